@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config'
+
+// Unit and simulation tests are pure and fast; e2e tests spawn real node processes and
+// share two cores, so they run one file at a time with generous timeouts.
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    poolOptions: { forks: { singleFork: false } },
+    fileParallelism: true,
+    reporters: ['default']
+  }
+})
