@@ -1,0 +1,164 @@
+// A local mesh of real meshnode processes on loopback, each with its own data dir and port,
+// all bootstrapped to each other. Used by scripts/cluster, the e2e tests and the benchmarks.
+// State lives in <dir>/cluster.json so separate invocations (up, kill, restart) share it.
+import { spawn } from 'node:child_process'
+import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { fetchStatus } from '../src/node/status-client.js'
+import type { StatusJson } from '../src/node/status-json.js'
+
+export const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..', ...(fileURLToPath(import.meta.url).includes('/dist/') ? ['..'] : []))
+export const BIN = join(ROOT, 'bin', 'meshnode.js')
+export const DEFAULT_DIR = join(ROOT, '.cluster')
+export const DEFAULT_BASE_PORT = 17420
+
+export interface NodeEntry {
+  index: number
+  name: string
+  dataDir: string
+  port: number
+  pid: number
+  log: string
+}
+
+export interface ClusterState {
+  dir: string
+  basePort: number
+  extraArgs: string[]
+  nodes: NodeEntry[]
+}
+
+export interface UpOptions {
+  dir?: string
+  basePort?: number
+  /** Extra flags passed to every `meshnode start`. */
+  extraArgs?: string[]
+}
+
+export function loadState (dir = DEFAULT_DIR): ClusterState {
+  const file = join(dir, 'cluster.json')
+  if (!existsSync(file)) throw new Error(`no cluster in ${dir}; start one with: scripts/cluster up N`)
+  return JSON.parse(readFileSync(file, 'utf8'))
+}
+
+function saveState (state: ClusterState): void {
+  writeFileSync(join(state.dir, 'cluster.json'), JSON.stringify(state, null, 2) + '\n')
+}
+
+export function isRunning (pid: number): boolean {
+  if (pid <= 0) return false
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err: any) {
+    return err?.code === 'EPERM'
+  }
+}
+
+function addr (port: number): string {
+  return `/ip4/127.0.0.1/tcp/${port}`
+}
+
+function spawnNode (state: ClusterState, entry: NodeEntry): number {
+  const peers = state.nodes.filter(n => n.index !== entry.index).flatMap(n => ['--peer', addr(n.port)])
+  const args = [BIN, 'start', '--data-dir', entry.dataDir, '--listen', addr(entry.port), '--name', entry.name, ...peers, ...state.extraArgs]
+  const fd = openSync(entry.log, 'a')
+  try {
+    // Detached: the mesh outlives this script; each node leads its own process group.
+    const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', fd, fd], cwd: ROOT })
+    child.unref()
+    return child.pid ?? -1
+  } finally {
+    closeSync(fd)
+  }
+}
+
+export async function up (n: number, opts: UpOptions = {}): Promise<ClusterState> {
+  const dir = resolve(opts.dir ?? DEFAULT_DIR)
+  if (existsSync(join(dir, 'cluster.json'))) {
+    const old = loadState(dir)
+    if (old.nodes.some(e => isRunning(e.pid))) throw new Error(`a cluster is already running in ${dir}; run: scripts/cluster down`)
+    rmSync(dir, { recursive: true, force: true })
+  }
+  mkdirSync(dir, { recursive: true })
+  const basePort = opts.basePort ?? DEFAULT_BASE_PORT
+  const state: ClusterState = { dir, basePort, extraArgs: opts.extraArgs ?? [], nodes: [] }
+  for (let i = 1; i <= n; i++) {
+    state.nodes.push({ index: i, name: `node-${i}`, dataDir: join(dir, `node-${i}`), port: basePort + i - 1, pid: -1, log: join(dir, `node-${i}.log`) })
+  }
+  for (const e of state.nodes) e.pid = spawnNode(state, e)
+  saveState(state)
+  return state
+}
+
+export function entry (state: ClusterState, index: number): NodeEntry {
+  const e = state.nodes.find(n => n.index === index)
+  if (e == null) throw new Error(`no node ${index}; this cluster has nodes 1..${state.nodes.length}`)
+  return e
+}
+
+/** SIGKILL (crash) or SIGTERM (graceful stop) one node. */
+export async function kill (index: number, signal: NodeJS.Signals = 'SIGKILL', dir = DEFAULT_DIR): Promise<NodeEntry> {
+  const state = loadState(dir)
+  const e = entry(state, index)
+  if (isRunning(e.pid)) process.kill(e.pid, signal)
+  await waitUntil(() => !isRunning(e.pid), 15_000, `node ${index} (pid ${e.pid}) to exit`)
+  return e
+}
+
+/** Start a node again with the same data dir, port and flags; stops it first if running. */
+export async function restart (index: number, dir = DEFAULT_DIR): Promise<NodeEntry> {
+  const state = loadState(dir)
+  const e = entry(state, index)
+  if (isRunning(e.pid)) await kill(index, 'SIGTERM', dir)
+  e.pid = spawnNode(state, e)
+  saveState(state)
+  return e
+}
+
+export async function down (dir = DEFAULT_DIR, keep = false): Promise<void> {
+  if (!existsSync(join(dir, 'cluster.json'))) return
+  const state = loadState(dir)
+  for (const e of state.nodes) if (isRunning(e.pid)) process.kill(e.pid, 'SIGTERM')
+  try {
+    await waitUntil(() => state.nodes.every(e => !isRunning(e.pid)), 10_000, 'nodes to stop')
+  } catch {
+    for (const e of state.nodes) if (isRunning(e.pid)) process.kill(e.pid, 'SIGKILL')
+  }
+  if (!keep) rmSync(dir, { recursive: true, force: true })
+}
+
+export type NodeStatus = { entry: NodeEntry, status?: StatusJson, error?: string }
+
+export async function statusAll (dir = DEFAULT_DIR, timeoutMs = 2_000): Promise<NodeStatus[]> {
+  const state = loadState(dir)
+  return await Promise.all(state.nodes.map(async e => {
+    if (!isRunning(e.pid)) return { entry: e, error: 'not running' }
+    try {
+      return { entry: e, status: await fetchStatus({ dataDir: e.dataDir, timeoutMs }) }
+    } catch (err: any) {
+      return { entry: e, error: String(err?.message ?? err) }
+    }
+  }))
+}
+
+export async function waitUntil (pred: () => boolean | Promise<boolean>, timeoutMs: number, what: string, everyMs = 50): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    if (await pred()) return
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise(r => setTimeout(r, everyMs))
+  }
+}
+
+/** True when every running node sees every other running node alive. */
+export function converged (statuses: NodeStatus[]): boolean {
+  const live = statuses.filter(s => s.status != null)
+  if (live.length !== statuses.filter(s => isRunning(s.entry.pid)).length) return false
+  const ids = new Set(live.map(s => s.status!.peerId))
+  return live.every(s => {
+    const alive = new Set(s.status!.peers.filter(p => p.state === 'alive').map(p => p.peerId))
+    return [...ids].every(id => id === s.status!.peerId || alive.has(id))
+  })
+}

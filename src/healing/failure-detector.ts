@@ -1,0 +1,228 @@
+// The failure detector: decides, from every signal the shell can give it, whether each peer
+// is alive, suspect, dead or left. Sans-I/O: the shell feeds heartbeats, connection events,
+// probe results and ticks with an explicit `now`, then drains probes to run and state changes.
+//
+// Why this shape: a missed heartbeat alone is a weak signal on a loaded two-core box, and a
+// closed connection alone is ambiguous (libp2p prunes duplicate connections). Either signal
+// therefore only triggers a direct probe; a peer is suspect after a failed probe (or silence
+// past `probeAfterMs` with the probe not answering) and dead only after a second failed probe
+// or a suspect period of `deadAfterMs` with no sign of life. A heartbeat, a successful probe
+// or a fresh connection always restores `alive`, except that `left` yields only to a newer
+// incarnation (a restart), never to stale gossip from before the peer stopped.
+
+export type MemberState = 'alive' | 'suspect' | 'dead' | 'left'
+
+export interface FailureDetectorOptions {
+  /** Silence after which a peer is probed directly (several heartbeat intervals). */
+  probeAfterMs: number
+  /** Minimum gap between two probes of one peer, so a flapping link is not hammered. */
+  probeIntervalMs: number
+  /** A suspect with no sign of life for this long is dead even if probes never answer. */
+  deadAfterMs: number
+}
+
+export const defaultFailureDetectorOptions: FailureDetectorOptions = {
+  probeAfterMs: 1_000,
+  probeIntervalMs: 100,
+  deadAfterMs: 2_000
+}
+
+export interface Member {
+  peerId: string
+  state: MemberState
+  /** Restart counter of the peer; orders heartbeats across restarts. */
+  incarnation: bigint
+  /** Heartbeat sequence within the incarnation. */
+  seq: bigint
+  /** Last sign of life (heartbeat, probe success, new connection), on the caller's clock. */
+  lastHeardAt: number
+  /** When `state` last changed. */
+  stateSince: number
+  connected: boolean
+  probing: boolean
+  lastProbeAt: number
+  /** Probe failures since the last sign of life. */
+  failedProbes: number
+}
+
+export interface Transition {
+  peerId: string
+  from: MemberState | 'unknown'
+  to: MemberState
+  reason: string
+}
+
+export interface DetectorReady {
+  /** Peers the shell must probe now; it reports back with `probeResult`. */
+  probes: string[]
+  transitions: Transition[]
+}
+
+export interface DetectorCounters {
+  suspicions: number
+  refutedSuspicions: number
+  deaths: number
+  staleHeartbeats: number
+}
+
+export class FailureDetector {
+  private readonly opts: FailureDetectorOptions
+  private readonly members = new Map<string, Member>()
+  private probes: string[] = []
+  private transitions: Transition[] = []
+  readonly counters: DetectorCounters = { suspicions: 0, refutedSuspicions: 0, deaths: 0, staleHeartbeats: 0 }
+
+  constructor (opts: Partial<FailureDetectorOptions> = {}) {
+    this.opts = { ...defaultFailureDetectorOptions, ...opts }
+  }
+
+  /**
+   * A heartbeat signed by `peerId`. Returns false when it is stale (older than what we hold),
+   * so the shell can skip updating the peer's advertised info.
+   */
+  heartbeat (peerId: string, incarnation: bigint, seq: bigint, now: number, leaving = false): boolean {
+    let m = this.members.get(peerId)
+    if (m == null) {
+      this.add(peerId, incarnation, seq, now, leaving ? 'left' : 'alive')
+      return true
+    }
+    const newer = incarnation > m.incarnation || (incarnation === m.incarnation && seq > m.seq)
+    if (!newer) {
+      this.counters.staleHeartbeats++
+      return false
+    }
+    // After a leave only a restart (new incarnation) brings the peer back.
+    if (m.state === 'left' && incarnation === m.incarnation) {
+      this.counters.staleHeartbeats++
+      return false
+    }
+    m.incarnation = incarnation
+    m.seq = seq
+    this.heard(m, now)
+    if (leaving) {
+      this.change(m, 'left', now, 'leave announced')
+    } else if (m.state !== 'alive') {
+      this.change(m, 'alive', now, 'heartbeat')
+    }
+    return true
+  }
+
+  /** A connection to the peer opened: it is reachable right now. */
+  connected (peerId: string, now: number): void {
+    const m = this.members.get(peerId)
+    if (m == null) return
+    m.connected = true
+    if (m.state === 'suspect') {
+      this.heard(m, now)
+      this.change(m, 'alive', now, 'reconnected')
+    } else if (m.state === 'alive') {
+      this.heard(m, now)
+    }
+  }
+
+  /** The last connection to the peer closed: probe at once rather than wait for silence. */
+  disconnected (peerId: string, now: number): void {
+    const m = this.members.get(peerId)
+    if (m == null) return
+    m.connected = false
+    if (m.state === 'alive' || m.state === 'suspect') this.requestProbe(m, now, true)
+  }
+
+  /** The outcome of a probe requested by `ready()`. */
+  probeResult (peerId: string, ok: boolean, now: number): void {
+    const m = this.members.get(peerId)
+    if (m == null) return
+    m.probing = false
+    if (m.state === 'left' || m.state === 'dead') return
+    if (ok) {
+      this.heard(m, now)
+      if (m.state === 'suspect') this.change(m, 'alive', now, 'probe answered')
+      return
+    }
+    m.failedProbes++
+    if (m.state === 'alive') {
+      this.change(m, 'suspect', now, 'probe failed')
+    } else if (m.failedProbes >= 2) {
+      this.change(m, 'dead', now, 'second probe failed')
+    }
+  }
+
+  /** Advance time: silent peers get probed, long-silent suspects die. */
+  tick (now: number): void {
+    for (const m of this.members.values()) {
+      const silentFor = now - m.lastHeardAt
+      if (m.state === 'alive') {
+        if (silentFor >= this.opts.probeAfterMs) this.requestProbe(m, now, false)
+      } else if (m.state === 'suspect') {
+        if (silentFor >= this.opts.deadAfterMs && now - m.stateSince >= this.opts.deadAfterMs) {
+          this.change(m, 'dead', now, 'no sign of life while suspect')
+        } else {
+          // Confirm (or refute) the suspicion with a second probe.
+          this.requestProbe(m, now, false)
+        }
+      }
+    }
+  }
+
+  ready (): DetectorReady {
+    const out = { probes: this.probes, transitions: this.transitions }
+    this.probes = []
+    this.transitions = []
+    return out
+  }
+
+  get (peerId: string): Readonly<Member> | undefined {
+    return this.members.get(peerId)
+  }
+
+  all (): Array<Readonly<Member>> {
+    return [...this.members.values()]
+  }
+
+  /** Drop a peer entirely (e.g. left long ago); a later heartbeat re-adds it. */
+  forget (peerId: string): void {
+    this.members.delete(peerId)
+  }
+
+  private add (peerId: string, incarnation: bigint, seq: bigint, now: number, state: MemberState): void {
+    const m: Member = {
+      peerId,
+      state,
+      incarnation,
+      seq,
+      lastHeardAt: now,
+      stateSince: now,
+      connected: false,
+      probing: false,
+      lastProbeAt: -Infinity,
+      failedProbes: 0
+    }
+    this.members.set(peerId, m)
+    this.transitions.push({ peerId, from: 'unknown', to: state, reason: state === 'left' ? 'leave announced' : 'first heartbeat' })
+  }
+
+  private heard (m: Member, now: number): void {
+    m.lastHeardAt = now
+    m.failedProbes = 0
+  }
+
+  private requestProbe (m: Member, now: number, urgent: boolean): void {
+    if (m.probing) return
+    if (!urgent && now - m.lastProbeAt < this.opts.probeIntervalMs) return
+    m.probing = true
+    m.lastProbeAt = now
+    this.probes.push(m.peerId)
+  }
+
+  private change (m: Member, to: MemberState, now: number, reason: string): void {
+    const from = m.state
+    if (from === to) return
+    if (to === 'suspect') this.counters.suspicions++
+    if (to === 'dead') this.counters.deaths++
+    if (from === 'suspect' && to === 'alive') this.counters.refutedSuspicions++
+    m.state = to
+    m.stateSince = now
+    if (to !== 'alive' && to !== 'suspect') m.probing = false
+    this.transitions.push({ peerId: m.peerId, from, to, reason })
+  }
+}

@@ -1,0 +1,95 @@
+// Keeps the node connected: dials bootstrap addresses and every peer it has ever met (from
+// LevelDB and from heartbeats) until a connection exists, with per-target exponential backoff
+// so a dead peer costs one refused dial every few seconds, and a restarted one is found again.
+import type { PeerId } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { parseAddrs } from './addrs.js'
+import type { Host } from './host.js'
+import type { Logger } from './log.js'
+
+/** First retry comes quickly: at cluster start most peers are seconds from listening. */
+const BACKOFF_MIN_MS = 50
+const BACKOFF_MAX_MS = 3_000
+const ROUND_MS = 50
+
+interface Target {
+  key: string
+  peerId?: string
+  addrs: Multiaddr[]
+  nextAt: number
+  backoff: number
+  dialing: boolean
+  /** Bootstrap addresses are dialed forever; learned peers until they leave. */
+  active: boolean
+}
+
+export class Dialer {
+  private readonly targets = new Map<string, Target>()
+  private timer?: NodeJS.Timeout
+
+  constructor (private readonly host: Host, private readonly log: Logger, bootstrap: string[]) {
+    for (const a of bootstrap) {
+      const ma = multiaddr(a)
+      const pid = ma.getPeerId() ?? undefined
+      this.targets.set(pid ?? a, { key: pid ?? a, peerId: pid, addrs: [ma], nextAt: 0, backoff: BACKOFF_MIN_MS, dialing: false, active: true })
+    }
+  }
+
+  /** A peer met through gossip or remembered from disk; dial it if not connected. */
+  know (peerId: string, addrs: string[]): void {
+    if (peerId === this.host.peerId.toString()) return
+    const parsed = parseAddrs(addrs)
+    const t = this.targets.get(peerId)
+    if (t == null) {
+      this.targets.set(peerId, { key: peerId, peerId, addrs: parsed, nextAt: 0, backoff: BACKOFF_MIN_MS, dialing: false, active: true })
+    } else {
+      if (parsed.length > 0) t.addrs = parsed
+      t.active = true
+    }
+  }
+
+  /** The peer left gracefully: stop dialing it; it will dial us when it returns. */
+  forgetUntilSeen (peerId: string): void {
+    const t = this.targets.get(peerId)
+    if (t != null) t.active = false
+  }
+
+  start (): void {
+    this.timer = setInterval(() => { this.round() }, ROUND_MS)
+    this.timer.unref()
+    this.round()
+  }
+
+  stop (): void {
+    clearInterval(this.timer)
+  }
+
+  private round (): void {
+    const now = Date.now()
+    for (const t of this.targets.values()) {
+      if (!t.active || t.dialing || now < t.nextAt || t.addrs.length === 0) continue
+      if (t.peerId != null && this.connected(t.peerId)) {
+        t.backoff = BACKOFF_MIN_MS
+        continue
+      }
+      t.dialing = true
+      const target = t.addrs.length === 1 ? t.addrs[0]! : t.addrs
+      this.host.dial(target, { signal: AbortSignal.timeout(5_000) }).then(conn => {
+        t.peerId ??= conn.remotePeer.toString()
+        t.backoff = BACKOFF_MIN_MS
+        t.nextAt = Date.now() + BACKOFF_MIN_MS
+      }, err => {
+        t.nextAt = Date.now() + t.backoff
+        t.backoff = Math.min(BACKOFF_MAX_MS, t.backoff * 2)
+        this.log.trace({ target: t.key, err: String(err?.message ?? err) }, 'dial failed')
+      }).finally(() => { t.dialing = false })
+    }
+  }
+
+  private connected (peerId: string): boolean {
+    let pid: PeerId
+    try { pid = peerIdFromString(peerId) } catch { return false }
+    return this.host.getConnections(pid).length > 0
+  }
+}

@@ -1,0 +1,36 @@
+// Named errors with stable codes. Callers compare by `code`; every message says what happened
+// and what to do about it, because it is printed to the operator as-is.
+
+export type MeshErrorCode =
+  | 'USAGE'
+  | 'BAD_CONFIG'
+  | 'DATA_DIR_UNUSABLE'
+  | 'DATA_DIR_LOCKED'
+  | 'STORE_CORRUPT'
+  | 'IDENTITY_CORRUPT'
+  | 'PORT_IN_USE'
+  | 'LISTEN_FAILED'
+  | 'NODE_NOT_RUNNING'
+  | 'UNREACHABLE'
+  | 'BAD_RESPONSE'
+
+export class MeshError extends Error {
+  readonly code: MeshErrorCode
+
+  constructor (code: MeshErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'MeshError'
+    this.code = code
+  }
+}
+
+/** Exit code for a usage error (unknown flag, bad value), as getopt-style tools do. */
+export const EXIT_USAGE = 2
+
+export function isMeshError (err: unknown, code?: MeshErrorCode): err is MeshError {
+  return err instanceof MeshError && (code == null || err.code === code)
+}
+
+export function errorMessage (err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}

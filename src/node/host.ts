@@ -1,0 +1,81 @@
+// The libp2p host: TCP + Noise + Yamux + Identify + Ping + gossipsub (+ optional mDNS).
+// Options live here so the daemon and the short-lived CLI client build hosts the same way.
+import { gossipsub } from '@chainsafe/libp2p-gossipsub'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { identify } from '@libp2p/identify'
+import type { PeerDiscovery, PrivateKey, PubSub } from '@libp2p/interface'
+import { mdns } from '@libp2p/mdns'
+import { ping, type PingService } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { createLibp2p, type Libp2p } from 'libp2p'
+import { MAX_HEARTBEAT_BYTES } from '../wire/constants.js'
+
+export interface HostServices extends Record<string, unknown> {
+  identify: unknown
+  ping: PingService
+  pubsub: PubSub
+}
+
+export type Host = Libp2p<HostServices>
+
+export interface HostOptions {
+  privateKey: PrivateKey
+  listen: string[]
+  mdns: boolean
+  /** How long a probe waits for a pong before the peer counts as unreachable. */
+  probeTimeoutMs: number
+}
+
+/** Build (but do not start) the daemon's host. */
+export async function createHost (opts: HostOptions): Promise<Host> {
+  const peerDiscovery: Array<(components: any) => PeerDiscovery> = []
+  if (opts.mdns) peerDiscovery.push(mdns({ interval: 5_000 }))
+  return await createLibp2p({
+    privateKey: opts.privateKey,
+    start: false,
+    addresses: { listen: opts.listen },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    peerDiscovery,
+    connectionManager: {
+      // A mesh of a few hundred nodes stays fully connected; beyond that libp2p prunes.
+      maxConnections: 300,
+      // Loopback and LAN dials finish in milliseconds; a long timeout only delays probes.
+      dialTimeout: 5_000,
+      // Local CLI calls and local clusters all come from loopback; libp2p's default of five
+      // inbound connections per second per host would refuse them.
+      allow: ['/ip4/127.0.0.0/ipcidr/8', '/ip6/::1/ipcidr/128'],
+      // A whole fleet reconnecting after a restart may share a NAT address.
+      inboundConnectionThreshold: 50,
+      maxIncomingPendingConnections: 50
+    },
+    services: {
+      identify: identify(),
+      ping: ping({ timeout: opts.probeTimeoutMs }),
+      pubsub: gossipsub({
+        // A lone node must still be able to publish its heartbeat.
+        allowPublishToZeroTopicPeers: true,
+        // Heartbeats go to every subscribed peer at once, not only mesh peers: detection
+        // and formation times then do not wait for the gossip mesh to settle.
+        floodPublish: true,
+        emitSelf: false,
+        fallbackToFloodsub: false,
+        // Frames larger than any valid message are refused by the RPC decoder itself.
+        maxInboundDataLength: 4 * MAX_HEARTBEAT_BYTES
+      })
+    }
+  }) as Host
+}
+
+/** A minimal, non-listening host for one-shot CLI requests (status, later submit/jobs). */
+export async function createClientHost (privateKey: PrivateKey): Promise<Libp2p> {
+  return await createLibp2p({
+    privateKey,
+    addresses: { listen: [] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()]
+  })
+}

@@ -1,0 +1,269 @@
+// The membership service: the I/O shell around the failure detector. It publishes this
+// node's heartbeat, validates and applies peers' heartbeats, feeds connection events and
+// probe results into the detector, and keeps what peers advertise (addresses, load, role).
+import type { Message, PeerId } from '@libp2p/interface'
+import { TopicValidatorResult } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { performance } from 'node:perf_hooks'
+import { FailureDetector, type MemberState, type Transition } from '../healing/failure-detector.js'
+import { decodeHeartbeat, encodeHeartbeat, type Heartbeat } from '../healing/heartbeat.js'
+import { VERSION } from '../version.js'
+import { heartbeatTopic } from '../wire/constants.js'
+import { parseAddrs } from './addrs.js'
+import type { Counters } from './counters.js'
+import type { Dialer } from './dialer.js'
+import type { Host } from './host.js'
+import type { Logger } from './log.js'
+import type { Store } from './store.js'
+
+/** What other subsystems contribute to each heartbeat (consensus: role/term/leader; scheduler: load). */
+export interface LocalState {
+  role: string
+  term: bigint
+  leader: string
+  load: number
+}
+
+export interface MembershipInit {
+  mesh: string
+  name: string
+  capabilities: string[]
+  incarnation: bigint
+  heartbeatMs: number
+  probeAfterMs: number
+  deadAfterMs: number
+  probeTimeoutMs: number
+  startedAt: number
+  localState: () => LocalState
+}
+
+export interface PeerView {
+  peerId: string
+  name: string
+  state: MemberState
+  lastSeenMs: number
+  addrs: string[]
+  version: string
+  load: number
+  capabilities: string[]
+  role: string
+  term: bigint
+  incarnation: bigint
+  connected: boolean
+}
+
+/** Detector ticks: fine enough that a failed probe is re-tried within ~one probe interval. */
+const TICK_MS = 25
+
+export class Membership {
+  readonly detector: FailureDetector
+  private readonly topic: string
+  private readonly info = new Map<string, Heartbeat>()
+  private seq = 0n
+  private heartbeatTimer?: NodeJS.Timeout
+  private tickTimer?: NodeJS.Timeout
+  private lastPublish = 0
+  private stopped = false
+  /** Listeners for state changes, e.g. consensus learning that a voter died. */
+  readonly onTransition: Array<(t: Transition) => void> = []
+
+  constructor (
+    private readonly host: Host,
+    private readonly store: Store,
+    private readonly dialer: Dialer,
+    private readonly log: Logger,
+    private readonly counters: Counters,
+    private readonly init: MembershipInit
+  ) {
+    this.topic = heartbeatTopic(init.mesh)
+    this.detector = new FailureDetector({ probeAfterMs: init.probeAfterMs, deadAfterMs: init.deadAfterMs })
+  }
+
+  async start (): Promise<void> {
+    // Remembered peers: dial them again and show them in status until they answer or die.
+    for (const [peerId, known] of await this.store.peers.entries()) {
+      this.dialer.know(peerId, known.addrs)
+    }
+    const pubsub = this.host.services.pubsub as any
+    pubsub.topicValidators.set(this.topic, (_from: PeerId, msg: Message) => this.validate(msg))
+    pubsub.addEventListener('message', this.onMessage)
+    pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
+    pubsub.subscribe(this.topic)
+    this.host.addEventListener('peer:connect', this.onConnect)
+    this.host.addEventListener('peer:disconnect', this.onDisconnect)
+
+    this.heartbeatTimer = setInterval(() => { void this.publish(false) }, this.init.heartbeatMs)
+    this.tickTimer = setInterval(() => { this.tick() }, TICK_MS)
+    void this.publish(false)
+  }
+
+  /** Announce a graceful stop so peers mark us `left` rather than dead. */
+  async leave (): Promise<void> {
+    clearInterval(this.heartbeatTimer)
+    await this.publish(true)
+  }
+
+  stop (): void {
+    this.stopped = true
+    clearInterval(this.heartbeatTimer)
+    clearInterval(this.tickTimer)
+    const pubsub = this.host.services.pubsub as any
+    pubsub.removeEventListener('message', this.onMessage)
+    pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
+    pubsub.topicValidators.delete(this.topic)
+    this.host.removeEventListener('peer:connect', this.onConnect)
+    this.host.removeEventListener('peer:disconnect', this.onDisconnect)
+  }
+
+  view (): PeerView[] {
+    const now = performance.now()
+    return this.detector.all().map(m => {
+      const hb = this.info.get(m.peerId)
+      return {
+        peerId: m.peerId,
+        name: hb?.name ?? '',
+        state: m.state,
+        lastSeenMs: Math.max(0, Math.round(now - m.lastHeardAt)),
+        addrs: hb?.addrs ?? [],
+        version: hb?.version ?? '',
+        load: hb?.load ?? 0,
+        capabilities: hb?.capabilities ?? [],
+        role: hb?.role ?? '',
+        term: hb?.term ?? 0n,
+        incarnation: m.incarnation,
+        connected: this.isConnected(m.peerId)
+      }
+    })
+  }
+
+  private async publish (leaving: boolean): Promise<void> {
+    if (this.stopped) return
+    const local = this.init.localState()
+    const hb: Heartbeat = {
+      mesh: this.init.mesh,
+      name: this.init.name,
+      version: VERSION,
+      addrs: this.host.getMultiaddrs().map(a => a.toString()),
+      incarnation: this.init.incarnation,
+      seq: ++this.seq,
+      load: local.load,
+      capabilities: this.init.capabilities,
+      role: local.role,
+      term: local.term,
+      leader: local.leader,
+      uptimeMs: BigInt(Date.now() - this.init.startedAt),
+      leaving
+    }
+    this.lastPublish = performance.now()
+    try {
+      await this.host.services.pubsub.publish(this.topic, encodeHeartbeat(hb))
+      this.counters.inc('heartbeats_sent_total')
+    } catch (err: any) {
+      this.log.debug({ err: err?.message }, 'heartbeat publish failed')
+    }
+  }
+
+  /** Gossip validation: runs before a message is delivered or forwarded. */
+  private validate (msg: Message): TopicValidatorResult {
+    const verdict = decodeHeartbeat(msg.data, this.init.mesh)
+    if (verdict.ok) return TopicValidatorResult.Accept
+    this.counters.inc('gossip_rejected_total')
+    this.counters.inc(verdict.reason === 'oversize' ? 'gossip_oversize_total' : verdict.reason === 'wrong-mesh' ? 'gossip_wrong_mesh_total' : 'gossip_malformed_total')
+    this.log.warn({ from: msg.type === 'signed' ? msg.from.toString() : 'unsigned', reason: verdict.reason, detail: verdict.detail }, 'rejected heartbeat')
+    return TopicValidatorResult.Reject
+  }
+
+  private readonly onMessage = (evt: CustomEvent<Message>): void => {
+    const msg = evt.detail
+    if (msg.topic !== this.topic) return
+    if (msg.type !== 'signed') {
+      // StrictSign makes this unreachable unless a peer bypassed validation; never trust it.
+      this.counters.inc('gossip_forged_sender_total')
+      return
+    }
+    const verdict = decodeHeartbeat(msg.data, this.init.mesh)
+    if (!verdict.ok) return
+    const peerId = msg.from.toString()
+    if (peerId === this.host.peerId.toString()) return
+    const hb = verdict.heartbeat
+    this.counters.inc('heartbeats_received_total')
+    const fresh = this.detector.heartbeat(peerId, hb.incarnation, hb.seq, performance.now(), hb.leaving)
+    if (!fresh) return
+    const prev = this.info.get(peerId)
+    this.info.set(peerId, hb)
+    if (hb.leaving) {
+      this.dialer.forgetUntilSeen(peerId)
+    } else {
+      this.dialer.know(peerId, hb.addrs)
+    }
+    if (prev == null || prev.name !== hb.name || prev.addrs.join() !== hb.addrs.join()) {
+      // Probes dial by PeerId, so the peer store must know addresses learned through gossip.
+      void this.host.peerStore.merge(msg.from, { multiaddrs: parseAddrs(hb.addrs) }).catch(() => {})
+      void this.store.peers.put(peerId, { peerId, name: hb.name, addrs: hb.addrs, lastSeen: Date.now() })
+        .catch(err => this.log.warn({ err: err?.message }, 'could not remember peer'))
+    }
+    this.drain()
+  }
+
+  private readonly onSubscriptionChange = (evt: CustomEvent<{ peerId: PeerId, subscriptions: Array<{ topic: string, subscribe: boolean }> }>): void => {
+    // A peer just joined our topic: greet it now instead of at the next interval, which
+    // shaves up to one heartbeat period off formation. Rate-limited to one per 20 ms.
+    if (!evt.detail.subscriptions.some(s => s.topic === this.topic && s.subscribe)) return
+    if (performance.now() - this.lastPublish < 20) return
+    void this.publish(false)
+  }
+
+  private readonly onConnect = (evt: CustomEvent<PeerId>): void => {
+    this.detector.connected(evt.detail.toString(), performance.now())
+    this.drain()
+  }
+
+  private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
+    if (this.stopped) return
+    this.detector.disconnected(evt.detail.toString(), performance.now())
+    this.drain()
+  }
+
+  private tick (): void {
+    this.detector.tick(performance.now())
+    this.drain()
+  }
+
+  private drain (): void {
+    const { probes, transitions } = this.detector.ready()
+    for (const t of transitions) this.applyTransition(t)
+    for (const peerId of probes) void this.probe(peerId)
+  }
+
+  private applyTransition (t: Transition): void {
+    if (t.to === 'suspect') this.counters.inc('suspicions_total')
+    if (t.to === 'dead') this.counters.inc('deaths_total')
+    if (t.from === 'suspect' && t.to === 'alive') this.counters.inc('refuted_suspicions_total')
+    const level = t.to === 'dead' || t.to === 'suspect' ? 'warn' : 'info'
+    this.log[level]({ peer: t.peerId, name: this.info.get(t.peerId)?.name, from: t.from, to: t.to, reason: t.reason }, 'membership change')
+    for (const fn of this.onTransition) fn(t)
+  }
+
+  private async probe (peerId: string): Promise<void> {
+    this.counters.inc('probes_total')
+    let ok = false
+    try {
+      await this.host.services.ping.ping(peerIdFromString(peerId), { signal: AbortSignal.timeout(this.init.probeTimeoutMs) })
+      ok = true
+    } catch (err: any) {
+      this.counters.inc('probes_failed_total')
+      this.log.debug({ peer: peerId, err: err?.message }, 'probe failed')
+    }
+    if (this.stopped) return
+    this.detector.probeResult(peerId, ok, performance.now())
+    this.drain()
+  }
+
+  private isConnected (peerId: string): boolean {
+    try {
+      return this.host.getConnections(peerIdFromString(peerId)).length > 0
+    } catch {
+      return false
+    }
+  }
+}

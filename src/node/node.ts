@@ -1,0 +1,155 @@
+// MeshNode: one running meshnode. Opens the store, loads the identity, starts the libp2p host
+// and the services in order, and stops them in reverse: announce leave, stop inbound traffic,
+// stop the host, close the database last.
+import { mkdir, access, constants as fsConstants } from 'node:fs/promises'
+import { VERSION } from '../version.js'
+import type { StatusResponse } from '../wire/proto/status.js'
+import type { NodeConfig } from './config.js'
+import { Counters } from './counters.js'
+import { Dialer } from './dialer.js'
+import { MeshError, errorMessage, isMeshError } from './errors.js'
+import { createHost, type Host } from './host.js'
+import { loadOrCreateIdentity } from './identity.js'
+import { createLogger, type Logger } from './log.js'
+import { Membership, type LocalState } from './membership.js'
+import { removeRuntimeFile, writeRuntimeFile } from './runtime-file.js'
+import { StatusService } from './status-service.js'
+import { Store } from './store.js'
+
+export interface StartOptions {
+  logger?: Logger
+}
+
+/** How long a leaving node waits for its `leaving` heartbeat to be flushed to peers. */
+const LEAVE_FLUSH_MS = 150
+
+export class MeshNode {
+  readonly startedAt = Date.now()
+  private stopping?: Promise<void>
+
+  private constructor (
+    readonly config: NodeConfig,
+    readonly counters: Counters,
+    readonly log: Logger,
+    readonly store: Store,
+    readonly host: Host,
+    readonly incarnation: bigint,
+    readonly membership: Membership,
+    private readonly dialer: Dialer,
+    private readonly statusService: StatusService
+  ) {}
+
+  get peerId (): string {
+    return this.host.peerId.toString()
+  }
+
+  static async start (config: NodeConfig, opts: StartOptions = {}): Promise<MeshNode> {
+    const log = opts.logger ?? createLogger(config.logLevel, { name: config.name })
+    await prepareDataDir(config.dataDir)
+    const store = await Store.open(config.dataDir)
+    const counters = new Counters()
+    let host: Host | undefined
+    try {
+      const { key, created } = await loadOrCreateIdentity(config.dataDir)
+      const incarnation = await store.nextIncarnation()
+      host = await createHost({ privateKey: key, listen: config.listen, mdns: config.mdns, probeTimeoutMs: config.probeTimeoutMs })
+      log.info({ peerId: host.peerId.toString(), created, incarnation: Number(incarnation) }, created ? 'created a new identity' : 'loaded identity')
+      try {
+        await host.start()
+      } catch (err) {
+        throw listenError(err, config.listen)
+      }
+      const dialer = new Dialer(host, log, config.peers)
+      // Consensus and the scheduler will supply these; until then the node has no role.
+      const localState = (): LocalState => ({ role: 'none', term: 0n, leader: '', load: 0 })
+      let node: MeshNode | undefined
+      const membership = new Membership(host, store, dialer, log, counters, {
+        mesh: config.mesh,
+        name: config.name,
+        capabilities: config.capabilities,
+        incarnation,
+        heartbeatMs: config.heartbeatMs,
+        probeAfterMs: config.probeAfterMs,
+        deadAfterMs: config.deadAfterMs,
+        probeTimeoutMs: config.probeTimeoutMs,
+        startedAt: Date.now(),
+        localState
+      })
+      const status = new StatusService(host, log, counters, () => node!.statusSnapshot())
+      node = new MeshNode(config, counters, log, store, host, incarnation, membership, dialer, status)
+      await status.start()
+      await membership.start()
+      dialer.start()
+      await writeRuntimeFile(config.dataDir, {
+        pid: process.pid,
+        peerId: node.peerId,
+        addrs: host.getMultiaddrs().map(a => a.toString()),
+        startedAt: new Date(node.startedAt).toISOString(),
+        version: VERSION
+      })
+      log.info({ addrs: host.getMultiaddrs().map(a => a.toString()), mesh: config.mesh }, 'meshnode started')
+      return node
+    } catch (err) {
+      await Promise.resolve(host?.stop()).catch(() => {})
+      await store.close().catch(() => {})
+      throw err
+    }
+  }
+
+  /** Graceful stop; idempotent, so a second caller awaits the first stop. */
+  async stop (): Promise<void> {
+    this.stopping ??= this.doStop()
+    await this.stopping
+  }
+
+  private async doStop (): Promise<void> {
+    this.log.info('stopping: announcing leave')
+    await this.membership.leave().catch(() => {})
+    await new Promise(resolve => setTimeout(resolve, LEAVE_FLUSH_MS))
+    this.dialer.stop()
+    this.membership.stop()
+    await this.statusService.stop().catch(() => {})
+    await Promise.resolve(this.host.stop()).catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'host stop failed'))
+    await removeRuntimeFile(this.config.dataDir)
+    await this.store.close()
+    this.log.info('stopped')
+  }
+
+  statusSnapshot (): StatusResponse {
+    return {
+      peerId: this.peerId,
+      name: this.config.name,
+      version: VERSION,
+      addrs: this.host.getMultiaddrs().map(a => a.toString()),
+      uptimeMs: BigInt(Date.now() - this.startedAt),
+      role: 'none',
+      term: 0n,
+      leader: '',
+      mesh: this.config.mesh,
+      incarnation: this.incarnation,
+      load: 0,
+      capabilities: this.config.capabilities,
+      peers: this.membership.view().map(p => ({ ...p, lastSeenMs: BigInt(p.lastSeenMs) })),
+      counters: this.counters.entries().map(([name, value]) => ({ name, value: BigInt(value) }))
+    }
+  }
+}
+
+async function prepareDataDir (dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 })
+    await access(dir, fsConstants.R_OK | fsConstants.W_OK)
+  } catch (err) {
+    throw new MeshError('DATA_DIR_UNUSABLE', `data dir ${dir} is not usable: ${errorMessage(err)}. Pick another with --data-dir or fix its permissions.`, { cause: err })
+  }
+}
+
+function listenError (err: unknown, listen: string[]): MeshError {
+  if (isMeshError(err)) return err
+  const text = errorMessage(err)
+  const code = (err as any)?.code
+  if (code === 'EADDRINUSE' || /EADDRINUSE|address already in use/i.test(text)) {
+    return new MeshError('PORT_IN_USE', `cannot listen on ${listen.join(', ')}: the address is already in use. Stop the other process or pick another port with --listen.`, { cause: err })
+  }
+  return new MeshError('LISTEN_FAILED', `cannot listen on ${listen.join(', ')}: ${text}`, { cause: err })
+}

@@ -1,0 +1,101 @@
+// The stable JSON of `meshnode status --json`. Scripts and tests depend on this shape: add
+// fields freely, never rename or remove one. status-schema.json is its contract.
+import type { StatusResponse } from '../wire/proto/status.js'
+
+export interface PeerJson {
+  peerId: string
+  name: string
+  state: 'alive' | 'suspect' | 'dead' | 'left'
+  lastSeenMs: number
+  addrs: string[]
+  version: string
+  load: number
+  capabilities: string[]
+  role: string
+  term: number
+  incarnation: number
+  connected: boolean
+}
+
+export interface StatusJson {
+  peerId: string
+  name: string
+  version: string
+  mesh: string
+  addrs: string[]
+  uptimeMs: number
+  incarnation: number
+  role: string
+  term: number
+  leader: string | null
+  load: number
+  capabilities: string[]
+  peers: PeerJson[]
+  counters: Record<string, number>
+}
+
+const STATES = new Set(['alive', 'suspect', 'dead', 'left'])
+
+export function statusToJson (s: StatusResponse): StatusJson {
+  return {
+    peerId: s.peerId,
+    name: s.name,
+    version: s.version,
+    mesh: s.mesh,
+    addrs: s.addrs,
+    uptimeMs: Number(s.uptimeMs),
+    incarnation: Number(s.incarnation),
+    role: s.role,
+    term: Number(s.term),
+    leader: s.leader === '' ? null : s.leader,
+    load: s.load,
+    capabilities: s.capabilities,
+    peers: s.peers
+      .map(p => ({
+        peerId: p.peerId,
+        name: p.name,
+        state: (STATES.has(p.state) ? p.state : 'dead') as PeerJson['state'],
+        lastSeenMs: Number(p.lastSeenMs),
+        addrs: p.addrs,
+        version: p.version,
+        load: p.load,
+        capabilities: p.capabilities,
+        role: p.role,
+        term: Number(p.term),
+        incarnation: Number(p.incarnation),
+        connected: p.connected
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name) || a.peerId.localeCompare(b.peerId)),
+    counters: Object.fromEntries(s.counters.map(c => [c.name, Number(c.value)]))
+  }
+}
+
+/** The human summary printed by `meshnode status` without --json. */
+export function formatStatus (s: StatusJson): string {
+  const counts = { alive: 0, suspect: 0, dead: 0, left: 0 }
+  for (const p of s.peers) counts[p.state]++
+  const lines = [
+    `${s.name}  ${s.peerId}`,
+    `  mesh ${s.mesh}, meshnode ${s.version}, up ${formatDuration(s.uptimeMs)}, incarnation ${s.incarnation}`,
+    `  role ${s.role}, term ${s.term}, leader ${s.leader ?? '(none)'}`,
+    `  listening on ${s.addrs.join(', ') || '(nothing)'}`,
+    `  peers: ${counts.alive} alive, ${counts.suspect} suspect, ${counts.dead} dead, ${counts.left} left`
+  ]
+  if (s.peers.length > 0) {
+    const w = Math.max(4, ...s.peers.map(p => p.name.length))
+    lines.push('', `  ${'NAME'.padEnd(w)}  STATE    LAST SEEN  PEER ID`)
+    for (const p of s.peers) {
+      lines.push(`  ${(p.name || '?').padEnd(w)}  ${p.state.padEnd(7)}  ${formatDuration(p.lastSeenMs).padStart(9)}  ${p.peerId}`)
+    }
+  }
+  const rejected = Object.entries(s.counters).filter(([k, v]) => k.includes('rejected') && v > 0)
+  if (rejected.length > 0) lines.push('', `  rejected input: ${rejected.map(([k, v]) => `${k}=${v}`).join(', ')}`)
+  return lines.join('\n')
+}
+
+export function formatDuration (ms: number): string {
+  if (ms < 1_000) return `${ms}ms`
+  if (ms < 60_000) return `${(ms / 1_000).toFixed(1)}s`
+  if (ms < 3_600_000) return `${Math.floor(ms / 60_000)}m${Math.floor((ms % 60_000) / 1_000)}s`
+  return `${Math.floor(ms / 3_600_000)}h${Math.floor((ms % 3_600_000) / 60_000)}m`
+}

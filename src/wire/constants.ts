@@ -1,0 +1,27 @@
+// Protocol ids, topic names and size limits in one place, each with the reason for its value.
+
+/** Read-only node status over a libp2p stream. Bump the version on an incompatible change. */
+export const STATUS_PROTOCOL = '/meshnode/status/1.0.0'
+
+/** Heartbeat topic: versioned and scoped by mesh name so two meshes on one LAN never mix. */
+export function heartbeatTopic (mesh: string): string {
+  return `/meshnode/${mesh}/heartbeat/1`
+}
+
+/** A heartbeat is a few hundred bytes; 16 KiB leaves room for many addresses, no more. */
+export const MAX_HEARTBEAT_BYTES = 16 * 1024
+
+/** A status reply lists every peer; 4 MiB holds thousands of peers and bounds a lying server. */
+export const MAX_STATUS_FRAME_BYTES = 4 * 1024 * 1024
+
+/** A status request is tiny; anything large is an attack or a bug. */
+export const MAX_STATUS_REQUEST_BYTES = 1024
+
+/** Every stream read has a deadline so a stalled peer cannot pin a handler. */
+export const STATUS_TIMEOUT_MS = 5_000
+
+/** Bounds on repeated fields, checked while decoding so a hostile frame cannot balloon memory. */
+export const HEARTBEAT_LIMITS = { addrs: 32, capabilities: 64 } as const
+
+/** Mesh names become part of topic names; keep them to a safe alphabet. */
+export const MESH_NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/

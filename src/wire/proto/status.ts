@@ -1,0 +1,566 @@
+/* eslint-disable import/export */
+/* eslint-disable complexity */
+/* eslint-disable @typescript-eslint/no-namespace */
+/* eslint-disable @typescript-eslint/no-unnecessary-boolean-literal-compare */
+/* eslint-disable @typescript-eslint/no-empty-interface */
+/* eslint-disable import/consistent-type-specifier-style */
+/* eslint-disable @typescript-eslint/no-unused-vars */
+
+import { decodeMessage, encodeMessage, MaxLengthError, message } from 'protons-runtime'
+import type { Codec, DecodeOptions } from 'protons-runtime'
+import type { Uint8ArrayList } from 'uint8arraylist'
+
+export interface StatusRequest {
+  includePeers: boolean
+}
+
+export namespace StatusRequest {
+  let _codec: Codec<StatusRequest>
+
+  export const codec = (): Codec<StatusRequest> => {
+    if (_codec == null) {
+      _codec = message<StatusRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.includePeers != null && obj.includePeers !== false)) {
+          w.uint32(8)
+          w.bool(obj.includePeers)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          includePeers: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.includePeers = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<StatusRequest>): Uint8Array => {
+    return encodeMessage(obj, StatusRequest.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StatusRequest>): StatusRequest => {
+    return decodeMessage(buf, StatusRequest.codec(), opts)
+  }
+}
+
+export interface PeerStatus {
+  peerId: string
+  name: string
+  state: string
+  lastSeenMs: bigint
+  addrs: string[]
+  version: string
+  load: number
+  capabilities: string[]
+  role: string
+  term: bigint
+  incarnation: bigint
+  connected: boolean
+}
+
+export namespace PeerStatus {
+  let _codec: Codec<PeerStatus>
+
+  export const codec = (): Codec<PeerStatus> => {
+    if (_codec == null) {
+      _codec = message<PeerStatus>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.peerId != null && obj.peerId !== '')) {
+          w.uint32(10)
+          w.string(obj.peerId)
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(18)
+          w.string(obj.name)
+        }
+
+        if ((obj.state != null && obj.state !== '')) {
+          w.uint32(26)
+          w.string(obj.state)
+        }
+
+        if ((obj.lastSeenMs != null && obj.lastSeenMs !== 0n)) {
+          w.uint32(32)
+          w.uint64(obj.lastSeenMs)
+        }
+
+        if (obj.addrs != null) {
+          for (const value of obj.addrs) {
+            w.uint32(42)
+            w.string(value)
+          }
+        }
+
+        if ((obj.version != null && obj.version !== '')) {
+          w.uint32(50)
+          w.string(obj.version)
+        }
+
+        if ((obj.load != null && obj.load !== 0)) {
+          w.uint32(57)
+          w.double(obj.load)
+        }
+
+        if (obj.capabilities != null) {
+          for (const value of obj.capabilities) {
+            w.uint32(66)
+            w.string(value)
+          }
+        }
+
+        if ((obj.role != null && obj.role !== '')) {
+          w.uint32(74)
+          w.string(obj.role)
+        }
+
+        if ((obj.term != null && obj.term !== 0n)) {
+          w.uint32(80)
+          w.uint64(obj.term)
+        }
+
+        if ((obj.incarnation != null && obj.incarnation !== 0n)) {
+          w.uint32(88)
+          w.uint64(obj.incarnation)
+        }
+
+        if ((obj.connected != null && obj.connected !== false)) {
+          w.uint32(96)
+          w.bool(obj.connected)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          peerId: '',
+          name: '',
+          state: '',
+          lastSeenMs: 0n,
+          addrs: [],
+          version: '',
+          load: 0,
+          capabilities: [],
+          role: '',
+          term: 0n,
+          incarnation: 0n,
+          connected: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.peerId = reader.string()
+              break
+            }
+            case 2: {
+              obj.name = reader.string()
+              break
+            }
+            case 3: {
+              obj.state = reader.string()
+              break
+            }
+            case 4: {
+              obj.lastSeenMs = reader.uint64()
+              break
+            }
+            case 5: {
+              if (opts.limits?.addrs != null && obj.addrs.length === opts.limits.addrs) {
+                throw new MaxLengthError('Decode error - map field "addrs" had too many elements')
+              }
+
+              obj.addrs.push(reader.string())
+              break
+            }
+            case 6: {
+              obj.version = reader.string()
+              break
+            }
+            case 7: {
+              obj.load = reader.double()
+              break
+            }
+            case 8: {
+              if (opts.limits?.capabilities != null && obj.capabilities.length === opts.limits.capabilities) {
+                throw new MaxLengthError('Decode error - map field "capabilities" had too many elements')
+              }
+
+              obj.capabilities.push(reader.string())
+              break
+            }
+            case 9: {
+              obj.role = reader.string()
+              break
+            }
+            case 10: {
+              obj.term = reader.uint64()
+              break
+            }
+            case 11: {
+              obj.incarnation = reader.uint64()
+              break
+            }
+            case 12: {
+              obj.connected = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<PeerStatus>): Uint8Array => {
+    return encodeMessage(obj, PeerStatus.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PeerStatus>): PeerStatus => {
+    return decodeMessage(buf, PeerStatus.codec(), opts)
+  }
+}
+
+export interface Counter {
+  name: string
+  value: bigint
+}
+
+export namespace Counter {
+  let _codec: Codec<Counter>
+
+  export const codec = (): Codec<Counter> => {
+    if (_codec == null) {
+      _codec = message<Counter>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(10)
+          w.string(obj.name)
+        }
+
+        if ((obj.value != null && obj.value !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.value)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          name: '',
+          value: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.name = reader.string()
+              break
+            }
+            case 2: {
+              obj.value = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<Counter>): Uint8Array => {
+    return encodeMessage(obj, Counter.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Counter>): Counter => {
+    return decodeMessage(buf, Counter.codec(), opts)
+  }
+}
+
+export interface StatusResponse {
+  peerId: string
+  name: string
+  version: string
+  addrs: string[]
+  uptimeMs: bigint
+  role: string
+  term: bigint
+  leader: string
+  mesh: string
+  incarnation: bigint
+  load: number
+  capabilities: string[]
+  peers: PeerStatus[]
+  counters: Counter[]
+}
+
+export namespace StatusResponse {
+  let _codec: Codec<StatusResponse>
+
+  export const codec = (): Codec<StatusResponse> => {
+    if (_codec == null) {
+      _codec = message<StatusResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.peerId != null && obj.peerId !== '')) {
+          w.uint32(10)
+          w.string(obj.peerId)
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(18)
+          w.string(obj.name)
+        }
+
+        if ((obj.version != null && obj.version !== '')) {
+          w.uint32(26)
+          w.string(obj.version)
+        }
+
+        if (obj.addrs != null) {
+          for (const value of obj.addrs) {
+            w.uint32(34)
+            w.string(value)
+          }
+        }
+
+        if ((obj.uptimeMs != null && obj.uptimeMs !== 0n)) {
+          w.uint32(40)
+          w.uint64(obj.uptimeMs)
+        }
+
+        if ((obj.role != null && obj.role !== '')) {
+          w.uint32(50)
+          w.string(obj.role)
+        }
+
+        if ((obj.term != null && obj.term !== 0n)) {
+          w.uint32(56)
+          w.uint64(obj.term)
+        }
+
+        if ((obj.leader != null && obj.leader !== '')) {
+          w.uint32(66)
+          w.string(obj.leader)
+        }
+
+        if ((obj.mesh != null && obj.mesh !== '')) {
+          w.uint32(74)
+          w.string(obj.mesh)
+        }
+
+        if ((obj.incarnation != null && obj.incarnation !== 0n)) {
+          w.uint32(80)
+          w.uint64(obj.incarnation)
+        }
+
+        if ((obj.load != null && obj.load !== 0)) {
+          w.uint32(89)
+          w.double(obj.load)
+        }
+
+        if (obj.capabilities != null) {
+          for (const value of obj.capabilities) {
+            w.uint32(98)
+            w.string(value)
+          }
+        }
+
+        if (obj.peers != null) {
+          for (const value of obj.peers) {
+            w.uint32(106)
+            PeerStatus.codec().encode(value, w)
+          }
+        }
+
+        if (obj.counters != null) {
+          for (const value of obj.counters) {
+            w.uint32(114)
+            Counter.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          peerId: '',
+          name: '',
+          version: '',
+          addrs: [],
+          uptimeMs: 0n,
+          role: '',
+          term: 0n,
+          leader: '',
+          mesh: '',
+          incarnation: 0n,
+          load: 0,
+          capabilities: [],
+          peers: [],
+          counters: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.peerId = reader.string()
+              break
+            }
+            case 2: {
+              obj.name = reader.string()
+              break
+            }
+            case 3: {
+              obj.version = reader.string()
+              break
+            }
+            case 4: {
+              if (opts.limits?.addrs != null && obj.addrs.length === opts.limits.addrs) {
+                throw new MaxLengthError('Decode error - map field "addrs" had too many elements')
+              }
+
+              obj.addrs.push(reader.string())
+              break
+            }
+            case 5: {
+              obj.uptimeMs = reader.uint64()
+              break
+            }
+            case 6: {
+              obj.role = reader.string()
+              break
+            }
+            case 7: {
+              obj.term = reader.uint64()
+              break
+            }
+            case 8: {
+              obj.leader = reader.string()
+              break
+            }
+            case 9: {
+              obj.mesh = reader.string()
+              break
+            }
+            case 10: {
+              obj.incarnation = reader.uint64()
+              break
+            }
+            case 11: {
+              obj.load = reader.double()
+              break
+            }
+            case 12: {
+              if (opts.limits?.capabilities != null && obj.capabilities.length === opts.limits.capabilities) {
+                throw new MaxLengthError('Decode error - map field "capabilities" had too many elements')
+              }
+
+              obj.capabilities.push(reader.string())
+              break
+            }
+            case 13: {
+              if (opts.limits?.peers != null && obj.peers.length === opts.limits.peers) {
+                throw new MaxLengthError('Decode error - map field "peers" had too many elements')
+              }
+
+              obj.peers.push(PeerStatus.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.peers$
+              }))
+              break
+            }
+            case 14: {
+              if (opts.limits?.counters != null && obj.counters.length === opts.limits.counters) {
+                throw new MaxLengthError('Decode error - map field "counters" had too many elements')
+              }
+
+              obj.counters.push(Counter.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.counters$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<StatusResponse>): Uint8Array => {
+    return encodeMessage(obj, StatusResponse.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StatusResponse>): StatusResponse => {
+    return decodeMessage(buf, StatusResponse.codec(), opts)
+  }
+}
