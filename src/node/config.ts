@@ -139,7 +139,7 @@ function readConfigFile (file: string): RawValues {
 }
 
 function coerce (spec: OptionSpec, raw: unknown, label: string, code: 'USAGE' | 'BAD_CONFIG'): unknown {
-  const fail = (why: string): never => { throw new MeshError(code, `invalid ${label} ${JSON.stringify(raw)}: ${why}`) }
+  const fail = (why: string, shown: unknown = raw): never => { throw new MeshError(code, `invalid ${label} ${JSON.stringify(shown)}: ${why}`) }
   let value: unknown
   switch (spec.kind) {
     case 'string':
@@ -167,7 +167,7 @@ function coerce (spec: OptionSpec, raw: unknown, label: string, code: 'USAGE' | 
           try {
             multiaddr(a)
           } catch (err) {
-            fail(`"${a}" is not a multiaddr (${errorMessage(err)}); example: /ip4/127.0.0.1/tcp/${DEFAULT_PORT}`)
+            fail(`not a multiaddr (${errorMessage(err)}); example: /ip4/127.0.0.1/tcp/${DEFAULT_PORT}`, a)
           }
         }
       }

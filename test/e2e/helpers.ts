@@ -1,0 +1,37 @@
+// Shared plumbing for end-to-end tests: run the real CLI and scripts/cluster as child
+// processes (the compiled build, as a user would), and make throwaway directories.
+import { execFile } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..', '..')
+export const NODE = process.execPath
+
+export interface RunResult { code: number, stdout: string, stderr: string }
+
+export async function run (file: string, args: string[], opts: { env?: NodeJS.ProcessEnv, timeoutMs?: number } = {}): Promise<RunResult> {
+  return await new Promise(resolve => {
+    execFile(file, args, { cwd: ROOT, env: { ...process.env, ...opts.env }, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err == null ? 0 : typeof (err as any).code === 'number' ? (err as any).code : 1
+      resolve({ code, stdout, stderr })
+    })
+  })
+}
+
+/** `meshnode ARGS` through bin/meshnode.js, as `npx meshnode` runs it. */
+export async function meshnode (args: string[], opts: { env?: NodeJS.ProcessEnv, timeoutMs?: number } = {}): Promise<RunResult> {
+  return await run(NODE, [join(ROOT, 'bin', 'meshnode.js'), ...args], opts)
+}
+
+/** `scripts/cluster --dir DIR ARGS`. */
+export async function cluster (dir: string, args: string[], timeoutMs = 60_000): Promise<RunResult> {
+  const r = await run(join(ROOT, 'scripts', 'cluster'), ['--dir', dir, ...args], { timeoutMs })
+  if (r.code !== 0) throw new Error(`scripts/cluster ${args.join(' ')} failed (${r.code}): ${r.stderr}${r.stdout}`)
+  return r
+}
+
+export function tempDir (prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `meshnode-${prefix}-`))
+}

@@ -1,0 +1,176 @@
+import { describe, expect, it } from 'vitest'
+import { FailureDetector } from '../../../src/healing/failure-detector.js'
+
+const opts = { probeAfterMs: 1_000, probeIntervalMs: 100, deadAfterMs: 2_000 }
+
+function detector (): FailureDetector {
+  return new FailureDetector(opts)
+}
+
+describe('failure detector', () => {
+  it('marks a peer alive on its first heartbeat', () => {
+    const fd = detector()
+    fd.heartbeat('a', 1n, 1n, 0)
+    expect(fd.get('a')?.state).toBe('alive')
+    expect(fd.ready().transitions).toEqual([{ peerId: 'a', from: 'unknown', to: 'alive', reason: 'first heartbeat' }])
+  })
+
+  it('does not suspect a peer whose heartbeats keep arriving', () => {
+    const fd = detector()
+    for (let t = 0; t < 60_000; t += 200) {
+      fd.heartbeat('a', 1n, BigInt(t + 1), t)
+      fd.tick(t + 100)
+    }
+    expect(fd.get('a')?.state).toBe('alive')
+    expect(fd.ready().probes).toEqual([])
+    expect(fd.counters.suspicions).toBe(0)
+  })
+
+  it('probes a silent peer before suspecting it', () => {
+    const fd = detector()
+    fd.heartbeat('a', 1n, 1n, 0)
+    fd.ready()
+    fd.tick(999)
+    expect(fd.ready().probes).toEqual([])
+    fd.tick(1_000)
+    const out = fd.ready()
+    expect(out.probes).toEqual(['a'])
+    expect(out.transitions).toEqual([])
+    expect(fd.get('a')?.state).toBe('alive')
+  })
+
+  it('keeps a silent peer alive when its probe is answered', () => {
+    const fd = detector()
+    fd.heartbeat('a', 1n, 1n, 0)
+    fd.tick(1_000)
+    fd.ready()
+    fd.probeResult('a', true, 1_010)
+    fd.tick(1_500)
+    expect(fd.get('a')?.state).toBe('alive')
+    expect(fd.ready().probes).toEqual([])
+  })
+
+  it('suspects after one failed probe and declares death after a second', () => {
+    const fd = detector()
+    fd.heartbeat('a', 1n, 1n, 0)
+    fd.tick(1_000)
+    fd.ready()
+    fd.probeResult('a', false, 1_010)
+    expect(fd.get('a')?.state).toBe('suspect')
+    fd.tick(1_050)
+    expect(fd.ready().probes).toEqual([]) // probe interval not yet elapsed
+    fd.tick(1_110)
+    expect(fd.ready().probes).toEqual(['a'])
+    fd.probeResult('a', false, 1_120)
+    expect(fd.get('a')?.state).toBe('dead')
+    expect(fd.counters.deaths).toBe(1)
+  })
+
+  it('probes at once when the last connection closes, so a crash is caught fast', () => {
+    const fd = detector()
+    fd.heartbeat('a', 1n, 1n, 0)
+    fd.connected('a', 0)
+    fd.ready()
+    fd.disconnected('a', 50)
+    expect(fd.ready().probes).toEqual(['a'])
+    fd.probeResult('a', false, 52)
+    fd.tick(152)
+    expect(fd.ready().probes).toEqual(['a'])
+    fd.probeResult('a', false, 153)
+    expect(fd.get('a')?.state).toBe('dead')
+  })
+
+  it('does not suspect a peer whose connection closed but which answers the probe', () => {
+    const fd = detector()
+    fd.heartbeat('a', 1n, 1n, 0)
+    fd.disconnected('a', 50)
+    fd.ready()
+    fd.probeResult('a', true, 55)
+    expect(fd.get('a')?.state).toBe('alive')
+    expect(fd.counters.suspicions).toBe(0)
+  })
+
+  it('declares a suspect dead when probes never answer', () => {
+    const fd = detector()
+    fd.heartbeat('a', 1n, 1n, 0)
+    fd.tick(1_000)
+    fd.ready()
+    fd.probeResult('a', false, 1_100) // suspect at 1100; later probes hang (no result)
+    fd.tick(1_300)
+    fd.tick(3_099)
+    expect(fd.get('a')?.state).toBe('suspect')
+    fd.tick(3_100)
+    expect(fd.get('a')?.state).toBe('dead')
+  })
+
+  it('refutes a suspicion with a heartbeat and counts the refutation', () => {
+    const fd = detector()
+    fd.heartbeat('a', 1n, 1n, 0)
+    fd.tick(1_000)
+    fd.probeResult('a', false, 1_010)
+    fd.heartbeat('a', 1n, 2n, 1_020)
+    expect(fd.get('a')?.state).toBe('alive')
+    expect(fd.counters.refutedSuspicions).toBe(1)
+  })
+
+  it('ignores stale heartbeats', () => {
+    const fd = detector()
+    fd.heartbeat('a', 2n, 5n, 0)
+    expect(fd.heartbeat('a', 2n, 5n, 10)).toBe(false)
+    expect(fd.heartbeat('a', 2n, 4n, 10)).toBe(false)
+    expect(fd.heartbeat('a', 1n, 99n, 10)).toBe(false)
+    expect(fd.counters.staleHeartbeats).toBe(3)
+    expect(fd.heartbeat('a', 2n, 6n, 10)).toBe(true)
+  })
+
+  it('marks a peer left on a leave announcement and ignores its later probes and disconnects', () => {
+    const fd = detector()
+    fd.heartbeat('a', 1n, 1n, 0)
+    fd.heartbeat('a', 1n, 2n, 10, true)
+    expect(fd.get('a')?.state).toBe('left')
+    fd.disconnected('a', 20)
+    fd.tick(10_000)
+    expect(fd.ready().probes).toEqual([])
+    expect(fd.get('a')?.state).toBe('left')
+  })
+
+  it('brings a left peer back only with a newer incarnation', () => {
+    const fd = detector()
+    fd.heartbeat('a', 1n, 1n, 0, true)
+    expect(fd.heartbeat('a', 1n, 9n, 10)).toBe(false)
+    expect(fd.get('a')?.state).toBe('left')
+    expect(fd.heartbeat('a', 2n, 1n, 20)).toBe(true)
+    expect(fd.get('a')?.state).toBe('alive')
+  })
+
+  it('revives a dead peer that heartbeats again after a restart', () => {
+    const fd = detector()
+    fd.heartbeat('a', 1n, 1n, 0)
+    fd.disconnected('a', 10)
+    fd.probeResult('a', false, 11)
+    fd.tick(200)
+    fd.probeResult('a', false, 201)
+    expect(fd.get('a')?.state).toBe('dead')
+    fd.heartbeat('a', 2n, 1n, 5_000)
+    expect(fd.get('a')?.state).toBe('alive')
+  })
+
+  it('does not probe a peer twice while a probe is in flight', () => {
+    const fd = detector()
+    fd.heartbeat('a', 1n, 1n, 0)
+    fd.tick(1_000)
+    fd.disconnected('a', 1_001)
+    fd.tick(2_000)
+    expect(fd.ready().probes).toEqual(['a'])
+  })
+
+  it('restores a suspect that reconnects', () => {
+    const fd = detector()
+    fd.heartbeat('a', 1n, 1n, 0)
+    fd.disconnected('a', 1)
+    fd.probeResult('a', false, 2)
+    expect(fd.get('a')?.state).toBe('suspect')
+    fd.connected('a', 3)
+    expect(fd.get('a')?.state).toBe('alive')
+  })
+})

@@ -1,0 +1,40 @@
+import Ajv from 'ajv'
+import { describe, expect, it } from 'vitest'
+import schema from '../../../src/node/status-schema.json' with { type: 'json' }
+import { formatStatus, statusToJson } from '../../../src/node/status-json.js'
+import { StatusResponse } from '../../../src/wire/proto/status.js'
+
+const response: StatusResponse = {
+  peerId: '12D3KooWA',
+  name: 'a',
+  version: '0.1.0',
+  addrs: ['/ip4/127.0.0.1/tcp/1'],
+  uptimeMs: 1234n,
+  role: 'none',
+  term: 0n,
+  leader: '',
+  mesh: 'default',
+  incarnation: 2n,
+  load: 0,
+  capabilities: [],
+  peers: [{ peerId: '12D3KooWB', name: 'b', state: 'dead', lastSeenMs: 800n, addrs: [], version: '0.1.0', load: 0, capabilities: [], role: 'none', term: 0n, incarnation: 1n, connected: false }],
+  counters: [{ name: 'gossip_rejected_total', value: 3n }]
+}
+
+describe('status JSON', () => {
+  it('survives the protobuf round trip and matches the published schema', () => {
+    const json = statusToJson(StatusResponse.decode(StatusResponse.encode(response)))
+    const validate = new Ajv.default({ allErrors: true }).compile(schema)
+    expect(validate(json), JSON.stringify(validate.errors)).toBe(true)
+    expect(json.leader).toBeNull()
+    expect(json.peers[0]).toMatchObject({ peerId: '12D3KooWB', state: 'dead', lastSeenMs: 800 })
+    expect(json.counters).toEqual({ gossip_rejected_total: 3 })
+  })
+
+  it('prints a readable summary with every peer and rejected input', () => {
+    const text = formatStatus(statusToJson(response))
+    expect(text).toContain('peers: 0 alive, 0 suspect, 1 dead, 0 left')
+    expect(text).toMatch(/b\s+dead/)
+    expect(text).toContain('gossip_rejected_total=3')
+  })
+})
