@@ -9,6 +9,7 @@ import { FailureDetector, type MemberState, type Transition } from '../healing/f
 import { decodeHeartbeat, encodeHeartbeat, type Heartbeat } from '../healing/heartbeat.js'
 import { VERSION } from '../version.js'
 import { heartbeatTopic } from '../wire/constants.js'
+import type { PeerStatus } from '../wire/proto/status.js'
 import { parseAddrs } from './addrs.js'
 import type { Counters } from './counters.js'
 import type { Dialer } from './dialer.js'
@@ -37,20 +38,8 @@ export interface MembershipInit {
   localState: () => LocalState
 }
 
-export interface PeerView {
-  peerId: string
-  name: string
-  state: MemberState
-  lastSeenMs: number
-  addrs: string[]
-  version: string
-  load: number
-  capabilities: string[]
-  role: string
-  term: bigint
-  incarnation: bigint
-  connected: boolean
-}
+/** A peer as this node sees it: the wire's PeerStatus with the age as a plain number. */
+export type PeerView = Omit<PeerStatus, 'lastSeenMs' | 'state'> & { state: MemberState, lastSeenMs: number }
 
 /** Detector ticks: fine enough that a failed probe is re-tried within ~one probe interval. */
 const TICK_MS = 25
