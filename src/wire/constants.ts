@@ -25,3 +25,15 @@ export const HEARTBEAT_LIMITS = { addrs: 32, capabilities: 64 } as const
 
 /** Mesh names become part of topic names; keep them to a safe alphabet. */
 export const MESH_NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/
+
+/** Raft messages between nodes: one stream per direction, frames of length-prefixed protobuf. */
+export const RAFT_PROTOCOL = '/meshnode/raft/1.0.0'
+
+/**
+ * The control log carries small commands (membership, config, job registrations); 4 MiB per
+ * frame bounds a batch of entries or a snapshot of the control state machine.
+ */
+export const MAX_RAFT_FRAME_BYTES = 4 * 1024 * 1024
+
+/** The leader batches at most this many entries per append; more in one frame is hostile. */
+export const MAX_RAFT_ENTRIES_PER_MESSAGE = 4096

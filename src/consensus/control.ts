@@ -1,0 +1,163 @@
+// The control state machine: what the replicated log decides. Membership itself (voters,
+// learners) is the Raft core's ConfState; this machine holds the rest of the control plane:
+// a versioned key/value cluster configuration, node-dead declarations, and the job registry
+// slot the jobs layer fills. Every node applies the same committed commands in the same
+// order, so apply() must be deterministic: no clock, no randomness, no iteration over
+// unordered input. A command that fails (a stale compare-and-set) changes nothing and
+// returns an error to the proposer; it still occupies its log index on every node.
+
+export type ControlCommand =
+  /** Set a config key; with expectVersion it is a compare-and-set (0 = must not exist). */
+  | { op: 'config.set', key: string, value: string, expectVersion?: number }
+  | { op: 'config.delete', key: string, expectVersion?: number }
+  /** A quorum-confirmed death: the healing layer reclaims the node's delegated work. */
+  | { op: 'node.dead', peerId: string, incarnation: number, reason: string }
+  /** The node came back with a newer incarnation: it may be given work again. */
+  | { op: 'node.alive', peerId: string, incarnation: number }
+  /** Register or update a job record (owned by the jobs layer; opaque here). */
+  | { op: 'job.put', jobId: string, record: unknown }
+  | { op: 'job.delete', jobId: string }
+
+export interface ConfigValue { value: string, version: number, index: number }
+export interface DeadRecord { incarnation: number, reason: string, index: number }
+
+export type ApplyResult =
+  | { ok: true, version?: number }
+  | { ok: false, code: 'VERSION_MISMATCH' | 'BAD_COMMAND', message: string }
+
+/** Limits that keep the replicated state small: it is snapshotted and shipped whole. */
+export const CONTROL_LIMITS = { keyBytes: 256, valueBytes: 64 * 1024, jobRecordBytes: 64 * 1024 } as const
+
+const COMMAND_VERSION = 1
+
+export function encodeCommand (cmd: ControlCommand): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify({ v: COMMAND_VERSION, ...cmd }))
+}
+
+/** Parse and validate; throws with a reason for anything that is not a valid command. */
+export function decodeCommand (data: Uint8Array): ControlCommand {
+  let raw: any
+  try {
+    raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(data))
+  } catch (err) {
+    throw new Error(`control command is not JSON: ${(err as Error).message}`)
+  }
+  if (raw == null || typeof raw !== 'object' || raw.v !== COMMAND_VERSION) throw new Error(`unsupported control command version ${String(raw?.v)}`)
+  const str = (k: string, max = CONTROL_LIMITS.keyBytes): string => {
+    const v = raw[k]
+    if (typeof v !== 'string' || v.length === 0 || Buffer.byteLength(v) > max) throw new Error(`control command ${String(raw.op)}: "${k}" must be a non-empty string of at most ${max} bytes`)
+    return v
+  }
+  const int = (k: string, optional = false): number | undefined => {
+    const v = raw[k]
+    if (v === undefined && optional) return undefined
+    if (!Number.isSafeInteger(v) || v < 0) throw new Error(`control command ${String(raw.op)}: "${k}" must be a whole number`)
+    return v
+  }
+  switch (raw.op) {
+    case 'config.set': {
+      const value = raw.value
+      if (typeof value !== 'string' || Buffer.byteLength(value) > CONTROL_LIMITS.valueBytes) throw new Error(`config.set: "value" must be a string of at most ${CONTROL_LIMITS.valueBytes} bytes`)
+      return withOptional({ op: 'config.set', key: str('key'), value }, 'expectVersion', int('expectVersion', true))
+    }
+    case 'config.delete':
+      return withOptional({ op: 'config.delete', key: str('key') }, 'expectVersion', int('expectVersion', true))
+    case 'node.dead':
+      return { op: 'node.dead', peerId: str('peerId'), incarnation: int('incarnation')!, reason: typeof raw.reason === 'string' ? raw.reason.slice(0, 512) : '' }
+    case 'node.alive':
+      return { op: 'node.alive', peerId: str('peerId'), incarnation: int('incarnation')! }
+    case 'job.put':
+      if (Buffer.byteLength(JSON.stringify(raw.record ?? null)) > CONTROL_LIMITS.jobRecordBytes) throw new Error('job.put: record too large')
+      return { op: 'job.put', jobId: str('jobId'), record: raw.record ?? null }
+    case 'job.delete':
+      return { op: 'job.delete', jobId: str('jobId') }
+    default:
+      throw new Error(`unknown control command "${String(raw.op)}"`)
+  }
+}
+
+function withOptional<T extends object, K extends string, V> (obj: T, key: K, value: V | undefined): T {
+  return value === undefined ? obj : { ...obj, [key]: value }
+}
+
+export class ControlState {
+  readonly config = new Map<string, ConfigValue>()
+  readonly dead = new Map<string, DeadRecord>()
+  readonly jobs = new Map<string, unknown>()
+  /** Index of the last applied entry (including failed and empty ones). */
+  appliedIndex = 0
+
+  /** Apply one committed normal entry. Empty data is a leader's no-op and only advances. */
+  apply (index: number, data: Uint8Array): ApplyResult {
+    if (index <= this.appliedIndex) return { ok: false, code: 'BAD_COMMAND', message: `entry ${index} already applied` }
+    this.appliedIndex = index
+    if (data.byteLength === 0) return { ok: true }
+    let cmd: ControlCommand
+    try {
+      cmd = decodeCommand(data)
+    } catch (err) {
+      return { ok: false, code: 'BAD_COMMAND', message: (err as Error).message }
+    }
+    return this.execute(index, cmd)
+  }
+
+  private execute (index: number, cmd: ControlCommand): ApplyResult {
+    switch (cmd.op) {
+      case 'config.set':
+      case 'config.delete': {
+        const cur = this.config.get(cmd.key)
+        const version = cur?.version ?? 0
+        if (cmd.expectVersion !== undefined && cmd.expectVersion !== version) {
+          return { ok: false, code: 'VERSION_MISMATCH', message: `config "${cmd.key}" is at version ${version}, not ${cmd.expectVersion}` }
+        }
+        if (cmd.op === 'config.delete') {
+          this.config.delete(cmd.key)
+          return { ok: true, version: 0 }
+        }
+        this.config.set(cmd.key, { value: cmd.value, version: version + 1, index })
+        return { ok: true, version: version + 1 }
+      }
+      case 'node.dead': {
+        const cur = this.dead.get(cmd.peerId)
+        // A declaration about an older incarnation than one already declared is stale.
+        if (cur == null || cmd.incarnation > cur.incarnation) this.dead.set(cmd.peerId, { incarnation: cmd.incarnation, reason: cmd.reason, index })
+        return { ok: true }
+      }
+      case 'node.alive': {
+        const cur = this.dead.get(cmd.peerId)
+        if (cur != null && cmd.incarnation > cur.incarnation) this.dead.delete(cmd.peerId)
+        return { ok: true }
+      }
+      case 'job.put':
+        this.jobs.set(cmd.jobId, cmd.record)
+        return { ok: true }
+      case 'job.delete':
+        this.jobs.delete(cmd.jobId)
+        return { ok: true }
+    }
+  }
+
+  /** Deterministic bytes: maps are written as key-sorted arrays. */
+  snapshot (): Uint8Array {
+    const sorted = <V>(m: Map<string, V>): Array<[string, V]> => [...m.entries()].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)
+    return new TextEncoder().encode(JSON.stringify({
+      v: COMMAND_VERSION,
+      appliedIndex: this.appliedIndex,
+      config: sorted(this.config),
+      dead: sorted(this.dead),
+      jobs: sorted(this.jobs)
+    }))
+  }
+
+  static restore (data: Uint8Array): ControlState {
+    const s = new ControlState()
+    if (data.byteLength === 0) return s
+    const raw = JSON.parse(new TextDecoder().decode(data))
+    if (raw?.v !== COMMAND_VERSION) throw new Error(`unsupported control snapshot version ${String(raw?.v)}`)
+    s.appliedIndex = raw.appliedIndex
+    for (const [k, v] of raw.config) s.config.set(k, v)
+    for (const [k, v] of raw.dead) s.dead.set(k, v)
+    for (const [k, v] of raw.jobs) s.jobs.set(k, v)
+    return s
+  }
+}

@@ -1,0 +1,171 @@
+// Maps the Raft core's messages onto the flat RaftMessage protobuf and back. Decoding is
+// where untrusted bytes become core input, so it checks what protobuf cannot: a known type,
+// non-empty ids, indexes that are safe integers. Anything else throws RaftDecodeError and the
+// frame is dropped and counted by the transport.
+import type {
+  Entry, Message, QuorumCertificate, Snapshot, VoteKind as CoreVoteKind
+} from '../consensus/types.js'
+import { MAX_RAFT_ENTRIES_PER_MESSAGE, MAX_RAFT_FRAME_BYTES } from './constants.js'
+import {
+  Certificate, type Entry as PbEntry, MessageType, RaftMessage, type Snapshot as PbSnapshot, VoteKind
+} from './proto/raft.js'
+
+export class RaftDecodeError extends Error {
+  override name = 'RaftDecodeError'
+}
+
+const TYPE_TO_WIRE: Record<Message['type'], MessageType> = {
+  append: MessageType.APPEND,
+  appendResp: MessageType.APPEND_RESP,
+  heartbeat: MessageType.HEARTBEAT,
+  heartbeatResp: MessageType.HEARTBEAT_RESP,
+  snapshot: MessageType.SNAPSHOT,
+  vote: MessageType.VOTE,
+  prevote: MessageType.PREVOTE,
+  voteResp: MessageType.VOTE_RESP,
+  prevoteResp: MessageType.PREVOTE_RESP,
+  timeoutNow: MessageType.TIMEOUT_NOW
+}
+const TYPE_FROM_WIRE = new Map(Object.entries(TYPE_TO_WIRE).map(([k, v]) => [v, k as Message['type']]))
+
+const KIND_TO_WIRE: Record<CoreVoteKind, VoteKind> = { prevote: VoteKind.PREVOTE, vote: VoteKind.VOTE, ack: VoteKind.ACK }
+const KIND_FROM_WIRE = new Map(Object.entries(KIND_TO_WIRE).map(([k, v]) => [v, k as CoreVoteKind]))
+
+export function encodeRaftMessage (m: Message): Uint8Array {
+  return RaftMessage.encode(toWire(m))
+}
+
+export function decodeRaftMessage (bytes: Uint8Array): Message {
+  let pb: RaftMessage
+  try {
+    pb = RaftMessage.decode(bytes, { limits: { entries: MAX_RAFT_ENTRIES_PER_MESSAGE } })
+  } catch (err) {
+    throw new RaftDecodeError(`undecodable raft frame: ${(err as Error).message}`)
+  }
+  return fromWire(pb)
+}
+
+export function toWire (m: Message): RaftMessage {
+  const pb: RaftMessage = {
+    type: TYPE_TO_WIRE[m.type],
+    from: m.from,
+    to: m.to,
+    term: m.term,
+    prevIndex: 0,
+    prevTerm: 0,
+    entries: [],
+    commit: 0,
+    index: 0,
+    reject: false,
+    rejectHint: 0,
+    hintTerm: 0,
+    certRequired: false,
+    lastLogIndex: 0,
+    lastLogTerm: 0,
+    transfer: false
+  }
+  switch (m.type) {
+    case 'append':
+      Object.assign(pb, { prevIndex: m.prevIndex, prevTerm: m.prevTerm, entries: m.entries.map(entryToWire), commit: m.commit, certificate: certToWire(m.certificate) })
+      break
+    case 'appendResp':
+      Object.assign(pb, { index: m.index, reject: m.reject, rejectHint: m.rejectHint, hintTerm: m.hintTerm, certRequired: m.certRequired === true })
+      break
+    case 'heartbeat':
+      Object.assign(pb, { commit: m.commit, certificate: certToWire(m.certificate), ackRequest: m.ackRequest })
+      break
+    case 'heartbeatResp':
+      Object.assign(pb, { certRequired: m.certRequired === true, ack: m.ack })
+      break
+    case 'snapshot':
+      Object.assign(pb, { snapshot: snapshotToWire(m.snapshot), certificate: certToWire(m.certificate) })
+      break
+    case 'vote':
+    case 'prevote':
+      Object.assign(pb, { lastLogIndex: m.lastLogIndex, lastLogTerm: m.lastLogTerm, transfer: m.transfer })
+      break
+    case 'voteResp':
+    case 'prevoteResp':
+      Object.assign(pb, { reject: m.reject, lastLogIndex: m.lastLogIndex, lastLogTerm: m.lastLogTerm, signature: m.signature })
+      break
+    case 'timeoutNow':
+      break
+  }
+  return pb
+}
+
+export function fromWire (pb: RaftMessage): Message {
+  const type = TYPE_FROM_WIRE.get(pb.type)
+  if (type == null) throw new RaftDecodeError(`unknown raft message type ${String(pb.type)}`)
+  if (pb.from === '' || pb.to === '') throw new RaftDecodeError('raft message without from/to')
+  const base = { from: pb.from, to: pb.to, term: num(pb.term, 'term') }
+  switch (type) {
+    case 'append':
+      return { ...base, type, prevIndex: num(pb.prevIndex, 'prevIndex'), prevTerm: num(pb.prevTerm, 'prevTerm'), entries: pb.entries.map(entryFromWire), commit: num(pb.commit, 'commit'), ...optCert(pb.certificate) }
+    case 'appendResp':
+      return { ...base, type, index: num(pb.index, 'index'), reject: pb.reject, rejectHint: num(pb.rejectHint, 'rejectHint'), hintTerm: num(pb.hintTerm, 'hintTerm'), ...(pb.certRequired ? { certRequired: true } : {}) }
+    case 'heartbeat':
+      return { ...base, type, commit: num(pb.commit, 'commit'), ...optCert(pb.certificate), ...(pb.ackRequest != null ? { ackRequest: { index: num(pb.ackRequest.index, 'ack index'), term: num(pb.ackRequest.term, 'ack term') } } : {}) }
+    case 'heartbeatResp':
+      return { ...base, type, ...(pb.certRequired ? { certRequired: true } : {}), ...(pb.ack != null ? { ack: { index: num(pb.ack.index, 'ack index'), term: num(pb.ack.term, 'ack term'), signature: pb.ack.signature } } : {}) }
+    case 'snapshot':
+      if (pb.snapshot == null) throw new RaftDecodeError('snapshot message without a snapshot')
+      return { ...base, type, snapshot: snapshotFromWire(pb.snapshot), ...optCert(pb.certificate) }
+    case 'vote':
+    case 'prevote':
+      return { ...base, type, lastLogIndex: num(pb.lastLogIndex, 'lastLogIndex'), lastLogTerm: num(pb.lastLogTerm, 'lastLogTerm'), transfer: pb.transfer }
+    case 'voteResp':
+    case 'prevoteResp':
+      return { ...base, type, reject: pb.reject, lastLogIndex: num(pb.lastLogIndex, 'lastLogIndex'), lastLogTerm: num(pb.lastLogTerm, 'lastLogTerm'), ...(pb.signature != null ? { signature: pb.signature } : {}) }
+    case 'timeoutNow':
+      return { ...base, type }
+  }
+}
+
+function num (v: number, field: string): number {
+  if (!Number.isSafeInteger(v) || v < 0) throw new RaftDecodeError(`raft field ${field} out of range: ${v}`)
+  return v
+}
+
+function entryToWire (e: Entry): PbEntry {
+  return { index: e.index, term: e.term, conf: e.type === 'conf', data: e.data }
+}
+
+function entryFromWire (e: PbEntry): Entry {
+  return { index: num(e.index, 'entry index'), term: num(e.term, 'entry term'), type: e.conf ? 'conf' : 'normal', data: e.data }
+}
+
+function snapshotToWire (s: Snapshot): PbSnapshot {
+  return { index: s.metadata.index, term: s.metadata.term, confState: { voters: [...s.metadata.confState.voters], learners: [...s.metadata.confState.learners] }, data: s.data }
+}
+
+function snapshotFromWire (s: PbSnapshot): Snapshot {
+  return {
+    metadata: { index: num(s.index, 'snapshot index'), term: num(s.term, 'snapshot term'), confState: { voters: s.confState?.voters ?? [], learners: s.confState?.learners ?? [] } },
+    data: s.data
+  }
+}
+
+function certToWire (c: QuorumCertificate | undefined): Certificate | undefined {
+  if (c == null) return undefined
+  return { kind: KIND_TO_WIRE[c.kind], term: c.term, candidateId: c.candidateId, lastLogIndex: c.lastLogIndex, lastLogTerm: c.lastLogTerm, voters: [...c.voters], votes: c.votes.map(v => ({ voterId: v.voterId, signature: v.signature })) }
+}
+
+function optCert (c: Certificate | undefined): { certificate?: QuorumCertificate } {
+  if (c == null) return {}
+  const kind = KIND_FROM_WIRE.get(c.kind)
+  if (kind == null) throw new RaftDecodeError(`unknown vote kind ${String(c.kind)}`)
+  return {
+    certificate: {
+      kind,
+      term: num(c.term, 'certificate term'),
+      candidateId: c.candidateId,
+      lastLogIndex: num(c.lastLogIndex, 'certificate lastLogIndex'),
+      lastLogTerm: num(c.lastLogTerm, 'certificate lastLogTerm'),
+      voters: c.voters,
+      votes: c.votes.map(v => ({ voterId: v.voterId, signature: v.signature }))
+    }
+  }
+}
+
+export { MAX_RAFT_FRAME_BYTES }
