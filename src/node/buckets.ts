@@ -12,11 +12,12 @@ export interface BucketSpec {
 
 export const BUCKETS = {
   meta: { prefix: 'm', holds: 'node metadata: schema version, incarnation counter' },
-  peers: { prefix: 'p', holds: 'peerId -> KnownPeer: peers met once, re-dialed after restart' }
-  // Reserved for later modules (do not reuse): 'r' raft log and hard state, 'j' jobs,
+  peers: { prefix: 'p', holds: 'peerId -> KnownPeer: peers met once, re-dialed after restart' },
+  raft: { prefix: 'r', holds: "'hs' hard state, 'snap' snapshot, 'e'+hex16(index) log entries (binary)" }
+  // Reserved for later modules (do not reuse): 'j' jobs,
   // 't' tasks, 'c' completion (Dijkstra–Scholten) state, 'h' healing ledger.
 } as const satisfies Record<string, BucketSpec>
 
-export const RESERVED_PREFIXES = ['r', 'j', 't', 'c', 'h'] as const
+export const RESERVED_PREFIXES = ['j', 't', 'c', 'h'] as const
 
 export type BucketName = keyof typeof BUCKETS

@@ -127,19 +127,19 @@ function num (v: number, field: string): number {
   return v
 }
 
-function entryToWire (e: Entry): PbEntry {
+export function entryToWire (e: Entry): PbEntry {
   return { index: e.index, term: e.term, conf: e.type === 'conf', data: e.data }
 }
 
-function entryFromWire (e: PbEntry): Entry {
+export function entryFromWire (e: PbEntry): Entry {
   return { index: num(e.index, 'entry index'), term: num(e.term, 'entry term'), type: e.conf ? 'conf' : 'normal', data: e.data }
 }
 
-function snapshotToWire (s: Snapshot): PbSnapshot {
+export function snapshotToWire (s: Snapshot): PbSnapshot {
   return { index: s.metadata.index, term: s.metadata.term, confState: { voters: [...s.metadata.confState.voters], learners: [...s.metadata.confState.learners] }, data: s.data }
 }
 
-function snapshotFromWire (s: PbSnapshot): Snapshot {
+export function snapshotFromWire (s: PbSnapshot): Snapshot {
   return {
     metadata: { index: num(s.index, 'snapshot index'), term: num(s.term, 'snapshot term'), confState: { voters: s.confState?.voters ?? [], learners: s.confState?.learners ?? [] } },
     data: s.data

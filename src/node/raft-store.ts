@@ -1,0 +1,113 @@
+// Durable Raft state on the node's LevelDB, with an in-memory mirror the core reads
+// synchronously. save() writes one atomic batch per Ready (snapshot, truncation, new entries,
+// hard state, compaction) and only then updates the mirror: the shell calls it before it
+// sends any message of that Ready, so nothing is promised that a crash could forget.
+import { MemoryStorage } from '../consensus/storage.js'
+import type { Entry, HardState, Ready, Snapshot } from '../consensus/types.js'
+import { Entry as PbEntry, Snapshot as PbSnapshot } from '../wire/proto/raft.js'
+import { entryFromWire, entryToWire, snapshotFromWire, snapshotToWire } from '../wire/raft-codec.js'
+import { BUCKETS } from './buckets.js'
+import type { Store } from './store.js'
+
+const HARD_STATE_KEY = 'hs'
+const SNAPSHOT_KEY = 'snap'
+
+/** Big-endian hex so LevelDB's byte order is index order. */
+export function entryKey (index: number): string {
+  return `e${index.toString(16).padStart(16, '0')}`
+}
+
+type BatchOp = { type: 'put', key: string, value: Uint8Array } | { type: 'del', key: string }
+
+export class RaftStore {
+  private readonly sub
+
+  private constructor (private readonly store: Store, readonly mirror: MemoryStorage) {
+    this.sub = store.db.sublevel<string, Uint8Array>(BUCKETS.raft.prefix, { valueEncoding: 'view' })
+  }
+
+  /** Load what is on disk; a fresh node gets an empty log (or `bootstrap`'s founding entries). */
+  static async open (store: Store): Promise<RaftStore> {
+    const rs = new RaftStore(store, new MemoryStorage())
+    await rs.load()
+    return rs
+  }
+
+  /** True when nothing was ever persisted: the node has not joined or founded a cluster. */
+  get isEmpty (): boolean {
+    return this.mirror.lastIndex() === 0 && this.mirror.hardState().term === 0
+  }
+
+  /** Persist a founding configuration (identical on every founding member) before first start. */
+  async bootstrap (voters: string[]): Promise<void> {
+    if (!this.isEmpty) throw new Error('raft log already initialised; cannot bootstrap again')
+    const fresh = MemoryStorage.bootstrap(voters)
+    const entries = fresh.entries(1, fresh.lastIndex() + 1) ?? []
+    await this.save({ hardState: fresh.hardState(), entries, messages: [], committed: [] })
+  }
+
+  async save (rd: Pick<Ready, 'snapshot' | 'entries' | 'hardState' | 'compaction' | 'truncateFrom'> & Partial<Ready>): Promise<void> {
+    const ops: BatchOp[] = []
+    const m = this.mirror
+    if (rd.snapshot !== undefined && rd.snapshot.metadata.index > m.snapshot().metadata.index) {
+      for (let i = m.firstIndex(); i <= m.lastIndex(); i++) ops.push({ type: 'del', key: entryKey(i) })
+      ops.push({ type: 'put', key: SNAPSHOT_KEY, value: encodeSnapshot(rd.snapshot) })
+    }
+    const first = rd.entries[0]
+    if (first !== undefined) {
+      // Entries from first.index on replace whatever the log held there (a conflicting suffix).
+      const lastBefore = rd.snapshot !== undefined ? rd.snapshot.metadata.index : m.lastIndex()
+      for (let i = first.index; i <= lastBefore; i++) ops.push({ type: 'del', key: entryKey(i) })
+      for (const e of rd.entries) ops.push({ type: 'put', key: entryKey(e.index), value: encodeEntry(e) })
+    }
+    if (rd.hardState !== undefined) ops.push({ type: 'put', key: HARD_STATE_KEY, value: encodeHardState(rd.hardState) })
+    if (rd.compaction !== undefined) {
+      const upTo = rd.compaction.metadata.index
+      for (let i = m.firstIndex(); i <= upTo; i++) ops.push({ type: 'del', key: entryKey(i) })
+      ops.push({ type: 'put', key: SNAPSHOT_KEY, value: encodeSnapshot(rd.compaction) })
+    }
+    if (ops.length > 0) await this.sub.batch(ops)
+    m.save(rd as Ready)
+  }
+
+  private async load (): Promise<void> {
+    const snap = await this.sub.get(SNAPSHOT_KEY)
+    if (snap != null) this.mirror.applySnapshot(decodeSnapshot(snap))
+    const entries: Entry[] = []
+    for await (const [, value] of this.sub.iterator({ gte: 'e', lt: 'f' })) entries.push(decodeEntry(value))
+    const base = this.mirror.snapshot().metadata.index
+    this.mirror.append(entries.filter(e => e.index > base))
+    const hs = await this.sub.get(HARD_STATE_KEY)
+    if (hs != null) this.mirror.setHardState(decodeHardState(hs))
+  }
+}
+
+function encodeEntry (e: Entry): Uint8Array {
+  return PbEntry.encode(entryToWire(e))
+}
+
+/** LevelDB hands back Buffers; decode from a plain view so entry data is a plain Uint8Array. */
+function plain (b: Uint8Array): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
+}
+
+function decodeEntry (b: Uint8Array): Entry {
+  return entryFromWire(PbEntry.decode(plain(b)))
+}
+
+function encodeSnapshot (s: Snapshot): Uint8Array {
+  return PbSnapshot.encode(snapshotToWire(s))
+}
+
+function decodeSnapshot (b: Uint8Array): Snapshot {
+  return snapshotFromWire(PbSnapshot.decode(plain(b)))
+}
+
+function encodeHardState (hs: HardState): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(hs))
+}
+
+function decodeHardState (b: Uint8Array): HardState {
+  const hs = JSON.parse(new TextDecoder().decode(b))
+  return { term: hs.term, vote: hs.vote ?? null, commit: hs.commit }
+}

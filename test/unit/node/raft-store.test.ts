@@ -1,0 +1,78 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import type { Entry } from '../../../src/consensus/types.js'
+import { entryKey, RaftStore } from '../../../src/node/raft-store.js'
+import { Store } from '../../../src/node/store.js'
+
+const e = (index: number, term: number, byte = index): Entry => ({ index, term, type: 'normal', data: Uint8Array.from([byte]) })
+const noReady = { messages: [], committed: [] }
+
+async function reopen (dir: string, store: Store): Promise<{ store: Store, rs: RaftStore }> {
+  await store.close()
+  const s = await Store.open(dir)
+  return { store: s, rs: await RaftStore.open(s) }
+}
+
+describe('raft store', () => {
+  it('orders entry keys by index', () => {
+    expect([entryKey(255), entryKey(16), entryKey(4096)].sort()).toEqual([entryKey(16), entryKey(255), entryKey(4096)])
+  })
+
+  it('persists entries and hard state across a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mn-raft-'))
+    let store = await Store.open(dir)
+    let rs = await RaftStore.open(store)
+    expect(rs.isEmpty).toBe(true)
+    await rs.save({ ...noReady, entries: [e(1, 1), e(2, 1), e(3, 2)], hardState: { term: 2, vote: 'me', commit: 2 } })
+    ;({ store, rs } = await reopen(dir, store))
+    expect(rs.mirror.lastIndex()).toBe(3)
+    expect(rs.mirror.hardState()).toEqual({ term: 2, vote: 'me', commit: 2 })
+    expect(rs.mirror.entries(1, 4)).toEqual([e(1, 1), e(2, 1), e(3, 2)])
+    await store.close()
+  })
+
+  it('replaces a conflicting suffix on disk, not only in memory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mn-raft-'))
+    let store = await Store.open(dir)
+    let rs = await RaftStore.open(store)
+    await rs.save({ ...noReady, entries: [e(1, 1), e(2, 1), e(3, 1), e(4, 1)] })
+    await rs.save({ ...noReady, entries: [e(2, 3, 20)] })
+    ;({ store, rs } = await reopen(dir, store))
+    expect(rs.mirror.lastIndex()).toBe(2)
+    expect(rs.mirror.entries(1, 3)).toEqual([e(1, 1), e(2, 3, 20)])
+    await store.close()
+  })
+
+  it('persists a compaction and an installed snapshot', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mn-raft-'))
+    let store = await Store.open(dir)
+    let rs = await RaftStore.open(store)
+    await rs.save({ ...noReady, entries: [e(1, 1), e(2, 1), e(3, 1)] })
+    const conf = { voters: ['a', 'b'], learners: [] }
+    await rs.save({ ...noReady, entries: [], compaction: { metadata: { index: 2, term: 1, confState: conf }, data: Uint8Array.from([7]) } })
+    ;({ store, rs } = await reopen(dir, store))
+    expect(rs.mirror.firstIndex()).toBe(3)
+    expect(rs.mirror.entries(3, 4)).toEqual([e(3, 1)])
+    expect(rs.mirror.snapshot().data).toEqual(Uint8Array.from([7]))
+    await rs.save({ ...noReady, entries: [], snapshot: { metadata: { index: 10, term: 4, confState: conf }, data: Uint8Array.from([8]) } })
+    ;({ store, rs } = await reopen(dir, store))
+    expect(rs.mirror.lastIndex()).toBe(10)
+    expect(rs.mirror.term(10)).toBe(4)
+    expect(rs.mirror.snapshot().metadata.confState).toEqual(conf)
+    await store.close()
+  })
+
+  it('bootstraps the founding configuration once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mn-raft-'))
+    let store = await Store.open(dir)
+    let rs = await RaftStore.open(store)
+    await rs.bootstrap(['b', 'a'])
+    await expect(rs.bootstrap(['a'])).rejects.toThrow(/already initialised/)
+    ;({ store, rs } = await reopen(dir, store))
+    expect(rs.mirror.lastIndex()).toBe(2)
+    expect(rs.mirror.hardState().commit).toBe(2)
+    await store.close()
+  })
+})
