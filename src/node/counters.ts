@@ -15,7 +15,11 @@ export const COUNTER_NAMES = [
   'probes_failed_total',
   'suspicions_total',
   'refuted_suspicions_total',
-  'deaths_total'
+  'deaths_total',
+  'raft_sent_total',
+  'raft_received_total',
+  'raft_dropped_total',
+  'raft_rejected_total'
 ] as const
 
 export type CounterName = typeof COUNTER_NAMES[number]

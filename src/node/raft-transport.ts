@@ -1,0 +1,129 @@
+// Carries Raft messages over /meshnode/raft/1.0.0. Each direction between two nodes uses one
+// long-lived stream of length-prefixed RaftMessage frames, so a heartbeat costs one frame,
+// not a stream negotiation. Raft tolerates loss, so a send that cannot go out now is dropped
+// (bounded queue per peer) rather than blocking the core. Inbound frames are decoded with a
+// size limit, and a frame whose `from` is not the authenticated remote peer, or whose `to` is
+// not us, is dropped and counted: a peer cannot speak for another.
+import type { Connection, PeerId, Stream } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { pbStream, type ProtobufStream } from 'it-protobuf-stream'
+import type { Message } from '../consensus/types.js'
+import { MAX_RAFT_FRAME_BYTES, RAFT_PROTOCOL } from '../wire/constants.js'
+import { RaftMessage } from '../wire/proto/raft.js'
+import { fromWire, toWire } from '../wire/raft-codec.js'
+import type { Counters } from './counters.js'
+import type { Host } from './host.js'
+import type { Logger } from './log.js'
+
+/** A stream silent this long is closed; an active leader sends heartbeats far more often. */
+const IDLE_TIMEOUT_MS = 30_000
+/** Messages waiting for one peer's stream; beyond this the oldest are dropped. */
+const MAX_QUEUE = 1024
+const OPEN_TIMEOUT_MS = 2_000
+
+interface Outbound {
+  pb?: ProtobufStream<Stream>
+  stream?: Stream
+  queue: Message[]
+  flushing: boolean
+}
+
+export class RaftTransport {
+  private readonly out = new Map<string, Outbound>()
+  private stopped = false
+
+  constructor (
+    private readonly host: Host,
+    private readonly log: Logger,
+    private readonly counters: Counters,
+    private readonly deliver: (msg: Message) => void
+  ) {}
+
+  async start (): Promise<void> {
+    await this.host.handle(RAFT_PROTOCOL, ({ stream, connection }) => { void this.receive(stream, connection) }, {
+      maxInboundStreams: 4,
+      maxOutboundStreams: 4
+    })
+  }
+
+  async stop (): Promise<void> {
+    this.stopped = true
+    await this.host.unhandle(RAFT_PROTOCOL)
+    for (const o of this.out.values()) o.stream?.abort(new Error('transport stopped'))
+    this.out.clear()
+  }
+
+  send (msg: Message): void {
+    if (this.stopped) return
+    let o = this.out.get(msg.to)
+    if (o == null) {
+      o = { queue: [], flushing: false }
+      this.out.set(msg.to, o)
+    }
+    o.queue.push(msg)
+    if (o.queue.length > MAX_QUEUE) {
+      o.queue.splice(0, o.queue.length - MAX_QUEUE)
+      this.counters.inc('raft_dropped_total')
+    }
+    if (!o.flushing) void this.flush(msg.to, o)
+  }
+
+  private async flush (to: string, o: Outbound): Promise<void> {
+    o.flushing = true
+    try {
+      while (o.queue.length > 0 && !this.stopped) {
+        if (o.pb == null) {
+          const stream = await this.host.dialProtocol(peerIdFromString(to), RAFT_PROTOCOL, { signal: AbortSignal.timeout(OPEN_TIMEOUT_MS) })
+          o.stream = stream
+          o.pb = pbStream(stream, { maxDataLength: MAX_RAFT_FRAME_BYTES })
+        }
+        const batch = o.queue.splice(0, o.queue.length)
+        await o.pb.writeV(batch.map(toWire), RaftMessage)
+        this.counters.inc('raft_sent_total', batch.length)
+      }
+    } catch (err: any) {
+      // The peer is down or the stream broke: drop what is queued; Raft retransmits.
+      this.counters.inc('raft_dropped_total', o.queue.length)
+      o.queue.length = 0
+      o.stream?.abort(err instanceof Error ? err : new Error(String(err)))
+      o.stream = undefined
+      o.pb = undefined
+      this.log.trace({ peer: to, err: err?.message }, 'raft send failed')
+    } finally {
+      o.flushing = false
+    }
+  }
+
+  private async receive (stream: Stream, connection: Connection): Promise<void> {
+    const remote: PeerId = connection.remotePeer
+    const self = this.host.peerId.toString()
+    const pb = pbStream(stream, { maxDataLength: MAX_RAFT_FRAME_BYTES })
+    try {
+      while (!this.stopped) {
+        const frame = await pb.read(RaftMessage, { signal: AbortSignal.timeout(IDLE_TIMEOUT_MS) })
+        let msg: Message
+        try {
+          msg = fromWire(frame)
+        } catch (err: any) {
+          this.counters.inc('raft_rejected_total')
+          this.log.warn({ peer: remote.toString(), err: err?.message }, 'rejected raft frame')
+          continue
+        }
+        if (msg.from !== remote.toString() || msg.to !== self) {
+          this.counters.inc('raft_rejected_total')
+          this.log.warn({ peer: remote.toString(), from: msg.from, to: msg.to }, 'rejected raft frame from a peer speaking for another')
+          continue
+        }
+        this.counters.inc('raft_received_total')
+        this.deliver(msg)
+      }
+    } catch (err: any) {
+      // End of stream, idle timeout, or an oversize/undecodable frame (which ends the stream:
+      // framing is lost). Only the last is hostile; count it.
+      if (err?.name === 'InvalidDataLengthError' || err?.name === 'InvalidDataLengthLengthError' || /decode|length/i.test(err?.message ?? '')) {
+        this.counters.inc('raft_rejected_total')
+      }
+      stream.abort(err instanceof Error ? err : new Error(String(err)))
+    }
+  }
+}
