@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest'
+import { Mesh } from './harness.js'
+
+describe('completion detection', () => {
+  it('a single-node job completes when its last task finishes', () => {
+    const mesh = new Mesh(['a'])
+    const a = mesh.core('a')
+    a.startJob('j', ['t'])
+    expect(a.taskSpawned('j', 't', 't.0')).toBe(true)
+    expect(a.taskSpawned('j', 't', 't.1')).toBe(true)
+    a.taskFinished('j', 't')
+    a.taskFinished('j', 't.0')
+    mesh.flush()
+    expect(mesh.completed('j')).toBe(0)
+    a.taskFinished('j', 't.1')
+    mesh.flush()
+    expect(mesh.completions).toEqual([{ node: 'a', jobId: 'j' }])
+    expect(a.isCompleted('j')).toBe(true)
+  })
+
+  it('a job started with no tasks completes at once', () => {
+    const mesh = new Mesh(['a'])
+    mesh.core('a').startJob('j', [])
+    mesh.flush()
+    expect(mesh.completed('j')).toBe(1)
+  })
+
+  it('a delegated batch keeps the root engaged until its signal arrives', () => {
+    const mesh = new Mesh(['a', 'b'])
+    const [a, b] = [mesh.core('a'), mesh.core('b')]
+    a.startJob('j', ['t0', 't1'])
+    expect(mesh.hand('j', 'x', 'a', 'b', ['t1'])).toEqual({ status: 'engaged', newTasks: ['t1'] })
+    expect(a.deficit('j')).toBe(1)
+    a.taskFinished('j', 't0')
+    b.taskFinished('j', 't1')
+    mesh.flush()
+    expect(mesh.completed('j')).toBe(0)
+    expect(mesh.signals).toEqual([{ to: 'a', jobId: 'j', batchId: 'x', from: 'b' }])
+    mesh.deliverSignals()
+    expect(a.deficit('j')).toBe(0)
+    expect(mesh.completed('j')).toBe(1)
+  })
+
+  it('nested delegation completes only after the innermost batch is signalled', () => {
+    const mesh = new Mesh(['a', 'b', 'c'])
+    const [a, b, c] = [mesh.core('a'), mesh.core('b'), mesh.core('c')]
+    a.startJob('j', ['t'])
+    mesh.hand('j', 'x', 'a', 'b', ['t'])
+    mesh.hand('j', 'y', 'b', 'c', ['t'])
+    expect(b.ledger('j')).toEqual([{ jobId: 'j', batchId: 'y', to: 'c', taskIds: ['t'] }])
+    mesh.flush()
+    // b holds no task but still owes a signal for x, because y is outstanding.
+    expect(mesh.signals).toEqual([])
+    c.taskFinished('j', 't')
+    mesh.flush()
+    expect(mesh.signals.map((s) => s.batchId)).toEqual(['y'])
+    mesh.deliverSignals()
+    expect(mesh.completed('j')).toBe(1)
+  })
+
+  it('children spawned on a remote node delay its signal until they finish', () => {
+    const mesh = new Mesh(['a', 'b'])
+    const b = mesh.core('b')
+    mesh.core('a').startJob('j', ['t'])
+    mesh.hand('j', 'x', 'a', 'b', ['t'])
+    b.taskSpawned('j', 't', 't.0')
+    b.taskFinished('j', 't')
+    mesh.flush()
+    expect(mesh.signals).toEqual([])
+    b.taskFinished('j', 't.0')
+    mesh.flush()
+    expect(mesh.signals.map((s) => s.batchId)).toEqual(['x'])
+    mesh.deliverSignals()
+    expect(mesh.completed('j')).toBe(1)
+  })
+
+  it('a node signals each received batch as soon as its own descendants finish', () => {
+    const mesh = new Mesh(['a', 'b'])
+    const b = mesh.core('b')
+    mesh.core('a').startJob('j', ['t0', 't1'])
+    mesh.hand('j', 'x0', 'a', 'b', ['t0'])
+    mesh.hand('j', 'x1', 'a', 'b', ['t1'])
+    b.taskFinished('j', 't1')
+    mesh.flush()
+    // Per-batch engagement: x1 is done even though b is still busy with x0.
+    expect(mesh.signals.map((s) => s.batchId)).toEqual(['x1'])
+  })
+
+  it('re-delegating a received task charges the outgoing batch to the received one', () => {
+    const mesh = new Mesh(['a', 'b', 'c'])
+    const b = mesh.core('b')
+    mesh.core('a').startJob('j', ['t'])
+    mesh.hand('j', 'x', 'a', 'b', ['t'])
+    b.taskSpawned('j', 't', 't.0')
+    b.taskFinished('j', 't')
+    mesh.hand('j', 'y', 'b', 'a', ['t.0'])
+    mesh.flush()
+    expect(mesh.signals).toEqual([])
+    mesh.core('a').taskFinished('j', 't.0')
+    mesh.flush()
+    mesh.deliverSignals()
+    expect(b.deficit('j')).toBe(0)
+    expect(mesh.completed('j')).toBe(1)
+  })
+
+  it('the home node also waits for batches it received for the job', () => {
+    const mesh = new Mesh(['a', 'b'])
+    const a = mesh.core('a')
+    a.startJob('j', ['t'])
+    mesh.hand('j', 'x', 'a', 'b', ['t'])
+    mesh.core('b').taskSpawned('j', 't', 't.0')
+    mesh.core('b').taskFinished('j', 't')
+    mesh.hand('j', 'y', 'b', 'a', ['t.0'])
+    expect(a.engagements('j')).toEqual([{ batchId: 'y', from: 'b' }])
+    a.taskFinished('j', 't.0')
+    mesh.flush()
+    expect(mesh.completed('j')).toBe(0)
+    mesh.deliverSignals()
+    expect(mesh.completed('j')).toBe(1)
+  })
+
+  it('jobs are detected independently of each other', () => {
+    const mesh = new Mesh(['a', 'b'])
+    mesh.core('a').startJob('j1', ['t'])
+    mesh.core('b').startJob('j2', ['t'])
+    mesh.hand('j1', 'x', 'a', 'b', ['t'])
+    mesh.core('b').taskFinished('j2', 't')
+    mesh.flush()
+    expect(mesh.completions).toEqual([{ node: 'b', jobId: 'j2' }])
+    expect(mesh.core('b').localTasks('j1')).toEqual([{ taskId: 't', running: false }])
+  })
+
+  it('completion is reported once even if more events arrive for the job', () => {
+    const mesh = new Mesh(['a'])
+    const a = mesh.core('a')
+    a.startJob('j', ['t'])
+    a.taskFinished('j', 't')
+    a.taskFinished('j', 't')
+    mesh.flush()
+    mesh.flush()
+    expect(mesh.completed('j')).toBe(1)
+  })
+})

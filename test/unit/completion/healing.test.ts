@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest'
+import { Mesh } from './harness.js'
+
+describe('healing: reclaiming and abandoning', () => {
+  it('reclaiming a dead receiver\'s batch returns its tasks and the job still completes', () => {
+    const mesh = new Mesh(['a', 'b'])
+    const a = mesh.core('a')
+    a.startJob('j', ['t0', 't1'])
+    mesh.hand('j', 'x', 'a', 'b', ['t0', 't1'])
+    expect(a.reclaim('j', 'x')).toEqual({ jobId: 'j', batchId: 'x', to: 'b', newTasks: ['t0', 't1'] })
+    expect(a.ledger('j')).toEqual([])
+    expect(a.localTasks('j').map((t) => t.taskId)).toEqual(['t0', 't1'])
+    a.taskFinished('j', 't0')
+    mesh.flush()
+    expect(mesh.completed('j')).toBe(0)
+    a.taskFinished('j', 't1')
+    mesh.flush()
+    expect(mesh.completed('j')).toBe(1)
+  })
+
+  it('a late signal from a receiver whose batch was reclaimed is ignored', () => {
+    const mesh = new Mesh(['a', 'b'])
+    const a = mesh.core('a')
+    a.startJob('j', ['t'])
+    mesh.hand('j', 'x', 'a', 'b', ['t'])
+    a.reclaim('j', 'x')
+    expect(a.receiveSignal('j', 'x', 'b')).toBe('unknown')
+    mesh.flush()
+    expect(mesh.completed('j')).toBe(0)
+  })
+
+  it('reclaimed tasks stay charged to the batch they came from, so that batch is not signalled early', () => {
+    const mesh = new Mesh(['a', 'b', 'c'])
+    const b = mesh.core('b')
+    mesh.core('a').startJob('j', ['t'])
+    mesh.hand('j', 'x', 'a', 'b', ['t'])
+    mesh.hand('j', 'y', 'b', 'c', ['t'])
+    expect(b.reclaim('j', 'y')?.newTasks).toEqual(['t'])
+    mesh.flush()
+    expect(mesh.signals).toEqual([])
+    b.taskFinished('j', 't')
+    mesh.flush()
+    expect(mesh.signals.map((s) => s.batchId)).toEqual(['x'])
+  })
+
+  it('reclaiming twice or after the signal does nothing', () => {
+    const mesh = new Mesh(['a', 'b'])
+    const a = mesh.core('a')
+    a.startJob('j', ['t'])
+    mesh.hand('j', 'x', 'a', 'b', ['t'])
+    mesh.core('b').taskFinished('j', 't')
+    mesh.flush()
+    mesh.deliverSignals()
+    expect(a.reclaim('j', 'x')).toBeUndefined()
+  })
+
+  it('abandoning a batch from a dead sender drops its work and never signals it', () => {
+    const mesh = new Mesh(['a', 'b', 'c'])
+    const c = mesh.core('c')
+    mesh.core('a').startJob('j', ['t'])
+    mesh.hand('j', 'x', 'a', 'b', ['t'])
+    mesh.hand('j', 'y', 'b', 'c', ['t'])
+    c.taskSpawned('j', 't', 't.0')
+    c.taskFinished('j', 't')
+    const abandoned = c.abandonBatch('j', 'y')
+    expect(abandoned).toEqual({ jobId: 'j', batchId: 'y', from: 'b', droppedTasks: ['t.0'], droppedBatches: [] })
+    expect(c.localTasks('j')).toEqual([])
+    expect(c.taskFinished('j', 't.0')).toBe(false)
+    expect(c.receiveBatch('j', 'y', 'b', ['t']).status).toBe('ignored')
+    mesh.flush()
+    expect(mesh.signals).toEqual([])
+  })
+
+  it('abandoning drops outgoing batches that only the abandoned work was waiting for', () => {
+    const mesh = new Mesh(['a', 'b', 'c', 'd'])
+    const c = mesh.core('c')
+    mesh.core('a').startJob('j', ['t'])
+    mesh.hand('j', 'x', 'a', 'b', ['t'])
+    mesh.hand('j', 'y', 'b', 'c', ['t'])
+    mesh.hand('j', 'z', 'c', 'd', ['t'])
+    const abandoned = c.abandonBatch('j', 'y')
+    expect(abandoned?.droppedBatches).toEqual([{ jobId: 'j', batchId: 'z', to: 'd', taskIds: ['t'] }])
+    expect(c.ledger('j')).toEqual([])
+  })
+
+  it('peerDead reclaims batches sent to the dead node and abandons batches received from it', () => {
+    const mesh = new Mesh(['a', 'b', 'd'])
+    const a = mesh.core('a')
+    a.startJob('j', ['t0', 't1'])
+    mesh.hand('j', 'x', 'a', 'd', ['t0', 't1'])
+    mesh.core('d').taskSpawned('j', 't0', 't0.0')
+    mesh.hand('j', 'y', 'd', 'a', ['t0.0'])
+    const report = a.peerDead('d')
+    expect(report.abandoned.map((r) => [r.batchId, r.droppedTasks])).toEqual([['y', ['t0.0']]])
+    expect(report.reclaimed.map((r) => [r.batchId, r.newTasks])).toEqual([['x', ['t0', 't1']]])
+    expect(a.peerDead('d')).toEqual({ reclaimed: [], abandoned: [] })
+    // Re-running t0 spawns t0.0 again, now in the surviving lineage.
+    a.taskSpawned('j', 't0', 't0.0')
+    for (const t of ['t0', 't1', 't0.0']) a.taskFinished('j', t)
+    mesh.flush()
+    expect(mesh.completed('j')).toBe(1)
+  })
+
+  it('a task that arrives along two lineages keeps both waiting until it finishes', () => {
+    // b is declared dead at a (say, b was only partitioned) while c still holds k from b.
+    const mesh = new Mesh(['a', 'b', 'c'])
+    const c = mesh.core('c')
+    mesh.core('a').startJob('j', ['k'])
+    mesh.hand('j', 'x', 'a', 'b', ['k'])
+    mesh.hand('j', 'y', 'b', 'c', ['k'])
+    mesh.core('a').reclaim('j', 'x')
+    // The re-run hands the same deterministic task id to c along a new lineage.
+    expect(mesh.hand('j', 'z', 'a', 'c', ['k'])).toEqual({ status: 'engaged', newTasks: [] })
+    expect(c.engagements('j').map((e) => e.batchId).sort()).toEqual(['y', 'z'])
+    // c learns b is dead: the merged task still holds the new lineage open.
+    expect(c.abandonBatch('j', 'y')?.droppedTasks).toEqual([])
+    mesh.flush()
+    expect(mesh.signals).toEqual([])
+    c.taskFinished('j', 'k')
+    mesh.flush()
+    expect(mesh.signals.map((s) => s.batchId)).toEqual(['z'])
+    mesh.deliverSignals()
+    expect(mesh.completed('j')).toBe(1)
+  })
+
+  it('a child reported by a task whose lineage was abandoned is refused', () => {
+    const mesh = new Mesh(['a', 'b'])
+    const b = mesh.core('b')
+    mesh.core('a').startJob('j', ['t'])
+    mesh.hand('j', 'x', 'a', 'b', ['t'])
+    b.taskStarted('j', 't')
+    b.abandonBatch('j', 'x')
+    expect(b.taskSpawned('j', 't', 't.0')).toBe(false)
+    expect(b.localTasks('j')).toEqual([])
+  })
+
+  it('the root engagement cannot be abandoned', () => {
+    const mesh = new Mesh(['a'])
+    mesh.core('a').startJob('j', ['t'])
+    expect(mesh.core('a').abandonBatch('j', '')).toBeUndefined()
+    expect(mesh.core('a').localTasks('j')).toHaveLength(1)
+  })
+})
