@@ -115,7 +115,7 @@ describe('a running node facing a hostile peer', () => {
     await rogue.services.pubsub.publish(topic, encodeHeartbeat({
       mesh: 'some-other-mesh', name: 'liar', version: '0', addrs: [], incarnation: 1n, seq: 1n, load: 0, capabilities: [], role: '', term: 0n, leader: '', uptimeMs: 0n, leaving: false
     }))
-    await waitUntil(async () => (await status(dataDir)).counters.gossip_rejected_total >= 3, 10_000, 'rejections to be counted', 100)
+    await waitUntil(async () => (await status(dataDir)).counters.gossip_rejected_total! >= 3, 10_000, 'rejections to be counted', 100)
     const s = await status(dataDir)
     expect(s.counters.gossip_malformed_total).toBeGreaterThanOrEqual(1)
     expect(s.counters.gossip_oversize_total).toBeGreaterThanOrEqual(1)
@@ -128,14 +128,14 @@ describe('a running node facing a hostile peer', () => {
     const stream = await rogue.dialProtocol(multiaddr(target), STATUS_PROTOCOL)
     // A varint length prefix announcing 100 MiB, then some bytes.
     await stream.sink([Uint8Array.from([0x80, 0x80, 0x80, 0x32]), new Uint8Array(1024)])
-    await waitUntil(async () => (await status(dataDir)).counters.rpc_rejected_total >= 1, 10_000, 'rpc rejection to be counted', 100)
+    await waitUntil(async () => (await status(dataDir)).counters.rpc_rejected_total! >= 1, 10_000, 'rpc rejection to be counted', 100)
   })
 
   it('rejects and counts a malformed status request and keeps serving', async () => {
-    const before = (await status(dataDir)).counters.rpc_rejected_total
+    const before = (await status(dataDir)).counters.rpc_rejected_total ?? 0
     const stream = await rogue.dialProtocol(multiaddr(target), STATUS_PROTOCOL)
     await stream.sink([Uint8Array.from([4, 0xff, 0xff, 0xff, 0xff])])
-    await waitUntil(async () => (await status(dataDir)).counters.rpc_rejected_total > before, 10_000, 'rpc rejection to be counted', 100)
+    await waitUntil(async () => (await status(dataDir)).counters.rpc_rejected_total! > before, 10_000, 'rpc rejection to be counted', 100)
     expect((await status(dataDir)).peerId).toBeTruthy()
   })
 })
