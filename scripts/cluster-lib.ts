@@ -83,7 +83,8 @@ export async function up (n: number, opts: UpOptions = {}): Promise<ClusterState
   }
   mkdirSync(dir, { recursive: true })
   const basePort = opts.basePort ?? DEFAULT_BASE_PORT
-  const state: ClusterState = { dir, basePort, extraArgs: opts.extraArgs ?? [], nodes: [] }
+  // Every node of a fresh local cluster is a founder: they form one cluster of N.
+  const state: ClusterState = { dir, basePort, extraArgs: ['--expect', String(n), ...(opts.extraArgs ?? [])], nodes: [] }
   for (let i = 1; i <= n; i++) {
     state.nodes.push({ index: i, name: `node-${i}`, dataDir: join(dir, `node-${i}`), port: basePort + i - 1, pid: -1, log: join(dir, `node-${i}.log`) })
   }

@@ -5,7 +5,10 @@ import { VERSION } from '../version.js'
 import { DEFAULT_PORT, defaultDataDir, resolveConfig, type RawValues } from './config.js'
 import { EXIT_USAGE, MeshError, errorMessage, isMeshError } from './errors.js'
 import { LOG_LEVELS } from './log.js'
-import { fetchStatus } from './status-client.js'
+import type { AdminRequest, AdminResponse } from '../wire/proto/admin.js'
+import { ADMIN_CALL } from './admin-service.js'
+import { call } from './rpc.js'
+import { fetchStatus, resolveTarget } from './status-client.js'
 import { formatStatus } from './status-json.js'
 
 export interface CliIO {
@@ -46,6 +49,8 @@ export async function main (argv: string[], io: CliIO = defaultIO): Promise<numb
     .option('--probe-after-ms <ms>', 'silence before a peer is probed directly (default 1000)')
     .option('--dead-after-ms <ms>', 'suspect time without sign of life before dead (default 2000)')
     .option('--probe-timeout-ms <ms>', 'how long a probe waits for an answer (default 500)')
+    .option('--expect <n>', 'found a new cluster once N nodes see each other (founders only; default 1 = alone)')
+    .option('--voter-cap <n>', 'at most this many voters; further members are learners (default 5)')
     .action(async (opts: Record<string, unknown>) => {
       const flags: RawValues = {
         dataDir: opts.dataDir,
@@ -59,7 +64,9 @@ export async function main (argv: string[], io: CliIO = defaultIO): Promise<numb
         heartbeatMs: opts.heartbeatMs,
         probeAfterMs: opts.probeAfterMs,
         deadAfterMs: opts.deadAfterMs,
-        probeTimeoutMs: opts.probeTimeoutMs
+        probeTimeoutMs: opts.probeTimeoutMs,
+        expect: opts.expect,
+        voterCap: opts.voterCap
       }
       const config = resolveConfig({ flags, env: io.env, configFile: opts.config as string | undefined })
       const { runDaemon } = await import('./daemon.js')
@@ -84,6 +91,45 @@ export async function main (argv: string[], io: CliIO = defaultIO): Promise<numb
       io.out((opts.json === true ? JSON.stringify(status, null, 2) : formatStatus(status)) + '\n')
     })
 
+  const config = program.command('config')
+    .description('read and write the replicated cluster configuration')
+  const target = (c: Command): Command => c
+    .option('--data-dir <dir>', 'ask the node running with this data dir (default ~/.meshnode)')
+    .option('--peer <multiaddr>', 'ask the node at this address instead')
+    .option('--json', 'print JSON')
+  const admin = async (opts: { dataDir?: string, peer?: string }, req: Partial<AdminRequest>): Promise<AdminResponse> => {
+    if (opts.dataDir != null && opts.peer != null) throw new MeshError('USAGE', 'give either --data-dir or --peer, not both')
+    const addr = await resolveTarget({ peer: opts.peer, dataDir: opts.peer == null ? (opts.dataDir ?? defaultDataDir(io.env)) : undefined })
+    const res = await call(addr, { op: '', key: '', value: '', forwarded: false, ...req }, ADMIN_CALL)
+    if (!res.ok) throw new MeshError(res.code === 'NOT_LEADER' ? 'NOT_LEADER' : 'NO_QUORUM', `${res.error}${res.code !== '' ? ` [${res.code}]` : ''}`)
+    return res
+  }
+  const printEntries = (res: AdminResponse, json: boolean | undefined): void => {
+    const rows = res.entries.map(e => ({ key: e.key, value: e.value, version: Number(e.version) }))
+    io.out(json === true ? JSON.stringify(rows, null, 2) + '\n' : rows.map(r => `${r.key}=${r.value}  (v${r.version})`).join('\n') + (rows.length > 0 ? '\n' : ''))
+  }
+  target(config.command('set <key> <value>').description('set a key (committed through Raft before it returns)'))
+    .option('--expect-version <n>', 'compare-and-set: only if the key is at this version (0 = unset)')
+    .action(async (key: string, value: string, opts: { dataDir?: string, peer?: string, json?: boolean, expectVersion?: string }) => {
+      const ev = opts.expectVersion == null ? undefined : Number(opts.expectVersion)
+      if (ev !== undefined && !(Number.isInteger(ev) && ev >= 0)) throw new MeshError('USAGE', `invalid --expect-version "${opts.expectVersion}"`)
+      const res = await admin(opts, { op: 'config.set', key, value, ...(ev !== undefined ? { expectVersion: BigInt(ev) } : {}) })
+      io.out(opts.json === true ? JSON.stringify({ key, value, version: Number(res.version) }) + '\n' : `${key}=${value}  (v${res.version})\n`)
+    })
+  target(config.command('get <key>').description('print one key as this node has applied it'))
+    .action(async (key: string, opts: { dataDir?: string, peer?: string, json?: boolean }) => {
+      printEntries(await admin(opts, { op: 'config.get', key }), opts.json)
+    })
+  target(config.command('list').description('print every key as this node has applied it'))
+    .action(async (opts: { dataDir?: string, peer?: string, json?: boolean }) => {
+      printEntries(await admin(opts, { op: 'config.list' }), opts.json)
+    })
+  target(config.command('delete <key>').description('delete a key'))
+    .action(async (key: string, opts: { dataDir?: string, peer?: string, json?: boolean }) => {
+      await admin(opts, { op: 'config.delete', key })
+      io.out(opts.json === true ? JSON.stringify({ key, deleted: true }) + '\n' : `deleted ${key}\n`)
+    })
+
   try {
     await program.parseAsync(argv, { from: 'user' })
     return exitCode
@@ -94,7 +140,8 @@ export async function main (argv: string[], io: CliIO = defaultIO): Promise<numb
     }
     io.err(`meshnode: error: ${errorMessage(err)}\n`)
     if (isMeshError(err, 'USAGE') || isMeshError(err, 'BAD_CONFIG')) {
-      const cmd = program.commands.find(c => c.name() === argv[0]) ?? program
+      const top = program.commands.find(c => c.name() === argv[0])
+      const cmd = top?.commands.find(c => c.name() === argv[1]) ?? top ?? program
       io.err(`\n${cmd.helpInformation()}`)
       return EXIT_USAGE
     }

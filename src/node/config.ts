@@ -25,6 +25,8 @@ export interface NodeConfig {
   probeAfterMs: number
   deadAfterMs: number
   probeTimeoutMs: number
+  expect: number
+  voterCap: number
 }
 
 type Kind = 'string' | 'list' | 'bool' | 'int' | 'addrs'
@@ -51,7 +53,9 @@ export const OPTIONS: Record<keyof NodeConfig, OptionSpec> = {
   heartbeatMs: { kind: 'int', env: 'MESHNODE_HEARTBEAT_MS', check: positive(20, 60_000) },
   probeAfterMs: { kind: 'int', env: 'MESHNODE_PROBE_AFTER_MS', check: positive(50, 600_000) },
   deadAfterMs: { kind: 'int', env: 'MESHNODE_DEAD_AFTER_MS', check: positive(50, 600_000) },
-  probeTimeoutMs: { kind: 'int', env: 'MESHNODE_PROBE_TIMEOUT_MS', check: positive(10, 60_000) }
+  probeTimeoutMs: { kind: 'int', env: 'MESHNODE_PROBE_TIMEOUT_MS', check: positive(10, 60_000) },
+  expect: { kind: 'int', env: 'MESHNODE_EXPECT', check: positive(1, 99) },
+  voterCap: { kind: 'int', env: 'MESHNODE_VOTER_CAP', check: positive(1, 15) }
 }
 
 export function defaultDataDir (env: NodeJS.ProcessEnv = process.env): string {
@@ -71,7 +75,9 @@ export function defaultConfig (): NodeConfig {
     heartbeatMs: 200,
     probeAfterMs: 1_000,
     deadAfterMs: 2_000,
-    probeTimeoutMs: 500
+    probeTimeoutMs: 500,
+    expect: 1,
+    voterCap: 5
   }
 }
 

@@ -13,14 +13,19 @@ export type MeshErrorCode =
   | 'NODE_NOT_RUNNING'
   | 'UNREACHABLE'
   | 'BAD_RESPONSE'
+  | 'NOT_LEADER'
+  | 'NO_QUORUM'
 
 export class MeshError extends Error {
   readonly code: MeshErrorCode
+  /** For NOT_LEADER: the leader the node believes in, so a client can redirect. */
+  readonly leader?: string | null
 
-  constructor (code: MeshErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor (code: MeshErrorCode, message: string, options?: { cause?: unknown, leader?: string | null }) {
     super(message, options)
     this.name = 'MeshError'
     this.code = code
+    if (options?.leader !== undefined) this.leader = options.leader
   }
 }
 

@@ -23,6 +23,8 @@ export interface LocalState {
   term: bigint
   leader: string
   load: number
+  /** The founding voter set this node proposes while it belongs to no cluster. */
+  bootstrapSet: string[]
 }
 
 export interface MembershipInit {
@@ -125,6 +127,16 @@ export class Membership {
     })
   }
 
+  /** The last heartbeat a peer sent (what it advertises: term, role, load, founding set). */
+  heartbeatOf (peerId: string): Heartbeat | undefined {
+    return this.info.get(peerId)
+  }
+
+  /** Publish a heartbeat now, e.g. after a role change, instead of at the next interval. */
+  announce (): void {
+    void this.publish(false)
+  }
+
   private async publish (leaving: boolean): Promise<void> {
     if (this.stopped) return
     const local = this.init.localState()
@@ -141,7 +153,8 @@ export class Membership {
       term: local.term,
       leader: local.leader,
       uptimeMs: BigInt(Date.now() - this.init.startedAt),
-      leaving
+      leaving,
+      bootstrapSet: local.bootstrapSet
     }
     this.lastPublish = performance.now()
     try {

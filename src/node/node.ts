@@ -11,6 +11,8 @@ import { MeshError, errorMessage, isMeshError } from './errors.js'
 import { createHost, type Host } from './host.js'
 import { loadOrCreateIdentity } from './identity.js'
 import { createLogger, type Logger } from './log.js'
+import { AdminService } from './admin-service.js'
+import { ConsensusService } from './consensus.js'
 import { Membership, type LocalState } from './membership.js'
 import { removeRuntimeFile, writeRuntimeFile } from './runtime-file.js'
 import { StatusService } from './status-service.js'
@@ -35,8 +37,10 @@ export class MeshNode {
     readonly host: Host,
     readonly incarnation: bigint,
     readonly membership: Membership,
+    readonly consensus: ConsensusService,
     private readonly dialer: Dialer,
-    private readonly statusService: StatusService
+    private readonly statusService: StatusService,
+    private readonly adminService: AdminService
   ) {}
 
   get peerId (): string {
@@ -60,8 +64,10 @@ export class MeshNode {
         throw listenError(err, config.listen)
       }
       const dialer = new Dialer(host, log, config.peers)
-      // Consensus and the scheduler will supply these; until then the node has no role.
-      const localState = (): LocalState => ({ role: 'none', term: 0n, leader: '', load: 0 })
+      const remembered = (await store.peers.entries()).length > 0
+      let consensus: ConsensusService | undefined
+      // The scheduler will supply load; consensus supplies role, term, leader.
+      const localState = (): LocalState => ({ load: 0, ...(consensus?.localState() ?? { role: 'none', term: 0n, leader: '', bootstrapSet: [] }) })
       let node: MeshNode | undefined
       const membership = new Membership(host, store, dialer, log, counters, {
         mesh: config.mesh,
@@ -75,10 +81,18 @@ export class MeshNode {
         startedAt: Date.now(),
         localState
       })
+      consensus = new ConsensusService(host, store, membership, key, log, counters, {
+        expect: config.expect,
+        voterCap: config.voterCap,
+        hasPeers: config.peers.length > 0 || remembered
+      })
       const status = new StatusService(host, log, counters, () => node!.statusSnapshot())
-      node = new MeshNode(config, counters, log, store, host, incarnation, membership, dialer, status)
+      const admin = new AdminService(host, log, counters, consensus)
+      node = new MeshNode(config, counters, log, store, host, incarnation, membership, consensus, dialer, status, admin)
       await status.start()
+      await admin.start()
       await membership.start()
+      await consensus.start()
       dialer.start()
       await writeRuntimeFile(config.dataDir, {
         pid: process.pid,
@@ -103,12 +117,15 @@ export class MeshNode {
   }
 
   private async doStop (): Promise<void> {
-    this.log.info('stopping: announcing leave')
+    this.log.info('stopping: handing over leadership and announcing leave')
+    await this.consensus.transferLeadership().catch(() => {})
     await this.membership.leave().catch(() => {})
     await new Promise(resolve => setTimeout(resolve, LEAVE_FLUSH_MS))
     this.dialer.stop()
     this.membership.stop()
+    await this.adminService.stop().catch(() => {})
     await this.statusService.stop().catch(() => {})
+    await this.consensus.stop().catch(() => {})
     await Promise.resolve(this.host.stop()).catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'host stop failed'))
     await removeRuntimeFile(this.config.dataDir)
     await this.store.close()
@@ -116,15 +133,22 @@ export class MeshNode {
   }
 
   statusSnapshot (): StatusResponse {
+    const raft = this.consensus.status()
+    const local = this.consensus.localState()
     return {
       peerId: this.peerId,
       name: this.config.name,
       version: VERSION,
       addrs: this.host.getMultiaddrs().map(a => a.toString()),
       uptimeMs: BigInt(Date.now() - this.startedAt),
-      role: 'none',
-      term: 0n,
-      leader: '',
+      role: local.role,
+      term: local.term,
+      leader: local.leader,
+      commitIndex: BigInt(raft?.commit ?? 0),
+      appliedIndex: BigInt(raft?.applied ?? 0),
+      voters: [...(raft?.conf.voters ?? [])],
+      learners: [...(raft?.conf.learners ?? [])],
+      formation: this.consensus.formation(),
       mesh: this.config.mesh,
       incarnation: this.incarnation,
       load: 0,

@@ -11,6 +11,8 @@ import type { Store } from './store.js'
 
 const HARD_STATE_KEY = 'hs'
 const SNAPSHOT_KEY = 'snap'
+/** The founding voter set, kept for good so founders that are late can still join in. */
+const FOUNDERS_KEY = 'founders'
 
 /** Big-endian hex so LevelDB's byte order is index order. */
 export function entryKey (index: number): string {
@@ -21,6 +23,8 @@ type BatchOp = { type: 'put', key: string, value: Uint8Array } | { type: 'del', 
 
 export class RaftStore {
   private readonly sub
+  /** The voter set this node founded the cluster with; empty if it joined or never founded. */
+  founders: string[] = []
 
   private constructor (private readonly store: Store, readonly mirror: MemoryStorage) {
     this.sub = store.db.sublevel<string, Uint8Array>(BUCKETS.raft.prefix, { valueEncoding: 'view' })
@@ -43,7 +47,10 @@ export class RaftStore {
     if (!this.isEmpty) throw new Error('raft log already initialised; cannot bootstrap again')
     const fresh = MemoryStorage.bootstrap(voters)
     const entries = fresh.entries(1, fresh.lastIndex() + 1) ?? []
+    const founders = [...new Set(voters)].sort()
+    await this.sub.put(FOUNDERS_KEY, new TextEncoder().encode(JSON.stringify(founders)))
     await this.save({ hardState: fresh.hardState(), entries, messages: [], committed: [] })
+    this.founders = founders
   }
 
   async save (rd: Pick<Ready, 'snapshot' | 'entries' | 'hardState' | 'compaction' | 'truncateFrom'> & Partial<Ready>): Promise<void> {
@@ -79,6 +86,8 @@ export class RaftStore {
     this.mirror.append(entries.filter(e => e.index > base))
     const hs = await this.sub.get(HARD_STATE_KEY)
     if (hs != null) this.mirror.setHardState(decodeHardState(hs))
+    const founders = await this.sub.get(FOUNDERS_KEY)
+    if (founders != null) this.founders = JSON.parse(new TextDecoder().decode(founders))
   }
 }
 

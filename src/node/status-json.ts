@@ -28,6 +28,12 @@ export interface StatusJson {
   role: string
   term: number
   leader: string | null
+  commitIndex: number
+  appliedIndex: number
+  voters: string[]
+  learners: string[]
+  /** "member" once the node belongs to a cluster; otherwise what formation waits for. */
+  formation: string
   load: number
   capabilities: string[]
   peers: PeerJson[]
@@ -48,6 +54,11 @@ export function statusToJson (s: StatusResponse): StatusJson {
     role: s.role,
     term: Number(s.term),
     leader: s.leader === '' ? null : s.leader,
+    commitIndex: Number(s.commitIndex),
+    appliedIndex: Number(s.appliedIndex),
+    voters: s.voters,
+    learners: s.learners,
+    formation: s.formation,
     load: s.load,
     capabilities: s.capabilities,
     peers: s.peers
@@ -77,7 +88,9 @@ export function formatStatus (s: StatusJson): string {
   const lines = [
     `${s.name}  ${s.peerId}`,
     `  mesh ${s.mesh}, meshnode ${s.version}, up ${formatDuration(s.uptimeMs)}, incarnation ${s.incarnation}`,
-    `  role ${s.role}, term ${s.term}, leader ${s.leader ?? '(none)'}`,
+    `  role ${s.role}, term ${s.term}, leader ${nameOf(s, s.leader)}, commit ${s.commitIndex}, applied ${s.appliedIndex}`,
+    `  voters ${s.voters.map(v => nameOf(s, v)).join(', ') || '(none)'}; learners ${s.learners.map(v => nameOf(s, v)).join(', ') || '(none)'}`,
+    ...(s.formation === 'member' ? [] : [`  cluster: ${s.formation}`]),
     `  listening on ${s.addrs.join(', ') || '(nothing)'}`,
     `  peers: ${counts.alive} alive, ${counts.suspect} suspect, ${counts.dead} dead, ${counts.left} left`
   ]
@@ -91,6 +104,14 @@ export function formatStatus (s: StatusJson): string {
   const rejected = Object.entries(s.counters).filter(([k, v]) => k.includes('rejected') && v > 0)
   if (rejected.length > 0) lines.push('', `  rejected input: ${rejected.map(([k, v]) => `${k}=${v}`).join(', ')}`)
   return lines.join('\n')
+}
+
+/** A peer's name with a short id, e.g. "node-2 (…yjP5Gx)", for readable summaries. */
+function nameOf (s: StatusJson, id: string | null): string {
+  if (id == null) return '(none)'
+  const name = id === s.peerId ? s.name : s.peers.find(p => p.peerId === id)?.name
+  const short = `…${id.slice(-6)}`
+  return name != null && name !== '' ? `${name} (${short})` : short
 }
 
 export function formatDuration (ms: number): string {

@@ -21,7 +21,7 @@ export const MAX_STATUS_REQUEST_BYTES = 1024
 export const STATUS_TIMEOUT_MS = 5_000
 
 /** Bounds on repeated fields, checked while decoding so a hostile frame cannot balloon memory. */
-export const HEARTBEAT_LIMITS = { addrs: 32, capabilities: 64 } as const
+export const HEARTBEAT_LIMITS = { addrs: 32, capabilities: 64, bootstrapSet: 16 } as const
 
 /** Mesh names become part of topic names; keep them to a safe alphabet. */
 export const MESH_NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/
@@ -37,3 +37,15 @@ export const MAX_RAFT_FRAME_BYTES = 4 * 1024 * 1024
 
 /** The leader batches at most this many entries per append; more in one frame is hostile. */
 export const MAX_RAFT_ENTRIES_PER_MESSAGE = 4096
+
+/** Client requests (config now; submit, cancel and jobs later). */
+export const ADMIN_PROTOCOL = '/meshnode/admin/1.0.0'
+
+/** An admin request carries at most a config value (64 KiB) plus framing. */
+export const MAX_ADMIN_REQUEST_BYTES = 128 * 1024
+
+/** A config listing may be large; 8 MiB bounds it. */
+export const MAX_ADMIN_RESPONSE_BYTES = 8 * 1024 * 1024
+
+/** Writes wait for a commit; give the client longer than the proposal timeout. */
+export const ADMIN_TIMEOUT_MS = 10_000

@@ -24,6 +24,7 @@ export interface Heartbeat {
   leader: string
   uptimeMs: bigint
   leaving: boolean
+  bootstrapSet: string[]
 }
 
 export namespace Heartbeat {
@@ -105,6 +106,13 @@ export namespace Heartbeat {
           w.bool(obj.leaving)
         }
 
+        if (obj.bootstrapSet != null) {
+          for (const value of obj.bootstrapSet) {
+            w.uint32(114)
+            w.string(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -122,7 +130,8 @@ export namespace Heartbeat {
           term: 0n,
           leader: '',
           uptimeMs: 0n,
-          leaving: false
+          leaving: false,
+          bootstrapSet: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -189,6 +198,14 @@ export namespace Heartbeat {
             }
             case 13: {
               obj.leaving = reader.bool()
+              break
+            }
+            case 14: {
+              if (opts.limits?.bootstrapSet != null && obj.bootstrapSet.length === opts.limits.bootstrapSet) {
+                throw new MaxLengthError('Decode error - map field "bootstrapSet" had too many elements')
+              }
+
+              obj.bootstrapSet.push(reader.string())
               break
             }
             default: {

@@ -349,6 +349,11 @@ export interface StatusResponse {
   capabilities: string[]
   peers: PeerStatus[]
   counters: Counter[]
+  commitIndex: bigint
+  appliedIndex: bigint
+  voters: string[]
+  learners: string[]
+  formation: string
 }
 
 export namespace StatusResponse {
@@ -439,6 +444,35 @@ export namespace StatusResponse {
           }
         }
 
+        if ((obj.commitIndex != null && obj.commitIndex !== 0n)) {
+          w.uint32(120)
+          w.uint64(obj.commitIndex)
+        }
+
+        if ((obj.appliedIndex != null && obj.appliedIndex !== 0n)) {
+          w.uint32(128)
+          w.uint64(obj.appliedIndex)
+        }
+
+        if (obj.voters != null) {
+          for (const value of obj.voters) {
+            w.uint32(138)
+            w.string(value)
+          }
+        }
+
+        if (obj.learners != null) {
+          for (const value of obj.learners) {
+            w.uint32(146)
+            w.string(value)
+          }
+        }
+
+        if ((obj.formation != null && obj.formation !== '')) {
+          w.uint32(154)
+          w.string(obj.formation)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -457,7 +491,12 @@ export namespace StatusResponse {
           load: 0,
           capabilities: [],
           peers: [],
-          counters: []
+          counters: [],
+          commitIndex: 0n,
+          appliedIndex: 0n,
+          voters: [],
+          learners: [],
+          formation: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -540,6 +579,34 @@ export namespace StatusResponse {
               obj.counters.push(Counter.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.counters$
               }))
+              break
+            }
+            case 15: {
+              obj.commitIndex = reader.uint64()
+              break
+            }
+            case 16: {
+              obj.appliedIndex = reader.uint64()
+              break
+            }
+            case 17: {
+              if (opts.limits?.voters != null && obj.voters.length === opts.limits.voters) {
+                throw new MaxLengthError('Decode error - map field "voters" had too many elements')
+              }
+
+              obj.voters.push(reader.string())
+              break
+            }
+            case 18: {
+              if (opts.limits?.learners != null && obj.learners.length === opts.limits.learners) {
+                throw new MaxLengthError('Decode error - map field "learners" had too many elements')
+              }
+
+              obj.learners.push(reader.string())
+              break
+            }
+            case 19: {
+              obj.formation = reader.string()
               break
             }
             default: {

@@ -1,0 +1,70 @@
+// Deciding how a node with an empty Raft log becomes a member: found a cluster, wait, or
+// ask to join an existing one. Pure, so every rule is unit-tested.
+//
+// Founding follows Consul's bootstrap_expect: with --expect N, a node waits until it sees
+// N not-yet-clustered nodes (itself included), proposes the N lowest ids as the founding
+// voter set, and advertises that set in its heartbeat. It founds only when every other
+// member of the set advertises exactly the same set, so founders agree on the configuration
+// before any of them writes it. A node alone with no peers to look for founds a
+// single-node cluster at once (the embedded default). Founders keep advertising their set
+// after founding, so one that saw the agreement late (its peers already hold a term) still
+// founds with the identical set instead of waiting to be added as a learner. A node that knows peers never founds
+// alone with N = 1: it waits for a cluster to join, so `--peer` cannot split the mesh.
+
+export interface PeerView {
+  id: string
+  alive: boolean
+  /** The peer advertises a Raft term > 0: it belongs to a cluster. */
+  clustered: boolean
+  /**
+   * Unclustered peers: the founding set they propose (empty if none). Clustered peers: the
+   * set they founded with (empty if they joined), so a founder that is late still founds.
+   */
+  bootstrapSet: readonly string[]
+}
+
+export interface BootstrapInput {
+  self: string
+  expect: number
+  /** Whether this node was given bootstrap peers or remembers any. */
+  hasPeers: boolean
+  peers: readonly PeerView[]
+}
+
+export type BootstrapDecision =
+  | { action: 'found', voters: string[] }
+  /** Wait; advertise `proposal` (possibly empty) meanwhile. */
+  | { action: 'wait', proposal: string[], why: string }
+  /** A cluster exists: wait for its leader to add this node as a learner. */
+  | { action: 'join', via: string[] }
+
+export function decideBootstrap (input: BootstrapInput): BootstrapDecision {
+  const alive = input.peers.filter(p => p.alive)
+  const clustered = alive.filter(p => p.clustered)
+  // Founders agreed on a set that includes us and some already wrote it: write the same.
+  const founded = clustered.find(p => p.bootstrapSet.includes(input.self))
+  if (founded != null) return { action: 'found', voters: [...founded.bootstrapSet].sort() }
+  if (clustered.length > 0) return { action: 'join', via: clustered.map(p => p.id).sort() }
+  if (input.expect <= 1) {
+    if (!input.hasPeers) return { action: 'found', voters: [input.self] }
+    return { action: 'wait', proposal: [], why: 'no cluster found among known peers yet; to found a new one, start its founders with --expect N' }
+  }
+  const candidates = [input.self, ...alive.map(p => p.id)].sort()
+  if (candidates.length < input.expect) {
+    return { action: 'wait', proposal: [], why: `sees ${candidates.length} of ${input.expect} expected founders` }
+  }
+  const proposal = candidates.slice(0, input.expect)
+  if (!proposal.includes(input.self)) {
+    return { action: 'wait', proposal: [], why: 'not among the founders; will join once they form a cluster' }
+  }
+  const agreed = proposal.every(id => id === input.self || sameSet(alive.find(p => p.id === id)?.bootstrapSet ?? [], proposal))
+  if (agreed) return { action: 'found', voters: proposal }
+  return { action: 'wait', proposal, why: 'waiting for the other founders to agree on the founding set' }
+}
+
+function sameSet (a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false
+  const sa = [...a].sort()
+  const sb = [...b].sort()
+  return sa.every((v, i) => v === sb[i])
+}

@@ -1,0 +1,376 @@
+// The consensus service: the I/O shell around the Raft core. It persists every Ready to
+// LevelDB before sending its messages, applies committed entries to the control state
+// machine, resolves proposals, and manages membership: founding (--expect), adding joiners as
+// learners, promoting caught-up learners up to the voter cap, replacing long-dead voters,
+// and handing leadership over on a graceful stop.
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { PrivateKey } from '@libp2p/interface'
+import { decideBootstrap, type BootstrapDecision } from '../consensus/bootstrap.js'
+import { ControlState, encodeCommand, type ApplyResult, type ControlCommand } from '../consensus/control.js'
+import { mulberry32 } from '../consensus/prng.js'
+import { RaftCore } from '../consensus/raft.js'
+import type { ConfChange, Entry, Message } from '../consensus/types.js'
+import type { RaftStatus } from '../consensus/raft.js'
+import type { Transition } from '../healing/failure-detector.js'
+import type { Counters } from './counters.js'
+import { MeshError } from './errors.js'
+import type { Host } from './host.js'
+import type { Logger } from './log.js'
+import type { Membership } from './membership.js'
+import { RaftStore } from './raft-store.js'
+import { RaftTransport } from './raft-transport.js'
+import type { Store } from './store.js'
+
+export interface ConsensusOptions {
+  /** Founders to wait for before bootstrapping (Consul's bootstrap_expect). */
+  expect: number
+  /** Whether the node was given --peer addresses or remembers peers. */
+  hasPeers: boolean
+  /** Wall-clock length of one Raft tick. */
+  tickMs: number
+  /** Election timeout in ticks (randomized up to twice this). */
+  electionTicks: number
+  /** Voters beyond this stay learners. */
+  voterCap: number
+  /** Compact the log once this many entries follow the last snapshot. */
+  snapshotEvery: number
+  /** A voter dead this long is replaced by a learner. */
+  removeDeadVoterAfterMs: number
+  /** How long propose() waits for commit before failing with "no quorum". */
+  proposeTimeoutMs: number
+}
+
+export const defaultConsensusOptions: ConsensusOptions = {
+  expect: 1,
+  hasPeers: false,
+  // 30 ms ticks with 10-tick elections: 300–600 ms timeouts, heartbeats every 30 ms. A leader
+  // the failure detector sees die is replaced faster still (see onTransition).
+  tickMs: 30,
+  electionTicks: 10,
+  voterCap: 5,
+  snapshotEvery: 10_000,
+  removeDeadVoterAfterMs: 60_000,
+  proposeTimeoutMs: 5_000
+}
+
+interface Pending {
+  term: number
+  resolve: (r: ApplyResult) => void
+  reject: (err: Error) => void
+  timer: NodeJS.Timeout
+}
+
+/** Membership management runs this often (ticks) on the leader. */
+const MANAGE_EVERY_TICKS = 10
+
+export class ConsensusService {
+  core: RaftCore | null = null
+  control = new ControlState()
+  private raftStore!: RaftStore
+  private readonly transport: RaftTransport
+  private readonly pending = new Map<number, Pending>()
+  private tickTimer?: NodeJS.Timeout
+  private ticks = 0
+  private processing = false
+  private dirty = false
+  private stopped = false
+  private bootstrap: BootstrapDecision = { action: 'wait', proposal: [], why: 'starting' }
+  private lastBootstrapLog = ''
+  private readonly opts: ConsensusOptions
+
+  constructor (
+    private readonly host: Host,
+    private readonly store: Store,
+    private readonly membership: Membership,
+    private readonly privateKey: PrivateKey,
+    private readonly log: Logger,
+    private readonly counters: Counters,
+    opts: Partial<ConsensusOptions> = {}
+  ) {
+    this.opts = { ...defaultConsensusOptions, ...opts }
+    this.transport = new RaftTransport(host, log, counters, msg => { this.deliver(msg) })
+  }
+
+  get selfId (): string {
+    return this.host.peerId.toString()
+  }
+
+  async start (): Promise<void> {
+    this.raftStore = await RaftStore.open(this.store)
+    const snap = this.raftStore.mirror.snapshot()
+    this.control = ControlState.restore(snap.data)
+    if (!this.raftStore.isEmpty) this.createCore()
+    await this.transport.start()
+    this.membership.onTransition.push(t => { this.onTransition(t) })
+    this.tickTimer = setInterval(() => { this.tick() }, this.opts.tickMs)
+  }
+
+  /** Hand leadership to a caught-up voter so a rolling restart costs no election timeout. */
+  async transferLeadership (timeoutMs = 1_000): Promise<void> {
+    const core = this.core
+    if (core == null || core.status().role !== 'leader') return
+    const st = core.status()
+    const target = [...(st.progress ?? new Map()).entries()]
+      .filter(([id]) => id !== this.selfId && st.conf.voters.includes(id) && this.isAlive(id))
+      .sort((a, b) => b[1].match - a[1].match)[0]
+    if (target == null) return
+    const r = core.transferLeadership(target[0])
+    if (!r.ok) return
+    this.log.info({ to: target[0] }, 'transferring leadership before stopping')
+    this.kick()
+    const deadline = Date.now() + timeoutMs
+    while (Date.now() < deadline && this.core?.status().role === 'leader') {
+      await new Promise(resolve => setTimeout(resolve, 10))
+    }
+  }
+
+  async stop (): Promise<void> {
+    this.stopped = true
+    clearInterval(this.tickTimer)
+    for (const [, p] of this.pending) {
+      clearTimeout(p.timer)
+      p.reject(new MeshError('NO_QUORUM', 'node is stopping'))
+    }
+    this.pending.clear()
+    await this.transport.stop()
+    // Let an in-flight persist finish before the store closes.
+    while (this.processing) await new Promise(resolve => setTimeout(resolve, 5))
+  }
+
+  /** Propose a control command; resolves once committed and applied. */
+  async propose (cmd: ControlCommand): Promise<ApplyResult> {
+    const core = this.core
+    if (core == null) throw new MeshError('NO_QUORUM', 'this node is not part of a cluster yet')
+    const r = core.propose(encodeCommand(cmd))
+    if (!r.ok) {
+      if (r.code === 'NOT_LEADER') throw new MeshError('NOT_LEADER', `not leader (leader is ${r.leader ?? 'unknown'})`, { leader: r.leader })
+      throw new MeshError('NO_QUORUM', r.message)
+    }
+    const result = new Promise<ApplyResult>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(r.index)
+        reject(new MeshError('NO_QUORUM', `no quorum: entry ${r.index} not committed within ${this.opts.proposeTimeoutMs} ms`))
+      }, this.opts.proposeTimeoutMs)
+      this.pending.set(r.index, { term: r.term, resolve, reject, timer })
+    })
+    this.kick()
+    return await result
+  }
+
+  /** "member" once in a cluster, else what formation is waiting for. */
+  formation (): string {
+    if (this.core != null) return 'member'
+    const b = this.bootstrap
+    return b.action === 'wait' ? `waiting: ${b.why}` : b.action === 'join' ? 'joining: waiting for the leader to add this node' : 'founding'
+  }
+
+  status (): RaftStatus | null {
+    return this.core?.status() ?? null
+  }
+
+  /** What the heartbeat advertises. */
+  localState (): { role: string, term: bigint, leader: string, bootstrapSet: string[] } {
+    const st = this.core?.status()
+    if (st == null) {
+      return { role: 'none', term: 0n, leader: '', bootstrapSet: this.bootstrap.action === 'wait' ? this.bootstrap.proposal : [] }
+    }
+    const learner = st.conf.learners.includes(this.selfId)
+    return { role: learner ? 'learner' : st.role, term: BigInt(st.term), leader: st.leader ?? '', bootstrapSet: this.raftStore.founders }
+  }
+
+  private createCore (): void {
+    const seed = this.privateKey.raw.subarray(0, 32)
+    this.core = new RaftCore({
+      storage: this.raftStore.mirror,
+      keys: {
+        self: { id: this.selfId, privateKey: seed },
+        publicKeyOf: publicKeyOf
+      },
+      // Seeded per process: election jitter must differ between nodes and restarts.
+      random: mulberry32((Date.now() ^ process.pid ^ seed[0]! << 16) >>> 0),
+      electionTicks: this.opts.electionTicks,
+      heartbeatTicks: 1
+    })
+    this.kick()
+  }
+
+  private deliver (msg: Message): void {
+    if (this.stopped) return
+    if (this.core == null) {
+      // A fresh node learns the cluster from its leader's first append or snapshot.
+      if (msg.type !== 'append' && msg.type !== 'snapshot' && msg.type !== 'heartbeat') return
+      this.createCore()
+    }
+    this.core!.step(msg)
+    this.kick()
+  }
+
+  private tick (): void {
+    if (this.stopped) return
+    this.ticks++
+    if (this.core == null) {
+      this.considerBootstrap()
+      return
+    }
+    this.core.tick()
+    if (this.ticks % MANAGE_EVERY_TICKS === 0) this.manageMembership()
+    this.kick()
+  }
+
+  /** Run the persist → send → apply → advance loop until the core has nothing more. */
+  private kick (): void {
+    this.dirty = true
+    if (this.processing) return
+    void this.processReady()
+  }
+
+  private async processReady (): Promise<void> {
+    this.processing = true
+    try {
+      while (this.dirty && !this.stopped) {
+        this.dirty = false
+        const core = this.core
+        if (core == null) break
+        while (core.hasReady()) {
+          const rd = core.ready()
+          await this.raftStore.save(rd)
+          for (const m of rd.messages) this.transport.send(m)
+          if (rd.snapshot != null) this.control = ControlState.restore(rd.snapshot.data)
+          for (const e of rd.committed) this.apply(e)
+          core.advance()
+          if (rd.softState != null) this.onSoftState(rd.softState.role, rd.softState.leader, rd.softState.term)
+          this.maybeCompact(core)
+        }
+      }
+    } catch (err: any) {
+      // A failed write means we cannot keep Raft's promises: stop participating.
+      this.log.fatal({ err: err?.message }, 'consensus persistence failed; stopping consensus')
+      this.stopped = true
+      clearInterval(this.tickTimer)
+    } finally {
+      this.processing = false
+    }
+  }
+
+  private apply (e: Entry): void {
+    let result: ApplyResult = { ok: true }
+    if (e.type === 'normal' && e.index > this.control.appliedIndex) {
+      result = this.control.apply(e.index, e.data)
+    }
+    const p = this.pending.get(e.index)
+    if (p == null) return
+    this.pending.delete(e.index)
+    clearTimeout(p.timer)
+    if (p.term === e.term) p.resolve(result)
+    else p.reject(new MeshError('NO_QUORUM', `leadership changed before entry ${e.index} committed; retry`))
+  }
+
+  private maybeCompact (core: RaftCore): void {
+    const st = core.status()
+    if (st.applied - (st.firstIndex - 1) < this.opts.snapshotEvery) return
+    const r = core.createSnapshot(st.applied, this.control.snapshot())
+    if (r.ok) {
+      this.log.info({ index: st.applied }, 'compacted the raft log')
+      this.kick()
+    }
+  }
+
+  private onSoftState (role: string, leader: string | null, term: number): void {
+    // Entries proposed here may still commit under a new leader: their waiters resolve if
+    // they do (same term at that index) and time out or fail otherwise.
+    this.log.info({ role, leader, term }, 'raft role change')
+    this.membership.announce()
+  }
+
+  private considerBootstrap (): void {
+    const peers = this.membership.view().map(p => {
+      const hb = this.membership.heartbeatOf(p.peerId)
+      return { id: p.peerId, alive: p.state === 'alive', clustered: (hb?.term ?? 0n) > 0n, bootstrapSet: hb?.bootstrapSet ?? [] }
+    })
+    const decision = decideBootstrap({ self: this.selfId, expect: this.opts.expect, hasPeers: this.opts.hasPeers || peers.length > 0, peers })
+    const prev = this.bootstrap
+    this.bootstrap = decision
+    const summary = decision.action === 'wait' ? `wait: ${decision.why}` : decision.action
+    if (summary !== this.lastBootstrapLog) {
+      this.lastBootstrapLog = summary
+      this.log.info({ decision: summary }, 'cluster formation')
+    }
+    if (decision.action === 'wait' && (prev.action !== 'wait' || prev.proposal.join() !== decision.proposal.join())) this.membership.announce()
+    if (decision.action === 'found') {
+      this.log.info({ voters: decision.voters }, 'founding the cluster')
+      const voters = decision.voters
+      this.raftStore.bootstrap(voters).then(() => {
+        if (this.core == null) this.createCore()
+      }, err => this.log.error({ err: err?.message }, 'bootstrap failed'))
+      this.bootstrap = { action: 'wait', proposal: [], why: 'founding' }
+    }
+  }
+
+  /** Leader only: add joiners, promote learners, replace long-dead voters. One change at a time. */
+  private manageMembership (): void {
+    const core = this.core
+    if (core == null) return
+    const st = core.status()
+    if (st.role !== 'leader' || st.leadTransferee != null) return
+    const members = new Set([...st.conf.voters, ...st.conf.learners])
+    const view = this.membership.view()
+    const tryChange = (cc: ConfChange, why: string): boolean => {
+      const r = core.proposeConfChange(cc)
+      if (r.ok) {
+        this.log.info({ change: cc.type, node: cc.nodeId, why }, 'membership change proposed')
+        this.kick()
+      }
+      return r.ok
+    }
+    // 1. A voter dead for long is removed; its slot goes to a learner below.
+    for (const id of st.conf.voters) {
+      if (id === this.selfId) continue
+      const p = view.find(v => v.peerId === id)
+      if (p != null && (p.state === 'dead' || p.state === 'left') && p.lastSeenMs > this.opts.removeDeadVoterAfterMs) {
+        if (tryChange({ type: 'remove', nodeId: id }, `${p.state} for ${p.lastSeenMs} ms`)) return
+      }
+    }
+    // 2. Alive peers advertising no cluster join as learners.
+    for (const p of view) {
+      if (p.state !== 'alive' || members.has(p.peerId)) continue
+      const hb = this.membership.heartbeatOf(p.peerId)
+      if (hb == null || hb.term !== 0n) continue
+      if (tryChange({ type: 'addLearner', nodeId: p.peerId }, 'new node')) return
+    }
+    // 3. Promote the most caught-up alive learner while voters are below the cap.
+    if (st.conf.voters.length < this.opts.voterCap) {
+      const caughtUp = st.conf.learners
+        .filter(id => this.isAlive(id))
+        .map(id => ({ id, match: st.progress?.get(id)?.match ?? 0 }))
+        .filter(l => l.match >= st.commit)
+        .sort((a, b) => b.match - a.match)[0]
+      if (caughtUp != null) tryChange({ type: 'promote', nodeId: caughtUp.id }, 'caught up; voters below the cap')
+    }
+  }
+
+  private onTransition (t: Transition): void {
+    const core = this.core
+    if (core == null || t.to !== 'dead') return
+    const st = core.status()
+    if (st.leader === t.peerId && st.role !== 'leader') {
+      // The failure detector (closed connection + refused probes) is far faster than an
+      // election timeout: drop the dead leader's lease and campaign after a short random
+      // delay so the survivors do not all split the vote.
+      if (typeof (core as any).leaderLost === 'function') (core as any).leaderLost()
+      this.kick()
+    }
+  }
+
+  private isAlive (id: string): boolean {
+    return this.membership.detector.get(id)?.state === 'alive'
+  }
+}
+
+function publicKeyOf (id: string): Uint8Array | undefined {
+  try {
+    const pid = peerIdFromString(id)
+    return pid.type === 'Ed25519' ? pid.publicKey.raw : undefined
+  } catch {
+    return undefined
+  }
+}

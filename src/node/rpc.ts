@@ -1,0 +1,82 @@
+// One-request, one-response stream RPC over libp2p, shared by every such protocol (status,
+// admin): length-prefixed protobuf, a size limit on what is read, a deadline on the whole
+// exchange, abort on error, close when done.
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import type { PeerId, Stream } from '@libp2p/interface'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { pbStream } from 'it-protobuf-stream'
+import type { Libp2p } from 'libp2p'
+import { MeshError, errorMessage } from './errors.js'
+import { createClientHost } from './host.js'
+
+export interface Codec<T> {
+  encode: (value: T) => Uint8Array
+  decode: (bytes: Uint8Array | any) => T
+}
+
+export interface ServeOptions<Req, Res> {
+  request: Codec<Req>
+  response: Codec<Res>
+  maxRequestBytes: number
+  timeoutMs: number
+}
+
+/** Serve one exchange on an inbound stream. Throws (after aborting the stream) on bad input. */
+export async function serveOnce<Req, Res> (stream: Stream, opts: ServeOptions<Req, Res>, handle: (req: Req) => Promise<Res> | Res): Promise<void> {
+  const signal = AbortSignal.timeout(opts.timeoutMs)
+  const pb = pbStream(stream, { maxDataLength: opts.maxRequestBytes })
+  try {
+    const req = await pb.read(opts.request, { signal })
+    const res = await handle(req)
+    await pb.write(res, opts.response, { signal })
+    await stream.close({ signal })
+  } catch (err) {
+    stream.abort(err instanceof Error ? err : new Error(String(err)))
+    throw err
+  }
+}
+
+export interface CallOptions<Req, Res> {
+  protocol: string
+  request: Codec<Req>
+  response: Codec<Res>
+  maxResponseBytes: number
+  timeoutMs: number
+}
+
+/** Make one call from `host` to `target`. */
+export async function callWith<Req, Res> (host: Libp2p, target: Multiaddr | PeerId, req: Req, opts: CallOptions<Req, Res>): Promise<Res> {
+  const signal = AbortSignal.timeout(opts.timeoutMs)
+  let stream: Stream
+  try {
+    stream = await host.dialProtocol(target, opts.protocol, { signal })
+  } catch (err) {
+    throw new MeshError('UNREACHABLE', `cannot reach meshnode at ${target.toString()}: ${errorMessage(err)}. Is it running?`, { cause: err })
+  }
+  const pb = pbStream(stream, { maxDataLength: opts.maxResponseBytes })
+  try {
+    await pb.write(req, opts.request, { signal })
+    const res = await pb.read(opts.response, { signal })
+    await stream.close({ signal }).catch(() => {})
+    return res
+  } catch (err) {
+    stream.abort(err instanceof Error ? err : new Error(String(err)))
+    throw new MeshError('BAD_RESPONSE', `meshnode at ${target.toString()} sent no valid answer: ${errorMessage(err)}`, { cause: err })
+  }
+}
+
+/** Make one call from a throwaway client identity (the CLI's case). */
+export async function call<Req, Res> (addr: string, req: Req, opts: CallOptions<Req, Res>): Promise<Res> {
+  let ma: Multiaddr
+  try {
+    ma = multiaddr(addr)
+  } catch (err) {
+    throw new MeshError('USAGE', `${addr} is not a multiaddr (${errorMessage(err)})`)
+  }
+  const client = await createClientHost(await generateKeyPair('Ed25519'))
+  try {
+    return await callWith(client, ma, req, opts)
+  } finally {
+    await client.stop()
+  }
+}
