@@ -1,0 +1,19 @@
+// Bundles the CLI (and everything it imports) into dist/meshnode.mjs. A node process then
+// loads one file instead of resolving hundreds of small ESM modules: start-up CPU drops
+// from ~250 ms to ~70 ms (BENCHMARKS.md), which is most of a 10-node cluster's formation
+// time on two cores. classic-level stays external: it loads a native addon.
+import { build } from 'esbuild'
+
+await build({
+  entryPoints: ['dist/src/node/cli.js'],
+  outfile: 'dist/meshnode.mjs',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22',
+  sourcemap: 'linked',
+  external: ['classic-level'],
+  // Some bundled CommonJS dependencies call require(); give the ESM bundle one.
+  banner: { js: "import { createRequire as __meshnodeCreateRequire } from 'node:module'; const require = __meshnodeCreateRequire(import.meta.url);" },
+  logLevel: 'warning'
+})
