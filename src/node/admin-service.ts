@@ -42,7 +42,8 @@ export class AdminService {
           this.counters.inc('rpc_rejected_total')
           this.log.debug({ err: err?.message, protocol: ADMIN_PROTOCOL }, 'admin request rejected')
         })
-    }, { maxInboundStreams: 16, maxOutboundStreams: 16 })
+    // Clients pipeline many writes over one connection; each waits for a commit.
+    }, { maxInboundStreams: 256, maxOutboundStreams: 256 })
   }
 
   async stop (): Promise<void> {

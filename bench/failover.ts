@@ -1,0 +1,157 @@
+// bench/failover: leader failover time on a 5-node local cluster, elections during a steady
+// run, and proposals committed per second. Prints figures; never fails on a time.
+//
+//   node dist/bench/failover.js [--nodes 5] [--kills 20] [--steady-seconds 300]
+//                               [--propose-seconds 10] [--concurrency 32]
+//
+// Failover time = SIGKILL of the leader → the first surviving node logs that it became leader
+// (exact, from the nodes' JSON logs); "reported" = until a status poll of a survivor shows a
+// new leader (what a client sees; includes poll granularity).
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { multiaddr } from '@multiformats/multiaddr'
+import { Command } from 'commander'
+import { readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { down, kill, loadState, restart, statusAll, up, waitUntil, type NodeStatus } from '../scripts/cluster-lib.js'
+import { ADMIN_CALL } from '../src/node/admin-service.js'
+import { createClientHost } from '../src/node/host.js'
+import { callWith } from '../src/node/rpc.js'
+import { pickLocalAddr } from '../src/node/addrs.js'
+import { formatMachine, loadavg, machineInfo } from './lib/machine.js'
+import { freePortBlock } from './lib/ports.js'
+import { markdownTable, max, median, ms, quantile, sleep } from './lib/stats.js'
+
+const program = new Command('bench/failover')
+  .option('--nodes <n>', 'cluster size', '5')
+  .option('--kills <n>', 'leader kills', '20')
+  .option('--steady-seconds <s>', 'fault-free run for counting elections', '300')
+  .option('--propose-seconds <s>', 'how long to measure proposal throughput', '10')
+  .option('--concurrency <n>', 'concurrent proposals in flight', '32')
+  .parse()
+const opts = program.opts<{ nodes: string, kills: string, steadySeconds: string, proposeSeconds: string, concurrency: string }>()
+const N = Number(opts.nodes)
+const dir = join(tmpdir(), `meshnode-bench-failover-${process.pid}`)
+
+interface RoleChange { time: number, role: string, term: number }
+
+function roleChanges (logFile: string): RoleChange[] {
+  const out: RoleChange[] = []
+  let text = ''
+  try { text = readFileSync(logFile, 'utf8') } catch { return out }
+  for (const line of text.split('\n')) {
+    if (!line.includes('"raft role change"')) continue
+    try {
+      const j = JSON.parse(line)
+      out.push({ time: j.time, role: j.role, term: j.term })
+    } catch { /* partial line */ }
+  }
+  return out
+}
+
+async function agreedLeader (timeoutMs = 30_000): Promise<NodeStatus> {
+  let found: NodeStatus | undefined
+  await waitUntil(async () => {
+    const all = (await statusAll(dir, 1_000)).filter(s => s.status != null)
+    const ls = all.filter(s => s.status!.role === 'leader')
+    if (all.length !== N || ls.length !== 1) return false
+    if (!all.every(s => s.status!.leader === ls[0]!.status!.peerId && s.status!.peers.every(p => p.state === 'alive'))) return false
+    found = ls[0]
+    return true
+  }, timeoutMs, 'one leader agreed by all nodes', 50)
+  return found!
+}
+
+async function main (): Promise<void> {
+  const machine = machineInfo()
+  console.log(formatMachine(machine))
+  const basePort = await freePortBlock(18900, N)
+  await up(N, { dir, basePort })
+  const stop = async (): Promise<void> => { await down(dir) }
+  process.once('SIGINT', () => { void stop().then(() => process.exit(130)) })
+  try {
+    await agreedLeader()
+    // --- failover
+    const exact: number[] = []
+    const reported: number[] = []
+    for (let k = 1; k <= Number(opts.kills); k++) {
+      const leader = await agreedLeader()
+      const victim = leader.entry.index
+      const oldTerm = leader.status!.term
+      const t0 = Date.now()
+      await kill(victim, 'SIGKILL', dir)
+      let seen = NaN
+      await waitUntil(async () => {
+        const all = await statusAll(dir, 500)
+        const nl = all.find(s => s.entry.index !== victim && s.status?.role === 'leader' && s.status.term > oldTerm)
+        if (nl == null) return false
+        seen = Date.now() - t0
+        return true
+      }, 30_000, 'a new leader', 10)
+      const st = loadState(dir)
+      const firstLeader = st.nodes
+        .filter(n => n.index !== victim)
+        .flatMap(n => roleChanges(n.log))
+        .filter(c => c.role === 'leader' && c.time >= t0 && c.term > oldTerm)
+        .map(c => c.time - t0)
+        .sort((a, b) => a - b)[0]
+      exact.push(firstLeader ?? NaN)
+      reported.push(seen)
+      console.log(`kill ${k}: node-${victim} (term ${oldTerm}) → new leader after ${ms(firstLeader)} (status poll ${ms(seen)}); load ${loadavg()}`)
+      await restart(victim, dir)
+    }
+    await agreedLeader()
+
+    // --- proposals per second, through the admin RPC of the leader with one client host
+    const leader = await agreedLeader()
+    const client = await createClientHost(await generateKeyPair('Ed25519'))
+    const target = multiaddr(pickLocalAddr(leader.status!.addrs)!)
+    const seconds = Number(opts.proposeSeconds)
+    const deadline = Date.now() + seconds * 1_000
+    let committed = 0
+    let failed = 0
+    const latencies: number[] = []
+    await Promise.all(Array.from({ length: Number(opts.concurrency) }, async (_, w) => {
+      let i = 0
+      while (Date.now() < deadline) {
+        const t = performance.now()
+        const res = await callWith(client, target, { op: 'config.set', key: `bench/${w}`, value: String(i++), forwarded: false }, ADMIN_CALL).catch(() => null)
+        if (res?.ok === true) {
+          committed++
+          latencies.push(performance.now() - t)
+        } else failed++
+      }
+    }))
+    await client.stop()
+    const rate = committed / seconds
+    console.log(`proposals: ${committed} committed in ${seconds} s = ${rate.toFixed(0)}/s with ${opts.concurrency} in flight (${failed} failed); latency p50 ${ms(median(latencies), 1)} p99 ${ms(quantile(latencies, 0.99), 1)}`)
+
+    // --- steady run: no faults, count elections
+    const steady = Number(opts.steadySeconds)
+    const before = await agreedLeader()
+    const tStart = Date.now()
+    console.log(`steady run: ${steady} s without faults (load ${loadavg()})`)
+    await sleep(steady * 1_000)
+    const after = await agreedLeader()
+    const st = loadState(dir)
+    const elections = st.nodes.flatMap(n => roleChanges(n.log)).filter(c => c.time >= tStart && (c.role === 'candidate' || c.role === 'pre-candidate')).length
+    console.log(`steady run: ${elections} campaigns started, term ${before.status!.term} → ${after.status!.term}, leader ${before.status!.name} → ${after.status!.name}`)
+
+    console.log('\n' + markdownTable(
+      ['figure', 'value', 'target'],
+      [
+        ['failover p50 (exact, from logs)', ms(median(exact)), '< 400 ms'],
+        ['failover max (exact)', ms(max(exact)), '< 800 ms'],
+        ['failover p50 / max (status poll)', `${ms(median(reported))} / ${ms(max(reported))}`, ''],
+        [`elections in ${steady} s steady`, String(elections), '0'],
+        ['proposals committed/s', rate.toFixed(0), ''],
+        ['proposal latency p50 / p99', `${ms(median(latencies), 1)} / ${ms(quantile(latencies, 0.99), 1)}`, '']
+      ]))
+    console.log(`\n${opts.kills} kills of the leader on ${N} nodes; ${machine.cpuModel}, ${machine.cores} cores, node ${process.version}`)
+  } finally {
+    await stop()
+  }
+}
+
+await main()
+process.exit(0)
