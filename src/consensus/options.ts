@@ -1,0 +1,40 @@
+// Tunables of the Raft core, each with why its default is what it is. Ticks are logical: the
+// shell decides how long one lasts (meshnode's node shell ticks every 100 ms).
+
+export interface RaftOptions {
+  /**
+   * Ticks without hearing from a leader before a follower campaigns; the actual timeout is
+   * drawn from [electionTicks, 2 × electionTicks) so that candidates rarely collide. Also the
+   * check-quorum period and the length of a follower's leader lease.
+   */
+  electionTicks: number
+  /** Ticks between leader heartbeats; must be well below electionTicks. */
+  heartbeatTicks: number
+  /** Campaign with a pre-vote round first, so a node that cannot win never bumps terms. */
+  preVote: boolean
+  /**
+   * A leader that has not heard from a majority within electionTicks steps down, and
+   * followers ignore vote requests while their leader is alive (the lease that keeps a
+   * rejoining node from disrupting a healthy leader).
+   */
+  checkQuorum: boolean
+  /** Entries per AppendEntries; the control log's entries are small, so count is the bound. */
+  maxEntriesPerMessage: number
+  /** Unacknowledged AppendEntries per follower in replicate state (flow control). */
+  maxInflightMessages: number
+  /** Committed entries handed out per Ready, so one Ready never gets huge after a restart. */
+  maxCommittedPerReady: number
+  /** Leader ticks before a snapshot that got no answer is sent again (it may have been lost). */
+  snapshotRetryTicks: number
+}
+
+export const defaultRaftOptions: RaftOptions = {
+  electionTicks: 10,
+  heartbeatTicks: 1,
+  preVote: true,
+  checkQuorum: true,
+  maxEntriesPerMessage: 64,
+  maxInflightMessages: 32,
+  maxCommittedPerReady: 1024,
+  snapshotRetryTicks: 20
+}

@@ -1,0 +1,1347 @@
+// The sans-I/O Raft core of one node, in the manner of etcd-io/raft (raft.go, rawnode.go).
+//
+// Inputs: step(message), tick(), propose(), proposeConfChange(), transferLeadership(),
+// createSnapshot(). Outputs are drained with ready(); the shell then
+//   1. persists ready.snapshot, ready.entries (after deleting from ready.truncateFrom),
+//      ready.hardState and ready.compaction — before anything that depends on them leaves;
+//   2. sends ready.messages;
+//   3. restores the state machine from ready.snapshot, then applies ready.committed;
+//   4. calls advance(), which marks all of that persisted and applied.
+// Only one Ready is outstanding at a time; step() and tick() may be called in between.
+// No clock, socket or randomness lives here: ticks are logical and the PRNG is injected.
+//
+// Roles swap step and tick functions: follower, pre-candidate, candidate, leader. Beyond
+// the Raft paper: pre-vote, check-quorum with leader leases, fast log backtracking, flow
+// control, snapshots, single-server membership changes (effective when appended), learners,
+// leadership transfer — and signed votes: a leader proves its election with a quorum
+// certificate, which followers verify against their voter set before following it.
+//
+// Certificates, in short (details at checkCertificate and voterChangeBlocker):
+//  - (pre-)vote grants carry the voter's signature; a bad one is counted, never tallied;
+//  - the winner's signed votes form its certificate; it then also gathers signed 'ack's of
+//    its leadership from every voter (on heartbeats), and again whenever the voter set
+//    changes, so the certificate proves a majority of the voter set in force;
+//  - the certificate rides on AppendEntries, heartbeats and snapshots until the follower
+//    answers; a follower that lacks it (e.g. after a restart) answers certRequired;
+//  - a follower checks it once per term (then caches the leader) and never adopts a higher
+//    term from a leader message it could not verify;
+//  - voter changes wait until no live voter would be left two changes behind, since a
+//    follower can only judge certificates from a voter set within one change of its own.
+
+import { applyConfChange, confState, decodeConfChange, encodeConfChange, majority, sameVoters, voterDistance } from './confchange.js'
+import { RaftError } from './errors.js'
+import { RaftLog } from './log.js'
+import { defaultRaftOptions } from './options.js'
+import type { RaftOptions } from './options.js'
+import type { Progress } from './progress.js'
+import type { Storage } from './storage.js'
+import { ProgressTracker } from './tracker.js'
+import type {
+  AppendMessage,
+  AppendResponse,
+  ConfChange,
+  ConfState,
+  Entry,
+  EntryType,
+  HardState,
+  HeartbeatMessage,
+  HeartbeatResponse,
+  Message,
+  NodeId,
+  ProposeResult,
+  QuorumCertificate,
+  RaftCounters,
+  Ready,
+  Role,
+  SignedVote,
+  Snapshot,
+  SnapshotMessage,
+  SnapshotResult,
+  SoftState,
+  TransferResult,
+  VoteKind,
+  VoteRequest,
+  VoteResponse
+} from './types.js'
+import { isWellFormedMessage } from './validate.js'
+import { ed25519Scheme, signVote, verifyCertificate, verifyVote } from './votes.js'
+import type { CertificateCheck, SignatureScheme, VoteKeys } from './votes.js'
+
+export interface RaftConfig extends Partial<RaftOptions> {
+  /** Persisted state to start from; read only, the shell writes it (see Ready). */
+  readonly storage: Storage
+  /** This node's id and signing key, and every member's public key. */
+  readonly keys: VoteKeys
+  /** Uniform floats in [0, 1) for the randomized election timeout (e.g. mulberry32(seed)). */
+  readonly random: () => number
+  /**
+   * The last index the application's state machine had applied when it was (re)started.
+   * Default: the snapshot's index, i.e. a state machine restored from the snapshot.
+   */
+  readonly applied?: number
+  readonly signatureScheme?: SignatureScheme
+}
+
+/** A read-only view for status pages, tests and the simulator's checkers. */
+export interface RaftStatus {
+  readonly id: NodeId
+  readonly role: Role
+  readonly term: number
+  readonly vote: NodeId | null
+  readonly leader: NodeId | null
+  readonly commit: number
+  readonly applied: number
+  readonly firstIndex: number
+  readonly lastIndex: number
+  readonly lastTerm: number
+  readonly conf: ConfState
+  readonly leadTransferee: NodeId | null
+  /** Leader only: each member's replication progress. */
+  readonly progress?: ReadonlyMap<NodeId, { match: number, next: number, state: string }>
+}
+
+/** Signatures gathered in one election, all over the same statement. */
+interface Election {
+  readonly kind: 'prevote' | 'vote'
+  readonly term: number
+  readonly lastLogIndex: number
+  readonly lastLogTerm: number
+  readonly signatures: Map<NodeId, Uint8Array>
+}
+
+/** A leader gathering 'ack' signatures for a certificate over its new voter set. */
+interface AckRound {
+  readonly index: number
+  readonly term: number
+  readonly voters: readonly NodeId[]
+  readonly signatures: Map<NodeId, Uint8Array>
+}
+
+/** What the outstanding Ready handed out, so advance() can mark it done. */
+interface Outstanding {
+  readonly lastEntry?: { index: number, term: number }
+  readonly snapshotIndex?: number
+  readonly appliedTo?: number
+}
+
+type LeaderMessage = AppendMessage | HeartbeatMessage | SnapshotMessage
+
+const EMPTY = new Uint8Array()
+
+/** Statement kinds a leader certificate may consist of. */
+const LEADERSHIP_KINDS: readonly VoteKind[] = ['vote', 'ack']
+
+export class RaftCore {
+  readonly id: NodeId
+  readonly counters: RaftCounters = {
+    rejectedMessages: 0,
+    rejectedVotes: 0,
+    rejectedCertificates: 0,
+    certificatesVerified: 0,
+    certificateCacheHits: 0,
+    certificatesRequested: 0,
+    votesIgnoredInLease: 0,
+    committedConflicts: 0
+  }
+
+  /** Why the last rejected certificate was rejected (for logs and tests). */
+  lastCertificateRejection: CertificateCheck | undefined
+
+  private readonly opts: RaftOptions
+  private readonly keys: VoteKeys
+  private readonly scheme: SignatureScheme
+  private readonly random: () => number
+  private readonly storage: Storage
+  private readonly log: RaftLog
+  private readonly tracker: ProgressTracker
+
+  private term = 0
+  private vote: NodeId | null = null
+  private lead: NodeId | null = null
+  private role: Role = 'follower'
+  private msgs: Message[] = []
+
+  private electionElapsed = 0
+  private heartbeatElapsed = 0
+  private randomizedElectionTimeout = 0
+
+  private leadTransferee: NodeId | null = null
+  /** Index of the latest conf entry a leader appended; a new change waits for its commit. */
+  private pendingConfIndex = 0
+  /**
+   * Configurations by the index of the entry that set them (the first from the snapshot).
+   * Configurations take effect when appended, so a truncated suffix must roll them back.
+   */
+  private confHistory: Array<{ index: number, conf: ConfState }>
+
+  private election: Election | null = null
+  /** The leader's proof of its term, attached to messages until each follower acknowledges. */
+  private certificate: QuorumCertificate | null = null
+  private ackRound: AckRound | null = null
+  /** term → leader whose certificate this node verified: signatures are checked once per term. */
+  private readonly verifiedLeaders = new Map<number, NodeId>()
+
+  private stepFn: (m: Message) => void
+  private tickFn: () => void
+
+  private prevSoft: SoftState
+  private prevHard: HardState
+  private pendingCompaction: Snapshot | null = null
+  private outstanding: Outstanding | null = null
+
+  constructor (config: RaftConfig) {
+    const opts: RaftOptions = { ...defaultRaftOptions }
+    for (const key of Object.keys(defaultRaftOptions) as Array<keyof RaftOptions>) {
+      const v = config[key]
+      if (v !== undefined) (opts as unknown as Record<string, unknown>)[key] = v
+    }
+    if (opts.heartbeatTicks < 1 || opts.electionTicks <= opts.heartbeatTicks) {
+      throw new RaftError('INVALID_OPTIONS', 'need 1 ≤ heartbeatTicks < electionTicks')
+    }
+    if (opts.maxEntriesPerMessage < 1 || opts.maxInflightMessages < 1 || opts.maxCommittedPerReady < 1) {
+      throw new RaftError('INVALID_OPTIONS', 'message, inflight and ready limits must be ≥ 1')
+    }
+    this.opts = opts
+    this.keys = config.keys
+    this.id = config.keys.self.id
+    this.scheme = config.signatureScheme ?? ed25519Scheme
+    this.random = config.random
+    this.storage = config.storage
+    this.log = new RaftLog(config.storage)
+    this.tracker = new ProgressTracker(opts.maxInflightMessages)
+
+    const snap = config.storage.snapshot()
+    const base = confState(snap.metadata.confState.voters, snap.metadata.confState.learners)
+    this.confHistory = [{ index: snap.metadata.index, conf: base }]
+    this.tracker.setConf(base, this.log.lastIndex())
+    // configurations in the persisted log are already in force: they were appended
+    for (const e of this.log.slice(this.log.firstIndex(), this.log.lastIndex() + 1) ?? []) {
+      if (e.type === 'conf') this.applyConfEntry(e)
+    }
+
+    const hs = config.storage.hardState()
+    if (hs.commit > this.log.lastIndex()) {
+      throw new RaftError('CORRUPT_STATE', `commit ${hs.commit} beyond the last persisted entry ${this.log.lastIndex()}`)
+    }
+    // a snapshot is committed by definition, even if the hard state lags behind it
+    this.log.commitTo(Math.max(hs.commit, this.log.committed))
+    const applied = config.applied ?? this.log.applied
+    if (applied < this.log.applied || applied > this.log.committed) {
+      throw new RaftError('CORRUPT_STATE', `applied ${applied} outside [${this.log.applied}, ${this.log.committed}]`)
+    }
+    this.log.applied = applied
+    this.term = hs.term
+    this.vote = hs.vote
+
+    this.stepFn = this.stepFollower
+    this.tickFn = this.tickElection
+    this.becomeFollower(this.term, null)
+    this.prevHard = this.hardState()
+    this.prevSoft = this.softState()
+  }
+
+  // ---------------------------------------------------------------- public API
+
+  /** Advances logical time by one tick. */
+  tick (): void {
+    this.tickFn()
+  }
+
+  /** Feeds a message from a peer. Malformed or unauthenticated input is counted and ignored. */
+  step (m: Message): void {
+    if (!isWellFormedMessage(m, this.id)) {
+      this.counters.rejectedMessages++
+      return
+    }
+    if (m.term > this.term) {
+      if (m.type === 'vote' || m.type === 'prevote') {
+        // the leader lease: while a leader is heard from, a disconnected node that comes back
+        // with a higher term must not depose it — unless the leader itself asked (transfer)
+        if (!m.transfer && this.inLease()) {
+          this.counters.votesIgnoredInLease++
+          return
+        }
+      }
+      if (m.type === 'prevote') {
+        // a pre-vote never changes our term
+      } else if (m.type === 'prevoteResp' && !m.reject) {
+        // our own term moves only once the pre-vote is won
+      } else if (m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot') {
+        // a higher term is only adopted from a proven leader: otherwise a forged message
+        // could push every node's term up and force needless elections
+        const accepted = this.acceptLeader(m)
+        if (accepted === null) return
+        this.followVerified(m, accepted)
+      } else if (m.type === 'timeoutNow') {
+        return
+      } else if (!this.tracker.isMember(m.from)) {
+        // only members' answers speak for the cluster's term; anyone else's are noise
+        return
+      } else {
+        this.becomeFollower(m.term, null)
+      }
+    } else if (m.term < this.term) {
+      if ((this.opts.checkQuorum || this.opts.preVote) && (m.type === 'append' || m.type === 'heartbeat')) {
+        // a stale leader (e.g. just back from a partition) learns our term and steps down;
+        // without this it could be stuck, since its lease keeps it from hearing votes
+        this.send({ type: 'appendResp', from: this.id, to: m.from, term: this.term, index: 0, reject: false, rejectHint: 0, hintTerm: 0 })
+      } else if (m.type === 'prevote') {
+        this.send(this.voteResponse(m, true))
+      }
+      return
+    }
+
+    if (m.type === 'vote' || m.type === 'prevote') {
+      this.handleVoteRequest(m)
+      return
+    }
+    this.stepFn(m)
+  }
+
+  /** Starts an election now (as if the election timeout had passed). */
+  campaign (): void {
+    this.hup(false)
+  }
+
+  propose (data: Uint8Array): ProposeResult {
+    return this.proposeEntry('normal', data)
+  }
+
+  /** Proposes a membership change; only one may be uncommitted at a time (§4.1). */
+  proposeConfChange (cc: ConfChange): ProposeResult {
+    const refused = this.refuseProposal()
+    if (refused !== undefined) return refused
+    if (this.pendingConfIndex > this.log.committed) {
+      return this.proposalError('CONF_CHANGE_PENDING',
+        `membership change at index ${this.pendingConfIndex} is not committed yet; retry after it is`)
+    }
+    const check = applyConfChange(this.tracker.conf, cc)
+    if (!check.ok) return this.proposalError('INVALID_CONF_CHANGE', check.reason)
+    if (!sameVoters(check.next.voters, this.tracker.conf.voters)) {
+      const blocker = this.voterChangeBlocker(check.next, cc)
+      if (blocker !== undefined) return this.proposalError('VOTERS_LAGGING', blocker)
+    }
+    const result = this.proposeEntry('conf', encodeConfChange(cc))
+    if (result.ok) this.pendingConfIndex = result.index
+    return result
+  }
+
+  /** Hands leadership to a voter: it gets caught up, then told to campaign at once. */
+  transferLeadership (to: NodeId): TransferResult {
+    if (this.role !== 'leader') return { ok: false, code: 'NOT_LEADER', message: 'only the leader can transfer leadership' }
+    if (to === this.id) return { ok: false, code: 'ALREADY_LEADER', message: `${to} is already the leader` }
+    if (!this.tracker.isVoter(to)) return { ok: false, code: 'NOT_A_VOTER', message: `${to} is not a voter` }
+    if (this.leadTransferee === to) return { ok: true }
+    this.abortLeaderTransfer()
+    // the transfer must finish within one election timeout, measured from now
+    this.electionElapsed = 0
+    this.leadTransferee = to
+    const pr = this.tracker.progress.get(to)
+    if (pr !== undefined && pr.match === this.log.lastIndex()) {
+      this.sendTimeoutNow(to)
+    } else {
+      this.sendAppend(to)
+    }
+    return { ok: true }
+  }
+
+  /**
+   * The application made a snapshot of its state machine at `index` (≤ applied). The core
+   * records it and hands it back as ready().compaction for the shell to persist; entries up
+   * to `index` are then dropped, and followers that need them get this snapshot instead.
+   */
+  createSnapshot (index: number, data: Uint8Array): SnapshotResult {
+    if (!Number.isSafeInteger(index) || index > this.log.applied) {
+      return { ok: false, code: 'NOT_APPLIED', message: `index ${index} is beyond applied ${this.log.applied}` }
+    }
+    const newest = Math.max(this.log.snapshot().metadata.index, this.pendingCompaction?.metadata.index ?? 0)
+    if (index <= newest) {
+      return { ok: false, code: 'OUT_OF_DATE', message: `a snapshot at ${newest} already covers ${index}` }
+    }
+    const term = this.log.term(index)
+    if (term === undefined) {
+      return { ok: false, code: 'OUT_OF_DATE', message: `entry ${index} is no longer in the log` }
+    }
+    const snapshot: Snapshot = { metadata: { index, term, confState: this.confAt(index) }, data }
+    this.pendingCompaction = snapshot
+    // history before the snapshot can never be rolled back to (it is committed)
+    this.confHistory = [{ index, conf: this.confAt(index) }, ...this.confHistory.filter((h) => h.index > index)]
+    return { ok: true, snapshot }
+  }
+
+  /** The transport could not reach `id`: stop streaming optimistically, probe instead. */
+  reportUnreachable (id: NodeId): void {
+    const pr = this.tracker.progress.get(id)
+    if (this.role === 'leader' && pr !== undefined && pr.state === 'replicate') pr.becomeProbe()
+  }
+
+  /** The transport finished (or failed) sending a snapshot to `id`. */
+  reportSnapshot (id: NodeId, ok: boolean): void {
+    const pr = this.tracker.progress.get(id)
+    if (this.role !== 'leader' || pr === undefined || pr.state !== 'snapshot') return
+    if (!ok) pr.pendingSnapshot = 0
+    // wait for the follower's answer before probing further
+    pr.becomeProbe()
+    pr.probeSent = ok
+  }
+
+  hasReady (): boolean {
+    return this.outstanding === null && (
+      this.msgs.length > 0 ||
+      this.log.unstable.entries.length > 0 ||
+      this.log.hasPendingSnapshot() ||
+      this.pendingCompaction !== null ||
+      !sameHardState(this.hardState(), this.prevHard) ||
+      !sameSoftState(this.softState(), this.prevSoft) ||
+      this.log.nextCommittedEntries(1).length > 0)
+  }
+
+  /** Drains what must be persisted, sent and applied; see the top of this file for the order. */
+  ready (): Ready {
+    if (this.outstanding !== null) throw new RaftError('READY_OUTSTANDING', 'call advance() before the next ready()')
+    const entries = this.log.unstableEntries()
+    const snapshot = this.log.unstable.snapshot
+    const committed = this.log.nextCommittedEntries(this.opts.maxCommittedPerReady)
+    const hs = this.hardState()
+    const ss = this.softState()
+    const first = entries[0]
+    const last = entries[entries.length - 1]
+    const lastCommitted = committed[committed.length - 1]
+    const rd: Ready = {
+      entries,
+      messages: this.msgs,
+      committed,
+      ...(sameHardState(hs, this.prevHard) ? {} : { hardState: hs }),
+      ...(sameSoftState(ss, this.prevSoft) ? {} : { softState: ss }),
+      ...(first !== undefined && first.index <= this.storage.lastIndex() ? { truncateFrom: first.index } : {}),
+      ...(snapshot === undefined ? {} : { snapshot }),
+      ...(this.pendingCompaction === null ? {} : { compaction: this.pendingCompaction })
+    }
+    this.msgs = []
+    this.pendingCompaction = null
+    this.prevHard = hs
+    this.prevSoft = ss
+    this.outstanding = {
+      ...(last === undefined ? {} : { lastEntry: { index: last.index, term: last.term } }),
+      ...(snapshot === undefined ? {} : { snapshotIndex: snapshot.metadata.index }),
+      ...(lastCommitted === undefined ? {} : { appliedTo: lastCommitted.index })
+    }
+    return rd
+  }
+
+  /** The last Ready was persisted, sent and applied. */
+  advance (): void {
+    const o = this.outstanding
+    if (o === null) throw new RaftError('NO_READY', 'advance() without an outstanding ready()')
+    if (o.snapshotIndex !== undefined) {
+      this.log.stableSnapTo(o.snapshotIndex)
+      this.log.appliedTo(o.snapshotIndex)
+    }
+    if (o.lastEntry !== undefined) this.log.stableTo(o.lastEntry.index, o.lastEntry.term)
+    if (o.appliedTo !== undefined) this.log.appliedTo(o.appliedTo)
+    this.outstanding = null
+  }
+
+  status (): RaftStatus {
+    const base = {
+      id: this.id,
+      role: this.role,
+      term: this.term,
+      vote: this.vote,
+      leader: this.lead,
+      commit: this.log.committed,
+      applied: this.log.applied,
+      firstIndex: this.log.firstIndex(),
+      lastIndex: this.log.lastIndex(),
+      lastTerm: this.log.lastTerm(),
+      conf: this.tracker.conf,
+      leadTransferee: this.leadTransferee
+    }
+    if (this.role !== 'leader') return base
+    const progress = new Map<NodeId, { match: number, next: number, state: string }>()
+    for (const [id, pr] of this.tracker.progress) progress.set(id, { match: pr.match, next: pr.next, state: pr.state })
+    return { ...base, progress }
+  }
+
+  /** The certificate this node presents as leader (null unless leader). */
+  leaderCertificate (): QuorumCertificate | null {
+    return this.certificate
+  }
+
+  // ---------------------------------------------------------------- roles
+
+  private becomeFollower (term: number, lead: NodeId | null): void {
+    this.reset(term)
+    this.stepFn = this.stepFollower
+    this.tickFn = this.tickElection
+    this.lead = lead
+    this.role = 'follower'
+  }
+
+  private becomePreCandidate (): void {
+    // a pre-candidate keeps its term and vote: it only asks whether it could win
+    this.tracker.resetVotes()
+    this.election = null
+    this.stepFn = this.stepCandidate
+    this.tickFn = this.tickElection
+    this.lead = null
+    this.role = 'pre-candidate'
+  }
+
+  private becomeCandidate (): void {
+    this.reset(this.term + 1)
+    this.stepFn = this.stepCandidate
+    this.tickFn = this.tickElection
+    this.vote = this.id
+    this.role = 'candidate'
+  }
+
+  private becomeLeader (): void {
+    const election = this.election
+    this.reset(this.term)
+    this.stepFn = this.stepLeader
+    this.tickFn = this.tickHeartbeat
+    this.lead = this.id
+    this.role = 'leader'
+    this.tracker.progress.get(this.id)?.becomeReplicate()
+    if (election !== null) this.certificate = this.buildCertificate('vote', election, this.tracker.conf.voters)
+    this.verifiedLeaders.set(this.term, this.id)
+    // commit an entry of our own term at once: it commits everything before it (§5.4.2) and,
+    // until it commits, no membership change may start (the single-server change fix, §4.1)
+    this.appendEntries([{ index: this.log.lastIndex() + 1, term: this.term, type: 'normal', data: EMPTY }])
+    this.pendingConfIndex = this.log.lastIndex()
+    // the votes are a majority; acknowledgements from every voter make a sturdier proof
+    this.startAckRound()
+  }
+
+  private reset (term: number): void {
+    if (this.term !== term) {
+      this.term = term
+      this.vote = null
+    }
+    this.lead = null
+    this.electionElapsed = 0
+    this.heartbeatElapsed = 0
+    this.randomizedElectionTimeout = this.opts.electionTicks + Math.floor(this.random() * this.opts.electionTicks)
+    this.leadTransferee = null
+    this.tracker.resetVotes()
+    this.tracker.resetProgress(this.id, this.log.lastIndex())
+    this.election = null
+    this.certificate = null
+    this.ackRound = null
+    this.pendingConfIndex = 0
+  }
+
+  /** We heard from a leader within an election timeout: it is presumed alive. */
+  private inLease (): boolean {
+    return this.opts.checkQuorum && this.lead !== null && this.electionElapsed < this.opts.electionTicks
+  }
+
+  /** Voters may campaign; learners and removed nodes never do, nor a node restoring a snapshot. */
+  private promotable (): boolean {
+    return this.tracker.isVoter(this.id) && !this.log.hasPendingSnapshot()
+  }
+
+  // ---------------------------------------------------------------- ticks
+
+  private tickElection (): void {
+    this.electionElapsed++
+    if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
+      this.electionElapsed = 0
+      this.hup(false)
+    }
+  }
+
+  private tickHeartbeat (): void {
+    this.electionElapsed++
+    this.heartbeatElapsed++
+    if (this.electionElapsed >= this.opts.electionTicks) {
+      this.electionElapsed = 0
+      if (this.opts.checkQuorum) {
+        if (!this.tracker.quorumActive(this.id)) {
+          // cut off from a majority: another leader may already exist, so stop acting as one
+          this.becomeFollower(this.term, null)
+          return
+        }
+        this.tracker.resetRecentActive(this.id)
+      }
+      // a transfer that did not finish within an election timeout has failed
+      this.abortLeaderTransfer()
+    }
+    for (const [id, pr] of this.tracker.progress) {
+      if (pr.state === 'snapshot' && ++pr.snapshotTicks >= this.opts.snapshotRetryTicks) {
+        pr.becomeProbe()
+        this.sendAppend(id)
+      }
+    }
+    if (this.heartbeatElapsed >= this.opts.heartbeatTicks) {
+      this.heartbeatElapsed = 0
+      this.bcastHeartbeat()
+    }
+  }
+
+  // ---------------------------------------------------------------- elections
+
+  private hup (transfer: boolean): void {
+    if (this.role === 'leader' || !this.promotable()) return
+    // a transfer skips the pre-vote: the old leader asked, there is no partition to detect
+    if (this.opts.preVote && !transfer) this.startCampaign('prevote', false)
+    else this.startCampaign('vote', transfer)
+  }
+
+  private startCampaign (kind: 'prevote' | 'vote', transfer: boolean): void {
+    let term: number
+    if (kind === 'prevote') {
+      this.becomePreCandidate()
+      term = this.term + 1
+    } else {
+      this.becomeCandidate()
+      term = this.term
+    }
+    const election: Election = {
+      kind,
+      term,
+      lastLogIndex: this.log.lastIndex(),
+      lastLogTerm: this.log.lastTerm(),
+      signatures: new Map()
+    }
+    this.election = election
+    election.signatures.set(this.id, this.sign(kind, term, this.id, election.lastLogIndex, election.lastLogTerm))
+    this.tracker.recordVote(this.id, true)
+    if (this.checkElection()) return
+    for (const voter of this.tracker.conf.voters) {
+      if (voter === this.id) continue
+      this.send({
+        type: kind,
+        from: this.id,
+        to: voter,
+        term,
+        lastLogIndex: election.lastLogIndex,
+        lastLogTerm: election.lastLogTerm,
+        transfer
+      })
+    }
+  }
+
+  /** Acts on the tally; true if the election is decided. */
+  private checkElection (): boolean {
+    const { result } = this.tracker.tally()
+    if (result === 'won') {
+      if (this.role === 'pre-candidate') {
+        this.startCampaign('vote', false)
+      } else {
+        this.becomeLeader()
+        this.bcastAppend()
+      }
+      return true
+    }
+    if (result === 'lost') {
+      this.becomeFollower(this.term, null)
+      return true
+    }
+    return false
+  }
+
+  private handleVoteRequest (m: VoteRequest): void {
+    const canVote = this.vote === m.from ||
+      (this.vote === null && this.lead === null) ||
+      // a pre-vote for a future term promises nothing about this one
+      (m.type === 'prevote' && m.term > this.term)
+    if (canVote && this.log.isUpToDate(m.lastLogIndex, m.lastLogTerm)) {
+      this.send(this.voteResponse(m, false))
+      if (m.type === 'vote') {
+        // granting a vote resets the timer, so we do not compete with the candidate we chose
+        this.electionElapsed = 0
+        this.vote = m.from
+      }
+    } else {
+      this.send(this.voteResponse(m, true))
+    }
+  }
+
+  private voteResponse (m: VoteRequest, reject: boolean): VoteResponse {
+    const type = m.type === 'vote' ? 'voteResp' : 'prevoteResp'
+    const base = { type, from: this.id, to: m.from, lastLogIndex: m.lastLogIndex, lastLogTerm: m.lastLogTerm } as const
+    if (reject) return { ...base, term: this.term, reject: true }
+    const signature = this.sign(m.type, m.term, m.from, m.lastLogIndex, m.lastLogTerm)
+    return { ...base, term: m.term, reject: false, signature }
+  }
+
+  private handleVoteResponse (m: VoteResponse): void {
+    const election = this.election
+    if (election === null) return
+    const expected = this.role === 'pre-candidate' ? 'prevoteResp' : 'voteResp'
+    if (m.type !== expected) return
+    if (!m.reject) {
+      // a grant signed for an earlier campaign does not count in this one
+      if (m.term !== election.term || m.lastLogIndex !== election.lastLogIndex || m.lastLogTerm !== election.lastLogTerm) return
+      if (!this.tracker.isVoter(m.from)) return
+      if (!this.verifySigned(election.kind, election.term, this.id, election.lastLogIndex, election.lastLogTerm, m.from, m.signature)) {
+        this.counters.rejectedVotes++
+        return
+      }
+      election.signatures.set(m.from, m.signature as Uint8Array)
+    }
+    this.tracker.recordVote(m.from, !m.reject)
+    this.checkElection()
+  }
+
+  // ---------------------------------------------------------------- signatures
+
+  private sign (kind: VoteKind, term: number, candidateId: NodeId, lastLogIndex: number, lastLogTerm: number): Uint8Array {
+    return signVote({ kind, term, candidateId, lastLogIndex, lastLogTerm, voterId: this.id }, this.keys.self.privateKey, this.scheme)
+  }
+
+  private verifySigned (
+    kind: VoteKind, term: number, candidateId: NodeId, lastLogIndex: number, lastLogTerm: number,
+    voterId: NodeId, signature: Uint8Array | undefined
+  ): boolean {
+    const key = this.keys.publicKeyOf(voterId)
+    if (signature === undefined || key === undefined) return false
+    return verifyVote({ kind, term, candidateId, lastLogIndex, lastLogTerm, voterId }, signature, key, this.scheme)
+  }
+
+  private buildCertificate (
+    kind: VoteKind,
+    statement: { term: number, lastLogIndex: number, lastLogTerm: number, signatures: ReadonlyMap<NodeId, Uint8Array> },
+    voters: readonly NodeId[]
+  ): QuorumCertificate {
+    const votes: SignedVote[] = []
+    for (const voterId of voters) {
+      const signature = statement.signatures.get(voterId)
+      if (signature !== undefined) votes.push({ voterId, signature })
+    }
+    return {
+      kind,
+      term: statement.term,
+      candidateId: this.id,
+      lastLogIndex: statement.lastLogIndex,
+      lastLogTerm: statement.lastLogTerm,
+      voters: [...voters],
+      votes
+    }
+  }
+
+  private keyMap (ids: readonly NodeId[]): Map<NodeId, Uint8Array | undefined> {
+    return new Map(ids.map((id) => [id, this.keys.publicKeyOf(id)]))
+  }
+
+  /**
+   * Is `from` the proven leader of `term`? Judged against our own voter set V:
+   *  1. the signers that are in V must be a majority of V (others are ignored: the leader may
+   *     hold signatures of members we have not heard of yet);
+   *  2. failing that, the certificate must be a majority of the voter set it declares, and
+   *     that set must be one single-server change from V: any majority of it overlaps any
+   *     majority of V, so it still takes honest voters who backed `from` and nobody else;
+   *  3. in both, if we are one of the voters and would grant `from` a vote in `term` (no vote
+   *     for another, no live leader, its log at least as new as ours), our own vote counts:
+   *     accepting `from` records it as our vote for the term, as granting would. This lets a
+   *     voter that was down while two others were removed rejoin: the survivors' signatures
+   *     plus its own are a majority of the voter set it remembers;
+   *  4. a node that is not a member of its own configuration — a joiner still replaying old
+   *     history, or a removed node — has no voter set worth defending, and trusts the declared
+   *     one as a fresh joiner must. A joiner that restarts mid-catch-up is not stranded.
+   * What is left: a voter that was unreachable through two or more voter changes that
+   * outvote it can fail all four. It stays a follower without a leader (each refusal counted
+   * in rejectedCertificates, the reason in lastCertificateRejection) until it is removed and
+   * added again with fresh state. voterChangeBlocker keeps this from happening to live voters.
+   */
+  private checkCertificate (cert: QuorumCertificate, term: number, from: NodeId): { check: CertificateCheck, selfVote: boolean } {
+    const expect = { term, candidateId: from, kinds: LEADERSHIP_KINDS }
+    if (!this.tracker.isMember(this.id)) {
+      return { check: verifyCertificate(cert, this.keyMap(cert.voters), expect, this.scheme), selfVote: false }
+    }
+    const own = this.tracker.conf.voters
+    const signed = new Set(cert.votes.map((v) => v.voterId))
+    // the same conditions as granting a vote request, lease included
+    const canSelfVote = !signed.has(this.id) && !this.inLease() &&
+      (term > this.term || this.vote === null || this.vote === from) &&
+      this.log.isUpToDate(cert.lastLogIndex, cert.lastLogTerm)
+    const attempts: Array<{ voters: readonly NodeId[], selfVote: boolean }> = [{ voters: own, selfVote: false }]
+    if (canSelfVote && own.includes(this.id)) attempts.push({ voters: own, selfVote: true })
+    if (voterDistance(cert.voters, own) === 1) {
+      attempts.push({ voters: cert.voters, selfVote: false })
+      if (canSelfVote && cert.voters.includes(this.id)) attempts.push({ voters: cert.voters, selfVote: true })
+    }
+    let first: CertificateCheck | undefined
+    for (const attempt of attempts) {
+      const set = new Set(attempt.voters)
+      const votes = cert.votes.filter((v) => set.has(v.voterId))
+      if (attempt.selfVote) {
+        votes.push({ voterId: this.id, signature: this.sign(cert.kind, term, from, cert.lastLogIndex, cert.lastLogTerm) })
+      }
+      const check = verifyCertificate({ ...cert, votes }, this.keyMap(attempt.voters), expect, this.scheme)
+      if (check.ok) return { check, selfVote: attempt.selfVote }
+      first ??= check
+      // only a shortfall of signers is worth another reading; anything else is a bad certificate
+      if (check.reason !== 'TOO_FEW_SIGNERS') break
+    }
+    return { check: first ?? { ok: false, reason: 'MALFORMED', message: 'no voter set to check against' }, selfVote: false }
+  }
+
+  /**
+   * Gate for every message a leader sends. Verifies the certificate once per term; without
+   * one, asks the sender for it. Answers carry the sender's term so a real leader reads them,
+   * but change nothing here. Returns null to drop the message, else whether accepting the
+   * leader casts our vote for it (see checkCertificate); the caller records that vote once
+   * it is in the leader's term.
+   */
+  private acceptLeader (m: LeaderMessage): { selfVote: boolean } | null {
+    const known = this.verifiedLeaders.get(m.term)
+    if (known !== undefined) {
+      if (known === m.from) {
+        this.counters.certificateCacheHits++
+        return { selfVote: false }
+      }
+      // a term has one leader; a second claimant is lying
+      this.counters.rejectedCertificates++
+      return null
+    }
+    if (m.certificate === undefined) {
+      this.counters.certificatesRequested++
+      if (m.type === 'heartbeat') {
+        this.send({ type: 'heartbeatResp', from: this.id, to: m.from, term: m.term, certRequired: true })
+      } else {
+        this.send({ type: 'appendResp', from: this.id, to: m.from, term: m.term, index: 0, reject: true, rejectHint: 0, hintTerm: 0, certRequired: true })
+      }
+      return null
+    }
+    const { check, selfVote } = this.checkCertificate(m.certificate, m.term, m.from)
+    if (!check.ok) {
+      this.counters.rejectedCertificates++
+      this.lastCertificateRejection = check
+      return null
+    }
+    this.counters.certificatesVerified++
+    this.verifiedLeaders.set(m.term, m.from)
+    for (const t of this.verifiedLeaders.keys()) {
+      if (t < Math.min(this.term, m.term)) this.verifiedLeaders.delete(t)
+    }
+    return { selfVote }
+  }
+
+  /** Follows the verified leader of the current term, recording our vote if accepting it cast one. */
+  private followVerified (m: LeaderMessage, accepted: { selfVote: boolean }): void {
+    if (this.role !== 'follower' || this.term !== m.term) this.becomeFollower(m.term, m.from)
+    this.lead = m.from
+    if (accepted.selfVote && this.vote === null) this.vote = m.from
+  }
+
+  // ---------------------------------------------------------------- followers and candidates
+
+  private stepFollower (m: Message): void {
+    switch (m.type) {
+      case 'append':
+      case 'heartbeat':
+      case 'snapshot': {
+        const accepted = this.acceptLeader(m)
+        if (accepted === null) return
+        this.electionElapsed = 0
+        this.followVerified(m, accepted)
+        this.handleLeaderMessage(m)
+        return
+      }
+      case 'timeoutNow':
+        // only our verified leader may make us campaign out of turn
+        if (m.from === this.lead) this.hup(true)
+        return
+      default:
+        // answers meant for a role we no longer hold
+    }
+  }
+
+  private stepCandidate (m: Message): void {
+    switch (m.type) {
+      case 'append':
+      case 'heartbeat':
+      case 'snapshot': {
+        // someone proved they won this term: follow them
+        const accepted = this.acceptLeader(m)
+        if (accepted === null) return
+        this.followVerified(m, accepted)
+        this.handleLeaderMessage(m)
+        return
+      }
+      case 'voteResp':
+      case 'prevoteResp':
+        this.handleVoteResponse(m)
+        return
+      default:
+    }
+  }
+
+  private handleLeaderMessage (m: LeaderMessage): void {
+    if (m.type === 'append') this.handleAppend(m)
+    else if (m.type === 'heartbeat') this.handleHeartbeat(m)
+    else this.handleSnapshot(m)
+  }
+
+  private handleAppend (m: AppendMessage): void {
+    if (m.prevIndex < this.log.committed) {
+      this.sendAppendResponse(m.from, this.log.committed)
+      return
+    }
+    if (this.log.matchTerm(m.prevIndex, m.prevTerm)) {
+      const lastNew = m.prevIndex + m.entries.length
+      const conflict = this.log.findConflict(m.entries)
+      if (conflict !== 0) {
+        if (conflict <= this.log.committed) {
+          this.counters.committedConflicts++
+          return
+        }
+        this.appendEntries(m.entries.slice(conflict - m.prevIndex - 1))
+      }
+      this.log.commitTo(Math.min(m.commit, lastNew))
+      this.sendAppendResponse(m.from, lastNew)
+      return
+    }
+    // tell the leader where our log may match, a term at a time (etcd's fast backtracking)
+    const hint = this.log.findConflictByTerm(Math.min(m.prevIndex, this.log.lastIndex()), m.prevTerm)
+    this.send({
+      type: 'appendResp',
+      from: this.id,
+      to: m.from,
+      term: this.term,
+      index: m.prevIndex,
+      reject: true,
+      rejectHint: hint.index,
+      hintTerm: hint.term
+    })
+  }
+
+  private sendAppendResponse (to: NodeId, index: number): void {
+    this.send({ type: 'appendResp', from: this.id, to, term: this.term, index, reject: false, rejectHint: 0, hintTerm: 0 })
+  }
+
+  private handleHeartbeat (m: HeartbeatMessage): void {
+    if (m.commit > this.log.lastIndex()) {
+      // the leader thinks we hold entries we do not: never commit blindly
+      this.counters.committedConflicts++
+    } else {
+      this.log.commitTo(m.commit)
+    }
+    const resp: HeartbeatResponse = m.ackRequest === undefined
+      ? { type: 'heartbeatResp', from: this.id, to: m.from, term: this.term }
+      : {
+          type: 'heartbeatResp',
+          from: this.id,
+          to: m.from,
+          term: this.term,
+          ack: {
+            index: m.ackRequest.index,
+            term: m.ackRequest.term,
+            signature: this.sign('ack', this.term, m.from, m.ackRequest.index, m.ackRequest.term)
+          }
+        }
+    this.send(resp)
+  }
+
+  private handleSnapshot (m: SnapshotMessage): void {
+    if (this.restore(m.snapshot)) {
+      this.sendAppendResponse(m.from, this.log.lastIndex())
+    } else {
+      this.sendAppendResponse(m.from, this.log.committed)
+    }
+  }
+
+  /** Installs a leader's snapshot; false if we already have everything it covers. */
+  private restore (s: Snapshot): boolean {
+    const { index, term } = s.metadata
+    if (index <= this.log.committed) return false
+    if (this.log.matchTerm(index, term)) {
+      // our log already holds the snapshot's last entry, hence everything before it
+      this.log.commitTo(index)
+      return false
+    }
+    this.log.restore(s)
+    const conf = confState(s.metadata.confState.voters, s.metadata.confState.learners)
+    this.confHistory = [{ index, conf }]
+    this.setConf(conf)
+    // a compaction we were preparing is older than what we just received
+    this.pendingCompaction = null
+    return true
+  }
+
+  // ---------------------------------------------------------------- leader
+
+  private stepLeader (m: Message): void {
+    switch (m.type) {
+      case 'appendResp': {
+        const pr = this.tracker.progress.get(m.from)
+        if (pr !== undefined) this.handleAppendResponse(m, pr)
+        break
+      }
+      case 'heartbeatResp': {
+        const pr = this.tracker.progress.get(m.from)
+        if (pr !== undefined) this.handleHeartbeatResponse(m, pr)
+        break
+      }
+      case 'append':
+      case 'heartbeat':
+      case 'snapshot':
+        // another node claims the term we won
+        this.counters.rejectedCertificates++
+        return
+      default:
+        return
+    }
+    if (this.role === 'leader' && this.removedAndCommitted()) this.stepDownAfterRemoval()
+  }
+
+  private handleAppendResponse (m: AppendResponse, pr: Progress): void {
+    if (m.certRequired === true) {
+      this.resendCertificate(m.from, pr)
+      return
+    }
+    pr.recentActive = true
+    pr.certAcked = true
+    if (m.reject) {
+      let nextProbe = m.rejectHint
+      if (m.hintTerm > 0) {
+        // skip every entry of ours whose term is newer than the follower's at the hint
+        nextProbe = this.log.findConflictByTerm(Math.min(m.rejectHint, this.log.lastIndex()), m.hintTerm).index
+      }
+      if (pr.maybeDecrTo(m.index, nextProbe)) {
+        if (pr.state === 'replicate') pr.becomeProbe()
+        this.sendAppend(m.from)
+      }
+      return
+    }
+    const wasPaused = pr.isPaused()
+    if (!pr.maybeUpdate(m.index)) return
+    if (pr.state === 'probe') {
+      pr.becomeReplicate()
+    } else if (pr.state === 'snapshot' && pr.match >= pr.pendingSnapshot) {
+      pr.becomeProbe()
+      pr.becomeReplicate()
+    } else if (pr.state === 'replicate') {
+      pr.inflights.freeLE(m.index)
+    }
+    if (this.maybeCommit()) {
+      this.bcastAppend()
+    } else if (wasPaused) {
+      this.sendAppend(m.from)
+    }
+    // keep the window full while there is more to send
+    while (this.maybeSendAppend(m.from, false)) { /* send */ }
+    if (m.from === this.leadTransferee && pr.match === this.log.lastIndex()) this.sendTimeoutNow(m.from)
+  }
+
+  private handleHeartbeatResponse (m: HeartbeatResponse, pr: Progress): void {
+    if (m.certRequired === true) {
+      this.resendCertificate(m.from, pr)
+      return
+    }
+    pr.recentActive = true
+    pr.certAcked = true
+    pr.probeSent = false
+    if (m.ack !== undefined) this.handleAck(m.from, m.ack)
+    // a heartbeat answer frees a slot, so a window full of lost messages cannot stall us
+    if (pr.state === 'replicate' && pr.inflights.full()) pr.inflights.freeFirstOne()
+    if (pr.match < this.log.lastIndex() || pr.state === 'probe') this.sendAppend(m.from)
+  }
+
+  /** The follower dropped our last message for want of a certificate: start over with one. */
+  private resendCertificate (id: NodeId, pr: Progress): void {
+    pr.certAcked = false
+    pr.becomeProbe()
+    this.sendAppend(id)
+  }
+
+  private handleAck (from: NodeId, ack: { index: number, term: number, signature: Uint8Array }): void {
+    const round = this.ackRound
+    if (round === null || ack.index !== round.index || ack.term !== round.term) return
+    if (!round.voters.includes(from)) return
+    if (!this.verifySigned('ack', this.term, this.id, round.index, round.term, from, ack.signature)) {
+      this.counters.rejectedVotes++
+      return
+    }
+    round.signatures.set(from, ack.signature)
+    this.maybeFinishAckRound()
+  }
+
+  /**
+   * Adopts the acknowledgements as our certificate once they are a majority of the round's
+   * voters and say more than the certificate we hold. The round stays open until every voter
+   * has answered: the more voters sign, the more followers with a slightly different voter
+   * set (one that missed a change, say) can still check the certificate.
+   */
+  private maybeFinishAckRound (): void {
+    const round = this.ackRound
+    if (round === null) return
+    let signers = 0
+    for (const id of round.voters) if (round.signatures.has(id)) signers++
+    if (signers < majority(round.voters.length)) return
+    const current = this.certificate
+    if (current === null || !sameVoters(current.voters, round.voters) || current.votes.length < signers) {
+      this.certificate = this.buildCertificate(
+        'ack',
+        { term: this.term, lastLogIndex: round.index, lastLogTerm: round.term, signatures: round.signatures },
+        round.voters)
+    }
+    if (signers === round.voters.length) this.ackRound = null
+  }
+
+  /**
+   * Gathers acknowledgements of our leadership from the current voters (carried on
+   * heartbeats). Started on election, where the votes are only a majority, and whenever the
+   * voter set changes, since the certificate then proves a majority of the old set only:
+   * followers already following us need nothing, but one that restarts (and forgets us) may
+   * no longer be able to check it.
+   */
+  private startAckRound (): void {
+    const voters = this.tracker.conf.voters
+    const round: AckRound = { index: this.log.lastIndex(), term: this.log.lastTerm(), voters: [...voters], signatures: new Map() }
+    if (voters.includes(this.id)) round.signatures.set(this.id, this.sign('ack', this.term, this.id, round.index, round.term))
+    this.ackRound = round
+    this.maybeFinishAckRound()
+  }
+
+  /** Does our certificate prove a majority of the voter set now in force? */
+  private certificateCoversVoters (): boolean {
+    return this.certificate !== null && sameVoters(this.certificate.voters, this.tracker.conf.voters)
+  }
+
+  /** Index of the latest entry that changed the voter set (the history's base if none did). */
+  private latestVoterChangeIndex (): number {
+    const h = this.confHistory
+    for (let i = h.length - 1; i > 0; i--) {
+      const cur = h[i]
+      const prev = h[i - 1]
+      if (cur !== undefined && prev !== undefined && !sameVoters(cur.conf.voters, prev.conf.voters)) return cur.index
+    }
+    return h[0]?.index ?? 0
+  }
+
+  /**
+   * Why a voter change must wait, if it must. A follower checks leader certificates against
+   * its own voter set, and can check one from a voter set at most one change away; so a
+   * change must not leave a voter two voter changes behind. For a change that adds a voter,
+   * every voter of the new set must hold the previous voter change. A removal only waits
+   * for voters we hear from: healing must be able to remove dead voters one after another,
+   * even though a dead voter that comes back after two changes cannot check certificates
+   * any more (it stays a follower without a leader until it is removed and added again).
+   */
+  private voterChangeBlocker (next: ConfState, cc: ConfChange): string | undefined {
+    if (!this.certificateCoversVoters()) {
+      return 'the voters have not yet acknowledged the previous voter change; retry shortly'
+    }
+    const adds = cc.type === 'addVoter' || cc.type === 'promote'
+    const since = this.latestVoterChangeIndex()
+    for (const id of next.voters) {
+      if (id === this.id) continue
+      const pr = this.tracker.progress.get(id)
+      // a node new to the configuration knows no voter set yet and follows whoever proves one
+      if (pr === undefined) continue
+      if ((adds || pr.recentActive) && pr.match < since) {
+        const hint = id === cc.nodeId ? 'catch it up as a learner first' : adds ? 'or remove it first' : 'retry once it has'
+        return `${id} has not caught up with the voter change at index ${since}; ${hint}`
+      }
+    }
+    return undefined
+  }
+
+  private proposeEntry (type: EntryType, data: Uint8Array): ProposeResult {
+    const refused = this.refuseProposal()
+    if (refused !== undefined) return refused
+    const index = this.log.lastIndex() + 1
+    this.appendEntries([{ index, term: this.term, type, data }])
+    this.bcastAppend()
+    return { ok: true, index, term: this.term }
+  }
+
+  private refuseProposal (): ProposeResult | undefined {
+    if (this.role !== 'leader') {
+      return this.proposalError('NOT_LEADER',
+        this.lead === null ? 'no leader is known yet; retry shortly' : `not the leader; retry at ${this.lead}`)
+    }
+    if (this.leadTransferee !== null) {
+      return this.proposalError('TRANSFER_IN_PROGRESS', `leadership is moving to ${this.leadTransferee}; retry there`)
+    }
+    if (!this.tracker.isVoter(this.id)) {
+      return this.proposalError('NOT_MEMBER', 'this leader was removed from the configuration and is stepping down')
+    }
+    return undefined
+  }
+
+  private proposalError (code: Extract<ProposeResult, { ok: false }>['code'], message: string): ProposeResult {
+    return { ok: false, code, message, leader: this.role === 'leader' ? this.id : this.lead }
+  }
+
+  /** Appends to our log; as leader, also counts our own copy toward commitment. */
+  private appendEntries (ents: readonly Entry[]): void {
+    const first = ents[0]
+    if (first === undefined) return
+    // configurations take effect when appended, so entries we overwrite take theirs along
+    if (first.index <= this.log.lastIndex()) this.rollbackConf(first.index)
+    this.log.append(ents)
+    for (const e of ents) if (e.type === 'conf') this.applyConfEntry(e)
+    if (this.role === 'leader') {
+      this.tracker.progress.get(this.id)?.maybeUpdate(this.log.lastIndex())
+      this.maybeCommit()
+    }
+  }
+
+  private maybeCommit (): boolean {
+    return this.log.maybeCommit(this.tracker.committedIndex(), this.term)
+  }
+
+  private bcastAppend (): void {
+    for (const id of this.tracker.progress.keys()) {
+      if (id !== this.id) this.sendAppend(id)
+    }
+  }
+
+  private bcastHeartbeat (): void {
+    const round = this.ackRound
+    for (const [id, pr] of this.tracker.progress) {
+      if (id === this.id) continue
+      const wantsAck = round !== null && round.voters.includes(id) && !round.signatures.has(id)
+      this.send({
+        type: 'heartbeat',
+        from: this.id,
+        to: id,
+        term: this.term,
+        // never tell a follower to commit beyond what it is known to hold
+        commit: Math.min(pr.match, this.log.committed),
+        ...this.certificateFor(pr),
+        ...(wantsAck ? { ackRequest: { index: round.index, term: round.term } } : {})
+      })
+    }
+  }
+
+  private certificateFor (pr: Progress): { certificate?: QuorumCertificate } {
+    return pr.certAcked || this.certificate === null ? {} : { certificate: this.certificate }
+  }
+
+  private sendAppend (to: NodeId): void {
+    this.maybeSendAppend(to, true)
+  }
+
+  /** Sends the entries `to` needs next (or a snapshot); false if nothing was sent. */
+  private maybeSendAppend (to: NodeId, sendIfEmpty: boolean): boolean {
+    const pr = this.tracker.progress.get(to)
+    if (pr === undefined || pr.isPaused()) return false
+    const prevIndex = pr.next - 1
+    const prevTerm = this.log.term(prevIndex)
+    const entries = prevTerm === undefined ? undefined : this.log.entriesFrom(pr.next, this.opts.maxEntriesPerMessage)
+    if (prevTerm === undefined || entries === undefined) return this.sendSnapshot(to, pr)
+    if (entries.length === 0 && !sendIfEmpty) return false
+    this.send({
+      type: 'append',
+      from: this.id,
+      to,
+      term: this.term,
+      prevIndex,
+      prevTerm,
+      entries,
+      commit: this.log.committed,
+      ...this.certificateFor(pr)
+    })
+    pr.sentEntries(entries.length, prevIndex + entries.length)
+    return true
+  }
+
+  /** The entries `to` needs were compacted: send the snapshot that replaced them. */
+  private sendSnapshot (to: NodeId, pr: Progress): boolean {
+    // a snapshot is big; only send it to a follower we know is there to receive it
+    if (!pr.recentActive) return false
+    const snapshot = this.log.snapshot()
+    pr.becomeSnapshot(snapshot.metadata.index)
+    this.send({ type: 'snapshot', from: this.id, to, term: this.term, snapshot, ...this.certificateFor(pr) })
+    return true
+  }
+
+  private sendTimeoutNow (to: NodeId): void {
+    this.send({ type: 'timeoutNow', from: this.id, to, term: this.term })
+  }
+
+  private abortLeaderTransfer (): void {
+    this.leadTransferee = null
+  }
+
+  /** A leader that removed itself leads until the removal commits, then leaves (§4.2.2). */
+  private removedAndCommitted (): boolean {
+    const latest = this.confHistory[this.confHistory.length - 1]
+    return !this.tracker.isVoter(this.id) && latest !== undefined && this.log.committed >= latest.index
+  }
+
+  private stepDownAfterRemoval (): void {
+    // hand over to the most caught-up voter rather than wait for an election timeout
+    let best: NodeId | null = null
+    let bestMatch = -1
+    for (const id of this.tracker.conf.voters) {
+      const match = this.tracker.progress.get(id)?.match ?? 0
+      if (match > bestMatch) {
+        best = id
+        bestMatch = match
+      }
+    }
+    if (best !== null && bestMatch === this.log.lastIndex()) this.sendTimeoutNow(best)
+    this.becomeFollower(this.term, null)
+  }
+
+  // ---------------------------------------------------------------- configuration
+
+  private applyConfEntry (e: Entry): void {
+    const cc = decodeConfChange(e.data)
+    if (cc === undefined) return
+    const check = applyConfChange(this.tracker.conf, cc)
+    // a refused change is a no-op on every node alike (see applyConfChange)
+    if (!check.ok) return
+    this.confHistory.push({ index: e.index, conf: check.next })
+    this.setConf(check.next)
+  }
+
+  private rollbackConf (fromIndex: number): void {
+    let changed = false
+    while (this.confHistory.length > 1 && (this.confHistory[this.confHistory.length - 1]?.index ?? 0) >= fromIndex) {
+      this.confHistory.pop()
+      changed = true
+    }
+    const latest = this.confHistory[this.confHistory.length - 1]
+    if (changed && latest !== undefined) this.setConf(latest.conf)
+  }
+
+  private setConf (conf: ConfState): void {
+    this.tracker.setConf(conf, this.log.lastIndex())
+    if (this.role !== 'leader') return
+    if (this.leadTransferee !== null && !this.tracker.isVoter(this.leadTransferee)) this.abortLeaderTransfer()
+    if (this.ackRound === null ? !this.certificateCoversVoters() : !sameVoters(this.ackRound.voters, conf.voters)) {
+      this.startAckRound()
+    }
+    // fewer voters may mean a smaller majority already holds more entries
+    this.maybeCommit()
+  }
+
+  /** The configuration in force at `index` (which must not be below the oldest history entry). */
+  private confAt (index: number): ConfState {
+    let conf = this.confHistory[0]?.conf ?? this.tracker.conf
+    for (const h of this.confHistory) {
+      if (h.index <= index) conf = h.conf
+    }
+    return conf
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  private send (m: Message): void {
+    this.msgs.push(m)
+  }
+
+  private hardState (): HardState {
+    return { term: this.term, vote: this.vote, commit: this.log.committed }
+  }
+
+  private softState (): SoftState {
+    return { role: this.role, leader: this.lead, term: this.term }
+  }
+}
+
+function sameHardState (a: HardState, b: HardState): boolean {
+  return a.term === b.term && a.vote === b.vote && a.commit === b.commit
+}
+
+function sameSoftState (a: SoftState, b: SoftState): boolean {
+  return a.role === b.role && a.leader === b.leader && a.term === b.term
+}

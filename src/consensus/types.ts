@@ -1,0 +1,299 @@
+// The vocabulary of the Raft core: log entries, persisted state, configurations, the messages
+// peers exchange, and what ready() hands to the shell. Everything here is plain data (numbers,
+// strings, Uint8Array) so the wire layer can map it onto protobuf without knowing the core.
+
+/** A node's identity; in production the libp2p PeerId string. */
+export type NodeId = string
+
+/** `conf` entries carry an encoded ConfChange (see confchange.ts); `normal` ones carry data. */
+export type EntryType = 'normal' | 'conf'
+
+export interface Entry {
+  readonly index: number
+  readonly term: number
+  readonly type: EntryType
+  /**
+   * Opaque to the core. A new leader appends an empty `normal` entry to commit its term;
+   * the application skips empty entries.
+   */
+  readonly data: Uint8Array
+}
+
+/** What must be on disk before any message that depends on it is sent. */
+export interface HardState {
+  readonly term: number
+  /** Whom this node voted for in `term`; null if nobody. */
+  readonly vote: NodeId | null
+  readonly commit: number
+}
+
+/** A configuration: voters decide elections and commits, learners only replicate. */
+export interface ConfState {
+  /** Sorted, distinct. */
+  readonly voters: readonly NodeId[]
+  /** Sorted, distinct, disjoint from voters. */
+  readonly learners: readonly NodeId[]
+}
+
+export type ConfChangeType =
+  /** Make a node a voter straight away (prefer addLearner then promote once caught up). */
+  | 'addVoter'
+  /** Add a non-voting member that replicates the log. */
+  | 'addLearner'
+  /** Turn a learner into a voter. */
+  | 'promote'
+  /** Remove a voter or learner. */
+  | 'remove'
+
+export interface ConfChange {
+  readonly type: ConfChangeType
+  readonly nodeId: NodeId
+}
+
+export interface SnapshotMetadata {
+  /** The last entry the snapshot covers. */
+  readonly index: number
+  readonly term: number
+  /** The configuration in force at `index`. */
+  readonly confState: ConfState
+}
+
+export interface Snapshot {
+  readonly metadata: SnapshotMetadata
+  /** The application's state machine at `metadata.index`; opaque to the core. */
+  readonly data: Uint8Array
+}
+
+export type Role = 'follower' | 'pre-candidate' | 'candidate' | 'leader'
+
+/** Volatile state the shell may want to surface (status, metrics); never persisted. */
+export interface SoftState {
+  readonly role: Role
+  readonly leader: NodeId | null
+  readonly term: number
+}
+
+/** The kinds of statement a node signs (see votes.ts). */
+export type VoteKind =
+  /** "I would vote for this candidate in this term" — a pre-vote, changes nothing. */
+  | 'prevote'
+  /** "I vote for this candidate in this term" — at most one per voter and term. */
+  | 'vote'
+  /**
+   * "I follow this node as the verified leader of this term". A leader collects these when
+   * its voter set changes, so its certificate stays checkable against the new voter set.
+   */
+  | 'ack'
+
+export interface SignedVote {
+  readonly voterId: NodeId
+  readonly signature: Uint8Array
+}
+
+/**
+ * Proof that a majority of a voter set backed `candidateId` in `term`. Every signature is
+ * over the same statement: (kind, term, candidateId, lastLogIndex, lastLogTerm, voterId).
+ */
+export interface QuorumCertificate {
+  readonly kind: VoteKind
+  readonly term: number
+  readonly candidateId: NodeId
+  readonly lastLogIndex: number
+  readonly lastLogTerm: number
+  /**
+   * The voter set the certificate claims a majority of (the leader's configuration when it
+   * collected the signatures). A follower trusts it only if it is within one single-server
+   * change of its own voter set; see RaftCore for the rule.
+   */
+  readonly voters: readonly NodeId[]
+  readonly votes: readonly SignedVote[]
+}
+
+interface MessageBase {
+  readonly from: NodeId
+  readonly to: NodeId
+  readonly term: number
+}
+
+/** AppendEntries. An empty `entries` still carries the commit index and probes the log. */
+export interface AppendMessage extends MessageBase {
+  readonly type: 'append'
+  readonly prevIndex: number
+  readonly prevTerm: number
+  readonly entries: readonly Entry[]
+  readonly commit: number
+  /** Attached until the follower has acknowledged this leader in this term. */
+  readonly certificate?: QuorumCertificate
+}
+
+export interface AppendResponse extends MessageBase {
+  readonly type: 'appendResp'
+  /** On success the last index known to match; on rejection the rejected prevIndex. */
+  readonly index: number
+  readonly reject: boolean
+  /** On rejection: the follower's guess of the last index that may match (fast backtracking). */
+  readonly rejectHint: number
+  /** On rejection: the follower's term at rejectHint. */
+  readonly hintTerm: number
+  /** The follower could not verify the sender as leader of `term`; resend the certificate. */
+  readonly certRequired?: boolean
+}
+
+export interface HeartbeatMessage extends MessageBase {
+  readonly type: 'heartbeat'
+  /** min(follower's match, leader's commit): a follower never commits what it may not hold. */
+  readonly commit: number
+  readonly certificate?: QuorumCertificate
+  /** Present while the leader gathers acknowledgements for a new certificate. */
+  readonly ackRequest?: { readonly index: number, readonly term: number }
+}
+
+export interface HeartbeatResponse extends MessageBase {
+  readonly type: 'heartbeatResp'
+  readonly certRequired?: boolean
+  /** Signed 'ack' answering the heartbeat's ackRequest. */
+  readonly ack?: { readonly index: number, readonly term: number, readonly signature: Uint8Array }
+}
+
+export interface SnapshotMessage extends MessageBase {
+  readonly type: 'snapshot'
+  readonly snapshot: Snapshot
+  readonly certificate?: QuorumCertificate
+}
+
+/** RequestVote or its pre-vote twin; `term` is the term the candidate would hold. */
+export interface VoteRequest extends MessageBase {
+  readonly type: 'vote' | 'prevote'
+  readonly lastLogIndex: number
+  readonly lastLogTerm: number
+  /** Set when the old leader asked for this election (TimeoutNow): bypasses leader leases. */
+  readonly transfer: boolean
+}
+
+export interface VoteResponse extends MessageBase {
+  readonly type: 'voteResp' | 'prevoteResp'
+  readonly reject: boolean
+  /** Echo of the request's log position, so a grant from an earlier campaign is recognised. */
+  readonly lastLogIndex: number
+  readonly lastLogTerm: number
+  /** The voter's signature over the vote; present on grants only. */
+  readonly signature?: Uint8Array
+}
+
+/** Sent by a leader to a caught-up voter it hands leadership to: campaign now. */
+export interface TimeoutNowMessage extends MessageBase {
+  readonly type: 'timeoutNow'
+}
+
+export type Message =
+  | AppendMessage
+  | AppendResponse
+  | HeartbeatMessage
+  | HeartbeatResponse
+  | SnapshotMessage
+  | VoteRequest
+  | VoteResponse
+  | TimeoutNowMessage
+
+export type MessageType = Message['type']
+
+/**
+ * Everything the core produced since the last advance(). The shell handles it in this order:
+ *   1. persist `snapshot` (if any, replacing the log), then delete entries from `truncateFrom`,
+ *      append `entries`, write `hardState`, and persist `compaction` — atomically if it can;
+ *   2. send `messages`;
+ *   3. restore the state machine from `snapshot` (if any), then apply `committed` in order;
+ *   4. call advance().
+ */
+export interface Ready {
+  readonly softState?: SoftState
+  readonly hardState?: HardState
+  /** Entries to append to the persisted log. */
+  readonly entries: readonly Entry[]
+  /** Set when entries[0] overwrites persisted entries: delete from this index on first. */
+  readonly truncateFrom?: number
+  /** A snapshot received from the leader: persist it and restore the state machine from it. */
+  readonly snapshot?: Snapshot
+  /**
+   * A snapshot the application asked for (createSnapshot): persist it and discard entries up
+   * to its index. The state machine already holds it, so it is not applied.
+   */
+  readonly compaction?: Snapshot
+  readonly messages: readonly Message[]
+  /** Committed entries to apply, in order; persisted before they are applied (step 1). */
+  readonly committed: readonly Entry[]
+}
+
+export type ProposalErrorCode =
+  /** This node is not the leader; retry at `leader` if known. */
+  | 'NOT_LEADER'
+  /** Leadership is being handed over; retry shortly at the new leader. */
+  | 'TRANSFER_IN_PROGRESS'
+  /** The leader was removed from the configuration and is about to step down. */
+  | 'NOT_MEMBER'
+  /** Another membership change is not yet committed; retry after it is. */
+  | 'CONF_CHANGE_PENDING'
+  /** The change makes no sense for the current configuration (message says why). */
+  | 'INVALID_CONF_CHANGE'
+  /**
+   * A voter change would leave a live voter two voter changes behind (it could then no
+   * longer check leader certificates), or the last one is not yet acknowledged; retry later.
+   */
+  | 'VOTERS_LAGGING'
+
+export type ProposeResult =
+  | { readonly ok: true, readonly index: number, readonly term: number }
+  | {
+    readonly ok: false
+    readonly code: ProposalErrorCode
+    readonly message: string
+    /** The leader this node believes in, so the caller can redirect; null if unknown. */
+    readonly leader: NodeId | null
+  }
+
+export type TransferErrorCode =
+  | 'NOT_LEADER'
+  /** The target is not a voter in the current configuration. */
+  | 'NOT_A_VOTER'
+  /** The target is this node. */
+  | 'ALREADY_LEADER'
+
+export type TransferResult =
+  | { readonly ok: true }
+  | { readonly ok: false, readonly code: TransferErrorCode, readonly message: string }
+
+export type SnapshotErrorCode =
+  /** The index is beyond what the application has applied. */
+  | 'NOT_APPLIED'
+  /** A snapshot at or beyond the index already exists. */
+  | 'OUT_OF_DATE'
+
+export type SnapshotResult =
+  | { readonly ok: true, readonly snapshot: Snapshot }
+  | { readonly ok: false, readonly code: SnapshotErrorCode, readonly message: string }
+
+/**
+ * Counts of untrusted input the core refused. Every rejection leaves state unchanged; the
+ * shell exports these as metrics.
+ */
+export interface RaftCounters {
+  /** Messages that were malformed or addressed to another node. */
+  rejectedMessages: number
+  /** Vote, pre-vote or ack signatures that did not verify. */
+  rejectedVotes: number
+  /** Leader certificates that failed verification. */
+  rejectedCertificates: number
+  /** Certificates verified with signature checks (cache misses). */
+  certificatesVerified: number
+  /** Leader messages accepted from the per-term cache without re-verifying. */
+  certificateCacheHits: number
+  /** Leader messages without a certificate from an unverified sender (answered certRequired). */
+  certificatesRequested: number
+  /** (Pre-)vote requests ignored because this node still hears from a leader. */
+  votesIgnoredInLease: number
+  /**
+   * Leader messages that contradicted this node's committed log. Raft makes this impossible
+   * between correct nodes; a non-zero value means a faulty or malicious peer (or a bug).
+   */
+  committedConflicts: number
+}

@@ -1,0 +1,99 @@
+// Structural checks on messages from peers, before the core acts on them. The wire layer
+// already enforces types and sizes; these checks cover what a schema cannot say (entries
+// contiguous after prevIndex, terms never ahead of the message's term, ...), so that no
+// peer can drive the core into an impossible state or an exception.
+
+import type { ConfState, Entry, Message, NodeId, QuorumCertificate, Snapshot } from './types.js'
+
+function isCount (n: unknown): n is number {
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0
+}
+
+function isId (s: unknown): s is NodeId {
+  return typeof s === 'string' && s.length > 0
+}
+
+function isBytes (b: unknown): b is Uint8Array {
+  return b instanceof Uint8Array
+}
+
+function isIdList (a: unknown): a is NodeId[] {
+  return Array.isArray(a) && a.every(isId)
+}
+
+function isConfState (c: unknown): c is ConfState {
+  if (typeof c !== 'object' || c === null) return false
+  const conf = c as ConfState
+  return isIdList(conf.voters) && isIdList(conf.learners)
+}
+
+function isCertificate (c: unknown): c is QuorumCertificate {
+  if (typeof c !== 'object' || c === null) return false
+  const cert = c as QuorumCertificate
+  return typeof cert.kind === 'string' && isCount(cert.term) && isId(cert.candidateId) &&
+    isCount(cert.lastLogIndex) && isCount(cert.lastLogTerm) && isIdList(cert.voters) &&
+    Array.isArray(cert.votes) &&
+    cert.votes.every((v) => typeof v === 'object' && v !== null && isId(v.voterId) && isBytes(v.signature))
+}
+
+function optionalCertificate (c: unknown): boolean {
+  return c === undefined || isCertificate(c)
+}
+
+/** Entries must follow prevIndex without gaps, with terms in [prevTerm, term] never decreasing. */
+function entriesFit (entries: unknown, prevIndex: number, prevTerm: number, term: number): boolean {
+  if (!Array.isArray(entries)) return false
+  let lastTerm = prevTerm
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i] as Entry
+    if (typeof e !== 'object' || e === null) return false
+    if (e.index !== prevIndex + 1 + i || !isCount(e.term)) return false
+    if (e.term < lastTerm || e.term > term) return false
+    if (e.type !== 'normal' && e.type !== 'conf') return false
+    if (!isBytes(e.data)) return false
+    lastTerm = e.term
+  }
+  return Number.isSafeInteger(prevIndex + entries.length)
+}
+
+function isSnapshot (s: unknown, term: number): s is Snapshot {
+  if (typeof s !== 'object' || s === null) return false
+  const snap = s as Snapshot
+  const md = snap.metadata
+  return typeof md === 'object' && md !== null && isCount(md.index) && md.index > 0 &&
+    isCount(md.term) && md.term > 0 && md.term <= term && isConfState(md.confState) && isBytes(snap.data)
+}
+
+/** True if `m` is a structurally sound message for `self` from another node. */
+export function isWellFormedMessage (m: Message, self: NodeId): boolean {
+  if (typeof m !== 'object' || m === null) return false
+  if (!isId(m.from) || m.to !== self || m.from === self || !isCount(m.term)) return false
+  switch (m.type) {
+    case 'append':
+      return isCount(m.prevIndex) && isCount(m.prevTerm) && m.prevTerm <= m.term && isCount(m.commit) &&
+        entriesFit(m.entries, m.prevIndex, m.prevTerm, m.term) && optionalCertificate(m.certificate)
+    case 'appendResp':
+      return typeof m.reject === 'boolean' && isCount(m.index) && isCount(m.rejectHint) && isCount(m.hintTerm) &&
+        (m.certRequired === undefined || typeof m.certRequired === 'boolean')
+    case 'heartbeat':
+      return isCount(m.commit) && optionalCertificate(m.certificate) &&
+        (m.ackRequest === undefined || (isCount(m.ackRequest.index) && isCount(m.ackRequest.term)))
+    case 'heartbeatResp':
+      return (m.certRequired === undefined || typeof m.certRequired === 'boolean') &&
+        (m.ack === undefined || (isCount(m.ack.index) && isCount(m.ack.term) && isBytes(m.ack.signature)))
+    case 'snapshot':
+      return isSnapshot(m.snapshot, m.term) && optionalCertificate(m.certificate)
+    case 'vote':
+    case 'prevote':
+      return m.term > 0 && isCount(m.lastLogIndex) && isCount(m.lastLogTerm) && m.lastLogTerm < m.term &&
+        typeof m.transfer === 'boolean'
+    case 'voteResp':
+    case 'prevoteResp':
+      return typeof m.reject === 'boolean' && isCount(m.lastLogIndex) && isCount(m.lastLogTerm) &&
+        (m.signature === undefined || isBytes(m.signature))
+    case 'timeoutNow':
+      return true
+    default:
+      return false
+  }
+}

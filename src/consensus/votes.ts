@@ -1,0 +1,259 @@
+// Signed votes and quorum certificates. A vote is a signature over a canonical byte string,
+// so any node can check later that a majority really backed a leader in a term: a follower
+// accepts a leader only with such a certificate, which stops a node from claiming leadership
+// it never won. Ed25519 (@noble/ed25519) with its synchronous API keeps the core synchronous.
+
+import { createHash } from 'node:crypto'
+import * as ed from '@noble/ed25519'
+import { majority } from './confchange.js'
+import type { NodeId, QuorumCertificate, VoteKind } from './types.js'
+
+/** Domain separation: a vote signature can never be mistaken for any other signed message. */
+export const VOTE_DOMAIN = 'meshnode/vote/v1'
+
+const KIND_CODES: Record<VoteKind, number> = { prevote: 1, vote: 2, ack: 3 }
+
+/** Ed25519 signatures are 64 bytes; anything else is malformed. */
+export const SIGNATURE_BYTES = 64
+
+/** Ids are written with a u16 length; libp2p PeerIds are far shorter. */
+const MAX_ID_BYTES = 0xffff
+
+/** The statement a voter signs. */
+export interface VoteBody {
+  readonly kind: VoteKind
+  readonly term: number
+  readonly candidateId: NodeId
+  readonly lastLogIndex: number
+  readonly lastLogTerm: number
+  readonly voterId: NodeId
+}
+
+/** The node's own signing key and a way to find any member's public key. */
+export interface VoteKeys {
+  readonly self: { readonly id: NodeId, readonly privateKey: Uint8Array }
+  /** The 32-byte Ed25519 public key of `id` (derivable from an Ed25519 PeerId), if known. */
+  publicKeyOf (id: NodeId): Uint8Array | undefined
+}
+
+/**
+ * A signature scheme. Production uses ed25519Scheme; the simulator may inject a cheaper one
+ * because it tests the protocol, not the curve, and runs thousands of elections.
+ */
+export interface SignatureScheme {
+  readonly name: string
+  sign (message: Uint8Array, privateKey: Uint8Array): Uint8Array
+  /** Never throws: malformed keys or signatures are simply invalid. */
+  verify (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean
+  publicKey (privateKey: Uint8Array): Uint8Array
+}
+
+let sha512Installed = false
+
+/** noble's sync API needs a SHA-512; node:crypto's is native and fast. */
+function installSha512 (): void {
+  if (sha512Installed) return
+  if (ed.etc.sha512Sync === undefined) {
+    ed.etc.sha512Sync = (...messages: Uint8Array[]): Uint8Array => {
+      const h = createHash('sha512')
+      for (const m of messages) h.update(m)
+      return new Uint8Array(h.digest())
+    }
+  }
+  sha512Installed = true
+}
+
+export const ed25519Scheme: SignatureScheme = {
+  name: 'ed25519',
+  sign (message, privateKey) {
+    installSha512()
+    return ed.sign(message, privateKey)
+  },
+  verify (signature, message, publicKey) {
+    installSha512()
+    if (signature.length !== SIGNATURE_BYTES || publicKey.length !== 32) return false
+    try {
+      return ed.verify(signature, message, publicKey)
+    } catch {
+      // noble throws on points that do not decode; for us that is just a bad signature
+      return false
+    }
+  },
+  publicKey (privateKey) {
+    installSha512()
+    return ed.getPublicKey(privateKey)
+  }
+}
+
+const utf8 = new TextEncoder()
+const DOMAIN_BYTES = utf8.encode(VOTE_DOMAIN)
+
+function isCount (n: unknown): n is number {
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0
+}
+
+/**
+ * The canonical encoding, fixed layout, big-endian:
+ *   "meshnode/vote/v1" (16 bytes) | kind u8 | term u64 | lastLogIndex u64 | lastLogTerm u64 |
+ *   candidateId: u16 length + UTF-8 | voterId: u16 length + UTF-8
+ * Lengths make the two ids unambiguous. Throws RangeError on values it cannot encode.
+ */
+export function encodeVote (v: VoteBody): Uint8Array {
+  const kind = KIND_CODES[v.kind]
+  if (kind === undefined) throw new RangeError(`unknown vote kind ${String(v.kind)}`)
+  if (!isCount(v.term) || !isCount(v.lastLogIndex) || !isCount(v.lastLogTerm)) {
+    throw new RangeError('vote term and log position must be non-negative safe integers')
+  }
+  const candidate = utf8.encode(v.candidateId)
+  const voter = utf8.encode(v.voterId)
+  if (candidate.length > MAX_ID_BYTES || voter.length > MAX_ID_BYTES) {
+    throw new RangeError('node id too long to encode')
+  }
+  const out = new Uint8Array(DOMAIN_BYTES.length + 1 + 24 + 2 + candidate.length + 2 + voter.length)
+  const view = new DataView(out.buffer)
+  let at = 0
+  out.set(DOMAIN_BYTES, at)
+  at += DOMAIN_BYTES.length
+  view.setUint8(at, kind)
+  at += 1
+  view.setBigUint64(at, BigInt(v.term))
+  at += 8
+  view.setBigUint64(at, BigInt(v.lastLogIndex))
+  at += 8
+  view.setBigUint64(at, BigInt(v.lastLogTerm))
+  at += 8
+  view.setUint16(at, candidate.length)
+  at += 2
+  out.set(candidate, at)
+  at += candidate.length
+  view.setUint16(at, voter.length)
+  at += 2
+  out.set(voter, at)
+  return out
+}
+
+export function signVote (
+  body: VoteBody,
+  privateKey: Uint8Array,
+  scheme: SignatureScheme = ed25519Scheme
+): Uint8Array {
+  return scheme.sign(encodeVote(body), privateKey)
+}
+
+/** False for a bad signature and for a body that cannot be encoded; never throws. */
+export function verifyVote (
+  body: VoteBody,
+  signature: Uint8Array,
+  publicKey: Uint8Array,
+  scheme: SignatureScheme = ed25519Scheme
+): boolean {
+  let message: Uint8Array
+  try {
+    message = encodeVote(body)
+  } catch {
+    return false
+  }
+  return scheme.verify(signature, message, publicKey)
+}
+
+export type CertificateRejection =
+  /** Fields missing, of the wrong type, or out of range. */
+  | 'MALFORMED'
+  /** Signed statements of a kind that does not prove leadership (e.g. pre-votes). */
+  | 'WRONG_KIND'
+  /** For another term than the one it is presented for (e.g. replayed from an older term). */
+  | 'WRONG_TERM'
+  /** For another candidate than the node presenting it. */
+  | 'WRONG_CANDIDATE'
+  /** The same voter listed twice (would inflate the count). */
+  | 'DUPLICATE_SIGNER'
+  /** A signer outside the voter set. */
+  | 'NON_VOTER_SIGNER'
+  /** Fewer distinct signers than a majority of the voter set. */
+  | 'TOO_FEW_SIGNERS'
+  /** A voter whose public key is unknown, so its signature cannot be checked. */
+  | 'UNKNOWN_KEY'
+  /** A signature that does not verify (forged, or over different content). */
+  | 'BAD_SIGNATURE'
+
+export type CertificateCheck =
+  | { readonly ok: true }
+  | {
+    readonly ok: false
+    readonly reason: CertificateRejection
+    readonly message: string
+    /** The offending signer, where there is one. */
+    readonly voterId?: NodeId
+  }
+
+export interface CertificateExpectation {
+  /** The term the certificate must be for. */
+  readonly term?: number
+  /** The node that must have been elected. */
+  readonly candidateId?: NodeId
+  /** Kinds that prove leadership here; default ['vote']. */
+  readonly kinds?: readonly VoteKind[]
+}
+
+function reject (reason: CertificateRejection, message: string, voterId?: NodeId): CertificateCheck {
+  return voterId === undefined ? { ok: false, reason, message } : { ok: false, reason, message, voterId }
+}
+
+function wellFormed (cert: QuorumCertificate): boolean {
+  return typeof cert === 'object' && cert !== null &&
+    typeof cert.kind === 'string' && KIND_CODES[cert.kind] !== undefined &&
+    isCount(cert.term) && isCount(cert.lastLogIndex) && isCount(cert.lastLogTerm) &&
+    typeof cert.candidateId === 'string' && Array.isArray(cert.votes) &&
+    cert.votes.every((v) => typeof v === 'object' && v !== null &&
+      typeof v.voterId === 'string' && v.signature instanceof Uint8Array)
+}
+
+/**
+ * Checks that `cert` proves a majority of `voterSet` (voter id → public key, undefined when
+ * unknown) signed the certificate's statement. Cheap structural checks run before any
+ * signature is verified, so garbage costs no curve arithmetic.
+ */
+export function verifyCertificate (
+  cert: QuorumCertificate,
+  voterSet: ReadonlyMap<NodeId, Uint8Array | undefined>,
+  expect: CertificateExpectation = {},
+  scheme: SignatureScheme = ed25519Scheme
+): CertificateCheck {
+  if (!wellFormed(cert)) return reject('MALFORMED', 'certificate is not well formed')
+  const kinds = expect.kinds ?? ['vote']
+  if (!kinds.includes(cert.kind)) {
+    return reject('WRONG_KIND', `certificate of ${cert.kind}s does not prove leadership`)
+  }
+  if (expect.term !== undefined && cert.term !== expect.term) {
+    return reject('WRONG_TERM', `certificate is for term ${cert.term}, expected ${expect.term}`)
+  }
+  if (expect.candidateId !== undefined && cert.candidateId !== expect.candidateId) {
+    return reject('WRONG_CANDIDATE', `certificate elects ${cert.candidateId}, not ${expect.candidateId}`)
+  }
+  const seen = new Set<NodeId>()
+  for (const v of cert.votes) {
+    if (seen.has(v.voterId)) return reject('DUPLICATE_SIGNER', `${v.voterId} signed twice`, v.voterId)
+    seen.add(v.voterId)
+    if (!voterSet.has(v.voterId)) return reject('NON_VOTER_SIGNER', `${v.voterId} is not a voter`, v.voterId)
+  }
+  const needed = majority(voterSet.size)
+  if (seen.size < needed) {
+    return reject('TOO_FEW_SIGNERS', `${seen.size} signers, a majority of ${voterSet.size} voters needs ${needed}`)
+  }
+  for (const v of cert.votes) {
+    const key = voterSet.get(v.voterId)
+    if (key === undefined) return reject('UNKNOWN_KEY', `no public key for ${v.voterId}`, v.voterId)
+    const body: VoteBody = {
+      kind: cert.kind,
+      term: cert.term,
+      candidateId: cert.candidateId,
+      lastLogIndex: cert.lastLogIndex,
+      lastLogTerm: cert.lastLogTerm,
+      voterId: v.voterId
+    }
+    if (!verifyVote(body, v.signature, key, scheme)) {
+      return reject('BAD_SIGNATURE', `signature of ${v.voterId} does not verify`, v.voterId)
+    }
+  }
+  return { ok: true }
+}
