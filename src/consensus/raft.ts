@@ -369,6 +369,20 @@ export class RaftCore {
     return { ok: true, snapshot }
   }
 
+  /**
+   * The shell's failure detector saw this node's leader die (its connection closed and direct
+   * probes were refused): a far stronger signal than silence. Drop the lease, so this node
+   * grants (pre-)votes again, and campaign within 1..maxTicks random ticks instead of a whole
+   * election timeout. A wrong verdict costs nothing: the pre-vote fails while the other
+   * followers still hear the leader, and its next heartbeat restores it here.
+   */
+  leaderLost (maxTicks = 3): void {
+    if (this.role !== 'follower' || this.lead === null) return
+    this.lead = null
+    const wait = 1 + Math.floor(this.random() * maxTicks)
+    this.electionElapsed = Math.max(this.electionElapsed, this.randomizedElectionTimeout - wait)
+  }
+
   /** The transport could not reach `id`: stop streaming optimistically, probe instead. */
   reportUnreachable (id: NodeId): void {
     const pr = this.tracker.progress.get(id)

@@ -356,7 +356,7 @@ export class ConsensusService {
       // The failure detector (closed connection + refused probes) is far faster than an
       // election timeout: drop the dead leader's lease and campaign after a short random
       // delay so the survivors do not all split the vote.
-      if (typeof (core as any).leaderLost === 'function') (core as any).leaderLost()
+      core.leaderLost()
       this.kick()
     }
   }

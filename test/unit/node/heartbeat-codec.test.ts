@@ -15,7 +15,8 @@ const hb: Heartbeat = {
   term: 4n,
   leader: 'x',
   uptimeMs: 100n,
-  leaving: false
+  leaving: false,
+  bootstrapSet: ['a', 'b']
 }
 
 describe('heartbeat codec', () => {
