@@ -27,6 +27,6 @@ export type {
   VoteBody,
   VoteKeys
 } from './votes.js'
-export { mulberry32, randomInt } from './prng.js'
+export { mulberry32, randomInt } from '../prng.js'
 export { isWellFormedMessage } from './validate.js'
 export type * from './types.js'

@@ -5,7 +5,7 @@
 
 import { defaultTrailOptions } from './options.js'
 import type { TrailOptions } from './options.js'
-import type { Rng } from './prng.js'
+import type { Rng } from '../prng.js'
 
 export interface Candidate {
   peer: string

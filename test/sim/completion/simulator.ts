@@ -18,8 +18,8 @@
 
 import { CompletionCore, recordKey } from '../../../src/completion/index.js'
 import type { CompletionRecord } from '../../../src/completion/index.js'
-import { mulberry32 } from '../../../src/pheromone/prng.js'
-import type { Rng } from '../../../src/pheromone/prng.js'
+import { mulberry32 } from '../../../src/prng.js'
+import type { Rng } from '../../../src/prng.js'
 import { randomTree } from './tree.js'
 import type { TaskTree } from './tree.js'
 

@@ -2,7 +2,7 @@
 // with child ids derived from the parent id and spawn index as in the real task model, so
 // a re-run spawns exactly the same ids.
 
-import type { Rng } from '../../../src/pheromone/prng.js'
+import type { Rng } from '../../../src/prng.js'
 
 export interface TaskTree {
   jobId: string

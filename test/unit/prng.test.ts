@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { mulberry32, randomInt } from '../../../src/pheromone/index.js'
+import { mulberry32, randomInt } from '../../src/prng.js'
 
 describe('seeded prng', () => {
   it('the same seed yields the same sequence', () => {

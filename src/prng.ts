@@ -1,4 +1,5 @@
-// A tiny seeded PRNG (mulberry32) for injecting randomness into pure cores and simulators:
+// A tiny seeded PRNG (mulberry32), shared by every sans-I/O core (election jitter, pheromone
+// choice) and by the simulators and benchmarks:
 // one 32-bit state word, fast, and identical on every platform, so a seed replays a run.
 // Not for cryptography.
 
