@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=1
 // Entry point: check the runtime, enable V8's compile cache, then hand argv to the bundled
 // CLI (dist/meshnode.mjs, built by `npm run build`; see scripts/bundle.mjs).
 import module from 'node:module'
@@ -8,6 +8,10 @@ if (major < 22) {
   process.stderr.write(`meshnode needs Node.js >= 22 (this is ${process.version}). Run it through npm (npx meshnode), which uses the node from devDependencies, or install Node 22+.\n`)
   process.exit(1)
 }
+// The shebang's --max-semi-space-size=1: a node is mostly idle with a ~20 MiB heap, and V8's
+// default young generation reserves far more; 1 MiB semi-spaces cut idle RSS by ~12 MiB
+// (BENCHMARKS.md). It must be a process flag (V8 ignores it once running); scripts that
+// spawn this file with `node` pass it too (NODE_FLAGS in scripts/cluster-lib.ts).
 module.enableCompileCache?.()
 const { main } = await import('../dist/meshnode.mjs')
 process.exit(await main(process.argv.slice(2)))

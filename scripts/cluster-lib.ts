@@ -12,6 +12,8 @@ export const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..', ...(file
 export const BIN = join(ROOT, 'bin', 'meshnode.js')
 export const DEFAULT_DIR = join(ROOT, '.cluster')
 export const DEFAULT_BASE_PORT = 17420
+/** The flags bin/meshnode.js's shebang gives node; pass them when spawning it via `node`. */
+export const NODE_FLAGS = ['--max-semi-space-size=1']
 
 export interface NodeEntry {
   index: number
@@ -62,7 +64,7 @@ function addr (port: number): string {
 
 function spawnNode (state: ClusterState, entry: NodeEntry): number {
   const peers = state.nodes.filter(n => n.index !== entry.index).flatMap(n => ['--peer', addr(n.port)])
-  const args = [BIN, 'start', '--data-dir', entry.dataDir, '--listen', addr(entry.port), '--name', entry.name, ...peers, ...state.extraArgs]
+  const args = [...NODE_FLAGS, BIN, 'start', '--data-dir', entry.dataDir, '--listen', addr(entry.port), '--name', entry.name, ...peers, ...state.extraArgs]
   const fd = openSync(entry.log, 'a')
   try {
     // Detached: the mesh outlives this script; each node leads its own process group.

@@ -149,6 +149,8 @@ export class MeshNode {
       voters: [...(raft?.conf.voters ?? [])],
       learners: [...(raft?.conf.learners ?? [])],
       formation: this.consensus.formation(),
+      rssBytes: BigInt(process.memoryUsage.rss()),
+      heapUsedBytes: BigInt(process.memoryUsage().heapUsed),
       mesh: this.config.mesh,
       incarnation: this.incarnation,
       load: 0,

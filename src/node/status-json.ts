@@ -34,6 +34,8 @@ export interface StatusJson {
   learners: string[]
   /** "member" once the node belongs to a cluster; otherwise what formation waits for. */
   formation: string
+  /** Process memory: resident set and V8 heap in use. */
+  memory: { rssBytes: number, heapUsedBytes: number }
   load: number
   capabilities: string[]
   peers: PeerJson[]
@@ -59,6 +61,7 @@ export function statusToJson (s: StatusResponse): StatusJson {
     voters: s.voters,
     learners: s.learners,
     formation: s.formation,
+    memory: { rssBytes: Number(s.rssBytes), heapUsedBytes: Number(s.heapUsedBytes) },
     load: s.load,
     capabilities: s.capabilities,
     peers: s.peers
@@ -92,6 +95,7 @@ export function formatStatus (s: StatusJson): string {
     `  voters ${s.voters.map(v => nameOf(s, v)).join(', ') || '(none)'}; learners ${s.learners.map(v => nameOf(s, v)).join(', ') || '(none)'}`,
     ...(s.formation === 'member' ? [] : [`  cluster: ${s.formation}`]),
     `  listening on ${s.addrs.join(', ') || '(nothing)'}`,
+    `  memory: ${(s.memory.rssBytes / 1048576).toFixed(0)} MiB resident, ${(s.memory.heapUsedBytes / 1048576).toFixed(0)} MiB heap in use`,
     `  peers: ${counts.alive} alive, ${counts.suspect} suspect, ${counts.dead} dead, ${counts.left} left`
   ]
   if (s.peers.length > 0) {

@@ -9,7 +9,7 @@ import type { PubSub } from '@libp2p/interface'
 import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2p } from 'libp2p'
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { readdirSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
@@ -19,10 +19,10 @@ import { readRuntimeFile } from '../../src/node/runtime-file.js'
 import type { StatusJson } from '../../src/node/status-json.js'
 import { heartbeatTopic, MAX_HEARTBEAT_BYTES, STATUS_PROTOCOL } from '../../src/wire/constants.js'
 import { waitUntil } from '../../scripts/cluster-lib.js'
-import { meshnode, NODE, ROOT, tempDir } from './helpers.js'
+import { meshnode, spawnMeshnode, tempDir } from './helpers.js'
 
 function startNode (dataDir: string, port: number): ChildProcess {
-  return spawn(NODE, [join(ROOT, 'bin', 'meshnode.js'), 'start', '--data-dir', dataDir, '--listen', `/ip4/127.0.0.1/tcp/${port}`, '--name', 'target', '--log-level', 'warn'], { stdio: 'ignore' })
+  return spawnMeshnode(['start', '--data-dir', dataDir, '--listen', `/ip4/127.0.0.1/tcp/${port}`, '--name', 'target', '--log-level', 'warn'])
 }
 
 async function status (dataDir: string): Promise<StatusJson> {

@@ -1,12 +1,11 @@
 // Consensus on real processes: one leader among five, failover after SIGKILL, a committed
 // config value surviving its leader's death, persisted term across restart, leadership
 // transfer on a graceful stop.
-import { spawn, type ChildProcess } from 'node:child_process'
-import { join } from 'node:path'
+import type { ChildProcess } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fetchStatus } from '../../src/node/status-client.js'
 import { loadState, statusAll, waitUntil, type NodeStatus } from '../../scripts/cluster-lib.js'
-import { cluster, meshnode, NODE, ROOT, tempDir } from './helpers.js'
+import { cluster, meshnode, spawnMeshnode, tempDir } from './helpers.js'
 
 function leaders (all: NodeStatus[]): NodeStatus[] {
   return all.filter(s => s.status?.role === 'leader')
@@ -123,7 +122,7 @@ describe('a node started alone', () => {
   })
 
   it('adds a joiner as a learner, catches it up and promotes it to voter', async () => {
-    joiner = spawn(NODE, [join(ROOT, 'bin', 'meshnode.js'), 'start', '--data-dir', joinerDir, '--listen', '/ip4/127.0.0.1/tcp/19171', '--name', 'joiner', '--peer', '/ip4/127.0.0.1/tcp/19170', '--log-level', 'warn'], { stdio: 'ignore' })
+    joiner = spawnMeshnode(['start', '--data-dir', joinerDir, '--listen', '/ip4/127.0.0.1/tcp/19171', '--name', 'joiner', '--peer', '/ip4/127.0.0.1/tcp/19170', '--log-level', 'warn'])
     const solo = loadState(dir).nodes[0]!
     await waitUntil(async () => {
       const s = await fetchStatus({ dataDir: solo.dataDir }).catch(() => null)

@@ -1,10 +1,13 @@
 // Shared plumbing for end-to-end tests: run the real CLI and scripts/cluster as child
 // processes (the compiled build, as a user would), and make throwaway directories.
-import { execFile } from 'node:child_process'
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { NODE_FLAGS } from '../../scripts/cluster-lib.js'
+
+export { NODE_FLAGS }
 
 export const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..', '..')
 export const NODE = process.execPath
@@ -22,7 +25,12 @@ export async function run (file: string, args: string[], opts: { env?: NodeJS.Pr
 
 /** `meshnode ARGS` through bin/meshnode.js, as `npx meshnode` runs it. */
 export async function meshnode (args: string[], opts: { env?: NodeJS.ProcessEnv, timeoutMs?: number } = {}): Promise<RunResult> {
-  return await run(NODE, [join(ROOT, 'bin', 'meshnode.js'), ...args], opts)
+  return await run(NODE, [...NODE_FLAGS, join(ROOT, 'bin', 'meshnode.js'), ...args], opts)
+}
+
+/** A long-running `meshnode ARGS` (e.g. start), output discarded; the caller kills it. */
+export function spawnMeshnode (args: string[]): ChildProcess {
+  return spawn(NODE, [...NODE_FLAGS, join(ROOT, 'bin', 'meshnode.js'), ...args], { stdio: 'ignore' })
 }
 
 /** `scripts/cluster --dir DIR ARGS`. */

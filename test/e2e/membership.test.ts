@@ -4,9 +4,7 @@ import Ajv from 'ajv'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import schema from '../../src/node/status-schema.json' with { type: 'json' }
 import type { StatusJson } from '../../src/node/status-json.js'
-import { spawn } from 'node:child_process'
-import { join } from 'node:path'
-import { cluster, meshnode, NODE, ROOT, tempDir } from './helpers.js'
+import { cluster, meshnode, spawnMeshnode, tempDir } from './helpers.js'
 import { converged, loadState, statusAll, waitUntil } from '../../scripts/cluster-lib.js'
 
 async function statusOf (dir: string, index: number): Promise<StatusJson> {
@@ -93,7 +91,7 @@ describe('a 5-node cluster', () => {
     const st = loadState(dir)
     const e = st.nodes[4]!
     await cluster(dir, ['kill', '5'])
-    const child = spawn(NODE, [join(ROOT, 'bin', 'meshnode.js'), 'start', '--data-dir', e.dataDir, '--listen', '/ip4/127.0.0.1/tcp/19139', '--name', 'node-5'], { stdio: 'ignore' })
+    const child = spawnMeshnode(['start', '--data-dir', e.dataDir, '--listen', '/ip4/127.0.0.1/tcp/19139', '--name', 'node-5'])
     try {
       await waitUntil(async () => {
         const all = await statusAll(dir)

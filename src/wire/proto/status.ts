@@ -354,6 +354,8 @@ export interface StatusResponse {
   voters: string[]
   learners: string[]
   formation: string
+  rssBytes: bigint
+  heapUsedBytes: bigint
 }
 
 export namespace StatusResponse {
@@ -473,6 +475,16 @@ export namespace StatusResponse {
           w.string(obj.formation)
         }
 
+        if ((obj.rssBytes != null && obj.rssBytes !== 0n)) {
+          w.uint32(160)
+          w.uint64(obj.rssBytes)
+        }
+
+        if ((obj.heapUsedBytes != null && obj.heapUsedBytes !== 0n)) {
+          w.uint32(168)
+          w.uint64(obj.heapUsedBytes)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -496,7 +508,9 @@ export namespace StatusResponse {
           appliedIndex: 0n,
           voters: [],
           learners: [],
-          formation: ''
+          formation: '',
+          rssBytes: 0n,
+          heapUsedBytes: 0n
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -607,6 +621,14 @@ export namespace StatusResponse {
             }
             case 19: {
               obj.formation = reader.string()
+              break
+            }
+            case 20: {
+              obj.rssBytes = reader.uint64()
+              break
+            }
+            case 21: {
+              obj.heapUsedBytes = reader.uint64()
               break
             }
             default: {

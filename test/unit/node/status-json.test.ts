@@ -18,6 +18,8 @@ const response: StatusResponse = {
   voters: ['12D3KooWA'],
   learners: [],
   formation: 'member',
+  rssBytes: 90_000_000n,
+  heapUsedBytes: 20_000_000n,
   mesh: 'default',
   incarnation: 2n,
   load: 0,
