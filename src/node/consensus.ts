@@ -30,6 +30,8 @@ export interface ConsensusOptions {
   tickMs: number
   /** Election timeout in ticks (randomized up to twice this). */
   electionTicks: number
+  /** Leader heartbeat interval in ticks. */
+  heartbeatTicks: number
   /** Voters beyond this stay learners. */
   voterCap: number
   /** Compact the log once this many entries follow the last snapshot. */
@@ -43,10 +45,12 @@ export interface ConsensusOptions {
 export const defaultConsensusOptions: ConsensusOptions = {
   expect: 1,
   hasPeers: false,
-  // 30 ms ticks with 10-tick elections: 300–600 ms timeouts, heartbeats every 30 ms. A leader
-  // the failure detector sees die is replaced faster still (see onTransition).
+  // 30 ms ticks with 10-tick elections: 300–600 ms timeouts; heartbeats every 90 ms keep three
+  // per timeout without a leader of ten nodes sending 300 messages a second. A leader the
+  // failure detector sees die is replaced faster than any timeout (see onTransition).
   tickMs: 30,
   electionTicks: 10,
+  heartbeatTicks: 3,
   voterCap: 5,
   snapshotEvery: 10_000,
   removeDeadVoterAfterMs: 60_000,
@@ -189,7 +193,7 @@ export class ConsensusService {
       // Seeded per process: election jitter must differ between nodes and restarts.
       random: mulberry32((Date.now() ^ process.pid ^ seed[0]! << 16) >>> 0),
       electionTicks: this.opts.electionTicks,
-      heartbeatTicks: 1
+      heartbeatTicks: this.opts.heartbeatTicks
     })
     this.kick()
   }

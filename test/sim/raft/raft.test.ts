@@ -1,6 +1,6 @@
 // Seeded simulation of Raft under faults. Every seed is a different world (see harness.ts);
 // the checkers run after every step. Tunables:
-//   MESHNODE_SIM_SEEDS=N   how many seeds (default 1200)
+//   MESHNODE_SIM_SEEDS=N   how many seeds (default 2000)
 //   MESHNODE_SIM_STEPS=N   chaos steps per seed (default 300)
 //   MESHNODE_SIM_SEED=N    replay one seed, with its event trace printed on failure
 // A failure prints `seed=N` and the command that replays it.
@@ -12,7 +12,7 @@ import { RaftSim } from './harness.js'
 import type { SimResult } from './harness.js'
 import { hmacScheme } from './hmac-scheme.js'
 
-const SEEDS = Number(process.env.MESHNODE_SIM_SEEDS ?? 1200)
+const SEEDS = Number(process.env.MESHNODE_SIM_SEEDS ?? 2000)
 const STEPS = Number(process.env.MESHNODE_SIM_STEPS ?? 300)
 const ONE_SEED = process.env.MESHNODE_SIM_SEED
 const CHUNK = 100
