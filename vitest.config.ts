@@ -11,7 +11,7 @@ export default defineConfig({
     poolOptions: { forks: { singleFork: false } },
     // e2e files each run a cluster of real processes; running them side by side on two
     // cores starves heartbeats and turns timing into noise, so they go one at a time.
-    fileParallelism: !process.argv.some(a => a.includes('test/e2e')),
+    fileParallelism: !process.argv.some(a => a.includes('test/e2e') || a.includes('test/chaos')),
     reporters: ['default']
   }
 })
