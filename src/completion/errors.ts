@@ -2,6 +2,8 @@
 // never a network condition: untrusted input (duplicate, stray or forged batches and signals)
 // is answered with a receipt status instead, so a peer can never crash a node through it.
 
+import { CodedError } from '../errors.js'
+
 export type CompletionErrorCode =
   /** startJob on a job this node already started (restore instead of starting again). */
   | 'JOB_ALREADY_STARTED'
@@ -16,13 +18,10 @@ export type CompletionErrorCode =
   /** restore met a record that is malformed or refers to something missing. */
   | 'CORRUPT_STATE'
 
-export class CompletionError extends Error {
+export class CompletionError extends CodedError<CompletionErrorCode> {
   static readonly NAME = 'CompletionError'
-  readonly code: CompletionErrorCode
 
   constructor (code: CompletionErrorCode, message: string) {
-    super(message)
-    this.name = CompletionError.NAME
-    this.code = code
+    super(CompletionError.NAME, code, message)
   }
 }

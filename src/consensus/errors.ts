@@ -1,6 +1,8 @@
 // Named errors of the Raft core. They are thrown only for caller bugs or corrupt persisted
 // state; anything a peer sends is checked and, if bad, refused and counted (RaftCounters).
 
+import { CodedError } from '../errors.js'
+
 export type RaftErrorCode =
   /** ready() was called again before advance() acknowledged the previous Ready. */
   | 'READY_OUTSTANDING'
@@ -11,13 +13,10 @@ export type RaftErrorCode =
   /** Storage contradicts itself (e.g. commit index beyond the last entry). */
   | 'CORRUPT_STATE'
 
-export class RaftError extends Error {
+export class RaftError extends CodedError<RaftErrorCode> {
   static readonly NAME = 'RaftError'
-  readonly code: RaftErrorCode
 
   constructor (code: RaftErrorCode, message: string) {
-    super(message)
-    this.name = RaftError.NAME
-    this.code = code
+    super(RaftError.NAME, code, message)
   }
 }

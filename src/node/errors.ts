@@ -1,6 +1,8 @@
 // Named errors with stable codes. Callers compare by `code`; every message says what happened
 // and what to do about it, because it is printed to the operator as-is.
 
+import { CodedError } from '../errors.js'
+
 export type MeshErrorCode =
   | 'USAGE'
   | 'BAD_CONFIG'
@@ -16,15 +18,12 @@ export type MeshErrorCode =
   | 'NOT_LEADER'
   | 'NO_QUORUM'
 
-export class MeshError extends Error {
-  readonly code: MeshErrorCode
+export class MeshError extends CodedError<MeshErrorCode> {
   /** For NOT_LEADER: the leader the node believes in, so a client can redirect. */
   readonly leader?: string | null
 
   constructor (code: MeshErrorCode, message: string, options?: { cause?: unknown, leader?: string | null }) {
-    super(message, options)
-    this.name = 'MeshError'
-    this.code = code
+    super('MeshError', code, message, options)
     if (options?.leader !== undefined) this.leader = options.leader
   }
 }
