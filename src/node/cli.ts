@@ -51,6 +51,7 @@ export async function main (argv: string[], io: CliIO = defaultIO): Promise<numb
     .option('--probe-timeout-ms <ms>', 'how long a probe waits for an answer (default 500)')
     .option('--expect <n>', 'found a new cluster once N nodes see each other (founders only; default 1 = alone)')
     .option('--voter-cap <n>', 'at most this many voters; further members are learners (default 5)')
+    .option('--snapshot-every <n>', 'compact the raft log after this many applied entries (default 10000)')
     .action(async (opts: Record<string, unknown>) => {
       const flags: RawValues = {
         dataDir: opts.dataDir,
@@ -66,7 +67,8 @@ export async function main (argv: string[], io: CliIO = defaultIO): Promise<numb
         deadAfterMs: opts.deadAfterMs,
         probeTimeoutMs: opts.probeTimeoutMs,
         expect: opts.expect,
-        voterCap: opts.voterCap
+        voterCap: opts.voterCap,
+        snapshotEvery: opts.snapshotEvery
       }
       const config = resolveConfig({ flags, env: io.env, configFile: opts.config as string | undefined })
       const { runDaemon } = await import('./daemon.js')

@@ -27,6 +27,7 @@ export interface NodeConfig {
   probeTimeoutMs: number
   expect: number
   voterCap: number
+  snapshotEvery: number
 }
 
 type Kind = 'string' | 'list' | 'bool' | 'int' | 'addrs'
@@ -55,7 +56,8 @@ export const OPTIONS: Record<keyof NodeConfig, OptionSpec> = {
   deadAfterMs: { kind: 'int', env: 'MESHNODE_DEAD_AFTER_MS', check: positive(50, 600_000) },
   probeTimeoutMs: { kind: 'int', env: 'MESHNODE_PROBE_TIMEOUT_MS', check: positive(10, 60_000) },
   expect: { kind: 'int', env: 'MESHNODE_EXPECT', check: positive(1, 99) },
-  voterCap: { kind: 'int', env: 'MESHNODE_VOTER_CAP', check: positive(1, 15) }
+  voterCap: { kind: 'int', env: 'MESHNODE_VOTER_CAP', check: positive(1, 15) },
+  snapshotEvery: { kind: 'int', env: 'MESHNODE_SNAPSHOT_EVERY', check: positive(2, 10_000_000) }
 }
 
 export function defaultDataDir (env: NodeJS.ProcessEnv = process.env): string {
@@ -77,7 +79,8 @@ export function defaultConfig (): NodeConfig {
     deadAfterMs: 2_000,
     probeTimeoutMs: 500,
     expect: 1,
-    voterCap: 5
+    voterCap: 5,
+    snapshotEvery: 10_000
   }
 }
 

@@ -168,6 +168,20 @@ export class ConsensusService {
     return b.action === 'wait' ? `waiting: ${b.why}` : b.action === 'join' ? 'joining: waiting for the leader to add this node' : 'founding'
   }
 
+  /** The core's counts of refused input, named as node counters for status and metrics. */
+  counterEntries (): Array<[string, number]> {
+    const c = this.core?.counters
+    if (c == null) return []
+    return [
+      ['raft_rejected_messages_total', c.rejectedMessages],
+      ['raft_rejected_votes_total', c.rejectedVotes],
+      ['raft_rejected_certificates_total', c.rejectedCertificates],
+      ['raft_certificates_verified_total', c.certificatesVerified],
+      ['raft_votes_ignored_in_lease_total', c.votesIgnoredInLease],
+      ['raft_committed_conflicts_total', c.committedConflicts]
+    ]
+  }
+
   status (): RaftStatus | null {
     return this.core?.status() ?? null
   }
@@ -239,7 +253,10 @@ export class ConsensusService {
           const rd = core.ready()
           await this.raftStore.save(rd)
           for (const m of rd.messages) this.transport.send(m)
-          if (rd.snapshot != null) this.control = ControlState.restore(rd.snapshot.data)
+          if (rd.snapshot != null) {
+            this.control = ControlState.restore(rd.snapshot.data)
+            this.log.info({ index: rd.snapshot.metadata.index, term: rd.snapshot.metadata.term }, 'installed a snapshot from the leader')
+          }
           for (const e of rd.committed) this.apply(e)
           core.advance()
           if (rd.softState != null) this.onSoftState(rd.softState.role, rd.softState.leader, rd.softState.term)

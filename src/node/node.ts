@@ -84,6 +84,7 @@ export class MeshNode {
       consensus = new ConsensusService(host, store, membership, key, log, counters, {
         expect: config.expect,
         voterCap: config.voterCap,
+        snapshotEvery: config.snapshotEvery,
         hasPeers: config.peers.length > 0 || remembered
       })
       const status = new StatusService(host, log, counters, () => node!.statusSnapshot())
@@ -156,7 +157,7 @@ export class MeshNode {
       load: 0,
       capabilities: this.config.capabilities,
       peers: this.membership.view().map(p => ({ ...p, lastSeenMs: BigInt(p.lastSeenMs) })),
-      counters: this.counters.entries().map(([name, value]) => ({ name, value: BigInt(value) }))
+      counters: [...this.counters.entries(), ...this.consensus.counterEntries()].map(([name, value]) => ({ name, value: BigInt(value) }))
     }
   }
 }

@@ -3,6 +3,9 @@
 // transfer on a graceful stop.
 import type { ChildProcess } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { readFileSync } from 'node:fs'
+import { ADMIN_CALL } from '../../src/node/admin-service.js'
+import { call } from '../../src/node/rpc.js'
 import { fetchStatus } from '../../src/node/status-client.js'
 import { loadState, statusAll, waitUntil, type NodeStatus } from '../../scripts/cluster-lib.js'
 import { cluster, meshnode, spawnMeshnode, tempDir } from './helpers.js'
@@ -87,7 +90,6 @@ describe('consensus on a 5-node cluster', () => {
     const next = await agreedLeader(dir)
     expect(next.status!.peerId).not.toBe(old.status!.peerId)
     // The old leader's log shows the transfer.
-    const { readFileSync } = await import('node:fs')
     expect(readFileSync(old.entry.log, 'utf8')).toContain('transferring leadership before stopping')
   })
 
@@ -132,5 +134,32 @@ describe('a node started alone', () => {
       const r = await meshnode(['config', 'get', 'k', '--json', '--data-dir', joinerDir])
       return r.code === 0 && JSON.parse(r.stdout)[0]?.value === 'v'
     }, 20_000, 'joiner to apply the log', 200)
+  })
+})
+
+describe('log compaction', () => {
+  const dir = tempDir('snap')
+
+  afterAll(async () => {
+    await cluster(dir, ['down'])
+  })
+
+  it('compacts past --snapshot-every and brings a lagging follower up to date with a snapshot', async () => {
+    await cluster(dir, ['up', '3', '--base-port', '19180', '--', '--snapshot-every', '20'])
+    const leader = await agreedLeader(dir)
+    const lagger = loadState(dir).nodes.find(n => n.index !== leader.entry.index)!
+    await cluster(dir, ['kill', String(lagger.index)])
+    const addr = leader.status!.addrs.find(a => a.includes('/127.0.0.1/'))!
+    for (let i = 0; i < 60; i++) {
+      const r = await call(addr, { op: 'config.set', key: `k${i}`, value: String(i), forwarded: false }, ADMIN_CALL)
+      expect(r.ok, r.error).toBe(true)
+    }
+    expect(readFileSync(leader.entry.log, 'utf8')).toContain('compacted the raft log')
+    await cluster(dir, ['restart', String(lagger.index)])
+    await waitUntil(async () => {
+      const r = await meshnode(['config', 'list', '--json', '--data-dir', lagger.dataDir])
+      return r.code === 0 && JSON.parse(r.stdout).length === 60
+    }, 30_000, 'the lagging follower to hold all 60 keys', 250)
+    expect(readFileSync(lagger.log, 'utf8')).toContain('installed a snapshot from the leader')
   })
 })
