@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { createCaller } from '../src/node/rpc.js'
 import { fetchStatus } from '../src/node/status-client.js'
 import type { StatusJson } from '../src/node/status-json.js'
 
@@ -134,16 +135,22 @@ export async function down (dir = DEFAULT_DIR, keep = false): Promise<void> {
 
 export type NodeStatus = { entry: NodeEntry, status?: StatusJson, error?: string }
 
+/** Every node's status, asked from one client host (a host per call costs a node real CPU). */
 export async function statusAll (dir = DEFAULT_DIR, timeoutMs = 2_000): Promise<NodeStatus[]> {
   const state = loadState(dir)
-  return await Promise.all(state.nodes.map(async e => {
-    if (!isRunning(e.pid)) return { entry: e, error: 'not running' }
-    try {
-      return { entry: e, status: await fetchStatus({ dataDir: e.dataDir, timeoutMs }) }
-    } catch (err: any) {
-      return { entry: e, error: String(err?.message ?? err) }
-    }
-  }))
+  const client = await createCaller()
+  try {
+    return await Promise.all(state.nodes.map(async e => {
+      if (!isRunning(e.pid)) return { entry: e, error: 'not running' }
+      try {
+        return { entry: e, status: await fetchStatus({ dataDir: e.dataDir, timeoutMs }, client) }
+      } catch (err: any) {
+        return { entry: e, error: String(err?.message ?? err) }
+      }
+    }))
+  } finally {
+    await client.stop()
+  }
 }
 
 export async function waitUntil (pred: () => boolean | Promise<boolean>, timeoutMs: number, what: string, everyMs = 50): Promise<void> {

@@ -27,7 +27,7 @@ program.command('up <n>')
     const state = await up(count, { dir: dir(), basePort: Number(opts.basePort), extraArgs: nodeArgs })
     for (const e of state.nodes) console.log(`${e.name}  pid ${e.pid}  ${`/ip4/127.0.0.1/tcp/${e.port}`}  ${e.dataDir}`)
     if (opts.wait) {
-      await waitUntil(async () => converged(await statusAll(dir())), Number(opts.timeoutMs), 'full membership')
+      await waitUntil(async () => converged(await statusAll(dir())), Number(opts.timeoutMs), 'full membership', 200)
       console.log(`converged: ${count} nodes see each other alive`)
     }
   })
@@ -65,7 +65,7 @@ program.command('wait').description('wait until every running node sees every ot
   .option('--timeout-ms <ms>', 'give up after this long', '30000')
   .action(async (opts: { timeoutMs: string }) => {
     loadState(dir())
-    await waitUntil(async () => converged(await statusAll(dir())), Number(opts.timeoutMs), 'full membership')
+    await waitUntil(async () => converged(await statusAll(dir())), Number(opts.timeoutMs), 'full membership', 200)
     console.log('converged')
   })
 

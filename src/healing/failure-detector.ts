@@ -22,9 +22,9 @@ export interface FailureDetectorOptions {
 }
 
 export const defaultFailureDetectorOptions: FailureDetectorOptions = {
-  probeAfterMs: 1_000,
+  probeAfterMs: 3_000,
   probeIntervalMs: 100,
-  deadAfterMs: 2_000
+  deadAfterMs: 3_000
 }
 
 export interface Member {

@@ -74,9 +74,13 @@ export function defaultConfig (): NodeConfig {
     mdns: false,
     logLevel: 'info',
     capabilities: [],
-    heartbeatMs: 200,
-    probeAfterMs: 1_000,
-    deadAfterMs: 2_000,
+    // A crash is caught through the closed connection and refused probes in ~150 ms whatever
+    // these are; they only bound how long a silent host (partition, SIGSTOP) goes unnoticed.
+    // Each heartbeat costs every peer a signature check, so a 10-node mesh on 2 cores spent
+    // ~17% of a core per node at 200 ms (BENCHMARKS.md); 1 s keeps that small.
+    heartbeatMs: 1_000,
+    probeAfterMs: 3_000,
+    deadAfterMs: 3_000,
     probeTimeoutMs: 500,
     expect: 1,
     voterCap: 5,

@@ -65,18 +65,27 @@ export async function callWith<Req, Res> (host: Libp2p, target: Multiaddr | Peer
   }
 }
 
-/** Make one call from a throwaway client identity (the CLI's case). */
-export async function call<Req, Res> (addr: string, req: Req, opts: CallOptions<Req, Res>): Promise<Res> {
+/**
+ * Make one call, from `client` if given (a caller polling many nodes reuses one host), else
+ * from a throwaway client identity (the CLI's case).
+ */
+export async function call<Req, Res> (addr: string, req: Req, opts: CallOptions<Req, Res>, client?: Libp2p): Promise<Res> {
   let ma: Multiaddr
   try {
     ma = multiaddr(addr)
   } catch (err) {
     throw new MeshError('USAGE', `${addr} is not a multiaddr (${errorMessage(err)})`)
   }
-  const client = await createClientHost(await generateKeyPair('Ed25519'))
+  if (client != null) return await callWith(client, ma, req, opts)
+  const own = await createClientHost(await generateKeyPair('Ed25519'))
   try {
-    return await callWith(client, ma, req, opts)
+    return await callWith(own, ma, req, opts)
   } finally {
-    await client.stop()
+    await own.stop()
   }
+}
+
+/** A client host for a series of calls; stop it when done. */
+export async function createCaller (): Promise<Libp2p> {
+  return await createClientHost(await generateKeyPair('Ed25519'))
 }

@@ -1,6 +1,7 @@
 // The client side of /meshnode/status/1.0.0, used by `meshnode status` and by scripts/cluster.
 // It finds the node (a --peer multiaddr, or the runtime file a running node writes into its
 // data dir) and returns the stable JSON view.
+import type { Libp2p } from 'libp2p'
 import { MAX_STATUS_FRAME_BYTES, STATUS_PROTOCOL, STATUS_TIMEOUT_MS } from '../wire/constants.js'
 import { StatusRequest, StatusResponse } from '../wire/proto/status.js'
 import { pickLocalAddr } from './addrs.js'
@@ -25,13 +26,14 @@ export async function resolveTarget (target: NodeTarget): Promise<string> {
   return addr
 }
 
-export async function fetchStatus (target: NodeTarget): Promise<StatusJson> {
+/** Ask one node for its status; pass `client` to reuse one host across many calls. */
+export async function fetchStatus (target: NodeTarget, client?: Libp2p): Promise<StatusJson> {
   const res = await call(await resolveTarget(target), { includePeers: true }, {
     protocol: STATUS_PROTOCOL,
     request: StatusRequest,
     response: StatusResponse,
     maxResponseBytes: MAX_STATUS_FRAME_BYTES,
     timeoutMs: target.timeoutMs ?? STATUS_TIMEOUT_MS
-  })
+  }, client)
   return statusToJson(res)
 }

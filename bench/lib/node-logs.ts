@@ -1,0 +1,102 @@
+// Reading meshnode's pino logs (one JSON object per line, "time" in epoch ms) incrementally.
+// Each node logs every membership transition ("msg":"membership change", with peer/from/to/
+// reason), so the exact moment a node changed its mind about a peer is in its log, on the
+// same wall clock as the benchmark's Date.now().
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs'
+
+export interface LogLine {
+  time: number
+  msg: string
+  [key: string]: unknown
+}
+
+export interface MembershipChange {
+  time: number
+  peer: string
+  from: string
+  to: string
+  reason: string
+}
+
+/** Follows one log file from a byte offset, returning whole parsed lines as they appear. */
+export class LogTail {
+  private offset: number
+  private rest = ''
+
+  constructor (readonly file: string, fromOffset?: number) {
+    this.offset = fromOffset ?? 0
+  }
+
+  /** Start at the current end of the file (only lines written from now on). */
+  static atEnd (file: string): LogTail {
+    let size = 0
+    try { size = statSync(file).size } catch {}
+    return new LogTail(file, size)
+  }
+
+  read (): LogLine[] {
+    let fd: number
+    try { fd = openSync(this.file, 'r') } catch { return [] }
+    let text = ''
+    try {
+      const size = fstatSync(fd).size
+      if (size < this.offset) { this.offset = 0; this.rest = '' }
+      const len = size - this.offset
+      if (len > 0) {
+        const buf = Buffer.alloc(len)
+        const n = readSync(fd, buf, 0, len, this.offset)
+        this.offset += n
+        text = buf.subarray(0, n).toString('utf8')
+      }
+    } finally {
+      closeSync(fd)
+    }
+    if (text === '') return []
+    const parts = (this.rest + text).split('\n')
+    this.rest = parts.pop() ?? ''
+    const out: LogLine[] = []
+    for (const p of parts) {
+      if (p.length === 0 || p[0] !== '{') continue
+      try {
+        const obj = JSON.parse(p)
+        if (typeof obj.time === 'number') out.push(obj)
+      } catch {}
+    }
+    return out
+  }
+}
+
+export function membershipChanges (lines: LogLine[]): MembershipChange[] {
+  return lines
+    .filter(l => l.msg === 'membership change' && typeof l.peer === 'string')
+    .map(l => ({ time: l.time, peer: l.peer as string, from: String(l.from), to: String(l.to), reason: String(l.reason ?? '') }))
+}
+
+/** The node's own peer id, from its "created a new identity" / "loaded identity" line. */
+export function ownPeerId (lines: LogLine[]): string | undefined {
+  return lines.find(l => typeof l.peerId === 'string' && /identity/.test(l.msg))?.peerId as string | undefined
+}
+
+/**
+ * Replays every node's membership changes in time order and returns the first instant at
+ * which every node saw every other node alive (undefined if that never happened).
+ * `events` maps an observer's peer id to its changes.
+ */
+export function firstAllAlive (events: Map<string, MembershipChange[]>, peerIds: string[]): number | undefined {
+  const want = peerIds.length * (peerIds.length - 1)
+  const ids = new Set(peerIds)
+  const merged: Array<MembershipChange & { observer: string }> = []
+  for (const [observer, evs] of events) {
+    if (!ids.has(observer)) continue
+    for (const e of evs) if (ids.has(e.peer) && e.peer !== observer) merged.push({ ...e, observer })
+  }
+  merged.sort((a, b) => a.time - b.time)
+  const alive = new Set<string>()
+  for (const e of merged) {
+    const key = `${e.observer}>${e.peer}`
+    if (e.to === 'alive') alive.add(key)
+    else alive.delete(key)
+    if (alive.size === want) return e.time
+  }
+  return undefined
+}
