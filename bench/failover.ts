@@ -13,7 +13,7 @@ import { Command } from 'commander'
 import { readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { down, kill, loadState, restart, statusAll, up, waitUntil, type NodeStatus } from '../scripts/cluster-lib.js'
+import { agreedLeader as agreedLeaderOf, down, kill, loadState, restart, statusAll, up, waitUntil, type NodeStatus } from '../scripts/cluster-lib.js'
 import { ADMIN_CALL } from '../src/node/admin-service.js'
 import { createClientHost } from '../src/node/host.js'
 import { callWith } from '../src/node/rpc.js'
@@ -49,17 +49,9 @@ function roleChanges (logFile: string): RoleChange[] {
   return out
 }
 
-async function agreedLeader (timeoutMs = 30_000): Promise<NodeStatus> {
-  let found: NodeStatus | undefined
-  await waitUntil(async () => {
-    const all = (await statusAll(dir, 1_000)).filter(s => s.status != null)
-    const ls = all.filter(s => s.status!.role === 'leader')
-    if (all.length !== N || ls.length !== 1) return false
-    if (!all.every(s => s.status!.leader === ls[0]!.status!.peerId && s.status!.peers.every(p => p.state === 'alive'))) return false
-    found = ls[0]
-    return true
-  }, timeoutMs, 'one leader agreed by all nodes', 50)
-  return found!
+/** One leader that all N nodes answer for and agree on, with every peer alive. */
+async function agreedLeader (): Promise<NodeStatus> {
+  return await agreedLeaderOf(dir, { nodes: N, allAlive: true, timeoutMs: 30_000, everyMs: 50 })
 }
 
 async function main (): Promise<void> {

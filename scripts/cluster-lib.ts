@@ -172,3 +172,27 @@ export function converged (statuses: NodeStatus[]): boolean {
     return [...ids].every(id => id === s.status!.peerId || alive.has(id))
   })
 }
+
+export interface AgreedLeaderOptions {
+  timeoutMs?: number
+  everyMs?: number
+  /** Also require this many nodes to answer (default: every running node that answers). */
+  nodes?: number
+  /** Also require every answering node to see all its peers alive. */
+  allAlive?: boolean
+}
+
+/** Wait until exactly one node is leader and every answering node names it; return it. */
+export async function agreedLeader (dir = DEFAULT_DIR, opts: AgreedLeaderOptions = {}): Promise<NodeStatus> {
+  let found: NodeStatus | undefined
+  await waitUntil(async () => {
+    const all = (await statusAll(dir, 1_000)).filter(s => s.status != null)
+    const leaders = all.filter(s => s.status!.role === 'leader')
+    if (leaders.length !== 1 || (opts.nodes != null && all.length !== opts.nodes)) return false
+    const id = leaders[0]!.status!.peerId
+    if (!all.every(s => s.status!.leader === id && (opts.allAlive !== true || s.status!.peers.every(p => p.state === 'alive')))) return false
+    found = leaders[0]
+    return true
+  }, opts.timeoutMs ?? 20_000, 'one leader agreed by every node', opts.everyMs ?? 100)
+  return found!
+}

@@ -7,26 +7,11 @@ import { readFileSync } from 'node:fs'
 import { ADMIN_CALL } from '../../src/node/admin-service.js'
 import { call } from '../../src/node/rpc.js'
 import { fetchStatus } from '../../src/node/status-client.js'
-import { loadState, statusAll, waitUntil, type NodeStatus } from '../../scripts/cluster-lib.js'
+import { agreedLeader, loadState, statusAll, waitUntil, type NodeStatus } from '../../scripts/cluster-lib.js'
 import { cluster, meshnode, spawnMeshnode, tempDir } from './helpers.js'
 
 function leaders (all: NodeStatus[]): NodeStatus[] {
   return all.filter(s => s.status?.role === 'leader')
-}
-
-/** One leader that every running node agrees on. */
-async function agreedLeader (dir: string): Promise<NodeStatus> {
-  let found: NodeStatus | undefined
-  await waitUntil(async () => {
-    const all = (await statusAll(dir)).filter(s => s.status != null)
-    const ls = leaders(all)
-    if (ls.length !== 1) return false
-    const id = ls[0]!.status!.peerId
-    if (!all.every(s => s.status!.leader === id)) return false
-    found = ls[0]
-    return true
-  }, 20_000, 'one agreed leader', 100)
-  return found!
 }
 
 describe('consensus on a 5-node cluster', () => {
