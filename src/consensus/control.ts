@@ -17,13 +17,30 @@ export type ControlCommand =
   /** Register or update a job record (owned by the jobs layer; opaque here). */
   | { op: 'job.put', jobId: string, record: unknown }
   | { op: 'job.delete', jobId: string }
+  /** Register jobs or record their final state, many per entry (submits are group-committed). */
+  | { op: 'jobs.put', jobs: Array<[string, JobEntry]> }
+  /** Cancel a running job: every node drops its queued tasks and aborts running ones. */
+  | { op: 'job.cancel', jobId: string }
+
+/** The registry's view of a job: where it lives and whether it is over. Task data never goes here. */
+export interface JobEntry {
+  home: string
+  createdAt: number
+  state: JobRegistryState
+}
+
+export type JobRegistryState = 'running' | 'completed' | 'failed' | 'cancelled'
+const REGISTRY_STATES = new Set<string>(['running', 'completed', 'failed', 'cancelled'])
+
+/** Registrations in one jobs.put entry; bounded so one entry stays well under a raft frame. */
+export const MAX_JOBS_PER_PUT = 10_000
 
 export interface ConfigValue { value: string, version: number, index: number }
 export interface DeadRecord { incarnation: number, reason: string, index: number }
 
 export type ApplyResult =
   | { ok: true, version?: number }
-  | { ok: false, code: 'VERSION_MISMATCH' | 'BAD_COMMAND', message: string }
+  | { ok: false, code: 'VERSION_MISMATCH' | 'BAD_COMMAND' | 'NOT_FOUND' | 'JOB_FINISHED', message: string }
 
 /** Limits that keep the replicated state small: it is snapshotted and shipped whole. */
 export const CONTROL_LIMITS = { keyBytes: 256, valueBytes: 64 * 1024, jobRecordBytes: 64 * 1024 } as const
@@ -71,6 +88,18 @@ export function decodeCommand (data: Uint8Array): ControlCommand {
       return { op: 'job.put', jobId: str('jobId'), record: raw.record ?? null }
     case 'job.delete':
       return { op: 'job.delete', jobId: str('jobId') }
+    case 'job.cancel':
+      return { op: 'job.cancel', jobId: str('jobId') }
+    case 'jobs.put': {
+      if (!Array.isArray(raw.jobs) || raw.jobs.length === 0 || raw.jobs.length > MAX_JOBS_PER_PUT) throw new Error(`jobs.put: "jobs" must list 1 to ${MAX_JOBS_PER_PUT} jobs`)
+      const jobs: Array<[string, JobEntry]> = raw.jobs.map((pair: unknown) => {
+        const [id, e] = Array.isArray(pair) ? pair : []
+        if (typeof id !== 'string' || id.length === 0 || id.length > CONTROL_LIMITS.keyBytes) throw new Error('jobs.put: a job id must be a non-empty string')
+        if (e == null || typeof e.home !== 'string' || !Number.isSafeInteger(e.createdAt) || !REGISTRY_STATES.has(e.state)) throw new Error(`jobs.put: bad entry for job ${id}`)
+        return [id, { home: e.home, createdAt: e.createdAt, state: e.state }]
+      })
+      return { op: 'jobs.put', jobs }
+    }
     default:
       throw new Error(`unknown control command "${String(raw.op)}"`)
   }
@@ -86,6 +115,8 @@ export class ControlState {
   readonly jobs = new Map<string, unknown>()
   /** Index of the last applied entry (including failed and empty ones). */
   appliedIndex = 0
+  /** Told of every command applied successfully (e.g. the work layer reacting to a cancel). */
+  onApplied?: (cmd: ControlCommand) => void
 
   /** Apply one committed normal entry. Empty data is a leader's no-op and only advances. */
   apply (index: number, data: Uint8Array): ApplyResult {
@@ -98,7 +129,9 @@ export class ControlState {
     } catch (err) {
       return { ok: false, code: 'BAD_COMMAND', message: (err as Error).message }
     }
-    return this.execute(index, cmd)
+    const result = this.execute(index, cmd)
+    if (result.ok) this.onApplied?.(cmd)
+    return result
   }
 
   private execute (index: number, cmd: ControlCommand): ApplyResult {
@@ -134,6 +167,21 @@ export class ControlState {
       case 'job.delete':
         this.jobs.delete(cmd.jobId)
         return { ok: true }
+      case 'jobs.put':
+        for (const [id, entry] of cmd.jobs) {
+          const cur = this.jobs.get(id) as JobEntry | undefined
+          // A final state is final: a late 'running' re-registration never revives a job.
+          if (cur != null && cur.state !== 'running' && entry.state === 'running') continue
+          this.jobs.set(id, entry)
+        }
+        return { ok: true }
+      case 'job.cancel': {
+        const cur = this.jobs.get(cmd.jobId) as JobEntry | undefined
+        if (cur == null) return { ok: false, code: 'NOT_FOUND', message: `no job ${cmd.jobId}` }
+        if (cur.state !== 'running') return { ok: false, code: 'JOB_FINISHED', message: `job ${cmd.jobId} is already ${cur.state}` }
+        this.jobs.set(cmd.jobId, { ...cur, state: 'cancelled' })
+        return { ok: true }
+      }
     }
   }
 

@@ -12,8 +12,9 @@ import type { Host } from './host.js'
 import type { Logger } from './log.js'
 import { callWith, serveOnce } from './rpc.js'
 
-const WRITES = new Set(['config.set', 'config.delete'])
+const WRITES = new Set(['config.set', 'config.delete', 'job.cancel'])
 const READS = new Set(['config.get', 'config.list'])
+const JOB_OPS = new Set(['jobs.submit', 'job.get', 'jobs.list', 'jobs.register'])
 
 export const ADMIN_CALL = {
   protocol: ADMIN_PROTOCOL,
@@ -24,10 +25,13 @@ export const ADMIN_CALL = {
 }
 
 function failure (code: string, error: string, leader = ''): AdminResponse {
-  return { ok: false, code, error, leader, entries: [], version: 0n }
+  return { ok: false, code, error, leader, entries: [], version: 0n, json: '' }
 }
 
 export class AdminService {
+  /** Set once the work layer exists; job operations answer through it. */
+  jobs?: JobsAdmin
+
   constructor (
     private readonly host: Host,
     private readonly log: Logger,
@@ -52,15 +56,21 @@ export class AdminService {
 
   async handle (req: AdminRequest): Promise<AdminResponse> {
     if (READS.has(req.op)) return this.read(req)
+    if (JOB_OPS.has(req.op)) {
+      if (this.jobs == null) return failure('STARTING', 'the node is still starting; retry in a moment')
+      return await this.jobs.handle(req)
+    }
     if (!WRITES.has(req.op)) return failure('BAD_REQUEST', `unknown admin operation "${req.op}"`)
-    if (req.key === '') return failure('BAD_REQUEST', 'a config key is required')
+    if (req.key === '') return failure('BAD_REQUEST', req.op === 'job.cancel' ? 'a job id is required' : 'a config key is required')
     const cmd: ControlCommand = req.op === 'config.set'
       ? { op: 'config.set', key: req.key, value: req.value, ...(req.expectVersion != null ? { expectVersion: Number(req.expectVersion) } : {}) }
-      : { op: 'config.delete', key: req.key, ...(req.expectVersion != null ? { expectVersion: Number(req.expectVersion) } : {}) }
+      : req.op === 'job.cancel'
+        ? { op: 'job.cancel', jobId: req.key }
+        : { op: 'config.delete', key: req.key, ...(req.expectVersion != null ? { expectVersion: Number(req.expectVersion) } : {}) }
     try {
       const r = await this.consensus.propose(cmd)
       if (!r.ok) return failure(r.code, r.message)
-      return { ok: true, code: '', error: '', leader: this.host.peerId.toString(), entries: [], version: BigInt(r.version ?? 0) }
+      return { ok: true, code: '', error: '', leader: this.host.peerId.toString(), entries: [], version: BigInt(r.version ?? 0), json: '' }
     } catch (err) {
       if (isMeshError(err, 'NOT_LEADER') && err.leader != null && !req.forwarded) return await this.forward(req, err.leader)
       const code = isMeshError(err) ? err.code : 'INTERNAL'
@@ -74,7 +84,7 @@ export class AdminService {
       .sort(([a], [b]) => a < b ? -1 : 1)
       .map(([key, v]) => ({ key, value: v.value, version: BigInt(v.version) }))
     if (req.op === 'config.get' && all.length === 0) return failure('NOT_FOUND', `config key "${req.key}" is not set`)
-    return { ok: true, code: '', error: '', leader: this.consensus.status()?.leader ?? '', entries: all, version: all[0]?.version ?? 0n }
+    return { ok: true, code: '', error: '', leader: this.consensus.status()?.leader ?? '', entries: all, version: all[0]?.version ?? 0n, json: '' }
   }
 
   private async forward (req: AdminRequest, leader: string): Promise<AdminResponse> {
@@ -84,4 +94,9 @@ export class AdminService {
       return failure('NOT_LEADER', `not leader (leader is ${leader}), and forwarding failed: ${errorMessage(err)}`, leader)
     }
   }
+}
+
+/** The job operations of the admin protocol (src/node/jobs-admin.ts). */
+export interface JobsAdmin {
+  handle: (req: AdminRequest) => Promise<AdminResponse>
 }

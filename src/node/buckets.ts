@@ -13,11 +13,15 @@ export interface BucketSpec {
 export const BUCKETS = {
   meta: { prefix: 'm', holds: 'node metadata: schema version, incarnation counter' },
   peers: { prefix: 'p', holds: 'peerId -> KnownPeer: peers met once, re-dialed after restart' },
-  raft: { prefix: 'r', holds: "'hs' hard state, 'snap' snapshot, 'e'+hex16(index) log entries (binary)" }
-  // Reserved for later modules (do not reuse): 'j' jobs,
-  // 't' tasks, 'c' completion (Dijkstra–Scholten) state, 'h' healing ledger.
+  raft: { prefix: 'r', holds: "'hs' hard state, 'snap' snapshot, 'e'+hex16(index) log entries (binary)" },
+  jobs: { prefix: 'j', holds: 'jobId -> JobRecord: jobs whose home is this node (state, counts, per-node breakdown)' },
+  tasks: { prefix: 't', holds: 'taskId -> StoredTask: tasks held here, queued or delegated (kept until the batch is signalled)' },
+  completion: { prefix: 'c', holds: 'recordKey -> CompletionRecord: the Dijkstra–Scholten core state' },
+  results: { prefix: 'x', holds: 'taskId -> TaskOutcome: results of tasks of jobs homed here, recorded once per id' },
+  outbox: { prefix: 'o', holds: 'taskId -> TaskOutcome: results of tasks run here, until their home acknowledges them' }
+  // Reserved for later modules (do not reuse): 'h' healing ledger.
 } as const satisfies Record<string, BucketSpec>
 
-export const RESERVED_PREFIXES = ['j', 't', 'c', 'h'] as const
+export const RESERVED_PREFIXES = ['h'] as const
 
 export type BucketName = keyof typeof BUCKETS

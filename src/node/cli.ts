@@ -7,7 +7,9 @@ import { EXIT_USAGE, MeshError, errorMessage, isMeshError } from './errors.js'
 import { LOG_LEVELS } from './log.js'
 import type { AdminRequest, AdminResponse } from '../wire/proto/admin.js'
 import { ADMIN_CALL } from './admin-service.js'
+import { addJobCommands } from './jobs-cli.js'
 import { call } from './rpc.js'
+import type { Libp2p } from 'libp2p'
 import { fetchStatus, resolveTarget } from './status-client.js'
 import { formatStatus } from './status-json.js'
 
@@ -15,12 +17,15 @@ export interface CliIO {
   out: (text: string) => void
   err: (text: string) => void
   env: NodeJS.ProcessEnv
+  /** Whether stderr is a terminal (progress bars only then). */
+  isTTY?: boolean
 }
 
 const defaultIO: CliIO = {
   out: text => { process.stdout.write(text) },
   err: text => { process.stderr.write(text) },
-  env: process.env
+  env: process.env,
+  isTTY: process.stderr.isTTY
 }
 
 const collect = (value: string, prev: string[] | undefined): string[] => [...(prev ?? []), value]
@@ -52,6 +57,9 @@ export async function main (argv: string[], io: CliIO = defaultIO): Promise<numb
     .option('--expect <n>', 'found a new cluster once N nodes see each other (founders only; default 1 = alone)')
     .option('--voter-cap <n>', 'at most this many voters; further members are learners (default 5)')
     .option('--snapshot-every <n>', 'compact the raft log after this many applied entries (default 10000)')
+    .option('--concurrency <n>', 'tasks run at once on this node (default: number of CPUs)')
+    .option('--handlers <path>', 'a JS/TS module of task handlers (export default { name: async (payload, ctx) => result }); repeatable', collect)
+    .option('--allow-commands', 'run shell-command tasks (submit --cmd) on this node')
     .action(async (opts: Record<string, unknown>) => {
       const flags: RawValues = {
         dataDir: opts.dataDir,
@@ -68,7 +76,10 @@ export async function main (argv: string[], io: CliIO = defaultIO): Promise<numb
         probeTimeoutMs: opts.probeTimeoutMs,
         expect: opts.expect,
         voterCap: opts.voterCap,
-        snapshotEvery: opts.snapshotEvery
+        snapshotEvery: opts.snapshotEvery,
+        concurrency: opts.concurrency,
+        handlers: opts.handlers,
+        allowCommands: opts.allowCommands
       }
       const config = resolveConfig({ flags, env: io.env, configFile: opts.config as string | undefined })
       const { runDaemon } = await import('./daemon.js')
@@ -99,10 +110,10 @@ export async function main (argv: string[], io: CliIO = defaultIO): Promise<numb
     .option('--data-dir <dir>', 'ask the node running with this data dir (default ~/.meshnode)')
     .option('--peer <multiaddr>', 'ask the node at this address instead')
     .option('--json', 'print JSON')
-  const admin = async (opts: { dataDir?: string, peer?: string }, req: Partial<AdminRequest>): Promise<AdminResponse> => {
+  const admin = async (opts: { dataDir?: string, peer?: string }, req: Partial<AdminRequest>, client?: Libp2p): Promise<AdminResponse> => {
     if (opts.dataDir != null && opts.peer != null) throw new MeshError('USAGE', 'give either --data-dir or --peer, not both')
     const addr = await resolveTarget({ peer: opts.peer, dataDir: opts.peer == null ? (opts.dataDir ?? defaultDataDir(io.env)) : undefined })
-    const res = await call(addr, { op: '', key: '', value: '', forwarded: false, ...req }, ADMIN_CALL)
+    const res = await call(addr, { op: '', key: '', value: '', forwarded: false, json: '', ...req }, ADMIN_CALL, client)
     if (!res.ok) throw new MeshError(res.code === 'NOT_LEADER' ? 'NOT_LEADER' : 'NO_QUORUM', `${res.error}${res.code !== '' ? ` [${res.code}]` : ''}`)
     return res
   }
@@ -131,6 +142,8 @@ export async function main (argv: string[], io: CliIO = defaultIO): Promise<numb
       await admin(opts, { op: 'config.delete', key })
       io.out(opts.json === true ? JSON.stringify({ key, deleted: true }) + '\n' : `deleted ${key}\n`)
     })
+
+  addJobCommands(program, target, admin, { out: io.out, err: io.err, isTTY: io.isTTY === true }, code => { exitCode = code })
 
   try {
     await program.parseAsync(argv, { from: 'user' })

@@ -3,7 +3,7 @@
 // validation are unit-tested without starting anything.
 import { multiaddr } from '@multiformats/multiaddr'
 import { readFileSync } from 'node:fs'
-import { homedir, hostname } from 'node:os'
+import { availableParallelism, homedir, hostname } from 'node:os'
 import { join, resolve } from 'node:path'
 import { MESH_NAME_PATTERN } from '../wire/constants.js'
 import { MeshError, errorMessage } from './errors.js'
@@ -28,6 +28,9 @@ export interface NodeConfig {
   expect: number
   voterCap: number
   snapshotEvery: number
+  concurrency: number
+  handlers: string[]
+  allowCommands: boolean
 }
 
 type Kind = 'string' | 'list' | 'bool' | 'int' | 'addrs'
@@ -57,7 +60,10 @@ export const OPTIONS: Record<keyof NodeConfig, OptionSpec> = {
   probeTimeoutMs: { kind: 'int', env: 'MESHNODE_PROBE_TIMEOUT_MS', check: positive(10, 60_000) },
   expect: { kind: 'int', env: 'MESHNODE_EXPECT', check: positive(1, 99) },
   voterCap: { kind: 'int', env: 'MESHNODE_VOTER_CAP', check: positive(1, 15) },
-  snapshotEvery: { kind: 'int', env: 'MESHNODE_SNAPSHOT_EVERY', check: positive(2, 10_000_000) }
+  snapshotEvery: { kind: 'int', env: 'MESHNODE_SNAPSHOT_EVERY', check: positive(2, 10_000_000) },
+  concurrency: { kind: 'int', env: 'MESHNODE_CONCURRENCY', check: positive(1, 4096) },
+  handlers: { kind: 'list', env: 'MESHNODE_HANDLERS' },
+  allowCommands: { kind: 'bool', env: 'MESHNODE_ALLOW_COMMANDS' }
 }
 
 export function defaultDataDir (env: NodeJS.ProcessEnv = process.env): string {
@@ -84,7 +90,11 @@ export function defaultConfig (): NodeConfig {
     probeTimeoutMs: 500,
     expect: 1,
     voterCap: 5,
-    snapshotEvery: 10_000
+    snapshotEvery: 10_000,
+    // One task per core: handlers are usually CPU-bound or spawn processes.
+    concurrency: availableParallelism(),
+    handlers: [],
+    allowCommands: false
   }
 }
 
@@ -120,6 +130,7 @@ export function resolveConfig (sources: ConfigSources): NodeConfig {
     }
   }
   config.dataDir = resolve(config.dataDir)
+  config.handlers = config.handlers.map(h => resolve(h))
   return config
 }
 

@@ -102,7 +102,7 @@ export class ConsensusService {
   async start (): Promise<void> {
     this.raftStore = await RaftStore.open(this.store)
     const snap = this.raftStore.mirror.snapshot()
-    this.control = ControlState.restore(snap.data)
+    this.restoreControl(snap.data)
     if (!this.raftStore.isEmpty) this.createCore()
     await this.transport.start()
     this.membership.onTransition.push(t => { this.onTransition(t) })
@@ -254,7 +254,7 @@ export class ConsensusService {
           await this.raftStore.save(rd)
           for (const m of rd.messages) this.transport.send(m)
           if (rd.snapshot != null) {
-            this.control = ControlState.restore(rd.snapshot.data)
+            this.restoreControl(rd.snapshot.data)
             this.log.info({ index: rd.snapshot.metadata.index, term: rd.snapshot.metadata.term }, 'installed a snapshot from the leader')
           }
           for (const e of rd.committed) this.apply(e)
@@ -271,6 +271,14 @@ export class ConsensusService {
     } finally {
       this.processing = false
     }
+  }
+
+  /** Listeners for applied control commands; they survive snapshot installs. */
+  readonly onApplied: Array<(cmd: ControlCommand) => void> = []
+
+  private restoreControl (data: Uint8Array): void {
+    this.control = ControlState.restore(data)
+    this.control.onApplied = cmd => { for (const l of this.onApplied) l(cmd) }
   }
 
   private apply (e: Entry): void {

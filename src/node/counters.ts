@@ -19,7 +19,9 @@ export const COUNTER_NAMES = [
   'raft_sent_total',
   'raft_received_total',
   'raft_dropped_total',
-  'raft_rejected_total'
+  'raft_rejected_total',
+  'work_served_total',
+  'work_rejected_total'
 ] as const
 
 export type CounterName = typeof COUNTER_NAMES[number]

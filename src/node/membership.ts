@@ -23,6 +23,9 @@ export interface LocalState {
   term: bigint
   leader: string
   load: number
+  /** Stealable tasks waiting here, and executor slots (the work layer fills these). */
+  queued: number
+  slots: number
   /** The founding voter set this node proposes while it belongs to no cluster. */
   bootstrapSet: string[]
 }
@@ -57,6 +60,8 @@ export class Membership {
   private stopped = false
   /** Listeners for state changes, e.g. consensus learning that a voter died. */
   readonly onTransition: Array<(t: Transition) => void> = []
+  /** Listeners for every fresh heartbeat, e.g. the work layer learning a peer has work to steal. */
+  readonly onHeartbeat: Array<(peerId: string, hb: Heartbeat) => void> = []
 
   constructor (
     private readonly host: Host,
@@ -148,6 +153,8 @@ export class Membership {
       incarnation: this.init.incarnation,
       seq: ++this.seq,
       load: local.load,
+      queued: local.queued,
+      slots: local.slots,
       capabilities: this.init.capabilities,
       role: local.role,
       term: local.term,
@@ -204,6 +211,7 @@ export class Membership {
       void this.store.peers.put(peerId, { peerId, name: hb.name, addrs: hb.addrs, lastSeen: Date.now() })
         .catch(err => this.log.warn({ err: err?.message }, 'could not remember peer'))
     }
+    for (const listener of this.onHeartbeat) listener(peerId, hb)
     this.drain()
   }
 

@@ -17,9 +17,16 @@ import { Membership, type LocalState } from './membership.js'
 import { removeRuntimeFile, writeRuntimeFile } from './runtime-file.js'
 import { StatusService } from './status-service.js'
 import { Store } from './store.js'
+import { JobsAdminService } from './jobs-admin.js'
+import { WorkService } from './work-service.js'
+import { BUILTIN_HANDLERS, loadHandlers, type Handlers } from '../work/executors.js'
+import { COMMANDS_CAPABILITY, capabilityOf } from '../work/spec.js'
+import { HEARTBEAT_LIMITS } from '../wire/constants.js'
 
 export interface StartOptions {
   logger?: Logger
+  /** Handlers given in code (the library API), besides the built-ins and --handlers modules. */
+  handlers?: Handlers
 }
 
 /** How long a leaving node waits for its `leaving` heartbeat to be flushed to peers. */
@@ -38,6 +45,7 @@ export class MeshNode {
     readonly incarnation: bigint,
     readonly membership: Membership,
     readonly consensus: ConsensusService,
+    readonly work: WorkService,
     private readonly dialer: Dialer,
     private readonly statusService: StatusService,
     private readonly adminService: AdminService
@@ -49,6 +57,15 @@ export class MeshNode {
 
   static async start (config: NodeConfig, opts: StartOptions = {}): Promise<MeshNode> {
     const log = opts.logger ?? createLogger(config.logLevel, { name: config.name })
+    const handlers: Handlers = { ...BUILTIN_HANDLERS, ...await loadHandlers(config.handlers), ...opts.handlers }
+    const capabilities = [...new Set([
+      ...config.capabilities,
+      ...Object.keys(handlers).map(capabilityOf),
+      ...(config.allowCommands ? [COMMANDS_CAPABILITY] : [])
+    ])].sort()
+    if (capabilities.length > HEARTBEAT_LIMITS.capabilities) {
+      throw new MeshError('BAD_CONFIG', `this node would advertise ${capabilities.length} capabilities (handlers count as one each); at most ${HEARTBEAT_LIMITS.capabilities}`)
+    }
     await prepareDataDir(config.dataDir)
     const store = await Store.open(config.dataDir)
     const counters = new Counters()
@@ -66,13 +83,19 @@ export class MeshNode {
       const dialer = new Dialer(host, log, config.peers)
       const remembered = (await store.peers.entries()).length > 0
       let consensus: ConsensusService | undefined
-      // The scheduler will supply load; consensus supplies role, term, leader.
-      const localState = (): LocalState => ({ load: 0, ...(consensus?.localState() ?? { role: 'none', term: 0n, leader: '', bootstrapSet: [] }) })
+      let work: WorkService | undefined
+      // The work layer supplies load and stealable work; consensus supplies role, term, leader.
+      const localState = (): LocalState => ({
+        load: work?.engine.load ?? 0,
+        queued: work?.engine.stealable ?? 0,
+        slots: config.concurrency,
+        ...(consensus?.localState() ?? { role: 'none', term: 0n, leader: '', bootstrapSet: [] })
+      })
       let node: MeshNode | undefined
       const membership = new Membership(host, store, dialer, log, counters, {
         mesh: config.mesh,
         name: config.name,
-        capabilities: config.capabilities,
+        capabilities,
         incarnation,
         heartbeatMs: config.heartbeatMs,
         probeAfterMs: config.probeAfterMs,
@@ -89,11 +112,20 @@ export class MeshNode {
       })
       const status = new StatusService(host, log, counters, () => node!.statusSnapshot())
       const admin = new AdminService(host, log, counters, consensus)
-      node = new MeshNode(config, counters, log, store, host, incarnation, membership, consensus, dialer, status, admin)
+      work = new WorkService(host, store, membership, consensus, log, counters, {
+        incarnation: Number(incarnation),
+        concurrency: config.concurrency,
+        capabilities,
+        handlers,
+        allowCommands: config.allowCommands
+      })
+      node = new MeshNode(config, counters, log, store, host, incarnation, membership, consensus, work, dialer, status, admin)
       await status.start()
       await admin.start()
       await membership.start()
       await consensus.start()
+      await work.start()
+      admin.jobs = new JobsAdminService(host, consensus, work)
       dialer.start()
       await writeRuntimeFile(config.dataDir, {
         pid: process.pid,
@@ -125,6 +157,7 @@ export class MeshNode {
     this.dialer.stop()
     this.membership.stop()
     await this.adminService.stop().catch(() => {})
+    await this.work.stop().catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'work stop failed'))
     await this.statusService.stop().catch(() => {})
     await this.consensus.stop().catch(() => {})
     await Promise.resolve(this.host.stop()).catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'host stop failed'))
@@ -154,10 +187,10 @@ export class MeshNode {
       heapUsedBytes: BigInt(process.memoryUsage().heapUsed),
       mesh: this.config.mesh,
       incarnation: this.incarnation,
-      load: 0,
-      capabilities: this.config.capabilities,
+      load: this.work.engine.load,
+      capabilities: [...this.work.engine.capabilities],
       peers: this.membership.view().map(p => ({ ...p, lastSeenMs: BigInt(p.lastSeenMs) })),
-      counters: [...this.counters.entries(), ...this.consensus.counterEntries()].map(([name, value]) => ({ name, value: BigInt(value) }))
+      counters: [...this.counters.entries(), ...this.consensus.counterEntries(), ...this.work.counterEntries()].map(([name, value]) => ({ name, value: BigInt(value) }))
     }
   }
 }

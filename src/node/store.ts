@@ -99,7 +99,12 @@ export class Store {
   }
 
   private bucket<V> (name: BucketName): Bucket<V> {
-    return new Bucket<V>(this.db.sublevel(BUCKETS[name].prefix, { valueEncoding: 'json' }) as unknown as Sub)
+    return new Bucket<V>(this.sublevel(name) as unknown as Sub)
+  }
+
+  /** The raw JSON sublevel of a bucket, for modules that write several buckets in one batch. */
+  sublevel (name: BucketName): ReturnType<Level<string, unknown>['sublevel']> {
+    return this.db.sublevel(BUCKETS[name].prefix, { valueEncoding: 'json' })
   }
 
   private async checkSchema (): Promise<void> {

@@ -41,11 +41,38 @@ export const MAX_RAFT_ENTRIES_PER_MESSAGE = 4096
 /** Client requests (config now; submit, cancel and jobs later). */
 export const ADMIN_PROTOCOL = '/meshnode/admin/1.0.0'
 
-/** An admin request carries at most a config value (64 KiB) plus framing. */
-export const MAX_ADMIN_REQUEST_BYTES = 128 * 1024
+/** An admin request carries a config value or a job submission (--file jobs of thousands of tasks). */
+export const MAX_ADMIN_REQUEST_BYTES = 8 * 1024 * 1024
 
 /** A config listing may be large; 8 MiB bounds it. */
 export const MAX_ADMIN_RESPONSE_BYTES = 8 * 1024 * 1024
 
 /** Writes wait for a commit; give the client longer than the proposal timeout. */
 export const ADMIN_TIMEOUT_MS = 10_000
+
+/** Work stealing, batch delivery, completion signals and results between nodes. */
+export const WORK_PROTOCOL = '/meshnode/work/1.0.0'
+
+/** A steal grant or a results batch: bounded by the task limits below times the batch caps. */
+export const MAX_WORK_FRAME_BYTES = 16 * 1024 * 1024
+
+/** Every work exchange has a deadline; a grant waits for one LevelDB batch on each side. */
+export const WORK_TIMEOUT_MS = 10_000
+
+/** Limits on what a job may carry, checked at submit (and on every frame a peer sends). */
+export const JOB_LIMITS = {
+  /** One task's JSON payload or result. */
+  payloadBytes: 256 * 1024,
+  /** Tasks in one submitted job (the roots; spawned children are not counted here). */
+  rootTasks: 100_000,
+  /** Jobs in one jobs.submit request. */
+  jobsPerSubmit: 10_000,
+  /** Capabilities one task may require. */
+  requires: 16,
+  /** Tasks in one steal grant or delivery. */
+  batchTasks: 4096,
+  /** Results in one results message. */
+  results: 4096,
+  /** Bytes of a shell command's captured stdout/stderr kept in its result. */
+  outputBytes: 64 * 1024
+} as const

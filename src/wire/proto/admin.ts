@@ -16,6 +16,7 @@ export interface AdminRequest {
   value: string
   expectVersion?: bigint
   forwarded: boolean
+  json: string
 }
 
 export namespace AdminRequest {
@@ -53,6 +54,11 @@ export namespace AdminRequest {
           w.bool(obj.forwarded)
         }
 
+        if ((obj.json != null && obj.json !== '')) {
+          w.uint32(50)
+          w.string(obj.json)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -61,7 +67,8 @@ export namespace AdminRequest {
           op: '',
           key: '',
           value: '',
-          forwarded: false
+          forwarded: false,
+          json: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -88,6 +95,10 @@ export namespace AdminRequest {
             }
             case 5: {
               obj.forwarded = reader.bool()
+              break
+            }
+            case 6: {
+              obj.json = reader.string()
               break
             }
             default: {
@@ -202,6 +213,7 @@ export interface AdminResponse {
   leader: string
   entries: ConfigEntry[]
   version: bigint
+  json: string
 }
 
 export namespace AdminResponse {
@@ -246,6 +258,11 @@ export namespace AdminResponse {
           w.uint64(obj.version)
         }
 
+        if ((obj.json != null && obj.json !== '')) {
+          w.uint32(58)
+          w.string(obj.json)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -256,7 +273,8 @@ export namespace AdminResponse {
           code: '',
           leader: '',
           entries: [],
-          version: 0n
+          version: 0n,
+          json: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -293,6 +311,10 @@ export namespace AdminResponse {
             }
             case 6: {
               obj.version = reader.uint64()
+              break
+            }
+            case 7: {
+              obj.json = reader.string()
               break
             }
             default: {

@@ -25,6 +25,8 @@ export interface Heartbeat {
   uptimeMs: bigint
   leaving: boolean
   bootstrapSet: string[]
+  queued: number
+  slots: number
 }
 
 export namespace Heartbeat {
@@ -113,6 +115,16 @@ export namespace Heartbeat {
           }
         }
 
+        if ((obj.queued != null && obj.queued !== 0)) {
+          w.uint32(120)
+          w.uint32(obj.queued)
+        }
+
+        if ((obj.slots != null && obj.slots !== 0)) {
+          w.uint32(128)
+          w.uint32(obj.slots)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -131,7 +143,9 @@ export namespace Heartbeat {
           leader: '',
           uptimeMs: 0n,
           leaving: false,
-          bootstrapSet: []
+          bootstrapSet: [],
+          queued: 0,
+          slots: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -206,6 +220,14 @@ export namespace Heartbeat {
               }
 
               obj.bootstrapSet.push(reader.string())
+              break
+            }
+            case 15: {
+              obj.queued = reader.uint32()
+              break
+            }
+            case 16: {
+              obj.slots = reader.uint32()
               break
             }
             default: {

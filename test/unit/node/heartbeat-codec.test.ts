@@ -16,7 +16,9 @@ const hb: Heartbeat = {
   leader: 'x',
   uptimeMs: 100n,
   leaving: false,
-  bootstrapSet: ['a', 'b']
+  bootstrapSet: ['a', 'b'],
+  queued: 12,
+  slots: 2
 }
 
 describe('heartbeat codec', () => {

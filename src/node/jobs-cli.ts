@@ -1,0 +1,220 @@
+// The job commands of the CLI: submit, jobs, job, cancel. They talk to a running node over
+// the admin protocol (src/node/jobs-admin.ts); any node accepts them.
+import { SingleBar } from 'cli-progress'
+import { readFile } from 'node:fs/promises'
+import type { Command } from 'commander'
+import type { Libp2p } from 'libp2p'
+import type { AdminRequest, AdminResponse } from '../wire/proto/admin.js'
+import { parseJobInput, type JobInput } from '../work/spec.js'
+import type { JobRecord } from '../work/store.js'
+import { MeshError, errorMessage } from './errors.js'
+import { createCaller } from './rpc.js'
+
+export type AdminCall = (opts: TargetOptions, req: Partial<AdminRequest>, client?: Libp2p) => Promise<AdminResponse>
+
+export interface TargetOptions {
+  dataDir?: string
+  peer?: string
+  json?: boolean
+}
+
+interface SubmitOptions extends TargetOptions {
+  cmd?: string
+  file?: string
+  requires?: string
+  attempts?: string
+  timeoutMs?: string
+  priority?: string
+  name?: string
+  wait?: boolean
+  pollMs?: string
+}
+
+interface IO {
+  out: (text: string) => void
+  err: (text: string) => void
+  isTTY: boolean
+}
+
+/** How often `submit --wait` asks for progress. */
+const POLL_MS = 200
+
+export function addJobCommands (program: Command, target: (c: Command) => Command, admin: AdminCall, io: IO, setExit: (code: number) => void): void {
+  target(program.command('submit [type] [payload]'))
+    .description('submit a job: a handler task TYPE with a JSON PAYLOAD, a --cmd, or a --file job.json')
+    .option('--cmd <command>', 'a shell-command task (runs only on nodes started with --allow-commands)')
+    .option('--file <path>', 'a job file: {"tasks": [{"type": ..., "payload": ...}, ...], ...}; - reads stdin')
+    .option('--requires <list>', 'comma-separated capabilities a node needs to run the task')
+    .option('--attempts <n>', 'tries before the task fails (default 3)')
+    .option('--timeout-ms <ms>', 'per-attempt limit, 0 = none (default 60000)')
+    .option('--priority <n>', 'higher runs first (default 0)')
+    .option('--name <name>', 'a label shown by `meshnode jobs`')
+    .option('--wait', 'show progress until the job finishes, then print its result; exit 1 unless it completed')
+    .action(async (type: string | undefined, payload: string | undefined, opts: SubmitOptions) => {
+      const job = await buildJob(type, payload, opts)
+      const client = opts.wait === true ? await createCaller() : undefined
+      try {
+        const res = await admin(opts, { op: 'jobs.submit', json: JSON.stringify({ jobs: [job] }) }, client)
+        const sub = JSON.parse(res.json).jobs[0] as { id: string, home: string, tasks: number }
+        if (opts.wait !== true) {
+          io.out(opts.json === true ? JSON.stringify(sub) + '\n' : `${sub.id}\n`)
+          return
+        }
+        if (opts.json !== true) io.err(`submitted job ${sub.id} (${sub.tasks} task${sub.tasks === 1 ? '' : 's'})\n`)
+        const final = await waitForJob(sub.id, opts, admin, client!, io)
+        io.out(opts.json === true ? JSON.stringify(final, null, 2) + '\n' : formatJob(final))
+        setExit(final.state === 'completed' ? 0 : 1)
+      } finally {
+        await client?.stop()
+      }
+    })
+
+  target(program.command('jobs'))
+    .description('list the mesh\'s jobs, newest first')
+    .option('--limit <n>', 'at most this many (default 50)')
+    .option('--before <id>', 'only jobs older than this id (paging)')
+    .action(async (opts: TargetOptions & { limit?: string, before?: string }) => {
+      const limit = opts.limit == null ? undefined : intArg(opts.limit, '--limit', 1)
+      const res = await admin(opts, { op: 'jobs.list', json: JSON.stringify({ ...(limit != null ? { limit } : {}), ...(opts.before != null ? { before: opts.before } : {}) }) })
+      const body = JSON.parse(res.json) as { jobs: JobSummary[], next?: string }
+      if (opts.json === true) {
+        io.out(JSON.stringify(body, null, 2) + '\n')
+        return
+      }
+      if (body.jobs.length === 0) {
+        io.out('no jobs\n')
+        return
+      }
+      const rows = body.jobs.map(j => [j.id, j.state, j.total != null ? `${j.done ?? 0}/${j.total}` : '-', short(j.home), age(j.createdAt), j.name ?? ''])
+      io.out(table([['JOB', 'STATE', 'DONE', 'HOME', 'AGE', 'NAME'], ...rows]))
+    })
+
+  target(program.command('job <id>'))
+    .description('show one job: state, task counts, per-node breakdown, result')
+    .option('--results', 'also list every task\'s outcome (first 1000; --json pages with "next")')
+    .action(async (id: string, opts: TargetOptions & { results?: boolean }) => {
+      const res = await admin(opts, { op: 'job.get', key: id, json: JSON.stringify({ results: opts.results === true }) })
+      const view = JSON.parse(res.json) as JobDetails
+      io.out(opts.json === true ? JSON.stringify(view, null, 2) + '\n' : formatJob(view))
+    })
+
+  target(program.command('cancel <id>'))
+    .description('cancel a running job: queued tasks are dropped and running ones aborted, mesh-wide')
+    .action(async (id: string, opts: TargetOptions) => {
+      await admin(opts, { op: 'job.cancel', key: id })
+      io.out(opts.json === true ? JSON.stringify({ id, cancelled: true }) + '\n' : `cancelled ${id}\n`)
+    })
+}
+
+interface JobSummary { id: string, home: string, state: string, createdAt: number, name?: string, total?: number, done?: number, failed?: number }
+
+interface JobDetails extends JobRecord {
+  result?: unknown
+  running?: Array<{ taskId: string, type: string, progress?: unknown }>
+  results?: Array<{ taskId: string, ok: boolean, result?: unknown, error?: string, node: string }>
+}
+
+async function buildJob (type: string | undefined, payload: string | undefined, opts: SubmitOptions): Promise<JobInput> {
+  const given = [type != null, opts.cmd != null, opts.file != null].filter(Boolean).length
+  if (given !== 1) throw new MeshError('USAGE', 'give exactly one of: a handler TYPE (with an optional JSON PAYLOAD), --cmd COMMAND, or --file job.json')
+  const overrides: Record<string, unknown> = {}
+  if (opts.requires != null) overrides.requires = opts.requires.split(',').map(s => s.trim()).filter(s => s !== '')
+  if (opts.attempts != null) overrides.attempts = intArg(opts.attempts, '--attempts', 1)
+  if (opts.timeoutMs != null) overrides.timeoutMs = intArg(opts.timeoutMs, '--timeout-ms', 0)
+  if (opts.priority != null) overrides.priority = intArg(opts.priority, '--priority', -1000)
+  if (opts.name != null) overrides.name = opts.name
+  let raw: unknown
+  if (opts.file != null) {
+    let text: string
+    try {
+      text = opts.file === '-' ? await readStdin() : await readFile(opts.file, 'utf8')
+    } catch (err) {
+      throw new MeshError('USAGE', `cannot read job file ${opts.file}: ${errorMessage(err)}`)
+    }
+    try {
+      raw = JSON.parse(text)
+    } catch (err) {
+      throw new MeshError('USAGE', `job file ${opts.file} is not valid JSON: ${errorMessage(err)}`)
+    }
+    if (raw != null && typeof raw === 'object' && !Array.isArray(raw)) raw = { ...raw, ...overrides }
+  } else if (opts.cmd != null) {
+    raw = { type: 'cmd', payload: { cmd: opts.cmd }, ...overrides }
+  } else {
+    let value: unknown = null
+    if (payload != null) {
+      try {
+        value = JSON.parse(payload)
+      } catch (err) {
+        throw new MeshError('USAGE', `the payload must be JSON (quote strings: '"text"'): ${errorMessage(err)}`)
+      }
+    }
+    raw = { type, payload: value, ...overrides }
+  }
+  try {
+    return parseJobInput(raw)
+  } catch (err) {
+    throw new MeshError('USAGE', errorMessage(err))
+  }
+}
+
+async function waitForJob (id: string, opts: TargetOptions, admin: AdminCall, client: Libp2p, io: IO): Promise<JobDetails> {
+  const bar = io.isTTY && opts.json !== true
+    ? new SingleBar({ format: ' {bar} {value}/{total} tasks  {state}', hideCursor: true, stream: process.stderr, clearOnComplete: false })
+    : undefined
+  bar?.start(1, 0, { state: 'running' })
+  try {
+    for (;;) {
+      const res = await admin(opts, { op: 'job.get', key: id }, client)
+      const view = JSON.parse(res.json) as JobDetails
+      bar?.setTotal(Math.max(1, view.total))
+      bar?.update(view.done, { state: view.state })
+      if (['completed', 'failed', 'cancelled'].includes(view.state)) return view
+      await new Promise(resolve => setTimeout(resolve, POLL_MS))
+    }
+  } finally {
+    bar?.stop()
+  }
+}
+
+export function formatJob (j: JobDetails): string {
+  const lines = [
+    `job      ${j.id}${j.name != null ? `  (${j.name})` : ''}`,
+    `state    ${j.state}`,
+    `tasks    ${j.done}/${j.total} done, ${j.failed} failed${j.cancelled > 0 ? `, ${j.cancelled} cancelled` : ''}`,
+    `home     ${j.home}`,
+    `created  ${new Date(j.createdAt).toISOString()}${j.finishedAt != null ? `, finished after ${j.finishedAt - j.createdAt} ms` : ''}`
+  ]
+  const nodes = Object.entries(j.byNode ?? {}).sort((a, b) => b[1] - a[1])
+  if (nodes.length > 0) lines.push('by node  ' + nodes.map(([n, c]) => `${short(n)}: ${c}`).join(', '))
+  if (j.error != null) lines.push(`error    ${j.error}`)
+  if (j.result !== undefined) lines.push(`result   ${JSON.stringify(j.result)}`)
+  for (const r of j.running ?? []) lines.push(`running  ${r.taskId} (${r.type})${r.progress !== undefined ? ` progress ${JSON.stringify(r.progress)}` : ''}`)
+  for (const r of j.results ?? []) lines.push(`  ${r.taskId}  ${r.ok ? JSON.stringify(r.result) : `FAILED: ${r.error ?? ''}`}  [${short(r.node)}]`)
+  return lines.join('\n') + '\n'
+}
+
+function intArg (v: string, flag: string, min: number): number {
+  const n = Number(v)
+  if (!Number.isSafeInteger(n) || n < min) throw new MeshError('USAGE', `invalid ${flag} "${v}": expected a whole number ≥ ${min}`)
+  return n
+}
+
+function short (peerId: string): string {
+  return peerId.length > 12 ? `…${peerId.slice(-8)}` : peerId
+}
+
+function age (createdAt: number): string {
+  const s = Math.max(0, Math.round((Date.now() - createdAt) / 1000))
+  return s < 120 ? `${s}s` : s < 7200 ? `${Math.round(s / 60)}m` : `${Math.round(s / 3600)}h`
+}
+
+function table (rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map(r => (r[i] ?? '').length)))
+  return rows.map(r => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n'
+}
+
+async function readStdin (): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const c of process.stdin) chunks.push(c as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
+}

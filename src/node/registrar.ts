@@ -1,0 +1,105 @@
+// Registers jobs in the control log. Submits are group-committed: registrations that arrive
+// while a proposal is in flight go out together in the next jobs.put entry, so fifty thousand
+// one-task jobs cost a few dozen Raft entries, not fifty thousand. A follower forwards each
+// batch to the leader over the admin protocol (one hop), as config writes do.
+import { peerIdFromString } from '@libp2p/peer-id'
+import { MAX_JOBS_PER_PUT, type ControlCommand, type JobEntry } from '../consensus/control.js'
+import type { AdminResponse } from '../wire/proto/admin.js'
+import type { ConsensusService } from './consensus.js'
+import { MeshError, errorMessage, isMeshError } from './errors.js'
+import type { Host } from './host.js'
+import { callWith, type CallOptions } from './rpc.js'
+
+interface Waiting {
+  entries: Array<[string, JobEntry]>
+  resolve: () => void
+  reject: (err: Error) => void
+}
+
+/** Proposals in flight at once: enough to keep the log busy while one commits. */
+const MAX_IN_FLIGHT = 4
+
+/**
+ * While the cluster is forming or electing a leader, a registration waits this long for a
+ * leader before the submit fails: a client that submits right after start-up should not
+ * need its own retry loop.
+ */
+const LEADER_WAIT_MS = 5_000
+
+export class Registrar {
+  private waiting: Waiting[] = []
+  private inFlight = 0
+
+  constructor (
+    private readonly host: Host,
+    private readonly consensus: ConsensusService,
+    private readonly adminCall: CallOptions<any, AdminResponse>
+  ) {}
+
+  async register (entries: Array<[string, JobEntry]>): Promise<void> {
+    if (entries.length === 0) return
+    await new Promise<void>((resolve, reject) => {
+      this.waiting.push({ entries, resolve, reject })
+      this.pump()
+    })
+  }
+
+  /** On the leader: a forwarded batch is proposed as it is, never forwarded again. */
+  async proposeHere (entries: Array<[string, JobEntry]>): Promise<void> {
+    await this.propose(entries, false)
+  }
+
+  private pump (): void {
+    while (this.inFlight < MAX_IN_FLIGHT && this.waiting.length > 0) {
+      const group: Waiting[] = []
+      let n = 0
+      while (this.waiting.length > 0 && (group.length === 0 || n + this.waiting[0]!.entries.length <= MAX_JOBS_PER_PUT)) {
+        const w = this.waiting.shift()!
+        group.push(w)
+        n += w.entries.length
+      }
+      this.inFlight++
+      const entries = group.flatMap(w => w.entries)
+      const chunks: Array<Array<[string, JobEntry]>> = []
+      for (let i = 0; i < entries.length; i += MAX_JOBS_PER_PUT) chunks.push(entries.slice(i, i + MAX_JOBS_PER_PUT))
+      Promise.all(chunks.map(async c => { await this.propose(c, true) })).then(
+        () => { for (const w of group) w.resolve() },
+        (err: Error) => { for (const w of group) w.reject(err) }
+      ).finally(() => {
+        this.inFlight--
+        this.pump()
+      })
+    }
+  }
+
+  private async propose (jobs: Array<[string, JobEntry]>, mayForward: boolean): Promise<void> {
+    const deadline = Date.now() + LEADER_WAIT_MS
+    for (;;) {
+      try {
+        await this.proposeOnce(jobs, mayForward)
+        return
+      } catch (err) {
+        const leaderless = isMeshError(err, 'NO_QUORUM') ? /not part of a cluster|no leader/i.test(err.message) : isMeshError(err, 'NOT_LEADER') && err.leader == null
+        if (!leaderless || Date.now() > deadline) throw err
+        await new Promise(resolve => setTimeout(resolve, 100))
+      }
+    }
+  }
+
+  private async proposeOnce (jobs: Array<[string, JobEntry]>, mayForward: boolean): Promise<void> {
+    const cmd: ControlCommand = { op: 'jobs.put', jobs }
+    try {
+      const r = await this.consensus.propose(cmd)
+      if (!r.ok) throw new MeshError('NO_QUORUM', r.message)
+    } catch (err) {
+      if (!mayForward || !isMeshError(err, 'NOT_LEADER') || err.leader == null) throw err
+      let res: AdminResponse
+      try {
+        res = await callWith(this.host, peerIdFromString(err.leader), { op: 'jobs.register', key: '', value: '', forwarded: true, json: JSON.stringify(jobs) }, this.adminCall)
+      } catch (e) {
+        throw new MeshError('NO_QUORUM', `registration forwarded to leader ${err.leader} failed: ${errorMessage(e)}`)
+      }
+      if (!res.ok) throw new MeshError('NO_QUORUM', `leader ${err.leader} could not register the jobs: ${res.error}`)
+    }
+  }
+}

@@ -1,0 +1,157 @@
+// The work layer's I/O shell: serves /meshnode/work/1.0.0, gives the engine a libp2p
+// WorkNet, the control log as its Registry and the heartbeats as its view of peers, and
+// tells the mesh promptly when this node has work to steal (an extra heartbeat, throttled),
+// so idle peers do not wait a whole heartbeat interval to find it.
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { JobEntry } from '../consensus/control.js'
+import { mulberry32 } from '../prng.js'
+import { MAX_WORK_FRAME_BYTES, WORK_PROTOCOL, WORK_TIMEOUT_MS } from '../wire/constants.js'
+import { WorkRequest, WorkResponse } from '../wire/proto/work.js'
+import { WorkEngine, type PeerInfo } from '../work/engine.js'
+import type { Handlers } from '../work/executors.js'
+import { WorkStore } from '../work/store.js'
+import { ADMIN_CALL } from './admin-service.js'
+import type { ConsensusService } from './consensus.js'
+import type { Counters } from './counters.js'
+import type { Host } from './host.js'
+import type { Logger } from './log.js'
+import type { Membership } from './membership.js'
+import { Registrar } from './registrar.js'
+import { callWith, serveOnce } from './rpc.js'
+import type { Store } from './store.js'
+
+export const WORK_CALL = {
+  protocol: WORK_PROTOCOL,
+  request: WorkRequest,
+  response: WorkResponse,
+  maxResponseBytes: MAX_WORK_FRAME_BYTES,
+  timeoutMs: WORK_TIMEOUT_MS
+}
+
+export interface WorkServiceInit {
+  incarnation: number
+  concurrency: number
+  capabilities: string[]
+  handlers: Handlers
+  allowCommands: boolean
+}
+
+/** Least time between two extra heartbeats announcing new stealable work. */
+const ANNOUNCE_EVERY_MS = 100
+/** How long the engine's view of peers is reused: it is asked after every task. */
+const PEERS_CACHE_MS = 50
+
+export class WorkService {
+  readonly engine: WorkEngine
+  readonly registrar: Registrar
+  private peersCache: { at: number, peers: PeerInfo[] } = { at: -Infinity, peers: [] }
+  private lastAnnounce = 0
+  private advertised = 0
+  private announceTimer?: NodeJS.Timeout
+
+  constructor (
+    private readonly host: Host,
+    store: Store,
+    private readonly membership: Membership,
+    private readonly consensus: ConsensusService,
+    private readonly log: Logger,
+    private readonly counters: Counters,
+    init: WorkServiceInit
+  ) {
+    this.registrar = new Registrar(host, consensus, ADMIN_CALL)
+    const self = host.peerId.toString()
+    this.engine = new WorkEngine(new WorkStore(store), {
+      call: async (peer, req) => await callWith(host, peerIdFromString(peer), req, WORK_CALL)
+    }, {
+      register: async entries => { await this.registrar.register(entries) },
+      entry: jobId => consensus.control.jobs.get(jobId) as JobEntry | undefined,
+      isDead: peer => consensus.control.dead.has(peer)
+    }, {
+      self,
+      incarnation: init.incarnation,
+      concurrency: init.concurrency,
+      capabilities: init.capabilities,
+      handlers: init.handlers,
+      allowCommands: init.allowCommands,
+      peers: () => this.peers(),
+      rng: mulberry32(Number.parseInt(self.slice(-8), 36) ^ Date.now()),
+      now: Date.now,
+      log
+    })
+  }
+
+  async start (): Promise<void> {
+    await this.engine.start()
+    await this.host.handle(WORK_PROTOCOL, ({ stream, connection }) => {
+      const from = connection.remotePeer.toString()
+      serveOnce(stream, { request: WorkRequest, response: WorkResponse, maxRequestBytes: MAX_WORK_FRAME_BYTES, timeoutMs: WORK_TIMEOUT_MS }, async req => await this.engine.handle(from, req))
+        .then(() => { this.counters.inc('work_served_total') }, (err: any) => {
+          this.counters.inc('work_rejected_total')
+          this.log.debug({ err: err?.message, from }, 'work request rejected')
+        })
+    }, { maxInboundStreams: 1024, maxOutboundStreams: 1024 })
+    this.membership.onHeartbeat.push((peerId, hb) => {
+      if (hb.queued > 0) this.engine.peerAdvertised(peerId)
+    })
+    this.consensus.onApplied.push(cmd => {
+      if (cmd.op === 'job.cancel') this.engine.cancelJob(cmd.jobId)
+    })
+    this.announceTimer = setInterval(() => { this.maybeAnnounce() }, ANNOUNCE_EVERY_MS)
+    this.announceTimer.unref?.()
+  }
+
+  async stop (): Promise<void> {
+    clearInterval(this.announceTimer)
+    await this.host.unhandle(WORK_PROTOCOL).catch(() => {})
+    await this.engine.stop()
+  }
+
+  /** Counters for status: the engine's, named like the node's. */
+  counterEntries (): Array<[string, number]> {
+    const c = this.engine.counters
+    const s = this.engine.stats()
+    return [
+      ['work_tasks_run_total', c.tasksRun],
+      ['work_tasks_failed_total', c.tasksFailed],
+      ['work_tasks_retried_total', c.tasksRetried],
+      ['work_steals_sent_total', c.stealsSent],
+      ['work_steals_granted_total', c.stealsGranted],
+      ['work_tasks_stolen_total', c.tasksStolen],
+      ['work_tasks_lent_total', c.tasksLent],
+      ['work_batches_resent_total', c.batchesResent],
+      ['work_results_sent_total', c.resultsSent],
+      ['work_orphaned_handlers_total', c.orphanedHandlers],
+      ['work_rejected_messages_total', c.rejectedMessages],
+      ['work_duplicate_results_total', this.engine.jobs.duplicates],
+      ['work_queued', s.queued],
+      ['work_running', s.running],
+      ['work_lent_batches', s.lent],
+      ['work_outbox', s.outbox],
+      ['work_active_jobs', s.activeJobs]
+    ]
+  }
+
+  /** A node that just got stealable work says so at once instead of at the next heartbeat. */
+  private maybeAnnounce (): void {
+    const stealable = this.engine.stealable
+    const now = Date.now()
+    if (stealable > 0 && this.advertised === 0 && now - this.lastAnnounce >= ANNOUNCE_EVERY_MS) {
+      this.lastAnnounce = now
+      this.membership.announce()
+    }
+    this.advertised = stealable
+  }
+
+  private peers (): PeerInfo[] {
+    const now = Date.now()
+    if (now - this.peersCache.at < PEERS_CACHE_MS) return this.peersCache.peers
+    const peers: PeerInfo[] = []
+    for (const p of this.membership.view()) {
+      if (p.state !== 'alive') continue
+      const hb = this.membership.heartbeatOf(p.peerId)
+      peers.push({ peerId: p.peerId, queued: hb?.queued ?? 0, capabilities: hb?.capabilities ?? [] })
+    }
+    this.peersCache = { at: now, peers }
+    return peers
+  }
+}

@@ -1,0 +1,743 @@
+/* eslint-disable import/export */
+/* eslint-disable complexity */
+/* eslint-disable @typescript-eslint/no-namespace */
+/* eslint-disable @typescript-eslint/no-unnecessary-boolean-literal-compare */
+/* eslint-disable @typescript-eslint/no-empty-interface */
+/* eslint-disable import/consistent-type-specifier-style */
+/* eslint-disable @typescript-eslint/no-unused-vars */
+
+import { decodeMessage, encodeMessage, MaxLengthError, message } from 'protons-runtime'
+import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
+import type { Codec, DecodeOptions } from 'protons-runtime'
+import type { Uint8ArrayList } from 'uint8arraylist'
+
+export interface TaskSpec {
+  id: string
+  jobId: string
+  type: string
+  payload: Uint8Array
+  requires: string[]
+  maxAttempts: number
+  attempts: number
+  timeoutMs: number
+  priority: number
+  home: string
+}
+
+export namespace TaskSpec {
+  let _codec: Codec<TaskSpec>
+
+  export const codec = (): Codec<TaskSpec> => {
+    if (_codec == null) {
+      _codec = message<TaskSpec>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.id != null && obj.id !== '')) {
+          w.uint32(10)
+          w.string(obj.id)
+        }
+
+        if ((obj.jobId != null && obj.jobId !== '')) {
+          w.uint32(18)
+          w.string(obj.jobId)
+        }
+
+        if ((obj.type != null && obj.type !== '')) {
+          w.uint32(26)
+          w.string(obj.type)
+        }
+
+        if ((obj.payload != null && obj.payload.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.payload)
+        }
+
+        if (obj.requires != null) {
+          for (const value of obj.requires) {
+            w.uint32(42)
+            w.string(value)
+          }
+        }
+
+        if ((obj.maxAttempts != null && obj.maxAttempts !== 0)) {
+          w.uint32(48)
+          w.uint32(obj.maxAttempts)
+        }
+
+        if ((obj.attempts != null && obj.attempts !== 0)) {
+          w.uint32(56)
+          w.uint32(obj.attempts)
+        }
+
+        if ((obj.timeoutMs != null && obj.timeoutMs !== 0)) {
+          w.uint32(64)
+          w.uint32(obj.timeoutMs)
+        }
+
+        if ((obj.priority != null && obj.priority !== 0)) {
+          w.uint32(72)
+          w.sint32(obj.priority)
+        }
+
+        if ((obj.home != null && obj.home !== '')) {
+          w.uint32(82)
+          w.string(obj.home)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          id: '',
+          jobId: '',
+          type: '',
+          payload: uint8ArrayAlloc(0),
+          requires: [],
+          maxAttempts: 0,
+          attempts: 0,
+          timeoutMs: 0,
+          priority: 0,
+          home: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.id = reader.string()
+              break
+            }
+            case 2: {
+              obj.jobId = reader.string()
+              break
+            }
+            case 3: {
+              obj.type = reader.string()
+              break
+            }
+            case 4: {
+              obj.payload = reader.bytes()
+              break
+            }
+            case 5: {
+              if (opts.limits?.requires != null && obj.requires.length === opts.limits.requires) {
+                throw new MaxLengthError('Decode error - map field "requires" had too many elements')
+              }
+
+              obj.requires.push(reader.string())
+              break
+            }
+            case 6: {
+              obj.maxAttempts = reader.uint32()
+              break
+            }
+            case 7: {
+              obj.attempts = reader.uint32()
+              break
+            }
+            case 8: {
+              obj.timeoutMs = reader.uint32()
+              break
+            }
+            case 9: {
+              obj.priority = reader.sint32()
+              break
+            }
+            case 10: {
+              obj.home = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<TaskSpec>): Uint8Array => {
+    return encodeMessage(obj, TaskSpec.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskSpec>): TaskSpec => {
+    return decodeMessage(buf, TaskSpec.codec(), opts)
+  }
+}
+
+export interface Batch {
+  jobId: string
+  batchId: string
+  tasks: TaskSpec[]
+}
+
+export namespace Batch {
+  let _codec: Codec<Batch>
+
+  export const codec = (): Codec<Batch> => {
+    if (_codec == null) {
+      _codec = message<Batch>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.jobId != null && obj.jobId !== '')) {
+          w.uint32(10)
+          w.string(obj.jobId)
+        }
+
+        if ((obj.batchId != null && obj.batchId !== '')) {
+          w.uint32(18)
+          w.string(obj.batchId)
+        }
+
+        if (obj.tasks != null) {
+          for (const value of obj.tasks) {
+            w.uint32(26)
+            TaskSpec.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          jobId: '',
+          batchId: '',
+          tasks: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.jobId = reader.string()
+              break
+            }
+            case 2: {
+              obj.batchId = reader.string()
+              break
+            }
+            case 3: {
+              if (opts.limits?.tasks != null && obj.tasks.length === opts.limits.tasks) {
+                throw new MaxLengthError('Decode error - map field "tasks" had too many elements')
+              }
+
+              obj.tasks.push(TaskSpec.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.tasks$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<Batch>): Uint8Array => {
+    return encodeMessage(obj, Batch.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Batch>): Batch => {
+    return decodeMessage(buf, Batch.codec(), opts)
+  }
+}
+
+export interface TaskResult {
+  jobId: string
+  taskId: string
+  ok: boolean
+  result: Uint8Array
+  error: string
+  spawned: number
+  attempts: number
+  finishedAtMs: bigint
+  cancelled: boolean
+}
+
+export namespace TaskResult {
+  let _codec: Codec<TaskResult>
+
+  export const codec = (): Codec<TaskResult> => {
+    if (_codec == null) {
+      _codec = message<TaskResult>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.jobId != null && obj.jobId !== '')) {
+          w.uint32(10)
+          w.string(obj.jobId)
+        }
+
+        if ((obj.taskId != null && obj.taskId !== '')) {
+          w.uint32(18)
+          w.string(obj.taskId)
+        }
+
+        if ((obj.ok != null && obj.ok !== false)) {
+          w.uint32(24)
+          w.bool(obj.ok)
+        }
+
+        if ((obj.result != null && obj.result.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.result)
+        }
+
+        if ((obj.error != null && obj.error !== '')) {
+          w.uint32(42)
+          w.string(obj.error)
+        }
+
+        if ((obj.spawned != null && obj.spawned !== 0)) {
+          w.uint32(48)
+          w.uint32(obj.spawned)
+        }
+
+        if ((obj.attempts != null && obj.attempts !== 0)) {
+          w.uint32(56)
+          w.uint32(obj.attempts)
+        }
+
+        if ((obj.finishedAtMs != null && obj.finishedAtMs !== 0n)) {
+          w.uint32(64)
+          w.uint64(obj.finishedAtMs)
+        }
+
+        if ((obj.cancelled != null && obj.cancelled !== false)) {
+          w.uint32(72)
+          w.bool(obj.cancelled)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          jobId: '',
+          taskId: '',
+          ok: false,
+          result: uint8ArrayAlloc(0),
+          error: '',
+          spawned: 0,
+          attempts: 0,
+          finishedAtMs: 0n,
+          cancelled: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.jobId = reader.string()
+              break
+            }
+            case 2: {
+              obj.taskId = reader.string()
+              break
+            }
+            case 3: {
+              obj.ok = reader.bool()
+              break
+            }
+            case 4: {
+              obj.result = reader.bytes()
+              break
+            }
+            case 5: {
+              obj.error = reader.string()
+              break
+            }
+            case 6: {
+              obj.spawned = reader.uint32()
+              break
+            }
+            case 7: {
+              obj.attempts = reader.uint32()
+              break
+            }
+            case 8: {
+              obj.finishedAtMs = reader.uint64()
+              break
+            }
+            case 9: {
+              obj.cancelled = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<TaskResult>): Uint8Array => {
+    return encodeMessage(obj, TaskResult.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskResult>): TaskResult => {
+    return decodeMessage(buf, TaskResult.codec(), opts)
+  }
+}
+
+export interface SignalMsg {
+  jobId: string
+  batchId: string
+}
+
+export namespace SignalMsg {
+  let _codec: Codec<SignalMsg>
+
+  export const codec = (): Codec<SignalMsg> => {
+    if (_codec == null) {
+      _codec = message<SignalMsg>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.jobId != null && obj.jobId !== '')) {
+          w.uint32(10)
+          w.string(obj.jobId)
+        }
+
+        if ((obj.batchId != null && obj.batchId !== '')) {
+          w.uint32(18)
+          w.string(obj.batchId)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          jobId: '',
+          batchId: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.jobId = reader.string()
+              break
+            }
+            case 2: {
+              obj.batchId = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<SignalMsg>): Uint8Array => {
+    return encodeMessage(obj, SignalMsg.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SignalMsg>): SignalMsg => {
+    return decodeMessage(buf, SignalMsg.codec(), opts)
+  }
+}
+
+export interface WorkRequest {
+  op: string
+  capabilities: string[]
+  want: number
+  batches: Batch[]
+  signals: SignalMsg[]
+  results: TaskResult[]
+}
+
+export namespace WorkRequest {
+  let _codec: Codec<WorkRequest>
+
+  export const codec = (): Codec<WorkRequest> => {
+    if (_codec == null) {
+      _codec = message<WorkRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.op != null && obj.op !== '')) {
+          w.uint32(10)
+          w.string(obj.op)
+        }
+
+        if (obj.capabilities != null) {
+          for (const value of obj.capabilities) {
+            w.uint32(18)
+            w.string(value)
+          }
+        }
+
+        if ((obj.want != null && obj.want !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.want)
+        }
+
+        if (obj.batches != null) {
+          for (const value of obj.batches) {
+            w.uint32(34)
+            Batch.codec().encode(value, w)
+          }
+        }
+
+        if (obj.signals != null) {
+          for (const value of obj.signals) {
+            w.uint32(42)
+            SignalMsg.codec().encode(value, w)
+          }
+        }
+
+        if (obj.results != null) {
+          for (const value of obj.results) {
+            w.uint32(50)
+            TaskResult.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          op: '',
+          capabilities: [],
+          want: 0,
+          batches: [],
+          signals: [],
+          results: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.op = reader.string()
+              break
+            }
+            case 2: {
+              if (opts.limits?.capabilities != null && obj.capabilities.length === opts.limits.capabilities) {
+                throw new MaxLengthError('Decode error - map field "capabilities" had too many elements')
+              }
+
+              obj.capabilities.push(reader.string())
+              break
+            }
+            case 3: {
+              obj.want = reader.uint32()
+              break
+            }
+            case 4: {
+              if (opts.limits?.batches != null && obj.batches.length === opts.limits.batches) {
+                throw new MaxLengthError('Decode error - map field "batches" had too many elements')
+              }
+
+              obj.batches.push(Batch.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.batches$
+              }))
+              break
+            }
+            case 5: {
+              if (opts.limits?.signals != null && obj.signals.length === opts.limits.signals) {
+                throw new MaxLengthError('Decode error - map field "signals" had too many elements')
+              }
+
+              obj.signals.push(SignalMsg.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.signals$
+              }))
+              break
+            }
+            case 6: {
+              if (opts.limits?.results != null && obj.results.length === opts.limits.results) {
+                throw new MaxLengthError('Decode error - map field "results" had too many elements')
+              }
+
+              obj.results.push(TaskResult.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.results$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<WorkRequest>): Uint8Array => {
+    return encodeMessage(obj, WorkRequest.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<WorkRequest>): WorkRequest => {
+    return decodeMessage(buf, WorkRequest.codec(), opts)
+  }
+}
+
+export interface WorkResponse {
+  ok: boolean
+  error: string
+  batches: Batch[]
+  remaining: number
+  accepted: number
+}
+
+export namespace WorkResponse {
+  let _codec: Codec<WorkResponse>
+
+  export const codec = (): Codec<WorkResponse> => {
+    if (_codec == null) {
+      _codec = message<WorkResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.ok != null && obj.ok !== false)) {
+          w.uint32(8)
+          w.bool(obj.ok)
+        }
+
+        if ((obj.error != null && obj.error !== '')) {
+          w.uint32(18)
+          w.string(obj.error)
+        }
+
+        if (obj.batches != null) {
+          for (const value of obj.batches) {
+            w.uint32(26)
+            Batch.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.remaining != null && obj.remaining !== 0)) {
+          w.uint32(32)
+          w.uint32(obj.remaining)
+        }
+
+        if ((obj.accepted != null && obj.accepted !== 0)) {
+          w.uint32(40)
+          w.uint32(obj.accepted)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          ok: false,
+          error: '',
+          batches: [],
+          remaining: 0,
+          accepted: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.ok = reader.bool()
+              break
+            }
+            case 2: {
+              obj.error = reader.string()
+              break
+            }
+            case 3: {
+              if (opts.limits?.batches != null && obj.batches.length === opts.limits.batches) {
+                throw new MaxLengthError('Decode error - map field "batches" had too many elements')
+              }
+
+              obj.batches.push(Batch.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.batches$
+              }))
+              break
+            }
+            case 4: {
+              obj.remaining = reader.uint32()
+              break
+            }
+            case 5: {
+              obj.accepted = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<WorkResponse>): Uint8Array => {
+    return encodeMessage(obj, WorkResponse.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<WorkResponse>): WorkResponse => {
+    return decodeMessage(buf, WorkResponse.codec(), opts)
+  }
+}

@@ -1,0 +1,13 @@
+// Public face of the work layer: the job model, executors and the engine the node drives.
+export { WorkEngine } from './engine.js'
+export type { EngineOptions, PeerInfo, Registry, WorkNet, EngineCounters } from './engine.js'
+export { WorkError } from './errors.js'
+export type { WorkErrorCode } from './errors.js'
+export { BUILTIN_HANDLERS, loadHandlers } from './executors.js'
+export type { Handler, Handlers, TaskContext } from './executors.js'
+export { isFinal } from './jobs.js'
+export type { JobView } from './jobs.js'
+export { parseJobInput, CMD_TYPE, COMMANDS_CAPABILITY, capabilityOf } from './spec.js'
+export type { JobInput, TaskInput, Task } from './spec.js'
+export { WorkStore } from './store.js'
+export type { JobRecord, JobState, TaskOutcome } from './store.js'

@@ -1,0 +1,121 @@
+// The job book of a home node: the records of jobs submitted here, their counts, and the
+// once-per-task-id recording of outcomes. Active jobs live in memory (with the set of task
+// ids already recorded, so a duplicate outcome — a re-run after a crash, a re-sent results
+// message — is dropped); finished ones only in LevelDB. Changes are staged on the WorkStore
+// and land with the engine's next group commit.
+
+import type { JobRecord, TaskOutcome, WorkStore } from './store.js'
+
+export interface JobView extends JobRecord {
+  /** The job's result: the root task's result (parsed JSON) for a one-task job. */
+  result?: unknown
+}
+
+export class JobBook {
+  private readonly active = new Map<string, JobRecord>()
+  private readonly recorded = new Map<string, Set<string>>()
+  private readonly dirty = new Set<string>()
+  /** Told once per job when completion is recorded (after it is durable). */
+  readonly onFinished: Array<(job: JobRecord) => void> = []
+  duplicates = 0
+
+  constructor (private readonly store: WorkStore) {}
+
+  /** After a restart: active jobs come back with their recorded task ids. */
+  async restore (jobs: readonly JobRecord[]): Promise<void> {
+    for (const job of jobs) {
+      if (isFinal(job.state)) continue
+      this.active.set(job.id, job)
+      this.recorded.set(job.id, await this.store.recordedIds(job.id))
+    }
+  }
+
+  add (job: JobRecord): void {
+    this.active.set(job.id, job)
+    this.recorded.set(job.id, new Set())
+    this.touch(job.id)
+  }
+
+  /** Forget a job whose registration failed: its records are deleted by the caller. */
+  remove (jobId: string): void {
+    this.active.delete(jobId)
+    this.recorded.delete(jobId)
+    this.dirty.delete(jobId)
+    this.store.del('jobs', jobId)
+  }
+
+  get (jobId: string): JobRecord | undefined {
+    return this.active.get(jobId)
+  }
+
+  activeJobs (): JobRecord[] {
+    return [...this.active.values()]
+  }
+
+  setState (jobId: string, state: JobRecord['state']): void {
+    const job = this.active.get(jobId)
+    if (job == null || isFinal(job.state)) return
+    job.state = state
+    this.touch(jobId)
+  }
+
+  /** Records a task outcome once; returns false for a duplicate or an unknown job. */
+  record (o: TaskOutcome): boolean {
+    const job = this.active.get(o.jobId)
+    const seen = this.recorded.get(o.jobId)
+    if (job == null || seen == null) return false
+    if (seen.has(o.taskId)) {
+      this.duplicates++
+      return false
+    }
+    seen.add(o.taskId)
+    this.store.put('results', o.taskId, o)
+    job.done++
+    job.total += o.spawned
+    if (o.cancelled === true) job.cancelled++
+    else if (!o.ok) {
+      job.failed++
+      job.error ??= `task ${o.taskId} failed: ${o.error ?? 'unknown error'}`
+    }
+    job.byNode[o.node] = (job.byNode[o.node] ?? 0) + 1
+    job.lastTaskAt = Math.max(job.lastTaskAt ?? 0, o.finishedAt)
+    this.touch(o.jobId)
+    return true
+  }
+
+  /** Completion detected: the final state is set and staged; returns the record. */
+  finish (jobId: string, now: number): JobRecord | undefined {
+    const job = this.active.get(jobId)
+    if (job == null) return undefined
+    if (job.state !== 'cancelled') job.state = job.failed > 0 ? 'failed' : 'completed'
+    job.finishedAt = now
+    this.touch(jobId)
+    return job
+  }
+
+  /** Once a finished job is durable: drop it from memory and tell listeners. */
+  retire (jobId: string): void {
+    const job = this.active.get(jobId)
+    if (job == null || !isFinal(job.state)) return
+    this.active.delete(jobId)
+    this.recorded.delete(jobId)
+    for (const l of this.onFinished) l(job)
+  }
+
+  /** Stage every changed record; called by the engine before each flush. */
+  stage (): void {
+    for (const id of this.dirty) {
+      const job = this.active.get(id)
+      if (job != null) this.store.put('jobs', id, job)
+    }
+    this.dirty.clear()
+  }
+
+  private touch (jobId: string): void {
+    this.dirty.add(jobId)
+  }
+}
+
+export function isFinal (state: string): boolean {
+  return state === 'completed' || state === 'failed' || state === 'cancelled'
+}

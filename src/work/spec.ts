@@ -1,0 +1,196 @@
+// The job model: what a client submits, how it becomes tasks, and the ids that make re-runs
+// deduplicate. A job is a tree of tasks; its roots come from the submission, the rest from
+// handlers calling ctx.spawn(). Task ids are deterministic — `<job>/<i>` for the i-th root,
+// `<parent>.<k>` for a parent's k-th child — so a task re-run after a crash spawns children
+// with the same ids, and every result is recorded once per id.
+
+import { randomBytes } from 'node:crypto'
+import { JOB_LIMITS } from '../wire/constants.js'
+import { WorkError } from './errors.js'
+
+/** The built-in task type that runs a shell command (only on nodes with --allow-commands). */
+export const CMD_TYPE = 'cmd'
+/** The capability a node started with --allow-commands advertises, and `cmd` tasks require. */
+export const COMMANDS_CAPABILITY = 'commands'
+/** Every handler a node loads is advertised as this capability plus its name. */
+export const HANDLER_CAPABILITY_PREFIX = 'handler:'
+
+export const TASK_DEFAULTS = { attempts: 3, timeoutMs: 60_000, priority: 0 } as const
+
+/** One task as a client writes it (in a job file, the CLI or the library API). */
+export interface TaskInput {
+  type: string
+  payload?: unknown
+  /** Capabilities a node must advertise to run this task (besides the handler itself). */
+  requires?: string[]
+  /** Total tries before the task fails (1 = no retry). */
+  attempts?: number
+  /** Per-attempt limit; 0 disables it. */
+  timeoutMs?: number
+  /** Higher runs first. */
+  priority?: number
+}
+
+/** A submission: the roots of one job, with defaults for its tasks. */
+export interface JobInput {
+  tasks: TaskInput[]
+  /** A label shown by `meshnode jobs`. */
+  name?: string
+  requires?: string[]
+  attempts?: number
+  timeoutMs?: number
+  priority?: number
+}
+
+/** A task as it travels and is stored: everything a node needs to run it. */
+export interface Task {
+  id: string
+  jobId: string
+  type: string
+  /** JSON text of the payload. */
+  payload: string
+  /** Every capability needed, the handler's own included. */
+  requires: string[]
+  maxAttempts: number
+  /** Attempts already made. */
+  attempts: number
+  timeoutMs: number
+  priority: number
+  /** The job's home node: where its results go. */
+  home: string
+}
+
+export function newJobId (now = Date.now()): string {
+  // Time first, so ids sort by submission; 40 random bits keep ids from one millisecond apart.
+  return `${now.toString(36).padStart(9, '0')}-${randomBytes(5).toString('hex')}`
+}
+
+export function rootTaskId (jobId: string, index: number): string {
+  return `${jobId}/${index}`
+}
+
+export function childTaskId (parentId: string, index: number): string {
+  return `${parentId}.${index}`
+}
+
+/** The job a task id belongs to: ids are `<job>/<rest>`. */
+export function jobOfTask (taskId: string): string {
+  const slash = taskId.indexOf('/')
+  return slash < 0 ? '' : taskId.slice(0, slash)
+}
+
+/** The capability that stands for being able to run tasks of `type`. */
+export function capabilityOf (type: string): string {
+  return type === CMD_TYPE ? COMMANDS_CAPABILITY : HANDLER_CAPABILITY_PREFIX + type
+}
+
+/** True when a node advertising `have` may run a task that needs `requires`. */
+export function canRun (have: ReadonlySet<string> | readonly string[], requires: readonly string[]): boolean {
+  const set = have instanceof Set ? have : new Set(have as readonly string[])
+  for (const r of requires) if (!set.has(r)) return false
+  return true
+}
+
+const TYPE_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/
+const CAPABILITY_PATTERN = /^[A-Za-z0-9_.:/-]{1,128}$/
+
+/**
+ * Validates a submission (from JSON: anything may be wrong) and returns it with every field
+ * checked. Throws WorkError('BAD_JOB') saying which field of which task is wrong; nothing is
+ * written before this passes.
+ */
+export function parseJobInput (raw: unknown): JobInput {
+  if (raw == null || typeof raw !== 'object' || Array.isArray(raw)) throw new WorkError('BAD_JOB', 'a job must be a JSON object with a "tasks" array (or a single task with a "type")')
+  const obj = raw as Record<string, unknown>
+  // A single task is accepted as shorthand for a one-task job.
+  const tasksRaw = obj.tasks ?? (obj.type !== undefined ? [obj] : undefined)
+  if (!Array.isArray(tasksRaw) || tasksRaw.length === 0) throw new WorkError('BAD_JOB', 'a job needs a non-empty "tasks" array')
+  if (tasksRaw.length > JOB_LIMITS.rootTasks) throw new WorkError('BAD_JOB', `a job may have at most ${JOB_LIMITS.rootTasks} tasks, this one has ${tasksRaw.length}`)
+  const defaults = {
+    requires: optCapabilities(obj.requires, 'job'),
+    attempts: optInt(obj.attempts, 'job "attempts"', 1, 100),
+    timeoutMs: optInt(obj.timeoutMs, 'job "timeoutMs"', 0, 7 * 24 * 3600_000),
+    priority: optInt(obj.priority, 'job "priority"', -1000, 1000)
+  }
+  if (obj.name !== undefined && (typeof obj.name !== 'string' || obj.name.length > 200)) throw new WorkError('BAD_JOB', 'job "name" must be a string of at most 200 characters')
+  const tasks = tasksRaw.map((t, i) => parseTaskInput(t, `task ${i}`))
+  return { tasks, ...(typeof obj.name === 'string' ? { name: obj.name } : {}), ...dropUndefined(defaults) }
+}
+
+export function parseTaskInput (raw: unknown, where: string): TaskInput {
+  if (raw == null || typeof raw !== 'object' || Array.isArray(raw)) throw new WorkError('BAD_JOB', `${where} must be an object with a "type"`)
+  const t = raw as Record<string, unknown>
+  if (typeof t.type !== 'string' || !TYPE_PATTERN.test(t.type)) throw new WorkError('BAD_JOB', `${where}: "type" must be a handler name (letters, digits, _ . : -) or "cmd"`)
+  if (t.type === CMD_TYPE) checkCommandPayload(t.payload, where)
+  return dropUndefined({
+    type: t.type,
+    payload: t.payload,
+    requires: optCapabilities(t.requires, where),
+    attempts: optInt(t.attempts, `${where} "attempts"`, 1, 100),
+    timeoutMs: optInt(t.timeoutMs, `${where} "timeoutMs"`, 0, 7 * 24 * 3600_000),
+    priority: optInt(t.priority, `${where} "priority"`, -1000, 1000)
+  })
+}
+
+/** Turns a validated input into the job's root tasks; throws if a payload is too large. */
+export function rootTasks (jobId: string, home: string, job: JobInput): Task[] {
+  return job.tasks.map((t, i) => makeTask(rootTaskId(jobId, i), jobId, home, t, job))
+}
+
+export function makeTask (id: string, jobId: string, home: string, t: TaskInput, defaults: Omit<JobInput, 'tasks'> = {}): Task {
+  const payload = encodePayload(t.payload, `task ${id}`)
+  const requires = [...new Set([capabilityOf(t.type), ...(defaults.requires ?? []), ...(t.requires ?? [])])].sort()
+  if (requires.length > JOB_LIMITS.requires) throw new WorkError('BAD_JOB', `task ${id} requires ${requires.length} capabilities; at most ${JOB_LIMITS.requires}`)
+  return {
+    id,
+    jobId,
+    type: t.type,
+    payload,
+    requires,
+    maxAttempts: t.attempts ?? defaults.attempts ?? TASK_DEFAULTS.attempts,
+    attempts: 0,
+    timeoutMs: t.timeoutMs ?? defaults.timeoutMs ?? TASK_DEFAULTS.timeoutMs,
+    priority: t.priority ?? defaults.priority ?? TASK_DEFAULTS.priority,
+    home
+  }
+}
+
+/** JSON text of a payload or result, within the size limit. `undefined` becomes null. */
+export function encodePayload (value: unknown, what: string): string {
+  let text: string
+  try {
+    text = JSON.stringify(value ?? null)
+  } catch (err) {
+    throw new WorkError('BAD_JOB', `${what}: the payload is not JSON-serialisable (${(err as Error).message})`)
+  }
+  if (text === undefined) throw new WorkError('BAD_JOB', `${what}: the payload is not JSON-serialisable`)
+  if (Buffer.byteLength(text) > JOB_LIMITS.payloadBytes) {
+    throw new WorkError('PAYLOAD_TOO_LARGE', `${what}: the payload is ${Buffer.byteLength(text)} bytes; the limit is ${JOB_LIMITS.payloadBytes}. Store large inputs elsewhere and pass a reference.`)
+  }
+  return text
+}
+
+function checkCommandPayload (payload: unknown, where: string): void {
+  const p = payload as Record<string, unknown> | null
+  if (p == null || typeof p !== 'object' || typeof p.cmd !== 'string' || p.cmd.trim() === '') {
+    throw new WorkError('BAD_JOB', `${where}: a "cmd" task needs a payload {"cmd": "shell command", "cwd"?: "dir", "env"?: {...}}`)
+  }
+}
+
+function optCapabilities (v: unknown, where: string): string[] | undefined {
+  if (v === undefined) return undefined
+  if (!Array.isArray(v) || v.length > JOB_LIMITS.requires || !v.every(c => typeof c === 'string' && CAPABILITY_PATTERN.test(c))) {
+    throw new WorkError('BAD_JOB', `${where}: "requires" must be a list of at most ${JOB_LIMITS.requires} capability names`)
+  }
+  return v
+}
+
+function optInt (v: unknown, what: string, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined
+  if (!Number.isSafeInteger(v) || (v as number) < min || (v as number) > max) throw new WorkError('BAD_JOB', `${what} must be a whole number from ${min} to ${max}`)
+  return v as number
+}
+
+function dropUndefined<T extends object> (obj: T): T {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T
+}

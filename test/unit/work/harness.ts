@@ -1,0 +1,168 @@
+// Several real WorkEngines — each on its own LevelDB in a temp dir — joined by an in-memory
+// network that round-trips every request and response through the wire codec, and one
+// shared job registry standing in for the control log. The network can drop or delay
+// messages and cut nodes off; nodes can be stopped and restarted on the same data dir.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { JobEntry } from '../../../src/consensus/control.js'
+import { Store } from '../../../src/node/store.js'
+import { mulberry32, type Rng } from '../../../src/prng.js'
+import { WorkRequest, WorkResponse } from '../../../src/wire/proto/work.js'
+import { WorkEngine, type Registry } from '../../../src/work/engine.js'
+import { BUILTIN_HANDLERS, type Handlers } from '../../../src/work/executors.js'
+import { isFinal } from '../../../src/work/jobs.js'
+import { COMMANDS_CAPABILITY, capabilityOf } from '../../../src/work/spec.js'
+import { WorkStore, type JobRecord } from '../../../src/work/store.js'
+
+export class MemRegistry implements Registry {
+  readonly jobs = new Map<string, JobEntry>()
+  readonly dead = new Set<string>()
+  failNext = 0
+
+  async register (entries: Array<[string, JobEntry]>): Promise<void> {
+    await Promise.resolve()
+    if (this.failNext > 0) {
+      this.failNext--
+      throw new Error('no quorum (test)')
+    }
+    for (const [id, e] of entries) {
+      const cur = this.jobs.get(id)
+      if (cur != null && cur.state !== 'running' && e.state === 'running') continue
+      this.jobs.set(id, e)
+    }
+  }
+
+  entry (jobId: string): JobEntry | undefined {
+    return this.jobs.get(jobId)
+  }
+
+  isDead (peer: string): boolean {
+    return this.dead.has(peer)
+  }
+}
+
+export interface NodeSpec {
+  id: string
+  concurrency?: number
+  capabilities?: string[]
+  handlers?: Handlers
+  allowCommands?: boolean
+}
+
+interface Member {
+  spec: NodeSpec
+  dir: string
+  store?: Store
+  engine?: WorkEngine
+  incarnation: number
+}
+
+export interface NetFaults {
+  /** Probability that a request is lost before delivery. */
+  dropRequest?: number
+  /** Probability that a response is lost after the receiver handled the request. */
+  dropResponse?: number
+  /** Extra delay per message, ms. */
+  maxDelayMs?: number
+}
+
+export class Mesh {
+  readonly registry = new MemRegistry()
+  readonly members = new Map<string, Member>()
+  readonly down = new Set<string>()
+  faults: NetFaults = {}
+  private readonly rng: Rng
+  private poke?: NodeJS.Timeout
+
+  constructor (seed = 1) {
+    this.rng = mulberry32(seed)
+  }
+
+  async add (spec: NodeSpec): Promise<WorkEngine> {
+    const dir = await mkdtemp(join(tmpdir(), `mn-work-${spec.id}-`))
+    this.members.set(spec.id, { spec, dir, incarnation: 0 })
+    return await this.start(spec.id)
+  }
+
+  engine (id: string): WorkEngine {
+    const e = this.members.get(id)?.engine
+    if (e == null) throw new Error(`node ${id} is not running`)
+    return e
+  }
+
+  async start (id: string): Promise<WorkEngine> {
+    const m = this.members.get(id)!
+    m.incarnation++
+    m.store = await Store.open(m.dir)
+    const handlers = { ...BUILTIN_HANDLERS, ...m.spec.handlers }
+    const capabilities = [...new Set([...(m.spec.capabilities ?? []), ...Object.keys(handlers).map(capabilityOf), ...(m.spec.allowCommands === true ? [COMMANDS_CAPABILITY] : [])])]
+    const engine = new WorkEngine(new WorkStore(m.store), { call: async (to, req) => await this.call(id, to, req) }, this.registry, {
+      self: id,
+      incarnation: m.incarnation,
+      concurrency: m.spec.concurrency ?? 2,
+      capabilities,
+      handlers,
+      allowCommands: m.spec.allowCommands === true,
+      peers: () => [...this.members.entries()]
+        .filter(([pid, o]) => pid !== id && o.engine != null && !this.down.has(pid))
+        .map(([pid, o]) => ({ peerId: pid, queued: o.engine!.stealable, capabilities: o.engine!.capabilities })),
+      rng: mulberry32(m.incarnation * 7919 + id.length),
+      now: Date.now,
+      log: { info: () => {}, warn: () => {}, debug: () => {} },
+      resendAfterMs: 200,
+      retryBaseMs: 5
+    })
+    await engine.start()
+    m.engine = engine
+    // Stands in for heartbeats: idle nodes hear promptly that a peer has work.
+    this.poke ??= setInterval(() => {
+      for (const [pid, o] of this.members) {
+        if (o.engine == null || o.engine.stealable === 0) continue
+        for (const [other, p] of this.members) if (other !== pid && p.engine != null) p.engine.peerAdvertised(pid)
+      }
+    }, 20)
+    return engine
+  }
+
+  async stop (id: string): Promise<void> {
+    const m = this.members.get(id)!
+    const engine = m.engine
+    m.engine = undefined
+    await engine?.stop()
+    await m.store?.close()
+  }
+
+  async restart (id: string): Promise<WorkEngine> {
+    await this.stop(id)
+    return await this.start(id)
+  }
+
+  async close (): Promise<void> {
+    clearInterval(this.poke)
+    for (const id of this.members.keys()) await this.stop(id).catch(() => {})
+    for (const m of this.members.values()) await rm(m.dir, { recursive: true, force: true })
+  }
+
+  /** Resolves with the job's record at its home once it is final. */
+  async waitFinal (home: string, jobId: string, timeoutMs = 30_000): Promise<JobRecord> {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const job = await this.members.get(home)?.engine?.job(jobId)
+      if (job != null && isFinal(job.state)) return job
+      if (Date.now() > deadline) throw new Error(`job ${jobId} not final within ${timeoutMs} ms: ${JSON.stringify(job)}`)
+      await new Promise(resolve => setTimeout(resolve, 10))
+    }
+  }
+
+  private async call (from: string, to: string, req: WorkRequest): Promise<WorkResponse> {
+    const f = this.faults
+    if (f.maxDelayMs != null) await new Promise(resolve => setTimeout(resolve, this.rng() * f.maxDelayMs!))
+    const target = this.members.get(to)?.engine
+    if (target == null || this.down.has(to) || this.down.has(from)) throw new Error(`${to} unreachable`)
+    if (this.rng() < (f.dropRequest ?? 0)) throw new Error('request lost')
+    const res = await target.handle(from, WorkRequest.decode(WorkRequest.encode(req)))
+    if (this.rng() < (f.dropResponse ?? 0)) throw new Error('response lost')
+    return WorkResponse.decode(WorkResponse.encode(res))
+  }
+}
