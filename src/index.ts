@@ -1,1 +1,10 @@
-export {}
+// The package's library entry: embed a node, give it handlers, submit and await jobs.
+// See the README's "Embedding" section for a runnable example.
+export { startNode, EmbeddedNode } from './node/api.js'
+export type { StartNodeOptions } from './node/api.js'
+export type { Handler, Handlers, TaskContext } from './work/executors.js'
+export type { JobInput, TaskInput } from './work/spec.js'
+export type { JobView } from './work/jobs.js'
+export type { JobRecord, JobState } from './work/store.js'
+export { WorkError } from './work/errors.js'
+export { MeshError } from './node/errors.js'

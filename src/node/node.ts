@@ -166,6 +166,12 @@ export class MeshNode {
     this.log.info('stopped')
   }
 
+  /** Cancel a job mesh-wide (a control-log command; forwarded to the leader if need be). */
+  async cancelJob (jobId: string): Promise<void> {
+    const res = await this.adminService.handle({ op: 'job.cancel', key: jobId, value: '', forwarded: false, json: '' })
+    if (!res.ok) throw new MeshError(res.code === 'NOT_LEADER' ? 'NOT_LEADER' : 'NO_QUORUM', `cannot cancel ${jobId}: ${res.error} [${res.code}]`)
+  }
+
   statusSnapshot (): StatusResponse {
     const raft = this.consensus.status()
     const local = this.consensus.localState()

@@ -1,0 +1,94 @@
+// The library API: run a meshnode inside your own program, with handlers given as
+// functions, and submit and await jobs without the CLI. It is the same node `meshnode
+// start` runs — same store, protocols and guarantees — with an in-process front door.
+import type { StatusResponse } from '../wire/proto/status.js'
+import { WorkError } from '../work/errors.js'
+import type { Handlers } from '../work/executors.js'
+import { isFinal, type JobView } from '../work/jobs.js'
+import { parseJobInput, type JobInput, type TaskInput } from '../work/spec.js'
+import { resolveConfig, type NodeConfig, type RawValues } from './config.js'
+import type { Logger } from './log.js'
+import { MeshNode } from './node.js'
+
+export interface StartNodeOptions extends Partial<Omit<NodeConfig, 'handlers'>> {
+  /** Task handlers by type name: `(payload, ctx) => result`. */
+  handlers?: Handlers
+  /** Handler modules to load too, as `--handlers` does. */
+  handlerModules?: string[]
+  /** A pino logger; by default one at `logLevel` (default "warn" when embedded) on stderr. */
+  logger?: Logger
+}
+
+/**
+ * Starts a node in this process. Options are the `meshnode start` options (camelCase, see
+ * the README's configuration table); environment variables are not read.
+ */
+export async function startNode (options: StartNodeOptions = {}): Promise<EmbeddedNode> {
+  const { handlers, handlerModules, logger, ...rest } = options
+  const flags: RawValues = { logLevel: 'warn', ...rest, ...(handlerModules != null ? { handlers: handlerModules } : {}) }
+  const config = resolveConfig({ flags, env: {} })
+  const node = await MeshNode.start(config, { ...(logger != null ? { logger } : {}), ...(handlers != null ? { handlers } : {}) })
+  return new EmbeddedNode(node)
+}
+
+export class EmbeddedNode {
+  constructor (readonly node: MeshNode) {}
+
+  get peerId (): string {
+    return this.node.peerId
+  }
+
+  /** Addresses other nodes can dial (`--peer`). */
+  get addrs (): string[] {
+    return this.node.host.getMultiaddrs().map(a => a.toString())
+  }
+
+  /**
+   * Submits a job (or a single task) with this node as its home; resolves with the job id
+   * once the job is durable and registered in the control log.
+   */
+  async submit (job: JobInput | TaskInput): Promise<string> {
+    const [rec] = await this.node.work.engine.submit([parseJobInput(job)])
+    return rec!.id
+  }
+
+  /** A job homed here: state, counts, per-node breakdown, result (one-task jobs). */
+  async job (jobId: string): Promise<JobView | undefined> {
+    return await this.node.work.engine.job(jobId)
+  }
+
+  /** Resolves once the job is completed, failed or cancelled (and durable). */
+  async wait (jobId: string): Promise<JobView> {
+    const engine = this.node.work.engine
+    const finished = new Promise<void>(resolve => {
+      const listener = (j: { id: string }): void => {
+        if (j.id !== jobId) return
+        engine.jobs.onFinished.splice(engine.jobs.onFinished.indexOf(listener), 1)
+        resolve()
+      }
+      engine.jobs.onFinished.push(listener)
+      void engine.job(jobId).then(v => { if (v != null && isFinal(v.state) && engine.jobs.get(jobId) == null) listener(v) })
+    })
+    const now = await engine.job(jobId)
+    if (now == null) throw new WorkError('NOT_FOUND', `no job ${jobId} is homed on this node`)
+    await finished
+    return (await engine.job(jobId))!
+  }
+
+  /** Submit and wait: the job's final view. */
+  async run (job: JobInput | TaskInput): Promise<JobView> {
+    return await this.wait(await this.submit(job))
+  }
+
+  async cancel (jobId: string): Promise<void> {
+    await this.node.cancelJob(jobId)
+  }
+
+  status (): StatusResponse {
+    return this.node.statusSnapshot()
+  }
+
+  async stop (): Promise<void> {
+    await this.node.stop()
+  }
+}
