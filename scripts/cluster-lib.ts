@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { Libp2p } from 'libp2p'
 import { createCaller } from '../src/node/rpc.js'
 import { fetchStatus } from '../src/node/status-client.js'
 import type { StatusJson } from '../src/node/status-json.js'
@@ -136,9 +137,9 @@ export async function down (dir = DEFAULT_DIR, keep = false): Promise<void> {
 export type NodeStatus = { entry: NodeEntry, status?: StatusJson, error?: string }
 
 /** Every node's status, asked from one client host (a host per call costs a node real CPU). */
-export async function statusAll (dir = DEFAULT_DIR, timeoutMs = 2_000): Promise<NodeStatus[]> {
+export async function statusAll (dir = DEFAULT_DIR, timeoutMs = 2_000, reuse?: Libp2p): Promise<NodeStatus[]> {
   const state = loadState(dir)
-  const client = await createCaller()
+  const client = reuse ?? await createCaller()
   try {
     return await Promise.all(state.nodes.map(async e => {
       if (!isRunning(e.pid)) return { entry: e, error: 'not running' }
@@ -149,7 +150,7 @@ export async function statusAll (dir = DEFAULT_DIR, timeoutMs = 2_000): Promise<
       }
     }))
   } finally {
-    await client.stop()
+    if (reuse == null) await client.stop()
   }
 }
 

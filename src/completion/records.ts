@@ -10,7 +10,9 @@ import type { CompletionRecord, JobId, RecordKind } from './types.js'
 
 /** A stable string key for (kind, jobId, id), unambiguous for any id contents. */
 export function recordKey (kind: RecordKind, jobId: JobId, id: string): string {
-  return JSON.stringify([kind, jobId, id])
+  // Length-prefixing the job id keeps the key unambiguous whatever the ids contain; this
+  // runs several times per task, so it avoids JSON.stringify.
+  return `${kind}:${jobId.length}:${jobId}:${id}`
 }
 
 /** The id part of a record's key. */

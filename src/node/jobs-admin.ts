@@ -105,7 +105,7 @@ export class JobsAdminService implements JobsAdmin {
     const jobs = []
     for (const id of ids) {
       const e = this.consensus.control.jobs.get(id) as JobEntry
-      const local = e.home === self ? await this.work.engine.job(id) : undefined
+      const local = e.home === self ? await this.work.engine.jobRecord(id) : undefined
       jobs.push(local != null
         ? { id, home: e.home, state: local.state, createdAt: local.createdAt, ...(local.name != null ? { name: local.name } : {}), total: local.total, done: local.done, failed: local.failed, ...(local.finishedAt != null ? { finishedAt: local.finishedAt } : {}) }
         : { id, home: e.home, state: e.state, createdAt: e.createdAt })

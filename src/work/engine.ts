@@ -8,6 +8,13 @@
 // the WorkStore and group-committed; grants, signals, results and submit acknowledgements
 // leave only after the batch holding them is written.
 //
+// A job's diffusing computation starts lazily: while all of a job's tasks are still at its
+// home, the home alone knows the job is done when its last task finishes, and nothing about
+// it is written to the Dijkstra–Scholten core. The first time the job lends a batch, the
+// home starts it in the core with every task it still holds — exactly the state the core
+// would have reached, since until then every task was charged to the root alone. Most jobs
+// on a lightly loaded mesh never leave home, and pay nothing for detection.
+//
 // A task's life: queued (here, or lent to a thief in a batch) → running in a slot →
 // finished. A finished task's outcome goes to its job's home; only when the home has it
 // durably does the task count as finished for completion detection, so when the home sees
@@ -114,6 +121,10 @@ export class WorkEngine {
   private readonly sendingTo = new Set<string>()
   private readonly homeBackoff = new Map<string, number>()
   private readonly cancelled = new Set<string>()
+  /** Home jobs not (yet) in the completion core: their live task ids here. */
+  private readonly local = new Map<string, Set<string>>()
+  /** Local jobs whose last task finished: complete at the next commit. */
+  private localDone: string[] = []
   private readonly trails = new TrailTable()
   /** What a victim told us it still holds, fresher than its last heartbeat. */
   private readonly hints = new Map<string, number>()
@@ -152,6 +163,13 @@ export class WorkEngine {
       this.outbox.set(o.taskId, o)
       this.outboxDurable.add(o.taskId)
     }
+    // Active home jobs the core does not know never left home: rebuild their live sets.
+    for (const job of this.jobs.activeJobs()) {
+      if (this.core.jobIds().includes(job.id)) continue
+      this.local.set(job.id, new Set())
+    }
+    for (const st of loaded.tasks) if (st.state === 'queued') this.local.get(st.task.jobId)?.add(st.task.id)
+    for (const [jobId, live] of this.local) if (live.size === 0) this.localDone.push(jobId)
     // Jobs whose registration was interrupted: register again (a put is idempotent).
     const unregistered = this.jobs.activeJobs().filter(j => j.state === 'registering')
     if (unregistered.length > 0) {
@@ -204,16 +222,17 @@ export class WorkEngine {
   async submit (inputs: readonly JobInput[]): Promise<JobRecord[]> {
     if (this.stopped) throw new WorkError('STOPPING', 'node is stopping')
     const now = this.opts.now()
+    const capable = this.capabilityCheck()
     const prepared = inputs.map(input => {
       const id = newJobId(now)
       const tasks = rootTasks(id, this.opts.self, input)
-      this.checkCapable(tasks)
+      capable(tasks)
       const job: JobRecord = { id, home: this.opts.self, state: 'registering', createdAt: now, roots: tasks.length, total: tasks.length, done: 0, failed: 0, cancelled: 0, byNode: {}, ...(input.name != null ? { name: input.name } : {}) }
       return { job, tasks }
     })
     for (const { job, tasks } of prepared) {
       this.jobs.add(job)
-      this.core.startJob(job.id, tasks.map(t => t.id))
+      this.local.set(job.id, new Set(tasks.map(t => t.id)))
       for (const t of tasks) this.holdTask(t)
     }
     await this.commit()
@@ -221,7 +240,7 @@ export class WorkEngine {
       await this.registry.register(prepared.map(({ job }) => [job.id, { home: job.home, createdAt: job.createdAt, state: 'running' }]))
     } catch (err) {
       for (const { job, tasks } of prepared) {
-        this.core.forget(job.id)
+        this.local.delete(job.id)
         for (const t of tasks) this.dropTask(t.id)
         this.jobs.remove(job.id)
       }
@@ -237,9 +256,14 @@ export class WorkEngine {
     return prepared.map(p => p.job)
   }
 
+  /** A job's record at this home (no result), live or finished. */
+  async jobRecord (jobId: string): Promise<JobRecord | undefined> {
+    return this.jobs.get(jobId) ?? await this.store.job(jobId)
+  }
+
   /** A job of this home, live or finished, with its result when it has one root. */
   async job (jobId: string): Promise<JobView | undefined> {
-    const rec = this.jobs.get(jobId) ?? await this.store.job(jobId)
+    const rec = await this.jobRecord(jobId)
     if (rec == null) return undefined
     const view: JobView = { ...rec, byNode: { ...rec.byNode } }
     if (rec.roots === 1 && isFinal(rec.state)) {
@@ -321,6 +345,7 @@ export class WorkEngine {
     for (const [jobId, list] of byJob) {
       const batchId = `${this.opts.self}:${this.opts.incarnation}.${++this.batchSeq}`
       const ids = list.map(t => t.id)
+      this.startInCore(jobId)
       this.core.delegate(jobId, batchId, to, ids)
       for (const t of list) {
         const st: StoredTask = { task: t, state: 'delegated', batchId, to }
@@ -423,7 +448,7 @@ export class WorkEngine {
   }
 
   private startTask (task: Task): void {
-    if (!this.core.taskStarted(task.jobId, task.id)) {
+    if (!this.local.has(task.jobId) && !this.core.taskStarted(task.jobId, task.id)) {
       // Its lineage was abandoned (healing) or it is already finished: nothing to run.
       this.dropTask(task.id)
       return
@@ -486,7 +511,9 @@ export class WorkEngine {
       this.finishCancelled(task)
     } else if (outcome.ok) {
       for (const child of children) {
-        if (!this.core.taskSpawned(task.jobId, task.id, child.id)) continue
+        const live = this.local.get(task.jobId)
+        if (live != null) live.add(child.id)
+        else if (!this.core.taskSpawned(task.jobId, task.id, child.id)) continue
         this.holdTask(child)
         this.queue.push(child)
       }
@@ -537,7 +564,7 @@ export class WorkEngine {
     if (task.home === this.opts.self || result.cancelled === true) {
       // Cancelled work elsewhere needs no result at home: the job's state already says why.
       if (task.home === this.opts.self) this.jobs.record(outcome)
-      this.core.taskFinished(task.jobId, task.id)
+      this.localFinished(task.jobId, task.id)
       return
     }
     const queued = { ...outcome, home: task.home }
@@ -547,6 +574,29 @@ export class WorkEngine {
       this.outboxDurable.add(task.id)
       this.sendResults(task.home)
     })
+  }
+
+  /** A task finished here with its outcome recorded: tell whichever tracks its job. */
+  private localFinished (jobId: string, taskId: string): void {
+    const live = this.local.get(jobId)
+    if (live == null) {
+      this.core.taskFinished(jobId, taskId)
+      return
+    }
+    live.delete(taskId)
+    if (live.size === 0) {
+      this.local.delete(jobId)
+      this.localDone.push(jobId)
+    }
+  }
+
+  /** The job leaves home for the first time: hand every task it has here to the core. */
+  private startInCore (jobId: string): void {
+    const live = this.local.get(jobId)
+    if (live == null) return
+    this.local.delete(jobId)
+    this.core.startJob(jobId, [...live])
+    for (const id of live) if (this.running.has(id)) this.core.taskStarted(jobId, id)
   }
 
   private finishCancelled (task: Task): void {
@@ -661,10 +711,12 @@ export class WorkEngine {
     this.jobs.stage()
     const callbacks = this.afterCommit
     this.afterCommit = []
+    const completed = this.localDone.length > 0 ? [...rd.completed, ...this.localDone] : rd.completed
+    this.localDone = []
     await this.store.flush()
     this.sendSignals(rd.signals)
     for (const cb of callbacks) cb()
-    if (rd.completed.length > 0) await this.finishJobs(rd.completed)
+    if (completed.length > 0) await this.finishJobs(completed)
   }
 
   /**
@@ -757,10 +809,11 @@ export class WorkEngine {
     this.pump()
   }
 
-  private checkCapable (tasks: readonly Task[]): void {
+  /** A checker for one submit: every distinct requirement is checked once against live nodes. */
+  private capabilityCheck (): (tasks: readonly Task[]) => void {
     const nodes = [{ peerId: this.opts.self, capabilities: this.opts.capabilities }, ...this.opts.peers()]
     const seen = new Set<string>()
-    for (const t of tasks) {
+    return tasks => { for (const t of tasks) {
       const key = t.requires.join(',')
       if (seen.has(key)) continue
       seen.add(key)
@@ -768,7 +821,7 @@ export class WorkEngine {
       const missing = t.requires.filter(r => !nodes.some(n => n.capabilities.includes(r)))
       throw new WorkError('NO_CAPABLE_NODE', `no live node can run task ${t.id} (type "${t.type}"): it needs ${t.requires.join(', ')}${missing.length > 0 ? `, and no node advertises ${missing.join(', ')}` : ', which no single node has'}. ` +
         (t.type === CMD_TYPE ? 'Start a node with --allow-commands.' : 'Load the handler with --handlers, or start a node with the capability (--capabilities).'))
-    }
+    } }
   }
 }
 

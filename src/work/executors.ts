@@ -98,16 +98,26 @@ export async function runCommand (payload: CommandPayload, signal: AbortSignal):
     const child = spawnProcess('/bin/sh', ['-c', payload.cmd], {
       cwd: payload.cwd,
       env: { ...process.env, ...(payload.env ?? {}) },
-      stdio: ['ignore', 'pipe', 'pipe']
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group, so an abort reaches what the shell started, not only the shell
+      // (otherwise `sleep 30` outlives the kill and holds the output pipes open).
+      detached: true
     })
     const out = new Capped(JOB_LIMITS.outputBytes)
     const err = new Capped(JOB_LIMITS.outputBytes)
     child.stdout.on('data', (b: Buffer) => { out.push(b) })
     child.stderr.on('data', (b: Buffer) => { err.push(b) })
     let killTimer: NodeJS.Timeout | undefined
+    const killGroup = (sig: NodeJS.Signals): void => {
+      try {
+        if (child.pid != null) process.kill(-child.pid, sig)
+      } catch {
+        child.kill(sig)
+      }
+    }
     const onAbort = (): void => {
-      child.kill('SIGTERM')
-      killTimer = setTimeout(() => child.kill('SIGKILL'), 2_000)
+      killGroup('SIGTERM')
+      killTimer = setTimeout(() => { killGroup('SIGKILL') }, 2_000)
     }
     signal.addEventListener('abort', onAbort, { once: true })
     child.on('error', e => {

@@ -1,8 +1,11 @@
 // The job book of a home node: the records of jobs submitted here, their counts, and the
 // once-per-task-id recording of outcomes. Active jobs live in memory (with the set of task
 // ids already recorded, so a duplicate outcome — a re-run after a crash, a re-sent results
-// message — is dropped); finished ones only in LevelDB. Changes are staged on the WorkStore
-// and land with the engine's next group commit.
+// message — is dropped); finished ones only in LevelDB.
+//
+// A job record is written twice: when the job is submitted and when it finishes. Its counts
+// in between are derived data — every outcome is durable in the results bucket — so after a
+// restart they are recomputed from the results instead of being rewritten on every outcome.
 
 import type { JobRecord, TaskOutcome, WorkStore } from './store.js'
 
@@ -25,8 +28,11 @@ export class JobBook {
   async restore (jobs: readonly JobRecord[]): Promise<void> {
     for (const job of jobs) {
       if (isFinal(job.state)) continue
-      this.active.set(job.id, job)
-      this.recorded.set(job.id, await this.store.recordedIds(job.id))
+      const fresh: JobRecord = { ...job, total: job.roots, done: 0, failed: 0, cancelled: 0, byNode: {} }
+      const { error: _drop, ...rest } = fresh
+      this.active.set(job.id, rest)
+      this.recorded.set(job.id, new Set())
+      for (const o of await this.store.jobResults(job.id, Number.MAX_SAFE_INTEGER)) this.count(rest, o)
     }
   }
 
@@ -52,11 +58,11 @@ export class JobBook {
     return [...this.active.values()]
   }
 
+  /** In memory only: a registered job is 'registering' on disk until it finishes (see start()). */
   setState (jobId: string, state: JobRecord['state']): void {
     const job = this.active.get(jobId)
     if (job == null || isFinal(job.state)) return
     job.state = state
-    this.touch(jobId)
   }
 
   /** Records a task outcome once; returns false for a duplicate or an unknown job. */
@@ -70,6 +76,12 @@ export class JobBook {
     }
     seen.add(o.taskId)
     this.store.put('results', o.taskId, o)
+    this.count(job, o)
+    return true
+  }
+
+  private count (job: JobRecord, o: TaskOutcome): void {
+    this.recorded.get(job.id)?.add(o.taskId)
     job.done++
     job.total += o.spawned
     if (o.cancelled === true) job.cancelled++
@@ -79,8 +91,6 @@ export class JobBook {
     }
     job.byNode[o.node] = (job.byNode[o.node] ?? 0) + 1
     job.lastTaskAt = Math.max(job.lastTaskAt ?? 0, o.finishedAt)
-    this.touch(o.jobId)
-    return true
   }
 
   /** Completion detected: the final state is set and staged; returns the record. */

@@ -60,9 +60,15 @@ export interface Task {
   home: string
 }
 
+/** Random per process, so two nodes (or two runs) never mint the same id in one millisecond. */
+const ID_PREFIX = randomBytes(4).toString('hex')
+let idCounter = 0
+
 export function newJobId (now = Date.now()): string {
-  // Time first, so ids sort by submission; 40 random bits keep ids from one millisecond apart.
-  return `${now.toString(36).padStart(9, '0')}-${randomBytes(5).toString('hex')}`
+  // Time first, so ids sort by submission; then this process's random prefix and a counter,
+  // which keeps ids minted in the same millisecond apart and in order.
+  idCounter = (idCounter + 1) % 0x100000
+  return `${now.toString(36).padStart(9, '0')}-${ID_PREFIX}${idCounter.toString(36).padStart(4, '0')}`
 }
 
 export function rootTaskId (jobId: string, index: number): string {
