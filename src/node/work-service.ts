@@ -36,8 +36,13 @@ export interface WorkServiceInit {
   allowCommands: boolean
 }
 
-/** Least time between two extra heartbeats announcing new stealable work. */
-const ANNOUNCE_EVERY_MS = 100
+/**
+ * Least time between two extra heartbeats announcing new stealable work. Every heartbeat
+ * costs each peer a signature check, so a node whose queue flaps must not flood the mesh.
+ */
+const ANNOUNCE_EVERY_MS = 250
+/** How often the queue is checked for new stealable work (cheap: a getter). */
+const ANNOUNCE_CHECK_MS = 50
 /** How long the engine's view of peers is reused: it is asked after every task. */
 const PEERS_CACHE_MS = 50
 
@@ -96,7 +101,7 @@ export class WorkService {
     this.consensus.onApplied.push(cmd => {
       if (cmd.op === 'job.cancel') this.engine.cancelJob(cmd.jobId)
     })
-    this.announceTimer = setInterval(() => { this.maybeAnnounce() }, ANNOUNCE_EVERY_MS)
+    this.announceTimer = setInterval(() => { this.maybeAnnounce() }, ANNOUNCE_CHECK_MS)
     this.announceTimer.unref?.()
   }
 

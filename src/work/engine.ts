@@ -102,6 +102,8 @@ export interface EngineCounters {
 }
 
 const MAX_RESEND_MS = 60_000
+/** How long an empty steal answer rules a victim out (unless a heartbeat says otherwise). */
+const EMPTY_HINT_MS = 100
 /** A thief keeps this many tasks per slot queued, stealing again when it drops below. */
 const PREFETCH_PER_SLOT = 2
 
@@ -127,13 +129,14 @@ export class WorkEngine {
   private localDone: string[] = []
   private readonly trails = new TrailTable()
   /** What a victim told us it still holds, fresher than its last heartbeat. */
-  private readonly hints = new Map<string, number>()
+  private readonly hints = new Map<string, { queued: number, at: number }>()
   private afterCommit: Array<() => void> = []
   private commitScheduled = false
   private stealing = false
   private batchSeq = 0
   private stopped = false
   private maintainTimer?: NodeJS.Timeout
+  private stealRetry?: NodeJS.Timeout
   private lastEvaporate: number
 
   constructor (private readonly store: WorkStore, private readonly net: WorkNet, private readonly registry: Registry, private readonly opts: EngineOptions) {
@@ -187,6 +190,7 @@ export class WorkEngine {
   async stop (): Promise<void> {
     this.stopped = true
     clearInterval(this.maintainTimer)
+    clearTimeout(this.stealRetry)
     for (const t of this.retryTimers.values()) clearTimeout(t)
     for (const r of this.running.values()) r.controller.abort(new WorkError('STOPPING', 'node is stopping'))
     // Running tasks stay in the store as queued: they run again after a restart.
@@ -199,10 +203,15 @@ export class WorkEngine {
     return this.running.size / Math.max(1, this.opts.concurrency)
   }
 
-  /** Queued tasks beyond what this node's free slots will take next: what a thief may get. */
+  /**
+   * Queued tasks beyond what this node keeps for itself (a few per slot, as a thief does):
+   * what a thief may get. A node holding only its own prefetch advertises nothing, so thieves
+   * do not churn small queues back and forth (and heartbeats do not flap) at the end of a job.
+   * Tasks this node cannot run itself are all stealable.
+   */
   get stealable (): number {
-    const free = Math.max(0, this.opts.concurrency - this.running.size)
-    return Math.max(0, this.queue.size - Math.min(free, this.queue.runnable))
+    const keep = Math.min(this.queue.runnable, Math.max(0, this.opts.concurrency * PREFETCH_PER_SLOT - this.running.size))
+    return Math.max(0, this.queue.size - keep)
   }
 
   get capabilities (): readonly string[] {
@@ -645,9 +654,18 @@ export class WorkEngine {
     const peers = this.opts.peers()
     const candidates = peers
       .filter(p => p.peerId !== this.opts.self && !this.registry.isDead(p.peerId))
-      .map(p => ({ peer: p.peerId, heuristic: this.hints.get(p.peerId) ?? p.queued }))
+      .map(p => ({ peer: p.peerId, heuristic: this.hint(p.peerId, p.queued) }))
       .filter(c => c.heuristic > 0)
-    if (candidates.length === 0) return
+    if (candidates.length === 0) {
+      // Peers that advertise work but just answered empty: look again shortly.
+      if (this.stealRetry == null && peers.some(p => p.queued > 0)) {
+        this.stealRetry = setTimeout(() => {
+          this.stealRetry = undefined
+          if (this.queue.runnable < this.opts.concurrency * PREFETCH_PER_SLOT) this.maybeSteal()
+        }, EMPTY_HINT_MS)
+      }
+      return
+    }
     const victim = this.trails.choose(candidates, this.opts.rng)
     if (victim == null) return
     // Ask for a fair share of what the victim advertises (it grants at most half its spare
@@ -662,18 +680,34 @@ export class WorkEngine {
       const got = this.receive(victim, res.batches)
       // An empty grant (nothing this node may run, or the victim drained meanwhile) rules the
       // victim out until its next heartbeat, so a thief never spins on it.
-      this.hints.set(victim, got > 0 ? res.remaining : 0)
+      this.hints.set(victim, { queued: got > 0 ? res.remaining : 0, at: this.opts.now() })
       if (got > 0) this.trails.deposit(victim, serviceQuality({ tasks: got, latencyMs: this.opts.now() - started }))
       else this.trails.penalize(victim)
       await this.commit()
     }).catch(err => {
-      this.hints.set(victim, 0)
+      this.hints.set(victim, { queued: 0, at: this.opts.now() })
       this.trails.penalize(victim)
       this.opts.log.debug({ victim, err: errText(err) }, 'steal failed')
     }).finally(() => {
       this.stealing = false
       this.pump()
     })
+  }
+
+  /**
+   * How much a peer holds, as far as this node knows: what its last answer said, for a
+   * short while, else what its last heartbeat advertised. An empty answer is not trusted
+   * for long: heartbeats are a second apart, and a thief that waited for the next one after
+   * every empty grant would idle through the end of every job.
+   */
+  private hint (peer: string, advertised: number): number {
+    const h = this.hints.get(peer)
+    if (h == null) return advertised
+    if (h.queued === 0 && this.opts.now() - h.at > EMPTY_HINT_MS) {
+      this.hints.delete(peer)
+      return advertised
+    }
+    return h.queued
   }
 
   /** A fresh heartbeat replaces what the last grant told us about that peer. */

@@ -1,0 +1,81 @@
+// bench/completion: how long after a job's last task finishes does its submitter (the home
+// node) know the job is complete? On a 10-node cluster, jobs whose tasks are spread by
+// stealing, one after another. Prints figures; never fails on a time.
+//
+//   node dist/bench/completion.js [--nodes 10] [--jobs 100] [--tasks 200] [--task-ms 5] [--concurrency 4]
+//
+// Per job: detection latency = the home's finishedAt (completion recorded) − lastTaskAt (the
+// latest finishedAt among the task outcomes, stamped by the executing node). Both are this
+// machine's clock. The path it covers: the last task's result travels to the home, the
+// executor's batches signal back up the Dijkstra–Scholten tree, and the home sees its deficit
+// reach zero. Only jobs that ran on more than one node count as "distributed".
+import { Command } from 'commander'
+import { multiaddr } from '@multiformats/multiaddr'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { down, loadState, statusAll, up, waitUntil } from '../scripts/cluster-lib.js'
+import { ADMIN_CALL } from '../src/node/admin-service.js'
+import { callWith, createCaller } from '../src/node/rpc.js'
+import type { AdminRequest, AdminResponse } from '../src/wire/proto/admin.js'
+import { formatMachine, machineInfo } from './lib/machine.js'
+import { freePortBlock } from './lib/ports.js'
+import { markdownTable, max, num, quantile } from './lib/stats.js'
+
+const program = new Command('bench/completion')
+  .option('--nodes <n>', 'cluster size', '10')
+  .option('--jobs <n>', 'jobs, run one after another', '100')
+  .option('--tasks <n>', 'tasks per job', '200')
+  .option('--task-ms <ms>', 'duration of each task', '5')
+  .option('--concurrency <n>', 'slots per node', '4')
+  .parse()
+const opts = program.opts<{ nodes: string, jobs: string, tasks: string, taskMs: string, concurrency: string }>()
+const N = Number(opts.nodes)
+
+interface JobView { state: string, finishedAt: number, lastTaskAt: number, byNode: Record<string, number> }
+
+async function main (): Promise<void> {
+  console.log(formatMachine(machineInfo()))
+  const dir = join(tmpdir(), `meshnode-bench-completion-${process.pid}`)
+  const basePort = await freePortBlock(18500, N)
+  await up(N, { dir, basePort, extraArgs: ['--concurrency', opts.concurrency, '--log-level', 'warn'] })
+  const client = await createCaller()
+  try {
+    await waitUntil(async () => (await statusAll(dir, 2_000, client)).every(s => (s.status?.leader ?? '') !== ''), 60_000, 'a leader')
+    const home = multiaddr(`/ip4/127.0.0.1/tcp/${loadState(dir).nodes[0]!.port}`)
+    const admin = async (req: Partial<AdminRequest>): Promise<AdminResponse> => {
+      const res = await callWith(client, home, { op: '', key: '', value: '', forwarded: false, json: '', ...req }, { ...ADMIN_CALL, timeoutMs: 120_000 })
+      if (!res.ok) throw new Error(`${req.op}: ${res.error} [${res.code}]`)
+      return res
+    }
+    const distributed: number[] = []
+    const local: number[] = []
+    const spread: number[] = []
+    for (let j = 0; j < Number(opts.jobs); j++) {
+      const tasks = Array.from({ length: Number(opts.tasks) }, () => ({ type: 'sleep', payload: { ms: Number(opts.taskMs) } }))
+      const id = JSON.parse((await admin({ op: 'jobs.submit', json: JSON.stringify({ jobs: [{ tasks }] }) })).json).jobs[0].id as string
+      let view: JobView | undefined
+      await waitUntil(async () => {
+        view = JSON.parse((await admin({ op: 'job.get', key: id })).json)
+        return view!.state !== 'running'
+      }, 120_000, `job ${id}`, 10)
+      if (view!.state !== 'completed') throw new Error(`job ${id} ended ${view!.state}`)
+      const latency = view!.finishedAt - view!.lastTaskAt
+      const nodes = Object.keys(view!.byNode).length
+      spread.push(nodes)
+      if (nodes > 1) distributed.push(latency)
+      else local.push(latency)
+    }
+    const row = (name: string, xs: number[]): string[] => [name, String(xs.length), num(quantile(xs, 0.5)), num(quantile(xs, 0.99)), num(max(xs))]
+    console.log(`\n${opts.jobs} jobs × ${opts.tasks} tasks of ${opts.taskMs} ms, ${N} nodes × ${opts.concurrency} slots, submitted to node 1 one after another`)
+    console.log(`nodes per job: median ${num(quantile(spread, 0.5))}, max ${num(max(spread))}\n`)
+    console.log(markdownTable(['jobs', 'count', 'detection p50 ms', 'p99 ms', 'max ms'], [row('distributed', distributed), row('home only', local), row('all', [...distributed, ...local])]))
+  } finally {
+    await client.stop()
+    await down(dir)
+  }
+}
+
+main().catch(err => {
+  console.error(err)
+  process.exitCode = 1
+})

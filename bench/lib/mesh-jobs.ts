@@ -1,0 +1,152 @@
+// The meshnode side of the throughput benchmark: a fresh local cluster (scripts/cluster's
+// library), no-op `echo` tasks submitted to node 1 through the admin protocol, exactly as
+// `meshnode submit` sends them, and exact timings read back from the home's job records.
+//
+// Modes, matching bench/lib/bullmq.ts:
+// - many-jobs: `tasks` one-task jobs, submitted in requests of `chunk` jobs (BullMQ's
+//   addBulk chunks), up to 4 requests in flight. Each request is acknowledged once its jobs
+//   are durable and registered in the control log.
+// - one-job: one job whose `tasks` roots are the tasks; done when the whole job is.
+//
+// Timing: start = Date.now() just before the first request. A task's latency = its outcome's
+// finishedAt (the executor's clock, recorded in its result) − the send time of the request
+// that carried it; a job is done when its home records completion (finishedAt of the job),
+// which for one-job mode includes Dijkstra–Scholten detection. All clocks are this machine's.
+// tasks/s = tasks / (last job finishedAt − start).
+import type { Libp2p } from 'libp2p'
+import { multiaddr } from '@multiformats/multiaddr'
+import { down, loadState, statusAll, up, waitUntil } from '../../scripts/cluster-lib.js'
+import { ADMIN_CALL } from '../../src/node/admin-service.js'
+import { callWith, createCaller } from '../../src/node/rpc.js'
+import type { AdminRequest, AdminResponse } from '../../src/wire/proto/admin.js'
+import { procCpuMs } from './machine.js'
+import { quantile } from './stats.js'
+
+export interface MeshRun {
+  mode: 'one-job' | 'many-jobs'
+  tasks: number
+  nodes: number
+  /** --concurrency of every node. */
+  concurrency: number
+  dir: string
+  basePort: number
+  /** Jobs per submit request in many-jobs mode (default 1000). */
+  chunk?: number
+}
+
+export interface MeshResult {
+  tasksPerSec: number
+  p50Ms: number
+  p99Ms: number
+  elapsedMs: number
+  /** Start → the last submit acknowledged. */
+  submitMs: number
+  /** Tasks per node. */
+  byNode: number[]
+  /** CPU time of all node processes over the run, ms. */
+  cpuMs: number
+}
+
+const IN_FLIGHT = Number(process.env.MESH_IN_FLIGHT ?? 4)
+
+export async function runMesh (run: MeshRun): Promise<MeshResult> {
+  await up(run.nodes, { dir: run.dir, basePort: run.basePort, extraArgs: ['--concurrency', String(run.concurrency), '--log-level', 'warn'] })
+  const client = await createCaller()
+  try {
+    const state = loadState(run.dir)
+    const home = multiaddr(`/ip4/127.0.0.1/tcp/${state.nodes[0]!.port}`)
+    const admin = async (req: Partial<AdminRequest>): Promise<AdminResponse> => {
+      const res = await callWith(client, home, { op: '', key: '', value: '', forwarded: false, json: '', ...req }, { ...ADMIN_CALL, timeoutMs: 120_000 })
+      if (!res.ok) throw new Error(`${req.op}: ${res.error} [${res.code}]`)
+      return res
+    }
+    // Wait for a leader so the first registration does not include an election.
+    await waitUntil(async () => (await statusAll(run.dir)).every(s => s.status?.leader != null && s.status.leader !== ''), 30_000, 'a leader')
+    const pids = state.nodes.map(n => n.pid)
+    const cpu0 = pids.map(p => procCpuMs(p) ?? 0)
+
+    const sent = new Map<string, number>()
+    const start = Date.now()
+    let submitMs = 0
+    if (run.mode === 'one-job') {
+      const tasks = Array.from({ length: run.tasks }, () => ({ type: 'echo' }))
+      const res = await admin({ op: 'jobs.submit', json: JSON.stringify({ jobs: [{ tasks }] }) })
+      const id = JSON.parse(res.json).jobs[0].id as string
+      sent.set(id, start)
+      submitMs = Date.now() - start
+    } else {
+      const chunk = run.chunk ?? 1000
+      let next = 0
+      const worker = async (): Promise<void> => {
+        while (next < run.tasks) {
+          const n = Math.min(chunk, run.tasks - next)
+          next += n
+          const t = Date.now()
+          const res = await admin({ op: 'jobs.submit', json: JSON.stringify({ jobs: Array.from({ length: n }, () => ({ type: 'echo' })) }) })
+          for (const j of JSON.parse(res.json).jobs as Array<{ id: string }>) sent.set(j.id, t)
+        }
+      }
+      await Promise.all(Array.from({ length: IN_FLIGHT }, worker))
+      submitMs = Date.now() - start
+    }
+
+    // Done when the home has no active job left.
+    await waitUntil(async () => {
+      const s = (await statusAll(run.dir, 2_000, client)).find(x => x.entry.index === 1)?.status
+      return s != null && Number(s.counters.work_active_jobs ?? 1) === 0
+    }, 600_000, 'every job to finish', 20)
+    const cpuMs = pids.reduce((acc, p, i) => acc + ((procCpuMs(p) ?? 0) - cpu0[i]!), 0)
+
+    const latencies: number[] = []
+    let end = 0
+    const byNode = new Map<string, number>()
+    if (run.mode === 'one-job') {
+      const [id, t] = [...sent][0]!
+      let after = ''
+      for (;;) {
+        const res = await admin({ op: 'job.get', key: id, json: JSON.stringify({ results: true, limit: 10_000, after }) })
+        const view = JSON.parse(res.json) as { finishedAt: number, state: string, results: Array<{ taskId: string, finishedAt: number, node: string }>, next?: string }
+        if (view.state !== 'completed') throw new Error(`job ended ${view.state}`)
+        end = view.finishedAt
+        for (const r of view.results) {
+          latencies.push(r.finishedAt - t)
+          byNode.set(r.node, (byNode.get(r.node) ?? 0) + 1)
+        }
+        if (view.next == null) break
+        after = view.next
+      }
+    } else {
+      let before = ''
+      for (;;) {
+        const res = await admin({ op: 'jobs.list', json: JSON.stringify({ limit: 10_000, ...(before !== '' ? { before } : {}) }) })
+        const page = JSON.parse(res.json) as { jobs: Array<{ id: string, state: string, finishedAt?: number }>, next?: string }
+        for (const j of page.jobs) {
+          const t = sent.get(j.id)
+          if (t == null) continue
+          if (j.state !== 'completed' || j.finishedAt == null) throw new Error(`job ${j.id} ended ${j.state}`)
+          latencies.push(j.finishedAt - t)
+          end = Math.max(end, j.finishedAt)
+        }
+        if (page.next == null) break
+        before = page.next
+      }
+      for (const s of await statusAll(run.dir)) {
+        if (s.status != null) byNode.set(s.status.peerId, Number(s.status.counters.work_tasks_run_total ?? 0))
+      }
+    }
+    if (latencies.length !== run.tasks) throw new Error(`expected ${run.tasks} outcomes, read ${latencies.length}`)
+    const elapsedMs = end - start
+    return {
+      tasksPerSec: run.tasks / (elapsedMs / 1000),
+      p50Ms: quantile(latencies, 0.5),
+      p99Ms: quantile(latencies, 0.99),
+      elapsedMs,
+      submitMs,
+      byNode: [...byNode.values()].sort((a, b) => b - a),
+      cpuMs
+    }
+  } finally {
+    await client.stop()
+    await down(run.dir)
+  }
+}
