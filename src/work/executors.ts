@@ -94,6 +94,7 @@ export interface CommandResult {
 
 /** Runs `sh -c cmd`; resolves with the output on exit 0, rejects otherwise or on abort. */
 export async function runCommand (payload: CommandPayload, signal: AbortSignal): Promise<CommandResult> {
+  if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted')
   return await new Promise((resolvePromise, reject) => {
     const child = spawnProcess('/bin/sh', ['-c', payload.cmd], {
       cwd: payload.cwd,

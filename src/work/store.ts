@@ -178,10 +178,7 @@ export class WorkStore {
     return ids
   }
 
-  /** Deletes a job's records at its home (used when a registration fails: nothing half-written). */
-  async deleteJob (jobId: string): Promise<void> {
-    await this.subs.results.clear({ gt: `${jobId}/`, lt: `${jobId}/\uffff` })
-  }
+
 
   private async drain (): Promise<void> {
     while (this.waiters.length > 0) {

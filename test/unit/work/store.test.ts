@@ -1,0 +1,254 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { CompletionRecord, PersistOp } from '../../../src/completion/index.js'
+import { Store } from '../../../src/node/store.js'
+import { newJobId } from '../../../src/work/spec.js'
+import { WorkStore, type JobRecord, type StoredTask, type TaskOutcome } from '../../../src/work/store.js'
+
+let dir: string
+let store: Store
+let work: WorkStore
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mn-workstore-'))
+  store = await Store.open(dir)
+  work = new WorkStore(store)
+})
+
+afterEach(async () => {
+  await store.close()
+  await rm(dir, { recursive: true, force: true })
+})
+
+/** Reopens the database, so a test sees what reached disk rather than anything in memory. */
+async function reopen (): Promise<WorkStore> {
+  await store.close()
+  store = await Store.open(dir)
+  work = new WorkStore(store)
+  return work
+}
+
+/**
+ * Awaits a flush, failing with a clear message if it never settles. A lost flush waiter hangs
+ * forever; this guard turns that into a failure instead of a 60 s test timeout. It is a hang
+ * detector, not a speed check: a healthy flush settles in milliseconds.
+ */
+async function settles<T> (p: Promise<T>, what = 'flush()'): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const hang = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} never resolved`)), 5_000)
+  })
+  try {
+    return await Promise.race([p, hang])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+function storedTask (id: string): StoredTask {
+  const jobId = id.slice(0, id.indexOf('/'))
+  return {
+    state: 'queued',
+    task: { id, jobId, type: 'echo', payload: 'null', requires: ['handler:echo'], maxAttempts: 3, attempts: 0, timeoutMs: 60_000, priority: 0, home: 'h' }
+  }
+}
+
+function outcome (taskId: string): TaskOutcome {
+  return { jobId: taskId.slice(0, taskId.indexOf('/')), taskId, ok: true, result: JSON.stringify(taskId), spawned: 0, attempts: 1, node: 'n', finishedAt: 1 }
+}
+
+function jobRecord (id: string, createdAt = 1): JobRecord {
+  return { id, home: 'h', state: 'running', createdAt, roots: 1, total: 1, done: 0, failed: 0, cancelled: 0, byNode: {} }
+}
+
+describe('WorkStore staging and flush', () => {
+  it('writes nothing until flush, then persists puts and deletes', async () => {
+    work.put('tasks', 'J/0', storedTask('J/0'))
+    work.put('tasks', 'J/1', storedTask('J/1'))
+    work.put('jobs', 'J', jobRecord('J'))
+    work.put('outbox', 'J/0', outcome('J/0'))
+    work.del('tasks', 'J/1')
+    expect(work.pending).toBeGreaterThan(0)
+    expect(await work.job('J')).toBeUndefined()
+
+    await settles(work.flush())
+    expect(work.pending).toBe(0)
+
+    const loaded = await (await reopen()).load()
+    expect(loaded.tasks).toEqual([storedTask('J/0')])
+    expect(loaded.jobs).toEqual([jobRecord('J')])
+    expect(loaded.outbox).toEqual([outcome('J/0')])
+    expect(loaded.completion).toEqual([])
+  })
+
+  it('deletes what an earlier flush wrote', async () => {
+    work.put('tasks', 'J/0', storedTask('J/0'))
+    await settles(work.flush())
+    work.del('tasks', 'J/0')
+    await settles(work.flush())
+    expect((await work.load()).tasks).toEqual([])
+  })
+
+  it('resolves a flush with nothing staged', async () => {
+    await settles(work.flush())
+    expect(await work.load()).toEqual({ tasks: [], outbox: [], jobs: [], completion: [] })
+  })
+
+  it('keeps the latest staged change for a key', async () => {
+    work.put('jobs', 'A', jobRecord('A', 1))
+    work.put('jobs', 'A', jobRecord('A', 2))
+    work.put('jobs', 'B', jobRecord('B'))
+    work.del('jobs', 'B')
+    work.del('jobs', 'C')
+    work.put('jobs', 'C', jobRecord('C'))
+    // All in one batch: the last change staged for a key decides what is on disk.
+    await settles(work.flush())
+    expect((await work.job('A'))?.createdAt).toBe(2)
+    expect(await work.job('B')).toBeUndefined()
+    expect(await work.job('C')).toEqual(jobRecord('C'))
+  })
+
+  it('keeps the same key in different buckets apart', async () => {
+    work.put('tasks', 'J/0', storedTask('J/0'))
+    work.put('outbox', 'J/0', outcome('J/0'))
+    work.del('outbox', 'J/0')
+    await settles(work.flush())
+    const loaded = await work.load()
+    expect(loaded.tasks).toHaveLength(1)
+    expect(loaded.outbox).toHaveLength(0)
+  })
+
+  it('resolves many concurrent flushes and lands every staged write, in few batches', async () => {
+    const batch = vi.spyOn(store.db, 'batch')
+    const flushes: Array<Promise<void>> = []
+    for (let i = 0; i < 200; i++) {
+      work.put('results', `J/${i}`, outcome(`J/${i}`))
+      flushes.push(work.flush())
+    }
+    await settles(Promise.all(flushes), 'one of 200 concurrent flushes')
+    expect((await work.jobResults('J', 1000)).length).toBe(200)
+    // Group commit: the first flush writes one batch; everything staged while it is in
+    // flight goes in the next. Not one batch per flush.
+    expect(batch.mock.calls.length).toBeLessThanOrEqual(2)
+  })
+
+  it('makes a flush wait for writes staged while an earlier batch was in flight', async () => {
+    work.put('jobs', 'A', jobRecord('A'))
+    const first = work.flush()
+    work.put('jobs', 'B', jobRecord('B'))
+    const second = work.flush()
+    await settles(second)
+    // Resolving the second flush promises B is on disk, not merely that the first batch is.
+    expect(await work.job('B')).toEqual(jobRecord('B'))
+    await settles(first)
+  })
+
+  it('flushes an empty store twice in a row, then still writes what is staged next', async () => {
+    // Regression: an empty flush finishes its drain synchronously; a flush after it must not
+    // find the finished drain still marked as writing and wait on it forever.
+    await settles(work.flush())
+    await settles(work.flush())
+    work.put('jobs', 'A', jobRecord('A'))
+    await settles(work.flush())
+    expect(await (await reopen()).job('A')).toEqual(jobRecord('A'))
+  })
+
+  it('resolves two flushes issued together on an empty store', async () => {
+    // The same synchronous drain, but the second flush comes before the microtask that
+    // clears `writing`: its waiter must not be stranded.
+    await settles(Promise.all([work.flush(), work.flush()]), 'the second of two concurrent empty flushes')
+  })
+
+  it('writes a put staged between two flushes issued together on an empty store', async () => {
+    const first = work.flush()
+    work.put('jobs', 'A', jobRecord('A'))
+    await settles(Promise.all([first, work.flush()]), 'a flush issued right after an empty one')
+    expect(await work.job('A')).toEqual(jobRecord('A'))
+  })
+
+  it('keeps working after a failed batch, rejecting only the flushes that were in it', async () => {
+    const batch = vi.spyOn(store.db, 'batch').mockRejectedValueOnce(new Error('disk full'))
+    work.put('jobs', 'A', jobRecord('A'))
+    await expect(settles(work.flush())).rejects.toThrow('disk full')
+    batch.mockRestore()
+    work.put('jobs', 'B', jobRecord('B'))
+    await settles(work.flush())
+    expect(await work.job('B')).toEqual(jobRecord('B'))
+  })
+})
+
+describe('WorkStore.completion', () => {
+  it('maps the core persist ops to puts and deletes of completion records', async () => {
+    const task: CompletionRecord = { kind: 'task', jobId: 'J', taskId: 'J/0', charges: ['b1'] }
+    const job: CompletionRecord = { kind: 'job', jobId: 'J', home: true, completed: false }
+    const other: CompletionRecord = { kind: 'task', jobId: 'J', taskId: 'J/1', charges: [] }
+    const ops: PersistOp[] = [
+      { kind: 'job', jobId: 'J', id: '', record: job },
+      { kind: 'task', jobId: 'J', id: 'J/0', record: task },
+      { kind: 'task', jobId: 'J', id: 'J/1', record: other }
+    ]
+    work.completion(ops)
+    await settles(work.flush())
+    expect(await work.load().then(l => l.completion)).toHaveLength(3)
+
+    work.completion([{ kind: 'task', jobId: 'J', id: 'J/1', record: null }])
+    await settles(work.flush())
+    const loaded = (await (await reopen()).load()).completion
+    expect(loaded).toHaveLength(2)
+    expect(loaded).toEqual(expect.arrayContaining([job, task]))
+  })
+})
+
+describe('WorkStore queries', () => {
+  it('pages a job\'s results in task id order', async () => {
+    const ids = ['J/0', 'J/1', 'J/1.0', 'J/1.1', 'J/10', 'J/2']
+    for (const id of [...ids].reverse()) work.put('results', id, outcome(id))
+    await settles(work.flush())
+
+    expect((await work.jobResults('J', 100)).map(r => r.taskId)).toEqual(ids)
+    const page1 = await work.jobResults('J', 4)
+    expect(page1.map(r => r.taskId)).toEqual(ids.slice(0, 4))
+    const page2 = await work.jobResults('J', 4, page1.at(-1)!.taskId)
+    expect(page2.map(r => r.taskId)).toEqual(ids.slice(4))
+    expect(await work.jobResults('J', 4, page2.at(-1)!.taskId)).toEqual([])
+  })
+
+  it('does not return results of a job whose id shares a prefix', async () => {
+    // 'J-x/…' sorts before 'J/', 'J0/…' and 'J1/…' after 'J/…': none may leak into J's range.
+    for (const id of ['I/9', 'J-x/0', 'J/0', 'J/1', 'J0/0', 'J1/0', 'J1/5', 'K/0']) work.put('results', id, outcome(id))
+    await settles(work.flush())
+    expect((await work.jobResults('J', 100)).map(r => r.taskId)).toEqual(['J/0', 'J/1'])
+    expect((await work.jobResults('J1', 100)).map(r => r.taskId)).toEqual(['J1/0', 'J1/5'])
+    expect(await work.jobResults('J', 100, 'J/1')).toEqual([])
+    expect([...await work.recordedIds('J')].sort()).toEqual(['J/0', 'J/1'])
+  })
+
+  it('returns one result by task id', async () => {
+    work.put('results', 'J/3', outcome('J/3'))
+    await settles(work.flush())
+    expect(await work.result('J/3')).toEqual(outcome('J/3'))
+    expect(await work.result('J/4')).toBeUndefined()
+  })
+
+  it('lists jobs newest first, and pages with before', async () => {
+    const ids = [1000, 2000, 3000, 4000].map(t => newJobId(t))
+    // Stage in a scrambled order: the listing order comes from the ids, not from insertion.
+    for (const i of [2, 0, 3, 1]) work.put('jobs', ids[i]!, jobRecord(ids[i]!, i))
+    await settles(work.flush())
+
+    const newest = [...ids].reverse()
+    expect((await work.listJobs(10)).map(j => j.id)).toEqual(newest)
+    const page1 = await work.listJobs(2)
+    expect(page1.map(j => j.id)).toEqual(newest.slice(0, 2))
+    expect((await work.listJobs(2, page1.at(-1)!.id)).map(j => j.id)).toEqual(newest.slice(2))
+  })
+
+  it('gets one job record by id', async () => {
+    work.put('jobs', 'J', jobRecord('J'))
+    await settles(work.flush())
+    expect(await work.job('J')).toEqual(jobRecord('J'))
+    expect(await work.job('nope')).toBeUndefined()
+  })
+})
