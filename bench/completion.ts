@@ -10,13 +10,10 @@
 // executor's batches signal back up the Dijkstra–Scholten tree, and the home sees its deficit
 // reach zero. Only jobs that ran on more than one node count as "distributed".
 import { Command } from 'commander'
-import { multiaddr } from '@multiformats/multiaddr'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { down, loadState, statusAll, up, waitUntil } from '../scripts/cluster-lib.js'
-import { ADMIN_CALL } from '../src/node/admin-service.js'
-import { callWith, createCaller } from '../src/node/rpc.js'
-import type { AdminRequest, AdminResponse } from '../src/wire/proto/admin.js'
+import { waitUntil } from '../scripts/cluster-lib.js'
+import { startBenchCluster } from './lib/mesh-jobs.js'
 import { formatMachine, machineInfo } from './lib/machine.js'
 import { freePortBlock } from './lib/ports.js'
 import { markdownTable, max, num, quantile } from './lib/stats.js'
@@ -37,16 +34,8 @@ async function main (): Promise<void> {
   console.log(formatMachine(machineInfo()))
   const dir = join(tmpdir(), `meshnode-bench-completion-${process.pid}`)
   const basePort = await freePortBlock(18500, N)
-  await up(N, { dir, basePort, extraArgs: ['--concurrency', opts.concurrency, '--log-level', 'warn'] })
-  const client = await createCaller()
+  const { admin, stop } = await startBenchCluster(N, dir, basePort, ['--concurrency', opts.concurrency])
   try {
-    await waitUntil(async () => (await statusAll(dir, 2_000, client)).every(s => (s.status?.leader ?? '') !== ''), 60_000, 'a leader')
-    const home = multiaddr(`/ip4/127.0.0.1/tcp/${loadState(dir).nodes[0]!.port}`)
-    const admin = async (req: Partial<AdminRequest>): Promise<AdminResponse> => {
-      const res = await callWith(client, home, { op: '', key: '', value: '', forwarded: false, json: '', ...req }, { ...ADMIN_CALL, timeoutMs: 120_000 })
-      if (!res.ok) throw new Error(`${req.op}: ${res.error} [${res.code}]`)
-      return res
-    }
     const distributed: number[] = []
     const local: number[] = []
     const spread: number[] = []
@@ -70,8 +59,7 @@ async function main (): Promise<void> {
     console.log(`nodes per job: median ${num(quantile(spread, 0.5))}, max ${num(max(spread))}\n`)
     console.log(markdownTable(['jobs', 'count', 'detection p50 ms', 'p99 ms', 'max ms'], [row('distributed', distributed), row('home only', local), row('all', [...distributed, ...local])]))
   } finally {
-    await client.stop()
-    await down(dir)
+    await stop()
   }
 }
 

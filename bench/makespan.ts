@@ -9,13 +9,10 @@
 // find and steal work, and how little the scheduling itself costs. The "measured task" ideal
 // uses the tasks' real mean duration (timers overshoot a little) instead of the nominal one.
 import { Command } from 'commander'
-import { multiaddr } from '@multiformats/multiaddr'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { down, loadState, statusAll, up, waitUntil } from '../scripts/cluster-lib.js'
-import { ADMIN_CALL } from '../src/node/admin-service.js'
-import { callWith, createCaller } from '../src/node/rpc.js'
-import type { AdminRequest, AdminResponse } from '../src/wire/proto/admin.js'
+import { waitUntil } from '../scripts/cluster-lib.js'
+import { startBenchCluster } from './lib/mesh-jobs.js'
 import { formatMachine, machineInfo, procCpuMs } from './lib/machine.js'
 import { freePortBlock } from './lib/ports.js'
 import { markdownTable, median, num } from './lib/stats.js'
@@ -39,22 +36,13 @@ async function main (): Promise<void> {
   console.log(formatMachine(machineInfo()))
   const dir = join(tmpdir(), `meshnode-bench-makespan-${process.pid}`)
   const basePort = await freePortBlock(18600, N)
-  await up(N, { dir, basePort, extraArgs: ['--concurrency', String(SLOTS), '--log-level', 'warn'] })
-  const client = await createCaller()
+  const { admin, pids, stop } = await startBenchCluster(N, dir, basePort, ['--concurrency', String(SLOTS)])
   try {
-    await waitUntil(async () => (await statusAll(dir, 2_000, client)).every(s => (s.status?.leader ?? '') !== ''), 60_000, 'a leader')
-    const home = multiaddr(`/ip4/127.0.0.1/tcp/${loadState(dir).nodes[0]!.port}`)
-    const admin = async (req: Partial<AdminRequest>): Promise<AdminResponse> => {
-      const res = await callWith(client, home, { op: '', key: '', value: '', forwarded: false, json: '', ...req }, { ...ADMIN_CALL, timeoutMs: 120_000 })
-      if (!res.ok) throw new Error(`${req.op}: ${res.error} [${res.code}]`)
-      return res
-    }
     const ideal = TASKS * TASK_MS / (N * SLOTS)
     const rows: string[][] = []
     const ratios: number[] = []
     for (let run = 1; run <= Number(opts.runs); run++) {
       const tasks = Array.from({ length: TASKS }, () => ({ type: 'sleep', payload: { ms: TASK_MS } }))
-      const pids = loadState(dir).nodes.map(n => n.pid)
       const cpu0 = pids.map(p => procCpuMs(p) ?? 0)
       const t0 = Date.now()
       const res = await admin({ op: 'jobs.submit', json: JSON.stringify({ jobs: [{ tasks }] }) })
@@ -88,8 +76,7 @@ async function main (): Promise<void> {
     console.log(markdownTable(['run', 'makespan ms', 'ideal ms', 'makespan/ideal', 'nodes used', 'tasks per node (min–max)', 'first task done ms', 'nodes CPU % of a core'], rows))
     console.log(`\nmedian makespan/ideal: ${num(median(ratios), 2)} (target ≤ 1.15)`)
   } finally {
-    await client.stop()
-    await down(dir)
+    await stop()
   }
 }
 

@@ -47,22 +47,48 @@ export interface MeshResult {
   cpuMs: number
 }
 
-const IN_FLIGHT = Number(process.env.MESH_IN_FLIGHT ?? 4)
+/** Submit requests in flight at once in many-jobs mode. */
+const IN_FLIGHT = 4
 
-export async function runMesh (run: MeshRun): Promise<MeshResult> {
-  await up(run.nodes, { dir: run.dir, basePort: run.basePort, extraArgs: ['--concurrency', String(run.concurrency), '--log-level', 'warn'] })
+export type Admin = (req: Partial<AdminRequest>) => Promise<AdminResponse>
+
+export interface BenchCluster {
+  dir: string
+  client: Libp2p
+  /** An admin call to node 1 (the home of every job the benches submit). */
+  admin: Admin
+  pids: number[]
+  stop: () => Promise<void>
+}
+
+/** A fresh local cluster with a leader, and one client host to talk to it. */
+export async function startBenchCluster (nodes: number, dir: string, basePort: number, extraArgs: string[]): Promise<BenchCluster> {
+  await up(nodes, { dir, basePort, extraArgs: [...extraArgs, '--log-level', 'warn'] })
   const client = await createCaller()
+  const stop = async (): Promise<void> => {
+    await client.stop()
+    await down(dir)
+  }
   try {
-    const state = loadState(run.dir)
+    const state = loadState(dir)
     const home = multiaddr(`/ip4/127.0.0.1/tcp/${state.nodes[0]!.port}`)
-    const admin = async (req: Partial<AdminRequest>): Promise<AdminResponse> => {
+    const admin: Admin = async req => {
       const res = await callWith(client, home, { op: '', key: '', value: '', forwarded: false, json: '', ...req }, { ...ADMIN_CALL, timeoutMs: 120_000 })
-      if (!res.ok) throw new Error(`${req.op}: ${res.error} [${res.code}]`)
+      if (!res.ok) throw new Error(`${req.op ?? ''}: ${res.error} [${res.code}]`)
       return res
     }
-    // Wait for a leader so the first registration does not include an election.
-    await waitUntil(async () => (await statusAll(run.dir)).every(s => s.status?.leader != null && s.status.leader !== ''), 30_000, 'a leader')
-    const pids = state.nodes.map(n => n.pid)
+    // Wait for a leader everywhere, so the first registration does not include an election.
+    await waitUntil(async () => (await statusAll(dir, 2_000, client)).every(s => (s.status?.leader ?? '') !== ''), 60_000, 'a leader')
+    return { dir, client, admin, pids: state.nodes.map(n => n.pid), stop }
+  } catch (err) {
+    await stop()
+    throw err
+  }
+}
+
+export async function runMesh (run: MeshRun): Promise<MeshResult> {
+  const { admin, client, pids, stop } = await startBenchCluster(run.nodes, run.dir, run.basePort, ['--concurrency', String(run.concurrency)])
+  try {
     const cpu0 = pids.map(p => procCpuMs(p) ?? 0)
 
     const sent = new Map<string, number>()
@@ -146,7 +172,6 @@ export async function runMesh (run: MeshRun): Promise<MeshResult> {
       cpuMs
     }
   } finally {
-    await client.stop()
-    await down(run.dir)
+    await stop()
   }
 }
