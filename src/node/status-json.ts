@@ -96,7 +96,9 @@ export function formatStatus (s: StatusJson): string {
     ...(s.formation === 'member' ? [] : [`  cluster: ${s.formation}`]),
     `  listening on ${s.addrs.join(', ') || '(nothing)'}`,
     `  memory: ${(s.memory.rssBytes / 1048576).toFixed(0)} MiB resident, ${(s.memory.heapUsedBytes / 1048576).toFixed(0)} MiB heap in use`,
-    `  peers: ${counts.alive} alive, ${counts.suspect} suspect, ${counts.dead} dead, ${counts.left} left`
+    `  peers: ${counts.alive} alive, ${counts.suspect} suspect, ${counts.dead} dead, ${counts.left} left`,
+    `  work: ${s.counters.work_running ?? 0} running, ${s.counters.work_queued ?? 0} queued, ${s.counters.work_active_jobs ?? 0} active jobs homed here; ${s.counters.work_tasks_run_total ?? 0} tasks run` +
+      `${s.capabilities.length > 0 ? `; offers ${s.capabilities.join(', ')}` : ''}`
   ]
   if (s.peers.length > 0) {
     const w = Math.max(4, ...s.peers.map(p => p.name.length))
