@@ -1,0 +1,69 @@
+// bench/throughput: 50 000 no-op tasks through meshnode — as one job, and as 50 000 one-task
+// jobs — on 1 node and on 3 nodes, with BullMQ on a private Redis beside it in the same run
+// and the same worker count (one BullMQ worker process per meshnode node). Prints tasks/s
+// end to end and submit→done latency p50/p99 for both. Never fails on a time.
+//
+//   node dist/bench/throughput.js [--tasks 50000] [--nodes 1,3] [--modes one-job,many-jobs]
+//        [--concurrency 64] [--bullmq-concurrency 100] [--no-bullmq] [--chunk 1000]
+//
+// How each side is driven and timed is in bench/lib/mesh-jobs.ts and bench/lib/bullmq.ts.
+// The machine is shared: before each run we wait (up to 2 min) for a quiet second.
+import { Command } from 'commander'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { bullmqVersion, runBullmq, type BullmqResult } from './lib/bullmq.js'
+import { formatMachine, machineInfo, settle } from './lib/machine.js'
+import { runMesh, type MeshResult } from './lib/mesh-jobs.js'
+import { freePortBlock } from './lib/ports.js'
+import { markdownTable, num } from './lib/stats.js'
+
+const program = new Command('bench/throughput')
+  .option('--tasks <n>', 'tasks per run', '50000')
+  .option('--nodes <list>', 'cluster sizes (= BullMQ worker processes)', '1,3')
+  .option('--modes <list>', 'one-job and/or many-jobs', 'one-job,many-jobs')
+  .option('--concurrency <n>', 'meshnode --concurrency per node', '64')
+  .option('--bullmq-concurrency <n>', 'BullMQ Worker concurrency per process', '100')
+  .option('--chunk <n>', 'jobs per submit request / addBulk call (many-jobs)', '1000')
+  .option('--no-bullmq', 'skip BullMQ')
+  .parse()
+const opts = program.opts<{ tasks: string, nodes: string, modes: string, concurrency: string, bullmqConcurrency: string, chunk: string, bullmq: boolean }>()
+const list = (s: string): string[] => s.split(',').map(x => x.trim()).filter(Boolean)
+
+async function main (): Promise<void> {
+  const machine = machineInfo()
+  console.log(formatMachine(machine))
+  const tasks = Number(opts.tasks)
+  const rows: string[][] = []
+  const summary: string[] = []
+  let redisVersion = ''
+  for (const mode of list(opts.modes)) {
+    if (mode !== 'one-job' && mode !== 'many-jobs') throw new Error(`unknown mode ${mode}`)
+    for (const nodes of list(opts.nodes).map(Number)) {
+      console.error(`meshnode ${mode} on ${nodes} node(s) (${await settle(10)})`)
+      const dir = join(tmpdir(), `meshnode-bench-throughput-${process.pid}`)
+      const basePort = await freePortBlock(18400, nodes)
+      const m: MeshResult = await runMesh({ mode, tasks, nodes, concurrency: Number(opts.concurrency), dir, basePort, chunk: Number(opts.chunk) })
+      rows.push(['meshnode', mode, String(nodes), num(m.tasksPerSec), num(m.p50Ms), num(m.p99Ms), num(m.elapsedMs), m.byNode.join('/')])
+      if (!opts.bullmq) continue
+      console.error(`BullMQ ${mode} with ${nodes} worker(s) (${await settle(10)})`)
+      let b: BullmqResult
+      try {
+        b = await runBullmq({ mode, tasks, workers: nodes, concurrency: Number(opts.bullmqConcurrency), chunk: Number(opts.chunk) })
+      } catch (err) {
+        console.error(`BullMQ run failed (is redis-server installed?): ${(err as Error).message}`)
+        continue
+      }
+      redisVersion = b.redisVersion
+      rows.push(['BullMQ', mode, String(nodes), num(b.tasksPerSec), num(b.p50Ms), num(b.p99Ms), num(b.elapsedMs), '-'])
+      summary.push(`${mode}, ${nodes} node(s): meshnode ${num(m.tasksPerSec / b.tasksPerSec, 1)}× BullMQ's tasks/s; meshnode p99 ${num(m.p99Ms)} ms vs BullMQ p50 ${num(b.p50Ms)} ms (${m.p99Ms < b.p50Ms ? 'below' : 'not below'})`)
+    }
+  }
+  console.log(`\n${tasks} no-op tasks per run; meshnode --concurrency ${opts.concurrency} per node` +
+    (opts.bullmq ? `; BullMQ ${bullmqVersion()} on Redis ${redisVersion || '?'} (no persistence), Worker concurrency ${opts.bullmqConcurrency} per process` : '') + '\n')
+  console.log(markdownTable(['system', 'mode', 'nodes / workers', 'tasks/s', 'p50 ms', 'p99 ms', 'elapsed ms', 'tasks per node'], rows))
+  if (summary.length > 0) console.log('\n' + summary.join('\n'))
+}
+
+process.once('SIGINT', () => process.exit(130))
+await main()
+process.exit(0)
