@@ -87,9 +87,15 @@ export class Dialer {
     }
   }
 
+  /** Parsed PeerIds: the check runs for every target every round, and parsing is not free. */
+  private readonly parsed = new Map<string, PeerId | null>()
+
   private connected (peerId: string): boolean {
-    let pid: PeerId
-    try { pid = peerIdFromString(peerId) } catch { return false }
-    return this.host.getConnections(pid).length > 0
+    let pid = this.parsed.get(peerId)
+    if (pid === undefined) {
+      try { pid = peerIdFromString(peerId) } catch { pid = null }
+      this.parsed.set(peerId, pid)
+    }
+    return pid != null && this.host.getConnections(pid).length > 0
   }
 }

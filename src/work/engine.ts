@@ -102,6 +102,8 @@ export interface EngineCounters {
 }
 
 const MAX_RESEND_MS = 60_000
+/** Longest an outcome waits for others bound to the same home (see scheduleResults). */
+const RESULTS_LINGER_MS = 10
 /** How long an empty steal answer rules a victim out (unless a heartbeat says otherwise). */
 const EMPTY_HINT_MS = 100
 /** A thief keeps this many tasks per slot queued, stealing again when it drops below. */
@@ -121,6 +123,9 @@ export class WorkEngine {
   private readonly outbox = new Map<string, TaskOutcome>()
   private readonly outboxDurable = new Set<string>()
   private readonly sendingTo = new Set<string>()
+  private readonly lingering = new Map<string, NodeJS.Timeout>()
+  /** Tasks held here (queued or running) per remote home. */
+  private readonly workFor = new Map<string, number>()
   private readonly homeBackoff = new Map<string, number>()
   private readonly cancelled = new Set<string>()
   /** Home jobs not (yet) in the completion core: their live task ids here. */
@@ -191,6 +196,7 @@ export class WorkEngine {
     this.stopped = true
     clearInterval(this.maintainTimer)
     clearTimeout(this.stealRetry)
+    for (const t of this.lingering.values()) clearTimeout(t)
     for (const t of this.retryTimers.values()) clearTimeout(t)
     for (const r of this.running.values()) r.controller.abort(new WorkError('STOPPING', 'node is stopping'))
     // Running tasks stay in the store as queued: they run again after a restart.
@@ -357,6 +363,7 @@ export class WorkEngine {
       this.startInCore(jobId)
       this.core.delegate(jobId, batchId, to, ids)
       for (const t of list) {
+        this.countWork(this.tasks.get(t.id), -1)
         const st: StoredTask = { task: t, state: 'delegated', batchId, to }
         this.tasks.set(t.id, st)
         this.store.put('tasks', t.id, st)
@@ -581,7 +588,7 @@ export class WorkEngine {
     this.store.put('outbox', task.id, queued)
     this.afterCommit.push(() => {
       this.outboxDurable.add(task.id)
-      this.sendResults(task.home)
+      this.scheduleResults(task.home)
     })
   }
 
@@ -614,6 +621,24 @@ export class WorkEngine {
 
   // ----- results to the home --------------------------------------------------------------
 
+  /**
+   * Results go to a home in batches: at once when this node holds no more work for that
+   * home (so the last outcome of a job never waits), otherwise after a short linger that
+   * lets outcomes of tasks finishing close together share one message, one stream and one
+   * LevelDB write at the home.
+   */
+  private scheduleResults (home: string): void {
+    if (this.sendingTo.has(home) || this.lingering.has(home)) return
+    if (!this.workFor.has(home)) {
+      this.sendResults(home)
+      return
+    }
+    this.lingering.set(home, setTimeout(() => {
+      this.lingering.delete(home)
+      this.sendResults(home)
+    }, RESULTS_LINGER_MS))
+  }
+
   private sendResults (home: string): void {
     if (this.sendingTo.has(home) || this.stopped) return
     const batch: TaskOutcome[] = []
@@ -643,7 +668,7 @@ export class WorkEngine {
     }).finally(() => {
       this.sendingTo.delete(home)
       // More may have become durable meanwhile; the maintenance tick retries after failures.
-      if (!this.homeBackoff.has(home)) this.sendResults(home)
+      if (!this.homeBackoff.has(home)) this.scheduleResults(home)
     })
   }
 
@@ -720,13 +745,24 @@ export class WorkEngine {
 
   private holdTask (t: Task): void {
     const st: StoredTask = { task: t, state: 'queued' }
+    this.countWork(this.tasks.get(t.id), -1)
     this.tasks.set(t.id, st)
+    this.countWork(st, +1)
     this.store.put('tasks', t.id, st)
   }
 
   private dropTask (id: string): void {
+    this.countWork(this.tasks.get(id), -1)
     this.tasks.delete(id)
     this.store.del('tasks', id)
+  }
+
+  /** Keeps `workFor`: tasks held here (queued or running) per remote home. */
+  private countWork (st: StoredTask | undefined, by: number): void {
+    if (st?.state !== 'queued' || st.task.home === this.opts.self) return
+    const n = (this.workFor.get(st.task.home) ?? 0) + by
+    if (n > 0) this.workFor.set(st.task.home, n)
+    else this.workFor.delete(st.task.home)
   }
 
   private requestCommit (): void {
