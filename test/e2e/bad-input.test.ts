@@ -17,7 +17,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { encodeHeartbeat } from '../../src/healing/heartbeat.js'
 import { readRuntimeFile } from '../../src/node/runtime-file.js'
 import type { StatusJson } from '../../src/node/status-json.js'
-import { heartbeatTopic, MAX_HEARTBEAT_BYTES, STATUS_PROTOCOL } from '../../src/wire/constants.js'
+import { heartbeatTopic, MAX_HEARTBEAT_BYTES, STATUS_PROTOCOL, WORK_PROTOCOL } from '../../src/wire/constants.js'
+import { callWith } from '../../src/node/rpc.js'
+import { WORK_CALL } from '../../src/node/work-service.js'
 import { waitUntil } from '../../scripts/cluster-lib.js'
 import { meshnode, spawnMeshnode, tempDir } from './helpers.js'
 
@@ -137,5 +139,29 @@ describe('a running node facing a hostile peer', () => {
     await stream.sink([Uint8Array.from([4, 0xff, 0xff, 0xff, 0xff])])
     await waitUntil(async () => (await status(dataDir)).counters.rpc_rejected_total! > before, 10_000, 'rpc rejection to be counted', 100)
     expect((await status(dataDir)).peerId).toBeTruthy()
+  })
+
+  it('rejects oversize and malformed work frames, and lies about tasks, without running anything', async () => {
+    const oversize = await rogue.dialProtocol(multiaddr(target), WORK_PROTOCOL)
+    await oversize.sink([Uint8Array.from([0x80, 0x80, 0x80, 0x40]), new Uint8Array(1024)])
+    const garbage = await rogue.dialProtocol(multiaddr(target), WORK_PROTOCOL)
+    await garbage.sink([Uint8Array.from([4, 0xff, 0xff, 0xff, 0xff])])
+    await waitUntil(async () => (await status(dataDir)).counters.work_rejected_total! >= 2, 10_000, 'work rejections to be counted', 100)
+    // A well-formed delivery of a task that claims to belong to another job is dropped and
+    // counted; a steal from a stranger gets nothing (there is no work), never an error.
+    const lie = await callWith(rogue as any, multiaddr(target), {
+      op: 'deliver',
+      capabilities: [],
+      want: 0,
+      signals: [],
+      results: [],
+      batches: [{ jobId: 'j1', batchId: 'b1', tasks: [{ id: 'other/0', jobId: 'j1', type: 'echo', payload: new TextEncoder().encode('{}'), requires: [], maxAttempts: 1, attempts: 0, timeoutMs: 0, priority: 0, home: 'x' }] }]
+    }, WORK_CALL)
+    expect(lie).toMatchObject({ ok: true, accepted: 0 })
+    const steal = await callWith(rogue as any, multiaddr(target), { op: 'steal', capabilities: ['handler:echo'], want: 100, batches: [], signals: [], results: [] }, WORK_CALL)
+    expect(steal).toMatchObject({ ok: true, batches: [] })
+    const s = await status(dataDir)
+    expect(s.counters.work_rejected_messages_total).toBeGreaterThanOrEqual(1)
+    expect(s.counters.work_tasks_run_total).toBe(0)
   })
 })
