@@ -74,9 +74,14 @@ export interface EngineOptions {
 
 interface Running {
   task: Task
-  controller: AbortController
   startedAt: number
   progress?: unknown
+  /** Created only when the handler asks for ctx.signal (most never do). */
+  controller?: AbortController
+  /** Set once the attempt is aborted (timeout, cancel, shutdown). */
+  abortReason?: Error
+  /** Ends a pending attempt early; set while an asynchronous handler runs. */
+  onAbort?: (reason: Error) => void
 }
 
 interface Lent {
@@ -198,7 +203,7 @@ export class WorkEngine {
     clearTimeout(this.stealRetry)
     for (const t of this.lingering.values()) clearTimeout(t)
     for (const t of this.retryTimers.values()) clearTimeout(t)
-    for (const r of this.running.values()) r.controller.abort(new WorkError('STOPPING', 'node is stopping'))
+    for (const r of this.running.values()) abortRun(r, new WorkError('STOPPING', 'node is stopping'))
     // Running tasks stay in the store as queued: they run again after a restart.
     await this.commit().catch(() => {})
   }
@@ -313,7 +318,7 @@ export class WorkEngine {
       this.retryTimers.delete(id)
       this.finishCancelled(st.task)
     }
-    for (const r of this.running.values()) if (r.task.jobId === jobId) r.controller.abort(new Error('job cancelled'))
+    for (const r of this.running.values()) if (r.task.jobId === jobId) abortRun(r, new Error('job cancelled'))
     this.requestCommit()
   }
 
@@ -469,8 +474,7 @@ export class WorkEngine {
       this.dropTask(task.id)
       return
     }
-    const controller = new AbortController()
-    const run: Running = { task, controller, startedAt: this.opts.now() }
+    const run: Running = { task, startedAt: this.opts.now() }
     this.running.set(task.id, run)
     const children: Task[] = []
     const ctx: TaskContext = {
@@ -478,7 +482,7 @@ export class WorkEngine {
       jobId: task.jobId,
       attempt: task.attempts + 1,
       node: this.opts.self,
-      signal: controller.signal,
+      get signal () { return signalOf(run) },
       spawn: (type, payload, options = {}) => {
         const id = childTaskId(task.id, children.length)
         children.push(makeTask(id, task.jobId, task.home, { ...options, type, payload }))
@@ -487,40 +491,75 @@ export class WorkEngine {
       progress: value => { run.progress = value }
     }
     this.counters.tasksRun++
-    void this.execute(task, ctx, controller).then(
-      result => { this.taskDone(run, { ok: true, result: encodePayload(result, `result of ${task.id}`) }, children) },
-      err => { this.taskDone(run, { ok: false, error: errText(err) }, []) }
-    )
+    const ok = (result: unknown): void => {
+      let encoded: string
+      try {
+        encoded = encodePayload(result, `result of ${task.id}`)
+      } catch (err) {
+        this.taskDone(run, { ok: false, error: errText(err) }, [])
+        return
+      }
+      this.taskDone(run, { ok: true, result: encoded }, children)
+    }
+    const failed = (err: unknown): void => { this.taskDone(run, { ok: false, error: errText(err) }, []) }
+    let work: unknown
+    try {
+      work = this.invoke(task, ctx, run)
+    } catch (err) {
+      queueMicrotask(() => { failed(err) })
+      return
+    }
+    // A synchronous handler needs no timer and no race: it already finished.
+    if (!isThenable(work)) queueMicrotask(() => { ok(work) })
+    else this.race(run, work).then(ok, failed)
   }
 
-  private async execute (task: Task, ctx: TaskContext, controller: AbortController): Promise<unknown> {
+  /** Calls the task's executor; may throw, return a value, or return a promise. */
+  private invoke (task: Task, ctx: TaskContext, run: Running): unknown {
     const payload = JSON.parse(task.payload)
-    const work = task.type === CMD_TYPE
-      ? (this.opts.allowCommands ? runCommand(payload as CommandPayload, controller.signal) : Promise.reject(new Error('this node does not run shell commands (start it with --allow-commands)')))
-      : invoke(this.opts.handlers[task.type], task.type, payload, ctx)
-    const aborted = new Promise<never>((_resolve, reject) => {
-      const onAbort = (): void => { reject(controller.signal.reason instanceof Error ? controller.signal.reason : new Error('aborted')) }
-      if (controller.signal.aborted) onAbort()
-      else controller.signal.addEventListener('abort', onAbort, { once: true })
-    })
-    let timer: NodeJS.Timeout | undefined
-    if (task.timeoutMs > 0) timer = setTimeout(() => controller.abort(new Error(`timed out after ${task.timeoutMs} ms`)), task.timeoutMs)
-    let settled = false
-    const tracked = Promise.resolve(work).finally(() => { settled = true })
-    try {
-      return await Promise.race([tracked, aborted])
-    } finally {
-      clearTimeout(timer)
-      // A handler still running after its attempt ended ignored the abort signal.
-      if (controller.signal.aborted && !settled) {
-        this.counters.orphanedHandlers++
-        tracked.catch(() => {})
-      }
+    if (task.type === CMD_TYPE) {
+      if (!this.opts.allowCommands) throw new Error('this node does not run shell commands (start it with --allow-commands)')
+      return runCommand(payload as CommandPayload, signalOf(run))
     }
+    const handler = this.opts.handlers[task.type]
+    if (handler == null) throw new Error(`no handler "${task.type}" on this node`)
+    return handler(payload, ctx)
+  }
+
+  /** Settles with the handler's promise, or rejects when the attempt times out or is aborted. */
+  private async race (run: Running, work: PromiseLike<unknown>): Promise<unknown> {
+    return await new Promise((resolve, reject) => {
+      let settled = false
+      let timer: NodeJS.Timeout | undefined
+      const done = (): void => {
+        clearTimeout(timer)
+        run.onAbort = undefined
+      }
+      run.onAbort = reason => {
+        done()
+        // A handler still running after its attempt ended ignored the abort signal.
+        if (!settled) this.counters.orphanedHandlers++
+        reject(reason)
+      }
+      const timeoutMs = run.task.timeoutMs
+      if (timeoutMs > 0) timer = setTimeout(() => { abortRun(run, new Error(`timed out after ${timeoutMs} ms`)) }, timeoutMs)
+      work.then(value => {
+        settled = true
+        if (run.abortReason != null) return
+        done()
+        resolve(value)
+      }, err => {
+        settled = true
+        if (run.abortReason != null) return
+        done()
+        reject(err)
+      })
+      if (run.abortReason != null) run.onAbort(run.abortReason)
+    })
   }
 
   private taskDone (run: Running, outcome: { ok: boolean, result?: string, error?: string }, children: Task[]): void {
-    const { task, controller } = run
+    const { task } = run
     this.running.delete(task.id)
     if (this.stopped) return
     if (this.cancelled.has(task.jobId)) {
@@ -534,7 +573,7 @@ export class WorkEngine {
         this.queue.push(child)
       }
       this.finishTask(task, { ok: true, result: outcome.result }, children.length)
-    } else if (task.attempts + 1 < task.maxAttempts && !(controller.signal.reason instanceof WorkError)) {
+    } else if (task.attempts + 1 < task.maxAttempts && !(run.abortReason instanceof WorkError)) {
       this.retry(task, outcome.error ?? 'failed')
     } else {
       this.counters.tasksFailed++
@@ -883,7 +922,11 @@ export class WorkEngine {
   private capabilityCheck (): (tasks: readonly Task[]) => void {
     const nodes = [{ peerId: this.opts.self, capabilities: this.opts.capabilities }, ...this.opts.peers()]
     const seen = new Set<string>()
+    // Tasks that need only their handler share one requirement list: skip those by identity.
+    const seenLists = new Set<readonly string[]>()
     return tasks => { for (const t of tasks) {
+      if (seenLists.has(t.requires)) continue
+      seenLists.add(t.requires)
       const key = t.requires.join(',')
       if (seen.has(key)) continue
       seen.add(key)
@@ -897,9 +940,24 @@ export class WorkEngine {
 
 // ----- helpers ----------------------------------------------------------------------------
 
-async function invoke (handler: ((payload: any, ctx: TaskContext) => unknown) | undefined, type: string, payload: unknown, ctx: TaskContext): Promise<unknown> {
-  if (handler == null) throw new Error(`no handler "${type}" on this node`)
-  return await handler(payload, ctx)
+function isThenable (x: unknown): x is PromiseLike<unknown> {
+  return x != null && typeof (x as PromiseLike<unknown>).then === 'function'
+}
+
+function signalOf (run: Running): AbortSignal {
+  if (run.controller == null) {
+    run.controller = new AbortController()
+    if (run.abortReason != null) run.controller.abort(run.abortReason)
+  }
+  return run.controller.signal
+}
+
+/** Aborts an attempt once: its signal (if a handler took it) and its pending race. */
+function abortRun (run: Running, reason: Error): void {
+  if (run.abortReason != null) return
+  run.abortReason = reason
+  run.controller?.abort(reason)
+  run.onAbort?.(reason)
 }
 
 function toSpec (t: Task): TaskSpec {

@@ -145,7 +145,7 @@ export function rootTasks (jobId: string, home: string, job: JobInput): Task[] {
 
 export function makeTask (id: string, jobId: string, home: string, t: TaskInput, defaults: Omit<JobInput, 'tasks'> = {}): Task {
   const payload = encodePayload(t.payload, `task ${id}`)
-  const requires = [...new Set([capabilityOf(t.type), ...(defaults.requires ?? []), ...(t.requires ?? [])])].sort()
+  const requires = requirementsOf(t.type, defaults.requires, t.requires)
   if (requires.length > JOB_LIMITS.requires) throw new WorkError('BAD_JOB', `task ${id} requires ${requires.length} capabilities; at most ${JOB_LIMITS.requires}`)
   return {
     id,
@@ -159,6 +159,21 @@ export function makeTask (id: string, jobId: string, home: string, t: TaskInput,
     priority: t.priority ?? defaults.priority ?? TASK_DEFAULTS.priority,
     home
   }
+}
+
+/** Shared, frozen requirement lists for tasks that only need their handler (the usual case). */
+const BARE_REQUIREMENTS = new Map<string, readonly string[]>()
+
+function requirementsOf (type: string, jobLevel: readonly string[] | undefined, own: readonly string[] | undefined): string[] {
+  if ((jobLevel == null || jobLevel.length === 0) && (own == null || own.length === 0)) {
+    let bare = BARE_REQUIREMENTS.get(type)
+    if (bare == null) {
+      bare = Object.freeze([capabilityOf(type)])
+      if (BARE_REQUIREMENTS.size < 1024) BARE_REQUIREMENTS.set(type, bare)
+    }
+    return bare as string[]
+  }
+  return [...new Set([capabilityOf(type), ...(jobLevel ?? []), ...(own ?? [])])].sort()
 }
 
 /** JSON text of a payload or result, within the size limit. `undefined` becomes null. */
