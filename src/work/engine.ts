@@ -76,6 +76,8 @@ interface Running {
   task: Task
   startedAt: number
   progress?: unknown
+  /** performance.now() at start, for the task-duration average. */
+  t0: number
   /** Created only when the handler asks for ctx.signal (most never do). */
   controller?: AbortController
   /** Set once the attempt is aborted (timeout, cancel, shutdown). */
@@ -107,6 +109,10 @@ export interface EngineCounters {
 }
 
 const MAX_RESEND_MS = 60_000
+/** Tasks quicker than this on average are not lent (see lendable). */
+const STEAL_MIN_TASK_MS = 0.5
+/** Tasks started back to back before the event loop gets a turn (see pump). */
+const BURST = 512
 /** Longest an outcome waits for others bound to the same home (see scheduleResults). */
 const RESULTS_LINGER_MS = 10
 /** How long an empty steal answer rules a victim out (unless a heartbeat says otherwise). */
@@ -142,6 +148,11 @@ export class WorkEngine {
   private readonly hints = new Map<string, { queued: number, at: number }>()
   private afterCommit: Array<() => void> = []
   private commitScheduled = false
+  private pumpScheduled = false
+  /** Moving average of how long a task attempt takes here, ms (NaN until one has run). */
+  private taskMs = NaN
+  /** Tasks started since the event loop last turned (see pump). */
+  private burst = 0
   private stealing = false
   private batchSeq = 0
   private stopped = false
@@ -221,6 +232,7 @@ export class WorkEngine {
    * Tasks this node cannot run itself are all stealable.
    */
   get stealable (): number {
+    if (!this.lendable) return this.queue.size - this.queue.runnable
     const keep = Math.min(this.queue.runnable, Math.max(0, this.opts.concurrency * PREFETCH_PER_SLOT - this.running.size))
     return Math.max(0, this.queue.size - keep)
   }
@@ -298,6 +310,16 @@ export class WorkEngine {
     return await this.store.jobResults(jobId, limit, after)
   }
 
+  /**
+   * Whether lending runnable work pays: moving a task (persisting it on both sides, a batch,
+   * a result message, detection bookkeeping) costs a few hundred microseconds of CPU across
+   * the mesh, so tasks that run faster than that are better run where they are. Until this
+   * node has timed a task, it assumes they are worth lending.
+   */
+  private get lendable (): boolean {
+    return !(this.taskMs < STEAL_MIN_TASK_MS)
+  }
+
   /** Tasks of a job running on this node, with their last reported progress. */
   runningTasks (jobId?: string): Array<{ taskId: string, type: string, startedAt: number, progress?: unknown }> {
     return [...this.running.values()]
@@ -342,9 +364,9 @@ export class WorkEngine {
     // Half of what this node will not start itself right away; all of it when this node
     // cannot run any of it (tasks waiting here for a capable thief).
     const spare = this.stealable
-    const n = Math.min(req.want, JOB_LIMITS.batchTasks, this.queue.runnable === 0 ? spare : Math.ceil(spare / 2))
+    const n = Math.min(req.want, JOB_LIMITS.batchTasks, this.queue.runnable === 0 || !this.lendable ? spare : Math.ceil(spare / 2))
     if (n <= 0) return { ok: true, error: '', batches: [], remaining: this.stealable, accepted: 0 }
-    const taken = this.queue.steal(new Set(req.capabilities), n)
+    const taken = this.queue.steal(new Set(req.capabilities), n, !this.lendable)
     const batches = this.lend(from, taken)
     await this.commit()
     this.counters.stealsGranted++
@@ -460,8 +482,23 @@ export class WorkEngine {
   private pump (): void {
     if (this.stopped) return
     while (this.running.size < this.opts.concurrency) {
+      // Quick tasks finish in microtasks and start the next ones in microtasks: without a
+      // break the event loop would never turn, and heartbeats, RPCs and commits would wait
+      // for the whole queue. Every BURST tasks, the rest waits for the next turn.
+      if (this.burst >= BURST) {
+        if (!this.pumpScheduled) {
+          this.pumpScheduled = true
+          setImmediate(() => {
+            this.pumpScheduled = false
+            this.burst = 0
+            this.pump()
+          })
+        }
+        break
+      }
       const task = this.queue.take()
       if (task == null) break
+      this.burst++
       this.startTask(task)
     }
     // Prefetch: ask for more while a few tasks per slot remain, so slots never wait on a steal.
@@ -474,7 +511,7 @@ export class WorkEngine {
       this.dropTask(task.id)
       return
     }
-    const run: Running = { task, startedAt: this.opts.now() }
+    const run: Running = { task, startedAt: this.opts.now(), t0: performance.now() }
     this.running.set(task.id, run)
     const children: Task[] = []
     const ctx: TaskContext = {
@@ -561,6 +598,8 @@ export class WorkEngine {
   private taskDone (run: Running, outcome: { ok: boolean, result?: string, error?: string }, children: Task[]): void {
     const { task } = run
     this.running.delete(task.id)
+    const ms = performance.now() - run.t0
+    this.taskMs = Number.isNaN(this.taskMs) ? ms : this.taskMs * 0.95 + ms * 0.05
     if (this.stopped) return
     if (this.cancelled.has(task.jobId)) {
       this.finishCancelled(task)

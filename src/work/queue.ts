@@ -112,13 +112,16 @@ export class ReadyQueue<T extends Queued> {
 
   /**
    * Up to `max` tasks a node advertising `thief` can run, lowest priority and newest first;
-   * removed from the queue.
+   * removed from the queue. `foreignOnly`: only tasks this node cannot run itself.
    */
-  steal (thief: ReadonlySet<string>, max: number): T[] {
+  steal (thief: ReadonlySet<string>, max: number, foreignOnly = false): T[] {
     const out: T[] = []
+    const pred = foreignOnly
+      ? (t: T) => canRun(thief, t.requires) && !canRun(this.local, t.requires)
+      : (t: T) => canRun(thief, t.requires)
     for (const p of [...this.priorities].reverse()) {
       if (out.length >= max) break
-      this.removeFrom(p, this.byPriority.get(p)!.reversed(), t => canRun(thief, t.requires), out, max)
+      this.removeFrom(p, this.byPriority.get(p)!.reversed(), pred, out, max)
     }
     return out
   }
