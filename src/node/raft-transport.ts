@@ -14,6 +14,7 @@ import { fromWire, toWire } from '../wire/raft-codec.js'
 import type { Counters } from './counters.js'
 import type { Host } from './host.js'
 import type { Logger } from './log.js'
+import { deadline } from './rpc.js'
 
 /** A stream silent this long is closed; an active leader sends heartbeats far more often. */
 const IDLE_TIMEOUT_MS = 30_000
@@ -100,7 +101,13 @@ export class RaftTransport {
     const pb = pbStream(stream, { maxDataLength: MAX_RAFT_FRAME_BYTES })
     try {
       while (!this.stopped) {
-        const frame = await pb.read(RaftMessage, { signal: AbortSignal.timeout(IDLE_TIMEOUT_MS) })
+        const idle = deadline(IDLE_TIMEOUT_MS)
+        let frame: RaftMessage
+        try {
+          frame = await pb.read(RaftMessage, { signal: idle.signal })
+        } finally {
+          idle.clear()
+        }
         let msg: Message
         try {
           msg = fromWire(frame)

@@ -23,7 +23,7 @@ export interface ServeOptions<Req, Res> {
 
 /** Serve one exchange on an inbound stream. Throws (after aborting the stream) on bad input. */
 export async function serveOnce<Req, Res> (stream: Stream, opts: ServeOptions<Req, Res>, handle: (req: Req) => Promise<Res> | Res): Promise<void> {
-  const signal = AbortSignal.timeout(opts.timeoutMs)
+  const { signal, clear } = deadline(opts.timeoutMs)
   const pb = pbStream(stream, { maxDataLength: opts.maxRequestBytes })
   try {
     const req = await pb.read(opts.request, { signal })
@@ -33,7 +33,20 @@ export async function serveOnce<Req, Res> (stream: Stream, opts: ServeOptions<Re
   } catch (err) {
     stream.abort(err instanceof Error ? err : new Error(String(err)))
     throw err
+  } finally {
+    clear()
   }
+}
+
+/**
+ * An abort signal that fires after `ms`, with a way to cancel it. AbortSignal.timeout()
+ * cannot be cancelled: on a busy node every finished call would leave a timer behind that
+ * later fires, builds a DOMException and dispatches an abort nobody listens to any more.
+ */
+export function deadline (ms: number): { signal: AbortSignal, clear: () => void } {
+  const controller = new AbortController()
+  const timer = setTimeout(() => { controller.abort(new MeshError('UNREACHABLE', `no answer within ${ms} ms`)) }, ms)
+  return { signal: controller.signal, clear: () => { clearTimeout(timer) } }
 }
 
 export interface CallOptions<Req, Res> {
@@ -46,22 +59,26 @@ export interface CallOptions<Req, Res> {
 
 /** Make one call from `host` to `target`. */
 export async function callWith<Req, Res> (host: Libp2p, target: Multiaddr | PeerId, req: Req, opts: CallOptions<Req, Res>): Promise<Res> {
-  const signal = AbortSignal.timeout(opts.timeoutMs)
-  let stream: Stream
+  const { signal, clear } = deadline(opts.timeoutMs)
   try {
-    stream = await host.dialProtocol(target, opts.protocol, { signal })
-  } catch (err) {
-    throw new MeshError('UNREACHABLE', `cannot reach meshnode at ${target.toString()}: ${errorMessage(err)}. Is it running?`, { cause: err })
-  }
-  const pb = pbStream(stream, { maxDataLength: opts.maxResponseBytes })
-  try {
-    await pb.write(req, opts.request, { signal })
-    const res = await pb.read(opts.response, { signal })
-    await stream.close({ signal }).catch(() => {})
-    return res
-  } catch (err) {
-    stream.abort(err instanceof Error ? err : new Error(String(err)))
-    throw new MeshError('BAD_RESPONSE', `meshnode at ${target.toString()} sent no valid answer: ${errorMessage(err)}`, { cause: err })
+    let stream: Stream
+    try {
+      stream = await host.dialProtocol(target, opts.protocol, { signal })
+    } catch (err) {
+      throw new MeshError('UNREACHABLE', `cannot reach meshnode at ${target.toString()}: ${errorMessage(err)}. Is it running?`, { cause: err })
+    }
+    const pb = pbStream(stream, { maxDataLength: opts.maxResponseBytes })
+    try {
+      await pb.write(req, opts.request, { signal })
+      const res = await pb.read(opts.response, { signal })
+      await stream.close({ signal }).catch(() => {})
+      return res
+    } catch (err) {
+      stream.abort(err instanceof Error ? err : new Error(String(err)))
+      throw new MeshError('BAD_RESPONSE', `meshnode at ${target.toString()} sent no valid answer: ${errorMessage(err)}`, { cause: err })
+    }
+  } finally {
+    clear()
   }
 }
 
