@@ -110,7 +110,7 @@ interface JobSummary { id: string, home: string, state: string, createdAt: numbe
 
 interface JobDetails extends JobRecord {
   result?: unknown
-  running?: Array<{ taskId: string, type: string, progress?: unknown }>
+  running?: Array<{ taskId: string, node: string, type?: string, progress?: unknown }>
   results?: Array<{ taskId: string, ok: boolean, result?: unknown, error?: string, node: string }>
 }
 
@@ -188,7 +188,7 @@ export function formatJob (j: JobDetails): string {
   if (nodes.length > 0) lines.push('by node  ' + nodes.map(([n, c]) => `${short(n)}: ${c}`).join(', '))
   if (j.error != null) lines.push(`error    ${j.error}`)
   if (j.result !== undefined) lines.push(`result   ${JSON.stringify(j.result)}`)
-  for (const r of j.running ?? []) lines.push(`running  ${r.taskId} (${r.type})${r.progress !== undefined ? ` progress ${JSON.stringify(r.progress)}` : ''}`)
+  for (const r of j.running ?? []) lines.push(`running  ${r.taskId}${r.type != null ? ` (${r.type})` : ''} on ${short(r.node)}${r.progress !== undefined ? `, progress ${JSON.stringify(r.progress)}` : ''}`)
   for (const r of j.results ?? []) lines.push(`  ${r.taskId}  ${r.ok ? JSON.stringify(r.result) : `FAILED: ${r.error ?? ''}`}  [${short(r.node)}]`)
   return lines.join('\n') + '\n'
 }

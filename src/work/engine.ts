@@ -66,7 +66,7 @@ export interface EngineOptions {
   rng: Rng
   now: () => number
   log: { info: (o: object, m: string) => void, warn: (o: object, m: string) => void, debug: (o: object, m: string) => void }
-  /** First re-send of an unsignalled batch; doubles up to 60 s. */
+  /** First re-send of an unsignalled batch (default 2 s); doubles up to MAX_RESEND_MS. */
   resendAfterMs?: number
   /** Retry backoff base for failed attempts. */
   retryBaseMs?: number
@@ -108,7 +108,15 @@ export interface EngineCounters {
   rejectedMessages: number
 }
 
-const MAX_RESEND_MS = 60_000
+/**
+ * Re-sends of an unsignalled batch back off up to this. A re-send is how a lost grant, a lost
+ * signal, or a batch a thief lost in a crash is recovered, so its interval bounds how long
+ * such a loss can hold a job back; it costs one message per lent batch per interval.
+ */
+const MAX_RESEND_MS = 5_000
+/** Remote progress reports go to the home at most this often, and are at most this large. */
+const PROGRESS_EVERY_MS = 500
+const MAX_PROGRESS_BYTES = 1024
 /** Tasks quicker than this on average are not lent (see lendable). */
 const STEAL_MIN_TASK_MS = 0.5
 /** Tasks started back to back before the event loop gets a turn (see pump). */
@@ -135,6 +143,11 @@ export class WorkEngine {
   private readonly outboxDurable = new Set<string>()
   private readonly sendingTo = new Set<string>()
   private readonly lingering = new Map<string, NodeJS.Timeout>()
+  /** Progress of tasks running here for other homes, not yet sent. */
+  private readonly progressOut = new Map<string, { home: string, jobId: string, value: string }>()
+  private progressTimer?: NodeJS.Timeout
+  /** At a home: the last progress reported by tasks of its jobs running elsewhere. */
+  private readonly remoteProgress = new Map<string, { jobId: string, node: string, value: unknown }>()
   /** Tasks held here (queued or running) per remote home. */
   private readonly workFor = new Map<string, number>()
   private readonly homeBackoff = new Map<string, number>()
@@ -213,6 +226,7 @@ export class WorkEngine {
     clearInterval(this.maintainTimer)
     clearTimeout(this.stealRetry)
     for (const t of this.lingering.values()) clearTimeout(t)
+    clearTimeout(this.progressTimer)
     for (const t of this.retryTimers.values()) clearTimeout(t)
     for (const r of this.running.values()) abortRun(r, new WorkError('STOPPING', 'node is stopping'))
     // Running tasks stay in the store as queued: they run again after a restart.
@@ -320,11 +334,60 @@ export class WorkEngine {
     return !(this.taskMs < STEAL_MIN_TASK_MS)
   }
 
-  /** Tasks of a job running on this node, with their last reported progress. */
-  runningTasks (jobId?: string): Array<{ taskId: string, type: string, startedAt: number, progress?: unknown }> {
-    return [...this.running.values()]
+  /**
+   * Tasks of a job running on this node, with their last reported progress, and — at the
+   * job's home — the tasks running elsewhere that reported progress.
+   */
+  runningTasks (jobId?: string): Array<{ taskId: string, node: string, type?: string, startedAt?: number, progress?: unknown }> {
+    const here = [...this.running.values()]
       .filter(r => jobId == null || r.task.jobId === jobId)
-      .map(r => ({ taskId: r.task.id, type: r.task.type, startedAt: r.startedAt, ...(r.progress !== undefined ? { progress: r.progress } : {}) }))
+      .map(r => ({ taskId: r.task.id, node: this.opts.self, type: r.task.type, startedAt: r.startedAt, ...(r.progress !== undefined ? { progress: r.progress } : {}) }))
+    const elsewhere = [...this.remoteProgress.entries()]
+      .filter(([, p]) => jobId == null || p.jobId === jobId)
+      .map(([taskId, p]) => ({ taskId, node: p.node, progress: p.value }))
+    return [...here, ...elsewhere]
+  }
+
+  /** Progress of a task whose home is elsewhere: sent in batches, the latest value only. */
+  private queueProgress (task: Task, value: unknown): void {
+    let text: string
+    try {
+      text = JSON.stringify(value ?? null)
+    } catch {
+      return
+    }
+    if (text === undefined || text.length > MAX_PROGRESS_BYTES) return
+    this.progressOut.set(task.id, { home: task.home, jobId: task.jobId, value: text })
+    this.progressTimer ??= setTimeout(() => {
+      this.progressTimer = undefined
+      const byHome = new Map<string, Array<{ jobId: string, taskId: string, value: Uint8Array }>>()
+      for (const [taskId, p] of this.progressOut) {
+        const list = byHome.get(p.home) ?? []
+        list.push({ jobId: p.jobId, taskId, value: Buffer.from(p.value) })
+        byHome.set(p.home, list)
+      }
+      this.progressOut.clear()
+      // Best effort: a lost progress report is replaced by the next one or by the result.
+      for (const [home, progress] of byHome) this.net.call(home, workRequest('progress', { progress })).catch(() => {})
+    }, PROGRESS_EVERY_MS)
+  }
+
+  private onProgress (from: string, req: WorkRequest): WorkResponse {
+    let accepted = 0
+    for (const p of req.progress) {
+      if (this.jobs.get(p.jobId) == null || !p.taskId.startsWith(`${p.jobId}/`) || p.value.byteLength > MAX_PROGRESS_BYTES) continue
+      if (this.jobs.isRecorded(p.jobId, p.taskId)) continue
+      let value: unknown
+      try {
+        value = JSON.parse(Buffer.from(p.value).toString('utf8'))
+      } catch {
+        this.counters.rejectedMessages++
+        continue
+      }
+      this.remoteProgress.set(p.taskId, { jobId: p.jobId, node: from, value })
+      accepted++
+    }
+    return { ok: true, error: '', batches: [], remaining: 0, accepted }
   }
 
   /** The control log applied a cancel: drop this job's queued tasks, abort running ones. */
@@ -353,6 +416,7 @@ export class WorkEngine {
       case 'deliver': return await this.onDeliver(from, req.batches)
       case 'signal': return await this.onSignals(from, req)
       case 'results': return await this.onResults(from, req.results)
+      case 'progress': return this.onProgress(from, req)
       default:
         this.counters.rejectedMessages++
         return fail(`unknown work operation "${req.op}"`)
@@ -395,7 +459,7 @@ export class WorkEngine {
         this.tasks.set(t.id, st)
         this.store.put('tasks', t.id, st)
       }
-      this.lent.set(batchId, { jobId, to, taskIds: ids, sentAt: now, resendAfter: this.opts.resendAfterMs ?? 5_000 })
+      this.lent.set(batchId, { jobId, to, taskIds: ids, sentAt: now, resendAfter: this.opts.resendAfterMs ?? 2_000 })
       batches.push({ jobId, batchId, tasks: list.map(toSpec) })
     }
     return batches
@@ -471,6 +535,7 @@ export class WorkEngine {
         continue
       }
       // Unknown jobs are acknowledged too (so the sender stops), just not recorded.
+      this.remoteProgress.delete(r.taskId)
       if (this.jobs.record(fromResult(r, from))) accepted++
     }
     await this.commit()
@@ -525,7 +590,10 @@ export class WorkEngine {
         children.push(makeTask(id, task.jobId, task.home, { ...options, type, payload }))
         return id
       },
-      progress: value => { run.progress = value }
+      progress: value => {
+        run.progress = value
+        if (task.home !== this.opts.self) this.queueProgress(task, value)
+      }
     }
     this.counters.tasksRun++
     const ok = (result: unknown): void => {
@@ -728,7 +796,7 @@ export class WorkEngine {
     }
     if (batch.length === 0) return
     this.sendingTo.add(home)
-    this.net.call(home, { op: 'results', capabilities: [], want: 0, batches: [], signals: [], results: batch.map(toResult) }).then(res => {
+    this.net.call(home, workRequest('results', { results: batch.map(toResult) })).then(res => {
       if (!res.ok) throw new Error(res.error)
       this.homeBackoff.delete(home)
       this.counters.resultsSent += batch.length
@@ -778,7 +846,7 @@ export class WorkEngine {
     this.stealing = true
     this.counters.stealsSent++
     const started = this.opts.now()
-    this.net.call(victim, { op: 'steal', capabilities: [...this.caps], want, batches: [], signals: [], results: [] }).then(async res => {
+    this.net.call(victim, workRequest('steal', { capabilities: [...this.caps], want })).then(async res => {
       if (!res.ok) throw new Error(res.error)
       const got = this.receive(victim, res.batches)
       // An empty grant (nothing this node may run, or the victim drained meanwhile) rules the
@@ -888,6 +956,7 @@ export class WorkEngine {
       const job = this.jobs.get(id)
       if (job == null) continue
       entries.push([id, { home: job.home, createdAt: job.createdAt, state: job.state as JobEntry['state'] }])
+      for (const [taskId, p] of this.remoteProgress) if (p.jobId === id) this.remoteProgress.delete(taskId)
       this.jobs.retire(id)
       this.core.forget(id)
     }
@@ -906,7 +975,7 @@ export class WorkEngine {
     }
     for (const [peer, list] of byPeer) {
       // A lost signal is recovered when the sender re-sends the batch (it is answered again).
-      this.net.call(peer, { op: 'signal', capabilities: [], want: 0, batches: [], signals: list, results: [] })
+      this.net.call(peer, workRequest('signal', { signals: list }))
         .catch(err => this.opts.log.debug({ peer, err: errText(err) }, 'signal not delivered; the batch re-send will recover it'))
     }
   }
@@ -924,7 +993,7 @@ export class WorkEngine {
     for (const [batchId, lent] of this.lent) {
       if (now - lent.sentAt < lent.resendAfter) continue
       lent.sentAt = now
-      lent.resendAfter = Math.min(MAX_RESEND_MS, Math.max(1_000, lent.resendAfter * 2))
+      lent.resendAfter = Math.min(MAX_RESEND_MS, lent.resendAfter * 2)
       const tasks = lent.taskIds.map(id => this.tasks.get(id)?.task).filter((t): t is Task => t != null)
       const list = byPeer.get(lent.to) ?? []
       list.push({ jobId: lent.jobId, batchId, tasks: tasks.map(toSpec) })
@@ -932,7 +1001,7 @@ export class WorkEngine {
     }
     for (const [peer, batches] of byPeer) {
       this.counters.batchesResent += batches.length
-      this.net.call(peer, { op: 'deliver', capabilities: [], want: 0, batches, signals: [], results: [] })
+      this.net.call(peer, workRequest('deliver', { batches }))
         .catch(err => this.opts.log.debug({ peer, err: errText(err) }, 'batch re-send failed'))
     }
     // Results whose home was unreachable.
@@ -997,6 +1066,11 @@ function abortRun (run: Running, reason: Error): void {
   run.abortReason = reason
   run.controller?.abort(reason)
   run.onAbort?.(reason)
+}
+
+/** A request with every field the codec needs, the given ones filled in. */
+export function workRequest (op: string, fields: Partial<WorkRequest> = {}): WorkRequest {
+  return { op, capabilities: [], want: 0, batches: [], signals: [], results: [], progress: [], ...fields }
 }
 
 function toSpec (t: Task): TaskSpec {

@@ -65,6 +65,11 @@ export class JobBook {
     job.state = state
   }
 
+  /** Whether an outcome of this task is already recorded. */
+  isRecorded (jobId: string, taskId: string): boolean {
+    return this.recorded.get(jobId)?.has(taskId) ?? false
+  }
+
   /** Records a task outcome once; returns false for a duplicate or an unknown job. */
   record (o: TaskOutcome): boolean {
     const job = this.active.get(o.jobId)

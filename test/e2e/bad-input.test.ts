@@ -155,10 +155,11 @@ describe('a running node facing a hostile peer', () => {
       want: 0,
       signals: [],
       results: [],
+      progress: [],
       batches: [{ jobId: 'j1', batchId: 'b1', tasks: [{ id: 'other/0', jobId: 'j1', type: 'echo', payload: new TextEncoder().encode('{}'), requires: [], maxAttempts: 1, attempts: 0, timeoutMs: 0, priority: 0, home: 'x' }] }]
     }, WORK_CALL)
     expect(lie).toMatchObject({ ok: true, accepted: 0 })
-    const steal = await callWith(rogue as any, multiaddr(target), { op: 'steal', capabilities: ['handler:echo'], want: 100, batches: [], signals: [], results: [] }, WORK_CALL)
+    const steal = await callWith(rogue as any, multiaddr(target), { op: 'steal', capabilities: ['handler:echo'], want: 100, batches: [], signals: [], results: [], progress: [] }, WORK_CALL)
     expect(steal).toMatchObject({ ok: true, batches: [] })
     const s = await status(dataDir)
     expect(s.counters.work_rejected_messages_total).toBeGreaterThanOrEqual(1)

@@ -485,6 +485,88 @@ export namespace SignalMsg {
   }
 }
 
+export interface Progress {
+  jobId: string
+  taskId: string
+  value: Uint8Array
+}
+
+export namespace Progress {
+  let _codec: Codec<Progress>
+
+  export const codec = (): Codec<Progress> => {
+    if (_codec == null) {
+      _codec = message<Progress>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.jobId != null && obj.jobId !== '')) {
+          w.uint32(10)
+          w.string(obj.jobId)
+        }
+
+        if ((obj.taskId != null && obj.taskId !== '')) {
+          w.uint32(18)
+          w.string(obj.taskId)
+        }
+
+        if ((obj.value != null && obj.value.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.value)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          jobId: '',
+          taskId: '',
+          value: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.jobId = reader.string()
+              break
+            }
+            case 2: {
+              obj.taskId = reader.string()
+              break
+            }
+            case 3: {
+              obj.value = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<Progress>): Uint8Array => {
+    return encodeMessage(obj, Progress.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Progress>): Progress => {
+    return decodeMessage(buf, Progress.codec(), opts)
+  }
+}
+
 export interface WorkRequest {
   op: string
   capabilities: string[]
@@ -492,6 +574,7 @@ export interface WorkRequest {
   batches: Batch[]
   signals: SignalMsg[]
   results: TaskResult[]
+  progress: Progress[]
 }
 
 export namespace WorkRequest {
@@ -542,6 +625,13 @@ export namespace WorkRequest {
           }
         }
 
+        if (obj.progress != null) {
+          for (const value of obj.progress) {
+            w.uint32(58)
+            Progress.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -552,7 +642,8 @@ export namespace WorkRequest {
           want: 0,
           batches: [],
           signals: [],
-          results: []
+          results: [],
+          progress: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -604,6 +695,16 @@ export namespace WorkRequest {
 
               obj.results.push(TaskResult.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.results$
+              }))
+              break
+            }
+            case 7: {
+              if (opts.limits?.progress != null && obj.progress.length === opts.limits.progress) {
+                throw new MaxLengthError('Decode error - map field "progress" had too many elements')
+              }
+
+              obj.progress.push(Progress.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.progress$
               }))
               break
             }

@@ -145,6 +145,33 @@ describe('work engine across nodes', () => {
     expect(done.byNode).toEqual({ C: 50 })
   })
 
+  it('shows at the home the progress of a task running elsewhere', async () => {
+    mesh = new Mesh()
+    let release!: () => void
+    const gate = new Promise<void>(resolve => { release = resolve })
+    const slow = {
+      slow: async (_p: unknown, ctx: TaskContext) => {
+        ctx.progress({ done: 1, of: 2 })
+        await gate
+        return 'ok'
+      }
+    }
+    const a = await mesh.add({ id: 'A', handlers: slow })
+    await mesh.add({ id: 'B', handlers: slow, capabilities: ['gpu'] })
+    const [job] = await a.submit([{ tasks: [{ type: 'slow', requires: ['gpu'] }] }])
+    const deadline = Date.now() + 10_000
+    let seen: Array<{ node: string, progress?: unknown }> = []
+    while (Date.now() < deadline) {
+      seen = a.runningTasks(job!.id)
+      if (seen.length > 0) break
+      await new Promise(resolve => setTimeout(resolve, 20))
+    }
+    expect(seen).toEqual([{ taskId: `${job!.id}/0`, node: 'B', progress: { done: 1, of: 2 } }])
+    release()
+    await mesh.waitFinal('A', job!.id)
+    expect(a.runningTasks(job!.id)).toEqual([])
+  })
+
   it('cancels a job on every node', async () => {
     mesh = new Mesh()
     const a = await mesh.add({ id: 'A' })
@@ -203,12 +230,13 @@ describe('work engine across nodes', () => {
       want: 0,
       signals: [],
       results: [],
+      progress: [],
       batches: [{ jobId: 'j1', batchId: 'b1', tasks: [{ id: 'other/0', jobId: 'j1', type: 'echo', payload: new TextEncoder().encode('{}'), requires: [], maxAttempts: 1, attempts: 0, timeoutMs: 0, priority: 0, home: 'X' }] }]
     })
     expect(bad).toMatchObject({ ok: true, accepted: 0 })
     expect(a.counters.rejectedMessages).toBe(1)
-    const res = await a.handle('X', { op: 'results', capabilities: [], want: 0, signals: [], batches: [], results: [{ jobId: 'nope', taskId: 'nope/0', ok: true, result: new Uint8Array(), error: '', spawned: 0, attempts: 1, finishedAtMs: 0n, cancelled: false }] })
+    const res = await a.handle('X', { op: 'results', capabilities: [], want: 0, signals: [], batches: [], results: [{ jobId: 'nope', taskId: 'nope/0', ok: true, result: new Uint8Array(), error: '', spawned: 0, attempts: 1, finishedAtMs: 0n, cancelled: false }], progress: [] })
     expect(res.ok).toBe(true)
-    expect((await a.handle('X', { op: 'bogus', capabilities: [], want: 0, signals: [], batches: [], results: [] })).ok).toBe(false)
+    expect((await a.handle('X', { op: 'bogus', capabilities: [], want: 0, signals: [], batches: [], results: [], progress: [] })).ok).toBe(false)
   })
 })
