@@ -2,11 +2,8 @@
 // WorkNet, the control log as its Registry and the heartbeats as its view of peers, and
 // tells the mesh promptly when this node has work to steal (an extra heartbeat, throttled),
 // so idle peers do not wait a whole heartbeat interval to find it.
-import { peerIdFromString } from '@libp2p/peer-id'
 import type { JobEntry } from '../consensus/control.js'
 import { mulberry32 } from '../prng.js'
-import { MAX_WORK_FRAME_BYTES, WORK_PROTOCOL, WORK_TIMEOUT_MS } from '../wire/constants.js'
-import { WorkRequest, WorkResponse } from '../wire/proto/work.js'
 import { WorkEngine, type PeerInfo } from '../work/engine.js'
 import type { Handlers } from '../work/executors.js'
 import { WorkStore } from '../work/store.js'
@@ -17,16 +14,8 @@ import type { Host } from './host.js'
 import type { Logger } from './log.js'
 import type { Membership } from './membership.js'
 import { Registrar } from './registrar.js'
-import { callWith, serveOnce } from './rpc.js'
+import { WorkTransport } from './work-transport.js'
 import type { Store } from './store.js'
-
-export const WORK_CALL = {
-  protocol: WORK_PROTOCOL,
-  request: WorkRequest,
-  response: WorkResponse,
-  maxResponseBytes: MAX_WORK_FRAME_BYTES,
-  timeoutMs: WORK_TIMEOUT_MS
-}
 
 export interface WorkServiceInit {
   incarnation: number
@@ -49,6 +38,7 @@ const PEERS_CACHE_MS = 50
 export class WorkService {
   readonly engine: WorkEngine
   readonly registrar: Registrar
+  private readonly transport: WorkTransport
   private peersCache: { at: number, peers: PeerInfo[] } = { at: -Infinity, peers: [] }
   private lastAnnounce = 0
   private advertised = 0
@@ -65,8 +55,9 @@ export class WorkService {
   ) {
     this.registrar = new Registrar(host, consensus, ADMIN_CALL)
     const self = host.peerId.toString()
+    this.transport = new WorkTransport(host, log, counters, async (from, req) => await this.engine.handle(from, req))
     this.engine = new WorkEngine(new WorkStore(store), {
-      call: async (peer, req) => await callWith(host, peerIdFromString(peer), req, WORK_CALL)
+      call: async (peer, req) => await this.transport.call(peer, req)
     }, {
       register: async entries => { await this.registrar.register(entries) },
       entry: jobId => consensus.control.jobs.get(jobId) as JobEntry | undefined,
@@ -87,14 +78,7 @@ export class WorkService {
 
   async start (): Promise<void> {
     await this.engine.start()
-    await this.host.handle(WORK_PROTOCOL, ({ stream, connection }) => {
-      const from = connection.remotePeer.toString()
-      serveOnce(stream, { request: WorkRequest, response: WorkResponse, maxRequestBytes: MAX_WORK_FRAME_BYTES, timeoutMs: WORK_TIMEOUT_MS }, async req => await this.engine.handle(from, req))
-        .then(() => { this.counters.inc('work_served_total') }, (err: any) => {
-          this.counters.inc('work_rejected_total')
-          this.log.debug({ err: err?.message, from }, 'work request rejected')
-        })
-    }, { maxInboundStreams: 1024, maxOutboundStreams: 1024 })
+    await this.transport.start()
     this.membership.onHeartbeat.push((peerId, hb) => {
       if (hb.queued > 0) this.engine.peerAdvertised(peerId)
     })
@@ -107,7 +91,7 @@ export class WorkService {
 
   async stop (): Promise<void> {
     clearInterval(this.announceTimer)
-    await this.host.unhandle(WORK_PROTOCOL).catch(() => {})
+    await this.transport.stop()
     await this.engine.stop()
   }
 

@@ -18,8 +18,9 @@ import { encodeHeartbeat } from '../../src/healing/heartbeat.js'
 import { readRuntimeFile } from '../../src/node/runtime-file.js'
 import type { StatusJson } from '../../src/node/status-json.js'
 import { heartbeatTopic, MAX_HEARTBEAT_BYTES, STATUS_PROTOCOL, WORK_PROTOCOL } from '../../src/wire/constants.js'
-import { callWith } from '../../src/node/rpc.js'
-import { WORK_CALL } from '../../src/node/work-service.js'
+import { pbStream } from 'it-protobuf-stream'
+import { WorkFrame, type WorkRequest, type WorkResponse } from '../../src/wire/proto/work.js'
+import { workRequest } from '../../src/work/engine.js'
 import { waitUntil } from '../../scripts/cluster-lib.js'
 import { meshnode, spawnMeshnode, tempDir } from './helpers.js'
 
@@ -149,18 +150,19 @@ describe('a running node facing a hostile peer', () => {
     await waitUntil(async () => (await status(dataDir)).counters.work_rejected_total! >= 2, 10_000, 'work rejections to be counted', 100)
     // A well-formed delivery of a task that claims to belong to another job is dropped and
     // counted; a steal from a stranger gets nothing (there is no work), never an error.
-    const lie = await callWith(rogue as any, multiaddr(target), {
-      op: 'deliver',
-      capabilities: [],
-      want: 0,
-      signals: [],
-      results: [],
-      progress: [],
+    const stream = await rogue.dialProtocol(multiaddr(target), WORK_PROTOCOL)
+    const pb = pbStream(stream)
+    const ask = async (id: bigint, request: WorkRequest): Promise<WorkResponse | undefined> => {
+      await pb.write({ id, request }, WorkFrame)
+      return (await pb.read(WorkFrame)).response
+    }
+    const lie = await ask(1n, workRequest('deliver', {
       batches: [{ jobId: 'j1', batchId: 'b1', tasks: [{ id: 'other/0', jobId: 'j1', type: 'echo', payload: new TextEncoder().encode('{}'), requires: [], maxAttempts: 1, attempts: 0, timeoutMs: 0, priority: 0, home: 'x' }] }]
-    }, WORK_CALL)
+    }))
     expect(lie).toMatchObject({ ok: true, accepted: 0 })
-    const steal = await callWith(rogue as any, multiaddr(target), { op: 'steal', capabilities: ['handler:echo'], want: 100, batches: [], signals: [], results: [], progress: [] }, WORK_CALL)
+    const steal = await ask(2n, workRequest('steal', { capabilities: ['handler:echo'], want: 100 }))
     expect(steal).toMatchObject({ ok: true, batches: [] })
+    await stream.close()
     const s = await status(dataDir)
     expect(s.counters.work_rejected_messages_total).toBeGreaterThanOrEqual(1)
     expect(s.counters.work_tasks_run_total).toBe(0)

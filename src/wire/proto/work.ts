@@ -842,3 +842,87 @@ export namespace WorkResponse {
     return decodeMessage(buf, WorkResponse.codec(), opts)
   }
 }
+
+export interface WorkFrame {
+  id: bigint
+  request?: WorkRequest
+  response?: WorkResponse
+}
+
+export namespace WorkFrame {
+  let _codec: Codec<WorkFrame>
+
+  export const codec = (): Codec<WorkFrame> => {
+    if (_codec == null) {
+      _codec = message<WorkFrame>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.id != null && obj.id !== 0n)) {
+          w.uint32(8)
+          w.uint64(obj.id)
+        }
+
+        if (obj.request != null) {
+          w.uint32(18)
+          WorkRequest.codec().encode(obj.request, w)
+        }
+
+        if (obj.response != null) {
+          w.uint32(26)
+          WorkResponse.codec().encode(obj.response, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          id: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.id = reader.uint64()
+              break
+            }
+            case 2: {
+              obj.request = WorkRequest.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.request
+              })
+              break
+            }
+            case 3: {
+              obj.response = WorkResponse.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.response
+              })
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<WorkFrame>): Uint8Array => {
+    return encodeMessage(obj, WorkFrame.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<WorkFrame>): WorkFrame => {
+    return decodeMessage(buf, WorkFrame.codec(), opts)
+  }
+}
