@@ -92,10 +92,20 @@ describe('jobs on a 3-node cluster', () => {
     expect(JSON.parse(hang.stdout).error).toContain('timed out after 200 ms')
   })
 
-  it('spawns children from a handler and reports the tree', async () => {
+  it('spawns children from a handler and reports the tree, to any node', async () => {
     const r = await meshnode(['submit', 'split', '{"n":500}', '--wait', '--json', '--data-dir', node1], { timeoutMs: 60_000 })
     expect(r.code, r.stderr).toBe(0)
-    expect(JSON.parse(r.stdout)).toMatchObject({ state: 'completed', total: 501, done: 501, result: { children: 500 } })
+    const done = JSON.parse(r.stdout)
+    expect(done).toMatchObject({ state: 'completed', total: 501, done: 501, result: { children: 500 } })
+    // Another node answers for it: `job` is forwarded to the home, `jobs` reads the registry.
+    const node3 = loadState(dir).nodes[2]!.dataDir
+    const remote = await meshnode(['job', done.id, '--json', '--data-dir', node3])
+    expect(remote.code, remote.stderr).toBe(0)
+    expect(JSON.parse(remote.stdout)).toMatchObject({ id: done.id, state: 'completed', done: 501 })
+    await waitUntil(async () => {
+      const list = JSON.parse((await meshnode(['jobs', '--json', '--data-dir', node3])).stdout) as { jobs: Array<{ id: string, state: string }> }
+      return list.jobs.some(j => j.id === done.id && j.state === 'completed')
+    }, 10_000, 'the registry to show the job completed on node 3', 200)
   })
 
   it('rejects bad submissions with clear errors and accepts nothing', async () => {
