@@ -25,9 +25,11 @@ import type { JobEntry } from '../consensus/control.js'
 import type { Rng } from '../prng.js'
 import { TrailTable, serviceQuality } from '../pheromone/index.js'
 import { JOB_LIMITS } from '../wire/constants.js'
-import type { Batch, TaskResult, TaskSpec, WorkRequest, WorkResponse } from '../wire/proto/work.js'
+import type { Batch, TaskResult, WorkRequest, WorkResponse } from '../wire/proto/work.js'
+import { abortRun, invoke, isThenable, race, signalOf, stoppedByNode, type Running } from './attempt.js'
+import { fail, fromResult, fromSpec, toResult, toSpec, workRequest } from './codec.js'
 import { WorkError } from './errors.js'
-import { runCommand, type CommandPayload, type Handlers, type TaskContext } from './executors.js'
+import type { Handlers, TaskContext } from './executors.js'
 import { JobBook, isFinal, type JobView } from './jobs.js'
 import { ReadyQueue } from './queue.js'
 import { CMD_TYPE, canRun, childTaskId, encodePayload, makeTask, newJobId, rootTasks, type JobInput, type Task } from './spec.js'
@@ -70,20 +72,6 @@ export interface EngineOptions {
   resendAfterMs?: number
   /** Retry backoff base for failed attempts. */
   retryBaseMs?: number
-}
-
-interface Running {
-  task: Task
-  startedAt: number
-  progress?: unknown
-  /** performance.now() at start, for the task-duration average. */
-  t0: number
-  /** Created only when the handler asks for ctx.signal (most never do). */
-  controller?: AbortController
-  /** Set once the attempt is aborted (timeout, cancel, shutdown). */
-  abortReason?: Error
-  /** Ends a pending attempt early; set while an asynchronous handler runs. */
-  onAbort?: (reason: Error) => void
 }
 
 interface Lent {
@@ -609,58 +597,14 @@ export class WorkEngine {
     const failed = (err: unknown): void => { this.taskDone(run, { ok: false, error: errText(err) }, []) }
     let work: unknown
     try {
-      work = this.invoke(task, ctx, run)
+      work = invoke(task, ctx, run, this.opts.handlers, this.opts.allowCommands)
     } catch (err) {
       queueMicrotask(() => { failed(err) })
       return
     }
     // A synchronous handler needs no timer and no race: it already finished.
     if (!isThenable(work)) queueMicrotask(() => { ok(work) })
-    else this.race(run, work).then(ok, failed)
-  }
-
-  /** Calls the task's executor; may throw, return a value, or return a promise. */
-  private invoke (task: Task, ctx: TaskContext, run: Running): unknown {
-    const payload = JSON.parse(task.payload)
-    if (task.type === CMD_TYPE) {
-      if (!this.opts.allowCommands) throw new Error('this node does not run shell commands (start it with --allow-commands)')
-      return runCommand(payload as CommandPayload, signalOf(run))
-    }
-    const handler = this.opts.handlers[task.type]
-    if (handler == null) throw new Error(`no handler "${task.type}" on this node`)
-    return handler(payload, ctx)
-  }
-
-  /** Settles with the handler's promise, or rejects when the attempt times out or is aborted. */
-  private async race (run: Running, work: PromiseLike<unknown>): Promise<unknown> {
-    return await new Promise((resolve, reject) => {
-      let settled = false
-      let timer: NodeJS.Timeout | undefined
-      const done = (): void => {
-        clearTimeout(timer)
-        run.onAbort = undefined
-      }
-      run.onAbort = reason => {
-        done()
-        // A handler still running after its attempt ended ignored the abort signal.
-        if (!settled) this.counters.orphanedHandlers++
-        reject(reason)
-      }
-      const timeoutMs = run.task.timeoutMs
-      if (timeoutMs > 0) timer = setTimeout(() => { abortRun(run, new Error(`timed out after ${timeoutMs} ms`)) }, timeoutMs)
-      work.then(value => {
-        settled = true
-        if (run.abortReason != null) return
-        done()
-        resolve(value)
-      }, err => {
-        settled = true
-        if (run.abortReason != null) return
-        done()
-        reject(err)
-      })
-      if (run.abortReason != null) run.onAbort(run.abortReason)
-    })
+    else race(run, work, () => { this.counters.orphanedHandlers++ }).then(ok, failed)
   }
 
   private taskDone (run: Running, outcome: { ok: boolean, result?: string, error?: string }, children: Task[]): void {
@@ -680,7 +624,7 @@ export class WorkEngine {
         this.queue.push(child)
       }
       this.finishTask(task, { ok: true, result: outcome.result }, children.length)
-    } else if (task.attempts + 1 < task.maxAttempts && !(run.abortReason instanceof WorkError)) {
+    } else if (task.attempts + 1 < task.maxAttempts && !stoppedByNode(run)) {
       this.retry(task, outcome.error ?? 'failed')
     } else {
       this.counters.tasksFailed++
@@ -1047,72 +991,6 @@ export class WorkEngine {
 }
 
 // ----- helpers ----------------------------------------------------------------------------
-
-function isThenable (x: unknown): x is PromiseLike<unknown> {
-  return x != null && typeof (x as PromiseLike<unknown>).then === 'function'
-}
-
-function signalOf (run: Running): AbortSignal {
-  if (run.controller == null) {
-    run.controller = new AbortController()
-    if (run.abortReason != null) run.controller.abort(run.abortReason)
-  }
-  return run.controller.signal
-}
-
-/** Aborts an attempt once: its signal (if a handler took it) and its pending race. */
-function abortRun (run: Running, reason: Error): void {
-  if (run.abortReason != null) return
-  run.abortReason = reason
-  run.controller?.abort(reason)
-  run.onAbort?.(reason)
-}
-
-/** A request with every field the codec needs, the given ones filled in. */
-export function workRequest (op: string, fields: Partial<WorkRequest> = {}): WorkRequest {
-  return { op, capabilities: [], want: 0, batches: [], signals: [], results: [], progress: [], ...fields }
-}
-
-function toSpec (t: Task): TaskSpec {
-  return { id: t.id, jobId: t.jobId, type: t.type, payload: Buffer.from(t.payload), requires: t.requires, maxAttempts: t.maxAttempts, attempts: t.attempts, timeoutMs: t.timeoutMs, priority: t.priority, home: t.home }
-}
-
-/** A task from a peer, checked: a malformed one is dropped (and counted), never run. */
-function fromSpec (s: TaskSpec): Task | undefined {
-  if (s.id === '' || s.jobId === '' || s.type === '' || s.home === '' || !s.id.startsWith(`${s.jobId}/`)) return undefined
-  if (s.payload.byteLength > JOB_LIMITS.payloadBytes || s.requires.length > JOB_LIMITS.requires || s.maxAttempts < 1) return undefined
-  const payload = Buffer.from(s.payload).toString('utf8')
-  try {
-    JSON.parse(payload)
-  } catch {
-    return undefined
-  }
-  return { id: s.id, jobId: s.jobId, type: s.type, payload, requires: [...s.requires], maxAttempts: s.maxAttempts, attempts: s.attempts, timeoutMs: s.timeoutMs, priority: s.priority, home: s.home }
-}
-
-function toResult (o: TaskOutcome): TaskResult {
-  return { jobId: o.jobId, taskId: o.taskId, ok: o.ok, result: Buffer.from(o.result ?? ''), error: o.error ?? '', spawned: o.spawned, attempts: o.attempts, finishedAtMs: BigInt(o.finishedAt), cancelled: o.cancelled === true }
-}
-
-function fromResult (r: TaskResult, from: string): TaskOutcome {
-  const result = Buffer.from(r.result).toString('utf8')
-  return {
-    jobId: r.jobId,
-    taskId: r.taskId,
-    ok: r.ok,
-    ...(r.ok ? { result: result.length <= JOB_LIMITS.payloadBytes ? result : 'null' } : { error: r.error.slice(0, 4096) }),
-    ...(r.cancelled ? { cancelled: true } : {}),
-    spawned: Math.min(r.spawned, JOB_LIMITS.rootTasks),
-    attempts: r.attempts,
-    // The executor is the authenticated sender, whatever the message says.
-    node: from,
-    finishedAt: Number(r.finishedAtMs)
-  }
-}
-
-function fail (error: string): WorkResponse {
-  return { ok: false, error, batches: [], remaining: 0, accepted: 0 }
-}
 
 function errText (err: unknown): string {
   return err instanceof Error ? err.message : String(err)

@@ -1,5 +1,6 @@
 // Public face of the work layer: the job model, executors and the engine the node drives.
 export { WorkEngine } from './engine.js'
+export { workRequest } from './codec.js'
 export type { EngineOptions, PeerInfo, Registry, WorkNet, EngineCounters } from './engine.js'
 export { WorkError } from './errors.js'
 export type { WorkErrorCode } from './errors.js'

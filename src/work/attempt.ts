@@ -1,0 +1,93 @@
+// One attempt at running a task: calling its executor, racing an asynchronous handler
+// against its timeout and aborts, and the abort signal handed to handlers (created only when
+// a handler asks for it, since most never do). The engine decides what an outcome means.
+
+import { WorkError } from './errors.js'
+import { runCommand, type CommandPayload, type Handlers, type TaskContext } from './executors.js'
+import { CMD_TYPE, type Task } from './spec.js'
+
+export interface Running {
+  task: Task
+  startedAt: number
+  progress?: unknown
+  /** performance.now() at start, for the task-duration average. */
+  t0: number
+  /** Created only when the handler asks for ctx.signal (most never do). */
+  controller?: AbortController
+  /** Set once the attempt is aborted (timeout, cancel, shutdown). */
+  abortReason?: Error
+  /** Ends a pending attempt early; set while an asynchronous handler runs. */
+  onAbort?: (reason: Error) => void
+}
+
+/** Calls the task's executor; may throw, return a value, or return a promise. */
+export function invoke (task: Task, ctx: TaskContext, run: Running, handlers: Handlers, allowCommands: boolean): unknown {
+  const payload = JSON.parse(task.payload)
+  if (task.type === CMD_TYPE) {
+    if (!allowCommands) throw new Error('this node does not run shell commands (start it with --allow-commands)')
+    return runCommand(payload as CommandPayload, signalOf(run))
+  }
+  const handler = handlers[task.type]
+  if (handler == null) throw new Error(`no handler "${task.type}" on this node`)
+  return handler(payload, ctx)
+}
+
+/**
+ * Settles with the handler's promise, or rejects when the attempt times out or is aborted.
+ * `onOrphan` is told when an attempt ends while its handler is still running (it ignored
+ * its abort signal and cannot be stopped in-process).
+ */
+export async function race (run: Running, work: PromiseLike<unknown>, onOrphan: () => void): Promise<unknown> {
+  return await new Promise((resolve, reject) => {
+    let settled = false
+    let timer: NodeJS.Timeout | undefined
+    const done = (): void => {
+      clearTimeout(timer)
+      run.onAbort = undefined
+    }
+    run.onAbort = reason => {
+      done()
+      if (!settled) onOrphan()
+      reject(reason)
+    }
+    const timeoutMs = run.task.timeoutMs
+    if (timeoutMs > 0) timer = setTimeout(() => { abortRun(run, new Error(`timed out after ${timeoutMs} ms`)) }, timeoutMs)
+    work.then(value => {
+      settled = true
+      if (run.abortReason != null) return
+      done()
+      resolve(value)
+    }, err => {
+      settled = true
+      if (run.abortReason != null) return
+      done()
+      reject(err)
+    })
+    if (run.abortReason != null) run.onAbort(run.abortReason)
+  })
+}
+
+/** Whether the attempt was stopped by its node (shutdown): such an attempt is not a failure. */
+export function stoppedByNode (run: Running): boolean {
+  return run.abortReason instanceof WorkError
+}
+
+export function isThenable (x: unknown): x is PromiseLike<unknown> {
+  return x != null && typeof (x as PromiseLike<unknown>).then === 'function'
+}
+
+export function signalOf (run: Running): AbortSignal {
+  if (run.controller == null) {
+    run.controller = new AbortController()
+    if (run.abortReason != null) run.controller.abort(run.abortReason)
+  }
+  return run.controller.signal
+}
+
+/** Aborts an attempt once: its signal (if a handler took it) and its pending race. */
+export function abortRun (run: Running, reason: Error): void {
+  if (run.abortReason != null) return
+  run.abortReason = reason
+  run.controller?.abort(reason)
+  run.onAbort?.(reason)
+}
