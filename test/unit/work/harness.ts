@@ -129,8 +129,8 @@ export class Mesh {
     const m = this.members.get(id)!
     const engine = m.engine
     m.engine = undefined
-    await engine?.stop()
-    await m.store?.close()
+    await stage(`engine ${id} stop`, engine?.stop())
+    await stage(`store ${id} close`, m.store?.close())
   }
 
   async restart (id: string): Promise<WorkEngine> {
@@ -138,10 +138,14 @@ export class Mesh {
     return await this.start(id)
   }
 
+  /** Stops every node and removes the data dirs; a step that hung is reported after cleanup. */
   async close (): Promise<void> {
     clearInterval(this.poke)
-    for (const id of this.members.keys()) await this.stop(id).catch(() => {})
+    const errors: Error[] = []
+    for (const id of this.members.keys()) await this.stop(id).catch((err: Error) => { errors.push(err) })
     for (const m of this.members.values()) await rm(m.dir, { recursive: true, force: true })
+    const hung = errors.filter(e => e.message.includes('did not finish'))
+    if (hung.length > 0) throw new Error(hung.map(e => e.message).join('; '))
   }
 
   /** Resolves with the job's record at its home once it is final. */
@@ -164,5 +168,16 @@ export class Mesh {
     const res = await target.handle(from, WorkRequest.decode(WorkRequest.encode(req)))
     if (this.rng() < (f.dropResponse ?? 0)) throw new Error('response lost')
     return WorkResponse.decode(WorkResponse.encode(res))
+  }
+}
+
+/** Fails loudly, naming the step, if a shutdown step hangs (instead of a silent hook timeout). */
+async function stage (what: string, p: Promise<void> | undefined): Promise<void> {
+  if (p == null) return
+  let timer: NodeJS.Timeout | undefined
+  try {
+    await Promise.race([p, new Promise<never>((_resolve, reject) => { timer = setTimeout(() => { reject(new Error(`${what} did not finish within 10 s`)) }, 10_000) })])
+  } finally {
+    clearTimeout(timer)
   }
 }
