@@ -14,4 +14,10 @@ if (major < 22) {
 // spawn this file with `node` pass it too (NODE_FLAGS in scripts/cluster-lib.ts).
 module.enableCompileCache?.()
 const { main } = await import('../dist/meshnode.mjs')
-process.exit(await main(process.argv.slice(2)))
+const code = await main(process.argv.slice(2))
+// Exit only once stdout and stderr are flushed: a pipe takes 64 KiB at once, and exiting
+// with more queued would cut `meshnode job --results --json | jq` short.
+let pending = 2
+const done = () => { if (--pending === 0) process.exit(code) }
+process.stdout.write('', done)
+process.stderr.write('', done)

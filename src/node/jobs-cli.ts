@@ -9,6 +9,7 @@ import { parseJobInput, type JobInput } from '../work/spec.js'
 import type { JobRecord } from '../work/store.js'
 import { MeshError, errorMessage } from './errors.js'
 import { createCaller } from './rpc.js'
+import { formatDuration } from './status-json.js'
 
 export type AdminCall = (opts: TargetOptions, req: Partial<AdminRequest>, client?: Libp2p) => Promise<AdminResponse>
 
@@ -91,9 +92,10 @@ export function addJobCommands (program: Command, target: (c: Command) => Comman
 
   target(program.command('job <id>'))
     .description('show one job: state, task counts, per-node breakdown, result')
-    .option('--results', 'also list every task\'s outcome (first 1000; --json pages with "next")')
-    .action(async (id: string, opts: TargetOptions & { results?: boolean }) => {
-      const res = await admin(opts, { op: 'job.get', key: id, json: JSON.stringify({ results: opts.results === true }) })
+    .option('--results', 'also list task outcomes, 1000 at a time in task id order')
+    .option('--after <taskId>', 'with --results: the page after this task id (--json prints the next one as "next")')
+    .action(async (id: string, opts: TargetOptions & { results?: boolean, after?: string }) => {
+      const res = await admin(opts, { op: 'job.get', key: id, json: JSON.stringify({ results: opts.results === true, ...(opts.after != null ? { after: opts.after } : {}) }) })
       const view = JSON.parse(res.json) as JobDetails
       io.out(opts.json === true ? JSON.stringify(view, null, 2) + '\n' : formatJob(view))
     })
@@ -204,8 +206,7 @@ function short (peerId: string): string {
 }
 
 function age (createdAt: number): string {
-  const s = Math.max(0, Math.round((Date.now() - createdAt) / 1000))
-  return s < 120 ? `${s}s` : s < 7200 ? `${Math.round(s / 60)}m` : `${Math.round(s / 3600)}h`
+  return formatDuration(Math.max(0, Date.now() - createdAt))
 }
 
 function table (rows: string[][]): string {

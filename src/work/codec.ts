@@ -3,7 +3,7 @@
 
 import { JOB_LIMITS } from '../wire/constants.js'
 import type { TaskResult, TaskSpec, WorkRequest, WorkResponse } from '../wire/proto/work.js'
-import type { Task } from './spec.js'
+import { jobOfTask, type Task } from './spec.js'
 import type { TaskOutcome } from './store.js'
 
 /** A request with every field the codec needs, the given ones filled in. */
@@ -17,7 +17,7 @@ export function toSpec (t: Task): TaskSpec {
 
 /** A task from a peer, checked: a malformed one is dropped (and counted), never run. */
 export function fromSpec (s: TaskSpec): Task | undefined {
-  if (s.id === '' || s.jobId === '' || s.type === '' || s.home === '' || !s.id.startsWith(`${s.jobId}/`)) return undefined
+  if (s.id === '' || s.jobId === '' || s.type === '' || s.home === '' || jobOfTask(s.id) !== s.jobId) return undefined
   if (s.payload.byteLength > JOB_LIMITS.payloadBytes || s.requires.length > JOB_LIMITS.requires || s.maxAttempts < 1) return undefined
   const payload = Buffer.from(s.payload).toString('utf8')
   try {

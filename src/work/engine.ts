@@ -32,7 +32,7 @@ import { WorkError } from './errors.js'
 import type { Handlers, TaskContext } from './executors.js'
 import { JobBook, isFinal, type JobView } from './jobs.js'
 import { ReadyQueue } from './queue.js'
-import { CMD_TYPE, canRun, childTaskId, encodePayload, makeTask, newJobId, rootTasks, type JobInput, type Task } from './spec.js'
+import { CMD_TYPE, canRun, childTaskId, jobOfTask, encodePayload, makeTask, newJobId, rootTasks, type JobInput, type Task } from './spec.js'
 import type { JobRecord, StoredTask, TaskOutcome, WorkStore } from './store.js'
 
 export interface WorkNet {
@@ -189,8 +189,9 @@ export class WorkEngine {
       this.outboxDurable.add(o.taskId)
     }
     // Active home jobs the core does not know never left home: rebuild their live sets.
+    const inCore = new Set(this.core.jobIds())
     for (const job of this.jobs.activeJobs()) {
-      if (this.core.jobIds().includes(job.id)) continue
+      if (inCore.has(job.id)) continue
       this.local.set(job.id, new Set())
     }
     for (const st of loaded.tasks) if (st.state === 'queued') this.local.get(st.task.jobId)?.add(st.task.id)
@@ -363,7 +364,7 @@ export class WorkEngine {
   private onProgress (from: string, req: WorkRequest): WorkResponse {
     let accepted = 0
     for (const p of req.progress) {
-      if (this.jobs.get(p.jobId) == null || !p.taskId.startsWith(`${p.jobId}/`) || p.value.byteLength > MAX_PROGRESS_BYTES) continue
+      if (this.jobs.get(p.jobId) == null || jobOfTask(p.taskId) !== p.jobId || p.value.byteLength > MAX_PROGRESS_BYTES) continue
       if (this.jobs.isRecorded(p.jobId, p.taskId)) continue
       let value: unknown
       try {
@@ -518,7 +519,7 @@ export class WorkEngine {
   private async onResults (from: string, results: TaskResult[]): Promise<WorkResponse> {
     let accepted = 0
     for (const r of results) {
-      if (r.taskId.slice(0, r.jobId.length + 1) !== `${r.jobId}/`) {
+      if (jobOfTask(r.taskId) !== r.jobId) {
         this.counters.rejectedMessages++
         continue
       }

@@ -79,7 +79,6 @@ export class JobBook {
       this.duplicates++
       return false
     }
-    seen.add(o.taskId)
     this.store.put('results', o.taskId, o)
     this.count(job, o)
     return true

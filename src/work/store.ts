@@ -171,12 +171,7 @@ export class WorkStore {
     return out
   }
 
-  /** Task ids with a recorded outcome for one job (to rebuild deduplication after a restart). */
-  async recordedIds (jobId: string): Promise<Set<string>> {
-    const ids = new Set<string>()
-    for await (const k of this.subs.results.keys({ gt: `${jobId}/`, lt: `${jobId}/\uffff` })) ids.add(k)
-    return ids
-  }
+
 
 
 
