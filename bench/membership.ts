@@ -26,7 +26,7 @@ import { buildInfo, formatBuild, sameBuild, type BuildInfo } from './lib/build.j
 import type { ClusterState, NodeEntry, NodeStatus, UpOptions } from '../scripts/cluster-lib.js'
 import * as liveClusterLib from '../scripts/cluster-lib.js'
 import { importClusterLib, snapshotBuild, type ClusterLib } from './lib/snapshot.js'
-import { fetchStatus } from '../src/node/status-client.js'
+import { fetchStatus } from '../src/node/client/status.js'
 import { spawn } from 'node:child_process'
 import { formatMachine, loadavg, machineInfo, procCpuMs, procMemory } from './lib/machine.js'
 import { firstAllAlive, LogTail, membershipChanges, ownPeerId, type LogLine, type MembershipChange } from './lib/node-logs.js'

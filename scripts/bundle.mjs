@@ -5,7 +5,7 @@
 import { build } from 'esbuild'
 
 await build({
-  entryPoints: ['dist/src/node/cli.js'],
+  entryPoints: ['dist/src/node/cli/main.js'],
   outfile: 'dist/meshnode.mjs',
   bundle: true,
   platform: 'node',

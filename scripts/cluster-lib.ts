@@ -6,9 +6,9 @@ import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, write
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Libp2p } from 'libp2p'
-import { createCaller } from '../src/node/rpc.js'
-import { fetchStatus } from '../src/node/status-client.js'
-import type { StatusJson } from '../src/node/status-json.js'
+import { createCaller } from '../src/node/transport/rpc.js'
+import { fetchStatus } from '../src/node/client/status.js'
+import type { StatusJson } from '../src/node/client/status-json.js'
 
 export const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..', ...(fileURLToPath(import.meta.url).includes('/dist/') ? ['..'] : []))
 export const BIN = join(ROOT, 'bin', 'meshnode.js')

@@ -4,7 +4,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Store } from '../../src/node/store.js'
+import { Store } from '../../src/node/store/store.js'
 import { mulberry32 } from '../../src/prng.js'
 import { WorkEngine } from '../../src/work/engine.js'
 import { BUILTIN_HANDLERS } from '../../src/work/executors.js'

@@ -7,8 +7,8 @@
 
 import type { CompletionRecord, PersistOp } from '../completion/index.js'
 import { recordKey } from '../completion/index.js'
-import type { BucketName } from '../node/buckets.js'
-import type { Store } from '../node/store.js'
+import type { BucketName } from '../node/store/buckets.js'
+import type { Store } from '../node/store/store.js'
 import type { Task } from './spec.js'
 
 /** A task this node holds: waiting to run here, or lent to a peer in an unsignalled batch. */

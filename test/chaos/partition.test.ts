@@ -6,7 +6,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { StatusJson } from '../../src/node/status-json.js'
+import type { StatusJson } from '../../src/node/client/status-json.js'
 import { NODE_FLAGS, waitUntil } from '../../scripts/cluster-lib.js'
 import { NODE, ROOT, run, tempDir } from '../e2e/helpers.js'
 

@@ -4,9 +4,9 @@
 import type { ChildProcess } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
-import { ADMIN_CALL } from '../../src/node/admin-service.js'
-import { call } from '../../src/node/rpc.js'
-import { fetchStatus } from '../../src/node/status-client.js'
+import { ADMIN_CALL } from '../../src/node/services/admin.js'
+import { call } from '../../src/node/transport/rpc.js'
+import { fetchStatus } from '../../src/node/client/status.js'
 import { agreedLeader, loadState, statusAll, waitUntil, type NodeStatus } from '../../scripts/cluster-lib.js'
 import { cluster, meshnode, spawnMeshnode, tempDir } from './helpers.js'
 

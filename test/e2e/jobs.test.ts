@@ -6,8 +6,8 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadState, statusAll, waitUntil } from '../../scripts/cluster-lib.js'
-import { ADMIN_CALL } from '../../src/node/admin-service.js'
-import { call } from '../../src/node/rpc.js'
+import { ADMIN_CALL } from '../../src/node/services/admin.js'
+import { call } from '../../src/node/transport/rpc.js'
 import { cluster, meshnode, ROOT, tempDir } from './helpers.js'
 
 const HANDLERS = join(ROOT, 'test', 'fixtures', 'handlers.mjs')

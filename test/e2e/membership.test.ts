@@ -2,8 +2,8 @@
 // with the same identity, graceful leave, and the status JSON contract.
 import Ajv from 'ajv'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import schema from '../../src/node/status-schema.json' with { type: 'json' }
-import type { StatusJson } from '../../src/node/status-json.js'
+import schema from '../../src/node/client/status-schema.json' with { type: 'json' }
+import type { StatusJson } from '../../src/node/client/status-json.js'
 import { cluster, meshnode, spawnMeshnode, tempDir } from './helpers.js'
 import { converged, loadState, statusAll, waitUntil } from '../../scripts/cluster-lib.js'
 

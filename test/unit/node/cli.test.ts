@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { main, type CliIO } from '../../../src/node/cli.js'
+import { main, type CliIO } from '../../../src/node/cli/main.js'
 
 function io (): CliIO & { stdout: string, stderr: string } {
   const o = { stdout: '', stderr: '', env: {}, out: (t: string) => { o.stdout += t }, err: (t: string) => { o.stderr += t } }

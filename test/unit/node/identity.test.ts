@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
-import { IDENTITY_FILE, loadOrCreateIdentity } from '../../../src/node/identity.js'
+import { IDENTITY_FILE, loadOrCreateIdentity } from '../../../src/node/store/identity.js'
 
 const dir = (): string => mkdtempSync(join(tmpdir(), 'mn-id-'))
 

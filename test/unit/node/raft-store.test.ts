@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { Entry } from '../../../src/consensus/types.js'
-import { entryKey, RaftStore } from '../../../src/node/raft-store.js'
-import { Store } from '../../../src/node/store.js'
+import { entryKey, RaftStore } from '../../../src/node/store/raft-store.js'
+import { Store } from '../../../src/node/store/store.js'
 
 const e = (index: number, term: number, byte = index): Entry => ({ index, term, type: 'normal', data: Uint8Array.from([byte]) })
 const noReady = { messages: [], committed: [] }

@@ -1,7 +1,7 @@
 import Ajv from 'ajv'
 import { describe, expect, it } from 'vitest'
-import schema from '../../../src/node/status-schema.json' with { type: 'json' }
-import { formatStatus, statusToJson } from '../../../src/node/status-json.js'
+import schema from '../../../src/node/client/status-schema.json' with { type: 'json' }
+import { formatStatus, statusToJson } from '../../../src/node/client/status-json.js'
 import { StatusResponse } from '../../../src/wire/proto/status.js'
 
 const response: StatusResponse = {

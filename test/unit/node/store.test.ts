@@ -2,8 +2,8 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { BUCKETS, RESERVED_PREFIXES } from '../../../src/node/buckets.js'
-import { STORE_SCHEMA_VERSION, Store } from '../../../src/node/store.js'
+import { BUCKETS, RESERVED_PREFIXES } from '../../../src/node/store/buckets.js'
+import { STORE_SCHEMA_VERSION, Store } from '../../../src/node/store/store.js'
 
 const dir = (): string => mkdtempSync(join(tmpdir(), 'mn-store-'))
 

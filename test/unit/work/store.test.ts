@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { CompletionRecord, PersistOp } from '../../../src/completion/index.js'
-import { Store } from '../../../src/node/store.js'
+import { Store } from '../../../src/node/store/store.js'
 import { newJobId } from '../../../src/work/spec.js'
 import { WorkStore, type JobRecord, type StoredTask, type TaskOutcome } from '../../../src/work/store.js'
 

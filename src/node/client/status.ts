@@ -2,12 +2,12 @@
 // It finds the node (a --peer multiaddr, or the runtime file a running node writes into its
 // data dir) and returns the stable JSON view.
 import type { Libp2p } from 'libp2p'
-import { MAX_STATUS_FRAME_BYTES, STATUS_PROTOCOL, STATUS_TIMEOUT_MS } from '../wire/constants.js'
-import { StatusRequest, StatusResponse } from '../wire/proto/status.js'
-import { pickLocalAddr } from './addrs.js'
-import { MeshError } from './errors.js'
-import { call } from './rpc.js'
-import { readRuntimeFile } from './runtime-file.js'
+import { MAX_STATUS_FRAME_BYTES, STATUS_PROTOCOL, STATUS_TIMEOUT_MS } from '../../wire/constants.js'
+import { StatusRequest, StatusResponse } from '../../wire/proto/status.js'
+import { pickLocalAddr } from '../transport/addrs.js'
+import { MeshError } from '../errors.js'
+import { call } from '../transport/rpc.js'
+import { readRuntimeFile } from '../store/runtime-file.js'
 import { statusToJson, type StatusJson } from './status-json.js'
 
 export interface NodeTarget {

@@ -1,12 +1,12 @@
 // Serves /meshnode/status/1.0.0: read one StatusRequest (bounded size, deadline), answer one
 // StatusResponse, close. A malformed or oversize request is counted and the stream aborted;
 // it never reaches the node's state.
-import { MAX_STATUS_REQUEST_BYTES, STATUS_PROTOCOL, STATUS_TIMEOUT_MS } from '../wire/constants.js'
-import { StatusRequest, StatusResponse } from '../wire/proto/status.js'
-import type { Counters } from './counters.js'
-import type { Host } from './host.js'
-import type { Logger } from './log.js'
-import { serveOnce } from './rpc.js'
+import { MAX_STATUS_REQUEST_BYTES, STATUS_PROTOCOL, STATUS_TIMEOUT_MS } from '../../wire/constants.js'
+import { StatusRequest, StatusResponse } from '../../wire/proto/status.js'
+import type { Counters } from '../counters.js'
+import type { Host } from '../transport/host.js'
+import type { Logger } from '../log.js'
+import { serveOnce } from '../transport/rpc.js'
 
 export class StatusService {
   constructor (

@@ -3,7 +3,7 @@
 // file (its pid is gone after a crash) from a live node.
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { MeshError, errorMessage } from './errors.js'
+import { MeshError, errorMessage } from '../errors.js'
 
 export const RUNTIME_FILE = 'node.json'
 

@@ -6,7 +6,7 @@ import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@
 import type { PrivateKey } from '@libp2p/interface'
 import { open, readFile, rename, stat, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
-import { MeshError, errorMessage } from './errors.js'
+import { MeshError, errorMessage } from '../errors.js'
 
 export const IDENTITY_FILE = 'identity.key'
 

@@ -6,7 +6,7 @@ import type { PeerId, Stream } from '@libp2p/interface'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { pbStream } from 'it-protobuf-stream'
 import type { Libp2p } from 'libp2p'
-import { MeshError, errorMessage } from './errors.js'
+import { MeshError, errorMessage } from '../errors.js'
 import { createClientHost } from './host.js'
 
 export interface Codec<T> {

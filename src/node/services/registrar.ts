@@ -3,12 +3,12 @@
 // one-task jobs cost a few dozen Raft entries, not fifty thousand. A follower forwards each
 // batch to the leader over the admin protocol (one hop), as config writes do.
 import { peerIdFromString } from '@libp2p/peer-id'
-import { MAX_JOBS_PER_PUT, type ControlCommand, type JobEntry } from '../consensus/control.js'
-import type { AdminResponse } from '../wire/proto/admin.js'
+import { MAX_JOBS_PER_PUT, type ControlCommand, type JobEntry } from '../../consensus/control.js'
+import type { AdminResponse } from '../../wire/proto/admin.js'
 import type { ConsensusService } from './consensus.js'
-import { MeshError, errorMessage, isMeshError } from './errors.js'
-import type { Host } from './host.js'
-import { callWith, type CallOptions } from './rpc.js'
+import { MeshError, errorMessage, isMeshError } from '../errors.js'
+import type { Host } from '../transport/host.js'
+import { callWith, type CallOptions } from '../transport/rpc.js'
 
 interface Waiting {
   entries: Array<[string, JobEntry]>

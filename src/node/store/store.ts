@@ -4,7 +4,7 @@
 import { Level } from 'level'
 import { join } from 'node:path'
 import { BUCKETS, type BucketName } from './buckets.js'
-import { MeshError, errorMessage } from './errors.js'
+import { MeshError, errorMessage } from '../errors.js'
 
 /** Bumped when the on-disk layout changes incompatibly; checked on open. */
 export const STORE_SCHEMA_VERSION = 1

@@ -7,17 +7,17 @@
 //
 // Any node answers: job.get for a job homed elsewhere is forwarded to its home once.
 import { peerIdFromString } from '@libp2p/peer-id'
-import type { JobEntry } from '../consensus/control.js'
-import { JOB_LIMITS } from '../wire/constants.js'
-import type { AdminRequest, AdminResponse } from '../wire/proto/admin.js'
-import { WorkError } from '../work/errors.js'
-import { parseJobInput, type JobInput } from '../work/spec.js'
-import { ADMIN_CALL, type JobsAdmin } from './admin-service.js'
+import type { JobEntry } from '../../consensus/control.js'
+import { JOB_LIMITS } from '../../wire/constants.js'
+import type { AdminRequest, AdminResponse } from '../../wire/proto/admin.js'
+import { WorkError } from '../../work/errors.js'
+import { parseJobInput, type JobInput } from '../../work/spec.js'
+import { ADMIN_CALL, type JobsAdmin } from './admin.js'
 import type { ConsensusService } from './consensus.js'
-import { errorMessage } from './errors.js'
-import type { Host } from './host.js'
-import { callWith } from './rpc.js'
-import type { WorkService } from './work-service.js'
+import { errorMessage } from '../errors.js'
+import type { Host } from '../transport/host.js'
+import { callWith } from '../transport/rpc.js'
+import type { WorkService } from './work.js'
 
 const DEFAULT_LIST = 50
 const MAX_LIST = 10_000

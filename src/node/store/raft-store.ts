@@ -2,10 +2,10 @@
 // synchronously. save() writes one atomic batch per Ready (snapshot, truncation, new entries,
 // hard state, compaction) and only then updates the mirror: the shell calls it before it
 // sends any message of that Ready, so nothing is promised that a crash could forget.
-import { MemoryStorage } from '../consensus/storage.js'
-import type { Entry, HardState, Ready, Snapshot } from '../consensus/types.js'
-import { Entry as PbEntry, Snapshot as PbSnapshot } from '../wire/proto/raft.js'
-import { entryFromWire, entryToWire, snapshotFromWire, snapshotToWire } from '../wire/raft-codec.js'
+import { MemoryStorage } from '../../consensus/storage.js'
+import type { Entry, HardState, Ready, Snapshot } from '../../consensus/types.js'
+import { Entry as PbEntry, Snapshot as PbSnapshot } from '../../wire/proto/raft.js'
+import { entryFromWire, entryToWire, snapshotFromWire, snapshotToWire } from '../../wire/raft-codec.js'
 import { BUCKETS } from './buckets.js'
 import type { Store } from './store.js'
 

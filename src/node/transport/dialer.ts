@@ -6,7 +6,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { parseAddrs } from './addrs.js'
 import type { Host } from './host.js'
-import type { Logger } from './log.js'
+import type { Logger } from '../log.js'
 
 /** First retry comes quickly: at cluster start most peers are seconds from listening. */
 const BACKOFF_MIN_MS = 50

@@ -1,15 +1,15 @@
 // The job commands of the CLI: submit, jobs, job, cancel. They talk to a running node over
-// the admin protocol (src/node/jobs-admin.ts); any node accepts them.
+// the admin protocol (src/node/services/jobs-admin.ts); any node accepts them.
 import { SingleBar } from 'cli-progress'
 import { readFile } from 'node:fs/promises'
 import type { Command } from 'commander'
 import type { Libp2p } from 'libp2p'
-import type { AdminRequest, AdminResponse } from '../wire/proto/admin.js'
-import { parseJobInput, type JobInput } from '../work/spec.js'
-import type { JobRecord } from '../work/store.js'
-import { MeshError, errorMessage } from './errors.js'
-import { createCaller } from './rpc.js'
-import { formatDuration } from './status-json.js'
+import type { AdminRequest, AdminResponse } from '../../wire/proto/admin.js'
+import { parseJobInput, type JobInput } from '../../work/spec.js'
+import type { JobRecord } from '../../work/store.js'
+import { MeshError, errorMessage } from '../errors.js'
+import { createCaller } from '../transport/rpc.js'
+import { formatDuration } from '../client/status-json.js'
 
 export type AdminCall = (opts: TargetOptions, req: Partial<AdminRequest>, client?: Libp2p) => Promise<AdminResponse>
 

@@ -1,17 +1,17 @@
 // The meshnode command line. `main(argv)` returns an exit code instead of exiting, so tests
 // call it directly; bin/meshnode.js is the only place that touches process.exit.
 import { Command, CommanderError, Option } from 'commander'
-import { VERSION } from '../version.js'
-import { DEFAULT_PORT, defaultDataDir, resolveConfig, type RawValues } from './config.js'
-import { EXIT_USAGE, MeshError, errorMessage, isMeshError } from './errors.js'
-import { LOG_LEVELS } from './log.js'
-import type { AdminRequest, AdminResponse } from '../wire/proto/admin.js'
-import { ADMIN_CALL } from './admin-service.js'
-import { addJobCommands } from './jobs-cli.js'
-import { call } from './rpc.js'
+import { VERSION } from '../../version.js'
+import { DEFAULT_PORT, defaultDataDir, resolveConfig, type RawValues } from '../config.js'
+import { EXIT_USAGE, MeshError, errorMessage, isMeshError } from '../errors.js'
+import { LOG_LEVELS } from '../log.js'
+import type { AdminRequest, AdminResponse } from '../../wire/proto/admin.js'
+import { ADMIN_CALL } from '../services/admin.js'
+import { addJobCommands } from './jobs.js'
+import { call } from '../transport/rpc.js'
 import type { Libp2p } from 'libp2p'
-import { fetchStatus, resolveTarget } from './status-client.js'
-import { formatStatus } from './status-json.js'
+import { fetchStatus, resolveTarget } from '../client/status.js'
+import { formatStatus } from '../client/status-json.js'
 
 export interface CliIO {
   out: (text: string) => void
@@ -82,7 +82,7 @@ export async function main (argv: string[], io: CliIO = defaultIO): Promise<numb
         allowCommands: opts.allowCommands
       }
       const config = resolveConfig({ flags, env: io.env, configFile: opts.config as string | undefined })
-      const { runDaemon } = await import('./daemon.js')
+      const { runDaemon } = await import('../daemon.js')
       exitCode = await runDaemon(config)
     })
 

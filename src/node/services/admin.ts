@@ -2,15 +2,15 @@
 // this node's applied control state; writes are proposed through Raft on the leader. A
 // follower forwards a write to the leader it knows, once, so a client may ask any node.
 import { peerIdFromString } from '@libp2p/peer-id'
-import type { ControlCommand } from '../consensus/control.js'
-import { ADMIN_PROTOCOL, ADMIN_TIMEOUT_MS, MAX_ADMIN_REQUEST_BYTES, MAX_ADMIN_RESPONSE_BYTES } from '../wire/constants.js'
-import { AdminRequest, AdminResponse } from '../wire/proto/admin.js'
+import type { ControlCommand } from '../../consensus/control.js'
+import { ADMIN_PROTOCOL, ADMIN_TIMEOUT_MS, MAX_ADMIN_REQUEST_BYTES, MAX_ADMIN_RESPONSE_BYTES } from '../../wire/constants.js'
+import { AdminRequest, AdminResponse } from '../../wire/proto/admin.js'
 import type { ConsensusService } from './consensus.js'
-import type { Counters } from './counters.js'
-import { isMeshError, errorMessage } from './errors.js'
-import type { Host } from './host.js'
-import type { Logger } from './log.js'
-import { callWith, serveOnce } from './rpc.js'
+import type { Counters } from '../counters.js'
+import { isMeshError, errorMessage } from '../errors.js'
+import type { Host } from '../transport/host.js'
+import type { Logger } from '../log.js'
+import { callWith, serveOnce } from '../transport/rpc.js'
 
 const WRITES = new Set(['config.set', 'config.delete', 'job.cancel'])
 const READS = new Set(['config.get', 'config.list'])
@@ -96,7 +96,7 @@ export class AdminService {
   }
 }
 
-/** The job operations of the admin protocol (src/node/jobs-admin.ts). */
+/** The job operations of the admin protocol (src/node/services/jobs-admin.ts). */
 export interface JobsAdmin {
   handle: (req: AdminRequest) => Promise<AdminResponse>
 }

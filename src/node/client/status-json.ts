@@ -1,6 +1,6 @@
 // The stable JSON of `meshnode status --json`. Scripts and tests depend on this shape: add
 // fields freely, never rename or remove one. status-schema.json is its contract.
-import type { StatusResponse } from '../wire/proto/status.js'
+import type { StatusResponse } from '../../wire/proto/status.js'
 
 export interface PeerJson {
   peerId: string

@@ -10,7 +10,7 @@ import { ping, type PingService } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { toString } from 'uint8arrays/to-string'
-import { MAX_HEARTBEAT_BYTES } from '../wire/constants.js'
+import { MAX_HEARTBEAT_BYTES } from '../../wire/constants.js'
 
 export interface HostServices extends Record<string, unknown> {
   identify: unknown

@@ -11,12 +11,12 @@
 import type { Connection, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { pbStream, type ProtobufStream } from 'it-protobuf-stream'
-import { MAX_WORK_FRAME_BYTES, WORK_PROTOCOL, WORK_TIMEOUT_MS } from '../wire/constants.js'
-import { WorkFrame, type WorkRequest, type WorkResponse } from '../wire/proto/work.js'
-import type { Counters } from './counters.js'
-import { MeshError, errorMessage } from './errors.js'
+import { MAX_WORK_FRAME_BYTES, WORK_PROTOCOL, WORK_TIMEOUT_MS } from '../../wire/constants.js'
+import { WorkFrame, type WorkRequest, type WorkResponse } from '../../wire/proto/work.js'
+import type { Counters } from '../counters.js'
+import { MeshError, errorMessage } from '../errors.js'
 import type { Host } from './host.js'
-import type { Logger } from './log.js'
+import type { Logger } from '../log.js'
 import { deadline } from './rpc.js'
 
 interface Pending {

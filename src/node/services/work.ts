@@ -2,20 +2,20 @@
 // WorkNet, the control log as its Registry and the heartbeats as its view of peers, and
 // tells the mesh promptly when this node has work to steal (an extra heartbeat, throttled),
 // so idle peers do not wait a whole heartbeat interval to find it.
-import type { JobEntry } from '../consensus/control.js'
-import { mulberry32 } from '../prng.js'
-import { WorkEngine, type PeerInfo } from '../work/engine.js'
-import type { Handlers } from '../work/executors.js'
-import { WorkStore } from '../work/store.js'
-import { ADMIN_CALL } from './admin-service.js'
+import type { JobEntry } from '../../consensus/control.js'
+import { mulberry32 } from '../../prng.js'
+import { WorkEngine, type PeerInfo } from '../../work/engine.js'
+import type { Handlers } from '../../work/executors.js'
+import { WorkStore } from '../../work/store.js'
+import { ADMIN_CALL } from './admin.js'
 import type { ConsensusService } from './consensus.js'
-import type { Counters } from './counters.js'
-import type { Host } from './host.js'
-import type { Logger } from './log.js'
+import type { Counters } from '../counters.js'
+import type { Host } from '../transport/host.js'
+import type { Logger } from '../log.js'
 import type { Membership } from './membership.js'
 import { Registrar } from './registrar.js'
-import { WorkTransport } from './work-transport.js'
-import type { Store } from './store.js'
+import { WorkTransport } from '../transport/work-transport.js'
+import type { Store } from '../store/store.js'
 
 export interface WorkServiceInit {
   incarnation: number
