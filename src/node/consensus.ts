@@ -15,10 +15,10 @@ import type { Entry, Message } from '../consensus/types.js'
 import type { RaftStatus } from '../consensus/raft.js'
 import type { Transition } from '../healing/failure-detector.js'
 import { Healer, proposeFirst } from '../healing/healer.js'
-import type { Counters } from './counters.js'
 import { MeshError } from './errors.js'
 import type { Host } from './host.js'
 import type { Logger } from './log.js'
+import type { Metrics } from './metrics.js'
 import type { Membership } from './membership.js'
 import { RaftStore } from './raft-store.js'
 import { RaftTransport } from './raft-transport.js'
@@ -89,12 +89,12 @@ export class ConsensusService {
     private readonly membership: Membership,
     private readonly privateKey: PrivateKey,
     private readonly log: Logger,
-    private readonly counters: Counters,
+    metrics: Metrics,
     opts: Partial<ConsensusOptions> = {}
   ) {
     this.opts = { ...defaultConsensusOptions, ...opts }
     this.healer = new Healer(host.peerId.toString(), { voterCap: this.opts.voterCap, removeDeadVoterAfterMs: this.opts.removeDeadVoterAfterMs })
-    this.transport = new RaftTransport(host, log, counters, msg => { this.deliver(msg) })
+    this.transport = new RaftTransport(host, log, metrics, msg => { this.deliver(msg) })
   }
 
   get selfId (): string {
@@ -168,20 +168,6 @@ export class ConsensusService {
     if (this.core != null) return 'member'
     const b = this.bootstrap
     return b.action === 'wait' ? `waiting: ${b.why}` : b.action === 'join' ? 'joining: waiting for the leader to add this node' : 'founding'
-  }
-
-  /** The core's counts of refused input, named as node counters for status and metrics. */
-  counterEntries (): Array<[string, number]> {
-    const c = this.core?.counters
-    if (c == null) return []
-    return [
-      ['raft_rejected_messages_total', c.rejectedMessages],
-      ['raft_rejected_votes_total', c.rejectedVotes],
-      ['raft_rejected_certificates_total', c.rejectedCertificates],
-      ['raft_certificates_verified_total', c.certificatesVerified],
-      ['raft_votes_ignored_in_lease_total', c.votesIgnoredInLease],
-      ['raft_committed_conflicts_total', c.committedConflicts]
-    ]
   }
 
   status (): RaftStatus | null {
