@@ -92,7 +92,7 @@ export function registerEntries (registry: Registry, entries: () => Array<[strin
     const read = (): number | undefined => entries().find(([n]) => n === name)?.[1]
     const help = `${name.replace(/_/g, ' ')} (reported by the service)`
     if (name.endsWith('_total')) coreCounter(registry, name, help, read)
-    else new Gauge({ name, help, registers: [registry], collect () { this.set(read() ?? 0) } }) // eslint-disable-line no-new
+    else new Gauge({ name, help, registers: [registry], collect () { this.set(read() ?? 0) } })
   }
 }
 
@@ -124,7 +124,7 @@ interface SyncReadable {
 
 /** A counter kept as a plain number elsewhere (a core's counter object), read at collect time. */
 function coreCounter (registry: Registry, name: string, help: string, read: () => number | undefined): void {
-  new Counter({ // eslint-disable-line no-new
+  new Counter({
     name,
     help,
     registers: [registry],

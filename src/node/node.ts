@@ -73,6 +73,8 @@ export class MeshNode {
     }
     await prepareDataDir(config.dataDir)
     const store = await Store.open(config.dataDir)
+    let membership: Membership | undefined
+    let consensus: ConsensusService | undefined
     const registry = new Registry()
     // The cores' counter objects are read at collect time; the cores are created below.
     const metrics = createMetrics(registry, {
@@ -80,8 +82,6 @@ export class MeshNode {
       raft: () => consensus?.core?.counters
     })
     const counters = new Counters(metrics)
-    let membership: Membership | undefined
-    let consensus: ConsensusService | undefined
     let host: Host | undefined
     try {
       const { key, created } = await loadOrCreateIdentity(config.dataDir)
