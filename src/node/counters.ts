@@ -1,47 +1,19 @@
-// Counters of rejected and dropped input, reported in `meshnode status`. Named like
-// Prometheus counters (`_total`) so a later /metrics endpoint can expose them unchanged.
+// Name-based increments, `counters.inc('rpc_served_total')`, for callers not yet moved to the
+// typed metrics object (metrics.ts: `metrics.rpcServed.inc()`). Both land in the one registry;
+// this adapter goes once its last caller has moved.
+import type { Counter } from 'prom-client'
+import { metricName, type Metrics, type NodeCounterName } from './metrics.js'
 
-export const COUNTER_NAMES = [
-  'gossip_rejected_total',
-  'gossip_oversize_total',
-  'gossip_malformed_total',
-  'gossip_wrong_mesh_total',
-  'gossip_forged_sender_total',
-  'rpc_rejected_total',
-  'rpc_served_total',
-  'heartbeats_sent_total',
-  'heartbeats_received_total',
-  'probes_total',
-  'probes_failed_total',
-  'suspicions_total',
-  'refuted_suspicions_total',
-  'deaths_total',
-  'raft_sent_total',
-  'raft_received_total',
-  'raft_dropped_total',
-  'raft_rejected_total',
-  'work_served_total',
-  'work_rejected_total'
-] as const
-
-export type CounterName = typeof COUNTER_NAMES[number]
+export type CounterName = NodeCounterName
 
 export class Counters {
-  private readonly values = new Map<CounterName, number>(COUNTER_NAMES.map(n => [n, 0]))
+  private readonly byName: ReadonlyMap<string, Counter>
+
+  constructor (metrics: Metrics) {
+    this.byName = new Map(Object.values(metrics).map(c => [metricName(c), c]))
+  }
 
   inc (name: CounterName, by = 1): void {
-    this.values.set(name, (this.values.get(name) ?? 0) + by)
-  }
-
-  set (name: CounterName, value: number): void {
-    this.values.set(name, value)
-  }
-
-  get (name: CounterName): number {
-    return this.values.get(name) ?? 0
-  }
-
-  entries (): Array<[CounterName, number]> {
-    return [...this.values.entries()]
+    this.byName.get(name)?.inc(by)
   }
 }

@@ -2,6 +2,7 @@
 // and the services in order, and stops them in reverse: announce leave, stop inbound traffic,
 // stop the host, close the database last.
 import { mkdir, access, constants as fsConstants } from 'node:fs/promises'
+import { Registry } from 'prom-client'
 import { VERSION } from '../version.js'
 import type { StatusResponse } from '../wire/proto/status.js'
 import type { NodeConfig } from './config.js'
@@ -14,6 +15,7 @@ import { createLogger, type Logger } from './log.js'
 import { AdminService } from './services/admin.js'
 import { ConsensusService } from './services/consensus.js'
 import { Membership, type LocalState } from './services/membership.js'
+import { createMetrics, registerEntries, statusCounters, type Metrics } from './metrics.js'
 import { removeRuntimeFile, writeRuntimeFile } from './store/runtime-file.js'
 import { StatusService } from './services/status.js'
 import { Store } from './store/store.js'
@@ -39,6 +41,9 @@ export class MeshNode {
   private constructor (
     readonly config: NodeConfig,
     readonly counters: Counters,
+    /** The one metrics registry; a /metrics endpoint serves `registry.metrics()`. */
+    readonly registry: Registry,
+    readonly metrics: Metrics,
     readonly log: Logger,
     readonly store: Store,
     readonly host: Host,
@@ -68,7 +73,15 @@ export class MeshNode {
     }
     await prepareDataDir(config.dataDir)
     const store = await Store.open(config.dataDir)
-    const counters = new Counters()
+    let membership: Membership | undefined
+    let consensus: ConsensusService | undefined
+    const registry = new Registry()
+    // The cores' counter objects are read at collect time; the cores are created below.
+    const metrics = createMetrics(registry, {
+      detector: () => membership?.detector.counters,
+      raft: () => consensus?.core?.counters
+    })
+    const counters = new Counters(metrics)
     let host: Host | undefined
     try {
       const { key, created } = await loadOrCreateIdentity(config.dataDir)
@@ -82,7 +95,6 @@ export class MeshNode {
       }
       const dialer = new Dialer(host, log, config.peers)
       const remembered = (await store.peers.entries()).length > 0
-      let consensus: ConsensusService | undefined
       let work: WorkService | undefined
       // The work layer supplies load and stealable work; consensus supplies role, term, leader.
       const localState = (): LocalState => ({
@@ -92,7 +104,7 @@ export class MeshNode {
         ...(consensus?.localState() ?? { role: 'none', term: 0n, leader: '', bootstrapSet: [] })
       })
       let node: MeshNode | undefined
-      const membership = new Membership(host, store, dialer, log, counters, {
+      membership = new Membership(host, store, dialer, log, metrics, {
         mesh: config.mesh,
         name: config.name,
         capabilities,
@@ -104,13 +116,13 @@ export class MeshNode {
         startedAt: Date.now(),
         localState
       })
-      consensus = new ConsensusService(host, store, membership, key, log, counters, {
+      consensus = new ConsensusService(host, store, membership, key, log, metrics, {
         expect: config.expect,
         voterCap: config.voterCap,
         snapshotEvery: config.snapshotEvery,
         hasPeers: config.peers.length > 0 || remembered
       })
-      const status = new StatusService(host, log, counters, () => node!.statusSnapshot())
+      const status = new StatusService(host, log, metrics, () => node!.statusSnapshot())
       const admin = new AdminService(host, log, counters, consensus)
       work = new WorkService(host, store, membership, consensus, log, counters, {
         incarnation: Number(incarnation),
@@ -119,7 +131,8 @@ export class MeshNode {
         handlers,
         allowCommands: config.allowCommands
       })
-      node = new MeshNode(config, counters, log, store, host, incarnation, membership, consensus, work, dialer, status, admin)
+      registerEntries(registry, () => work!.counterEntries())
+      node = new MeshNode(config, counters, registry, metrics, log, store, host, incarnation, membership, consensus, work, dialer, status, admin)
       await status.start()
       await admin.start()
       await membership.start()
@@ -196,7 +209,7 @@ export class MeshNode {
       load: this.work.engine.load,
       capabilities: [...this.work.engine.capabilities],
       peers: this.membership.view().map(p => ({ ...p, lastSeenMs: BigInt(p.lastSeenMs) })),
-      counters: [...this.counters.entries(), ...this.consensus.counterEntries(), ...this.work.counterEntries()].map(([name, value]) => ({ name, value: BigInt(value) }))
+      counters: statusCounters(this.registry).map(([name, value]) => ({ name, value: BigInt(value) }))
     }
   }
 }

@@ -1,21 +1,24 @@
 // The consensus service: the I/O shell around the Raft core. It persists every Ready to
 // LevelDB before sending its messages, applies committed entries to the control state
-// machine, resolves proposals, and manages membership: founding (--expect), adding joiners as
-// learners, promoting caught-up learners up to the voter cap, replacing long-dead voters,
-// and handing leadership over on a graceful stop.
+// machine, resolves proposals, founds the cluster (--expect) and hands leadership over on a
+// graceful stop. Healing policy (a dead leader, adding joiners, promoting learners, replacing
+// long-dead voters) is the healer's (src/healing/healer.ts): this shell feeds it the inputs
+// and carries out its decisions.
 import { peerIdFromString } from '@libp2p/peer-id'
+import { performance } from 'node:perf_hooks'
 import type { PrivateKey } from '@libp2p/interface'
 import { decideBootstrap, type BootstrapDecision } from '../../consensus/bootstrap.js'
 import { ControlState, encodeCommand, type ApplyResult, type ControlCommand } from '../../consensus/control.js'
 import { mulberry32 } from '../../prng.js'
 import { RaftCore } from '../../consensus/raft.js'
-import type { ConfChange, Entry, Message } from '../../consensus/types.js'
+import type { Entry, Message } from '../../consensus/types.js'
 import type { RaftStatus } from '../../consensus/raft.js'
 import type { Transition } from '../../healing/failure-detector.js'
-import type { Counters } from '../counters.js'
+import { Healer, proposeFirst } from '../../healing/healer.js'
 import { MeshError } from '../errors.js'
 import type { Host } from '../transport/host.js'
 import type { Logger } from '../log.js'
+import type { Metrics } from '../metrics.js'
 import type { Membership } from './membership.js'
 import { RaftStore } from '../store/raft-store.js'
 import { RaftTransport } from '../transport/raft-transport.js'
@@ -64,9 +67,6 @@ interface Pending {
   timer: NodeJS.Timeout
 }
 
-/** Membership management runs this often (ticks) on the leader. */
-const MANAGE_EVERY_TICKS = 10
-
 export class ConsensusService {
   core: RaftCore | null = null
   control = new ControlState()
@@ -81,6 +81,7 @@ export class ConsensusService {
   private bootstrap: BootstrapDecision = { action: 'wait', proposal: [], why: 'starting' }
   private lastBootstrapLog = ''
   private readonly opts: ConsensusOptions
+  private readonly healer: Healer
 
   constructor (
     private readonly host: Host,
@@ -88,11 +89,12 @@ export class ConsensusService {
     private readonly membership: Membership,
     private readonly privateKey: PrivateKey,
     private readonly log: Logger,
-    private readonly counters: Counters,
+    metrics: Metrics,
     opts: Partial<ConsensusOptions> = {}
   ) {
     this.opts = { ...defaultConsensusOptions, ...opts }
-    this.transport = new RaftTransport(host, log, counters, msg => { this.deliver(msg) })
+    this.healer = new Healer(host.peerId.toString(), { voterCap: this.opts.voterCap, removeDeadVoterAfterMs: this.opts.removeDeadVoterAfterMs })
+    this.transport = new RaftTransport(host, log, metrics, msg => { this.deliver(msg) })
   }
 
   get selfId (): string {
@@ -168,20 +170,6 @@ export class ConsensusService {
     return b.action === 'wait' ? `waiting: ${b.why}` : b.action === 'join' ? 'joining: waiting for the leader to add this node' : 'founding'
   }
 
-  /** The core's counts of refused input, named as node counters for status and metrics. */
-  counterEntries (): Array<[string, number]> {
-    const c = this.core?.counters
-    if (c == null) return []
-    return [
-      ['raft_rejected_messages_total', c.rejectedMessages],
-      ['raft_rejected_votes_total', c.rejectedVotes],
-      ['raft_rejected_certificates_total', c.rejectedCertificates],
-      ['raft_certificates_verified_total', c.certificatesVerified],
-      ['raft_votes_ignored_in_lease_total', c.votesIgnoredInLease],
-      ['raft_committed_conflicts_total', c.committedConflicts]
-    ]
-  }
-
   status (): RaftStatus | null {
     return this.core?.status() ?? null
   }
@@ -231,7 +219,7 @@ export class ConsensusService {
       return
     }
     this.core.tick()
-    if (this.ticks % MANAGE_EVERY_TICKS === 0) this.manageMembership()
+    if (this.healer.reviewDue(this.ticks)) this.manageMembership()
     this.kick()
   }
 
@@ -335,59 +323,47 @@ export class ConsensusService {
     }
   }
 
-  /** Leader only: add joiners, promote learners, replace long-dead voters. One change at a time. */
+  /** Leader only: the healer's membership review (add joiners, promote learners, replace long-dead voters). */
   private manageMembership (): void {
     const core = this.core
     if (core == null) return
-    const st = core.status()
-    if (st.role !== 'leader' || st.leadTransferee != null) return
-    const members = new Set([...st.conf.voters, ...st.conf.learners])
-    const view = this.membership.view()
-    const tryChange = (cc: ConfChange, why: string): boolean => {
-      const r = core.proposeConfChange(cc)
+    const decisions = this.healer.review({
+      now: performance.now(),
+      raft: core.status(),
+      peers: this.membership.detector.all().map(m => ({
+        peerId: m.peerId,
+        state: m.state,
+        lastHeardAt: m.lastHeardAt,
+        advertisesCluster: this.advertisesCluster(m.peerId)
+      })),
+      dead: this.control.dead
+    })
+    proposeFirst(decisions, d => {
+      const r = core.proposeConfChange(d.change)
       if (r.ok) {
-        this.log.info({ change: cc.type, node: cc.nodeId, why }, 'membership change proposed')
+        this.log.info({ change: d.change.type, node: d.change.nodeId, why: d.reason }, 'membership change proposed')
         this.kick()
       }
       return r.ok
-    }
-    // 1. A voter dead for long is removed; its slot goes to a learner below.
-    for (const id of st.conf.voters) {
-      if (id === this.selfId) continue
-      const p = view.find(v => v.peerId === id)
-      if (p != null && (p.state === 'dead' || p.state === 'left') && p.lastSeenMs > this.opts.removeDeadVoterAfterMs) {
-        if (tryChange({ type: 'remove', nodeId: id }, `${p.state} for ${p.lastSeenMs} ms`)) return
-      }
-    }
-    // 2. Alive peers advertising no cluster join as learners.
-    for (const p of view) {
-      if (p.state !== 'alive' || members.has(p.peerId)) continue
-      const hb = this.membership.heartbeatOf(p.peerId)
-      if (hb == null || hb.term !== 0n) continue
-      if (tryChange({ type: 'addLearner', nodeId: p.peerId }, 'new node')) return
-    }
-    // 3. Promote the most caught-up alive learner while voters are below the cap.
-    if (st.conf.voters.length < this.opts.voterCap) {
-      const caughtUp = st.conf.learners
-        .filter(id => this.isAlive(id))
-        .map(id => ({ id, match: st.progress?.get(id)?.match ?? 0 }))
-        .filter(l => l.match >= st.commit)
-        .sort((a, b) => b.match - a.match)[0]
-      if (caughtUp != null) tryChange({ type: 'promote', nodeId: caughtUp.id }, 'caught up; voters below the cap')
-    }
+    })
   }
 
   private onTransition (t: Transition): void {
     const core = this.core
-    if (core == null || t.to !== 'dead') return
-    const st = core.status()
-    if (st.leader === t.peerId && st.role !== 'leader') {
+    for (const d of this.healer.transition(t, core?.status() ?? null)) {
+      if (d.type !== 'leaderLost' || core == null) continue
       // The failure detector (closed connection + refused probes) is far faster than an
       // election timeout: drop the dead leader's lease and campaign after a short random
       // delay so the survivors do not all split the vote.
       core.leaderLost()
       this.kick()
     }
+  }
+
+  /** Whether a peer's last heartbeat advertised a cluster; undefined before any heartbeat. */
+  private advertisesCluster (peerId: string): boolean | undefined {
+    const hb = this.membership.heartbeatOf(peerId)
+    return hb == null ? undefined : hb.term !== 0n
   }
 
   private isAlive (id: string): boolean {

@@ -11,10 +11,10 @@ import { VERSION } from '../../version.js'
 import { heartbeatTopic } from '../../wire/constants.js'
 import type { PeerStatus } from '../../wire/proto/status.js'
 import { parseAddrs } from '../transport/addrs.js'
-import type { Counters } from '../counters.js'
 import type { Dialer } from '../transport/dialer.js'
 import type { Host } from '../transport/host.js'
 import type { Logger } from '../log.js'
+import type { Metrics } from '../metrics.js'
 import type { Store } from '../store/store.js'
 
 /** What other subsystems contribute to each heartbeat (consensus: role/term/leader; scheduler: load). */
@@ -68,7 +68,7 @@ export class Membership {
     private readonly store: Store,
     private readonly dialer: Dialer,
     private readonly log: Logger,
-    private readonly counters: Counters,
+    private readonly metrics: Metrics,
     private readonly init: MembershipInit
   ) {
     this.topic = heartbeatTopic(init.mesh)
@@ -166,7 +166,7 @@ export class Membership {
     this.lastPublish = performance.now()
     try {
       await this.host.services.pubsub.publish(this.topic, encodeHeartbeat(hb))
-      this.counters.inc('heartbeats_sent_total')
+      this.metrics.heartbeatsSent.inc()
     } catch (err: any) {
       this.log.debug({ err: err?.message }, 'heartbeat publish failed')
     }
@@ -176,8 +176,10 @@ export class Membership {
   private validate (msg: Message): TopicValidatorResult {
     const verdict = decodeHeartbeat(msg.data, this.init.mesh)
     if (verdict.ok) return TopicValidatorResult.Accept
-    this.counters.inc('gossip_rejected_total')
-    this.counters.inc(verdict.reason === 'oversize' ? 'gossip_oversize_total' : verdict.reason === 'wrong-mesh' ? 'gossip_wrong_mesh_total' : 'gossip_malformed_total')
+    const m = this.metrics
+    m.gossipRejected.inc()
+    const byReason = verdict.reason === 'oversize' ? m.gossipOversize : verdict.reason === 'wrong-mesh' ? m.gossipWrongMesh : m.gossipMalformed
+    byReason.inc()
     this.log.warn({ from: msg.type === 'signed' ? msg.from.toString() : 'unsigned', reason: verdict.reason, detail: verdict.detail }, 'rejected heartbeat')
     return TopicValidatorResult.Reject
   }
@@ -187,7 +189,7 @@ export class Membership {
     if (msg.topic !== this.topic) return
     if (msg.type !== 'signed') {
       // StrictSign makes this unreachable unless a peer bypassed validation; never trust it.
-      this.counters.inc('gossip_forged_sender_total')
+      this.metrics.gossipForgedSender.inc()
       return
     }
     const verdict = decodeHeartbeat(msg.data, this.init.mesh)
@@ -195,7 +197,7 @@ export class Membership {
     const peerId = msg.from.toString()
     if (peerId === this.host.peerId.toString()) return
     const hb = verdict.heartbeat
-    this.counters.inc('heartbeats_received_total')
+    this.metrics.heartbeatsReceived.inc()
     const fresh = this.detector.heartbeat(peerId, hb.incarnation, hb.seq, performance.now(), hb.leaving)
     if (!fresh) return
     const prev = this.info.get(peerId)
@@ -246,22 +248,20 @@ export class Membership {
   }
 
   private applyTransition (t: Transition): void {
-    if (t.to === 'suspect') this.counters.inc('suspicions_total')
-    if (t.to === 'dead') this.counters.inc('deaths_total')
-    if (t.from === 'suspect' && t.to === 'alive') this.counters.inc('refuted_suspicions_total')
+    // Suspicions, deaths and refutations are counted by the detector (metrics.ts reads them).
     const level = t.to === 'dead' || t.to === 'suspect' ? 'warn' : 'info'
     this.log[level]({ peer: t.peerId, name: this.info.get(t.peerId)?.name, from: t.from, to: t.to, reason: t.reason }, 'membership change')
     for (const fn of this.onTransition) fn(t)
   }
 
   private async probe (peerId: string): Promise<void> {
-    this.counters.inc('probes_total')
+    this.metrics.probes.inc()
     let ok = false
     try {
       await this.host.services.ping.ping(peerIdFromString(peerId), { signal: AbortSignal.timeout(this.init.probeTimeoutMs) })
       ok = true
     } catch (err: any) {
-      this.counters.inc('probes_failed_total')
+      this.metrics.probesFailed.inc()
       this.log.debug({ peer: peerId, err: err?.message }, 'probe failed')
     }
     if (this.stopped) return

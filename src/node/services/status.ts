@@ -3,24 +3,24 @@
 // it never reaches the node's state.
 import { MAX_STATUS_REQUEST_BYTES, STATUS_PROTOCOL, STATUS_TIMEOUT_MS } from '../../wire/constants.js'
 import { StatusRequest, StatusResponse } from '../../wire/proto/status.js'
-import type { Counters } from '../counters.js'
 import type { Host } from '../transport/host.js'
 import type { Logger } from '../log.js'
+import type { Metrics } from '../metrics.js'
 import { serveOnce } from '../transport/rpc.js'
 
 export class StatusService {
   constructor (
     private readonly host: Host,
     private readonly log: Logger,
-    private readonly counters: Counters,
+    private readonly metrics: Metrics,
     private readonly snapshot: () => StatusResponse
   ) {}
 
   async start (): Promise<void> {
     await this.host.handle(STATUS_PROTOCOL, ({ stream }) => {
       serveOnce(stream, { request: StatusRequest, response: StatusResponse, maxRequestBytes: MAX_STATUS_REQUEST_BYTES, timeoutMs: STATUS_TIMEOUT_MS }, () => this.snapshot())
-        .then(() => { this.counters.inc('rpc_served_total') }, (err: any) => {
-          this.counters.inc('rpc_rejected_total')
+        .then(() => { this.metrics.rpcServed.inc() }, (err: any) => {
+          this.metrics.rpcRejected.inc()
           this.log.debug({ err: err?.message, protocol: STATUS_PROTOCOL }, 'status request rejected')
         })
     }, {

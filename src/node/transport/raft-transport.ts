@@ -11,9 +11,9 @@ import type { Message } from '../../consensus/types.js'
 import { MAX_RAFT_FRAME_BYTES, RAFT_PROTOCOL } from '../../wire/constants.js'
 import { RaftMessage } from '../../wire/proto/raft.js'
 import { fromWire, toWire } from '../../wire/raft-codec.js'
-import type { Counters } from '../counters.js'
 import type { Host } from './host.js'
 import type { Logger } from '../log.js'
+import type { Metrics } from '../metrics.js'
 import { deadline } from './rpc.js'
 
 /** A stream silent this long is closed; an active leader sends heartbeats far more often. */
@@ -36,7 +36,7 @@ export class RaftTransport {
   constructor (
     private readonly host: Host,
     private readonly log: Logger,
-    private readonly counters: Counters,
+    private readonly metrics: Metrics,
     private readonly deliver: (msg: Message) => void
   ) {}
 
@@ -64,7 +64,7 @@ export class RaftTransport {
     o.queue.push(msg)
     if (o.queue.length > MAX_QUEUE) {
       o.queue.splice(0, o.queue.length - MAX_QUEUE)
-      this.counters.inc('raft_dropped_total')
+      this.metrics.raftDropped.inc()
     }
     if (!o.flushing) void this.flush(msg.to, o)
   }
@@ -80,11 +80,11 @@ export class RaftTransport {
         }
         const batch = o.queue.splice(0, o.queue.length)
         await o.pb.writeV(batch.map(toWire), RaftMessage)
-        this.counters.inc('raft_sent_total', batch.length)
+        this.metrics.raftSent.inc(batch.length)
       }
     } catch (err: any) {
       // The peer is down or the stream broke: drop what is queued; Raft retransmits.
-      this.counters.inc('raft_dropped_total', o.queue.length)
+      this.metrics.raftDropped.inc(o.queue.length)
       o.queue.length = 0
       o.stream?.abort(err instanceof Error ? err : new Error(String(err)))
       o.stream = undefined
@@ -112,23 +112,23 @@ export class RaftTransport {
         try {
           msg = fromWire(frame)
         } catch (err: any) {
-          this.counters.inc('raft_rejected_total')
+          this.metrics.raftRejected.inc()
           this.log.warn({ peer: remote.toString(), err: err?.message }, 'rejected raft frame')
           continue
         }
         if (msg.from !== remote.toString() || msg.to !== self) {
-          this.counters.inc('raft_rejected_total')
+          this.metrics.raftRejected.inc()
           this.log.warn({ peer: remote.toString(), from: msg.from, to: msg.to }, 'rejected raft frame from a peer speaking for another')
           continue
         }
-        this.counters.inc('raft_received_total')
+        this.metrics.raftReceived.inc()
         this.deliver(msg)
       }
     } catch (err: any) {
       // End of stream, idle timeout, or an oversize/undecodable frame (which ends the stream:
       // framing is lost). Only the last is hostile; count it.
       if (err?.name === 'InvalidDataLengthError' || err?.name === 'InvalidDataLengthLengthError' || /decode|length/i.test(err?.message ?? '')) {
-        this.counters.inc('raft_rejected_total')
+        this.metrics.raftRejected.inc()
       }
       stream.abort(err instanceof Error ? err : new Error(String(err)))
     }
