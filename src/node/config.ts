@@ -216,17 +216,18 @@ export function describeDefault (spec: OptionSpec<unknown>): string {
 }
 
 export function defaultDataDir (env: NodeJS.ProcessEnv = process.env): string {
-  return env[START_OPTIONS.dataDir.env] ?? defaultOf(START_OPTIONS.dataDir)
+  return env[START_OPTIONS.dataDir.env] ?? optionDefault(START_OPTIONS.dataDir)
 }
 
-function defaultOf<V> (spec: OptionSpec<V>): V {
+/** An option's default value (a fresh copy, computed now if it depends on the host). */
+export function optionDefault<V> (spec: OptionSpec<V>): V {
   const v = spec.default
   if (typeof v === 'function') return (v as () => V)()
   return Array.isArray(v) ? [...v] as V : v
 }
 
 export function defaultConfig (): NodeConfig {
-  return Object.fromEntries(optionEntries.map(([key, spec]) => [key, defaultOf(spec)])) as NodeConfig
+  return Object.fromEntries(optionEntries.map(([key, spec]) => [key, optionDefault(spec)])) as NodeConfig
 }
 
 export type RawValues = Partial<Record<StartOptionKey, unknown>>
