@@ -1,4 +1,6 @@
-// Node configuration: one table of options, resolved with the precedence
+// Node configuration: START_OPTIONS declares every `meshnode start` option once (flag, env
+// variable, config-file key, default, help, validation); the CLI flags, env and config-file
+// parsing and the NodeConfig type come from it. Resolution follows the precedence
 // flags > MESHNODE_* environment > config file > defaults. Pure, so the precedence and the
 // validation are unit-tested without starting anything.
 import { multiaddr } from '@multiformats/multiaddr'

@@ -126,6 +126,21 @@ describe('the start option table', () => {
     expect(describeDefault(START_OPTIONS.heartbeatMs)).toBe(String(defaultConfig().heartbeatMs))
   })
 
+  it('is what the README Commands synopsis of start lists', () => {
+    const text = readFileSync(README, 'utf8')
+    const commands = text.slice(text.indexOf('\n## Commands\n'))
+    const synopsis = /```\n(meshnode start[\s\S]*?)\nmeshnode status/.exec(commands)?.[1] ?? ''
+    const listed = [...synopsis.matchAll(/\[(--[a-z-]+)/g)].map(m => m[1])
+    expect(listed.sort()).toEqual([...entries.map(([, s]) => flagName(s)), flagName(CONFIG_FILE_OPTION)].sort())
+  })
+
+  it('gives an argument to every flag but the switches, and repeats only lists', () => {
+    for (const [key, spec] of entries) {
+      expect(/^--[a-z-]+ <[a-z]+>$/.test(spec.flag), key).toBe(spec.kind !== 'bool')
+      if (spec.repeatable === true) expect(['list', 'addrs'], key).toContain(spec.kind)
+    }
+  })
+
   it('declares flags, env vars and config keys that are all distinct', () => {
     const flags = [...entries.map(([, s]) => flagName(s)), flagName(CONFIG_FILE_OPTION)]
     const envs = [...entries.map(([, s]) => s.env), CONFIG_FILE_OPTION.env]
