@@ -11,3 +11,8 @@ export class CodedError<Code extends string> extends Error {
     this.code = code
   }
 }
+
+/** The message of anything thrown, for logs and error details. */
+export function errorMessage (err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}

@@ -1,5 +1,7 @@
 // Tunables of the Raft core, each with why its default is what it is. Ticks are logical: the
-// shell decides how long one lasts (meshnode's node shell ticks every 100 ms).
+// shell decides how long one lasts. meshnode's node shell ticks every 30 ms (`tickMs` in
+// src/node/services/consensus.ts) and runs with these defaults: elections time out after
+// 300–600 ms and a leader heartbeats every 90 ms, three heartbeats per timeout.
 
 export interface RaftOptions {
   /**
@@ -8,7 +10,11 @@ export interface RaftOptions {
    * check-quorum period and the length of a follower's leader lease.
    */
   electionTicks: number
-  /** Ticks between leader heartbeats; must be well below electionTicks. */
+  /**
+   * Ticks between leader heartbeats; must be well below electionTicks. Three per election
+   * timeout survive a lost heartbeat, without a leader of ten nodes sending 300 messages a
+   * second as one per tick would.
+   */
   heartbeatTicks: number
   /** Campaign with a pre-vote round first, so a node that cannot win never bumps terms. */
   preVote: boolean
@@ -30,7 +36,7 @@ export interface RaftOptions {
 
 export const defaultRaftOptions: RaftOptions = {
   electionTicks: 10,
-  heartbeatTicks: 1,
+  heartbeatTicks: 3,
   preVote: true,
   checkQuorum: true,
   maxEntriesPerMessage: 64,

@@ -21,11 +21,16 @@ export interface FailureDetectorOptions {
   deadAfterMs: number
 }
 
-export const defaultFailureDetectorOptions: FailureDetectorOptions = {
-  probeAfterMs: 3_000,
-  probeIntervalMs: 100,
-  deadAfterMs: 3_000
+/**
+ * probeAfterMs and deadAfterMs have no default here: they are node options (--probe-after-ms,
+ * --dead-after-ms; START_OPTIONS in src/node/config.ts, with the heartbeat interval they are
+ * tuned against), so the caller always gives them and there is no second default to drift.
+ */
+export const defaultFailureDetectorOptions: Pick<FailureDetectorOptions, 'probeIntervalMs'> = {
+  probeIntervalMs: 100
 }
+
+export type FailureDetectorInit = Pick<FailureDetectorOptions, 'probeAfterMs' | 'deadAfterMs'> & Partial<FailureDetectorOptions>
 
 export interface Member {
   peerId: string
@@ -72,7 +77,7 @@ export class FailureDetector {
   private transitions: Transition[] = []
   readonly counters: DetectorCounters = { suspicions: 0, refutedSuspicions: 0, deaths: 0, staleHeartbeats: 0 }
 
-  constructor (opts: Partial<FailureDetectorOptions> = {}) {
+  constructor (opts: FailureDetectorInit) {
     this.opts = { ...defaultFailureDetectorOptions, ...opts }
   }
 

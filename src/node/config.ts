@@ -1,4 +1,6 @@
-// Node configuration: one table of options, resolved with the precedence
+// Node configuration: START_OPTIONS declares every `meshnode start` option once (flag, env
+// variable, config-file key, default, help, validation); the CLI flags, env and config-file
+// parsing and the NodeConfig type come from it. Resolution follows the precedence
 // flags > MESHNODE_* environment > config file > defaults. Pure, so the precedence and the
 // validation are unit-tested without starting anything.
 import { multiaddr } from '@multiformats/multiaddr'
@@ -12,93 +14,225 @@ import { LOG_LEVELS, type LogLevel } from './log.js'
 /** The fixed, documented default port: every node listens here unless told otherwise. */
 export const DEFAULT_PORT = 7420
 
-export interface NodeConfig {
-  dataDir: string
-  listen: string[]
-  peers: string[]
-  name: string
-  mesh: string
-  mdns: boolean
-  logLevel: LogLevel
-  capabilities: string[]
-  heartbeatMs: number
-  probeAfterMs: number
-  deadAfterMs: number
-  probeTimeoutMs: number
-  expect: number
-  voterCap: number
-  snapshotEvery: number
-  concurrency: number
-  handlers: string[]
-  allowCommands: boolean
-}
+/** What an option's value is, and so how a flag, an env string or a JSON value is read. */
+export type OptionKind = 'string' | 'list' | 'bool' | 'int' | 'addrs'
 
-type Kind = 'string' | 'list' | 'bool' | 'int' | 'addrs'
-
-interface OptionSpec {
-  kind: Kind
+/** One `meshnode start` option. Its key in START_OPTIONS is its config-file key. */
+export interface OptionSpec<V> {
+  kind: OptionKind
+  /** The commander flag with its argument, e.g. '--data-dir <dir>'; a bare switch for bool. */
+  flag: string
+  /** Each occurrence of the flag adds one item (list kinds only). */
+  repeatable?: boolean
   env: string
-  check?: (value: any) => string | undefined
+  /** The value when no source sets it; a function when it depends on the host. */
+  default: V | (() => V)
+  /** How the default reads in --help and the README; needed only when it is not the value itself. */
+  shown?: string
+  /** One line for --help; the default, env var and "repeatable" are appended from the fields above. */
+  help: string
+  /** The only values allowed (checked here too: env and config file bypass commander). */
+  choices?: readonly V[]
+  /** A reason the value is out of bounds, or undefined when it is fine. */
+  check? (value: V): string | undefined
 }
 
-const positive = (min: number, max: number) => (v: number): string | undefined =>
+const between = (min: number, max: number) => (v: number): string | undefined =>
   v >= min && v <= max ? undefined : `must be between ${min} and ${max}`
 
-/** Every start option: its type, its environment variable and its validation. */
-export const OPTIONS: Record<keyof NodeConfig, OptionSpec> = {
-  dataDir: { kind: 'string', env: 'MESHNODE_DATA_DIR' },
-  listen: { kind: 'addrs', env: 'MESHNODE_LISTEN' },
-  peers: { kind: 'addrs', env: 'MESHNODE_PEERS' },
-  name: { kind: 'string', env: 'MESHNODE_NAME', check: v => v.length > 0 && v.length <= 128 ? undefined : 'must be 1 to 128 characters' },
-  mesh: { kind: 'string', env: 'MESHNODE_MESH', check: v => MESH_NAME_PATTERN.test(v) ? undefined : 'must be 1 to 64 of A-Z a-z 0-9 . _ -' },
-  mdns: { kind: 'bool', env: 'MESHNODE_MDNS' },
-  logLevel: { kind: 'string', env: 'MESHNODE_LOG_LEVEL', check: v => (LOG_LEVELS as readonly string[]).includes(v) ? undefined : `must be one of ${LOG_LEVELS.join(', ')}` },
-  capabilities: { kind: 'list', env: 'MESHNODE_CAPABILITIES' },
-  heartbeatMs: { kind: 'int', env: 'MESHNODE_HEARTBEAT_MS', check: positive(20, 60_000) },
-  probeAfterMs: { kind: 'int', env: 'MESHNODE_PROBE_AFTER_MS', check: positive(50, 600_000) },
-  deadAfterMs: { kind: 'int', env: 'MESHNODE_DEAD_AFTER_MS', check: positive(50, 600_000) },
-  probeTimeoutMs: { kind: 'int', env: 'MESHNODE_PROBE_TIMEOUT_MS', check: positive(10, 60_000) },
-  expect: { kind: 'int', env: 'MESHNODE_EXPECT', check: positive(1, 99) },
-  voterCap: { kind: 'int', env: 'MESHNODE_VOTER_CAP', check: positive(1, 15) },
-  snapshotEvery: { kind: 'int', env: 'MESHNODE_SNAPSHOT_EVERY', check: positive(2, 10_000_000) },
-  concurrency: { kind: 'int', env: 'MESHNODE_CONCURRENCY', check: positive(1, 4096) },
-  handlers: { kind: 'list', env: 'MESHNODE_HANDLERS' },
-  allowCommands: { kind: 'bool', env: 'MESHNODE_ALLOW_COMMANDS' }
+const text = <V extends string = string>(spec: Omit<OptionSpec<NoInfer<V>>, 'kind'>): OptionSpec<V> => ({ kind: 'string', ...spec })
+const int = (spec: Omit<OptionSpec<number>, 'kind'>): OptionSpec<number> => ({ kind: 'int', ...spec })
+const bool = (spec: Omit<OptionSpec<boolean>, 'kind'>): OptionSpec<boolean> => ({ kind: 'bool', ...spec })
+const list = (spec: Omit<OptionSpec<string[]>, 'kind'>): OptionSpec<string[]> => ({ kind: 'list', ...spec })
+const addrs = (spec: Omit<OptionSpec<string[]>, 'kind'>): OptionSpec<string[]> => ({ kind: 'addrs', ...spec })
+
+/**
+ * Every `meshnode start` option, declared once: the CLI flags and their help, the env
+ * variables, the config-file keys, the defaults, the validation and the NodeConfig type are
+ * all generated from this table. The README's Configuration table is checked against it.
+ */
+export const START_OPTIONS = {
+  dataDir: text({
+    flag: '--data-dir <dir>',
+    env: 'MESHNODE_DATA_DIR',
+    default: () => join(homedir(), '.meshnode'),
+    shown: '~/.meshnode',
+    help: 'where the identity key and LevelDB live'
+  }),
+  listen: addrs({
+    flag: '--listen <multiaddr>',
+    repeatable: true,
+    env: 'MESHNODE_LISTEN',
+    default: [`/ip4/0.0.0.0/tcp/${DEFAULT_PORT}`],
+    help: 'address to listen on'
+  }),
+  peers: addrs({
+    flag: '--peer <multiaddr>',
+    repeatable: true,
+    env: 'MESHNODE_PEERS',
+    default: [],
+    help: 'bootstrap peer to dial; /p2p/<id> optional'
+  }),
+  name: text({
+    flag: '--name <name>',
+    env: 'MESHNODE_NAME',
+    default: () => hostname(),
+    shown: 'the hostname',
+    help: 'node name shown to peers',
+    check: v => v.length > 0 && v.length <= 128 ? undefined : 'must be 1 to 128 characters'
+  }),
+  mesh: text({
+    flag: '--mesh <mesh>',
+    env: 'MESHNODE_MESH',
+    default: 'default',
+    help: 'mesh name; nodes only join peers of the same mesh',
+    check: v => MESH_NAME_PATTERN.test(v) ? undefined : 'must be 1 to 64 of A-Z a-z 0-9 . _ -'
+  }),
+  mdns: bool({
+    flag: '--mdns',
+    env: 'MESHNODE_MDNS',
+    default: false,
+    help: 'discover peers on the LAN with mDNS'
+  }),
+  capabilities: list({
+    flag: '--capabilities <list>',
+    env: 'MESHNODE_CAPABILITIES',
+    default: [],
+    help: 'comma-separated capabilities this node offers, e.g. gpu,python'
+  }),
+  logLevel: text<LogLevel>({
+    flag: '--log-level <level>',
+    env: 'MESHNODE_LOG_LEVEL',
+    default: 'info',
+    help: 'log verbosity on stderr',
+    choices: LOG_LEVELS
+  }),
+  // A crash is caught through the closed connection and refused probes in ~150 ms whatever
+  // these four are; they only bound how long a silent host (partition, SIGSTOP) goes unnoticed.
+  // Each heartbeat costs every peer a signature check, so a 10-node mesh on 2 cores spent
+  // ~17% of a core per node at 200 ms (BENCHMARKS.md); 1 s keeps that small.
+  heartbeatMs: int({
+    flag: '--heartbeat-ms <ms>',
+    env: 'MESHNODE_HEARTBEAT_MS',
+    default: 1_000,
+    help: 'heartbeat interval',
+    check: between(20, 60_000)
+  }),
+  probeAfterMs: int({
+    flag: '--probe-after-ms <ms>',
+    env: 'MESHNODE_PROBE_AFTER_MS',
+    default: 3_000,
+    help: 'silence before a peer is probed directly',
+    check: between(50, 600_000)
+  }),
+  deadAfterMs: int({
+    flag: '--dead-after-ms <ms>',
+    env: 'MESHNODE_DEAD_AFTER_MS',
+    default: 3_000,
+    help: 'suspect time without sign of life before dead',
+    check: between(50, 600_000)
+  }),
+  probeTimeoutMs: int({
+    flag: '--probe-timeout-ms <ms>',
+    env: 'MESHNODE_PROBE_TIMEOUT_MS',
+    default: 500,
+    help: 'how long a probe waits for an answer',
+    check: between(10, 60_000)
+  }),
+  expect: int({
+    flag: '--expect <n>',
+    env: 'MESHNODE_EXPECT',
+    default: 1,
+    help: 'found a new cluster once N nodes see each other; founders only, 1 = alone',
+    check: between(1, 99)
+  }),
+  voterCap: int({
+    flag: '--voter-cap <n>',
+    env: 'MESHNODE_VOTER_CAP',
+    default: 5,
+    help: 'at most this many voters; further members are learners',
+    check: between(1, 15)
+  }),
+  snapshotEvery: int({
+    flag: '--snapshot-every <n>',
+    env: 'MESHNODE_SNAPSHOT_EVERY',
+    default: 10_000,
+    help: 'compact the raft log after this many applied entries',
+    check: between(2, 10_000_000)
+  }),
+  concurrency: int({
+    flag: '--concurrency <n>',
+    env: 'MESHNODE_CONCURRENCY',
+    // One task per core: handlers are usually CPU-bound or spawn processes.
+    default: () => availableParallelism(),
+    shown: 'number of CPUs',
+    help: 'tasks run at once on this node',
+    check: between(1, 4096)
+  }),
+  handlers: list({
+    flag: '--handlers <path>',
+    repeatable: true,
+    env: 'MESHNODE_HANDLERS',
+    default: [],
+    shown: 'none (built-ins only)',
+    help: 'a JS/TS module of task handlers (export default { name: async (payload, ctx) => result })'
+  }),
+  allowCommands: bool({
+    flag: '--allow-commands',
+    env: 'MESHNODE_ALLOW_COMMANDS',
+    default: false,
+    help: 'run shell-command tasks (submit --cmd) on this node'
+  })
+}
+
+/** The config file itself: a flag and an env variable, but no key (a file cannot name a file). */
+export const CONFIG_FILE_OPTION = {
+  flag: '--config <file>',
+  env: 'MESHNODE_CONFIG',
+  shown: 'none',
+  help: 'JSON config file; flags and env override it'
+} as const
+
+export type StartOptionKey = keyof typeof START_OPTIONS
+
+type ValueOf<S> = S extends OptionSpec<infer V> ? V : never
+
+/** The resolved configuration of a node: one field per START_OPTIONS entry, of its type. */
+export type NodeConfig = { [K in StartOptionKey]: ValueOf<typeof START_OPTIONS[K]> }
+
+const optionEntries = Object.entries(START_OPTIONS) as Array<[StartOptionKey, OptionSpec<unknown>]>
+
+/** The long flag of an option, e.g. '--peer' for peers. */
+export function flagName (spec: { flag: string }): string {
+  return spec.flag.split(' ')[0]!
+}
+
+/** How an option's default reads in --help and the README. */
+export function describeDefault (spec: OptionSpec<unknown>): string {
+  if (spec.shown != null) return spec.shown
+  const v = spec.default
+  if (typeof v === 'function') throw new Error(`option ${spec.flag} has a computed default and needs "shown"`)
+  if (typeof v === 'boolean') return v ? 'on' : 'off'
+  if (Array.isArray(v)) return v.length === 0 ? 'none' : v.join(', ')
+  return String(v)
 }
 
 export function defaultDataDir (env: NodeJS.ProcessEnv = process.env): string {
-  return env.MESHNODE_DATA_DIR ?? join(homedir(), '.meshnode')
+  return env[START_OPTIONS.dataDir.env] ?? optionDefault(START_OPTIONS.dataDir)
+}
+
+/** An option's default value (a fresh copy, computed now if it depends on the host). */
+export function optionDefault<V> (spec: OptionSpec<V>): V {
+  const v = spec.default
+  if (typeof v === 'function') return (v as () => V)()
+  return Array.isArray(v) ? [...v] as V : v
 }
 
 export function defaultConfig (): NodeConfig {
-  return {
-    dataDir: join(homedir(), '.meshnode'),
-    listen: [`/ip4/0.0.0.0/tcp/${DEFAULT_PORT}`],
-    peers: [],
-    name: hostname(),
-    mesh: 'default',
-    mdns: false,
-    logLevel: 'info',
-    capabilities: [],
-    // A crash is caught through the closed connection and refused probes in ~150 ms whatever
-    // these are; they only bound how long a silent host (partition, SIGSTOP) goes unnoticed.
-    // Each heartbeat costs every peer a signature check, so a 10-node mesh on 2 cores spent
-    // ~17% of a core per node at 200 ms (BENCHMARKS.md); 1 s keeps that small.
-    heartbeatMs: 1_000,
-    probeAfterMs: 3_000,
-    deadAfterMs: 3_000,
-    probeTimeoutMs: 500,
-    expect: 1,
-    voterCap: 5,
-    snapshotEvery: 10_000,
-    // One task per core: handlers are usually CPU-bound or spawn processes.
-    concurrency: availableParallelism(),
-    handlers: [],
-    allowCommands: false
-  }
+  return Object.fromEntries(optionEntries.map(([key, spec]) => [key, optionDefault(spec)])) as NodeConfig
 }
 
-export type RawValues = Partial<Record<keyof NodeConfig, unknown>>
+export type RawValues = Partial<Record<StartOptionKey, unknown>>
 
 export interface ConfigSources {
   /** Values from command-line flags (already split into arrays where repeatable). */
@@ -113,7 +247,7 @@ export function resolveConfig (sources: ConfigSources): NodeConfig {
   const env = sources.env ?? {}
   const config = defaultConfig()
   const layers: Array<[string, RawValues]> = []
-  const file = sources.configFile ?? env.MESHNODE_CONFIG
+  const file = sources.configFile ?? env[CONFIG_FILE_OPTION.env]
   if (file != null && file !== '') layers.push([`config file ${file}`, readConfigFile(file)])
   layers.push(['environment', fromEnv(env)])
   layers.push(['flag', sources.flags ?? {}])
@@ -121,12 +255,12 @@ export function resolveConfig (sources: ConfigSources): NodeConfig {
   for (const [origin, values] of layers) {
     for (const [key, raw] of Object.entries(values)) {
       if (raw === undefined) continue
-      const spec = OPTIONS[key as keyof NodeConfig]
+      const spec = Object.hasOwn(START_OPTIONS, key) ? START_OPTIONS[key as StartOptionKey] as OptionSpec<unknown> : undefined
       if (spec == null) {
-        throw new MeshError('BAD_CONFIG', `${origin}: unknown option "${key}" (known: ${Object.keys(OPTIONS).join(', ')})`)
+        throw new MeshError('BAD_CONFIG', `${origin}: unknown option "${key}" (known: ${Object.keys(START_OPTIONS).join(', ')})`)
       }
-      const label = origin === 'environment' ? spec.env : origin === 'flag' ? `--${kebab(key)}` : `${origin}: "${key}"`
-      ;(config as any)[key] = coerce(spec, raw, label, origin === 'flag' ? 'USAGE' : 'BAD_CONFIG')
+      const label = origin === 'environment' ? spec.env : origin === 'flag' ? flagName(spec) : `${origin}: "${key}"`
+      ;(config as Record<StartOptionKey, unknown>)[key as StartOptionKey] = coerce(spec, raw, label, origin === 'flag' ? 'USAGE' : 'BAD_CONFIG')
     }
   }
   config.dataDir = resolve(config.dataDir)
@@ -136,9 +270,9 @@ export function resolveConfig (sources: ConfigSources): NodeConfig {
 
 function fromEnv (env: NodeJS.ProcessEnv): RawValues {
   const out: RawValues = {}
-  for (const [key, spec] of Object.entries(OPTIONS)) {
+  for (const [key, spec] of optionEntries) {
     const v = env[spec.env]
-    if (v != null && v !== '') out[key as keyof NodeConfig] = v
+    if (v != null && v !== '') out[key] = v
   }
   return out
 }
@@ -162,7 +296,7 @@ function readConfigFile (file: string): RawValues {
   return parsed as RawValues
 }
 
-function coerce (spec: OptionSpec, raw: unknown, label: string, code: 'USAGE' | 'BAD_CONFIG'): unknown {
+function coerce (spec: OptionSpec<unknown>, raw: unknown, label: string, code: 'USAGE' | 'BAD_CONFIG'): unknown {
   const fail = (why: string, shown: unknown = raw): never => { throw new MeshError(code, `invalid ${label} ${JSON.stringify(shown)}: ${why}`) }
   let value: unknown
   switch (spec.kind) {
@@ -199,11 +333,8 @@ function coerce (spec: OptionSpec, raw: unknown, label: string, code: 'USAGE' | 
       break
     }
   }
+  if (spec.choices != null && !spec.choices.includes(value)) fail(`must be one of ${spec.choices.join(', ')}`)
   const why = spec.check?.(value)
   if (why != null) fail(why)
   return value
-}
-
-function kebab (key: string): string {
-  return key.replace(/[A-Z]/g, c => `-${c.toLowerCase()}`)
 }

@@ -3,6 +3,9 @@
 
 import { CodedError } from '../errors.js'
 
+// Defined beside CodedError so that src/wire can use it without importing src/node.
+export { errorMessage } from '../errors.js'
+
 export type MeshErrorCode =
   | 'USAGE'
   | 'BAD_CONFIG'
@@ -33,8 +36,4 @@ export const EXIT_USAGE = 2
 
 export function isMeshError (err: unknown, code?: MeshErrorCode): err is MeshError {
   return err instanceof MeshError && (code == null || err.code === code)
-}
-
-export function errorMessage (err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
 }

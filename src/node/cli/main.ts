@@ -1,13 +1,13 @@
 // The meshnode command line. `main(argv)` returns an exit code instead of exiting, so tests
 // call it directly; bin/meshnode.js is the only place that touches process.exit.
-import { Command, CommanderError, Option } from 'commander'
+import { Command, CommanderError } from 'commander'
 import { VERSION } from '../../version.js'
-import { DEFAULT_PORT, defaultDataDir, resolveConfig, type RawValues } from '../config.js'
+import { defaultDataDir, resolveConfig } from '../config.js'
 import { EXIT_USAGE, MeshError, errorMessage, isMeshError } from '../errors.js'
-import { LOG_LEVELS } from '../log.js'
 import type { AdminRequest, AdminResponse } from '../../wire/proto/admin.js'
 import { ADMIN_CALL } from '../services/admin.js'
 import { addJobCommands } from './jobs.js'
+import { addStartOptions } from './start-options.js'
 import { call } from '../transport/rpc.js'
 import type { Libp2p } from 'libp2p'
 import { fetchStatus, resolveTarget } from '../client/status.js'
@@ -28,8 +28,6 @@ const defaultIO: CliIO = {
   isTTY: process.stderr.isTTY
 }
 
-const collect = (value: string, prev: string[] | undefined): string[] => [...(prev ?? []), value]
-
 export async function main (argv: string[], io: CliIO = defaultIO): Promise<number> {
   let exitCode = 0
   const program = new Command('meshnode')
@@ -39,52 +37,15 @@ export async function main (argv: string[], io: CliIO = defaultIO): Promise<numb
     .showHelpAfterError(true)
     .configureOutput({ writeOut: io.out, writeErr: io.err })
 
-  program.command('start')
+  const start = program.command('start')
     .description('run a node in the foreground until SIGTERM/SIGINT')
-    .option('--data-dir <dir>', 'where the identity key and LevelDB live (default ~/.meshnode, env MESHNODE_DATA_DIR)')
-    .option('--listen <multiaddr>', `address to listen on, repeatable (default /ip4/0.0.0.0/tcp/${DEFAULT_PORT})`, collect)
-    .option('--peer <multiaddr>', 'bootstrap peer to dial, repeatable; /p2p/<id> optional', collect)
-    .option('--name <name>', 'node name shown to peers (default: hostname)')
-    .option('--mesh <mesh>', 'mesh name; nodes only join peers of the same mesh (default "default")')
-    .option('--mdns', 'discover peers on the LAN with mDNS')
-    .option('--capabilities <list>', 'comma-separated capabilities this node offers, e.g. gpu,python')
-    .addOption(new Option('--log-level <level>', 'log verbosity on stderr (default info)').choices(LOG_LEVELS))
-    .option('--config <file>', 'JSON config file (env MESHNODE_CONFIG); flags and env override it')
-    .option('--heartbeat-ms <ms>', 'heartbeat interval (default 1000)')
-    .option('--probe-after-ms <ms>', 'silence before a peer is probed directly (default 3000)')
-    .option('--dead-after-ms <ms>', 'suspect time without sign of life before dead (default 3000)')
-    .option('--probe-timeout-ms <ms>', 'how long a probe waits for an answer (default 500)')
-    .option('--expect <n>', 'found a new cluster once N nodes see each other (founders only; default 1 = alone)')
-    .option('--voter-cap <n>', 'at most this many voters; further members are learners (default 5)')
-    .option('--snapshot-every <n>', 'compact the raft log after this many applied entries (default 10000)')
-    .option('--concurrency <n>', 'tasks run at once on this node (default: number of CPUs)')
-    .option('--handlers <path>', 'a JS/TS module of task handlers (export default { name: async (payload, ctx) => result }); repeatable', collect)
-    .option('--allow-commands', 'run shell-command tasks (submit --cmd) on this node')
-    .action(async (opts: Record<string, unknown>) => {
-      const flags: RawValues = {
-        dataDir: opts.dataDir,
-        listen: opts.listen,
-        peers: opts.peer,
-        name: opts.name,
-        mesh: opts.mesh,
-        mdns: opts.mdns,
-        capabilities: opts.capabilities,
-        logLevel: opts.logLevel,
-        heartbeatMs: opts.heartbeatMs,
-        probeAfterMs: opts.probeAfterMs,
-        deadAfterMs: opts.deadAfterMs,
-        probeTimeoutMs: opts.probeTimeoutMs,
-        expect: opts.expect,
-        voterCap: opts.voterCap,
-        snapshotEvery: opts.snapshotEvery,
-        concurrency: opts.concurrency,
-        handlers: opts.handlers,
-        allowCommands: opts.allowCommands
-      }
-      const config = resolveConfig({ flags, env: io.env, configFile: opts.config as string | undefined })
-      const { runDaemon } = await import('../daemon.js')
-      exitCode = await runDaemon(config)
-    })
+  const readStartOptions = addStartOptions(start)
+  start.action(async (opts: Record<string, unknown>) => {
+    const { flags, configFile } = readStartOptions(opts)
+    const config = resolveConfig({ flags, env: io.env, configFile })
+    const { runDaemon } = await import('../daemon.js')
+    exitCode = await runDaemon(config)
+  })
 
   program.command('status')
     .description('show a running node\'s view of the mesh')

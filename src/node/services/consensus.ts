@@ -10,11 +10,13 @@ import type { PrivateKey } from '@libp2p/interface'
 import { decideBootstrap, type BootstrapDecision } from '../../consensus/bootstrap.js'
 import { ControlState, encodeCommand, type ApplyResult, type ControlCommand } from '../../consensus/control.js'
 import { mulberry32 } from '../../prng.js'
+import { defaultRaftOptions } from '../../consensus/options.js'
 import { RaftCore } from '../../consensus/raft.js'
 import type { Entry, Message } from '../../consensus/types.js'
 import type { RaftStatus } from '../../consensus/raft.js'
 import type { Transition } from '../../healing/failure-detector.js'
-import { Healer, proposeFirst } from '../../healing/healer.js'
+import { Healer, defaultHealerOptions, proposeFirst } from '../../healing/healer.js'
+import { START_OPTIONS, optionDefault } from '../config.js'
 import { MeshError } from '../errors.js'
 import type { Host } from '../transport/host.js'
 import type { Logger } from '../log.js'
@@ -46,17 +48,18 @@ export interface ConsensusOptions {
 }
 
 export const defaultConsensusOptions: ConsensusOptions = {
-  expect: 1,
+  // Start options (--expect, --voter-cap, --snapshot-every) default where they are declared.
+  expect: optionDefault(START_OPTIONS.expect),
   hasPeers: false,
-  // 30 ms ticks with 10-tick elections: 300–600 ms timeouts; heartbeats every 90 ms keep three
-  // per timeout without a leader of ten nodes sending 300 messages a second. A leader the
-  // failure detector sees die is replaced faster than any timeout (see onTransition).
+  // 30 ms ticks with the Raft core's defaults (10-tick elections, a heartbeat every 3 ticks):
+  // 300–600 ms timeouts and three heartbeats per timeout (see src/consensus/options.ts). A
+  // leader the failure detector sees die is replaced faster than any timeout (onTransition).
   tickMs: 30,
-  electionTicks: 10,
-  heartbeatTicks: 3,
-  voterCap: 5,
-  snapshotEvery: 10_000,
-  removeDeadVoterAfterMs: 60_000,
+  electionTicks: defaultRaftOptions.electionTicks,
+  heartbeatTicks: defaultRaftOptions.heartbeatTicks,
+  voterCap: optionDefault(START_OPTIONS.voterCap),
+  snapshotEvery: optionDefault(START_OPTIONS.snapshotEvery),
+  removeDeadVoterAfterMs: defaultHealerOptions.removeDeadVoterAfterMs,
   proposeTimeoutMs: 5_000
 }
 

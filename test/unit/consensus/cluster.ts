@@ -41,6 +41,13 @@ export interface TestNode {
   running: boolean
 }
 
+/**
+ * Scenarios are scripted tick by tick, as in etcd-io/raft's tests: a leader heartbeats on
+ * every tick, so one tick is enough to see its followers answer. The node itself runs with
+ * defaultRaftOptions (3 ticks between heartbeats).
+ */
+const SCENARIO_TICKS = { heartbeatTicks: 1 }
+
 export interface ClusterOptions {
   /** Founding voters; default: all ids. Others start empty and must be added. */
   readonly voters?: readonly NodeId[]
@@ -73,7 +80,7 @@ export class Cluster {
     const node: TestNode = {
       id,
       storage,
-      core: new RaftCore({ ...this.options.core, storage, keys: keysFor(id), random: mulberry32(this.seed++) }),
+      core: new RaftCore({ ...SCENARIO_TICKS, ...this.options.core, storage, keys: keysFor(id), random: mulberry32(this.seed++) }),
       applied: decodeState(snap.data),
       appliedIndex: snap.metadata.index,
       readies: [],

@@ -1,9 +1,10 @@
-// Heartbeat decoding and validation, pure: the gossip validator and the tests share it.
+// The heartbeat codec: decoding and validation, pure, so the gossip validator and the tests
+// share it. It lives in src/wire with the schema it reads; the healing core never sees bytes.
 // The outcome maps onto gossipsub's accept / ignore / reject, so a peer that sends garbage
 // is penalised by gossipsub's peer scoring as well as counted here.
-import { Heartbeat } from '../wire/proto/heartbeat.js'
-import { HEARTBEAT_LIMITS, MAX_HEARTBEAT_BYTES } from '../wire/constants.js'
-import { errorMessage } from '../node/errors.js'
+import { errorMessage } from '../errors.js'
+import { HEARTBEAT_LIMITS, MAX_HEARTBEAT_BYTES } from './constants.js'
+import { Heartbeat } from './proto/heartbeat.js'
 
 export { Heartbeat }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decodeHeartbeat, encodeHeartbeat, type Heartbeat } from '../../../src/healing/heartbeat.js'
+import { decodeHeartbeat, encodeHeartbeat, type Heartbeat } from '../../../src/wire/heartbeat-codec.js'
 import { MAX_HEARTBEAT_BYTES } from '../../../src/wire/constants.js'
 
 const hb: Heartbeat = {
