@@ -31,16 +31,26 @@ export async function startNode (options: StartNodeOptions = {}): Promise<Embedd
   return new EmbeddedNode(node)
 }
 
+/**
+ * A node running in this process. Its public face is these methods only: the node's
+ * internals (services, store, host) stay private, so they can change without breaking
+ * programs that embed it.
+ */
 export class EmbeddedNode {
-  constructor (readonly node: MeshNode) {}
+  readonly #node: MeshNode
+
+  /** @internal Use startNode(). */
+  constructor (node: MeshNode) {
+    this.#node = node
+  }
 
   get peerId (): string {
-    return this.node.peerId
+    return this.#node.peerId
   }
 
   /** Addresses other nodes can dial (`--peer`). */
   get addrs (): string[] {
-    return this.node.host.getMultiaddrs().map(a => a.toString())
+    return this.#node.addrs
   }
 
   /**
@@ -48,18 +58,18 @@ export class EmbeddedNode {
    * once the job is durable and registered in the control log.
    */
   async submit (job: JobInput | TaskInput): Promise<string> {
-    const [rec] = await this.node.work.engine.submit([parseJobInput(job)])
+    const [rec] = await this.#node.work.engine.submit([parseJobInput(job)])
     return rec!.id
   }
 
   /** A job homed here: state, counts, per-node breakdown, result (one-task jobs). */
   async job (jobId: string): Promise<JobView | undefined> {
-    return await this.node.work.engine.job(jobId)
+    return await this.#node.work.engine.job(jobId)
   }
 
   /** Resolves once the job is completed, failed or cancelled (and durable). */
   async wait (jobId: string): Promise<JobView> {
-    const engine = this.node.work.engine
+    const engine = this.#node.work.engine
     const finished = new Promise<void>(resolve => {
       const listener = (j: { id: string }): void => {
         if (j.id !== jobId) return
@@ -81,14 +91,14 @@ export class EmbeddedNode {
   }
 
   async cancel (jobId: string): Promise<void> {
-    await this.node.cancelJob(jobId)
+    await this.#node.cancelJob(jobId)
   }
 
   status (): StatusResponse {
-    return this.node.statusSnapshot()
+    return this.#node.statusSnapshot()
   }
 
   async stop (): Promise<void> {
-    await this.node.stop()
+    await this.#node.stop()
   }
 }

@@ -1,6 +1,8 @@
-// MeshNode: one running meshnode. Opens the store, loads the identity, starts the libp2p host
-// and the services in order, and stops them in reverse: announce leave, stop inbound traffic,
-// stop the host, close the database last.
+// MeshNode: one running meshnode. Opens the store, loads the identity, starts the libp2p host,
+// builds the node's components and starts its services in the order they are listed; a stop
+// runs every service's beforeStop (hand leadership over, announce leave), stops them in
+// reverse (inbound traffic first), stops the host and closes the database last.
+import type { PrivateKey } from '@libp2p/interface'
 import { mkdir, access, constants as fsConstants } from 'node:fs/promises'
 import { Registry } from 'prom-client'
 import { VERSION } from '../version.js'
@@ -13,11 +15,12 @@ import { createHost, type Host } from './transport/host.js'
 import { loadOrCreateIdentity } from './store/identity.js'
 import { createLogger, type Logger } from './log.js'
 import { AdminService } from './services/admin.js'
-import { ConsensusService } from './services/consensus.js'
-import { Membership, type LocalState } from './services/membership.js'
+import { ConsensusService, type ConsensusComponents } from './services/consensus.js'
+import { Membership, type LocalState, type MembershipComponents } from './services/membership.js'
 import { createMetrics, registerEntries, statusCounters, type Metrics } from './metrics.js'
 import { removeRuntimeFile, writeRuntimeFile } from './store/runtime-file.js'
 import { StatusService } from './services/status.js'
+import { startAll, stopAll, type NamedService } from './services/startable.js'
 import { Store } from './store/store.js'
 import { JobsAdminService } from './services/jobs-admin.js'
 import { WorkService } from './services/work.js'
@@ -31,33 +34,64 @@ export interface StartOptions {
   handlers?: Handlers
 }
 
-/** How long a leaving node waits for its `leaving` heartbeat to be flushed to peers. */
-const LEAVE_FLUSH_MS = 150
+/**
+ * Everything a node is made of, built once in `MeshNode.start` (the js-libp2p components
+ * pattern): each service takes the part of this it uses, so its dependencies are typed and
+ * visible, and nothing is wired by hand through forward references.
+ */
+export interface NodeComponents {
+  config: NodeConfig
+  log: Logger
+  /** The one metrics registry; a /metrics endpoint serves `registry.metrics()`. */
+  registry: Registry
+  metrics: Metrics
+  counters: Counters
+  store: Store
+  host: Host
+  privateKey: PrivateKey
+  incarnation: bigint
+  /** Everything this node advertises: --capabilities, handler:<name> per handler, commands. */
+  capabilities: string[]
+  handlers: Handlers
+  dialer: Dialer
+  membership: Membership
+  consensus: ConsensusService
+  work: WorkService
+}
 
 export class MeshNode {
   readonly startedAt = Date.now()
   private stopping?: Promise<void>
 
   private constructor (
-    readonly config: NodeConfig,
-    readonly counters: Counters,
-    /** The one metrics registry; a /metrics endpoint serves `registry.metrics()`. */
-    readonly registry: Registry,
-    readonly metrics: Metrics,
-    readonly log: Logger,
-    readonly store: Store,
-    readonly host: Host,
-    readonly incarnation: bigint,
-    readonly membership: Membership,
-    readonly consensus: ConsensusService,
-    readonly work: WorkService,
-    private readonly dialer: Dialer,
-    private readonly statusService: StatusService,
-    private readonly adminService: AdminService
+    private readonly c: NodeComponents,
+    /** In start order; stopped in reverse (see services/startable.ts). */
+    private readonly services: readonly NamedService[],
+    private readonly admin: AdminService
   ) {}
 
   get peerId (): string {
-    return this.host.peerId.toString()
+    return this.c.host.peerId.toString()
+  }
+
+  get addrs (): string[] {
+    return this.c.host.getMultiaddrs().map(a => a.toString())
+  }
+
+  get config (): NodeConfig {
+    return this.c.config
+  }
+
+  get log (): Logger {
+    return this.c.log
+  }
+
+  get work (): WorkService {
+    return this.c.work
+  }
+
+  get registry (): Registry {
+    return this.c.registry
   }
 
   static async start (config: NodeConfig, opts: StartOptions = {}): Promise<MeshNode> {
@@ -73,15 +107,6 @@ export class MeshNode {
     }
     await prepareDataDir(config.dataDir)
     const store = await Store.open(config.dataDir)
-    let membership: Membership | undefined
-    let consensus: ConsensusService | undefined
-    const registry = new Registry()
-    // The cores' counter objects are read at collect time; the cores are created below.
-    const metrics = createMetrics(registry, {
-      detector: () => membership?.detector.counters,
-      raft: () => consensus?.core?.counters
-    })
-    const counters = new Counters(metrics)
     let host: Host | undefined
     try {
       const { key, created } = await loadOrCreateIdentity(config.dataDir)
@@ -93,18 +118,25 @@ export class MeshNode {
       } catch (err) {
         throw listenError(err, config.listen)
       }
-      const dialer = new Dialer(host, log, config.peers)
       const remembered = (await store.peers.entries()).length > 0
-      let work: WorkService | undefined
+      // Services are created in dependency order below; closures that read a later one (the
+      // heartbeat's local state, the registry's collect callbacks) run only once all exist.
+      const c: Partial<NodeComponents> = { config, log, store, host, privateKey: key, incarnation, capabilities, handlers }
+      c.registry = new Registry()
+      c.metrics = createMetrics(c.registry, {
+        detector: () => c.membership?.detector.counters,
+        raft: () => c.consensus?.core?.counters
+      })
+      c.counters = new Counters(c.metrics)
+      c.dialer = new Dialer({ host, log }, config.peers)
       // The work layer supplies load and stealable work; consensus supplies role, term, leader.
       const localState = (): LocalState => ({
-        load: work?.engine.load ?? 0,
-        queued: work?.engine.stealable ?? 0,
+        load: c.work?.engine.load ?? 0,
+        queued: c.work?.engine.stealable ?? 0,
         slots: config.concurrency,
-        ...(consensus?.localState() ?? { role: 'none', term: 0n, leader: '', bootstrapSet: [] })
+        ...(c.consensus?.localState() ?? { role: 'none', term: 0n, leader: '', bootstrapSet: [] })
       })
-      let node: MeshNode | undefined
-      membership = new Membership(host, store, dialer, log, metrics, {
+      c.membership = new Membership(c as MembershipComponents, {
         mesh: config.mesh,
         name: config.name,
         capabilities,
@@ -116,38 +148,46 @@ export class MeshNode {
         startedAt: Date.now(),
         localState
       })
-      consensus = new ConsensusService(host, store, membership, key, log, metrics, {
+      c.consensus = new ConsensusService(c as ConsensusComponents, {
         expect: config.expect,
         voterCap: config.voterCap,
         snapshotEvery: config.snapshotEvery,
         hasPeers: config.peers.length > 0 || remembered
       })
-      const status = new StatusService(host, log, metrics, () => node!.statusSnapshot())
-      const admin = new AdminService(host, log, counters, consensus)
-      work = new WorkService(host, store, membership, consensus, log, counters, {
+      c.work = new WorkService(host, store, c.membership, c.consensus, log, c.counters, {
         incarnation: Number(incarnation),
         concurrency: config.concurrency,
         capabilities,
         handlers,
         allowCommands: config.allowCommands
       })
-      registerEntries(registry, () => work!.counterEntries())
-      node = new MeshNode(config, counters, registry, metrics, log, store, host, incarnation, membership, consensus, work, dialer, status, admin)
-      await status.start()
-      await admin.start()
-      await membership.start()
-      await consensus.start()
-      await work.start()
-      admin.jobs = new JobsAdminService(host, consensus, work)
-      dialer.start()
+      const components = c as NodeComponents
+      registerEntries(components.registry, () => components.work.counterEntries())
+      let node: MeshNode | undefined
+      const status = new StatusService(components, () => node!.statusSnapshot())
+      const admin = new AdminService(host, log, components.counters, components.consensus)
+      admin.jobs = new JobsAdminService(host, components.consensus, components.work)
+      // Listed once, in start order: what others depend on first, inbound protocols and
+      // dialing last. Stopping runs the reverse, so inbound traffic stops first; the
+      // beforeStop hooks (hand leadership over, announce leave) run before any stop.
+      const services: NamedService[] = [
+        { name: 'membership', service: components.membership },
+        { name: 'consensus', service: components.consensus },
+        { name: 'work', service: components.work },
+        { name: 'status', service: status },
+        { name: 'admin', service: admin },
+        { name: 'dialer', service: components.dialer }
+      ]
+      node = new MeshNode(components, services, admin)
+      await startAll(services, (name, err) => log.warn({ service: name, err: errorMessage(err) }, 'service stop failed'))
       await writeRuntimeFile(config.dataDir, {
         pid: process.pid,
         peerId: node.peerId,
-        addrs: host.getMultiaddrs().map(a => a.toString()),
+        addrs: node.addrs,
         startedAt: new Date(node.startedAt).toISOString(),
         version: VERSION
       })
-      log.info({ addrs: host.getMultiaddrs().map(a => a.toString()), mesh: config.mesh }, 'meshnode started')
+      log.info({ addrs: node.addrs, mesh: config.mesh }, 'meshnode started')
       return node
     } catch (err) {
       await Promise.resolve(host?.stop()).catch(() => {})
@@ -163,36 +203,30 @@ export class MeshNode {
   }
 
   private async doStop (): Promise<void> {
-    this.log.info('stopping: handing over leadership and announcing leave')
-    await this.consensus.transferLeadership().catch(() => {})
-    await this.membership.leave().catch(() => {})
-    await new Promise(resolve => setTimeout(resolve, LEAVE_FLUSH_MS))
-    this.dialer.stop()
-    this.membership.stop()
-    await this.adminService.stop().catch(() => {})
-    await this.work.stop().catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'work stop failed'))
-    await this.statusService.stop().catch(() => {})
-    await this.consensus.stop().catch(() => {})
-    await Promise.resolve(this.host.stop()).catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'host stop failed'))
-    await removeRuntimeFile(this.config.dataDir)
-    await this.store.close()
-    this.log.info('stopped')
+    const { log, host, config, store } = this.c
+    log.info('stopping: handing over leadership and announcing leave')
+    await stopAll(this.services, (name, err) => log.warn({ service: name, err: errorMessage(err) }, 'service stop failed'))
+    await Promise.resolve(host.stop()).catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'host stop failed'))
+    await removeRuntimeFile(config.dataDir)
+    // The database closes last: every service above may still write while it stops.
+    await store.close()
+    log.info('stopped')
   }
 
   /** Cancel a job mesh-wide (a control-log command; forwarded to the leader if need be). */
   async cancelJob (jobId: string): Promise<void> {
-    const res = await this.adminService.handle({ op: 'job.cancel', key: jobId, value: '', forwarded: false, json: '' })
+    const res = await this.admin.handle({ op: 'job.cancel', key: jobId, value: '', forwarded: false, json: '' })
     if (!res.ok) throw new MeshError(res.code === 'NOT_LEADER' ? 'NOT_LEADER' : 'NO_QUORUM', `cannot cancel ${jobId}: ${res.error} [${res.code}]`)
   }
 
   statusSnapshot (): StatusResponse {
-    const raft = this.consensus.status()
-    const local = this.consensus.localState()
+    const raft = this.c.consensus.status()
+    const local = this.c.consensus.localState()
     return {
       peerId: this.peerId,
-      name: this.config.name,
+      name: this.c.config.name,
       version: VERSION,
-      addrs: this.host.getMultiaddrs().map(a => a.toString()),
+      addrs: this.c.host.getMultiaddrs().map(a => a.toString()),
       uptimeMs: BigInt(Date.now() - this.startedAt),
       role: local.role,
       term: local.term,
@@ -201,15 +235,15 @@ export class MeshNode {
       appliedIndex: BigInt(raft?.applied ?? 0),
       voters: [...(raft?.conf.voters ?? [])],
       learners: [...(raft?.conf.learners ?? [])],
-      formation: this.consensus.formation(),
+      formation: this.c.consensus.formation(),
       rssBytes: BigInt(process.memoryUsage.rss()),
       heapUsedBytes: BigInt(process.memoryUsage().heapUsed),
-      mesh: this.config.mesh,
-      incarnation: this.incarnation,
-      load: this.work.engine.load,
-      capabilities: [...this.work.engine.capabilities],
-      peers: this.membership.view().map(p => ({ ...p, lastSeenMs: BigInt(p.lastSeenMs) })),
-      counters: statusCounters(this.registry).map(([name, value]) => ({ name, value: BigInt(value) }))
+      mesh: this.c.config.mesh,
+      incarnation: this.c.incarnation,
+      load: this.c.work.engine.load,
+      capabilities: [...this.c.work.engine.capabilities],
+      peers: this.c.membership.view().map(p => ({ ...p, lastSeenMs: BigInt(p.lastSeenMs) })),
+      counters: statusCounters(this.c.registry).map(([name, value]) => ({ name, value: BigInt(value) }))
     }
   }
 }

@@ -70,6 +70,16 @@ interface Pending {
   timer: NodeJS.Timeout
 }
 
+/** What the consensus service uses of the node. */
+export interface ConsensusComponents {
+  host: Host
+  store: Store
+  membership: Membership
+  privateKey: PrivateKey
+  log: Logger
+  metrics: Metrics
+}
+
 export class ConsensusService {
   core: RaftCore | null = null
   control = new ControlState()
@@ -86,15 +96,15 @@ export class ConsensusService {
   private readonly opts: ConsensusOptions
   private readonly healer: Healer
 
-  constructor (
-    private readonly host: Host,
-    private readonly store: Store,
-    private readonly membership: Membership,
-    private readonly privateKey: PrivateKey,
-    private readonly log: Logger,
-    metrics: Metrics,
-    opts: Partial<ConsensusOptions> = {}
-  ) {
+  private readonly host: Host
+  private readonly store: Store
+  private readonly membership: Membership
+  private readonly privateKey: PrivateKey
+  private readonly log: Logger
+
+  constructor (components: ConsensusComponents, opts: Partial<ConsensusOptions> = {}) {
+    const { host, log, metrics } = components
+    ;({ host: this.host, store: this.store, membership: this.membership, privateKey: this.privateKey, log: this.log } = components)
     this.opts = { ...defaultConsensusOptions, ...opts }
     this.healer = new Healer(host.peerId.toString(), { voterCap: this.opts.voterCap, removeDeadVoterAfterMs: this.opts.removeDeadVoterAfterMs })
     this.transport = new RaftTransport(host, log, metrics, msg => { this.deliver(msg) })
@@ -131,6 +141,11 @@ export class ConsensusService {
     while (Date.now() < deadline && this.core?.status().role === 'leader') {
       await new Promise(resolve => setTimeout(resolve, 10))
     }
+  }
+
+  /** Before anything stops: hand leadership over while the other nodes can still take it. */
+  async beforeStop (): Promise<void> {
+    await this.transferLeadership().catch(() => {})
   }
 
   async stop (): Promise<void> {

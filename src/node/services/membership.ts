@@ -49,6 +49,18 @@ export type PeerView = Omit<PeerStatus, 'lastSeenMs' | 'state'> & { state: Membe
 /** Detector ticks: fine enough that a failed probe is re-tried within ~one probe interval. */
 const TICK_MS = 25
 
+/** How long a leaving node waits for its `leaving` heartbeat to be flushed to peers. */
+const LEAVE_FLUSH_MS = 150
+
+/** What the membership service uses of the node. */
+export interface MembershipComponents {
+  host: Host
+  store: Store
+  dialer: Dialer
+  log: Logger
+  metrics: Metrics
+}
+
 export class Membership {
   readonly detector: FailureDetector
   private readonly topic: string
@@ -58,19 +70,20 @@ export class Membership {
   private tickTimer?: NodeJS.Timeout
   private lastPublish = 0
   private stopped = false
+  private leaving = false
   /** Listeners for state changes, e.g. consensus learning that a voter died. */
   readonly onTransition: Array<(t: Transition) => void> = []
   /** Listeners for every fresh heartbeat, e.g. the work layer learning a peer has work to steal. */
   readonly onHeartbeat: Array<(peerId: string, hb: Heartbeat) => void> = []
 
-  constructor (
-    private readonly host: Host,
-    private readonly store: Store,
-    private readonly dialer: Dialer,
-    private readonly log: Logger,
-    private readonly metrics: Metrics,
-    private readonly init: MembershipInit
-  ) {
+  private readonly host: Host
+  private readonly store: Store
+  private readonly dialer: Dialer
+  private readonly log: Logger
+  private readonly metrics: Metrics
+
+  constructor (components: MembershipComponents, private readonly init: MembershipInit) {
+    ({ host: this.host, store: this.store, dialer: this.dialer, log: this.log, metrics: this.metrics } = components)
     this.topic = heartbeatTopic(init.mesh)
     this.detector = new FailureDetector({ probeAfterMs: init.probeAfterMs, deadAfterMs: init.deadAfterMs })
   }
@@ -95,8 +108,16 @@ export class Membership {
 
   /** Announce a graceful stop so peers mark us `left` rather than dead. */
   async leave (): Promise<void> {
+    this.leaving = true
     clearInterval(this.heartbeatTimer)
     await this.publish(true)
+  }
+
+  /** A graceful stop starts here: peers hear `leaving` while everything still runs. */
+  async beforeStop (): Promise<void> {
+    await this.leave()
+    // Give gossipsub a moment to flush the leaving heartbeat before the host goes.
+    await new Promise(resolve => setTimeout(resolve, LEAVE_FLUSH_MS))
   }
 
   stop (): void {
@@ -139,6 +160,8 @@ export class Membership {
 
   /** Publish a heartbeat now, e.g. after a role change, instead of at the next interval. */
   announce (): void {
+    // Once leaving, a role change during shutdown must not advertise this node as back.
+    if (this.leaving) return
     void this.publish(false)
   }
 

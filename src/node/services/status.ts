@@ -8,13 +8,21 @@ import type { Logger } from '../log.js'
 import type { Metrics } from '../metrics.js'
 import { serveOnce } from '../transport/rpc.js'
 
+/** What the status service uses of the node. */
+export interface StatusComponents {
+  host: Host
+  log: Logger
+  metrics: Metrics
+}
+
 export class StatusService {
-  constructor (
-    private readonly host: Host,
-    private readonly log: Logger,
-    private readonly metrics: Metrics,
-    private readonly snapshot: () => StatusResponse
-  ) {}
+  private readonly host: Host
+  private readonly log: Logger
+  private readonly metrics: Metrics
+
+  constructor (components: StatusComponents, private readonly snapshot: () => StatusResponse) {
+    ({ host: this.host, log: this.log, metrics: this.metrics } = components)
+  }
 
   async start (): Promise<void> {
     await this.host.handle(STATUS_PROTOCOL, ({ stream }) => {

@@ -28,7 +28,11 @@ export class Dialer {
   private readonly targets = new Map<string, Target>()
   private timer?: NodeJS.Timeout
 
-  constructor (private readonly host: Host, private readonly log: Logger, bootstrap: string[]) {
+  private readonly host: Host
+  private readonly log: Logger
+
+  constructor (components: { host: Host, log: Logger }, bootstrap: string[]) {
+    ({ host: this.host, log: this.log } = components)
     for (const a of bootstrap) {
       const ma = multiaddr(a)
       const pid = ma.getPeerId() ?? undefined
