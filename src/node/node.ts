@@ -17,7 +17,8 @@ import { Membership, type LocalState } from './services/membership.js'
 import { removeRuntimeFile, writeRuntimeFile } from './store/runtime-file.js'
 import { StatusService } from './services/status.js'
 import { Store } from './store/store.js'
-import { JobsAdminService } from './services/jobs-admin.js'
+import { InternalService } from './services/internal.js'
+import { adminError } from './client/admin.js'
 import { WorkService } from './services/work.js'
 import { BUILTIN_HANDLERS, loadHandlers, type Handlers } from '../work/executors.js'
 import { COMMANDS_CAPABILITY, capabilityOf } from '../work/spec.js'
@@ -48,7 +49,8 @@ export class MeshNode {
     readonly work: WorkService,
     private readonly dialer: Dialer,
     private readonly statusService: StatusService,
-    private readonly adminService: AdminService
+    private readonly adminService: AdminService,
+    private readonly internalService: InternalService
   ) {}
 
   get peerId (): string {
@@ -112,6 +114,14 @@ export class MeshNode {
       })
       const status = new StatusService(host, log, counters, () => node!.statusSnapshot())
       const admin = new AdminService(host, log, counters, consensus)
+      const internal = new InternalService(host, log, counters, {
+        members: () => consensus?.status()?.conf,
+        admin: async req => await admin.handle(req, true),
+        register: async jobs => {
+          if (work == null) throw new MeshError('STARTING', 'the node is still starting; retry in a moment')
+          await work.registrar.proposeHere(jobs)
+        }
+      })
       work = new WorkService(host, store, membership, consensus, log, counters, {
         incarnation: Number(incarnation),
         concurrency: config.concurrency,
@@ -119,13 +129,14 @@ export class MeshNode {
         handlers,
         allowCommands: config.allowCommands
       })
-      node = new MeshNode(config, counters, log, store, host, incarnation, membership, consensus, work, dialer, status, admin)
+      node = new MeshNode(config, counters, log, store, host, incarnation, membership, consensus, work, dialer, status, admin, internal)
       await status.start()
       await admin.start()
+      await internal.start()
       await membership.start()
       await consensus.start()
       await work.start()
-      admin.jobs = new JobsAdminService(host, consensus, work)
+      admin.work = work
       dialer.start()
       await writeRuntimeFile(config.dataDir, {
         pid: process.pid,
@@ -157,6 +168,7 @@ export class MeshNode {
     this.dialer.stop()
     this.membership.stop()
     await this.adminService.stop().catch(() => {})
+    await this.internalService.stop().catch(() => {})
     await this.work.stop().catch((err: unknown) => this.log.warn({ err: errorMessage(err) }, 'work stop failed'))
     await this.statusService.stop().catch(() => {})
     await this.consensus.stop().catch(() => {})
@@ -168,8 +180,8 @@ export class MeshNode {
 
   /** Cancel a job mesh-wide (a control-log command; forwarded to the leader if need be). */
   async cancelJob (jobId: string): Promise<void> {
-    const res = await this.adminService.handle({ op: 'job.cancel', key: jobId, value: '', forwarded: false, json: '' })
-    if (!res.ok) throw new MeshError(res.code === 'NOT_LEADER' ? 'NOT_LEADER' : 'NO_QUORUM', `cannot cancel ${jobId}: ${res.error} [${res.code}]`)
+    const res = await this.adminService.handle({ jobCancel: { id: jobId } })
+    if (res.code !== '') throw adminError(res, `cannot cancel ${jobId}: `)
   }
 
   statusSnapshot (): StatusResponse {
