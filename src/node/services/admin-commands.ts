@@ -13,6 +13,7 @@ import type { AdminRequest, AdminResponse, ConfigEntry, JobSummary } from '../..
 import type { WorkEngine } from '../../work/engine.js'
 import { parseJobInput, type JobInput } from '../../work/spec.js'
 import { MeshError, errorMessage } from '../errors.js'
+
 /**
  * Who may call a command, for access control to enforce (today every client may call every
  * admin command; this only declares it):
