@@ -106,6 +106,13 @@ describe('jobs on a 3-node cluster', () => {
     }, 10_000, 'the registry to show the job completed on node 3', 200)
   })
 
+  it('accepts a job at a follower, whose registration goes to the leader over the internal protocol', async () => {
+    const follower = (await statusAll(dir)).find(s => s.status != null && s.status.role === 'follower')!
+    const r = await meshnode(['submit', 'echo', '{"via": "follower"}', '--wait', '--json', '--data-dir', follower.entry.dataDir], { timeoutMs: 60_000 })
+    expect(r.code, r.stderr).toBe(0)
+    expect(JSON.parse(r.stdout)).toMatchObject({ state: 'completed', home: follower.status!.peerId, result: { via: 'follower' } })
+  })
+
   it('rejects bad submissions with clear errors and accepts nothing', async () => {
     const before = JSON.parse((await meshnode(['jobs', '--json', '--limit', '1000', '--data-dir', node1])).stdout).jobs.length
     const unknown = await meshnode(['submit', 'no-such-handler', '--data-dir', node1])
