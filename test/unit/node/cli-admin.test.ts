@@ -29,7 +29,9 @@ describe('the CLI facing a server failure', () => {
       addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
       transports: [tcp()],
       connectionEncrypters: [noise()],
-      streamMuxers: [yamux()]
+      streamMuxers: [yamux()],
+      // Every CLI call is a new connection from loopback; do not rate-limit them.
+      connectionManager: { allow: ['/ip4/127.0.0.0/ipcidr/8'] }
     })
     await server.handle(ADMIN_PROTOCOL, ({ stream }) => {
       void serveOnce(stream, { request: AdminRequest, response: AdminResponse, maxRequestBytes: 1 << 20, timeoutMs: 5_000 }, req => {
@@ -73,6 +75,40 @@ describe('the CLI facing a server failure', () => {
     const o = io()
     expect(await main(['config', 'list', '--json', '--peer', addr], o)).toBe(0)
     expect(JSON.parse(o.stdout)).toEqual([{ key: 'a', value: '1', version: 2 }])
+  })
+
+  it('prints `jobs --json` in the same shape as before: counts only for jobs homed on the node asked', async () => {
+    answer = {
+      code: '',
+      error: '',
+      leader: '',
+      jobsList: {
+        jobs: [
+          { id: 'j2', home: 'a', state: 'completed', createdAt: 2n, name: 'n', total: 3, done: 3, failed: 0, finishedAt: 9n },
+          { id: 'j1', home: 'b', state: 'running', createdAt: 1n }
+        ],
+        next: 'j1'
+      }
+    }
+    const o = io()
+    expect(await main(['jobs', '--json', '--limit', '2', '--peer', addr], o)).toBe(0)
+    expect(JSON.parse(o.stdout)).toEqual({
+      jobs: [
+        { id: 'j2', home: 'a', state: 'completed', createdAt: 2, name: 'n', total: 3, done: 3, failed: 0, finishedAt: 9 },
+        { id: 'j1', home: 'b', state: 'running', createdAt: 1 }
+      ],
+      next: 'j1'
+    })
+    expect(seen.at(-1)).toEqual({ jobsList: { limit: 2, before: '' } })
+  })
+
+  it('prints `job --results --json` as the view with its results and next cursor', async () => {
+    const view = { id: 'j1', home: 'a', state: 'completed', createdAt: 1, total: 1, done: 1, failed: 0, cancelled: 0, roots: 1, byNode: { a: 1 }, result: 5, running: [] }
+    answer = { code: '', error: '', leader: '', jobGet: { view: JSON.stringify(view), results: JSON.stringify([{ taskId: 'j1/0', ok: true, result: 5, node: 'a', attempts: 1, finishedAt: 3 }]), next: 'j1/0' } }
+    const o = io()
+    expect(await main(['job', 'j1', '--results', '--after', 'j0', '--json', '--peer', addr], o), o.stderr).toBe(0)
+    expect(JSON.parse(o.stdout)).toEqual({ ...view, results: [{ taskId: 'j1/0', ok: true, result: 5, node: 'a', attempts: 1, finishedAt: 3 }], next: 'j1/0' })
+    expect(seen.at(-1)).toEqual({ jobGet: { id: 'j1', results: true, limit: 0, after: 'j0' } })
   })
 
   it('still exits 2 on a usage error, without calling the server', async () => {
