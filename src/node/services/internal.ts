@@ -72,7 +72,7 @@ export class InternalService {
       if (req.toHome != null) return await this.forwarded(req.toHome, 'read')
       if (req.registerJobs != null) {
         await this.deps.register(registrations(req.registerJobs.jobs))
-        return answer('', '')
+        return answer('', '') // registered
       }
       return answer('BAD_REQUEST', 'the request carries nothing this node knows (a newer node? upgrade this one)')
     } catch (err) {

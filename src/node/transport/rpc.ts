@@ -1,5 +1,5 @@
 // One-request, one-response stream RPC over libp2p, shared by every such protocol (status,
-// admin): length-prefixed protobuf, a size limit on what is read, a deadline on the whole
+// admin, internal): length-prefixed protobuf, a size limit on what is read, a deadline on the whole
 // exchange, abort on error, close when done.
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { PeerId, Stream } from '@libp2p/interface'
