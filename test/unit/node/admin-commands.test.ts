@@ -1,6 +1,8 @@
 // The admin command table and its dispatcher, driven with a fake consensus and work layer:
 // every failure reaches the client side (encoded, decoded, turned into a MeshError by the
 // client) with the code the server chose, unchanged.
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import type { ApplyResult, ConfigValue, ControlCommand, JobEntry } from '../../../src/consensus/control.js'
 import { adminError, unwrap } from '../../../src/node/client/admin.js'
@@ -82,21 +84,28 @@ async function clientError (req: AdminRequest, f: Fake): Promise<MeshError> {
 }
 
 const notLeader = (leader: string | null) => async (): Promise<ApplyResult> => { throw new MeshError('NOT_LEADER', `not leader (leader is ${leader ?? 'unknown'})`, { leader }) }
+const SCHEMA = readFileSync(fileURLToPath(new URL('../../../src/wire/proto/admin.proto', import.meta.url)), 'utf8')
 const TASK = JSON.stringify({ type: 'echo', payload: 1 })
 
 describe('the command table', () => {
-  it('has an entry with a kind and a caller for every command of the schema', () => {
+  it('has an entry with a kind and a caller for every command of the schema, and a result of the same name', () => {
+    const oneof = (name: string): string[] => {
+      const block = /oneof (\w+) \{([^}]*)\}/g
+      for (const m of SCHEMA.matchAll(block)) if (m[1] === name) return [...m[2]!.matchAll(/^\s*\w+ (\w+) = \d+;/gm)].map(f => f[1]!.replace(/_(\w)/g, (_, c: string) => c.toUpperCase())).sort()
+      throw new Error(`no oneof ${name} in admin.proto`)
+    }
     const names = Object.keys(ADMIN_COMMANDS).sort()
-    expect(names).toEqual(['configDelete', 'configGet', 'configList', 'configSet', 'jobCancel', 'jobGet', 'jobsList', 'jobsSubmit'])
+    expect(names).toEqual(oneof('command'))
+    expect(names).toEqual(oneof('result'))
     for (const name of names as AdminCommandName[]) {
       expect(['read', 'write']).toContain(ADMIN_COMMANDS[name].kind)
       expect(['client', 'submitter', 'operator', 'member']).toContain(ADMIN_COMMANDS[name].who)
     }
   })
 
-  it('declares the writes: config changes, submit and cancel', () => {
-    const writes = Object.entries(ADMIN_COMMANDS).filter(([, c]) => c.kind === 'write').map(([n]) => n).sort()
-    expect(writes).toEqual(['configDelete', 'configSet', 'jobCancel', 'jobsSubmit'])
+  it('declares config changes, submit and cancel as writes, and the rest of today\'s commands as reads', () => {
+    for (const name of ['configSet', 'configDelete', 'jobsSubmit', 'jobCancel'] as const) expect(ADMIN_COMMANDS[name].kind).toBe('write')
+    for (const name of ['configGet', 'configList', 'jobsList', 'jobGet'] as const) expect(ADMIN_COMMANDS[name].kind).toBe('read')
   })
 })
 
