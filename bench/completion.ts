@@ -13,7 +13,7 @@ import { Command } from 'commander'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { waitUntil } from '../scripts/cluster-lib.js'
-import { startBenchCluster } from './lib/mesh-jobs.js'
+import { jobDetail, startBenchCluster } from './lib/mesh-jobs.js'
 import { formatMachine, machineInfo } from './lib/machine.js'
 import { freePortBlock } from './lib/ports.js'
 import { markdownTable, max, num, quantile } from './lib/stats.js'
@@ -41,10 +41,10 @@ async function main (): Promise<void> {
     const spread: number[] = []
     for (let j = 0; j < Number(opts.jobs); j++) {
       const tasks = Array.from({ length: Number(opts.tasks) }, () => ({ type: 'sleep', payload: { ms: Number(opts.taskMs) } }))
-      const id = JSON.parse((await admin({ op: 'jobs.submit', json: JSON.stringify({ jobs: [{ tasks }] }) })).json).jobs[0].id as string
+      const id = (await admin('jobsSubmit', { jobs: [JSON.stringify({ tasks })] })).jobs[0]!.id
       let view: JobView | undefined
       await waitUntil(async () => {
-        view = JSON.parse((await admin({ op: 'job.get', key: id })).json)
+        view = jobDetail(await admin('jobGet', { id, results: false, limit: 0, after: '' }))
         return view!.state !== 'running'
       }, 120_000, `job ${id}`, 10)
       if (view!.state !== 'completed') throw new Error(`job ${id} ended ${view!.state}`)

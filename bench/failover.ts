@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { agreedLeader as agreedLeaderOf, down, kill, loadState, restart, statusAll, up, waitUntil, type NodeStatus } from '../scripts/cluster-lib.js'
-import { ADMIN_CALL } from '../src/node/services/admin.js'
+import { ADMIN_CALL } from '../src/wire/calls.js'
 import { createClientHost } from '../src/node/transport/host.js'
 import { callWith } from '../src/node/transport/rpc.js'
 import { pickLocalAddr } from '../src/node/transport/addrs.js'
@@ -107,8 +107,8 @@ async function main (): Promise<void> {
       let i = 0
       while (Date.now() < deadline) {
         const t = performance.now()
-        const res = await callWith(client, target, { op: 'config.set', key: `bench/${w}`, value: String(i++), forwarded: false }, ADMIN_CALL).catch(() => null)
-        if (res?.ok === true) {
+        const res = await callWith(client, target, { configSet: { key: `bench/${w}`, value: String(i++) } }, ADMIN_CALL).catch(() => null)
+        if (res != null && res.code === '') {
           committed++
           latencies.push(performance.now() - t)
         } else failed++

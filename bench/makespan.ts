@@ -12,7 +12,7 @@ import { Command } from 'commander'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { waitUntil } from '../scripts/cluster-lib.js'
-import { startBenchCluster } from './lib/mesh-jobs.js'
+import { jobDetail, startBenchCluster } from './lib/mesh-jobs.js'
 import { formatMachine, machineInfo, procCpuMs } from './lib/machine.js'
 import { freePortBlock } from './lib/ports.js'
 import { markdownTable, median, num } from './lib/stats.js'
@@ -45,11 +45,10 @@ async function main (): Promise<void> {
       const tasks = Array.from({ length: TASKS }, () => ({ type: 'sleep', payload: { ms: TASK_MS } }))
       const cpu0 = pids.map(p => procCpuMs(p) ?? 0)
       const t0 = Date.now()
-      const res = await admin({ op: 'jobs.submit', json: JSON.stringify({ jobs: [{ tasks }] }) })
-      const id = JSON.parse(res.json).jobs[0].id as string
+      const id = (await admin('jobsSubmit', { jobs: [JSON.stringify({ tasks })] })).jobs[0]!.id
       let view: { state: string, finishedAt?: number } = { state: 'running' }
       await waitUntil(async () => {
-        view = JSON.parse((await admin({ op: 'job.get', key: id })).json)
+        view = jobDetail(await admin('jobGet', { id, results: false, limit: 0, after: '' }))
         return view.state !== 'running'
       }, 600_000, 'the job to finish', 20)
       if (view.state !== 'completed') throw new Error(`job ended ${view.state}`)
@@ -59,7 +58,7 @@ async function main (): Promise<void> {
       const outcomes: Outcome[] = []
       let after = ''
       for (;;) {
-        const page = JSON.parse((await admin({ op: 'job.get', key: id, json: JSON.stringify({ results: true, limit: 10_000, after }) })).json) as { results: Outcome[], next?: string }
+        const page = jobDetail(await admin('jobGet', { id, results: true, limit: 10_000, after })) as { results: Outcome[], next?: string }
         outcomes.push(...page.results)
         if (page.next == null) break
         after = page.next

@@ -16,9 +16,10 @@
 import type { Libp2p } from 'libp2p'
 import { multiaddr } from '@multiformats/multiaddr'
 import { down, loadState, statusAll, up, waitUntil } from '../../scripts/cluster-lib.js'
-import { ADMIN_CALL } from '../../src/node/services/admin.js'
+import { unwrap } from '../../src/node/client/admin.js'
 import { callWith, createCaller } from '../../src/node/transport/rpc.js'
-import type { AdminRequest, AdminResponse } from '../../src/wire/proto/admin.js'
+import { ADMIN_CALL, type AdminCommandName, type AdminParams, type AdminResult } from '../../src/wire/calls.js'
+import type { AdminRequest, JobDetail } from '../../src/wire/proto/admin.js'
 import { procCpuMs } from './machine.js'
 import { quantile } from './stats.js'
 
@@ -50,7 +51,12 @@ export interface MeshResult {
 /** Submit requests in flight at once in many-jobs mode. */
 const IN_FLIGHT = 4
 
-export type Admin = (req: Partial<AdminRequest>) => Promise<AdminResponse>
+export type Admin = <K extends AdminCommandName>(name: K, params: AdminParams<K>) => Promise<AdminResult<K>>
+
+/** A job's detail as one object, as `meshnode job --json` prints it. */
+export function jobDetail<T = any> (d: JobDetail): T {
+  return { ...JSON.parse(d.view), ...(d.results !== '' ? { results: JSON.parse(d.results) } : {}), ...(d.next !== '' ? { next: d.next } : {}) }
+}
 
 export interface BenchCluster {
   dir: string
@@ -72,10 +78,9 @@ export async function startBenchCluster (nodes: number, dir: string, basePort: n
   try {
     const state = loadState(dir)
     const home = multiaddr(`/ip4/127.0.0.1/tcp/${state.nodes[0]!.port}`)
-    const admin: Admin = async req => {
-      const res = await callWith(client, home, { op: '', key: '', value: '', forwarded: false, json: '', ...req }, { ...ADMIN_CALL, timeoutMs: 120_000 })
-      if (!res.ok) throw new Error(`${req.op ?? ''}: ${res.error} [${res.code}]`)
-      return res
+    const admin: Admin = async (name, params) => {
+      const res = await callWith(client, home, { [name]: params } as AdminRequest, { ...ADMIN_CALL, timeoutMs: 120_000 })
+      return unwrap(res, name)
     }
     // Wait for a leader everywhere, so the first registration does not include an election.
     await waitUntil(async () => (await statusAll(dir, 2_000, client)).every(s => (s.status?.leader ?? '') !== ''), 60_000, 'a leader')
@@ -96,8 +101,8 @@ export async function runMesh (run: MeshRun): Promise<MeshResult> {
     let submitMs = 0
     if (run.mode === 'one-job') {
       const tasks = Array.from({ length: run.tasks }, () => ({ type: 'echo' }))
-      const res = await admin({ op: 'jobs.submit', json: JSON.stringify({ jobs: [{ tasks }] }) })
-      const id = JSON.parse(res.json).jobs[0].id as string
+      const res = await admin('jobsSubmit', { jobs: [JSON.stringify({ tasks })] })
+      const id = res.jobs[0]!.id
       sent.set(id, start)
       submitMs = Date.now() - start
     } else {
@@ -108,8 +113,8 @@ export async function runMesh (run: MeshRun): Promise<MeshResult> {
           const n = Math.min(chunk, run.tasks - next)
           next += n
           const t = Date.now()
-          const res = await admin({ op: 'jobs.submit', json: JSON.stringify({ jobs: Array.from({ length: n }, () => ({ type: 'echo' })) }) })
-          for (const j of JSON.parse(res.json).jobs as Array<{ id: string }>) sent.set(j.id, t)
+          const res = await admin('jobsSubmit', { jobs: Array.from({ length: n }, () => JSON.stringify({ type: 'echo' })) })
+          for (const j of res.jobs) sent.set(j.id, t)
         }
       }
       await Promise.all(Array.from({ length: IN_FLIGHT }, worker))
@@ -130,8 +135,7 @@ export async function runMesh (run: MeshRun): Promise<MeshResult> {
       const [id, t] = [...sent][0]!
       let after = ''
       for (;;) {
-        const res = await admin({ op: 'job.get', key: id, json: JSON.stringify({ results: true, limit: 10_000, after }) })
-        const view = JSON.parse(res.json) as { finishedAt: number, state: string, results: Array<{ taskId: string, finishedAt: number, node: string }>, next?: string }
+        const view = jobDetail(await admin('jobGet', { id, results: true, limit: 10_000, after })) as { finishedAt: number, state: string, results: Array<{ taskId: string, finishedAt: number, node: string }>, next?: string }
         if (view.state !== 'completed') throw new Error(`job ended ${view.state}`)
         end = view.finishedAt
         for (const r of view.results) {
@@ -144,16 +148,15 @@ export async function runMesh (run: MeshRun): Promise<MeshResult> {
     } else {
       let before = ''
       for (;;) {
-        const res = await admin({ op: 'jobs.list', json: JSON.stringify({ limit: 10_000, ...(before !== '' ? { before } : {}) }) })
-        const page = JSON.parse(res.json) as { jobs: Array<{ id: string, state: string, finishedAt?: number }>, next?: string }
+        const page = await admin('jobsList', { limit: 10_000, before })
         for (const j of page.jobs) {
           const t = sent.get(j.id)
           if (t == null) continue
           if (j.state !== 'completed' || j.finishedAt == null) throw new Error(`job ${j.id} ended ${j.state}`)
-          latencies.push(j.finishedAt - t)
-          end = Math.max(end, j.finishedAt)
+          latencies.push(Number(j.finishedAt) - t)
+          end = Math.max(end, Number(j.finishedAt))
         }
-        if (page.next == null) break
+        if (page.next === '') break
         before = page.next
       }
       for (const s of await statusAll(run.dir)) {

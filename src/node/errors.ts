@@ -2,6 +2,7 @@
 // and what to do about it, because it is printed to the operator as-is.
 
 import { CodedError } from '../errors.js'
+import type { AdminCode } from '../wire/codes.js'
 
 // Defined beside CodedError so that src/wire can use it without importing src/node.
 export { errorMessage } from '../errors.js'
@@ -18,8 +19,8 @@ export type MeshErrorCode =
   | 'NODE_NOT_RUNNING'
   | 'UNREACHABLE'
   | 'BAD_RESPONSE'
-  | 'NOT_LEADER'
-  | 'NO_QUORUM'
+  /** Every code an admin response may carry, passed through from the server unchanged. */
+  | AdminCode
 
 export class MeshError extends CodedError<MeshErrorCode> {
   /** For NOT_LEADER: the leader the node believes in, so a client can redirect. */

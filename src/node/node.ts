@@ -22,7 +22,8 @@ import { removeRuntimeFile, writeRuntimeFile } from './store/runtime-file.js'
 import { StatusService } from './services/status.js'
 import { startAll, stopAll, type NamedService } from './services/startable.js'
 import { Store } from './store/store.js'
-import { JobsAdminService } from './services/jobs-admin.js'
+import { InternalService } from './services/internal.js'
+import { adminError } from './client/admin.js'
 import { WorkService } from './services/work.js'
 import { BUILTIN_HANDLERS, loadHandlers, type Handlers } from '../work/executors.js'
 import { COMMANDS_CAPABILITY, capabilityOf } from '../work/spec.js'
@@ -165,8 +166,13 @@ export class MeshNode {
       registerEntries(components.registry, () => components.work.counterEntries())
       let node: MeshNode | undefined
       const status = new StatusService(components, () => node!.statusSnapshot())
-      const admin = new AdminService(host, log, components.counters, components.consensus)
-      admin.jobs = new JobsAdminService(host, components.consensus, components.work)
+      const admin = new AdminService(host, log, components.metrics, components.consensus)
+      admin.work = components.work
+      const internal = new InternalService(host, log, components.metrics, {
+        members: () => components.consensus.status()?.conf,
+        admin: async req => await admin.handle(req, true),
+        register: async jobs => { await components.work.registrar.proposeHere(jobs) }
+      })
       // Listed once, in start order: what others depend on first, inbound protocols and
       // dialing last. Stopping runs the reverse, so inbound traffic stops first; the
       // beforeStop hooks (hand leadership over, announce leave) run before any stop.
@@ -175,6 +181,7 @@ export class MeshNode {
         { name: 'consensus', service: components.consensus },
         { name: 'work', service: components.work },
         { name: 'status', service: status },
+        { name: 'internal', service: internal },
         { name: 'admin', service: admin },
         { name: 'dialer', service: components.dialer }
       ]
@@ -215,8 +222,8 @@ export class MeshNode {
 
   /** Cancel a job mesh-wide (a control-log command; forwarded to the leader if need be). */
   async cancelJob (jobId: string): Promise<void> {
-    const res = await this.admin.handle({ op: 'job.cancel', key: jobId, value: '', forwarded: false, json: '' })
-    if (!res.ok) throw new MeshError(res.code === 'NOT_LEADER' ? 'NOT_LEADER' : 'NO_QUORUM', `cannot cancel ${jobId}: ${res.error} [${res.code}]`)
+    const res = await this.admin.handle({ jobCancel: { id: jobId } })
+    if (res.code !== '') throw adminError(res, `cannot cancel ${jobId}: `)
   }
 
   statusSnapshot (): StatusResponse {

@@ -38,8 +38,11 @@ export const MAX_RAFT_FRAME_BYTES = 4 * 1024 * 1024
 /** The leader batches at most this many entries per append; more in one frame is hostile. */
 export const MAX_RAFT_ENTRIES_PER_MESSAGE = 4096
 
-/** Client requests (config now; submit, cancel and jobs later). */
-export const ADMIN_PROTOCOL = '/meshnode/admin/1.0.0'
+/**
+ * Client commands (config, submit, cancel, jobs), typed: one oneof field per command
+ * (admin.proto). 2.0.0: 1.0.0 carried a string op and a JSON body; the two do not mix.
+ */
+export const ADMIN_PROTOCOL = '/meshnode/admin/2.0.0'
 
 /** An admin request carries a config value or a job submission (--file jobs of thousands of tasks). */
 export const MAX_ADMIN_REQUEST_BYTES = 8 * 1024 * 1024
@@ -49,6 +52,22 @@ export const MAX_ADMIN_RESPONSE_BYTES = 8 * 1024 * 1024
 
 /** Writes wait for a commit; give the client longer than the proposal timeout. */
 export const ADMIN_TIMEOUT_MS = 10_000
+
+/**
+ * Node-to-node requests only members may make: a write forwarded to the leader, job
+ * registrations to the leader, a job read forwarded to the job's home (internal.proto).
+ */
+export const INTERNAL_PROTOCOL = '/meshnode/internal/1.0.0'
+
+/** A forwarded admin request or response, whole, plus the envelope. */
+export const MAX_INTERNAL_FRAME_BYTES = MAX_ADMIN_REQUEST_BYTES + 64 * 1024
+
+/**
+ * A hop inside a client's admin call: shorter than ADMIN_TIMEOUT_MS so the node the client
+ * asked can still answer with a clear error when the hop fails; longer than a proposal's
+ * commit timeout (5 s) so a slow commit is not reported as unreachable.
+ */
+export const INTERNAL_TIMEOUT_MS = 8_000
 
 /** Work stealing, batch delivery, completion signals and results between nodes. */
 export const WORK_PROTOCOL = '/meshnode/work/1.0.0'

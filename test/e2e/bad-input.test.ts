@@ -22,6 +22,9 @@ import { pbStream } from 'it-protobuf-stream'
 import { WorkFrame, type WorkRequest, type WorkResponse } from '../../src/wire/proto/work.js'
 import { workRequest } from '../../src/work/codec.js'
 import { waitUntil } from '../../scripts/cluster-lib.js'
+import { callWith } from '../../src/node/transport/rpc.js'
+import { INTERNAL_CALL } from '../../src/wire/calls.js'
+import { AdminRequest } from '../../src/wire/proto/admin.js'
 import { meshnode, spawnMeshnode, tempDir } from './helpers.js'
 
 function startNode (dataDir: string, port: number): ChildProcess {
@@ -166,5 +169,25 @@ describe('a running node facing a hostile peer', () => {
     const s = await status(dataDir)
     expect(s.counters.work_rejected_messages_total).toBeGreaterThanOrEqual(1)
     expect(s.counters.work_tasks_run_total).toBe(0)
+  })
+
+  it('refuses the internal protocol to a non-member, counts it, and changes nothing', async () => {
+    await waitUntil(async () => (await status(dataDir)).role === 'leader', 20_000, 'the node to lead its own cluster', 100)
+    const before = (await status(dataDir)).counters.rpc_rejected_total ?? 0
+    const register = await callWith(rogue, multiaddr(target), {
+      registerJobs: { jobs: [{ id: 'rogue-job', home: rogue.peerId.toString(), createdAt: 1n, state: 'running' }] }
+    }, INTERNAL_CALL)
+    expect(register.code).toBe('NOT_A_MEMBER')
+    expect(register.error).toContain('not a member')
+    const write = await callWith(rogue, multiaddr(target), {
+      toLeader: { request: AdminRequest.encode({ configSet: { key: 'owned', value: 'yes' } }) }
+    }, INTERNAL_CALL)
+    expect(write.code).toBe('NOT_A_MEMBER')
+    expect((await status(dataDir)).counters.rpc_rejected_total).toBeGreaterThanOrEqual(before + 2)
+    const jobs = await meshnode(['jobs', '--json', '--data-dir', dataDir])
+    expect(jobs.code, jobs.stderr).toBe(0)
+    expect(JSON.parse(jobs.stdout).jobs).toEqual([])
+    const config = await meshnode(['config', 'list', '--json', '--data-dir', dataDir])
+    expect(JSON.parse(config.stdout)).toEqual([])
   })
 })

@@ -4,7 +4,7 @@
 import type { ChildProcess } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
-import { ADMIN_CALL } from '../../src/node/services/admin.js'
+import { ADMIN_CALL } from '../../src/wire/calls.js'
 import { call } from '../../src/node/transport/rpc.js'
 import { fetchStatus } from '../../src/node/client/status.js'
 import { agreedLeader, loadState, statusAll, waitUntil, type NodeStatus } from '../../scripts/cluster-lib.js'
@@ -136,8 +136,8 @@ describe('log compaction', () => {
     await cluster(dir, ['kill', String(lagger.index)])
     const addr = leader.status!.addrs.find(a => a.includes('/127.0.0.1/'))!
     for (let i = 0; i < 60; i++) {
-      const r = await call(addr, { op: 'config.set', key: `k${i}`, value: String(i), forwarded: false }, ADMIN_CALL)
-      expect(r.ok, r.error).toBe(true)
+      const r = await call(addr, { configSet: { key: `k${i}`, value: String(i) } }, ADMIN_CALL)
+      expect(r.code, r.error).toBe('')
     }
     expect(readFileSync(leader.entry.log, 'utf8')).toContain('compacted the raft log')
     await cluster(dir, ['restart', String(lagger.index)])

@@ -6,8 +6,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadState, statusAll, waitUntil } from '../../scripts/cluster-lib.js'
-import { ADMIN_CALL } from '../../src/node/services/admin.js'
-import { call } from '../../src/node/transport/rpc.js'
+import { adminCall } from '../../src/node/client/admin.js'
 import { cluster, meshnode, ROOT, tempDir } from './helpers.js'
 
 const HANDLERS = join(ROOT, 'test', 'fixtures', 'handlers.mjs')
@@ -37,9 +36,8 @@ describe('jobs on a 3-node cluster', () => {
 
   async function job (id: string, results = false): Promise<JobJson & { results?: Array<{ taskId: string, ok: boolean }> }> {
     const addr = loadState(dir).nodes[0]!
-    const res = await call(`/ip4/127.0.0.1/tcp/${addr.port}`, { op: 'job.get', key: id, value: '', forwarded: false, json: JSON.stringify({ results, limit: 10_000 }) }, ADMIN_CALL)
-    expect(res.ok, res.error).toBe(true)
-    return JSON.parse(res.json)
+    const d = await adminCall(`/ip4/127.0.0.1/tcp/${addr.port}`, 'jobGet', { id, results, limit: 10_000, after: '' })
+    return { ...JSON.parse(d.view), ...(d.results !== '' ? { results: JSON.parse(d.results) } : {}) }
   }
 
   async function waitFinal (id: string): Promise<JobJson> {
@@ -106,6 +104,13 @@ describe('jobs on a 3-node cluster', () => {
       const list = JSON.parse((await meshnode(['jobs', '--json', '--data-dir', node3])).stdout) as { jobs: Array<{ id: string, state: string }> }
       return list.jobs.some(j => j.id === done.id && j.state === 'completed')
     }, 10_000, 'the registry to show the job completed on node 3', 200)
+  })
+
+  it('accepts a job at a follower, whose registration goes to the leader over the internal protocol', async () => {
+    const follower = (await statusAll(dir)).find(s => s.status != null && s.status.role === 'follower')!
+    const r = await meshnode(['submit', 'echo', '{"via": "follower"}', '--wait', '--json', '--data-dir', follower.entry.dataDir], { timeoutMs: 60_000 })
+    expect(r.code, r.stderr).toBe(0)
+    expect(JSON.parse(r.stdout)).toMatchObject({ state: 'completed', home: follower.status!.peerId, result: { via: 'follower' } })
   })
 
   it('rejects bad submissions with clear errors and accepts nothing', async () => {

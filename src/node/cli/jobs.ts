@@ -1,23 +1,17 @@
 // The job commands of the CLI: submit, jobs, job, cancel. They talk to a running node over
-// the admin protocol (src/node/services/jobs-admin.ts); any node accepts them.
+// the admin protocol (jobsSubmit, jobsList, jobGet, jobCancel in
+// src/node/services/admin-commands.ts); any node accepts them.
 import { SingleBar } from 'cli-progress'
 import { readFile } from 'node:fs/promises'
 import type { Command } from 'commander'
 import type { Libp2p } from 'libp2p'
-import type { AdminRequest, AdminResponse } from '../../wire/proto/admin.js'
+import type { JobDetail, JobSummary as WireSummary } from '../../wire/proto/admin.js'
 import { parseJobInput, type JobInput } from '../../work/spec.js'
 import type { JobRecord } from '../../work/store.js'
 import { MeshError, errorMessage } from '../errors.js'
 import { createCaller } from '../transport/rpc.js'
 import { formatDuration } from '../client/status-json.js'
-
-export type AdminCall = (opts: TargetOptions, req: Partial<AdminRequest>, client?: Libp2p) => Promise<AdminResponse>
-
-export interface TargetOptions {
-  dataDir?: string
-  peer?: string
-  json?: boolean
-}
+import { withTarget, type Admin, type CliOutput, type TargetOptions } from './target.js'
 
 interface SubmitOptions extends TargetOptions {
   cmd?: string
@@ -31,17 +25,13 @@ interface SubmitOptions extends TargetOptions {
   pollMs?: string
 }
 
-interface IO {
-  out: (text: string) => void
-  err: (text: string) => void
-  isTTY: boolean
-}
+type IO = CliOutput
 
 /** How often `submit --wait` asks for progress. */
 const POLL_MS = 200
 
-export function addJobCommands (program: Command, target: (c: Command) => Command, admin: AdminCall, io: IO, setExit: (code: number) => void): void {
-  target(program.command('submit [type] [payload]'))
+export function addJobCommands (program: Command, admin: Admin, io: IO, setExit: (code: number) => void): void {
+  withTarget(program.command('submit [type] [payload]'))
     .description('submit a job: a handler task TYPE with a JSON PAYLOAD, a --cmd, or a --file job.json')
     .option('--cmd <command>', 'a shell-command task (runs only on nodes started with --allow-commands)')
     .option('--file <path>', 'a job file: {"tasks": [{"type": ..., "payload": ...}, ...], ...}; - reads stdin')
@@ -55,8 +45,8 @@ export function addJobCommands (program: Command, target: (c: Command) => Comman
       const job = await buildJob(type, payload, opts)
       const client = opts.wait === true ? await createCaller() : undefined
       try {
-        const res = await admin(opts, { op: 'jobs.submit', json: JSON.stringify({ jobs: [job] }) }, client)
-        const sub = JSON.parse(res.json).jobs[0] as { id: string, home: string, tasks: number }
+        const res = await admin(opts, 'jobsSubmit', { jobs: [JSON.stringify(job)] }, client)
+        const sub = res.jobs[0]!
         if (opts.wait !== true) {
           io.out(opts.json === true ? JSON.stringify(sub) + '\n' : `${sub.id}\n`)
           return
@@ -70,14 +60,14 @@ export function addJobCommands (program: Command, target: (c: Command) => Comman
       }
     })
 
-  target(program.command('jobs'))
+  withTarget(program.command('jobs'))
     .description('list the mesh\'s jobs, newest first')
     .option('--limit <n>', 'at most this many (default 50)')
     .option('--before <id>', 'only jobs older than this id (paging)')
     .action(async (opts: TargetOptions & { limit?: string, before?: string }) => {
       const limit = opts.limit == null ? undefined : intArg(opts.limit, '--limit', 1)
-      const res = await admin(opts, { op: 'jobs.list', json: JSON.stringify({ ...(limit != null ? { limit } : {}), ...(opts.before != null ? { before: opts.before } : {}) }) })
-      const body = JSON.parse(res.json) as { jobs: JobSummary[], next?: string }
+      const res = await admin(opts, 'jobsList', { limit: limit ?? 0, before: opts.before ?? '' })
+      const body = { jobs: res.jobs.map(summaryJson), ...(res.next !== '' ? { next: res.next } : {}) }
       if (opts.json === true) {
         io.out(JSON.stringify(body, null, 2) + '\n')
         return
@@ -90,25 +80,46 @@ export function addJobCommands (program: Command, target: (c: Command) => Comman
       io.out(table([['JOB', 'STATE', 'DONE', 'HOME', 'AGE', 'NAME'], ...rows]))
     })
 
-  target(program.command('job <id>'))
+  withTarget(program.command('job <id>'))
     .description('show one job: state, task counts, per-node breakdown, result')
     .option('--results', 'also list task outcomes, 1000 at a time in task id order')
     .option('--after <taskId>', 'with --results: the page after this task id (--json prints the next one as "next")')
     .action(async (id: string, opts: TargetOptions & { results?: boolean, after?: string }) => {
-      const res = await admin(opts, { op: 'job.get', key: id, json: JSON.stringify({ results: opts.results === true, ...(opts.after != null ? { after: opts.after } : {}) }) })
-      const view = JSON.parse(res.json) as JobDetails
+      const view = detailJson(await admin(opts, 'jobGet', { id, results: opts.results === true, limit: 0, after: opts.after ?? '' }))
       io.out(opts.json === true ? JSON.stringify(view, null, 2) + '\n' : formatJob(view))
     })
 
-  target(program.command('cancel <id>'))
+  withTarget(program.command('cancel <id>'))
     .description('cancel a running job: queued tasks are dropped and running ones aborted, mesh-wide')
     .action(async (id: string, opts: TargetOptions) => {
-      await admin(opts, { op: 'job.cancel', key: id })
+      await admin(opts, 'jobCancel', { id })
       io.out(opts.json === true ? JSON.stringify({ id, cancelled: true }) + '\n' : `cancelled ${id}\n`)
     })
 }
 
-interface JobSummary { id: string, home: string, state: string, createdAt: number, name?: string, total?: number, done?: number, failed?: number }
+interface JobSummary { id: string, home: string, state: string, createdAt: number, name?: string, total?: number, done?: number, failed?: number, finishedAt?: number }
+
+/** A listed job as `jobs --json` prints it: counts only for jobs homed on the node asked. */
+function summaryJson (j: WireSummary): JobSummary {
+  return {
+    id: j.id,
+    home: j.home,
+    state: j.state,
+    createdAt: Number(j.createdAt),
+    ...(j.name != null ? { name: j.name } : {}),
+    ...(j.total != null ? { total: j.total, done: j.done ?? 0, failed: j.failed ?? 0 } : {}),
+    ...(j.finishedAt != null ? { finishedAt: Number(j.finishedAt) } : {})
+  }
+}
+
+/** A job as `job --json` prints it: its view, then the page of results and the next cursor. */
+function detailJson (d: JobDetail): JobDetails {
+  return {
+    ...JSON.parse(d.view),
+    ...(d.results !== '' ? { results: JSON.parse(d.results) } : {}),
+    ...(d.next !== '' ? { next: d.next } : {})
+  }
+}
 
 interface JobDetails extends JobRecord {
   result?: unknown
@@ -159,15 +170,14 @@ async function buildJob (type: string | undefined, payload: string | undefined, 
   }
 }
 
-async function waitForJob (id: string, opts: TargetOptions, admin: AdminCall, client: Libp2p, io: IO): Promise<JobDetails> {
+async function waitForJob (id: string, opts: TargetOptions, admin: Admin, client: Libp2p, io: IO): Promise<JobDetails> {
   const bar = io.isTTY && opts.json !== true
     ? new SingleBar({ format: ' {bar} {value}/{total} tasks  {state}', hideCursor: true, stream: process.stderr, clearOnComplete: false })
     : undefined
   bar?.start(1, 0, { state: 'running' })
   try {
     for (;;) {
-      const res = await admin(opts, { op: 'job.get', key: id }, client)
-      const view = JSON.parse(res.json) as JobDetails
+      const view = detailJson(await admin(opts, 'jobGet', { id, results: false, limit: 0, after: '' }, client))
       bar?.setTotal(Math.max(1, view.total))
       bar?.update(view.done, { state: view.state })
       if (['completed', 'failed', 'cancelled'].includes(view.state)) return view

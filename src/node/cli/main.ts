@@ -4,13 +4,11 @@ import { Command, CommanderError } from 'commander'
 import { VERSION } from '../../version.js'
 import { defaultDataDir, resolveConfig } from '../config.js'
 import { EXIT_USAGE, MeshError, errorMessage, isMeshError } from '../errors.js'
-import type { AdminRequest, AdminResponse } from '../../wire/proto/admin.js'
-import { ADMIN_CALL } from '../services/admin.js'
+import { addConfigCommands } from './config.js'
 import { addJobCommands } from './jobs.js'
 import { addStartOptions } from './start-options.js'
-import { call } from '../transport/rpc.js'
-import type { Libp2p } from 'libp2p'
-import { fetchStatus, resolveTarget } from '../client/status.js'
+import { adminClient } from './target.js'
+import { fetchStatus } from '../client/status.js'
 import { formatStatus } from '../client/status-json.js'
 
 export interface CliIO {
@@ -65,46 +63,10 @@ export async function main (argv: string[], io: CliIO = defaultIO): Promise<numb
       io.out((opts.json === true ? JSON.stringify(status, null, 2) : formatStatus(status)) + '\n')
     })
 
-  const config = program.command('config')
-    .description('read and write the replicated cluster configuration')
-  const target = (c: Command): Command => c
-    .option('--data-dir <dir>', 'ask the node running with this data dir (default ~/.meshnode)')
-    .option('--peer <multiaddr>', 'ask the node at this address instead')
-    .option('--json', 'print JSON')
-  const admin = async (opts: { dataDir?: string, peer?: string }, req: Partial<AdminRequest>, client?: Libp2p): Promise<AdminResponse> => {
-    if (opts.dataDir != null && opts.peer != null) throw new MeshError('USAGE', 'give either --data-dir or --peer, not both')
-    const addr = await resolveTarget({ peer: opts.peer, dataDir: opts.peer == null ? (opts.dataDir ?? defaultDataDir(io.env)) : undefined })
-    const res = await call(addr, { op: '', key: '', value: '', forwarded: false, json: '', ...req }, ADMIN_CALL, client)
-    if (!res.ok) throw new MeshError(res.code === 'NOT_LEADER' ? 'NOT_LEADER' : 'NO_QUORUM', `${res.error}${res.code !== '' ? ` [${res.code}]` : ''}`)
-    return res
-  }
-  const printEntries = (res: AdminResponse, json: boolean | undefined): void => {
-    const rows = res.entries.map(e => ({ key: e.key, value: e.value, version: Number(e.version) }))
-    io.out(json === true ? JSON.stringify(rows, null, 2) + '\n' : rows.map(r => `${r.key}=${r.value}  (v${r.version})`).join('\n') + (rows.length > 0 ? '\n' : ''))
-  }
-  target(config.command('set <key> <value>').description('set a key (committed through Raft before it returns)'))
-    .option('--expect-version <n>', 'compare-and-set: only if the key is at this version (0 = unset)')
-    .action(async (key: string, value: string, opts: { dataDir?: string, peer?: string, json?: boolean, expectVersion?: string }) => {
-      const ev = opts.expectVersion == null ? undefined : Number(opts.expectVersion)
-      if (ev !== undefined && !(Number.isInteger(ev) && ev >= 0)) throw new MeshError('USAGE', `invalid --expect-version "${opts.expectVersion}"`)
-      const res = await admin(opts, { op: 'config.set', key, value, ...(ev !== undefined ? { expectVersion: BigInt(ev) } : {}) })
-      io.out(opts.json === true ? JSON.stringify({ key, value, version: Number(res.version) }) + '\n' : `${key}=${value}  (v${res.version})\n`)
-    })
-  target(config.command('get <key>').description('print one key as this node has applied it'))
-    .action(async (key: string, opts: { dataDir?: string, peer?: string, json?: boolean }) => {
-      printEntries(await admin(opts, { op: 'config.get', key }), opts.json)
-    })
-  target(config.command('list').description('print every key as this node has applied it'))
-    .action(async (opts: { dataDir?: string, peer?: string, json?: boolean }) => {
-      printEntries(await admin(opts, { op: 'config.list' }), opts.json)
-    })
-  target(config.command('delete <key>').description('delete a key'))
-    .action(async (key: string, opts: { dataDir?: string, peer?: string, json?: boolean }) => {
-      await admin(opts, { op: 'config.delete', key })
-      io.out(opts.json === true ? JSON.stringify({ key, deleted: true }) + '\n' : `deleted ${key}\n`)
-    })
-
-  addJobCommands(program, target, admin, { out: io.out, err: io.err, isTTY: io.isTTY === true }, code => { exitCode = code })
+  const admin = adminClient(io.env)
+  const output = { out: io.out, err: io.err, isTTY: io.isTTY === true }
+  addConfigCommands(program, admin, output)
+  addJobCommands(program, admin, output, code => { exitCode = code })
 
   try {
     await program.parseAsync(argv, { from: 'user' })

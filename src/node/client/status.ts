@@ -2,8 +2,7 @@
 // It finds the node (a --peer multiaddr, or the runtime file a running node writes into its
 // data dir) and returns the stable JSON view.
 import type { Libp2p } from 'libp2p'
-import { MAX_STATUS_FRAME_BYTES, STATUS_PROTOCOL, STATUS_TIMEOUT_MS } from '../../wire/constants.js'
-import { StatusRequest, StatusResponse } from '../../wire/proto/status.js'
+import { STATUS_CALL } from '../../wire/calls.js'
 import { pickLocalAddr } from '../transport/addrs.js'
 import { MeshError } from '../errors.js'
 import { call } from '../transport/rpc.js'
@@ -28,12 +27,7 @@ export async function resolveTarget (target: NodeTarget): Promise<string> {
 
 /** Ask one node for its status; pass `client` to reuse one host across many calls. */
 export async function fetchStatus (target: NodeTarget, client?: Libp2p): Promise<StatusJson> {
-  const res = await call(await resolveTarget(target), { includePeers: true }, {
-    protocol: STATUS_PROTOCOL,
-    request: StatusRequest,
-    response: StatusResponse,
-    maxResponseBytes: MAX_STATUS_FRAME_BYTES,
-    timeoutMs: target.timeoutMs ?? STATUS_TIMEOUT_MS
-  }, client)
+  const opts = target.timeoutMs != null ? { ...STATUS_CALL, timeoutMs: target.timeoutMs } : STATUS_CALL
+  const res = await call(await resolveTarget(target), { includePeers: true }, opts, client)
   return statusToJson(res)
 }

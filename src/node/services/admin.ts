@@ -1,49 +1,64 @@
-// Serves /meshnode/admin/1.0.0: cluster configuration reads and writes. Reads answer from
-// this node's applied control state; writes are proposed through Raft on the leader. A
-// follower forwards a write to the leader it knows, once, so a client may ask any node.
-import { peerIdFromString } from '@libp2p/peer-id'
-import type { ControlCommand } from '../../consensus/control.js'
-import { ADMIN_PROTOCOL, ADMIN_TIMEOUT_MS, MAX_ADMIN_REQUEST_BYTES, MAX_ADMIN_RESPONSE_BYTES } from '../../wire/constants.js'
+// Serves /meshnode/admin/2.0.0: one typed command per stream, dispatched through the command
+// table (admin-commands.ts). Reads answer from this node; a write that reaches a follower is
+// forwarded to the leader over the internal protocol, once, so a client may ask any node.
+// Every failure goes back with its code unchanged.
+import { ADMIN_PROTOCOL, ADMIN_TIMEOUT_MS, MAX_ADMIN_REQUEST_BYTES } from '../../wire/constants.js'
 import { AdminRequest, AdminResponse } from '../../wire/proto/admin.js'
+import { CodedError } from '../../errors.js'
+import { ADMIN_COMMANDS, commandOf, type AdminContext, type CommandTable } from './admin-commands.js'
 import type { ConsensusService } from './consensus.js'
-import type { Counters } from '../counters.js'
-import { isMeshError, errorMessage } from '../errors.js'
+import type { Metrics } from '../metrics.js'
+import { errorMessage, isMeshError } from '../errors.js'
 import type { Host } from '../transport/host.js'
 import type { Logger } from '../log.js'
-import { callWith, serveOnce } from '../transport/rpc.js'
+import { serveOnce } from '../transport/rpc.js'
+import { forwardCommand } from './internal.js'
+import type { WorkService } from './work.js'
 
-const WRITES = new Set(['config.set', 'config.delete', 'job.cancel'])
-const READS = new Set(['config.get', 'config.list'])
-const JOB_OPS = new Set(['jobs.submit', 'job.get', 'jobs.list', 'jobs.register'])
-
-export const ADMIN_CALL = {
-  protocol: ADMIN_PROTOCOL,
-  request: AdminRequest,
-  response: AdminResponse,
-  maxResponseBytes: MAX_ADMIN_RESPONSE_BYTES,
-  timeoutMs: ADMIN_TIMEOUT_MS
+export function failure (code: string, error: string, leader = ''): AdminResponse {
+  return { code, error, leader }
 }
 
-function failure (code: string, error: string, leader = ''): AdminResponse {
-  return { ok: false, code, error, leader, entries: [], version: 0n, json: '' }
+/**
+ * Run one request through the table. Never throws: every failure is a response with a code,
+ * the thrown error's own when it has one.
+ */
+export async function dispatch (req: AdminRequest, ctx: AdminContext, table: CommandTable = ADMIN_COMMANDS): Promise<AdminResponse> {
+  const name = commandOf(req)
+  if (name == null) return failure('BAD_REQUEST', 'the request carries no command this node knows: an empty request, or a client newer than this node (upgrade the node)')
+  const cmd = table[name]
+  try {
+    const result = await cmd.handler(req[name] as never, ctx)
+    return { code: '', error: '', leader: ctx.consensus.status()?.leader ?? '', [name]: result }
+  } catch (err) {
+    if (cmd.kind === 'write' && !ctx.forwarded && isMeshError(err, 'NOT_LEADER') && err.leader != null) {
+      try {
+        return await ctx.forward(err.leader, 'leader', req)
+      } catch (e) {
+        return failure('NOT_LEADER', `not leader (leader is ${err.leader}), and forwarding failed: ${errorMessage(e)}`, err.leader)
+      }
+    }
+    const code = err instanceof CodedError ? err.code : 'INTERNAL'
+    return failure(code, errorMessage(err), isMeshError(err) ? err.leader ?? '' : '')
+  }
 }
 
 export class AdminService {
-  /** Set once the work layer exists; job operations answer through it. */
-  jobs?: JobsAdmin
+  /** Set once the work layer has started; job commands answer STARTING until then. */
+  work?: WorkService
 
   constructor (
     private readonly host: Host,
     private readonly log: Logger,
-    private readonly counters: Counters,
+    private readonly metrics: Metrics,
     private readonly consensus: ConsensusService
   ) {}
 
   async start (): Promise<void> {
     await this.host.handle(ADMIN_PROTOCOL, ({ stream }) => {
       serveOnce(stream, { request: AdminRequest, response: AdminResponse, maxRequestBytes: MAX_ADMIN_REQUEST_BYTES, timeoutMs: ADMIN_TIMEOUT_MS }, async req => await this.handle(req))
-        .then(() => { this.counters.inc('rpc_served_total') }, (err: any) => {
-          this.counters.inc('rpc_rejected_total')
+        .then(() => { this.metrics.rpcServed.inc() }, (err: any) => {
+          this.metrics.rpcRejected.inc()
           this.log.debug({ err: err?.message, protocol: ADMIN_PROTOCOL }, 'admin request rejected')
         })
     // Clients pipeline many writes over one connection; each waits for a commit.
@@ -54,49 +69,18 @@ export class AdminService {
     await this.host.unhandle(ADMIN_PROTOCOL)
   }
 
-  async handle (req: AdminRequest): Promise<AdminResponse> {
-    if (READS.has(req.op)) return this.read(req)
-    if (JOB_OPS.has(req.op)) {
-      if (this.jobs == null) return failure('STARTING', 'the node is still starting; retry in a moment')
-      return await this.jobs.handle(req)
-    }
-    if (!WRITES.has(req.op)) return failure('BAD_REQUEST', `unknown admin operation "${req.op}"`)
-    if (req.key === '') return failure('BAD_REQUEST', req.op === 'job.cancel' ? 'a job id is required' : 'a config key is required')
-    const cmd: ControlCommand = req.op === 'config.set'
-      ? { op: 'config.set', key: req.key, value: req.value, ...(req.expectVersion != null ? { expectVersion: Number(req.expectVersion) } : {}) }
-      : req.op === 'job.cancel'
-        ? { op: 'job.cancel', jobId: req.key }
-        : { op: 'config.delete', key: req.key, ...(req.expectVersion != null ? { expectVersion: Number(req.expectVersion) } : {}) }
-    try {
-      const r = await this.consensus.propose(cmd)
-      if (!r.ok) return failure(r.code, r.message)
-      return { ok: true, code: '', error: '', leader: this.host.peerId.toString(), entries: [], version: BigInt(r.version ?? 0), json: '' }
-    } catch (err) {
-      if (isMeshError(err, 'NOT_LEADER') && err.leader != null && !req.forwarded) return await this.forward(req, err.leader)
-      const code = isMeshError(err) ? err.code : 'INTERNAL'
-      return failure(code, errorMessage(err), isMeshError(err) ? err.leader ?? '' : '')
-    }
+  /** A request from a client, or (`forwarded`) one another member sent over the internal protocol. */
+  async handle (req: AdminRequest, forwarded = false): Promise<AdminResponse> {
+    return await dispatch(req, this.context(forwarded))
   }
 
-  private read (req: AdminRequest): AdminResponse {
-    const all = [...this.consensus.control.config.entries()]
-      .filter(([k]) => req.op === 'config.list' || k === req.key)
-      .sort(([a], [b]) => a < b ? -1 : 1)
-      .map(([key, v]) => ({ key, value: v.value, version: BigInt(v.version) }))
-    if (req.op === 'config.get' && all.length === 0) return failure('NOT_FOUND', `config key "${req.key}" is not set`)
-    return { ok: true, code: '', error: '', leader: this.consensus.status()?.leader ?? '', entries: all, version: all[0]?.version ?? 0n, json: '' }
-  }
-
-  private async forward (req: AdminRequest, leader: string): Promise<AdminResponse> {
-    try {
-      return await callWith(this.host, peerIdFromString(leader), { ...req, forwarded: true }, ADMIN_CALL)
-    } catch (err) {
-      return failure('NOT_LEADER', `not leader (leader is ${leader}), and forwarding failed: ${errorMessage(err)}`, leader)
+  private context (forwarded: boolean): AdminContext {
+    return {
+      self: this.host.peerId.toString(),
+      consensus: this.consensus,
+      engine: () => this.work?.engine,
+      forward: async (to, via, req) => await forwardCommand(this.host, to, via, req),
+      forwarded
     }
   }
-}
-
-/** The job operations of the admin protocol (src/node/services/jobs-admin.ts). */
-export interface JobsAdmin {
-  handle: (req: AdminRequest) => Promise<AdminResponse>
 }

@@ -1,14 +1,13 @@
 // Registers jobs in the control log. Submits are group-committed: registrations that arrive
 // while a proposal is in flight go out together in the next jobs.put entry, so fifty thousand
 // one-task jobs cost a few dozen Raft entries, not fifty thousand. A follower forwards each
-// batch to the leader over the admin protocol (one hop), as config writes do.
-import { peerIdFromString } from '@libp2p/peer-id'
+// batch to the leader over the internal protocol (one hop), as config writes are.
 import { MAX_JOBS_PER_PUT, type ControlCommand, type JobEntry } from '../../consensus/control.js'
-import type { AdminResponse } from '../../wire/proto/admin.js'
+import type { InternalResponse } from '../../wire/proto/internal.js'
 import type { ConsensusService } from './consensus.js'
 import { MeshError, errorMessage, isMeshError } from '../errors.js'
 import type { Host } from '../transport/host.js'
-import { callWith, type CallOptions } from '../transport/rpc.js'
+import { registerAt } from './internal.js'
 
 interface Waiting {
   entries: Array<[string, JobEntry]>
@@ -32,8 +31,7 @@ export class Registrar {
 
   constructor (
     private readonly host: Host,
-    private readonly consensus: ConsensusService,
-    private readonly adminCall: CallOptions<any, AdminResponse>
+    private readonly consensus: ConsensusService
   ) {}
 
   async register (entries: Array<[string, JobEntry]>): Promise<void> {
@@ -93,13 +91,13 @@ export class Registrar {
       if (!r.ok) throw new MeshError('NO_QUORUM', r.message)
     } catch (err) {
       if (!mayForward || !isMeshError(err, 'NOT_LEADER') || err.leader == null) throw err
-      let res: AdminResponse
+      let res: InternalResponse
       try {
-        res = await callWith(this.host, peerIdFromString(err.leader), { op: 'jobs.register', key: '', value: '', forwarded: true, json: JSON.stringify(jobs) }, this.adminCall)
+        res = await registerAt(this.host, err.leader, jobs)
       } catch (e) {
         throw new MeshError('NO_QUORUM', `registration forwarded to leader ${err.leader} failed: ${errorMessage(e)}`)
       }
-      if (!res.ok) throw new MeshError('NO_QUORUM', `leader ${err.leader} could not register the jobs: ${res.error}`)
+      if (res.code !== '') throw new MeshError('NO_QUORUM', `leader ${err.leader} could not register the jobs: ${res.error} [${res.code}]`)
     }
   }
 }

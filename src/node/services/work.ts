@@ -7,7 +7,6 @@ import { mulberry32 } from '../../prng.js'
 import { WorkEngine, type PeerInfo } from '../../work/engine.js'
 import type { Handlers } from '../../work/executors.js'
 import { WorkStore } from '../../work/store.js'
-import { ADMIN_CALL } from './admin.js'
 import type { ConsensusService } from './consensus.js'
 import type { Counters } from '../counters.js'
 import type { Host } from '../transport/host.js'
@@ -53,7 +52,7 @@ export class WorkService {
     private readonly counters: Counters,
     init: WorkServiceInit
   ) {
-    this.registrar = new Registrar(host, consensus, ADMIN_CALL)
+    this.registrar = new Registrar(host, consensus)
     const self = host.peerId.toString()
     this.transport = new WorkTransport(host, log, counters, async (from, req) => await this.engine.handle(from, req))
     this.engine = new WorkEngine(new WorkStore(store), {

@@ -1,18 +1,16 @@
 // One-request, one-response stream RPC over libp2p, shared by every such protocol (status,
-// admin): length-prefixed protobuf, a size limit on what is read, a deadline on the whole
+// admin, internal): length-prefixed protobuf, a size limit on what is read, a deadline on the whole
 // exchange, abort on error, close when done.
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { PeerId, Stream } from '@libp2p/interface'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { pbStream } from 'it-protobuf-stream'
 import type { Libp2p } from 'libp2p'
+import type { CallDescriptor, Codec } from '../../wire/calls.js'
 import { MeshError, errorMessage } from '../errors.js'
 import { createClientHost } from './host.js'
 
-export interface Codec<T> {
-  encode: (value: T) => Uint8Array
-  decode: (bytes: Uint8Array | any) => T
-}
+export type { Codec }
 
 export interface ServeOptions<Req, Res> {
   request: Codec<Req>
@@ -49,13 +47,8 @@ export function deadline (ms: number): { signal: AbortSignal, clear: () => void 
   return { signal: controller.signal, clear: () => { clearTimeout(timer) } }
 }
 
-export interface CallOptions<Req, Res> {
-  protocol: string
-  request: Codec<Req>
-  response: Codec<Res>
-  maxResponseBytes: number
-  timeoutMs: number
-}
+/** What to call and how (the descriptors are in src/wire/calls.ts). */
+export type CallOptions<Req, Res> = CallDescriptor<Req, Res>
 
 /** Make one call from `host` to `target`. */
 export async function callWith<Req, Res> (host: Libp2p, target: Multiaddr | PeerId, req: Req, opts: CallOptions<Req, Res>): Promise<Res> {

@@ -10,13 +10,563 @@ import { decodeMessage, encodeMessage, MaxLengthError, message } from 'protons-r
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
-export interface AdminRequest {
-  op: string
+export interface ConfigSet {
   key: string
   value: string
   expectVersion?: bigint
-  forwarded: boolean
-  json: string
+}
+
+export namespace ConfigSet {
+  let _codec: Codec<ConfigSet>
+
+  export const codec = (): Codec<ConfigSet> => {
+    if (_codec == null) {
+      _codec = message<ConfigSet>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.key != null && obj.key !== '')) {
+          w.uint32(10)
+          w.string(obj.key)
+        }
+
+        if ((obj.value != null && obj.value !== '')) {
+          w.uint32(18)
+          w.string(obj.value)
+        }
+
+        if (obj.expectVersion != null) {
+          w.uint32(24)
+          w.uint64(obj.expectVersion)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          key: '',
+          value: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.key = reader.string()
+              break
+            }
+            case 2: {
+              obj.value = reader.string()
+              break
+            }
+            case 3: {
+              obj.expectVersion = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<ConfigSet>): Uint8Array => {
+    return encodeMessage(obj, ConfigSet.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ConfigSet>): ConfigSet => {
+    return decodeMessage(buf, ConfigSet.codec(), opts)
+  }
+}
+
+export interface ConfigGet {
+  key: string
+}
+
+export namespace ConfigGet {
+  let _codec: Codec<ConfigGet>
+
+  export const codec = (): Codec<ConfigGet> => {
+    if (_codec == null) {
+      _codec = message<ConfigGet>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.key != null && obj.key !== '')) {
+          w.uint32(10)
+          w.string(obj.key)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          key: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.key = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<ConfigGet>): Uint8Array => {
+    return encodeMessage(obj, ConfigGet.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ConfigGet>): ConfigGet => {
+    return decodeMessage(buf, ConfigGet.codec(), opts)
+  }
+}
+
+export interface ConfigList {}
+
+export namespace ConfigList {
+  let _codec: Codec<ConfigList>
+
+  export const codec = (): Codec<ConfigList> => {
+    if (_codec == null) {
+      _codec = message<ConfigList>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<ConfigList>): Uint8Array => {
+    return encodeMessage(obj, ConfigList.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ConfigList>): ConfigList => {
+    return decodeMessage(buf, ConfigList.codec(), opts)
+  }
+}
+
+export interface ConfigDelete {
+  key: string
+  expectVersion?: bigint
+}
+
+export namespace ConfigDelete {
+  let _codec: Codec<ConfigDelete>
+
+  export const codec = (): Codec<ConfigDelete> => {
+    if (_codec == null) {
+      _codec = message<ConfigDelete>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.key != null && obj.key !== '')) {
+          w.uint32(10)
+          w.string(obj.key)
+        }
+
+        if (obj.expectVersion != null) {
+          w.uint32(16)
+          w.uint64(obj.expectVersion)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          key: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.key = reader.string()
+              break
+            }
+            case 2: {
+              obj.expectVersion = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<ConfigDelete>): Uint8Array => {
+    return encodeMessage(obj, ConfigDelete.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ConfigDelete>): ConfigDelete => {
+    return decodeMessage(buf, ConfigDelete.codec(), opts)
+  }
+}
+
+export interface JobsSubmit {
+  jobs: string[]
+}
+
+export namespace JobsSubmit {
+  let _codec: Codec<JobsSubmit>
+
+  export const codec = (): Codec<JobsSubmit> => {
+    if (_codec == null) {
+      _codec = message<JobsSubmit>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.jobs != null) {
+          for (const value of obj.jobs) {
+            w.uint32(10)
+            w.string(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          jobs: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.jobs != null && obj.jobs.length === opts.limits.jobs) {
+                throw new MaxLengthError('Decode error - map field "jobs" had too many elements')
+              }
+
+              obj.jobs.push(reader.string())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<JobsSubmit>): Uint8Array => {
+    return encodeMessage(obj, JobsSubmit.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobsSubmit>): JobsSubmit => {
+    return decodeMessage(buf, JobsSubmit.codec(), opts)
+  }
+}
+
+export interface JobsList {
+  limit: number
+  before: string
+}
+
+export namespace JobsList {
+  let _codec: Codec<JobsList>
+
+  export const codec = (): Codec<JobsList> => {
+    if (_codec == null) {
+      _codec = message<JobsList>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.limit != null && obj.limit !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.limit)
+        }
+
+        if ((obj.before != null && obj.before !== '')) {
+          w.uint32(18)
+          w.string(obj.before)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          limit: 0,
+          before: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.limit = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.before = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<JobsList>): Uint8Array => {
+    return encodeMessage(obj, JobsList.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobsList>): JobsList => {
+    return decodeMessage(buf, JobsList.codec(), opts)
+  }
+}
+
+export interface JobGet {
+  id: string
+  results: boolean
+  limit: number
+  after: string
+}
+
+export namespace JobGet {
+  let _codec: Codec<JobGet>
+
+  export const codec = (): Codec<JobGet> => {
+    if (_codec == null) {
+      _codec = message<JobGet>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.id != null && obj.id !== '')) {
+          w.uint32(10)
+          w.string(obj.id)
+        }
+
+        if ((obj.results != null && obj.results !== false)) {
+          w.uint32(16)
+          w.bool(obj.results)
+        }
+
+        if ((obj.limit != null && obj.limit !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.limit)
+        }
+
+        if ((obj.after != null && obj.after !== '')) {
+          w.uint32(34)
+          w.string(obj.after)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          id: '',
+          results: false,
+          limit: 0,
+          after: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.id = reader.string()
+              break
+            }
+            case 2: {
+              obj.results = reader.bool()
+              break
+            }
+            case 3: {
+              obj.limit = reader.uint32()
+              break
+            }
+            case 4: {
+              obj.after = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<JobGet>): Uint8Array => {
+    return encodeMessage(obj, JobGet.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobGet>): JobGet => {
+    return decodeMessage(buf, JobGet.codec(), opts)
+  }
+}
+
+export interface JobCancel {
+  id: string
+}
+
+export namespace JobCancel {
+  let _codec: Codec<JobCancel>
+
+  export const codec = (): Codec<JobCancel> => {
+    if (_codec == null) {
+      _codec = message<JobCancel>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.id != null && obj.id !== '')) {
+          w.uint32(10)
+          w.string(obj.id)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          id: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.id = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<JobCancel>): Uint8Array => {
+    return encodeMessage(obj, JobCancel.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobCancel>): JobCancel => {
+    return decodeMessage(buf, JobCancel.codec(), opts)
+  }
+}
+
+export interface AdminRequest {
+  configSet?: ConfigSet
+  configGet?: ConfigGet
+  configList?: ConfigList
+  configDelete?: ConfigDelete
+  jobsSubmit?: JobsSubmit
+  jobsList?: JobsList
+  jobGet?: JobGet
+  jobCancel?: JobCancel
 }
 
 export namespace AdminRequest {
@@ -29,47 +579,133 @@ export namespace AdminRequest {
           w.fork()
         }
 
-        if ((obj.op != null && obj.op !== '')) {
+        obj = { ...obj }
+
+        if (obj.jobCancel != null) {
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.jobGet != null) {
+          obj.jobCancel = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.jobsList != null) {
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.jobsSubmit != null) {
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.configDelete != null) {
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.configList != null) {
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.configGet != null) {
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.configSet != null) {
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+        }
+
+        if (obj.configSet != null) {
           w.uint32(10)
-          w.string(obj.op)
+          ConfigSet.codec().encode(obj.configSet, w)
         }
 
-        if ((obj.key != null && obj.key !== '')) {
+        if (obj.configGet != null) {
           w.uint32(18)
-          w.string(obj.key)
+          ConfigGet.codec().encode(obj.configGet, w)
         }
 
-        if ((obj.value != null && obj.value !== '')) {
+        if (obj.configList != null) {
           w.uint32(26)
-          w.string(obj.value)
+          ConfigList.codec().encode(obj.configList, w)
         }
 
-        if (obj.expectVersion != null) {
-          w.uint32(32)
-          w.uint64(obj.expectVersion)
+        if (obj.configDelete != null) {
+          w.uint32(34)
+          ConfigDelete.codec().encode(obj.configDelete, w)
         }
 
-        if ((obj.forwarded != null && obj.forwarded !== false)) {
-          w.uint32(40)
-          w.bool(obj.forwarded)
+        if (obj.jobsSubmit != null) {
+          w.uint32(42)
+          JobsSubmit.codec().encode(obj.jobsSubmit, w)
         }
 
-        if ((obj.json != null && obj.json !== '')) {
+        if (obj.jobsList != null) {
           w.uint32(50)
-          w.string(obj.json)
+          JobsList.codec().encode(obj.jobsList, w)
+        }
+
+        if (obj.jobGet != null) {
+          w.uint32(58)
+          JobGet.codec().encode(obj.jobGet, w)
+        }
+
+        if (obj.jobCancel != null) {
+          w.uint32(66)
+          JobCancel.codec().encode(obj.jobCancel, w)
         }
 
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
-        const obj: any = {
-          op: '',
-          key: '',
-          value: '',
-          forwarded: false,
-          json: ''
-        }
+        const obj: any = {}
 
         const end = length == null ? reader.len : reader.pos + length
 
@@ -78,27 +714,51 @@ export namespace AdminRequest {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.op = reader.string()
+              obj.configSet = ConfigSet.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.configSet
+              })
               break
             }
             case 2: {
-              obj.key = reader.string()
+              obj.configGet = ConfigGet.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.configGet
+              })
               break
             }
             case 3: {
-              obj.value = reader.string()
+              obj.configList = ConfigList.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.configList
+              })
               break
             }
             case 4: {
-              obj.expectVersion = reader.uint64()
+              obj.configDelete = ConfigDelete.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.configDelete
+              })
               break
             }
             case 5: {
-              obj.forwarded = reader.bool()
+              obj.jobsSubmit = JobsSubmit.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.jobsSubmit
+              })
               break
             }
             case 6: {
-              obj.json = reader.string()
+              obj.jobsList = JobsList.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.jobsList
+              })
+              break
+            }
+            case 7: {
+              obj.jobGet = JobGet.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.jobGet
+              })
+              break
+            }
+            case 8: {
+              obj.jobCancel = JobCancel.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.jobCancel
+              })
               break
             }
             default: {
@@ -106,6 +766,86 @@ export namespace AdminRequest {
               break
             }
           }
+        }
+
+        if (obj.jobCancel != null) {
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.jobGet != null) {
+          delete obj.jobCancel
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.jobsList != null) {
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.jobsSubmit != null) {
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.configDelete != null) {
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.configList != null) {
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.configGet != null) {
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configSet
+        }
+
+        if (obj.configSet != null) {
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
         }
 
         return obj
@@ -206,14 +946,647 @@ export namespace ConfigEntry {
   }
 }
 
-export interface AdminResponse {
-  ok: boolean
-  error: string
-  code: string
-  leader: string
-  entries: ConfigEntry[]
+export interface ConfigWritten {
   version: bigint
-  json: string
+}
+
+export namespace ConfigWritten {
+  let _codec: Codec<ConfigWritten>
+
+  export const codec = (): Codec<ConfigWritten> => {
+    if (_codec == null) {
+      _codec = message<ConfigWritten>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.version != null && obj.version !== 0n)) {
+          w.uint32(8)
+          w.uint64(obj.version)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          version: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.version = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<ConfigWritten>): Uint8Array => {
+    return encodeMessage(obj, ConfigWritten.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ConfigWritten>): ConfigWritten => {
+    return decodeMessage(buf, ConfigWritten.codec(), opts)
+  }
+}
+
+export interface ConfigEntries {
+  entries: ConfigEntry[]
+}
+
+export namespace ConfigEntries {
+  let _codec: Codec<ConfigEntries>
+
+  export const codec = (): Codec<ConfigEntries> => {
+    if (_codec == null) {
+      _codec = message<ConfigEntries>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.entries != null) {
+          for (const value of obj.entries) {
+            w.uint32(10)
+            ConfigEntry.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          entries: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.entries != null && obj.entries.length === opts.limits.entries) {
+                throw new MaxLengthError('Decode error - map field "entries" had too many elements')
+              }
+
+              obj.entries.push(ConfigEntry.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.entries$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<ConfigEntries>): Uint8Array => {
+    return encodeMessage(obj, ConfigEntries.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ConfigEntries>): ConfigEntries => {
+    return decodeMessage(buf, ConfigEntries.codec(), opts)
+  }
+}
+
+export interface SubmittedJob {
+  id: string
+  home: string
+  tasks: number
+}
+
+export namespace SubmittedJob {
+  let _codec: Codec<SubmittedJob>
+
+  export const codec = (): Codec<SubmittedJob> => {
+    if (_codec == null) {
+      _codec = message<SubmittedJob>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.id != null && obj.id !== '')) {
+          w.uint32(10)
+          w.string(obj.id)
+        }
+
+        if ((obj.home != null && obj.home !== '')) {
+          w.uint32(18)
+          w.string(obj.home)
+        }
+
+        if ((obj.tasks != null && obj.tasks !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.tasks)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          id: '',
+          home: '',
+          tasks: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.id = reader.string()
+              break
+            }
+            case 2: {
+              obj.home = reader.string()
+              break
+            }
+            case 3: {
+              obj.tasks = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<SubmittedJob>): Uint8Array => {
+    return encodeMessage(obj, SubmittedJob.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SubmittedJob>): SubmittedJob => {
+    return decodeMessage(buf, SubmittedJob.codec(), opts)
+  }
+}
+
+export interface JobsSubmitted {
+  jobs: SubmittedJob[]
+}
+
+export namespace JobsSubmitted {
+  let _codec: Codec<JobsSubmitted>
+
+  export const codec = (): Codec<JobsSubmitted> => {
+    if (_codec == null) {
+      _codec = message<JobsSubmitted>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.jobs != null) {
+          for (const value of obj.jobs) {
+            w.uint32(10)
+            SubmittedJob.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          jobs: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.jobs != null && obj.jobs.length === opts.limits.jobs) {
+                throw new MaxLengthError('Decode error - map field "jobs" had too many elements')
+              }
+
+              obj.jobs.push(SubmittedJob.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.jobs$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<JobsSubmitted>): Uint8Array => {
+    return encodeMessage(obj, JobsSubmitted.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobsSubmitted>): JobsSubmitted => {
+    return decodeMessage(buf, JobsSubmitted.codec(), opts)
+  }
+}
+
+export interface JobSummary {
+  id: string
+  home: string
+  state: string
+  createdAt: bigint
+  name?: string
+  total?: number
+  done?: number
+  failed?: number
+  finishedAt?: bigint
+}
+
+export namespace JobSummary {
+  let _codec: Codec<JobSummary>
+
+  export const codec = (): Codec<JobSummary> => {
+    if (_codec == null) {
+      _codec = message<JobSummary>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.id != null && obj.id !== '')) {
+          w.uint32(10)
+          w.string(obj.id)
+        }
+
+        if ((obj.home != null && obj.home !== '')) {
+          w.uint32(18)
+          w.string(obj.home)
+        }
+
+        if ((obj.state != null && obj.state !== '')) {
+          w.uint32(26)
+          w.string(obj.state)
+        }
+
+        if ((obj.createdAt != null && obj.createdAt !== 0n)) {
+          w.uint32(32)
+          w.uint64(obj.createdAt)
+        }
+
+        if (obj.name != null) {
+          w.uint32(42)
+          w.string(obj.name)
+        }
+
+        if (obj.total != null) {
+          w.uint32(48)
+          w.uint32(obj.total)
+        }
+
+        if (obj.done != null) {
+          w.uint32(56)
+          w.uint32(obj.done)
+        }
+
+        if (obj.failed != null) {
+          w.uint32(64)
+          w.uint32(obj.failed)
+        }
+
+        if (obj.finishedAt != null) {
+          w.uint32(72)
+          w.uint64(obj.finishedAt)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          id: '',
+          home: '',
+          state: '',
+          createdAt: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.id = reader.string()
+              break
+            }
+            case 2: {
+              obj.home = reader.string()
+              break
+            }
+            case 3: {
+              obj.state = reader.string()
+              break
+            }
+            case 4: {
+              obj.createdAt = reader.uint64()
+              break
+            }
+            case 5: {
+              obj.name = reader.string()
+              break
+            }
+            case 6: {
+              obj.total = reader.uint32()
+              break
+            }
+            case 7: {
+              obj.done = reader.uint32()
+              break
+            }
+            case 8: {
+              obj.failed = reader.uint32()
+              break
+            }
+            case 9: {
+              obj.finishedAt = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<JobSummary>): Uint8Array => {
+    return encodeMessage(obj, JobSummary.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobSummary>): JobSummary => {
+    return decodeMessage(buf, JobSummary.codec(), opts)
+  }
+}
+
+export interface JobList {
+  jobs: JobSummary[]
+  next: string
+}
+
+export namespace JobList {
+  let _codec: Codec<JobList>
+
+  export const codec = (): Codec<JobList> => {
+    if (_codec == null) {
+      _codec = message<JobList>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.jobs != null) {
+          for (const value of obj.jobs) {
+            w.uint32(10)
+            JobSummary.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.next != null && obj.next !== '')) {
+          w.uint32(18)
+          w.string(obj.next)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          jobs: [],
+          next: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.jobs != null && obj.jobs.length === opts.limits.jobs) {
+                throw new MaxLengthError('Decode error - map field "jobs" had too many elements')
+              }
+
+              obj.jobs.push(JobSummary.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.jobs$
+              }))
+              break
+            }
+            case 2: {
+              obj.next = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<JobList>): Uint8Array => {
+    return encodeMessage(obj, JobList.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobList>): JobList => {
+    return decodeMessage(buf, JobList.codec(), opts)
+  }
+}
+
+export interface JobDetail {
+  view: string
+  results: string
+  next: string
+}
+
+export namespace JobDetail {
+  let _codec: Codec<JobDetail>
+
+  export const codec = (): Codec<JobDetail> => {
+    if (_codec == null) {
+      _codec = message<JobDetail>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.view != null && obj.view !== '')) {
+          w.uint32(10)
+          w.string(obj.view)
+        }
+
+        if ((obj.results != null && obj.results !== '')) {
+          w.uint32(18)
+          w.string(obj.results)
+        }
+
+        if ((obj.next != null && obj.next !== '')) {
+          w.uint32(26)
+          w.string(obj.next)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          view: '',
+          results: '',
+          next: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.view = reader.string()
+              break
+            }
+            case 2: {
+              obj.results = reader.string()
+              break
+            }
+            case 3: {
+              obj.next = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<JobDetail>): Uint8Array => {
+    return encodeMessage(obj, JobDetail.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobDetail>): JobDetail => {
+    return decodeMessage(buf, JobDetail.codec(), opts)
+  }
+}
+
+export interface JobCancelled {}
+
+export namespace JobCancelled {
+  let _codec: Codec<JobCancelled>
+
+  export const codec = (): Codec<JobCancelled> => {
+    if (_codec == null) {
+      _codec = message<JobCancelled>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<JobCancelled>): Uint8Array => {
+    return encodeMessage(obj, JobCancelled.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobCancelled>): JobCancelled => {
+    return decodeMessage(buf, JobCancelled.codec(), opts)
+  }
+}
+
+export interface AdminResponse {
+  code: string
+  error: string
+  leader: string
+  configSet?: ConfigWritten
+  configGet?: ConfigEntries
+  configList?: ConfigEntries
+  configDelete?: ConfigWritten
+  jobsSubmit?: JobsSubmitted
+  jobsList?: JobList
+  jobGet?: JobDetail
+  jobCancel?: JobCancelled
 }
 
 export namespace AdminResponse {
@@ -226,9 +1599,91 @@ export namespace AdminResponse {
           w.fork()
         }
 
-        if ((obj.ok != null && obj.ok !== false)) {
-          w.uint32(8)
-          w.bool(obj.ok)
+        obj = { ...obj }
+
+        if (obj.jobCancel != null) {
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.jobGet != null) {
+          obj.jobCancel = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.jobsList != null) {
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.jobsSubmit != null) {
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.configDelete != null) {
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.configList != null) {
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.configGet != null) {
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.configSet != null) {
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+        }
+
+        if ((obj.code != null && obj.code !== '')) {
+          w.uint32(10)
+          w.string(obj.code)
         }
 
         if ((obj.error != null && obj.error !== '')) {
@@ -236,31 +1691,49 @@ export namespace AdminResponse {
           w.string(obj.error)
         }
 
-        if ((obj.code != null && obj.code !== '')) {
-          w.uint32(26)
-          w.string(obj.code)
-        }
-
         if ((obj.leader != null && obj.leader !== '')) {
-          w.uint32(34)
+          w.uint32(26)
           w.string(obj.leader)
         }
 
-        if (obj.entries != null) {
-          for (const value of obj.entries) {
-            w.uint32(42)
-            ConfigEntry.codec().encode(value, w)
-          }
+        if (obj.configSet != null) {
+          w.uint32(90)
+          ConfigWritten.codec().encode(obj.configSet, w)
         }
 
-        if ((obj.version != null && obj.version !== 0n)) {
-          w.uint32(48)
-          w.uint64(obj.version)
+        if (obj.configGet != null) {
+          w.uint32(98)
+          ConfigEntries.codec().encode(obj.configGet, w)
         }
 
-        if ((obj.json != null && obj.json !== '')) {
-          w.uint32(58)
-          w.string(obj.json)
+        if (obj.configList != null) {
+          w.uint32(106)
+          ConfigEntries.codec().encode(obj.configList, w)
+        }
+
+        if (obj.configDelete != null) {
+          w.uint32(114)
+          ConfigWritten.codec().encode(obj.configDelete, w)
+        }
+
+        if (obj.jobsSubmit != null) {
+          w.uint32(122)
+          JobsSubmitted.codec().encode(obj.jobsSubmit, w)
+        }
+
+        if (obj.jobsList != null) {
+          w.uint32(130)
+          JobList.codec().encode(obj.jobsList, w)
+        }
+
+        if (obj.jobGet != null) {
+          w.uint32(138)
+          JobDetail.codec().encode(obj.jobGet, w)
+        }
+
+        if (obj.jobCancel != null) {
+          w.uint32(146)
+          JobCancelled.codec().encode(obj.jobCancel, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -268,13 +1741,9 @@ export namespace AdminResponse {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          ok: false,
-          error: '',
           code: '',
-          leader: '',
-          entries: [],
-          version: 0n,
-          json: ''
+          error: '',
+          leader: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -284,7 +1753,7 @@ export namespace AdminResponse {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.ok = reader.bool()
+              obj.code = reader.string()
               break
             }
             case 2: {
@@ -292,29 +1761,55 @@ export namespace AdminResponse {
               break
             }
             case 3: {
-              obj.code = reader.string()
-              break
-            }
-            case 4: {
               obj.leader = reader.string()
               break
             }
-            case 5: {
-              if (opts.limits?.entries != null && obj.entries.length === opts.limits.entries) {
-                throw new MaxLengthError('Decode error - map field "entries" had too many elements')
-              }
-
-              obj.entries.push(ConfigEntry.codec().decode(reader, reader.uint32(), {
-                limits: opts.limits?.entries$
-              }))
+            case 11: {
+              obj.configSet = ConfigWritten.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.configSet
+              })
               break
             }
-            case 6: {
-              obj.version = reader.uint64()
+            case 12: {
+              obj.configGet = ConfigEntries.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.configGet
+              })
               break
             }
-            case 7: {
-              obj.json = reader.string()
+            case 13: {
+              obj.configList = ConfigEntries.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.configList
+              })
+              break
+            }
+            case 14: {
+              obj.configDelete = ConfigWritten.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.configDelete
+              })
+              break
+            }
+            case 15: {
+              obj.jobsSubmit = JobsSubmitted.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.jobsSubmit
+              })
+              break
+            }
+            case 16: {
+              obj.jobsList = JobList.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.jobsList
+              })
+              break
+            }
+            case 17: {
+              obj.jobGet = JobDetail.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.jobGet
+              })
+              break
+            }
+            case 18: {
+              obj.jobCancel = JobCancelled.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.jobCancel
+              })
               break
             }
             default: {
@@ -322,6 +1817,86 @@ export namespace AdminResponse {
               break
             }
           }
+        }
+
+        if (obj.jobCancel != null) {
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.jobGet != null) {
+          delete obj.jobCancel
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.jobsList != null) {
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.jobsSubmit != null) {
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.configDelete != null) {
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.configList != null) {
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.configGet != null) {
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configSet
+        }
+
+        if (obj.configSet != null) {
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
         }
 
         return obj

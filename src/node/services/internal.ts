@@ -1,0 +1,123 @@
+// Serves /meshnode/internal/1.0.0: what nodes ask each other on a client's behalf — a write
+// forwarded to the leader, a batch of job registrations for the leader to propose, a job
+// read forwarded to the job's home. Only members may use it: the caller is the connection's
+// authenticated peer id, and it must be a voter or learner of this node's committed
+// configuration. Anyone else is refused with NOT_A_MEMBER, counted in rpc_rejected_total,
+// and nothing happens. A node not yet in a cluster has no members and refuses everyone.
+import { peerIdFromString } from '@libp2p/peer-id'
+import { MAX_JOBS_PER_PUT, type JobEntry, type JobRegistryState } from '../../consensus/control.js'
+import { CodedError } from '../../errors.js'
+import { INTERNAL_CALL } from '../../wire/calls.js'
+import { INTERNAL_PROTOCOL, INTERNAL_TIMEOUT_MS, MAX_INTERNAL_FRAME_BYTES } from '../../wire/constants.js'
+import { AdminRequest, AdminResponse } from '../../wire/proto/admin.js'
+import { InternalRequest, InternalResponse, type ForwardedCommand, type JobRegistration } from '../../wire/proto/internal.js'
+import { ADMIN_COMMANDS, commandOf } from './admin-commands.js'
+import type { Metrics } from '../metrics.js'
+import { MeshError, errorMessage } from '../errors.js'
+import type { Host } from '../transport/host.js'
+import type { Logger } from '../log.js'
+import { callWith, serveOnce } from '../transport/rpc.js'
+
+const REGISTRY_STATES = new Set<string>(['running', 'completed', 'failed', 'cancelled'])
+
+export interface InternalDeps {
+  /** The committed configuration, or undefined while this node is in no cluster. */
+  members: () => { voters: readonly string[], learners: readonly string[] } | undefined
+  /** Run a forwarded admin command here, marked as forwarded (never forwarded again). */
+  admin: (req: AdminRequest) => Promise<AdminResponse>
+  /** Propose registrations as they are (on the leader); throws a coded error if it cannot. */
+  register: (jobs: Array<[string, JobEntry]>) => Promise<void>
+}
+
+export class InternalService {
+  constructor (
+    private readonly host: Host,
+    private readonly log: Logger,
+    private readonly metrics: Metrics,
+    private readonly deps: InternalDeps
+  ) {}
+
+  async start (): Promise<void> {
+    await this.host.handle(INTERNAL_PROTOCOL, ({ stream, connection }) => {
+      const from = connection.remotePeer.toString()
+      let refused = false
+      serveOnce(stream, { request: InternalRequest, response: InternalResponse, maxRequestBytes: MAX_INTERNAL_FRAME_BYTES, timeoutMs: INTERNAL_TIMEOUT_MS }, async req => {
+        const res = await this.handle(from, req)
+        refused = res.code === 'NOT_A_MEMBER'
+        return res
+      }).then(() => { if (!refused) this.metrics.rpcServed.inc() }, (err: any) => {
+        this.metrics.rpcRejected.inc()
+        this.log.debug({ err: err?.message, protocol: INTERNAL_PROTOCOL, from }, 'internal request rejected')
+      })
+    // Every follower forwards its clients' writes and registrations through here.
+    }, { maxInboundStreams: 256, maxOutboundStreams: 256 })
+  }
+
+  async stop (): Promise<void> {
+    await this.host.unhandle(INTERNAL_PROTOCOL)
+  }
+
+  /** Answer one request from `from` (the connection's authenticated peer id). */
+  async handle (from: string, req: InternalRequest): Promise<InternalResponse> {
+    const conf = this.deps.members()
+    if (conf == null || !(conf.voters.includes(from) || conf.learners.includes(from))) {
+      this.metrics.rpcRejected.inc()
+      this.log.debug({ from, protocol: INTERNAL_PROTOCOL }, 'internal request from a non-member refused')
+      return answer('NOT_A_MEMBER', conf == null
+        ? 'this node is not part of a cluster yet, so it serves no internal requests'
+        : `${from} is not a member of this cluster; the internal protocol is for member nodes (clients use the admin protocol)`)
+    }
+    try {
+      if (req.toLeader != null) return await this.forwarded(req.toLeader, 'write')
+      if (req.toHome != null) return await this.forwarded(req.toHome, 'read')
+      if (req.registerJobs != null) {
+        await this.deps.register(registrations(req.registerJobs.jobs))
+        return answer('', '') // registered
+      }
+      return answer('BAD_REQUEST', 'the request carries nothing this node knows (a newer node? upgrade this one)')
+    } catch (err) {
+      return answer(err instanceof CodedError ? err.code : 'INTERNAL', errorMessage(err), (err as any)?.leader ?? '')
+    }
+  }
+
+  /** A forwarded admin command: only writes go to the leader, only reads to a job's home. */
+  private async forwarded (fwd: ForwardedCommand, kind: 'read' | 'write'): Promise<InternalResponse> {
+    let req: AdminRequest
+    try {
+      req = AdminRequest.decode(fwd.request)
+    } catch (err) {
+      return answer('BAD_REQUEST', `the forwarded command is not a valid AdminRequest: ${errorMessage(err)}`)
+    }
+    const name = commandOf(req)
+    if (name == null || ADMIN_COMMANDS[name].kind !== kind) return answer('BAD_REQUEST', `only ${kind} commands are forwarded this way`)
+    const res = await this.deps.admin(req)
+    return { code: '', error: '', leader: '', response: AdminResponse.encode(res) }
+  }
+}
+
+/** Ask member `to` to run an admin command; resolves with its answer, code and all, unchanged. */
+export async function forwardCommand (host: Host, to: string, via: 'leader' | 'home', req: AdminRequest): Promise<AdminResponse> {
+  const fwd = { request: AdminRequest.encode(req) }
+  const res = await callWith(host, peerIdFromString(to), via === 'leader' ? { toLeader: fwd } : { toHome: fwd }, INTERNAL_CALL)
+  if (res.code !== '') return { code: res.code, error: res.error, leader: res.leader }
+  return AdminResponse.decode(res.response)
+}
+
+/** Send a batch of registrations to the leader; throws with the leader's code if it refuses. */
+export async function registerAt (host: Host, leader: string, jobs: Array<[string, JobEntry]>): Promise<InternalResponse> {
+  return await callWith(host, peerIdFromString(leader), {
+    registerJobs: { jobs: jobs.map(([id, e]) => ({ id, home: e.home, createdAt: BigInt(e.createdAt), state: e.state })) }
+  }, INTERNAL_CALL)
+}
+
+function registrations (jobs: JobRegistration[]): Array<[string, JobEntry]> {
+  if (jobs.length === 0 || jobs.length > MAX_JOBS_PER_PUT) throw new MeshError('BAD_REQUEST', `a registration batch holds 1 to ${MAX_JOBS_PER_PUT} jobs, not ${jobs.length}`)
+  return jobs.map(j => {
+    if (j.id === '' || j.home === '' || !REGISTRY_STATES.has(j.state)) throw new MeshError('BAD_REQUEST', `registration of "${j.id}" is incomplete or has an unknown state "${j.state}"`)
+    return [j.id, { home: j.home, createdAt: Number(j.createdAt), state: j.state as JobRegistryState }]
+  })
+}
+
+function answer (code: string, error: string, leader = ''): InternalResponse {
+  return { code, error, leader, response: new Uint8Array(0) }
+}

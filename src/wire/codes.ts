@@ -1,0 +1,40 @@
+// The stable codes an admin or internal response carries in `code` ("" = success). They reach
+// the CLI (`meshnode: error: <message> [CODE]`) and the library API (MeshError.code)
+// unchanged; scripts compare by them, so a code is never renamed or reused.
+
+export const ADMIN_CODES = [
+  /** A write reached a node that is not the leader and could not be forwarded to one. */
+  'NOT_LEADER',
+  /** The write was not committed: no quorum, no leader yet, or the node is not in a cluster. */
+  'NO_QUORUM',
+  /** A compare-and-set found the key at another version. */
+  'VERSION_MISMATCH',
+  /** No such config key or job. */
+  'NOT_FOUND',
+  /** The request is malformed or names a command this node does not know. */
+  'BAD_REQUEST',
+  /** The control log refused the command as malformed. */
+  'BAD_COMMAND',
+  /** A submission that is not a valid job. */
+  'BAD_JOB',
+  /** A task payload over the limit. */
+  'PAYLOAD_TOO_LARGE',
+  /** No live node advertises what a task needs. */
+  'NO_CAPABLE_NODE',
+  /** The job was written but not registered in the control log; nothing is left behind. */
+  'NOT_REGISTERED',
+  /** The job already finished (cancel). */
+  'JOB_FINISHED',
+  /** A node this request had to reach (a job's home) did not answer. */
+  'UNREACHABLE',
+  /** The node is still starting its work layer; retry in a moment. */
+  'STARTING',
+  /** The node is stopping. */
+  'STOPPING',
+  /** Internal protocol: the caller is not a member of this node's cluster. */
+  'NOT_A_MEMBER',
+  /** A bug: the message says what failed. */
+  'INTERNAL'
+] as const
+
+export type AdminCode = typeof ADMIN_CODES[number]

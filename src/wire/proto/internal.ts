@@ -1,0 +1,442 @@
+/* eslint-disable import/export */
+/* eslint-disable complexity */
+/* eslint-disable @typescript-eslint/no-namespace */
+/* eslint-disable @typescript-eslint/no-unnecessary-boolean-literal-compare */
+/* eslint-disable @typescript-eslint/no-empty-interface */
+/* eslint-disable import/consistent-type-specifier-style */
+/* eslint-disable @typescript-eslint/no-unused-vars */
+
+import { decodeMessage, encodeMessage, MaxLengthError, message } from 'protons-runtime'
+import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
+import type { Codec, DecodeOptions } from 'protons-runtime'
+import type { Uint8ArrayList } from 'uint8arraylist'
+
+export interface ForwardedCommand {
+  request: Uint8Array
+}
+
+export namespace ForwardedCommand {
+  let _codec: Codec<ForwardedCommand>
+
+  export const codec = (): Codec<ForwardedCommand> => {
+    if (_codec == null) {
+      _codec = message<ForwardedCommand>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.request != null && obj.request.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.request)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          request: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.request = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<ForwardedCommand>): Uint8Array => {
+    return encodeMessage(obj, ForwardedCommand.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ForwardedCommand>): ForwardedCommand => {
+    return decodeMessage(buf, ForwardedCommand.codec(), opts)
+  }
+}
+
+export interface JobRegistration {
+  id: string
+  home: string
+  createdAt: bigint
+  state: string
+}
+
+export namespace JobRegistration {
+  let _codec: Codec<JobRegistration>
+
+  export const codec = (): Codec<JobRegistration> => {
+    if (_codec == null) {
+      _codec = message<JobRegistration>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.id != null && obj.id !== '')) {
+          w.uint32(10)
+          w.string(obj.id)
+        }
+
+        if ((obj.home != null && obj.home !== '')) {
+          w.uint32(18)
+          w.string(obj.home)
+        }
+
+        if ((obj.createdAt != null && obj.createdAt !== 0n)) {
+          w.uint32(24)
+          w.uint64(obj.createdAt)
+        }
+
+        if ((obj.state != null && obj.state !== '')) {
+          w.uint32(34)
+          w.string(obj.state)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          id: '',
+          home: '',
+          createdAt: 0n,
+          state: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.id = reader.string()
+              break
+            }
+            case 2: {
+              obj.home = reader.string()
+              break
+            }
+            case 3: {
+              obj.createdAt = reader.uint64()
+              break
+            }
+            case 4: {
+              obj.state = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<JobRegistration>): Uint8Array => {
+    return encodeMessage(obj, JobRegistration.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobRegistration>): JobRegistration => {
+    return decodeMessage(buf, JobRegistration.codec(), opts)
+  }
+}
+
+export interface RegisterJobs {
+  jobs: JobRegistration[]
+}
+
+export namespace RegisterJobs {
+  let _codec: Codec<RegisterJobs>
+
+  export const codec = (): Codec<RegisterJobs> => {
+    if (_codec == null) {
+      _codec = message<RegisterJobs>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.jobs != null) {
+          for (const value of obj.jobs) {
+            w.uint32(10)
+            JobRegistration.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          jobs: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.jobs != null && obj.jobs.length === opts.limits.jobs) {
+                throw new MaxLengthError('Decode error - map field "jobs" had too many elements')
+              }
+
+              obj.jobs.push(JobRegistration.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.jobs$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<RegisterJobs>): Uint8Array => {
+    return encodeMessage(obj, RegisterJobs.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RegisterJobs>): RegisterJobs => {
+    return decodeMessage(buf, RegisterJobs.codec(), opts)
+  }
+}
+
+export interface InternalRequest {
+  toLeader?: ForwardedCommand
+  registerJobs?: RegisterJobs
+  toHome?: ForwardedCommand
+}
+
+export namespace InternalRequest {
+  let _codec: Codec<InternalRequest>
+
+  export const codec = (): Codec<InternalRequest> => {
+    if (_codec == null) {
+      _codec = message<InternalRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        obj = { ...obj }
+
+        if (obj.toHome != null) {
+          obj.registerJobs = undefined
+          obj.toLeader = undefined
+        }
+
+        if (obj.registerJobs != null) {
+          obj.toHome = undefined
+          obj.toLeader = undefined
+        }
+
+        if (obj.toLeader != null) {
+          obj.toHome = undefined
+          obj.registerJobs = undefined
+        }
+
+        if (obj.toLeader != null) {
+          w.uint32(10)
+          ForwardedCommand.codec().encode(obj.toLeader, w)
+        }
+
+        if (obj.registerJobs != null) {
+          w.uint32(18)
+          RegisterJobs.codec().encode(obj.registerJobs, w)
+        }
+
+        if (obj.toHome != null) {
+          w.uint32(26)
+          ForwardedCommand.codec().encode(obj.toHome, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.toLeader = ForwardedCommand.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.toLeader
+              })
+              break
+            }
+            case 2: {
+              obj.registerJobs = RegisterJobs.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.registerJobs
+              })
+              break
+            }
+            case 3: {
+              obj.toHome = ForwardedCommand.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.toHome
+              })
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        if (obj.toHome != null) {
+          delete obj.registerJobs
+          delete obj.toLeader
+        }
+
+        if (obj.registerJobs != null) {
+          delete obj.toHome
+          delete obj.toLeader
+        }
+
+        if (obj.toLeader != null) {
+          delete obj.toHome
+          delete obj.registerJobs
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<InternalRequest>): Uint8Array => {
+    return encodeMessage(obj, InternalRequest.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<InternalRequest>): InternalRequest => {
+    return decodeMessage(buf, InternalRequest.codec(), opts)
+  }
+}
+
+export interface InternalResponse {
+  code: string
+  error: string
+  leader: string
+  response: Uint8Array
+}
+
+export namespace InternalResponse {
+  let _codec: Codec<InternalResponse>
+
+  export const codec = (): Codec<InternalResponse> => {
+    if (_codec == null) {
+      _codec = message<InternalResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.code != null && obj.code !== '')) {
+          w.uint32(10)
+          w.string(obj.code)
+        }
+
+        if ((obj.error != null && obj.error !== '')) {
+          w.uint32(18)
+          w.string(obj.error)
+        }
+
+        if ((obj.leader != null && obj.leader !== '')) {
+          w.uint32(26)
+          w.string(obj.leader)
+        }
+
+        if ((obj.response != null && obj.response.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.response)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          code: '',
+          error: '',
+          leader: '',
+          response: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.code = reader.string()
+              break
+            }
+            case 2: {
+              obj.error = reader.string()
+              break
+            }
+            case 3: {
+              obj.leader = reader.string()
+              break
+            }
+            case 4: {
+              obj.response = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<InternalResponse>): Uint8Array => {
+    return encodeMessage(obj, InternalResponse.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<InternalResponse>): InternalResponse => {
+    return decodeMessage(buf, InternalResponse.codec(), opts)
+  }
+}

@@ -1,0 +1,272 @@
+// The admin command table and its dispatcher, driven with a fake consensus and work layer:
+// every failure reaches the client side (encoded, decoded, turned into a MeshError by the
+// client) with the code the server chose, unchanged.
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import type { ApplyResult, ConfigValue, ControlCommand, JobEntry } from '../../../src/consensus/control.js'
+import { adminError, unwrap } from '../../../src/node/client/admin.js'
+import { MeshError } from '../../../src/node/errors.js'
+import { MeshNode } from '../../../src/node/node.js'
+import { ADMIN_COMMANDS, commandOf, type AdminContext, type JobsEngine } from '../../../src/node/services/admin-commands.js'
+import { dispatch, failure } from '../../../src/node/services/admin.js'
+import type { AdminCommandName } from '../../../src/wire/calls.js'
+import { AdminRequest, AdminResponse } from '../../../src/wire/proto/admin.js'
+import { WorkError } from '../../../src/work/errors.js'
+import { encodePayload } from '../../../src/work/spec.js'
+
+interface Fake {
+  ctx: AdminContext
+  proposed: ControlCommand[]
+  forwards: Array<{ to: string, via: string, req: AdminRequest }>
+  submitted: number
+}
+
+function fake (opts: {
+  propose?: (cmd: ControlCommand) => Promise<ApplyResult>
+  engine?: Partial<JobsEngine> | null
+  forward?: (to: string, via: string, req: AdminRequest) => Promise<AdminResponse>
+  forwarded?: boolean
+  config?: Record<string, ConfigValue>
+  jobs?: Record<string, JobEntry>
+} = {}): Fake {
+  const f: Fake = { proposed: [], forwards: [], submitted: 0, ctx: undefined as any }
+  const engine: JobsEngine = {
+    submit: async inputs => {
+      // As the engine does while turning inputs into tasks.
+      for (const [j, input] of inputs.entries()) for (const [i, t] of input.tasks.entries()) encodePayload(t.payload, `task j${j}/${i}`)
+      f.submitted += inputs.length
+      return inputs.map((_, i) => ({ id: `j${i}`, home: 'self', roots: 1 })) as any
+    },
+    job: async () => undefined,
+    jobRecord: async () => undefined,
+    results: async () => [],
+    runningTasks: () => [],
+    ...opts.engine
+  }
+  f.ctx = {
+    self: 'self',
+    consensus: {
+      propose: async cmd => {
+        f.proposed.push(cmd)
+        return await (opts.propose?.(cmd) ?? Promise.resolve({ ok: true, version: 1 }))
+      },
+      control: { config: new Map(Object.entries(opts.config ?? {})), jobs: new Map(Object.entries(opts.jobs ?? {})) },
+      status: () => ({ leader: 'leader-id' })
+    },
+    engine: () => opts.engine === null ? undefined : engine,
+    forward: async (to, via, req) => {
+      f.forwards.push({ to, via, req })
+      if (opts.forward == null) throw new Error('connection refused')
+      return await opts.forward(to, via, req)
+    },
+    forwarded: opts.forwarded ?? false
+  }
+  return f
+}
+
+/** The request as the server decodes it, the answer as the client decodes it. */
+async function roundTrip (req: AdminRequest, f: Fake): Promise<AdminResponse> {
+  const res = await dispatch(AdminRequest.decode(AdminRequest.encode(req)), f.ctx)
+  return AdminResponse.decode(AdminResponse.encode(res))
+}
+
+/** What the CLI and bench clients get: the server's failure as a MeshError. */
+async function clientError (req: AdminRequest, f: Fake): Promise<MeshError> {
+  const res = await roundTrip(req, f)
+  try {
+    unwrap(res, commandOf(req) ?? 'configList')
+  } catch (err) {
+    if (err instanceof MeshError) return err
+    throw err
+  }
+  throw new Error(`expected a failure, got ${JSON.stringify(res, (_, v) => typeof v === 'bigint' ? String(v) : v)}`)
+}
+
+const notLeader = (leader: string | null) => async (): Promise<ApplyResult> => { throw new MeshError('NOT_LEADER', `not leader (leader is ${leader ?? 'unknown'})`, { leader }) }
+const SCHEMA = readFileSync(fileURLToPath(new URL('../../../src/wire/proto/admin.proto', import.meta.url)), 'utf8')
+const TASK = JSON.stringify({ type: 'echo', payload: 1 })
+
+describe('the command table', () => {
+  it('has an entry with a kind and a caller for every command of the schema, and a result of the same name', () => {
+    const oneof = (name: string): string[] => {
+      const block = /oneof (\w+) \{([^}]*)\}/g
+      for (const m of SCHEMA.matchAll(block)) if (m[1] === name) return [...m[2]!.matchAll(/^\s*\w+ (\w+) = \d+;/gm)].map(f => f[1]!.replace(/_(\w)/g, (_, c: string) => c.toUpperCase())).sort()
+      throw new Error(`no oneof ${name} in admin.proto`)
+    }
+    const names = Object.keys(ADMIN_COMMANDS).sort()
+    expect(names).toEqual(oneof('command'))
+    expect(names).toEqual(oneof('result'))
+    for (const name of names as AdminCommandName[]) {
+      expect(['read', 'write']).toContain(ADMIN_COMMANDS[name].kind)
+      expect(['client', 'submitter', 'operator', 'member']).toContain(ADMIN_COMMANDS[name].who)
+    }
+  })
+
+  it('declares config changes, submit and cancel as writes, and the rest of today\'s commands as reads', () => {
+    for (const name of ['configSet', 'configDelete', 'jobsSubmit', 'jobCancel'] as const) expect(ADMIN_COMMANDS[name].kind).toBe('write')
+    for (const name of ['configGet', 'configList', 'jobsList', 'jobGet'] as const) expect(ADMIN_COMMANDS[name].kind).toBe('read')
+  })
+})
+
+describe('the admin dispatcher answers', () => {
+  it('a config write with the new version, proposed through consensus', async () => {
+    const f = fake({ propose: async () => ({ ok: true, version: 4 }) })
+    const res = await roundTrip({ configSet: { key: 'color', value: 'blue', expectVersion: 3n } }, f)
+    expect(res.code).toBe('')
+    expect(res.configSet?.version).toBe(4n)
+    expect(f.proposed).toEqual([{ op: 'config.set', key: 'color', value: 'blue', expectVersion: 3 }])
+  })
+
+  it('a config listing sorted by key', async () => {
+    const f = fake({ config: { b: { value: '2', version: 1, index: 5 }, a: { value: '1', version: 2, index: 6 } } })
+    const res = await roundTrip({ configList: {} }, f)
+    expect(res.configList?.entries.map(e => e.key)).toEqual(['a', 'b'])
+  })
+
+  it('a submission with the ids the engine gave', async () => {
+    const f = fake()
+    const res = await roundTrip({ jobsSubmit: { jobs: [TASK, TASK] } }, f)
+    expect(res.code).toBe('')
+    expect(res.jobsSubmit?.jobs.map(j => j.id)).toEqual(['j0', 'j1'])
+  })
+})
+
+describe('every failure reaches the client with its code unchanged', () => {
+  it('NOT_LEADER when the leader is unknown', async () => {
+    const err = await clientError({ configSet: { key: 'k', value: 'v' } }, fake({ propose: notLeader(null) }))
+    expect(err.code).toBe('NOT_LEADER')
+    expect(err.message).toContain('[NOT_LEADER]')
+  })
+
+  it('NOT_LEADER naming the leader when forwarding to it fails', async () => {
+    const f = fake({ propose: notLeader('L') })
+    const err = await clientError({ configDelete: { key: 'k' } }, f)
+    expect(err.code).toBe('NOT_LEADER')
+    expect(err.leader).toBe('L')
+    expect(err.message).toMatch(/forwarding failed: connection refused/)
+    expect(f.forwards).toMatchObject([{ to: 'L', via: 'leader' }])
+  })
+
+  it('the leader\'s own answer to a forwarded write, code and message as the leader gave them', async () => {
+    const leaderSays = failure('VERSION_MISMATCH', 'config "k" is at version 3, not 1', 'L')
+    const f = fake({ propose: notLeader('L'), forward: async () => leaderSays })
+    const req: AdminRequest = { configSet: { key: 'k', value: 'v', expectVersion: 1n } }
+    const err = await clientError(req, f)
+    expect(err.code).toBe('VERSION_MISMATCH')
+    expect(err.message).toBe('config "k" is at version 3, not 1 [VERSION_MISMATCH]')
+    expect(f.forwards[0]!.req).toEqual(req)
+  })
+
+  it('NOT_LEADER, not a second hop, for a request that was itself forwarded', async () => {
+    const f = fake({ propose: notLeader('L'), forwarded: true, forward: async () => failure('INTERNAL', 'must not be called') })
+    expect((await clientError({ jobCancel: { id: 'j' } }, f)).code).toBe('NOT_LEADER')
+    expect(f.forwards).toEqual([])
+  })
+
+  it('NO_QUORUM when the write is not committed', async () => {
+    const err = await clientError({ configSet: { key: 'k', value: 'v' } }, fake({ propose: async () => { throw new MeshError('NO_QUORUM', 'no quorum: entry 7 not committed within 5000 ms') } }))
+    expect(err.code).toBe('NO_QUORUM')
+    expect(err.message).toMatch(/^no quorum: entry 7/)
+  })
+
+  it('VERSION_MISMATCH from the control state machine', async () => {
+    const err = await clientError({ configSet: { key: 'k', value: 'v', expectVersion: 0n } }, fake({ propose: async () => ({ ok: false, code: 'VERSION_MISMATCH', message: 'config "k" is at version 2, not 0' }) }))
+    expect(err.code).toBe('VERSION_MISMATCH')
+  })
+
+  it('NOT_FOUND for a config key that is not set', async () => {
+    const err = await clientError({ configGet: { key: 'nope' } }, fake())
+    expect(err.code).toBe('NOT_FOUND')
+    expect(err.message).toContain('config key "nope" is not set')
+  })
+
+  it('NOT_FOUND for a job the registry does not know', async () => {
+    expect((await clientError({ jobGet: { id: 'j9', results: false, limit: 0, after: '' } }, fake())).code).toBe('NOT_FOUND')
+  })
+
+  it('JOB_FINISHED when cancelling a job that is over', async () => {
+    const err = await clientError({ jobCancel: { id: 'j1' } }, fake({ propose: async () => ({ ok: false, code: 'JOB_FINISHED', message: 'job j1 is already cancelled' }) }))
+    expect(err.code).toBe('JOB_FINISHED')
+    expect(err.message).toContain('already cancelled')
+  })
+
+  it('BAD_REQUEST for a request without a command (an empty one, or a newer client\'s)', async () => {
+    const res = await roundTrip({}, fake())
+    expect(res.code).toBe('BAD_REQUEST')
+    expect(adminError(res).code).toBe('BAD_REQUEST')
+  })
+
+  it('BAD_REQUEST for a missing key, and nothing is proposed', async () => {
+    const f = fake()
+    expect((await clientError({ configSet: { key: '', value: 'v' } }, f)).code).toBe('BAD_REQUEST')
+    expect(f.proposed).toEqual([])
+  })
+
+  it('BAD_REQUEST for a submitted job that is not JSON, and nothing is submitted', async () => {
+    const f = fake()
+    expect((await clientError({ jobsSubmit: { jobs: ['{"tasks": ['] } }, f)).code).toBe('BAD_REQUEST')
+    expect(f.submitted).toBe(0)
+  })
+
+  it('BAD_JOB for an invalid job, naming which one in a batch', async () => {
+    const f = fake()
+    const err = await clientError({ jobsSubmit: { jobs: [TASK, JSON.stringify({ type: 'echo', attempts: 0 })] } }, f)
+    expect(err.code).toBe('BAD_JOB')
+    expect(err.message).toMatch(/^job 1: /)
+    expect(f.submitted).toBe(0)
+  })
+
+  it('BAD_JOB for an empty submission', async () => {
+    expect((await clientError({ jobsSubmit: { jobs: [] } }, fake())).code).toBe('BAD_JOB')
+  })
+
+  it('PAYLOAD_TOO_LARGE for a payload over the limit, from the engine', async () => {
+    const err = await clientError({ jobsSubmit: { jobs: [JSON.stringify({ type: 'echo', payload: 'x'.repeat(300 * 1024) })] } }, fake())
+    expect(err.code).toBe('PAYLOAD_TOO_LARGE')
+    expect(err.message).toMatch(/payload is \d+ bytes; the limit is/)
+  })
+
+  it('NO_CAPABLE_NODE from the engine', async () => {
+    const f = fake({ engine: { submit: async () => { throw new WorkError('NO_CAPABLE_NODE', 'no live node can run task x/0 (type "gpu")') } } })
+    expect((await clientError({ jobsSubmit: { jobs: [TASK] } }, f)).code).toBe('NO_CAPABLE_NODE')
+  })
+
+  it('NOT_REGISTERED from the engine', async () => {
+    const f = fake({ engine: { submit: async () => { throw new WorkError('NOT_REGISTERED', 'the job could not be registered in the control log') } } })
+    expect((await clientError({ jobsSubmit: { jobs: [TASK] } }, f)).code).toBe('NOT_REGISTERED')
+  })
+
+  it('UNREACHABLE when a job\'s home cannot be reached', async () => {
+    const f = fake({ jobs: { j1: { home: 'other', createdAt: 1, state: 'running' } } })
+    const err = await clientError({ jobGet: { id: 'j1', results: false, limit: 0, after: '' } }, f)
+    expect(err.code).toBe('UNREACHABLE')
+    expect(err.message).toContain('lives on other')
+    expect(f.forwards).toMatchObject([{ to: 'other', via: 'home' }])
+  })
+
+  it('the home\'s own failure for a job read forwarded to it', async () => {
+    const f = fake({ jobs: { j1: { home: 'other', createdAt: 1, state: 'running' } }, forward: async () => failure('NOT_FOUND', 'job j1 is registered with home other, which does not have it') })
+    expect((await clientError({ jobGet: { id: 'j1', results: false, limit: 0, after: '' } }, f)).code).toBe('NOT_FOUND')
+  })
+
+  it('STARTING while the work layer is not up', async () => {
+    expect((await clientError({ jobsList: { limit: 0, before: '' } }, fake({ jobs: { j1: { home: 'self', createdAt: 1, state: 'running' } }, engine: null }))).code).toBe('STARTING')
+    expect((await clientError({ jobsSubmit: { jobs: [TASK] } }, fake({ engine: null }))).code).toBe('STARTING')
+  })
+
+  it('INTERNAL for an error without a code', async () => {
+    const f = fake({ engine: { job: async () => { throw new TypeError('boom') } } })
+    const err = await clientError({ jobGet: { id: 'j1', results: false, limit: 0, after: '' } }, f)
+    expect(err.code).toBe('INTERNAL')
+    expect(err.message).toBe('boom [INTERNAL]')
+  })
+
+  it('through the library API: cancelJob throws a MeshError with the server\'s code', async () => {
+    const fakeNode = { adminService: { handle: async (req: AdminRequest) => await dispatch(req, fake({ propose: async () => ({ ok: false, code: 'JOB_FINISHED', message: 'job j1 is already completed' }) }).ctx) } }
+    const err = await MeshNode.prototype.cancelJob.call(fakeNode as any, 'j1').then(() => undefined, (e: unknown) => e)
+    expect(err).toBeInstanceOf(MeshError)
+    expect((err as MeshError).code).toBe('JOB_FINISHED')
+    expect((err as MeshError).message).toBe('cannot cancel j1: job j1 is already completed [JOB_FINISHED]')
+  })
+})

@@ -1,0 +1,84 @@
+// The internal protocol serves members only: a voter or learner of the committed
+// configuration, by authenticated peer id. Anyone else is refused with NOT_A_MEMBER, counted,
+// and nothing happens.
+import { describe, expect, it } from 'vitest'
+import type { JobEntry } from '../../../src/consensus/control.js'
+import { Registry } from 'prom-client'
+import { createMetrics, statusCounters } from '../../../src/node/metrics.js'
+import { createLogger } from '../../../src/node/log.js'
+import { failure } from '../../../src/node/services/admin.js'
+import { InternalService } from '../../../src/node/services/internal.js'
+import type { Host } from '../../../src/node/transport/host.js'
+import { AdminRequest, AdminResponse } from '../../../src/wire/proto/admin.js'
+import type { InternalRequest } from '../../../src/wire/proto/internal.js'
+
+function service (conf: { voters: string[], learners: string[] } | undefined): { svc: InternalService, counters: { get: (name: string) => number | undefined }, admin: AdminRequest[], registered: Array<Array<[string, JobEntry]>> } {
+  const registry = new Registry()
+  const metrics = createMetrics(registry)
+  const counters = { get: (name: string) => statusCounters(registry).find(([n]) => n === name)?.[1] }
+  const admin: AdminRequest[] = []
+  const registered: Array<Array<[string, JobEntry]>> = []
+  const svc = new InternalService({} as Host, createLogger('silent'), metrics, {
+    members: () => conf,
+    admin: async req => {
+      admin.push(req)
+      return failure('VERSION_MISMATCH', 'config "k" is at version 2, not 1', 'v1')
+    },
+    register: async jobs => { registered.push(jobs) }
+  })
+  return { svc, counters, admin, registered }
+}
+
+const CONF = { voters: ['v1', 'v2'], learners: ['l1'] }
+const REGISTER: InternalRequest = { registerJobs: { jobs: [{ id: 'j1', home: 'v2', createdAt: 5n, state: 'running' }] } }
+const WRITE: InternalRequest = { toLeader: { request: AdminRequest.encode({ configSet: { key: 'k', value: 'v' } }) } }
+
+describe('the internal protocol', () => {
+  it('refuses a stranger with NOT_A_MEMBER, counts it, and registers nothing', async () => {
+    const { svc, counters, registered, admin } = service(CONF)
+    const res = await svc.handle('stranger', REGISTER)
+    expect(res.code).toBe('NOT_A_MEMBER')
+    expect(res.error).toContain('stranger is not a member')
+    expect((await svc.handle('stranger', WRITE)).code).toBe('NOT_A_MEMBER')
+    expect(counters.get('rpc_rejected_total')).toBe(2)
+    expect(registered).toEqual([])
+    expect(admin).toEqual([])
+  })
+
+  it('refuses everyone while this node is in no cluster', async () => {
+    const { svc, registered } = service(undefined)
+    const res = await svc.handle('v1', REGISTER)
+    expect(res.code).toBe('NOT_A_MEMBER')
+    expect(res.error).toContain('not part of a cluster yet')
+    expect(registered).toEqual([])
+  })
+
+  it('proposes a voter\'s or a learner\'s registrations as they are', async () => {
+    const { svc, registered } = service(CONF)
+    expect((await svc.handle('v2', REGISTER)).code).toBe('')
+    expect((await svc.handle('l1', REGISTER)).code).toBe('')
+    expect(registered).toEqual([[['j1', { home: 'v2', createdAt: 5, state: 'running' }]], [['j1', { home: 'v2', createdAt: 5, state: 'running' }]]])
+  })
+
+  it('refuses a registration with an unknown state and proposes nothing', async () => {
+    const { svc, registered } = service(CONF)
+    const res = await svc.handle('v2', { registerJobs: { jobs: [{ id: 'j1', home: 'v2', createdAt: 5n, state: 'exploded' }] } })
+    expect(res.code).toBe('BAD_REQUEST')
+    expect(registered).toEqual([])
+  })
+
+  it('runs a member\'s forwarded write and returns the answer unchanged', async () => {
+    const { svc, admin } = service(CONF)
+    const res = await svc.handle('v2', WRITE)
+    expect(res.code).toBe('')
+    expect(admin).toEqual([{ configSet: { key: 'k', value: 'v' } }])
+    expect(AdminResponse.decode(res.response)).toEqual({ code: 'VERSION_MISMATCH', error: 'config "k" is at version 2, not 1', leader: 'v1' })
+  })
+
+  it('forwards only writes to the leader and only reads to a home', async () => {
+    const { svc, admin } = service(CONF)
+    expect((await svc.handle('v2', { toLeader: { request: AdminRequest.encode({ configList: {} }) } })).code).toBe('BAD_REQUEST')
+    expect((await svc.handle('v2', { toHome: { request: AdminRequest.encode({ jobCancel: { id: 'j1' } }) } })).code).toBe('BAD_REQUEST')
+    expect(admin).toEqual([])
+  })
+})
