@@ -263,7 +263,7 @@ describe('every failure reaches the client with its code unchanged', () => {
   })
 
   it('through the library API: cancelJob throws a MeshError with the server\'s code', async () => {
-    const fakeNode = { adminService: { handle: async (req: AdminRequest) => await dispatch(req, fake({ propose: async () => ({ ok: false, code: 'JOB_FINISHED', message: 'job j1 is already completed' }) }).ctx) } }
+    const fakeNode = { admin: { handle: async (req: AdminRequest) => await dispatch(req, fake({ propose: async () => ({ ok: false, code: 'JOB_FINISHED', message: 'job j1 is already completed' }) }).ctx) } }
     const err = await MeshNode.prototype.cancelJob.call(fakeNode as any, 'j1').then(() => undefined, (e: unknown) => e)
     expect(err).toBeInstanceOf(MeshError)
     expect((err as MeshError).code).toBe('JOB_FINISHED')
