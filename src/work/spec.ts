@@ -5,7 +5,7 @@
 // with the same ids, and every result is recorded once per id.
 
 import { randomBytes } from 'node:crypto'
-import { JOB_LIMITS } from '../wire/constants.js'
+import { JOB_LIMITS } from './limits.js'
 import { WorkError } from './errors.js'
 
 /** The built-in task type that runs a shell command (only on nodes with --allow-commands). */

@@ -20,7 +20,7 @@ import type { StatusJson } from '../../src/node/status-json.js'
 import { heartbeatTopic, MAX_HEARTBEAT_BYTES, STATUS_PROTOCOL, WORK_PROTOCOL } from '../../src/wire/constants.js'
 import { pbStream } from 'it-protobuf-stream'
 import { WorkFrame, type WorkRequest, type WorkResponse } from '../../src/wire/proto/work.js'
-import { workRequest } from '../../src/work/codec.js'
+import { workRequest } from '../../src/wire/work-codec.js'
 import { waitUntil } from '../../scripts/cluster-lib.js'
 import { meshnode, spawnMeshnode, tempDir } from './helpers.js'
 
