@@ -68,7 +68,7 @@ import { JOB_LIMITS } from './limits.js'
 import { okReply, failReply, type BatchSignal, type ProgressReport, type WorkBatch, type WorkMsg, type WorkReply } from './messages.js'
 import { ReadyQueue } from './queue.js'
 import type { JobRecord, LoadedWork, StoredTask, TaskOutcome, WorkWrite } from './records.js'
-import { CMD_TYPE, canRun, jobOfTask, rootTasks, type JobInput, type Task } from './spec.js'
+import { CMD_TYPE, canRun, formatJobId, jobOfTask, rootTasks, type JobInput, type Task } from './spec.js'
 
 // ----- configuration and constants ----------------------------------------------------------
 
@@ -1167,7 +1167,7 @@ export class WorkCore {
   /** Time first, so ids sort by submission; then a per-core random prefix and a counter. */
   private newJobId (now: number): string {
     this.jobSeq = (this.jobSeq + 1) % 0x100000
-    return `${now.toString(36).padStart(9, '0')}-${this.idPrefix}${this.jobSeq.toString(36).padStart(4, '0')}`
+    return formatJobId(now, this.idPrefix, this.jobSeq)
   }
 
   private send (to: string, msg: WorkMsg, p: Pending): void {
