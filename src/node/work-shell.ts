@@ -13,7 +13,7 @@ import type { Rng } from '../prng.js'
 import type { WorkRequest, WorkResponse } from '../wire/proto/work.js'
 import { decodeWorkMsg, decodeWorkReply, encodeWorkMsg, encodeWorkReply, fail } from '../wire/work-codec.js'
 import { abortRun, invoke, isThenable, race, signalOf, stoppedByNode, type Running } from '../work/attempt.js'
-import { WorkCore, type PeerInfo, type Ready, type RunningTaskView, type WorkCounters } from '../work/core.js'
+import { WorkCore, type PeerInfo, type Ready, type RunningTaskView, type SubmitAnswer, type WorkCounters } from '../work/core.js'
 import { WorkError } from '../work/errors.js'
 import type { Handlers, TaskContext } from '../work/executors.js'
 import { isFinal, type JobView } from '../work/jobs.js'
@@ -250,7 +250,14 @@ export class WorkShell {
           const run = this.running.get(a.taskId)
           if (run != null) abortRun(run, a.reason === 'stopping' ? new WorkError('STOPPING', 'node is stopping') : new Error('job cancelled'))
         }
-        if (rd.messages.length > 0 || rd.replies.length > 0 || rd.register.length > 0 || rd.submitted.length > 0) this.held.push(rd)
+        // An accepted submission's writes were durable before its registration was proposed:
+        // answer it at once. A refused one waits for its undo to be durable, like the rest.
+        let refused = false
+        for (const s of rd.submitted) {
+          if (s.error != null) refused = true
+          else this.answerSubmit(s)
+        }
+        if (rd.messages.length > 0 || rd.replies.length > 0 || rd.register.length > 0 || refused) this.held.push(rd)
         this.requestCommit()
         const start = rd.start
         for (let i = 0; i < start.length; i++) this.startTask(start[i]!)
@@ -304,13 +311,15 @@ export class WorkShell {
     for (const reg of rd.register) {
       this.registry.register(reg.entries).then(() => { this.registered(reg.id, undefined) }, err => { this.registered(reg.id, err instanceof Error ? err : new Error(String(err))) })
     }
-    for (const s of rd.submitted) {
-      const waiter = this.submits.get(s.id)
-      this.submits.delete(s.id)
-      if (waiter == null) continue
-      if (s.error != null) waiter.reject(s.error)
-      else waiter.resolve(s.jobs ?? [])
-    }
+    for (const s of rd.submitted) if (s.error != null) this.answerSubmit(s)
+  }
+
+  private answerSubmit (s: SubmitAnswer): void {
+    const waiter = this.submits.get(s.id)
+    this.submits.delete(s.id)
+    if (waiter == null) return
+    if (s.error != null) waiter.reject(s.error)
+    else waiter.resolve(s.jobs ?? [])
   }
 
   private abandon (rd: Ready, err: Error): void {
@@ -321,6 +330,7 @@ export class WorkShell {
     }
     for (const reg of rd.register) this.core.registered(reg.id, err, this.opts.now())
     for (const s of rd.submitted) {
+      if (s.error == null) continue
       this.submits.get(s.id)?.reject(err)
       this.submits.delete(s.id)
     }

@@ -36,7 +36,8 @@
 //   messages    requests to peers { to, id, msg }      ┐ only once the writes of this ready
 //   replies     answers to inbound requests { id, reply } │ and every earlier one are durable:
 //   register    control-log entries to propose { id } │ PERSIST, THEN SEND.
-//   submitted   submission answers { id, jobs | error }┘
+//   submitted   submission answers { id, jobs | error }┘ (an accepted one may be answered at
+//               once: its writes were durable before its registration was proposed)
 //   start       tasks to run now (they do not wait for the writes: a task runs at least once)
 //   abort       running attempts to abort { taskId, reason }
 //   finished    jobs whose final state is durable (completed, failed, cancelled): report them
