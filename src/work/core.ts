@@ -61,8 +61,14 @@
 
 import { CompletionCore, recordKey } from '../completion/index.js'
 import type { JobEntry } from '../consensus/control.js'
-import type { Rng } from '../prng.js'
-import { TrailTable, serviceQuality } from '../pheromone/index.js'
+import { LentBatches } from './core/lender.js'
+import { Outbox } from './core/outbox.js'
+import { Retries } from './core/retries.js'
+import { Thief } from './core/thief.js'
+import {
+  BURST, DEFAULT_RESEND_MS, DEFAULT_RETRY_BASE_MS, MAINTAIN_EVERY_MS, MAX_PROGRESS_BYTES, MAX_RETRY_MS, NO_READY, PREFETCH_PER_SLOT, STEAL_MIN_TASK_MS, newReady,
+  type AttemptEnd, type PeerInfo, type Ready, type RegistryView, type RunningTaskView, type SubmissionTicket, type WorkCoreConfig, type WorkCounters, type WorkEvent
+} from './core/types.js'
 import { WorkError } from './errors.js'
 import { JobBook, isFinal } from './jobs.js'
 import { JOB_LIMITS } from './limits.js'
@@ -71,117 +77,8 @@ import { ReadyQueue } from './queue.js'
 import type { JobRecord, LoadedWork, StoredTask, TaskOutcome, WorkWrite } from './records.js'
 import { CMD_TYPE, canRun, formatJobId, jobOfTask, rootTasks, type JobInput, type Task } from './spec.js'
 
-// ----- configuration and constants ----------------------------------------------------------
+export * from './core/types.js'
 
-export interface WorkCoreConfig {
-  self: string
-  /** Distinguishes this process's batch ids from the previous run's. */
-  incarnation: number
-  concurrency: number
-  /** Everything this node advertises: user capabilities, handler:<name>, commands. */
-  capabilities: readonly string[]
-  /** Jitter of retry backoff, steal choice and the job id prefix. */
-  rng: Rng
-  /** First re-send of an unsignalled batch (default 2 s); doubles up to MAX_RESEND_MS. */
-  resendAfterMs?: number
-  /** Retry backoff base for failed attempts (default 200 ms). */
-  retryBaseMs?: number
-  /** Tasks started back to back before the event loop must turn (default 512). */
-  burst?: number
-}
-
-/** The control log's job registry, read-only. */
-export interface RegistryView {
-  entry: (jobId: string) => JobEntry | undefined
-  /** Declared dead by quorum: never lend it work. */
-  isDead: (peer: string) => boolean
-}
-
-export interface PeerInfo {
-  peerId: string
-  /** Stealable tasks it advertised. */
-  queued: number
-  capabilities: readonly string[]
-}
-
-export interface WorkCounters {
-  tasksRun: number
-  tasksFailed: number
-  tasksRetried: number
-  stealsSent: number
-  stealsGranted: number
-  tasksStolen: number
-  tasksLent: number
-  batchesResent: number
-  resultsSent: number
-  orphanedHandlers: number
-  rejectedMessages: number
-}
-
-/** How an attempt ended, as the shell measured it. */
-export interface AttemptEnd {
-  ok: boolean
-  /** JSON text of the result when ok (the shell encodes and size-checks it). */
-  result?: string | undefined
-  error?: string | undefined
-  /** Children the handler spawned (kept only if it succeeded). */
-  children: readonly Task[]
-  durationMs: number
-  /** Aborted because the node is stopping: not a failure, the task runs again after restart. */
-  stoppedByNode: boolean
-}
-
-export interface OutMessage { to: string, id: number, msg: WorkMsg }
-export interface OutReply { id: number, reply: WorkReply }
-export interface Registration { id: number, entries: Array<[string, JobEntry]> }
-export interface SubmitAnswer { id: number, jobs?: JobRecord[], error?: WorkError }
-export interface TaskAbort { taskId: string, reason: 'cancelled' | 'stopping' }
-export interface WorkEvent { level: 'debug' | 'info' | 'warn', msg: string, fields: Record<string, unknown> }
-export interface SubmissionTicket { id: number, jobs: JobRecord[] }
-
-export interface Ready {
-  /** advance(seq) once this ready's writes (and every earlier one's) are durable. */
-  seq: number
-  writes: WorkWrite[]
-  messages: OutMessage[]
-  replies: OutReply[]
-  register: Registration[]
-  submitted: SubmitAnswer[]
-  start: Task[]
-  abort: TaskAbort[]
-  finished: JobRecord[]
-  events: WorkEvent[]
-}
-
-export interface RunningTaskView { taskId: string, node: string, type?: string, startedAt?: number, progress?: unknown }
-
-/**
- * Re-sends of an unsignalled batch back off up to this. A re-send is how a lost grant, a lost
- * signal, or a batch a thief lost in a crash is recovered, so its interval bounds how long
- * such a loss can hold a job back; it costs one message per lent batch per interval.
- */
-export const MAX_RESEND_MS = 5_000
-export const DEFAULT_RESEND_MS = 2_000
-/** Remote progress reports go to the home at most this often, and are at most this large. */
-export const PROGRESS_EVERY_MS = 500
-export const MAX_PROGRESS_BYTES = 1024
-/** Tasks quicker than this on average are not lent (see lendable). */
-export const STEAL_MIN_TASK_MS = 0.5
-/** Tasks started back to back before the event loop gets a turn (see pump). */
-export const BURST = 512
-/** Longest an outcome waits for others bound to the same home (see scheduleResults). */
-export const RESULTS_LINGER_MS = 10
-/** How long an empty steal answer rules a victim out (unless a heartbeat says otherwise). */
-export const EMPTY_HINT_MS = 100
-/** A thief keeps this many tasks per slot queued, stealing again when it drops below. */
-export const PREFETCH_PER_SLOT = 2
-/** Batch re-sends, results retries, trail evaporation and missed cancels, this often. */
-export const MAINTAIN_EVERY_MS = 500
-/** Retry backoff: base × 2^attempt, at most this, times a jitter in [0.5, 1). */
-export const MAX_RETRY_MS = 30_000
-export const DEFAULT_RETRY_BASE_MS = 200
-
-interface Lent { jobId: string, to: string, taskIds: string[], sentAt: number, resendAfter: number }
 interface RunningTask { task: Task, startedAt: number, progress?: unknown }
 type Pending =
   | { kind: 'steal', to: string, started: number }
@@ -192,12 +89,6 @@ type PendingRegistration =
   | { kind: 'reregister', jobIds: string[] }
   | { kind: 'final', count: number }
 
-const NO_READY: Ready = Object.freeze({ seq: 0, writes: [], messages: [], replies: [], register: [], submitted: [], start: [], abort: [], finished: [], events: [] }) as unknown as Ready
-
-function newReady (): Ready {
-  return { seq: 0, writes: [], messages: [], replies: [], register: [], submitted: [], start: [], abort: [], finished: [], events: [] }
-}
-
 export class WorkCore {
   readonly counters: WorkCounters = { tasksRun: 0, tasksFailed: 0, tasksRetried: 0, stealsSent: 0, stealsGranted: 0, tasksStolen: 0, tasksLent: 0, batchesResent: 0, resultsSent: 0, orphanedHandlers: 0, rejectedMessages: 0 }
   private readonly jobs: JobBook
@@ -206,20 +97,14 @@ export class WorkCore {
   private readonly queue: ReadyQueue<Task>
   private readonly tasks = new Map<string, StoredTask>()
   private readonly running = new Map<string, RunningTask>()
-  private readonly lent = new Map<string, Lent>()
-  /** Outcomes waiting for their home (written no later than any message carrying them). */
-  private readonly outbox = new Map<string, TaskOutcome>()
-  private readonly sendingTo = new Set<string>()
-  /** Per home: when its lingering results go. */
-  private readonly lingerAt = new Map<string, number>()
-  /** Progress of tasks running here for other homes, not yet sent. */
-  private readonly progressOut = new Map<string, { home: string, jobId: string, value: string }>()
-  private progressAt = Infinity
+  private readonly lent = new LentBatches()
+  private readonly outbox = new Outbox()
+  private readonly thief = new Thief()
+  private readonly retries = new Retries()
   /** At a home: the last progress reported by tasks of its jobs running elsewhere. */
   private readonly remoteProgress = new Map<string, { jobId: string, node: string, value: unknown }>()
   /** Tasks held here (queued or running) per remote home. */
   private readonly workFor = new Map<string, number>()
-  private readonly homeBackoff = new Map<string, number>()
   private readonly cancelled = new Set<string>()
   /** Home jobs not (yet) in the completion core: their live task ids here. */
   private readonly local = new Map<string, Set<string>>()
@@ -227,13 +112,6 @@ export class WorkCore {
   private localDone: string[] = []
   /** Jobs whose final state went out in ready `seq`: retired at advance(seq). */
   private finishing: Array<{ seq: number, jobIds: string[] }> = []
-  private readonly trails = new TrailTable()
-  /** What a victim told us it still holds, fresher than its last heartbeat. */
-  private readonly hints = new Map<string, { queued: number, at: number }>()
-  /** Failed attempts waiting for their backoff: task id → when, and the task to queue. */
-  private readonly retries = new Map<string, { at: number, task: Task }>()
-  private retryMin = Infinity
-  private stealRetryAt = Infinity
   private maintainAt: number
   private lastEvaporate: number
   private burstPending = false
@@ -249,11 +127,11 @@ export class WorkCore {
   private taskMs = NaN
   /** Tasks started since the event loop last turned (see pump). */
   private burst = 0
-  private stealing = false
   private batchSeq = 0
   private stopped = false
   private jobSeq = 0
   private readonly idPrefix: string
+  private readonly isDead = (peer: string): boolean => this.registry.isDead(peer)
   private readonly writer = {
     put: (bucket: 'jobs' | 'results', key: string, value: unknown) => { this.put(bucket, key, value) },
     del: (bucket: 'jobs', key: string) => { this.del(bucket, key) }
@@ -291,13 +169,9 @@ export class WorkCore {
       this.tasks.set(st.task.id, st)
       this.countWork(st, +1)
       if (st.state === 'queued') this.queue.push(st.task)
-      else if (st.batchId != null && st.to != null) {
-        const lent = this.lent.get(st.batchId) ?? { jobId: st.task.jobId, to: st.to, taskIds: [], sentAt: 0, resendAfter: 0 }
-        lent.taskIds.push(st.task.id)
-        this.lent.set(st.batchId, lent)
-      }
+      else if (st.batchId != null && st.to != null) this.lent.restoreTask(st.batchId, st.task.jobId, st.to, st.task.id)
     }
-    for (const o of loaded.outbox) this.outbox.set(o.taskId, o)
+    for (const o of loaded.outbox) this.outbox.add(o)
     // Active home jobs the completion core does not know never left home: rebuild their live sets.
     const inCore = new Set(this.dscore.jobIds())
     for (const job of this.jobs.activeJobs()) if (!inCore.has(job.id)) this.local.set(job.id, new Set())
@@ -311,7 +185,7 @@ export class WorkCore {
       this.rd.register.push({ id, entries: unregistered.map(j => [j.id, { home: j.home, createdAt: j.createdAt, state: 'running' }]) })
     }
     if (loaded.tasks.length + loaded.outbox.length > 0) this.event('info', 'resumed work from disk', { tasks: loaded.tasks.length, outbox: loaded.outbox.length, jobs: this.jobs.activeJobs().length })
-    for (const home of this.homesInOutbox()) this.sendResults(home)
+    for (const home of this.outbox.retryAll()) this.sendResults(home)
     this.changed = true
     this.pump()
   }
@@ -467,11 +341,12 @@ export class WorkCore {
     if (this.stopped) return Infinity
     let d = this.maintainAt
     if (this.burstPending && this.now < d) d = this.now
-    if (this.progressAt < d) d = this.progressAt
-    if (this.stealRetryAt < d) d = this.stealRetryAt
-    if (this.retryMin === -1) this.retryMin = minAt(this.retries)
-    if (this.retryMin < d) d = this.retryMin
-    for (const at of this.lingerAt.values()) if (at < d) d = at
+    if (this.outbox.progressAt < d) d = this.outbox.progressAt
+    if (this.thief.retryAt < d) d = this.thief.retryAt
+    const retry = this.retries.next
+    if (retry < d) d = retry
+    const linger = this.outbox.nextLinger
+    if (linger < d) d = linger
     return d
   }
 
@@ -488,18 +363,16 @@ export class WorkCore {
     if (this.stopped) return
     this.burst = 0
     this.burstPending = false
-    if (this.retryMin === -1) this.retryMin = minAt(this.retries)
-    if (this.retryMin <= now) this.fireRetries(now)
-    if (this.lingerAt.size > 0) {
-      for (const [home, at] of this.lingerAt) {
-        if (at > now) continue
-        this.lingerAt.delete(home)
-        this.sendResults(home)
-      }
+    for (const task of this.retries.due(now)) {
+      // The task may have been cancelled or reclaimed meanwhile.
+      if (this.tasks.get(task.id)?.state !== 'queued') continue
+      this.queue.push(task)
+      this.changed = true
     }
-    if (this.progressAt <= now) this.sendProgress()
-    if (this.stealRetryAt <= now) {
-      this.stealRetryAt = Infinity
+    for (const home of this.outbox.dueLingers(now)) this.sendResults(home)
+    if (this.outbox.progressAt <= now) this.sendProgress()
+    if (this.thief.retryAt <= now) {
+      this.thief.retryAt = Infinity
       if (this.queue.runnable < this.cfg.concurrency * PREFETCH_PER_SLOT) this.maybeSteal()
     }
     if (this.maintainAt <= now) {
@@ -583,13 +456,7 @@ export class WorkCore {
     this.changed = true
     this.jobs.setState(jobId, 'cancelled')
     for (const t of this.queue.drop(t => t.jobId === jobId)) this.finishCancelled(t)
-    for (const [id, r] of this.retries) {
-      if (r.task.jobId !== jobId) continue
-      this.retries.delete(id)
-      this.retryMin = -1
-      const st = this.tasks.get(id)
-      if (st != null) this.finishCancelled(st.task)
-    }
+    for (const t of this.retries.dropJob(jobId)) if (this.tasks.has(t.id)) this.finishCancelled(t)
     for (const r of this.running.values()) if (r.task.jobId === jobId) this.rd.abort.push({ taskId: r.task.id, reason: 'cancelled' })
   }
 
@@ -604,7 +471,7 @@ export class WorkCore {
   /** A fresh heartbeat replaces what the last grant told us about that peer. */
   peerAdvertised (peerId: string, now: number): void {
     this.now = now
-    this.hints.delete(peerId)
+    this.thief.advertised(peerId)
     if (this.queue.runnable < this.cfg.concurrency * PREFETCH_PER_SLOT) this.maybeSteal()
   }
 
@@ -703,8 +570,7 @@ export class WorkCore {
       return
     }
     if (text === undefined || text.length > MAX_PROGRESS_BYTES) return
-    this.progressOut.set(task.id, { home: task.home, jobId: task.jobId, value: text })
-    if (this.progressAt === Infinity) this.progressAt = now + PROGRESS_EVERY_MS
+    this.outbox.progress(task.id, task.home, task.jobId, text, now)
   }
 
   /** An attempt ended while its handler kept running (it ignored its abort signal). */
@@ -758,7 +624,7 @@ export class WorkCore {
         this.tasks.set(t.id, st)
         this.put('tasks', t.id, st)
       }
-      this.lent.set(batchId, { jobId, to, taskIds: ids, sentAt: this.now, resendAfter: this.cfg.resendAfterMs ?? DEFAULT_RESEND_MS })
+      this.lent.add(batchId, { jobId, to, taskIds: ids, sentAt: this.now, resendAfter: this.cfg.resendAfterMs ?? DEFAULT_RESEND_MS })
       batches.push({ jobId, batchId, tasks: list })
     }
     return batches
@@ -807,13 +673,10 @@ export class WorkCore {
   private onSignals (from: string, signals: readonly BatchSignal[]): WorkReply {
     let accepted = 0
     for (const s of signals) {
-      const lent = this.lent.get(s.batchId)
       if (this.dscore.receiveSignal(s.jobId, s.batchId, from) !== 'accepted') continue
       accepted++
-      if (lent != null) {
-        for (const id of lent.taskIds) this.dropTask(id)
-        this.lent.delete(s.batchId)
-      }
+      const lent = this.lent.signalled(s.batchId)
+      if (lent != null) for (const id of lent.taskIds) this.dropTask(id)
     }
     return okReply({ accepted })
   }
@@ -891,21 +754,7 @@ export class WorkCore {
     const base = this.cfg.retryBaseMs ?? DEFAULT_RETRY_BASE_MS
     const delay = Math.min(MAX_RETRY_MS, base * 2 ** task.attempts) * (0.5 + this.cfg.rng() / 2)
     this.event('debug', 'task failed; retrying', { task: task.id, attempt: next.attempts, error, delay: Math.round(delay) })
-    const at = this.now + delay
-    this.retries.set(task.id, { at, task: next })
-    if (this.retryMin !== -1 && at < this.retryMin) this.retryMin = at
-  }
-
-  private fireRetries (now: number): void {
-    for (const [id, r] of this.retries) {
-      if (r.at > now) continue
-      this.retries.delete(id)
-      // The task may have been cancelled or reclaimed meanwhile.
-      if (this.tasks.get(id)?.state !== 'queued') continue
-      this.queue.push(r.task)
-      this.changed = true
-    }
-    this.retryMin = -1
+    this.retries.add(next, this.now + delay)
   }
 
   /** Records the outcome at home (directly here, or via the outbox) and retires the task. */
@@ -930,7 +779,7 @@ export class WorkCore {
       return
     }
     outcome.home = task.home
-    this.outbox.set(task.id, outcome)
+    this.outbox.add(outcome)
     this.put('outbox', task.id, outcome)
     this.scheduleResults(task.home)
   }
@@ -964,63 +813,34 @@ export class WorkCore {
 
   // ----- results to the home ----------------------------------------------------------------
 
-  /**
-   * Results go to a home in batches: at once when this node holds no more work for that
-   * home (so the last outcome of a job never waits), otherwise after a short linger that
-   * lets outcomes of tasks finishing close together share one message, one stream and one
-   * LevelDB write at the home.
-   */
   private scheduleResults (home: string): void {
-    if (this.sendingTo.has(home) || this.lingerAt.has(home)) return
-    if (!this.workFor.has(home)) {
-      this.sendResults(home)
-      return
-    }
-    this.lingerAt.set(home, this.now + RESULTS_LINGER_MS)
+    if (this.outbox.schedule(home, this.workFor.has(home), this.now)) this.sendResults(home)
   }
 
   private sendResults (home: string): void {
-    if (this.sendingTo.has(home) || this.stopped) return
-    const batch: TaskOutcome[] = []
-    for (const o of this.outbox.values()) {
-      if (o.jobId === '' || o.home !== home) continue
-      batch.push(o)
-      if (batch.length >= JOB_LIMITS.results) break
-    }
-    if (batch.length === 0) return
-    this.sendingTo.add(home)
-    this.send(home, { op: 'results', results: batch }, { kind: 'results', to: home, batch })
+    if (this.stopped) return
+    const batch = this.outbox.take(home)
+    if (batch != null) this.send(home, { op: 'results', results: batch }, { kind: 'results', to: home, batch })
   }
 
   private onResultsAnswer (home: string, batch: TaskOutcome[], err: Error | undefined): void {
-    this.sendingTo.delete(home)
     if (err == null) {
-      this.homeBackoff.delete(home)
+      this.outbox.delivered(home, batch)
       this.counters.resultsSent += batch.length
       for (const o of batch) {
-        this.outbox.delete(o.taskId)
         this.del('outbox', o.taskId)
         this.dscore.taskFinished(o.jobId, o.taskId)
       }
     } else {
-      const backoff = Math.min(MAX_RESEND_MS, (this.homeBackoff.get(home) ?? 100) * 2)
-      this.homeBackoff.set(home, backoff)
+      const backoff = this.outbox.failed(home)
       this.event('debug', 'results not delivered; will retry', { home, err: err.message, backoff })
     }
     // More may have been written meanwhile; maintenance retries after failures.
-    if (!this.homeBackoff.has(home)) this.scheduleResults(home)
+    if (!this.outbox.backingOff(home)) this.scheduleResults(home)
   }
 
   private sendProgress (): void {
-    this.progressAt = Infinity
-    const byHome = new Map<string, ProgressReport[]>()
-    for (const [taskId, p] of this.progressOut) {
-      const list = byHome.get(p.home) ?? []
-      list.push({ jobId: p.jobId, taskId, value: p.value })
-      byHome.set(p.home, list)
-    }
-    this.progressOut.clear()
-    for (const [home, progress] of byHome) this.send(home, { op: 'progress', progress }, { kind: 'progress', to: home })
+    for (const [home, progress] of this.outbox.takeProgress()) this.send(home, { op: 'progress', progress }, { kind: 'progress', to: home })
   }
 
   private sendSignals (signals: ReadonlyArray<{ to: string, jobId: string, batchId: string }>): void {
@@ -1036,78 +856,34 @@ export class WorkCore {
   // ----- stealing (thief side) --------------------------------------------------------------
 
   private maybeSteal (): void {
-    if (this.stealing || this.stopped) return
-    const peers = this.peerView
-    const candidates: Array<{ peer: string, heuristic: number }> = []
-    let anyQueued = false
-    for (const p of peers) {
-      if (p.queued > 0) anyQueued = true
-      if (p.peerId === this.cfg.self || this.registry.isDead(p.peerId)) continue
-      const heuristic = this.hint(p.peerId, p.queued)
-      if (heuristic > 0) candidates.push({ peer: p.peerId, heuristic })
-    }
-    if (candidates.length === 0) {
-      // Peers that advertise work but just answered empty: look again shortly.
-      if (this.stealRetryAt === Infinity && anyQueued) this.stealRetryAt = this.now + EMPTY_HINT_MS
-      return
-    }
-    const victim = this.trails.choose(candidates, this.cfg.rng)
-    if (victim == null) return
-    // Ask for a fair share of what the victim advertises (it grants at most half its spare
-    // queue), and never less than a few tasks per slot so small queues still move.
-    const advertised = candidates.find(c => c.peer === victim)?.heuristic ?? 0
-    const want = Math.min(JOB_LIMITS.batchTasks, Math.max(this.cfg.concurrency * PREFETCH_PER_SLOT * 2, Math.ceil(advertised / (peers.length + 1))))
-    this.stealing = true
+    if (this.stopped) return
+    const plan = this.thief.plan(this.peerView, this.cfg.self, this.isDead, this.cfg.concurrency, this.now, this.cfg.rng)
+    if (plan == null) return
     this.counters.stealsSent++
-    this.send(victim, { op: 'steal', capabilities: this.cfg.capabilities, want }, { kind: 'steal', to: victim, started: this.now })
+    this.send(plan.victim, { op: 'steal', capabilities: this.cfg.capabilities, want: plan.want }, { kind: 'steal', to: plan.victim, started: this.now })
   }
 
   private onStealAnswer (victim: string, started: number, res: WorkReply | undefined, err: Error | undefined): void {
-    this.stealing = false
     if (res != null) {
       const got = this.receive(victim, res.batches)
-      // An empty grant (nothing this node may run, or the victim drained meanwhile) rules the
-      // victim out until its next heartbeat, so a thief never spins on it.
-      this.hints.set(victim, { queued: got > 0 ? res.remaining : 0, at: this.now })
-      if (got > 0) this.trails.deposit(victim, serviceQuality({ tasks: got, latencyMs: this.now - started }))
-      else this.trails.penalize(victim)
+      this.thief.answered(victim, got, res.remaining, this.now - started, this.now)
     } else {
-      this.hints.set(victim, { queued: 0, at: this.now })
-      this.trails.penalize(victim)
+      this.thief.failed(victim, this.now)
       this.event('debug', 'steal failed', { victim, err: err?.message })
     }
     this.pump()
-  }
-
-  /**
-   * How much a peer holds, as far as this node knows: what its last answer said, for a
-   * short while, else what its last heartbeat advertised. An empty answer is not trusted
-   * for long: heartbeats are a second apart, and a thief that waited for the next one after
-   * every empty grant would idle through the end of every job.
-   */
-  private hint (peer: string, advertised: number): number {
-    const h = this.hints.get(peer)
-    if (h == null) return advertised
-    if (h.queued === 0 && this.now - h.at > EMPTY_HINT_MS) {
-      this.hints.delete(peer)
-      return advertised
-    }
-    return h.queued
   }
 
   // ----- maintenance ------------------------------------------------------------------------
 
   private maintain (): void {
     const now = this.now
-    this.trails.evaporate(now - this.lastEvaporate)
+    this.thief.evaporate(now - this.lastEvaporate)
     this.lastEvaporate = now
     // Re-send batches that stay unsignalled: recovers lost grants, lost signals, and
     // batches a thief lost in a crash before persisting them.
     const byPeer = new Map<string, WorkBatch[]>()
-    for (const [batchId, lent] of this.lent) {
-      if (now - lent.sentAt < lent.resendAfter) continue
-      lent.sentAt = now
-      lent.resendAfter = Math.min(MAX_RESEND_MS, lent.resendAfter * 2)
+    for (const [batchId, lent] of this.lent.due(now)) {
       const tasks: Task[] = []
       for (const id of lent.taskIds) {
         const t = this.tasks.get(id)?.task
@@ -1122,10 +898,7 @@ export class WorkCore {
       this.send(peer, { op: 'deliver', batches }, { kind: 'deliver', to: peer })
     }
     // Results whose home was unreachable.
-    for (const home of this.homesInOutbox()) {
-      this.homeBackoff.delete(home)
-      this.sendResults(home)
-    }
+    for (const home of this.outbox.retryAll()) this.sendResults(home)
     // Cancels this node missed (a snapshot install, a restart), and state of jobs that are over.
     for (const jobId of this.dscore.jobIds()) {
       const entry = this.registry.entry(jobId)
@@ -1134,12 +907,6 @@ export class WorkCore {
         this.dscore.forget(jobId)
       }
     }
-  }
-
-  private homesInOutbox (): Set<string> {
-    const homes = new Set<string>()
-    for (const o of this.outbox.values()) if (o.home != null) homes.add(o.home)
-    return homes
   }
 
   // ----- helpers ----------------------------------------------------------------------------
@@ -1214,10 +981,4 @@ export class WorkCore {
     if (n > 0) this.workFor.set(st.task.home, n)
     else this.workFor.delete(st.task.home)
   }
-}
-
-function minAt (m: ReadonlyMap<string, { at: number }>): number {
-  let min = Infinity
-  for (const v of m.values()) if (v.at < min) min = v.at
-  return min
 }

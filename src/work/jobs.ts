@@ -25,6 +25,8 @@ export class JobBook {
   private readonly active = new Map<string, JobRecord>()
   private readonly recorded = new Map<string, Set<string>>()
   private readonly dirty = new Set<string>()
+  /** Final records staged and not yet durable (see finish). */
+  private readonly finals = new Map<string, JobRecord>()
   duplicates = 0
 
   constructor (private readonly store: JobWrites) {}
@@ -102,23 +104,30 @@ export class JobBook {
     job.lastTaskAt = Math.max(job.lastTaskAt ?? 0, o.finishedAt)
   }
 
-  /** Completion detected: the final state is set and staged; returns the record. */
+  /**
+   * Completion detected: stages the job's final record and returns it. The book keeps
+   * showing the job as it was until retire(), once that record is durable: a reader who sees
+   * a job final can read all of its results.
+   */
   finish (jobId: string, now: number): JobRecord | undefined {
     const job = this.active.get(jobId)
-    if (job == null) return undefined
-    if (job.state !== 'cancelled') job.state = job.failed > 0 ? 'failed' : 'completed'
-    job.finishedAt = now
-    this.touch(jobId)
-    return job
+    if (job == null || this.finals.has(jobId)) return undefined
+    const state = job.state === 'cancelled' ? 'cancelled' : job.failed > 0 ? 'failed' : 'completed'
+    const final: JobRecord = { ...job, byNode: { ...job.byNode }, state, finishedAt: now }
+    this.finals.set(jobId, final)
+    this.dirty.delete(jobId)
+    this.store.put('jobs', jobId, final)
+    return final
   }
 
-  /** Once a finished job is durable: drop it from memory; returns it for the finished list. */
+  /** Once a finished job is durable: drop it from memory; returns its final record. */
   retire (jobId: string): JobRecord | undefined {
-    const job = this.active.get(jobId)
-    if (job == null || !isFinal(job.state)) return undefined
+    const final = this.finals.get(jobId)
+    if (final == null) return undefined
+    this.finals.delete(jobId)
     this.active.delete(jobId)
     this.recorded.delete(jobId)
-    return job
+    return final
   }
 
   get hasDirty (): boolean {

@@ -112,7 +112,10 @@ describe('WorkCore: submit and registration', () => {
     expect(rd.writes.some(w => w.bucket === 'jobs' && w.key === jobId && (w.value as { state: string }).state === 'completed')).toBe(true)
     expect(rd.finished).toEqual([])
     expect(core.ready().finished).toEqual([])
+    // Readers see the job as it was until its final record is durable.
+    expect(core.activeJob(jobId)?.state).toBe('running')
     core.advance(rd.seq)
+    expect(core.activeJob(jobId)).toBeUndefined()
     const after = log.drain(core)
     expect(after.finished.map(j => [j.id, j.state])).toEqual([[jobId, 'completed']])
     expect(after.register[0]!.entries).toEqual([[jobId, expect.objectContaining({ state: 'completed' })]])
