@@ -55,7 +55,7 @@ export interface WorkShellOptions {
   retryBaseMs?: number
 }
 
-/** @deprecated name kept for callers of the old WorkEngine. */
+/** The old WorkEngine's type names, for callers that still use them. */
 export type EngineOptions = WorkShellOptions
 export type EngineCounters = WorkCounters
 
@@ -66,15 +66,15 @@ export class ShellJobs {
   constructor (private readonly shell: WorkShell) {}
 
   get (jobId: string): JobRecord | undefined {
-    return this.shell.core.activeJob(jobId)
+    return this.shell.started ? this.shell.core.activeJob(jobId) : undefined
   }
 
   activeJobs (): JobRecord[] {
-    return this.shell.core.activeJobs()
+    return this.shell.started ? this.shell.core.activeJobs() : []
   }
 
   get duplicates (): number {
-    return this.shell.core.duplicates
+    return this.shell.started ? this.shell.core.duplicates : 0
   }
 }
 
@@ -99,6 +99,10 @@ export class WorkShell {
 
   constructor (private readonly store: WorkStore, private readonly net: WorkNet, private readonly registry: Registry, private readonly opts: WorkShellOptions) {
     this.jobs = new ShellJobs(this)
+  }
+
+  get started (): boolean {
+    return this._core != null
   }
 
   get core (): WorkCore {
@@ -152,16 +156,17 @@ export class WorkShell {
     return this.opts.capabilities
   }
 
+  /** Zeros until started, so status can be served at any time. */
   get counters (): WorkCounters {
-    return this.core.counters
+    return this._core?.counters ?? { ...NO_COUNTERS }
   }
 
   stats (): { queued: number, running: number, lent: number, outbox: number, activeJobs: number } {
-    return this.core.stats()
+    return this._core?.stats() ?? { queued: 0, running: 0, lent: 0, outbox: 0, activeJobs: 0 }
   }
 
   runningTasks (jobId?: string): RunningTaskView[] {
-    return this.core.runningTasks(jobId)
+    return this._core?.runningTasks(jobId) ?? []
   }
 
   // ----- submit, cancel, inspect ------------------------------------------------------------
@@ -452,6 +457,7 @@ export class WorkShell {
 }
 
 const NO_CHILDREN: readonly Task[] = Object.freeze([])
+const NO_COUNTERS: WorkCounters = { tasksRun: 0, tasksFailed: 0, tasksRetried: 0, stealsSent: 0, stealsGranted: 0, tasksStolen: 0, tasksLent: 0, batchesResent: 0, resultsSent: 0, orphanedHandlers: 0, rejectedMessages: 0 }
 
 function errText (err: unknown): string {
   return err instanceof Error ? err.message : String(err)
