@@ -258,6 +258,24 @@ export class WorkCore {
     return this.running.has(taskId)
   }
 
+  /**
+   * Tasks this node holds, by id: queued (or waiting out a retry backoff), or lent in an
+   * unsignalled batch. Read-only, for invariant checkers (the simulator).
+   */
+  get heldTasks (): ReadonlyMap<string, StoredTask> {
+    return this.tasks
+  }
+
+  /** Outcomes waiting to be sent to their home, by task id. Read-only, for checkers. */
+  get outboxEntries (): ReadonlyMap<string, TaskOutcome> {
+    return this.outbox.entries
+  }
+
+  /** At a home: whether this task's outcome is recorded (in memory; durable once advanced). */
+  isRecorded (jobId: string, taskId: string): boolean {
+    return this.jobs.isRecorded(jobId, taskId)
+  }
+
   /** The Dijkstra–Scholten core, read-only use (tests, the simulator's invariant checks). */
   get completion (): CompletionCore {
     return this.dscore
