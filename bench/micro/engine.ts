@@ -1,14 +1,14 @@
-// Engine-only throughput: one WorkEngine on a real LevelDB, an in-memory registry, no
-// network. Separates the engine's and the store's cost from libp2p's and Raft's.
+// Engine-only throughput: one work shell and its WorkCore on a real LevelDB, an in-memory
+// registry, no network. Separates the engine's and the store's cost from libp2p's and Raft's.
 //   node dist/bench/micro/engine.js [many-jobs|one-job] [tasks]
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Store } from '../../src/node/store/store.js'
 import { mulberry32 } from '../../src/prng.js'
-import { WorkEngine } from '../../src/work/engine.js'
+import { WorkShell } from '../../src/node/services/work-shell.js'
 import { BUILTIN_HANDLERS } from '../../src/work/executors.js'
-import { WorkStore } from '../../src/work/store.js'
+import { WorkStore } from '../../src/node/store/work-store.js'
 import type { JobEntry } from '../../src/consensus/control.js'
 
 const mode = process.argv[2] ?? process.env.MODE ?? 'many-jobs'
@@ -16,9 +16,9 @@ const tasks = Number(process.argv[3] ?? 50_000)
 const dir = await mkdtemp(join(tmpdir(), 'mn-micro-'))
 const store = await Store.open(dir)
 const registry = new Map<string, JobEntry>()
-const engine = new WorkEngine(new WorkStore(store), { call: async () => { throw new Error('no peers') } }, {
-  register: async entries => { for (const [id, e] of entries) registry.set(id, e) },
-  entry: id => registry.get(id),
+const engine = new WorkShell(new WorkStore(store), { call: async () => { throw new Error('no peers') } }, {
+  register: async (entries: Array<[string, JobEntry]>) => { for (const [id, e] of entries) registry.set(id, e) },
+  entry: (id: string) => registry.get(id),
   isDead: () => false
 }, {
   self: 'self', incarnation: 1, concurrency: 64, capabilities: ['handler:echo'], handlers: BUILTIN_HANDLERS, allowCommands: false,

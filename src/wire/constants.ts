@@ -78,20 +78,5 @@ export const MAX_WORK_FRAME_BYTES = 16 * 1024 * 1024
 /** Every work exchange has a deadline; a grant waits for one LevelDB batch on each side. */
 export const WORK_TIMEOUT_MS = 10_000
 
-/** Limits on what a job may carry, checked at submit (and on every frame a peer sends). */
-export const JOB_LIMITS = {
-  /** One task's JSON payload or result. */
-  payloadBytes: 256 * 1024,
-  /** Tasks in one submitted job (the roots; spawned children are not counted here). */
-  rootTasks: 100_000,
-  /** Jobs in one jobs.submit request. */
-  jobsPerSubmit: 10_000,
-  /** Capabilities one task may require. */
-  requires: 16,
-  /** Tasks in one steal grant or delivery. */
-  batchTasks: 4096,
-  /** Results in one results message. */
-  results: 4096,
-  /** Bytes of a shell command's captured stdout/stderr kept in its result. */
-  outputBytes: 64 * 1024
-} as const
+/** Limits on what a job may carry: defined with the work core, which checks them too. */
+export { JOB_LIMITS } from '../work/limits.js'

@@ -8,7 +8,7 @@ import { spawn as spawnProcess } from 'node:child_process'
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { JOB_LIMITS } from '../wire/constants.js'
+import { JOB_LIMITS } from './limits.js'
 import { WorkError } from './errors.js'
 import { CMD_TYPE, type TaskInput } from './spec.js'
 

@@ -1,7 +1,9 @@
-// Public face of the work layer: the job model, executors and the engine the node drives.
-export { WorkEngine } from './engine.js'
-export { workRequest } from './codec.js'
-export type { EngineOptions, PeerInfo, Registry, WorkNet, EngineCounters } from './engine.js'
+// Public face of the work layer: the job model, executors and the sans-I/O work core that
+// the node's shell (src/node/services/work-shell.ts) drives.
+export { WorkCore } from './core.js'
+export type { WorkCoreConfig, RegistryView, PeerInfo, WorkCounters, AttemptEnd, Ready, OutMessage, OutReply, Registration, SubmitAnswer, TaskAbort, WorkEvent, SubmissionTicket, RunningTaskView } from './core.js'
+export type { WorkMsg, WorkReply, WorkBatch, BatchSignal, ProgressReport } from './messages.js'
+export { JOB_LIMITS } from './limits.js'
 export { WorkError } from './errors.js'
 export type { WorkErrorCode } from './errors.js'
 export { BUILTIN_HANDLERS, loadHandlers } from './executors.js'
@@ -10,5 +12,4 @@ export { isFinal } from './jobs.js'
 export type { JobView } from './jobs.js'
 export { parseJobInput, CMD_TYPE, COMMANDS_CAPABILITY, capabilityOf } from './spec.js'
 export type { JobInput, TaskInput, Task } from './spec.js'
-export { WorkStore } from './store.js'
-export type { JobRecord, JobState, TaskOutcome } from './store.js'
+export type { JobRecord, JobState, TaskOutcome, LoadedWork, WorkWrite } from './records.js'

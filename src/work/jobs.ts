@@ -6,8 +6,15 @@
 // A job record is written twice: when the job is submitted and when it finishes. Its counts
 // in between are derived data — every outcome is durable in the results bucket — so after a
 // restart they are recomputed from the results instead of being rewritten on every outcome.
+// Pure: it stages writes on the core's write list and reads nothing (the shell loads outcomes).
 
-import type { JobRecord, TaskOutcome, WorkStore } from './store.js'
+import type { JobRecord, TaskOutcome } from './records.js'
+
+/** Where the book stages its writes (the work core's write list). */
+export interface JobWrites {
+  put: (bucket: 'jobs' | 'results', key: string, value: unknown) => void
+  del: (bucket: 'jobs', key: string) => void
+}
 
 export interface JobView extends JobRecord {
   /** The job's result: the root task's result (parsed JSON) for a one-task job. */
@@ -18,21 +25,21 @@ export class JobBook {
   private readonly active = new Map<string, JobRecord>()
   private readonly recorded = new Map<string, Set<string>>()
   private readonly dirty = new Set<string>()
-  /** Told once per job when completion is recorded (after it is durable). */
-  readonly onFinished: Array<(job: JobRecord) => void> = []
+  /** Final records staged and not yet durable (see finish). */
+  private readonly finals = new Map<string, JobRecord>()
   duplicates = 0
 
-  constructor (private readonly store: WorkStore) {}
+  constructor (private readonly store: JobWrites) {}
 
-  /** After a restart: active jobs come back with their recorded task ids. */
-  async restore (jobs: readonly JobRecord[]): Promise<void> {
-    for (const job of jobs) {
+  /** After a restart: active jobs come back with their recorded outcomes (loaded by the shell). */
+  restore (jobs: ReadonlyArray<{ job: JobRecord, outcomes: readonly TaskOutcome[] }>): void {
+    for (const { job, outcomes } of jobs) {
       if (isFinal(job.state)) continue
       const fresh: JobRecord = { ...job, total: job.roots, done: 0, failed: 0, cancelled: 0, byNode: {} }
       const { error: _drop, ...rest } = fresh
       this.active.set(job.id, rest)
       this.recorded.set(job.id, new Set())
-      for (const o of await this.store.jobResults(job.id, Number.MAX_SAFE_INTEGER)) this.count(rest, o)
+      for (const o of outcomes) this.count(rest, o)
     }
   }
 
@@ -97,26 +104,37 @@ export class JobBook {
     job.lastTaskAt = Math.max(job.lastTaskAt ?? 0, o.finishedAt)
   }
 
-  /** Completion detected: the final state is set and staged; returns the record. */
+  /**
+   * Completion detected: stages the job's final record and returns it. The book keeps
+   * showing the job as it was until retire(), once that record is durable: a reader who sees
+   * a job final can read all of its results.
+   */
   finish (jobId: string, now: number): JobRecord | undefined {
     const job = this.active.get(jobId)
-    if (job == null) return undefined
-    if (job.state !== 'cancelled') job.state = job.failed > 0 ? 'failed' : 'completed'
-    job.finishedAt = now
-    this.touch(jobId)
-    return job
+    if (job == null || this.finals.has(jobId)) return undefined
+    const state = job.state === 'cancelled' ? 'cancelled' : job.failed > 0 ? 'failed' : 'completed'
+    const final: JobRecord = Object.assign({}, job, { byNode: Object.assign({}, job.byNode), state, finishedAt: now })
+    this.finals.set(jobId, final)
+    this.dirty.delete(jobId)
+    this.store.put('jobs', jobId, final)
+    return final
   }
 
-  /** Once a finished job is durable: drop it from memory and tell listeners. */
-  retire (jobId: string): void {
-    const job = this.active.get(jobId)
-    if (job == null || !isFinal(job.state)) return
+  /** Once a finished job is durable: drop it from memory; returns its final record. */
+  retire (jobId: string): JobRecord | undefined {
+    const final = this.finals.get(jobId)
+    if (final == null) return undefined
+    this.finals.delete(jobId)
     this.active.delete(jobId)
     this.recorded.delete(jobId)
-    for (const l of this.onFinished) l(job)
+    return final
   }
 
-  /** Stage every changed record; called by the engine before each flush. */
+  get hasDirty (): boolean {
+    return this.dirty.size > 0
+  }
+
+  /** Stage every changed record; called by the core in ready(). */
   stage (): void {
     for (const id of this.dirty) {
       const job = this.active.get(id)

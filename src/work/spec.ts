@@ -4,8 +4,7 @@
 // `<parent>.<k>` for a parent's k-th child — so a task re-run after a crash spawns children
 // with the same ids, and every result is recorded once per id.
 
-import { randomBytes } from 'node:crypto'
-import { JOB_LIMITS } from '../wire/constants.js'
+import { JOB_LIMITS } from './limits.js'
 import { WorkError } from './errors.js'
 
 /** The built-in task type that runs a shell command (only on nodes with --allow-commands). */
@@ -60,15 +59,13 @@ export interface Task {
   home: string
 }
 
-/** Random per process, so two nodes (or two runs) never mint the same id in one millisecond. */
-const ID_PREFIX = randomBytes(4).toString('hex')
-let idCounter = 0
-
-export function newJobId (now = Date.now()): string {
-  // Time first, so ids sort by submission; then this process's random prefix and a counter,
-  // which keeps ids minted in the same millisecond apart and in order.
-  idCounter = (idCounter + 1) % 0x100000
-  return `${now.toString(36).padStart(9, '0')}-${ID_PREFIX}${idCounter.toString(36).padStart(4, '0')}`
+/**
+ * A job id: time first, so ids sort by submission; then a prefix random per minting process
+ * (or per work core) and a counter, which keeps ids minted in the same millisecond apart and
+ * in order. Pure: the caller brings the clock, the prefix and the counter.
+ */
+export function formatJobId (now: number, prefix: string, counter: number): string {
+  return `${now.toString(36).padStart(9, '0')}-${prefix}${counter.toString(36).padStart(4, '0')}`
 }
 
 export function rootTaskId (jobId: string, index: number): string {

@@ -10,7 +10,7 @@ import type { ApplyResult, ConfigValue, ControlCommand, JobEntry } from '../../c
 import type { AdminCommandName as CommandName, AdminParams as Params, AdminResult as Result } from '../../wire/calls.js'
 import { JOB_LIMITS } from '../../wire/constants.js'
 import type { AdminRequest, AdminResponse, ConfigEntry, JobSummary } from '../../wire/proto/admin.js'
-import type { WorkEngine } from '../../work/engine.js'
+import type { WorkShell } from './work-shell.js'
 import { parseJobInput, type JobInput } from '../../work/spec.js'
 import { MeshError, errorMessage } from '../errors.js'
 
@@ -43,7 +43,7 @@ export interface AdminContext {
 }
 
 /** The part of the work engine the job commands use. */
-export type JobsEngine = Pick<WorkEngine, 'submit' | 'job' | 'jobRecord' | 'results' | 'runningTasks'>
+export type JobsEngine = Pick<WorkShell, 'submit' | 'job' | 'jobRecord' | 'results' | 'runningTasks'>
 
 export interface AdminCommand<K extends CommandName> {
   /**

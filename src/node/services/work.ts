@@ -1,18 +1,19 @@
-// The work layer's I/O shell: serves /meshnode/work/1.0.0, gives the engine a libp2p
-// WorkNet, the control log as its Registry and the heartbeats as its view of peers, and
+// The work layer's node service: owns the WorkShell (work-shell.ts, which drives the sans-I/O
+// WorkCore), serves /meshnode/work/1.0.0, gives the shell a libp2p WorkNet, the control log as
+// its Registry and the heartbeats as its view of peers, and
 // tells the mesh promptly when this node has work to steal (an extra heartbeat, throttled),
 // so idle peers do not wait a whole heartbeat interval to find it.
 import type { JobEntry } from '../../consensus/control.js'
 import { mulberry32 } from '../../prng.js'
-import { WorkEngine, type PeerInfo } from '../../work/engine.js'
 import type { Handlers } from '../../work/executors.js'
-import { WorkStore } from '../../work/store.js'
+import { WorkStore } from '../store/work-store.js'
 import type { ConsensusService } from './consensus.js'
 import type { Counters } from '../counters.js'
 import type { Host } from '../transport/host.js'
 import type { Logger } from '../log.js'
 import type { Membership } from './membership.js'
 import { Registrar } from './registrar.js'
+import { WorkShell, type PeerInfo } from './work-shell.js'
 import { WorkTransport } from '../transport/work-transport.js'
 import type { Store } from '../store/store.js'
 
@@ -35,7 +36,8 @@ const ANNOUNCE_CHECK_MS = 50
 const PEERS_CACHE_MS = 50
 
 export class WorkService {
-  readonly engine: WorkEngine
+  /** The work core's shell (named engine for the callers of the old WorkEngine). */
+  readonly engine: WorkShell
   readonly registrar: Registrar
   private readonly transport: WorkTransport
   private peersCache: { at: number, peers: PeerInfo[] } = { at: -Infinity, peers: [] }
@@ -55,7 +57,7 @@ export class WorkService {
     this.registrar = new Registrar(host, consensus)
     const self = host.peerId.toString()
     this.transport = new WorkTransport(host, log, counters, async (from, req) => await this.engine.handle(from, req))
-    this.engine = new WorkEngine(new WorkStore(store), {
+    this.engine = new WorkShell(new WorkStore(store), {
       call: async (peer, req) => await this.transport.call(peer, req)
     }, {
       register: async entries => { await this.registrar.register(entries) },

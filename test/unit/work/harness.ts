@@ -1,4 +1,4 @@
-// Several real WorkEngines — each on its own LevelDB in a temp dir — joined by an in-memory
+// Several real work shells (src/node/services/work-shell.ts) with their WorkCores — each on its own LevelDB in a temp dir — joined by an in-memory
 // network that round-trips every request and response through the wire codec, and one
 // shared job registry standing in for the control log. The network can drop or delay
 // messages and cut nodes off; nodes can be stopped and restarted on the same data dir.
@@ -9,11 +9,11 @@ import type { JobEntry } from '../../../src/consensus/control.js'
 import { Store } from '../../../src/node/store/store.js'
 import { mulberry32, type Rng } from '../../../src/prng.js'
 import { WorkRequest, WorkResponse } from '../../../src/wire/proto/work.js'
-import { WorkEngine, type Registry } from '../../../src/work/engine.js'
+import { WorkShell, type Registry } from '../../../src/node/services/work-shell.js'
 import { BUILTIN_HANDLERS, type Handlers } from '../../../src/work/executors.js'
 import { isFinal } from '../../../src/work/jobs.js'
 import { COMMANDS_CAPABILITY, capabilityOf } from '../../../src/work/spec.js'
-import { WorkStore, type JobRecord } from '../../../src/work/store.js'
+import { WorkStore, type JobRecord } from '../../../src/node/store/work-store.js'
 
 export class MemRegistry implements Registry {
   readonly jobs = new Map<string, JobEntry>()
@@ -54,7 +54,7 @@ interface Member {
   spec: NodeSpec
   dir: string
   store?: Store
-  engine?: WorkEngine
+  engine?: WorkShell
   incarnation: number
 }
 
@@ -79,25 +79,25 @@ export class Mesh {
     this.rng = mulberry32(seed)
   }
 
-  async add (spec: NodeSpec): Promise<WorkEngine> {
+  async add (spec: NodeSpec): Promise<WorkShell> {
     const dir = await mkdtemp(join(tmpdir(), `mn-work-${spec.id}-`))
     this.members.set(spec.id, { spec, dir, incarnation: 0 })
     return await this.start(spec.id)
   }
 
-  engine (id: string): WorkEngine {
+  engine (id: string): WorkShell {
     const e = this.members.get(id)?.engine
     if (e == null) throw new Error(`node ${id} is not running`)
     return e
   }
 
-  async start (id: string): Promise<WorkEngine> {
+  async start (id: string): Promise<WorkShell> {
     const m = this.members.get(id)!
     m.incarnation++
     m.store = await Store.open(m.dir)
     const handlers = { ...BUILTIN_HANDLERS, ...m.spec.handlers }
     const capabilities = [...new Set([...(m.spec.capabilities ?? []), ...Object.keys(handlers).map(capabilityOf), ...(m.spec.allowCommands === true ? [COMMANDS_CAPABILITY] : [])])]
-    const engine = new WorkEngine(new WorkStore(m.store), { call: async (to, req) => await this.call(id, to, req) }, this.registry, {
+    const engine = new WorkShell(new WorkStore(m.store), { call: async (to, req) => await this.call(id, to, req) }, this.registry, {
       self: id,
       incarnation: m.incarnation,
       concurrency: m.spec.concurrency ?? 2,
@@ -133,7 +133,7 @@ export class Mesh {
     await stage(`store ${id} close`, m.store?.close())
   }
 
-  async restart (id: string): Promise<WorkEngine> {
+  async restart (id: string): Promise<WorkShell> {
     await this.stop(id)
     return await this.start(id)
   }

@@ -8,10 +8,10 @@ import {
   encodePayload,
   jobOfTask,
   makeTask,
-  newJobId,
   parseJobInput,
   rootTasks
 } from '../../../src/work/spec.js'
+import { newJobId } from '../../../src/work/job-id.js'
 
 /** The WorkError a call throws, so tests can check its code (and that it is a WorkError at all). */
 function thrown (fn: () => unknown): WorkError {

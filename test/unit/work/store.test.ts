@@ -4,8 +4,8 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { CompletionRecord, PersistOp } from '../../../src/completion/index.js'
 import { Store } from '../../../src/node/store/store.js'
-import { newJobId } from '../../../src/work/spec.js'
-import { WorkStore, type JobRecord, type StoredTask, type TaskOutcome } from '../../../src/work/store.js'
+import { newJobId } from '../../../src/work/job-id.js'
+import { WorkStore, type JobRecord, type StoredTask, type TaskOutcome } from '../../../src/node/store/work-store.js'
 
 let dir: string
 let store: Store

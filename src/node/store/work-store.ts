@@ -5,64 +5,13 @@
 // batch per turn of the event loop is what lets a node record tens of thousands of task
 // transitions a second without making any of them less durable.
 
-import type { CompletionRecord, PersistOp } from '../completion/index.js'
-import { recordKey } from '../completion/index.js'
-import type { BucketName } from '../node/store/buckets.js'
-import type { Store } from '../node/store/store.js'
-import type { Task } from './spec.js'
+import type { CompletionRecord, PersistOp } from '../../completion/index.js'
+import { recordKey } from '../../completion/index.js'
+import type { BucketName } from './buckets.js'
+import type { Store } from './store.js'
+import type { JobRecord, LoadedWork, StoredTask, TaskOutcome, Writable, WorkWrite } from '../../work/records.js'
 
-/** A task this node holds: waiting to run here, or lent to a peer in an unsignalled batch. */
-export interface StoredTask {
-  task: Task
-  /** `delegated`: sent to `to` in batch `batchId`, kept so the batch can be re-sent or reclaimed. */
-  state: 'queued' | 'delegated'
-  batchId?: string
-  to?: string
-}
-
-/** The outcome of one task, as recorded at its home (and queued in the outbox elsewhere). */
-export interface TaskOutcome {
-  jobId: string
-  taskId: string
-  ok: boolean
-  /** JSON text of the result when ok. */
-  result?: string
-  error?: string
-  cancelled?: boolean
-  spawned: number
-  attempts: number
-  node: string
-  finishedAt: number
-  /** In the outbox only: the home to deliver it to. */
-  home?: string
-}
-
-export type JobState = 'registering' | 'running' | 'completed' | 'failed' | 'cancelled'
-
-/** A job at its home node. */
-export interface JobRecord {
-  id: string
-  name?: string
-  home: string
-  state: JobState
-  createdAt: number
-  /** When the last task's outcome was recorded, and when completion was detected. */
-  lastTaskAt?: number
-  finishedAt?: number
-  roots: number
-  /** Tasks known so far: roots plus every child reported spawned. */
-  total: number
-  /** Tasks with a recorded outcome (ok, failed or cancelled). */
-  done: number
-  failed: number
-  cancelled: number
-  /** Outcomes per executing node. */
-  byNode: Record<string, number>
-  /** The first failure, kept as the job's error. */
-  error?: string
-}
-
-type Writable = 'jobs' | 'tasks' | 'completion' | 'results' | 'outbox'
+export type { StoredTask, TaskOutcome, JobState, JobRecord, LoadedWork, Writable, WorkWrite } from '../../work/records.js'
 
 /** A staged write, already in the form LevelDB's batch takes at the root of the database. */
 interface Op { type: 'put' | 'del', key: string, value?: string }
@@ -102,6 +51,17 @@ export class WorkStore {
     }
   }
 
+  /** Everything WorkCore.restore needs: load() with the recorded outcomes of every active job. */
+  async loadForCore (): Promise<LoadedWork> {
+    const { tasks, outbox, jobs, completion } = await this.load()
+    const active: LoadedWork['jobs'] = []
+    for (const job of jobs) {
+      if (job.state === 'completed' || job.state === 'failed' || job.state === 'cancelled') continue
+      active.push({ job, outcomes: await this.jobResults(job.id, Number.MAX_SAFE_INTEGER) })
+    }
+    return { tasks, outbox, jobs: active, completion }
+  }
+
   // Writes are staged in order and applied in order, so a put then a del of one key in the
   // same batch ends deleted. Values are JSON-encoded here and written at the root with the
   // bucket's prefix: byte for byte what the bucket's sublevel writes, without its per-op cost.
@@ -113,12 +73,21 @@ export class WorkStore {
     this.staged.push({ type: 'del', key: this.prefixes[bucket] + key })
   }
 
-  /** Stage the completion core's changes. */
+  /** Stage a completion core's persist ops (the work core maps them itself, to the same keys). */
   completion (ops: readonly PersistOp[]): void {
     for (const op of ops) {
       const key = recordKey(op.kind, op.jobId, op.id)
       if (op.record == null) this.del('completion', key)
       else this.put('completion', key, op.record)
+    }
+  }
+
+  /** Stage the work core's writes (ready().writes), in order. */
+  apply (writes: readonly WorkWrite[]): void {
+    for (let i = 0; i < writes.length; i++) {
+      const w = writes[i]!
+      if (w.type === 'put') this.staged.push({ type: 'put', key: this.prefixes[w.bucket] + w.key, value: JSON.stringify(w.value) })
+      else this.staged.push({ type: 'del', key: this.prefixes[w.bucket] + w.key })
     }
   }
 

@@ -1,0 +1,481 @@
+// The I/O shell around WorkCore (src/work/core.ts): it runs task attempts (src/work/attempt.ts),
+// times them, persists every ready() through the WorkStore — one LevelDB batch per turn of the
+// event loop — and only then sends what that ready holds, proposes registrations and answers
+// submits and inbound requests; it keeps ONE timer at the core's nextDeadline().
+//
+// It talks to the rest of the node through three narrow interfaces — WorkNet (send a request
+// to a peer), Registry (the control log's job registry) and the `peers` view — so the same
+// shell runs over libp2p in the node (work.ts) and over an in-memory network in tests
+// and benchmarks.
+
+import type { JobEntry } from '../../consensus/control.js'
+import type { Rng } from '../../prng.js'
+import type { WorkRequest, WorkResponse } from '../../wire/proto/work.js'
+import { decodeWorkMsg, decodeWorkReply, encodeWorkMsg, encodeWorkReply, fail } from '../../wire/work-codec.js'
+import { abortRun, invoke, isThenable, race, signalOf, stoppedByNode, type Running } from '../../work/attempt.js'
+import { WorkCore, type AttemptEnd, type PeerInfo, type Ready, type RunningTaskView, type SubmitAnswer, type WorkCounters } from '../../work/core.js'
+import { WorkError } from '../../work/errors.js'
+import type { Handlers, TaskContext } from '../../work/executors.js'
+import { isFinal, type JobView } from '../../work/jobs.js'
+import { failReply, type WorkReply } from '../../work/messages.js'
+import { childTaskId, encodePayload, makeTask, type JobInput, type Task } from '../../work/spec.js'
+import type { JobRecord, TaskOutcome, WorkStore } from '../store/work-store.js'
+
+export type { PeerInfo } from '../../work/core.js'
+
+export interface WorkNet {
+  call: (peer: string, req: WorkRequest) => Promise<WorkResponse>
+}
+
+export interface Registry {
+  /** Group-committed registration (or final state) of jobs; resolves once applied. */
+  register: (entries: Array<[string, JobEntry]>) => Promise<void>
+  entry: (jobId: string) => JobEntry | undefined
+  /** Declared dead by quorum: never lend it work. */
+  isDead: (peer: string) => boolean
+}
+
+export interface WorkShellOptions {
+  self: string
+  /** Distinguishes this process's batch ids from the previous run's. */
+  incarnation: number
+  concurrency: number
+  /** Everything this node advertises: user capabilities, handler:<name>, commands. */
+  capabilities: readonly string[]
+  handlers: Handlers
+  allowCommands: boolean
+  /** Alive peers, as advertised in heartbeats (asked on every timer, heartbeat and answer). */
+  peers: () => PeerInfo[]
+  rng: Rng
+  now: () => number
+  log: { info: (o: object, m: string) => void, warn: (o: object, m: string) => void, debug: (o: object, m: string) => void }
+  /** First re-send of an unsignalled batch (default 2 s); doubles up to 5 s. */
+  resendAfterMs?: number
+  /** Retry backoff base for failed attempts (default 200 ms). */
+  retryBaseMs?: number
+}
+
+/** The old WorkEngine's type names, for callers that still use them. */
+export type EngineOptions = WorkShellOptions
+export type EngineCounters = WorkCounters
+
+/** The job book as callers see it: active jobs in memory, and a listener per finished job. */
+export class ShellJobs {
+  /** Told once per job when its final state is durable. */
+  readonly onFinished: Array<(job: JobRecord) => void> = []
+  constructor (private readonly shell: WorkShell) {}
+
+  get (jobId: string): JobRecord | undefined {
+    return this.shell.started ? this.shell.core.activeJob(jobId) : undefined
+  }
+
+  activeJobs (): JobRecord[] {
+    return this.shell.started ? this.shell.core.activeJobs() : []
+  }
+
+  get duplicates (): number {
+    return this.shell.started ? this.shell.core.duplicates : 0
+  }
+}
+
+export class WorkShell {
+  readonly jobs: ShellJobs
+  private _core?: WorkCore
+  private readonly running = new Map<string, Running>()
+  private readonly replies = new Map<number, (r: WorkReply) => void>()
+  private readonly submits = new Map<number, { resolve: (jobs: JobRecord[]) => void, reject: (e: Error) => void }>()
+  /** Readies whose messages, replies, registrations and answers wait for the next flush. */
+  private held: Ready[] = []
+  private lastSeq = 0
+  private commitScheduled = false
+  private inboundSeq = 0
+  private driving = false
+  private again = false
+  private timer?: NodeJS.Timeout
+  private immediate?: NodeJS.Immediate
+  private armedAt = Infinity
+  private stopped = false
+  private closed = false
+  private readonly end: AttemptEnd = { ok: false, children: [], durationMs: 0, stoppedByNode: false }
+
+  constructor (private readonly store: WorkStore, private readonly net: WorkNet, private readonly registry: Registry, private readonly opts: WorkShellOptions) {
+    this.jobs = new ShellJobs(this)
+  }
+
+  get started (): boolean {
+    return this._core != null
+  }
+
+  get core (): WorkCore {
+    if (this._core == null) throw new WorkError('STOPPING', 'the work engine is not started')
+    return this._core
+  }
+
+  // ----- lifecycle --------------------------------------------------------------------------
+
+  async start (): Promise<void> {
+    const loaded = await this.store.loadForCore()
+    this._core = WorkCore.restore({
+      self: this.opts.self,
+      incarnation: this.opts.incarnation,
+      concurrency: this.opts.concurrency,
+      capabilities: this.opts.capabilities,
+      rng: this.opts.rng,
+      ...(this.opts.resendAfterMs != null ? { resendAfterMs: this.opts.resendAfterMs } : {}),
+      ...(this.opts.retryBaseMs != null ? { retryBaseMs: this.opts.retryBaseMs } : {})
+    }, loaded, { entry: id => this.registry.entry(id), isDead: peer => this.registry.isDead(peer) }, this.opts.now())
+    this.refreshPeers()
+    this.drive()
+  }
+
+  async stop (): Promise<void> {
+    if (this._core == null || this.stopped) return
+    this.stopped = true
+    this.disarm()
+    this.core.stop(this.opts.now())
+    this.drive()
+    // Running tasks stay in the store as queued: they run again after a restart.
+    await this.commit().catch(() => {})
+    this.closed = true
+    for (const resolve of this.replies.values()) resolve(failReply('node is stopping'))
+    this.replies.clear()
+    for (const s of this.submits.values()) s.reject(new WorkError('STOPPING', 'node is stopping'))
+    this.submits.clear()
+  }
+
+  // ----- what the node advertises -----------------------------------------------------------
+
+  get load (): number {
+    return this._core?.load ?? 0
+  }
+
+  get stealable (): number {
+    return this._core?.stealable ?? 0
+  }
+
+  get capabilities (): readonly string[] {
+    return this.opts.capabilities
+  }
+
+  /** Zeros until started, so status can be served at any time. */
+  get counters (): WorkCounters {
+    return this._core?.counters ?? { ...NO_COUNTERS }
+  }
+
+  stats (): { queued: number, running: number, lent: number, outbox: number, activeJobs: number } {
+    return this._core?.stats() ?? { queued: 0, running: 0, lent: 0, outbox: 0, activeJobs: 0 }
+  }
+
+  runningTasks (jobId?: string): RunningTaskView[] {
+    return this._core?.runningTasks(jobId) ?? []
+  }
+
+  // ----- submit, cancel, inspect ------------------------------------------------------------
+
+  /**
+   * Submits jobs with this node as home. Resolves once every job is durable here and
+   * registered in the control log; on failure nothing is left behind.
+   */
+  async submit (inputs: readonly JobInput[]): Promise<JobRecord[]> {
+    if (this.stopped) throw new WorkError('STOPPING', 'node is stopping')
+    this.refreshPeers()
+    const ticket = this.core.submit(inputs, this.opts.now())
+    const answer = new Promise<JobRecord[]>((resolve, reject) => { this.submits.set(ticket.id, { resolve, reject }) })
+    this.drive()
+    return await answer
+  }
+
+  /** A job's record at this home (no result), live or finished. */
+  async jobRecord (jobId: string): Promise<JobRecord | undefined> {
+    return this.core.activeJob(jobId) ?? await this.store.job(jobId)
+  }
+
+  /** A job of this home, live or finished, with its result when it has one root. */
+  async job (jobId: string): Promise<JobView | undefined> {
+    const rec = await this.jobRecord(jobId)
+    if (rec == null) return undefined
+    const view: JobView = { ...rec, byNode: { ...rec.byNode } }
+    if (rec.roots === 1 && isFinal(rec.state)) {
+      const root = await this.store.result(`${jobId}/0`)
+      if (root?.ok === true && root.result != null) view.result = JSON.parse(root.result)
+    }
+    return view
+  }
+
+  /** Recorded task outcomes of a job of this home, in task id order. */
+  async results (jobId: string, limit: number, after = ''): Promise<TaskOutcome[]> {
+    return await this.store.jobResults(jobId, limit, after)
+  }
+
+  /** The control log applied a cancel: drop this job's queued tasks, abort running ones. */
+  cancelJob (jobId: string): void {
+    if (this._core == null) return
+    this.core.cancel(jobId, this.opts.now())
+    this.drive()
+  }
+
+  /** A fresh heartbeat replaces what the last grant told us about that peer. */
+  peerAdvertised (peerId: string): void {
+    if (this._core == null || this.stopped) return
+    this.refreshPeers()
+    this.core.peerAdvertised(peerId, this.opts.now())
+    this.drive()
+  }
+
+  /** An inbound request from a peer: answered once what it changed is durable. */
+  async handle (from: string, req: WorkRequest): Promise<WorkResponse> {
+    if (this._core == null || this.stopped) return fail('node is stopping')
+    const id = ++this.inboundSeq
+    const reply = new Promise<WorkReply>(resolve => { this.replies.set(id, resolve) })
+    this.core.request(from, id, decodeWorkMsg(req, from), this.opts.now())
+    this.drive()
+    return encodeWorkReply(await reply)
+  }
+
+  // ----- driving the core -------------------------------------------------------------------
+
+  /** Drains the core: starts, aborts and reports at once; holds what must wait for the flush. */
+  private drive (): void {
+    if (this.driving) {
+      this.again = true
+      return
+    }
+    const core = this._core
+    if (core == null) return
+    this.driving = true
+    try {
+      do {
+        this.again = false
+        if (!core.hasReady()) break
+        const rd = core.ready()
+        if (rd.writes.length > 0) this.store.apply(rd.writes)
+        this.lastSeq = rd.seq
+        // Most readies hold a write or two and a task to start: skip the empty lists quickly.
+        if (rd.events.length > 0) for (const e of rd.events) this.opts.log[e.level](e.fields, e.msg)
+        if (rd.finished.length > 0) for (const job of rd.finished) for (const l of this.jobs.onFinished) l(job)
+        if (rd.abort.length > 0) {
+          for (const a of rd.abort) {
+            const run = this.running.get(a.taskId)
+            if (run != null) abortRun(run, a.reason === 'stopping' ? new WorkError('STOPPING', 'node is stopping') : new Error('job cancelled'))
+          }
+        }
+        // An accepted submission's writes were durable before its registration was proposed:
+        // answer it at once. A refused one waits for its undo to be durable, like the rest.
+        let refused = false
+        if (rd.submitted.length > 0) {
+          for (const s of rd.submitted) {
+            if (s.error != null) refused = true
+            else this.answerSubmit(s)
+          }
+        }
+        const hold = rd.messages.length > 0 || rd.replies.length > 0 || rd.register.length > 0 || refused
+        if (hold) this.held.push(rd)
+        // A ready with nothing to write or send needs no flush of its own: the next one covers
+        // its seq when advance() is called.
+        if (hold || rd.writes.length > 0) this.requestCommit()
+        const start = rd.start
+        for (let i = 0; i < start.length; i++) this.startTask(start[i]!)
+      } while (this.again)
+    } finally {
+      this.driving = false
+    }
+    this.arm()
+  }
+
+  private requestCommit (): void {
+    if (this.commitScheduled || this.closed) return
+    this.commitScheduled = true
+    setImmediate(() => {
+      this.commitScheduled = false
+      this.commit().catch(err => this.opts.log.warn({ err: errText(err) }, 'work commit failed'))
+    })
+  }
+
+  /** Persist everything drained so far, tell the core, then send what waited for it. */
+  private async commit (): Promise<void> {
+    if (this.closed) return
+    const upTo = this.lastSeq
+    const held = this.held
+    this.held = []
+    try {
+      await this.store.flush()
+    } catch (err) {
+      // Nothing that depended on these writes may leave: fail it instead.
+      for (const rd of held) this.abandon(rd, err as Error)
+      throw err
+    }
+    this.core.advance(upTo)
+    for (const rd of held) this.send(rd)
+    this.drive()
+  }
+
+  private send (rd: Ready): void {
+    for (const m of rd.messages) {
+      if (this.stopped) {
+        this.core.response(m.id, new Error('node is stopping'), this.opts.now())
+        continue
+      }
+      this.net.call(m.to, encodeWorkMsg(m.msg)).then(res => { this.answer(m.id, decodeWorkReply(res)) }, err => { this.answer(m.id, err instanceof Error ? err : new Error(String(err))) })
+    }
+    for (const r of rd.replies) {
+      const resolve = this.replies.get(r.id)
+      this.replies.delete(r.id)
+      resolve?.(r.reply)
+    }
+    for (const reg of rd.register) {
+      this.registry.register(reg.entries).then(() => { this.registered(reg.id, undefined) }, err => { this.registered(reg.id, err instanceof Error ? err : new Error(String(err))) })
+    }
+    for (const s of rd.submitted) if (s.error != null) this.answerSubmit(s)
+  }
+
+  private answerSubmit (s: SubmitAnswer): void {
+    const waiter = this.submits.get(s.id)
+    this.submits.delete(s.id)
+    if (waiter == null) return
+    if (s.error != null) waiter.reject(s.error)
+    else waiter.resolve(s.jobs ?? [])
+  }
+
+  private abandon (rd: Ready, err: Error): void {
+    for (const m of rd.messages) this.core.response(m.id, err, this.opts.now())
+    for (const r of rd.replies) {
+      this.replies.get(r.id)?.(failReply(`could not persist: ${err.message}`))
+      this.replies.delete(r.id)
+    }
+    for (const reg of rd.register) this.core.registered(reg.id, err, this.opts.now())
+    for (const s of rd.submitted) {
+      if (s.error == null) continue
+      this.submits.get(s.id)?.reject(err)
+      this.submits.delete(s.id)
+    }
+  }
+
+  private answer (id: number, res: WorkReply | Error): void {
+    if (this.closed) return
+    this.refreshPeers()
+    this.core.response(id, res, this.opts.now())
+    this.drive()
+  }
+
+  private registered (id: number, err: Error | undefined): void {
+    if (this.closed) return
+    this.core.registered(id, err, this.opts.now())
+    this.drive()
+  }
+
+  private refreshPeers (): void {
+    this._core?.peers(this.opts.peers(), this.opts.now())
+  }
+
+  // ----- the one timer ----------------------------------------------------------------------
+
+  /**
+   * Keeps one timer at the core's next deadline. A timer already set for an earlier time is
+   * kept (firing early is harmless: tick() does what is due and the timer is set again); a
+   * deadline already past fires at the next turn of the event loop (the end of a burst).
+   */
+  private arm (): void {
+    if (this.stopped || this._core == null) return
+    const d = this._core.nextDeadline()
+    if (d >= this.armedAt) return
+    this.disarm()
+    if (d === Infinity) return
+    this.armedAt = d
+    const delay = d - this.opts.now()
+    if (delay <= 0) {
+      this.immediate = setImmediate(this.onTimer)
+      return
+    }
+    this.timer = setTimeout(this.onTimer, delay)
+    // Only maintenance pending: do not keep the process alive for it.
+    if (d >= this._core.maintenanceAt) this.timer.unref?.()
+  }
+
+  private disarm (): void {
+    if (this.timer != null) clearTimeout(this.timer)
+    if (this.immediate != null) clearImmediate(this.immediate)
+    this.timer = undefined
+    this.immediate = undefined
+    this.armedAt = Infinity
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = undefined
+    this.immediate = undefined
+    this.armedAt = Infinity
+    if (this.stopped) return
+    this.refreshPeers()
+    this.core.tick(this.opts.now())
+    this.drive()
+  }
+
+  // ----- running tasks ----------------------------------------------------------------------
+
+  private startTask (task: Task): void {
+    const run: Running = { task, startedAt: this.opts.now(), t0: performance.now() }
+    this.running.set(task.id, run)
+    const children: Task[] = []
+    const ctx: TaskContext = {
+      taskId: task.id,
+      jobId: task.jobId,
+      attempt: task.attempts + 1,
+      node: this.opts.self,
+      get signal () { return signalOf(run) },
+      spawn: (type, payload, options = {}) => {
+        const id = childTaskId(task.id, children.length)
+        children.push(makeTask(id, task.jobId, task.home, { ...options, type, payload }))
+        return id
+      },
+      progress: value => {
+        run.progress = value
+        if (this.stopped) return
+        this.core.taskProgress(task.id, value, this.opts.now())
+        this.drive()
+      }
+    }
+    const ok = (result: unknown): void => {
+      let encoded: string
+      try {
+        encoded = encodePayload(result, `result of ${task.id}`)
+      } catch (err) {
+        this.taskDone(run, false, undefined, errText(err), NO_CHILDREN)
+        return
+      }
+      this.taskDone(run, true, encoded, undefined, children)
+    }
+    const failed = (err: unknown): void => { this.taskDone(run, false, undefined, errText(err), NO_CHILDREN) }
+    let work: unknown
+    try {
+      work = invoke(task, ctx, run, this.opts.handlers, this.opts.allowCommands)
+    } catch (err) {
+      queueMicrotask(() => { failed(err) })
+      return
+    }
+    // A synchronous handler needs no timer and no race: it already finished.
+    if (!isThenable(work)) queueMicrotask(() => { ok(work) })
+    else race(run, work, () => { this._core?.handlerOrphaned(task.id) }).then(ok, failed)
+  }
+
+  private taskDone (run: Running, ok: boolean, result: string | undefined, error: string | undefined, children: readonly Task[]): void {
+    this.running.delete(run.task.id)
+    if (this.closed) return
+    // One object for every attempt's end: the core reads it and keeps none of it but values.
+    const end = this.end
+    end.ok = ok
+    end.result = result
+    end.error = error
+    end.children = children
+    end.durationMs = performance.now() - run.t0
+    end.stoppedByNode = stoppedByNode(run)
+    this.core.taskFinished(run.task.id, end, this.opts.now())
+    end.children = NO_CHILDREN
+    this.drive()
+  }
+}
+
+const NO_CHILDREN: readonly Task[] = Object.freeze([])
+const NO_COUNTERS: WorkCounters = { tasksRun: 0, tasksFailed: 0, tasksRetried: 0, stealsSent: 0, stealsGranted: 0, tasksStolen: 0, tasksLent: 0, batchesResent: 0, resultsSent: 0, orphanedHandlers: 0, rejectedMessages: 0 }
+
+function errText (err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}

@@ -1,0 +1,108 @@
+// Conversions between the work core's messages (src/work/messages.ts) and the work protocol's
+// protobuf WorkRequest/WorkResponse, with the checks that keep a peer's malformed task or
+// result from ever being run or recorded: a malformed task is dropped here and counted in
+// its batch's `rejected`, which the core adds to its rejected-messages counter.
+
+import { MAX_PROGRESS_BYTES } from '../work/core.js'
+import { JOB_LIMITS } from '../work/limits.js'
+import type { WorkBatch, WorkMsg, WorkReply } from '../work/messages.js'
+import type { TaskOutcome } from '../work/records.js'
+import { jobOfTask, type Task } from '../work/spec.js'
+import type { Batch, TaskResult, TaskSpec, WorkRequest, WorkResponse } from './proto/work.js'
+
+/** A request with every field the codec needs, the given ones filled in. */
+export function workRequest (op: string, fields: Partial<WorkRequest> = {}): WorkRequest {
+  return { op, capabilities: [], want: 0, batches: [], signals: [], results: [], progress: [], ...fields }
+}
+
+export function toSpec (t: Task): TaskSpec {
+  return { id: t.id, jobId: t.jobId, type: t.type, payload: Buffer.from(t.payload), requires: t.requires as string[], maxAttempts: t.maxAttempts, attempts: t.attempts, timeoutMs: t.timeoutMs, priority: t.priority, home: t.home }
+}
+
+/** A task from a peer, checked: a malformed one is dropped (and counted), never run. */
+export function fromSpec (s: TaskSpec): Task | undefined {
+  if (s.id === '' || s.jobId === '' || s.type === '' || s.home === '' || jobOfTask(s.id) !== s.jobId) return undefined
+  if (s.payload.byteLength > JOB_LIMITS.payloadBytes || s.requires.length > JOB_LIMITS.requires || s.maxAttempts < 1) return undefined
+  const payload = Buffer.from(s.payload).toString('utf8')
+  try {
+    JSON.parse(payload)
+  } catch {
+    return undefined
+  }
+  return { id: s.id, jobId: s.jobId, type: s.type, payload, requires: [...s.requires], maxAttempts: s.maxAttempts, attempts: s.attempts, timeoutMs: s.timeoutMs, priority: s.priority, home: s.home }
+}
+
+export function toResult (o: TaskOutcome): TaskResult {
+  return { jobId: o.jobId, taskId: o.taskId, ok: o.ok, result: Buffer.from(o.result ?? ''), error: o.error ?? '', spawned: o.spawned, attempts: o.attempts, finishedAtMs: BigInt(o.finishedAt), cancelled: o.cancelled === true }
+}
+
+export function fromResult (r: TaskResult, from: string): TaskOutcome {
+  const result = Buffer.from(r.result).toString('utf8')
+  return {
+    jobId: r.jobId,
+    taskId: r.taskId,
+    ok: r.ok,
+    ...(r.ok ? { result: result.length <= JOB_LIMITS.payloadBytes ? result : 'null' } : { error: r.error.slice(0, 4096) }),
+    ...(r.cancelled ? { cancelled: true } : {}),
+    spawned: Math.min(r.spawned, JOB_LIMITS.rootTasks),
+    attempts: r.attempts,
+    // The executor is the authenticated sender, whatever the message says.
+    node: from,
+    finishedAt: Number(r.finishedAtMs)
+  }
+}
+
+export function toBatch (b: WorkBatch): Batch {
+  return { jobId: b.jobId, batchId: b.batchId, tasks: b.tasks.map(toSpec) }
+}
+
+export function fromBatch (b: Batch): WorkBatch {
+  const tasks: Task[] = []
+  let rejected = 0
+  for (const spec of b.tasks) {
+    const t = fromSpec(spec)
+    if (t == null) rejected++
+    else tasks.push(t)
+  }
+  return { jobId: b.jobId, batchId: b.batchId, tasks, ...(rejected > 0 ? { rejected } : {}) }
+}
+
+/** The core's request as a protobuf WorkRequest. */
+export function encodeWorkMsg (msg: WorkMsg): WorkRequest {
+  switch (msg.op) {
+    case 'steal': return workRequest('steal', { capabilities: [...msg.capabilities], want: msg.want })
+    case 'deliver': return workRequest('deliver', { batches: msg.batches.map(toBatch) })
+    case 'signal': return workRequest('signal', { signals: msg.signals.map(s => ({ jobId: s.jobId, batchId: s.batchId })) })
+    case 'results': return workRequest('results', { results: msg.results.map(toResult) })
+    case 'progress': return workRequest('progress', { progress: msg.progress.map(p => ({ jobId: p.jobId, taskId: p.taskId, value: Buffer.from(p.value) })) })
+    case 'unknown': return workRequest(msg.name)
+  }
+}
+
+/** A peer's WorkRequest for the core; `from` is the authenticated sender. */
+export function decodeWorkMsg (req: WorkRequest, from: string): WorkMsg {
+  switch (req.op) {
+    case 'steal': return { op: 'steal', capabilities: req.capabilities, want: req.want }
+    case 'deliver': return { op: 'deliver', batches: req.batches.map(fromBatch) }
+    case 'signal': return { op: 'signal', signals: req.signals }
+    case 'results': return { op: 'results', results: req.results.map(r => fromResult(r, from)) }
+    case 'progress': return {
+      op: 'progress',
+      // Oversize reports are dropped here, as the core would.
+      progress: req.progress.filter(p => p.value.byteLength <= MAX_PROGRESS_BYTES).map(p => ({ jobId: p.jobId, taskId: p.taskId, value: Buffer.from(p.value).toString('utf8') }))
+    }
+    default: return { op: 'unknown', name: req.op }
+  }
+}
+
+export function encodeWorkReply (r: WorkReply): WorkResponse {
+  return { ok: r.ok, error: r.error, batches: r.batches.map(toBatch), remaining: r.remaining, accepted: r.accepted }
+}
+
+export function decodeWorkReply (r: WorkResponse): WorkReply {
+  return { ok: r.ok, error: r.error, batches: r.batches.map(fromBatch), remaining: r.remaining, accepted: r.accepted }
+}
+
+export function fail (error: string): WorkResponse {
+  return { ok: false, error, batches: [], remaining: 0, accepted: 0 }
+}

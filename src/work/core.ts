@@ -1,0 +1,1046 @@
+// WorkCore: the work layer of one node as a deterministic state machine, in the manner of
+// etcd's raft (see src/consensus/raft.ts, src/completion/core.ts). It holds the queue, the
+// job book of jobs homed here, the Dijkstra–Scholten core, both sides of stealing, retries and
+// the results outbox; it has no timers, no clock, no randomness of its own, and does no I/O.
+// The shell (src/node/services/work-shell.ts) runs executors, persists, sends and fires one timer.
+//
+// ## Contract
+//
+// Inputs (each takes `now`, the wall clock in ms, and may change state):
+//   submit(inputs, now)            → a SubmissionTicket (or throws a WorkError: STOPPING,
+//                                    NO_CAPABLE_NODE, BAD_JOB). Its jobs are staged and their
+//                                    registration is emitted; the answer comes later as
+//                                    ready().submitted[{ id }].
+//   registered(id, error, now)     the control log applied (or refused) ready().register[{ id }].
+//                                  For a submission, its tasks are queued only now; on an
+//                                  error everything it staged is undone (NOT_REGISTERED).
+//   request(from, id, msg, now)    an inbound request from a peer; its reply is emitted in
+//                                  ready().replies[{ id }].
+//   response(id, reply | Error, now)  the answer to ready().messages[{ id }] (or why none came).
+//   taskFinished(taskId, done, now)   an attempt started from ready().start ended.
+//   taskProgress(taskId, value, now)  a running handler reported progress.
+//   handlerOrphaned(taskId)        an attempt ended while its handler kept running.
+//   cancel(jobId, now)             the control log applied a cancel.
+//   peers(view, now) / peerAdvertised(peer, now)   what peers advertise (heartbeats).
+//   tick(now)                      time passed and the event loop turned; fires every deadline
+//                                  due (retry backoff, result linger, progress, steal retry,
+//                                  maintenance with batch re-sends, and the end of a burst).
+//   stop(now)                      the node is stopping: running attempts are aborted.
+// nextDeadline() is the earliest time tick() has something to do (Infinity if nothing): the
+// shell keeps ONE timer at it. A deadline <= now (the end of a burst) means "at the next
+// turn of the event loop".
+//
+// Output, drained with ready() (cheap when nothing changed; hasReady() says whether it would
+// return anything):
+//   writes      ordered WorkStore writes.
+//   messages    requests to peers { to, id, msg }      ┐ only once the writes of this ready
+//   replies     answers to inbound requests { id, reply } │ and every earlier one are durable:
+//   register    control-log entries to propose { id } │ PERSIST, THEN SEND.
+//   submitted   submission answers { id, jobs | error }┘ (an accepted one may be answered at
+//               once: its writes were durable before its registration was proposed)
+//   start       tasks to run now (they do not wait for the writes: a task runs at least once)
+//   abort       running attempts to abort { taskId, reason }
+//   finished    jobs whose final state is durable (completed, failed, cancelled): report them
+//   events      log lines
+// advance(seq) tells the core that the writes of every ready up to `seq` are durable: jobs
+// finished in them become visible (they appear in a later ready().finished and their final
+// state is emitted for registration). The shell calls it after each flush.
+//
+// A job's diffusing computation starts lazily: while all of a job's tasks are still at its
+// home, the home alone knows the job is done when its last task finishes, and nothing about
+// it is written to the Dijkstra–Scholten core. The first time the job lends a batch, the home
+// starts it in the core with every task it still holds — exactly the state the core would
+// have reached, since until then every task was charged to the root alone.
+//
+// A task's life: queued (here, or lent to a thief in a batch) → running in a slot → finished.
+// A finished task's outcome goes to its job's home; only when the home has it durably does the
+// task count as finished for completion detection, so when the home sees its job complete it
+// already holds every result. Outcomes for another home go through the outbox: an entry is
+// written in the same ready as (or before) the results message carrying it, so by the rule
+// above it is durable before it leaves.
+
+import { CompletionCore, recordKey } from '../completion/index.js'
+import type { JobEntry } from '../consensus/control.js'
+import { LentBatches } from './core/lender.js'
+import { Outbox } from './core/outbox.js'
+import { Retries } from './core/retries.js'
+import { Thief } from './core/thief.js'
+import {
+  BURST, DEFAULT_RESEND_MS, EMPTY, DEFAULT_RETRY_BASE_MS, MAINTAIN_EVERY_MS, MAX_PROGRESS_BYTES, MAX_RETRY_MS, NO_READY, PREFETCH_PER_SLOT, STEAL_MIN_TASK_MS, newReady,
+  type AttemptEnd, type PeerInfo, type Ready, type ReadyList, type RegistryView, type RunningTaskView, type SubmissionTicket, type WorkCoreConfig, type WorkCounters, type WorkEvent
+} from './core/types.js'
+import { WorkError } from './errors.js'
+import { JobBook, isFinal } from './jobs.js'
+import { JOB_LIMITS } from './limits.js'
+import { okReply, failReply, type BatchSignal, type ProgressReport, type WorkBatch, type WorkMsg, type WorkReply } from './messages.js'
+import { ReadyQueue } from './queue.js'
+import type { JobRecord, LoadedWork, StoredTask, TaskOutcome, WorkWrite } from './records.js'
+import { CMD_TYPE, canRun, formatJobId, jobOfTask, rootTasks, type JobInput, type Task } from './spec.js'
+
+export * from './core/types.js'
+
+interface RunningTask { task: Task, startedAt: number, progress?: unknown }
+type Pending =
+  | { kind: 'steal', to: string, started: number }
+  | { kind: 'results', to: string, batch: TaskOutcome[] }
+  | { kind: 'signal' | 'deliver' | 'progress', to: string }
+type PendingRegistration =
+  | { kind: 'submit', jobs: Array<{ job: JobRecord, tasks: Task[] }> }
+  | { kind: 'reregister', jobIds: string[] }
+  | { kind: 'final', count: number }
+
+export class WorkCore {
+  readonly counters: WorkCounters = { tasksRun: 0, tasksFailed: 0, tasksRetried: 0, stealsSent: 0, stealsGranted: 0, tasksStolen: 0, tasksLent: 0, batchesResent: 0, resultsSent: 0, orphanedHandlers: 0, rejectedMessages: 0 }
+  private readonly jobs: JobBook
+  private readonly dscore: CompletionCore
+  private readonly caps: Set<string>
+  private readonly queue: ReadyQueue<Task>
+  private readonly tasks = new Map<string, StoredTask>()
+  private readonly running = new Map<string, RunningTask>()
+  private readonly lent = new LentBatches()
+  private readonly outbox = new Outbox()
+  private readonly thief = new Thief()
+  private readonly retries = new Retries()
+  /** Tasks queued for a retry whose job is in the completion core: never lent (see retry). */
+  private readonly pinned = new Set<string>()
+  /** At a home: the last progress reported by tasks of its jobs running elsewhere. */
+  private readonly remoteProgress = new Map<string, { jobId: string, node: string, value: unknown }>()
+  /** Tasks held here (queued or running) per remote home. */
+  private readonly workFor = new Map<string, number>()
+  private readonly cancelled = new Set<string>()
+  /** Home jobs not (yet) in the completion core: their live task ids here. */
+  private readonly local = new Map<string, Set<string>>()
+  /** Jobs whose last task finished: their final state is staged at the next ready(). */
+  private localDone: string[] = []
+  /** Jobs whose final state went out in ready `seq`: retired at advance(seq). */
+  private finishing: Array<{ seq: number, jobIds: string[] }> = []
+  private maintainAt: number
+  private lastEvaporate: number
+  private burstPending = false
+  private pending = new Map<number, Pending>()
+  private readonly registrations = new Map<number, PendingRegistration>()
+  private peerView: readonly PeerInfo[] = []
+  private rd: Ready = newReady()
+  private changed = false
+  private seq = 0
+  private nextId = 0
+  private now: number
+  /** Moving average of how long a task attempt takes here, ms (NaN until one has run). */
+  private taskMs = NaN
+  /** Tasks started since the event loop last turned (see pump). */
+  private burst = 0
+  private batchSeq = 0
+  private stopped = false
+  private jobSeq = 0
+  private readonly idPrefix: string
+  private readonly isDead = (peer: string): boolean => this.registry.isDead(peer)
+  private readonly writer = {
+    put: (bucket: 'jobs' | 'results', key: string, value: unknown) => { this.put(bucket, key, value) },
+    del: (bucket: 'jobs', key: string) => { this.del(bucket, key) }
+  }
+
+  private constructor (private readonly cfg: WorkCoreConfig, private readonly registry: RegistryView, now: number, completion: CompletionCore) {
+    this.caps = new Set(cfg.capabilities)
+    this.queue = new ReadyQueue<Task>(this.caps)
+    this.jobs = new JobBook(this.writer)
+    this.dscore = completion
+    this.now = now
+    this.lastEvaporate = now
+    this.maintainAt = now + MAINTAIN_EVERY_MS
+    this.idPrefix = Math.floor(cfg.rng() * 0x100000000).toString(16).padStart(8, '0')
+  }
+
+  /** A core with nothing loaded (a fresh data dir). */
+  static create (cfg: WorkCoreConfig, registry: RegistryView, now: number): WorkCore {
+    return WorkCore.restore(cfg, { tasks: [], outbox: [], jobs: [], completion: [] }, registry, now)
+  }
+
+  /**
+   * A core from what the shell loaded from LevelDB. Jobs whose registration was interrupted
+   * are registered again (emitted in the first ready).
+   */
+  static restore (cfg: WorkCoreConfig, loaded: LoadedWork, registry: RegistryView, now: number): WorkCore {
+    const core = new WorkCore(cfg, registry, now, CompletionCore.restore(cfg.self, loaded.completion))
+    core.loadFrom(loaded)
+    return core
+  }
+
+  private loadFrom (loaded: LoadedWork): void {
+    this.jobs.restore(loaded.jobs)
+    for (const st of loaded.tasks) {
+      this.tasks.set(st.task.id, st)
+      this.countWork(st, +1)
+      if (st.state === 'queued') this.queue.push(st.task)
+      else if (st.batchId != null && st.to != null) this.lent.restoreTask(st.batchId, st.task.jobId, st.to, st.task.id)
+    }
+    // The completion core's ledger is the truth about unsignalled batches: a batch whose tasks
+    // came back here (stolen back, then finished) has no delegated task record left, and must
+    // still be re-sent so its thief signals it again.
+    for (const jobId of this.dscore.jobIds()) {
+      for (const e of this.dscore.ledger(jobId)) {
+        if (!this.lent.batches.has(e.batchId)) this.lent.add(e.batchId, { jobId, to: e.to, taskIds: [...e.taskIds], sentAt: 0, resendAfter: 0 })
+      }
+    }
+    for (const o of loaded.outbox) this.outbox.add(o)
+    // Active home jobs the completion core does not know never left home: rebuild their live sets.
+    const inCore = new Set(this.dscore.jobIds())
+    for (const job of this.jobs.activeJobs()) if (!inCore.has(job.id)) this.local.set(job.id, new Set())
+    for (const st of loaded.tasks) if (st.state === 'queued') this.local.get(st.task.jobId)?.add(st.task.id)
+    for (const [jobId, live] of this.local) if (live.size === 0) this.localDone.push(jobId)
+    // Jobs whose registration was interrupted: register again (a put is idempotent).
+    const unregistered = this.jobs.activeJobs().filter(j => j.state === 'registering')
+    if (unregistered.length > 0) {
+      const id = ++this.nextId
+      this.registrations.set(id, { kind: 'reregister', jobIds: unregistered.map(j => j.id) })
+      this.out('register', { id, entries: unregistered.map(j => [j.id, { home: j.home, createdAt: j.createdAt, state: 'running' }]) })
+    }
+    if (loaded.tasks.length + loaded.outbox.length > 0) this.event('info', 'resumed work from disk', { tasks: loaded.tasks.length, outbox: loaded.outbox.length, jobs: this.jobs.activeJobs().length })
+    for (const home of this.outbox.retryAll()) this.sendResults(home)
+    this.changed = true
+    this.pump()
+  }
+
+  // ----- queries ----------------------------------------------------------------------------
+
+  get self (): string {
+    return this.cfg.self
+  }
+
+  get load (): number {
+    return this.running.size / Math.max(1, this.cfg.concurrency)
+  }
+
+  /**
+   * Queued tasks beyond what this node keeps for itself (a few per slot, as a thief does):
+   * what a thief may get. A node holding only its own prefetch advertises nothing, so thieves
+   * do not churn small queues back and forth (and heartbeats do not flap) at the end of a job.
+   * Tasks this node cannot run itself are all stealable.
+   */
+  get stealable (): number {
+    if (!this.lendable) return this.queue.size - this.queue.runnable
+    const keep = Math.min(this.queue.runnable, Math.max(0, this.cfg.concurrency * PREFETCH_PER_SLOT - this.running.size))
+    return Math.max(0, this.queue.size - keep)
+  }
+
+  get capabilities (): readonly string[] {
+    return this.cfg.capabilities
+  }
+
+  get duplicates (): number {
+    return this.jobs.duplicates
+  }
+
+  get isStopped (): boolean {
+    return this.stopped
+  }
+
+  stats (): { queued: number, running: number, lent: number, outbox: number, activeJobs: number } {
+    return { queued: this.queue.size, running: this.running.size, lent: this.lent.size, outbox: this.outbox.size, activeJobs: this.jobs.activeJobs().length }
+  }
+
+  /** An active job of this home (not yet finished and retired), or undefined. */
+  activeJob (jobId: string): JobRecord | undefined {
+    return this.jobs.get(jobId)
+  }
+
+  activeJobs (): JobRecord[] {
+    return this.jobs.activeJobs()
+  }
+
+  /**
+   * Tasks of a job running on this node, with their last reported progress, and — at the
+   * job's home — the tasks running elsewhere that reported progress.
+   */
+  runningTasks (jobId?: string): RunningTaskView[] {
+    const out: RunningTaskView[] = []
+    for (const r of this.running.values()) {
+      if (jobId != null && r.task.jobId !== jobId) continue
+      out.push({ taskId: r.task.id, node: this.cfg.self, type: r.task.type, startedAt: r.startedAt, ...(r.progress !== undefined ? { progress: r.progress } : {}) })
+    }
+    for (const [taskId, p] of this.remoteProgress) {
+      if (jobId == null || p.jobId === jobId) out.push({ taskId, node: p.node, progress: p.value })
+    }
+    return out
+  }
+
+  /** Whether the task is running here (started and not finished). */
+  isRunning (taskId: string): boolean {
+    return this.running.has(taskId)
+  }
+
+  /**
+   * Tasks this node holds, by id: queued (or waiting out a retry backoff), or lent in an
+   * unsignalled batch. Read-only, for invariant checkers (the simulator).
+   */
+  get heldTasks (): ReadonlyMap<string, StoredTask> {
+    return this.tasks
+  }
+
+  /** Outcomes waiting to be sent to their home, by task id. Read-only, for checkers. */
+  get outboxEntries (): ReadonlyMap<string, TaskOutcome> {
+    return this.outbox.entries
+  }
+
+  /** At a home: whether this task's outcome is recorded (in memory; durable once advanced). */
+  isRecorded (jobId: string, taskId: string): boolean {
+    return this.jobs.isRecorded(jobId, taskId)
+  }
+
+  /** The Dijkstra–Scholten core, read-only use (tests, the simulator's invariant checks). */
+  get completion (): CompletionCore {
+    return this.dscore
+  }
+
+  /**
+   * Whether lending runnable work pays: moving a task (persisting it on both sides, a batch,
+   * a result message, detection bookkeeping) costs a few hundred microseconds of CPU across
+   * the mesh, so tasks that run faster than that are better run where they are. Until this
+   * node has timed a task, it assumes they are worth lending.
+   */
+  private get lendable (): boolean {
+    return !(this.taskMs < STEAL_MIN_TASK_MS)
+  }
+
+  // ----- output -----------------------------------------------------------------------------
+
+  hasReady (): boolean {
+    return this.changed || this.localDone.length > 0 || this.dscore.hasReady() || this.jobs.hasDirty
+  }
+
+  /** Drains what changed since the last call (see the contract at the top). */
+  ready (): Ready {
+    if (!this.hasReady()) return NO_READY
+    if (this.dscore.hasReady()) {
+      const cr = this.dscore.ready()
+      for (const op of cr.persist) {
+        const key = recordKey(op.kind, op.jobId, op.id)
+        if (op.record == null) this.del('completion', key)
+        else this.put('completion', key, op.record)
+      }
+      if (cr.signals.length > 0) this.sendSignals(cr.signals)
+      for (const id of cr.completed) this.localDone.push(id)
+    }
+    const seq = ++this.seq
+    if (this.localDone.length > 0) {
+      // Completion detected, and every result is written in this ready or an earlier one:
+      // stage the final state with them; the job is shown finished once it is durable.
+      const done = this.localDone
+      this.localDone = []
+      let finished: string[] | undefined
+      for (let i = 0; i < done.length; i++) {
+        // A cancel this home missed (it was down when it was applied) ends the job cancelled:
+        // peers that applied it dropped their share of its tasks without outcomes.
+        if (this.registry.entry(done[i]!)?.state === 'cancelled') this.jobs.setState(done[i]!, 'cancelled')
+        if (this.jobs.finish(done[i]!, this.now) == null) continue
+        if (finished == null) finished = []
+        finished.push(done[i]!)
+      }
+      if (finished != null) this.finishing.push({ seq, jobIds: finished })
+    }
+    this.jobs.stage()
+    const rd = this.rd
+    rd.seq = seq
+    this.rd = newReady()
+    this.changed = false
+    return rd
+  }
+
+  /**
+   * The writes of every ready up to `seq` are durable: jobs finished in them are retired
+   * (reported in ready().finished, their final state emitted for registration).
+   */
+  advance (seq: number): void {
+    if (this.finishing.length === 0 || this.finishing[0]!.seq > seq) return
+    const entries: Array<[string, JobEntry]> = []
+    let n = 0
+    for (; n < this.finishing.length && this.finishing[n]!.seq <= seq; n++) {
+      for (const id of this.finishing[n]!.jobIds) {
+        const job = this.jobs.retire(id)
+        if (job == null) continue
+        entries.push([id, { home: job.home, createdAt: job.createdAt, state: job.state as JobEntry['state'] }])
+        if (this.remoteProgress.size > 0) for (const [taskId, p] of this.remoteProgress) if (p.jobId === id) this.remoteProgress.delete(taskId)
+        this.dscore.forget(id)
+        this.out('finished', job)
+      }
+    }
+    this.finishing = n === this.finishing.length ? [] : this.finishing.slice(n)
+    if (entries.length > 0) {
+      const id = ++this.nextId
+      this.registrations.set(id, { kind: 'final', count: entries.length })
+      this.out('register', { id, entries })
+    }
+    this.changed = true
+  }
+
+  /**
+   * The earliest time tick() has work: retry backoff, result linger, progress, steal retry,
+   * maintenance, or (<= now) the end of a burst.
+   */
+  nextDeadline (): number {
+    if (this.stopped) return Infinity
+    let d = this.maintainAt
+    if (this.burstPending && this.now < d) d = this.now
+    if (this.outbox.progressAt < d) d = this.outbox.progressAt
+    if (this.thief.retryAt < d) d = this.thief.retryAt
+    const retry = this.retries.next
+    if (retry < d) d = retry
+    const linger = this.outbox.nextLinger
+    if (linger < d) d = linger
+    return d
+  }
+
+  /** When maintenance is next due (a deadline that is always there while running). */
+  get maintenanceAt (): number {
+    return this.maintainAt
+  }
+
+  // ----- inputs: time -----------------------------------------------------------------------
+
+  /** Time passed and the event loop turned: fire what is due. */
+  tick (now: number): void {
+    this.now = now
+    if (this.stopped) return
+    this.burst = 0
+    this.burstPending = false
+    for (const task of this.retries.due(now)) {
+      // The task may have been cancelled or reclaimed meanwhile.
+      if (this.tasks.get(task.id)?.state !== 'queued') continue
+      this.queue.push(task)
+      this.changed = true
+    }
+    for (const home of this.outbox.dueLingers(now)) this.sendResults(home)
+    if (this.outbox.progressAt <= now) this.sendProgress()
+    if (this.thief.retryAt <= now) {
+      this.thief.retryAt = Infinity
+      if (this.queue.runnable < this.cfg.concurrency * PREFETCH_PER_SLOT) this.maybeSteal()
+    }
+    if (this.maintainAt <= now) {
+      this.maintainAt = now + MAINTAIN_EVERY_MS
+      this.maintain()
+    }
+    this.pump()
+  }
+
+  // ----- inputs: home side ------------------------------------------------------------------
+
+  /**
+   * Submits jobs with this node as home: stages them and emits their registration. Throws
+   * (staging nothing) when no live node can run a task. The answer — the jobs, or
+   * NOT_REGISTERED — comes in ready().submitted once registered() was called.
+   */
+  submit (inputs: readonly JobInput[], now: number): SubmissionTicket {
+    this.now = now
+    if (this.stopped) throw new WorkError('STOPPING', 'node is stopping')
+    const capable = this.capabilityCheck()
+    const prepared = inputs.map(input => {
+      const id = this.newJobId(now)
+      const tasks = rootTasks(id, this.cfg.self, input)
+      capable(tasks)
+      const job: JobRecord = { id, home: this.cfg.self, state: 'registering', createdAt: now, roots: tasks.length, total: tasks.length, done: 0, failed: 0, cancelled: 0, byNode: {}, ...(input.name != null ? { name: input.name } : {}) }
+      return { job, tasks }
+    })
+    for (const { job, tasks } of prepared) {
+      this.jobs.add(job)
+      this.local.set(job.id, new Set(tasks.map(t => t.id)))
+      for (const t of tasks) this.holdTask(t)
+    }
+    const id = ++this.nextId
+    this.registrations.set(id, { kind: 'submit', jobs: prepared })
+    this.out('register', { id, entries: prepared.map(({ job }) => [job.id, { home: job.home, createdAt: job.createdAt, state: 'running' }]) })
+    this.changed = true
+    return { id, jobs: prepared.map(p => p.job) }
+  }
+
+  /** The control log applied registration `id` (error: it could not). */
+  registered (id: number, error: Error | undefined, now: number): void {
+    this.now = now
+    const reg = this.registrations.get(id)
+    if (reg == null) return
+    this.registrations.delete(id)
+    if (reg.kind === 'final') {
+      if (error != null) this.event('warn', 'could not record finished jobs in the registry', { err: error.message, jobs: reg.count })
+      return
+    }
+    if (reg.kind === 'reregister') {
+      if (error != null) {
+        this.event('warn', 'could not re-register interrupted jobs; will retry', { err: error.message })
+        return
+      }
+      for (const j of reg.jobIds) this.jobs.setState(j, 'running')
+      return
+    }
+    if (error != null) {
+      for (const { job, tasks } of reg.jobs) {
+        this.local.delete(job.id)
+        for (const t of tasks) this.dropTask(t.id)
+        this.jobs.remove(job.id)
+      }
+      this.out('submitted', { id, error: new WorkError('NOT_REGISTERED', `the job could not be registered in the control log, so it was not accepted: ${error.message}`, { cause: error }) })
+      return
+    }
+    for (const { job, tasks } of reg.jobs) {
+      this.jobs.setState(job.id, 'running')
+      for (const t of tasks) this.queue.push(t)
+    }
+    this.out('submitted', { id, jobs: reg.jobs.map(p => p.job) })
+    this.pump()
+  }
+
+  /** The control log applied a cancel: drop this job's queued tasks, abort running ones. */
+  cancel (jobId: string, now: number): void {
+    this.now = now
+    if (this.cancelled.has(jobId)) return
+    this.cancelled.add(jobId)
+    this.changed = true
+    this.jobs.setState(jobId, 'cancelled')
+    for (const t of this.queue.drop(t => t.jobId === jobId)) this.finishCancelled(t)
+    for (const t of this.retries.dropJob(jobId)) if (this.tasks.has(t.id)) this.finishCancelled(t)
+    for (const r of this.running.values()) if (r.task.jobId === jobId) this.out('abort', { taskId: r.task.id, reason: 'cancelled' })
+  }
+
+  // ----- inputs: peers ----------------------------------------------------------------------
+
+  /** Alive peers as advertised in heartbeats (replaces the previous view). */
+  peers (view: readonly PeerInfo[], now: number): void {
+    this.now = now
+    this.peerView = view
+  }
+
+  /** A fresh heartbeat replaces what the last grant told us about that peer. */
+  peerAdvertised (peerId: string, now: number): void {
+    this.now = now
+    this.thief.advertised(peerId)
+    if (this.queue.runnable < this.cfg.concurrency * PREFETCH_PER_SLOT) this.maybeSteal()
+  }
+
+  /** An inbound request; its reply goes out in ready().replies with this id. */
+  request (from: string, id: number, msg: WorkMsg, now: number): void {
+    this.now = now
+    this.changed = true
+    let reply: WorkReply
+    if (this.stopped) reply = failReply('node is stopping')
+    else {
+      switch (msg.op) {
+        case 'steal': reply = this.onSteal(from, msg.capabilities, msg.want); break
+        case 'deliver': reply = okReply({ accepted: this.receive(from, msg.batches) }); this.pump(); break
+        case 'signal': reply = this.onSignals(from, msg.signals); break
+        case 'results': reply = this.onResults(msg.results, msg.rejected ?? 0); break
+        case 'progress': reply = this.onProgress(from, msg.progress); break
+        default:
+          this.counters.rejectedMessages++
+          reply = failReply(`unknown work operation "${msg.op === 'unknown' ? msg.name : (msg as { op: string }).op}"`)
+      }
+    }
+    this.out('replies', { id, reply })
+  }
+
+  /** The answer to ready().messages[{ id }], or the error that stands for it. */
+  response (id: number, res: WorkReply | Error, now: number): void {
+    this.now = now
+    const p = this.pending.get(id)
+    if (p == null) return
+    this.pending.delete(id)
+    // A stopping node changes nothing more (its store is about to close).
+    if (this.stopped) return
+    const err = res instanceof Error ? res : res.ok ? undefined : new Error(res.error)
+    switch (p.kind) {
+      case 'steal': this.onStealAnswer(p.to, p.started, err == null ? res as WorkReply : undefined, err); break
+      case 'results': this.onResultsAnswer(p.to, p.batch, err); break
+      case 'signal':
+        // A lost signal is recovered when the sender re-sends the batch (it is answered again).
+        if (err != null) this.event('debug', 'signal not delivered; the batch re-send will recover it', { peer: p.to, err: err.message })
+        break
+      case 'deliver':
+        if (err != null) this.event('debug', 'batch re-send failed', { peer: p.to, err: err.message })
+        break
+      case 'progress': break // best effort: replaced by the next report or by the result
+    }
+  }
+
+  // ----- inputs: attempts -------------------------------------------------------------------
+
+  /** An attempt started from ready().start ended. */
+  taskFinished (taskId: string, end: AttemptEnd, now: number): void {
+    this.now = now
+    const run = this.running.get(taskId)
+    if (run == null) return
+    const { task } = run
+    this.running.delete(taskId)
+    const ms = end.durationMs
+    this.taskMs = Number.isNaN(this.taskMs) ? ms : this.taskMs * 0.95 + ms * 0.05
+    if (this.stopped) return
+    this.changed = true
+    if (this.cancelled.has(task.jobId)) {
+      this.finishCancelled(task)
+    } else if (end.ok) {
+      const children = end.children
+      for (let i = 0; i < children.length; i++) {
+        const child = children[i]!
+        const live = this.local.get(task.jobId)
+        if (live != null) live.add(child.id)
+        else if (!this.dscore.taskSpawned(task.jobId, task.id, child.id)) continue
+        this.holdTask(child)
+        this.queue.push(child)
+      }
+      this.finishTask(task, true, end.result, undefined, false, children.length)
+    } else if (task.attempts + 1 < task.maxAttempts && !end.stoppedByNode) {
+      this.retry(task, end.error ?? 'failed')
+    } else {
+      this.counters.tasksFailed++
+      this.finishTask({ ...task, attempts: task.attempts + 1 }, false, undefined, end.error ?? 'failed', false, 0)
+    }
+    this.pump()
+  }
+
+  /** A running handler reported progress (any JSON; reports over 1 KiB are dropped). */
+  taskProgress (taskId: string, value: unknown, now: number): void {
+    this.now = now
+    const run = this.running.get(taskId)
+    if (run == null) return
+    run.progress = value
+    const task = run.task
+    if (task.home === this.cfg.self) return
+    let text: string
+    try {
+      text = JSON.stringify(value ?? null)
+    } catch {
+      return
+    }
+    if (text === undefined || text.length > MAX_PROGRESS_BYTES) return
+    this.outbox.progress(task.id, task.home, task.jobId, text, now)
+  }
+
+  /** An attempt ended while its handler kept running (it ignored its abort signal). */
+  handlerOrphaned (_taskId: string): void {
+    this.counters.orphanedHandlers++
+  }
+
+  /** The node is stopping: abort every running attempt; nothing more is started or sent. */
+  stop (now: number): void {
+    this.now = now
+    if (this.stopped) return
+    this.stopped = true
+    this.changed = true
+    // Running tasks stay in the store as queued: they run again after a restart.
+    for (const r of this.running.values()) this.out('abort', { taskId: r.task.id, reason: 'stopping' })
+  }
+
+  // ----- inbound requests -------------------------------------------------------------------
+
+  private onSteal (from: string, capabilities: readonly string[], want: number): WorkReply {
+    if (this.registry.isDead(from)) return failReply('you were declared dead; rejoin with a new incarnation')
+    // Half of what this node will not start itself right away; all of it when this node
+    // cannot run any of it (tasks waiting here for a capable thief).
+    const spare = this.stealable
+    const n = Math.min(want, JOB_LIMITS.batchTasks, this.queue.runnable === 0 || !this.lendable ? spare : Math.ceil(spare / 2))
+    if (n <= 0) return okReply({ remaining: spare })
+    let taken = this.queue.steal(new Set(capabilities), n, !this.lendable)
+    if (this.pinned.size > 0) {
+      // Retries of attempts the completion core counts as running here stay here.
+      const keep = taken.filter(t => this.pinned.has(t.id))
+      if (keep.length > 0) {
+        for (const t of keep) this.queue.push(t)
+        taken = taken.filter(t => !this.pinned.has(t.id))
+        if (taken.length === 0) return okReply({ remaining: this.stealable })
+      }
+    }
+    const batches = this.lend(from, taken)
+    this.counters.stealsGranted++
+    this.counters.tasksLent += taken.length
+    return okReply({ batches, remaining: this.stealable })
+  }
+
+  /** Delegates queued tasks to `to`, one batch per job; sent after the writes are durable. */
+  private lend (to: string, taken: Task[]): WorkBatch[] {
+    const byJob = new Map<string, Task[]>()
+    for (const t of taken) {
+      const list = byJob.get(t.jobId)
+      if (list == null) byJob.set(t.jobId, [t])
+      else list.push(t)
+    }
+    const batches: WorkBatch[] = []
+    for (const [jobId, list] of byJob) {
+      const batchId = `${this.cfg.self}:${this.cfg.incarnation}.${++this.batchSeq}`
+      const ids = list.map(t => t.id)
+      this.startInCore(jobId)
+      this.dscore.delegate(jobId, batchId, to, ids)
+      for (const t of list) {
+        this.countWork(this.tasks.get(t.id), -1)
+        const st: StoredTask = { task: t, state: 'delegated', batchId, to }
+        this.tasks.set(t.id, st)
+        this.put('tasks', t.id, st)
+      }
+      this.lent.add(batchId, { jobId, to, taskIds: ids, sentAt: this.now, resendAfter: this.cfg.resendAfterMs ?? DEFAULT_RESEND_MS })
+      batches.push({ jobId, batchId, tasks: list })
+    }
+    return batches
+  }
+
+  /** Engages with received batches; returns how many tasks are new here. */
+  private receive (from: string, batches: readonly WorkBatch[]): number {
+    let fresh = 0
+    for (const b of batches) {
+      if (b.rejected != null && b.rejected > 0) this.counters.rejectedMessages += b.rejected
+      const tasks: Task[] = []
+      for (const t of b.tasks) {
+        if (t.jobId !== b.jobId || jobOfTask(t.id) !== b.jobId) {
+          this.counters.rejectedMessages++
+          continue
+        }
+        tasks.push(t)
+      }
+      const entry = this.registry.entry(b.jobId)
+      // A job the registry knows is over cannot have an unsignalled batch: a stale re-send.
+      if (entry != null && isFinal(entry.state) && entry.state !== 'cancelled') continue
+      let receipt
+      try {
+        receipt = this.dscore.receiveBatch(b.jobId, b.batchId, from, tasks.map(t => t.id))
+      } catch {
+        this.counters.rejectedMessages++
+        continue
+      }
+      if (receipt.status !== 'engaged') continue
+      const isNew = new Set(receipt.newTasks)
+      for (const t of tasks) {
+        if (!isNew.has(t.id)) continue
+        fresh++
+        if (this.cancelled.has(t.jobId) || entry?.state === 'cancelled') {
+          this.finishCancelled(t)
+          continue
+        }
+        this.holdTask(t)
+        this.queue.push(t)
+      }
+    }
+    this.counters.tasksStolen += fresh
+    return fresh
+  }
+
+  private onSignals (from: string, signals: readonly BatchSignal[]): WorkReply {
+    let accepted = 0
+    for (const s of signals) {
+      if (this.dscore.receiveSignal(s.jobId, s.batchId, from) !== 'accepted') continue
+      accepted++
+      const lent = this.lent.signalled(s.batchId)
+      if (lent != null) for (const id of lent.taskIds) this.dropTask(id)
+    }
+    return okReply({ accepted })
+  }
+
+  private onResults (results: readonly TaskOutcome[], rejected: number): WorkReply {
+    this.counters.rejectedMessages += rejected
+    for (const r of results) {
+      if (jobOfTask(r.taskId) !== r.jobId) {
+        this.counters.rejectedMessages++
+        continue
+      }
+      // Unknown jobs are acknowledged too (so the sender stops), just not recorded.
+      this.remoteProgress.delete(r.taskId)
+      this.jobs.record(r)
+    }
+    return okReply({ accepted: results.length })
+  }
+
+  private onProgress (from: string, progress: readonly ProgressReport[]): WorkReply {
+    let accepted = 0
+    for (const p of progress) {
+      if (this.jobs.get(p.jobId) == null || jobOfTask(p.taskId) !== p.jobId || p.value.length > MAX_PROGRESS_BYTES) continue
+      if (this.jobs.isRecorded(p.jobId, p.taskId)) continue
+      let value: unknown
+      try {
+        value = JSON.parse(p.value)
+      } catch {
+        this.counters.rejectedMessages++
+        continue
+      }
+      this.remoteProgress.set(p.taskId, { jobId: p.jobId, node: from, value })
+      accepted++
+    }
+    return okReply({ accepted })
+  }
+
+  // ----- running tasks ----------------------------------------------------------------------
+
+  private pump (): void {
+    if (this.stopped) return
+    const burstMax = this.cfg.burst ?? BURST
+    while (this.running.size < this.cfg.concurrency) {
+      // Quick tasks finish in microtasks and start the next ones in microtasks: without a
+      // break the event loop would never turn, and heartbeats, RPCs and commits would wait
+      // for the whole queue. Every BURST tasks, the rest waits for the next tick.
+      if (this.burst >= burstMax) {
+        this.burstPending = true
+        break
+      }
+      const task = this.queue.take()
+      if (task == null) break
+      this.burst++
+      this.startTask(task)
+    }
+    // Prefetch: ask for more while a few tasks per slot remain, so slots never wait on a steal.
+    if (this.queue.runnable < this.cfg.concurrency * PREFETCH_PER_SLOT) this.maybeSteal()
+  }
+
+  private startTask (task: Task): void {
+    this.changed = true
+    if (!this.local.has(task.jobId) && !this.dscore.taskStarted(task.jobId, task.id)) {
+      // Its lineage was abandoned (healing) or it is already finished: nothing to run.
+      this.dropTask(task.id)
+      return
+    }
+    this.running.set(task.id, { task, startedAt: this.now })
+    this.counters.tasksRun++
+    this.out('start', task)
+  }
+
+  private retry (task: Task, error: string): void {
+    this.counters.tasksRetried++
+    const next: Task = { ...task, attempts: task.attempts + 1 }
+    this.holdTask(next)
+    const base = this.cfg.retryBaseMs ?? DEFAULT_RETRY_BASE_MS
+    const delay = Math.min(MAX_RETRY_MS, base * 2 ** task.attempts) * (0.5 + this.cfg.rng() / 2)
+    this.event('debug', 'task failed; retrying', { task: task.id, attempt: next.attempts, error, delay: Math.round(delay) })
+    this.retries.add(next, this.now + delay)
+    // The completion core still counts the attempt as running (it only learns of finished
+    // tasks): such a task must not be lent, it runs here again.
+    if (!this.local.has(task.jobId)) this.pinned.add(task.id)
+  }
+
+  /** Records the outcome at home (directly here, or via the outbox) and retires the task. */
+  private finishTask (task: Task, ok: boolean, result: string | undefined, error: string | undefined, cancelled: boolean, spawned: number): void {
+    const outcome: TaskOutcome = {
+      jobId: task.jobId,
+      taskId: task.id,
+      ok,
+      ...(result !== undefined ? { result } : {}),
+      ...(error !== undefined ? { error } : {}),
+      ...(cancelled ? { cancelled: true } : {}),
+      spawned,
+      attempts: task.attempts + (ok ? 1 : 0),
+      node: this.cfg.self,
+      finishedAt: this.now
+    }
+    this.dropTask(task.id)
+    if (task.home === this.cfg.self || cancelled) {
+      // Cancelled work elsewhere needs no result at home: the job's state already says why.
+      if (task.home === this.cfg.self) this.jobs.record(outcome)
+      this.localFinished(task.jobId, task.id)
+      return
+    }
+    outcome.home = task.home
+    this.outbox.add(outcome)
+    this.put('outbox', task.id, outcome)
+    this.scheduleResults(task.home)
+  }
+
+  private finishCancelled (task: Task): void {
+    this.finishTask(task, false, undefined, 'cancelled', true, 0)
+  }
+
+  /** A task finished here with its outcome recorded: tell whichever tracks its job. */
+  private localFinished (jobId: string, taskId: string): void {
+    const live = this.local.get(jobId)
+    if (live == null) {
+      this.dscore.taskFinished(jobId, taskId)
+      return
+    }
+    live.delete(taskId)
+    if (live.size === 0) {
+      this.local.delete(jobId)
+      this.localDone.push(jobId)
+    }
+  }
+
+  /** The job leaves home for the first time: hand every task it has here to the core. */
+  private startInCore (jobId: string): void {
+    const live = this.local.get(jobId)
+    if (live == null) return
+    this.local.delete(jobId)
+    this.dscore.startJob(jobId, [...live])
+    for (const id of live) if (this.running.has(id)) this.dscore.taskStarted(jobId, id)
+  }
+
+  // ----- results to the home ----------------------------------------------------------------
+
+  private scheduleResults (home: string): void {
+    if (this.outbox.schedule(home, this.workFor.has(home), this.now)) this.sendResults(home)
+  }
+
+  private sendResults (home: string): void {
+    if (this.stopped) return
+    const batch = this.outbox.take(home)
+    if (batch != null) this.send(home, { op: 'results', results: batch }, { kind: 'results', to: home, batch })
+  }
+
+  private onResultsAnswer (home: string, batch: TaskOutcome[], err: Error | undefined): void {
+    if (err == null) {
+      this.outbox.delivered(home, batch)
+      this.counters.resultsSent += batch.length
+      for (const o of batch) {
+        this.del('outbox', o.taskId)
+        this.dscore.taskFinished(o.jobId, o.taskId)
+      }
+    } else {
+      const backoff = this.outbox.failed(home)
+      this.event('debug', 'results not delivered; will retry', { home, err: err.message, backoff })
+    }
+    // More may have been written meanwhile; maintenance retries after failures.
+    if (!this.outbox.backingOff(home)) this.scheduleResults(home)
+  }
+
+  private sendProgress (): void {
+    for (const [home, progress] of this.outbox.takeProgress()) this.send(home, { op: 'progress', progress }, { kind: 'progress', to: home })
+  }
+
+  private sendSignals (signals: ReadonlyArray<{ to: string, jobId: string, batchId: string }>): void {
+    const byPeer = new Map<string, BatchSignal[]>()
+    for (const s of signals) {
+      const list = byPeer.get(s.to) ?? []
+      list.push({ jobId: s.jobId, batchId: s.batchId })
+      byPeer.set(s.to, list)
+    }
+    for (const [peer, list] of byPeer) this.send(peer, { op: 'signal', signals: list }, { kind: 'signal', to: peer })
+  }
+
+  // ----- stealing (thief side) --------------------------------------------------------------
+
+  private maybeSteal (): void {
+    if (this.stopped) return
+    const plan = this.thief.plan(this.peerView, this.cfg.self, this.isDead, this.cfg.concurrency, this.now, this.cfg.rng)
+    if (plan == null) return
+    this.counters.stealsSent++
+    this.send(plan.victim, { op: 'steal', capabilities: this.cfg.capabilities, want: plan.want }, { kind: 'steal', to: plan.victim, started: this.now })
+  }
+
+  private onStealAnswer (victim: string, started: number, res: WorkReply | undefined, err: Error | undefined): void {
+    if (res != null) {
+      const got = this.receive(victim, res.batches)
+      this.thief.answered(victim, got, res.remaining, this.now - started, this.now)
+    } else {
+      this.thief.failed(victim, this.now)
+      this.event('debug', 'steal failed', { victim, err: err?.message })
+    }
+    this.pump()
+  }
+
+  // ----- maintenance ------------------------------------------------------------------------
+
+  private maintain (): void {
+    const now = this.now
+    this.thief.evaporate(now - this.lastEvaporate)
+    this.lastEvaporate = now
+    // Re-send batches that stay unsignalled: recovers lost grants, lost signals, and
+    // batches a thief lost in a crash before persisting them.
+    const byPeer = new Map<string, WorkBatch[]>()
+    for (const [batchId, lent] of this.lent.due(now)) {
+      const tasks: Task[] = []
+      for (const id of lent.taskIds) {
+        const t = this.tasks.get(id)?.task
+        if (t != null) tasks.push(t)
+      }
+      const list = byPeer.get(lent.to) ?? []
+      list.push({ jobId: lent.jobId, batchId, tasks })
+      byPeer.set(lent.to, list)
+    }
+    for (const [peer, batches] of byPeer) {
+      this.counters.batchesResent += batches.length
+      this.send(peer, { op: 'deliver', batches }, { kind: 'deliver', to: peer })
+    }
+    // Results whose home was unreachable.
+    for (const home of this.outbox.retryAll()) this.sendResults(home)
+    // Cancels this node missed (a snapshot install, a restart), and state of jobs that are over.
+    // (A home job that never left home and missed its cancel runs to its end and finishes
+    // cancelled: see ready(). Checking every active job here would cost a registry lookup
+    // per job every 500 ms.)
+    for (const jobId of this.dscore.jobIds()) {
+      const entry = this.registry.entry(jobId)
+      if (entry?.state === 'cancelled') this.cancel(jobId, now)
+      else if (entry != null && isFinal(entry.state) && !this.dscore.isHome(jobId) && this.dscore.localTasks(jobId).length === 0 && this.dscore.ledger(jobId).length === 0) {
+        this.dscore.forget(jobId)
+      }
+    }
+  }
+
+  // ----- helpers ----------------------------------------------------------------------------
+
+  /** A checker for one submit: every distinct requirement is checked once against live nodes. */
+  private capabilityCheck (): (tasks: readonly Task[]) => void {
+    const nodes = [{ peerId: this.cfg.self, capabilities: this.cfg.capabilities }, ...this.peerView]
+    const seen = new Set<string>()
+    // Tasks that need only their handler share one requirement list: skip those by identity.
+    const seenLists = new Set<readonly string[]>()
+    return tasks => {
+      for (const t of tasks) {
+        if (seenLists.has(t.requires)) continue
+        seenLists.add(t.requires)
+        const key = t.requires.join(',')
+        if (seen.has(key)) continue
+        seen.add(key)
+        if (nodes.some(n => canRun(n.capabilities, t.requires))) continue
+        const missing = t.requires.filter(r => !nodes.some(n => n.capabilities.includes(r)))
+        throw new WorkError('NO_CAPABLE_NODE', `no live node can run task ${t.id} (type "${t.type}"): it needs ${t.requires.join(', ')}${missing.length > 0 ? `, and no node advertises ${missing.join(', ')}` : ', which no single node has'}. ` +
+          (t.type === CMD_TYPE ? 'Start a node with --allow-commands.' : 'Load the handler with --handlers, or start a node with the capability (--capabilities).'))
+      }
+    }
+  }
+
+  /** Time first, so ids sort by submission; then a per-core random prefix and a counter. */
+  private newJobId (now: number): string {
+    this.jobSeq = (this.jobSeq + 1) % 0x100000
+    return formatJobId(now, this.idPrefix, this.jobSeq)
+  }
+
+  private send (to: string, msg: WorkMsg, p: Pending): void {
+    const id = ++this.nextId
+    this.pending.set(id, p)
+    this.out('messages', { to, id, msg })
+    this.changed = true
+  }
+
+  /** Appends to a list of the ready being built (its first item replaces the shared EMPTY). */
+  private out<K extends ReadyList> (list: K, item: Ready[K][number]): void {
+    const rd = this.rd
+    const items = rd[list] as unknown[]
+    if (items === (EMPTY as unknown as unknown[])) (rd as unknown as Record<ReadyList, unknown[]>)[list] = [item]
+    else items.push(item)
+    this.changed = true
+  }
+
+  private event (level: WorkEvent['level'], msg: string, fields: Record<string, unknown>): void {
+    this.out('events', { level, msg, fields })
+    this.changed = true
+  }
+
+  private put (bucket: WorkWrite['bucket'], key: string, value: unknown): void {
+    this.out('writes', { type: 'put', bucket, key, value })
+    this.changed = true
+  }
+
+  private del (bucket: WorkWrite['bucket'], key: string): void {
+    this.out('writes', { type: 'del', bucket, key })
+    this.changed = true
+  }
+
+  private holdTask (t: Task): void {
+    const st: StoredTask = { task: t, state: 'queued' }
+    this.countWork(this.tasks.get(t.id), -1)
+    this.tasks.set(t.id, st)
+    this.countWork(st, +1)
+    this.put('tasks', t.id, st)
+  }
+
+  private dropTask (id: string): void {
+    if (this.pinned.size > 0) this.pinned.delete(id)
+    this.countWork(this.tasks.get(id), -1)
+    this.tasks.delete(id)
+    this.del('tasks', id)
+  }
+
+  /** Keeps `workFor`: tasks held here (queued or running) per remote home. */
+  private countWork (st: StoredTask | undefined, by: number): void {
+    if (st?.state !== 'queued' || st.task.home === this.cfg.self) return
+    const n = (this.workFor.get(st.task.home) ?? 0) + by
+    if (n > 0) this.workFor.set(st.task.home, n)
+    else this.workFor.delete(st.task.home)
+  }
+}

@@ -1,0 +1,119 @@
+// Outcomes and progress of tasks run here for another home, waiting to be sent there. Pure:
+// it decides what goes to which home and when (at once, or after a short linger); the work
+// core writes the entries, sends the messages and feeds the answers back.
+
+import { JOB_LIMITS } from '../limits.js'
+import type { ProgressReport } from '../messages.js'
+import type { TaskOutcome } from '../records.js'
+import { MAX_RESEND_MS, PROGRESS_EVERY_MS, RESULTS_LINGER_MS } from './types.js'
+
+export class Outbox {
+  /** Outcomes waiting for their home (each written no later than any message carrying it). */
+  readonly entries = new Map<string, TaskOutcome>()
+  private readonly sendingTo = new Set<string>()
+  /** Per home: when its lingering results go. */
+  private readonly lingerAt = new Map<string, number>()
+  private readonly backoff = new Map<string, number>()
+  /** Progress of tasks running here for other homes, not yet sent: the latest value only. */
+  private readonly progressOut = new Map<string, { home: string, jobId: string, value: string }>()
+  progressAt = Infinity
+
+  get size (): number {
+    return this.entries.size
+  }
+
+  add (o: TaskOutcome): void {
+    this.entries.set(o.taskId, o)
+  }
+
+  /**
+   * Results go to a home in batches: at once when this node holds no more work for that
+   * home (so the last outcome of a job never waits), otherwise after a short linger that
+   * lets outcomes of tasks finishing close together share one message, one stream and one
+   * LevelDB write at the home. Returns whether to send now.
+   */
+  schedule (home: string, holdsWorkFor: boolean, now: number): boolean {
+    if (this.sendingTo.has(home) || this.lingerAt.has(home)) return false
+    if (!holdsWorkFor) return true
+    this.lingerAt.set(home, now + RESULTS_LINGER_MS)
+    return false
+  }
+
+  /** The next batch for `home` (marked in flight), or undefined if none or one is in flight. */
+  take (home: string): TaskOutcome[] | undefined {
+    if (this.sendingTo.has(home)) return undefined
+    const batch: TaskOutcome[] = []
+    for (const o of this.entries.values()) {
+      if (o.jobId === '' || o.home !== home) continue
+      batch.push(o)
+      if (batch.length >= JOB_LIMITS.results) break
+    }
+    if (batch.length === 0) return undefined
+    this.sendingTo.add(home)
+    return batch
+  }
+
+  /** The home has the batch: its entries leave the outbox. */
+  delivered (home: string, batch: readonly TaskOutcome[]): void {
+    this.sendingTo.delete(home)
+    this.backoff.delete(home)
+    for (const o of batch) this.entries.delete(o.taskId)
+  }
+
+  /** The batch did not arrive: maintenance tries again. Returns the backoff noted. */
+  failed (home: string): number {
+    this.sendingTo.delete(home)
+    const b = Math.min(MAX_RESEND_MS, (this.backoff.get(home) ?? 100) * 2)
+    this.backoff.set(home, b)
+    return b
+  }
+
+  backingOff (home: string): boolean {
+    return this.backoff.has(home)
+  }
+
+  /** Maintenance: every home with waiting outcomes, backoffs cleared. */
+  retryAll (): string[] {
+    const homes = new Set<string>()
+    for (const o of this.entries.values()) if (o.home != null) homes.add(o.home)
+    for (const h of homes) this.backoff.delete(h)
+    return [...homes]
+  }
+
+  /** Homes whose linger is over. */
+  dueLingers (now: number): string[] {
+    const out: string[] = []
+    for (const [home, at] of this.lingerAt) {
+      if (at > now) continue
+      this.lingerAt.delete(home)
+      out.push(home)
+    }
+    return out
+  }
+
+  get nextLinger (): number {
+    if (this.lingerAt.size === 0) return Infinity
+    let d = Infinity
+    for (const at of this.lingerAt.values()) if (at < d) d = at
+    return d
+  }
+
+  /** Progress of a task run for another home: sent with the next report, at most every 500 ms. */
+  progress (taskId: string, home: string, jobId: string, value: string, now: number): void {
+    this.progressOut.set(taskId, { home, jobId, value })
+    if (this.progressAt === Infinity) this.progressAt = now + PROGRESS_EVERY_MS
+  }
+
+  /** The reports to send now, per home. */
+  takeProgress (): Map<string, ProgressReport[]> {
+    this.progressAt = Infinity
+    const byHome = new Map<string, ProgressReport[]>()
+    for (const [taskId, p] of this.progressOut) {
+      const list = byHome.get(p.home) ?? []
+      list.push({ jobId: p.jobId, taskId, value: p.value })
+      byHome.set(p.home, list)
+    }
+    this.progressOut.clear()
+    return byHome
+  }
+}

@@ -1,0 +1,52 @@
+// Failed attempts waiting out their backoff: a deadline per task instead of a timer. Pure.
+
+import type { Task } from '../spec.js'
+
+export class Retries {
+  private readonly waiting = new Map<string, { at: number, task: Task }>()
+  /** Earliest deadline; -1 when it must be recomputed. */
+  private min = Infinity
+
+  get size (): number {
+    return this.waiting.size
+  }
+
+  add (task: Task, at: number): void {
+    this.waiting.set(task.id, { at, task })
+    if (this.min !== -1 && at < this.min) this.min = at
+  }
+
+  get next (): number {
+    if (this.min === -1) {
+      let m = Infinity
+      for (const v of this.waiting.values()) if (v.at < m) m = v.at
+      this.min = m
+    }
+    return this.min
+  }
+
+  /** Removes and returns the waiting tasks of a job (cancelled). */
+  dropJob (jobId: string): Task[] {
+    const out: Task[] = []
+    for (const [id, r] of this.waiting) {
+      if (r.task.jobId !== jobId) continue
+      this.waiting.delete(id)
+      out.push(r.task)
+    }
+    if (out.length > 0) this.min = -1
+    return out
+  }
+
+  /** Removes and returns the tasks whose backoff is over. */
+  due (now: number): Task[] {
+    if (this.next > now) return []
+    const out: Task[] = []
+    for (const [id, r] of this.waiting) {
+      if (r.at > now) continue
+      this.waiting.delete(id)
+      out.push(r.task)
+    }
+    this.min = -1
+    return out
+  }
+}

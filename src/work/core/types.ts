@@ -1,0 +1,136 @@
+// The work core's types: its configuration, its inputs' and outputs' shapes, and the numbers
+// (with their reasons) that the README's Jobs section promises. See ../core.ts for the contract.
+
+import type { JobEntry } from '../../consensus/control.js'
+import type { Rng } from '../../prng.js'
+import type { WorkError } from '../errors.js'
+import type { WorkMsg, WorkReply } from '../messages.js'
+import type { JobRecord, WorkWrite } from '../records.js'
+import type { Task } from '../spec.js'
+
+// ----- configuration and constants ----------------------------------------------------------
+
+export interface WorkCoreConfig {
+  self: string
+  /** Distinguishes this process's batch ids from the previous run's. */
+  incarnation: number
+  concurrency: number
+  /** Everything this node advertises: user capabilities, handler:<name>, commands. */
+  capabilities: readonly string[]
+  /** Jitter of retry backoff, steal choice and the job id prefix. */
+  rng: Rng
+  /** First re-send of an unsignalled batch (default 2 s); doubles up to MAX_RESEND_MS. */
+  resendAfterMs?: number
+  /** Retry backoff base for failed attempts (default 200 ms). */
+  retryBaseMs?: number
+  /** Tasks started back to back before the event loop must turn (default 512). */
+  burst?: number
+}
+
+/** The control log's job registry, read-only. */
+export interface RegistryView {
+  entry: (jobId: string) => JobEntry | undefined
+  /** Declared dead by quorum: never lend it work. */
+  isDead: (peer: string) => boolean
+}
+
+export interface PeerInfo {
+  peerId: string
+  /** Stealable tasks it advertised. */
+  queued: number
+  capabilities: readonly string[]
+}
+
+export interface WorkCounters {
+  tasksRun: number
+  tasksFailed: number
+  tasksRetried: number
+  stealsSent: number
+  stealsGranted: number
+  tasksStolen: number
+  tasksLent: number
+  batchesResent: number
+  resultsSent: number
+  orphanedHandlers: number
+  rejectedMessages: number
+}
+
+/** How an attempt ended, as the shell measured it (taskFinished keeps none of the object). */
+export interface AttemptEnd {
+  ok: boolean
+  /** JSON text of the result when ok (the shell encodes and size-checks it). */
+  result?: string | undefined
+  error?: string | undefined
+  /** Children the handler spawned (kept only if it succeeded). */
+  children: readonly Task[]
+  durationMs: number
+  /** Aborted because the node is stopping: not a failure, the task runs again after restart. */
+  stoppedByNode: boolean
+}
+
+export interface OutMessage { to: string, id: number, msg: WorkMsg }
+export interface OutReply { id: number, reply: WorkReply }
+export interface Registration { id: number, entries: Array<[string, JobEntry]> }
+export interface SubmitAnswer { id: number, jobs?: JobRecord[], error?: WorkError }
+export interface TaskAbort { taskId: string, reason: 'cancelled' | 'stopping' }
+export interface WorkEvent { level: 'debug' | 'info' | 'warn', msg: string, fields: Record<string, unknown> }
+export interface SubmissionTicket { id: number, jobs: JobRecord[] }
+
+export interface Ready {
+  /** advance(seq) once this ready's writes (and every earlier one's) are durable. */
+  seq: number
+  writes: WorkWrite[]
+  messages: OutMessage[]
+  replies: OutReply[]
+  register: Registration[]
+  submitted: SubmitAnswer[]
+  start: Task[]
+  abort: TaskAbort[]
+  finished: JobRecord[]
+  events: WorkEvent[]
+}
+
+export interface RunningTaskView { taskId: string, node: string, type?: string, startedAt?: number, progress?: unknown }
+
+/**
+ * Re-sends of an unsignalled batch back off up to this. A re-send is how a lost grant, a lost
+ * signal, or a batch a thief lost in a crash is recovered, so its interval bounds how long
+ * such a loss can hold a job back; it costs one message per lent batch per interval.
+ */
+export const MAX_RESEND_MS = 5_000
+export const DEFAULT_RESEND_MS = 2_000
+/** Remote progress reports go to the home at most this often, and are at most this large. */
+export const PROGRESS_EVERY_MS = 500
+export const MAX_PROGRESS_BYTES = 1024
+/** Tasks quicker than this on average are not lent (see lendable). */
+export const STEAL_MIN_TASK_MS = 0.5
+/** Tasks started back to back before the event loop gets a turn (see pump). */
+export const BURST = 512
+/** Longest an outcome waits for others bound to the same home (see scheduleResults). */
+export const RESULTS_LINGER_MS = 10
+/** How long an empty steal answer rules a victim out (unless a heartbeat says otherwise). */
+export const EMPTY_HINT_MS = 100
+/** A thief keeps this many tasks per slot queued, stealing again when it drops below. */
+export const PREFETCH_PER_SLOT = 2
+/** Batch re-sends, results retries, trail evaporation and missed cancels, this often. */
+export const MAINTAIN_EVERY_MS = 500
+/** Retry backoff: base × 2^attempt, at most this, times a jitter in [0.5, 1). */
+export const MAX_RETRY_MS = 30_000
+export const DEFAULT_RETRY_BASE_MS = 200
+
+/**
+ * The empty list every field of a fresh Ready starts with: shared and frozen, replaced by a
+ * list of its own on the first push, so a ready() that holds little allocates little.
+ */
+export const EMPTY: readonly never[] = Object.freeze([])
+
+/** The list-valued fields of a Ready. */
+export type ReadyList = Exclude<keyof Ready, 'seq'>
+
+/** What ready() returns when nothing changed: shared, never to be modified. */
+export const NO_READY: Ready = Object.freeze(newReady())
+
+export function newReady (): Ready {
+  const e = EMPTY as never[]
+  return { seq: 0, writes: e, messages: e, replies: e, register: e, submitted: e, start: e, abort: e, finished: e, events: e }
+}

@@ -1,0 +1,56 @@
+// The work protocol as the work core sees it: plain values, no protobuf. src/wire/work-codec.ts
+// converts these to and from the wire's WorkRequest/WorkResponse (and drops, counting them,
+// tasks a peer sent malformed), so the core and the simulator never touch bytes.
+
+import type { Task } from './spec.js'
+import type { TaskOutcome } from './records.js'
+
+/** A batch of one job's tasks lent from one node to another (a steal grant or a re-send). */
+export interface WorkBatch {
+  jobId: string
+  batchId: string
+  tasks: Task[]
+  /** Tasks of this batch the codec dropped as malformed (counted as rejected by the core). */
+  rejected?: number
+}
+
+export interface BatchSignal {
+  jobId: string
+  batchId: string
+}
+
+export interface ProgressReport {
+  jobId: string
+  taskId: string
+  /** JSON text, at most MAX_PROGRESS_BYTES bytes. */
+  value: string
+}
+
+/** A request between two nodes' work cores. */
+export type WorkMsg =
+  | { op: 'steal', capabilities: readonly string[], want: number }
+  | { op: 'deliver', batches: WorkBatch[] }
+  | { op: 'signal', signals: BatchSignal[] }
+  /** Outcomes for their home; `node` is set by the receiver to the authenticated sender. */
+  | { op: 'results', results: TaskOutcome[], rejected?: number }
+  | { op: 'progress', progress: ProgressReport[] }
+  /** An operation this version does not know (rejected and counted). */
+  | { op: 'unknown', name: string }
+
+/** The answer to a WorkMsg. */
+export interface WorkReply {
+  ok: boolean
+  error: string
+  batches: WorkBatch[]
+  /** Steal: stealable tasks the victim still holds. */
+  remaining: number
+  accepted: number
+}
+
+export function okReply (fields: Partial<WorkReply> = {}): WorkReply {
+  return { ok: true, error: '', batches: [], remaining: 0, accepted: 0, ...fields }
+}
+
+export function failReply (error: string): WorkReply {
+  return { ok: false, error, batches: [], remaining: 0, accepted: 0 }
+}

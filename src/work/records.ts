@@ -1,0 +1,80 @@
+// The records of the work layer — tasks held, outcomes, job records — and the write form in
+// which the work core hands its changes to the shell. Plain data: the core and the store
+// share them, and neither depends on the other's I/O.
+
+import type { CompletionRecord } from '../completion/index.js'
+import type { Task } from './spec.js'
+
+/** A task this node holds: waiting to run here, or lent to a peer in an unsignalled batch. */
+export interface StoredTask {
+  task: Task
+  /** `delegated`: sent to `to` in batch `batchId`, kept so the batch can be re-sent or reclaimed. */
+  state: 'queued' | 'delegated'
+  batchId?: string
+  to?: string
+}
+
+/** The outcome of one task, as recorded at its home (and queued in the outbox elsewhere). */
+export interface TaskOutcome {
+  jobId: string
+  taskId: string
+  ok: boolean
+  /** JSON text of the result when ok. */
+  result?: string
+  error?: string
+  cancelled?: boolean
+  spawned: number
+  attempts: number
+  node: string
+  finishedAt: number
+  /** In the outbox only: the home to deliver it to. */
+  home?: string
+}
+
+export type JobState = 'registering' | 'running' | 'completed' | 'failed' | 'cancelled'
+
+/** A job at its home node. */
+export interface JobRecord {
+  id: string
+  name?: string
+  home: string
+  state: JobState
+  createdAt: number
+  /** When the last task's outcome was recorded, and when completion was detected. */
+  lastTaskAt?: number
+  finishedAt?: number
+  roots: number
+  /** Tasks known so far: roots plus every child reported spawned. */
+  total: number
+  /** Tasks with a recorded outcome (ok, failed or cancelled). */
+  done: number
+  failed: number
+  cancelled: number
+  /** Outcomes per executing node. */
+  byNode: Record<string, number>
+  /** The first failure, kept as the job's error. */
+  error?: string
+}
+
+/** The LevelDB buckets the work layer writes. */
+export type Writable = 'jobs' | 'tasks' | 'completion' | 'results' | 'outbox'
+
+/**
+ * One staged write, in order: a put then a del of one key in the same batch ends deleted.
+ * `value` is JSON-encoded by the store.
+ */
+export interface WorkWrite {
+  type: 'put' | 'del'
+  bucket: Writable
+  key: string
+  value?: unknown
+}
+
+/** What the shell loaded from LevelDB for WorkCore.restore: the core does no reads. */
+export interface LoadedWork {
+  tasks: StoredTask[]
+  outbox: TaskOutcome[]
+  /** Active (not final) jobs of this home, each with the outcomes already recorded. */
+  jobs: Array<{ job: JobRecord, outcomes: TaskOutcome[] }>
+  completion: CompletionRecord[]
+}

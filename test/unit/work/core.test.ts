@@ -1,0 +1,303 @@
+// WorkCore alone, on a fake clock and without LevelDB: time only moves when a test says so,
+// every output is drained from ready(), and writes become durable only at advance(). These
+// tests pin the core's contract — deadlines instead of timers, persist then send, cancel —
+// independently of the shell (test/unit/work/engine.test.ts covers core and shell together).
+import { describe, expect, it } from 'vitest'
+import type { JobEntry } from '../../../src/consensus/control.js'
+import { mulberry32 } from '../../../src/prng.js'
+import { DEFAULT_RESEND_MS, MAINTAIN_EVERY_MS, MAX_RESEND_MS, PROGRESS_EVERY_MS, RESULTS_LINGER_MS, WorkCore, type AttemptEnd, type PeerInfo, type Ready, type WorkCoreConfig } from '../../../src/work/core.js'
+import type { WorkMsg, WorkReply } from '../../../src/work/messages.js'
+import type { JobInput, Task } from '../../../src/work/spec.js'
+
+const ECHO = ['handler:echo']
+
+class FakeRegistry {
+  readonly jobs = new Map<string, JobEntry>()
+  readonly dead = new Set<string>()
+  entry (id: string): JobEntry | undefined { return this.jobs.get(id) }
+  isDead (peer: string): boolean { return this.dead.has(peer) }
+}
+
+function makeCore (self: string, registry: FakeRegistry, now: number, cfg: Partial<WorkCoreConfig> = {}): WorkCore {
+  return WorkCore.create({ self, incarnation: 1, concurrency: 1, capabilities: ECHO, rng: mulberry32(7), ...cfg }, registry, now)
+}
+
+/** Everything drained so far, with the ready each output came in. */
+class Log {
+  readonly readies: Ready[] = []
+  drain (core: WorkCore): Ready {
+    const rd = core.ready()
+    if (rd.seq > 0) this.readies.push(rd)
+    return rd
+  }
+
+  /** ready() then advance(): the writes are durable. */
+  persist (core: WorkCore): Ready {
+    const rd = this.drain(core)
+    if (rd.seq > 0) core.advance(rd.seq)
+    return rd
+  }
+}
+
+function ok (durationMs = 5, children: Task[] = []): AttemptEnd {
+  return { ok: true, result: '"done"', children, durationMs, stoppedByNode: false }
+}
+
+function failed (error: string): AttemptEnd {
+  return { ok: false, error, children: [], durationMs: 5, stoppedByNode: false }
+}
+
+/** Submits and registers a job; returns its id and the tasks started along the way. */
+function submitRegistered (core: WorkCore, log: Log, registry: FakeRegistry, input: JobInput, now: number): { jobId: string, started: Task[] } {
+  const ticket = core.submit([input], now)
+  const rd = log.persist(core)
+  expect(rd.start).toEqual([])
+  for (const reg of rd.register) for (const [id, e] of reg.entries) registry.jobs.set(id, e)
+  core.registered(ticket.id, undefined, now)
+  const after = log.persist(core)
+  expect(after.submitted).toEqual([{ id: ticket.id, jobs: ticket.jobs }])
+  return { jobId: ticket.jobs[0]!.id, started: after.start }
+}
+
+describe('WorkCore: submit and registration', () => {
+  it('queues a job\'s tasks only once its registration is applied', () => {
+    const reg = new FakeRegistry()
+    const core = makeCore('A', reg, 1000)
+    const log = new Log()
+    const ticket = core.submit([{ tasks: [{ type: 'echo' }] }], 1000)
+    const rd = log.drain(core)
+    expect(rd.register).toHaveLength(1)
+    expect(rd.register[0]!.id).toBe(ticket.id)
+    expect(rd.writes.map(w => `${w.type} ${w.bucket}`)).toEqual(expect.arrayContaining(['put tasks', 'put jobs']))
+    expect(rd.start).toEqual([])
+    expect(rd.submitted).toEqual([])
+    core.registered(ticket.id, undefined, 1001)
+    const next = log.drain(core)
+    expect(next.start.map(t => t.id)).toEqual([`${ticket.jobs[0]!.id}/0`])
+    expect(next.submitted).toEqual([{ id: ticket.id, jobs: ticket.jobs }])
+  })
+
+  it('undoes everything a submission staged when its registration fails (NOT_REGISTERED)', () => {
+    const core = makeCore('A', new FakeRegistry(), 1000)
+    const log = new Log()
+    const ticket = core.submit([{ tasks: [{ type: 'echo' }, { type: 'echo' }] }], 1000)
+    const staged = log.persist(core).writes
+    core.registered(ticket.id, new Error('no quorum'), 1001)
+    const rd = log.persist(core)
+    expect(rd.submitted).toHaveLength(1)
+    expect(rd.submitted[0]!.error).toMatchObject({ code: 'NOT_REGISTERED' })
+    // Every key put by the submission is deleted again, and nothing started.
+    const put = staged.filter(w => w.type === 'put').map(w => `${w.bucket}/${w.key}`).sort()
+    const deleted = rd.writes.filter(w => w.type === 'del').map(w => `${w.bucket}/${w.key}`).sort()
+    expect(deleted).toEqual(put)
+    expect(rd.start).toEqual([])
+    expect(core.stats()).toMatchObject({ queued: 0, activeJobs: 0 })
+  })
+
+  it('refuses a job no live node can run, staging nothing', () => {
+    const core = makeCore('A', new FakeRegistry(), 1000)
+    new Log().persist(core)
+    expect(() => core.submit([{ tasks: [{ type: 'echo' }, { type: 'nosuch' }] }], 1000)).toThrow(expect.objectContaining({ code: 'NO_CAPABLE_NODE' }))
+    expect(core.hasReady()).toBe(false)
+    expect(core.stats()).toMatchObject({ queued: 0, activeJobs: 0 })
+  })
+
+  it('reports a job finished only after advance() of the ready holding its final state', () => {
+    const reg = new FakeRegistry()
+    const core = makeCore('A', reg, 1000)
+    const log = new Log()
+    const { jobId, started } = submitRegistered(core, log, reg, { tasks: [{ type: 'echo' }] }, 1000)
+    core.taskFinished(started[0]!.id, ok(), 1002)
+    const rd = log.drain(core)
+    expect(rd.writes.some(w => w.bucket === 'jobs' && w.key === jobId && (w.value as { state: string }).state === 'completed')).toBe(true)
+    expect(rd.finished).toEqual([])
+    expect(core.ready().finished).toEqual([])
+    // Readers see the job as it was until its final record is durable.
+    expect(core.activeJob(jobId)?.state).toBe('running')
+    core.advance(rd.seq)
+    expect(core.activeJob(jobId)).toBeUndefined()
+    const after = log.drain(core)
+    expect(after.finished.map(j => [j.id, j.state])).toEqual([[jobId, 'completed']])
+    expect(after.register[0]!.entries).toEqual([[jobId, expect.objectContaining({ state: 'completed' })]])
+  })
+})
+
+describe('WorkCore: deadlines instead of timers', () => {
+  it('turns a failed attempt\'s retry backoff into a deadline (200 ms × 2^attempt, jittered)', () => {
+    const reg = new FakeRegistry()
+    const core = makeCore('A', reg, 1000)
+    const log = new Log()
+    const { started } = submitRegistered(core, log, reg, { tasks: [{ type: 'echo', attempts: 3 }] }, 1000)
+    const id = started[0]!.id
+    core.taskFinished(id, failed('boom'), 1000)
+    expect(log.persist(core).start).toEqual([])
+    const first = core.nextDeadline()
+    expect(first - 1000).toBeGreaterThanOrEqual(100)
+    expect(first - 1000).toBeLessThan(200)
+    core.tick(first - 1)
+    expect(log.persist(core).start).toEqual([])
+    core.tick(first)
+    const again = log.persist(core).start
+    expect(again.map(t => [t.id, t.attempts])).toEqual([[id, 1]])
+    core.taskFinished(id, failed('boom again'), first)
+    log.persist(core)
+    const second = core.nextDeadline()
+    expect(second - first).toBeGreaterThanOrEqual(200)
+    expect(second - first).toBeLessThan(400)
+  })
+
+  it('keeps maintenance as a deadline every 500 ms', () => {
+    const core = makeCore('A', new FakeRegistry(), 1000)
+    expect(core.nextDeadline()).toBe(1000 + MAINTAIN_EVERY_MS)
+    core.tick(1000 + MAINTAIN_EVERY_MS)
+    expect(core.nextDeadline()).toBe(1000 + 2 * MAINTAIN_EVERY_MS)
+  })
+
+  it('ends a burst of 512 starts at the next tick', () => {
+    const reg = new FakeRegistry()
+    const core = makeCore('A', reg, 1000, { concurrency: 1000 })
+    const log = new Log()
+    const { started } = submitRegistered(core, log, reg, { tasks: Array.from({ length: 600 }, () => ({ type: 'echo' })) }, 1000)
+    expect(started).toHaveLength(512)
+    expect(core.nextDeadline()).toBeLessThanOrEqual(1000)
+    core.tick(1000)
+    expect(log.persist(core).start).toHaveLength(88)
+  })
+})
+
+/** A home A and a thief B joined by hand: messages are delivered by the test. */
+function pair (concurrency = 1): { reg: FakeRegistry, a: WorkCore, b: WorkCore, log: Log } {
+  const reg = new FakeRegistry()
+  const a = makeCore('A', reg, 1000, { concurrency })
+  const b = makeCore('B', reg, 1000, { concurrency })
+  return { reg, a, b, log: new Log() }
+}
+
+function view (peer: string, core: WorkCore): PeerInfo[] {
+  return [{ peerId: peer, queued: core.stealable, capabilities: core.capabilities }]
+}
+
+/** B steals from A: returns A's ready holding the grant and B's ready after receiving it. */
+function steal (a: WorkCore, b: WorkCore, log: Log, now: number): { grant: Ready, received: Ready, reply: WorkReply } {
+  b.peers(view('A', a), now)
+  b.peerAdvertised('A', now)
+  const ask = log.persist(b).messages.find(m => m.msg.op === 'steal')!
+  expect(ask.to).toBe('A')
+  a.request('B', 1, ask.msg, now)
+  const grant = log.drain(a)
+  const reply = grant.replies.find(r => r.id === 1)!.reply
+  a.advance(grant.seq)
+  b.response(ask.id, reply, now)
+  return { grant, received: log.persist(b), reply }
+}
+
+describe('WorkCore: persist, then send', () => {
+  it('emits a steal grant in the same ready as the writes that delegate its tasks', () => {
+    const { reg, a, b, log } = pair()
+    submitRegistered(a, log, reg, { tasks: Array.from({ length: 20 }, () => ({ type: 'echo' })) }, 1000)
+    const { grant, reply } = steal(a, b, log, 1001)
+    const lent = reply.batches.flatMap(x => x.tasks.map(t => t.id))
+    expect(lent.length).toBeGreaterThan(0)
+    const delegated = grant.writes.filter(w => w.bucket === 'tasks' && w.type === 'put' && (w.value as { state: string }).state === 'delegated').map(w => w.key)
+    expect(delegated.sort()).toEqual([...lent].sort())
+    // No earlier ready carried the reply.
+    expect(log.readies.filter(r => r.replies.length > 0)).toEqual([grant])
+  })
+
+  it('lingers up to 10 ms before sending results home while holding more work for it, and not when done', () => {
+    const { reg, a, b, log } = pair()
+    submitRegistered(a, log, reg, { tasks: Array.from({ length: 40 }, () => ({ type: 'echo' })) }, 1000)
+    const { received } = steal(a, b, log, 1001)
+    const running = received.start
+    expect(running).toHaveLength(1)
+    b.taskFinished(running[0]!.id, ok(), 1002)
+    const rd = log.persist(b)
+    expect(rd.messages.filter(m => m.msg.op === 'results')).toEqual([])
+    expect(rd.writes.some(w => w.bucket === 'outbox' && w.type === 'put')).toBe(true)
+    expect(b.nextDeadline()).toBe(1002 + RESULTS_LINGER_MS)
+    b.tick(1002 + RESULTS_LINGER_MS)
+    const sent = log.persist(b).messages.filter(m => m.msg.op === 'results')
+    expect(sent).toHaveLength(1)
+    expect(sent[0]!.to).toBe('A')
+  })
+
+  it('sends a remote task\'s progress to its home at most every 500 ms', () => {
+    const { reg, a, b, log } = pair()
+    submitRegistered(a, log, reg, { tasks: Array.from({ length: 40 }, () => ({ type: 'echo' })) }, 1000)
+    const { received } = steal(a, b, log, 1001)
+    const id = received.start[0]!.id
+    b.taskProgress(id, { step: 1 }, 1010)
+    b.taskProgress(id, { step: 2 }, 1020)
+    expect(log.persist(b).messages.filter(m => m.msg.op === 'progress')).toEqual([])
+    expect(b.nextDeadline()).toBeLessThanOrEqual(1010 + PROGRESS_EVERY_MS)
+    b.tick(1010 + PROGRESS_EVERY_MS - 1)
+    expect(log.persist(b).messages.filter(m => m.msg.op === 'progress')).toEqual([])
+    expect(b.nextDeadline()).toBe(1010 + PROGRESS_EVERY_MS)
+    b.tick(1010 + PROGRESS_EVERY_MS)
+    const sent = log.persist(b).messages.filter(m => m.msg.op === 'progress')
+    expect(sent.map(m => m.msg)).toEqual([{ op: 'progress', progress: [{ jobId: expect.any(String), taskId: id, value: '{"step":2}' }] } satisfies WorkMsg])
+  })
+
+  it('re-sends an unsignalled batch after 2 s, then backs off to at most 5 s', () => {
+    const { reg, a, b, log } = pair()
+    submitRegistered(a, log, reg, { tasks: Array.from({ length: 40 }, () => ({ type: 'echo' })) }, 1000)
+    steal(a, b, log, 1000)
+    const resends: number[] = []
+    for (let t = 1000 + MAINTAIN_EVERY_MS; t <= 1000 + 20_000; t += MAINTAIN_EVERY_MS) {
+      a.tick(t)
+      if (log.persist(a).messages.some(m => m.msg.op === 'deliver' && m.to === 'B')) resends.push(t - 1000)
+    }
+    expect(resends[0]).toBe(DEFAULT_RESEND_MS)
+    const gaps = resends.slice(1).map((t, i) => t - resends[i]!)
+    expect(gaps[0]).toBe(2 * DEFAULT_RESEND_MS)
+    expect(Math.max(...gaps)).toBe(MAX_RESEND_MS)
+  })
+})
+
+describe('WorkCore: cancel', () => {
+  it('drops queued tasks, aborts running ones, and ends the job cancelled', () => {
+    const reg = new FakeRegistry()
+    const core = makeCore('A', reg, 1000, { concurrency: 2 })
+    const log = new Log()
+    const { jobId, started } = submitRegistered(core, log, reg, { tasks: Array.from({ length: 10 }, () => ({ type: 'echo' })) }, 1000)
+    expect(started).toHaveLength(2)
+    core.cancel(jobId, 1005)
+    const rd = log.persist(core)
+    expect(rd.abort.map(a => a.reason)).toEqual(['cancelled', 'cancelled'])
+    expect(rd.abort.map(a => a.taskId).sort()).toEqual(started.map(t => t.id).sort())
+    expect(core.stats().queued).toBe(0)
+    for (const t of started) core.taskFinished(t.id, failed('job cancelled'), 1006)
+    const end = log.persist(core)
+    log.persist(core)
+    const finished = [...end.finished, ...log.readies.flatMap(r => r.finished)]
+    expect(finished.find(j => j.id === jobId)).toMatchObject({ state: 'cancelled', cancelled: 10 })
+  })
+})
+
+describe('WorkCore: determinism', () => {
+  it('replays the same outputs from the same seed and inputs', () => {
+    const run = (): string => {
+      const { reg, a, b, log } = pair(2)
+      submitRegistered(a, log, reg, { tasks: Array.from({ length: 30 }, (_, i) => ({ type: 'echo', payload: i, attempts: 2 })) }, 1000)
+      steal(a, b, log, 1001)
+      let now = 1001
+      for (let round = 0; round < 50; round++) {
+        now += 7
+        for (const [core, name] of [[a, 'A'], [b, 'B']] as const) {
+          core.tick(now)
+          for (const t of core.runningTasks().map(r => r.taskId)) core.taskFinished(t, round % 3 === 0 ? failed('flaky') : ok(1), now)
+          const rd = log.persist(core)
+          const other = name === 'A' ? b : a
+          for (const m of rd.messages) {
+            other.request(name, m.id, m.msg, now)
+            const ord = log.persist(other)
+            const reply = ord.replies.find(r => r.id === m.id)
+            if (reply != null) core.response(m.id, reply.reply, now)
+          }
+        }
+      }
+      return JSON.stringify(log.readies)
+    }
+    expect(run()).toBe(run())
+  })
+})

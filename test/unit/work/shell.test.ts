@@ -1,0 +1,90 @@
+// The work shell's side of "persist, then send": with LevelDB writes held back, nothing that
+// depends on them leaves — an inbound steal is answered only once the delegation it grants is
+// on disk. One real LevelDB, no network.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { JobEntry } from '../../../src/consensus/control.js'
+import { Store } from '../../../src/node/store/store.js'
+import { WorkShell } from '../../../src/node/services/work-shell.js'
+import { mulberry32 } from '../../../src/prng.js'
+import { workRequest } from '../../../src/wire/work-codec.js'
+import { WorkStore } from '../../../src/node/store/work-store.js'
+
+/** A WorkStore whose flushes wait while `held` is set. */
+class GatedStore extends WorkStore {
+  held = false
+  private waiting: Array<() => void> = []
+
+  override async flush (): Promise<void> {
+    if (this.held) await new Promise<void>(resolve => this.waiting.push(resolve))
+    await super.flush()
+  }
+
+  release (): void {
+    this.held = false
+    for (const w of this.waiting.splice(0)) w()
+  }
+}
+
+let cleanup: (() => Promise<void>) | undefined
+afterEach(async () => {
+  await cleanup?.()
+  cleanup = undefined
+})
+
+async function setup (): Promise<{ shell: WorkShell, work: GatedStore }> {
+  const dir = await mkdtemp(join(tmpdir(), 'mn-shell-'))
+  const store = await Store.open(dir)
+  const work = new GatedStore(store)
+  const registry = new Map<string, JobEntry>()
+  let release!: () => void
+  const blocked = new Promise<void>(resolve => { release = resolve })
+  const shell = new WorkShell(work, { call: async () => { throw new Error('no peers') } }, {
+    register: async (entries: Array<[string, JobEntry]>) => { for (const [id, e] of entries) registry.set(id, e) },
+    entry: (id: string) => registry.get(id),
+    isDead: () => false
+  }, {
+    self: 'A',
+    incarnation: 1,
+    concurrency: 1,
+    capabilities: ['handler:block'],
+    handlers: { block: async () => { await blocked } },
+    allowCommands: false,
+    peers: () => [],
+    rng: mulberry32(1),
+    now: Date.now,
+    log: { info: () => {}, warn: () => {}, debug: () => {} }
+  })
+  await shell.start()
+  cleanup = async () => {
+    work.release()
+    release()
+    await shell.stop()
+    await store.close()
+    await rm(dir, { recursive: true, force: true })
+  }
+  return { shell, work }
+}
+
+describe('work shell: persist, then send', () => {
+  it('answers a steal only once the delegation it grants is durable', async () => {
+    const { shell, work } = await setup()
+    await shell.submit([{ tasks: Array.from({ length: 20 }, () => ({ type: 'block' })) }])
+    work.held = true
+    let answered = false
+    const reply = shell.handle('B', workRequest('steal', { capabilities: ['handler:block'], want: 8 })).then(r => { answered = true; return r })
+    await new Promise(resolve => setTimeout(resolve, 50))
+    expect(answered).toBe(false)
+    const onDisk = (await work.load()).tasks.filter(t => t.state === 'delegated')
+    expect(onDisk).toEqual([])
+    work.release()
+    const res = await reply
+    expect(res.ok).toBe(true)
+    const granted = res.batches.flatMap(b => b.tasks.map(t => t.id)).sort()
+    expect(granted.length).toBeGreaterThan(0)
+    const delegated = (await work.load()).tasks.filter(t => t.state === 'delegated').map(t => t.task.id).sort()
+    expect(delegated).toEqual(granted)
+  })
+})
