@@ -1,0 +1,97 @@
+// The one place where the work simulator meets the real WorkCore (src/work/core.ts). The
+// simulator drives a SimCore and reads what it holds through `holdings()`; everything else in
+// test/sim/work is independent of the core's exact API, so an API change is fixed here.
+//
+// `holdings()` reads a few of the core's private fields (its task table, running attempts,
+// results outbox and recorded outcomes). That is deliberate: the invariant "no task is lost
+// while its holder lives" has to look inside every node, and the core has no public query
+// for it. If those fields move, the checkers fail loudly (undefined), not silently.
+
+import type { JobEntry } from '../../../src/consensus/control.js'
+import type { Rng } from '../../../src/prng.js'
+import { WorkCore, type AttemptEnd, type PeerInfo, type Ready } from '../../../src/work/core.js'
+import type { WorkMsg, WorkReply } from '../../../src/work/messages.js'
+import type { JobRecord, LoadedWork, StoredTask, TaskOutcome } from '../../../src/work/records.js'
+import type { JobInput } from '../../../src/work/spec.js'
+
+export type { AttemptEnd, PeerInfo, Ready } from '../../../src/work/core.js'
+
+/** What a node's core holds, for the checkers. */
+export interface Holdings {
+  /** Tasks in its table: queued (incl. waiting for a retry) or lent in an unsignalled batch. */
+  tasks: ReadonlyMap<string, StoredTask>
+  /** Attempts running now. */
+  running: { has: (taskId: string) => boolean }
+  /** Outcomes waiting to be sent to their home. */
+  outbox: ReadonlyMap<string, TaskOutcome>
+  /** At a home: whether this task's outcome is recorded (in memory, maybe not yet durable). */
+  isRecorded: (jobId: string, taskId: string) => boolean
+  activeJobs: () => JobRecord[]
+}
+
+export interface SimRegistry {
+  entry: (jobId: string) => JobEntry | undefined
+  isDead: (peer: string) => boolean
+}
+
+export interface SimCoreConfig {
+  self: string
+  incarnation: number
+  concurrency: number
+  capabilities: readonly string[]
+  rng: Rng
+}
+
+/** The sans-I/O work core as the simulator drives it (see the contract in src/work/core.ts). */
+export interface SimCore {
+  submit: (inputs: readonly JobInput[], now: number) => { id: number, jobs: JobRecord[] }
+  registered: (id: number, error: Error | undefined, now: number) => void
+  request: (from: string, id: number, msg: WorkMsg, now: number) => void
+  response: (id: number, res: WorkReply | Error, now: number) => void
+  taskFinished: (taskId: string, end: AttemptEnd, now: number) => void
+  cancel: (jobId: string, now: number) => void
+  peers: (view: readonly PeerInfo[], now: number) => void
+  peerAdvertised: (peerId: string, now: number) => void
+  tick: (now: number) => void
+  nextDeadline: () => number
+  hasReady: () => boolean
+  ready: () => Ready
+  advance: (seq: number) => void
+  readonly stealable: number
+  holdings: () => Holdings
+}
+
+/** A core from a node's disk (or a fresh one when `loaded` is undefined). */
+export function makeCore (cfg: SimCoreConfig, loaded: LoadedWork | undefined, registry: SimRegistry, now: number): SimCore {
+  const core = loaded == null ? WorkCore.create(cfg, registry, now) : WorkCore.restore(cfg, loaded, registry, now)
+  const inside = core as unknown as {
+    tasks: Map<string, StoredTask>
+    running: Map<string, unknown>
+    outbox: { entries: Map<string, TaskOutcome> }
+    jobs: { isRecorded: (jobId: string, taskId: string) => boolean }
+  }
+  const running = { has: (id: string) => inside.running.has(id) }
+  return {
+    submit: (inputs, t) => core.submit(inputs, t),
+    registered: (id, err, t) => { core.registered(id, err, t) },
+    request: (from, id, msg, t) => { core.request(from, id, msg, t) },
+    response: (id, res, t) => { core.response(id, res, t) },
+    taskFinished: (taskId, end, t) => { core.taskFinished(taskId, end, t) },
+    cancel: (jobId, t) => { core.cancel(jobId, t) },
+    peers: (view, t) => { core.peers(view, t) },
+    peerAdvertised: (peer, t) => { core.peerAdvertised(peer, t) },
+    tick: t => { core.tick(t) },
+    nextDeadline: () => core.nextDeadline(),
+    hasReady: () => core.hasReady(),
+    ready: () => core.ready(),
+    advance: seq => { core.advance(seq) },
+    get stealable () { return core.stealable },
+    holdings: () => ({
+      tasks: inside.tasks,
+      running,
+      outbox: inside.outbox.entries,
+      isRecorded: (jobId, taskId) => inside.jobs.isRecorded(jobId, taskId),
+      activeJobs: () => core.activeJobs()
+    })
+  }
+}
