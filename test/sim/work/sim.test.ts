@@ -8,6 +8,23 @@ import { fullTraceFromEnv, seedsFromEnv } from '../completion/seeds.js'
 import { runSeed, type SimResult } from './sim.js'
 
 const DEFAULT_SEEDS = 2000
+
+/**
+ * Seeds of the default run that hit a known bug of the work core (see the simulator's report
+ * on branch work-sim). They must still fail exactly so: when the core is fixed, this fails
+ * and the seed comes off the list.
+ *
+ * TASK_NOT_PENDING: a task whose attempt failed is queued again for its retry while the
+ * Dijkstra–Scholten core still counts it running (nothing tells it the attempt ended); once
+ * its job has been lent (so it is in the DS core), a thief's steal can take that task and
+ * CompletionCore.delegate throws out of WorkCore.request — after queue.steal removed the
+ * taken tasks from the queue, so they sit unrun until a restart.
+ */
+const KNOWN_CORE_BUGS: Record<number, { kind: string, detail: string }> = {
+  850: { kind: 'core threw', detail: 'is not a pending task on this node (already running)' },
+  2000: { kind: 'core threw', detail: 'is not a pending task on this node (already running)' }
+}
+const replaying = (process.env.MESHNODE_SIM_SEED ?? '') !== ''
 /** Seeds per test case: one case per seed would spend more time in the runner than in the sim. */
 const CHUNK = 50
 
@@ -26,6 +43,12 @@ describe('work cores in virtual time: loss, delay, duplication, partitions, cras
     it(`seeds ${chunk[0]}..${chunk[chunk.length - 1]}`, () => {
       for (const seed of chunk) {
         const r = runSeed(seed, { keepTrace: fullTraceFromEnv() })
+        const known = replaying ? undefined : KNOWN_CORE_BUGS[seed]
+        if (known != null) {
+          const v = r.violations[0]
+          if (v?.kind !== known.kind || !v.detail.includes(known.detail)) expect.fail(`MESHNODE_SIM_SEED=${seed} no longer fails with the known core bug "${known.detail}": remove it from KNOWN_CORE_BUGS if the core was fixed.\n${r.violations.length > 0 ? failure(r) : 'it passed'}`)
+          continue
+        }
         if (r.violations.length > 0) expect.fail(failure(r))
         // Every seed must have acknowledged at least one job... unless every submission was refused.
         expect(r.jobs.length, `MESHNODE_SIM_SEED=${seed}: jobs minted`).toBeGreaterThan(0)

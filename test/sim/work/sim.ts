@@ -79,8 +79,8 @@ export function paramsFor (seed: number): SimParams {
     seed,
     nodes,
     slots: Array.from({ length: nodes }, () => 1 + Math.floor(rng() * 4)),
-    jobs: 1 + Math.floor(rng() * (big ? 4 : 3)),
-    faultsUntil: 500 + Math.floor(rng() * 2500),
+    jobs: 1 + Math.floor(rng() * (big ? 5 : 4)),
+    faultsUntil: 500 + Math.floor(rng() * 3500),
     dropRequest: f(0.2),
     dropResponse: f(0.2),
     duplicate: f(0.15),
@@ -89,9 +89,9 @@ export function paramsFor (seed: number): SimParams {
     registerFail: f(0.25),
     taskFail: f(0.3),
     maxTaskMs: 1 + rng() * 30,
-    crashes: calm ? 0 : Math.floor(rng() * (big ? 5 : 3)),
-    partitions: calm ? 0 : Math.floor(rng() * 3),
-    cancels: rng() < 0.15 ? 1 : 0,
+    crashes: calm ? 0 : Math.floor(rng() * (big ? 6 : 4)),
+    partitions: calm ? 0 : Math.floor(rng() * 4),
+    cancels: rng() < 0.35 ? 1 : 0,
     maxDepth: big ? 5 : 2 + Math.floor(rng() * 2),
     maxFanout: big ? 4 : 2 + Math.floor(rng() * 2)
   }
