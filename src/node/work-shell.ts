@@ -262,8 +262,11 @@ export class WorkShell {
           if (s.error != null) refused = true
           else this.answerSubmit(s)
         }
-        if (rd.messages.length > 0 || rd.replies.length > 0 || rd.register.length > 0 || refused) this.held.push(rd)
-        this.requestCommit()
+        const hold = rd.messages.length > 0 || rd.replies.length > 0 || rd.register.length > 0 || refused
+        if (hold) this.held.push(rd)
+        // A ready with nothing to write or send needs no flush of its own: the next one covers
+        // its seq when advance() is called.
+        if (hold || rd.writes.length > 0) this.requestCommit()
         const start = rd.start
         for (let i = 0; i < start.length; i++) this.startTask(start[i]!)
       } while (this.again)

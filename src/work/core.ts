@@ -66,8 +66,8 @@ import { Outbox } from './core/outbox.js'
 import { Retries } from './core/retries.js'
 import { Thief } from './core/thief.js'
 import {
-  BURST, DEFAULT_RESEND_MS, DEFAULT_RETRY_BASE_MS, MAINTAIN_EVERY_MS, MAX_PROGRESS_BYTES, MAX_RETRY_MS, NO_READY, PREFETCH_PER_SLOT, STEAL_MIN_TASK_MS, newReady,
-  type AttemptEnd, type PeerInfo, type Ready, type RegistryView, type RunningTaskView, type SubmissionTicket, type WorkCoreConfig, type WorkCounters, type WorkEvent
+  BURST, DEFAULT_RESEND_MS, EMPTY, DEFAULT_RETRY_BASE_MS, MAINTAIN_EVERY_MS, MAX_PROGRESS_BYTES, MAX_RETRY_MS, NO_READY, PREFETCH_PER_SLOT, STEAL_MIN_TASK_MS, newReady,
+  type AttemptEnd, type PeerInfo, type Ready, type ReadyList, type RegistryView, type RunningTaskView, type SubmissionTicket, type WorkCoreConfig, type WorkCounters, type WorkEvent
 } from './core/types.js'
 import { WorkError } from './errors.js'
 import { JobBook, isFinal } from './jobs.js'
@@ -182,7 +182,7 @@ export class WorkCore {
     if (unregistered.length > 0) {
       const id = ++this.nextId
       this.registrations.set(id, { kind: 'reregister', jobIds: unregistered.map(j => j.id) })
-      this.rd.register.push({ id, entries: unregistered.map(j => [j.id, { home: j.home, createdAt: j.createdAt, state: 'running' }]) })
+      this.out('register', { id, entries: unregistered.map(j => [j.id, { home: j.home, createdAt: j.createdAt, state: 'running' }]) })
     }
     if (loaded.tasks.length + loaded.outbox.length > 0) this.event('info', 'resumed work from disk', { tasks: loaded.tasks.length, outbox: loaded.outbox.length, jobs: this.jobs.activeJobs().length })
     for (const home of this.outbox.retryAll()) this.sendResults(home)
@@ -258,6 +258,24 @@ export class WorkCore {
     return this.running.has(taskId)
   }
 
+  /**
+   * Tasks this node holds, by id: queued (or waiting out a retry backoff), or lent in an
+   * unsignalled batch. Read-only, for invariant checkers (the simulator).
+   */
+  get heldTasks (): ReadonlyMap<string, StoredTask> {
+    return this.tasks
+  }
+
+  /** Outcomes waiting to be sent to their home, by task id. Read-only, for checkers. */
+  get outboxEntries (): ReadonlyMap<string, TaskOutcome> {
+    return this.outbox.entries
+  }
+
+  /** At a home: whether this task's outcome is recorded (in memory; durable once advanced). */
+  isRecorded (jobId: string, taskId: string): boolean {
+    return this.jobs.isRecorded(jobId, taskId)
+  }
+
   /** The Dijkstra–Scholten core, read-only use (tests, the simulator's invariant checks). */
   get completion (): CompletionCore {
     return this.dscore
@@ -296,9 +314,15 @@ export class WorkCore {
     if (this.localDone.length > 0) {
       // Completion detected, and every result is written in this ready or an earlier one:
       // stage the final state with them; the job is shown finished once it is durable.
-      const finished = this.localDone.filter(id => this.jobs.finish(id, this.now) != null)
+      const done = this.localDone
       this.localDone = []
-      if (finished.length > 0) this.finishing.push({ seq, jobIds: finished })
+      let finished: string[] | undefined
+      for (let i = 0; i < done.length; i++) {
+        if (this.jobs.finish(done[i]!, this.now) == null) continue
+        if (finished == null) finished = []
+        finished.push(done[i]!)
+      }
+      if (finished != null) this.finishing.push({ seq, jobIds: finished })
     }
     this.jobs.stage()
     const rd = this.rd
@@ -322,13 +346,13 @@ export class WorkCore {
         entries.push([id, { home: job.home, createdAt: job.createdAt, state: job.state as JobEntry['state'] }])
         for (const [taskId, p] of this.remoteProgress) if (p.jobId === id) this.remoteProgress.delete(taskId)
         this.dscore.forget(id)
-        this.rd.finished.push(job)
+        this.out('finished', job)
       }
     }
     if (entries.length > 0) {
       const id = ++this.nextId
       this.registrations.set(id, { kind: 'final', count: entries.length })
-      this.rd.register.push({ id, entries })
+      this.out('register', { id, entries })
     }
     this.changed = true
   }
@@ -407,7 +431,7 @@ export class WorkCore {
     }
     const id = ++this.nextId
     this.registrations.set(id, { kind: 'submit', jobs: prepared })
-    this.rd.register.push({ id, entries: prepared.map(({ job }) => [job.id, { home: job.home, createdAt: job.createdAt, state: 'running' }]) })
+    this.out('register', { id, entries: prepared.map(({ job }) => [job.id, { home: job.home, createdAt: job.createdAt, state: 'running' }]) })
     this.changed = true
     return { id, jobs: prepared.map(p => p.job) }
   }
@@ -418,7 +442,6 @@ export class WorkCore {
     const reg = this.registrations.get(id)
     if (reg == null) return
     this.registrations.delete(id)
-    this.changed = true
     if (reg.kind === 'final') {
       if (error != null) this.event('warn', 'could not record finished jobs in the registry', { err: error.message, jobs: reg.count })
       return
@@ -437,14 +460,14 @@ export class WorkCore {
         for (const t of tasks) this.dropTask(t.id)
         this.jobs.remove(job.id)
       }
-      this.rd.submitted.push({ id, error: new WorkError('NOT_REGISTERED', `the job could not be registered in the control log, so it was not accepted: ${error.message}`, { cause: error }) })
+      this.out('submitted', { id, error: new WorkError('NOT_REGISTERED', `the job could not be registered in the control log, so it was not accepted: ${error.message}`, { cause: error }) })
       return
     }
     for (const { job, tasks } of reg.jobs) {
       this.jobs.setState(job.id, 'running')
       for (const t of tasks) this.queue.push(t)
     }
-    this.rd.submitted.push({ id, jobs: reg.jobs.map(p => p.job) })
+    this.out('submitted', { id, jobs: reg.jobs.map(p => p.job) })
     this.pump()
   }
 
@@ -457,7 +480,7 @@ export class WorkCore {
     this.jobs.setState(jobId, 'cancelled')
     for (const t of this.queue.drop(t => t.jobId === jobId)) this.finishCancelled(t)
     for (const t of this.retries.dropJob(jobId)) if (this.tasks.has(t.id)) this.finishCancelled(t)
-    for (const r of this.running.values()) if (r.task.jobId === jobId) this.rd.abort.push({ taskId: r.task.id, reason: 'cancelled' })
+    for (const r of this.running.values()) if (r.task.jobId === jobId) this.out('abort', { taskId: r.task.id, reason: 'cancelled' })
   }
 
   // ----- inputs: peers ----------------------------------------------------------------------
@@ -493,7 +516,7 @@ export class WorkCore {
           reply = failReply(`unknown work operation "${msg.op === 'unknown' ? msg.name : (msg as { op: string }).op}"`)
       }
     }
-    this.rd.replies.push({ id, reply })
+    this.out('replies', { id, reply })
   }
 
   /** The answer to ready().messages[{ id }], or the error that stands for it. */
@@ -504,7 +527,6 @@ export class WorkCore {
     this.pending.delete(id)
     // A stopping node changes nothing more (its store is about to close).
     if (this.stopped) return
-    this.changed = true
     const err = res instanceof Error ? res : res.ok ? undefined : new Error(res.error)
     switch (p.kind) {
       case 'steal': this.onStealAnswer(p.to, p.started, err == null ? res as WorkReply : undefined, err); break
@@ -585,7 +607,7 @@ export class WorkCore {
     this.stopped = true
     this.changed = true
     // Running tasks stay in the store as queued: they run again after a restart.
-    for (const r of this.running.values()) this.rd.abort.push({ taskId: r.task.id, reason: 'stopping' })
+    for (const r of this.running.values()) this.out('abort', { taskId: r.task.id, reason: 'stopping' })
   }
 
   // ----- inbound requests -------------------------------------------------------------------
@@ -744,7 +766,7 @@ export class WorkCore {
     }
     this.running.set(task.id, { task, startedAt: this.now })
     this.counters.tasksRun++
-    this.rd.start.push(task)
+    this.out('start', task)
   }
 
   private retry (task: Task, error: string): void {
@@ -941,22 +963,31 @@ export class WorkCore {
   private send (to: string, msg: WorkMsg, p: Pending): void {
     const id = ++this.nextId
     this.pending.set(id, p)
-    this.rd.messages.push({ to, id, msg })
+    this.out('messages', { to, id, msg })
+    this.changed = true
+  }
+
+  /** Appends to a list of the ready being built (its first item replaces the shared EMPTY). */
+  private out<K extends ReadyList> (list: K, item: Ready[K][number]): void {
+    const rd = this.rd
+    const items = rd[list] as unknown[]
+    if (items === (EMPTY as unknown as unknown[])) (rd as unknown as Record<ReadyList, unknown[]>)[list] = [item]
+    else items.push(item)
     this.changed = true
   }
 
   private event (level: WorkEvent['level'], msg: string, fields: Record<string, unknown>): void {
-    this.rd.events.push({ level, msg, fields })
+    this.out('events', { level, msg, fields })
     this.changed = true
   }
 
   private put (bucket: WorkWrite['bucket'], key: string, value: unknown): void {
-    this.rd.writes.push({ type: 'put', bucket, key, value })
+    this.out('writes', { type: 'put', bucket, key, value })
     this.changed = true
   }
 
   private del (bucket: WorkWrite['bucket'], key: string): void {
-    this.rd.writes.push({ type: 'del', bucket, key })
+    this.out('writes', { type: 'del', bucket, key })
     this.changed = true
   }
 

@@ -113,7 +113,7 @@ export class JobBook {
     const job = this.active.get(jobId)
     if (job == null || this.finals.has(jobId)) return undefined
     const state = job.state === 'cancelled' ? 'cancelled' : job.failed > 0 ? 'failed' : 'completed'
-    const final: JobRecord = { ...job, byNode: { ...job.byNode }, state, finishedAt: now }
+    const final: JobRecord = Object.assign({}, job, { byNode: Object.assign({}, job.byNode), state, finishedAt: now })
     this.finals.set(jobId, final)
     this.dirty.delete(jobId)
     this.store.put('jobs', jobId, final)

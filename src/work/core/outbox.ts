@@ -92,6 +92,7 @@ export class Outbox {
   }
 
   get nextLinger (): number {
+    if (this.lingerAt.size === 0) return Infinity
     let d = Infinity
     for (const at of this.lingerAt.values()) if (at < d) d = at
     return d

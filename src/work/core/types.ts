@@ -118,10 +118,19 @@ export const MAINTAIN_EVERY_MS = 500
 export const MAX_RETRY_MS = 30_000
 export const DEFAULT_RETRY_BASE_MS = 200
 
+/**
+ * The empty list every field of a fresh Ready starts with: shared and frozen, replaced by a
+ * list of its own on the first push, so a ready() that holds little allocates little.
+ */
+export const EMPTY: readonly never[] = Object.freeze([])
+
+/** The list-valued fields of a Ready. */
+export type ReadyList = Exclude<keyof Ready, 'seq'>
+
 /** What ready() returns when nothing changed: shared, never to be modified. */
-export const NO_READY: Ready = Object.freeze({ seq: 0, writes: [], messages: [], replies: [], register: [], submitted: [], start: [], abort: [], finished: [], events: [] }) as unknown as Ready
+export const NO_READY: Ready = Object.freeze(newReady())
 
 export function newReady (): Ready {
-  return { seq: 0, writes: [], messages: [], replies: [], register: [], submitted: [], start: [], abort: [], finished: [], events: [] }
+  const e = EMPTY as never[]
+  return { seq: 0, writes: e, messages: e, replies: e, register: e, submitted: e, start: e, abort: e, finished: e, events: e }
 }
-
