@@ -2,10 +2,9 @@
 // simulator drives a SimCore and reads what it holds through `holdings()`; everything else in
 // test/sim/work is independent of the core's exact API, so an API change is fixed here.
 //
-// `holdings()` reads a few of the core's private fields (its task table, running attempts,
-// results outbox and recorded outcomes). That is deliberate: the invariant "no task is lost
-// while its holder lives" has to look inside every node, and the core has no public query
-// for it. If those fields move, the checkers fail loudly (undefined), not silently.
+// `holdings()` uses the core's read-only views for checkers (heldTasks, isRunning,
+// outboxEntries, isRecorded): the invariant "no task is lost while its holder lives" has to
+// look inside every node.
 
 import type { JobEntry } from '../../../src/consensus/control.js'
 import type { Rng } from '../../../src/prng.js'
@@ -64,13 +63,7 @@ export interface SimCore {
 /** A core from a node's disk (or a fresh one when `loaded` is undefined). */
 export function makeCore (cfg: SimCoreConfig, loaded: LoadedWork | undefined, registry: SimRegistry, now: number): SimCore {
   const core = loaded == null ? WorkCore.create(cfg, registry, now) : WorkCore.restore(cfg, loaded, registry, now)
-  const inside = core as unknown as {
-    tasks: Map<string, StoredTask>
-    running: Map<string, unknown>
-    outbox: { entries: Map<string, TaskOutcome> }
-    jobs: { isRecorded: (jobId: string, taskId: string) => boolean }
-  }
-  const running = { has: (id: string) => inside.running.has(id) }
+  const running = { has: (id: string) => core.isRunning(id) }
   return {
     submit: (inputs, t) => core.submit(inputs, t),
     registered: (id, err, t) => { core.registered(id, err, t) },
@@ -87,10 +80,10 @@ export function makeCore (cfg: SimCoreConfig, loaded: LoadedWork | undefined, re
     advance: seq => { core.advance(seq) },
     get stealable () { return core.stealable },
     holdings: () => ({
-      tasks: inside.tasks,
+      tasks: core.heldTasks,
       running,
-      outbox: inside.outbox.entries,
-      isRecorded: (jobId, taskId) => inside.jobs.isRecorded(jobId, taskId),
+      outbox: core.outboxEntries,
+      isRecorded: (jobId, taskId) => core.isRecorded(jobId, taskId),
       activeJobs: () => core.activeJobs()
     })
   }
