@@ -279,9 +279,14 @@ export class WorkSim {
       const t = this.rng() * p.faultsUntil * 0.9
       const node = this.nodes[Math.floor(this.rng() * this.nodes.length)]!
       const down = 5 + this.rng() * 400
+      // Some crashes are followed by a cancel of one of the crashed node's jobs: the home
+      // misses it while down, which is how a restarted home learns of cancels late.
+      const cancelAfter = this.rng() < 0.3 ? 1 + this.rng() * 50 : undefined
+      const pick = this.rng()
       this.at(t, `crash ${node.id}`, () => {
         if (!node.up) return
         this.crash(node)
+        if (cancelAfter != null) this.at(this.now + cancelAfter, `cancel homed at ${node.id}`, () => { this.cancelOne(pick, node.id) })
         this.at(Math.min(this.now + down, p.faultsUntil), `restart ${node.id}`, () => { this.boot(node, node.load()) })
       })
     }
@@ -527,8 +532,8 @@ export class WorkSim {
     })
   }
 
-  private cancelOne (pick: number): void {
-    const running = [...this.jobs.values()].filter(j => this.registry.get(j.id)?.state === 'running')
+  private cancelOne (pick: number, home?: string): void {
+    const running = [...this.jobs.values()].filter(j => this.registry.get(j.id)?.state === 'running' && (home == null || j.home === home))
     if (running.length === 0) return
     const job = running[Math.floor(pick * running.length)]!
     job.cancelRequested = true
