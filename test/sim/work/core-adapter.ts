@@ -8,12 +8,12 @@
 
 import type { JobEntry } from '../../../src/consensus/control.js'
 import type { Rng } from '../../../src/prng.js'
-import { WorkCore, type AttemptEnd, type PeerInfo, type Ready } from '../../../src/work/core.js'
+import { WorkCore, type AttemptEnd, type PeerInfo, type Ready, type WorkCounters } from '../../../src/work/core.js'
 import type { WorkMsg, WorkReply } from '../../../src/work/messages.js'
 import type { JobRecord, LoadedWork, StoredTask, TaskOutcome } from '../../../src/work/records.js'
 import type { JobInput } from '../../../src/work/spec.js'
 
-export type { AttemptEnd, PeerInfo, Ready } from '../../../src/work/core.js'
+export type { AttemptEnd, PeerInfo, Ready, WorkCounters } from '../../../src/work/core.js'
 
 /** What a node's core holds, for the checkers. */
 export interface Holdings {
@@ -57,6 +57,7 @@ export interface SimCore {
   ready: () => Ready
   advance: (seq: number) => void
   readonly stealable: number
+  readonly counters: WorkCounters
   holdings: () => Holdings
 }
 
@@ -79,6 +80,7 @@ export function makeCore (cfg: SimCoreConfig, loaded: LoadedWork | undefined, re
     ready: () => core.ready(),
     advance: seq => { core.advance(seq) },
     get stealable () { return core.stealable },
+    get counters () { return core.counters },
     holdings: () => ({
       tasks: core.heldTasks,
       running,

@@ -31,14 +31,14 @@ import type { WorkMsg, WorkReply } from '../../../src/work/messages.js'
 import type { JobRecord, LoadedWork, StoredTask, TaskOutcome, WorkWrite } from '../../../src/work/records.js'
 import { childTaskId, makeTask, type Task } from '../../../src/work/spec.js'
 import { checkStep, checkFinished, checkFlush, checkEnd, type Violation } from './checkers.js'
-import { makeCore, type PeerInfo, type Ready, type SimCore } from './core-adapter.js'
+import { makeCore, type PeerInfo, type Ready, type SimCore, type WorkCounters } from './core-adapter.js'
 import { childPaths, treeIds, unit, type TreeShape } from './tree.js'
 
 export const TASK_TYPE = 'rtree'
 const CAPABILITIES = [`handler:${TASK_TYPE}`]
 /** A call with no answer by then fails with a timeout error (the RPC layer's deadline). */
 const CALL_TIMEOUT_MS = 250
-const HEARTBEAT_MS = 250
+const HEARTBEAT_MS = 100
 /** A peer not heard from for this long leaves the view (suspect). */
 const PEER_EXPIRY_MS = 3 * HEARTBEAT_MS
 /** After faults stop, every acknowledged job must finish within this much virtual time. */
@@ -88,12 +88,12 @@ export function paramsFor (seed: number): SimParams {
     maxPersistMs: 0.05 + rng() * 3,
     registerFail: f(0.25),
     taskFail: f(0.3),
-    maxTaskMs: 1 + rng() * 30,
+    maxTaskMs: 5 + rng() * 80,
     crashes: calm ? 0 : Math.floor(rng() * (big ? 6 : 4)),
     partitions: calm ? 0 : Math.floor(rng() * 4),
     cancels: rng() < 0.35 ? 1 : 0,
-    maxDepth: big ? 5 : 2 + Math.floor(rng() * 2),
-    maxFanout: big ? 4 : 2 + Math.floor(rng() * 2)
+    maxDepth: big ? 5 : 2 + Math.floor(rng() * 3),
+    maxFanout: big ? 4 : 2 + Math.floor(rng() * 3)
   }
 }
 
@@ -225,10 +225,17 @@ export interface SimResult {
   trace: string[]
   jobs: SimJob[]
   stats: { crashes: number, partitions: number, dropped: number, duplicated: number, timeouts: number, refused: number, cancelled: number, retries: number }
+  /** The cores' counters, summed over every node and incarnation. */
+  counters: WorkCounters
 }
 
 export interface SimOptions {
   keepTrace?: boolean
+  /**
+   * Model a WRONG shell that sends a ready's messages and replies before its writes are
+   * durable (for the test that the checkers catch what the persist-then-send rule prevents).
+   */
+  sendBeforePersist?: boolean
   /** Stop after this many events (a runaway guard). */
   maxEvents?: number
 }
@@ -248,6 +255,7 @@ export class WorkSim {
   private events = 0
   private nextCall = 0
   private allDoneAt = Infinity
+  private readonly counters: Record<string, number> = {}
   readonly stats = { crashes: 0, partitions: 0, dropped: 0, duplicated: 0, timeouts: 0, refused: 0, cancelled: 0, retries: 0 }
 
   constructor (params: SimParams, private readonly opts: SimOptions = {}) {
@@ -271,7 +279,7 @@ export class WorkSim {
     for (let j = 0; j < p.jobs; j++) {
       const t = j === 0 ? 1 : this.rng() * p.faultsUntil * 0.8
       const node = this.nodes[Math.floor(this.rng() * this.nodes.length)]!
-      const roots = 1 + Math.floor(this.rng() * 2)
+      const roots = 1 + Math.floor(this.rng() * 4)
       const shape: TreeShape = { s: Math.floor(this.rng() * 0x7fffffff), maxDepth: p.maxDepth, maxFanout: p.maxFanout }
       this.at(t, `submit ${node.id} roots=${roots} s=${shape.s}`, () => { this.submit(node, roots, shape) })
     }
@@ -336,6 +344,7 @@ export class WorkSim {
       if (this.allDoneAt === Infinity && this.now >= p.faultsUntil && this.settled()) this.allDoneAt = this.now
     }
     if (this.violations.length === 0) checkEnd(this, this.allDoneAt !== Infinity)
+    for (const n of this.nodes) if (n.up) this.count(n)
     return {
       seed: p.seed,
       params: p,
@@ -345,8 +354,13 @@ export class WorkSim {
       violations: this.violations,
       trace: this.trace,
       jobs: [...this.jobs.values()],
-      stats: this.stats
+      stats: this.stats,
+      counters: this.counters as unknown as WorkCounters
     }
+  }
+
+  private count (n: SimNode): void {
+    for (const [k, v] of Object.entries(n.core.counters)) this.counters[k] = (this.counters[k] ?? 0) + v
   }
 
   /** Every acknowledged job finished, and no submission is still unanswered. */
@@ -390,6 +404,7 @@ export class WorkSim {
 
   private crash (n: SimNode): void {
     this.stats.crashes++
+    this.count(n)
     n.up = false
     n.inc++ // every event of the old life is now stale
     n.staged = []
@@ -422,7 +437,12 @@ export class WorkSim {
         if (s.error != null) refused = true
         else this.answerSubmit(n, s.id, s.jobs ?? [], undefined)
       }
-      if (rd.messages.length > 0 || rd.replies.length > 0 || rd.register.length > 0 || refused) n.held.push(rd)
+      if (this.opts.sendBeforePersist === true) {
+        // The wrong shell: messages and replies leave now, registrations still wait.
+        for (const m of rd.messages) this.call(n, m.to, m.id, m.msg)
+        for (const r of rd.replies) this.reply(n, r.id, r.reply)
+        if (rd.register.length > 0 || refused) n.held.push({ ...rd, messages: [], replies: [] })
+      } else if (rd.messages.length > 0 || rd.replies.length > 0 || rd.register.length > 0 || refused) n.held.push(rd)
       for (const t of rd.start) this.startTask(n, t)
     }
     this.requestCommit(n)
