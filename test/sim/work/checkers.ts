@@ -115,7 +115,7 @@ export function checkEnd (sim: WorkSim, settled: boolean): void {
     for (const j of stuck) {
       const home = sim.byId.get(j.home)!
       const rec = home.up ? home.core.holdings().activeJobs().find(r => r.id === j.id) : undefined
-      sim.violation('liveness', `${j.id} (home ${j.home}, tree ${j.ids.size}) not finished ${sim.now - sim.params.faultsUntil} ms after faults stopped; home record: ${rec == null ? 'none' : `${rec.state} done=${rec.done} total=${rec.total}`}; registry: ${sim.registry.get(j.id)?.state ?? 'none'}`)
+      sim.violation('liveness', `${j.id} (home ${j.home}, tree ${j.ids.size}) not finished ${sim.now - sim.params.faultsUntil} ms after faults stopped; home record: ${rec == null ? 'none' : `${rec.state} done=${rec.done} total=${rec.total}`}; registry: ${sim.registry.get(j.id)?.state ?? 'none'}; DS at home: ${home.up ? home.core.holdings().completionView(j.id) : 'home down'}`)
     }
     for (const n of sim.nodes) if (n.up && n.tickets.size > 0) sim.violation('liveness', `${n.id} never answered ${n.tickets.size} submission(s)`)
     return

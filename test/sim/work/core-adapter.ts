@@ -26,6 +26,8 @@ export interface Holdings {
   /** At a home: whether this task's outcome is recorded (in memory, maybe not yet durable). */
   isRecorded: (jobId: string, taskId: string) => boolean
   activeJobs: () => JobRecord[]
+  /** The Dijkstra–Scholten core's view of a job here, for failure messages. */
+  completionView: (jobId: string) => string
 }
 
 export interface SimRegistry {
@@ -86,7 +88,12 @@ export function makeCore (cfg: SimCoreConfig, loaded: LoadedWork | undefined, re
       running,
       outbox: core.outboxEntries,
       isRecorded: (jobId, taskId) => core.isRecorded(jobId, taskId),
-      activeJobs: () => core.activeJobs()
+      activeJobs: () => core.activeJobs(),
+      completionView: jobId => {
+        const c = core.completion
+        if (!c.jobIds().includes(jobId)) return 'not in the DS core'
+        return JSON.stringify({ home: c.isHome(jobId), completed: c.isCompleted(jobId), deficit: c.deficit(jobId), ledger: c.ledger(jobId), local: c.localTasks(jobId), engagements: c.engagements(jobId) })
+      }
     })
   }
 }

@@ -618,7 +618,7 @@ export class WorkSim {
     const callKey = ++this.nextCall
     n.calls.set(callKey, { id })
     const what = describe(msg)
-    this.forNode(n, this.now + CALL_TIMEOUT_MS, `timeout ${n.id}->${to} #${id}`, () => {
+    this.forNode(n, this.now + CALL_TIMEOUT_MS, `deadline ${n.id}->${to} #${id}`, () => {
       if (!n.calls.delete(callKey)) return
       this.stats.timeouts++
       n.core.response(id, new Error(`simulated: no answer from ${to} within ${CALL_TIMEOUT_MS} ms`), this.now)
@@ -659,7 +659,7 @@ export class WorkSim {
     const copies = this.faulty && this.rng() < this.params.duplicate ? 2 : 1
     if (copies === 2) this.stats.duplicated++
     for (let c = 0; c < copies; c++) {
-      this.at(this.now + this.delay(), `res ${n.id}->${caller.id} ok=${String(reply.ok)} b=${reply.batches.length}${c > 0 ? ' dup' : ''}`, () => {
+      this.at(this.now + this.delay(), `res ${n.id}->${caller.id} ok=${String(reply.ok)}${reply.batches.length > 0 ? ` grant ${reply.batches.map(b => `${b.batchId}[${b.tasks.map(t => t.id.slice(t.jobId.length + 1)).join(' ')}]`).join(',')}` : ''}${c > 0 ? ' dup' : ''}`, () => {
         if (!caller.up || caller.inc !== route.fromInc || !this.connected(n, caller)) return
         // One answer per call: the stream layer matches by id, a late or second copy is dropped.
         const pending = caller.calls.get(route.callKey)
