@@ -111,17 +111,6 @@ export class CompletionCore {
   }
 
   /**
-   * A local task's attempt ended without finishing it (it waits to be retried): it is pending
-   * again, so it may be delegated. Returns false if not local.
-   */
-  taskStopped (jobId: JobId, taskId: TaskId): boolean {
-    const task = this.jobs.get(jobId)?.tasks.get(taskId)
-    if (task === undefined) return false
-    task.running = false
-    return true
-  }
-
-  /**
    * A local task finished (its children already reported). Returns false if it was not a
    * local task: a duplicate report, or its lineage was abandoned meanwhile.
    */

@@ -318,9 +318,6 @@ export class WorkCore {
       this.localDone = []
       let finished: string[] | undefined
       for (let i = 0; i < done.length; i++) {
-        // A cancel this home missed (applied while it was down): other nodes dropped the
-        // job's tasks without outcomes, so it is over as cancelled, not completed.
-        if (this.registry.entry(done[i]!)?.state === 'cancelled') this.jobs.setState(done[i]!, 'cancelled')
         if (this.jobs.finish(done[i]!, this.now) == null) continue
         if (finished == null) finished = []
         finished.push(done[i]!)
@@ -774,8 +771,6 @@ export class WorkCore {
 
   private retry (task: Task, error: string): void {
     this.counters.tasksRetried++
-    // Waiting out its backoff the task is pending again: a thief may take it once it is queued.
-    if (!this.local.has(task.jobId)) this.dscore.taskStopped(task.jobId, task.id)
     const next: Task = { ...task, attempts: task.attempts + 1 }
     this.holdTask(next)
     const base = this.cfg.retryBaseMs ?? DEFAULT_RETRY_BASE_MS
