@@ -1,5 +1,6 @@
-// The work layer's node service: owns the WorkShell (work-shell.ts) and serves /meshnode/work/1.0.0, gives the shell a libp2p
-// WorkNet, the control log as its Registry and the heartbeats as its view of peers, and
+// The work layer's node service: owns the WorkShell (work-shell.ts, which drives the sans-I/O
+// WorkCore), serves /meshnode/work/1.0.0, gives the shell a libp2p WorkNet, the control log as
+// its Registry and the heartbeats as its view of peers, and
 // tells the mesh promptly when this node has work to steal (an extra heartbeat, throttled),
 // so idle peers do not wait a whole heartbeat interval to find it.
 import type { JobEntry } from '../consensus/control.js'

@@ -249,18 +249,23 @@ export class WorkShell {
         const rd = core.ready()
         if (rd.writes.length > 0) this.store.apply(rd.writes)
         this.lastSeq = rd.seq
-        for (const e of rd.events) this.opts.log[e.level](e.fields, e.msg)
-        for (const job of rd.finished) for (const l of this.jobs.onFinished) l(job)
-        for (const a of rd.abort) {
-          const run = this.running.get(a.taskId)
-          if (run != null) abortRun(run, a.reason === 'stopping' ? new WorkError('STOPPING', 'node is stopping') : new Error('job cancelled'))
+        // Most readies hold a write or two and a task to start: skip the empty lists quickly.
+        if (rd.events.length > 0) for (const e of rd.events) this.opts.log[e.level](e.fields, e.msg)
+        if (rd.finished.length > 0) for (const job of rd.finished) for (const l of this.jobs.onFinished) l(job)
+        if (rd.abort.length > 0) {
+          for (const a of rd.abort) {
+            const run = this.running.get(a.taskId)
+            if (run != null) abortRun(run, a.reason === 'stopping' ? new WorkError('STOPPING', 'node is stopping') : new Error('job cancelled'))
+          }
         }
         // An accepted submission's writes were durable before its registration was proposed:
         // answer it at once. A refused one waits for its undo to be durable, like the rest.
         let refused = false
-        for (const s of rd.submitted) {
-          if (s.error != null) refused = true
-          else this.answerSubmit(s)
+        if (rd.submitted.length > 0) {
+          for (const s of rd.submitted) {
+            if (s.error != null) refused = true
+            else this.answerSubmit(s)
+          }
         }
         const hold = rd.messages.length > 0 || rd.replies.length > 0 || rd.register.length > 0 || refused
         if (hold) this.held.push(rd)

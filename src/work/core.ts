@@ -101,6 +101,8 @@ export class WorkCore {
   private readonly outbox = new Outbox()
   private readonly thief = new Thief()
   private readonly retries = new Retries()
+  /** Tasks queued for a retry whose job is in the completion core: never lent (see retry). */
+  private readonly pinned = new Set<string>()
   /** At a home: the last progress reported by tasks of its jobs running elsewhere. */
   private readonly remoteProgress = new Map<string, { jobId: string, node: string, value: unknown }>()
   /** Tasks held here (queued or running) per remote home. */
@@ -318,6 +320,9 @@ export class WorkCore {
       this.localDone = []
       let finished: string[] | undefined
       for (let i = 0; i < done.length; i++) {
+        // A cancel this home missed (it was down when it was applied) ends the job cancelled:
+        // peers that applied it dropped their share of its tasks without outcomes.
+        if (this.registry.entry(done[i]!)?.state === 'cancelled') this.jobs.setState(done[i]!, 'cancelled')
         if (this.jobs.finish(done[i]!, this.now) == null) continue
         if (finished == null) finished = []
         finished.push(done[i]!)
@@ -619,7 +624,16 @@ export class WorkCore {
     const spare = this.stealable
     const n = Math.min(want, JOB_LIMITS.batchTasks, this.queue.runnable === 0 || !this.lendable ? spare : Math.ceil(spare / 2))
     if (n <= 0) return okReply({ remaining: spare })
-    const taken = this.queue.steal(new Set(capabilities), n, !this.lendable)
+    let taken = this.queue.steal(new Set(capabilities), n, !this.lendable)
+    if (this.pinned.size > 0) {
+      // Retries of attempts the completion core counts as running here stay here.
+      const keep = taken.filter(t => this.pinned.has(t.id))
+      if (keep.length > 0) {
+        for (const t of keep) this.queue.push(t)
+        taken = taken.filter(t => !this.pinned.has(t.id))
+        if (taken.length === 0) return okReply({ remaining: this.stealable })
+      }
+    }
     const batches = this.lend(from, taken)
     this.counters.stealsGranted++
     this.counters.tasksLent += taken.length
@@ -777,6 +791,9 @@ export class WorkCore {
     const delay = Math.min(MAX_RETRY_MS, base * 2 ** task.attempts) * (0.5 + this.cfg.rng() / 2)
     this.event('debug', 'task failed; retrying', { task: task.id, attempt: next.attempts, error, delay: Math.round(delay) })
     this.retries.add(next, this.now + delay)
+    // The completion core still counts the attempt as running (it only learns of finished
+    // tasks): such a task must not be lent, it runs here again.
+    if (!this.local.has(task.jobId)) this.pinned.add(task.id)
   }
 
   /** Records the outcome at home (directly here, or via the outbox) and retires the task. */
@@ -922,6 +939,9 @@ export class WorkCore {
     // Results whose home was unreachable.
     for (const home of this.outbox.retryAll()) this.sendResults(home)
     // Cancels this node missed (a snapshot install, a restart), and state of jobs that are over.
+    for (const job of this.jobs.activeJobs()) {
+      if (job.state !== 'cancelled' && this.registry.entry(job.id)?.state === 'cancelled') this.cancel(job.id, now)
+    }
     for (const jobId of this.dscore.jobIds()) {
       const entry = this.registry.entry(jobId)
       if (entry?.state === 'cancelled') this.cancel(jobId, now)
@@ -1000,6 +1020,7 @@ export class WorkCore {
   }
 
   private dropTask (id: string): void {
+    if (this.pinned.size > 0) this.pinned.delete(id)
     this.countWork(this.tasks.get(id), -1)
     this.tasks.delete(id)
     this.del('tasks', id)
