@@ -195,6 +195,8 @@ export class SimNode {
   readonly view = new Map<string, { info: PeerInfo, until: number }>()
   readonly tickets = new Map<number, string[]>()
   group = 0
+  /** A torn crash armed for this node's next flush. */
+  tornCrash?: () => void
 
   constructor (readonly id: string, readonly slots: number) {}
 
@@ -291,11 +293,18 @@ export class WorkSim {
       // misses it while down, which is how a restarted home learns of cancels late.
       const cancelAfter = this.rng() < 0.3 ? 1 + this.rng() * 50 : undefined
       const pick = this.rng()
-      this.at(t, `crash ${node.id}`, () => {
+      // Half the crashes are torn: they strike while the node's next flush is in flight, so
+      // what that flush carries (and whatever waited to be sent after it) is lost.
+      const torn = this.rng() < 0.5
+      const crashNow = (): void => {
         if (!node.up) return
         this.crash(node)
         if (cancelAfter != null) this.at(this.now + cancelAfter, `cancel homed at ${node.id}`, () => { this.cancelOne(pick, node.id) })
         this.at(Math.min(this.now + down, p.faultsUntil), `restart ${node.id}`, () => { this.boot(node, node.load()) })
+      }
+      this.at(t, `${torn ? 'torn-crash armed' : 'crash'} ${node.id}`, () => {
+        if (!torn) crashNow()
+        else if (node.up) node.tornCrash = crashNow
       })
     }
     for (let c = 0; c < p.partitions; c++) {
@@ -418,6 +427,7 @@ export class WorkSim {
     n.view.clear()
     n.tickets.clear()
     n.group = 0
+    n.tornCrash = undefined
   }
 
   // ----- the shell: drive, commit, timer ----------------------------------------------------
@@ -457,7 +467,13 @@ export class WorkSim {
     const upTo = n.lastSeq
     n.staged = []
     n.held = []
-    this.forNode(n, this.now + this.rng() * this.params.maxPersistMs, `persist ${n.id} writes=${batch.length} held=${held.length} upTo=${upTo}`, () => {
+    const persistMs = this.rng() * this.params.maxPersistMs
+    const torn = n.tornCrash
+    if (torn != null) {
+      n.tornCrash = undefined
+      this.forNode(n, this.now + persistMs * this.rng() * 0.99, `crash ${n.id} (torn: a flush of ${batch.length} writes in flight)`, torn)
+    }
+    this.forNode(n, this.now + persistMs, `persist ${n.id} writes=${batch.length} held=${held.length} upTo=${upTo}`, () => {
       n.flushing = false
       checkFlush(this, n, batch)
       for (const w of batch) {
