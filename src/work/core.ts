@@ -173,6 +173,14 @@ export class WorkCore {
       if (st.state === 'queued') this.queue.push(st.task)
       else if (st.batchId != null && st.to != null) this.lent.restoreTask(st.batchId, st.task.jobId, st.to, st.task.id)
     }
+    // The completion core's ledger is the truth about unsignalled batches: a batch whose tasks
+    // came back here (stolen back, then finished) has no delegated task record left, and must
+    // still be re-sent so its thief signals it again.
+    for (const jobId of this.dscore.jobIds()) {
+      for (const e of this.dscore.ledger(jobId)) {
+        if (!this.lent.batches.has(e.batchId)) this.lent.add(e.batchId, { jobId, to: e.to, taskIds: [...e.taskIds], sentAt: 0, resendAfter: 0 })
+      }
+    }
     for (const o of loaded.outbox) this.outbox.add(o)
     // Active home jobs the completion core does not know never left home: rebuild their live sets.
     const inCore = new Set(this.dscore.jobIds())
