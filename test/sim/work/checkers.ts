@@ -70,25 +70,6 @@ export function checkStep (sim: WorkSim): void {
       if (rec.done > job.ids.size) sim.violation('results once', `${rec.id} at ${n.id} counts ${rec.done} outcomes, its tree has ${job.ids.size}`)
     }
   }
-  // (Known core bug, reported as a notice, not a failure, until it is fixed: see
-  // KNOWN_CORE_BUGS in sim.test.ts.)
-  // Lent work stays recoverable: every unsignalled batch in a node's ledger can be re-sent,
-  // i.e. its tasks are held there as delegated in that batch (a restart rebuilds the re-sends
-  // from exactly those records; a batch without them is never re-sent, and its thief, whose
-  // signal may have been lost, never answers again).
-  for (const n of sim.nodes) {
-    if (!n.up) continue
-    const h = n.core.holdings()
-    for (const e of h.ledger()) {
-      for (const id of e.taskIds) {
-        const st = h.tasks.get(id)
-        if (st?.state !== 'delegated' || st.batchId !== e.batchId) {
-          sim.notice('lent work recoverable', `${n.id}'s unsignalled batch ${e.batchId} (to ${e.to}) lists ${id}, which ${n.id} holds as ${st == null ? 'nothing' : `${st.state}${st.batchId != null ? ` in ${st.batchId}` : ''}`}: after a restart the batch cannot be re-sent`)
-          break
-        }
-      }
-    }
-  }
   for (const job of sim.jobs.values()) {
     if (!job.acked || job.finished != null || job.cancelRequested) continue
     const lost = lostTask(sim, job)

@@ -26,8 +26,6 @@ export interface Holdings {
   /** At a home: whether this task's outcome is recorded (in memory, maybe not yet durable). */
   isRecorded: (jobId: string, taskId: string) => boolean
   activeJobs: () => JobRecord[]
-  /** Every unsignalled batch this node lent (its Dijkstra–Scholten ledger, all jobs). */
-  ledger: () => Array<{ jobId: string, batchId: string, to: string, taskIds: readonly string[] }>
   /** The Dijkstra–Scholten core's view of a job here, for failure messages. */
   completionView: (jobId: string) => string
 }
@@ -91,7 +89,6 @@ export function makeCore (cfg: SimCoreConfig, loaded: LoadedWork | undefined, re
       outbox: core.outboxEntries,
       isRecorded: (jobId, taskId) => core.isRecorded(jobId, taskId),
       activeJobs: () => core.activeJobs(),
-      ledger: () => core.completion.jobIds().flatMap(j => core.completion.ledger(j)),
       completionView: jobId => {
         const c = core.completion
         if (!c.jobIds().includes(jobId)) return 'not in the DS core'

@@ -223,7 +223,6 @@ export interface SimResult {
   events: number
   virtualMs: number
   violations: Violation[]
-  notices: Violation[]
   /** The last trace lines (all of them with keepTrace). */
   trace: string[]
   jobs: SimJob[]
@@ -250,8 +249,6 @@ export class WorkSim {
   readonly registry = new Map<string, JobEntry>()
   readonly jobs = new Map<string, SimJob>()
   readonly violations: Violation[] = []
-  /** Breaches of a known core bug's invariant: recorded (the first per kind), not fatal. */
-  readonly notices: Violation[] = []
   now = 0
   private readonly q = new EventQueue()
   private readonly rng: Rng
@@ -364,7 +361,6 @@ export class WorkSim {
       events: this.events,
       virtualMs: this.now,
       violations: this.violations,
-      notices: this.notices,
       trace: this.trace,
       jobs: [...this.jobs.values()],
       stats: this.stats,
@@ -381,10 +377,6 @@ export class WorkSim {
     for (const j of this.jobs.values()) if (j.acked && j.finished == null) return false
     for (const n of this.nodes) if (n.up && n.tickets.size > 0) return false
     return true
-  }
-
-  notice (kind: string, detail: string): void {
-    if (!this.notices.some(n => n.kind === kind)) this.notices.push({ kind, detail: `t=${this.now.toFixed(3)}: ${detail}` })
   }
 
   violation (kind: string, detail: string): void {
