@@ -54,6 +54,8 @@ export interface SimCore {
   peers: (view: readonly PeerInfo[], now: number) => void
   peerAdvertised: (peerId: string, now: number) => void
   tick: (now: number) => void
+  /** The node is stopping: running attempts are aborted, nothing more is started or sent. */
+  stop: (now: number) => void
   nextDeadline: () => number
   hasReady: () => boolean
   ready: () => Ready
@@ -77,6 +79,7 @@ export function makeCore (cfg: SimCoreConfig, loaded: LoadedWork | undefined, re
     peers: (view, t) => { core.peers(view, t) },
     peerAdvertised: (peer, t) => { core.peerAdvertised(peer, t) },
     tick: t => { core.tick(t) },
+    stop: t => { core.stop(t) },
     nextDeadline: () => core.nextDeadline(),
     hasReady: () => core.hasReady(),
     ready: () => core.ready(),
