@@ -15,14 +15,21 @@
 // Tasks are simulated: a seeded duration, a seeded transient failure (never on the last
 // attempt, so every tree completes), and children from a pure function of (tree seed, path).
 // The control log's job registry is a shared map: registrations apply after a seeded delay
-// or fail (NOT_REGISTERED), a final state is never revived by a late 'running', and a cancel
-// is applied to every live node after a seeded delay.
+// or fail (NOT_REGISTERED; some failures are ambiguous: applied yet reported failed), a final
+// state is never revived by a late 'running', and a cancel is applied to every live node after
+// a seeded delay (some follow a crash, so the home misses them). Peers learn each other's
+// stealable work from heartbeats (lossy, expiring), as peers()/peerAdvertised().
 // The network drops, delays (so reorders) and duplicates requests and responses, and cuts
 // nodes apart for a while (checked when sent and when due); a call with no answer gets a
-// timeout error. Crashes drop a node's unpersisted writes, running attempts, calls and timers;
-// a restart rebuilds the core with restore() from its disk under a new incarnation.
+// timeout error; a second answer to one call is dropped (the stream layer matches by id).
+// Crashes drop a node's unpersisted writes, running attempts, calls and timers — plain ones
+// at a random moment, torn ones while a flush is in flight, graceful ones after stop() and a
+// last flush (calls fail locally) — and a restart rebuilds the core with restore() from its
+// disk under a new incarnation. Faults stop at `faultsUntil`; then every acknowledged job
+// must finish within LIVENESS_MS.
 //
-// The invariants (./checkers.ts) run after every event.
+// The invariants (./checkers.ts) run after every event. Limits: nodes are never declared dead
+// (no reclaim or abandon), there is no progress reporting and no capability mismatch.
 
 import { createHash, type Hash } from 'node:crypto'
 import type { JobEntry } from '../../../src/consensus/control.js'
