@@ -50,6 +50,7 @@ export interface SimCore {
   request: (from: string, id: number, msg: WorkMsg, now: number) => void
   response: (id: number, res: WorkReply | Error, now: number) => void
   taskFinished: (taskId: string, end: AttemptEnd, now: number) => void
+  taskProgress: (taskId: string, value: unknown, now: number) => void
   cancel: (jobId: string, now: number) => void
   peers: (view: readonly PeerInfo[], now: number) => void
   peerAdvertised: (peerId: string, now: number) => void
@@ -75,6 +76,7 @@ export function makeCore (cfg: SimCoreConfig, loaded: LoadedWork | undefined, re
     request: (from, id, msg, t) => { core.request(from, id, msg, t) },
     response: (id, res, t) => { core.response(id, res, t) },
     taskFinished: (taskId, end, t) => { core.taskFinished(taskId, end, t) },
+    taskProgress: (taskId, value, t) => { core.taskProgress(taskId, value, t) },
     cancel: (jobId, t) => { core.cancel(jobId, t) },
     peers: (view, t) => { core.peers(view, t) },
     peerAdvertised: (peer, t) => { core.peerAdvertised(peer, t) },

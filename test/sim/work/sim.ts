@@ -29,7 +29,7 @@
 // must finish within LIVENESS_MS.
 //
 // The invariants (./checkers.ts) run after every event. Limits: nodes are never declared dead
-// (no reclaim or abandon), there is no progress reporting and no capability mismatch.
+// (no reclaim or abandon), and every node can run every task (no capability mismatch).
 
 import { createHash, type Hash } from 'node:crypto'
 import type { JobEntry } from '../../../src/consensus/control.js'
@@ -732,6 +732,14 @@ export class WorkSim {
     const fails = task.attempts + 1 < task.maxAttempts && unit(shape.s, path, task.attempts, 'fail') < this.params.taskFail
     const token = (n.runs.get(task.id) ?? 0) + 1
     n.runs.set(task.id, token)
+    if (unit(shape.s, path, task.attempts, 'progress') < 0.3) {
+      // Some handlers report progress half way (it goes to the home when run elsewhere).
+      this.forNode(n, this.now + ms / 2, `progress ${n.id} ${task.id}`, () => {
+        if (n.runs.get(task.id) !== token) return
+        n.core.taskProgress(task.id, { path, half: true }, this.now)
+        this.drive(n)
+      })
+    }
     this.forNode(n, this.now + ms, `done ${n.id} ${task.id}#${task.attempts} ${fails ? 'FAIL' : 'ok'}`, () => {
       if (n.runs.get(task.id) !== token) return
       n.runs.delete(task.id)
