@@ -352,16 +352,18 @@ export class WorkCore {
   advance (seq: number): void {
     if (this.finishing.length === 0 || this.finishing[0]!.seq > seq) return
     const entries: Array<[string, JobEntry]> = []
-    while (this.finishing.length > 0 && this.finishing[0]!.seq <= seq) {
-      for (const id of this.finishing.shift()!.jobIds) {
+    let n = 0
+    for (; n < this.finishing.length && this.finishing[n]!.seq <= seq; n++) {
+      for (const id of this.finishing[n]!.jobIds) {
         const job = this.jobs.retire(id)
         if (job == null) continue
         entries.push([id, { home: job.home, createdAt: job.createdAt, state: job.state as JobEntry['state'] }])
-        for (const [taskId, p] of this.remoteProgress) if (p.jobId === id) this.remoteProgress.delete(taskId)
+        if (this.remoteProgress.size > 0) for (const [taskId, p] of this.remoteProgress) if (p.jobId === id) this.remoteProgress.delete(taskId)
         this.dscore.forget(id)
         this.out('finished', job)
       }
     }
+    this.finishing = n === this.finishing.length ? [] : this.finishing.slice(n)
     if (entries.length > 0) {
       const id = ++this.nextId
       this.registrations.set(id, { kind: 'final', count: entries.length })
@@ -947,9 +949,9 @@ export class WorkCore {
     // Results whose home was unreachable.
     for (const home of this.outbox.retryAll()) this.sendResults(home)
     // Cancels this node missed (a snapshot install, a restart), and state of jobs that are over.
-    for (const job of this.jobs.activeJobs()) {
-      if (job.state !== 'cancelled' && this.registry.entry(job.id)?.state === 'cancelled') this.cancel(job.id, now)
-    }
+    // (A home job that never left home and missed its cancel runs to its end and finishes
+    // cancelled: see ready(). Checking every active job here would cost a registry lookup
+    // per job every 500 ms.)
     for (const jobId of this.dscore.jobIds()) {
       const entry = this.registry.entry(jobId)
       if (entry?.state === 'cancelled') this.cancel(jobId, now)
