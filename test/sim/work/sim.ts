@@ -232,6 +232,7 @@ export interface SimResult {
   events: number
   virtualMs: number
   violations: Violation[]
+  notices: Violation[]
   /** The last trace lines (all of them with keepTrace). */
   trace: string[]
   jobs: SimJob[]
@@ -258,6 +259,8 @@ export class WorkSim {
   readonly registry = new Map<string, JobEntry>()
   readonly jobs = new Map<string, SimJob>()
   readonly violations: Violation[] = []
+  /** Breaches of an invariant a known core bug breaks: recorded (first per kind), not fatal. */
+  readonly notices: Violation[] = []
   now = 0
   private readonly q = new EventQueue()
   private readonly rng: Rng
@@ -374,6 +377,7 @@ export class WorkSim {
       events: this.events,
       virtualMs: this.now,
       violations: this.violations,
+      notices: this.notices,
       trace: this.trace,
       jobs: [...this.jobs.values()],
       stats: this.stats,
@@ -390,6 +394,10 @@ export class WorkSim {
     for (const j of this.jobs.values()) if (j.acked && j.finished == null) return false
     for (const n of this.nodes) if (n.up && n.tickets.size > 0) return false
     return true
+  }
+
+  notice (kind: string, detail: string): void {
+    if (!this.notices.some(n => n.kind === kind)) this.notices.push({ kind, detail: `t=${this.now.toFixed(3)}: ${detail}` })
   }
 
   violation (kind: string, detail: string): void {
@@ -505,12 +513,10 @@ export class WorkSim {
       }
       n.core.advance(upTo)
       for (const rd of held) this.send(n, rd)
-      if (n.stopping != null) {
-        // Stopping: this was the last flush (the core stages nothing more); the process exits.
-        n.stopping()
-        return
-      }
       this.drive(n)
+      // Stopping: that was the shell's last commit (its drive still reports finished jobs;
+      // what it staged is never flushed, the shell is closed): the process exits.
+      if (n.stopping != null) n.stopping()
     })
   }
 
