@@ -13,7 +13,7 @@ import type { Rng } from '../prng.js'
 import type { WorkRequest, WorkResponse } from '../wire/proto/work.js'
 import { decodeWorkMsg, decodeWorkReply, encodeWorkMsg, encodeWorkReply, fail } from '../wire/work-codec.js'
 import { abortRun, invoke, isThenable, race, signalOf, stoppedByNode, type Running } from '../work/attempt.js'
-import { WorkCore, type PeerInfo, type Ready, type RunningTaskView, type SubmitAnswer, type WorkCounters } from '../work/core.js'
+import { WorkCore, type AttemptEnd, type PeerInfo, type Ready, type RunningTaskView, type SubmitAnswer, type WorkCounters } from '../work/core.js'
 import { WorkError } from '../work/errors.js'
 import type { Handlers, TaskContext } from '../work/executors.js'
 import { isFinal, type JobView } from '../work/jobs.js'
@@ -96,6 +96,7 @@ export class WorkShell {
   private armedAt = Infinity
   private stopped = false
   private closed = false
+  private readonly end: AttemptEnd = { ok: false, children: [], durationMs: 0, stoppedByNode: false }
 
   constructor (private readonly store: WorkStore, private readonly net: WorkNet, private readonly registry: Registry, private readonly opts: WorkShellOptions) {
     this.jobs = new ShellJobs(this)
@@ -458,8 +459,16 @@ export class WorkShell {
   private taskDone (run: Running, ok: boolean, result: string | undefined, error: string | undefined, children: readonly Task[]): void {
     this.running.delete(run.task.id)
     if (this.closed) return
-    const durationMs = performance.now() - run.t0
-    this.core.taskFinished(run.task.id, { ok, result, error, children, durationMs, stoppedByNode: stoppedByNode(run) }, this.opts.now())
+    // One object for every attempt's end: the core reads it and keeps none of it but values.
+    const end = this.end
+    end.ok = ok
+    end.result = result
+    end.error = error
+    end.children = children
+    end.durationMs = performance.now() - run.t0
+    end.stoppedByNode = stoppedByNode(run)
+    this.core.taskFinished(run.task.id, end, this.opts.now())
+    end.children = NO_CHILDREN
     this.drive()
   }
 }

@@ -55,7 +55,7 @@ export interface WorkCounters {
   rejectedMessages: number
 }
 
-/** How an attempt ended, as the shell measured it. */
+/** How an attempt ended, as the shell measured it (taskFinished keeps none of the object). */
 export interface AttemptEnd {
   ok: boolean
   /** JSON text of the result when ok (the shell encodes and size-checks it). */
