@@ -1,0 +1,104 @@
+// The one place where the work simulator meets the real WorkCore (src/work/core.ts). The
+// simulator drives a SimCore and reads what it holds through `holdings()`; everything else in
+// test/sim/work is independent of the core's exact API, so an API change is fixed here.
+//
+// `holdings()` uses the core's read-only views for checkers (heldTasks, isRunning,
+// outboxEntries, isRecorded): the invariant "no task is lost while its holder lives" has to
+// look inside every node.
+
+import type { JobEntry } from '../../../src/consensus/control.js'
+import type { Rng } from '../../../src/prng.js'
+import { WorkCore, type AttemptEnd, type PeerInfo, type Ready, type WorkCounters } from '../../../src/work/core.js'
+import type { WorkMsg, WorkReply } from '../../../src/work/messages.js'
+import type { JobRecord, LoadedWork, StoredTask, TaskOutcome } from '../../../src/work/records.js'
+import type { JobInput } from '../../../src/work/spec.js'
+
+export type { AttemptEnd, PeerInfo, Ready, WorkCounters } from '../../../src/work/core.js'
+
+/** What a node's core holds, for the checkers. */
+export interface Holdings {
+  /** Tasks in its table: queued (incl. waiting for a retry) or lent in an unsignalled batch. */
+  tasks: ReadonlyMap<string, StoredTask>
+  /** Attempts running now. */
+  running: { has: (taskId: string) => boolean }
+  /** Outcomes waiting to be sent to their home. */
+  outbox: ReadonlyMap<string, TaskOutcome>
+  /** At a home: whether this task's outcome is recorded (in memory, maybe not yet durable). */
+  isRecorded: (jobId: string, taskId: string) => boolean
+  activeJobs: () => JobRecord[]
+  /** The Dijkstra–Scholten core's view of a job here, for failure messages. */
+  completionView: (jobId: string) => string
+}
+
+export interface SimRegistry {
+  entry: (jobId: string) => JobEntry | undefined
+  isDead: (peer: string) => boolean
+}
+
+export interface SimCoreConfig {
+  self: string
+  incarnation: number
+  concurrency: number
+  capabilities: readonly string[]
+  rng: Rng
+}
+
+/** The sans-I/O work core as the simulator drives it (see the contract in src/work/core.ts). */
+export interface SimCore {
+  submit: (inputs: readonly JobInput[], now: number) => { id: number, jobs: JobRecord[] }
+  registered: (id: number, error: Error | undefined, now: number) => void
+  request: (from: string, id: number, msg: WorkMsg, now: number) => void
+  response: (id: number, res: WorkReply | Error, now: number) => void
+  taskFinished: (taskId: string, end: AttemptEnd, now: number) => void
+  taskProgress: (taskId: string, value: unknown, now: number) => void
+  cancel: (jobId: string, now: number) => void
+  peers: (view: readonly PeerInfo[], now: number) => void
+  peerAdvertised: (peerId: string, now: number) => void
+  tick: (now: number) => void
+  /** The node is stopping: running attempts are aborted, nothing more is started or sent. */
+  stop: (now: number) => void
+  nextDeadline: () => number
+  hasReady: () => boolean
+  ready: () => Ready
+  advance: (seq: number) => void
+  readonly stealable: number
+  readonly counters: WorkCounters
+  holdings: () => Holdings
+}
+
+/** A core from a node's disk (or a fresh one when `loaded` is undefined). */
+export function makeCore (cfg: SimCoreConfig, loaded: LoadedWork | undefined, registry: SimRegistry, now: number): SimCore {
+  const core = loaded == null ? WorkCore.create(cfg, registry, now) : WorkCore.restore(cfg, loaded, registry, now)
+  const running = { has: (id: string) => core.isRunning(id) }
+  return {
+    submit: (inputs, t) => core.submit(inputs, t),
+    registered: (id, err, t) => { core.registered(id, err, t) },
+    request: (from, id, msg, t) => { core.request(from, id, msg, t) },
+    response: (id, res, t) => { core.response(id, res, t) },
+    taskFinished: (taskId, end, t) => { core.taskFinished(taskId, end, t) },
+    taskProgress: (taskId, value, t) => { core.taskProgress(taskId, value, t) },
+    cancel: (jobId, t) => { core.cancel(jobId, t) },
+    peers: (view, t) => { core.peers(view, t) },
+    peerAdvertised: (peer, t) => { core.peerAdvertised(peer, t) },
+    tick: t => { core.tick(t) },
+    stop: t => { core.stop(t) },
+    nextDeadline: () => core.nextDeadline(),
+    hasReady: () => core.hasReady(),
+    ready: () => core.ready(),
+    advance: seq => { core.advance(seq) },
+    get stealable () { return core.stealable },
+    get counters () { return core.counters },
+    holdings: () => ({
+      tasks: core.heldTasks,
+      running,
+      outbox: core.outboxEntries,
+      isRecorded: (jobId, taskId) => core.isRecorded(jobId, taskId),
+      activeJobs: () => core.activeJobs(),
+      completionView: jobId => {
+        const c = core.completion
+        if (!c.jobIds().includes(jobId)) return 'not in the DS core'
+        return JSON.stringify({ home: c.isHome(jobId), completed: c.isCompleted(jobId), deficit: c.deficit(jobId), ledger: c.ledger(jobId), local: c.localTasks(jobId), engagements: c.engagements(jobId) })
+      }
+    })
+  }
+}

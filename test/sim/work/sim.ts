@@ -1,0 +1,787 @@
+// A deterministic simulator of many work cores (src/work/core.ts, through ./core-adapter.ts)
+// in one process, in virtual time only: one discrete-event queue ordered by (time, sequence),
+// no timers, no LevelDB, no Date.now, and every random choice drawn from one seeded PRNG, so
+// a seed replays a whole run and its trace hash is the same byte for byte.
+//
+// Each node is modelled as the real shell (src/node/work-shell.ts) drives its core:
+//   drive():  ready() → its writes are staged (JSON text, as the store does at apply time),
+//             aborts and task starts happen at once, accepted submissions are answered at once,
+//             and the messages, replies, registrations and refusals are HELD;
+//   commit:   one flush at a time; it takes everything staged and held so far and completes
+//             after a seeded persist delay: the writes land on the node's "disk" (an in-memory
+//             map of key → JSON text) atomically, then advance(upTo), then what was held is
+//             sent — PERSIST, THEN SEND. A crash during the flush loses all of it.
+//   timer:    ONE timer at the core's nextDeadline() (an earlier one is kept), tick(now).
+// Tasks are simulated: a seeded duration, a seeded transient failure (never on the last
+// attempt, so every tree completes), and children from a pure function of (tree seed, path).
+// The control log's job registry is a shared map: registrations apply after a seeded delay
+// or fail (NOT_REGISTERED; some failures are ambiguous: applied yet reported failed), a final
+// state is never revived by a late 'running', and a cancel is applied to every live node after
+// a seeded delay (some follow a crash, so the home misses them). Peers learn each other's
+// stealable work from heartbeats (lossy, expiring), as peers()/peerAdvertised().
+// The network drops, delays (so reorders) and duplicates requests and responses, and cuts
+// nodes apart for a while (checked when sent and when due); a call with no answer gets a
+// timeout error; a second answer to one call is dropped (the stream layer matches by id).
+// Crashes drop a node's unpersisted writes, running attempts, calls and timers — plain ones
+// at a random moment, torn ones while a flush is in flight, graceful ones after stop() and a
+// last flush (calls fail locally) — and a restart rebuilds the core with restore() from its
+// disk under a new incarnation. Faults stop at `faultsUntil`; then every acknowledged job
+// must finish within LIVENESS_MS.
+//
+// The invariants (./checkers.ts) run after every event. Limits: nodes are never declared dead
+// (no reclaim or abandon), and every node can run every task (no capability mismatch).
+
+import { createHash, type Hash } from 'node:crypto'
+import type { JobEntry } from '../../../src/consensus/control.js'
+import { mulberry32, type Rng } from '../../../src/prng.js'
+import type { WorkMsg, WorkReply } from '../../../src/work/messages.js'
+import type { JobRecord, LoadedWork, StoredTask, TaskOutcome, WorkWrite } from '../../../src/work/records.js'
+import { childTaskId, makeTask, type Task } from '../../../src/work/spec.js'
+import { checkStep, checkFinished, checkFlush, checkEnd, type Violation } from './checkers.js'
+import { makeCore, type PeerInfo, type Ready, type SimCore, type WorkCounters } from './core-adapter.js'
+import { childPaths, treeIds, unit, type TreeShape } from './tree.js'
+
+export const TASK_TYPE = 'rtree'
+const CAPABILITIES = [`handler:${TASK_TYPE}`]
+/** A call with no answer by then fails with a timeout error (the RPC layer's deadline). */
+const CALL_TIMEOUT_MS = 250
+const HEARTBEAT_MS = 100
+/** A peer not heard from for this long leaves the view (suspect). */
+const PEER_EXPIRY_MS = 3 * HEARTBEAT_MS
+/** After faults stop, every acknowledged job must finish within this much virtual time (the slowest of seeds 1..2000 takes 8.5 s: re-sends back off up to 5 s). */
+export const LIVENESS_MS = 20_000
+/** After the last job finished, nodes must hold nothing of finished jobs after this long. */
+const QUIET_MS = 6_000
+
+export interface SimParams {
+  seed: number
+  nodes: number
+  slots: number[]
+  jobs: number
+  /** Virtual time after which no new fault starts and every fault has ended. */
+  faultsUntil: number
+  dropRequest: number
+  dropResponse: number
+  duplicate: number
+  maxDelayMs: number
+  maxPersistMs: number
+  registerFail: number
+  taskFail: number
+  maxTaskMs: number
+  crashes: number
+  partitions: number
+  cancels: number
+  maxDepth: number
+  maxFanout: number
+}
+
+/** The run's shape, drawn from the seed. Every ~50th seed is a big one. */
+export function paramsFor (seed: number): SimParams {
+  const rng = mulberry32(hashSeed(seed, 0x5eed))
+  const big = seed % 50 === 0
+  const nodes = 2 + Math.floor(rng() * 4)
+  const calm = rng() < 0.15
+  const f = (max: number): number => calm ? 0 : rng() * max
+  return {
+    seed,
+    nodes,
+    slots: Array.from({ length: nodes }, () => 1 + Math.floor(rng() * 4)),
+    jobs: 1 + Math.floor(rng() * (big ? 5 : 4)),
+    faultsUntil: 500 + Math.floor(rng() * 3500),
+    dropRequest: f(0.2),
+    dropResponse: f(0.2),
+    duplicate: f(0.15),
+    maxDelayMs: 0.2 + rng() * 6,
+    maxPersistMs: 0.05 + rng() * 3,
+    registerFail: f(0.25),
+    taskFail: f(0.3),
+    maxTaskMs: 5 + rng() * 80,
+    crashes: calm ? 0 : Math.floor(rng() * (big ? 6 : 4)),
+    partitions: calm ? 0 : Math.floor(rng() * 4),
+    cancels: rng() < 0.35 ? 1 : 0,
+    maxDepth: big ? 5 : 2 + Math.floor(rng() * 3),
+    maxFanout: big ? 4 : 2 + Math.floor(rng() * 3)
+  }
+}
+
+function hashSeed (seed: number, salt: number): number {
+  return (Math.imul(seed ^ salt, 2654435761) ^ (seed >>> 7)) >>> 0
+}
+
+// ----- the event queue --------------------------------------------------------------------
+
+interface Ev { t: number, seq: number, label: string, fn: () => void }
+
+class EventQueue {
+  private readonly heap: Ev[] = []
+  private seq = 0
+
+  get size (): number {
+    return this.heap.length
+  }
+
+  push (t: number, label: string, fn: () => void): void {
+    const ev: Ev = { t, seq: ++this.seq, label, fn }
+    const h = this.heap
+    h.push(ev)
+    let i = h.length - 1
+    while (i > 0) {
+      const p = (i - 1) >> 1
+      if (!before(h[i]!, h[p]!)) break
+      ;[h[i], h[p]] = [h[p]!, h[i]!]
+      i = p
+    }
+  }
+
+  pop (): Ev | undefined {
+    const h = this.heap
+    if (h.length === 0) return undefined
+    const top = h[0]!
+    const last = h.pop()!
+    if (h.length > 0) {
+      h[0] = last
+      let i = 0
+      for (;;) {
+        const l = 2 * i + 1
+        const r = l + 1
+        let m = i
+        if (l < h.length && before(h[l]!, h[m]!)) m = l
+        if (r < h.length && before(h[r]!, h[m]!)) m = r
+        if (m === i) break
+        ;[h[i], h[m]] = [h[m]!, h[i]!]
+        i = m
+      }
+    }
+    return top
+  }
+}
+
+function before (a: Ev, b: Ev): boolean {
+  return a.t < b.t || (a.t === b.t && a.seq < b.seq)
+}
+
+// ----- jobs as the test sees them ---------------------------------------------------------
+
+export interface SimJob {
+  id: string
+  home: string
+  roots: number
+  shape: TreeShape
+  /** Every task id of the true tree. */
+  ids: Set<string>
+  /** The submission was answered with the job (the client holds an id). */
+  acked: boolean
+  /** Answered NOT_REGISTERED. */
+  refused: boolean
+  cancelRequested: boolean
+  /** Its final record as reported by ready().finished at its home. */
+  finished?: JobRecord
+  finishedAt?: number
+}
+
+// ----- nodes ------------------------------------------------------------------------------
+
+interface Staged { key: string, text: string | undefined, bucket: WorkWrite['bucket'], taskKey: string }
+
+export class SimNode {
+  up = true
+  inc = 1
+  core!: SimCore
+  /** The node's "disk": bucket + NUL + key → JSON text, as LevelDB holds it. */
+  readonly disk = new Map<string, string>()
+  staged: Staged[] = []
+  held: Ready[] = []
+  lastSeq = 0
+  flushing = false
+  armedAt = Infinity
+  timerGen = 0
+  readonly runs = new Map<string, number>()
+  readonly calls = new Map<number, { id: number }>()
+  readonly inbound = new Map<number, { from: string, fromInc: number, callKey: number }>()
+  inboundSeq = 0
+  readonly view = new Map<string, { info: PeerInfo, until: number }>()
+  readonly tickets = new Map<number, string[]>()
+  group = 0
+  /** A torn crash armed for this node's next flush. */
+  tornCrash?: () => void
+  /** Stopping gracefully: what to do once the last flush is done (exit). */
+  stopping?: () => void
+
+  constructor (readonly id: string, readonly slots: number) {}
+
+  diskValues<V> (bucket: string): V[] {
+    const prefix = bucket + '\u0000'
+    const keys = [...this.disk.keys()].filter(k => k.startsWith(prefix)).sort()
+    return keys.map(k => JSON.parse(this.disk.get(k)!) as V)
+  }
+
+  /** What the shell's WorkStore.loadForCore would read from this disk. */
+  load (): LoadedWork {
+    const results = this.diskValues<TaskOutcome>('results')
+    const jobs = this.diskValues<JobRecord>('jobs')
+      .filter(j => j.state !== 'completed' && j.state !== 'failed' && j.state !== 'cancelled')
+      .map(job => ({ job, outcomes: results.filter(o => o.taskId.startsWith(job.id + '/')) }))
+    return { tasks: this.diskValues<StoredTask>('tasks'), outbox: this.diskValues<TaskOutcome>('outbox'), jobs, completion: this.diskValues('completion') }
+  }
+}
+
+export interface SimResult {
+  seed: number
+  params: SimParams
+  hash: string
+  events: number
+  virtualMs: number
+  violations: Violation[]
+  notices: Violation[]
+  /** The last trace lines (all of them with keepTrace). */
+  trace: string[]
+  jobs: SimJob[]
+  stats: { crashes: number, partitions: number, dropped: number, duplicated: number, timeouts: number, refused: number, cancelled: number, retries: number }
+  /** The cores' counters, summed over every node and incarnation. */
+  counters: WorkCounters
+}
+
+export interface SimOptions {
+  keepTrace?: boolean
+  /**
+   * Model a WRONG shell that sends a ready's messages and replies before its writes are
+   * durable (for the test that the checkers catch what the persist-then-send rule prevents).
+   */
+  sendBeforePersist?: boolean
+  /** Stop after this many events (a runaway guard). */
+  maxEvents?: number
+}
+
+export class WorkSim {
+  readonly params: SimParams
+  readonly nodes: SimNode[]
+  readonly byId = new Map<string, SimNode>()
+  readonly registry = new Map<string, JobEntry>()
+  readonly jobs = new Map<string, SimJob>()
+  readonly violations: Violation[] = []
+  /** Breaches of an invariant a known core bug breaks: recorded (first per kind), not fatal. */
+  readonly notices: Violation[] = []
+  now = 0
+  private readonly q = new EventQueue()
+  private readonly rng: Rng
+  private readonly hash: Hash
+  private readonly trace: string[] = []
+  private events = 0
+  private nextCall = 0
+  private allDoneAt = Infinity
+  private readonly counters: Record<string, number> = {}
+  readonly stats = { crashes: 0, partitions: 0, dropped: 0, duplicated: 0, timeouts: 0, refused: 0, cancelled: 0, retries: 0 }
+
+  constructor (params: SimParams, private readonly opts: SimOptions = {}) {
+    this.params = params
+    this.rng = mulberry32(hashSeed(params.seed, 0xface))
+    this.hash = createHash('sha256')
+    this.nodes = params.slots.map((s, i) => new SimNode(`N${i}`, s))
+    for (const n of this.nodes) this.byId.set(n.id, n)
+  }
+
+  get faulty (): boolean {
+    return this.now < this.params.faultsUntil
+  }
+
+  // ----- running ----------------------------------------------------------------------------
+
+  run (): SimResult {
+    const p = this.params
+    for (const n of this.nodes) this.boot(n, undefined)
+    for (const n of this.nodes) this.at(this.rng() * HEARTBEAT_MS, `hb ${n.id}`, () => { this.heartbeat(n) })
+    for (let j = 0; j < p.jobs; j++) {
+      const t = j === 0 ? 1 : this.rng() * p.faultsUntil * 0.8
+      const node = this.nodes[Math.floor(this.rng() * this.nodes.length)]!
+      const roots = 1 + Math.floor(this.rng() * 4)
+      const shape: TreeShape = { s: Math.floor(this.rng() * 0x7fffffff), maxDepth: p.maxDepth, maxFanout: p.maxFanout }
+      this.at(t, `submit ${node.id} roots=${roots} s=${shape.s}`, () => { this.submit(node, roots, shape) })
+    }
+    for (let c = 0; c < p.crashes; c++) {
+      const t = this.rng() * p.faultsUntil * 0.9
+      const node = this.nodes[Math.floor(this.rng() * this.nodes.length)]!
+      const down = 5 + this.rng() * 400
+      // Some crashes are followed by a cancel of one of the crashed node's jobs: the home
+      // misses it while down, which is how a restarted home learns of cancels late.
+      const cancelAfter = this.rng() < 0.3 ? 1 + this.rng() * 50 : undefined
+      const pick = this.rng()
+      // A third of the crashes are torn: they strike while the node's next flush is in flight,
+      // so what that flush carries (and whatever waited to be sent after it) is lost. A fifth
+      // are graceful stops (stop(), the last flush, then exit), the rest strike at once.
+      const r = this.rng()
+      const how = r < 0.35 ? 'torn' : r < 0.55 ? 'graceful' : 'crash'
+      const crashNow = (): void => {
+        if (!node.up) return
+        this.crash(node)
+        if (cancelAfter != null) this.at(this.now + cancelAfter, `cancel homed at ${node.id}`, () => { this.cancelOne(pick, node.id) })
+        this.at(Math.min(this.now + down, p.faultsUntil), `restart ${node.id}`, () => { this.boot(node, node.load()) })
+      }
+      this.at(t, `${how === 'torn' ? 'torn-crash armed' : how === 'graceful' ? 'stop' : 'crash'} ${node.id}`, () => {
+        if (!node.up || node.stopping != null) return
+        if (how === 'crash') crashNow()
+        else if (how === 'torn') node.tornCrash = crashNow
+        else this.stopNode(node, crashNow)
+      })
+    }
+    for (let c = 0; c < p.partitions; c++) {
+      const t = this.rng() * p.faultsUntil * 0.9
+      const groups = this.nodes.map(() => this.rng() < 0.5 ? 1 : 0)
+      const len = 20 + this.rng() * 600
+      this.at(t, `partition ${groups.join('')}`, () => {
+        this.stats.partitions++
+        this.nodes.forEach((n, i) => { n.group = groups[i]! })
+        this.at(Math.min(this.now + len, p.faultsUntil), 'heal', () => { for (const n of this.nodes) n.group = 0 })
+      })
+    }
+    for (let c = 0; c < p.cancels; c++) {
+      const t = 5 + this.rng() * p.faultsUntil
+      const pick = this.rng()
+      this.at(t, 'cancel', () => { this.cancelOne(pick) })
+    }
+
+    const end = p.faultsUntil + LIVENESS_MS
+    const maxEvents = this.opts.maxEvents ?? 400_000
+    for (;;) {
+      const ev = this.q.pop()
+      if (ev == null) break
+      if (ev.t > end) break
+      if (this.allDoneAt + QUIET_MS < ev.t) break
+      if (++this.events > maxEvents) {
+        this.violations.push({ kind: 'runaway', detail: `more than ${maxEvents} events by t=${this.now}` })
+        break
+      }
+      this.now = ev.t
+      const line = `${ev.t.toFixed(3)} ${ev.label}`
+      this.hash.update(line + '\n')
+      if (this.opts.keepTrace === true) this.trace.push(line)
+      else {
+        this.trace.push(line)
+        if (this.trace.length > 400) this.trace.splice(0, 200)
+      }
+      try {
+        ev.fn()
+      } catch (err) {
+        this.violation('core threw', `${ev.label}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`)
+        break
+      }
+      checkStep(this)
+      if (this.violations.length > 0) break
+      if (this.allDoneAt === Infinity && this.now >= p.faultsUntil && this.settled()) this.allDoneAt = this.now
+    }
+    if (this.violations.length === 0) checkEnd(this, this.allDoneAt !== Infinity)
+    for (const n of this.nodes) if (n.up) this.count(n)
+    return {
+      seed: p.seed,
+      params: p,
+      hash: this.hash.digest('hex'),
+      events: this.events,
+      virtualMs: this.now,
+      violations: this.violations,
+      notices: this.notices,
+      trace: this.trace,
+      jobs: [...this.jobs.values()],
+      stats: this.stats,
+      counters: this.counters as unknown as WorkCounters
+    }
+  }
+
+  private count (n: SimNode): void {
+    for (const [k, v] of Object.entries(n.core.counters)) this.counters[k] = (this.counters[k] ?? 0) + v
+  }
+
+  /** Every acknowledged job finished, and no submission is still unanswered. */
+  private settled (): boolean {
+    for (const j of this.jobs.values()) if (j.acked && j.finished == null) return false
+    for (const n of this.nodes) if (n.up && n.tickets.size > 0) return false
+    return true
+  }
+
+  notice (kind: string, detail: string): void {
+    if (!this.notices.some(n => n.kind === kind)) this.notices.push({ kind, detail: `t=${this.now.toFixed(3)}: ${detail}` })
+  }
+
+  violation (kind: string, detail: string): void {
+    this.violations.push({ kind, detail: `t=${this.now.toFixed(3)}: ${detail}` })
+  }
+
+  private at (t: number, label: string, fn: () => void): void {
+    this.q.push(Math.max(t, this.now), label, fn)
+  }
+
+  /** An event for a node's current life only: dropped if it crashed meanwhile. */
+  private forNode (n: SimNode, t: number, label: string, fn: () => void): void {
+    const inc = n.inc
+    this.at(t, label, () => { if (n.up && n.inc === inc) fn() })
+  }
+
+  private delay (): number {
+    return this.rng() * this.params.maxDelayMs
+  }
+
+  private connected (a: SimNode, b: SimNode): boolean {
+    return a.group === b.group
+  }
+
+  // ----- node lifecycle ---------------------------------------------------------------------
+
+  private boot (n: SimNode, loaded: LoadedWork | undefined): void {
+    if (loaded != null) n.inc++
+    n.up = true
+    n.core = makeCore({ self: n.id, incarnation: n.inc, concurrency: n.slots, capabilities: CAPABILITIES, rng: mulberry32(hashSeed(this.params.seed, n.inc * 7919 + Number(n.id.slice(1)))) }, loaded, { entry: id => this.registry.get(id), isDead: () => false }, this.now)
+    this.refreshPeers(n)
+    this.drive(n)
+  }
+
+  private crash (n: SimNode): void {
+    this.stats.crashes++
+    this.count(n)
+    n.up = false
+    n.inc++ // every event of the old life is now stale
+    n.staged = []
+    n.held = []
+    n.lastSeq = 0
+    n.flushing = false
+    n.armedAt = Infinity
+    n.runs.clear()
+    n.calls.clear()
+    n.inbound.clear()
+    n.view.clear()
+    n.tickets.clear()
+    n.group = 0
+    n.tornCrash = undefined
+    n.stopping = undefined
+  }
+
+  /** The shell's stop(): the core stops (running attempts are aborted), one last flush, exit. */
+  private stopNode (n: SimNode, exit: () => void): void {
+    n.stopping = exit
+    n.core.stop(this.now)
+    this.drive(n)
+    if (!n.flushing) exit()
+  }
+
+  // ----- the shell: drive, commit, timer ----------------------------------------------------
+
+  drive (n: SimNode): void {
+    const core = n.core
+    while (core.hasReady()) {
+      const rd = core.ready()
+      for (const w of rd.writes) {
+        n.staged.push({ key: `${w.bucket}\u0000${w.key}`, text: w.type === 'put' ? JSON.stringify(w.value) : undefined, bucket: w.bucket, taskKey: w.key })
+      }
+      n.lastSeq = rd.seq
+      for (const job of rd.finished) this.onFinished(n, job)
+      for (const a of rd.abort) this.abortRun(n, a.taskId)
+      let refused = false
+      for (const s of rd.submitted) {
+        if (s.error != null) refused = true
+        else this.answerSubmit(n, s.id, s.jobs ?? [], undefined)
+      }
+      if (this.opts.sendBeforePersist === true) {
+        // The wrong shell: messages and replies leave now, registrations still wait.
+        for (const m of rd.messages) this.call(n, m.to, m.id, m.msg)
+        for (const r of rd.replies) this.reply(n, r.id, r.reply)
+        if (rd.register.length > 0 || refused) n.held.push({ ...rd, messages: [], replies: [] })
+      } else if (rd.messages.length > 0 || rd.replies.length > 0 || rd.register.length > 0 || refused) n.held.push(rd)
+      for (const t of rd.start) this.startTask(n, t)
+    }
+    this.requestCommit(n)
+    this.arm(n)
+  }
+
+  private requestCommit (n: SimNode): void {
+    if (n.flushing || (n.staged.length === 0 && n.held.length === 0)) return
+    n.flushing = true
+    const batch = n.staged
+    const held = n.held
+    const upTo = n.lastSeq
+    n.staged = []
+    n.held = []
+    const persistMs = this.rng() * this.params.maxPersistMs
+    const torn = n.tornCrash
+    if (torn != null) {
+      n.tornCrash = undefined
+    n.stopping = undefined
+      this.forNode(n, this.now + persistMs * this.rng() * 0.99, `crash ${n.id} (torn: a flush of ${batch.length} writes in flight)`, torn)
+    }
+    this.forNode(n, this.now + persistMs, `persist ${n.id} writes=${batch.length} held=${held.length} upTo=${upTo}`, () => {
+      n.flushing = false
+      checkFlush(this, n, batch)
+      for (const w of batch) {
+        if (w.text === undefined) n.disk.delete(w.key)
+        else n.disk.set(w.key, w.text)
+      }
+      n.core.advance(upTo)
+      for (const rd of held) this.send(n, rd)
+      this.drive(n)
+      // Stopping: that was the shell's last commit (its drive still reports finished jobs;
+      // what it staged is never flushed, the shell is closed): the process exits.
+      if (n.stopping != null) n.stopping()
+    })
+  }
+
+  private arm (n: SimNode): void {
+    const d = n.core.nextDeadline()
+    if (d >= n.armedAt) return
+    if (d === Infinity) return
+    n.armedAt = d
+    const gen = ++n.timerGen
+    this.forNode(n, Math.max(d, this.now), `tick ${n.id}`, () => {
+      if (n.timerGen !== gen) return
+      n.armedAt = Infinity
+      this.refreshPeers(n)
+      n.core.tick(this.now)
+      this.drive(n)
+    })
+  }
+
+  private send (n: SimNode, rd: Ready): void {
+    for (const m of rd.messages) {
+      // The shell sends nothing once stopping: the call fails at once.
+      if (n.stopping != null) n.core.response(m.id, new Error('node is stopping'), this.now)
+      else this.call(n, m.to, m.id, m.msg)
+    }
+    for (const r of rd.replies) this.reply(n, r.id, r.reply)
+    for (const reg of rd.register) this.register(n, reg.id, reg.entries)
+    for (const s of rd.submitted) if (s.error != null) this.answerSubmit(n, s.id, undefined, s.error)
+  }
+
+  // ----- submissions, the registry, cancels -------------------------------------------------
+
+  private submit (n: SimNode, roots: number, shape: TreeShape): void {
+    if (!n.up) return
+    const tasks = Array.from({ length: roots }, () => ({ type: TASK_TYPE, payload: { s: shape.s } }))
+    const ticket = n.core.submit([{ tasks }], this.now)
+    const ids: string[] = []
+    for (const job of ticket.jobs) {
+      ids.push(job.id)
+      if (this.jobs.has(job.id)) this.violation('duplicate job id', `${job.id} minted twice`)
+      this.jobs.set(job.id, { id: job.id, home: n.id, roots, shape, ids: new Set(treeIds(job.id, roots, shape)), acked: false, refused: false, cancelRequested: false })
+    }
+    n.tickets.set(ticket.id, ids)
+    this.drive(n)
+  }
+
+  private answerSubmit (n: SimNode, id: number, jobs: JobRecord[] | undefined, error: Error | undefined): void {
+    const ids = n.tickets.get(id)
+    if (ids == null) return
+    n.tickets.delete(id)
+    for (const jobId of ids) {
+      const job = this.jobs.get(jobId)!
+      if (error != null) {
+        job.refused = true
+        this.stats.refused++
+        if (job.acked) this.violation('acked then refused', jobId)
+      } else {
+        if (job.acked) this.violation('duplicate acknowledged job id', jobId)
+        job.acked = true
+        if (!(jobs ?? []).some(j => j.id === jobId)) this.violation('answer without the job', jobId)
+      }
+    }
+  }
+
+  private register (n: SimNode, id: number, entries: Array<[string, JobEntry]>): void {
+    const fail = this.faulty && this.rng() < this.params.registerFail
+    // Some failures are ambiguous, as a proposal that timed out can still commit: applied,
+    // yet reported failed.
+    const applied = !fail || this.rng() < 0.3
+    const copy = entries.map(([k, e]) => [k, { ...e }] as [string, JobEntry])
+    this.forNodeOrLog(n, this.now + 1 + this.rng() * 20, `register ${n.id} #${id} ${fail ? (applied ? 'FAIL (applied)' : 'FAIL') : 'ok'} ${copy.map(([k, e]) => `${k}:${e.state}`).join(',')}`, () => {
+      if (applied) {
+        for (const [jobId, e] of copy) {
+          const cur = this.registry.get(jobId)
+          if (cur != null && cur.state !== 'running' && e.state === 'running') continue
+          this.registry.set(jobId, e)
+        }
+      }
+    }, () => {
+      n.core.registered(id, fail ? new Error('simulated: no quorum') : undefined, this.now)
+      this.drive(n)
+    })
+  }
+
+  /** An event that always applies `shared` (the log) and then `local` if the node still lives. */
+  private forNodeOrLog (n: SimNode, t: number, label: string, shared: () => void, local: () => void): void {
+    const inc = n.inc
+    this.at(t, label, () => {
+      shared()
+      if (n.up && n.inc === inc) local()
+    })
+  }
+
+  private cancelOne (pick: number, home?: string): void {
+    const running = [...this.jobs.values()].filter(j => this.registry.get(j.id)?.state === 'running' && (home == null || j.home === home))
+    if (running.length === 0) return
+    const job = running[Math.floor(pick * running.length)]!
+    job.cancelRequested = true
+    this.stats.cancelled++
+    this.registry.set(job.id, { ...this.registry.get(job.id)!, state: 'cancelled' })
+    for (const n of this.nodes) {
+      if (!n.up) continue
+      this.forNode(n, this.now + this.rng() * 10, `cancel-apply ${n.id} ${job.id}`, () => {
+        n.core.cancel(job.id, this.now)
+        this.drive(n)
+      })
+    }
+  }
+
+  private onFinished (n: SimNode, rec: JobRecord): void {
+    const job = this.jobs.get(rec.id)
+    if (job == null) {
+      this.violation('unknown job finished', `${rec.id} at ${n.id}`)
+      return
+    }
+    if (job.finished != null) {
+      this.violation('job finished twice', `${rec.id} (${job.finished.state} then ${rec.state})`)
+      return
+    }
+    job.finished = rec
+    job.finishedAt = this.now
+    checkFinished(this, n, job, rec)
+  }
+
+  // ----- heartbeats -------------------------------------------------------------------------
+
+  private heartbeat (n: SimNode): void {
+    this.at(this.now + HEARTBEAT_MS * (0.8 + this.rng() * 0.4), `hb ${n.id}`, () => { this.heartbeat(n) })
+    if (!n.up) return
+    const info: PeerInfo = { peerId: n.id, queued: n.core.stealable, capabilities: CAPABILITIES }
+    for (const m of this.nodes) {
+      if (m === n || !m.up || !this.connected(n, m)) continue
+      if (this.faulty && this.rng() < this.params.dropRequest) continue
+      this.forNode(m, this.now + this.delay(), `hb-in ${m.id}<${n.id} q=${info.queued}`, () => {
+        if (!this.connected(n, m)) return
+        m.view.set(n.id, { info, until: this.now + PEER_EXPIRY_MS })
+        this.refreshPeers(m)
+        m.core.peerAdvertised(n.id, this.now)
+        this.drive(m)
+      })
+    }
+  }
+
+  private refreshPeers (n: SimNode): void {
+    const view: PeerInfo[] = []
+    for (const [id, v] of n.view) {
+      if (v.until < this.now) n.view.delete(id)
+      else view.push(v.info)
+    }
+    n.core.peers(view, this.now)
+  }
+
+  // ----- the network ------------------------------------------------------------------------
+
+  private call (n: SimNode, to: string, id: number, msg: WorkMsg): void {
+    const dest = this.byId.get(to)!
+    const callKey = ++this.nextCall
+    n.calls.set(callKey, { id })
+    const what = describe(msg)
+    this.forNode(n, this.now + CALL_TIMEOUT_MS, `deadline ${n.id}->${to} #${id}`, () => {
+      if (!n.calls.delete(callKey)) return
+      this.stats.timeouts++
+      n.core.response(id, new Error(`simulated: no answer from ${to} within ${CALL_TIMEOUT_MS} ms`), this.now)
+      this.drive(n)
+    })
+    if (!this.connected(n, dest) || (this.faulty && this.rng() < this.params.dropRequest)) {
+      this.stats.dropped++
+      return
+    }
+    const text = JSON.stringify(msg)
+    const copies = this.faulty && this.rng() < this.params.duplicate ? 2 : 1
+    if (copies === 2) this.stats.duplicated++
+    const fromInc = n.inc
+    for (let c = 0; c < copies; c++) {
+      this.forNode(dest, this.now + this.delay(), `req ${n.id}->${to} #${id} ${what}${c > 0 ? ' dup' : ''}`, () => {
+        if (!this.connected(n, dest)) return
+        const inId = ++dest.inboundSeq
+        dest.inbound.set(inId, { from: n.id, fromInc, callKey })
+        const m = JSON.parse(text) as WorkMsg
+        // The codec: an outcome's executor is the authenticated sender, whatever it says.
+        if (m.op === 'results') for (const o of m.results) o.node = n.id
+        dest.core.request(n.id, inId, m, this.now)
+        this.drive(dest)
+      })
+    }
+  }
+
+  private reply (n: SimNode, inId: number, reply: WorkReply): void {
+    const route = n.inbound.get(inId)
+    if (route == null) return
+    n.inbound.delete(inId)
+    const caller = this.byId.get(route.from)!
+    if (!this.connected(n, caller) || (this.faulty && this.rng() < this.params.dropResponse)) {
+      this.stats.dropped++
+      return
+    }
+    const text = JSON.stringify(reply)
+    const copies = this.faulty && this.rng() < this.params.duplicate ? 2 : 1
+    if (copies === 2) this.stats.duplicated++
+    for (let c = 0; c < copies; c++) {
+      this.at(this.now + this.delay(), `res ${n.id}->${caller.id} ok=${String(reply.ok)}${reply.batches.length > 0 ? ` grant ${reply.batches.map(b => `${b.batchId}[${b.tasks.map(t => t.id.slice(t.jobId.length + 1)).join(' ')}]`).join(',')}` : ''}${c > 0 ? ' dup' : ''}`, () => {
+        if (!caller.up || caller.inc !== route.fromInc || !this.connected(n, caller)) return
+        // One answer per call: the stream layer matches by id, a late or second copy is dropped.
+        const pending = caller.calls.get(route.callKey)
+        if (pending == null) return
+        caller.calls.delete(route.callKey)
+        caller.core.response(pending.id, JSON.parse(text) as WorkReply, this.now)
+        this.drive(caller)
+      })
+    }
+  }
+
+  // ----- simulated task attempts ------------------------------------------------------------
+
+  private startTask (n: SimNode, task: Task): void {
+    const job = this.jobs.get(task.jobId)
+    const path = task.id.slice(task.jobId.length + 1)
+    const shape: TreeShape = job?.shape ?? { s: (JSON.parse(task.payload) as { s: number }).s, maxDepth: this.params.maxDepth, maxFanout: this.params.maxFanout }
+    const ms = 0.5 + unit(shape.s, path, task.attempts, 'ms') * this.params.maxTaskMs
+    const fails = task.attempts + 1 < task.maxAttempts && unit(shape.s, path, task.attempts, 'fail') < this.params.taskFail
+    const token = (n.runs.get(task.id) ?? 0) + 1
+    n.runs.set(task.id, token)
+    if (unit(shape.s, path, task.attempts, 'progress') < 0.3) {
+      // Some handlers report progress half way (it goes to the home when run elsewhere).
+      this.forNode(n, this.now + ms / 2, `progress ${n.id} ${task.id}`, () => {
+        if (n.runs.get(task.id) !== token) return
+        n.core.taskProgress(task.id, { path, half: true }, this.now)
+        this.drive(n)
+      })
+    }
+    this.forNode(n, this.now + ms, `done ${n.id} ${task.id}#${task.attempts} ${fails ? 'FAIL' : 'ok'}`, () => {
+      if (n.runs.get(task.id) !== token) return
+      n.runs.delete(task.id)
+      if (fails) {
+        this.stats.retries++
+        n.core.taskFinished(task.id, { ok: false, error: 'simulated failure', children: [], durationMs: ms, stoppedByNode: false }, this.now)
+      } else {
+        const children = childPaths(shape, path).map((_, k) => makeTask(childTaskId(task.id, k), task.jobId, task.home, { type: TASK_TYPE, payload: { s: shape.s } }))
+        n.core.taskFinished(task.id, { ok: true, result: JSON.stringify(path), children, durationMs: ms, stoppedByNode: false }, this.now)
+      }
+      this.drive(n)
+    })
+  }
+
+  /** The shell aborts the attempt: it ends at once as failed ("job cancelled"). */
+  private abortRun (n: SimNode, taskId: string): void {
+    if (!n.runs.has(taskId)) return
+    n.runs.delete(taskId)
+    this.forNode(n, this.now, `aborted ${n.id} ${taskId}`, () => {
+      n.core.taskFinished(taskId, { ok: false, error: 'job cancelled', children: [], durationMs: 0, stoppedByNode: false }, this.now)
+      this.drive(n)
+    })
+  }
+}
+
+function describe (msg: WorkMsg): string {
+  switch (msg.op) {
+    case 'steal': return `steal want=${msg.want}`
+    case 'deliver': return `deliver ${msg.batches.map(b => `${b.batchId}[${b.tasks.length}]`).join(',')}`
+    case 'signal': return `signal ${msg.signals.map(s => s.batchId).join(',')}`
+    case 'results': return `results ${msg.results.map(r => r.taskId).join(',')}`
+    case 'progress': return `progress ${msg.progress.length}`
+    default: return msg.op
+  }
+}
+
+export function runSeed (seed: number, opts: SimOptions = {}): SimResult {
+  return new WorkSim(paramsFor(seed), opts).run()
+}
