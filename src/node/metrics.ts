@@ -52,8 +52,6 @@ const RAFT_COUNTERS: ReadonlyArray<{ name: string, help: string, field: keyof Ra
   { name: 'raft_certificates_requested_total', help: 'Leader messages answered with certRequired', field: 'certificatesRequested' }
 ]
 
-export type NodeCounterName = typeof NODE_COUNTERS[keyof typeof NODE_COUNTERS]['name']
-
 /** The typed metrics object: one prom-client counter per shell counter. */
 export type Metrics = { readonly [K in keyof typeof NODE_COUNTERS]: Counter }
 
@@ -75,11 +73,6 @@ export function createMetrics (registry: Registry, cores: CoreCounterSources = {
   for (const { name, help, field } of DETECTOR_COUNTERS) coreCounter(registry, name, help, () => cores.detector?.()?.[field])
   for (const { name, help, field } of RAFT_COUNTERS) coreCounter(registry, name, help, () => cores.raft?.()?.[field])
   return metrics
-}
-
-/** A metric's name (prom-client keeps it on the instance). */
-export function metricName (metric: Counter | Gauge): string {
-  return (metric as unknown as { name: string }).name
 }
 
 /**

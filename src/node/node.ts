@@ -8,7 +8,6 @@ import { Registry } from 'prom-client'
 import { VERSION } from '../version.js'
 import type { StatusResponse } from '../wire/proto/status.js'
 import type { NodeConfig } from './config.js'
-import { Counters } from './counters.js'
 import { Dialer } from './transport/dialer.js'
 import { MeshError, errorMessage, isMeshError } from './errors.js'
 import { createHost, type Host } from './transport/host.js'
@@ -24,7 +23,7 @@ import { startAll, stopAll, type NamedService } from './services/startable.js'
 import { Store } from './store/store.js'
 import { InternalService } from './services/internal.js'
 import { adminError } from './client/admin.js'
-import { WorkService } from './services/work.js'
+import { WorkService, type WorkComponents } from './services/work.js'
 import { BUILTIN_HANDLERS, loadHandlers, type Handlers } from '../work/executors.js'
 import { COMMANDS_CAPABILITY, capabilityOf } from '../work/spec.js'
 import { HEARTBEAT_LIMITS } from '../wire/constants.js'
@@ -46,7 +45,6 @@ export interface NodeComponents {
   /** The one metrics registry; a /metrics endpoint serves `registry.metrics()`. */
   registry: Registry
   metrics: Metrics
-  counters: Counters
   store: Store
   host: Host
   privateKey: PrivateKey
@@ -128,7 +126,6 @@ export class MeshNode {
         detector: () => c.membership?.detector.counters,
         raft: () => c.consensus?.core?.counters
       })
-      c.counters = new Counters(c.metrics)
       c.dialer = new Dialer({ host, log }, config.peers)
       // The work layer supplies load and stealable work; consensus supplies role, term, leader.
       const localState = (): LocalState => ({
@@ -155,7 +152,7 @@ export class MeshNode {
         snapshotEvery: config.snapshotEvery,
         hasPeers: config.peers.length > 0 || remembered
       })
-      c.work = new WorkService(host, store, c.membership, c.consensus, log, c.counters, {
+      c.work = new WorkService(c as WorkComponents, {
         incarnation: Number(incarnation),
         concurrency: config.concurrency,
         capabilities,

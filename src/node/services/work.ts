@@ -8,7 +8,7 @@ import { mulberry32 } from '../../prng.js'
 import type { Handlers } from '../../work/executors.js'
 import { WorkStore } from '../store/work-store.js'
 import type { ConsensusService } from './consensus.js'
-import type { Counters } from '../counters.js'
+import type { Metrics } from '../metrics.js'
 import type { Host } from '../transport/host.js'
 import type { Logger } from '../log.js'
 import type { Membership } from './membership.js'
@@ -35,6 +35,16 @@ const ANNOUNCE_CHECK_MS = 50
 /** How long the engine's view of peers is reused: it is asked after every task. */
 const PEERS_CACHE_MS = 50
 
+/** What the work service uses of the node. */
+export interface WorkComponents {
+  host: Host
+  store: Store
+  membership: Membership
+  consensus: ConsensusService
+  log: Logger
+  metrics: Metrics
+}
+
 export class WorkService {
   /** The work core's shell (named engine for the callers of the old WorkEngine). */
   readonly engine: WorkShell
@@ -45,18 +55,15 @@ export class WorkService {
   private advertised = 0
   private announceTimer?: NodeJS.Timeout
 
-  constructor (
-    private readonly host: Host,
-    store: Store,
-    private readonly membership: Membership,
-    private readonly consensus: ConsensusService,
-    private readonly log: Logger,
-    private readonly counters: Counters,
-    init: WorkServiceInit
-  ) {
+  private readonly membership: Membership
+  private readonly consensus: ConsensusService
+
+  constructor (components: WorkComponents, init: WorkServiceInit) {
+    const { host, store, consensus, log, metrics } = components
+    ;({ membership: this.membership, consensus: this.consensus } = components)
     this.registrar = new Registrar(host, consensus)
     const self = host.peerId.toString()
-    this.transport = new WorkTransport(host, log, counters, async (from, req) => await this.engine.handle(from, req))
+    this.transport = new WorkTransport(host, log, metrics, async (from, req) => await this.engine.handle(from, req))
     this.engine = new WorkShell(new WorkStore(store), {
       call: async (peer, req) => await this.transport.call(peer, req)
     }, {

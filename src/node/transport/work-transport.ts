@@ -13,7 +13,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { pbStream, type ProtobufStream } from 'it-protobuf-stream'
 import { MAX_WORK_FRAME_BYTES, WORK_PROTOCOL, WORK_TIMEOUT_MS } from '../../wire/constants.js'
 import { WorkFrame, type WorkRequest, type WorkResponse } from '../../wire/proto/work.js'
-import type { Counters } from '../counters.js'
+import type { Metrics } from '../metrics.js'
 import { MeshError, errorMessage } from '../errors.js'
 import type { Host } from './host.js'
 import type { Logger } from '../log.js'
@@ -45,7 +45,7 @@ export class WorkTransport {
   constructor (
     private readonly host: Host,
     private readonly log: Logger,
-    private readonly counters: Counters,
+    private readonly metrics: Metrics,
     private readonly handle: (from: string, req: WorkRequest) => Promise<WorkResponse>
   ) {}
 
@@ -148,7 +148,7 @@ export class WorkTransport {
         if (frame.request == null) throw new Error('a work frame from a requester must carry a request')
         const { id, request } = frame
         void this.handle(from, request).then(response => {
-          this.counters.inc('work_served_total')
+          this.metrics.workServed.inc()
           writes = writes.then(async () => { await pb.write({ id, response }, WorkFrame) }).catch(() => {})
         }, err => {
           this.log.warn({ from, err: errorMessage(err) }, 'work request failed')
@@ -156,7 +156,7 @@ export class WorkTransport {
       }
     } catch (err) {
       if (!this.stopped && (err as any)?.code !== 'ERR_STREAM_RESET' && !/end of input|ended|closed/i.test(errorMessage(err))) {
-        this.counters.inc('work_rejected_total')
+        this.metrics.workRejected.inc()
         this.log.debug({ from, err: errorMessage(err) }, 'work stream rejected')
       }
       stream.abort(err instanceof Error ? err : new Error(String(err)))

@@ -2,7 +2,6 @@ import { Registry } from 'prom-client'
 import { describe, expect, it } from 'vitest'
 import type { RaftCounters } from '../../../src/consensus/types.js'
 import { FailureDetector } from '../../../src/healing/failure-detector.js'
-import { Counters } from '../../../src/node/counters.js'
 import { createMetrics, registerEntries, statusCounters, type CoreCounterSources } from '../../../src/node/metrics.js'
 import { WorkService } from '../../../src/node/services/work.js'
 
@@ -88,12 +87,6 @@ describe('metrics registry', () => {
     expect(valueOf(registry, 'probes_failed_total')).toBe(0)
     metrics.probesFailed.inc()
     expect(valueOf(registry, 'probes_failed_total')).toBe(1)
-  })
-
-  it('counts through the name-based adapter into the same registry', () => {
-    const { registry, metrics } = nodeRegistry()
-    new Counters(metrics).inc('rpc_served_total', 2)
-    expect(valueOf(registry, 'rpc_served_total')).toBe(2)
   })
 
   it('reads a core\'s counter object at collect time, as zero before the core exists', () => {
