@@ -6,12 +6,12 @@ import {
   canRun,
   childTaskId,
   encodePayload,
+  formatJobId,
   jobOfTask,
   makeTask,
   parseJobInput,
   rootTasks
 } from '../../../src/work/spec.js'
-import { newJobId } from '../../../src/work/job-id.js'
 
 /** The WorkError a call throws, so tests can check its code (and that it is a WorkError at all). */
 function thrown (fn: () => unknown): WorkError {
@@ -25,6 +25,14 @@ function thrown (fn: () => unknown): WorkError {
 }
 
 const badJob = (raw: unknown): WorkError => thrown(() => parseJobInput(raw))
+
+
+/** Job ids as a core mints them: a per-node prefix (from its Rng) and a counter. */
+let idCounter = 0
+function newJobId (now = 1_790_000_000_000): string {
+  idCounter = (idCounter + 1) % 0x100000
+  return formatJobId(now, '0a1b2c3d', idCounter)
+}
 
 describe('parseJobInput', () => {
   it('accepts a single task as shorthand for a one-task job', () => {

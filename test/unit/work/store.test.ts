@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { CompletionRecord, PersistOp } from '../../../src/completion/index.js'
 import { Store } from '../../../src/node/store/store.js'
-import { newJobId } from '../../../src/work/job-id.js'
+import { formatJobId } from '../../../src/work/spec.js'
 import { WorkStore, type JobRecord, type StoredTask, type TaskOutcome } from '../../../src/node/store/work-store.js'
 
 let dir: string
@@ -232,7 +232,7 @@ describe('WorkStore queries', () => {
   })
 
   it('lists jobs newest first, and pages with before', async () => {
-    const ids = [1000, 2000, 3000, 4000].map(t => newJobId(t))
+    const ids = [1000, 2000, 3000, 4000].map((t, i) => formatJobId(t, '0a1b2c3d', i))
     // Stage in a scrambled order: the listing order comes from the ids, not from insertion.
     for (const i of [2, 0, 3, 1]) work.put('jobs', ids[i]!, jobRecord(ids[i]!, i))
     await settles(work.flush())
