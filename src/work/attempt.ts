@@ -12,6 +12,13 @@ export interface Running {
   progress?: unknown
   /** performance.now() at start, for the task-duration average. */
   t0: number
+  /**
+   * A synchronous handler's own running time, measured around the call. Its result is
+   * delivered in a microtask, after whatever else the event loop runs first (other tasks'
+   * completions, a store flush); timing it to then would charge that to the task, and a burst
+   * of sub-millisecond tasks would look slow enough to lend.
+   */
+  syncMs?: number
   /** Created only when the handler asks for ctx.signal (most never do). */
   controller?: AbortController
   /** Set once the attempt is aborted (timeout, cancel, shutdown). */

@@ -136,8 +136,8 @@ export const ADMIN_COMMANDS: CommandTable = {
         const e = ctx.consensus.control.jobs.get(id) as JobEntry
         const local = e.home === ctx.self ? await engine(ctx).jobRecord(id) : undefined
         jobs.push(local != null
-          ? { id, home: e.home, state: local.state, createdAt: BigInt(local.createdAt), name: local.name, total: local.total, done: local.done, failed: local.failed, finishedAt: local.finishedAt != null ? BigInt(local.finishedAt) : undefined }
-          : { id, home: e.home, state: e.state, createdAt: BigInt(e.createdAt) })
+          ? { id, home: e.home, state: local.state, createdAt: local.createdAt, name: local.name, total: local.total, done: local.done, failed: local.failed, finishedAt: local.finishedAt }
+          : { id, home: e.home, state: e.state, createdAt: e.createdAt })
       }
       return { jobs, next: ids.length === limit ? ids[ids.length - 1]! : '' }
     }

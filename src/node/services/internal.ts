@@ -106,7 +106,7 @@ export async function forwardCommand (host: Host, to: string, via: 'leader' | 'h
 /** Send a batch of registrations to the leader; throws with the leader's code if it refuses. */
 export async function registerAt (host: Host, leader: string, jobs: Array<[string, JobEntry]>): Promise<InternalResponse> {
   return await callWith(host, peerIdFromString(leader), {
-    registerJobs: { jobs: jobs.map(([id, e]) => ({ id, home: e.home, createdAt: BigInt(e.createdAt), state: e.state })) }
+    registerJobs: { jobs: jobs.map(([id, e]) => ({ id, home: e.home, createdAt: e.createdAt, state: e.state })) }
   }, INTERNAL_CALL)
 }
 
@@ -114,7 +114,7 @@ function registrations (jobs: JobRegistration[]): Array<[string, JobEntry]> {
   if (jobs.length === 0 || jobs.length > MAX_JOBS_PER_PUT) throw new MeshError('BAD_REQUEST', `a registration batch holds 1 to ${MAX_JOBS_PER_PUT} jobs, not ${jobs.length}`)
   return jobs.map(j => {
     if (j.id === '' || j.home === '' || !REGISTRY_STATES.has(j.state)) throw new MeshError('BAD_REQUEST', `registration of "${j.id}" is incomplete or has an unknown state "${j.state}"`)
-    return [j.id, { home: j.home, createdAt: Number(j.createdAt), state: j.state as JobRegistryState }]
+    return [j.id, { home: j.home, createdAt: j.createdAt, state: j.state as JobRegistryState }]
   })
 }
 

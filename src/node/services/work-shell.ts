@@ -452,7 +452,10 @@ export class WorkShell {
       return
     }
     // A synchronous handler needs no timer and no race: it already finished.
-    if (!isThenable(work)) queueMicrotask(() => { ok(work) })
+    if (!isThenable(work)) {
+      run.syncMs = performance.now() - run.t0
+      queueMicrotask(() => { ok(work) })
+    }
     else race(run, work, () => { this._core?.handlerOrphaned(task.id) }).then(ok, failed)
   }
 
@@ -465,7 +468,7 @@ export class WorkShell {
     end.result = result
     end.error = error
     end.children = children
-    end.durationMs = performance.now() - run.t0
+    end.durationMs = run.syncMs ?? performance.now() - run.t0
     end.stoppedByNode = stoppedByNode(run)
     this.core.taskFinished(run.task.id, end, this.opts.now())
     end.children = NO_CHILDREN

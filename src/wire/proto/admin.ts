@@ -1228,12 +1228,12 @@ export interface JobSummary {
   id: string
   home: string
   state: string
-  createdAt: bigint
+  createdAt: number
   name?: string
   total?: number
   done?: number
   failed?: number
-  finishedAt?: bigint
+  finishedAt?: number
 }
 
 export namespace JobSummary {
@@ -1261,9 +1261,9 @@ export namespace JobSummary {
           w.string(obj.state)
         }
 
-        if ((obj.createdAt != null && obj.createdAt !== 0n)) {
+        if ((obj.createdAt != null && obj.createdAt !== 0)) {
           w.uint32(32)
-          w.uint64(obj.createdAt)
+          w.uint64Number(obj.createdAt)
         }
 
         if (obj.name != null) {
@@ -1288,7 +1288,7 @@ export namespace JobSummary {
 
         if (obj.finishedAt != null) {
           w.uint32(72)
-          w.uint64(obj.finishedAt)
+          w.uint64Number(obj.finishedAt)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1299,7 +1299,7 @@ export namespace JobSummary {
           id: '',
           home: '',
           state: '',
-          createdAt: 0n
+          createdAt: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1321,7 +1321,7 @@ export namespace JobSummary {
               break
             }
             case 4: {
-              obj.createdAt = reader.uint64()
+              obj.createdAt = reader.uint64Number()
               break
             }
             case 5: {
@@ -1341,7 +1341,7 @@ export namespace JobSummary {
               break
             }
             case 9: {
-              obj.finishedAt = reader.uint64()
+              obj.finishedAt = reader.uint64Number()
               break
             }
             default: {

@@ -74,7 +74,7 @@ export namespace ForwardedCommand {
 export interface JobRegistration {
   id: string
   home: string
-  createdAt: bigint
+  createdAt: number
   state: string
 }
 
@@ -98,9 +98,9 @@ export namespace JobRegistration {
           w.string(obj.home)
         }
 
-        if ((obj.createdAt != null && obj.createdAt !== 0n)) {
+        if ((obj.createdAt != null && obj.createdAt !== 0)) {
           w.uint32(24)
-          w.uint64(obj.createdAt)
+          w.uint64Number(obj.createdAt)
         }
 
         if ((obj.state != null && obj.state !== '')) {
@@ -115,7 +115,7 @@ export namespace JobRegistration {
         const obj: any = {
           id: '',
           home: '',
-          createdAt: 0n,
+          createdAt: 0,
           state: ''
         }
 
@@ -134,7 +134,7 @@ export namespace JobRegistration {
               break
             }
             case 3: {
-              obj.createdAt = reader.uint64()
+              obj.createdAt = reader.uint64Number()
               break
             }
             case 4: {

@@ -84,8 +84,8 @@ describe('the CLI facing a server failure', () => {
       leader: '',
       jobsList: {
         jobs: [
-          { id: 'j2', home: 'a', state: 'completed', createdAt: 2n, name: 'n', total: 3, done: 3, failed: 0, finishedAt: 9n },
-          { id: 'j1', home: 'b', state: 'running', createdAt: 1n }
+          { id: 'j2', home: 'a', state: 'completed', createdAt: 2, name: 'n', total: 3, done: 3, failed: 0, finishedAt: 9 },
+          { id: 'j1', home: 'b', state: 'running', createdAt: 1 }
         ],
         next: 'j1'
       }

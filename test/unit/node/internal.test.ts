@@ -30,7 +30,7 @@ function service (conf: { voters: string[], learners: string[] } | undefined): {
 }
 
 const CONF = { voters: ['v1', 'v2'], learners: ['l1'] }
-const REGISTER: InternalRequest = { registerJobs: { jobs: [{ id: 'j1', home: 'v2', createdAt: 5n, state: 'running' }] } }
+const REGISTER: InternalRequest = { registerJobs: { jobs: [{ id: 'j1', home: 'v2', createdAt: 5, state: 'running' }] } }
 const WRITE: InternalRequest = { toLeader: { request: AdminRequest.encode({ configSet: { key: 'k', value: 'v' } }) } }
 
 describe('the internal protocol', () => {
@@ -62,7 +62,7 @@ describe('the internal protocol', () => {
 
   it('refuses a registration with an unknown state and proposes nothing', async () => {
     const { svc, registered } = service(CONF)
-    const res = await svc.handle('v2', { registerJobs: { jobs: [{ id: 'j1', home: 'v2', createdAt: 5n, state: 'exploded' }] } })
+    const res = await svc.handle('v2', { registerJobs: { jobs: [{ id: 'j1', home: 'v2', createdAt: 5, state: 'exploded' }] } })
     expect(res.code).toBe('BAD_REQUEST')
     expect(registered).toEqual([])
   })
