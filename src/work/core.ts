@@ -86,8 +86,8 @@ type Pending =
   | { kind: 'signal' | 'deliver' | 'progress', to: string }
 type PendingRegistration =
   | { kind: 'submit', jobs: Array<{ job: JobRecord, tasks: Task[] }> }
-  | { kind: 'reregister', jobIds: string[] }
-  | { kind: 'final', count: number }
+  | { kind: 'reregister', jobIds: string[], entries: Array<[string, JobEntry]> }
+  | { kind: 'final', entries: Array<[string, JobEntry]> }
 
 export class WorkCore {
   readonly counters: WorkCounters = { tasksRun: 0, tasksFailed: 0, tasksRetried: 0, stealsSent: 0, stealsGranted: 0, tasksStolen: 0, tasksLent: 0, batchesResent: 0, resultsSent: 0, orphanedHandlers: 0, rejectedMessages: 0 }
@@ -119,6 +119,8 @@ export class WorkCore {
   private burstPending = false
   private pending = new Map<number, Pending>()
   private readonly registrations = new Map<number, PendingRegistration>()
+  /** Registrations of finished or interrupted jobs that failed: proposed again at maintenance. */
+  private registerRetry: PendingRegistration[] = []
   private peerView: readonly PeerInfo[] = []
   private rd: Ready = newReady()
   private changed = false
@@ -191,9 +193,20 @@ export class WorkCore {
     const unregistered = this.jobs.activeJobs().filter(j => j.state === 'registering')
     if (unregistered.length > 0) {
       const id = ++this.nextId
-      this.registrations.set(id, { kind: 'reregister', jobIds: unregistered.map(j => j.id) })
-      this.out('register', { id, entries: unregistered.map(j => [j.id, { home: j.home, createdAt: j.createdAt, state: 'running' }]) })
+      const entries: Array<[string, JobEntry]> = unregistered.map(j => [j.id, { home: j.home, createdAt: j.createdAt, state: 'running' }])
+      this.registrations.set(id, { kind: 'reregister', jobIds: unregistered.map(j => j.id), entries })
+      this.out('register', { id, entries })
     }
+    // Jobs final on disk whose final state may not have reached the registry (the node died
+    // between writing it and proposing it, or the proposal failed): propose it again. A
+    // registry entry that is already final needs nothing; a put of a final state is idempotent.
+    const unrecorded: Array<[string, JobEntry]> = []
+    for (const job of loaded.finished ?? []) {
+      const entry = this.registry.entry(job.id)
+      if (entry != null && entry.state !== 'running') continue
+      unrecorded.push([job.id, { home: job.home, createdAt: job.createdAt, state: job.state as JobEntry['state'] }])
+    }
+    if (unrecorded.length > 0) this.registerFinal(unrecorded)
     if (loaded.tasks.length + loaded.outbox.length > 0) this.event('info', 'resumed work from disk', { tasks: loaded.tasks.length, outbox: loaded.outbox.length, jobs: this.jobs.activeJobs().length })
     for (const home of this.outbox.retryAll()) this.sendResults(home)
     this.changed = true
@@ -364,12 +377,15 @@ export class WorkCore {
       }
     }
     this.finishing = n === this.finishing.length ? [] : this.finishing.slice(n)
-    if (entries.length > 0) {
-      const id = ++this.nextId
-      this.registrations.set(id, { kind: 'final', count: entries.length })
-      this.out('register', { id, entries })
-    }
+    if (entries.length > 0) this.registerFinal(entries)
     this.changed = true
+  }
+
+  /** Emits the final states of finished jobs for the registry (retried until it takes them). */
+  private registerFinal (entries: Array<[string, JobEntry]>): void {
+    const id = ++this.nextId
+    this.registrations.set(id, { kind: 'final', entries })
+    this.out('register', { id, entries })
   }
 
   /**
@@ -458,12 +474,18 @@ export class WorkCore {
     if (reg == null) return
     this.registrations.delete(id)
     if (reg.kind === 'final') {
-      if (error != null) this.event('warn', 'could not record finished jobs in the registry', { err: error.message, jobs: reg.count })
+      if (error != null) {
+        // The registry must learn that the job is over, or every node keeps its completion
+        // state and listings show it running: retry at the next maintenance.
+        this.event('warn', 'could not record finished jobs in the registry; will retry', { err: error.message, jobs: reg.entries.length })
+        this.registerRetry.push(reg)
+      }
       return
     }
     if (reg.kind === 'reregister') {
       if (error != null) {
         this.event('warn', 'could not re-register interrupted jobs; will retry', { err: error.message })
+        this.registerRetry.push(reg)
         return
       }
       for (const j of reg.jobIds) this.jobs.setState(j, 'running')
@@ -927,6 +949,15 @@ export class WorkCore {
 
   private maintain (): void {
     const now = this.now
+    if (this.registerRetry.length > 0) {
+      for (const reg of this.registerRetry) {
+        if (reg.kind === 'submit') continue
+        const id = ++this.nextId
+        this.registrations.set(id, reg)
+        this.out('register', { id, entries: reg.entries })
+      }
+      this.registerRetry = []
+    }
     this.thief.evaporate(now - this.lastEvaporate)
     this.lastEvaporate = now
     // Re-send batches that stay unsignalled: recovers lost grants, lost signals, and

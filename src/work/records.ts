@@ -76,5 +76,7 @@ export interface LoadedWork {
   outbox: TaskOutcome[]
   /** Active (not final) jobs of this home, each with the outcomes already recorded. */
   jobs: Array<{ job: JobRecord, outcomes: TaskOutcome[] }>
+  /** Final jobs of this home, so a final state the registry never took is proposed again. */
+  finished?: JobRecord[]
   completion: CompletionRecord[]
 }

@@ -55,11 +55,12 @@ export class WorkStore {
   async loadForCore (): Promise<LoadedWork> {
     const { tasks, outbox, jobs, completion } = await this.load()
     const active: LoadedWork['jobs'] = []
+    const finished: JobRecord[] = []
     for (const job of jobs) {
-      if (job.state === 'completed' || job.state === 'failed' || job.state === 'cancelled') continue
-      active.push({ job, outcomes: await this.jobResults(job.id, Number.MAX_SAFE_INTEGER) })
+      if (job.state === 'completed' || job.state === 'failed' || job.state === 'cancelled') finished.push(job)
+      else active.push({ job, outcomes: await this.jobResults(job.id, Number.MAX_SAFE_INTEGER) })
     }
-    return { tasks, outbox, jobs: active, completion }
+    return { tasks, outbox, jobs: active, finished, completion }
   }
 
   // Writes are staged in order and applied in order, so a put then a del of one key in the

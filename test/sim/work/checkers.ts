@@ -124,8 +124,8 @@ export function checkEnd (sim: WorkSim, settled: boolean): void {
   }
   // The registry converges: a job whose final record is on its home's disk is final there too
   // (nodes forget a job's Dijkstra–Scholten state, and refuse stale re-sends, by the registry).
-  // A known core bug breaches it (a failed registration of a final state is never retried), so
-  // it is a notice, not a failure, until that is fixed (see KNOWN_CORE_BUGS in sim.test.ts).
+  // (Found here: a failed registration of a final state was never retried, seed 1948; the core
+  // now retries it at maintenance and re-proposes unrecorded final states after a restart.)
   // A cancel that raced the job's completion may leave either final state: both are final.
   for (const job of sim.jobs.values()) {
     const text = sim.byId.get(job.home)!.disk.get(`jobs\u0000${job.id}`)
@@ -133,7 +133,7 @@ export function checkEnd (sim: WorkSim, settled: boolean): void {
     const rec = JSON.parse(text) as JobRecord
     if (rec.state !== 'completed' && rec.state !== 'failed' && rec.state !== 'cancelled') continue
     const entry = sim.registry.get(job.id)
-    if (entry == null || entry.state === 'running') sim.notice('registry converges', `${job.id} is ${rec.state} on its home's disk but ${entry?.state ?? 'absent'} in the registry ${QUIET_NOTE}`)
+    if (entry == null || entry.state === 'running') sim.violation('registry converges', `${job.id} is ${rec.state} on its home's disk but ${entry?.state ?? 'absent'} in the registry ${QUIET_NOTE}`)
   }
   for (const n of sim.nodes) {
     if (!n.up) continue

@@ -35,7 +35,6 @@ const DEFAULT_SEEDS = 2000
  *     finished (seed 352 at 029de78, seed 3049 at ceb1016).
  */
 const KNOWN_CORE_BUGS: Record<number, { kind: string, detail: string, notice?: boolean }> = {
-  1948: { kind: 'registry converges', detail: 'completed on its home\'s disk but running in the registry', notice: true }
 }
 const replaying = (process.env.MESHNODE_SIM_SEED ?? '') !== ''
 /** Seeds that breached an invariant a known core bug breaks (a notice, not a failure). */

@@ -218,10 +218,10 @@ export class SimNode {
   /** What the shell's WorkStore.loadForCore would read from this disk. */
   load (): LoadedWork {
     const results = this.diskValues<TaskOutcome>('results')
-    const jobs = this.diskValues<JobRecord>('jobs')
-      .filter(j => j.state !== 'completed' && j.state !== 'failed' && j.state !== 'cancelled')
-      .map(job => ({ job, outcomes: results.filter(o => o.taskId.startsWith(job.id + '/')) }))
-    return { tasks: this.diskValues<StoredTask>('tasks'), outbox: this.diskValues<TaskOutcome>('outbox'), jobs, completion: this.diskValues('completion') }
+    const all = this.diskValues<JobRecord>('jobs')
+    const final = (j: JobRecord): boolean => j.state === 'completed' || j.state === 'failed' || j.state === 'cancelled'
+    const jobs = all.filter(j => !final(j)).map(job => ({ job, outcomes: results.filter(o => o.taskId.startsWith(job.id + '/')) }))
+    return { tasks: this.diskValues<StoredTask>('tasks'), outbox: this.diskValues<TaskOutcome>('outbox'), jobs, finished: all.filter(final), completion: this.diskValues('completion') }
   }
 }
 

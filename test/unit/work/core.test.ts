@@ -301,3 +301,60 @@ describe('WorkCore: determinism', () => {
     expect(run()).toBe(run())
   })
 })
+
+describe('WorkCore: the final state reaches the registry', () => {
+  /** Runs a one-task job to completion and returns its id and the final-state registration. */
+  function finishOne (core: WorkCore, log: Log, reg: FakeRegistry, now: number): { jobId: string, final: { id: number, entries: Array<[string, JobEntry]> } } {
+    const { jobId, started } = submitRegistered(core, log, reg, { tasks: [{ type: 'echo' }] }, now)
+    core.taskFinished(started[0]!.id, ok(), now + 1)
+    let final: { id: number, entries: Array<[string, JobEntry]> } | undefined
+    for (let i = 0; i < 4 && final == null; i++) final = log.persist(core).register.find(r => r.entries.some(([id, e]) => id === jobId && e.state === 'completed'))
+    expect(final).toBeDefined()
+    return { jobId, final: final! }
+  }
+
+  it('proposes a finished job\'s final state again at the next maintenance when the proposal failed', () => {
+    const reg = new FakeRegistry()
+    const core = makeCore('A', reg, 1000)
+    const log = new Log()
+    const { jobId, final } = finishOne(core, log, reg, 1000)
+    core.registered(final.id, new Error('no quorum'), 1010)
+    expect(log.persist(core).register).toEqual([])
+    core.tick(1000 + MAINTAIN_EVERY_MS + 20)
+    const again = log.persist(core).register
+    expect(again).toHaveLength(1)
+    expect(again[0]!.entries).toEqual(final.entries)
+    expect(again[0]!.id).not.toBe(final.id)
+    // Once it is taken, nothing more is proposed.
+    for (const [id, e] of again[0]!.entries) reg.jobs.set(id, e)
+    core.registered(again[0]!.id, undefined, 1000 + MAINTAIN_EVERY_MS + 30)
+    core.tick(1000 + 2 * MAINTAIN_EVERY_MS + 40)
+    expect(log.persist(core).register).toEqual([])
+    expect(reg.jobs.get(jobId)?.state).toBe('completed')
+  })
+
+  it('after a restart, proposes the final state of a job the registry still shows running', () => {
+    const reg = new FakeRegistry()
+    const core = makeCore('A', reg, 1000)
+    const log = new Log()
+    const { jobId } = finishOne(core, log, reg, 1000)
+    expect(reg.jobs.get(jobId)?.state).toBe('running')
+    const record = log.readies.flatMap(r => r.writes).filter(w => w.type === 'put' && w.bucket === 'jobs' && w.key === jobId).pop()!
+    const restarted = WorkCore.restore({ self: 'A', incarnation: 2, concurrency: 1, capabilities: ECHO, rng: mulberry32(8) },
+      { tasks: [], outbox: [], jobs: [], finished: [record.value as any], completion: [] }, reg, 5000)
+    const rd = new Log().persist(restarted)
+    expect(rd.register.flatMap(r => r.entries)).toEqual([[jobId, expect.objectContaining({ state: 'completed', home: 'A' })]])
+  })
+
+  it('after a restart, leaves a final state the registry already holds alone', () => {
+    const reg = new FakeRegistry()
+    const core = makeCore('A', reg, 1000)
+    const log = new Log()
+    const { jobId, final } = finishOne(core, log, reg, 1000)
+    for (const [id, e] of final.entries) reg.jobs.set(id, e)
+    const record = log.readies.flatMap(r => r.writes).filter(w => w.type === 'put' && w.bucket === 'jobs' && w.key === jobId).pop()!
+    const restarted = WorkCore.restore({ self: 'A', incarnation: 2, concurrency: 1, capabilities: ECHO, rng: mulberry32(8) },
+      { tasks: [], outbox: [], jobs: [], finished: [record.value as any], completion: [] }, reg, 5000)
+    expect(new Log().persist(restarted).register).toEqual([])
+  })
+})
