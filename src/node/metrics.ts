@@ -81,11 +81,22 @@ export function createMetrics (registry: Registry, cores: CoreCounterSources = {
  * The names are taken once, now; values are read whenever the registry collects.
  */
 export function registerEntries (registry: Registry, entries: () => Array<[string, number]>): void {
-  for (const [name] of entries()) {
-    const read = (): number | undefined => entries().find(([n]) => n === name)?.[1]
+  // A collect reads the metrics in registration order: take the service's entries once per
+  // pass (when its first metric is read), not once per metric; a status poll during a
+  // 50 000-job run otherwise built them 17 times. The cache lives for this turn at most.
+  const names = entries().map(([n]) => n)
+  let cached: Map<string, number> | undefined
+  const read = (name: string): number | undefined => {
+    if (cached == null || name === names[0]) {
+      if (cached == null) queueMicrotask(() => { cached = undefined })
+      cached = new Map(entries())
+    }
+    return cached.get(name)
+  }
+  for (const name of names) {
     const help = `${name.replace(/_/g, ' ')} (reported by the service)`
-    if (name.endsWith('_total')) coreCounter(registry, name, help, read)
-    else new Gauge({ name, help, registers: [registry], collect () { this.set(read() ?? 0) } })
+    if (name.endsWith('_total')) coreCounter(registry, name, help, () => read(name))
+    else new Gauge({ name, help, registers: [registry], collect () { this.set(read(name) ?? 0) } })
   }
 }
 

@@ -248,7 +248,7 @@ export class WorkCore {
   }
 
   stats (): { queued: number, running: number, lent: number, outbox: number, activeJobs: number } {
-    return { queued: this.queue.size, running: this.running.size, lent: this.lent.size, outbox: this.outbox.size, activeJobs: this.jobs.activeJobs().length }
+    return { queued: this.queue.size, running: this.running.size, lent: this.lent.size, outbox: this.outbox.size, activeJobs: this.jobs.activeCount }
   }
 
   /** An active job of this home (not yet finished and retired), or undefined. */

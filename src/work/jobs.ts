@@ -65,6 +65,11 @@ export class JobBook {
     return [...this.active.values()]
   }
 
+  /** How many jobs are active, without copying them (status reads it often). */
+  get activeCount (): number {
+    return this.active.size
+  }
+
   /** In memory only: a registered job is 'registering' on disk until it finishes (see start()). */
   setState (jobId: string, state: JobRecord['state']): void {
     const job = this.active.get(jobId)
