@@ -55,10 +55,6 @@ export interface WorkShellOptions {
   retryBaseMs?: number
 }
 
-/** The old WorkEngine's type names, for callers that still use them. */
-export type EngineOptions = WorkShellOptions
-export type EngineCounters = WorkCounters
-
 /** The job book as callers see it: active jobs in memory, and a listener per finished job. */
 export class ShellJobs {
   /** Told once per job when its final state is durable. */

@@ -46,7 +46,7 @@ export interface WorkComponents {
 }
 
 export class WorkService {
-  /** The work core's shell (named engine for the callers of the old WorkEngine). */
+  /** The work core's shell: runs its executors, persists and sends for it. */
   readonly engine: WorkShell
   readonly registrar: Registrar
   private readonly transport: WorkTransport
