@@ -163,9 +163,8 @@ export class MeshNode {
       registerEntries(components.registry, () => components.work.counterEntries())
       let node: MeshNode | undefined
       const status = new StatusService(components, () => node!.statusSnapshot())
-      const admin = new AdminService(host, log, components.metrics, components.consensus)
-      admin.work = components.work
-      const internal = new InternalService(host, log, components.metrics, {
+      const admin = new AdminService(components)
+      const internal = new InternalService(components, {
         members: () => components.consensus.status()?.conf,
         admin: async req => await admin.handle(req, true),
         register: async jobs => { await components.work.registrar.proposeHere(jobs) }

@@ -43,16 +43,27 @@ export async function dispatch (req: AdminRequest, ctx: AdminContext, table: Com
   }
 }
 
-export class AdminService {
-  /** Set once the work layer has started; job commands answer STARTING until then. */
+/** What the admin service uses of the node. */
+export interface AdminComponents {
+  host: Host
+  log: Logger
+  metrics: Metrics
+  consensus: ConsensusService
   work?: WorkService
+}
 
-  constructor (
-    private readonly host: Host,
-    private readonly log: Logger,
-    private readonly metrics: Metrics,
-    private readonly consensus: ConsensusService
-  ) {}
+export class AdminService {
+  /** The work layer; job commands answer STARTING while there is none. */
+  private readonly work?: WorkService
+
+  private readonly host: Host
+  private readonly log: Logger
+  private readonly metrics: Metrics
+  private readonly consensus: ConsensusService
+
+  constructor (components: AdminComponents) {
+    ({ host: this.host, log: this.log, metrics: this.metrics, consensus: this.consensus, work: this.work } = components)
+  }
 
   async start (): Promise<void> {
     await this.host.handle(ADMIN_PROTOCOL, ({ stream }) => {

@@ -29,13 +29,21 @@ export interface InternalDeps {
   register: (jobs: Array<[string, JobEntry]>) => Promise<void>
 }
 
+/** What the internal protocol's service uses of the node. */
+export interface InternalComponents {
+  host: Host
+  log: Logger
+  metrics: Metrics
+}
+
 export class InternalService {
-  constructor (
-    private readonly host: Host,
-    private readonly log: Logger,
-    private readonly metrics: Metrics,
-    private readonly deps: InternalDeps
-  ) {}
+  private readonly host: Host
+  private readonly log: Logger
+  private readonly metrics: Metrics
+
+  constructor (components: InternalComponents, private readonly deps: InternalDeps) {
+    ({ host: this.host, log: this.log, metrics: this.metrics } = components)
+  }
 
   async start (): Promise<void> {
     await this.host.handle(INTERNAL_PROTOCOL, ({ stream, connection }) => {

@@ -18,7 +18,7 @@ function service (conf: { voters: string[], learners: string[] } | undefined): {
   const counters = { get: (name: string) => statusCounters(registry).find(([n]) => n === name)?.[1] }
   const admin: AdminRequest[] = []
   const registered: Array<Array<[string, JobEntry]>> = []
-  const svc = new InternalService({} as Host, createLogger('silent'), metrics, {
+  const svc = new InternalService({ host: {} as Host, log: createLogger('silent'), metrics }, {
     members: () => conf,
     admin: async req => {
       admin.push(req)
