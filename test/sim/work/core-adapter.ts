@@ -8,7 +8,7 @@
 
 import type { JobEntry } from '../../../src/consensus/control.js'
 import type { Rng } from '../../../src/prng.js'
-import { WorkCore, type AttemptEnd, type PeerInfo, type Ready, type WorkCounters } from '../../../src/work/core.js'
+import { WorkCore, type AttemptEnd, type PeerInfo, type Ready, type RegistryView, type WorkCoreConfig, type WorkCounters } from '../../../src/work/core.js'
 import type { WorkMsg, WorkReply } from '../../../src/work/messages.js'
 import type { JobRecord, LoadedWork, StoredTask, TaskOutcome } from '../../../src/work/records.js'
 import type { JobInput } from '../../../src/work/spec.js'
