@@ -13,7 +13,7 @@ import { Command } from 'commander'
 import { readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { agreedLeader as agreedLeaderOf, down, kill, loadState, restart, statusAll, up, waitUntil, type NodeStatus } from '../scripts/cluster-lib.js'
+import { agreedLeader as agreedLeaderOf, clusterCaller, down, kill, loadState, restart, statusAll, up, waitUntil, type NodeStatus } from '../scripts/cluster-lib.js'
 import { ADMIN_CALL } from '../src/wire/calls.js'
 import { createClientHost } from '../src/node/transport/host.js'
 import { callWith } from '../src/node/transport/rpc.js'
@@ -96,7 +96,7 @@ async function main (): Promise<void> {
 
     // --- proposals per second, through the admin RPC of the leader with one client host
     const leader = await agreedLeader()
-    const client = await createClientHost(await generateKeyPair('Ed25519'))
+    const client = await clusterCaller(dir)
     const target = multiaddr(pickLocalAddr(leader.status!.addrs)!)
     const seconds = Number(opts.proposeSeconds)
     const deadline = Date.now() + seconds * 1_000

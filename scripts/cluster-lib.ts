@@ -6,7 +6,10 @@ import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, write
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Libp2p } from 'libp2p'
+import { generateKeyPair, privateKeyToProtobuf } from '@libp2p/crypto/keys'
+import { copyFileSync } from 'node:fs'
 import { createCaller } from '../src/node/transport/rpc.js'
+import { OPERATOR_KEY_FILE, loadKeyFile } from '../src/node/store/identity.js'
 import { fetchStatus } from '../src/node/client/status.js'
 import type { StatusJson } from '../src/node/client/status-json.js'
 
@@ -92,9 +95,22 @@ export async function up (n: number, opts: UpOptions = {}): Promise<ClusterState
   for (let i = 1; i <= n; i++) {
     state.nodes.push({ index: i, name: `node-${i}`, dataDir: join(dir, `node-${i}`), port: basePort + i - 1, pid: -1, log: join(dir, `node-${i}.log`) })
   }
+  // One operator key for the whole local cluster, copied into every node's data dir before
+  // it starts: a node trusts the operator key in its data dir, so one client (the CLI with
+  // any node's --data-dir, clusterCaller, the benches) may act on every node.
+  writeFileSync(join(dir, OPERATOR_KEY_FILE), privateKeyToProtobuf(await generateKeyPair('Ed25519')), { mode: 0o600 })
+  for (const e of state.nodes) {
+    mkdirSync(e.dataDir, { recursive: true, mode: 0o700 })
+    copyFileSync(join(dir, OPERATOR_KEY_FILE), join(e.dataDir, OPERATOR_KEY_FILE))
+  }
   for (const e of state.nodes) e.pid = spawnNode(state, e)
   saveState(state)
   return state
+}
+
+/** A client host signed in with the cluster's operator key: every node lets it do anything. */
+export async function clusterCaller (dir = DEFAULT_DIR): Promise<Libp2p> {
+  return await createCaller({ key: await loadKeyFile(join(resolve(dir), OPERATOR_KEY_FILE)) })
 }
 
 export function entry (state: ClusterState, index: number): NodeEntry {

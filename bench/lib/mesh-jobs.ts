@@ -15,9 +15,9 @@
 // tasks/s = tasks / (last job finishedAt − start).
 import type { Libp2p } from 'libp2p'
 import { multiaddr } from '@multiformats/multiaddr'
-import { down, loadState, statusAll, up, waitUntil } from '../../scripts/cluster-lib.js'
+import { clusterCaller, down, loadState, statusAll, up, waitUntil } from '../../scripts/cluster-lib.js'
 import { unwrap } from '../../src/node/client/admin.js'
-import { callWith, createCaller } from '../../src/node/transport/rpc.js'
+import { callWith } from '../../src/node/transport/rpc.js'
 import { ADMIN_CALL, type AdminCommandName, type AdminParams, type AdminResult } from '../../src/wire/calls.js'
 import type { AdminRequest, JobDetail } from '../../src/wire/proto/admin.js'
 import { procCpuMs } from './machine.js'
@@ -70,7 +70,7 @@ export interface BenchCluster {
 /** A fresh local cluster with a leader, and one client host to talk to it. */
 export async function startBenchCluster (nodes: number, dir: string, basePort: number, extraArgs: string[]): Promise<BenchCluster> {
   await up(nodes, { dir, basePort, extraArgs: [...extraArgs, '--log-level', 'warn'] })
-  const client = await createCaller()
+  const client = await clusterCaller(dir)
   const stop = async (): Promise<void> => {
     await client.stop()
     await down(dir)

@@ -1,15 +1,19 @@
 // The control state machine: what the replicated log decides. Membership itself (voters,
 // learners) is the Raft core's ConfState; this machine holds the rest of the control plane:
 // a versioned key/value cluster configuration, node-dead declarations, and the job registry
-// slot the jobs layer fills. Every node applies the same committed commands in the same
+// slot the jobs layer fills, and the access grants (which client keys may submit, operate,
+// run commands). Every node applies the same committed commands in the same
 // order, so apply() must be deterministic: no clock, no randomness, no iteration over
 // unordered input. A command that fails (a stale compare-and-set) changes nothing and
 // returns an error to the proposer; it still occupies its log index on every node.
 
-export type ControlCommand =
+export type ControlCommand = (
   /** Set a config key; with expectVersion it is a compare-and-set (0 = must not exist). */
   | { op: 'config.set', key: string, value: string, expectVersion?: number }
   | { op: 'config.delete', key: string, expectVersion?: number }
+  /** Grant a client key (its peer id) a role, replacing any grant it had. */
+  | { op: 'grant.set', peerId: string, role: GrantRole, commands: boolean }
+  | { op: 'grant.remove', peerId: string }
   /** A quorum-confirmed death: the healing layer reclaims the node's delegated work. */
   | { op: 'node.dead', peerId: string, incarnation: number, reason: string }
   /** The node came back with a newer incarnation: it may be given work again. */
@@ -21,6 +25,31 @@ export type ControlCommand =
   | { op: 'jobs.put', jobs: Array<[string, JobEntry]> }
   /** Cancel a running job: every node drops its queued tasks and aborts running ones. */
   | { op: 'job.cancel', jobId: string }
+) & Attribution
+
+/**
+ * Who asked for a command and when (the proposer's clock), for the audit log. Set on the
+ * commands a client caused (config, grants, cancel); carried through the log so every node
+ * records the same audit entry at the same index. Never used to decide anything.
+ */
+export interface Attribution {
+  by?: string
+  at?: number
+}
+
+export type GrantRole = 'submitter' | 'operator'
+export const GRANT_ROLES: readonly GrantRole[] = ['submitter', 'operator']
+
+/** A committed grant: what a client key may do mesh-wide. */
+export interface Grant {
+  role: GrantRole
+  /** May submit shell-command (`cmd`) tasks. */
+  commands: boolean
+  /** Log index of the grant, and who made it when (if known). */
+  index: number
+  by?: string
+  at?: number
+}
 
 /** The registry's view of a job: where it lives and whether it is over. Task data never goes here. */
 export interface JobEntry {
@@ -60,7 +89,7 @@ export function decodeCommand (data: Uint8Array): ControlCommand {
     throw new Error(`control command is not JSON: ${(err as Error).message}`)
   }
   if (raw == null || typeof raw !== 'object' || raw.v !== COMMAND_VERSION) throw new Error(`unsupported control command version ${String(raw?.v)}`)
-  const str = (k: string, max = CONTROL_LIMITS.keyBytes): string => {
+  const str = (k: string, max: number = CONTROL_LIMITS.keyBytes): string => {
     const v = raw[k]
     if (typeof v !== 'string' || v.length === 0 || Buffer.byteLength(v) > max) throw new Error(`control command ${String(raw.op)}: "${k}" must be a non-empty string of at most ${max} bytes`)
     return v
@@ -71,6 +100,18 @@ export function decodeCommand (data: Uint8Array): ControlCommand {
     if (!Number.isSafeInteger(v) || v < 0) throw new Error(`control command ${String(raw.op)}: "${k}" must be a whole number`)
     return v
   }
+  const cmd = decodeOp(raw, str, int)
+  const by = raw.by
+  const at = raw.at
+  if (by !== undefined && (typeof by !== 'string' || by.length > CONTROL_LIMITS.keyBytes)) throw new Error(`control command ${String(raw.op)}: "by" must be a string`)
+  if (at !== undefined && (!Number.isSafeInteger(at) || at < 0)) throw new Error(`control command ${String(raw.op)}: "at" must be a whole number`)
+  return { ...cmd, ...(by !== undefined ? { by } : {}), ...(at !== undefined ? { at } : {}) }
+}
+
+type Str = (k: string, max?: number) => string
+type Int = (k: string, optional?: boolean) => number | undefined
+
+function decodeOp (raw: any, str: Str, int: Int): ControlCommand {
   switch (raw.op) {
     case 'config.set': {
       const value = raw.value
@@ -79,6 +120,13 @@ export function decodeCommand (data: Uint8Array): ControlCommand {
     }
     case 'config.delete':
       return withOptional({ op: 'config.delete', key: str('key') }, 'expectVersion', int('expectVersion', true))
+    case 'grant.set': {
+      if (!GRANT_ROLES.includes(raw.role)) throw new Error(`grant.set: "role" must be one of ${GRANT_ROLES.join(', ')}`)
+      if (typeof raw.commands !== 'boolean') throw new Error('grant.set: "commands" must be true or false')
+      return { op: 'grant.set', peerId: str('peerId'), role: raw.role, commands: raw.commands }
+    }
+    case 'grant.remove':
+      return { op: 'grant.remove', peerId: str('peerId') }
     case 'node.dead':
       return { op: 'node.dead', peerId: str('peerId'), incarnation: int('incarnation')!, reason: typeof raw.reason === 'string' ? raw.reason.slice(0, 512) : '' }
     case 'node.alive':
@@ -113,10 +161,12 @@ export class ControlState {
   readonly config = new Map<string, ConfigValue>()
   readonly dead = new Map<string, DeadRecord>()
   readonly jobs = new Map<string, unknown>()
+  /** Client peer id -> what it may do. */
+  readonly grants = new Map<string, Grant>()
   /** Index of the last applied entry (including failed and empty ones). */
   appliedIndex = 0
   /** Told of every command applied successfully (e.g. the work layer reacting to a cancel). */
-  onApplied?: (cmd: ControlCommand) => void
+  onApplied?: (cmd: ControlCommand, index: number) => void
 
   /** Apply one committed normal entry. Empty data is a leader's no-op and only advances. */
   apply (index: number, data: Uint8Array): ApplyResult {
@@ -130,7 +180,7 @@ export class ControlState {
       return { ok: false, code: 'BAD_COMMAND', message: (err as Error).message }
     }
     const result = this.execute(index, cmd)
-    if (result.ok) this.onApplied?.(cmd)
+    if (result.ok) this.onApplied?.(cmd, index)
     return result
   }
 
@@ -150,6 +200,12 @@ export class ControlState {
         this.config.set(cmd.key, { value: cmd.value, version: version + 1, index })
         return { ok: true, version: version + 1 }
       }
+      case 'grant.set':
+        this.grants.set(cmd.peerId, { role: cmd.role, commands: cmd.commands, index, ...(cmd.by !== undefined ? { by: cmd.by } : {}), ...(cmd.at !== undefined ? { at: cmd.at } : {}) })
+        return { ok: true }
+      case 'grant.remove':
+        if (!this.grants.delete(cmd.peerId)) return { ok: false, code: 'NOT_FOUND', message: `${cmd.peerId} has no grant` }
+        return { ok: true }
       case 'node.dead': {
         const cur = this.dead.get(cmd.peerId)
         // A declaration about an older incarnation than one already declared is stale.
@@ -193,7 +249,8 @@ export class ControlState {
       appliedIndex: this.appliedIndex,
       config: sorted(this.config),
       dead: sorted(this.dead),
-      jobs: sorted(this.jobs)
+      jobs: sorted(this.jobs),
+      grants: sorted(this.grants)
     }))
   }
 
@@ -206,6 +263,8 @@ export class ControlState {
     for (const [k, v] of raw.config) s.config.set(k, v)
     for (const [k, v] of raw.dead) s.dead.set(k, v)
     for (const [k, v] of raw.jobs) s.jobs.set(k, v)
+    // Snapshots from before access control have no grants.
+    for (const [k, v] of raw.grants ?? []) s.grants.set(k, v)
     return s
   }
 }

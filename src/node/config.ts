@@ -63,7 +63,10 @@ export const START_OPTIONS = {
     flag: '--listen <multiaddr>',
     repeatable: true,
     env: 'MESHNODE_LISTEN',
+    // Closed by default: without a mesh key anyone who reaches the port could join the mesh,
+    // so only a node with a key (or told --insecure) listens beyond loopback unasked.
     default: [`/ip4/0.0.0.0/tcp/${DEFAULT_PORT}`],
+    shown: `/ip4/0.0.0.0/tcp/${DEFAULT_PORT} with a mesh key or --insecure, else /ip4/127.0.0.1/tcp/${DEFAULT_PORT}`,
     help: 'address to listen on'
   }),
   peers: addrs({
@@ -177,6 +180,27 @@ export const START_OPTIONS = {
     shown: 'none (built-ins only)',
     help: 'a JS/TS module of task handlers (export default { name: async (payload, ctx) => result })'
   }),
+  meshKey: list({
+    flag: '--mesh-key <file>',
+    repeatable: true,
+    env: 'MESHNODE_MESH_KEY_FILE',
+    default: [],
+    shown: 'none (loopback only)',
+    help: 'private mesh key file (meshnode keygen); connections without it are refused. Repeat to also accept an old key while rotating: the first is used to connect'
+  }),
+  insecure: bool({
+    flag: '--insecure',
+    env: 'MESHNODE_INSECURE',
+    default: false,
+    help: 'listen beyond loopback without a mesh key: anyone who reaches the port can join the mesh'
+  }),
+  maxPendingJobs: int({
+    flag: '--max-pending-jobs <n>',
+    env: 'MESHNODE_MAX_PENDING_JOBS',
+    default: 10_000,
+    help: 'unfinished jobs one granted client key may have through this node; 0 = no cap (the local CLI is never capped)',
+    check: between(0, 10_000_000)
+  }),
   allowCommands: bool({
     flag: '--allow-commands',
     env: 'MESHNODE_ALLOW_COMMANDS',
@@ -247,6 +271,7 @@ export function resolveConfig (sources: ConfigSources): NodeConfig {
   const env = sources.env ?? {}
   const config = defaultConfig()
   const layers: Array<[string, RawValues]> = []
+  const explicit = new Set<string>()
   const file = sources.configFile ?? env[CONFIG_FILE_OPTION.env]
   if (file != null && file !== '') layers.push([`config file ${file}`, readConfigFile(file)])
   layers.push(['environment', fromEnv(env)])
@@ -255,6 +280,7 @@ export function resolveConfig (sources: ConfigSources): NodeConfig {
   for (const [origin, values] of layers) {
     for (const [key, raw] of Object.entries(values)) {
       if (raw === undefined) continue
+      explicit.add(key)
       const spec = Object.hasOwn(START_OPTIONS, key) ? START_OPTIONS[key as StartOptionKey] as OptionSpec<unknown> : undefined
       if (spec == null) {
         throw new MeshError('BAD_CONFIG', `${origin}: unknown option "${key}" (known: ${Object.keys(START_OPTIONS).join(', ')})`)
@@ -265,7 +291,36 @@ export function resolveConfig (sources: ConfigSources): NodeConfig {
   }
   config.dataDir = resolve(config.dataDir)
   config.handlers = config.handlers.map(h => resolve(h))
+  config.meshKey = config.meshKey.map(k => resolve(k))
+  if (!explicit.has('listen') && !secured(config)) config.listen = [`/ip4/127.0.0.1/tcp/${DEFAULT_PORT}`]
+  const open = config.listen.filter(a => !isLoopback(a))
+  if (open.length > 0 && !secured(config)) {
+    throw new MeshError('INSECURE', `refusing to listen on ${open.join(', ')} without a mesh key: anyone who can reach it could join the mesh and run work on it. ` +
+      'Create a key with `meshnode keygen --out mesh.key`, copy it to every node and start them with --mesh-key mesh.key; ' +
+      'or listen on loopback only (/ip4/127.0.0.1/tcp/PORT); or, on a network you trust completely, add --insecure.')
+  }
   return config
+}
+
+/** Whether a node may listen beyond loopback: it has a mesh key, or was told --insecure. */
+export function secured (config: Pick<NodeConfig, 'meshKey' | 'insecure'>): boolean {
+  return config.meshKey.length > 0 || config.insecure
+}
+
+/** How the node is protected, as `status` shows it. */
+export function securityOf (config: Pick<NodeConfig, 'meshKey' | 'insecure' | 'listen'>): 'mesh-key' | 'loopback-only' | 'insecure' {
+  if (config.meshKey.length > 0) return 'mesh-key'
+  return config.listen.every(isLoopback) ? 'loopback-only' : 'insecure'
+}
+
+/** A listen address only this host can reach. */
+export function isLoopback (addr: string): boolean {
+  try {
+    const host = multiaddr(addr).toOptions().host
+    return /^127\./.test(host) || host === '::1' || host === 'localhost'
+  } catch {
+    return false
+  }
 }
 
 function fromEnv (env: NodeJS.ProcessEnv): RawValues {

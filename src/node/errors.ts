@@ -16,6 +16,10 @@ export type MeshErrorCode =
   | 'IDENTITY_CORRUPT'
   | 'PORT_IN_USE'
   | 'LISTEN_FAILED'
+  /** Listening beyond loopback without a mesh key (and without --insecure). */
+  | 'INSECURE'
+  | 'BAD_MESH_KEY'
+  | 'MESH_KEY_MISMATCH'
   | 'NODE_NOT_RUNNING'
   | 'UNREACHABLE'
   | 'BAD_RESPONSE'
@@ -34,6 +38,9 @@ export class MeshError extends CodedError<MeshErrorCode> {
 
 /** Exit code for a usage error (unknown flag, bad value), as getopt-style tools do. */
 export const EXIT_USAGE = 2
+
+/** Exit code when the node refused the client's key the right it needed (FORBIDDEN). */
+export const EXIT_FORBIDDEN = 3
 
 export function isMeshError (err: unknown, code?: MeshErrorCode): err is MeshError {
   return err instanceof MeshError && (code == null || err.code === code)

@@ -29,7 +29,9 @@ const NODE_COUNTERS = {
   raftDropped: { name: 'raft_dropped_total', help: 'Raft messages dropped before sending (queue full, stream lost)' },
   raftRejected: { name: 'raft_rejected_total', help: 'Raft frames refused (malformed, oversize, wrong sender)' },
   workServed: { name: 'work_served_total', help: 'Work protocol requests answered' },
-  workRejected: { name: 'work_rejected_total', help: 'Work protocol requests refused' }
+  workRejected: { name: 'work_rejected_total', help: 'Work protocol requests refused' },
+  strangersRefused: { name: 'strangers_refused_total', help: 'Raft, work and internal streams or requests refused because the peer is not a member' },
+  adminForbidden: { name: 'admin_forbidden_total', help: 'Admin commands refused for lack of a right (FORBIDDEN) or over a quota' }
 } as const
 
 /** The failure detector's counters. Membership transitions are counted here, once. */

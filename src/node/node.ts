@@ -3,6 +3,7 @@
 // runs every service's beforeStop (hand leadership over, announce leave), stops them in
 // reverse (inbound traffic first), stops the host and closes the database last.
 import type { PrivateKey } from '@libp2p/interface'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { mkdir, access, constants as fsConstants } from 'node:fs/promises'
 import { Registry } from 'prom-client'
 import { VERSION } from '../version.js'
@@ -11,7 +12,12 @@ import type { NodeConfig } from './config.js'
 import { Dialer } from './transport/dialer.js'
 import { MeshError, errorMessage, isMeshError } from './errors.js'
 import { createHost, type Host } from './transport/host.js'
-import { loadOrCreateIdentity } from './store/identity.js'
+import { loadOrCreateIdentity, loadOrCreateOperatorKey } from './store/identity.js'
+import { AuditLog } from './access/audit.js'
+import { trusted, type AccessView } from './access/policy.js'
+import { SubmitQuota } from './access/quota.js'
+import { securityOf } from './config.js'
+import type { JobEntry } from '../consensus/control.js'
 import { createLogger, type Logger } from './log.js'
 import { AdminService } from './services/admin.js'
 import { ConsensusService, type ConsensusComponents } from './services/consensus.js'
@@ -56,6 +62,12 @@ export interface NodeComponents {
   membership: Membership
   consensus: ConsensusService
   work: WorkService
+  /** The peer id of operator.key in the data dir: the local CLI, which may do anything here. */
+  operatorId: string
+  /** Who may do what: the local operator key and the committed grants. */
+  access: AccessView
+  audit: AuditLog
+  quota: SubmitQuota
 }
 
 export class MeshNode {
@@ -109,6 +121,7 @@ export class MeshNode {
     let host: Host | undefined
     try {
       const { key, created } = await loadOrCreateIdentity(config.dataDir)
+      const operatorId = peerIdFromPrivateKey((await loadOrCreateOperatorKey(config.dataDir)).key).toString()
       const incarnation = await store.nextIncarnation()
       host = await createHost({ privateKey: key, listen: config.listen, mdns: config.mdns, probeTimeoutMs: config.probeTimeoutMs })
       log.info({ peerId: host.peerId.toString(), created, incarnation: Number(incarnation) }, created ? 'created a new identity' : 'loaded identity')
@@ -120,7 +133,7 @@ export class MeshNode {
       const remembered = (await store.peers.entries()).length > 0
       // Services are created in dependency order below; closures that read a later one (the
       // heartbeat's local state, the registry's collect callbacks) run only once all exist.
-      const c: Partial<NodeComponents> = { config, log, store, host, privateKey: key, incarnation, capabilities, handlers }
+      const c: Partial<NodeComponents> = { config, log, store, host, privateKey: key, incarnation, capabilities, handlers, operatorId }
       c.registry = new Registry()
       c.metrics = createMetrics(c.registry, {
         detector: () => c.membership?.detector.counters,
@@ -159,6 +172,16 @@ export class MeshNode {
         handlers,
         allowCommands: config.allowCommands
       })
+      const localOperators = new Set([operatorId])
+      c.access = { localOperators, get grants () { return c.consensus!.control.grants } }
+      c.audit = new AuditLog(store, host.peerId.toString())
+      c.quota = new SubmitQuota(config.maxPendingJobs, id => {
+        const state = (c.consensus!.control.jobs.get(id) as JobEntry | undefined)?.state
+        return state == null || state === 'running'
+      })
+      c.consensus.onApplied.push((cmd, index) => {
+        c.audit!.applied(index, cmd).catch((err: unknown) => { log.warn({ err: errorMessage(err) }, 'cannot write the audit log') })
+      })
       const components = c as NodeComponents
       registerEntries(components.registry, () => components.work.counterEntries())
       let node: MeshNode | undefined
@@ -166,7 +189,7 @@ export class MeshNode {
       const admin = new AdminService(components)
       const internal = new InternalService(components, {
         members: () => components.consensus.status()?.conf,
-        admin: async req => await admin.handle(req, true),
+        admin: async (req, caller) => await admin.handle(req, trusted(caller), true),
         register: async jobs => { await components.work.registrar.proposeHere(jobs) }
       })
       // Listed once, in start order: what others depend on first, inbound protocols and
@@ -188,9 +211,12 @@ export class MeshNode {
         peerId: node.peerId,
         addrs: node.addrs,
         startedAt: new Date(node.startedAt).toISOString(),
-        version: VERSION
+        version: VERSION,
+        ...(config.meshKey.length > 0 ? { meshKeyFiles: config.meshKey } : {})
       })
-      log.info({ addrs: node.addrs, mesh: config.mesh }, 'meshnode started')
+      log.info({ addrs: node.addrs, mesh: config.mesh, security: securityOf(config) }, 'meshnode started')
+      if (securityOf(config) === 'loopback-only') log.warn('listening on 127.0.0.1 only: create a mesh key with `meshnode keygen` to accept other hosts')
+      if (securityOf(config) === 'insecure') log.warn('INSECURE: listening beyond loopback without a mesh key (--insecure); anyone who can reach this port can join the mesh')
       return node
     } catch (err) {
       await Promise.resolve(host?.stop()).catch(() => {})
@@ -218,7 +244,7 @@ export class MeshNode {
 
   /** Cancel a job mesh-wide (a control-log command; forwarded to the leader if need be). */
   async cancelJob (jobId: string): Promise<void> {
-    const res = await this.admin.handle({ jobCancel: { id: jobId } })
+    const res = await this.admin.handle({ jobCancel: { id: jobId } }, trusted(this.c.operatorId))
     if (res.code !== '') throw adminError(res, `cannot cancel ${jobId}: `)
   }
 
@@ -242,6 +268,7 @@ export class MeshNode {
       rssBytes: BigInt(process.memoryUsage.rss()),
       heapUsedBytes: BigInt(process.memoryUsage().heapUsed),
       mesh: this.c.config.mesh,
+      security: securityOf(this.c.config),
       incarnation: this.c.incarnation,
       load: this.c.work.engine.load,
       capabilities: [...this.c.work.engine.capabilities],

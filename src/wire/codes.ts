@@ -31,6 +31,12 @@ export const ADMIN_CODES = [
   'STARTING',
   /** The node is stopping. */
   'STOPPING',
+  /** The caller's key lacks the right the command needs (the message names it and how to grant it). */
+  'FORBIDDEN',
+  /** The caller sent more than this node accepts from one peer; retry later. */
+  'RATE_LIMITED',
+  /** The caller has as many unfinished jobs as it may have; wait for some to finish. */
+  'TOO_MANY_PENDING',
   /** Internal protocol: the caller is not a member of this node's cluster. */
   'NOT_A_MEMBER',
   /** A bug: the message says what failed. */

@@ -180,7 +180,7 @@ describe('a running node facing a hostile peer', () => {
     expect(register.code).toBe('NOT_A_MEMBER')
     expect(register.error).toContain('not a member')
     const write = await callWith(rogue, multiaddr(target), {
-      toLeader: { request: AdminRequest.encode({ configSet: { key: 'owned', value: 'yes' } }) }
+      toLeader: { request: AdminRequest.encode({ configSet: { key: 'owned', value: 'yes' } }), caller: '' }
     }, INTERNAL_CALL)
     expect(write.code).toBe('NOT_A_MEMBER')
     expect((await status(dataDir)).counters.rpc_rejected_total).toBeGreaterThanOrEqual(before + 2)

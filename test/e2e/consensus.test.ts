@@ -4,7 +4,9 @@
 import type { ChildProcess } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { ADMIN_CALL } from '../../src/wire/calls.js'
+import { OPERATOR_KEY_FILE, loadKeyFile } from '../../src/node/store/identity.js'
 import { call } from '../../src/node/transport/rpc.js'
 import { fetchStatus } from '../../src/node/client/status.js'
 import { agreedLeader, loadState, statusAll, waitUntil, type NodeStatus } from '../../scripts/cluster-lib.js'
@@ -135,8 +137,9 @@ describe('log compaction', () => {
     const lagger = loadState(dir).nodes.find(n => n.index !== leader.entry.index)!
     await cluster(dir, ['kill', String(lagger.index)])
     const addr = leader.status!.addrs.find(a => a.includes('/127.0.0.1/'))!
+    const operator = { key: await loadKeyFile(join(dir, OPERATOR_KEY_FILE)) }
     for (let i = 0; i < 60; i++) {
-      const r = await call(addr, { configSet: { key: `k${i}`, value: String(i) } }, ADMIN_CALL)
+      const r = await call(addr, { configSet: { key: `k${i}`, value: String(i) } }, ADMIN_CALL, undefined, operator)
       expect(r.code, r.error).toBe('')
     }
     expect(readFileSync(leader.entry.log, 'utf8')).toContain('compacted the raft log')

@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadState, statusAll, waitUntil } from '../../scripts/cluster-lib.js'
 import { adminCall } from '../../src/node/client/admin.js'
+import { OPERATOR_KEY_FILE, loadKeyFile } from '../../src/node/store/identity.js'
 import { cluster, meshnode, ROOT, tempDir } from './helpers.js'
 
 const HANDLERS = join(ROOT, 'test', 'fixtures', 'handlers.mjs')
@@ -36,7 +37,7 @@ describe('jobs on a 3-node cluster', () => {
 
   async function job (id: string, results = false): Promise<JobJson & { results?: Array<{ taskId: string, ok: boolean }> }> {
     const addr = loadState(dir).nodes[0]!
-    const d = await adminCall(`/ip4/127.0.0.1/tcp/${addr.port}`, 'jobGet', { id, results, limit: 10_000, after: '' })
+    const d = await adminCall(`/ip4/127.0.0.1/tcp/${addr.port}`, 'jobGet', { id, results, limit: 10_000, after: '' }, undefined, { key: await loadKeyFile(join(dir, OPERATOR_KEY_FILE)) })
     return { ...JSON.parse(d.view), ...(d.results !== '' ? { results: JSON.parse(d.results) } : {}) }
   }
 

@@ -9,9 +9,9 @@ import type { JobDetail, JobSummary as WireSummary } from '../../wire/proto/admi
 import { parseJobInput, type JobInput } from '../../work/spec.js'
 import type { JobRecord } from '../store/work-store.js'
 import { MeshError, errorMessage } from '../errors.js'
-import { createCaller } from '../transport/rpc.js'
 import { formatDuration } from '../client/status-json.js'
 import { withTarget, type Admin, type CliOutput, type TargetOptions } from './target.js'
+import { intArg, table } from './table.js'
 
 interface SubmitOptions extends TargetOptions {
   cmd?: string
@@ -43,7 +43,7 @@ export function addJobCommands (program: Command, admin: Admin, io: IO, setExit:
     .option('--wait', 'show progress until the job finishes, then print its result; exit 1 unless it completed')
     .action(async (type: string | undefined, payload: string | undefined, opts: SubmitOptions) => {
       const job = await buildJob(type, payload, opts)
-      const client = opts.wait === true ? await createCaller() : undefined
+      const client = opts.wait === true ? await admin.openClient(opts) : undefined
       try {
         const res = await admin(opts, 'jobsSubmit', { jobs: [JSON.stringify(job)] }, client)
         const sub = res.jobs[0]!
@@ -205,23 +205,12 @@ export function formatJob (j: JobDetails): string {
   return lines.join('\n') + '\n'
 }
 
-function intArg (v: string, flag: string, min: number): number {
-  const n = Number(v)
-  if (!Number.isSafeInteger(n) || n < min) throw new MeshError('USAGE', `invalid ${flag} "${v}": expected a whole number ≥ ${min}`)
-  return n
-}
-
 function short (peerId: string): string {
   return peerId.length > 12 ? `…${peerId.slice(-8)}` : peerId
 }
 
 function age (createdAt: number): string {
   return formatDuration(Math.max(0, Date.now() - createdAt))
-}
-
-function table (rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map(r => (r[i] ?? '').length)))
-  return rows.map(r => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n'
 }
 
 async function readStdin (): Promise<string> {

@@ -2,12 +2,13 @@
 // call it directly; bin/meshnode.js is the only place that touches process.exit.
 import { Command, CommanderError } from 'commander'
 import { VERSION } from '../../version.js'
-import { defaultDataDir, resolveConfig } from '../config.js'
-import { EXIT_USAGE, MeshError, errorMessage, isMeshError } from '../errors.js'
+import { resolveConfig } from '../config.js'
+import { EXIT_FORBIDDEN, EXIT_USAGE, MeshError, errorMessage, isMeshError } from '../errors.js'
 import { addConfigCommands } from './config.js'
 import { addJobCommands } from './jobs.js'
 import { addStartOptions } from './start-options.js'
-import { adminClient } from './target.js'
+import { adminClient, clientTarget, withTarget, type TargetOptions } from './target.js'
+import { addAccessCommands } from './access.js'
 import { fetchStatus } from '../client/status.js'
 import { formatStatus } from '../client/status-json.js'
 
@@ -45,21 +46,14 @@ export async function main (argv: string[], io: CliIO = defaultIO): Promise<numb
     exitCode = await runDaemon(config)
   })
 
-  program.command('status')
+  withTarget(program.command('status'), false)
     .description('show a running node\'s view of the mesh')
-    .option('--data-dir <dir>', 'ask the node running with this data dir (default ~/.meshnode)')
-    .option('--peer <multiaddr>', 'ask the node at this address instead')
     .option('--json', 'print the stable JSON form (see README)')
     .option('--timeout-ms <ms>', 'give up after this long (default 5000)')
-    .action(async (opts: { dataDir?: string, peer?: string, json?: boolean, timeoutMs?: string }) => {
-      if (opts.dataDir != null && opts.peer != null) throw new MeshError('USAGE', 'give either --data-dir or --peer, not both')
+    .action(async (opts: TargetOptions & { timeoutMs?: string }) => {
       const timeoutMs = opts.timeoutMs == null ? undefined : Number(opts.timeoutMs)
       if (timeoutMs != null && !(Number.isInteger(timeoutMs) && timeoutMs > 0)) throw new MeshError('USAGE', `invalid --timeout-ms "${opts.timeoutMs}": expected a positive whole number`)
-      const status = await fetchStatus({
-        peer: opts.peer,
-        dataDir: opts.peer == null ? (opts.dataDir ?? defaultDataDir(io.env)) : undefined,
-        timeoutMs
-      })
+      const status = await fetchStatus({ ...clientTarget(opts, io.env), ...(timeoutMs != null ? { timeoutMs } : {}) })
       io.out((opts.json === true ? JSON.stringify(status, null, 2) : formatStatus(status)) + '\n')
     })
 
@@ -67,6 +61,7 @@ export async function main (argv: string[], io: CliIO = defaultIO): Promise<numb
   const output = { out: io.out, err: io.err, isTTY: io.isTTY === true }
   addConfigCommands(program, admin, output)
   addJobCommands(program, admin, output, code => { exitCode = code })
+  addAccessCommands(program, admin, output)
 
   try {
     await program.parseAsync(argv, { from: 'user' })
@@ -77,6 +72,8 @@ export async function main (argv: string[], io: CliIO = defaultIO): Promise<numb
       return EXIT_USAGE
     }
     io.err(`meshnode: error: ${errorMessage(err)}\n`)
+    if (isMeshError(err, 'FORBIDDEN')) return EXIT_FORBIDDEN
+    if (isMeshError(err, 'INSECURE')) return EXIT_USAGE
     if (isMeshError(err, 'USAGE') || isMeshError(err, 'BAD_CONFIG')) {
       const top = program.commands.find(c => c.name() === argv[0])
       const cmd = top?.commands.find(c => c.name() === argv[1]) ?? top ?? program

@@ -4,18 +4,25 @@ import type { Command } from 'commander'
 import type { Libp2p } from 'libp2p'
 import type { AdminCommandName, AdminParams, AdminResult } from '../../wire/calls.js'
 import { adminCall } from '../client/admin.js'
-import { resolveTarget } from '../client/status.js'
+import { resolveClient, targetFromEnv, type ClientTarget } from '../client/credentials.js'
 import { defaultDataDir } from '../config.js'
-import { MeshError } from '../errors.js'
+import { createCaller } from '../transport/rpc.js'
 
 export interface TargetOptions {
   dataDir?: string
   peer?: string
+  key?: string
+  meshKey?: string[]
   json?: boolean
 }
 
-/** Sends one admin command to the node the options pick; throws the server's code unchanged. */
-export type Admin = <K extends AdminCommandName>(opts: TargetOptions, name: K, params: AdminParams<K>, client?: Libp2p) => Promise<AdminResult<K>>
+/**
+ * Sends one admin command to the node the options pick; throws the server's code unchanged.
+ * `openClient` makes a client host, with the same credentials, for a series of calls.
+ */
+export type Admin = (<K extends AdminCommandName>(opts: TargetOptions, name: K, params: AdminParams<K>, client?: Libp2p) => Promise<AdminResult<K>>) & {
+  openClient: (opts: TargetOptions) => Promise<Libp2p>
+}
 
 export interface CliOutput {
   out: (text: string) => void
@@ -23,18 +30,36 @@ export interface CliOutput {
   isTTY: boolean
 }
 
-/** Adds --data-dir, --peer and --json to a client command. */
-export function withTarget (c: Command): Command {
-  return c
-    .option('--data-dir <dir>', 'ask the node running with this data dir (default ~/.meshnode)')
+/** Adds the options that pick a node and say who the client is, and --json. */
+export function withTarget (c: Command, json = true): Command {
+  c.option('--data-dir <dir>', 'ask the node running with this data dir, as its local operator (default ~/.meshnode)')
     .option('--peer <multiaddr>', 'ask the node at this address instead')
-    .option('--json', 'print JSON')
+    .option('--key <file>', 'sign in with this client key (meshnode keygen --client; env MESHNODE_KEY_FILE)')
+    .option('--mesh-key <file>', 'the mesh key to connect with (env MESHNODE_MESH_KEY_FILE; default with --data-dir: the node\'s own)', collect, undefined)
+  if (json) c.option('--json', 'print JSON')
+  return c
+}
+
+function collect (value: string, prev: string[] | undefined): string[] {
+  return [...(prev ?? []), value]
+}
+
+/** The node a client command's options pick, and the client's credentials. */
+export function clientTarget (opts: TargetOptions, env: NodeJS.ProcessEnv): ClientTarget {
+  return targetFromEnv({
+    ...(opts.peer != null ? { peer: opts.peer } : {}),
+    ...(opts.peer == null || opts.dataDir != null ? { dataDir: opts.dataDir ?? defaultDataDir(env) } : {}),
+    ...(opts.key != null ? { keyFile: opts.key } : {}),
+    ...(opts.meshKey != null ? { meshKeyFiles: opts.meshKey } : {})
+  }, env)
 }
 
 export function adminClient (env: NodeJS.ProcessEnv): Admin {
-  return async (opts, name, params, client) => {
-    if (opts.dataDir != null && opts.peer != null) throw new MeshError('USAGE', 'give either --data-dir or --peer, not both')
-    const addr = await resolveTarget({ peer: opts.peer, dataDir: opts.peer == null ? (opts.dataDir ?? defaultDataDir(env)) : undefined })
-    return await adminCall(addr, name, params, client)
+  const send = async <K extends AdminCommandName>(opts: TargetOptions, name: K, params: AdminParams<K>, client?: Libp2p): Promise<AdminResult<K>> => {
+    const t = await resolveClient(clientTarget(opts, env))
+    return await adminCall(t.addr, name, params, client, t)
   }
+  return Object.assign(send, {
+    openClient: async (opts: TargetOptions) => await createCaller(await resolveClient(clientTarget(opts, env)))
+  })
 }

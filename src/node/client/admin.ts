@@ -5,7 +5,7 @@ import { ADMIN_CALL, type AdminCommandName as CommandName, type AdminParams as P
 import type { AdminCode } from '../../wire/codes.js'
 import type { AdminRequest, AdminResponse } from '../../wire/proto/admin.js'
 import { MeshError } from '../errors.js'
-import { call } from '../transport/rpc.js'
+import { call, type CallerIdentity } from '../transport/rpc.js'
 
 /** A failed response as an error: the server's code, its message and the code in brackets. */
 export function adminError (res: AdminResponse, prefix = ''): MeshError {
@@ -20,8 +20,11 @@ export function unwrap<K extends CommandName> (res: AdminResponse, name: K): Res
   return result as Result<K>
 }
 
-/** Send command `name` to the node at `addr` (from `client` if given, else a throwaway host). */
-export async function adminCall<K extends CommandName> (addr: string, name: K, params: Params<K>, client?: Libp2p): Promise<Result<K>> {
-  const res = await call(addr, { [name]: params } as AdminRequest, ADMIN_CALL, client)
+/**
+ * Send command `name` to the node at `addr`, from `client` if given, else from a host made for
+ * this call as `identity` (anonymous without one).
+ */
+export async function adminCall<K extends CommandName> (addr: string, name: K, params: Params<K>, client?: Libp2p, identity?: CallerIdentity): Promise<Result<K>> {
+  const res = await call(addr, { [name]: params } as AdminRequest, ADMIN_CALL, client, identity)
   return unwrap(res, name)
 }

@@ -22,6 +22,8 @@ export interface StatusJson {
   name: string
   version: string
   mesh: string
+  /** How the node keeps strangers out: mesh-key, loopback-only, or insecure (--insecure). */
+  security: string
   addrs: string[]
   uptimeMs: number
   incarnation: number
@@ -50,6 +52,7 @@ export function statusToJson (s: StatusResponse): StatusJson {
     name: s.name,
     version: s.version,
     mesh: s.mesh,
+    security: s.security === '' ? 'unknown' : s.security,
     addrs: s.addrs,
     uptimeMs: Number(s.uptimeMs),
     incarnation: Number(s.incarnation),
@@ -90,7 +93,7 @@ export function formatStatus (s: StatusJson): string {
   for (const p of s.peers) counts[p.state]++
   const lines = [
     `${s.name}  ${s.peerId}`,
-    `  mesh ${s.mesh}, meshnode ${s.version}, up ${formatDuration(s.uptimeMs)}, incarnation ${s.incarnation}`,
+    `  mesh ${s.mesh}${s.security === 'mesh-key' ? '' : s.security === 'insecure' ? ' (INSECURE: no mesh key, open to the network)' : ` (${s.security})`}, meshnode ${s.version}, up ${formatDuration(s.uptimeMs)}, incarnation ${s.incarnation}`,
     `  role ${s.role}, term ${s.term}, leader ${nameOf(s, s.leader)}, commit ${s.commitIndex}, applied ${s.appliedIndex}`,
     `  voters ${s.voters.map(v => nameOf(s, v)).join(', ') || '(none)'}; learners ${s.learners.map(v => nameOf(s, v)).join(', ') || '(none)'}`,
     ...(s.formation === 'member' ? [] : [`  cluster: ${s.formation}`]),

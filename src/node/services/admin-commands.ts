@@ -6,24 +6,17 @@
 // A handler returns its typed result or throws a coded error (MeshError, WorkError); the
 // code reaches the client unchanged. A write that reaches a follower is forwarded to the
 // leader by the dispatcher (admin.ts), once; job.get forwards itself to the job's home.
-import type { ApplyResult, ConfigValue, ControlCommand, JobEntry } from '../../consensus/control.js'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { GRANT_ROLES, type ApplyResult, type ConfigValue, type ControlCommand, type Grant, type GrantRole, type JobEntry } from '../../consensus/control.js'
 import type { AdminCommandName as CommandName, AdminParams as Params, AdminResult as Result } from '../../wire/calls.js'
 import { JOB_LIMITS } from '../../wire/constants.js'
 import type { AdminRequest, AdminResponse, ConfigEntry, JobSummary } from '../../wire/proto/admin.js'
 import type { WorkShell } from './work-shell.js'
-import { parseJobInput, type JobInput } from '../../work/spec.js'
+import { CMD_TYPE, parseJobInput, type JobInput } from '../../work/spec.js'
 import { MeshError, errorMessage } from '../errors.js'
-
-/**
- * Who may call a command, for access control to enforce (today every client may call every
- * admin command; this only declares it):
- * - `client`: anyone who can open the admin protocol (reads);
- * - `submitter`: a key granted to submit and cancel jobs;
- * - `operator`: a key granted to change the cluster (config); the CLI on a node's own host;
- * - `member`: a node of the committed configuration (none of the admin commands; members
- *   talk over the internal protocol).
- */
-export type Caller = 'client' | 'submitter' | 'operator' | 'member'
+import { check, roleName, type Principal, type Right } from '../access/policy.js'
+import type { AuditLog } from '../access/audit.js'
+import type { SubmitQuota } from '../access/quota.js'
 
 /** What a handler may use: narrow enough to fake in a unit test. */
 export interface AdminContext {
@@ -31,15 +24,22 @@ export interface AdminContext {
   self: string
   consensus: {
     propose: (cmd: ControlCommand) => Promise<ApplyResult>
-    control: { config: ReadonlyMap<string, ConfigValue>, jobs: ReadonlyMap<string, unknown> }
+    control: { config: ReadonlyMap<string, ConfigValue>, jobs: ReadonlyMap<string, unknown>, grants: ReadonlyMap<string, Grant> }
     status: () => { leader: string | null } | null
   }
   /** The work engine, once the work layer has started. */
   engine: () => JobsEngine | undefined
-  /** Send an admin request to another node over the internal protocol; resolves with its answer as is. */
-  forward: (to: string, via: 'leader' | 'home', req: AdminRequest) => Promise<AdminResponse>
+  /** Send an admin request to another node over the internal protocol, on behalf of `caller`; resolves with its answer as is. */
+  forward: (to: string, via: 'leader' | 'home', req: AdminRequest, caller: string) => Promise<AdminResponse>
   /** The request came from another node (one hop at most: never forwarded again). */
   forwarded: boolean
+  /** Who is asking (authorized by the dispatcher against the command's `needs`). */
+  caller: Principal
+  /** The wall clock, for the time a change is attributed to (audit). */
+  now: () => number
+  audit?: AuditLog
+  /** Caps unfinished jobs per granted submitter. */
+  quota?: SubmitQuota
 }
 
 /** The part of the work engine the job commands use. */
@@ -51,7 +51,10 @@ export interface AdminCommand<K extends CommandName> {
    * NOT_LEADER the dispatcher forwards it to the leader, once. `read` is answered here.
    */
   kind: 'read' | 'write'
-  who: Caller
+  /** The right a caller needs (src/node/access/policy.ts); checked before the handler runs. */
+  needs: Exclude<Right, 'commands'> | 'none'
+  /** What the caller is refused, in words ("set config"), for the FORBIDDEN message. */
+  what: string
   handler: (params: Params<K>, ctx: AdminContext) => Promise<Result<K>>
 }
 
@@ -60,20 +63,23 @@ export type CommandTable = { [K in CommandName]: AdminCommand<K> }
 const DEFAULT_LIST = 50
 const DEFAULT_RESULTS = 1_000
 const MAX_LIST = 10_000
+const DEFAULT_AUDIT = 100
 
 export const ADMIN_COMMANDS: CommandTable = {
   configSet: {
     kind: 'write',
-    who: 'operator',
+    needs: 'operate',
+    what: 'set config',
     handler: async (p, ctx) => {
       requireField(p.key, 'a config key is required')
-      const r = await ctx.consensus.propose({ op: 'config.set', key: p.key, value: p.value, ...(p.expectVersion != null ? { expectVersion: Number(p.expectVersion) } : {}) })
+      const r = await ctx.consensus.propose({ op: 'config.set', key: p.key, value: p.value, ...(p.expectVersion != null ? { expectVersion: Number(p.expectVersion) } : {}), ...attribution(ctx) })
       return { version: BigInt(applied(r).version ?? 0) }
     }
   },
   configGet: {
     kind: 'read',
-    who: 'client',
+    needs: 'read',
+    what: 'read config',
     handler: async (p, ctx) => {
       const v = ctx.consensus.control.config.get(p.key)
       if (v == null) throw new MeshError('NOT_FOUND', `config key "${p.key}" is not set`)
@@ -82,7 +88,8 @@ export const ADMIN_COMMANDS: CommandTable = {
   },
   configList: {
     kind: 'read',
-    who: 'client',
+    needs: 'read',
+    what: 'read config',
     handler: async (_p, ctx) => {
       const entries: ConfigEntry[] = [...ctx.consensus.control.config.entries()]
         .sort(([a], [b]) => a < b ? -1 : 1)
@@ -92,16 +99,18 @@ export const ADMIN_COMMANDS: CommandTable = {
   },
   configDelete: {
     kind: 'write',
-    who: 'operator',
+    needs: 'operate',
+    what: 'delete config',
     handler: async (p, ctx) => {
       requireField(p.key, 'a config key is required')
-      const r = await ctx.consensus.propose({ op: 'config.delete', key: p.key, ...(p.expectVersion != null ? { expectVersion: Number(p.expectVersion) } : {}) })
+      const r = await ctx.consensus.propose({ op: 'config.delete', key: p.key, ...(p.expectVersion != null ? { expectVersion: Number(p.expectVersion) } : {}), ...attribution(ctx) })
       return { version: BigInt(applied(r).version ?? 0) }
     }
   },
   jobsSubmit: {
     kind: 'write',
-    who: 'submitter',
+    needs: 'submit',
+    what: 'submit jobs',
     handler: async (p, ctx) => {
       const list = p.jobs
       if (list.length === 0) throw new MeshError('BAD_JOB', 'a submission needs at least one job')
@@ -121,13 +130,22 @@ export const ADMIN_COMMANDS: CommandTable = {
           throw new MeshError((err as MeshError).code ?? 'BAD_JOB', `${what}${errorMessage(err)}`)
         }
       })
+      if (inputs.some(usesCommands)) check(ctx.caller, 'commands', 'submit shell-command (cmd) tasks')
+      ctx.quota?.admit(ctx.caller, inputs.length)
       const jobs = await engine(ctx).submit(inputs)
+      ctx.quota?.submitted(ctx.caller, jobs.map(j => j.id))
+      if (inputs.some(usesCommands)) {
+        for (let i = 0; i < jobs.length; i++) {
+          if (usesCommands(inputs[i]!)) await ctx.audit?.local({ at: ctx.now(), who: ctx.caller.peerId, action: 'job.submit', target: jobs[i]!.id, outcome: 'ok', detail: `shell commands: ${inputs[i]!.tasks.filter(t => t.type === CMD_TYPE).map(t => JSON.stringify((t.payload as { cmd: string }).cmd)).join(', ').slice(0, 512)}` })
+        }
+      }
       return { jobs: jobs.map(j => ({ id: j.id, home: j.home, tasks: j.roots })) }
     }
   },
   jobsList: {
     kind: 'read',
-    who: 'client',
+    needs: 'read',
+    what: 'list jobs',
     handler: async (p, ctx) => {
       const limit = clamp(p.limit, DEFAULT_LIST)
       const ids = [...ctx.consensus.control.jobs.keys()].filter(id => p.before === '' || id < p.before).sort().reverse().slice(0, limit)
@@ -144,7 +162,8 @@ export const ADMIN_COMMANDS: CommandTable = {
   },
   jobGet: {
     kind: 'read',
-    who: 'client',
+    needs: 'read',
+    what: 'read jobs',
     handler: async (p, ctx) => {
       requireField(p.id, 'a job id is required')
       const eng = engine(ctx)
@@ -164,7 +183,7 @@ export const ADMIN_COMMANDS: CommandTable = {
       if (ctx.forwarded || entry.home === ctx.self) throw new MeshError('NOT_FOUND', `job ${p.id} is registered with home ${entry.home}, which does not have it`)
       let res: AdminResponse
       try {
-        res = await ctx.forward(entry.home, 'home', { jobGet: p })
+        res = await ctx.forward(entry.home, 'home', { jobGet: p }, ctx.caller.peerId)
       } catch (err) {
         throw new MeshError('UNREACHABLE', `job ${p.id} lives on ${entry.home}, which cannot be reached: ${errorMessage(err)}`)
       }
@@ -173,12 +192,78 @@ export const ADMIN_COMMANDS: CommandTable = {
   },
   jobCancel: {
     kind: 'write',
-    who: 'submitter',
+    needs: 'operate',
+    what: 'cancel jobs',
     handler: async (p, ctx) => {
       requireField(p.id, 'a job id is required')
-      applied(await ctx.consensus.propose({ op: 'job.cancel', jobId: p.id }))
+      applied(await ctx.consensus.propose({ op: 'job.cancel', jobId: p.id, ...attribution(ctx) }))
       return {}
     }
+  },
+  grantSet: {
+    kind: 'write',
+    needs: 'operate',
+    what: 'grant access',
+    handler: async (p, ctx) => {
+      const peerId = clientId(p.peerId)
+      if (!GRANT_ROLES.includes(p.role as GrantRole)) throw new MeshError('BAD_REQUEST', `unknown role "${p.role}": use ${GRANT_ROLES.join(' or ')}`)
+      // No one grants more than they hold: running commands on other hosts is its own right.
+      if (p.commands) check(ctx.caller, 'commands', 'grant the right to run commands')
+      applied(await ctx.consensus.propose({ op: 'grant.set', peerId, role: p.role as GrantRole, commands: p.commands, ...attribution(ctx) }))
+      return {}
+    }
+  },
+  grantRemove: {
+    kind: 'write',
+    needs: 'operate',
+    what: 'revoke access',
+    handler: async (p, ctx) => {
+      const peerId = clientId(p.peerId)
+      applied(await ctx.consensus.propose({ op: 'grant.remove', peerId, ...attribution(ctx) }))
+      return {}
+    }
+  },
+  grantList: {
+    kind: 'read',
+    needs: 'operate',
+    what: 'list grants',
+    handler: async (_p, ctx) => {
+      const grants = [...ctx.consensus.control.grants.entries()]
+        .sort(([a], [b]) => a < b ? -1 : 1)
+        .map(([peerId, g]) => ({ peerId, role: g.role, commands: g.commands, index: g.index, by: g.by ?? '', at: g.at ?? 0 }))
+      return { grants }
+    }
+  },
+  whoAmI: {
+    kind: 'read',
+    // Anyone may ask who they are; it is how a new client finds its peer id and rights.
+    needs: 'none',
+    what: 'ask who it is',
+    handler: async (_p, ctx) => ({ peerId: ctx.caller.peerId, role: roleName(ctx.caller), rights: [...ctx.caller.rights] })
+  },
+  auditList: {
+    kind: 'read',
+    needs: 'operate',
+    what: 'read the audit log',
+    handler: async (p, ctx) => {
+      if (ctx.audit == null) throw new MeshError('STARTING', 'the node is still starting; retry in a moment')
+      return await ctx.audit.list(p.limit > 0 ? Math.min(p.limit, MAX_LIST) : DEFAULT_AUDIT, p.before)
+    }
+  }
+}
+
+/** Who asked, and when, carried by a control command into every node's audit log. */
+function attribution (ctx: AdminContext): { by: string, at: number } {
+  return { by: ctx.caller.peerId, at: ctx.now() }
+}
+
+/** A client key's peer id, as `meshnode keygen --client` printed it. */
+function clientId (text: string): string {
+  requireField(text, 'a peer id (the client key\'s public id) is required')
+  try {
+    return peerIdFromString(text).toString()
+  } catch (err) {
+    throw new MeshError('BAD_REQUEST', `"${text}" is not a peer id (${errorMessage(err)}); \`meshnode keygen --client\` prints a client key's id`)
   }
 }
 
@@ -193,6 +278,10 @@ export function resultOf<K extends CommandName> (res: AdminResponse, name: K): R
   const result = res[name]
   if (result == null) throw new MeshError('INTERNAL', `the answer to ${name} carried no result`)
   return result as Result<K>
+}
+
+function usesCommands (job: JobInput): boolean {
+  return job.tasks.some(t => t.type === CMD_TYPE)
 }
 
 function applied (r: ApplyResult): { version?: number } {

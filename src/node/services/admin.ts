@@ -1,5 +1,8 @@
 // Serves /meshnode/admin/2.0.0: one typed command per stream, dispatched through the command
-// table (admin-commands.ts). Reads answer from this node; a write that reaches a follower is
+// table (admin-commands.ts). Every command is authorized first: the caller is the
+// connection's authenticated peer id, and it must hold the right the table says the command
+// needs (src/node/access/policy.ts); a refusal is FORBIDDEN, recorded in the audit log, and
+// changes nothing. Reads answer from this node; a write that reaches a follower is
 // forwarded to the leader over the internal protocol, once, so a client may ask any node.
 // Every failure goes back with its code unchanged.
 import { ADMIN_PROTOCOL, ADMIN_TIMEOUT_MS, MAX_ADMIN_REQUEST_BYTES } from '../../wire/constants.js'
@@ -14,6 +17,9 @@ import type { Logger } from '../log.js'
 import { serveOnce } from '../transport/rpc.js'
 import { forwardCommand } from './internal.js'
 import type { WorkService } from './work.js'
+import { check, principalOf, type AccessView, type Principal } from '../access/policy.js'
+import type { AuditLog } from '../access/audit.js'
+import type { SubmitQuota } from '../access/quota.js'
 
 export function failure (code: string, error: string, leader = ''): AdminResponse {
   return { code, error, leader }
@@ -28,12 +34,14 @@ export async function dispatch (req: AdminRequest, ctx: AdminContext, table: Com
   if (name == null) return failure('BAD_REQUEST', 'the request carries no command this node knows: an empty request, or a client newer than this node (upgrade the node)')
   const cmd = table[name]
   try {
+    // A forwarded command was authorized by the member that forwarded it.
+    if (cmd.needs !== 'none' && !ctx.forwarded) check(ctx.caller, cmd.needs, cmd.what)
     const result = await cmd.handler(req[name] as never, ctx)
     return { code: '', error: '', leader: ctx.consensus.status()?.leader ?? '', [name]: result }
   } catch (err) {
     if (cmd.kind === 'write' && !ctx.forwarded && isMeshError(err, 'NOT_LEADER') && err.leader != null) {
       try {
-        return await ctx.forward(err.leader, 'leader', req)
+        return await ctx.forward(err.leader, 'leader', req, ctx.caller.peerId)
       } catch (e) {
         return failure('NOT_LEADER', `not leader (leader is ${err.leader}), and forwarding failed: ${errorMessage(e)}`, err.leader)
       }
@@ -50,7 +58,19 @@ export interface AdminComponents {
   metrics: Metrics
   consensus: ConsensusService
   work?: WorkService
+  access: AccessView
+  audit: AuditLog
+  quota: SubmitQuota
 }
+
+/** What a request acts on, for the audit log: a key, a job id or a peer id. */
+function targetOf (req: AdminRequest): string {
+  const p = Object.values(req).find(v => v != null) as { key?: string, id?: string, peerId?: string } | undefined
+  return p?.key ?? p?.id ?? p?.peerId ?? ''
+}
+
+/** Refusals worth an audit record: someone tried something they may not do. */
+const AUDITED_REFUSALS = new Set(['FORBIDDEN', 'TOO_MANY_PENDING'])
 
 export class AdminService {
   /** The work layer; job commands answer STARTING while there is none. */
@@ -60,14 +80,18 @@ export class AdminService {
   private readonly log: Logger
   private readonly metrics: Metrics
   private readonly consensus: ConsensusService
+  private readonly access: AccessView
+  private readonly audit: AuditLog
+  private readonly quota: SubmitQuota
 
   constructor (components: AdminComponents) {
-    ({ host: this.host, log: this.log, metrics: this.metrics, consensus: this.consensus, work: this.work } = components)
+    ({ host: this.host, log: this.log, metrics: this.metrics, consensus: this.consensus, work: this.work, access: this.access, audit: this.audit, quota: this.quota } = components)
   }
 
   async start (): Promise<void> {
-    await this.host.handle(ADMIN_PROTOCOL, ({ stream }) => {
-      serveOnce(stream, { request: AdminRequest, response: AdminResponse, maxRequestBytes: MAX_ADMIN_REQUEST_BYTES, timeoutMs: ADMIN_TIMEOUT_MS }, async req => await this.handle(req))
+    await this.host.handle(ADMIN_PROTOCOL, ({ stream, connection }) => {
+      const caller = connection.remotePeer.toString()
+      serveOnce(stream, { request: AdminRequest, response: AdminResponse, maxRequestBytes: MAX_ADMIN_REQUEST_BYTES, timeoutMs: ADMIN_TIMEOUT_MS }, async req => await this.handle(req, principalOf(caller, this.access)))
         .then(() => { this.metrics.rpcServed.inc() }, (err: any) => {
           this.metrics.rpcRejected.inc()
           this.log.debug({ err: err?.message, protocol: ADMIN_PROTOCOL }, 'admin request rejected')
@@ -80,18 +104,32 @@ export class AdminService {
     await this.host.unhandle(ADMIN_PROTOCOL)
   }
 
-  /** A request from a client, or (`forwarded`) one another member sent over the internal protocol. */
-  async handle (req: AdminRequest, forwarded = false): Promise<AdminResponse> {
-    return await dispatch(req, this.context(forwarded))
+  /**
+   * A request from `caller`, or (`forwarded`) one another member sent over the internal
+   * protocol after authorizing its client itself.
+   */
+  async handle (req: AdminRequest, caller: Principal, forwarded = false): Promise<AdminResponse> {
+    const res = await dispatch(req, this.context(caller, forwarded))
+    if (!forwarded && AUDITED_REFUSALS.has(res.code)) {
+      this.metrics.adminForbidden.inc()
+      this.log.info({ caller: caller.peerId, command: commandOf(req), code: res.code }, 'admin command refused')
+      await this.audit.local({ at: Date.now(), who: caller.peerId, action: commandOf(req) ?? 'unknown', target: targetOf(req), outcome: res.code, detail: res.error.replace(/ \(an operator can run:.*$/, '').slice(0, 512) })
+        .catch((err: unknown) => { this.log.warn({ err: errorMessage(err) }, 'cannot write the audit log') })
+    }
+    return res
   }
 
-  private context (forwarded: boolean): AdminContext {
+  private context (caller: Principal, forwarded: boolean): AdminContext {
     return {
       self: this.host.peerId.toString(),
       consensus: this.consensus,
       engine: () => this.work?.engine,
-      forward: async (to, via, req) => await forwardCommand(this.host, to, via, req),
-      forwarded
+      forward: async (to, via, req, onBehalfOf) => await forwardCommand(this.host, to, via, req, onBehalfOf),
+      forwarded,
+      caller,
+      now: Date.now,
+      audit: this.audit,
+      quota: this.quota
     }
   }
 }

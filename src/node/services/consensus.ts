@@ -107,7 +107,9 @@ export class ConsensusService {
     ;({ host: this.host, store: this.store, membership: this.membership, privateKey: this.privateKey, log: this.log } = components)
     this.opts = { ...defaultConsensusOptions, ...opts }
     this.healer = new Healer(host.peerId.toString(), { voterCap: this.opts.voterCap, removeDeadVoterAfterMs: this.opts.removeDeadVoterAfterMs })
-    this.transport = new RaftTransport(host, log, metrics, msg => { this.deliver(msg) })
+    // A node in a cluster hears raft only from its members; a node in none (a joiner, a
+    // founder) cannot tell yet, and the mesh key is what keeps strangers out then.
+    this.transport = new RaftTransport(host, log, metrics, msg => { this.deliver(msg) }, peer => this.membershipOf(peer) !== 'stranger')
   }
 
   get selfId (): string {
@@ -190,6 +192,17 @@ export class ConsensusService {
 
   status (): RaftStatus | null {
     return this.core?.status() ?? null
+  }
+
+  /**
+   * Whether `peer` belongs to this node's configuration (a voter or a learner, including a
+   * joiner the leader has added), or 'no-cluster' while this node belongs to none. Members
+   * are who the raft, work and internal protocols serve.
+   */
+  membershipOf (peer: string): 'member' | 'stranger' | 'no-cluster' {
+    const conf = this.core?.status().conf
+    if (conf == null) return 'no-cluster'
+    return conf.voters.includes(peer) || conf.learners.includes(peer) ? 'member' : 'stranger'
   }
 
   /** What the heartbeat advertises. */
@@ -280,11 +293,11 @@ export class ConsensusService {
   }
 
   /** Listeners for applied control commands; they survive snapshot installs. */
-  readonly onApplied: Array<(cmd: ControlCommand) => void> = []
+  readonly onApplied: Array<(cmd: ControlCommand, index: number) => void> = []
 
   private restoreControl (data: Uint8Array): void {
     this.control = ControlState.restore(data)
-    this.control.onApplied = cmd => { for (const l of this.onApplied) l(cmd) }
+    this.control.onApplied = (cmd, index) => { for (const l of this.onApplied) l(cmd, index) }
   }
 
   private apply (e: Entry): void {

@@ -23,8 +23,8 @@ const REGISTRY_STATES = new Set<string>(['running', 'completed', 'failed', 'canc
 export interface InternalDeps {
   /** The committed configuration, or undefined while this node is in no cluster. */
   members: () => { voters: readonly string[], learners: readonly string[] } | undefined
-  /** Run a forwarded admin command here, marked as forwarded (never forwarded again). */
-  admin: (req: AdminRequest) => Promise<AdminResponse>
+  /** Run a forwarded admin command here for `caller`, marked as forwarded (never forwarded again). */
+  admin: (req: AdminRequest, caller: string) => Promise<AdminResponse>
   /** Propose registrations as they are (on the leader); throws a coded error if it cannot. */
   register: (jobs: Array<[string, JobEntry]>) => Promise<void>
 }
@@ -70,14 +70,15 @@ export class InternalService {
     const conf = this.deps.members()
     if (conf == null || !(conf.voters.includes(from) || conf.learners.includes(from))) {
       this.metrics.rpcRejected.inc()
+      this.metrics.strangersRefused.inc()
       this.log.debug({ from, protocol: INTERNAL_PROTOCOL }, 'internal request from a non-member refused')
       return answer('NOT_A_MEMBER', conf == null
         ? 'this node is not part of a cluster yet, so it serves no internal requests'
         : `${from} is not a member of this cluster; the internal protocol is for member nodes (clients use the admin protocol)`)
     }
     try {
-      if (req.toLeader != null) return await this.forwarded(req.toLeader, 'write')
-      if (req.toHome != null) return await this.forwarded(req.toHome, 'read')
+      if (req.toLeader != null) return await this.forwarded(from, req.toLeader, 'write')
+      if (req.toHome != null) return await this.forwarded(from, req.toHome, 'read')
       if (req.registerJobs != null) {
         await this.deps.register(registrations(req.registerJobs.jobs))
         return answer('', '') // registered
@@ -89,7 +90,7 @@ export class InternalService {
   }
 
   /** A forwarded admin command: only writes go to the leader, only reads to a job's home. */
-  private async forwarded (fwd: ForwardedCommand, kind: 'read' | 'write'): Promise<InternalResponse> {
+  private async forwarded (from: string, fwd: ForwardedCommand, kind: 'read' | 'write'): Promise<InternalResponse> {
     let req: AdminRequest
     try {
       req = AdminRequest.decode(fwd.request)
@@ -98,14 +99,15 @@ export class InternalService {
     }
     const name = commandOf(req)
     if (name == null || ADMIN_COMMANDS[name].kind !== kind) return answer('BAD_REQUEST', `only ${kind} commands are forwarded this way`)
-    const res = await this.deps.admin(req)
+    // The member authorized its client; the client's id is kept for the audit log.
+    const res = await this.deps.admin(req, fwd.caller !== '' ? fwd.caller : from)
     return { code: '', error: '', leader: '', response: AdminResponse.encode(res) }
   }
 }
 
 /** Ask member `to` to run an admin command; resolves with its answer, code and all, unchanged. */
-export async function forwardCommand (host: Host, to: string, via: 'leader' | 'home', req: AdminRequest): Promise<AdminResponse> {
-  const fwd = { request: AdminRequest.encode(req) }
+export async function forwardCommand (host: Host, to: string, via: 'leader' | 'home', req: AdminRequest, caller: string): Promise<AdminResponse> {
+  const fwd = { request: AdminRequest.encode(req), caller }
   const res = await callWith(host, peerIdFromString(to), via === 'leader' ? { toLeader: fwd } : { toHome: fwd }, INTERNAL_CALL)
   if (res.code !== '') return { code: res.code, error: res.error, leader: res.leader }
   return AdminResponse.decode(res.response)

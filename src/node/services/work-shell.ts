@@ -18,7 +18,7 @@ import { WorkError } from '../../work/errors.js'
 import type { Handlers, TaskContext } from '../../work/executors.js'
 import { isFinal, type JobView } from '../../work/jobs.js'
 import { failReply, type WorkReply } from '../../work/messages.js'
-import { childTaskId, encodePayload, makeTask, type JobInput, type Task } from '../../work/spec.js'
+import { CMD_TYPE, childTaskId, encodePayload, makeTask, type JobInput, type Task } from '../../work/spec.js'
 import type { JobRecord, TaskOutcome, WorkStore } from '../store/work-store.js'
 
 export type { PeerInfo } from '../../work/core.js'
@@ -418,6 +418,9 @@ export class WorkShell {
       node: this.opts.self,
       get signal () { return signalOf(run) },
       spawn: (type, payload, options = {}) => {
+        // Who may run shell commands is checked when a job is submitted (the submitter's
+        // `commands` right); a handler passing a type through (fanout) must not bypass that.
+        if (type === CMD_TYPE) throw new WorkError('BAD_JOB', 'a handler cannot spawn shell-command ("cmd") tasks: submit them as tasks of a job, where the right to run commands is checked')
         const id = childTaskId(task.id, children.length)
         children.push(makeTask(id, task.jobId, task.home, { ...options, type, payload }))
         return id

@@ -63,7 +63,7 @@ export class WorkService {
     ;({ membership: this.membership, consensus: this.consensus } = components)
     this.registrar = new Registrar(host, consensus)
     const self = host.peerId.toString()
-    this.transport = new WorkTransport(host, log, metrics, async (from, req) => await this.engine.handle(from, req))
+    this.transport = new WorkTransport(host, log, metrics, async (from, req) => await this.engine.handle(from, req), peer => consensus.membershipOf(peer) === 'member')
     this.engine = new WorkShell(new WorkStore(store), {
       call: async (peer, req) => await this.transport.call(peer, req)
     }, {

@@ -18,7 +18,8 @@ export const BUCKETS = {
   tasks: { prefix: 't', holds: 'taskId -> StoredTask: tasks held here, queued or delegated (kept until the batch is signalled)' },
   completion: { prefix: 'c', holds: 'recordKey -> CompletionRecord: the Dijkstra–Scholten core state' },
   results: { prefix: 'x', holds: 'taskId -> TaskOutcome: results of tasks of jobs homed here, recorded once per id' },
-  outbox: { prefix: 'o', holds: 'taskId -> TaskOutcome: results of tasks run here, until their home acknowledges them' }
+  outbox: { prefix: 'o', holds: 'taskId -> TaskOutcome: results of tasks run here, until their home acknowledges them' },
+  audit: { prefix: 'a', holds: "cursor (hex16(at ms) + ':' + source) -> AuditRecord: mutations and refusals, newest kept (src/node/access/audit.ts)" }
   // Reserved for later modules (do not reuse): 'h' healing ledger.
 } as const satisfies Record<string, BucketSpec>
 

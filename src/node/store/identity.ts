@@ -9,22 +9,42 @@ import { join } from 'node:path'
 import { MeshError, errorMessage } from '../errors.js'
 
 export const IDENTITY_FILE = 'identity.key'
+/**
+ * The local operator key: the CLI on this host signs in with it (see src/node/access). A
+ * separate key from the identity, because a client cannot dial a node with the node's own id.
+ */
+export const OPERATOR_KEY_FILE = 'operator.key'
 
 export async function loadOrCreateIdentity (dataDir: string): Promise<{ key: PrivateKey, created: boolean }> {
-  const file = join(dataDir, IDENTITY_FILE)
-  let bytes: Uint8Array | undefined
-  try {
-    bytes = await readFile(file)
-  } catch (err: any) {
-    if (err?.code !== 'ENOENT') {
-      throw new MeshError('IDENTITY_CORRUPT', `cannot read identity key ${file}: ${errorMessage(err)}. Fix its permissions or restore it from a backup.`, { cause: err })
-    }
-  }
-  if (bytes != null) return { key: decodeIdentity(bytes, file), created: false }
+  return await loadOrCreateKey(join(dataDir, IDENTITY_FILE))
+}
 
+export async function loadOrCreateOperatorKey (dataDir: string): Promise<{ key: PrivateKey, created: boolean }> {
+  return await loadOrCreateKey(join(dataDir, OPERATOR_KEY_FILE))
+}
+
+/** Load an ed25519 key file, creating it (mode 0600) if it does not exist. */
+async function loadOrCreateKey (file: string): Promise<{ key: PrivateKey, created: boolean }> {
+  const bytes = await readKeyFile(file, true)
+  if (bytes != null) return { key: decodeIdentity(bytes, file), created: false }
   const key = await generateKeyPair('Ed25519')
   await writePrivateFile(file, privateKeyToProtobuf(key))
   return { key, created: true }
+}
+
+/** Load an ed25519 key file that must exist (a client key, `meshnode keygen --client`). */
+export async function loadKeyFile (file: string): Promise<PrivateKey> {
+  const bytes = await readKeyFile(file, false)
+  return decodeIdentity(bytes!, file)
+}
+
+async function readKeyFile (file: string, mayBeMissing: boolean): Promise<Uint8Array | undefined> {
+  try {
+    return await readFile(file)
+  } catch (err: any) {
+    if (err?.code === 'ENOENT' && mayBeMissing) return undefined
+    throw new MeshError('IDENTITY_CORRUPT', `cannot read key ${file}: ${errorMessage(err)}. Fix its path or permissions, or restore it from a backup.`, { cause: err })
+  }
 }
 
 export function decodeIdentity (bytes: Uint8Array, file: string): PrivateKey {
@@ -32,16 +52,26 @@ export function decodeIdentity (bytes: Uint8Array, file: string): PrivateKey {
   try {
     key = privateKeyFromProtobuf(bytes)
   } catch (err) {
-    throw new MeshError('IDENTITY_CORRUPT', `identity key ${file} is corrupt (${errorMessage(err)}). Restore it from a backup, or delete it to start this node as a new member.`, { cause: err })
+    throw new MeshError('IDENTITY_CORRUPT', `${keyName(file)} ${file} is corrupt (${errorMessage(err)}). ${repair(file)}`, { cause: err })
   }
   if (key.type !== 'Ed25519') {
-    throw new MeshError('IDENTITY_CORRUPT', `identity key ${file} is a ${key.type} key; meshnode needs Ed25519. Restore the right file or delete it to start as a new member.`)
+    throw new MeshError('IDENTITY_CORRUPT', `${keyName(file)} ${file} is a ${key.type} key; meshnode needs Ed25519. ${repair(file)}`)
   }
   return key
 }
 
+function keyName (file: string): string {
+  return file.endsWith(IDENTITY_FILE) ? 'identity key' : file.endsWith(OPERATOR_KEY_FILE) ? 'operator key' : 'key'
+}
+
+function repair (file: string): string {
+  if (file.endsWith(IDENTITY_FILE)) return 'Restore it from a backup, or delete it to start this node as a new member.'
+  if (file.endsWith(OPERATOR_KEY_FILE)) return 'Delete it: the node writes a new one at start (grants made to the old one stop working).'
+  return 'Restore it, or create a new one with: meshnode keygen --client --out FILE'
+}
+
 /** Write atomically (temp file + rename) with mode 0600, so a crash never leaves half a key. */
-async function writePrivateFile (file: string, data: Uint8Array): Promise<void> {
+export async function writePrivateFile (file: string, data: Uint8Array): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`
   const fh = await open(tmp, 'wx', 0o600)
   try {
@@ -54,7 +84,7 @@ async function writePrivateFile (file: string, data: Uint8Array): Promise<void> 
     // Refuse to clobber a key another process created meanwhile.
     await stat(file)
     await unlink(tmp)
-    throw new MeshError('IDENTITY_CORRUPT', `identity key ${file} appeared while creating it; is another meshnode starting with this data dir?`)
+    throw new MeshError('IDENTITY_CORRUPT', `${keyName(file)} ${file} appeared while creating it; is another meshnode starting with this data dir?`)
   } catch (err: any) {
     if (err?.code !== 'ENOENT') throw err
   }

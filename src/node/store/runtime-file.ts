@@ -13,11 +13,13 @@ export interface RuntimeInfo {
   addrs: string[]
   startedAt: string
   version: string
+  /** The mesh key files the node connects with (paths, never keys), so the local CLI can too. */
+  meshKeyFiles?: string[]
 }
 
 export async function writeRuntimeFile (dataDir: string, info: RuntimeInfo): Promise<void> {
   const file = join(dataDir, RUNTIME_FILE)
-  await writeFile(`${file}.tmp`, JSON.stringify(info, null, 2) + '\n')
+  await writeFile(`${file}.tmp`, JSON.stringify(info, null, 2) + '\n', { mode: 0o600 })
   await rename(`${file}.tmp`, file)
 }
 

@@ -37,7 +37,9 @@ export class RaftTransport {
     private readonly host: Host,
     private readonly log: Logger,
     private readonly metrics: Metrics,
-    private readonly deliver: (msg: Message) => void
+    private readonly deliver: (msg: Message) => void,
+    /** Whether to hear raft from this peer at all (members only: see ConsensusService). */
+    private readonly admit: (peer: string) => boolean = () => true
   ) {}
 
   async start (): Promise<void> {
@@ -98,6 +100,13 @@ export class RaftTransport {
   private async receive (stream: Stream, connection: Connection): Promise<void> {
     const remote: PeerId = connection.remotePeer
     const self = this.host.peerId.toString()
+    if (!this.admit(remote.toString())) {
+      this.metrics.raftRejected.inc()
+      this.metrics.strangersRefused.inc()
+      this.log.debug({ peer: remote.toString() }, 'raft stream from a non-member refused')
+      stream.abort(new Error('not a member of this cluster'))
+      return
+    }
     const pb = pbStream(stream, { maxDataLength: MAX_RAFT_FRAME_BYTES })
     try {
       while (!this.stopped) {
@@ -115,6 +124,13 @@ export class RaftTransport {
           this.metrics.raftRejected.inc()
           this.log.warn({ peer: remote.toString(), err: err?.message }, 'rejected raft frame')
           continue
+        }
+        // Membership can change while a stream is open: a removed member is cut off here.
+        if (!this.admit(msg.from)) {
+          this.metrics.raftRejected.inc()
+          this.metrics.strangersRefused.inc()
+          stream.abort(new Error('not a member of this cluster'))
+          return
         }
         if (msg.from !== remote.toString() || msg.to !== self) {
           this.metrics.raftRejected.inc()

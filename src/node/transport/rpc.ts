@@ -2,7 +2,7 @@
 // admin, internal): length-prefixed protobuf, a size limit on what is read, a deadline on the whole
 // exchange, abort on error, close when done.
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import type { PeerId, Stream } from '@libp2p/interface'
+import type { PeerId, PrivateKey, Stream } from '@libp2p/interface'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { pbStream } from 'it-protobuf-stream'
 import type { Libp2p } from 'libp2p'
@@ -75,11 +75,18 @@ export async function callWith<Req, Res> (host: Libp2p, target: Multiaddr | Peer
   }
 }
 
+/** Who a client host is, and the mesh key it connects through (see client/credentials.ts). */
+export interface CallerIdentity {
+  /** Absent: a throwaway identity, which the node treats as anonymous. */
+  key?: PrivateKey
+  meshKeys?: Uint8Array[]
+}
+
 /**
  * Make one call, from `client` if given (a caller polling many nodes reuses one host), else
- * from a throwaway client identity (the CLI's case).
+ * from a host made for this call with `identity` (the CLI's case).
  */
-export async function call<Req, Res> (addr: string, req: Req, opts: CallOptions<Req, Res>, client?: Libp2p): Promise<Res> {
+export async function call<Req, Res> (addr: string, req: Req, opts: CallOptions<Req, Res>, client?: Libp2p, identity: CallerIdentity = {}): Promise<Res> {
   let ma: Multiaddr
   try {
     ma = multiaddr(addr)
@@ -87,7 +94,7 @@ export async function call<Req, Res> (addr: string, req: Req, opts: CallOptions<
     throw new MeshError('USAGE', `${addr} is not a multiaddr (${errorMessage(err)})`)
   }
   if (client != null) return await callWith(client, ma, req, opts)
-  const own = await createClientHost(await generateKeyPair('Ed25519'))
+  const own = await createCaller(identity)
   try {
     return await callWith(own, ma, req, opts)
   } finally {
@@ -96,6 +103,6 @@ export async function call<Req, Res> (addr: string, req: Req, opts: CallOptions<
 }
 
 /** A client host for a series of calls; stop it when done. */
-export async function createCaller (): Promise<Libp2p> {
-  return await createClientHost(await generateKeyPair('Ed25519'))
+export async function createCaller (identity: CallerIdentity = {}): Promise<Libp2p> {
+  return await createClientHost(identity.key ?? await generateKeyPair('Ed25519'))
 }

@@ -46,7 +46,9 @@ export class WorkTransport {
     private readonly host: Host,
     private readonly log: Logger,
     private readonly metrics: Metrics,
-    private readonly handle: (from: string, req: WorkRequest) => Promise<WorkResponse>
+    private readonly handle: (from: string, req: WorkRequest) => Promise<WorkResponse>,
+    /** Whether to serve this peer at all: members of the committed configuration only. */
+    private readonly admit: (peer: string) => boolean = () => true
   ) {}
 
   async start (): Promise<void> {
@@ -139,6 +141,13 @@ export class WorkTransport {
   /** The responder side: each request is handled as it comes; responses go back in any order. */
   private async serve (stream: Stream, connection: Connection): Promise<void> {
     const from = connection.remotePeer.toString()
+    if (!this.admit(from)) {
+      this.metrics.workRejected.inc()
+      this.metrics.strangersRefused.inc()
+      this.log.debug({ from }, 'work stream from a non-member refused')
+      stream.abort(new Error('not a member of this cluster'))
+      return
+    }
     const pb = pbStream(stream, { maxDataLength: MAX_WORK_FRAME_BYTES })
     this.inbound.add(stream)
     let writes = Promise.resolve()
@@ -147,6 +156,8 @@ export class WorkTransport {
         const frame = await pb.read(WorkFrame)
         if (frame.request == null) throw new Error('a work frame from a requester must carry a request')
         const { id, request } = frame
+        // A member removed while its stream is open is cut off at its next request.
+        if (!this.admit(from)) throw new Error(`${from} is no longer a member`)
         void this.handle(from, request).then(response => {
           this.metrics.workServed.inc()
           writes = writes.then(async () => { await pb.write({ id, response }, WorkFrame) }).catch(() => {})

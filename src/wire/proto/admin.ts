@@ -558,6 +558,313 @@ export namespace JobCancel {
   }
 }
 
+export interface GrantSet {
+  peerId: string
+  role: string
+  commands: boolean
+}
+
+export namespace GrantSet {
+  let _codec: Codec<GrantSet>
+
+  export const codec = (): Codec<GrantSet> => {
+    if (_codec == null) {
+      _codec = message<GrantSet>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.peerId != null && obj.peerId !== '')) {
+          w.uint32(10)
+          w.string(obj.peerId)
+        }
+
+        if ((obj.role != null && obj.role !== '')) {
+          w.uint32(18)
+          w.string(obj.role)
+        }
+
+        if ((obj.commands != null && obj.commands !== false)) {
+          w.uint32(24)
+          w.bool(obj.commands)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          peerId: '',
+          role: '',
+          commands: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.peerId = reader.string()
+              break
+            }
+            case 2: {
+              obj.role = reader.string()
+              break
+            }
+            case 3: {
+              obj.commands = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<GrantSet>): Uint8Array => {
+    return encodeMessage(obj, GrantSet.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GrantSet>): GrantSet => {
+    return decodeMessage(buf, GrantSet.codec(), opts)
+  }
+}
+
+export interface GrantRemove {
+  peerId: string
+}
+
+export namespace GrantRemove {
+  let _codec: Codec<GrantRemove>
+
+  export const codec = (): Codec<GrantRemove> => {
+    if (_codec == null) {
+      _codec = message<GrantRemove>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.peerId != null && obj.peerId !== '')) {
+          w.uint32(10)
+          w.string(obj.peerId)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          peerId: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.peerId = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<GrantRemove>): Uint8Array => {
+    return encodeMessage(obj, GrantRemove.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GrantRemove>): GrantRemove => {
+    return decodeMessage(buf, GrantRemove.codec(), opts)
+  }
+}
+
+export interface GrantList {}
+
+export namespace GrantList {
+  let _codec: Codec<GrantList>
+
+  export const codec = (): Codec<GrantList> => {
+    if (_codec == null) {
+      _codec = message<GrantList>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<GrantList>): Uint8Array => {
+    return encodeMessage(obj, GrantList.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GrantList>): GrantList => {
+    return decodeMessage(buf, GrantList.codec(), opts)
+  }
+}
+
+export interface WhoAmI {}
+
+export namespace WhoAmI {
+  let _codec: Codec<WhoAmI>
+
+  export const codec = (): Codec<WhoAmI> => {
+    if (_codec == null) {
+      _codec = message<WhoAmI>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<WhoAmI>): Uint8Array => {
+    return encodeMessage(obj, WhoAmI.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<WhoAmI>): WhoAmI => {
+    return decodeMessage(buf, WhoAmI.codec(), opts)
+  }
+}
+
+export interface AuditList {
+  limit: number
+  before: string
+}
+
+export namespace AuditList {
+  let _codec: Codec<AuditList>
+
+  export const codec = (): Codec<AuditList> => {
+    if (_codec == null) {
+      _codec = message<AuditList>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.limit != null && obj.limit !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.limit)
+        }
+
+        if ((obj.before != null && obj.before !== '')) {
+          w.uint32(18)
+          w.string(obj.before)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          limit: 0,
+          before: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.limit = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.before = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<AuditList>): Uint8Array => {
+    return encodeMessage(obj, AuditList.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AuditList>): AuditList => {
+    return decodeMessage(buf, AuditList.codec(), opts)
+  }
+}
+
 export interface AdminRequest {
   configSet?: ConfigSet
   configGet?: ConfigGet
@@ -567,6 +874,11 @@ export interface AdminRequest {
   jobsList?: JobsList
   jobGet?: JobGet
   jobCancel?: JobCancel
+  grantSet?: GrantSet
+  grantRemove?: GrantRemove
+  grantList?: GrantList
+  whoAmI?: WhoAmI
+  auditList?: AuditList
 }
 
 export namespace AdminRequest {
@@ -581,7 +893,87 @@ export namespace AdminRequest {
 
         obj = { ...obj }
 
+        if (obj.auditList != null) {
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.whoAmI != null) {
+          obj.auditList = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.grantList != null) {
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.grantRemove != null) {
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.grantSet != null) {
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
         if (obj.jobCancel != null) {
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
           obj.jobGet = undefined
           obj.jobsList = undefined
           obj.jobsSubmit = undefined
@@ -592,6 +984,11 @@ export namespace AdminRequest {
         }
 
         if (obj.jobGet != null) {
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
           obj.jobCancel = undefined
           obj.jobsList = undefined
           obj.jobsSubmit = undefined
@@ -602,6 +999,11 @@ export namespace AdminRequest {
         }
 
         if (obj.jobsList != null) {
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
           obj.jobCancel = undefined
           obj.jobGet = undefined
           obj.jobsSubmit = undefined
@@ -612,6 +1014,11 @@ export namespace AdminRequest {
         }
 
         if (obj.jobsSubmit != null) {
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
           obj.jobCancel = undefined
           obj.jobGet = undefined
           obj.jobsList = undefined
@@ -622,6 +1029,11 @@ export namespace AdminRequest {
         }
 
         if (obj.configDelete != null) {
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
           obj.jobCancel = undefined
           obj.jobGet = undefined
           obj.jobsList = undefined
@@ -632,6 +1044,11 @@ export namespace AdminRequest {
         }
 
         if (obj.configList != null) {
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
           obj.jobCancel = undefined
           obj.jobGet = undefined
           obj.jobsList = undefined
@@ -642,6 +1059,11 @@ export namespace AdminRequest {
         }
 
         if (obj.configGet != null) {
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
           obj.jobCancel = undefined
           obj.jobGet = undefined
           obj.jobsList = undefined
@@ -652,6 +1074,11 @@ export namespace AdminRequest {
         }
 
         if (obj.configSet != null) {
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
           obj.jobCancel = undefined
           obj.jobGet = undefined
           obj.jobsList = undefined
@@ -699,6 +1126,31 @@ export namespace AdminRequest {
         if (obj.jobCancel != null) {
           w.uint32(66)
           JobCancel.codec().encode(obj.jobCancel, w)
+        }
+
+        if (obj.grantSet != null) {
+          w.uint32(74)
+          GrantSet.codec().encode(obj.grantSet, w)
+        }
+
+        if (obj.grantRemove != null) {
+          w.uint32(82)
+          GrantRemove.codec().encode(obj.grantRemove, w)
+        }
+
+        if (obj.grantList != null) {
+          w.uint32(154)
+          GrantList.codec().encode(obj.grantList, w)
+        }
+
+        if (obj.whoAmI != null) {
+          w.uint32(162)
+          WhoAmI.codec().encode(obj.whoAmI, w)
+        }
+
+        if (obj.auditList != null) {
+          w.uint32(170)
+          AuditList.codec().encode(obj.auditList, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -761,6 +1213,36 @@ export namespace AdminRequest {
               })
               break
             }
+            case 9: {
+              obj.grantSet = GrantSet.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.grantSet
+              })
+              break
+            }
+            case 10: {
+              obj.grantRemove = GrantRemove.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.grantRemove
+              })
+              break
+            }
+            case 19: {
+              obj.grantList = GrantList.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.grantList
+              })
+              break
+            }
+            case 20: {
+              obj.whoAmI = WhoAmI.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.whoAmI
+              })
+              break
+            }
+            case 21: {
+              obj.auditList = AuditList.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.auditList
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -768,7 +1250,87 @@ export namespace AdminRequest {
           }
         }
 
+        if (obj.auditList != null) {
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.whoAmI != null) {
+          delete obj.auditList
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.grantList != null) {
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.grantRemove != null) {
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.grantSet != null) {
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
         if (obj.jobCancel != null) {
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
           delete obj.jobGet
           delete obj.jobsList
           delete obj.jobsSubmit
@@ -779,6 +1341,11 @@ export namespace AdminRequest {
         }
 
         if (obj.jobGet != null) {
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
           delete obj.jobCancel
           delete obj.jobsList
           delete obj.jobsSubmit
@@ -789,6 +1356,11 @@ export namespace AdminRequest {
         }
 
         if (obj.jobsList != null) {
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
           delete obj.jobCancel
           delete obj.jobGet
           delete obj.jobsSubmit
@@ -799,6 +1371,11 @@ export namespace AdminRequest {
         }
 
         if (obj.jobsSubmit != null) {
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
           delete obj.jobCancel
           delete obj.jobGet
           delete obj.jobsList
@@ -809,6 +1386,11 @@ export namespace AdminRequest {
         }
 
         if (obj.configDelete != null) {
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
           delete obj.jobCancel
           delete obj.jobGet
           delete obj.jobsList
@@ -819,6 +1401,11 @@ export namespace AdminRequest {
         }
 
         if (obj.configList != null) {
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
           delete obj.jobCancel
           delete obj.jobGet
           delete obj.jobsList
@@ -829,6 +1416,11 @@ export namespace AdminRequest {
         }
 
         if (obj.configGet != null) {
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
           delete obj.jobCancel
           delete obj.jobGet
           delete obj.jobsList
@@ -839,6 +1431,11 @@ export namespace AdminRequest {
         }
 
         if (obj.configSet != null) {
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
           delete obj.jobCancel
           delete obj.jobGet
           delete obj.jobsList
@@ -1575,6 +2172,540 @@ export namespace JobCancelled {
   }
 }
 
+export interface GrantEntry {
+  peerId: string
+  role: string
+  commands: boolean
+  index: number
+  by: string
+  at: number
+}
+
+export namespace GrantEntry {
+  let _codec: Codec<GrantEntry>
+
+  export const codec = (): Codec<GrantEntry> => {
+    if (_codec == null) {
+      _codec = message<GrantEntry>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.peerId != null && obj.peerId !== '')) {
+          w.uint32(10)
+          w.string(obj.peerId)
+        }
+
+        if ((obj.role != null && obj.role !== '')) {
+          w.uint32(18)
+          w.string(obj.role)
+        }
+
+        if ((obj.commands != null && obj.commands !== false)) {
+          w.uint32(24)
+          w.bool(obj.commands)
+        }
+
+        if ((obj.index != null && obj.index !== 0)) {
+          w.uint32(32)
+          w.uint64Number(obj.index)
+        }
+
+        if ((obj.by != null && obj.by !== '')) {
+          w.uint32(42)
+          w.string(obj.by)
+        }
+
+        if ((obj.at != null && obj.at !== 0)) {
+          w.uint32(48)
+          w.uint64Number(obj.at)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          peerId: '',
+          role: '',
+          commands: false,
+          index: 0,
+          by: '',
+          at: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.peerId = reader.string()
+              break
+            }
+            case 2: {
+              obj.role = reader.string()
+              break
+            }
+            case 3: {
+              obj.commands = reader.bool()
+              break
+            }
+            case 4: {
+              obj.index = reader.uint64Number()
+              break
+            }
+            case 5: {
+              obj.by = reader.string()
+              break
+            }
+            case 6: {
+              obj.at = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<GrantEntry>): Uint8Array => {
+    return encodeMessage(obj, GrantEntry.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GrantEntry>): GrantEntry => {
+    return decodeMessage(buf, GrantEntry.codec(), opts)
+  }
+}
+
+export interface GrantWritten {}
+
+export namespace GrantWritten {
+  let _codec: Codec<GrantWritten>
+
+  export const codec = (): Codec<GrantWritten> => {
+    if (_codec == null) {
+      _codec = message<GrantWritten>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<GrantWritten>): Uint8Array => {
+    return encodeMessage(obj, GrantWritten.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GrantWritten>): GrantWritten => {
+    return decodeMessage(buf, GrantWritten.codec(), opts)
+  }
+}
+
+export interface GrantEntries {
+  grants: GrantEntry[]
+}
+
+export namespace GrantEntries {
+  let _codec: Codec<GrantEntries>
+
+  export const codec = (): Codec<GrantEntries> => {
+    if (_codec == null) {
+      _codec = message<GrantEntries>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.grants != null) {
+          for (const value of obj.grants) {
+            w.uint32(10)
+            GrantEntry.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          grants: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.grants != null && obj.grants.length === opts.limits.grants) {
+                throw new MaxLengthError('Decode error - map field "grants" had too many elements')
+              }
+
+              obj.grants.push(GrantEntry.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.grants$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<GrantEntries>): Uint8Array => {
+    return encodeMessage(obj, GrantEntries.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GrantEntries>): GrantEntries => {
+    return decodeMessage(buf, GrantEntries.codec(), opts)
+  }
+}
+
+export interface Identity {
+  peerId: string
+  role: string
+  rights: string[]
+}
+
+export namespace Identity {
+  let _codec: Codec<Identity>
+
+  export const codec = (): Codec<Identity> => {
+    if (_codec == null) {
+      _codec = message<Identity>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.peerId != null && obj.peerId !== '')) {
+          w.uint32(10)
+          w.string(obj.peerId)
+        }
+
+        if ((obj.role != null && obj.role !== '')) {
+          w.uint32(18)
+          w.string(obj.role)
+        }
+
+        if (obj.rights != null) {
+          for (const value of obj.rights) {
+            w.uint32(26)
+            w.string(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          peerId: '',
+          role: '',
+          rights: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.peerId = reader.string()
+              break
+            }
+            case 2: {
+              obj.role = reader.string()
+              break
+            }
+            case 3: {
+              if (opts.limits?.rights != null && obj.rights.length === opts.limits.rights) {
+                throw new MaxLengthError('Decode error - map field "rights" had too many elements')
+              }
+
+              obj.rights.push(reader.string())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<Identity>): Uint8Array => {
+    return encodeMessage(obj, Identity.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Identity>): Identity => {
+    return decodeMessage(buf, Identity.codec(), opts)
+  }
+}
+
+export interface AuditEntry {
+  cursor: string
+  at: number
+  who: string
+  action: string
+  target: string
+  outcome: string
+  detail: string
+  node: string
+}
+
+export namespace AuditEntry {
+  let _codec: Codec<AuditEntry>
+
+  export const codec = (): Codec<AuditEntry> => {
+    if (_codec == null) {
+      _codec = message<AuditEntry>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.cursor != null && obj.cursor !== '')) {
+          w.uint32(10)
+          w.string(obj.cursor)
+        }
+
+        if ((obj.at != null && obj.at !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.at)
+        }
+
+        if ((obj.who != null && obj.who !== '')) {
+          w.uint32(26)
+          w.string(obj.who)
+        }
+
+        if ((obj.action != null && obj.action !== '')) {
+          w.uint32(34)
+          w.string(obj.action)
+        }
+
+        if ((obj.target != null && obj.target !== '')) {
+          w.uint32(42)
+          w.string(obj.target)
+        }
+
+        if ((obj.outcome != null && obj.outcome !== '')) {
+          w.uint32(50)
+          w.string(obj.outcome)
+        }
+
+        if ((obj.detail != null && obj.detail !== '')) {
+          w.uint32(58)
+          w.string(obj.detail)
+        }
+
+        if ((obj.node != null && obj.node !== '')) {
+          w.uint32(66)
+          w.string(obj.node)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          cursor: '',
+          at: 0,
+          who: '',
+          action: '',
+          target: '',
+          outcome: '',
+          detail: '',
+          node: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.cursor = reader.string()
+              break
+            }
+            case 2: {
+              obj.at = reader.uint64Number()
+              break
+            }
+            case 3: {
+              obj.who = reader.string()
+              break
+            }
+            case 4: {
+              obj.action = reader.string()
+              break
+            }
+            case 5: {
+              obj.target = reader.string()
+              break
+            }
+            case 6: {
+              obj.outcome = reader.string()
+              break
+            }
+            case 7: {
+              obj.detail = reader.string()
+              break
+            }
+            case 8: {
+              obj.node = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<AuditEntry>): Uint8Array => {
+    return encodeMessage(obj, AuditEntry.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AuditEntry>): AuditEntry => {
+    return decodeMessage(buf, AuditEntry.codec(), opts)
+  }
+}
+
+export interface AuditEntries {
+  entries: AuditEntry[]
+  next: string
+}
+
+export namespace AuditEntries {
+  let _codec: Codec<AuditEntries>
+
+  export const codec = (): Codec<AuditEntries> => {
+    if (_codec == null) {
+      _codec = message<AuditEntries>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.entries != null) {
+          for (const value of obj.entries) {
+            w.uint32(10)
+            AuditEntry.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.next != null && obj.next !== '')) {
+          w.uint32(18)
+          w.string(obj.next)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          entries: [],
+          next: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.entries != null && obj.entries.length === opts.limits.entries) {
+                throw new MaxLengthError('Decode error - map field "entries" had too many elements')
+              }
+
+              obj.entries.push(AuditEntry.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.entries$
+              }))
+              break
+            }
+            case 2: {
+              obj.next = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<AuditEntries>): Uint8Array => {
+    return encodeMessage(obj, AuditEntries.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AuditEntries>): AuditEntries => {
+    return decodeMessage(buf, AuditEntries.codec(), opts)
+  }
+}
+
 export interface AdminResponse {
   code: string
   error: string
@@ -1587,6 +2718,11 @@ export interface AdminResponse {
   jobsList?: JobList
   jobGet?: JobDetail
   jobCancel?: JobCancelled
+  grantSet?: GrantWritten
+  grantRemove?: GrantWritten
+  grantList?: GrantEntries
+  whoAmI?: Identity
+  auditList?: AuditEntries
 }
 
 export namespace AdminResponse {
@@ -1601,7 +2737,87 @@ export namespace AdminResponse {
 
         obj = { ...obj }
 
+        if (obj.auditList != null) {
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.whoAmI != null) {
+          obj.auditList = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.grantList != null) {
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.grantRemove != null) {
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.grantSet != null) {
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
         if (obj.jobCancel != null) {
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
           obj.jobGet = undefined
           obj.jobsList = undefined
           obj.jobsSubmit = undefined
@@ -1612,6 +2828,11 @@ export namespace AdminResponse {
         }
 
         if (obj.jobGet != null) {
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
           obj.jobCancel = undefined
           obj.jobsList = undefined
           obj.jobsSubmit = undefined
@@ -1622,6 +2843,11 @@ export namespace AdminResponse {
         }
 
         if (obj.jobsList != null) {
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
           obj.jobCancel = undefined
           obj.jobGet = undefined
           obj.jobsSubmit = undefined
@@ -1632,6 +2858,11 @@ export namespace AdminResponse {
         }
 
         if (obj.jobsSubmit != null) {
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
           obj.jobCancel = undefined
           obj.jobGet = undefined
           obj.jobsList = undefined
@@ -1642,6 +2873,11 @@ export namespace AdminResponse {
         }
 
         if (obj.configDelete != null) {
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
           obj.jobCancel = undefined
           obj.jobGet = undefined
           obj.jobsList = undefined
@@ -1652,6 +2888,11 @@ export namespace AdminResponse {
         }
 
         if (obj.configList != null) {
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
           obj.jobCancel = undefined
           obj.jobGet = undefined
           obj.jobsList = undefined
@@ -1662,6 +2903,11 @@ export namespace AdminResponse {
         }
 
         if (obj.configGet != null) {
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
           obj.jobCancel = undefined
           obj.jobGet = undefined
           obj.jobsList = undefined
@@ -1672,6 +2918,11 @@ export namespace AdminResponse {
         }
 
         if (obj.configSet != null) {
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
           obj.jobCancel = undefined
           obj.jobGet = undefined
           obj.jobsList = undefined
@@ -1734,6 +2985,31 @@ export namespace AdminResponse {
         if (obj.jobCancel != null) {
           w.uint32(146)
           JobCancelled.codec().encode(obj.jobCancel, w)
+        }
+
+        if (obj.grantSet != null) {
+          w.uint32(242)
+          GrantWritten.codec().encode(obj.grantSet, w)
+        }
+
+        if (obj.grantRemove != null) {
+          w.uint32(250)
+          GrantWritten.codec().encode(obj.grantRemove, w)
+        }
+
+        if (obj.grantList != null) {
+          w.uint32(258)
+          GrantEntries.codec().encode(obj.grantList, w)
+        }
+
+        if (obj.whoAmI != null) {
+          w.uint32(266)
+          Identity.codec().encode(obj.whoAmI, w)
+        }
+
+        if (obj.auditList != null) {
+          w.uint32(274)
+          AuditEntries.codec().encode(obj.auditList, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1812,6 +3088,36 @@ export namespace AdminResponse {
               })
               break
             }
+            case 30: {
+              obj.grantSet = GrantWritten.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.grantSet
+              })
+              break
+            }
+            case 31: {
+              obj.grantRemove = GrantWritten.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.grantRemove
+              })
+              break
+            }
+            case 32: {
+              obj.grantList = GrantEntries.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.grantList
+              })
+              break
+            }
+            case 33: {
+              obj.whoAmI = Identity.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.whoAmI
+              })
+              break
+            }
+            case 34: {
+              obj.auditList = AuditEntries.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.auditList
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1819,7 +3125,87 @@ export namespace AdminResponse {
           }
         }
 
+        if (obj.auditList != null) {
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.whoAmI != null) {
+          delete obj.auditList
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.grantList != null) {
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.grantRemove != null) {
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.grantSet != null) {
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
         if (obj.jobCancel != null) {
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
           delete obj.jobGet
           delete obj.jobsList
           delete obj.jobsSubmit
@@ -1830,6 +3216,11 @@ export namespace AdminResponse {
         }
 
         if (obj.jobGet != null) {
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
           delete obj.jobCancel
           delete obj.jobsList
           delete obj.jobsSubmit
@@ -1840,6 +3231,11 @@ export namespace AdminResponse {
         }
 
         if (obj.jobsList != null) {
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
           delete obj.jobCancel
           delete obj.jobGet
           delete obj.jobsSubmit
@@ -1850,6 +3246,11 @@ export namespace AdminResponse {
         }
 
         if (obj.jobsSubmit != null) {
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
           delete obj.jobCancel
           delete obj.jobGet
           delete obj.jobsList
@@ -1860,6 +3261,11 @@ export namespace AdminResponse {
         }
 
         if (obj.configDelete != null) {
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
           delete obj.jobCancel
           delete obj.jobGet
           delete obj.jobsList
@@ -1870,6 +3276,11 @@ export namespace AdminResponse {
         }
 
         if (obj.configList != null) {
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
           delete obj.jobCancel
           delete obj.jobGet
           delete obj.jobsList
@@ -1880,6 +3291,11 @@ export namespace AdminResponse {
         }
 
         if (obj.configGet != null) {
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
           delete obj.jobCancel
           delete obj.jobGet
           delete obj.jobsList
@@ -1890,6 +3306,11 @@ export namespace AdminResponse {
         }
 
         if (obj.configSet != null) {
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
           delete obj.jobCancel
           delete obj.jobGet
           delete obj.jobsList

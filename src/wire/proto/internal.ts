@@ -13,6 +13,7 @@ import type { Uint8ArrayList } from 'uint8arraylist'
 
 export interface ForwardedCommand {
   request: Uint8Array
+  caller: string
 }
 
 export namespace ForwardedCommand {
@@ -30,12 +31,18 @@ export namespace ForwardedCommand {
           w.bytes(obj.request)
         }
 
+        if ((obj.caller != null && obj.caller !== '')) {
+          w.uint32(18)
+          w.string(obj.caller)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          request: uint8ArrayAlloc(0)
+          request: uint8ArrayAlloc(0),
+          caller: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -46,6 +53,10 @@ export namespace ForwardedCommand {
           switch (tag >>> 3) {
             case 1: {
               obj.request = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.caller = reader.string()
               break
             }
             default: {

@@ -356,6 +356,7 @@ export interface StatusResponse {
   formation: string
   rssBytes: bigint
   heapUsedBytes: bigint
+  security: string
 }
 
 export namespace StatusResponse {
@@ -485,6 +486,11 @@ export namespace StatusResponse {
           w.uint64(obj.heapUsedBytes)
         }
 
+        if ((obj.security != null && obj.security !== '')) {
+          w.uint32(178)
+          w.string(obj.security)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -510,7 +516,8 @@ export namespace StatusResponse {
           learners: [],
           formation: '',
           rssBytes: 0n,
-          heapUsedBytes: 0n
+          heapUsedBytes: 0n,
+          security: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -629,6 +636,10 @@ export namespace StatusResponse {
             }
             case 21: {
               obj.heapUsedBytes = reader.uint64()
+              break
+            }
+            case 22: {
+              obj.security = reader.string()
               break
             }
             default: {

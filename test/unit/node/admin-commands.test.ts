@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import type { ApplyResult, ConfigValue, ControlCommand, JobEntry } from '../../../src/consensus/control.js'
+import type { ApplyResult, ConfigValue, ControlCommand, Grant, JobEntry } from '../../../src/consensus/control.js'
+import { trusted, type Principal } from '../../../src/node/access/policy.js'
 import { adminError, unwrap } from '../../../src/node/client/admin.js'
 import { MeshError } from '../../../src/node/errors.js'
 import { MeshNode } from '../../../src/node/node.js'
@@ -29,6 +30,8 @@ function fake (opts: {
   forwarded?: boolean
   config?: Record<string, ConfigValue>
   jobs?: Record<string, JobEntry>
+  grants?: Record<string, Grant>
+  caller?: Principal
 } = {}): Fake {
   const f: Fake = { proposed: [], forwards: [], submitted: 0, ctx: undefined as any }
   const engine: JobsEngine = {
@@ -51,7 +54,7 @@ function fake (opts: {
         f.proposed.push(cmd)
         return await (opts.propose?.(cmd) ?? Promise.resolve({ ok: true, version: 1 }))
       },
-      control: { config: new Map(Object.entries(opts.config ?? {})), jobs: new Map(Object.entries(opts.jobs ?? {})) },
+      control: { config: new Map(Object.entries(opts.config ?? {})), jobs: new Map(Object.entries(opts.jobs ?? {})), grants: new Map(Object.entries(opts.grants ?? {})) },
       status: () => ({ leader: 'leader-id' })
     },
     engine: () => opts.engine === null ? undefined : engine,
@@ -60,7 +63,9 @@ function fake (opts: {
       if (opts.forward == null) throw new Error('connection refused')
       return await opts.forward(to, via, req)
     },
-    forwarded: opts.forwarded ?? false
+    forwarded: opts.forwarded ?? false,
+    caller: opts.caller ?? trusted('local-cli'),
+    now: () => 1_000
   }
   return f
 }
@@ -99,7 +104,7 @@ describe('the command table', () => {
     expect(names).toEqual(oneof('result'))
     for (const name of names as AdminCommandName[]) {
       expect(['read', 'write']).toContain(ADMIN_COMMANDS[name].kind)
-      expect(['client', 'submitter', 'operator', 'member']).toContain(ADMIN_COMMANDS[name].who)
+      expect(['none', 'read', 'submit', 'operate']).toContain(ADMIN_COMMANDS[name].needs)
     }
   })
 
@@ -115,7 +120,7 @@ describe('the admin dispatcher answers', () => {
     const res = await roundTrip({ configSet: { key: 'color', value: 'blue', expectVersion: 3n } }, f)
     expect(res.code).toBe('')
     expect(res.configSet?.version).toBe(4n)
-    expect(f.proposed).toEqual([{ op: 'config.set', key: 'color', value: 'blue', expectVersion: 3 }])
+    expect(f.proposed).toEqual([{ op: 'config.set', key: 'color', value: 'blue', expectVersion: 3, by: 'local-cli', at: 1_000 }])
   })
 
   it('a config listing sorted by key', async () => {
@@ -263,7 +268,7 @@ describe('every failure reaches the client with its code unchanged', () => {
   })
 
   it('through the library API: cancelJob throws a MeshError with the server\'s code', async () => {
-    const fakeNode = { admin: { handle: async (req: AdminRequest) => await dispatch(req, fake({ propose: async () => ({ ok: false, code: 'JOB_FINISHED', message: 'job j1 is already completed' }) }).ctx) } }
+    const fakeNode = { c: { operatorId: 'local-cli' }, admin: { handle: async (req: AdminRequest) => await dispatch(req, fake({ propose: async () => ({ ok: false, code: 'JOB_FINISHED', message: 'job j1 is already completed' }) }).ctx) } }
     const err = await MeshNode.prototype.cancelJob.call(fakeNode as any, 'j1').then(() => undefined, (e: unknown) => e)
     expect(err).toBeInstanceOf(MeshError)
     expect((err as MeshError).code).toBe('JOB_FINISHED')

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_PORT, defaultConfig, resolveConfig } from '../../../src/node/config.js'
+import type { MeshError } from '../../../src/node/errors.js'
 
 function configFile (content: unknown): string {
   const dir = mkdtempSync(join(tmpdir(), 'mn-config-'))
@@ -14,10 +15,32 @@ function configFile (content: unknown): string {
 describe('config resolution', () => {
   it('uses documented defaults when nothing is given', () => {
     const c = resolveConfig({ env: {} })
-    expect(c.listen).toEqual([`/ip4/0.0.0.0/tcp/${DEFAULT_PORT}`])
+    // Closed by default: no mesh key, so loopback only.
+    expect(c.listen).toEqual([`/ip4/127.0.0.1/tcp/${DEFAULT_PORT}`])
+    expect(c.meshKey).toEqual([])
+    expect(c.insecure).toBe(false)
     expect(c.mesh).toBe('default')
     expect(c.dataDir).toBe(defaultConfig().dataDir)
     expect(c.peers).toEqual([])
+  })
+
+  it('listens on every interface by default only with a mesh key or --insecure', () => {
+    expect(resolveConfig({ env: {}, flags: { meshKey: ['/tmp/mesh.key'] } }).listen).toEqual([`/ip4/0.0.0.0/tcp/${DEFAULT_PORT}`])
+    expect(resolveConfig({ env: { MESHNODE_INSECURE: 'true' } }).listen).toEqual([`/ip4/0.0.0.0/tcp/${DEFAULT_PORT}`])
+    expect(resolveConfig({ env: {}, flags: { listen: ['/ip4/127.0.0.1/tcp/9000', '/ip6/::1/tcp/9000'] } }).listen).toHaveLength(2)
+  })
+
+  it('refuses a non-loopback listen address without a mesh key, naming the fix', () => {
+    for (const listen of ['/ip4/0.0.0.0/tcp/7420', '/ip4/10.0.0.5/tcp/7420', '/ip6/::/tcp/7420', '/dns4/example.com/tcp/7420']) {
+      expect(() => resolveConfig({ env: {}, flags: { listen: [listen] } }), listen).toThrow(/without a mesh key.*meshnode keygen.*--insecure/)
+    }
+    expect(() => resolveConfig({ env: {}, flags: { listen: ['/ip4/0.0.0.0/tcp/7420'], insecure: true } })).not.toThrow()
+    expect(() => resolveConfig({ env: { MESHNODE_MESH_KEY_FILE: '/tmp/k' }, flags: { listen: ['/ip4/0.0.0.0/tcp/7420'] } })).not.toThrow()
+    try {
+      resolveConfig({ env: {}, flags: { listen: ['/ip4/0.0.0.0/tcp/7420'] } })
+    } catch (err) {
+      expect((err as MeshError).code).toBe('INSECURE')
+    }
   })
 
   it('ranks flags over env over config file over defaults', () => {

@@ -31,7 +31,7 @@ function service (conf: { voters: string[], learners: string[] } | undefined): {
 
 const CONF = { voters: ['v1', 'v2'], learners: ['l1'] }
 const REGISTER: InternalRequest = { registerJobs: { jobs: [{ id: 'j1', home: 'v2', createdAt: 5, state: 'running' }] } }
-const WRITE: InternalRequest = { toLeader: { request: AdminRequest.encode({ configSet: { key: 'k', value: 'v' } }) } }
+const WRITE: InternalRequest = { toLeader: { request: AdminRequest.encode({ configSet: { key: 'k', value: 'v' } }), caller: '' } }
 
 describe('the internal protocol', () => {
   it('refuses a stranger with NOT_A_MEMBER, counts it, and registers nothing', async () => {
@@ -77,8 +77,8 @@ describe('the internal protocol', () => {
 
   it('forwards only writes to the leader and only reads to a home', async () => {
     const { svc, admin } = service(CONF)
-    expect((await svc.handle('v2', { toLeader: { request: AdminRequest.encode({ configList: {} }) } })).code).toBe('BAD_REQUEST')
-    expect((await svc.handle('v2', { toHome: { request: AdminRequest.encode({ jobCancel: { id: 'j1' } }) } })).code).toBe('BAD_REQUEST')
+    expect((await svc.handle('v2', { toLeader: { request: AdminRequest.encode({ configList: {} }), caller: '' } })).code).toBe('BAD_REQUEST')
+    expect((await svc.handle('v2', { toHome: { request: AdminRequest.encode({ jobCancel: { id: 'j1' } }), caller: '' } })).code).toBe('BAD_REQUEST')
     expect(admin).toEqual([])
   })
 })

@@ -64,6 +64,9 @@ const SAMPLE: Record<StartOptionKey, string> = {
   snapshotEvery: '123',
   concurrency: '409',
   handlers: '/tmp/mn-handlers.js',
+  meshKey: '/tmp/mn-mesh.key',
+  insecure: 'true',
+  maxPendingJobs: '77',
   allowCommands: 'true'
 }
 
@@ -86,6 +89,9 @@ const SAMPLE_VALUE: NodeConfig = {
   snapshotEvery: 123,
   concurrency: 409,
   handlers: ['/tmp/mn-handlers.js'],
+  meshKey: ['/tmp/mn-mesh.key'],
+  insecure: true,
+  maxPendingJobs: 77,
   allowCommands: true
 }
 
@@ -209,6 +215,9 @@ describe('the start option table', () => {
       snapshotEvery: number
       concurrency: number
       handlers: string[]
+      meshKey: string[]
+      insecure: boolean
+      maxPendingJobs: number
       allowCommands: boolean
     }>()
   })

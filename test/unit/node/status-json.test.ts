@@ -21,6 +21,7 @@ const response: StatusResponse = {
   rssBytes: 90_000_000n,
   heapUsedBytes: 20_000_000n,
   mesh: 'default',
+  security: 'loopback-only',
   incarnation: 2n,
   load: 0,
   capabilities: [],

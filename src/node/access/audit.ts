@@ -1,0 +1,90 @@
+// The audit log: who changed what, when, and what was refused. Two sources feed it:
+// - the control log: every committed config write, grant and cancel carries who asked and
+//   when (Attribution in consensus/control.ts), and every node records it as it applies the
+//   entry, keyed by the entry's index, so re-applying after a restart writes the same record
+//   and every node's log holds every mesh-wide change;
+// - this node's admin service: job submissions with shell commands, and every refused
+//   mutation (FORBIDDEN and friends), which never reach the log.
+// Kept in LevelDB (bucket `audit`), newest first, pruned to a bounded number of records.
+import type { ControlCommand } from '../../consensus/control.js'
+import type { AuditEntry } from '../../wire/proto/admin.js'
+import type { Store } from '../store/store.js'
+
+export type AuditRecord = Omit<AuditEntry, 'cursor'>
+
+/** Records kept; the oldest go first. ~300 bytes each, so about 30 MB at most. */
+export const AUDIT_RETENTION = 100_000
+const PRUNE_EVERY = 1_000
+
+type Sublevel = ReturnType<Store['sublevel']>
+
+export class AuditLog {
+  private readonly db: Sublevel
+  private seq = 0
+  private sincePrune = 0
+
+  constructor (store: Store, private readonly node: string, private readonly retention = AUDIT_RETENTION) {
+    this.db = store.sublevel('audit')
+  }
+
+  /** A record for a committed control command, if it is one a client caused. */
+  static fromCommand (index: number, cmd: ControlCommand): { cursor: string, record: Omit<AuditRecord, 'node'> } | undefined {
+    const target = 'key' in cmd ? cmd.key : 'peerId' in cmd ? cmd.peerId : 'jobId' in cmd ? cmd.jobId : ''
+    let detail = ''
+    switch (cmd.op) {
+      case 'config.set': detail = `${Buffer.byteLength(cmd.value)} bytes${cmd.expectVersion != null ? `, if at version ${cmd.expectVersion}` : ''}`; break
+      case 'config.delete': break
+      case 'grant.set': detail = `role ${cmd.role}${cmd.commands ? ' with commands' : ''}`; break
+      case 'grant.remove': break
+      case 'job.cancel': break
+      default: return undefined
+    }
+    const at = cmd.at ?? 0
+    return { cursor: `${hex16(at)}:i${hex16(index)}`, record: { at, who: cmd.by ?? '', action: cmd.op, target, outcome: 'ok', detail: `${detail}${detail !== '' ? '; ' : ''}log index ${index}` } }
+  }
+
+  /** Record a committed command (idempotent: the same index writes the same key). */
+  async applied (index: number, cmd: ControlCommand): Promise<void> {
+    const r = AuditLog.fromCommand(index, cmd)
+    if (r == null) return
+    await this.put(r.cursor, { ...r.record, node: 'log' })
+  }
+
+  /** Record something this node decided (a refusal, a command-job submission). */
+  async local (record: Omit<AuditRecord, 'node'>): Promise<void> {
+    await this.put(`${hex16(record.at)}:l${this.node.slice(-8)}${hex16(this.seq++)}`, { ...record, node: this.node })
+  }
+
+  /** Newest first; `before` is a cursor from an earlier page. */
+  async list (limit: number, before = ''): Promise<{ entries: AuditEntry[], next: string }> {
+    const entries: AuditEntry[] = []
+    const opts = before !== '' ? { reverse: true, lt: before, limit } : { reverse: true, limit }
+    for await (const [cursor, value] of this.db.iterator(opts)) entries.push({ cursor, ...(value as AuditRecord) })
+    return { entries, next: entries.length === limit ? entries[entries.length - 1]!.cursor : '' }
+  }
+
+  private async put (cursor: string, record: AuditRecord): Promise<void> {
+    await this.db.put(cursor, record)
+    if (++this.sincePrune >= PRUNE_EVERY) {
+      this.sincePrune = 0
+      await this.prune()
+    }
+  }
+
+  /** Drop the oldest records beyond the retention limit. */
+  async prune (): Promise<void> {
+    let n = 0
+    let cut: string | undefined
+    for await (const key of this.db.keys({ reverse: true }) as AsyncIterable<string>) {
+      if (++n > this.retention) {
+        cut = key
+        break
+      }
+    }
+    if (cut != null) await this.db.clear({ lte: cut })
+  }
+}
+
+function hex16 (n: number): string {
+  return n.toString(16).padStart(16, '0')
+}
