@@ -6,6 +6,7 @@ import { defaultDataDir, resolveConfig } from '../config.js'
 import { EXIT_USAGE, MeshError, errorMessage, isMeshError } from '../errors.js'
 import { addConfigCommands } from './config.js'
 import { addJobCommands } from './jobs.js'
+import { addKeygenCommand } from './keygen.js'
 import { addStartOptions } from './start-options.js'
 import { adminClient } from './target.js'
 import { fetchStatus } from '../client/status.js'
@@ -67,6 +68,7 @@ export async function main (argv: string[], io: CliIO = defaultIO): Promise<numb
   const output = { out: io.out, err: io.err, isTTY: io.isTTY === true }
   addConfigCommands(program, admin, output)
   addJobCommands(program, admin, output, code => { exitCode = code })
+  addKeygenCommand(program, output)
 
   try {
     await program.parseAsync(argv, { from: 'user' })
