@@ -172,11 +172,16 @@ class MeshKeyProtector implements ConnectionProtector {
     return {
       ...conn,
       source: (async function * () {
-        if (rest.length > 0) yield inbound.update(rest)
-        for (;;) {
-          const next = await reader.next()
-          if (next.done === true) return
-          yield inbound.update(next.value.subarray())
+        try {
+          if (rest.length > 0) yield inbound.update(rest)
+          for (;;) {
+            const next = await reader.next()
+            if (next.done === true) return
+            yield inbound.update(next.value.subarray())
+          }
+        } finally {
+          // A reader that stops early (the muxer closing) releases the socket's source too.
+          await reader.return?.()
         }
       })(),
       sink: async (source: SinkSource) => {
