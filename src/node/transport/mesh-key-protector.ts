@@ -181,7 +181,7 @@ class MeshKeyProtector implements ConnectionProtector {
           }
         } finally {
           // A reader that stops early (the muxer closing) releases the socket's source too.
-          await reader.return?.()
+          await reader.return?.(undefined)
         }
       })(),
       sink: async (source: SinkSource) => {
