@@ -132,7 +132,7 @@ class MeshKeyProtector implements ConnectionProtector {
       if (err instanceof HelloEnded) {
         // Not a word, then a close: a port probe, or a host refusing connections (libp2p's
         // connection limits close a socket at once); a host without the key usually waits.
-        err = new MeshError('UNREACHABLE', `the peer at ${peer} closed the connection before the mesh key handshake`)
+        err = new MeshError('UNREACHABLE', `the peer at ${peer} closed the connection before the mesh key handshake (it may run without a mesh key, or be refusing connections)`)
       }
       conn.abort(err instanceof Error ? err : new Error(String(err)))
       throw err
@@ -162,7 +162,7 @@ class MeshKeyProtector implements ConnectionProtector {
     const outIndex = peerHolds.indexOf(true)
     if (inIndex < 0 || outIndex < 0) {
       throw await this.refuse(conn, direction, 'different-key',
-        `refused the connection ${direction === 'inbound' ? 'from' : 'to'} ${peer}: the peer uses a different mesh key. Every node of a mesh needs the same --mesh-key file (during a key rotation, the new key as an extra --mesh-key first).`,
+        `refused the connection ${direction === 'inbound' ? 'from' : 'to'} ${peer}: the peer uses a different mesh key. Every node of a mesh needs the same --mesh-key file; during a key rotation, nodes hold both the old and the new key.`,
         giveSource, sinkDone)
     }
 

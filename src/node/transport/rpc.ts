@@ -62,7 +62,7 @@ export async function callWith<Req, Res> (host: Libp2p, target: Multiaddr | Peer
       const refusal = meshKeyMismatchIn(err)
       if (refusal != null) {
         // "Is it running?" would send the operator the wrong way: it runs, and refused us.
-        throw new MeshError('UNREACHABLE', `cannot reach meshnode at ${target.toString()}: wrong mesh key (${refusal.message})`, { cause: err })
+        throw new MeshError('UNREACHABLE', `cannot reach meshnode at ${target.toString()}: wrong mesh key; ${refusal.message}`, { cause: err })
       }
       throw new MeshError('UNREACHABLE', `cannot reach meshnode at ${target.toString()}: ${errorMessage(err)}. Is it running?`, { cause: err })
     }
