@@ -23,6 +23,14 @@ export type MeshErrorCode =
   | 'NODE_NOT_RUNNING'
   | 'UNREACHABLE'
   | 'BAD_RESPONSE'
+  /** A mesh key file that is missing, unreadable or not in the key file format. */
+  | 'BAD_MESH_KEY'
+  /** A connection refused because the two ends share no mesh key (or one has none). */
+  | 'MESH_KEY_MISMATCH'
+  /** A key file that already exists, written without --force. */
+  | 'KEY_FILE_EXISTS'
+  /** A key file that could not be written (no such directory, no permission, disk full). */
+  | 'KEY_FILE_UNWRITABLE'
   /** Every code an admin response may carry, passed through from the server unchanged. */
   | AdminCode
 

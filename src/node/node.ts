@@ -12,6 +12,7 @@ import type { NodeConfig } from './config.js'
 import { Dialer } from './transport/dialer.js'
 import { MeshError, errorMessage, isMeshError } from './errors.js'
 import { createHost, type Host } from './transport/host.js'
+import { loadMeshKeyFile, mismatchLogger } from './transport/mesh-key.js'
 import { loadOrCreateIdentity, loadOrCreateOperatorKey } from './store/identity.js'
 import { AuditLog } from './access/audit.js'
 import { trusted, type AccessView } from './access/policy.js'
@@ -123,7 +124,15 @@ export class MeshNode {
       const { key, created } = await loadOrCreateIdentity(config.dataDir)
       const operatorId = peerIdFromPrivateKey((await loadOrCreateOperatorKey(config.dataDir)).key).toString()
       const incarnation = await store.nextIncarnation()
-      host = await createHost({ privateKey: key, listen: config.listen, mdns: config.mdns, probeTimeoutMs: config.probeTimeoutMs })
+      const meshKeys = await Promise.all(config.meshKey.map(loadMeshKeyFile))
+      for (const k of meshKeys) if (k.warning != null) log.warn(k.warning)
+      host = await createHost({
+        privateKey: key,
+        listen: config.listen,
+        mdns: config.mdns,
+        probeTimeoutMs: config.probeTimeoutMs,
+        ...(meshKeys.length > 0 ? { meshKeys: meshKeys.map(k => k.psk), onMeshKeyMismatch: mismatchLogger(line => { log.warn(line) }) } : {})
+      })
       log.info({ peerId: host.peerId.toString(), created, incarnation: Number(incarnation) }, created ? 'created a new identity' : 'loaded identity')
       try {
         await host.start()

@@ -4,7 +4,9 @@
 // iproute2; skipped elsewhere. Every namespace, link and process is removed in afterAll, and
 // leftovers of an earlier crashed run are removed before starting.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { generateMeshKey } from '../../src/node/transport/mesh-key.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { StatusJson } from '../../src/node/client/status-json.js'
 import { NODE_FLAGS, waitUntil } from '../../scripts/cluster-lib.js'
@@ -45,6 +47,7 @@ function cleanup (): void {
 
 describe.skipIf(!canUseNetns())('three hosts in network namespaces', () => {
   const dataDir = tempDir('chaos')
+  const meshKey = join(dataDir, 'mesh.key')
   const procs: ChildProcess[] = []
 
   const status = async (i: number): Promise<StatusJson | undefined> => {
@@ -66,10 +69,13 @@ describe.skipIf(!canUseNetns())('three hosts in network namespaces', () => {
       sh('-n', ns(i), 'link', 'set', 'eth0', 'up')
       sh('-n', ns(i), 'link', 'set', 'lo', 'up')
     }
+    // Hosts on a real network need a mesh key (a node refuses to listen beyond loopback
+    // without one); the CLI with --data-dir uses the node's.
+    writeFileSync(meshKey, generateMeshKey(), { mode: 0o600 })
     for (let i = 1; i <= HOSTS; i++) {
       const peers = Array.from({ length: HOSTS }, (_, k) => k + 1).filter(k => k !== i).flatMap(k => ['--peer', `/ip4/${ip(k)}/tcp/7420`])
       procs.push(spawn('ip', ['netns', 'exec', ns(i), NODE, ...NODE_FLAGS, join(ROOT, 'bin', 'meshnode.js'), 'start',
-        '--data-dir', join(dataDir, `h${i}`), '--listen', `/ip4/${ip(i)}/tcp/7420`, '--name', `h${i}`, '--expect', String(HOSTS), ...peers], { stdio: 'ignore' }))
+        '--data-dir', join(dataDir, `h${i}`), '--listen', `/ip4/${ip(i)}/tcp/7420`, '--name', `h${i}`, '--expect', String(HOSTS), '--mesh-key', meshKey, ...peers], { stdio: 'ignore' }))
     }
     await waitUntil(async () => {
       const all = await Promise.all([1, 2, 3].map(status))
@@ -112,10 +118,12 @@ describe.skipIf(!canUseNetns())('three hosts in network namespaces', () => {
     const writes = await run('ip', ['netns', 'exec', ns(li), NODE, ...NODE_FLAGS, join(ROOT, 'bin', 'meshnode.js'), 'config', 'set', 'k', 'v', '--data-dir', join(dataDir, `h${li}`)], { timeoutMs: 20_000 })
     expect(writes.code).not.toBe(0)
     sh('-n', ns(li), 'link', 'set', 'eth0', 'up')
+    let last: unknown
     await waitUntil(async () => {
       const ss = await Promise.all([1, 2, 3].map(status))
+      last = ss.map(s => s == null ? null : { name: s.name, role: s.role, term: s.term, leader: s.leader?.slice(-6), peers: s.peers.map(p => `${p.name}:${p.state}`) })
       return ss.every(s => s != null && s.leader != null && s.leader === ss[0]!.leader && s.peers.every(p => p.state === 'alive')) &&
         ss.filter(s => s!.role === 'leader').length === 1
-    }, 30_000, 'one leader agreed by all three after healing', 250)
+    }, 30_000, 'one leader agreed by all three after healing', 250).catch(err => { throw new Error(`${(err as Error).message}; last seen: ${JSON.stringify(last)}`) })
   }, 120_000)
 })

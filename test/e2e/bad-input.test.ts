@@ -145,29 +145,29 @@ describe('a running node facing a hostile peer', () => {
     expect((await status(dataDir)).peerId).toBeTruthy()
   })
 
-  it('rejects oversize and malformed work frames, and lies about tasks, without running anything', async () => {
-    const oversize = await rogue.dialProtocol(multiaddr(target), WORK_PROTOCOL)
-    await oversize.sink([Uint8Array.from([0x80, 0x80, 0x80, 0x40]), new Uint8Array(1024)])
-    const garbage = await rogue.dialProtocol(multiaddr(target), WORK_PROTOCOL)
-    await garbage.sink([Uint8Array.from([4, 0xff, 0xff, 0xff, 0xff])])
-    await waitUntil(async () => (await status(dataDir)).counters.work_rejected_total! >= 2, 10_000, 'work rejections to be counted', 100)
-    // A well-formed delivery of a task that claims to belong to another job is dropped and
-    // counted; a steal from a stranger gets nothing (there is no work), never an error.
+  it('refuses work streams from a non-member before reading a frame: oversize, garbage or a forged delivery all run nothing', async () => {
+    await waitUntil(async () => (await status(dataDir)).role === 'leader', 20_000, 'the node to lead its own cluster', 100)
+    const before = (await status(dataDir)).counters.strangers_refused_total ?? 0
+    const sendAll = async (chunks: Uint8Array[]): Promise<void> => {
+      const stream = await rogue.dialProtocol(multiaddr(target), WORK_PROTOCOL)
+      // The node aborts the stream as soon as it sees who opened it; writing may fail then.
+      await stream.sink(chunks).catch(() => {})
+    }
+    await sendAll([Uint8Array.from([0x80, 0x80, 0x80, 0x40]), new Uint8Array(1024)])
+    await sendAll([Uint8Array.from([4, 0xff, 0xff, 0xff, 0xff])])
+    // A well-formed delivery of a task and a steal: the stream is refused, nothing answers.
     const stream = await rogue.dialProtocol(multiaddr(target), WORK_PROTOCOL)
     const pb = pbStream(stream)
-    const ask = async (id: bigint, request: WorkRequest): Promise<WorkResponse | undefined> => {
-      await pb.write({ id, request }, WorkFrame)
+    const asked = (async () => {
+      await pb.write({ id: 1n, request: workRequest('deliver', {
+        batches: [{ jobId: 'j1', batchId: 'b1', tasks: [{ id: 'j1/0', jobId: 'j1', type: 'echo', payload: new TextEncoder().encode('{}'), requires: [], maxAttempts: 1, attempts: 0, timeoutMs: 0, priority: 0, home: 'x' }] }]
+      }) }, WorkFrame)
       return (await pb.read(WorkFrame)).response
-    }
-    const lie = await ask(1n, workRequest('deliver', {
-      batches: [{ jobId: 'j1', batchId: 'b1', tasks: [{ id: 'other/0', jobId: 'j1', type: 'echo', payload: new TextEncoder().encode('{}'), requires: [], maxAttempts: 1, attempts: 0, timeoutMs: 0, priority: 0, home: 'x' }] }]
-    }))
-    expect(lie).toMatchObject({ ok: true, accepted: 0 })
-    const steal = await ask(2n, workRequest('steal', { capabilities: ['handler:echo'], want: 100 }))
-    expect(steal).toMatchObject({ ok: true, batches: [] })
-    await stream.close()
+    })()
+    await expect(asked).rejects.toThrow()
+    await waitUntil(async () => ((await status(dataDir)).counters.strangers_refused_total ?? 0) >= before + 3, 10_000, 'work refusals to be counted', 100)
     const s = await status(dataDir)
-    expect(s.counters.work_rejected_messages_total).toBeGreaterThanOrEqual(1)
+    expect(s.counters.work_rejected_total).toBeGreaterThanOrEqual(3)
     expect(s.counters.work_tasks_run_total).toBe(0)
   })
 

@@ -6,6 +6,7 @@ import { resolveConfig } from '../config.js'
 import { EXIT_FORBIDDEN, EXIT_USAGE, MeshError, errorMessage, isMeshError } from '../errors.js'
 import { addConfigCommands } from './config.js'
 import { addJobCommands } from './jobs.js'
+import { addKeygenCommand } from './keygen.js'
 import { addStartOptions } from './start-options.js'
 import { adminClient, clientTarget, withTarget, type TargetOptions } from './target.js'
 import { addAccessCommands } from './access.js'
@@ -62,6 +63,7 @@ export async function main (argv: string[], io: CliIO = defaultIO): Promise<numb
   addConfigCommands(program, admin, output)
   addJobCommands(program, admin, output, code => { exitCode = code })
   addAccessCommands(program, admin, output)
+  addKeygenCommand(program, output)
 
   try {
     await program.parseAsync(argv, { from: 'user' })
@@ -73,7 +75,7 @@ export async function main (argv: string[], io: CliIO = defaultIO): Promise<numb
     }
     io.err(`meshnode: error: ${errorMessage(err)}\n`)
     if (isMeshError(err, 'FORBIDDEN')) return EXIT_FORBIDDEN
-    if (isMeshError(err, 'INSECURE')) return EXIT_USAGE
+    if (isMeshError(err, 'INSECURE') || isMeshError(err, 'BAD_MESH_KEY')) return EXIT_USAGE
     if (isMeshError(err, 'USAGE') || isMeshError(err, 'BAD_CONFIG')) {
       const top = program.commands.find(c => c.name() === argv[0])
       const cmd = top?.commands.find(c => c.name() === argv[1]) ?? top ?? program

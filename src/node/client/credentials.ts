@@ -14,6 +14,7 @@ import { MeshError } from '../errors.js'
 import { pickLocalAddr } from '../transport/addrs.js'
 import { OPERATOR_KEY_FILE, loadKeyFile } from '../store/identity.js'
 import { readRuntimeFile } from '../store/runtime-file.js'
+import { loadMeshKeyFile } from '../transport/mesh-key.js'
 
 export interface ClientTarget {
   peer?: string
@@ -72,7 +73,7 @@ export async function resolveClient (t: ClientTarget, credentials = true): Promi
   return {
     addr,
     ...(keyFile != null ? { key: await loadKeyFile(keyFile) } : {}),
-    ...(meshKeyFiles != null && meshKeyFiles.length > 0 ? { meshKeys: await loadMeshKeys(meshKeyFiles) } : {})
+    ...(meshKeyFiles != null && meshKeyFiles.length > 0 ? { meshKeys: await Promise.all(meshKeyFiles.map(async f => (await loadMeshKeyFile(f)).psk)) } : {})
   }
 }
 
@@ -89,8 +90,3 @@ function nonEmpty (v: string | undefined): string | undefined {
   return v == null || v === '' ? undefined : v
 }
 
-/** The mesh keys in these files, the first one primary. */
-export async function loadMeshKeys (files: string[]): Promise<Uint8Array[]> {
-  // MERGE: replaced by the mesh-key module's loader.
-  throw new MeshError('BAD_MESH_KEY', `mesh keys are not supported yet (${files.join(', ')})`)
-}

@@ -201,7 +201,9 @@ export class ConsensusService {
    */
   membershipOf (peer: string): 'member' | 'stranger' | 'no-cluster' {
     const conf = this.core?.status().conf
-    if (conf == null) return 'no-cluster'
+    // A joiner's core exists from the leader's first message on, with an empty configuration
+    // until the leader's snapshot or log arrives: it does not know its cluster yet either.
+    if (conf == null || conf.voters.length === 0) return 'no-cluster'
     return conf.voters.includes(peer) || conf.learners.includes(peer) ? 'member' : 'stranger'
   }
 

@@ -6,11 +6,18 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { parseAddrs } from './addrs.js'
 import type { Host } from './host.js'
+import { isMeshKeyMismatch } from './mesh-key.js'
 import type { Logger } from '../log.js'
 
 /** First retry comes quickly: at cluster start most peers are seconds from listening. */
 const BACKOFF_MIN_MS = 50
 const BACKOFF_MAX_MS = 3_000
+/**
+ * A peer that refused our mesh key refuses it until an operator changes a key file and
+ * restarts a node, and the restarted node dials us itself; retrying every few seconds would
+ * only make both ends refuse (and report) over and over.
+ */
+const KEY_MISMATCH_BACKOFF_MS = 30_000
 const ROUND_MS = 50
 
 interface Target {
@@ -84,9 +91,11 @@ export class Dialer {
         t.backoff = BACKOFF_MIN_MS
         t.nextAt = Date.now() + BACKOFF_MIN_MS
       }, err => {
-        t.nextAt = Date.now() + t.backoff
+        const wrongKey = isMeshKeyMismatch(err)
+        t.nextAt = Date.now() + (wrongKey ? KEY_MISMATCH_BACKOFF_MS : t.backoff)
         t.backoff = Math.min(BACKOFF_MAX_MS, t.backoff * 2)
-        this.log.trace({ target: t.key, err: String(err?.message ?? err) }, 'dial failed')
+        // The protector reports a refusal (rate-limited); a line per attempt here is noise.
+        this.log.trace({ target: t.key, err: String(err?.message ?? err), wrongKey }, 'dial failed')
       }).finally(() => { t.dialing = false })
     }
   }

@@ -11,6 +11,7 @@ import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { toString } from 'uint8arrays/to-string'
 import { MAX_HEARTBEAT_BYTES } from '../../wire/constants.js'
+import { meshKeyProtector, type MeshKeyMismatch } from './mesh-key.js'
 
 export interface HostServices extends Record<string, unknown> {
   identify: unknown
@@ -26,6 +27,19 @@ export interface HostOptions {
   mdns: boolean
   /** How long a probe waits for a pong before the peer counts as unreachable. */
   probeTimeoutMs: number
+  /**
+   * Mesh keys, [primary, ...alsoAccepted] (32 bytes each): every connection must share one
+   * with its peer or is refused before any protocol runs. None: connections are not protected.
+   */
+  meshKeys?: Uint8Array[]
+  /** Told of each connection refused for its key; wrap it in mismatchLogger() for the log. */
+  onMeshKeyMismatch?: (info: MeshKeyMismatch) => void
+}
+
+/** The connectionProtector option of createLibp2p, present only when keys are given. */
+function protection (meshKeys: Uint8Array[] | undefined, onMismatch?: (info: MeshKeyMismatch) => void): { connectionProtector?: ReturnType<typeof meshKeyProtector> } {
+  if (meshKeys == null || meshKeys.length === 0) return {}
+  return { connectionProtector: meshKeyProtector({ keys: meshKeys, onMismatch }) }
 }
 
 /** Build (but do not start) the daemon's host. */
@@ -35,6 +49,7 @@ export async function createHost (opts: HostOptions): Promise<Host> {
   return await createLibp2p({
     privateKey: opts.privateKey,
     start: false,
+    ...protection(opts.meshKeys, opts.onMeshKeyMismatch),
     addresses: { listen: opts.listen },
     transports: [tcp()],
     connectionEncrypters: [noise()],
@@ -79,10 +94,17 @@ function fastMsgId (msg: { from?: Uint8Array, seqno?: Uint8Array }): string {
   return `${msg.from == null ? '' : toString(msg.from, 'base64')}:${msg.seqno == null ? '' : toString(msg.seqno, 'base16')}`
 }
 
+export interface ClientHostOptions {
+  /** As HostOptions.meshKeys: needed to reach a mesh that has a key. */
+  meshKeys?: Uint8Array[]
+  onMeshKeyMismatch?: (info: MeshKeyMismatch) => void
+}
+
 /** A minimal, non-listening host for one-shot CLI requests (status, later submit/jobs). */
-export async function createClientHost (privateKey: PrivateKey): Promise<Libp2p> {
+export async function createClientHost (privateKey: PrivateKey, opts: ClientHostOptions = {}): Promise<Libp2p> {
   return await createLibp2p({
     privateKey,
+    ...protection(opts.meshKeys, opts.onMeshKeyMismatch),
     addresses: { listen: [] },
     transports: [tcp()],
     connectionEncrypters: [noise()],

@@ -8,7 +8,8 @@ import { pbStream } from 'it-protobuf-stream'
 import type { Libp2p } from 'libp2p'
 import type { CallDescriptor, Codec } from '../../wire/calls.js'
 import { MeshError, errorMessage } from '../errors.js'
-import { createClientHost } from './host.js'
+import { createClientHost, type ClientHostOptions } from './host.js'
+import { meshKeyMismatchIn } from './mesh-key.js'
 
 export type { Codec }
 
@@ -58,6 +59,11 @@ export async function callWith<Req, Res> (host: Libp2p, target: Multiaddr | Peer
     try {
       stream = await host.dialProtocol(target, opts.protocol, { signal })
     } catch (err) {
+      const refusal = meshKeyMismatchIn(err)
+      if (refusal != null) {
+        // "Is it running?" would send the operator the wrong way: it runs, and refused us.
+        throw new MeshError('UNREACHABLE', `cannot reach meshnode at ${target.toString()}: wrong mesh key; ${refusal.message}`, { cause: err })
+      }
       throw new MeshError('UNREACHABLE', `cannot reach meshnode at ${target.toString()}: ${errorMessage(err)}. Is it running?`, { cause: err })
     }
     const pb = pbStream(stream, { maxDataLength: opts.maxResponseBytes })
@@ -76,10 +82,9 @@ export async function callWith<Req, Res> (host: Libp2p, target: Multiaddr | Peer
 }
 
 /** Who a client host is, and the mesh key it connects through (see client/credentials.ts). */
-export interface CallerIdentity {
+export interface CallerIdentity extends ClientHostOptions {
   /** Absent: a throwaway identity, which the node treats as anonymous. */
   key?: PrivateKey
-  meshKeys?: Uint8Array[]
 }
 
 /**
@@ -104,5 +109,6 @@ export async function call<Req, Res> (addr: string, req: Req, opts: CallOptions<
 
 /** A client host for a series of calls; stop it when done. */
 export async function createCaller (identity: CallerIdentity = {}): Promise<Libp2p> {
-  return await createClientHost(identity.key ?? await generateKeyPair('Ed25519'))
+  const { key, ...opts } = identity
+  return await createClientHost(key ?? await generateKeyPair('Ed25519'), opts)
 }
