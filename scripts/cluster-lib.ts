@@ -10,6 +10,7 @@ import { generateKeyPair, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { copyFileSync } from 'node:fs'
 import { createCaller } from '../src/node/transport/rpc.js'
 import { OPERATOR_KEY_FILE, loadKeyFile } from '../src/node/store/identity.js'
+import { loadMeshKeyFile } from '../src/node/transport/mesh-key.js'
 import { fetchStatus } from '../src/node/client/status.js'
 import type { StatusJson } from '../src/node/client/status-json.js'
 
@@ -108,9 +109,17 @@ export async function up (n: number, opts: UpOptions = {}): Promise<ClusterState
   return state
 }
 
-/** A client host signed in with the cluster's operator key: every node lets it do anything. */
+/**
+ * A client host signed in with the cluster's operator key (every node lets it do anything),
+ * through the mesh key the nodes were started with, if any (`up N -- --mesh-key FILE`).
+ */
 export async function clusterCaller (dir = DEFAULT_DIR): Promise<Libp2p> {
-  return await createCaller({ key: await loadKeyFile(join(resolve(dir), OPERATOR_KEY_FILE)) })
+  const state = loadState(dir)
+  const keyFiles = state.extraArgs.flatMap((a, i) => a === '--mesh-key' && state.extraArgs[i + 1] != null ? [resolve(ROOT, state.extraArgs[i + 1]!)] : [])
+  return await createCaller({
+    key: await loadKeyFile(join(resolve(dir), OPERATOR_KEY_FILE)),
+    ...(keyFiles.length > 0 ? { meshKeys: await Promise.all(keyFiles.map(async f => (await loadMeshKeyFile(f)).psk)) } : {})
+  })
 }
 
 export function entry (state: ClusterState, index: number): NodeEntry {
@@ -155,7 +164,7 @@ export type NodeStatus = { entry: NodeEntry, status?: StatusJson, error?: string
 /** Every node's status, asked from one client host (a host per call costs a node real CPU). */
 export async function statusAll (dir = DEFAULT_DIR, timeoutMs = 2_000, reuse?: Libp2p): Promise<NodeStatus[]> {
   const state = loadState(dir)
-  const client = reuse ?? await createCaller()
+  const client = reuse ?? await clusterCaller(dir)
   try {
     return await Promise.all(state.nodes.map(async e => {
       if (!isRunning(e.pid)) return { entry: e, error: 'not running' }

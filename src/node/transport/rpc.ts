@@ -64,7 +64,13 @@ export async function callWith<Req, Res> (host: Libp2p, target: Multiaddr | Peer
         // "Is it running?" would send the operator the wrong way: it runs, and refused us.
         throw new MeshError('UNREACHABLE', `cannot reach meshnode at ${target.toString()}: wrong mesh key; ${refusal.message}`, { cause: err })
       }
-      throw new MeshError('UNREACHABLE', `cannot reach meshnode at ${target.toString()}: ${errorMessage(err)}. Is it running?`, { cause: err })
+      const text = errorMessage(err)
+      // A node with a mesh key drops a key-less client in the middle of connection setup;
+      // the client only sees the stream end. Nothing answering at all is the other case.
+      const hint = /ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|no valid addresses|no answer within/i.test(text)
+        ? 'Is it running?'
+        : 'It refused the connection during setup: if the mesh uses a mesh key, connect with --mesh-key FILE (or MESHNODE_MESH_KEY_FILE).'
+      throw new MeshError('UNREACHABLE', `cannot reach meshnode at ${target.toString()}: ${text}. ${hint}`, { cause: err })
     }
     const pb = pbStream(stream, { maxDataLength: opts.maxResponseBytes })
     try {
