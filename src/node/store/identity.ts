@@ -4,9 +4,10 @@
 // would make the mesh see a stranger where a known member should be.
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
-import { open, readFile, rename, stat, unlink } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { MeshError, errorMessage } from '../errors.js'
+import { writeSecretFile } from './secret-file.js'
 
 export const IDENTITY_FILE = 'identity.key'
 /**
@@ -28,7 +29,8 @@ async function loadOrCreateKey (file: string): Promise<{ key: PrivateKey, create
   const bytes = await readKeyFile(file, true)
   if (bytes != null) return { key: decodeIdentity(bytes, file), created: false }
   const key = await generateKeyPair('Ed25519')
-  await writePrivateFile(file, privateKeyToProtobuf(key))
+  // Never clobbers: a key another process created meanwhile is an error, not replaced.
+  await writeSecretFile(file, privateKeyToProtobuf(key), { what: keyName(file) })
   return { key, created: true }
 }
 
@@ -68,25 +70,4 @@ function repair (file: string): string {
   if (file.endsWith(IDENTITY_FILE)) return 'Restore it from a backup, or delete it to start this node as a new member.'
   if (file.endsWith(OPERATOR_KEY_FILE)) return 'Delete it: the node writes a new one at start (grants made to the old one stop working).'
   return 'Restore it, or create a new one with: meshnode keygen --client --out FILE'
-}
-
-/** Write atomically (temp file + rename) with mode 0600, so a crash never leaves half a key. */
-export async function writePrivateFile (file: string, data: Uint8Array): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`
-  const fh = await open(tmp, 'wx', 0o600)
-  try {
-    await fh.writeFile(data)
-    await fh.sync()
-  } finally {
-    await fh.close()
-  }
-  try {
-    // Refuse to clobber a key another process created meanwhile.
-    await stat(file)
-    await unlink(tmp)
-    throw new MeshError('IDENTITY_CORRUPT', `${keyName(file)} ${file} appeared while creating it; is another meshnode starting with this data dir?`)
-  } catch (err: any) {
-    if (err?.code !== 'ENOENT') throw err
-  }
-  await rename(tmp, file)
 }
