@@ -42,9 +42,11 @@ export class RaftTransport {
     private readonly metrics: Metrics,
     private readonly deliver: (msg: Message) => void,
     /** Whether to hear raft from this peer at all (members only: see ConsensusService). */
-    private readonly admit: (peer: string) => boolean = () => true
+    private readonly admit: (peer: string) => boolean = () => true,
+    /** The clock the per-peer frame rate reads. */
+    now: () => number = Date.now
   ) {
-    this.guard = new RateGuard(RAFT_FRAME_RATE, RAFT_PROTOCOL, metrics, log)
+    this.guard = new RateGuard(RAFT_FRAME_RATE, RAFT_PROTOCOL, metrics, log, now)
   }
 
   async start (): Promise<void> {

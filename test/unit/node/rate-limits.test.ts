@@ -1,5 +1,5 @@
 // Limits against abuse, on real libp2p hosts over loopback: one peer's flood of admin, status
-// or work requests is refused and counted, while the local operator and every other peer are
+// or work requests, or of raft frames, is refused or dropped and counted, while the local operator and every other peer are
 // still served. The services read a frozen fake clock, so nothing refills during a test and
 // the counts are exact.
 import { noise } from '@chainsafe/libp2p-noise'
@@ -22,8 +22,12 @@ import { StatusService } from '../../../src/node/services/status.js'
 import type { Host } from '../../../src/node/transport/host.js'
 import { callWith } from '../../../src/node/transport/rpc.js'
 import { WorkTransport } from '../../../src/node/transport/work-transport.js'
+import { RaftTransport } from '../../../src/node/transport/raft-transport.js'
+import type { Message } from '../../../src/consensus/types.js'
+import { toWire } from '../../../src/wire/raft-codec.js'
+import { RaftMessage } from '../../../src/wire/proto/raft.js'
 import { ADMIN_CALL, STATUS_CALL } from '../../../src/wire/calls.js'
-import { ADMIN_ANONYMOUS_RATE, ADMIN_GRANTED_RATE, STATUS_RATE, WORK_PROTOCOL } from '../../../src/wire/constants.js'
+import { ADMIN_ANONYMOUS_RATE, ADMIN_GRANTED_RATE, RAFT_FRAME_RATE, RAFT_PROTOCOL, STATUS_RATE, WORK_PROTOCOL } from '../../../src/wire/constants.js'
 import { StatusResponse } from '../../../src/wire/proto/status.js'
 import { WorkFrame, type WorkResponse } from '../../../src/wire/proto/work.js'
 import { workRequest } from '../../../src/wire/work-codec.js'
@@ -144,7 +148,7 @@ describe('per-peer limits on a node\'s open protocols', () => {
 
   it('keeps serving the local operator, unlimited, while an anonymous peer floods', async () => {
     const flood = whoami(await client(), 200)
-    const local = await whoami(await client(await operatorKey), 2 * ADMIN_GRANTED_RATE.burst + 100)
+    const local = await whoami(await client(await operatorKey), ADMIN_GRANTED_RATE.burst + 100)
     expect(local.every(c => c === '')).toBe(true)
     expect((await flood).filter(c => c === 'RATE_LIMITED').length).toBe(200 - ADMIN_ANONYMOUS_RATE.burst)
   })
@@ -219,5 +223,34 @@ describe('the work protocol\'s cap on requests in flight per peer', () => {
     held.splice(0).forEach(release => { release() })
     expect((await pb.read(WorkFrame)).id).toBe(6n)
     await stream.close()
+  })
+})
+
+describe('the raft transport\'s per-peer frame rate', () => {
+  it('drops and counts frames beyond a peer\'s burst, and delivers those within it', async () => {
+    const server = await host(true)
+    const peer = await host()
+    const registry = new Registry()
+    const delivered: Message[] = []
+    const transport = new RaftTransport(server as unknown as Host, silent, createMetrics(registry), msg => { delivered.push(msg) }, () => true, frozen)
+    await transport.start()
+    try {
+      const from = peer.peerId.toString()
+      const to = server.peerId.toString()
+      const extra = 25
+      const frames = Array.from({ length: RAFT_FRAME_RATE.burst + extra }, (_, i) => toWire({ type: 'heartbeat', from, to, term: 1, commit: i }))
+      const pb = pbStream(await peer.dialProtocol(server.getMultiaddrs()[0]!, RAFT_PROTOCOL))
+      await pb.writeV(frames, RaftMessage)
+      const counter = (name: string): number => statusCounters(registry).find(([n]) => n === name)?.[1] ?? 0
+      await until(() => delivered.length + counter('rate_limited_total') === frames.length)
+      expect(delivered.length).toBe(RAFT_FRAME_RATE.burst)
+      expect(counter('rate_limited_total')).toBe(extra)
+      // The first burst got through in order; the flood's tail was dropped.
+      expect(delivered.at(-1)).toMatchObject({ type: 'heartbeat', commit: RAFT_FRAME_RATE.burst - 1 })
+    } finally {
+      await transport.stop()
+      await peer.stop()
+      await server.stop()
+    }
   })
 })
