@@ -15,6 +15,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Grant } from '../../../src/consensus/control.js'
 import type { AccessView } from '../../../src/node/access/policy.js'
 import { SubmitQuota } from '../../../src/node/access/quota.js'
+import { fetchStatus } from '../../../src/node/client/status.js'
 import { createLogger } from '../../../src/node/log.js'
 import { createMetrics, statusCounters, type Metrics } from '../../../src/node/metrics.js'
 import { AdminService } from '../../../src/node/services/admin.js'
@@ -170,6 +171,12 @@ describe('per-peer limits on a node\'s open protocols', () => {
     expect(await statuses(await client(), STATUS_RATE.burst + 20)).toBe(STATUS_RATE.burst)
     expect(counter('rate_limited_total') - before).toBe(20)
     expect(await statuses(await client(), 10)).toBe(10)
+  })
+
+  it('tells a status client that is refused what may have happened and what to do', async () => {
+    const c = await client()
+    await statuses(c, STATUS_RATE.burst)
+    await expect(fetchStatus({ peer: addr.toString() }, c)).rejects.toThrow(new RegExp(`sent no valid answer.*asking more than ${STATUS_RATE.ratePerSec} a second: if this one polls that fast, slow down`))
   })
 
   it('never limits the local operator\'s status requests', async () => {
