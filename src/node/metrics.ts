@@ -31,7 +31,8 @@ const NODE_COUNTERS = {
   workServed: { name: 'work_served_total', help: 'Work protocol requests answered' },
   workRejected: { name: 'work_rejected_total', help: 'Work protocol requests refused' },
   strangersRefused: { name: 'strangers_refused_total', help: 'Raft, work and internal streams or requests refused because the peer is not a member' },
-  adminForbidden: { name: 'admin_forbidden_total', help: 'Admin commands refused for lack of a right (FORBIDDEN) or over a quota' }
+  adminForbidden: { name: 'admin_forbidden_total', help: 'Admin commands refused for lack of a right (FORBIDDEN) or over a quota' },
+  rateLimited: { name: 'rate_limited_total', help: 'Requests, streams and raft frames refused or dropped because one peer sent more than its limit (any protocol)' }
 } as const
 
 /** The failure detector's counters. Membership transitions are counted here, once. */

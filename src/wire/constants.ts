@@ -80,3 +80,82 @@ export const WORK_TIMEOUT_MS = 10_000
 
 /** Limits on what a job may carry: defined with the work core, which checks them too. */
 export { JOB_LIMITS } from '../work/limits.js'
+
+// ----- Limits against abuse: what one peer may ask of a node ------------------------------
+// Enforced by src/node/transport/limits.ts. A peer is the connection's authenticated peer id.
+// The local operator key (the CLI on the node's host, scripts/cluster, the benchmarks) is
+// never rate limited: it already owns the node, and benchmarks pipeline tens of thousands of
+// admin requests a second through it. Over a limit a request is refused or dropped, counted
+// in rate_limited_total, and logged at most once per peer per RATE_LIMIT_LOG_EVERY_MS.
+
+/** A token bucket: `ratePerSec` sustained, `burst` at once after a quiet spell. */
+export interface RateLimit { ratePerSec: number, burst: number }
+
+/**
+ * Admin requests from a granted (remote) client key. A script submitting one job per request
+ * in a tight loop stays under it; a runaway one cannot keep the leader busy proposing.
+ */
+export const ADMIN_GRANTED_RATE: RateLimit = { ratePerSec: 500, burst: 1000 }
+
+/** Admin requests from a key with no grant: it may only ask whoami, so a human's pace will do. */
+export const ADMIN_ANONYMOUS_RATE: RateLimit = { ratePerSec: 20, burst: 40 }
+
+/**
+ * Status requests (any caller but the local operator). scripts/cluster polls every node every
+ * 50–100 ms from one client host (10–20/s), well under it; a status snapshot lists every peer
+ * and every counter, so a flood costs real CPU.
+ */
+export const STATUS_RATE: RateLimit = { ratePerSec: 50, burst: 100 }
+
+/**
+ * Internal requests from one peer. Followers forward every client write and every batch of
+ * job registrations to the leader through it, so this is sized for a busy follower with
+ * clients pipelining writes through it, not for a human (bench/throughput's 3-node run
+ * needs a few dozen a second; clients writing config in a loop can need thousands).
+ */
+export const INTERNAL_RATE: RateLimit = { ratePerSec: 5_000, burst: 10_000 }
+
+/**
+ * Raft frames from one peer. Appends are batched per flush: under bench/throughput (3 nodes,
+ * 50 000 one-task jobs) each peer sent about 100 frames a second. A dropped frame is
+ * retransmitted, as Raft tolerates loss, so the limit only has to stop a flood, with a wide
+ * margin for bigger clusters and busier logs.
+ */
+export const RAFT_FRAME_RATE: RateLimit = { ratePerSec: 5_000, burst: 10_000 }
+
+/**
+ * Work requests from one peer being handled at once (each waits for one LevelDB flush). Member
+ * traffic is not rate limited, as throughput is the point of the mesh (tens of thousands of
+ * tasks a second); this bounds the queue a member can build up instead. A healthy peer has a
+ * few dozen in flight; beyond this the request is refused at once and the requester's normal
+ * retry (batch re-send, results re-send, next steal) recovers.
+ */
+export const MAX_WORK_IN_FLIGHT_PER_PEER = 4_096
+
+/**
+ * Peers whose buckets a limiter keeps. Beyond it the idlest is forgotten, so a flood of fresh
+ * peer ids cannot grow memory; a bucket is ~100 bytes, so this is about 1 MiB per limiter.
+ */
+export const MAX_LIMITED_PEERS = 10_000
+
+/** One log line per limited peer per minute: a flood must not become a flood of log lines. */
+export const RATE_LIMIT_LOG_EVERY_MS = 60_000
+
+// Concurrent inbound streams per connection and protocol (libp2p `maxInboundStreams`; a stream
+// over it is reset by libp2p before our handler runs). Connection counts are bounded by the
+// connection manager (src/node/transport/host.ts: maxConnections, inboundConnectionThreshold).
+
+/** Status is one cheap request per stream; a client has no reason to ask more than a few at once. */
+export const STATUS_MAX_STREAMS = 8
+
+/** Clients pipeline many writes over one connection; each waits for a commit. */
+export const ADMIN_MAX_STREAMS = 256
+
+/** Every follower forwards its clients' writes and registrations through here, pipelined. */
+export const INTERNAL_MAX_STREAMS = 256
+
+/** One long-lived stream per direction; a few spare cover a reconnect racing the old stream. */
+export const RAFT_MAX_STREAMS = 4
+
+/** One long-lived stream per direction, many requests in flight on it; spare for reconnects. */
+export const WORK_MAX_STREAMS = 64

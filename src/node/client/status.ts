@@ -3,6 +3,8 @@
 // data dir) and returns the stable JSON view.
 import type { Libp2p } from 'libp2p'
 import { STATUS_CALL } from '../../wire/calls.js'
+import { STATUS_RATE } from '../../wire/constants.js'
+import { MeshError, isMeshError } from '../errors.js'
 import { call } from '../transport/rpc.js'
 import { resolveClient, type ClientTarget } from './credentials.js'
 import { statusToJson, type StatusJson } from './status-json.js'
@@ -16,6 +18,14 @@ export async function fetchStatus (target: NodeTarget, client?: Libp2p): Promise
   const opts = target.timeoutMs != null ? { ...STATUS_CALL, timeoutMs: target.timeoutMs } : STATUS_CALL
   // A shared client host already carries its identity: only the address is needed then.
   const t = await resolveClient(target, client == null)
-  const res = await call(t.addr, { includePeers: true }, opts, client, t)
+  let res
+  try {
+    res = await call(t.addr, { includePeers: true }, opts, client, t)
+  } catch (err) {
+    // A node over a client's status rate resets the stream without a word (an answer would
+    // cost what the limit protects), so the one hint the client can give is here.
+    if (!isMeshError(err, 'BAD_RESPONSE')) throw err
+    throw new MeshError('BAD_RESPONSE', `${err.message} (a node resets the status requests of a client asking more than ${STATUS_RATE.ratePerSec} a second: if this one polls that fast, slow down)`, { cause: err })
+  }
   return statusToJson(res)
 }

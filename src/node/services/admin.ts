@@ -4,8 +4,10 @@
 // needs (src/node/access/policy.ts); a refusal is FORBIDDEN, recorded in the audit log, and
 // changes nothing. Reads answer from this node; a write that reaches a follower is
 // forwarded to the leader over the internal protocol, once, so a client may ask any node.
-// Every failure goes back with its code unchanged.
-import { ADMIN_PROTOCOL, ADMIN_TIMEOUT_MS, MAX_ADMIN_REQUEST_BYTES } from '../../wire/constants.js'
+// Every failure goes back with its code unchanged. Before any of that, a caller other than the
+// local operator is held to a request rate per key (granted or anonymous): over it the answer
+// is RATE_LIMITED and nothing runs.
+import { ADMIN_ANONYMOUS_RATE, ADMIN_GRANTED_RATE, ADMIN_MAX_STREAMS, ADMIN_PROTOCOL, ADMIN_TIMEOUT_MS, MAX_ADMIN_REQUEST_BYTES } from '../../wire/constants.js'
 import { AdminRequest, AdminResponse } from '../../wire/proto/admin.js'
 import { CodedError } from '../../errors.js'
 import { ADMIN_COMMANDS, commandOf, type AdminContext, type CommandTable } from './admin-commands.js'
@@ -20,6 +22,7 @@ import type { WorkService } from './work.js'
 import { check, principalOf, type AccessView, type Principal } from '../access/policy.js'
 import type { AuditLog } from '../access/audit.js'
 import type { SubmitQuota } from '../access/quota.js'
+import { RateGuard } from '../transport/limits.js'
 
 export function failure (code: string, error: string, leader = ''): AdminResponse {
   return { code, error, leader }
@@ -61,6 +64,8 @@ export interface AdminComponents {
   access: AccessView
   audit: AuditLog
   quota: SubmitQuota
+  /** The clock the rate limits read; default Date.now. */
+  now?: () => number
 }
 
 /** What a request acts on, for the audit log: a key, a job id or a peer id. */
@@ -83,9 +88,16 @@ export class AdminService {
   private readonly access: AccessView
   private readonly audit: AuditLog
   private readonly quota: SubmitQuota
+  /** Per-key request rates: a granted key's, and a tighter one for keys with no grant. */
+  private readonly limits: { granted: RateGuard, none: RateGuard }
 
   constructor (components: AdminComponents) {
     ({ host: this.host, log: this.log, metrics: this.metrics, consensus: this.consensus, work: this.work, access: this.access, audit: this.audit, quota: this.quota } = components)
+    const now = components.now ?? Date.now
+    this.limits = {
+      granted: new RateGuard(ADMIN_GRANTED_RATE, ADMIN_PROTOCOL, this.metrics, this.log, now),
+      none: new RateGuard(ADMIN_ANONYMOUS_RATE, ADMIN_PROTOCOL, this.metrics, this.log, now)
+    }
   }
 
   async start (): Promise<void> {
@@ -96,8 +108,7 @@ export class AdminService {
           this.metrics.rpcRejected.inc()
           this.log.debug({ err: err?.message, protocol: ADMIN_PROTOCOL }, 'admin request rejected')
         })
-    // Clients pipeline many writes over one connection; each waits for a commit.
-    }, { maxInboundStreams: 256, maxOutboundStreams: 256 })
+    }, { maxInboundStreams: ADMIN_MAX_STREAMS, maxOutboundStreams: ADMIN_MAX_STREAMS })
   }
 
   async stop (): Promise<void> {
@@ -109,6 +120,12 @@ export class AdminService {
    * protocol after authorizing its client itself.
    */
   async handle (req: AdminRequest, caller: Principal, forwarded = false): Promise<AdminResponse> {
+    // A forwarded request was counted against its client where it came in; the local operator
+    // owns the node and is never limited (benchmarks pipeline through it).
+    if (!forwarded && caller.kind !== 'local' && !this.limits[caller.kind].admit(caller.peerId)) {
+      return failure('RATE_LIMITED', `${caller.peerId} sent more admin requests than this node accepts from one key ` +
+        `(${caller.kind === 'granted' ? ADMIN_GRANTED_RATE.ratePerSec : ADMIN_ANONYMOUS_RATE.ratePerSec} a second); slow down and retry in a moment`)
+    }
     const res = await dispatch(req, this.context(caller, forwarded))
     if (!forwarded && AUDITED_REFUSALS.has(res.code)) {
       this.metrics.adminForbidden.inc()

@@ -4,11 +4,13 @@
 // authenticated peer id, and it must be a voter or learner of this node's committed
 // configuration. Anyone else is refused with NOT_A_MEMBER, counted in rpc_rejected_total,
 // and nothing happens. A node not yet in a cluster has no members and refuses everyone.
+// Every peer, member or not, is held to INTERNAL_RATE first: over it the answer is
+// RATE_LIMITED and nothing runs (the forwarding member passes the code on to its client).
 import { peerIdFromString } from '@libp2p/peer-id'
 import { MAX_JOBS_PER_PUT, type JobEntry, type JobRegistryState } from '../../consensus/control.js'
 import { CodedError } from '../../errors.js'
 import { INTERNAL_CALL } from '../../wire/calls.js'
-import { INTERNAL_PROTOCOL, INTERNAL_TIMEOUT_MS, MAX_INTERNAL_FRAME_BYTES } from '../../wire/constants.js'
+import { INTERNAL_MAX_STREAMS, INTERNAL_PROTOCOL, INTERNAL_RATE, INTERNAL_TIMEOUT_MS, MAX_INTERNAL_FRAME_BYTES } from '../../wire/constants.js'
 import { AdminRequest, AdminResponse } from '../../wire/proto/admin.js'
 import { InternalRequest, InternalResponse, type ForwardedCommand, type JobRegistration } from '../../wire/proto/internal.js'
 import { ADMIN_COMMANDS, commandOf } from './admin-commands.js'
@@ -17,6 +19,7 @@ import { MeshError, errorMessage } from '../errors.js'
 import type { Host } from '../transport/host.js'
 import type { Logger } from '../log.js'
 import { callWith, serveOnce } from '../transport/rpc.js'
+import { RateGuard } from '../transport/limits.js'
 
 const REGISTRY_STATES = new Set<string>(['running', 'completed', 'failed', 'cancelled'])
 
@@ -34,15 +37,19 @@ export interface InternalComponents {
   host: Host
   log: Logger
   metrics: Metrics
+  /** The clock the rate limit reads; default Date.now. */
+  now?: () => number
 }
 
 export class InternalService {
   private readonly host: Host
   private readonly log: Logger
   private readonly metrics: Metrics
+  private readonly guard: RateGuard
 
   constructor (components: InternalComponents, private readonly deps: InternalDeps) {
     ({ host: this.host, log: this.log, metrics: this.metrics } = components)
+    this.guard = new RateGuard(INTERNAL_RATE, INTERNAL_PROTOCOL, this.metrics, this.log, components.now)
   }
 
   async start (): Promise<void> {
@@ -51,14 +58,13 @@ export class InternalService {
       let refused = false
       serveOnce(stream, { request: InternalRequest, response: InternalResponse, maxRequestBytes: MAX_INTERNAL_FRAME_BYTES, timeoutMs: INTERNAL_TIMEOUT_MS }, async req => {
         const res = await this.handle(from, req)
-        refused = res.code === 'NOT_A_MEMBER'
+        refused = res.code === 'NOT_A_MEMBER' || res.code === 'RATE_LIMITED'
         return res
       }).then(() => { if (!refused) this.metrics.rpcServed.inc() }, (err: any) => {
         this.metrics.rpcRejected.inc()
         this.log.debug({ err: err?.message, protocol: INTERNAL_PROTOCOL, from }, 'internal request rejected')
       })
-    // Every follower forwards its clients' writes and registrations through here.
-    }, { maxInboundStreams: 256, maxOutboundStreams: 256 })
+    }, { maxInboundStreams: INTERNAL_MAX_STREAMS, maxOutboundStreams: INTERNAL_MAX_STREAMS })
   }
 
   async stop (): Promise<void> {
@@ -67,6 +73,9 @@ export class InternalService {
 
   /** Answer one request from `from` (the connection's authenticated peer id). */
   async handle (from: string, req: InternalRequest): Promise<InternalResponse> {
+    if (!this.guard.admit(from)) {
+      return answer('RATE_LIMITED', `${from} sent more internal requests than this node accepts from one peer (${INTERNAL_RATE.ratePerSec} a second); retry in a moment`)
+    }
     const conf = this.deps.members()
     if (conf == null || !(conf.voters.includes(from) || conf.learners.includes(from))) {
       this.metrics.rpcRejected.inc()

@@ -3,18 +3,20 @@
 // not a stream negotiation. Raft tolerates loss, so a send that cannot go out now is dropped
 // (bounded queue per peer) rather than blocking the core. Inbound frames are decoded with a
 // size limit, and a frame whose `from` is not the authenticated remote peer, or whose `to` is
-// not us, is dropped and counted: a peer cannot speak for another.
+// not us, is dropped and counted: a peer cannot speak for another. Each peer's frames are held
+// to RAFT_FRAME_RATE; a frame over it is dropped unread (counted), which Raft tolerates.
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { pbStream, type ProtobufStream } from 'it-protobuf-stream'
 import type { Message } from '../../consensus/types.js'
-import { MAX_RAFT_FRAME_BYTES, RAFT_PROTOCOL } from '../../wire/constants.js'
+import { MAX_RAFT_FRAME_BYTES, RAFT_FRAME_RATE, RAFT_MAX_STREAMS, RAFT_PROTOCOL } from '../../wire/constants.js'
 import { RaftMessage } from '../../wire/proto/raft.js'
 import { fromWire, toWire } from '../../wire/raft-codec.js'
 import type { Host } from './host.js'
 import type { Logger } from '../log.js'
 import type { Metrics } from '../metrics.js'
 import { deadline } from './rpc.js'
+import { RateGuard } from './limits.js'
 
 /** A stream silent this long is closed; an active leader sends heartbeats far more often. */
 const IDLE_TIMEOUT_MS = 30_000
@@ -32,6 +34,7 @@ interface Outbound {
 export class RaftTransport {
   private readonly out = new Map<string, Outbound>()
   private stopped = false
+  private readonly guard: RateGuard
 
   constructor (
     private readonly host: Host,
@@ -39,13 +42,17 @@ export class RaftTransport {
     private readonly metrics: Metrics,
     private readonly deliver: (msg: Message) => void,
     /** Whether to hear raft from this peer at all (members only: see ConsensusService). */
-    private readonly admit: (peer: string) => boolean = () => true
-  ) {}
+    private readonly admit: (peer: string) => boolean = () => true,
+    /** The clock the per-peer frame rate reads. */
+    now: () => number = Date.now
+  ) {
+    this.guard = new RateGuard(RAFT_FRAME_RATE, RAFT_PROTOCOL, metrics, log, now)
+  }
 
   async start (): Promise<void> {
     await this.host.handle(RAFT_PROTOCOL, ({ stream, connection }) => { void this.receive(stream, connection) }, {
-      maxInboundStreams: 4,
-      maxOutboundStreams: 4
+      maxInboundStreams: RAFT_MAX_STREAMS,
+      maxOutboundStreams: RAFT_MAX_STREAMS
     })
   }
 
@@ -99,6 +106,7 @@ export class RaftTransport {
 
   private async receive (stream: Stream, connection: Connection): Promise<void> {
     const remote: PeerId = connection.remotePeer
+    const peer = remote.toString()
     const self = this.host.peerId.toString()
     if (!this.admit(remote.toString())) {
       this.metrics.raftRejected.inc()
@@ -117,6 +125,8 @@ export class RaftTransport {
         } finally {
           idle.clear()
         }
+        // Before the frame is checked and handed to the core, where a flood would cost the most.
+        if (!this.guard.admit(peer)) continue
         let msg: Message
         try {
           msg = fromWire(frame)

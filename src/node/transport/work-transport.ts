@@ -8,16 +8,23 @@
 // Inbound frames are size-limited; a malformed or oversize frame, or one that is not a
 // request, is counted and the stream is closed (the peer reopens it). The sender is always
 // the connection's authenticated peer.
+//
+// Member traffic is not rate limited (throughput is the point), but the requests one peer has
+// being handled at once are capped (MAX_WORK_IN_FLIGHT_PER_PEER, over all its streams): beyond
+// it a request is answered at once with a RATE_LIMITED failure, counted, and the requester's
+// own retries (batch re-send, results re-send, the next steal) recover.
 import type { Connection, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { pbStream, type ProtobufStream } from 'it-protobuf-stream'
-import { MAX_WORK_FRAME_BYTES, WORK_PROTOCOL, WORK_TIMEOUT_MS } from '../../wire/constants.js'
+import { MAX_WORK_FRAME_BYTES, MAX_WORK_IN_FLIGHT_PER_PEER, WORK_MAX_STREAMS, WORK_PROTOCOL, WORK_TIMEOUT_MS } from '../../wire/constants.js'
 import { WorkFrame, type WorkRequest, type WorkResponse } from '../../wire/proto/work.js'
 import type { Metrics } from '../metrics.js'
 import { MeshError, errorMessage } from '../errors.js'
 import type { Host } from './host.js'
 import type { Logger } from '../log.js'
 import { deadline } from './rpc.js'
+import { Refusals } from './limits.js'
+import { fail } from '../../wire/work-codec.js'
 
 interface Pending {
   resolve: (res: WorkResponse) => void
@@ -39,6 +46,9 @@ const OPEN_TIMEOUT_MS = 5_000
 export class WorkTransport {
   private readonly out = new Map<string, Channel>()
   private readonly inbound = new Set<Stream>()
+  /** Requests being handled per peer; a peer with none has no entry. */
+  private readonly inFlight = new Map<string, number>()
+  private readonly refusals: Refusals
   private seq = 0n
   private stopped = false
 
@@ -48,13 +58,17 @@ export class WorkTransport {
     private readonly metrics: Metrics,
     private readonly handle: (from: string, req: WorkRequest) => Promise<WorkResponse>,
     /** Whether to serve this peer at all: members of the committed configuration only. */
-    private readonly admit: (peer: string) => boolean = () => true
-  ) {}
+    private readonly admit: (peer: string) => boolean = () => true,
+    /** Requests one peer may have being handled at once. */
+    private readonly maxInFlight = MAX_WORK_IN_FLIGHT_PER_PEER
+  ) {
+    this.refusals = new Refusals(WORK_PROTOCOL, metrics, log)
+  }
 
   async start (): Promise<void> {
     await this.host.handle(WORK_PROTOCOL, ({ stream, connection }) => { void this.serve(stream, connection) }, {
-      maxInboundStreams: 64,
-      maxOutboundStreams: 64
+      maxInboundStreams: WORK_MAX_STREAMS,
+      maxOutboundStreams: WORK_MAX_STREAMS
     })
   }
 
@@ -138,6 +152,12 @@ export class WorkTransport {
     this.log.trace({ peer, err: reason.message }, 'work channel closed')
   }
 
+  private done (from: string): void {
+    const n = (this.inFlight.get(from) ?? 1) - 1
+    if (n > 0) this.inFlight.set(from, n)
+    else this.inFlight.delete(from)
+  }
+
   /** The responder side: each request is handled as it comes; responses go back in any order. */
   private async serve (stream: Stream, connection: Connection): Promise<void> {
     const from = connection.remotePeer.toString()
@@ -158,12 +178,20 @@ export class WorkTransport {
         const { id, request } = frame
         // A member removed while its stream is open is cut off at its next request.
         if (!this.admit(from)) throw new Error(`${from} is no longer a member`)
+        const busy = this.inFlight.get(from) ?? 0
+        if (busy >= this.maxInFlight) {
+          this.refusals.count(from, `has ${busy} work requests in flight`)
+          const response = fail(`RATE_LIMITED: ${busy} of this peer's work requests are still being handled here; retry later`)
+          writes = writes.then(async () => { await pb.write({ id, response }, WorkFrame) }).catch(() => {})
+          continue
+        }
+        this.inFlight.set(from, busy + 1)
         void this.handle(from, request).then(response => {
           this.metrics.workServed.inc()
           writes = writes.then(async () => { await pb.write({ id, response }, WorkFrame) }).catch(() => {})
         }, err => {
           this.log.warn({ from, err: errorMessage(err) }, 'work request failed')
-        })
+        }).finally(() => { this.done(from) })
       }
     } catch (err) {
       if (!this.stopped && (err as any)?.code !== 'ERR_STREAM_RESET' && !/end of input|ended|closed/i.test(errorMessage(err))) {

@@ -11,14 +11,15 @@ import { InternalService } from '../../../src/node/services/internal.js'
 import type { Host } from '../../../src/node/transport/host.js'
 import { AdminRequest, AdminResponse } from '../../../src/wire/proto/admin.js'
 import type { InternalRequest } from '../../../src/wire/proto/internal.js'
+import { INTERNAL_RATE } from '../../../src/wire/constants.js'
 
-function service (conf: { voters: string[], learners: string[] } | undefined): { svc: InternalService, counters: { get: (name: string) => number | undefined }, admin: AdminRequest[], registered: Array<Array<[string, JobEntry]>> } {
+function service (conf: { voters: string[], learners: string[] } | undefined, now = (): number => 0): { svc: InternalService, counters: { get: (name: string) => number | undefined }, admin: AdminRequest[], registered: Array<Array<[string, JobEntry]>> } {
   const registry = new Registry()
   const metrics = createMetrics(registry)
   const counters = { get: (name: string) => statusCounters(registry).find(([n]) => n === name)?.[1] }
   const admin: AdminRequest[] = []
   const registered: Array<Array<[string, JobEntry]>> = []
-  const svc = new InternalService({ host: {} as Host, log: createLogger('silent'), metrics }, {
+  const svc = new InternalService({ host: {} as Host, log: createLogger('silent'), metrics, now }, {
     members: () => conf,
     admin: async req => {
       admin.push(req)
@@ -80,5 +81,16 @@ describe('the internal protocol', () => {
     expect((await svc.handle('v2', { toLeader: { request: AdminRequest.encode({ configList: {} }), caller: '' } })).code).toBe('BAD_REQUEST')
     expect((await svc.handle('v2', { toHome: { request: AdminRequest.encode({ jobCancel: { id: 'j1' } }), caller: '' } })).code).toBe('BAD_REQUEST')
     expect(admin).toEqual([])
+  })
+
+  it('answers RATE_LIMITED to a peer over its rate, counts it, and still serves other members', async () => {
+    const { svc, counters, registered } = service(CONF)
+    const codes: string[] = []
+    for (let i = 0; i < INTERNAL_RATE.burst + 5; i++) codes.push((await svc.handle('v2', REGISTER)).code)
+    expect(codes.filter(c => c === '').length).toBe(INTERNAL_RATE.burst)
+    expect(codes.filter(c => c === 'RATE_LIMITED').length).toBe(5)
+    expect(registered.length).toBe(INTERNAL_RATE.burst)
+    expect(counters.get('rate_limited_total')).toBe(5)
+    expect((await svc.handle('l1', REGISTER)).code).toBe('')
   })
 })
