@@ -25,8 +25,15 @@
 //    answers; a follower that lacks it (e.g. after a restart) answers certRequired;
 //  - a follower checks it once per term (then caches the leader) and never adopts a higher
 //    term from a leader message it could not verify;
-//  - voter changes wait until no live voter would be left two changes behind, since a
-//    follower can only judge certificates from a voter set within one change of its own.
+//  - every voter change carries a configuration link (ConfLink): the leader's signature over
+//    the new voter set with its certificate over the old one. A follower that missed voter
+//    changes answers certRequired with the index of the voter set it trusts, and the leader
+//    sends the links after it, which the follower checks one by one up to the leader's set;
+//    snapshots keep the latest MAX_CONF_CHAIN links, so compaction does not cut it off;
+//  - only a node with no configuration at all trusts a leader on its word (its certificate
+//    need only prove the voter set it declares), and then pins that voter set;
+//  - TimeoutNow carries the leader's signed hand-over; the transferee's vote requests carry
+//    it, and voters skip their lease only for a hand-over from the leader they verified.
 
 import { applyConfChange, confState, decodeConfChange, encodeConfChange, majority, sameVoters, voterDistance } from './confchange.js'
 import { RaftError } from './errors.js'
@@ -899,21 +906,17 @@ export class RaftCore {
    * Follows configuration links from a trusted voter set: a link counts if it is newer than
    * what we trust (higher index, no lower term), changes the voter set by at most one node,
    * and verifies against the voter set we trust so far (its certificate proves its leader in
-   * its term by a majority of that set, and that leader signed it). Stops at the first link
-   * that does not; returns the last voter set reached.
+   * its term by a majority of that set, and that leader signed it). Links that do not are
+   * skipped (they may predate what we trust); returns the last voter set reached.
    */
   private walkChain (anchor: Anchor, chain: readonly ConfLink[]): Anchor {
     let voters = anchor.voters
     let index = anchor.index
     let term = anchor.index === 0 ? 0 : (this.log.term(anchor.index) ?? 0)
     for (const link of [...chain].sort((a, b) => a.index - b.index)) {
-      if (link.index <= index) continue
-      if (link.term < term || voterDistance(voters, link.voters) > 1) break
+      if (link.index <= index || link.term < term || voterDistance(voters, link.voters) > 1) continue
       const check = verifyConfLink(link, this.keyMap(voters), this.keys.publicKeyOf(link.certificate.candidateId), this.scheme)
-      if (!check.ok) {
-        this.lastCertificateRejection = check
-        break
-      }
+      if (!check.ok) continue
       voters = link.voters
       index = link.index
       term = link.term
@@ -970,7 +973,7 @@ export class RaftCore {
       this.lastCertificateRejection = check
       // too few of our voters signed: perhaps we missed voter changes; ask for the chain
       // from the voter set we trust (once: a message that brought one gets no answer)
-      if (m.chain === undefined && (check.reason === 'TOO_FEW_SIGNERS' || check.reason === 'NON_VOTER_SIGNER')) {
+      if (!tofu && m.chain === undefined && (check.reason === 'TOO_FEW_SIGNERS' || check.reason === 'NON_VOTER_SIGNER')) {
         this.requestCertificate(m, anchor)
       }
       return null
@@ -1296,13 +1299,13 @@ export class RaftCore {
   }
 
   /**
-   * Why a voter change must wait, if it must. A follower checks leader certificates against
-   * its own voter set, and can check one from a voter set at most one change away; so a
-   * change must not leave a voter two voter changes behind. For a change that adds a voter,
-   * every voter of the new set must hold the previous voter change. A removal only waits
-   * for voters we hear from: healing must be able to remove dead voters one after another,
-   * even though a dead voter that comes back after two changes cannot check certificates
-   * any more (it stays a follower without a leader until it is removed and added again).
+   * Why a voter change must wait, if it must. The change's configuration link needs our
+   * certificate to cover the voter set in force, so the acknowledgements of the last change
+   * must be in. A follower checks leader certificates against its own voter set directly when
+   * they are at most one change apart; for a change that adds a voter, every voter of the new
+   * set must hold the previous voter change, so the common case needs no chain. A removal
+   * only waits for voters we hear from: healing must be able to remove dead voters one after
+   * another; a dead voter that comes back after several changes follows the chain of links.
    */
   private voterChangeBlocker (next: ConfState, cc: ConfChange): string | undefined {
     if (!this.certificateCoversVoters()) {

@@ -136,7 +136,8 @@ export interface QuorumCertificate {
   /**
    * The voter set the certificate claims a majority of (the leader's configuration when it
    * collected the signatures). A follower trusts it only if it is within one single-server
-   * change of its own voter set; see RaftCore for the rule.
+   * change of a voter set it trusts (its own, or one reached through configuration links);
+   * see RaftCore.checkCertificate for the rule.
    */
   readonly voters: readonly NodeId[]
   readonly votes: readonly SignedVote[]
@@ -300,8 +301,9 @@ export type ProposalErrorCode =
   /** The change makes no sense for the current configuration (message says why). */
   | 'INVALID_CONF_CHANGE'
   /**
-   * A voter change would leave a live voter two voter changes behind (it could then no
-   * longer check leader certificates), or the last one is not yet acknowledged; retry later.
+   * A voter change would leave a live voter two voter changes behind (it would then need the
+   * chain of configuration links to check leader certificates), or the last one is not yet
+   * acknowledged (its link needs the certificate over the voter set in force); retry later.
    */
   | 'VOTERS_LAGGING'
 
