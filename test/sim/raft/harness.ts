@@ -490,7 +490,10 @@ export class RaftSim {
         const n = this.byId.get(probe.id)
         const s = n === undefined ? undefined : this.status(n)
         if (s !== undefined && s.applied >= probe.index && n?.storage.term(probe.index) === probe.term) return i
-        if (s === undefined || s.role !== 'leader' || s.term !== probe.term) probe = null
+        // a leader of a later term supersedes the probe's: without check-quorum a removed
+        // leader may go on believing it leads an old term, and no proposal there can commit
+        const newest = this.leader()?.core?.status().term ?? 0
+        if (s === undefined || s.role !== 'leader' || s.term !== probe.term || newest > probe.term) probe = null
       }
     }
     const states = this.nodes.map((n) => {
