@@ -63,7 +63,7 @@ export class Progress {
   certAcked = false
   /**
    * The follower could not check our certificate against the voter set it trusts, set at this
-   * index: attach the configuration links after it until the follower answers. Null: none.
+   * index: attach the configuration links after it to the next message. Null: none.
    */
   chainFrom: number | null = null
   isLearner: boolean

@@ -204,6 +204,8 @@ export class RaftCore {
    * (trust on first use); this pins that set, so a later leader must chain from it.
    */
   private pinnedVoters: readonly NodeId[] | null = null
+  /** Ticks since we last asked a leader for configuration links (asked at most once per election timeout). */
+  private ticksSinceChainRequest = Number.POSITIVE_INFINITY
 
   private election: Election | null = null
   /** The leader's proof of its term, attached to messages until each follower acknowledges. */
@@ -276,6 +278,7 @@ export class RaftCore {
 
   /** Advances logical time by one tick. */
   tick (): void {
+    this.ticksSinceChainRequest++
     this.tickFn()
   }
 
@@ -972,8 +975,11 @@ export class RaftCore {
       this.counters.rejectedCertificates++
       this.lastCertificateRejection = check
       // too few of our voters signed: perhaps we missed voter changes; ask for the chain
-      // from the voter set we trust (once: a message that brought one gets no answer)
-      if (!tofu && m.chain === undefined && (check.reason === 'TOO_FEW_SIGNERS' || check.reason === 'NON_VOTER_SIGNER')) {
+      // from the voter set we trust. A message that brought one gets no answer, and we ask
+      // at most once per election timeout, so a node that cannot catch up costs little
+      if (!tofu && m.chain === undefined && (check.reason === 'TOO_FEW_SIGNERS' || check.reason === 'NON_VOTER_SIGNER') &&
+        this.ticksSinceChainRequest >= this.opts.electionTicks) {
+        this.ticksSinceChainRequest = 0
         this.requestCertificate(m, anchor)
       }
       return null
@@ -1399,7 +1405,9 @@ export class RaftCore {
     if (pr.certAcked || this.certificate === null) return {}
     const from = pr.chainFrom
     if (from === null) return { certificate: this.certificate }
-    // the links right after the follower's voter set; one that missed more cannot catch up
+    // the links right after the follower's voter set, once per request (they may be many
+    // bytes); a follower that missed more than MAX_CONF_CHAIN voter changes cannot catch up
+    pr.chainFrom = null
     const chain = this.chainLinks().filter((l) => l.index > from).slice(0, MAX_CONF_CHAIN)
     return chain.length === 0 ? { certificate: this.certificate } : { certificate: this.certificate, chain }
   }
