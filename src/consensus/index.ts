@@ -12,21 +12,26 @@ export { MemoryStorage } from './storage.js'
 export type { Storage } from './storage.js'
 export { applyConfChange, confState, decodeConfChange, encodeConfChange, majority } from './confchange.js'
 export {
+  CONF_LINK_DOMAIN,
   VOTE_DOMAIN,
   ed25519Scheme,
+  encodeConfLink,
   encodeVote,
+  signConfLink,
   signVote,
   verifyCertificate,
+  verifyConfLink,
   verifyVote
 } from './votes.js'
 export type {
   CertificateCheck,
   CertificateExpectation,
   CertificateRejection,
+  ConfLinkBody,
   SignatureScheme,
   VoteBody,
   VoteKeys
 } from './votes.js'
 export { mulberry32, randomInt } from '../prng.js'
-export { isWellFormedMessage } from './validate.js'
+export { MAX_CONF_CHAIN, isWellFormedMessage } from './validate.js'
 export type * from './types.js'

@@ -61,6 +61,11 @@ export class Progress {
   recentActive = true
   /** The follower has verified this leader's certificate in this term; stop attaching it. */
   certAcked = false
+  /**
+   * The follower could not check our certificate against the voter set it trusts, set at this
+   * index: attach the configuration links after it to the next message. Null: none.
+   */
+  chainFrom: number | null = null
   isLearner: boolean
   readonly inflights: Inflights
 

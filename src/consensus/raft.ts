@@ -25,8 +25,15 @@
 //    answers; a follower that lacks it (e.g. after a restart) answers certRequired;
 //  - a follower checks it once per term (then caches the leader) and never adopts a higher
 //    term from a leader message it could not verify;
-//  - voter changes wait until no live voter would be left two changes behind, since a
-//    follower can only judge certificates from a voter set within one change of its own.
+//  - every voter change carries a configuration link (ConfLink): the leader's signature over
+//    the new voter set with its certificate over the old one. A follower that missed voter
+//    changes answers certRequired with the index of the voter set it trusts, and the leader
+//    sends the links after it, which the follower checks one by one up to the leader's set;
+//    snapshots keep the latest MAX_CONF_CHAIN links, so compaction does not cut it off;
+//  - only a node with no configuration at all trusts a leader on its word (its certificate
+//    need only prove the voter set it declares), and then pins that voter set;
+//  - TimeoutNow carries the leader's signed hand-over; the transferee's vote requests carry
+//    it, and voters skip their lease only for a hand-over from the leader they verified.
 
 import { applyConfChange, confState, decodeConfChange, encodeConfChange, majority, sameVoters, voterDistance } from './confchange.js'
 import { RaftError } from './errors.js'
@@ -40,6 +47,7 @@ import type {
   AppendMessage,
   AppendResponse,
   ConfChange,
+  ConfLink,
   ConfState,
   Entry,
   EntryType,
@@ -58,13 +66,14 @@ import type {
   SnapshotMessage,
   SnapshotResult,
   SoftState,
+  TransferProof,
   TransferResult,
   VoteKind,
   VoteRequest,
   VoteResponse
 } from './types.js'
-import { isWellFormedMessage } from './validate.js'
-import { ed25519Scheme, signVote, verifyCertificate, verifyVote } from './votes.js'
+import { MAX_CONF_CHAIN, isWellFormedMessage } from './validate.js'
+import { ed25519Scheme, signConfLink, signVote, verifyCertificate, verifyConfLink, verifyVote } from './votes.js'
 import type { CertificateCheck, SignatureScheme, VoteKeys } from './votes.js'
 
 export interface RaftConfig extends Partial<RaftOptions> {
@@ -118,6 +127,19 @@ interface AckRound {
 }
 
 /** What the outstanding Ready handed out, so advance() can mark it done. */
+/** A configuration and the entry that set it, with that entry's link if it changed the voters. */
+interface ConfRecord {
+  readonly index: number
+  readonly conf: ConfState
+  readonly link?: ConfLink
+}
+
+/** A voter set this node trusts, and the index of the entry that set it (0: none, pinned). */
+interface Anchor {
+  readonly voters: readonly NodeId[]
+  readonly index: number
+}
+
 interface Outstanding {
   readonly lastEntry?: { index: number, term: number }
   readonly snapshotIndex?: number
@@ -141,6 +163,8 @@ export class RaftCore {
     certificateCacheHits: 0,
     certificatesRequested: 0,
     votesIgnoredInLease: 0,
+    rejectedTransfers: 0,
+    chainsFollowed: 0,
     committedConflicts: 0
   }
 
@@ -172,7 +196,16 @@ export class RaftCore {
    * Configurations by the index of the entry that set them (the first from the snapshot).
    * Configurations take effect when appended, so a truncated suffix must roll them back.
    */
-  private confHistory: Array<{ index: number, conf: ConfState }>
+  private confHistory: ConfRecord[]
+  /** Configuration links at or before the snapshot (from its metadata), oldest first. */
+  private snapChain: readonly ConfLink[] = []
+  /**
+   * A node with no configuration of its own trusts its first leader's declared voter set
+   * (trust on first use); this pins that set, so a later leader must chain from it.
+   */
+  private pinnedVoters: readonly NodeId[] | null = null
+  /** Ticks since we last asked a leader for configuration links (asked at most once per election timeout). */
+  private ticksSinceChainRequest = Number.POSITIVE_INFINITY
 
   private election: Election | null = null
   /** The leader's proof of its term, attached to messages until each follower acknowledges. */
@@ -213,6 +246,7 @@ export class RaftCore {
     const snap = config.storage.snapshot()
     const base = confState(snap.metadata.confState.voters, snap.metadata.confState.learners)
     this.confHistory = [{ index: snap.metadata.index, conf: base }]
+    this.snapChain = snap.metadata.chain ?? []
     this.tracker.setConf(base, this.log.lastIndex())
     // configurations in the persisted log are already in force: they were appended
     for (const e of this.log.slice(this.log.firstIndex(), this.log.lastIndex() + 1) ?? []) {
@@ -244,6 +278,7 @@ export class RaftCore {
 
   /** Advances logical time by one tick. */
   tick (): void {
+    this.ticksSinceChainRequest++
     this.tickFn()
   }
 
@@ -256,8 +291,11 @@ export class RaftCore {
     if (m.term > this.term) {
       if (m.type === 'vote' || m.type === 'prevote') {
         // the leader lease: while a leader is heard from, a disconnected node that comes back
-        // with a higher term must not depose it — unless the leader itself asked (transfer)
-        if (!m.transfer && this.inLease()) {
+        // with a higher term must not depose it — unless the leader itself asked (transfer),
+        // which only its signature proves: anyone can set the flag
+        const transfer = m.transfer && this.transferProven(m)
+        if (m.transfer && !transfer) this.counters.rejectedTransfers++
+        if (!transfer && this.inLease()) {
           this.counters.votesIgnoredInLease++
           return
         }
@@ -300,7 +338,7 @@ export class RaftCore {
 
   /** Starts an election now (as if the election timeout had passed). */
   campaign (): void {
-    this.hup(false)
+    this.hup(null)
   }
 
   propose (data: Uint8Array): ProposeResult {
@@ -321,7 +359,8 @@ export class RaftCore {
       const blocker = this.voterChangeBlocker(check.next, cc)
       if (blocker !== undefined) return this.proposalError('VOTERS_LAGGING', blocker)
     }
-    const result = this.proposeEntry('conf', encodeConfChange(cc))
+    const link = sameVoters(check.next.voters, this.tracker.conf.voters) ? undefined : this.makeLink(check.next.voters)
+    const result = this.proposeEntry('conf', encodeConfChange(cc), link)
     if (result.ok) this.pendingConfIndex = result.index
     return result
   }
@@ -362,10 +401,15 @@ export class RaftCore {
     if (term === undefined) {
       return { ok: false, code: 'OUT_OF_DATE', message: `entry ${index} is no longer in the log` }
     }
-    const snapshot: Snapshot = { metadata: { index, term, confState: this.confAt(index) }, data }
+    const chain = this.chainLinks().filter((l) => l.index <= index).slice(-MAX_CONF_CHAIN)
+    const snapshot: Snapshot = {
+      metadata: { index, term, confState: this.confAt(index), ...(chain.length > 0 ? { chain } : {}) },
+      data
+    }
     this.pendingCompaction = snapshot
     // history before the snapshot can never be rolled back to (it is committed)
     this.confHistory = [{ index, conf: this.confAt(index) }, ...this.confHistory.filter((h) => h.index > index)]
+    this.snapChain = chain
     return { ok: true, snapshot }
   }
 
@@ -562,7 +606,7 @@ export class RaftCore {
     this.electionElapsed++
     if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
       this.electionElapsed = 0
-      this.hup(false)
+      this.hup(null)
     }
   }
 
@@ -596,14 +640,15 @@ export class RaftCore {
 
   // ---------------------------------------------------------------- elections
 
-  private hup (transfer: boolean): void {
+  /** Campaigns; `transfer` is the old leader's signed hand-over when it asked us to. */
+  private hup (transfer: TransferProof | null): void {
     if (this.role === 'leader' || !this.promotable()) return
     // a transfer skips the pre-vote: the old leader asked, there is no partition to detect
-    if (this.opts.preVote && !transfer) this.startCampaign('prevote', false)
+    if (this.opts.preVote && transfer === null) this.startCampaign('prevote', null)
     else this.startCampaign('vote', transfer)
   }
 
-  private startCampaign (kind: 'prevote' | 'vote', transfer: boolean): void {
+  private startCampaign (kind: 'prevote' | 'vote', transfer: TransferProof | null): void {
     let term: number
     if (kind === 'prevote') {
       this.becomePreCandidate()
@@ -632,7 +677,8 @@ export class RaftCore {
         term,
         lastLogIndex: election.lastLogIndex,
         lastLogTerm: election.lastLogTerm,
-        transfer
+        transfer: transfer !== null,
+        ...(transfer === null ? {} : { transferProof: transfer })
       })
     }
   }
@@ -642,7 +688,7 @@ export class RaftCore {
     const { result } = this.tracker.tally()
     if (result === 'won') {
       if (this.role === 'pre-candidate') {
-        this.startCampaign('vote', false)
+        this.startCampaign('vote', null)
       } else {
         this.becomeLeader()
         this.bcastAppend()
@@ -741,7 +787,9 @@ export class RaftCore {
   }
 
   /**
-   * Is `from` the proven leader of `term`? Judged against our own voter set V:
+   * Is `from` the proven leader of `term`? Judged against a voter set V this node trusts —
+   * its own configuration, or (if that was set by an entry not yet known to be committed)
+   * the latest committed one:
    *  1. the signers that are in V must be a majority of V (others are ignored: the leader may
    *     hold signatures of members we have not heard of yet);
    *  2. failing that, the certificate must be a majority of the voter set it declares, and
@@ -749,23 +797,54 @@ export class RaftCore {
    *     majority of V, so it still takes honest voters who backed `from` and nobody else;
    *  3. in both, if we are one of the voters and would grant `from` a vote in `term` (no vote
    *     for another, no live leader, its log at least as new as ours), our own vote counts:
-   *     accepting `from` records it as our vote for the term, as granting would. This lets a
-   *     voter that was down while two others were removed rejoin: the survivors' signatures
-   *     plus its own are a majority of the voter set it remembers;
-   *  4. a node that is not a member of its own configuration — a joiner still replaying old
-   *     history, or a removed node — has no voter set worth defending, and trusts the declared
-   *     one as a fresh joiner must. A joiner that restarts mid-catch-up is not stranded.
-   * What is left: a voter that was unreachable through two or more voter changes that
-   * outvote it can fail all four. It stays a follower without a leader (each refusal counted
-   * in rejectedCertificates, the reason in lastCertificateRejection) until it is removed and
-   * added again with fresh state. voterChangeBlocker keeps this from happening to live voters.
+   *     accepting `from` records it as our vote for the term, as granting would;
+   *  4. failing all that, V may be several voter changes old (we were away while they
+   *     happened). The leader then sends the chain of configuration links after V (see
+   *     ConfLink and walkChain): each link is proven by a certificate over the voter set
+   *     before it, so we follow it link by link from V to the leader's voter set, and judge
+   *     the certificate there by 1–3.
+   * A node with no configuration at all (a brand-new joiner, or one that holds only the
+   * founding entries of term 1 and is not among the founders) has nothing to check against:
+   * it trusts the first leader whose certificate proves a majority of the voter set it declares
+   * (trust on first use, as a fresh joiner must) and pins that set; every later leader must
+   * chain from it or from the configuration the log has since given it.
+   * What is left: a node that missed more voter changes than a leader keeps links for
+   * (MAX_CONF_CHAIN, once compacted away) cannot verify later leaders. It stays a follower
+   * without a leader (each refusal counted in rejectedCertificates, the reason in
+   * lastCertificateRejection) until it is removed and added again with fresh state.
    */
-  private checkCertificate (cert: QuorumCertificate, term: number, from: NodeId): { check: CertificateCheck, selfVote: boolean } {
-    const expect = { term, candidateId: from, kinds: LEADERSHIP_KINDS }
-    if (!this.tracker.isMember(this.id)) {
-      return { check: verifyCertificate(cert, this.keyMap(cert.voters), expect, this.scheme), selfVote: false }
+  private checkCertificate (
+    cert: QuorumCertificate, term: number, from: NodeId, chain: readonly ConfLink[] | undefined
+  ): { check: CertificateCheck, selfVote: boolean, tofu: boolean, anchor: number } {
+    const anchors = this.anchors()
+    if (anchors === null) {
+      const check = verifyCertificate(cert, this.keyMap(cert.voters), { term, candidateId: from, kinds: LEADERSHIP_KINDS }, this.scheme)
+      return { check, selfVote: false, tofu: true, anchor: 0 }
     }
-    const own = this.tracker.conf.voters
+    let first: { check: CertificateCheck, selfVote: boolean } | undefined
+    for (const anchor of anchors) {
+      const r = this.checkAgainst(cert, term, from, anchor.voters)
+      if (r.check.ok) return { ...r, tofu: false, anchor: anchor.index }
+      first ??= r
+    }
+    if (chain !== undefined && chain.length > 0) {
+      for (const anchor of anchors) {
+        const tip = this.walkChain(anchor, chain)
+        if (tip.index === anchor.index) continue
+        const r = this.checkAgainst(cert, term, from, tip.voters)
+        if (r.check.ok) {
+          this.counters.chainsFollowed++
+          return { ...r, tofu: false, anchor: anchor.index }
+        }
+      }
+    }
+    const oldest = Math.min(...anchors.map((a) => a.index))
+    return { check: first?.check ?? { ok: false, reason: 'MALFORMED', message: 'no voter set to check against' }, selfVote: false, tofu: false, anchor: oldest }
+  }
+
+  /** Rules 1–3 of checkCertificate against the trusted voter set `own`. */
+  private checkAgainst (cert: QuorumCertificate, term: number, from: NodeId, own: readonly NodeId[]): { check: CertificateCheck, selfVote: boolean } {
+    const expect = { term, candidateId: from, kinds: LEADERSHIP_KINDS }
     const signed = new Set(cert.votes.map((v) => v.voterId))
     // the same conditions as granting a vote request, lease included
     const canSelfVote = !signed.has(this.id) && !this.inLease() &&
@@ -794,6 +873,81 @@ export class RaftCore {
   }
 
   /**
+   * The voter sets this node trusts, newest first: its configuration and, if the entry that
+   * set it is not known to be committed (it may yet be overwritten), the latest committed one.
+   * Null for a node with no configuration of its own and nothing pinned (trust on first use).
+   */
+  private anchors (): Anchor[] | null {
+    const latest = this.confHistory[this.confHistory.length - 1]
+    if (latest === undefined || this.hasNoConfiguration()) {
+      return this.pinnedVoters === null ? null : [{ voters: this.pinnedVoters, index: 0 }]
+    }
+    const out: Anchor[] = [{ voters: latest.conf.voters, index: latest.index }]
+    if (latest.index > this.log.committed) {
+      let committed: ConfRecord | undefined
+      for (const h of this.confHistory) if (h.index <= this.log.committed) committed = h
+      if (committed !== undefined && !sameVoters(committed.conf.voters, latest.conf.voters)) {
+        out.push({ voters: committed.conf.voters, index: committed.index })
+      }
+    }
+    return out
+  }
+
+  /**
+   * True for a node that has no voter set of its own to defend: none at all, or only the
+   * founding entries of term 1 (a joiner that was replaying them when it restarted) while it
+   * is not among the founders (a snapshot of those entries alone changes nothing). Any
+   * configuration a leader appended, or a snapshot of one, counts.
+   */
+  private hasNoConfiguration (): boolean {
+    if (this.tracker.conf.voters.length === 0) return true
+    if (this.tracker.isMember(this.id)) return false
+    return this.confHistory.every((h) => h.index === 0 || (this.log.term(h.index) ?? 0) <= 1)
+  }
+
+  /**
+   * Follows configuration links from a trusted voter set: a link counts if it is newer than
+   * what we trust (higher index, no lower term), changes the voter set by at most one node,
+   * and verifies against the voter set we trust so far (its certificate proves its leader in
+   * its term by a majority of that set, and that leader signed it). Links that do not are
+   * skipped (they may predate what we trust); returns the last voter set reached.
+   */
+  private walkChain (anchor: Anchor, chain: readonly ConfLink[]): Anchor {
+    let voters = anchor.voters
+    let index = anchor.index
+    let term = anchor.index === 0 ? 0 : (this.log.term(anchor.index) ?? 0)
+    for (const link of [...chain].sort((a, b) => a.index - b.index)) {
+      if (link.index <= index || link.term < term || voterDistance(voters, link.voters) > 1) continue
+      const check = verifyConfLink(link, this.keyMap(voters), this.keys.publicKeyOf(link.certificate.candidateId), this.scheme)
+      if (!check.ok) continue
+      voters = link.voters
+      index = link.index
+      term = link.term
+    }
+    return { voters, index }
+  }
+
+  /** Every configuration link this node holds, oldest first (snapshot's, then the log's). */
+  private chainLinks (): ConfLink[] {
+    const out = [...this.snapChain]
+    const after = out[out.length - 1]?.index ?? 0
+    for (const h of this.confHistory) {
+      if (h.link !== undefined && h.index > after) out.push(h.link)
+    }
+    return out
+  }
+
+  /** As leader: the link for the voter change we are about to append at lastIndex + 1. */
+  private makeLink (voters: readonly NodeId[]): ConfLink | undefined {
+    const certificate = this.certificate
+    if (certificate === null) return undefined
+    const index = this.log.lastIndex() + 1
+    const sorted = [...voters].sort()
+    const signature = signConfLink({ index, term: this.term, leaderId: this.id, voters: sorted }, this.keys.self.privateKey, this.scheme)
+    return { index, term: this.term, voters: sorted, certificate, signature }
+  }
+
+  /**
    * Gate for every message a leader sends. Verifies the certificate once per term; without
    * one, asks the sender for it. Answers carry the sender's term so a real leader reads them,
    * but change nothing here. Returns null to drop the message, else whether accepting the
@@ -813,25 +967,40 @@ export class RaftCore {
     }
     if (m.certificate === undefined) {
       this.counters.certificatesRequested++
-      if (m.type === 'heartbeat') {
-        this.send({ type: 'heartbeatResp', from: this.id, to: m.from, term: m.term, certRequired: true })
-      } else {
-        this.send({ type: 'appendResp', from: this.id, to: m.from, term: m.term, index: 0, reject: true, rejectHint: 0, hintTerm: 0, certRequired: true })
-      }
+      this.requestCertificate(m)
       return null
     }
-    const { check, selfVote } = this.checkCertificate(m.certificate, m.term, m.from)
+    const { check, selfVote, tofu, anchor } = this.checkCertificate(m.certificate, m.term, m.from, m.chain)
     if (!check.ok) {
       this.counters.rejectedCertificates++
       this.lastCertificateRejection = check
+      // too few of our voters signed: perhaps we missed voter changes; ask for the chain
+      // from the voter set we trust. A message that brought one gets no answer, and we ask
+      // at most once per election timeout, so a node that cannot catch up costs little
+      if (!tofu && m.chain === undefined && (check.reason === 'TOO_FEW_SIGNERS' || check.reason === 'NON_VOTER_SIGNER') &&
+        this.ticksSinceChainRequest >= this.opts.electionTicks) {
+        this.ticksSinceChainRequest = 0
+        this.requestCertificate(m, anchor)
+      }
       return null
     }
+    if (tofu) this.pinnedVoters = [...m.certificate.voters]
     this.counters.certificatesVerified++
     this.verifiedLeaders.set(m.term, m.from)
     for (const t of this.verifiedLeaders.keys()) {
       if (t < Math.min(this.term, m.term)) this.verifiedLeaders.delete(t)
     }
     return { selfVote }
+  }
+
+  /** Asks a would-be leader for its certificate (and, with `confIndex`, the chain after it). */
+  private requestCertificate (m: LeaderMessage, confIndex?: number): void {
+    const extra = confIndex === undefined ? {} : { confIndex }
+    if (m.type === 'heartbeat') {
+      this.send({ type: 'heartbeatResp', from: this.id, to: m.from, term: m.term, certRequired: true, ...extra })
+    } else {
+      this.send({ type: 'appendResp', from: this.id, to: m.from, term: m.term, index: 0, reject: true, rejectHint: 0, hintTerm: 0, certRequired: true, ...extra })
+    }
   }
 
   /** Follows the verified leader of the current term, recording our vote if accepting it cast one. */
@@ -856,8 +1025,9 @@ export class RaftCore {
         return
       }
       case 'timeoutNow':
-        // only our verified leader may make us campaign out of turn
-        if (m.from === this.lead) this.hup(true)
+        // only our verified leader may make us campaign out of turn; its signed hand-over is
+        // what lets the voters skip their lease (an old leader sends none: plain campaign)
+        if (m.from === this.lead) this.hup(m.transferProof ?? null)
         return
       default:
         // answers meant for a role we no longer hold
@@ -970,6 +1140,7 @@ export class RaftCore {
     this.log.restore(s)
     const conf = confState(s.metadata.confState.voters, s.metadata.confState.learners)
     this.confHistory = [{ index, conf }]
+    this.snapChain = s.metadata.chain ?? []
     this.setConf(conf)
     // a compaction we were preparing is older than what we just received
     this.pendingCompaction = null
@@ -1004,11 +1175,12 @@ export class RaftCore {
 
   private handleAppendResponse (m: AppendResponse, pr: Progress): void {
     if (m.certRequired === true) {
-      this.resendCertificate(m.from, pr)
+      this.resendCertificate(m.from, pr, m.confIndex)
       return
     }
     pr.recentActive = true
     pr.certAcked = true
+    pr.chainFrom = null
     if (m.reject) {
       let nextProbe = m.rejectHint
       if (m.hintTerm > 0) {
@@ -1043,11 +1215,12 @@ export class RaftCore {
 
   private handleHeartbeatResponse (m: HeartbeatResponse, pr: Progress): void {
     if (m.certRequired === true) {
-      this.resendCertificate(m.from, pr)
+      this.resendCertificate(m.from, pr, m.confIndex)
       return
     }
     pr.recentActive = true
     pr.certAcked = true
+    pr.chainFrom = null
     pr.probeSent = false
     if (m.ack !== undefined) this.handleAck(m.from, m.ack)
     // a heartbeat answer frees a slot, so a window full of lost messages cannot stall us
@@ -1055,9 +1228,13 @@ export class RaftCore {
     if (pr.match < this.log.lastIndex() || pr.state === 'probe') this.sendAppend(m.from)
   }
 
-  /** The follower dropped our last message for want of a certificate: start over with one. */
-  private resendCertificate (id: NodeId, pr: Progress): void {
+  /**
+   * The follower dropped our last message for want of a certificate: start over with one,
+   * and with the configuration links after `confIndex` if it named the voter set it trusts.
+   */
+  private resendCertificate (id: NodeId, pr: Progress, confIndex: number | undefined): void {
     pr.certAcked = false
+    if (confIndex !== undefined) pr.chainFrom = confIndex
     pr.becomeProbe()
     this.sendAppend(id)
   }
@@ -1128,13 +1305,13 @@ export class RaftCore {
   }
 
   /**
-   * Why a voter change must wait, if it must. A follower checks leader certificates against
-   * its own voter set, and can check one from a voter set at most one change away; so a
-   * change must not leave a voter two voter changes behind. For a change that adds a voter,
-   * every voter of the new set must hold the previous voter change. A removal only waits
-   * for voters we hear from: healing must be able to remove dead voters one after another,
-   * even though a dead voter that comes back after two changes cannot check certificates
-   * any more (it stays a follower without a leader until it is removed and added again).
+   * Why a voter change must wait, if it must. The change's configuration link needs our
+   * certificate to cover the voter set in force, so the acknowledgements of the last change
+   * must be in. A follower checks leader certificates against its own voter set directly when
+   * they are at most one change apart; for a change that adds a voter, every voter of the new
+   * set must hold the previous voter change, so the common case needs no chain. A removal
+   * only waits for voters we hear from: healing must be able to remove dead voters one after
+   * another; a dead voter that comes back after several changes follows the chain of links.
    */
   private voterChangeBlocker (next: ConfState, cc: ConfChange): string | undefined {
     if (!this.certificateCoversVoters()) {
@@ -1155,11 +1332,11 @@ export class RaftCore {
     return undefined
   }
 
-  private proposeEntry (type: EntryType, data: Uint8Array): ProposeResult {
+  private proposeEntry (type: EntryType, data: Uint8Array, link?: ConfLink): ProposeResult {
     const refused = this.refuseProposal()
     if (refused !== undefined) return refused
     const index = this.log.lastIndex() + 1
-    this.appendEntries([{ index, term: this.term, type, data }])
+    this.appendEntries([{ index, term: this.term, type, data, ...(link === undefined ? {} : { link }) }])
     this.bcastAppend()
     return { ok: true, index, term: this.term }
   }
@@ -1224,8 +1401,15 @@ export class RaftCore {
     }
   }
 
-  private certificateFor (pr: Progress): { certificate?: QuorumCertificate } {
-    return pr.certAcked || this.certificate === null ? {} : { certificate: this.certificate }
+  private certificateFor (pr: Progress): { certificate?: QuorumCertificate, chain?: ConfLink[] } {
+    if (pr.certAcked || this.certificate === null) return {}
+    const from = pr.chainFrom
+    if (from === null) return { certificate: this.certificate }
+    // the links right after the follower's voter set, once per request (they may be many
+    // bytes); a follower that missed more than MAX_CONF_CHAIN voter changes cannot catch up
+    pr.chainFrom = null
+    const chain = this.chainLinks().filter((l) => l.index > from).slice(0, MAX_CONF_CHAIN)
+    return chain.length === 0 ? { certificate: this.certificate } : { certificate: this.certificate, chain }
   }
 
   private sendAppend (to: NodeId): void {
@@ -1267,7 +1451,30 @@ export class RaftCore {
   }
 
   private sendTimeoutNow (to: NodeId): void {
-    this.send({ type: 'timeoutNow', from: this.id, to, term: this.term })
+    const lastLogIndex = this.log.lastIndex()
+    const lastLogTerm = this.log.lastTerm()
+    const transferProof: TransferProof = {
+      term: this.term,
+      lastLogIndex,
+      lastLogTerm,
+      signature: this.sign('transfer', this.term, to, lastLogIndex, lastLogTerm)
+    }
+    this.send({ type: 'timeoutNow', from: this.id, to, term: this.term, transferProof })
+  }
+
+  /**
+   * Does the vote request carry a hand-over signed by the leader we verified for the term
+   * before its own? The proof names the candidate and that term, so it cannot be used by
+   * another node, nor again once a later term began; and the candidate's log must be at
+   * least where the leader's was when it handed over.
+   */
+  private transferProven (m: VoteRequest): boolean {
+    const proof = m.transferProof
+    if (proof === undefined || proof.term + 1 !== m.term) return false
+    const leader = this.verifiedLeaders.get(proof.term)
+    if (leader === undefined || leader === m.from) return false
+    if (m.lastLogTerm < proof.lastLogTerm || (m.lastLogTerm === proof.lastLogTerm && m.lastLogIndex < proof.lastLogIndex)) return false
+    return this.verifySigned('transfer', proof.term, m.from, proof.lastLogIndex, proof.lastLogTerm, leader, proof.signature)
   }
 
   private abortLeaderTransfer (): void {
@@ -1303,7 +1510,7 @@ export class RaftCore {
     const check = applyConfChange(this.tracker.conf, cc)
     // a refused change is a no-op on every node alike (see applyConfChange)
     if (!check.ok) return
-    this.confHistory.push({ index: e.index, conf: check.next })
+    this.confHistory.push({ index: e.index, conf: check.next, ...(e.link === undefined ? {} : { link: e.link }) })
     this.setConf(check.next)
   }
 
@@ -1330,7 +1537,7 @@ export class RaftCore {
 
   /** The configuration in force at `index` (which must not be below the oldest history entry). */
   private confAt (index: number): ConfState {
-    let conf = this.confHistory[0]?.conf ?? this.tracker.conf
+    let conf: ConfState = this.confHistory[0]?.conf ?? this.tracker.conf
     for (const h of this.confHistory) {
       if (h.index <= index) conf = h.conf
     }

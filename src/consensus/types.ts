@@ -17,6 +17,29 @@ export interface Entry {
    * the application skips empty entries.
    */
   readonly data: Uint8Array
+  /**
+   * On a `conf` entry that changes the voter set: the proposing leader's proof of the change,
+   * so that nodes that missed it can later verify the new voter set (see ConfLink).
+   */
+  readonly link?: ConfLink
+}
+
+/**
+ * One link of the chain of configurations: "entry `index` of `term` sets the voter set to
+ * `voters`", signed by the leader that appended it, with that leader's certificate for `term`,
+ * which proves a majority of the voter set *before* the change. A node that trusts the old
+ * voter set can check the certificate and the signature, and then trust the new set; link by
+ * link it follows the voter set from the last one it knew to the current leader's.
+ */
+export interface ConfLink {
+  readonly index: number
+  readonly term: number
+  /** The voter set after the change, sorted. */
+  readonly voters: readonly NodeId[]
+  /** The leader's certificate for `term` over the previous voter set; its candidateId signs. */
+  readonly certificate: QuorumCertificate
+  /** The leader's signature over (index, term, voters); see encodeConfLink in votes.ts. */
+  readonly signature: Uint8Array
 }
 
 /** What must be on disk before any message that depends on it is sent. */
@@ -56,6 +79,11 @@ export interface SnapshotMetadata {
   readonly term: number
   /** The configuration in force at `index`. */
   readonly confState: ConfState
+  /**
+   * The latest links of the configuration chain at or before `index` (at most
+   * MAX_CONF_CHAIN), kept so that compaction does not cut a lagging voter off.
+   */
+  readonly chain?: readonly ConfLink[]
 }
 
 export interface Snapshot {
@@ -84,6 +112,11 @@ export type VoteKind =
    * its voter set changes, so its certificate stays checkable against the new voter set.
    */
   | 'ack'
+  /**
+   * "I, leader of this term, hand leadership to this candidate": signed by the leader on
+   * TimeoutNow and carried by the transferee's vote requests, so voters may skip their lease.
+   */
+  | 'transfer'
 
 export interface SignedVote {
   readonly voterId: NodeId
@@ -103,7 +136,8 @@ export interface QuorumCertificate {
   /**
    * The voter set the certificate claims a majority of (the leader's configuration when it
    * collected the signatures). A follower trusts it only if it is within one single-server
-   * change of its own voter set; see RaftCore for the rule.
+   * change of a voter set it trusts (its own, or one reached through configuration links);
+   * see RaftCore.checkCertificate for the rule.
    */
   readonly voters: readonly NodeId[]
   readonly votes: readonly SignedVote[]
@@ -124,6 +158,8 @@ export interface AppendMessage extends MessageBase {
   readonly commit: number
   /** Attached until the follower has acknowledged this leader in this term. */
   readonly certificate?: QuorumCertificate
+  /** Configuration links after the follower's known voter set (it answered certRequired). */
+  readonly chain?: readonly ConfLink[]
 }
 
 export interface AppendResponse extends MessageBase {
@@ -137,6 +173,11 @@ export interface AppendResponse extends MessageBase {
   readonly hintTerm: number
   /** The follower could not verify the sender as leader of `term`; resend the certificate. */
   readonly certRequired?: boolean
+  /**
+   * With certRequired, when the certificate did not verify against the follower's voter set:
+   * the index of the configuration it trusts, so the leader sends the chain of links after it.
+   */
+  readonly confIndex?: number
 }
 
 export interface HeartbeatMessage extends MessageBase {
@@ -144,6 +185,7 @@ export interface HeartbeatMessage extends MessageBase {
   /** min(follower's match, leader's commit): a follower never commits what it may not hold. */
   readonly commit: number
   readonly certificate?: QuorumCertificate
+  readonly chain?: readonly ConfLink[]
   /** Present while the leader gathers acknowledgements for a new certificate. */
   readonly ackRequest?: { readonly index: number, readonly term: number }
 }
@@ -151,6 +193,8 @@ export interface HeartbeatMessage extends MessageBase {
 export interface HeartbeatResponse extends MessageBase {
   readonly type: 'heartbeatResp'
   readonly certRequired?: boolean
+  /** As in AppendResponse. */
+  readonly confIndex?: number
   /** Signed 'ack' answering the heartbeat's ackRequest. */
   readonly ack?: { readonly index: number, readonly term: number, readonly signature: Uint8Array }
 }
@@ -159,6 +203,7 @@ export interface SnapshotMessage extends MessageBase {
   readonly type: 'snapshot'
   readonly snapshot: Snapshot
   readonly certificate?: QuorumCertificate
+  readonly chain?: readonly ConfLink[]
 }
 
 /** RequestVote or its pre-vote twin; `term` is the term the candidate would hold. */
@@ -166,8 +211,26 @@ export interface VoteRequest extends MessageBase {
   readonly type: 'vote' | 'prevote'
   readonly lastLogIndex: number
   readonly lastLogTerm: number
-  /** Set when the old leader asked for this election (TimeoutNow): bypasses leader leases. */
+  /**
+   * Set when the old leader asked for this election (TimeoutNow). It bypasses leader leases
+   * only with a `transferProof` that verifies; otherwise it is an ordinary request.
+   */
   readonly transfer: boolean
+  /** The old leader's signed hand-over, copied from its TimeoutNow. */
+  readonly transferProof?: TransferProof
+}
+
+/**
+ * A leader's signed hand-over of leadership: a 'transfer' statement (votes.ts) with term =
+ * the leader's term, candidateId = the transferee, voterId = the leader, and the leader's log
+ * position. Usable only to campaign for term + 1, and only by the transferee: voters check it
+ * against the leader they verified for `term`.
+ */
+export interface TransferProof {
+  readonly term: number
+  readonly lastLogIndex: number
+  readonly lastLogTerm: number
+  readonly signature: Uint8Array
 }
 
 export interface VoteResponse extends MessageBase {
@@ -183,6 +246,8 @@ export interface VoteResponse extends MessageBase {
 /** Sent by a leader to a caught-up voter it hands leadership to: campaign now. */
 export interface TimeoutNowMessage extends MessageBase {
   readonly type: 'timeoutNow'
+  /** The leader's signed hand-over, for the transferee's vote requests. */
+  readonly transferProof?: TransferProof
 }
 
 export type Message =
@@ -236,8 +301,9 @@ export type ProposalErrorCode =
   /** The change makes no sense for the current configuration (message says why). */
   | 'INVALID_CONF_CHANGE'
   /**
-   * A voter change would leave a live voter two voter changes behind (it could then no
-   * longer check leader certificates), or the last one is not yet acknowledged; retry later.
+   * A voter change would leave a live voter two voter changes behind (it would then need the
+   * chain of configuration links to check leader certificates), or the last one is not yet
+   * acknowledged (its link needs the certificate over the voter set in force); retry later.
    */
   | 'VOTERS_LAGGING'
 
@@ -291,6 +357,14 @@ export interface RaftCounters {
   certificatesRequested: number
   /** (Pre-)vote requests ignored because this node still hears from a leader. */
   votesIgnoredInLease: number
+  /**
+   * Vote requests marked `transfer` whose proof was missing, forged, replayed from another
+   * term or not checkable here (no verified leader for its term); they were handled as
+   * ordinary vote requests, lease included.
+   */
+  rejectedTransfers: number
+  /** Certificates accepted only through a chain of configuration links (a lagging node caught up). */
+  chainsFollowed: number
   /**
    * Leader messages that contradicted this node's committed log. Raft makes this impossible
    * between correct nodes; a non-zero value means a faulty or malicious peer (or a bug).

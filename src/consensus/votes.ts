@@ -6,12 +6,12 @@
 import { createHash } from 'node:crypto'
 import * as ed from '@noble/ed25519'
 import { majority } from './confchange.js'
-import type { NodeId, QuorumCertificate, VoteKind } from './types.js'
+import type { ConfLink, NodeId, QuorumCertificate, VoteKind } from './types.js'
 
 /** Domain separation: a vote signature can never be mistaken for any other signed message. */
 export const VOTE_DOMAIN = 'meshnode/vote/v1'
 
-const KIND_CODES: Record<VoteKind, number> = { prevote: 1, vote: 2, ack: 3 }
+const KIND_CODES: Record<VoteKind, number> = { prevote: 1, vote: 2, ack: 3, transfer: 4 }
 
 /** Ed25519 signatures are 64 bytes; anything else is malformed. */
 export const SIGNATURE_BYTES = 64
@@ -254,6 +254,92 @@ export function verifyCertificate (
     if (!verifyVote(body, v.signature, key, scheme)) {
       return reject('BAD_SIGNATURE', `signature of ${v.voterId} does not verify`, v.voterId)
     }
+  }
+  return { ok: true }
+}
+
+/** Domain separation for configuration links: never confusable with a vote. */
+export const CONF_LINK_DOMAIN = 'meshnode/conflink/v1'
+const CONF_LINK_DOMAIN_BYTES = utf8.encode(CONF_LINK_DOMAIN)
+
+/** Voter sets are small (a voter cap of a handful); this bound only stops absurd input. */
+export const MAX_LINK_VOTERS = 255
+
+/** The statement a leader signs for a configuration link: index, term and new voter set. */
+export interface ConfLinkBody {
+  readonly index: number
+  readonly term: number
+  readonly leaderId: NodeId
+  readonly voters: readonly NodeId[]
+}
+
+/**
+ * The canonical encoding, big-endian:
+ *   "meshnode/conflink/v1" | term u64 | index u64 | leaderId: u16 length + UTF-8 |
+ *   voter count u8 | each voter (sorted): u16 length + UTF-8
+ * Throws RangeError on values it cannot encode.
+ */
+export function encodeConfLink (b: ConfLinkBody): Uint8Array {
+  if (!isCount(b.term) || !isCount(b.index)) throw new RangeError('link term and index must be non-negative safe integers')
+  if (b.voters.length > MAX_LINK_VOTERS) throw new RangeError('too many voters in a link')
+  const leader = utf8.encode(b.leaderId)
+  const voters = [...b.voters].sort().map((id) => utf8.encode(id))
+  if ([leader, ...voters].some((id) => id.length > MAX_ID_BYTES)) throw new RangeError('node id too long to encode')
+  const size = CONF_LINK_DOMAIN_BYTES.length + 16 + 2 + leader.length + 1 + voters.reduce((n, id) => n + 2 + id.length, 0)
+  const out = new Uint8Array(size)
+  const view = new DataView(out.buffer)
+  let at = 0
+  const put = (id: Uint8Array): void => {
+    view.setUint16(at, id.length)
+    at += 2
+    out.set(id, at)
+    at += id.length
+  }
+  out.set(CONF_LINK_DOMAIN_BYTES, at)
+  at += CONF_LINK_DOMAIN_BYTES.length
+  view.setBigUint64(at, BigInt(b.term))
+  at += 8
+  view.setBigUint64(at, BigInt(b.index))
+  at += 8
+  put(leader)
+  view.setUint8(at, voters.length)
+  at += 1
+  for (const id of voters) put(id)
+  return out
+}
+
+export function signConfLink (b: ConfLinkBody, privateKey: Uint8Array, scheme: SignatureScheme = ed25519Scheme): Uint8Array {
+  return scheme.sign(encodeConfLink(b), privateKey)
+}
+
+/**
+ * Checks a configuration link against the voter set the checker already trusts (voter id →
+ * public key): the link's certificate must prove a majority of that set backed its leader in
+ * the link's term (signers outside the set are ignored), and the leader must have signed the
+ * link. Never throws.
+ */
+export function verifyConfLink (
+  link: ConfLink,
+  trusted: ReadonlyMap<NodeId, Uint8Array | undefined>,
+  leaderKey: Uint8Array | undefined,
+  scheme: SignatureScheme = ed25519Scheme
+): CertificateCheck {
+  const cert = link.certificate
+  if (typeof cert !== 'object' || cert === null || !Array.isArray(cert.votes)) {
+    return reject('MALFORMED', 'link without a certificate')
+  }
+  const votes = cert.votes.filter((v) => typeof v === 'object' && v !== null && trusted.has(v.voterId))
+  const check = verifyCertificate({ ...cert, votes }, trusted, { term: link.term, kinds: ['vote', 'ack'] }, scheme)
+  if (!check.ok) return check
+  if (leaderKey === undefined) return reject('UNKNOWN_KEY', `no public key for ${cert.candidateId}`, cert.candidateId)
+  let message: Uint8Array
+  try {
+    message = encodeConfLink({ index: link.index, term: link.term, leaderId: cert.candidateId, voters: link.voters })
+  } catch {
+    return reject('MALFORMED', 'link cannot be encoded')
+  }
+  if (!scheme.verify(link.signature, message, leaderKey)) {
+    return reject('BAD_SIGNATURE', `link signature of ${cert.candidateId} does not verify`, cert.candidateId)
   }
   return { ok: true }
 }

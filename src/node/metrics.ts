@@ -52,7 +52,9 @@ const RAFT_COUNTERS: ReadonlyArray<{ name: string, help: string, field: keyof Ra
   { name: 'raft_votes_ignored_in_lease_total', help: 'Vote requests ignored while a leader is heard', field: 'votesIgnoredInLease' },
   { name: 'raft_committed_conflicts_total', help: 'Leader messages that contradicted the committed log (faulty peer or bug)', field: 'committedConflicts' },
   { name: 'raft_certificate_cache_hits_total', help: 'Leader messages accepted from the per-term certificate cache', field: 'certificateCacheHits' },
-  { name: 'raft_certificates_requested_total', help: 'Leader messages answered with certRequired', field: 'certificatesRequested' }
+  { name: 'raft_certificates_requested_total', help: 'Leader messages answered with certRequired', field: 'certificatesRequested' },
+  { name: 'raft_rejected_transfers_total', help: 'Transfer vote requests without a verifiable leader hand-over (handled as ordinary requests)', field: 'rejectedTransfers' },
+  { name: 'raft_chains_followed_total', help: 'Leader certificates accepted through a chain of configuration links', field: 'chainsFollowed' }
 ]
 
 /** The typed metrics object: one prom-client counter per shell counter. */

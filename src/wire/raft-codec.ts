@@ -3,11 +3,13 @@
 // non-empty ids, indexes that are safe integers. Anything else throws RaftDecodeError and the
 // frame is dropped and counted by the transport.
 import type {
-  Entry, Message, QuorumCertificate, Snapshot, VoteKind as CoreVoteKind
+  ConfLink, Entry, Message, QuorumCertificate, Snapshot, TransferProof, VoteKind as CoreVoteKind
 } from '../consensus/types.js'
+import { MAX_CONF_CHAIN } from '../consensus/validate.js'
 import { MAX_RAFT_ENTRIES_PER_MESSAGE, MAX_RAFT_FRAME_BYTES } from './constants.js'
 import {
-  Certificate, type Entry as PbEntry, MessageType, RaftMessage, type Snapshot as PbSnapshot, VoteKind
+  Certificate, type ConfLink as PbConfLink, type Entry as PbEntry, MessageType, RaftMessage, type Snapshot as PbSnapshot,
+  type TransferProof as PbTransferProof, VoteKind
 } from './proto/raft.js'
 
 export class RaftDecodeError extends Error {
@@ -28,7 +30,7 @@ const TYPE_TO_WIRE: Record<Message['type'], MessageType> = {
 }
 const TYPE_FROM_WIRE = new Map(Object.entries(TYPE_TO_WIRE).map(([k, v]) => [v, k as Message['type']]))
 
-const KIND_TO_WIRE: Record<CoreVoteKind, VoteKind> = { prevote: VoteKind.PREVOTE, vote: VoteKind.VOTE, ack: VoteKind.ACK }
+const KIND_TO_WIRE: Record<CoreVoteKind, VoteKind> = { prevote: VoteKind.PREVOTE, vote: VoteKind.VOTE, ack: VoteKind.ACK, transfer: VoteKind.TRANSFER }
 const KIND_FROM_WIRE = new Map(Object.entries(KIND_TO_WIRE).map(([k, v]) => [v, k as CoreVoteKind]))
 
 export function encodeRaftMessage (m: Message): Uint8Array {
@@ -38,7 +40,7 @@ export function encodeRaftMessage (m: Message): Uint8Array {
 export function decodeRaftMessage (bytes: Uint8Array): Message {
   let pb: RaftMessage
   try {
-    pb = RaftMessage.decode(bytes, { limits: { entries: MAX_RAFT_ENTRIES_PER_MESSAGE } })
+    pb = RaftMessage.decode(bytes, { limits: { entries: MAX_RAFT_ENTRIES_PER_MESSAGE, chain: MAX_CONF_CHAIN } })
   } catch (err) {
     throw new RaftDecodeError(`undecodable raft frame: ${(err as Error).message}`)
   }
@@ -62,33 +64,35 @@ export function toWire (m: Message): RaftMessage {
     certRequired: false,
     lastLogIndex: 0,
     lastLogTerm: 0,
-    transfer: false
+    transfer: false,
+    chain: []
   }
   switch (m.type) {
     case 'append':
-      Object.assign(pb, { prevIndex: m.prevIndex, prevTerm: m.prevTerm, entries: m.entries.map(entryToWire), commit: m.commit, certificate: certToWire(m.certificate) })
+      Object.assign(pb, { prevIndex: m.prevIndex, prevTerm: m.prevTerm, entries: m.entries.map(entryToWire), commit: m.commit, certificate: certToWire(m.certificate), chain: chainToWire(m.chain) })
       break
     case 'appendResp':
-      Object.assign(pb, { index: m.index, reject: m.reject, rejectHint: m.rejectHint, hintTerm: m.hintTerm, certRequired: m.certRequired === true })
+      Object.assign(pb, { index: m.index, reject: m.reject, rejectHint: m.rejectHint, hintTerm: m.hintTerm, certRequired: m.certRequired === true, confIndex: m.confIndex })
       break
     case 'heartbeat':
-      Object.assign(pb, { commit: m.commit, certificate: certToWire(m.certificate), ackRequest: m.ackRequest })
+      Object.assign(pb, { commit: m.commit, certificate: certToWire(m.certificate), chain: chainToWire(m.chain), ackRequest: m.ackRequest })
       break
     case 'heartbeatResp':
-      Object.assign(pb, { certRequired: m.certRequired === true, ack: m.ack })
+      Object.assign(pb, { certRequired: m.certRequired === true, confIndex: m.confIndex, ack: m.ack })
       break
     case 'snapshot':
-      Object.assign(pb, { snapshot: snapshotToWire(m.snapshot), certificate: certToWire(m.certificate) })
+      Object.assign(pb, { snapshot: snapshotToWire(m.snapshot), certificate: certToWire(m.certificate), chain: chainToWire(m.chain) })
       break
     case 'vote':
     case 'prevote':
-      Object.assign(pb, { lastLogIndex: m.lastLogIndex, lastLogTerm: m.lastLogTerm, transfer: m.transfer })
+      Object.assign(pb, { lastLogIndex: m.lastLogIndex, lastLogTerm: m.lastLogTerm, transfer: m.transfer, transferProof: m.transferProof })
       break
     case 'voteResp':
     case 'prevoteResp':
       Object.assign(pb, { reject: m.reject, lastLogIndex: m.lastLogIndex, lastLogTerm: m.lastLogTerm, signature: m.signature })
       break
     case 'timeoutNow':
+      Object.assign(pb, { transferProof: m.transferProof })
       break
   }
   return pb
@@ -101,24 +105,24 @@ export function fromWire (pb: RaftMessage): Message {
   const base = { from: pb.from, to: pb.to, term: num(pb.term, 'term') }
   switch (type) {
     case 'append':
-      return { ...base, type, prevIndex: num(pb.prevIndex, 'prevIndex'), prevTerm: num(pb.prevTerm, 'prevTerm'), entries: pb.entries.map(entryFromWire), commit: num(pb.commit, 'commit'), ...optCert(pb.certificate) }
+      return { ...base, type, prevIndex: num(pb.prevIndex, 'prevIndex'), prevTerm: num(pb.prevTerm, 'prevTerm'), entries: pb.entries.map(entryFromWire), commit: num(pb.commit, 'commit'), ...optCert(pb.certificate), ...optChain(pb.chain) }
     case 'appendResp':
-      return { ...base, type, index: num(pb.index, 'index'), reject: pb.reject, rejectHint: num(pb.rejectHint, 'rejectHint'), hintTerm: num(pb.hintTerm, 'hintTerm'), ...(pb.certRequired ? { certRequired: true } : {}) }
+      return { ...base, type, index: num(pb.index, 'index'), reject: pb.reject, rejectHint: num(pb.rejectHint, 'rejectHint'), hintTerm: num(pb.hintTerm, 'hintTerm'), ...(pb.certRequired ? { certRequired: true } : {}), ...optConfIndex(pb.confIndex) }
     case 'heartbeat':
-      return { ...base, type, commit: num(pb.commit, 'commit'), ...optCert(pb.certificate), ...(pb.ackRequest != null ? { ackRequest: { index: num(pb.ackRequest.index, 'ack index'), term: num(pb.ackRequest.term, 'ack term') } } : {}) }
+      return { ...base, type, commit: num(pb.commit, 'commit'), ...optCert(pb.certificate), ...optChain(pb.chain), ...(pb.ackRequest != null ? { ackRequest: { index: num(pb.ackRequest.index, 'ack index'), term: num(pb.ackRequest.term, 'ack term') } } : {}) }
     case 'heartbeatResp':
-      return { ...base, type, ...(pb.certRequired ? { certRequired: true } : {}), ...(pb.ack != null ? { ack: { index: num(pb.ack.index, 'ack index'), term: num(pb.ack.term, 'ack term'), signature: pb.ack.signature } } : {}) }
+      return { ...base, type, ...(pb.certRequired ? { certRequired: true } : {}), ...optConfIndex(pb.confIndex), ...(pb.ack != null ? { ack: { index: num(pb.ack.index, 'ack index'), term: num(pb.ack.term, 'ack term'), signature: pb.ack.signature } } : {}) }
     case 'snapshot':
       if (pb.snapshot == null) throw new RaftDecodeError('snapshot message without a snapshot')
-      return { ...base, type, snapshot: snapshotFromWire(pb.snapshot), ...optCert(pb.certificate) }
+      return { ...base, type, snapshot: snapshotFromWire(pb.snapshot), ...optCert(pb.certificate), ...optChain(pb.chain) }
     case 'vote':
     case 'prevote':
-      return { ...base, type, lastLogIndex: num(pb.lastLogIndex, 'lastLogIndex'), lastLogTerm: num(pb.lastLogTerm, 'lastLogTerm'), transfer: pb.transfer }
+      return { ...base, type, lastLogIndex: num(pb.lastLogIndex, 'lastLogIndex'), lastLogTerm: num(pb.lastLogTerm, 'lastLogTerm'), transfer: pb.transfer, ...optTransferProof(pb.transferProof) }
     case 'voteResp':
     case 'prevoteResp':
       return { ...base, type, reject: pb.reject, lastLogIndex: num(pb.lastLogIndex, 'lastLogIndex'), lastLogTerm: num(pb.lastLogTerm, 'lastLogTerm'), ...(pb.signature != null ? { signature: pb.signature } : {}) }
     case 'timeoutNow':
-      return { ...base, type }
+      return { ...base, type, ...optTransferProof(pb.transferProof) }
   }
 }
 
@@ -128,21 +132,72 @@ function num (v: number, field: string): number {
 }
 
 export function entryToWire (e: Entry): PbEntry {
-  return { index: e.index, term: e.term, conf: e.type === 'conf', data: e.data }
+  return { index: e.index, term: e.term, conf: e.type === 'conf', data: e.data, ...(e.link === undefined ? {} : { link: linkToWire(e.link) }) }
 }
 
 export function entryFromWire (e: PbEntry): Entry {
-  return { index: num(e.index, 'entry index'), term: num(e.term, 'entry term'), type: e.conf ? 'conf' : 'normal', data: e.data }
+  return {
+    index: num(e.index, 'entry index'),
+    term: num(e.term, 'entry term'),
+    type: e.conf ? 'conf' : 'normal',
+    data: e.data,
+    ...(e.link == null ? {} : { link: linkFromWire(e.link) })
+  }
 }
 
 export function snapshotToWire (s: Snapshot): PbSnapshot {
-  return { index: s.metadata.index, term: s.metadata.term, confState: { voters: [...s.metadata.confState.voters], learners: [...s.metadata.confState.learners] }, data: s.data }
+  return {
+    index: s.metadata.index,
+    term: s.metadata.term,
+    confState: { voters: [...s.metadata.confState.voters], learners: [...s.metadata.confState.learners] },
+    data: s.data,
+    chain: chainToWire(s.metadata.chain)
+  }
 }
 
 export function snapshotFromWire (s: PbSnapshot): Snapshot {
   return {
-    metadata: { index: num(s.index, 'snapshot index'), term: num(s.term, 'snapshot term'), confState: { voters: s.confState?.voters ?? [], learners: s.confState?.learners ?? [] } },
+    metadata: {
+      index: num(s.index, 'snapshot index'),
+      term: num(s.term, 'snapshot term'),
+      confState: { voters: s.confState?.voters ?? [], learners: s.confState?.learners ?? [] },
+      ...optChain(s.chain)
+    },
     data: s.data
+  }
+}
+
+function linkToWire (l: ConfLink): PbConfLink {
+  return { index: l.index, term: l.term, voters: [...l.voters], certificate: certToWire(l.certificate), signature: l.signature }
+}
+
+function linkFromWire (l: PbConfLink): ConfLink {
+  const { certificate } = optCert(l.certificate)
+  if (certificate == null) throw new RaftDecodeError('configuration link without a certificate')
+  return { index: num(l.index, 'link index'), term: num(l.term, 'link term'), voters: l.voters, certificate, signature: l.signature }
+}
+
+function chainToWire (c: readonly ConfLink[] | undefined): PbConfLink[] {
+  return c == null ? [] : c.map(linkToWire)
+}
+
+function optChain (c: PbConfLink[]): { chain?: ConfLink[] } {
+  return c.length === 0 ? {} : { chain: c.map(linkFromWire) }
+}
+
+function optConfIndex (n: number | undefined): { confIndex?: number } {
+  return n == null ? {} : { confIndex: num(n, 'confIndex') }
+}
+
+function optTransferProof (p: PbTransferProof | undefined): { transferProof?: TransferProof } {
+  if (p == null) return {}
+  return {
+    transferProof: {
+      term: num(p.term, 'transfer term'),
+      lastLogIndex: num(p.lastLogIndex, 'transfer lastLogIndex'),
+      lastLogTerm: num(p.lastLogTerm, 'transfer lastLogTerm'),
+      signature: p.signature
+    }
   }
 }
 

@@ -16,6 +16,7 @@ export interface Entry {
   term: number
   conf: boolean
   data: Uint8Array
+  link?: ConfLink
 }
 
 export namespace Entry {
@@ -46,6 +47,11 @@ export namespace Entry {
         if ((obj.data != null && obj.data.byteLength > 0)) {
           w.uint32(34)
           w.bytes(obj.data)
+        }
+
+        if (obj.link != null) {
+          w.uint32(42)
+          ConfLink.codec().encode(obj.link, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -81,6 +87,12 @@ export namespace Entry {
               obj.data = reader.bytes()
               break
             }
+            case 5: {
+              obj.link = ConfLink.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.link
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -101,6 +113,210 @@ export namespace Entry {
 
   export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Entry>): Entry => {
     return decodeMessage(buf, Entry.codec(), opts)
+  }
+}
+
+export interface ConfLink {
+  index: number
+  term: number
+  voters: string[]
+  certificate?: Certificate
+  signature: Uint8Array
+}
+
+export namespace ConfLink {
+  let _codec: Codec<ConfLink>
+
+  export const codec = (): Codec<ConfLink> => {
+    if (_codec == null) {
+      _codec = message<ConfLink>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.index != null && obj.index !== 0)) {
+          w.uint32(8)
+          w.uint64Number(obj.index)
+        }
+
+        if ((obj.term != null && obj.term !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.term)
+        }
+
+        if (obj.voters != null) {
+          for (const value of obj.voters) {
+            w.uint32(26)
+            w.string(value)
+          }
+        }
+
+        if (obj.certificate != null) {
+          w.uint32(34)
+          Certificate.codec().encode(obj.certificate, w)
+        }
+
+        if ((obj.signature != null && obj.signature.byteLength > 0)) {
+          w.uint32(42)
+          w.bytes(obj.signature)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          index: 0,
+          term: 0,
+          voters: [],
+          signature: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.index = reader.uint64Number()
+              break
+            }
+            case 2: {
+              obj.term = reader.uint64Number()
+              break
+            }
+            case 3: {
+              if (opts.limits?.voters != null && obj.voters.length === opts.limits.voters) {
+                throw new MaxLengthError('Decode error - map field "voters" had too many elements')
+              }
+
+              obj.voters.push(reader.string())
+              break
+            }
+            case 4: {
+              obj.certificate = Certificate.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.certificate
+              })
+              break
+            }
+            case 5: {
+              obj.signature = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<ConfLink>): Uint8Array => {
+    return encodeMessage(obj, ConfLink.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ConfLink>): ConfLink => {
+    return decodeMessage(buf, ConfLink.codec(), opts)
+  }
+}
+
+export interface TransferProof {
+  term: number
+  lastLogIndex: number
+  lastLogTerm: number
+  signature: Uint8Array
+}
+
+export namespace TransferProof {
+  let _codec: Codec<TransferProof>
+
+  export const codec = (): Codec<TransferProof> => {
+    if (_codec == null) {
+      _codec = message<TransferProof>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.term != null && obj.term !== 0)) {
+          w.uint32(8)
+          w.uint64Number(obj.term)
+        }
+
+        if ((obj.lastLogIndex != null && obj.lastLogIndex !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.lastLogIndex)
+        }
+
+        if ((obj.lastLogTerm != null && obj.lastLogTerm !== 0)) {
+          w.uint32(24)
+          w.uint64Number(obj.lastLogTerm)
+        }
+
+        if ((obj.signature != null && obj.signature.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.signature)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          term: 0,
+          lastLogIndex: 0,
+          lastLogTerm: 0,
+          signature: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.term = reader.uint64Number()
+              break
+            }
+            case 2: {
+              obj.lastLogIndex = reader.uint64Number()
+              break
+            }
+            case 3: {
+              obj.lastLogTerm = reader.uint64Number()
+              break
+            }
+            case 4: {
+              obj.signature = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<TransferProof>): Uint8Array => {
+    return encodeMessage(obj, TransferProof.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TransferProof>): TransferProof => {
+    return decodeMessage(buf, TransferProof.codec(), opts)
   }
 }
 
@@ -192,6 +408,7 @@ export interface Snapshot {
   term: number
   confState?: ConfState
   data: Uint8Array
+  chain: ConfLink[]
 }
 
 export namespace Snapshot {
@@ -224,6 +441,13 @@ export namespace Snapshot {
           w.bytes(obj.data)
         }
 
+        if (obj.chain != null) {
+          for (const value of obj.chain) {
+            w.uint32(42)
+            ConfLink.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -231,7 +455,8 @@ export namespace Snapshot {
         const obj: any = {
           index: 0,
           term: 0,
-          data: uint8ArrayAlloc(0)
+          data: uint8ArrayAlloc(0),
+          chain: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -256,6 +481,16 @@ export namespace Snapshot {
             }
             case 4: {
               obj.data = reader.bytes()
+              break
+            }
+            case 5: {
+              if (opts.limits?.chain != null && obj.chain.length === opts.limits.chain) {
+                throw new MaxLengthError('Decode error - map field "chain" had too many elements')
+              }
+
+              obj.chain.push(ConfLink.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.chain$
+              }))
               break
             }
             default: {
@@ -495,13 +730,15 @@ export namespace Certificate {
 export enum VoteKind {
   PREVOTE = 'PREVOTE',
   VOTE = 'VOTE',
-  ACK = 'ACK'
+  ACK = 'ACK',
+  TRANSFER = 'TRANSFER'
 }
 
 enum __VoteKindValues {
   PREVOTE = 0,
   VOTE = 1,
-  ACK = 2
+  ACK = 2,
+  TRANSFER = 3
 }
 
 export namespace VoteKind {
@@ -717,6 +954,9 @@ export interface RaftMessage {
   lastLogTerm: number
   transfer: boolean
   signature?: Uint8Array
+  transferProof?: TransferProof
+  chain: ConfLink[]
+  confIndex?: number
 }
 
 export namespace RaftMessage {
@@ -836,6 +1076,23 @@ export namespace RaftMessage {
           w.bytes(obj.signature)
         }
 
+        if (obj.transferProof != null) {
+          w.uint32(178)
+          TransferProof.codec().encode(obj.transferProof, w)
+        }
+
+        if (obj.chain != null) {
+          for (const value of obj.chain) {
+            w.uint32(186)
+            ConfLink.codec().encode(value, w)
+          }
+        }
+
+        if (obj.confIndex != null) {
+          w.uint32(192)
+          w.uint64Number(obj.confIndex)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -856,7 +1113,8 @@ export namespace RaftMessage {
           certRequired: false,
           lastLogIndex: 0,
           lastLogTerm: 0,
-          transfer: false
+          transfer: false,
+          chain: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -961,6 +1219,26 @@ export namespace RaftMessage {
             }
             case 21: {
               obj.signature = reader.bytes()
+              break
+            }
+            case 22: {
+              obj.transferProof = TransferProof.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.transferProof
+              })
+              break
+            }
+            case 23: {
+              if (opts.limits?.chain != null && obj.chain.length === opts.limits.chain) {
+                throw new MaxLengthError('Decode error - map field "chain" had too many elements')
+              }
+
+              obj.chain.push(ConfLink.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.chain$
+              }))
+              break
+            }
+            case 24: {
+              obj.confIndex = reader.uint64Number()
               break
             }
             default: {

@@ -58,10 +58,13 @@ function runSeeds (seeds: readonly number[], scheme: SignatureScheme): { failure
 function summary (results: readonly SimResult[]): string {
   const sum = (f: (r: SimResult) => number): number => results.reduce((a, r) => a + f(r), 0)
   const maxLive = Math.max(0, ...results.map((r) => r.livenessSteps))
+  const stragglers = results.filter((r) => r.straggler !== undefined)
   return `${results.length} seeds: ${sum((r) => r.steps)} steps, ${sum((r) => r.leaders)} leaders, ` +
     `${sum((r) => r.commits)} commits checked, ${sum((r) => r.crashes)} crashes, ${sum((r) => r.confChanges)} conf changes, ` +
     `${sum((r) => r.snapshots)} snapshots, slowest recovery ${maxLive} steps, ` +
-    `${sum((r) => r.rejectedCertificates)} certificates rejected, ${results.filter((r) => r.stranded.length > 0).length} runs with stranded members`
+    `${sum((r) => r.rejectedCertificates)} certificates rejected, ${results.filter((r) => r.stranded.length > 0).length} runs with stranded members, ` +
+    `${stragglers.length} stragglers (${stragglers.filter((r) => (r.straggler?.missedVoterChanges ?? 0) >= 2).length} away through 2+ voter changes, ` +
+    `up to ${Math.max(0, ...stragglers.map((r) => r.straggler?.missedVoterChanges ?? 0))})`
 }
 
 describe('raft under simulated faults', () => {

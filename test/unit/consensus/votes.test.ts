@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { VOTE_DOMAIN, encodeVote, signVote, verifyCertificate, verifyVote } from '../../../src/consensus/index.js'
-import type { NodeId, QuorumCertificate, VoteBody, VoteKind } from '../../../src/consensus/index.js'
+import { CONF_LINK_DOMAIN, VOTE_DOMAIN, encodeConfLink, encodeVote, signConfLink, signVote, verifyCertificate, verifyConfLink, verifyVote } from '../../../src/consensus/index.js'
+import type { ConfLink, NodeId, QuorumCertificate, VoteBody, VoteKind } from '../../../src/consensus/index.js'
 import { privateKeyOf, publicKeyOf } from './cluster.js'
 
 const body: VoteBody = { kind: 'vote', term: 7, candidateId: 'a', lastLogIndex: 42, lastLogTerm: 6, voterId: 'b' }
@@ -136,5 +136,46 @@ describe('quorum certificates', () => {
     expect(verifyCertificate(bad, five)).toMatchObject({ ok: false, reason: 'MALFORMED' })
     const noVotes = { ...certificate([]), votes: 'nope' } as unknown as QuorumCertificate
     expect(verifyCertificate(noVotes, five)).toMatchObject({ ok: false, reason: 'MALFORMED' })
+  })
+})
+
+describe('configuration links', () => {
+  /** a, leader of term 7 by the votes of a, b and c, sets the voters to a..f at index 50. */
+  function link (over: Partial<ConfLink> = {}, signedBy: NodeId = 'a'): ConfLink {
+    const base = { index: 50, term: 7, voters: ['a', 'b', 'c', 'd', 'e', 'f'], ...over }
+    const signature = signConfLink({ index: base.index, term: base.term, leaderId: 'a', voters: base.voters }, privateKeyOf(signedBy))
+    return { certificate: certificate(['a', 'b', 'c']), signature, ...base, ...over }
+  }
+
+  it('the statement starts with its own domain, never a vote’s, and does not depend on voter order', () => {
+    const bytes = encodeConfLink({ index: 1, term: 2, leaderId: 'a', voters: ['b', 'a'] })
+    expect(new TextDecoder().decode(bytes.subarray(0, CONF_LINK_DOMAIN.length))).toBe(CONF_LINK_DOMAIN)
+    expect(CONF_LINK_DOMAIN).not.toBe(VOTE_DOMAIN)
+    expect(bytes).toEqual(encodeConfLink({ index: 1, term: 2, leaderId: 'a', voters: ['a', 'b'] }))
+  })
+
+  it('a link proven by a majority of the trusted voter set and signed by its leader verifies', () => {
+    expect(verifyConfLink(link(), five, publicKeyOf('a'))).toEqual({ ok: true })
+  })
+
+  it('a link whose voters were changed after signing does not verify', () => {
+    const l = link()
+    expect(verifyConfLink({ ...l, voters: ['a', 'b', 'c', 'd', 'x'] }, five, publicKeyOf('a'))).toMatchObject({ ok: false, reason: 'BAD_SIGNATURE' })
+  })
+
+  it('a link signed by someone other than the certified leader does not verify', () => {
+    expect(verifyConfLink(link({}, 'b'), five, publicKeyOf('a'))).toMatchObject({ ok: false, reason: 'BAD_SIGNATURE' })
+  })
+
+  it('a link whose certificate is for another term does not verify', () => {
+    expect(verifyConfLink(link({ term: 8 }), five, publicKeyOf('a'))).toMatchObject({ ok: false, reason: 'WRONG_TERM' })
+  })
+
+  it('a link whose certificate is not a majority of the trusted voters does not verify', () => {
+    const l = { ...link(), certificate: certificate(['a', 'b']) }
+    expect(verifyConfLink(l, five, publicKeyOf('a'))).toMatchObject({ ok: false, reason: 'TOO_FEW_SIGNERS' })
+    // signers outside the trusted set are not counted, but do not spoil the link either
+    expect(verifyConfLink(link(), voterSet(['a', 'b', 'x']), publicKeyOf('a'))).toEqual({ ok: true })
+    expect(verifyConfLink(link(), voterSet(['a', 'x', 'y']), publicKeyOf('a'))).toMatchObject({ ok: false, reason: 'TOO_FEW_SIGNERS' })
   })
 })

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import type { Entry } from '../../../src/consensus/types.js'
+import type { ConfLink, Entry } from '../../../src/consensus/types.js'
 import { entryKey, RaftStore } from '../../../src/node/store/raft-store.js'
 import { Store } from '../../../src/node/store/store.js'
 
@@ -61,6 +61,29 @@ describe('raft store', () => {
     expect(rs.mirror.lastIndex()).toBe(10)
     expect(rs.mirror.term(10)).toBe(4)
     expect(rs.mirror.snapshot().metadata.confState).toEqual(conf)
+    await store.close()
+  })
+
+  it('persists configuration links on entries and the chain of a snapshot', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mn-raft-'))
+    let store = await Store.open(dir)
+    let rs = await RaftStore.open(store)
+    const sig = Uint8Array.from({ length: 64 }, (_, i) => i)
+    const link: ConfLink = {
+      index: 2,
+      term: 3,
+      voters: ['a', 'c'],
+      certificate: { kind: 'ack', term: 3, candidateId: 'a', lastLogIndex: 1, lastLogTerm: 3, voters: ['a', 'b'], votes: [{ voterId: 'a', signature: sig }, { voterId: 'b', signature: sig }] },
+      signature: sig
+    }
+    const conf: Entry = { index: 2, term: 3, type: 'conf', data: Uint8Array.from([1, 4, 98]), link }
+    await rs.save({ ...noReady, entries: [e(1, 3), conf, e(3, 3)] })
+    ;({ store, rs } = await reopen(dir, store))
+    expect(rs.mirror.entries(2, 3)).toEqual([conf])
+    const snapshot = { metadata: { index: 3, term: 3, confState: { voters: ['a', 'c'], learners: [] }, chain: [link] }, data: Uint8Array.from([7]) }
+    await rs.save({ ...noReady, entries: [], compaction: snapshot })
+    ;({ store, rs } = await reopen(dir, store))
+    expect(rs.mirror.snapshot()).toEqual(snapshot)
     await store.close()
   })
 
