@@ -16,17 +16,19 @@
 // Exit 0 whenever it prints a report (a refused connection is a report too); 2 on bad usage.
 import { Command, CommanderError } from 'commander'
 import type { PeerId, Stream } from '@libp2p/interface'
-import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
 import { pbStream } from 'it-protobuf-stream'
 import type { Libp2p } from 'libp2p'
 import { loadKeyFile } from '../src/node/store/identity.js'
 import { errorMessage } from '../src/node/errors.js'
-import { loadMeshKeyFile, meshKeyMismatchIn } from '../src/node/transport/mesh-key.js'
+import { loadMeshKeyFile } from '../src/node/transport/mesh-key.js'
 import { callWith, createCaller, deadline } from '../src/node/transport/rpc.js'
 import { ADMIN_CALL, INTERNAL_CALL, STATUS_CALL } from '../src/wire/calls.js'
 import { MAX_RAFT_FRAME_BYTES, MAX_WORK_FRAME_BYTES, RAFT_PROTOCOL, WORK_PROTOCOL } from '../src/wire/constants.js'
 import { AdminRequest } from '../src/wire/proto/admin.js'
 import type { InternalRequest } from '../src/wire/proto/internal.js'
+import type { StatusResponse } from '../src/wire/proto/status.js'
 import { RaftMessage } from '../src/wire/proto/raft.js'
 import { WorkFrame } from '../src/wire/proto/work.js'
 import { toWire } from '../src/wire/raft-codec.js'
@@ -90,19 +92,22 @@ export async function probe (target: string, opts: ProbeOptions = {}): Promise<P
   const host = await createCaller({ ...(key != null ? { key } : {}), ...(meshKeys != null ? { meshKeys } : {}) })
   const report: ProbeReport = { target, prober: host.peerId.toString(), node: null, connected: false, attempts: [], notRefused: [] }
   try {
-    let node: PeerId
+    // The connection's check comes first: a status call says what a refused one means
+    // (wrong or missing mesh key) as the CLI would, and names the node to aim streams at.
+    let status: StatusResponse
     try {
-      node = (await host.dial(ma, { signal: AbortSignal.timeout(timeoutMs) })).remotePeer
+      status = await callWith(host, ma, { includePeers: false }, { ...STATUS_CALL, timeoutMs })
     } catch (err) {
-      const mismatch = meshKeyMismatchIn(err)
-      report.connectError = mismatch != null ? `wrong mesh key: ${mismatch.message}` : errorMessage(err)
+      report.connectError = errorMessage(err)
       // Nothing gets past a refused connection; every attempt would fail the same way.
       for (const [protocol, attempt] of PLAN) report.attempts.push({ protocol, attempt, outcome: 'unreachable', error: report.connectError })
       return report
     }
     report.connected = true
-    report.node = node.toString()
-    await runAll(host, node, ma, opts.job, timeoutMs, report.attempts)
+    report.node = status.peerId
+    report.attempts.push({ protocol: STATUS_CALL.protocol, attempt: 'status', outcome: 'accepted', open: true, detail: `term ${String(status.term)}, role ${status.role}` })
+    const node = peerIdFromString(status.peerId)
+    await runAll(host, node, opts.job, timeoutMs, report.attempts)
   } finally {
     await host.stop()
   }
@@ -131,7 +136,7 @@ const PLAN: Array<[string, string]> = [
   [WORK_PROTOCOL, 'results forged']
 ]
 
-async function runAll (host: Libp2p, node: PeerId, ma: Multiaddr, job: string | undefined, timeoutMs: number, out: Attempt[]): Promise<void> {
+async function runAll (host: Libp2p, node: PeerId, job: string | undefined, timeoutMs: number, out: Attempt[]): Promise<void> {
   const self = host.peerId.toString()
   const to = node.toString()
   const admin = async (attempt: string, req: AdminRequest): Promise<Attempt> =>
@@ -143,13 +148,6 @@ async function runAll (host: Libp2p, node: PeerId, ma: Multiaddr, job: string | 
   const internal = async (attempt: string, req: InternalRequest): Promise<Attempt> =>
     await rpc(INTERNAL_CALL.protocol, attempt, async () => await callWith(host, node, req, { ...INTERNAL_CALL, timeoutMs }))
 
-  out.push({
-    ...await rpc(STATUS_CALL.protocol, 'status', async () => {
-      const s = await callWith(host, ma, { includePeers: false }, { ...STATUS_CALL, timeoutMs })
-      return { code: '', error: '', detail: `term ${String(s.term)}, role ${s.role}` }
-    }),
-    open: true
-  })
   out.push({ ...await admin('whoAmI', { whoAmI: {} }), open: true })
 
   out.push(await admin('configSet', { configSet: { key: PROBE_KEY, value: self } }))
