@@ -161,8 +161,9 @@ describe('a node started with a mesh key', () => {
   })
 })
 
-describe('grants on a 3-node cluster', () => {
+describe('grants on a 3-node cluster with a mesh key', () => {
   const dir = tempDir('access3')
+  const meshKey = writeMeshKey(join(tempDir('access3-key'), 'mesh.key'))
   const base = 19405
   const node = (i: number): string => loadState(dir).nodes[i - 1]!.dataDir
   const operatorKey = join(dir, 'operator-client.key')
@@ -171,7 +172,7 @@ describe('grants on a 3-node cluster', () => {
   let submitterId = ''
 
   beforeAll(async () => {
-    await cluster(dir, ['up', '3', '--base-port', String(base)], 90_000)
+    await cluster(dir, ['up', '3', '--base-port', String(base), '--', '--mesh-key', meshKey], 90_000)
     await agreedLeader(dir, { nodes: 3 })
     operatorId = await clientKey(operatorKey)
     submitterId = await clientKey(submitterKey)
@@ -184,7 +185,7 @@ describe('grants on a 3-node cluster', () => {
     await cluster(dir, ['down'])
   })
 
-  const via = (i: number, key: string): string[] => ['--peer', addr(base + i - 1), '--key', key]
+  const via = (i: number, key: string): string[] => ['--peer', addr(base + i - 1), '--key', key, '--mesh-key', meshKey]
 
   it('a grant made through node 1 lets the client work through node 3, and read through node 2', async () => {
     await ok(['config', 'set', 'color', 'blue', ...via(3, operatorKey)])
