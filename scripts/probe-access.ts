@@ -10,6 +10,7 @@
 // result (/meshnode/work/1.0.0). Gossip heartbeats are not tried: a host with the mesh key may
 // join the gossip by design. Whatever an open node accepts is harmless (an `echo` task, the
 // shell command `true`, a config key it deletes again), but it is accepted: read the report.
+// Only --job aims at something real (a cancel and a forged result): give it a throwaway job.
 //
 //   node dist/scripts/probe-access.js MULTIADDR [--key FILE] [--mesh-key FILE]... [--job ID]
 //
@@ -103,10 +104,11 @@ export async function probe (target: string, opts: ProbeOptions = {}): Promise<P
       for (const [protocol, attempt] of PLAN) report.attempts.push({ protocol, attempt, outcome: 'unreachable', error: report.connectError })
       return report
     }
+    // Who Noise proved the node is, not who its status says it is: the streams below go there.
+    const node = host.getConnections()[0]?.remotePeer ?? peerIdFromString(status.peerId)
     report.connected = true
-    report.node = status.peerId
+    report.node = node.toString()
     report.attempts.push({ protocol: STATUS_CALL.protocol, attempt: 'status', outcome: 'accepted', open: true, detail: `term ${String(status.term)}, role ${status.role}` })
-    const node = peerIdFromString(status.peerId)
     await runAll(host, node, opts.job, timeoutMs, report.attempts)
   } finally {
     await host.stop()
