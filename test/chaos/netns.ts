@@ -4,7 +4,7 @@
 // loopback tests cannot. Needs root and iproute2 (canUseNetns). Every namespace, link and
 // process goes in stop(), and leftovers of an earlier crashed run before starting.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { closeSync, openSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { StatusJson } from '../../src/node/client/status-json.js'
 import { generateMeshKey } from '../../src/node/transport/mesh-key.js'
@@ -112,8 +112,14 @@ export async function startMesh (opts: MeshOptions): Promise<NetnsMesh> {
     writeFileSync(meshKey, generateMeshKey(), { mode: 0o600 })
     for (let i = 1; i <= opts.nodes; i++) {
       const peers = Array.from({ length: opts.nodes }, (_, k) => k + 1).filter(k => k !== i).flatMap(k => ['--peer', addrOf(k)])
-      procs.push(spawn('ip', ['netns', 'exec', ns(i), NODE, ...NODE_FLAGS, join(ROOT, 'bin', 'meshnode.js'), 'start',
-        '--data-dir', nodeDir(i), '--listen', addrOf(i), '--name', `h${i}`, '--expect', String(opts.nodes), '--mesh-key', meshKey, ...peers], { stdio: 'ignore' }))
+      // Each node's log stays next to its data dir: a failed chaos run is read from there.
+      const log = openSync(join(dataDir, `h${i}.log`), 'a')
+      try {
+        procs.push(spawn('ip', ['netns', 'exec', ns(i), NODE, ...NODE_FLAGS, join(ROOT, 'bin', 'meshnode.js'), 'start',
+          '--data-dir', nodeDir(i), '--listen', addrOf(i), '--name', `h${i}`, '--expect', String(opts.nodes), '--mesh-key', meshKey, ...peers], { stdio: ['ignore', log, log] }))
+      } finally {
+        closeSync(log)
+      }
     }
     const all = Array.from({ length: opts.nodes }, (_, k) => k + 1)
     await waitUntil(async () => {
