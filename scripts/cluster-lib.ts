@@ -10,8 +10,8 @@ import { generateKeyPair, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { copyFileSync } from 'node:fs'
 import { createCaller } from '../src/node/transport/rpc.js'
 import { OPERATOR_KEY_FILE, loadKeyFile } from '../src/node/store/identity.js'
-import { loadMeshKeyFile } from '../src/node/transport/mesh-key.js'
 import { fetchStatus } from '../src/node/client/status.js'
+import { loadMeshKeyFile } from '../src/node/transport/mesh-key.js'
 import type { StatusJson } from '../src/node/client/status-json.js'
 
 export const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..', ...(fileURLToPath(import.meta.url).includes('/dist/') ? ['..'] : []))
@@ -109,17 +109,21 @@ export async function up (n: number, opts: UpOptions = {}): Promise<ClusterState
   return state
 }
 
-/**
- * A client host signed in with the cluster's operator key (every node lets it do anything),
- * through the mesh key the nodes were started with, if any (`up N -- --mesh-key FILE`).
- */
+/** A client host signed in with the cluster's operator key: every node lets it do anything. */
 export async function clusterCaller (dir = DEFAULT_DIR): Promise<Libp2p> {
-  const state = loadState(dir)
-  const keyFiles = state.extraArgs.flatMap((a, i) => a === '--mesh-key' && state.extraArgs[i + 1] != null ? [resolve(ROOT, state.extraArgs[i + 1]!)] : [])
-  return await createCaller({
-    key: await loadKeyFile(join(resolve(dir), OPERATOR_KEY_FILE)),
-    ...(keyFiles.length > 0 ? { meshKeys: await Promise.all(keyFiles.map(async f => (await loadMeshKeyFile(f)).psk)) } : {})
-  })
+  const meshKeys = existsSync(join(resolve(dir), 'cluster.json')) ? await meshKeysOf(loadState(dir)) : undefined
+  return await createCaller({ key: await loadKeyFile(join(resolve(dir), OPERATOR_KEY_FILE)), ...(meshKeys != null ? { meshKeys } : {}) })
+}
+
+/**
+ * The mesh keys the nodes were started with (`up N -- --mesh-key FILE`), primary first, or
+ * undefined: a client host reaching them needs the same key, or every call is refused.
+ */
+async function meshKeysOf (state: ClusterState): Promise<Uint8Array[] | undefined> {
+  const files = state.extraArgs.flatMap((a, i) => a === '--mesh-key' ? [state.extraArgs[i + 1] ?? ''] : a.startsWith('--mesh-key=') ? [a.slice('--mesh-key='.length)] : []).filter(f => f !== '')
+  if (files.length === 0) return undefined
+  // Nodes run with cwd ROOT, so a relative path means the same file to them.
+  return await Promise.all(files.map(async f => (await loadMeshKeyFile(resolve(ROOT, f))).psk))
 }
 
 export function entry (state: ClusterState, index: number): NodeEntry {
@@ -164,7 +168,8 @@ export type NodeStatus = { entry: NodeEntry, status?: StatusJson, error?: string
 /** Every node's status, asked from one client host (a host per call costs a node real CPU). */
 export async function statusAll (dir = DEFAULT_DIR, timeoutMs = 2_000, reuse?: Libp2p): Promise<NodeStatus[]> {
   const state = loadState(dir)
-  const client = reuse ?? await clusterCaller(dir)
+  const meshKeys = reuse == null ? await meshKeysOf(state) : undefined
+  const client = reuse ?? await createCaller(meshKeys != null ? { meshKeys } : {})
   try {
     return await Promise.all(state.nodes.map(async e => {
       if (!isRunning(e.pid)) return { entry: e, error: 'not running' }

@@ -42,11 +42,28 @@ function protection (meshKeys: Uint8Array[] | undefined, onMismatch?: (info: Mes
   return { connectionProtector: meshKeyProtector({ keys: meshKeys, onMismatch }) }
 }
 
+/** Hosts built with a mesh key (libp2p does not say whether a host has a protector). */
+const keyed = new WeakSet<Libp2p<any>>()
+
+function remember<T extends Libp2p<any>> (host: T, meshKeys: Uint8Array[] | undefined): T {
+  if (meshKeys != null && meshKeys.length > 0) keyed.add(host)
+  return host
+}
+
+/**
+ * Whether `host` connects through a mesh key. A host without one cannot tell a keyed node's
+ * refusal from line noise (the node's hello garbles its protocol negotiation), so a caller
+ * uses this to say what most likely went wrong.
+ */
+export function hasMeshKey (host: Libp2p<any>): boolean {
+  return keyed.has(host)
+}
+
 /** Build (but do not start) the daemon's host. */
 export async function createHost (opts: HostOptions): Promise<Host> {
   const peerDiscovery: Array<(components: any) => PeerDiscovery> = []
   if (opts.mdns) peerDiscovery.push(mdns({ interval: 5_000 }))
-  return await createLibp2p({
+  return remember(await createLibp2p({
     privateKey: opts.privateKey,
     start: false,
     ...protection(opts.meshKeys, opts.onMeshKeyMismatch),
@@ -86,7 +103,7 @@ export async function createHost (opts: HostOptions): Promise<Host> {
         fastMsgIdFn: fastMsgId
       })
     }
-  }) as Host
+  }) as Host, opts.meshKeys)
 }
 
 /** sender + sequence number: unique per published message, and free to compute. */
@@ -102,12 +119,12 @@ export interface ClientHostOptions {
 
 /** A minimal, non-listening host for one-shot CLI requests (status, later submit/jobs). */
 export async function createClientHost (privateKey: PrivateKey, opts: ClientHostOptions = {}): Promise<Libp2p> {
-  return await createLibp2p({
+  return remember(await createLibp2p({
     privateKey,
     ...protection(opts.meshKeys, opts.onMeshKeyMismatch),
     addresses: { listen: [] },
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()]
-  })
+  }), opts.meshKeys)
 }

@@ -8,7 +8,7 @@ import { pbStream } from 'it-protobuf-stream'
 import type { Libp2p } from 'libp2p'
 import type { CallDescriptor, Codec } from '../../wire/calls.js'
 import { MeshError, errorMessage } from '../errors.js'
-import { createClientHost, type ClientHostOptions } from './host.js'
+import { createClientHost, hasMeshKey, type ClientHostOptions } from './host.js'
 import { meshKeyMismatchIn } from './mesh-key.js'
 
 export type { Codec }
@@ -48,6 +48,14 @@ export function deadline (ms: number): { signal: AbortSignal, clear: () => void 
   return { signal: controller.signal, clear: () => { clearTimeout(timer) } }
 }
 
+/** Whether libp2p gave up negotiating encryption: what a key-less dial to a keyed node gets. */
+function encryptionFailed (err: unknown, depth = 0): boolean {
+  if (err == null || typeof err !== 'object' || depth > 4) return false
+  if ((err as Error).name === 'EncryptionFailedError') return true
+  const e = err as { cause?: unknown, errors?: unknown }
+  return encryptionFailed(e.cause, depth + 1) || (Array.isArray(e.errors) && e.errors.some(x => encryptionFailed(x, depth + 1)))
+}
+
 /** What to call and how (the descriptors are in src/wire/calls.ts). */
 export type CallOptions<Req, Res> = CallDescriptor<Req, Res>
 
@@ -64,13 +72,13 @@ export async function callWith<Req, Res> (host: Libp2p, target: Multiaddr | Peer
         // "Is it running?" would send the operator the wrong way: it runs, and refused us.
         throw new MeshError('UNREACHABLE', `cannot reach meshnode at ${target.toString()}: wrong mesh key; ${refusal.message}`, { cause: err })
       }
-      const text = errorMessage(err)
-      // A node with a mesh key drops a key-less client in the middle of connection setup;
-      // the client only sees the stream end. Nothing answering at all is the other case.
-      const hint = /ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|no valid addresses|no answer within/i.test(text)
-        ? 'Is it running?'
-        : 'It refused the connection during setup: if the mesh uses a mesh key, connect with --mesh-key FILE (or MESHNODE_MESH_KEY_FILE).'
-      throw new MeshError('UNREACHABLE', `cannot reach meshnode at ${target.toString()}: ${text}. ${hint}`, { cause: err })
+      if (!hasMeshKey(host) && encryptionFailed(err)) {
+        // A keyed node answers with its mesh key hello, which a host without a key reads as a
+        // garbled negotiation ("Missing newline", "unexpected end of input"): say what it means.
+        throw new MeshError('UNREACHABLE', `cannot reach meshnode at ${target.toString()}: the connection failed before encryption started (${errorMessage(err)}); ` +
+          'the node most likely requires a mesh key: connect with --mesh-key FILE (or MESHNODE_MESH_KEY_FILE)', { cause: err })
+      }
+      throw new MeshError('UNREACHABLE', `cannot reach meshnode at ${target.toString()}: ${errorMessage(err)}. Is it running?`, { cause: err })
     }
     const pb = pbStream(stream, { maxDataLength: opts.maxResponseBytes })
     try {

@@ -123,6 +123,19 @@ describe('mesh key protector', () => {
     expect(keyless.host.getConnections()).toEqual([])
   })
 
+  it('tells a key-less caller that the node it cannot reach most likely needs a mesh key', async () => {
+    const keyless = await start()
+    const keyed = await start([OLD])
+    // The keyed node's hello garbles negotiation differently each time; try a few.
+    for (let i = 0; i < 4; i++) {
+      const err = await callWith(keyless.host, keyed.addr, new Uint8Array(1), ECHO_CALL).catch(e => e)
+      expect(isMeshError(err, 'UNREACHABLE')).toBe(true)
+      expect(err.message).toContain(`cannot reach meshnode at ${keyed.addr.toString()}`)
+      expect(err.message).toContain('requires a mesh key: connect with --mesh-key FILE')
+      expect(err.message).not.toContain('Is it running?')
+    }
+  })
+
   it('does not let a keyed host connect to a key-less one', async () => {
     const keyed = await start([OLD])
     const keyless = await start()
