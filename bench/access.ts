@@ -93,13 +93,26 @@ async function main (): Promise<void> {
 
   // --- throughput, interleaved
   const results = new Map<string, MeshResult[]>()
+  const failures: string[] = []
   const key = (c: Config, n: number): string => `${c.name}/${n}`
   for (let r = 1; r <= rounds; r++) {
     for (const n of sizes) {
       for (const c of configs) {
-        const quiet = await settle(10, Number(opts.settleSeconds) * 1000)
-        const basePort = await freePortBlock(18500, n)
-        const m = await runMesh({ mode: 'many-jobs', tasks, nodes: n, concurrency: Number(opts.concurrency), dir, basePort, chunk: Number(opts.chunk), extraArgs: c.extraArgs, bin: c.bin })
+        // A run that fails (on this loaded machine: a submit refused because leadership moved
+        // under it, NOT_REGISTERED) is reported and retried once, not fatal to the whole run.
+        let m: MeshResult | undefined
+        let quiet = ''
+        for (let attempt = 1; attempt <= 2 && m == null; attempt++) {
+          quiet = await settle(10, Number(opts.settleSeconds) * 1000)
+          const basePort = await freePortBlock(18500, n)
+          try {
+            m = await runMesh({ mode: 'many-jobs', tasks, nodes: n, concurrency: Number(opts.concurrency), dir, basePort, chunk: Number(opts.chunk), extraArgs: c.extraArgs, bin: c.bin })
+          } catch (err) {
+            failures.push(`round ${r}, ${n} node(s), ${c.name}, attempt ${attempt}: ${(err as Error).message}`)
+            console.log(`round ${r}, ${n} node(s), ${c.name}: FAILED (attempt ${attempt}): ${(err as Error).message}`)
+          }
+        }
+        if (m == null) continue
         results.set(key(c, n), [...(results.get(key(c, n)) ?? []), m])
         console.log(`round ${r}, ${n} node(s), ${c.name}: ${num(m.tasksPerSec)} tasks/s, p50 ${ms(m.p50Ms)}, p99 ${ms(m.p99Ms)}, node CPU ${num(1000 * m.cpuMs / tasks, 1)} µs/job (before: ${quiet}; after: load ${loadavg()})`)
       }
@@ -119,7 +132,10 @@ async function main (): Promise<void> {
         await up(fN, { dir, basePort, extraArgs: c.extraArgs, bin: c.bin })
         try {
           await agreedFullLeader(dir, fN)
-          const ks = await measureFailover(dir, fN, perRound[r - 1]!)
+          const ks = await measureFailover(dir, fN, perRound[r - 1]!).catch((err: Error) => {
+            failures.push(`round ${r} failover, ${c.name}: ${err.message}`)
+            return []
+          })
           const f = failover.get(c.name) ?? { exact: [], reported: [] }
           f.exact.push(...ks.map(k => k.exactMs))
           f.reported.push(...ks.map(k => k.reportedMs))
@@ -172,6 +188,7 @@ async function main (): Promise<void> {
       return [c.label, String(f.exact.length), ms(median(f.exact)), ms(max(f.exact)), `${ms(median(f.reported))} / ${ms(max(f.reported))}`]
     })))
   }
+  if (failures.length > 0) console.log(`\nFailed runs (not in the figures):\n${failures.map(f => `- ${f}`).join('\n')}`)
   console.log(`\nload at the end: ${loadavg()}`)
 }
 
