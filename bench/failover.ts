@@ -6,18 +6,18 @@
 //
 // Failover time = SIGKILL of the leader → the first surviving node logs that it became leader
 // (exact, from the nodes' JSON logs); "reported" = until a status poll of a survivor shows a
-// new leader (what a client sees; includes poll granularity).
+// new leader (what a client sees; includes poll granularity). See bench/lib/failover.ts.
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import { Command } from 'commander'
-import { readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { agreedLeader as agreedLeaderOf, clusterCaller, down, kill, loadState, restart, statusAll, up, waitUntil, type NodeStatus } from '../scripts/cluster-lib.js'
+import { clusterCaller, down, loadState, up, type NodeStatus } from '../scripts/cluster-lib.js'
 import { ADMIN_CALL } from '../src/wire/calls.js'
 import { createClientHost } from '../src/node/transport/host.js'
 import { callWith } from '../src/node/transport/rpc.js'
 import { pickLocalAddr } from '../src/node/transport/addrs.js'
+import { agreedFullLeader, measureFailover, roleChanges } from './lib/failover.js'
 import { formatMachine, loadavg, machineInfo } from './lib/machine.js'
 import { freePortBlock } from './lib/ports.js'
 import { markdownTable, max, median, ms, quantile, sleep } from './lib/stats.js'
@@ -33,25 +33,9 @@ const opts = program.opts<{ nodes: string, kills: string, steadySeconds: string,
 const N = Number(opts.nodes)
 const dir = join(tmpdir(), `meshnode-bench-failover-${process.pid}`)
 
-interface RoleChange { time: number, role: string, term: number }
-
-function roleChanges (logFile: string): RoleChange[] {
-  const out: RoleChange[] = []
-  let text = ''
-  try { text = readFileSync(logFile, 'utf8') } catch { return out }
-  for (const line of text.split('\n')) {
-    if (!line.includes('"raft role change"')) continue
-    try {
-      const j = JSON.parse(line)
-      out.push({ time: j.time, role: j.role, term: j.term })
-    } catch { /* partial line */ }
-  }
-  return out
-}
-
 /** One leader that all N nodes answer for and agree on, with every peer alive. */
 async function agreedLeader (): Promise<NodeStatus> {
-  return await agreedLeaderOf(dir, { nodes: N, allAlive: true, timeoutMs: 30_000, everyMs: 50 })
+  return await agreedFullLeader(dir, N)
 }
 
 async function main (): Promise<void> {
@@ -64,35 +48,11 @@ async function main (): Promise<void> {
   try {
     await agreedLeader()
     // --- failover
-    const exact: number[] = []
-    const reported: number[] = []
-    for (let k = 1; k <= Number(opts.kills); k++) {
-      const leader = await agreedLeader()
-      const victim = leader.entry.index
-      const oldTerm = leader.status!.term
-      const t0 = Date.now()
-      await kill(victim, 'SIGKILL', dir)
-      let seen = NaN
-      await waitUntil(async () => {
-        const all = await statusAll(dir, 500)
-        const nl = all.find(s => s.entry.index !== victim && s.status?.role === 'leader' && s.status.term > oldTerm)
-        if (nl == null) return false
-        seen = Date.now() - t0
-        return true
-      }, 30_000, 'a new leader', 10)
-      const st = loadState(dir)
-      const firstLeader = st.nodes
-        .filter(n => n.index !== victim)
-        .flatMap(n => roleChanges(n.log))
-        .filter(c => c.role === 'leader' && c.time >= t0 && c.term > oldTerm)
-        .map(c => c.time - t0)
-        .sort((a, b) => a - b)[0]
-      exact.push(firstLeader ?? NaN)
-      reported.push(seen)
-      console.log(`kill ${k}: node-${victim} (term ${oldTerm}) → new leader after ${ms(firstLeader)} (status poll ${ms(seen)}); load ${loadavg()}`)
-      await restart(victim, dir)
-    }
-    await agreedLeader()
+    const kills = await measureFailover(dir, N, Number(opts.kills), (k, r) => {
+      console.log(`kill ${k}: node-${r.victim} (term ${r.oldTerm}) → new leader after ${ms(r.exactMs)} (status poll ${ms(r.reportedMs)}); load ${loadavg()}`)
+    })
+    const exact = kills.map(r => r.exactMs)
+    const reported = kills.map(r => r.reportedMs)
 
     // --- proposals per second, through the admin RPC of the leader with one client host
     const leader = await agreedLeader()

@@ -3,7 +3,7 @@
 // State lives in <dir>/cluster.json so separate invocations (up, kill, restart) share it.
 import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Libp2p } from 'libp2p'
 import { generateKeyPair, privateKeyToProtobuf } from '@libp2p/crypto/keys'
@@ -34,6 +34,8 @@ export interface ClusterState {
   dir: string
   basePort: number
   extraArgs: string[]
+  /** The bin/meshnode.js the nodes run, when not this checkout's BIN. */
+  bin?: string
   nodes: NodeEntry[]
 }
 
@@ -42,6 +44,8 @@ export interface UpOptions {
   basePort?: number
   /** Extra flags passed to every `meshnode start`. */
   extraArgs?: string[]
+  /** The bin/meshnode.js to run (default BIN): another build, e.g. a worktree of an older commit. */
+  bin?: string
 }
 
 export function loadState (dir = DEFAULT_DIR): ClusterState {
@@ -70,11 +74,12 @@ function addr (port: number): string {
 
 function spawnNode (state: ClusterState, entry: NodeEntry): number {
   const peers = state.nodes.filter(n => n.index !== entry.index).flatMap(n => ['--peer', addr(n.port)])
-  const args = [...NODE_FLAGS, BIN, 'start', '--data-dir', entry.dataDir, '--listen', addr(entry.port), '--name', entry.name, ...peers, ...state.extraArgs]
+  const bin = state.bin ?? BIN
+  const args = [...NODE_FLAGS, bin, 'start', '--data-dir', entry.dataDir, '--listen', addr(entry.port), '--name', entry.name, ...peers, ...state.extraArgs]
   const fd = openSync(entry.log, 'a')
   try {
     // Detached: the mesh outlives this script; each node leads its own process group.
-    const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', fd, fd], cwd: ROOT })
+    const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', fd, fd], cwd: dirname(dirname(bin)) })
     child.unref()
     return child.pid ?? -1
   } finally {
@@ -92,7 +97,7 @@ export async function up (n: number, opts: UpOptions = {}): Promise<ClusterState
   mkdirSync(dir, { recursive: true })
   const basePort = opts.basePort ?? DEFAULT_BASE_PORT
   // Every node of a fresh local cluster is a founder: they form one cluster of N.
-  const state: ClusterState = { dir, basePort, extraArgs: ['--expect', String(n), ...(opts.extraArgs ?? [])], nodes: [] }
+  const state: ClusterState = { dir, basePort, extraArgs: ['--expect', String(n), ...(opts.extraArgs ?? [])], ...(opts.bin != null ? { bin: resolve(opts.bin) } : {}), nodes: [] }
   for (let i = 1; i <= n; i++) {
     state.nodes.push({ index: i, name: `node-${i}`, dataDir: join(dir, `node-${i}`), port: basePort + i - 1, pid: -1, log: join(dir, `node-${i}.log`) })
   }
@@ -109,7 +114,10 @@ export async function up (n: number, opts: UpOptions = {}): Promise<ClusterState
   return state
 }
 
-/** A client host signed in with the cluster's operator key: every node lets it do anything. */
+/**
+ * A client host signed in with the cluster's operator key: every node lets it do anything.
+ * It connects through the cluster's mesh key when the nodes have one.
+ */
 export async function clusterCaller (dir = DEFAULT_DIR): Promise<Libp2p> {
   const meshKeys = existsSync(join(resolve(dir), 'cluster.json')) ? await meshKeysOf(loadState(dir)) : undefined
   return await createCaller({ key: await loadKeyFile(join(resolve(dir), OPERATOR_KEY_FILE)), ...(meshKeys != null ? { meshKeys } : {}) })

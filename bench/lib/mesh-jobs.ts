@@ -33,6 +33,10 @@ export interface MeshRun {
   basePort: number
   /** Jobs per submit request in many-jobs mode (default 1000). */
   chunk?: number
+  /** Extra flags for every node (e.g. --mesh-key FILE). */
+  extraArgs?: string[]
+  /** The bin/meshnode.js to run (cluster-lib's UpOptions.bin; default this checkout's). */
+  bin?: string
 }
 
 export interface MeshResult {
@@ -68,8 +72,8 @@ export interface BenchCluster {
 }
 
 /** A fresh local cluster with a leader, and one client host to talk to it. */
-export async function startBenchCluster (nodes: number, dir: string, basePort: number, extraArgs: string[]): Promise<BenchCluster> {
-  await up(nodes, { dir, basePort, extraArgs: [...extraArgs, '--log-level', 'warn'] })
+export async function startBenchCluster (nodes: number, dir: string, basePort: number, extraArgs: string[], bin?: string): Promise<BenchCluster> {
+  await up(nodes, { dir, basePort, extraArgs: [...extraArgs, '--log-level', 'warn'], bin })
   const client = await clusterCaller(dir)
   const stop = async (): Promise<void> => {
     await client.stop()
@@ -92,7 +96,7 @@ export async function startBenchCluster (nodes: number, dir: string, basePort: n
 }
 
 export async function runMesh (run: MeshRun): Promise<MeshResult> {
-  const { admin, client, pids, stop } = await startBenchCluster(run.nodes, run.dir, run.basePort, ['--concurrency', String(run.concurrency)])
+  const { admin, client, pids, stop } = await startBenchCluster(run.nodes, run.dir, run.basePort, ['--concurrency', String(run.concurrency), ...(run.extraArgs ?? [])], run.bin)
   try {
     const cpu0 = pids.map(p => procCpuMs(p) ?? 0)
 
@@ -159,7 +163,7 @@ export async function runMesh (run: MeshRun): Promise<MeshResult> {
         if (page.next === '') break
         before = page.next
       }
-      for (const s of await statusAll(run.dir)) {
+      for (const s of await statusAll(run.dir, 2_000, client)) {
         if (s.status != null) byNode.set(s.status.peerId, Number(s.status.counters.work_tasks_run_total ?? 0))
       }
     }

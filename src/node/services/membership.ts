@@ -274,6 +274,12 @@ export class Membership {
     // Suspicions, deaths and refutations are counted by the detector (metrics.ts reads them).
     const level = t.to === 'dead' || t.to === 'suspect' ? 'warn' : 'info'
     this.log[level]({ peer: t.peerId, name: this.info.get(t.peerId)?.name, from: t.from, to: t.to, reason: t.reason }, 'membership change')
+    // A peer declared dead may still hold a connection that went silent (a cut link gives no
+    // close): drop it, so that when the peer is reachable again the dialer opens a fresh one
+    // and gossip starts over on it. Chaos runs showed two hosts that had declared each other
+    // dead still connected afterwards, Raft flowing between them, but no heartbeat arriving
+    // to revive either one for over 30 s.
+    if (t.to === 'dead') void this.host.hangUp(peerIdFromString(t.peerId)).catch(() => {})
     for (const fn of this.onTransition) fn(t)
   }
 
