@@ -1,31 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import type { AppendMessage, NodeId, QuorumCertificate } from '../../../src/consensus/index.js'
 import { signVote } from '../../../src/consensus/index.js'
-import type { AppendMessage, NodeId, QuorumCertificate, VoteKind } from '../../../src/consensus/index.js'
-import { Cluster, privateKeyOf } from './cluster.js'
-
-/** Signs a certificate for `candidateId`; each signer as [voterId, key owner] to allow forgeries. */
-function cert (
-  candidateId: NodeId,
-  term: number,
-  signers: Array<NodeId | [NodeId, NodeId]>,
-  opts: { kind?: VoteKind, voters?: NodeId[], lastLogIndex?: number, lastLogTerm?: number } = {}
-): QuorumCertificate {
-  const kind = opts.kind ?? 'vote'
-  const lastLogIndex = opts.lastLogIndex ?? 10
-  const lastLogTerm = opts.lastLogTerm ?? 2
-  return {
-    kind,
-    term,
-    candidateId,
-    lastLogIndex,
-    lastLogTerm,
-    voters: opts.voters ?? ['a', 'b', 'c'],
-    votes: signers.map((s) => {
-      const [voterId, owner] = typeof s === 'string' ? [s, s] : s
-      return { voterId, signature: signVote({ kind, term, candidateId, lastLogIndex, lastLogTerm, voterId }, privateKeyOf(owner)) }
-    })
-  }
-}
+import { Cluster, cert, privateKeyOf } from './cluster.js'
 
 /** A three-node cluster led by a, and an AppendEntries in which c claims the next term. */
 function setup (): { c: Cluster, term: number, claim: (certificate?: QuorumCertificate, term?: number) => AppendMessage } {

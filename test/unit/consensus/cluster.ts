@@ -4,8 +4,8 @@
 // are cut and when time passes. Keys are real Ed25519 keys derived from the node ids.
 
 import { createHash } from 'node:crypto'
-import { MemoryStorage, RaftCore, confState, ed25519Scheme, mulberry32 } from '../../../src/consensus/index.js'
-import type { Entry, Message, NodeId, RaftConfig, Ready, Snapshot, VoteKeys } from '../../../src/consensus/index.js'
+import { MemoryStorage, RaftCore, confState, ed25519Scheme, mulberry32, signVote } from '../../../src/consensus/index.js'
+import type { Entry, Message, NodeId, QuorumCertificate, RaftConfig, Ready, Snapshot, VoteKeys, VoteKind } from '../../../src/consensus/index.js'
 
 const utf8 = new TextEncoder()
 const fromUtf8 = new TextDecoder()
@@ -230,3 +230,27 @@ function decodeState (data: Uint8Array): string[] {
 }
 
 export { confState }
+
+/** Signs a certificate for `candidateId`; each signer as [voterId, key owner] to allow forgeries. */
+export function cert (
+  candidateId: NodeId,
+  term: number,
+  signers: Array<NodeId | [NodeId, NodeId]>,
+  opts: { kind?: VoteKind, voters?: NodeId[], lastLogIndex?: number, lastLogTerm?: number } = {}
+): QuorumCertificate {
+  const kind = opts.kind ?? 'vote'
+  const lastLogIndex = opts.lastLogIndex ?? 10
+  const lastLogTerm = opts.lastLogTerm ?? 2
+  return {
+    kind,
+    term,
+    candidateId,
+    lastLogIndex,
+    lastLogTerm,
+    voters: opts.voters ?? ['a', 'b', 'c'],
+    votes: signers.map((s) => {
+      const [voterId, owner] = typeof s === 'string' ? [s, s] : s
+      return { voterId, signature: signVote({ kind, term, candidateId, lastLogIndex, lastLogTerm, voterId }, privateKeyOf(owner)) }
+    })
+  }
+}

@@ -1,24 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { MemoryStorage, RaftCore, mulberry32, signConfLink, signVote } from '../../../src/consensus/index.js'
 import type { AppendMessage, ConfLink, NodeId, QuorumCertificate } from '../../../src/consensus/index.js'
-import { Cluster, keysFor, privateKeyOf } from './cluster.js'
+import { Cluster, cert as signedCert, keysFor, privateKeyOf } from './cluster.js'
 
 /** A certificate of `kind` for `candidateId` in `term`, signed by `signers` with their own keys. */
 function cert (candidateId: NodeId, term: number, signers: NodeId[], voters: NodeId[], kind: 'vote' | 'ack' = 'vote'): QuorumCertificate {
-  const lastLogIndex = 50
-  const lastLogTerm = term - 1
-  return {
-    kind,
-    term,
-    candidateId,
-    lastLogIndex,
-    lastLogTerm,
-    voters,
-    votes: signers.map((voterId) => ({
-      voterId,
-      signature: signVote({ kind, term, candidateId, lastLogIndex, lastLogTerm, voterId }, privateKeyOf(voterId))
-    }))
-  }
+  return signedCert(candidateId, term, signers, { kind, voters, lastLogIndex: 50, lastLogTerm: term - 1 })
 }
 
 /** A link that `leader` signs, proven by `certificate`. */
