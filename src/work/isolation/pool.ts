@@ -48,6 +48,8 @@ export interface PoolCounters {
 interface Endpoint {
   send: (msg: ToWorker) => void
   kill: () => void
+  /** Whether it keeps the node's process alive: while it runs a task, not while idle. */
+  hold: (busy: boolean) => void
 }
 
 interface Job {
@@ -161,6 +163,7 @@ export class HandlerPool {
 
   private assign (w: HandlerWorker, job: Job): void {
     w.job = job
+    w.endpoint.hold(true)
     job.onAbort = () => {
       const reason = reasonOf(job.ctx.signal)
       w.endpoint.send({ t: 'abort', id: job.id, reason: reason.message })
@@ -242,6 +245,7 @@ export class HandlerPool {
 
   private release (w: HandlerWorker): void {
     if (w.retired) return
+    w.endpoint.hold(false)
     this.idle.push(w)
     this.pump()
   }
@@ -254,7 +258,11 @@ export class HandlerPool {
     this.dying.delete(w)
     const i = this.idle.indexOf(w)
     if (i >= 0) this.idle.splice(i, 1)
-    if (!w.exited) w.endpoint.kill()
+    if (!w.exited) {
+      // Held until it is gone, so whoever waits for its exit (close) gets it.
+      w.endpoint.hold(true)
+      w.endpoint.kill()
+    }
     this.pump()
   }
 
@@ -292,19 +300,29 @@ function startEndpoint (mode: 'worker' | 'process', onMessage: (msg: FromWorker)
     worker.on('message', onMessage)
     worker.on('error', err => { error = err.message })
     worker.on('exit', code => { onExit(error !== '' ? error : `exit code ${code}`) })
-    // Neither an idle nor a busy worker keeps the node's process alive: the node stops it.
-    worker.unref()
-    return { send: msg => { worker.postMessage(msg) }, kill: () => { void worker.terminate() } }
+    return {
+      send: msg => { worker.postMessage(msg) },
+      kill: () => { void worker.terminate() },
+      hold: busy => { if (busy) worker.ref(); else worker.unref() }
+    }
   }
   const child: ChildProcess = fork(script, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   child.on('message', msg => { onMessage(msg as FromWorker) })
   child.on('error', () => {})
   child.on('exit', (code, signal) => { onExit(signal != null ? `signal ${signal}` : `exit code ${String(code)}`) })
-  child.unref()
-  ;(child.channel as { unref?: () => void } | undefined)?.unref?.()
+  const channel = child.channel as { ref?: () => void, unref?: () => void } | undefined
   return {
     send: msg => { if (child.connected) child.send(msg) },
-    kill: () => { child.kill('SIGKILL') }
+    kill: () => { child.kill('SIGKILL') },
+    hold: busy => {
+      if (busy) {
+        child.ref()
+        channel?.ref?.()
+      } else {
+        child.unref()
+        channel?.unref?.()
+      }
+    }
   }
 }
 
