@@ -36,13 +36,15 @@ describe('handlers off the event loop, on a 3-node cluster', () => {
     try {
       const before = await statusAll(dir, 2_000, client)
       const self = before.find(s => s.entry.index === 1)!.status!.peerId
+      const t0 = Date.now()
       const submitted = await meshnode(['submit', 'spin', '{"ms": 8000}', '--json', '--data-dir', node1])
       expect(submitted.code, submitted.stderr).toBe(0)
+      // The task starts as soon as it is accepted; in-process, the answer would wait for it.
+      expect(Date.now() - t0).toBeLessThan(4_000)
       const id = JSON.parse(submitted.stdout).id as string
       const seen = new Set<string>()
       let polls = 0
       let finished: { state: string, byNode: Record<string, number>, result?: unknown } | undefined
-      const t0 = Date.now()
       while (finished == null && Date.now() - t0 < 30_000) {
         const all = await statusAll(dir, 2_000, client)
         polls++

@@ -1,6 +1,21 @@
 // Handler isolation: --handlers modules run off the node's event loop, so a handler stuck in
-// a synchronous loop cannot stall heartbeats, Raft or RPCs, and a task that outlives its
-// timeout is really killed. [CHOICE]
+// a synchronous loop cannot stall heartbeats, Raft or RPCs (a busy loop of 8 s made peers
+// declare its node dead), and a task that outlives its timeout is really killed.
+//
+// Worker threads by default, child processes on request (--handler-isolation process), the
+// event loop itself with `none`. Measured with bench/micro/isolation.ts (BENCHMARKS.md,
+// "Handler isolation"), 2 cores: both cost about the same per task — 30–40 µs of the node's
+// event loop and 30–50 µs of CPU for an echo, against ~1 µs in-process — and both isolate
+// what the issue is about: the node's loop stalls < 100 ms during a 2 s busy loop (2 s
+// in-process), and a handler ignoring its abort is killed ~250 ms after its timeout (never,
+// in-process). They differ in weight: a thread costs ~8 MiB, a process ~49 MiB, and the pool
+// has --concurrency of them (one per CPU by default). A thread also survives its handler's
+// process.exit() and a JS heap out of memory (ERR_WORKER_OUT_OF_MEMORY ends the worker, not
+// the node). What only a process contains: a native addon's crash, changes to process-wide
+// state (cwd, env, signal handlers), and memory the node's RSS should not carry — so
+// `process` is there for handlers that need it. Library-API handlers are closures, which
+// cannot move to another thread: they stay in-process (that is the opt-out for trusted quick
+// handlers), like the built-ins echo, sleep and fanout.
 import { loadHandlers, type Handler, type Handlers } from '../executors.js'
 import { HandlerPool, type IsolationMode, type PoolOptions } from './pool.js'
 
