@@ -158,7 +158,7 @@ describe.each(['worker', 'process'] as const)('a %s pool', mode => {
   it('runs up to its size at once and queues the rest', async () => {
     const p = await pool(mode, 2)
     const t0 = Date.now()
-    await Promise.all([1, 2, 3, 4].map(async () => await p.run('spin', { ms: 300 }, context())))
+    await Promise.all([1, 2, 3, 4].map(async () => await p.run('nap', { ms: 300 }, context())))
     const took = Date.now() - t0
     expect(took).toBeGreaterThanOrEqual(590)
     expect(p.counters.started).toBe(2)
