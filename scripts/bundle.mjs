@@ -4,9 +4,7 @@
 // time on two cores. classic-level stays external: it loads a native addon.
 import { build } from 'esbuild'
 
-await build({
-  entryPoints: ['dist/src/node/cli/main.js'],
-  outfile: 'dist/meshnode.mjs',
+const common = {
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -16,4 +14,9 @@ await build({
   // Some bundled CommonJS dependencies call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __meshnodeCreateRequire } from 'node:module'; const require = __meshnodeCreateRequire(import.meta.url);" },
   logLevel: 'warning'
-})
+}
+
+await build({ ...common, entryPoints: ['dist/src/node/cli/main.js'], outfile: 'dist/meshnode.mjs' })
+// The handler workers' script (src/work/isolation/worker.ts): a file of its own, next to the
+// CLI bundle, where the pool looks for it.
+await build({ ...common, entryPoints: ['dist/src/work/isolation/worker.js'], outfile: 'dist/meshnode-worker.mjs' })

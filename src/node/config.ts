@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path'
 import { MESH_NAME_PATTERN } from '../wire/constants.js'
 import { MeshError, errorMessage } from './errors.js'
 import { LOG_LEVELS, type LogLevel } from './log.js'
+import { ISOLATION_MODES, type IsolationMode } from '../work/isolation/pool.js'
 
 /** The fixed, documented default port: every node listens here unless told otherwise. */
 export const DEFAULT_PORT = 7420
@@ -179,6 +180,16 @@ export const START_OPTIONS = {
     default: [],
     shown: 'none (built-ins only)',
     help: 'a JS/TS module of task handlers (export default { name: async (payload, ctx) => result })'
+  }),
+  // Off the event loop by default: a handler stuck in a synchronous loop would otherwise stop
+  // heartbeats, and its peers would declare this node dead (issue 10). Threads over processes:
+  // a third of the per-task cost and a fifth of the memory (BENCHMARKS.md, handler isolation).
+  handlerIsolation: text<IsolationMode>({
+    flag: '--handler-isolation <mode>',
+    env: 'MESHNODE_HANDLER_ISOLATION',
+    default: 'worker',
+    help: 'where --handlers modules run: worker threads, child processes, or none (the node\'s own event loop; a stuck handler stalls the node)',
+    choices: ISOLATION_MODES
   }),
   meshKey: list({
     flag: '--mesh-key <file>',

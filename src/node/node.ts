@@ -31,7 +31,8 @@ import { Store } from './store/store.js'
 import { InternalService } from './services/internal.js'
 import { adminError } from './client/admin.js'
 import { WorkService, type WorkComponents } from './services/work.js'
-import { BUILTIN_HANDLERS, loadHandlers, type Handlers } from '../work/executors.js'
+import { BUILTIN_HANDLERS, type Handlers } from '../work/executors.js'
+import { closeHandlers, loadIsolatedHandlers } from '../work/isolation/index.js'
 import { COMMANDS_CAPABILITY, capabilityOf } from '../work/spec.js'
 import { HEARTBEAT_LIMITS } from '../wire/constants.js'
 
@@ -108,7 +109,17 @@ export class MeshNode {
 
   static async start (config: NodeConfig, opts: StartOptions = {}): Promise<MeshNode> {
     const log = opts.logger ?? createLogger(config.logLevel, { name: config.name })
-    const handlers: Handlers = { ...BUILTIN_HANDLERS, ...await loadHandlers(config.handlers), ...opts.handlers }
+    // Modules' handlers run in a pool of workers (--handler-isolation); code-given ones are
+    // closures and stay on this event loop.
+    const handlers: Handlers = {
+      ...BUILTIN_HANDLERS,
+      ...await loadIsolatedHandlers(config.handlers, {
+        isolation: config.handlerIsolation,
+        size: config.concurrency,
+        onWorkerExit: ({ reason, taskId, detail }) => { log.warn({ taskId, detail }, reason === 'killed' ? 'killed a handler worker: its task did not stop when aborted' : 'a handler worker died') }
+      }),
+      ...opts.handlers
+    }
     const capabilities = [...new Set([
       ...config.capabilities,
       ...Object.keys(handlers).map(capabilityOf),
@@ -230,6 +241,7 @@ export class MeshNode {
     } catch (err) {
       await Promise.resolve(host?.stop()).catch(() => {})
       await store.close().catch(() => {})
+      await closeHandlers(handlers)
       throw err
     }
   }

@@ -1,9 +1,12 @@
 // One attempt at running a task: calling its executor, racing an asynchronous handler
 // against its timeout and aborts, and the abort signal handed to handlers (created only when
 // a handler asks for it, since most never do). The engine decides what an outcome means.
+// A handler from an isolated --handlers module (isolation/) runs in a worker the pool kills
+// when it outlives its abort, so such an attempt never leaves an orphan behind.
 
 import { WorkError } from './errors.js'
 import { runCommand, type CommandPayload, type Handlers, type TaskContext } from './executors.js'
+import { isIsolated } from './isolation/index.js'
 import { CMD_TYPE, type Task } from './spec.js'
 
 export interface Running {
@@ -25,6 +28,8 @@ export interface Running {
   abortReason?: Error
   /** Ends a pending attempt early; set while an asynchronous handler runs. */
   onAbort?: (reason: Error) => void
+  /** Runs in a handler worker, which is killed if it outlives its abort: never an orphan. */
+  isolated?: boolean
 }
 
 /** Calls the task's executor; may throw, return a value, or return a promise. */
@@ -36,13 +41,14 @@ export function invoke (task: Task, ctx: TaskContext, run: Running, handlers: Ha
   }
   const handler = handlers[task.type]
   if (handler == null) throw new Error(`no handler "${task.type}" on this node`)
+  if (isIsolated(handler)) run.isolated = true
   return handler(payload, ctx)
 }
 
 /**
  * Settles with the handler's promise, or rejects when the attempt times out or is aborted.
- * `onOrphan` is told when an attempt ends while its handler is still running (it ignored
- * its abort signal and cannot be stopped in-process).
+ * `onOrphan` is told when an attempt ends while its in-process handler is still running (it
+ * ignored its abort signal and cannot be stopped); an isolated one is killed instead.
  */
 export async function race (run: Running, work: PromiseLike<unknown>, onOrphan: () => void): Promise<unknown> {
   return await new Promise((resolve, reject) => {
@@ -54,7 +60,7 @@ export async function race (run: Running, work: PromiseLike<unknown>, onOrphan: 
     }
     run.onAbort = reason => {
       done()
-      if (!settled) onOrphan()
+      if (!settled && run.isolated !== true) onOrphan()
       reject(reason)
     }
     const timeoutMs = run.task.timeoutMs

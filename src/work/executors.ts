@@ -1,8 +1,11 @@
-// Executors: what actually runs a task. Handler modules (loaded with --handlers) are plain
-// functions `(payload, ctx) => result` run in the node's process; `cmd` tasks are shell
-// commands, run only on nodes started with --allow-commands. Both get a per-attempt timeout
-// and an abort signal (cancel, timeout, shutdown). A handler that ignores the signal cannot
-// be killed in-process: its attempt is failed and its slot freed, and it is counted.
+// Executors: what actually runs a task. Handlers are plain functions `(payload, ctx) =>
+// result`: the built-ins below, those given in code (library API), and --handlers modules —
+// which the node runs in a pool of workers (isolation/; loadHandlers here is the in-process
+// import the workers and --handler-isolation none use); `cmd` tasks are shell commands, run
+// only on nodes started with --allow-commands. All get a per-attempt timeout and an abort
+// signal (cancel, timeout, shutdown). An in-process handler that ignores the signal cannot be
+// killed: its attempt is failed and its slot freed, and it is counted; a pooled one's worker
+// is killed.
 
 import { spawn as spawnProcess } from 'node:child_process'
 import { resolve } from 'node:path'

@@ -20,7 +20,9 @@ const CORES = ['consensus', 'completion', 'healing', 'pheromone', 'work'] as con
  */
 const IO_EXCEPTIONS: Readonly<Record<string, string>> = {
   'src/work/attempt.ts': 'runs one task attempt: races the handler against its timeout and aborts it',
-  'src/work/executors.ts': 'runs handlers and shell commands (child processes), loads handler modules'
+  'src/work/executors.ts': 'runs handlers and shell commands (child processes), loads handler modules',
+  'src/work/isolation/pool.ts': 'runs --handlers modules in worker threads or child processes, kills those that outlive their abort',
+  'src/work/isolation/worker.ts': 'the inside of a handler worker: its message channel to the node'
 }
 
 /** Packages that mean I/O; a core importing one is a shell in disguise. */

@@ -16,6 +16,7 @@ import { abortRun, invoke, isThenable, race, signalOf, stoppedByNode, type Runni
 import { WorkCore, type AttemptEnd, type PeerInfo, type Ready, type RunningTaskView, type SubmitAnswer, type WorkCounters } from '../../work/core.js'
 import { WorkError } from '../../work/errors.js'
 import type { Handlers, TaskContext } from '../../work/executors.js'
+import { closeHandlers } from '../../work/isolation/index.js'
 import { isFinal, type JobView } from '../../work/jobs.js'
 import { failReply, type WorkReply } from '../../work/messages.js'
 import { CMD_TYPE, childTaskId, encodePayload, makeTask, type JobInput, type Task } from '../../work/spec.js'
@@ -132,6 +133,8 @@ export class WorkShell {
     this.drive()
     // Running tasks stay in the store as queued: they run again after a restart.
     await this.commit().catch(() => {})
+    // Their handlers were aborted above; workers of isolated handlers are killed now.
+    await closeHandlers(this.opts.handlers)
     this.closed = true
     for (const resolve of this.replies.values()) resolve(failReply('node is stopping'))
     this.replies.clear()

@@ -64,6 +64,7 @@ const SAMPLE: Record<StartOptionKey, string> = {
   snapshotEvery: '123',
   concurrency: '409',
   handlers: '/tmp/mn-handlers.js',
+  handlerIsolation: 'process',
   meshKey: '/tmp/mn-mesh.key',
   insecure: 'true',
   maxPendingJobs: '77',
@@ -89,6 +90,7 @@ const SAMPLE_VALUE: NodeConfig = {
   snapshotEvery: 123,
   concurrency: 409,
   handlers: ['/tmp/mn-handlers.js'],
+  handlerIsolation: 'process',
   meshKey: ['/tmp/mn-mesh.key'],
   insecure: true,
   maxPendingJobs: 77,
@@ -215,6 +217,7 @@ describe('the start option table', () => {
       snapshotEvery: number
       concurrency: number
       handlers: string[]
+      handlerIsolation: 'worker' | 'process' | 'none'
       meshKey: string[]
       insecure: boolean
       maxPendingJobs: number

@@ -1,0 +1,345 @@
+// A pool of handler workers for one node: at most `size` workers (the node's --concurrency),
+// started when a task needs one, each loading the handler modules once and running one task
+// at a time. A task's ctx crosses the boundary (spawn, progress, signal); an aborted task
+// (timeout, cancel, shutdown) that has not finished ABORT_GRACE_MS later has its worker
+// killed — a synchronous loop included — and the pool starts a fresh one for the next task.
+// A worker that dies mid-task (uncaught error, process.exit, out of memory) fails that
+// attempt and is replaced the same way.
+import { fork, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
+import { WorkError } from '../errors.js'
+import type { TaskContext } from '../executors.js'
+import type { FromWorker, ToWorker } from './protocol.js'
+
+/** Where handlers run: worker threads, child processes, or the node's own event loop. */
+export type IsolationMode = 'worker' | 'process' | 'none'
+export const ISOLATION_MODES: readonly IsolationMode[] = ['worker', 'process', 'none']
+
+/**
+ * How long an aborted task's worker may take to return before it is killed. A handler that
+ * honours its signal returns within milliseconds; one that does not is killed this soon
+ * after its timeout, so its CPU is back and its slot's next task gets a fresh worker.
+ */
+export const ABORT_GRACE_MS = 250
+
+export interface PoolOptions {
+  mode: Exclude<IsolationMode, 'none'>
+  /** Handler modules every worker loads (absolute paths or as --handlers gave them). */
+  modules: readonly string[]
+  /** Most workers alive at once, not counting killed ones on their way out. */
+  size: number
+  abortGraceMs?: number
+  /** Told when a worker is killed or dies; for the log. */
+  onWorkerExit?: (info: { reason: 'killed' | 'crashed', taskId?: string, detail: string }) => void
+}
+
+export interface PoolCounters {
+  /** Workers started, the first included. */
+  started: number
+  /** Workers killed because an aborted task would not return. */
+  killed: number
+  /** Workers that died by themselves. */
+  crashed: number
+}
+
+/** One worker thread or child process, seen through the same few calls. */
+interface Endpoint {
+  send: (msg: ToWorker) => void
+  kill: () => void
+  /** Whether it keeps the node's process alive: while it runs a task, not while idle. */
+  hold: (busy: boolean) => void
+}
+
+interface Job {
+  id: number
+  type: string
+  payload: unknown
+  ctx: TaskContext
+  resolve: (value: unknown) => void
+  reject: (err: Error) => void
+  /** A spawn the node refused after the worker accepted it: the attempt fails with it. */
+  spawnError?: Error
+  onAbort?: () => void
+}
+
+class HandlerWorker {
+  job?: Job
+  /** Out of the pool: aborted past its grace, crashed, or the pool closed. */
+  retired = false
+  exited = false
+  graceTimer?: NodeJS.Timeout
+  constructor (readonly endpoint: Endpoint, readonly ready: Promise<string[]>) {}
+}
+
+export class HandlerPool {
+  readonly counters: PoolCounters = { started: 0, killed: 0, crashed: 0 }
+  private readonly idle: HandlerWorker[] = []
+  private readonly live = new Set<HandlerWorker>()
+  private readonly dying = new Set<HandlerWorker>()
+  private readonly queue: Job[] = []
+  private nextId = 0
+  private closed = false
+  private readonly graceMs: number
+
+  constructor (private readonly opts: PoolOptions) {
+    this.graceMs = opts.abortGraceMs ?? ABORT_GRACE_MS
+  }
+
+  /** Workers alive and in the pool (busy or idle). */
+  get size (): number {
+    return this.live.size
+  }
+
+  /**
+   * Starts one worker and waits until it has loaded the modules: the handler names it
+   * reports, or the loading error (a WorkError BAD_HANDLERS) so a node fails at start.
+   * That worker stays in the pool; the others start when tasks need them.
+   */
+  async start (): Promise<string[]> {
+    const w = this.spawnWorker()
+    try {
+      const names = await w.ready
+      this.release(w)
+      return names
+    } catch (err) {
+      this.retire(w)
+      throw err
+    }
+  }
+
+  /** Runs `type` in a worker; settles with its result (parsed JSON) or its error. */
+  async run (type: string, payload: unknown, ctx: TaskContext): Promise<unknown> {
+    if (this.closed) throw new WorkError('STOPPING', 'node is stopping')
+    return await new Promise((resolve, reject) => {
+      const job: Job = { id: ++this.nextId, type, payload, ctx, resolve, reject }
+      const signal = ctx.signal
+      if (signal.aborted) {
+        reject(reasonOf(signal))
+        return
+      }
+      this.queue.push(job)
+      this.pump()
+      // A queued job's abort just removes it; a running one's goes to its worker (onAbort).
+      signal.addEventListener('abort', () => {
+        const i = this.queue.indexOf(job)
+        if (i >= 0) {
+          this.queue.splice(i, 1)
+          reject(reasonOf(signal))
+        } else job.onAbort?.()
+      }, { once: true })
+    })
+  }
+
+  /** Kills every worker; running and queued tasks fail with STOPPING. */
+  async close (): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    const stopping = new WorkError('STOPPING', 'node is stopping')
+    for (const job of this.queue.splice(0)) job.reject(stopping)
+    const all = [...this.live, ...this.dying]
+    const exits = all.map(async w => { await waitExit(w) })
+    for (const w of all) {
+      w.job?.reject(stopping)
+      w.job = undefined
+      this.retire(w)
+    }
+    await Promise.all(exits)
+  }
+
+  // ----- workers ----------------------------------------------------------------------------
+
+  private pump (): void {
+    while (this.queue.length > 0) {
+      let w = this.idle.pop()
+      if (w == null) {
+        if (this.live.size >= this.opts.size) return
+        w = this.spawnWorker()
+      }
+      this.assign(w, this.queue.shift()!)
+    }
+  }
+
+  private assign (w: HandlerWorker, job: Job): void {
+    w.job = job
+    w.endpoint.hold(true)
+    job.onAbort = () => {
+      const reason = reasonOf(job.ctx.signal)
+      w.endpoint.send({ t: 'abort', id: job.id, reason: reason.message })
+      // The attempt ends now (its race rejects); the worker gets its grace out of the pool,
+      // so the slot's next task does not wait for it.
+      job.reject(reason)
+      this.live.delete(w)
+      this.dying.add(w)
+      w.graceTimer = setTimeout(() => {
+        if (w.job !== job) return
+        this.counters.killed++
+        this.opts.onWorkerExit?.({ reason: 'killed', taskId: job.ctx.taskId, detail: `did not return ${this.graceMs} ms after: ${reason.message}` })
+        w.job = undefined
+        this.retire(w)
+      }, this.graceMs)
+      w.graceTimer.unref?.()
+      this.pump()
+    }
+    w.endpoint.send({ t: 'run', id: job.id, type: job.type, payload: job.payload, ctx: { taskId: job.ctx.taskId, jobId: job.ctx.jobId, attempt: job.ctx.attempt, node: job.ctx.node } })
+  }
+
+  private spawnWorker (): HandlerWorker {
+    this.counters.started++
+    let onReady!: (names: string[]) => void
+    let onLoadError!: (err: Error) => void
+    const ready = new Promise<string[]>((resolve, reject) => { onReady = resolve; onLoadError = reject })
+    // Nobody may be waiting for a later worker's readiness; its failure reaches its task.
+    ready.catch(() => {})
+    const w: HandlerWorker = new HandlerWorker(startEndpoint(this.opts.mode, msg => { this.message(w, msg, onReady, onLoadError) }, detail => {
+      onLoadError(new WorkError('BAD_HANDLERS', `the handler worker exited before loading the modules: ${detail}`))
+      this.exited(w, detail)
+    }), ready)
+    this.live.add(w)
+    w.endpoint.send({ t: 'init', modules: this.opts.modules })
+    return w
+  }
+
+  private message (w: HandlerWorker, msg: FromWorker, onReady: (names: string[]) => void, onLoadError: (err: Error) => void): void {
+    if (msg.t === 'ready') {
+      onReady(msg.names)
+      return
+    }
+    if (msg.t === 'loadError') {
+      const err = new WorkError('BAD_HANDLERS', msg.message)
+      onLoadError(err)
+      w.job?.reject(err)
+      w.job = undefined
+      this.retire(w)
+      return
+    }
+    const job = w.job
+    if (job == null || job.id !== msg.id) return
+    if (msg.t === 'progress') {
+      if (!job.ctx.signal.aborted) job.ctx.progress(msg.value)
+    } else if (msg.t === 'spawn') {
+      try {
+        job.ctx.spawn(msg.type, JSON.parse(msg.payload), msg.options)
+      } catch (err) {
+        job.spawnError ??= err instanceof Error ? err : new Error(String(err))
+      }
+    } else if (msg.t === 'done') {
+      w.job = undefined
+      clearTimeout(w.graceTimer)
+      if (msg.ok && job.spawnError != null) job.reject(job.spawnError)
+      else if (msg.ok) job.resolve(JSON.parse(msg.result))
+      else job.reject(Object.assign(new Error(msg.error.message), { name: msg.error.name }))
+      if (this.dying.has(w)) {
+        // It returned within its grace: back to work if there is room, else let it go.
+        this.dying.delete(w)
+        if (!this.closed && this.live.size < this.opts.size) this.live.add(w)
+        else {
+          this.retire(w)
+          return
+        }
+      }
+      this.release(w)
+    }
+  }
+
+  private release (w: HandlerWorker): void {
+    if (w.retired) return
+    w.endpoint.hold(false)
+    this.idle.push(w)
+    this.pump()
+  }
+
+  private retire (w: HandlerWorker): void {
+    if (w.retired) return
+    w.retired = true
+    clearTimeout(w.graceTimer)
+    this.live.delete(w)
+    this.dying.delete(w)
+    const i = this.idle.indexOf(w)
+    if (i >= 0) this.idle.splice(i, 1)
+    if (!w.exited) {
+      // Held until it is gone, so whoever waits for its exit (close) gets it.
+      w.endpoint.hold(true)
+      w.endpoint.kill()
+    }
+    this.pump()
+  }
+
+  private exited (w: HandlerWorker, detail: string): void {
+    w.exited = true
+    const job = w.job
+    w.job = undefined
+    if (!w.retired) {
+      this.counters.crashed++
+      this.opts.onWorkerExit?.({ reason: 'crashed', ...(job != null ? { taskId: job.ctx.taskId } : {}), detail })
+      job?.reject(new Error(`the handler worker died while running the task: ${detail}`))
+    }
+    this.retire(w)
+    exitWaiters.get(w)?.()
+  }
+}
+
+const exitWaiters = new WeakMap<HandlerWorker, () => void>()
+
+async function waitExit (w: HandlerWorker): Promise<void> {
+  if (w.exited) return
+  await new Promise<void>(resolve => { exitWaiters.set(w, resolve) })
+}
+
+function reasonOf (signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error('aborted')
+}
+
+/** Starts a worker thread or a child process running worker.ts. */
+function startEndpoint (mode: 'worker' | 'process', onMessage: (msg: FromWorker) => void, onExit: (detail: string) => void): Endpoint {
+  const script = workerScript()
+  if (mode === 'worker') {
+    const worker = new Worker(script)
+    let error = ''
+    worker.on('message', onMessage)
+    worker.on('error', err => { error = err.message })
+    worker.on('exit', code => { onExit(error !== '' ? error : `exit code ${code}`) })
+    return {
+      send: msg => { worker.postMessage(msg) },
+      kill: () => { void worker.terminate() },
+      hold: busy => { if (busy) worker.ref(); else worker.unref() }
+    }
+  }
+  const child: ChildProcess = fork(script, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  child.on('message', msg => { onMessage(msg as FromWorker) })
+  child.on('error', () => {})
+  child.on('exit', (code, signal) => { onExit(signal != null ? `signal ${signal}` : `exit code ${String(code)}`) })
+  const channel = child.channel as { ref?: () => void, unref?: () => void } | undefined
+  return {
+    send: msg => { if (child.connected) child.send(msg) },
+    kill: () => { child.kill('SIGKILL') },
+    hold: busy => {
+      if (busy) {
+        child.ref()
+        channel?.ref?.()
+      } else {
+        child.unref()
+        channel?.unref?.()
+      }
+    }
+  }
+}
+
+/**
+ * The worker's script: beside this file once compiled (dist/src/work/isolation/worker.js),
+ * the separate bundle entry next to the CLI bundle (dist/meshnode-worker.mjs, see
+ * scripts/bundle.mjs), or — when this module runs from its TypeScript source, as in the unit
+ * tests — the compiled one in dist/ (so `npm run build` first).
+ */
+export function workerScript (): string {
+  const here = fileURLToPath(import.meta.url)
+  const candidates = [
+    new URL('./meshnode-worker.mjs', import.meta.url),
+    new URL('./worker.js', import.meta.url),
+    ...(here.endsWith('.ts') ? [new URL('../../../dist/src/work/isolation/worker.js', import.meta.url)] : [])
+  ].map(u => fileURLToPath(u))
+  const found = candidates.find(p => existsSync(p))
+  if (found == null) throw new WorkError('BAD_HANDLERS', `cannot find the handler worker script (looked for ${candidates.join(', ')}); run npm run build`)
+  return found
+}

@@ -1,0 +1,98 @@
+// The work shell with pooled handlers (src/work/isolation): attempts of --handlers modules
+// run in a worker thread; spawn and progress reach the engine; a handler that ignores its
+// abort fails at its timeout and has its worker killed (never an orphan); stop kills the
+// workers. One real LevelDB, no network; the workers run the build in dist/.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { JobEntry } from '../../../src/consensus/control.js'
+import { Store } from '../../../src/node/store/store.js'
+import { WorkShell } from '../../../src/node/services/work-shell.js'
+import { WorkStore } from '../../../src/node/store/work-store.js'
+import { mulberry32 } from '../../../src/prng.js'
+import { BUILTIN_HANDLERS } from '../../../src/work/executors.js'
+import { loadIsolatedHandlers, poolsOf } from '../../../src/work/isolation/index.js'
+import type { JobRecord } from '../../../src/work/records.js'
+
+const SPIN = resolve(fileURLToPath(import.meta.url), '../../../fixtures/spin.mjs')
+
+let cleanup: (() => Promise<void>) | undefined
+afterEach(async () => {
+  await cleanup?.()
+  cleanup = undefined
+})
+
+async function setup (): Promise<{ shell: WorkShell, finished: (id: string) => Promise<JobRecord>, pool: ReturnType<typeof poolsOf>[number] }> {
+  const dir = await mkdtemp(join(tmpdir(), 'mn-shell-iso-'))
+  const store = await Store.open(dir)
+  const registry = new Map<string, JobEntry>()
+  const handlers = { ...BUILTIN_HANDLERS, ...await loadIsolatedHandlers([SPIN], { isolation: 'worker', size: 2 }) }
+  const shell = new WorkShell(new WorkStore(store), { call: async () => { throw new Error('no peers') } }, {
+    register: async (entries: Array<[string, JobEntry]>) => { for (const [id, e] of entries) registry.set(id, e) },
+    entry: (id: string) => registry.get(id),
+    isDead: () => false
+  }, {
+    self: 'A',
+    incarnation: 1,
+    concurrency: 2,
+    capabilities: Object.keys(handlers).map(h => `handler:${h}`),
+    handlers,
+    allowCommands: false,
+    peers: () => [],
+    rng: mulberry32(1),
+    now: Date.now,
+    retryBaseMs: 10,
+    log: { info: () => {}, warn: () => {}, debug: () => {} }
+  })
+  await shell.start()
+  const done = new Map<string, (j: JobRecord) => void>()
+  shell.jobs.onFinished.push(job => { done.get(job.id)?.(job) })
+  cleanup = async () => {
+    await shell.stop()
+    await store.close()
+    await rm(dir, { recursive: true, force: true })
+  }
+  return {
+    shell,
+    pool: poolsOf(handlers)[0]!,
+    finished: async id => await new Promise<JobRecord>(resolve => { done.set(id, resolve) })
+  }
+}
+
+describe('work shell with pooled handlers', () => {
+  it('runs a module handler in a worker, with its spawned children and its result', async () => {
+    const { shell, finished } = await setup()
+    const [job] = await shell.submit([{ tasks: [{ type: 'parent', payload: { n: 3 } }] }])
+    const end = await finished(job!.id)
+    expect(end).toMatchObject({ state: 'completed', total: 4, done: 4, failed: 0 })
+    const results = await shell.results(job!.id, 10)
+    expect(results.map(r => r.taskId)).toEqual([`${job!.id}/0`, `${job!.id}/0.0`, `${job!.id}/0.1`, `${job!.id}/0.2`])
+    expect(JSON.parse(results[0]!.result!)).toMatchObject({ ids: [`${job!.id}/0.0`, `${job!.id}/0.1`, `${job!.id}/0.2`], node: 'A' })
+  })
+
+  it('fails a busy-looping handler at its timeout, kills its worker, and counts no orphan', async () => {
+    const { shell, finished, pool } = await setup()
+    const t0 = Date.now()
+    const [job] = await shell.submit([{ tasks: [{ type: 'spin', payload: { ms: 30_000 }, timeoutMs: 300, attempts: 2 }] }])
+    const end = await finished(job!.id)
+    expect(Date.now() - t0).toBeLessThan(5_000)
+    expect(end).toMatchObject({ state: 'failed', failed: 1 })
+    expect(end.error).toContain('timed out after 300 ms')
+    await new Promise(resolve => setTimeout(resolve, 500))
+    expect(pool.counters.killed).toBe(2)
+    expect(shell.counters.orphanedHandlers).toBe(0)
+  })
+
+  it('kills the workers when it stops, a running handler\'s included', async () => {
+    const { shell, pool } = await setup()
+    await shell.submit([{ tasks: [{ type: 'spin', payload: { ms: 30_000 } }] }])
+    await new Promise(resolve => setTimeout(resolve, 200))
+    expect(shell.stats().running).toBe(1)
+    const t0 = Date.now()
+    await shell.stop()
+    expect(Date.now() - t0).toBeLessThan(2_000)
+    expect(pool.size).toBe(0)
+  })
+})
