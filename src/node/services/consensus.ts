@@ -125,7 +125,8 @@ export class ConsensusService {
   /** What this node's detector holds dead, for the leader. */
   private readonly outbox = new OpinionOutbox()
   private readonly deadReasons = new Map<string, string>()
-  private sendingOpinions = false
+  /** The leader an opinion set is on its way to (one at a time per leader). */
+  private sendingTo: string | null = null
   private wasLeader = false
   private incarnation: number
   private rejoining = false
@@ -516,7 +517,6 @@ export class ConsensusService {
 
   private onTransition (t: Transition): void {
     if (t.to === 'dead') this.deadReasons.set(t.peerId, t.reason)
-    if (t.to === 'dead' || t.from === 'dead') this.flushOpinions()
     const core = this.core
     for (const d of this.healer.transition(t, core?.status() ?? null)) {
       if (d.type !== 'leaderLost' || core == null) continue
@@ -526,6 +526,8 @@ export class ConsensusService {
       core.leaderLost()
       this.kick()
     }
+    // After leaderLost: opinions never go to a leader this node just saw die.
+    if (t.to === 'dead' || t.from === 'dead') this.flushOpinions()
   }
 
   /**
@@ -548,10 +550,12 @@ export class ConsensusService {
       return
     }
     const leader = st.leader
+    // A leader this node holds dead cannot tally; the next one gets the set as soon as it leads.
+    if (leader == null || leader === this.sendingTo || this.membership.detector.get(leader)?.state === 'dead') return
     const now = performance.now()
     const set = this.outbox.due(leader, now)
-    if (set == null || leader == null || this.sendingOpinions) return
-    this.sendingOpinions = true
+    if (set == null) return
+    this.sendingTo = leader
     this.outbox.sent(leader, set, now)
     sendDeathOpinions(this.host, leader, set).then(res => {
       if (res.code !== '') throw new Error(`${res.code}: ${res.error}`)
@@ -560,7 +564,7 @@ export class ConsensusService {
       this.outbox.failed()
       this.log.debug({ leader, err: err?.message }, 'could not send death opinions to the leader')
     }).finally(() => {
-      this.sendingOpinions = false
+      if (this.sendingTo === leader) this.sendingTo = null
     })
   }
 
