@@ -45,6 +45,12 @@ export const defaultDeathQuorumOptions: DeathQuorumOptions = {
   reproposeMs: 2_000
 }
 
+/** What a member sends the leader: its opinions, and its own incarnation while it needs node.alive (else 0). */
+export interface OpinionSet {
+  readonly opinions: readonly Opinion[]
+  readonly aliveIncarnation: number
+}
+
 /** What the tally proposes. */
 export interface DeathProposal {
   readonly op: 'node.dead'
@@ -91,6 +97,8 @@ export class DeathTally {
   /** (peer, incarnation) → when its node.dead was proposed; likewise node.alive. */
   private readonly proposedDead = new Map<string, number>()
   private readonly proposedAlive = new Map<string, number>()
+  /** Members' own claims to live at a newer incarnation (authenticated: a node speaks for itself). */
+  private readonly aliveClaims = new Map<NodeId, { incarnation: number, at: number }>()
   readonly counters = { opinionsReceived: 0, deathsProposed: 0, alivesProposed: 0 }
 
   constructor (opts: Partial<DeathQuorumOptions> = {}) {
@@ -104,8 +112,19 @@ export class DeathTally {
     else this.byVoter.set(from, { opinions: [...opinions], at: now })
   }
 
+  /**
+   * `from` says it lives at `incarnation` (it restarted, or renewed its incarnation after
+   * learning it was declared dead). Counts like a heartbeat at that incarnation for the
+   * node.alive rule, so a record clears even when gossip lags.
+   */
+  claimAlive (from: NodeId, incarnation: number, now: number): void {
+    const cur = this.aliveClaims.get(from)
+    if (cur == null || incarnation >= cur.incarnation) this.aliveClaims.set(from, { incarnation, at: now })
+  }
+
   /** Forget everything: this node stopped leading. */
   reset (): void {
+    this.aliveClaims.clear()
     this.byVoter.clear()
     this.proposedDead.clear()
     this.proposedAlive.clear()
@@ -147,13 +166,16 @@ export class DeathTally {
       out.push({ op: 'node.dead', peerId: o.peerId, incarnation: o.incarnation, reason: `${agree.length} of ${voters.length} voters hold it dead (${o.reason})` })
     }
     for (const [peerId, rec] of [...dead.entries()].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)) {
-      const k = peerId === input.self ? undefined : known.get(peerId)
-      if (k == null || !k.alive || k.incarnation <= rec.incarnation) continue
-      const key = `${peerId}@${k.incarnation}`
+      const k = known.get(peerId)
+      const claim = this.aliveClaims.get(peerId)
+      const fresh = claim != null && now - claim.at <= this.opts.opinionTtlMs ? claim.incarnation : 0
+      const incarnation = Math.max(k?.alive === true ? k.incarnation : 0, fresh)
+      if (incarnation <= rec.incarnation) continue
+      const key = `${peerId}@${incarnation}`
       if (!this.due(this.proposedAlive, key, now)) continue
       this.proposedAlive.set(key, now)
       this.counters.alivesProposed++
-      out.push({ op: 'node.alive', peerId, incarnation: k.incarnation })
+      out.push({ op: 'node.alive', peerId, incarnation })
     }
     this.prune(now)
     return out
@@ -178,17 +200,19 @@ export class DeathTally {
     for (const m of [this.proposedDead, this.proposedAlive]) {
       for (const [k, at] of m) if (now - at > 10 * this.opts.reproposeMs) m.delete(k)
     }
+    for (const [k, c] of this.aliveClaims) if (now - c.at > this.opts.opinionTtlMs) this.aliveClaims.delete(k)
   }
 }
 
 /**
- * A voter's side: which opinions to send to the leader and when. `update` takes the detector's
- * current dead set; `due` says whether to send now: the set changed, the leader changed, or a
- * non-empty set is due for its refresh.
+ * A member's side: what to send the leader and when. `update` takes the detector's current
+ * dead set and, while a committed death names an older life of this node, its current
+ * incarnation (the claim that clears the record); `due` says whether to send now: the set
+ * changed, the leader changed, or a non-empty set is due for its refresh.
  */
 export class OpinionOutbox {
   readonly opts: DeathQuorumOptions
-  private current: Opinion[] = []
+  private current: OpinionSet = { opinions: [], aliveIncarnation: 0 }
   private sentKey: string | null = null
   private sentTo: NodeId | null = null
   private sentAt = -Infinity
@@ -198,31 +222,30 @@ export class OpinionOutbox {
   }
 
   /** The peers this node's detector holds dead now (members only; never itself). */
-  update (opinions: readonly Opinion[]): void {
-    this.current = [...opinions].sort((a, b) => a.peerId < b.peerId ? -1 : a.peerId > b.peerId ? 1 : a.incarnation - b.incarnation)
+  update (opinions: readonly Opinion[], aliveIncarnation = 0): void {
+    const sorted = [...opinions].sort((a, b) => a.peerId < b.peerId ? -1 : a.peerId > b.peerId ? 1 : a.incarnation - b.incarnation)
+    this.current = { opinions: sorted, aliveIncarnation }
   }
 
   get opinions (): readonly Opinion[] {
-    return this.current
+    return this.current.opinions
   }
 
   /** What to send to `leader` now, or null if nothing is due. Call `sent` once it went out. */
-  due (leader: NodeId | null, now: number): readonly Opinion[] | null {
+  due (leader: NodeId | null, now: number): OpinionSet | null {
     if (leader == null) return null
-    const key = keyOf(this.current)
-    if (leader !== this.sentTo) {
-      // A new leader starts with an empty tally: an empty set tells it nothing.
-      return this.current.length > 0 ? this.current : null
-    }
-    if (key !== this.sentKey) return this.current
-    if (this.current.length > 0 && now - this.sentAt >= this.opts.resendMs) return this.current
+    const worth = this.current.opinions.length > 0 || this.current.aliveIncarnation > 0
+    // A new leader starts with an empty tally: an empty set tells it nothing.
+    if (leader !== this.sentTo) return worth ? this.current : null
+    if (keyOf(this.current) !== this.sentKey) return this.current
+    if (worth && now - this.sentAt >= this.opts.resendMs) return this.current
     return null
   }
 
-  /** `opinions` reached (or were handed to the transport for) `leader` at `now`. */
-  sent (leader: NodeId, opinions: readonly Opinion[], now: number): void {
+  /** `set` reached (or was handed to the transport for) `leader` at `now`. */
+  sent (leader: NodeId, set: OpinionSet, now: number): void {
     this.sentTo = leader
-    this.sentKey = keyOf(opinions)
+    this.sentKey = keyOf(set)
     this.sentAt = now
   }
 
@@ -233,8 +256,8 @@ export class OpinionOutbox {
   }
 }
 
-function keyOf (opinions: readonly Opinion[]): string {
-  return opinions.map(o => `${o.peerId}@${o.incarnation}`).join(',')
+function keyOf (set: OpinionSet): string {
+  return `${set.opinions.map(o => `${o.peerId}@${o.incarnation}`).join(',')}|${set.aliveIncarnation}`
 }
 
 /**

@@ -200,7 +200,7 @@ export class MeshNode {
         members: () => components.consensus.status()?.conf,
         admin: async (req, caller) => await admin.handle(req, trusted(caller), true),
         register: async jobs => { await components.work.registrar.proposeHere(jobs) },
-        deathOpinions: (from, opinions) => { components.consensus.deathOpinions(from, opinions) }
+        deathOpinions: (from, opinions, aliveIncarnation) => { components.consensus.deathOpinions(from, opinions, aliveIncarnation) }
       })
       // Listed once, in start order: what others depend on first, inbound protocols and
       // dialing last. Stopping runs the reverse, so inbound traffic stops first; the

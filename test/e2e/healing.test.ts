@@ -40,7 +40,7 @@ describe('death by quorum on a 3-node cluster', () => {
   afterAll(async () => {
     // A paused node must be woken before it can be stopped.
     for (const e of loadState(dir).nodes) if (isRunning(e.pid)) { try { process.kill(e.pid, 'SIGCONT') } catch {} }
-    await cluster(dir, ['down'])
+    await cluster(dir, ['down', ...(process.env.KEEP_CLUSTER != null ? ['--keep'] : [])])
   })
 
   it('commits node.dead on the survivors after a SIGKILL, and node.alive once the node restarts', async () => {
@@ -66,31 +66,45 @@ describe('death by quorum on a 3-node cluster', () => {
     expect(readFileSync(victim.entry.log, 'utf8')).not.toContain('this node was declared dead by the cluster')
   })
 
-  it('marks a paused node dead, and on waking it learns so, renews its incarnation and is marked alive again', async () => {
-    const leader = await agreedLeader(dir, { nodes: 3, allAlive: true, timeoutMs: 30_000 })
+  /** SIGSTOP node `index` until the others commit its death, SIGCONT it, and check that it rejoins. */
+  async function pauseUntilDeclaredDead (index: number, what: string): Promise<void> {
     const all = await statusAll(dir)
-    const victim = all.find(s => s.entry.index !== leader.entry.index)!
+    const victim = all.find(s => s.entry.index === index)!
+    const others = all.filter(s => s.entry.index !== index)
     const { peerId, incarnation } = victim.status!
     const t0 = Date.now()
     process.kill(victim.entry.pid, 'SIGSTOP')
     try {
-      await waitUntil(async () => (await statusAll(dir)).filter(s => s.entry.index !== victim.entry.index).every(s => deadIn(s, peerId)?.incarnation === incarnation),
-        30_000, 'node.dead for the paused node on the others', 100)
-      console.log(`[healing] SIGSTOP of node ${victim.entry.index} -> node.dead committed after ${Date.now() - t0} ms (silence detection: --probe-after-ms and two probes)`)
+      // A short status timeout: the paused node never answers.
+      await waitUntil(async () => (await statusAll(dir, 300)).filter(s => s.entry.index !== index).every(s => deadIn(s, peerId)?.incarnation === incarnation),
+        30_000, `node.dead for the paused ${what} on the others`, 100)
     } finally {
       process.kill(victim.entry.pid, 'SIGCONT')
     }
+    const committed = firstLogged(others.map(s => s.entry.log), 'node declared dead (committed)', peerId)
+    console.log(`[healing] SIGSTOP of node ${index} (${what}) -> node.dead committed after ${committed - t0} ms (silence: --probe-after-ms, then two probes)`)
     const t1 = Date.now()
     await waitUntil(async () => {
       const now = await statusAll(dir)
-      const me = now.find(s => s.entry.index === victim.entry.index)?.status
+      const me = now.find(s => s.entry.index === index)?.status
       return me != null && me.incarnation > incarnation && now.every(s => s.status != null && (s.status.dead ?? []).length === 0)
-    }, 20_000, 'the woken node to rejoin with a new incarnation and node.alive to commit', 100)
+    }, 20_000, `the woken ${what} to rejoin with a new incarnation and node.alive to commit`, 100)
     console.log(`[healing] SIGCONT -> new incarnation and node.alive committed within ${Date.now() - t1} ms`)
     const log = readFileSync(victim.entry.log, 'utf8')
     expect(log).toContain('this node was declared dead by the cluster')
     expect(log).toContain('rejoining with a new incarnation')
     // Same process: it was never restarted.
     expect(isRunning(victim.entry.pid)).toBe(true)
+    await agreedLeader(dir, { nodes: 3, allAlive: true, timeoutMs: 30_000 })
+  }
+
+  it('marks a paused follower dead, and on waking it learns so, renews its incarnation and is marked alive again', async () => {
+    const leader = await agreedLeader(dir, { nodes: 3, allAlive: true, timeoutMs: 30_000 })
+    await pauseUntilDeclaredDead([1, 2, 3].find(i => i !== leader.entry.index)!, 'follower')
+  })
+
+  it('does the same for a paused leader: the others elect a new one and declare the old one dead', async () => {
+    const leader = await agreedLeader(dir, { nodes: 3, allAlive: true, timeoutMs: 30_000 })
+    await pauseUntilDeclaredDead(leader.entry.index, 'leader')
   })
 })

@@ -24,7 +24,7 @@ import type { Entry, Message } from '../../consensus/types.js'
 import type { RaftStatus } from '../../consensus/raft.js'
 import type { Transition } from '../../healing/failure-detector.js'
 import { Healer, defaultHealerOptions, proposeFirst } from '../../healing/healer.js'
-import { DeathTally, OpinionOutbox, declaredDead, type AliveProposal, type DeathProposal, type Opinion } from '../../healing/death-quorum.js'
+import { DeathTally, OpinionOutbox, declaredDead, needsAlive, type AliveProposal, type DeathProposal, type Opinion } from '../../healing/death-quorum.js'
 import type { DeadRecord } from '../../consensus/control.js'
 import { sendDeathOpinions } from './internal.js'
 import { START_OPTIONS, optionDefault } from '../config.js'
@@ -427,6 +427,7 @@ export class ConsensusService {
       this.log.error({ err: err?.message }, 'cannot persist a new incarnation; still declared dead')
     }).finally(() => {
       this.rejoining = false
+      this.flushOpinions()
     })
   }
 
@@ -543,7 +544,8 @@ export class ConsensusService {
       .filter(m => m.state === 'dead' && m.peerId !== this.selfId && this.membershipOf(m.peerId) === 'member')
       .map(m => ({ peerId: m.peerId, incarnation: Number(m.incarnation), reason: this.deadReasons.get(m.peerId) ?? 'unreachable' }))
       .filter(o => (dead.get(o.peerId)?.incarnation ?? -1) < o.incarnation)
-    this.outbox.update(mine)
+    // While a committed death names an older life of this node, it claims its current one.
+    this.outbox.update(mine, !this.rejoining && needsAlive(this.selfId, this.incarnation, dead) ? this.incarnation : 0)
     const st = core.status()
     if (st.role === 'leader') {
       this.decideDeaths()
@@ -557,7 +559,7 @@ export class ConsensusService {
     if (set == null) return
     this.sendingTo = leader
     this.outbox.sent(leader, set, now)
-    sendDeathOpinions(this.host, leader, set).then(res => {
+    sendDeathOpinions(this.host, leader, set.opinions, set.aliveIncarnation).then(res => {
       if (res.code !== '') throw new Error(`${res.code}: ${res.error}`)
       this.metrics.deathOpinionsSent.inc()
     }).catch((err: any) => {
@@ -568,12 +570,14 @@ export class ConsensusService {
     })
   }
 
-  /** Leader: a voter's whole opinion set (the internal protocol's deathOpinions). */
-  deathOpinions (from: string, opinions: Opinion[]): void {
+  /** Leader: a member's whole opinion set, and its own incarnation if it claims a newer life (the internal protocol's deathOpinions). */
+  deathOpinions (from: string, opinions: Opinion[], aliveIncarnation = 0): void {
     const st = this.core?.status()
     if (st?.role !== 'leader') throw new MeshError('NOT_LEADER', 'death opinions go to the leader', { leader: st?.leader ?? null })
     this.metrics.deathOpinionsReceived.inc()
-    this.tally.report(from, opinions, performance.now())
+    const now = performance.now()
+    this.tally.report(from, opinions, now)
+    if (aliveIncarnation > 0) this.tally.claimAlive(from, aliveIncarnation, now)
     this.decideDeaths()
   }
 
@@ -587,6 +591,7 @@ export class ConsensusService {
     this.tally.report(this.selfId, this.outbox.opinions, now)
     const known = new Map<string, { incarnation: number, alive: boolean }>()
     for (const m of this.membership.detector.all()) known.set(m.peerId, { incarnation: Number(m.incarnation), alive: m.state === 'alive' })
+    // The leader's own life: a leader that was declared dead and renewed clears its own record.
     known.set(this.selfId, { incarnation: this.incarnation, alive: !this.rejoining })
     const proposals = this.tally.decide({ now, self: this.selfId, voters: st.conf.voters, learners: st.conf.learners, dead: this.control.dead, known })
     for (const p of proposals) this.proposeHealing(p)

@@ -29,8 +29,12 @@ export interface InternalDeps {
   admin: (req: AdminRequest, caller: string) => Promise<AdminResponse>
   /** Propose registrations as they are (on the leader); throws a coded error if it cannot. */
   register: (jobs: Array<[string, JobEntry]>) => Promise<void>
-  /** A voter's whole opinion set for the leader's death tally; throws NOT_LEADER elsewhere. */
-  deathOpinions: (from: string, opinions: Opinion[]) => void
+  /**
+   * A member's whole opinion set for the leader's death tally, and its own incarnation if it
+   * claims to be alive in a newer life than its committed death (0 otherwise); throws
+   * NOT_LEADER elsewhere.
+   */
+  deathOpinions: (from: string, opinions: Opinion[], aliveIncarnation: number) => void
 }
 
 /** At most this many opinions in one set: a mesh has far fewer members. */
@@ -91,7 +95,7 @@ export class InternalService {
         return answer('', '') // registered
       }
       if (req.deathOpinions != null) {
-        this.deps.deathOpinions(from, opinions(req.deathOpinions.opinions))
+        this.deps.deathOpinions(from, opinions(req.deathOpinions.opinions), req.deathOpinions.aliveIncarnation)
         return answer('', '')
       }
       return answer('BAD_REQUEST', 'the request carries nothing this node knows (a newer node? upgrade this one)')
@@ -132,9 +136,9 @@ export async function registerAt (host: Host, leader: string, jobs: Array<[strin
 }
 
 /** Send this voter's whole death-opinion set to the leader; throws if it cannot be delivered. */
-export async function sendDeathOpinions (host: Host, leader: string, set: readonly Opinion[]): Promise<InternalResponse> {
+export async function sendDeathOpinions (host: Host, leader: string, set: readonly Opinion[], aliveIncarnation = 0): Promise<InternalResponse> {
   return await callWith(host, peerIdFromString(leader), {
-    deathOpinions: { opinions: set.map(o => ({ peerId: o.peerId, incarnation: o.incarnation, reason: o.reason })) }
+    deathOpinions: { opinions: set.map(o => ({ peerId: o.peerId, incarnation: o.incarnation, reason: o.reason })), aliveIncarnation }
   }, INTERNAL_CALL)
 }
 

@@ -327,6 +327,7 @@ export namespace DeathOpinion {
 
 export interface DeathOpinions {
   opinions: DeathOpinion[]
+  aliveIncarnation: number
 }
 
 export namespace DeathOpinions {
@@ -346,12 +347,18 @@ export namespace DeathOpinions {
           }
         }
 
+        if ((obj.aliveIncarnation != null && obj.aliveIncarnation !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.aliveIncarnation)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          opinions: []
+          opinions: [],
+          aliveIncarnation: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -368,6 +375,10 @@ export namespace DeathOpinions {
               obj.opinions.push(DeathOpinion.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.opinions$
               }))
+              break
+            }
+            case 2: {
+              obj.aliveIncarnation = reader.uint64Number()
               break
             }
             default: {

@@ -155,21 +155,40 @@ describe('death tally: coming back', () => {
     // Once, until reproposeMs passes.
     expect(t.decide(input(clock, { dead: recorded, known: new Map([['c', { incarnation: 4, alive: true }]]) }))).toEqual([])
   })
+
+  it('proposes node.alive on the node\'s own claim of a newer incarnation, even before gossip shows it', () => {
+    const clock = new Clock()
+    const t = new DeathTally()
+    const recorded = new Map([['c', { incarnation: 3 }]])
+    t.claimAlive('c', 3, clock.now)
+    expect(t.decide(input(clock, { dead: recorded, known: new Map([['c', { incarnation: 3, alive: false }]]) }))).toEqual([])
+    t.claimAlive('c', 4, clock.now)
+    expect(ops(t.decide(input(clock, { dead: recorded, known: new Map([['c', { incarnation: 3, alive: false }]]) })))).toEqual(['node.alive c@4'])
+  })
+
+  it('lets a leader that was itself declared dead clear its own record once it renewed', () => {
+    const clock = new Clock()
+    const t = new DeathTally()
+    const recorded = new Map([['a', { incarnation: 3 }]])
+    expect(ops(t.decide(input(clock, { dead: recorded, known: new Map([['a', { incarnation: 4, alive: true }]]) })))).toEqual(['node.alive a@4'])
+  })
 })
 
-describe('opinion outbox: what a voter sends the leader', () => {
+describe('opinion outbox: what a member sends the leader', () => {
+  const set = (opinions: Opinion[], aliveIncarnation = 0): { opinions: Opinion[], aliveIncarnation: number } => ({ opinions, aliveIncarnation })
+
   it('sends a new opinion at once, then refreshes it every resendMs', () => {
     const clock = new Clock()
     const o = new OpinionOutbox({ resendMs: 1_000 })
     expect(o.due('L', clock.now)).toBeNull()
     o.update([dead('c')])
     const first = o.due('L', clock.now)
-    expect(first).toEqual([dead('c')])
+    expect(first).toEqual(set([dead('c')]))
     o.sent('L', first!, clock.now)
     clock.advance(999)
     expect(o.due('L', clock.now)).toBeNull()
     clock.advance(1)
-    expect(o.due('L', clock.now)).toEqual([dead('c')])
+    expect(o.due('L', clock.now)).toEqual(set([dead('c')]))
   })
 
   it('sends the empty set once when the peer comes back (withdrawal), then nothing', () => {
@@ -178,8 +197,8 @@ describe('opinion outbox: what a voter sends the leader', () => {
     o.update([dead('c')])
     o.sent('L', o.due('L', clock.now)!, clock.now)
     o.update([])
-    expect(o.due('L', clock.now)).toEqual([])
-    o.sent('L', [], clock.now)
+    expect(o.due('L', clock.now)).toEqual(set([]))
+    o.sent('L', set([]), clock.now)
     clock.advance(10_000)
     expect(o.due('L', clock.now)).toBeNull()
   })
@@ -189,7 +208,7 @@ describe('opinion outbox: what a voter sends the leader', () => {
     const o = new OpinionOutbox()
     o.update([dead('c')])
     o.sent('L', o.due('L', clock.now)!, clock.now)
-    expect(o.due('M', clock.now)).toEqual([dead('c')])
+    expect(o.due('M', clock.now)).toEqual(set([dead('c')]))
     expect(o.due(null, clock.now)).toBeNull()
   })
 
@@ -199,7 +218,18 @@ describe('opinion outbox: what a voter sends the leader', () => {
     o.update([dead('c')])
     o.sent('L', o.due('L', clock.now)!, clock.now)
     o.failed()
-    expect(o.due('L', clock.now)).toEqual([dead('c')])
+    expect(o.due('L', clock.now)).toEqual(set([dead('c')]))
+  })
+
+  it('claims its new incarnation, with no opinions, until the record clears', () => {
+    const clock = new Clock()
+    const o = new OpinionOutbox({ resendMs: 1_000 })
+    o.update([], 7)
+    o.sent('L', o.due('L', clock.now)!, clock.now)
+    clock.advance(1_000)
+    expect(o.due('L', clock.now)).toEqual(set([], 7))
+    o.update([], 0)
+    expect(o.due('L', clock.now)).toEqual(set([]))
   })
 })
 

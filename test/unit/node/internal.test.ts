@@ -13,13 +13,13 @@ import { AdminRequest, AdminResponse } from '../../../src/wire/proto/admin.js'
 import type { InternalRequest } from '../../../src/wire/proto/internal.js'
 import type { Opinion } from '../../../src/healing/death-quorum.js'
 
-function service (conf: { voters: string[], learners: string[] } | undefined): { svc: InternalService, counters: { get: (name: string) => number | undefined }, admin: AdminRequest[], registered: Array<Array<[string, JobEntry]>>, opinions: Array<[string, Opinion[]]> } {
+function service (conf: { voters: string[], learners: string[] } | undefined): { svc: InternalService, counters: { get: (name: string) => number | undefined }, admin: AdminRequest[], registered: Array<Array<[string, JobEntry]>>, opinions: Array<[string, Opinion[], number]> } {
   const registry = new Registry()
   const metrics = createMetrics(registry)
   const counters = { get: (name: string) => statusCounters(registry).find(([n]) => n === name)?.[1] }
   const admin: AdminRequest[] = []
   const registered: Array<Array<[string, JobEntry]>> = []
-  const opinions: Array<[string, Opinion[]]> = []
+  const opinions: Array<[string, Opinion[], number]> = []
   const svc = new InternalService({ host: {} as Host, log: createLogger('silent'), metrics }, {
     members: () => conf,
     admin: async req => {
@@ -27,7 +27,7 @@ function service (conf: { voters: string[], learners: string[] } | undefined): {
       return failure('VERSION_MISMATCH', 'config "k" is at version 2, not 1', 'v1')
     },
     register: async jobs => { registered.push(jobs) },
-    deathOpinions: (from, set) => { opinions.push([from, set]) }
+    deathOpinions: (from, set, aliveIncarnation) => { opinions.push([from, set, aliveIncarnation]) }
   })
   return { svc, counters, admin, registered, opinions }
 }
@@ -50,11 +50,11 @@ describe('the internal protocol', () => {
 
   it('hands a member\'s death opinions to the tally and refuses a stranger\'s', async () => {
     const { svc, opinions } = service(CONF)
-    const req: InternalRequest = { deathOpinions: { opinions: [{ peerId: 'v1', incarnation: 3, reason: 'second probe failed' }] } }
+    const req: InternalRequest = { deathOpinions: { opinions: [{ peerId: 'v1', incarnation: 3, reason: 'second probe failed' }], aliveIncarnation: 0 } }
     expect((await svc.handle('stranger', req)).code).toBe('NOT_A_MEMBER')
     expect((await svc.handle('v2', req)).code).toBe('')
-    expect(opinions).toEqual([['v2', [{ peerId: 'v1', incarnation: 3, reason: 'second probe failed' }]]])
-    expect((await svc.handle('v2', { deathOpinions: { opinions: [{ peerId: '', incarnation: 3, reason: '' }] } })).code).toBe('BAD_REQUEST')
+    expect(opinions).toEqual([['v2', [{ peerId: 'v1', incarnation: 3, reason: 'second probe failed' }], 0]])
+    expect((await svc.handle('v2', { deathOpinions: { opinions: [{ peerId: '', incarnation: 3, reason: '' }], aliveIncarnation: 0 } })).code).toBe('BAD_REQUEST')
   })
 
   it('refuses everyone while this node is in no cluster', async () => {
