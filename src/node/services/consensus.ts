@@ -394,7 +394,9 @@ export class ConsensusService {
     } else if (cmd.op === 'node.alive') {
       this.metrics.alivesCommitted.inc()
       this.log.info({ peer: cmd.peerId, incarnation: cmd.incarnation, index }, 'node alive again (committed)')
-      for (const l of this.onNodeAlive) l(cmd.peerId, cmd.incarnation)
+      for (const l of this.onNodeAlive) {
+        try { l(cmd.peerId, cmd.incarnation) } catch (err: any) { this.log.error({ err: err?.message }, 'a node.alive listener failed') }
+      }
     }
   }
 
@@ -539,6 +541,8 @@ export class ConsensusService {
   private flushOpinions (): void {
     const core = this.core
     if (core == null || this.stopped) return
+    // Retries a renewal whose incarnation could not be persisted.
+    this.checkDeclaredDead()
     const dead = this.control.dead
     const mine: Opinion[] = this.membership.detector.all()
       .filter(m => m.state === 'dead' && m.peerId !== this.selfId && this.membershipOf(m.peerId) === 'member')
