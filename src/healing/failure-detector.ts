@@ -8,7 +8,10 @@
 // past `probeAfterMs` with the probe not answering) and dead only after a second failed probe
 // or a suspect period of `deadAfterMs` with no sign of life. A heartbeat, a successful probe
 // or a fresh connection always restores `alive`, except that `left` yields only to a newer
-// incarnation (a restart), never to stale gossip from before the peer stopped.
+// incarnation (a restart), never to stale gossip from before the peer stopped. A dead peer is
+// still probed, every `deadAfterMs`: if gossip stays broken after a pause or a partition, an
+// answered probe is the only way this node learns the peer is back (and withdraws its
+// death opinion, src/healing/death-quorum.ts).
 
 export type MemberState = 'alive' | 'suspect' | 'dead' | 'left'
 
@@ -138,7 +141,14 @@ export class FailureDetector {
     const m = this.members.get(peerId)
     if (m == null) return
     m.probing = false
-    if (m.state === 'left' || m.state === 'dead') return
+    if (m.state === 'left') return
+    if (m.state === 'dead') {
+      if (ok) {
+        this.heard(m, now)
+        this.change(m, 'alive', now, 'probe answered')
+      }
+      return
+    }
     if (ok) {
       this.heard(m, now)
       if (m.state === 'suspect') this.change(m, 'alive', now, 'probe answered')
@@ -165,6 +175,8 @@ export class FailureDetector {
           // Confirm (or refute) the suspicion with a second probe.
           this.requestProbe(m, now, false)
         }
+      } else if (m.state === 'dead' && now - m.lastProbeAt >= this.opts.deadAfterMs) {
+        this.requestProbe(m, now, false)
       }
     }
   }

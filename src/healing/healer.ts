@@ -2,8 +2,9 @@
 // decisions. Sans-I/O and stateless: the shell (src/node/services/consensus.ts) gathers the inputs —
 // detector transitions, the Raft status, the membership view, the committed dead set and
 // `now` on the detector's clock — and carries the decisions out. Keeping the rules here lets
-// unit tests drive them on a fake clock, and gives the quorum-confirmed `node.dead` /
-// `node.alive` proposals of a later issue a place to live (see `review`).
+// unit tests drive them on a fake clock. Quorum-confirmed `node.dead` / `node.alive` live
+// beside it in death-quorum.ts (a stateful tally of voters' opinions, which this stateless
+// policy cannot hold); the shell runs both on the leader.
 //
 // Rules today:
 //  - a follower whose leader the detector declares dead drops it at once (`leaderLost`),
@@ -56,7 +57,7 @@ export interface ReviewInput {
   readonly now: number
   readonly raft: RaftView
   readonly peers: readonly PeerInput[]
-  /** Deaths committed through the log (ControlState.dead): read by the node.dead rule to come. */
+  /** Deaths committed through the log (ControlState.dead); the node.dead rules are in death-quorum.ts. */
   readonly dead: ReadonlyMap<NodeId, { readonly incarnation: number }>
 }
 
@@ -77,7 +78,7 @@ export interface ConfChangeDecision {
   readonly reason: string
 }
 
-// Quorum-confirmed deaths will add `{ type: 'propose', command: node.dead | node.alive }`.
+// Quorum-confirmed deaths are DeathTally's decisions (death-quorum.ts), not the healer's.
 export type HealingDecision = LeaderLost | ConfChangeDecision
 
 export class Healer {
@@ -108,8 +109,6 @@ export class Healer {
       ...this.removeLongDeadVoters(input),
       ...this.addJoiners(input),
       ...this.promoteLearner(input)
-      // The node.dead / node.alive proposals (quorum-confirmed deaths, issue to come) go here,
-      // after the membership changes; they read input.dead and input.now.
     ]
   }
 

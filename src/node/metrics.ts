@@ -32,7 +32,13 @@ const NODE_COUNTERS = {
   workRejected: { name: 'work_rejected_total', help: 'Work protocol requests refused' },
   strangersRefused: { name: 'strangers_refused_total', help: 'Raft, work and internal streams or requests refused because the peer is not a member' },
   adminForbidden: { name: 'admin_forbidden_total', help: 'Admin commands refused for lack of a right (FORBIDDEN) or over a quota' },
-  rateLimited: { name: 'rate_limited_total', help: 'Requests, streams and raft frames refused or dropped because one peer sent more than its limit (any protocol)' }
+  rateLimited: { name: 'rate_limited_total', help: 'Requests, streams and raft frames refused or dropped because one peer sent more than its limit (any protocol)' },
+  deathOpinionsSent: { name: 'death_opinions_sent_total', help: 'Opinion sets (members this node holds dead) sent to the leader' },
+  deathOpinionsReceived: { name: 'death_opinions_received_total', help: 'Opinion sets received from voters while leading' },
+  deathsProposed: { name: 'deaths_proposed_total', help: 'node.dead entries this node proposed as leader (a majority of voters agreed)' },
+  deathsCommitted: { name: 'deaths_committed_total', help: 'node.dead entries applied here (quorum-confirmed deaths)' },
+  alivesCommitted: { name: 'alives_committed_total', help: 'node.alive entries applied here that cleared a death' },
+  declaredDead: { name: 'declared_dead_total', help: 'Times this node learned it had been declared dead and rejoined with a new incarnation' }
 } as const
 
 /** The failure detector's counters. Membership transitions are counted here, once. */

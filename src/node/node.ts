@@ -210,7 +210,8 @@ export class MeshNode {
       const internal = new InternalService(components, {
         members: () => components.consensus.status()?.conf,
         admin: async (req, caller) => await admin.handle(req, trusted(caller), true),
-        register: async jobs => { await components.work.registrar.proposeHere(jobs) }
+        register: async jobs => { await components.work.registrar.proposeHere(jobs) },
+        deathOpinions: (from, opinions, aliveIncarnation) => { components.consensus.deathOpinions(from, opinions, aliveIncarnation) }
       })
       // Listed once, in start order: what others depend on first, inbound protocols and
       // dialing last. Stopping runs the reverse, so inbound traffic stops first; the
@@ -290,11 +291,12 @@ export class MeshNode {
       heapUsedBytes: BigInt(process.memoryUsage().heapUsed),
       mesh: this.c.config.mesh,
       security: securityOf(this.c.config),
-      incarnation: this.c.incarnation,
+      incarnation: this.c.membership.incarnation,
       load: this.c.work.engine.load,
       capabilities: [...this.c.work.engine.capabilities],
       peers: this.c.membership.view().map(p => ({ ...p, lastSeenMs: BigInt(p.lastSeenMs) })),
-      counters: statusCounters(this.c.registry).map(([name, value]) => ({ name, value: BigInt(value) }))
+      counters: statusCounters(this.c.registry).map(([name, value]) => ({ name, value: BigInt(value) })),
+      dead: [...this.c.consensus.deadPeers()].map(([peerId, d]) => ({ peerId, incarnation: BigInt(d.incarnation), reason: d.reason, index: BigInt(d.index) }))
     }
   }
 }

@@ -17,6 +17,16 @@ export interface PeerJson {
   connected: boolean
 }
 
+/** A death committed through the log and not cleared by a node.alive: what nodes act on. */
+export interface DeadJson {
+  peerId: string
+  /** The life that was declared dead; the same peer at a newer incarnation is a restart. */
+  incarnation: number
+  reason: string
+  /** Log index of the node.dead entry. */
+  index: number
+}
+
 export interface StatusJson {
   peerId: string
   name: string
@@ -42,6 +52,8 @@ export interface StatusJson {
   capabilities: string[]
   peers: PeerJson[]
   counters: Record<string, number>
+  /** Committed deaths (absent from nodes older than quorum-confirmed death). */
+  dead: DeadJson[]
 }
 
 const STATES = new Set(['alive', 'suspect', 'dead', 'left'])
@@ -83,7 +95,10 @@ export function statusToJson (s: StatusResponse): StatusJson {
         connected: p.connected
       }))
       .sort((a, b) => a.name.localeCompare(b.name) || a.peerId.localeCompare(b.peerId)),
-    counters: Object.fromEntries(s.counters.map(c => [c.name, Number(c.value)]))
+    counters: Object.fromEntries(s.counters.map(c => [c.name, Number(c.value)])),
+    dead: s.dead
+      .map(d => ({ peerId: d.peerId, incarnation: Number(d.incarnation), reason: d.reason, index: Number(d.index) }))
+      .sort((a, b) => a.index - b.index)
   }
 }
 
@@ -100,6 +115,7 @@ export function formatStatus (s: StatusJson): string {
     `  listening on ${s.addrs.join(', ') || '(nothing)'}`,
     `  memory: ${(s.memory.rssBytes / 1048576).toFixed(0)} MiB resident, ${(s.memory.heapUsedBytes / 1048576).toFixed(0)} MiB heap in use`,
     `  peers: ${counts.alive} alive, ${counts.suspect} suspect, ${counts.dead} dead, ${counts.left} left`,
+    ...(s.dead.length > 0 ? [`  declared dead (committed): ${s.dead.map(d => `${nameOf(s, d.peerId)} incarnation ${d.incarnation}`).join(', ')}`] : []),
     `  work: ${s.counters.work_running ?? 0} running, ${s.counters.work_queued ?? 0} queued, ${s.counters.work_active_jobs ?? 0} active jobs homed here; ${s.counters.work_tasks_run_total ?? 0} tasks run` +
       `${s.capabilities.length > 0 ? `; offers ${s.capabilities.join(', ')}` : ''}`
   ]

@@ -2,8 +2,16 @@
 // LevelDB before sending its messages, applies committed entries to the control state
 // machine, resolves proposals, founds the cluster (--expect) and hands leadership over on a
 // graceful stop. Healing policy (a dead leader, adding joiners, promoting learners, replacing
-// long-dead voters) is the healer's (src/healing/healer.ts): this shell feeds it the inputs
-// and carries out its decisions.
+// long-dead voters) is the healer's (src/healing/healer.ts), and deaths by quorum are the
+// death tally's (src/healing/death-quorum.ts): this shell feeds them the inputs and carries
+// out their decisions.
+//
+// Deaths, for the layers that react to them (reclaim, re-homing): a death is a decision, not
+// an observation. Act on `onNodeDead` (a node.dead entry was applied and recorded a death:
+// act now) and read `deadPeers()` (ControlState.dead); never on the failure detector. A node
+// that learns it was itself declared dead calls `onDeclaredDead` (drop the work held before
+// the death), then renews its incarnation; the leader commits node.alive once it hears the
+// new one, and `onNodeAlive` fires when that entry applies.
 import { peerIdFromString } from '@libp2p/peer-id'
 import { performance } from 'node:perf_hooks'
 import type { PrivateKey } from '@libp2p/interface'
@@ -16,6 +24,9 @@ import type { Entry, Message } from '../../consensus/types.js'
 import type { RaftStatus } from '../../consensus/raft.js'
 import type { Transition } from '../../healing/failure-detector.js'
 import { Healer, defaultHealerOptions, proposeFirst } from '../../healing/healer.js'
+import { DeathTally, OpinionOutbox, declaredDead, needsAlive, type AliveProposal, type DeathProposal, type Opinion } from '../../healing/death-quorum.js'
+import type { DeadRecord } from '../../consensus/control.js'
+import { sendDeathOpinions } from './internal.js'
 import { START_OPTIONS, optionDefault } from '../config.js'
 import { MeshError } from '../errors.js'
 import type { Host } from '../transport/host.js'
@@ -78,7 +89,21 @@ export interface ConsensusComponents {
   privateKey: PrivateKey
   log: Logger
   metrics: Metrics
+  /** This process's incarnation at start (renewed here if the cluster declares the node dead). */
+  incarnation: bigint
 }
+
+/** A committed death, as `onNodeDead` and `onDeclaredDead` report it. */
+export interface CommittedDeath {
+  peerId: string
+  incarnation: number
+  reason: string
+  /** Log index of the node.dead entry. */
+  index: number
+}
+
+/** Ticks between checks that this voter's death opinions are due at the leader (~90 ms). */
+const OPINION_TICKS = 3
 
 export class ConsensusService {
   core: RaftCore | null = null
@@ -95,8 +120,19 @@ export class ConsensusService {
   private lastBootstrapLog = ''
   private readonly opts: ConsensusOptions
   private readonly healer: Healer
+  /** Leader only: the voters' death opinions (reset whenever this node stops leading). */
+  private readonly tally = new DeathTally()
+  /** What this node's detector holds dead, for the leader. */
+  private readonly outbox = new OpinionOutbox()
+  private readonly deadReasons = new Map<string, string>()
+  /** The leader an opinion set is on its way to (one at a time per leader). */
+  private sendingTo: string | null = null
+  private wasLeader = false
+  private incarnation: number
+  private rejoining = false
 
   private readonly host: Host
+  private readonly metrics: Metrics
   private readonly store: Store
   private readonly membership: Membership
   private readonly privateKey: PrivateKey
@@ -105,6 +141,8 @@ export class ConsensusService {
   constructor (components: ConsensusComponents, opts: Partial<ConsensusOptions> = {}) {
     const { host, log, metrics } = components
     ;({ host: this.host, store: this.store, membership: this.membership, privateKey: this.privateKey, log: this.log } = components)
+    this.metrics = metrics
+    this.incarnation = Number(components.incarnation)
     this.opts = { ...defaultConsensusOptions, ...opts }
     this.healer = new Healer(host.peerId.toString(), { voterCap: this.opts.voterCap, removeDeadVoterAfterMs: this.opts.removeDeadVoterAfterMs })
     // A node in a cluster hears raft only from its members; a node in none (a joiner, a
@@ -123,6 +161,12 @@ export class ConsensusService {
     if (!this.raftStore.isEmpty) this.createCore()
     await this.transport.start()
     this.membership.onTransition.push(t => { this.onTransition(t) })
+    this.membership.onHeartbeat.push((peerId, hb) => {
+      // A dead-recorded peer heartbeating with a newer incarnation (a restart, or a node that
+      // learnt of its death): the leader clears the record with node.alive at once.
+      const rec = this.control.dead.get(peerId)
+      if (rec != null && Number(hb.incarnation) > rec.incarnation) this.decideDeaths()
+    })
     this.tickTimer = setInterval(() => { this.tick() }, this.opts.tickMs)
   }
 
@@ -253,6 +297,7 @@ export class ConsensusService {
     }
     this.core.tick()
     if (this.healer.reviewDue(this.ticks)) this.manageMembership()
+    if (this.ticks % OPINION_TICKS === 0) this.flushOpinions()
     this.kick()
   }
 
@@ -296,10 +341,96 @@ export class ConsensusService {
 
   /** Listeners for applied control commands; they survive snapshot installs. */
   readonly onApplied: Array<(cmd: ControlCommand, index: number) => void> = []
+  /**
+   * A node.dead was applied and recorded a death (or a snapshot brought one in): act now
+   * (reclaim what was lent to it, abandon work whose lineage leads through it). Fires on
+   * every node, the dead one included, and again for old deaths while a restarted node
+   * replays its log: make reactions idempotent (by peer and incarnation).
+   */
+  readonly onNodeDead: Array<(d: CommittedDeath) => void> = []
+  /** A node.alive was applied: the peer is back with a newer incarnation and may be given work. */
+  readonly onNodeAlive: Array<(peerId: string, incarnation: number) => void> = []
+  /**
+   * This node learnt that the cluster declared it dead (in its current incarnation): the rest
+   * of the mesh is re-running what it held, so it must drop every piece of work it held
+   * before the death. Called once per death, before the incarnation is renewed.
+   */
+  readonly onDeclaredDead: Array<(d: CommittedDeath) => void> = []
+
+  /** The committed dead set: the only deaths anything may act on. */
+  deadPeers (): ReadonlyMap<string, DeadRecord> {
+    return this.control.dead
+  }
+
+  /** The incarnation this node lives in now (renewed after a declared death). */
+  get currentIncarnation (): number {
+    return this.incarnation
+  }
 
   private restoreControl (data: Uint8Array): void {
+    const before = this.control.dead
     this.control = ControlState.restore(data)
-    this.control.onApplied = (cmd, index) => { for (const l of this.onApplied) l(cmd, index) }
+    this.control.onApplied = (cmd, index) => {
+      this.onControlApplied(cmd, index)
+      for (const l of this.onApplied) l(cmd, index)
+    }
+    // Deaths that arrived inside a snapshot never pass through onApplied.
+    for (const [peerId, rec] of this.control.dead) {
+      const old = before.get(peerId)
+      if (old == null || old.incarnation < rec.incarnation) this.emitDeath({ peerId, ...rec })
+    }
+    this.checkDeclaredDead()
+  }
+
+  private onControlApplied (cmd: ControlCommand, index: number): void {
+    if (cmd.op === 'node.dead') {
+      const rec = this.control.dead.get(cmd.peerId)
+      // A stale declaration (an older incarnation than one recorded) changes nothing.
+      if (rec?.index !== index) return
+      this.metrics.deathsCommitted.inc()
+      this.log.warn({ peer: cmd.peerId, incarnation: cmd.incarnation, reason: cmd.reason, index }, 'node declared dead (committed)')
+      this.emitDeath({ peerId: cmd.peerId, ...rec })
+      this.checkDeclaredDead()
+    } else if (cmd.op === 'node.alive') {
+      this.metrics.alivesCommitted.inc()
+      this.log.info({ peer: cmd.peerId, incarnation: cmd.incarnation, index }, 'node alive again (committed)')
+      for (const l of this.onNodeAlive) {
+        try { l(cmd.peerId, cmd.incarnation) } catch (err: any) { this.log.error({ err: err?.message }, 'a node.alive listener failed') }
+      }
+    }
+  }
+
+  private emitDeath (d: CommittedDeath): void {
+    for (const l of this.onNodeDead) {
+      try { l(d) } catch (err: any) { this.log.error({ err: err?.message }, 'a node.dead listener failed') }
+    }
+  }
+
+  /**
+   * If the committed dead set names this node in its current life, it was paused or cut off
+   * long enough for a majority to give up on it: drop its pre-death work, renew the
+   * incarnation (persisted, so a restart never reuses it) and heartbeat it; the leader
+   * commits node.alive when it hears the new incarnation.
+   */
+  private checkDeclaredDead (): void {
+    if (this.rejoining || !declaredDead(this.selfId, this.incarnation, this.control.dead)) return
+    const rec = this.control.dead.get(this.selfId)!
+    this.rejoining = true
+    this.metrics.declaredDead.inc()
+    this.log.warn({ incarnation: this.incarnation, reason: rec.reason, index: rec.index }, 'this node was declared dead by the cluster: abandoning the work it held and rejoining with a new incarnation')
+    for (const l of this.onDeclaredDead) {
+      try { l({ peerId: this.selfId, ...rec }) } catch (err: any) { this.log.error({ err: err?.message }, 'an onDeclaredDead listener failed') }
+    }
+    this.store.nextIncarnation().then(next => {
+      this.incarnation = Number(next)
+      this.membership.renewIncarnation(next)
+      this.log.info({ incarnation: this.incarnation }, 'rejoining with a new incarnation')
+    }, (err: any) => {
+      this.log.error({ err: err?.message }, 'cannot persist a new incarnation; still declared dead')
+    }).finally(() => {
+      this.rejoining = false
+      this.flushOpinions()
+    })
   }
 
   private apply (e: Entry): void {
@@ -330,6 +461,11 @@ export class ConsensusService {
     // they do (same term at that index) and time out or fail otherwise.
     this.log.info({ role, leader, term }, 'raft role change')
     this.membership.announce()
+    const leading = role === 'leader'
+    // A tally belongs to one leadership: the next leader rebuilds it from fresh opinions.
+    if (this.wasLeader && !leading) this.tally.reset()
+    this.wasLeader = leading
+    this.flushOpinions()
   }
 
   private considerBootstrap (): void {
@@ -371,6 +507,7 @@ export class ConsensusService {
       })),
       dead: this.control.dead
     })
+    this.decideDeaths()
     proposeFirst(decisions, d => {
       const r = core.proposeConfChange(d.change)
       if (r.ok) {
@@ -382,6 +519,7 @@ export class ConsensusService {
   }
 
   private onTransition (t: Transition): void {
+    if (t.to === 'dead') this.deadReasons.set(t.peerId, t.reason)
     const core = this.core
     for (const d of this.healer.transition(t, core?.status() ?? null)) {
       if (d.type !== 'leaderLost' || core == null) continue
@@ -391,6 +529,88 @@ export class ConsensusService {
       core.leaderLost()
       this.kick()
     }
+    // After leaderLost: opinions never go to a leader this node just saw die.
+    if (t.to === 'dead' || t.from === 'dead') this.flushOpinions()
+  }
+
+  /**
+   * The members this node's detector holds dead, minus deaths already committed at that
+   * incarnation (nothing left to decide), sent to the leader when due (or tallied here when
+   * this node leads).
+   */
+  private flushOpinions (): void {
+    const core = this.core
+    if (core == null || this.stopped) return
+    // Retries a renewal whose incarnation could not be persisted.
+    this.checkDeclaredDead()
+    const dead = this.control.dead
+    const mine: Opinion[] = this.membership.detector.all()
+      .filter(m => m.state === 'dead' && m.peerId !== this.selfId && this.membershipOf(m.peerId) === 'member')
+      .map(m => ({ peerId: m.peerId, incarnation: Number(m.incarnation), reason: this.deadReasons.get(m.peerId) ?? 'unreachable' }))
+      .filter(o => (dead.get(o.peerId)?.incarnation ?? -1) < o.incarnation)
+    // While a committed death names an older life of this node, it claims its current one.
+    this.outbox.update(mine, !this.rejoining && needsAlive(this.selfId, this.incarnation, dead) ? this.incarnation : 0)
+    const st = core.status()
+    if (st.role === 'leader') {
+      this.decideDeaths()
+      return
+    }
+    const leader = st.leader
+    // A leader this node holds dead cannot tally; the next one gets the set as soon as it leads.
+    if (leader == null || leader === this.sendingTo || this.membership.detector.get(leader)?.state === 'dead') return
+    const now = performance.now()
+    const set = this.outbox.due(leader, now)
+    if (set == null) return
+    this.sendingTo = leader
+    this.outbox.sent(leader, set, now)
+    sendDeathOpinions(this.host, leader, set.opinions, set.aliveIncarnation).then(res => {
+      if (res.code !== '') throw new Error(`${res.code}: ${res.error}`)
+      this.metrics.deathOpinionsSent.inc()
+    }).catch((err: any) => {
+      this.outbox.failed()
+      this.log.debug({ leader, err: err?.message }, 'could not send death opinions to the leader')
+    }).finally(() => {
+      if (this.sendingTo === leader) this.sendingTo = null
+    })
+  }
+
+  /** Leader: a member's whole opinion set, and its own incarnation if it claims a newer life (the internal protocol's deathOpinions). */
+  deathOpinions (from: string, opinions: Opinion[], aliveIncarnation = 0): void {
+    const st = this.core?.status()
+    if (st?.role !== 'leader') throw new MeshError('NOT_LEADER', 'death opinions go to the leader', { leader: st?.leader ?? null })
+    this.metrics.deathOpinionsReceived.inc()
+    const now = performance.now()
+    this.tally.report(from, opinions, now)
+    if (aliveIncarnation > 0) this.tally.claimAlive(from, aliveIncarnation, now)
+    this.decideDeaths()
+  }
+
+  /** Leader: propose what the tally decides (node.dead with a majority, node.alive for a newer life). */
+  private decideDeaths (): void {
+    const core = this.core
+    if (core == null || this.stopped) return
+    const st = core.status()
+    if (st.role !== 'leader' || st.leadTransferee != null) return
+    const now = performance.now()
+    this.tally.report(this.selfId, this.outbox.opinions, now)
+    const known = new Map<string, { incarnation: number, alive: boolean }>()
+    for (const m of this.membership.detector.all()) known.set(m.peerId, { incarnation: Number(m.incarnation), alive: m.state === 'alive' })
+    // The leader's own life: a leader that was declared dead and renewed clears its own record.
+    known.set(this.selfId, { incarnation: this.incarnation, alive: !this.rejoining })
+    const proposals = this.tally.decide({ now, self: this.selfId, voters: st.conf.voters, learners: st.conf.learners, dead: this.control.dead, known })
+    for (const p of proposals) this.proposeHealing(p)
+  }
+
+  private proposeHealing (p: DeathProposal | AliveProposal): void {
+    const cmd: ControlCommand = p.op === 'node.dead'
+      ? { op: 'node.dead', peerId: p.peerId, incarnation: p.incarnation, reason: p.reason }
+      : { op: 'node.alive', peerId: p.peerId, incarnation: p.incarnation }
+    if (p.op === 'node.dead') this.metrics.deathsProposed.inc()
+    this.log.info({ op: p.op, peer: p.peerId, incarnation: p.incarnation, ...(p.op === 'node.dead' ? { why: p.reason } : {}) }, 'proposing a healing command')
+    this.propose(cmd).catch((err: any) => {
+      // The tally proposes it again after reproposeMs if it is still not committed.
+      this.log.info({ op: p.op, peer: p.peerId, err: err?.message }, 'healing command not committed')
+    })
   }
 
   /** Whether a peer's last heartbeat advertised a cluster; undefined before any heartbeat. */

@@ -1,6 +1,7 @@
 // Serves /meshnode/internal/1.0.0: what nodes ask each other on a client's behalf — a write
 // forwarded to the leader, a batch of job registrations for the leader to propose, a job
-// read forwarded to the job's home. Only members may use it: the caller is the connection's
+// read forwarded to the job's home, a voter's death opinions for the leader's tally
+// (src/healing/death-quorum.ts). Only members may use it: the caller is the connection's
 // authenticated peer id, and it must be a voter or learner of this node's committed
 // configuration. Anyone else is refused with NOT_A_MEMBER, counted in rpc_rejected_total,
 // and nothing happens. A node not yet in a cluster has no members and refuses everyone.
@@ -13,6 +14,7 @@ import { INTERNAL_CALL } from '../../wire/calls.js'
 import { INTERNAL_MAX_STREAMS, INTERNAL_PROTOCOL, INTERNAL_RATE, INTERNAL_TIMEOUT_MS, MAX_INTERNAL_FRAME_BYTES } from '../../wire/constants.js'
 import { AdminRequest, AdminResponse } from '../../wire/proto/admin.js'
 import { InternalRequest, InternalResponse, type ForwardedCommand, type JobRegistration } from '../../wire/proto/internal.js'
+import type { Opinion } from '../../healing/death-quorum.js'
 import { ADMIN_COMMANDS, commandOf } from './admin-commands.js'
 import type { Metrics } from '../metrics.js'
 import { MeshError, errorMessage } from '../errors.js'
@@ -30,7 +32,16 @@ export interface InternalDeps {
   admin: (req: AdminRequest, caller: string) => Promise<AdminResponse>
   /** Propose registrations as they are (on the leader); throws a coded error if it cannot. */
   register: (jobs: Array<[string, JobEntry]>) => Promise<void>
+  /**
+   * A member's whole opinion set for the leader's death tally, and its own incarnation if it
+   * claims to be alive in a newer life than its committed death (0 otherwise); throws
+   * NOT_LEADER elsewhere.
+   */
+  deathOpinions: (from: string, opinions: Opinion[], aliveIncarnation: number) => void
 }
+
+/** At most this many opinions in one set: a mesh has far fewer members. */
+const MAX_OPINIONS = 1_000
 
 /** What the internal protocol's service uses of the node. */
 export interface InternalComponents {
@@ -92,6 +103,10 @@ export class InternalService {
         await this.deps.register(registrations(req.registerJobs.jobs))
         return answer('', '') // registered
       }
+      if (req.deathOpinions != null) {
+        this.deps.deathOpinions(from, opinions(req.deathOpinions.opinions), req.deathOpinions.aliveIncarnation)
+        return answer('', '')
+      }
       return answer('BAD_REQUEST', 'the request carries nothing this node knows (a newer node? upgrade this one)')
     } catch (err) {
       return answer(err instanceof CodedError ? err.code : 'INTERNAL', errorMessage(err), (err as any)?.leader ?? '')
@@ -127,6 +142,21 @@ export async function registerAt (host: Host, leader: string, jobs: Array<[strin
   return await callWith(host, peerIdFromString(leader), {
     registerJobs: { jobs: jobs.map(([id, e]) => ({ id, home: e.home, createdAt: e.createdAt, state: e.state })) }
   }, INTERNAL_CALL)
+}
+
+/** Send this voter's whole death-opinion set to the leader; throws if it cannot be delivered. */
+export async function sendDeathOpinions (host: Host, leader: string, set: readonly Opinion[], aliveIncarnation = 0): Promise<InternalResponse> {
+  return await callWith(host, peerIdFromString(leader), {
+    deathOpinions: { opinions: set.map(o => ({ peerId: o.peerId, incarnation: o.incarnation, reason: o.reason })), aliveIncarnation }
+  }, INTERNAL_CALL)
+}
+
+function opinions (list: Array<{ peerId: string, incarnation: number, reason: string }>): Opinion[] {
+  if (list.length > MAX_OPINIONS) throw new MeshError('BAD_REQUEST', `an opinion set holds at most ${MAX_OPINIONS} peers, not ${list.length}`)
+  return list.map(o => {
+    if (o.peerId === '' || !Number.isSafeInteger(o.incarnation) || o.incarnation < 0) throw new MeshError('BAD_REQUEST', 'a death opinion needs a peer id and a whole-number incarnation')
+    return { peerId: o.peerId, incarnation: o.incarnation, reason: o.reason.slice(0, 200) }
+  })
 }
 
 function registrations (jobs: JobRegistration[]): Array<[string, JobEntry]> {

@@ -66,6 +66,8 @@ export class Membership {
   private readonly topic: string
   private readonly info = new Map<string, Heartbeat>()
   private seq = 0n
+  /** This process's incarnation; renewed (never lowered) when the cluster declared it dead. */
+  private ownIncarnation: bigint
   private heartbeatTimer?: NodeJS.Timeout
   private tickTimer?: NodeJS.Timeout
   private lastPublish = 0
@@ -85,6 +87,7 @@ export class Membership {
   constructor (components: MembershipComponents, private readonly init: MembershipInit) {
     ({ host: this.host, store: this.store, dialer: this.dialer, log: this.log, metrics: this.metrics } = components)
     this.topic = heartbeatTopic(init.mesh)
+    this.ownIncarnation = init.incarnation
     this.detector = new FailureDetector({ probeAfterMs: init.probeAfterMs, deadAfterMs: init.deadAfterMs })
   }
 
@@ -158,6 +161,22 @@ export class Membership {
     return this.info.get(peerId)
   }
 
+  /** The incarnation this node's heartbeats carry. */
+  get incarnation (): bigint {
+    return this.ownIncarnation
+  }
+
+  /**
+   * Start a new life: after the cluster declared this node dead, it heartbeats with a newer
+   * (persisted) incarnation so peers and the leader see a restart, not the dead node; the
+   * leader then commits node.alive. Announced at once.
+   */
+  renewIncarnation (incarnation: bigint): void {
+    if (incarnation <= this.ownIncarnation) return
+    this.ownIncarnation = incarnation
+    this.announce()
+  }
+
   /** Publish a heartbeat now, e.g. after a role change, instead of at the next interval. */
   announce (): void {
     // Once leaving, a role change during shutdown must not advertise this node as back.
@@ -173,7 +192,7 @@ export class Membership {
       name: this.init.name,
       version: VERSION,
       addrs: this.host.getMultiaddrs().map(a => a.toString()),
-      incarnation: this.init.incarnation,
+      incarnation: this.ownIncarnation,
       seq: ++this.seq,
       load: local.load,
       queued: local.queued,

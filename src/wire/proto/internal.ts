@@ -243,10 +243,172 @@ export namespace RegisterJobs {
   }
 }
 
+export interface DeathOpinion {
+  peerId: string
+  incarnation: number
+  reason: string
+}
+
+export namespace DeathOpinion {
+  let _codec: Codec<DeathOpinion>
+
+  export const codec = (): Codec<DeathOpinion> => {
+    if (_codec == null) {
+      _codec = message<DeathOpinion>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.peerId != null && obj.peerId !== '')) {
+          w.uint32(10)
+          w.string(obj.peerId)
+        }
+
+        if ((obj.incarnation != null && obj.incarnation !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.incarnation)
+        }
+
+        if ((obj.reason != null && obj.reason !== '')) {
+          w.uint32(26)
+          w.string(obj.reason)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          peerId: '',
+          incarnation: 0,
+          reason: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.peerId = reader.string()
+              break
+            }
+            case 2: {
+              obj.incarnation = reader.uint64Number()
+              break
+            }
+            case 3: {
+              obj.reason = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<DeathOpinion>): Uint8Array => {
+    return encodeMessage(obj, DeathOpinion.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DeathOpinion>): DeathOpinion => {
+    return decodeMessage(buf, DeathOpinion.codec(), opts)
+  }
+}
+
+export interface DeathOpinions {
+  opinions: DeathOpinion[]
+  aliveIncarnation: number
+}
+
+export namespace DeathOpinions {
+  let _codec: Codec<DeathOpinions>
+
+  export const codec = (): Codec<DeathOpinions> => {
+    if (_codec == null) {
+      _codec = message<DeathOpinions>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.opinions != null) {
+          for (const value of obj.opinions) {
+            w.uint32(10)
+            DeathOpinion.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.aliveIncarnation != null && obj.aliveIncarnation !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.aliveIncarnation)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          opinions: [],
+          aliveIncarnation: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.opinions != null && obj.opinions.length === opts.limits.opinions) {
+                throw new MaxLengthError('Decode error - map field "opinions" had too many elements')
+              }
+
+              obj.opinions.push(DeathOpinion.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.opinions$
+              }))
+              break
+            }
+            case 2: {
+              obj.aliveIncarnation = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<DeathOpinions>): Uint8Array => {
+    return encodeMessage(obj, DeathOpinions.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DeathOpinions>): DeathOpinions => {
+    return decodeMessage(buf, DeathOpinions.codec(), opts)
+  }
+}
+
 export interface InternalRequest {
   toLeader?: ForwardedCommand
   registerJobs?: RegisterJobs
   toHome?: ForwardedCommand
+  deathOpinions?: DeathOpinions
 }
 
 export namespace InternalRequest {
@@ -261,17 +423,26 @@ export namespace InternalRequest {
 
         obj = { ...obj }
 
+        if (obj.deathOpinions != null) {
+          obj.toHome = undefined
+          obj.registerJobs = undefined
+          obj.toLeader = undefined
+        }
+
         if (obj.toHome != null) {
+          obj.deathOpinions = undefined
           obj.registerJobs = undefined
           obj.toLeader = undefined
         }
 
         if (obj.registerJobs != null) {
+          obj.deathOpinions = undefined
           obj.toHome = undefined
           obj.toLeader = undefined
         }
 
         if (obj.toLeader != null) {
+          obj.deathOpinions = undefined
           obj.toHome = undefined
           obj.registerJobs = undefined
         }
@@ -289,6 +460,11 @@ export namespace InternalRequest {
         if (obj.toHome != null) {
           w.uint32(26)
           ForwardedCommand.codec().encode(obj.toHome, w)
+        }
+
+        if (obj.deathOpinions != null) {
+          w.uint32(34)
+          DeathOpinions.codec().encode(obj.deathOpinions, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -321,6 +497,12 @@ export namespace InternalRequest {
               })
               break
             }
+            case 4: {
+              obj.deathOpinions = DeathOpinions.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.deathOpinions
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -328,17 +510,26 @@ export namespace InternalRequest {
           }
         }
 
+        if (obj.deathOpinions != null) {
+          delete obj.toHome
+          delete obj.registerJobs
+          delete obj.toLeader
+        }
+
         if (obj.toHome != null) {
+          delete obj.deathOpinions
           delete obj.registerJobs
           delete obj.toLeader
         }
 
         if (obj.registerJobs != null) {
+          delete obj.deathOpinions
           delete obj.toHome
           delete obj.toLeader
         }
 
         if (obj.toLeader != null) {
+          delete obj.deathOpinions
           delete obj.toHome
           delete obj.registerJobs
         }

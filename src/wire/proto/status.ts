@@ -334,6 +334,99 @@ export namespace Counter {
   }
 }
 
+export interface DeadPeer {
+  peerId: string
+  incarnation: bigint
+  reason: string
+  index: bigint
+}
+
+export namespace DeadPeer {
+  let _codec: Codec<DeadPeer>
+
+  export const codec = (): Codec<DeadPeer> => {
+    if (_codec == null) {
+      _codec = message<DeadPeer>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.peerId != null && obj.peerId !== '')) {
+          w.uint32(10)
+          w.string(obj.peerId)
+        }
+
+        if ((obj.incarnation != null && obj.incarnation !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.incarnation)
+        }
+
+        if ((obj.reason != null && obj.reason !== '')) {
+          w.uint32(26)
+          w.string(obj.reason)
+        }
+
+        if ((obj.index != null && obj.index !== 0n)) {
+          w.uint32(32)
+          w.uint64(obj.index)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          peerId: '',
+          incarnation: 0n,
+          reason: '',
+          index: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.peerId = reader.string()
+              break
+            }
+            case 2: {
+              obj.incarnation = reader.uint64()
+              break
+            }
+            case 3: {
+              obj.reason = reader.string()
+              break
+            }
+            case 4: {
+              obj.index = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<DeadPeer>): Uint8Array => {
+    return encodeMessage(obj, DeadPeer.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DeadPeer>): DeadPeer => {
+    return decodeMessage(buf, DeadPeer.codec(), opts)
+  }
+}
+
 export interface StatusResponse {
   peerId: string
   name: string
@@ -357,6 +450,7 @@ export interface StatusResponse {
   rssBytes: bigint
   heapUsedBytes: bigint
   security: string
+  dead: DeadPeer[]
 }
 
 export namespace StatusResponse {
@@ -491,6 +585,13 @@ export namespace StatusResponse {
           w.string(obj.security)
         }
 
+        if (obj.dead != null) {
+          for (const value of obj.dead) {
+            w.uint32(186)
+            DeadPeer.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -517,7 +618,8 @@ export namespace StatusResponse {
           formation: '',
           rssBytes: 0n,
           heapUsedBytes: 0n,
-          security: ''
+          security: '',
+          dead: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -640,6 +742,16 @@ export namespace StatusResponse {
             }
             case 22: {
               obj.security = reader.string()
+              break
+            }
+            case 23: {
+              if (opts.limits?.dead != null && obj.dead.length === opts.limits.dead) {
+                throw new MaxLengthError('Decode error - map field "dead" had too many elements')
+              }
+
+              obj.dead.push(DeadPeer.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.dead$
+              }))
               break
             }
             default: {

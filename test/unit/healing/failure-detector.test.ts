@@ -155,6 +155,28 @@ describe('failure detector', () => {
     expect(fd.get('a')?.state).toBe('alive')
   })
 
+  it('keeps probing a dead peer, slowly, and revives it when a probe is answered', () => {
+    const fd = detector()
+    fd.heartbeat('a', 1n, 1n, 0)
+    fd.disconnected('a', 10)
+    fd.probeResult('a', false, 11)
+    fd.tick(200)
+    fd.probeResult('a', false, 201)
+    expect(fd.get('a')?.state).toBe('dead')
+    fd.ready()
+    fd.tick(1_000)
+    expect(fd.ready().probes).toEqual([])
+    fd.tick(200 + opts.deadAfterMs)
+    expect(fd.ready().probes).toEqual(['a'])
+    fd.probeResult('a', false, 201 + opts.deadAfterMs)
+    expect(fd.get('a')?.state).toBe('dead')
+    fd.tick(200 + 2 * opts.deadAfterMs)
+    expect(fd.ready().probes).toEqual(['a'])
+    fd.probeResult('a', true, 201 + 2 * opts.deadAfterMs)
+    expect(fd.get('a')?.state).toBe('alive')
+    expect(fd.ready().transitions.map(t => `${t.from}->${t.to} ${t.reason}`)).toEqual(['dead->alive probe answered'])
+  })
+
   it('does not probe a peer twice while a probe is in flight', () => {
     const fd = detector()
     fd.heartbeat('a', 1n, 1n, 0)

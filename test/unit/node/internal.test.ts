@@ -12,22 +12,25 @@ import type { Host } from '../../../src/node/transport/host.js'
 import { AdminRequest, AdminResponse } from '../../../src/wire/proto/admin.js'
 import type { InternalRequest } from '../../../src/wire/proto/internal.js'
 import { INTERNAL_RATE } from '../../../src/wire/constants.js'
+import type { Opinion } from '../../../src/healing/death-quorum.js'
 
-function service (conf: { voters: string[], learners: string[] } | undefined, now = (): number => 0): { svc: InternalService, counters: { get: (name: string) => number | undefined }, admin: AdminRequest[], registered: Array<Array<[string, JobEntry]>> } {
+function service (conf: { voters: string[], learners: string[] } | undefined, now = (): number => 0): { svc: InternalService, counters: { get: (name: string) => number | undefined }, admin: AdminRequest[], registered: Array<Array<[string, JobEntry]>>, opinions: Array<[string, Opinion[], number]> } {
   const registry = new Registry()
   const metrics = createMetrics(registry)
   const counters = { get: (name: string) => statusCounters(registry).find(([n]) => n === name)?.[1] }
   const admin: AdminRequest[] = []
   const registered: Array<Array<[string, JobEntry]>> = []
+  const opinions: Array<[string, Opinion[], number]> = []
   const svc = new InternalService({ host: {} as Host, log: createLogger('silent'), metrics, now }, {
     members: () => conf,
     admin: async req => {
       admin.push(req)
       return failure('VERSION_MISMATCH', 'config "k" is at version 2, not 1', 'v1')
     },
-    register: async jobs => { registered.push(jobs) }
+    register: async jobs => { registered.push(jobs) },
+    deathOpinions: (from, set, aliveIncarnation) => { opinions.push([from, set, aliveIncarnation]) }
   })
-  return { svc, counters, admin, registered }
+  return { svc, counters, admin, registered, opinions }
 }
 
 const CONF = { voters: ['v1', 'v2'], learners: ['l1'] }
@@ -44,6 +47,15 @@ describe('the internal protocol', () => {
     expect(counters.get('rpc_rejected_total')).toBe(2)
     expect(registered).toEqual([])
     expect(admin).toEqual([])
+  })
+
+  it('hands a member\'s death opinions to the tally and refuses a stranger\'s', async () => {
+    const { svc, opinions } = service(CONF)
+    const req: InternalRequest = { deathOpinions: { opinions: [{ peerId: 'v1', incarnation: 3, reason: 'second probe failed' }], aliveIncarnation: 0 } }
+    expect((await svc.handle('stranger', req)).code).toBe('NOT_A_MEMBER')
+    expect((await svc.handle('v2', req)).code).toBe('')
+    expect(opinions).toEqual([['v2', [{ peerId: 'v1', incarnation: 3, reason: 'second probe failed' }], 0]])
+    expect((await svc.handle('v2', { deathOpinions: { opinions: [{ peerId: '', incarnation: 3, reason: '' }], aliveIncarnation: 0 } })).code).toBe('BAD_REQUEST')
   })
 
   it('refuses everyone while this node is in no cluster', async () => {
