@@ -61,7 +61,10 @@ describe('work cores in virtual time: loss, delay, duplication, partitions, cras
   })
   for (let i = 0; i < seeds.length; i += CHUNK) {
     const chunk = seeds.slice(i, i + CHUNK)
-    it(`seeds ${chunk[0]}..${chunk[chunk.length - 1]}`, () => {
+    it(`seeds ${chunk[0]}..${chunk[chunk.length - 1]}`, async () => {
+      // Give the worker's event loop a turn between chunks: the file runs for minutes on a
+      // loaded machine, and vitest's worker RPC (onTaskUpdate) times out if it never gets one.
+      await new Promise(resolve => setImmediate(resolve))
       for (const seed of chunk) {
         const r = runSeed(seed, { keepTrace: fullTraceFromEnv() })
         if (r.stats.deaths > 0) {
@@ -109,13 +112,13 @@ describe('deaths are simulated', () => {
   it('some nodes die for good holding lent work, and survivors re-run it', () => {
     let deaths = 0
     let reclaimed = 0
-    for (let seed = 1; seed <= 150; seed++) {
+    for (let seed = 1; seed <= 80; seed++) {
       const r = runSeed(seed)
       deaths += r.stats.deaths
       reclaimed += r.counters.tasksReclaimed
     }
-    expect(deaths, 'deaths in seeds 1..150').toBeGreaterThan(20)
-    expect(reclaimed, 'tasks reclaimed in seeds 1..150').toBeGreaterThan(5)
+    expect(deaths, 'deaths in seeds 1..80').toBeGreaterThan(10)
+    expect(reclaimed, 'tasks reclaimed in seeds 1..80').toBeGreaterThan(5)
   })
 })
 

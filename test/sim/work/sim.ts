@@ -89,7 +89,7 @@ export function paramsFor (seed: number): SimParams {
   const nodes = 2 + Math.floor(rng() * 4)
   const calm = rng() < 0.15
   const f = (max: number): number => calm ? 0 : rng() * max
-  return {
+  const params: SimParams = {
     seed,
     nodes,
     slots: Array.from({ length: nodes }, () => 1 + Math.floor(rng() * 4)),
@@ -111,6 +111,14 @@ export function paramsFor (seed: number): SimParams {
     // Drawn last, so the rest of a seed's shape is what it was before deaths were simulated.
     deaths: calm ? 0 : big ? Math.floor(rng() * 3) : rng() < 0.45 ? 1 : 0
   }
+  // A death matters when the dead node held lent work: give those seeds trees big and slow
+  // enough that idle nodes steal (small trees mostly run where they were submitted).
+  if (params.deaths > 0) {
+    params.maxDepth = Math.max(params.maxDepth, 4)
+    params.maxFanout = Math.max(params.maxFanout, 4)
+    params.maxTaskMs = Math.max(params.maxTaskMs, 30)
+  }
+  return params
 }
 
 function hashSeed (seed: number, salt: number): number {

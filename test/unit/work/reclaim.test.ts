@@ -198,6 +198,36 @@ describe('WorkCore.peerDead: the lender re-runs what it lent', () => {
   })
 })
 
+describe('WorkCore.peerDead: work lent and stolen back', () => {
+  it('re-runs a task that came back from the dead thief and finished here, since its first batch is reclaimed whole', () => {
+    const reg = new FakeRegistry()
+    const a = new Node('A', reg, { concurrency: 1 })
+    const b = new Node('B', reg, { concurrency: 1 })
+    const jobId = submit(a, 12)
+    steal(b, a, 1001)
+    const lent = delegated(a, 'B')
+    expect(lent.length).toBeGreaterThan(2)
+    // A runs out of its own work, then steals back part of what it lent.
+    a.runAll(1002)
+    expect(a.core.stats().queued).toBe(0)
+    const back = steal(a, b, 1003)
+    expect(back.length).toBe(1)
+    const returned = a.started.map(t => t.id).filter(id => lent.includes(id))
+    expect(returned.length).toBeGreaterThan(0)
+    a.runAll(1004)
+    // Finished here, yet still part of the unsignalled batch lent to B: its record is kept.
+    for (const id of returned) expect(a.core.heldTasks.get(id)?.state).toBe('delegated')
+    reg.dead.add('B')
+    a.core.peerDead('B', 1100)
+    const rd = a.persist()
+    expect(rd.events.filter(e => e.level === 'warn')).toEqual([])
+    expect(a.core.counters.tasksReclaimed).toBe(lent.length)
+    a.runAll(1200)
+    expect(a.finished.map(j => [j.id, j.state, j.done])).toEqual([[jobId, 'completed', 12]])
+    expect(a.core.heldTasks.size).toBe(0)
+  })
+})
+
 describe('WorkCore.peerDead: holders give up work that came through the dead node', () => {
   it('drops queued tasks and aborts running ones whose batch came from it, and discards their end', () => {
     const reg = new FakeRegistry()
