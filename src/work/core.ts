@@ -913,7 +913,7 @@ export class WorkCore {
 
   private startTask (task: Task): void {
     this.changed = true
-    if (this.abandonedRuns.size > 0 && this.running.has(task.id)) {
+    if (this.abandonedRuns.size > 0 && this.abandonedRuns.has(task.id)) {
       // Queued again (reclaimed) while its abandoned attempt is still ending: one attempt
       // of a task id at a time, so it waits for that one's end.
       this.requeueAfterAbandon.set(task.id, task)

@@ -24,6 +24,8 @@ class Node {
   readonly disk = new Map<string, unknown>()
   core: WorkCore
   readonly started: Task[] = []
+  /** Every start ever, in order (runAll consumes `started`). */
+  readonly history: string[] = []
   readonly aborted: Array<{ taskId: string, reason: string }> = []
   readonly finished: JobRecord[] = []
   constructor (readonly id: string, readonly reg: FakeRegistry, cfg: Partial<WorkCoreConfig> = {}) {
@@ -41,6 +43,7 @@ class Node {
     for (const w of rd.writes) this.write(w)
     this.core.advance(rd.seq)
     this.started.push(...rd.start)
+    for (const t of rd.start) this.history.push(t.id)
     this.aborted.push(...rd.abort)
     this.finished.push(...rd.finished)
     for (const reg of rd.register) for (const [id, e] of reg.entries) this.reg.jobs.set(id, e)
@@ -225,6 +228,44 @@ describe('WorkCore.peerDead: work lent and stolen back', () => {
     a.runAll(1200)
     expect(a.finished.map(j => [j.id, j.state, j.done])).toEqual([[jobId, 'completed', 12]])
     expect(a.core.heldTasks.size).toBe(0)
+  })
+})
+
+describe('WorkCore.peerDead: one attempt of a task id at a time', () => {
+  it('runs a reclaimed task again only once the abandoned attempt of the same task has ended', () => {
+    const reg = new FakeRegistry()
+    const a = new Node('A', reg, { concurrency: 3 })
+    const b = new Node('B', reg, { concurrency: 1 })
+    const jobId = submit(a, 16)
+    steal(b, a, 1001)
+    const lent = delegated(a, 'B')
+    a.runAll(1002)
+    a.started.length = 0
+    steal(a, b, 1003)
+    // The task stolen back is running here, charged to B's batch, and it is also in the
+    // batch A lent B: B's death abandons the one and reclaims the other.
+    const running = a.started.map(t => t.id).filter(id => a.core.isRunning(id))
+    expect(running.length).toBeGreaterThan(0)
+    for (const id of running) expect(lent).toContain(id)
+    a.started.length = 0
+    reg.dead.add('B')
+    a.core.peerDead('B', 1100)
+    const rd = a.persist()
+    expect(rd.abort).toEqual(running.map(taskId => ({ taskId, reason: 'abandoned' })))
+    // Reclaimed, yet not started while its abandoned attempt is still ending.
+    const startedEarly = (): string[] => a.started.map(t => t.id).filter(id => running.includes(id))
+    for (let i = 0; i < 5; i++) {
+      const next = a.started.find(t => !running.includes(t.id) && a.core.isRunning(t.id))
+      if (next != null) a.core.taskFinished(next.id, ok(), 1100 + i)
+      a.persist()
+    }
+    expect(startedEarly()).toEqual([])
+    for (const id of running) a.core.taskFinished(id, { ok: false, error: 'task abandoned', children: [], durationMs: 1, stoppedByNode: false }, 1110)
+    const from = a.history.length
+    a.runAll(1200)
+    // Then each runs once more, and the job completes with every task once.
+    expect(a.history.slice(from).filter(id => running.includes(id)).sort()).toEqual([...running].sort())
+    expect(a.finished.map(j => [j.id, j.state, j.done])).toEqual([[jobId, 'completed', 16]])
   })
 })
 
