@@ -15,7 +15,7 @@
 //                 LIVENESS_MS of virtual time, and QUIET_MS later no node holds anything of a
 //                 finished job.
 
-import type { JobRecord, StoredTask } from '../../../src/work/records.js'
+import type { JobRecord } from '../../../src/work/records.js'
 import { jobOfTask } from '../../../src/work/spec.js'
 import type { SimJob, SimNode, WorkSim } from './sim.js'
 import { childPaths } from './tree.js'
@@ -94,14 +94,9 @@ function lostTask (sim: WorkSim, job: SimJob): string | undefined {
     }
     return false
   }
-  const storedAt = (n: SimNode, h: ReturnType<SimNode['core']['holdings']> | undefined, id: string): StoredTask | undefined => {
-    if (h != null) return h.tasks.get(id)
-    const text = n.disk.get(`tasks\u0000${id}`)
-    return text == null ? undefined : JSON.parse(text) as StoredTask
-  }
   const held = (id: string): boolean => {
     for (const { n, h } of all) {
-      if (h?.running.has(id) === true || storedAt(n, h, id) != null) return true
+      if (h != null ? h.tasks.has(id) || h.running.has(id) : n.disk.has(`tasks\u0000${id}`)) return true
     }
     return false
   }
@@ -111,14 +106,13 @@ function lostTask (sim: WorkSim, job: SimJob): string | undefined {
   // receiver may not have run yet), the re-run re-creates its subtree, so the walk stops there.
   // (Looser than without deaths; liveness and "never early" at the end still prove that
   // nothing was lost.)
-  const reruns = (id: string): boolean => held(id)
   const stack: string[] = []
   for (let r = 0; r < job.roots; r++) stack.push(String(r))
   while (stack.length > 0) {
     const path = stack.pop()!
     const id = `${job.id}/${path}`
     if (recorded(id)) {
-      if (sim.stats.deaths > 0 && reruns(id)) continue
+      if (sim.stats.deaths > 0 && held(id)) continue
       for (const c of childPaths(job.shape, path)) stack.push(c)
       continue
     }

@@ -112,13 +112,13 @@ describe('deaths are simulated', () => {
   it('some nodes die for good holding lent work, and survivors re-run it', () => {
     let deaths = 0
     let reclaimed = 0
-    for (let seed = 1; seed <= 80; seed++) {
+    for (let seed = 1; seed <= 40; seed++) {
       const r = runSeed(seed)
       deaths += r.stats.deaths
       reclaimed += r.counters.tasksReclaimed
     }
-    expect(deaths, 'deaths in seeds 1..80').toBeGreaterThan(10)
-    expect(reclaimed, 'tasks reclaimed in seeds 1..80').toBeGreaterThan(5)
+    expect(deaths, 'deaths in seeds 1..40').toBeGreaterThan(5)
+    expect(reclaimed, 'tasks reclaimed in seeds 1..40').toBeGreaterThan(2)
   })
 })
 
