@@ -21,6 +21,11 @@
 //   taskProgress(taskId, value, now)  a running handler reported progress.
 //   handlerOrphaned(taskId)        an attempt ended while its handler kept running.
 //   cancel(jobId, now)             the control log applied a cancel.
+//   declaredDead(now)              the control log declared this node dead: give up lent work
+//   peerDead(peer, now)            the control log committed a peer's death: batches lent to it
+//                                  are queued again here, work whose lineage leads through it
+//                                  is given up (running attempts aborted), calls to it fail.
+//                                  Deaths it was not told of are found through the registry.
 //   peers(view, now) / peerAdvertised(peer, now)   what peers advertise (heartbeats).
 //   tick(now)                      time passed and the event loop turned; fires every deadline
 //                                  due (retry backoff, result linger, progress, steal retry,
@@ -90,7 +95,7 @@ type PendingRegistration =
   | { kind: 'final', entries: Array<[string, JobEntry]> }
 
 export class WorkCore {
-  readonly counters: WorkCounters = { tasksRun: 0, tasksFailed: 0, tasksRetried: 0, stealsSent: 0, stealsGranted: 0, tasksStolen: 0, tasksLent: 0, batchesResent: 0, resultsSent: 0, orphanedHandlers: 0, rejectedMessages: 0 }
+  readonly counters: WorkCounters = { tasksRun: 0, tasksFailed: 0, tasksRetried: 0, stealsSent: 0, stealsGranted: 0, tasksStolen: 0, tasksLent: 0, batchesResent: 0, resultsSent: 0, orphanedHandlers: 0, rejectedMessages: 0, tasksReclaimed: 0, tasksAbandoned: 0 }
   private readonly jobs: JobBook
   private readonly dscore: CompletionCore
   private readonly caps: Set<string>
@@ -108,6 +113,10 @@ export class WorkCore {
   /** Tasks held here (queued or running) per remote home. */
   private readonly workFor = new Map<string, number>()
   private readonly cancelled = new Set<string>()
+  /** Running attempts of abandoned lineages (healing): their end is discarded. */
+  private readonly abandonedRuns = new Set<string>()
+  /** Tasks taken from the queue while an abandoned attempt of the same id was still ending. */
+  private readonly requeueAfterAbandon = new Map<string, Task>()
   /** Home jobs not (yet) in the completion core: their live task ids here. */
   private readonly local = new Map<string, Set<string>>()
   /** Jobs whose last task finished: their final state is staged at the next ready(). */
@@ -169,19 +178,17 @@ export class WorkCore {
 
   private loadFrom (loaded: LoadedWork): void {
     this.jobs.restore(loaded.jobs)
+    // The completion core's ledger is the truth about unsignalled batches: a batch whose tasks
+    // came back here (stolen back) must still be re-sent so its thief signals it again, and
+    // re-run whole if the thief is declared dead.
+    for (const jobId of this.dscore.jobIds()) {
+      for (const e of this.dscore.ledger(jobId)) this.lent.add(e.batchId, { jobId, to: e.to, taskIds: [...e.taskIds], sentAt: 0, resendAfter: 0 })
+    }
     for (const st of loaded.tasks) {
       this.tasks.set(st.task.id, st)
       this.countWork(st, +1)
       if (st.state === 'queued') this.queue.push(st.task)
-      else if (st.batchId != null && st.to != null) this.lent.restoreTask(st.batchId, st.task.jobId, st.to, st.task.id)
-    }
-    // The completion core's ledger is the truth about unsignalled batches: a batch whose tasks
-    // came back here (stolen back, then finished) has no delegated task record left, and must
-    // still be re-sent so its thief signals it again.
-    for (const jobId of this.dscore.jobIds()) {
-      for (const e of this.dscore.ledger(jobId)) {
-        if (!this.lent.batches.has(e.batchId)) this.lent.add(e.batchId, { jobId, to: e.to, taskIds: [...e.taskIds], sentAt: 0, resendAfter: 0 })
-      }
+      else if (st.batchId != null && st.to != null && !this.lent.batches.has(st.batchId)) this.lent.restoreTask(st.batchId, st.task.jobId, st.to, st.task.id)
     }
     for (const o of loaded.outbox) this.outbox.add(o)
     // Active home jobs the completion core does not know never left home: rebuild their live sets.
@@ -210,6 +217,8 @@ export class WorkCore {
     if (loaded.tasks.length + loaded.outbox.length > 0) this.event('info', 'resumed work from disk', { tasks: loaded.tasks.length, outbox: loaded.outbox.length, jobs: this.jobs.activeJobs().length })
     for (const home of this.outbox.retryAll()) this.sendResults(home)
     this.changed = true
+    // Deaths committed while this node was down (or in a snapshot it installed).
+    this.sweepDeaths()
     this.pump()
   }
 
@@ -520,6 +529,124 @@ export class WorkCore {
     for (const r of this.running.values()) if (r.task.jobId === jobId) this.out('abort', { taskId: r.task.id, reason: 'cancelled' })
   }
 
+  // ----- inputs: healing --------------------------------------------------------------------
+
+  /**
+   * The control log committed `peer`'s death (never call it on a mere suspicion): every
+   * batch lent to it comes back here and is queued again; work here whose lineage leads
+   * through it is given up (its lender re-runs it), running attempts of it are aborted;
+   * requests to it fail now. Idempotent: the core also looks for committed deaths it was not
+   * told of (on restore and at maintenance), through RegistryView.isDead.
+   */
+  peerDead (peer: string, now: number): void {
+    this.now = now
+    if (peer === this.cfg.self || this.stopped) return
+    this.changed = true
+    this.thief.advertised(peer)
+    for (const [id, p] of [...this.pending]) {
+      if (p.to === peer) this.response(id, new Error(`${peer} was declared dead`), now)
+    }
+    if (this.remoteProgress.size > 0) for (const [taskId, p] of this.remoteProgress) if (p.node === peer) this.remoteProgress.delete(taskId)
+    const report = this.dscore.peerDead(peer)
+    let dropped = 0
+    let droppedBatches = 0
+    for (const a of report.abandoned) {
+      dropped += a.droppedTasks.length
+      this.abandonTasks(a.droppedTasks)
+      for (const e of a.droppedBatches) {
+        droppedBatches++
+        this.releaseLent(e.batchId)
+      }
+    }
+    let requeued = 0
+    for (const r of report.reclaimed) {
+      const fresh = new Set(r.newTasks)
+      const lent = this.lent.signalled(r.batchId)
+      for (const id of lent?.taskIds ?? r.newTasks) {
+        const st = this.tasks.get(id)
+        if (fresh.has(id)) {
+          if (st == null) {
+            // Cannot happen while delegated records are kept (see dropTask); say so if it does.
+            this.event('warn', 'a reclaimed task has no record here; it cannot be re-run', { task: id, batch: r.batchId })
+            continue
+          }
+          requeued++
+          if (this.cancelled.has(st.task.jobId) || this.registry.entry(st.task.jobId)?.state === 'cancelled') {
+            this.finishCancelled(st.task)
+            continue
+          }
+          this.holdTask(st.task)
+          this.queue.push(st.task)
+        } else if (st?.state === 'delegated' && st.batchId === r.batchId) {
+          // Its lineage here is gone too (or it is held here again under another batch).
+          this.dropTask(id)
+        }
+      }
+    }
+    this.counters.tasksReclaimed += requeued
+    this.counters.tasksAbandoned += dropped
+    if (report.reclaimed.length + report.abandoned.length > 0) {
+      this.event('info', 'peer declared dead: its work is re-run here or given up', { peer, reclaimedBatches: report.reclaimed.length, requeued, abandonedBatches: report.abandoned.length, dropped, droppedBatches })
+    }
+    this.pump()
+  }
+
+  /**
+   * The control log declared THIS node dead (it was paused or cut off long enough): every
+   * lender has re-run, or will, what it lent here, so the work that reached this node from
+   * others is given up — queued tasks dropped, running attempts aborted, and batches lent
+   * onward for it dropped too. Jobs homed here are kept: nobody else holds them. Then the node
+   * rejoins with a new incarnation (the membership layer's part).
+   */
+  declaredDead (now: number): void {
+    this.now = now
+    if (this.stopped) return
+    this.changed = true
+    let dropped = 0
+    let batches = 0
+    for (const jobId of this.dscore.jobIds()) {
+      for (const e of this.dscore.engagements(jobId)) {
+        if (e.from === this.cfg.self) continue
+        const a = this.dscore.abandonBatch(jobId, e.batchId)
+        if (a === undefined) continue
+        batches++
+        dropped += a.droppedTasks.length
+        this.abandonTasks(a.droppedTasks)
+        for (const lent of a.droppedBatches) this.releaseLent(lent.batchId)
+      }
+    }
+    this.counters.tasksAbandoned += dropped
+    this.event('warn', 'this node was declared dead: the work others lent it is given up (they re-run it)', { batches, dropped })
+    this.pump()
+  }
+
+  /** Drops tasks whose lineage was abandoned: unqueued, their retries and running attempts ended. */
+  private abandonTasks (ids: readonly string[]): void {
+    if (ids.length === 0) return
+    const gone = new Set(ids)
+    this.queue.drop(t => gone.has(t.id))
+    this.retries.drop(gone)
+    for (const id of ids) {
+      if (this.running.has(id)) {
+        this.abandonedRuns.add(id)
+        this.out('abort', { taskId: id, reason: 'abandoned' })
+      }
+      if (this.tasks.get(id)?.state === 'queued') this.dropTask(id)
+    }
+  }
+
+  /** Committed deaths this node was not told of: act on every dead peer it still deals with. */
+  private sweepDeaths (): void {
+    let dead: Set<string> | undefined
+    for (const lent of this.lent.batches.values()) {
+      if (this.registry.isDead(lent.to)) (dead ??= new Set()).add(lent.to)
+    }
+    for (const jobId of this.dscore.jobIds()) {
+      for (const e of this.dscore.engagements(jobId)) if (this.registry.isDead(e.from)) (dead ??= new Set()).add(e.from)
+    }
+    if (dead != null) for (const peer of dead) this.peerDead(peer, this.now)
+  }
+
   // ----- inputs: peers ----------------------------------------------------------------------
 
   /** Alive peers as advertised in heartbeats (replaces the previous view). */
@@ -592,6 +719,16 @@ export class WorkCore {
     this.taskMs = Number.isNaN(this.taskMs) ? ms : this.taskMs * 0.95 + ms * 0.05
     if (this.stopped) return
     this.changed = true
+    if (this.abandonedRuns.size > 0 && this.abandonedRuns.delete(taskId)) {
+      // Its lineage leads through a dead node, whose lender re-runs it: nothing of it stays.
+      const again = this.requeueAfterAbandon.get(taskId)
+      if (again != null) {
+        this.requeueAfterAbandon.delete(taskId)
+        this.queue.push(again)
+      }
+      this.pump()
+      return
+    }
     if (this.cancelled.has(task.jobId)) {
       this.finishCancelled(task)
     } else if (end.ok) {
@@ -700,6 +837,8 @@ export class WorkCore {
 
   /** Engages with received batches; returns how many tasks are new here. */
   private receive (from: string, batches: readonly WorkBatch[]): number {
+    // A dead node's batches (a re-send, or a grant answered late) are re-run by its lender.
+    if (this.registry.isDead(from)) return 0
     let fresh = 0
     for (const b of batches) {
       if (b.rejected != null && b.rejected > 0) this.counters.rejectedMessages += b.rejected
@@ -743,8 +882,7 @@ export class WorkCore {
     for (const s of signals) {
       if (this.dscore.receiveSignal(s.jobId, s.batchId, from) !== 'accepted') continue
       accepted++
-      const lent = this.lent.signalled(s.batchId)
-      if (lent != null) for (const id of lent.taskIds) this.dropTask(id)
+      this.releaseLent(s.batchId)
     }
     return okReply({ accepted })
   }
@@ -805,6 +943,12 @@ export class WorkCore {
 
   private startTask (task: Task): void {
     this.changed = true
+    if (this.abandonedRuns.size > 0 && this.abandonedRuns.has(task.id)) {
+      // Queued again (reclaimed) while its abandoned attempt is still ending: one attempt
+      // of a task id at a time, so it waits for that one's end.
+      this.requeueAfterAbandon.set(task.id, task)
+      return
+    }
     if (!this.local.has(task.jobId) && !this.dscore.taskStarted(task.jobId, task.id)) {
       // Its lineage was abandoned (healing) or it is already finished: nothing to run.
       this.dropTask(task.id)
@@ -889,7 +1033,8 @@ export class WorkCore {
   }
 
   private sendResults (home: string): void {
-    if (this.stopped) return
+    // A dead home's results wait here: they are of no use to it (re-homing decides their fate).
+    if (this.stopped || this.registry.isDead(home)) return
     const batch = this.outbox.take(home)
     if (batch != null) this.send(home, { op: 'results', results: batch }, { kind: 'results', to: home, batch })
   }
@@ -921,7 +1066,11 @@ export class WorkCore {
       list.push({ jobId: s.jobId, batchId: s.batchId })
       byPeer.set(s.to, list)
     }
-    for (const [peer, list] of byPeer) this.send(peer, { op: 'signal', signals: list }, { kind: 'signal', to: peer })
+    for (const [peer, list] of byPeer) {
+      // Its own lender re-runs what it lent here: a signal would reach no one.
+      if (this.registry.isDead(peer)) continue
+      this.send(peer, { op: 'signal', signals: list }, { kind: 'signal', to: peer })
+    }
   }
 
   // ----- stealing (thief side) --------------------------------------------------------------
@@ -979,6 +1128,8 @@ export class WorkCore {
     }
     // Results whose home was unreachable.
     for (const home of this.outbox.retryAll()) this.sendResults(home)
+    // Deaths this node missed (a snapshot install, a restart).
+    this.sweepDeaths()
     // Cancels this node missed (a snapshot install, a restart), and state of jobs that are over.
     // (A home job that never left home and missed its cancel runs to its end and finishes
     // cancelled: see ready(). Checking every active job here would cost a registry lookup
@@ -1062,9 +1213,32 @@ export class WorkCore {
 
   private dropTask (id: string): void {
     if (this.pinned.size > 0) this.pinned.delete(id)
-    this.countWork(this.tasks.get(id), -1)
+    const st = this.tasks.get(id)
+    this.countWork(st, -1)
+    // A task lent earlier and come back here (stolen back) keeps its delegated record while
+    // that first batch is unsignalled: it is what a re-send carries and a reclaim re-runs.
+    const lentIn = st != null ? this.lent.holding(id) : undefined
+    if (st != null && lentIn != null) {
+      if (st.state === 'delegated' && st.batchId === lentIn.batchId) return
+      const back: StoredTask = { task: st.task, state: 'delegated', batchId: lentIn.batchId, to: lentIn.to }
+      this.tasks.set(id, back)
+      this.put('tasks', id, back)
+      return
+    }
     this.tasks.delete(id)
     this.del('tasks', id)
+  }
+
+  /** A lent batch is over (signalled, reclaimed or dropped): its delegated records go. */
+  private releaseLent (batchId: string): void {
+    const lent = this.lent.signalled(batchId)
+    if (lent == null) return
+    for (const id of lent.taskIds) {
+      const st = this.tasks.get(id)
+      // Held here again (stolen back, or reclaimed): the live record stays.
+      if (st == null || st.state !== 'delegated' || st.batchId !== batchId) continue
+      this.dropTask(id)
+    }
   }
 
   /** Keeps `workFor`: tasks held here (queued or running) per remote home. */

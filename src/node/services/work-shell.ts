@@ -213,6 +213,23 @@ export class WorkShell {
     this.drive()
   }
 
+  /**
+   * The control log committed `peer`'s death: what was lent to it runs again here, work that
+   * came through it is given up. Only for committed deaths, never for a local suspicion.
+   */
+  peerDead (peer: string): void {
+    if (this._core == null || this.stopped) return
+    this.core.peerDead(peer, this.opts.now())
+    this.drive()
+  }
+
+  /** The control log declared this node dead: give up the work others lent it. */
+  declaredDead (): void {
+    if (this._core == null || this.stopped) return
+    this.core.declaredDead(this.opts.now())
+    this.drive()
+  }
+
   /** A fresh heartbeat replaces what the last grant told us about that peer. */
   peerAdvertised (peerId: string): void {
     if (this._core == null || this.stopped) return
@@ -255,7 +272,7 @@ export class WorkShell {
         if (rd.abort.length > 0) {
           for (const a of rd.abort) {
             const run = this.running.get(a.taskId)
-            if (run != null) abortRun(run, a.reason === 'stopping' ? new WorkError('STOPPING', 'node is stopping') : new Error('job cancelled'))
+            if (run != null) abortRun(run, abortReason(a.reason))
           }
         }
         // An accepted submission's writes were durable before its registration was proposed:
@@ -479,8 +496,17 @@ export class WorkShell {
 }
 
 const NO_CHILDREN: readonly Task[] = Object.freeze([])
-const NO_COUNTERS: WorkCounters = { tasksRun: 0, tasksFailed: 0, tasksRetried: 0, stealsSent: 0, stealsGranted: 0, tasksStolen: 0, tasksLent: 0, batchesResent: 0, resultsSent: 0, orphanedHandlers: 0, rejectedMessages: 0 }
+const NO_COUNTERS: WorkCounters = { tasksRun: 0, tasksFailed: 0, tasksRetried: 0, stealsSent: 0, stealsGranted: 0, tasksStolen: 0, tasksLent: 0, batchesResent: 0, resultsSent: 0, orphanedHandlers: 0, rejectedMessages: 0, tasksReclaimed: 0, tasksAbandoned: 0 }
 
 function errText (err: unknown): string {
   return err instanceof Error ? err.message : String(err)
+}
+
+/** What an aborted handler is told. */
+function abortReason (reason: 'cancelled' | 'stopping' | 'abandoned'): Error {
+  switch (reason) {
+    case 'stopping': return new WorkError('STOPPING', 'node is stopping')
+    case 'abandoned': return new Error('task abandoned: the node it came through was declared dead, and its lender runs it again')
+    case 'cancelled': return new Error('job cancelled')
+  }
 }

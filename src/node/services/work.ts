@@ -90,9 +90,15 @@ export class WorkService {
     this.membership.onHeartbeat.push((peerId, hb) => {
       if (hb.queued > 0) this.engine.peerAdvertised(peerId)
     })
-    this.consensus.onApplied.push(cmd => {
+    this.consensus.onApplied.push((cmd, index) => {
       if (cmd.op === 'job.cancel') this.engine.cancelJob(cmd.jobId)
+      // Only a declaration that took effect (not a stale one about an older incarnation).
+      // Deaths committed before this start, or installed with a snapshot, the work core finds
+      // itself through the registry (on restore and at maintenance).
+      else if (cmd.op === 'node.dead' && this.consensus.control.dead.get(cmd.peerId)?.index === index) this.engine.peerDead(cmd.peerId)
     })
+    // Declared dead ourselves (a pause, a cut): the lenders re-run what they lent us.
+    this.consensus.onDeclaredDead.push(() => { this.engine.declaredDead() })
     this.announceTimer = setInterval(() => { this.maybeAnnounce() }, ANNOUNCE_CHECK_MS)
     this.announceTimer.unref?.()
   }
@@ -119,6 +125,8 @@ export class WorkService {
       ['work_results_sent_total', c.resultsSent],
       ['work_orphaned_handlers_total', c.orphanedHandlers],
       ['work_rejected_messages_total', c.rejectedMessages],
+      ['work_tasks_reclaimed_total', c.tasksReclaimed],
+      ['work_tasks_abandoned_total', c.tasksAbandoned],
       ['work_duplicate_results_total', this.engine.jobs.duplicates],
       ['work_queued', s.queued],
       ['work_running', s.running],

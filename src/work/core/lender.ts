@@ -1,7 +1,10 @@
 // The lender side of work stealing: batches this node lent and that are not signalled yet,
 // and when each is re-sent. A re-send recovers a lost grant, a lost signal, or a batch a thief
 // lost in a crash before persisting it; the interval starts at resendAfterMs (2 s) and doubles
-// up to MAX_RESEND_MS (5 s). Pure.
+// up to MAX_RESEND_MS (5 s). It also knows which unsignalled batches hold a task, because a
+// task lent and then stolen back (and finished) here must keep its delegated record while
+// its first batch is outstanding: that record is what is re-sent, and re-run if the thief
+// is declared dead. Pure.
 
 import { MAX_RESEND_MS } from './types.js'
 
@@ -9,6 +12,8 @@ export interface Lent { jobId: string, to: string, taskIds: string[], sentAt: nu
 
 export class LentBatches {
   readonly batches = new Map<string, Lent>()
+  /** Task id → the unsignalled batches that hold it (almost always one). */
+  private readonly byTask = new Map<string, string[]>()
 
   get size (): number {
     return this.batches.size
@@ -16,6 +21,7 @@ export class LentBatches {
 
   add (batchId: string, lent: Lent): void {
     this.batches.set(batchId, lent)
+    for (const id of lent.taskIds) this.index(id, batchId)
   }
 
   /** After a restart: a delegated task back into its batch (re-sent at the next maintenance). */
@@ -26,13 +32,38 @@ export class LentBatches {
       this.batches.set(batchId, lent)
     }
     lent.taskIds.push(taskId)
+    this.index(taskId, batchId)
   }
 
-  /** The thief signalled the batch: returns it (its tasks are done with here). */
+  /** The thief signalled the batch (or it was reclaimed or dropped): returns it. */
   signalled (batchId: string): Lent | undefined {
     const lent = this.batches.get(batchId)
+    if (lent == null) return undefined
     this.batches.delete(batchId)
+    for (const id of lent.taskIds) {
+      const list = this.byTask.get(id)
+      if (list == null) continue
+      const rest = list.filter(b => b !== batchId)
+      if (rest.length === 0) this.byTask.delete(id)
+      else this.byTask.set(id, rest)
+    }
     return lent
+  }
+
+  /** The latest unsignalled batch that holds `taskId`, with its receiver, or undefined. */
+  holding (taskId: string): { batchId: string, to: string } | undefined {
+    if (this.byTask.size === 0) return undefined
+    const list = this.byTask.get(taskId)
+    if (list == null) return undefined
+    const batchId = list[list.length - 1]!
+    return { batchId, to: this.batches.get(batchId)!.to }
+  }
+
+  /** Unsignalled batches lent to `peer`. */
+  to (peer: string): string[] {
+    const out: string[] = []
+    for (const [batchId, lent] of this.batches) if (lent.to === peer) out.push(batchId)
+    return out
   }
 
   /** Batches to re-send now, their next re-send backed off. */
@@ -45,5 +76,11 @@ export class LentBatches {
       out.push([batchId, lent])
     }
     return out
+  }
+
+  private index (taskId: string, batchId: string): void {
+    const list = this.byTask.get(taskId)
+    if (list == null) this.byTask.set(taskId, [batchId])
+    else if (!list.includes(batchId)) list.push(batchId)
   }
 }

@@ -37,6 +37,13 @@ export class Retries {
     return out
   }
 
+  /** Removes the waiting tasks with these ids (their lineage was abandoned). */
+  drop (ids: ReadonlySet<string>): void {
+    let any = false
+    for (const id of ids) if (this.waiting.delete(id)) any = true
+    if (any) this.min = -1
+  }
+
   /** Removes and returns the tasks whose backoff is over. */
   due (now: number): Task[] {
     if (this.next > now) return []

@@ -53,6 +53,10 @@ export interface WorkCounters {
   resultsSent: number
   orphanedHandlers: number
   rejectedMessages: number
+  /** Tasks queued here again because the node they were lent to was declared dead. */
+  tasksReclaimed: number
+  /** Tasks given up because the node they came through was declared dead. */
+  tasksAbandoned: number
 }
 
 /** How an attempt ended, as the shell measured it (taskFinished keeps none of the object). */
@@ -72,7 +76,8 @@ export interface OutMessage { to: string, id: number, msg: WorkMsg }
 export interface OutReply { id: number, reply: WorkReply }
 export interface Registration { id: number, entries: Array<[string, JobEntry]> }
 export interface SubmitAnswer { id: number, jobs?: JobRecord[], error?: WorkError }
-export interface TaskAbort { taskId: string, reason: 'cancelled' | 'stopping' }
+/** `abandoned`: its lineage leads through a node declared dead, whose lender re-runs it. */
+export interface TaskAbort { taskId: string, reason: 'cancelled' | 'stopping' | 'abandoned' }
 export interface WorkEvent { level: 'debug' | 'info' | 'warn', msg: string, fields: Record<string, unknown> }
 export interface SubmissionTicket { id: number, jobs: JobRecord[] }
 

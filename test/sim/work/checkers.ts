@@ -7,7 +7,9 @@
 //   no task lost  every task of a live acknowledged job is accounted for: its outcome is
 //                 recorded at the home or waits in an outbox, or the task is held (queued,
 //                 waiting for a retry, running, or lent in an unsignalled batch) by a live
-//                 node — or is on the disk of a node that is down (its restart reads it);
+//                 node — or is on the disk of a node that is down (its restart reads it) —
+//                 or, once a node died, an ancestor of it is held to run again. Nothing a
+//                 dead node holds or wrote counts;
 //   ids           no job id is minted or acknowledged twice; a refused job never finishes;
 //   liveness      at the end: once faults stop, every acknowledged job finishes within
 //                 LIVENESS_MS of virtual time, and QUIET_MS later no node holds anything of a
@@ -82,7 +84,9 @@ export function checkStep (sim: WorkSim): void {
 function lostTask (sim: WorkSim, job: SimJob): string | undefined {
   const home = sim.byId.get(job.home)!
   const homeHoldings = home.up ? home.core.holdings() : undefined
-  const all = sim.nodes.map(n => ({ n, h: n.up ? n.core.holdings() : undefined }))
+  // A dead node (down for good, or a zombie about to be) accounts for nothing: what it
+  // holds, ran or has in its outbox must be accounted for by the living.
+  const all = sim.nodes.filter(n => !n.dead).map(n => ({ n, h: n.up ? n.core.holdings() : undefined }))
   const recorded = (id: string): boolean => {
     if (homeHoldings != null ? homeHoldings.isRecorded(job.id, id) : home.disk.has(`results\u0000${id}`)) return true
     for (const { n, h } of all) {
@@ -96,12 +100,19 @@ function lostTask (sim: WorkSim, job: SimJob): string | undefined {
     }
     return false
   }
+  // Once a node died, a task whose outcome is recorded may run again — reclaimed by the
+  // lender of the dead node, re-queued or lent afresh — and its children may have died with
+  // that node: while a living node holds the task (queued, running, or lent in a batch its
+  // receiver may not have run yet), the re-run re-creates its subtree, so the walk stops there.
+  // (Looser than without deaths; liveness and "never early" at the end still prove that
+  // nothing was lost.)
   const stack: string[] = []
   for (let r = 0; r < job.roots; r++) stack.push(String(r))
   while (stack.length > 0) {
     const path = stack.pop()!
     const id = `${job.id}/${path}`
     if (recorded(id)) {
+      if (sim.stats.deaths > 0 && held(id)) continue
       for (const c of childPaths(job.shape, path)) stack.push(c)
       continue
     }
@@ -136,7 +147,7 @@ export function checkEnd (sim: WorkSim, settled: boolean): void {
     if (entry == null || entry.state === 'running') sim.violation('registry converges', `${job.id} is ${rec.state} on its home's disk but ${entry?.state ?? 'absent'} in the registry ${QUIET_NOTE}`)
   }
   for (const n of sim.nodes) {
-    if (!n.up) continue
+    if (!n.up || n.dead) continue
     const h = n.core.holdings()
     for (const [id, st] of h.tasks) {
       const job = sim.jobs.get(jobOfTask(id))

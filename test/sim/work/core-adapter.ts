@@ -52,6 +52,8 @@ export interface SimCore {
   taskFinished: (taskId: string, end: AttemptEnd, now: number) => void
   taskProgress: (taskId: string, value: unknown, now: number) => void
   cancel: (jobId: string, now: number) => void
+  /** The control log committed `peer`'s death. */
+  peerDead: (peer: string, now: number) => void
   peers: (view: readonly PeerInfo[], now: number) => void
   peerAdvertised: (peerId: string, now: number) => void
   tick: (now: number) => void
@@ -78,6 +80,7 @@ export function makeCore (cfg: SimCoreConfig, loaded: LoadedWork | undefined, re
     taskFinished: (taskId, end, t) => { core.taskFinished(taskId, end, t) },
     taskProgress: (taskId, value, t) => { core.taskProgress(taskId, value, t) },
     cancel: (jobId, t) => { core.cancel(jobId, t) },
+    peerDead: (peer, t) => { core.peerDead(peer, t) },
     peers: (view, t) => { core.peers(view, t) },
     peerAdvertised: (peer, t) => { core.peerAdvertised(peer, t) },
     tick: t => { core.tick(t) },

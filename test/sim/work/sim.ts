@@ -28,8 +28,13 @@
 // disk under a new incarnation. Faults stop at `faultsUntil`; then every acknowledged job
 // must finish within LIVENESS_MS.
 //
-// The invariants (./checkers.ts) run after every event. Limits: nodes are never declared dead
-// (no reclaim or abandon), and every node can run every task (no capability mismatch).
+// Some nodes die for good (see scheduleDeaths): the others reclaim what they lent them and
+// abandon what came through them once the death is committed (peerDead), and every job must
+// still complete with each result recorded once.
+//
+// The invariants (./checkers.ts) run after every event. Limits: a job's home never dies
+// (re-homing is not simulated), a dead node never rejoins, and every node can run every
+// task (no capability mismatch).
 
 import { createHash, type Hash } from 'node:crypto'
 import type { JobEntry } from '../../../src/consensus/control.js'
@@ -73,6 +78,8 @@ export interface SimParams {
   cancels: number
   maxDepth: number
   maxFanout: number
+  /** Nodes that die for good (never a job's home: re-homing is not simulated yet). */
+  deaths: number
 }
 
 /** The run's shape, drawn from the seed. Every ~50th seed is a big one. */
@@ -82,7 +89,7 @@ export function paramsFor (seed: number): SimParams {
   const nodes = 2 + Math.floor(rng() * 4)
   const calm = rng() < 0.15
   const f = (max: number): number => calm ? 0 : rng() * max
-  return {
+  const params: SimParams = {
     seed,
     nodes,
     slots: Array.from({ length: nodes }, () => 1 + Math.floor(rng() * 4)),
@@ -100,8 +107,18 @@ export function paramsFor (seed: number): SimParams {
     partitions: calm ? 0 : Math.floor(rng() * 4),
     cancels: rng() < 0.35 ? 1 : 0,
     maxDepth: big ? 5 : 2 + Math.floor(rng() * 3),
-    maxFanout: big ? 4 : 2 + Math.floor(rng() * 3)
+    maxFanout: big ? 4 : 2 + Math.floor(rng() * 3),
+    // Drawn last, so the rest of a seed's shape is what it was before deaths were simulated.
+    deaths: calm ? 0 : big ? Math.floor(rng() * 3) : rng() < 0.45 ? 1 : 0
   }
+  // A death matters when the dead node held lent work: give those seeds trees big and slow
+  // enough that idle nodes steal (small trees mostly run where they were submitted).
+  if (params.deaths > 0) {
+    params.maxDepth = Math.max(params.maxDepth, 4)
+    params.maxFanout = Math.max(params.maxFanout, 4)
+    params.maxTaskMs = Math.max(params.maxTaskMs, 30)
+  }
+  return params
 }
 
 function hashSeed (seed: number, salt: number): number {
@@ -185,6 +202,10 @@ interface Staged { key: string, text: string | undefined, bucket: WorkWrite['buc
 
 export class SimNode {
   up = true
+  /** Died for good: it never restarts, and what it holds or wrote counts for nothing. */
+  dead = false
+  /** Cut off from everyone (a node about to be declared dead), whatever the partitions. */
+  cut = false
   inc = 1
   core!: SimCore
   /** The node's "disk": bucket + NUL + key → JSON text, as LevelDB holds it. */
@@ -236,7 +257,7 @@ export interface SimResult {
   /** The last trace lines (all of them with keepTrace). */
   trace: string[]
   jobs: SimJob[]
-  stats: { crashes: number, partitions: number, dropped: number, duplicated: number, timeouts: number, refused: number, cancelled: number, retries: number }
+  stats: { crashes: number, partitions: number, dropped: number, duplicated: number, timeouts: number, refused: number, cancelled: number, retries: number, deaths: number }
   /** The cores' counters, summed over every node and incarnation. */
   counters: WorkCounters
 }
@@ -257,12 +278,16 @@ export class WorkSim {
   readonly nodes: SimNode[]
   readonly byId = new Map<string, SimNode>()
   readonly registry = new Map<string, JobEntry>()
+  /** Deaths committed by the control log (what RegistryView.isDead reads). */
+  readonly deadSet = new Set<string>()
   readonly jobs = new Map<string, SimJob>()
   readonly violations: Violation[] = []
   /** Breaches of an invariant a known core bug breaks: recorded (first per kind), not fatal. */
   readonly notices: Violation[] = []
   now = 0
   private readonly q = new EventQueue()
+  /** Deaths waiting for their victim to hold work (see scheduleDeaths). */
+  private armed: Array<{ victim: SimNode, lentOn: boolean, until: number, die: () => void }> = []
   private readonly rng: Rng
   private readonly hash: Hash
   private readonly trace: string[] = []
@@ -270,7 +295,7 @@ export class WorkSim {
   private nextCall = 0
   private allDoneAt = Infinity
   private readonly counters: Record<string, number> = {}
-  readonly stats = { crashes: 0, partitions: 0, dropped: 0, duplicated: 0, timeouts: 0, refused: 0, cancelled: 0, retries: 0 }
+  readonly stats = { crashes: 0, partitions: 0, dropped: 0, duplicated: 0, timeouts: 0, refused: 0, cancelled: 0, retries: 0, deaths: 0 }
 
   constructor (params: SimParams, private readonly opts: SimOptions = {}) {
     this.params = params
@@ -290,9 +315,13 @@ export class WorkSim {
     const p = this.params
     for (const n of this.nodes) this.boot(n, undefined)
     for (const n of this.nodes) this.at(this.rng() * HEARTBEAT_MS, `hb ${n.id}`, () => { this.heartbeat(n) })
+    const homes = new Set<SimNode>()
+    const submitted: number[] = []
     for (let j = 0; j < p.jobs; j++) {
       const t = j === 0 ? 1 : this.rng() * p.faultsUntil * 0.8
       const node = this.nodes[Math.floor(this.rng() * this.nodes.length)]!
+      homes.add(node)
+      submitted.push(t)
       const roots = 1 + Math.floor(this.rng() * 4)
       const shape: TreeShape = { s: Math.floor(this.rng() * 0x7fffffff), maxDepth: p.maxDepth, maxFanout: p.maxFanout }
       this.at(t, `submit ${node.id} roots=${roots} s=${shape.s}`, () => { this.submit(node, roots, shape) })
@@ -317,7 +346,7 @@ export class WorkSim {
         this.at(Math.min(this.now + down, p.faultsUntil), `restart ${node.id}`, () => { this.boot(node, node.load()) })
       }
       this.at(t, `${how === 'torn' ? 'torn-crash armed' : how === 'graceful' ? 'stop' : 'crash'} ${node.id}`, () => {
-        if (!node.up || node.stopping != null) return
+        if (!node.up || node.stopping != null || node.dead) return
         if (how === 'crash') crashNow()
         else if (how === 'torn') node.tornCrash = crashNow
         else this.stopNode(node, crashNow)
@@ -338,6 +367,7 @@ export class WorkSim {
       const pick = this.rng()
       this.at(t, 'cancel', () => { this.cancelOne(pick) })
     }
+    this.scheduleDeaths(homes, submitted)
 
     const end = p.faultsUntil + LIVENESS_MS
     const maxEvents = this.opts.maxEvents ?? 400_000
@@ -364,6 +394,7 @@ export class WorkSim {
         this.violation('core threw', `${ev.label}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`)
         break
       }
+      if (this.armed.length > 0) this.strikeArmed()
       checkStep(this)
       if (this.violations.length > 0) break
       if (this.allDoneAt === Infinity && this.now >= p.faultsUntil && this.settled()) this.allDoneAt = this.now
@@ -419,15 +450,86 @@ export class WorkSim {
   }
 
   private connected (a: SimNode, b: SimNode): boolean {
-    return a.group === b.group
+    return a.group === b.group && !a.cut && !b.cut
+  }
+
+  // ----- deaths -----------------------------------------------------------------------------
+
+  /**
+   * Nodes that die for good, drawn from a PRNG of their own (so the rest of a seed's run is
+   * what it was without deaths), never a job's home, mostly soon after a job was submitted. Half are killed outright; the other
+   * half are zombies: cut off from everyone, declared dead, then reconnected for a while
+   * without knowing it (a pause or a partition that ends), so their late results, signals,
+   * re-sent batches and steals reach the others, and only then killed. The control log
+   * commits each death 50–500 ms after it strikes; every live node applies it (peerDead)
+   * after its own delay, and a node down at that moment finds it on restart.
+   */
+  private scheduleDeaths (homes: ReadonlySet<SimNode>, submitted: readonly number[]): void {
+    const p = this.params
+    if (p.deaths === 0) return
+    const rng = mulberry32(hashSeed(p.seed, 0xdead))
+    const candidates = this.nodes.filter(n => !homes.has(n))
+    for (let d = 0; d < p.deaths && candidates.length > 0; d++) {
+      const victim = candidates.splice(Math.floor(rng() * candidates.length), 1)[0]!
+      // Mostly while a job is young (its tree is spreading), sometimes at any moment.
+      const t = rng() < 0.8 ? submitted[Math.floor(rng() * submitted.length)]! + rng() * 150 : rng() * p.faultsUntil * 0.9
+      const zombie = rng() < 0.5
+      const commitAfter = 50 + rng() * 450
+      const applyDelays = this.nodes.map(() => rng() * 60)
+      const releaseAfter = rng() * 200
+      const zombieMs = 20 + rng() * 800
+      // Armed at t, it strikes as soon as the victim holds work for others (checked after
+      // every event, for at most 1.5 s): a node that holds nothing dies without anyone
+      // noticing. Some wait until it has lent such work on, so its thieves must give it up.
+      const lender = rng() < 0.5
+      this.at(t, `death armed ${victim.id}`, () => { this.armed.push({ victim, lentOn: lender, until: this.now + 1500, die }) })
+      const die = (): void => this.at(this.now, `${zombie ? 'cut (to be declared dead)' : 'kill for good'} ${victim.id}`, () => {
+        this.stats.deaths++
+        victim.dead = true
+        if (zombie && victim.up) victim.cut = true
+        else if (victim.up) this.crash(victim)
+        this.at(this.now + commitAfter, `dead-commit ${victim.id}`, () => {
+          this.deadSet.add(victim.id)
+          this.nodes.forEach((n, i) => {
+            if (n === victim || !n.up) return
+            this.forNode(n, this.now + applyDelays[i]!, `dead-apply ${n.id} ${victim.id}`, () => {
+              n.core.peerDead(victim.id, this.now)
+              this.drive(n)
+            })
+          })
+          if (!zombie) return
+          this.at(this.now + releaseAfter, `zombie ${victim.id} reconnects`, () => {
+            victim.cut = false
+            this.at(this.now + zombieMs, `zombie ${victim.id} killed`, () => { if (victim.up) this.crash(victim) })
+          })
+        })
+      })
+    }
+  }
+
+  private strikeArmed (): void {
+    const keep: typeof this.armed = []
+    for (const a of this.armed) {
+      if (a.victim.up && this.now < a.until && !this.holdsWork(a.victim, a.lentOn)) keep.push(a)
+      else a.die()
+    }
+    this.armed = keep
+  }
+
+  /** Whether `n` holds tasks of jobs homed elsewhere (queued, running or lent on; lent on only). */
+  private holdsWork (n: SimNode, lentOn: boolean): boolean {
+    for (const st of n.core.holdings().tasks.values()) if (st.task.home !== n.id && (!lentOn || st.state === 'delegated')) return true
+    return false
   }
 
   // ----- node lifecycle ---------------------------------------------------------------------
 
   private boot (n: SimNode, loaded: LoadedWork | undefined): void {
+    // A dead node never comes back (rejoining with a new incarnation is not simulated).
+    if (n.dead) return
     if (loaded != null) n.inc++
     n.up = true
-    n.core = makeCore({ self: n.id, incarnation: n.inc, concurrency: n.slots, capabilities: CAPABILITIES, rng: mulberry32(hashSeed(this.params.seed, n.inc * 7919 + Number(n.id.slice(1)))) }, loaded, { entry: id => this.registry.get(id), isDead: () => false }, this.now)
+    n.core = makeCore({ self: n.id, incarnation: n.inc, concurrency: n.slots, capabilities: CAPABILITIES, rng: mulberry32(hashSeed(this.params.seed, n.inc * 7919 + Number(n.id.slice(1)))) }, loaded, { entry: id => this.registry.get(id), isDead: peer => this.deadSet.has(peer) }, this.now)
     this.refreshPeers(n)
     this.drive(n)
   }

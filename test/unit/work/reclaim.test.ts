@@ -1,0 +1,411 @@
+// WorkCore.peerDead: what a node does once the control log commits a peer's death (DESIGN.md,
+// "Dijkstra–Scholten with fault tolerance"). Lenders queue again what they lent the dead node,
+// holders give up what came through it, calls to it fail, and whatever it still says later —
+// results, signals, re-sent batches — is deduplicated or ignored. Fake clock, no LevelDB.
+import { describe, expect, it } from 'vitest'
+import type { JobEntry } from '../../../src/consensus/control.js'
+import { mulberry32 } from '../../../src/prng.js'
+import { WorkCore, type AttemptEnd, type Ready, type WorkCoreConfig } from '../../../src/work/core.js'
+import type { WorkMsg, WorkReply } from '../../../src/work/messages.js'
+import type { JobRecord, LoadedWork, StoredTask, TaskOutcome, WorkWrite } from '../../../src/work/records.js'
+import type { Task } from '../../../src/work/spec.js'
+
+const ECHO = ['handler:echo']
+
+class FakeRegistry {
+  readonly jobs = new Map<string, JobEntry>()
+  readonly dead = new Set<string>()
+  entry (id: string): JobEntry | undefined { return this.jobs.get(id) }
+  isDead (peer: string): boolean { return this.dead.has(peer) }
+}
+
+/** One node: its core, and its "disk" (the writes of every ready it persisted). */
+class Node {
+  readonly disk = new Map<string, unknown>()
+  core: WorkCore
+  readonly started: Task[] = []
+  /** Every start ever, in order (runAll consumes `started`). */
+  readonly history: string[] = []
+  readonly aborted: Array<{ taskId: string, reason: string }> = []
+  readonly finished: JobRecord[] = []
+  constructor (readonly id: string, readonly reg: FakeRegistry, cfg: Partial<WorkCoreConfig> = {}) {
+    this.core = WorkCore.create(this.cfg(cfg), reg, 1000)
+  }
+
+  cfg (cfg: Partial<WorkCoreConfig> = {}): WorkCoreConfig {
+    return { self: this.id, incarnation: 1, concurrency: 1, capabilities: ECHO, rng: mulberry32(this.id.charCodeAt(0)), resendAfterMs: 2000, ...cfg }
+  }
+
+  /** ready(), its writes on disk, advance(): returns the ready (messages are the caller's). */
+  persist (): Ready {
+    const rd = this.core.ready()
+    if (rd.seq === 0) return rd
+    for (const w of rd.writes) this.write(w)
+    this.core.advance(rd.seq)
+    this.started.push(...rd.start)
+    for (const t of rd.start) this.history.push(t.id)
+    this.aborted.push(...rd.abort)
+    this.finished.push(...rd.finished)
+    for (const reg of rd.register) for (const [id, e] of reg.entries) this.reg.jobs.set(id, e)
+    return rd
+  }
+
+  private write (w: WorkWrite): void {
+    const key = `${w.bucket}\u0000${w.key}`
+    if (w.type === 'put') this.disk.set(key, JSON.parse(JSON.stringify(w.value)))
+    else this.disk.delete(key)
+  }
+
+  bucket<V> (name: string): V[] {
+    return [...this.disk.entries()].filter(([k]) => k.startsWith(name + '\u0000')).sort(([a], [b]) => a < b ? -1 : 1).map(([, v]) => v as V)
+  }
+
+  /** Restart from disk (a new process: incarnation 2). */
+  restart (now: number): void {
+    const results = this.bucket<TaskOutcome>('results')
+    const all = this.bucket<JobRecord>('jobs')
+    const final = (j: JobRecord): boolean => j.state !== 'running' && j.state !== 'registering'
+    const loaded: LoadedWork = {
+      tasks: this.bucket<StoredTask>('tasks'),
+      outbox: this.bucket<TaskOutcome>('outbox'),
+      jobs: all.filter(j => !final(j)).map(job => ({ job, outcomes: results.filter(o => o.jobId === job.id) })),
+      finished: all.filter(final),
+      completion: this.bucket('completion')
+    }
+    this.core = WorkCore.restore(this.cfg({ incarnation: 2 }), loaded, this.reg, now)
+  }
+
+  /** Runs every started task to success until none is left here (answering no message). */
+  runAll (now: number): void {
+    for (let guard = 0; guard < 10_000; guard++) {
+      this.persist()
+      const next = this.started.shift()
+      if (next == null) {
+        // advance() of the ready holding a final state reports the job in the next one.
+        if (!this.core.hasReady()) return
+        continue
+      }
+      if (this.core.isRunning(next.id)) this.core.taskFinished(next.id, ok(), now)
+    }
+  }
+}
+
+function ok (): AttemptEnd {
+  return { ok: true, result: '"done"', children: [], durationMs: 5, stoppedByNode: false }
+}
+
+/** Submits `n` echo tasks at `home` and registers them; returns the job id. */
+function submit (home: Node, n: number): string {
+  const ticket = home.core.submit([{ tasks: Array.from({ length: n }, () => ({ type: 'echo' })) }], 1000)
+  home.persist()
+  home.core.registered(ticket.id, undefined, 1000)
+  home.persist()
+  return ticket.jobs[0]!.id
+}
+
+/** Delivers a request from `from` to `to` and returns the reply. */
+function call (from: Node, to: Node, msg: WorkMsg, now: number): WorkReply {
+  const id = Math.floor(Math.random() * 1e9)
+  to.core.request(from.id, id, msg, now)
+  const rd = to.persist()
+  return rd.replies.find(r => r.id === id)!.reply
+}
+
+/** `thief` steals from `victim`; returns the batch ids granted. */
+function steal (thief: Node, victim: Node, now: number): string[] {
+  thief.core.peers([{ peerId: victim.id, queued: victim.core.stealable, capabilities: ECHO }], now)
+  thief.core.peerAdvertised(victim.id, now)
+  const ask = thief.persist().messages.find(m => m.msg.op === 'steal' && m.to === victim.id)
+  expect(ask, `${thief.id} asks ${victim.id} for work`).toBeDefined()
+  const reply = call(thief, victim, ask!.msg, now)
+  thief.core.response(ask!.id, reply, now)
+  thief.persist()
+  return reply.batches.map(b => b.batchId)
+}
+
+function delegated (n: Node, to: string): string[] {
+  return [...n.core.heldTasks.values()].filter(st => st.state === 'delegated' && st.to === to).map(st => st.task.id)
+}
+
+describe('WorkCore.peerDead: the lender re-runs what it lent', () => {
+  it('queues every task of a dead thief\'s unsignalled batch again, persisted, and completes the job here', () => {
+    const reg = new FakeRegistry()
+    const a = new Node('A', reg)
+    const b = new Node('B', reg, { concurrency: 2 })
+    const jobId = submit(a, 20)
+    steal(b, a, 1001)
+    const lent = delegated(a, 'B')
+    expect(lent.length).toBeGreaterThan(0)
+    reg.dead.add('B')
+    a.core.peerDead('B', 1100)
+    const rd = a.persist()
+    // The reclaimed tasks are written back as queued in the ready that re-queues them.
+    const requeued = rd.writes.filter(w => w.bucket === 'tasks' && w.type === 'put' && (w.value as StoredTask).state === 'queued').map(w => w.key)
+    expect(requeued.sort()).toEqual([...lent].sort())
+    expect(delegated(a, 'B')).toEqual([])
+    expect(a.core.stats().lent).toBe(0)
+    expect(a.core.counters.tasksReclaimed).toBe(lent.length)
+    a.runAll(1200)
+    expect(a.finished.map(j => [j.id, j.state, j.done])).toEqual([[jobId, 'completed', 20]])
+  })
+
+  it('fails a call still waiting for the dead peer\'s answer at once, and steals from it no more', () => {
+    const reg = new FakeRegistry()
+    const a = new Node('A', reg)
+    const b = new Node('B', reg, { concurrency: 4 })
+    submit(a, 40)
+    b.core.peers([{ peerId: 'A', queued: a.core.stealable, capabilities: ECHO }], 1001)
+    b.core.peerAdvertised('A', 1001)
+    const ask = b.persist().messages.find(m => m.msg.op === 'steal')!
+    reg.dead.add('A')
+    b.core.peerDead('A', 1002)
+    b.persist()
+    // The answer that comes after all is dropped: the call was already failed.
+    const reply = call(b, a, ask.msg, 1003)
+    b.core.response(ask.id, reply, 1003)
+    b.persist()
+    expect(b.core.heldTasks.size).toBe(0)
+    // No new steal goes to a dead peer, however much it advertises.
+    b.core.peers([{ peerId: 'A', queued: 40, capabilities: ECHO }], 1004)
+    b.core.peerAdvertised('A', 1004)
+    expect(b.persist().messages.filter(m => m.msg.op === 'steal')).toEqual([])
+  })
+
+  it('after a restart, re-runs what it lent a peer whose death was committed meanwhile', () => {
+    const reg = new FakeRegistry()
+    const a = new Node('A', reg)
+    const b = new Node('B', reg, { concurrency: 2 })
+    const jobId = submit(a, 20)
+    steal(b, a, 1001)
+    const lent = delegated(a, 'B')
+    expect(lent.length).toBeGreaterThan(0)
+    reg.dead.add('B')
+    a.restart(5000)
+    a.persist()
+    expect(delegated(a, 'B')).toEqual([])
+    a.runAll(5100)
+    expect(a.finished.map(j => [j.id, j.state, j.done])).toEqual([[jobId, 'completed', 20]])
+  })
+
+  it('finds a committed death it was not told of at its next maintenance (a snapshot install)', () => {
+    const reg = new FakeRegistry()
+    const a = new Node('A', reg)
+    const b = new Node('B', reg, { concurrency: 2 })
+    submit(a, 20)
+    steal(b, a, 1001)
+    reg.dead.add('B')
+    a.core.tick(a.core.maintenanceAt)
+    a.persist()
+    expect(delegated(a, 'B')).toEqual([])
+    expect(a.core.counters.tasksReclaimed).toBeGreaterThan(0)
+  })
+})
+
+describe('WorkCore.peerDead: work lent and stolen back', () => {
+  it('re-runs a task that came back from the dead thief and finished here, since its first batch is reclaimed whole', () => {
+    const reg = new FakeRegistry()
+    const a = new Node('A', reg, { concurrency: 1 })
+    const b = new Node('B', reg, { concurrency: 1 })
+    const jobId = submit(a, 12)
+    steal(b, a, 1001)
+    const lent = delegated(a, 'B')
+    expect(lent.length).toBeGreaterThan(2)
+    // A runs out of its own work, then steals back part of what it lent.
+    a.runAll(1002)
+    expect(a.core.stats().queued).toBe(0)
+    const back = steal(a, b, 1003)
+    expect(back.length).toBe(1)
+    const returned = a.started.map(t => t.id).filter(id => lent.includes(id))
+    expect(returned.length).toBeGreaterThan(0)
+    a.runAll(1004)
+    // Finished here, yet still part of the unsignalled batch lent to B: its record is kept.
+    for (const id of returned) expect(a.core.heldTasks.get(id)?.state).toBe('delegated')
+    reg.dead.add('B')
+    a.core.peerDead('B', 1100)
+    const rd = a.persist()
+    expect(rd.events.filter(e => e.level === 'warn')).toEqual([])
+    expect(a.core.counters.tasksReclaimed).toBe(lent.length)
+    a.runAll(1200)
+    expect(a.finished.map(j => [j.id, j.state, j.done])).toEqual([[jobId, 'completed', 12]])
+    expect(a.core.heldTasks.size).toBe(0)
+  })
+})
+
+describe('WorkCore.peerDead: one attempt of a task id at a time', () => {
+  it('runs a reclaimed task again only once the abandoned attempt of the same task has ended', () => {
+    const reg = new FakeRegistry()
+    const a = new Node('A', reg, { concurrency: 3 })
+    const b = new Node('B', reg, { concurrency: 1 })
+    const jobId = submit(a, 16)
+    steal(b, a, 1001)
+    const lent = delegated(a, 'B')
+    a.runAll(1002)
+    a.started.length = 0
+    steal(a, b, 1003)
+    // The task stolen back is running here, charged to B's batch, and it is also in the
+    // batch A lent B: B's death abandons the one and reclaims the other.
+    const running = a.started.map(t => t.id).filter(id => a.core.isRunning(id))
+    expect(running.length).toBeGreaterThan(0)
+    for (const id of running) expect(lent).toContain(id)
+    a.started.length = 0
+    reg.dead.add('B')
+    a.core.peerDead('B', 1100)
+    const rd = a.persist()
+    expect(rd.abort).toEqual(running.map(taskId => ({ taskId, reason: 'abandoned' })))
+    // Reclaimed, yet not started while its abandoned attempt is still ending.
+    const startedEarly = (): string[] => a.started.map(t => t.id).filter(id => running.includes(id))
+    for (let i = 0; i < 5; i++) {
+      const next = a.started.find(t => !running.includes(t.id) && a.core.isRunning(t.id))
+      if (next != null) a.core.taskFinished(next.id, ok(), 1100 + i)
+      a.persist()
+    }
+    expect(startedEarly()).toEqual([])
+    for (const id of running) a.core.taskFinished(id, { ok: false, error: 'task abandoned', children: [], durationMs: 1, stoppedByNode: false }, 1110)
+    const from = a.history.length
+    a.runAll(1200)
+    // Then each runs once more, and the job completes with every task once.
+    expect(a.history.slice(from).filter(id => running.includes(id)).sort()).toEqual([...running].sort())
+    expect(a.finished.map(j => [j.id, j.state, j.done])).toEqual([[jobId, 'completed', 16]])
+  })
+})
+
+describe('WorkCore.peerDead: holders give up work that came through the dead node', () => {
+  it('drops queued tasks and aborts running ones whose batch came from it, and discards their end', () => {
+    const reg = new FakeRegistry()
+    const a = new Node('A', reg)
+    const b = new Node('B', reg, { concurrency: 1 })
+    const c = new Node('C', reg, { concurrency: 1 })
+    const jobId = submit(a, 60)
+    steal(b, a, 1001)
+    steal(c, b, 1002)
+    const atC = [...c.core.heldTasks.keys()]
+    expect(atC.length).toBeGreaterThan(1)
+    const running = c.started.map(t => t.id).filter(id => c.core.isRunning(id))
+    expect(running).toHaveLength(1)
+    reg.dead.add('B')
+    c.core.peerDead('B', 1100)
+    const rd = c.persist()
+    expect(rd.abort).toEqual([{ taskId: running[0], reason: 'abandoned' }])
+    expect(c.core.heldTasks.size).toBe(0)
+    expect(rd.writes.filter(w => w.bucket === 'tasks' && w.type === 'del').map(w => w.key).sort()).toEqual([...atC].sort())
+    expect(c.core.counters.tasksAbandoned).toBe(atC.length)
+    // The aborted attempt ends: no outcome, no retry, nothing queued.
+    c.core.taskFinished(running[0]!, { ok: false, error: 'task abandoned', children: [], durationMs: 1, stoppedByNode: false }, 1101)
+    const after = c.persist()
+    expect(after.writes.filter(w => w.bucket === 'outbox' || w.bucket === 'tasks')).toEqual([])
+    expect(c.core.outboxEntries.size).toBe(0)
+    expect(c.core.stats().queued).toBe(0)
+    // A re-send of the abandoned batch by the dead node is refused.
+    a.core.peerDead('B', 1100)
+    a.runAll(1200)
+    expect(a.finished.map(j => [j.id, j.state, j.done])).toEqual([[jobId, 'completed', 60]])
+  })
+
+  it('refuses batches a dead node sends later (a re-send or a late grant)', () => {
+    const reg = new FakeRegistry()
+    const a = new Node('A', reg)
+    const b = new Node('B', reg, { concurrency: 1 })
+    const c = new Node('C', reg, { concurrency: 1 })
+    submit(a, 60)
+    steal(b, a, 1001)
+    reg.dead.add('B')
+    // B, paused through its death, re-sends what it lends to C.
+    const tasks = [...b.core.heldTasks.values()].slice(0, 2).map(st => st.task)
+    const reply = call(b, c, { op: 'deliver', batches: [{ jobId: tasks[0]!.jobId, batchId: 'B:1.99', tasks }] }, 1100)
+    expect(reply).toMatchObject({ ok: true, accepted: 0 })
+    expect(c.core.heldTasks.size).toBe(0)
+  })
+})
+
+describe('WorkCore.peerDead: what the dead node says late is deduplicated or ignored', () => {
+  it('records a late result once and the re-run\'s result not again; the job completes once with every task', () => {
+    const reg = new FakeRegistry()
+    const a = new Node('A', reg)
+    const b = new Node('B', reg, { concurrency: 1 })
+    const jobId = submit(a, 20)
+    steal(b, a, 1001)
+    // B finishes one task; its result is in B's outbox, not yet sent.
+    const first = b.started[0]!
+    b.core.taskFinished(first.id, ok(), 1002)
+    b.persist()
+    b.core.tick(1002 + 20)
+    const results = b.persist().messages.find(m => m.msg.op === 'results')!
+    expect(results).toBeDefined()
+    reg.dead.add('B')
+    a.core.peerDead('B', 1100)
+    a.persist()
+    // B's result arrives after the death: recorded (it is a true result), once.
+    expect(call(b, a, results.msg, 1101)).toMatchObject({ ok: true })
+    expect(a.core.isRecorded(jobId, first.id)).toBe(true)
+    a.runAll(1200)
+    const [job] = a.finished
+    expect(job).toMatchObject({ id: jobId, state: 'completed', done: 20, total: 20 })
+    expect(a.core.duplicates).toBe(1)
+    expect(a.bucket<TaskOutcome>('results').filter(o => o.taskId === first.id)).toHaveLength(1)
+  })
+
+  it('ignores a late signal for a reclaimed batch, keeping the re-queued tasks', () => {
+    const reg = new FakeRegistry()
+    const a = new Node('A', reg)
+    const b = new Node('B', reg, { concurrency: 2 })
+    submit(a, 20)
+    const [batchId] = steal(b, a, 1001)
+    const lent = delegated(a, 'B')
+    reg.dead.add('B')
+    a.core.peerDead('B', 1100)
+    a.persist()
+    const reply = call(b, a, { op: 'signal', signals: [{ jobId: a.core.activeJobs()[0]!.id, batchId: batchId! }] }, 1101)
+    expect(reply).toMatchObject({ ok: true, accepted: 0 })
+    for (const id of lent) expect(a.core.heldTasks.get(id)?.state).toBe('queued')
+  })
+
+  it('is idempotent: a second peerDead for the same peer does nothing', () => {
+    const reg = new FakeRegistry()
+    const a = new Node('A', reg)
+    const b = new Node('B', reg, { concurrency: 2 })
+    submit(a, 20)
+    steal(b, a, 1001)
+    reg.dead.add('B')
+    a.core.peerDead('B', 1100)
+    a.persist()
+    const queued = a.core.stats().queued
+    const reclaimed = a.core.counters.tasksReclaimed
+    a.core.peerDead('B', 1101)
+    const rd = a.persist()
+    expect(rd.writes.filter(w => w.bucket === 'tasks')).toEqual([])
+    expect(a.core.stats().queued).toBe(queued)
+    expect(a.core.counters.tasksReclaimed).toBe(reclaimed)
+  })
+})
+
+describe('WorkCore.declaredDead: a node told it was declared dead gives up what others lent it', () => {
+  it('drops the queued tasks and aborts the running ones of every batch it received, keeps its own jobs, and the lender completes', () => {
+    const reg = new FakeRegistry()
+    const a = new Node('A', reg)
+    const b = new Node('B', reg, { concurrency: 2 })
+    const jobA = submit(a, 20)
+    steal(b, a, 1001)
+    const own = submit(b, 3)
+    const lent = delegated(a, 'B')
+    expect(lent.length).toBeGreaterThan(0)
+    const running = b.started.filter(t => t.jobId === jobA).map(t => t.id)
+    expect(running.length).toBeGreaterThan(0)
+    b.core.declaredDead(1100)
+    b.persist()
+    // Nothing of A's job is left at B; what ran is aborted as abandoned.
+    expect([...b.core.heldTasks.values()].filter(st => st.task.jobId === jobA)).toEqual([])
+    expect(b.aborted.filter(x => running.includes(x.taskId)).map(x => x.reason)).toEqual(running.map(() => 'abandoned'))
+    expect(b.core.counters.tasksAbandoned).toBeGreaterThan(0)
+    // The aborted attempts end (whatever they return is discarded); B's own job still completes.
+    b.started.splice(0, b.started.length, ...b.started.filter(t => t.jobId === own))
+    for (const id of running) b.core.taskFinished(id, ok(), 1150)
+    b.runAll(1200)
+    expect(b.finished.map(j => j.id)).toContain(own)
+    // A re-runs what it lent and completes its job; B sends nothing more for it.
+    reg.dead.add('B')
+    a.core.peerDead('B', 1300)
+    a.persist()
+    a.runAll(1400)
+    expect(a.finished.map(j => [j.id, j.state, j.done])).toEqual([[jobA, 'completed', 20]])
+  })
+})
