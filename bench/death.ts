@@ -10,11 +10,11 @@
 // "node declared dead (committed)" (commit, applied on the leader). Then it restarts the node
 // and waits until every node's status shows no committed death (node.alive applied).
 import { Command } from 'commander'
-import { readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { agreedLeader as agreedLeaderOf, down, kill, loadState, restart, statusAll, up, waitUntil, type NodeStatus } from '../scripts/cluster-lib.js'
 import { formatMachine, loadavg, machineInfo } from './lib/machine.js'
+import { firstLogged } from './lib/node-logs.js'
 import { freePortBlock } from './lib/ports.js'
 import { markdownTable, max, median, ms, mulberry32, quantile } from './lib/stats.js'
 
@@ -27,21 +27,9 @@ const opts = program.opts<{ nodes: string, kills: string, seed: string }>()
 const N = Number(opts.nodes)
 const dir = join(tmpdir(), `meshnode-bench-death-${process.pid}`)
 
-/** The first time at or after t0 a log line with `msg` (and the given fields) appears in any of `logs`. */
+/** Ms from t0 until a line with `msg` (that `match` accepts) appears in any of `logs`; NaN if none. */
 function firstLine (logs: string[], msg: string, t0: number, match: (j: any) => boolean = () => true): number {
-  let first = NaN
-  for (const file of logs) {
-    let text = ''
-    try { text = readFileSync(file, 'utf8') } catch { continue }
-    for (const line of text.split('\n')) {
-      if (!line.includes(`"${msg}"`)) continue
-      try {
-        const j = JSON.parse(line)
-        if (j.time >= t0 && match(j) && !(first <= j.time)) first = j.time
-      } catch { /* partial line */ }
-    }
-  }
-  return first - t0
+  return firstLogged(logs, msg, t0, match) - t0
 }
 
 async function agreedLeader (): Promise<NodeStatus> {

@@ -2,7 +2,7 @@
 // Each node logs every membership transition ("msg":"membership change", with peer/from/to/
 // reason), so the exact moment a node changed its mind about a peer is in its log, on the
 // same wall clock as the benchmark's Date.now().
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs'
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs'
 
 export interface LogLine {
   time: number
@@ -99,4 +99,25 @@ export function firstAllAlive (events: Map<string, MembershipChange[]>, peerIds:
     if (alive.size === want) return e.time
   }
   return undefined
+}
+
+/**
+ * The earliest time (epoch ms) at or after `since` that any of `logs` says `msg` on a line
+ * `match` accepts, or NaN if none does yet. Reads the files whole: for tests and benches that
+ * ask once per event, not for tailing.
+ */
+export function firstLogged (logs: readonly string[], msg: string, since = 0, match: (line: LogLine) => boolean = () => true): number {
+  let first = NaN
+  for (const file of logs) {
+    let text = ''
+    try { text = readFileSync(file, 'utf8') } catch { continue }
+    for (const raw of text.split('\n')) {
+      if (!raw.includes(`"${msg}"`)) continue
+      try {
+        const line = JSON.parse(raw) as LogLine
+        if (line.time >= since && match(line) && !(first <= line.time)) first = line.time
+      } catch { /* a partial line */ }
+    }
+  }
+  return first
 }

@@ -6,23 +6,11 @@ import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { agreedLeader, isRunning, loadState, statusAll, waitUntil, type NodeStatus } from '../../scripts/cluster-lib.js'
 import { cluster, tempDir } from './helpers.js'
+import { firstLogged as firstLoggedLine } from '../../bench/lib/node-logs.js'
 
 /** The first time (ms since the epoch) any of these logs says `msg` about `peer`, or NaN. */
 function firstLogged (logs: string[], msg: string, peer?: string): number {
-  let first = NaN
-  for (const file of logs) {
-    let text = ''
-    try { text = readFileSync(file, 'utf8') } catch { continue }
-    for (const line of text.split('\n')) {
-      if (!line.includes(`"${msg}"`)) continue
-      try {
-        const j = JSON.parse(line)
-        if (peer != null && j.peer !== peer) continue
-        if (!(first <= j.time)) first = j.time
-      } catch { /* partial line */ }
-    }
-  }
-  return first
+  return firstLoggedLine(logs, msg, 0, line => peer == null || line.peer === peer)
 }
 
 function deadIn (s: NodeStatus, peerId: string): { incarnation: number } | undefined {
