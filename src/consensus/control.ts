@@ -160,6 +160,11 @@ function withOptional<T extends object, K extends string, V> (obj: T, key: K, va
 export class ControlState {
   readonly config = new Map<string, ConfigValue>()
   readonly dead = new Map<string, DeadRecord>()
+  /**
+   * Per peer, the newest incarnation a committed `node.alive` vouched for: a `node.dead` about
+   * an older one (proposed before the peer came back, committed after) is stale and ignored.
+   */
+  readonly alive = new Map<string, number>()
   readonly jobs = new Map<string, unknown>()
   /** Client peer id -> what it may do. */
   readonly grants = new Map<string, Grant>()
@@ -208,13 +213,16 @@ export class ControlState {
         return { ok: true }
       case 'node.dead': {
         const cur = this.dead.get(cmd.peerId)
-        // A declaration about an older incarnation than one already declared is stale.
+        // A declaration about an older incarnation than one already declared, or than one
+        // already vouched alive, is stale.
+        if (cmd.incarnation < (this.alive.get(cmd.peerId) ?? 0)) return { ok: true }
         if (cur == null || cmd.incarnation > cur.incarnation) this.dead.set(cmd.peerId, { incarnation: cmd.incarnation, reason: cmd.reason, index })
         return { ok: true }
       }
       case 'node.alive': {
         const cur = this.dead.get(cmd.peerId)
         if (cur != null && cmd.incarnation > cur.incarnation) this.dead.delete(cmd.peerId)
+        if (cmd.incarnation > (this.alive.get(cmd.peerId) ?? 0)) this.alive.set(cmd.peerId, cmd.incarnation)
         return { ok: true }
       }
       case 'job.put':
@@ -249,6 +257,7 @@ export class ControlState {
       appliedIndex: this.appliedIndex,
       config: sorted(this.config),
       dead: sorted(this.dead),
+      alive: sorted(this.alive),
       jobs: sorted(this.jobs),
       grants: sorted(this.grants)
     }))
@@ -262,6 +271,8 @@ export class ControlState {
     s.appliedIndex = raw.appliedIndex
     for (const [k, v] of raw.config) s.config.set(k, v)
     for (const [k, v] of raw.dead) s.dead.set(k, v)
+    // Snapshots from before node.alive was recorded have no alive map.
+    for (const [k, v] of raw.alive ?? []) s.alive.set(k, v)
     for (const [k, v] of raw.jobs) s.jobs.set(k, v)
     // Snapshots from before access control have no grants.
     for (const [k, v] of raw.grants ?? []) s.grants.set(k, v)

@@ -31,6 +31,22 @@ describe('control state machine', () => {
     expect(s.dead.has('p')).toBe(false)
   })
 
+  it('ignores a death about an incarnation older than one already vouched alive (proposed before the comeback, committed after)', () => {
+    const s = new ControlState()
+    s.apply(1, enc({ op: 'node.dead', peerId: 'p', incarnation: 3, reason: 'quorum' }))
+    s.apply(2, enc({ op: 'node.alive', peerId: 'p', incarnation: 4 }))
+    expect(s.dead.has('p')).toBe(false)
+    s.apply(3, enc({ op: 'node.dead', peerId: 'p', incarnation: 3, reason: 'late' }))
+    expect(s.dead.has('p')).toBe(false)
+    // The snapshot keeps what node.alive vouched for.
+    const copy = ControlState.restore(s.snapshot())
+    copy.apply(4, enc({ op: 'node.dead', peerId: 'p', incarnation: 3, reason: 'later still' }))
+    expect(copy.dead.has('p')).toBe(false)
+    // A death of the incarnation that came back is a real one.
+    copy.apply(5, enc({ op: 'node.dead', peerId: 'p', incarnation: 4, reason: 'quorum' }))
+    expect(copy.dead.get('p')).toMatchObject({ incarnation: 4 })
+  })
+
   it('treats an empty entry as a no-op and a garbage entry as a failed command', () => {
     const s = new ControlState()
     expect(s.apply(1, new Uint8Array())).toEqual({ ok: true })
