@@ -208,7 +208,7 @@ export class MeshNode {
       const status = new StatusService(components, () => node!.statusSnapshot())
       const admin = new AdminService(components)
       const internal = new InternalService(components, {
-        members: () => components.consensus.status()?.conf,
+        membershipOf: peer => components.consensus.membershipOf(peer),
         admin: async (req, caller) => await admin.handle(req, trusted(caller), true),
         register: async jobs => { await components.work.registrar.proposeHere(jobs) },
         deathOpinions: (from, opinions, aliveIncarnation) => { components.consensus.deathOpinions(from, opinions, aliveIncarnation) }

@@ -243,13 +243,10 @@ export class ConsensusService {
    * joiner the leader has added), or 'no-cluster' while this node belongs to none. Members
    * are who the raft, work and internal protocols serve.
    */
-  membershipOf (peer: string): 'member' | 'stranger' | 'no-cluster' {
-    const conf = this.core?.status().conf
-    // A joiner's core exists from the leader's first message on, with an empty configuration
-    // until the leader's snapshot or log arrives: it does not know its cluster yet either.
-    if (conf == null || conf.voters.length === 0) return 'no-cluster'
-    return conf.voters.includes(peer) || conf.learners.includes(peer) ? 'member' : 'stranger'
+  membershipOf (peer: string): Standing {
+    return membershipIn(this.core?.status().conf, peer)
   }
+
 
   /** What the heartbeat advertises. */
   localState (): { role: string, term: bigint, leader: string, bootstrapSet: string[] } {
@@ -631,4 +628,15 @@ function publicKeyOf (id: string): Uint8Array | undefined {
   } catch {
     return undefined
   }
+}
+
+/** Where a peer stands with a node: see ConsensusService.membershipOf. */
+export type Standing = 'member' | 'stranger' | 'no-cluster'
+
+/** A peer's standing in configuration `conf` (undefined: this node is in no cluster). */
+export function membershipIn (conf: { voters: readonly string[], learners: readonly string[] } | undefined, peer: string): Standing {
+  // A joiner's core exists from the leader's first message on, with an empty configuration
+  // until the leader's snapshot or log arrives: it does not know its cluster yet either.
+  if (conf == null || conf.voters.length === 0) return 'no-cluster'
+  return conf.voters.includes(peer) || conf.learners.includes(peer) ? 'member' : 'stranger'
 }

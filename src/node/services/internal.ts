@@ -22,12 +22,13 @@ import type { Host } from '../transport/host.js'
 import type { Logger } from '../log.js'
 import { callWith, serveOnce } from '../transport/rpc.js'
 import { RateGuard } from '../transport/limits.js'
+import type { Standing } from './consensus.js'
 
 const REGISTRY_STATES = new Set<string>(['running', 'completed', 'failed', 'cancelled'])
 
 export interface InternalDeps {
   /** The committed configuration, or undefined while this node is in no cluster. */
-  members: () => { voters: readonly string[], learners: readonly string[] } | undefined
+  membershipOf: (peer: string) => Standing
   /** Run a forwarded admin command here for `caller`, marked as forwarded (never forwarded again). */
   admin: (req: AdminRequest, caller: string) => Promise<AdminResponse>
   /** Propose registrations as they are (on the leader); throws a coded error if it cannot. */
@@ -87,12 +88,12 @@ export class InternalService {
     if (!this.guard.admit(from)) {
       return answer('RATE_LIMITED', `${from} sent more internal requests than this node accepts from one peer (${INTERNAL_RATE.ratePerSec} a second); retry in a moment`)
     }
-    const conf = this.deps.members()
-    if (conf == null || !(conf.voters.includes(from) || conf.learners.includes(from))) {
+    const standing = this.deps.membershipOf(from)
+    if (standing !== 'member') {
       this.metrics.rpcRejected.inc()
       this.metrics.strangersRefused.inc()
       this.log.debug({ from, protocol: INTERNAL_PROTOCOL }, 'internal request from a non-member refused')
-      return answer('NOT_A_MEMBER', conf == null
+      return answer('NOT_A_MEMBER', standing === 'no-cluster'
         ? 'this node is not part of a cluster yet, so it serves no internal requests'
         : `${from} is not a member of this cluster; the internal protocol is for member nodes (clients use the admin protocol)`)
     }

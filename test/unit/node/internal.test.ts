@@ -13,6 +13,7 @@ import { AdminRequest, AdminResponse } from '../../../src/wire/proto/admin.js'
 import type { InternalRequest } from '../../../src/wire/proto/internal.js'
 import { INTERNAL_RATE } from '../../../src/wire/constants.js'
 import type { Opinion } from '../../../src/healing/death-quorum.js'
+import { membershipIn } from '../../../src/node/services/consensus.js'
 
 function service (conf: { voters: string[], learners: string[] } | undefined, now = (): number => 0): { svc: InternalService, counters: { get: (name: string) => number | undefined }, admin: AdminRequest[], registered: Array<Array<[string, JobEntry]>>, opinions: Array<[string, Opinion[], number]> } {
   const registry = new Registry()
@@ -22,7 +23,7 @@ function service (conf: { voters: string[], learners: string[] } | undefined, no
   const registered: Array<Array<[string, JobEntry]>> = []
   const opinions: Array<[string, Opinion[], number]> = []
   const svc = new InternalService({ host: {} as Host, log: createLogger('silent'), metrics, now }, {
-    members: () => conf,
+    membershipOf: peer => membershipIn(conf, peer),
     admin: async req => {
       admin.push(req)
       return failure('VERSION_MISMATCH', 'config "k" is at version 2, not 1', 'v1')
