@@ -163,7 +163,7 @@ async function runAll (host: Libp2p, node: PeerId, job: string | undefined, time
   out.push(await admin('configList', { configList: {} }))
 
   out.push(await internal('toLeader configSet', { toLeader: { request: AdminRequest.encode({ configSet: { key: PROBE_KEY, value: self } }), caller: '' } }))
-  out.push(await internal('registerJobs forged', { registerJobs: { jobs: [{ id: `probe-forged-${Date.now()}`, home: self, createdAt: Date.now(), state: 'running' }] } }))
+  out.push(await internal('registerJobs forged', { registerJobs: { jobs: [{ id: `probe-forged-${Date.now()}`, home: self, createdAt: Date.now(), state: 'running', replicas: [], epoch: 0 }] } }))
 
   out.push(await raft(host, node, 'vote request at a huge term', { type: 'vote', from: self, to, term: HUGE_TERM, lastLogIndex: HUGE_TERM, lastLogTerm: HUGE_TERM, transfer: false }, timeoutMs))
   out.push(await raft(host, node, 'leader heartbeat at a huge term', { type: 'heartbeat', from: self, to, term: HUGE_TERM, commit: 0 }, timeoutMs))

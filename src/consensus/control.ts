@@ -56,6 +56,20 @@ export interface JobEntry {
   home: string
   createdAt: number
   state: JobRegistryState
+  /** Nodes (not the home) that hold the job's definition: where it is re-homed if the home dies. */
+  replicas?: string[]
+  /** Home generation: 0 at submit, +1 per re-home. A home's put of an older generation is stale. */
+  epoch?: number
+  /** Earlier homes, oldest first. */
+  homes?: string[]
+}
+
+/** A job moved to a new home because its home was declared dead (see ControlState). */
+export interface JobMove {
+  jobId: string
+  from: string
+  to: string
+  epoch: number
 }
 
 export type JobRegistryState = 'running' | 'completed' | 'failed' | 'cancelled'
@@ -63,6 +77,8 @@ const REGISTRY_STATES = new Set<string>(['running', 'completed', 'failed', 'canc
 
 /** Registrations in one jobs.put entry; bounded so one entry stays well under a raft frame. */
 export const MAX_JOBS_PER_PUT = 10_000
+/** Replica holders one registry entry may name. */
+export const MAX_REPLICAS = 8
 
 export interface ConfigValue { value: string, version: number, index: number }
 export interface DeadRecord { incarnation: number, reason: string, index: number }
@@ -144,7 +160,16 @@ function decodeOp (raw: any, str: Str, int: Int): ControlCommand {
         const [id, e] = Array.isArray(pair) ? pair : []
         if (typeof id !== 'string' || id.length === 0 || id.length > CONTROL_LIMITS.keyBytes) throw new Error('jobs.put: a job id must be a non-empty string')
         if (e == null || typeof e.home !== 'string' || !Number.isSafeInteger(e.createdAt) || !REGISTRY_STATES.has(e.state)) throw new Error(`jobs.put: bad entry for job ${id}`)
-        return [id, { home: e.home, createdAt: e.createdAt, state: e.state }]
+        const entry: JobEntry = { home: e.home, createdAt: e.createdAt, state: e.state }
+        if (e.replicas !== undefined) {
+          if (!Array.isArray(e.replicas) || e.replicas.length > MAX_REPLICAS || !e.replicas.every((r: unknown) => typeof r === 'string' && r.length > 0 && r.length <= CONTROL_LIMITS.keyBytes)) throw new Error(`jobs.put: bad replicas for job ${id}`)
+          entry.replicas = e.replicas
+        }
+        if (e.epoch !== undefined) {
+          if (!Number.isSafeInteger(e.epoch) || e.epoch < 0) throw new Error(`jobs.put: bad epoch for job ${id}`)
+          entry.epoch = e.epoch
+        }
+        return [id, entry]
       })
       return { op: 'jobs.put', jobs }
     }
@@ -172,6 +197,12 @@ export class ControlState {
   appliedIndex = 0
   /** Told of every command applied successfully (e.g. the work layer reacting to a cancel). */
   onApplied?: (cmd: ControlCommand, index: number) => void
+  /**
+   * Told of the jobs a command re-homed (a node.dead of their home, or a registration that
+   * arrived after its home's death), before onApplied of that command.
+   */
+  onJobsMoved?: (moves: JobMove[], index: number) => void
+  private moves: JobMove[] = []
 
   /** Apply one committed normal entry. Empty data is a leader's no-op and only advances. */
   apply (index: number, data: Uint8Array): ApplyResult {
@@ -185,6 +216,11 @@ export class ControlState {
       return { ok: false, code: 'BAD_COMMAND', message: (err as Error).message }
     }
     const result = this.execute(index, cmd)
+    if (this.moves.length > 0) {
+      const moves = this.moves
+      this.moves = []
+      this.onJobsMoved?.(moves, index)
+    }
     if (result.ok) this.onApplied?.(cmd, index)
     return result
   }
@@ -216,7 +252,12 @@ export class ControlState {
         // A declaration about an older incarnation than one already declared, or than one
         // already vouched alive, is stale.
         if (cmd.incarnation < (this.alive.get(cmd.peerId) ?? 0)) return { ok: true }
-        if (cur == null || cmd.incarnation > cur.incarnation) this.dead.set(cmd.peerId, { incarnation: cmd.incarnation, reason: cmd.reason, index })
+        if (cur == null || cmd.incarnation > cur.incarnation) {
+          this.dead.set(cmd.peerId, { incarnation: cmd.incarnation, reason: cmd.reason, index })
+          // Its running jobs move to a replica holder (each job on its own, so the order of
+          // this map — which differs after a snapshot restore — does not matter).
+          for (const [id, e] of this.jobs) this.moveIfHomeDead(id, e as JobEntry)
+        }
         return { ok: true }
       }
       case 'node.alive': {
@@ -234,9 +275,16 @@ export class ControlState {
       case 'jobs.put':
         for (const [id, entry] of cmd.jobs) {
           const cur = this.jobs.get(id) as JobEntry | undefined
-          // A final state is final: a late 'running' re-registration never revives a job.
-          if (cur != null && cur.state !== 'running' && entry.state === 'running') continue
-          this.jobs.set(id, entry)
+          if (cur != null) {
+            // A final state is final: a late 'running' re-registration never revives a job.
+            if (cur.state !== 'running' && entry.state === 'running') continue
+            // A home of an older generation (declared dead, the job re-homed since) is stale.
+            if ((entry.epoch ?? 0) < (cur.epoch ?? 0)) continue
+          }
+          const next: JobEntry = cur == null ? entry : { ...cur, ...entry }
+          this.jobs.set(id, next)
+          // Registered after its home's death was committed: move it now.
+          this.moveIfHomeDead(id, next)
         }
         return { ok: true }
       case 'job.cancel': {
@@ -247,6 +295,22 @@ export class ControlState {
         return { ok: true }
       }
     }
+  }
+
+  /**
+   * A running job whose home is declared dead goes to the first replica holder not declared
+   * dead, in a new home generation. With no replica left (a mesh of one at submit, or more
+   * nodes lost than the guarantee covers) it stays where it is: the home may come back.
+   * Deterministic: it reads only this state.
+   */
+  private moveIfHomeDead (id: string, e: JobEntry | undefined): void {
+    if (e == null || typeof e !== 'object' || e.state !== 'running' || !this.dead.has(e.home)) return
+    const epoch = (e.epoch ?? 0) + 1
+    const homes = [...(e.homes ?? []), e.home]
+    const to = (e.replicas ?? []).find(r => !this.dead.has(r) && !homes.includes(r))
+    if (to == null) return
+    this.jobs.set(id, { ...e, home: to, epoch, homes, replicas: (e.replicas ?? []).filter(r => r !== to) })
+    this.moves.push({ jobId: id, from: e.home, to, epoch })
   }
 
   /** Deterministic bytes: maps are written as key-sorted arrays. */

@@ -212,6 +212,15 @@ export const START_OPTIONS = {
     help: 'unfinished jobs one granted client key may have through this node; 0 = no cap (the local CLI is never capped)',
     check: between(0, 10_000_000)
   }),
+  // Three copies: a job survives its home and one more node dying before it is re-homed,
+  // and a 5-node mesh that keeps its majority (loses at most 2) always keeps one copy.
+  replicas: int({
+    flag: '--replicas <n>',
+    env: 'MESHNODE_REPLICAS',
+    default: 3,
+    help: 'copies of each job submitted here kept in the mesh, this node\'s included; a submit is acknowledged once the others are durable on that many live peers (as many as the mesh has). 1 = a job dies with its home',
+    check: between(1, 8)
+  }),
   allowCommands: bool({
     flag: '--allow-commands',
     env: 'MESHNODE_ALLOW_COMMANDS',

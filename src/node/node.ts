@@ -190,7 +190,8 @@ export class MeshNode {
         concurrency: config.concurrency,
         capabilities,
         handlers,
-        allowCommands: config.allowCommands
+        allowCommands: config.allowCommands,
+        replicas: config.replicas
       })
       const localOperators = new Set([operatorId])
       c.access = { localOperators, get grants () { return c.consensus!.control.grants } }

@@ -6,13 +6,13 @@
 import { MAX_PROGRESS_BYTES } from '../work/core.js'
 import { JOB_LIMITS } from '../work/limits.js'
 import type { WorkBatch, WorkMsg, WorkReply } from '../work/messages.js'
-import type { TaskOutcome } from '../work/records.js'
+import type { JobReplica, TaskOutcome } from '../work/records.js'
 import { jobOfTask, type Task } from '../work/spec.js'
-import type { Batch, TaskResult, TaskSpec, WorkRequest, WorkResponse } from './proto/work.js'
+import type { Batch, JobReplicaSpec, TaskResult, TaskSpec, WorkRequest, WorkResponse } from './proto/work.js'
 
 /** A request with every field the codec needs, the given ones filled in. */
 export function workRequest (op: string, fields: Partial<WorkRequest> = {}): WorkRequest {
-  return { op, capabilities: [], want: 0, batches: [], signals: [], results: [], progress: [], ...fields }
+  return { op, capabilities: [], want: 0, batches: [], signals: [], results: [], progress: [], replicas: [], ...fields }
 }
 
 export function toSpec (t: Task): TaskSpec {
@@ -67,6 +67,26 @@ export function fromBatch (b: Batch): WorkBatch {
   return { jobId: b.jobId, batchId: b.batchId, tasks, ...(rejected > 0 ? { rejected } : {}) }
 }
 
+export function toReplica (r: JobReplica): JobReplicaSpec {
+  return { jobId: r.id, name: r.name ?? '', home: r.home, createdAtMs: BigInt(r.createdAt), tasks: r.tasks.map(toSpec) }
+}
+
+/**
+ * A replica from its home, checked like a batch: every root task must be well formed, of
+ * this job and homed at the sender, or the replica is dropped whole (a job re-run from a
+ * partial definition would silently lose tasks).
+ */
+export function fromReplica (r: JobReplicaSpec, from: string): JobReplica | undefined {
+  if (r.jobId === '' || r.home !== from || r.tasks.length === 0 || r.tasks.length > JOB_LIMITS.rootTasks) return undefined
+  const tasks: Task[] = []
+  for (const spec of r.tasks) {
+    const t = fromSpec(spec)
+    if (t == null || t.jobId !== r.jobId || t.home !== from) return undefined
+    tasks.push(t)
+  }
+  return { id: r.jobId, ...(r.name !== '' ? { name: r.name } : {}), home: r.home, createdAt: Number(r.createdAtMs), tasks }
+}
+
 /** The core's request as a protobuf WorkRequest. */
 export function encodeWorkMsg (msg: WorkMsg): WorkRequest {
   switch (msg.op) {
@@ -75,6 +95,7 @@ export function encodeWorkMsg (msg: WorkMsg): WorkRequest {
     case 'signal': return workRequest('signal', { signals: msg.signals.map(s => ({ jobId: s.jobId, batchId: s.batchId })) })
     case 'results': return workRequest('results', { results: msg.results.map(toResult) })
     case 'progress': return workRequest('progress', { progress: msg.progress.map(p => ({ jobId: p.jobId, taskId: p.taskId, value: Buffer.from(p.value) })) })
+    case 'replicate': return workRequest('replicate', { replicas: msg.jobs.map(toReplica) })
     case 'unknown': return workRequest(msg.name)
   }
 }
@@ -90,6 +111,15 @@ export function decodeWorkMsg (req: WorkRequest, from: string): WorkMsg {
       op: 'progress',
       // Oversize reports are dropped here, as the core would.
       progress: req.progress.filter(p => p.value.byteLength <= MAX_PROGRESS_BYTES).map(p => ({ jobId: p.jobId, taskId: p.taskId, value: Buffer.from(p.value).toString('utf8') }))
+    }
+    case 'replicate': {
+      const jobs: JobReplica[] = []
+      for (const r of req.replicas) {
+        const job = fromReplica(r, from)
+        if (job != null) jobs.push(job)
+      }
+      const rejected = req.replicas.length - jobs.length
+      return { op: 'replicate', jobs, ...(rejected > 0 ? { rejected } : {}) }
     }
     default: return { op: 'unknown', name: req.op }
   }

@@ -65,13 +65,14 @@
 // above it is durable before it leaves.
 
 import { CompletionCore, recordKey } from '../completion/index.js'
-import type { JobEntry } from '../consensus/control.js'
+import type { JobEntry, JobMove } from '../consensus/control.js'
 import { LentBatches } from './core/lender.js'
 import { Outbox } from './core/outbox.js'
+import { HeldReplicas, pickHolders, type Replicating } from './core/replicas.js'
 import { Retries } from './core/retries.js'
 import { Thief } from './core/thief.js'
 import {
-  BURST, DEFAULT_RESEND_MS, EMPTY, DEFAULT_RETRY_BASE_MS, MAINTAIN_EVERY_MS, MAX_PROGRESS_BYTES, MAX_RETRY_MS, NO_READY, PREFETCH_PER_SLOT, STEAL_MIN_TASK_MS, newReady,
+  BURST, DEFAULT_REPLICAS, DEFAULT_RESEND_MS, EMPTY, ORPHAN_REPLICA_MS, REPLICA_SWEEP, REPLICATE_PATIENCE_MS, REPLICATE_RETRY_MS, DEFAULT_RETRY_BASE_MS, MAINTAIN_EVERY_MS, MAX_PROGRESS_BYTES, MAX_RETRY_MS, NO_READY, PREFETCH_PER_SLOT, STEAL_MIN_TASK_MS, newReady,
   type AttemptEnd, type PeerInfo, type Ready, type ReadyList, type RegistryView, type RunningTaskView, type SubmissionTicket, type WorkCoreConfig, type WorkCounters, type WorkEvent
 } from './core/types.js'
 import { WorkError } from './errors.js'
@@ -79,8 +80,8 @@ import { JobBook, isFinal } from './jobs.js'
 import { JOB_LIMITS } from './limits.js'
 import { okReply, failReply, type BatchSignal, type ProgressReport, type WorkBatch, type WorkMsg, type WorkReply } from './messages.js'
 import { ReadyQueue } from './queue.js'
-import type { JobRecord, LoadedWork, StoredTask, TaskOutcome, WorkWrite } from './records.js'
-import { CMD_TYPE, canRun, formatJobId, jobOfTask, rootTasks, type JobInput, type Task } from './spec.js'
+import type { JobRecord, JobReplica, LoadedWork, StoredTask, TaskOutcome, WorkWrite } from './records.js'
+import { CMD_TYPE, canRun, epochOfTask, formatJobId, jobIdTime, jobOfTask, rehomedRoots, rootTasks, type JobInput, type Task } from './spec.js'
 
 export * from './core/types.js'
 
@@ -89,6 +90,7 @@ type Pending =
   | { kind: 'steal', to: string, started: number }
   | { kind: 'results', to: string, batch: TaskOutcome[] }
   | { kind: 'signal' | 'deliver' | 'progress', to: string }
+  | { kind: 'replicate', to: string, ticket: number, jobs: number }
 type PendingRegistration =
   | { kind: 'submit', jobs: Array<{ job: JobRecord, tasks: Task[] }> }
   | { kind: 'reregister', jobIds: string[], entries: Array<[string, JobEntry]> }
@@ -128,6 +130,12 @@ export class WorkCore {
   private burstPending = false
   private pending = new Map<number, Pending>()
   private readonly registrations = new Map<number, PendingRegistration>()
+  /** Submissions waiting for their replicas to be stored, by ticket. */
+  private readonly replicating = new Map<number, Replicating>()
+  /** Replicas of other homes' jobs held here. */
+  private readonly held: HeldReplicas
+  /** Jobs re-homed here whose replica the shell is reading (see adopt). */
+  private readonly adopting = new Set<string>()
   /** Registrations of finished or interrupted jobs that failed: proposed again at maintenance. */
   private registerRetry: PendingRegistration[] = []
   private peerView: readonly PeerInfo[] = []
@@ -159,11 +167,12 @@ export class WorkCore {
     this.lastEvaporate = now
     this.maintainAt = now + MAINTAIN_EVERY_MS
     this.idPrefix = Math.floor(cfg.rng() * 0x100000000).toString(16).padStart(8, '0')
+    this.held = new HeldReplicas()
   }
 
   /** A core with nothing loaded (a fresh data dir). */
   static create (cfg: WorkCoreConfig, registry: RegistryView, now: number): WorkCore {
-    return WorkCore.restore(cfg, { tasks: [], outbox: [], jobs: [], completion: [] }, registry, now)
+    return WorkCore.restore(cfg, { tasks: [], outbox: [], jobs: [], completion: [], replicas: [] }, registry, now)
   }
 
   /**
@@ -178,6 +187,7 @@ export class WorkCore {
 
   private loadFrom (loaded: LoadedWork): void {
     this.jobs.restore(loaded.jobs)
+    for (const id of loaded.replicas ?? []) this.held.add(id)
     // The completion core's ledger is the truth about unsignalled batches: a batch whose tasks
     // came back here (stolen back) must still be re-sent so its thief signals it again, and
     // re-run whole if the thief is declared dead.
@@ -200,7 +210,7 @@ export class WorkCore {
     const unregistered = this.jobs.activeJobs().filter(j => j.state === 'registering')
     if (unregistered.length > 0) {
       const id = ++this.nextId
-      const entries: Array<[string, JobEntry]> = unregistered.map(j => [j.id, { home: j.home, createdAt: j.createdAt, state: 'running' }])
+      const entries: Array<[string, JobEntry]> = unregistered.map(j => [j.id, entryOf(j, 'running')])
       this.registrations.set(id, { kind: 'reregister', jobIds: unregistered.map(j => j.id), entries })
       this.out('register', { id, entries })
     }
@@ -211,14 +221,16 @@ export class WorkCore {
     for (const job of loaded.finished ?? []) {
       const entry = this.registry.entry(job.id)
       if (entry != null && entry.state !== 'running') continue
-      unrecorded.push([job.id, { home: job.home, createdAt: job.createdAt, state: job.state as JobEntry['state'] }])
+      unrecorded.push([job.id, entryOf(job, job.state as JobEntry['state'])])
     }
     if (unrecorded.length > 0) this.registerFinal(unrecorded)
     if (loaded.tasks.length + loaded.outbox.length > 0) this.event('info', 'resumed work from disk', { tasks: loaded.tasks.length, outbox: loaded.outbox.length, jobs: this.jobs.activeJobs().length })
     for (const home of this.outbox.retryAll()) this.sendResults(home)
     this.changed = true
-    // Deaths committed while this node was down (or in a snapshot it installed).
+    // Deaths committed while this node was down (or in a snapshot it installed), and the
+    // jobs they moved: work of an older home generation goes, jobs moved here are adopted.
     this.sweepDeaths()
+    this.sweepMoves()
     this.pump()
   }
 
@@ -256,8 +268,8 @@ export class WorkCore {
     return this.stopped
   }
 
-  stats (): { queued: number, running: number, lent: number, outbox: number, activeJobs: number } {
-    return { queued: this.queue.size, running: this.running.size, lent: this.lent.size, outbox: this.outbox.size, activeJobs: this.jobs.activeCount }
+  stats (): { queued: number, running: number, lent: number, outbox: number, activeJobs: number, replicas: number } {
+    return { queued: this.queue.size, running: this.running.size, lent: this.lent.size, outbox: this.outbox.size, activeJobs: this.jobs.activeCount, replicas: this.held.size }
   }
 
   /** An active job of this home (not yet finished and retired), or undefined. */
@@ -379,7 +391,7 @@ export class WorkCore {
       for (const id of this.finishing[n]!.jobIds) {
         const job = this.jobs.retire(id)
         if (job == null) continue
-        entries.push([id, { home: job.home, createdAt: job.createdAt, state: job.state as JobEntry['state'] }])
+        entries.push([id, entryOf(job, job.state as JobEntry['state'])])
         if (this.remoteProgress.size > 0) for (const [taskId, p] of this.remoteProgress) if (p.jobId === id) this.remoteProgress.delete(taskId)
         this.dscore.forget(id)
         this.out('finished', job)
@@ -411,6 +423,8 @@ export class WorkCore {
     if (retry < d) d = retry
     const linger = this.outbox.nextLinger
     if (linger < d) d = linger
+    const replicate = this.replicaRetryAt
+    if (replicate < d) d = replicate
     return d
   }
 
@@ -434,6 +448,7 @@ export class WorkCore {
       this.changed = true
     }
     for (const home of this.outbox.dueLingers(now)) this.sendResults(home)
+    if (this.replicating.size > 0) this.retryReplicas(now)
     if (this.outbox.progressAt <= now) this.sendProgress()
     if (this.thief.retryAt <= now) {
       this.thief.retryAt = Infinity
@@ -471,9 +486,75 @@ export class WorkCore {
     }
     const id = ++this.nextId
     this.registrations.set(id, { kind: 'submit', jobs: prepared })
-    this.out('register', { id, entries: prepared.map(({ job }) => [job.id, { home: job.home, createdAt: job.createdAt, state: 'running' }]) })
+    // Replicas first: the registry entry names their holders, and the submit is answered
+    // only once it is registered, so an acknowledged job is durable on every holder.
+    const want = Math.max(1, this.cfg.replicas ?? DEFAULT_REPLICAS) - 1
+    const holders = pickHolders(this.peerView, this.cfg.self, this.isDead, new Set(), want, this.cfg.rng)
+    if (holders.length === 0) {
+      this.registerSubmission(id, [])
+    } else {
+      const replicas: JobReplica[] = prepared.map(({ job, tasks }) => ({ id: job.id, ...(job.name != null ? { name: job.name } : {}), home: job.home, createdAt: job.createdAt, tasks }))
+      this.replicating.set(id, { replicas, holders: [], tried: new Set(holders), waiting: holders.length, patience: now + REPLICATE_PATIENCE_MS, retry: [], retryAt: Infinity })
+      for (const h of holders) this.send(h, { op: 'replicate', jobs: replicas }, { kind: 'replicate', to: h, ticket: id, jobs: replicas.length })
+    }
     this.changed = true
     return { id, jobs: prepared.map(p => p.job) }
+  }
+
+  /** Asks again the holders whose retry is due. */
+  private retryReplicas (now: number): void {
+    for (const [ticket, r] of this.replicating) {
+      if (r.retryAt > now) continue
+      const again = r.retry
+      r.retry = []
+      r.retryAt = Infinity
+      for (const to of again) this.send(to, { op: 'replicate', jobs: r.replicas }, { kind: 'replicate', to, ticket, jobs: r.replicas.length })
+    }
+  }
+
+  /** The earliest replicate retry due (Infinity if none). */
+  private get replicaRetryAt (): number {
+    let d = Infinity
+    if (this.replicating.size > 0) for (const r of this.replicating.values()) if (r.retryAt < d) d = r.retryAt
+    return d
+  }
+
+  /** A submission's replicas are stored (on `holders`): register its jobs. */
+  private registerSubmission (id: number, holders: string[]): void {
+    const reg = this.registrations.get(id)
+    if (reg?.kind !== 'submit') return
+    for (const { job } of reg.jobs) if (holders.length > 0) this.jobs.update(job.id, { replicas: holders })
+    this.out('register', { id, entries: reg.jobs.map(({ job }) => [job.id, entryOf(job, 'running')]) })
+  }
+
+  /** A holder answered (or failed to): replace a failed one while live peers remain. */
+  private onReplicateAnswer (ticket: number, to: string, err: Error | undefined): void {
+    const r = this.replicating.get(ticket)
+    if (r == null) return
+    r.waiting--
+    if (err == null) {
+      r.holders.push(to)
+    } else {
+      this.event('debug', 'a peer did not store job replicas; asking another', { peer: to, err: err.message })
+      const [next] = pickHolders(this.peerView, this.cfg.self, this.isDead, r.tried, 1, this.cfg.rng)
+      if (next != null) {
+        r.tried.add(next)
+        r.waiting++
+        this.send(next, { op: 'replicate', jobs: r.replicas }, { kind: 'replicate', to: next, ticket, jobs: r.replicas.length })
+      } else if (this.now < r.patience && !this.isDead(to)) {
+        // No fresh peer left: ask this one again shortly (it may not know this node is a
+        // member yet), until the submit's patience runs out.
+        r.waiting++
+        r.retry.push(to)
+        r.retryAt = Math.min(r.retryAt, this.now + REPLICATE_RETRY_MS)
+      }
+    }
+    if (r.waiting > 0) return
+    this.replicating.delete(ticket)
+    if (r.holders.length < Math.max(1, this.cfg.replicas ?? DEFAULT_REPLICAS) - 1) {
+      this.event('info', 'fewer job replicas than configured: not enough live peers stored them', { holders: r.holders.length, jobs: r.replicas.length })
+    }
+    this.registerSubmission(ticket, r.holders)
   }
 
   /** The control log applied registration `id` (error: it could not). */
@@ -617,7 +698,157 @@ export class WorkCore {
     }
     this.counters.tasksAbandoned += dropped
     this.event('warn', 'this node was declared dead: the work others lent it is given up (they re-run it)', { batches, dropped })
+    // Its jobs with replicas were moved to other homes by the same entry.
+    this.sweepMoves()
     this.pump()
+  }
+
+  /**
+   * The control log moved jobs to new homes (their home was declared dead): work of their
+   * earlier home generations is given up everywhere — queued and running tasks, batches lent
+   * and engaged in, outcomes owed to the dead home — and a job moved here is adopted from the
+   * replica this node holds (the shell reads it: ready().adopt, then adopt()).
+   */
+  jobsMoved (moves: readonly JobMove[], now: number): void {
+    this.now = now
+    if (this.stopped || moves.length === 0) return
+    this.changed = true
+    const generation = new Map<string, number>()
+    for (const m of moves) generation.set(m.jobId, m.epoch)
+    this.dropOlderGenerations(generation)
+    let here = 0
+    for (const m of moves) {
+      if (m.to !== this.cfg.self) continue
+      here++
+      this.requestAdopt(m.jobId)
+    }
+    this.event('info', 'jobs re-homed after their home was declared dead', { jobs: moves.length, from: [...new Set(moves.map(m => m.from))], toHere: here })
+    this.pump()
+  }
+
+  /**
+   * A job re-homed here, with the replica this node stored (undefined if it has none): it
+   * becomes a job of this home and runs again from its roots, in the registry's generation.
+   */
+  adopt (jobId: string, replica: JobReplica | undefined, now: number): void {
+    this.now = now
+    this.adopting.delete(jobId)
+    if (this.stopped) return
+    const entry = this.registry.entry(jobId)
+    // Moved on again, over, or already adopted.
+    if (entry == null || entry.home !== this.cfg.self || entry.state !== 'running' || this.jobs.get(jobId) != null) return
+    if (replica == null || replica.tasks.length === 0) {
+      this.event('warn', 'a job was re-homed here, but this node has no replica of it: it cannot run', { job: jobId })
+      return
+    }
+    const epoch = entry.epoch ?? 0
+    this.dropOlderGenerations(new Map([[jobId, epoch]]))
+    const tasks = rehomedRoots(replica.tasks, this.cfg.self, epoch)
+    const job: JobRecord = {
+      id: jobId,
+      ...(replica.name != null ? { name: replica.name } : {}),
+      home: this.cfg.self,
+      state: 'running',
+      createdAt: replica.createdAt,
+      roots: tasks.length,
+      total: tasks.length,
+      done: 0,
+      failed: 0,
+      cancelled: 0,
+      byNode: {},
+      epoch,
+      homes: [...(entry.homes ?? [])],
+      replicas: [...(entry.replicas ?? [])]
+    }
+    this.jobs.add(job)
+    this.local.set(jobId, new Set(tasks.map(t => t.id)))
+    for (const t of tasks) {
+      this.holdTask(t)
+      this.queue.push(t)
+    }
+    this.event('info', 'adopted a job whose home was declared dead: running it again from its roots', { job: jobId, epoch, from: job.homes?.at(-1), tasks: tasks.length })
+    this.pump()
+  }
+
+  private requestAdopt (jobId: string): void {
+    if (this.adopting.has(jobId) || this.jobs.get(jobId) != null) return
+    if (!this.held.has(jobId)) {
+      this.event('warn', 'a job was re-homed here, but this node holds no replica of it', { job: jobId })
+      return
+    }
+    this.adopting.add(jobId)
+    this.out('adopt', { jobId })
+  }
+
+  /**
+   * Gives up everything of the given jobs that belongs to a home generation older than the
+   * one given: such work can only reach a dead home, and the new home runs the job again.
+   */
+  private dropOlderGenerations (generation: ReadonlyMap<string, number>): void {
+    const stale = (jobId: string, taskId: string): boolean => {
+      const g = generation.get(jobId)
+      return g != null && epochOfTask(taskId) < g
+    }
+    let dropped = 0
+    for (const [jobId, g] of generation) {
+      const job = this.jobs.get(jobId)
+      if (job != null && (job.epoch ?? 0) < g) {
+        // This node was the job's home and was declared dead: the job lives elsewhere now.
+        this.jobs.remove(jobId)
+        this.local.delete(jobId)
+        this.localDone = this.localDone.filter(id => id !== jobId)
+      }
+      // The completion core only ever holds one generation of a job (receive refuses the
+      // others); it is the old one if any of its tasks is.
+      const ledger = this.dscore.ledger(jobId)
+      const sample = ledger[0]?.taskIds[0] ?? this.dscore.localTasks(jobId)[0]?.taskId
+      if (sample != null && epochOfTask(sample) < g) {
+        this.dscore.forget(jobId)
+        for (const e of ledger) this.releaseLent(e.batchId)
+      }
+      if (this.remoteProgress.size > 0) for (const [taskId, p] of this.remoteProgress) if (p.jobId === jobId && stale(jobId, taskId)) this.remoteProgress.delete(taskId)
+    }
+    const gone: string[] = []
+    for (const [id, st] of this.tasks) if (stale(st.task.jobId, id)) gone.push(id)
+    for (const [id, r] of this.running) if (stale(r.task.jobId, id) && !this.tasks.has(id)) gone.push(id)
+    dropped += gone.length
+    this.abandonTasks(gone)
+    for (const id of gone) if (this.tasks.get(id)?.state === 'delegated') this.dropTask(id)
+    for (const o of [...this.outbox.entries.values()]) {
+      if (!stale(o.jobId, o.taskId)) continue
+      this.outbox.drop(o.taskId)
+      this.del('outbox', o.taskId)
+    }
+    this.counters.tasksAbandoned += dropped
+  }
+
+  /**
+   * Moves this node may have missed (it was down, or installed a snapshot): work of a home
+   * generation older than the registry's goes, and jobs the registry moved here are adopted.
+   */
+  private sweepMoves (): void {
+    const generation = new Map<string, number>()
+    const check = (jobId: string, epoch: number): void => {
+      const e = this.registry.entry(jobId)
+      if (e != null && (e.epoch ?? 0) > epoch) generation.set(jobId, e.epoch ?? 0)
+    }
+    for (const job of this.jobs.activeJobs()) check(job.id, job.epoch ?? 0)
+    for (const [id, st] of this.tasks) check(st.task.jobId, epochOfTask(id))
+    for (const o of this.outbox.entries.values()) check(o.jobId, epochOfTask(o.taskId))
+    if (generation.size > 0) this.dropOlderGenerations(generation)
+    for (const id of this.held.slice(this.held.size)) this.checkReplica(id)
+  }
+
+  /** A replica held here: adopt its job if it was moved here, delete it once it is of no use. */
+  private checkReplica (jobId: string): void {
+    const e = this.registry.entry(jobId)
+    const useless = e == null ? this.now - jobIdTime(jobId) > ORPHAN_REPLICA_MS : isFinal(e.state)
+    if (useless) {
+      this.held.delete(jobId)
+      this.del('replicas', jobId)
+    } else if (e?.home === this.cfg.self && e.state === 'running') {
+      this.requestAdopt(jobId)
+    }
   }
 
   /** Drops tasks whose lineage was abandoned: unqueued, their retries and running attempts ended. */
@@ -675,6 +906,7 @@ export class WorkCore {
         case 'signal': reply = this.onSignals(from, msg.signals); break
         case 'results': reply = this.onResults(msg.results, msg.rejected ?? 0); break
         case 'progress': reply = this.onProgress(from, msg.progress); break
+        case 'replicate': reply = this.onReplicate(from, msg.jobs, msg.rejected ?? 0); break
         default:
           this.counters.rejectedMessages++
           reply = failReply(`unknown work operation "${msg.op === 'unknown' ? msg.name : (msg as { op: string }).op}"`)
@@ -703,6 +935,11 @@ export class WorkCore {
         if (err != null) this.event('debug', 'batch re-send failed', { peer: p.to, err: err.message })
         break
       case 'progress': break // best effort: replaced by the next report or by the result
+      case 'replicate': {
+        const short = err == null && (res as WorkReply).accepted < p.jobs ? new Error(`stored ${(res as WorkReply).accepted} of ${p.jobs} job replicas`) : undefined
+        this.onReplicateAnswer(p.ticket, p.to, err ?? short)
+        break
+      }
     }
   }
 
@@ -843,14 +1080,24 @@ export class WorkCore {
     for (const b of batches) {
       if (b.rejected != null && b.rejected > 0) this.counters.rejectedMessages += b.rejected
       const tasks: Task[] = []
+      const entry = this.registry.entry(b.jobId)
+      // Only the registry's home generation of a job: an older one's work can reach only a
+      // dead home; a newer one means this node has not applied the move yet (the lender
+      // re-sends the batch, and it is taken then).
+      const generation = entry?.epoch ?? 0
+      let otherGeneration = false
       for (const t of b.tasks) {
         if (t.jobId !== b.jobId || jobOfTask(t.id) !== b.jobId) {
           this.counters.rejectedMessages++
           continue
         }
+        if (epochOfTask(t.id) !== generation) {
+          otherGeneration = true
+          continue
+        }
         tasks.push(t)
       }
-      const entry = this.registry.entry(b.jobId)
+      if (otherGeneration) continue
       // A job the registry knows is over cannot have an unsignalled batch: a stale re-send.
       if (entry != null && isFinal(entry.state) && entry.state !== 'cancelled') continue
       let receipt
@@ -894,7 +1141,10 @@ export class WorkCore {
         this.counters.rejectedMessages++
         continue
       }
-      // Unknown jobs are acknowledged too (so the sender stops), just not recorded.
+      // Unknown jobs are acknowledged too (so the sender stops), just not recorded; so are
+      // outcomes of an earlier home generation (this home runs the job again).
+      const job = this.jobs.get(r.jobId)
+      if (job != null && epochOfTask(r.taskId) !== (job.epoch ?? 0)) continue
       this.remoteProgress.delete(r.taskId)
       this.jobs.record(r)
     }
@@ -915,6 +1165,21 @@ export class WorkCore {
       }
       this.remoteProgress.set(p.taskId, { jobId: p.jobId, node: from, value })
       accepted++
+    }
+    return okReply({ accepted })
+  }
+
+  /** Stores job definitions for their home (answered once written: persist, then reply). */
+  private onReplicate (from: string, jobs: readonly JobReplica[], rejected: number): WorkReply {
+    this.counters.rejectedMessages += rejected
+    let accepted = 0
+    for (const j of jobs) {
+      if (j.home !== from) {
+        this.counters.rejectedMessages++
+        continue
+      }
+      accepted++
+      if (this.held.add(j.id)) this.put('replicas', j.id, j)
     }
     return okReply({ accepted })
   }
@@ -1128,6 +1393,8 @@ export class WorkCore {
     }
     // Results whose home was unreachable.
     for (const home of this.outbox.retryAll()) this.sendResults(home)
+    // Replicas of jobs that are over (or never registered) go; missed re-homes are found.
+    for (const id of this.held.slice(REPLICA_SWEEP)) this.checkReplica(id)
     // Deaths this node missed (a snapshot install, a restart).
     this.sweepDeaths()
     // Cancels this node missed (a snapshot install, a restart), and state of jobs that are over.
@@ -1248,4 +1515,9 @@ export class WorkCore {
     if (n > 0) this.workFor.set(st.task.home, n)
     else this.workFor.delete(st.task.home)
   }
+}
+
+/** A home's job record as a registry entry. */
+function entryOf (job: JobRecord, state: JobEntry['state']): JobEntry {
+  return { home: job.home, createdAt: job.createdAt, state, ...(job.replicas != null && job.replicas.length > 0 ? { replicas: job.replicas } : {}), ...(job.epoch != null && job.epoch > 0 ? { epoch: job.epoch } : {}) }
 }

@@ -77,6 +77,14 @@ export class JobBook {
     job.state = state
   }
 
+  /** Changes fields of an active job's record (written at the next stage). */
+  update (jobId: string, fields: Pick<Partial<JobRecord>, 'replicas'>): void {
+    const job = this.active.get(jobId)
+    if (job == null) return
+    Object.assign(job, fields)
+    this.touch(jobId)
+  }
+
   /** Whether an outcome of this task is already recorded. */
   isRecorded (jobId: string, taskId: string): boolean {
     return this.recorded.get(jobId)?.has(taskId) ?? false

@@ -3,7 +3,7 @@
 // tasks a peer sent malformed), so the core and the simulator never touch bytes.
 
 import type { Task } from './spec.js'
-import type { TaskOutcome } from './records.js'
+import type { JobReplica, TaskOutcome } from './records.js'
 
 /** A batch of one job's tasks lent from one node to another (a steal grant or a re-send). */
 export interface WorkBatch {
@@ -34,6 +34,8 @@ export type WorkMsg =
   /** Outcomes for their home; `node` is set by the receiver to the authenticated sender. */
   | { op: 'results', results: TaskOutcome[], rejected?: number }
   | { op: 'progress', progress: ProgressReport[] }
+  /** Job definitions to keep durably for their home (answered once they are written). */
+  | { op: 'replicate', jobs: JobReplica[], rejected?: number }
   /** An operation this version does not know (rejected and counted). */
   | { op: 'unknown', name: string }
 

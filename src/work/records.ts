@@ -54,10 +54,28 @@ export interface JobRecord {
   byNode: Record<string, number>
   /** The first failure, kept as the job's error. */
   error?: string
+  /** Home generation: 0 where it was submitted, +1 each time it was re-homed after a death. */
+  epoch?: number
+  /** Earlier homes, oldest first (they were declared dead while it ran). */
+  homes?: string[]
+  /** Nodes holding a replica of the job's definition (not the home). */
+  replicas?: string[]
+}
+
+/**
+ * A job's definition as replicated to other nodes before its submit is acknowledged: enough
+ * to run it again from its roots if its home dies. Root tasks keep their first ids.
+ */
+export interface JobReplica {
+  id: string
+  name?: string
+  home: string
+  createdAt: number
+  tasks: Task[]
 }
 
 /** The LevelDB buckets the work layer writes. */
-export type Writable = 'jobs' | 'tasks' | 'completion' | 'results' | 'outbox'
+export type Writable = 'jobs' | 'tasks' | 'completion' | 'results' | 'outbox' | 'replicas'
 
 /**
  * One staged write, in order: a put then a del of one key in the same batch ends deleted.
@@ -79,4 +97,6 @@ export interface LoadedWork {
   /** Final jobs of this home, so a final state the registry never took is proposed again. */
   finished?: JobRecord[]
   completion: CompletionRecord[]
+  /** Ids of the job replicas held here for other homes (the definitions are read on demand). */
+  replicas?: string[]
 }

@@ -68,8 +68,30 @@ export function formatJobId (now: number, prefix: string, counter: number): stri
   return `${now.toString(36).padStart(9, '0')}-${prefix}${counter.toString(36).padStart(4, '0')}`
 }
 
-export function rootTaskId (jobId: string, index: number): string {
-  return `${jobId}/${index}`
+/** When a job id was minted (its first 9 characters are the time in base 36), or NaN. */
+export function jobIdTime (jobId: string): number {
+  return Number.parseInt(jobId.slice(0, 9), 36)
+}
+
+/**
+ * A root task's id. A job re-homed after its home died runs again from its roots in a new
+ * home generation (`epoch`): its task ids carry the generation (`<job>/<index>@<epoch>`), so
+ * they can never be confused with the ids of the lost run, whose stragglers may still be
+ * around (an outbox, a lagging peer). Within a generation ids are deterministic, so a re-run
+ * of lent work deduplicates.
+ */
+export function rootTaskId (jobId: string, index: number, epoch = 0): string {
+  return epoch === 0 ? `${jobId}/${index}` : `${jobId}/${index}@${epoch}`
+}
+
+/** The home generation a task id belongs to (0 for the first home). */
+export function epochOfTask (taskId: string): number {
+  const slash = taskId.indexOf('/')
+  const at = taskId.indexOf('@', slash)
+  if (slash < 0 || at < 0) return 0
+  const dot = taskId.indexOf('.', at)
+  const n = Number(taskId.slice(at + 1, dot < 0 ? undefined : dot))
+  return Number.isSafeInteger(n) && n > 0 ? n : 0
 }
 
 export function childTaskId (parentId: string, index: number): string {
@@ -138,6 +160,11 @@ export function parseTaskInput (raw: unknown, where: string): TaskInput {
 /** Turns a validated input into the job's root tasks; throws if a payload is too large. */
 export function rootTasks (jobId: string, home: string, job: JobInput): Task[] {
   return job.tasks.map((t, i) => makeTask(rootTaskId(jobId, i), jobId, home, t, job))
+}
+
+/** A job's root tasks (as first submitted) for a new home generation, never attempted. */
+export function rehomedRoots (roots: readonly Task[], home: string, epoch: number): Task[] {
+  return roots.map((t, i) => ({ ...t, id: rootTaskId(t.jobId, i, epoch), home, attempts: 0 }))
 }
 
 export function makeTask (id: string, jobId: string, home: string, t: TaskInput, defaults: Omit<JobInput, 'tasks'> = {}): Task {

@@ -175,7 +175,7 @@ describe('a running node facing a hostile peer', () => {
     await waitUntil(async () => (await status(dataDir)).role === 'leader', 20_000, 'the node to lead its own cluster', 100)
     const before = (await status(dataDir)).counters.rpc_rejected_total ?? 0
     const register = await callWith(rogue, multiaddr(target), {
-      registerJobs: { jobs: [{ id: 'rogue-job', home: rogue.peerId.toString(), createdAt: 1, state: 'running' }] }
+      registerJobs: { jobs: [{ id: 'rogue-job', home: rogue.peerId.toString(), createdAt: 1, state: 'running', replicas: [], epoch: 0 }] }
     }, INTERNAL_CALL)
     expect(register.code).toBe('NOT_A_MEMBER')
     expect(register.error).toContain('not a member')

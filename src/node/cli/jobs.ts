@@ -193,7 +193,8 @@ export function formatJob (j: JobDetails): string {
     `job      ${j.id}${j.name != null ? `  (${j.name})` : ''}`,
     `state    ${j.state}`,
     `tasks    ${j.done}/${j.total} done, ${j.failed} failed${j.cancelled > 0 ? `, ${j.cancelled} cancelled` : ''}`,
-    `home     ${j.home}`,
+    `home     ${j.home}${(j.homes?.length ?? 0) > 0 ? ` (re-homed ${j.homes!.length}×: earlier ${j.homes!.map(short).join(' → ')} declared dead; ran again from its roots)` : ''}`,
+    ...((j.replicas?.length ?? 0) > 0 ? [`replicas ${j.replicas!.map(short).join(', ')}`] : []),
     `created  ${new Date(j.createdAt).toISOString()}${j.finishedAt != null ? `, finished after ${j.finishedAt - j.createdAt} ms` : ''}`
   ]
   const nodes = Object.entries(j.byNode ?? {}).sort((a, b) => b[1] - a[1])

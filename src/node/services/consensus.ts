@@ -16,7 +16,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { performance } from 'node:perf_hooks'
 import type { PrivateKey } from '@libp2p/interface'
 import { decideBootstrap, type BootstrapDecision } from '../../consensus/bootstrap.js'
-import { ControlState, encodeCommand, type ApplyResult, type ControlCommand } from '../../consensus/control.js'
+import { ControlState, encodeCommand, type ApplyResult, type ControlCommand, type JobMove } from '../../consensus/control.js'
 import { mulberry32 } from '../../prng.js'
 import { defaultRaftOptions } from '../../consensus/options.js'
 import { RaftCore } from '../../consensus/raft.js'
@@ -338,6 +338,8 @@ export class ConsensusService {
 
   /** Listeners for applied control commands; they survive snapshot installs. */
   readonly onApplied: Array<(cmd: ControlCommand, index: number) => void> = []
+  /** Jobs the control state moved to new homes (their home was declared dead), before onApplied of that entry. */
+  readonly onJobsMoved: Array<(moves: JobMove[], index: number) => void> = []
   /**
    * A node.dead was applied and recorded a death (or a snapshot brought one in): act now
    * (reclaim what was lent to it, abandon work whose lineage leads through it). Fires on
@@ -370,6 +372,11 @@ export class ConsensusService {
     this.control.onApplied = (cmd, index) => {
       this.onControlApplied(cmd, index)
       for (const l of this.onApplied) l(cmd, index)
+    }
+    this.control.onJobsMoved = (moves, index) => {
+      for (const l of this.onJobsMoved) {
+        try { l(moves, index) } catch (err: any) { this.log.error({ err: err?.message }, 'an onJobsMoved listener failed') }
+      }
     }
     // Deaths that arrived inside a snapshot never pass through onApplied.
     for (const [peerId, rec] of this.control.dead) {

@@ -8,7 +8,7 @@
 // Every peer, member or not, is held to INTERNAL_RATE first: over it the answer is
 // RATE_LIMITED and nothing runs (the forwarding member passes the code on to its client).
 import { peerIdFromString } from '@libp2p/peer-id'
-import { MAX_JOBS_PER_PUT, type JobEntry, type JobRegistryState } from '../../consensus/control.js'
+import { MAX_JOBS_PER_PUT, MAX_REPLICAS, type JobEntry, type JobRegistryState } from '../../consensus/control.js'
 import { CodedError } from '../../errors.js'
 import { INTERNAL_CALL } from '../../wire/calls.js'
 import { INTERNAL_MAX_STREAMS, INTERNAL_PROTOCOL, INTERNAL_RATE, INTERNAL_TIMEOUT_MS, MAX_INTERNAL_FRAME_BYTES } from '../../wire/constants.js'
@@ -141,7 +141,7 @@ export async function forwardCommand (host: Host, to: string, via: 'leader' | 'h
 /** Send a batch of registrations to the leader; throws with the leader's code if it refuses. */
 export async function registerAt (host: Host, leader: string, jobs: Array<[string, JobEntry]>): Promise<InternalResponse> {
   return await callWith(host, peerIdFromString(leader), {
-    registerJobs: { jobs: jobs.map(([id, e]) => ({ id, home: e.home, createdAt: e.createdAt, state: e.state })) }
+    registerJobs: { jobs: jobs.map(([id, e]) => ({ id, home: e.home, createdAt: e.createdAt, state: e.state, replicas: e.replicas ?? [], epoch: e.epoch ?? 0 })) }
   }, INTERNAL_CALL)
 }
 
@@ -164,7 +164,8 @@ function registrations (jobs: JobRegistration[]): Array<[string, JobEntry]> {
   if (jobs.length === 0 || jobs.length > MAX_JOBS_PER_PUT) throw new MeshError('BAD_REQUEST', `a registration batch holds 1 to ${MAX_JOBS_PER_PUT} jobs, not ${jobs.length}`)
   return jobs.map(j => {
     if (j.id === '' || j.home === '' || !REGISTRY_STATES.has(j.state)) throw new MeshError('BAD_REQUEST', `registration of "${j.id}" is incomplete or has an unknown state "${j.state}"`)
-    return [j.id, { home: j.home, createdAt: j.createdAt, state: j.state as JobRegistryState }]
+    if (j.replicas.length > MAX_REPLICAS) throw new MeshError('BAD_REQUEST', `registration of "${j.id}" names ${j.replicas.length} replica holders; at most ${MAX_REPLICAS}`)
+    return [j.id, { home: j.home, createdAt: j.createdAt, state: j.state as JobRegistryState, ...(j.replicas.length > 0 ? { replicas: j.replicas } : {}), ...(j.epoch > 0 ? { epoch: j.epoch } : {}) }]
   })
 }
 

@@ -8,7 +8,7 @@
 // shell runs over libp2p in the node (work.ts) and over an in-memory network in tests
 // and benchmarks.
 
-import type { JobEntry } from '../../consensus/control.js'
+import type { JobEntry, JobMove } from '../../consensus/control.js'
 import type { Rng } from '../../prng.js'
 import type { WorkRequest, WorkResponse } from '../../wire/proto/work.js'
 import { decodeWorkMsg, decodeWorkReply, encodeWorkMsg, encodeWorkReply, fail } from '../../wire/work-codec.js'
@@ -19,7 +19,7 @@ import type { Handlers, TaskContext } from '../../work/executors.js'
 import { closeHandlers } from '../../work/isolation/index.js'
 import { isFinal, type JobView } from '../../work/jobs.js'
 import { failReply, type WorkReply } from '../../work/messages.js'
-import { CMD_TYPE, childTaskId, encodePayload, makeTask, type JobInput, type Task } from '../../work/spec.js'
+import { CMD_TYPE, childTaskId, encodePayload, makeTask, rootTaskId, type JobInput, type Task } from '../../work/spec.js'
 import type { JobRecord, TaskOutcome, WorkStore } from '../store/work-store.js'
 
 export type { PeerInfo } from '../../work/core.js'
@@ -52,6 +52,8 @@ export interface WorkShellOptions {
   log: { info: (o: object, m: string) => void, warn: (o: object, m: string) => void, debug: (o: object, m: string) => void }
   /** First re-send of an unsignalled batch (default 2 s); doubles up to 5 s. */
   resendAfterMs?: number
+  /** Copies of each job's definition in the mesh, the home's included (default 3). */
+  replicas?: number
   /** Retry backoff base for failed attempts (default 200 ms). */
   retryBaseMs?: number
 }
@@ -119,6 +121,7 @@ export class WorkShell {
       capabilities: this.opts.capabilities,
       rng: this.opts.rng,
       ...(this.opts.resendAfterMs != null ? { resendAfterMs: this.opts.resendAfterMs } : {}),
+      ...(this.opts.replicas != null ? { replicas: this.opts.replicas } : {}),
       ...(this.opts.retryBaseMs != null ? { retryBaseMs: this.opts.retryBaseMs } : {})
     }, loaded, { entry: id => this.registry.entry(id), isDead: peer => this.registry.isDead(peer) }, this.opts.now())
     this.refreshPeers()
@@ -161,8 +164,8 @@ export class WorkShell {
     return this._core?.counters ?? { ...NO_COUNTERS }
   }
 
-  stats (): { queued: number, running: number, lent: number, outbox: number, activeJobs: number } {
-    return this._core?.stats() ?? { queued: 0, running: 0, lent: 0, outbox: 0, activeJobs: 0 }
+  stats (): { queued: number, running: number, lent: number, outbox: number, activeJobs: number, replicas: number } {
+    return this._core?.stats() ?? { queued: 0, running: 0, lent: 0, outbox: 0, activeJobs: 0, replicas: 0 }
   }
 
   runningTasks (jobId?: string): RunningTaskView[] {
@@ -195,7 +198,7 @@ export class WorkShell {
     if (rec == null) return undefined
     const view: JobView = { ...rec, byNode: { ...rec.byNode } }
     if (rec.roots === 1 && isFinal(rec.state)) {
-      const root = await this.store.result(`${jobId}/0`)
+      const root = await this.store.result(rootTaskId(jobId, 0, rec.epoch ?? 0))
       if (root?.ok === true && root.result != null) view.result = JSON.parse(root.result)
     }
     return view
@@ -221,6 +224,27 @@ export class WorkShell {
     if (this._core == null || this.stopped) return
     this.core.peerDead(peer, this.opts.now())
     this.drive()
+  }
+
+  /** The control log moved jobs to new homes: old generations' work goes, moves here are adopted. */
+  jobsMoved (moves: readonly JobMove[]): void {
+    if (this._core == null || this.stopped) return
+    this.core.jobsMoved(moves, this.opts.now())
+    this.drive()
+  }
+
+  /** Reads a re-homed job's replica (once durable) and hands it to the core. */
+  private adopt (jobId: string): void {
+    this.store.flush().then(async () => await this.store.replica(jobId)).then(replica => {
+      if (this.closed) return
+      this.core.adopt(jobId, replica, this.opts.now())
+      this.drive()
+    }, err => {
+      this.opts.log.warn({ err: errText(err), job: jobId }, 'could not read the replica of a job re-homed here')
+      if (this.closed) return
+      this.core.adopt(jobId, undefined, this.opts.now())
+      this.drive()
+    })
   }
 
   /** The control log declared this node dead: give up the work others lent it. */
@@ -269,6 +293,7 @@ export class WorkShell {
         // Most readies hold a write or two and a task to start: skip the empty lists quickly.
         if (rd.events.length > 0) for (const e of rd.events) this.opts.log[e.level](e.fields, e.msg)
         if (rd.finished.length > 0) for (const job of rd.finished) for (const l of this.jobs.onFinished) l(job)
+        if (rd.adopt.length > 0) for (const a of rd.adopt) this.adopt(a.jobId)
         if (rd.abort.length > 0) {
           for (const a of rd.abort) {
             const run = this.running.get(a.taskId)

@@ -23,6 +23,8 @@ export interface WorkServiceInit {
   capabilities: string[]
   handlers: Handlers
   allowCommands: boolean
+  /** Copies of each job's definition in the mesh, this node's included. */
+  replicas?: number
 }
 
 /**
@@ -77,6 +79,7 @@ export class WorkService {
       capabilities: init.capabilities,
       handlers: init.handlers,
       allowCommands: init.allowCommands,
+      ...(init.replicas != null ? { replicas: init.replicas } : {}),
       peers: () => this.peers(),
       rng: mulberry32(Number.parseInt(self.slice(-8), 36) ^ Date.now()),
       now: Date.now,
@@ -97,6 +100,8 @@ export class WorkService {
       // itself through the registry (on restore and at maintenance).
       else if (cmd.op === 'node.dead' && this.consensus.control.dead.get(cmd.peerId)?.index === index) this.engine.peerDead(cmd.peerId)
     })
+    // Jobs whose home was declared dead, moved to a replica holder (maybe this node).
+    this.consensus.onJobsMoved.push(moves => { this.engine.jobsMoved(moves) })
     // Declared dead ourselves (a pause, a cut): the lenders re-run what they lent us.
     this.consensus.onDeclaredDead.push(() => { this.engine.declaredDead() })
     this.announceTimer = setInterval(() => { this.maybeAnnounce() }, ANNOUNCE_CHECK_MS)
@@ -132,7 +137,8 @@ export class WorkService {
       ['work_running', s.running],
       ['work_lent_batches', s.lent],
       ['work_outbox', s.outbox],
-      ['work_active_jobs', s.activeJobs]
+      ['work_active_jobs', s.activeJobs],
+      ['work_replicas_held', s.replicas]
     ]
   }
 

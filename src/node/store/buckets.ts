@@ -19,6 +19,7 @@ export const BUCKETS = {
   completion: { prefix: 'c', holds: 'recordKey -> CompletionRecord: the Dijkstra–Scholten core state' },
   results: { prefix: 'x', holds: 'taskId -> TaskOutcome: results of tasks of jobs homed here, recorded once per id' },
   outbox: { prefix: 'o', holds: 'taskId -> TaskOutcome: results of tasks run here, until their home acknowledges them' },
+  replicas: { prefix: 'd', holds: "jobId -> JobReplica: definitions of other homes' running jobs, kept until the registry says they are over (re-homing)" },
   audit: { prefix: 'a', holds: "cursor (hex16(at ms) + ':' + source) -> AuditRecord: mutations and refusals, newest kept (src/node/access/audit.ts)" }
   // Reserved for later modules (do not reuse): 'h' healing ledger.
 } as const satisfies Record<string, BucketSpec>

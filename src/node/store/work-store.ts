@@ -9,7 +9,7 @@ import type { CompletionRecord, PersistOp } from '../../completion/index.js'
 import { recordKey } from '../../completion/index.js'
 import type { BucketName } from './buckets.js'
 import type { Store } from './store.js'
-import type { JobRecord, LoadedWork, StoredTask, TaskOutcome, Writable, WorkWrite } from '../../work/records.js'
+import type { JobRecord, JobReplica, LoadedWork, StoredTask, TaskOutcome, Writable, WorkWrite } from '../../work/records.js'
 
 export type { StoredTask, TaskOutcome, JobState, JobRecord, LoadedWork, Writable, WorkWrite } from '../../work/records.js'
 
@@ -37,7 +37,8 @@ export class WorkStore {
       tasks: store.sublevel('tasks'),
       completion: store.sublevel('completion'),
       results: store.sublevel('results'),
-      outbox: store.sublevel('outbox')
+      outbox: store.sublevel('outbox'),
+      replicas: store.sublevel('replicas')
     }
     this.prefixes = Object.fromEntries(Object.entries(this.subs).map(([k, sub]) => [k, sub.prefix])) as Record<Writable, string>
   }
@@ -60,7 +61,14 @@ export class WorkStore {
       if (job.state === 'completed' || job.state === 'failed' || job.state === 'cancelled') finished.push(job)
       else active.push({ job, outcomes: await this.jobResults(job.id, Number.MAX_SAFE_INTEGER) })
     }
-    return { tasks, outbox, jobs: active, finished, completion }
+    const replicas: string[] = []
+    for await (const k of this.subs.replicas.keys()) replicas.push(k as string)
+    return { tasks, outbox, jobs: active, finished, completion, replicas }
+  }
+
+  /** A job definition held here for another home (see WorkCore's re-homing). */
+  async replica (jobId: string): Promise<JobReplica | undefined> {
+    return await this.subs.replicas.get(jobId) as JobReplica | undefined
   }
 
   // Writes are staged in order and applied in order, so a put then a del of one key in the

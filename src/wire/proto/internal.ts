@@ -87,6 +87,8 @@ export interface JobRegistration {
   home: string
   createdAt: number
   state: string
+  replicas: string[]
+  epoch: number
 }
 
 export namespace JobRegistration {
@@ -119,6 +121,18 @@ export namespace JobRegistration {
           w.string(obj.state)
         }
 
+        if (obj.replicas != null) {
+          for (const value of obj.replicas) {
+            w.uint32(42)
+            w.string(value)
+          }
+        }
+
+        if ((obj.epoch != null && obj.epoch !== 0)) {
+          w.uint32(48)
+          w.uint32(obj.epoch)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -127,7 +141,9 @@ export namespace JobRegistration {
           id: '',
           home: '',
           createdAt: 0,
-          state: ''
+          state: '',
+          replicas: [],
+          epoch: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -150,6 +166,18 @@ export namespace JobRegistration {
             }
             case 4: {
               obj.state = reader.string()
+              break
+            }
+            case 5: {
+              if (opts.limits?.replicas != null && obj.replicas.length === opts.limits.replicas) {
+                throw new MaxLengthError('Decode error - map field "replicas" had too many elements')
+              }
+
+              obj.replicas.push(reader.string())
+              break
+            }
+            case 6: {
+              obj.epoch = reader.uint32()
               break
             }
             default: {

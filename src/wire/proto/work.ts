@@ -567,6 +567,118 @@ export namespace Progress {
   }
 }
 
+export interface JobReplicaSpec {
+  jobId: string
+  name: string
+  home: string
+  createdAtMs: bigint
+  tasks: TaskSpec[]
+}
+
+export namespace JobReplicaSpec {
+  let _codec: Codec<JobReplicaSpec>
+
+  export const codec = (): Codec<JobReplicaSpec> => {
+    if (_codec == null) {
+      _codec = message<JobReplicaSpec>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.jobId != null && obj.jobId !== '')) {
+          w.uint32(10)
+          w.string(obj.jobId)
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(18)
+          w.string(obj.name)
+        }
+
+        if ((obj.home != null && obj.home !== '')) {
+          w.uint32(26)
+          w.string(obj.home)
+        }
+
+        if ((obj.createdAtMs != null && obj.createdAtMs !== 0n)) {
+          w.uint32(32)
+          w.uint64(obj.createdAtMs)
+        }
+
+        if (obj.tasks != null) {
+          for (const value of obj.tasks) {
+            w.uint32(42)
+            TaskSpec.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          jobId: '',
+          name: '',
+          home: '',
+          createdAtMs: 0n,
+          tasks: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.jobId = reader.string()
+              break
+            }
+            case 2: {
+              obj.name = reader.string()
+              break
+            }
+            case 3: {
+              obj.home = reader.string()
+              break
+            }
+            case 4: {
+              obj.createdAtMs = reader.uint64()
+              break
+            }
+            case 5: {
+              if (opts.limits?.tasks != null && obj.tasks.length === opts.limits.tasks) {
+                throw new MaxLengthError('Decode error - map field "tasks" had too many elements')
+              }
+
+              obj.tasks.push(TaskSpec.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.tasks$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<JobReplicaSpec>): Uint8Array => {
+    return encodeMessage(obj, JobReplicaSpec.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobReplicaSpec>): JobReplicaSpec => {
+    return decodeMessage(buf, JobReplicaSpec.codec(), opts)
+  }
+}
+
 export interface WorkRequest {
   op: string
   capabilities: string[]
@@ -575,6 +687,7 @@ export interface WorkRequest {
   signals: SignalMsg[]
   results: TaskResult[]
   progress: Progress[]
+  replicas: JobReplicaSpec[]
 }
 
 export namespace WorkRequest {
@@ -632,6 +745,13 @@ export namespace WorkRequest {
           }
         }
 
+        if (obj.replicas != null) {
+          for (const value of obj.replicas) {
+            w.uint32(66)
+            JobReplicaSpec.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -643,7 +763,8 @@ export namespace WorkRequest {
           batches: [],
           signals: [],
           results: [],
-          progress: []
+          progress: [],
+          replicas: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -705,6 +826,16 @@ export namespace WorkRequest {
 
               obj.progress.push(Progress.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.progress$
+              }))
+              break
+            }
+            case 8: {
+              if (opts.limits?.replicas != null && obj.replicas.length === opts.limits.replicas) {
+                throw new MaxLengthError('Decode error - map field "replicas" had too many elements')
+              }
+
+              obj.replicas.push(JobReplicaSpec.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.replicas$
               }))
               break
             }

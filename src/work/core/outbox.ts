@@ -39,6 +39,11 @@ export class Outbox {
     return false
   }
 
+  /** An outcome that will never be delivered (its home generation is over). */
+  drop (taskId: string): void {
+    this.entries.delete(taskId)
+  }
+
   /** The next batch for `home` (marked in flight), or undefined if none or one is in flight. */
   take (home: string): TaskOutcome[] | undefined {
     if (this.sendingTo.has(home)) return undefined

@@ -25,7 +25,26 @@ export interface WorkCoreConfig {
   retryBaseMs?: number
   /** Tasks started back to back before the event loop must turn (default 512). */
   burst?: number
+  /**
+   * Copies of each job's definition kept in the mesh, the home's included (default 3): a
+   * submit is acknowledged once the other copies are durable on that many live peers (as
+   * many as the mesh has). 1 = the home alone (a job then dies with its home).
+   */
+  replicas?: number
 }
+
+export const DEFAULT_REPLICAS = 3
+/** A replica whose job never reached the registry (its home died before registering) goes after this. */
+export const ORPHAN_REPLICA_MS = 10 * 60_000
+/**
+ * How long a submit keeps asking peers that failed to store its replicas (a node that just
+ * joined is refused by peers that have not yet applied its membership), and how often.
+ * After that the job is registered with the holders it got.
+ */
+export const REPLICATE_PATIENCE_MS = 5_000
+export const REPLICATE_RETRY_MS = 200
+/** Replicas checked against the registry per maintenance (a rotating slice). */
+export const REPLICA_SWEEP = 256
 
 /** The control log's job registry, read-only. */
 export interface RegistryView {
@@ -80,6 +99,8 @@ export interface SubmitAnswer { id: number, jobs?: JobRecord[], error?: WorkErro
 export interface TaskAbort { taskId: string, reason: 'cancelled' | 'stopping' | 'abandoned' }
 export interface WorkEvent { level: 'debug' | 'info' | 'warn', msg: string, fields: Record<string, unknown> }
 export interface SubmissionTicket { id: number, jobs: JobRecord[] }
+/** A job re-homed here: the shell reads its replica and calls adopt(). */
+export interface AdoptRequest { jobId: string }
 
 export interface Ready {
   /** advance(seq) once this ready's writes (and every earlier one's) are durable. */
@@ -92,6 +113,7 @@ export interface Ready {
   start: Task[]
   abort: TaskAbort[]
   finished: JobRecord[]
+  adopt: AdoptRequest[]
   events: WorkEvent[]
 }
 
@@ -137,5 +159,5 @@ export const NO_READY: Ready = Object.freeze(newReady())
 
 export function newReady (): Ready {
   const e = EMPTY as never[]
-  return { seq: 0, writes: e, messages: e, replies: e, register: e, submitted: e, start: e, abort: e, finished: e, events: e }
+  return { seq: 0, writes: e, messages: e, replies: e, register: e, submitted: e, start: e, abort: e, finished: e, adopt: e, events: e }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ControlState, decodeCommand, encodeCommand } from '../../../src/consensus/control.js'
+import { ControlState, decodeCommand, encodeCommand, type JobEntry, type JobMove } from '../../../src/consensus/control.js'
 
 const enc = (c: Parameters<typeof encodeCommand>[0]): Uint8Array => encodeCommand(c)
 
@@ -72,5 +72,59 @@ describe('control state machine', () => {
     expect(r.config.get('a')?.value).toBe('2')
     expect(r.jobs.get('j1')).toEqual({ n: 1 })
     expect(Buffer.from(r.snapshot()).equals(Buffer.from(a.snapshot()))).toBe(true)
+  })
+})
+
+describe('control state: jobs outlive their home', () => {
+  const running = (home: string, replicas?: string[]): [string, JobEntry] => ['j1', { home, createdAt: 5, state: 'running', ...(replicas != null ? { replicas } : {}) }]
+
+  it('moves a running job to its first replica holder not declared dead when its home dies, in a new generation', () => {
+    const s = new ControlState()
+    const moved: JobMove[] = []
+    s.onJobsMoved = m => moved.push(...m)
+    s.apply(1, enc({ op: 'node.dead', peerId: 'b', incarnation: 1, reason: 'quorum' }))
+    s.apply(2, enc({ op: 'jobs.put', jobs: [running('a', ['b', 'c'])] }))
+    expect(moved).toEqual([])
+    s.apply(3, enc({ op: 'node.dead', peerId: 'a', incarnation: 1, reason: 'quorum' }))
+    expect(moved).toEqual([{ jobId: 'j1', from: 'a', to: 'c', epoch: 1 }])
+    expect(s.jobs.get('j1')).toEqual({ home: 'c', createdAt: 5, state: 'running', epoch: 1, homes: ['a'], replicas: ['b'] })
+    // The old home's late final state is of an older generation: ignored.
+    s.apply(4, enc({ op: 'jobs.put', jobs: [['j1', { home: 'a', createdAt: 5, state: 'completed' }]] }))
+    expect((s.jobs.get('j1') as JobEntry).state).toBe('running')
+    // The new home's final state keeps the history.
+    s.apply(5, enc({ op: 'jobs.put', jobs: [['j1', { home: 'c', createdAt: 5, state: 'completed', epoch: 1 }]] }))
+    expect(s.jobs.get('j1')).toMatchObject({ home: 'c', state: 'completed', epoch: 1, homes: ['a'] })
+  })
+
+  it('moves a job registered after its home was declared dead at once; leaves one without a live replica where it is', () => {
+    const s = new ControlState()
+    const moved: JobMove[] = []
+    s.onJobsMoved = m => moved.push(...m)
+    s.apply(1, enc({ op: 'node.dead', peerId: 'a', incarnation: 1, reason: 'quorum' }))
+    s.apply(2, enc({ op: 'jobs.put', jobs: [running('a', ['b'])] }))
+    expect(moved).toEqual([{ jobId: 'j1', from: 'a', to: 'b', epoch: 1 }])
+    // b dies too and no replica is left: the job waits for a home that may come back.
+    s.apply(3, enc({ op: 'node.dead', peerId: 'b', incarnation: 1, reason: 'quorum' }))
+    expect(moved).toHaveLength(1)
+    expect(s.jobs.get('j1')).toMatchObject({ home: 'b', state: 'running', replicas: [] })
+    // A job without replicas (a mesh of one at submit) is never moved.
+    s.apply(4, enc({ op: 'jobs.put', jobs: [['j2', { home: 'c', createdAt: 6, state: 'running' }]] }))
+    s.apply(5, enc({ op: 'node.dead', peerId: 'c', incarnation: 1, reason: 'quorum' }))
+    expect(s.jobs.get('j2')).toMatchObject({ home: 'c', state: 'running' })
+  })
+
+  it('moves the same way on a node restored from a snapshot as on one that applied the log', () => {
+    const a = new ControlState()
+    a.apply(1, enc({ op: 'jobs.put', jobs: [['j2', { home: 'x', createdAt: 1, state: 'running', replicas: ['y', 'z'] }], ['j1', { home: 'x', createdAt: 2, state: 'running', replicas: ['z', 'y'] }]] }))
+    const b = ControlState.restore(a.snapshot())
+    for (const s of [a, b]) s.apply(2, enc({ op: 'node.dead', peerId: 'x', incarnation: 1, reason: 'quorum' }))
+    expect(new TextDecoder().decode(b.snapshot())).toBe(new TextDecoder().decode(a.snapshot()))
+    expect(a.jobs.get('j1')).toMatchObject({ home: 'z' })
+    expect(a.jobs.get('j2')).toMatchObject({ home: 'y' })
+  })
+
+  it('rejects a registration with malformed replicas or epoch', () => {
+    expect(() => decodeCommand(new TextEncoder().encode(JSON.stringify({ v: 1, op: 'jobs.put', jobs: [['j', { home: 'a', createdAt: 1, state: 'running', replicas: 'b' }]] })))).toThrow(/replicas/)
+    expect(() => decodeCommand(new TextEncoder().encode(JSON.stringify({ v: 1, op: 'jobs.put', jobs: [['j', { home: 'a', createdAt: 1, state: 'running', epoch: -1 }]] })))).toThrow(/epoch/)
   })
 })

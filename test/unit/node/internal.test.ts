@@ -35,7 +35,7 @@ function service (conf: { voters: string[], learners: string[] } | undefined, no
 }
 
 const CONF = { voters: ['v1', 'v2'], learners: ['l1'] }
-const REGISTER: InternalRequest = { registerJobs: { jobs: [{ id: 'j1', home: 'v2', createdAt: 5, state: 'running' }] } }
+const REGISTER: InternalRequest = { registerJobs: { jobs: [{ id: 'j1', home: 'v2', createdAt: 5, state: 'running', replicas: [], epoch: 0 }] } }
 const WRITE: InternalRequest = { toLeader: { request: AdminRequest.encode({ configSet: { key: 'k', value: 'v' } }), caller: '' } }
 
 describe('the internal protocol', () => {
@@ -76,7 +76,7 @@ describe('the internal protocol', () => {
 
   it('refuses a registration with an unknown state and proposes nothing', async () => {
     const { svc, registered } = service(CONF)
-    const res = await svc.handle('v2', { registerJobs: { jobs: [{ id: 'j1', home: 'v2', createdAt: 5, state: 'exploded' }] } })
+    const res = await svc.handle('v2', { registerJobs: { jobs: [{ id: 'j1', home: 'v2', createdAt: 5, state: 'exploded', replicas: [], epoch: 0 }] } })
     expect(res.code).toBe('BAD_REQUEST')
     expect(registered).toEqual([])
   })

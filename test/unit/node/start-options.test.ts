@@ -68,6 +68,7 @@ const SAMPLE: Record<StartOptionKey, string> = {
   meshKey: '/tmp/mn-mesh.key',
   insecure: 'true',
   maxPendingJobs: '77',
+  replicas: '2',
   allowCommands: 'true'
 }
 
@@ -94,6 +95,7 @@ const SAMPLE_VALUE: NodeConfig = {
   meshKey: ['/tmp/mn-mesh.key'],
   insecure: true,
   maxPendingJobs: 77,
+  replicas: 2,
   allowCommands: true
 }
 
@@ -221,6 +223,7 @@ describe('the start option table', () => {
       meshKey: string[]
       insecure: boolean
       maxPendingJobs: number
+      replicas: number
       allowCommands: boolean
     }>()
   })

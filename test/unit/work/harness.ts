@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { JobEntry } from '../../../src/consensus/control.js'
+import { ControlState, encodeCommand, type ControlCommand, type JobEntry } from '../../../src/consensus/control.js'
 import { Store } from '../../../src/node/store/store.js'
 import { mulberry32, type Rng } from '../../../src/prng.js'
 import { WorkRequest, WorkResponse } from '../../../src/wire/proto/work.js'
@@ -15,10 +15,15 @@ import { isFinal } from '../../../src/work/jobs.js'
 import { COMMANDS_CAPABILITY, capabilityOf } from '../../../src/work/spec.js'
 import { WorkStore, type JobRecord } from '../../../src/node/store/work-store.js'
 
+/** The control log's registry: a real ControlState, applied in order, with no Raft around it. */
 export class MemRegistry implements Registry {
-  readonly jobs = new Map<string, JobEntry>()
-  readonly dead = new Set<string>()
+  readonly control = new ControlState()
   failNext = 0
+  private index = 0
+
+  get jobs (): Map<string, JobEntry> {
+    return this.control.jobs as Map<string, JobEntry>
+  }
 
   async register (entries: Array<[string, JobEntry]>): Promise<void> {
     await Promise.resolve()
@@ -26,11 +31,12 @@ export class MemRegistry implements Registry {
       this.failNext--
       throw new Error('no quorum (test)')
     }
-    for (const [id, e] of entries) {
-      const cur = this.jobs.get(id)
-      if (cur != null && cur.state !== 'running' && e.state === 'running') continue
-      this.jobs.set(id, e)
-    }
+    this.apply({ op: 'jobs.put', jobs: entries })
+  }
+
+  /** Commits a command as the leader would; jobs it moves are reported to onJobsMoved. */
+  apply (cmd: ControlCommand): void {
+    this.control.apply(++this.index, encodeCommand(cmd))
   }
 
   entry (jobId: string): JobEntry | undefined {
@@ -38,7 +44,7 @@ export class MemRegistry implements Registry {
   }
 
   isDead (peer: string): boolean {
-    return this.dead.has(peer)
+    return this.control.dead.has(peer)
   }
 }
 
@@ -48,6 +54,7 @@ export interface NodeSpec {
   capabilities?: string[]
   handlers?: Handlers
   allowCommands?: boolean
+  replicas?: number
 }
 
 interface Member {
@@ -71,6 +78,8 @@ export class Mesh {
   readonly registry = new MemRegistry()
   readonly members = new Map<string, Member>()
   readonly down = new Set<string>()
+  /** Nodes that are seen (heartbeats) but refuse every request (e.g. not yet a member there). */
+  readonly refusing = new Set<string>()
   faults: NetFaults = {}
   private readonly rng: Rng
   private poke?: NodeJS.Timeout
@@ -111,7 +120,8 @@ export class Mesh {
       now: Date.now,
       log: { info: () => {}, warn: () => {}, debug: () => {} },
       resendAfterMs: 200,
-      retryBaseMs: 5
+      retryBaseMs: 5,
+      ...(m.spec.replicas != null ? { replicas: m.spec.replicas } : {})
     })
     await engine.start()
     m.engine = engine
@@ -148,6 +158,16 @@ export class Mesh {
     if (hung.length > 0) throw new Error(hung.map(e => e.message).join('; '))
   }
 
+  /**
+   * Commits `id`'s death as the work service wires it (src/node/services/work.ts): jobs it
+   * moves go to every running engine's jobsMoved, then every engine hears peerDead.
+   */
+  declareDead (id: string, incarnation = 1): void {
+    this.registry.control.onJobsMoved = moves => { for (const m of this.members.values()) m.engine?.jobsMoved(moves) }
+    this.registry.apply({ op: 'node.dead', peerId: id, incarnation, reason: 'test' })
+    for (const [pid, m] of this.members) if (pid !== id) m.engine?.peerDead(id)
+  }
+
   /** Resolves with the job's record at its home once it is final. */
   async waitFinal (home: string, jobId: string, timeoutMs = 30_000): Promise<JobRecord> {
     const deadline = Date.now() + timeoutMs
@@ -164,6 +184,7 @@ export class Mesh {
     if (f.maxDelayMs != null) await new Promise(resolve => setTimeout(resolve, this.rng() * f.maxDelayMs!))
     const target = this.members.get(to)?.engine
     if (target == null || this.down.has(to) || this.down.has(from)) throw new Error(`${to} unreachable`)
+    if (this.refusing.has(to)) throw new Error('stream reset')
     if (this.rng() < (f.dropRequest ?? 0)) throw new Error('request lost')
     const res = await target.handle(from, WorkRequest.decode(WorkRequest.encode(req)))
     if (this.rng() < (f.dropResponse ?? 0)) throw new Error('response lost')

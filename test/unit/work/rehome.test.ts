@@ -1,0 +1,116 @@
+// Jobs outlive their home (issue 10 item 3): real work shells on real LevelDB, requests
+// round-tripped through the wire codec, and a real ControlState as the registry (harness.ts).
+// A submit is acknowledged only once its replicas are stored; a committed death of the home
+// moves the job to a replica holder, which runs it again from its roots; everything of the
+// old generation is given up everywhere, including at a home that comes back from a pause.
+import { afterEach, describe, expect, it } from 'vitest'
+import type { Handlers } from '../../../src/work/executors.js'
+import type { JobRecord } from '../../../src/work/records.js'
+import { parseJobInput } from '../../../src/work/spec.js'
+import { Mesh } from './harness.js'
+
+const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
+
+async function until (what: string, pred: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await pred())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await sleep(10)
+  }
+}
+
+/** A slow handler, so the job is still running when its home dies. */
+const SLOW: Handlers = { slow: async (payload: unknown) => { await sleep((payload as { ms: number }).ms); return 'ok' } }
+const fanout = (n: number, ms: number): ReturnType<typeof parseJobInput> => parseJobInput({ type: 'fanout', payload: { n, type: 'slow', payload: { ms } } })
+
+describe('jobs outlive their home', () => {
+  let mesh: Mesh
+  afterEach(async () => { await mesh?.close() })
+
+  async function three (spec: { replicas?: number } = {}): Promise<void> {
+    mesh = new Mesh(7)
+    for (const id of ['A', 'B', 'C']) await mesh.add({ id, handlers: SLOW, ...spec })
+  }
+
+  it('acknowledges a submit once its definition is stored on two other nodes, named in the registry', async () => {
+    await three()
+    const [job] = await mesh.engine('A').submit([fanout(10, 5)])
+    expect(mesh.registry.entry(job!.id)).toMatchObject({ home: 'A', state: 'running' })
+    expect(mesh.registry.entry(job!.id)!.replicas!.sort()).toEqual(['B', 'C'])
+    expect(mesh.engine('B').stats().replicas).toBe(1)
+    expect(mesh.engine('C').stats().replicas).toBe(1)
+    await mesh.waitFinal('A', job!.id)
+    // Once the registry says the job is over, the holders let their copies go.
+    await until('the replicas to be dropped', () => mesh.engine('B').stats().replicas === 0 && mesh.engine('C').stats().replicas === 0)
+  })
+
+  it('--replicas 1 keeps no copy: the registry names no holder', async () => {
+    await three({ replicas: 1 })
+    const [job] = await mesh.engine('A').submit([fanout(2, 1)])
+    expect(mesh.registry.entry(job!.id)?.replicas).toBeUndefined()
+    expect(mesh.engine('B').stats().replicas + mesh.engine('C').stats().replicas).toBe(0)
+  })
+
+  it('asks a holder again while it refuses (a peer that does not know the home yet), within the patience', async () => {
+    await three()
+    mesh.refusing.add('B')
+    const submitted = mesh.engine('A').submit([fanout(2, 1)])
+    await sleep(150)
+    mesh.refusing.delete('B')
+    const [job] = await submitted
+    expect(mesh.registry.entry(job!.id)!.replicas!.sort()).toEqual(['B', 'C'])
+  })
+
+  it('re-homes a running job when its home is declared dead: it runs again from its roots and completes, each result once', async () => {
+    await three()
+    const [job] = await mesh.engine('A').submit([fanout(40, 30)])
+    const id = job!.id
+    await until('tasks to spread', () => mesh.engine('B').counters.tasksRun > 0 && mesh.engine('C').counters.tasksRun > 0)
+    await mesh.stop('A')
+    mesh.declareDead('A')
+    const entry = mesh.registry.entry(id)!
+    expect(entry).toMatchObject({ state: 'running', epoch: 1, homes: ['A'] })
+    const home = entry.home
+    expect(['B', 'C']).toContain(home)
+    const done: JobRecord = await mesh.waitFinal(home, id)
+    expect(done).toMatchObject({ state: 'completed', total: 41, done: 41, failed: 0, epoch: 1, homes: ['A'] })
+    const results = await mesh.engine(home).results(id, 1000)
+    expect(results.map(r => r.taskId).every(t => t.startsWith(`${id}/0@1`))).toBe(true)
+    expect(new Set(results.map(r => r.taskId)).size).toBe(41)
+    // Nothing of the first generation is left anywhere.
+    await until('the old generation to be gone', () => ['B', 'C'].every(n => mesh.engine(n).stats().queued === 0 && mesh.engine(n).stats().running === 0 && mesh.engine(n).stats().outbox === 0))
+    expect(mesh.registry.entry(id)).toMatchObject({ home, state: 'completed', epoch: 1 })
+  })
+
+  it('a home declared dead while paused drops the job it held once it comes back; the new home finishes it', async () => {
+    await three()
+    const [job] = await mesh.engine('A').submit([fanout(20, 30)])
+    const id = job!.id
+    await until('tasks to spread', () => mesh.engine('B').counters.tasksRun > 0)
+    mesh.down.add('A')
+    mesh.declareDead('A')
+    const home = mesh.registry.entry(id)!.home
+    mesh.engine('A').declaredDead()
+    mesh.down.delete('A')
+    expect(mesh.engine('A').jobs.get(id)).toBeUndefined()
+    const done = await mesh.waitFinal(home, id)
+    expect(done).toMatchObject({ state: 'completed', done: 21, epoch: 1 })
+    await until('A to hold nothing of the job', () => mesh.engine('A').stats().queued === 0 && mesh.engine('A').stats().running === 0)
+    expect(await mesh.engine('A').job(id)).toBeUndefined()
+  })
+
+  it('a replica holder restarted after the move adopts the job from its disk', async () => {
+    await three()
+    const [job] = await mesh.engine('A').submit([fanout(10, 20)])
+    const id = job!.id
+    await mesh.stop('A')
+    await mesh.stop('B')
+    await mesh.stop('C')
+    mesh.declareDead('A')
+    const home = mesh.registry.entry(id)!.home
+    await mesh.start('B')
+    await mesh.start('C')
+    const done = await mesh.waitFinal(home, id)
+    expect(done).toMatchObject({ state: 'completed', done: 11, epoch: 1 })
+  })
+})
