@@ -488,27 +488,64 @@ export class WorkCore {
     this.registrations.set(id, { kind: 'submit', jobs: prepared })
     // Replicas first: the registry entry names their holders, and the submit is answered
     // only once it is registered, so an acknowledged job is durable on every holder.
-    const want = Math.max(1, this.cfg.replicas ?? DEFAULT_REPLICAS) - 1
-    const holders = pickHolders(this.peerView, this.cfg.self, this.isDead, new Set(), want, this.cfg.rng)
-    if (holders.length === 0) {
+    const want = this.replicaTarget()
+    if (want === 0) {
       this.registerSubmission(id, [])
     } else {
       const replicas: JobReplica[] = prepared.map(({ job, tasks }) => ({ id: job.id, ...(job.name != null ? { name: job.name } : {}), home: job.home, createdAt: job.createdAt, tasks }))
-      this.replicating.set(id, { replicas, holders: [], tried: new Set(holders), waiting: holders.length, patience: now + REPLICATE_PATIENCE_MS, retry: [], retryAt: Infinity })
-      for (const h of holders) this.send(h, { op: 'replicate', jobs: replicas }, { kind: 'replicate', to: h, ticket: id, jobs: replicas.length })
+      const r: Replicating = { replicas, want, holders: [], tried: new Set(), asking: 0, patience: now + REPLICATE_PATIENCE_MS, retry: [], retryAt: Infinity }
+      this.replicating.set(id, r)
+      this.askHolders(id, r)
     }
     this.changed = true
     return { id, jobs: prepared.map(p => p.job) }
   }
 
-  /** Asks again the holders whose retry is due. */
+  /**
+   * Holders a submission wants: `--replicas` − 1, but no more than the other members of the
+   * mesh (a mesh of one keeps no copy and waits for nobody).
+   */
+  private replicaTarget (): number {
+    const want = Math.max(1, this.cfg.replicas ?? DEFAULT_REPLICAS) - 1
+    const members = this.registry.memberCount?.()
+    return members == null ? want : Math.max(0, Math.min(want, members - 1))
+  }
+
+  /**
+   * Asks fresh live peers for the slots still open; with none left, the peers that failed are
+   * asked again shortly (one that just met this node may not know it is a member yet), and a
+   * slot no peer can fill waits for one to appear — both until the submit's patience runs
+   * out. Then the jobs are registered with the holders they got.
+   */
+  private askHolders (ticket: number, r: Replicating): void {
+    const open = r.want - r.holders.length - r.asking - r.retry.length
+    if (open > 0) {
+      for (const to of pickHolders(this.peerView, this.cfg.self, this.isDead, r.tried, open, this.cfg.rng)) {
+        r.tried.add(to)
+        r.asking++
+        this.send(to, { op: 'replicate', jobs: r.replicas }, { kind: 'replicate', to, ticket, jobs: r.replicas.length })
+      }
+    }
+    if (r.holders.length >= r.want || (r.asking === 0 && this.now >= r.patience)) {
+      if (r.asking > 0) return
+      this.replicating.delete(ticket)
+      if (r.holders.length < r.want) this.event('info', 'fewer job replicas than configured: not enough live peers stored them', { holders: r.holders.length, wanted: r.want, jobs: r.replicas.length })
+      this.registerSubmission(ticket, r.holders)
+      return
+    }
+    if (r.asking + r.holders.length < r.want && r.retryAt === Infinity) r.retryAt = this.now + REPLICATE_RETRY_MS
+  }
+
+  /** Retries due: failed holders are asked again, open slots looked for again. */
   private retryReplicas (now: number): void {
-    for (const [ticket, r] of this.replicating) {
+    for (const [ticket, r] of [...this.replicating]) {
       if (r.retryAt > now) continue
+      r.retryAt = Infinity
       const again = r.retry
       r.retry = []
-      r.retryAt = Infinity
-      for (const to of again) this.send(to, { op: 'replicate', jobs: r.replicas }, { kind: 'replicate', to, ticket, jobs: r.replicas.length })
+      // A failed peer becomes a candidate again (unless it was declared dead meanwhile).
+      for (const to of again) r.tried.delete(to)
+      this.askHolders(ticket, r)
     }
   }
 
@@ -527,34 +564,17 @@ export class WorkCore {
     this.out('register', { id, entries: reg.jobs.map(({ job }) => [job.id, entryOf(job, 'running')]) })
   }
 
-  /** A holder answered (or failed to): replace a failed one while live peers remain. */
+  /** A holder answered (or failed to). */
   private onReplicateAnswer (ticket: number, to: string, err: Error | undefined): void {
     const r = this.replicating.get(ticket)
     if (r == null) return
-    r.waiting--
-    if (err == null) {
-      r.holders.push(to)
-    } else {
+    r.asking--
+    if (err == null) r.holders.push(to)
+    else {
       this.event('debug', 'a peer did not store job replicas; asking another', { peer: to, err: err.message })
-      const [next] = pickHolders(this.peerView, this.cfg.self, this.isDead, r.tried, 1, this.cfg.rng)
-      if (next != null) {
-        r.tried.add(next)
-        r.waiting++
-        this.send(next, { op: 'replicate', jobs: r.replicas }, { kind: 'replicate', to: next, ticket, jobs: r.replicas.length })
-      } else if (this.now < r.patience && !this.isDead(to)) {
-        // No fresh peer left: ask this one again shortly (it may not know this node is a
-        // member yet), until the submit's patience runs out.
-        r.waiting++
-        r.retry.push(to)
-        r.retryAt = Math.min(r.retryAt, this.now + REPLICATE_RETRY_MS)
-      }
+      if (this.now < r.patience && !this.isDead(to)) r.retry.push(to)
     }
-    if (r.waiting > 0) return
-    this.replicating.delete(ticket)
-    if (r.holders.length < Math.max(1, this.cfg.replicas ?? DEFAULT_REPLICAS) - 1) {
-      this.event('info', 'fewer job replicas than configured: not enough live peers stored them', { holders: r.holders.length, jobs: r.replicas.length })
-    }
-    this.registerSubmission(ticket, r.holders)
+    this.askHolders(ticket, r)
   }
 
   /** The control log applied registration `id` (error: it could not). */
@@ -729,11 +749,14 @@ export class WorkCore {
   /**
    * A job re-homed here, with the replica this node stored (undefined if it has none): it
    * becomes a job of this home and runs again from its roots, in the registry's generation.
+   * `finishedHere`: the shell found this generation's final record on disk (the registry has
+   * not recorded it yet), so the job is not run twice.
    */
-  adopt (jobId: string, replica: JobReplica | undefined, now: number): void {
+  adopt (jobId: string, replica: JobReplica | undefined, now: number, finishedHere = false): void {
     this.now = now
     this.adopting.delete(jobId)
-    if (this.stopped) return
+    // Finished here already (its final state on its way to the registry): nothing to run.
+    if (this.stopped || finishedHere) return
     const entry = this.registry.entry(jobId)
     // Moved on again, over, or already adopted.
     if (entry == null || entry.home !== this.cfg.self || entry.state !== 'running' || this.jobs.get(jobId) != null) return

@@ -114,7 +114,8 @@ describe('a node dead for good: real processes, SIGKILL; the mesh commits its de
     expect(last).toMatchObject({ state: 'completed', total: 401, done: 401, failed: 0 })
     const ids = (await job(id, true)).results!.map(x => x.taskId)
     expect(new Set(ids).size).toBe(401)
-    const s1 = (await statusAll(dir)).find(n => n.entry.index === 1)?.status
-    expect(Number(s1?.counters.work_tasks_reclaimed_total ?? 0)).toBeGreaterThan(0)
+    // Whoever lent to node 3 (node 1, or node 2 passing on what it stole) queued it again.
+    const reclaimed = (await statusAll(dir)).filter(n => n.entry.index !== 3).reduce((sum, n) => sum + Number(n.status?.counters.work_tasks_reclaimed_total ?? 0), 0)
+    expect(reclaimed).toBeGreaterThan(0)
   }, 120_000)
 })

@@ -16,8 +16,11 @@ interface JobView { id: string, state: string, home: string, homes?: string[], r
 
 describe('a job whose home dies for good is re-homed to a replica holder and completes', () => {
   const dir = tempDir('rehome')
+  let passed = false
   afterAll(async () => {
-    await cluster(dir, ['down']).catch(() => {})
+    // A failure keeps the nodes' logs for the post-mortem.
+    await cluster(dir, passed ? ['down'] : ['down', '--keep']).catch(() => {})
+    if (!passed) console.error(`rehome: logs kept in ${dir}`)
   })
 
   async function job (via: number, id: string, results = false): Promise<JobView> {
@@ -31,31 +34,33 @@ describe('a job whose home dies for good is re-homed to a replica holder and com
     const nodes = loadState(dir).nodes
     const peerIds = (await statusAll(dir)).map(n => n.status?.peerId)
     const home = nodes[0]!
-    const fanout = await meshnode(['submit', 'fanout', JSON.stringify({ n: 120, type: 'sleep', payload: { ms: 100 } }), '--json', '--data-dir', home.dataDir])
-    expect(fanout.code, fanout.stderr).toBe(0)
-    const fanoutId = JSON.parse(fanout.stdout).id as string
-    // A handful of one-task jobs too: each is acknowledged only once replicated.
+    // A few long one-task jobs first (still running or queued when the home dies: each is
+    // acknowledged only once replicated), then a fanout that spreads over the mesh.
     const small: string[] = []
-    for (let i = 0; i < 5; i++) {
-      const r = await meshnode(['submit', 'sleep', '{"ms":300}', '--json', '--data-dir', home.dataDir])
+    for (let i = 0; i < 4; i++) {
+      const r = await meshnode(['submit', 'sleep', '{"ms":8000}', '--json', '--data-dir', home.dataDir])
       expect(r.code, r.stderr).toBe(0)
       small.push(JSON.parse(r.stdout).id as string)
     }
+    const fanout = await meshnode(['submit', 'fanout', JSON.stringify({ n: 120, type: 'sleep', payload: { ms: 200 } }), '--json', '--data-dir', home.dataDir])
+    expect(fanout.code, fanout.stderr).toBe(0)
+    const fanoutId = JSON.parse(fanout.stdout).id as string
     const before = await job(2, fanoutId)
     expect(before.home).toBe(peerIds[0])
-    expect(before.state).toBe('running')
-
+    expect(before.replicas).toHaveLength(2)
     await waitUntil(async () => (await job(2, fanoutId)).done >= 10, 30_000, 'the fanout to make progress', 100)
+    expect((await job(2, fanoutId)).state).toBe('running')
     await cluster(dir, ['kill', '1'])
 
-    let last: JobView | undefined
     for (const id of [fanoutId, ...small]) {
+      let last: JobView | undefined
       await waitUntil(async () => {
-        last = await job(2, id).catch(() => last)
-        return last != null && last.id === id && ['completed', 'failed', 'cancelled'].includes(last.state)
+        last = await job(2, id).catch(() => undefined)
+        return last != null && ['completed', 'failed', 'cancelled'].includes(last.state)
       }, 60_000, `job ${id} to finish after its home died`, 250)
+      // A job that finished before the kill, with its final state registered, stays where it is.
+      if (last!.epoch == null) continue
       expect(last, JSON.stringify(last)).toMatchObject({ state: 'completed', failed: 0, epoch: 1, homes: [peerIds[0]] })
-      expect(last!.home).not.toBe(peerIds[0])
       expect(peerIds.slice(1)).toContain(last!.home)
     }
     const done = await job(3, fanoutId, true)
@@ -68,5 +73,6 @@ describe('a job whose home dies for good is re-homed to a replica holder and com
     const shown = await meshnode(['job', fanoutId, '--data-dir', nodes[1]!.dataDir])
     expect(shown.code, shown.stderr).toBe(0)
     expect(shown.stdout).toMatch(/re-homed 1×/)
+    passed = true
   }, 180_000)
 })

@@ -167,7 +167,10 @@ export const ADMIN_COMMANDS: CommandTable = {
     handler: async (p, ctx) => {
       requireField(p.id, 'a job id is required')
       const eng = engine(ctx)
-      const view = await eng.job(p.id)
+      // The registry's home answers: a home declared dead that came back may still hold a
+      // record of the job's earlier generation.
+      const registered = ctx.consensus.control.jobs.get(p.id) as JobEntry | undefined
+      const view = ctx.forwarded || registered == null || registered.home === ctx.self ? await eng.job(p.id) : undefined
       if (view != null) {
         const detail = { view: JSON.stringify({ ...view, running: eng.runningTasks(p.id) }), results: '', next: '' }
         if (p.results) {
@@ -178,7 +181,7 @@ export const ADMIN_COMMANDS: CommandTable = {
         }
         return detail
       }
-      const entry = ctx.consensus.control.jobs.get(p.id) as JobEntry | undefined
+      const entry = registered
       if (entry == null) throw new MeshError('NOT_FOUND', `no job ${p.id} in the mesh's registry`)
       if (ctx.forwarded || entry.home === ctx.self) throw new MeshError('NOT_FOUND', `job ${p.id} is registered with home ${entry.home}, which does not have it`)
       let res: AdminResponse

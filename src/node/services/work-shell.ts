@@ -34,6 +34,8 @@ export interface Registry {
   entry: (jobId: string) => JobEntry | undefined
   /** Declared dead by quorum: never lend it work. */
   isDead: (peer: string) => boolean
+  /** Members of the committed configuration, this node included (undefined: not known yet). */
+  memberCount?: () => number | undefined
 }
 
 export interface WorkShellOptions {
@@ -123,7 +125,11 @@ export class WorkShell {
       ...(this.opts.resendAfterMs != null ? { resendAfterMs: this.opts.resendAfterMs } : {}),
       ...(this.opts.replicas != null ? { replicas: this.opts.replicas } : {}),
       ...(this.opts.retryBaseMs != null ? { retryBaseMs: this.opts.retryBaseMs } : {})
-    }, loaded, { entry: id => this.registry.entry(id), isDead: peer => this.registry.isDead(peer) }, this.opts.now())
+    }, loaded, {
+      entry: id => this.registry.entry(id),
+      isDead: peer => this.registry.isDead(peer),
+      ...(this.registry.memberCount != null ? { memberCount: () => this.registry.memberCount!() } : {})
+    }, this.opts.now())
     this.refreshPeers()
     this.drive()
   }
@@ -235,9 +241,11 @@ export class WorkShell {
 
   /** Reads a re-homed job's replica (once durable) and hands it to the core. */
   private adopt (jobId: string): void {
-    this.store.flush().then(async () => await this.store.replica(jobId)).then(replica => {
+    this.store.flush().then(async () => await Promise.all([this.store.replica(jobId), this.store.job(jobId)])).then(([replica, record]) => {
       if (this.closed) return
-      this.core.adopt(jobId, replica, this.opts.now())
+      const generation = this.registry.entry(jobId)?.epoch ?? 0
+      const finishedHere = record != null && isFinal(record.state) && (record.epoch ?? 0) >= generation
+      this.core.adopt(jobId, replica, this.opts.now(), finishedHere)
       this.drive()
     }, err => {
       this.opts.log.warn({ err: errText(err), job: jobId }, 'could not read the replica of a job re-homed here')

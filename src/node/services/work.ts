@@ -71,7 +71,11 @@ export class WorkService {
     }, {
       register: async entries => { await this.registrar.register(entries) },
       entry: jobId => consensus.control.jobs.get(jobId) as JobEntry | undefined,
-      isDead: peer => consensus.control.dead.has(peer)
+      isDead: peer => consensus.control.dead.has(peer),
+      memberCount: () => {
+        const conf = consensus.status()?.conf
+        return conf == null ? undefined : conf.voters.length + conf.learners.length
+      }
     }, {
       self,
       incarnation: init.incarnation,

@@ -12,14 +12,17 @@ import type { PeerInfo } from './types.js'
 /** A submission waiting for its replicas before it is registered. */
 export interface Replicating {
   replicas: JobReplica[]
+  /** Holders wanted. */
+  want: number
   /** Peers that stored every replica. */
   holders: string[]
-  /** Peers asked so far (answered or not), so a failed one is replaced by a new one. */
+  /** Peers asked (answered or not) and not to be picked again for now. */
   tried: Set<string>
-  waiting: number
-  /** Until when failed holders are asked again (a peer not yet a member refuses at first). */
+  /** Requests in flight. */
+  asking: number
+  /** Until when failed holders are asked again and open slots looked for. */
   patience: number
-  /** Failed holders to ask again at `retryAt`. */
+  /** Failed holders to ask again at `retryAt` (Infinity: no retry armed). */
   retry: string[]
   retryAt: number
 }

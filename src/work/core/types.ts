@@ -51,6 +51,8 @@ export interface RegistryView {
   entry: (jobId: string) => JobEntry | undefined
   /** Declared dead by quorum: never lend it work. */
   isDead: (peer: string) => boolean
+  /** Members of the committed configuration (voters and learners), this node included; undefined if not known yet. */
+  memberCount?: () => number | undefined
 }
 
 export interface PeerInfo {

@@ -16,6 +16,8 @@ class FakeRegistry {
   readonly dead = new Set<string>()
   entry (id: string): JobEntry | undefined { return this.jobs.get(id) }
   isDead (peer: string): boolean { return this.dead.has(peer) }
+  /** These cores stand alone (a mesh of one): no replicas, and no wait for holders. */
+  memberCount (): number { return 1 }
 }
 
 function makeCore (self: string, registry: FakeRegistry, now: number, cfg: Partial<WorkCoreConfig> = {}): WorkCore {

@@ -46,6 +46,9 @@ export class MemRegistry implements Registry {
   isDead (peer: string): boolean {
     return this.control.dead.has(peer)
   }
+
+  /** The mesh's size, as the committed configuration would say (set by Mesh). */
+  memberCount = (): number | undefined => undefined
 }
 
 export interface NodeSpec {
@@ -86,6 +89,7 @@ export class Mesh {
 
   constructor (seed = 1) {
     this.rng = mulberry32(seed)
+    this.registry.memberCount = () => this.members.size
   }
 
   async add (spec: NodeSpec): Promise<WorkShell> {

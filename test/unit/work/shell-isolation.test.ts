@@ -32,7 +32,8 @@ async function setup (): Promise<{ shell: WorkShell, finished: (id: string) => P
   const shell = new WorkShell(new WorkStore(store), { call: async () => { throw new Error('no peers') } }, {
     register: async (entries: Array<[string, JobEntry]>) => { for (const [id, e] of entries) registry.set(id, e) },
     entry: (id: string) => registry.get(id),
-    isDead: () => false
+    isDead: () => false,
+    memberCount: () => 1
   }, {
     self: 'A',
     incarnation: 1,

@@ -44,7 +44,8 @@ async function setup (): Promise<{ shell: WorkShell, work: GatedStore }> {
   const shell = new WorkShell(work, { call: async () => { throw new Error('no peers') } }, {
     register: async (entries: Array<[string, JobEntry]>) => { for (const [id, e] of entries) registry.set(id, e) },
     entry: (id: string) => registry.get(id),
-    isDead: () => false
+    isDead: () => false,
+    memberCount: () => 1
   }, {
     self: 'A',
     incarnation: 1,
