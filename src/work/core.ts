@@ -8,7 +8,7 @@
 //
 // Inputs (each takes `now`, the wall clock in ms, and may change state):
 //   submit(inputs, now)            → a SubmissionTicket (or throws a WorkError: STOPPING,
-//                                    NO_CAPABLE_NODE, BAD_JOB). Its jobs are staged and their
+//                                    NO_QUORUM, NO_CAPABLE_NODE, BAD_JOB). Its jobs are staged and their
 //                                    registration is emitted; the answer comes later as
 //                                    ready().submitted[{ id }].
 //   registered(id, error, now)     the control log applied (or refused) ready().register[{ id }].
@@ -27,6 +27,8 @@
 //                                  is given up (running attempts aborted), calls to it fail.
 //                                  Deaths it was not told of are found through the registry.
 //   peers(view, now) / peerAdvertised(peer, now)   what peers advertise (heartbeats).
+//   quorumContact(has, now)        whether the node reaches a majority (consensus decides):
+//                                  without it the node is fenced (see quorumContact).
 //   tick(now)                      time passed and the event loop turned; fires every deadline
 //                                  due (retry backoff, result linger, progress, steal retry,
 //                                  maintenance with batch re-sends, and the end of a burst).
@@ -85,6 +87,9 @@ import { CMD_TYPE, canRun, formatJobId, jobOfTask, rootTasks, type JobInput, typ
 export * from './core/types.js'
 
 interface RunningTask { task: Task, startedAt: number, progress?: unknown }
+
+/** What a client is told when it submits at a fenced node (see WorkCore.quorumContact). */
+export const FENCED_SUBMIT = 'this node cannot reach a majority of the mesh (a network partition, or the mesh is down to a minority), so it cannot register the job: nothing was accepted. Submit at a node in the majority, or retry once this one is back in contact (`meshnode status` shows "quorum: ok")'
 type Pending =
   | { kind: 'steal', to: string, started: number }
   | { kind: 'results', to: string, batch: TaskOutcome[] }
@@ -142,6 +147,8 @@ export class WorkCore {
   private burst = 0
   private batchSeq = 0
   private stopped = false
+  /** No quorum contact (a partition): see quorumContact(). */
+  private fenced = false
   private jobSeq = 0
   private readonly idPrefix: string
   private readonly isDead = (peer: string): boolean => this.registry.isDead(peer)
@@ -239,6 +246,7 @@ export class WorkCore {
    * Tasks this node cannot run itself are all stealable.
    */
   get stealable (): number {
+    if (this.fenced) return 0
     if (!this.lendable) return this.queue.size - this.queue.runnable
     const keep = Math.min(this.queue.runnable, Math.max(0, this.cfg.concurrency * PREFETCH_PER_SLOT - this.running.size))
     return Math.max(0, this.queue.size - keep)
@@ -254,6 +262,11 @@ export class WorkCore {
 
   get isStopped (): boolean {
     return this.stopped
+  }
+
+  /** Without quorum contact: refusing submits, neither stealing nor lending (quorumContact). */
+  get isFenced (): boolean {
+    return this.fenced
   }
 
   stats (): { queued: number, running: number, lent: number, outbox: number, activeJobs: number } {
@@ -456,6 +469,7 @@ export class WorkCore {
   submit (inputs: readonly JobInput[], now: number): SubmissionTicket {
     this.now = now
     if (this.stopped) throw new WorkError('STOPPING', 'node is stopping')
+    if (this.fenced) throw new WorkError('NO_QUORUM', FENCED_SUBMIT)
     const capable = this.capabilityCheck()
     const prepared = inputs.map(input => {
       const id = this.newJobId(now)
@@ -647,6 +661,32 @@ export class WorkCore {
     if (dead != null) for (const peer of dead) this.peerDead(peer, this.now)
   }
 
+  /**
+   * Whether this node reaches a majority of the mesh (consensus decides: a leader confirmed by
+   * check-quorum, or a leader heard within an election timeout; src/healing/quorum-contact.ts).
+   * Without it the node is FENCED, on the minority side of a partition as far as it can tell:
+   *  - submit() throws NO_QUORUM at once: the job could not be registered in the control log,
+   *    and the client is better told now, to submit elsewhere, than after a timeout;
+   *  - the thief stays idle: peers across the cut do not answer, and work taken from a peer
+   *    on this side would only move within the minority;
+   *  - it lends nothing (no grant, nothing advertised as stealable): a thief that still
+   *    reaches a fenced node straddles the cut or shares the minority, and the majority is
+   *    about to declare this node dead, whereupon every holder of work that came through it
+   *    abandons that work (Dijkstra–Scholten lineage) — a batch lent now would be run for
+   *    nothing. Work is re-assigned only on deaths the control log committed (peerDead),
+   *    which a fenced node cannot learn of; so it reassigns nothing either;
+   *  - everything it holds runs on: queued and running tasks, retries, results sent to their
+   *    homes (retried until the cut heals), re-sends of batches already lent.
+   * On regained contact stealing resumes at once.
+   */
+  quorumContact (has: boolean, now: number): void {
+    this.now = now
+    if (this.fenced === !has || this.stopped) return
+    this.fenced = !has
+    this.changed = true
+    if (has) this.pump()
+  }
+
   // ----- inputs: peers ----------------------------------------------------------------------
 
   /** Alive peers as advertised in heartbeats (replaces the previous view). */
@@ -788,6 +828,8 @@ export class WorkCore {
 
   private onSteal (from: string, capabilities: readonly string[], want: number): WorkReply {
     if (this.registry.isDead(from)) return failReply('you were declared dead; rejoin with a new incarnation')
+    // Fenced: lend nothing (see quorumContact); an empty grant rules this node out until its next heartbeat.
+    if (this.fenced) return okReply({ remaining: 0 })
     // Half of what this node will not start itself right away; all of it when this node
     // cannot run any of it (tasks waiting here for a capable thief).
     const spare = this.stealable
@@ -1076,7 +1118,7 @@ export class WorkCore {
   // ----- stealing (thief side) --------------------------------------------------------------
 
   private maybeSteal (): void {
-    if (this.stopped) return
+    if (this.stopped || this.fenced) return
     const plan = this.thief.plan(this.peerView, this.cfg.self, this.isDead, this.cfg.concurrency, this.now, this.cfg.rng)
     if (plan == null) return
     this.counters.stealsSent++
