@@ -89,7 +89,7 @@ export * from './core/types.js'
 interface RunningTask { task: Task, startedAt: number, progress?: unknown }
 
 /** What a client is told when it submits at a fenced node (see WorkCore.quorumContact). */
-export const FENCED_SUBMIT = 'this node cannot reach a majority of the mesh (a network partition, or the mesh is down to a minority), so it cannot register the job: nothing was accepted. Submit at a node in the majority, or retry once this one is back in contact (`meshnode status` shows "quorum: ok")'
+export const FENCED_SUBMIT = 'this node cannot reach a majority of the mesh (a network partition, the mesh down to a minority, or a cluster not formed yet), so it cannot register the job: nothing was accepted. Submit at a node in the majority, or retry once this one is back in contact (`meshnode status` shows "quorum: ok")'
 type Pending =
   | { kind: 'steal', to: string, started: number }
   | { kind: 'results', to: string, batch: TaskOutcome[] }
