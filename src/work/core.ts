@@ -66,7 +66,7 @@
 // written in the same ready as (or before) the results message carrying it, so by the rule
 // above it is durable before it leaves.
 
-import { CompletionCore, recordKey } from '../completion/index.js'
+import { CompletionCore, recordKey, type Reclaimed } from '../completion/index.js'
 import type { JobEntry } from '../consensus/control.js'
 import { LentBatches } from './core/lender.js'
 import { Outbox } from './core/outbox.js'
@@ -572,8 +572,18 @@ export class WorkCore {
         this.releaseLent(e.batchId)
       }
     }
+    const requeued = this.rerun(report.reclaimed)
+    this.counters.tasksAbandoned += dropped
+    if (report.reclaimed.length + report.abandoned.length > 0) {
+      this.event('info', 'peer declared dead: its work is re-run here or given up', { peer, reclaimedBatches: report.reclaimed.length, requeued, abandonedBatches: report.abandoned.length, dropped, droppedBatches })
+    }
+    this.pump()
+  }
+
+  /** Reclaimed batches: their tasks are queued here again (counted); returns how many. */
+  private rerun (reclaimed: readonly Reclaimed[]): number {
     let requeued = 0
-    for (const r of report.reclaimed) {
+    for (const r of reclaimed) {
       const fresh = new Set(r.newTasks)
       const lent = this.lent.signalled(r.batchId)
       for (const id of lent?.taskIds ?? r.newTasks) {
@@ -598,19 +608,19 @@ export class WorkCore {
       }
     }
     this.counters.tasksReclaimed += requeued
-    this.counters.tasksAbandoned += dropped
-    if (report.reclaimed.length + report.abandoned.length > 0) {
-      this.event('info', 'peer declared dead: its work is re-run here or given up', { peer, reclaimedBatches: report.reclaimed.length, requeued, abandonedBatches: report.abandoned.length, dropped, droppedBatches })
-    }
-    this.pump()
+    return requeued
   }
 
   /**
    * The control log declared THIS node dead (it was paused or cut off long enough): every
    * lender has re-run, or will, what it lent here, so the work that reached this node from
    * others is given up — queued tasks dropped, running attempts aborted, and batches lent
-   * onward for it dropped too. Jobs homed here are kept: nobody else holds them. Then the node
-   * rejoins with a new incarnation (the membership layer's part).
+   * onward for it dropped too. Jobs homed here are kept: nobody else holds them. Every node
+   * that took a batch of them from this one gives that batch up on the same death (its
+   * lineage leads through a dead node, whose lender re-runs it), and for a job homed here
+   * that lender is this node: so those batches come back here and run again, as a lender
+   * reclaims from a dead thief (late results of the first run are recorded once, by task
+   * id). Then the node rejoins with a new incarnation (the membership layer's part).
    */
   declaredDead (now: number): void {
     this.now = now
@@ -630,7 +640,16 @@ export class WorkCore {
       }
     }
     this.counters.tasksAbandoned += dropped
-    this.event('warn', 'this node was declared dead: the work others lent it is given up (they re-run it)', { batches, dropped })
+    // What is left in the ledger was lent for jobs homed here (the rest was dropped above).
+    const reclaimed: Reclaimed[] = []
+    for (const jobId of this.dscore.jobIds()) {
+      for (const e of [...this.dscore.ledger(jobId)]) {
+        const r = this.dscore.reclaim(jobId, e.batchId)
+        if (r !== undefined) reclaimed.push(r)
+      }
+    }
+    const requeued = this.rerun(reclaimed)
+    this.event('warn', 'this node was declared dead: the work others lent it is given up (they re-run it), and what it lent for its own jobs runs here again', { batches, dropped, reclaimedBatches: reclaimed.length, requeued })
     this.pump()
   }
 
