@@ -427,6 +427,18 @@ export class RaftCore {
     this.electionElapsed = Math.max(this.electionElapsed, this.randomizedElectionTimeout - wait)
   }
 
+  /**
+   * Whether this node is in contact with a quorum, as far as the core can tell: a leader
+   * (check-quorum makes one that a majority stopped answering step down within two election
+   * timeouts), or a follower or learner that heard from its verified leader within the last
+   * election timeout (its lease). A pre-candidate, a candidate, or a follower that knows no
+   * leader has none. The shell fences the work layer on it (src/healing/quorum-contact.ts).
+   */
+  hasQuorumContact (): boolean {
+    if (this.role === 'leader') return true
+    return this.role === 'follower' && this.lead !== null && this.electionElapsed < this.opts.electionTicks
+  }
+
   /** The transport could not reach `id`: stop streaming optimistically, probe instead. */
   reportUnreachable (id: NodeId): void {
     const pr = this.tracker.progress.get(id)

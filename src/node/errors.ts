@@ -50,6 +50,13 @@ export const EXIT_USAGE = 2
 /** Exit code when the node refused the client's key the right it needed (FORBIDDEN). */
 export const EXIT_FORBIDDEN = 3
 
+/**
+ * Exit code when the node could not reach a quorum (NO_QUORUM, NOT_REGISTERED): nothing was
+ * committed through the control log — a submit accepted nothing — so a script may retry
+ * later or at a node on the majority side of a partition.
+ */
+export const EXIT_NO_QUORUM = 4
+
 export function isMeshError (err: unknown, code?: MeshErrorCode): err is MeshError {
   return err instanceof MeshError && (code == null || err.code === code)
 }

@@ -274,6 +274,7 @@ export class MeshNode {
   statusSnapshot (): StatusResponse {
     const raft = this.c.consensus.status()
     const local = this.c.consensus.localState()
+    const quorum = this.c.consensus.quorumContact()
     return {
       peerId: this.peerId,
       name: this.c.config.name,
@@ -297,7 +298,9 @@ export class MeshNode {
       capabilities: [...this.c.work.engine.capabilities],
       peers: this.c.membership.view().map(p => ({ ...p, lastSeenMs: BigInt(p.lastSeenMs) })),
       counters: statusCounters(this.c.registry).map(([name, value]) => ({ name, value: BigInt(value) })),
-      dead: [...this.c.consensus.deadPeers()].map(([peerId, d]) => ({ peerId, incarnation: BigInt(d.incarnation), reason: d.reason, index: BigInt(d.index) }))
+      dead: [...this.c.consensus.deadPeers()].map(([peerId, d]) => ({ peerId, incarnation: BigInt(d.incarnation), reason: d.reason, index: BigInt(d.index) })),
+      quorum: quorum.contact ? 'contact' : 'lost',
+      ...(quorum.lastContactMs != null ? { quorumLastContactMs: BigInt(quorum.lastContactMs) } : {})
     }
   }
 }

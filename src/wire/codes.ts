@@ -5,7 +5,11 @@
 export const ADMIN_CODES = [
   /** A write reached a node that is not the leader and could not be forwarded to one. */
   'NOT_LEADER',
-  /** The write was not committed: no quorum, no leader yet, or the node is not in a cluster. */
+  /**
+   * The write was not committed: no quorum, no leader yet, or the node is not in a cluster.
+   * Also a submit at a node without quorum contact (the minority side of a partition),
+   * refused at once: nothing was accepted. The CLI exits 4.
+   */
   'NO_QUORUM',
   /** A compare-and-set found the key at another version. */
   'VERSION_MISMATCH',
@@ -21,7 +25,7 @@ export const ADMIN_CODES = [
   'PAYLOAD_TOO_LARGE',
   /** No live node advertises what a task needs. */
   'NO_CAPABLE_NODE',
-  /** The job was written but not registered in the control log; nothing is left behind. */
+  /** The job was written but not registered in the control log; nothing is left behind. The CLI exits 4. */
   'NOT_REGISTERED',
   /** The job already finished (cancel). */
   'JOB_FINISHED',

@@ -8,7 +8,7 @@
 //
 // Inputs (each takes `now`, the wall clock in ms, and may change state):
 //   submit(inputs, now)            → a SubmissionTicket (or throws a WorkError: STOPPING,
-//                                    NO_CAPABLE_NODE, BAD_JOB). Its jobs are staged and their
+//                                    NO_QUORUM, NO_CAPABLE_NODE, BAD_JOB). Its jobs are staged and their
 //                                    registration is emitted; the answer comes later as
 //                                    ready().submitted[{ id }].
 //   registered(id, error, now)     the control log applied (or refused) ready().register[{ id }].
@@ -27,6 +27,8 @@
 //                                  is given up (running attempts aborted), calls to it fail.
 //                                  Deaths it was not told of are found through the registry.
 //   peers(view, now) / peerAdvertised(peer, now)   what peers advertise (heartbeats).
+//   quorumContact(has, now)        whether the node reaches a majority (consensus decides):
+//                                  without it the node is fenced (see quorumContact).
 //   tick(now)                      time passed and the event loop turned; fires every deadline
 //                                  due (retry backoff, result linger, progress, steal retry,
 //                                  maintenance with batch re-sends, and the end of a burst).
@@ -64,7 +66,7 @@
 // written in the same ready as (or before) the results message carrying it, so by the rule
 // above it is durable before it leaves.
 
-import { CompletionCore, recordKey } from '../completion/index.js'
+import { CompletionCore, recordKey, type Reclaimed } from '../completion/index.js'
 import type { JobEntry, JobMove } from '../consensus/control.js'
 import { LentBatches } from './core/lender.js'
 import { Outbox } from './core/outbox.js'
@@ -86,6 +88,9 @@ import { CMD_TYPE, canRun, epochOfTask, formatJobId, jobIdTime, jobOfTask, rehom
 export * from './core/types.js'
 
 interface RunningTask { task: Task, startedAt: number, progress?: unknown }
+
+/** What a client is told when it submits at a fenced node (see WorkCore.quorumContact). */
+export const FENCED_SUBMIT = 'this node cannot reach a majority of the mesh (a network partition, the mesh down to a minority, or a cluster not formed yet), so it cannot register the job: nothing was accepted. Submit at a node in the majority, or retry once this one is back in contact (`meshnode status` shows "quorum: ok")'
 type Pending =
   | { kind: 'steal', to: string, started: number }
   | { kind: 'results', to: string, batch: TaskOutcome[] }
@@ -150,6 +155,8 @@ export class WorkCore {
   private burst = 0
   private batchSeq = 0
   private stopped = false
+  /** No quorum contact (a partition): see quorumContact(). */
+  private fenced = false
   private jobSeq = 0
   private readonly idPrefix: string
   private readonly isDead = (peer: string): boolean => this.registry.isDead(peer)
@@ -251,6 +258,7 @@ export class WorkCore {
    * Tasks this node cannot run itself are all stealable.
    */
   get stealable (): number {
+    if (this.fenced) return 0
     if (!this.lendable) return this.queue.size - this.queue.runnable
     const keep = Math.min(this.queue.runnable, Math.max(0, this.cfg.concurrency * PREFETCH_PER_SLOT - this.running.size))
     return Math.max(0, this.queue.size - keep)
@@ -266,6 +274,11 @@ export class WorkCore {
 
   get isStopped (): boolean {
     return this.stopped
+  }
+
+  /** Without quorum contact: refusing submits, neither stealing nor lending (quorumContact). */
+  get isFenced (): boolean {
+    return this.fenced
   }
 
   stats (): { queued: number, running: number, lent: number, outbox: number, activeJobs: number, replicas: number } {
@@ -471,6 +484,7 @@ export class WorkCore {
   submit (inputs: readonly JobInput[], now: number): SubmissionTicket {
     this.now = now
     if (this.stopped) throw new WorkError('STOPPING', 'node is stopping')
+    if (this.fenced) throw new WorkError('NO_QUORUM', FENCED_SUBMIT)
     const capable = this.capabilityCheck()
     const prepared = inputs.map(input => {
       const id = this.newJobId(now)
@@ -659,8 +673,18 @@ export class WorkCore {
         this.releaseLent(e.batchId)
       }
     }
+    const requeued = this.rerun(report.reclaimed)
+    this.counters.tasksAbandoned += dropped
+    if (report.reclaimed.length + report.abandoned.length > 0) {
+      this.event('info', 'peer declared dead: its work is re-run here or given up', { peer, reclaimedBatches: report.reclaimed.length, requeued, abandonedBatches: report.abandoned.length, dropped, droppedBatches })
+    }
+    this.pump()
+  }
+
+  /** Reclaimed batches: their tasks are queued here again (counted); returns how many. */
+  private rerun (reclaimed: readonly Reclaimed[]): number {
     let requeued = 0
-    for (const r of report.reclaimed) {
+    for (const r of reclaimed) {
       const fresh = new Set(r.newTasks)
       const lent = this.lent.signalled(r.batchId)
       for (const id of lent?.taskIds ?? r.newTasks) {
@@ -685,19 +709,20 @@ export class WorkCore {
       }
     }
     this.counters.tasksReclaimed += requeued
-    this.counters.tasksAbandoned += dropped
-    if (report.reclaimed.length + report.abandoned.length > 0) {
-      this.event('info', 'peer declared dead: its work is re-run here or given up', { peer, reclaimedBatches: report.reclaimed.length, requeued, abandonedBatches: report.abandoned.length, dropped, droppedBatches })
-    }
-    this.pump()
+    return requeued
   }
 
   /**
    * The control log declared THIS node dead (it was paused or cut off long enough): every
    * lender has re-run, or will, what it lent here, so the work that reached this node from
    * others is given up — queued tasks dropped, running attempts aborted, and batches lent
-   * onward for it dropped too. Jobs homed here are kept: nobody else holds them. Then the node
-   * rejoins with a new incarnation (the membership layer's part).
+   * onward for it dropped too. Jobs homed here that the same entry moved to a replica holder
+   * go (sweepMoves); the others (no replica) are kept: nobody else holds them. Every node
+   * that took a batch of them from this one gives that batch up on the same death (its
+   * lineage leads through a dead node, whose lender re-runs it), and for a job homed here
+   * that lender is this node: so those batches come back here and run again, as a lender
+   * reclaims from a dead thief (late results of the first run are recorded once, by task
+   * id). Then the node rejoins with a new incarnation (the membership layer's part).
    */
   declaredDead (now: number): void {
     this.now = now
@@ -717,8 +742,18 @@ export class WorkCore {
       }
     }
     this.counters.tasksAbandoned += dropped
-    this.event('warn', 'this node was declared dead: the work others lent it is given up (they re-run it)', { batches, dropped })
-    // Its jobs with replicas were moved to other homes by the same entry.
+    // What is left in the ledger was lent for jobs homed here (the rest was dropped above).
+    const reclaimed: Reclaimed[] = []
+    for (const jobId of this.dscore.jobIds()) {
+      for (const e of [...this.dscore.ledger(jobId)]) {
+        const r = this.dscore.reclaim(jobId, e.batchId)
+        if (r !== undefined) reclaimed.push(r)
+      }
+    }
+    const requeued = this.rerun(reclaimed)
+    this.event('warn', 'this node was declared dead: the work others lent it is given up (they re-run it), and what it lent for its own jobs runs here again', { batches, dropped, reclaimedBatches: reclaimed.length, requeued })
+    // Its jobs with replicas were moved to other homes by the same entry: everything of
+    // theirs (the work just queued again included) goes.
     this.sweepMoves()
     this.pump()
   }
@@ -901,6 +936,32 @@ export class WorkCore {
     if (dead != null) for (const peer of dead) this.peerDead(peer, this.now)
   }
 
+  /**
+   * Whether this node reaches a majority of the mesh (consensus decides: a leader confirmed by
+   * check-quorum, or a leader heard within an election timeout; src/healing/quorum-contact.ts).
+   * Without it the node is FENCED, on the minority side of a partition as far as it can tell:
+   *  - submit() throws NO_QUORUM at once: the job could not be registered in the control log,
+   *    and the client is better told now, to submit elsewhere, than after a timeout;
+   *  - the thief stays idle: peers across the cut do not answer, and work taken from a peer
+   *    on this side would only move within the minority;
+   *  - it lends nothing (no grant, nothing advertised as stealable): a thief that still
+   *    reaches a fenced node straddles the cut or shares the minority, and the majority is
+   *    about to declare this node dead, whereupon every holder of work that came through it
+   *    abandons that work (Dijkstra–Scholten lineage) — a batch lent now would be run for
+   *    nothing. Work is re-assigned only on deaths the control log committed (peerDead),
+   *    which a fenced node cannot learn of; so it reassigns nothing either;
+   *  - everything it holds runs on: queued and running tasks, retries, results sent to their
+   *    homes (retried until the cut heals), re-sends of batches already lent.
+   * On regained contact stealing resumes at once.
+   */
+  quorumContact (has: boolean, now: number): void {
+    this.now = now
+    if (this.fenced === !has || this.stopped) return
+    this.fenced = !has
+    this.changed = true
+    if (has) this.pump()
+  }
+
   // ----- inputs: peers ----------------------------------------------------------------------
 
   /** Alive peers as advertised in heartbeats (replaces the previous view). */
@@ -1048,6 +1109,8 @@ export class WorkCore {
 
   private onSteal (from: string, capabilities: readonly string[], want: number): WorkReply {
     if (this.registry.isDead(from)) return failReply('you were declared dead; rejoin with a new incarnation')
+    // Fenced: lend nothing (see quorumContact); an empty grant rules this node out until its next heartbeat.
+    if (this.fenced) return okReply({ remaining: 0 })
     // Half of what this node will not start itself right away; all of it when this node
     // cannot run any of it (tasks waiting here for a capable thief).
     const spare = this.stealable
@@ -1364,7 +1427,7 @@ export class WorkCore {
   // ----- stealing (thief side) --------------------------------------------------------------
 
   private maybeSteal (): void {
-    if (this.stopped) return
+    if (this.stopped || this.fenced) return
     const plan = this.thief.plan(this.peerView, this.cfg.self, this.isDead, this.cfg.concurrency, this.now, this.cfg.rng)
     if (plan == null) return
     this.counters.stealsSent++

@@ -11,6 +11,8 @@ export type WorkErrorCode =
   | 'JOB_FINISHED'
   /** The job was written but its registration in the control log failed; nothing is left behind. */
   | 'NOT_REGISTERED'
+  /** This node has no quorum contact (a partition): it cannot register a job, so it refuses it at once. */
+  | 'NO_QUORUM'
   | 'STOPPING'
   | 'BAD_HANDLERS'
 

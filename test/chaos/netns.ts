@@ -69,6 +69,8 @@ export interface MeshOptions {
   nodes: number
   /** Further hosts on the bridge with nothing running: nodes+1..nodes+spare. */
   spare?: number
+  /** Extra `meshnode start` flags for every node (e.g. --concurrency 2). */
+  flags?: string[]
 }
 
 /** Builds the network, starts the nodes with a mesh key, and waits for one cluster with a leader. */
@@ -116,7 +118,7 @@ export async function startMesh (opts: MeshOptions): Promise<NetnsMesh> {
       const log = openSync(join(dataDir, `h${i}.log`), 'a')
       try {
         procs.push(spawn('ip', ['netns', 'exec', ns(i), NODE, ...NODE_FLAGS, join(ROOT, 'bin', 'meshnode.js'), 'start',
-          '--data-dir', nodeDir(i), '--listen', addrOf(i), '--name', `h${i}`, '--expect', String(opts.nodes), '--mesh-key', meshKey, ...peers], { stdio: ['ignore', log, log] }))
+          '--data-dir', nodeDir(i), '--listen', addrOf(i), '--name', `h${i}`, '--expect', String(opts.nodes), '--mesh-key', meshKey, ...peers, ...(opts.flags ?? [])], { stdio: ['ignore', log, log] }))
       } finally {
         closeSync(log)
       }

@@ -3,7 +3,7 @@
 import { Command, CommanderError } from 'commander'
 import { VERSION } from '../../version.js'
 import { resolveConfig } from '../config.js'
-import { EXIT_FORBIDDEN, EXIT_USAGE, MeshError, errorMessage, isMeshError } from '../errors.js'
+import { EXIT_FORBIDDEN, EXIT_NO_QUORUM, EXIT_USAGE, MeshError, errorMessage, isMeshError } from '../errors.js'
 import { addConfigCommands } from './config.js'
 import { addJobCommands } from './jobs.js'
 import { addKeygenCommand } from './keygen.js'
@@ -75,6 +75,7 @@ export async function main (argv: string[], io: CliIO = defaultIO): Promise<numb
     }
     io.err(`meshnode: error: ${errorMessage(err)}\n`)
     if (isMeshError(err, 'FORBIDDEN')) return EXIT_FORBIDDEN
+    if (isMeshError(err, 'NO_QUORUM') || isMeshError(err, 'NOT_REGISTERED')) return EXIT_NO_QUORUM
     if (isMeshError(err, 'INSECURE') || isMeshError(err, 'BAD_MESH_KEY')) return EXIT_USAGE
     if (isMeshError(err, 'USAGE') || isMeshError(err, 'BAD_CONFIG')) {
       const top = program.commands.find(c => c.name() === argv[0])

@@ -54,6 +54,12 @@ export interface StatusJson {
   counters: Record<string, number>
   /** Committed deaths (absent from nodes older than quorum-confirmed death). */
   dead: DeadJson[]
+  /**
+   * Quorum contact (partition fencing): without it the node refuses submits, neither steals
+   * nor lends work, and runs what it holds. `lastContactMs`: since it last had contact (null:
+   * never since start). Nodes older than fencing never fence: they show contact.
+   */
+  quorum: { contact: boolean, lastContactMs: number | null }
 }
 
 const STATES = new Set(['alive', 'suspect', 'dead', 'left'])
@@ -98,7 +104,8 @@ export function statusToJson (s: StatusResponse): StatusJson {
     counters: Object.fromEntries(s.counters.map(c => [c.name, Number(c.value)])),
     dead: s.dead
       .map(d => ({ peerId: d.peerId, incarnation: Number(d.incarnation), reason: d.reason, index: Number(d.index) }))
-      .sort((a, b) => a.index - b.index)
+      .sort((a, b) => a.index - b.index),
+    quorum: { contact: s.quorum !== 'lost', lastContactMs: s.quorumLastContactMs == null ? null : Number(s.quorumLastContactMs) }
   }
 }
 
@@ -112,6 +119,7 @@ export function formatStatus (s: StatusJson): string {
     `  role ${s.role}, term ${s.term}, leader ${nameOf(s, s.leader)}, commit ${s.commitIndex}, applied ${s.appliedIndex}`,
     `  voters ${s.voters.map(v => nameOf(s, v)).join(', ') || '(none)'}; learners ${s.learners.map(v => nameOf(s, v)).join(', ') || '(none)'}`,
     ...(s.formation === 'member' ? [] : [`  cluster: ${s.formation}`]),
+    `  quorum: ${formatQuorum(s.quorum)}`,
     `  listening on ${s.addrs.join(', ') || '(nothing)'}`,
     `  memory: ${(s.memory.rssBytes / 1048576).toFixed(0)} MiB resident, ${(s.memory.heapUsedBytes / 1048576).toFixed(0)} MiB heap in use`,
     `  peers: ${counts.alive} alive, ${counts.suspect} suspect, ${counts.dead} dead, ${counts.left} left`,
@@ -129,6 +137,13 @@ export function formatStatus (s: StatusJson): string {
   const rejected = Object.entries(s.counters).filter(([k, v]) => k.includes('rejected') && v > 0)
   if (rejected.length > 0) lines.push('', `  rejected input: ${rejected.map(([k, v]) => `${k}=${v}`).join(', ')}`)
   return lines.join('\n')
+}
+
+/** The quorum line: "ok", or why the node is fenced, e.g. "lost (no leader heard for 3.2s) …". */
+export function formatQuorum (q: StatusJson['quorum']): string {
+  if (q.contact) return 'ok'
+  const since = q.lastContactMs == null ? 'no leader heard since start' : `no leader heard for ${formatDuration(q.lastContactMs)}`
+  return `lost (${since}): refusing submits, not stealing; running the work it holds`
 }
 
 /** A peer's name with a short id, e.g. "node-2 (…yjP5Gx)", for readable summaries. */

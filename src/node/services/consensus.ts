@@ -24,6 +24,7 @@ import type { Entry, Message } from '../../consensus/types.js'
 import type { RaftStatus } from '../../consensus/raft.js'
 import type { Transition } from '../../healing/failure-detector.js'
 import { Healer, defaultHealerOptions, proposeFirst } from '../../healing/healer.js'
+import { QuorumContact, type QuorumContactOptions, type QuorumContactView } from '../../healing/quorum-contact.js'
 import { DeathTally, OpinionOutbox, declaredDead, needsAlive, type AliveProposal, type DeathProposal, type Opinion } from '../../healing/death-quorum.js'
 import type { DeadRecord } from '../../consensus/control.js'
 import { sendDeathOpinions } from './internal.js'
@@ -56,6 +57,8 @@ export interface ConsensusOptions {
   removeDeadVoterAfterMs: number
   /** How long propose() waits for commit before failing with "no quorum". */
   proposeTimeoutMs: number
+  /** When quorum contact counts as lost (src/healing/quorum-contact.ts). */
+  quorumContact?: Partial<QuorumContactOptions>
 }
 
 export const defaultConsensusOptions: ConsensusOptions = {
@@ -130,6 +133,8 @@ export class ConsensusService {
   private wasLeader = false
   private incarnation: number
   private rejoining = false
+  /** Whether this node reaches a majority: what fences the work layer (see quorumContact). */
+  private contact = new QuorumContact(performance.now())
 
   private readonly host: Host
   private readonly metrics: Metrics
@@ -155,6 +160,7 @@ export class ConsensusService {
   }
 
   async start (): Promise<void> {
+    this.contact = new QuorumContact(performance.now(), this.opts.quorumContact)
     this.raftStore = await RaftStore.open(this.store)
     const snap = this.raftStore.mirror.snapshot()
     this.restoreControl(snap.data)
@@ -227,6 +233,29 @@ export class ConsensusService {
     return await result
   }
 
+  /**
+   * Quorum contact, for partition fencing: whether this node is a leader confirmed by
+   * check-quorum or follows a leader it heard from within an election timeout, with a grace
+   * for ordinary elections (src/healing/quorum-contact.ts). Without it the node cannot commit
+   * anything, so the work layer refuses submits and neither steals nor lends.
+   */
+  quorumContact (): QuorumContactView {
+    return this.contact.view(performance.now())
+  }
+
+  /** Quorum contact was lost (false) or regained (true); checked every tick. */
+  readonly onQuorumContact: Array<(contact: boolean) => void> = []
+
+  private observeContact (): void {
+    if (!this.contact.observe(this.core?.hasQuorumContact() ?? false, performance.now())) return
+    const view = this.quorumContact()
+    if (view.contact) this.log.info({ role: this.core?.status().role }, 'quorum contact regained: accepting submits and stealing again')
+    else this.log.warn({ role: this.core?.status().role ?? 'none', lastContactMs: view.lastContactMs }, 'quorum contact lost: no leader heard and no majority reached; refusing submits, not stealing or lending, running the work held here')
+    for (const l of this.onQuorumContact) {
+      try { l(view.contact) } catch (err: any) { this.log.error({ err: err?.message }, 'a quorum contact listener failed') }
+    }
+  }
+
   /** "member" once in a cluster, else what formation is waiting for. */
   formation (): string {
     if (this.core != null) return 'member'
@@ -288,6 +317,7 @@ export class ConsensusService {
   private tick (): void {
     if (this.stopped) return
     this.ticks++
+    this.observeContact()
     if (this.core == null) {
       this.considerBootstrap()
       return

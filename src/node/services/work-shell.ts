@@ -262,6 +262,13 @@ export class WorkShell {
     this.drive()
   }
 
+  /** Consensus says whether this node reaches a majority; without it the core is fenced. */
+  quorumContact (has: boolean): void {
+    if (this._core == null || this.stopped) return
+    this.core.quorumContact(has, this.opts.now())
+    this.drive()
+  }
+
   /** A fresh heartbeat replaces what the last grant told us about that peer. */
   peerAdvertised (peerId: string): void {
     if (this._core == null || this.stopped) return

@@ -108,6 +108,9 @@ export class WorkService {
     this.consensus.onJobsMoved.push(moves => { this.engine.jobsMoved(moves) })
     // Declared dead ourselves (a pause, a cut): the lenders re-run what they lent us.
     this.consensus.onDeclaredDead.push(() => { this.engine.declaredDead() })
+    // Cut off from a majority: fenced (no submits, no stealing or lending) until back.
+    this.engine.quorumContact(this.consensus.quorumContact().contact)
+    this.consensus.onQuorumContact.push(has => { this.engine.quorumContact(has) })
     this.announceTimer = setInterval(() => { this.maybeAnnounce() }, ANNOUNCE_CHECK_MS)
     this.announceTimer.unref?.()
   }

@@ -451,6 +451,8 @@ export interface StatusResponse {
   heapUsedBytes: bigint
   security: string
   dead: DeadPeer[]
+  quorum: string
+  quorumLastContactMs?: bigint
 }
 
 export namespace StatusResponse {
@@ -592,6 +594,16 @@ export namespace StatusResponse {
           }
         }
 
+        if ((obj.quorum != null && obj.quorum !== '')) {
+          w.uint32(194)
+          w.string(obj.quorum)
+        }
+
+        if (obj.quorumLastContactMs != null) {
+          w.uint32(200)
+          w.uint64(obj.quorumLastContactMs)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -619,7 +631,8 @@ export namespace StatusResponse {
           rssBytes: 0n,
           heapUsedBytes: 0n,
           security: '',
-          dead: []
+          dead: [],
+          quorum: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -752,6 +765,14 @@ export namespace StatusResponse {
               obj.dead.push(DeadPeer.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.dead$
               }))
+              break
+            }
+            case 24: {
+              obj.quorum = reader.string()
+              break
+            }
+            case 25: {
+              obj.quorumLastContactMs = reader.uint64()
               break
             }
             default: {

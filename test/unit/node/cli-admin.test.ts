@@ -1,5 +1,6 @@
 // The CLI prints a server's failure as `meshnode: error: <message> [CODE]` with the code the
-// server answered, and exits 1; its usage errors still exit 2. The server here is a bare
+// server answered, and exits 1 (3 for FORBIDDEN, 4 for NO_QUORUM and NOT_REGISTERED); its
+// usage errors still exit 2. The server here is a bare
 // libp2p host on loopback answering the admin protocol with a fixed failure.
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
@@ -68,6 +69,18 @@ describe('the CLI facing a server failure', () => {
     expect(await main(['submit', 'gpu-thing', '{"n": 1}', '--peer', addr], o)).toBe(1)
     expect(o.stderr).toContain('[NO_CAPABLE_NODE]')
     expect(JSON.parse(seen.at(-1)!.jobsSubmit!.jobs[0]!)).toEqual({ tasks: [{ type: 'gpu-thing', payload: { n: 1 } }] })
+  })
+
+  it('exits 4 when the node has no quorum: a fenced submit, a registration that failed, a write not committed', async () => {
+    answer = { code: 'NO_QUORUM', error: 'this node cannot reach a majority of the mesh, so it cannot register the job: nothing was accepted', leader: '' }
+    const o = io()
+    expect(await main(['submit', 'echo', '{}', '--peer', addr], o)).toBe(4)
+    expect(o.stderr).toContain('cannot reach a majority')
+    expect(o.stderr).toContain('[NO_QUORUM]')
+    answer = { code: 'NOT_REGISTERED', error: 'the job could not be registered in the control log, so it was not accepted', leader: '' }
+    expect(await main(['submit', 'echo', '{}', '--wait', '--peer', addr], io())).toBe(4)
+    answer = { code: 'NO_QUORUM', error: 'no quorum: entry 9 not committed within 5000 ms', leader: '' }
+    expect(await main(['config', 'set', 'k', 'v', '--peer', addr], io())).toBe(4)
   })
 
   it('prints a successful answer', async () => {

@@ -27,7 +27,9 @@ const response: StatusResponse = {
   capabilities: [],
   peers: [{ peerId: '12D3KooWB', name: 'b', state: 'dead', lastSeenMs: 800n, addrs: [], version: '0.1.0', load: 0, capabilities: [], role: 'none', term: 0n, incarnation: 1n, connected: false }],
   counters: [{ name: 'gossip_rejected_total', value: 3n }],
-  dead: [{ peerId: '12D3KooWB', incarnation: 1n, reason: '2 of 3 voters hold it dead', index: 7n }]
+  dead: [{ peerId: '12D3KooWB', incarnation: 1n, reason: '2 of 3 voters hold it dead', index: 7n }],
+  quorum: 'contact',
+  quorumLastContactMs: 12n
 }
 
 describe('status JSON', () => {
@@ -39,6 +41,25 @@ describe('status JSON', () => {
     expect(json.peers[0]).toMatchObject({ peerId: '12D3KooWB', state: 'dead', lastSeenMs: 800 })
     expect(json.counters).toEqual({ gossip_rejected_total: 3 })
     expect(json.dead).toEqual([{ peerId: '12D3KooWB', incarnation: 1, reason: '2 of 3 voters hold it dead', index: 7 }])
+    expect(json.quorum).toEqual({ contact: true, lastContactMs: 12 })
+  })
+
+  it('shows a node without quorum contact, and one that never had it, in JSON and in the summary', () => {
+    const validate = new Ajv.default({ allErrors: true }).compile(schema)
+    const lost = statusToJson(StatusResponse.decode(StatusResponse.encode({ ...response, quorum: 'lost', quorumLastContactMs: 3_200n })))
+    expect(validate(lost), JSON.stringify(validate.errors)).toBe(true)
+    expect(lost.quorum).toEqual({ contact: false, lastContactMs: 3_200 })
+    expect(formatStatus(lost)).toContain('quorum: lost (no leader heard for 3.2s): refusing submits, not stealing; running the work it holds')
+    const never = statusToJson(StatusResponse.decode(StatusResponse.encode({ ...response, quorum: 'lost', quorumLastContactMs: undefined })))
+    expect(validate(never), JSON.stringify(validate.errors)).toBe(true)
+    expect(never.quorum).toEqual({ contact: false, lastContactMs: null })
+    expect(formatStatus(never)).toContain('quorum: lost (no leader heard since start)')
+    expect(formatStatus(statusToJson(response))).toContain('quorum: ok')
+  })
+
+  it('reads a node older than fencing (no quorum field) as in contact: such nodes never fence', () => {
+    const { quorum, quorumLastContactMs, ...old } = response
+    expect(statusToJson(StatusResponse.decode(StatusResponse.encode({ ...old, quorum: '' }))).quorum).toEqual({ contact: true, lastContactMs: null })
   })
 
   it('prints a readable summary with every peer and rejected input', () => {

@@ -408,4 +408,30 @@ describe('WorkCore.declaredDead: a node told it was declared dead gives up what 
     a.runAll(1400)
     expect(a.finished.map(j => [j.id, j.state, j.done])).toEqual([[jobA, 'completed', 20]])
   })
+
+  it('runs again what it lent for its own jobs, which its thieves give up on the same death, and completes them (a partition healed)', () => {
+    const reg = new FakeRegistry()
+    const a = new Node('A', reg)
+    const b = new Node('B', reg)
+    const jobA = submit(a, 20)
+    steal(b, a, 1001)
+    const lent = delegated(a, 'B')
+    expect(lent.length).toBeGreaterThan(0)
+    // A was cut off; the majority declared it dead. B, the thief, gives up A's batch.
+    reg.dead.add('A')
+    b.core.peerDead('A', 1100)
+    b.persist()
+    expect([...b.core.heldTasks.values()].filter(st => st.task.jobId === jobA)).toEqual([])
+    // The cut heals; A learns of its death and takes back what it lent B.
+    a.core.declaredDead(1200)
+    a.persist()
+    expect(delegated(a, 'B')).toEqual([])
+    expect(a.core.counters.tasksReclaimed).toBe(lent.length)
+    a.runAll(1300)
+    expect(a.finished.map(j => [j.id, j.state, j.done])).toEqual([[jobA, 'completed', 20]])
+    // Nothing is re-sent to B for that batch any more.
+    reg.dead.delete('A')
+    a.core.tick(1300 + 30_000)
+    expect(a.persist().messages.filter(m => m.msg.op === 'deliver')).toEqual([])
+  })
 })
