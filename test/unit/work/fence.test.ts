@@ -15,6 +15,8 @@ class FakeRegistry {
   readonly dead = new Set<string>()
   entry (id: string): JobEntry | undefined { return this.jobs.get(id) }
   isDead (peer: string): boolean { return this.dead.has(peer) }
+  /** A mesh of one here: no replicas, no wait for holders. */
+  memberCount (): number { return 1 }
 }
 
 function makeCore (self: string, registry: FakeRegistry, cfg: Partial<WorkCoreConfig> = {}): WorkCore {
