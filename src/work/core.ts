@@ -715,7 +715,7 @@ export class WorkCore {
     this.changed = true
     const generation = new Map<string, number>()
     for (const m of moves) generation.set(m.jobId, m.epoch)
-    this.dropOlderGenerations(generation)
+    this.dropOlderGenerations(generation, true)
     let here = 0
     for (const m of moves) {
       if (m.to !== this.cfg.self) continue
@@ -742,7 +742,7 @@ export class WorkCore {
       return
     }
     const epoch = entry.epoch ?? 0
-    this.dropOlderGenerations(new Map([[jobId, epoch]]))
+    this.dropOlderGenerations(new Map([[jobId, epoch]]), true)
     const tasks = rehomedRoots(replica.tasks, this.cfg.self, epoch)
     const job: JobRecord = {
       id: jobId,
@@ -761,6 +761,11 @@ export class WorkCore {
       replicas: [...(entry.replicas ?? [])]
     }
     this.jobs.add(job)
+    // The job is homed here now (its record is written in the same ready): the replica has
+    // served. Kept, it would be adopted again once the job finished here but before the
+    // registry took its final state (a maintenance sweep, a restart: the record is retired
+    // then), and the job would run a second time in the same generation.
+    if (this.held.delete(jobId)) this.del('replicas', jobId)
     this.local.set(jobId, new Set(tasks.map(t => t.id)))
     for (const t of tasks) {
       this.holdTask(t)
@@ -783,8 +788,11 @@ export class WorkCore {
   /**
    * Gives up everything of the given jobs that belongs to a home generation older than the
    * one given: such work can only reach a dead home, and the new home runs the job again.
+   * `moved`: the move to that generation is being applied now (or the job adopted), so every
+   * piece of completion state held here is older — even one with no task to tell its
+   * generation by (a thief's closed or open engagements only).
    */
-  private dropOlderGenerations (generation: ReadonlyMap<string, number>): void {
+  private dropOlderGenerations (generation: ReadonlyMap<string, number>, moved = false): void {
     const stale = (jobId: string, taskId: string): boolean => {
       const g = generation.get(jobId)
       return g != null && epochOfTask(taskId) < g
@@ -799,10 +807,14 @@ export class WorkCore {
         this.localDone = this.localDone.filter(id => id !== jobId)
       }
       // The completion core only ever holds one generation of a job (receive refuses the
-      // others); it is the old one if any of its tasks is.
+      // others); it is the old one if any of its tasks is, and always when the move is being
+      // applied: until then receive() took only older generations, and a new generation's
+      // tasks exist only once its home adopted the job. (Kept, a thief's engagements of the
+      // lost run made the new home's restart take the job's tasks for that run's, and drop
+      // them: the job never finished.)
       const ledger = this.dscore.ledger(jobId)
       const sample = ledger[0]?.taskIds[0] ?? this.dscore.localTasks(jobId)[0]?.taskId
-      if (sample != null && epochOfTask(sample) < g) {
+      if (moved || (sample != null && epochOfTask(sample) < g)) {
         this.dscore.forget(jobId)
         for (const e of ledger) this.releaseLent(e.batchId)
       }
