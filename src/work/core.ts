@@ -587,6 +587,11 @@ export class WorkCore {
         for (const t of tasks) this.dropTask(t.id)
         this.jobs.remove(job.id)
       }
+      // A proposal reported failed may have committed all the same (it timed out): the
+      // registry would then name a running job nobody runs — until its home dies and a
+      // replica holder runs the job the client was told was not accepted. Record it failed
+      // (retried like any final state; a late 'running' never revives a final one).
+      this.registerFinal(reg.jobs.map(({ job }) => [job.id, entryOf(job, 'failed')]))
       this.out('submitted', { id, error: new WorkError('NOT_REGISTERED', `the job could not be registered in the control log, so it was not accepted: ${error.message}`, { cause: error }) })
       return
     }

@@ -158,4 +158,21 @@ describe('jobs outlive their home', () => {
     await mesh.restart('B')
     expect(await mesh.waitFinal('B', id, 10_000)).toMatchObject({ state: 'completed', done: 6, epoch: 1 })
   })
+
+  // Found by the work simulator (a notice in ~1% of seeds): a registration reported failed had
+  // committed all the same, so the registry named a running job its home had dropped; when
+  // that home died, a replica holder ran the job the client had been told was not accepted.
+  it('a submit refused after its registration committed all the same is recorded failed, and never re-homed', async () => {
+    await three()
+    mesh.registry.ambiguousNext = 1
+    await expect(mesh.engine('A').submit([fanout(3, 5)])).rejects.toThrow(/registered/)
+    const [id] = [...mesh.registry.jobs.keys()]
+    await until('the registry to record it failed', () => mesh.registry.entry(id!)?.state === 'failed')
+    await mesh.stop('A')
+    mesh.declareDead('A')
+    expect(mesh.registry.entry(id!)).toMatchObject({ home: 'A', state: 'failed' })
+    await sleep(300)
+    expect(mesh.engine('B').counters.tasksRun + mesh.engine('C').counters.tasksRun).toBe(0)
+    await until('the replicas to be dropped', () => mesh.engine('B').stats().replicas === 0 && mesh.engine('C').stats().replicas === 0)
+  })
 })
