@@ -123,6 +123,8 @@ export class WorkCore {
   private readonly local = new Map<string, Set<string>>()
   /** Jobs whose last task finished: their final state is staged at the next ready(). */
   private localDone: string[] = []
+  /** Home jobs whose completion was detected with outcomes missing: they finish once the cancel is applied here. */
+  private readonly awaitingCancel = new Set<string>()
   /** Jobs whose final state went out in ready `seq`: retired at advance(seq). */
   private finishing: Array<{ seq: number, jobIds: string[] }> = []
   private maintainAt: number
@@ -365,6 +367,14 @@ export class WorkCore {
         // A cancel this home missed (it was down when it was applied) ends the job cancelled:
         // peers that applied it dropped their share of its tasks without outcomes.
         if (this.registry.entry(done[i]!)?.state === 'cancelled') this.jobs.setState(done[i]!, 'cancelled')
+        const job = this.jobs.get(done[i]!)
+        if (job != null && job.state !== 'cancelled' && job.done < job.total) {
+          // Outcomes are missing: peers dropped tasks for a cancel this home has not applied
+          // yet (followers apply the log at their own pace). Completed it is not; it finishes
+          // cancelled once the cancel is applied here (cancel(), or maintenance finding it).
+          this.awaitingCancel.add(done[i]!)
+          continue
+        }
         if (this.jobs.finish(done[i]!, this.now) == null) continue
         if (finished == null) finished = []
         finished.push(done[i]!)
@@ -610,6 +620,7 @@ export class WorkCore {
     this.cancelled.add(jobId)
     this.changed = true
     this.jobs.setState(jobId, 'cancelled')
+    if (this.awaitingCancel.delete(jobId)) this.localDone.push(jobId)
     for (const t of this.queue.drop(t => t.jobId === jobId)) this.finishCancelled(t)
     for (const t of this.retries.dropJob(jobId)) if (this.tasks.has(t.id)) this.finishCancelled(t)
     for (const r of this.running.values()) if (r.task.jobId === jobId) this.out('abort', { taskId: r.task.id, reason: 'cancelled' })
@@ -810,6 +821,7 @@ export class WorkCore {
         this.jobs.remove(jobId)
         this.local.delete(jobId)
         this.localDone = this.localDone.filter(id => id !== jobId)
+        this.awaitingCancel.delete(jobId)
       }
       // The completion core only ever holds one generation of a job (receive refuses the
       // others); it is the old one if any of its tasks is, and always when the move is being
