@@ -2,18 +2,27 @@
 //
 //   never early   a job reported finished `completed` has, on its home's disk, the outcome of
 //                 every task of its true tree and of no other task (computed from the seed,
-//                 not from the code under test), and its record counts exactly that many;
-//   results once  an outcome is never written at the home over one already durable there;
+//                 not from the code under test), and its record counts exactly that many —
+//                 per home generation: a re-homed job's record is judged against the tree of
+//                 ITS generation (roots `J/i@e`), at the home of that generation;
+//   results once  an outcome is never written at the home over one already durable there, nor
+//                 at any node but the home of the outcome's generation; a generation finishes
+//                 at most once;
 //   no task lost  every task of a live acknowledged job is accounted for: its outcome is
 //                 recorded at the home or waits in an outbox, or the task is held (queued,
 //                 waiting for a retry, running, or lent in an unsignalled batch) by a live
 //                 node — or is on the disk of a node that is down (its restart reads it) —
 //                 or, once a node died, an ancestor of it is held to run again. Nothing a
-//                 dead node holds or wrote counts;
+//                 dead node holds or wrote counts. A re-homed job's current generation is
+//                 walked once its new home applied the move and read the replica (a new home
+//                 that applied it and holds no adopted job is a loss);
 //   ids           no job id is minted or acknowledged twice; a refused job never finishes;
-//   liveness      at the end: once faults stop, every acknowledged job finishes within
-//                 LIVENESS_MS of virtual time, and QUIET_MS later no node holds anything of a
-//                 finished job.
+//   liveness      at the end: once faults stop, every acknowledged job finishes — in the log's
+//                 generation, at its last home — within LIVENESS_MS of virtual time (unless
+//                 excused: every copy died with its home), the registry holds its final state
+//                 in that generation, and QUIET_MS later no live node holds anything of a
+//                 finished job, nor any task, outbox entry, completion state or home record
+//                 of an older generation of any job.
 
 import type { JobEntry } from '../../../src/consensus/control.js'
 import type { JobRecord } from '../../../src/work/records.js'

@@ -14,11 +14,18 @@
 //   timer:    ONE timer at the core's nextDeadline() (an earlier one is kept), tick(now).
 // Tasks are simulated: a seeded duration, a seeded transient failure (never on the last
 // attempt, so every tree completes), and children from a pure function of (tree seed, path).
-// The control log's job registry is a shared map: registrations apply after a seeded delay
-// or fail (NOT_REGISTERED; some failures are ambiguous: applied yet reported failed), a final
-// state is never revived by a late 'running', and a cancel is applied to every live node after
-// a seeded delay (some follow a crash, so the home misses them). Peers learn each other's
-// stealable work from heartbeats (lossy, expiring), as peers()/peerAdvertised().
+// The control log is a real ControlState (src/consensus/control.ts) fed through encodeCommand:
+// registrations (jobs.put) commit after a seeded delay or fail (NOT_REGISTERED; some failures
+// are ambiguous: applied yet reported failed), cancels (job.cancel) and deaths (node.dead).
+// Every node applies the log to ITS OWN copy, in order, after its own lag (the proposer at
+// once, the others within APPLY_LAG_MS, a death within 60 ms), and its core reads that copy
+// (RegistryView), so what a node knows and what it is told change at the same instant, as in
+// src/node/services/work.ts: for each entry, jobsMoved() of the jobs it moved, then cancel(),
+// peerDead() or declaredDead(). A node down at that moment replays the log silently when it
+// restarts (before restore()). The checkers judge by the log as committed (`registry`).
+// Peers learn each other's stealable work from heartbeats (lossy, expiring), as
+// peers()/peerAdvertised(); the mesh ran before the run starts, so every node has heard every
+// other at t=0 (a first submit finds peers to hold its replicas).
 // The network drops, delays (so reorders) and duplicates requests and responses, and cuts
 // nodes apart for a while (checked when sent and when due); a call with no answer gets a
 // timeout error; a second answer to one call is dropped (the stream layer matches by id).
@@ -30,11 +37,21 @@
 //
 // Some nodes die for good (see scheduleDeaths): the others reclaim what they lent them and
 // abandon what came through them once the death is committed (peerDead), and every job must
-// still complete with each result recorded once.
+// still complete with each result recorded once. Most deaths strike a job's HOME when its jobs
+// have copies (params.replicas >= 2; seeds with replicas 1 spare homes): killed outright, or a
+// zombie — cut away (a pause, a partition), declared dead, reconnected for a while (its old run
+// goes on, half of them catch up with the log and apply their own death), then killed. The
+// committed death moves each running job to a replica holder (ControlState), which reads the
+// replica from its disk (ready().adopt, after a seeded delay) and runs the job again from its
+// roots in a new home generation (task ids `J/i@e`); each generation's true tree is computed
+// apart, and the job must finish at its last home, in the log's generation.
 //
-// The invariants (./checkers.ts) run after every event. Limits: a job's home never dies
-// (re-homing is not simulated), a dead node never rejoins, and every node can run every
-// task (no capability mismatch).
+// The invariants (./checkers.ts) run after every event. Limits: a dead node never rejoins
+// (no node.alive, no new incarnation), a node's log lag does not depend on the partitions (a
+// cut-off follower still applies what the others commit; only a zombie stops), a death is
+// committed by fiat 50–500 ms after it strikes (no failure detector, no quorum of opinions),
+// an acknowledged job whose every copy died with its home is excused (it cannot finish, by
+// design), and every node can run every task (no capability mismatch).
 
 import { createHash, type Hash } from 'node:crypto'
 import { ControlState, encodeCommand, type ControlCommand, type JobEntry, type JobMove } from '../../../src/consensus/control.js'
@@ -312,7 +329,7 @@ export interface SimResult {
   /** The last trace lines (all of them with keepTrace). */
   trace: string[]
   jobs: SimJob[]
-  stats: { crashes: number, partitions: number, dropped: number, duplicated: number, timeouts: number, refused: number, cancelled: number, retries: number, deaths: number, homeDeaths: number, moved: number, adopted: number }
+  stats: { crashes: number, partitions: number, dropped: number, duplicated: number, timeouts: number, refused: number, cancelled: number, retries: number, deaths: number, homeDeaths: number, moved: number, adopted: number, unrecoverable: number }
   /** The cores' counters, summed over every node and incarnation. */
   counters: WorkCounters
 }
@@ -350,7 +367,7 @@ export class WorkSim {
   private nextCall = 0
   private allDoneAt = Infinity
   private readonly counters: Record<string, number> = {}
-  readonly stats = { crashes: 0, partitions: 0, dropped: 0, duplicated: 0, timeouts: 0, refused: 0, cancelled: 0, retries: 0, deaths: 0, homeDeaths: 0, moved: 0, adopted: 0 }
+  readonly stats = { crashes: 0, partitions: 0, dropped: 0, duplicated: 0, timeouts: 0, refused: 0, cancelled: 0, retries: 0, deaths: 0, homeDeaths: 0, moved: 0, adopted: 0, unrecoverable: 0 }
 
   constructor (params: SimParams, private readonly opts: SimOptions = {}) {
     this.params = params
@@ -521,6 +538,7 @@ export class WorkSim {
       if (this.allDoneAt === Infinity && this.now >= p.faultsUntil && this.settled()) this.allDoneAt = this.now
     }
     if (this.violations.length === 0) checkEnd(this, this.allDoneAt !== Infinity)
+    for (const j of this.jobs.values()) if (j.acked && j.finished == null && excused(this, j) != null) this.stats.unrecoverable++
     for (const n of this.nodes) if (n.up) this.count(n)
     return {
       seed: p.seed,
