@@ -1001,9 +1001,16 @@ export class WorkCore {
       const children = end.children
       for (let i = 0; i < children.length; i++) {
         const child = children[i]!
+        // A parent run again (reclaimed from a dead thief) spawns children this node may
+        // already hold: lent out again (its thief runs it), or queued or running here (one
+        // copy; the completion core adds the parent's lineage to it). Queued a second time,
+        // it ran twice, or a steal handed over a running task (TASK_NOT_PENDING).
+        const held = this.tasks.get(child.id)
+        if (held?.state === 'delegated') continue
         const live = this.local.get(task.jobId)
         if (live != null) live.add(child.id)
         else if (!this.dscore.taskSpawned(task.jobId, task.id, child.id)) continue
+        if (held != null || this.running.has(child.id)) continue
         this.holdTask(child)
         this.queue.push(child)
       }

@@ -59,7 +59,7 @@ const replaying = (process.env.MESHNODE_SIM_SEED ?? '') !== ''
 /** Seeds that breached an invariant a known core bug breaks (a notice, not a failure). */
 const noticed: number[] = []
 /** Nodes that died for good across the seeds run, and what the survivors did about it. */
-const healing = { seeds: 0, deaths: 0, reclaimed: 0, abandoned: 0, homeDeaths: 0, moved: 0, adopted: 0, unrecoverable: 0 }
+const healing = { seeds: 0, deaths: 0, reclaimed: 0, abandoned: 0, homeDeaths: 0, moved: 0, adopted: 0, excused: 0, unrecoverable: 0 }
 /** Seeds per test case: one case per seed would spend more time in the runner than in the sim. */
 const CHUNK = 50
 
@@ -74,7 +74,7 @@ function failure (r: SimResult): string {
 describe('work cores in virtual time: loss, delay, duplication, partitions, crashes, cancels, deaths', () => {
   const seeds = seedsFromEnv(DEFAULT_SEEDS)
   afterAll(() => {
-    if (!replaying) console.log(`work sim: ${healing.deaths} nodes died for good in ${healing.seeds} of ${seeds.length} seeds (${healing.homeDeaths} of them a job's home); survivors re-ran ${healing.reclaimed} reclaimed tasks and gave up ${healing.abandoned}; the log re-homed ${healing.moved} jobs (${healing.adopted} adoptions); ${healing.unrecoverable} acknowledged jobs lost every copy`)
+    if (!replaying) console.log(`work sim: ${healing.deaths} nodes died for good in ${healing.seeds} of ${seeds.length} seeds (${healing.homeDeaths} of them a job's home); survivors re-ran ${healing.reclaimed} reclaimed tasks and gave up ${healing.abandoned}; the log re-homed ${healing.moved} jobs (${healing.adopted} adoptions); ${healing.excused} acknowledged jobs never finished, as excused: cancelled after their home died, or (${healing.unrecoverable}) every copy lost`)
     if (noticed.length > 0) console.log(`work sim: ${noticed.length} of ${seeds.length} seeds hit a known core bug (a notice; see KNOWN_CORE_BUGS), e.g. MESHNODE_SIM_SEED=${noticed[0]}`)
   })
   for (let i = 0; i < seeds.length; i += CHUNK) {
@@ -93,6 +93,7 @@ describe('work cores in virtual time: loss, delay, duplication, partitions, cras
           healing.homeDeaths += r.stats.homeDeaths
           healing.moved += r.stats.moved
           healing.adopted += r.stats.adopted
+          healing.excused += r.stats.excused
           healing.unrecoverable += r.stats.unrecoverable
         }
         if (!replaying && KNOWN_CORE_BUGS[seed] != null && KNOWN_CORE_BUGS[seed]!.notice !== true) continue
@@ -141,6 +142,17 @@ describe('deaths are simulated', () => {
     }
     expect(deaths, 'deaths in seeds 1..40').toBeGreaterThan(5)
     expect(reclaimed, 'tasks reclaimed in seeds 1..40').toBeGreaterThan(2)
+  })
+})
+
+describe('regressions beyond the default seeds', () => {
+  // A child lent back and forth between its home and a thief, reclaimed when the thief died,
+  // ran at the home again while its parent, reclaimed too, spawned it once more: the home
+  // queued it a second time and a steal handed over a running task (TASK_NOT_PENDING thrown
+  // out of request()). Fixed in WorkCore.taskFinished: a child already held is not queued again.
+  it('MESHNODE_SIM_SEED=19169 runs clean (a reclaimed parent re-spawning a child that runs)', () => {
+    const r = runSeed(19169)
+    expect(r.violations).toEqual([])
   })
 })
 

@@ -329,7 +329,7 @@ export interface SimResult {
   /** The last trace lines (all of them with keepTrace). */
   trace: string[]
   jobs: SimJob[]
-  stats: { crashes: number, partitions: number, dropped: number, duplicated: number, timeouts: number, refused: number, cancelled: number, retries: number, deaths: number, homeDeaths: number, moved: number, adopted: number, unrecoverable: number }
+  stats: { crashes: number, partitions: number, dropped: number, duplicated: number, timeouts: number, refused: number, cancelled: number, retries: number, deaths: number, homeDeaths: number, moved: number, adopted: number, excused: number, unrecoverable: number }
   /** The cores' counters, summed over every node and incarnation. */
   counters: WorkCounters
 }
@@ -367,7 +367,7 @@ export class WorkSim {
   private nextCall = 0
   private allDoneAt = Infinity
   private readonly counters: Record<string, number> = {}
-  readonly stats = { crashes: 0, partitions: 0, dropped: 0, duplicated: 0, timeouts: 0, refused: 0, cancelled: 0, retries: 0, deaths: 0, homeDeaths: 0, moved: 0, adopted: 0, unrecoverable: 0 }
+  readonly stats = { crashes: 0, partitions: 0, dropped: 0, duplicated: 0, timeouts: 0, refused: 0, cancelled: 0, retries: 0, deaths: 0, homeDeaths: 0, moved: 0, adopted: 0, excused: 0, unrecoverable: 0 }
 
   constructor (params: SimParams, private readonly opts: SimOptions = {}) {
     this.params = params
@@ -538,7 +538,12 @@ export class WorkSim {
       if (this.allDoneAt === Infinity && this.now >= p.faultsUntil && this.settled()) this.allDoneAt = this.now
     }
     if (this.violations.length === 0) checkEnd(this, this.allDoneAt !== Infinity)
-    for (const j of this.jobs.values()) if (j.acked && j.finished == null && excused(this, j) != null) this.stats.unrecoverable++
+    for (const j of this.jobs.values()) {
+      const why = j.acked && j.finished == null ? excused(this, j) : undefined
+      if (why == null) continue
+      this.stats.excused++
+      if (why.includes('no replica holder')) this.stats.unrecoverable++
+    }
     for (const n of this.nodes) if (n.up) this.count(n)
     return {
       seed: p.seed,
