@@ -128,6 +128,8 @@ export class WorkCore {
   private readonly local = new Map<string, Set<string>>()
   /** Jobs whose last task finished: their final state is staged at the next ready(). */
   private localDone: string[] = []
+  /** Home jobs whose completion was detected with outcomes missing: they finish once the cancel is applied here. */
+  private readonly awaitingCancel = new Set<string>()
   /** Jobs whose final state went out in ready `seq`: retired at advance(seq). */
   private finishing: Array<{ seq: number, jobIds: string[] }> = []
   private maintainAt: number
@@ -378,6 +380,14 @@ export class WorkCore {
         // A cancel this home missed (it was down when it was applied) ends the job cancelled:
         // peers that applied it dropped their share of its tasks without outcomes.
         if (this.registry.entry(done[i]!)?.state === 'cancelled') this.jobs.setState(done[i]!, 'cancelled')
+        const job = this.jobs.get(done[i]!)
+        if (job != null && job.state !== 'cancelled' && job.done < job.total) {
+          // Outcomes are missing: peers dropped tasks for a cancel this home has not applied
+          // yet (followers apply the log at their own pace). Completed it is not; it finishes
+          // cancelled once the cancel is applied here (cancel(), or maintenance finding it).
+          this.awaitingCancel.add(done[i]!)
+          continue
+        }
         if (this.jobs.finish(done[i]!, this.now) == null) continue
         if (finished == null) finished = []
         finished.push(done[i]!)
@@ -621,6 +631,11 @@ export class WorkCore {
         for (const t of tasks) this.dropTask(t.id)
         this.jobs.remove(job.id)
       }
+      // A proposal reported failed may have committed all the same (it timed out): the
+      // registry would then name a running job nobody runs — until its home dies and a
+      // replica holder runs the job the client was told was not accepted. Record it failed
+      // (retried like any final state; a late 'running' never revives a final one).
+      this.registerFinal(reg.jobs.map(({ job }) => [job.id, entryOf(job, 'failed')]))
       this.out('submitted', { id, error: new WorkError('NOT_REGISTERED', `the job could not be registered in the control log, so it was not accepted: ${error.message}`, { cause: error }) })
       return
     }
@@ -639,6 +654,7 @@ export class WorkCore {
     this.cancelled.add(jobId)
     this.changed = true
     this.jobs.setState(jobId, 'cancelled')
+    if (this.awaitingCancel.delete(jobId)) this.localDone.push(jobId)
     for (const t of this.queue.drop(t => t.jobId === jobId)) this.finishCancelled(t)
     for (const t of this.retries.dropJob(jobId)) if (this.tasks.has(t.id)) this.finishCancelled(t)
     for (const r of this.running.values()) if (r.task.jobId === jobId) this.out('abort', { taskId: r.task.id, reason: 'cancelled' })
@@ -770,7 +786,7 @@ export class WorkCore {
     this.changed = true
     const generation = new Map<string, number>()
     for (const m of moves) generation.set(m.jobId, m.epoch)
-    this.dropOlderGenerations(generation)
+    this.dropOlderGenerations(generation, true)
     let here = 0
     for (const m of moves) {
       if (m.to !== this.cfg.self) continue
@@ -800,7 +816,7 @@ export class WorkCore {
       return
     }
     const epoch = entry.epoch ?? 0
-    this.dropOlderGenerations(new Map([[jobId, epoch]]))
+    this.dropOlderGenerations(new Map([[jobId, epoch]]), true)
     const tasks = rehomedRoots(replica.tasks, this.cfg.self, epoch)
     const job: JobRecord = {
       id: jobId,
@@ -819,6 +835,11 @@ export class WorkCore {
       replicas: [...(entry.replicas ?? [])]
     }
     this.jobs.add(job)
+    // The job is homed here now (its record is written in the same ready): the replica has
+    // served. Kept, it would be adopted again once the job finished here but before the
+    // registry took its final state (a maintenance sweep, a restart: the record is retired
+    // then), and the job would run a second time in the same generation.
+    if (this.held.delete(jobId)) this.del('replicas', jobId)
     this.local.set(jobId, new Set(tasks.map(t => t.id)))
     for (const t of tasks) {
       this.holdTask(t)
@@ -841,8 +862,11 @@ export class WorkCore {
   /**
    * Gives up everything of the given jobs that belongs to a home generation older than the
    * one given: such work can only reach a dead home, and the new home runs the job again.
+   * `moved`: the move to that generation is being applied now (or the job adopted), so every
+   * piece of completion state held here is older — even one with no task to tell its
+   * generation by (a thief's closed or open engagements only).
    */
-  private dropOlderGenerations (generation: ReadonlyMap<string, number>): void {
+  private dropOlderGenerations (generation: ReadonlyMap<string, number>, moved = false): void {
     const stale = (jobId: string, taskId: string): boolean => {
       const g = generation.get(jobId)
       return g != null && epochOfTask(taskId) < g
@@ -855,12 +879,17 @@ export class WorkCore {
         this.jobs.remove(jobId)
         this.local.delete(jobId)
         this.localDone = this.localDone.filter(id => id !== jobId)
+        this.awaitingCancel.delete(jobId)
       }
       // The completion core only ever holds one generation of a job (receive refuses the
-      // others); it is the old one if any of its tasks is.
+      // others); it is the old one if any of its tasks is, and always when the move is being
+      // applied: until then receive() took only older generations, and a new generation's
+      // tasks exist only once its home adopted the job. (Kept, a thief's engagements of the
+      // lost run made the new home's restart take the job's tasks for that run's, and drop
+      // them: the job never finished.)
       const ledger = this.dscore.ledger(jobId)
       const sample = ledger[0]?.taskIds[0] ?? this.dscore.localTasks(jobId)[0]?.taskId
-      if (sample != null && epochOfTask(sample) < g) {
+      if (moved || (sample != null && epochOfTask(sample) < g)) {
         this.dscore.forget(jobId)
         for (const e of ledger) this.releaseLent(e.batchId)
       }
@@ -1056,9 +1085,16 @@ export class WorkCore {
       const children = end.children
       for (let i = 0; i < children.length; i++) {
         const child = children[i]!
+        // A parent run again (reclaimed from a dead thief) spawns children this node may
+        // already hold: lent out again (its thief runs it), or queued or running here (one
+        // copy; the completion core adds the parent's lineage to it). Queued a second time,
+        // it ran twice, or a steal handed over a running task (TASK_NOT_PENDING).
+        const held = this.tasks.get(child.id)
+        if (held?.state === 'delegated') continue
         const live = this.local.get(task.jobId)
         if (live != null) live.add(child.id)
         else if (!this.dscore.taskSpawned(task.jobId, task.id, child.id)) continue
+        if (held != null || this.running.has(child.id)) continue
         this.holdTask(child)
         this.queue.push(child)
       }

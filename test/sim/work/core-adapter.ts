@@ -6,11 +6,11 @@
 // outboxEntries, isRecorded): the invariant "no task is lost while its holder lives" has to
 // look inside every node.
 
-import type { JobEntry } from '../../../src/consensus/control.js'
+import type { JobEntry, JobMove } from '../../../src/consensus/control.js'
 import type { Rng } from '../../../src/prng.js'
 import { WorkCore, type AttemptEnd, type PeerInfo, type Ready, type RegistryView, type WorkCoreConfig, type WorkCounters } from '../../../src/work/core.js'
 import type { WorkMsg, WorkReply } from '../../../src/work/messages.js'
-import type { JobRecord, LoadedWork, StoredTask, TaskOutcome } from '../../../src/work/records.js'
+import type { JobRecord, JobReplica, LoadedWork, StoredTask, TaskOutcome } from '../../../src/work/records.js'
 import type { JobInput } from '../../../src/work/spec.js'
 
 export type { AttemptEnd, PeerInfo, Ready, WorkCounters } from '../../../src/work/core.js'
@@ -28,6 +28,8 @@ export interface Holdings {
   activeJobs: () => JobRecord[]
   /** The Dijkstra–Scholten core's view of a job here, for failure messages. */
   completionView: (jobId: string) => string
+  /** Jobs the Dijkstra–Scholten core holds state of, and a sample task id of each (its generation). */
+  completionJobs: () => Array<{ jobId: string, sample?: string }>
 }
 
 export interface SimRegistry {
@@ -41,6 +43,8 @@ export interface SimCoreConfig {
   concurrency: number
   capabilities: readonly string[]
   rng: Rng
+  /** Copies of each job's definition, the home's included. */
+  replicas: number
 }
 
 /** The sans-I/O work core as the simulator drives it (see the contract in src/work/core.ts). */
@@ -54,6 +58,12 @@ export interface SimCore {
   cancel: (jobId: string, now: number) => void
   /** The control log committed `peer`'s death. */
   peerDead: (peer: string, now: number) => void
+  /** The control log declared this node dead. */
+  declaredDead: (now: number) => void
+  /** The control log moved jobs to new homes (before the node.dead that moved them). */
+  jobsMoved: (moves: readonly JobMove[], now: number) => void
+  /** The replica of a job re-homed here, read from disk after ready().adopt. */
+  adopt: (jobId: string, replica: JobReplica | undefined, now: number) => void
   peers: (view: readonly PeerInfo[], now: number) => void
   peerAdvertised: (peerId: string, now: number) => void
   tick: (now: number) => void
@@ -81,6 +91,9 @@ export function makeCore (cfg: SimCoreConfig, loaded: LoadedWork | undefined, re
     taskProgress: (taskId, value, t) => { core.taskProgress(taskId, value, t) },
     cancel: (jobId, t) => { core.cancel(jobId, t) },
     peerDead: (peer, t) => { core.peerDead(peer, t) },
+    declaredDead: t => { core.declaredDead(t) },
+    jobsMoved: (moves, t) => { core.jobsMoved(moves, t) },
+    adopt: (jobId, replica, t) => { core.adopt(jobId, replica, t) },
     peers: (view, t) => { core.peers(view, t) },
     peerAdvertised: (peer, t) => { core.peerAdvertised(peer, t) },
     tick: t => { core.tick(t) },
@@ -101,6 +114,10 @@ export function makeCore (cfg: SimCoreConfig, loaded: LoadedWork | undefined, re
         const c = core.completion
         if (!c.jobIds().includes(jobId)) return 'not in the DS core'
         return JSON.stringify({ home: c.isHome(jobId), completed: c.isCompleted(jobId), deficit: c.deficit(jobId), ledger: c.ledger(jobId), local: c.localTasks(jobId), engagements: c.engagements(jobId) })
+      },
+      completionJobs: () => {
+        const c = core.completion
+        return c.jobIds().map(jobId => ({ jobId, sample: c.ledger(jobId)[0]?.taskIds[0] ?? c.localTasks(jobId)[0]?.taskId }))
       }
     })
   }

@@ -1,7 +1,7 @@
 // The deterministic work simulator (./sim.ts) over many seeds: every seed draws its own mesh
-// (2–5 nodes, 1–4 slots each), jobs, fault rates, crashes, partitions, cancels and nodes that
-// die for good (never a job's home: re-homing is not simulated yet), and the
-// invariants of ./checkers.ts run after every event. A failure names its seed:
+// (2–5 nodes, 1–4 slots each), jobs, fault rates, crashes, partitions, cancels, copies per job
+// (1–3) and nodes that die for good — mostly a job's home when its jobs have copies, so the
+// control log re-homes them — and the invariants of ./checkers.ts run after every event. A failure names its seed:
 // MESHNODE_SIM_SEED=N replays exactly that run (MESHNODE_SIM_TRACE=1 prints its whole trace),
 // MESHNODE_SIM_SEEDS=K runs seeds 1..K.
 import { afterAll, describe, expect, it } from 'vitest'
@@ -34,14 +34,32 @@ const DEFAULT_SEEDS = 2000
  *   - ad25c7d: a task lent and then stolen back by its lender left no delegated record, so a
  *     lender restarted before the thief's signal never re-sent that batch and the job never
  *     finished (seed 352 at 029de78, seed 3049 at ceb1016).
+ * Re-homing (simrehome), fixed with unit tests in test/unit/work/rehome.test.ts and core.test.ts —
+ *   - an adopted job kept its replica, so once it finished at its new home (record retired)
+ *     and before the registry took the final state, the replica sweep adopted it again and it
+ *     ran twice in one generation (seeds 26, 56);
+ *   - applying a move forgot a job's completion state only if a task told its generation, so a
+ *     new home's closed engagement of the lost run survived and, after a restart, made it drop
+ *     the job's new tasks (seed 389);
+ *   - a home behind in the log detected its job's completion after a thief, which had applied
+ *     a cancel first, dropped its share without outcomes, and called the job completed (seed 658);
+ *   - a submit refused after its registration committed all the same left a running entry
+ *     with replicas: once its home died the job ran elsewhere (now recorded failed).
+ *
+ * REFUSED JOB RE-HOMED (a notice, seed 3289; 3 of seeds 3001..10000): the correction above is
+ * proposed by the home alone and is not durable, so a home cut away (or crashing) before it
+ * commits leaves the ambiguous 'running' entry, and the job the client was told was refused
+ * is re-homed and run. Closing it needs the refusal to survive the home (e.g. the replica
+ * holders, or the registry itself, expiring an entry no home claims).
  */
 const KNOWN_CORE_BUGS: Record<number, { kind: string, detail: string, notice?: boolean }> = {
+  3289: { kind: 'refused job re-homed', detail: 'was refused (NOT_REGISTERED)', notice: true }
 }
 const replaying = (process.env.MESHNODE_SIM_SEED ?? '') !== ''
 /** Seeds that breached an invariant a known core bug breaks (a notice, not a failure). */
 const noticed: number[] = []
 /** Nodes that died for good across the seeds run, and what the survivors did about it. */
-const healing = { seeds: 0, deaths: 0, reclaimed: 0, abandoned: 0 }
+const healing = { seeds: 0, deaths: 0, reclaimed: 0, abandoned: 0, homeDeaths: 0, moved: 0, adopted: 0, excused: 0, unrecoverable: 0 }
 /** Seeds per test case: one case per seed would spend more time in the runner than in the sim. */
 const CHUNK = 50
 
@@ -56,7 +74,7 @@ function failure (r: SimResult): string {
 describe('work cores in virtual time: loss, delay, duplication, partitions, crashes, cancels, deaths', () => {
   const seeds = seedsFromEnv(DEFAULT_SEEDS)
   afterAll(() => {
-    if (!replaying) console.log(`work sim: ${healing.deaths} nodes died for good in ${healing.seeds} of ${seeds.length} seeds; survivors re-ran ${healing.reclaimed} reclaimed tasks and gave up ${healing.abandoned}`)
+    if (!replaying) console.log(`work sim: ${healing.deaths} nodes died for good in ${healing.seeds} of ${seeds.length} seeds (${healing.homeDeaths} of them a job's home); survivors re-ran ${healing.reclaimed} reclaimed tasks and gave up ${healing.abandoned}; the log re-homed ${healing.moved} jobs (${healing.adopted} adoptions); ${healing.excused} acknowledged jobs never finished, as excused: cancelled after their home died, or (${healing.unrecoverable}) every copy lost`)
     if (noticed.length > 0) console.log(`work sim: ${noticed.length} of ${seeds.length} seeds hit a known core bug (a notice; see KNOWN_CORE_BUGS), e.g. MESHNODE_SIM_SEED=${noticed[0]}`)
   })
   for (let i = 0; i < seeds.length; i += CHUNK) {
@@ -72,6 +90,11 @@ describe('work cores in virtual time: loss, delay, duplication, partitions, cras
           healing.deaths += r.stats.deaths
           healing.reclaimed += r.counters.tasksReclaimed
           healing.abandoned += r.counters.tasksAbandoned
+          healing.homeDeaths += r.stats.homeDeaths
+          healing.moved += r.stats.moved
+          healing.adopted += r.stats.adopted
+          healing.excused += r.stats.excused
+          healing.unrecoverable += r.stats.unrecoverable
         }
         if (!replaying && KNOWN_CORE_BUGS[seed] != null && KNOWN_CORE_BUGS[seed]!.notice !== true) continue
         if (r.notices.length > 0) noticed.push(seed)
@@ -122,10 +145,40 @@ describe('deaths are simulated', () => {
   })
 })
 
+describe('regressions beyond the default seeds', () => {
+  // A child lent back and forth between its home and a thief, reclaimed when the thief died,
+  // ran at the home again while its parent, reclaimed too, spawned it once more: the home
+  // queued it a second time and a steal handed over a running task (TASK_NOT_PENDING thrown
+  // out of request()). Fixed in WorkCore.taskFinished: a child already held is not queued again.
+  it('MESHNODE_SIM_SEED=19169 runs clean (a reclaimed parent re-spawning a child that runs)', () => {
+    const r = runSeed(19169)
+    expect(r.violations).toEqual([])
+  })
+})
+
+describe('re-homing is simulated', () => {
+  it('homes die holding running jobs, the log moves them, and their new homes finish them in a new generation', () => {
+    let moved = 0
+    let rehomedFinished = 0
+    let zombiesLearnt = 0
+    for (let seed = 1; seed <= 40; seed++) {
+      const r = runSeed(seed, { keepTrace: true })
+      moved += r.stats.moved
+      rehomedFinished += r.jobs.filter(j => (j.finished?.epoch ?? 0) > 0).length
+      if (r.trace.some(l => l.includes('applies the log'))) zombiesLearnt++
+    }
+    expect(moved, 'jobs re-homed in seeds 1..40').toBeGreaterThan(5)
+    expect(rehomedFinished, 're-homed jobs finished in seeds 1..40').toBeGreaterThan(5)
+    expect(zombiesLearnt, 'zombies that applied their own death in seeds 1..40').toBeGreaterThan(0)
+  })
+})
+
 describe('determinism', () => {
   it('the same seed gives the same trace, byte for byte', () => {
-    // 16 and 25 each kill a node holding lent work (25 a zombie that reconnects after its death).
-    for (const seed of [7, 50, 123, 16, 25]) {
+    // 16 kills a node for good (a home: its job is re-homed); 25 a zombie that reconnects and
+    // applies its own death; 19 and 23 a home as a zombie whose jobs are re-homed (23's learns
+    // of its death, 19's never does).
+    for (const seed of [7, 50, 123, 16, 25, 19, 23]) {
       const a = runSeed(seed, { keepTrace: true })
       const b = runSeed(seed, { keepTrace: true })
       expect(b.events).toBe(a.events)

@@ -14,11 +14,18 @@
 //   timer:    ONE timer at the core's nextDeadline() (an earlier one is kept), tick(now).
 // Tasks are simulated: a seeded duration, a seeded transient failure (never on the last
 // attempt, so every tree completes), and children from a pure function of (tree seed, path).
-// The control log's job registry is a shared map: registrations apply after a seeded delay
-// or fail (NOT_REGISTERED; some failures are ambiguous: applied yet reported failed), a final
-// state is never revived by a late 'running', and a cancel is applied to every live node after
-// a seeded delay (some follow a crash, so the home misses them). Peers learn each other's
-// stealable work from heartbeats (lossy, expiring), as peers()/peerAdvertised().
+// The control log is a real ControlState (src/consensus/control.ts) fed through encodeCommand:
+// registrations (jobs.put) commit after a seeded delay or fail (NOT_REGISTERED; some failures
+// are ambiguous: applied yet reported failed), cancels (job.cancel) and deaths (node.dead).
+// Every node applies the log to ITS OWN copy, in order, after its own lag (the proposer at
+// once, the others within APPLY_LAG_MS, a death within 60 ms), and its core reads that copy
+// (RegistryView), so what a node knows and what it is told change at the same instant, as in
+// src/node/services/work.ts: for each entry, jobsMoved() of the jobs it moved, then cancel(),
+// peerDead() or declaredDead(). A node down at that moment replays the log silently when it
+// restarts (before restore()). The checkers judge by the log as committed (`registry`).
+// Peers learn each other's stealable work from heartbeats (lossy, expiring), as
+// peers()/peerAdvertised(); the mesh ran before the run starts, so every node has heard every
+// other at t=0 (a first submit finds peers to hold its replicas).
 // The network drops, delays (so reorders) and duplicates requests and responses, and cuts
 // nodes apart for a while (checked when sent and when due); a call with no answer gets a
 // timeout error; a second answer to one call is dropped (the stream layer matches by id).
@@ -30,21 +37,33 @@
 //
 // Some nodes die for good (see scheduleDeaths): the others reclaim what they lent them and
 // abandon what came through them once the death is committed (peerDead), and every job must
-// still complete with each result recorded once.
+// still complete with each result recorded once. Most deaths strike a job's HOME when its jobs
+// have copies (params.replicas >= 2; seeds with replicas 1 spare homes): killed outright, or a
+// zombie — cut away (a pause, a partition), declared dead, reconnected for a while (its old run
+// goes on, half of them catch up with the log and apply their own death), then killed. The
+// committed death moves each running job to a replica holder (ControlState), which reads the
+// replica from its disk (ready().adopt, after a seeded delay) and runs the job again from its
+// roots in a new home generation (task ids `J/i@e`); each generation's true tree is computed
+// apart, and the job must finish at its last home, in the log's generation.
 //
-// The invariants (./checkers.ts) run after every event. Limits: a job's home never dies
-// (re-homing is not simulated), a dead node never rejoins, and every node can run every
-// task (no capability mismatch).
+// The invariants (./checkers.ts) run after every event. Limits: a dead node never rejoins
+// (no node.alive, no new incarnation), a node's log lag does not depend on the partitions (a
+// cut-off follower still applies what the others commit; only a zombie stops), a death is
+// committed by fiat 50–500 ms after it strikes (no failure detector, no quorum of opinions),
+// an acknowledged job whose every copy died with its home is excused (it cannot finish, by
+// design), and every node can run every task (no capability mismatch).
 
 import { createHash, type Hash } from 'node:crypto'
-import type { JobEntry } from '../../../src/consensus/control.js'
+import { ControlState, encodeCommand, type ControlCommand, type JobEntry, type JobMove } from '../../../src/consensus/control.js'
 import { mulberry32, type Rng } from '../../../src/prng.js'
 import type { WorkMsg, WorkReply } from '../../../src/work/messages.js'
-import type { JobRecord, LoadedWork, StoredTask, TaskOutcome, WorkWrite } from '../../../src/work/records.js'
+import type { JobRecord, JobReplica, LoadedWork, StoredTask, TaskOutcome, WorkWrite } from '../../../src/work/records.js'
 import { childTaskId, makeTask, type Task } from '../../../src/work/spec.js'
-import { checkStep, checkFinished, checkFlush, checkEnd, type Violation } from './checkers.js'
+import { checkStep, checkFinished, checkFlush, checkEnd, excused, type Violation } from './checkers.js'
 import { makeCore, type PeerInfo, type Ready, type SimCore, type WorkCounters } from './core-adapter.js'
 import { childPaths, treeIds, unit, type TreeShape } from './tree.js'
+
+export type { JobMove }
 
 export const TASK_TYPE = 'rtree'
 const CAPABILITIES = [`handler:${TASK_TYPE}`]
@@ -57,6 +76,10 @@ const PEER_EXPIRY_MS = 3 * HEARTBEAT_MS
 export const LIVENESS_MS = 20_000
 /** After the last job finished, nodes must hold nothing of finished jobs after this long. */
 const QUIET_MS = 6_000
+/** A node applies a committed control-log entry up to this long after its commit. */
+const APPLY_LAG_MS = 20
+/** The shell reads a re-homed job's replica from its disk within this long. */
+const ADOPT_READ_MS = 5
 
 export interface SimParams {
   seed: number
@@ -78,8 +101,10 @@ export interface SimParams {
   cancels: number
   maxDepth: number
   maxFanout: number
-  /** Nodes that die for good (never a job's home: re-homing is not simulated yet). */
+  /** Nodes that die for good (a job's home too, when its jobs have copies: replicas >= 2). */
   deaths: number
+  /** Copies of each job's definition, the home's included (WorkCoreConfig.replicas). */
+  replicas: number
 }
 
 /** The run's shape, drawn from the seed. Every ~50th seed is a big one. */
@@ -109,8 +134,15 @@ export function paramsFor (seed: number): SimParams {
     maxDepth: big ? 5 : 2 + Math.floor(rng() * 3),
     maxFanout: big ? 4 : 2 + Math.floor(rng() * 3),
     // Drawn last, so the rest of a seed's shape is what it was before deaths were simulated.
-    deaths: calm ? 0 : big ? Math.floor(rng() * 3) : rng() < 0.45 ? 1 : 0
+    deaths: calm ? 0 : big ? Math.floor(rng() * 3) : rng() < 0.45 ? 1 : 0,
+    // From a PRNG of its own, so the rest of a seed's shape is what it was before re-homing.
+    replicas: 0
   }
+  const rr = mulberry32(hashSeed(seed, 0x4e91))
+  const r = rr()
+  params.replicas = r < 0.1 ? 1 : r < 0.35 ? 2 : 3
+  // A mesh must keep a node: deaths leave at least one.
+  params.deaths = Math.min(params.deaths, nodes - 1)
   // A death matters when the dead node held lent work: give those seeds trees big and slow
   // enough that idle nodes steal (small trees mostly run where they were submitted).
   if (params.deaths > 0) {
@@ -181,19 +213,38 @@ function before (a: Ev, b: Ev): boolean {
 
 export interface SimJob {
   id: string
+  /** Its home in the current generation (the control log's, as committed). */
   home: string
+  /** Its current home generation (0 where it was submitted, +1 per re-home). */
+  epoch: number
+  /** The home of each generation, oldest first (homes[epoch] === home). */
+  homes: string[]
   roots: number
   shape: TreeShape
-  /** Every task id of the true tree. */
+  /** Every task id of the true tree of the current generation. */
   ids: Set<string>
+  /** The true tree of each generation seen so far. */
+  idsByGen: Map<number, Set<string>>
   /** The submission was answered with the job (the client holds an id). */
   acked: boolean
   /** Answered NOT_REGISTERED. */
   refused: boolean
   cancelRequested: boolean
-  /** Its final record as reported by ready().finished at its home. */
+  /** Its final record of the current generation as reported by ready().finished at its home. */
   finished?: JobRecord
   finishedAt?: number
+  /** Final records of older generations (a home that finished before its death was committed, or a zombie). */
+  earlier: Array<{ node: string, rec: JobRecord }>
+}
+
+/** The true tree of generation `epoch` of a job. */
+export function idsOf (job: SimJob, epoch: number): Set<string> {
+  let ids = job.idsByGen.get(epoch)
+  if (ids == null) {
+    ids = new Set(treeIds(job.id, job.roots, job.shape, epoch))
+    job.idsByGen.set(epoch, ids)
+  }
+  return ids
 }
 
 // ----- nodes ------------------------------------------------------------------------------
@@ -206,6 +257,18 @@ export class SimNode {
   dead = false
   /** Cut off from everyone (a node about to be declared dead), whatever the partitions. */
   cut = false
+  /** Applies no control-log entry (a zombie that has not learnt of its death). */
+  deaf = false
+  /** This node's copy of the control state, applied from the log with its own lag. */
+  readonly control = new ControlState()
+  /** Log entries applied to `control`. */
+  applied = 0
+  /** Whether applying an entry now tells the core (false while a restart replays the log). */
+  live = false
+  /** Re-homed jobs whose replica the shell is reading (ready().adopt, then adopt()). */
+  readonly adopting = new Set<string>()
+  /** The writes of the flush in flight. */
+  inflight: Staged[] = []
   inc = 1
   core!: SimCore
   /** The node's "disk": bucket + NUL + key → JSON text, as LevelDB holds it. */
@@ -242,7 +305,16 @@ export class SimNode {
     const all = this.diskValues<JobRecord>('jobs')
     const final = (j: JobRecord): boolean => j.state === 'completed' || j.state === 'failed' || j.state === 'cancelled'
     const jobs = all.filter(j => !final(j)).map(job => ({ job, outcomes: results.filter(o => o.taskId.startsWith(job.id + '/')) }))
-    return { tasks: this.diskValues<StoredTask>('tasks'), outbox: this.diskValues<TaskOutcome>('outbox'), jobs, finished: all.filter(final), completion: this.diskValues('completion') }
+    const replicas = [...this.disk.keys()].filter(k => k.startsWith('replicas\u0000')).sort().map(k => k.slice('replicas\u0000'.length))
+    return { tasks: this.diskValues<StoredTask>('tasks'), outbox: this.diskValues<TaskOutcome>('outbox'), jobs, finished: all.filter(final), completion: this.diskValues('completion'), replicas }
+  }
+
+  /** What the shell's store reads for `key` after a flush: staged, then in flight, then disk. */
+  read (key: string): string | undefined {
+    for (const batch of [this.staged, this.inflight]) {
+      for (let i = batch.length - 1; i >= 0; i--) if (batch[i]!.key === key) return batch[i]!.text
+    }
+    return this.disk.get(key)
   }
 }
 
@@ -257,7 +329,7 @@ export interface SimResult {
   /** The last trace lines (all of them with keepTrace). */
   trace: string[]
   jobs: SimJob[]
-  stats: { crashes: number, partitions: number, dropped: number, duplicated: number, timeouts: number, refused: number, cancelled: number, retries: number, deaths: number }
+  stats: { crashes: number, partitions: number, dropped: number, duplicated: number, timeouts: number, refused: number, cancelled: number, retries: number, deaths: number, homeDeaths: number, moved: number, adopted: number, excused: number, unrecoverable: number }
   /** The cores' counters, summed over every node and incarnation. */
   counters: WorkCounters
 }
@@ -277,9 +349,9 @@ export class WorkSim {
   readonly params: SimParams
   readonly nodes: SimNode[]
   readonly byId = new Map<string, SimNode>()
-  readonly registry = new Map<string, JobEntry>()
-  /** Deaths committed by the control log (what RegistryView.isDead reads). */
-  readonly deadSet = new Set<string>()
+  /** The control log as committed (each node applies it to its own copy, with its own lag). */
+  readonly control = new ControlState()
+  private readonly log: Uint8Array[] = []
   readonly jobs = new Map<string, SimJob>()
   readonly violations: Violation[] = []
   /** Breaches of an invariant a known core bug breaks: recorded (first per kind), not fatal. */
@@ -287,7 +359,7 @@ export class WorkSim {
   now = 0
   private readonly q = new EventQueue()
   /** Deaths waiting for their victim to hold work (see scheduleDeaths). */
-  private armed: Array<{ victim: SimNode, lentOn: boolean, until: number, die: () => void }> = []
+  private armed: Array<{ victim: SimNode, lentOn: boolean, home: boolean, until: number, die: () => void }> = []
   private readonly rng: Rng
   private readonly hash: Hash
   private readonly trace: string[] = []
@@ -295,14 +367,79 @@ export class WorkSim {
   private nextCall = 0
   private allDoneAt = Infinity
   private readonly counters: Record<string, number> = {}
-  readonly stats = { crashes: 0, partitions: 0, dropped: 0, duplicated: 0, timeouts: 0, refused: 0, cancelled: 0, retries: 0, deaths: 0 }
+  readonly stats = { crashes: 0, partitions: 0, dropped: 0, duplicated: 0, timeouts: 0, refused: 0, cancelled: 0, retries: 0, deaths: 0, homeDeaths: 0, moved: 0, adopted: 0, excused: 0, unrecoverable: 0 }
 
   constructor (params: SimParams, private readonly opts: SimOptions = {}) {
     this.params = params
     this.rng = mulberry32(hashSeed(params.seed, 0xface))
     this.hash = createHash('sha256')
     this.nodes = params.slots.map((s, i) => new SimNode(`N${i}`, s))
-    for (const n of this.nodes) this.byId.set(n.id, n)
+    for (const n of this.nodes) {
+      this.byId.set(n.id, n)
+      // As src/node/services/work.ts wires them: the moves of an entry, then the entry.
+      n.control.onJobsMoved = moves => { if (n.live) n.core.jobsMoved(moves, this.now) }
+      n.control.onApplied = (cmd, index) => {
+        if (!n.live) return
+        if (cmd.op === 'job.cancel') n.core.cancel(cmd.jobId, this.now)
+        else if (cmd.op === 'node.dead' && n.control.dead.get(cmd.peerId)?.index === index) {
+          if (cmd.peerId === n.id) n.core.declaredDead(this.now)
+          else n.core.peerDead(cmd.peerId, this.now)
+        }
+      }
+    }
+    this.control.onJobsMoved = moves => { for (const m of moves) this.onMoved(m) }
+  }
+
+  /** The job registry as committed (the truth the checkers judge by). */
+  get registry (): ReadonlyMap<string, JobEntry> {
+    return this.control.jobs as ReadonlyMap<string, JobEntry>
+  }
+
+  /** Commits a control command (applied to the log's state now; nodes apply it later). */
+  private commit (cmd: ControlCommand): void {
+    const data = encodeCommand(cmd)
+    this.log.push(data)
+    const res = this.control.apply(this.log.length, data)
+    if (!res.ok && res.code === 'BAD_COMMAND') throw new Error(`the simulator committed a bad command: ${res.message}`)
+  }
+
+  /** Every node that is up and hears the log applies what was committed so far, after its own lag. */
+  private spreadLog (delays: (n: SimNode, i: number) => number, except?: SimNode): void {
+    const upTo = this.log.length
+    this.nodes.forEach((n, i) => {
+      if (n === except || !n.up || n.deaf) return
+      this.at(this.now + delays(n, i), `apply ${n.id} @${upTo}`, () => { if (n.up && !n.deaf && n.applied < upTo) this.applyLog(n, true) })
+    })
+  }
+
+  /** `n` applies every committed entry it has not (live: its core is told, as work.ts does). */
+  private applyLog (n: SimNode, live: boolean): void {
+    n.live = live
+    try {
+      while (n.applied < this.log.length) {
+        const index = ++n.applied
+        n.control.apply(index, this.log[index - 1]!)
+      }
+    } finally {
+      n.live = false
+    }
+    if (live) this.drive(n)
+  }
+
+  /** The log moved a job to a new home (committed; nodes learn it when they apply it). */
+  private onMoved (m: JobMove): void {
+    this.stats.moved++
+    const job = this.jobs.get(m.jobId)
+    if (job == null) return
+    job.epoch = m.epoch
+    job.home = m.to
+    job.homes[m.epoch] = m.to
+    job.ids = idsOf(job, m.epoch)
+    if (job.finished != null) {
+      job.earlier.push({ node: job.homes[m.epoch - 1] ?? '?', rec: job.finished })
+      job.finished = undefined
+      job.finishedAt = undefined
+    }
   }
 
   get faulty (): boolean {
@@ -313,15 +450,16 @@ export class WorkSim {
 
   run (): SimResult {
     const p = this.params
+    // The mesh ran before the simulation starts: every node has heard every other (a submit
+    // at t=1 finds peers to hold its replicas).
+    for (const n of this.nodes) for (const m of this.nodes) if (m !== n) n.view.set(m.id, { info: { peerId: m.id, queued: 0, capabilities: CAPABILITIES }, until: PEER_EXPIRY_MS })
     for (const n of this.nodes) this.boot(n, undefined)
     for (const n of this.nodes) this.at(this.rng() * HEARTBEAT_MS, `hb ${n.id}`, () => { this.heartbeat(n) })
-    const homes = new Set<SimNode>()
-    const submitted: number[] = []
+    const submitted: Array<{ node: SimNode, t: number }> = []
     for (let j = 0; j < p.jobs; j++) {
       const t = j === 0 ? 1 : this.rng() * p.faultsUntil * 0.8
       const node = this.nodes[Math.floor(this.rng() * this.nodes.length)]!
-      homes.add(node)
-      submitted.push(t)
+      submitted.push({ node, t })
       const roots = 1 + Math.floor(this.rng() * 4)
       const shape: TreeShape = { s: Math.floor(this.rng() * 0x7fffffff), maxDepth: p.maxDepth, maxFanout: p.maxFanout }
       this.at(t, `submit ${node.id} roots=${roots} s=${shape.s}`, () => { this.submit(node, roots, shape) })
@@ -367,7 +505,7 @@ export class WorkSim {
       const pick = this.rng()
       this.at(t, 'cancel', () => { this.cancelOne(pick) })
     }
-    this.scheduleDeaths(homes, submitted)
+    this.scheduleDeaths(submitted)
 
     const end = p.faultsUntil + LIVENESS_MS
     const maxEvents = this.opts.maxEvents ?? 400_000
@@ -400,6 +538,12 @@ export class WorkSim {
       if (this.allDoneAt === Infinity && this.now >= p.faultsUntil && this.settled()) this.allDoneAt = this.now
     }
     if (this.violations.length === 0) checkEnd(this, this.allDoneAt !== Infinity)
+    for (const j of this.jobs.values()) {
+      const why = j.acked && j.finished == null ? excused(this, j) : undefined
+      if (why == null) continue
+      this.stats.excused++
+      if (why.includes('no replica holder')) this.stats.unrecoverable++
+    }
     for (const n of this.nodes) if (n.up) this.count(n)
     return {
       seed: p.seed,
@@ -422,7 +566,7 @@ export class WorkSim {
 
   /** Every acknowledged job finished, and no submission is still unanswered. */
   private settled (): boolean {
-    for (const j of this.jobs.values()) if (j.acked && j.finished == null) return false
+    for (const j of this.jobs.values()) if (j.acked && j.finished == null && excused(this, j) == null) return false
     for (const n of this.nodes) if (n.up && n.tickets.size > 0) return false
     return true
   }
@@ -457,50 +601,68 @@ export class WorkSim {
 
   /**
    * Nodes that die for good, drawn from a PRNG of their own (so the rest of a seed's run is
-   * what it was without deaths), never a job's home, mostly soon after a job was submitted. Half are killed outright; the other
-   * half are zombies: cut off from everyone, declared dead, then reconnected for a while
-   * without knowing it (a pause or a partition that ends), so their late results, signals,
-   * re-sent batches and steals reach the others, and only then killed. The control log
-   * commits each death 50–500 ms after it strikes; every live node applies it (peerDead)
-   * after its own delay, and a node down at that moment finds it on restart.
+   * what it was without deaths), mostly soon after a job was submitted. When jobs have copies
+   * (replicas >= 2) most deaths strike a job's home, whose running jobs the control log then
+   * moves to a replica holder (a new home generation that runs them again from their roots);
+   * with no copies a home is spared (its jobs would die with it). Half are killed outright;
+   * the other half are zombies: cut off from everyone, declared dead, then reconnected for a
+   * while (a pause or a partition that ends), so their late results, signals, re-sent batches,
+   * steals — and, for a home, its own run of the old generation — reach the others, and only
+   * then killed. Half the zombies catch up with the log while reconnected (they apply the
+   * moves and their own death: declaredDead), the others never learn of it. The control log
+   * commits each death 50–500 ms after it strikes; every live node applies it (jobsMoved,
+   * then peerDead) after its own delay, and a node down at that moment finds it on restart.
    */
-  private scheduleDeaths (homes: ReadonlySet<SimNode>, submitted: readonly number[]): void {
+  private scheduleDeaths (submitted: ReadonlyArray<{ node: SimNode, t: number }>): void {
     const p = this.params
     if (p.deaths === 0) return
     const rng = mulberry32(hashSeed(p.seed, 0xdead))
-    const candidates = this.nodes.filter(n => !homes.has(n))
+    const homes = new Set(submitted.map(s => s.node))
+    const candidates = this.nodes.filter(n => p.replicas >= 2 || !homes.has(n))
     for (let d = 0; d < p.deaths && candidates.length > 0; d++) {
-      const victim = candidates.splice(Math.floor(rng() * candidates.length), 1)[0]!
+      const homeCandidates = candidates.filter(n => homes.has(n))
+      const home = homeCandidates.length > 0 && rng() < 0.6
+      const pool = home ? homeCandidates : candidates
+      const victim = pool[Math.floor(rng() * pool.length)]!
+      candidates.splice(candidates.indexOf(victim), 1)
+      const near = home ? submitted.filter(s => s.node === victim) : submitted
       // Mostly while a job is young (its tree is spreading), sometimes at any moment.
-      const t = rng() < 0.8 ? submitted[Math.floor(rng() * submitted.length)]! + rng() * 150 : rng() * p.faultsUntil * 0.9
+      const t = rng() < 0.8 ? near[Math.floor(rng() * near.length)]!.t + rng() * 150 : rng() * p.faultsUntil * 0.9
       const zombie = rng() < 0.5
       const commitAfter = 50 + rng() * 450
       const applyDelays = this.nodes.map(() => rng() * 60)
       const releaseAfter = rng() * 200
       const zombieMs = 20 + rng() * 800
-      // Armed at t, it strikes as soon as the victim holds work for others (checked after
-      // every event, for at most 1.5 s): a node that holds nothing dies without anyone
-      // noticing. Some wait until it has lent such work on, so its thieves must give it up.
+      const learnAfter = rng() < 0.5 ? rng() * zombieMs : Infinity
+      // Armed at t, it strikes as soon as the victim holds work for others, or (a home) runs a
+      // job of its own — checked after every event, for at most 1.5 s: a node that holds
+      // nothing dies without anyone noticing. Some wait until it has lent such work on, so
+      // its thieves must give it up.
       const lender = rng() < 0.5
-      this.at(t, `death armed ${victim.id}`, () => { this.armed.push({ victim, lentOn: lender, until: this.now + 1500, die }) })
+      this.at(t, `death armed ${victim.id}${home ? ' (a home)' : ''}`, () => { this.armed.push({ victim, lentOn: lender, home, until: this.now + 1500, die }) })
       const die = (): void => this.at(this.now, `${zombie ? 'cut (to be declared dead)' : 'kill for good'} ${victim.id}`, () => {
         this.stats.deaths++
+        if (homes.has(victim)) this.stats.homeDeaths++
         victim.dead = true
+        victim.deaf = true
         if (zombie && victim.up) victim.cut = true
         else if (victim.up) this.crash(victim)
         this.at(this.now + commitAfter, `dead-commit ${victim.id}`, () => {
-          this.deadSet.add(victim.id)
-          this.nodes.forEach((n, i) => {
-            if (n === victim || !n.up) return
-            this.forNode(n, this.now + applyDelays[i]!, `dead-apply ${n.id} ${victim.id}`, () => {
-              n.core.peerDead(victim.id, this.now)
-              this.drive(n)
-            })
-          })
+          this.commit({ op: 'node.dead', peerId: victim.id, incarnation: 1, reason: 'simulated death' })
+          this.spreadLog((_, i) => applyDelays[i]!, victim)
           if (!zombie) return
           this.at(this.now + releaseAfter, `zombie ${victim.id} reconnects`, () => {
             victim.cut = false
-            this.at(this.now + zombieMs, `zombie ${victim.id} killed`, () => { if (victim.up) this.crash(victim) })
+            if (learnAfter < zombieMs) {
+              this.at(this.now + learnAfter, `zombie ${victim.id} applies the log`, () => {
+                victim.deaf = false
+                if (victim.up) this.applyLog(victim, true)
+              })
+            }
+            this.at(this.now + zombieMs, `zombie ${victim.id} killed`, () => {
+              victim.deaf = true
+              if (victim.up) this.crash(victim)
+            })
           })
         })
       })
@@ -510,15 +672,25 @@ export class WorkSim {
   private strikeArmed (): void {
     const keep: typeof this.armed = []
     for (const a of this.armed) {
-      if (a.victim.up && this.now < a.until && !this.holdsWork(a.victim, a.lentOn)) keep.push(a)
+      if (a.victim.up && this.now < a.until && !this.holdsWork(a.victim, a.lentOn, a.home)) keep.push(a)
       else a.die()
     }
     this.armed = keep
   }
 
-  /** Whether `n` holds tasks of jobs homed elsewhere (queued, running or lent on; lent on only). */
-  private holdsWork (n: SimNode, lentOn: boolean): boolean {
-    for (const st of n.core.holdings().tasks.values()) if (st.task.home !== n.id && (!lentOn || st.state === 'delegated')) return true
+  /**
+   * Whether `n` holds tasks of jobs homed elsewhere (queued, running or lent on; lent on
+   * only), or, `home`, runs a job of its own (that has lent work on).
+   */
+  private holdsWork (n: SimNode, lentOn: boolean, home: boolean): boolean {
+    const h = n.core.holdings()
+    if (home) {
+      if (!h.activeJobs().some(r => r.state === 'running')) return false
+      if (!lentOn) return true
+      for (const st of h.tasks.values()) if (st.task.home === n.id && st.state === 'delegated') return true
+      return false
+    }
+    for (const st of h.tasks.values()) if (st.task.home !== n.id && (!lentOn || st.state === 'delegated')) return true
     return false
   }
 
@@ -529,7 +701,11 @@ export class WorkSim {
     if (n.dead) return
     if (loaded != null) n.inc++
     n.up = true
-    n.core = makeCore({ self: n.id, incarnation: n.inc, concurrency: n.slots, capabilities: CAPABILITIES, rng: mulberry32(hashSeed(this.params.seed, n.inc * 7919 + Number(n.id.slice(1)))) }, loaded, { entry: id => this.registry.get(id), isDead: peer => this.deadSet.has(peer) }, this.now)
+    // The restarted node replays its log before the work core restores (what it applies
+    // now, its core finds through the registry: sweepDeaths, sweepMoves, cancels).
+    this.applyLog(n, false)
+    const control = n.control
+    n.core = makeCore({ self: n.id, incarnation: n.inc, concurrency: n.slots, capabilities: CAPABILITIES, replicas: this.params.replicas, rng: mulberry32(hashSeed(this.params.seed, n.inc * 7919 + Number(n.id.slice(1)))) }, loaded, { entry: id => control.jobs.get(id) as JobEntry | undefined, isDead: peer => control.dead.has(peer) }, this.now)
     this.refreshPeers(n)
     this.drive(n)
   }
@@ -540,6 +716,8 @@ export class WorkSim {
     n.up = false
     n.inc++ // every event of the old life is now stale
     n.staged = []
+    n.inflight = []
+    n.adopting.clear()
     n.held = []
     n.lastSeq = 0
     n.flushing = false
@@ -573,6 +751,7 @@ export class WorkSim {
       }
       n.lastSeq = rd.seq
       for (const job of rd.finished) this.onFinished(n, job)
+      for (const a of rd.adopt) this.readReplica(n, a.jobId)
       for (const a of rd.abort) this.abortRun(n, a.taskId)
       let refused = false
       for (const s of rd.submitted) {
@@ -599,6 +778,7 @@ export class WorkSim {
     const upTo = n.lastSeq
     n.staged = []
     n.held = []
+    n.inflight = batch
     const persistMs = this.rng() * this.params.maxPersistMs
     const torn = n.tornCrash
     if (torn != null) {
@@ -608,6 +788,7 @@ export class WorkSim {
     }
     this.forNode(n, this.now + persistMs, `persist ${n.id} writes=${batch.length} held=${held.length} upTo=${upTo}`, () => {
       n.flushing = false
+      n.inflight = []
       checkFlush(this, n, batch)
       for (const w of batch) {
         if (w.text === undefined) n.disk.delete(w.key)
@@ -619,6 +800,19 @@ export class WorkSim {
       // Stopping: that was the shell's last commit (its drive still reports finished jobs;
       // what it staged is never flushed, the shell is closed): the process exits.
       if (n.stopping != null) n.stopping()
+    })
+  }
+
+  /** ready().adopt: the shell reads the job's replica (after a flush) and hands it to the core. */
+  private readReplica (n: SimNode, jobId: string): void {
+    n.adopting.add(jobId)
+    this.forNode(n, this.now + this.rng() * ADOPT_READ_MS, `adopt ${n.id} ${jobId}`, () => {
+      n.adopting.delete(jobId)
+      const text = n.read(`replicas\u0000${jobId}`)
+      const before = n.core.holdings().activeJobs().some(r => r.id === jobId)
+      n.core.adopt(jobId, text == null ? undefined : JSON.parse(text) as JobReplica, this.now)
+      if (!before && n.core.holdings().activeJobs().some(r => r.id === jobId)) this.stats.adopted++
+      this.drive(n)
     })
   }
 
@@ -658,7 +852,8 @@ export class WorkSim {
     for (const job of ticket.jobs) {
       ids.push(job.id)
       if (this.jobs.has(job.id)) this.violation('duplicate job id', `${job.id} minted twice`)
-      this.jobs.set(job.id, { id: job.id, home: n.id, roots, shape, ids: new Set(treeIds(job.id, roots, shape)), acked: false, refused: false, cancelRequested: false })
+      const tree = new Set(treeIds(job.id, roots, shape))
+      this.jobs.set(job.id, { id: job.id, home: n.id, epoch: 0, homes: [n.id], roots, shape, ids: tree, idsByGen: new Map([[0, tree]]), acked: false, refused: false, cancelRequested: false, earlier: [] })
     }
     n.tickets.set(ticket.id, ids)
     this.drive(n)
@@ -687,27 +882,21 @@ export class WorkSim {
     // Some failures are ambiguous, as a proposal that timed out can still commit: applied,
     // yet reported failed.
     const applied = !fail || this.rng() < 0.3
-    const copy = entries.map(([k, e]) => [k, { ...e }] as [string, JobEntry])
-    this.forNodeOrLog(n, this.now + 1 + this.rng() * 20, `register ${n.id} #${id} ${fail ? (applied ? 'FAIL (applied)' : 'FAIL') : 'ok'} ${copy.map(([k, e]) => `${k}:${e.state}`).join(',')}`, () => {
-      if (applied) {
-        for (const [jobId, e] of copy) {
-          const cur = this.registry.get(jobId)
-          if (cur != null && cur.state !== 'running' && e.state === 'running') continue
-          this.registry.set(jobId, e)
-        }
-      }
-    }, () => {
-      n.core.registered(id, fail ? new Error('simulated: no quorum') : undefined, this.now)
-      this.drive(n)
-    })
-  }
-
-  /** An event that always applies `shared` (the log) and then `local` if the node still lives. */
-  private forNodeOrLog (n: SimNode, t: number, label: string, shared: () => void, local: () => void): void {
+    // The entry as the log carries it (its clock in whole ms).
+    const copy = entries.map(([k, e]) => [k, { ...e, createdAt: Math.floor(e.createdAt) }] as [string, JobEntry])
     const inc = n.inc
-    this.at(t, label, () => {
-      shared()
-      if (n.up && n.inc === inc) local()
+    this.at(this.now + 1 + this.rng() * 20, `register ${n.id} #${id} ${fail ? (applied ? 'FAIL (applied)' : 'FAIL') : 'ok'} ${copy.map(([k, e]) => `${k}:${e.state}${e.epoch != null ? `@${e.epoch}` : ''}`).join(',')}`, () => {
+      // A node that does not hear the log (a zombie) cannot get anything committed either.
+      const deaf = n.deaf
+      if (applied && !deaf) {
+        this.commit({ op: 'jobs.put', jobs: copy })
+        this.spreadLog(() => this.rng() * APPLY_LAG_MS, n)
+      }
+      if (!n.up || n.inc !== inc) return
+      // The proposer learns the outcome when it applies the entry itself.
+      if (applied && !deaf) this.applyLog(n, true)
+      n.core.registered(id, fail || deaf ? new Error('simulated: no quorum') : undefined, this.now)
+      this.drive(n)
     })
   }
 
@@ -717,14 +906,8 @@ export class WorkSim {
     const job = running[Math.floor(pick * running.length)]!
     job.cancelRequested = true
     this.stats.cancelled++
-    this.registry.set(job.id, { ...this.registry.get(job.id)!, state: 'cancelled' })
-    for (const n of this.nodes) {
-      if (!n.up) continue
-      this.forNode(n, this.now + this.rng() * 10, `cancel-apply ${n.id} ${job.id}`, () => {
-        n.core.cancel(job.id, this.now)
-        this.drive(n)
-      })
-    }
+    this.commit({ op: 'job.cancel', jobId: job.id })
+    this.spreadLog(() => this.rng() * 10)
   }
 
   private onFinished (n: SimNode, rec: JobRecord): void {
@@ -733,13 +916,24 @@ export class WorkSim {
       this.violation('unknown job finished', `${rec.id} at ${n.id}`)
       return
     }
+    const epoch = rec.epoch ?? 0
+    if (epoch > job.epoch) {
+      this.violation('never early', `${rec.id} finished at ${n.id} in generation ${epoch}, the log is at ${job.epoch}`)
+      return
+    }
+    checkFinished(this, n, job, rec)
+    if (epoch < job.epoch) {
+      // A home declared dead finished its own run of the job (a zombie): that generation was
+      // complete, but the job lives on at its new home.
+      job.earlier.push({ node: n.id, rec })
+      return
+    }
     if (job.finished != null) {
-      this.violation('job finished twice', `${rec.id} (${job.finished.state} then ${rec.state})`)
+      this.violation('job finished twice', `${rec.id} (${job.finished.state} then ${rec.state}) in generation ${epoch}`)
       return
     }
     job.finished = rec
     job.finishedAt = this.now
-    checkFinished(this, n, job, rec)
   }
 
   // ----- heartbeats -------------------------------------------------------------------------

@@ -37,16 +37,26 @@ export function fanout (shape: TreeShape, path: string): number {
   return hash32(shape.s, path) % (depth === 0 ? shape.maxFanout + 1 : shape.maxFanout)
 }
 
-/** Every task id of the job's tree, roots `${jobId}/0` .. `${jobId}/${roots - 1}`. */
-export function treeIds (jobId: string, roots: number, shape: TreeShape): string[] {
+/**
+ * Every task id of the job's tree in home generation `epoch`: roots `${jobId}/0` ..
+ * `${jobId}/${roots - 1}` (generation 0) or `${jobId}/${i}@${epoch}` (a re-homed job runs
+ * again from its roots), children `${parent}.${k}`. A generation's path includes its `@e`,
+ * so each generation grows a tree of its own (as deterministic as the first).
+ */
+export function treeIds (jobId: string, roots: number, shape: TreeShape, epoch = 0): string[] {
   const out: string[] = []
   const walk = (path: string): void => {
     out.push(`${jobId}/${path}`)
     const n = fanout(shape, path)
     for (let k = 0; k < n; k++) walk(`${path}.${k}`)
   }
-  for (let r = 0; r < roots; r++) walk(String(r))
+  for (let r = 0; r < roots; r++) walk(rootPath(r, epoch))
   return out
+}
+
+/** The path of root `r` in home generation `epoch` (its task id without the job id). */
+export function rootPath (r: number, epoch: number): string {
+  return epoch === 0 ? String(r) : `${r}@${epoch}`
 }
 
 /** Paths of a task's children, as the simulated handler spawns them. */

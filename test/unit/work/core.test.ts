@@ -276,6 +276,53 @@ describe('WorkCore: cancel', () => {
   })
 })
 
+describe('WorkCore: cancel, applied at each node\'s own pace', () => {
+  // Found by the work simulator once each node applied the control log with its own lag: a
+  // thief applied a cancel first and dropped its share of the job without outcomes, its
+  // signal reached the home, and the home — not there yet in the log — reported the job
+  // COMPLETED with tasks never run.
+  it('a home that has not applied a cancel yet does not call its job completed when a thief dropped cancelled tasks', () => {
+    const regA = new FakeRegistry()
+    const regB = new FakeRegistry()
+    const a = makeCore('A', regA, 1000)
+    const b = makeCore('B', regB, 1000)
+    const log = new Log()
+    const { jobId, started } = submitRegistered(a, log, regA, { tasks: Array.from({ length: 6 }, () => ({ type: 'echo' })) }, 1000)
+    for (const [id, e] of regA.jobs) regB.jobs.set(id, e)
+    const { received } = steal(a, b, log, 1001)
+    expect(received.start.length).toBeGreaterThan(0)
+    // B applies the cancel; A, further behind in the log, has not yet.
+    regB.jobs.set(jobId, { ...regB.jobs.get(jobId)!, state: 'cancelled' })
+    const mark = log.readies.length
+    b.cancel(jobId, 1002)
+    log.persist(b)
+    for (const t of received.start) b.taskFinished(t.id, failed('job cancelled'), 1003)
+    log.persist(b)
+    log.persist(b)
+    const signals = log.readies.slice(mark).flatMap(r => r.messages).filter(m => m.to === 'A' && m.msg.op === 'signal')
+    expect(signals.length).toBeGreaterThan(0)
+    let n = 100
+    for (const m of signals) a.request('B', ++n, m.msg, 1004)
+    // A runs the tasks it kept to their end.
+    const finished: Array<{ id: string, state: string }> = []
+    let pending = [...started, ...log.persist(a).start]
+    for (let t = 1005; pending.length > 0; t++) {
+      const task = pending.shift()!
+      a.taskFinished(task.id, ok(), t)
+      const rd = log.persist(a)
+      pending.push(...rd.start)
+      finished.push(...rd.finished)
+    }
+    finished.push(...log.persist(a).finished, ...log.persist(a).finished)
+    expect(finished.filter(j => j.id === jobId)).toEqual([])
+    // A applies the cancel: the job ends cancelled.
+    regA.jobs.set(jobId, { ...regA.jobs.get(jobId)!, state: 'cancelled' })
+    a.cancel(jobId, 2000)
+    finished.push(...log.persist(a).finished, ...log.persist(a).finished)
+    expect(finished.filter(j => j.id === jobId).map(j => j.state)).toEqual(['cancelled'])
+  })
+})
+
 describe('WorkCore: determinism', () => {
   it('replays the same outputs from the same seed and inputs', () => {
     const run = (): string => {

@@ -19,6 +19,8 @@ import { WorkStore, type JobRecord } from '../../../src/node/store/work-store.js
 export class MemRegistry implements Registry {
   readonly control = new ControlState()
   failNext = 0
+  /** Registrations that commit yet are reported failed (a proposal that timed out). */
+  ambiguousNext = 0
   private index = 0
 
   get jobs (): Map<string, JobEntry> {
@@ -32,6 +34,10 @@ export class MemRegistry implements Registry {
       throw new Error('no quorum (test)')
     }
     this.apply({ op: 'jobs.put', jobs: entries })
+    if (this.ambiguousNext > 0) {
+      this.ambiguousNext--
+      throw new Error('timed out (test)')
+    }
   }
 
   /** Commits a command as the leader would; jobs it moves are reported to onJobsMoved. */

@@ -113,4 +113,66 @@ describe('jobs outlive their home', () => {
     const done = await mesh.waitFinal(home, id)
     expect(done).toMatchObject({ state: 'completed', done: 11, epoch: 1 })
   })
+  // Found by the work simulator (test/sim/work, seeds 26 and 56): the replica stayed after the
+  // adoption, so once the job finished at its new home — its record retired — and before the
+  // registry took the final state, the maintenance sweep of held replicas adopted it again and
+  // it ran a second time in the same generation, recording every result twice.
+  it('a job finished at its new home is not adopted again while its final state is not in the registry', async () => {
+    await three()
+    const [job] = await mesh.engine('A').submit([fanout(6, 5)])
+    const id = job!.id
+    await mesh.stop('A')
+    mesh.registry.failNext = 1_000_000 // the final registration fails until we let it through
+    mesh.declareDead('A')
+    const home = mesh.registry.entry(id)!.home
+    expect(await mesh.waitFinal(home, id)).toMatchObject({ state: 'completed', done: 7, epoch: 1 })
+    const ran = mesh.engine('B').counters.tasksRun + mesh.engine('C').counters.tasksRun
+    await sleep(1_600) // three maintenance rounds, each sweeping the replicas held
+    expect(mesh.engine('B').counters.tasksRun + mesh.engine('C').counters.tasksRun).toBe(ran)
+    expect((await mesh.engine(home).job(id))?.state).toBe('completed')
+    mesh.registry.failNext = 0
+    await until('the registry to take the final state', () => mesh.registry.entry(id)?.state === 'completed')
+  })
+
+  // Found by the work simulator (seed 389): a replica holder had run stolen tasks of the lost
+  // run, and its completion core kept that run's closed engagement (no task left to tell its
+  // generation by). Down when the move was applied, it adopted the job at its restart; at the
+  // next restart the engagement made it take the job's new tasks for the lost run's and give
+  // them up: the job never finished.
+  it('a new home that ran stolen work of the lost run still finishes the job across restarts', async () => {
+    mesh = new Mesh(7)
+    await mesh.add({ id: 'A', handlers: SLOW, replicas: 2, concurrency: 1 })
+    await mesh.add({ id: 'B', handlers: SLOW, replicas: 2, concurrency: 2 })
+    const [job] = await mesh.engine('A').submit([fanout(5, 400)])
+    const id = job!.id
+    expect(mesh.registry.entry(id)!.replicas).toEqual(['B'])
+    // B steals, runs and reports its share; A still runs its last task.
+    await until('B to finish stolen tasks', () => mesh.engine('B').counters.tasksRun > 0 && mesh.engine('B').stats().running === 0 && mesh.engine('B').stats().queued === 0 && mesh.engine('B').stats().outbox === 0)
+    await sleep(100)
+    await mesh.stop('B')
+    await mesh.stop('A')
+    mesh.declareDead('A')
+    expect(mesh.registry.entry(id)!.home).toBe('B')
+    await mesh.start('B')
+    await until('B to adopt the job', async () => (await mesh.engine('B').job(id))?.epoch === 1)
+    await mesh.restart('B')
+    expect(await mesh.waitFinal('B', id, 10_000)).toMatchObject({ state: 'completed', done: 6, epoch: 1 })
+  })
+
+  // Found by the work simulator (a notice in ~1% of seeds): a registration reported failed had
+  // committed all the same, so the registry named a running job its home had dropped; when
+  // that home died, a replica holder ran the job the client had been told was not accepted.
+  it('a submit refused after its registration committed all the same is recorded failed, and never re-homed', async () => {
+    await three()
+    mesh.registry.ambiguousNext = 1
+    await expect(mesh.engine('A').submit([fanout(3, 5)])).rejects.toThrow(/registered/)
+    const [id] = [...mesh.registry.jobs.keys()]
+    await until('the registry to record it failed', () => mesh.registry.entry(id!)?.state === 'failed')
+    await mesh.stop('A')
+    mesh.declareDead('A')
+    expect(mesh.registry.entry(id!)).toMatchObject({ home: 'A', state: 'failed' })
+    await sleep(300)
+    expect(mesh.engine('B').counters.tasksRun + mesh.engine('C').counters.tasksRun).toBe(0)
+    await until('the replicas to be dropped', () => mesh.engine('B').stats().replicas === 0 && mesh.engine('C').stats().replicas === 0)
+  })
 })
