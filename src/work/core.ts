@@ -1513,8 +1513,12 @@ export class WorkCore {
       this.counters.batchesResent += batches.length
       this.send(peer, { op: 'deliver', batches }, { kind: 'deliver', to: peer })
     }
-    // Results whose home was unreachable.
-    for (const home of this.outbox.retryAll()) this.sendResults(home)
+    // Results whose home was unreachable; those owed to a dead home for a job the registry
+    // says is over go (nobody will ever take them: a completed job's home had them all).
+    for (const home of this.outbox.retryAll()) {
+      if (this.registry.isDead(home)) this.dropOutcomesOfFinishedJobs(home)
+      else this.sendResults(home)
+    }
     // Replicas of jobs that are over (or never registered) go; missed re-homes are found.
     for (const id of this.held.slice(REPLICA_SWEEP)) this.checkReplica(id)
     // Deaths this node missed (a snapshot install, a restart).
@@ -1533,6 +1537,16 @@ export class WorkCore {
   }
 
   // ----- helpers ----------------------------------------------------------------------------
+
+  private dropOutcomesOfFinishedJobs (home: string): void {
+    for (const o of [...this.outbox.entries.values()]) {
+      if (o.home !== home) continue
+      const e = this.registry.entry(o.jobId)
+      if (e == null || !isFinal(e.state)) continue
+      this.outbox.drop(o.taskId)
+      this.del('outbox', o.taskId)
+    }
+  }
 
   /** A checker for one submit: every distinct requirement is checked once against live nodes. */
   private capabilityCheck (): (tasks: readonly Task[]) => void {

@@ -52,9 +52,11 @@ const DEFAULT_SEEDS = 2000
  * is re-homed and run. Closing it needs the refusal to survive the home (e.g. the replica
  * holders, or the registry itself, expiring an entry no home claims).
  */
-const KNOWN_CORE_BUGS: Record<number, { kind: string, detail: string, notice?: boolean }> = {
-  3289: { kind: 'refused job re-homed', detail: 'was refused (NOT_REGISTERED)', notice: true }
-}
+// Seed 3289 pinned 'refused job re-homed' (a submit answered NOT_REGISTERED whose entry
+// committed all the same, its home dying before its 'failed' correction committed) until the
+// replication wait changed its trace; the checker still reports that case as a notice in any
+// seed (see `noticed`), and the gap is open (the closing note of issue 10 says so).
+const KNOWN_CORE_BUGS: Record<number, { kind: string, detail: string, notice?: boolean }> = {}
 const replaying = (process.env.MESHNODE_SIM_SEED ?? '') !== ''
 /** Seeds that breached an invariant a known core bug breaks (a notice, not a failure). */
 const noticed: number[] = []
