@@ -156,6 +156,7 @@ class Bench {
 
   /** One round: submit at `home`, fault `victim` (unless baseline), wait for the job, heal. */
   async round (mode: Mode, home: NodeEntry, victim: NodeEntry | undefined, victimPeer: string | undefined): Promise<Round> {
+    writeFileSync(this.startsFile, '') // this round's starts only
     const job = { type: 'fanout', payload: { n: Number(opts.tasks), type: 'recsleep', payload: { ms: Number(opts.taskMs), log: this.startsFile } } }
     const tSubmit = Date.now()
     const res = await this.admin(home, 'jobsSubmit', { jobs: [JSON.stringify(job)] })
@@ -316,7 +317,7 @@ async function main (): Promise<void> {
       console.log('\n' + markdownTable(['BullMQ, worker SIGKILLed mid-job', 'kill → job active again: p50', 'max', 'n'],
         stalled.map(s => [s.label, ms(median(s.recoveredMs)), ms(Math.max(...s.recoveredMs)), `${s.recoveredMs.length}/${s.kills}`])))
     }
-    console.log('\nFor scale (their documented defaults; BullMQ measured above when --bullmq): BullMQ re-runs a dead worker\'s job once its lock expires (lockDuration 30 s, renewed every 15 s) and a live worker\'s stalled check (stalledInterval 30 s) finds it: 30–60 s. Nomad marks a client down after its heartbeat TTL plus grace (min_heartbeat_ttl 10 s + heartbeat_grace 10 s; the TTL grows with the cluster) and only then reschedules its allocations: ≥ 20 s. Kubernetes marks a node NotReady after node-monitor-grace-period (40 s; 50 s since 1.32) and evicts its pods after the default 300 s toleration for unreachable: ~5–6 min.')
+    console.log('\nFor scale (their documented defaults; BullMQ measured above when --bullmq): BullMQ re-runs a dead worker\'s job once its lock has expired (lockDuration 30 s, renewed every 15 s: 15–30 s after the death) and a live worker\'s stalled checks (every stalledInterval, 30 s) have seen it twice without a lock: about 30–75 s. Nomad marks a client down after its heartbeat TTL plus grace (min_heartbeat_ttl 10 s + heartbeat_grace 10 s; the TTL grows with the cluster) and only then reschedules its allocations: ≥ 20 s. Kubernetes marks a node NotReady after node-monitor-grace-period (40 s; 50 s since 1.32) and evicts its pods after the default 300 s toleration for unreachable: ~5–6 min.')
     console.log(`targets: < 1 s for a kill, < 2 s for a partition. ${machine.cpuModel}, ${machine.cores} cores, node ${process.version}; whole run ${((Date.now() - started) / 1000).toFixed(0)} s`)
   } finally {
     await cleanup()

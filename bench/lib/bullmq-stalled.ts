@@ -1,8 +1,10 @@
 // BullMQ's stalled-job recovery, measured the way bench/recovery measures meshnode's: a worker
 // process is SIGKILLed while it runs a job, and the time until another, live worker process
 // starts that job again. BullMQ learns of a dead worker only through its job lock expiring
-// (lockDuration, renewed every lockDuration/2) and a later stalled check of a live worker
-// (every stalledInterval): with the defaults (30 s each) that is tens of seconds.
+// (lockDuration, renewed every lockDuration/2) and the stalled checks of a live worker (every
+// stalledInterval): one check marks the active jobs, a lock renewal unmarks a live one, and
+// the next check moves a still-marked job without a lock back to wait. With the defaults
+// (30 s each) that is 30–75 s.
 //
 // Each setting gets its own queues (one job each) and two worker processes: A starts first and
 // takes every job, then B starts, then A is SIGKILLed. The settings run side by side in the
