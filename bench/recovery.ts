@@ -5,9 +5,10 @@
 //   - node.dead committed (the quorum's verdict; nothing is re-run before it),
 //   - requeued: the first lender logs 'peer declared dead: its work is re-run here or given
 //     up' (the lent batches are back in its queue, ready to run or be stolen),
-//   - re-run started: a task that had started on the victim starts again on another node
-//     (from the task start log every node's handler writes; the lender may run it itself or
-//     lend it on, so this is where it really runs again),
+//   - running again: the first of the requeued tasks (that log line names them) starts on a
+//     live node (from the task start log every node's handler writes: the lender may run it
+//     itself or lend it on, so this is where it really runs again); and the first task that
+//     was running on the victim when it died starts again,
 //   - the job completes (and how much later than the same job without a fault).
 // Prints figures; never fails on a time.
 //
@@ -51,10 +52,11 @@ const program = new Command('bench/recovery')
   .option('--concurrency <n>', 'task slots per node', '2')
   .option('--fault-after <ms>', 'from the submit to the fault', '1000')
   .option('--lost-after <ms>', 'a job not completed this long after the fault counts as lost', '20000')
+  .option('--node-args <flags>', 'extra `meshnode start` flags for every node, e.g. "--probe-after-ms 1000"', '')
   .option('--bullmq', 'also measure BullMQ\'s stalled-job recovery (redis-server), default and tuned stalledInterval')
   .option('--seed <n>', 'which nodes each round uses', '1')
   .parse()
-const opts = program.opts<{ nodes: string, kills: string, partitions: string, homeKills: string, baseline: string, tasks: string, taskMs: string, concurrency: string, faultAfter: string, lostAfter: string, bullmq?: boolean, seed: string }>()
+const opts = program.opts<{ nodes: string, kills: string, partitions: string, homeKills: string, baseline: string, tasks: string, taskMs: string, concurrency: string, faultAfter: string, lostAfter: string, nodeArgs: string, bullmq?: boolean, seed: string }>()
 const N = Number(opts.nodes)
 const rand = mulberry32(Number(opts.seed))
 const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)]!
@@ -83,6 +85,8 @@ interface Round {
   /** Tasks requeued by all lenders. */
   requeuedTasks: number
   rerun: number
+  /** A requeued task (the lenders' log lines name them) starts again, anywhere but the victim. */
+  lentRunning: number
   /** Tasks that had started on the victim. */
   victimStarted: number
   completed: number
@@ -114,7 +118,7 @@ class Bench {
   }
 
   async start (basePort: number, hosts?: Array<{ netns: string, ip: string }>): Promise<void> {
-    const extra = ['--concurrency', opts.concurrency, '--handlers', this.handlers]
+    const extra = ['--concurrency', opts.concurrency, '--handlers', this.handlers, ...opts.nodeArgs.split(/\s+/).filter(a => a !== '')]
     if (hosts != null) {
       const key = join(this.dir, 'mesh.key')
       writeFileSync(key, generateMeshKey(), { mode: 0o600 })
@@ -178,19 +182,27 @@ class Bench {
       if (view?.state === 'failed' || view?.state === 'cancelled') break
       await sleep(100)
     }
-    const r: Round = { mode, victim: victim?.name, committed: NaN, requeued: NaN, requeuedTasks: 0, rerun: NaN, victimStarted: 0, completed: finishedAt - t0, jobMs: finishedAt - tSubmit, roundMs: NaN }
+    const r: Round = { mode, victim: victim?.name, committed: NaN, requeued: NaN, requeuedTasks: 0, rerun: NaN, victimStarted: 0, completed: finishedAt - t0, jobMs: finishedAt - tSubmit, roundMs: NaN, lentRunning: NaN }
     if (victim != null) {
       const survivors = loadState(this.cdir).nodes.filter(n => n.index !== victim.index).map(n => n.log)
       // The commit is logged by every node applying it; the first is the leader's.
       r.committed = firstLogged(survivors, 'node declared dead (committed)', t0, j => j.peer === victimPeer) - t0
       r.requeued = firstLogged(survivors, 'peer declared dead: its work is re-run here or given up', t0, j => j.peer === victimPeer) - t0
+      const requeuedIds = new Set<string>()
       for (const log of survivors) {
         for (const line of readFileSync(log, 'utf8').split('\n')) {
           if (!line.includes('"peer declared dead: its work is re-run here or given up"')) continue
-          try { const j = JSON.parse(line); if (j.time >= t0 && j.peer === victimPeer) r.requeuedTasks += Number(j.requeued ?? 0) } catch {}
+          try {
+            const j = JSON.parse(line)
+            if (j.time < t0 || j.peer !== victimPeer) continue
+            r.requeuedTasks += Number(j.requeued ?? 0)
+            for (const id of j.requeuedIds ?? []) requeuedIds.add(id)
+          } catch {}
         }
       }
       const all = starts(this.startsFile)
+      const lent = all.filter(s => s.t >= t0 && s.node !== victimPeer && requeuedIds.has(s.task)).map(s => s.t)
+      r.lentRunning = lent.length > 0 ? Math.min(...lent) - t0 : NaN
       const onVictim = new Set(all.filter(s => s.node === victimPeer && s.t < t0).map(s => s.task))
       r.victimStarted = onVictim.size
       const again = all.filter(s => s.t >= t0 && s.node !== victimPeer && onVictim.has(s.task)).map(s => s.t)
@@ -215,7 +227,7 @@ function line (k: number, r: Round): string {
   const what = r.mode === 'baseline' ? 'no fault' : r.mode === 'kill' ? `SIGKILL ${r.victim}` : r.mode === 'home' ? `SIGKILL ${r.victim} (the job's home)` : `cut ${r.victim}`
   const done = Number.isFinite(r.completed) || r.mode === 'baseline' ? `job completed ${r.mode === 'baseline' ? ms(r.jobMs) + ' after the submit' : ms(r.completed)}` : `job NOT completed within ${opts.lostAfter} ms (lost)`
   if (r.mode === 'baseline') return `${k}: ${what} → ${done}; load ${loadavg()}`
-  return `${k}: ${what} → node.dead committed ${ms(r.committed)}, requeued ${ms(r.requeued)} (${r.requeuedTasks} tasks), a task of the victim's (${r.victimStarted} had started there) re-run elsewhere ${ms(r.rerun)}, ${done}; round ${(r.roundMs / 1000).toFixed(1)} s, load ${loadavg()}`
+  return `${k}: ${what} → node.dead committed ${ms(r.committed)}, requeued ${ms(r.requeued)} (${r.requeuedTasks} tasks), one running again ${ms(r.lentRunning)}, a task interrupted on the victim (${r.victimStarted} had started there) re-run elsewhere ${ms(r.rerun)}, ${done}; round ${(r.roundMs / 1000).toFixed(1)} s, load ${loadavg()}`
 }
 
 function rows (label: string, rs: Round[], baselineMs: number): string[][] {
@@ -224,7 +236,8 @@ function rows (label: string, rs: Round[], baselineMs: number): string[][] {
   return [
     row('fault → node.dead committed', f(r => r.committed)),
     row('fault → lent work requeued (first lender)', f(r => r.requeued)),
-    row('fault → a victim\'s task re-run elsewhere', f(r => r.rerun)),
+    row('fault → a requeued task running again', f(r => r.lentRunning)),
+    row('fault → a task interrupted on the victim re-run', f(r => r.rerun)),
     row('fault → job completed', f(r => r.completed)),
     row(`job duration − fault-free (${ms(baselineMs)})`, f(r => r.jobMs - baselineMs))
   ]
@@ -254,7 +267,7 @@ async function main (): Promise<void> {
     rmSync(root, { recursive: true, force: true })
   }
   process.once('SIGINT', () => { void cleanup().then(() => process.exit(130)) })
-  console.log(`job: fanout of ${opts.tasks} × sleep ${opts.taskMs} ms on ${N} nodes × ${opts.concurrency} slots; fault ${opts.faultAfter} ms after the submit`)
+  console.log(`job: fanout of ${opts.tasks} × sleep ${opts.taskMs} ms on ${N} nodes × ${opts.concurrency} slots; fault ${opts.faultAfter} ms after the submit${opts.nodeArgs !== '' ? `; nodes started with ${opts.nodeArgs}` : ''}`)
   console.log(`before: ${await settle(30, 60_000)}`)
   try {
     // --- loopback: baseline, kills of a busy non-home node, kills of the home

@@ -71,7 +71,7 @@ import { Outbox } from './core/outbox.js'
 import { Retries } from './core/retries.js'
 import { Thief } from './core/thief.js'
 import {
-  BURST, DEFAULT_RESEND_MS, EMPTY, DEFAULT_RETRY_BASE_MS, MAINTAIN_EVERY_MS, MAX_PROGRESS_BYTES, MAX_RETRY_MS, NO_READY, PREFETCH_PER_SLOT, STEAL_MIN_TASK_MS, newReady,
+  BURST, DEFAULT_RESEND_MS, EMPTY, DEFAULT_RETRY_BASE_MS, MAINTAIN_EVERY_MS, MAX_PROGRESS_BYTES, MAX_RETRY_MS, NO_READY, PREFETCH_PER_SLOT, REQUEUED_IDS_LOGGED, STEAL_MIN_TASK_MS, newReady,
   type AttemptEnd, type PeerInfo, type Ready, type ReadyList, type RegistryView, type RunningTaskView, type SubmissionTicket, type WorkCoreConfig, type WorkCounters, type WorkEvent
 } from './core/types.js'
 import { WorkError } from './errors.js'
@@ -559,6 +559,9 @@ export class WorkCore {
       }
     }
     let requeued = 0
+    // Which tasks came back (the first REQUEUED_IDS_LOGGED), in the log line below: how the
+    // recovery bench tells when a dead node's lent work runs again, wherever it runs.
+    const requeuedIds: string[] = []
     for (const r of report.reclaimed) {
       const fresh = new Set(r.newTasks)
       const lent = this.lent.signalled(r.batchId)
@@ -571,6 +574,7 @@ export class WorkCore {
             continue
           }
           requeued++
+          if (requeuedIds.length < REQUEUED_IDS_LOGGED) requeuedIds.push(id)
           if (this.cancelled.has(st.task.jobId) || this.registry.entry(st.task.jobId)?.state === 'cancelled') {
             this.finishCancelled(st.task)
             continue
@@ -586,7 +590,7 @@ export class WorkCore {
     this.counters.tasksReclaimed += requeued
     this.counters.tasksAbandoned += dropped
     if (report.reclaimed.length + report.abandoned.length > 0) {
-      this.event('info', 'peer declared dead: its work is re-run here or given up', { peer, reclaimedBatches: report.reclaimed.length, requeued, abandonedBatches: report.abandoned.length, dropped, droppedBatches })
+      this.event('info', 'peer declared dead: its work is re-run here or given up', { peer, reclaimedBatches: report.reclaimed.length, requeued, abandonedBatches: report.abandoned.length, dropped, droppedBatches, requeuedIds })
     }
     this.pump()
   }
