@@ -188,7 +188,9 @@ class Bench {
       // The commit is logged by every node applying it; the first is the leader's.
       r.committed = firstLogged(survivors, 'node declared dead (committed)', t0, j => j.peer === victimPeer) - t0
       r.requeued = firstLogged(survivors, 'peer declared dead: its work is re-run here or given up', t0, j => j.peer === victimPeer) - t0
-      const requeuedIds = new Set<string>()
+      // Each requeued task, with when its lender requeued it: a start before that is no re-run
+      // (the victim may have lent it on, and that thief ran it until the death was committed).
+      const requeuedAt = new Map<string, number>()
       for (const log of survivors) {
         for (const line of readFileSync(log, 'utf8').split('\n')) {
           if (!line.includes('"peer declared dead: its work is re-run here or given up"')) continue
@@ -196,12 +198,12 @@ class Bench {
             const j = JSON.parse(line)
             if (j.time < t0 || j.peer !== victimPeer) continue
             r.requeuedTasks += Number(j.requeued ?? 0)
-            for (const id of j.requeuedIds ?? []) requeuedIds.add(id)
+            for (const id of j.requeuedIds ?? []) if (!(requeuedAt.get(id)! <= j.time)) requeuedAt.set(id, j.time)
           } catch {}
         }
       }
       const all = starts(this.startsFile)
-      const lent = all.filter(s => s.t >= t0 && s.node !== victimPeer && requeuedIds.has(s.task)).map(s => s.t)
+      const lent = all.filter(s => s.node !== victimPeer && s.t >= (requeuedAt.get(s.task) ?? Infinity)).map(s => s.t)
       r.lentRunning = lent.length > 0 ? Math.min(...lent) - t0 : NaN
       const onVictim = new Set(all.filter(s => s.node === victimPeer && s.t < t0).map(s => s.task))
       r.victimStarted = onVictim.size
