@@ -28,6 +28,10 @@ export interface NodeEntry {
   port: number
   pid: number
   log: string
+  /** The network namespace the node runs in (`ip netns exec`), when not the host's. */
+  netns?: string
+  /** The address it listens on (default 127.0.0.1). */
+  ip?: string
 }
 
 export interface ClusterState {
@@ -46,6 +50,11 @@ export interface UpOptions {
   extraArgs?: string[]
   /** The bin/meshnode.js to run (default BIN): another build, e.g. a worktree of an older commit. */
   bin?: string
+  /**
+   * Node i runs in hosts[i-1]: its own network namespace and address (the benches' cut-link
+   * mode; needs root). Nodes beyond loopback need a mesh key in extraArgs.
+   */
+  hosts?: Array<{ netns: string, ip: string }>
 }
 
 export function loadState (dir = DEFAULT_DIR): ClusterState {
@@ -68,18 +77,20 @@ export function isRunning (pid: number): boolean {
   }
 }
 
-function addr (port: number): string {
-  return `/ip4/127.0.0.1/tcp/${port}`
+function addr (e: NodeEntry): string {
+  return `/ip4/${e.ip ?? '127.0.0.1'}/tcp/${e.port}`
 }
 
 function spawnNode (state: ClusterState, entry: NodeEntry): number {
-  const peers = state.nodes.filter(n => n.index !== entry.index).flatMap(n => ['--peer', addr(n.port)])
+  const peers = state.nodes.filter(n => n.index !== entry.index).flatMap(n => ['--peer', addr(n)])
   const bin = state.bin ?? BIN
-  const args = [...NODE_FLAGS, bin, 'start', '--data-dir', entry.dataDir, '--listen', addr(entry.port), '--name', entry.name, ...peers, ...state.extraArgs]
+  const args = [...NODE_FLAGS, bin, 'start', '--data-dir', entry.dataDir, '--listen', addr(entry), '--name', entry.name, ...peers, ...state.extraArgs]
   const fd = openSync(entry.log, 'a')
   try {
     // Detached: the mesh outlives this script; each node leads its own process group.
-    const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', fd, fd], cwd: dirname(dirname(bin)) })
+    // `ip netns exec` execs node in place: the pid is the node's.
+    const [file, argv] = entry.netns != null ? ['ip', ['netns', 'exec', entry.netns, process.execPath, ...args]] : [process.execPath, args]
+    const child = spawn(file, argv, { detached: true, stdio: ['ignore', fd, fd], cwd: dirname(dirname(bin)) })
     child.unref()
     return child.pid ?? -1
   } finally {
@@ -99,7 +110,8 @@ export async function up (n: number, opts: UpOptions = {}): Promise<ClusterState
   // Every node of a fresh local cluster is a founder: they form one cluster of N.
   const state: ClusterState = { dir, basePort, extraArgs: ['--expect', String(n), ...(opts.extraArgs ?? [])], ...(opts.bin != null ? { bin: resolve(opts.bin) } : {}), nodes: [] }
   for (let i = 1; i <= n; i++) {
-    state.nodes.push({ index: i, name: `node-${i}`, dataDir: join(dir, `node-${i}`), port: basePort + i - 1, pid: -1, log: join(dir, `node-${i}.log`) })
+    const host = opts.hosts?.[i - 1]
+    state.nodes.push({ index: i, name: `node-${i}`, dataDir: join(dir, `node-${i}`), port: basePort + i - 1, pid: -1, log: join(dir, `node-${i}.log`), ...(host != null ? { netns: host.netns, ip: host.ip } : {}) })
   }
   // One operator key for the whole local cluster, copied into every node's data dir before
   // it starts: a node trusts the operator key in its data dir, so one client (the CLI with

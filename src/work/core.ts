@@ -74,7 +74,7 @@ import { HeldReplicas, pickHolders, type Replicating } from './core/replicas.js'
 import { Retries } from './core/retries.js'
 import { Thief } from './core/thief.js'
 import {
-  BURST, DEFAULT_REPLICAS, DEFAULT_RESEND_MS, EMPTY, ORPHAN_REPLICA_MS, REPLICA_SWEEP, REPLICATE_PATIENCE_MS, REPLICATE_RETRY_MS, DEFAULT_RETRY_BASE_MS, MAINTAIN_EVERY_MS, MAX_PROGRESS_BYTES, MAX_RETRY_MS, NO_READY, PREFETCH_PER_SLOT, STEAL_MIN_TASK_MS, newReady,
+  BURST, DEFAULT_REPLICAS, DEFAULT_RESEND_MS, EMPTY, ORPHAN_REPLICA_MS, REPLICA_SWEEP, REPLICATE_PATIENCE_MS, REPLICATE_RETRY_MS, DEFAULT_RETRY_BASE_MS, MAINTAIN_EVERY_MS, MAX_PROGRESS_BYTES, MAX_RETRY_MS, NO_READY, PREFETCH_PER_SLOT, REQUEUED_IDS_LOGGED, STEAL_MIN_TASK_MS, newReady,
   type AttemptEnd, type PeerInfo, type Ready, type ReadyList, type RegistryView, type RunningTaskView, type SubmissionTicket, type WorkCoreConfig, type WorkCounters, type WorkEvent
 } from './core/types.js'
 import { WorkError } from './errors.js'
@@ -689,17 +689,22 @@ export class WorkCore {
         this.releaseLent(e.batchId)
       }
     }
-    const requeued = this.rerun(report.reclaimed)
+    const { requeued, requeuedIds } = this.rerun(report.reclaimed)
     this.counters.tasksAbandoned += dropped
     if (report.reclaimed.length + report.abandoned.length > 0) {
-      this.event('info', 'peer declared dead: its work is re-run here or given up', { peer, reclaimedBatches: report.reclaimed.length, requeued, abandonedBatches: report.abandoned.length, dropped, droppedBatches })
+      this.event('info', 'peer declared dead: its work is re-run here or given up', { peer, reclaimedBatches: report.reclaimed.length, requeued, abandonedBatches: report.abandoned.length, dropped, droppedBatches, requeuedIds })
     }
     this.pump()
   }
 
-  /** Reclaimed batches: their tasks are queued here again (counted); returns how many. */
-  private rerun (reclaimed: readonly Reclaimed[]): number {
+  /**
+   * Reclaimed batches: their tasks are queued here again (counted). Returns how many, and
+   * which (the first REQUEUED_IDS_LOGGED), for the log line: how the recovery bench tells
+   * when a dead node's lent work runs again, wherever it runs.
+   */
+  private rerun (reclaimed: readonly Reclaimed[]): { requeued: number, requeuedIds: string[] } {
     let requeued = 0
+    const requeuedIds: string[] = []
     for (const r of reclaimed) {
       const fresh = new Set(r.newTasks)
       const lent = this.lent.signalled(r.batchId)
@@ -712,6 +717,7 @@ export class WorkCore {
             continue
           }
           requeued++
+          if (requeuedIds.length < REQUEUED_IDS_LOGGED) requeuedIds.push(id)
           if (this.cancelled.has(st.task.jobId) || this.registry.entry(st.task.jobId)?.state === 'cancelled') {
             this.finishCancelled(st.task)
             continue
@@ -725,7 +731,7 @@ export class WorkCore {
       }
     }
     this.counters.tasksReclaimed += requeued
-    return requeued
+    return { requeued, requeuedIds }
   }
 
   /**
@@ -766,7 +772,7 @@ export class WorkCore {
         if (r !== undefined) reclaimed.push(r)
       }
     }
-    const requeued = this.rerun(reclaimed)
+    const { requeued } = this.rerun(reclaimed)
     this.event('warn', 'this node was declared dead: the work others lent it is given up (they re-run it), and what it lent for its own jobs runs here again', { batches, dropped, reclaimedBatches: reclaimed.length, requeued })
     // Its jobs with replicas were moved to other homes by the same entry: everything of
     // theirs (the work just queued again included) goes.

@@ -139,6 +139,8 @@ export const BURST = 512
 export const RESULTS_LINGER_MS = 10
 /** How long an empty steal answer rules a victim out (unless a heartbeat says otherwise). */
 export const EMPTY_HINT_MS = 100
+/** The 'peer declared dead' log line names at most this many of the tasks it requeued. */
+export const REQUEUED_IDS_LOGGED = 1_000
 /** A thief keeps this many tasks per slot queued, stealing again when it drops below. */
 export const PREFETCH_PER_SLOT = 2
 /** Batch re-sends, results retries, trail evaporation and missed cancels, this often. */
