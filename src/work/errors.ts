@@ -12,6 +12,8 @@ export type WorkErrorCode =
   /** The job was written but its registration in the control log failed; nothing is left behind. */
   | 'NOT_REGISTERED'
   | 'STOPPING'
+  /** The node is draining (meshnode drain, SIGTERM): it accepts no new jobs. */
+  | 'DRAINING'
   | 'BAD_HANDLERS'
 
 export class WorkError extends CodedError<WorkErrorCode> {
