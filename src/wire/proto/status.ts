@@ -83,6 +83,7 @@ export interface PeerStatus {
   term: bigint
   incarnation: bigint
   connected: boolean
+  draining: boolean
 }
 
 export namespace PeerStatus {
@@ -159,6 +160,11 @@ export namespace PeerStatus {
           w.bool(obj.connected)
         }
 
+        if ((obj.draining != null && obj.draining !== false)) {
+          w.uint32(104)
+          w.bool(obj.draining)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -175,7 +181,8 @@ export namespace PeerStatus {
           role: '',
           term: 0n,
           incarnation: 0n,
-          connected: false
+          connected: false,
+          draining: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -238,6 +245,10 @@ export namespace PeerStatus {
             }
             case 12: {
               obj.connected = reader.bool()
+              break
+            }
+            case 13: {
+              obj.draining = reader.bool()
               break
             }
             default: {
@@ -451,6 +462,7 @@ export interface StatusResponse {
   heapUsedBytes: bigint
   security: string
   dead: DeadPeer[]
+  draining: boolean
 }
 
 export namespace StatusResponse {
@@ -592,6 +604,11 @@ export namespace StatusResponse {
           }
         }
 
+        if ((obj.draining != null && obj.draining !== false)) {
+          w.uint32(192)
+          w.bool(obj.draining)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -619,7 +636,8 @@ export namespace StatusResponse {
           rssBytes: 0n,
           heapUsedBytes: 0n,
           security: '',
-          dead: []
+          dead: [],
+          draining: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -752,6 +770,10 @@ export namespace StatusResponse {
               obj.dead.push(DeadPeer.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.dead$
               }))
+              break
+            }
+            case 24: {
+              obj.draining = reader.bool()
               break
             }
             default: {

@@ -68,7 +68,8 @@ const SAMPLE: Record<StartOptionKey, string> = {
   meshKey: '/tmp/mn-mesh.key',
   insecure: 'true',
   maxPendingJobs: '77',
-  allowCommands: 'true'
+  allowCommands: 'true',
+  drainDeadlineMs: '4500'
 }
 
 /** What SAMPLE resolves to. */
@@ -94,7 +95,8 @@ const SAMPLE_VALUE: NodeConfig = {
   meshKey: ['/tmp/mn-mesh.key'],
   insecure: true,
   maxPendingJobs: 77,
-  allowCommands: true
+  allowCommands: true,
+  drainDeadlineMs: 4500
 }
 
 /** Parses `argv` as the start command would and returns what it hands to resolveConfig. */
@@ -222,6 +224,7 @@ describe('the start option table', () => {
       insecure: boolean
       maxPendingJobs: number
       allowCommands: boolean
+      drainDeadlineMs: number
     }>()
   })
 })
