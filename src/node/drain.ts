@@ -25,6 +25,8 @@ export interface DrainHost {
   work: { drain: () => void, drainProgress: () => DrainProgress | undefined }
   /** Heartbeat now, so peers learn at once that this node takes no pushed work. */
   announce: () => void
+  /** Live peers (alive in membership): with none, there is no one to hand work to. */
+  livePeers: () => number
   /** Hands leadership to a caught-up voter if this node leads; true if it did. */
   transferLeadership: () => Promise<boolean>
   /** Commits node.dead(self) through the control log (forwarded to the leader). */
@@ -59,6 +61,8 @@ export class Drain {
   private retireError?: string
   private last: DrainProgress = NOTHING
   private endedAt?: number
+  /** No live peer when the drain began: the node stopped without draining. */
+  private alone = false
 
   constructor (private readonly host: DrainHost, readonly deadlineMs: number) {
     this.startedAt = host.now()
@@ -69,6 +73,7 @@ export class Drain {
   /** The exit code this drain ends the process with (see EXIT_DRAINED). */
   get exitCode (): number {
     if (this.state !== 'left') return 1
+    if (this.alone) return EXIT_DRAINED
     if (!this.declaredDead) return 1
     return this.clean ? EXIT_DRAINED : EXIT_DRAIN_DEADLINE
   }
@@ -99,6 +104,18 @@ export class Drain {
 
   private async run (): Promise<DrainStatus> {
     const { host } = this
+    if (host.livePeers() === 0) {
+      // Alone: nobody could take its work or re-home its jobs. It stops as for a restart —
+      // its work stays on disk and resumes when it starts again.
+      this.alone = true
+      this.last = host.work.drainProgress() ?? NOTHING
+      this.leftover = this.last
+      this.endedAt = host.now()
+      this.state = 'left'
+      const final = this.status()
+      host.log.warn({}, final.summary)
+      return final
+    }
     host.work.drain()
     host.announce()
     host.log.info({ deadlineMs: this.deadlineMs }, 'draining: handing work to peers before leaving the mesh')
@@ -140,6 +157,7 @@ export class Drain {
 
   private summary (): string {
     const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`
+    if (this.alone) return `no live peer to hand work to: stopped without draining; ${describe(this.leftover) || 'nothing'} stays on this node's disk and resumes when it starts again`
     const moved = `${this.last.handedOff} task${this.last.handedOff === 1 ? '' : 's'} handed off to peers, ${this.last.finished} finished here`
     if (this.state === 'draining') {
       return `draining for ${secs(this.host.now() - this.startedAt)} of ${secs(this.deadlineMs)}: ${moved}; still ${describe(this.host.work.drainProgress() ?? NOTHING) || 'nothing'} here`

@@ -282,8 +282,10 @@ export class MeshNode {
       this.drainer = new Drain({
         work: work.engine,
         announce: () => { membership.announce() },
+        livePeers: () => membership.view().filter(p => p.state === 'alive').length,
         transferLeadership: async () => await consensus.transferLeadership(2_000),
         retire: async reason => {
+          if (consensus.status() == null) throw new Error('this node belongs to no cluster yet')
           consensus.retiring()
           // Right after a leadership transfer the new leader may not be known yet: retry briefly.
           const until = Date.now() + 10_000

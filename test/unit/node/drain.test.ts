@@ -8,7 +8,7 @@ import type { DrainProgress } from '../../../src/work/core.js'
 
 const IDLE: DrainProgress = { done: true, queued: 0, running: 0, lent: 0, engaged: 0, outbox: 0, homeJobs: 0, inFlight: 0, handedOff: 0, finished: 0 }
 
-function fakeHost (progress: (now: number) => DrainProgress, opts: { leader?: boolean, retireFails?: boolean } = {}): DrainHost & { steps: string[], clock: { now: number } } {
+function fakeHost (progress: (now: number) => DrainProgress, opts: { leader?: boolean, retireFails?: boolean, alone?: boolean } = {}): DrainHost & { steps: string[], clock: { now: number } } {
   const clock = { now: 0 }
   const steps: string[] = []
   return {
@@ -19,6 +19,7 @@ function fakeHost (progress: (now: number) => DrainProgress, opts: { leader?: bo
       drainProgress: () => progress(clock.now)
     },
     announce: () => { steps.push('announce') },
+    livePeers: () => opts.alone === true ? 0 : 2,
     transferLeadership: async () => {
       steps.push('transfer')
       return opts.leader === true
@@ -67,6 +68,18 @@ describe('Drain', () => {
     expect(final.summary).toContain('could not retire through the control log (no quorum)')
     expect(drain.exitCode).toBe(1)
     expect(drainExitCode(final)).toBe(1)
+  })
+})
+
+describe('Drain, alone', () => {
+  it('stops without draining or retiring when no peer is alive: the work stays on disk', async () => {
+    const host = fakeHost(() => ({ ...IDLE, done: false, queued: 5, homeJobs: 1 }), { alone: true })
+    const drain = new Drain(host, 30_000)
+    const final = await drain.done
+    expect(host.steps).toEqual([])
+    expect(final).toMatchObject({ state: 'left', declaredDead: false, queued: 5, homeJobs: 1 })
+    expect(final.summary).toMatch(/^no live peer to hand work to: stopped without draining; 5 queued tasks, 1 unfinished job homed here stays/)
+    expect(drain.exitCode).toBe(0)
   })
 })
 
