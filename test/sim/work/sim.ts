@@ -257,7 +257,7 @@ export interface SimResult {
   /** The last trace lines (all of them with keepTrace). */
   trace: string[]
   jobs: SimJob[]
-  stats: { crashes: number, partitions: number, dropped: number, duplicated: number, timeouts: number, refused: number, cancelled: number, retries: number, deaths: number }
+  stats: { crashes: number, partitions: number, dropped: number, duplicated: number, timeouts: number, refused: number, cancelled: number, retries: number, deaths: number, drains: number, cleanDrains: number }
   /** The cores' counters, summed over every node and incarnation. */
   counters: WorkCounters
 }
@@ -295,7 +295,7 @@ export class WorkSim {
   private nextCall = 0
   private allDoneAt = Infinity
   private readonly counters: Record<string, number> = {}
-  readonly stats = { crashes: 0, partitions: 0, dropped: 0, duplicated: 0, timeouts: 0, refused: 0, cancelled: 0, retries: 0, deaths: 0 }
+  readonly stats = { crashes: 0, partitions: 0, dropped: 0, duplicated: 0, timeouts: 0, refused: 0, cancelled: 0, retries: 0, deaths: 0, drains: 0, cleanDrains: 0 }
 
   constructor (params: SimParams, private readonly opts: SimOptions = {}) {
     this.params = params
@@ -463,11 +463,18 @@ export class WorkSim {
    * re-sent batches and steals reach the others, and only then killed. The control log
    * commits each death 50–500 ms after it strikes; every live node applies it (peerDead)
    * after its own delay, and a node down at that moment finds it on restart.
+   *
+   * Half of the outright kills are graceful leaves instead (meshnode drain): the victim
+   * drains (WorkCore.drain: its queued work pushed to peers as batches they engage for) until
+   * it holds nothing or its deadline (100–1500 ms) passes, then retires — its own node.dead,
+   * which the log commits like any death — and is gone for good. Drawn from a PRNG of their
+   * own, so the deaths are what they were before drains were simulated.
    */
   private scheduleDeaths (homes: ReadonlySet<SimNode>, submitted: readonly number[]): void {
     const p = this.params
     if (p.deaths === 0) return
     const rng = mulberry32(hashSeed(p.seed, 0xdead))
+    const drainRng = mulberry32(hashSeed(p.seed, 0xd7a1))
     const candidates = this.nodes.filter(n => !homes.has(n))
     for (let d = 0; d < p.deaths && candidates.length > 0; d++) {
       const victim = candidates.splice(Math.floor(rng() * candidates.length), 1)[0]!
@@ -483,7 +490,13 @@ export class WorkSim {
       // noticing. Some wait until it has lent such work on, so its thieves must give it up.
       const lender = rng() < 0.5
       this.at(t, `death armed ${victim.id}`, () => { this.armed.push({ victim, lentOn: lender, until: this.now + 1500, die }) })
-      const die = (): void => this.at(this.now, `${zombie ? 'cut (to be declared dead)' : 'kill for good'} ${victim.id}`, () => {
+      const drains = !zombie && drainRng() < 0.5
+      const drainMs = 100 + drainRng() * 1400
+      const die = (): void => {
+        if (drains) this.at(this.now, `drain ${victim.id}`, () => { this.drainThenRetire(victim, this.now + drainMs, kill) })
+        else kill()
+      }
+      const kill = (): void => this.at(this.now, `${zombie ? 'cut (to be declared dead)' : 'kill for good'} ${victim.id}`, () => {
         this.stats.deaths++
         victim.dead = true
         if (zombie && victim.up) victim.cut = true
@@ -505,6 +518,29 @@ export class WorkSim {
         })
       })
     }
+  }
+
+  /**
+   * A graceful leave: the node drains until it holds nothing or `deadline`, then retires
+   * (`retire`: gone for good, its death committed). A restart meanwhile ends the drain, as
+   * for a real process; the deadline still retires it.
+   */
+  private drainThenRetire (n: SimNode, deadline: number, retire: () => void): void {
+    this.stats.drains++
+    if (n.up) {
+      n.core.drain(this.now)
+      this.drive(n)
+    }
+    const check = (): void => this.at(this.now + 20, `drain-check ${n.id}`, () => {
+      const done = n.up && n.core.isDraining && n.core.drainProgress().done
+      if (!done && this.now < deadline) {
+        check()
+        return
+      }
+      if (done) this.stats.cleanDrains++
+      retire()
+    })
+    check()
   }
 
   private strikeArmed (): void {
@@ -747,7 +783,7 @@ export class WorkSim {
   private heartbeat (n: SimNode): void {
     this.at(this.now + HEARTBEAT_MS * (0.8 + this.rng() * 0.4), `hb ${n.id}`, () => { this.heartbeat(n) })
     if (!n.up) return
-    const info: PeerInfo = { peerId: n.id, queued: n.core.stealable, capabilities: CAPABILITIES }
+    const info: PeerInfo = { peerId: n.id, queued: n.core.stealable, capabilities: CAPABILITIES, draining: n.core.isDraining }
     for (const m of this.nodes) {
       if (m === n || !m.up || !this.connected(n, m)) continue
       if (this.faulty && this.rng() < this.params.dropRequest) continue
