@@ -142,7 +142,46 @@ describe('SIGTERM', () => {
   })
 })
 
-describe('draining a job\'s home', () => {
+describe('draining a job\'s home within its deadline', () => {
+  const h = harness('drainhome1', 7740)
+
+  beforeAll(async () => {
+    await cluster(h.dir, ['up', '3', '--base-port', '7740', '--', '--concurrency', '2'])
+    await cluster(h.dir, ['wait'])
+  })
+
+  afterAll(async () => {
+    await cluster(h.dir, ['down'])
+  })
+
+  it('refuses new jobs, hands its queue to peers, and leaves only once its job completed', async () => {
+    const id = await h.submit()
+    await h.waitForWorkOn(2)
+    const home = h.state().nodes[0]!
+    const drain = meshnode(['drain', '--deadline', '90s', '--json', '--data-dir', home.dataDir], { timeoutMs: 150_000 })
+    // While it drains, a submit there is refused with DRAINING, and status says it drains.
+    await waitUntil(async () => {
+      const s = (await statusAll(h.dir)).find(n => n.entry.index === 1)?.status
+      return s?.draining === true
+    }, 10_000, 'node-1 to report draining', 50)
+    const refused = await meshnode(['submit', 'echo', '1', '--data-dir', home.dataDir])
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain('DRAINING')
+    const r = await drain
+    expect(r.code, r.stderr + r.stdout).toBe(0)
+    const summary = JSON.parse(r.stdout)
+    expect(summary).toMatchObject({ state: 'left', clean: true, declaredDead: true })
+    // The home held most of the fan-out's queue: it went to the peers.
+    expect(summary.handedOff).toBeGreaterThan(0)
+    // Its job had completed before it left: the registry says so on the survivors.
+    const node2 = h.state().nodes[1]!
+    const list = JSON.parse((await meshnode(['jobs', '--json', '--data-dir', node2.dataDir])).stdout) as { jobs: Array<{ id: string, state: string }> }
+    expect(list.jobs.find(j => j.id === id)?.state).toBe('completed')
+    await waitUntil(() => !isRunning(home.pid), 15_000, 'node-1 to exit after its drain')
+  })
+})
+
+describe('draining a job\'s home past its deadline', () => {
   // Needs the lead's re-homing (issue 10 item 3): the home drains with a short deadline while
   // its job still runs, retires (node.dead, reason "drain deadline passed"), and the leader
   // must re-home the job to a replica holder, which finishes it. Until that lands the job's
