@@ -152,12 +152,16 @@ export function entry (state: ClusterState, index: number): NodeEntry {
   return e
 }
 
-/** SIGKILL (crash) or SIGTERM (graceful stop) one node. */
+/**
+ * SIGKILL (crash), SIGTERM (drain: hand work to peers and leave the mesh for good, within
+ * --drain-deadline-ms) or SIGUSR2 (stop without draining, as for a restart) one node.
+ */
 export async function kill (index: number, signal: NodeJS.Signals = 'SIGKILL', dir = DEFAULT_DIR): Promise<NodeEntry> {
   const state = loadState(dir)
   const e = entry(state, index)
   if (isRunning(e.pid)) process.kill(e.pid, signal)
-  await waitUntil(() => !isRunning(e.pid), 15_000, `node ${index} (pid ${e.pid}) to exit`)
+  // A drain may take its whole deadline (30 s by default).
+  await waitUntil(() => !isRunning(e.pid), signal === 'SIGTERM' ? 90_000 : 15_000, `node ${index} (pid ${e.pid}) to exit`)
   return e
 }
 
@@ -165,7 +169,8 @@ export async function kill (index: number, signal: NodeJS.Signals = 'SIGKILL', d
 export async function restart (index: number, dir = DEFAULT_DIR): Promise<NodeEntry> {
   const state = loadState(dir)
   const e = entry(state, index)
-  if (isRunning(e.pid)) await kill(index, 'SIGTERM', dir)
+  // A restart keeps the node's work: stop without draining.
+  if (isRunning(e.pid)) await kill(index, 'SIGUSR2', dir)
   e.pid = spawnNode(state, e)
   saveState(state)
   return e
@@ -174,7 +179,8 @@ export async function restart (index: number, dir = DEFAULT_DIR): Promise<NodeEn
 export async function down (dir = DEFAULT_DIR, keep = false): Promise<void> {
   if (!existsSync(join(dir, 'cluster.json'))) return
   const state = loadState(dir)
-  for (const e of state.nodes) if (isRunning(e.pid)) process.kill(e.pid, 'SIGTERM')
+  // Everyone stops at once: there is no one to drain to (SIGUSR2: stop without draining).
+  for (const e of state.nodes) if (isRunning(e.pid)) process.kill(e.pid, 'SIGUSR2')
   try {
     await waitUntil(() => state.nodes.every(e => !isRunning(e.pid)), 10_000, 'nodes to stop')
   } catch {

@@ -55,7 +55,7 @@ program.command('status')
 program.command('kill <i>').description('SIGKILL node I (a crash)')
   .action(async (i: string) => { const e = await kill(index(i), 'SIGKILL', dir()); console.log(`killed ${e.name} (pid ${e.pid})`) })
 
-program.command('stop <i>').description('SIGTERM node I (graceful stop; peers see it as left)')
+program.command('stop <i>').description('SIGTERM node I (drain: its work goes to peers, it retires and leaves; peers see it as left)')
   .action(async (i: string) => { const e = await kill(index(i), 'SIGTERM', dir()); console.log(`stopped ${e.name} (pid ${e.pid})`) })
 
 program.command('restart <i>').description('start node I again with its data dir, port and flags')

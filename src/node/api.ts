@@ -1,6 +1,7 @@
 // The library API: run a meshnode inside your own program, with handlers given as
 // functions, and submit and await jobs without the CLI. It is the same node `meshnode
 // start` runs — same store, protocols and guarantees — with an in-process front door.
+import type { DrainStatus } from '../wire/proto/admin.js'
 import type { StatusResponse } from '../wire/proto/status.js'
 import { WorkError } from '../work/errors.js'
 import type { Handlers } from '../work/executors.js'
@@ -100,5 +101,16 @@ export class EmbeddedNode {
 
   async stop (): Promise<void> {
     await this.#node.stop()
+  }
+
+  /**
+   * Leaves the mesh for good, as `meshnode drain` does: hands this node's work to its peers
+   * (within `deadlineMs`, default --drain-deadline-ms), retires it and stops it. Resolves
+   * with the final summary once the node has stopped.
+   */
+  async drain (deadlineMs?: number): Promise<DrainStatus> {
+    this.#node.drain(deadlineMs)
+    await this.#node.stopped
+    return this.#node.drain()
   }
 }

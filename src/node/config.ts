@@ -226,6 +226,15 @@ export const START_OPTIONS = {
     env: 'MESHNODE_ALLOW_COMMANDS',
     default: false,
     help: 'run shell-command tasks (submit --cmd) on this node'
+  }),
+  // Long enough for queued work to move and for typical short tasks to finish; systemd's
+  // TimeoutStopSec (90 s) and Kubernetes' terminationGracePeriodSeconds (30 s) sit above or at it.
+  drainDeadlineMs: int({
+    flag: '--drain-deadline-ms <ms>',
+    env: 'MESHNODE_DRAIN_DEADLINE_MS',
+    default: 30_000,
+    help: 'on SIGTERM/SIGINT, drain for at most this long before leaving (0: stop without draining)',
+    check: between(0, 3_600_000)
   })
 }
 

@@ -35,6 +35,10 @@ import { BUILTIN_HANDLERS, type Handlers } from '../work/executors.js'
 import { closeHandlers, loadIsolatedHandlers } from '../work/isolation/index.js'
 import { COMMANDS_CAPABILITY, capabilityOf } from '../work/spec.js'
 import { HEARTBEAT_LIMITS } from '../wire/constants.js'
+import type { DrainStatus } from '../wire/proto/admin.js'
+import { Drain } from './drain.js'
+
+const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 
 export interface StartOptions {
   logger?: Logger
@@ -72,9 +76,19 @@ export interface NodeComponents {
   quota: SubmitQuota
 }
 
+/**
+ * After a drain, the node lingers this long before it stops, so the client that asked for
+ * the drain (polling every 250 ms) reads the final summary.
+ */
+const DRAIN_LINGER_MS = 1_000
+
 export class MeshNode {
   readonly startedAt = Date.now()
   private stopping?: Promise<void>
+  private drainer?: Drain
+  private resolveStopped!: () => void
+  /** Resolves once the node has stopped, whoever stopped it (a signal, a drain, the API). */
+  readonly stopped = new Promise<void>(resolve => { this.resolveStopped = resolve })
 
   private constructor (
     private readonly c: NodeComponents,
@@ -165,6 +179,7 @@ export class MeshNode {
         load: c.work?.engine.load ?? 0,
         queued: c.work?.engine.stealable ?? 0,
         slots: config.concurrency,
+        draining: c.work?.engine.draining ?? false,
         ...(c.consensus?.localState() ?? { role: 'none', term: 0n, leader: '', bootstrapSet: [] })
       })
       c.membership = new Membership(c as MembershipComponents, {
@@ -227,6 +242,8 @@ export class MeshNode {
         { name: 'dialer', service: components.dialer }
       ]
       node = new MeshNode(components, services, admin)
+      const drainable = node
+      admin.drainer = deadlineMs => drainable.drain(deadlineMs > 0 ? deadlineMs : undefined)
       await startAll(services, (name, err) => log.warn({ service: name, err: errorMessage(err) }, 'service stop failed'))
       await writeRuntimeFile(config.dataDir, {
         pid: process.pid,
@@ -250,8 +267,51 @@ export class MeshNode {
 
   /** Graceful stop; idempotent, so a second caller awaits the first stop. */
   async stop (): Promise<void> {
-    this.stopping ??= this.doStop()
+    this.stopping ??= this.doStop().finally(() => { this.resolveStopped() })
     await this.stopping
+  }
+
+  /**
+   * Leave the mesh for good (src/node/drain.ts): hand work to peers, hand leadership over,
+   * retire through the control log, announce `left` and stop. Starts the drain if none is
+   * under way (deadline: --drain-deadline-ms unless given); answers where it stands.
+   */
+  drain (deadlineMs?: number): DrainStatus {
+    if (this.drainer == null) {
+      const { work, membership, consensus, log, host, operatorId } = this.c
+      const self = host.peerId.toString()
+      this.drainer = new Drain({
+        work: work.engine,
+        announce: () => { membership.announce() },
+        livePeers: () => membership.view().filter(p => p.state === 'alive').length,
+        transferLeadership: async () => await consensus.transferLeadership(2_000),
+        retire: async reason => {
+          if (consensus.status() == null) throw new Error('this node belongs to no cluster yet')
+          consensus.retiring()
+          // Right after a leadership transfer the new leader may not be known yet: retry briefly.
+          const until = Date.now() + 10_000
+          for (;;) {
+            const res = await this.admin.handle({ nodeRetire: { peerId: self, incarnation: consensus.currentIncarnation, reason } }, trusted(operatorId))
+            if (res.code === '') return
+            if (Date.now() > until || !(res.code === 'NOT_LEADER' || res.code === 'NO_QUORUM')) throw adminError(res, 'cannot retire: ')
+            await sleep(200)
+          }
+        },
+        now: Date.now,
+        sleep,
+        log
+      }, deadlineMs ?? this.c.config.drainDeadlineMs)
+      void this.drainer.done.then(async () => {
+        await sleep(DRAIN_LINGER_MS)
+        await this.stop()
+      })
+    }
+    return this.drainer.status()
+  }
+
+  /** The exit code of a process whose node drained (0 clean; see src/node/drain.ts), or undefined. */
+  get drainExitCode (): number | undefined {
+    return this.drainer?.exitCode
   }
 
   private async doStop (): Promise<void> {
@@ -300,7 +360,8 @@ export class MeshNode {
       counters: statusCounters(this.c.registry).map(([name, value]) => ({ name, value: BigInt(value) })),
       dead: [...this.c.consensus.deadPeers()].map(([peerId, d]) => ({ peerId, incarnation: BigInt(d.incarnation), reason: d.reason, index: BigInt(d.index) })),
       quorum: quorum.contact ? 'contact' : 'lost',
-      ...(quorum.lastContactMs != null ? { quorumLastContactMs: BigInt(quorum.lastContactMs) } : {})
+      ...(quorum.lastContactMs != null ? { quorumLastContactMs: BigInt(quorum.lastContactMs) } : {}),
+      draining: this.c.work.engine.draining
     }
   }
 }

@@ -35,6 +35,8 @@ export const ADMIN_CODES = [
   'STARTING',
   /** The node is stopping. */
   'STOPPING',
+  /** The node is draining (meshnode drain, SIGTERM): it takes no new jobs; submit elsewhere. */
+  'DRAINING',
   /** The caller's key lacks the right the command needs (the message names it and how to grant it). */
   'FORBIDDEN',
   /** The caller sent more than this node accepts from one peer; retry later. */

@@ -32,6 +32,13 @@
 //   tick(now)                      time passed and the event loop turned; fires every deadline
 //                                  due (retry backoff, result linger, progress, steal retry,
 //                                  maintenance with batch re-sends, and the end of a burst).
+//   drain(now)                     the node is leaving: it refuses submits (DRAINING), stops
+//                                  stealing, grants thieves all it holds and pushes its queued
+//                                  tasks to capable live peers as batches they engage for
+//                                  (like a steal grant: the Dijkstra–Scholten ledger stays
+//                                  exact); running tasks finish here. drainProgress() says
+//                                  what is left; `done` when nothing is held, lent, engaged,
+//                                  owed to a home or homed here.
 //   stop(now)                      the node is stopping: running attempts are aborted.
 // nextDeadline() is the earliest time tick() has something to do (Infinity if nothing): the
 // shell keeps ONE timer at it. A deadline <= now (the end of a burst) means "at the next
@@ -74,7 +81,7 @@ import { HeldReplicas, pickHolders, type Replicating } from './core/replicas.js'
 import { Retries } from './core/retries.js'
 import { Thief } from './core/thief.js'
 import {
-  BURST, DEFAULT_REPLICAS, DEFAULT_RESEND_MS, EMPTY, ORPHAN_REPLICA_MS, REPLICA_SWEEP, REPLICATE_PATIENCE_MS, REPLICATE_RETRY_MS, DEFAULT_RETRY_BASE_MS, MAINTAIN_EVERY_MS, MAX_PROGRESS_BYTES, MAX_RETRY_MS, NO_READY, PREFETCH_PER_SLOT, REQUEUED_IDS_LOGGED, STEAL_MIN_TASK_MS, newReady,
+  BURST, DEFAULT_REPLICAS, DEFAULT_RESEND_MS, type DrainProgress, EMPTY, ORPHAN_REPLICA_MS, REPLICA_SWEEP, REPLICATE_PATIENCE_MS, REPLICATE_RETRY_MS, DEFAULT_RETRY_BASE_MS, MAINTAIN_EVERY_MS, MAX_PROGRESS_BYTES, MAX_RETRY_MS, NO_READY, PREFETCH_PER_SLOT, REQUEUED_IDS_LOGGED, STEAL_MIN_TASK_MS, newReady,
   type AttemptEnd, type PeerInfo, type Ready, type ReadyList, type RegistryView, type RunningTaskView, type SubmissionTicket, type WorkCoreConfig, type WorkCounters, type WorkEvent
 } from './core/types.js'
 import { WorkError } from './errors.js'
@@ -159,6 +166,9 @@ export class WorkCore {
   private stopped = false
   /** No quorum contact (a partition): see quorumContact(). */
   private fenced = false
+  /** Leaving the mesh (drain): no submits, no stealing, queued work pushed to peers. */
+  private draining = false
+  private readonly drained = { handedOff: 0, finished: 0 }
   private jobSeq = 0
   private readonly idPrefix: string
   private readonly isDead = (peer: string): boolean => this.registry.isDead(peer)
@@ -261,6 +271,8 @@ export class WorkCore {
    */
   get stealable (): number {
     if (this.fenced) return 0
+    // A draining node keeps nothing for itself (retries pinned here are never granted).
+    if (this.draining) return Math.max(0, this.queue.size - this.pinned.size)
     if (!this.lendable) return this.queue.size - this.queue.runnable
     const keep = Math.min(this.queue.runnable, Math.max(0, this.cfg.concurrency * PREFETCH_PER_SLOT - this.running.size))
     return Math.max(0, this.queue.size - keep)
@@ -281,6 +293,28 @@ export class WorkCore {
   /** Without quorum contact: refusing submits, neither stealing nor lending (quorumContact). */
   get isFenced (): boolean {
     return this.fenced
+  }
+
+  get isDraining (): boolean {
+    return this.draining
+  }
+
+  /** Where a drain stands (meaningful once drain() was called; see DrainProgress). */
+  drainProgress (): DrainProgress {
+    let queued = 0
+    for (const st of this.tasks.values()) if (st.state === 'queued' && !this.running.has(st.task.id)) queued++
+    let engaged = 0
+    for (const jobId of this.dscore.jobIds()) {
+      for (const e of this.dscore.engagements(jobId)) if (e.from !== this.cfg.self) engaged++
+    }
+    let inFlight = this.registrations.size + this.registerRetry.length
+    for (const p of this.pending.values()) if (p.kind !== 'steal' && p.kind !== 'progress') inFlight++
+    const homeJobs = this.jobs.activeCount
+    const running = this.running.size
+    const lent = this.lent.size
+    const outbox = this.outbox.size
+    const done = queued + running + lent + engaged + outbox + homeJobs + inFlight === 0 && this.localDone.length === 0 && this.finishing.length === 0
+    return { done, queued, running, lent, engaged, outbox, homeJobs, inFlight, handedOff: this.drained.handedOff, finished: this.drained.finished }
   }
 
   stats (): { queued: number, running: number, lent: number, outbox: number, activeJobs: number, replicas: number } {
@@ -494,6 +528,7 @@ export class WorkCore {
   submit (inputs: readonly JobInput[], now: number): SubmissionTicket {
     this.now = now
     if (this.stopped) throw new WorkError('STOPPING', 'node is stopping')
+    if (this.draining) throw new WorkError('DRAINING', 'this node is draining (it is leaving the mesh) and accepts no new jobs: submit to another node')
     if (this.fenced) throw new WorkError('NO_QUORUM', FENCED_SUBMIT)
     const capable = this.capabilityCheck()
     const prepared = inputs.map(input => {
@@ -1137,6 +1172,23 @@ export class WorkCore {
     this.counters.orphanedHandlers++
   }
 
+  /**
+   * The node is leaving the mesh: submits are refused (DRAINING), it steals no more, thieves
+   * get all it holds, and its queued tasks are pushed to capable live peers — as batches
+   * they engage for, exactly like steal grants, so the sender's ledger says what is still
+   * out and a death of the receiver re-runs it here. Tasks no live peer can run, and retries
+   * the completion core counts as running here, run here. Running tasks finish here.
+   * Idempotent; the shell watches drainProgress() and decides when to leave.
+   */
+  drain (now: number): void {
+    this.now = now
+    if (this.stopped || this.draining) return
+    this.draining = true
+    this.changed = true
+    this.event('info', 'draining: no new jobs or steals; queued work goes to peers', { queued: this.queue.size, running: this.running.size, lent: this.lent.size })
+    this.pump()
+  }
+
   /** The node is stopping: abort every running attempt; nothing more is started or sent. */
   stop (now: number): void {
     this.now = now
@@ -1156,7 +1208,7 @@ export class WorkCore {
     // Half of what this node will not start itself right away; all of it when this node
     // cannot run any of it (tasks waiting here for a capable thief).
     const spare = this.stealable
-    const n = Math.min(want, JOB_LIMITS.batchTasks, this.queue.runnable === 0 || !this.lendable ? spare : Math.ceil(spare / 2))
+    const n = Math.min(want, JOB_LIMITS.batchTasks, this.queue.runnable === 0 || !this.lendable || this.draining ? spare : Math.ceil(spare / 2))
     if (n <= 0) return okReply({ remaining: spare })
     let taken = this.queue.steal(new Set(capabilities), n, !this.lendable)
     if (this.pinned.size > 0) {
@@ -1171,6 +1223,7 @@ export class WorkCore {
     const batches = this.lend(from, taken)
     this.counters.stealsGranted++
     this.counters.tasksLent += taken.length
+    if (this.draining) this.drained.handedOff += taken.length
     return okReply({ batches, remaining: this.stealable })
   }
 
@@ -1198,6 +1251,42 @@ export class WorkCore {
       batches.push({ jobId, batchId, tasks: list })
     }
     return batches
+  }
+
+  /**
+   * Draining: hands queued tasks to live, non-draining peers that can run them, spread evenly
+   * (each peer gets its share of what it can run, at most a batch limit per job and push),
+   * and sends them as `deliver` batches (re-sent until signalled, like every lent batch).
+   */
+  private pushQueued (): void {
+    const peers: Array<{ peerId: string, caps: Set<string> }> = []
+    for (const p of this.peerView) {
+      if (p.peerId === this.cfg.self || p.draining === true || this.registry.isDead(p.peerId)) continue
+      peers.push({ peerId: p.peerId, caps: new Set(p.capabilities) })
+    }
+    if (peers.length === 0) return
+    // Rotate the starting peer so that pushes of a few tasks at a time spread too.
+    const first = this.batchSeq % peers.length
+    let progress = true
+    while (progress && this.queue.size > 0) {
+      progress = false
+      const share = Math.max(1, Math.ceil(this.queue.size / peers.length))
+      for (let i = 0; i < peers.length; i++) {
+        const peer = peers[(first + i) % peers.length]!
+        let taken = this.queue.steal(peer.caps, Math.min(share, JOB_LIMITS.batchTasks))
+        if (this.pinned.size > 0) {
+          const keep = taken.filter(t => this.pinned.has(t.id))
+          for (const t of keep) this.queue.push(t)
+          if (keep.length > 0) taken = taken.filter(t => !this.pinned.has(t.id))
+        }
+        if (taken.length === 0) continue
+        progress = true
+        const batches = this.lend(peer.peerId, taken)
+        this.counters.tasksLent += taken.length
+        this.drained.handedOff += taken.length
+        this.send(peer.peerId, { op: 'deliver', batches }, { kind: 'deliver', to: peer.peerId })
+      }
+    }
   }
 
   /** Engages with received batches; returns how many tasks are new here. */
@@ -1316,6 +1405,8 @@ export class WorkCore {
 
   private pump (): void {
     if (this.stopped) return
+    // Draining: what a live peer can run goes to peers; only the rest runs here.
+    if (this.draining && this.queue.size > 0) this.pushQueued()
     const burstMax = this.cfg.burst ?? BURST
     while (this.running.size < this.cfg.concurrency) {
       // Quick tasks finish in microtasks and start the next ones in microtasks: without a
@@ -1380,6 +1471,7 @@ export class WorkCore {
       finishedAt: this.now
     }
     this.dropTask(task.id)
+    if (this.draining) this.drained.finished++
     if (task.home === this.cfg.self || cancelled) {
       // Cancelled work elsewhere needs no result at home: the job's state already says why.
       if (task.home === this.cfg.self) this.jobs.record(outcome)
@@ -1469,7 +1561,7 @@ export class WorkCore {
   // ----- stealing (thief side) --------------------------------------------------------------
 
   private maybeSteal (): void {
-    if (this.stopped || this.fenced) return
+    if (this.stopped || this.fenced || this.draining) return
     const plan = this.thief.plan(this.peerView, this.cfg.self, this.isDead, this.cfg.concurrency, this.now, this.cfg.rng)
     if (plan == null) return
     this.counters.stealsSent++

@@ -14,6 +14,8 @@ export type WorkErrorCode =
   /** This node has no quorum contact (a partition): it cannot register a job, so it refuses it at once. */
   | 'NO_QUORUM'
   | 'STOPPING'
+  /** The node is draining (meshnode drain, SIGTERM): it accepts no new jobs. */
+  | 'DRAINING'
   | 'BAD_HANDLERS'
 
 export class WorkError extends CodedError<WorkErrorCode> {

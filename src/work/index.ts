@@ -1,7 +1,7 @@
 // Public face of the work layer: the job model, executors and the sans-I/O work core that
 // the node's shell (src/node/services/work-shell.ts) drives.
 export { WorkCore } from './core.js'
-export type { WorkCoreConfig, RegistryView, PeerInfo, WorkCounters, AttemptEnd, Ready, OutMessage, OutReply, Registration, SubmitAnswer, TaskAbort, WorkEvent, SubmissionTicket, RunningTaskView } from './core.js'
+export type { WorkCoreConfig, RegistryView, PeerInfo, DrainProgress, WorkCounters, AttemptEnd, Ready, OutMessage, OutReply, Registration, SubmitAnswer, TaskAbort, WorkEvent, SubmissionTicket, RunningTaskView } from './core.js'
 export type { WorkMsg, WorkReply, WorkBatch, BatchSignal, ProgressReport } from './messages.js'
 export { JOB_LIMITS } from './limits.js'
 export { WorkError } from './errors.js'

@@ -6,6 +6,7 @@ import { resolveConfig } from '../config.js'
 import { EXIT_FORBIDDEN, EXIT_NO_QUORUM, EXIT_USAGE, MeshError, errorMessage, isMeshError } from '../errors.js'
 import { addConfigCommands } from './config.js'
 import { addJobCommands } from './jobs.js'
+import { addDrainCommand } from './drain.js'
 import { addKeygenCommand } from './keygen.js'
 import { addStartOptions } from './start-options.js'
 import { adminClient, clientTarget, withTarget, type TargetOptions } from './target.js'
@@ -38,7 +39,7 @@ export async function main (argv: string[], io: CliIO = defaultIO): Promise<numb
     .configureOutput({ writeOut: io.out, writeErr: io.err })
 
   const start = program.command('start')
-    .description('run a node in the foreground until SIGTERM/SIGINT')
+    .description('run a node in the foreground; SIGTERM/SIGINT drain it and leave the mesh, SIGUSR2 stops it for a restart')
   const readStartOptions = addStartOptions(start)
   start.action(async (opts: Record<string, unknown>) => {
     const { flags, configFile } = readStartOptions(opts)
@@ -63,6 +64,7 @@ export async function main (argv: string[], io: CliIO = defaultIO): Promise<numb
   addConfigCommands(program, admin, output)
   addJobCommands(program, admin, output, code => { exitCode = code })
   addAccessCommands(program, admin, output)
+  addDrainCommand(program, admin, output, code => { exitCode = code })
   addKeygenCommand(program, output)
 
   try {

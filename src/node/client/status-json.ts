@@ -15,6 +15,8 @@ export interface PeerJson {
   term: number
   incarnation: number
   connected: boolean
+  /** Its heartbeats say it is draining (leaving the mesh). */
+  draining: boolean
 }
 
 /** A death committed through the log and not cleared by a node.alive: what nodes act on. */
@@ -60,6 +62,8 @@ export interface StatusJson {
    * never since start). Nodes older than fencing never fence: they show contact.
    */
   quorum: { contact: boolean, lastContactMs: number | null }
+  /** This node is draining: `meshnode drain` or SIGTERM; it leaves once its work is handed off. */
+  draining: boolean
 }
 
 const STATES = new Set(['alive', 'suspect', 'dead', 'left'])
@@ -98,14 +102,16 @@ export function statusToJson (s: StatusResponse): StatusJson {
         role: p.role,
         term: Number(p.term),
         incarnation: Number(p.incarnation),
-        connected: p.connected
+        connected: p.connected,
+        draining: p.draining
       }))
       .sort((a, b) => a.name.localeCompare(b.name) || a.peerId.localeCompare(b.peerId)),
     counters: Object.fromEntries(s.counters.map(c => [c.name, Number(c.value)])),
     dead: s.dead
       .map(d => ({ peerId: d.peerId, incarnation: Number(d.incarnation), reason: d.reason, index: Number(d.index) }))
       .sort((a, b) => a.index - b.index),
-    quorum: { contact: s.quorum !== 'lost', lastContactMs: s.quorumLastContactMs == null ? null : Number(s.quorumLastContactMs) }
+    quorum: { contact: s.quorum !== 'lost', lastContactMs: s.quorumLastContactMs == null ? null : Number(s.quorumLastContactMs) },
+    draining: s.draining
   }
 }
 
@@ -114,7 +120,7 @@ export function formatStatus (s: StatusJson): string {
   const counts = { alive: 0, suspect: 0, dead: 0, left: 0 }
   for (const p of s.peers) counts[p.state]++
   const lines = [
-    `${s.name}  ${s.peerId}`,
+    `${s.name}  ${s.peerId}${s.draining ? '  DRAINING' : ''}`,
     `  mesh ${s.mesh}${s.security === 'mesh-key' ? '' : s.security === 'insecure' ? ' (INSECURE: no mesh key, open to the network)' : ` (${s.security})`}, meshnode ${s.version}, up ${formatDuration(s.uptimeMs)}, incarnation ${s.incarnation}`,
     `  role ${s.role}, term ${s.term}, leader ${nameOf(s, s.leader)}, commit ${s.commitIndex}, applied ${s.appliedIndex}`,
     `  voters ${s.voters.map(v => nameOf(s, v)).join(', ') || '(none)'}; learners ${s.learners.map(v => nameOf(s, v)).join(', ') || '(none)'}`,
@@ -131,7 +137,7 @@ export function formatStatus (s: StatusJson): string {
     const w = Math.max(4, ...s.peers.map(p => p.name.length))
     lines.push('', `  ${'NAME'.padEnd(w)}  STATE    LAST SEEN  PEER ID`)
     for (const p of s.peers) {
-      lines.push(`  ${(p.name || '?').padEnd(w)}  ${p.state.padEnd(7)}  ${formatDuration(p.lastSeenMs).padStart(9)}  ${p.peerId}`)
+      lines.push(`  ${(p.name || '?').padEnd(w)}  ${p.state.padEnd(7)}  ${formatDuration(p.lastSeenMs).padStart(9)}  ${p.peerId}${p.draining && p.state === 'alive' ? '  (draining)' : ''}`)
     }
   }
   const rejected = Object.entries(s.counters).filter(([k, v]) => k.includes('rejected') && v > 0)

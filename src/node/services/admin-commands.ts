@@ -10,7 +10,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { GRANT_ROLES, type ApplyResult, type ConfigValue, type ControlCommand, type Grant, type GrantRole, type JobEntry } from '../../consensus/control.js'
 import type { AdminCommandName as CommandName, AdminParams as Params, AdminResult as Result } from '../../wire/calls.js'
 import { JOB_LIMITS } from '../../wire/constants.js'
-import type { AdminRequest, AdminResponse, ConfigEntry, JobSummary } from '../../wire/proto/admin.js'
+import type { AdminRequest, AdminResponse, ConfigEntry, DrainStatus, JobSummary } from '../../wire/proto/admin.js'
 import type { WorkShell } from './work-shell.js'
 import { CMD_TYPE, parseJobInput, type JobInput } from '../../work/spec.js'
 import { MeshError, errorMessage } from '../errors.js'
@@ -40,6 +40,10 @@ export interface AdminContext {
   audit?: AuditLog
   /** Caps unfinished jobs per granted submitter. */
   quota?: SubmitQuota
+  /** This node's drain: starts it (deadline in ms; 0 = the node's default) or says where it stands. */
+  drain?: (deadlineMs: number) => DrainStatus
+  /** This node's incarnation (the life a node.retire names). */
+  incarnation?: () => number
 }
 
 /** The part of the work engine the job commands use. */
@@ -243,6 +247,30 @@ export const ADMIN_COMMANDS: CommandTable = {
     needs: 'none',
     what: 'ask who it is',
     handler: async (_p, ctx) => ({ peerId: ctx.caller.peerId, role: roleName(ctx.caller), rights: [...ctx.caller.rights] })
+  },
+  nodeDrain: {
+    // Acts on the node the client called, never forwarded (a drain is of one node).
+    kind: 'read',
+    needs: 'operate',
+    what: 'drain a node',
+    handler: async (p, ctx) => {
+      if (ctx.drain == null) throw new MeshError('STARTING', 'the node is still starting; retry in a moment')
+      return ctx.drain(Number(p.deadlineMs))
+    }
+  },
+  nodeRetire: {
+    kind: 'write',
+    needs: 'operate',
+    what: 'retire a node',
+    handler: async (p, ctx) => {
+      requireField(p.peerId, 'a peer id is required')
+      // A client retires only the node it called (which then forwards its own retirement to
+      // the leader); declaring another node dead is the death quorum's decision alone.
+      if (!ctx.forwarded && p.peerId !== ctx.self) throw new MeshError('BAD_REQUEST', 'a node retires only itself: ask the node to drain (meshnode drain) instead')
+      if (!ctx.forwarded && ctx.incarnation != null && Number(p.incarnation) !== ctx.incarnation()) throw new MeshError('BAD_REQUEST', `this node lives in incarnation ${ctx.incarnation()}, not ${p.incarnation}`)
+      applied(await ctx.consensus.propose({ op: 'node.dead', peerId: p.peerId, incarnation: Number(p.incarnation), reason: p.reason === '' ? 'retired' : p.reason.slice(0, 200), ...attribution(ctx) }))
+      return {}
+    }
   },
   auditList: {
     kind: 'read',

@@ -8,7 +8,7 @@
 // local operator is held to a request rate per key (granted or anonymous): over it the answer
 // is RATE_LIMITED and nothing runs.
 import { ADMIN_ANONYMOUS_RATE, ADMIN_GRANTED_RATE, ADMIN_MAX_STREAMS, ADMIN_PROTOCOL, ADMIN_TIMEOUT_MS, MAX_ADMIN_REQUEST_BYTES } from '../../wire/constants.js'
-import { AdminRequest, AdminResponse } from '../../wire/proto/admin.js'
+import { AdminRequest, AdminResponse, type DrainStatus } from '../../wire/proto/admin.js'
 import { CodedError } from '../../errors.js'
 import { ADMIN_COMMANDS, commandOf, type AdminContext, type CommandTable } from './admin-commands.js'
 import type { ConsensusService } from './consensus.js'
@@ -88,6 +88,8 @@ export class AdminService {
   private readonly access: AccessView
   private readonly audit: AuditLog
   private readonly quota: SubmitQuota
+  /** The node's drain (MeshNode sets it once the node exists); nodeDrain answers STARTING until then. */
+  drainer?: (deadlineMs: number) => DrainStatus
   /** Per-key request rates: a granted key's, and a tighter one for keys with no grant. */
   private readonly limits: { granted: RateGuard, none: RateGuard }
 
@@ -146,7 +148,9 @@ export class AdminService {
       caller,
       now: Date.now,
       audit: this.audit,
-      quota: this.quota
+      quota: this.quota,
+      ...(this.drainer != null ? { drain: this.drainer } : {}),
+      incarnation: () => this.consensus.currentIncarnation
     }
   }
 }

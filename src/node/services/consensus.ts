@@ -131,6 +131,8 @@ export class ConsensusService {
   /** The leader an opinion set is on its way to (one at a time per leader). */
   private sendingTo: string | null = null
   private wasLeader = false
+  private isRetiring = false
+  private retiredNotified = false
   private incarnation: number
   private rejoining = false
   /** Whether this node reaches a majority: what fences the work layer (see quorumContact). */
@@ -177,22 +179,32 @@ export class ConsensusService {
   }
 
   /** Hand leadership to a caught-up voter so a rolling restart costs no election timeout. */
-  async transferLeadership (timeoutMs = 1_000): Promise<void> {
+  async transferLeadership (timeoutMs = 1_000): Promise<boolean> {
     const core = this.core
-    if (core == null || core.status().role !== 'leader') return
+    if (core == null || core.status().role !== 'leader') return false
     const st = core.status()
     const target = [...(st.progress ?? new Map()).entries()]
-      .filter(([id]) => id !== this.selfId && st.conf.voters.includes(id) && this.isAlive(id))
+      .filter(([id]) => id !== this.selfId && st.conf.voters.includes(id) && this.isAlive(id) && this.membership.heartbeatOf(id)?.draining !== true)
       .sort((a, b) => b[1].match - a[1].match)[0]
-    if (target == null) return
+    if (target == null) return false
     const r = core.transferLeadership(target[0])
-    if (!r.ok) return
+    if (!r.ok) return false
     this.log.info({ to: target[0] }, 'transferring leadership before stopping')
     this.kick()
     const deadline = Date.now() + timeoutMs
     while (Date.now() < deadline && this.core?.status().role === 'leader') {
       await new Promise(resolve => setTimeout(resolve, 10))
     }
+    return this.core?.status().role !== 'leader'
+  }
+
+  /**
+   * The node is retiring (a drain proposes its own node.dead): when that death applies, the
+   * work layer still gives up what others lent it (onDeclaredDead), but the node does not
+   * renew its incarnation to rejoin — it is leaving for good.
+   */
+  retiring (): void {
+    this.isRetiring = true
   }
 
   /** Before anything stops: hand leadership over while the other nodes can still take it. */
@@ -449,6 +461,15 @@ export class ConsensusService {
   private checkDeclaredDead (): void {
     if (this.rejoining || !declaredDead(this.selfId, this.incarnation, this.control.dead)) return
     const rec = this.control.dead.get(this.selfId)!
+    if (this.isRetiring) {
+      if (this.retiredNotified) return
+      this.retiredNotified = true
+      this.log.info({ incarnation: this.incarnation, reason: rec.reason, index: rec.index }, 'this node retired (node.dead committed): it does not rejoin')
+      for (const l of this.onDeclaredDead) {
+        try { l({ peerId: this.selfId, ...rec }) } catch (err: any) { this.log.error({ err: err?.message }, 'an onDeclaredDead listener failed') }
+      }
+      return
+    }
     this.rejoining = true
     this.metrics.declaredDead.inc()
     this.log.warn({ incarnation: this.incarnation, reason: rec.reason, index: rec.index }, 'this node was declared dead by the cluster: abandoning the work it held and rejoining with a new incarnation')

@@ -26,6 +26,8 @@ export interface LocalState {
   /** Stealable tasks waiting here, and executor slots (the work layer fills these). */
   queued: number
   slots: number
+  /** Leaving the mesh (drain): peers push it no work. */
+  draining: boolean
   /** The founding voter set this node proposes while it belongs to no cluster. */
   bootstrapSet: string[]
 }
@@ -151,7 +153,8 @@ export class Membership {
         role: hb?.role ?? '',
         term: hb?.term ?? 0n,
         incarnation: m.incarnation,
-        connected: this.isConnected(m.peerId)
+        connected: this.isConnected(m.peerId),
+        draining: hb?.draining ?? false
       }
     })
   }
@@ -197,6 +200,7 @@ export class Membership {
       load: local.load,
       queued: local.queued,
       slots: local.slots,
+      draining: local.draining,
       capabilities: this.init.capabilities,
       role: local.role,
       term: local.term,

@@ -13,7 +13,7 @@ import type { Rng } from '../../prng.js'
 import type { WorkRequest, WorkResponse } from '../../wire/proto/work.js'
 import { decodeWorkMsg, decodeWorkReply, encodeWorkMsg, encodeWorkReply, fail } from '../../wire/work-codec.js'
 import { abortRun, invoke, isThenable, race, signalOf, stoppedByNode, type Running } from '../../work/attempt.js'
-import { WorkCore, type AttemptEnd, type PeerInfo, type Ready, type RunningTaskView, type SubmitAnswer, type WorkCounters } from '../../work/core.js'
+import { WorkCore, type AttemptEnd, type DrainProgress, type PeerInfo, type Ready, type RunningTaskView, type SubmitAnswer, type WorkCounters } from '../../work/core.js'
 import { WorkError } from '../../work/errors.js'
 import type { Handlers, TaskContext } from '../../work/executors.js'
 import { closeHandlers } from '../../work/isolation/index.js'
@@ -161,6 +161,27 @@ export class WorkShell {
     return this._core?.stealable ?? 0
   }
 
+  get draining (): boolean {
+    return this._core?.isDraining ?? false
+  }
+
+  // ----- drain ------------------------------------------------------------------------------
+
+  /**
+   * The node is leaving the mesh: refuse submits, steal no more, push queued work to peers
+   * (see WorkCore.drain). Idempotent. drainProgress() says when everything is handed off.
+   */
+  drain (): void {
+    if (this._core == null || this.stopped) return
+    this.refreshPeers()
+    this.core.drain(this.opts.now())
+    this.drive()
+  }
+
+  drainProgress (): DrainProgress | undefined {
+    return this._core?.drainProgress()
+  }
+
   get capabilities (): readonly string[] {
     return this.opts.capabilities
   }
@@ -185,7 +206,7 @@ export class WorkShell {
    * registered in the control log; on failure nothing is left behind.
    */
   async submit (inputs: readonly JobInput[]): Promise<JobRecord[]> {
-    if (this.stopped) throw new WorkError('STOPPING', 'node is stopping')
+    if (this.stopped) throw new WorkError(this._core?.isDraining === true ? 'DRAINING' : 'STOPPING', this._core?.isDraining === true ? 'this node has drained and is leaving the mesh: submit to another node' : 'node is stopping')
     this.refreshPeers()
     const ticket = this.core.submit(inputs, this.opts.now())
     const answer = new Promise<JobRecord[]>((resolve, reject) => { this.submits.set(ticket.id, { resolve, reject }) })

@@ -167,7 +167,7 @@ export class WorkService {
     for (const p of this.membership.view()) {
       if (p.state !== 'alive') continue
       const hb = this.membership.heartbeatOf(p.peerId)
-      peers.push({ peerId: p.peerId, queued: hb?.queued ?? 0, capabilities: hb?.capabilities ?? [] })
+      peers.push({ peerId: p.peerId, queued: hb?.queued ?? 0, capabilities: hb?.capabilities ?? [], draining: hb?.draining ?? false })
     }
     this.peersCache = { at: now, peers }
     return peers

@@ -865,6 +865,148 @@ export namespace AuditList {
   }
 }
 
+export interface NodeDrain {
+  deadlineMs: number
+}
+
+export namespace NodeDrain {
+  let _codec: Codec<NodeDrain>
+
+  export const codec = (): Codec<NodeDrain> => {
+    if (_codec == null) {
+      _codec = message<NodeDrain>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.deadlineMs != null && obj.deadlineMs !== 0)) {
+          w.uint32(8)
+          w.uint64Number(obj.deadlineMs)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          deadlineMs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.deadlineMs = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<NodeDrain>): Uint8Array => {
+    return encodeMessage(obj, NodeDrain.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<NodeDrain>): NodeDrain => {
+    return decodeMessage(buf, NodeDrain.codec(), opts)
+  }
+}
+
+export interface NodeRetire {
+  peerId: string
+  incarnation: number
+  reason: string
+}
+
+export namespace NodeRetire {
+  let _codec: Codec<NodeRetire>
+
+  export const codec = (): Codec<NodeRetire> => {
+    if (_codec == null) {
+      _codec = message<NodeRetire>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.peerId != null && obj.peerId !== '')) {
+          w.uint32(10)
+          w.string(obj.peerId)
+        }
+
+        if ((obj.incarnation != null && obj.incarnation !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.incarnation)
+        }
+
+        if ((obj.reason != null && obj.reason !== '')) {
+          w.uint32(26)
+          w.string(obj.reason)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          peerId: '',
+          incarnation: 0,
+          reason: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.peerId = reader.string()
+              break
+            }
+            case 2: {
+              obj.incarnation = reader.uint64Number()
+              break
+            }
+            case 3: {
+              obj.reason = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<NodeRetire>): Uint8Array => {
+    return encodeMessage(obj, NodeRetire.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<NodeRetire>): NodeRetire => {
+    return decodeMessage(buf, NodeRetire.codec(), opts)
+  }
+}
+
 export interface AdminRequest {
   configSet?: ConfigSet
   configGet?: ConfigGet
@@ -879,6 +1021,8 @@ export interface AdminRequest {
   grantList?: GrantList
   whoAmI?: WhoAmI
   auditList?: AuditList
+  nodeDrain?: NodeDrain
+  nodeRetire?: NodeRetire
 }
 
 export namespace AdminRequest {
@@ -893,7 +1037,43 @@ export namespace AdminRequest {
 
         obj = { ...obj }
 
+        if (obj.nodeRetire != null) {
+          obj.nodeDrain = undefined
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.nodeDrain != null) {
+          obj.nodeRetire = undefined
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
         if (obj.auditList != null) {
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
           obj.whoAmI = undefined
           obj.grantList = undefined
           obj.grantRemove = undefined
@@ -909,6 +1089,8 @@ export namespace AdminRequest {
         }
 
         if (obj.whoAmI != null) {
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
           obj.auditList = undefined
           obj.grantList = undefined
           obj.grantRemove = undefined
@@ -924,6 +1106,8 @@ export namespace AdminRequest {
         }
 
         if (obj.grantList != null) {
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
           obj.auditList = undefined
           obj.whoAmI = undefined
           obj.grantRemove = undefined
@@ -939,6 +1123,8 @@ export namespace AdminRequest {
         }
 
         if (obj.grantRemove != null) {
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
           obj.auditList = undefined
           obj.whoAmI = undefined
           obj.grantList = undefined
@@ -954,6 +1140,8 @@ export namespace AdminRequest {
         }
 
         if (obj.grantSet != null) {
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
           obj.auditList = undefined
           obj.whoAmI = undefined
           obj.grantList = undefined
@@ -969,6 +1157,8 @@ export namespace AdminRequest {
         }
 
         if (obj.jobCancel != null) {
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
           obj.auditList = undefined
           obj.whoAmI = undefined
           obj.grantList = undefined
@@ -984,6 +1174,8 @@ export namespace AdminRequest {
         }
 
         if (obj.jobGet != null) {
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
           obj.auditList = undefined
           obj.whoAmI = undefined
           obj.grantList = undefined
@@ -999,6 +1191,8 @@ export namespace AdminRequest {
         }
 
         if (obj.jobsList != null) {
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
           obj.auditList = undefined
           obj.whoAmI = undefined
           obj.grantList = undefined
@@ -1014,6 +1208,8 @@ export namespace AdminRequest {
         }
 
         if (obj.jobsSubmit != null) {
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
           obj.auditList = undefined
           obj.whoAmI = undefined
           obj.grantList = undefined
@@ -1029,6 +1225,8 @@ export namespace AdminRequest {
         }
 
         if (obj.configDelete != null) {
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
           obj.auditList = undefined
           obj.whoAmI = undefined
           obj.grantList = undefined
@@ -1044,6 +1242,8 @@ export namespace AdminRequest {
         }
 
         if (obj.configList != null) {
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
           obj.auditList = undefined
           obj.whoAmI = undefined
           obj.grantList = undefined
@@ -1059,6 +1259,8 @@ export namespace AdminRequest {
         }
 
         if (obj.configGet != null) {
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
           obj.auditList = undefined
           obj.whoAmI = undefined
           obj.grantList = undefined
@@ -1074,6 +1276,8 @@ export namespace AdminRequest {
         }
 
         if (obj.configSet != null) {
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
           obj.auditList = undefined
           obj.whoAmI = undefined
           obj.grantList = undefined
@@ -1151,6 +1355,16 @@ export namespace AdminRequest {
         if (obj.auditList != null) {
           w.uint32(170)
           AuditList.codec().encode(obj.auditList, w)
+        }
+
+        if (obj.nodeDrain != null) {
+          w.uint32(178)
+          NodeDrain.codec().encode(obj.nodeDrain, w)
+        }
+
+        if (obj.nodeRetire != null) {
+          w.uint32(186)
+          NodeRetire.codec().encode(obj.nodeRetire, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1243,6 +1457,18 @@ export namespace AdminRequest {
               })
               break
             }
+            case 22: {
+              obj.nodeDrain = NodeDrain.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.nodeDrain
+              })
+              break
+            }
+            case 23: {
+              obj.nodeRetire = NodeRetire.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.nodeRetire
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1250,7 +1476,43 @@ export namespace AdminRequest {
           }
         }
 
+        if (obj.nodeRetire != null) {
+          delete obj.nodeDrain
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.nodeDrain != null) {
+          delete obj.nodeRetire
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
         if (obj.auditList != null) {
+          delete obj.nodeRetire
+          delete obj.nodeDrain
           delete obj.whoAmI
           delete obj.grantList
           delete obj.grantRemove
@@ -1266,6 +1528,8 @@ export namespace AdminRequest {
         }
 
         if (obj.whoAmI != null) {
+          delete obj.nodeRetire
+          delete obj.nodeDrain
           delete obj.auditList
           delete obj.grantList
           delete obj.grantRemove
@@ -1281,6 +1545,8 @@ export namespace AdminRequest {
         }
 
         if (obj.grantList != null) {
+          delete obj.nodeRetire
+          delete obj.nodeDrain
           delete obj.auditList
           delete obj.whoAmI
           delete obj.grantRemove
@@ -1296,6 +1562,8 @@ export namespace AdminRequest {
         }
 
         if (obj.grantRemove != null) {
+          delete obj.nodeRetire
+          delete obj.nodeDrain
           delete obj.auditList
           delete obj.whoAmI
           delete obj.grantList
@@ -1311,6 +1579,8 @@ export namespace AdminRequest {
         }
 
         if (obj.grantSet != null) {
+          delete obj.nodeRetire
+          delete obj.nodeDrain
           delete obj.auditList
           delete obj.whoAmI
           delete obj.grantList
@@ -1326,6 +1596,8 @@ export namespace AdminRequest {
         }
 
         if (obj.jobCancel != null) {
+          delete obj.nodeRetire
+          delete obj.nodeDrain
           delete obj.auditList
           delete obj.whoAmI
           delete obj.grantList
@@ -1341,6 +1613,8 @@ export namespace AdminRequest {
         }
 
         if (obj.jobGet != null) {
+          delete obj.nodeRetire
+          delete obj.nodeDrain
           delete obj.auditList
           delete obj.whoAmI
           delete obj.grantList
@@ -1356,6 +1630,8 @@ export namespace AdminRequest {
         }
 
         if (obj.jobsList != null) {
+          delete obj.nodeRetire
+          delete obj.nodeDrain
           delete obj.auditList
           delete obj.whoAmI
           delete obj.grantList
@@ -1371,6 +1647,8 @@ export namespace AdminRequest {
         }
 
         if (obj.jobsSubmit != null) {
+          delete obj.nodeRetire
+          delete obj.nodeDrain
           delete obj.auditList
           delete obj.whoAmI
           delete obj.grantList
@@ -1386,6 +1664,8 @@ export namespace AdminRequest {
         }
 
         if (obj.configDelete != null) {
+          delete obj.nodeRetire
+          delete obj.nodeDrain
           delete obj.auditList
           delete obj.whoAmI
           delete obj.grantList
@@ -1401,6 +1681,8 @@ export namespace AdminRequest {
         }
 
         if (obj.configList != null) {
+          delete obj.nodeRetire
+          delete obj.nodeDrain
           delete obj.auditList
           delete obj.whoAmI
           delete obj.grantList
@@ -1416,6 +1698,8 @@ export namespace AdminRequest {
         }
 
         if (obj.configGet != null) {
+          delete obj.nodeRetire
+          delete obj.nodeDrain
           delete obj.auditList
           delete obj.whoAmI
           delete obj.grantList
@@ -1431,6 +1715,8 @@ export namespace AdminRequest {
         }
 
         if (obj.configSet != null) {
+          delete obj.nodeRetire
+          delete obj.nodeDrain
           delete obj.auditList
           delete obj.whoAmI
           delete obj.grantList
@@ -2706,6 +2992,289 @@ export namespace AuditEntries {
   }
 }
 
+export interface DrainStatus {
+  state: string
+  startedAt: number
+  deadlineAt: number
+  elapsedMs: number
+  queued: number
+  running: number
+  lent: number
+  engaged: number
+  outbox: number
+  homeJobs: number
+  inFlight: number
+  handedOff: number
+  finished: number
+  clean: boolean
+  declaredDead: boolean
+  leadershipTransferred: boolean
+  summary: string
+}
+
+export namespace DrainStatus {
+  let _codec: Codec<DrainStatus>
+
+  export const codec = (): Codec<DrainStatus> => {
+    if (_codec == null) {
+      _codec = message<DrainStatus>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.state != null && obj.state !== '')) {
+          w.uint32(10)
+          w.string(obj.state)
+        }
+
+        if ((obj.startedAt != null && obj.startedAt !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.startedAt)
+        }
+
+        if ((obj.deadlineAt != null && obj.deadlineAt !== 0)) {
+          w.uint32(24)
+          w.uint64Number(obj.deadlineAt)
+        }
+
+        if ((obj.elapsedMs != null && obj.elapsedMs !== 0)) {
+          w.uint32(32)
+          w.uint64Number(obj.elapsedMs)
+        }
+
+        if ((obj.queued != null && obj.queued !== 0)) {
+          w.uint32(40)
+          w.uint32(obj.queued)
+        }
+
+        if ((obj.running != null && obj.running !== 0)) {
+          w.uint32(48)
+          w.uint32(obj.running)
+        }
+
+        if ((obj.lent != null && obj.lent !== 0)) {
+          w.uint32(56)
+          w.uint32(obj.lent)
+        }
+
+        if ((obj.engaged != null && obj.engaged !== 0)) {
+          w.uint32(64)
+          w.uint32(obj.engaged)
+        }
+
+        if ((obj.outbox != null && obj.outbox !== 0)) {
+          w.uint32(72)
+          w.uint32(obj.outbox)
+        }
+
+        if ((obj.homeJobs != null && obj.homeJobs !== 0)) {
+          w.uint32(80)
+          w.uint32(obj.homeJobs)
+        }
+
+        if ((obj.inFlight != null && obj.inFlight !== 0)) {
+          w.uint32(88)
+          w.uint32(obj.inFlight)
+        }
+
+        if ((obj.handedOff != null && obj.handedOff !== 0)) {
+          w.uint32(96)
+          w.uint32(obj.handedOff)
+        }
+
+        if ((obj.finished != null && obj.finished !== 0)) {
+          w.uint32(104)
+          w.uint32(obj.finished)
+        }
+
+        if ((obj.clean != null && obj.clean !== false)) {
+          w.uint32(112)
+          w.bool(obj.clean)
+        }
+
+        if ((obj.declaredDead != null && obj.declaredDead !== false)) {
+          w.uint32(120)
+          w.bool(obj.declaredDead)
+        }
+
+        if ((obj.leadershipTransferred != null && obj.leadershipTransferred !== false)) {
+          w.uint32(128)
+          w.bool(obj.leadershipTransferred)
+        }
+
+        if ((obj.summary != null && obj.summary !== '')) {
+          w.uint32(138)
+          w.string(obj.summary)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          state: '',
+          startedAt: 0,
+          deadlineAt: 0,
+          elapsedMs: 0,
+          queued: 0,
+          running: 0,
+          lent: 0,
+          engaged: 0,
+          outbox: 0,
+          homeJobs: 0,
+          inFlight: 0,
+          handedOff: 0,
+          finished: 0,
+          clean: false,
+          declaredDead: false,
+          leadershipTransferred: false,
+          summary: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.state = reader.string()
+              break
+            }
+            case 2: {
+              obj.startedAt = reader.uint64Number()
+              break
+            }
+            case 3: {
+              obj.deadlineAt = reader.uint64Number()
+              break
+            }
+            case 4: {
+              obj.elapsedMs = reader.uint64Number()
+              break
+            }
+            case 5: {
+              obj.queued = reader.uint32()
+              break
+            }
+            case 6: {
+              obj.running = reader.uint32()
+              break
+            }
+            case 7: {
+              obj.lent = reader.uint32()
+              break
+            }
+            case 8: {
+              obj.engaged = reader.uint32()
+              break
+            }
+            case 9: {
+              obj.outbox = reader.uint32()
+              break
+            }
+            case 10: {
+              obj.homeJobs = reader.uint32()
+              break
+            }
+            case 11: {
+              obj.inFlight = reader.uint32()
+              break
+            }
+            case 12: {
+              obj.handedOff = reader.uint32()
+              break
+            }
+            case 13: {
+              obj.finished = reader.uint32()
+              break
+            }
+            case 14: {
+              obj.clean = reader.bool()
+              break
+            }
+            case 15: {
+              obj.declaredDead = reader.bool()
+              break
+            }
+            case 16: {
+              obj.leadershipTransferred = reader.bool()
+              break
+            }
+            case 17: {
+              obj.summary = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<DrainStatus>): Uint8Array => {
+    return encodeMessage(obj, DrainStatus.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DrainStatus>): DrainStatus => {
+    return decodeMessage(buf, DrainStatus.codec(), opts)
+  }
+}
+
+export interface NodeRetired {}
+
+export namespace NodeRetired {
+  let _codec: Codec<NodeRetired>
+
+  export const codec = (): Codec<NodeRetired> => {
+    if (_codec == null) {
+      _codec = message<NodeRetired>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<NodeRetired>): Uint8Array => {
+    return encodeMessage(obj, NodeRetired.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<NodeRetired>): NodeRetired => {
+    return decodeMessage(buf, NodeRetired.codec(), opts)
+  }
+}
+
 export interface AdminResponse {
   code: string
   error: string
@@ -2723,6 +3292,8 @@ export interface AdminResponse {
   grantList?: GrantEntries
   whoAmI?: Identity
   auditList?: AuditEntries
+  nodeDrain?: DrainStatus
+  nodeRetire?: NodeRetired
 }
 
 export namespace AdminResponse {
@@ -2737,7 +3308,43 @@ export namespace AdminResponse {
 
         obj = { ...obj }
 
+        if (obj.nodeRetire != null) {
+          obj.nodeDrain = undefined
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.nodeDrain != null) {
+          obj.nodeRetire = undefined
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
         if (obj.auditList != null) {
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
           obj.whoAmI = undefined
           obj.grantList = undefined
           obj.grantRemove = undefined
@@ -2753,6 +3360,8 @@ export namespace AdminResponse {
         }
 
         if (obj.whoAmI != null) {
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
           obj.auditList = undefined
           obj.grantList = undefined
           obj.grantRemove = undefined
@@ -2768,6 +3377,8 @@ export namespace AdminResponse {
         }
 
         if (obj.grantList != null) {
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
           obj.auditList = undefined
           obj.whoAmI = undefined
           obj.grantRemove = undefined
@@ -2783,6 +3394,8 @@ export namespace AdminResponse {
         }
 
         if (obj.grantRemove != null) {
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
           obj.auditList = undefined
           obj.whoAmI = undefined
           obj.grantList = undefined
@@ -2798,6 +3411,8 @@ export namespace AdminResponse {
         }
 
         if (obj.grantSet != null) {
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
           obj.auditList = undefined
           obj.whoAmI = undefined
           obj.grantList = undefined
@@ -2813,6 +3428,8 @@ export namespace AdminResponse {
         }
 
         if (obj.jobCancel != null) {
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
           obj.auditList = undefined
           obj.whoAmI = undefined
           obj.grantList = undefined
@@ -2828,6 +3445,8 @@ export namespace AdminResponse {
         }
 
         if (obj.jobGet != null) {
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
           obj.auditList = undefined
           obj.whoAmI = undefined
           obj.grantList = undefined
@@ -2843,6 +3462,8 @@ export namespace AdminResponse {
         }
 
         if (obj.jobsList != null) {
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
           obj.auditList = undefined
           obj.whoAmI = undefined
           obj.grantList = undefined
@@ -2858,6 +3479,8 @@ export namespace AdminResponse {
         }
 
         if (obj.jobsSubmit != null) {
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
           obj.auditList = undefined
           obj.whoAmI = undefined
           obj.grantList = undefined
@@ -2873,6 +3496,8 @@ export namespace AdminResponse {
         }
 
         if (obj.configDelete != null) {
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
           obj.auditList = undefined
           obj.whoAmI = undefined
           obj.grantList = undefined
@@ -2888,6 +3513,8 @@ export namespace AdminResponse {
         }
 
         if (obj.configList != null) {
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
           obj.auditList = undefined
           obj.whoAmI = undefined
           obj.grantList = undefined
@@ -2903,6 +3530,8 @@ export namespace AdminResponse {
         }
 
         if (obj.configGet != null) {
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
           obj.auditList = undefined
           obj.whoAmI = undefined
           obj.grantList = undefined
@@ -2918,6 +3547,8 @@ export namespace AdminResponse {
         }
 
         if (obj.configSet != null) {
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
           obj.auditList = undefined
           obj.whoAmI = undefined
           obj.grantList = undefined
@@ -3010,6 +3641,16 @@ export namespace AdminResponse {
         if (obj.auditList != null) {
           w.uint32(274)
           AuditEntries.codec().encode(obj.auditList, w)
+        }
+
+        if (obj.nodeDrain != null) {
+          w.uint32(178)
+          DrainStatus.codec().encode(obj.nodeDrain, w)
+        }
+
+        if (obj.nodeRetire != null) {
+          w.uint32(186)
+          NodeRetired.codec().encode(obj.nodeRetire, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -3118,6 +3759,18 @@ export namespace AdminResponse {
               })
               break
             }
+            case 22: {
+              obj.nodeDrain = DrainStatus.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.nodeDrain
+              })
+              break
+            }
+            case 23: {
+              obj.nodeRetire = NodeRetired.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.nodeRetire
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -3125,7 +3778,43 @@ export namespace AdminResponse {
           }
         }
 
+        if (obj.nodeRetire != null) {
+          delete obj.nodeDrain
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.nodeDrain != null) {
+          delete obj.nodeRetire
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
         if (obj.auditList != null) {
+          delete obj.nodeRetire
+          delete obj.nodeDrain
           delete obj.whoAmI
           delete obj.grantList
           delete obj.grantRemove
@@ -3141,6 +3830,8 @@ export namespace AdminResponse {
         }
 
         if (obj.whoAmI != null) {
+          delete obj.nodeRetire
+          delete obj.nodeDrain
           delete obj.auditList
           delete obj.grantList
           delete obj.grantRemove
@@ -3156,6 +3847,8 @@ export namespace AdminResponse {
         }
 
         if (obj.grantList != null) {
+          delete obj.nodeRetire
+          delete obj.nodeDrain
           delete obj.auditList
           delete obj.whoAmI
           delete obj.grantRemove
@@ -3171,6 +3864,8 @@ export namespace AdminResponse {
         }
 
         if (obj.grantRemove != null) {
+          delete obj.nodeRetire
+          delete obj.nodeDrain
           delete obj.auditList
           delete obj.whoAmI
           delete obj.grantList
@@ -3186,6 +3881,8 @@ export namespace AdminResponse {
         }
 
         if (obj.grantSet != null) {
+          delete obj.nodeRetire
+          delete obj.nodeDrain
           delete obj.auditList
           delete obj.whoAmI
           delete obj.grantList
@@ -3201,6 +3898,8 @@ export namespace AdminResponse {
         }
 
         if (obj.jobCancel != null) {
+          delete obj.nodeRetire
+          delete obj.nodeDrain
           delete obj.auditList
           delete obj.whoAmI
           delete obj.grantList
@@ -3216,6 +3915,8 @@ export namespace AdminResponse {
         }
 
         if (obj.jobGet != null) {
+          delete obj.nodeRetire
+          delete obj.nodeDrain
           delete obj.auditList
           delete obj.whoAmI
           delete obj.grantList
@@ -3231,6 +3932,8 @@ export namespace AdminResponse {
         }
 
         if (obj.jobsList != null) {
+          delete obj.nodeRetire
+          delete obj.nodeDrain
           delete obj.auditList
           delete obj.whoAmI
           delete obj.grantList
@@ -3246,6 +3949,8 @@ export namespace AdminResponse {
         }
 
         if (obj.jobsSubmit != null) {
+          delete obj.nodeRetire
+          delete obj.nodeDrain
           delete obj.auditList
           delete obj.whoAmI
           delete obj.grantList
@@ -3261,6 +3966,8 @@ export namespace AdminResponse {
         }
 
         if (obj.configDelete != null) {
+          delete obj.nodeRetire
+          delete obj.nodeDrain
           delete obj.auditList
           delete obj.whoAmI
           delete obj.grantList
@@ -3276,6 +3983,8 @@ export namespace AdminResponse {
         }
 
         if (obj.configList != null) {
+          delete obj.nodeRetire
+          delete obj.nodeDrain
           delete obj.auditList
           delete obj.whoAmI
           delete obj.grantList
@@ -3291,6 +4000,8 @@ export namespace AdminResponse {
         }
 
         if (obj.configGet != null) {
+          delete obj.nodeRetire
+          delete obj.nodeDrain
           delete obj.auditList
           delete obj.whoAmI
           delete obj.grantList
@@ -3306,6 +4017,8 @@ export namespace AdminResponse {
         }
 
         if (obj.configSet != null) {
+          delete obj.nodeRetire
+          delete obj.nodeDrain
           delete obj.auditList
           delete obj.whoAmI
           delete obj.grantList

@@ -27,6 +27,7 @@ export interface Heartbeat {
   bootstrapSet: string[]
   queued: number
   slots: number
+  draining: boolean
 }
 
 export namespace Heartbeat {
@@ -125,6 +126,11 @@ export namespace Heartbeat {
           w.uint32(obj.slots)
         }
 
+        if ((obj.draining != null && obj.draining !== false)) {
+          w.uint32(136)
+          w.bool(obj.draining)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -145,7 +151,8 @@ export namespace Heartbeat {
           leaving: false,
           bootstrapSet: [],
           queued: 0,
-          slots: 0
+          slots: 0,
+          draining: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -228,6 +235,10 @@ export namespace Heartbeat {
             }
             case 16: {
               obj.slots = reader.uint32()
+              break
+            }
+            case 17: {
+              obj.draining = reader.bool()
               break
             }
             default: {

@@ -83,6 +83,7 @@ export interface PeerStatus {
   term: bigint
   incarnation: bigint
   connected: boolean
+  draining: boolean
 }
 
 export namespace PeerStatus {
@@ -159,6 +160,11 @@ export namespace PeerStatus {
           w.bool(obj.connected)
         }
 
+        if ((obj.draining != null && obj.draining !== false)) {
+          w.uint32(104)
+          w.bool(obj.draining)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -175,7 +181,8 @@ export namespace PeerStatus {
           role: '',
           term: 0n,
           incarnation: 0n,
-          connected: false
+          connected: false,
+          draining: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -238,6 +245,10 @@ export namespace PeerStatus {
             }
             case 12: {
               obj.connected = reader.bool()
+              break
+            }
+            case 13: {
+              obj.draining = reader.bool()
               break
             }
             default: {
@@ -453,6 +464,7 @@ export interface StatusResponse {
   dead: DeadPeer[]
   quorum: string
   quorumLastContactMs?: bigint
+  draining: boolean
 }
 
 export namespace StatusResponse {
@@ -604,6 +616,11 @@ export namespace StatusResponse {
           w.uint64(obj.quorumLastContactMs)
         }
 
+        if ((obj.draining != null && obj.draining !== false)) {
+          w.uint32(208)
+          w.bool(obj.draining)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -632,7 +649,8 @@ export namespace StatusResponse {
           heapUsedBytes: 0n,
           security: '',
           dead: [],
-          quorum: ''
+          quorum: '',
+          draining: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -773,6 +791,10 @@ export namespace StatusResponse {
             }
             case 25: {
               obj.quorumLastContactMs = reader.uint64()
+              break
+            }
+            case 26: {
+              obj.draining = reader.bool()
               break
             }
             default: {

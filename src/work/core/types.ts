@@ -60,6 +60,33 @@ export interface PeerInfo {
   /** Stealable tasks it advertised. */
   queued: number
   capabilities: readonly string[]
+  /** It is draining (leaving the mesh): it takes no pushed work. */
+  draining?: boolean
+}
+
+/**
+ * Where a drain stands (WorkCore.drainProgress): what this node still holds or owes, and
+ * what the drain did. `done` when nothing is held here, lent from here, engaged for others,
+ * waiting to reach a home, in flight, or homed here and unfinished.
+ */
+export interface DrainProgress {
+  done: boolean
+  /** Tasks queued here (including retries waiting out a backoff). */
+  queued: number
+  running: number
+  /** Batches lent from here and not signalled yet (pushed or stolen). */
+  lent: number
+  /** Batches others lent here that this node has not signalled yet. */
+  engaged: number
+  /** Outcomes waiting to reach their home. */
+  outbox: number
+  /** Unfinished jobs homed here. */
+  homeJobs: number
+  /** Messages (results, signals, batches) not answered yet, and registrations not applied. */
+  inFlight: number
+  /** Tasks pushed to peers since the drain began, and tasks that finished here meanwhile. */
+  handedOff: number
+  finished: number
 }
 
 export interface WorkCounters {

@@ -8,7 +8,7 @@
 
 import type { JobEntry, JobMove } from '../../../src/consensus/control.js'
 import type { Rng } from '../../../src/prng.js'
-import { WorkCore, type AttemptEnd, type PeerInfo, type Ready, type RegistryView, type WorkCoreConfig, type WorkCounters } from '../../../src/work/core.js'
+import { WorkCore, type AttemptEnd, type DrainProgress, type PeerInfo, type Ready, type RegistryView, type WorkCoreConfig, type WorkCounters } from '../../../src/work/core.js'
 import type { WorkMsg, WorkReply } from '../../../src/work/messages.js'
 import type { JobRecord, JobReplica, LoadedWork, StoredTask, TaskOutcome } from '../../../src/work/records.js'
 import type { JobInput } from '../../../src/work/spec.js'
@@ -69,6 +69,10 @@ export interface SimCore {
   tick: (now: number) => void
   /** The node is stopping: running attempts are aborted, nothing more is started or sent. */
   stop: (now: number) => void
+  /** The node is leaving: no submits or steals, queued work pushed to peers. */
+  drain: (now: number) => void
+  drainProgress: () => DrainProgress
+  readonly isDraining: boolean
   nextDeadline: () => number
   hasReady: () => boolean
   ready: () => Ready
@@ -98,6 +102,9 @@ export function makeCore (cfg: SimCoreConfig, loaded: LoadedWork | undefined, re
     peerAdvertised: (peer, t) => { core.peerAdvertised(peer, t) },
     tick: t => { core.tick(t) },
     stop: t => { core.stop(t) },
+    drain: t => { core.drain(t) },
+    drainProgress: () => core.drainProgress(),
+    get isDraining () { return core.isDraining },
     nextDeadline: () => core.nextDeadline(),
     hasReady: () => core.hasReady(),
     ready: () => core.ready(),

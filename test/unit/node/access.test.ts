@@ -52,7 +52,9 @@ const CASES: Array<{ name: string, req: AdminRequest, allowed: string[] }> = [
   { name: 'grantRemove', req: { grantRemove: { peerId: CLIENT } }, allowed: ['operator', 'operator+commands', 'local'] },
   { name: 'grantList', req: { grantList: {} }, allowed: ['operator', 'operator+commands', 'local'] },
   { name: 'whoAmI', req: { whoAmI: {} }, allowed: Object.keys(CALLERS) },
-  { name: 'auditList', req: { auditList: { limit: 0, before: '' } }, allowed: ['operator', 'operator+commands', 'local'] }
+  { name: 'auditList', req: { auditList: { limit: 0, before: '' } }, allowed: ['operator', 'operator+commands', 'local'] },
+  { name: 'nodeDrain', req: { nodeDrain: { deadlineMs: 1000 } }, allowed: ['operator', 'operator+commands', 'local'] },
+  { name: 'nodeRetire', req: { nodeRetire: { peerId: 'self', incarnation: 1, reason: 'drained' } }, allowed: ['operator', 'operator+commands', 'local'] }
 ]
 
 interface Fake { ctx: AdminContext, proposed: ControlCommand[], submitted: number }
@@ -81,6 +83,8 @@ function fake (caller: Principal, forwarded = false): Fake {
     forwarded,
     caller,
     now: () => 5,
+    drain: () => ({ state: 'draining', startedAt: 0, deadlineAt: 1000, elapsedMs: 0, queued: 0, running: 0, lent: 0, engaged: 0, outbox: 0, homeJobs: 0, inFlight: 0, handedOff: 0, finished: 0, clean: false, declaredDead: false, leadershipTransferred: false, summary: '' }),
+    incarnation: () => 1,
     audit: { list: async () => ({ entries: [], next: '' }), local: async () => {} } as unknown as AuditLog
   }
   return f

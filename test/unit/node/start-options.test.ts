@@ -69,7 +69,8 @@ const SAMPLE: Record<StartOptionKey, string> = {
   insecure: 'true',
   maxPendingJobs: '77',
   replicas: '2',
-  allowCommands: 'true'
+  allowCommands: 'true',
+  drainDeadlineMs: '4500'
 }
 
 /** What SAMPLE resolves to. */
@@ -96,7 +97,8 @@ const SAMPLE_VALUE: NodeConfig = {
   insecure: true,
   maxPendingJobs: 77,
   replicas: 2,
-  allowCommands: true
+  allowCommands: true,
+  drainDeadlineMs: 4500
 }
 
 /** Parses `argv` as the start command would and returns what it hands to resolveConfig. */
@@ -225,6 +227,7 @@ describe('the start option table', () => {
       maxPendingJobs: number
       replicas: number
       allowCommands: boolean
+      drainDeadlineMs: number
     }>()
   })
 })

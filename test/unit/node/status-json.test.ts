@@ -25,11 +25,12 @@ const response: StatusResponse = {
   incarnation: 2n,
   load: 0,
   capabilities: [],
-  peers: [{ peerId: '12D3KooWB', name: 'b', state: 'dead', lastSeenMs: 800n, addrs: [], version: '0.1.0', load: 0, capabilities: [], role: 'none', term: 0n, incarnation: 1n, connected: false }],
+  peers: [{ peerId: '12D3KooWB', name: 'b', state: 'dead', lastSeenMs: 800n, addrs: [], version: '0.1.0', load: 0, capabilities: [], role: 'none', term: 0n, incarnation: 1n, connected: false, draining: false }],
   counters: [{ name: 'gossip_rejected_total', value: 3n }],
   dead: [{ peerId: '12D3KooWB', incarnation: 1n, reason: '2 of 3 voters hold it dead', index: 7n }],
   quorum: 'contact',
-  quorumLastContactMs: 12n
+  quorumLastContactMs: 12n,
+  draining: true
 }
 
 describe('status JSON', () => {
@@ -40,6 +41,8 @@ describe('status JSON', () => {
     expect(json.leader).toBeNull()
     expect(json.peers[0]).toMatchObject({ peerId: '12D3KooWB', state: 'dead', lastSeenMs: 800 })
     expect(json.counters).toEqual({ gossip_rejected_total: 3 })
+    expect(json.draining).toBe(true)
+    expect(json.peers[0]!.draining).toBe(false)
     expect(json.dead).toEqual([{ peerId: '12D3KooWB', incarnation: 1, reason: '2 of 3 voters hold it dead', index: 7 }])
     expect(json.quorum).toEqual({ contact: true, lastContactMs: 12 })
   })

@@ -18,7 +18,8 @@ const hb: Heartbeat = {
   leaving: false,
   bootstrapSet: ['a', 'b'],
   queued: 12,
-  slots: 2
+  slots: 2,
+  draining: true
 }
 
 describe('heartbeat codec', () => {
