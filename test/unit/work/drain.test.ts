@@ -17,6 +17,8 @@ class FakeRegistry {
   readonly dead = new Set<string>()
   entry (id: string): JobEntry | undefined { return this.jobs.get(id) }
   isDead (peer: string): boolean { return this.dead.has(peer) }
+  /** Replicas are not what these tests are about: no copies, no wait for holders. */
+  memberCount (): number { return 1 }
 }
 
 interface Node {
