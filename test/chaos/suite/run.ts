@@ -198,6 +198,11 @@ async function main (): Promise<void> {
     console.error(`chaos: ${(err as Error).message}`)
     process.exit(2)
   }
+  if (Number(process.versions.node.split('.')[0]) < 22) {
+    // The nodes run on this same node binary: an older one fails each of them at start.
+    console.error(`chaos: needs Node.js >= 22 (this is ${process.version}); run it as npm run chaos`)
+    process.exit(2)
+  }
   if (!canUseNetns()) {
     console.error('chaos: needs root and iproute2 (ip netns)')
     process.exit(2)
