@@ -48,7 +48,7 @@ describe.skipIf(!canUseNetns())('a host cut off from the majority (partition fen
   }
 
   beforeAll(async () => {
-    mesh = await startMesh({ nodes: HOSTS, flags: ['--concurrency', '2'] })
+    mesh = await startMesh({ nodes: HOSTS, extraArgs: ['--concurrency', '2'] })
   }, 90_000)
 
   afterAll(() => {

@@ -3,13 +3,12 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { NODE_FLAGS } from '../../scripts/cluster-lib.js'
+import { join } from 'node:path'
+import { NODE_FLAGS, ROOT } from '../../scripts/cluster-lib.js'
 
-export { NODE_FLAGS }
-
-export const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..', '..')
+// ROOT is the checkout's root from the sources and from their build in dist/ alike (the
+// chaos suite runs compiled, as `npm run chaos`).
+export { NODE_FLAGS, ROOT }
 export const NODE = process.execPath
 
 export interface RunResult { code: number, stdout: string, stderr: string }
