@@ -758,7 +758,9 @@ export class WorkCore {
             continue
           }
           this.holdTask(st.task)
-          this.queue.push(st.task)
+          // At the front: these tasks already waited their turn once (bench/recovery: at the
+          // back they waited ~2 s behind the rest of the job's queue before running again).
+          this.queue.pushFront(st.task)
         } else if (st?.state === 'delegated' && st.batchId === r.batchId) {
           // Its lineage here is gone too (or it is held here again under another batch).
           this.dropTask(id)

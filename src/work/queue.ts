@@ -25,6 +25,12 @@ class Deque<T> {
     this.items.push(x)
   }
 
+  /** In front of the oldest. */
+  unshift (x: T): void {
+    if (this.head > 0) this.items[--this.head] = x
+    else this.items.unshift(x)
+  }
+
   /** Oldest first. */
   * [Symbol.iterator] (): IterableIterator<T> {
     for (let i = this.head; i < this.items.length; i++) yield this.items[i] as T
@@ -74,16 +80,30 @@ export class ReadyQueue<T extends Queued> {
   }
 
   push (task: T): void {
-    let q = this.byPriority.get(task.priority)
-    if (q == null) {
-      q = new Deque<T>()
-      this.byPriority.set(task.priority, q)
-      this.priorities.push(task.priority)
-      this.priorities.sort((a, b) => b - a)
-    }
-    q.push(task)
+    this.lane(task.priority).push(task)
     this.count++
     if (!canRun(this.local, task.requires)) this.foreign++
+  }
+
+  /**
+   * Queues a task ahead of every other of its priority: work that already waited its turn
+   * once (reclaimed from a node declared dead) does not wait behind the whole queue again.
+   */
+  pushFront (task: T): void {
+    this.lane(task.priority).unshift(task)
+    this.count++
+    if (!canRun(this.local, task.requires)) this.foreign++
+  }
+
+  private lane (priority: number): Deque<T> {
+    let q = this.byPriority.get(priority)
+    if (q == null) {
+      q = new Deque<T>()
+      this.byPriority.set(priority, q)
+      this.priorities.push(priority)
+      this.priorities.sort((a, b) => b - a)
+    }
+    return q
   }
 
   /** The next task this node can run: highest priority, oldest first. */

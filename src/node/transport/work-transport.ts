@@ -39,6 +39,8 @@ interface Channel {
   stream?: Stream
   pending: Map<bigint, Pending>
   writes: Promise<void>
+  /** When a response last arrived on this channel (ms), to tell a slow peer from a dead stream. */
+  lastReadAt: number
 }
 
 const OPEN_TIMEOUT_MS = 5_000
@@ -85,15 +87,22 @@ export class WorkTransport {
     if (this.stopped) throw new MeshError('UNREACHABLE', 'node is stopping')
     let ch = this.out.get(peer)
     if (ch == null) {
-      ch = { pending: new Map(), writes: Promise.resolve() }
+      ch = { pending: new Map(), writes: Promise.resolve(), lastReadAt: Date.now() }
       this.out.set(peer, ch)
     }
     const channel = ch
     const id = ++this.seq
+    const sentAt = Date.now()
     const result = new Promise<WorkResponse>((resolve, reject) => {
       const timer = setTimeout(() => {
         channel.pending.delete(id)
-        reject(new MeshError('UNREACHABLE', `${peer} did not answer a work request within ${timeoutMs} ms`))
+        const err = new MeshError('UNREACHABLE', `${peer} did not answer a work request within ${timeoutMs} ms`)
+        reject(err)
+        // Nothing at all came back on the channel since this request went out: the stream is
+        // wedged (a write stuck behind a peer that was paused or cut off, a reset that never
+        // surfaced). Drop it, so the next call opens a fresh one instead of queueing behind a
+        // write that never ends — otherwise results for that peer stall for good.
+        if (channel.lastReadAt <= sentAt) this.close(peer, channel, err)
       }, timeoutMs)
       channel.pending.set(id, { resolve, reject, timer })
     })
@@ -127,6 +136,7 @@ export class WorkTransport {
     try {
       while (!this.stopped && ch.pb === pb) {
         const frame = await pb.read(WorkFrame)
+        ch.lastReadAt = Date.now()
         const p = ch.pending.get(frame.id)
         if (p == null || frame.response == null) continue
         ch.pending.delete(frame.id)
@@ -144,6 +154,9 @@ export class WorkTransport {
     ch.stream?.abort(reason)
     ch.stream = undefined
     ch.pb = undefined
+    // A fresh channel for the next call: this one's write chain may be stuck on a write that
+    // never settles.
+    if (this.out.get(peer) === ch) this.out.delete(peer)
     for (const p of ch.pending.values()) {
       clearTimeout(p.timer)
       p.reject(new MeshError('UNREACHABLE', `work channel to ${peer} failed: ${errorMessage(reason)}`))

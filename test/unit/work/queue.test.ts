@@ -35,6 +35,18 @@ describe('ReadyQueue.take', () => {
     expect(q.size).toBe(0)
   })
 
+  it('pushFront queues ahead of its priority (a reclaimed task), never ahead of a higher one', () => {
+    const q = queue(task('m1'), task('m2'), task('hi', 3))
+    expect(q.take()!.id).toBe('hi')
+    q.take()
+    q.pushFront(task('back'))
+    q.pushFront(task('hi2', 3))
+    expect(drain(q)).toEqual(['hi2', 'back', 'm2'])
+    q.pushFront(task('alone'))
+    expect(q.size).toBe(1)
+    expect(drain(q)).toEqual(['alone'])
+  })
+
   it('puts a priority that arrives later in its place', () => {
     const q = queue(task('a', 1))
     expect(q.take()!.id).toBe('a')
