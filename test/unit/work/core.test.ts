@@ -8,17 +8,10 @@ import { mulberry32 } from '../../../src/prng.js'
 import { DEFAULT_RESEND_MS, MAINTAIN_EVERY_MS, MAX_RESEND_MS, PROGRESS_EVERY_MS, RESULTS_LINGER_MS, WorkCore, type AttemptEnd, type PeerInfo, type Ready, type WorkCoreConfig } from '../../../src/work/core.js'
 import type { WorkMsg, WorkReply } from '../../../src/work/messages.js'
 import type { JobInput, Task } from '../../../src/work/spec.js'
+import { FakeRegistry } from './fake-registry.js'
 
 const ECHO = ['handler:echo']
 
-class FakeRegistry {
-  readonly jobs = new Map<string, JobEntry>()
-  readonly dead = new Set<string>()
-  entry (id: string): JobEntry | undefined { return this.jobs.get(id) }
-  isDead (peer: string): boolean { return this.dead.has(peer) }
-  /** These cores stand alone (a mesh of one): no replicas, and no wait for holders. */
-  memberCount (): number { return 1 }
-}
 
 function makeCore (self: string, registry: FakeRegistry, now: number, cfg: Partial<WorkCoreConfig> = {}): WorkCore {
   return WorkCore.create({ self, incarnation: 1, concurrency: 1, capabilities: ECHO, rng: mulberry32(7), ...cfg }, registry, now)

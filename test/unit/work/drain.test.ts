@@ -3,23 +3,15 @@
 // Dijkstra–Scholten ledgers stay exact and completion is still detected — never early.
 // Several cores joined by an in-memory network that delivers every message; fake clock.
 import { describe, expect, it } from 'vitest'
-import type { JobEntry } from '../../../src/consensus/control.js'
 import { mulberry32 } from '../../../src/prng.js'
 import { WorkCore, type AttemptEnd, type PeerInfo, type WorkCoreConfig } from '../../../src/work/core.js'
 import { WorkError } from '../../../src/work/errors.js'
 import type { JobRecord } from '../../../src/work/records.js'
 import type { Task } from '../../../src/work/spec.js'
+import { FakeRegistry } from './fake-registry.js'
 
 const ECHO = ['handler:echo']
 
-class FakeRegistry {
-  readonly jobs = new Map<string, JobEntry>()
-  readonly dead = new Set<string>()
-  entry (id: string): JobEntry | undefined { return this.jobs.get(id) }
-  isDead (peer: string): boolean { return this.dead.has(peer) }
-  /** Replicas are not what these tests are about: no copies, no wait for holders. */
-  memberCount (): number { return 1 }
-}
 
 interface Node {
   id: string

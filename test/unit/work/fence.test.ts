@@ -2,22 +2,14 @@
 // says has no quorum contact refuses submits at once, neither steals nor lends, and runs
 // everything it holds; with contact back it steals again.
 import { describe, expect, it } from 'vitest'
-import type { JobEntry } from '../../../src/consensus/control.js'
 import { mulberry32 } from '../../../src/prng.js'
 import { MAINTAIN_EVERY_MS, WorkCore, type AttemptEnd, type PeerInfo, type Ready, type WorkCoreConfig } from '../../../src/work/core.js'
 import { WorkError } from '../../../src/work/errors.js'
 import type { JobInput, Task } from '../../../src/work/spec.js'
+import { FakeRegistry } from './fake-registry.js'
 
 const ECHO = ['handler:echo']
 
-class FakeRegistry {
-  readonly jobs = new Map<string, JobEntry>()
-  readonly dead = new Set<string>()
-  entry (id: string): JobEntry | undefined { return this.jobs.get(id) }
-  isDead (peer: string): boolean { return this.dead.has(peer) }
-  /** A mesh of one here: no replicas, no wait for holders. */
-  memberCount (): number { return 1 }
-}
 
 function makeCore (self: string, registry: FakeRegistry, cfg: Partial<WorkCoreConfig> = {}): WorkCore {
   return WorkCore.create({ self, incarnation: 1, concurrency: 1, capabilities: ECHO, rng: mulberry32(7), ...cfg }, registry, 1000)

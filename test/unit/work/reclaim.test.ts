@@ -3,21 +3,15 @@
 // holders give up what came through it, calls to it fail, and whatever it still says later —
 // results, signals, re-sent batches — is deduplicated or ignored. Fake clock, no LevelDB.
 import { describe, expect, it } from 'vitest'
-import type { JobEntry } from '../../../src/consensus/control.js'
 import { mulberry32 } from '../../../src/prng.js'
 import { WorkCore, type AttemptEnd, type Ready, type WorkCoreConfig } from '../../../src/work/core.js'
 import type { WorkMsg, WorkReply } from '../../../src/work/messages.js'
 import type { JobRecord, LoadedWork, StoredTask, TaskOutcome, WorkWrite } from '../../../src/work/records.js'
 import type { Task } from '../../../src/work/spec.js'
+import { FakeRegistry } from './fake-registry.js'
 
 const ECHO = ['handler:echo']
 
-class FakeRegistry {
-  readonly jobs = new Map<string, JobEntry>()
-  readonly dead = new Set<string>()
-  entry (id: string): JobEntry | undefined { return this.jobs.get(id) }
-  isDead (peer: string): boolean { return this.dead.has(peer) }
-}
 
 /** One node: its core, and its "disk" (the writes of every ready it persisted). */
 class Node {
