@@ -26,7 +26,8 @@ export interface StartNodeOptions extends Partial<Omit<NodeConfig, 'handlers'>> 
  */
 export async function startNode (options: StartNodeOptions = {}): Promise<EmbeddedNode> {
   const { handlers, handlerModules, logger, ...rest } = options
-  const flags: RawValues = { logLevel: 'warn', ...rest, ...(handlerModules != null ? { handlers: handlerModules } : {}) }
+  // An embedding program serves its own HTTP; the node's endpoint is opt-in here (`http`).
+  const flags: RawValues = { logLevel: 'warn', http: 'off', ...rest, ...(handlerModules != null ? { handlers: handlerModules } : {}) }
   const config = resolveConfig({ flags, env: {} })
   const node = await MeshNode.start(config, { ...(logger != null ? { logger } : {}), ...(handlers != null ? { handlers } : {}) })
   return new EmbeddedNode(node)

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path'
 import { MESH_NAME_PATTERN } from '../wire/constants.js'
 import { MeshError, errorMessage } from './errors.js'
 import { LOG_LEVELS, type LogLevel } from './log.js'
+import { isLoopbackHost, parseHttpOption } from './http/listen.js'
 import { ISOLATION_MODES, type IsolationMode } from '../work/isolation/pool.js'
 
 /** The fixed, documented default port: every node listens here unless told otherwise. */
@@ -227,6 +228,23 @@ export const START_OPTIONS = {
     default: false,
     help: 'run shell-command tasks (submit --cmd) on this node'
   }),
+  // The dashboard, /v1 API and /metrics. Loopback by default: the API reads job results and,
+  // with a token, submits; a wider address needs the mesh secured like --listen does.
+  http: text({
+    flag: '--http <address>',
+    env: 'MESHNODE_HTTP',
+    default: 'auto',
+    shown: '127.0.0.1:7421 (another free port if taken)',
+    help: 'serve the web dashboard, the /v1 HTTP API and /metrics here; "off" to serve nothing',
+    check: v => {
+      try {
+        parseHttpOption(v)
+        return undefined
+      } catch (err) {
+        return errorMessage(err)
+      }
+    }
+  }),
   // Long enough for queued work to move and for typical short tasks to finish; systemd's
   // TimeoutStopSec (90 s) and Kubernetes' terminationGracePeriodSeconds (30 s) sit above or at it.
   drainDeadlineMs: int({
@@ -327,6 +345,11 @@ export function resolveConfig (sources: ConfigSources): NodeConfig {
     throw new MeshError('INSECURE', `refusing to listen on ${open.join(', ')} without a mesh key: anyone who can reach it could join the mesh and run work on it. ` +
       'Create a key with `meshnode keygen --out mesh.key`, copy it to every node and start them with --mesh-key mesh.key; ' +
       'or listen on loopback only (/ip4/127.0.0.1/tcp/PORT); or, on a network you trust completely, add --insecure.')
+  }
+  const http = parseHttpOption(config.http)
+  if (http != null && !isLoopbackHost(http.host) && !secured(config)) {
+    throw new MeshError('INSECURE', `refusing to serve HTTP on ${config.http} without a mesh key: the API and dashboard would be reachable from other hosts on a mesh anyone can join. ` +
+      'Secure the mesh (--mesh-key) first, or keep --http on loopback (127.0.0.1:PORT).')
   }
   return config
 }

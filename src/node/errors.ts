@@ -31,6 +31,8 @@ export type MeshErrorCode =
   | 'KEY_FILE_EXISTS'
   /** A key file that could not be written (no such directory, no permission, disk full). */
   | 'KEY_FILE_UNWRITABLE'
+  /** An HTTP API request with a bearer token that does not verify (malformed, expired, another mesh). */
+  | 'UNAUTHORIZED'
   /** Every code an admin response may carry, passed through from the server unchanged. */
   | AdminCode
 

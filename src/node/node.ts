@@ -37,6 +37,10 @@ import { COMMANDS_CAPABILITY, capabilityOf } from '../work/spec.js'
 import { HEARTBEAT_LIMITS } from '../wire/constants.js'
 import type { DrainStatus } from '../wire/proto/admin.js'
 import { Drain } from './drain.js'
+import { EventLog } from './observe/events.js'
+import { watchMesh } from './observe/watch.js'
+import { HttpService } from './http/server.js'
+import { parseHttpOption } from './http/listen.js'
 
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 
@@ -74,6 +78,8 @@ export interface NodeComponents {
   access: AccessView
   audit: AuditLog
   quota: SubmitQuota
+  /** What happened on the mesh as this node saw it: the /v1/events stream. */
+  events: EventLog
 }
 
 /**
@@ -94,7 +100,9 @@ export class MeshNode {
     private readonly c: NodeComponents,
     /** In start order; stopped in reverse (see services/startable.ts). */
     private readonly services: readonly NamedService[],
-    private readonly admin: AdminService
+    private readonly admin: AdminService,
+    private readonly http: HttpService,
+    private readonly unwatch: () => void
   ) {}
 
   get peerId (): string {
@@ -119,6 +127,15 @@ export class MeshNode {
 
   get registry (): Registry {
     return this.c.registry
+  }
+
+  get events (): EventLog {
+    return this.c.events
+  }
+
+  /** Where the node serves HTTP (HOST:PORT), or undefined when it does not. */
+  get httpAddress (): string | undefined {
+    return this.http.address
   }
 
   static async start (config: NodeConfig, opts: StartOptions = {}): Promise<MeshNode> {
@@ -218,6 +235,7 @@ export class MeshNode {
       c.consensus.onApplied.push((cmd, index) => {
         c.audit!.applied(index, cmd).catch((err: unknown) => { log.warn({ err: errorMessage(err) }, 'cannot write the audit log') })
       })
+      c.events = new EventLog(Date.now)
       const components = c as NodeComponents
       registerEntries(components.registry, () => components.work.counterEntries())
       let node: MeshNode | undefined
@@ -232,6 +250,16 @@ export class MeshNode {
       // Listed once, in start order: what others depend on first, inbound protocols and
       // dialing last. Stopping runs the reverse, so inbound traffic stops first; the
       // beforeStop hooks (hand leadership over, announce leave) run before any stop.
+      const http = new HttpService({
+        log,
+        registry: components.registry,
+        events: components.events,
+        access: components.access,
+        mesh: config.mesh,
+        status: () => node!.statusSnapshot(),
+        admin: async (req, caller) => await admin.handle(req, caller)
+      }, parseHttpOption(config.http))
+      const unwatch = watchMesh({ membership: components.membership, consensus: components.consensus, engine: components.work.engine, self: host.peerId.toString() }, components.events)
       const services: NamedService[] = [
         { name: 'membership', service: components.membership },
         { name: 'consensus', service: components.consensus },
@@ -239,9 +267,10 @@ export class MeshNode {
         { name: 'status', service: status },
         { name: 'internal', service: internal },
         { name: 'admin', service: admin },
+        { name: 'http', service: http },
         { name: 'dialer', service: components.dialer }
       ]
-      node = new MeshNode(components, services, admin)
+      node = new MeshNode(components, services, admin, http, unwatch)
       const drainable = node
       admin.drainer = deadlineMs => drainable.drain(deadlineMs > 0 ? deadlineMs : undefined)
       await startAll(services, (name, err) => log.warn({ service: name, err: errorMessage(err) }, 'service stop failed'))
@@ -251,9 +280,10 @@ export class MeshNode {
         addrs: node.addrs,
         startedAt: new Date(node.startedAt).toISOString(),
         version: VERSION,
-        ...(config.meshKey.length > 0 ? { meshKeyFiles: config.meshKey } : {})
+        ...(config.meshKey.length > 0 ? { meshKeyFiles: config.meshKey } : {}),
+        ...(http.address != null ? { http: http.address } : {})
       })
-      log.info({ addrs: node.addrs, mesh: config.mesh, security: securityOf(config) }, 'meshnode started')
+      log.info({ addrs: node.addrs, mesh: config.mesh, security: securityOf(config), ...(http.address != null ? { http: `http://${http.address}/` } : {}) }, 'meshnode started')
       if (securityOf(config) === 'loopback-only') log.warn('listening on 127.0.0.1 only: create a mesh key with `meshnode keygen` to accept other hosts')
       if (securityOf(config) === 'insecure') log.warn('INSECURE: listening beyond loopback without a mesh key (--insecure); anyone who can reach this port can join the mesh')
       return node
@@ -317,6 +347,7 @@ export class MeshNode {
   private async doStop (): Promise<void> {
     const { log, host, config, store } = this.c
     log.info('stopping: handing over leadership and announcing leave')
+    this.unwatch()
     await stopAll(this.services, (name, err) => log.warn({ service: name, err: errorMessage(err) }, 'service stop failed'))
     await Promise.resolve(host.stop()).catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'host stop failed'))
     await removeRuntimeFile(config.dataDir)
@@ -361,7 +392,8 @@ export class MeshNode {
       dead: [...this.c.consensus.deadPeers()].map(([peerId, d]) => ({ peerId, incarnation: BigInt(d.incarnation), reason: d.reason, index: BigInt(d.index) })),
       quorum: quorum.contact ? 'contact' : 'lost',
       ...(quorum.lastContactMs != null ? { quorumLastContactMs: BigInt(quorum.lastContactMs) } : {}),
-      draining: this.c.work.engine.draining
+      draining: this.c.work.engine.draining,
+      http: this.http.address ?? ''
     }
   }
 }

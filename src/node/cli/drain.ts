@@ -79,12 +79,17 @@ export function drainJson (s: DrainStatus): Record<string, unknown> {
   }
 }
 
-/** "60s", "2m", "500ms", or a bare number of seconds, in ms. */
-export function parseDuration (text: string, flag: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim())
-  if (m == null) throw new MeshError('USAGE', `invalid ${flag} "${text}": expected a duration such as 60s, 2m or 500ms`)
-  const n = Number(m[1])
-  const ms = m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000
-  if (!(ms >= 1 && ms <= 3_600_000)) throw new MeshError('USAGE', `invalid ${flag} "${text}": must be between 1 ms and 1 h`)
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
+
+/** "60s", "2m", "500ms", "1h", "7d", or a bare number of seconds, in ms, at most `maxMs` (default 1 h). */
+export function parseDuration (text: string, flag: string, maxMs = 3_600_000): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim())
+  if (m == null) throw new MeshError('USAGE', `invalid ${flag} "${text}": expected a duration such as 60s, 2m, 500ms or 1h`)
+  const ms = Number(m[1]) * UNIT_MS[m[2] ?? 's']!
+  if (!(ms >= 1 && ms <= maxMs)) throw new MeshError('USAGE', `invalid ${flag} "${text}": must be between 1 ms and ${formatLimit(maxMs)}`)
   return Math.round(ms)
+}
+
+function formatLimit (ms: number): string {
+  return ms % 86_400_000 === 0 ? `${ms / 86_400_000} d` : ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : `${ms / 1000} s`
 }

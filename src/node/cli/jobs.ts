@@ -5,9 +5,8 @@ import { SingleBar } from 'cli-progress'
 import { readFile } from 'node:fs/promises'
 import type { Command } from 'commander'
 import type { Libp2p } from 'libp2p'
-import type { JobDetail, JobSummary as WireSummary } from '../../wire/proto/admin.js'
 import { parseJobInput, type JobInput } from '../../work/spec.js'
-import type { JobRecord } from '../store/work-store.js'
+import { detailJson, summaryJson, type JobDetails } from '../client/jobs-json.js'
 import { MeshError, errorMessage } from '../errors.js'
 import { formatDuration } from '../client/status-json.js'
 import { withTarget, type Admin, type CliOutput, type TargetOptions } from './target.js'
@@ -95,36 +94,6 @@ export function addJobCommands (program: Command, admin: Admin, io: IO, setExit:
       await admin(opts, 'jobCancel', { id })
       io.out(opts.json === true ? JSON.stringify({ id, cancelled: true }) + '\n' : `cancelled ${id}\n`)
     })
-}
-
-interface JobSummary { id: string, home: string, state: string, createdAt: number, name?: string, total?: number, done?: number, failed?: number, finishedAt?: number }
-
-/** A listed job as `jobs --json` prints it: counts only for jobs homed on the node asked. */
-function summaryJson (j: WireSummary): JobSummary {
-  return {
-    id: j.id,
-    home: j.home,
-    state: j.state,
-    createdAt: Number(j.createdAt),
-    ...(j.name != null ? { name: j.name } : {}),
-    ...(j.total != null ? { total: j.total, done: j.done ?? 0, failed: j.failed ?? 0 } : {}),
-    ...(j.finishedAt != null ? { finishedAt: Number(j.finishedAt) } : {})
-  }
-}
-
-/** A job as `job --json` prints it: its view, then the page of results and the next cursor. */
-function detailJson (d: JobDetail): JobDetails {
-  return {
-    ...JSON.parse(d.view),
-    ...(d.results !== '' ? { results: JSON.parse(d.results) } : {}),
-    ...(d.next !== '' ? { next: d.next } : {})
-  }
-}
-
-interface JobDetails extends JobRecord {
-  result?: unknown
-  running?: Array<{ taskId: string, node: string, type?: string, progress?: unknown }>
-  results?: Array<{ taskId: string, ok: boolean, result?: unknown, error?: string, node: string }>
 }
 
 async function buildJob (type: string | undefined, payload: string | undefined, opts: SubmitOptions): Promise<JobInput> {

@@ -8,6 +8,7 @@ import { addConfigCommands } from './config.js'
 import { addJobCommands } from './jobs.js'
 import { addDrainCommand } from './drain.js'
 import { addKeygenCommand } from './keygen.js'
+import { addTokenCommand } from './token.js'
 import { addStartOptions } from './start-options.js'
 import { adminClient, clientTarget, withTarget, type TargetOptions } from './target.js'
 import { addAccessCommands } from './access.js'
@@ -66,6 +67,7 @@ export async function main (argv: string[], io: CliIO = defaultIO): Promise<numb
   addAccessCommands(program, admin, output)
   addDrainCommand(program, admin, output, code => { exitCode = code })
   addKeygenCommand(program, output)
+  addTokenCommand(program, output, io.env)
 
   try {
     await program.parseAsync(argv, { from: 'user' })

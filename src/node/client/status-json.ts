@@ -64,6 +64,8 @@ export interface StatusJson {
   quorum: { contact: boolean, lastContactMs: number | null }
   /** This node is draining: `meshnode drain` or SIGTERM; it leaves once its work is handed off. */
   draining: boolean
+  /** Where the node serves its dashboard, /v1 API and /metrics (`http://HOST:PORT/`); null: off. */
+  http: string | null
 }
 
 const STATES = new Set(['alive', 'suspect', 'dead', 'left'])
@@ -111,7 +113,8 @@ export function statusToJson (s: StatusResponse): StatusJson {
       .map(d => ({ peerId: d.peerId, incarnation: Number(d.incarnation), reason: d.reason, index: Number(d.index) }))
       .sort((a, b) => a.index - b.index),
     quorum: { contact: s.quorum !== 'lost', lastContactMs: s.quorumLastContactMs == null ? null : Number(s.quorumLastContactMs) },
-    draining: s.draining
+    draining: s.draining,
+    http: s.http === '' ? null : `http://${s.http}/`
   }
 }
 
@@ -127,6 +130,7 @@ export function formatStatus (s: StatusJson): string {
     ...(s.formation === 'member' ? [] : [`  cluster: ${s.formation}`]),
     `  quorum: ${formatQuorum(s.quorum)}`,
     `  listening on ${s.addrs.join(', ') || '(nothing)'}`,
+    `  dashboard and HTTP API: ${s.http ?? 'off'}`,
     `  memory: ${(s.memory.rssBytes / 1048576).toFixed(0)} MiB resident, ${(s.memory.heapUsedBytes / 1048576).toFixed(0)} MiB heap in use`,
     `  peers: ${counts.alive} alive, ${counts.suspect} suspect, ${counts.dead} dead, ${counts.left} left`,
     ...(s.dead.length > 0 ? [`  declared dead (committed): ${s.dead.map(d => `${nameOf(s, d.peerId)} incarnation ${d.incarnation}`).join(', ')}`] : []),

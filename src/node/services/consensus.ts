@@ -382,6 +382,8 @@ export class ConsensusService {
   readonly onApplied: Array<(cmd: ControlCommand, index: number) => void> = []
   /** Jobs the control state moved to new homes (their home was declared dead), before onApplied of that entry. */
   readonly onJobsMoved: Array<(moves: JobMove[], index: number) => void> = []
+  /** Told when this node's role, leader or term changes (Raft soft state). */
+  readonly onRoleChange: Array<(role: string, leader: string | null, term: number) => void> = []
   /**
    * A node.dead was applied and recorded a death (or a snapshot brought one in): act now
    * (reclaim what was lent to it, abandon work whose lineage leads through it). Fires on
@@ -515,6 +517,9 @@ export class ConsensusService {
     // Entries proposed here may still commit under a new leader: their waiters resolve if
     // they do (same term at that index) and time out or fail otherwise.
     this.log.info({ role, leader, term }, 'raft role change')
+    for (const l of this.onRoleChange) {
+      try { l(role, leader, term) } catch (err: any) { this.log.error({ err: err?.message }, 'an onRoleChange listener failed') }
+    }
     this.membership.announce()
     const leading = role === 'leader'
     // A tally belongs to one leadership: the next leader rebuilds it from fresh opinions.

@@ -81,6 +81,8 @@ export class ShellJobs {
 
 export class WorkShell {
   readonly jobs: ShellJobs
+  /** Told of every attempt that failed on this node (the event stream's task.failed). */
+  readonly onTaskFailed: Array<(task: Task, error: string) => void> = []
   private _core?: WorkCore
   private readonly running = new Map<string, Running>()
   private readonly replies = new Map<number, (r: WorkReply) => void>()
@@ -542,6 +544,7 @@ export class WorkShell {
   private taskDone (run: Running, ok: boolean, result: string | undefined, error: string | undefined, children: readonly Task[]): void {
     this.running.delete(run.task.id)
     if (this.closed) return
+    if (!ok) for (const l of this.onTaskFailed) l(run.task, error ?? '')
     // One object for every attempt's end: the core reads it and keeps none of it but values.
     const end = this.end
     end.ok = ok

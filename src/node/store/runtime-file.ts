@@ -15,6 +15,8 @@ export interface RuntimeInfo {
   version: string
   /** The mesh key files the node connects with (paths, never keys), so the local CLI can too. */
   meshKeyFiles?: string[]
+  /** Where it serves HTTP (HOST:PORT), when it does: how `meshnode top` and `token` find it. */
+  http?: string
 }
 
 export async function writeRuntimeFile (dataDir: string, info: RuntimeInfo): Promise<void> {

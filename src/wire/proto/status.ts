@@ -465,6 +465,7 @@ export interface StatusResponse {
   quorum: string
   quorumLastContactMs?: bigint
   draining: boolean
+  http: string
 }
 
 export namespace StatusResponse {
@@ -621,6 +622,11 @@ export namespace StatusResponse {
           w.bool(obj.draining)
         }
 
+        if ((obj.http != null && obj.http !== '')) {
+          w.uint32(218)
+          w.string(obj.http)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -650,7 +656,8 @@ export namespace StatusResponse {
           security: '',
           dead: [],
           quorum: '',
-          draining: false
+          draining: false,
+          http: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -795,6 +802,10 @@ export namespace StatusResponse {
             }
             case 26: {
               obj.draining = reader.bool()
+              break
+            }
+            case 27: {
+              obj.http = reader.string()
               break
             }
             default: {

@@ -70,7 +70,8 @@ const SAMPLE: Record<StartOptionKey, string> = {
   maxPendingJobs: '77',
   replicas: '2',
   allowCommands: 'true',
-  drainDeadlineMs: '4500'
+  drainDeadlineMs: '4500',
+  http: '127.0.0.1:7499'
 }
 
 /** What SAMPLE resolves to. */
@@ -98,7 +99,8 @@ const SAMPLE_VALUE: NodeConfig = {
   maxPendingJobs: 77,
   replicas: 2,
   allowCommands: true,
-  drainDeadlineMs: 4500
+  drainDeadlineMs: 4500,
+  http: '127.0.0.1:7499'
 }
 
 /** Parses `argv` as the start command would and returns what it hands to resolveConfig. */
@@ -228,6 +230,7 @@ describe('the start option table', () => {
       replicas: number
       allowCommands: boolean
       drainDeadlineMs: number
+      http: string
     }>()
   })
 })

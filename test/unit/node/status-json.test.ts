@@ -30,7 +30,8 @@ const response: StatusResponse = {
   dead: [{ peerId: '12D3KooWB', incarnation: 1n, reason: '2 of 3 voters hold it dead', index: 7n }],
   quorum: 'contact',
   quorumLastContactMs: 12n,
-  draining: true
+  draining: true,
+  http: '127.0.0.1:7421'
 }
 
 describe('status JSON', () => {
@@ -45,6 +46,8 @@ describe('status JSON', () => {
     expect(json.peers[0]!.draining).toBe(false)
     expect(json.dead).toEqual([{ peerId: '12D3KooWB', incarnation: 1, reason: '2 of 3 voters hold it dead', index: 7 }])
     expect(json.quorum).toEqual({ contact: true, lastContactMs: 12 })
+    expect(json.http).toBe('http://127.0.0.1:7421/')
+    expect(statusToJson({ ...response, http: '' }).http).toBeNull()
   })
 
   it('shows a node without quorum contact, and one that never had it, in JSON and in the summary', () => {

@@ -1,0 +1,36 @@
+// The stable JSON of jobs, as `meshnode jobs --json` / `job --json` print it and the HTTP
+// API (/v1/jobs) answers: one conversion from the admin protocol's messages serves both, so
+// the two can never disagree. Add fields freely; never rename or remove one.
+import type { JobDetail, JobSummary as WireSummary } from '../../wire/proto/admin.js'
+import type { JobRecord } from '../store/work-store.js'
+
+export interface JobSummary { id: string, home: string, state: string, createdAt: number, name?: string, total?: number, done?: number, failed?: number, finishedAt?: number }
+
+export interface JobDetails extends JobRecord {
+  result?: unknown
+  running?: Array<{ taskId: string, node: string, type?: string, progress?: unknown }>
+  results?: Array<{ taskId: string, ok: boolean, result?: unknown, error?: string, node: string }>
+  next?: string
+}
+
+/** A listed job: counts only for jobs homed on the node asked. */
+export function summaryJson (j: WireSummary): JobSummary {
+  return {
+    id: j.id,
+    home: j.home,
+    state: j.state,
+    createdAt: Number(j.createdAt),
+    ...(j.name != null ? { name: j.name } : {}),
+    ...(j.total != null ? { total: j.total, done: j.done ?? 0, failed: j.failed ?? 0 } : {}),
+    ...(j.finishedAt != null ? { finishedAt: Number(j.finishedAt) } : {})
+  }
+}
+
+/** A job's view, then the page of results and the next cursor. */
+export function detailJson (d: JobDetail): JobDetails {
+  return {
+    ...JSON.parse(d.view),
+    ...(d.results !== '' ? { results: JSON.parse(d.results) } : {}),
+    ...(d.next !== '' ? { next: d.next } : {})
+  }
+}
