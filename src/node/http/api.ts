@@ -96,19 +96,19 @@ export function registerApi (app: FastifyInstance, ctx: ApiContext): void {
     return { peerId: p.peerId, kind: p.kind, ...(p.role != null ? { role: p.role } : {}), rights: [...p.rights].sort() }
   })
 
-  app.get<{ Querystring: { limit?: string, before?: string, state?: string, name?: string } }>('/v1/jobs', async req => {
+  app.get<{ Querystring: { limit?: string, before?: string, state?: string, home?: string } }>('/v1/jobs', async req => {
     const q = req.query
     const limit = intParam(q.limit, 'limit', 1, MAX_PAGE) ?? 50
     const states = q.state == null || q.state === '' ? undefined : new Set(q.state.split(','))
-    const name = q.name == null || q.name === '' ? undefined : q.name
-    const wanted = (j: JobSummary): boolean => (states == null || states.has(j.state)) && (name == null || (j.name ?? '').includes(name))
+    const home = q.home == null || q.home === '' ? undefined : q.home
+    const wanted = (j: JobSummary): boolean => (states == null || states.has(j.state)) && (home == null || j.home === home)
     // Filters apply to the registry's pages in order, newest first: look through at most
     // MAX_SCANNED jobs, and say where to go on (`next`) when the page filled or the scan stopped.
     const jobs: JobSummary[] = []
     let before = q.before ?? ''
     let scanned = 0
     for (;;) {
-      const page = await run(req, 'jobsList', { limit: Math.min(MAX_PAGE, states == null && name == null ? limit - jobs.length : MAX_PAGE), before })
+      const page = await run(req, 'jobsList', { limit: Math.min(MAX_PAGE, states == null && home == null ? limit - jobs.length : MAX_PAGE), before })
       for (const w of page.jobs) {
         scanned++
         before = w.id
