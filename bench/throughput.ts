@@ -4,7 +4,7 @@
 // end to end and submit→done latency p50/p99 for both. Never fails on a time.
 //
 //   node dist/bench/throughput.js [--tasks 50000] [--nodes 1,3] [--modes one-job,many-jobs]
-//        [--concurrency 64] [--bullmq-concurrency 100] [--no-bullmq] [--chunk 1000]
+//        [--concurrency 64] [--bullmq-concurrency 100] [--no-bullmq] [--chunk 1000] [--scrape-ms 1000]
 //
 // How each side is driven and timed is in bench/lib/mesh-jobs.ts and bench/lib/bullmq.ts.
 // The machine is shared: before each run we wait (up to 2 min) for a quiet second.
@@ -25,8 +25,9 @@ const program = new Command('bench/throughput')
   .option('--bullmq-concurrency <n>', 'BullMQ Worker concurrency per process', '100')
   .option('--chunk <n>', 'jobs per submit request / addBulk call (many-jobs)', '1000')
   .option('--no-bullmq', 'skip BullMQ')
+  .option('--scrape-ms <ms>', 'also run meshnode with every node\'s /metrics scraped this often (the cost of metrics), beside the run without')
   .parse()
-const opts = program.opts<{ tasks: string, nodes: string, modes: string, concurrency: string, bullmqConcurrency: string, chunk: string, bullmq: boolean }>()
+const opts = program.opts<{ tasks: string, nodes: string, modes: string, concurrency: string, bullmqConcurrency: string, chunk: string, bullmq: boolean, scrapeMs?: string }>()
 const list = (s: string): string[] => s.split(',').map(x => x.trim()).filter(Boolean)
 
 async function main (): Promise<void> {
@@ -44,6 +45,12 @@ async function main (): Promise<void> {
       const basePort = await freePortBlock(18400, nodes)
       const m: MeshResult = await runMesh({ mode, tasks, nodes, concurrency: Number(opts.concurrency), dir, basePort, chunk: Number(opts.chunk) })
       rows.push(['meshnode', mode, String(nodes), num(m.tasksPerSec), num(m.p50Ms), num(m.p99Ms), num(m.elapsedMs), m.byNode.join('/')])
+      if (opts.scrapeMs != null) {
+        console.error(`meshnode ${mode} on ${nodes} node(s), /metrics scraped every ${opts.scrapeMs} ms (${await settle(10)})`)
+        const s = await runMesh({ mode, tasks, nodes, concurrency: Number(opts.concurrency), dir, basePort: await freePortBlock(18400, nodes), chunk: Number(opts.chunk), scrapeMs: Number(opts.scrapeMs) })
+        rows.push([`meshnode, scraped every ${opts.scrapeMs} ms`, mode, String(nodes), num(s.tasksPerSec), num(s.p50Ms), num(s.p99Ms), num(s.elapsedMs), s.byNode.join('/')])
+        summary.push(`${mode}, ${nodes} node(s): scraping /metrics every ${opts.scrapeMs} ms (${s.scrapes?.count ?? 0} scrapes of ~${num((s.scrapes?.meanBytes ?? 0) / 1024)} KiB) changed tasks/s by ${num((s.tasksPerSec / m.tasksPerSec - 1) * 100, 1)} % (target: less than 3 % lower)`)
+      }
       if (!opts.bullmq) continue
       console.error(`BullMQ ${mode} with ${nodes} worker(s) (${await settle(10)})`)
       let b: BullmqResult

@@ -14,6 +14,8 @@
 // which for one-job mode includes Dijkstra–Scholten detection. All clocks are this machine's.
 // tasks/s = tasks / (last job finishedAt − start).
 import type { Libp2p } from 'libp2p'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import { clusterCaller, down, loadState, statusAll, up, waitUntil } from '../../scripts/cluster-lib.js'
 import { unwrap } from '../../src/node/client/admin.js'
@@ -37,6 +39,8 @@ export interface MeshRun {
   extraArgs?: string[]
   /** The bin/meshnode.js to run (cluster-lib's UpOptions.bin; default this checkout's). */
   bin?: string
+  /** Scrape every node's GET /metrics this often during the run (the cost of being watched). */
+  scrapeMs?: number
 }
 
 export interface MeshResult {
@@ -50,6 +54,33 @@ export interface MeshResult {
   byNode: number[]
   /** CPU time of all node processes over the run, ms. */
   cpuMs: number
+  /** Scrapes of /metrics answered during the run (scrapeMs), and their mean size in bytes. */
+  scrapes?: { count: number, meanBytes: number }
+}
+
+/**
+ * Fetches every node's /metrics every `everyMs` (as a Prometheus server would) until the
+ * returned function is called; it resolves with the count and mean size of the answers.
+ */
+function scrapeAll (dir: string, everyMs: number): () => Promise<{ count: number, meanBytes: number }> {
+  const urls = loadState(dir).nodes.map(n => `http://${JSON.parse(readFileSync(join(n.dataDir, 'node.json'), 'utf8')).http as string}/metrics`)
+  let count = 0
+  let bytes = 0
+  let inFlight: Promise<unknown> = Promise.resolve()
+  const scrape = (): void => {
+    inFlight = Promise.all(urls.map(async u => {
+      const body = await (await fetch(u)).text()
+      count++
+      bytes += body.length
+    })).catch(() => {})
+  }
+  scrape()
+  const timer = setInterval(scrape, everyMs)
+  return async () => {
+    clearInterval(timer)
+    await inFlight
+    return { count, meanBytes: count === 0 ? 0 : Math.round(bytes / count) }
+  }
 }
 
 /** Submit requests in flight at once in many-jobs mode. */
@@ -97,6 +128,7 @@ export async function startBenchCluster (nodes: number, dir: string, basePort: n
 
 export async function runMesh (run: MeshRun): Promise<MeshResult> {
   const { admin, client, pids, stop } = await startBenchCluster(run.nodes, run.dir, run.basePort, ['--concurrency', String(run.concurrency), ...(run.extraArgs ?? [])], run.bin)
+  const stopScraping = run.scrapeMs != null ? scrapeAll(run.dir, run.scrapeMs) : undefined
   try {
     const cpu0 = pids.map(p => procCpuMs(p) ?? 0)
 
@@ -169,6 +201,7 @@ export async function runMesh (run: MeshRun): Promise<MeshResult> {
     }
     if (latencies.length !== run.tasks) throw new Error(`expected ${run.tasks} outcomes, read ${latencies.length}`)
     const elapsedMs = end - start
+    const scrapes = await stopScraping?.()
     return {
       tasksPerSec: run.tasks / (elapsedMs / 1000),
       p50Ms: quantile(latencies, 0.5),
@@ -176,9 +209,11 @@ export async function runMesh (run: MeshRun): Promise<MeshResult> {
       elapsedMs,
       submitMs,
       byNode: [...byNode.values()].sort((a, b) => b - a),
-      cpuMs
+      cpuMs,
+      ...(scrapes != null ? { scrapes } : {})
     }
   } finally {
+    await stopScraping?.()
     await stop()
   }
 }
