@@ -2,10 +2,13 @@
 // peers, hand leadership over, retire, announce `left`; see src/node/drain.ts) within
 // --drain-deadline-ms, then exit; with --drain-deadline-ms 0 they stop it without draining.
 // SIGUSR2 stops it without draining (a restart: its work stays on disk and resumes). A second
-// signal forces exit. An unexpected error is logged before the process dies.
+// signal forces exit. An unexpected error is logged before the process dies. Started through
+// npm, the node also stops as on SIGTERM when npm's process ends (launcher.ts), so signalling
+// the pid `npx meshnode start` gave never leaves an orphaned node behind.
 import type { NodeConfig } from './config.js'
 import { createLogger } from './log.js'
 import { MeshNode } from './node.js'
+import { watchLauncher } from './launcher.js'
 
 /** Exit code when a second signal forced the process out. */
 export const EXIT_FORCED = 130
@@ -37,5 +40,10 @@ export async function runDaemon (config: NodeConfig): Promise<number> {
     process.on('SIGTERM', onSignal)
     process.on('SIGINT', onSignal)
     process.on('SIGUSR2', onSignal)
+    const unwatch = watchLauncher(pid => {
+      log.info({ npm: pid }, 'the npm process that started this node has ended: stopping as on SIGTERM')
+      onSignal('SIGTERM')
+    })
+    void node.stopped.finally(unwatch)
   })
 }
