@@ -43,6 +43,8 @@ export function fromResult (r: TaskResult, from: string): TaskOutcome {
     taskId: r.taskId,
     ok: r.ok,
     ...(r.ok ? { result: result.length <= JOB_LIMITS.payloadBytes ? result : 'null' } : { error: r.error.slice(0, 4096) }),
+    // A failure may keep a result too (a command's output and exit code).
+    ...(!r.ok && result !== '' && result.length <= JOB_LIMITS.payloadBytes ? { result } : {}),
     ...(r.cancelled ? { cancelled: true } : {}),
     spawned: Math.min(r.spawned, JOB_LIMITS.rootTasks),
     attempts: r.attempts,

@@ -1146,7 +1146,7 @@ export class WorkCore {
       this.retry(task, end.error ?? 'failed')
     } else {
       this.counters.tasksFailed++
-      this.finishTask({ ...task, attempts: task.attempts + 1 }, false, undefined, end.error ?? 'failed', false, 0)
+      this.finishTask({ ...task, attempts: task.attempts + 1 }, false, end.result, end.error ?? 'failed', false, 0)
     }
     this.pump()
   }

@@ -90,12 +90,30 @@ export interface CommandPayload {
 }
 
 export interface CommandResult {
-  code: number
+  /** The exit code; null when a signal ended it. */
+  code: number | null
+  /** The signal that ended it, when one did. */
+  signal?: string
   stdout: string
   stderr: string
+  /** Set when stdout or stderr went over the limit and was cut (JOB_LIMITS.outputBytes each). */
+  truncated?: boolean
 }
 
-/** Runs `sh -c cmd`; resolves with the output on exit 0, rejects otherwise or on abort. */
+/**
+ * A task failure that still has a result to keep: a command that exited non-zero keeps its
+ * output and exit code (the task's outcome carries both the error and this result).
+ */
+export class FailedWithResult extends Error {
+  constructor (message: string, readonly result: unknown) {
+    super(message)
+  }
+}
+
+/**
+ * Runs `sh -c cmd`; resolves with the output on exit 0; on another exit code or a signal
+ * rejects with FailedWithResult (the same output and the code), and on abort with the reason.
+ */
 export async function runCommand (payload: CommandPayload, signal: AbortSignal): Promise<CommandResult> {
   if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted')
   return await new Promise((resolvePromise, reject) => {
@@ -131,10 +149,11 @@ export async function runCommand (payload: CommandPayload, signal: AbortSignal):
     child.on('close', (code, sig) => {
       signal.removeEventListener('abort', onAbort)
       clearTimeout(killTimer)
-      const result = { code: code ?? -1, stdout: out.text(), stderr: err.text() }
+      const truncated = out.truncated || err.truncated
+      const result: CommandResult = { code, ...(sig != null ? { signal: sig } : {}), stdout: out.text(), stderr: err.text(), ...(truncated ? { truncated } : {}) }
       if (signal.aborted) reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'))
       else if (code === 0) resolvePromise(result)
-      else reject(new Error(`command exited with ${sig != null ? `signal ${sig}` : `code ${String(code)}`}${result.stderr !== '' ? `: ${result.stderr.trim().slice(-500)}` : ''}`))
+      else reject(new FailedWithResult(`command exited with ${sig != null ? `signal ${sig}` : `code ${String(code)}`}${result.stderr !== '' ? `: ${result.stderr.trim().slice(-500)}` : ''}`, result))
     })
   })
 }
@@ -155,6 +174,10 @@ class Capped {
     if (take.length < b.length) this.cut = true
     this.parts.push(take)
     this.size += take.length
+  }
+
+  get truncated (): boolean {
+    return this.cut
   }
 
   text (): string {

@@ -19,7 +19,7 @@ export interface TaskOutcome {
   jobId: string
   taskId: string
   ok: boolean
-  /** JSON text of the result when ok. */
+  /** JSON text of the result: when ok, and for a failure that keeps one (a command's output and exit code). */
   result?: string
   error?: string
   cancelled?: boolean

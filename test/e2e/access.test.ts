@@ -98,6 +98,17 @@ describe('a node started with a mesh key', () => {
     expect(await json(['config', 'list', '--data-dir', dataDir])).toEqual([{ key: 'owner', value: 'local', version: 1 }])
   })
 
+  it('keeps a failed command\'s stdout, stderr and exit code with the job', async () => {
+    const failed = await meshnode(['submit', '--cmd', 'echo out; echo err >&2; exit 3', '--wait', '--json', '--data-dir', dataDir])
+    expect(failed.code).toBe(1)
+    const job = JSON.parse(failed.stdout)
+    expect(job.state).toBe('failed')
+    expect(job.error).toMatch(/code 3: err/)
+    expect(job.result).toEqual({ code: 3, stdout: 'out\n', stderr: 'err\n' })
+    const results = await json(['job', job.id, '--results', '--data-dir', dataDir])
+    expect(results.results[0]).toMatchObject({ ok: false, error: expect.stringMatching(/code 3/), result: { code: 3, stdout: 'out\n' } })
+  })
+
   it('refuses a stranger with the key but no grant on every protocol, and nothing changes', async () => {
     // A finished job for the stranger to aim at: a cancel, and a forged result for it.
     const job = await json(['submit', 'echo', '{"real":true}', '--wait', '--data-dir', dataDir])

@@ -180,7 +180,7 @@ export const ADMIN_COMMANDS: CommandTable = {
         if (p.results) {
           const limit = clamp(p.limit, DEFAULT_RESULTS)
           const page = await eng.results(p.id, limit, p.after)
-          detail.results = JSON.stringify(page.map(o => ({ taskId: o.taskId, ok: o.ok, ...(o.ok ? { result: o.result != null ? JSON.parse(o.result) : null } : { error: o.error }), ...(o.cancelled === true ? { cancelled: true } : {}), node: o.node, attempts: o.attempts, finishedAt: o.finishedAt })))
+          detail.results = JSON.stringify(page.map(o => ({ taskId: o.taskId, ok: o.ok, ...(o.ok ? { result: o.result != null ? JSON.parse(o.result) : null } : { error: o.error, ...(o.result != null ? { result: JSON.parse(o.result) } : {}) }), ...(o.cancelled === true ? { cancelled: true } : {}), node: o.node, attempts: o.attempts, finishedAt: o.finishedAt })))
           if (page.length === limit) detail.next = page[page.length - 1]!.taskId
         }
         return detail

@@ -15,7 +15,7 @@ import { decodeWorkMsg, decodeWorkReply, encodeWorkMsg, encodeWorkReply, fail } 
 import { abortRun, invoke, isThenable, race, signalOf, stoppedByNode, type Running } from '../../work/attempt.js'
 import { WorkCore, type AttemptEnd, type DrainProgress, type PeerInfo, type Ready, type RunningTaskView, type SubmitAnswer, type WorkCounters } from '../../work/core.js'
 import { WorkError } from '../../work/errors.js'
-import type { Handlers, TaskContext } from '../../work/executors.js'
+import { FailedWithResult, type Handlers, type TaskContext } from '../../work/executors.js'
 import { closeHandlers } from '../../work/isolation/index.js'
 import { isFinal, type JobView } from '../../work/jobs.js'
 import { failReply, type WorkReply } from '../../work/messages.js'
@@ -228,7 +228,7 @@ export class WorkShell {
     const view: JobView = { ...rec, byNode: { ...rec.byNode } }
     if (rec.roots === 1 && isFinal(rec.state)) {
       const root = await this.store.result(rootTaskId(jobId, 0, rec.epoch ?? 0))
-      if (root?.ok === true && root.result != null) view.result = JSON.parse(root.result)
+      if (root?.result != null) view.result = JSON.parse(root.result)
     }
     return view
   }
@@ -525,7 +525,16 @@ export class WorkShell {
       }
       this.taskDone(run, true, encoded, undefined, children)
     }
-    const failed = (err: unknown): void => { this.taskDone(run, false, undefined, errText(err), NO_CHILDREN) }
+    const failed = (err: unknown): void => {
+      // A failure with a result (a command's output and exit code) keeps it beside the error.
+      let kept: string | undefined
+      if (err instanceof FailedWithResult) {
+        try {
+          kept = encodePayload(err.result, `result of ${task.id}`)
+        } catch {}
+      }
+      this.taskDone(run, false, kept, errText(err), NO_CHILDREN)
+    }
     let work: unknown
     try {
       work = invoke(task, ctx, run, this.opts.handlers, this.opts.allowCommands)

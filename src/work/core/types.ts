@@ -110,7 +110,7 @@ export interface WorkCounters {
 /** How an attempt ended, as the shell measured it (taskFinished keeps none of the object). */
 export interface AttemptEnd {
   ok: boolean
-  /** JSON text of the result when ok (the shell encodes and size-checks it). */
+  /** JSON text of the result (the shell encodes and size-checks it): when ok, and for a failure that keeps one (a command's output). */
   result?: string | undefined
   error?: string | undefined
   /** Children the handler spawned (kept only if it succeeded). */

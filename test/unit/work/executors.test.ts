@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { JOB_LIMITS } from '../../../src/wire/constants.js'
 import { WorkError } from '../../../src/work/errors.js'
-import { BUILTIN_HANDLERS, loadHandlers, runCommand, type TaskContext } from '../../../src/work/executors.js'
+import { BUILTIN_HANDLERS, FailedWithResult, loadHandlers, runCommand, type TaskContext } from '../../../src/work/executors.js'
 
 interface FakeContext extends TaskContext {
   controller: AbortController
@@ -255,8 +255,19 @@ describe('runCommand', () => {
     }
   })
 
-  it('rejects a non-zero exit with the code and the stderr', async () => {
-    await expect(runCommand({ cmd: 'echo partial; echo "disk on fire" >&2; exit 3' }, never())).rejects.toThrow(/code 3.*disk on fire/)
+  it('rejects a non-zero exit with the code and the stderr, keeping the whole output and the exit code', async () => {
+    const failure = runCommand({ cmd: 'echo partial; echo "disk on fire" >&2; exit 3' }, never())
+    await expect(failure).rejects.toThrow(/code 3.*disk on fire/)
+    await expect(failure).rejects.toBeInstanceOf(FailedWithResult)
+    await expect(failure).rejects.toMatchObject({ result: { code: 3, stdout: 'partial\n', stderr: 'disk on fire\n' } })
+    const killed = runCommand({ cmd: 'kill -9 $$' }, never())
+    await expect(killed).rejects.toMatchObject({ result: { code: null, signal: 'SIGKILL' } })
+  })
+
+  it('marks output cut at the limit as truncated', async () => {
+    const r = await runCommand({ cmd: `head -c ${JOB_LIMITS.outputBytes + 10} /dev/zero | tr '\\0' a` }, never())
+    expect(r.truncated).toBe(true)
+    expect(r.stdout.endsWith('[output truncated]')).toBe(true)
   })
 
   it('rejects a command killed by a signal, naming the signal', async () => {
