@@ -1,4 +1,4 @@
-// Bundles the CLI (and everything it imports) into dist/meshnode.mjs. A node process then
+// Bundles the CLI and the library (and everything they import) into dist/meshnode.mjs. A node process then
 // loads one file instead of resolving hundreds of small ESM modules: start-up CPU drops
 // from ~250 ms to ~70 ms (BENCHMARKS.md), which is most of a 10-node cluster's formation
 // time on two cores. classic-level stays external: it loads a native addon.
@@ -16,7 +16,9 @@ const common = {
   logLevel: 'warning'
 }
 
-await build({ ...common, entryPoints: ['dist/src/node/cli/main.js'], outfile: 'dist/meshnode.mjs' })
+// One bundle for the CLI and the library (src/package.ts exports both): the package's
+// "exports" and bin/meshnode.js load the same file.
+await build({ ...common, entryPoints: ['dist/src/package.js'], outfile: 'dist/meshnode.mjs' })
 // The handler workers' script (src/work/isolation/worker.ts): a file of its own, next to the
 // CLI bundle, where the pool looks for it.
 await build({ ...common, entryPoints: ['dist/src/work/isolation/worker.js'], outfile: 'dist/meshnode-worker.mjs' })

@@ -1,5 +1,7 @@
 // The package's library entry: embed a node, give it handlers, submit and await jobs.
 // See the README's "Embedding" section for a runnable example.
+import { requireSupportedNode } from './runtime.js'
+requireSupportedNode()
 export { startNode, EmbeddedNode } from './node/api.js'
 export type { StartNodeOptions } from './node/api.js'
 export type { Handler, Handlers, TaskContext } from './work/executors.js'

@@ -10,6 +10,7 @@ import { parseJobInput, type JobInput, type TaskInput } from '../work/spec.js'
 import { resolveConfig, type NodeConfig, type RawValues } from './config.js'
 import type { Logger } from './log.js'
 import { MeshNode } from './node.js'
+import { requireSupportedNode } from '../runtime.js'
 
 export interface StartNodeOptions extends Partial<Omit<NodeConfig, 'handlers'>> {
   /** Task handlers by type name: `(payload, ctx) => result`. */
@@ -25,6 +26,7 @@ export interface StartNodeOptions extends Partial<Omit<NodeConfig, 'handlers'>> 
  * the README's configuration table); environment variables are not read.
  */
 export async function startNode (options: StartNodeOptions = {}): Promise<EmbeddedNode> {
+  requireSupportedNode()
   const { handlers, handlerModules, logger, ...rest } = options
   // An embedding program serves its own HTTP; the node's endpoint is opt-in here (`http`).
   const flags: RawValues = { logLevel: 'warn', http: 'off', ...rest, ...(handlerModules != null ? { handlers: handlerModules } : {}) }

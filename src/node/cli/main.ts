@@ -9,6 +9,7 @@ import { addJobCommands } from './jobs.js'
 import { addDrainCommand } from './drain.js'
 import { addKeygenCommand } from './keygen.js'
 import { addTokenCommand } from './token.js'
+import { addCompletionCommand } from './completion.js'
 import { addStartOptions } from './start-options.js'
 import { adminClient, clientTarget, withTarget, type TargetOptions } from './target.js'
 import { addAccessCommands } from './access.js'
@@ -68,6 +69,7 @@ export async function main (argv: string[], io: CliIO = defaultIO): Promise<numb
   addDrainCommand(program, admin, output, code => { exitCode = code })
   addKeygenCommand(program, output)
   addTokenCommand(program, output, io.env)
+  addCompletionCommand(program, output)
 
   try {
     await program.parseAsync(argv, { from: 'user' })
