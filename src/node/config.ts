@@ -11,6 +11,7 @@ import { MESH_NAME_PATTERN } from '../wire/constants.js'
 import { MeshError, errorMessage } from './errors.js'
 import { LOG_LEVELS, type LogLevel } from './log.js'
 import { isLoopbackHost, parseHttpOption } from './http/listen.js'
+import { toMultiaddrString } from './transport/address.js'
 import { ISOLATION_MODES, type IsolationMode } from '../work/isolation/pool.js'
 
 /** The fixed, documented default port: every node listens here unless told otherwise. */
@@ -426,13 +427,14 @@ function coerce (spec: OptionSpec<unknown>, raw: unknown, label: string, code: '
     case 'list':
     case 'addrs': {
       const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : fail('expected a list')
-      const list = items.map(i => typeof i === 'string' ? i.trim() : fail('expected strings')).filter(i => i !== '')
+      let list = items.map(i => typeof i === 'string' ? i.trim() : fail('expected strings')).filter(i => i !== '')
       if (spec.kind === 'addrs') {
+        list = list.map(toMultiaddrString)
         for (const a of list) {
           try {
             multiaddr(a)
           } catch (err) {
-            fail(`not a multiaddr (${errorMessage(err)}); example: /ip4/127.0.0.1/tcp/${DEFAULT_PORT}`, a)
+            fail(`not an address (${errorMessage(err)}); examples: /ip4/127.0.0.1/tcp/${DEFAULT_PORT}, 127.0.0.1:${DEFAULT_PORT}`, a)
           }
         }
       }

@@ -13,9 +13,10 @@ import { watchLauncher } from './launcher.js'
 /** Exit code when a second signal forced the process out. */
 export const EXIT_FORCED = 130
 
-export async function runDaemon (config: NodeConfig): Promise<number> {
+export async function runDaemon (config: NodeConfig, onStarted?: (node: MeshNode) => void): Promise<number> {
   const log = createLogger(config.logLevel, { name: config.name })
   const node = await MeshNode.start(config, { logger: log })
+  onStarted?.(node)
   return await new Promise<number>(resolve => {
     let signalled = false
     // However the node stops (a signal, `meshnode drain`), the process ends with it.

@@ -59,6 +59,38 @@ export const EXIT_FORBIDDEN = 3
  */
 export const EXIT_NO_QUORUM = 4
 
+/** Exit code when what was asked for does not exist (NOT_FOUND: a job id, a config key). */
+export const EXIT_NOT_FOUND = 6
+
+/**
+ * Exit code when no node answered, or the one that did cannot serve now: not running,
+ * unreachable, starting, stopping or draining. Retry later or ask another node.
+ */
+export const EXIT_UNAVAILABLE = 7
+
+/**
+ * The CLI's exit codes, one table (README "Exit codes" lists the same, checked by a test).
+ * 5 (a drain past its deadline) and 130 (forced exit) come from `drain`/`start` themselves.
+ */
+export const EXIT_CODES: ReadonlyArray<{ exit: number, codes: readonly string[], meaning: string }> = [
+  { exit: 0, codes: [], meaning: 'success' },
+  { exit: 1, codes: [], meaning: 'the job failed or was cancelled (submit --wait), or the node refused or failed the request for another reason' },
+  { exit: EXIT_USAGE, codes: ['USAGE', 'BAD_CONFIG', 'INSECURE', 'BAD_MESH_KEY'], meaning: 'usage or configuration error: unknown command or flag, bad value, bad config file' },
+  { exit: EXIT_FORBIDDEN, codes: ['FORBIDDEN', 'UNAUTHORIZED'], meaning: 'the client\'s key lacks the right the command needs' },
+  { exit: EXIT_NO_QUORUM, codes: ['NO_QUORUM', 'NOT_REGISTERED'], meaning: 'no quorum: nothing was committed (a submit accepted nothing); retry later or on the majority side' },
+  { exit: 5, codes: [], meaning: '`drain` (and `start` after a SIGTERM drain) whose deadline passed: the node retired anyway' },
+  { exit: EXIT_NOT_FOUND, codes: ['NOT_FOUND'], meaning: 'no such job or config key' },
+  { exit: EXIT_UNAVAILABLE, codes: ['NODE_NOT_RUNNING', 'UNREACHABLE', 'STARTING', 'STOPPING', 'DRAINING', 'MESH_KEY_MISMATCH'], meaning: 'no node answered, or it cannot serve now (starting, stopping, draining)' },
+  { exit: 130, codes: [], meaning: '`start` stopped by a second signal' }
+]
+
+/** The exit code for an error that ended a command. */
+export function exitCodeOf (err: unknown): number {
+  const code = (err as { code?: unknown } | null)?.code
+  if (typeof code !== 'string') return 1
+  return EXIT_CODES.find(e => e.codes.includes(code))?.exit ?? 1
+}
+
 export function isMeshError (err: unknown, code?: MeshErrorCode): err is MeshError {
   return err instanceof MeshError && (code == null || err.code === code)
 }

@@ -22,7 +22,10 @@ export function addConfigCommands (program: Command, admin: Admin, io: CliOutput
     })
   withTarget(config.command('get <key>').description('print one key as this node has applied it'))
     .action(async (key: string, opts: TargetOptions) => {
-      printEntries((await admin(opts, 'configGet', { key })).entries, opts.json)
+      const [e] = (await admin(opts, 'configGet', { key })).entries
+      if (e == null) throw new MeshError('NOT_FOUND', `config key "${key}" is not set`)
+      // One key, one object (list prints an array).
+      io.out(opts.json === true ? JSON.stringify({ key: e.key, value: e.value, version: Number(e.version) }) + '\n' : `${e.key}=${e.value}  (v${e.version})\n`)
     })
   withTarget(config.command('list').description('print every key as this node has applied it'))
     .action(async (opts: TargetOptions) => {

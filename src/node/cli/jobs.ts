@@ -84,6 +84,7 @@ export function addJobCommands (program: Command, admin: Admin, io: IO, setExit:
     .option('--results', 'also list task outcomes, 1000 at a time in task id order')
     .option('--after <taskId>', 'with --results: the page after this task id (--json prints the next one as "next")')
     .action(async (id: string, opts: TargetOptions & { results?: boolean, after?: string }) => {
+      if (opts.after != null && opts.results !== true) throw new MeshError('USAGE', '--after pages through task results: give it with --results')
       const view = detailJson(await admin(opts, 'jobGet', { id, results: opts.results === true, limit: 0, after: opts.after ?? '' }))
       io.out(opts.json === true ? JSON.stringify(view, null, 2) + '\n' : formatJob(view))
     })

@@ -3,7 +3,7 @@
 import { Command, CommanderError } from 'commander'
 import { VERSION } from '../../version.js'
 import { resolveConfig } from '../config.js'
-import { EXIT_FORBIDDEN, EXIT_NO_QUORUM, EXIT_USAGE, MeshError, errorMessage, isMeshError } from '../errors.js'
+import { EXIT_USAGE, MeshError, errorMessage, exitCodeOf, isMeshError } from '../errors.js'
 import { addConfigCommands } from './config.js'
 import { addJobCommands } from './jobs.js'
 import { addDrainCommand } from './drain.js'
@@ -43,11 +43,14 @@ export async function main (argv: string[], io: CliIO = defaultIO): Promise<numb
   const start = program.command('start')
     .description('run a node in the foreground; SIGTERM/SIGINT drain it and leave the mesh, SIGUSR2 stops it for a restart')
   const readStartOptions = addStartOptions(start)
+  start.option('--json', 'once the node is up, print one JSON line on stdout: {peerId, addrs, http, dataDir, mesh, pid} (the logs on stderr are JSON lines either way)')
   start.action(async (opts: Record<string, unknown>) => {
     const { flags, configFile } = readStartOptions(opts)
     const config = resolveConfig({ flags, env: io.env, configFile })
     const { runDaemon } = await import('../daemon.js')
-    exitCode = await runDaemon(config)
+    exitCode = await runDaemon(config, opts.json === true
+      ? node => { io.out(JSON.stringify({ event: 'started', peerId: node.peerId, addrs: node.addrs, http: node.httpAddress != null ? `http://${node.httpAddress}/` : null, dataDir: config.dataDir, mesh: config.mesh, pid: process.pid }) + '\n') }
+      : undefined)
   })
 
   withTarget(program.command('status'), false)
@@ -71,7 +74,9 @@ export async function main (argv: string[], io: CliIO = defaultIO): Promise<numb
   addTokenCommand(program, output, io.env)
   addCompletionCommand(program, output)
 
+  const json = argv.includes('--json')
   try {
+    unknownCommand(program, argv)
     await program.parseAsync(argv, { from: 'user' })
     return exitCode
   } catch (err) {
@@ -79,16 +84,44 @@ export async function main (argv: string[], io: CliIO = defaultIO): Promise<numb
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0
       return EXIT_USAGE
     }
-    io.err(`meshnode: error: ${errorMessage(err)}\n`)
-    if (isMeshError(err, 'FORBIDDEN')) return EXIT_FORBIDDEN
-    if (isMeshError(err, 'NO_QUORUM') || isMeshError(err, 'NOT_REGISTERED')) return EXIT_NO_QUORUM
-    if (isMeshError(err, 'INSECURE') || isMeshError(err, 'BAD_MESH_KEY')) return EXIT_USAGE
-    if (isMeshError(err, 'USAGE') || isMeshError(err, 'BAD_CONFIG')) {
+    const code = (err as { code?: unknown }).code
+    if (json) {
+      // Scripts that asked for JSON get their error as JSON too, on stderr.
+      io.err(JSON.stringify({ error: { code: typeof code === 'string' ? code : 'INTERNAL', message: errorMessage(err).replace(/ \[[A-Z_]+\]$/, '') } }) + '\n')
+    } else {
+      io.err(`meshnode: error: ${errorMessage(err)}\n`)
+    }
+    // The usage goes with usage errors only (not a bad config file, not a refusal).
+    if (isMeshError(err, 'USAGE') && !json) {
       const top = program.commands.find(c => c.name() === argv[0])
       const cmd = top?.commands.find(c => c.name() === argv[1]) ?? top ?? program
       io.err(`\n${cmd.helpInformation()}`)
-      return EXIT_USAGE
     }
-    return 1
+    return exitCodeOf(err)
   }
+}
+
+/**
+ * Commander shows the main help for `meshnode nosuch --help` and exits 0, so a typo looks
+ * like success; an unknown command is a usage error whatever follows it.
+ */
+function unknownCommand (program: Command, argv: readonly string[]): void {
+  let cmd: Command = program
+  for (const word of argv) {
+    if (word.startsWith('-')) return
+    if (cmd.commands.length === 0) return
+    const next = cmd.commands.find(c => c.name() === word || c.aliases().includes(word))
+    if (next == null) {
+      if (word === 'help' && cmd === program) return
+      const known = cmd.commands.map(c => c.name()).join(', ')
+      throw new MeshError('USAGE', `unknown command "${[...commandPath(cmd), word].join(' ')}" (${cmd === program ? 'commands' : `subcommands of ${commandPath(cmd).join(' ')}`}: ${known})`)
+    }
+    cmd = next
+  }
+}
+
+function commandPath (cmd: Command): string[] {
+  const path: string[] = []
+  for (let c: Command | null = cmd; c?.parent != null; c = c.parent) path.unshift(c.name())
+  return path
 }

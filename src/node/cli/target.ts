@@ -7,6 +7,10 @@ import { adminCall } from '../client/admin.js'
 import { resolveClient, targetFromEnv, type ClientTarget } from '../client/credentials.js'
 import { defaultDataDir } from '../config.js'
 import { createCaller } from '../transport/rpc.js'
+import { toMultiaddrString } from '../transport/address.js'
+
+/** The environment variable a client reads for the node to ask (HOST:PORT or a multiaddr). */
+export const CLIENT_ADDR_ENV = 'MESHNODE_ADDR'
 
 export interface TargetOptions {
   dataDir?: string
@@ -33,7 +37,7 @@ export interface CliOutput {
 /** Adds the options that pick a node and say who the client is, and --json. */
 export function withTarget (c: Command, json = true): Command {
   c.option('--data-dir <dir>', 'ask the node running with this data dir, as its local operator (default ~/.meshnode)')
-    .option('--peer <multiaddr>', 'ask the node at this address instead')
+    .option('--peer <address>', 'ask the node at this address instead: HOST:PORT or a multiaddr (env MESHNODE_ADDR)')
     .option('--key <file>', 'sign in with this client key (meshnode keygen --client; env MESHNODE_KEY_FILE)')
     .option('--mesh-key <file>', 'the mesh key to connect with (env MESHNODE_MESH_KEY_FILE; default with --data-dir: the node\'s own)', collect, undefined)
   if (json) c.option('--json', 'print JSON')
@@ -46,9 +50,12 @@ function collect (value: string, prev: string[] | undefined): string[] {
 
 /** The node a client command's options pick, and the client's credentials. */
 export function clientTarget (opts: TargetOptions, env: NodeJS.ProcessEnv): ClientTarget {
+  // MESHNODE_ADDR (like NOMAD_ADDR) picks a node when neither --peer nor --data-dir does.
+  const envAddr = opts.dataDir == null && env[CLIENT_ADDR_ENV] != null && env[CLIENT_ADDR_ENV] !== '' ? env[CLIENT_ADDR_ENV] : undefined
+  const peer = opts.peer ?? envAddr
   return targetFromEnv({
-    ...(opts.peer != null ? { peer: opts.peer } : {}),
-    ...(opts.peer == null || opts.dataDir != null ? { dataDir: opts.dataDir ?? defaultDataDir(env) } : {}),
+    ...(peer != null ? { peer: toMultiaddrString(peer) } : {}),
+    ...(peer == null || opts.dataDir != null ? { dataDir: opts.dataDir ?? defaultDataDir(env) } : {}),
     ...(opts.key != null ? { keyFile: opts.key } : {}),
     ...(opts.meshKey != null ? { meshKeyFiles: opts.meshKey } : {})
   }, env)

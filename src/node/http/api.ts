@@ -166,7 +166,6 @@ export function registerApi (app: FastifyInstance, ctx: ApiContext): void {
   })
 
   app.delete<{ Params: { key: string } }>('/v1/config/:key', async req => {
-    await run(req, 'configGet', { key: req.params.key })
     const res = await run(req, 'configDelete', { key: req.params.key })
     return { key: req.params.key, deleted: true, version: Number(res.version) }
   })

@@ -107,6 +107,9 @@ export const ADMIN_COMMANDS: CommandTable = {
     what: 'delete config',
     handler: async (p, ctx) => {
       requireField(p.key, 'a config key is required')
+      // Deleting what is not there is an error a script can see (NOT_FOUND), not a silent success.
+      // Checked on the leader's applied state, where the write is served (a follower forwards it).
+      if (ctx.consensus.status()?.leader === ctx.self && !ctx.consensus.control.config.has(p.key) && p.expectVersion == null) throw new MeshError('NOT_FOUND', `config key "${p.key}" is not set`)
       const r = await ctx.consensus.propose({ op: 'config.delete', key: p.key, ...(p.expectVersion != null ? { expectVersion: Number(p.expectVersion) } : {}), ...attribution(ctx) })
       return { version: BigInt(applied(r).version ?? 0) }
     }

@@ -231,7 +231,10 @@ export class ConsensusService {
     if (core == null) throw new MeshError('NO_QUORUM', 'this node is not part of a cluster yet')
     const r = core.propose(encodeCommand(cmd))
     if (!r.ok) {
-      if (r.code === 'NOT_LEADER') throw new MeshError('NOT_LEADER', `not leader (leader is ${r.leader ?? 'unknown'})`, { leader: r.leader })
+      // No leader known (an election under way, or no majority reachable): nothing can commit
+      // now, which is what NO_QUORUM says, with the same words wherever it happens.
+      if (r.code === 'NOT_LEADER' && r.leader == null) throw new MeshError('NO_QUORUM', 'no quorum: no leader is known (an election is under way or no majority of voters is reachable); nothing was written — retry shortly, see meshnode status')
+      if (r.code === 'NOT_LEADER') throw new MeshError('NOT_LEADER', `not leader (leader is ${r.leader})`, { leader: r.leader })
       throw new MeshError('NO_QUORUM', r.message)
     }
     const result = new Promise<ApplyResult>((resolve, reject) => {

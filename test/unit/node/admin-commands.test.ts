@@ -186,6 +186,17 @@ describe('every failure reaches the client with its code unchanged', () => {
     expect(err.message).toContain('config key "nope" is not set')
   })
 
+  it('NOT_FOUND for deleting a key that is not set, decided by the leader', async () => {
+    const leading = fake()
+    leading.ctx = { ...leading.ctx, self: 'leader-id' }
+    expect((await clientError({ configDelete: { key: 'nope' } }, leading)).code).toBe('NOT_FOUND')
+    expect(leading.proposed).toEqual([])
+    // A follower does not judge by its own (possibly lagging) state: it proposes, and so forwards.
+    const follower = fake({ propose: notLeader('L'), forward: async () => failure('NOT_FOUND', 'config key "nope" is not set', 'L') })
+    expect((await clientError({ configDelete: { key: 'nope' } }, follower)).code).toBe('NOT_FOUND')
+    expect(follower.forwards).toHaveLength(1)
+  })
+
   it('NOT_FOUND for a job the registry does not know', async () => {
     expect((await clientError({ jobGet: { id: 'j9', results: false, limit: 0, after: '' } }, fake())).code).toBe('NOT_FOUND')
   })

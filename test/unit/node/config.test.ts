@@ -67,7 +67,7 @@ describe('config resolution', () => {
 
   it('rejects a bad flag value as a usage error naming the flag', () => {
     expect(() => resolveConfig({ flags: { heartbeatMs: 'fast' } })).toThrow(/--heartbeat-ms "fast": expected a whole number/)
-    expect(() => resolveConfig({ flags: { listen: ['not-an-addr'] } })).toThrow(/--listen.*not a multiaddr/)
+    expect(() => resolveConfig({ flags: { listen: ['not-an-addr'] } })).toThrow(/--listen.*not an address/)
     try {
       resolveConfig({ flags: { mesh: 'has space' } })
       expect.unreachable()
