@@ -133,6 +133,8 @@ export class WorkCore {
   private readonly requeueAfterAbandon = new Map<string, Task>()
   /** Home jobs not (yet) in the completion core: their live task ids here. */
   private readonly local = new Map<string, Set<string>>()
+  /** Jobs whose wait for a capable node is over (expireCapabilityWaits ran for them). */
+  private readonly capableWaitOver = new Set<string>()
   /** Jobs whose last task finished: their final state is staged at the next ready(). */
   private localDone: string[] = []
   /** Home jobs whose completion was detected with outcomes missing: they finish once the cancel is applied here. */
@@ -534,8 +536,14 @@ export class WorkCore {
     const prepared = inputs.map(input => {
       const id = this.newJobId(now)
       const tasks = rootTasks(id, this.cfg.self, input)
-      capable(tasks)
-      const job: JobRecord = { id, home: this.cfg.self, state: 'registering', createdAt: now, roots: tasks.length, total: tasks.length, done: 0, failed: 0, cancelled: 0, byNode: {}, ...(input.name != null ? { name: input.name } : {}) }
+      // A job told to wait for a capable node is queued even if none is live now.
+      const wait = input.waitForCapableMs
+      if (wait == null) capable(tasks)
+      const job: JobRecord = {
+        id, home: this.cfg.self, state: 'registering', createdAt: now, roots: tasks.length, total: tasks.length, done: 0, failed: 0, cancelled: 0, byNode: {},
+        ...(input.name != null ? { name: input.name } : {}),
+        ...(wait != null ? { capableBy: wait === 0 ? 0 : now + wait } : {})
+      }
       return { job, tasks }
     })
     for (const { job, tasks } of prepared) {
@@ -1585,6 +1593,7 @@ export class WorkCore {
 
   private maintain (): void {
     const now = this.now
+    this.expireCapabilityWaits(now)
     if (this.registerRetry.length > 0) {
       for (const reg of this.registerRetry) {
         if (reg.kind === 'submit') continue
@@ -1645,6 +1654,46 @@ export class WorkCore {
       if (e == null || !isFinal(e.state)) continue
       this.outbox.drop(o.taskId)
       this.del('outbox', o.taskId)
+    }
+  }
+
+  /**
+   * The capabilities that queued tasks of a job homed here wait for: those no live node
+   * advertises (or, for a task whose needs no single node covers, its whole list).
+   */
+  waitingFor (jobId: string): string[] {
+    const nodes = [this.cfg.capabilities, ...this.peerView.map(p => p.capabilities)]
+    const missing = new Set<string>()
+    for (const st of this.tasks.values()) {
+      if (st.state !== 'queued' || st.task.jobId !== jobId) continue
+      const req = st.task.requires
+      if (nodes.some(n => canRun(n, req))) continue
+      const absent = req.filter(r => !nodes.some(n => n.includes(r)))
+      for (const r of absent.length > 0 ? absent : req) missing.add(r)
+    }
+    return [...missing].sort()
+  }
+
+  /**
+   * Jobs that waited for a capable node past their deadline: their queued tasks that no live
+   * node can run fail with NO_CAPABLE_NODE (as a submit without waiting would have).
+   */
+  private expireCapabilityWaits (now: number): void {
+    if (this.capableWaitOver.size > 1_000) for (const id of this.capableWaitOver) if (this.jobs.get(id) == null) this.capableWaitOver.delete(id)
+    for (const job of this.jobs.activeJobs()) {
+      if (job.capableBy == null || job.capableBy === 0 || now < job.capableBy || job.state !== 'running' || this.capableWaitOver.has(job.id)) continue
+      const nodes = [this.cfg.capabilities, ...this.peerView.map(p => p.capabilities)]
+      const stuck = new Set<string>()
+      for (const st of this.tasks.values()) {
+        if (st.state === 'queued' && st.task.jobId === job.id && !nodes.some(n => canRun(n, st.task.requires))) stuck.add(st.task.id)
+      }
+      const dropped = this.queue.drop(t => stuck.has(t.id))
+      for (const t of dropped) {
+        this.counters.tasksFailed++
+        this.finishTask({ ...t, attempts: t.attempts + 1 }, false, undefined, `NO_CAPABLE_NODE: no live node could run it within the job's waitForCapableMs: it needs ${t.requires.join(', ')}`, false, 0)
+      }
+      // Past its deadline a job is like any other: tasks wait for a capable node that leaves.
+      this.capableWaitOver.add(job.id)
     }
   }
 

@@ -19,6 +19,8 @@ export interface JobWrites {
 export interface JobView extends JobRecord {
   /** The job's result: the root task's result (parsed JSON) for a one-task job. */
   result?: unknown
+  /** Capabilities its queued tasks wait for: no live node offers them (yet). */
+  waitingFor?: string[]
 }
 
 export class JobBook {

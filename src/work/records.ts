@@ -60,6 +60,11 @@ export interface JobRecord {
   homes?: string[]
   /** Nodes holding a replica of the job's definition (not the home). */
   replicas?: string[]
+  /**
+   * Submitted to wait for a capable node (waitForCapableMs): until when its tasks that no live
+   * node can run wait before they fail with NO_CAPABLE_NODE; 0 = for ever.
+   */
+  capableBy?: number
 }
 
 /**

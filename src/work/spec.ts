@@ -39,6 +39,12 @@ export interface JobInput {
   attempts?: number
   timeoutMs?: number
   priority?: number
+  /**
+   * Queue the job even when no live node can run some of its tasks yet, and wait this long
+   * (ms; 0 = for ever) for one to join; then those tasks fail with NO_CAPABLE_NODE. Without
+   * it a submit that no live node can run is refused at once.
+   */
+  waitForCapableMs?: number
 }
 
 /** A task as it travels and is stored: everything a node needs to run it. */
@@ -116,6 +122,9 @@ export function canRun (have: ReadonlySet<string> | readonly string[], requires:
   return true
 }
 
+/** The longest a job may wait for a capable node to join (waitForCapableMs). */
+export const MAX_CAPABLE_WAIT_MS = 30 * 24 * 3600_000
+
 const TYPE_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/
 const CAPABILITY_PATTERN = /^[A-Za-z0-9_.:/-]{1,128}$/
 
@@ -135,7 +144,8 @@ export function parseJobInput (raw: unknown): JobInput {
     requires: optCapabilities(obj.requires, 'job'),
     attempts: optInt(obj.attempts, 'job "attempts"', 1, 100),
     timeoutMs: optInt(obj.timeoutMs, 'job "timeoutMs"', 0, 7 * 24 * 3600_000),
-    priority: optInt(obj.priority, 'job "priority"', -1000, 1000)
+    priority: optInt(obj.priority, 'job "priority"', -1000, 1000),
+    waitForCapableMs: optInt(obj.waitForCapableMs, 'job "waitForCapableMs"', 0, MAX_CAPABLE_WAIT_MS)
   }
   if (obj.name !== undefined && (typeof obj.name !== 'string' || obj.name.length > 200)) throw new WorkError('BAD_JOB', 'job "name" must be a string of at most 200 characters')
   const tasks = tasksRaw.map((t, i) => parseTaskInput(t, `task ${i}`))

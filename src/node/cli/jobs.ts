@@ -5,7 +5,8 @@ import { SingleBar } from 'cli-progress'
 import { readFile } from 'node:fs/promises'
 import type { Command } from 'commander'
 import type { Libp2p } from 'libp2p'
-import { parseJobInput, type JobInput } from '../../work/spec.js'
+import { MAX_CAPABLE_WAIT_MS, parseJobInput, type JobInput } from '../../work/spec.js'
+import { parseDuration } from './drain.js'
 import { detailJson, summaryJson, type JobDetails } from '../client/jobs-json.js'
 import { MeshError, errorMessage } from '../errors.js'
 import { formatDuration } from '../client/status-json.js'
@@ -20,11 +21,16 @@ interface SubmitOptions extends TargetOptions {
   timeoutMs?: string
   priority?: string
   name?: string
+  queueUntilCapable?: boolean
+  capableTimeout?: string
   wait?: boolean
   pollMs?: string
 }
 
 type IO = CliOutput
+
+/** How long `submit --queue-until-capable` waits for a capable node by default. */
+const DEFAULT_CAPABLE_WAIT_MS = 10 * 60_000
 
 /** How often `submit --wait` asks for progress. */
 const POLL_MS = 200
@@ -39,6 +45,8 @@ export function addJobCommands (program: Command, admin: Admin, io: IO, setExit:
     .option('--timeout-ms <ms>', 'per-attempt limit, 0 = none (default 60000)')
     .option('--priority <n>', 'higher runs first (default 0)')
     .option('--name <name>', 'a label shown by `meshnode jobs`')
+    .option('--queue-until-capable', 'queue the job even if no live node can run it yet, and wait for one to join (job field waitForCapableMs)')
+    .option('--capable-timeout <duration>', 'with --queue-until-capable: how long to wait, e.g. 10m, 2h, 7d; 0 = for ever (default 10m)')
     .option('--wait', 'show progress until the job finishes, then print its result; exit 1 unless it completed')
     .action(async (type: string | undefined, payload: string | undefined, opts: SubmitOptions) => {
       const job = await buildJob(type, payload, opts)
@@ -106,6 +114,8 @@ async function buildJob (type: string | undefined, payload: string | undefined, 
   if (opts.timeoutMs != null) overrides.timeoutMs = intArg(opts.timeoutMs, '--timeout-ms', 0)
   if (opts.priority != null) overrides.priority = intArg(opts.priority, '--priority', -1000)
   if (opts.name != null) overrides.name = opts.name
+  if (opts.capableTimeout != null && opts.queueUntilCapable !== true) throw new MeshError('USAGE', '--capable-timeout goes with --queue-until-capable')
+  if (opts.queueUntilCapable === true) overrides.waitForCapableMs = opts.capableTimeout == null ? DEFAULT_CAPABLE_WAIT_MS : opts.capableTimeout.trim() === '0' ? 0 : parseDuration(opts.capableTimeout, '--capable-timeout', MAX_CAPABLE_WAIT_MS)
   let raw: unknown
   if (opts.file != null) {
     let text: string
@@ -161,7 +171,7 @@ async function waitForJob (id: string, opts: TargetOptions, admin: Admin, client
 export function formatJob (j: JobDetails): string {
   const lines = [
     `job      ${j.id}${j.name != null ? `  (${j.name})` : ''}`,
-    `state    ${j.state}`,
+    `state    ${j.state}${(j.waitingFor?.length ?? 0) > 0 ? `, waiting for capability ${j.waitingFor!.join(', ')}${j.capableBy != null && j.capableBy > 0 ? ` (until ${new Date(j.capableBy).toISOString()}, then those tasks fail)` : ' (no live node offers it yet)'}` : ''}`,
     `tasks    ${j.done}/${j.total} done, ${j.failed} failed${j.cancelled > 0 ? `, ${j.cancelled} cancelled` : ''}`,
     `home     ${j.home}${(j.homes?.length ?? 0) > 0 ? ` (re-homed ${j.homes!.length}×: earlier ${j.homes!.map(short).join(' → ')} declared dead; ran again from its roots)` : ''}`,
     ...((j.replicas?.length ?? 0) > 0 ? [`replicas ${j.replicas!.map(short).join(', ')}`] : []),

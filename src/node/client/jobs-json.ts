@@ -8,6 +8,7 @@ export interface JobSummary { id: string, home: string, state: string, createdAt
 
 export interface JobDetails extends JobRecord {
   result?: unknown
+  waitingFor?: string[]
   running?: Array<{ taskId: string, node: string, type?: string, progress?: unknown }>
   results?: Array<{ taskId: string, ok: boolean, result?: unknown, error?: string, node: string }>
   next?: string

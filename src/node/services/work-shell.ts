@@ -230,6 +230,10 @@ export class WorkShell {
       const root = await this.store.result(rootTaskId(jobId, 0, rec.epoch ?? 0))
       if (root?.result != null) view.result = JSON.parse(root.result)
     }
+    if (!isFinal(rec.state)) {
+      const waiting = this.core.waitingFor(jobId)
+      if (waiting.length > 0) view.waitingFor = waiting
+    }
     return view
   }
 

@@ -97,6 +97,30 @@ describe('WorkCore: submit and registration', () => {
     expect(core.stats()).toMatchObject({ queued: 0, activeJobs: 0 })
   })
 
+  it('queues a job told to wait for a capable node, says what it waits for, and fails those tasks at its deadline', () => {
+    const reg = new FakeRegistry()
+    const core = makeCore('A', reg, 1000)
+    const log = new Log()
+    const input: JobInput = { tasks: [{ type: 'echo' }, { type: 'gpu-job', requires: ['gpu'] }], waitForCapableMs: 60_000 }
+    const { jobId, started } = submitRegistered(core, log, reg, input, 1000)
+    expect(started.map(t => t.type)).toEqual(['echo'])
+    expect(core.activeJob(jobId)?.capableBy).toBe(61_000)
+    expect(core.waitingFor(jobId)).toEqual(['gpu', 'handler:gpu-job'])
+    core.taskFinished(started[0]!.id, ok(), 1002)
+    log.persist(core)
+    // A node that could run it appears, then leaves again before taking it: still waiting.
+    core.peers([{ peerId: 'G', queued: 0, capabilities: ['gpu', 'handler:gpu-job'] }], 2000)
+    expect(core.waitingFor(jobId)).toEqual([])
+    core.peers([], 3000)
+    core.tick(60_999)
+    log.persist(core)
+    expect(core.activeJob(jobId)?.state).toBe('running')
+    core.tick(61_000 + MAINTAIN_EVERY_MS)
+    const rd = log.persist(core)
+    const final = rd.writes.find(w => w.bucket === 'jobs' && w.key === jobId && (w.value as { state: string }).state === 'failed')
+    expect((final?.value as { error?: string } | undefined)?.error).toMatch(/NO_CAPABLE_NODE: .*needs gpu/)
+  })
+
   it('reports a job finished only after advance() of the ready holding its final state', () => {
     const reg = new FakeRegistry()
     const core = makeCore('A', reg, 1000)
