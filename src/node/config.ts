@@ -12,6 +12,7 @@ import { MeshError, errorMessage } from './errors.js'
 import { LOG_LEVELS, type LogLevel } from './log.js'
 import { isLoopbackHost, parseHttpOption } from './http/listen.js'
 import { toMultiaddrString } from './transport/address.js'
+import { didYouMean } from '../json-schema.js'
 import { ISOLATION_MODES, type IsolationMode } from '../work/isolation/pool.js'
 
 /** The fixed, documented default port: every node listens here unless told otherwise. */
@@ -331,7 +332,8 @@ export function resolveConfig (sources: ConfigSources): NodeConfig {
       explicit.add(key)
       const spec = Object.hasOwn(START_OPTIONS, key) ? START_OPTIONS[key as StartOptionKey] as OptionSpec<unknown> : undefined
       if (spec == null) {
-        throw new MeshError('BAD_CONFIG', `${origin}: unknown option "${key}" (known: ${Object.keys(START_OPTIONS).join(', ')})`)
+        const near = didYouMean(key, Object.keys(START_OPTIONS))
+        throw new MeshError('BAD_CONFIG', `${origin}: unknown option "${key}" (${near != null ? `did you mean "${near}"? ` : ''}known: ${Object.keys(START_OPTIONS).join(', ')})`)
       }
       const label = origin === 'environment' ? spec.env : origin === 'flag' ? flagName(spec) : `${origin}: "${key}"`
       ;(config as Record<StartOptionKey, unknown>)[key as StartOptionKey] = coerce(spec, raw, label, origin === 'flag' ? 'USAGE' : 'BAD_CONFIG')

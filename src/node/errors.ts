@@ -33,6 +33,8 @@ export type MeshErrorCode =
   | 'KEY_FILE_UNWRITABLE'
   /** An HTTP API request with a bearer token that does not verify (malformed, expired, another mesh). */
   | 'UNAUTHORIZED'
+  /** Input the user gave a command is invalid (a job file, a payload): exit 2, without the usage. */
+  | 'BAD_INPUT'
   /** Every code an admin response may carry, passed through from the server unchanged. */
   | AdminCode
 
@@ -75,7 +77,7 @@ export const EXIT_UNAVAILABLE = 7
 export const EXIT_CODES: ReadonlyArray<{ exit: number, codes: readonly string[], meaning: string }> = [
   { exit: 0, codes: [], meaning: 'success' },
   { exit: 1, codes: [], meaning: 'the job failed or was cancelled (submit --wait), or the node refused or failed the request for another reason' },
-  { exit: EXIT_USAGE, codes: ['USAGE', 'BAD_CONFIG', 'INSECURE', 'BAD_MESH_KEY'], meaning: 'usage or configuration error: unknown command or flag, bad value, bad config file' },
+  { exit: EXIT_USAGE, codes: ['USAGE', 'BAD_INPUT', 'BAD_CONFIG', 'INSECURE', 'BAD_MESH_KEY'], meaning: 'usage or input error: unknown command or flag, bad value, bad job file, bad config file' },
   { exit: EXIT_FORBIDDEN, codes: ['FORBIDDEN', 'UNAUTHORIZED'], meaning: 'the client\'s key lacks the right the command needs' },
   { exit: EXIT_NO_QUORUM, codes: ['NO_QUORUM', 'NOT_REGISTERED'], meaning: 'no quorum: nothing was committed (a submit accepted nothing); retry later or on the majority side' },
   { exit: 5, codes: [], meaning: '`drain` (and `start` after a SIGTERM drain) whose deadline passed: the node retired anyway' },

@@ -4,6 +4,8 @@
 // `<parent>.<k>` for a parent's k-th child — so a task re-run after a crash spawns children
 // with the same ids, and every result is recorded once per id.
 
+import jobSchema from '../../schemas/job.schema.json' with { type: 'json' }
+import { schemaCheck } from '../json-schema.js'
 import { JOB_LIMITS } from './limits.js'
 import { WorkError } from './errors.js'
 
@@ -125,47 +127,40 @@ export function canRun (have: ReadonlySet<string> | readonly string[], requires:
 /** The longest a job may wait for a capable node to join (waitForCapableMs). */
 export const MAX_CAPABLE_WAIT_MS = 30 * 24 * 3600_000
 
-const TYPE_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/
-const CAPABILITY_PATTERN = /^[A-Za-z0-9_.:/-]{1,128}$/
 
 /**
- * Validates a submission (from JSON: anything may be wrong) and returns it with every field
- * checked. Throws WorkError('BAD_JOB') saying which field of which task is wrong; nothing is
- * written before this passes.
+ * Validates a submission (from JSON: anything may be wrong) against the job schema
+ * (schemas/job.schema.json) and returns it. Throws WorkError('BAD_JOB') listing every problem
+ * at once, each with its place (`tasks[2].attempts`) and, for a misspelt field, the field
+ * meant; nothing is written before this passes.
  */
 export function parseJobInput (raw: unknown): JobInput {
   if (raw == null || typeof raw !== 'object' || Array.isArray(raw)) throw new WorkError('BAD_JOB', 'a job must be a JSON object with a "tasks" array (or a single task with a "type")')
+  const problems = checkJob(raw)
   const obj = raw as Record<string, unknown>
   // A single task is accepted as shorthand for a one-task job.
-  const tasksRaw = obj.tasks ?? (obj.type !== undefined ? [obj] : undefined)
-  if (!Array.isArray(tasksRaw) || tasksRaw.length === 0) throw new WorkError('BAD_JOB', 'a job needs a non-empty "tasks" array')
-  if (tasksRaw.length > JOB_LIMITS.rootTasks) throw new WorkError('BAD_JOB', `a job may have at most ${JOB_LIMITS.rootTasks} tasks, this one has ${tasksRaw.length}`)
+  const tasksRaw = (obj.tasks ?? [obj]) as Array<Record<string, unknown>>
+  if (problems.length === 0) tasksRaw.forEach((t, i) => { if (t.type === CMD_TYPE) problems.push(...commandPayloadProblems(t.payload, obj.tasks != null ? `tasks[${i}].payload` : 'payload')) })
+  if (problems.length > 0) throw new WorkError('BAD_JOB', problems.length === 1 ? problems[0]! : `${problems.length} problems: ${problems.join('; ')}`)
   const defaults = {
-    requires: optCapabilities(obj.requires, 'job'),
-    attempts: optInt(obj.attempts, 'job "attempts"', 1, 100),
-    timeoutMs: optInt(obj.timeoutMs, 'job "timeoutMs"', 0, 7 * 24 * 3600_000),
-    priority: optInt(obj.priority, 'job "priority"', -1000, 1000),
-    waitForCapableMs: optInt(obj.waitForCapableMs, 'job "waitForCapableMs"', 0, MAX_CAPABLE_WAIT_MS)
+    requires: obj.requires as string[] | undefined,
+    attempts: obj.attempts as number | undefined,
+    timeoutMs: obj.timeoutMs as number | undefined,
+    priority: obj.priority as number | undefined,
+    waitForCapableMs: obj.waitForCapableMs as number | undefined
   }
-  if (obj.name !== undefined && (typeof obj.name !== 'string' || obj.name.length > 200)) throw new WorkError('BAD_JOB', 'job "name" must be a string of at most 200 characters')
-  const tasks = tasksRaw.map((t, i) => parseTaskInput(t, `task ${i}`))
+  const tasks = tasksRaw.map(t => dropUndefined({
+    type: t.type as string,
+    payload: t.payload,
+    requires: t.requires as string[] | undefined,
+    attempts: t.attempts as number | undefined,
+    timeoutMs: t.timeoutMs as number | undefined,
+    priority: t.priority as number | undefined
+  }))
   return { tasks, ...(typeof obj.name === 'string' ? { name: obj.name } : {}), ...dropUndefined(defaults) }
 }
 
-export function parseTaskInput (raw: unknown, where: string): TaskInput {
-  if (raw == null || typeof raw !== 'object' || Array.isArray(raw)) throw new WorkError('BAD_JOB', `${where} must be an object with a "type"`)
-  const t = raw as Record<string, unknown>
-  if (typeof t.type !== 'string' || !TYPE_PATTERN.test(t.type)) throw new WorkError('BAD_JOB', `${where}: "type" must be a handler name (letters, digits, _ . : -) or "cmd"`)
-  if (t.type === CMD_TYPE) checkCommandPayload(t.payload, where)
-  return dropUndefined({
-    type: t.type,
-    payload: t.payload,
-    requires: optCapabilities(t.requires, where),
-    attempts: optInt(t.attempts, `${where} "attempts"`, 1, 100),
-    timeoutMs: optInt(t.timeoutMs, `${where} "timeoutMs"`, 0, 7 * 24 * 3600_000),
-    priority: optInt(t.priority, `${where} "priority"`, -1000, 1000)
-  })
-}
+const checkJob = schemaCheck(jobSchema)
 
 /** Turns a validated input into the job's root tasks; throws if a payload is too large. */
 export function rootTasks (jobId: string, home: string, job: JobInput): Task[] {
@@ -225,25 +220,12 @@ export function encodePayload (value: unknown, what: string): string {
   return text
 }
 
-function checkCommandPayload (payload: unknown, where: string): void {
+function commandPayloadProblems (payload: unknown, where: string): string[] {
   const p = payload as Record<string, unknown> | null
   if (p == null || typeof p !== 'object' || typeof p.cmd !== 'string' || p.cmd.trim() === '') {
-    throw new WorkError('BAD_JOB', `${where}: a "cmd" task needs a payload {"cmd": "shell command", "cwd"?: "dir", "env"?: {...}}`)
+    return [`${where}: a "cmd" task needs a payload {"cmd": "shell command", "cwd"?: "dir", "env"?: {...}}`]
   }
-}
-
-function optCapabilities (v: unknown, where: string): string[] | undefined {
-  if (v === undefined) return undefined
-  if (!Array.isArray(v) || v.length > JOB_LIMITS.requires || !v.every(c => typeof c === 'string' && CAPABILITY_PATTERN.test(c))) {
-    throw new WorkError('BAD_JOB', `${where}: "requires" must be a list of at most ${JOB_LIMITS.requires} capability names`)
-  }
-  return v
-}
-
-function optInt (v: unknown, what: string, min: number, max: number): number | undefined {
-  if (v === undefined) return undefined
-  if (!Number.isSafeInteger(v) || (v as number) < min || (v as number) > max) throw new WorkError('BAD_JOB', `${what} must be a whole number from ${min} to ${max}`)
-  return v as number
+  return []
 }
 
 function dropUndefined<T extends object> (obj: T): T {

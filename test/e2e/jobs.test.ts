@@ -134,7 +134,12 @@ describe('jobs on a 3-node cluster', () => {
     writeFileSync(notJson, JSON.stringify({ tasks: [{ type: 'nap', attempts: 0 }] }))
     const field = await meshnode(['submit', '--file', notJson, '--data-dir', node1])
     expect(field.code).toBe(2)
-    expect(field.stderr).toContain('"attempts" must be a whole number from 1')
+    expect(field.stderr).toContain('tasks[0].attempts: must be >= 1')
+    writeFileSync(notJson, JSON.stringify({ tasks: [{ type: 'nap', atempts: 5 }], priorty: 3 }))
+    const misspelt = await meshnode(['submit', '--file', notJson, '--data-dir', node1])
+    expect(misspelt.code).toBe(2)
+    expect(misspelt.stderr).toContain('tasks[0]: unknown field "atempts" (did you mean "attempts"?)')
+    expect(misspelt.stderr).toContain('unknown field "priorty" (did you mean "priority"?)')
     const after = JSON.parse((await meshnode(['jobs', '--json', '--limit', '1000', '--data-dir', node1])).stdout).jobs.length
     expect(after).toBe(before)
   })

@@ -122,12 +122,12 @@ async function buildJob (type: string | undefined, payload: string | undefined, 
     try {
       text = opts.file === '-' ? await readStdin() : await readFile(opts.file, 'utf8')
     } catch (err) {
-      throw new MeshError('USAGE', `cannot read job file ${opts.file}: ${errorMessage(err)}`)
+      throw new MeshError('BAD_INPUT', `cannot read job file ${opts.file}: ${errorMessage(err)}`)
     }
     try {
       raw = JSON.parse(text)
     } catch (err) {
-      throw new MeshError('USAGE', `job file ${opts.file} is not valid JSON: ${errorMessage(err)}`)
+      throw new MeshError('BAD_INPUT', `job file ${opts.file} is not valid JSON: ${errorMessage(err)}`)
     }
     if (raw != null && typeof raw === 'object' && !Array.isArray(raw)) raw = { ...raw, ...overrides }
   } else if (opts.cmd != null) {
@@ -138,7 +138,7 @@ async function buildJob (type: string | undefined, payload: string | undefined, 
       try {
         value = JSON.parse(payload)
       } catch (err) {
-        throw new MeshError('USAGE', `the payload must be JSON (quote strings: '"text"'): ${errorMessage(err)}`)
+        throw new MeshError('BAD_INPUT', `the payload must be JSON (quote strings: '"text"'): ${errorMessage(err)}`)
       }
     }
     raw = { type, payload: value, ...overrides }
@@ -146,7 +146,7 @@ async function buildJob (type: string | undefined, payload: string | undefined, 
   try {
     return parseJobInput(raw)
   } catch (err) {
-    throw new MeshError('USAGE', errorMessage(err))
+    throw new MeshError('BAD_INPUT', errorMessage(err))
   }
 }
 

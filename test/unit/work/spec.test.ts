@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { JOB_LIMITS } from '../../../src/wire/constants.js'
 import { WorkError } from '../../../src/work/errors.js'
 import {
+  MAX_CAPABLE_WAIT_MS,
   TASK_DEFAULTS,
   canRun,
   childTaskId,
@@ -90,7 +91,33 @@ describe('parseJobInput', () => {
     it('a task that is not an object, naming which task', () => {
       const err = badJob({ tasks: [{ type: 'echo' }, 'echo'] })
       expect(err.code).toBe('BAD_JOB')
-      expect(err.message).toContain('task 1')
+      expect(err.message).toContain('tasks[1]: must be an object')
+    })
+
+    it.each([
+      [{ tasks: [{ type: 'echo', atempts: 5 }] }, 'tasks[0]: unknown field "atempts" (did you mean "attempts"?)'],
+      [{ type: 'echo', priorty: 3 }, 'the job: unknown field "priorty" (did you mean "priority"?)'],
+      [{ type: 'echo', timeout: 5 }, 'the job: unknown field "timeout" (did you mean "timeoutMs"?)'],
+      [{ typ: 'echo' }, 'unknown field "typ" (did you mean "type"?)'],
+      [{ tasks: [{ type: 'echo' }], nmae: 'x' }, 'unknown field "nmae" (did you mean "name"?)'],
+      [{ type: 'echo', zzzzzzzz: 1 }, 'unknown field "zzzzzzzz" (known: $schema, type, payload, requires']
+    ])('a misspelt or unknown field, naming it and the field meant: %j', (raw, message) => {
+      const err = badJob(raw)
+      expect(err.code).toBe('BAD_JOB')
+      expect(err.message).toContain(message)
+    })
+
+    it('every problem at once, each with its place', () => {
+      const err = badJob({ tasks: [{ type: 'echo', attempts: 0 }, { type: 'bad type' }, { type: 'echo', priority: 2.5 }], name: 5 })
+      expect(err.message).toMatch(/^4 problems: /)
+      for (const part of ['tasks[0].attempts: must be >= 1', 'tasks[1].type: the string "bad type" is not a handler name', 'tasks[2].priority: must be an integer, not the fraction 2.5', 'name: must be a string, not number 5']) expect(err.message).toContain(part)
+    })
+
+    it('the published schema holds the same limits as the code', async () => {
+      const schema = (await import('../../../schemas/job.schema.json', { with: { type: 'json' } })).default as any
+      expect(schema.definitions.requires.maxItems).toBe(JOB_LIMITS.requires)
+      expect(schema.then.properties.tasks.maxItems).toBe(JOB_LIMITS.rootTasks)
+      expect(schema.definitions.waitForCapableMs.maximum).toBe(MAX_CAPABLE_WAIT_MS)
     })
 
     it.each([
