@@ -12,6 +12,11 @@ export interface StoredTask {
   state: 'queued' | 'delegated'
   batchId?: string
   to?: string
+  /**
+   * When this node took the task on as queued, or when its retry backoff ended (this node's
+   * clock, ms): where its queue wait starts. Absent in records written before it existed.
+   */
+  queuedAt?: number
 }
 
 /** The outcome of one task, as recorded at its home (and queued in the outbox elsewhere). */
