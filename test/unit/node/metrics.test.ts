@@ -76,7 +76,7 @@ describe('metrics registry', () => {
     fd.heartbeat('a', 1n, 1n, 10) // stale
     const asJson = await registry.getMetricsAsJSON()
     // Histograms and labelled families (raft_proposal_seconds, rpc_rejects_total, ...) are not status lines.
-    const unlabelled = asJson.filter(m => (m.type === 'counter' || m.type === 'gauge') && m.values.length > 0 && m.values.every(v => Object.keys(v.labels).length === 0))
+    const unlabelled = asJson.filter(m => ['counter', 'gauge'].includes(String(m.type)) && m.values.length > 0 && m.values.every(v => Object.keys(v.labels).length === 0))
     const fromPromClient = unlabelled.map(m => [m.name, m.values[0]!.value])
     expect(statusCounters(registry)).toEqual(fromPromClient)
     expect(valueOf(registry, 'heartbeats_sent_total')).toBe(3)
