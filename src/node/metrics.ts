@@ -280,7 +280,9 @@ export class WorkMetrics implements WorkObserver {
     }
     child.observe(Math.max(0, now - job.createdAt) / 1000)
     // A cancelled job's end is the cancel, not the detection of its last task.
-    if (job.state !== 'cancelled' && job.lastTaskAt != null && job.lastTaskAt > 0) this.completionChild.observe(Math.max(0, now - job.lastTaskAt) / 1000)
+    // From when this home recorded the last outcome (its clock; a remote task's result arrival).
+    const from = job.lastRecordedAt ?? job.lastTaskAt
+    if (job.state !== 'cancelled' && from != null && from > 0) this.completionChild.observe(Math.max(0, now - from) / 1000)
   }
 
   private labelOf (type: string): string {

@@ -1405,7 +1405,7 @@ export class WorkCore {
       const job = this.jobs.get(r.jobId)
       if (job != null && epochOfTask(r.taskId) !== (job.epoch ?? 0)) continue
       this.remoteProgress.delete(r.taskId)
-      this.jobs.record(r)
+      this.jobs.record(r, this.now)
     }
     return okReply({ accepted: results.length })
   }
@@ -1516,7 +1516,7 @@ export class WorkCore {
     if (this.draining) this.drained.finished++
     if (task.home === this.cfg.self || cancelled) {
       // Cancelled work elsewhere needs no result at home: the job's state already says why.
-      if (task.home === this.cfg.self) this.jobs.record(outcome)
+      if (task.home === this.cfg.self) this.jobs.record(outcome, this.now)
       this.localFinished(task.jobId, task.id)
       return
     }

@@ -48,6 +48,12 @@ export interface JobRecord {
   /** When the last task's outcome was recorded, and when completion was detected. */
   lastTaskAt?: number
   finishedAt?: number
+  /**
+   * When this home recorded the latest outcome, by its own clock: for a task run elsewhere,
+   * when its result arrived (lastTaskAt is stamped by the node that ran it). Where the
+   * completion-detection latency metric starts.
+   */
+  lastRecordedAt?: number
   roots: number
   /** Tasks known so far: roots plus every child reported spawned. */
   total: number

@@ -449,6 +449,19 @@ describe('WorkCore: what the node\'s metrics read', () => {
     expect(Object.fromEntries(queued)).toEqual({ sleep: 2 })
   })
 
+  it('stamps when the home recorded a remote task\'s outcome, by the home\'s clock, beside when it finished', () => {
+    const { reg, a, b, log } = pair()
+    const { jobId } = submitRegistered(a, log, reg, { tasks: Array.from({ length: 40 }, () => ({ type: 'echo' })) }, 1000)
+    const { received } = steal(a, b, log, 1001)
+    b.taskFinished(received.start[0]!.id, ok(), 1002)
+    log.persist(b)
+    b.tick(1002 + RESULTS_LINGER_MS)
+    const sent = log.persist(b).messages.find(m => m.msg.op === 'results')!
+    a.request('B', 7, sent.msg, 1100)
+    log.persist(a)
+    expect(a.activeJob(jobId)).toMatchObject({ lastTaskAt: 1002, lastRecordedAt: 1100 })
+  })
+
   it('counts a steal request answered with nothing as refused', () => {
     const core = makeCore('A', new FakeRegistry(), 1000)
     new Log().persist(core)
