@@ -156,6 +156,8 @@ const LEADERSHIP_KINDS: readonly VoteKind[] = ['vote', 'ack']
 export class RaftCore {
   readonly id: NodeId
   readonly counters: RaftCounters = {
+    electionsStarted: 0,
+    preVotesStarted: 0,
     rejectedMessages: 0,
     rejectedVotes: 0,
     rejectedCertificates: 0,
@@ -556,6 +558,7 @@ export class RaftCore {
     this.tickFn = this.tickElection
     this.lead = null
     this.role = 'pre-candidate'
+    this.counters.preVotesStarted++
   }
 
   private becomeCandidate (): void {
@@ -564,6 +567,7 @@ export class RaftCore {
     this.tickFn = this.tickElection
     this.vote = this.id
     this.role = 'candidate'
+    this.counters.electionsStarted++
   }
 
   private becomeLeader (): void {

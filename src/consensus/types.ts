@@ -343,6 +343,10 @@ export type SnapshotResult =
  * shell exports these as metrics.
  */
 export interface RaftCounters {
+  /** Elections this node started as a candidate (each one a new term). */
+  electionsStarted: number
+  /** Pre-vote rounds this node started (asking whether it could win, term unchanged). */
+  preVotesStarted: number
   /** Messages that were malformed or addressed to another node. */
   rejectedMessages: number
   /** Vote, pre-vote or ack signatures that did not verify. */

@@ -102,6 +102,11 @@ export class EmbeddedNode {
     return this.#node.statusSnapshot()
   }
 
+  /** The node's metrics in the Prometheus text format: what `GET /metrics` serves. */
+  async metrics (): Promise<string> {
+    return await this.#node.registry.metrics()
+  }
+
   async stop (): Promise<void> {
     await this.#node.stop()
   }

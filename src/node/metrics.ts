@@ -2,14 +2,27 @@
 // it: the shell's own are prom-client metrics that callers bump (`metrics.probes.inc()`); the
 // sans-I/O cores keep plain counter objects (they must not import prom-client), which are
 // registered here, in one place, and read when the registry collects. `meshnode status`
-// lists the registry's values (statusCounters), and a later /metrics endpoint serves
-// `registry.metrics()` unchanged.
+// lists the registry's own unlabelled counters and gauges (statusCounters); `GET /metrics`
+// serves `registry.metrics()` unchanged, with libp2p's metrics (transport/host.ts) and the
+// process's (ProcessMetrics) beside ours.
 //
 // Names: counters end in `_total`, durations in `_seconds`, sizes in `_bytes`; anything else
-// is a plain gauge. Status shows every name, so a name is never renamed or removed.
-import { Counter, Gauge, type Registry } from 'prom-client'
+// is a plain gauge. Status shows every name it lists, so such a name is never renamed or
+// removed; labelled families (by task type, reason, state) are new names beside them.
+//
+// The per-task paths (WorkMetrics, the shell's WorkObserver) do one Map lookup per attempt and
+// bump plain numbers; prom-client reads them at collect time, and the two per-task histograms
+// are FastHistograms (metrics-histogram.ts) for the same reason.
+import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client'
 import type { RaftCounters } from '../consensus/types.js'
-import type { DetectorCounters } from '../healing/failure-detector.js'
+import type { DetectorCounters, MemberState } from '../healing/failure-detector.js'
+import type { AttemptOutcome } from '../work/core.js'
+import type { JobRecord } from '../work/records.js'
+import { FastHistogram, type HistogramChild } from './metrics-histogram.js'
+import type { WorkObserver } from './services/work-shell.js'
+
+/** Metrics `meshnode status` lists (ours, unlabelled, synchronous); libp2p's and the process's are not. */
+const STATUS = new WeakSet<object>()
 
 /** The shell's own counters: callers bump them through the typed object (`metrics.probes.inc()`). */
 const NODE_COUNTERS = {
@@ -51,6 +64,8 @@ const DETECTOR_COUNTERS: ReadonlyArray<{ name: string, help: string, field: keyo
 
 /** The Raft core's counters of refused input. */
 const RAFT_COUNTERS: ReadonlyArray<{ name: string, help: string, field: keyof RaftCounters }> = [
+  { name: 'raft_elections_started_total', help: 'Elections this node started as a candidate (each a new term)', field: 'electionsStarted' },
+  { name: 'raft_pre_votes_started_total', help: 'Pre-vote rounds this node started (asking whether it could win an election)', field: 'preVotesStarted' },
   { name: 'raft_rejected_messages_total', help: 'Raft messages the core refused (malformed or misaddressed)', field: 'rejectedMessages' },
   { name: 'raft_rejected_votes_total', help: 'Vote, pre-vote or ack signatures that did not verify', field: 'rejectedVotes' },
   { name: 'raft_rejected_certificates_total', help: 'Leader certificates that failed verification', field: 'rejectedCertificates' },
@@ -63,8 +78,31 @@ const RAFT_COUNTERS: ReadonlyArray<{ name: string, help: string, field: keyof Ra
   { name: 'raft_chains_followed_total', help: 'Leader certificates accepted through a chain of configuration links', field: 'chainsFollowed' }
 ]
 
-/** The typed metrics object: one prom-client counter per shell counter. */
-export type Metrics = { readonly [K in keyof typeof NODE_COUNTERS]: Counter }
+/** Buckets of control-log proposals: a commit round trip on loopback is ~1 ms, a slow disk or WAN ~100 ms. */
+const PROPOSAL_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+
+/**
+ * The typed metrics object: one prom-client counter per shell counter, and the shell's
+ * labelled and timed metrics.
+ */
+export type Metrics = { readonly [K in keyof typeof NODE_COUNTERS]: Counter } & {
+  /** Control-log proposals at the leader, from propose to applied (consensus service). */
+  readonly raftProposal: Histogram
+  /** Heartbeats refused, by reason (oversize, malformed, wrong_mesh, forged_sender). */
+  readonly gossipRejects: Counter<'reason'>
+  /** Requests, streams and frames refused, by protocol (status, admin, internal, raft, work) and reason. */
+  readonly rpcRejects: Counter<'protocol' | 'reason'>
+}
+
+/** Counts one refusal in rpc_rejects_total; `protocol` is a short name or a protocol id. */
+export function countReject (metrics: Metrics, protocol: string, reason: string): void {
+  metrics.rpcRejects.labels(shortProtocol(protocol), reason).inc()
+}
+
+/** "/meshnode/work/1.0.0" → "work": the label stays short and bounded. */
+function shortProtocol (protocol: string): string {
+  return /^\/meshnode\/([a-z-]+)\//.exec(protocol)?.[1] ?? protocol
+}
 
 /** Where the cores' counter objects are found; read lazily, as a core may not exist yet. */
 export interface CoreCounterSources {
@@ -79,11 +117,229 @@ export interface CoreCounterSources {
  * them. Registration order is the order `meshnode status` lists them in.
  */
 export function createMetrics (registry: Registry, cores: CoreCounterSources = {}): Metrics {
-  const metrics = Object.fromEntries(Object.entries(NODE_COUNTERS).map(([key, { name, help }]) =>
-    [key, new Counter({ name, help, registers: [registry] })])) as unknown as Metrics
+  const counters = Object.fromEntries(Object.entries(NODE_COUNTERS).map(([key, { name, help }]) =>
+    [key, status(new Counter({ name, help, registers: [registry] }))]))
   for (const { name, help, field } of DETECTOR_COUNTERS) coreCounter(registry, name, help, () => cores.detector?.()?.[field])
   for (const { name, help, field } of RAFT_COUNTERS) coreCounter(registry, name, help, () => cores.raft?.()?.[field])
-  return metrics
+  return {
+    ...counters,
+    raftProposal: new Histogram({ name: 'raft_proposal_seconds', help: 'Control-log proposals at the leader, from propose to applied here (seconds)', buckets: PROPOSAL_BUCKETS, registers: [registry] }),
+    gossipRejects: new Counter({ name: 'gossip_rejects_total', help: 'Heartbeats refused by gossip validation, by reason (the per-reason counters above, labelled)', labelNames: ['reason'], registers: [registry] }),
+    rpcRejects: new Counter({ name: 'rpc_rejects_total', help: 'Requests, streams and frames refused, by protocol and reason (stranger, rate_limited, forbidden, malformed, misaddressed, failed)', labelNames: ['protocol', 'reason'], registers: [registry] })
+  } as unknown as Metrics
+}
+
+/** Where the node-level gauges read their values, at collect time. */
+export interface NodeGaugeSources {
+  /** The failure detector's members (this node not among them). */
+  members: () => Iterable<{ state: MemberState }> | undefined
+  /** Raft's view; undefined while this node belongs to no cluster. */
+  raft: () => { role: string, term: number, commit: number, applied: number } | undefined
+}
+
+const MEMBER_STATES: readonly MemberState[] = ['alive', 'suspect', 'dead', 'left']
+const RAFT_ROLES = ['leader', 'follower', 'candidate', 'pre-candidate', 'learner', 'none'] as const
+
+/**
+ * Gauges of the node's state, read when the registry collects: membership by state (this
+ * node counted alive), raft term, role (1 for the current one), commit and applied index.
+ */
+export function registerNodeGauges (registry: Registry, src: NodeGaugeSources): void {
+  new Gauge({
+    name: 'members',
+    help: 'Members of the mesh by state, as this node sees them (itself counted alive)',
+    labelNames: ['state'],
+    registers: [registry],
+    collect () {
+      const n = { alive: 1, suspect: 0, dead: 0, left: 0 }
+      for (const m of src.members() ?? []) n[m.state]++
+      for (const state of MEMBER_STATES) this.labels(state).set(n[state])
+    }
+  })
+  new Gauge({
+    name: 'raft_role',
+    help: 'Raft role of this node: 1 for its current role, 0 for the others (none: in no cluster yet)',
+    labelNames: ['role'],
+    registers: [registry],
+    collect () {
+      const role = src.raft()?.role ?? 'none'
+      for (const r of RAFT_ROLES) this.labels(r).set(r === role ? 1 : 0)
+    }
+  })
+  const raftGauge = (name: string, help: string, read: (r: NonNullable<ReturnType<NodeGaugeSources['raft']>>) => number): void => {
+    new Gauge({ name, help, registers: [registry], collect () { const r = src.raft(); this.set(r == null ? 0 : read(r)) } })
+  }
+  raftGauge('raft_term', 'Current raft term of this node', r => r.term)
+  raftGauge('raft_commit_index', 'Highest control-log index this node knows committed', r => r.commit)
+  raftGauge('raft_applied_index', 'Highest control-log index applied to this node\'s state', r => r.applied)
+}
+
+/** Distinct task types given their own label value; later ones are counted as "other". */
+export const MAX_TASK_TYPES = 100
+const OTHER_TYPE = 'other'
+
+/** Task attempts: a no-op runs in microseconds, a build shard in minutes. */
+const TASK_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600]
+/** Jobs and completion detection: milliseconds on loopback up to hours for long jobs. */
+const JOB_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 14400]
+
+interface TypeStats {
+  started: number
+  done: number
+  failed: number
+  retried: number
+  duration: HistogramChild
+  wait: HistogramChild
+}
+
+/**
+ * The work layer's metrics, fed by the WorkShell as a WorkObserver: per task type (the first
+ * MAX_TASK_TYPES types seen, then "other") attempts started, done, failed for good and
+ * retried, attempt duration and queue wait; per job of this home, submit→final state and
+ * completion-detection latency. Each observation is a Map lookup and a few additions.
+ */
+export class WorkMetrics implements WorkObserver {
+  /** Type → its stats; types beyond the cap are not kept (they share `other`). */
+  private readonly byType = new Map<string, TypeStats>()
+  /** Label value → stats, at most MAX_TASK_TYPES + 1 entries: what collect reports. */
+  private readonly byLabel = new Map<string, TypeStats>()
+  private readonly duration: FastHistogram
+  private readonly wait: FastHistogram
+  private readonly jobDuration: FastHistogram
+  private readonly completion: FastHistogram
+  private readonly jobState = new Map<string, HistogramChild>()
+  private readonly completionChild: HistogramChild
+
+  /** `countByType` fills queued and running tasks by type (WorkCore.countByType), at collect. */
+  constructor (registry: Registry, countByType: (queued: Map<string, number>, running: Map<string, number>) => void = () => {}) {
+    const stats = this.byLabel
+    const counter = (name: string, help: string, field: 'started' | 'done' | 'failed' | 'retried'): void => {
+      new Counter({
+        name,
+        help,
+        labelNames: ['type'],
+        registers: [registry],
+        collect () {
+          this.reset()
+          for (const [label, s] of stats) if (s[field] > 0) this.labels(label).inc(s[field])
+        }
+      })
+    }
+    counter('tasks_started_total', 'Task attempts started on this node, by task type', 'started')
+    counter('tasks_done_total', 'Task attempts that succeeded on this node, by task type (one per task unless a task was re-run after a death)', 'done')
+    counter('tasks_failed_total', 'Tasks that failed for good on this node (no attempts left), by task type', 'failed')
+    counter('tasks_retried_total', 'Failed task attempts queued again for a retry, by task type', 'retried')
+    const byType = (name: string, help: string, pick: (q: Map<string, number>, r: Map<string, number>) => Map<string, number>): void => {
+      const label = (t: string): string => this.labelOf(t)
+      new Gauge({
+        name,
+        help,
+        labelNames: ['type'],
+        registers: [registry],
+        collect () {
+          const queued = new Map<string, number>()
+          const running = new Map<string, number>()
+          countByType(queued, running)
+          this.reset()
+          const sums = new Map<string, number>()
+          for (const [t, n] of pick(queued, running)) sums.set(label(t), (sums.get(label(t)) ?? 0) + n)
+          // A type seen before reads 0 rather than vanishing from the series.
+          for (const l of stats.keys()) if (!sums.has(l)) sums.set(l, 0)
+          for (const [l, n] of sums) this.labels(l).set(n)
+        }
+      })
+    }
+    byType('tasks_queued', 'Tasks queued on this node (waiting for a slot or a thief), by task type', q => q)
+    byType('tasks_running', 'Task attempts running on this node, by task type', (_q, r) => r)
+    this.duration = new FastHistogram({ name: 'task_duration_seconds', help: 'Task attempt run time on this node (handler start to end, any outcome), by task type', labelName: 'type', buckets: TASK_BUCKETS, registers: [registry] })
+    this.wait = new FastHistogram({ name: 'task_queue_wait_seconds', help: 'Time a task waited in this node\'s queue before its attempt started (from becoming runnable here: registered at submit, spawned, stolen, reclaimed, or its retry backoff over), by task type', labelName: 'type', buckets: TASK_BUCKETS, registers: [registry] })
+    this.jobDuration = new FastHistogram({ name: 'job_duration_seconds', help: 'Jobs of this home, from submit to final state durable here, by final state', labelName: 'state', buckets: JOB_BUCKETS, registers: [registry] })
+    this.completion = new FastHistogram({ name: 'completion_detection_seconds', help: 'Completion detection at the home: from recording the job\'s last task outcome here (its finish here, or its result\'s arrival from the node that ran it) to the job\'s final state being durable', buckets: JOB_BUCKETS, registers: [registry] })
+    this.completionChild = this.completion.child()
+  }
+
+  taskStarted (type: string, waitMs: number): void {
+    const s = this.stats(type)
+    s.started++
+    s.wait.observe(waitMs / 1000)
+  }
+
+  taskEnded (type: string, outcome: AttemptOutcome, durationMs: number): void {
+    const s = this.stats(type)
+    s.duration.observe(durationMs / 1000)
+    if (outcome === 'done') s.done++
+    else if (outcome === 'retried') s.retried++
+    else if (outcome === 'failed') s.failed++
+  }
+
+  jobFinished (job: JobRecord, now: number): void {
+    let child = this.jobState.get(job.state)
+    if (child == null) {
+      child = this.jobDuration.child(job.state)
+      this.jobState.set(job.state, child)
+    }
+    child.observe(Math.max(0, now - job.createdAt) / 1000)
+    // A cancelled job's end is the cancel, not the detection of its last task.
+    // From when this home recorded the last outcome (its clock; a remote task's result arrival).
+    const from = job.lastRecordedAt ?? job.lastTaskAt
+    if (job.state !== 'cancelled' && from != null && from > 0) this.completionChild.observe(Math.max(0, now - from) / 1000)
+  }
+
+  private labelOf (type: string): string {
+    return this.byType.has(type) || this.byType.size < MAX_TASK_TYPES ? type : OTHER_TYPE
+  }
+
+  private stats (type: string): TypeStats {
+    const s = this.byType.get(type)
+    return s ?? this.add(type)
+  }
+
+  private add (type: string): TypeStats {
+    const label = this.byType.size < MAX_TASK_TYPES ? type : OTHER_TYPE
+    let s = this.byLabel.get(label)
+    if (s == null) {
+      s = { started: 0, done: 0, failed: 0, retried: 0, duration: this.duration.child(label), wait: this.wait.child(label) }
+      this.byLabel.set(label, s)
+    }
+    if (label !== OTHER_TYPE) this.byType.set(type, s)
+    return s
+  }
+}
+
+/** Event-loop lag samples: a timer this often measures how late it fires. */
+const LAG_SAMPLE_MS = 100
+const LAG_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
+
+/**
+ * The process's metrics: prom-client's defaults (process_cpu_*_seconds_total,
+ * process_resident_memory_bytes, nodejs_heap_*_bytes, nodejs_eventloop_lag_*_seconds gauges,
+ * nodejs_gc_duration_seconds, ...) and an event-loop lag histogram, `eventloop_lag_seconds`,
+ * from a timer that measures how late it fires (started and stopped with the node).
+ */
+export class ProcessMetrics {
+  private readonly lag: Histogram
+  private timer?: NodeJS.Timeout
+  private expected = 0
+
+  constructor (registry: Registry) {
+    collectDefaultMetrics({ register: registry })
+    this.lag = new Histogram({ name: 'eventloop_lag_seconds', help: `Event-loop lag: how late a ${LAG_SAMPLE_MS} ms timer fired (seconds), sampled every ${LAG_SAMPLE_MS} ms`, buckets: LAG_BUCKETS, registers: [registry] })
+  }
+
+  start (): void {
+    this.expected = performance.now() + LAG_SAMPLE_MS
+    this.timer = setInterval(() => {
+      const now = performance.now()
+      this.lag.observe(Math.max(0, now - this.expected) / 1000)
+      this.expected = now + LAG_SAMPLE_MS
+    }, LAG_SAMPLE_MS)
+    this.timer.unref?.()
+  }
+
+  stop (): void {
+    clearInterval(this.timer)
+    this.timer = undefined
+  }
 }
 
 /**
@@ -107,13 +363,14 @@ export function registerEntries (registry: Registry, entries: () => Array<[strin
   for (const name of names) {
     const help = `${name.replace(/_/g, ' ')} (reported by the service)`
     if (name.endsWith('_total')) coreCounter(registry, name, help, () => read(name))
-    else new Gauge({ name, help, registers: [registry], collect () { this.set(read(name) ?? 0) } })
+    else status(new Gauge({ name, help, registers: [registry], collect () { this.set(read(name) ?? 0) } }))
   }
 }
 
 /**
- * The registry's unlabelled counters and gauges as `[name, value]`, read synchronously for
- * the status snapshot (which the embedding API returns synchronously). prom-client only
+ * The registry's own unlabelled counters and gauges (those created here as status metrics;
+ * not libp2p's, the process's, nor the labelled families) as `[name, value]`, read
+ * synchronously for the status snapshot (which the embedding API returns synchronously). prom-client only
  * offers an async read (`get()`, which awaits a collect that may be async); ours are all
  * synchronous, so this runs each collect and reads the values the same way `get()` does.
  * test/unit/node/metrics.test.ts checks the result against prom-client's own async read.
@@ -121,6 +378,7 @@ export function registerEntries (registry: Registry, entries: () => Array<[strin
 export function statusCounters (registry: Registry): Array<[string, number]> {
   const out: Array<[string, number]> = []
   for (const metric of registry.getMetricsAsArray()) {
+    if (!STATUS.has(metric)) continue
     if (!(metric instanceof Counter) && !(metric instanceof Gauge)) continue
     const m = metric as unknown as SyncReadable
     if (m.collect?.call(metric) instanceof Promise) continue
@@ -139,7 +397,7 @@ interface SyncReadable {
 
 /** A counter kept as a plain number elsewhere (a core's counter object), read at collect time. */
 function coreCounter (registry: Registry, name: string, help: string, read: () => number | undefined): void {
-  new Counter({
+  status(new Counter({
     name,
     help,
     registers: [registry],
@@ -148,5 +406,11 @@ function coreCounter (registry: Registry, name: string, help: string, read: () =
       const v = read() ?? 0
       if (v > 0) this.inc(v)
     }
-  })
+  }))
+}
+
+/** Marks a metric for `meshnode status`. */
+function status<T extends object> (metric: T): T {
+  STATUS.add(metric)
+  return metric
 }

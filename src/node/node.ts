@@ -23,7 +23,7 @@ import { createLogger, type Logger } from './log.js'
 import { AdminService } from './services/admin.js'
 import { ConsensusService, type ConsensusComponents } from './services/consensus.js'
 import { Membership, type LocalState, type MembershipComponents } from './services/membership.js'
-import { createMetrics, registerEntries, statusCounters, type Metrics } from './metrics.js'
+import { ProcessMetrics, WorkMetrics, createMetrics, registerEntries, registerNodeGauges, statusCounters, type Metrics } from './metrics.js'
 import { removeRuntimeFile, writeRuntimeFile } from './store/runtime-file.js'
 import { StatusService } from './services/status.js'
 import { startAll, stopAll, type NamedService } from './services/startable.js'
@@ -168,8 +168,11 @@ export class MeshNode {
       const incarnation = await store.nextIncarnation()
       const meshKeys = await Promise.all(config.meshKey.map(loadMeshKeyFile))
       for (const k of meshKeys) if (k.warning != null) log.warn(k.warning)
+      // Before the host: libp2p registers its own metrics into it as it builds its components.
+      const registry = new Registry()
       host = await createHost({
         privateKey: key,
+        registry,
         listen: config.listen,
         mdns: config.mdns,
         probeTimeoutMs: config.probeTimeoutMs,
@@ -185,11 +188,21 @@ export class MeshNode {
       // Services are created in dependency order below; closures that read a later one (the
       // heartbeat's local state, the registry's collect callbacks) run only once all exist.
       const c: Partial<NodeComponents> = { config, log, store, host, privateKey: key, incarnation, capabilities, handlers, operatorId }
-      c.registry = new Registry()
-      c.metrics = createMetrics(c.registry, {
+      c.registry = registry
+      c.metrics = createMetrics(registry, {
         detector: () => c.membership?.detector.counters,
         raft: () => c.consensus?.core?.counters
       })
+      registerNodeGauges(registry, {
+        members: () => c.membership?.detector.all(),
+        raft: () => {
+          const st = c.consensus?.status()
+          if (st == null) return undefined
+          return { role: c.consensus!.localState().role, term: st.term, commit: st.commit, applied: st.applied }
+        }
+      })
+      const workMetrics = new WorkMetrics(registry, (queued, running) => { c.work?.engine.countByType(queued, running) })
+      const processMetrics = new ProcessMetrics(registry)
       c.dialer = new Dialer({ host, log }, config.peers)
       // The work layer supplies load and stealable work; consensus supplies role, term, leader.
       const localState = (): LocalState => ({
@@ -223,7 +236,8 @@ export class MeshNode {
         capabilities,
         handlers,
         allowCommands: config.allowCommands,
-        replicas: config.replicas
+        replicas: config.replicas,
+        observer: workMetrics
       })
       const localOperators = new Set([operatorId])
       c.access = { localOperators, get grants () { return c.consensus!.control.grants } }
@@ -261,6 +275,7 @@ export class MeshNode {
       }, parseHttpOption(config.http))
       const unwatch = watchMesh({ membership: components.membership, consensus: components.consensus, engine: components.work.engine, self: host.peerId.toString() }, components.events)
       const services: NamedService[] = [
+        { name: 'process-metrics', service: processMetrics },
         { name: 'membership', service: components.membership },
         { name: 'consensus', service: components.consensus },
         { name: 'work', service: components.work },

@@ -82,7 +82,7 @@ import { Retries } from './core/retries.js'
 import { Thief } from './core/thief.js'
 import {
   BURST, DEFAULT_REPLICAS, DEFAULT_RESEND_MS, type DrainProgress, EMPTY, ORPHAN_REPLICA_MS, REPLICA_SWEEP, REPLICATE_PATIENCE_MS, REPLICATE_RETRY_MS, DEFAULT_RETRY_BASE_MS, MAINTAIN_EVERY_MS, MAX_PROGRESS_BYTES, MAX_RETRY_MS, NO_READY, PREFETCH_PER_SLOT, REQUEUED_IDS_LOGGED, STEAL_MIN_TASK_MS, newReady,
-  type AttemptEnd, type PeerInfo, type Ready, type ReadyList, type RegistryView, type RunningTaskView, type SubmissionTicket, type WorkCoreConfig, type WorkCounters, type WorkEvent
+  type AttemptEnd, type AttemptOutcome, type PeerInfo, type Ready, type ReadyList, type RegistryView, type RunningTaskView, type SubmissionTicket, type WorkCoreConfig, type WorkCounters, type WorkEvent
 } from './core/types.js'
 import { WorkError } from './errors.js'
 import { JobBook, isFinal } from './jobs.js'
@@ -94,7 +94,7 @@ import { CMD_TYPE, canRun, epochOfTask, formatJobId, jobIdTime, jobOfTask, rehom
 
 export * from './core/types.js'
 
-interface RunningTask { task: Task, startedAt: number, progress?: unknown }
+interface RunningTask { task: Task, startedAt: number, progress?: unknown, /** ms it waited in this node's queue */ waitMs: number }
 
 /** What a client is told when it submits at a fenced node (see WorkCore.quorumContact). */
 export const FENCED_SUBMIT = 'this node cannot reach a majority of the mesh (a network partition, the mesh down to a minority, or a cluster not formed yet), so it cannot register the job: nothing was accepted. Submit at a node in the majority, or retry once this one is back in contact (`meshnode status` shows "quorum: ok")'
@@ -109,7 +109,7 @@ type PendingRegistration =
   | { kind: 'final', entries: Array<[string, JobEntry]> }
 
 export class WorkCore {
-  readonly counters: WorkCounters = { tasksRun: 0, tasksFailed: 0, tasksRetried: 0, stealsSent: 0, stealsGranted: 0, tasksStolen: 0, tasksLent: 0, batchesResent: 0, resultsSent: 0, orphanedHandlers: 0, rejectedMessages: 0, tasksReclaimed: 0, tasksAbandoned: 0 }
+  readonly counters: WorkCounters = { tasksRun: 0, tasksFailed: 0, tasksRetried: 0, stealsSent: 0, stealsGranted: 0, stealsRefused: 0, tasksStolen: 0, tasksLent: 0, batchesResent: 0, resultsSent: 0, orphanedHandlers: 0, rejectedMessages: 0, tasksReclaimed: 0, tasksAbandoned: 0 }
   private readonly jobs: JobBook
   private readonly dscore: CompletionCore
   private readonly caps: Set<string>
@@ -502,7 +502,10 @@ export class WorkCore {
     this.burstPending = false
     for (const task of this.retries.due(now)) {
       // The task may have been cancelled or reclaimed meanwhile.
-      if (this.tasks.get(task.id)?.state !== 'queued') continue
+      const st = this.tasks.get(task.id)
+      if (st?.state !== 'queued') continue
+      // Its queue wait starts now: the backoff is not waiting for a slot.
+      st.queuedAt = now
       this.queue.push(task)
       this.changed = true
     }
@@ -684,7 +687,12 @@ export class WorkCore {
     }
     for (const { job, tasks } of reg.jobs) {
       this.jobs.setState(job.id, 'running')
-      for (const t of tasks) this.queue.push(t)
+      for (const t of tasks) {
+        // Runnable only now that it is registered: its queue wait starts here.
+        const st = this.tasks.get(t.id)
+        if (st != null) st.queuedAt = this.now
+        this.queue.push(t)
+      }
     }
     this.out('submitted', { id, jobs: reg.jobs.map(p => p.job) })
     this.pump()
@@ -1109,16 +1117,16 @@ export class WorkCore {
 
   // ----- inputs: attempts -------------------------------------------------------------------
 
-  /** An attempt started from ready().start ended. */
-  taskFinished (taskId: string, end: AttemptEnd, now: number): void {
+  /** An attempt started from ready().start ended; says what became of it (for metrics). */
+  taskFinished (taskId: string, end: AttemptEnd, now: number): AttemptOutcome {
     this.now = now
     const run = this.running.get(taskId)
-    if (run == null) return
+    if (run == null) return 'dropped'
     const { task } = run
     this.running.delete(taskId)
     const ms = end.durationMs
     this.taskMs = Number.isNaN(this.taskMs) ? ms : this.taskMs * 0.95 + ms * 0.05
-    if (this.stopped) return
+    if (this.stopped) return 'dropped'
     this.changed = true
     if (this.abandonedRuns.size > 0 && this.abandonedRuns.delete(taskId)) {
       // Its lineage leads through a dead node, whose lender re-runs it: nothing of it stays.
@@ -1128,10 +1136,12 @@ export class WorkCore {
         this.queue.push(again)
       }
       this.pump()
-      return
+      return 'dropped'
     }
+    let outcome: AttemptOutcome
     if (this.cancelled.has(task.jobId)) {
       this.finishCancelled(task)
+      outcome = 'cancelled'
     } else if (end.ok) {
       const children = end.children
       for (let i = 0; i < children.length; i++) {
@@ -1150,13 +1160,31 @@ export class WorkCore {
         this.queue.push(child)
       }
       this.finishTask(task, true, end.result, undefined, false, children.length)
+      outcome = 'done'
     } else if (task.attempts + 1 < task.maxAttempts && !end.stoppedByNode) {
       this.retry(task, end.error ?? 'failed')
+      outcome = 'retried'
     } else {
       this.counters.tasksFailed++
       this.finishTask({ ...task, attempts: task.attempts + 1 }, false, end.result, end.error ?? 'failed', false, 0)
+      outcome = 'failed'
     }
     this.pump()
+    return outcome
+  }
+
+  /** How long a running task waited in this node's queue before its attempt started, ms. */
+  queueWaitMs (taskId: string): number {
+    return this.running.get(taskId)?.waitMs ?? 0
+  }
+
+  /**
+   * Tasks queued here (waiting for a slot or a thief) and running here, by type, added into
+   * the maps given; for metrics, at collect time: O(tasks held).
+   */
+  countByType (queued: Map<string, number>, running: Map<string, number>): void {
+    this.queue.forEach(t => { queued.set(t.type, (queued.get(t.type) ?? 0) + 1) })
+    for (const r of this.running.values()) running.set(r.task.type, (running.get(r.task.type) ?? 0) + 1)
   }
 
   /** A running handler reported progress (any JSON; reports over 1 KiB are dropped). */
@@ -1212,14 +1240,23 @@ export class WorkCore {
   // ----- inbound requests -------------------------------------------------------------------
 
   private onSteal (from: string, capabilities: readonly string[], want: number): WorkReply {
-    if (this.registry.isDead(from)) return failReply('you were declared dead; rejoin with a new incarnation')
+    if (this.registry.isDead(from)) {
+      this.counters.stealsRefused++
+      return failReply('you were declared dead; rejoin with a new incarnation')
+    }
     // Fenced: lend nothing (see quorumContact); an empty grant rules this node out until its next heartbeat.
-    if (this.fenced) return okReply({ remaining: 0 })
+    if (this.fenced) {
+      this.counters.stealsRefused++
+      return okReply({ remaining: 0 })
+    }
     // Half of what this node will not start itself right away; all of it when this node
     // cannot run any of it (tasks waiting here for a capable thief).
     const spare = this.stealable
     const n = Math.min(want, JOB_LIMITS.batchTasks, this.queue.runnable === 0 || !this.lendable || this.draining ? spare : Math.ceil(spare / 2))
-    if (n <= 0) return okReply({ remaining: spare })
+    if (n <= 0) {
+      this.counters.stealsRefused++
+      return okReply({ remaining: spare })
+    }
     let taken = this.queue.steal(new Set(capabilities), n, !this.lendable)
     if (this.pinned.size > 0) {
       // Retries of attempts the completion core counts as running here stay here.
@@ -1227,7 +1264,10 @@ export class WorkCore {
       if (keep.length > 0) {
         for (const t of keep) this.queue.push(t)
         taken = taken.filter(t => !this.pinned.has(t.id))
-        if (taken.length === 0) return okReply({ remaining: this.stealable })
+        if (taken.length === 0) {
+          this.counters.stealsRefused++
+          return okReply({ remaining: this.stealable })
+        }
       }
     }
     const batches = this.lend(from, taken)
@@ -1373,7 +1413,7 @@ export class WorkCore {
       const job = this.jobs.get(r.jobId)
       if (job != null && epochOfTask(r.taskId) !== (job.epoch ?? 0)) continue
       this.remoteProgress.delete(r.taskId)
-      this.jobs.record(r)
+      this.jobs.record(r, this.now)
     }
     return okReply({ accepted: results.length })
   }
@@ -1448,7 +1488,7 @@ export class WorkCore {
       this.dropTask(task.id)
       return
     }
-    this.running.set(task.id, { task, startedAt: this.now })
+    this.running.set(task.id, { task, startedAt: this.now, waitMs: this.now - (this.tasks.get(task.id)?.queuedAt ?? this.now) })
     this.counters.tasksRun++
     this.out('start', task)
   }
@@ -1484,7 +1524,7 @@ export class WorkCore {
     if (this.draining) this.drained.finished++
     if (task.home === this.cfg.self || cancelled) {
       // Cancelled work elsewhere needs no result at home: the job's state already says why.
-      if (task.home === this.cfg.self) this.jobs.record(outcome)
+      if (task.home === this.cfg.self) this.jobs.record(outcome, this.now)
       this.localFinished(task.jobId, task.id)
       return
     }
@@ -1756,7 +1796,7 @@ export class WorkCore {
   }
 
   private holdTask (t: Task): void {
-    const st: StoredTask = { task: t, state: 'queued' }
+    const st: StoredTask = { task: t, state: 'queued', queuedAt: this.now }
     this.countWork(this.tasks.get(t.id), -1)
     this.tasks.set(t.id, st)
     this.countWork(st, +1)

@@ -41,7 +41,7 @@ export class JobBook {
       const { error: _drop, ...rest } = fresh
       this.active.set(job.id, rest)
       this.recorded.set(job.id, new Set())
-      for (const o of outcomes) this.count(rest, o)
+      for (const o of outcomes) this.count(rest, o, o.finishedAt)
     }
   }
 
@@ -92,8 +92,8 @@ export class JobBook {
     return this.recorded.get(jobId)?.has(taskId) ?? false
   }
 
-  /** Records a task outcome once; returns false for a duplicate or an unknown job. */
-  record (o: TaskOutcome): boolean {
+  /** Records a task outcome once, at `now` (this home's clock); returns false for a duplicate or an unknown job. */
+  record (o: TaskOutcome, now: number): boolean {
     const job = this.active.get(o.jobId)
     const seen = this.recorded.get(o.jobId)
     if (job == null || seen == null) return false
@@ -102,11 +102,11 @@ export class JobBook {
       return false
     }
     this.store.put('results', o.taskId, o)
-    this.count(job, o)
+    this.count(job, o, now)
     return true
   }
 
-  private count (job: JobRecord, o: TaskOutcome): void {
+  private count (job: JobRecord, o: TaskOutcome, recordedAt: number): void {
     this.recorded.get(job.id)?.add(o.taskId)
     job.done++
     job.total += o.spawned
@@ -117,6 +117,7 @@ export class JobBook {
     }
     job.byNode[o.node] = (job.byNode[o.node] ?? 0) + 1
     job.lastTaskAt = Math.max(job.lastTaskAt ?? 0, o.finishedAt)
+    job.lastRecordedAt = Math.max(job.lastRecordedAt ?? 0, recordedAt)
   }
 
   /**

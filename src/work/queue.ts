@@ -154,6 +154,11 @@ export class ReadyQueue<T extends Queued> {
     return n
   }
 
+  /** Calls `f` for every queued task (metrics read the queue by type this way, at collect time). */
+  forEach (f: (t: T) => void): void {
+    for (const q of this.byPriority.values()) for (const t of q) f(t)
+  }
+
   /** Removes every task matching `pred` (e.g. a cancelled job's) and returns them. */
   drop (pred: (t: T) => boolean): T[] {
     const out: T[] = []

@@ -12,6 +12,11 @@ export interface StoredTask {
   state: 'queued' | 'delegated'
   batchId?: string
   to?: string
+  /**
+   * When this node took the task on as queued, or when its retry backoff ended (this node's
+   * clock, ms): where its queue wait starts. Absent in records written before it existed.
+   */
+  queuedAt?: number
 }
 
 /** The outcome of one task, as recorded at its home (and queued in the outbox elsewhere). */
@@ -43,6 +48,12 @@ export interface JobRecord {
   /** When the last task's outcome was recorded, and when completion was detected. */
   lastTaskAt?: number
   finishedAt?: number
+  /**
+   * When this home recorded the latest outcome, by its own clock: for a task run elsewhere,
+   * when its result arrived (lastTaskAt is stamped by the node that ran it). Where the
+   * completion-detection latency metric starts.
+   */
+  lastRecordedAt?: number
   roots: number
   /** Tasks known so far: roots plus every child reported spawned. */
   total: number

@@ -12,7 +12,7 @@ import { AdminRequest, AdminResponse, type DrainStatus } from '../../wire/proto/
 import { CodedError } from '../../errors.js'
 import { ADMIN_COMMANDS, commandOf, type AdminContext, type CommandTable } from './admin-commands.js'
 import type { ConsensusService } from './consensus.js'
-import type { Metrics } from '../metrics.js'
+import { countReject, type Metrics } from '../metrics.js'
 import { errorMessage, isMeshError } from '../errors.js'
 import type { Host } from '../transport/host.js'
 import type { Logger } from '../log.js'
@@ -108,6 +108,7 @@ export class AdminService {
       serveOnce(stream, { request: AdminRequest, response: AdminResponse, maxRequestBytes: MAX_ADMIN_REQUEST_BYTES, timeoutMs: ADMIN_TIMEOUT_MS }, async req => await this.handle(req, principalOf(caller, this.access)))
         .then(() => { this.metrics.rpcServed.inc() }, (err: any) => {
           this.metrics.rpcRejected.inc()
+          countReject(this.metrics, 'admin', 'failed')
           this.log.debug({ err: err?.message, protocol: ADMIN_PROTOCOL }, 'admin request rejected')
         })
     }, { maxInboundStreams: ADMIN_MAX_STREAMS, maxOutboundStreams: ADMIN_MAX_STREAMS })
@@ -131,6 +132,7 @@ export class AdminService {
     const res = await dispatch(req, this.context(caller, forwarded))
     if (!forwarded && AUDITED_REFUSALS.has(res.code)) {
       this.metrics.adminForbidden.inc()
+      countReject(this.metrics, 'admin', 'forbidden')
       this.log.info({ caller: caller.peerId, command: commandOf(req), code: res.code }, 'admin command refused')
       await this.audit.local({ at: Date.now(), who: caller.peerId, action: commandOf(req) ?? 'unknown', target: targetOf(req), outcome: res.code, detail: res.error.replace(/ \(an operator can run:.*$/, '').slice(0, 512) })
         .catch((err: unknown) => { this.log.warn({ err: errorMessage(err) }, 'cannot write the audit log') })

@@ -229,6 +229,7 @@ export class ConsensusService {
   async propose (cmd: ControlCommand): Promise<ApplyResult> {
     const core = this.core
     if (core == null) throw new MeshError('NO_QUORUM', 'this node is not part of a cluster yet')
+    const t0 = performance.now()
     const r = core.propose(encodeCommand(cmd))
     if (!r.ok) {
       // No leader known (an election under way, or no majority reachable): nothing can commit
@@ -245,7 +246,9 @@ export class ConsensusService {
       this.pending.set(r.index, { term: r.term, resolve, reject, timer })
     })
     this.kick()
-    return await result
+    const applied = await result
+    this.metrics.raftProposal.observe((performance.now() - t0) / 1000)
+    return applied
   }
 
   /**

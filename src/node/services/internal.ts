@@ -16,7 +16,7 @@ import { AdminRequest, AdminResponse } from '../../wire/proto/admin.js'
 import { InternalRequest, InternalResponse, type ForwardedCommand, type JobRegistration } from '../../wire/proto/internal.js'
 import type { Opinion } from '../../healing/death-quorum.js'
 import { ADMIN_COMMANDS, commandOf } from './admin-commands.js'
-import type { Metrics } from '../metrics.js'
+import { countReject, type Metrics } from '../metrics.js'
 import { MeshError, errorMessage } from '../errors.js'
 import type { Host } from '../transport/host.js'
 import type { Logger } from '../log.js'
@@ -74,6 +74,7 @@ export class InternalService {
         return res
       }).then(() => { if (!refused) this.metrics.rpcServed.inc() }, (err: any) => {
         this.metrics.rpcRejected.inc()
+        countReject(this.metrics, 'internal', 'failed')
         this.log.debug({ err: err?.message, protocol: INTERNAL_PROTOCOL, from }, 'internal request rejected')
       })
     }, { maxInboundStreams: INTERNAL_MAX_STREAMS, maxOutboundStreams: INTERNAL_MAX_STREAMS })
@@ -92,6 +93,7 @@ export class InternalService {
     if (standing !== 'member') {
       this.metrics.rpcRejected.inc()
       this.metrics.strangersRefused.inc()
+      countReject(this.metrics, 'internal', 'stranger')
       this.log.debug({ from, protocol: INTERNAL_PROTOCOL }, 'internal request from a non-member refused')
       return answer('NOT_A_MEMBER', standing === 'no-cluster'
         ? 'this node is not part of a cluster yet, so it serves no internal requests'

@@ -226,6 +226,7 @@ export class Membership {
     m.gossipRejected.inc()
     const byReason = verdict.reason === 'oversize' ? m.gossipOversize : verdict.reason === 'wrong-mesh' ? m.gossipWrongMesh : m.gossipMalformed
     byReason.inc()
+    m.gossipRejects.labels(verdict.reason === 'oversize' ? 'oversize' : verdict.reason === 'wrong-mesh' ? 'wrong_mesh' : 'malformed').inc()
     this.log.warn({ from: msg.type === 'signed' ? msg.from.toString() : 'unsigned', reason: verdict.reason, detail: verdict.detail }, 'rejected heartbeat')
     return TopicValidatorResult.Reject
   }
@@ -236,6 +237,7 @@ export class Membership {
     if (msg.type !== 'signed') {
       // StrictSign makes this unreachable unless a peer bypassed validation; never trust it.
       this.metrics.gossipForgedSender.inc()
+      this.metrics.gossipRejects.labels('forged_sender').inc()
       return
     }
     const verdict = decodeHeartbeat(msg.data, this.init.mesh)

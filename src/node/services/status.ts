@@ -6,7 +6,7 @@ import { MAX_STATUS_REQUEST_BYTES, STATUS_MAX_STREAMS, STATUS_PROTOCOL, STATUS_R
 import { StatusRequest, StatusResponse } from '../../wire/proto/status.js'
 import type { Host } from '../transport/host.js'
 import type { Logger } from '../log.js'
-import type { Metrics } from '../metrics.js'
+import { countReject, type Metrics } from '../metrics.js'
 import { serveOnce } from '../transport/rpc.js'
 import { RateGuard } from '../transport/limits.js'
 import type { AccessView } from '../access/policy.js'
@@ -45,6 +45,7 @@ export class StatusService {
       serveOnce(stream, { request: StatusRequest, response: StatusResponse, maxRequestBytes: MAX_STATUS_REQUEST_BYTES, timeoutMs: STATUS_TIMEOUT_MS }, () => this.snapshot())
         .then(() => { this.metrics.rpcServed.inc() }, (err: any) => {
           this.metrics.rpcRejected.inc()
+          countReject(this.metrics, 'status', 'failed')
           this.log.debug({ err: err?.message, protocol: STATUS_PROTOCOL }, 'status request rejected')
         })
     }, {

@@ -13,7 +13,7 @@ import type { Rng } from '../../prng.js'
 import type { WorkRequest, WorkResponse } from '../../wire/proto/work.js'
 import { decodeWorkMsg, decodeWorkReply, encodeWorkMsg, encodeWorkReply, fail } from '../../wire/work-codec.js'
 import { abortRun, invoke, isThenable, race, signalOf, stoppedByNode, type Running } from '../../work/attempt.js'
-import { WorkCore, type AttemptEnd, type DrainProgress, type PeerInfo, type Ready, type RunningTaskView, type SubmitAnswer, type WorkCounters } from '../../work/core.js'
+import { WorkCore, type AttemptEnd, type AttemptOutcome, type DrainProgress, type PeerInfo, type Ready, type RunningTaskView, type SubmitAnswer, type WorkCounters } from '../../work/core.js'
 import { WorkError } from '../../work/errors.js'
 import { FailedWithResult, type Handlers, type TaskContext } from '../../work/executors.js'
 import { closeHandlers } from '../../work/isolation/index.js'
@@ -38,6 +38,19 @@ export interface Registry {
   memberCount?: () => number | undefined
 }
 
+/**
+ * Told of every attempt and every finished job of this home (the node's metrics, see
+ * WorkMetrics in src/node/metrics.ts). Called on the per-task path: keep each call cheap.
+ */
+export interface WorkObserver {
+  /** An attempt started after waiting `waitMs` in this node's queue. */
+  taskStarted: (type: string, waitMs: number) => void
+  /** An attempt ended after `durationMs` of handler time; `outcome` is what the core made of it. */
+  taskEnded: (type: string, outcome: AttemptOutcome, durationMs: number) => void
+  /** A job of this home reached its final state, durable at `now`. */
+  jobFinished: (job: JobRecord, now: number) => void
+}
+
 export interface WorkShellOptions {
   self: string
   /** Distinguishes this process's batch ids from the previous run's. */
@@ -58,6 +71,8 @@ export interface WorkShellOptions {
   replicas?: number
   /** Retry backoff base for failed attempts (default 200 ms). */
   retryBaseMs?: number
+  /** Metrics: told of attempts and finished jobs. */
+  observer?: WorkObserver
 }
 
 /** The job book as callers see it: active jobs in memory, and a listener per finished job. */
@@ -197,6 +212,11 @@ export class WorkShell {
     return this._core?.stats() ?? { queued: 0, running: 0, lent: 0, outbox: 0, activeJobs: 0, replicas: 0 }
   }
 
+  /** Tasks queued and running here by type, added into the maps (metrics, at collect time). */
+  countByType (queued: Map<string, number>, running: Map<string, number>): void {
+    this._core?.countByType(queued, running)
+  }
+
   runningTasks (jobId?: string): RunningTaskView[] {
     return this._core?.runningTasks(jobId) ?? []
   }
@@ -334,7 +354,14 @@ export class WorkShell {
         this.lastSeq = rd.seq
         // Most readies hold a write or two and a task to start: skip the empty lists quickly.
         if (rd.events.length > 0) for (const e of rd.events) this.opts.log[e.level](e.fields, e.msg)
-        if (rd.finished.length > 0) for (const job of rd.finished) for (const l of this.jobs.onFinished) l(job)
+        if (rd.finished.length > 0) {
+          const observer = this.opts.observer
+          const now = observer != null ? this.opts.now() : 0
+          for (const job of rd.finished) {
+            observer?.jobFinished(job, now)
+            for (const l of this.jobs.onFinished) l(job)
+          }
+        }
         if (rd.adopt.length > 0) for (const a of rd.adopt) this.adopt(a.jobId)
         if (rd.abort.length > 0) {
           for (const a of rd.abort) {
@@ -357,7 +384,12 @@ export class WorkShell {
         // its seq when advance() is called.
         if (hold || rd.writes.length > 0) this.requestCommit()
         const start = rd.start
-        for (let i = 0; i < start.length; i++) this.startTask(start[i]!)
+        const observer = this.opts.observer
+        for (let i = 0; i < start.length; i++) {
+          const task = start[i]!
+          if (observer != null) observer.taskStarted(task.type, core.queueWaitMs(task.id))
+          this.startTask(task)
+        }
       } while (this.again)
     } finally {
       this.driving = false
@@ -564,16 +596,18 @@ export class WorkShell {
     end.result = result
     end.error = error
     end.children = children
-    end.durationMs = run.syncMs ?? performance.now() - run.t0
+    const durationMs = run.syncMs ?? performance.now() - run.t0
+    end.durationMs = durationMs
     end.stoppedByNode = stoppedByNode(run)
-    this.core.taskFinished(run.task.id, end, this.opts.now())
+    const outcome = this.core.taskFinished(run.task.id, end, this.opts.now())
+    this.opts.observer?.taskEnded(run.task.type, outcome, durationMs)
     end.children = NO_CHILDREN
     this.drive()
   }
 }
 
 const NO_CHILDREN: readonly Task[] = Object.freeze([])
-const NO_COUNTERS: WorkCounters = { tasksRun: 0, tasksFailed: 0, tasksRetried: 0, stealsSent: 0, stealsGranted: 0, tasksStolen: 0, tasksLent: 0, batchesResent: 0, resultsSent: 0, orphanedHandlers: 0, rejectedMessages: 0, tasksReclaimed: 0, tasksAbandoned: 0 }
+const NO_COUNTERS: WorkCounters = { tasksRun: 0, tasksFailed: 0, tasksRetried: 0, stealsSent: 0, stealsGranted: 0, stealsRefused: 0, tasksStolen: 0, tasksLent: 0, batchesResent: 0, resultsSent: 0, orphanedHandlers: 0, rejectedMessages: 0, tasksReclaimed: 0, tasksAbandoned: 0 }
 
 function errText (err: unknown): string {
   return err instanceof Error ? err.message : String(err)

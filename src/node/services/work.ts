@@ -13,7 +13,7 @@ import type { Host } from '../transport/host.js'
 import type { Logger } from '../log.js'
 import type { Membership } from './membership.js'
 import { Registrar } from './registrar.js'
-import { WorkShell, type PeerInfo } from './work-shell.js'
+import { WorkShell, type PeerInfo, type WorkObserver } from './work-shell.js'
 import { WorkTransport } from '../transport/work-transport.js'
 import type { Store } from '../store/store.js'
 
@@ -25,6 +25,8 @@ export interface WorkServiceInit {
   allowCommands: boolean
   /** Copies of each job's definition in the mesh, this node's included. */
   replicas?: number
+  /** The node's work metrics (WorkMetrics). */
+  observer?: WorkObserver
 }
 
 /**
@@ -84,6 +86,7 @@ export class WorkService {
       handlers: init.handlers,
       allowCommands: init.allowCommands,
       ...(init.replicas != null ? { replicas: init.replicas } : {}),
+      ...(init.observer != null ? { observer: init.observer } : {}),
       peers: () => this.peers(),
       rng: mulberry32(Number.parseInt(self.slice(-8), 36) ^ Date.now()),
       now: Date.now,
@@ -131,6 +134,7 @@ export class WorkService {
       ['work_tasks_retried_total', c.tasksRetried],
       ['work_steals_sent_total', c.stealsSent],
       ['work_steals_granted_total', c.stealsGranted],
+      ['work_steals_refused_total', c.stealsRefused],
       ['work_tasks_stolen_total', c.tasksStolen],
       ['work_tasks_lent_total', c.tasksLent],
       ['work_batches_resent_total', c.batchesResent],

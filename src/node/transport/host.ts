@@ -7,8 +7,10 @@ import { identify } from '@libp2p/identify'
 import type { PeerDiscovery, PrivateKey, PubSub } from '@libp2p/interface'
 import { mdns } from '@libp2p/mdns'
 import { ping, type PingService } from '@libp2p/ping'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2p } from 'libp2p'
+import type { Registry } from 'prom-client'
 import { toString } from 'uint8arrays/to-string'
 import { MAX_HEARTBEAT_BYTES } from '../../wire/constants.js'
 import { meshKeyProtector, type MeshKeyMismatch } from './mesh-key.js'
@@ -34,6 +36,20 @@ export interface HostOptions {
   meshKeys?: Uint8Array[]
   /** Told of each connection refused for its key; wrap it in mismatchLogger() for the log. */
   onMeshKeyMismatch?: (info: MeshKeyMismatch) => void
+  /** The node's metrics registry: libp2p's own metrics (libp2p_*, nodejs_memory_*, ...) go into it. */
+  registry?: Registry
+}
+
+/**
+ * libp2p's metrics in the node's registry. The process's default metrics are collected by
+ * the node itself (ProcessMetrics), so not here. preserveExistingMetrics stays false: the
+ * module keeps one cache of metric objects for the whole process, which a second node in
+ * the same process would otherwise reuse, registered in the first node's registry. (The cost:
+ * building a host clears prom-client's global default registry, which meshnode never uses.)
+ */
+function metricsOption (registry: Registry | undefined): { metrics?: ReturnType<typeof prometheusMetrics> } {
+  if (registry == null) return {}
+  return { metrics: prometheusMetrics({ registry, collectDefaultMetrics: false, preserveExistingMetrics: false }) }
 }
 
 /** The connectionProtector option of createLibp2p, present only when keys are given. */
@@ -67,6 +83,7 @@ export async function createHost (opts: HostOptions): Promise<Host> {
     privateKey: opts.privateKey,
     start: false,
     ...protection(opts.meshKeys, opts.onMeshKeyMismatch),
+    ...metricsOption(opts.registry),
     addresses: { listen: opts.listen },
     transports: [tcp()],
     connectionEncrypters: [noise()],

@@ -16,7 +16,7 @@
 // not full yet, which at worst hands it a fresh burst.
 import { MAX_LIMITED_PEERS, RATE_LIMIT_LOG_EVERY_MS, type RateLimit } from '../../wire/constants.js'
 import type { Logger } from '../log.js'
-import type { Metrics } from '../metrics.js'
+import { countReject, type Metrics } from '../metrics.js'
 
 export interface PeerLimiterInit extends RateLimit {
   /** Milliseconds; default Date.now. A clock going back refills nothing. */
@@ -96,6 +96,7 @@ export class Refusals {
   /** `why` completes "peer ...", e.g. "is over its rate limit". */
   count (peer: string, why: string): void {
     this.metrics.rateLimited.inc()
+    countReject(this.metrics, this.protocol, 'rate_limited')
     if (this.logs.take(peer)) this.log.warn({ peer, protocol: this.protocol }, `peer ${why}: refusing its requests (logged once a minute per peer)`)
   }
 }

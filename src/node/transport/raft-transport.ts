@@ -14,7 +14,7 @@ import { RaftMessage } from '../../wire/proto/raft.js'
 import { fromWire, toWire } from '../../wire/raft-codec.js'
 import type { Host } from './host.js'
 import type { Logger } from '../log.js'
-import type { Metrics } from '../metrics.js'
+import { countReject, type Metrics } from '../metrics.js'
 import { deadline } from './rpc.js'
 import { RateGuard } from './limits.js'
 
@@ -111,6 +111,7 @@ export class RaftTransport {
     if (!this.admit(remote.toString())) {
       this.metrics.raftRejected.inc()
       this.metrics.strangersRefused.inc()
+      countReject(this.metrics, 'raft', 'stranger')
       this.log.debug({ peer: remote.toString() }, 'raft stream from a non-member refused')
       stream.abort(new Error('not a member of this cluster'))
       return
@@ -132,6 +133,7 @@ export class RaftTransport {
           msg = fromWire(frame)
         } catch (err: any) {
           this.metrics.raftRejected.inc()
+          countReject(this.metrics, 'raft', 'malformed')
           this.log.warn({ peer: remote.toString(), err: err?.message }, 'rejected raft frame')
           continue
         }
@@ -139,11 +141,13 @@ export class RaftTransport {
         if (!this.admit(msg.from)) {
           this.metrics.raftRejected.inc()
           this.metrics.strangersRefused.inc()
+          countReject(this.metrics, 'raft', 'stranger')
           stream.abort(new Error('not a member of this cluster'))
           return
         }
         if (msg.from !== remote.toString() || msg.to !== self) {
           this.metrics.raftRejected.inc()
+          countReject(this.metrics, 'raft', 'misaddressed')
           this.log.warn({ peer: remote.toString(), from: msg.from, to: msg.to }, 'rejected raft frame from a peer speaking for another')
           continue
         }
@@ -155,6 +159,7 @@ export class RaftTransport {
       // framing is lost). Only the last is hostile; count it.
       if (err?.name === 'InvalidDataLengthError' || err?.name === 'InvalidDataLengthLengthError' || /decode|length/i.test(err?.message ?? '')) {
         this.metrics.raftRejected.inc()
+        countReject(this.metrics, 'raft', 'malformed')
       }
       stream.abort(err instanceof Error ? err : new Error(String(err)))
     }

@@ -18,7 +18,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { pbStream, type ProtobufStream } from 'it-protobuf-stream'
 import { MAX_WORK_FRAME_BYTES, MAX_WORK_IN_FLIGHT_PER_PEER, WORK_MAX_STREAMS, WORK_PROTOCOL, WORK_TIMEOUT_MS } from '../../wire/constants.js'
 import { WorkFrame, type WorkRequest, type WorkResponse } from '../../wire/proto/work.js'
-import type { Metrics } from '../metrics.js'
+import { countReject, type Metrics } from '../metrics.js'
 import { MeshError, errorMessage } from '../errors.js'
 import type { Host } from './host.js'
 import type { Logger } from '../log.js'
@@ -177,6 +177,7 @@ export class WorkTransport {
     if (!this.admit(from)) {
       this.metrics.workRejected.inc()
       this.metrics.strangersRefused.inc()
+      countReject(this.metrics, 'work', 'stranger')
       this.log.debug({ from }, 'work stream from a non-member refused')
       stream.abort(new Error('not a member of this cluster'))
       return
@@ -209,6 +210,7 @@ export class WorkTransport {
     } catch (err) {
       if (!this.stopped && (err as any)?.code !== 'ERR_STREAM_RESET' && !/end of input|ended|closed/i.test(errorMessage(err))) {
         this.metrics.workRejected.inc()
+        countReject(this.metrics, 'work', 'malformed')
         this.log.debug({ from, err: errorMessage(err) }, 'work stream rejected')
       }
       stream.abort(err instanceof Error ? err : new Error(String(err)))

@@ -95,6 +95,8 @@ export interface WorkCounters {
   tasksRetried: number
   stealsSent: number
   stealsGranted: number
+  /** Steal requests from thieves answered with nothing (nothing spare, fenced, or the thief is dead). */
+  stealsRefused: number
   tasksStolen: number
   tasksLent: number
   batchesResent: number
@@ -119,6 +121,13 @@ export interface AttemptEnd {
   /** Aborted because the node is stopping: not a failure, the task runs again after restart. */
   stoppedByNode: boolean
 }
+
+/**
+ * What the core made of an ended attempt (taskFinished's answer, for the shell's metrics):
+ * `done` succeeded, `failed` for good, `retried` queued again after a backoff, `cancelled`
+ * its job was cancelled, `dropped` its lineage was abandoned (healing) or it was unknown.
+ */
+export type AttemptOutcome = 'done' | 'failed' | 'retried' | 'cancelled' | 'dropped'
 
 export interface OutMessage { to: string, id: number, msg: WorkMsg }
 export interface OutReply { id: number, reply: WorkReply }

@@ -27,6 +27,15 @@ describe('elections', () => {
     }
   })
 
+  it('counts the elections and pre-vote rounds a node starts (for raft_elections_started_total)', () => {
+    const c = new Cluster(['a'])
+    c.tick(20)
+    expect(c.core('a').status().role).toBe('leader')
+    // One pre-vote round, then one election for term 2.
+    expect(c.core('a').counters.preVotesStarted).toBe(1)
+    expect(c.core('a').counters.electionsStarted).toBe(1)
+  })
+
   it('a stale leader steps down when it sees a higher term', () => {
     const c = new Cluster(['a', 'b', 'c'], { core: { checkQuorum: false } })
     c.elect('a')

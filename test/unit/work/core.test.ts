@@ -424,3 +424,73 @@ describe('WorkCore: the final state reaches the registry', () => {
     expect(new Log().persist(restarted).register).toEqual([])
   })
 })
+
+describe('WorkCore: what the node\'s metrics read', () => {
+  it('times a task\'s queue wait from its registration, not its submit', () => {
+    const reg = new FakeRegistry()
+    const core = makeCore('A', reg, 1000)
+    const log = new Log()
+    const ticket = core.submit([{ tasks: [{ type: 'echo' }, { type: 'echo' }] }], 1000)
+    for (const r of log.persist(core).register) for (const [id, e] of r.entries) reg.jobs.set(id, e)
+    core.registered(ticket.id, undefined, 1010)
+    const [first] = log.persist(core).start
+    expect(core.queueWaitMs(first!.id)).toBe(0)
+    // One slot: the second task waits until the first is done.
+    core.taskFinished(first!.id, ok(), 1050)
+    const [second] = log.persist(core).start
+    expect(second).toBeDefined()
+    expect(core.queueWaitMs(second!.id)).toBe(40)
+  })
+
+  it('says what became of each attempt: retried, then failed for good; done', () => {
+    const reg = new FakeRegistry()
+    const core = makeCore('A', reg, 1000, { retryBaseMs: 10 })
+    const log = new Log()
+    const { started } = submitRegistered(core, log, reg, { tasks: [{ type: 'echo', attempts: 2 }] }, 1000)
+    const id = started[0]!.id
+    expect(core.taskFinished(id, failed('boom'), 1001)).toBe('retried')
+    log.persist(core)
+    core.tick(1100)
+    const again = log.persist(core).start
+    expect(again.map(t => t.id)).toEqual([id])
+    // The backoff is not queue wait: it is measured from when the retry became due.
+    expect(core.queueWaitMs(id)).toBe(0)
+    expect(core.taskFinished(id, failed('boom'), 1101)).toBe('failed')
+    expect(core.taskFinished(id, ok(), 1102)).toBe('dropped')
+    const next = submitRegistered(core, log, reg, { tasks: [{ type: 'echo' }] }, 1200)
+    expect(core.taskFinished(next.started[0]!.id, ok(), 1201)).toBe('done')
+  })
+
+  it('counts queued and running tasks by type on demand', () => {
+    const reg = new FakeRegistry()
+    const core = makeCore('A', reg, 1000, { capabilities: ['handler:echo', 'handler:sleep'] })
+    const log = new Log()
+    submitRegistered(core, log, reg, { tasks: [{ type: 'echo' }, { type: 'sleep' }, { type: 'sleep' }] }, 1000)
+    const queued = new Map<string, number>()
+    const running = new Map<string, number>()
+    core.countByType(queued, running)
+    expect(Object.fromEntries(running)).toEqual({ echo: 1 })
+    expect(Object.fromEntries(queued)).toEqual({ sleep: 2 })
+  })
+
+  it('stamps when the home recorded a remote task\'s outcome, by the home\'s clock, beside when it finished', () => {
+    const { reg, a, b, log } = pair()
+    const { jobId } = submitRegistered(a, log, reg, { tasks: Array.from({ length: 40 }, () => ({ type: 'echo' })) }, 1000)
+    const { received } = steal(a, b, log, 1001)
+    b.taskFinished(received.start[0]!.id, ok(), 1002)
+    log.persist(b)
+    b.tick(1002 + RESULTS_LINGER_MS)
+    const sent = log.persist(b).messages.find(m => m.msg.op === 'results')!
+    a.request('B', 7, sent.msg, 1100)
+    log.persist(a)
+    expect(a.activeJob(jobId)).toMatchObject({ lastTaskAt: 1002, lastRecordedAt: 1100 })
+  })
+
+  it('counts a steal request answered with nothing as refused', () => {
+    const core = makeCore('A', new FakeRegistry(), 1000)
+    new Log().persist(core)
+    core.request('B', 1, { op: 'steal', capabilities: ECHO, want: 4 }, 1000)
+    expect(core.counters.stealsRefused).toBe(1)
+    expect(core.counters.stealsGranted).toBe(0)
+  })
+})
