@@ -69,6 +69,20 @@ export const MAX_INTERNAL_FRAME_BYTES = MAX_ADMIN_REQUEST_BYTES + 64 * 1024
  */
 export const INTERNAL_TIMEOUT_MS = 8_000
 
+/**
+ * A member's latency history (internal `history` request, for `meshnode stats`): a node that
+ * does not answer in this time is listed as missing, so one slow peer cannot stall the
+ * stats; the whole gathering stays well inside ADMIN_TIMEOUT_MS.
+ */
+export const HISTORY_TIMEOUT_MS = 3_000
+
+/**
+ * The most a history answer may be. An hour of 32 task types, every bucket of both
+ * histograms filled, is about 3 MiB; a node with more drops its oldest minutes to fit
+ * (and says so), rather than the asker refusing it whole.
+ */
+export const MAX_HISTORY_BYTES = 4 * 1024 * 1024
+
 /** Work stealing, batch delivery, completion signals and results between nodes. */
 export const WORK_PROTOCOL = '/meshnode/work/1.0.0'
 

@@ -17,7 +17,10 @@
 //   request(from, id, msg, now)    an inbound request from a peer; its reply is emitted in
 //                                  ready().replies[{ id }].
 //   response(id, reply | Error, now)  the answer to ready().messages[{ id }] (or why none came).
-//   taskFinished(taskId, done, now)   an attempt started from ready().start ended.
+//   taskFinished(taskId, done, now)   an attempt started from ready().start ended; returns
+//                                  what it counted as (ok, failed, retried) for the shell's
+//                                  latency history. queuedSince(task) says when a task ready()
+//                                  started had been queued here (its queue wait).
 //   taskProgress(taskId, value, now)  a running handler reported progress.
 //   handlerOrphaned(taskId)        an attempt ended while its handler kept running.
 //   cancel(jobId, now)             the control log applied a cancel.
@@ -82,7 +85,7 @@ import { Retries } from './core/retries.js'
 import { Thief } from './core/thief.js'
 import {
   BURST, DEFAULT_REPLICAS, DEFAULT_RESEND_MS, type DrainProgress, EMPTY, ORPHAN_REPLICA_MS, REPLICA_SWEEP, REPLICATE_PATIENCE_MS, REPLICATE_RETRY_MS, DEFAULT_RETRY_BASE_MS, MAINTAIN_EVERY_MS, MAX_PROGRESS_BYTES, MAX_RETRY_MS, NO_READY, PREFETCH_PER_SLOT, REQUEUED_IDS_LOGGED, STEAL_MIN_TASK_MS, newReady,
-  type AttemptEnd, type PeerInfo, type Ready, type ReadyList, type RegistryView, type RunningTaskView, type SubmissionTicket, type WorkCoreConfig, type WorkCounters, type WorkEvent
+  type AttemptEnd, type AttemptOutcome, type PeerInfo, type Ready, type ReadyList, type RegistryView, type RunningTaskView, type SubmissionTicket, type WorkCoreConfig, type WorkCounters, type WorkEvent
 } from './core/types.js'
 import { WorkError } from './errors.js'
 import { JobBook, isFinal } from './jobs.js'
@@ -131,6 +134,12 @@ export class WorkCore {
   private readonly abandonedRuns = new Set<string>()
   /** Tasks taken from the queue while an abandoned attempt of the same id was still ending. */
   private readonly requeueAfterAbandon = new Map<string, Task>()
+  /**
+   * When each task held here became this node's to run (or a retry's backoff ended): its
+   * queue wait, read once by the shell when it starts the attempt (queuedSince). Keyed by
+   * the task object, so an entry goes with the task and needs no bookkeeping of its own.
+   */
+  private readonly queuedAt = new WeakMap<Task, number>()
   /** Home jobs not (yet) in the completion core: their live task ids here. */
   private readonly local = new Map<string, Set<string>>()
   /** Jobs whose last task finished: their final state is staged at the next ready(). */
@@ -216,8 +225,10 @@ export class WorkCore {
     for (const st of loaded.tasks) {
       this.tasks.set(st.task.id, st)
       this.countWork(st, +1)
-      if (st.state === 'queued') this.queue.push(st.task)
-      else if (st.batchId != null && st.to != null && !this.lent.batches.has(st.batchId)) this.lent.restoreTask(st.batchId, st.task.jobId, st.to, st.task.id)
+      if (st.state === 'queued') {
+        this.queuedAt.set(st.task, this.now)
+        this.queue.push(st.task)
+      } else if (st.batchId != null && st.to != null && !this.lent.batches.has(st.batchId)) this.lent.restoreTask(st.batchId, st.task.jobId, st.to, st.task.id)
     }
     for (const o of loaded.outbox) this.outbox.add(o)
     // Active home jobs the completion core does not know never left home: rebuild their live sets.
@@ -501,6 +512,7 @@ export class WorkCore {
     for (const task of this.retries.due(now)) {
       // The task may have been cancelled or reclaimed meanwhile.
       if (this.tasks.get(task.id)?.state !== 'queued') continue
+      this.queuedAt.set(task, now)
       this.queue.push(task)
       this.changed = true
     }
@@ -1101,16 +1113,21 @@ export class WorkCore {
 
   // ----- inputs: attempts -------------------------------------------------------------------
 
-  /** An attempt started from ready().start ended. */
-  taskFinished (taskId: string, end: AttemptEnd, now: number): void {
+  /**
+   * An attempt started from ready().start ended. Says what it counted as: the task's
+   * outcome (`ok`, `failed` for good), `retried` (it runs again), or undefined when the
+   * attempt's end was discarded (unknown, the node stopping, its job cancelled, its lineage
+   * abandoned).
+   */
+  taskFinished (taskId: string, end: AttemptEnd, now: number): AttemptOutcome | undefined {
     this.now = now
     const run = this.running.get(taskId)
-    if (run == null) return
+    if (run == null) return undefined
     const { task } = run
     this.running.delete(taskId)
     const ms = end.durationMs
     this.taskMs = Number.isNaN(this.taskMs) ? ms : this.taskMs * 0.95 + ms * 0.05
-    if (this.stopped) return
+    if (this.stopped) return undefined
     this.changed = true
     if (this.abandonedRuns.size > 0 && this.abandonedRuns.delete(taskId)) {
       // Its lineage leads through a dead node, whose lender re-runs it: nothing of it stays.
@@ -1120,11 +1137,13 @@ export class WorkCore {
         this.queue.push(again)
       }
       this.pump()
-      return
+      return undefined
     }
+    let outcome: AttemptOutcome | undefined
     if (this.cancelled.has(task.jobId)) {
       this.finishCancelled(task)
     } else if (end.ok) {
+      outcome = 'ok'
       const children = end.children
       for (let i = 0; i < children.length; i++) {
         const child = children[i]!
@@ -1143,12 +1162,20 @@ export class WorkCore {
       }
       this.finishTask(task, true, end.result, undefined, false, children.length)
     } else if (task.attempts + 1 < task.maxAttempts && !end.stoppedByNode) {
+      outcome = 'retried'
       this.retry(task, end.error ?? 'failed')
     } else {
+      outcome = 'failed'
       this.counters.tasksFailed++
       this.finishTask({ ...task, attempts: task.attempts + 1 }, false, end.result, end.error ?? 'failed', false, 0)
     }
     this.pump()
+    return outcome
+  }
+
+  /** When `task` (as ready().start handed it out) was queued here, for its queue wait; undefined if unknown. */
+  queuedSince (task: Task): number | undefined {
+    return this.queuedAt.get(task)
   }
 
   /** A running handler reported progress (any JSON; reports over 1 KiB are dropped). */
@@ -1707,6 +1734,7 @@ export class WorkCore {
   }
 
   private holdTask (t: Task): void {
+    this.queuedAt.set(t, this.now)
     const st: StoredTask = { task: t, state: 'queued' }
     this.countWork(this.tasks.get(t.id), -1)
     this.tasks.set(t.id, st)

@@ -16,6 +16,7 @@ import { Registrar } from './registrar.js'
 import { WorkShell, type PeerInfo } from './work-shell.js'
 import { WorkTransport } from '../transport/work-transport.js'
 import type { Store } from '../store/store.js'
+import type { LatencyHistory } from '../observe/history.js'
 
 export interface WorkServiceInit {
   incarnation: number
@@ -25,6 +26,8 @@ export interface WorkServiceInit {
   allowCommands: boolean
   /** Copies of each job's definition in the mesh, this node's included. */
   replicas?: number
+  /** Where attempts and finished jobs are recorded (`meshnode stats`). */
+  history?: LatencyHistory
 }
 
 /**
@@ -84,6 +87,7 @@ export class WorkService {
       handlers: init.handlers,
       allowCommands: init.allowCommands,
       ...(init.replicas != null ? { replicas: init.replicas } : {}),
+      ...(init.history != null ? { history: init.history } : {}),
       peers: () => this.peers(),
       rng: mulberry32(Number.parseInt(self.slice(-8), 36) ^ Date.now()),
       now: Date.now,

@@ -120,6 +120,9 @@ export interface AttemptEnd {
   stoppedByNode: boolean
 }
 
+/** What an attempt's end counted as (WorkCore.taskFinished): the task's outcome, or a retry. */
+export type AttemptOutcome = 'ok' | 'failed' | 'retried'
+
 export interface OutMessage { to: string, id: number, msg: WorkMsg }
 export interface OutReply { id: number, reply: WorkReply }
 export interface Registration { id: number, entries: Array<[string, JobEntry]> }
