@@ -77,9 +77,10 @@ export const INTERNAL_TIMEOUT_MS = 8_000
 export const HISTORY_TIMEOUT_MS = 3_000
 
 /**
- * The most a history answer may be. An hour of 32 task types, every bucket of both
- * histograms filled, is about 3 MiB; a node with more drops its oldest minutes to fit
- * (and says so), rather than the asker refusing it whole.
+ * The most a history answer may be. Real histories are a few KiB a minute; the worst case of
+ * the defaults (an hour of 33 task types with every bucket of both histograms filled) is
+ * 2.5–5.5 MiB depending on the counts. A node over it drops its oldest minutes to fit (and
+ * says so), rather than the asker refusing its answer whole.
  */
 export const MAX_HISTORY_BYTES = 4 * 1024 * 1024
 
