@@ -105,7 +105,8 @@ export class Histogram {
 
   /**
    * The p-th percentile (0 < p ≤ 100): the value of the sample at rank ⌈p/100 · count⌉,
-   * read back as its bucket's middle and kept within the exact min and max. NaN if empty.
+   * read back as its bucket's middle and kept within the exact min and max (within
+   * BUCKET_ERROR of the exact value, or MIN_MS below MIN_MS). NaN if empty.
    */
   percentile (p: number): number {
     if (this.count === 0) return Number.NaN
@@ -113,7 +114,9 @@ export class Histogram {
     let seen = 0
     for (let i = 0; i < BUCKETS; i++) {
       seen += this.counts[i]!
-      if (seen >= rank) return Math.min(this.max, Math.max(this.min, MIDDLE[i]!))
+      // Below MIN_MS the smallest sample stands for the bucket: exact when they are all the
+      // same (a queue wait of 0 ms, as the wall clock measures it), off by < MIN_MS otherwise.
+      if (seen >= rank) return i === 0 ? this.min : Math.min(this.max, Math.max(this.min, MIDDLE[i]!))
     }
     return this.max
   }

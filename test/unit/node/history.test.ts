@@ -61,6 +61,13 @@ describe('a log-bucket histogram', () => {
     })
   }
 
+  it('reads waits of 0 ms (the wall clock\'s resolution) back as 0, not as the smallest bucket', () => {
+    const h = new Histogram()
+    for (let i = 0; i < 100; i++) h.record(i < 90 ? 0 : 3)
+    expect(h.percentiles()).toMatchObject({ p50: 0 })
+    expectClose(h.percentile(95), 3)
+  })
+
   it('has no percentiles when empty', () => {
     expect(new Histogram().percentiles()).toBeUndefined()
     expect(new Histogram().percentile(50)).toBeNaN()
