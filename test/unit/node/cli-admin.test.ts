@@ -112,7 +112,7 @@ describe('the CLI facing a server failure', () => {
       ],
       next: 'j1'
     })
-    expect(seen.at(-1)).toEqual({ jobsList: { limit: 2, before: '', since: 0 } })
+    expect(seen.at(-1)).toEqual({ jobsList: { limit: 2, before: '' } })
   })
 
   it('prints `job --results --json` as the view with its results and next cursor', async () => {

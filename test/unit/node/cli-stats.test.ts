@@ -8,7 +8,7 @@ import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { main, type CliIO } from '../../../src/node/cli/main.js'
-import { csv, csvField, parseDuration } from '../../../src/node/cli/table.js'
+import { MAX_SINCE_MS, csv, csvField, parseDuration } from '../../../src/node/cli/table.js'
 import { serveOnce } from '../../../src/node/transport/rpc.js'
 import { ADMIN_PROTOCOL } from '../../../src/wire/constants.js'
 import { AdminRequest, AdminResponse, type JobSummary, type MeshStats } from '../../../src/wire/proto/admin.js'
@@ -138,7 +138,7 @@ describe('meshnode stats and jobs --since/--format', () => {
     expect(await main(['jobs', '--since', '1h', '--format', 'csv', '--peer', addr], o)).toBe(0)
     const lists = seen.filter(r => r.jobsList != null).map(r => r.jobsList!)
     expect(lists.length).toBe(2)
-    expect(lists.every(l => l.since >= now - 3_600_000 - 5_000 && l.since <= Date.now() - 3_600_000)).toBe(true)
+    expect(lists.every(l => l.since! >= now - 3_600_000 - 5_000 && l.since! <= Date.now() - 3_600_000)).toBe(true)
     expect(lists.map(l => l.before)).toEqual(['', 'j3'])
     expect(seen.filter(r => r.jobGet != null).map(r => r.jobGet!.id)).toEqual(['j2'])
     const iso = (ms: number): string => new Date(ms).toISOString()
@@ -173,17 +173,18 @@ describe('duration flags', () => {
     expect(parseDuration('30s', '--since')).toBe(30_000)
     expect(parseDuration('15m', '--since')).toBe(900_000)
     expect(parseDuration('1h', '--since')).toBe(3_600_000)
-    expect(parseDuration('2d', '--since')).toBe(172_800_000)
+    expect(parseDuration('2d', '--since', MAX_SINCE_MS)).toBe(172_800_000)
     expect(parseDuration('250ms', '--since')).toBe(250)
-    expect(parseDuration('1.5h', '--since')).toBe(5_400_000)
+    expect(parseDuration('1.5h', '--since', MAX_SINCE_MS)).toBe(5_400_000)
     expect(parseDuration(' 45 ', '--since')).toBe(45_000)
   })
 
   it('refuse anything else, naming the flag and the range', () => {
     expect(() => parseDuration('1w', '--since')).toThrow(/invalid --since "1w": expected a duration such as 30s, 15m, 1h or 2d/)
     expect(() => parseDuration('-5m', '--since')).toThrow(/invalid --since/)
-    expect(() => parseDuration('0s', '--since')).toThrow(/between 1 ms and 30 d/)
-    expect(() => parseDuration('31d', '--since')).toThrow(/between 1 ms and 30 d/)
+    expect(() => parseDuration('0s', '--since', MAX_SINCE_MS)).toThrow(/between 1 ms and 30 d/)
+    expect(() => parseDuration('31d', '--since', MAX_SINCE_MS)).toThrow(/between 1 ms and 30 d/)
+    expect(() => parseDuration('2h', '--ttl')).toThrow(/between 1 ms and 1 h/) // the default cap
     expect(() => parseDuration('2h', '--deadline', 3_600_000)).toThrow(/between 1 ms and 1 h/)
   })
 })
