@@ -8,7 +8,7 @@
 // and every minute uses the same buckets, so merging is adding counts — exactly what one
 // node would have recorded had it seen every sample — and a percentile of any merge is
 // within the bucket error (BUCKET_ERROR, under 5 %) of the exact one. Memory is bounded by
-// construction: `retentionMinutes` slots, each with at most `maxTypes` task types (+1 for
+// construction: `retentionMinutes` + 1 slots, each with at most `maxTypes` task types (+1 for
 // the rest, OTHER_TYPE), each type two fixed arrays.
 //
 // Pure: the clock is passed in. Recording costs an array index, one Map lookup for the task
@@ -248,7 +248,9 @@ export class LatencyHistory {
   constructor (readonly startedAt: number, opts: HistoryOptions = {}) {
     this.retentionMinutes = Math.max(1, Math.min(MAX_RETENTION_MINUTES, Math.floor(opts.retentionMinutes ?? DEFAULT_RETENTION_MINUTES)))
     this.maxTypes = Math.max(1, Math.floor(opts.maxTypes ?? DEFAULT_MAX_TYPES))
-    this.slots = Array.from({ length: this.retentionMinutes }, () => new Slot())
+    // One slot more than the retention: the window of the last `retentionMinutes` minutes
+    // spans that many + 1 minute buckets (the oldest one partly).
+    this.slots = Array.from({ length: this.retentionMinutes + 1 }, () => new Slot())
   }
 
   /** An attempt of a task of `type` ended on this node, after `durationMs` running and `waitMs` queued (NaN: unknown). */
@@ -278,7 +280,7 @@ export class LatencyHistory {
    */
   snapshot (from: number, now: number): HistorySnapshot {
     const current = Math.floor(now / MINUTE_MS)
-    const first = Math.max(Math.floor(from / MINUTE_MS), current - this.retentionMinutes + 1)
+    const first = Math.max(Math.floor(from / MINUTE_MS), current - this.retentionMinutes)
     const minutes: MinuteSnapshot[] = []
     for (const slot of this.slots) {
       if (slot.minute < first || slot.minute > current) continue
@@ -304,7 +306,8 @@ export class LatencyHistory {
 
   private slotAt (now: number): Slot {
     const minute = Math.floor(now / MINUTE_MS)
-    const slot = this.slots[((minute % this.retentionMinutes) + this.retentionMinutes) % this.retentionMinutes]!
+    const n = this.slots.length
+    const slot = this.slots[((minute % n) + n) % n]!
     if (slot.minute !== minute) slot.reset(minute)
     return slot
   }

@@ -124,12 +124,21 @@ describe('the latency history', () => {
     for (let m = 0; m < 12; m++) hist.recordTask('t', 'ok', 1, 1, T0 + m * MIN)
     const now = T0 + 11 * MIN + 30_000
     const snap = hist.snapshot(0, now)
-    expect(snap.minutes.map(m => (m.at - T0) / MIN)).toEqual([7, 8, 9, 10, 11])
+    // The last 5 minutes reach back into minute 6.
+    expect(snap.minutes.map(m => (m.at - T0) / MIN)).toEqual([6, 7, 8, 9, 10, 11])
     // A window asks for less.
     expect(hist.snapshot(now - 2 * MIN, now).minutes.map(m => (m.at - T0) / MIN)).toEqual([9, 10, 11])
     // Time passing alone expires them, with no new recording.
-    expect(hist.snapshot(0, now + 4 * MIN).minutes.map(m => (m.at - T0) / MIN)).toEqual([11])
+    expect(hist.snapshot(0, now + 4 * MIN).minutes.map(m => (m.at - T0) / MIN)).toEqual([10, 11])
     expect(hist.snapshot(0, now + 10 * MIN).minutes).toEqual([])
+  })
+
+  it('covers the whole of its retention: an attempt 59 min 50 s ago is in the last hour', () => {
+    const hist = new LatencyHistory(T0)
+    const now = T0 + 2 * 60 * MIN + 30_000
+    hist.recordTask('old', 'ok', 1, 1, now - 60 * MIN + 10_000)
+    hist.recordTask('new', 'ok', 1, 1, now)
+    expect(hist.snapshot(now - 60 * MIN, now).minutes.flatMap(m => m.types.map(t => t.type))).toEqual(['old', 'new'])
   })
 
   it('stays within its memory bound however many types and minutes go by', () => {
@@ -138,8 +147,8 @@ describe('the latency history', () => {
       for (let t = 0; t < 50; t++) hist.recordTask(`type-${(m * 7 + t) % 1000}`, 'ok', t, t, T0 + m * MIN + t)
     }
     const f = hist.footprint()
-    expect(f.slots).toBe(10)
-    expect(f.typeMinutes).toBeLessThanOrEqual(10 * (4 + 1))
+    expect(f.slots).toBe(11)
+    expect(f.typeMinutes).toBeLessThanOrEqual(11 * (4 + 1))
     const snap = hist.snapshot(0, T0 + 99 * MIN)
     for (const m of snap.minutes) {
       expect(m.types.length).toBeLessThanOrEqual(5)
