@@ -41,6 +41,8 @@ import { EventLog } from './observe/events.js'
 import { watchMesh } from './observe/watch.js'
 import { HttpService } from './http/server.js'
 import { parseHttpOption } from './http/listen.js'
+import { LatencyHistory } from './observe/history.js'
+import { historyToWire } from './observe/stats.js'
 
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 
@@ -80,6 +82,8 @@ export interface NodeComponents {
   quota: SubmitQuota
   /** What happened on the mesh as this node saw it: the /v1/events stream. */
   events: EventLog
+  /** Per-minute task and job latencies of the last hour (`meshnode stats`, the dashboard's charts). */
+  history: LatencyHistory
 }
 
 /**
@@ -230,6 +234,7 @@ export class MeshNode {
         snapshotEvery: config.snapshotEvery,
         hasPeers: config.peers.length > 0 || remembered
       })
+      c.history = new LatencyHistory(Date.now())
       c.work = new WorkService(c as WorkComponents, {
         incarnation: Number(incarnation),
         concurrency: config.concurrency,
@@ -237,7 +242,8 @@ export class MeshNode {
         handlers,
         allowCommands: config.allowCommands,
         replicas: config.replicas,
-        observer: workMetrics
+        observer: workMetrics,
+        history: c.history
       })
       const localOperators = new Set([operatorId])
       c.access = { localOperators, get grants () { return c.consensus!.control.grants } }
@@ -259,7 +265,8 @@ export class MeshNode {
         membershipOf: peer => components.consensus.membershipOf(peer),
         admin: async (req, caller) => await admin.handle(req, trusted(caller), true),
         register: async jobs => { await components.work.registrar.proposeHere(jobs) },
-        deathOpinions: (from, opinions, aliveIncarnation) => { components.consensus.deathOpinions(from, opinions, aliveIncarnation) }
+        deathOpinions: (from, opinions, aliveIncarnation) => { components.consensus.deathOpinions(from, opinions, aliveIncarnation) },
+        history: from => historyToWire(components.history.snapshot(from, Date.now()))
       })
       // Listed once, in start order: what others depend on first, inbound protocols and
       // dialing last. Stopping runs the reverse, so inbound traffic stops first; the

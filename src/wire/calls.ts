@@ -1,7 +1,7 @@
 // Client-side descriptors of the one-request, one-response protocols: protocol id, codecs,
 // the most a reply may be, and how long a call may take. Callers (the CLI, scripts, benches,
 // nodes calling each other) import these, never the server modules.
-import { ADMIN_PROTOCOL, ADMIN_TIMEOUT_MS, INTERNAL_PROTOCOL, INTERNAL_TIMEOUT_MS, MAX_ADMIN_RESPONSE_BYTES, MAX_INTERNAL_FRAME_BYTES, MAX_STATUS_FRAME_BYTES, STATUS_PROTOCOL, STATUS_TIMEOUT_MS } from './constants.js'
+import { ADMIN_PROTOCOL, ADMIN_TIMEOUT_MS, HISTORY_TIMEOUT_MS, INTERNAL_PROTOCOL, INTERNAL_TIMEOUT_MS, MAX_ADMIN_RESPONSE_BYTES, MAX_HISTORY_BYTES, MAX_INTERNAL_FRAME_BYTES, MAX_STATUS_FRAME_BYTES, STATUS_PROTOCOL, STATUS_TIMEOUT_MS } from './constants.js'
 import { AdminRequest, AdminResponse } from './proto/admin.js'
 import { InternalRequest, InternalResponse } from './proto/internal.js'
 import { StatusRequest, StatusResponse } from './proto/status.js'
@@ -48,4 +48,11 @@ export const INTERNAL_CALL: CallDescriptor<InternalRequest, InternalResponse> = 
   response: InternalResponse,
   maxResponseBytes: MAX_INTERNAL_FRAME_BYTES,
   timeoutMs: INTERNAL_TIMEOUT_MS
+}
+
+/** A member's latency history: the internal protocol, with a short deadline and its own size cap. */
+export const HISTORY_CALL: CallDescriptor<InternalRequest, InternalResponse> = {
+  ...INTERNAL_CALL,
+  maxResponseBytes: MAX_HISTORY_BYTES + 64 * 1024,
+  timeoutMs: HISTORY_TIMEOUT_MS
 }

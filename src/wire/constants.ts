@@ -69,6 +69,21 @@ export const MAX_INTERNAL_FRAME_BYTES = MAX_ADMIN_REQUEST_BYTES + 64 * 1024
  */
 export const INTERNAL_TIMEOUT_MS = 8_000
 
+/**
+ * A member's latency history (internal `history` request, for `meshnode stats`): a node that
+ * does not answer in this time is listed as missing, so one slow peer cannot stall the
+ * stats; the whole gathering stays well inside ADMIN_TIMEOUT_MS.
+ */
+export const HISTORY_TIMEOUT_MS = 3_000
+
+/**
+ * The most a history answer may be. Real histories are a few KiB a minute; the worst case of
+ * the defaults (an hour of 33 task types with every bucket of both histograms filled) is
+ * 2.5–5.5 MiB depending on the counts. A node over it drops its oldest minutes to fit (and
+ * says so), rather than the asker refusing its answer whole.
+ */
+export const MAX_HISTORY_BYTES = 4 * 1024 * 1024
+
 /** Work stealing, batch delivery, completion signals and results between nodes. */
 export const WORK_PROTOCOL = '/meshnode/work/1.0.0'
 

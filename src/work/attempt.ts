@@ -22,6 +22,8 @@ export interface Running {
    * of sub-millisecond tasks would look slow enough to lend.
    */
   syncMs?: number
+  /** How long the task waited in this node's queue before this attempt (the latency history's queue wait). */
+  waitMs?: number
   /** Created only when the handler asks for ctx.signal (most never do). */
   controller?: AbortController
   /** Set once the attempt is aborted (timeout, cancel, shutdown). */

@@ -7,6 +7,7 @@ import type { DrainStatus } from '../../wire/proto/admin.js'
 import { EXIT_DRAINED, EXIT_DRAIN_DEADLINE } from '../drain.js'
 import { MeshError, errorMessage } from '../errors.js'
 import { withTarget, type Admin, type CliOutput, type TargetOptions } from './target.js'
+import { parseDuration } from './table.js'
 
 /** The default --deadline of `meshnode drain` (SIGTERM uses --drain-deadline-ms, 30 s). */
 export const DEFAULT_DRAIN_DEADLINE_MS = 60_000
@@ -77,19 +78,4 @@ export function drainJson (s: DrainStatus): Record<string, unknown> {
     left: { queued: s.queued, running: s.running, lent: s.lent, engaged: s.engaged, outbox: s.outbox, homeJobs: s.homeJobs, inFlight: s.inFlight },
     summary: s.summary
   }
-}
-
-const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
-
-/** "60s", "2m", "500ms", "1h", "7d", or a bare number of seconds, in ms, at most `maxMs` (default 1 h). */
-export function parseDuration (text: string, flag: string, maxMs = 3_600_000): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim())
-  if (m == null) throw new MeshError('USAGE', `invalid ${flag} "${text}": expected a duration such as 60s, 2m, 500ms or 1h`)
-  const ms = Number(m[1]) * UNIT_MS[m[2] ?? 's']!
-  if (!(ms >= 1 && ms <= maxMs)) throw new MeshError('USAGE', `invalid ${flag} "${text}": must be between 1 ms and ${formatLimit(maxMs)}`)
-  return Math.round(ms)
-}
-
-function formatLimit (ms: number): string {
-  return ms % 86_400_000 === 0 ? `${ms / 86_400_000} d` : ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : `${ms / 1000} s`
 }

@@ -6,12 +6,11 @@ import { readFile } from 'node:fs/promises'
 import type { Command } from 'commander'
 import type { Libp2p } from 'libp2p'
 import { MAX_CAPABLE_WAIT_MS, parseJobInput, type JobInput } from '../../work/spec.js'
-import { parseDuration } from './drain.js'
-import { detailJson, summaryJson, type JobDetails } from '../client/jobs-json.js'
+import { detailJson, summaryJson, type JobDetails, type JobSummary } from '../client/jobs-json.js'
 import { MeshError, errorMessage } from '../errors.js'
 import { formatDuration } from '../client/status-json.js'
 import { withTarget, type Admin, type CliOutput, type TargetOptions } from './target.js'
-import { intArg, table } from './table.js'
+import { MAX_SINCE_MS, csv, intArg, parseDuration, table } from './table.js'
 
 interface SubmitOptions extends TargetOptions {
   cmd?: string
@@ -68,11 +67,21 @@ export function addJobCommands (program: Command, admin: Admin, io: IO, setExit:
     })
 
   withTarget(program.command('jobs'))
-    .description('list the mesh\'s jobs, newest first')
-    .option('--limit <n>', 'at most this many (default 50)')
+    .description('list the mesh\'s jobs, newest first; with --since or --format, export every job of a window')
+    .option('--limit <n>', 'at most this many (default 50; with --since/--format: all)')
     .option('--before <id>', 'only jobs older than this id (paging)')
-    .action(async (opts: TargetOptions & { limit?: string, before?: string }) => {
+    .option('--since <duration>', 'only jobs created in the last 30s, 15m, 1h, 2d, ...; pages through them all')
+    .option('--format <format>', 'table, csv or json: every matching job, with its times and counts (see README)')
+    .action(async (opts: JobsOptions) => {
+      const format = opts.format
+      if (format != null && !EXPORT_FORMATS.includes(format as ExportFormat)) throw new MeshError('USAGE', `unknown --format "${format}": use ${EXPORT_FORMATS.join(', ')}`)
+      if (format != null && opts.json === true && format !== 'json') throw new MeshError('USAGE', `--json and --format ${format} contradict each other: give one`)
       const limit = opts.limit == null ? undefined : intArg(opts.limit, '--limit', 1)
+      if (opts.since != null || format != null) {
+        const since = opts.since == null ? 0 : Date.now() - parseDuration(opts.since, '--since', MAX_SINCE_MS)
+        await exportJobs(admin, opts, io, { since, limit, format: (format ?? (opts.json === true ? 'json' : 'table')) as ExportFormat })
+        return
+      }
       const res = await admin(opts, 'jobsList', { limit: limit ?? 0, before: opts.before ?? '' })
       const body = { jobs: res.jobs.map(summaryJson), ...(res.next !== '' ? { next: res.next } : {}) }
       if (opts.json === true) {
@@ -103,6 +112,86 @@ export function addJobCommands (program: Command, admin: Admin, io: IO, setExit:
       await admin(opts, 'jobCancel', { id })
       io.out(opts.json === true ? JSON.stringify({ id, cancelled: true }) + '\n' : `cancelled ${id}\n`)
     })
+}
+
+interface JobsOptions extends TargetOptions { limit?: string, before?: string, since?: string, format?: string }
+
+const EXPORT_FORMATS = ['table', 'csv', 'json'] as const
+type ExportFormat = typeof EXPORT_FORMATS[number]
+/** The columns of `jobs --format csv|json`, in order. */
+export const EXPORT_COLUMNS = ['id', 'name', 'home', 'state', 'createdAt', 'finishedAt', 'durationMs', 'total', 'done', 'failed'] as const
+/** Jobs per jobsList page while exporting. */
+const EXPORT_PAGE = 1_000
+/** Jobs homed elsewhere whose counts are asked of their homes (jobGet) at once. */
+const FILL_CONCURRENCY = 16
+
+/** One exported job: a listed job, with counts and times from its home. */
+export interface ExportRow { id: string, name?: string, home: string, state: string, createdAt: number, finishedAt?: number, durationMs?: number, total?: number, done?: number, failed?: number }
+
+/**
+ * Every job created at or after `since` (ms; 0 = all), newest first, paged through jobsList;
+ * a job homed on another node than the one asked gets its counts from its home (jobGet).
+ */
+async function exportJobs (admin: Admin, opts: JobsOptions, io: IO, o: { since: number, limit: number | undefined, format: ExportFormat }): Promise<void> {
+  const client = await admin.openClient(opts)
+  try {
+    const rows: ExportRow[] = []
+    let before = opts.before ?? ''
+    for (;;) {
+      const want = o.limit == null ? EXPORT_PAGE : Math.min(EXPORT_PAGE, o.limit - rows.length)
+      if (want <= 0) break
+      const page = await admin(opts, 'jobsList', { limit: want, before, since: o.since }, client)
+      for (const j of page.jobs) rows.push(exportRow(summaryJson(j)))
+      if (page.next === '' || page.jobs.length === 0) break
+      before = page.next
+    }
+    const missing = rows.filter(r => r.total == null)
+    for (let i = 0; i < missing.length; i += FILL_CONCURRENCY) {
+      await Promise.all(missing.slice(i, i + FILL_CONCURRENCY).map(async r => {
+        try {
+          const view = detailJson(await admin(opts, 'jobGet', { id: r.id, results: false, limit: 0, after: '' }, client))
+          Object.assign(r, exportRow({ id: r.id, home: view.home, state: view.state, createdAt: view.createdAt, ...(view.name != null ? { name: view.name } : {}), total: view.total, done: view.done, failed: view.failed, ...(view.finishedAt != null ? { finishedAt: view.finishedAt } : {}) }))
+        } catch (err) {
+          // Its home is unreachable: the row keeps what the registry knows.
+          io.err(`meshnode: warning: no counts for job ${r.id} (${errorMessage(err)})\n`)
+        }
+      }))
+    }
+    io.out(formatExport(rows, o.format))
+  } finally {
+    await client.stop()
+  }
+}
+
+function exportRow (j: JobSummary): ExportRow {
+  return {
+    id: j.id,
+    ...(j.name != null ? { name: j.name } : {}),
+    home: j.home,
+    state: j.state,
+    createdAt: j.createdAt,
+    ...(j.finishedAt != null ? { finishedAt: j.finishedAt, durationMs: j.finishedAt - j.createdAt } : {}),
+    ...(j.total != null ? { total: j.total, done: j.done ?? 0, failed: j.failed ?? 0 } : {})
+  }
+}
+
+/** Exported jobs as CSV (a header, ISO 8601 times), a JSON array (ms times), or a table. */
+export function formatExport (rows: readonly ExportRow[], format: ExportFormat): string {
+  if (format === 'json') {
+    if (rows.length === 0) return '[]\n'
+    return '[\n' + rows.map(r => '  ' + JSON.stringify(Object.fromEntries(EXPORT_COLUMNS.map(c => [c, r[c] ?? null])))).join(',\n') + '\n]\n'
+  }
+  if (format === 'csv') {
+    return csv([[...EXPORT_COLUMNS], ...rows.map(r => [r.id, r.name, r.home, r.state, iso(r.createdAt), iso(r.finishedAt), r.durationMs, r.total, r.done, r.failed])])
+  }
+  if (rows.length === 0) return 'no jobs\n'
+  return table([['JOB', 'STATE', 'DONE', 'FAILED', 'HOME', 'CREATED', 'DURATION', 'NAME'], ...rows.map(r => [
+    r.id, r.state, r.total != null ? `${r.done ?? 0}/${r.total}` : '-', r.failed != null ? String(r.failed) : '-', short(r.home), iso(r.createdAt) ?? '', r.durationMs != null ? formatDuration(r.durationMs) : '-', r.name ?? ''
+  ])])
+}
+
+function iso (ms: number | undefined): string | undefined {
+  return ms == null ? undefined : new Date(ms).toISOString()
 }
 
 async function buildJob (type: string | undefined, payload: string | undefined, opts: SubmitOptions): Promise<JobInput> {

@@ -7,6 +7,7 @@ import { EXIT_USAGE, MeshError, errorMessage, exitCodeOf, isMeshError } from '..
 import { addConfigCommands } from './config.js'
 import { addJobCommands } from './jobs.js'
 import { addDrainCommand } from './drain.js'
+import { addStatsCommand } from './stats.js'
 import { addKeygenCommand } from './keygen.js'
 import { addTokenCommand } from './token.js'
 import { addCompletionCommand } from './completion.js'
@@ -68,6 +69,7 @@ export async function main (argv: string[], io: CliIO = defaultIO): Promise<numb
   const output = { out: io.out, err: io.err, isTTY: io.isTTY === true }
   addConfigCommands(program, admin, output)
   addJobCommands(program, admin, output, code => { exitCode = code })
+  addStatsCommand(program, admin, output)
   addAccessCommands(program, admin, output)
   addDrainCommand(program, admin, output, code => { exitCode = code })
   addKeygenCommand(program, output)

@@ -6,7 +6,7 @@ import { fetchStatus } from '../client/status.js'
 import { resolveClient } from '../client/credentials.js'
 import { MeshError } from '../errors.js'
 import { DEFAULT_TOKEN_TTL_MS, MAX_TOKEN_TTL_MS, mintToken } from '../http/token.js'
-import { parseDuration } from './drain.js'
+import { parseDuration } from './table.js'
 import { clientTarget, withTarget, type CliOutput, type TargetOptions } from './target.js'
 
 export function addTokenCommand (program: Command, io: CliOutput, env: NodeJS.ProcessEnv): void {

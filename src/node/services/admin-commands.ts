@@ -17,6 +17,7 @@ import { MeshError, errorMessage } from '../errors.js'
 import { check, roleName, type Principal, type Right } from '../access/policy.js'
 import type { AuditLog } from '../access/audit.js'
 import type { SubmitQuota } from '../access/quota.js'
+import { meshStats, type StatsSources } from '../observe/stats.js'
 
 /** What a handler may use: narrow enough to fake in a unit test. */
 export interface AdminContext {
@@ -44,6 +45,8 @@ export interface AdminContext {
   drain?: (deadlineMs: number) => DrainStatus
   /** This node's incarnation (the life a node.retire names). */
   incarnation?: () => number
+  /** The mesh's latency histories (statsGet): this node's, and its members' over the internal protocol. */
+  stats?: StatsSources
 }
 
 /** The part of the work engine the job commands use. */
@@ -155,7 +158,11 @@ export const ADMIN_COMMANDS: CommandTable = {
     what: 'list jobs',
     handler: async (p, ctx) => {
       const limit = clamp(p.limit, DEFAULT_LIST)
-      const ids = [...ctx.consensus.control.jobs.keys()].filter(id => p.before === '' || id < p.before).sort().reverse().slice(0, limit)
+      const since = p.since ?? 0
+      const jobsMap = ctx.consensus.control.jobs as ReadonlyMap<string, JobEntry>
+      const ids = [...jobsMap.keys()]
+        .filter(id => (p.before === '' || id < p.before) && (since <= 0 || jobsMap.get(id)!.createdAt >= since))
+        .sort().reverse().slice(0, limit)
       const jobs: JobSummary[] = []
       for (const id of ids) {
         const e = ctx.consensus.control.jobs.get(id) as JobEntry
@@ -273,6 +280,18 @@ export const ADMIN_COMMANDS: CommandTable = {
       if (!ctx.forwarded && ctx.incarnation != null && Number(p.incarnation) !== ctx.incarnation()) throw new MeshError('BAD_REQUEST', `this node lives in incarnation ${ctx.incarnation()}, not ${p.incarnation}`)
       applied(await ctx.consensus.propose({ op: 'node.dead', peerId: p.peerId, incarnation: Number(p.incarnation), reason: p.reason === '' ? 'retired' : p.reason.slice(0, 200), ...attribution(ctx) }))
       return {}
+    }
+  },
+  statsGet: {
+    // Answered here from every member's history (src/node/observe/stats.ts); never forwarded.
+    kind: 'read',
+    needs: 'read',
+    what: 'read the mesh\'s stats',
+    handler: async (p, ctx) => {
+      if (ctx.stats == null) throw new MeshError('STARTING', 'the node is still starting; retry in a moment')
+      const sinceMs = Number(p.sinceMs)
+      if (!Number.isSafeInteger(sinceMs) || sinceMs < 0) throw new MeshError('BAD_REQUEST', `since_ms must be a whole number of ms ≥ 0, not ${p.sinceMs}`)
+      return await meshStats(sinceMs, ctx.stats)
     }
   },
   auditList: {

@@ -13,11 +13,13 @@ import { CodedError } from '../../errors.js'
 import { ADMIN_COMMANDS, commandOf, type AdminContext, type CommandTable } from './admin-commands.js'
 import type { ConsensusService } from './consensus.js'
 import { countReject, type Metrics } from '../metrics.js'
-import { errorMessage, isMeshError } from '../errors.js'
+import { MeshError, errorMessage, isMeshError } from '../errors.js'
 import type { Host } from '../transport/host.js'
 import type { Logger } from '../log.js'
 import { serveOnce } from '../transport/rpc.js'
-import { forwardCommand } from './internal.js'
+import { fetchHistory, forwardCommand } from './internal.js'
+import type { LatencyHistory } from '../observe/history.js'
+import type { StatsSources } from '../observe/stats.js'
 import type { WorkService } from './work.js'
 import { check, principalOf, type AccessView, type Principal } from '../access/policy.js'
 import type { AuditLog } from '../access/audit.js'
@@ -64,6 +66,8 @@ export interface AdminComponents {
   access: AccessView
   audit: AuditLog
   quota: SubmitQuota
+  /** This node's latency history (statsGet gathers every member's). */
+  history?: LatencyHistory
   /** The clock the rate limits read; default Date.now. */
   now?: () => number
 }
@@ -92,6 +96,7 @@ export class AdminService {
   drainer?: (deadlineMs: number) => DrainStatus
   /** Per-key request rates: a granted key's, and a tighter one for keys with no grant. */
   private readonly limits: { granted: RateGuard, none: RateGuard }
+  private readonly stats?: StatsSources
 
   constructor (components: AdminComponents) {
     ({ host: this.host, log: this.log, metrics: this.metrics, consensus: this.consensus, work: this.work, access: this.access, audit: this.audit, quota: this.quota } = components)
@@ -99,6 +104,24 @@ export class AdminService {
     this.limits = {
       granted: new RateGuard(ADMIN_GRANTED_RATE, ADMIN_PROTOCOL, this.metrics, this.log, now),
       none: new RateGuard(ADMIN_ANONYMOUS_RATE, ADMIN_PROTOCOL, this.metrics, this.log, now)
+    }
+    const history = components.history
+    if (history != null) {
+      const consensus = this.consensus
+      this.stats = {
+        self: this.host.peerId.toString(),
+        members: () => {
+          const conf = consensus.status()?.conf
+          return conf == null ? [] : [...conf.voters, ...conf.learners]
+        },
+        local: (from, at) => history.snapshot(from, at),
+        fetch: async (peer, from) => {
+          if (consensus.control.dead.has(peer)) throw new MeshError('UNREACHABLE', 'declared dead by the mesh')
+          return await fetchHistory(this.host, peer, from)
+        },
+        retentionMinutes: history.retentionMinutes,
+        now: Date.now
+      }
     }
   }
 
@@ -152,6 +175,7 @@ export class AdminService {
       audit: this.audit,
       quota: this.quota,
       ...(this.drainer != null ? { drain: this.drainer } : {}),
+      ...(this.stats != null ? { stats: this.stats } : {}),
       incarnation: () => this.consensus.currentIncarnation
     }
   }

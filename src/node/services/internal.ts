@@ -1,7 +1,8 @@
 // Serves /meshnode/internal/1.0.0: what nodes ask each other on a client's behalf — a write
 // forwarded to the leader, a batch of job registrations for the leader to propose, a job
 // read forwarded to the job's home, a voter's death opinions for the leader's tally
-// (src/healing/death-quorum.ts). Only members may use it: the caller is the connection's
+// (src/healing/death-quorum.ts), this node's latency history for the mesh's stats
+// (src/node/observe/stats.ts). Only members may use it: the caller is the connection's
 // authenticated peer id, and it must be a voter or learner of this node's committed
 // configuration. Anyone else is refused with NOT_A_MEMBER, counted in rpc_rejected_total,
 // and nothing happens. A node not yet in a cluster has no members and refuses everyone.
@@ -10,10 +11,12 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { MAX_JOBS_PER_PUT, MAX_REPLICAS, type JobEntry, type JobRegistryState } from '../../consensus/control.js'
 import { CodedError } from '../../errors.js'
-import { INTERNAL_CALL } from '../../wire/calls.js'
+import { HISTORY_CALL, INTERNAL_CALL } from '../../wire/calls.js'
 import { INTERNAL_MAX_STREAMS, INTERNAL_PROTOCOL, INTERNAL_RATE, INTERNAL_TIMEOUT_MS, MAX_INTERNAL_FRAME_BYTES } from '../../wire/constants.js'
 import { AdminRequest, AdminResponse } from '../../wire/proto/admin.js'
-import { InternalRequest, InternalResponse, type ForwardedCommand, type JobRegistration } from '../../wire/proto/internal.js'
+import { InternalRequest, InternalResponse, type ForwardedCommand, type History, type JobRegistration } from '../../wire/proto/internal.js'
+import { historyFromWire } from '../observe/stats.js'
+import type { HistorySnapshot } from '../observe/history.js'
 import type { Opinion } from '../../healing/death-quorum.js'
 import { ADMIN_COMMANDS, commandOf } from './admin-commands.js'
 import { countReject, type Metrics } from '../metrics.js'
@@ -39,6 +42,8 @@ export interface InternalDeps {
    * NOT_LEADER elsewhere.
    */
   deathOpinions: (from: string, opinions: Opinion[], aliveIncarnation: number) => void
+  /** This node's latency history from `from` (ms since the epoch), in its wire form, size-capped. */
+  history?: (from: number) => History
 }
 
 /** At most this many opinions in one set: a mesh has far fewer members. */
@@ -110,6 +115,10 @@ export class InternalService {
         this.deps.deathOpinions(from, opinions(req.deathOpinions.opinions), req.deathOpinions.aliveIncarnation)
         return answer('', '')
       }
+      if (req.history != null) {
+        if (this.deps.history == null) return answer('STARTING', 'this node keeps no latency history yet')
+        return { ...answer('', ''), history: this.deps.history(req.history.from) }
+      }
       return answer('BAD_REQUEST', 'the request carries nothing this node knows (a newer node? upgrade this one)')
     } catch (err) {
       return answer(err instanceof CodedError ? err.code : 'INTERNAL', errorMessage(err), (err as any)?.leader ?? '')
@@ -138,6 +147,14 @@ export async function forwardCommand (host: Host, to: string, via: 'leader' | 'h
   const res = await callWith(host, peerIdFromString(to), via === 'leader' ? { toLeader: fwd } : { toHome: fwd }, INTERNAL_CALL)
   if (res.code !== '') return { code: res.code, error: res.error, leader: res.leader }
   return AdminResponse.decode(res.response)
+}
+
+/** Ask member `to` for its latency history from `from`; rejects if it refuses or does not answer in HISTORY_TIMEOUT_MS. */
+export async function fetchHistory (host: Host, to: string, from: number): Promise<HistorySnapshot> {
+  const res = await callWith(host, peerIdFromString(to), { history: { from } }, HISTORY_CALL)
+  if (res.code !== '') throw new MeshError(res.code as MeshError['code'], res.error)
+  if (res.history == null) throw new MeshError('INTERNAL', 'the answer carried no history')
+  return historyFromWire(res.history)
 }
 
 /** Send a batch of registrations to the leader; throws with the leader's code if it refuses. */

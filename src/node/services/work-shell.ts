@@ -21,6 +21,7 @@ import { isFinal, type JobView } from '../../work/jobs.js'
 import { failReply, type WorkReply } from '../../work/messages.js'
 import { CMD_TYPE, childTaskId, encodePayload, makeTask, rootTaskId, type JobInput, type Task } from '../../work/spec.js'
 import type { JobRecord, TaskOutcome, WorkStore } from '../store/work-store.js'
+import type { LatencyHistory } from '../observe/history.js'
 
 export type { PeerInfo } from '../../work/core.js'
 
@@ -73,6 +74,8 @@ export interface WorkShellOptions {
   retryBaseMs?: number
   /** Metrics: told of attempts and finished jobs. */
   observer?: WorkObserver
+  /** Where attempts run here and jobs finished here are recorded (`meshnode stats`). */
+  history?: LatencyHistory
 }
 
 /** The job book as callers see it: active jobs in memory, and a listener per finished job. */
@@ -118,6 +121,15 @@ export class WorkShell {
 
   constructor (private readonly store: WorkStore, private readonly net: WorkNet, private readonly registry: Registry, private readonly opts: WorkShellOptions) {
     this.jobs = new ShellJobs(this)
+    const history = opts.history
+    if (history != null) {
+      // At the job's home, once its final state is durable: submit→done latency.
+      this.jobs.onFinished.push(job => {
+        if (job.state !== 'completed' && job.state !== 'failed' && job.state !== 'cancelled') return
+        const now = this.opts.now()
+        history.recordJob(job.state, (job.finishedAt ?? now) - job.createdAt, now)
+      })
+    }
   }
 
   get started (): boolean {
@@ -527,7 +539,12 @@ export class WorkShell {
   // ----- running tasks ----------------------------------------------------------------------
 
   private startTask (task: Task): void {
-    const run: Running = { task, startedAt: this.opts.now(), t0: performance.now() }
+    const startedAt = this.opts.now()
+    const run: Running = { task, startedAt, t0: performance.now(), waitMs: Number.NaN }
+    if (this.opts.history != null) {
+      const queued = this._core?.queueWaitMs(task.id)
+      if (queued != null) run.waitMs = queued
+    }
     this.running.set(task.id, run)
     const children: Task[] = []
     const ctx: TaskContext = {
@@ -599,8 +616,11 @@ export class WorkShell {
     const durationMs = run.syncMs ?? performance.now() - run.t0
     end.durationMs = durationMs
     end.stoppedByNode = stoppedByNode(run)
-    const outcome = this.core.taskFinished(run.task.id, end, this.opts.now())
+    const now = this.opts.now()
+    const outcome = this.core.taskFinished(run.task.id, end, now)
     this.opts.observer?.taskEnded(run.task.type, outcome, durationMs)
+    // On the node that ran it: the attempt's run time and queue wait, by task type.
+    if (outcome === 'done' || outcome === 'failed' || outcome === 'retried') this.opts.history?.recordTask(run.task.type, outcome === 'done' ? 'ok' : outcome, durationMs, run.waitMs ?? Number.NaN, now)
     end.children = NO_CHILDREN
     this.drive()
   }

@@ -16,6 +16,7 @@ import { Registrar } from './registrar.js'
 import { WorkShell, type PeerInfo, type WorkObserver } from './work-shell.js'
 import { WorkTransport } from '../transport/work-transport.js'
 import type { Store } from '../store/store.js'
+import type { LatencyHistory } from '../observe/history.js'
 
 export interface WorkServiceInit {
   incarnation: number
@@ -27,6 +28,8 @@ export interface WorkServiceInit {
   replicas?: number
   /** The node's work metrics (WorkMetrics). */
   observer?: WorkObserver
+  /** Where attempts and finished jobs are recorded (`meshnode stats`). */
+  history?: LatencyHistory
 }
 
 /**
@@ -87,6 +90,7 @@ export class WorkService {
       allowCommands: init.allowCommands,
       ...(init.replicas != null ? { replicas: init.replicas } : {}),
       ...(init.observer != null ? { observer: init.observer } : {}),
+      ...(init.history != null ? { history: init.history } : {}),
       peers: () => this.peers(),
       rng: mulberry32(Number.parseInt(self.slice(-8), 36) ^ Date.now()),
       now: Date.now,

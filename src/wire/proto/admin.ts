@@ -337,6 +337,7 @@ export namespace JobsSubmit {
 export interface JobsList {
   limit: number
   before: string
+  since?: number
 }
 
 export namespace JobsList {
@@ -357,6 +358,11 @@ export namespace JobsList {
         if ((obj.before != null && obj.before !== '')) {
           w.uint32(18)
           w.string(obj.before)
+        }
+
+        if (obj.since != null) {
+          w.uint32(24)
+          w.uint64Number(obj.since)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -380,6 +386,10 @@ export namespace JobsList {
             }
             case 2: {
               obj.before = reader.string()
+              break
+            }
+            case 3: {
+              obj.since = reader.uint64Number()
               break
             }
             default: {
@@ -1007,6 +1017,66 @@ export namespace NodeRetire {
   }
 }
 
+export interface StatsGet {
+  sinceMs: number
+}
+
+export namespace StatsGet {
+  let _codec: Codec<StatsGet>
+
+  export const codec = (): Codec<StatsGet> => {
+    if (_codec == null) {
+      _codec = message<StatsGet>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.sinceMs != null && obj.sinceMs !== 0)) {
+          w.uint32(8)
+          w.uint64Number(obj.sinceMs)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          sinceMs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.sinceMs = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<StatsGet>): Uint8Array => {
+    return encodeMessage(obj, StatsGet.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StatsGet>): StatsGet => {
+    return decodeMessage(buf, StatsGet.codec(), opts)
+  }
+}
+
 export interface AdminRequest {
   configSet?: ConfigSet
   configGet?: ConfigGet
@@ -1023,6 +1093,7 @@ export interface AdminRequest {
   auditList?: AuditList
   nodeDrain?: NodeDrain
   nodeRetire?: NodeRetire
+  statsGet?: StatsGet
 }
 
 export namespace AdminRequest {
@@ -1037,7 +1108,26 @@ export namespace AdminRequest {
 
         obj = { ...obj }
 
+        if (obj.statsGet != null) {
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
         if (obj.nodeRetire != null) {
+          obj.statsGet = undefined
           obj.nodeDrain = undefined
           obj.auditList = undefined
           obj.whoAmI = undefined
@@ -1055,6 +1145,7 @@ export namespace AdminRequest {
         }
 
         if (obj.nodeDrain != null) {
+          obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.auditList = undefined
           obj.whoAmI = undefined
@@ -1072,6 +1163,7 @@ export namespace AdminRequest {
         }
 
         if (obj.auditList != null) {
+          obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
           obj.whoAmI = undefined
@@ -1089,6 +1181,7 @@ export namespace AdminRequest {
         }
 
         if (obj.whoAmI != null) {
+          obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
           obj.auditList = undefined
@@ -1106,6 +1199,7 @@ export namespace AdminRequest {
         }
 
         if (obj.grantList != null) {
+          obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
           obj.auditList = undefined
@@ -1123,6 +1217,7 @@ export namespace AdminRequest {
         }
 
         if (obj.grantRemove != null) {
+          obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
           obj.auditList = undefined
@@ -1140,6 +1235,7 @@ export namespace AdminRequest {
         }
 
         if (obj.grantSet != null) {
+          obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
           obj.auditList = undefined
@@ -1157,6 +1253,7 @@ export namespace AdminRequest {
         }
 
         if (obj.jobCancel != null) {
+          obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
           obj.auditList = undefined
@@ -1174,6 +1271,7 @@ export namespace AdminRequest {
         }
 
         if (obj.jobGet != null) {
+          obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
           obj.auditList = undefined
@@ -1191,6 +1289,7 @@ export namespace AdminRequest {
         }
 
         if (obj.jobsList != null) {
+          obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
           obj.auditList = undefined
@@ -1208,6 +1307,7 @@ export namespace AdminRequest {
         }
 
         if (obj.jobsSubmit != null) {
+          obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
           obj.auditList = undefined
@@ -1225,6 +1325,7 @@ export namespace AdminRequest {
         }
 
         if (obj.configDelete != null) {
+          obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
           obj.auditList = undefined
@@ -1242,6 +1343,7 @@ export namespace AdminRequest {
         }
 
         if (obj.configList != null) {
+          obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
           obj.auditList = undefined
@@ -1259,6 +1361,7 @@ export namespace AdminRequest {
         }
 
         if (obj.configGet != null) {
+          obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
           obj.auditList = undefined
@@ -1276,6 +1379,7 @@ export namespace AdminRequest {
         }
 
         if (obj.configSet != null) {
+          obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
           obj.auditList = undefined
@@ -1365,6 +1469,11 @@ export namespace AdminRequest {
         if (obj.nodeRetire != null) {
           w.uint32(186)
           NodeRetire.codec().encode(obj.nodeRetire, w)
+        }
+
+        if (obj.statsGet != null) {
+          w.uint32(194)
+          StatsGet.codec().encode(obj.statsGet, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1469,6 +1578,12 @@ export namespace AdminRequest {
               })
               break
             }
+            case 24: {
+              obj.statsGet = StatsGet.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.statsGet
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1476,7 +1591,26 @@ export namespace AdminRequest {
           }
         }
 
+        if (obj.statsGet != null) {
+          delete obj.nodeRetire
+          delete obj.nodeDrain
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
         if (obj.nodeRetire != null) {
+          delete obj.statsGet
           delete obj.nodeDrain
           delete obj.auditList
           delete obj.whoAmI
@@ -1494,6 +1628,7 @@ export namespace AdminRequest {
         }
 
         if (obj.nodeDrain != null) {
+          delete obj.statsGet
           delete obj.nodeRetire
           delete obj.auditList
           delete obj.whoAmI
@@ -1511,6 +1646,7 @@ export namespace AdminRequest {
         }
 
         if (obj.auditList != null) {
+          delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
           delete obj.whoAmI
@@ -1528,6 +1664,7 @@ export namespace AdminRequest {
         }
 
         if (obj.whoAmI != null) {
+          delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
           delete obj.auditList
@@ -1545,6 +1682,7 @@ export namespace AdminRequest {
         }
 
         if (obj.grantList != null) {
+          delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
           delete obj.auditList
@@ -1562,6 +1700,7 @@ export namespace AdminRequest {
         }
 
         if (obj.grantRemove != null) {
+          delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
           delete obj.auditList
@@ -1579,6 +1718,7 @@ export namespace AdminRequest {
         }
 
         if (obj.grantSet != null) {
+          delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
           delete obj.auditList
@@ -1596,6 +1736,7 @@ export namespace AdminRequest {
         }
 
         if (obj.jobCancel != null) {
+          delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
           delete obj.auditList
@@ -1613,6 +1754,7 @@ export namespace AdminRequest {
         }
 
         if (obj.jobGet != null) {
+          delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
           delete obj.auditList
@@ -1630,6 +1772,7 @@ export namespace AdminRequest {
         }
 
         if (obj.jobsList != null) {
+          delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
           delete obj.auditList
@@ -1647,6 +1790,7 @@ export namespace AdminRequest {
         }
 
         if (obj.jobsSubmit != null) {
+          delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
           delete obj.auditList
@@ -1664,6 +1808,7 @@ export namespace AdminRequest {
         }
 
         if (obj.configDelete != null) {
+          delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
           delete obj.auditList
@@ -1681,6 +1826,7 @@ export namespace AdminRequest {
         }
 
         if (obj.configList != null) {
+          delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
           delete obj.auditList
@@ -1698,6 +1844,7 @@ export namespace AdminRequest {
         }
 
         if (obj.configGet != null) {
+          delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
           delete obj.auditList
@@ -1715,6 +1862,7 @@ export namespace AdminRequest {
         }
 
         if (obj.configSet != null) {
+          delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
           delete obj.auditList
@@ -3275,6 +3423,699 @@ export namespace NodeRetired {
   }
 }
 
+export interface Percentiles {
+  p50: number
+  p95: number
+  p99: number
+}
+
+export namespace Percentiles {
+  let _codec: Codec<Percentiles>
+
+  export const codec = (): Codec<Percentiles> => {
+    if (_codec == null) {
+      _codec = message<Percentiles>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.p50 != null && obj.p50 !== 0)) {
+          w.uint32(9)
+          w.double(obj.p50)
+        }
+
+        if ((obj.p95 != null && obj.p95 !== 0)) {
+          w.uint32(17)
+          w.double(obj.p95)
+        }
+
+        if ((obj.p99 != null && obj.p99 !== 0)) {
+          w.uint32(25)
+          w.double(obj.p99)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          p50: 0,
+          p95: 0,
+          p99: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.p50 = reader.double()
+              break
+            }
+            case 2: {
+              obj.p95 = reader.double()
+              break
+            }
+            case 3: {
+              obj.p99 = reader.double()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<Percentiles>): Uint8Array => {
+    return encodeMessage(obj, Percentiles.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Percentiles>): Percentiles => {
+    return decodeMessage(buf, Percentiles.codec(), opts)
+  }
+}
+
+export interface TaskTypeStats {
+  type: string
+  count: number
+  ok: number
+  failed: number
+  retried: number
+  perSec: number
+  duration?: Percentiles
+  queueWait?: Percentiles
+}
+
+export namespace TaskTypeStats {
+  let _codec: Codec<TaskTypeStats>
+
+  export const codec = (): Codec<TaskTypeStats> => {
+    if (_codec == null) {
+      _codec = message<TaskTypeStats>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.type != null && obj.type !== '')) {
+          w.uint32(10)
+          w.string(obj.type)
+        }
+
+        if ((obj.count != null && obj.count !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.count)
+        }
+
+        if ((obj.ok != null && obj.ok !== 0)) {
+          w.uint32(24)
+          w.uint64Number(obj.ok)
+        }
+
+        if ((obj.failed != null && obj.failed !== 0)) {
+          w.uint32(32)
+          w.uint64Number(obj.failed)
+        }
+
+        if ((obj.retried != null && obj.retried !== 0)) {
+          w.uint32(40)
+          w.uint64Number(obj.retried)
+        }
+
+        if ((obj.perSec != null && obj.perSec !== 0)) {
+          w.uint32(49)
+          w.double(obj.perSec)
+        }
+
+        if (obj.duration != null) {
+          w.uint32(58)
+          Percentiles.codec().encode(obj.duration, w)
+        }
+
+        if (obj.queueWait != null) {
+          w.uint32(66)
+          Percentiles.codec().encode(obj.queueWait, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          type: '',
+          count: 0,
+          ok: 0,
+          failed: 0,
+          retried: 0,
+          perSec: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.type = reader.string()
+              break
+            }
+            case 2: {
+              obj.count = reader.uint64Number()
+              break
+            }
+            case 3: {
+              obj.ok = reader.uint64Number()
+              break
+            }
+            case 4: {
+              obj.failed = reader.uint64Number()
+              break
+            }
+            case 5: {
+              obj.retried = reader.uint64Number()
+              break
+            }
+            case 6: {
+              obj.perSec = reader.double()
+              break
+            }
+            case 7: {
+              obj.duration = Percentiles.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.duration
+              })
+              break
+            }
+            case 8: {
+              obj.queueWait = Percentiles.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.queueWait
+              })
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<TaskTypeStats>): Uint8Array => {
+    return encodeMessage(obj, TaskTypeStats.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskTypeStats>): TaskTypeStats => {
+    return decodeMessage(buf, TaskTypeStats.codec(), opts)
+  }
+}
+
+export interface JobStats {
+  count: number
+  completed: number
+  failed: number
+  cancelled: number
+  latency?: Percentiles
+}
+
+export namespace JobStats {
+  let _codec: Codec<JobStats>
+
+  export const codec = (): Codec<JobStats> => {
+    if (_codec == null) {
+      _codec = message<JobStats>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.count != null && obj.count !== 0)) {
+          w.uint32(8)
+          w.uint64Number(obj.count)
+        }
+
+        if ((obj.completed != null && obj.completed !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.completed)
+        }
+
+        if ((obj.failed != null && obj.failed !== 0)) {
+          w.uint32(24)
+          w.uint64Number(obj.failed)
+        }
+
+        if ((obj.cancelled != null && obj.cancelled !== 0)) {
+          w.uint32(32)
+          w.uint64Number(obj.cancelled)
+        }
+
+        if (obj.latency != null) {
+          w.uint32(42)
+          Percentiles.codec().encode(obj.latency, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          count: 0,
+          completed: 0,
+          failed: 0,
+          cancelled: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.count = reader.uint64Number()
+              break
+            }
+            case 2: {
+              obj.completed = reader.uint64Number()
+              break
+            }
+            case 3: {
+              obj.failed = reader.uint64Number()
+              break
+            }
+            case 4: {
+              obj.cancelled = reader.uint64Number()
+              break
+            }
+            case 5: {
+              obj.latency = Percentiles.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.latency
+              })
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<JobStats>): Uint8Array => {
+    return encodeMessage(obj, JobStats.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobStats>): JobStats => {
+    return decodeMessage(buf, JobStats.codec(), opts)
+  }
+}
+
+export interface StatsMinute {
+  at: number
+  tasks: number
+  duration?: Percentiles
+  jobs: number
+  latency?: Percentiles
+}
+
+export namespace StatsMinute {
+  let _codec: Codec<StatsMinute>
+
+  export const codec = (): Codec<StatsMinute> => {
+    if (_codec == null) {
+      _codec = message<StatsMinute>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.at != null && obj.at !== 0)) {
+          w.uint32(8)
+          w.uint64Number(obj.at)
+        }
+
+        if ((obj.tasks != null && obj.tasks !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.tasks)
+        }
+
+        if (obj.duration != null) {
+          w.uint32(26)
+          Percentiles.codec().encode(obj.duration, w)
+        }
+
+        if ((obj.jobs != null && obj.jobs !== 0)) {
+          w.uint32(32)
+          w.uint32(obj.jobs)
+        }
+
+        if (obj.latency != null) {
+          w.uint32(42)
+          Percentiles.codec().encode(obj.latency, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          at: 0,
+          tasks: 0,
+          jobs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.at = reader.uint64Number()
+              break
+            }
+            case 2: {
+              obj.tasks = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.duration = Percentiles.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.duration
+              })
+              break
+            }
+            case 4: {
+              obj.jobs = reader.uint32()
+              break
+            }
+            case 5: {
+              obj.latency = Percentiles.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.latency
+              })
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<StatsMinute>): Uint8Array => {
+    return encodeMessage(obj, StatsMinute.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StatsMinute>): StatsMinute => {
+    return decodeMessage(buf, StatsMinute.codec(), opts)
+  }
+}
+
+export interface StatsMissing {
+  peerId: string
+  error: string
+}
+
+export namespace StatsMissing {
+  let _codec: Codec<StatsMissing>
+
+  export const codec = (): Codec<StatsMissing> => {
+    if (_codec == null) {
+      _codec = message<StatsMissing>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.peerId != null && obj.peerId !== '')) {
+          w.uint32(10)
+          w.string(obj.peerId)
+        }
+
+        if ((obj.error != null && obj.error !== '')) {
+          w.uint32(18)
+          w.string(obj.error)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          peerId: '',
+          error: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.peerId = reader.string()
+              break
+            }
+            case 2: {
+              obj.error = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<StatsMissing>): Uint8Array => {
+    return encodeMessage(obj, StatsMissing.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StatsMissing>): StatsMissing => {
+    return decodeMessage(buf, StatsMissing.codec(), opts)
+  }
+}
+
+export interface MeshStats {
+  since: number
+  until: number
+  windowMs: number
+  types: TaskTypeStats[]
+  jobs?: JobStats
+  minutes: StatsMinute[]
+  asked: number
+  answered: string[]
+  missing: StatsMissing[]
+  retentionMinutes: number
+}
+
+export namespace MeshStats {
+  let _codec: Codec<MeshStats>
+
+  export const codec = (): Codec<MeshStats> => {
+    if (_codec == null) {
+      _codec = message<MeshStats>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.since != null && obj.since !== 0)) {
+          w.uint32(8)
+          w.uint64Number(obj.since)
+        }
+
+        if ((obj.until != null && obj.until !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.until)
+        }
+
+        if ((obj.windowMs != null && obj.windowMs !== 0)) {
+          w.uint32(24)
+          w.uint64Number(obj.windowMs)
+        }
+
+        if (obj.types != null) {
+          for (const value of obj.types) {
+            w.uint32(34)
+            TaskTypeStats.codec().encode(value, w)
+          }
+        }
+
+        if (obj.jobs != null) {
+          w.uint32(42)
+          JobStats.codec().encode(obj.jobs, w)
+        }
+
+        if (obj.minutes != null) {
+          for (const value of obj.minutes) {
+            w.uint32(50)
+            StatsMinute.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.asked != null && obj.asked !== 0)) {
+          w.uint32(56)
+          w.uint32(obj.asked)
+        }
+
+        if (obj.answered != null) {
+          for (const value of obj.answered) {
+            w.uint32(66)
+            w.string(value)
+          }
+        }
+
+        if (obj.missing != null) {
+          for (const value of obj.missing) {
+            w.uint32(74)
+            StatsMissing.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.retentionMinutes != null && obj.retentionMinutes !== 0)) {
+          w.uint32(80)
+          w.uint32(obj.retentionMinutes)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          since: 0,
+          until: 0,
+          windowMs: 0,
+          types: [],
+          minutes: [],
+          asked: 0,
+          answered: [],
+          missing: [],
+          retentionMinutes: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.since = reader.uint64Number()
+              break
+            }
+            case 2: {
+              obj.until = reader.uint64Number()
+              break
+            }
+            case 3: {
+              obj.windowMs = reader.uint64Number()
+              break
+            }
+            case 4: {
+              if (opts.limits?.types != null && obj.types.length === opts.limits.types) {
+                throw new MaxLengthError('Decode error - map field "types" had too many elements')
+              }
+
+              obj.types.push(TaskTypeStats.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.types$
+              }))
+              break
+            }
+            case 5: {
+              obj.jobs = JobStats.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.jobs
+              })
+              break
+            }
+            case 6: {
+              if (opts.limits?.minutes != null && obj.minutes.length === opts.limits.minutes) {
+                throw new MaxLengthError('Decode error - map field "minutes" had too many elements')
+              }
+
+              obj.minutes.push(StatsMinute.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.minutes$
+              }))
+              break
+            }
+            case 7: {
+              obj.asked = reader.uint32()
+              break
+            }
+            case 8: {
+              if (opts.limits?.answered != null && obj.answered.length === opts.limits.answered) {
+                throw new MaxLengthError('Decode error - map field "answered" had too many elements')
+              }
+
+              obj.answered.push(reader.string())
+              break
+            }
+            case 9: {
+              if (opts.limits?.missing != null && obj.missing.length === opts.limits.missing) {
+                throw new MaxLengthError('Decode error - map field "missing" had too many elements')
+              }
+
+              obj.missing.push(StatsMissing.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.missing$
+              }))
+              break
+            }
+            case 10: {
+              obj.retentionMinutes = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<MeshStats>): Uint8Array => {
+    return encodeMessage(obj, MeshStats.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MeshStats>): MeshStats => {
+    return decodeMessage(buf, MeshStats.codec(), opts)
+  }
+}
+
 export interface AdminResponse {
   code: string
   error: string
@@ -3294,6 +4135,7 @@ export interface AdminResponse {
   auditList?: AuditEntries
   nodeDrain?: DrainStatus
   nodeRetire?: NodeRetired
+  statsGet?: MeshStats
 }
 
 export namespace AdminResponse {
@@ -3308,7 +4150,26 @@ export namespace AdminResponse {
 
         obj = { ...obj }
 
+        if (obj.statsGet != null) {
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
         if (obj.nodeRetire != null) {
+          obj.statsGet = undefined
           obj.nodeDrain = undefined
           obj.auditList = undefined
           obj.whoAmI = undefined
@@ -3326,6 +4187,7 @@ export namespace AdminResponse {
         }
 
         if (obj.nodeDrain != null) {
+          obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.auditList = undefined
           obj.whoAmI = undefined
@@ -3343,6 +4205,7 @@ export namespace AdminResponse {
         }
 
         if (obj.auditList != null) {
+          obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
           obj.whoAmI = undefined
@@ -3360,6 +4223,7 @@ export namespace AdminResponse {
         }
 
         if (obj.whoAmI != null) {
+          obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
           obj.auditList = undefined
@@ -3377,6 +4241,7 @@ export namespace AdminResponse {
         }
 
         if (obj.grantList != null) {
+          obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
           obj.auditList = undefined
@@ -3394,6 +4259,7 @@ export namespace AdminResponse {
         }
 
         if (obj.grantRemove != null) {
+          obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
           obj.auditList = undefined
@@ -3411,6 +4277,7 @@ export namespace AdminResponse {
         }
 
         if (obj.grantSet != null) {
+          obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
           obj.auditList = undefined
@@ -3428,6 +4295,7 @@ export namespace AdminResponse {
         }
 
         if (obj.jobCancel != null) {
+          obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
           obj.auditList = undefined
@@ -3445,6 +4313,7 @@ export namespace AdminResponse {
         }
 
         if (obj.jobGet != null) {
+          obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
           obj.auditList = undefined
@@ -3462,6 +4331,7 @@ export namespace AdminResponse {
         }
 
         if (obj.jobsList != null) {
+          obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
           obj.auditList = undefined
@@ -3479,6 +4349,7 @@ export namespace AdminResponse {
         }
 
         if (obj.jobsSubmit != null) {
+          obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
           obj.auditList = undefined
@@ -3496,6 +4367,7 @@ export namespace AdminResponse {
         }
 
         if (obj.configDelete != null) {
+          obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
           obj.auditList = undefined
@@ -3513,6 +4385,7 @@ export namespace AdminResponse {
         }
 
         if (obj.configList != null) {
+          obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
           obj.auditList = undefined
@@ -3530,6 +4403,7 @@ export namespace AdminResponse {
         }
 
         if (obj.configGet != null) {
+          obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
           obj.auditList = undefined
@@ -3547,6 +4421,7 @@ export namespace AdminResponse {
         }
 
         if (obj.configSet != null) {
+          obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
           obj.auditList = undefined
@@ -3651,6 +4526,11 @@ export namespace AdminResponse {
         if (obj.nodeRetire != null) {
           w.uint32(186)
           NodeRetired.codec().encode(obj.nodeRetire, w)
+        }
+
+        if (obj.statsGet != null) {
+          w.uint32(194)
+          MeshStats.codec().encode(obj.statsGet, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -3771,6 +4651,12 @@ export namespace AdminResponse {
               })
               break
             }
+            case 24: {
+              obj.statsGet = MeshStats.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.statsGet
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -3778,7 +4664,26 @@ export namespace AdminResponse {
           }
         }
 
+        if (obj.statsGet != null) {
+          delete obj.nodeRetire
+          delete obj.nodeDrain
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
         if (obj.nodeRetire != null) {
+          delete obj.statsGet
           delete obj.nodeDrain
           delete obj.auditList
           delete obj.whoAmI
@@ -3796,6 +4701,7 @@ export namespace AdminResponse {
         }
 
         if (obj.nodeDrain != null) {
+          delete obj.statsGet
           delete obj.nodeRetire
           delete obj.auditList
           delete obj.whoAmI
@@ -3813,6 +4719,7 @@ export namespace AdminResponse {
         }
 
         if (obj.auditList != null) {
+          delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
           delete obj.whoAmI
@@ -3830,6 +4737,7 @@ export namespace AdminResponse {
         }
 
         if (obj.whoAmI != null) {
+          delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
           delete obj.auditList
@@ -3847,6 +4755,7 @@ export namespace AdminResponse {
         }
 
         if (obj.grantList != null) {
+          delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
           delete obj.auditList
@@ -3864,6 +4773,7 @@ export namespace AdminResponse {
         }
 
         if (obj.grantRemove != null) {
+          delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
           delete obj.auditList
@@ -3881,6 +4791,7 @@ export namespace AdminResponse {
         }
 
         if (obj.grantSet != null) {
+          delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
           delete obj.auditList
@@ -3898,6 +4809,7 @@ export namespace AdminResponse {
         }
 
         if (obj.jobCancel != null) {
+          delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
           delete obj.auditList
@@ -3915,6 +4827,7 @@ export namespace AdminResponse {
         }
 
         if (obj.jobGet != null) {
+          delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
           delete obj.auditList
@@ -3932,6 +4845,7 @@ export namespace AdminResponse {
         }
 
         if (obj.jobsList != null) {
+          delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
           delete obj.auditList
@@ -3949,6 +4863,7 @@ export namespace AdminResponse {
         }
 
         if (obj.jobsSubmit != null) {
+          delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
           delete obj.auditList
@@ -3966,6 +4881,7 @@ export namespace AdminResponse {
         }
 
         if (obj.configDelete != null) {
+          delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
           delete obj.auditList
@@ -3983,6 +4899,7 @@ export namespace AdminResponse {
         }
 
         if (obj.configList != null) {
+          delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
           delete obj.auditList
@@ -4000,6 +4917,7 @@ export namespace AdminResponse {
         }
 
         if (obj.configGet != null) {
+          delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
           delete obj.auditList
@@ -4017,6 +4935,7 @@ export namespace AdminResponse {
         }
 
         if (obj.configSet != null) {
+          delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
           delete obj.auditList

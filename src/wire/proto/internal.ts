@@ -432,11 +432,541 @@ export namespace DeathOpinions {
   }
 }
 
+export interface HistoryGet {
+  from: number
+}
+
+export namespace HistoryGet {
+  let _codec: Codec<HistoryGet>
+
+  export const codec = (): Codec<HistoryGet> => {
+    if (_codec == null) {
+      _codec = message<HistoryGet>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.from != null && obj.from !== 0)) {
+          w.uint32(8)
+          w.uint64Number(obj.from)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          from: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.from = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<HistoryGet>): Uint8Array => {
+    return encodeMessage(obj, HistoryGet.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HistoryGet>): HistoryGet => {
+    return decodeMessage(buf, HistoryGet.codec(), opts)
+  }
+}
+
+export interface HistogramData {
+  buckets: number[]
+  counts: number[]
+  min: number
+  max: number
+  sum: number
+}
+
+export namespace HistogramData {
+  let _codec: Codec<HistogramData>
+
+  export const codec = (): Codec<HistogramData> => {
+    if (_codec == null) {
+      _codec = message<HistogramData>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.buckets != null) {
+          for (const value of obj.buckets) {
+            w.uint32(8)
+            w.uint32(value)
+          }
+        }
+
+        if (obj.counts != null) {
+          for (const value of obj.counts) {
+            w.uint32(16)
+            w.uint64Number(value)
+          }
+        }
+
+        if ((obj.min != null && obj.min !== 0)) {
+          w.uint32(25)
+          w.double(obj.min)
+        }
+
+        if ((obj.max != null && obj.max !== 0)) {
+          w.uint32(33)
+          w.double(obj.max)
+        }
+
+        if ((obj.sum != null && obj.sum !== 0)) {
+          w.uint32(41)
+          w.double(obj.sum)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          buckets: [],
+          counts: [],
+          min: 0,
+          max: 0,
+          sum: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.buckets != null && obj.buckets.length === opts.limits.buckets) {
+                throw new MaxLengthError('Decode error - map field "buckets" had too many elements')
+              }
+
+              obj.buckets.push(reader.uint32())
+              break
+            }
+            case 2: {
+              if (opts.limits?.counts != null && obj.counts.length === opts.limits.counts) {
+                throw new MaxLengthError('Decode error - map field "counts" had too many elements')
+              }
+
+              obj.counts.push(reader.uint64Number())
+              break
+            }
+            case 3: {
+              obj.min = reader.double()
+              break
+            }
+            case 4: {
+              obj.max = reader.double()
+              break
+            }
+            case 5: {
+              obj.sum = reader.double()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<HistogramData>): Uint8Array => {
+    return encodeMessage(obj, HistogramData.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HistogramData>): HistogramData => {
+    return decodeMessage(buf, HistogramData.codec(), opts)
+  }
+}
+
+export interface TypeMinute {
+  type: string
+  ok: number
+  failed: number
+  retried: number
+  duration?: HistogramData
+  wait?: HistogramData
+}
+
+export namespace TypeMinute {
+  let _codec: Codec<TypeMinute>
+
+  export const codec = (): Codec<TypeMinute> => {
+    if (_codec == null) {
+      _codec = message<TypeMinute>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.type != null && obj.type !== '')) {
+          w.uint32(10)
+          w.string(obj.type)
+        }
+
+        if ((obj.ok != null && obj.ok !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.ok)
+        }
+
+        if ((obj.failed != null && obj.failed !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.failed)
+        }
+
+        if ((obj.retried != null && obj.retried !== 0)) {
+          w.uint32(32)
+          w.uint32(obj.retried)
+        }
+
+        if (obj.duration != null) {
+          w.uint32(42)
+          HistogramData.codec().encode(obj.duration, w)
+        }
+
+        if (obj.wait != null) {
+          w.uint32(50)
+          HistogramData.codec().encode(obj.wait, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          type: '',
+          ok: 0,
+          failed: 0,
+          retried: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.type = reader.string()
+              break
+            }
+            case 2: {
+              obj.ok = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.failed = reader.uint32()
+              break
+            }
+            case 4: {
+              obj.retried = reader.uint32()
+              break
+            }
+            case 5: {
+              obj.duration = HistogramData.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.duration
+              })
+              break
+            }
+            case 6: {
+              obj.wait = HistogramData.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.wait
+              })
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<TypeMinute>): Uint8Array => {
+    return encodeMessage(obj, TypeMinute.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TypeMinute>): TypeMinute => {
+    return decodeMessage(buf, TypeMinute.codec(), opts)
+  }
+}
+
+export interface HistoryMinute {
+  at: number
+  types: TypeMinute[]
+  completed: number
+  failed: number
+  cancelled: number
+  latency?: HistogramData
+}
+
+export namespace HistoryMinute {
+  let _codec: Codec<HistoryMinute>
+
+  export const codec = (): Codec<HistoryMinute> => {
+    if (_codec == null) {
+      _codec = message<HistoryMinute>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.at != null && obj.at !== 0)) {
+          w.uint32(8)
+          w.uint64Number(obj.at)
+        }
+
+        if (obj.types != null) {
+          for (const value of obj.types) {
+            w.uint32(18)
+            TypeMinute.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.completed != null && obj.completed !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.completed)
+        }
+
+        if ((obj.failed != null && obj.failed !== 0)) {
+          w.uint32(32)
+          w.uint32(obj.failed)
+        }
+
+        if ((obj.cancelled != null && obj.cancelled !== 0)) {
+          w.uint32(40)
+          w.uint32(obj.cancelled)
+        }
+
+        if (obj.latency != null) {
+          w.uint32(50)
+          HistogramData.codec().encode(obj.latency, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          at: 0,
+          types: [],
+          completed: 0,
+          failed: 0,
+          cancelled: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.at = reader.uint64Number()
+              break
+            }
+            case 2: {
+              if (opts.limits?.types != null && obj.types.length === opts.limits.types) {
+                throw new MaxLengthError('Decode error - map field "types" had too many elements')
+              }
+
+              obj.types.push(TypeMinute.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.types$
+              }))
+              break
+            }
+            case 3: {
+              obj.completed = reader.uint32()
+              break
+            }
+            case 4: {
+              obj.failed = reader.uint32()
+              break
+            }
+            case 5: {
+              obj.cancelled = reader.uint32()
+              break
+            }
+            case 6: {
+              obj.latency = HistogramData.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.latency
+              })
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<HistoryMinute>): Uint8Array => {
+    return encodeMessage(obj, HistoryMinute.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HistoryMinute>): HistoryMinute => {
+    return decodeMessage(buf, HistoryMinute.codec(), opts)
+  }
+}
+
+export interface History {
+  layout: number
+  startedAt: number
+  now: number
+  minutes: HistoryMinute[]
+  truncated: boolean
+}
+
+export namespace History {
+  let _codec: Codec<History>
+
+  export const codec = (): Codec<History> => {
+    if (_codec == null) {
+      _codec = message<History>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.layout != null && obj.layout !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.layout)
+        }
+
+        if ((obj.startedAt != null && obj.startedAt !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.startedAt)
+        }
+
+        if ((obj.now != null && obj.now !== 0)) {
+          w.uint32(24)
+          w.uint64Number(obj.now)
+        }
+
+        if (obj.minutes != null) {
+          for (const value of obj.minutes) {
+            w.uint32(34)
+            HistoryMinute.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.truncated != null && obj.truncated !== false)) {
+          w.uint32(40)
+          w.bool(obj.truncated)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          layout: 0,
+          startedAt: 0,
+          now: 0,
+          minutes: [],
+          truncated: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.layout = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.startedAt = reader.uint64Number()
+              break
+            }
+            case 3: {
+              obj.now = reader.uint64Number()
+              break
+            }
+            case 4: {
+              if (opts.limits?.minutes != null && obj.minutes.length === opts.limits.minutes) {
+                throw new MaxLengthError('Decode error - map field "minutes" had too many elements')
+              }
+
+              obj.minutes.push(HistoryMinute.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.minutes$
+              }))
+              break
+            }
+            case 5: {
+              obj.truncated = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<History>): Uint8Array => {
+    return encodeMessage(obj, History.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<History>): History => {
+    return decodeMessage(buf, History.codec(), opts)
+  }
+}
+
 export interface InternalRequest {
   toLeader?: ForwardedCommand
   registerJobs?: RegisterJobs
   toHome?: ForwardedCommand
   deathOpinions?: DeathOpinions
+  history?: HistoryGet
 }
 
 export namespace InternalRequest {
@@ -451,25 +981,36 @@ export namespace InternalRequest {
 
         obj = { ...obj }
 
+        if (obj.history != null) {
+          obj.deathOpinions = undefined
+          obj.toHome = undefined
+          obj.registerJobs = undefined
+          obj.toLeader = undefined
+        }
+
         if (obj.deathOpinions != null) {
+          obj.history = undefined
           obj.toHome = undefined
           obj.registerJobs = undefined
           obj.toLeader = undefined
         }
 
         if (obj.toHome != null) {
+          obj.history = undefined
           obj.deathOpinions = undefined
           obj.registerJobs = undefined
           obj.toLeader = undefined
         }
 
         if (obj.registerJobs != null) {
+          obj.history = undefined
           obj.deathOpinions = undefined
           obj.toHome = undefined
           obj.toLeader = undefined
         }
 
         if (obj.toLeader != null) {
+          obj.history = undefined
           obj.deathOpinions = undefined
           obj.toHome = undefined
           obj.registerJobs = undefined
@@ -493,6 +1034,11 @@ export namespace InternalRequest {
         if (obj.deathOpinions != null) {
           w.uint32(34)
           DeathOpinions.codec().encode(obj.deathOpinions, w)
+        }
+
+        if (obj.history != null) {
+          w.uint32(42)
+          HistoryGet.codec().encode(obj.history, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -531,6 +1077,12 @@ export namespace InternalRequest {
               })
               break
             }
+            case 5: {
+              obj.history = HistoryGet.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.history
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -538,25 +1090,36 @@ export namespace InternalRequest {
           }
         }
 
+        if (obj.history != null) {
+          delete obj.deathOpinions
+          delete obj.toHome
+          delete obj.registerJobs
+          delete obj.toLeader
+        }
+
         if (obj.deathOpinions != null) {
+          delete obj.history
           delete obj.toHome
           delete obj.registerJobs
           delete obj.toLeader
         }
 
         if (obj.toHome != null) {
+          delete obj.history
           delete obj.deathOpinions
           delete obj.registerJobs
           delete obj.toLeader
         }
 
         if (obj.registerJobs != null) {
+          delete obj.history
           delete obj.deathOpinions
           delete obj.toHome
           delete obj.toLeader
         }
 
         if (obj.toLeader != null) {
+          delete obj.history
           delete obj.deathOpinions
           delete obj.toHome
           delete obj.registerJobs
@@ -583,6 +1146,7 @@ export interface InternalResponse {
   error: string
   leader: string
   response: Uint8Array
+  history?: History
 }
 
 export namespace InternalResponse {
@@ -613,6 +1177,11 @@ export namespace InternalResponse {
         if ((obj.response != null && obj.response.byteLength > 0)) {
           w.uint32(34)
           w.bytes(obj.response)
+        }
+
+        if (obj.history != null) {
+          w.uint32(42)
+          History.codec().encode(obj.history, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -646,6 +1215,12 @@ export namespace InternalResponse {
             }
             case 4: {
               obj.response = reader.bytes()
+              break
+            }
+            case 5: {
+              obj.history = History.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.history
+              })
               break
             }
             default: {

@@ -17,6 +17,7 @@ import { ADMIN_COMMANDS, type AdminContext, type JobsEngine } from '../../../src
 import { dispatch } from '../../../src/node/services/admin.js'
 import { Store } from '../../../src/node/store/store.js'
 import type { AdminRequest } from '../../../src/wire/proto/admin.js'
+import { LAYOUT_VERSION } from '../../../src/node/observe/history.js'
 
 const CLIENT = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
 const TASK = JSON.stringify({ type: 'echo', payload: 1 })
@@ -54,7 +55,8 @@ const CASES: Array<{ name: string, req: AdminRequest, allowed: string[] }> = [
   { name: 'whoAmI', req: { whoAmI: {} }, allowed: Object.keys(CALLERS) },
   { name: 'auditList', req: { auditList: { limit: 0, before: '' } }, allowed: ['operator', 'operator+commands', 'local'] },
   { name: 'nodeDrain', req: { nodeDrain: { deadlineMs: 1000 } }, allowed: ['operator', 'operator+commands', 'local'] },
-  { name: 'nodeRetire', req: { nodeRetire: { peerId: 'self', incarnation: 1, reason: 'drained' } }, allowed: ['operator', 'operator+commands', 'local'] }
+  { name: 'nodeRetire', req: { nodeRetire: { peerId: 'self', incarnation: 1, reason: 'drained' } }, allowed: ['operator', 'operator+commands', 'local'] },
+  { name: 'statsGet', req: { statsGet: { sinceMs: 60_000 } }, allowed: ['submitter', 'submitter+commands', 'operator', 'operator+commands', 'local'] }
 ]
 
 interface Fake { ctx: AdminContext, proposed: ControlCommand[], submitted: number }
@@ -85,6 +87,7 @@ function fake (caller: Principal, forwarded = false): Fake {
     now: () => 5,
     drain: () => ({ state: 'draining', startedAt: 0, deadlineAt: 1000, elapsedMs: 0, queued: 0, running: 0, lent: 0, engaged: 0, outbox: 0, homeJobs: 0, inFlight: 0, handedOff: 0, finished: 0, clean: false, declaredDead: false, leadershipTransferred: false, summary: '' }),
     incarnation: () => 1,
+    stats: { self: 'self', members: () => ['self'], local: (_from, now) => ({ layout: LAYOUT_VERSION, startedAt: 0, now, minutes: [] }), fetch: async () => { throw new Error('no peers here') }, retentionMinutes: 60, now: () => 5 },
     audit: { list: async () => ({ entries: [], next: '' }), local: async () => {} } as unknown as AuditLog
   }
   return f

@@ -3,7 +3,8 @@
 // order; its status and exit code say what happened. A fake node and a fake clock.
 import { describe, expect, it } from 'vitest'
 import { Drain, EXIT_DRAIN_DEADLINE, type DrainHost } from '../../../src/node/drain.js'
-import { drainExitCode, parseDuration } from '../../../src/node/cli/drain.js'
+import { drainExitCode } from '../../../src/node/cli/drain.js'
+import { parseDuration } from '../../../src/node/cli/table.js'
 import type { DrainProgress } from '../../../src/work/core.js'
 
 const IDLE: DrainProgress = { done: true, queued: 0, running: 0, lent: 0, engaged: 0, outbox: 0, homeJobs: 0, inFlight: 0, handedOff: 0, finished: 0 }
