@@ -11,6 +11,14 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core'
 import { converged, down, statusAll, up, waitUntil, type ClusterState } from '../../scripts/cluster-lib.js'
 import { ROOT, meshnode, tempDir } from './helpers.js'
 
+// What the functions run inside the page see (this file compiles without the DOM library).
+declare const document: any
+declare const window: any
+declare const location: any
+declare const sessionStorage: any
+declare const MutationObserver: any
+type HTMLElement = any
+
 const CHROMIUM = '/usr/bin/chromium'
 const HAVE_CHROMIUM = existsSync(CHROMIUM)
 const BASE_PORT = 28100
@@ -76,7 +84,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`the dashboard in headless Chromium (${CHROMIUM}
     expect(await page.evaluate(() => sessionStorage.getItem('meshnode.token'))).toBe(token)
     await page.waitForFunction(() => document.documentElement.dataset.live === 'open', { timeout: 20_000 })
     await page.waitForFunction(() => document.querySelectorAll('#nodes li[data-state="alive"]').length === 3 && document.querySelectorAll('#meshmap g.node').length === 3, { timeout: 20_000 })
-    const names = await page.$$eval('#nodes .n-name', els => els.map(e => e.firstChild?.textContent))
+    const names = await page.$$eval('#nodes .n-name', els => els.map((e: any) => e.firstChild?.textContent))
     expect(names.sort()).toEqual(['node-1', 'node-2', 'node-3'])
     expect(await page.$$eval('#meshmap .leader-ring', els => els.length)).toBe(1)
     expect(await page.$eval('#auth', e => e.textContent)).toMatch(/^token/)
@@ -128,13 +136,13 @@ describe.skipIf(!HAVE_CHROMIUM)(`the dashboard in headless Chromium (${CHROMIUM}
     await new Promise(resolve => setTimeout(resolve, 300))
     const widthOf = async (): Promise<number[]> => await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth])
     let [scroll, client] = await widthOf()
-    expect(scroll).toBeLessThanOrEqual(client)
+    expect(scroll).toBeLessThanOrEqual(client!)
     await page.screenshot({ path: join(OUT, 'job-phone.png') })
     await page.click('a[href="#/"]')
     await page.waitForFunction(() => !document.getElementById('overview')!.hidden)
     await new Promise(resolve => setTimeout(resolve, 300))
     ;[scroll, client] = await widthOf()
-    expect(scroll).toBeLessThanOrEqual(client)
+    expect(scroll).toBeLessThanOrEqual(client!)
     await page.screenshot({ path: join(OUT, 'overview-phone.png'), fullPage: true })
     await page.setViewport({ width: 1280, height: 900 })
     expect(pageErrors).toEqual([])
@@ -146,7 +154,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`the dashboard in headless Chromium (${CHROMIUM}
     const res = await fetch(`${base}/v1/jobs`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ tasks: [{ type: 'sleep', payload: { ms: -1 }, attempts: 1 }, { type: 'echo', payload: 1 }] }) })
     expect(res.status).toBe(201)
     const job = await res.json() as { id: string }
-    await page.waitForFunction((id: string) => [...document.querySelectorAll('#incidents li')].some(li => li.textContent!.includes(`${id}/`) && li.textContent!.includes('task.failed')), { timeout: 30_000 }, job.id)
+    await page.waitForFunction((id: string) => [...document.querySelectorAll('#incidents li')].some((li: any) => li.textContent!.includes(`${id}/`) && li.textContent!.includes('task.failed')), { timeout: 30_000 }, job.id)
     await page.waitForFunction((id: string) => ['failed', 'completed'].includes(document.querySelector(`#jobs li[data-job-id="${id}"]`)?.getAttribute('data-state') ?? ''), { timeout: 30_000 }, job.id)
     await page.goto(`${base}/#/job/${job.id}`, { waitUntil: 'load' })
     await page.waitForFunction(() => document.querySelectorAll('.failures li').length === 1, { timeout: 20_000 })
