@@ -1,6 +1,8 @@
 // The meshnode dashboard: one page served by every node. It reads the node's /v1 API once
 // on load (and once when a job's page opens), then follows /v1/events: every change after
 // that arrives as a server-sent event and is applied in place — no polling, no reloads.
+// Loads travel in heartbeats, not events, so the member list is read again (at most once a
+// second) when an event says membership changed or a job finished.
 // Routes are in the hash: #/ (the overview) and #/job/ID.
 import { adoptTokenFromUrl, api, follow, storeToken, storedToken } from './lib/api.js'
 import { applyEvent, applyJob, applyMembers, createModel, FINAL, latencySamples, progressOf } from './lib/model.js'
@@ -43,7 +45,7 @@ function throttle (fn, ms) {
 
 async function loadMembers () {
   try {
-    const res = await api('/v1/members')
+    const res = await api('v1/members')
     applyMembers(model, res, Date.now())
     renderNodes()
   } catch (err) {
@@ -85,7 +87,7 @@ function seenText (n) {
 
 async function loadJobs () {
   try {
-    const res = await api('/v1/jobs?limit=100')
+    const res = await api('v1/jobs?limit=100')
     for (const j of res.jobs ?? []) applyJob(model, j)
     for (const id of model.jobs.keys()) renderJobRow(id)
     renderCharts()
@@ -180,7 +182,7 @@ const renderChartsSoon = throttle(renderCharts, 1_000)
 async function loadStats () {
   const note = $('stats-note')
   try {
-    const res = await fetch('/v1/stats?since=1h', { headers: storedToken() ? { authorization: `Bearer ${storedToken()}` } : {}, cache: 'no-store' })
+    const res = await fetch('v1/stats?since=1h', { headers: storedToken() ? { authorization: `Bearer ${storedToken()}` } : {}, cache: 'no-store' })
     if (!res.ok) throw new Error(`HTTP ${res.status}`)
     const stats = statsMinutes(await res.json())
     ui.stats = stats
@@ -210,7 +212,7 @@ async function openJob (id) {
 
 async function reloadJob (id) {
   try {
-    const [view, res] = await Promise.all([api(`/v1/jobs/${encodeURIComponent(id)}`), api(`/v1/jobs/${encodeURIComponent(id)}/results?limit=100`)])
+    const [view, res] = await Promise.all([api(`v1/jobs/${encodeURIComponent(id)}`), api(`v1/jobs/${encodeURIComponent(id)}/results?limit=100`)])
     if (page.id !== id) return
     page.view = view
     page.results = res.results ?? []
@@ -227,7 +229,7 @@ async function reloadJob (id) {
 async function moreResults () {
   if (page.next == null || page.id == null) return
   const id = page.id
-  const res = await api(`/v1/jobs/${encodeURIComponent(id)}/results?limit=100&after=${encodeURIComponent(page.next)}`)
+  const res = await api(`v1/jobs/${encodeURIComponent(id)}/results?limit=100&after=${encodeURIComponent(page.next)}`)
   if (page.id !== id) return
   page.results.push(...(res.results ?? []))
   page.next = res.next ?? null
@@ -331,7 +333,7 @@ async function cancelJob (id) {
     return
   }
   try {
-    await api(`/v1/jobs/${encodeURIComponent(id)}/cancel`, { method: 'POST' })
+    await api(`v1/jobs/${encodeURIComponent(id)}/cancel`, { method: 'POST' })
     out.textContent = 'cancel requested'
   } catch (err) {
     out.textContent = err.message
@@ -384,7 +386,7 @@ function setupSubmit () {
     }
     out.textContent = 'submitting…'
     try {
-      const res = await api('/v1/jobs', { method: 'POST', body })
+      const res = await api('v1/jobs', { method: 'POST', body })
       const jobs = res.jobs ?? [res]
       clear(out).append('submitted ', ...jobs.flatMap((j, i) => [i > 0 ? ', ' : '', h('a', { href: `#/job/${encodeURIComponent(j.id)}` }, j.id)]), ` (${jobs.reduce((n, j) => n + (j.tasks ?? 0), 0)} tasks)`)
       for (const j of jobs) {
@@ -403,12 +405,12 @@ function setupSubmit () {
 async function authChanged () {
   const pill = $('auth')
   try {
-    ui.whoami = await api('/v1/whoami')
+    ui.whoami = await api('v1/whoami')
   } catch (err) {
     if (err.status === 401 && storedToken()) {
       storeToken(null)
       banner(`The token was refused (${err.message}); reading without one. Get a new link with: meshnode token --url`)
-      ui.whoami = await api('/v1/whoami').catch(() => null)
+      ui.whoami = await api('v1/whoami').catch(() => null)
     }
   }
   const w = ui.whoami
@@ -485,12 +487,17 @@ async function start () {
   route()
   ui.wasDown = false
   await authChanged()
+  if (ui.whoami != null && !(ui.whoami.rights ?? []).includes('read')) {
+    banner('This node lets anonymous callers from other hosts read only its status: open the dashboard with a token (meshnode token --url on the node\'s host, or meshnode token --key FILE with a granted client key).')
+    setLive('closed')
+    return
+  }
   ui.stream = follow({
     onEvent,
     onState: setLive,
     onTokenRefused: () => banner('The node refused this page\'s token on the event stream; following without it.')
   })
-  api('/v1/status').then(s => { model.mesh = s.mesh; $('mesh-name').textContent = s.mesh ? `“${s.mesh}”` : '' }).catch(() => {})
+  api('v1/status').then(s => { model.mesh = s.mesh; $('mesh-name').textContent = s.mesh ? `“${s.mesh}”` : '' }).catch(() => {})
   await Promise.all([loadMembers(), loadJobs(), loadStats()])
   // Only the "seen … ago" texts tick; nothing is fetched.
   setInterval(() => {

@@ -74,7 +74,7 @@ export function follow ({ onEvent, onState, onTokenRefused }) {
   let stopped = false
   const open = (token) => {
     let opened = false
-    es = new EventSource(token ? `/v1/events?token=${encodeURIComponent(token)}` : '/v1/events')
+    es = new EventSource(token ? `v1/events?token=${encodeURIComponent(token)}` : 'v1/events')
     for (const t of EVENT_TYPES) {
       es.addEventListener(t, (m) => {
         let ev

@@ -133,8 +133,6 @@ export function applyEvent (m, ev) {
     if (!FINAL.has(job.state) && typeof state === 'string') job.state = state
     mergeCounts(job, d)
     if (FINAL.has(job.state)) {
-      // A finished job's bar is full even where the counts never came (another home).
-      if (job.total == null) job.total = job.done
       if (job.finishedAt == null || ev.at < job.finishedAt) job.finishedAt = ev.at
       sampleLatency(m, job, ev.at)
       out.members = true
@@ -163,7 +161,8 @@ export function latencySamples (m, now) {
 
 /** The progress of a job as a fraction 0..1, or null when unknown (counts live at its home). */
 export function progressOf (job) {
-  if (FINAL.has(job.state) && job.state === 'completed') return 1
+  if (job.state === 'completed') return 1
+  // A finished job's bar is full even where the counts never came (homed elsewhere).
   if (job.total == null || job.total === 0) return FINAL.has(job.state) ? 1 : null
   return Math.min(1, job.done / job.total)
 }
