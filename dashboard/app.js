@@ -46,8 +46,15 @@ function throttle (fn, ms) {
 async function loadMembers () {
   try {
     const res = await api('v1/members')
+    const names = () => [...model.members.values()].map(n => `${n.peerId}=${n.name}`).sort().join()
+    const before = names()
     applyMembers(model, res, Date.now())
     renderNodes()
+    // Names for the peer ids shown before the member list came (or when a name changed).
+    if (names() !== before) {
+      for (const id of ui.rows.keys()) renderJobRow(id)
+      renderJobPageSoon()
+    }
   } catch (err) {
     if (err.status === 403) banner('This node lets anonymous callers from other hosts read only its status: open the dashboard with a token (meshnode token --url).')
     else banner(`Cannot read the member list: ${err.message}`)
@@ -112,12 +119,13 @@ function renderJobRow (id) {
   const frac = progressOf(job)
   const failFrac = job.total ? job.failed / job.total : 0
   if (row == null) {
-    const link = h('a', { href: `#/job/${encodeURIComponent(id)}`, class: 'j-id' }, job.name ? `${job.name} ` : '', h('code', {}, id))
+    const label = h('span', { class: 'j-name' })
+    const link = h('a', { href: `#/job/${encodeURIComponent(id)}`, class: 'j-id' }, label, h('code', {}, id))
     const state = h('span', { class: 'state' })
     const counts = h('span', { class: 'j-counts' })
     const bar = progressBar(frac, failFrac, `job ${id}`)
     const el = h('li', { class: 'job-row', dataset: { jobId: id } }, h('div', { class: 'j-head' }, link, state), bar, counts)
-    row = { el, state, counts, bar }
+    row = { el, state, counts, bar, label }
     ui.rows.set(id, row)
     // Newest first: ids start with their submit time.
     const list = $('jobs')
@@ -129,6 +137,7 @@ function renderJobRow (id) {
       last.remove()
     }
   }
+  row.label.textContent = job.name ? `${job.name} ` : ''
   row.state.textContent = job.state
   row.state.className = `state ${job.state}`
   row.counts.textContent = `${jobCounts(job)} · home ${nodeName(job.home)}`

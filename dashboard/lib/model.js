@@ -132,7 +132,9 @@ export function applyEvent (m, ev) {
     if (d.home != null) job.home = d.home
     if (!FINAL.has(job.state) && typeof state === 'string') job.state = state
     mergeCounts(job, d)
-    if (FINAL.has(job.state)) {
+    // Only an event that itself says final dates the end: a replayed earlier progress event
+    // of a job already known to be finished must not.
+    if (FINAL.has(state) && FINAL.has(job.state)) {
       if (job.finishedAt == null || ev.at < job.finishedAt) job.finishedAt = ev.at
       sampleLatency(m, job, ev.at)
       out.members = true

@@ -116,6 +116,9 @@ describe('the dashboard\'s event model', () => {
     // The control log's job.completed comes later; the earlier time stands.
     applyEvent(m, ev(5, 'job.completed', 1_800_000_001_000, { id, home: 'A', state: 'completed' }))
     expect(latencySamples(m, 1_800_000_002_000)).toEqual([{ at: 1_800_000_000_900, ms: 900 }])
+    // A reconnect replays older progress of the finished job: its end stays where it was.
+    applyEvent(m, ev(2, 'job.progress', 1_800_000_000_200, { id, home: 'A', state: 'running', total: 10, done: 4, failed: 1, cancelled: 0 }))
+    expect(m.jobs.get(id)).toMatchObject({ state: 'completed', done: 10, finishedAt: 1_800_000_000_900 })
     expect(latencySamples(m, 1_800_000_000_900 + 3_600_001)).toEqual([])
   })
 
