@@ -3,6 +3,7 @@
 // from ~250 ms to ~70 ms (BENCHMARKS.md), which is most of a 10-node cluster's formation
 // time on two cores. classic-level stays external: it loads a native addon.
 import { build } from 'esbuild'
+import { fileURLToPath } from 'node:url'
 
 const common = {
   bundle: true,
@@ -22,3 +23,5 @@ await build({ ...common, entryPoints: ['dist/src/package.js'], outfile: 'dist/me
 // The handler workers' script (src/work/isolation/worker.ts): a file of its own, next to the
 // CLI bundle, where the pool looks for it.
 await build({ ...common, entryPoints: ['dist/src/work/isolation/worker.js'], outfile: 'dist/meshnode-worker.mjs' })
+// The web dashboard (dashboard/ → dist/dashboard/), which every node serves at /.
+await (await import('./build-dashboard.mjs')).buildDashboard(fileURLToPath(new URL('..', import.meta.url)))

@@ -32,6 +32,8 @@ export interface NodeEntry {
   netns?: string
   /** The address it listens on (default 127.0.0.1). */
   ip?: string
+  /** Its HTTP port (`--http IP:PORT`), when the cluster was started with httpBasePort. */
+  httpPort?: number
 }
 
 export interface ClusterState {
@@ -55,6 +57,8 @@ export interface UpOptions {
    * mode; needs root). Nodes beyond loopback need a mesh key in extraArgs.
    */
   hosts?: Array<{ netns: string, ip: string }>
+  /** Node i serves HTTP (dashboard, /v1, /metrics) on httpBasePort+i-1 (default: --http's own default). */
+  httpBasePort?: number
 }
 
 export function loadState (dir = DEFAULT_DIR): ClusterState {
@@ -84,7 +88,7 @@ function addr (e: NodeEntry): string {
 function spawnNode (state: ClusterState, entry: NodeEntry): number {
   const peers = state.nodes.filter(n => n.index !== entry.index).flatMap(n => ['--peer', addr(n)])
   const bin = state.bin ?? BIN
-  const args = [...NODE_FLAGS, bin, 'start', '--data-dir', entry.dataDir, '--listen', addr(entry), '--name', entry.name, ...peers, ...state.extraArgs]
+  const args = [...NODE_FLAGS, bin, 'start', '--data-dir', entry.dataDir, '--listen', addr(entry), '--name', entry.name, ...peers, ...(entry.httpPort != null ? ['--http', `${entry.ip ?? '127.0.0.1'}:${entry.httpPort}`] : []), ...state.extraArgs]
   const fd = openSync(entry.log, 'a')
   try {
     // Detached: the mesh outlives this script; each node leads its own process group.
@@ -111,7 +115,7 @@ export async function up (n: number, opts: UpOptions = {}): Promise<ClusterState
   const state: ClusterState = { dir, basePort, extraArgs: ['--expect', String(n), ...(opts.extraArgs ?? [])], ...(opts.bin != null ? { bin: resolve(opts.bin) } : {}), nodes: [] }
   for (let i = 1; i <= n; i++) {
     const host = opts.hosts?.[i - 1]
-    state.nodes.push({ index: i, name: `node-${i}`, dataDir: join(dir, `node-${i}`), port: basePort + i - 1, pid: -1, log: join(dir, `node-${i}.log`), ...(host != null ? { netns: host.netns, ip: host.ip } : {}) })
+    state.nodes.push({ index: i, name: `node-${i}`, dataDir: join(dir, `node-${i}`), port: basePort + i - 1, pid: -1, log: join(dir, `node-${i}.log`), ...(host != null ? { netns: host.netns, ip: host.ip } : {}), ...(opts.httpBasePort != null ? { httpPort: opts.httpBasePort + i - 1 } : {}) })
   }
   // One operator key for the whole local cluster, copied into every node's data dir before
   // it starts: a node trusts the operator key in its data dir, so one client (the CLI with

@@ -18,14 +18,15 @@ const index = (v: string): number => {
 program.command('up <n>')
   .description('start N nodes (node-1..node-N), each bootstrapped to all others')
   .option('--base-port <port>', 'node-1 listens here, node-i on base+i-1', String(process.env.MESHNODE_CLUSTER_PORT ?? DEFAULT_BASE_PORT))
+  .option('--http-base-port <port>', 'node-i serves HTTP (dashboard, /v1, /metrics) on 127.0.0.1:base+i-1 (default: each takes 7421 or a free port)')
   .option('--no-wait', 'return at once instead of waiting until every node sees all others alive')
   .option('--timeout-ms <ms>', 'how long to wait for convergence', '30000')
   .allowExcessArguments(false)
   .argument('[nodeArgs...]', 'extra flags for every `meshnode start`, after --')
-  .action(async (n: string, nodeArgs: string[], opts: { basePort: string, wait: boolean, timeoutMs: string }) => {
+  .action(async (n: string, nodeArgs: string[], opts: { basePort: string, httpBasePort?: string, wait: boolean, timeoutMs: string }) => {
     const count = index(n)
-    const state = await up(count, { dir: dir(), basePort: Number(opts.basePort), extraArgs: nodeArgs })
-    for (const e of state.nodes) console.log(`${e.name}  pid ${e.pid}  ${`/ip4/127.0.0.1/tcp/${e.port}`}  ${e.dataDir}`)
+    const state = await up(count, { dir: dir(), basePort: Number(opts.basePort), extraArgs: nodeArgs, ...(opts.httpBasePort != null ? { httpBasePort: Number(opts.httpBasePort) } : {}) })
+    for (const e of state.nodes) console.log(`${e.name}  pid ${e.pid}  ${`/ip4/127.0.0.1/tcp/${e.port}`}  ${e.dataDir}${e.httpPort != null ? `  http://127.0.0.1:${e.httpPort}/` : ''}`)
     if (opts.wait) {
       await waitUntil(async () => converged(await statusAll(dir())), Number(opts.timeoutMs), 'full membership', 200)
       console.log(`converged: ${count} nodes see each other alive`)

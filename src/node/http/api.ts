@@ -13,6 +13,7 @@ import { MeshError, errorMessage } from '../errors.js'
 import { check, type Principal, type Right } from '../access/policy.js'
 import type { HttpComponents } from './server.js'
 import { lastEventId, sseComment, sseFrame, sseRetry } from './sse.js'
+import { registerDashboard } from './dashboard.js'
 
 export interface ApiContext extends HttpComponents {
   principal: (req: FastifyRequest) => Promise<Principal>
@@ -84,6 +85,9 @@ export function registerApi (app: FastifyInstance, ctx: ApiContext): void {
   })
 
   app.get('/v1/status', async () => statusToJson(ctx.status()))
+
+  // The web dashboard at / (dashboard.ts): static files, readable by anyone who reaches the port.
+  registerDashboard(app)
 
   app.get('/v1/members', async req => {
     authorize(await ctx.principal(req), 'read', 'list members')
