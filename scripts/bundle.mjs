@@ -10,7 +10,7 @@ const common = {
   format: 'esm',
   target: 'node22',
   sourcemap: 'linked',
-  external: ['classic-level'],
+  external: ['classic-level', 'ink', 'react'],
   // Some bundled CommonJS dependencies call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __meshnodeCreateRequire } from 'node:module'; const require = __meshnodeCreateRequire(import.meta.url);" },
   logLevel: 'warning'

@@ -9,6 +9,7 @@ import { addJobCommands } from './jobs.js'
 import { addDrainCommand } from './drain.js'
 import { addKeygenCommand } from './keygen.js'
 import { addTokenCommand } from './token.js'
+import { addTopCommand } from './top.js'
 import { addStartOptions } from './start-options.js'
 import { adminClient, clientTarget, withTarget, type TargetOptions } from './target.js'
 import { addAccessCommands } from './access.js'
@@ -21,13 +22,16 @@ export interface CliIO {
   env: NodeJS.ProcessEnv
   /** Whether stderr is a terminal (progress bars only then). */
   isTTY?: boolean
+  /** Whether stdout and stdin are a terminal (`top`'s full-screen view only then). */
+  stdoutTTY?: boolean
 }
 
 const defaultIO: CliIO = {
   out: text => { process.stdout.write(text) },
   err: text => { process.stderr.write(text) },
   env: process.env,
-  isTTY: process.stderr.isTTY
+  isTTY: process.stderr.isTTY,
+  stdoutTTY: process.stdout.isTTY && process.stdin.isTTY
 }
 
 export async function main (argv: string[], io: CliIO = defaultIO): Promise<number> {
@@ -68,6 +72,7 @@ export async function main (argv: string[], io: CliIO = defaultIO): Promise<numb
   addDrainCommand(program, admin, output, code => { exitCode = code })
   addKeygenCommand(program, output)
   addTokenCommand(program, output, io.env)
+  addTopCommand(program, { out: io.out, err: io.err, env: io.env, tty: io.stdoutTTY === true, ...(io === defaultIO ? { stdout: process.stdout } : {}) })
 
   try {
     await program.parseAsync(argv, { from: 'user' })
