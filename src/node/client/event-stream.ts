@@ -81,8 +81,8 @@ export class SseParser {
 }
 
 export interface FollowOptions {
-  /** The stream's full URL (…/v1/events, with any query). */
-  url: string
+  /** The stream's full URL (…/v1/events, with any query), or how to find it for each connection. */
+  url: string | (() => string | Promise<string>)
   /** Sent on every (re)connection; a function so an expiring token can be renewed. */
   headers?: () => Record<string, string> | Promise<Record<string, string>>
   signal: AbortSignal
@@ -115,7 +115,7 @@ export async function followEvents (o: FollowOptions): Promise<void> {
     try {
       const headers: Record<string, string> = { accept: 'text/event-stream', ...(await o.headers?.()) }
       if (lastEventId !== '') headers['last-event-id'] = lastEventId
-      res = await doFetch(o.url, { headers, signal: o.signal })
+      res = await doFetch(typeof o.url === 'string' ? o.url : await o.url(), { headers, signal: o.signal })
     } catch (err) {
       if (o.signal.aborted) return
       reason = describeFetchError(err)

@@ -31,9 +31,17 @@ export class HttpClient {
   private token: string | undefined
   private tokenExpires = 0
 
-  /** `base` is `http://HOST:PORT` with no trailing slash. */
-  constructor (readonly base: string, private readonly auth: { token?: string, key?: PrivateKey }, private readonly doFetch: typeof fetch = fetch) {
+  /**
+   * `base` is `http://HOST:PORT` with no trailing slash. `locate` finds it again (node.json
+   * of a data dir: a node restarted on `auto` may serve on another port).
+   */
+  constructor (public base: string, private readonly auth: { token?: string, key?: PrivateKey }, private readonly doFetch: typeof fetch = fetch, private readonly locate?: () => Promise<string>) {
     this.token = auth.token
+  }
+
+  /** Looks the address up again where it came from (a no-op for --url); throws NODE_NOT_RUNNING. */
+  async relocate (): Promise<void> {
+    if (this.locate != null) this.base = await this.locate()
   }
 
   /** GET a JSON endpoint; a refusal becomes a MeshError with the server's code and message. */
@@ -80,17 +88,24 @@ export async function httpClient (o: HttpTargetOptions, env: NodeJS.ProcessEnv, 
   const token = o.token ?? nonEmpty(env[HTTP_ENV.token])
   let keyFile = o.key ?? nonEmpty(env[HTTP_ENV.keyFile])
   let base: string
+  let locate: (() => Promise<string>) | undefined
   if (url != null && o.dataDir == null) {
     base = parseBaseUrl(url)
   } else {
     const dataDir = o.dataDir ?? defaultDataDir
-    const rt = await readRuntimeFile(dataDir)
-    if (rt.http == null || rt.http === '') throw new MeshError('NODE_NOT_RUNNING', `the meshnode of ${dataDir} (pid ${rt.pid}) serves no HTTP (started with --http off, or older than the HTTP API); restart it with --http HOST:PORT, or give --url`)
-    base = parseBaseUrl(`http://${rt.http.replace(/^0\.0\.0\.0:/, '127.0.0.1:').replace(/^\[::\]:/, '[::1]:')}`)
+    locate = async () => await baseOfDataDir(dataDir)
+    base = await locate()
     if (keyFile == null && await exists(join(dataDir, OPERATOR_KEY_FILE))) keyFile = join(dataDir, OPERATOR_KEY_FILE)
   }
   const key = token == null && keyFile != null ? await loadKeyFile(keyFile) : undefined
-  return new HttpClient(base, { ...(token != null ? { token } : {}), ...(key != null ? { key } : {}) }, doFetch)
+  return new HttpClient(base, { ...(token != null ? { token } : {}), ...(key != null ? { key } : {}) }, doFetch, locate)
+}
+
+/** Where the node of `dataDir` serves HTTP, from its node.json. */
+async function baseOfDataDir (dataDir: string): Promise<string> {
+  const rt = await readRuntimeFile(dataDir)
+  if (rt.http == null || rt.http === '') throw new MeshError('NODE_NOT_RUNNING', `the meshnode of ${dataDir} (pid ${rt.pid}) serves no HTTP (started with --http off, or older than the HTTP API); restart it with --http HOST:PORT, or give --url`)
+  return parseBaseUrl(`http://${rt.http.replace(/^0\.0\.0\.0:/, '127.0.0.1:').replace(/^\[::\]:/, '[::1]:')}`)
 }
 
 /** `http://host:port` from what a user typed (a trailing slash or path is dropped), or USAGE. */

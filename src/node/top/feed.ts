@@ -2,7 +2,7 @@
 // /v1/members, /v1/jobs?state=running), then /v1/events for everything live. It asks the
 // API again only for what the events do not carry:
 // - /v1/status and /v1/members after a member.*, leader.changed or node.* event (debounced);
-// - /v1/status every STATUS_REFRESH_MS, for load and last-seen, which no event carries;
+// - /v1/status every STATUS_REFRESH_MS (3 s), for load and last-seen, which no event carries;
 // - /v1/jobs/ID every STATUS_REFRESH_MS for at most DETAIL_LIMIT running jobs homed on other
 //   nodes, whose progress only their home streams;
 // - /v1/jobs?state=running after the stream reconnects, for jobs that finished meanwhile.
@@ -14,7 +14,7 @@ import { MeshError, errorMessage, isMeshError, type MeshErrorCode } from '../err
 import { TopModel, type MembersJson, type TopEvent } from './model.js'
 
 /** Load and last-seen are re-read this often (no event carries them). */
-export const STATUS_REFRESH_MS = 5_000
+export const STATUS_REFRESH_MS = 3_000
 /** Membership is re-read this long after the first of a burst of member/leader events. */
 const MEMBERS_DEBOUNCE_MS = 300
 /** Running jobs homed elsewhere whose counts are re-read per refresh. */
@@ -77,7 +77,11 @@ export class TopFeed {
     let first = true
     let inBacklog = true
     await followEvents({
-      url: `${this.client.base}/v1/events`,
+      // A reconnection looks the node up again: restarted, it may serve on another port.
+      url: async () => {
+        if (this.model.connection === 'reconnecting') await this.client.relocate()
+        return `${this.client.base}/v1/events`
+      },
       headers: async () => await this.client.headers(),
       signal,
       onState: (state, reason) => {

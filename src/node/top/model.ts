@@ -218,10 +218,8 @@ export class TopModel {
       const row = this.nodes.get(str('peerId'))
       if (row != null) {
         row.state = state
-        if (state === 'alive') {
-          row.lastSeenMs = 0
-          row.seenAt = now
-        }
+        if (state === 'alive') row.lastSeenMs = 0
+        row.seenAt = now
       } else if (str('peerId') !== '') {
         this.nodes.set(str('peerId'), { peerId: str('peerId'), name: str('name'), state, role: 'none', load: 0, capabilities: [], lastSeenMs: 0, seenAt: now, self: false, draining: false, dead: false })
       }
@@ -280,7 +278,9 @@ export class TopModel {
   view (now: number): TopView {
     const counts = { alive: 0, suspect: 0, dead: 0, left: 0 }
     const nodes = [...this.nodes.values()]
-      .map(n => ({ ...n, lastSeenNowMs: n.self ? 0 : n.state === 'alive' || n.state === 'suspect' ? n.lastSeenMs + Math.max(0, now - n.seenAt) : n.lastSeenMs }))
+      // An alive peer's heartbeats come every second or so: what the last status said is
+      // the better figure. A silent one's silence grows while top watches.
+      .map(n => ({ ...n, lastSeenNowMs: n.self ? 0 : n.state === 'alive' ? n.lastSeenMs : n.lastSeenMs + Math.max(0, now - n.seenAt) }))
       .sort((a, b) => a.name.localeCompare(b.name) || a.peerId.localeCompare(b.peerId))
     for (const n of nodes) if (n.state in counts) counts[n.state as keyof typeof counts]++
     const since = this.liveSince ?? now

@@ -86,8 +86,10 @@ describe('following a stream', () => {
     const stop = new AbortController()
     const data: string[] = []
     const states: string[] = []
+    let located = 0
     await followEvents({
-      url: 'http://x/v1/events',
+      // Looked up for every connection (a restarted node may serve on another port).
+      url: () => `http://x${++located}/v1/events`,
       signal: stop.signal,
       fetch,
       retryMs: 1,
@@ -101,6 +103,7 @@ describe('following a stream', () => {
     })
     expect(data).toEqual(['a', 'b', 'c'])
     expect(calls.map(c => c['last-event-id'])).toEqual([undefined, '2', '2', '2'])
+    expect(located).toBe(4)
     expect(calls.every(c => c.authorization === 'Bearer T' && c.accept === 'text/event-stream')).toBe(true)
     expect(states).toEqual(['open', 'reconnecting: the node closed the stream', 'reconnecting: connect ECONNREFUSED 127.0.0.1:1', 'reconnecting: HTTP 503', 'open'])
   })

@@ -41,7 +41,10 @@ describe('the top model', () => {
     m.status(status(), T0)
     const v = m.view(T0 + 2_000)
     expect(v).toMatchObject({ mesh: 'prod', leader: '12D3Koonode-1', term: 2, self: { name: 'node-1', role: 'leader' }, counts: { alive: 3, suspect: 0, dead: 0, left: 0 } })
-    expect(v.nodes.map(n => [n.name, n.self, n.lastSeenNowMs])).toEqual([['node-1', true, 0], ['node-2', false, 2_100], ['node-3', false, 2_100]])
+    expect(v.nodes.map(n => [n.name, n.self, n.lastSeenNowMs])).toEqual([['node-1', true, 0], ['node-2', false, 100], ['node-3', false, 100]])
+    // A silent peer's silence grows while top watches.
+    m.event(ev('member.suspect', { peerId: '12D3Koonode-3', name: 'node-3', from: 'alive', reason: 'no heartbeat' }), T0 + 1_000)
+    expect(m.view(T0 + 3_000).nodes[2]).toMatchObject({ state: 'suspect', lastSeenNowMs: 2_100 })
   })
 
   it('follows membership and leader events, and lists deaths as failures', () => {
