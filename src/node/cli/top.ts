@@ -4,7 +4,7 @@
 // line); `--once` prints one snapshot and exits. SIGTERM/SIGINT stop it with exit 0.
 import type { Command } from 'commander'
 import { defaultDataDir } from '../config.js'
-import { httpClient, HTTP_ENV } from '../client/http.js'
+import { httpClient, HTTP_ENV, type HttpClient } from '../client/http.js'
 import { TopFeed } from '../top/feed.js'
 import type { TopEvent } from '../top/model.js'
 import { eventLine, isoSeconds, snapshot, statusLine } from '../top/plain.js'
@@ -72,7 +72,7 @@ export function addTopCommand (program: Command, io: TopIO): void {
 }
 
 /** Plain lines: each event, and a status line every STATUS_LINE_MS; or JSON events. */
-async function lines (client: Awaited<ReturnType<typeof httpClient>>, io: TopIO, json: boolean, signal: AbortSignal): Promise<void> {
+async function lines (client: HttpClient, io: TopIO, json: boolean, signal: AbortSignal): Promise<void> {
   const lastProgress = new Map<string, number>()
   const feed: TopFeed = new TopFeed(client, {
     onEvent: (e: TopEvent) => {
@@ -104,7 +104,7 @@ async function lines (client: Awaited<ReturnType<typeof httpClient>>, io: TopIO,
 }
 
 /** The full-screen view until q, Ctrl-C or a signal. */
-async function terminal (client: Awaited<ReturnType<typeof httpClient>>, io: TopIO, stop: AbortController): Promise<void> {
+async function terminal (client: HttpClient, io: TopIO, stop: AbortController): Promise<void> {
   const listeners = new Set<() => void>()
   let pending: NodeJS.Timeout | undefined
   const notify = (): void => {
@@ -122,9 +122,9 @@ async function terminal (client: Awaited<ReturnType<typeof httpClient>>, io: Top
       return () => { listeners.delete(fn) }
     }
   }
-  const clock = setInterval(notify, 1_000)
   // Loaded here, so that no other command pays for ink and React at start-up.
   const { runTerminal } = await (await import('../top/view.js')).loadView()
+  const clock = setInterval(notify, 1_000)
   const following = feed.run(stop.signal)
   // The alternate screen, as top and less use: the shell's screen comes back on quit.
   io.out('\x1b[?1049h\x1b[H')

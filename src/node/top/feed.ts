@@ -37,7 +37,9 @@ export interface FeedHooks {
 
 export class TopFeed {
   readonly model = new TopModel()
+  /** /v1/members is readable (an anonymous caller from another host may read status only). */
   private members = true
+  private membersTimer: NodeJS.Timeout | undefined
 
   constructor (private readonly client: HttpClient, private readonly hooks: FeedHooks = {}, private readonly now: () => number = Date.now) {}
 
@@ -134,8 +136,6 @@ export class TopFeed {
     if (REFRESH_ON.test(e.event) && !replay) this.scheduleMembers()
     this.changed()
   }
-
-  private membersTimer: NodeJS.Timeout | undefined
 
   private scheduleMembers (): void {
     if (this.membersTimer != null) return
