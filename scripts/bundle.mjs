@@ -1,7 +1,10 @@
 // Bundles the CLI and the library (and everything they import) into dist/meshnode.mjs. A node process then
 // loads one file instead of resolving hundreds of small ESM modules: start-up CPU drops
 // from ~250 ms to ~70 ms (BENCHMARKS.md), which is most of a 10-node cluster's formation
-// time on two cores. classic-level stays external: it loads a native addon.
+// time on two cores. classic-level stays external: it loads a native addon. ink and react
+// (`meshnode top` only) stay external too and are imported dynamically where used: bundled,
+// ink's static import of the optional react-devtools-core would be hoisted to the bundle's
+// top and fail every command, and ink, React and yoga's WebAssembly would be parsed by all.
 import { build } from 'esbuild'
 import { fileURLToPath } from 'node:url'
 
@@ -11,7 +14,7 @@ const common = {
   format: 'esm',
   target: 'node22',
   sourcemap: 'linked',
-  external: ['classic-level'],
+  external: ['classic-level', 'ink', 'react'],
   // Some bundled CommonJS dependencies call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __meshnodeCreateRequire } from 'node:module'; const require = __meshnodeCreateRequire(import.meta.url);" },
   logLevel: 'warning'

@@ -87,7 +87,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`the dashboard in headless Chromium (${CHROMIUM}
     const names = await page.$$eval('#nodes .n-name', els => els.map((e: any) => e.firstChild?.textContent))
     expect(names.sort()).toEqual(['node-1', 'node-2', 'node-3'])
     expect(await page.$$eval('#meshmap .leader-ring', els => els.length)).toBe(1)
-    expect(await page.$eval('#auth', e => e.textContent)).toMatch(/^token/)
+    expect(await page.$eval('#auth', (e: any) => e.textContent)).toMatch(/^token/)
 
     // From here on the page must not reload: a marker on window survives only without one,
     // and every width the job's bar takes is recorded in the page as it changes.
@@ -107,7 +107,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`the dashboard in headless Chromium (${CHROMIUM}
     const row = `#jobs li[data-job-id="${job.id}"]`
     await page.waitForSelector(row, { timeout: 20_000 })
     await page.waitForFunction((sel: string) => document.querySelector(sel)?.getAttribute('data-state') === 'completed', { timeout: 60_000 }, row)
-    const bar = await page.$eval(`${row} .bar`, el => ({ now: el.getAttribute('aria-valuenow'), width: parseFloat((el.firstElementChild as HTMLElement).style.width) }))
+    const bar = await page.$eval(`${row} .bar`, (el: any) => ({ now: el.getAttribute('aria-valuenow'), width: parseFloat((el.firstElementChild as HTMLElement).style.width) }))
     expect(bar).toEqual({ now: '100', width: 100 })
     expect(await page.$eval(row, el => [el.getAttribute('data-done'), el.getAttribute('data-total')])).toEqual([String(TASKS), String(TASKS)])
     const widths = await page.evaluate(() => (window as any).__widths as number[])
@@ -126,7 +126,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`the dashboard in headless Chromium (${CHROMIUM}
     await page.waitForFunction(() => location.hash.startsWith('#/job/') && document.getElementById('job-state')?.textContent === 'completed' && document.querySelectorAll('.tree li').length > 0, { timeout: 20_000 })
     const perNode = await page.$$eval('.bynode li', els => els.length)
     expect(perNode).toBe(Object.keys(detail.byNode).length)
-    expect(await page.$eval('.facts', el => el.textContent)).toContain(`tasks${TASKS}`)
+    expect(await page.$eval('.facts', (el: any) => el.textContent)).toContain(`tasks${TASKS}`)
     expect(await page.$$eval('.results li', els => els.length)).toBeGreaterThan(0)
     expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true)
     await page.screenshot({ path: join(OUT, 'job-desktop.png') })

@@ -11,6 +11,7 @@ import { addStatsCommand } from './stats.js'
 import { addKeygenCommand } from './keygen.js'
 import { addTokenCommand } from './token.js'
 import { addCompletionCommand } from './completion.js'
+import { addTopCommand } from './top.js'
 import { addStartOptions } from './start-options.js'
 import { adminClient, clientTarget, withTarget, type TargetOptions } from './target.js'
 import { addAccessCommands } from './access.js'
@@ -23,13 +24,16 @@ export interface CliIO {
   env: NodeJS.ProcessEnv
   /** Whether stderr is a terminal (progress bars only then). */
   isTTY?: boolean
+  /** Whether stdout and stdin are a terminal (`top`'s full-screen view only then). */
+  stdoutTTY?: boolean
 }
 
 const defaultIO: CliIO = {
   out: text => { process.stdout.write(text) },
   err: text => { process.stderr.write(text) },
   env: process.env,
-  isTTY: process.stderr.isTTY
+  isTTY: process.stderr.isTTY,
+  stdoutTTY: process.stdout.isTTY && process.stdin.isTTY
 }
 
 export async function main (argv: string[], io: CliIO = defaultIO): Promise<number> {
@@ -75,6 +79,7 @@ export async function main (argv: string[], io: CliIO = defaultIO): Promise<numb
   addKeygenCommand(program, output)
   addTokenCommand(program, output, io.env)
   addCompletionCommand(program, output)
+  addTopCommand(program, { out: io.out, err: io.err, env: io.env, tty: io.stdoutTTY === true, ...(io === defaultIO ? { stdout: process.stdout } : {}) })
 
   const json = argv.includes('--json')
   try {

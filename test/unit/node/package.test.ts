@@ -16,7 +16,7 @@ const ALLOWED = [
   /^package\.json$/, /^README\.md$/, /^BENCHMARKS\.md$/, /^LICENSE$/,
   /^bin\/meshnode\.js$/,
   /^dist\/meshnode\.mjs$/, /^dist\/meshnode-worker\.mjs$/,
-  /^dist\/dashboard\/[\w.-]+$/,
+  /^dist\/dashboard\/(assets\/)?[\w.-]+$/,
   /^dist\/src\/.+\.d\.ts$/,
   /^deploy\/[\w.-]+$/,
   /^schemas\/[\w.-]+\.json$/
