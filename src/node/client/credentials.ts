@@ -77,7 +77,7 @@ export async function resolveClient (t: ClientTarget, credentials = true): Promi
   }
 }
 
-async function exists (file: string): Promise<boolean> {
+export async function exists (file: string): Promise<boolean> {
   try {
     await access(file)
     return true
@@ -86,7 +86,7 @@ async function exists (file: string): Promise<boolean> {
   }
 }
 
-function nonEmpty (v: string | undefined): string | undefined {
+export function nonEmpty (v: string | undefined): string | undefined {
   return v == null || v === '' ? undefined : v
 }
 

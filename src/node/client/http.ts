@@ -5,13 +5,13 @@
 // Reading needs no token on loopback; one is still sent when there is one, so the same
 // command works against a node on another host.
 import type { PrivateKey } from '@libp2p/interface'
-import { access } from 'node:fs/promises'
 import { join } from 'node:path'
 import { MeshError, errorMessage, type MeshErrorCode } from '../errors.js'
 import { DEFAULT_TOKEN_TTL_MS, mintToken } from '../http/token.js'
 import { OPERATOR_KEY_FILE, loadKeyFile } from '../store/identity.js'
 import { readRuntimeFile } from '../store/runtime-file.js'
 import { describeFetchError } from './event-stream.js'
+import { exists, nonEmpty } from './credentials.js'
 
 export const HTTP_ENV = { url: 'MESHNODE_HTTP_URL', token: 'MESHNODE_TOKEN', keyFile: 'MESHNODE_KEY_FILE' } as const
 
@@ -118,17 +118,4 @@ export function parseBaseUrl (raw: string): string {
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new MeshError('USAGE', `invalid --url "${raw}": expected http://HOST:PORT`)
   return `${u.protocol}//${u.host}`
-}
-
-async function exists (file: string): Promise<boolean> {
-  try {
-    await access(file)
-    return true
-  } catch {
-    return false
-  }
-}
-
-function nonEmpty (v: string | undefined): string | undefined {
-  return v == null || v === '' ? undefined : v
 }
