@@ -155,9 +155,9 @@ function renderJobRow (id) {
 function incidentText (i) {
   const d = i.data
   switch (i.type) {
-    case 'node.dead': return `${nodeName(d.peerId)} declared dead (${d.reason || 'no reason given'}); its work is re-run elsewhere`
+    case 'node.dead': return `${nodeName(d.peerId)} declared dead; its work is re-run elsewhere. ${d.reason ? `Why: ${d.reason}` : ''}`
     case 'node.alive': return `${nodeName(d.peerId)} is back (incarnation ${d.incarnation})`
-    case 'member.dead': return `${d.name || nodeName(d.peerId)} stopped answering (${d.reason || 'missed heartbeats'})`
+    case 'member.dead': return `${d.name || nodeName(d.peerId)} stopped answering: ${d.reason || 'missed heartbeats'}`
     case 'job.rehomed': return `job ${d.id} re-homed from ${nodeName(d.from)} to ${nodeName(d.to)} (generation ${d.epoch})`
     case 'task.failed': return `task ${d.taskId} (${d.type}) failed on ${nodeName(d.node)}: ${d.error}`
     default: return i.type
