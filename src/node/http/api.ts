@@ -13,6 +13,8 @@ import { MeshError, errorMessage } from '../errors.js'
 import { check, type Principal, type Right } from '../access/policy.js'
 import type { HttpComponents } from './server.js'
 import { lastEventId, sseComment, sseFrame, sseRetry } from './sse.js'
+import { statsJson } from '../observe/stats.js'
+import { MAX_SINCE_MS, parseDuration } from '../cli/table.js'
 import { registerDashboard } from './dashboard.js'
 
 export interface ApiContext extends HttpComponents {
@@ -151,6 +153,12 @@ export function registerApi (app: FastifyInstance, ctx: ApiContext): void {
     return { id: req.params.id, cancelled: true }
   })
 
+  // The mesh's latency history (the same answer as `meshnode stats --json`).
+  app.get<{ Querystring: { since?: string } }>('/v1/stats', async req => {
+    const sinceMs = req.query.since == null || req.query.since === '' ? 3_600_000 : durationParam(req.query.since, 'since')
+    return statsJson(await run(req, 'statsGet', { sinceMs }))
+  })
+
   app.get('/v1/config', async req => {
     const res = await run(req, 'configList', {})
     return { entries: res.entries.map(e => ({ key: e.key, value: e.value, version: Number(e.version) })) }
@@ -216,6 +224,16 @@ function authorize (caller: Principal, right: Right, what: string): void {
 function anonymousRefused (caller: Principal): MeshError {
   return new MeshError('FORBIDDEN', `an anonymous HTTP caller ${caller.rights.has('read') ? 'may only read' : 'from another host may only read status and metrics'}: ` +
     'send "Authorization: Bearer TOKEN" with a token of a key that holds a grant (meshnode token --key FILE; on the node\'s host: meshnode token --data-dir DIR)')
+}
+
+/** A duration query parameter (`30s`, `15m`, `1h`, `2d`, or ms as a bare number). */
+function durationParam (raw: string, name: string): number {
+  if (/^\d+$/.test(raw)) return intParam(raw, name, 1, MAX_SINCE_MS)!
+  try {
+    return parseDuration(raw, name, MAX_SINCE_MS)
+  } catch (err) {
+    throw new MeshError('BAD_REQUEST', errorMessage(err))
+  }
 }
 
 function intParam (raw: string | undefined, name: string, min: number, max: number): number | undefined {
