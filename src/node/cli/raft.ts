@@ -87,7 +87,7 @@ export function formatRaftPeers (r: RaftPeers): string {
     ['NAME', 'PEER ID', 'RAFT', 'STATE', 'LEADER', 'MATCH'],
     ...r.peers.map(p => [p.name || '?', p.peerId, p.suffrage, p.state, p.leader ? 'yes' : '', p.matchIndex != null ? String(p.matchIndex) : '-'])
   ]) + `term ${r.term}, commit ${r.commitIndex}; ${voters.length} voters, ${r.quorum} needed for a quorum, ${alive} alive` +
-    `${r.leader === '' ? '; NO LEADER' : ''}${r.peers.some(p => p.matchIndex != null) ? '' : ' (match indexes: only the leader knows them, and it did not answer)'}\n`
+    `${r.leader === '' ? `; NO LEADER${alive < r.quorum ? ` — quorum lost (${alive} of ${voters.length} voters alive): see meshnode status` : ''}` : ''}${r.peers.some(p => p.matchIndex != null) ? '' : ' (match indexes: only the leader knows them, and it did not answer)'}\n`
 }
 
 export interface RecoverOptions {

@@ -32,6 +32,8 @@ export interface AdminContext {
     /** Hand leadership to a caught-up voter; true once another node leads. */
     transferLeadership?: () => Promise<boolean>
   }
+  /** This node's name (--name), for listings. */
+  selfName?: string
   /** The membership table: every peer this node knows, as its failure detector sees it. */
   peers?: () => ReadonlyArray<{ peerId: string, name: string, state: string, addrs: readonly string[], lastSeenMs: number }>
   /** The work engine, once the work layer has started. */
@@ -381,7 +383,7 @@ function raftPeers (ctx: AdminContext): Result<'raftListPeers'> {
     const match = st?.progress?.get(id)?.match
     return {
       peerId: id,
-      name: p?.name ?? '',
+      name: id === ctx.self ? ctx.selfName ?? '' : p?.name ?? '',
       suffrage,
       state: id === ctx.self ? 'alive' : p?.state ?? 'unknown',
       leader: st?.leader === id,

@@ -65,6 +65,8 @@ export interface AdminComponents {
   consensus: ConsensusService
   /** The membership table (names, addresses, liveness) for raft list-peers. */
   membership?: Membership
+  /** This node's configuration: its name, for listings. */
+  config?: { name: string }
   work?: WorkService
   access: AccessView
   audit: AuditLog
@@ -93,6 +95,7 @@ export class AdminService {
   private readonly metrics: Metrics
   private readonly consensus: ConsensusService
   private readonly membership?: Membership
+  private readonly selfName?: string
   private readonly access: AccessView
   private readonly audit: AuditLog
   private readonly quota: SubmitQuota
@@ -104,6 +107,7 @@ export class AdminService {
 
   constructor (components: AdminComponents) {
     ({ host: this.host, log: this.log, metrics: this.metrics, consensus: this.consensus, membership: this.membership, work: this.work, access: this.access, audit: this.audit, quota: this.quota } = components)
+    this.selfName = components.config?.name
     const now = components.now ?? Date.now
     this.limits = {
       granted: new RateGuard(ADMIN_GRANTED_RATE, ADMIN_PROTOCOL, this.metrics, this.log, now),
@@ -180,6 +184,7 @@ export class AdminService {
         transferLeadership: async () => await consensus.transferLeadership(2_000)
       },
       ...(this.membership != null ? { peers: () => this.membership!.view() } : {}),
+      ...(this.selfName != null ? { selfName: this.selfName } : {}),
       engine: () => this.work?.engine,
       forward: async (to, via, req, onBehalfOf) => await forwardCommand(this.host, to, via, req, onBehalfOf),
       forwarded,

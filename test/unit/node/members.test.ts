@@ -50,6 +50,11 @@ describe('meshnode operator raft list-peers', () => {
     expect(text).toContain('term 2, commit 9; 2 voters, 2 needed for a quorum, 1 alive')
   })
 
+  it('says the quorum is lost when there is no leader and too few voters are alive', () => {
+    const lost = { ...peers, leader: '', peers: peers.peers.map(p => ({ ...p, leader: false, matchIndex: undefined, state: p.peerId === 'A' ? 'alive' : 'dead' })) }
+    expect(formatRaftPeers(lost)).toContain('NO LEADER — quorum lost (1 of 2 voters alive): see meshnode status')
+  })
+
   it('has a stable JSON form, with null for a match index nobody knows', () => {
     const json = raftPeersJson(peers) as { leader: string, peers: Array<{ matchIndex: number | null }> }
     expect(json.leader).toBe('A')

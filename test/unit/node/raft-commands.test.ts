@@ -50,6 +50,7 @@ function fake (opts: {
         return done
       }
     },
+    selfName: 'node-1',
     peers: () => (opts.peers ?? [{ peerId: B, name: 'node-2', state: 'alive' }, { peerId: C, name: 'node-3', state: 'dead' }]).map(p => ({ ...p, addrs: ['/ip4/127.0.0.1/tcp/1'], lastSeenMs: 5 })),
     engine: () => undefined,
     forward: async (to, via, req) => {
@@ -75,6 +76,7 @@ describe('operator raft list-peers', () => {
       [L, 'learner', 'unknown', false, 9]
     ])
     expect(r).toMatchObject({ leader: A, term: 3, commitIndex: 10, quorum: 2, answeredBy: A })
+    expect(r.peers.find(p => p.peerId === A)!.name).toBe('node-1')
   })
 
   it('asks the leader from a follower, since only the leader knows the match indexes', async () => {
