@@ -112,6 +112,11 @@ describe('remove-peer of a dead voter in a 3-voter mesh', () => {
     expect(after.quorum).toMatchObject({ contact: true, reachableVoters: 2, voters: 2, needed: 2 })
     expect((await submitAndWait(n1!.dataDir, { removed: true })).state).toBe('completed')
     expect(before.voters).toContain(dead)
+    // The leader that committed it audited who asked.
+    const leaderDir = after.leader === after.peerId ? n1!.dataDir : n2!.dataDir
+    const audit = await meshnode(['audit', '--json', '--data-dir', leaderDir])
+    expect(audit.code, audit.stderr).toBe(0)
+    expect(JSON.parse(audit.stdout).entries).toContainEqual(expect.objectContaining({ action: 'raft.remove-peer', target: dead, outcome: 'ok' }))
 
     // A replacement joins as a learner and is promoted: three voters, two needed again.
     fresh = spawnMeshnode(['start', '--data-dir', freshDir, '--listen', '/ip4/127.0.0.1/tcp/29013', '--name', 'node-4', '--peer', '/ip4/127.0.0.1/tcp/29010', '--peer', '/ip4/127.0.0.1/tcp/29011', '--log-level', 'warn'])
