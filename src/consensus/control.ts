@@ -193,6 +193,12 @@ export class ControlState {
   readonly jobs = new Map<string, unknown>()
   /** Client peer id -> what it may do. */
   readonly grants = new Map<string, Grant>()
+  /**
+   * Nodes a committed membership change removed from the Raft configuration (a drain, remove-peer,
+   * a long-dead voter), by the index of that change; forgotten when the node is added again.
+   * The leader re-adds such a node when it comes back, as it adds a joiner (src/healing/healer.ts).
+   */
+  readonly removed = new Map<string, number>()
   /** Index of the last applied entry (including failed and empty ones). */
   appliedIndex = 0
   /** Told of every command applied successfully (e.g. the work layer reacting to a cancel). */
@@ -313,6 +319,15 @@ export class ControlState {
     this.moves.push({ jobId: id, from: e.home, to, epoch })
   }
 
+  /**
+   * A committed membership change (a Raft `conf` entry): record removals, forget re-additions.
+   * Conf entries do not advance appliedIndex (they are the core's); replaying one is harmless.
+   */
+  confApplied (index: number, change: { type: string, nodeId: string }): void {
+    if (change.type === 'remove') this.removed.set(change.nodeId, index)
+    else this.removed.delete(change.nodeId)
+  }
+
   /** Deterministic bytes: maps are written as key-sorted arrays. */
   snapshot (): Uint8Array {
     const sorted = <V>(m: Map<string, V>): Array<[string, V]> => [...m.entries()].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)
@@ -323,7 +338,8 @@ export class ControlState {
       dead: sorted(this.dead),
       alive: sorted(this.alive),
       jobs: sorted(this.jobs),
-      grants: sorted(this.grants)
+      grants: sorted(this.grants),
+      removed: sorted(this.removed)
     }))
   }
 
@@ -340,6 +356,8 @@ export class ControlState {
     for (const [k, v] of raw.jobs) s.jobs.set(k, v)
     // Snapshots from before access control have no grants.
     for (const [k, v] of raw.grants ?? []) s.grants.set(k, v)
+    // Snapshots from before membership operations have no removed map.
+    for (const [k, v] of raw.removed ?? []) s.removed.set(k, v)
     return s
   }
 }

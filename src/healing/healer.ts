@@ -11,8 +11,10 @@
 //    which is far faster than an election timeout;
 //  - the leader, every `reviewEveryTicks` ticks and not while transferring leadership,
 //    reviews the membership: remove a voter dead or left for over `removeDeadVoterAfterMs`,
-//    add alive peers that advertise no cluster as learners, promote the most caught-up alive
-//    learner while voters are below `voterCap`.
+//    add alive peers that advertise no cluster as learners — and, the same way, nodes a
+//    committed change removed from this cluster (a drain, remove-peer, a long-dead voter)
+//    once they come back in a life not declared dead and not draining — and promote the most
+//    caught-up alive learner while voters are below `voterCap`.
 import type { ConfChange, NodeId, Role } from '../consensus/types.js'
 import type { MemberState, Transition } from './failure-detector.js'
 
@@ -50,6 +52,10 @@ export interface PeerInput {
   readonly lastHeardAt: number
   /** Whether its last heartbeat advertised a cluster (term > 0); undefined before any heartbeat. */
   readonly advertisesCluster?: boolean
+  /** The life its heartbeats announce (0 or absent: unknown). */
+  readonly incarnation?: number
+  /** Its heartbeats say it is draining: leaving for good, never to be added again. */
+  readonly draining?: boolean
 }
 
 export interface ReviewInput {
@@ -59,6 +65,8 @@ export interface ReviewInput {
   readonly peers: readonly PeerInput[]
   /** Deaths committed through the log (ControlState.dead); the node.dead rules are in death-quorum.ts. */
   readonly dead: ReadonlyMap<NodeId, { readonly incarnation: number }>
+  /** Nodes a committed membership change removed from this cluster (ControlState.removed). */
+  readonly removed?: ReadonlyMap<NodeId, number>
 }
 
 /** Drop the current leader and campaign soon: the detector saw it die. */
@@ -127,12 +135,26 @@ export class Healer {
     return out
   }
 
-  /** 2. Alive peers that advertise no cluster join as learners. */
-  private addJoiners ({ raft, peers }: ReviewInput): ConfChangeDecision[] {
+  /**
+   * 2. Alive peers that advertise no cluster join as learners; so do former members (removed
+   * by a committed change) that come back, unless draining or declared dead in this life. A
+   * peer of another cluster is left alone: it advertises a cluster and was never removed here.
+   */
+  private addJoiners ({ raft, peers, dead, removed }: ReviewInput): ConfChangeDecision[] {
     const members = new Set([...raft.conf.voters, ...raft.conf.learners])
-    return peers
-      .filter(p => p.state === 'alive' && !members.has(p.peerId) && p.advertisesCluster === false)
-      .map(p => ({ type: 'confChange', change: { type: 'addLearner', nodeId: p.peerId }, reason: 'new node' }))
+    const out: ConfChangeDecision[] = []
+    for (const p of peers) {
+      if (p.state !== 'alive' || members.has(p.peerId) || p.draining === true) continue
+      if (p.advertisesCluster === false) {
+        out.push({ type: 'confChange', change: { type: 'addLearner', nodeId: p.peerId }, reason: 'new node' })
+        continue
+      }
+      if (p.advertisesCluster !== true || removed?.has(p.peerId) !== true) continue
+      const rec = dead.get(p.peerId)
+      if (rec != null && (p.incarnation ?? 0) <= rec.incarnation) continue
+      out.push({ type: 'confChange', change: { type: 'addLearner', nodeId: p.peerId }, reason: 'removed earlier; back' })
+    }
+    return out
   }
 
   /** 3. The most caught-up alive learner is promoted while voters are below the cap. */

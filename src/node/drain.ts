@@ -12,6 +12,9 @@
 //             drain) re-runs it, as for any committed death, and jobs still homed here are
 //             re-homed to a replica holder. A node that only announced `left` would never be
 //             declared dead, and such work would wait for it forever.
+//             Then the node leaves the Raft configuration: the leader commits a single-server
+//             change removing it, so the voters left keep a majority without it (a 2-voter
+//             mesh that loses one gracefully becomes a 1-voter mesh that keeps working).
 //   left      the node announces `left` (membership) and stops.
 import type { DrainProgress } from '../work/core.js'
 import type { DrainStatus } from '../wire/proto/admin.js'
@@ -31,6 +34,8 @@ export interface DrainHost {
   transferLeadership: () => Promise<boolean>
   /** Commits node.dead(self) through the control log (forwarded to the leader). */
   retire: (reason: string) => Promise<void>
+  /** Has the leader remove this node from the Raft configuration and waits for the commit. */
+  leaveRaft?: () => Promise<void>
   now: () => number
   sleep: (ms: number) => Promise<void>
   log: { info: (o: object, m: string) => void, warn: (o: object, m: string) => void }
@@ -58,7 +63,9 @@ export class Drain {
   private clean = false
   private declaredDead = false
   private transferred = false
+  private leftRaft = false
   private retireError?: string
+  private leaveError?: string
   private last: DrainProgress = NOTHING
   private endedAt?: number
   /** No live peer when the drain began: the node stopped without draining. */
@@ -98,6 +105,7 @@ export class Drain {
       clean: this.state === 'left' && this.clean,
       declaredDead: this.declaredDead,
       leadershipTransferred: this.transferred,
+      leftRaft: this.leftRaft,
       summary: this.summary()
     }
   }
@@ -149,6 +157,15 @@ export class Drain {
       this.retireError = errorMessage(err)
       host.log.warn({ err: this.retireError }, 'could not record the leave in the control log: what this node holds stays on its disk and resumes if it starts again')
     }
+    if (this.declaredDead && host.leaveRaft != null) {
+      try {
+        await host.leaveRaft()
+        this.leftRaft = true
+      } catch (err) {
+        this.leaveError = errorMessage(err)
+        host.log.warn({ err: this.leaveError }, 'could not leave the Raft configuration: this node still counts as a voter (remove it with: meshnode operator raft remove-peer)')
+      }
+    }
     this.state = 'left'
     const final = this.status()
     host.log.info({ clean: final.clean, handedOff: final.handedOff, finished: final.finished, declaredDead: final.declaredDead }, final.summary)
@@ -169,7 +186,10 @@ export class Drain {
           ? 'retired through the control log; it can be stopped for good'
           : 'retired through the control log (node.dead): peers re-run what it held and its jobs are re-homed to replica holders')
       : `could not retire through the control log (${this.retireError ?? 'unknown error'}): what it holds stays on its disk and runs again if it is started again`
-    return `${this.clean ? 'drained' : 'drain incomplete'} after ${secs((this.endedAt ?? this.host.now()) - this.startedAt)}: ${moved}; ${left}${this.transferred ? '; leadership handed over' : ''}; ${fate}`
+    const raft = !this.declaredDead || this.host.leaveRaft == null
+      ? ''
+      : this.leftRaft ? '; removed from the voters' : `; still a voter (${this.leaveError ?? 'unknown error'}): remove it with meshnode operator raft remove-peer`
+    return `${this.clean ? 'drained' : 'drain incomplete'} after ${secs((this.endedAt ?? this.host.now()) - this.startedAt)}: ${moved}; ${left}${this.transferred ? '; leadership handed over' : ''}; ${fate}${raft}`
   }
 }
 

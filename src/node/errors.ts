@@ -31,6 +31,10 @@ export type MeshErrorCode =
   | 'KEY_FILE_EXISTS'
   /** A key file that could not be written (no such directory, no permission, disk full). */
   | 'KEY_FILE_UNWRITABLE'
+  /** recover --force-new-cluster refused: a majority of the old voters still answers. */
+  | 'QUORUM_REACHABLE'
+  /** recover --force-new-cluster refused: some old members still run (stop them first). */
+  | 'MEMBERS_RUNNING'
   /** An HTTP API request with a bearer token that does not verify (malformed, expired, another mesh). */
   | 'UNAUTHORIZED'
   /** Input the user gave a command is invalid (a job file, a payload): exit 2, without the usage. */

@@ -349,6 +349,19 @@ export class MeshNode {
             await sleep(200)
           }
         },
+        leaveRaft: async () => {
+          // Out of the voter set through the log, so the voters left keep a majority without
+          // this node. A leader hands leadership over first (the remove-peer command does).
+          const until = Date.now() + 10_000
+          for (;;) {
+            const conf = consensus.status()?.conf
+            if (conf != null && !conf.voters.includes(self) && !conf.learners.includes(self)) return
+            const res = await this.admin.handle({ raftRemovePeer: { peerId: self } }, trusted(operatorId))
+            if (res.code === '' || (res.code === 'NOT_FOUND' && consensus.status()?.role !== 'leader')) return
+            if (Date.now() > until || !(res.code === 'NOT_LEADER' || res.code === 'NO_QUORUM')) throw adminError(res, 'cannot leave the voter set: ')
+            await sleep(200)
+          }
+        },
         now: Date.now,
         sleep,
         log

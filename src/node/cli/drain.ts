@@ -69,6 +69,7 @@ export function drainJson (s: DrainStatus): Record<string, unknown> {
     state: s.state,
     clean: s.clean,
     declaredDead: s.declaredDead,
+    leftRaft: s.leftRaft,
     leadershipTransferred: s.leadershipTransferred,
     startedAt: s.startedAt,
     deadlineAt: s.deadlineAt,

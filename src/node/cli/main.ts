@@ -2,7 +2,7 @@
 // call it directly; bin/meshnode.js is the only place that touches process.exit.
 import { Command, CommanderError } from 'commander'
 import { VERSION } from '../../version.js'
-import { resolveConfig } from '../config.js'
+import { defaultDataDir, resolveConfig } from '../config.js'
 import { EXIT_USAGE, MeshError, errorMessage, exitCodeOf, isMeshError } from '../errors.js'
 import { addConfigCommands } from './config.js'
 import { addJobCommands } from './jobs.js'
@@ -15,6 +15,7 @@ import { addTopCommand } from './top.js'
 import { addStartOptions } from './start-options.js'
 import { adminClient, clientTarget, withTarget, type TargetOptions } from './target.js'
 import { addAccessCommands } from './access.js'
+import { addRaftCommands } from './raft.js'
 import { fetchStatus } from '../client/status.js'
 import { formatStatus } from '../client/status-json.js'
 
@@ -66,7 +67,7 @@ export async function main (argv: string[], io: CliIO = defaultIO): Promise<numb
       const timeoutMs = opts.timeoutMs == null ? undefined : Number(opts.timeoutMs)
       if (timeoutMs != null && !(Number.isInteger(timeoutMs) && timeoutMs > 0)) throw new MeshError('USAGE', `invalid --timeout-ms "${opts.timeoutMs}": expected a positive whole number`)
       const status = await fetchStatus({ ...clientTarget(opts, io.env), ...(timeoutMs != null ? { timeoutMs } : {}) })
-      io.out((opts.json === true ? JSON.stringify(status, null, 2) : formatStatus(status)) + '\n')
+      io.out((opts.json === true ? JSON.stringify(status, null, 2) : formatStatus(status, opts.peer == null ? opts.dataDir ?? defaultDataDir(io.env) : undefined)) + '\n')
     })
 
   const admin = adminClient(io.env)
@@ -75,6 +76,7 @@ export async function main (argv: string[], io: CliIO = defaultIO): Promise<numb
   addJobCommands(program, admin, output, code => { exitCode = code })
   addStatsCommand(program, admin, output)
   addAccessCommands(program, admin, output)
+  addRaftCommands(program, admin, output, io.env)
   addDrainCommand(program, admin, output, code => { exitCode = code })
   addKeygenCommand(program, output)
   addTokenCommand(program, output, io.env)

@@ -61,14 +61,33 @@ export interface StatusJson {
    * nor lends work, and runs what it holds. `lastContactMs`: since it last had contact (null:
    * never since start). Nodes older than fencing never fence: they show contact.
    */
-  quorum: { contact: boolean, lastContactMs: number | null }
+  quorum: QuorumJson
   /** This node is draining: `meshnode drain` or SIGTERM; it leaves once its work is handed off. */
   draining: boolean
   /** Where the node serves its dashboard, /v1 API and /metrics (`http://HOST:PORT/`); null: off. */
   http: string | null
 }
 
+/** Quorum contact, and how many voters this node reaches of how many. */
+export interface QuorumJson {
+  contact: boolean
+  lastContactMs: number | null
+  /** Voters this node reaches: itself (if a voter) and the voters alive in its failure detector. */
+  reachableVoters: number
+  /** Voters in the configuration this node knows; 0 outside a cluster. */
+  voters: number
+  /** A majority of `voters`; 0 outside a cluster. */
+  needed: number
+}
+
 const STATES = new Set(['alive', 'suspect', 'dead', 'left'])
+
+/** Voters this node reaches (itself, and voters alive in its view) out of the voter set. */
+export function votersReachable (self: string, voters: readonly string[], peers: ReadonlyArray<{ peerId: string, state: string }>): { reachableVoters: number, voters: number, needed: number } {
+  const alive = new Set(peers.filter(p => p.state === 'alive').map(p => p.peerId))
+  const reachableVoters = voters.filter(v => v === self || alive.has(v)).length
+  return { reachableVoters, voters: voters.length, needed: voters.length === 0 ? 0 : Math.floor(voters.length / 2) + 1 }
+}
 
 export function statusToJson (s: StatusResponse): StatusJson {
   return {
@@ -112,14 +131,17 @@ export function statusToJson (s: StatusResponse): StatusJson {
     dead: s.dead
       .map(d => ({ peerId: d.peerId, incarnation: Number(d.incarnation), reason: d.reason, index: Number(d.index) }))
       .sort((a, b) => a.index - b.index),
-    quorum: { contact: s.quorum !== 'lost', lastContactMs: s.quorumLastContactMs == null ? null : Number(s.quorumLastContactMs) },
+    quorum: { contact: s.quorum !== 'lost', lastContactMs: s.quorumLastContactMs == null ? null : Number(s.quorumLastContactMs), ...votersReachable(s.peerId, s.voters, s.peers) },
     draining: s.draining,
     http: s.http === '' ? null : `http://${s.http}/`
   }
 }
 
-/** The human summary printed by `meshnode status` without --json. */
-export function formatStatus (s: StatusJson): string {
+/**
+ * The human summary printed by `meshnode status` without --json. `dataDir`: the data dir the
+ * client named, for the recovery command it prints when the quorum is lost.
+ */
+export function formatStatus (s: StatusJson, dataDir?: string): string {
   const counts = { alive: 0, suspect: 0, dead: 0, left: 0 }
   for (const p of s.peers) counts[p.state]++
   const lines = [
@@ -128,7 +150,7 @@ export function formatStatus (s: StatusJson): string {
     `  role ${s.role}, term ${s.term}, leader ${nameOf(s, s.leader)}, commit ${s.commitIndex}, applied ${s.appliedIndex}`,
     `  voters ${s.voters.map(v => nameOf(s, v)).join(', ') || '(none)'}; learners ${s.learners.map(v => nameOf(s, v)).join(', ') || '(none)'}`,
     ...(s.formation === 'member' ? [] : [`  cluster: ${s.formation}`]),
-    `  quorum: ${formatQuorum(s.quorum)}`,
+    `  quorum: ${formatQuorum(s.quorum, dataDir)}`,
     `  listening on ${s.addrs.join(', ') || '(nothing)'}`,
     `  dashboard and HTTP API: ${s.http ?? 'off'}`,
     `  memory: ${(s.memory.rssBytes / 1048576).toFixed(0)} MiB resident, ${(s.memory.heapUsedBytes / 1048576).toFixed(0)} MiB heap in use`,
@@ -149,11 +171,22 @@ export function formatStatus (s: StatusJson): string {
   return lines.join('\n')
 }
 
-/** The quorum line: "ok", or why the node is fenced, e.g. "lost (no leader heard for 3.2s) …". */
-export function formatQuorum (q: StatusJson['quorum']): string {
+/**
+ * The quorum line: "ok"; or, when this node reaches fewer voters than a majority,
+ * "quorum lost (k of n voters reachable)" with what to run; or why the node is fenced
+ * otherwise, e.g. "lost (no leader heard for 3.2s) …".
+ */
+export function formatQuorum (q: Pick<QuorumJson, 'contact' | 'lastContactMs'> & Partial<QuorumJson>, dataDir?: string): string {
   if (q.contact) return 'ok'
   const since = q.lastContactMs == null ? 'no leader heard since start' : `no leader heard for ${formatDuration(q.lastContactMs)}`
-  return `lost (${since}): refusing submits, not stealing; running the work it holds`
+  const fenced = 'refusing submits, not stealing; running the work it holds'
+  if (q.voters != null && q.voters > 0 && q.reachableVoters != null && q.needed != null && q.reachableVoters < q.needed) {
+    return `quorum lost (${q.reachableVoters} of ${q.voters} voters reachable, ${q.needed} needed; ${since}): ${fenced}.\n` +
+      '    Start the missing voters again. If they are gone for good, stop this node and run:\n' +
+      `      meshnode operator raft recover --force-new-cluster --data-dir ${dataDir ?? 'DIR'} --yes-i-know\n` +
+      '    then start it: it leads alone with its jobs, config and grants (README: Recovering from a lost quorum)'
+  }
+  return `lost (${since}): ${fenced}`
 }
 
 /** A peer's name with a short id, e.g. "node-2 (…yjP5Gx)", for readable summaries. */

@@ -26,8 +26,16 @@ export interface AdminContext {
   consensus: {
     propose: (cmd: ControlCommand) => Promise<ApplyResult>
     control: { config: ReadonlyMap<string, ConfigValue>, jobs: ReadonlyMap<string, unknown>, grants: ReadonlyMap<string, Grant> }
-    status: () => { leader: string | null } | null
+    status: () => RaftStatusView | null
+    /** Leader only: remove a voter or learner and wait for the commit (ConsensusService.removeMember). */
+    removeMember?: (peerId: string) => Promise<{ index: number, conf: { voters: readonly string[], learners: readonly string[] } }>
+    /** Hand leadership to a caught-up voter; true once another node leads. */
+    transferLeadership?: () => Promise<boolean>
   }
+  /** This node's name (--name), for listings. */
+  selfName?: string
+  /** The membership table: every peer this node knows, as its failure detector sees it. */
+  peers?: () => ReadonlyArray<{ peerId: string, name: string, state: string, addrs: readonly string[], lastSeenMs: number }>
   /** The work engine, once the work layer has started. */
   engine: () => JobsEngine | undefined
   /** Send an admin request to another node over the internal protocol, on behalf of `caller`; resolves with its answer as is. */
@@ -47,6 +55,17 @@ export interface AdminContext {
   incarnation?: () => number
   /** The mesh's latency histories (statsGet): this node's, and its members' over the internal protocol. */
   stats?: StatsSources
+}
+
+/** What the admin commands read of the Raft status (a subset of RaftStatus). */
+export interface RaftStatusView {
+  leader: string | null
+  role?: string
+  term?: number
+  commit?: number
+  conf?: { voters: readonly string[], learners: readonly string[] }
+  /** Leader only: each member's replication progress. */
+  progress?: ReadonlyMap<string, { match: number }>
 }
 
 /** The part of the work engine the job commands use. */
@@ -294,6 +313,55 @@ export const ADMIN_COMMANDS: CommandTable = {
       return await meshStats(sinceMs, ctx.stats)
     }
   },
+  raftListPeers: {
+    kind: 'read',
+    needs: 'read',
+    what: 'list the raft peers',
+    handler: async (_p, ctx) => {
+      const st = ctx.consensus.status()
+      // Only the leader knows how far each member's log matches: ask it when there is one.
+      if (st != null && st.role !== 'leader' && st.leader != null && !ctx.forwarded) {
+        try {
+          return resultOf(await ctx.forward(st.leader, 'home', { raftListPeers: {} }, ctx.caller.peerId), 'raftListPeers')
+        } catch {
+          // The leader did not answer: this node's own view, without match indexes.
+        }
+      }
+      return raftPeers(ctx)
+    }
+  },
+  raftRemovePeer: {
+    kind: 'write',
+    needs: 'operate',
+    what: 'remove a raft peer',
+    handler: async (p, ctx) => {
+      const peerId = memberId(p.peerId)
+      const st = ctx.consensus.status()
+      if (st == null || st.conf == null || st.conf.voters.length === 0) throw new MeshError('NO_QUORUM', 'this node belongs to no cluster yet')
+      if (st.role !== 'leader') {
+        if (st.leader == null) throw new MeshError('NO_QUORUM', `no leader is known: ${quorumHint(ctx)}`)
+        throw new MeshError('NOT_LEADER', `not leader (leader is ${st.leader})`, { leader: st.leader })
+      }
+      const { voters, learners } = st.conf
+      if (!voters.includes(peerId) && !learners.includes(peerId)) throw new MeshError('NOT_FOUND', `${peerId} is neither a voter nor a learner of this cluster (meshnode operator raft list-peers shows who is)`)
+      if (voters.length === 1 && voters[0] === peerId) throw new MeshError('BAD_REQUEST', `${peerId} is the last voter: a cluster cannot go on without one (to retire the whole mesh, stop its nodes)`)
+      if (ctx.consensus.removeMember == null) throw new MeshError('STARTING', 'the node is still starting; retry in a moment')
+      if (peerId === ctx.self) {
+        // The leader leaves last: it hands leadership to a caught-up voter, which removes it.
+        if (ctx.consensus.transferLeadership == null || !await ctx.consensus.transferLeadership()) {
+          throw new MeshError('BAD_REQUEST', `${peerId} leads and could not hand leadership to another voter (none alive and caught up): it cannot remove itself; bring another voter up, or remove a dead one first`)
+        }
+        const next = ctx.consensus.status()?.leader
+        if (next == null || next === ctx.self) throw new MeshError('NOT_LEADER', 'leadership was handed over; retry in a moment', { leader: null })
+        // One more hop, bounded: the new leader never removes itself here.
+        const r = resultOf(await ctx.forward(next, 'leader', { raftRemovePeer: { peerId } }, ctx.caller.peerId), 'raftRemovePeer')
+        return { ...r, leadershipTransferred: true }
+      }
+      const { index, conf } = await ctx.consensus.removeMember(peerId)
+      await ctx.audit?.local({ at: ctx.now(), who: ctx.caller.peerId, action: 'raft.remove-peer', target: peerId, outcome: 'ok', detail: `${voters.includes(peerId) ? 'voter' : 'learner'} removed at log index ${index}; voters now ${conf.voters.length}` })
+      return { index, voters: [...conf.voters], learners: [...conf.learners], leadershipTransferred: false }
+    }
+  },
   auditList: {
     kind: 'read',
     needs: 'operate',
@@ -302,6 +370,58 @@ export const ADMIN_COMMANDS: CommandTable = {
       if (ctx.audit == null) throw new MeshError('STARTING', 'the node is still starting; retry in a moment')
       return await ctx.audit.list(p.limit > 0 ? Math.min(p.limit, MAX_LIST) : DEFAULT_AUDIT, p.before)
     }
+  }
+}
+
+/** The Raft configuration as this node sees it, with match indexes when it leads. */
+function raftPeers (ctx: AdminContext): Result<'raftListPeers'> {
+  const st = ctx.consensus.status()
+  const conf = st?.conf ?? { voters: [], learners: [] }
+  const seen = new Map((ctx.peers?.() ?? []).map(p => [p.peerId, p]))
+  const row = (id: string, suffrage: 'voter' | 'learner'): Result<'raftListPeers'>['peers'][number] => {
+    const p = seen.get(id)
+    const match = st?.progress?.get(id)?.match
+    return {
+      peerId: id,
+      name: id === ctx.self ? ctx.selfName ?? '' : p?.name ?? '',
+      suffrage,
+      state: id === ctx.self ? 'alive' : p?.state ?? 'unknown',
+      leader: st?.leader === id,
+      ...(match != null ? { matchIndex: match } : {}),
+      addrs: [...(p?.addrs ?? [])],
+      lastSeenMs: id === ctx.self ? 0 : p?.lastSeenMs ?? 0
+    }
+  }
+  return {
+    peers: [...[...conf.voters].sort().map(id => row(id, 'voter')), ...[...conf.learners].sort().map(id => row(id, 'learner'))],
+    leader: st?.leader ?? '',
+    term: st?.term ?? 0,
+    commitIndex: st?.commit ?? 0,
+    answeredBy: ctx.self,
+    quorum: conf.voters.length === 0 ? 0 : Math.floor(conf.voters.length / 2) + 1
+  }
+}
+
+/** Why there is no leader, in words, with what to do (remove-peer needs a quorum). */
+function quorumHint (ctx: AdminContext): string {
+  const voters = ctx.consensus.status()?.conf?.voters ?? []
+  const seen = new Map((ctx.peers?.() ?? []).map(p => [p.peerId, p.state]))
+  const reachable = voters.filter(v => v === ctx.self || seen.get(v) === 'alive').length
+  const needed = Math.floor(voters.length / 2) + 1
+  if (voters.length > 0 && reachable < needed) {
+    return `quorum lost (${reachable} of ${voters.length} voters reachable, ${needed} needed): a membership change cannot commit without a majority. ` +
+      'Start the missing voters again; if they are gone for good, stop this node and run meshnode operator raft recover --force-new-cluster on it (README: Recovering from a lost quorum)'
+  }
+  return 'an election is under way or just lost; retry in a moment'
+}
+
+/** A member's peer id (a node's libp2p id, as status and list-peers print it). */
+function memberId (text: string): string {
+  requireField(text, 'a peer id is required (meshnode operator raft list-peers shows them)')
+  try {
+    return peerIdFromString(text).toString()
+  } catch (err) {
+    throw new MeshError('BAD_REQUEST', `"${text}" is not a peer id (${errorMessage(err)}); meshnode operator raft list-peers shows the members' ids`)
   }
 }
 

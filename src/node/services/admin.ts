@@ -21,6 +21,7 @@ import { fetchHistory, forwardCommand } from './internal.js'
 import type { LatencyHistory } from '../observe/history.js'
 import type { StatsSources } from '../observe/stats.js'
 import type { WorkService } from './work.js'
+import type { Membership } from './membership.js'
 import { check, principalOf, type AccessView, type Principal } from '../access/policy.js'
 import type { AuditLog } from '../access/audit.js'
 import type { SubmitQuota } from '../access/quota.js'
@@ -62,6 +63,10 @@ export interface AdminComponents {
   log: Logger
   metrics: Metrics
   consensus: ConsensusService
+  /** The membership table (names, addresses, liveness) for raft list-peers. */
+  membership?: Membership
+  /** This node's configuration: its name, for listings. */
+  config?: { name: string }
   work?: WorkService
   access: AccessView
   audit: AuditLog
@@ -89,6 +94,8 @@ export class AdminService {
   private readonly log: Logger
   private readonly metrics: Metrics
   private readonly consensus: ConsensusService
+  private readonly membership?: Membership
+  private readonly selfName?: string
   private readonly access: AccessView
   private readonly audit: AuditLog
   private readonly quota: SubmitQuota
@@ -99,7 +106,8 @@ export class AdminService {
   private readonly stats?: StatsSources
 
   constructor (components: AdminComponents) {
-    ({ host: this.host, log: this.log, metrics: this.metrics, consensus: this.consensus, work: this.work, access: this.access, audit: this.audit, quota: this.quota } = components)
+    ({ host: this.host, log: this.log, metrics: this.metrics, consensus: this.consensus, membership: this.membership, work: this.work, access: this.access, audit: this.audit, quota: this.quota } = components)
+    this.selfName = components.config?.name
     const now = components.now ?? Date.now
     this.limits = {
       granted: new RateGuard(ADMIN_GRANTED_RATE, ADMIN_PROTOCOL, this.metrics, this.log, now),
@@ -164,9 +172,19 @@ export class AdminService {
   }
 
   private context (caller: Principal, forwarded: boolean): AdminContext {
+    const consensus = this.consensus
     return {
       self: this.host.peerId.toString(),
-      consensus: this.consensus,
+      consensus: {
+        propose: async cmd => await consensus.propose(cmd),
+        // A snapshot install replaces the control state: read it when asked.
+        get control () { return consensus.control },
+        status: () => consensus.status(),
+        removeMember: async peerId => await consensus.removeMember(peerId),
+        transferLeadership: async () => await consensus.transferLeadership(2_000)
+      },
+      ...(this.membership != null ? { peers: () => this.membership!.view() } : {}),
+      ...(this.selfName != null ? { selfName: this.selfName } : {}),
       engine: () => this.work?.engine,
       forward: async (to, via, req, onBehalfOf) => await forwardCommand(this.host, to, via, req, onBehalfOf),
       forwarded,

@@ -20,7 +20,8 @@ import { ControlState, encodeCommand, type ApplyResult, type ControlCommand, typ
 import { mulberry32 } from '../../prng.js'
 import { defaultRaftOptions } from '../../consensus/options.js'
 import { RaftCore } from '../../consensus/raft.js'
-import type { Entry, Message } from '../../consensus/types.js'
+import type { ConfState, Entry, Message } from '../../consensus/types.js'
+import { decodeConfChange } from '../../consensus/confchange.js'
 import type { RaftStatus } from '../../consensus/raft.js'
 import type { Transition } from '../../healing/failure-detector.js'
 import { Healer, defaultHealerOptions, proposeFirst } from '../../healing/healer.js'
@@ -196,6 +197,49 @@ export class ConsensusService {
       await new Promise(resolve => setTimeout(resolve, 10))
     }
     return this.core?.status().role !== 'leader'
+  }
+
+  /**
+   * Leader only: remove a voter or learner from the configuration (a single-server change) and
+   * wait until it commits. Retries while another change is pending or voters lag behind the
+   * last one, up to the propose timeout. The leader is never removed here: hand leadership
+   * over first (transferLeadership), then ask the new leader.
+   */
+  async removeMember (peerId: string): Promise<{ index: number, conf: ConfState }> {
+    const deadline = Date.now() + this.opts.proposeTimeoutMs
+    for (;;) {
+      const core = this.core
+      if (core == null || this.stopped) throw new MeshError('NO_QUORUM', 'this node is not part of a cluster')
+      const st = core.status()
+      if (st.role === 'leader' && peerId === this.selfId) throw new MeshError('BAD_REQUEST', 'the leader cannot remove itself: hand leadership over first')
+      const r = core.proposeConfChange({ type: 'remove', nodeId: peerId })
+      if (r.ok) {
+        this.log.info({ node: peerId, index: r.index }, 'membership change proposed: remove')
+        await this.waitCommitted(r.index, r.term)
+        return { index: r.index, conf: this.core?.status().conf ?? { voters: [], learners: [] } }
+      }
+      if (r.code === 'NOT_LEADER' || r.code === 'TRANSFER_IN_PROGRESS' || r.code === 'NOT_MEMBER') {
+        throw new MeshError('NOT_LEADER', `not leader (leader is ${r.leader ?? 'unknown'})`, { leader: r.leader === this.selfId ? null : r.leader })
+      }
+      if (r.code === 'INVALID_CONF_CHANGE') throw new MeshError('BAD_REQUEST', `cannot remove ${peerId}: ${r.message}`)
+      // CONF_CHANGE_PENDING, VOTERS_LAGGING: the last change has to settle first.
+      if (Date.now() > deadline) throw new MeshError('NO_QUORUM', `cannot remove ${peerId} yet: ${r.message}`)
+      this.kick()
+      await new Promise(resolve => setTimeout(resolve, 50))
+    }
+  }
+
+  /** Waits until the entry proposed at `index` in `term` commits (NO_QUORUM after the propose timeout). */
+  private async waitCommitted (index: number, term: number): Promise<void> {
+    const result = new Promise<ApplyResult>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(index)
+        reject(new MeshError('NO_QUORUM', `no quorum: entry ${index} not committed within ${this.opts.proposeTimeoutMs} ms (a majority of the voters must acknowledge it)`))
+      }, this.opts.proposeTimeoutMs)
+      this.pending.set(index, { term, resolve, reject, timer })
+    })
+    this.kick()
+    await result
   }
 
   /**
@@ -500,6 +544,12 @@ export class ConsensusService {
     let result: ApplyResult = { ok: true }
     if (e.type === 'normal' && e.index > this.control.appliedIndex) {
       result = this.control.apply(e.index, e.data)
+    } else if (e.type === 'conf') {
+      const cc = decodeConfChange(e.data)
+      if (cc != null) {
+        this.control.confApplied(e.index, cc)
+        this.log.info({ change: cc.type, node: cc.nodeId, index: e.index }, 'membership change committed')
+      }
     }
     const p = this.pending.get(e.index)
     if (p == null) return
@@ -569,9 +619,12 @@ export class ConsensusService {
         peerId: m.peerId,
         state: m.state,
         lastHeardAt: m.lastHeardAt,
-        advertisesCluster: this.advertisesCluster(m.peerId)
+        advertisesCluster: this.advertisesCluster(m.peerId),
+        incarnation: Number(m.incarnation),
+        draining: this.membership.heartbeatOf(m.peerId)?.draining === true
       })),
-      dead: this.control.dead
+      dead: this.control.dead,
+      removed: this.control.removed
     })
     this.decideDeaths()
     proposeFirst(decisions, d => {

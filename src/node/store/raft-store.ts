@@ -53,6 +53,23 @@ export class RaftStore {
     this.founders = founders
   }
 
+  /**
+   * Replace the whole persisted Raft state with `snapshot` and `hardState`: every log entry
+   * goes, the snapshot stands for them (a forced recovery, src/node/store/raft-recover.ts).
+   * One atomic batch; the mirror follows.
+   */
+  async replace (snapshot: Snapshot, hardState: HardState, founders: string[]): Promise<void> {
+    const ops: BatchOp[] = []
+    for await (const key of this.sub.keys({ gte: 'e', lt: 'f' })) ops.push({ type: 'del', key })
+    ops.push({ type: 'put', key: SNAPSHOT_KEY, value: encodeSnapshot(snapshot) })
+    ops.push({ type: 'put', key: HARD_STATE_KEY, value: encodeHardState(hardState) })
+    ops.push({ type: 'put', key: FOUNDERS_KEY, value: new TextEncoder().encode(JSON.stringify(founders)) })
+    await this.sub.batch(ops)
+    this.mirror.applySnapshot(snapshot)
+    this.mirror.setHardState(hardState)
+    this.founders = founders
+  }
+
   async save (rd: Pick<Ready, 'snapshot' | 'entries' | 'hardState' | 'compaction' | 'truncateFrom'> & Partial<Ready>): Promise<void> {
     const ops: BatchOp[] = []
     const m = this.mirror

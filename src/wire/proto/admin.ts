@@ -1077,6 +1077,113 @@ export namespace StatsGet {
   }
 }
 
+export interface RaftListPeers {}
+
+export namespace RaftListPeers {
+  let _codec: Codec<RaftListPeers>
+
+  export const codec = (): Codec<RaftListPeers> => {
+    if (_codec == null) {
+      _codec = message<RaftListPeers>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<RaftListPeers>): Uint8Array => {
+    return encodeMessage(obj, RaftListPeers.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RaftListPeers>): RaftListPeers => {
+    return decodeMessage(buf, RaftListPeers.codec(), opts)
+  }
+}
+
+export interface RaftRemovePeer {
+  peerId: string
+}
+
+export namespace RaftRemovePeer {
+  let _codec: Codec<RaftRemovePeer>
+
+  export const codec = (): Codec<RaftRemovePeer> => {
+    if (_codec == null) {
+      _codec = message<RaftRemovePeer>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.peerId != null && obj.peerId !== '')) {
+          w.uint32(10)
+          w.string(obj.peerId)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          peerId: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.peerId = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<RaftRemovePeer>): Uint8Array => {
+    return encodeMessage(obj, RaftRemovePeer.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RaftRemovePeer>): RaftRemovePeer => {
+    return decodeMessage(buf, RaftRemovePeer.codec(), opts)
+  }
+}
+
 export interface AdminRequest {
   configSet?: ConfigSet
   configGet?: ConfigGet
@@ -1094,6 +1201,8 @@ export interface AdminRequest {
   nodeDrain?: NodeDrain
   nodeRetire?: NodeRetire
   statsGet?: StatsGet
+  raftListPeers?: RaftListPeers
+  raftRemovePeer?: RaftRemovePeer
 }
 
 export namespace AdminRequest {
@@ -1108,7 +1217,49 @@ export namespace AdminRequest {
 
         obj = { ...obj }
 
+        if (obj.raftRemovePeer != null) {
+          obj.raftListPeers = undefined
+          obj.statsGet = undefined
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.raftListPeers != null) {
+          obj.raftRemovePeer = undefined
+          obj.statsGet = undefined
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
         if (obj.statsGet != null) {
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
           obj.auditList = undefined
@@ -1127,6 +1278,8 @@ export namespace AdminRequest {
         }
 
         if (obj.nodeRetire != null) {
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
           obj.statsGet = undefined
           obj.nodeDrain = undefined
           obj.auditList = undefined
@@ -1145,6 +1298,8 @@ export namespace AdminRequest {
         }
 
         if (obj.nodeDrain != null) {
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
           obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.auditList = undefined
@@ -1163,6 +1318,8 @@ export namespace AdminRequest {
         }
 
         if (obj.auditList != null) {
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
           obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
@@ -1181,6 +1338,8 @@ export namespace AdminRequest {
         }
 
         if (obj.whoAmI != null) {
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
           obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
@@ -1199,6 +1358,8 @@ export namespace AdminRequest {
         }
 
         if (obj.grantList != null) {
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
           obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
@@ -1217,6 +1378,8 @@ export namespace AdminRequest {
         }
 
         if (obj.grantRemove != null) {
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
           obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
@@ -1235,6 +1398,8 @@ export namespace AdminRequest {
         }
 
         if (obj.grantSet != null) {
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
           obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
@@ -1253,6 +1418,8 @@ export namespace AdminRequest {
         }
 
         if (obj.jobCancel != null) {
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
           obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
@@ -1271,6 +1438,8 @@ export namespace AdminRequest {
         }
 
         if (obj.jobGet != null) {
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
           obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
@@ -1289,6 +1458,8 @@ export namespace AdminRequest {
         }
 
         if (obj.jobsList != null) {
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
           obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
@@ -1307,6 +1478,8 @@ export namespace AdminRequest {
         }
 
         if (obj.jobsSubmit != null) {
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
           obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
@@ -1325,6 +1498,8 @@ export namespace AdminRequest {
         }
 
         if (obj.configDelete != null) {
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
           obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
@@ -1343,6 +1518,8 @@ export namespace AdminRequest {
         }
 
         if (obj.configList != null) {
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
           obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
@@ -1361,6 +1538,8 @@ export namespace AdminRequest {
         }
 
         if (obj.configGet != null) {
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
           obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
@@ -1379,6 +1558,8 @@ export namespace AdminRequest {
         }
 
         if (obj.configSet != null) {
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
           obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
@@ -1474,6 +1655,16 @@ export namespace AdminRequest {
         if (obj.statsGet != null) {
           w.uint32(194)
           StatsGet.codec().encode(obj.statsGet, w)
+        }
+
+        if (obj.raftListPeers != null) {
+          w.uint32(202)
+          RaftListPeers.codec().encode(obj.raftListPeers, w)
+        }
+
+        if (obj.raftRemovePeer != null) {
+          w.uint32(210)
+          RaftRemovePeer.codec().encode(obj.raftRemovePeer, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1584,6 +1775,18 @@ export namespace AdminRequest {
               })
               break
             }
+            case 25: {
+              obj.raftListPeers = RaftListPeers.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.raftListPeers
+              })
+              break
+            }
+            case 26: {
+              obj.raftRemovePeer = RaftRemovePeer.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.raftRemovePeer
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1591,7 +1794,49 @@ export namespace AdminRequest {
           }
         }
 
+        if (obj.raftRemovePeer != null) {
+          delete obj.raftListPeers
+          delete obj.statsGet
+          delete obj.nodeRetire
+          delete obj.nodeDrain
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.raftListPeers != null) {
+          delete obj.raftRemovePeer
+          delete obj.statsGet
+          delete obj.nodeRetire
+          delete obj.nodeDrain
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
         if (obj.statsGet != null) {
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
           delete obj.nodeRetire
           delete obj.nodeDrain
           delete obj.auditList
@@ -1610,6 +1855,8 @@ export namespace AdminRequest {
         }
 
         if (obj.nodeRetire != null) {
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
           delete obj.statsGet
           delete obj.nodeDrain
           delete obj.auditList
@@ -1628,6 +1875,8 @@ export namespace AdminRequest {
         }
 
         if (obj.nodeDrain != null) {
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
           delete obj.statsGet
           delete obj.nodeRetire
           delete obj.auditList
@@ -1646,6 +1895,8 @@ export namespace AdminRequest {
         }
 
         if (obj.auditList != null) {
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
           delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
@@ -1664,6 +1915,8 @@ export namespace AdminRequest {
         }
 
         if (obj.whoAmI != null) {
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
           delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
@@ -1682,6 +1935,8 @@ export namespace AdminRequest {
         }
 
         if (obj.grantList != null) {
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
           delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
@@ -1700,6 +1955,8 @@ export namespace AdminRequest {
         }
 
         if (obj.grantRemove != null) {
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
           delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
@@ -1718,6 +1975,8 @@ export namespace AdminRequest {
         }
 
         if (obj.grantSet != null) {
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
           delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
@@ -1736,6 +1995,8 @@ export namespace AdminRequest {
         }
 
         if (obj.jobCancel != null) {
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
           delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
@@ -1754,6 +2015,8 @@ export namespace AdminRequest {
         }
 
         if (obj.jobGet != null) {
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
           delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
@@ -1772,6 +2035,8 @@ export namespace AdminRequest {
         }
 
         if (obj.jobsList != null) {
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
           delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
@@ -1790,6 +2055,8 @@ export namespace AdminRequest {
         }
 
         if (obj.jobsSubmit != null) {
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
           delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
@@ -1808,6 +2075,8 @@ export namespace AdminRequest {
         }
 
         if (obj.configDelete != null) {
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
           delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
@@ -1826,6 +2095,8 @@ export namespace AdminRequest {
         }
 
         if (obj.configList != null) {
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
           delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
@@ -1844,6 +2115,8 @@ export namespace AdminRequest {
         }
 
         if (obj.configGet != null) {
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
           delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
@@ -1862,6 +2135,8 @@ export namespace AdminRequest {
         }
 
         if (obj.configSet != null) {
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
           delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
@@ -3158,6 +3433,7 @@ export interface DrainStatus {
   declaredDead: boolean
   leadershipTransferred: boolean
   summary: string
+  leftRaft: boolean
 }
 
 export namespace DrainStatus {
@@ -3255,6 +3531,11 @@ export namespace DrainStatus {
           w.string(obj.summary)
         }
 
+        if ((obj.leftRaft != null && obj.leftRaft !== false)) {
+          w.uint32(144)
+          w.bool(obj.leftRaft)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -3276,7 +3557,8 @@ export namespace DrainStatus {
           clean: false,
           declaredDead: false,
           leadershipTransferred: false,
-          summary: ''
+          summary: '',
+          leftRaft: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -3351,6 +3633,10 @@ export namespace DrainStatus {
             }
             case 17: {
               obj.summary = reader.string()
+              break
+            }
+            case 18: {
+              obj.leftRaft = reader.bool()
               break
             }
             default: {
@@ -4116,6 +4402,376 @@ export namespace MeshStats {
   }
 }
 
+export interface RaftPeer {
+  peerId: string
+  name: string
+  suffrage: string
+  state: string
+  leader: boolean
+  matchIndex?: number
+  addrs: string[]
+  lastSeenMs: number
+}
+
+export namespace RaftPeer {
+  let _codec: Codec<RaftPeer>
+
+  export const codec = (): Codec<RaftPeer> => {
+    if (_codec == null) {
+      _codec = message<RaftPeer>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.peerId != null && obj.peerId !== '')) {
+          w.uint32(10)
+          w.string(obj.peerId)
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(18)
+          w.string(obj.name)
+        }
+
+        if ((obj.suffrage != null && obj.suffrage !== '')) {
+          w.uint32(26)
+          w.string(obj.suffrage)
+        }
+
+        if ((obj.state != null && obj.state !== '')) {
+          w.uint32(34)
+          w.string(obj.state)
+        }
+
+        if ((obj.leader != null && obj.leader !== false)) {
+          w.uint32(40)
+          w.bool(obj.leader)
+        }
+
+        if (obj.matchIndex != null) {
+          w.uint32(48)
+          w.uint64Number(obj.matchIndex)
+        }
+
+        if (obj.addrs != null) {
+          for (const value of obj.addrs) {
+            w.uint32(58)
+            w.string(value)
+          }
+        }
+
+        if ((obj.lastSeenMs != null && obj.lastSeenMs !== 0)) {
+          w.uint32(64)
+          w.uint64Number(obj.lastSeenMs)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          peerId: '',
+          name: '',
+          suffrage: '',
+          state: '',
+          leader: false,
+          addrs: [],
+          lastSeenMs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.peerId = reader.string()
+              break
+            }
+            case 2: {
+              obj.name = reader.string()
+              break
+            }
+            case 3: {
+              obj.suffrage = reader.string()
+              break
+            }
+            case 4: {
+              obj.state = reader.string()
+              break
+            }
+            case 5: {
+              obj.leader = reader.bool()
+              break
+            }
+            case 6: {
+              obj.matchIndex = reader.uint64Number()
+              break
+            }
+            case 7: {
+              if (opts.limits?.addrs != null && obj.addrs.length === opts.limits.addrs) {
+                throw new MaxLengthError('Decode error - map field "addrs" had too many elements')
+              }
+
+              obj.addrs.push(reader.string())
+              break
+            }
+            case 8: {
+              obj.lastSeenMs = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<RaftPeer>): Uint8Array => {
+    return encodeMessage(obj, RaftPeer.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RaftPeer>): RaftPeer => {
+    return decodeMessage(buf, RaftPeer.codec(), opts)
+  }
+}
+
+export interface RaftPeers {
+  peers: RaftPeer[]
+  leader: string
+  term: number
+  commitIndex: number
+  answeredBy: string
+  quorum: number
+}
+
+export namespace RaftPeers {
+  let _codec: Codec<RaftPeers>
+
+  export const codec = (): Codec<RaftPeers> => {
+    if (_codec == null) {
+      _codec = message<RaftPeers>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.peers != null) {
+          for (const value of obj.peers) {
+            w.uint32(10)
+            RaftPeer.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.leader != null && obj.leader !== '')) {
+          w.uint32(18)
+          w.string(obj.leader)
+        }
+
+        if ((obj.term != null && obj.term !== 0)) {
+          w.uint32(24)
+          w.uint64Number(obj.term)
+        }
+
+        if ((obj.commitIndex != null && obj.commitIndex !== 0)) {
+          w.uint32(32)
+          w.uint64Number(obj.commitIndex)
+        }
+
+        if ((obj.answeredBy != null && obj.answeredBy !== '')) {
+          w.uint32(42)
+          w.string(obj.answeredBy)
+        }
+
+        if ((obj.quorum != null && obj.quorum !== 0)) {
+          w.uint32(48)
+          w.uint32(obj.quorum)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          peers: [],
+          leader: '',
+          term: 0,
+          commitIndex: 0,
+          answeredBy: '',
+          quorum: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.peers != null && obj.peers.length === opts.limits.peers) {
+                throw new MaxLengthError('Decode error - map field "peers" had too many elements')
+              }
+
+              obj.peers.push(RaftPeer.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.peers$
+              }))
+              break
+            }
+            case 2: {
+              obj.leader = reader.string()
+              break
+            }
+            case 3: {
+              obj.term = reader.uint64Number()
+              break
+            }
+            case 4: {
+              obj.commitIndex = reader.uint64Number()
+              break
+            }
+            case 5: {
+              obj.answeredBy = reader.string()
+              break
+            }
+            case 6: {
+              obj.quorum = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<RaftPeers>): Uint8Array => {
+    return encodeMessage(obj, RaftPeers.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RaftPeers>): RaftPeers => {
+    return decodeMessage(buf, RaftPeers.codec(), opts)
+  }
+}
+
+export interface RaftPeerRemoved {
+  index: number
+  voters: string[]
+  learners: string[]
+  leadershipTransferred: boolean
+}
+
+export namespace RaftPeerRemoved {
+  let _codec: Codec<RaftPeerRemoved>
+
+  export const codec = (): Codec<RaftPeerRemoved> => {
+    if (_codec == null) {
+      _codec = message<RaftPeerRemoved>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.index != null && obj.index !== 0)) {
+          w.uint32(8)
+          w.uint64Number(obj.index)
+        }
+
+        if (obj.voters != null) {
+          for (const value of obj.voters) {
+            w.uint32(18)
+            w.string(value)
+          }
+        }
+
+        if (obj.learners != null) {
+          for (const value of obj.learners) {
+            w.uint32(26)
+            w.string(value)
+          }
+        }
+
+        if ((obj.leadershipTransferred != null && obj.leadershipTransferred !== false)) {
+          w.uint32(32)
+          w.bool(obj.leadershipTransferred)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          index: 0,
+          voters: [],
+          learners: [],
+          leadershipTransferred: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.index = reader.uint64Number()
+              break
+            }
+            case 2: {
+              if (opts.limits?.voters != null && obj.voters.length === opts.limits.voters) {
+                throw new MaxLengthError('Decode error - map field "voters" had too many elements')
+              }
+
+              obj.voters.push(reader.string())
+              break
+            }
+            case 3: {
+              if (opts.limits?.learners != null && obj.learners.length === opts.limits.learners) {
+                throw new MaxLengthError('Decode error - map field "learners" had too many elements')
+              }
+
+              obj.learners.push(reader.string())
+              break
+            }
+            case 4: {
+              obj.leadershipTransferred = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<RaftPeerRemoved>): Uint8Array => {
+    return encodeMessage(obj, RaftPeerRemoved.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RaftPeerRemoved>): RaftPeerRemoved => {
+    return decodeMessage(buf, RaftPeerRemoved.codec(), opts)
+  }
+}
+
 export interface AdminResponse {
   code: string
   error: string
@@ -4136,6 +4792,8 @@ export interface AdminResponse {
   nodeDrain?: DrainStatus
   nodeRetire?: NodeRetired
   statsGet?: MeshStats
+  raftListPeers?: RaftPeers
+  raftRemovePeer?: RaftPeerRemoved
 }
 
 export namespace AdminResponse {
@@ -4150,7 +4808,49 @@ export namespace AdminResponse {
 
         obj = { ...obj }
 
+        if (obj.raftRemovePeer != null) {
+          obj.raftListPeers = undefined
+          obj.statsGet = undefined
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.raftListPeers != null) {
+          obj.raftRemovePeer = undefined
+          obj.statsGet = undefined
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
         if (obj.statsGet != null) {
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
           obj.auditList = undefined
@@ -4169,6 +4869,8 @@ export namespace AdminResponse {
         }
 
         if (obj.nodeRetire != null) {
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
           obj.statsGet = undefined
           obj.nodeDrain = undefined
           obj.auditList = undefined
@@ -4187,6 +4889,8 @@ export namespace AdminResponse {
         }
 
         if (obj.nodeDrain != null) {
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
           obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.auditList = undefined
@@ -4205,6 +4909,8 @@ export namespace AdminResponse {
         }
 
         if (obj.auditList != null) {
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
           obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
@@ -4223,6 +4929,8 @@ export namespace AdminResponse {
         }
 
         if (obj.whoAmI != null) {
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
           obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
@@ -4241,6 +4949,8 @@ export namespace AdminResponse {
         }
 
         if (obj.grantList != null) {
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
           obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
@@ -4259,6 +4969,8 @@ export namespace AdminResponse {
         }
 
         if (obj.grantRemove != null) {
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
           obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
@@ -4277,6 +4989,8 @@ export namespace AdminResponse {
         }
 
         if (obj.grantSet != null) {
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
           obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
@@ -4295,6 +5009,8 @@ export namespace AdminResponse {
         }
 
         if (obj.jobCancel != null) {
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
           obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
@@ -4313,6 +5029,8 @@ export namespace AdminResponse {
         }
 
         if (obj.jobGet != null) {
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
           obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
@@ -4331,6 +5049,8 @@ export namespace AdminResponse {
         }
 
         if (obj.jobsList != null) {
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
           obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
@@ -4349,6 +5069,8 @@ export namespace AdminResponse {
         }
 
         if (obj.jobsSubmit != null) {
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
           obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
@@ -4367,6 +5089,8 @@ export namespace AdminResponse {
         }
 
         if (obj.configDelete != null) {
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
           obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
@@ -4385,6 +5109,8 @@ export namespace AdminResponse {
         }
 
         if (obj.configList != null) {
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
           obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
@@ -4403,6 +5129,8 @@ export namespace AdminResponse {
         }
 
         if (obj.configGet != null) {
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
           obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
@@ -4421,6 +5149,8 @@ export namespace AdminResponse {
         }
 
         if (obj.configSet != null) {
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
           obj.statsGet = undefined
           obj.nodeRetire = undefined
           obj.nodeDrain = undefined
@@ -4531,6 +5261,16 @@ export namespace AdminResponse {
         if (obj.statsGet != null) {
           w.uint32(194)
           MeshStats.codec().encode(obj.statsGet, w)
+        }
+
+        if (obj.raftListPeers != null) {
+          w.uint32(202)
+          RaftPeers.codec().encode(obj.raftListPeers, w)
+        }
+
+        if (obj.raftRemovePeer != null) {
+          w.uint32(210)
+          RaftPeerRemoved.codec().encode(obj.raftRemovePeer, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -4657,6 +5397,18 @@ export namespace AdminResponse {
               })
               break
             }
+            case 25: {
+              obj.raftListPeers = RaftPeers.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.raftListPeers
+              })
+              break
+            }
+            case 26: {
+              obj.raftRemovePeer = RaftPeerRemoved.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.raftRemovePeer
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -4664,7 +5416,49 @@ export namespace AdminResponse {
           }
         }
 
+        if (obj.raftRemovePeer != null) {
+          delete obj.raftListPeers
+          delete obj.statsGet
+          delete obj.nodeRetire
+          delete obj.nodeDrain
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.raftListPeers != null) {
+          delete obj.raftRemovePeer
+          delete obj.statsGet
+          delete obj.nodeRetire
+          delete obj.nodeDrain
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
         if (obj.statsGet != null) {
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
           delete obj.nodeRetire
           delete obj.nodeDrain
           delete obj.auditList
@@ -4683,6 +5477,8 @@ export namespace AdminResponse {
         }
 
         if (obj.nodeRetire != null) {
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
           delete obj.statsGet
           delete obj.nodeDrain
           delete obj.auditList
@@ -4701,6 +5497,8 @@ export namespace AdminResponse {
         }
 
         if (obj.nodeDrain != null) {
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
           delete obj.statsGet
           delete obj.nodeRetire
           delete obj.auditList
@@ -4719,6 +5517,8 @@ export namespace AdminResponse {
         }
 
         if (obj.auditList != null) {
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
           delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
@@ -4737,6 +5537,8 @@ export namespace AdminResponse {
         }
 
         if (obj.whoAmI != null) {
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
           delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
@@ -4755,6 +5557,8 @@ export namespace AdminResponse {
         }
 
         if (obj.grantList != null) {
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
           delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
@@ -4773,6 +5577,8 @@ export namespace AdminResponse {
         }
 
         if (obj.grantRemove != null) {
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
           delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
@@ -4791,6 +5597,8 @@ export namespace AdminResponse {
         }
 
         if (obj.grantSet != null) {
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
           delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
@@ -4809,6 +5617,8 @@ export namespace AdminResponse {
         }
 
         if (obj.jobCancel != null) {
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
           delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
@@ -4827,6 +5637,8 @@ export namespace AdminResponse {
         }
 
         if (obj.jobGet != null) {
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
           delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
@@ -4845,6 +5657,8 @@ export namespace AdminResponse {
         }
 
         if (obj.jobsList != null) {
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
           delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
@@ -4863,6 +5677,8 @@ export namespace AdminResponse {
         }
 
         if (obj.jobsSubmit != null) {
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
           delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
@@ -4881,6 +5697,8 @@ export namespace AdminResponse {
         }
 
         if (obj.configDelete != null) {
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
           delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
@@ -4899,6 +5717,8 @@ export namespace AdminResponse {
         }
 
         if (obj.configList != null) {
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
           delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
@@ -4917,6 +5737,8 @@ export namespace AdminResponse {
         }
 
         if (obj.configGet != null) {
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
           delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain
@@ -4935,6 +5757,8 @@ export namespace AdminResponse {
         }
 
         if (obj.configSet != null) {
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
           delete obj.statsGet
           delete obj.nodeRetire
           delete obj.nodeDrain

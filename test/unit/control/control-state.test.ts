@@ -128,3 +128,18 @@ describe('control state: jobs outlive their home', () => {
     expect(() => decodeCommand(new TextEncoder().encode(JSON.stringify({ v: 1, op: 'jobs.put', jobs: [['j', { home: 'a', createdAt: 1, state: 'running', epoch: -1 }]] })))).toThrow(/epoch/)
   })
 })
+
+describe('control state: members removed from the configuration', () => {
+  it('remembers who a committed change removed, forgets them when added again, and keeps that in snapshots', () => {
+    const s = new ControlState()
+    s.confApplied(4, { type: 'remove', nodeId: 'b' })
+    s.confApplied(5, { type: 'remove', nodeId: 'c' })
+    s.confApplied(6, { type: 'addLearner', nodeId: 'c' })
+    expect([...s.removed]).toEqual([['b', 4]])
+    const copy = ControlState.restore(s.snapshot())
+    expect([...copy.removed]).toEqual([['b', 4]])
+    // Replaying an entry after a restart changes nothing.
+    copy.confApplied(4, { type: 'remove', nodeId: 'b' })
+    expect(Buffer.from(copy.snapshot()).equals(Buffer.from(s.snapshot()))).toBe(true)
+  })
+})

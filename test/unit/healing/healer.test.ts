@@ -205,6 +205,33 @@ describe('healer: adding joiners', () => {
   })
 })
 
+describe('healer: members removed earlier that come back', () => {
+  const back = (peerId: string, over: Partial<PeerInput> = {}): PeerInput => ({ peerId, state: 'alive', lastHeardAt: 0, advertisesCluster: true, incarnation: 4, ...over })
+  const review = (peers: PeerInput[], dead: ReviewInput['dead'] = new Map(), removed = new Map([['x', 30]])): HealingDecision[] =>
+    new Healer('a').review({ now: 0, raft: leaderView(), peers, dead, removed })
+
+  it('adds a node a committed change removed (a drain, remove-peer) again as a learner once it is back', () => {
+    expect(review([back('x')])).toEqual([{ type: 'confChange', change: { type: 'addLearner', nodeId: 'x' }, reason: 'removed earlier; back' }])
+  })
+
+  it('adds it back once it lives in an incarnation newer than the one declared dead', () => {
+    expect(changes(review([back('x', { incarnation: 3 })], new Map([['x', { incarnation: 3 }]])))).toEqual([])
+    expect(changes(review([back('x', { incarnation: 4 })], new Map([['x', { incarnation: 3 }]])))).toEqual(['addLearner x'])
+  })
+
+  it('does not add back a node that is draining (it is on its way out)', () => {
+    expect(review([back('x', { draining: true })])).toEqual([])
+  })
+
+  it('does not add a draining joiner either', () => {
+    expect(review([back('y', { advertisesCluster: false, draining: true })])).toEqual([])
+  })
+
+  it('still leaves alone a peer of another cluster: it was never removed from this one', () => {
+    expect(review([back('y')])).toEqual([])
+  })
+})
+
 describe('healer: promoting a learner', () => {
   it('promotes the most caught-up alive learner while voters are below the cap', () => {
     const clock = new Clock()

@@ -56,7 +56,9 @@ const CASES: Array<{ name: string, req: AdminRequest, allowed: string[] }> = [
   { name: 'auditList', req: { auditList: { limit: 0, before: '' } }, allowed: ['operator', 'operator+commands', 'local'] },
   { name: 'nodeDrain', req: { nodeDrain: { deadlineMs: 1000 } }, allowed: ['operator', 'operator+commands', 'local'] },
   { name: 'nodeRetire', req: { nodeRetire: { peerId: 'self', incarnation: 1, reason: 'drained' } }, allowed: ['operator', 'operator+commands', 'local'] },
-  { name: 'statsGet', req: { statsGet: { sinceMs: 60_000 } }, allowed: ['submitter', 'submitter+commands', 'operator', 'operator+commands', 'local'] }
+  { name: 'statsGet', req: { statsGet: { sinceMs: 60_000 } }, allowed: ['submitter', 'submitter+commands', 'operator', 'operator+commands', 'local'] },
+  { name: 'raftListPeers', req: { raftListPeers: {} }, allowed: ['submitter', 'submitter+commands', 'operator', 'operator+commands', 'local'] },
+  { name: 'raftRemovePeer', req: { raftRemovePeer: { peerId: CLIENT } }, allowed: ['operator', 'operator+commands', 'local'] }
 ]
 
 interface Fake { ctx: AdminContext, proposed: ControlCommand[], submitted: number }
@@ -78,14 +80,19 @@ function fake (caller: Principal, forwarded = false): Fake {
     consensus: {
       propose: async cmd => { f.proposed.push(cmd); return { ok: true, version: 1 } },
       control: { config: new Map([['k', { value: 'v', version: 1, index: 1 }]]), jobs: new Map(), grants: new Map() },
-      status: () => ({ leader: 'self' })
+      status: () => ({ leader: 'self', role: 'leader', conf: { voters: ['self', CLIENT], learners: [] } }),
+      // Recorded with the proposals: a refused caller changes nothing, membership included.
+      removeMember: async peerId => {
+        f.proposed.push({ op: 'grant.remove', peerId, by: 'removeMember' })
+        return { index: 9, conf: { voters: ['self'], learners: [] } }
+      }
     },
     engine: () => engine,
     forward: async () => { throw new Error('no forwarding here') },
     forwarded,
     caller,
     now: () => 5,
-    drain: () => ({ state: 'draining', startedAt: 0, deadlineAt: 1000, elapsedMs: 0, queued: 0, running: 0, lent: 0, engaged: 0, outbox: 0, homeJobs: 0, inFlight: 0, handedOff: 0, finished: 0, clean: false, declaredDead: false, leadershipTransferred: false, summary: '' }),
+    drain: () => ({ state: 'draining', startedAt: 0, deadlineAt: 1000, elapsedMs: 0, queued: 0, running: 0, lent: 0, engaged: 0, outbox: 0, homeJobs: 0, inFlight: 0, handedOff: 0, finished: 0, clean: false, declaredDead: false, leadershipTransferred: false, leftRaft: false, summary: '' }),
     incarnation: () => 1,
     stats: { self: 'self', members: () => ['self'], local: (_from, now) => ({ layout: LAYOUT_VERSION, startedAt: 0, now, minutes: [] }), fetch: async () => { throw new Error('no peers here') }, retentionMinutes: 60, now: () => 5 },
     audit: { list: async () => ({ entries: [], next: '' }), local: async () => {} } as unknown as AuditLog

@@ -72,6 +72,41 @@ describe('Drain', () => {
   })
 })
 
+describe('Drain: leaving the voter set', () => {
+  const withLeave = (opts: { leaveFails?: boolean, retireFails?: boolean } = {}): ReturnType<typeof fakeHost> => {
+    const host = fakeHost(() => IDLE, opts)
+    host.leaveRaft = async () => {
+      host.steps.push('leaveRaft')
+      if (opts.leaveFails === true) throw new Error('no quorum: entry 9 not committed within 5000 ms')
+    }
+    return host
+  }
+
+  it('leaves the Raft configuration after retiring, so the voters left keep a majority', async () => {
+    const host = withLeave()
+    const final = await new Drain(host, 2_000).done
+    expect(host.steps).toEqual(['work.drain', 'announce', 'transfer', 'retire:drained', 'leaveRaft'])
+    expect(final).toMatchObject({ state: 'left', declaredDead: true, leftRaft: true })
+    expect(final.summary).toContain('removed from the voters')
+  })
+
+  it('still retires when it cannot leave the voter set, and says how to remove it by hand', async () => {
+    const host = withLeave({ leaveFails: true })
+    const drain = new Drain(host, 2_000)
+    const final = await drain.done
+    expect(final).toMatchObject({ declaredDead: true, leftRaft: false })
+    expect(final.summary).toContain('still a voter (no quorum: entry 9 not committed within 5000 ms): remove it with meshnode operator raft remove-peer')
+    expect(drain.exitCode).toBe(0)
+  })
+
+  it('does not try to leave the voter set when it could not retire', async () => {
+    const host = withLeave({ retireFails: true })
+    const final = await new Drain(host, 2_000).done
+    expect(host.steps).not.toContain('leaveRaft')
+    expect(final.leftRaft).toBe(false)
+  })
+})
+
 describe('Drain, alone', () => {
   it('stops without draining or retiring when no peer is alive: the work stays on disk', async () => {
     const host = fakeHost(() => ({ ...IDLE, done: false, queued: 5, homeJobs: 1 }), { alone: true })

@@ -45,7 +45,7 @@ describe('status JSON', () => {
     expect(json.draining).toBe(true)
     expect(json.peers[0]!.draining).toBe(false)
     expect(json.dead).toEqual([{ peerId: '12D3KooWB', incarnation: 1, reason: '2 of 3 voters hold it dead', index: 7 }])
-    expect(json.quorum).toEqual({ contact: true, lastContactMs: 12 })
+    expect(json.quorum).toEqual({ contact: true, lastContactMs: 12, reachableVoters: 1, voters: 1, needed: 1 })
     expect(json.http).toBe('http://127.0.0.1:7421/')
     expect(statusToJson({ ...response, http: '' }).http).toBeNull()
   })
@@ -54,18 +54,46 @@ describe('status JSON', () => {
     const validate = new Ajv.default({ allErrors: true }).compile(schema)
     const lost = statusToJson(StatusResponse.decode(StatusResponse.encode({ ...response, quorum: 'lost', quorumLastContactMs: 3_200n })))
     expect(validate(lost), JSON.stringify(validate.errors)).toBe(true)
-    expect(lost.quorum).toEqual({ contact: false, lastContactMs: 3_200 })
+    expect(lost.quorum).toEqual({ contact: false, lastContactMs: 3_200, reachableVoters: 1, voters: 1, needed: 1 })
     expect(formatStatus(lost)).toContain('quorum: lost (no leader heard for 3.2s): refusing submits, not stealing; running the work it holds')
     const never = statusToJson(StatusResponse.decode(StatusResponse.encode({ ...response, quorum: 'lost', quorumLastContactMs: undefined })))
     expect(validate(never), JSON.stringify(validate.errors)).toBe(true)
-    expect(never.quorum).toEqual({ contact: false, lastContactMs: null })
+    expect(never.quorum).toEqual({ contact: false, lastContactMs: null, reachableVoters: 1, voters: 1, needed: 1 })
     expect(formatStatus(never)).toContain('quorum: lost (no leader heard since start)')
     expect(formatStatus(statusToJson(response))).toContain('quorum: ok')
   })
 
   it('reads a node older than fencing (no quorum field) as in contact: such nodes never fence', () => {
     const { quorum, quorumLastContactMs, ...old } = response
-    expect(statusToJson(StatusResponse.decode(StatusResponse.encode({ ...old, quorum: '' }))).quorum).toEqual({ contact: true, lastContactMs: null })
+    expect(statusToJson(StatusResponse.decode(StatusResponse.encode({ ...old, quorum: '' }))).quorum).toMatchObject({ contact: true, lastContactMs: null })
+  })
+
+  it('says "quorum lost (k of n voters reachable)" with the recovery command when a majority of voters is out of reach', () => {
+    const validate = new Ajv.default({ allErrors: true }).compile(schema)
+    const peer = (peerId: string, state: string): StatusResponse['peers'][number] => ({ ...response.peers[0]!, peerId, name: peerId, state })
+    const lost = statusToJson(StatusResponse.decode(StatusResponse.encode({
+      ...response,
+      quorum: 'lost',
+      quorumLastContactMs: 4_000n,
+      voters: ['12D3KooWA', '12D3KooWB', '12D3KooWC'],
+      peers: [peer('12D3KooWB', 'dead'), peer('12D3KooWC', 'suspect')]
+    })))
+    expect(validate(lost), JSON.stringify(validate.errors)).toBe(true)
+    expect(lost.quorum).toEqual({ contact: false, lastContactMs: 4_000, reachableVoters: 1, voters: 3, needed: 2 })
+    const text = formatStatus(lost, '/var/lib/meshnode')
+    expect(text).toContain('quorum: quorum lost (1 of 3 voters reachable, 2 needed; no leader heard for 4.0s)')
+    expect(text).toContain('Start the missing voters again')
+    expect(text).toContain('meshnode operator raft recover --force-new-cluster --data-dir /var/lib/meshnode --yes-i-know')
+    // Without a data dir (asked with --peer) the command names a placeholder.
+    expect(formatStatus(lost)).toContain('--data-dir DIR')
+  })
+
+  it('keeps the plain "lost" wording while a majority of voters is reachable (an election under way)', () => {
+    const peer = (peerId: string, state: string): StatusResponse['peers'][number] => ({ ...response.peers[0]!, peerId, name: peerId, state })
+    const electing = statusToJson({ ...response, quorum: 'lost', quorumLastContactMs: 500n, voters: ['12D3KooWA', '12D3KooWB', '12D3KooWC'], peers: [peer('12D3KooWB', 'alive'), peer('12D3KooWC', 'dead')] })
+    expect(electing.quorum).toMatchObject({ reachableVoters: 2, voters: 3, needed: 2 })
+    expect(formatStatus(electing)).toContain('quorum: lost (no leader heard for 500ms)')
+    expect(formatStatus(electing)).not.toContain('quorum lost (')
   })
 
   it('prints a readable summary with every peer and rejected input', () => {
