@@ -8,12 +8,14 @@
 import type { NodeConfig } from './config.js'
 import { createLogger } from './log.js'
 import { MeshNode } from './node.js'
-import { watchLauncher } from './launcher.js'
+import { findLauncher, watchLauncher } from './launcher.js'
 
 /** Exit code when a second signal forced the process out. */
 export const EXIT_FORCED = 130
 
 export async function runDaemon (config: NodeConfig, onStarted?: (node: MeshNode) => void): Promise<number> {
+  // Before anything slow: npm may be killed while the node starts.
+  const launcher = findLauncher()
   const log = createLogger(config.logLevel, { name: config.name })
   const node = await MeshNode.start(config, { logger: log })
   onStarted?.(node)
@@ -41,7 +43,7 @@ export async function runDaemon (config: NodeConfig, onStarted?: (node: MeshNode
     process.on('SIGTERM', onSignal)
     process.on('SIGINT', onSignal)
     process.on('SIGUSR2', onSignal)
-    const unwatch = watchLauncher(pid => {
+    const unwatch = watchLauncher(launcher, pid => {
       log.info({ npm: pid }, 'the npm process that started this node has ended: stopping as on SIGTERM')
       onSignal('SIGTERM')
     })

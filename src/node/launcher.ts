@@ -68,16 +68,27 @@ function alive (pid: number): boolean {
 }
 
 /**
- * When started by npm, calls `onGone` once npm's process has ended (killed or exited);
- * returns the function that stops watching.
+ * The npm process that started this one, if npm did. Look it up as early as possible: once
+ * npm is gone the shell between it and the node is re-parented and the link is lost.
  */
-export function watchLauncher (onGone: (pid: number) => void, env: NodeJS.ProcessEnv = process.env, proc: ProcView = linuxProc): () => void {
-  if (!startedByNpm(env)) return () => {}
-  const npm = findNpmAncestor(process.pid, proc)
+export function findLauncher (env: NodeJS.ProcessEnv = process.env, proc: ProcView = linuxProc): number | undefined {
+  return startedByNpm(env) ? findNpmAncestor(process.pid, proc) : undefined
+}
+
+/**
+ * Calls `onGone` once the launcher `npm` (from findLauncher) has ended, killed or exited —
+ * at the first check if it already has; returns the function that stops watching.
+ */
+export function watchLauncher (npm: number | undefined, onGone: (pid: number) => void, proc: ProcView = linuxProc): () => void {
   if (npm == null) return () => {}
+  // A pid still alive but no longer our ancestor was reused: npm is gone all the same.
+  const gone = (): boolean => !(alive(npm) && isAncestor(npm, proc))
+  if (gone()) {
+    queueMicrotask(() => { onGone(npm) })
+    return () => {}
+  }
   const timer = setInterval(() => {
-    // A pid still alive but no longer our ancestor was reused: npm is gone all the same.
-    if (alive(npm) && isAncestor(npm, proc)) return
+    if (!gone()) return
     clearInterval(timer)
     onGone(npm)
   }, LAUNCHER_POLL_MS)

@@ -49,7 +49,7 @@ describe('consensus on a 5-node cluster', () => {
     const survivor = st.nodes.find(n => n.index !== old.entry.index)!
     const get = await meshnode(['config', 'get', 'answer', '--json', '--data-dir', survivor.dataDir])
     expect(get.code, get.stderr).toBe(0)
-    expect(JSON.parse(get.stdout)).toEqual([{ key: 'answer', value: '42', version: 1 }])
+    expect(JSON.parse(get.stdout)).toEqual({ key: 'answer', value: '42', version: 1 })
     // A write after the failover commits under the new leader.
     const again = await meshnode(['config', 'set', 'answer', '43', '--expect-version', '1', '--data-dir', survivor.dataDir])
     expect(again.code, again.stderr).toBe(0)
@@ -66,7 +66,7 @@ describe('consensus on a 5-node cluster', () => {
     const get = await meshnode(['config', 'get', 'answer', '--json', '--data-dir', dead.entry.dataDir])
     await waitUntil(async () => {
       const r = await meshnode(['config', 'get', 'answer', '--json', '--data-dir', dead.entry.dataDir])
-      return r.code === 0 && JSON.parse(r.stdout)[0]?.value === '43'
+      return r.code === 0 && JSON.parse(r.stdout).value === '43'
     }, 20_000, 'restarted node to apply the latest value', 200)
     expect(get.code).toBe(0)
   })
@@ -119,7 +119,7 @@ describe('a node started alone', () => {
     }, 20_000, 'joiner to become a voter', 200)
     await waitUntil(async () => {
       const r = await meshnode(['config', 'get', 'k', '--json', '--data-dir', joinerDir])
-      return r.code === 0 && JSON.parse(r.stdout)[0]?.value === 'v'
+      return r.code === 0 && JSON.parse(r.stdout).value === 'v'
     }, 20_000, 'joiner to apply the log', 200)
   })
 })

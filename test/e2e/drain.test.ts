@@ -165,7 +165,7 @@ describe('draining a job\'s home within its deadline', () => {
       return s?.draining === true
     }, 10_000, 'node-1 to report draining', 50)
     const refused = await meshnode(['submit', 'echo', '1', '--data-dir', home.dataDir])
-    expect(refused.code).toBe(1)
+    expect(refused.code).toBe(7)
     expect(refused.stderr).toContain('DRAINING')
     const r = await drain
     expect(r.code, r.stderr + r.stdout).toBe(0)
