@@ -3,7 +3,7 @@
 // three by stealing; the mesh's stats count exactly the tasks that ran, gathered from every
 // node, and the CSV export has one row per job with its counts from its home. With a node
 // killed, stats still answer, naming the missing node.
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadState, waitUntil } from '../../scripts/cluster-lib.js'
@@ -24,7 +24,7 @@ describe('stats and job export on a 3-node cluster', () => {
   const jobs: string[] = []
 
   beforeAll(async () => {
-    await cluster(dir, ['up', '3', '--base-port', '27500', '--', '--handlers', HANDLERS, '--concurrency', '4'])
+    await cluster(dir, ['up', '3', '--base-port', '27500', '--', '--handlers', HANDLERS, '--concurrency', '4', '--http', '127.0.0.1:0'])
   })
 
   afterAll(async () => {
@@ -86,6 +86,12 @@ describe('stats and job export on a 3-node cluster', () => {
     expect(byType.nap!.perSec).toBeGreaterThan(0)
     expect(s!.jobs.latencyMs).not.toBeNull()
     expect(s!.minutes.reduce((n, m) => n + m.tasks, 0)).toBe(802)
+
+    // GET /v1/stats (anonymous reads are open on loopback) answers the same JSON.
+    const http = JSON.parse(readFileSync(join(dataDir(2), 'node.json'), 'utf8')).http as string
+    const viaHttp = await (await fetch(`http://${http}/v1/stats?since=10m`)).json() as StatsJson
+    expect(viaHttp.types.map(t => [t.type, t.count, t.failed])).toEqual(s!.types.map(t => [t.type, t.count, t.failed]))
+    expect(viaHttp.jobs.count).toBe(3)
 
     // The table form says the same.
     const table = await meshnode(['stats', '--since', '10m', '--data-dir', dataDir(1)])
