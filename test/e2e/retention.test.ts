@@ -5,6 +5,7 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { kill, loadState, restart, waitUntil } from '../../scripts/cluster-lib.js'
+import { EXIT_NOT_FOUND } from '../../src/node/errors.js'
 import { Store } from '../../src/node/store/store.js'
 import { WorkStore } from '../../src/node/store/work-store.js'
 import { cluster, meshnode, ROOT, tempDir } from './helpers.js'
@@ -85,7 +86,8 @@ describe('retention on a 3-node cluster', () => {
       for (const id of finished) {
         await waitUntil(async () => (await jobOn(id, node)).code !== 0, 30_000, `job ${id} to be forgotten on node ${node + 1}`, 250)
         const gone = await jobOn(id, node)
-        expect(gone.stderr).toContain('NOT_FOUND')
+        expect(gone.code).toBe(EXIT_NOT_FOUND)
+        expect(JSON.parse(gone.stderr).error.code).toBe('NOT_FOUND')
       }
       expect((await jobOn(running, node)).json).toMatchObject({ state: 'running' })
       expect((await jobOn(kept, node)).json).toMatchObject({ state: 'completed' })
@@ -113,7 +115,7 @@ describe('retention on a 3-node cluster', () => {
     await restart(1, dir)
     await cluster(dir, ['wait'])
     // Back up, it does not bring the forgotten jobs back.
-    for (const id of finished) expect((await jobOn(id, 0)).code).not.toBe(0)
+    for (const id of finished) expect((await jobOn(id, 0)).code).toBe(EXIT_NOT_FOUND)
     expect(JSON.parse((await cli(['jobs', '--all', '--json'], 0)).stdout).jobs).toHaveLength(2)
   }, 90_000)
 })
