@@ -17,6 +17,8 @@
 import type { ConfigValue, JobEntry } from './control.js'
 import { MAX_JOBS_PER_DELETE } from './control.js'
 
+export { MAX_JOBS_PER_DELETE }
+
 export interface RetentionPolicy {
   /** Finished jobs older than this (since they finished) go. Infinity: no age limit. */
   maxAgeMs: number
@@ -95,7 +97,7 @@ export interface RetentionDecision {
   delete: string[]
   /** Finished jobs (not in `delete`) whose results go, records kept. */
   expireResults: string[]
-  /** More was due than one batch holds: sweep again as soon as these are applied. */
+  /** More was due than one decision holds: sweep again as soon as these are applied. */
   more: boolean
 }
 
@@ -106,11 +108,12 @@ export function finishedTime (e: JobEntry): number {
 
 /**
  * One sweep over the registry. Pure: the same registry, policy and `now` give the same
- * answer. O(n log batch) in the registry's size: the count limit keeps only the `batch`
+ * answer. `limit` bounds each list (the runner cuts them into jobs.delete entries of at most
+ * MAX_JOBS_PER_DELETE). O(n log limit) in the registry's size: the count limit keeps only the `limit`
  * oldest candidates in a heap, never sorting the whole registry.
  */
-export function decideRetention (jobs: Iterable<[string, unknown]>, policy: RetentionPolicy, now: number, batch = MAX_JOBS_PER_DELETE): RetentionDecision {
-  batch = Math.max(1, Math.min(batch, MAX_JOBS_PER_DELETE))
+export function decideRetention (jobs: Iterable<[string, unknown]>, policy: RetentionPolicy, now: number, limit = MAX_JOBS_PER_DELETE): RetentionDecision {
+  const batch = Math.max(1, limit)
   const aged = new MaxHeap(batch)
   let finished = 0
   let expiredByAge = 0

@@ -4,7 +4,7 @@
 // the jobs from the registry) and the work layer deletes its local records of them
 // (WorkShell.forgetJobs). A follower does nothing: a new leader picks up where the last one
 // stopped, since the decision reads only the replicated registry, config and the clock.
-import { decideRetention, retentionPolicy, type RetentionDecision } from '../../consensus/retention.js'
+import { MAX_JOBS_PER_DELETE, decideRetention, retentionPolicy, type RetentionDecision } from '../../consensus/retention.js'
 import type { ConsensusService } from './consensus.js'
 import type { Logger } from '../log.js'
 
@@ -15,6 +15,8 @@ export interface RetentionOptions {
   idleSweepMs: number
   /** Job ids per jobs.delete entry (at most MAX_JOBS_PER_DELETE). */
   batch: number
+  /** Entries one scan of the registry may decide: a big backlog costs fewer full scans. */
+  batchesPerScan: number
 }
 
 export const defaultRetentionOptions: RetentionOptions = {
@@ -22,7 +24,9 @@ export const defaultRetentionOptions: RetentionOptions = {
   // A registry of a million entries takes tens of ms to scan: not every 5 s for nothing.
   idleSweepMs: 60_000,
   // MAX_JOBS_PER_DELETE: ~250 KB per entry, well under a raft frame; fewer sweeps over a big registry.
-  batch: 10_000
+  batch: 10_000,
+  // A scan of a million entries costs ~0.3 s: decide ten entries' worth from each.
+  batchesPerScan: 10
 }
 
 export type RetentionConsensus = Pick<ConsensusService, 'status' | 'control' | 'propose'>
@@ -58,12 +62,13 @@ export class RetentionService {
         const control = this.consensus.control
         const now = this.now()
         if (control.appliedIndex === this.idleAt.index && now - this.idleAt.at < this.opts.idleSweepMs) return
-        const d = decideRetention(control.jobs, retentionPolicy(control.config), now, this.opts.batch)
+        const batch = Math.max(1, Math.min(this.opts.batch, MAX_JOBS_PER_DELETE))
+        const d = decideRetention(control.jobs, retentionPolicy(control.config), now, batch * Math.max(1, this.opts.batchesPerScan))
         if (d.delete.length === 0 && d.expireResults.length === 0) {
           this.idleAt = { index: control.appliedIndex, at: now }
           return
         }
-        if (!await this.carryOut(d)) return
+        if (!await this.carryOut(d, batch)) return
         if (!d.more) return
       }
     } finally {
@@ -71,17 +76,22 @@ export class RetentionService {
     }
   }
 
-  private async carryOut (d: RetentionDecision): Promise<boolean> {
+  /** Proposes the decision as jobs.delete entries of at most `batch` ids, one at a time. */
+  private async carryOut (d: RetentionDecision, batch: number): Promise<boolean> {
     try {
-      if (d.delete.length > 0) {
-        const r = await this.consensus.propose({ op: 'jobs.delete', jobIds: d.delete })
+      for (let i = 0; i < d.delete.length; i += batch) {
+        if (this.stopped || this.consensus.status()?.role !== 'leader') return false
+        const jobIds = d.delete.slice(i, i + batch)
+        const r = await this.consensus.propose({ op: 'jobs.delete', jobIds })
         if (!r.ok) throw new Error(`${r.code}: ${r.message}`)
-        this.log.info({ jobs: d.delete.length, first: d.delete[0], more: d.more }, 'retention: finished jobs forgotten')
+        this.log.info({ jobs: jobIds.length, first: jobIds[0], more: d.more || i + batch < d.delete.length }, 'retention: finished jobs forgotten')
       }
-      if (d.expireResults.length > 0) {
-        const r = await this.consensus.propose({ op: 'jobs.delete', jobIds: d.expireResults, resultsOnly: true })
+      for (let i = 0; i < d.expireResults.length; i += batch) {
+        if (this.stopped || this.consensus.status()?.role !== 'leader') return false
+        const jobIds = d.expireResults.slice(i, i + batch)
+        const r = await this.consensus.propose({ op: 'jobs.delete', jobIds, resultsOnly: true })
         if (!r.ok) throw new Error(`${r.code}: ${r.message}`)
-        this.log.info({ jobs: d.expireResults.length, more: d.more }, 'retention: results of finished jobs expired')
+        this.log.info({ jobs: jobIds.length, more: d.more || i + batch < d.expireResults.length }, 'retention: results of finished jobs expired')
       }
       return true
     } catch (err: any) {

@@ -26,15 +26,17 @@ function mesh (jobs: number, role = 'leader'): { control: ControlState, proposed
         proposed.push(cmd)
         return control.apply(control.appliedIndex + 1, encodeCommand(cmd))
       }
-    }, { info: () => {}, warn: () => {} }, { batch: 100 }, () => now)
+    }, { info: () => {}, warn: () => {} }, { batch: 100, batchesPerScan: 2 }, () => now)
   }
 }
 
 describe('retention runner', () => {
-  it('forgets every finished job past the default week, in batches, and never the running one', async () => {
+  it('forgets every finished job past the default week, in bounded entries, and never the running one', async () => {
     const m = mesh(250)
     await m.service(T0 + 8 * DAY).sweep()
+    // Two entries per scan of the registry, then what is left.
     expect(m.proposed.map(c => c.op === 'jobs.delete' ? c.jobIds.length : 0)).toEqual([100, 100, 50])
+    expect(m.proposed.every(c => c.op === 'jobs.delete' && c.jobIds.length <= 100)).toBe(true)
     expect([...m.control.jobs.keys()]).toEqual(['running'])
     expect(m.control.retention.deleted).toBe(250)
   })
