@@ -23,6 +23,13 @@ export type ControlCommand = (
   | { op: 'job.delete', jobId: string }
   /** Register jobs or record their final state, many per entry (submits are group-committed). */
   | { op: 'jobs.put', jobs: Array<[string, JobEntry]> }
+  /**
+   * Retention (src/consensus/retention.ts): forget finished jobs, many per entry. Every node
+   * drops them from the registry and deletes what it stores of them; a running job named here
+   * is kept. `resultsOnly`: keep the entries, mark their results expired (the home deletes the
+   * outcomes and keeps the job record).
+   */
+  | { op: 'jobs.delete', jobIds: string[], resultsOnly?: boolean }
   /** Cancel a running job: every node drops its queued tasks and aborts running ones. */
   | { op: 'job.cancel', jobId: string }
 ) & Attribution
@@ -62,6 +69,12 @@ export interface JobEntry {
   epoch?: number
   /** Earlier homes, oldest first. */
   homes?: string[]
+  /** When the home recorded the final state (its clock, ms): the age retention counts from. */
+  finishedAt?: number
+  /** Kept this long after finishing (submit --keep), instead of retention.maxAgeMs. */
+  keepMs?: number
+  /** Set by a results-only jobs.delete: the home no longer has the task outcomes. */
+  resultsExpired?: boolean
 }
 
 /** A job moved to a new home because its home was declared dead (see ControlState). */
@@ -77,6 +90,8 @@ const REGISTRY_STATES = new Set<string>(['running', 'completed', 'failed', 'canc
 
 /** Registrations in one jobs.put entry; bounded so one entry stays well under a raft frame. */
 export const MAX_JOBS_PER_PUT = 10_000
+/** Job ids one jobs.delete may name: like a put, one entry stays well under a raft frame. */
+export const MAX_JOBS_PER_DELETE = 10_000
 /** Replica holders one registry entry may name. */
 export const MAX_REPLICAS = 8
 
@@ -169,9 +184,20 @@ function decodeOp (raw: any, str: Str, int: Int): ControlCommand {
           if (!Number.isSafeInteger(e.epoch) || e.epoch < 0) throw new Error(`jobs.put: bad epoch for job ${id}`)
           entry.epoch = e.epoch
         }
+        for (const k of ['finishedAt', 'keepMs'] as const) {
+          if (e[k] === undefined) continue
+          if (!Number.isSafeInteger(e[k]) || e[k] < 0) throw new Error(`jobs.put: bad ${k} for job ${id}`)
+          entry[k] = e[k]
+        }
         return [id, entry]
       })
       return { op: 'jobs.put', jobs }
+    }
+    case 'jobs.delete': {
+      if (!Array.isArray(raw.jobIds) || raw.jobIds.length === 0 || raw.jobIds.length > MAX_JOBS_PER_DELETE) throw new Error(`jobs.delete: "jobIds" must list 1 to ${MAX_JOBS_PER_DELETE} job ids`)
+      if (!raw.jobIds.every((id: unknown) => typeof id === 'string' && id.length > 0 && id.length <= CONTROL_LIMITS.keyBytes)) throw new Error('jobs.delete: a job id must be a non-empty string')
+      if (raw.resultsOnly !== undefined && typeof raw.resultsOnly !== 'boolean') throw new Error('jobs.delete: "resultsOnly" must be true or false')
+      return { op: 'jobs.delete', jobIds: [...raw.jobIds], ...(raw.resultsOnly === true ? { resultsOnly: true } : {}) }
     }
     default:
       throw new Error(`unknown control command "${String(raw.op)}"`)
@@ -199,6 +225,8 @@ export class ControlState {
    * The leader re-adds such a node when it comes back, as it adds a joiner (src/healing/healer.ts).
    */
   readonly removed = new Map<string, number>()
+  /** What retention did so far, mesh-wide: jobs forgotten, jobs whose results expired. */
+  readonly retention = { deleted: 0, resultsExpired: 0 }
   /** Index of the last applied entry (including failed and empty ones). */
   appliedIndex = 0
   /** Told of every command applied successfully (e.g. the work layer reacting to a cancel). */
@@ -293,6 +321,21 @@ export class ControlState {
           this.moveIfHomeDead(id, next)
         }
         return { ok: true }
+      case 'jobs.delete':
+        for (const id of cmd.jobIds) {
+          const cur = this.jobs.get(id) as JobEntry | undefined
+          // Only finished jobs: a job still running (or revived by nothing) is never forgotten.
+          if (cur == null || cur.state === 'running') continue
+          if (cmd.resultsOnly === true) {
+            if (cur.resultsExpired === true) continue
+            this.jobs.set(id, { ...cur, resultsExpired: true })
+            this.retention.resultsExpired++
+          } else {
+            this.jobs.delete(id)
+            this.retention.deleted++
+          }
+        }
+        return { ok: true }
       case 'job.cancel': {
         const cur = this.jobs.get(cmd.jobId) as JobEntry | undefined
         if (cur == null) return { ok: false, code: 'NOT_FOUND', message: `no job ${cmd.jobId}` }
@@ -339,7 +382,8 @@ export class ControlState {
       alive: sorted(this.alive),
       jobs: sorted(this.jobs),
       grants: sorted(this.grants),
-      removed: sorted(this.removed)
+      removed: sorted(this.removed),
+      retention: this.retention
     }))
   }
 
@@ -358,6 +402,9 @@ export class ControlState {
     for (const [k, v] of raw.grants ?? []) s.grants.set(k, v)
     // Snapshots from before membership operations have no removed map.
     for (const [k, v] of raw.removed ?? []) s.removed.set(k, v)
+    // Snapshots from before retention have no counters.
+    s.retention.deleted = raw.retention?.deleted ?? 0
+    s.retention.resultsExpired = raw.retention?.resultsExpired ?? 0
     return s
   }
 }

@@ -31,6 +31,7 @@ import { Store } from './store/store.js'
 import { InternalService } from './services/internal.js'
 import { adminError } from './client/admin.js'
 import { WorkService, type WorkComponents } from './services/work.js'
+import { RetentionService } from './services/retention.js'
 import { BUILTIN_HANDLERS, type Handlers } from '../work/executors.js'
 import { closeHandlers, loadIsolatedHandlers } from '../work/isolation/index.js'
 import { COMMANDS_CAPABILITY, capabilityOf } from '../work/spec.js'
@@ -286,6 +287,7 @@ export class MeshNode {
         { name: 'membership', service: components.membership },
         { name: 'consensus', service: components.consensus },
         { name: 'work', service: components.work },
+        { name: 'retention', service: new RetentionService(components.consensus, log) },
         { name: 'status', service: status },
         { name: 'internal', service: internal },
         { name: 'admin', service: admin },

@@ -545,7 +545,8 @@ export class WorkCore {
       const job: JobRecord = {
         id, home: this.cfg.self, state: 'registering', createdAt: now, roots: tasks.length, total: tasks.length, done: 0, failed: 0, cancelled: 0, byNode: {},
         ...(input.name != null ? { name: input.name } : {}),
-        ...(wait != null ? { capableBy: wait === 0 ? 0 : now + wait } : {})
+        ...(wait != null ? { capableBy: wait === 0 ? 0 : now + wait } : {}),
+        ...(input.keep != null ? { keepMs: input.keep } : {})
       }
       return { job, tasks }
     })
@@ -562,7 +563,7 @@ export class WorkCore {
     if (want === 0) {
       this.registerSubmission(id, [])
     } else {
-      const replicas: JobReplica[] = prepared.map(({ job, tasks }) => ({ id: job.id, ...(job.name != null ? { name: job.name } : {}), home: job.home, createdAt: job.createdAt, tasks }))
+      const replicas: JobReplica[] = prepared.map(({ job, tasks }) => ({ id: job.id, ...(job.name != null ? { name: job.name } : {}), home: job.home, createdAt: job.createdAt, ...(job.keepMs != null ? { keepMs: job.keepMs } : {}), tasks }))
       const r: Replicating = { replicas, want, holders: [], tried: new Set(), asking: 0, patience: now + REPLICATE_PATIENCE_MS, retry: [], retryAt: Infinity }
       this.replicating.set(id, r)
       this.askHolders(id, r)
@@ -891,7 +892,8 @@ export class WorkCore {
       byNode: {},
       epoch,
       homes: [...(entry.homes ?? [])],
-      replicas: [...(entry.replicas ?? [])]
+      replicas: [...(entry.replicas ?? [])],
+      ...(replica.keepMs != null ? { keepMs: replica.keepMs } : {})
     }
     this.jobs.add(job)
     // The job is homed here now (its record is written in the same ready): the replica has
@@ -983,6 +985,22 @@ export class WorkCore {
     for (const o of this.outbox.entries.values()) check(o.jobId, epochOfTask(o.taskId))
     if (generation.size > 0) this.dropOlderGenerations(generation)
     for (const id of this.held.slice(this.held.size)) this.checkReplica(id)
+  }
+
+  /**
+   * Retention forgot these finished jobs (a committed jobs.delete): replicas held for them
+   * go now instead of at a later maintenance. Their records and outcomes at the home are the
+   * shell's to delete (they are on disk, not here); a job still active here is not touched.
+   */
+  forget (jobIds: readonly string[], now: number): void {
+    this.now = now
+    for (const id of jobIds) {
+      if (this.held.delete(id)) {
+        this.del('replicas', id)
+        this.changed = true
+      }
+      if (this.activeJob(id) == null) this.cancelled.delete(id)
+    }
   }
 
   /** A replica held here: adopt its job if it was moved here, delete it once it is of no use. */
@@ -1844,5 +1862,14 @@ export class WorkCore {
 
 /** A home's job record as a registry entry. */
 function entryOf (job: JobRecord, state: JobEntry['state']): JobEntry {
-  return { home: job.home, createdAt: job.createdAt, state, ...(job.replicas != null && job.replicas.length > 0 ? { replicas: job.replicas } : {}), ...(job.epoch != null && job.epoch > 0 ? { epoch: job.epoch } : {}) }
+  return {
+    home: job.home,
+    createdAt: job.createdAt,
+    state,
+    ...(job.replicas != null && job.replicas.length > 0 ? { replicas: job.replicas } : {}),
+    ...(job.epoch != null && job.epoch > 0 ? { epoch: job.epoch } : {}),
+    // What retention reads: when the job finished, and how long its submitter wants it kept.
+    ...(state !== 'running' && job.finishedAt != null ? { finishedAt: Math.floor(job.finishedAt) } : {}),
+    ...(job.keepMs != null ? { keepMs: job.keepMs } : {})
+  }
 }

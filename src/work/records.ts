@@ -76,6 +76,10 @@ export interface JobRecord {
    * node can run wait before they fail with NO_CAPABLE_NODE; 0 = for ever.
    */
   capableBy?: number
+  /** Kept this long once finished (submit --keep), instead of the mesh's retention policy. */
+  keepMs?: number
+  /** Retention deleted the task outcomes (retention.resultsMaxAgeMs); the record is kept. */
+  resultsExpired?: boolean
 }
 
 /**
@@ -87,6 +91,7 @@ export interface JobReplica {
   name?: string
   home: string
   createdAt: number
+  keepMs?: number
   tasks: Task[]
 }
 

@@ -47,6 +47,12 @@ export interface JobInput {
    * it a submit that no live node can run is refused at once.
    */
   waitForCapableMs?: number
+  /**
+   * How long the mesh keeps the job once finished, in ms (a job file may say "7d", "12h"):
+   * replaces retention.maxAgeMs and retention.resultsMaxAgeMs for this job (see
+   * src/consensus/retention.ts). The count limit (retention.maxJobs) still applies.
+   */
+  keep?: number
 }
 
 /** A task as it travels and is stored: everything a node needs to run it. */
@@ -157,7 +163,24 @@ export function parseJobInput (raw: unknown): JobInput {
     timeoutMs: t.timeoutMs as number | undefined,
     priority: t.priority as number | undefined
   }))
-  return { tasks, ...(typeof obj.name === 'string' ? { name: obj.name } : {}), ...dropUndefined(defaults) }
+  return { tasks, ...(typeof obj.name === 'string' ? { name: obj.name } : {}), ...dropUndefined({ ...defaults, keep: parseKeep(obj.keep) }) }
+}
+
+/** Longest a job may ask to be kept: ten years (src/consensus/retention.ts MAX_RETENTION_MS). */
+const MAX_KEEP_MS = 10 * 365 * 86_400_000
+const KEEP_UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
+
+/** A job's "keep": whole milliseconds, or a duration text such as "90s", "12h", "7d". */
+export function parseKeep (v: unknown): number | undefined {
+  if (v === undefined) return undefined
+  let ms = NaN
+  if (typeof v === 'number') ms = v
+  else if (typeof v === 'string') {
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(v.trim())
+    if (m != null) ms = Math.round(Number(m[1]) * KEEP_UNIT_MS[m[2] ?? 'ms']!)
+  }
+  if (!Number.isSafeInteger(ms) || ms < 1 || ms > MAX_KEEP_MS) throw new WorkError('BAD_JOB', `job "keep" must be how long to keep the job once finished: whole milliseconds or a duration such as "90s", "12h", "7d" (at most 10 years), not ${JSON.stringify(v)}`)
+  return ms
 }
 
 const checkJob = schemaCheck(jobSchema)

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises'
 import type { Command } from 'commander'
 import type { Libp2p } from 'libp2p'
 import { MAX_CAPABLE_WAIT_MS, parseJobInput, type JobInput } from '../../work/spec.js'
-import { detailJson, summaryJson, type JobDetails, type JobSummary } from '../client/jobs-json.js'
+import { detailJson, retentionJson, summaryJson, type JobDetails, type JobSummary } from '../client/jobs-json.js'
 import { MeshError, errorMessage } from '../errors.js'
 import { formatDuration } from '../client/status-json.js'
 import { withTarget, type Admin, type CliOutput, type TargetOptions } from './target.js'
@@ -22,6 +22,7 @@ interface SubmitOptions extends TargetOptions {
   name?: string
   queueUntilCapable?: boolean
   capableTimeout?: string
+  keep?: string
   wait?: boolean
   pollMs?: string
 }
@@ -46,6 +47,7 @@ export function addJobCommands (program: Command, admin: Admin, io: IO, setExit:
     .option('--name <name>', 'a label shown by `meshnode jobs`')
     .option('--queue-until-capable', 'queue the job even if no live node can run it yet, and wait for one to join (job field waitForCapableMs)')
     .option('--capable-timeout <duration>', 'with --queue-until-capable: how long to wait, e.g. 10m, 2h, 7d; 0 = for ever (default 10m)')
+    .option('--keep <duration>', 'keep the job this long once finished, e.g. 12h, 30d (instead of retention.maxAgeMs; see `meshnode retention`)')
     .option('--wait', 'show progress until the job finishes, then print its result; exit 1 unless it completed')
     .action(async (type: string | undefined, payload: string | undefined, opts: SubmitOptions) => {
       const job = await buildJob(type, payload, opts)
@@ -67,11 +69,12 @@ export function addJobCommands (program: Command, admin: Admin, io: IO, setExit:
     })
 
   withTarget(program.command('jobs'))
-    .description('list the mesh\'s jobs, newest first; with --since or --format, export every job of a window')
+    .description('list the mesh\'s jobs, newest first: running ones and those finished within a day (--all: every job retained); with --since or --format, export every job of a window')
     .option('--limit <n>', 'at most this many (default 50; with --since/--format: all)')
     .option('--before <id>', 'only jobs older than this id (paging)')
     .option('--since <duration>', 'only jobs created in the last 30s, 15m, 1h, 2d, ...; pages through them all')
     .option('--format <format>', 'table, csv or json: every matching job, with its times and counts (see README)')
+    .option('--all', 'also finished jobs older than a day: every job the mesh still retains')
     .action(async (opts: JobsOptions) => {
       const format = opts.format
       if (format != null && !EXPORT_FORMATS.includes(format as ExportFormat)) throw new MeshError('USAGE', `unknown --format "${format}": use ${EXPORT_FORMATS.join(', ')}`)
@@ -82,18 +85,40 @@ export function addJobCommands (program: Command, admin: Admin, io: IO, setExit:
         await exportJobs(admin, opts, io, { since, limit, format: (format ?? (opts.json === true ? 'json' : 'table')) as ExportFormat })
         return
       }
-      const res = await admin(opts, 'jobsList', { limit: limit ?? 0, before: opts.before ?? '' })
-      const body = { jobs: res.jobs.map(summaryJson), ...(res.next !== '' ? { next: res.next } : {}) }
+      const res = await admin(opts, 'jobsList', { limit: limit ?? 0, before: opts.before ?? '', ...(opts.all === true ? { all: true } : {}) })
+      const hidden = res.hidden ?? 0
+      const body = { jobs: res.jobs.map(summaryJson), ...(res.next !== '' ? { next: res.next } : {}), ...(hidden > 0 ? { hidden } : {}) }
       if (opts.json === true) {
         io.out(JSON.stringify(body, null, 2) + '\n')
         return
       }
+      const more = hidden > 0 ? `(${hidden} job${hidden === 1 ? '' : 's'} finished over a day ago not shown: --all lists them)\n` : ''
       if (body.jobs.length === 0) {
-        io.out('no jobs\n')
+        io.out('no jobs\n' + more)
         return
       }
       const rows = body.jobs.map(j => [j.id, j.state, j.total != null ? `${j.done ?? 0}/${j.total}` : '-', short(j.home), age(j.createdAt), j.name ?? ''])
-      io.out(table([['JOB', 'STATE', 'DONE', 'HOME', 'AGE', 'NAME'], ...rows]))
+      io.out(table([['JOB', 'STATE', 'DONE', 'HOME', 'AGE', 'NAME'], ...rows]) + more)
+    })
+
+  withTarget(program.command('retention'))
+    .description('show the job retention policy in force and what the registry holds (set it with `meshnode config set retention.KEY VALUE`)')
+    .action(async (opts: TargetOptions) => {
+      const r = await admin(opts, 'retentionStatus', {})
+      const body = retentionJson(r)
+      if (opts.json === true) {
+        io.out(JSON.stringify(body, null, 2) + '\n')
+        return
+      }
+      const dflt = (key: string): string => r.defaults.includes(key) ? '  (default)' : ''
+      const ms = (v: number | null): string => v == null ? 'off' : `${formatDuration(v)} (${v} ms)`
+      io.out([
+        `retention.maxAgeMs         ${ms(body.maxAgeMs)}${dflt('retention.maxAgeMs')}`,
+        `retention.maxJobs          ${body.maxJobs == null ? 'off' : body.maxJobs}${dflt('retention.maxJobs')}`,
+        `retention.resultsMaxAgeMs  ${ms(body.resultsMaxAgeMs)}${dflt('retention.resultsMaxAgeMs')}`,
+        `registry  ${body.running} running, ${body.finished} finished retained${body.resultsExpired > 0 ? ` (${body.resultsExpired} with results expired)` : ''}`,
+        `deleted   ${body.deletedTotal} jobs so far, results of ${body.resultsExpiredTotal} expired`
+      ].join('\n') + '\n')
     })
 
   withTarget(program.command('job <id>'))
@@ -114,7 +139,7 @@ export function addJobCommands (program: Command, admin: Admin, io: IO, setExit:
     })
 }
 
-interface JobsOptions extends TargetOptions { limit?: string, before?: string, since?: string, format?: string }
+interface JobsOptions extends TargetOptions { limit?: string, before?: string, since?: string, format?: string, all?: boolean }
 
 const EXPORT_FORMATS = ['table', 'csv', 'json'] as const
 type ExportFormat = typeof EXPORT_FORMATS[number]
@@ -140,7 +165,8 @@ async function exportJobs (admin: Admin, opts: JobsOptions, io: IO, o: { since: 
     for (;;) {
       const want = o.limit == null ? EXPORT_PAGE : Math.min(EXPORT_PAGE, o.limit - rows.length)
       if (want <= 0) break
-      const page = await admin(opts, 'jobsList', { limit: want, before, since: o.since }, client)
+      // An export covers every job retained in its window, finished long ago or not.
+      const page = await admin(opts, 'jobsList', { limit: want, before, since: o.since, all: true }, client)
       for (const j of page.jobs) rows.push(exportRow(summaryJson(j)))
       if (page.next === '' || page.jobs.length === 0) break
       before = page.next
@@ -205,6 +231,7 @@ async function buildJob (type: string | undefined, payload: string | undefined, 
   if (opts.name != null) overrides.name = opts.name
   if (opts.capableTimeout != null && opts.queueUntilCapable !== true) throw new MeshError('USAGE', '--capable-timeout goes with --queue-until-capable')
   if (opts.queueUntilCapable === true) overrides.waitForCapableMs = opts.capableTimeout == null ? DEFAULT_CAPABLE_WAIT_MS : opts.capableTimeout.trim() === '0' ? 0 : parseDuration(opts.capableTimeout, '--capable-timeout', MAX_CAPABLE_WAIT_MS)
+  if (opts.keep != null) overrides.keep = opts.keep
   let raw: unknown
   if (opts.file != null) {
     let text: string
@@ -269,6 +296,8 @@ export function formatJob (j: JobDetails): string {
   const nodes = Object.entries(j.byNode ?? {}).sort((a, b) => b[1] - a[1])
   if (nodes.length > 0) lines.push('by node  ' + nodes.map(([n, c]) => `${short(n)}: ${c}`).join(', '))
   if (j.error != null) lines.push(`error    ${j.error}`)
+  if (j.keepMs != null) lines.push(`keep     ${formatDuration(j.keepMs)} once finished`)
+  if (j.resultsExpired === true) lines.push('results  expired: deleted by retention (retention.resultsMaxAgeMs); the job record is kept')
   if (j.result !== undefined) lines.push(`result   ${JSON.stringify(j.result)}`)
   for (const r of j.running ?? []) lines.push(`running  ${r.taskId}${r.type != null ? ` (${r.type})` : ''} on ${short(r.node)}${r.progress !== undefined ? `, progress ${JSON.stringify(r.progress)}` : ''}`)
   for (const r of j.results ?? []) lines.push(`  ${r.taskId}  ${r.ok ? JSON.stringify(r.result) : `FAILED: ${r.error ?? ''}`}  [${short(r.node)}]`)

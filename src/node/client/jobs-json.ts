@@ -1,7 +1,7 @@
 // The stable JSON of jobs, as `meshnode jobs --json` / `job --json` print it and the HTTP
 // API (/v1/jobs) answers: one conversion from the admin protocol's messages serves both, so
 // the two can never disagree. Add fields freely; never rename or remove one.
-import type { JobDetail, JobSummary as WireSummary } from '../../wire/proto/admin.js'
+import type { JobDetail, JobSummary as WireSummary, RetentionInfo } from '../../wire/proto/admin.js'
 import type { JobRecord } from '../store/work-store.js'
 
 export interface JobSummary { id: string, home: string, state: string, createdAt: number, name?: string, total?: number, done?: number, failed?: number, finishedAt?: number }
@@ -33,5 +33,33 @@ export function detailJson (d: JobDetail): JobDetails {
     ...JSON.parse(d.view),
     ...(d.results !== '' ? { results: JSON.parse(d.results) } : {}),
     ...(d.next !== '' ? { next: d.next } : {})
+  }
+}
+
+/** `meshnode retention --json`: the policy in force (null = no limit) and the registry's counts. */
+export interface RetentionJson {
+  maxAgeMs: number | null
+  maxJobs: number | null
+  resultsMaxAgeMs: number | null
+  /** Keys not set in the config: their default is in force. */
+  defaults: string[]
+  running: number
+  finished: number
+  resultsExpired: number
+  deletedTotal: number
+  resultsExpiredTotal: number
+}
+
+export function retentionJson (r: RetentionInfo): RetentionJson {
+  return {
+    maxAgeMs: r.maxAgeMs ?? null,
+    maxJobs: r.maxJobs ?? null,
+    resultsMaxAgeMs: r.resultsMaxAgeMs ?? null,
+    defaults: [...r.defaults],
+    running: r.running,
+    finished: r.finished,
+    resultsExpired: r.resultsExpired,
+    deletedTotal: r.deletedTotal,
+    resultsExpiredTotal: r.resultsExpiredTotal
   }
 }

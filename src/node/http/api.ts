@@ -102,8 +102,10 @@ export function registerApi (app: FastifyInstance, ctx: ApiContext): void {
     return { peerId: p.peerId, kind: p.kind, ...(p.role != null ? { role: p.role } : {}), rights: [...p.rights].sort() }
   })
 
-  app.get<{ Querystring: { limit?: string, before?: string, state?: string, home?: string } }>('/v1/jobs', async req => {
+  app.get<{ Querystring: { limit?: string, before?: string, state?: string, home?: string, all?: string } }>('/v1/jobs', async req => {
     const q = req.query
+    // Like `meshnode jobs --all`: without it, finished jobs older than a day are left out.
+    const all = q.all === '1' || q.all === 'true' ? { all: true } : {}
     const limit = intParam(q.limit, 'limit', 1, MAX_PAGE) ?? 50
     const states = q.state == null || q.state === '' ? undefined : new Set(q.state.split(','))
     const home = q.home == null || q.home === '' ? undefined : q.home
@@ -114,7 +116,7 @@ export function registerApi (app: FastifyInstance, ctx: ApiContext): void {
     let before = q.before ?? ''
     let scanned = 0
     for (;;) {
-      const page = await run(req, 'jobsList', { limit: Math.min(MAX_PAGE, states == null && home == null ? limit - jobs.length : MAX_PAGE), before })
+      const page = await run(req, 'jobsList', { limit: Math.min(MAX_PAGE, states == null && home == null ? limit - jobs.length : MAX_PAGE), before, ...all })
       for (const w of page.jobs) {
         scanned++
         before = w.id

@@ -7,6 +7,7 @@
 // code reaches the client unchanged. A write that reaches a follower is forwarded to the
 // leader by the dispatcher (admin.ts), once; job.get forwards itself to the job's home.
 import { peerIdFromString } from '@libp2p/peer-id'
+import { RETENTION_KEYS, finishedTime, parseRetentionValue, retentionCounts, retentionPolicy } from '../../consensus/retention.js'
 import { GRANT_ROLES, type ApplyResult, type ConfigValue, type ControlCommand, type Grant, type GrantRole, type JobEntry } from '../../consensus/control.js'
 import type { AdminCommandName as CommandName, AdminParams as Params, AdminResult as Result } from '../../wire/calls.js'
 import { JOB_LIMITS } from '../../wire/constants.js'
@@ -25,7 +26,7 @@ export interface AdminContext {
   self: string
   consensus: {
     propose: (cmd: ControlCommand) => Promise<ApplyResult>
-    control: { config: ReadonlyMap<string, ConfigValue>, jobs: ReadonlyMap<string, unknown>, grants: ReadonlyMap<string, Grant> }
+    control: { config: ReadonlyMap<string, ConfigValue>, jobs: ReadonlyMap<string, unknown>, grants: ReadonlyMap<string, Grant>, retention?: { deleted: number, resultsExpired: number } }
     status: () => RaftStatusView | null
     /** Leader only: remove a voter or learner and wait for the commit (ConsensusService.removeMember). */
     removeMember?: (peerId: string) => Promise<{ index: number, conf: { voters: readonly string[], learners: readonly string[] } }>
@@ -90,6 +91,9 @@ const DEFAULT_LIST = 50
 const DEFAULT_RESULTS = 1_000
 const MAX_LIST = 10_000
 const DEFAULT_AUDIT = 100
+/** `meshnode jobs` without --all: finished jobs older than this are left out (a day: today's work). */
+export const LIST_FINISHED_WITHIN_MS = 86_400_000
+const RETENTION_PREFIX = 'retention.'
 
 export const ADMIN_COMMANDS: CommandTable = {
   configSet: {
@@ -98,6 +102,13 @@ export const ADMIN_COMMANDS: CommandTable = {
     what: 'set config',
     handler: async (p, ctx) => {
       requireField(p.key, 'a config key is required')
+      if (p.key.startsWith(RETENTION_PREFIX)) {
+        try {
+          parseRetentionValue(p.key, p.value)
+        } catch (err) {
+          throw new MeshError('BAD_REQUEST', errorMessage(err))
+        }
+      }
       const r = await ctx.consensus.propose({ op: 'config.set', key: p.key, value: p.value, ...(p.expectVersion != null ? { expectVersion: Number(p.expectVersion) } : {}), ...attribution(ctx) })
       return { version: BigInt(applied(r).version ?? 0) }
     }
@@ -178,10 +189,19 @@ export const ADMIN_COMMANDS: CommandTable = {
     handler: async (p, ctx) => {
       const limit = clamp(p.limit, DEFAULT_LIST)
       const since = p.since ?? 0
-      const jobsMap = ctx.consensus.control.jobs as ReadonlyMap<string, JobEntry>
-      const ids = [...jobsMap.keys()]
-        .filter(id => (p.before === '' || id < p.before) && (since <= 0 || jobsMap.get(id)!.createdAt >= since))
-        .sort().reverse().slice(0, limit)
+      // By default a listing is short: running jobs and those finished within a day. `all`
+      // (or a `since` window the caller chose) lists every job retained in range
+      // (src/consensus/retention.ts decides how long that is).
+      const all = p.all === true || since > 0
+      const recent = ctx.now() - LIST_FINISHED_WITHIN_MS
+      let hidden = 0
+      const ids = [...(ctx.consensus.control.jobs as ReadonlyMap<string, JobEntry>).entries()].filter(([id, e]) => {
+        if (p.before !== '' && id >= p.before) return false
+        if (since > 0 && e.createdAt < since) return false
+        if (all || e.state === 'running' || finishedTime(e) >= recent) return true
+        hidden++
+        return false
+      }).map(([id]) => id).sort().reverse().slice(0, limit)
       const jobs: JobSummary[] = []
       for (const id of ids) {
         const e = ctx.consensus.control.jobs.get(id) as JobEntry
@@ -190,7 +210,7 @@ export const ADMIN_COMMANDS: CommandTable = {
           ? { id, home: e.home, state: local.state, createdAt: local.createdAt, name: local.name, total: local.total, done: local.done, failed: local.failed, finishedAt: local.finishedAt }
           : { id, home: e.home, state: e.state, createdAt: e.createdAt })
       }
-      return { jobs, next: ids.length === limit ? ids[ids.length - 1]! : '' }
+      return { jobs, next: ids.length === limit ? ids[ids.length - 1]! : '', ...(hidden > 0 ? { hidden } : {}) }
     }
   },
   jobGet: {
@@ -360,6 +380,28 @@ export const ADMIN_COMMANDS: CommandTable = {
       const { index, conf } = await ctx.consensus.removeMember(peerId)
       await ctx.audit?.local({ at: ctx.now(), who: ctx.caller.peerId, action: 'raft.remove-peer', target: peerId, outcome: 'ok', detail: `${voters.includes(peerId) ? 'voter' : 'learner'} removed at log index ${index}; voters now ${conf.voters.length}` })
       return { index, voters: [...conf.voters], learners: [...conf.learners], leadershipTransferred: false }
+    }
+  },
+  retentionStatus: {
+    kind: 'read',
+    needs: 'read',
+    what: 'read the retention policy',
+    handler: async (_p, ctx) => {
+      const control = ctx.consensus.control
+      const policy = retentionPolicy(control.config)
+      const counts = retentionCounts(control.jobs)
+      // A limit that is off is left out (proto3 optional: absent = no limit).
+      return {
+        ...(Number.isFinite(policy.maxAgeMs) ? { maxAgeMs: policy.maxAgeMs } : {}),
+        ...(Number.isFinite(policy.maxJobs) ? { maxJobs: policy.maxJobs } : {}),
+        ...(Number.isFinite(policy.resultsMaxAgeMs) ? { resultsMaxAgeMs: policy.resultsMaxAgeMs } : {}),
+        defaults: Object.values(RETENTION_KEYS).filter(k => !control.config.has(k)),
+        running: counts.running,
+        finished: counts.finished,
+        resultsExpired: counts.resultsExpired,
+        deletedTotal: control.retention?.deleted ?? 0,
+        resultsExpiredTotal: control.retention?.resultsExpired ?? 0
+      }
     }
   },
   auditList: {

@@ -160,7 +160,7 @@ export async function fetchHistory (host: Host, to: string, from: number): Promi
 /** Send a batch of registrations to the leader; throws with the leader's code if it refuses. */
 export async function registerAt (host: Host, leader: string, jobs: Array<[string, JobEntry]>): Promise<InternalResponse> {
   return await callWith(host, peerIdFromString(leader), {
-    registerJobs: { jobs: jobs.map(([id, e]) => ({ id, home: e.home, createdAt: e.createdAt, state: e.state, replicas: e.replicas ?? [], epoch: e.epoch ?? 0 })) }
+    registerJobs: { jobs: jobs.map(([id, e]) => ({ id, home: e.home, createdAt: e.createdAt, state: e.state, replicas: e.replicas ?? [], epoch: e.epoch ?? 0, ...(e.finishedAt != null ? { finishedAt: e.finishedAt } : {}), ...(e.keepMs != null ? { keepMs: e.keepMs } : {}) })) }
   }, INTERNAL_CALL)
 }
 
@@ -184,7 +184,7 @@ function registrations (jobs: JobRegistration[]): Array<[string, JobEntry]> {
   return jobs.map(j => {
     if (j.id === '' || j.home === '' || !REGISTRY_STATES.has(j.state)) throw new MeshError('BAD_REQUEST', `registration of "${j.id}" is incomplete or has an unknown state "${j.state}"`)
     if (j.replicas.length > MAX_REPLICAS) throw new MeshError('BAD_REQUEST', `registration of "${j.id}" names ${j.replicas.length} replica holders; at most ${MAX_REPLICAS}`)
-    return [j.id, { home: j.home, createdAt: j.createdAt, state: j.state as JobRegistryState, ...(j.replicas.length > 0 ? { replicas: j.replicas } : {}), ...(j.epoch > 0 ? { epoch: j.epoch } : {}) }]
+    return [j.id, { home: j.home, createdAt: j.createdAt, state: j.state as JobRegistryState, ...(j.replicas.length > 0 ? { replicas: j.replicas } : {}), ...(j.epoch > 0 ? { epoch: j.epoch } : {}), ...(j.finishedAt != null ? { finishedAt: j.finishedAt } : {}), ...(j.keepMs != null ? { keepMs: j.keepMs } : {}) }]
   })
 }
 

@@ -321,6 +321,32 @@ export class WorkShell {
     this.drive()
   }
 
+  /**
+   * The control log applied a jobs.delete (retention): forget these finished jobs here — the
+   * home's record and outcomes, replicas held. Asynchronous (apply is never held up by disk
+   * reads), serialized, idempotent; a job still active in the core is left alone (its final
+   * state registers it again and the next sweep takes it).
+   */
+  forgetJobs (jobIds: readonly string[], resultsOnly: boolean): Promise<void> {
+    if (this._core == null || this.stopped) return this.forgetting
+    if (!resultsOnly) {
+      this.core.forget(jobIds, this.opts.now())
+      this.drive()
+    }
+    this.forgetting = this.forgetting.then(async () => {
+      if (this.closed) return
+      const r = await this.store.forget(jobIds, resultsOnly, id => this._core?.activeJob(id) != null)
+      this.forgotten.jobs += resultsOnly ? 0 : r.jobs
+      this.forgotten.results += r.results
+      if (r.jobs + r.results > 0) this.opts.log.debug({ jobs: r.jobs, results: r.results, resultsOnly }, 'retention: deleted local records')
+    }).catch(err => { this.opts.log.warn({ err: errText(err), jobs: jobIds.length }, 'retention: could not delete local records of forgotten jobs') })
+    return this.forgetting
+  }
+
+  /** What retention deleted from this node's store since it started. */
+  readonly forgotten = { jobs: 0, results: 0 }
+  private forgetting: Promise<void> = Promise.resolve()
+
   /** Consensus says whether this node reaches a majority; without it the core is fenced. */
   quorumContact (has: boolean): void {
     if (this._core == null || this.stopped) return

@@ -106,6 +106,8 @@ export class WorkService {
     })
     this.consensus.onApplied.push((cmd, index) => {
       if (cmd.op === 'job.cancel') this.engine.cancelJob(cmd.jobId)
+      // Retention: delete the local records of the jobs the registry forgot (off the apply path).
+      else if (cmd.op === 'jobs.delete') void this.engine.forgetJobs(cmd.jobIds, cmd.resultsOnly === true)
       // Only a declaration that took effect (not a stale one about an older incarnation).
       // Deaths committed before this start, or installed with a snapshot, the work core finds
       // itself through the registry (on restore and at maintenance).

@@ -16,6 +16,9 @@ export type { StoredTask, TaskOutcome, JobState, JobRecord, LoadedWork, Writable
 /** A staged write, already in the form LevelDB's batch takes at the root of the database. */
 interface Op { type: 'put' | 'del', key: string, value?: string }
 
+/** Jobs forget() deletes per LevelDB batch. */
+const FORGET_SLICE = 500
+
 export interface Loaded {
   tasks: StoredTask[]
   outbox: TaskOutcome[]
@@ -149,9 +152,39 @@ export class WorkStore {
     return out
   }
 
-
-
-
+  /**
+   * Retention: delete what this node stores of finished jobs — their outcomes, and unless
+   * `resultsOnly` their records and any replica held; with `resultsOnly` the record stays,
+   * marked `resultsExpired`. Idempotent (a job not stored here costs a lookup). Staged and
+   * flushed in slices so a batch of thousands never holds the event loop for long.
+   */
+  async forget (jobIds: readonly string[], resultsOnly: boolean, skip: (jobId: string) => boolean = () => false): Promise<{ jobs: number, results: number }> {
+    let jobs = 0
+    let results = 0
+    for (let i = 0; i < jobIds.length; i += FORGET_SLICE) {
+      for (const id of jobIds.slice(i, i + FORGET_SLICE)) {
+        if (skip(id)) continue
+        for await (const k of this.subs.results.keys({ gt: `${id}/`, lt: `${id}/\uffff` })) {
+          this.del('results', k as string)
+          results++
+        }
+        const rec = await this.job(id)
+        if (rec == null) {
+          // Not the home: a replica is all it may hold (the work core deletes those it knows of).
+          if (!resultsOnly) this.del('replicas', id)
+          continue
+        }
+        jobs++
+        if (resultsOnly) this.put('jobs', id, { ...rec, resultsExpired: true })
+        else {
+          this.del('jobs', id)
+          this.del('replicas', id)
+        }
+      }
+      await this.flush()
+    }
+    return { jobs, results }
+  }
 
   private async drain (): Promise<void> {
     while (this.waiters.length > 0) {

@@ -338,6 +338,7 @@ export interface JobsList {
   limit: number
   before: string
   since?: number
+  all?: boolean
 }
 
 export namespace JobsList {
@@ -365,6 +366,11 @@ export namespace JobsList {
           w.uint64Number(obj.since)
         }
 
+        if (obj.all != null) {
+          w.uint32(72)
+          w.bool(obj.all)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -390,6 +396,10 @@ export namespace JobsList {
             }
             case 3: {
               obj.since = reader.uint64Number()
+              break
+            }
+            case 9: {
+              obj.all = reader.bool()
               break
             }
             default: {
@@ -1184,6 +1194,53 @@ export namespace RaftRemovePeer {
   }
 }
 
+export interface RetentionStatus {}
+
+export namespace RetentionStatus {
+  let _codec: Codec<RetentionStatus>
+
+  export const codec = (): Codec<RetentionStatus> => {
+    if (_codec == null) {
+      _codec = message<RetentionStatus>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<RetentionStatus>): Uint8Array => {
+    return encodeMessage(obj, RetentionStatus.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RetentionStatus>): RetentionStatus => {
+    return decodeMessage(buf, RetentionStatus.codec(), opts)
+  }
+}
+
 export interface AdminRequest {
   configSet?: ConfigSet
   configGet?: ConfigGet
@@ -1203,6 +1260,7 @@ export interface AdminRequest {
   statsGet?: StatsGet
   raftListPeers?: RaftListPeers
   raftRemovePeer?: RaftRemovePeer
+  retentionStatus?: RetentionStatus
 }
 
 export namespace AdminRequest {
@@ -1217,7 +1275,29 @@ export namespace AdminRequest {
 
         obj = { ...obj }
 
+        if (obj.retentionStatus != null) {
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
+          obj.statsGet = undefined
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
         if (obj.raftRemovePeer != null) {
+          obj.retentionStatus = undefined
           obj.raftListPeers = undefined
           obj.statsGet = undefined
           obj.nodeRetire = undefined
@@ -1238,6 +1318,7 @@ export namespace AdminRequest {
         }
 
         if (obj.raftListPeers != null) {
+          obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.statsGet = undefined
           obj.nodeRetire = undefined
@@ -1258,6 +1339,7 @@ export namespace AdminRequest {
         }
 
         if (obj.statsGet != null) {
+          obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
           obj.nodeRetire = undefined
@@ -1278,6 +1360,7 @@ export namespace AdminRequest {
         }
 
         if (obj.nodeRetire != null) {
+          obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
           obj.statsGet = undefined
@@ -1298,6 +1381,7 @@ export namespace AdminRequest {
         }
 
         if (obj.nodeDrain != null) {
+          obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
           obj.statsGet = undefined
@@ -1318,6 +1402,7 @@ export namespace AdminRequest {
         }
 
         if (obj.auditList != null) {
+          obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
           obj.statsGet = undefined
@@ -1338,6 +1423,7 @@ export namespace AdminRequest {
         }
 
         if (obj.whoAmI != null) {
+          obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
           obj.statsGet = undefined
@@ -1358,6 +1444,7 @@ export namespace AdminRequest {
         }
 
         if (obj.grantList != null) {
+          obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
           obj.statsGet = undefined
@@ -1378,6 +1465,7 @@ export namespace AdminRequest {
         }
 
         if (obj.grantRemove != null) {
+          obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
           obj.statsGet = undefined
@@ -1398,6 +1486,7 @@ export namespace AdminRequest {
         }
 
         if (obj.grantSet != null) {
+          obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
           obj.statsGet = undefined
@@ -1418,6 +1507,7 @@ export namespace AdminRequest {
         }
 
         if (obj.jobCancel != null) {
+          obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
           obj.statsGet = undefined
@@ -1438,6 +1528,7 @@ export namespace AdminRequest {
         }
 
         if (obj.jobGet != null) {
+          obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
           obj.statsGet = undefined
@@ -1458,6 +1549,7 @@ export namespace AdminRequest {
         }
 
         if (obj.jobsList != null) {
+          obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
           obj.statsGet = undefined
@@ -1478,6 +1570,7 @@ export namespace AdminRequest {
         }
 
         if (obj.jobsSubmit != null) {
+          obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
           obj.statsGet = undefined
@@ -1498,6 +1591,7 @@ export namespace AdminRequest {
         }
 
         if (obj.configDelete != null) {
+          obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
           obj.statsGet = undefined
@@ -1518,6 +1612,7 @@ export namespace AdminRequest {
         }
 
         if (obj.configList != null) {
+          obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
           obj.statsGet = undefined
@@ -1538,6 +1633,7 @@ export namespace AdminRequest {
         }
 
         if (obj.configGet != null) {
+          obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
           obj.statsGet = undefined
@@ -1558,6 +1654,7 @@ export namespace AdminRequest {
         }
 
         if (obj.configSet != null) {
+          obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
           obj.statsGet = undefined
@@ -1665,6 +1762,11 @@ export namespace AdminRequest {
         if (obj.raftRemovePeer != null) {
           w.uint32(210)
           RaftRemovePeer.codec().encode(obj.raftRemovePeer, w)
+        }
+
+        if (obj.retentionStatus != null) {
+          w.uint32(322)
+          RetentionStatus.codec().encode(obj.retentionStatus, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1787,6 +1889,12 @@ export namespace AdminRequest {
               })
               break
             }
+            case 40: {
+              obj.retentionStatus = RetentionStatus.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.retentionStatus
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1794,7 +1902,29 @@ export namespace AdminRequest {
           }
         }
 
+        if (obj.retentionStatus != null) {
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
+          delete obj.statsGet
+          delete obj.nodeRetire
+          delete obj.nodeDrain
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
         if (obj.raftRemovePeer != null) {
+          delete obj.retentionStatus
           delete obj.raftListPeers
           delete obj.statsGet
           delete obj.nodeRetire
@@ -1815,6 +1945,7 @@ export namespace AdminRequest {
         }
 
         if (obj.raftListPeers != null) {
+          delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.statsGet
           delete obj.nodeRetire
@@ -1835,6 +1966,7 @@ export namespace AdminRequest {
         }
 
         if (obj.statsGet != null) {
+          delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
           delete obj.nodeRetire
@@ -1855,6 +1987,7 @@ export namespace AdminRequest {
         }
 
         if (obj.nodeRetire != null) {
+          delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
           delete obj.statsGet
@@ -1875,6 +2008,7 @@ export namespace AdminRequest {
         }
 
         if (obj.nodeDrain != null) {
+          delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
           delete obj.statsGet
@@ -1895,6 +2029,7 @@ export namespace AdminRequest {
         }
 
         if (obj.auditList != null) {
+          delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
           delete obj.statsGet
@@ -1915,6 +2050,7 @@ export namespace AdminRequest {
         }
 
         if (obj.whoAmI != null) {
+          delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
           delete obj.statsGet
@@ -1935,6 +2071,7 @@ export namespace AdminRequest {
         }
 
         if (obj.grantList != null) {
+          delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
           delete obj.statsGet
@@ -1955,6 +2092,7 @@ export namespace AdminRequest {
         }
 
         if (obj.grantRemove != null) {
+          delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
           delete obj.statsGet
@@ -1975,6 +2113,7 @@ export namespace AdminRequest {
         }
 
         if (obj.grantSet != null) {
+          delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
           delete obj.statsGet
@@ -1995,6 +2134,7 @@ export namespace AdminRequest {
         }
 
         if (obj.jobCancel != null) {
+          delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
           delete obj.statsGet
@@ -2015,6 +2155,7 @@ export namespace AdminRequest {
         }
 
         if (obj.jobGet != null) {
+          delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
           delete obj.statsGet
@@ -2035,6 +2176,7 @@ export namespace AdminRequest {
         }
 
         if (obj.jobsList != null) {
+          delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
           delete obj.statsGet
@@ -2055,6 +2197,7 @@ export namespace AdminRequest {
         }
 
         if (obj.jobsSubmit != null) {
+          delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
           delete obj.statsGet
@@ -2075,6 +2218,7 @@ export namespace AdminRequest {
         }
 
         if (obj.configDelete != null) {
+          delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
           delete obj.statsGet
@@ -2095,6 +2239,7 @@ export namespace AdminRequest {
         }
 
         if (obj.configList != null) {
+          delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
           delete obj.statsGet
@@ -2115,6 +2260,7 @@ export namespace AdminRequest {
         }
 
         if (obj.configGet != null) {
+          delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
           delete obj.statsGet
@@ -2135,6 +2281,7 @@ export namespace AdminRequest {
         }
 
         if (obj.configSet != null) {
+          delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
           delete obj.statsGet
@@ -2676,6 +2823,7 @@ export namespace JobSummary {
 export interface JobList {
   jobs: JobSummary[]
   next: string
+  hidden?: number
 }
 
 export namespace JobList {
@@ -2698,6 +2846,11 @@ export namespace JobList {
         if ((obj.next != null && obj.next !== '')) {
           w.uint32(18)
           w.string(obj.next)
+        }
+
+        if (obj.hidden != null) {
+          w.uint32(72)
+          w.uint32(obj.hidden)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -2727,6 +2880,10 @@ export namespace JobList {
             }
             case 2: {
               obj.next = reader.string()
+              break
+            }
+            case 9: {
+              obj.hidden = reader.uint32()
               break
             }
             default: {
@@ -4772,6 +4929,157 @@ export namespace RaftPeerRemoved {
   }
 }
 
+export interface RetentionInfo {
+  maxAgeMs?: number
+  maxJobs?: number
+  resultsMaxAgeMs?: number
+  defaults: string[]
+  running: number
+  finished: number
+  resultsExpired: number
+  deletedTotal: number
+  resultsExpiredTotal: number
+}
+
+export namespace RetentionInfo {
+  let _codec: Codec<RetentionInfo>
+
+  export const codec = (): Codec<RetentionInfo> => {
+    if (_codec == null) {
+      _codec = message<RetentionInfo>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.maxAgeMs != null) {
+          w.uint32(8)
+          w.uint64Number(obj.maxAgeMs)
+        }
+
+        if (obj.maxJobs != null) {
+          w.uint32(16)
+          w.uint64Number(obj.maxJobs)
+        }
+
+        if (obj.resultsMaxAgeMs != null) {
+          w.uint32(24)
+          w.uint64Number(obj.resultsMaxAgeMs)
+        }
+
+        if (obj.defaults != null) {
+          for (const value of obj.defaults) {
+            w.uint32(34)
+            w.string(value)
+          }
+        }
+
+        if ((obj.running != null && obj.running !== 0)) {
+          w.uint32(40)
+          w.uint64Number(obj.running)
+        }
+
+        if ((obj.finished != null && obj.finished !== 0)) {
+          w.uint32(48)
+          w.uint64Number(obj.finished)
+        }
+
+        if ((obj.resultsExpired != null && obj.resultsExpired !== 0)) {
+          w.uint32(56)
+          w.uint64Number(obj.resultsExpired)
+        }
+
+        if ((obj.deletedTotal != null && obj.deletedTotal !== 0)) {
+          w.uint32(64)
+          w.uint64Number(obj.deletedTotal)
+        }
+
+        if ((obj.resultsExpiredTotal != null && obj.resultsExpiredTotal !== 0)) {
+          w.uint32(72)
+          w.uint64Number(obj.resultsExpiredTotal)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          defaults: [],
+          running: 0,
+          finished: 0,
+          resultsExpired: 0,
+          deletedTotal: 0,
+          resultsExpiredTotal: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.maxAgeMs = reader.uint64Number()
+              break
+            }
+            case 2: {
+              obj.maxJobs = reader.uint64Number()
+              break
+            }
+            case 3: {
+              obj.resultsMaxAgeMs = reader.uint64Number()
+              break
+            }
+            case 4: {
+              if (opts.limits?.defaults != null && obj.defaults.length === opts.limits.defaults) {
+                throw new MaxLengthError('Decode error - map field "defaults" had too many elements')
+              }
+
+              obj.defaults.push(reader.string())
+              break
+            }
+            case 5: {
+              obj.running = reader.uint64Number()
+              break
+            }
+            case 6: {
+              obj.finished = reader.uint64Number()
+              break
+            }
+            case 7: {
+              obj.resultsExpired = reader.uint64Number()
+              break
+            }
+            case 8: {
+              obj.deletedTotal = reader.uint64Number()
+              break
+            }
+            case 9: {
+              obj.resultsExpiredTotal = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<RetentionInfo>): Uint8Array => {
+    return encodeMessage(obj, RetentionInfo.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RetentionInfo>): RetentionInfo => {
+    return decodeMessage(buf, RetentionInfo.codec(), opts)
+  }
+}
+
 export interface AdminResponse {
   code: string
   error: string
@@ -4794,6 +5102,7 @@ export interface AdminResponse {
   statsGet?: MeshStats
   raftListPeers?: RaftPeers
   raftRemovePeer?: RaftPeerRemoved
+  retentionStatus?: RetentionInfo
 }
 
 export namespace AdminResponse {
@@ -4808,7 +5117,29 @@ export namespace AdminResponse {
 
         obj = { ...obj }
 
+        if (obj.retentionStatus != null) {
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
+          obj.statsGet = undefined
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
         if (obj.raftRemovePeer != null) {
+          obj.retentionStatus = undefined
           obj.raftListPeers = undefined
           obj.statsGet = undefined
           obj.nodeRetire = undefined
@@ -4829,6 +5160,7 @@ export namespace AdminResponse {
         }
 
         if (obj.raftListPeers != null) {
+          obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.statsGet = undefined
           obj.nodeRetire = undefined
@@ -4849,6 +5181,7 @@ export namespace AdminResponse {
         }
 
         if (obj.statsGet != null) {
+          obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
           obj.nodeRetire = undefined
@@ -4869,6 +5202,7 @@ export namespace AdminResponse {
         }
 
         if (obj.nodeRetire != null) {
+          obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
           obj.statsGet = undefined
@@ -4889,6 +5223,7 @@ export namespace AdminResponse {
         }
 
         if (obj.nodeDrain != null) {
+          obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
           obj.statsGet = undefined
@@ -4909,6 +5244,7 @@ export namespace AdminResponse {
         }
 
         if (obj.auditList != null) {
+          obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
           obj.statsGet = undefined
@@ -4929,6 +5265,7 @@ export namespace AdminResponse {
         }
 
         if (obj.whoAmI != null) {
+          obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
           obj.statsGet = undefined
@@ -4949,6 +5286,7 @@ export namespace AdminResponse {
         }
 
         if (obj.grantList != null) {
+          obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
           obj.statsGet = undefined
@@ -4969,6 +5307,7 @@ export namespace AdminResponse {
         }
 
         if (obj.grantRemove != null) {
+          obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
           obj.statsGet = undefined
@@ -4989,6 +5328,7 @@ export namespace AdminResponse {
         }
 
         if (obj.grantSet != null) {
+          obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
           obj.statsGet = undefined
@@ -5009,6 +5349,7 @@ export namespace AdminResponse {
         }
 
         if (obj.jobCancel != null) {
+          obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
           obj.statsGet = undefined
@@ -5029,6 +5370,7 @@ export namespace AdminResponse {
         }
 
         if (obj.jobGet != null) {
+          obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
           obj.statsGet = undefined
@@ -5049,6 +5391,7 @@ export namespace AdminResponse {
         }
 
         if (obj.jobsList != null) {
+          obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
           obj.statsGet = undefined
@@ -5069,6 +5412,7 @@ export namespace AdminResponse {
         }
 
         if (obj.jobsSubmit != null) {
+          obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
           obj.statsGet = undefined
@@ -5089,6 +5433,7 @@ export namespace AdminResponse {
         }
 
         if (obj.configDelete != null) {
+          obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
           obj.statsGet = undefined
@@ -5109,6 +5454,7 @@ export namespace AdminResponse {
         }
 
         if (obj.configList != null) {
+          obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
           obj.statsGet = undefined
@@ -5129,6 +5475,7 @@ export namespace AdminResponse {
         }
 
         if (obj.configGet != null) {
+          obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
           obj.statsGet = undefined
@@ -5149,6 +5496,7 @@ export namespace AdminResponse {
         }
 
         if (obj.configSet != null) {
+          obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
           obj.statsGet = undefined
@@ -5271,6 +5619,11 @@ export namespace AdminResponse {
         if (obj.raftRemovePeer != null) {
           w.uint32(210)
           RaftPeerRemoved.codec().encode(obj.raftRemovePeer, w)
+        }
+
+        if (obj.retentionStatus != null) {
+          w.uint32(322)
+          RetentionInfo.codec().encode(obj.retentionStatus, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -5409,6 +5762,12 @@ export namespace AdminResponse {
               })
               break
             }
+            case 40: {
+              obj.retentionStatus = RetentionInfo.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.retentionStatus
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -5416,7 +5775,29 @@ export namespace AdminResponse {
           }
         }
 
+        if (obj.retentionStatus != null) {
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
+          delete obj.statsGet
+          delete obj.nodeRetire
+          delete obj.nodeDrain
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
         if (obj.raftRemovePeer != null) {
+          delete obj.retentionStatus
           delete obj.raftListPeers
           delete obj.statsGet
           delete obj.nodeRetire
@@ -5437,6 +5818,7 @@ export namespace AdminResponse {
         }
 
         if (obj.raftListPeers != null) {
+          delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.statsGet
           delete obj.nodeRetire
@@ -5457,6 +5839,7 @@ export namespace AdminResponse {
         }
 
         if (obj.statsGet != null) {
+          delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
           delete obj.nodeRetire
@@ -5477,6 +5860,7 @@ export namespace AdminResponse {
         }
 
         if (obj.nodeRetire != null) {
+          delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
           delete obj.statsGet
@@ -5497,6 +5881,7 @@ export namespace AdminResponse {
         }
 
         if (obj.nodeDrain != null) {
+          delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
           delete obj.statsGet
@@ -5517,6 +5902,7 @@ export namespace AdminResponse {
         }
 
         if (obj.auditList != null) {
+          delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
           delete obj.statsGet
@@ -5537,6 +5923,7 @@ export namespace AdminResponse {
         }
 
         if (obj.whoAmI != null) {
+          delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
           delete obj.statsGet
@@ -5557,6 +5944,7 @@ export namespace AdminResponse {
         }
 
         if (obj.grantList != null) {
+          delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
           delete obj.statsGet
@@ -5577,6 +5965,7 @@ export namespace AdminResponse {
         }
 
         if (obj.grantRemove != null) {
+          delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
           delete obj.statsGet
@@ -5597,6 +5986,7 @@ export namespace AdminResponse {
         }
 
         if (obj.grantSet != null) {
+          delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
           delete obj.statsGet
@@ -5617,6 +6007,7 @@ export namespace AdminResponse {
         }
 
         if (obj.jobCancel != null) {
+          delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
           delete obj.statsGet
@@ -5637,6 +6028,7 @@ export namespace AdminResponse {
         }
 
         if (obj.jobGet != null) {
+          delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
           delete obj.statsGet
@@ -5657,6 +6049,7 @@ export namespace AdminResponse {
         }
 
         if (obj.jobsList != null) {
+          delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
           delete obj.statsGet
@@ -5677,6 +6070,7 @@ export namespace AdminResponse {
         }
 
         if (obj.jobsSubmit != null) {
+          delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
           delete obj.statsGet
@@ -5697,6 +6091,7 @@ export namespace AdminResponse {
         }
 
         if (obj.configDelete != null) {
+          delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
           delete obj.statsGet
@@ -5717,6 +6112,7 @@ export namespace AdminResponse {
         }
 
         if (obj.configList != null) {
+          delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
           delete obj.statsGet
@@ -5737,6 +6133,7 @@ export namespace AdminResponse {
         }
 
         if (obj.configGet != null) {
+          delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
           delete obj.statsGet
@@ -5757,6 +6154,7 @@ export namespace AdminResponse {
         }
 
         if (obj.configSet != null) {
+          delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
           delete obj.statsGet

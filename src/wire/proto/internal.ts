@@ -89,6 +89,8 @@ export interface JobRegistration {
   state: string
   replicas: string[]
   epoch: number
+  finishedAt?: number
+  keepMs?: number
 }
 
 export namespace JobRegistration {
@@ -131,6 +133,16 @@ export namespace JobRegistration {
         if ((obj.epoch != null && obj.epoch !== 0)) {
           w.uint32(48)
           w.uint32(obj.epoch)
+        }
+
+        if (obj.finishedAt != null) {
+          w.uint32(56)
+          w.uint64Number(obj.finishedAt)
+        }
+
+        if (obj.keepMs != null) {
+          w.uint32(64)
+          w.uint64Number(obj.keepMs)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -178,6 +190,14 @@ export namespace JobRegistration {
             }
             case 6: {
               obj.epoch = reader.uint32()
+              break
+            }
+            case 7: {
+              obj.finishedAt = reader.uint64Number()
+              break
+            }
+            case 8: {
+              obj.keepMs = reader.uint64Number()
               break
             }
             default: {

@@ -56,6 +56,8 @@ export interface SimCore {
   taskFinished: (taskId: string, end: AttemptEnd, now: number) => void
   taskProgress: (taskId: string, value: unknown, now: number) => void
   cancel: (jobId: string, now: number) => void
+  /** Retention forgot these finished jobs (a committed jobs.delete). */
+  forget: (jobIds: readonly string[], now: number) => void
   /** The control log committed `peer`'s death. */
   peerDead: (peer: string, now: number) => void
   /** The control log declared this node dead. */
@@ -94,6 +96,7 @@ export function makeCore (cfg: SimCoreConfig, loaded: LoadedWork | undefined, re
     taskFinished: (taskId, end, t) => { core.taskFinished(taskId, end, t) },
     taskProgress: (taskId, value, t) => { core.taskProgress(taskId, value, t) },
     cancel: (jobId, t) => { core.cancel(jobId, t) },
+    forget: (jobIds, t) => { core.forget(jobIds, t) },
     peerDead: (peer, t) => { core.peerDead(peer, t) },
     declaredDead: t => { core.declaredDead(t) },
     jobsMoved: (moves, t) => { core.jobsMoved(moves, t) },

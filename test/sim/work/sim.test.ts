@@ -175,6 +175,18 @@ describe('re-homing is simulated', () => {
   })
 })
 
+describe('retention is simulated', () => {
+  it('after each run every finished job is forgotten through the log, running ones stay, and every node encodes the same control state', () => {
+    let forgotten = 0
+    for (let seed = 1; seed <= 20; seed++) {
+      const r = runSeed(seed)
+      expect(r.violations, `seed ${seed}`).toEqual([])
+      forgotten += r.stats.forgotten
+    }
+    expect(forgotten, 'jobs forgotten in seeds 1..20').toBeGreaterThan(20)
+  })
+})
+
 describe('determinism', () => {
   it('the same seed gives the same trace, byte for byte', () => {
     // 16 kills a node for good (a home: its job is re-homed); 25 a zombie that reconnects and

@@ -56,6 +56,7 @@
 import { createHash, type Hash } from 'node:crypto'
 import { ControlState, encodeCommand, type ControlCommand, type JobEntry, type JobMove } from '../../../src/consensus/control.js'
 import { mulberry32, type Rng } from '../../../src/prng.js'
+import { decideRetention } from '../../../src/consensus/retention.js'
 import type { WorkMsg, WorkReply } from '../../../src/work/messages.js'
 import type { JobRecord, JobReplica, LoadedWork, StoredTask, TaskOutcome, WorkWrite } from '../../../src/work/records.js'
 import { childTaskId, makeTask, type Task } from '../../../src/work/spec.js'
@@ -329,7 +330,7 @@ export interface SimResult {
   /** The last trace lines (all of them with keepTrace). */
   trace: string[]
   jobs: SimJob[]
-  stats: { crashes: number, partitions: number, dropped: number, duplicated: number, timeouts: number, refused: number, cancelled: number, retries: number, deaths: number, homeDeaths: number, moved: number, adopted: number, excused: number, unrecoverable: number }
+  stats: { crashes: number, partitions: number, dropped: number, duplicated: number, timeouts: number, refused: number, cancelled: number, retries: number, deaths: number, homeDeaths: number, moved: number, adopted: number, excused: number, unrecoverable: number, forgotten: number }
   /** The cores' counters, summed over every node and incarnation. */
   counters: WorkCounters
 }
@@ -367,7 +368,7 @@ export class WorkSim {
   private nextCall = 0
   private allDoneAt = Infinity
   private readonly counters: Record<string, number> = {}
-  readonly stats = { crashes: 0, partitions: 0, dropped: 0, duplicated: 0, timeouts: 0, refused: 0, cancelled: 0, retries: 0, deaths: 0, homeDeaths: 0, moved: 0, adopted: 0, excused: 0, unrecoverable: 0 }
+  readonly stats = { crashes: 0, partitions: 0, dropped: 0, duplicated: 0, timeouts: 0, refused: 0, cancelled: 0, retries: 0, deaths: 0, homeDeaths: 0, moved: 0, adopted: 0, excused: 0, unrecoverable: 0, forgotten: 0 }
 
   constructor (params: SimParams, private readonly opts: SimOptions = {}) {
     this.params = params
@@ -388,6 +389,39 @@ export class WorkSim {
       }
     }
     this.control.onJobsMoved = moves => { for (const m of moves) this.onMoved(m) }
+  }
+
+  /**
+   * After the run: retention forgets every finished job (src/consensus/retention.ts with no
+   * age to keep, in small batches, as the leader's sweep commits them) and every node that is
+   * up applies the jobs.delete entries and tells its core (forget()). Running jobs must stay,
+   * every finished one must go, and every node's copy of the control state must encode to the
+   * same bytes as the log's (what a snapshot carries). Outside the trace hash: seeds replay
+   * as before.
+   */
+  private retentionEpilogue (): void {
+    const running = [...this.control.jobs].filter(([, e]) => (e as JobEntry).state === 'running').map(([id]) => id).sort()
+    const policy = { maxAgeMs: 0, maxJobs: Infinity, resultsMaxAgeMs: Infinity }
+    for (let round = 0; round < 10_000; round++) {
+      const d = decideRetention(this.control.jobs, policy, this.now, 7)
+      if (d.delete.length === 0) break
+      this.commit({ op: 'jobs.delete', jobIds: d.delete })
+    }
+    for (const n of this.nodes) {
+      if (!n.up || n.dead || n.deaf) continue
+      const before = n.control.onApplied
+      n.control.onApplied = (cmd, index) => {
+        if (cmd.op === 'jobs.delete') n.core.forget(cmd.jobIds, this.now)
+        else before?.(cmd, index)
+      }
+      this.applyLog(n, true)
+      n.control.onApplied = before
+      const mine = Buffer.from(n.control.snapshot())
+      if (!mine.equals(Buffer.from(this.control.snapshot()))) this.violation('retention', `${n.id}'s control state differs from the log's after jobs.delete (${mine.byteLength} vs ${this.control.snapshot().byteLength} bytes)`)
+    }
+    const left = [...this.control.jobs.keys()].sort()
+    if (left.join() !== running.join()) this.violation('retention', `after forgetting every finished job the registry holds ${left.length} jobs, not the ${running.length} running ones`)
+    this.stats.forgotten = this.control.retention.deleted
   }
 
   /** The job registry as committed (the truth the checkers judge by). */
@@ -538,6 +572,7 @@ export class WorkSim {
       if (this.allDoneAt === Infinity && this.now >= p.faultsUntil && this.settled()) this.allDoneAt = this.now
     }
     if (this.violations.length === 0) checkEnd(this, this.allDoneAt !== Infinity)
+    if (this.violations.length === 0) this.retentionEpilogue()
     for (const j of this.jobs.values()) {
       const why = j.acked && j.finished == null ? excused(this, j) : undefined
       if (why == null) continue

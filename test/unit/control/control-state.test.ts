@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ControlState, decodeCommand, encodeCommand, type JobEntry, type JobMove } from '../../../src/consensus/control.js'
+import { ControlState, MAX_JOBS_PER_DELETE, decodeCommand, encodeCommand, type JobEntry, type JobMove } from '../../../src/consensus/control.js'
 
 const enc = (c: Parameters<typeof encodeCommand>[0]): Uint8Array => encodeCommand(c)
 
@@ -141,5 +141,87 @@ describe('control state: members removed from the configuration', () => {
     // Replaying an entry after a restart changes nothing.
     copy.confApplied(4, { type: 'remove', nodeId: 'b' })
     expect(Buffer.from(copy.snapshot()).equals(Buffer.from(s.snapshot()))).toBe(true)
+  })
+})
+
+describe('jobs.delete (retention)', () => {
+  const entry = (state: JobEntry['state'], extra: Partial<JobEntry> = {}): JobEntry => ({ home: 'h', createdAt: 1, state, ...extra })
+  const registered = (): ControlState => {
+    const s = new ControlState()
+    s.apply(1, enc({ op: 'jobs.put', jobs: [['a', entry('completed', { finishedAt: 5, keepMs: 60_000 })], ['b', entry('failed')], ['c', entry('cancelled')], ['r', entry('running')]] }))
+    return s
+  }
+
+  it('carries finishedAt and keepMs through a jobs.put', () => {
+    expect(registered().jobs.get('a')).toEqual(entry('completed', { finishedAt: 5, keepMs: 60_000 }))
+  })
+
+  it('forgets finished jobs and counts them; a running job named in it is kept', () => {
+    const s = registered()
+    expect(s.apply(2, enc({ op: 'jobs.delete', jobIds: ['a', 'b', 'r', 'unknown'] }))).toEqual({ ok: true })
+    expect([...s.jobs.keys()].sort()).toEqual(['c', 'r'])
+    expect(s.retention).toEqual({ deleted: 2, resultsExpired: 0 })
+  })
+
+  it('is idempotent: a second delete of the same jobs changes nothing', () => {
+    const s = registered()
+    s.apply(2, enc({ op: 'jobs.delete', jobIds: ['a'] }))
+    s.apply(3, enc({ op: 'jobs.delete', jobIds: ['a'] }))
+    expect(s.retention.deleted).toBe(1)
+  })
+
+  it('results only: keeps the entries, marks them resultsExpired once, never a running one', () => {
+    const s = registered()
+    s.apply(2, enc({ op: 'jobs.delete', jobIds: ['a', 'r'], resultsOnly: true }))
+    s.apply(3, enc({ op: 'jobs.delete', jobIds: ['a'], resultsOnly: true }))
+    expect(s.jobs.get('a')).toMatchObject({ state: 'completed', resultsExpired: true })
+    expect(s.jobs.get('r')).toEqual(entry('running'))
+    expect(s.retention).toEqual({ deleted: 0, resultsExpired: 1 })
+    // A later final-state put (a home re-proposing it) keeps the mark.
+    s.apply(4, enc({ op: 'jobs.put', jobs: [['a', entry('completed', { finishedAt: 5 })]] }))
+    expect(s.jobs.get('a')).toMatchObject({ resultsExpired: true })
+  })
+
+  it('tells the listeners what it applied', () => {
+    const s = registered()
+    const seen: unknown[] = []
+    s.onApplied = cmd => seen.push(cmd)
+    s.apply(2, enc({ op: 'jobs.delete', jobIds: ['a'], by: 'leader', at: 9 }))
+    expect(seen).toEqual([{ op: 'jobs.delete', jobIds: ['a'], by: 'leader', at: 9 }])
+  })
+
+  it('validates the command: 1 to MAX_JOBS_PER_DELETE string ids, resultsOnly a boolean', () => {
+    expect(() => decodeCommand(enc({ op: 'jobs.delete', jobIds: [] }))).toThrow(/1 to 10000 job ids/)
+    expect(() => decodeCommand(enc({ op: 'jobs.delete', jobIds: Array.from({ length: MAX_JOBS_PER_DELETE + 1 }, (_, i) => `j${i}`) }))).toThrow(/1 to 10000/)
+    expect(() => decodeCommand(new TextEncoder().encode('{"v":1,"op":"jobs.delete","jobIds":[""]}'))).toThrow(/non-empty string/)
+    expect(() => decodeCommand(new TextEncoder().encode('{"v":1,"op":"jobs.delete","jobIds":["a"],"resultsOnly":"yes"}'))).toThrow(/true or false/)
+    expect(() => decodeCommand(new TextEncoder().encode('{"v":1,"op":"jobs.put","jobs":[["a",{"home":"h","createdAt":1,"state":"completed","finishedAt":-1}]]}'))).toThrow(/bad finishedAt/)
+    expect(decodeCommand(enc({ op: 'jobs.delete', jobIds: ['a'], resultsOnly: false }))).toEqual({ op: 'jobs.delete', jobIds: ['a'] })
+  })
+
+  it('a snapshot after deletion no longer carries the jobs, keeps the counters, and is smaller', () => {
+    const s = new ControlState()
+    const many: Array<[string, JobEntry]> = Array.from({ length: 200 }, (_, i) => [`job-${String(i).padStart(4, '0')}`, entry('completed', { finishedAt: 10 + i })])
+    s.apply(1, enc({ op: 'jobs.put', jobs: many }))
+    const before = s.snapshot().byteLength
+    s.apply(2, enc({ op: 'jobs.delete', jobIds: many.slice(0, 150).map(([id]) => id) }))
+    s.apply(3, enc({ op: 'jobs.delete', jobIds: ['job-0199'], resultsOnly: true }))
+    const snap = s.snapshot()
+    expect(snap.byteLength).toBeLessThan(before / 3)
+    const copy = ControlState.restore(snap)
+    expect(copy.jobs.size).toBe(50)
+    expect(copy.jobs.has('job-0000')).toBe(false)
+    expect(copy.jobs.get('job-0199')).toMatchObject({ resultsExpired: true })
+    expect(copy.retention).toEqual({ deleted: 150, resultsExpired: 1 })
+    expect(copy.snapshot()).toEqual(snap)
+  })
+
+  it('restores a snapshot from before retention (no counters) and replays an old log', () => {
+    const old = new TextEncoder().encode(JSON.stringify({ v: 1, appliedIndex: 3, config: [], dead: [], alive: [], jobs: [['x', entry('completed')]], grants: [] }))
+    const s = ControlState.restore(old)
+    expect(s.retention).toEqual({ deleted: 0, resultsExpired: 0 })
+    expect(s.apply(4, new TextEncoder().encode('{"v":1,"op":"jobs.put","jobs":[["y",{"home":"h","createdAt":2,"state":"completed"}]]}'))).toEqual({ ok: true })
+    expect(s.apply(5, enc({ op: 'jobs.delete', jobIds: ['x', 'y'] }))).toEqual({ ok: true })
+    expect(s.jobs.size).toBe(0)
   })
 })

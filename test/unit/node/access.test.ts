@@ -58,7 +58,8 @@ const CASES: Array<{ name: string, req: AdminRequest, allowed: string[] }> = [
   { name: 'nodeRetire', req: { nodeRetire: { peerId: 'self', incarnation: 1, reason: 'drained' } }, allowed: ['operator', 'operator+commands', 'local'] },
   { name: 'statsGet', req: { statsGet: { sinceMs: 60_000 } }, allowed: ['submitter', 'submitter+commands', 'operator', 'operator+commands', 'local'] },
   { name: 'raftListPeers', req: { raftListPeers: {} }, allowed: ['submitter', 'submitter+commands', 'operator', 'operator+commands', 'local'] },
-  { name: 'raftRemovePeer', req: { raftRemovePeer: { peerId: CLIENT } }, allowed: ['operator', 'operator+commands', 'local'] }
+  { name: 'raftRemovePeer', req: { raftRemovePeer: { peerId: CLIENT } }, allowed: ['operator', 'operator+commands', 'local'] },
+  { name: 'retentionStatus', req: { retentionStatus: {} }, allowed: ['submitter', 'submitter+commands', 'operator', 'operator+commands', 'local'] }
 ]
 
 interface Fake { ctx: AdminContext, proposed: ControlCommand[], submitted: number }

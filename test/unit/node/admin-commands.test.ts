@@ -286,3 +286,51 @@ describe('every failure reaches the client with its code unchanged', () => {
     expect((err as MeshError).message).toBe('cannot cancel j1: job j1 is already completed [JOB_FINISHED]')
   })
 })
+
+describe('admin commands: retention', () => {
+  const DAY = 86_400_000
+  it('refuses a bad retention value at config set, with what the key takes, and proposes nothing', async () => {
+    const f = fake()
+    const err = await clientError({ configSet: { key: 'retention.maxAgeMs', value: 'a week' } }, f)
+    expect(err.code).toBe('BAD_REQUEST')
+    expect(err.message).toMatch(/retention\.maxAgeMs must be a duration: whole milliseconds \(86400000\) or a number with a unit/)
+    expect((await clientError({ configSet: { key: 'retention.maxjobs', value: '5' } }, f)).message).toMatch(/unknown retention key "retention.maxjobs"/)
+    expect(f.proposed).toEqual([])
+  })
+
+  it('accepts a good retention value and proposes it as given', async () => {
+    const f = fake()
+    const res = await roundTrip({ configSet: { key: 'retention.maxAgeMs', value: '86400000' } }, f)
+    expect(res.code).toBe('')
+    expect(f.proposed).toMatchObject([{ op: 'config.set', key: 'retention.maxAgeMs', value: '86400000' }])
+  })
+
+  it('lists running jobs and jobs finished within a day by default, every retained job with all', async () => {
+    const now = 10 * DAY
+    const f = fake({
+      jobs: {
+        old: { home: 'x', createdAt: 1, state: 'completed', finishedAt: now - 2 * DAY },
+        legacy: { home: 'x', createdAt: now - 3 * DAY, state: 'failed' },
+        recent: { home: 'x', createdAt: 1, state: 'completed', finishedAt: now - 1000 },
+        run: { home: 'x', createdAt: 1, state: 'running' }
+      }
+    })
+    f.ctx.now = () => now
+    const short = await roundTrip({ jobsList: { limit: 0, before: '' } }, f)
+    expect(short.jobsList?.jobs.map(j => j.id)).toEqual(['run', 'recent'])
+    expect(short.jobsList?.hidden).toBe(2)
+    const all = await roundTrip({ jobsList: { limit: 0, before: '', all: true } }, f)
+    expect(all.jobsList?.jobs.map(j => j.id)).toEqual(['run', 'recent', 'old', 'legacy'])
+    expect(all.jobsList?.hidden ?? 0).toBe(0)
+  })
+
+  it('reports the policy in force, which keys are defaults, and the counts', async () => {
+    const f = fake({
+      config: { 'retention.maxJobs': { value: '500', version: 1, index: 1 }, 'retention.maxAgeMs': { value: 'off', version: 1, index: 2 } },
+      jobs: { a: { home: 'x', createdAt: 1, state: 'completed', resultsExpired: true }, r: { home: 'x', createdAt: 1, state: 'running' } }
+    })
+    ;(f.ctx.consensus.control as any).retention = { deleted: 7, resultsExpired: 3 }
+    const res = await roundTrip({ retentionStatus: {} }, f)
+    expect(res.retentionStatus).toEqual({ maxJobs: 500, defaults: ['retention.resultsMaxAgeMs'], running: 1, finished: 1, resultsExpired: 1, deletedTotal: 7, resultsExpiredTotal: 3 })
+  })
+})

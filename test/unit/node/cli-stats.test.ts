@@ -153,7 +153,7 @@ describe('meshnode stats and jobs --since/--format', () => {
     answer = req => req.jobsList != null ? { ...OK, jobsList: { jobs: [job('j1', 5, { total: 1, done: 1, failed: 0, finishedAt: 9 })], next: '' } } : OK
     const o = io()
     expect(await main(['jobs', '--format', 'json', '--peer', addr], o)).toBe(0)
-    expect(seen[0]).toEqual({ jobsList: { limit: 1000, before: '', since: 0 } })
+    expect(seen[0]).toEqual({ jobsList: { limit: 1000, before: '', since: 0, all: true } })
     expect(JSON.parse(o.stdout)).toEqual([{ id: 'j1', name: null, home: 'home-1', state: 'completed', createdAt: 5, finishedAt: 9, durationMs: 4, total: 1, done: 1, failed: 0 }])
   })
 

@@ -10,7 +10,7 @@ import { failure } from '../../../src/node/services/admin.js'
 import { InternalService } from '../../../src/node/services/internal.js'
 import type { Host } from '../../../src/node/transport/host.js'
 import { AdminRequest, AdminResponse } from '../../../src/wire/proto/admin.js'
-import type { InternalRequest } from '../../../src/wire/proto/internal.js'
+import { InternalRequest } from '../../../src/wire/proto/internal.js'
 import { INTERNAL_RATE } from '../../../src/wire/constants.js'
 import type { Opinion } from '../../../src/healing/death-quorum.js'
 import { membershipIn } from '../../../src/node/services/consensus.js'
@@ -72,6 +72,13 @@ describe('the internal protocol', () => {
     expect((await svc.handle('v2', REGISTER)).code).toBe('')
     expect((await svc.handle('l1', REGISTER)).code).toBe('')
     expect(registered).toEqual([[['j1', { home: 'v2', createdAt: 5, state: 'running' }]], [['j1', { home: 'v2', createdAt: 5, state: 'running' }]]])
+  })
+
+  it('carries what retention reads (finishedAt, keepMs) through a forwarded registration', async () => {
+    const { svc, registered } = service(CONF)
+    const req = InternalRequest.decode(InternalRequest.encode({ registerJobs: { jobs: [{ id: 'j1', home: 'v2', createdAt: 5, state: 'completed', replicas: [], epoch: 0, finishedAt: 9, keepMs: 3_600_000 }] } }))
+    expect((await svc.handle('v2', req)).code).toBe('')
+    expect(registered).toEqual([[['j1', { home: 'v2', createdAt: 5, state: 'completed', finishedAt: 9, keepMs: 3_600_000 }]]])
   })
 
   it('refuses a registration with an unknown state and proposes nothing', async () => {

@@ -300,3 +300,20 @@ describe('ids and capabilities', () => {
     expect(newJobId()).not.toContain('/')
   })
 })
+
+describe('a job\'s keep (retention)', () => {
+  it('accepts whole milliseconds or a duration with a unit, as milliseconds', () => {
+    expect(parseJobInput({ tasks: [{ type: 'echo' }], keep: 90_000 }).keep).toBe(90_000)
+    expect(parseJobInput({ tasks: [{ type: 'echo' }], keep: '12h' }).keep).toBe(12 * 3_600_000)
+    expect(parseJobInput({ type: 'echo', keep: '7d' }).keep).toBe(7 * 86_400_000)
+    expect(parseJobInput({ tasks: [{ type: 'echo' }] })).not.toHaveProperty('keep')
+  })
+
+  it('refuses a keep that is not a duration, with what it takes', () => {
+    // The schema refuses what is not a duration at all; parseKeep what is one but too long.
+    for (const keep of ['soon', -1, 0, 1.5, '20y', 11 * 365 * 86_400_000, true, '4000d']) {
+      expect(() => parseJobInput({ tasks: [{ type: 'echo' }], keep }), JSON.stringify(keep)).toThrow(/keep/)
+    }
+    expect(() => parseJobInput({ type: 'echo', keep: '4000d' })).toThrow(/at most 10 years/)
+  })
+})

@@ -251,3 +251,40 @@ describe('WorkStore queries', () => {
     expect(await work.job('nope')).toBeUndefined()
   })
 })
+
+describe('WorkStore.forget (retention)', () => {
+  async function stored (): Promise<void> {
+    for (const id of ['J', 'K', 'L']) work.put('jobs', id, { ...jobRecord(id), state: 'completed', finishedAt: 5 })
+    for (const id of ['J/0', 'J/1', 'J/1.0', 'J0/0', 'K/0', 'L/0']) work.put('results', id, outcome(id))
+    work.put('replicas', 'R', { id: 'R', home: 'other', createdAt: 1, tasks: [] })
+    await settles(work.flush())
+  }
+
+  it('deletes a job\'s record, every outcome and a replica held, and nothing of other jobs', async () => {
+    await stored()
+    expect(await settles(work.forget(['J', 'R', 'unknown'], false), 'forget()')).toEqual({ jobs: 1, results: 3 })
+    const w = await reopen()
+    expect(await w.job('J')).toBeUndefined()
+    expect(await w.jobResults('J', 100)).toEqual([])
+    expect(await w.replica('R')).toBeUndefined()
+    expect((await w.jobResults('J0', 100)).map(r => r.taskId)).toEqual(['J0/0'])
+    expect(await w.job('K')).toMatchObject({ state: 'completed' })
+  })
+
+  it('results only: deletes the outcomes and keeps the record, marked resultsExpired', async () => {
+    await stored()
+    await settles(work.forget(['K'], true), 'forget()')
+    const w = await reopen()
+    expect(await w.jobResults('K', 100)).toEqual([])
+    expect(await w.job('K')).toMatchObject({ state: 'completed', resultsExpired: true })
+  })
+
+  it('is idempotent, and leaves alone the jobs it is told to skip', async () => {
+    await stored()
+    await settles(work.forget(['J', 'L'], false, id => id === 'L'), 'forget()')
+    expect(await settles(work.forget(['J'], false), 'forget()')).toEqual({ jobs: 0, results: 0 })
+    const w = await reopen()
+    expect(await w.job('L')).toBeDefined()
+    expect(await w.jobResults('L', 10)).toHaveLength(1)
+  })
+})

@@ -1,0 +1,103 @@
+// Retention at a home (a real shell on a real LevelDB, no network): what a finished job's
+// registry entry carries for the policy, and what a committed jobs.delete removes from disk.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { JobEntry } from '../../../src/consensus/control.js'
+import { Store } from '../../../src/node/store/store.js'
+import { WorkShell } from '../../../src/node/services/work-shell.js'
+import { mulberry32 } from '../../../src/prng.js'
+import { WorkStore } from '../../../src/node/store/work-store.js'
+
+let cleanup: (() => Promise<void>) | undefined
+afterEach(async () => {
+  await cleanup?.()
+  cleanup = undefined
+})
+
+async function setup (): Promise<{ shell: WorkShell, work: WorkStore, registry: Map<string, JobEntry>, release: () => void }> {
+  const dir = await mkdtemp(join(tmpdir(), 'mn-retention-'))
+  const store = await Store.open(dir)
+  const work = new WorkStore(store)
+  const registry = new Map<string, JobEntry>()
+  let release!: () => void
+  const blocked = new Promise<void>(resolve => { release = resolve })
+  const shell = new WorkShell(work, { call: async () => { throw new Error('no peers') } }, {
+    register: async (entries: Array<[string, JobEntry]>) => { for (const [id, e] of entries) registry.set(id, { ...registry.get(id), ...e }) },
+    entry: (id: string) => registry.get(id),
+    isDead: () => false,
+    memberCount: () => 1
+  }, {
+    self: 'A',
+    incarnation: 1,
+    concurrency: 2,
+    capabilities: ['handler:echo', 'handler:block'],
+    handlers: { echo: (p: unknown) => p, block: async () => { await blocked } },
+    allowCommands: false,
+    peers: () => [],
+    rng: mulberry32(1),
+    now: Date.now,
+    log: { info: () => {}, warn: () => {}, debug: () => {} }
+  })
+  await shell.start()
+  cleanup = async () => {
+    release()
+    await shell.stop()
+    await store.close()
+    await rm(dir, { recursive: true, force: true })
+  }
+  return { shell, work, registry, release }
+}
+
+async function until (cond: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await cond()) return
+    await new Promise(resolve => setTimeout(resolve, 10))
+  }
+  throw new Error(`timed out waiting for ${what}`)
+}
+
+describe('work shell: retention', () => {
+  it('registers a finished job with when it finished and the keep it was submitted with', async () => {
+    const { shell, registry } = await setup()
+    const [job] = await shell.submit([{ tasks: [{ type: 'echo', payload: 1 }], keep: 60_000 }])
+    expect(registry.get(job!.id)).toMatchObject({ state: 'running', keepMs: 60_000 })
+    await until(() => registry.get(job!.id)?.state === 'completed', 'the final state')
+    const e = registry.get(job!.id)!
+    expect(e.keepMs).toBe(60_000)
+    expect(e.finishedAt).toBeGreaterThanOrEqual(e.createdAt)
+    expect((await shell.job(job!.id))?.keepMs).toBe(60_000)
+  })
+
+  it('forgets a finished job: record and outcomes leave the store', async () => {
+    const { shell, work, registry } = await setup()
+    const [job] = await shell.submit([{ tasks: [{ type: 'echo', payload: 1 }, { type: 'echo', payload: 2 }] }])
+    await until(() => registry.get(job!.id)?.state === 'completed', 'the final state')
+    expect(await work.jobResults(job!.id, 10)).toHaveLength(2)
+    await shell.forgetJobs([job!.id], false)
+    expect(await shell.job(job!.id)).toBeUndefined()
+    expect(await work.jobResults(job!.id, 10)).toEqual([])
+    expect(shell.forgotten).toEqual({ jobs: 1, results: 2 })
+  })
+
+  it('expires only the results: the record stays, marked resultsExpired', async () => {
+    const { shell, registry } = await setup()
+    const [job] = await shell.submit([{ tasks: [{ type: 'echo', payload: 'x' }] }])
+    await until(() => registry.get(job!.id)?.state === 'completed', 'the final state')
+    expect((await shell.job(job!.id))?.result).toBe('x')
+    await shell.forgetJobs([job!.id], true)
+    const view = await shell.job(job!.id)
+    expect(view).toMatchObject({ state: 'completed', resultsExpired: true })
+    expect(view?.result).toBeUndefined()
+    expect(await shell.results(job!.id, 10)).toEqual([])
+  })
+
+  it('never deletes a job still running here, even if told to', async () => {
+    const { shell, work } = await setup()
+    const [job] = await shell.submit([{ tasks: [{ type: 'block' }] }])
+    await shell.forgetJobs([job!.id], false)
+    expect((await shell.job(job!.id))?.state).toBe('running')
+    expect(await work.job(job!.id)).toBeDefined()
+  })
+})
