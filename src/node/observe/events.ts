@@ -28,16 +28,19 @@ export type EventListener = (e: MeshEvent) => void
 export const EVENT_RING = 2_000
 
 export class EventLog {
-  private readonly ring: MeshEvent[] = []
+  /** A circular buffer: event `id` lives at `(id - 1) % capacity` (O(1) per event: 50 000 job events a run). */
+  private readonly ring: Array<MeshEvent | undefined>
   private next = 1
   private readonly listeners = new Set<EventListener>()
 
-  constructor (private readonly now: () => number, private readonly capacity = EVENT_RING) {}
+  constructor (private readonly now: () => number, private readonly capacity = EVENT_RING) {
+    this.ring = new Array<MeshEvent | undefined>(capacity)
+  }
 
   emit (type: string, data: Record<string, unknown>): MeshEvent {
     const e: MeshEvent = { id: this.next++, type, at: this.now(), data }
-    this.ring.push(e)
-    if (this.ring.length > this.capacity) this.ring.splice(0, this.ring.length - this.capacity)
+    this.ring[(e.id - 1) % this.capacity] = e
+    if (this.listeners.size === 0) return e
     for (const fn of this.listeners) {
       try {
         fn(e)
@@ -50,13 +53,15 @@ export class EventLog {
 
   /** Events after `id` still held, oldest first, at most `limit`. */
   since (id: number, limit = this.capacity): MeshEvent[] {
-    const first = this.ring.findIndex(e => e.id > id)
-    return first < 0 ? [] : this.ring.slice(first, first + limit)
+    const oldest = Math.max(1, this.next - this.capacity)
+    const out: MeshEvent[] = []
+    for (let i = Math.max(id + 1, oldest); i < this.next && out.length < limit; i++) out.push(this.ring[(i - 1) % this.capacity]!)
+    return out
   }
 
   /** The newest `n` events, oldest first. */
   recent (n: number): MeshEvent[] {
-    return this.ring.slice(-n)
+    return this.since(Math.max(0, this.next - 1 - n))
   }
 
   get lastId (): number {
