@@ -145,7 +145,8 @@ describe('jobs on a 3-node cluster', () => {
   })
 
   it('cancels a running job on every node', async () => {
-    const id = await submitFile(Array.from({ length: 400 }, () => ({ type: 'nap', payload: { ms: 50 } })))
+    // Long enough (400 × 200 ms on 12 slots: ~7 s) that the cancel always lands while it runs.
+    const id = await submitFile(Array.from({ length: 400 }, () => ({ type: 'nap', payload: { ms: 200 } })))
     await waitUntil(async () => (await job(id)).done > 0, 30_000, 'the job to start', 50)
     const node3 = loadState(dir).nodes[2]!.dataDir
     const c = await meshnode(['cancel', id, '--data-dir', node3])

@@ -38,6 +38,8 @@ describe('meshnode top on a 3-node cluster', () => {
 
   afterAll(async () => {
     for (const c of running) if (c.exitCode == null) c.kill('SIGKILL')
+    // `script` runs top on a pseudo-terminal of its own session: make sure it is gone too.
+    spawnSync('pkill', ['-KILL', '-f', `top --data-dir ${node1}`])
     await cluster(dir, ['down'])
   })
 
@@ -90,7 +92,9 @@ describe('meshnode top on a 3-node cluster', () => {
 
   it.skipIf(!HAS_SCRIPT)('in a terminal, draws the view and quits on q with exit 0', async () => {
     const cmd = [NODE, ...NODE_FLAGS, BIN, 'top', '--data-dir', node1].map(a => `'${a}'`).join(' ')
-    const top = watch('script', ['-qfec', `stty cols 80 rows 24; ${cmd}`, '/dev/null'])
+    // A person's terminal, not a CI job: ink draws only a final frame when CI is set (is-in-ci),
+    // and CI runs this suite with CI=true.
+    const top = watch('env', ['-u', 'CI', '-u', 'CONTINUOUS_INTEGRATION', 'script', '-qfec', `stty cols 80 rows 24; ${cmd}`, '/dev/null'])
     running.push(top.child)
     // The rates line ends in `live` once the event stream is open (colour codes between).
     // eslint-disable-next-line no-control-regex
