@@ -83,7 +83,10 @@ export async function createHost (opts: HostOptions): Promise<Host> {
     privateKey: opts.privateKey,
     start: false,
     ...protection(opts.meshKeys, opts.onMeshKeyMismatch),
-    ...metricsOption(opts.registry),
+    // Off unless MESHNODE_LIBP2P_METRICS=on: with @libp2p/prometheus-metrics wired in, a paused
+    // node that is the others' bootstrap peer failed to rejoin (healing e2e, node 1 paused as a
+    // follower: no node.alive within 20 s; 300 ms without it). Not yet understood.
+    ...(process.env.MESHNODE_LIBP2P_METRICS === 'on' ? metricsOption(opts.registry) : {}),
     addresses: { listen: opts.listen },
     transports: [tcp()],
     connectionEncrypters: [noise()],
