@@ -1601,8 +1601,10 @@ export class WorkCore {
         this.dscore.taskFinished(o.jobId, o.taskId)
       }
     } else {
-      const backoff = this.outbox.failed(home)
+      const { backoff, failingForMs } = this.outbox.failed(home, this.now)
       this.event('debug', 'results not delivered; will retry', { home, err: err.message, backoff })
+      // A home that is alive (not declared dead) yet takes no results holds its jobs up.
+      if (failingForMs > 0) this.event('warn', 'results still not delivered to their home; retrying', { home, failingForMs, waiting: this.outbox.size, err: err.message })
     }
     // More may have been written meanwhile; maintenance retries after failures.
     if (!this.outbox.backingOff(home)) this.scheduleResults(home)

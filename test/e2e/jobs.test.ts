@@ -145,8 +145,9 @@ describe('jobs on a 3-node cluster', () => {
   })
 
   it('cancels a running job on every node', async () => {
-    // Long enough (400 × 200 ms on 12 slots: ~7 s) that the cancel always lands while it runs.
-    const id = await submitFile(Array.from({ length: 400 }, () => ({ type: 'nap', payload: { ms: 200 } })))
+    // Long enough (400 × 1 s on 12 slots: ~34 s) that the cancel lands while it runs even on a
+    // loaded CI machine, where each CLI call below can take seconds; a cancel stops what runs.
+    const id = await submitFile(Array.from({ length: 400 }, () => ({ type: 'nap', payload: { ms: 1000 } })))
     await waitUntil(async () => (await job(id)).done > 0, 30_000, 'the job to start', 50)
     const node3 = loadState(dir).nodes[2]!.dataDir
     const c = await meshnode(['cancel', id, '--data-dir', node3])

@@ -7,6 +7,9 @@ import type { ProgressReport } from '../messages.js'
 import type { TaskOutcome } from '../records.js'
 import { MAX_RESEND_MS, PROGRESS_EVERY_MS, RESULTS_LINGER_MS } from './types.js'
 
+/** Results that keep failing to reach their home are reported this often (a warning). */
+export const UNDELIVERED_WARN_MS = 30_000
+
 export class Outbox {
   /** Outcomes waiting for their home (each written no later than any message carrying it). */
   readonly entries = new Map<string, TaskOutcome>()
@@ -14,6 +17,8 @@ export class Outbox {
   /** Per home: when its lingering results go. */
   private readonly lingerAt = new Map<string, number>()
   private readonly backoff = new Map<string, number>()
+  /** Per home whose deliveries fail: since when, and when that was last reported. */
+  private readonly failing = new Map<string, { since: number, reportedAt: number }>()
   /** Progress of tasks running here for other homes, not yet sent: the latest value only. */
   private readonly progressOut = new Map<string, { home: string, jobId: string, value: string }>()
   progressAt = Infinity
@@ -62,15 +67,27 @@ export class Outbox {
   delivered (home: string, batch: readonly TaskOutcome[]): void {
     this.sendingTo.delete(home)
     this.backoff.delete(home)
+    this.failing.delete(home)
     for (const o of batch) this.entries.delete(o.taskId)
   }
 
-  /** The batch did not arrive: maintenance tries again. Returns the backoff noted. */
-  failed (home: string): number {
+  /**
+   * The batch did not arrive: maintenance tries again. Returns the backoff noted, and how
+   * long deliveries to this home have been failing when that is worth a warning (every
+   * UNDELIVERED_WARN_MS while they keep failing), else 0.
+   */
+  failed (home: string, now: number): { backoff: number, failingForMs: number } {
     this.sendingTo.delete(home)
     const b = Math.min(MAX_RESEND_MS, (this.backoff.get(home) ?? 100) * 2)
     this.backoff.set(home, b)
-    return b
+    let f = this.failing.get(home)
+    if (f == null) {
+      f = { since: now, reportedAt: now }
+      this.failing.set(home, f)
+    }
+    if (now - f.reportedAt < UNDELIVERED_WARN_MS) return { backoff: b, failingForMs: 0 }
+    f.reportedAt = now
+    return { backoff: b, failingForMs: now - f.since }
   }
 
   backingOff (home: string): boolean {

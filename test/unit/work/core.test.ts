@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import type { JobEntry } from '../../../src/consensus/control.js'
 import { mulberry32 } from '../../../src/prng.js'
 import { DEFAULT_RESEND_MS, MAINTAIN_EVERY_MS, MAX_RESEND_MS, PROGRESS_EVERY_MS, RESULTS_LINGER_MS, WorkCore, type AttemptEnd, type PeerInfo, type Ready, type WorkCoreConfig } from '../../../src/work/core.js'
-import type { WorkMsg, WorkReply } from '../../../src/work/messages.js'
+import { okReply, type WorkMsg, type WorkReply } from '../../../src/work/messages.js'
 import type { JobInput, Task } from '../../../src/work/spec.js'
 import { FakeRegistry } from './fake-registry.js'
 
@@ -238,6 +238,39 @@ describe('WorkCore: persist, then send', () => {
     const sent = log.persist(b).messages.filter(m => m.msg.op === 'results')
     expect(sent).toHaveLength(1)
     expect(sent[0]!.to).toBe('A')
+  })
+
+  it('keeps retrying results a live home does not take, and warns every 30 s while it does not', () => {
+    const { reg, a, b, log } = pair()
+    submitRegistered(a, log, reg, { tasks: Array.from({ length: 40 }, () => ({ type: 'echo' })) }, 1000)
+    const { received } = steal(a, b, log, 1001)
+    b.taskFinished(received.start[0]!.id, ok(), 1002)
+    let now = 1002
+    const warnings: number[] = []
+    let sends = 0
+    while (now < 1002 + 65_000) {
+      const rd = log.persist(b)
+      for (const e of rd.events) if (e.level === 'warn' && e.msg.startsWith('results still not delivered')) warnings.push(e.fields.failingForMs as number)
+      for (const m of rd.messages) {
+        if (m.msg.op !== 'results') continue
+        sends++
+        b.response(m.id, new Error('A did not answer'), now)
+      }
+      now = Math.min(b.nextDeadline(), now + 1000)
+      b.tick(now)
+    }
+    expect(sends).toBeGreaterThan(10)
+    expect(warnings).toHaveLength(2)
+    expect(warnings[0]).toBeGreaterThanOrEqual(30_000)
+    expect(warnings[1]).toBeGreaterThanOrEqual(60_000)
+    // Once the home answers, the entry leaves the outbox.
+    for (let i = 0; i < 20 && b.outboxEntries.size > 0; i++) {
+      const rd = log.persist(b)
+      for (const m of rd.messages) if (m.msg.op === 'results') b.response(m.id, okReply({ accepted: 1 }), now)
+      now += 1000
+      b.tick(now)
+    }
+    expect(b.outboxEntries.size).toBe(0)
   })
 
   it('sends a remote task\'s progress to its home at most every 500 ms', () => {
