@@ -263,6 +263,8 @@ export class IncidentBook {
     const lost = this.lostAt.get(peer)
     if (lost != null && lost <= e.at) r.facts.lostHere = true
     this.deathOf.set(peer, id)
+    // The control log is applied again after a restart: the same death, recorded once.
+    if (!opened && r.timeline.some(t => t.type === 'node.dead' && t.node === this.self)) return
     this.line(r, e, peer === this.self
       ? `this node learned it was declared dead (${reason}): it drops the work it held before and rejoins`
       : drain ? `${this.nameOf(peer)} left the mesh (${reason})` : `${this.nameOf(peer)} declared dead: ${reason}`)

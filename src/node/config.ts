@@ -255,6 +255,23 @@ export const START_OPTIONS = {
     default: 30_000,
     help: 'on SIGTERM/SIGINT, drain for at most this long before leaving (0: stop without draining)',
     check: between(0, 3_600_000)
+  }),
+  // The incident log (src/node/observe/incident-log.ts): a month of incidents answers "what
+  // happened last week"; records are a few KB, so 10 000 stay in the tens of MB.
+  'incidents.maxAgeMs': int({
+    flag: '--incidents-max-age-ms <ms>',
+    env: 'MESHNODE_INCIDENTS_MAX_AGE_MS',
+    default: 30 * 86_400_000,
+    shown: '2592000000 (30 days)',
+    help: 'incidents not updated for this long are deleted',
+    check: between(60_000, 3_650 * 86_400_000)
+  }),
+  'incidents.max': int({
+    flag: '--incidents-max <n>',
+    env: 'MESHNODE_INCIDENTS_MAX',
+    default: 10_000,
+    help: 'at most this many incidents are kept; the oldest go first',
+    check: between(1, 1_000_000)
   })
 }
 

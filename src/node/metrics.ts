@@ -414,3 +414,21 @@ function status<T extends object> (metric: T): T {
   STATUS.add(metric)
   return metric
 }
+
+/** What the incident log's metrics read and bump (src/node/observe/incident-log.ts). */
+export interface IncidentMetrics {
+  /** Bumped once per incident opened here, by the cause it was first tagged with. */
+  opened: (cause: string) => void
+}
+
+/**
+ * `incidents_total{cause}` (incidents this node opened, by their first cause tag; every cause
+ * present from the start at 0, so a rate query has a series) and `incidents_open` (read at
+ * collect time from the log).
+ */
+export function registerIncidentMetrics (registry: Registry, causes: readonly string[], open: () => number): IncidentMetrics {
+  const total = new Counter({ name: 'incidents_total', help: 'Incidents this node opened (deaths, reclaims, circuits, escalations, stuck jobs, resources), by the cause first tagged', labelNames: ['cause'], registers: [registry] })
+  for (const c of causes) total.labels(c).inc(0)
+  status(new Gauge({ name: 'incidents_open', help: 'Incidents in this node\'s log that are still open', registers: [registry], collect () { this.set(open()) } }))
+  return { opened: cause => { total.labels(cause).inc() } }
+}

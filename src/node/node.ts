@@ -40,6 +40,7 @@ import type { DrainStatus } from '../wire/proto/admin.js'
 import { Drain } from './drain.js'
 import { EventLog } from './observe/events.js'
 import { watchMesh } from './observe/watch.js'
+import { IncidentLog } from './observe/incident-log.js'
 import { HttpService } from './http/server.js'
 import { parseHttpOption } from './http/listen.js'
 import { LatencyHistory } from './observe/history.js'
@@ -85,6 +86,8 @@ export interface NodeComponents {
   events: EventLog
   /** Per-minute task and job latencies of the last hour (`meshnode stats`, the dashboard's charts). */
   history: LatencyHistory
+  /** What went wrong and what the mesh did about it (`meshnode incidents`, /v1/incidents). */
+  incidents: IncidentLog
 }
 
 /**
@@ -257,6 +260,7 @@ export class MeshNode {
         c.audit!.applied(index, cmd).catch((err: unknown) => { log.warn({ err: errorMessage(err) }, 'cannot write the audit log') })
       })
       c.events = new EventLog(Date.now)
+      c.incidents = new IncidentLog({ store, events: c.events, log, registry }, { self: host.peerId.toString(), maxAgeMs: config['incidents.maxAgeMs'], max: config['incidents.max'] })
       const components = c as NodeComponents
       registerEntries(components.registry, () => components.work.counterEntries())
       let node: MeshNode | undefined
@@ -284,6 +288,8 @@ export class MeshNode {
       const unwatch = watchMesh({ membership: components.membership, consensus: components.consensus, engine: components.work.engine, self: host.peerId.toString() }, components.events)
       const services: NamedService[] = [
         { name: 'process-metrics', service: processMetrics },
+        // Before anything emits events: a restart's replayed deaths find their stored incidents.
+        { name: 'incidents', service: components.incidents },
         { name: 'membership', service: components.membership },
         { name: 'consensus', service: components.consensus },
         { name: 'work', service: components.work },

@@ -26,6 +26,8 @@ export interface Running {
   waitMs?: number
   /** Created only when the handler asks for ctx.signal (most never do). */
   controller?: AbortController
+  /** Set when the attempt was aborted at its timeout (the event stream's task.timeout). */
+  timedOut?: boolean
   /** Set once the attempt is aborted (timeout, cancel, shutdown). */
   abortReason?: Error
   /** Ends a pending attempt early; set while an asynchronous handler runs. */
@@ -66,7 +68,12 @@ export async function race (run: Running, work: PromiseLike<unknown>, onOrphan: 
       reject(reason)
     }
     const timeoutMs = run.task.timeoutMs
-    if (timeoutMs > 0) timer = setTimeout(() => { abortRun(run, new Error(`timed out after ${timeoutMs} ms`)) }, timeoutMs)
+    if (timeoutMs > 0) {
+      timer = setTimeout(() => {
+        if (run.abortReason == null) run.timedOut = true
+        abortRun(run, new Error(`timed out after ${timeoutMs} ms`))
+      }, timeoutMs)
+    }
     work.then(value => {
       settled = true
       if (run.abortReason != null) return

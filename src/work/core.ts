@@ -744,7 +744,8 @@ export class WorkCore {
     const { requeued, requeuedIds } = this.rerun(report.reclaimed)
     this.counters.tasksAbandoned += dropped
     if (report.reclaimed.length + report.abandoned.length > 0) {
-      this.event('info', 'peer declared dead: its work is re-run here or given up', { peer, reclaimedBatches: report.reclaimed.length, requeued, abandonedBatches: report.abandoned.length, dropped, droppedBatches, requeuedIds })
+      const jobs = [...new Set([...report.reclaimed.map(r => r.jobId), ...report.abandoned.map(a => a.jobId)])].slice(0, REQUEUED_IDS_LOGGED)
+      this.event('info', 'peer declared dead: its work is re-run here or given up', { peer, reclaimedBatches: report.reclaimed.length, requeued, abandonedBatches: report.abandoned.length, dropped, droppedBatches, requeuedIds, jobs }, 'work.reclaimed')
     }
     this.pump()
   }
@@ -1800,8 +1801,8 @@ export class WorkCore {
     this.changed = true
   }
 
-  private event (level: WorkEvent['level'], msg: string, fields: Record<string, unknown>): void {
-    this.out('events', { level, msg, fields })
+  private event (level: WorkEvent['level'], msg: string, fields: Record<string, unknown>, tag?: WorkEvent['tag']): void {
+    this.out('events', tag == null ? { level, msg, fields } : { level, msg, fields, tag })
     this.changed = true
   }
 

@@ -13,6 +13,12 @@
 //   job.rehomed      {id, from, to, epoch}           moved off a dead home (every node)
 //   job.progress     {id, total, done, failed, cancelled}   at the job's home, at most every PROGRESS_MS
 //   task.failed      {jobId, taskId, type, error, node}     on the node that ran it
+//   task.timeout     {jobId, taskId, type, node, timeoutMs} an attempt killed at its timeout, on the node that ran it
+//   work.reclaimed   {peerId, node, reclaimedBatches, requeued, abandonedBatches, dropped, jobs}
+//                    a committed death of peerId made this node re-run what it lent it and give up what came from it
+//   incident.opened | incident.updated  {id, kind, cause, state, title, opened, updated, nodes, jobs}
+//                    the incident log (src/node/observe/incident-log.ts) opened or changed a record
+//   member.alive also carries {incarnation, uptimeMs} of the life heard (the incident log's crash/pause evidence)
 //   drain            {phase, ...}                    this node's drain
 export interface MeshEvent {
   /** 1, 2, 3, … in the order this node saw them (resets when the node restarts). */

@@ -12,9 +12,9 @@ import type { EventLog } from './events.js'
 export const PROGRESS_MS = 200
 
 export interface Watched {
-  membership: Pick<Membership, 'onTransition' | 'view'>
+  membership: Pick<Membership, 'onTransition' | 'view'> & Partial<Pick<Membership, 'heartbeatOf'>>
   consensus: Pick<ConsensusService, 'onApplied' | 'onJobsMoved' | 'onNodeDead' | 'onNodeAlive' | 'onRoleChange'>
-  engine: Pick<WorkShell, 'onTaskFailed' | 'jobs'>
+  engine: Pick<WorkShell, 'onTaskFailed' | 'jobs'> & Partial<Pick<WorkShell, 'onTaskTimeout' | 'onWorkReclaimed'>>
   self: string
 }
 
@@ -23,7 +23,10 @@ export function watchMesh (w: Watched, events: EventLog): () => void {
   const nameOf = (peerId: string): string | undefined => w.membership.view().find(p => p.peerId === peerId)?.name || undefined
 
   w.membership.onTransition.push(t => {
-    events.emit(`member.${t.to}`, { peerId: t.peerId, name: nameOf(t.peerId), from: t.from, reason: t.reason })
+    // The life it is heard in and how long its process has run: how the incident log tells a
+    // restart (a crash) from a pause or a cut (src/healing/incidents.ts).
+    const hb = t.to === 'alive' ? w.membership.heartbeatOf?.(t.peerId) : undefined
+    events.emit(`member.${t.to}`, { peerId: t.peerId, name: nameOf(t.peerId), from: t.from, reason: t.reason, ...(hb != null ? { incarnation: Number(hb.incarnation), uptimeMs: Number(hb.uptimeMs) } : {}) })
   })
 
   let leader: string | null = null
@@ -48,6 +51,13 @@ export function watchMesh (w: Watched, events: EventLog): () => void {
 
   w.engine.onTaskFailed.push((task, error) => {
     events.emit('task.failed', { jobId: task.jobId, taskId: task.id, type: task.type, error: error.slice(0, 1_000), node: w.self })
+  })
+
+  w.engine.onTaskTimeout?.push(task => {
+    events.emit('task.timeout', { jobId: task.jobId, taskId: task.id, type: task.type, node: w.self, timeoutMs: task.timeoutMs })
+  })
+  w.engine.onWorkReclaimed?.push(r => {
+    events.emit('work.reclaimed', { peerId: r.peerId, name: nameOf(r.peerId), node: w.self, reclaimedBatches: r.reclaimedBatches, requeued: r.requeued, abandonedBatches: r.abandonedBatches, dropped: r.dropped, jobs: r.jobs })
   })
 
   // Progress: the jobs homed here, while anyone listens. A finished job's last counts come

@@ -97,10 +97,26 @@ export class ShellJobs {
   }
 }
 
+/** What a committed death made this node do with the work it shared with the dead peer. */
+export interface WorkReclaimed {
+  peerId: string
+  /** Batches lent to it, come back here and queued again, and how many tasks they hold. */
+  reclaimedBatches: number
+  requeued: number
+  /** Batches received from it, given up (their lender re-runs them), and their tasks dropped. */
+  abandonedBatches: number
+  dropped: number
+  jobs: string[]
+}
+
 export class WorkShell {
   readonly jobs: ShellJobs
   /** Told of every attempt that failed on this node (the event stream's task.failed). */
   readonly onTaskFailed: Array<(task: Task, error: string) => void> = []
+  /** Told of every attempt killed here at its timeout (the event stream's task.timeout). */
+  readonly onTaskTimeout: Array<(task: Task) => void> = []
+  /** Told when a committed death made this node re-run or give up work (the event stream's work.reclaimed). */
+  readonly onWorkReclaimed: Array<(r: WorkReclaimed) => void> = []
   private _core?: WorkCore
   private readonly running = new Map<string, Running>()
   private readonly replies = new Map<number, (r: WorkReply) => void>()
@@ -391,7 +407,12 @@ export class WorkShell {
         if (rd.writes.length > 0) this.store.apply(rd.writes)
         this.lastSeq = rd.seq
         // Most readies hold a write or two and a task to start: skip the empty lists quickly.
-        if (rd.events.length > 0) for (const e of rd.events) this.opts.log[e.level](e.fields, e.msg)
+        if (rd.events.length > 0) {
+          for (const e of rd.events) {
+            this.opts.log[e.level](e.fields, e.msg)
+            if (e.tag === 'work.reclaimed') this.reclaimed(e.fields)
+          }
+        }
         if (rd.finished.length > 0) {
           const observer = this.opts.observer
           const now = observer != null ? this.opts.now() : 0
@@ -629,10 +650,26 @@ export class WorkShell {
     else race(run, work, () => { this._core?.handlerOrphaned(task.id) }).then(ok, failed)
   }
 
+  private reclaimed (f: Record<string, unknown>): void {
+    const n = (v: unknown): number => typeof v === 'number' ? v : 0
+    const r: WorkReclaimed = {
+      peerId: String(f.peer ?? ''),
+      reclaimedBatches: n(f.reclaimedBatches),
+      requeued: n(f.requeued),
+      abandonedBatches: n(f.abandonedBatches),
+      dropped: n(f.dropped),
+      jobs: Array.isArray(f.jobs) ? f.jobs as string[] : []
+    }
+    for (const l of this.onWorkReclaimed) l(r)
+  }
+
   private taskDone (run: Running, ok: boolean, result: string | undefined, error: string | undefined, children: readonly Task[]): void {
     this.running.delete(run.task.id)
     if (this.closed) return
-    if (!ok) for (const l of this.onTaskFailed) l(run.task, error ?? '')
+    if (!ok) {
+      for (const l of this.onTaskFailed) l(run.task, error ?? '')
+      if (run.timedOut === true) for (const l of this.onTaskTimeout) l(run.task)
+    }
     // One object for every attempt's end: the core reads it and keeps none of it but values.
     const end = this.end
     end.ok = ok

@@ -135,7 +135,13 @@ export interface Registration { id: number, entries: Array<[string, JobEntry]> }
 export interface SubmitAnswer { id: number, jobs?: JobRecord[], error?: WorkError }
 /** `abandoned`: its lineage leads through a node declared dead, whose lender re-runs it. */
 export interface TaskAbort { taskId: string, reason: 'cancelled' | 'stopping' | 'abandoned' }
-export interface WorkEvent { level: 'debug' | 'info' | 'warn', msg: string, fields: Record<string, unknown> }
+export interface WorkEvent {
+  level: 'debug' | 'info' | 'warn'
+  msg: string
+  fields: Record<string, unknown>
+  /** Set on the lines that are also events of the node's event stream (the shell passes them on). */
+  tag?: 'work.reclaimed'
+}
 export interface SubmissionTicket { id: number, jobs: JobRecord[] }
 /** A job re-homed here: the shell reads its replica and calls adopt(). */
 export interface AdoptRequest { jobId: string }

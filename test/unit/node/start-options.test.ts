@@ -71,7 +71,9 @@ const SAMPLE: Record<StartOptionKey, string> = {
   replicas: '2',
   allowCommands: 'true',
   drainDeadlineMs: '4500',
-  http: '127.0.0.1:7499'
+  http: '127.0.0.1:7499',
+  'incidents.maxAgeMs': '86400000',
+  'incidents.max': '500'
 }
 
 /** What SAMPLE resolves to. */
@@ -100,7 +102,9 @@ const SAMPLE_VALUE: NodeConfig = {
   replicas: 2,
   allowCommands: true,
   drainDeadlineMs: 4500,
-  http: '127.0.0.1:7499'
+  http: '127.0.0.1:7499',
+  'incidents.maxAgeMs': 86_400_000,
+  'incidents.max': 500
 }
 
 /** Parses `argv` as the start command would and returns what it hands to resolveConfig. */
@@ -232,6 +236,8 @@ describe('the start option table', () => {
       allowCommands: boolean
       drainDeadlineMs: number
       http: string
+      'incidents.maxAgeMs': number
+      'incidents.max': number
     }>()
   })
 })
