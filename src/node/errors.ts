@@ -85,7 +85,7 @@ export const EXIT_CODES: ReadonlyArray<{ exit: number, codes: readonly string[],
   { exit: EXIT_FORBIDDEN, codes: ['FORBIDDEN', 'UNAUTHORIZED'], meaning: 'the client\'s key lacks the right the command needs' },
   { exit: EXIT_NO_QUORUM, codes: ['NO_QUORUM', 'NOT_REGISTERED'], meaning: 'no quorum: nothing was committed (a submit accepted nothing); retry later or on the majority side' },
   { exit: 5, codes: [], meaning: '`drain` (and `start` after a SIGTERM drain) whose deadline passed: the node retired anyway' },
-  { exit: EXIT_NOT_FOUND, codes: ['NOT_FOUND'], meaning: 'no such job or config key' },
+  { exit: EXIT_NOT_FOUND, codes: ['NOT_FOUND'], meaning: 'no such job, config key or incident' },
   { exit: EXIT_UNAVAILABLE, codes: ['NODE_NOT_RUNNING', 'UNREACHABLE', 'STARTING', 'STOPPING', 'DRAINING', 'MESH_KEY_MISMATCH'], meaning: 'no node answered, or it cannot serve now (starting, stopping, draining)' },
   { exit: 130, codes: [], meaning: '`start` stopped by a second signal' }
 ]

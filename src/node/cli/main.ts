@@ -8,6 +8,7 @@ import { addConfigCommands } from './config.js'
 import { addJobCommands } from './jobs.js'
 import { addDrainCommand } from './drain.js'
 import { addStatsCommand } from './stats.js'
+import { addIncidentCommands } from './incidents.js'
 import { addKeygenCommand } from './keygen.js'
 import { addTokenCommand } from './token.js'
 import { addCompletionCommand } from './completion.js'
@@ -75,6 +76,7 @@ export async function main (argv: string[], io: CliIO = defaultIO): Promise<numb
   addConfigCommands(program, admin, output)
   addJobCommands(program, admin, output, code => { exitCode = code })
   addStatsCommand(program, admin, output)
+  addIncidentCommands(program, admin, output)
   addAccessCommands(program, admin, output)
   addRaftCommands(program, admin, output, io.env)
   addDrainCommand(program, admin, output, code => { exitCode = code })

@@ -161,6 +161,21 @@ export function registerApi (app: FastifyInstance, ctx: ApiContext): void {
     return statsJson(await run(req, 'statsGet', { sinceMs }))
   })
 
+  // The incident log (the same records as `meshnode incidents --json`): ?since= a duration
+  // back from now or ms since the epoch, ?limit=, ?mesh=1 to merge every live member's.
+  app.get<{ Querystring: { since?: string, limit?: string, mesh?: string } }>('/v1/incidents', async req => {
+    const q = req.query
+    const since = q.since == null || q.since === '' ? 0 : /^\d{10,}$/.test(q.since) ? Number(q.since) : Date.now() - durationParam(q.since, 'since')
+    const limit = intParam(q.limit, 'limit', 1, 10_000) ?? 0
+    const res = await run(req, 'incidentsList', { since, limit, mesh: q.mesh === '1' || q.mesh === 'true' })
+    return { incidents: res.incidents.map(j => JSON.parse(j) as unknown), nodes: { answered: res.answered, missing: res.missing } }
+  })
+
+  app.get<{ Params: { id: string }, Querystring: { local?: string } }>('/v1/incidents/:id', async req => {
+    const res = await run(req, 'incidentGet', { id: req.params.id, mesh: !(req.query.local === '1' || req.query.local === 'true') })
+    return { ...(JSON.parse(res.incidents[0]!) as Record<string, unknown>), nodesAsked: { answered: res.answered, missing: res.missing } }
+  })
+
   app.get('/v1/config', async req => {
     const res = await run(req, 'configList', {})
     return { entries: res.entries.map(e => ({ key: e.key, value: e.value, version: Number(e.version) })) }

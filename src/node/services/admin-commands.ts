@@ -19,6 +19,7 @@ import { check, roleName, type Principal, type Right } from '../access/policy.js
 import type { AuditLog } from '../access/audit.js'
 import type { SubmitQuota } from '../access/quota.js'
 import { meshStats, type StatsSources } from '../observe/stats.js'
+import { mergeById, mergeIncidents, type Incident } from '../../healing/incidents.js'
 
 /** What a handler may use: narrow enough to fake in a unit test. */
 export interface AdminContext {
@@ -56,6 +57,16 @@ export interface AdminContext {
   incarnation?: () => number
   /** The mesh's latency histories (statsGet): this node's, and its members' over the internal protocol. */
   stats?: StatsSources
+  /** This node's incident log, and whom to ask for theirs (incidentsList/incidentGet with mesh). */
+  incidents?: IncidentSource
+}
+
+export interface IncidentSource {
+  /** Incidents opened or updated at or after `since`, newest first, at most `limit`. */
+  list: (since: number, limit: number) => Incident[]
+  get: (id: string) => Incident | undefined
+  /** Members of the committed configuration not declared dead, this node left out. */
+  peers: () => string[]
 }
 
 /** What the admin commands read of the Raft status (a subset of RaftStatus). */
@@ -404,6 +415,44 @@ export const ADMIN_COMMANDS: CommandTable = {
       }
     }
   },
+  incidentsList: {
+    // This node's incident log; with `mesh`, every live member's, merged by id (each asked
+    // with a forwarded incidentsList without `mesh`, so never more than one hop).
+    kind: 'read',
+    needs: 'read',
+    what: 'read the incident log',
+    handler: async (p, ctx) => {
+      const src = incidentSource(ctx)
+      const since = Number(p.since ?? 0)
+      const limit = clamp(p.limit, DEFAULT_INCIDENTS)
+      const local = src.list(since, limit)
+      if (!p.mesh || ctx.forwarded) return { incidents: local.map(r => JSON.stringify(r)), answered: [ctx.self], missing: [] }
+      const asked = await askMembers(ctx, src.peers(), { incidentsList: { since, limit, mesh: false } }, 'incidentsList')
+      const lists = [local, ...asked.answers.map(a => a.incidents.map(parseIncident))]
+      return { incidents: mergeById(lists).slice(0, limit).map(r => JSON.stringify(r)), answered: [ctx.self, ...asked.answered], missing: asked.missing }
+    }
+  },
+  incidentGet: {
+    kind: 'read',
+    needs: 'read',
+    what: 'read the incident log',
+    handler: async (p, ctx) => {
+      requireField(p.id, 'an incident id is required (meshnode incidents lists them)')
+      const src = incidentSource(ctx)
+      const local = src.get(p.id)
+      const copies = local != null ? [local] : []
+      let answered = [ctx.self]
+      let missing: Array<{ peerId: string, error: string }> = []
+      if (p.mesh && !ctx.forwarded) {
+        const asked = await askMembers(ctx, src.peers(), { incidentGet: { id: p.id, mesh: false } }, 'incidentGet', true)
+        for (const a of asked.answers) for (const r of a.incidents) copies.push(parseIncident(r))
+        answered = [...answered, ...asked.answered]
+        missing = asked.missing
+      }
+      if (copies.length === 0) throw new MeshError('NOT_FOUND', `no incident "${p.id}" ${p.mesh ? 'on any node that answered' : 'on this node'} (meshnode incidents${p.mesh ? ' --mesh' : ''} lists them)`)
+      return { incidents: [JSON.stringify(copies.length === 1 ? copies[0] : mergeIncidents(copies))], answered, missing }
+    }
+  },
   auditList: {
     kind: 'read',
     needs: 'operate',
@@ -508,6 +557,46 @@ function engine (ctx: AdminContext): JobsEngine {
   const e = ctx.engine()
   if (e == null) throw new MeshError('STARTING', 'the node is still starting; retry in a moment')
   return e
+}
+
+const DEFAULT_INCIDENTS = 100
+/** A member that does not answer an incident query within this long is listed as missing. */
+const INCIDENT_ASK_MS = 3_000
+
+function incidentSource (ctx: AdminContext): IncidentSource {
+  if (ctx.incidents == null) throw new MeshError('STARTING', 'the node is still starting; retry in a moment')
+  return ctx.incidents
+}
+
+function parseIncident (json: string): Incident {
+  return JSON.parse(json) as Incident
+}
+
+/** Ask each peer the same read (forwarded, one hop), at most INCIDENT_ASK_MS each; NOT_FOUND counts as an empty answer. */
+async function askMembers<K extends 'incidentsList' | 'incidentGet'> (ctx: AdminContext, peers: string[], req: AdminRequest, name: K, notFoundIsEmpty = false): Promise<{ answers: Array<Result<K>>, answered: string[], missing: Array<{ peerId: string, error: string }> }> {
+  const answers: Array<Result<K>> = []
+  const answered: string[] = []
+  const missing: Array<{ peerId: string, error: string }> = []
+  await Promise.all(peers.map(async peer => {
+    let timer: NodeJS.Timeout | undefined
+    try {
+      const res = await Promise.race([
+        ctx.forward(peer, 'home', req, ctx.caller.peerId),
+        new Promise<never>((_resolve, reject) => { timer = setTimeout(() => { reject(new Error(`no answer within ${INCIDENT_ASK_MS} ms`)) }, INCIDENT_ASK_MS) })
+      ])
+      if (res.code === 'NOT_FOUND' && notFoundIsEmpty) {
+        answered.push(peer)
+        return
+      }
+      answers.push(resultOf(res, name))
+      answered.push(peer)
+    } catch (err) {
+      missing.push({ peerId: peer, error: errorMessage(err) })
+    } finally {
+      clearTimeout(timer)
+    }
+  }))
+  return { answers, answered, missing }
 }
 
 function requireField (value: string, message: string): void {

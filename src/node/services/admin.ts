@@ -10,7 +10,7 @@
 import { ADMIN_ANONYMOUS_RATE, ADMIN_GRANTED_RATE, ADMIN_MAX_STREAMS, ADMIN_PROTOCOL, ADMIN_TIMEOUT_MS, MAX_ADMIN_REQUEST_BYTES } from '../../wire/constants.js'
 import { AdminRequest, AdminResponse, type DrainStatus } from '../../wire/proto/admin.js'
 import { CodedError } from '../../errors.js'
-import { ADMIN_COMMANDS, commandOf, type AdminContext, type CommandTable } from './admin-commands.js'
+import { ADMIN_COMMANDS, commandOf, type AdminContext, type CommandTable, type IncidentSource } from './admin-commands.js'
 import type { ConsensusService } from './consensus.js'
 import { countReject, type Metrics } from '../metrics.js'
 import { MeshError, errorMessage, isMeshError } from '../errors.js'
@@ -20,6 +20,7 @@ import { serveOnce } from '../transport/rpc.js'
 import { fetchHistory, forwardCommand } from './internal.js'
 import type { LatencyHistory } from '../observe/history.js'
 import type { StatsSources } from '../observe/stats.js'
+import type { IncidentLog } from '../observe/incident-log.js'
 import type { WorkService } from './work.js'
 import type { Membership } from './membership.js'
 import { check, principalOf, type AccessView, type Principal } from '../access/policy.js'
@@ -73,6 +74,8 @@ export interface AdminComponents {
   quota: SubmitQuota
   /** This node's latency history (statsGet gathers every member's). */
   history?: LatencyHistory
+  /** This node's incident log (incidentsList, incidentGet). */
+  incidents?: Pick<IncidentLog, 'list' | 'get'>
   /** The clock the rate limits read; default Date.now. */
   now?: () => number
 }
@@ -104,6 +107,7 @@ export class AdminService {
   /** Per-key request rates: a granted key's, and a tighter one for keys with no grant. */
   private readonly limits: { granted: RateGuard, none: RateGuard }
   private readonly stats?: StatsSources
+  private readonly incidents?: IncidentSource
 
   constructor (components: AdminComponents) {
     ({ host: this.host, log: this.log, metrics: this.metrics, consensus: this.consensus, membership: this.membership, work: this.work, access: this.access, audit: this.audit, quota: this.quota } = components)
@@ -129,6 +133,19 @@ export class AdminService {
         },
         retentionMinutes: history.retentionMinutes,
         now: Date.now
+      }
+    }
+    const incidents = components.incidents
+    if (incidents != null) {
+      const consensus = this.consensus
+      const self = this.host.peerId.toString()
+      this.incidents = {
+        list: (since, limit) => incidents.list(since, limit),
+        get: id => incidents.get(id),
+        peers: () => {
+          const conf = consensus.status()?.conf
+          return conf == null ? [] : [...conf.voters, ...conf.learners].filter(p => p !== self && !consensus.control.dead.has(p))
+        }
       }
     }
   }
@@ -194,6 +211,7 @@ export class AdminService {
       quota: this.quota,
       ...(this.drainer != null ? { drain: this.drainer } : {}),
       ...(this.stats != null ? { stats: this.stats } : {}),
+      ...(this.incidents != null ? { incidents: this.incidents } : {}),
       incarnation: () => this.consensus.currentIncarnation
     }
   }

@@ -1241,6 +1241,158 @@ export namespace RetentionStatus {
   }
 }
 
+export interface IncidentsList {
+  since?: number
+  limit: number
+  mesh: boolean
+}
+
+export namespace IncidentsList {
+  let _codec: Codec<IncidentsList>
+
+  export const codec = (): Codec<IncidentsList> => {
+    if (_codec == null) {
+      _codec = message<IncidentsList>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.since != null) {
+          w.uint32(8)
+          w.uint64Number(obj.since)
+        }
+
+        if ((obj.limit != null && obj.limit !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.limit)
+        }
+
+        if ((obj.mesh != null && obj.mesh !== false)) {
+          w.uint32(24)
+          w.bool(obj.mesh)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          limit: 0,
+          mesh: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.since = reader.uint64Number()
+              break
+            }
+            case 2: {
+              obj.limit = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.mesh = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<IncidentsList>): Uint8Array => {
+    return encodeMessage(obj, IncidentsList.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<IncidentsList>): IncidentsList => {
+    return decodeMessage(buf, IncidentsList.codec(), opts)
+  }
+}
+
+export interface IncidentGet {
+  id: string
+  mesh: boolean
+}
+
+export namespace IncidentGet {
+  let _codec: Codec<IncidentGet>
+
+  export const codec = (): Codec<IncidentGet> => {
+    if (_codec == null) {
+      _codec = message<IncidentGet>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.id != null && obj.id !== '')) {
+          w.uint32(10)
+          w.string(obj.id)
+        }
+
+        if ((obj.mesh != null && obj.mesh !== false)) {
+          w.uint32(16)
+          w.bool(obj.mesh)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          id: '',
+          mesh: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.id = reader.string()
+              break
+            }
+            case 2: {
+              obj.mesh = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<IncidentGet>): Uint8Array => {
+    return encodeMessage(obj, IncidentGet.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<IncidentGet>): IncidentGet => {
+    return decodeMessage(buf, IncidentGet.codec(), opts)
+  }
+}
+
 export interface AdminRequest {
   configSet?: ConfigSet
   configGet?: ConfigGet
@@ -1261,6 +1413,8 @@ export interface AdminRequest {
   raftListPeers?: RaftListPeers
   raftRemovePeer?: RaftRemovePeer
   retentionStatus?: RetentionStatus
+  incidentsList?: IncidentsList
+  incidentGet?: IncidentGet
 }
 
 export namespace AdminRequest {
@@ -1275,7 +1429,55 @@ export namespace AdminRequest {
 
         obj = { ...obj }
 
+        if (obj.incidentGet != null) {
+          obj.incidentsList = undefined
+          obj.retentionStatus = undefined
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
+          obj.statsGet = undefined
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.incidentsList != null) {
+          obj.incidentGet = undefined
+          obj.retentionStatus = undefined
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
+          obj.statsGet = undefined
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
         if (obj.retentionStatus != null) {
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
           obj.statsGet = undefined
@@ -1297,6 +1499,8 @@ export namespace AdminRequest {
         }
 
         if (obj.raftRemovePeer != null) {
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
           obj.retentionStatus = undefined
           obj.raftListPeers = undefined
           obj.statsGet = undefined
@@ -1318,6 +1522,8 @@ export namespace AdminRequest {
         }
 
         if (obj.raftListPeers != null) {
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.statsGet = undefined
@@ -1339,6 +1545,8 @@ export namespace AdminRequest {
         }
 
         if (obj.statsGet != null) {
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
@@ -1360,6 +1568,8 @@ export namespace AdminRequest {
         }
 
         if (obj.nodeRetire != null) {
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
@@ -1381,6 +1591,8 @@ export namespace AdminRequest {
         }
 
         if (obj.nodeDrain != null) {
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
@@ -1402,6 +1614,8 @@ export namespace AdminRequest {
         }
 
         if (obj.auditList != null) {
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
@@ -1423,6 +1637,8 @@ export namespace AdminRequest {
         }
 
         if (obj.whoAmI != null) {
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
@@ -1444,6 +1660,8 @@ export namespace AdminRequest {
         }
 
         if (obj.grantList != null) {
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
@@ -1465,6 +1683,8 @@ export namespace AdminRequest {
         }
 
         if (obj.grantRemove != null) {
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
@@ -1486,6 +1706,8 @@ export namespace AdminRequest {
         }
 
         if (obj.grantSet != null) {
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
@@ -1507,6 +1729,8 @@ export namespace AdminRequest {
         }
 
         if (obj.jobCancel != null) {
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
@@ -1528,6 +1752,8 @@ export namespace AdminRequest {
         }
 
         if (obj.jobGet != null) {
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
@@ -1549,6 +1775,8 @@ export namespace AdminRequest {
         }
 
         if (obj.jobsList != null) {
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
@@ -1570,6 +1798,8 @@ export namespace AdminRequest {
         }
 
         if (obj.jobsSubmit != null) {
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
@@ -1591,6 +1821,8 @@ export namespace AdminRequest {
         }
 
         if (obj.configDelete != null) {
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
@@ -1612,6 +1844,8 @@ export namespace AdminRequest {
         }
 
         if (obj.configList != null) {
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
@@ -1633,6 +1867,8 @@ export namespace AdminRequest {
         }
 
         if (obj.configGet != null) {
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
@@ -1654,6 +1890,8 @@ export namespace AdminRequest {
         }
 
         if (obj.configSet != null) {
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
@@ -1767,6 +2005,16 @@ export namespace AdminRequest {
         if (obj.retentionStatus != null) {
           w.uint32(322)
           RetentionStatus.codec().encode(obj.retentionStatus, w)
+        }
+
+        if (obj.incidentsList != null) {
+          w.uint32(330)
+          IncidentsList.codec().encode(obj.incidentsList, w)
+        }
+
+        if (obj.incidentGet != null) {
+          w.uint32(338)
+          IncidentGet.codec().encode(obj.incidentGet, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1895,6 +2143,18 @@ export namespace AdminRequest {
               })
               break
             }
+            case 41: {
+              obj.incidentsList = IncidentsList.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.incidentsList
+              })
+              break
+            }
+            case 42: {
+              obj.incidentGet = IncidentGet.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.incidentGet
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1902,7 +2162,55 @@ export namespace AdminRequest {
           }
         }
 
+        if (obj.incidentGet != null) {
+          delete obj.incidentsList
+          delete obj.retentionStatus
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
+          delete obj.statsGet
+          delete obj.nodeRetire
+          delete obj.nodeDrain
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.incidentsList != null) {
+          delete obj.incidentGet
+          delete obj.retentionStatus
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
+          delete obj.statsGet
+          delete obj.nodeRetire
+          delete obj.nodeDrain
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
         if (obj.retentionStatus != null) {
+          delete obj.incidentGet
+          delete obj.incidentsList
           delete obj.raftRemovePeer
           delete obj.raftListPeers
           delete obj.statsGet
@@ -1924,6 +2232,8 @@ export namespace AdminRequest {
         }
 
         if (obj.raftRemovePeer != null) {
+          delete obj.incidentGet
+          delete obj.incidentsList
           delete obj.retentionStatus
           delete obj.raftListPeers
           delete obj.statsGet
@@ -1945,6 +2255,8 @@ export namespace AdminRequest {
         }
 
         if (obj.raftListPeers != null) {
+          delete obj.incidentGet
+          delete obj.incidentsList
           delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.statsGet
@@ -1966,6 +2278,8 @@ export namespace AdminRequest {
         }
 
         if (obj.statsGet != null) {
+          delete obj.incidentGet
+          delete obj.incidentsList
           delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
@@ -1987,6 +2301,8 @@ export namespace AdminRequest {
         }
 
         if (obj.nodeRetire != null) {
+          delete obj.incidentGet
+          delete obj.incidentsList
           delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
@@ -2008,6 +2324,8 @@ export namespace AdminRequest {
         }
 
         if (obj.nodeDrain != null) {
+          delete obj.incidentGet
+          delete obj.incidentsList
           delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
@@ -2029,6 +2347,8 @@ export namespace AdminRequest {
         }
 
         if (obj.auditList != null) {
+          delete obj.incidentGet
+          delete obj.incidentsList
           delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
@@ -2050,6 +2370,8 @@ export namespace AdminRequest {
         }
 
         if (obj.whoAmI != null) {
+          delete obj.incidentGet
+          delete obj.incidentsList
           delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
@@ -2071,6 +2393,8 @@ export namespace AdminRequest {
         }
 
         if (obj.grantList != null) {
+          delete obj.incidentGet
+          delete obj.incidentsList
           delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
@@ -2092,6 +2416,8 @@ export namespace AdminRequest {
         }
 
         if (obj.grantRemove != null) {
+          delete obj.incidentGet
+          delete obj.incidentsList
           delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
@@ -2113,6 +2439,8 @@ export namespace AdminRequest {
         }
 
         if (obj.grantSet != null) {
+          delete obj.incidentGet
+          delete obj.incidentsList
           delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
@@ -2134,6 +2462,8 @@ export namespace AdminRequest {
         }
 
         if (obj.jobCancel != null) {
+          delete obj.incidentGet
+          delete obj.incidentsList
           delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
@@ -2155,6 +2485,8 @@ export namespace AdminRequest {
         }
 
         if (obj.jobGet != null) {
+          delete obj.incidentGet
+          delete obj.incidentsList
           delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
@@ -2176,6 +2508,8 @@ export namespace AdminRequest {
         }
 
         if (obj.jobsList != null) {
+          delete obj.incidentGet
+          delete obj.incidentsList
           delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
@@ -2197,6 +2531,8 @@ export namespace AdminRequest {
         }
 
         if (obj.jobsSubmit != null) {
+          delete obj.incidentGet
+          delete obj.incidentsList
           delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
@@ -2218,6 +2554,8 @@ export namespace AdminRequest {
         }
 
         if (obj.configDelete != null) {
+          delete obj.incidentGet
+          delete obj.incidentsList
           delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
@@ -2239,6 +2577,8 @@ export namespace AdminRequest {
         }
 
         if (obj.configList != null) {
+          delete obj.incidentGet
+          delete obj.incidentsList
           delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
@@ -2260,6 +2600,8 @@ export namespace AdminRequest {
         }
 
         if (obj.configGet != null) {
+          delete obj.incidentGet
+          delete obj.incidentsList
           delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
@@ -2281,6 +2623,8 @@ export namespace AdminRequest {
         }
 
         if (obj.configSet != null) {
+          delete obj.incidentGet
+          delete obj.incidentsList
           delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
@@ -5103,6 +5447,8 @@ export interface AdminResponse {
   raftListPeers?: RaftPeers
   raftRemovePeer?: RaftPeerRemoved
   retentionStatus?: RetentionInfo
+  incidentsList?: IncidentEntries
+  incidentGet?: IncidentEntries
 }
 
 export namespace AdminResponse {
@@ -5117,7 +5463,55 @@ export namespace AdminResponse {
 
         obj = { ...obj }
 
+        if (obj.incidentGet != null) {
+          obj.incidentsList = undefined
+          obj.retentionStatus = undefined
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
+          obj.statsGet = undefined
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.incidentsList != null) {
+          obj.incidentGet = undefined
+          obj.retentionStatus = undefined
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
+          obj.statsGet = undefined
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
         if (obj.retentionStatus != null) {
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
           obj.statsGet = undefined
@@ -5139,6 +5533,8 @@ export namespace AdminResponse {
         }
 
         if (obj.raftRemovePeer != null) {
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
           obj.retentionStatus = undefined
           obj.raftListPeers = undefined
           obj.statsGet = undefined
@@ -5160,6 +5556,8 @@ export namespace AdminResponse {
         }
 
         if (obj.raftListPeers != null) {
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.statsGet = undefined
@@ -5181,6 +5579,8 @@ export namespace AdminResponse {
         }
 
         if (obj.statsGet != null) {
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
@@ -5202,6 +5602,8 @@ export namespace AdminResponse {
         }
 
         if (obj.nodeRetire != null) {
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
@@ -5223,6 +5625,8 @@ export namespace AdminResponse {
         }
 
         if (obj.nodeDrain != null) {
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
@@ -5244,6 +5648,8 @@ export namespace AdminResponse {
         }
 
         if (obj.auditList != null) {
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
@@ -5265,6 +5671,8 @@ export namespace AdminResponse {
         }
 
         if (obj.whoAmI != null) {
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
@@ -5286,6 +5694,8 @@ export namespace AdminResponse {
         }
 
         if (obj.grantList != null) {
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
@@ -5307,6 +5717,8 @@ export namespace AdminResponse {
         }
 
         if (obj.grantRemove != null) {
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
@@ -5328,6 +5740,8 @@ export namespace AdminResponse {
         }
 
         if (obj.grantSet != null) {
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
@@ -5349,6 +5763,8 @@ export namespace AdminResponse {
         }
 
         if (obj.jobCancel != null) {
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
@@ -5370,6 +5786,8 @@ export namespace AdminResponse {
         }
 
         if (obj.jobGet != null) {
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
@@ -5391,6 +5809,8 @@ export namespace AdminResponse {
         }
 
         if (obj.jobsList != null) {
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
@@ -5412,6 +5832,8 @@ export namespace AdminResponse {
         }
 
         if (obj.jobsSubmit != null) {
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
@@ -5433,6 +5855,8 @@ export namespace AdminResponse {
         }
 
         if (obj.configDelete != null) {
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
@@ -5454,6 +5878,8 @@ export namespace AdminResponse {
         }
 
         if (obj.configList != null) {
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
@@ -5475,6 +5901,8 @@ export namespace AdminResponse {
         }
 
         if (obj.configGet != null) {
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
@@ -5496,6 +5924,8 @@ export namespace AdminResponse {
         }
 
         if (obj.configSet != null) {
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
           obj.raftListPeers = undefined
@@ -5624,6 +6054,16 @@ export namespace AdminResponse {
         if (obj.retentionStatus != null) {
           w.uint32(322)
           RetentionInfo.codec().encode(obj.retentionStatus, w)
+        }
+
+        if (obj.incidentsList != null) {
+          w.uint32(330)
+          IncidentEntries.codec().encode(obj.incidentsList, w)
+        }
+
+        if (obj.incidentGet != null) {
+          w.uint32(338)
+          IncidentEntries.codec().encode(obj.incidentGet, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -5768,6 +6208,18 @@ export namespace AdminResponse {
               })
               break
             }
+            case 41: {
+              obj.incidentsList = IncidentEntries.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.incidentsList
+              })
+              break
+            }
+            case 42: {
+              obj.incidentGet = IncidentEntries.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.incidentGet
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -5775,7 +6227,55 @@ export namespace AdminResponse {
           }
         }
 
+        if (obj.incidentGet != null) {
+          delete obj.incidentsList
+          delete obj.retentionStatus
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
+          delete obj.statsGet
+          delete obj.nodeRetire
+          delete obj.nodeDrain
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.incidentsList != null) {
+          delete obj.incidentGet
+          delete obj.retentionStatus
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
+          delete obj.statsGet
+          delete obj.nodeRetire
+          delete obj.nodeDrain
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
         if (obj.retentionStatus != null) {
+          delete obj.incidentGet
+          delete obj.incidentsList
           delete obj.raftRemovePeer
           delete obj.raftListPeers
           delete obj.statsGet
@@ -5797,6 +6297,8 @@ export namespace AdminResponse {
         }
 
         if (obj.raftRemovePeer != null) {
+          delete obj.incidentGet
+          delete obj.incidentsList
           delete obj.retentionStatus
           delete obj.raftListPeers
           delete obj.statsGet
@@ -5818,6 +6320,8 @@ export namespace AdminResponse {
         }
 
         if (obj.raftListPeers != null) {
+          delete obj.incidentGet
+          delete obj.incidentsList
           delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.statsGet
@@ -5839,6 +6343,8 @@ export namespace AdminResponse {
         }
 
         if (obj.statsGet != null) {
+          delete obj.incidentGet
+          delete obj.incidentsList
           delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
@@ -5860,6 +6366,8 @@ export namespace AdminResponse {
         }
 
         if (obj.nodeRetire != null) {
+          delete obj.incidentGet
+          delete obj.incidentsList
           delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
@@ -5881,6 +6389,8 @@ export namespace AdminResponse {
         }
 
         if (obj.nodeDrain != null) {
+          delete obj.incidentGet
+          delete obj.incidentsList
           delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
@@ -5902,6 +6412,8 @@ export namespace AdminResponse {
         }
 
         if (obj.auditList != null) {
+          delete obj.incidentGet
+          delete obj.incidentsList
           delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
@@ -5923,6 +6435,8 @@ export namespace AdminResponse {
         }
 
         if (obj.whoAmI != null) {
+          delete obj.incidentGet
+          delete obj.incidentsList
           delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
@@ -5944,6 +6458,8 @@ export namespace AdminResponse {
         }
 
         if (obj.grantList != null) {
+          delete obj.incidentGet
+          delete obj.incidentsList
           delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
@@ -5965,6 +6481,8 @@ export namespace AdminResponse {
         }
 
         if (obj.grantRemove != null) {
+          delete obj.incidentGet
+          delete obj.incidentsList
           delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
@@ -5986,6 +6504,8 @@ export namespace AdminResponse {
         }
 
         if (obj.grantSet != null) {
+          delete obj.incidentGet
+          delete obj.incidentsList
           delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
@@ -6007,6 +6527,8 @@ export namespace AdminResponse {
         }
 
         if (obj.jobCancel != null) {
+          delete obj.incidentGet
+          delete obj.incidentsList
           delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
@@ -6028,6 +6550,8 @@ export namespace AdminResponse {
         }
 
         if (obj.jobGet != null) {
+          delete obj.incidentGet
+          delete obj.incidentsList
           delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
@@ -6049,6 +6573,8 @@ export namespace AdminResponse {
         }
 
         if (obj.jobsList != null) {
+          delete obj.incidentGet
+          delete obj.incidentsList
           delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
@@ -6070,6 +6596,8 @@ export namespace AdminResponse {
         }
 
         if (obj.jobsSubmit != null) {
+          delete obj.incidentGet
+          delete obj.incidentsList
           delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
@@ -6091,6 +6619,8 @@ export namespace AdminResponse {
         }
 
         if (obj.configDelete != null) {
+          delete obj.incidentGet
+          delete obj.incidentsList
           delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
@@ -6112,6 +6642,8 @@ export namespace AdminResponse {
         }
 
         if (obj.configList != null) {
+          delete obj.incidentGet
+          delete obj.incidentsList
           delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
@@ -6133,6 +6665,8 @@ export namespace AdminResponse {
         }
 
         if (obj.configGet != null) {
+          delete obj.incidentGet
+          delete obj.incidentsList
           delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
@@ -6154,6 +6688,8 @@ export namespace AdminResponse {
         }
 
         if (obj.configSet != null) {
+          delete obj.incidentGet
+          delete obj.incidentsList
           delete obj.retentionStatus
           delete obj.raftRemovePeer
           delete obj.raftListPeers
@@ -6187,5 +6723,107 @@ export namespace AdminResponse {
 
   export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AdminResponse>): AdminResponse => {
     return decodeMessage(buf, AdminResponse.codec(), opts)
+  }
+}
+
+export interface IncidentEntries {
+  incidents: string[]
+  answered: string[]
+  missing: StatsMissing[]
+}
+
+export namespace IncidentEntries {
+  let _codec: Codec<IncidentEntries>
+
+  export const codec = (): Codec<IncidentEntries> => {
+    if (_codec == null) {
+      _codec = message<IncidentEntries>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.incidents != null) {
+          for (const value of obj.incidents) {
+            w.uint32(10)
+            w.string(value)
+          }
+        }
+
+        if (obj.answered != null) {
+          for (const value of obj.answered) {
+            w.uint32(18)
+            w.string(value)
+          }
+        }
+
+        if (obj.missing != null) {
+          for (const value of obj.missing) {
+            w.uint32(26)
+            StatsMissing.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          incidents: [],
+          answered: [],
+          missing: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.incidents != null && obj.incidents.length === opts.limits.incidents) {
+                throw new MaxLengthError('Decode error - map field "incidents" had too many elements')
+              }
+
+              obj.incidents.push(reader.string())
+              break
+            }
+            case 2: {
+              if (opts.limits?.answered != null && obj.answered.length === opts.limits.answered) {
+                throw new MaxLengthError('Decode error - map field "answered" had too many elements')
+              }
+
+              obj.answered.push(reader.string())
+              break
+            }
+            case 3: {
+              if (opts.limits?.missing != null && obj.missing.length === opts.limits.missing) {
+                throw new MaxLengthError('Decode error - map field "missing" had too many elements')
+              }
+
+              obj.missing.push(StatsMissing.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.missing$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<IncidentEntries>): Uint8Array => {
+    return encodeMessage(obj, IncidentEntries.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<IncidentEntries>): IncidentEntries => {
+    return decodeMessage(buf, IncidentEntries.codec(), opts)
   }
 }
