@@ -105,6 +105,8 @@ const EARLY_FAILURES_PER_TASK = 5
 const START_SLACK_MS = 1_000
 /** Without a suspicion seen here, the silence is taken to have begun this long before the death. */
 const SILENCE_BEFORE_DEATH_MS = 10_000
+/** How long (event time) a reclaim or re-home waits for the death it belongs to. */
+const PENDING_MS = 30_000
 const DRAIN_REASONS = new Set(['drained', 'drain deadline passed', 'retired'])
 
 export function shortId (peer: string): string {
@@ -125,6 +127,12 @@ export class IncidentBook {
   /** peer → when this node first saw it suspect or dead (cleared when it is alive again). */
   private readonly lostAt = new Map<string, number>()
   private readonly earlyFailures = new Map<string, TimelineEntry[]>()
+  /**
+   * Reclaims and re-homes naming a peer whose death this node has not recorded yet: a node
+   * acts on a committed death before its event log hears of it, so they wait here for the
+   * node.dead (at most PENDING_MS of event time, then they get an incident of their own).
+   */
+  private readonly pending = new Map<string, IncidentEvent[]>()
 
   /** `self`: this node's peer id (the node of every timeline entry it writes). */
   constructor (private readonly self: string) {}
@@ -182,10 +190,29 @@ export class IncidentBook {
       r.updated = Math.max(r.updated, e.at)
       changed.set(r.id, (changed.get(r.id) ?? false) || opened)
     }
+    if (this.pending.size > 0) {
+      for (const [peer, list] of this.pending) {
+        if (list[0]!.at > e.at - PENDING_MS) continue
+        this.pending.delete(peer)
+        for (const p of list) this.dispatch(p, touch, true)
+      }
+    }
+    this.dispatch(e, touch)
+    const out: Array<{ incident: Incident, opened: boolean }> = []
+    for (const [id, opened] of changed) {
+      const r = this.byId.get(id)!
+      for (const [p, n] of this.names) if (r.nodes.includes(p) || r.facts.peer === p) r.names[p] = n
+      refresh(r)
+      out.push({ incident: r, opened })
+    }
+    return out
+  }
+
+  private dispatch (e: IncidentEvent, touch: (r: Incident, opened?: boolean) => void, late = false): void {
     switch (e.type) {
       case 'member.suspect':
       case 'member.dead':
-        if (!this.lostAt.has(str(d.peerId))) this.lostAt.set(str(d.peerId), e.at)
+        if (!this.lostAt.has(str(e.data.peerId))) this.lostAt.set(str(e.data.peerId), e.at)
         break
       case 'member.alive':
         this.memberAlive(e, touch)
@@ -197,10 +224,10 @@ export class IncidentBook {
         this.nodeAlive(e, touch)
         break
       case 'work.reclaimed':
-        this.reclaimed(e, touch)
+        this.reclaimed(e, touch, late)
         break
       case 'job.rehomed':
-        this.rehomed(e, touch)
+        this.rehomed(e, touch, late)
         break
       case 'circuit.opened':
       case 'circuit.half-open':
@@ -230,14 +257,17 @@ export class IncidentBook {
         this.drainPhase(e, touch)
         break
     }
-    const out: Array<{ incident: Incident, opened: boolean }> = []
-    for (const [id, opened] of changed) {
-      const r = this.byId.get(id)!
-      for (const [p, n] of this.names) if (r.nodes.includes(p) || r.facts.peer === p) r.names[p] = n
-      refresh(r)
-      out.push({ incident: r, opened })
-    }
-    return out
+  }
+
+  /** The current (unresolved) death of `peer`; or, for a reclaim or re-home, it waits for one (pending). */
+  private currentDeath (peer: string, e: IncidentEvent, late: boolean): Incident | undefined {
+    const r = this.deathIncident(peer)
+    if (r != null && r.state === 'open') return r
+    if (late) return this.orphanDeath(peer, e)
+    const list = this.pending.get(peer) ?? []
+    list.push(e)
+    this.pending.set(peer, list)
+    return undefined
   }
 
   // ----- deaths ---------------------------------------------------------------------------
@@ -264,11 +294,22 @@ export class IncidentBook {
     if (lost != null && lost <= e.at) r.facts.lostHere = true
     this.deathOf.set(peer, id)
     // The control log is applied again after a restart: the same death, recorded once.
-    if (!opened && r.timeline.some(t => t.type === 'node.dead' && t.node === this.self)) return
+    if (!opened && r.timeline.some(t => t.type === 'node.dead' && t.node === this.self)) {
+      this.replayPending(peer, touch)
+      return
+    }
     this.line(r, e, peer === this.self
       ? `this node learned it was declared dead (${reason}): it drops the work it held before and rejoins`
       : drain ? `${this.nameOf(peer)} left the mesh (${reason})` : `${this.nameOf(peer)} declared dead: ${reason}`)
     touch(r, opened)
+    this.replayPending(peer, touch)
+  }
+
+  private replayPending (peer: string, touch: (r: Incident, opened?: boolean) => void): void {
+    const list = this.pending.get(peer)
+    if (list == null) return
+    this.pending.delete(peer)
+    for (const p of list) this.dispatch(p, touch, true)
   }
 
   private nodeAlive (e: IncidentEvent, touch: (r: Incident) => void): void {
@@ -297,10 +338,11 @@ export class IncidentBook {
     touch(r)
   }
 
-  private reclaimed (e: IncidentEvent, touch: (r: Incident) => void): void {
+  private reclaimed (e: IncidentEvent, touch: (r: Incident) => void, late: boolean): void {
     const d = e.data
     const peer = str(d.peerId)
-    const r = this.deathIncident(peer) ?? this.orphanDeath(peer, e)
+    const r = this.currentDeath(peer, e, late)
+    if (r == null) return
     const node = str(d.node) !== '' ? str(d.node) : this.self
     const entry = { requeued: num(d.requeued), reclaimedBatches: num(d.reclaimedBatches), abandonedBatches: num(d.abandonedBatches), dropped: num(d.dropped) }
     r.facts.reclaims ??= {}
@@ -315,11 +357,12 @@ export class IncidentBook {
     touch(r)
   }
 
-  private rehomed (e: IncidentEvent, touch: (r: Incident) => void): void {
+  private rehomed (e: IncidentEvent, touch: (r: Incident) => void, late: boolean): void {
     const from = str(e.data.from)
     const to = str(e.data.to)
     const job = str(e.data.id)
-    const r = this.deathIncident(from) ?? this.orphanDeath(from, e)
+    const r = this.currentDeath(from, e, late)
+    if (r == null) return
     r.facts.rehomed ??= {}
     if (r.facts.rehomed[job] === to) return
     r.facts.rehomed[job] = to

@@ -38,6 +38,21 @@ describe('a node\'s death', () => {
     expect(r.timeline.map(t => t.type)).toEqual(['node.dead', 'work.reclaimed', 'job.rehomed', 'job.rehomed'])
   })
 
+  it('joins reclaims and re-homes heard before the death itself to the death\'s incident', () => {
+    const book = new IncidentBook(A)
+    const [suspect, dead, ...rest] = death
+    feed(book, [suspect!, ...rest, dead!])
+    const list = book.list()
+    expect(list.map(r => r.id)).toEqual(['dead-nodeC003-2'])
+    expect(list[0]!.jobs.sort()).toEqual(['j1', 'j2', 'j3'])
+  })
+
+  it('gives a reclaim whose death never comes an incident of its own, once it has waited', () => {
+    const book = new IncidentBook(A)
+    feed(book, [death[2]!, ev(60_000, 'member.alive', { peerId: B })])
+    expect(book.list().map(r => r.id)).toEqual(['dead-nodeC003-unknown'])
+  })
+
   it('says in plain words what happened, what the mesh did and what is left', () => {
     const book = new IncidentBook(A)
     feed(book, [ev(-10, 'member.alive', { peerId: A, name: 'h1' }), ...death])

@@ -1,0 +1,91 @@
+// The incident log (issue 11, item 3), on real processes: `scripts/cluster up 3`, a fanout at
+// node 1 that node 3 steals from, and a job homed at node 3; node 3 is SIGKILLed and never
+// restarted. On a survivor, `meshnode incidents --json` shows ONE incident for that death, with
+// the reclaims (its lent work run again) and the re-home of its job grouped in it, cause crash
+// or unknown; `meshnode incident ID` prints a summary that names node 3 and what was re-run.
+// The record survives the survivor's restart.
+//
+// Ports 19400–19460; run with `flock /tmp/meshnode-e2e.lock npx vitest run test/e2e/incidents.test.ts`.
+import { afterAll, describe, expect, it } from 'vitest'
+import { loadState, statusAll, waitUntil } from '../../scripts/cluster-lib.js'
+import type { Incident } from '../../src/healing/incidents.js'
+import { cluster, meshnode, tempDir } from './helpers.js'
+
+const FANOUT = { n: 300, type: 'sleep', payload: { ms: 200 } }
+
+describe('the incident log: a node killed for good while it holds stolen work', () => {
+  const dir = tempDir('incidents3')
+  afterAll(async () => {
+    await cluster(dir, ['down']).catch(() => {})
+  })
+
+  async function incidents (dataDir: string, mesh = false): Promise<Incident[]> {
+    const r = await meshnode(['incidents', '--json', '--data-dir', dataDir, ...(mesh ? ['--mesh'] : [])])
+    if (r.code !== 0) throw new Error(r.stderr)
+    return (JSON.parse(r.stdout) as { incidents: Incident[] }).incidents
+  }
+
+  it('records one incident for the death, with its reclaims and re-homes grouped, and a summary naming the node and what was re-run', async () => {
+    await cluster(dir, ['up', '3', '--base-port', '19400', '--http-base-port', '19450', '--', '--concurrency', '2'])
+    const [node1, node2, node3] = loadState(dir).nodes as [ReturnType<typeof loadState>['nodes'][number], ReturnType<typeof loadState>['nodes'][number], ReturnType<typeof loadState>['nodes'][number]]
+    const victimId = (await statusAll(dir)).find(n => n.entry.index === 3)!.status!.peerId
+
+    const a = await meshnode(['submit', 'fanout', JSON.stringify(FANOUT), '--json', '--data-dir', node1.dataDir])
+    expect(a.code, a.stderr).toBe(0)
+    // A job homed at node 3: its death moves the job to a survivor (a re-home).
+    const b = await meshnode(['submit', 'sleep', JSON.stringify({ ms: 20_000 }), '--json', '--data-dir', node3.dataDir])
+    expect(b.code, b.stderr).toBe(0)
+    const homedAt3 = JSON.parse(b.stdout).id as string
+    await waitUntil(async () => {
+      const s = (await statusAll(dir)).find(n => n.entry.index === 3)?.status
+      return Number(s?.counters.work_tasks_run_total ?? 0) > 0
+    }, 30_000, 'node 3 to run stolen tasks', 50)
+    await cluster(dir, ['kill', '3'])
+
+    let mine: Incident[] = []
+    await waitUntil(async () => {
+      mine = (await incidents(node1.dataDir)).filter(r => r.facts.peer === victimId)
+      return mine.length > 0 && mine[0]!.timeline.some(t => t.type === 'work.reclaimed') && mine[0]!.jobs.includes(homedAt3)
+    }, 90_000, 'node 1 to record the death with its reclaim and the re-home', 500)
+    expect(mine).toHaveLength(1)
+    const r = mine[0]!
+    expect(r.kind).toBe('death')
+    expect(r.id).toBe(`dead-${victimId.slice(-8)}-${r.facts.incarnation}`)
+    expect(['crash', 'unknown']).toContain(r.cause)
+    expect(r.state).toBe('open')
+    const types = r.timeline.map(t => t.type)
+    expect(types[0]).toBe('node.dead')
+    expect(types).toContain('work.reclaimed')
+    expect(types).toContain('job.rehomed')
+    expect(r.nodes).toContain(victimId)
+
+    // Merged from every live member: still one incident for the death.
+    const merged = (await incidents(node2.dataDir, true)).filter(x => x.facts.peer === victimId)
+    expect(merged.map(x => x.id)).toEqual([r.id])
+
+    const shown = await meshnode(['incident', r.id, '--data-dir', node2.dataDir])
+    expect(shown.code, shown.stderr).toBe(0)
+    expect(shown.stdout).toContain('node-3 was declared dead at')
+    expect(shown.stdout).toMatch(/re-ran \d+ tasks? it held/)
+    expect(shown.stdout).toContain('node-3 has not come back')
+    expect(shown.stdout).toContain(`job ${homedAt3} re-homed from node-3`)
+
+    const missing = await meshnode(['incident', 'dead-nosuchid-1', '--data-dir', node1.dataDir])
+    expect(missing.code).toBe(6)
+
+    // The HTTP API serves the same records (node 2 serves HTTP on 19451).
+    const res = await fetch(`http://127.0.0.1:${node2.httpPort!}/v1/incidents/${r.id}`)
+    expect(res.status).toBe(200)
+    const body = await res.json() as Incident
+    expect(body.id).toBe(r.id)
+    expect(body.summary).toContain('node-3')
+
+    // Kept in LevelDB: node 1 restarted still has it.
+    await cluster(dir, ['kill', '1'])
+    await cluster(dir, ['restart', '1'])
+    await waitUntil(async () => (await incidents(node1.dataDir).catch(() => [])).some(x => x.id === r.id), 30_000, 'node 1 to answer after its restart', 250)
+    const again = (await incidents(node1.dataDir)).filter(x => x.facts.peer === victimId)
+    expect(again).toHaveLength(1)
+    expect(again[0]!.timeline.filter(t => t.type === 'node.dead')).toHaveLength(1)
+  }, 240_000)
+})
