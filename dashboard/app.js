@@ -3,7 +3,7 @@
 // that arrives as a server-sent event and is applied in place — no polling, no reloads.
 // Loads travel in heartbeats, not events, so the member list is read again (at most once a
 // second) when an event says membership changed or a job finished.
-// Routes are in the hash: #/ (the overview) and #/job/ID.
+// Routes are in the hash: #/ (the overview), #/job/ID and #/incident/ID.
 import { adoptTokenFromUrl, api, follow, storeToken, storedToken } from './lib/api.js'
 import { applyEvent, applyJob, applyMembers, createModel, FINAL, latencySamples, progressOf } from './lib/model.js'
 import { chartData, minutesOf, statsMinutes } from './lib/series.js'
@@ -176,6 +176,75 @@ function renderIncidents () {
   $('incidents-empty').hidden = model.incidents.length > 0
 }
 const renderIncidentsSoon = throttle(renderIncidents, 250)
+
+// ----- the incident log (/v1/incidents: records grouped by the node) ---------------------------
+
+const incidentLog = { list: [], open: null, error: null }
+
+async function loadIncidentLog () {
+  try {
+    const res = await api('v1/incidents?limit=50')
+    incidentLog.list = res.incidents ?? []
+    incidentLog.error = null
+  } catch (err) {
+    incidentLog.error = err.message
+  }
+  renderIncidentLog()
+  if (ui.route === 'incident' && incidentLog.open != null) loadIncident(incidentLog.open.id)
+}
+const loadIncidentLogSoon = throttle(loadIncidentLog, 1_000)
+
+function renderIncidentLog () {
+  const list = clear($('incident-log'))
+  for (const r of incidentLog.list) {
+    list.append(h('li', { class: `incident-rec ${r.state}`, 'data-incident-id': r.id },
+      h('time', {}, fmtTime(r.opened)), ' ',
+      h('span', { class: `cause ${r.cause}` }, r.cause), ' ',
+      h('a', { href: `#/incident/${encodeURIComponent(r.id)}` }, r.title), ' ',
+      h('span', { class: `istate ${r.state}` }, r.state)))
+  }
+  $('incident-log-empty').hidden = incidentLog.list.length > 0
+  if (incidentLog.error) $('incident-log-empty').textContent = `Cannot read the incident log: ${incidentLog.error}`
+  $('incident-count').textContent = `${incidentLog.list.filter(r => r.state === 'open').length} open`
+}
+
+async function loadIncident (id) {
+  try {
+    const r = await api(`v1/incidents/${encodeURIComponent(id)}`)
+    if (ui.route !== 'incident') return
+    incidentLog.open = r
+    incidentLog.openError = null
+  } catch (err) {
+    incidentLog.open = { id }
+    incidentLog.openError = err.message
+  }
+  renderIncidentPage()
+}
+
+function renderIncidentPage () {
+  const root = clear($('incidentpage'))
+  const r = incidentLog.open
+  root.append(h('p', {}, h('a', { href: '#/' }, '← overview')))
+  if (r == null) return
+  root.append(h('h2', { class: 'incident-title' }, r.title ?? r.id, ' ', r.state ? h('span', { class: `istate ${r.state}` }, r.state) : ''))
+  if (incidentLog.openError) {
+    root.append(h('p', { class: 'error' }, incidentLog.openError))
+    return
+  }
+  root.append(section('Summary', h('p', { class: 'incident-summary' }, r.summary)))
+  const dl = h('dl', { class: 'facts' })
+  const fact = (k, ...val) => dl.append(h('div', {}, h('dt', {}, k), h('dd', {}, ...val)))
+  fact('id', h('code', {}, r.id))
+  fact('cause', r.cause)
+  fact('opened', fmtTime(r.opened))
+  if (r.closed != null) fact('closed', fmtTime(r.closed))
+  fact('nodes', (r.nodes ?? []).map(p => r.names?.[p] ?? nodeName(p)).join(', ') || '–')
+  fact('jobs', ...((r.jobs ?? []).length === 0 ? ['–'] : r.jobs.flatMap((j, i) => [i > 0 ? ', ' : '', h('a', { href: `#/job/${encodeURIComponent(j)}` }, j)])))
+  root.append(section('Facts', dl))
+  const tl = h('ol', { class: 'timeline' })
+  for (const t of r.timeline ?? []) tl.append(h('li', {}, h('time', {}, fmtTime(t.at)), ' ', t.text))
+  root.append(section('Timeline', tl))
+}
 
 // ----- charts -------------------------------------------------------------------------------
 
@@ -453,6 +522,7 @@ function onEvent (ev) {
     renderNodes()
     refreshMembers()
   }
+  if (ev.event === 'incident.opened' || ev.event === 'incident.updated') loadIncidentLogSoon()
 }
 
 function setLive (state) {
@@ -465,6 +535,7 @@ function setLive (state) {
     ui.wasDown = false
     loadMembers()
     loadJobs()
+    loadIncidentLog()
   }
   if (state !== 'open') ui.wasDown = true
 }
@@ -473,7 +544,21 @@ function setLive (state) {
 
 function route () {
   const m = /^#\/job\/(.+)$/.exec(location.hash)
-  if (m != null) {
+  const inc = /^#\/incident\/(.+)$/.exec(location.hash)
+  $('incidentpage').hidden = inc == null
+  if (inc != null) {
+    ui.route = 'incident'
+    page.id = null
+    $('overview').hidden = true
+    $('jobpage').hidden = true
+    const id = decodeURIComponent(inc[1])
+    if (incidentLog.open?.id !== id) {
+      incidentLog.open = { id }
+      renderIncidentPage()
+    }
+    loadIncident(id)
+    window.scrollTo(0, 0)
+  } else if (m != null) {
     ui.route = 'job'
     $('overview').hidden = true
     $('jobpage').hidden = false
@@ -507,7 +592,7 @@ async function start () {
     onTokenRefused: () => banner('The node refused this page\'s token on the event stream; following without it.')
   })
   api('v1/status').then(s => { model.mesh = s.mesh; $('mesh-name').textContent = s.mesh ? `“${s.mesh}”` : '' }).catch(() => {})
-  await Promise.all([loadMembers(), loadJobs(), loadStats()])
+  await Promise.all([loadMembers(), loadJobs(), loadStats(), loadIncidentLog()])
   // Only the "seen … ago" texts tick; nothing is fetched.
   setInterval(() => {
     for (const el of document.querySelectorAll('.seen[data-seen-at]')) {

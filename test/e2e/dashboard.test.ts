@@ -3,12 +3,13 @@
 // token link (`meshnode token --url`): every node shows, a job submitted through the API
 // fills its progress bar to 100 % from the event stream without a reload, its page opens,
 // a failing task shows as an incident, and at phone width (375 px) nothing scrolls
-// sideways. Screenshots go to test-output/dashboard/.
+// sideways. Then node 3 is SIGKILLed: its death shows in the incidents panel (the incident
+// log's record, /v1/incidents), and a click opens its summary and timeline, at phone width too. Screenshots go to test-output/dashboard/.
 import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import puppeteer, { type Browser, type Page } from 'puppeteer-core'
-import { converged, down, statusAll, up, waitUntil, type ClusterState } from '../../scripts/cluster-lib.js'
+import { converged, down, kill, statusAll, up, waitUntil, type ClusterState } from '../../scripts/cluster-lib.js'
 import { ROOT, meshnode, tempDir } from './helpers.js'
 
 // What the functions run inside the page see (this file compiles without the DOM library).
@@ -166,4 +167,30 @@ describe.skipIf(!HAVE_CHROMIUM)(`the dashboard in headless Chromium (${CHROMIUM}
     expect(await page.$eval('.failures li', el => el.textContent)).toMatch(/sleep needs/)
     await page.screenshot({ path: join(OUT, 'job-failed-desktop.png') })
   }, 90_000)
+
+  it('shows a node\'s death in the incidents panel, and its summary and timeline a click away', async () => {
+    await page.goto(`${base}/#/`, { waitUntil: 'load' })
+    await page.waitForFunction(() => document.documentElement.dataset.live === 'open', { timeout: 20_000 })
+    await kill(3, 'SIGKILL', dir)
+    const item = '#incident-log li[data-incident-id^="dead-"]'
+    await page.waitForFunction((sel: string) => [...document.querySelectorAll(sel)].some((li: any) => li.textContent!.includes('node-3 declared dead')), { timeout: 60_000 }, item)
+    const id = await page.$eval(item, (el: any) => el.getAttribute('data-incident-id'))
+    await page.screenshot({ path: join(OUT, 'incidents-desktop.png'), fullPage: true })
+    await page.click(`${item} a`)
+    await page.waitForFunction(() => location.hash.startsWith('#/incident/') && (document.querySelector('.incident-summary')?.textContent ?? '').includes('node-3 was declared dead'), { timeout: 20_000 })
+    expect(await page.$$eval('.timeline li', els => els.length)).toBeGreaterThan(0)
+    expect(await page.$eval('.timeline', (el: any) => el.textContent)).toContain('node-3 declared dead')
+    await page.screenshot({ path: join(OUT, 'incident-desktop.png') })
+
+    const phone = await browser.newPage()
+    phone.on('pageerror', err => { pageErrors.push(String(err)) })
+    await phone.setViewport({ width: 375, height: 812, isMobile: true, hasTouch: true, deviceScaleFactor: 2 })
+    await phone.goto(`${base}/#/incident/${encodeURIComponent(id)}`, { waitUntil: 'load' })
+    await phone.waitForFunction(() => (document.querySelector('.incident-summary')?.textContent ?? '').includes('node-3'), { timeout: 20_000 })
+    const [scroll, client] = await phone.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth])
+    expect(scroll).toBeLessThanOrEqual(client!)
+    await phone.screenshot({ path: join(OUT, 'incident-phone.png'), fullPage: true })
+    await phone.close()
+    expect(pageErrors).toEqual([])
+  }, 120_000)
 })

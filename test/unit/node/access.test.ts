@@ -59,7 +59,9 @@ const CASES: Array<{ name: string, req: AdminRequest, allowed: string[] }> = [
   { name: 'statsGet', req: { statsGet: { sinceMs: 60_000 } }, allowed: ['submitter', 'submitter+commands', 'operator', 'operator+commands', 'local'] },
   { name: 'raftListPeers', req: { raftListPeers: {} }, allowed: ['submitter', 'submitter+commands', 'operator', 'operator+commands', 'local'] },
   { name: 'raftRemovePeer', req: { raftRemovePeer: { peerId: CLIENT } }, allowed: ['operator', 'operator+commands', 'local'] },
-  { name: 'retentionStatus', req: { retentionStatus: {} }, allowed: ['submitter', 'submitter+commands', 'operator', 'operator+commands', 'local'] }
+  { name: 'retentionStatus', req: { retentionStatus: {} }, allowed: ['submitter', 'submitter+commands', 'operator', 'operator+commands', 'local'] },
+  { name: 'incidentsList', req: { incidentsList: { limit: 0, mesh: false } }, allowed: ['submitter', 'submitter+commands', 'operator', 'operator+commands', 'local'] },
+  { name: 'incidentGet', req: { incidentGet: { id: 'dead-x-1', mesh: false } }, allowed: ['submitter', 'submitter+commands', 'operator', 'operator+commands', 'local'] }
 ]
 
 interface Fake { ctx: AdminContext, proposed: ControlCommand[], submitted: number }
@@ -96,7 +98,8 @@ function fake (caller: Principal, forwarded = false): Fake {
     drain: () => ({ state: 'draining', startedAt: 0, deadlineAt: 1000, elapsedMs: 0, queued: 0, running: 0, lent: 0, engaged: 0, outbox: 0, homeJobs: 0, inFlight: 0, handedOff: 0, finished: 0, clean: false, declaredDead: false, leadershipTransferred: false, leftRaft: false, summary: '' }),
     incarnation: () => 1,
     stats: { self: 'self', members: () => ['self'], local: (_from, now) => ({ layout: LAYOUT_VERSION, startedAt: 0, now, minutes: [] }), fetch: async () => { throw new Error('no peers here') }, retentionMinutes: 60, now: () => 5 },
-    audit: { list: async () => ({ entries: [], next: '' }), local: async () => {} } as unknown as AuditLog
+    audit: { list: async () => ({ entries: [], next: '' }), local: async () => {} } as unknown as AuditLog,
+    incidents: { list: () => [], get: id => ({ id }) as any, peers: () => [] }
   }
   return f
 }
