@@ -61,7 +61,8 @@ export async function api (path, { method = 'GET', body, token = storedToken() }
 
 export const EVENT_TYPES = [
   'member.alive', 'member.suspect', 'member.dead', 'member.left', 'leader.changed', 'node.dead', 'node.alive',
-  'job.submitted', 'job.progress', 'job.completed', 'job.failed', 'job.cancelled', 'job.rehomed', 'task.failed', 'drain'
+  'job.submitted', 'job.progress', 'job.completed', 'job.failed', 'job.cancelled', 'job.rehomed', 'task.failed', 'drain',
+  'incident.opened', 'incident.updated'
 ]
 
 /**

@@ -640,8 +640,11 @@ function restartOf (e: IncidentEvent, r: Incident, lostAt: number | undefined): 
   return { restarted: start > silentFrom - START_SLACK_MS }
 }
 
+/** Events every node sees alike (from the control log): one timeline entry, whichever node wrote it. */
+const MESH_WIDE = new Set(['node.dead', 'node.alive', 'job.rehomed'])
+
 function push (r: Incident, entry: TimelineEntry): void {
-  const key = (t: TimelineEntry): string => `${t.at}|${t.type}|${t.node}|${t.text}`
+  const key = (t: TimelineEntry): string => MESH_WIDE.has(t.type) ? `${t.type}|${t.text}` : `${t.at}|${t.type}|${t.node}|${t.text}`
   const k = key(entry)
   if (r.timeline.some(t => key(t) === k)) return
   r.timeline.push(entry)
@@ -699,7 +702,7 @@ function summaryOf (r: Incident, name: (p: string) => string): string {
         did.push(`${plural(moved.length, 'job')} moved to ${homes.map(name).join(', ')}`)
       }
       if (did.length > 0) out.push(cap(did.join('; ')) + '.')
-      else out.push(reclaims.length > 0 ? 'It held no work that had to be re-run.' : 'No re-run of its work was recorded here (ask with --mesh to see every node\'s).')
+      else out.push(reclaims.length > 0 ? 'It held no work that had to be re-run.' : 'No node in this view recorded re-running its work (each node records what it re-ran; `meshnode incident ID` and --mesh gather them).')
       if (f.back != null) {
         const how = f.back.restarted === true ? ' after a restart (a new process: likely a crash)' : f.back.restarted === false ? ` in the same process (it was ${r.cause === 'pause' ? 'paused' : 'cut off'}, not down)` : ''
         out.push(`${who} came back at ${clock(f.back.at)}${how}. Nothing is left for you.`)

@@ -107,6 +107,8 @@ describe('a node\'s death', () => {
     const r = merged[0]!
     expect(r.jobs.sort()).toEqual(['j1', 'j4'])
     expect(r.timeline.filter(t => t.type === 'work.reclaimed')).toHaveLength(2)
+    // The death itself, which every node applies, is one entry.
+    expect(r.timeline.filter(t => t.type === 'node.dead')).toHaveLength(1)
     expect(r.summary).toContain('2 nodes re-ran 19 tasks it held')
     expect(r.summary).toContain('2 tasks that came from it were given up')
   })
