@@ -24,8 +24,9 @@
 //                              'crash'
 //   death, back in the same process (uptime older than the silence): it was alive all along;
 //                              'network' if some voter or this node could still reach it
-//                              (the quorum reason counts fewer voters than the set, or this
-//                              node never saw it suspect), else 'pause' (everyone lost it)
+//                              (the quorum reason counts fewer voters than the set less the
+//                              dead node, or this node never saw it suspect), else 'pause'
+//                              (everyone lost it)
 //   drain                      'unknown' (an operator's leave, not a fault)
 //   circuit, kind handler      'handler'; kind peer: 'network' if the reason says timeout or
 //                              unreachable, else 'handler'
@@ -69,6 +70,8 @@ export interface IncidentFacts {
   voters?: { agree: number, of: number }
   /** This node saw the peer suspect or dead before the death committed. */
   lostHere?: boolean
+  /** When this node first saw it suspect or dead (ms): when its silence began, as seen here. */
+  silentSince?: number
   circuit?: { kind: string, target: string, node: string, reason: string, failures?: number, halfOpen?: number }
   task?: { jobId: string, taskId: string, type: string, steps: string[], timeouts: number, failures: number, lastError?: string, outcome?: 'failed' | 'capped' | 'job-finished' }
   stuck?: { jobId: string, home: string, code: string, text: string, stuckForMs: number }
@@ -291,7 +294,10 @@ export class IncidentBook {
       addTo(r.nodes, peer)
     }
     const lost = this.lostAt.get(peer)
-    if (lost != null && lost <= e.at) r.facts.lostHere = true
+    if (lost != null && lost <= e.at) {
+      r.facts.lostHere = true
+      r.facts.silentSince = Math.min(r.facts.silentSince ?? lost, lost)
+    }
     this.deathOf.set(peer, id)
     // The control log is applied again after a restart: the same death, recorded once.
     if (!opened && r.timeline.some(t => t.type === 'node.dead' && t.node === this.self)) {
@@ -317,7 +323,7 @@ export class IncidentBook {
     const r = this.deathIncident(peer)
     if (r == null || r.state === 'resolved') return
     const incarnation = num(e.data.incarnation)
-    r.facts.back ??= { at: e.at, incarnation, ...restartOf(e, r, this.lostAt.get(peer)) }
+    r.facts.back ??= { at: e.at, incarnation, ...restartOf(e, r) }
     this.line(r, e, `${this.nameOf(peer)} is alive again (incarnation ${incarnation}): its death is cleared`)
     this.resolve(r, e.at)
     touch(r)
@@ -329,12 +335,15 @@ export class IncidentBook {
     this.lostAt.delete(peer)
     const r = this.deathIncident(peer)
     if (r == null || r.kind !== 'death') return
-    const incarnation = num(e.data.incarnation)
-    if (e.data.incarnation == null || incarnation <= (r.facts.incarnation ?? 0) || e.data.uptimeMs == null) return
-    const how = restartOf(e, r, undefined)
+    // Heard again after its death committed: in whatever life (a paused process is often
+    // revived by a probe before it learns of its death), its process's uptime says whether
+    // that process is the one that went silent.
+    if (e.at < r.opened || e.data.uptimeMs == null) return
     if (r.facts.back != null && r.facts.back.restarted != null) return
-    r.facts.back = { at: r.facts.back?.at ?? e.at, incarnation, ...how }
-    this.line(r, e, `${this.nameOf(peer)} is heard again in a new life (incarnation ${incarnation}, up ${Math.round(num(e.data.uptimeMs) / 1000)} s)`)
+    const incarnation = e.data.incarnation != null ? num(e.data.incarnation) : r.facts.incarnation ?? 0
+    const how = restartOf(e, r)
+    r.facts.back = { at: r.facts.back?.at ?? e.at, incarnation: Math.max(incarnation, r.facts.back?.incarnation ?? 0), ...how }
+    this.line(r, e, `${this.nameOf(peer)} is heard again (incarnation ${incarnation}, its process up ${Math.round(num(e.data.uptimeMs) / 1000)} s: ${how.restarted === true ? 'a new process' : 'the same process'})`)
     touch(r)
   }
 
@@ -633,10 +642,10 @@ function circuitKey (c: { kind: string, target: string, node: string }): string 
  * when its process began; a process begun after it went silent is a new one. Without an
  * uptime, nothing is concluded.
  */
-function restartOf (e: IncidentEvent, r: Incident, lostAt: number | undefined): { restarted?: boolean } {
+function restartOf (e: IncidentEvent, r: Incident): { restarted?: boolean } {
   if (e.data.uptimeMs == null) return {}
   const start = e.at - num(e.data.uptimeMs)
-  const silentFrom = Math.min(lostAt ?? Infinity, r.opened - SILENCE_BEFORE_DEATH_MS)
+  const silentFrom = r.facts.silentSince ?? r.opened - SILENCE_BEFORE_DEATH_MS
   return { restarted: start > silentFrom - START_SLACK_MS }
 }
 
@@ -661,7 +670,8 @@ export function refresh (r: Incident): void {
   const f = r.facts
   const name = (p: string): string => r.names[p] ?? shortId(p)
   if (r.kind === 'death' && f.back?.restarted != null) {
-    const reachable = f.voters != null ? f.voters.agree < f.voters.of : false
+    // The dead node is in the voter set but never votes on its own death.
+    const reachable = f.voters != null ? f.voters.agree < f.voters.of - 1 : false
     r.cause = f.back.restarted ? 'crash' : (reachable || f.lostHere !== true ? 'network' : 'pause')
   }
   r.title = titleOf(r, name)
@@ -773,6 +783,7 @@ export function mergeIncidents (copies: readonly Incident[]): Incident {
     if (g.reclaims != null) f.reclaims = { ...g.reclaims, ...f.reclaims }
     if (g.rehomed != null) f.rehomed = { ...g.rehomed, ...f.rehomed }
     if (g.lostHere === true) f.lostHere = true
+    if (g.silentSince != null) f.silentSince = Math.min(f.silentSince ?? g.silentSince, g.silentSince)
     if (g.back != null && (f.back == null || (f.back.restarted == null && g.back.restarted != null))) f.back = g.back
     if (g.task != null && f.task != null) {
       f.task.steps = f.task.steps.length >= g.task.steps.length ? f.task.steps : g.task.steps

@@ -77,14 +77,26 @@ describe('a node\'s death', () => {
 
   it('tags a death whose node comes back in the same process, lost by every voter and this node, as a pause', () => {
     const book = new IncidentBook(A)
-    const all = death.map(e => e.type === 'node.dead' ? { ...e, data: { ...e.data, reason: '3 of 3 voters hold it dead (x)' } } : e)
-    feed(book, [...all, ev(30_000, 'member.alive', { peerId: C, incarnation: 3, uptimeMs: 600_000 }), ev(30_100, 'node.alive', { peerId: C, incarnation: 3 })])
+    const all = death
+    // Revived by a probe in its old life before it learns of its death: the uptime still tells.
+    feed(book, [...all, ev(30_000, 'member.alive', { peerId: C, incarnation: 2, uptimeMs: 600_000 }), ev(30_100, 'node.alive', { peerId: C, incarnation: 3 })])
+    const r = book.get('dead-nodeC003-2')!
+    expect(r.cause).toBe('pause')
+    expect(r.summary).toContain('in the same process (it was paused, not down)')
+  })
+
+  it('compares a returning process\'s start with when this node lost it, even on a young mesh', () => {
+    const book = new IncidentBook(A)
+    const all = death
+    // Up 15 s when heard again 5 s after the death: it started 10 s before the death, 7 s before it went silent.
+    feed(book, [...all, ev(5_000, 'member.alive', { peerId: C, incarnation: 2, uptimeMs: 15_000 })])
     expect(book.get('dead-nodeC003-2')!.cause).toBe('pause')
   })
 
   it('tags a death whose node comes back in the same process but that some voter could still reach as network', () => {
     const book = new IncidentBook(A)
-    feed(book, [...death, ev(30_000, 'member.alive', { peerId: C, incarnation: 3, uptimeMs: 600_000 })])
+    const some = death.map(e => e.type === 'node.dead' ? { ...e, data: { ...e.data, reason: '3 of 5 voters hold it dead (x)' } } : e)
+    feed(book, [...some, ev(30_000, 'member.alive', { peerId: C, incarnation: 3, uptimeMs: 600_000 })])
     expect(book.get('dead-nodeC003-2')!.cause).toBe('network')
   })
 
