@@ -3,11 +3,12 @@
 // restarted. On a survivor, `meshnode incidents --json` shows ONE incident for that death, with
 // the reclaims (its lent work run again) and the re-home of its job grouped in it, cause crash
 // or unknown; `meshnode incident ID` prints a summary that names node 3 and what was re-run.
-// The record survives the survivor's restart.
+// The record survives the survivor's restart. Then, on a second cluster, the cause tags on real
+// processes: a SIGSTOPped node resumed is a `pause`, a SIGKILLed node restarted a `crash`.
 //
 // Ports 19400–19460; run with `flock /tmp/meshnode-e2e.lock npx vitest run test/e2e/incidents.test.ts`.
 import { afterAll, describe, expect, it } from 'vitest'
-import { loadState, statusAll, waitUntil } from '../../scripts/cluster-lib.js'
+import { kill, loadState, restart, statusAll, waitUntil } from '../../scripts/cluster-lib.js'
 import type { Incident } from '../../src/healing/incidents.js'
 import { cluster, meshnode, tempDir } from './helpers.js'
 
@@ -88,4 +89,47 @@ describe('the incident log: a node killed for good while it holds stolen work', 
     expect(again).toHaveLength(1)
     expect(again[0]!.timeline.filter(t => t.type === 'node.dead')).toHaveLength(1)
   }, 240_000)
+})
+
+describe('the incident log: cause tags on real processes', () => {
+  const dir = tempDir('incidents-causes')
+  afterAll(async () => {
+    await cluster(dir, ['down']).catch(() => {})
+  })
+
+  async function incidentOf (dataDir: string, peerId: string): Promise<Incident | undefined> {
+    const r = await meshnode(['incidents', '--json', '--data-dir', dataDir])
+    if (r.code !== 0) return undefined
+    return (JSON.parse(r.stdout) as { incidents: Incident[] }).incidents.find(x => x.facts.peer === peerId)
+  }
+
+  it('tags a node paused and resumed as a pause, and a node killed and restarted as a crash, once each is back', async () => {
+    await cluster(dir, ['up', '3', '--base-port', '19410', '--http-base-port', '19460'])
+    const all = await statusAll(dir)
+    const id = (i: number): string => all.find(n => n.entry.index === i)!.status!.peerId
+    const node1 = loadState(dir).nodes[0]!
+    const node3 = loadState(dir).nodes[2]!
+
+    process.kill(node3.pid, 'SIGSTOP')
+    await waitUntil(async () => (await incidentOf(node1.dataDir, id(3))) != null, 30_000, 'the death of the paused node 3', 250)
+    process.kill(node3.pid, 'SIGCONT')
+    let paused: Incident | undefined
+    await waitUntil(async () => {
+      paused = await incidentOf(node1.dataDir, id(3))
+      return paused?.state === 'resolved' && paused.cause !== 'unknown'
+    }, 30_000, 'node 3 back, its incident resolved', 250)
+    expect(paused!.cause).toBe('pause')
+    expect(paused!.summary).toContain('in the same process')
+
+    await kill(2, 'SIGKILL', dir)
+    await waitUntil(async () => (await incidentOf(node1.dataDir, id(2))) != null, 30_000, 'the death of the killed node 2', 250)
+    await restart(2, dir)
+    let crashed: Incident | undefined
+    await waitUntil(async () => {
+      crashed = await incidentOf(node1.dataDir, id(2))
+      return crashed?.state === 'resolved' && crashed.cause !== 'unknown'
+    }, 30_000, 'node 2 back, its incident resolved', 250)
+    expect(crashed!.cause).toBe('crash')
+    expect(crashed!.summary).toContain('after a restart')
+  }, 150_000)
 })
