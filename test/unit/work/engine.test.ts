@@ -89,6 +89,19 @@ describe('work engine on one node', () => {
     expect(a.counters.orphanedHandlers).toBe(1)
   })
 
+  it('tells its listeners of an attempt killed at its timeout, and not of one that failed otherwise', async () => {
+    mesh = new Mesh()
+    const a = await mesh.add({ id: 'A', handlers: { hang: async () => await new Promise(() => {}), bad: () => { throw new Error('no') } } })
+    const timedOut: string[] = []
+    const failed: string[] = []
+    a.onTaskTimeout.push(t => { timedOut.push(t.type) })
+    a.onTaskFailed.push(t => { failed.push(t.type) })
+    const [job] = await a.submit([{ tasks: [{ type: 'hang', timeoutMs: 30, attempts: 1 }, { type: 'bad', attempts: 1 }] }])
+    await mesh.waitFinal('A', job!.id)
+    expect(timedOut).toEqual(['hang'])
+    expect(failed.sort()).toEqual(['bad', 'hang'])
+  })
+
   it('refuses a job no node can run and writes nothing', async () => {
     mesh = new Mesh()
     const a = await mesh.add({ id: 'A' })
