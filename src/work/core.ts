@@ -76,10 +76,12 @@
 import { CompletionCore, recordKey, type Reclaimed } from '../completion/index.js'
 import type { JobEntry, JobMove } from '../consensus/control.js'
 import { LentBatches } from './core/lender.js'
+import { PeerAnswers } from './core/peer-answers.js'
 import { Outbox } from './core/outbox.js'
 import { HeldReplicas, pickHolders, type Replicating } from './core/replicas.js'
 import { Retries } from './core/retries.js'
 import { Thief } from './core/thief.js'
+import type { AttemptError, JobEvidence, QueuedEvidence } from '../healing/stuck.js'
 import {
   BURST, DEFAULT_REPLICAS, DEFAULT_RESEND_MS, type DrainProgress, EMPTY, ORPHAN_REPLICA_MS, REPLICA_SWEEP, REPLICATE_PATIENCE_MS, REPLICATE_RETRY_MS, DEFAULT_RETRY_BASE_MS, MAINTAIN_EVERY_MS, MAX_PROGRESS_BYTES, MAX_RETRY_MS, NO_READY, PREFETCH_PER_SLOT, REQUEUED_IDS_LOGGED, STEAL_MIN_TASK_MS, newReady,
   type AttemptEnd, type AttemptOutcome, type PeerInfo, type Ready, type ReadyList, type RegistryView, type RunningTaskView, type SubmissionTicket, type WorkCoreConfig, type WorkCounters, type WorkEvent
@@ -95,6 +97,11 @@ import { CMD_TYPE, canRun, epochOfTask, formatJobId, jobIdTime, jobOfTask, rehom
 export * from './core/types.js'
 
 interface RunningTask { task: Task, startedAt: number, progress?: unknown, /** ms it waited in this node's queue */ waitMs: number }
+
+/** What a client is told when it submits at a node near its memory or disk limit (see WorkCore.resourcePressure). */
+export const RESOURCE_SUBMIT = 'this node is near its memory or disk limit (`meshnode status` says which), so it takes no new jobs: nothing was accepted. Submit at another node, or free memory or disk here'
+/** Failed attempts kept per home job as stuck-job evidence. */
+const ERRORS_KEPT = 20
 
 /** What a client is told when it submits at a fenced node (see WorkCore.quorumContact). */
 export const FENCED_SUBMIT = 'this node cannot reach a majority of the mesh (a network partition, the mesh down to a minority, or a cluster not formed yet), so it cannot register the job: nothing was accepted. Submit at a node in the majority, or retry once this one is back in contact (`meshnode status` shows "quorum: ok")'
@@ -168,6 +175,14 @@ export class WorkCore {
   private stopped = false
   /** No quorum contact (a partition): see quorumContact(). */
   private fenced = false
+  /** Near a memory or disk limit: see resourcePressure(). */
+  private pressure = false
+  /** Home jobs: when each last progressed (stuck-job detection, see jobEvidence). */
+  private readonly progressAt = new Map<string, number>()
+  /** Home jobs: failed attempts here since they last progressed (at most ERRORS_KEPT each). */
+  private readonly attemptErrors = new Map<string, AttemptError[]>()
+  /** Which peers answer this node's work requests (stuck-job evidence). */
+  private readonly answers = new PeerAnswers()
   /** Leaving the mesh (drain): no submits, no stealing, queued work pushed to peers. */
   private draining = false
   private readonly drained = { handedOff: 0, finished: 0 }
@@ -451,6 +466,8 @@ export class WorkCore {
         const job = this.jobs.retire(id)
         if (job == null) continue
         entries.push([id, entryOf(job, job.state as JobEntry['state'])])
+        this.progressAt.delete(id)
+        this.attemptErrors.delete(id)
         if (this.remoteProgress.size > 0) for (const [taskId, p] of this.remoteProgress) if (p.jobId === id) this.remoteProgress.delete(taskId)
         this.dscore.forget(id)
         this.out('finished', job)
@@ -535,6 +552,7 @@ export class WorkCore {
     if (this.stopped) throw new WorkError('STOPPING', 'node is stopping')
     if (this.draining) throw new WorkError('DRAINING', 'this node is draining (it is leaving the mesh) and accepts no new jobs: submit to another node')
     if (this.fenced) throw new WorkError('NO_QUORUM', FENCED_SUBMIT)
+    if (this.pressure) throw new WorkError('RESOURCE_EXHAUSTED', RESOURCE_SUBMIT)
     const capable = this.capabilityCheck()
     const prepared = inputs.map(input => {
       const id = this.newJobId(now)
@@ -683,7 +701,11 @@ export class WorkCore {
       // replica holder runs the job the client was told was not accepted. Record it failed
       // (retried like any final state; a late 'running' never revives a final one).
       this.registerFinal(reg.jobs.map(({ job }) => [job.id, entryOf(job, 'failed')]))
-      this.out('submitted', { id, error: new WorkError('NOT_REGISTERED', `the job could not be registered in the control log, so it was not accepted: ${error.message}`, { cause: error }) })
+      // A write that failed here (disk full) is the node's fault, not the control log's: say so.
+      const refusal = error instanceof WorkError && error.code === 'RESOURCE_EXHAUSTED'
+        ? new WorkError('RESOURCE_EXHAUSTED', `the job could not be written to this node's disk, so it was not accepted: ${error.message}`, { cause: error })
+        : new WorkError('NOT_REGISTERED', `the job could not be registered in the control log, so it was not accepted: ${error.message}`, { cause: error })
+      this.out('submitted', { id, error: refusal })
       return
     }
     for (const { job, tasks } of reg.jobs) {
@@ -1068,6 +1090,106 @@ export class WorkCore {
     if (has) this.pump()
   }
 
+  /**
+   * Whether this node is near its memory or disk limit (the node's resource monitor decides).
+   * Under pressure it takes no new work — submits are refused (RESOURCE_EXHAUSTED) and the
+   * thief stays idle — while everything it holds runs on and it still lends to thieves
+   * (which only relieves it). Pushes from a draining peer are still taken: refusing a batch
+   * would leave it in its lender's ledger for ever.
+   */
+  resourcePressure (on: boolean, now: number): void {
+    this.now = now
+    if (this.pressure === on || this.stopped) return
+    this.pressure = on
+    this.changed = true
+    if (!on) this.pump()
+  }
+
+  get underPressure (): boolean {
+    return this.pressure
+  }
+
+  /**
+   * Re-sends now every batch lent to `peer` and not signalled (the stuck-job repair for a
+   * peer that does not answer): a lost grant, batch or signal is recovered this way, and a
+   * peer that answers again signals what it finished. Returns how many batches went.
+   */
+  resendTo (peer: string, now: number): number {
+    this.now = now
+    if (this.stopped || this.registry.isDead(peer)) return 0
+    const batches: WorkBatch[] = []
+    for (const [batchId, lent] of this.lent.dueFor(peer, now)) {
+      const tasks: Task[] = []
+      for (const id of lent.taskIds) {
+        const t = this.tasks.get(id)?.task
+        if (t != null) tasks.push(t)
+      }
+      batches.push({ jobId: lent.jobId, batchId, tasks })
+    }
+    if (batches.length === 0) return 0
+    this.counters.batchesResent += batches.length
+    this.send(peer, { op: 'deliver', batches }, { kind: 'deliver', to: peer })
+    return batches.length
+  }
+
+  /**
+   * Stuck-job evidence (src/healing/stuck.ts) for the running jobs homed here that have not
+   * progressed since `stalledBefore`: what is queued, running, retrying and lent, and the
+   * failed attempts since. Read-only; one pass over what this node holds.
+   */
+  jobEvidence (stalledBefore: number): JobEvidence[] {
+    const out = new Map<string, JobEvidence>()
+    for (const job of this.jobs.activeJobs()) {
+      if (job.state !== 'running') continue
+      const last = Math.max(job.createdAt, job.lastRecordedAt ?? 0, this.progressAt.get(job.id) ?? 0)
+      if (last >= stalledBefore) continue
+      out.set(job.id, { jobId: job.id, createdAt: job.createdAt, lastProgressAt: last, total: job.total, done: job.done, queued: [], waitingFor: [], running: [], retrying: 0, lent: [], recentErrors: [...(this.attemptErrors.get(job.id) ?? [])] })
+    }
+    if (out.size === 0) return []
+    const queued = new Map<string, QueuedEvidence>()
+    for (const st of this.tasks.values()) {
+      const ev = out.get(st.task.jobId)
+      if (ev == null || st.state !== 'queued' || this.running.has(st.task.id)) continue
+      const key = `${st.task.jobId}\u0000${st.task.type}\u0000${st.task.requires.join(',')}`
+      let q = queued.get(key)
+      if (q == null) {
+        q = { type: st.task.type, requires: st.task.requires, count: 0 }
+        queued.set(key, q)
+        ev.queued.push(q)
+      }
+      q.count++
+    }
+    for (const r of this.running.values()) out.get(r.task.jobId)?.running.push({ taskId: r.task.id, type: r.task.type, startedAt: r.startedAt, timeoutMs: r.task.timeoutMs })
+    for (const lent of this.lent.batches.values()) {
+      const ev = out.get(lent.jobId)
+      if (ev == null) continue
+      let l = ev.lent.find(x => x.peer === lent.to)
+      if (l == null) {
+        l = { peer: lent.to, batches: 0, tasks: 0 }
+        ev.lent.push(l)
+      }
+      l.batches++
+      l.tasks += lent.taskIds.length
+      if (lent.lentAt != null) l.lentAt = Math.min(l.lentAt ?? Infinity, lent.lentAt)
+    }
+    for (const ev of out.values()) {
+      // Tasks waiting out a backoff count as queued too (they are, in the store).
+      ev.retrying = this.retries.countJob(ev.jobId)
+      ev.waitingFor = this.waitingFor(ev.jobId)
+    }
+    return [...out.values()]
+  }
+
+  /** When requests to `peer` started going unanswered (undefined: it answers). */
+  unansweredSince (peer: string): number | undefined {
+    return this.answers.since(peer)
+  }
+
+  /** A home job made progress now (stuck-job detection). */
+  private progressed (jobId: string): void {
+    if (this.jobs.get(jobId) != null) this.progressAt.set(jobId, this.now)
+  }
+
   // ----- inputs: peers ----------------------------------------------------------------------
 
   /** Alive peers as advertised in heartbeats (replaces the previous view). */
@@ -1114,6 +1236,8 @@ export class WorkCore {
     // A stopping node changes nothing more (its store is about to close).
     if (this.stopped) return
     const err = res instanceof Error ? res : res.ok ? undefined : new Error(res.error)
+    if (res instanceof Error) this.answers.unanswered(p.to, now)
+    else this.answers.answered(p.to)
     switch (p.kind) {
       case 'steal': this.onStealAnswer(p.to, p.started, err == null ? res as WorkReply : undefined, err); break
       case 'results': this.onResultsAnswer(p.to, p.batch, err); break
@@ -1212,7 +1336,10 @@ export class WorkCore {
     if (run == null) return
     run.progress = value
     const task = run.task
-    if (task.home === this.cfg.self) return
+    if (task.home === this.cfg.self) {
+      this.progressed(task.jobId)
+      return
+    }
     let text: string
     try {
       text = JSON.stringify(value ?? null)
@@ -1316,6 +1443,7 @@ export class WorkCore {
         this.put('tasks', t.id, st)
       }
       this.lent.add(batchId, { jobId, to, taskIds: ids, sentAt: this.now, resendAfter: this.cfg.resendAfterMs ?? DEFAULT_RESEND_MS })
+      this.progressed(jobId)
       batches.push({ jobId, batchId, tasks: list })
     }
     return batches
@@ -1449,6 +1577,7 @@ export class WorkCore {
         continue
       }
       this.remoteProgress.set(p.taskId, { jobId: p.jobId, node: from, value })
+      this.progressed(p.jobId)
       accepted++
     }
     return okReply({ accepted })
@@ -1507,12 +1636,20 @@ export class WorkCore {
       return
     }
     this.running.set(task.id, { task, startedAt: this.now, waitMs: this.now - (this.tasks.get(task.id)?.queuedAt ?? this.now) })
+    // A first attempt is progress; a retry is not (a task that keeps failing is how jobs stick).
+    if (task.attempts === 0 && task.home === this.cfg.self) this.progressed(task.jobId)
     this.counters.tasksRun++
     this.out('start', task)
   }
 
   private retry (task: Task, error: string): void {
     this.counters.tasksRetried++
+    if (task.home === this.cfg.self && this.jobs.get(task.jobId) != null) {
+      const list = this.attemptErrors.get(task.jobId) ?? []
+      list.push({ taskId: task.id, type: task.type, error: error.slice(0, 300), at: this.now, timedOut: /^timed out after \d+ ms/.test(error) })
+      if (list.length > ERRORS_KEPT) list.shift()
+      this.attemptErrors.set(task.jobId, list)
+    }
     const next: Task = { ...task, attempts: task.attempts + 1 }
     this.holdTask(next)
     const base = this.cfg.retryBaseMs ?? DEFAULT_RETRY_BASE_MS
@@ -1631,7 +1768,7 @@ export class WorkCore {
   // ----- stealing (thief side) --------------------------------------------------------------
 
   private maybeSteal (): void {
-    if (this.stopped || this.fenced || this.draining) return
+    if (this.stopped || this.fenced || this.draining || this.pressure) return
     const plan = this.thief.plan(this.peerView, this.cfg.self, this.isDead, this.cfg.concurrency, this.now, this.cfg.rng)
     if (plan == null) return
     this.counters.stealsSent++

@@ -21,6 +21,8 @@ export interface JobView extends JobRecord {
   result?: unknown
   /** Capabilities its queued tasks wait for: no live node offers them (yet). */
   waitingFor?: string[]
+  /** At its home, while it makes no progress (src/healing/stuck.ts): for how long, and why. */
+  stuck?: { sinceMs: number, code: string, text: string, peers?: string[], capabilities?: string[] }
 }
 
 export class JobBook {

@@ -42,6 +42,7 @@ const STATUS_OF: Record<string, number> = {
   STARTING: 503,
   STOPPING: 503,
   DRAINING: 503,
+  RESOURCE_EXHAUSTED: 507,
   UNREACHABLE: 504
 }
 

@@ -22,6 +22,7 @@ import { failReply, type WorkReply } from '../../work/messages.js'
 import { CMD_TYPE, childTaskId, encodePayload, makeTask, rootTaskId, type JobInput, type Task } from '../../work/spec.js'
 import type { JobRecord, TaskOutcome, WorkStore } from '../store/work-store.js'
 import type { LatencyHistory } from '../observe/history.js'
+import type { JobEvidence } from '../../healing/stuck.js'
 
 export type { PeerInfo } from '../../work/core.js'
 
@@ -241,6 +242,7 @@ export class WorkShell {
    */
   async submit (inputs: readonly JobInput[]): Promise<JobRecord[]> {
     if (this.stopped) throw new WorkError(this._core?.isDraining === true ? 'DRAINING' : 'STOPPING', this._core?.isDraining === true ? 'this node has drained and is leaving the mesh: submit to another node' : 'node is stopping')
+    if (this.writeFailure != null) throw new WorkError('RESOURCE_EXHAUSTED', `this node cannot write to its disk (${this.writeFailure.error}), so it takes no new jobs: nothing was accepted. Submit at another node, or free disk space here (\`meshnode status\` says when writes succeed again)`)
     this.refreshPeers()
     const ticket = this.core.submit(inputs, this.opts.now())
     const answer = new Promise<JobRecord[]>((resolve, reject) => { this.submits.set(ticket.id, { resolve, reject }) })
@@ -265,6 +267,8 @@ export class WorkShell {
     if (!isFinal(rec.state)) {
       const waiting = this.core.waitingFor(jobId)
       if (waiting.length > 0) view.waitingFor = waiting
+      const stuck = this.stuckOf?.(jobId)
+      if (stuck != null) view.stuck = stuck
     }
     return view
   }
@@ -346,6 +350,53 @@ export class WorkShell {
   /** What retention deleted from this node's store since it started. */
   readonly forgotten = { jobs: 0, results: 0 }
   private forgetting: Promise<void> = Promise.resolve()
+
+  // ----- stuck jobs and resource pressure ---------------------------------------------------
+
+  /** What a job's view shows when it is stuck (set by the node's stuck-job watch). */
+  stuckOf?: (jobId: string) => { sinceMs: number, code: string, text: string, peers?: string[], capabilities?: string[] } | undefined
+
+  /** Stuck-job evidence for the running jobs homed here stalled since before `stalledBefore`. */
+  stuckEvidence (stalledBefore: number): JobEvidence[] {
+    if (this._core == null || this.stopped) return []
+    this.refreshPeers()
+    return this.core.jobEvidence(stalledBefore)
+  }
+
+  /** Re-sends now what is lent to `peer` (a stuck-job repair); returns the batches sent. */
+  resendTo (peer: string): number {
+    if (this._core == null || this.stopped) return 0
+    const n = this.core.resendTo(peer, this.opts.now())
+    this.drive()
+    return n
+  }
+
+  unansweredSince (peer: string): number | undefined {
+    return this._core?.unansweredSince(peer)
+  }
+
+  get isFenced (): boolean {
+    return this._core?.isFenced ?? false
+  }
+
+  /** The node's resource monitor: near a memory or disk limit, take no new work. */
+  resourcePressure (on: boolean): void {
+    if (this._core == null || this.stopped) return
+    this.core.resourcePressure(on, this.opts.now())
+    this.drive()
+  }
+
+  get underPressure (): boolean {
+    return this._core?.underPressure ?? false
+  }
+
+  /**
+   * The last failed write to the store, while writes fail (cleared by the next one that
+   * succeeds): submits are refused meanwhile (RESOURCE_EXHAUSTED), and what failed is
+   * written again before anything newer (WorkStore keeps it), so disk never falls behind
+   * memory for good and nothing that depends on it was sent.
+   */
+  writeFailure?: { at: number, error: string }
 
   /** Consensus says whether this node reaches a majority; without it the core is fenced. */
   quorumContact (has: boolean): void {
@@ -440,7 +491,11 @@ export class WorkShell {
     this.commitScheduled = true
     setImmediate(() => {
       this.commitScheduled = false
-      this.commit().catch(err => this.opts.log.warn({ err: errText(err) }, 'work commit failed'))
+      this.commit().catch(err => {
+        // A failed write was logged once when writes started failing (see commit).
+        if (this.writeFailure?.error === errText(err)) this.opts.log.debug({ err: errText(err) }, 'work commit failed')
+        else this.opts.log.warn({ err: errText(err) }, 'work commit failed')
+      })
     })
   }
 
@@ -453,9 +508,19 @@ export class WorkShell {
     try {
       await this.store.flush()
     } catch (err) {
-      // Nothing that depended on these writes may leave: fail it instead.
-      for (const rd of held) this.abandon(rd, err as Error)
+      // Nothing that depended on these writes may leave: fail it instead. The writes stay
+      // staged (WorkStore) and go first in the next flush; the core is not advanced, so no
+      // job they finish is reported before they are durable.
+      const text = errText(err)
+      if (this.writeFailure == null) this.opts.log.warn({ err: text }, 'cannot write to the store: submits are refused until writes succeed again')
+      this.writeFailure = { at: this.opts.now(), error: text }
+      const failure = new WorkError('RESOURCE_EXHAUSTED', `could not write to this node's store: ${text}`, { cause: err })
+      for (const rd of held) this.abandon(rd, failure)
       throw err
+    }
+    if (this.writeFailure != null) {
+      this.opts.log.info({ failedSince: this.writeFailure.at }, 'writes to the store succeed again')
+      this.writeFailure = undefined
     }
     this.core.advance(upTo)
     for (const rd of held) this.send(rd)

@@ -71,7 +71,10 @@ const SAMPLE: Record<StartOptionKey, string> = {
   replicas: '2',
   allowCommands: 'true',
   drainDeadlineMs: '4500',
-  http: '127.0.0.1:7499'
+  http: '127.0.0.1:7499',
+  'stuck.afterMs': '5000',
+  'resources.maxRssBytes': '1073741824',
+  'resources.minFreeDiskBytes': '1048576'
 }
 
 /** What SAMPLE resolves to. */
@@ -100,7 +103,10 @@ const SAMPLE_VALUE: NodeConfig = {
   replicas: 2,
   allowCommands: true,
   drainDeadlineMs: 4500,
-  http: '127.0.0.1:7499'
+  http: '127.0.0.1:7499',
+  'stuck.afterMs': 5000,
+  'resources.maxRssBytes': 1073741824,
+  'resources.minFreeDiskBytes': 1048576
 }
 
 /** Parses `argv` as the start command would and returns what it hands to resolveConfig. */
@@ -232,6 +238,9 @@ describe('the start option table', () => {
       allowCommands: boolean
       drainDeadlineMs: number
       http: string
+      'stuck.afterMs': number
+      'resources.maxRssBytes': number
+      'resources.minFreeDiskBytes': number
     }>()
   })
 })
