@@ -39,6 +39,8 @@ import { HEARTBEAT_LIMITS } from '../wire/constants.js'
 import type { DrainStatus } from '../wire/proto/admin.js'
 import { Drain } from './drain.js'
 import { EventLog } from './observe/events.js'
+import { StuckWatch } from './services/stuck-watch.js'
+import { ResourceMonitor } from './services/resource-monitor.js'
 import { watchMesh } from './observe/watch.js'
 import { HttpService } from './http/server.js'
 import { parseHttpOption } from './http/listen.js'
@@ -85,6 +87,10 @@ export interface NodeComponents {
   events: EventLog
   /** Per-minute task and job latencies of the last hour (`meshnode stats`, the dashboard's charts). */
   history: LatencyHistory
+  /** Flags and diagnoses jobs homed here that stop progressing (job.stuck events). */
+  stuck: StuckWatch
+  /** Memory and disk against their limits: over one, the node takes no new work. */
+  resources: ResourceMonitor
 }
 
 /**
@@ -257,6 +263,23 @@ export class MeshNode {
         c.audit!.applied(index, cmd).catch((err: unknown) => { log.warn({ err: errorMessage(err) }, 'cannot write the audit log') })
       })
       c.events = new EventLog(Date.now)
+      const self = host.peerId.toString()
+      c.stuck = new StuckWatch({
+        engine: c.work.engine,
+        membership: c.membership,
+        isDead: peer => c.consensus!.control.dead.has(peer),
+        quorumLastContactMs: () => c.consensus!.quorumContact().lastContactMs,
+        events: c.events,
+        log,
+        self,
+        now: Date.now
+      }, { afterMs: config['stuck.afterMs'] })
+      c.work.engine.stuckOf = id => c.stuck!.view(id)
+      c.work.engine.stuckJobs = () => c.stuck!.all()
+      c.resources = new ResourceMonitor({ dataDir: config.dataDir, engine: c.work.engine, events: c.events, log, self }, {
+        maxRssBytes: config['resources.maxRssBytes'],
+        minFreeDiskBytes: config['resources.minFreeDiskBytes']
+      })
       const components = c as NodeComponents
       registerEntries(components.registry, () => components.work.counterEntries())
       let node: MeshNode | undefined
@@ -287,6 +310,8 @@ export class MeshNode {
         { name: 'membership', service: components.membership },
         { name: 'consensus', service: components.consensus },
         { name: 'work', service: components.work },
+        { name: 'stuck-jobs', service: components.stuck },
+        { name: 'resources', service: components.resources },
         { name: 'retention', service: new RetentionService(components.consensus, log) },
         { name: 'status', service: status },
         { name: 'internal', service: internal },
@@ -430,7 +455,9 @@ export class MeshNode {
       quorum: quorum.contact ? 'contact' : 'lost',
       ...(quorum.lastContactMs != null ? { quorumLastContactMs: BigInt(quorum.lastContactMs) } : {}),
       draining: this.c.work.engine.draining,
-      http: this.http.address ?? ''
+      http: this.http.address ?? '',
+      resources: resourceStatus(this.c.resources.status(), this.c.work.engine.writeFailure?.error),
+      stuckJobs: this.c.stuck.tracker.all().size
     }
   }
 }
@@ -452,4 +479,15 @@ function listenError (err: unknown, listen: string[]): MeshError {
     return new MeshError('PORT_IN_USE', `cannot listen on ${listen.join(', ')}: the address is already in use. Stop the other process or pick another port with --listen.`, { cause: err })
   }
   return new MeshError('LISTEN_FAILED', `cannot listen on ${listen.join(', ')}: ${text}`, { cause: err })
+}
+
+function resourceStatus (r: ReturnType<ResourceMonitor['status']>, writeError: string | undefined): NonNullable<StatusResponse['resources']> {
+  return {
+    ...(writeError != null ? { writeError } : {}),
+    rssBytes: BigInt(r.rssBytes),
+    maxRssBytes: BigInt(Number.isFinite(r.maxRssBytes) ? r.maxRssBytes : 0),
+    ...(r.freeDiskBytes != null ? { freeDiskBytes: BigInt(Math.floor(r.freeDiskBytes)) } : {}),
+    minFreeDiskBytes: BigInt(r.minFreeDiskBytes),
+    pressure: [...r.pressure]
+  }
 }

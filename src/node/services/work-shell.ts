@@ -26,6 +26,9 @@ import type { JobEvidence } from '../../healing/stuck.js'
 
 export type { PeerInfo } from '../../work/core.js'
 
+/** A stuck job's diagnosis as views and listings show it (src/healing/stuck.ts). */
+export interface StuckInfo { sinceMs: number, code: string, text: string, peers?: string[], capabilities?: string[] }
+
 export interface WorkNet {
   call: (peer: string, req: WorkRequest) => Promise<WorkResponse>
 }
@@ -354,7 +357,9 @@ export class WorkShell {
   // ----- stuck jobs and resource pressure ---------------------------------------------------
 
   /** What a job's view shows when it is stuck (set by the node's stuck-job watch). */
-  stuckOf?: (jobId: string) => { sinceMs: number, code: string, text: string, peers?: string[], capabilities?: string[] } | undefined
+  stuckOf?: (jobId: string) => StuckInfo | undefined
+  /** Every job homed here flagged stuck now (set by the node's stuck-job watch). */
+  stuckJobs?: () => Array<[string, StuckInfo]>
 
   /** Stuck-job evidence for the running jobs homed here stalled since before `stalledBefore`. */
   stuckEvidence (stalledBefore: number): JobEvidence[] {

@@ -466,6 +466,8 @@ export interface StatusResponse {
   quorumLastContactMs?: bigint
   draining: boolean
   http: string
+  resources?: ResourceStatus
+  stuckJobs?: number
 }
 
 export namespace StatusResponse {
@@ -625,6 +627,16 @@ export namespace StatusResponse {
         if ((obj.http != null && obj.http !== '')) {
           w.uint32(218)
           w.string(obj.http)
+        }
+
+        if (obj.resources != null) {
+          w.uint32(266)
+          ResourceStatus.codec().encode(obj.resources, w)
+        }
+
+        if (obj.stuckJobs != null) {
+          w.uint32(272)
+          w.uint32(obj.stuckJobs)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -808,6 +820,16 @@ export namespace StatusResponse {
               obj.http = reader.string()
               break
             }
+            case 33: {
+              obj.resources = ResourceStatus.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.resources
+              })
+              break
+            }
+            case 34: {
+              obj.stuckJobs = reader.uint32()
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -828,5 +850,124 @@ export namespace StatusResponse {
 
   export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StatusResponse>): StatusResponse => {
     return decodeMessage(buf, StatusResponse.codec(), opts)
+  }
+}
+
+export interface ResourceStatus {
+  rssBytes: bigint
+  maxRssBytes: bigint
+  freeDiskBytes?: bigint
+  minFreeDiskBytes: bigint
+  pressure: string[]
+  writeError?: string
+}
+
+export namespace ResourceStatus {
+  let _codec: Codec<ResourceStatus>
+
+  export const codec = (): Codec<ResourceStatus> => {
+    if (_codec == null) {
+      _codec = message<ResourceStatus>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.rssBytes != null && obj.rssBytes !== 0n)) {
+          w.uint32(8)
+          w.uint64(obj.rssBytes)
+        }
+
+        if ((obj.maxRssBytes != null && obj.maxRssBytes !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.maxRssBytes)
+        }
+
+        if (obj.freeDiskBytes != null) {
+          w.uint32(24)
+          w.uint64(obj.freeDiskBytes)
+        }
+
+        if ((obj.minFreeDiskBytes != null && obj.minFreeDiskBytes !== 0n)) {
+          w.uint32(32)
+          w.uint64(obj.minFreeDiskBytes)
+        }
+
+        if (obj.pressure != null) {
+          for (const value of obj.pressure) {
+            w.uint32(42)
+            w.string(value)
+          }
+        }
+
+        if (obj.writeError != null) {
+          w.uint32(50)
+          w.string(obj.writeError)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          rssBytes: 0n,
+          maxRssBytes: 0n,
+          minFreeDiskBytes: 0n,
+          pressure: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.rssBytes = reader.uint64()
+              break
+            }
+            case 2: {
+              obj.maxRssBytes = reader.uint64()
+              break
+            }
+            case 3: {
+              obj.freeDiskBytes = reader.uint64()
+              break
+            }
+            case 4: {
+              obj.minFreeDiskBytes = reader.uint64()
+              break
+            }
+            case 5: {
+              if (opts.limits?.pressure != null && obj.pressure.length === opts.limits.pressure) {
+                throw new MaxLengthError('Decode error - map field "pressure" had too many elements')
+              }
+
+              obj.pressure.push(reader.string())
+              break
+            }
+            case 6: {
+              obj.writeError = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<ResourceStatus>): Uint8Array => {
+    return encodeMessage(obj, ResourceStatus.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ResourceStatus>): ResourceStatus => {
+    return decodeMessage(buf, ResourceStatus.codec(), opts)
   }
 }
