@@ -171,6 +171,7 @@ export class WorkShell {
     if (this._core == null || this.stopped) return
     this.stopped = true
     this.disarm()
+    clearTimeout(this.writeRetry)
     this.core.stop(this.opts.now())
     this.drive()
     // Running tasks stay in the store as queued: they run again after a restart.
@@ -402,6 +403,7 @@ export class WorkShell {
    * memory for good and nothing that depends on it was sent.
    */
   writeFailure?: { at: number, error: string }
+  private writeRetry?: NodeJS.Timeout
 
   /** Consensus says whether this node reaches a majority; without it the core is fenced. */
   quorumContact (has: boolean): void {
@@ -519,6 +521,15 @@ export class WorkShell {
       const text = errText(err)
       if (this.writeFailure == null) this.opts.log.warn({ err: text }, 'cannot write to the store: submits are refused until writes succeed again')
       this.writeFailure = { at: this.opts.now(), error: text }
+      // Try again on our own: the failed writes wait in the store, and with submits refused
+      // nothing else may come along to flush them once space is freed.
+      if (this.writeRetry == null && !this.closed) {
+        this.writeRetry = setTimeout(() => {
+          this.writeRetry = undefined
+          this.requestCommit()
+        }, WRITE_RETRY_MS)
+        this.writeRetry.unref?.()
+      }
       const failure = new WorkError('RESOURCE_EXHAUSTED', `could not write to this node's store: ${text}`, { cause: err })
       for (const rd of held) this.abandon(rd, failure)
       throw err
@@ -723,6 +734,8 @@ export class WorkShell {
 }
 
 const NO_CHILDREN: readonly Task[] = Object.freeze([])
+/** After a failed write, the store is tried again this often until a write succeeds. */
+const WRITE_RETRY_MS = 1_000
 const NO_COUNTERS: WorkCounters = { tasksRun: 0, tasksFailed: 0, tasksRetried: 0, stealsSent: 0, stealsGranted: 0, stealsRefused: 0, tasksStolen: 0, tasksLent: 0, batchesResent: 0, resultsSent: 0, orphanedHandlers: 0, rejectedMessages: 0, tasksReclaimed: 0, tasksAbandoned: 0 }
 
 function errText (err: unknown): string {
