@@ -124,7 +124,7 @@ export class StuckWatch {
         ...(s.capabilities != null ? { capabilities: s.capabilities } : {}),
         ...(done.length > 0 ? { repairs: done } : {})
       })
-      if (first || done.length === 0) this.c.log.warn({ job: r.jobId, code: s.code, stuckForMs: r.stuckForMs, ...(done.length > 0 ? { repairs: done } : {}) }, `job stuck: ${s.text}`)
+      if (first || done.length === 0) this.c.log.warn({ job: r.jobId, code: s.code, stuckForMs: r.stuckForMs, why: s.text, ...(done.length > 0 ? { repairs: done } : {}) }, 'job stuck')
       else this.c.log.info({ job: r.jobId, code: s.code, repairs: done }, 'stuck job: repairs tried')
     }
   }
