@@ -223,6 +223,9 @@ export class WorkCore {
 
   private loadFrom (loaded: LoadedWork): void {
     this.jobs.restore(loaded.jobs)
+    // A restart starts every job's stall clock afresh (stuck-job detection): the time the
+    // node was down is not the job's.
+    for (const job of this.jobs.activeJobs()) this.progressAt.set(job.id, this.now)
     for (const id of loaded.replicas ?? []) this.held.add(id)
     // The completion core's ledger is the truth about unsignalled batches: a batch whose tasks
     // came back here (stolen back) must still be re-sent so its thief signals it again, and
@@ -918,6 +921,8 @@ export class WorkCore {
       ...(replica.keepMs != null ? { keepMs: replica.keepMs } : {})
     }
     this.jobs.add(job)
+    // Re-homed: its stall clock starts here and now (stuck-job detection).
+    this.progressAt.set(jobId, now)
     // The job is homed here now (its record is written in the same ready): the replica has
     // served. Kept, it would be adopted again once the job finished here but before the
     // registry took its final state (a maintenance sweep, a restart: the record is retired

@@ -14,6 +14,14 @@
 //   job.progress     {id, total, done, failed, cancelled}   at the job's home, at most every PROGRESS_MS
 //   task.failed      {jobId, taskId, type, error, node}     on the node that ran it
 //   drain            {phase, ...}                    this node's drain
+//   job.stuck        {id, home, stuckForMs, code, text, peers?, capabilities?, repairs?}
+//                    at the job's home: no progress for stuck.afterMs, and why (src/healing/stuck.ts;
+//                    code: held-by-dead | held-by-unreachable | no-capable-node | handler-timeouts |
+//                    partition | circuit-open | results-undelivered | unknown); again when the
+//                    diagnosis changes or a repair (`repairs`: re-sends, probes) was tried
+//   job.unstuck      {id, home}                      it progresses again, or it is over
+//   resource.pressure {node, resource: memory|disk, value, limit, state: over|ok}
+//                    this node crossed a resource limit: over it, it takes no new work
 export interface MeshEvent {
   /** 1, 2, 3, … in the order this node saw them (resets when the node restarts). */
   id: number
