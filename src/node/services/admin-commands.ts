@@ -546,14 +546,17 @@ async function stuckJobs (p: { limit: number, here?: boolean }, ctx: AdminContex
   for (const e of (ctx.consensus.control.jobs as ReadonlyMap<string, JobEntry>).values()) if (e.state === 'running' && e.home !== ctx.self) homes.add(e.home)
   const unanswered: string[] = []
   await Promise.all([...homes].map(async home => {
+    let timer: NodeJS.Timeout | undefined
     try {
       const res = await Promise.race([
         ctx.forward(home, 'home', { jobsList: { limit, before: '', stuck: true, here: true } }, ctx.caller.peerId),
-        new Promise<never>((_resolve, reject) => setTimeout(() => { reject(new Error('timed out')) }, STUCK_ASK_MS).unref())
+        new Promise<never>((_resolve, reject) => { timer = setTimeout(() => { reject(new Error('timed out')) }, STUCK_ASK_MS) })
       ])
       jobs.push(...resultOf(res, 'jobsList').jobs)
     } catch {
       unanswered.push(home)
+    } finally {
+      clearTimeout(timer)
     }
   }))
   jobs.sort((a, b) => a.id < b.id ? 1 : a.id > b.id ? -1 : 0)
