@@ -79,3 +79,31 @@ describe('a job whose capability leaves the mesh', () => {
     expect(status.resources?.pressure).toEqual([])
   }, 120_000)
 })
+
+describe('a node over its memory limit', () => {
+  const dir = tempDir('pressure')
+  let node: ChildProcess | undefined
+
+  afterAll(() => { node?.kill('SIGKILL') })
+
+  it('takes no new work: submits exit 8 with RESOURCE_EXHAUSTED, and status says why', async () => {
+    const data = join(dir, 'n1')
+    // 1 byte: every sample is over the limit.
+    node = spawnMeshnode(['start', '--data-dir', data, '--listen', `/ip4/127.0.0.1/tcp/${BASE_PORT + 20}`, '--http', 'off', '--name', 'tight', '--max-rss-bytes', '1'])
+    let status: { resources?: { pressure: string[], maxRssBytes: number, rssBytes: number }, formation: string } = { formation: '' }
+    await waitUntil(async () => {
+      const r = await meshnode(['status', '--json', '--data-dir', data])
+      if (r.code !== 0) return false
+      status = JSON.parse(r.stdout)
+      return status.formation === 'member' && (status.resources?.pressure.length ?? 0) > 0
+    }, 30_000, 'the node to start under memory pressure')
+    expect(status.resources!.pressure).toEqual(['memory'])
+    expect(status.resources!.maxRssBytes).toBe(1)
+    const human = await meshnode(['status', '--data-dir', data])
+    expect(human.stdout).toMatch(/RESOURCE PRESSURE: memory \d+ MiB over its limit 0 MiB: taking no new work/)
+    const sub = await meshnode(['submit', 'echo', '1', '--data-dir', data])
+    expect(sub.code).toBe(8)
+    expect(sub.stderr).toContain('RESOURCE_EXHAUSTED')
+    expect(sub.stderr).toContain('near its memory or disk limit')
+  }, 60_000)
+})
