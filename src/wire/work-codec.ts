@@ -128,13 +128,13 @@ export function decodeWorkMsg (req: WorkRequest, from: string): WorkMsg {
 }
 
 export function encodeWorkReply (r: WorkReply): WorkResponse {
-  return { ok: r.ok, error: r.error, batches: r.batches.map(toBatch), remaining: r.remaining, accepted: r.accepted }
+  return { ok: r.ok, error: r.error, batches: r.batches.map(toBatch), remaining: r.remaining, accepted: r.accepted, abandoned: r.abandoned ?? [] }
 }
 
 export function decodeWorkReply (r: WorkResponse): WorkReply {
-  return { ok: r.ok, error: r.error, batches: r.batches.map(fromBatch), remaining: r.remaining, accepted: r.accepted }
+  return { ok: r.ok, error: r.error, batches: r.batches.map(fromBatch), remaining: r.remaining, accepted: r.accepted, ...(r.abandoned.length > 0 ? { abandoned: r.abandoned } : {}) }
 }
 
 export function fail (error: string): WorkResponse {
-  return { ok: false, error, batches: [], remaining: 0, accepted: 0 }
+  return { ok: false, error, batches: [], remaining: 0, accepted: 0, abandoned: [] }
 }

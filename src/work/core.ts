@@ -750,6 +750,30 @@ export class WorkCore {
   }
 
   /**
+   * A thief answered a re-send: it gave these batches up before — it was declared dead after
+   * taking them (and dropped its pre-death work), or their lender was. Normally every lender
+   * re-runs its batches when it applies that death; one that was down when the death
+   * committed, and saw the thief alive again (a new incarnation) when it came back, never
+   * does — the batch would wait for a signal forever. So the lender re-runs it now, as on a
+   * death: the thief holds none of it any more, and results stay once (deduplicated by task
+   * id at the home).
+   */
+  private onAbandoned (peer: string, batchIds: readonly string[]): void {
+    const reclaimed: Reclaimed[] = []
+    for (const batchId of batchIds) {
+      const lent = this.lent.batches.get(batchId)
+      if (lent == null || lent.to !== peer) continue
+      const r = this.dscore.reclaim(lent.jobId, batchId)
+      if (r != null) reclaimed.push(r)
+    }
+    if (reclaimed.length === 0) return
+    this.changed = true
+    const { requeued, requeuedIds } = this.rerun(reclaimed)
+    this.event('info', 'a thief had given up batches lent to it: they run here again', { peer, reclaimedBatches: reclaimed.length, requeued, requeuedIds })
+    this.pump()
+  }
+
+  /**
    * Reclaimed batches: their tasks are queued here again (counted). Returns how many, and
    * which (the first REQUEUED_IDS_LOGGED), for the log line: how the recovery bench tells
    * when a dead node's lent work runs again, wherever it runs.
@@ -1092,7 +1116,12 @@ export class WorkCore {
     else {
       switch (msg.op) {
         case 'steal': reply = this.onSteal(from, msg.capabilities, msg.want); break
-        case 'deliver': reply = okReply({ accepted: this.receive(from, msg.batches) }); this.pump(); break
+        case 'deliver': {
+          const abandoned: string[] = []
+          reply = okReply({ accepted: this.receive(from, msg.batches, abandoned), ...(abandoned.length > 0 ? { abandoned } : {}) })
+          this.pump()
+          break
+        }
         case 'signal': reply = this.onSignals(from, msg.signals); break
         case 'results': reply = this.onResults(msg.results, msg.rejected ?? 0); break
         case 'progress': reply = this.onProgress(from, msg.progress); break
@@ -1123,6 +1152,7 @@ export class WorkCore {
         break
       case 'deliver':
         if (err != null) this.event('debug', 'batch re-send failed', { peer: p.to, err: err.message })
+        else if ((res as WorkReply).abandoned != null) this.onAbandoned(p.to, (res as WorkReply).abandoned!)
         break
       case 'progress': break // best effort: replaced by the next report or by the result
       case 'replicate': {
@@ -1358,7 +1388,8 @@ export class WorkCore {
   }
 
   /** Engages with received batches; returns how many tasks are new here. */
-  private receive (from: string, batches: readonly WorkBatch[]): number {
+  /** Takes batches lent here; ids of batches given up here before go into `abandoned`. */
+  private receive (from: string, batches: readonly WorkBatch[], abandoned?: string[]): number {
     // A dead node's batches (a re-send, or a grant answered late) are re-run by its lender.
     if (this.registry.isDead(from)) return 0
     let fresh = 0
@@ -1392,6 +1423,7 @@ export class WorkCore {
         this.counters.rejectedMessages++
         continue
       }
+      if (receipt.status === 'ignored') abandoned?.push(b.batchId)
       if (receipt.status !== 'engaged') continue
       const isNew = new Set(receipt.newTasks)
       for (const t of tasks) {

@@ -868,6 +868,7 @@ export interface WorkResponse {
   batches: Batch[]
   remaining: number
   accepted: number
+  abandoned: string[]
 }
 
 export namespace WorkResponse {
@@ -907,6 +908,13 @@ export namespace WorkResponse {
           w.uint32(obj.accepted)
         }
 
+        if (obj.abandoned != null) {
+          for (const value of obj.abandoned) {
+            w.uint32(50)
+            w.string(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -916,7 +924,8 @@ export namespace WorkResponse {
           error: '',
           batches: [],
           remaining: 0,
-          accepted: 0
+          accepted: 0,
+          abandoned: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -949,6 +958,14 @@ export namespace WorkResponse {
             }
             case 5: {
               obj.accepted = reader.uint32()
+              break
+            }
+            case 6: {
+              if (opts.limits?.abandoned != null && obj.abandoned.length === opts.limits.abandoned) {
+                throw new MaxLengthError('Decode error - map field "abandoned" had too many elements')
+              }
+
+              obj.abandoned.push(reader.string())
               break
             }
             default: {
