@@ -156,6 +156,8 @@ export class WorkTransport {
 
   private async open (peer: string, ch: Channel): Promise<ProtobufStream<Stream>> {
     if (ch.pb != null) return ch.pb
+    // A call queued behind a write that failed: its channel is closed and its call failed.
+    if (ch.closed === true) throw new MeshError('UNREACHABLE', `work channel to ${peer} closed`)
     ch.opening ??= (async () => {
       const { signal, clear } = deadline(OPEN_TIMEOUT_MS)
       try {
