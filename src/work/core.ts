@@ -892,6 +892,8 @@ export class WorkCore {
     this.adopting.delete(jobId)
     // Finished here already (its final state on its way to the registry): nothing to run.
     if (this.stopped || finishedHere) return
+    // Adopted here in this generation already (and over, or lost with a restart): not again.
+    if (replica?.adoptedEpoch != null && replica.adoptedEpoch >= (this.registry.entry(jobId)?.epoch ?? 0)) return
     const entry = this.registry.entry(jobId)
     // Moved on again, over, or already adopted.
     if (entry == null || entry.home !== this.cfg.self || entry.state !== 'running' || this.jobs.get(jobId) != null) return
@@ -920,11 +922,12 @@ export class WorkCore {
       ...(replica.keepMs != null ? { keepMs: replica.keepMs } : {})
     }
     this.jobs.add(job)
-    // The job is homed here now (its record is written in the same ready): the replica has
-    // served. Kept, it would be adopted again once the job finished here but before the
-    // registry took its final state (a maintenance sweep, a restart: the record is retired
-    // then), and the job would run a second time in the same generation.
-    if (this.held.delete(jobId)) this.del('replicas', jobId)
+    // The replica stays until the job is over (checkReplica): if this node is declared dead
+    // and the job moves on, and later no other holder is left, the control log moves it back
+    // here (ControlState.moveIfHomeDead) and this copy is what runs it again. It records the
+    // generation adopted, written in the same ready as the job: a restart or a maintenance
+    // sweep before the registry has the final state must not adopt it again in that one.
+    this.put('replicas', jobId, { ...replica, adoptedEpoch: epoch })
     this.local.set(jobId, new Set(tasks.map(t => t.id)))
     for (const t of tasks) {
       this.holdTask(t)

@@ -93,6 +93,8 @@ export interface JobReplica {
   createdAt: number
   keepMs?: number
   tasks: Task[]
+  /** The home generation this node adopted the job in, once it has (never adopted twice in one). */
+  adoptedEpoch?: number
 }
 
 /** The LevelDB buckets the work layer writes. */
