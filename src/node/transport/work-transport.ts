@@ -116,7 +116,7 @@ export class WorkTransport {
     // Frames go out one after another; a failed write closes the channel and fails its calls.
     channel.writes = channel.writes.then(async () => {
       const pb = await this.open(peer, channel)
-      await pb.write({ id, request: req }, WorkFrame)
+      await writeFrame(pb, channel.stream, { id, request: req })
     }).catch(err => { this.close(peer, channel, err) })
     try {
       const res = await result
@@ -246,13 +246,13 @@ export class WorkTransport {
         if (busy >= this.maxInFlight) {
           this.refusals.count(from, `has ${busy} work requests in flight`)
           const response = fail(`RATE_LIMITED: ${busy} of this peer's work requests are still being handled here; retry later`)
-          writes = writes.then(async () => { await pb.write({ id, response }, WorkFrame) }).catch(() => {})
+          writes = writes.then(async () => { await writeFrame(pb, stream, { id, response }) }).catch(() => {})
           continue
         }
         this.inFlight.set(from, busy + 1)
         void this.handle(from, request).then(response => {
           this.metrics.workServed.inc()
-          writes = writes.then(async () => { await pb.write({ id, response }, WorkFrame) }).catch(() => {})
+          writes = writes.then(async () => { await writeFrame(pb, stream, { id, response }) }).catch(err => { stream.abort(err instanceof Error ? err : new Error(String(err))) })
         }, err => {
           this.log.warn({ from, err: errorMessage(err) }, 'work request failed')
         }).finally(() => { this.done(from) })
@@ -267,5 +267,26 @@ export class WorkTransport {
     } finally {
       this.inbound.delete(stream)
     }
+  }
+}
+
+/** How long one frame may wait for the muxer to take it: a live peer takes it within its window. */
+const WRITE_TIMEOUT_MS = 10_000
+
+/**
+ * Writes one frame, never to a stream that has closed, and with a deadline: on a closed
+ * stream a write can wait forever (see raft-transport.ts: it-byte-stream's write settles only
+ * when the sink takes the bytes, and a sink that stopped never does), and every later frame of
+ * the chain would wait behind it.
+ */
+async function writeFrame (pb: ProtobufStream<Stream>, stream: Stream | undefined, frame: WorkFrame): Promise<void> {
+  if (stream != null && !(stream.status === 'open' && (stream.writeStatus === 'ready' || stream.writeStatus === 'writing'))) {
+    throw new MeshError('UNREACHABLE', `work stream ${stream.status}`)
+  }
+  const { signal, clear } = deadline(WRITE_TIMEOUT_MS)
+  try {
+    await pb.write(frame, WorkFrame, { signal })
+  } finally {
+    clear()
   }
 }
