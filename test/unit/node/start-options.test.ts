@@ -240,6 +240,10 @@ describe('the start option table', () => {
       allowCommands: boolean
       drainDeadlineMs: number
       http: string
+      'supervision.localAttempts': number
+      'supervision.restartsPerTypePerHour': number
+      'supervision.breaker.failures': number
+      'supervision.breaker.coolDownMs': number
     }>()
   })
 })

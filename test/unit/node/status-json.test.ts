@@ -31,7 +31,8 @@ const response: StatusResponse = {
   quorum: 'contact',
   quorumLastContactMs: 12n,
   draining: true,
-  http: '127.0.0.1:7421'
+  http: '127.0.0.1:7421',
+  circuits: []
 }
 
 describe('status JSON', () => {
