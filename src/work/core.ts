@@ -1125,7 +1125,7 @@ export class WorkCore {
     else {
       switch (msg.op) {
         case 'steal': reply = this.onSteal(from, msg.capabilities, msg.want); break
-        case 'deliver': reply = okReply({ accepted: this.receive(from, msg.batches) }); this.pump(); break
+        case 'deliver': reply = okReply({ accepted: this.receive(from, msg.batches, true) }); this.pump(); break
         case 'signal': reply = this.onSignals(from, msg.signals); break
         case 'results': reply = this.onResults(msg.results, msg.rejected ?? 0); break
         case 'progress': reply = this.onProgress(from, msg.progress); break
@@ -1410,8 +1410,8 @@ export class WorkCore {
     }
   }
 
-  /** Engages with received batches; returns how many tasks are new here. */
-  private receive (from: string, batches: readonly WorkBatch[]): number {
+  /** Engages with received batches (`pushed`: delivered by the sender, not a steal grant); returns how many tasks are new here. */
+  private receive (from: string, batches: readonly WorkBatch[], pushed = false): number {
     // A dead node's batches (a re-send, or a grant answered late) are re-run by its lender.
     if (this.registry.isDead(from)) return 0
     let fresh = 0
@@ -1450,7 +1450,8 @@ export class WorkCore {
       for (const t of tasks) {
         if (!isNew.has(t.id)) continue
         fresh++
-        if (t.failures != null) this.handedBack(from, t)
+        // Pushed back by the node it was lent to (not stolen back from it): it could not run it.
+        if (pushed && this.lent.size > 0) this.handedBack(from, t)
         this.origin.set(t.id, from)
         if (this.cancelled.has(t.jobId) || entry?.state === 'cancelled') {
           this.finishCancelled(t)
@@ -1465,17 +1466,19 @@ export class WorkCore {
   }
 
   /**
-   * A task came back from `from` with failed attempts: if this node lent it there and every
-   * failure was there (a task that failed elsewhere too is a poison task, not the peer's
-   * fault), it counts against `from`'s circuit, and that batch's signal is no success.
+   * A task this node lent to `from` came back from it: it failed there (escalated away), or
+   * was handed back unrun (its handler's circuit is open there). It counts against `from`'s
+   * circuit, and that batch's signal is no success — unless the task failed on other nodes
+   * too (a poison task, not the peer's fault) or `from` is draining (it hands everything on).
    */
   private handedBack (from: string, t: Task): void {
     const st = this.tasks.get(t.id)
     if (st?.state !== 'delegated' || st.to !== from || st.batchId == null) return
-    const last = t.failures![t.failures!.length - 1]
-    if (last == null || last.node !== from || !t.failures!.every(f => f.node === from)) return
+    if (t.failures != null && t.failures.some(f => f.node !== from)) return
+    if (this.peerView.some(p => p.peerId === from && p.draining === true)) return
     this.failedBack.add(st.batchId)
-    this.peerOutcome(from, `task ${t.id} came back failed: ${last.error}`)
+    const last = t.failures?.[t.failures.length - 1]
+    this.peerOutcome(from, last != null ? `task ${t.id} came back failed: ${last.error}` : `task ${t.id} came back unrun (its handler's circuit is open there)`)
   }
 
   private onSignals (from: string, signals: readonly BatchSignal[]): WorkReply {
