@@ -117,7 +117,7 @@ describe('status JSON', () => {
       { kind: 'handler', target: 'resize', state: 'half-open', failures: 0, since: 2_000, retryAt: null, reason: 'cool-down of 30000 ms over: one probe goes through' }
     ])
     const text = formatStatus(json)
-    expect(text).toMatch(/circuit breakers:\n\s+peer b \(…KooWB\): OPEN \(5 consecutive failures, probe in 0ms\) — 5 consecutive failures, the last: boom/)
+    expect(text).toMatch(/circuit breakers:\n\s+peer b \(…3KooWB\): OPEN \(5 consecutive failures, probe in 0ms\) — 5 consecutive failures, the last: boom/)
     expect(text).toContain('handler resize: HALF-OPEN — cool-down of 30000 ms over')
   })
 })
