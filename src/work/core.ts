@@ -1661,6 +1661,8 @@ export class WorkCore {
     const handlerOpen = this.handlerBreakers.anyOpen && this.handlerBreakers.state(task.type) !== 'closed'
     if (!escalated && !handlerOpen) return false
     if (!escalated && this.handlerBreakers.allow(task.type, this.now)) return false
+    // Fenced (no quorum contact) it lends nothing: it runs what it holds.
+    if (this.fenced) return false
     const peer = this.pickPeer(task)
     if (peer == null) return false
     if (!this.local.has(task.jobId)) {
@@ -1863,6 +1865,8 @@ export class WorkCore {
     this.peerBreakers.tick(now)
     this.handlerBreakers.tick(now)
     if (this.peerBreakers.changed || this.handlerBreakers.changed) this.flushCircuits()
+    // Batches with tasks handed back that will never be signalled (their thief died).
+    if (this.failedBack.size > 0) for (const b of this.failedBack) if (!this.lent.batches.has(b)) this.failedBack.delete(b)
     this.expireCapabilityWaits(now)
     if (this.registerRetry.length > 0) {
       for (const reg of this.registerRetry) {
