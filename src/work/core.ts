@@ -76,7 +76,7 @@
 import { CompletionCore, recordKey, type Reclaimed } from '../completion/index.js'
 import type { JobEntry, JobMove } from '../consensus/control.js'
 import { Breakers, DEFAULT_BREAKER_COOL_DOWN_MS, DEFAULT_BREAKER_FAILURES, type CircuitState } from './core/breakers.js'
-import { DEFAULT_LOCAL_ATTEMPTS, DEFAULT_RESTARTS_PER_TYPE_PER_HOUR, RestartCap, avoidedNodes, escalationStep, failuresOn, withFailure, type AttemptFailure, type LadderConfig } from './core/ladder.js'
+import { DEFAULT_LOCAL_ATTEMPTS, DEFAULT_RESTARTS_PER_TYPE_PER_HOUR, RestartCap, avoidedNodes, escalationStep, failuresOn, withFailure, type LadderConfig } from './core/ladder.js'
 import { LentBatches } from './core/lender.js'
 import { Outbox } from './core/outbox.js'
 import { HeldReplicas, pickHolders, type Replicating } from './core/replicas.js'
