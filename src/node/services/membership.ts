@@ -28,6 +28,8 @@ export interface LocalState {
   slots: number
   /** Leaving the mesh (drain): peers push it no work. */
   draining: boolean
+  /** What it advertises now (handlers whose circuit is open left out); `capabilities` of the init when absent. */
+  capabilities?: readonly string[]
   /** The founding voter set this node proposes while it belongs to no cluster. */
   bootstrapSet: string[]
 }
@@ -229,7 +231,7 @@ export class Membership {
       queued: local.queued,
       slots: local.slots,
       draining: local.draining,
-      capabilities: this.init.capabilities,
+      capabilities: local.capabilities != null ? [...local.capabilities] : this.init.capabilities,
       role: local.role,
       term: local.term,
       leader: local.leader,

@@ -71,7 +71,11 @@ const SAMPLE: Record<StartOptionKey, string> = {
   replicas: '2',
   allowCommands: 'true',
   drainDeadlineMs: '4500',
-  http: '127.0.0.1:7499'
+  http: '127.0.0.1:7499',
+  'supervision.localAttempts': '3',
+  'supervision.restartsPerTypePerHour': '50',
+  'supervision.breaker.failures': '4',
+  'supervision.breaker.coolDownMs': '2500'
 }
 
 /** What SAMPLE resolves to. */
@@ -100,7 +104,11 @@ const SAMPLE_VALUE: NodeConfig = {
   replicas: 2,
   allowCommands: true,
   drainDeadlineMs: 4500,
-  http: '127.0.0.1:7499'
+  http: '127.0.0.1:7499',
+  'supervision.localAttempts': 3,
+  'supervision.restartsPerTypePerHour': 50,
+  'supervision.breaker.failures': 4,
+  'supervision.breaker.coolDownMs': 2500
 }
 
 /** Parses `argv` as the start command would and returns what it hands to resolveConfig. */
@@ -232,6 +240,10 @@ describe('the start option table', () => {
       allowCommands: boolean
       drainDeadlineMs: number
       http: string
+      'supervision.localAttempts': number
+      'supervision.restartsPerTypePerHour': number
+      'supervision.breaker.failures': number
+      'supervision.breaker.coolDownMs': number
     }>()
   })
 })
