@@ -281,6 +281,34 @@ export const START_OPTIONS = {
     env: 'MESHNODE_MIN_FREE_DISK_BYTES',
     default: 256 * 1024 * 1024,
     help: 'below this free space on the data dir\'s file system the node takes no new work (0: off)'
+  }),
+  'supervision.localAttempts': int({
+    flag: '--supervision-local-attempts <n>',
+    env: 'MESHNODE_SUPERVISION_LOCAL_ATTEMPTS',
+    default: 2,
+    help: 'failed attempts of a task on one node before it runs on another capable node',
+    check: between(1, 100)
+  }),
+  'supervision.restartsPerTypePerHour': int({
+    flag: '--supervision-restarts-per-type-per-hour <n>',
+    env: 'MESHNODE_SUPERVISION_RESTARTS_PER_TYPE_PER_HOUR',
+    default: 100,
+    help: 'restarts of failed tasks of one type per hour on this node; beyond it they fail at once (0: no cap)',
+    check: between(0, 10_000_000)
+  }),
+  'supervision.breaker.failures': int({
+    flag: '--supervision-breaker-failures <n>',
+    env: 'MESHNODE_SUPERVISION_BREAKER_FAILURES',
+    default: 5,
+    help: 'consecutive failures that open a circuit (a peer at a lender, a handler on its node; 0: no breakers)',
+    check: between(0, 1_000_000)
+  }),
+  'supervision.breaker.coolDownMs': int({
+    flag: '--supervision-breaker-cool-down-ms <ms>',
+    env: 'MESHNODE_SUPERVISION_BREAKER_COOL_DOWN_MS',
+    default: 30_000,
+    help: 'how long an open circuit waits before it lets one probe through',
+    check: between(100, 86_400_000)
   })
 }
 

@@ -23,7 +23,7 @@ import { createLogger, type Logger } from './log.js'
 import { AdminService } from './services/admin.js'
 import { ConsensusService, type ConsensusComponents } from './services/consensus.js'
 import { Membership, type LocalState, type MembershipComponents } from './services/membership.js'
-import { ProcessMetrics, WorkMetrics, createMetrics, registerEntries, registerNodeGauges, statusCounters, type Metrics } from './metrics.js'
+import { ProcessMetrics, SupervisionMetrics, WorkMetrics, createMetrics, registerEntries, registerNodeGauges, statusCounters, type Metrics } from './metrics.js'
 import { removeRuntimeFile, writeRuntimeFile } from './store/runtime-file.js'
 import { StatusService } from './services/status.js'
 import { startAll, stopAll, type NamedService } from './services/startable.js'
@@ -213,6 +213,7 @@ export class MeshNode {
         }
       })
       const workMetrics = new WorkMetrics(registry, (queued, running) => { c.work?.engine.countByType(queued, running) })
+      const supervisionMetrics = new SupervisionMetrics(registry, () => c.work?.engine.circuits() ?? [])
       const processMetrics = new ProcessMetrics(registry)
       c.dialer = new Dialer({ host, log }, config.peers)
       // The work layer supplies load and stealable work; consensus supplies role, term, leader.
@@ -221,6 +222,8 @@ export class MeshNode {
         queued: c.work?.engine.stealable ?? 0,
         slots: config.concurrency,
         draining: c.work?.engine.draining ?? false,
+        // Handlers whose circuit is open here are not advertised (see WorkCore.capabilities).
+        capabilities: c.work?.engine.capabilities ?? capabilities,
         ...(c.consensus?.localState() ?? { role: 'none', term: 0n, leader: '', bootstrapSet: [] })
       })
       c.membership = new Membership(c as MembershipComponents, {
@@ -250,8 +253,15 @@ export class MeshNode {
         allowCommands: config.allowCommands,
         replicas: config.replicas,
         observer: workMetrics,
-        history: c.history
+        history: c.history,
+        supervision: {
+          localAttempts: config['supervision.localAttempts'],
+          restartsPerTypePerHour: config['supervision.restartsPerTypePerHour'],
+          breakerFailures: config['supervision.breaker.failures'],
+          breakerCoolDownMs: config['supervision.breaker.coolDownMs']
+        }
       })
+      c.work.engine.onNotice.push(n => { supervisionMetrics.notice(n) })
       const localOperators = new Set([operatorId])
       c.access = { localOperators, get grants () { return c.consensus!.control.grants } }
       c.audit = new AuditLog(store, host.peerId.toString())
@@ -456,6 +466,7 @@ export class MeshNode {
       ...(quorum.lastContactMs != null ? { quorumLastContactMs: BigInt(quorum.lastContactMs) } : {}),
       draining: this.c.work.engine.draining,
       http: this.http.address ?? '',
+      circuits: this.c.work.engine.circuits().map(c => ({ kind: c.kind, target: c.target, state: c.state, failures: c.failures, sinceMs: BigInt(Math.floor(c.since)), retryAtMs: BigInt(Math.floor(c.retryAt ?? 0)), reason: c.reason })),
       resources: resourceStatus(this.c.resources.status(), this.c.work.engine.writeFailure?.error),
       stuckJobs: this.c.stuck.tracker.all().size
     }

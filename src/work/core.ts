@@ -75,6 +75,8 @@
 
 import { CompletionCore, recordKey, type Reclaimed } from '../completion/index.js'
 import type { JobEntry, JobMove } from '../consensus/control.js'
+import { Breakers, DEFAULT_BREAKER_COOL_DOWN_MS, DEFAULT_BREAKER_FAILURES, type CircuitState } from './core/breakers.js'
+import { DEFAULT_LOCAL_ATTEMPTS, DEFAULT_RESTARTS_PER_TYPE_PER_HOUR, RestartCap, avoidedNodes, escalationStep, failuresOn, withFailure, type LadderConfig } from './core/ladder.js'
 import { LentBatches } from './core/lender.js'
 import { PeerAnswers } from './core/peer-answers.js'
 import { Outbox } from './core/outbox.js'
@@ -188,6 +190,20 @@ export class WorkCore {
   private readonly drained = { handedOff: 0, finished: 0 }
   private jobSeq = 0
   private readonly idPrefix: string
+  /** The escalation ladder (src/work/core/ladder.ts). */
+  private readonly ladder: LadderConfig
+  private readonly restarts: RestartCap
+  /** Circuit breakers: per peer (lending to it), per handler type (running it here). */
+  private readonly peerBreakers: Breakers
+  private readonly handlerBreakers: Breakers
+  /** What this node advertises: its capabilities without handlers whose circuit is open. */
+  private advertised: readonly string[]
+  /** Tasks diverted to peers during a pump (escalated, or their handler's circuit open). */
+  private divertTo = new Map<string, Task[]>()
+  /** Batches lent whose tasks came back failed from their thief: their signal is no success. */
+  private readonly failedBack = new Set<string>()
+  /** The node that lent each task held here (escalation hands a task back to it first). */
+  private readonly origin = new Map<string, string>()
   private readonly isDead = (peer: string): boolean => this.registry.isDead(peer)
   private readonly writer = {
     put: (bucket: 'jobs' | 'results', key: string, value: unknown) => { this.put(bucket, key, value) },
@@ -204,6 +220,13 @@ export class WorkCore {
     this.maintainAt = now + MAINTAIN_EVERY_MS
     this.idPrefix = Math.floor(cfg.rng() * 0x100000000).toString(16).padStart(8, '0')
     this.held = new HeldReplicas()
+    const sv = cfg.supervision ?? {}
+    this.ladder = { localAttempts: sv.localAttempts ?? DEFAULT_LOCAL_ATTEMPTS, restartsPerTypePerHour: sv.restartsPerTypePerHour ?? DEFAULT_RESTARTS_PER_TYPE_PER_HOUR }
+    this.restarts = new RestartCap(this.ladder.restartsPerTypePerHour)
+    const breaker = { failures: sv.breakerFailures ?? DEFAULT_BREAKER_FAILURES, coolDownMs: sv.breakerCoolDownMs ?? DEFAULT_BREAKER_COOL_DOWN_MS }
+    this.peerBreakers = new Breakers(breaker)
+    this.handlerBreakers = new Breakers(breaker)
+    this.advertised = cfg.capabilities
   }
 
   /** A core with nothing loaded (a fresh data dir). */
@@ -298,8 +321,17 @@ export class WorkCore {
     return Math.max(0, this.queue.size - keep)
   }
 
+  /** What this node advertises (heartbeats, steal requests): handlers whose circuit is open left out. */
   get capabilities (): readonly string[] {
-    return this.cfg.capabilities
+    return this.advertised
+  }
+
+  /** The circuit breakers this node holds that are not plainly closed (status, metrics). */
+  circuits (): Array<{ kind: 'peer' | 'handler', target: string, state: CircuitState, failures: number, since: number, retryAt?: number, reason: string }> {
+    return [
+      ...this.peerBreakers.list().map(c => ({ kind: 'peer' as const, ...c })),
+      ...this.handlerBreakers.list().map(c => ({ kind: 'handler' as const, ...c }))
+    ]
   }
 
   get duplicates (): number {
@@ -751,6 +783,7 @@ export class WorkCore {
     if (peer === this.cfg.self || this.stopped) return
     this.changed = true
     this.thief.advertised(peer)
+    this.peerBreakers.forget(peer)
     for (const [id, p] of [...this.pending]) {
       if (p.to === peer) this.response(id, new Error(`${peer} was declared dead`), now)
     }
@@ -771,6 +804,30 @@ export class WorkCore {
     if (report.reclaimed.length + report.abandoned.length > 0) {
       this.event('info', 'peer declared dead: its work is re-run here or given up', { peer, reclaimedBatches: report.reclaimed.length, requeued, abandonedBatches: report.abandoned.length, dropped, droppedBatches, requeuedIds })
     }
+    this.pump()
+  }
+
+  /**
+   * A thief answered a re-send: it gave these batches up before — it was declared dead after
+   * taking them (and dropped its pre-death work), or their lender was. Normally every lender
+   * re-runs its batches when it applies that death; one that was down when the death
+   * committed, and saw the thief alive again (a new incarnation) when it came back, never
+   * does — the batch would wait for a signal forever. So the lender re-runs it now, as on a
+   * death: the thief holds none of it any more, and results stay once (deduplicated by task
+   * id at the home).
+   */
+  private onAbandoned (peer: string, batchIds: readonly string[]): void {
+    const reclaimed: Reclaimed[] = []
+    for (const batchId of batchIds) {
+      const lent = this.lent.batches.get(batchId)
+      if (lent == null || lent.to !== peer) continue
+      const r = this.dscore.reclaim(lent.jobId, batchId)
+      if (r != null) reclaimed.push(r)
+    }
+    if (reclaimed.length === 0) return
+    this.changed = true
+    const { requeued, requeuedIds } = this.rerun(reclaimed)
+    this.event('info', 'a thief had given up batches lent to it: they run here again', { peer, reclaimedBatches: reclaimed.length, requeued, requeuedIds })
     this.pump()
   }
 
@@ -893,6 +950,8 @@ export class WorkCore {
     this.adopting.delete(jobId)
     // Finished here already (its final state on its way to the registry): nothing to run.
     if (this.stopped || finishedHere) return
+    // Adopted here in this generation already (and over, or lost with a restart): not again.
+    if (replica?.adoptedEpoch != null && replica.adoptedEpoch >= (this.registry.entry(jobId)?.epoch ?? 0)) return
     const entry = this.registry.entry(jobId)
     // Moved on again, over, or already adopted.
     if (entry == null || entry.home !== this.cfg.self || entry.state !== 'running' || this.jobs.get(jobId) != null) return
@@ -923,11 +982,12 @@ export class WorkCore {
     this.jobs.add(job)
     // Re-homed: its stall clock starts here and now (stuck-job detection).
     this.progressAt.set(jobId, now)
-    // The job is homed here now (its record is written in the same ready): the replica has
-    // served. Kept, it would be adopted again once the job finished here but before the
-    // registry took its final state (a maintenance sweep, a restart: the record is retired
-    // then), and the job would run a second time in the same generation.
-    if (this.held.delete(jobId)) this.del('replicas', jobId)
+    // The replica stays until the job is over (checkReplica): if this node is declared dead
+    // and the job moves on, and later no other holder is left, the control log moves it back
+    // here (ControlState.moveIfHomeDead) and this copy is what runs it again. It records the
+    // generation adopted, written in the same ready as the job: a restart or a maintenance
+    // sweep before the registry has the final state must not adopt it again in that one.
+    this.put('replicas', jobId, { ...replica, adoptedEpoch: epoch })
     this.local.set(jobId, new Set(tasks.map(t => t.id)))
     for (const t of tasks) {
       this.holdTask(t)
@@ -1219,7 +1279,12 @@ export class WorkCore {
     else {
       switch (msg.op) {
         case 'steal': reply = this.onSteal(from, msg.capabilities, msg.want); break
-        case 'deliver': reply = okReply({ accepted: this.receive(from, msg.batches) }); this.pump(); break
+        case 'deliver': {
+          const abandoned: string[] = []
+          reply = okReply({ accepted: this.receive(from, msg.batches, true, abandoned), ...(abandoned.length > 0 ? { abandoned } : {}) })
+          this.pump()
+          break
+        }
         case 'signal': reply = this.onSignals(from, msg.signals); break
         case 'results': reply = this.onResults(msg.results, msg.rejected ?? 0); break
         case 'progress': reply = this.onProgress(from, msg.progress); break
@@ -1252,6 +1317,7 @@ export class WorkCore {
         break
       case 'deliver':
         if (err != null) this.event('debug', 'batch re-send failed', { peer: p.to, err: err.message })
+        else if ((res as WorkReply).abandoned != null) this.onAbandoned(p.to, (res as WorkReply).abandoned!)
         break
       case 'progress': break // best effort: replaced by the next report or by the result
       case 'replicate': {
@@ -1307,10 +1373,11 @@ export class WorkCore {
         this.queue.push(child)
       }
       this.finishTask(task, true, end.result, undefined, false, children.length)
+      this.handlerOutcome(task.type, undefined)
       outcome = 'done'
-    } else if (task.attempts + 1 < task.maxAttempts && !end.stoppedByNode) {
-      this.retry(task, end.error ?? 'failed')
-      outcome = 'retried'
+    } else if (!end.stoppedByNode) {
+      this.handlerOutcome(task.type, end.error ?? 'failed')
+      outcome = this.escalate(task, end.error ?? 'failed', end.result)
     } else {
       this.counters.tasksFailed++
       this.finishTask({ ...task, attempts: task.attempts + 1 }, false, end.result, end.error ?? 'failed', false, 0)
@@ -1399,15 +1466,33 @@ export class WorkCore {
       this.counters.stealsRefused++
       return okReply({ remaining: 0 })
     }
+    // A thief whose circuit is open here gets nothing; half-open, one task (its probe).
+    const probe = this.peerBreakers.anyOpen && this.peerBreakers.state(from) !== 'closed'
+    if (probe && !this.peerBreakers.allow(from, this.now)) {
+      this.counters.stealsRefused++
+      return okReply({ remaining: 0 })
+    }
     // Half of what this node will not start itself right away; all of it when this node
     // cannot run any of it (tasks waiting here for a capable thief).
     const spare = this.stealable
-    const n = Math.min(want, JOB_LIMITS.batchTasks, this.queue.runnable === 0 || !this.lendable || this.draining ? spare : Math.ceil(spare / 2))
+    const n = Math.min(probe ? 1 : want, JOB_LIMITS.batchTasks, this.queue.runnable === 0 || !this.lendable || this.draining ? spare : Math.ceil(spare / 2))
     if (n <= 0) {
       this.counters.stealsRefused++
       return okReply({ remaining: spare })
     }
     let taken = this.queue.steal(new Set(capabilities), n, !this.lendable)
+    // Tasks that failed on the thief (escalated away from it) stay.
+    if (taken.some(t => t.failures != null)) {
+      const back = taken.filter(t => t.failures != null && avoidedNodes(t.failures, this.ladder.localAttempts).has(from))
+      if (back.length > 0) {
+        for (const t of back) this.queue.push(t)
+        taken = taken.filter(t => !back.includes(t))
+        if (taken.length === 0) {
+          this.counters.stealsRefused++
+          return okReply({ remaining: this.stealable })
+        }
+      }
+    }
     if (this.pinned.size > 0) {
       // Retries of attempts the completion core counts as running here stay here.
       const keep = taken.filter(t => this.pinned.has(t.id))
@@ -1463,6 +1548,7 @@ export class WorkCore {
     const peers: Array<{ peerId: string, caps: Set<string> }> = []
     for (const p of this.peerView) {
       if (p.peerId === this.cfg.self || p.draining === true || this.registry.isDead(p.peerId)) continue
+      if (!this.peerBreakers.wouldAllow(p.peerId, this.now)) continue
       peers.push({ peerId: p.peerId, caps: new Set(p.capabilities) })
     }
     if (peers.length === 0) return
@@ -1490,8 +1576,11 @@ export class WorkCore {
     }
   }
 
-  /** Engages with received batches; returns how many tasks are new here. */
-  private receive (from: string, batches: readonly WorkBatch[]): number {
+  /**
+   * Engages with received batches (`pushed`: delivered by the sender, not a steal grant);
+   * returns how many tasks are new here. Ids of batches given up here before go into `abandoned`.
+   */
+  private receive (from: string, batches: readonly WorkBatch[], pushed = false, abandoned?: string[]): number {
     // A dead node's batches (a re-send, or a grant answered late) are re-run by its lender.
     if (this.registry.isDead(from)) return 0
     let fresh = 0
@@ -1525,11 +1614,15 @@ export class WorkCore {
         this.counters.rejectedMessages++
         continue
       }
+      if (receipt.status === 'ignored') abandoned?.push(b.batchId)
       if (receipt.status !== 'engaged') continue
       const isNew = new Set(receipt.newTasks)
       for (const t of tasks) {
         if (!isNew.has(t.id)) continue
         fresh++
+        // Pushed back by the node it was lent to (not stolen back from it): it could not run it.
+        if (pushed && this.lent.size > 0) this.handedBack(from, t)
+        this.origin.set(t.id, from)
         if (this.cancelled.has(t.jobId) || entry?.state === 'cancelled') {
           this.finishCancelled(t)
           continue
@@ -1542,11 +1635,29 @@ export class WorkCore {
     return fresh
   }
 
+  /**
+   * A task this node lent to `from` came back from it: it failed there (escalated away), or
+   * was handed back unrun (its handler's circuit is open there). It counts against `from`'s
+   * circuit, and that batch's signal is no success — unless the task failed on other nodes
+   * too (a poison task, not the peer's fault) or `from` is draining (it hands everything on).
+   */
+  private handedBack (from: string, t: Task): void {
+    const st = this.tasks.get(t.id)
+    if (st?.state !== 'delegated' || st.to !== from || st.batchId == null) return
+    if (t.failures != null && t.failures.some(f => f.node !== from)) return
+    if (this.peerView.some(p => p.peerId === from && p.draining === true)) return
+    this.failedBack.add(st.batchId)
+    const last = t.failures?.[t.failures.length - 1]
+    this.peerOutcome(from, last != null ? `task ${t.id} came back failed: ${last.error}` : `task ${t.id} came back unrun (its handler's circuit is open there)`)
+  }
+
   private onSignals (from: string, signals: readonly BatchSignal[]): WorkReply {
     let accepted = 0
     for (const s of signals) {
       if (this.dscore.receiveSignal(s.jobId, s.batchId, from) !== 'accepted') continue
       accepted++
+      // A batch whose tasks all ended well there (none came back failed) is a success.
+      if (!this.failedBack.delete(s.batchId) && this.lent.batches.get(s.batchId)?.to === from) this.peerOutcome(from, undefined)
       this.releaseLent(s.batchId)
     }
     return okReply({ accepted })
@@ -1564,7 +1675,12 @@ export class WorkCore {
       const job = this.jobs.get(r.jobId)
       if (job != null && epochOfTask(r.taskId) !== (job.epoch ?? 0)) continue
       this.remoteProgress.delete(r.taskId)
-      this.jobs.record(r, this.now)
+      if (this.jobs.record(r, this.now) && r.cancelled !== true) {
+        // Outcomes of work run elsewhere feed that node's circuit (a task that also failed on
+        // other nodes is a poison task, not that node's fault).
+        if (r.ok) this.peerOutcome(r.node, undefined)
+        else if (r.failures == null || r.failures.every(f => f.node === r.node)) this.peerOutcome(r.node, r.error ?? 'failed')
+      }
     }
     return okReply({ accepted: results.length })
   }
@@ -1623,6 +1739,7 @@ export class WorkCore {
       this.burst++
       this.startTask(task)
     }
+    if (this.divertTo.size > 0) this.flushDiverted()
     // Prefetch: ask for more while a few tasks per slot remain, so slots never wait on a steal.
     if (this.queue.runnable < this.cfg.concurrency * PREFETCH_PER_SLOT) this.maybeSteal()
   }
@@ -1635,6 +1752,7 @@ export class WorkCore {
       this.requeueAfterAbandon.set(task.id, task)
       return
     }
+    if ((task.failures != null || this.handlerBreakers.anyOpen) && this.diverts(task)) return
     if (!this.local.has(task.jobId) && !this.dscore.taskStarted(task.jobId, task.id)) {
       // Its lineage was abandoned (healing) or it is already finished: nothing to run.
       this.dropTask(task.id)
@@ -1645,6 +1763,133 @@ export class WorkCore {
     if (task.attempts === 0 && task.home === this.cfg.self) this.progressed(task.jobId)
     this.counters.tasksRun++
     this.out('start', task)
+  }
+
+  /**
+   * A failed attempt climbs the escalation ladder (src/work/core/ladder.ts): retried here,
+   * then run on another capable node (see divert), then failed with every attempt's error;
+   * past the type's restart cap it fails at once. Each step is a `task.escalated` notice.
+   */
+  private escalate (task: Task, error: string, result: string | undefined): AttemptOutcome {
+    const attempt = task.attempts + 1
+    const failures = withFailure(task.failures, { node: this.cfg.self, attempt, error, at: this.now })
+    const capReached = this.restarts.reached(task.type, this.now)
+    const step = escalationStep(failures, attempt, task.maxAttempts, this.cfg.self, this.ladder, capReached)
+    const avoid = step === 'other-node' ? [...avoidedNodes(failures, this.ladder.localAttempts)] : undefined
+    this.notice('task.escalated', { jobId: task.jobId, taskId: task.id, type: task.type, node: this.cfg.self, step, attempt, maxAttempts: task.maxAttempts, error: error.slice(0, 1_000), ...(avoid != null ? { avoid } : {}) })
+    if (step === 'failed' || step === 'capped') {
+      this.counters.tasksFailed++
+      const why = step === 'capped'
+        ? `restart cap reached: ${this.restarts.count(task.type, this.now)} restarts of "${task.type}" tasks on ${this.cfg.self} in the last hour (supervision.restartsPerTypePerHour = ${this.ladder.restartsPerTypePerHour}); its error: ${error}`
+        : error
+      this.finishTask({ ...task, attempts: attempt, failures }, false, result, why, false, 0)
+      return 'failed'
+    }
+    this.restarts.record(task.type, this.now)
+    if (step === 'other-node') this.event('info', 'task failed here too often; it runs on another capable node', { task: task.id, type: task.type, attempt, avoid })
+    this.retry({ ...task, failures }, error)
+    return 'retried'
+  }
+
+  /** An attempt of a handler type ended here: ok (error undefined) or failed. Feeds its breaker. */
+  private handlerOutcome (type: string, error: string | undefined): void {
+    if (error == null) this.handlerBreakers.success(type, this.now)
+    else this.handlerBreakers.failure(type, this.now, error.slice(0, 200))
+    if (this.handlerBreakers.changed) this.flushCircuits()
+  }
+
+  /** What a peer did with work lent to it: ok (error undefined) or failed. Feeds its breaker. */
+  private peerOutcome (peer: string, error: string | undefined): void {
+    if (peer === this.cfg.self) return
+    if (error == null) this.peerBreakers.success(peer, this.now)
+    else this.peerBreakers.failure(peer, this.now, error.slice(0, 200))
+    if (this.peerBreakers.changed) this.flushCircuits()
+  }
+
+  /** Circuit transitions become notices and log lines; a handler's changes what this node advertises. */
+  private flushCircuits (): void {
+    for (const [kind, b] of [['peer', this.peerBreakers], ['handler', this.handlerBreakers]] as const) {
+      const ts = b.transitions()
+      if (ts.length === 0) continue
+      for (const t of ts) {
+        const type = t.to === 'open' ? 'circuit.opened' : t.to === 'half-open' ? 'circuit.half-open' : 'circuit.closed'
+        this.notice(type, { kind, target: t.target, node: this.cfg.self, reason: t.reason, failures: t.failures, from: t.from })
+        this.event(t.to === 'open' ? 'warn' : 'info', kind === 'peer' ? `circuit to peer ${t.to}` : `circuit of handler ${t.to}`, { kind, target: t.target, reason: t.reason })
+      }
+      if (kind === 'handler') {
+        const open = new Set(b.openTargets().filter(t => b.state(t) === 'open').map(t => `handler:${t}`))
+        this.advertised = open.size === 0 ? this.cfg.capabilities : this.cfg.capabilities.filter(c => !open.has(c))
+      }
+    }
+  }
+
+  /**
+   * Whether a task taken from the queue goes to a peer instead of starting here: it failed
+   * here `localAttempts` times (escalated), or its handler's circuit is open here. It goes
+   * to a live capable peer it has not failed on (the node that lent it first); with none, it
+   * runs here. A half-open handler lets one task through here as its probe.
+   */
+  private diverts (task: Task): boolean {
+    const escalated = task.failures != null && failuresOn(task.failures, this.cfg.self) >= this.ladder.localAttempts
+    const handlerOpen = this.handlerBreakers.anyOpen && this.handlerBreakers.state(task.type) !== 'closed'
+    if (!escalated && !handlerOpen) return false
+    if (!escalated && this.handlerBreakers.allow(task.type, this.now)) return false
+    // Fenced (no quorum contact) it lends nothing: it runs what it holds.
+    if (this.fenced) return false
+    const peer = this.pickPeer(task)
+    if (peer == null) return false
+    if (!this.local.has(task.jobId)) {
+      // Its failed attempt still counts as running in the completion core: pending again.
+      if (!this.dscore.taskStopped(task.jobId, task.id)) return false
+      this.pinned.delete(task.id)
+    }
+    this.peerBreakers.allow(peer, this.now)
+    const list = this.divertTo.get(peer)
+    if (list == null) this.divertTo.set(peer, [task])
+    else list.push(task)
+    return true
+  }
+
+  /** A live, non-draining peer that can run the task, that it has not failed on and whose circuit is not open. */
+  private pickPeer (task: Task): string | undefined {
+    const n = this.peerView.length
+    if (n === 0) return undefined
+    const avoid = avoidedNodes(task.failures, this.ladder.localAttempts)
+    const origin = this.origin.get(task.id)
+    let best: string | undefined
+    let bestQueued = Infinity
+    const first = this.batchSeq % n
+    for (let i = 0; i < n; i++) {
+      const p = this.peerView[(first + i) % n]!
+      if (p.peerId === this.cfg.self || p.draining === true || avoid.has(p.peerId) || this.registry.isDead(p.peerId)) continue
+      if (!canRun(p.capabilities, task.requires) || !this.peerBreakers.wouldAllow(p.peerId, this.now)) continue
+      if (p.peerId === origin) return origin
+      if (p.queued < bestQueued) {
+        best = p.peerId
+        bestQueued = p.queued
+      }
+    }
+    return best
+  }
+
+  /** Sends the tasks diverted in this pump to their peers, as batches they engage for. */
+  private flushDiverted (): void {
+    if (this.divertTo.size === 0) return
+    const all = this.divertTo
+    this.divertTo = new Map()
+    for (const [peer, tasks] of all) {
+      for (let i = 0; i < tasks.length; i += JOB_LIMITS.batchTasks) {
+        const chunk = tasks.slice(i, i + JOB_LIMITS.batchTasks)
+        const batches = this.lend(peer, chunk)
+        this.counters.tasksLent += chunk.length
+        this.send(peer, { op: 'deliver', batches }, { kind: 'deliver', to: peer })
+      }
+      this.event('debug', 'tasks handed to a peer (escalated, or their handler circuit is open here)', { peer, tasks: tasks.length })
+    }
+  }
+
+  private notice (type: string, data: Record<string, unknown>): void {
+    this.out('notices', { type, data })
   }
 
   private retry (task: Task, error: string): void {
@@ -1678,7 +1923,8 @@ export class WorkCore {
       spawned,
       attempts: task.attempts + (ok ? 1 : 0),
       node: this.cfg.self,
-      finishedAt: this.now
+      finishedAt: this.now,
+      ...(!ok && !cancelled && task.failures != null && task.failures.length > 0 ? { failures: task.failures } : {})
     }
     this.dropTask(task.id)
     if (this.draining) this.drained.finished++
@@ -1777,7 +2023,7 @@ export class WorkCore {
     const plan = this.thief.plan(this.peerView, this.cfg.self, this.isDead, this.cfg.concurrency, this.now, this.cfg.rng)
     if (plan == null) return
     this.counters.stealsSent++
-    this.send(plan.victim, { op: 'steal', capabilities: this.cfg.capabilities, want: plan.want }, { kind: 'steal', to: plan.victim, started: this.now })
+    this.send(plan.victim, { op: 'steal', capabilities: this.advertised, want: plan.want }, { kind: 'steal', to: plan.victim, started: this.now })
   }
 
   private onStealAnswer (victim: string, started: number, res: WorkReply | undefined, err: Error | undefined): void {
@@ -1795,6 +2041,11 @@ export class WorkCore {
 
   private maintain (): void {
     const now = this.now
+    this.peerBreakers.tick(now)
+    this.handlerBreakers.tick(now)
+    if (this.peerBreakers.changed || this.handlerBreakers.changed) this.flushCircuits()
+    // Batches with tasks handed back that will never be signalled (their thief died).
+    if (this.failedBack.size > 0) for (const b of this.failedBack) if (!this.lent.batches.has(b)) this.failedBack.delete(b)
     this.expireCapabilityWaits(now)
     if (this.registerRetry.length > 0) {
       for (const reg of this.registerRetry) {
@@ -1967,6 +2218,7 @@ export class WorkCore {
 
   private dropTask (id: string): void {
     if (this.pinned.size > 0) this.pinned.delete(id)
+    if (this.origin.size > 0) this.origin.delete(id)
     const st = this.tasks.get(id)
     this.countWork(st, -1)
     // A task lent earlier and come back here (stolen back) keeps its delegated record while

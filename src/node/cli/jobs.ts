@@ -323,6 +323,11 @@ export function formatJob (j: JobDetails): string {
   const nodes = Object.entries(j.byNode ?? {}).sort((a, b) => b[1] - a[1])
   if (nodes.length > 0) lines.push('by node  ' + nodes.map(([n, c]) => `${short(n)}: ${c}`).join(', '))
   if (j.error != null) lines.push(`error    ${j.error}`)
+  if ((j.failures?.length ?? 0) > 0) {
+    // The failure record: every failed attempt of its failed tasks (the escalation ladder).
+    lines.push('attempts that failed:')
+    for (const f of j.failures!) lines.push(`  ${f.taskId}  attempt ${f.attempt} on ${short(f.node)} at ${new Date(f.at).toISOString()}: ${f.error}`)
+  }
   if (j.keepMs != null) lines.push(`keep     ${formatDuration(j.keepMs)} once finished`)
   if (j.resultsExpired === true) lines.push('results  expired: deleted by retention (retention.resultsMaxAgeMs); the job record is kept')
   if (j.result !== undefined) lines.push(`result   ${JSON.stringify(j.result)}`)

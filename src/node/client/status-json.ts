@@ -67,6 +67,11 @@ export interface StatusJson {
   /** Where the node serves its dashboard, /v1 API and /metrics (`http://HOST:PORT/`); null: off. */
   http: string | null
   /**
+   * Circuit breakers this node holds (README "Supervision"): open, half-open, or closed with
+   * recent failures. Empty from nodes older than breakers.
+   */
+  circuits: CircuitJson[]
+  /**
    * Memory and disk against the node's limits (resources.*). `pressure` lists those over
    * their limit: the node then takes no new work (no stealing, submits refused with
    * RESOURCE_EXHAUSTED). `writeError`: writes to its store fail now. Absent from older nodes.
@@ -74,6 +79,20 @@ export interface StatusJson {
   resources?: ResourcesJson
   /** Jobs homed here flagged stuck now (`meshnode jobs --stuck` lists them). Absent from older nodes. */
   stuckJobs?: number
+}
+
+export interface CircuitJson {
+  /** peer: held at a lender, target a peer id; handler: held where it runs, target a task type. */
+  kind: 'peer' | 'handler'
+  target: string
+  state: 'closed' | 'half-open' | 'open'
+  /** Consecutive failures now. */
+  failures: number
+  /** When it last changed state, ms since the epoch. */
+  since: number
+  /** Open: when it lets one probe through (ms since the epoch); null otherwise. */
+  retryAt: number | null
+  reason: string
 }
 
 export interface ResourcesJson {
@@ -154,6 +173,15 @@ export function statusToJson (s: StatusResponse): StatusJson {
     quorum: { contact: s.quorum !== 'lost', lastContactMs: s.quorumLastContactMs == null ? null : Number(s.quorumLastContactMs), ...votersReachable(s.peerId, s.voters, s.peers) },
     draining: s.draining,
     http: s.http === '' ? null : `http://${s.http}/`,
+    circuits: (s.circuits ?? []).map(c => ({
+      kind: c.kind === 'handler' ? 'handler' as const : 'peer' as const,
+      target: c.target,
+      state: c.state === 'open' || c.state === 'half-open' ? c.state : 'closed' as const,
+      failures: c.failures,
+      since: Number(c.sinceMs),
+      retryAt: c.retryAtMs > 0n ? Number(c.retryAtMs) : null,
+      reason: c.reason
+    })),
     ...(s.resources != null
       ? {
           resources: {
@@ -212,6 +240,15 @@ export function formatStatus (s: StatusJson, dataDir?: string): string {
     lines.push('', `  ${'NAME'.padEnd(w)}  STATE    LAST SEEN  PEER ID`)
     for (const p of s.peers) {
       lines.push(`  ${(p.name || '?').padEnd(w)}  ${p.state.padEnd(7)}  ${formatDuration(p.lastSeenMs).padStart(9)}  ${p.peerId}${p.draining && p.state === 'alive' ? '  (draining)' : ''}`)
+    }
+  }
+  const circuits = s.circuits ?? []
+  if (circuits.length > 0) {
+    lines.push('', '  circuit breakers:')
+    for (const c of circuits) {
+      const target = c.kind === 'peer' ? `peer ${nameOf(s, c.target)}` : `handler ${c.target}`
+      const retry = c.state === 'open' && c.retryAt != null ? `, probe in ${formatDuration(Math.max(0, c.retryAt - Date.now()))}` : ''
+      lines.push(`    ${target}: ${c.state.toUpperCase()}${c.failures > 0 ? ` (${c.failures} consecutive failures${retry})` : retry} — ${c.reason}`)
     }
   }
   const rejected = Object.entries(s.counters).filter(([k, v]) => k.includes('rejected') && v > 0)

@@ -14,6 +14,13 @@
 //   job.progress     {id, total, done, failed, cancelled}   at the job's home, at most every PROGRESS_MS
 //   task.failed      {jobId, taskId, type, error, node}     on the node that ran it
 //   drain            {phase, ...}                    this node's drain
+//   task.escalated   {jobId, taskId, type, node, step, attempt, maxAttempts, error, avoid?}
+//                    a failed attempt's step on the escalation ladder, on the node that ran
+//                    it: step retry-here | other-node (avoid: the nodes it failed on) |
+//                    failed (attempts used up) | capped (restart cap reached)
+//   circuit.opened | circuit.half-open | circuit.closed  {kind, target, node, reason, failures, from}
+//                    a circuit breaker on `node` changed state: kind peer (target a peer id,
+//                    at a lender) or handler (target a task type, on the node that runs it)
 //   job.stuck        {id, home, stuckForMs, code, text, peers?, capabilities?, repairs?}
 //                    at the job's home: no progress for stuck.afterMs, and why (src/healing/stuck.ts;
 //                    code: held-by-dead | held-by-unreachable | no-capable-node | handler-timeouts |

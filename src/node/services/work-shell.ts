@@ -13,7 +13,7 @@ import type { Rng } from '../../prng.js'
 import type { WorkRequest, WorkResponse } from '../../wire/proto/work.js'
 import { decodeWorkMsg, decodeWorkReply, encodeWorkMsg, encodeWorkReply, fail } from '../../wire/work-codec.js'
 import { abortRun, invoke, isThenable, race, signalOf, stoppedByNode, type Running } from '../../work/attempt.js'
-import { WorkCore, type AttemptEnd, type AttemptOutcome, type DrainProgress, type PeerInfo, type Ready, type RunningTaskView, type SubmitAnswer, type WorkCounters } from '../../work/core.js'
+import { WorkCore, type AttemptEnd, type AttemptOutcome, type DrainProgress, type PeerInfo, type Ready, type RunningTaskView, type SubmitAnswer, type SupervisionConfig, type WorkCounters, type WorkNotice } from '../../work/core.js'
 import { WorkError } from '../../work/errors.js'
 import { FailedWithResult, type Handlers, type TaskContext } from '../../work/executors.js'
 import { closeHandlers } from '../../work/isolation/index.js'
@@ -76,6 +76,8 @@ export interface WorkShellOptions {
   replicas?: number
   /** Retry backoff base for failed attempts (default 200 ms). */
   retryBaseMs?: number
+  /** The escalation ladder and circuit breakers (supervision.* start options). */
+  supervision?: SupervisionConfig
   /** Metrics: told of attempts and finished jobs. */
   observer?: WorkObserver
   /** Where attempts run here and jobs finished here are recorded (`meshnode stats`). */
@@ -105,6 +107,8 @@ export class WorkShell {
   readonly jobs: ShellJobs
   /** Told of every attempt that failed on this node (the event stream's task.failed). */
   readonly onTaskFailed: Array<(task: Task, error: string) => void> = []
+  /** Told of the core's structured events (task.escalated, circuit.*): the event log, metrics. */
+  readonly onNotice: Array<(n: WorkNotice) => void> = []
   private _core?: WorkCore
   private readonly running = new Map<string, Running>()
   private readonly replies = new Map<number, (r: WorkReply) => void>()
@@ -157,7 +161,8 @@ export class WorkShell {
       rng: this.opts.rng,
       ...(this.opts.resendAfterMs != null ? { resendAfterMs: this.opts.resendAfterMs } : {}),
       ...(this.opts.replicas != null ? { replicas: this.opts.replicas } : {}),
-      ...(this.opts.retryBaseMs != null ? { retryBaseMs: this.opts.retryBaseMs } : {})
+      ...(this.opts.retryBaseMs != null ? { retryBaseMs: this.opts.retryBaseMs } : {}),
+      ...(this.opts.supervision != null ? { supervision: this.opts.supervision } : {})
     }, loaded, {
       entry: id => this.registry.entry(id),
       isDead: peer => this.registry.isDead(peer),
@@ -216,8 +221,14 @@ export class WorkShell {
     return this._core?.drainProgress()
   }
 
+  /** What this node advertises: its capabilities, less handlers whose circuit is open here. */
   get capabilities (): readonly string[] {
-    return this.opts.capabilities
+    return this._core?.capabilities ?? this.opts.capabilities
+  }
+
+  /** Circuit breakers held here that are not plainly closed (status, metrics). */
+  circuits (): ReturnType<WorkCore['circuits']> {
+    return this._core?.circuits() ?? []
   }
 
   /** Zeros until started, so status can be served at any time. */
@@ -450,6 +461,7 @@ export class WorkShell {
         this.lastSeq = rd.seq
         // Most readies hold a write or two and a task to start: skip the empty lists quickly.
         if (rd.events.length > 0) for (const e of rd.events) this.opts.log[e.level](e.fields, e.msg)
+        if (rd.notices.length > 0) for (const n of rd.notices) for (const l of this.onNotice) l(n)
         if (rd.finished.length > 0) {
           const observer = this.opts.observer
           const now = observer != null ? this.opts.now() : 0

@@ -83,7 +83,7 @@ describe('--http', () => {
 })
 
 describe('HTTP API', () => {
-  const status = { peerId: 'P', name: 'a', version: '1', addrs: [], uptimeMs: 1n, role: 'leader', term: 2n, leader: 'P', commitIndex: 1n, appliedIndex: 1n, voters: ['P'], learners: [], formation: 'member', rssBytes: 1n, heapUsedBytes: 1n, mesh: 'prod', security: 'mesh-key', incarnation: 1n, load: 0, capabilities: [], peers: [], counters: [], dead: [], quorum: 'contact', draining: false, http: '127.0.0.1:1' } as StatusResponse
+  const status = { peerId: 'P', name: 'a', version: '1', addrs: [], uptimeMs: 1n, role: 'leader', term: 2n, leader: 'P', commitIndex: 1n, appliedIndex: 1n, voters: ['P'], learners: [], formation: 'member', rssBytes: 1n, heapUsedBytes: 1n, mesh: 'prod', security: 'mesh-key', incarnation: 1n, load: 0, capabilities: [], peers: [], counters: [], dead: [], quorum: 'contact', draining: false, http: '127.0.0.1:1', circuits: [] } as StatusResponse
 
   async function setup (): Promise<{ svc: HttpService, seen: Array<{ req: AdminRequest, caller: Principal }>, grants: Map<string, Grant>, key: Awaited<ReturnType<typeof generateKeyPair>> }> {
     const seen: Array<{ req: AdminRequest, caller: Principal }> = []

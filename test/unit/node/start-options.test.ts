@@ -74,7 +74,11 @@ const SAMPLE: Record<StartOptionKey, string> = {
   http: '127.0.0.1:7499',
   'stuck.afterMs': '5000',
   'resources.maxRssBytes': '1073741824',
-  'resources.minFreeDiskBytes': '1048576'
+  'resources.minFreeDiskBytes': '1048576',
+  'supervision.localAttempts': '3',
+  'supervision.restartsPerTypePerHour': '50',
+  'supervision.breaker.failures': '4',
+  'supervision.breaker.coolDownMs': '2500'
 }
 
 /** What SAMPLE resolves to. */
@@ -106,7 +110,11 @@ const SAMPLE_VALUE: NodeConfig = {
   http: '127.0.0.1:7499',
   'stuck.afterMs': 5000,
   'resources.maxRssBytes': 1073741824,
-  'resources.minFreeDiskBytes': 1048576
+  'resources.minFreeDiskBytes': 1048576,
+  'supervision.localAttempts': 3,
+  'supervision.restartsPerTypePerHour': 50,
+  'supervision.breaker.failures': 4,
+  'supervision.breaker.coolDownMs': 2500
 }
 
 /** Parses `argv` as the start command would and returns what it hands to resolveConfig. */
@@ -241,6 +249,10 @@ describe('the start option table', () => {
       'stuck.afterMs': number
       'resources.maxRssBytes': number
       'resources.minFreeDiskBytes': number
+      'supervision.localAttempts': number
+      'supervision.restartsPerTypePerHour': number
+      'supervision.breaker.failures': number
+      'supervision.breaker.coolDownMs': number
     }>()
   })
 })
