@@ -279,6 +279,15 @@ export class MeshNode {
         membership: c.membership,
         isDead: peer => c.consensus!.control.dead.has(peer),
         quorumLastContactMs: () => c.consensus!.quorumContact().lastContactMs,
+        // Open breakers held here: peers this node does not lend to, handlers it does not run.
+        // (A peer's open handler circuit shows as that peer not offering the handler.)
+        circuits: () => {
+          const open = c.work!.engine.circuits().filter(b => b.state === 'open')
+          return {
+            openPeers: open.filter(b => b.kind === 'peer').map(b => b.target),
+            openHandlers: open.filter(b => b.kind === 'handler').map(b => ({ node: self, type: b.target }))
+          }
+        },
         events: c.events,
         log,
         self,
