@@ -279,6 +279,12 @@ export class MeshNode {
         membership: c.membership,
         isDead: peer => c.consensus!.control.dead.has(peer),
         quorumLastContactMs: () => c.consensus!.quorumContact().lastContactMs,
+        events: c.events,
+        log,
+        self,
+        now: Date.now
+      }, {
+        afterMs: config['stuck.afterMs'],
         // Open breakers held here: peers this node does not lend to, handlers it does not run.
         // (A peer's open handler circuit shows as that peer not offering the handler.)
         circuits: () => {
@@ -287,12 +293,8 @@ export class MeshNode {
             openPeers: open.filter(b => b.kind === 'peer').map(b => b.target),
             openHandlers: open.filter(b => b.kind === 'handler').map(b => ({ node: self, type: b.target }))
           }
-        },
-        events: c.events,
-        log,
-        self,
-        now: Date.now
-      }, { afterMs: config['stuck.afterMs'] })
+        }
+      })
       c.work.engine.stuckOf = id => c.stuck!.view(id)
       c.work.engine.stuckJobs = () => c.stuck!.all()
       c.resources = new ResourceMonitor({ dataDir: config.dataDir, engine: c.work.engine, events: c.events, log, self }, {
