@@ -239,7 +239,10 @@ export interface AgreedLeaderOptions {
   everyMs?: number
   /** Also require this many nodes to answer (default: every running node that answers). */
   nodes?: number
-  /** Also require every answering node to see all its peers alive. */
+  /**
+   * Also require every answering node to see all its peers alive (and, with `nodes`, to have
+   * met the other nodes - 1: a node restarted a moment ago may not have heard of them yet).
+   */
   allAlive?: boolean
 }
 
@@ -251,7 +254,8 @@ export async function agreedLeader (dir = DEFAULT_DIR, opts: AgreedLeaderOptions
     const leaders = all.filter(s => s.status!.role === 'leader')
     if (leaders.length !== 1 || (opts.nodes != null && all.length !== opts.nodes)) return false
     const id = leaders[0]!.status!.peerId
-    if (!all.every(s => s.status!.leader === id && (opts.allAlive !== true || s.status!.peers.every(p => p.state === 'alive')))) return false
+    const met = (s: NodeStatus): boolean => opts.nodes == null || s.status!.peers.length >= opts.nodes - 1
+    if (!all.every(s => s.status!.leader === id && (opts.allAlive !== true || (met(s) && s.status!.peers.every(p => p.state === 'alive'))))) return false
     found = leaders[0]
     return true
   }, opts.timeoutMs ?? 20_000, 'one leader agreed by every node', opts.everyMs ?? 100)

@@ -171,12 +171,12 @@ async function runAll (host: Libp2p, node: PeerId, job: string | undefined, time
   const jobId = `probe-forged-${Date.now()}`
   out.push(await work(host, node, 'steal', workRequest('steal', { capabilities: ['cmd'], want: 100 }), timeoutMs))
   out.push(await work(host, node, 'deliver forged task', workRequest('deliver', {
-    batches: [{ jobId, batchId: `${self}:1.1`, tasks: [{ id: `${jobId}/0`, jobId, type: 'echo', payload: new TextEncoder().encode('{}'), requires: [], maxAttempts: 1, attempts: 0, timeoutMs: 0, priority: 0, home: self }] }]
+    batches: [{ jobId, batchId: `${self}:1.1`, tasks: [{ id: `${jobId}/0`, jobId, type: 'echo', payload: new TextEncoder().encode('{}'), requires: [], maxAttempts: 1, attempts: 0, timeoutMs: 0, priority: 0, home: self, failures: [] }] }]
   }), timeoutMs))
   // A result for the job given (a real one, as a forger would aim at), else a made-up one.
   const resultJob = job ?? jobId
   out.push(await work(host, node, 'results forged', workRequest('results', {
-    results: [{ jobId: resultJob, taskId: `${resultJob}/0`, ok: true, result: new TextEncoder().encode('"forged"'), error: '', spawned: 0, attempts: 1, finishedAtMs: BigInt(Date.now()), cancelled: false }]
+    results: [{ jobId: resultJob, taskId: `${resultJob}/0`, ok: true, result: new TextEncoder().encode('"forged"'), error: '', spawned: 0, attempts: 1, finishedAtMs: BigInt(Date.now()), cancelled: false, failures: [] }]
   }), timeoutMs))
 
   // A node that let a stranger in has written the probe's key; leave nothing behind.

@@ -111,6 +111,17 @@ export class CompletionCore {
   }
 
   /**
+   * A local task's attempt ended without finishing it (it failed and will run again): it is
+   * pending again, so it may be delegated. Returns false if it is not a local task.
+   */
+  taskStopped (jobId: JobId, taskId: TaskId): boolean {
+    const task = this.jobs.get(jobId)?.tasks.get(taskId)
+    if (task === undefined) return false
+    task.running = false
+    return true
+  }
+
+  /**
    * A local task finished (its children already reported). Returns false if it was not a
    * local task: a duplicate report, or its lineage was abandoned meanwhile.
    */

@@ -348,15 +348,20 @@ export class ControlState {
 
   /**
    * A running job whose home is declared dead goes to the first replica holder not declared
-   * dead, in a new home generation. With no replica left (a mesh of one at submit, or more
-   * nodes lost than the guarantee covers) it stays where it is: the home may come back.
+   * dead, in a new home generation — a holder that was its home before only when no other is
+   * left. With no replica left (a mesh of one at submit, or more nodes lost than the guarantee
+   * covers) it stays where it is: the home may come back.
    * Deterministic: it reads only this state.
    */
   private moveIfHomeDead (id: string, e: JobEntry | undefined): void {
     if (e == null || typeof e !== 'object' || e.state !== 'running' || !this.dead.has(e.home)) return
     const epoch = (e.epoch ?? 0) + 1
     const homes = [...(e.homes ?? []), e.home]
-    const to = (e.replicas ?? []).find(r => !this.dead.has(r) && !homes.includes(r))
+    // A holder that has not been home yet; else one that was home and is alive again (its
+    // death cleared by node.alive): it kept its copy (a holder keeps it until the job is over)
+    // and runs the job again in the new generation. homes[0] is the submit's home, no holder.
+    const to = (e.replicas ?? []).find(r => !this.dead.has(r) && !homes.includes(r)) ??
+      homes.slice(1).find(h => h !== e.home && !this.dead.has(h))
     if (to == null) return
     this.jobs.set(id, { ...e, home: to, epoch, homes, replicas: (e.replicas ?? []).filter(r => r !== to) })
     this.moves.push({ jobId: id, from: e.home, to, epoch })

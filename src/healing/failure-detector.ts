@@ -115,6 +115,19 @@ export class FailureDetector {
     return true
   }
 
+  /**
+   * A member of the committed configuration this node has not heard from since it started
+   * (it restarted, and the peer may have died meanwhile — for good). Without this the peer
+   * stays unknown: never probed, never held dead, so its death never reaches a quorum when
+   * enough voters restarted after it went, and jobs homed on it are never moved. It starts
+   * as alive as of now, at the incarnation last remembered, and is treated like any peer:
+   * silence past probeAfterMs gets it probed, two failed probes make it dead.
+   */
+  expect (peerId: string, incarnation: bigint, now: number): void {
+    if (this.members.has(peerId)) return
+    this.add(peerId, incarnation, 0n, now, 'alive', 'a member not heard from yet')
+  }
+
   /** A connection to the peer opened: it is reachable right now. */
   connected (peerId: string, now: number): void {
     const m = this.members.get(peerId)
@@ -201,7 +214,7 @@ export class FailureDetector {
     this.members.delete(peerId)
   }
 
-  private add (peerId: string, incarnation: bigint, seq: bigint, now: number, state: MemberState): void {
+  private add (peerId: string, incarnation: bigint, seq: bigint, now: number, state: MemberState, reason?: string): void {
     const m: Member = {
       peerId,
       state,
@@ -215,7 +228,7 @@ export class FailureDetector {
       failedProbes: 0
     }
     this.members.set(peerId, m)
-    this.transitions.push({ peerId, from: 'unknown', to: state, reason: state === 'left' ? 'leave announced' : 'first heartbeat' })
+    this.transitions.push({ peerId, from: 'unknown', to: state, reason: reason ?? (state === 'left' ? 'leave announced' : 'first heartbeat') })
   }
 
   private heard (m: Member, now: number): void {

@@ -256,6 +256,60 @@ export const START_OPTIONS = {
     help: 'on SIGTERM/SIGINT, drain for at most this long before leaving (0: stop without draining)',
     check: between(0, 3_600_000)
   }),
+  // A minute: longer than a healthy job ever goes without an outcome, a first attempt, a
+  // steal or a progress report unless its tasks run that long silently — and short enough
+  // that a person waiting on the job hears why before giving up on it.
+  'stuck.afterMs': int({
+    flag: '--stuck-after-ms <ms>',
+    env: 'MESHNODE_STUCK_AFTER_MS',
+    default: 60_000,
+    help: 'at a job\'s home, flag the job stuck (with a diagnosis) after this long without progress (0: off)',
+    check: between(0, 7 * 86_400_000)
+  }),
+  // 0 = 85 % of the memory this process may use (its cgroup limit, else the host's RAM): the
+  // OOM killer strikes at the limit, and the rest leaves room for running tasks to finish.
+  'resources.maxRssBytes': int({
+    flag: '--max-rss-bytes <bytes>',
+    env: 'MESHNODE_MAX_RSS_BYTES',
+    default: 0,
+    shown: '0 (85 % of the cgroup memory limit, else of the host\'s memory)',
+    help: 'above this resident memory the node takes no new work (stops stealing, refuses submits)'
+  }),
+  // 256 MiB: room for LevelDB to compact and for the results of the tasks still running.
+  'resources.minFreeDiskBytes': int({
+    flag: '--min-free-disk-bytes <bytes>',
+    env: 'MESHNODE_MIN_FREE_DISK_BYTES',
+    default: 256 * 1024 * 1024,
+    help: 'below this free space on the data dir\'s file system the node takes no new work (0: off)'
+  }),
+  'supervision.localAttempts': int({
+    flag: '--supervision-local-attempts <n>',
+    env: 'MESHNODE_SUPERVISION_LOCAL_ATTEMPTS',
+    default: 2,
+    help: 'failed attempts of a task on one node before it runs on another capable node',
+    check: between(1, 100)
+  }),
+  'supervision.restartsPerTypePerHour': int({
+    flag: '--supervision-restarts-per-type-per-hour <n>',
+    env: 'MESHNODE_SUPERVISION_RESTARTS_PER_TYPE_PER_HOUR',
+    default: 100,
+    help: 'restarts of failed tasks of one type per hour on this node; beyond it they fail at once (0: no cap)',
+    check: between(0, 10_000_000)
+  }),
+  'supervision.breaker.failures': int({
+    flag: '--supervision-breaker-failures <n>',
+    env: 'MESHNODE_SUPERVISION_BREAKER_FAILURES',
+    default: 5,
+    help: 'consecutive failures that open a circuit (a peer at a lender, a handler on its node; 0: no breakers)',
+    check: between(0, 1_000_000)
+  }),
+  'supervision.breaker.coolDownMs': int({
+    flag: '--supervision-breaker-cool-down-ms <ms>',
+    env: 'MESHNODE_SUPERVISION_BREAKER_COOL_DOWN_MS',
+    default: 30_000,
+    help: 'how long an open circuit waits before it lets one probe through',
+    check: between(100, 86_400_000)
+  }),
   // The incident log (src/node/observe/incident-log.ts): a month of incidents answers "what
   // happened last week"; records are a few KB, so 10 000 stay in the tens of MB.
   'incidents.maxAgeMs': int({

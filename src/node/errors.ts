@@ -75,6 +75,13 @@ export const EXIT_NOT_FOUND = 6
 export const EXIT_UNAVAILABLE = 7
 
 /**
+ * Exit code when the node is out of a resource (RESOURCE_EXHAUSTED): near its memory or disk
+ * limit it takes no new jobs, or a write to its disk failed; nothing was accepted. Submit at
+ * another node, or free memory or disk on this one.
+ */
+export const EXIT_RESOURCE_EXHAUSTED = 8
+
+/**
  * The CLI's exit codes, one table (README "Exit codes" lists the same, checked by a test).
  * 5 (a drain past its deadline) and 130 (forced exit) come from `drain`/`start` themselves.
  */
@@ -87,6 +94,7 @@ export const EXIT_CODES: ReadonlyArray<{ exit: number, codes: readonly string[],
   { exit: 5, codes: [], meaning: '`drain` (and `start` after a SIGTERM drain) whose deadline passed: the node retired anyway' },
   { exit: EXIT_NOT_FOUND, codes: ['NOT_FOUND'], meaning: 'no such job, config key or incident' },
   { exit: EXIT_UNAVAILABLE, codes: ['NODE_NOT_RUNNING', 'UNREACHABLE', 'STARTING', 'STOPPING', 'DRAINING', 'MESH_KEY_MISMATCH'], meaning: 'no node answered, or it cannot serve now (starting, stopping, draining)' },
+  { exit: EXIT_RESOURCE_EXHAUSTED, codes: ['RESOURCE_EXHAUSTED'], meaning: 'the node is near its memory or disk limit, or could not write to its disk: nothing was accepted; submit elsewhere or free memory or disk' },
   { exit: 130, codes: [], meaning: '`start` stopped by a second signal' }
 ]
 

@@ -432,3 +432,36 @@ export function registerIncidentMetrics (registry: Registry, causes: readonly st
   status(new Gauge({ name: 'incidents_open', help: 'Incidents in this node\'s log that are still open', registers: [registry], collect () { this.set(open()) } }))
   return { opened: cause => { total.labels(cause).inc() } }
 }
+
+const CIRCUIT_STATE_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const
+
+/**
+ * Supervision (README "Supervision"): the circuit breakers this node holds, read at collect
+ * time, and the counts of circuit transitions and escalation steps, fed from the work core's
+ * notices (WorkShell.onNotice). Targets are peers and task types: bounded by the mesh.
+ */
+export class SupervisionMetrics {
+  private readonly transitions: Counter
+  private readonly escalations: Counter
+
+  constructor (registry: Registry, circuits: () => ReadonlyArray<{ kind: string, target: string, state: keyof typeof CIRCUIT_STATE_VALUE }>) {
+    new Gauge({
+      name: 'circuit_state',
+      help: 'Circuit breakers held on this node: 0 closed, 1 half-open, 2 open; kind peer (target a peer id, at a lender) or handler (target a task type)',
+      labelNames: ['kind', 'target'],
+      registers: [registry],
+      collect () {
+        this.reset()
+        for (const c of circuits()) this.labels(c.kind, c.target).set(CIRCUIT_STATE_VALUE[c.state])
+      }
+    })
+    this.transitions = new Counter({ name: 'circuit_transitions_total', help: 'Circuit breaker transitions on this node, by kind (peer, handler) and the state entered (open, half-open, closed)', labelNames: ['kind', 'to'], registers: [registry] })
+    this.escalations = new Counter({ name: 'task_escalations_total', help: 'Escalation steps of failed task attempts on this node: retry-here, other-node, failed, capped', labelNames: ['step'], registers: [registry] })
+  }
+
+  /** A work-core notice (task.escalated, circuit.*). */
+  notice (n: { type: string, data: Record<string, unknown> }): void {
+    if (n.type === 'task.escalated') this.escalations.labels(String(n.data.step)).inc()
+    else if (n.type.startsWith('circuit.')) this.transitions.labels(String(n.data.kind), n.type === 'circuit.opened' ? 'open' : n.type.slice('circuit.'.length)).inc()
+  }
+}

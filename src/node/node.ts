@@ -23,7 +23,7 @@ import { createLogger, type Logger } from './log.js'
 import { AdminService } from './services/admin.js'
 import { ConsensusService, type ConsensusComponents } from './services/consensus.js'
 import { Membership, type LocalState, type MembershipComponents } from './services/membership.js'
-import { ProcessMetrics, WorkMetrics, createMetrics, registerEntries, registerNodeGauges, statusCounters, type Metrics } from './metrics.js'
+import { ProcessMetrics, SupervisionMetrics, WorkMetrics, createMetrics, registerEntries, registerNodeGauges, statusCounters, type Metrics } from './metrics.js'
 import { removeRuntimeFile, writeRuntimeFile } from './store/runtime-file.js'
 import { StatusService } from './services/status.js'
 import { startAll, stopAll, type NamedService } from './services/startable.js'
@@ -39,6 +39,8 @@ import { HEARTBEAT_LIMITS } from '../wire/constants.js'
 import type { DrainStatus } from '../wire/proto/admin.js'
 import { Drain } from './drain.js'
 import { EventLog } from './observe/events.js'
+import { StuckWatch } from './services/stuck-watch.js'
+import { ResourceMonitor } from './services/resource-monitor.js'
 import { watchMesh } from './observe/watch.js'
 import { IncidentLog } from './observe/incident-log.js'
 import { HttpService } from './http/server.js'
@@ -88,6 +90,10 @@ export interface NodeComponents {
   history: LatencyHistory
   /** What went wrong and what the mesh did about it (`meshnode incidents`, /v1/incidents). */
   incidents: IncidentLog
+  /** Flags and diagnoses jobs homed here that stop progressing (job.stuck events). */
+  stuck: StuckWatch
+  /** Memory and disk against their limits: over one, the node takes no new work. */
+  resources: ResourceMonitor
 }
 
 /**
@@ -210,6 +216,7 @@ export class MeshNode {
         }
       })
       const workMetrics = new WorkMetrics(registry, (queued, running) => { c.work?.engine.countByType(queued, running) })
+      const supervisionMetrics = new SupervisionMetrics(registry, () => c.work?.engine.circuits() ?? [])
       const processMetrics = new ProcessMetrics(registry)
       c.dialer = new Dialer({ host, log }, config.peers)
       // The work layer supplies load and stealable work; consensus supplies role, term, leader.
@@ -218,6 +225,8 @@ export class MeshNode {
         queued: c.work?.engine.stealable ?? 0,
         slots: config.concurrency,
         draining: c.work?.engine.draining ?? false,
+        // Handlers whose circuit is open here are not advertised (see WorkCore.capabilities).
+        capabilities: c.work?.engine.capabilities ?? capabilities,
         ...(c.consensus?.localState() ?? { role: 'none', term: 0n, leader: '', bootstrapSet: [] })
       })
       c.membership = new Membership(c as MembershipComponents, {
@@ -247,8 +256,15 @@ export class MeshNode {
         allowCommands: config.allowCommands,
         replicas: config.replicas,
         observer: workMetrics,
-        history: c.history
+        history: c.history,
+        supervision: {
+          localAttempts: config['supervision.localAttempts'],
+          restartsPerTypePerHour: config['supervision.restartsPerTypePerHour'],
+          breakerFailures: config['supervision.breaker.failures'],
+          breakerCoolDownMs: config['supervision.breaker.coolDownMs']
+        }
       })
+      c.work.engine.onNotice.push(n => { supervisionMetrics.notice(n) })
       const localOperators = new Set([operatorId])
       c.access = { localOperators, get grants () { return c.consensus!.control.grants } }
       c.audit = new AuditLog(store, host.peerId.toString())
@@ -260,6 +276,34 @@ export class MeshNode {
         c.audit!.applied(index, cmd).catch((err: unknown) => { log.warn({ err: errorMessage(err) }, 'cannot write the audit log') })
       })
       c.events = new EventLog(Date.now)
+      const self = host.peerId.toString()
+      c.stuck = new StuckWatch({
+        engine: c.work.engine,
+        membership: c.membership,
+        isDead: peer => c.consensus!.control.dead.has(peer),
+        quorumLastContactMs: () => c.consensus!.quorumContact().lastContactMs,
+        events: c.events,
+        log,
+        self,
+        now: Date.now
+      }, {
+        afterMs: config['stuck.afterMs'],
+        // Open breakers held here: peers this node does not lend to, handlers it does not run.
+        // (A peer's open handler circuit shows as that peer not offering the handler.)
+        circuits: () => {
+          const open = c.work!.engine.circuits().filter(b => b.state === 'open')
+          return {
+            openPeers: open.filter(b => b.kind === 'peer').map(b => b.target),
+            openHandlers: open.filter(b => b.kind === 'handler').map(b => ({ node: self, type: b.target }))
+          }
+        }
+      })
+      c.work.engine.stuckOf = id => c.stuck!.view(id)
+      c.work.engine.stuckJobs = () => c.stuck!.all()
+      c.resources = new ResourceMonitor({ dataDir: config.dataDir, engine: c.work.engine, events: c.events, log, self }, {
+        maxRssBytes: config['resources.maxRssBytes'],
+        minFreeDiskBytes: config['resources.minFreeDiskBytes']
+      })
       c.incidents = new IncidentLog({ store, events: c.events, log, registry }, { self: host.peerId.toString(), maxAgeMs: config['incidents.maxAgeMs'], max: config['incidents.max'] })
       const components = c as NodeComponents
       registerEntries(components.registry, () => components.work.counterEntries())
@@ -293,6 +337,8 @@ export class MeshNode {
         { name: 'membership', service: components.membership },
         { name: 'consensus', service: components.consensus },
         { name: 'work', service: components.work },
+        { name: 'stuck-jobs', service: components.stuck },
+        { name: 'resources', service: components.resources },
         { name: 'retention', service: new RetentionService(components.consensus, log) },
         { name: 'status', service: status },
         { name: 'internal', service: internal },
@@ -436,7 +482,10 @@ export class MeshNode {
       quorum: quorum.contact ? 'contact' : 'lost',
       ...(quorum.lastContactMs != null ? { quorumLastContactMs: BigInt(quorum.lastContactMs) } : {}),
       draining: this.c.work.engine.draining,
-      http: this.http.address ?? ''
+      http: this.http.address ?? '',
+      circuits: this.c.work.engine.circuits().map(c => ({ kind: c.kind, target: c.target, state: c.state, failures: c.failures, sinceMs: BigInt(Math.floor(c.since)), retryAtMs: BigInt(Math.floor(c.retryAt ?? 0)), reason: c.reason })),
+      resources: resourceStatus(this.c.resources.status(), this.c.work.engine.writeFailure?.error),
+      stuckJobs: this.c.stuck.tracker.all().size
     }
   }
 }
@@ -458,4 +507,15 @@ function listenError (err: unknown, listen: string[]): MeshError {
     return new MeshError('PORT_IN_USE', `cannot listen on ${listen.join(', ')}: the address is already in use. Stop the other process or pick another port with --listen.`, { cause: err })
   }
   return new MeshError('LISTEN_FAILED', `cannot listen on ${listen.join(', ')}: ${text}`, { cause: err })
+}
+
+function resourceStatus (r: ReturnType<ResourceMonitor['status']>, writeError: string | undefined): NonNullable<StatusResponse['resources']> {
+  return {
+    ...(writeError != null ? { writeError } : {}),
+    rssBytes: BigInt(r.rssBytes),
+    maxRssBytes: BigInt(Number.isFinite(r.maxRssBytes) ? r.maxRssBytes : 0),
+    ...(r.freeDiskBytes != null ? { freeDiskBytes: BigInt(Math.floor(r.freeDiskBytes)) } : {}),
+    minFreeDiskBytes: BigInt(r.minFreeDiskBytes),
+    pressure: [...r.pressure]
+  }
 }

@@ -43,6 +43,11 @@ export const ADMIN_CODES = [
   'RATE_LIMITED',
   /** The caller has as many unfinished jobs as it may have; wait for some to finish. */
   'TOO_MANY_PENDING',
+  /**
+   * The node is near its memory or disk limit and takes no new jobs, or it could not write to
+   * its disk (disk full): nothing was accepted. Submit at another node. The CLI exits 8.
+   */
+  'RESOURCE_EXHAUSTED',
   /** Internal protocol: the caller is not a member of this node's cluster. */
   'NOT_A_MEMBER',
   /** A bug: the message says what failed. */

@@ -8,7 +8,8 @@ import { JOB_LIMITS } from '../work/limits.js'
 import type { WorkBatch, WorkMsg, WorkReply } from '../work/messages.js'
 import type { JobReplica, TaskOutcome } from '../work/records.js'
 import { jobOfTask, type Task } from '../work/spec.js'
-import type { Batch, JobReplicaSpec, TaskResult, TaskSpec, WorkRequest, WorkResponse } from './proto/work.js'
+import { FAILURE_ERROR_CHARS, MAX_FAILURES_CARRIED, type AttemptFailure as Failure } from '../work/core/ladder.js'
+import type { AttemptFailure, Batch, JobReplicaSpec, TaskResult, TaskSpec, WorkRequest, WorkResponse } from './proto/work.js'
 
 /** A request with every field the codec needs, the given ones filled in. */
 export function workRequest (op: string, fields: Partial<WorkRequest> = {}): WorkRequest {
@@ -16,7 +17,17 @@ export function workRequest (op: string, fields: Partial<WorkRequest> = {}): Wor
 }
 
 export function toSpec (t: Task): TaskSpec {
-  return { id: t.id, jobId: t.jobId, type: t.type, payload: Buffer.from(t.payload), requires: t.requires as string[], maxAttempts: t.maxAttempts, attempts: t.attempts, timeoutMs: t.timeoutMs, priority: t.priority, home: t.home }
+  return { id: t.id, jobId: t.jobId, type: t.type, payload: Buffer.from(t.payload), requires: t.requires as string[], maxAttempts: t.maxAttempts, attempts: t.attempts, timeoutMs: t.timeoutMs, priority: t.priority, home: t.home, failures: toFailures(t.failures) }
+}
+
+function toFailures (list: readonly Failure[] | undefined): AttemptFailure[] {
+  return list == null ? [] : list.map(f => ({ node: f.node, attempt: f.attempt, error: f.error, atMs: BigInt(Math.max(0, Math.floor(f.at))) }))
+}
+
+/** A peer's failure list, bounded (count and text) whatever it sent; undefined when empty. */
+function fromFailures (list: readonly AttemptFailure[]): Failure[] | undefined {
+  if (list.length === 0) return undefined
+  return list.slice(-MAX_FAILURES_CARRIED).map(f => ({ node: f.node.slice(0, 128), attempt: f.attempt, error: f.error.slice(0, FAILURE_ERROR_CHARS + 1), at: Number(f.atMs) }))
 }
 
 /** A task from a peer, checked: a malformed one is dropped (and counted), never run. */
@@ -29,11 +40,12 @@ export function fromSpec (s: TaskSpec): Task | undefined {
   } catch {
     return undefined
   }
-  return { id: s.id, jobId: s.jobId, type: s.type, payload, requires: [...s.requires], maxAttempts: s.maxAttempts, attempts: s.attempts, timeoutMs: s.timeoutMs, priority: s.priority, home: s.home }
+  const failures = fromFailures(s.failures)
+  return { id: s.id, jobId: s.jobId, type: s.type, payload, requires: [...s.requires], maxAttempts: s.maxAttempts, attempts: s.attempts, timeoutMs: s.timeoutMs, priority: s.priority, home: s.home, ...(failures != null ? { failures } : {}) }
 }
 
 export function toResult (o: TaskOutcome): TaskResult {
-  return { jobId: o.jobId, taskId: o.taskId, ok: o.ok, result: Buffer.from(o.result ?? ''), error: o.error ?? '', spawned: o.spawned, attempts: o.attempts, finishedAtMs: BigInt(o.finishedAt), cancelled: o.cancelled === true }
+  return { jobId: o.jobId, taskId: o.taskId, ok: o.ok, result: Buffer.from(o.result ?? ''), error: o.error ?? '', spawned: o.spawned, attempts: o.attempts, finishedAtMs: BigInt(o.finishedAt), cancelled: o.cancelled === true, failures: toFailures(o.failures) }
 }
 
 export function fromResult (r: TaskResult, from: string): TaskOutcome {
@@ -50,7 +62,8 @@ export function fromResult (r: TaskResult, from: string): TaskOutcome {
     attempts: r.attempts,
     // The executor is the authenticated sender, whatever the message says.
     node: from,
-    finishedAt: Number(r.finishedAtMs)
+    finishedAt: Number(r.finishedAtMs),
+    ...(!r.ok && r.failures.length > 0 ? { failures: fromFailures(r.failures)! } : {})
   }
 }
 
@@ -128,13 +141,13 @@ export function decodeWorkMsg (req: WorkRequest, from: string): WorkMsg {
 }
 
 export function encodeWorkReply (r: WorkReply): WorkResponse {
-  return { ok: r.ok, error: r.error, batches: r.batches.map(toBatch), remaining: r.remaining, accepted: r.accepted }
+  return { ok: r.ok, error: r.error, batches: r.batches.map(toBatch), remaining: r.remaining, accepted: r.accepted, abandoned: r.abandoned ?? [] }
 }
 
 export function decodeWorkReply (r: WorkResponse): WorkReply {
-  return { ok: r.ok, error: r.error, batches: r.batches.map(fromBatch), remaining: r.remaining, accepted: r.accepted }
+  return { ok: r.ok, error: r.error, batches: r.batches.map(fromBatch), remaining: r.remaining, accepted: r.accepted, ...(r.abandoned.length > 0 ? { abandoned: r.abandoned } : {}) }
 }
 
 export function fail (error: string): WorkResponse {
-  return { ok: false, error, batches: [], remaining: 0, accepted: 0 }
+  return { ok: false, error, batches: [], remaining: 0, accepted: 0, abandoned: [] }
 }

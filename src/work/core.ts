@@ -75,11 +75,15 @@
 
 import { CompletionCore, recordKey, type Reclaimed } from '../completion/index.js'
 import type { JobEntry, JobMove } from '../consensus/control.js'
+import { Breakers, DEFAULT_BREAKER_COOL_DOWN_MS, DEFAULT_BREAKER_FAILURES, type CircuitState } from './core/breakers.js'
+import { DEFAULT_LOCAL_ATTEMPTS, DEFAULT_RESTARTS_PER_TYPE_PER_HOUR, RestartCap, avoidedNodes, escalationStep, failuresOn, withFailure, type LadderConfig } from './core/ladder.js'
 import { LentBatches } from './core/lender.js'
+import { PeerAnswers } from './core/peer-answers.js'
 import { Outbox } from './core/outbox.js'
 import { HeldReplicas, pickHolders, type Replicating } from './core/replicas.js'
 import { Retries } from './core/retries.js'
 import { Thief } from './core/thief.js'
+import type { AttemptError, JobEvidence, QueuedEvidence } from '../healing/stuck.js'
 import {
   BURST, DEFAULT_REPLICAS, DEFAULT_RESEND_MS, type DrainProgress, EMPTY, ORPHAN_REPLICA_MS, REPLICA_SWEEP, REPLICATE_PATIENCE_MS, REPLICATE_RETRY_MS, DEFAULT_RETRY_BASE_MS, MAINTAIN_EVERY_MS, MAX_PROGRESS_BYTES, MAX_RETRY_MS, NO_READY, PREFETCH_PER_SLOT, REQUEUED_IDS_LOGGED, STEAL_MIN_TASK_MS, newReady,
   type AttemptEnd, type AttemptOutcome, type PeerInfo, type Ready, type ReadyList, type RegistryView, type RunningTaskView, type SubmissionTicket, type WorkCoreConfig, type WorkCounters, type WorkEvent
@@ -95,6 +99,11 @@ import { CMD_TYPE, canRun, epochOfTask, formatJobId, jobIdTime, jobOfTask, rehom
 export * from './core/types.js'
 
 interface RunningTask { task: Task, startedAt: number, progress?: unknown, /** ms it waited in this node's queue */ waitMs: number }
+
+/** What a client is told when it submits at a node near its memory or disk limit (see WorkCore.resourcePressure). */
+export const RESOURCE_SUBMIT = 'this node is near its memory or disk limit (`meshnode status` says which), so it takes no new jobs: nothing was accepted. Submit at another node, or free memory or disk here'
+/** Failed attempts kept per home job as stuck-job evidence. */
+const ERRORS_KEPT = 20
 
 /** What a client is told when it submits at a fenced node (see WorkCore.quorumContact). */
 export const FENCED_SUBMIT = 'this node cannot reach a majority of the mesh (a network partition, the mesh down to a minority, or a cluster not formed yet), so it cannot register the job: nothing was accepted. Submit at a node in the majority, or retry once this one is back in contact (`meshnode status` shows "quorum: ok")'
@@ -168,11 +177,33 @@ export class WorkCore {
   private stopped = false
   /** No quorum contact (a partition): see quorumContact(). */
   private fenced = false
+  /** Near a memory or disk limit: see resourcePressure(). */
+  private pressure = false
+  /** Home jobs: when each last progressed (stuck-job detection, see jobEvidence). */
+  private readonly progressAt = new Map<string, number>()
+  /** Home jobs: failed attempts here since they last progressed (at most ERRORS_KEPT each). */
+  private readonly attemptErrors = new Map<string, AttemptError[]>()
+  /** Which peers answer this node's work requests (stuck-job evidence). */
+  private readonly answers = new PeerAnswers()
   /** Leaving the mesh (drain): no submits, no stealing, queued work pushed to peers. */
   private draining = false
   private readonly drained = { handedOff: 0, finished: 0 }
   private jobSeq = 0
   private readonly idPrefix: string
+  /** The escalation ladder (src/work/core/ladder.ts). */
+  private readonly ladder: LadderConfig
+  private readonly restarts: RestartCap
+  /** Circuit breakers: per peer (lending to it), per handler type (running it here). */
+  private readonly peerBreakers: Breakers
+  private readonly handlerBreakers: Breakers
+  /** What this node advertises: its capabilities without handlers whose circuit is open. */
+  private advertised: readonly string[]
+  /** Tasks diverted to peers during a pump (escalated, or their handler's circuit open). */
+  private divertTo = new Map<string, Task[]>()
+  /** Batches lent whose tasks came back failed from their thief: their signal is no success. */
+  private readonly failedBack = new Set<string>()
+  /** The node that lent each task held here (escalation hands a task back to it first). */
+  private readonly origin = new Map<string, string>()
   private readonly isDead = (peer: string): boolean => this.registry.isDead(peer)
   private readonly writer = {
     put: (bucket: 'jobs' | 'results', key: string, value: unknown) => { this.put(bucket, key, value) },
@@ -189,6 +220,13 @@ export class WorkCore {
     this.maintainAt = now + MAINTAIN_EVERY_MS
     this.idPrefix = Math.floor(cfg.rng() * 0x100000000).toString(16).padStart(8, '0')
     this.held = new HeldReplicas()
+    const sv = cfg.supervision ?? {}
+    this.ladder = { localAttempts: sv.localAttempts ?? DEFAULT_LOCAL_ATTEMPTS, restartsPerTypePerHour: sv.restartsPerTypePerHour ?? DEFAULT_RESTARTS_PER_TYPE_PER_HOUR }
+    this.restarts = new RestartCap(this.ladder.restartsPerTypePerHour)
+    const breaker = { failures: sv.breakerFailures ?? DEFAULT_BREAKER_FAILURES, coolDownMs: sv.breakerCoolDownMs ?? DEFAULT_BREAKER_COOL_DOWN_MS }
+    this.peerBreakers = new Breakers(breaker)
+    this.handlerBreakers = new Breakers(breaker)
+    this.advertised = cfg.capabilities
   }
 
   /** A core with nothing loaded (a fresh data dir). */
@@ -208,6 +246,9 @@ export class WorkCore {
 
   private loadFrom (loaded: LoadedWork): void {
     this.jobs.restore(loaded.jobs)
+    // A restart starts every job's stall clock afresh (stuck-job detection): the time the
+    // node was down is not the job's.
+    for (const job of this.jobs.activeJobs()) this.progressAt.set(job.id, this.now)
     for (const id of loaded.replicas ?? []) this.held.add(id)
     // The completion core's ledger is the truth about unsignalled batches: a batch whose tasks
     // came back here (stolen back) must still be re-sent so its thief signals it again, and
@@ -280,8 +321,17 @@ export class WorkCore {
     return Math.max(0, this.queue.size - keep)
   }
 
+  /** What this node advertises (heartbeats, steal requests): handlers whose circuit is open left out. */
   get capabilities (): readonly string[] {
-    return this.cfg.capabilities
+    return this.advertised
+  }
+
+  /** The circuit breakers this node holds that are not plainly closed (status, metrics). */
+  circuits (): Array<{ kind: 'peer' | 'handler', target: string, state: CircuitState, failures: number, since: number, retryAt?: number, reason: string }> {
+    return [
+      ...this.peerBreakers.list().map(c => ({ kind: 'peer' as const, ...c })),
+      ...this.handlerBreakers.list().map(c => ({ kind: 'handler' as const, ...c }))
+    ]
   }
 
   get duplicates (): number {
@@ -451,6 +501,8 @@ export class WorkCore {
         const job = this.jobs.retire(id)
         if (job == null) continue
         entries.push([id, entryOf(job, job.state as JobEntry['state'])])
+        this.progressAt.delete(id)
+        this.attemptErrors.delete(id)
         if (this.remoteProgress.size > 0) for (const [taskId, p] of this.remoteProgress) if (p.jobId === id) this.remoteProgress.delete(taskId)
         this.dscore.forget(id)
         this.out('finished', job)
@@ -535,6 +587,7 @@ export class WorkCore {
     if (this.stopped) throw new WorkError('STOPPING', 'node is stopping')
     if (this.draining) throw new WorkError('DRAINING', 'this node is draining (it is leaving the mesh) and accepts no new jobs: submit to another node')
     if (this.fenced) throw new WorkError('NO_QUORUM', FENCED_SUBMIT)
+    if (this.pressure) throw new WorkError('RESOURCE_EXHAUSTED', RESOURCE_SUBMIT)
     const capable = this.capabilityCheck()
     const prepared = inputs.map(input => {
       const id = this.newJobId(now)
@@ -683,7 +736,11 @@ export class WorkCore {
       // replica holder runs the job the client was told was not accepted. Record it failed
       // (retried like any final state; a late 'running' never revives a final one).
       this.registerFinal(reg.jobs.map(({ job }) => [job.id, entryOf(job, 'failed')]))
-      this.out('submitted', { id, error: new WorkError('NOT_REGISTERED', `the job could not be registered in the control log, so it was not accepted: ${error.message}`, { cause: error }) })
+      // A write that failed here (disk full) is the node's fault, not the control log's: say so.
+      const refusal = error instanceof WorkError && error.code === 'RESOURCE_EXHAUSTED'
+        ? new WorkError('RESOURCE_EXHAUSTED', `the job could not be written to this node's disk, so it was not accepted: ${error.message}`, { cause: error })
+        : new WorkError('NOT_REGISTERED', `the job could not be registered in the control log, so it was not accepted: ${error.message}`, { cause: error })
+      this.out('submitted', { id, error: refusal })
       return
     }
     for (const { job, tasks } of reg.jobs) {
@@ -726,6 +783,7 @@ export class WorkCore {
     if (peer === this.cfg.self || this.stopped) return
     this.changed = true
     this.thief.advertised(peer)
+    this.peerBreakers.forget(peer)
     for (const [id, p] of [...this.pending]) {
       if (p.to === peer) this.response(id, new Error(`${peer} was declared dead`), now)
     }
@@ -747,6 +805,30 @@ export class WorkCore {
       const jobs = [...new Set([...report.reclaimed.map(r => r.jobId), ...report.abandoned.map(a => a.jobId)])].slice(0, REQUEUED_IDS_LOGGED)
       this.event('info', 'peer declared dead: its work is re-run here or given up', { peer, reclaimedBatches: report.reclaimed.length, requeued, abandonedBatches: report.abandoned.length, dropped, droppedBatches, requeuedIds, jobs }, 'work.reclaimed')
     }
+    this.pump()
+  }
+
+  /**
+   * A thief answered a re-send: it gave these batches up before — it was declared dead after
+   * taking them (and dropped its pre-death work), or their lender was. Normally every lender
+   * re-runs its batches when it applies that death; one that was down when the death
+   * committed, and saw the thief alive again (a new incarnation) when it came back, never
+   * does — the batch would wait for a signal forever. So the lender re-runs it now, as on a
+   * death: the thief holds none of it any more, and results stay once (deduplicated by task
+   * id at the home).
+   */
+  private onAbandoned (peer: string, batchIds: readonly string[]): void {
+    const reclaimed: Reclaimed[] = []
+    for (const batchId of batchIds) {
+      const lent = this.lent.batches.get(batchId)
+      if (lent == null || lent.to !== peer) continue
+      const r = this.dscore.reclaim(lent.jobId, batchId)
+      if (r != null) reclaimed.push(r)
+    }
+    if (reclaimed.length === 0) return
+    this.changed = true
+    const { requeued, requeuedIds } = this.rerun(reclaimed)
+    this.event('info', 'a thief had given up batches lent to it: they run here again', { peer, reclaimedBatches: reclaimed.length, requeued, requeuedIds })
     this.pump()
   }
 
@@ -869,6 +951,8 @@ export class WorkCore {
     this.adopting.delete(jobId)
     // Finished here already (its final state on its way to the registry): nothing to run.
     if (this.stopped || finishedHere) return
+    // Adopted here in this generation already (and over, or lost with a restart): not again.
+    if (replica?.adoptedEpoch != null && replica.adoptedEpoch >= (this.registry.entry(jobId)?.epoch ?? 0)) return
     const entry = this.registry.entry(jobId)
     // Moved on again, over, or already adopted.
     if (entry == null || entry.home !== this.cfg.self || entry.state !== 'running' || this.jobs.get(jobId) != null) return
@@ -897,11 +981,14 @@ export class WorkCore {
       ...(replica.keepMs != null ? { keepMs: replica.keepMs } : {})
     }
     this.jobs.add(job)
-    // The job is homed here now (its record is written in the same ready): the replica has
-    // served. Kept, it would be adopted again once the job finished here but before the
-    // registry took its final state (a maintenance sweep, a restart: the record is retired
-    // then), and the job would run a second time in the same generation.
-    if (this.held.delete(jobId)) this.del('replicas', jobId)
+    // Re-homed: its stall clock starts here and now (stuck-job detection).
+    this.progressAt.set(jobId, now)
+    // The replica stays until the job is over (checkReplica): if this node is declared dead
+    // and the job moves on, and later no other holder is left, the control log moves it back
+    // here (ControlState.moveIfHomeDead) and this copy is what runs it again. It records the
+    // generation adopted, written in the same ready as the job: a restart or a maintenance
+    // sweep before the registry has the final state must not adopt it again in that one.
+    this.put('replicas', jobId, { ...replica, adoptedEpoch: epoch })
     this.local.set(jobId, new Set(tasks.map(t => t.id)))
     for (const t of tasks) {
       this.holdTask(t)
@@ -1069,6 +1156,106 @@ export class WorkCore {
     if (has) this.pump()
   }
 
+  /**
+   * Whether this node is near its memory or disk limit (the node's resource monitor decides).
+   * Under pressure it takes no new work — submits are refused (RESOURCE_EXHAUSTED) and the
+   * thief stays idle — while everything it holds runs on and it still lends to thieves
+   * (which only relieves it). Pushes from a draining peer are still taken: refusing a batch
+   * would leave it in its lender's ledger for ever.
+   */
+  resourcePressure (on: boolean, now: number): void {
+    this.now = now
+    if (this.pressure === on || this.stopped) return
+    this.pressure = on
+    this.changed = true
+    if (!on) this.pump()
+  }
+
+  get underPressure (): boolean {
+    return this.pressure
+  }
+
+  /**
+   * Re-sends now every batch lent to `peer` and not signalled (the stuck-job repair for a
+   * peer that does not answer): a lost grant, batch or signal is recovered this way, and a
+   * peer that answers again signals what it finished. Returns how many batches went.
+   */
+  resendTo (peer: string, now: number): number {
+    this.now = now
+    if (this.stopped || this.registry.isDead(peer)) return 0
+    const batches: WorkBatch[] = []
+    for (const [batchId, lent] of this.lent.dueFor(peer, now)) {
+      const tasks: Task[] = []
+      for (const id of lent.taskIds) {
+        const t = this.tasks.get(id)?.task
+        if (t != null) tasks.push(t)
+      }
+      batches.push({ jobId: lent.jobId, batchId, tasks })
+    }
+    if (batches.length === 0) return 0
+    this.counters.batchesResent += batches.length
+    this.send(peer, { op: 'deliver', batches }, { kind: 'deliver', to: peer })
+    return batches.length
+  }
+
+  /**
+   * Stuck-job evidence (src/healing/stuck.ts) for the running jobs homed here that have not
+   * progressed since `stalledBefore`: what is queued, running, retrying and lent, and the
+   * failed attempts since. Read-only; one pass over what this node holds.
+   */
+  jobEvidence (stalledBefore: number): JobEvidence[] {
+    const out = new Map<string, JobEvidence>()
+    for (const job of this.jobs.activeJobs()) {
+      if (job.state !== 'running') continue
+      const last = Math.max(job.createdAt, job.lastRecordedAt ?? 0, this.progressAt.get(job.id) ?? 0)
+      if (last >= stalledBefore) continue
+      out.set(job.id, { jobId: job.id, createdAt: job.createdAt, lastProgressAt: last, total: job.total, done: job.done, queued: [], waitingFor: [], running: [], retrying: 0, lent: [], recentErrors: [...(this.attemptErrors.get(job.id) ?? [])] })
+    }
+    if (out.size === 0) return []
+    const queued = new Map<string, QueuedEvidence>()
+    for (const st of this.tasks.values()) {
+      const ev = out.get(st.task.jobId)
+      if (ev == null || st.state !== 'queued' || this.running.has(st.task.id)) continue
+      const key = `${st.task.jobId}\u0000${st.task.type}\u0000${st.task.requires.join(',')}`
+      let q = queued.get(key)
+      if (q == null) {
+        q = { type: st.task.type, requires: st.task.requires, count: 0 }
+        queued.set(key, q)
+        ev.queued.push(q)
+      }
+      q.count++
+    }
+    for (const r of this.running.values()) out.get(r.task.jobId)?.running.push({ taskId: r.task.id, type: r.task.type, startedAt: r.startedAt, timeoutMs: r.task.timeoutMs })
+    for (const lent of this.lent.batches.values()) {
+      const ev = out.get(lent.jobId)
+      if (ev == null) continue
+      let l = ev.lent.find(x => x.peer === lent.to)
+      if (l == null) {
+        l = { peer: lent.to, batches: 0, tasks: 0 }
+        ev.lent.push(l)
+      }
+      l.batches++
+      l.tasks += lent.taskIds.length
+      if (lent.lentAt != null) l.lentAt = Math.min(l.lentAt ?? Infinity, lent.lentAt)
+    }
+    for (const ev of out.values()) {
+      // Tasks waiting out a backoff count as queued too (they are, in the store).
+      ev.retrying = this.retries.countJob(ev.jobId)
+      ev.waitingFor = this.waitingFor(ev.jobId)
+    }
+    return [...out.values()]
+  }
+
+  /** When requests to `peer` started going unanswered (undefined: it answers). */
+  unansweredSince (peer: string): number | undefined {
+    return this.answers.since(peer)
+  }
+
+  /** A home job made progress now (stuck-job detection). */
+  private progressed (jobId: string): void {
+    if (this.jobs.get(jobId) != null) this.progressAt.set(jobId, this.now)
+  }
+
   // ----- inputs: peers ----------------------------------------------------------------------
 
   /** Alive peers as advertised in heartbeats (replaces the previous view). */
@@ -1093,7 +1280,12 @@ export class WorkCore {
     else {
       switch (msg.op) {
         case 'steal': reply = this.onSteal(from, msg.capabilities, msg.want); break
-        case 'deliver': reply = okReply({ accepted: this.receive(from, msg.batches) }); this.pump(); break
+        case 'deliver': {
+          const abandoned: string[] = []
+          reply = okReply({ accepted: this.receive(from, msg.batches, true, abandoned), ...(abandoned.length > 0 ? { abandoned } : {}) })
+          this.pump()
+          break
+        }
         case 'signal': reply = this.onSignals(from, msg.signals); break
         case 'results': reply = this.onResults(msg.results, msg.rejected ?? 0); break
         case 'progress': reply = this.onProgress(from, msg.progress); break
@@ -1115,6 +1307,8 @@ export class WorkCore {
     // A stopping node changes nothing more (its store is about to close).
     if (this.stopped) return
     const err = res instanceof Error ? res : res.ok ? undefined : new Error(res.error)
+    if (res instanceof Error) this.answers.unanswered(p.to, now)
+    else this.answers.answered(p.to)
     switch (p.kind) {
       case 'steal': this.onStealAnswer(p.to, p.started, err == null ? res as WorkReply : undefined, err); break
       case 'results': this.onResultsAnswer(p.to, p.batch, err); break
@@ -1124,6 +1318,7 @@ export class WorkCore {
         break
       case 'deliver':
         if (err != null) this.event('debug', 'batch re-send failed', { peer: p.to, err: err.message })
+        else if ((res as WorkReply).abandoned != null) this.onAbandoned(p.to, (res as WorkReply).abandoned!)
         break
       case 'progress': break // best effort: replaced by the next report or by the result
       case 'replicate': {
@@ -1179,10 +1374,11 @@ export class WorkCore {
         this.queue.push(child)
       }
       this.finishTask(task, true, end.result, undefined, false, children.length)
+      this.handlerOutcome(task.type, undefined)
       outcome = 'done'
-    } else if (task.attempts + 1 < task.maxAttempts && !end.stoppedByNode) {
-      this.retry(task, end.error ?? 'failed')
-      outcome = 'retried'
+    } else if (!end.stoppedByNode) {
+      this.handlerOutcome(task.type, end.error ?? 'failed')
+      outcome = this.escalate(task, end.error ?? 'failed', end.result)
     } else {
       this.counters.tasksFailed++
       this.finishTask({ ...task, attempts: task.attempts + 1 }, false, end.result, end.error ?? 'failed', false, 0)
@@ -1213,7 +1409,10 @@ export class WorkCore {
     if (run == null) return
     run.progress = value
     const task = run.task
-    if (task.home === this.cfg.self) return
+    if (task.home === this.cfg.self) {
+      this.progressed(task.jobId)
+      return
+    }
     let text: string
     try {
       text = JSON.stringify(value ?? null)
@@ -1268,15 +1467,33 @@ export class WorkCore {
       this.counters.stealsRefused++
       return okReply({ remaining: 0 })
     }
+    // A thief whose circuit is open here gets nothing; half-open, one task (its probe).
+    const probe = this.peerBreakers.anyOpen && this.peerBreakers.state(from) !== 'closed'
+    if (probe && !this.peerBreakers.allow(from, this.now)) {
+      this.counters.stealsRefused++
+      return okReply({ remaining: 0 })
+    }
     // Half of what this node will not start itself right away; all of it when this node
     // cannot run any of it (tasks waiting here for a capable thief).
     const spare = this.stealable
-    const n = Math.min(want, JOB_LIMITS.batchTasks, this.queue.runnable === 0 || !this.lendable || this.draining ? spare : Math.ceil(spare / 2))
+    const n = Math.min(probe ? 1 : want, JOB_LIMITS.batchTasks, this.queue.runnable === 0 || !this.lendable || this.draining ? spare : Math.ceil(spare / 2))
     if (n <= 0) {
       this.counters.stealsRefused++
       return okReply({ remaining: spare })
     }
     let taken = this.queue.steal(new Set(capabilities), n, !this.lendable)
+    // Tasks that failed on the thief (escalated away from it) stay.
+    if (taken.some(t => t.failures != null)) {
+      const back = taken.filter(t => t.failures != null && avoidedNodes(t.failures, this.ladder.localAttempts).has(from))
+      if (back.length > 0) {
+        for (const t of back) this.queue.push(t)
+        taken = taken.filter(t => !back.includes(t))
+        if (taken.length === 0) {
+          this.counters.stealsRefused++
+          return okReply({ remaining: this.stealable })
+        }
+      }
+    }
     if (this.pinned.size > 0) {
       // Retries of attempts the completion core counts as running here stay here.
       const keep = taken.filter(t => this.pinned.has(t.id))
@@ -1317,6 +1534,7 @@ export class WorkCore {
         this.put('tasks', t.id, st)
       }
       this.lent.add(batchId, { jobId, to, taskIds: ids, sentAt: this.now, resendAfter: this.cfg.resendAfterMs ?? DEFAULT_RESEND_MS })
+      this.progressed(jobId)
       batches.push({ jobId, batchId, tasks: list })
     }
     return batches
@@ -1331,6 +1549,7 @@ export class WorkCore {
     const peers: Array<{ peerId: string, caps: Set<string> }> = []
     for (const p of this.peerView) {
       if (p.peerId === this.cfg.self || p.draining === true || this.registry.isDead(p.peerId)) continue
+      if (!this.peerBreakers.wouldAllow(p.peerId, this.now)) continue
       peers.push({ peerId: p.peerId, caps: new Set(p.capabilities) })
     }
     if (peers.length === 0) return
@@ -1358,8 +1577,11 @@ export class WorkCore {
     }
   }
 
-  /** Engages with received batches; returns how many tasks are new here. */
-  private receive (from: string, batches: readonly WorkBatch[]): number {
+  /**
+   * Engages with received batches (`pushed`: delivered by the sender, not a steal grant);
+   * returns how many tasks are new here. Ids of batches given up here before go into `abandoned`.
+   */
+  private receive (from: string, batches: readonly WorkBatch[], pushed = false, abandoned?: string[]): number {
     // A dead node's batches (a re-send, or a grant answered late) are re-run by its lender.
     if (this.registry.isDead(from)) return 0
     let fresh = 0
@@ -1393,11 +1615,15 @@ export class WorkCore {
         this.counters.rejectedMessages++
         continue
       }
+      if (receipt.status === 'ignored') abandoned?.push(b.batchId)
       if (receipt.status !== 'engaged') continue
       const isNew = new Set(receipt.newTasks)
       for (const t of tasks) {
         if (!isNew.has(t.id)) continue
         fresh++
+        // Pushed back by the node it was lent to (not stolen back from it): it could not run it.
+        if (pushed && this.lent.size > 0) this.handedBack(from, t)
+        this.origin.set(t.id, from)
         if (this.cancelled.has(t.jobId) || entry?.state === 'cancelled') {
           this.finishCancelled(t)
           continue
@@ -1410,11 +1636,29 @@ export class WorkCore {
     return fresh
   }
 
+  /**
+   * A task this node lent to `from` came back from it: it failed there (escalated away), or
+   * was handed back unrun (its handler's circuit is open there). It counts against `from`'s
+   * circuit, and that batch's signal is no success — unless the task failed on other nodes
+   * too (a poison task, not the peer's fault) or `from` is draining (it hands everything on).
+   */
+  private handedBack (from: string, t: Task): void {
+    const st = this.tasks.get(t.id)
+    if (st?.state !== 'delegated' || st.to !== from || st.batchId == null) return
+    if (t.failures != null && t.failures.some(f => f.node !== from)) return
+    if (this.peerView.some(p => p.peerId === from && p.draining === true)) return
+    this.failedBack.add(st.batchId)
+    const last = t.failures?.[t.failures.length - 1]
+    this.peerOutcome(from, last != null ? `task ${t.id} came back failed: ${last.error}` : `task ${t.id} came back unrun (its handler's circuit is open there)`)
+  }
+
   private onSignals (from: string, signals: readonly BatchSignal[]): WorkReply {
     let accepted = 0
     for (const s of signals) {
       if (this.dscore.receiveSignal(s.jobId, s.batchId, from) !== 'accepted') continue
       accepted++
+      // A batch whose tasks all ended well there (none came back failed) is a success.
+      if (!this.failedBack.delete(s.batchId) && this.lent.batches.get(s.batchId)?.to === from) this.peerOutcome(from, undefined)
       this.releaseLent(s.batchId)
     }
     return okReply({ accepted })
@@ -1432,7 +1676,12 @@ export class WorkCore {
       const job = this.jobs.get(r.jobId)
       if (job != null && epochOfTask(r.taskId) !== (job.epoch ?? 0)) continue
       this.remoteProgress.delete(r.taskId)
-      this.jobs.record(r, this.now)
+      if (this.jobs.record(r, this.now) && r.cancelled !== true) {
+        // Outcomes of work run elsewhere feed that node's circuit (a task that also failed on
+        // other nodes is a poison task, not that node's fault).
+        if (r.ok) this.peerOutcome(r.node, undefined)
+        else if (r.failures == null || r.failures.every(f => f.node === r.node)) this.peerOutcome(r.node, r.error ?? 'failed')
+      }
     }
     return okReply({ accepted: results.length })
   }
@@ -1450,6 +1699,7 @@ export class WorkCore {
         continue
       }
       this.remoteProgress.set(p.taskId, { jobId: p.jobId, node: from, value })
+      this.progressed(p.jobId)
       accepted++
     }
     return okReply({ accepted })
@@ -1490,6 +1740,7 @@ export class WorkCore {
       this.burst++
       this.startTask(task)
     }
+    if (this.divertTo.size > 0) this.flushDiverted()
     // Prefetch: ask for more while a few tasks per slot remain, so slots never wait on a steal.
     if (this.queue.runnable < this.cfg.concurrency * PREFETCH_PER_SLOT) this.maybeSteal()
   }
@@ -1502,18 +1753,154 @@ export class WorkCore {
       this.requeueAfterAbandon.set(task.id, task)
       return
     }
+    if ((task.failures != null || this.handlerBreakers.anyOpen) && this.diverts(task)) return
     if (!this.local.has(task.jobId) && !this.dscore.taskStarted(task.jobId, task.id)) {
       // Its lineage was abandoned (healing) or it is already finished: nothing to run.
       this.dropTask(task.id)
       return
     }
     this.running.set(task.id, { task, startedAt: this.now, waitMs: this.now - (this.tasks.get(task.id)?.queuedAt ?? this.now) })
+    // A first attempt is progress; a retry is not (a task that keeps failing is how jobs stick).
+    if (task.attempts === 0 && task.home === this.cfg.self) this.progressed(task.jobId)
     this.counters.tasksRun++
     this.out('start', task)
   }
 
+  /**
+   * A failed attempt climbs the escalation ladder (src/work/core/ladder.ts): retried here,
+   * then run on another capable node (see divert), then failed with every attempt's error;
+   * past the type's restart cap it fails at once. Each step is a `task.escalated` notice.
+   */
+  private escalate (task: Task, error: string, result: string | undefined): AttemptOutcome {
+    const attempt = task.attempts + 1
+    const failures = withFailure(task.failures, { node: this.cfg.self, attempt, error, at: this.now })
+    const capReached = this.restarts.reached(task.type, this.now)
+    const step = escalationStep(failures, attempt, task.maxAttempts, this.cfg.self, this.ladder, capReached)
+    const avoid = step === 'other-node' ? [...avoidedNodes(failures, this.ladder.localAttempts)] : undefined
+    this.notice('task.escalated', { jobId: task.jobId, taskId: task.id, type: task.type, node: this.cfg.self, step, attempt, maxAttempts: task.maxAttempts, error: error.slice(0, 1_000), ...(avoid != null ? { avoid } : {}) })
+    if (step === 'failed' || step === 'capped') {
+      this.counters.tasksFailed++
+      const why = step === 'capped'
+        ? `restart cap reached: ${this.restarts.count(task.type, this.now)} restarts of "${task.type}" tasks on ${this.cfg.self} in the last hour (supervision.restartsPerTypePerHour = ${this.ladder.restartsPerTypePerHour}); its error: ${error}`
+        : error
+      this.finishTask({ ...task, attempts: attempt, failures }, false, result, why, false, 0)
+      return 'failed'
+    }
+    this.restarts.record(task.type, this.now)
+    if (step === 'other-node') this.event('info', 'task failed here too often; it runs on another capable node', { task: task.id, type: task.type, attempt, avoid })
+    this.retry({ ...task, failures }, error)
+    return 'retried'
+  }
+
+  /** An attempt of a handler type ended here: ok (error undefined) or failed. Feeds its breaker. */
+  private handlerOutcome (type: string, error: string | undefined): void {
+    if (error == null) this.handlerBreakers.success(type, this.now)
+    else this.handlerBreakers.failure(type, this.now, error.slice(0, 200))
+    if (this.handlerBreakers.changed) this.flushCircuits()
+  }
+
+  /** What a peer did with work lent to it: ok (error undefined) or failed. Feeds its breaker. */
+  private peerOutcome (peer: string, error: string | undefined): void {
+    if (peer === this.cfg.self) return
+    if (error == null) this.peerBreakers.success(peer, this.now)
+    else this.peerBreakers.failure(peer, this.now, error.slice(0, 200))
+    if (this.peerBreakers.changed) this.flushCircuits()
+  }
+
+  /** Circuit transitions become notices and log lines; a handler's changes what this node advertises. */
+  private flushCircuits (): void {
+    for (const [kind, b] of [['peer', this.peerBreakers], ['handler', this.handlerBreakers]] as const) {
+      const ts = b.transitions()
+      if (ts.length === 0) continue
+      for (const t of ts) {
+        const type = t.to === 'open' ? 'circuit.opened' : t.to === 'half-open' ? 'circuit.half-open' : 'circuit.closed'
+        this.notice(type, { kind, target: t.target, node: this.cfg.self, reason: t.reason, failures: t.failures, from: t.from })
+        this.event(t.to === 'open' ? 'warn' : 'info', kind === 'peer' ? `circuit to peer ${t.to}` : `circuit of handler ${t.to}`, { kind, target: t.target, reason: t.reason })
+      }
+      if (kind === 'handler') {
+        const open = new Set(b.openTargets().filter(t => b.state(t) === 'open').map(t => `handler:${t}`))
+        this.advertised = open.size === 0 ? this.cfg.capabilities : this.cfg.capabilities.filter(c => !open.has(c))
+      }
+    }
+  }
+
+  /**
+   * Whether a task taken from the queue goes to a peer instead of starting here: it failed
+   * here `localAttempts` times (escalated), or its handler's circuit is open here. It goes
+   * to a live capable peer it has not failed on (the node that lent it first); with none, it
+   * runs here. A half-open handler lets one task through here as its probe.
+   */
+  private diverts (task: Task): boolean {
+    const escalated = task.failures != null && failuresOn(task.failures, this.cfg.self) >= this.ladder.localAttempts
+    const handlerOpen = this.handlerBreakers.anyOpen && this.handlerBreakers.state(task.type) !== 'closed'
+    if (!escalated && !handlerOpen) return false
+    if (!escalated && this.handlerBreakers.allow(task.type, this.now)) return false
+    // Fenced (no quorum contact) it lends nothing: it runs what it holds.
+    if (this.fenced) return false
+    const peer = this.pickPeer(task)
+    if (peer == null) return false
+    if (!this.local.has(task.jobId)) {
+      // Its failed attempt still counts as running in the completion core: pending again.
+      if (!this.dscore.taskStopped(task.jobId, task.id)) return false
+      this.pinned.delete(task.id)
+    }
+    this.peerBreakers.allow(peer, this.now)
+    const list = this.divertTo.get(peer)
+    if (list == null) this.divertTo.set(peer, [task])
+    else list.push(task)
+    return true
+  }
+
+  /** A live, non-draining peer that can run the task, that it has not failed on and whose circuit is not open. */
+  private pickPeer (task: Task): string | undefined {
+    const n = this.peerView.length
+    if (n === 0) return undefined
+    const avoid = avoidedNodes(task.failures, this.ladder.localAttempts)
+    const origin = this.origin.get(task.id)
+    let best: string | undefined
+    let bestQueued = Infinity
+    const first = this.batchSeq % n
+    for (let i = 0; i < n; i++) {
+      const p = this.peerView[(first + i) % n]!
+      if (p.peerId === this.cfg.self || p.draining === true || avoid.has(p.peerId) || this.registry.isDead(p.peerId)) continue
+      if (!canRun(p.capabilities, task.requires) || !this.peerBreakers.wouldAllow(p.peerId, this.now)) continue
+      if (p.peerId === origin) return origin
+      if (p.queued < bestQueued) {
+        best = p.peerId
+        bestQueued = p.queued
+      }
+    }
+    return best
+  }
+
+  /** Sends the tasks diverted in this pump to their peers, as batches they engage for. */
+  private flushDiverted (): void {
+    if (this.divertTo.size === 0) return
+    const all = this.divertTo
+    this.divertTo = new Map()
+    for (const [peer, tasks] of all) {
+      for (let i = 0; i < tasks.length; i += JOB_LIMITS.batchTasks) {
+        const chunk = tasks.slice(i, i + JOB_LIMITS.batchTasks)
+        const batches = this.lend(peer, chunk)
+        this.counters.tasksLent += chunk.length
+        this.send(peer, { op: 'deliver', batches }, { kind: 'deliver', to: peer })
+      }
+      this.event('debug', 'tasks handed to a peer (escalated, or their handler circuit is open here)', { peer, tasks: tasks.length })
+    }
+  }
+
+  private notice (type: string, data: Record<string, unknown>): void {
+    this.out('notices', { type, data })
+  }
+
   private retry (task: Task, error: string): void {
     this.counters.tasksRetried++
+    if (task.home === this.cfg.self && this.jobs.get(task.jobId) != null) {
+      const list = this.attemptErrors.get(task.jobId) ?? []
+      list.push({ taskId: task.id, type: task.type, error: error.slice(0, 300), at: this.now, timedOut: /^timed out after \d+ ms/.test(error) })
+      if (list.length > ERRORS_KEPT) list.shift()
+      this.attemptErrors.set(task.jobId, list)
+    }
     const next: Task = { ...task, attempts: task.attempts + 1 }
     this.holdTask(next)
     const base = this.cfg.retryBaseMs ?? DEFAULT_RETRY_BASE_MS
@@ -1537,7 +1924,8 @@ export class WorkCore {
       spawned,
       attempts: task.attempts + (ok ? 1 : 0),
       node: this.cfg.self,
-      finishedAt: this.now
+      finishedAt: this.now,
+      ...(!ok && !cancelled && task.failures != null && task.failures.length > 0 ? { failures: task.failures } : {})
     }
     this.dropTask(task.id)
     if (this.draining) this.drained.finished++
@@ -1632,11 +2020,11 @@ export class WorkCore {
   // ----- stealing (thief side) --------------------------------------------------------------
 
   private maybeSteal (): void {
-    if (this.stopped || this.fenced || this.draining) return
+    if (this.stopped || this.fenced || this.draining || this.pressure) return
     const plan = this.thief.plan(this.peerView, this.cfg.self, this.isDead, this.cfg.concurrency, this.now, this.cfg.rng)
     if (plan == null) return
     this.counters.stealsSent++
-    this.send(plan.victim, { op: 'steal', capabilities: this.cfg.capabilities, want: plan.want }, { kind: 'steal', to: plan.victim, started: this.now })
+    this.send(plan.victim, { op: 'steal', capabilities: this.advertised, want: plan.want }, { kind: 'steal', to: plan.victim, started: this.now })
   }
 
   private onStealAnswer (victim: string, started: number, res: WorkReply | undefined, err: Error | undefined): void {
@@ -1654,6 +2042,11 @@ export class WorkCore {
 
   private maintain (): void {
     const now = this.now
+    this.peerBreakers.tick(now)
+    this.handlerBreakers.tick(now)
+    if (this.peerBreakers.changed || this.handlerBreakers.changed) this.flushCircuits()
+    // Batches with tasks handed back that will never be signalled (their thief died).
+    if (this.failedBack.size > 0) for (const b of this.failedBack) if (!this.lent.batches.has(b)) this.failedBack.delete(b)
     this.expireCapabilityWaits(now)
     if (this.registerRetry.length > 0) {
       for (const reg of this.registerRetry) {
@@ -1826,6 +2219,7 @@ export class WorkCore {
 
   private dropTask (id: string): void {
     if (this.pinned.size > 0) this.pinned.delete(id)
+    if (this.origin.size > 0) this.origin.delete(id)
     const st = this.tasks.get(id)
     this.countWork(st, -1)
     // A task lent earlier and come back here (stolen back) keeps its delegated record while

@@ -17,6 +17,11 @@ export type WorkErrorCode =
   /** The node is draining (meshnode drain, SIGTERM): it accepts no new jobs. */
   | 'DRAINING'
   | 'BAD_HANDLERS'
+  /**
+   * The node is near its memory or disk limit and takes no new jobs, or it could not write
+   * to its disk (LevelDB failed: disk full, I/O error). Nothing was accepted.
+   */
+  | 'RESOURCE_EXHAUSTED'
 
 export class WorkError extends CodedError<WorkErrorCode> {
   constructor (code: WorkErrorCode, message: string, options?: { cause?: unknown }) {

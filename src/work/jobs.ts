@@ -21,7 +21,12 @@ export interface JobView extends JobRecord {
   result?: unknown
   /** Capabilities its queued tasks wait for: no live node offers them (yet). */
   waitingFor?: string[]
+  /** At its home, while it makes no progress (src/healing/stuck.ts): for how long, and why. */
+  stuck?: { sinceMs: number, code: string, text: string, peers?: string[], capabilities?: string[] }
 }
+
+/** Failed attempts kept in a job's failure record (JobRecord.failures). */
+export const JOB_FAILURES_KEPT = 100
 
 export class JobBook {
   private readonly active = new Map<string, JobRecord>()
@@ -38,7 +43,7 @@ export class JobBook {
     for (const { job, outcomes } of jobs) {
       if (isFinal(job.state)) continue
       const fresh: JobRecord = { ...job, total: job.roots, done: 0, failed: 0, cancelled: 0, byNode: {} }
-      const { error: _drop, ...rest } = fresh
+      const { error: _drop, failures: _again, ...rest } = fresh
       this.active.set(job.id, rest)
       this.recorded.set(job.id, new Set())
       for (const o of outcomes) this.count(rest, o, o.finishedAt)
@@ -114,6 +119,10 @@ export class JobBook {
     else if (!o.ok) {
       job.failed++
       job.error ??= `task ${o.taskId} failed: ${o.error ?? 'unknown error'}`
+      if (o.failures != null && o.failures.length > 0 && (job.failures?.length ?? 0) < JOB_FAILURES_KEPT) {
+        const list = job.failures ?? (job.failures = [])
+        for (const f of o.failures) if (list.length < JOB_FAILURES_KEPT) list.push({ taskId: o.taskId, ...f })
+      }
     }
     job.byNode[o.node] = (job.byNode[o.node] ?? 0) + 1
     job.lastTaskAt = Math.max(job.lastTaskAt ?? 0, o.finishedAt)

@@ -47,6 +47,8 @@ export interface WorkReply {
   /** Steal: stealable tasks the victim still holds. */
   remaining: number
   accepted: number
+  /** Deliver: batches the receiver gave up before (see WorkResponse.abandoned). */
+  abandoned?: string[]
 }
 
 export function okReply (fields: Partial<WorkReply> = {}): WorkReply {

@@ -3,6 +3,7 @@
 // share them, and neither depends on the other's I/O.
 
 import type { CompletionRecord } from '../completion/index.js'
+import type { AttemptFailure } from './core/ladder.js'
 import type { Task } from './spec.js'
 
 /** A task this node holds: waiting to run here, or lent to a peer in an unsignalled batch. */
@@ -32,6 +33,8 @@ export interface TaskOutcome {
   attempts: number
   node: string
   finishedAt: number
+  /** A failed task's every failed attempt (node, attempt, error, at), wherever it ran. */
+  failures?: AttemptFailure[]
   /** In the outbox only: the home to deliver it to. */
   home?: string
 }
@@ -65,6 +68,11 @@ export interface JobRecord {
   byNode: Record<string, number>
   /** The first failure, kept as the job's error. */
   error?: string
+  /**
+   * The job's failure record: every failed attempt of its failed tasks (the first
+   * JOB_FAILURES_KEPT), each with the task, node, attempt, error and time.
+   */
+  failures?: Array<AttemptFailure & { taskId: string }>
   /** Home generation: 0 where it was submitted, +1 each time it was re-homed after a death. */
   epoch?: number
   /** Earlier homes, oldest first (they were declared dead while it ran). */
@@ -93,6 +101,8 @@ export interface JobReplica {
   createdAt: number
   keepMs?: number
   tasks: Task[]
+  /** The home generation this node adopted the job in, once it has (never adopted twice in one). */
+  adoptedEpoch?: number
 }
 
 /** The LevelDB buckets the work layer writes. */

@@ -8,6 +8,7 @@ import jobSchema from '../../schemas/job.schema.json' with { type: 'json' }
 import { schemaCheck } from '../json-schema.js'
 import { JOB_LIMITS } from './limits.js'
 import { WorkError } from './errors.js'
+import type { AttemptFailure } from './core/ladder.js'
 
 /** The built-in task type that runs a shell command (only on nodes with --allow-commands). */
 export const CMD_TYPE = 'cmd'
@@ -71,6 +72,8 @@ export interface Task {
   priority: number
   /** The job's home node: where its results go. */
   home: string
+  /** Its failed attempts so far (the escalation ladder, src/work/core/ladder.ts); absent when none. */
+  failures?: AttemptFailure[]
 }
 
 /**

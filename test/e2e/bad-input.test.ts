@@ -160,7 +160,7 @@ describe('a running node facing a hostile peer', () => {
     const pb = pbStream(stream)
     const asked = (async () => {
       await pb.write({ id: 1n, request: workRequest('deliver', {
-        batches: [{ jobId: 'j1', batchId: 'b1', tasks: [{ id: 'j1/0', jobId: 'j1', type: 'echo', payload: new TextEncoder().encode('{}'), requires: [], maxAttempts: 1, attempts: 0, timeoutMs: 0, priority: 0, home: 'x' }] }]
+        batches: [{ jobId: 'j1', batchId: 'b1', tasks: [{ id: 'j1/0', jobId: 'j1', type: 'echo', payload: new TextEncoder().encode('{}'), requires: [], maxAttempts: 1, attempts: 0, timeoutMs: 0, priority: 0, home: 'x', failures: [] }] }]
       }) }, WorkFrame)
       return (await pb.read(WorkFrame)).response
     })()

@@ -96,3 +96,33 @@ describe('death by quorum on a 3-node cluster', () => {
     await pauseUntilDeclaredDead(leader.entry.index, 'leader')
   })
 })
+
+describe('a node dead for good while the others restart', () => {
+  const dir = tempDir('heal-restart')
+
+  beforeAll(async () => {
+    await cluster(dir, ['up', '3', '--base-port', '19260'])
+    await agreedLeader(dir, { nodes: 3, allAlive: true, timeoutMs: 30_000 })
+  })
+
+  afterAll(async () => {
+    await cluster(dir, ['down', ...(process.env.KEEP_CLUSTER != null ? ['--keep'] : [])])
+  })
+
+  it('is held dead by the restarted majority, which never heard from it since starting, and its death commits', async () => {
+    const before = await statusAll(dir)
+    const gone = before.find(s => s.entry.index === 3)!
+    const { peerId, incarnation } = gone.status!
+    // All three go at once: nodes 1 and 2 never see node 3 die; node 3 never comes back.
+    for (const s of before) process.kill(s.entry.pid, 'SIGKILL')
+    await waitUntil(async () => before.every(s => !isRunning(s.entry.pid)), 10_000, 'all three processes to exit', 50)
+    const t0 = Date.now()
+    await cluster(dir, ['restart', '1'])
+    await cluster(dir, ['restart', '2'])
+    await waitUntil(async () => (await statusAll(dir, 500)).filter(s => s.entry.index !== 3).every(s => deadIn(s, peerId)?.incarnation === incarnation),
+      30_000, 'node.dead for node 3 on the two restarted nodes', 100)
+    console.log(`[healing] two voters restarted; node 3, gone for good, declared dead ${Date.now() - t0} ms after the restarts began`)
+    const log = readFileSync(loadState(dir).nodes[0]!.log, 'utf8')
+    expect(log).toContain('a member not heard from yet')
+  })
+})

@@ -75,7 +75,13 @@ export function addJobCommands (program: Command, admin: Admin, io: IO, setExit:
     .option('--since <duration>', 'only jobs created in the last 30s, 15m, 1h, 2d, ...; pages through them all')
     .option('--format <format>', 'table, csv or json: every matching job, with its times and counts (see README)')
     .option('--all', 'also finished jobs older than a day: every job the mesh still retains')
+    .option('--stuck', 'only jobs flagged stuck (no progress for stuck.afterMs), with the diagnosis of each; every home is asked')
     .action(async (opts: JobsOptions) => {
+      if (opts.stuck === true) {
+        if (opts.since != null || opts.format != null || opts.all === true || opts.before != null) throw new MeshError('USAGE', '--stuck lists the jobs stuck now: it goes with --limit and --json only')
+        await listStuck(admin, opts, io)
+        return
+      }
       const format = opts.format
       if (format != null && !EXPORT_FORMATS.includes(format as ExportFormat)) throw new MeshError('USAGE', `unknown --format "${format}": use ${EXPORT_FORMATS.join(', ')}`)
       if (format != null && opts.json === true && format !== 'json') throw new MeshError('USAGE', `--json and --format ${format} contradict each other: give one`)
@@ -139,7 +145,27 @@ export function addJobCommands (program: Command, admin: Admin, io: IO, setExit:
     })
 }
 
-interface JobsOptions extends TargetOptions { limit?: string, before?: string, since?: string, format?: string, all?: boolean }
+interface JobsOptions extends TargetOptions { limit?: string, before?: string, since?: string, format?: string, all?: boolean, stuck?: boolean }
+
+/** `jobs --stuck`: the stuck jobs of every home, each with its diagnosis. */
+async function listStuck (admin: Admin, opts: JobsOptions, io: IO): Promise<void> {
+  const limit = opts.limit == null ? 0 : intArg(opts.limit, '--limit', 1)
+  const res = await admin(opts, 'jobsList', { limit, before: '', stuck: true })
+  const unanswered = res.stuck?.unanswered ?? []
+  const body = { jobs: res.jobs.map(summaryJson), ...(unanswered.length > 0 ? { unanswered: [...unanswered] } : {}) }
+  if (opts.json === true) {
+    io.out(JSON.stringify(body, null, 2) + '\n')
+    return
+  }
+  const note = unanswered.length > 0 ? `(homes not answering, their stuck jobs not shown: ${unanswered.map(short).join(', ')})\n` : ''
+  if (body.jobs.length === 0) {
+    io.out('no stuck jobs\n' + note)
+    return
+  }
+  const rows = body.jobs.map(j => [j.id, j.stuck != null ? formatDuration(j.stuck.sinceMs) : '-', j.stuck?.code ?? '-', j.total != null ? `${j.done ?? 0}/${j.total}` : '-', short(j.home), j.name ?? ''])
+  const why = body.jobs.filter(j => j.stuck != null).map(j => `${j.id}: ${j.stuck!.text}`)
+  io.out(table([['JOB', 'STUCK FOR', 'CAUSE', 'DONE', 'HOME', 'NAME'], ...rows]) + '\n' + why.join('\n') + '\n' + note)
+}
 
 const EXPORT_FORMATS = ['table', 'csv', 'json'] as const
 type ExportFormat = typeof EXPORT_FORMATS[number]
@@ -291,11 +317,17 @@ export function formatJob (j: JobDetails): string {
     `tasks    ${j.done}/${j.total} done, ${j.failed} failed${j.cancelled > 0 ? `, ${j.cancelled} cancelled` : ''}`,
     `home     ${j.home}${(j.homes?.length ?? 0) > 0 ? ` (re-homed ${j.homes!.length}×: earlier ${j.homes!.map(short).join(' → ')} declared dead; ran again from its roots)` : ''}`,
     ...((j.replicas?.length ?? 0) > 0 ? [`replicas ${j.replicas!.map(short).join(', ')}`] : []),
+    ...(j.stuck != null ? [`stuck    for ${formatDuration(j.stuck.sinceMs)}: ${j.stuck.text} [${j.stuck.code}]`] : []),
     `created  ${new Date(j.createdAt).toISOString()}${j.finishedAt != null ? `, finished after ${j.finishedAt - j.createdAt} ms` : ''}`
   ]
   const nodes = Object.entries(j.byNode ?? {}).sort((a, b) => b[1] - a[1])
   if (nodes.length > 0) lines.push('by node  ' + nodes.map(([n, c]) => `${short(n)}: ${c}`).join(', '))
   if (j.error != null) lines.push(`error    ${j.error}`)
+  if ((j.failures?.length ?? 0) > 0) {
+    // The failure record: every failed attempt of its failed tasks (the escalation ladder).
+    lines.push('attempts that failed:')
+    for (const f of j.failures!) lines.push(`  ${f.taskId}  attempt ${f.attempt} on ${short(f.node)} at ${new Date(f.at).toISOString()}: ${f.error}`)
+  }
   if (j.keepMs != null) lines.push(`keep     ${formatDuration(j.keepMs)} once finished`)
   if (j.resultsExpired === true) lines.push('results  expired: deleted by retention (retention.resultsMaxAgeMs); the job record is kept')
   if (j.result !== undefined) lines.push(`result   ${JSON.stringify(j.result)}`)

@@ -4,10 +4,14 @@
 import type { JobDetail, JobSummary as WireSummary, RetentionInfo } from '../../wire/proto/admin.js'
 import type { JobRecord } from '../store/work-store.js'
 
-export interface JobSummary { id: string, home: string, state: string, createdAt: number, name?: string, total?: number, done?: number, failed?: number, finishedAt?: number }
+/** A stuck job's diagnosis (src/healing/stuck.ts): no progress for `sinceMs`, and why. */
+export interface StuckJson { sinceMs: number, code: string, text: string, peers?: string[], capabilities?: string[] }
+
+export interface JobSummary { id: string, home: string, state: string, createdAt: number, name?: string, total?: number, done?: number, failed?: number, finishedAt?: number, stuck?: StuckJson }
 
 export interface JobDetails extends JobRecord {
   result?: unknown
+  stuck?: StuckJson
   waitingFor?: string[]
   running?: Array<{ taskId: string, node: string, type?: string, progress?: unknown }>
   results?: Array<{ taskId: string, ok: boolean, result?: unknown, error?: string, node: string }>
@@ -23,8 +27,13 @@ export function summaryJson (j: WireSummary): JobSummary {
     createdAt: Number(j.createdAt),
     ...(j.name != null ? { name: j.name } : {}),
     ...(j.total != null ? { total: j.total, done: j.done ?? 0, failed: j.failed ?? 0 } : {}),
-    ...(j.finishedAt != null ? { finishedAt: Number(j.finishedAt) } : {})
+    ...(j.finishedAt != null ? { finishedAt: Number(j.finishedAt) } : {}),
+    ...(j.stuck != null ? { stuck: stuckJson(j.stuck) } : {})
   }
+}
+
+function stuckJson (s: { sinceMs: number, code: string, text: string, peers: string[], capabilities: string[] }): StuckJson {
+  return { sinceMs: Number(s.sinceMs), code: s.code, text: s.text, ...(s.peers.length > 0 ? { peers: [...s.peers] } : {}), ...(s.capabilities.length > 0 ? { capabilities: [...s.capabilities] } : {}) }
 }
 
 /** A job's view, then the page of results and the next cursor. */

@@ -66,6 +66,45 @@ export interface StatusJson {
   draining: boolean
   /** Where the node serves its dashboard, /v1 API and /metrics (`http://HOST:PORT/`); null: off. */
   http: string | null
+  /**
+   * Circuit breakers this node holds (README "Supervision"): open, half-open, or closed with
+   * recent failures. Empty from nodes older than breakers.
+   */
+  circuits: CircuitJson[]
+  /**
+   * Memory and disk against the node's limits (resources.*). `pressure` lists those over
+   * their limit: the node then takes no new work (no stealing, submits refused with
+   * RESOURCE_EXHAUSTED). `writeError`: writes to its store fail now. Absent from older nodes.
+   */
+  resources?: ResourcesJson
+  /** Jobs homed here flagged stuck now (`meshnode jobs --stuck` lists them). Absent from older nodes. */
+  stuckJobs?: number
+}
+
+export interface CircuitJson {
+  /** peer: held at a lender, target a peer id; handler: held where it runs, target a task type. */
+  kind: 'peer' | 'handler'
+  target: string
+  state: 'closed' | 'half-open' | 'open'
+  /** Consecutive failures now. */
+  failures: number
+  /** When it last changed state, ms since the epoch. */
+  since: number
+  /** Open: when it lets one probe through (ms since the epoch); null otherwise. */
+  retryAt: number | null
+  reason: string
+}
+
+export interface ResourcesJson {
+  rssBytes: number
+  /** 0: no memory limit. */
+  maxRssBytes: number
+  /** null: the data dir's free space could not be read. */
+  freeDiskBytes: number | null
+  /** 0: no disk limit. */
+  minFreeDiskBytes: number
+  pressure: Array<'memory' | 'disk'>
+  writeError: string | null
 }
 
 /** Quorum contact, and how many voters this node reaches of how many. */
@@ -133,8 +172,42 @@ export function statusToJson (s: StatusResponse): StatusJson {
       .sort((a, b) => a.index - b.index),
     quorum: { contact: s.quorum !== 'lost', lastContactMs: s.quorumLastContactMs == null ? null : Number(s.quorumLastContactMs), ...votersReachable(s.peerId, s.voters, s.peers) },
     draining: s.draining,
-    http: s.http === '' ? null : `http://${s.http}/`
+    http: s.http === '' ? null : `http://${s.http}/`,
+    circuits: (s.circuits ?? []).map(c => ({
+      kind: c.kind === 'handler' ? 'handler' as const : 'peer' as const,
+      target: c.target,
+      state: c.state === 'open' || c.state === 'half-open' ? c.state : 'closed' as const,
+      failures: c.failures,
+      since: Number(c.sinceMs),
+      retryAt: c.retryAtMs > 0n ? Number(c.retryAtMs) : null,
+      reason: c.reason
+    })),
+    ...(s.resources != null
+      ? {
+          resources: {
+            rssBytes: Number(s.resources.rssBytes),
+            maxRssBytes: Number(s.resources.maxRssBytes),
+            freeDiskBytes: s.resources.freeDiskBytes == null ? null : Number(s.resources.freeDiskBytes),
+            minFreeDiskBytes: Number(s.resources.minFreeDiskBytes),
+            pressure: s.resources.pressure.filter((r): r is 'memory' | 'disk' => r === 'memory' || r === 'disk'),
+            writeError: s.resources.writeError ?? null
+          }
+        }
+      : {}),
+    ...(s.stuckJobs != null ? { stuckJobs: s.stuckJobs } : {})
   }
+}
+
+/** The resources line of `status`: what is over its limit, and what that means. */
+function formatResources (r: ResourcesJson): string[] {
+  const mib = (b: number): string => `${(b / 1048576).toFixed(0)} MiB`
+  const out: string[] = []
+  if (r.pressure.length > 0) {
+    const what = r.pressure.map(p => p === 'memory' ? `memory ${mib(r.rssBytes)} over its limit ${mib(r.maxRssBytes)}` : `free disk ${mib(r.freeDiskBytes ?? 0)} under its minimum ${mib(r.minFreeDiskBytes)}`)
+    out.push(`  RESOURCE PRESSURE: ${what.join('; ')}: taking no new work (no stealing, submits refused)`)
+  }
+  if (r.writeError != null) out.push(`  STORE WRITES FAILING: ${r.writeError}: submits refused until writes succeed`)
+  return out
 }
 
 /**
@@ -153,9 +226,12 @@ export function formatStatus (s: StatusJson, dataDir?: string): string {
     `  quorum: ${formatQuorum(s.quorum, dataDir)}`,
     `  listening on ${s.addrs.join(', ') || '(nothing)'}`,
     `  dashboard and HTTP API: ${s.http ?? 'off'}`,
-    `  memory: ${(s.memory.rssBytes / 1048576).toFixed(0)} MiB resident, ${(s.memory.heapUsedBytes / 1048576).toFixed(0)} MiB heap in use`,
+    `  memory: ${(s.memory.rssBytes / 1048576).toFixed(0)} MiB resident, ${(s.memory.heapUsedBytes / 1048576).toFixed(0)} MiB heap in use` +
+      `${s.resources != null && s.resources.maxRssBytes > 0 ? ` (limit ${(s.resources.maxRssBytes / 1048576).toFixed(0)} MiB)` : ''}${s.resources?.freeDiskBytes != null ? `; disk: ${(s.resources.freeDiskBytes / 1048576).toFixed(0)} MiB free${s.resources.minFreeDiskBytes > 0 ? ` (minimum ${(s.resources.minFreeDiskBytes / 1048576).toFixed(0)} MiB)` : ''}` : ''}`,
+    ...(s.resources != null ? formatResources(s.resources) : []),
     `  peers: ${counts.alive} alive, ${counts.suspect} suspect, ${counts.dead} dead, ${counts.left} left`,
     ...(s.dead.length > 0 ? [`  declared dead (committed): ${s.dead.map(d => `${nameOf(s, d.peerId)} incarnation ${d.incarnation}`).join(', ')}`] : []),
+    ...((s.stuckJobs ?? 0) > 0 ? [`  STUCK JOBS: ${s.stuckJobs} homed here make no progress (\`meshnode jobs --stuck\` says why)`] : []),
     `  work: ${s.counters.work_running ?? 0} running, ${s.counters.work_queued ?? 0} queued, ${s.counters.work_active_jobs ?? 0} active jobs homed here; ${s.counters.work_tasks_run_total ?? 0} tasks run` +
       `${s.capabilities.length > 0 ? `; offers ${s.capabilities.join(', ')}` : ''}`
   ]
@@ -164,6 +240,15 @@ export function formatStatus (s: StatusJson, dataDir?: string): string {
     lines.push('', `  ${'NAME'.padEnd(w)}  STATE    LAST SEEN  PEER ID`)
     for (const p of s.peers) {
       lines.push(`  ${(p.name || '?').padEnd(w)}  ${p.state.padEnd(7)}  ${formatDuration(p.lastSeenMs).padStart(9)}  ${p.peerId}${p.draining && p.state === 'alive' ? '  (draining)' : ''}`)
+    }
+  }
+  const circuits = s.circuits ?? []
+  if (circuits.length > 0) {
+    lines.push('', '  circuit breakers:')
+    for (const c of circuits) {
+      const target = c.kind === 'peer' ? `peer ${nameOf(s, c.target)}` : `handler ${c.target}`
+      const retry = c.state === 'open' && c.retryAt != null ? `, probe in ${formatDuration(Math.max(0, c.retryAt - Date.now()))}` : ''
+      lines.push(`    ${target}: ${c.state.toUpperCase()}${c.failures > 0 ? ` (${c.failures} consecutive failures${retry})` : retry} — ${c.reason}`)
     }
   }
   const rejected = Object.entries(s.counters).filter(([k, v]) => k.includes('rejected') && v > 0)

@@ -42,6 +42,7 @@ const STATUS_OF: Record<string, number> = {
   STARTING: 503,
   STOPPING: 503,
   DRAINING: 503,
+  RESOURCE_EXHAUSTED: 507,
   UNREACHABLE: 504
 }
 
@@ -102,8 +103,14 @@ export function registerApi (app: FastifyInstance, ctx: ApiContext): void {
     return { peerId: p.peerId, kind: p.kind, ...(p.role != null ? { role: p.role } : {}), rights: [...p.rights].sort() }
   })
 
-  app.get<{ Querystring: { limit?: string, before?: string, state?: string, home?: string, all?: string } }>('/v1/jobs', async req => {
+  app.get<{ Querystring: { limit?: string, before?: string, state?: string, home?: string, all?: string, stuck?: string } }>('/v1/jobs', async req => {
     const q = req.query
+    // Like `meshnode jobs --stuck`: the stuck jobs of every home, each with its diagnosis.
+    if (q.stuck === '1' || q.stuck === 'true') {
+      const res = await run(req, 'jobsList', { limit: intParam(q.limit, 'limit', 1, MAX_PAGE) ?? 0, before: '', stuck: true })
+      const unanswered = res.stuck?.unanswered ?? []
+      return { jobs: res.jobs.map(summaryJson), ...(unanswered.length > 0 ? { unanswered: [...unanswered] } : {}) }
+    }
     // Like `meshnode jobs --all`: without it, finished jobs older than a day are left out.
     const all = q.all === '1' || q.all === 'true' ? { all: true } : {}
     const limit = intParam(q.limit, 'limit', 1, MAX_PAGE) ?? 50

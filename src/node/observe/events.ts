@@ -20,6 +20,21 @@
 //                    the incident log (src/node/observe/incident-log.ts) opened or changed a record
 //   member.alive also carries {incarnation, uptimeMs} of the life heard (the incident log's crash/pause evidence)
 //   drain            {phase, ...}                    this node's drain
+//   task.escalated   {jobId, taskId, type, node, step, attempt, maxAttempts, error, avoid?}
+//                    a failed attempt's step on the escalation ladder, on the node that ran
+//                    it: step retry-here | other-node (avoid: the nodes it failed on) |
+//                    failed (attempts used up) | capped (restart cap reached)
+//   circuit.opened | circuit.half-open | circuit.closed  {kind, target, node, reason, failures, from}
+//                    a circuit breaker on `node` changed state: kind peer (target a peer id,
+//                    at a lender) or handler (target a task type, on the node that runs it)
+//   job.stuck        {id, home, stuckForMs, code, text, peers?, capabilities?, repairs?}
+//                    at the job's home: no progress for stuck.afterMs, and why (src/healing/stuck.ts;
+//                    code: held-by-dead | held-by-unreachable | no-capable-node | handler-timeouts |
+//                    partition | circuit-open | results-undelivered | unknown); again when the
+//                    diagnosis changes or a repair (`repairs`: re-sends, probes) was tried
+//   job.unstuck      {id, home}                      it progresses again, or it is over
+//   resource.pressure {node, resource: memory|disk, value, limit, state: over|ok}
+//                    this node crossed a resource limit: over it, it takes no new work
 export interface MeshEvent {
   /** 1, 2, 3, … in the order this node saw them (resets when the node restarts). */
   id: number

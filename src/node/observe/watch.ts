@@ -14,7 +14,7 @@ export const PROGRESS_MS = 200
 export interface Watched {
   membership: Pick<Membership, 'onTransition' | 'view'> & Partial<Pick<Membership, 'heartbeatOf'>>
   consensus: Pick<ConsensusService, 'onApplied' | 'onJobsMoved' | 'onNodeDead' | 'onNodeAlive' | 'onRoleChange'>
-  engine: Pick<WorkShell, 'onTaskFailed' | 'jobs'> & Partial<Pick<WorkShell, 'onTaskTimeout' | 'onWorkReclaimed'>>
+  engine: Pick<WorkShell, 'onTaskFailed' | 'onNotice' | 'jobs'> & Partial<Pick<WorkShell, 'onTaskTimeout' | 'onWorkReclaimed'>>
   self: string
 }
 
@@ -49,6 +49,8 @@ export function watchMesh (w: Watched, events: EventLog): () => void {
   w.consensus.onNodeDead.push(d => { events.emit('node.dead', { peerId: d.peerId, name: nameOf(d.peerId), incarnation: d.incarnation, reason: d.reason }) })
   w.consensus.onNodeAlive.push((peerId, incarnation) => { events.emit('node.alive', { peerId, incarnation }) })
 
+  // The work core's supervision events (task.escalated, circuit.opened|half-open|closed).
+  w.engine.onNotice.push(n => { events.emit(n.type, n.data) })
   w.engine.onTaskFailed.push((task, error) => {
     events.emit('task.failed', { jobId: task.jobId, taskId: task.id, type: task.type, error: error.slice(0, 1_000), node: w.self })
   })

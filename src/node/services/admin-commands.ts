@@ -81,7 +81,7 @@ export interface RaftStatusView {
 }
 
 /** The part of the work engine the job commands use. */
-export type JobsEngine = Pick<WorkShell, 'submit' | 'job' | 'jobRecord' | 'results' | 'runningTasks'>
+export type JobsEngine = Pick<WorkShell, 'submit' | 'job' | 'jobRecord' | 'results' | 'runningTasks' | 'stuckJobs'>
 
 export interface AdminCommand<K extends CommandName> {
   /**
@@ -198,6 +198,7 @@ export const ADMIN_COMMANDS: CommandTable = {
     needs: 'read',
     what: 'list jobs',
     handler: async (p, ctx) => {
+      if (p.stuck === true) return await stuckJobs(p, ctx)
       const limit = clamp(p.limit, DEFAULT_LIST)
       const since = p.since ?? 0
       // By default a listing is short: running jobs and those finished within a day. `all`
@@ -611,3 +612,42 @@ function clamp (v: number, dflt: number): number {
 type Same<A, B> = [A] extends [B] ? [B] extends [A] ? true : false : false
 const schemaMatches: Same<CommandName, Exclude<keyof AdminResponse, 'code' | 'error' | 'leader'>> = true
 void schemaMatches
+
+/** How long `jobs --stuck` waits for each home's answer. */
+const STUCK_ASK_MS = 3_000
+
+/**
+ * `jobs --stuck`: stuck jobs live at their homes (each home's stuck-job watch), so the node
+ * asked lists its own and asks every other home of a running job for theirs, in parallel;
+ * homes that do not answer are named (`stuck.unanswered`).
+ */
+async function stuckJobs (p: { limit: number, here?: boolean }, ctx: AdminContext): Promise<{ jobs: JobSummary[], next: string, stuck?: { unanswered: string[] } }> {
+  const limit = clamp(p.limit, DEFAULT_LIST)
+  const eng = ctx.engine()
+  const jobs: JobSummary[] = []
+  for (const [id, s] of eng?.stuckJobs?.() ?? []) {
+    const rec = await eng!.jobRecord(id)
+    if (rec == null) continue
+    jobs.push({ id, home: rec.home, state: rec.state, createdAt: rec.createdAt, name: rec.name, total: rec.total, done: rec.done, failed: rec.failed, stuck: { sinceMs: s.sinceMs, code: s.code, text: s.text, peers: s.peers ?? [], capabilities: s.capabilities ?? [] } })
+  }
+  if (p.here === true || ctx.forwarded) return { jobs: jobs.slice(0, limit), next: '' }
+  const homes = new Set<string>()
+  for (const e of (ctx.consensus.control.jobs as ReadonlyMap<string, JobEntry>).values()) if (e.state === 'running' && e.home !== ctx.self) homes.add(e.home)
+  const unanswered: string[] = []
+  await Promise.all([...homes].map(async home => {
+    let timer: NodeJS.Timeout | undefined
+    try {
+      const res = await Promise.race([
+        ctx.forward(home, 'home', { jobsList: { limit, before: '', stuck: true, here: true } }, ctx.caller.peerId),
+        new Promise<never>((_resolve, reject) => { timer = setTimeout(() => { reject(new Error('timed out')) }, STUCK_ASK_MS) })
+      ])
+      jobs.push(...resultOf(res, 'jobsList').jobs)
+    } catch {
+      unanswered.push(home)
+    } finally {
+      clearTimeout(timer)
+    }
+  }))
+  jobs.sort((a, b) => a.id < b.id ? 1 : a.id > b.id ? -1 : 0)
+  return { jobs: jobs.slice(0, limit), next: '', ...(unanswered.length > 0 ? { stuck: { unanswered: unanswered.sort() } } : {}) }
+}

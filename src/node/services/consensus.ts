@@ -168,6 +168,10 @@ export class ConsensusService {
     const snap = this.raftStore.mirror.snapshot()
     this.restoreControl(snap.data)
     if (!this.raftStore.isEmpty) this.createCore()
+    // A restarted node expects every other member of the restored configuration: one that
+    // died for good while this node was down is then probed and held dead like any other.
+    const conf = this.core?.status().conf
+    if (conf != null) this.membership.expectMembers([...conf.voters, ...conf.learners])
     await this.transport.start()
     this.membership.onTransition.push(t => { this.onTransition(t) })
     this.membership.onHeartbeat.push((peerId, hb) => {

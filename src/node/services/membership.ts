@@ -15,7 +15,7 @@ import type { Dialer } from '../transport/dialer.js'
 import type { Host } from '../transport/host.js'
 import type { Logger } from '../log.js'
 import type { Metrics } from '../metrics.js'
-import type { Store } from '../store/store.js'
+import type { KnownPeer, Store } from '../store/store.js'
 
 /** What other subsystems contribute to each heartbeat (consensus: role/term/leader; scheduler: load). */
 export interface LocalState {
@@ -28,6 +28,8 @@ export interface LocalState {
   slots: number
   /** Leaving the mesh (drain): peers push it no work. */
   draining: boolean
+  /** What it advertises now (handlers whose circuit is open left out); `capabilities` of the init when absent. */
+  capabilities?: readonly string[]
   /** The founding voter set this node proposes while it belongs to no cluster. */
   bootstrapSet: string[]
 }
@@ -67,6 +69,8 @@ export class Membership {
   readonly detector: FailureDetector
   private readonly topic: string
   private readonly info = new Map<string, Heartbeat>()
+  /** Peers remembered on disk (the peers bucket), as last written. */
+  private readonly remembered = new Map<string, KnownPeer>()
   private seq = 0n
   /** This process's incarnation; renewed (never lowered) when the cluster declared it dead. */
   private ownIncarnation: bigint
@@ -94,8 +98,9 @@ export class Membership {
   }
 
   async start (): Promise<void> {
-    // Remembered peers: dial them again and show them in status until they answer or die.
+    // Remembered peers: dial them again (and see expectMembers).
     for (const [peerId, known] of await this.store.peers.entries()) {
+      this.remembered.set(peerId, known)
       this.dialer.know(peerId, known.addrs)
     }
     const pubsub = this.host.services.pubsub as any
@@ -109,6 +114,31 @@ export class Membership {
     this.heartbeatTimer = setInterval(() => { void this.publish(false) }, this.init.heartbeatMs)
     this.tickTimer = setInterval(() => { this.tick() }, TICK_MS)
     void this.publish(false)
+  }
+
+  /**
+   * The other members of the committed configuration, once consensus has restored it: each
+   * one not heard from yet is expected (FailureDetector.expect) at its remembered incarnation,
+   * and its remembered addresses go into libp2p's peer store, so that a probe can dial it by
+   * peer id — after a restart that store is empty, and a peer that never heartbeats again (it
+   * died for good while this node was down) could not even be probed.
+   */
+  expectMembers (peerIds: readonly string[]): void {
+    const self = this.host.peerId.toString()
+    const now = performance.now()
+    for (const peerId of peerIds) {
+      if (peerId === self || this.detector.get(peerId) != null) continue
+      const known = this.remembered.get(peerId)
+      if (known != null && known.addrs.length > 0) {
+        void this.host.peerStore.merge(peerIdFromString(peerId), { multiaddrs: parseAddrs(known.addrs) }).catch(() => {})
+      }
+      let incarnation = 1n
+      try {
+        if (known?.incarnation != null) incarnation = BigInt(known.incarnation)
+      } catch {}
+      this.detector.expect(peerId, incarnation, now)
+    }
+    this.drain()
   }
 
   /** Announce a graceful stop so peers mark us `left` rather than dead. */
@@ -201,7 +231,7 @@ export class Membership {
       queued: local.queued,
       slots: local.slots,
       draining: local.draining,
-      capabilities: this.init.capabilities,
+      capabilities: local.capabilities != null ? [...local.capabilities] : this.init.capabilities,
       role: local.role,
       term: local.term,
       leader: local.leader,
@@ -255,10 +285,12 @@ export class Membership {
     } else {
       this.dialer.know(peerId, hb.addrs)
     }
-    if (prev == null || prev.name !== hb.name || prev.addrs.join() !== hb.addrs.join()) {
+    if (prev == null || prev.name !== hb.name || prev.addrs.join() !== hb.addrs.join() || prev.incarnation !== hb.incarnation) {
       // Probes dial by PeerId, so the peer store must know addresses learned through gossip.
       void this.host.peerStore.merge(msg.from, { multiaddrs: parseAddrs(hb.addrs) }).catch(() => {})
-      void this.store.peers.put(peerId, { peerId, name: hb.name, addrs: hb.addrs, lastSeen: Date.now() })
+      const known = { peerId, name: hb.name, addrs: hb.addrs, lastSeen: Date.now(), incarnation: hb.incarnation.toString() }
+      this.remembered.set(peerId, known)
+      void this.store.peers.put(peerId, known)
         .catch(err => this.log.warn({ err: err?.message }, 'could not remember peer'))
     }
     for (const listener of this.onHeartbeat) listener(peerId, hb)
@@ -306,6 +338,16 @@ export class Membership {
     // to revive either one for over 30 s.
     if (t.to === 'dead') void this.host.hangUp(peerIdFromString(t.peerId)).catch(() => {})
     for (const fn of this.onTransition) fn(t)
+  }
+
+  /**
+   * Probe a peer now (the stuck-job watch asks this of a peer that holds work and does not
+   * answer): the result feeds the failure detector like any probe, so a peer that is gone is
+   * suspected — and through a majority, declared dead — sooner.
+   */
+  probeNow (peerId: string): void {
+    if (this.stopped) return
+    void this.probe(peerId)
   }
 
   private async probe (peerId: string): Promise<void> {

@@ -13,7 +13,7 @@ import type { Rng } from '../../prng.js'
 import type { WorkRequest, WorkResponse } from '../../wire/proto/work.js'
 import { decodeWorkMsg, decodeWorkReply, encodeWorkMsg, encodeWorkReply, fail } from '../../wire/work-codec.js'
 import { abortRun, invoke, isThenable, race, signalOf, stoppedByNode, type Running } from '../../work/attempt.js'
-import { WorkCore, type AttemptEnd, type AttemptOutcome, type DrainProgress, type PeerInfo, type Ready, type RunningTaskView, type SubmitAnswer, type WorkCounters } from '../../work/core.js'
+import { WorkCore, type AttemptEnd, type AttemptOutcome, type DrainProgress, type PeerInfo, type Ready, type RunningTaskView, type SubmitAnswer, type SupervisionConfig, type WorkCounters, type WorkNotice } from '../../work/core.js'
 import { WorkError } from '../../work/errors.js'
 import { FailedWithResult, type Handlers, type TaskContext } from '../../work/executors.js'
 import { closeHandlers } from '../../work/isolation/index.js'
@@ -22,8 +22,12 @@ import { failReply, type WorkReply } from '../../work/messages.js'
 import { CMD_TYPE, childTaskId, encodePayload, makeTask, rootTaskId, type JobInput, type Task } from '../../work/spec.js'
 import type { JobRecord, TaskOutcome, WorkStore } from '../store/work-store.js'
 import type { LatencyHistory } from '../observe/history.js'
+import type { JobEvidence } from '../../healing/stuck.js'
 
 export type { PeerInfo } from '../../work/core.js'
+
+/** A stuck job's diagnosis as views and listings show it (src/healing/stuck.ts). */
+export interface StuckInfo { sinceMs: number, code: string, text: string, peers?: string[], capabilities?: string[] }
 
 export interface WorkNet {
   call: (peer: string, req: WorkRequest) => Promise<WorkResponse>
@@ -72,6 +76,8 @@ export interface WorkShellOptions {
   replicas?: number
   /** Retry backoff base for failed attempts (default 200 ms). */
   retryBaseMs?: number
+  /** The escalation ladder and circuit breakers (supervision.* start options). */
+  supervision?: SupervisionConfig
   /** Metrics: told of attempts and finished jobs. */
   observer?: WorkObserver
   /** Where attempts run here and jobs finished here are recorded (`meshnode stats`). */
@@ -117,6 +123,8 @@ export class WorkShell {
   readonly onTaskTimeout: Array<(task: Task) => void> = []
   /** Told when a committed death made this node re-run or give up work (the event stream's work.reclaimed). */
   readonly onWorkReclaimed: Array<(r: WorkReclaimed) => void> = []
+  /** Told of the core's structured events (task.escalated, circuit.*): the event log, metrics. */
+  readonly onNotice: Array<(n: WorkNotice) => void> = []
   private _core?: WorkCore
   private readonly running = new Map<string, Running>()
   private readonly replies = new Map<number, (r: WorkReply) => void>()
@@ -169,7 +177,8 @@ export class WorkShell {
       rng: this.opts.rng,
       ...(this.opts.resendAfterMs != null ? { resendAfterMs: this.opts.resendAfterMs } : {}),
       ...(this.opts.replicas != null ? { replicas: this.opts.replicas } : {}),
-      ...(this.opts.retryBaseMs != null ? { retryBaseMs: this.opts.retryBaseMs } : {})
+      ...(this.opts.retryBaseMs != null ? { retryBaseMs: this.opts.retryBaseMs } : {}),
+      ...(this.opts.supervision != null ? { supervision: this.opts.supervision } : {})
     }, loaded, {
       entry: id => this.registry.entry(id),
       isDead: peer => this.registry.isDead(peer),
@@ -183,6 +192,7 @@ export class WorkShell {
     if (this._core == null || this.stopped) return
     this.stopped = true
     this.disarm()
+    clearTimeout(this.writeRetry)
     this.core.stop(this.opts.now())
     this.drive()
     // Running tasks stay in the store as queued: they run again after a restart.
@@ -227,8 +237,14 @@ export class WorkShell {
     return this._core?.drainProgress()
   }
 
+  /** What this node advertises: its capabilities, less handlers whose circuit is open here. */
   get capabilities (): readonly string[] {
-    return this.opts.capabilities
+    return this._core?.capabilities ?? this.opts.capabilities
+  }
+
+  /** Circuit breakers held here that are not plainly closed (status, metrics). */
+  circuits (): ReturnType<WorkCore['circuits']> {
+    return this._core?.circuits() ?? []
   }
 
   /** Zeros until started, so status can be served at any time. */
@@ -257,6 +273,7 @@ export class WorkShell {
    */
   async submit (inputs: readonly JobInput[]): Promise<JobRecord[]> {
     if (this.stopped) throw new WorkError(this._core?.isDraining === true ? 'DRAINING' : 'STOPPING', this._core?.isDraining === true ? 'this node has drained and is leaving the mesh: submit to another node' : 'node is stopping')
+    if (this.writeFailure != null) throw new WorkError('RESOURCE_EXHAUSTED', `this node cannot write to its disk (${this.writeFailure.error}), so it takes no new jobs: nothing was accepted. Submit at another node, or free disk space here (\`meshnode status\` says when writes succeed again)`)
     this.refreshPeers()
     const ticket = this.core.submit(inputs, this.opts.now())
     const answer = new Promise<JobRecord[]>((resolve, reject) => { this.submits.set(ticket.id, { resolve, reject }) })
@@ -281,6 +298,8 @@ export class WorkShell {
     if (!isFinal(rec.state)) {
       const waiting = this.core.waitingFor(jobId)
       if (waiting.length > 0) view.waitingFor = waiting
+      const stuck = this.stuckOf?.(jobId)
+      if (stuck != null) view.stuck = stuck
     }
     return view
   }
@@ -363,6 +382,56 @@ export class WorkShell {
   readonly forgotten = { jobs: 0, results: 0 }
   private forgetting: Promise<void> = Promise.resolve()
 
+  // ----- stuck jobs and resource pressure ---------------------------------------------------
+
+  /** What a job's view shows when it is stuck (set by the node's stuck-job watch). */
+  stuckOf?: (jobId: string) => StuckInfo | undefined
+  /** Every job homed here flagged stuck now (set by the node's stuck-job watch). */
+  stuckJobs?: () => Array<[string, StuckInfo]>
+
+  /** Stuck-job evidence for the running jobs homed here stalled since before `stalledBefore`. */
+  stuckEvidence (stalledBefore: number): JobEvidence[] {
+    if (this._core == null || this.stopped) return []
+    this.refreshPeers()
+    return this.core.jobEvidence(stalledBefore)
+  }
+
+  /** Re-sends now what is lent to `peer` (a stuck-job repair); returns the batches sent. */
+  resendTo (peer: string): number {
+    if (this._core == null || this.stopped) return 0
+    const n = this.core.resendTo(peer, this.opts.now())
+    this.drive()
+    return n
+  }
+
+  unansweredSince (peer: string): number | undefined {
+    return this._core?.unansweredSince(peer)
+  }
+
+  get isFenced (): boolean {
+    return this._core?.isFenced ?? false
+  }
+
+  /** The node's resource monitor: near a memory or disk limit, take no new work. */
+  resourcePressure (on: boolean): void {
+    if (this._core == null || this.stopped) return
+    this.core.resourcePressure(on, this.opts.now())
+    this.drive()
+  }
+
+  get underPressure (): boolean {
+    return this._core?.underPressure ?? false
+  }
+
+  /**
+   * The last failed write to the store, while writes fail (cleared by the next one that
+   * succeeds): submits are refused meanwhile (RESOURCE_EXHAUSTED), and what failed is
+   * written again before anything newer (WorkStore keeps it), so disk never falls behind
+   * memory for good and nothing that depends on it was sent.
+   */
+  writeFailure?: { at: number, error: string }
+  private writeRetry?: NodeJS.Timeout
+
   /** Consensus says whether this node reaches a majority; without it the core is fenced. */
   quorumContact (has: boolean): void {
     if (this._core == null || this.stopped) return
@@ -413,6 +482,7 @@ export class WorkShell {
             if (e.tag === 'work.reclaimed') this.reclaimed(e.fields)
           }
         }
+        if (rd.notices.length > 0) for (const n of rd.notices) for (const l of this.onNotice) l(n)
         if (rd.finished.length > 0) {
           const observer = this.opts.observer
           const now = observer != null ? this.opts.now() : 0
@@ -461,7 +531,11 @@ export class WorkShell {
     this.commitScheduled = true
     setImmediate(() => {
       this.commitScheduled = false
-      this.commit().catch(err => this.opts.log.warn({ err: errText(err) }, 'work commit failed'))
+      this.commit().catch(err => {
+        // A failed write was logged once when writes started failing (see commit).
+        if (this.writeFailure?.error === errText(err)) this.opts.log.debug({ err: errText(err) }, 'work commit failed')
+        else this.opts.log.warn({ err: errText(err) }, 'work commit failed')
+      })
     })
   }
 
@@ -474,9 +548,28 @@ export class WorkShell {
     try {
       await this.store.flush()
     } catch (err) {
-      // Nothing that depended on these writes may leave: fail it instead.
-      for (const rd of held) this.abandon(rd, err as Error)
+      // Nothing that depended on these writes may leave: fail it instead. The writes stay
+      // staged (WorkStore) and go first in the next flush; the core is not advanced, so no
+      // job they finish is reported before they are durable.
+      const text = errText(err)
+      if (this.writeFailure == null) this.opts.log.warn({ err: text }, 'cannot write to the store: submits are refused until writes succeed again')
+      this.writeFailure = { at: this.opts.now(), error: text }
+      // Try again on our own: the failed writes wait in the store, and with submits refused
+      // nothing else may come along to flush them once space is freed.
+      if (this.writeRetry == null && !this.closed) {
+        this.writeRetry = setTimeout(() => {
+          this.writeRetry = undefined
+          this.requestCommit()
+        }, WRITE_RETRY_MS)
+        this.writeRetry.unref?.()
+      }
+      const failure = new WorkError('RESOURCE_EXHAUSTED', `could not write to this node's store: ${text}`, { cause: err })
+      for (const rd of held) this.abandon(rd, failure)
       throw err
+    }
+    if (this.writeFailure != null) {
+      this.opts.log.info({ failedSince: this.writeFailure.at }, 'writes to the store succeed again')
+      this.writeFailure = undefined
     }
     this.core.advance(upTo)
     for (const rd of held) this.send(rd)
@@ -690,6 +783,8 @@ export class WorkShell {
 }
 
 const NO_CHILDREN: readonly Task[] = Object.freeze([])
+/** After a failed write, the store is tried again this often until a write succeeds. */
+const WRITE_RETRY_MS = 1_000
 const NO_COUNTERS: WorkCounters = { tasksRun: 0, tasksFailed: 0, tasksRetried: 0, stealsSent: 0, stealsGranted: 0, stealsRefused: 0, tasksStolen: 0, tasksLent: 0, batchesResent: 0, resultsSent: 0, orphanedHandlers: 0, rejectedMessages: 0, tasksReclaimed: 0, tasksAbandoned: 0 }
 
 function errText (err: unknown): string {

@@ -14,6 +14,7 @@ import type { Logger } from '../log.js'
 import type { Membership } from './membership.js'
 import { Registrar } from './registrar.js'
 import { WorkShell, type PeerInfo, type WorkObserver } from './work-shell.js'
+import type { SupervisionConfig } from '../../work/core.js'
 import { WorkTransport } from '../transport/work-transport.js'
 import type { Store } from '../store/store.js'
 import type { LatencyHistory } from '../observe/history.js'
@@ -30,6 +31,8 @@ export interface WorkServiceInit {
   observer?: WorkObserver
   /** Where attempts and finished jobs are recorded (`meshnode stats`). */
   history?: LatencyHistory
+  /** The escalation ladder and circuit breakers (supervision.* start options). */
+  supervision?: SupervisionConfig
 }
 
 /**
@@ -91,6 +94,7 @@ export class WorkService {
       ...(init.replicas != null ? { replicas: init.replicas } : {}),
       ...(init.observer != null ? { observer: init.observer } : {}),
       ...(init.history != null ? { history: init.history } : {}),
+      ...(init.supervision != null ? { supervision: init.supervision } : {}),
       peers: () => this.peers(),
       rng: mulberry32(Number.parseInt(self.slice(-8), 36) ^ Date.now()),
       now: Date.now,

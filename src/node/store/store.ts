@@ -14,6 +14,8 @@ export interface KnownPeer {
   name: string
   addrs: string[]
   lastSeen: number
+  /** The incarnation its last remembered heartbeat carried (a bigint, as a decimal string). */
+  incarnation?: string
 }
 
 export interface MetaValues {

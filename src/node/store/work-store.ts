@@ -196,6 +196,10 @@ export class WorkStore {
         if (ops.length > 0) await this.store.db.batch(ops as any, { keyEncoding: 'utf8', valueEncoding: 'utf8' })
         for (const w of waiters) w.resolve()
       } catch (err) {
+        // Kept, ahead of anything staged since, for the next flush: memory already holds
+        // what these writes say, so dropping them would let a later batch build on state the
+        // disk never got. Until they land, every flush fails (nothing new is acknowledged).
+        this.staged = this.staged.length === 0 ? ops : ops.concat(this.staged)
         for (const w of waiters) w.reject(err as Error)
       }
     }

@@ -46,6 +46,9 @@ export interface HostOptions {
  * module keeps one cache of metric objects for the whole process, which a second node in
  * the same process would otherwise reuse, registered in the first node's registry. (The cost:
  * building a host clears prom-client's global default registry, which meshnode never uses.)
+ * To count bytes per protocol it wraps every stream's sink in a generator, and the longer
+ * chain makes a race of the stream libraries easy to lose: a second write in a row onto a
+ * stream that closed never settles. src/node/transport/raft-transport.ts says how it avoids it.
  */
 function metricsOption (registry: Registry | undefined): { metrics?: ReturnType<typeof prometheusMetrics> } {
   if (registry == null) return {}
@@ -83,10 +86,7 @@ export async function createHost (opts: HostOptions): Promise<Host> {
     privateKey: opts.privateKey,
     start: false,
     ...protection(opts.meshKeys, opts.onMeshKeyMismatch),
-    // Off unless MESHNODE_LIBP2P_METRICS=on: with @libp2p/prometheus-metrics wired in, a paused
-    // node that is the others' bootstrap peer failed to rejoin (healing e2e, node 1 paused as a
-    // follower: no node.alive within 20 s; 300 ms without it). Not yet understood.
-    ...(process.env.MESHNODE_LIBP2P_METRICS === 'on' ? metricsOption(opts.registry) : {}),
+    ...metricsOption(opts.registry),
     addresses: { listen: opts.listen },
     transports: [tcp()],
     connectionEncrypters: [noise()],

@@ -5,6 +5,18 @@
 // size limit, and a frame whose `from` is not the authenticated remote peer, or whose `to` is
 // not us, is dropped and counted: a peer cannot speak for another. Each peer's frames are held
 // to RAFT_FRAME_RATE; a frame over it is dropped unread (counted), which Raft tolerates.
+//
+// A write never goes to a stream that has closed, and every write has a deadline: on a stream
+// closed under it, a write can wait forever. it-byte-stream's write resolves only when the
+// stream's sink takes the bytes from its queueless pushable, and when the sink stops because
+// the stream closed, the pushable's return() overwrites a value still waiting there without
+// settling its write. Two writes in a row onto an already closed stream lose that race whenever
+// the sink's chain is a few microtasks longer than the writer's, as it is with libp2p's
+// Prometheus metrics wired in (their _track() wraps every stream's sink in an it-foreach
+// generator); the first write "succeeds" into the void, the second never settles, and this
+// peer's queue is stuck behind it for good. A paused node met exactly that on waking (its
+// streams were closed by the peers that had declared it dead, and a burst of Raft replies was
+// waiting): nothing it said reached the leader, so it never learned it had been declared dead.
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { pbStream, type ProtobufStream } from 'it-protobuf-stream'
@@ -23,6 +35,12 @@ const IDLE_TIMEOUT_MS = 30_000
 /** Messages waiting for one peer's stream; beyond this the oldest are dropped. */
 const MAX_QUEUE = 1024
 const OPEN_TIMEOUT_MS = 2_000
+/**
+ * A write waits for the muxer to take its bytes, which a live peer does within its flow-control
+ * window; generous, so a 4 MiB frame to a slow peer is not cut off, and only a wedged stream
+ * (see the module comment) ever reaches it.
+ */
+const WRITE_TIMEOUT_MS = 10_000
 
 interface Outbound {
   pb?: ProtobufStream<Stream>
@@ -82,13 +100,26 @@ export class RaftTransport {
     o.flushing = true
     try {
       while (o.queue.length > 0 && !this.stopped) {
+        if (o.stream != null && !writable(o.stream)) {
+          // Closed since the last write (the peer hung up, or the connection dropped): a
+          // write to it may never settle. Open a fresh one; what is queued goes out on it.
+          this.log.trace({ peer: to, status: o.stream.status }, 'raft stream closed; reopening')
+          o.stream.abort(new Error('raft stream closed'))
+          o.stream = undefined
+          o.pb = undefined
+        }
         if (o.pb == null) {
           const stream = await this.host.dialProtocol(peerIdFromString(to), RAFT_PROTOCOL, { signal: AbortSignal.timeout(OPEN_TIMEOUT_MS) })
           o.stream = stream
           o.pb = pbStream(stream, { maxDataLength: MAX_RAFT_FRAME_BYTES })
         }
         const batch = o.queue.splice(0, o.queue.length)
-        await o.pb.writeV(batch.map(toWire), RaftMessage)
+        const { signal, clear } = deadline(WRITE_TIMEOUT_MS)
+        try {
+          await o.pb.writeV(batch.map(toWire), RaftMessage, { signal })
+        } finally {
+          clear()
+        }
         this.metrics.raftSent.inc(batch.length)
       }
     } catch (err: any) {
@@ -164,4 +195,9 @@ export class RaftTransport {
       stream.abort(err instanceof Error ? err : new Error(String(err)))
     }
   }
+}
+
+/** Whether a write on `stream` can still reach its muxer. */
+function writable (stream: Stream): boolean {
+  return stream.status === 'open' && (stream.writeStatus === 'ready' || stream.writeStatus === 'writing')
 }

@@ -41,7 +41,12 @@ interface Channel {
   writes: Promise<void>
   /** When a response last arrived on this channel (ms), to tell a slow peer from a dead stream. */
   lastReadAt: number
+  /** Closed: a stream its open() still brings is aborted, not adopted (it would leak). */
+  closed?: boolean
 }
+
+/** A peer whose work requests keep failing is reported this often (a warning). */
+const FAILING_WARN_MS = 30_000
 
 const OPEN_TIMEOUT_MS = 5_000
 
@@ -53,6 +58,8 @@ export class WorkTransport {
   private readonly refusals: Refusals
   private seq = 0n
   private stopped = false
+  /** Per peer whose requests fail: failures in a row, since when, last reported. */
+  private readonly failing = new Map<string, { count: number, since: number, reportedAt: number }>()
 
   constructor (
     private readonly host: Host,
@@ -109,17 +116,59 @@ export class WorkTransport {
     // Frames go out one after another; a failed write closes the channel and fails its calls.
     channel.writes = channel.writes.then(async () => {
       const pb = await this.open(peer, channel)
-      await pb.write({ id, request: req }, WorkFrame)
+      await writeFrame(pb, channel.stream, { id, request: req })
     }).catch(err => { this.close(peer, channel, err) })
-    return await result
+    try {
+      const res = await result
+      this.failing.delete(peer)
+      return res
+    } catch (err) {
+      this.noteFailure(peer, err)
+      throw err
+    }
+  }
+
+  /**
+   * Work requests to a peer that keep failing hold up whatever depends on them (results for
+   * its jobs, re-sends, steals) while the peer looks alive to membership: say so, with the
+   * error and the streams open to it, once per FAILING_WARN_MS.
+   */
+  private noteFailure (peer: string, err: unknown): void {
+    const now = Date.now()
+    let f = this.failing.get(peer)
+    if (f == null) {
+      f = { count: 0, since: now, reportedAt: now }
+      this.failing.set(peer, f)
+    }
+    f.count++
+    if (now - f.reportedAt < FAILING_WARN_MS) return
+    f.reportedAt = now
+    let streams = 0
+    let connections = 0
+    try {
+      for (const c of this.host.getConnections(peerIdFromString(peer))) {
+        connections++
+        streams += c.streams.filter(s => s.protocol === WORK_PROTOCOL && s.direction === 'outbound').length
+      }
+    } catch {}
+    this.log.warn({ peer, failures: f.count, failingForMs: now - f.since, err: errorMessage(err), connections, outboundWorkStreams: streams }, 'work requests to a peer keep failing')
   }
 
   private async open (peer: string, ch: Channel): Promise<ProtobufStream<Stream>> {
     if (ch.pb != null) return ch.pb
+    // A call queued behind a write that failed: its channel is closed and its call failed.
+    if (ch.closed === true) throw new MeshError('UNREACHABLE', `work channel to ${peer} closed`)
     ch.opening ??= (async () => {
       const { signal, clear } = deadline(OPEN_TIMEOUT_MS)
       try {
         const stream = await this.host.dialProtocol(peerIdFromString(peer), WORK_PROTOCOL, { signal })
+        // The channel was closed while the stream opened (a timeout, a failed write): nobody
+        // would ever close this stream, and leaked streams count against the connection's
+        // limit of WORK_MAX_STREAMS until the peer refuses new ones.
+        if (ch.closed === true) {
+          stream.abort(new Error('work channel closed while opening'))
+          throw new MeshError('UNREACHABLE', `work channel to ${peer} closed while opening`)
+        }
         ch.stream = stream
         ch.pb = pbStream(stream, { maxDataLength: MAX_WORK_FRAME_BYTES })
         void this.readResponses(peer, ch, ch.pb)
@@ -151,6 +200,7 @@ export class WorkTransport {
   /** Fails every call waiting on the channel and forgets its stream; the next call reopens. */
   private close (peer: string, ch: Channel, err: unknown): void {
     const reason = err instanceof Error ? err : new Error(String(err))
+    ch.closed = true
     ch.stream?.abort(reason)
     ch.stream = undefined
     ch.pb = undefined
@@ -196,13 +246,13 @@ export class WorkTransport {
         if (busy >= this.maxInFlight) {
           this.refusals.count(from, `has ${busy} work requests in flight`)
           const response = fail(`RATE_LIMITED: ${busy} of this peer's work requests are still being handled here; retry later`)
-          writes = writes.then(async () => { await pb.write({ id, response }, WorkFrame) }).catch(() => {})
+          writes = writes.then(async () => { await writeFrame(pb, stream, { id, response }) }).catch(() => {})
           continue
         }
         this.inFlight.set(from, busy + 1)
         void this.handle(from, request).then(response => {
           this.metrics.workServed.inc()
-          writes = writes.then(async () => { await pb.write({ id, response }, WorkFrame) }).catch(() => {})
+          writes = writes.then(async () => { await writeFrame(pb, stream, { id, response }) }).catch(err => { stream.abort(err instanceof Error ? err : new Error(String(err))) })
         }, err => {
           this.log.warn({ from, err: errorMessage(err) }, 'work request failed')
         }).finally(() => { this.done(from) })
@@ -217,5 +267,26 @@ export class WorkTransport {
     } finally {
       this.inbound.delete(stream)
     }
+  }
+}
+
+/** How long one frame may wait for the muxer to take it: a live peer takes it within its window. */
+const WRITE_TIMEOUT_MS = 10_000
+
+/**
+ * Writes one frame, never to a stream that has closed, and with a deadline: on a closed
+ * stream a write can wait forever (see raft-transport.ts: it-byte-stream's write settles only
+ * when the sink takes the bytes, and a sink that stopped never does), and every later frame of
+ * the chain would wait behind it.
+ */
+async function writeFrame (pb: ProtobufStream<Stream>, stream: Stream | undefined, frame: WorkFrame): Promise<void> {
+  if (stream != null && !(stream.status === 'open' && (stream.writeStatus === 'ready' || stream.writeStatus === 'writing'))) {
+    throw new MeshError('UNREACHABLE', `work stream ${stream.status}`)
+  }
+  const { signal, clear } = deadline(WRITE_TIMEOUT_MS)
+  try {
+    await pb.write(frame, WorkFrame, { signal })
+  } finally {
+    clear()
   }
 }

@@ -339,6 +339,8 @@ export interface JobsList {
   before: string
   since?: number
   all?: boolean
+  stuck?: boolean
+  here?: boolean
 }
 
 export namespace JobsList {
@@ -371,6 +373,16 @@ export namespace JobsList {
           w.bool(obj.all)
         }
 
+        if (obj.stuck != null) {
+          w.uint32(240)
+          w.bool(obj.stuck)
+        }
+
+        if (obj.here != null) {
+          w.uint32(248)
+          w.bool(obj.here)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -400,6 +412,14 @@ export namespace JobsList {
             }
             case 9: {
               obj.all = reader.bool()
+              break
+            }
+            case 30: {
+              obj.stuck = reader.bool()
+              break
+            }
+            case 31: {
+              obj.here = reader.bool()
               break
             }
             default: {
@@ -3031,6 +3051,7 @@ export interface JobSummary {
   done?: number
   failed?: number
   finishedAt?: number
+  stuck?: StuckInfo
 }
 
 export namespace JobSummary {
@@ -3088,6 +3109,11 @@ export namespace JobSummary {
           w.uint64Number(obj.finishedAt)
         }
 
+        if (obj.stuck != null) {
+          w.uint32(242)
+          StuckInfo.codec().encode(obj.stuck, w)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -3141,6 +3167,12 @@ export namespace JobSummary {
               obj.finishedAt = reader.uint64Number()
               break
             }
+            case 30: {
+              obj.stuck = StuckInfo.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.stuck
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -3164,10 +3196,127 @@ export namespace JobSummary {
   }
 }
 
+export interface StuckInfo {
+  sinceMs: number
+  code: string
+  text: string
+  peers: string[]
+  capabilities: string[]
+}
+
+export namespace StuckInfo {
+  let _codec: Codec<StuckInfo>
+
+  export const codec = (): Codec<StuckInfo> => {
+    if (_codec == null) {
+      _codec = message<StuckInfo>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.sinceMs != null && obj.sinceMs !== 0)) {
+          w.uint32(8)
+          w.uint64Number(obj.sinceMs)
+        }
+
+        if ((obj.code != null && obj.code !== '')) {
+          w.uint32(18)
+          w.string(obj.code)
+        }
+
+        if ((obj.text != null && obj.text !== '')) {
+          w.uint32(26)
+          w.string(obj.text)
+        }
+
+        if (obj.peers != null) {
+          for (const value of obj.peers) {
+            w.uint32(34)
+            w.string(value)
+          }
+        }
+
+        if (obj.capabilities != null) {
+          for (const value of obj.capabilities) {
+            w.uint32(42)
+            w.string(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          sinceMs: 0,
+          code: '',
+          text: '',
+          peers: [],
+          capabilities: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.sinceMs = reader.uint64Number()
+              break
+            }
+            case 2: {
+              obj.code = reader.string()
+              break
+            }
+            case 3: {
+              obj.text = reader.string()
+              break
+            }
+            case 4: {
+              if (opts.limits?.peers != null && obj.peers.length === opts.limits.peers) {
+                throw new MaxLengthError('Decode error - map field "peers" had too many elements')
+              }
+
+              obj.peers.push(reader.string())
+              break
+            }
+            case 5: {
+              if (opts.limits?.capabilities != null && obj.capabilities.length === opts.limits.capabilities) {
+                throw new MaxLengthError('Decode error - map field "capabilities" had too many elements')
+              }
+
+              obj.capabilities.push(reader.string())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<StuckInfo>): Uint8Array => {
+    return encodeMessage(obj, StuckInfo.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StuckInfo>): StuckInfo => {
+    return decodeMessage(buf, StuckInfo.codec(), opts)
+  }
+}
+
 export interface JobList {
   jobs: JobSummary[]
   next: string
   hidden?: number
+  stuck?: StuckListing
 }
 
 export namespace JobList {
@@ -3195,6 +3344,11 @@ export namespace JobList {
         if (obj.hidden != null) {
           w.uint32(72)
           w.uint32(obj.hidden)
+        }
+
+        if (obj.stuck != null) {
+          w.uint32(242)
+          StuckListing.codec().encode(obj.stuck, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -3230,6 +3384,12 @@ export namespace JobList {
               obj.hidden = reader.uint32()
               break
             }
+            case 30: {
+              obj.stuck = StuckListing.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.stuck
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -3250,6 +3410,72 @@ export namespace JobList {
 
   export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobList>): JobList => {
     return decodeMessage(buf, JobList.codec(), opts)
+  }
+}
+
+export interface StuckListing {
+  unanswered: string[]
+}
+
+export namespace StuckListing {
+  let _codec: Codec<StuckListing>
+
+  export const codec = (): Codec<StuckListing> => {
+    if (_codec == null) {
+      _codec = message<StuckListing>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.unanswered != null) {
+          for (const value of obj.unanswered) {
+            w.uint32(10)
+            w.string(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          unanswered: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.unanswered != null && obj.unanswered.length === opts.limits.unanswered) {
+                throw new MaxLengthError('Decode error - map field "unanswered" had too many elements')
+              }
+
+              obj.unanswered.push(reader.string())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<StuckListing>): Uint8Array => {
+    return encodeMessage(obj, StuckListing.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StuckListing>): StuckListing => {
+    return decodeMessage(buf, StuckListing.codec(), opts)
   }
 }
 

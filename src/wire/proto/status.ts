@@ -438,6 +438,132 @@ export namespace DeadPeer {
   }
 }
 
+export interface Circuit {
+  kind: string
+  target: string
+  state: string
+  failures: number
+  sinceMs: bigint
+  retryAtMs: bigint
+  reason: string
+}
+
+export namespace Circuit {
+  let _codec: Codec<Circuit>
+
+  export const codec = (): Codec<Circuit> => {
+    if (_codec == null) {
+      _codec = message<Circuit>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.kind != null && obj.kind !== '')) {
+          w.uint32(10)
+          w.string(obj.kind)
+        }
+
+        if ((obj.target != null && obj.target !== '')) {
+          w.uint32(18)
+          w.string(obj.target)
+        }
+
+        if ((obj.state != null && obj.state !== '')) {
+          w.uint32(26)
+          w.string(obj.state)
+        }
+
+        if ((obj.failures != null && obj.failures !== 0)) {
+          w.uint32(32)
+          w.uint32(obj.failures)
+        }
+
+        if ((obj.sinceMs != null && obj.sinceMs !== 0n)) {
+          w.uint32(40)
+          w.uint64(obj.sinceMs)
+        }
+
+        if ((obj.retryAtMs != null && obj.retryAtMs !== 0n)) {
+          w.uint32(48)
+          w.uint64(obj.retryAtMs)
+        }
+
+        if ((obj.reason != null && obj.reason !== '')) {
+          w.uint32(58)
+          w.string(obj.reason)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          kind: '',
+          target: '',
+          state: '',
+          failures: 0,
+          sinceMs: 0n,
+          retryAtMs: 0n,
+          reason: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.kind = reader.string()
+              break
+            }
+            case 2: {
+              obj.target = reader.string()
+              break
+            }
+            case 3: {
+              obj.state = reader.string()
+              break
+            }
+            case 4: {
+              obj.failures = reader.uint32()
+              break
+            }
+            case 5: {
+              obj.sinceMs = reader.uint64()
+              break
+            }
+            case 6: {
+              obj.retryAtMs = reader.uint64()
+              break
+            }
+            case 7: {
+              obj.reason = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<Circuit>): Uint8Array => {
+    return encodeMessage(obj, Circuit.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Circuit>): Circuit => {
+    return decodeMessage(buf, Circuit.codec(), opts)
+  }
+}
+
 export interface StatusResponse {
   peerId: string
   name: string
@@ -466,6 +592,9 @@ export interface StatusResponse {
   quorumLastContactMs?: bigint
   draining: boolean
   http: string
+  circuits: Circuit[]
+  resources?: ResourceStatus
+  stuckJobs?: number
 }
 
 export namespace StatusResponse {
@@ -627,6 +756,23 @@ export namespace StatusResponse {
           w.string(obj.http)
         }
 
+        if (obj.circuits != null) {
+          for (const value of obj.circuits) {
+            w.uint32(242)
+            Circuit.codec().encode(value, w)
+          }
+        }
+
+        if (obj.resources != null) {
+          w.uint32(266)
+          ResourceStatus.codec().encode(obj.resources, w)
+        }
+
+        if (obj.stuckJobs != null) {
+          w.uint32(272)
+          w.uint32(obj.stuckJobs)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -657,7 +803,8 @@ export namespace StatusResponse {
           dead: [],
           quorum: '',
           draining: false,
-          http: ''
+          http: '',
+          circuits: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -808,6 +955,26 @@ export namespace StatusResponse {
               obj.http = reader.string()
               break
             }
+            case 30: {
+              if (opts.limits?.circuits != null && obj.circuits.length === opts.limits.circuits) {
+                throw new MaxLengthError('Decode error - map field "circuits" had too many elements')
+              }
+
+              obj.circuits.push(Circuit.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.circuits$
+              }))
+              break
+            }
+            case 33: {
+              obj.resources = ResourceStatus.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.resources
+              })
+              break
+            }
+            case 34: {
+              obj.stuckJobs = reader.uint32()
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -828,5 +995,124 @@ export namespace StatusResponse {
 
   export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StatusResponse>): StatusResponse => {
     return decodeMessage(buf, StatusResponse.codec(), opts)
+  }
+}
+
+export interface ResourceStatus {
+  rssBytes: bigint
+  maxRssBytes: bigint
+  freeDiskBytes?: bigint
+  minFreeDiskBytes: bigint
+  pressure: string[]
+  writeError?: string
+}
+
+export namespace ResourceStatus {
+  let _codec: Codec<ResourceStatus>
+
+  export const codec = (): Codec<ResourceStatus> => {
+    if (_codec == null) {
+      _codec = message<ResourceStatus>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.rssBytes != null && obj.rssBytes !== 0n)) {
+          w.uint32(8)
+          w.uint64(obj.rssBytes)
+        }
+
+        if ((obj.maxRssBytes != null && obj.maxRssBytes !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.maxRssBytes)
+        }
+
+        if (obj.freeDiskBytes != null) {
+          w.uint32(24)
+          w.uint64(obj.freeDiskBytes)
+        }
+
+        if ((obj.minFreeDiskBytes != null && obj.minFreeDiskBytes !== 0n)) {
+          w.uint32(32)
+          w.uint64(obj.minFreeDiskBytes)
+        }
+
+        if (obj.pressure != null) {
+          for (const value of obj.pressure) {
+            w.uint32(42)
+            w.string(value)
+          }
+        }
+
+        if (obj.writeError != null) {
+          w.uint32(50)
+          w.string(obj.writeError)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          rssBytes: 0n,
+          maxRssBytes: 0n,
+          minFreeDiskBytes: 0n,
+          pressure: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.rssBytes = reader.uint64()
+              break
+            }
+            case 2: {
+              obj.maxRssBytes = reader.uint64()
+              break
+            }
+            case 3: {
+              obj.freeDiskBytes = reader.uint64()
+              break
+            }
+            case 4: {
+              obj.minFreeDiskBytes = reader.uint64()
+              break
+            }
+            case 5: {
+              if (opts.limits?.pressure != null && obj.pressure.length === opts.limits.pressure) {
+                throw new MaxLengthError('Decode error - map field "pressure" had too many elements')
+              }
+
+              obj.pressure.push(reader.string())
+              break
+            }
+            case 6: {
+              obj.writeError = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<ResourceStatus>): Uint8Array => {
+    return encodeMessage(obj, ResourceStatus.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ResourceStatus>): ResourceStatus => {
+    return decodeMessage(buf, ResourceStatus.codec(), opts)
   }
 }

@@ -22,6 +22,7 @@ export interface TaskSpec {
   timeoutMs: number
   priority: number
   home: string
+  failures: AttemptFailure[]
 }
 
 export namespace TaskSpec {
@@ -86,6 +87,13 @@ export namespace TaskSpec {
           w.string(obj.home)
         }
 
+        if (obj.failures != null) {
+          for (const value of obj.failures) {
+            w.uint32(90)
+            AttemptFailure.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -100,7 +108,8 @@ export namespace TaskSpec {
           attempts: 0,
           timeoutMs: 0,
           priority: 0,
-          home: ''
+          home: '',
+          failures: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -153,6 +162,16 @@ export namespace TaskSpec {
               obj.home = reader.string()
               break
             }
+            case 11: {
+              if (opts.limits?.failures != null && obj.failures.length === opts.limits.failures) {
+                throw new MaxLengthError('Decode error - map field "failures" had too many elements')
+              }
+
+              obj.failures.push(AttemptFailure.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.failures$
+              }))
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -173,6 +192,99 @@ export namespace TaskSpec {
 
   export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskSpec>): TaskSpec => {
     return decodeMessage(buf, TaskSpec.codec(), opts)
+  }
+}
+
+export interface AttemptFailure {
+  node: string
+  attempt: number
+  error: string
+  atMs: bigint
+}
+
+export namespace AttemptFailure {
+  let _codec: Codec<AttemptFailure>
+
+  export const codec = (): Codec<AttemptFailure> => {
+    if (_codec == null) {
+      _codec = message<AttemptFailure>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.node != null && obj.node !== '')) {
+          w.uint32(10)
+          w.string(obj.node)
+        }
+
+        if ((obj.attempt != null && obj.attempt !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.attempt)
+        }
+
+        if ((obj.error != null && obj.error !== '')) {
+          w.uint32(26)
+          w.string(obj.error)
+        }
+
+        if ((obj.atMs != null && obj.atMs !== 0n)) {
+          w.uint32(32)
+          w.uint64(obj.atMs)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          node: '',
+          attempt: 0,
+          error: '',
+          atMs: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.node = reader.string()
+              break
+            }
+            case 2: {
+              obj.attempt = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.error = reader.string()
+              break
+            }
+            case 4: {
+              obj.atMs = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<AttemptFailure>): Uint8Array => {
+    return encodeMessage(obj, AttemptFailure.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AttemptFailure>): AttemptFailure => {
+    return decodeMessage(buf, AttemptFailure.codec(), opts)
   }
 }
 
@@ -276,6 +388,7 @@ export interface TaskResult {
   attempts: number
   finishedAtMs: bigint
   cancelled: boolean
+  failures: AttemptFailure[]
 }
 
 export namespace TaskResult {
@@ -333,6 +446,13 @@ export namespace TaskResult {
           w.bool(obj.cancelled)
         }
 
+        if (obj.failures != null) {
+          for (const value of obj.failures) {
+            w.uint32(82)
+            AttemptFailure.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -346,7 +466,8 @@ export namespace TaskResult {
           spawned: 0,
           attempts: 0,
           finishedAtMs: 0n,
-          cancelled: false
+          cancelled: false,
+          failures: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -389,6 +510,16 @@ export namespace TaskResult {
             }
             case 9: {
               obj.cancelled = reader.bool()
+              break
+            }
+            case 10: {
+              if (opts.limits?.failures != null && obj.failures.length === opts.limits.failures) {
+                throw new MaxLengthError('Decode error - map field "failures" had too many elements')
+              }
+
+              obj.failures.push(AttemptFailure.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.failures$
+              }))
               break
             }
             default: {
@@ -868,6 +999,7 @@ export interface WorkResponse {
   batches: Batch[]
   remaining: number
   accepted: number
+  abandoned: string[]
 }
 
 export namespace WorkResponse {
@@ -907,6 +1039,13 @@ export namespace WorkResponse {
           w.uint32(obj.accepted)
         }
 
+        if (obj.abandoned != null) {
+          for (const value of obj.abandoned) {
+            w.uint32(50)
+            w.string(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -916,7 +1055,8 @@ export namespace WorkResponse {
           error: '',
           batches: [],
           remaining: 0,
-          accepted: 0
+          accepted: 0,
+          abandoned: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -949,6 +1089,14 @@ export namespace WorkResponse {
             }
             case 5: {
               obj.accepted = reader.uint32()
+              break
+            }
+            case 6: {
+              if (opts.limits?.abandoned != null && obj.abandoned.length === opts.limits.abandoned) {
+                throw new MaxLengthError('Decode error - map field "abandoned" had too many elements')
+              }
+
+              obj.abandoned.push(reader.string())
               break
             }
             default: {

@@ -8,7 +8,15 @@
 
 import { MAX_RESEND_MS } from './types.js'
 
-export interface Lent { jobId: string, to: string, taskIds: string[], sentAt: number, resendAfter: number }
+export interface Lent {
+  jobId: string
+  to: string
+  taskIds: string[]
+  sentAt: number
+  resendAfter: number
+  /** When it was first lent (absent for batches restored after a restart): stuck-job evidence. */
+  lentAt?: number
+}
 
 export class LentBatches {
   readonly batches = new Map<string, Lent>()
@@ -20,6 +28,7 @@ export class LentBatches {
   }
 
   add (batchId: string, lent: Lent): void {
+    if (lent.lentAt == null && lent.sentAt > 0) lent.lentAt = lent.sentAt
     this.batches.set(batchId, lent)
     for (const id of lent.taskIds) this.index(id, batchId)
   }
@@ -73,6 +82,20 @@ export class LentBatches {
       if (now - lent.sentAt < lent.resendAfter) continue
       lent.sentAt = now
       lent.resendAfter = Math.min(MAX_RESEND_MS, lent.resendAfter * 2)
+      out.push([batchId, lent])
+    }
+    return out
+  }
+
+  /**
+   * Unsignalled batches lent to `peer`, to re-send now (the stuck-job repair): their
+   * periodic re-send starts over from now, its back-off kept.
+   */
+  dueFor (peer: string, now: number): Array<[string, Lent]> {
+    const out: Array<[string, Lent]> = []
+    for (const [batchId, lent] of this.batches) {
+      if (lent.to !== peer) continue
+      lent.sentAt = now
       out.push([batchId, lent])
     }
     return out

@@ -25,6 +25,13 @@ export class Retries {
     return this.min
   }
 
+  /** How many tasks of a job wait out a backoff (stuck-job evidence: O(waiting)). */
+  countJob (jobId: string): number {
+    let n = 0
+    for (const r of this.waiting.values()) if (r.task.jobId === jobId) n++
+    return n
+  }
+
   /** Removes and returns the waiting tasks of a job (cancelled). */
   dropJob (jobId: string): Task[] {
     const out: Task[] = []

@@ -31,6 +31,19 @@ export interface WorkCoreConfig {
    * many as the mesh has). 1 = the home alone (a job then dies with its home).
    */
   replicas?: number
+  /** The escalation ladder and circuit breakers (README "Supervision"); defaults in ladder.ts and breakers.ts. */
+  supervision?: SupervisionConfig
+}
+
+export interface SupervisionConfig {
+  /** Failed attempts of a task on one node before it runs on another capable node (default 2). */
+  localAttempts?: number
+  /** Restarts of failed tasks per task type per hour on this node; 0 = no cap (default 100). */
+  restartsPerTypePerHour?: number
+  /** Consecutive failures that open a circuit; 0 = no breakers (default 5). */
+  breakerFailures?: number
+  /** How long an open circuit waits before a probe, ms (default 30 000). */
+  breakerCoolDownMs?: number
 }
 
 export const DEFAULT_REPLICAS = 3
@@ -135,6 +148,8 @@ export interface Registration { id: number, entries: Array<[string, JobEntry]> }
 export interface SubmitAnswer { id: number, jobs?: JobRecord[], error?: WorkError }
 /** `abandoned`: its lineage leads through a node declared dead, whose lender re-runs it. */
 export interface TaskAbort { taskId: string, reason: 'cancelled' | 'stopping' | 'abandoned' }
+/** A structured event for the node's event log (/v1/events): `task.escalated`, `circuit.*`. */
+export interface WorkNotice { type: string, data: Record<string, unknown> }
 export interface WorkEvent {
   level: 'debug' | 'info' | 'warn'
   msg: string
@@ -159,6 +174,7 @@ export interface Ready {
   finished: JobRecord[]
   adopt: AdoptRequest[]
   events: WorkEvent[]
+  notices: WorkNotice[]
 }
 
 export interface RunningTaskView { taskId: string, node: string, type?: string, startedAt?: number, progress?: unknown }
@@ -205,5 +221,5 @@ export const NO_READY: Ready = Object.freeze(newReady())
 
 export function newReady (): Ready {
   const e = EMPTY as never[]
-  return { seq: 0, writes: e, messages: e, replies: e, register: e, submitted: e, start: e, abort: e, finished: e, adopt: e, events: e }
+  return { seq: 0, writes: e, messages: e, replies: e, register: e, submitted: e, start: e, abort: e, finished: e, adopt: e, events: e, notices: e }
 }

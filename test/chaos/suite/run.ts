@@ -151,7 +151,7 @@ export async function runChaos (opts: ChaosOptions): Promise<ChaosReport> {
       `max time to done after the final heal: ${(checked.maxAfterHealMs / 1000).toFixed(1)} s; converged after ${convergedAfterMs == null ? 'never' : `${(convergedAfterMs / 1000).toFixed(1)} s`}; ${leaders.terms()} terms seen, one leader each${leaders.violations(name).length > 0 ? ' — NOT' : ''}`,
       ...checked.notes.map(n => `note: ${n}`),
       ...violations.map(v => `VIOLATION: ${v.text}`),
-      ...(deadHome.length > 0 ? [`${deadHome.length} of the violations are jobs homed on h${inj.dead}, killed for good: expected until jobs outlive their home (issue 10 item 3)`] : []),
+      ...(deadHome.length > 0 ? [`${deadHome.length} of the violations are jobs homed on h${inj.dead}, killed for good: each should have moved to a replica holder once that death committed (check that a majority of voters held it dead: grep "declared dead" in the survivors' logs)`] : []),
       ...(violations.length > 0 ? [`replay: ${replay}`, `node logs: ${m.dataDir}/h*.log`] : [])
     ]
     const summary = lines.join('\n')

@@ -45,6 +45,8 @@ export interface SimCoreConfig {
   rng: Rng
   /** Copies of each job's definition, the home's included. */
   replicas: number
+  /** The escalation ladder and circuit breakers. */
+  supervision?: { restartsPerTypePerHour?: number }
 }
 
 /** The sans-I/O work core as the simulator drives it (see the contract in src/work/core.ts). */

@@ -6,7 +6,7 @@
 // MESHNODE_SIM_SEEDS=K runs seeds 1..K.
 import { afterAll, describe, expect, it } from 'vitest'
 import { fullTraceFromEnv, seedsFromEnv } from '../completion/seeds.js'
-import { runSeed, type SimResult } from './sim.js'
+import { WorkSim, paramsFor, runSeed, type SimResult } from './sim.js'
 
 const DEFAULT_SEEDS = 2000
 
@@ -144,6 +144,29 @@ describe('deaths are simulated', () => {
     }
     expect(deaths, 'deaths in seeds 1..40').toBeGreaterThan(5)
     expect(reclaimed, 'tasks reclaimed in seeds 1..40').toBeGreaterThan(2)
+  })
+})
+
+describe('supervision is simulated', () => {
+  // Failed attempts climb the escalation ladder under every fault the simulator injects:
+  // after two failures on a node a task is handed to another (a batch like any other).
+  it('tasks failing twice on a node run on another, and the checkers stay clean', () => {
+    let escalated = 0
+    for (let seed = 1; seed <= 40; seed++) escalated += runSeed(seed).stats.escalated
+    expect(escalated, 'other-node escalations in seeds 1..40').toBeGreaterThan(5)
+  })
+
+  it('a node whose every attempt fails has its handler circuit opened; the jobs still complete', () => {
+    let opened = 0
+    let escalated = 0
+    for (let seed = 1; seed <= 30; seed++) {
+      const r = new WorkSim(paramsFor(seed), { brokenNode: 'N1' }).run()
+      expect(r.violations, `seed ${seed}`).toEqual([])
+      opened += r.stats.circuitsOpened
+      escalated += r.stats.escalated
+    }
+    expect(escalated).toBeGreaterThan(10)
+    expect(opened).toBeGreaterThan(0)
   })
 })
 

@@ -330,7 +330,7 @@ export interface SimResult {
   /** The last trace lines (all of them with keepTrace). */
   trace: string[]
   jobs: SimJob[]
-  stats: { crashes: number, partitions: number, dropped: number, duplicated: number, timeouts: number, refused: number, cancelled: number, retries: number, deaths: number, homeDeaths: number, moved: number, adopted: number, excused: number, unrecoverable: number, forgotten: number }
+  stats: { crashes: number, partitions: number, dropped: number, duplicated: number, timeouts: number, refused: number, cancelled: number, retries: number, deaths: number, homeDeaths: number, moved: number, adopted: number, excused: number, unrecoverable: number, forgotten: number, escalated: number, circuitsOpened: number }
   /** The cores' counters, summed over every node and incarnation. */
   counters: WorkCounters
 }
@@ -344,6 +344,8 @@ export interface SimOptions {
   sendBeforePersist?: boolean
   /** Stop after this many events (a runaway guard). */
   maxEvents?: number
+  /** A node (e.g. 'N0') on which every attempt fails but a task's last (a broken handler there). */
+  brokenNode?: string
 }
 
 export class WorkSim {
@@ -368,7 +370,7 @@ export class WorkSim {
   private nextCall = 0
   private allDoneAt = Infinity
   private readonly counters: Record<string, number> = {}
-  readonly stats = { crashes: 0, partitions: 0, dropped: 0, duplicated: 0, timeouts: 0, refused: 0, cancelled: 0, retries: 0, deaths: 0, homeDeaths: 0, moved: 0, adopted: 0, excused: 0, unrecoverable: 0, forgotten: 0 }
+  readonly stats = { crashes: 0, partitions: 0, dropped: 0, duplicated: 0, timeouts: 0, refused: 0, cancelled: 0, retries: 0, deaths: 0, homeDeaths: 0, moved: 0, adopted: 0, excused: 0, unrecoverable: 0, forgotten: 0, escalated: 0, circuitsOpened: 0 }
 
   constructor (params: SimParams, private readonly opts: SimOptions = {}) {
     this.params = params
@@ -740,7 +742,9 @@ export class WorkSim {
     // now, its core finds through the registry: sweepDeaths, sweepMoves, cancels).
     this.applyLog(n, false)
     const control = n.control
-    n.core = makeCore({ self: n.id, incarnation: n.inc, concurrency: n.slots, capabilities: CAPABILITIES, replicas: this.params.replicas, rng: mulberry32(hashSeed(this.params.seed, n.inc * 7919 + Number(n.id.slice(1)))) }, loaded, { entry: id => control.jobs.get(id) as JobEntry | undefined, isDead: peer => control.dead.has(peer) }, this.now)
+    // No restart cap: simulated tasks never fail for good (the last attempt succeeds), and a
+    // capped task would (the cap has unit tests: test/unit/work/ladder.test.ts).
+    n.core = makeCore({ self: n.id, incarnation: n.inc, concurrency: n.slots, capabilities: CAPABILITIES, replicas: this.params.replicas, supervision: { restartsPerTypePerHour: 0 }, rng: mulberry32(hashSeed(this.params.seed, n.inc * 7919 + Number(n.id.slice(1)))) }, loaded, { entry: id => control.jobs.get(id) as JobEntry | undefined, isDead: peer => control.dead.has(peer) }, this.now)
     this.refreshPeers(n)
     this.drive(n)
   }
@@ -785,6 +789,10 @@ export class WorkSim {
         n.staged.push({ key: `${w.bucket}\u0000${w.key}`, text: w.type === 'put' ? JSON.stringify(w.value) : undefined, bucket: w.bucket, taskKey: w.key })
       }
       n.lastSeq = rd.seq
+      for (const e of rd.notices) {
+        if (e.type === 'task.escalated' && e.data.step === 'other-node') this.stats.escalated++
+        else if (e.type === 'circuit.opened') this.stats.circuitsOpened++
+      }
       for (const job of rd.finished) this.onFinished(n, job)
       for (const a of rd.adopt) this.readReplica(n, a.jobId)
       for (const a of rd.abort) this.abortRun(n, a.taskId)
@@ -1066,7 +1074,7 @@ export class WorkSim {
     const path = task.id.slice(task.jobId.length + 1)
     const shape: TreeShape = job?.shape ?? { s: (JSON.parse(task.payload) as { s: number }).s, maxDepth: this.params.maxDepth, maxFanout: this.params.maxFanout }
     const ms = 0.5 + unit(shape.s, path, task.attempts, 'ms') * this.params.maxTaskMs
-    const fails = task.attempts + 1 < task.maxAttempts && unit(shape.s, path, task.attempts, 'fail') < this.params.taskFail
+    const fails = task.attempts + 1 < task.maxAttempts && (n.id === this.opts.brokenNode || unit(shape.s, path, task.attempts, 'fail') < this.params.taskFail)
     const token = (n.runs.get(task.id) ?? 0) + 1
     n.runs.set(task.id, token)
     if (unit(shape.s, path, task.attempts, 'progress') < 0.3) {

@@ -113,6 +113,26 @@ describe('control state: jobs outlive their home', () => {
     expect(s.jobs.get('j2')).toMatchObject({ home: 'c', state: 'running' })
   })
 
+  it('moves a job back to a holder that was its home before and is alive again when no other holder is left', () => {
+    const s = new ControlState()
+    const moved: JobMove[] = []
+    s.onJobsMoved = m => moved.push(...m)
+    s.apply(1, enc({ op: 'jobs.put', jobs: [running('a', ['b', 'c'])] }))
+    s.apply(2, enc({ op: 'node.dead', peerId: 'a', incarnation: 1, reason: 'quorum' }))
+    s.apply(3, enc({ op: 'node.dead', peerId: 'b', incarnation: 1, reason: 'quorum' }))
+    expect(moved).toEqual([{ jobId: 'j1', from: 'a', to: 'b', epoch: 1 }, { jobId: 'j1', from: 'b', to: 'c', epoch: 2 }])
+    // b comes back (a new incarnation), then c dies for good: the job goes back to b.
+    s.apply(4, enc({ op: 'node.alive', peerId: 'b', incarnation: 2 }))
+    s.apply(5, enc({ op: 'node.dead', peerId: 'c', incarnation: 1, reason: 'quorum' }))
+    expect(moved[2]).toEqual({ jobId: 'j1', from: 'c', to: 'b', epoch: 3 })
+    expect(s.jobs.get('j1')).toMatchObject({ home: 'b', epoch: 3, homes: ['a', 'b', 'c'] })
+    // a, the submit's home, holds no copy: it is never a target, even alive again.
+    s.apply(6, enc({ op: 'node.alive', peerId: 'a', incarnation: 2 }))
+    s.apply(7, enc({ op: 'node.dead', peerId: 'b', incarnation: 2, reason: 'quorum' }))
+    expect(moved).toHaveLength(3)
+    expect(s.jobs.get('j1')).toMatchObject({ home: 'b', epoch: 3 })
+  })
+
   it('moves the same way on a node restored from a snapshot as on one that applied the log', () => {
     const a = new ControlState()
     a.apply(1, enc({ op: 'jobs.put', jobs: [['j2', { home: 'x', createdAt: 1, state: 'running', replicas: ['y', 'z'] }], ['j1', { home: 'x', createdAt: 2, state: 'running', replicas: ['z', 'y'] }]] }))

@@ -195,4 +195,33 @@ describe('failure detector', () => {
     fd.connected('a', 3)
     expect(fd.get('a')?.state).toBe('alive')
   })
+
+  it('expects a configured member never heard from: probes it after the silence and holds it dead after two failed probes', () => {
+    const fd = detector()
+    fd.expect('gone', 3n, 0)
+    expect(fd.ready().transitions).toEqual([{ peerId: 'gone', from: 'unknown', to: 'alive', reason: 'a member not heard from yet' }])
+    fd.tick(999)
+    expect(fd.ready().probes).toEqual([])
+    fd.tick(1_000)
+    expect(fd.ready().probes).toEqual(['gone'])
+    fd.probeResult('gone', false, 1_010)
+    fd.tick(1_200)
+    expect(fd.ready().probes).toEqual(['gone'])
+    fd.probeResult('gone', false, 1_210)
+    expect(fd.get('gone')?.state).toBe('dead')
+    // The death is about the incarnation last remembered.
+    expect(fd.get('gone')?.incarnation).toBe(3n)
+  })
+
+  it('leaves an expected member alive once it heartbeats, and ignores expect for a peer it knows', () => {
+    const fd = detector()
+    fd.heartbeat('a', 2n, 5n, 0)
+    fd.expect('a', 1n, 10)
+    expect(fd.get('a')).toMatchObject({ incarnation: 2n, seq: 5n, lastHeardAt: 0 })
+    fd.expect('b', 1n, 0)
+    fd.heartbeat('b', 1n, 1n, 500)
+    fd.tick(1_400)
+    expect(fd.ready().probes).not.toContain('b')
+    expect(fd.get('b')?.state).toBe('alive')
+  })
 })

@@ -83,7 +83,7 @@ describe('--http', () => {
 })
 
 describe('HTTP API', () => {
-  const status = { peerId: 'P', name: 'a', version: '1', addrs: [], uptimeMs: 1n, role: 'leader', term: 2n, leader: 'P', commitIndex: 1n, appliedIndex: 1n, voters: ['P'], learners: [], formation: 'member', rssBytes: 1n, heapUsedBytes: 1n, mesh: 'prod', security: 'mesh-key', incarnation: 1n, load: 0, capabilities: [], peers: [], counters: [], dead: [], quorum: 'contact', draining: false, http: '127.0.0.1:1' } as StatusResponse
+  const status = { peerId: 'P', name: 'a', version: '1', addrs: [], uptimeMs: 1n, role: 'leader', term: 2n, leader: 'P', commitIndex: 1n, appliedIndex: 1n, voters: ['P'], learners: [], formation: 'member', rssBytes: 1n, heapUsedBytes: 1n, mesh: 'prod', security: 'mesh-key', incarnation: 1n, load: 0, capabilities: [], peers: [], counters: [], dead: [], quorum: 'contact', draining: false, http: '127.0.0.1:1', circuits: [] } as StatusResponse
 
   async function setup (): Promise<{ svc: HttpService, seen: Array<{ req: AdminRequest, caller: Principal }>, grants: Map<string, Grant>, key: Awaited<ReturnType<typeof generateKeyPair>> }> {
     const seen: Array<{ req: AdminRequest, caller: Principal }> = []
@@ -94,6 +94,9 @@ describe('HTTP API', () => {
       if (req.jobsSubmit != null) {
         if (!caller.rights.has('submit')) return { code: 'FORBIDDEN', error: 'no', leader: '' }
         return { code: '', error: '', leader: '', jobsSubmit: { jobs: req.jobsSubmit.jobs.map((_j, i) => ({ id: `J${i}`, home: 'P', tasks: 1 })) } } as AdminResponse
+      }
+      if (req.jobsList?.stuck === true) {
+        return { code: '', error: '', leader: '', jobsList: { jobs: [{ id: 'J2', home: 'P', state: 'running', createdAt: 2, total: 3, done: 1, failed: 0, stuck: { sinceMs: 72_000, code: 'no-capable-node', text: 'needs gpu', peers: [], capabilities: ['gpu'] } }], next: '', stuck: { unanswered: ['Q'] } } } as unknown as AdminResponse
       }
       if (req.jobsList != null) {
         const all = [3, 2, 1].map(n => ({ id: `J${n}`, home: 'P', state: n === 2 ? 'failed' : 'completed', createdAt: n }))
@@ -146,6 +149,17 @@ describe('HTTP API', () => {
     expect(bad.json().error.code).toBe('UNAUTHORIZED')
   })
 
+  it('lists the stuck jobs of every home with their diagnosis (?stuck=true)', async () => {
+    const { svc, seen } = await setup()
+    const app = svc.build()
+    const res = await app.inject({ url: '/v1/jobs?stuck=true' })
+    expect(res.json()).toEqual({
+      jobs: [{ id: 'J2', home: 'P', state: 'running', createdAt: 2, total: 3, done: 1, failed: 0, stuck: { sinceMs: 72_000, code: 'no-capable-node', text: 'needs gpu', capabilities: ['gpu'] } }],
+      unanswered: ['Q']
+    })
+    expect(seen.at(-1)!.req.jobsList).toMatchObject({ stuck: true })
+  })
+
   it('lists jobs with a state filter across pages, and maps codes to HTTP statuses', async () => {
     const { svc } = await setup()
     const app = svc.build()
@@ -160,6 +174,7 @@ describe('HTTP API', () => {
     expect(malformed.statusCode).toBe(400)
     expect(malformed.json().error.code).toBe('BAD_REQUEST')
     expect(httpStatusOf('NO_QUORUM')).toBe(503)
+    expect(httpStatusOf('RESOURCE_EXHAUSTED')).toBe(507)
     expect(httpStatusOf('WHATEVER')).toBe(500)
   })
 })

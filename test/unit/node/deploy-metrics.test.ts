@@ -10,9 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startNode, type EmbeddedNode } from '../../../src/node/api.js'
 import { parseExposition, type Family } from '../../fixtures/prom-text.js'
 
-// libp2p's own metrics are opt-in (src/node/transport/host.ts); these tests check them too.
-process.env.MESHNODE_LIBP2P_METRICS = 'on'
-
 /** This file's port (the metrics helper's range is 27000-27499). */
 const PORT = 27402
 const DEPLOY = join(dirname(fileURLToPath(import.meta.url)), '../../../deploy')

@@ -12,7 +12,7 @@ const status = statusToJson({
   commitIndex: 9n, appliedIndex: 9n, voters: ['A', 'B', 'Z'], learners: ['C'], formation: 'member', rssBytes: 0n, heapUsedBytes: 0n,
   mesh: 'm', security: 'loopback-only', incarnation: 1n, load: 0, capabilities: [],
   peers: [peer('B', 'b', 'alive'), peer('C', 'c', 'dead'), peer('D', 'd', 'alive')],
-  counters: [], dead: [], quorum: 'contact', draining: false, http: ''
+  counters: [], dead: [], quorum: 'contact', draining: false, http: '', circuits: []
 })
 
 describe('meshnode members', () => {

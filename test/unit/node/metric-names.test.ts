@@ -11,9 +11,6 @@ import { MAX_TASK_TYPES, WorkMetrics } from '../../../src/node/metrics.js'
 import { FastHistogram } from '../../../src/node/metrics-histogram.js'
 import { parseExposition, sum, type Family } from '../../fixtures/prom-text.js'
 
-// libp2p's own metrics are opt-in (src/node/transport/host.ts); these tests check them too.
-process.env.MESHNODE_LIBP2P_METRICS = 'on'
-
 /** This file's port (the metrics helper's range is 27000-27499). */
 const PORT = 27401
 
@@ -39,6 +36,9 @@ const FAMILIES: Array<[string, 'counter' | 'gauge' | 'histogram', string[]]> = [
   ['task_queue_wait_seconds', 'histogram', ['type']],
   ['job_duration_seconds', 'histogram', ['state']],
   ['completion_detection_seconds', 'histogram', []],
+  ['circuit_state', 'gauge', ['kind', 'target']],
+  ['circuit_transitions_total', 'counter', ['kind', 'to']],
+  ['task_escalations_total', 'counter', ['step']],
   ['work_steals_sent_total', 'counter', []],
   ['work_steals_granted_total', 'counter', []],
   ['work_steals_refused_total', 'counter', []],

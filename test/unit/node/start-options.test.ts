@@ -72,6 +72,13 @@ const SAMPLE: Record<StartOptionKey, string> = {
   allowCommands: 'true',
   drainDeadlineMs: '4500',
   http: '127.0.0.1:7499',
+  'stuck.afterMs': '5000',
+  'resources.maxRssBytes': '1073741824',
+  'resources.minFreeDiskBytes': '1048576',
+  'supervision.localAttempts': '3',
+  'supervision.restartsPerTypePerHour': '50',
+  'supervision.breaker.failures': '4',
+  'supervision.breaker.coolDownMs': '2500',
   'incidents.maxAgeMs': '86400000',
   'incidents.max': '500'
 }
@@ -103,6 +110,13 @@ const SAMPLE_VALUE: NodeConfig = {
   allowCommands: true,
   drainDeadlineMs: 4500,
   http: '127.0.0.1:7499',
+  'stuck.afterMs': 5000,
+  'resources.maxRssBytes': 1073741824,
+  'resources.minFreeDiskBytes': 1048576,
+  'supervision.localAttempts': 3,
+  'supervision.restartsPerTypePerHour': 50,
+  'supervision.breaker.failures': 4,
+  'supervision.breaker.coolDownMs': 2500,
   'incidents.maxAgeMs': 86_400_000,
   'incidents.max': 500
 }
@@ -236,6 +250,13 @@ describe('the start option table', () => {
       allowCommands: boolean
       drainDeadlineMs: number
       http: string
+      'stuck.afterMs': number
+      'resources.maxRssBytes': number
+      'resources.minFreeDiskBytes': number
+      'supervision.localAttempts': number
+      'supervision.restartsPerTypePerHour': number
+      'supervision.breaker.failures': number
+      'supervision.breaker.coolDownMs': number
       'incidents.maxAgeMs': number
       'incidents.max': number
     }>()

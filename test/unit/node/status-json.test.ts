@@ -31,7 +31,8 @@ const response: StatusResponse = {
   quorum: 'contact',
   quorumLastContactMs: 12n,
   draining: true,
-  http: '127.0.0.1:7421'
+  http: '127.0.0.1:7421',
+  circuits: [{ kind: 'peer', target: '12D3KooWB', state: 'open', failures: 5, sinceMs: 1_700_000_000_000n, retryAtMs: 1_700_000_030_000n, reason: '5 consecutive failures, the last: boom' }]
 }
 
 describe('status JSON', () => {
@@ -101,5 +102,22 @@ describe('status JSON', () => {
     expect(text).toContain('peers: 0 alive, 0 suspect, 1 dead, 0 left')
     expect(text).toMatch(/b\s+dead/)
     expect(text).toContain('gossip_rejected_total=3')
+  })
+
+  it('lists the circuit breakers the node holds, in JSON and in the summary', () => {
+    const json = statusToJson(StatusResponse.decode(StatusResponse.encode({
+      ...response,
+      circuits: [
+        { kind: 'peer', target: '12D3KooWB', state: 'open', failures: 5, sinceMs: 1_000n, retryAtMs: 31_000n, reason: '5 consecutive failures, the last: boom' },
+        { kind: 'handler', target: 'resize', state: 'half-open', failures: 0, sinceMs: 2_000n, retryAtMs: 0n, reason: 'cool-down of 30000 ms over: one probe goes through' }
+      ]
+    })))
+    expect(json.circuits).toEqual([
+      { kind: 'peer', target: '12D3KooWB', state: 'open', failures: 5, since: 1_000, retryAt: 31_000, reason: '5 consecutive failures, the last: boom' },
+      { kind: 'handler', target: 'resize', state: 'half-open', failures: 0, since: 2_000, retryAt: null, reason: 'cool-down of 30000 ms over: one probe goes through' }
+    ])
+    const text = formatStatus(json)
+    expect(text).toMatch(/circuit breakers:\n\s+peer b \(…3KooWB\): OPEN \(5 consecutive failures, probe in 0ms\) — 5 consecutive failures, the last: boom/)
+    expect(text).toContain('handler resize: HALF-OPEN — cool-down of 30000 ms over')
   })
 })

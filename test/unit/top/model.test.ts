@@ -13,7 +13,7 @@ function status (over: Partial<StatusJson> = {}): StatusJson {
     peerId: '12D3Koonode-1', name: 'node-1', version: '0.1.0', mesh: 'prod', security: 'loopback-only', addrs: [], uptimeMs: 1, incarnation: 1,
     role: 'leader', term: 2, leader: '12D3Koonode-1', commitIndex: 1, appliedIndex: 1, voters: [], learners: [], formation: 'member',
     memory: { rssBytes: 0, heapUsedBytes: 0 }, load: 0.25, capabilities: [], peers: [peer('node-2'), peer('node-3')], counters: {},
-    dead: [], quorum: { contact: true, lastContactMs: 0, reachableVoters: 1, voters: 1, needed: 1 }, draining: false, http: null, ...over
+    dead: [], quorum: { contact: true, lastContactMs: 0, reachableVoters: 1, voters: 1, needed: 1 }, draining: false, http: null, circuits: [], ...over
   }
 }
 

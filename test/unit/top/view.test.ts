@@ -19,7 +19,7 @@ function busy (): TopView {
   m.status({
     peerId: '12D3KooWself', name: 'node-1', version: '0.1.0', mesh: 'production-eu-west', security: 'mesh-key', addrs: [], uptimeMs: 1, incarnation: 1, role: 'leader', term: 4,
     leader: '12D3KooWself', commitIndex: 1, appliedIndex: 1, voters: [], learners: [], formation: 'member', memory: { rssBytes: 0, heapUsedBytes: 0 }, load: 1,
-    capabilities: ['handler:echo'], peers, counters: {}, dead: [], quorum: { contact: true, lastContactMs: 0, reachableVoters: 1, voters: 1, needed: 1 }, draining: false, http: null
+    capabilities: ['handler:echo'], peers, counters: {}, dead: [], quorum: { contact: true, lastContactMs: 0, reachableVoters: 1, voters: 1, needed: 1 }, draining: false, http: null, circuits: []
   }, T0)
   m.connectionState('live', T0)
   for (let i = 0; i < 30; i++) {

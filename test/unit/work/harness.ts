@@ -10,6 +10,7 @@ import { Store } from '../../../src/node/store/store.js'
 import { mulberry32, type Rng } from '../../../src/prng.js'
 import { WorkRequest, WorkResponse } from '../../../src/wire/proto/work.js'
 import { WorkShell, type Registry } from '../../../src/node/services/work-shell.js'
+import type { SupervisionConfig } from '../../../src/work/core.js'
 import { BUILTIN_HANDLERS, type Handlers } from '../../../src/work/executors.js'
 import { isFinal } from '../../../src/work/jobs.js'
 import { COMMANDS_CAPABILITY, capabilityOf } from '../../../src/work/spec.js'
@@ -64,6 +65,8 @@ export interface NodeSpec {
   handlers?: Handlers
   allowCommands?: boolean
   replicas?: number
+  /** The escalation ladder and circuit breakers. */
+  supervision?: SupervisionConfig
 }
 
 interface Member {
@@ -131,7 +134,8 @@ export class Mesh {
       log: { info: () => {}, warn: () => {}, debug: () => {} },
       resendAfterMs: 200,
       retryBaseMs: 5,
-      ...(m.spec.replicas != null ? { replicas: m.spec.replicas } : {})
+      ...(m.spec.replicas != null ? { replicas: m.spec.replicas } : {}),
+      ...(m.spec.supervision != null ? { supervision: m.spec.supervision } : {})
     })
     await engine.start()
     m.engine = engine

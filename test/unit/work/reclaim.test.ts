@@ -181,6 +181,41 @@ describe('WorkCore.peerDead: the lender re-runs what it lent', () => {
     expect(a.finished.map(j => [j.id, j.state, j.done])).toEqual([[jobId, 'completed', 20]])
   })
 
+  it('re-runs what it lent a thief that was declared dead and came back while the lender was down, when the thief answers a re-send that it gave the batch up', () => {
+    const reg = new FakeRegistry()
+    const a = new Node('A', reg)
+    const b = new Node('B', reg, { concurrency: 2 })
+    const jobId = submit(a, 20)
+    const batches = steal(b, a, 1001)
+    const lent = delegated(a, 'B')
+    expect(lent.length).toBeGreaterThan(0)
+    // A is down. B is declared dead (A never applies it), drops its pre-death work, and is
+    // alive again (a new incarnation) before A comes back.
+    b.core.declaredDead(1100)
+    b.persist()
+    a.restart(5000)
+    a.persist()
+    // A sees B alive: nothing to reclaim by death, so the batch waits, and A re-sends it.
+    expect(delegated(a, 'B').sort()).toEqual([...lent].sort())
+    let now = 5000
+    let reply: WorkReply | undefined
+    for (let i = 0; i < 20 && reply == null; i++) {
+      now += 1000
+      a.core.tick(now)
+      const resend = a.persist().messages.find(m => m.msg.op === 'deliver' && m.to === 'B')
+      if (resend == null) continue
+      reply = call(a, b, resend.msg, now)
+      a.core.response(resend.id, reply, now)
+    }
+    expect(reply?.abandoned).toEqual(batches)
+    // B ran none of it again; A runs it and completes the job with every task once.
+    expect(b.started.filter(t => t.jobId === jobId && !lent.includes(t.id))).toEqual([])
+    a.persist()
+    expect(delegated(a, 'B')).toEqual([])
+    a.runAll(now + 100)
+    expect(a.finished.map(j => [j.id, j.state, j.done])).toEqual([[jobId, 'completed', 20]])
+  })
+
   it('finds a committed death it was not told of at its next maintenance (a snapshot install)', () => {
     const reg = new FakeRegistry()
     const a = new Node('A', reg)

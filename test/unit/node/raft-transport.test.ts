@@ -1,0 +1,66 @@
+// The raft transport over real hosts built as the daemon builds them (createHost, libp2p's
+// Prometheus metrics wired in): after the peer hangs up, what is sent next reaches it on a
+// fresh stream, and nothing sent after the hang-up is lost. (Writes used to go to the closed
+// stream: the first vanished, and the second failed, dropping the queue, or, with the metrics,
+// never settled, so the peer heard nothing more at all: src/node/transport/raft-transport.ts
+// says why.)
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { Registry } from 'prom-client'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { Message } from '../../../src/consensus/types.js'
+import { createLogger } from '../../../src/node/log.js'
+import { createMetrics } from '../../../src/node/metrics.js'
+import { createHost, type Host } from '../../../src/node/transport/host.js'
+import { RaftTransport } from '../../../src/node/transport/raft-transport.js'
+
+const silent = createLogger('silent')
+
+async function node (): Promise<{ host: Host, registry: Registry }> {
+  const registry = new Registry()
+  const host = await createHost({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, probeTimeoutMs: 500, registry })
+  await host.start()
+  return { host, registry }
+}
+
+/** Waits (polling) until `pred` holds, or fails saying what it waited for. */
+async function until (what: string, pred: () => boolean, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms
+  while (!pred()) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
+    await new Promise(resolve => setTimeout(resolve, 10))
+  }
+}
+
+describe('the raft transport after the peer hangs up', () => {
+  const stops: Array<() => Promise<void>> = []
+  afterEach(async () => { for (const stop of stops.splice(0).reverse()) await stop() })
+
+  it('delivers messages sent back to back once the old stream is closed', async () => {
+    const a = await node()
+    const b = await node()
+    const delivered: Message[] = []
+    const sender = new RaftTransport(a.host, silent, createMetrics(a.registry), () => {})
+    const receiver = new RaftTransport(b.host, silent, createMetrics(b.registry), msg => { delivered.push(msg) })
+    await sender.start()
+    await receiver.start()
+    stops.push(async () => { await a.host.stop() }, async () => { await b.host.stop() }, async () => { await sender.stop() }, async () => { await receiver.stop() })
+    const from = a.host.peerId.toString()
+    const to = b.host.peerId.toString()
+    const heartbeat = (commit: number): Message => ({ type: 'heartbeat', from, to, term: 1, commit })
+
+    await a.host.dial(b.host.getMultiaddrs()[0]!)
+    sender.send(heartbeat(1))
+    await until('the first heartbeat', () => delivered.length === 1)
+
+    // What the others do to a node they declare dead (MembershipService): its streams close
+    // under the sender, which has not written since.
+    await b.host.hangUp(a.host.peerId)
+    await until('the sender to see the connection closed', () => a.host.getConnections(b.host.peerId).length === 0)
+
+    // The second is queued while the first is being written: two writes in a row.
+    sender.send(heartbeat(2))
+    sender.send(heartbeat(3))
+    await until('both heartbeats sent after the hang-up', () => delivered.some(m => m.type === 'heartbeat' && m.commit === 3))
+    expect(delivered.map(m => m.type === 'heartbeat' ? m.commit : -1)).toEqual([1, 2, 3])
+  })
+})

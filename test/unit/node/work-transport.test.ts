@@ -1,0 +1,78 @@
+// The work transport between two real libp2p hosts on loopback: one long-lived stream per
+// direction, and no stream left behind when calls fail. A stream the transport stops using
+// but never closes counts against the connection's WORK_MAX_STREAMS until the peer refuses
+// new ones — and then every work request to that peer fails while it looks alive.
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { Registry } from 'prom-client'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createLogger } from '../../../src/node/log.js'
+import { createMetrics } from '../../../src/node/metrics.js'
+import { createHost, type Host } from '../../../src/node/transport/host.js'
+import { WorkTransport } from '../../../src/node/transport/work-transport.js'
+import { WORK_MAX_STREAMS, WORK_PROTOCOL } from '../../../src/wire/constants.js'
+import type { WorkRequest, WorkResponse } from '../../../src/wire/proto/work.js'
+
+const hosts: Host[] = []
+const transports: WorkTransport[] = []
+
+async function node (handle: (from: string, req: WorkRequest) => Promise<WorkResponse>): Promise<{ host: Host, work: WorkTransport }> {
+  const host = await createHost({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, probeTimeoutMs: 1000 })
+  await host.start()
+  const work = new WorkTransport(host, createLogger('silent'), createMetrics(new Registry()), handle)
+  await work.start()
+  hosts.push(host)
+  transports.push(work)
+  return { host, work }
+}
+
+const ok: WorkResponse = { ok: true, error: '', batches: [], remaining: 0, accepted: 1 }
+const REQ: WorkRequest = { op: 'results', capabilities: [], want: 0, batches: [], signals: [], results: [], progress: [], replicas: [] }
+
+function outboundWorkStreams (host: Host, peer: Host): number {
+  let n = 0
+  for (const c of host.getConnections(peer.peerId)) n += c.streams.filter(s => s.protocol === WORK_PROTOCOL && s.direction === 'outbound').length
+  return n
+}
+
+afterEach(async () => {
+  for (const t of transports.splice(0)) await t.stop()
+  for (const h of hosts.splice(0)) await h.stop()
+})
+
+describe('the work transport', () => {
+  it('answers many calls over one stream', async () => {
+    const b = await node(async () => ok)
+    const a = await node(async () => ok)
+    await a.host.dial(b.host.getMultiaddrs()[0]!)
+    const peer = b.host.peerId.toString()
+    const answers = await Promise.all(Array.from({ length: 50 }, async () => await a.work.call(peer, REQ)))
+    expect(answers.every(r => r.ok)).toBe(true)
+    expect(outboundWorkStreams(a.host, b.host)).toBe(1)
+  })
+
+  it('leaves no stream open for calls that timed out, even while their stream was still opening', async () => {
+    // The peer never answers: every call times out. A timeout shorter than the stream's open
+    // closes the channel before its stream arrives; that stream must be closed, not leaked.
+    const b = await node(async () => await new Promise<WorkResponse>(() => {}))
+    const a = await node(async () => ok)
+    await a.host.dial(b.host.getMultiaddrs()[0]!)
+    const peer = b.host.peerId.toString()
+    for (let i = 0; i < WORK_MAX_STREAMS + 16; i++) {
+      await expect(a.work.call(peer, REQ, i % 2 === 0 ? 1 : 20)).rejects.toThrow(/did not answer|failed|closed/)
+    }
+    await new Promise(resolve => setTimeout(resolve, 200))
+    expect(outboundWorkStreams(a.host, b.host)).toBeLessThanOrEqual(1)
+  })
+
+  it('works again once a peer that did not answer answers', async () => {
+    let answer = false
+    const b = await node(async () => answer ? ok : await new Promise<WorkResponse>(() => {}))
+    const a = await node(async () => ok)
+    await a.host.dial(b.host.getMultiaddrs()[0]!)
+    const peer = b.host.peerId.toString()
+    for (let i = 0; i < WORK_MAX_STREAMS + 16; i++) await expect(a.work.call(peer, REQ, 1)).rejects.toThrow()
+    answer = true
+    const res = await a.work.call(peer, REQ, 5_000)
+    expect(res.ok).toBe(true)
+  })
+})
