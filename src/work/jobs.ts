@@ -31,6 +31,8 @@ export const JOB_FAILURES_KEPT = 100
 export class JobBook {
   private readonly active = new Map<string, JobRecord>()
   private readonly recorded = new Map<string, Set<string>>()
+  /** Per job: recorded tasks whose successful outcome spawned children, and how many. */
+  private readonly spawners = new Map<string, Map<string, number>>()
   private readonly dirty = new Set<string>()
   /** Final records staged and not yet durable (see finish). */
   private readonly finals = new Map<string, JobRecord>()
@@ -60,6 +62,7 @@ export class JobBook {
   remove (jobId: string): void {
     this.active.delete(jobId)
     this.recorded.delete(jobId)
+    this.spawners.delete(jobId)
     this.dirty.delete(jobId)
     this.store.del('jobs', jobId)
   }
@@ -104,6 +107,7 @@ export class JobBook {
     if (job == null || seen == null) return false
     if (seen.has(o.taskId)) {
       this.duplicates++
+      this.lostSubtree(job, o)
       return false
     }
     this.store.put('results', o.taskId, o)
@@ -111,8 +115,38 @@ export class JobBook {
     return true
   }
 
+  /**
+   * A task is run again only when the node that held it was declared dead (its lender re-runs
+   * the batch), and that death took the work that descended from it too: its holders gave it
+   * up. If the first run had succeeded and spawned children, the re-run is what re-creates
+   * them (same ids; those already finished are deduplicated). A re-run that fails for good
+   * cannot: the children that had not finished are gone, and the job, with every outcome
+   * recorded, would complete without them. So the failed re-run replaces the first outcome
+   * (keeping its count of children, so totals stay exact across a restart) and fails the job.
+   */
+  private lostSubtree (job: JobRecord, o: TaskOutcome): void {
+    if (o.ok || o.cancelled === true) return
+    const spawned = this.spawners.get(job.id)?.get(o.taskId)
+    if (spawned == null || spawned === 0) return
+    const rerun: TaskOutcome = { ...o, spawned, error: `run again after the node holding it was declared dead, to re-create its ${spawned} subtasks lost with that node, and failed: ${o.error ?? 'unknown error'}` }
+    this.store.put('results', o.taskId, rerun)
+    this.spawners.get(job.id)!.delete(o.taskId)
+    job.failed++
+    job.error ??= `task ${o.taskId} failed: ${rerun.error!}`
+    if (o.failures != null && (job.failures?.length ?? 0) < JOB_FAILURES_KEPT) {
+      const list = job.failures ?? (job.failures = [])
+      for (const f of o.failures) if (list.length < JOB_FAILURES_KEPT) list.push({ taskId: o.taskId, ...f })
+    }
+    this.touch(job.id)
+  }
+
   private count (job: JobRecord, o: TaskOutcome, recordedAt: number): void {
     this.recorded.get(job.id)?.add(o.taskId)
+    if (o.ok && o.spawned > 0) {
+      let m = this.spawners.get(job.id)
+      if (m == null) this.spawners.set(job.id, m = new Map())
+      m.set(o.taskId, o.spawned)
+    }
     job.done++
     job.total += o.spawned
     if (o.cancelled === true) job.cancelled++
@@ -152,6 +186,7 @@ export class JobBook {
     this.finals.delete(jobId)
     this.active.delete(jobId)
     this.recorded.delete(jobId)
+    this.spawners.delete(jobId)
     return final
   }
 

@@ -1,0 +1,56 @@
+// The job book's once-per-task recording, and the one duplicate it must not drop: a re-run
+// (after the node that held a task was declared dead) that fails for good, of a task whose
+// first run succeeded and spawned children — those children went with the dead node, and
+// without this the job would complete without them.
+import { describe, expect, it } from 'vitest'
+import { JobBook } from '../../../src/work/jobs.js'
+import type { JobRecord, TaskOutcome } from '../../../src/work/records.js'
+
+function book (): { jobs: JobBook, results: Map<string, TaskOutcome> } {
+  const results = new Map<string, TaskOutcome>()
+  const jobs = new JobBook({ put: (bucket, key, value) => { if (bucket === 'results') results.set(key, value as TaskOutcome) }, del: () => {} })
+  return { jobs, results }
+}
+
+const JOB: JobRecord = { id: 'j', home: 'A', state: 'running', createdAt: 1, roots: 1, total: 1, done: 0, failed: 0, cancelled: 0, byNode: {} }
+const out = (taskId: string, ok: boolean, spawned: number, node = 'B', error?: string): TaskOutcome => ({ jobId: 'j', taskId, ok, spawned, attempts: 1, node, finishedAt: 10, ...(error != null ? { error } : {}) })
+
+describe('the job book', () => {
+  it('drops a duplicate outcome of a task recorded once', () => {
+    const { jobs } = book()
+    jobs.add({ ...JOB })
+    expect(jobs.record(out('j/0', true, 0), 5)).toBe(true)
+    expect(jobs.record(out('j/0', false, 0, 'C', 'boom'), 6)).toBe(false)
+    expect(jobs.get('j')).toMatchObject({ done: 1, failed: 0, total: 1 })
+    expect(jobs.duplicates).toBe(1)
+  })
+
+  it('fails the job when the re-run of a task whose first run spawned children fails, keeping the totals exact after a restart', () => {
+    const { jobs, results } = book()
+    jobs.add({ ...JOB })
+    jobs.record(out('j/0', true, 2), 5)
+    jobs.record(out('j/0.0', true, 0), 6)
+    // B died holding j/0.1; j/0 ran again on C and failed for good.
+    expect(jobs.record(out('j/0', false, 0, 'C', 'boom'), 7)).toBe(false)
+    const job = jobs.get('j')!
+    expect(job).toMatchObject({ done: 2, failed: 1, total: 3 })
+    expect(job.error).toContain('to re-create its 2 subtasks lost with that node, and failed: boom')
+    expect(results.get('j/0')).toMatchObject({ ok: false, spawned: 2, node: 'C' })
+    // A restart recounts from the results: the same counts.
+    const again = book().jobs
+    again.restore([{ job: { ...JOB }, outcomes: [...results.values()] }])
+    expect(again.get('j')).toMatchObject({ done: 2, failed: 1, total: 3 })
+    expect(jobs.finish('j', 9)?.state).toBe('failed')
+  })
+
+  it('keeps the first outcome when the re-run of a task without children fails, or a re-run succeeds', () => {
+    const { jobs, results } = book()
+    jobs.add({ ...JOB, roots: 2, total: 2 })
+    jobs.record(out('j/0', true, 0), 5)
+    jobs.record(out('j/1', true, 1), 5)
+    jobs.record(out('j/0', false, 0, 'C', 'boom'), 6)
+    jobs.record(out('j/1', true, 1, 'C'), 6)
+    expect(jobs.get('j')).toMatchObject({ done: 2, failed: 0, total: 3 })
+    expect(results.get('j/0')).toMatchObject({ ok: true, node: 'B' })
+  })
+})
