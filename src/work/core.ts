@@ -590,7 +590,7 @@ export class WorkCore {
     if (this.pressure) throw new WorkError('RESOURCE_EXHAUSTED', RESOURCE_SUBMIT)
     const capable = this.capabilityCheck()
     const prepared = inputs.map(input => {
-      const id = this.newJobId(now)
+      const id = input.jobId ?? this.newJobId(now)
       const tasks = rootTasks(id, this.cfg.self, input)
       // A job told to wait for a capable node is queued even if none is live now.
       const wait = input.waitForCapableMs

@@ -54,6 +54,12 @@ export interface JobInput {
    * src/consensus/retention.ts). The count limit (retention.maxJobs) still applies.
    */
   keep?: number
+  /**
+   * Internal (not in the job schema, so never from a client's JSON): the id to register the
+   * job under instead of minting one. A schedule's occurrence uses a deterministic id, so the
+   * registry can tell a second submit of the same occurrence (src/node/services/schedules.ts).
+   */
+  jobId?: string
 }
 
 /** A task as it travels and is stored: everything a node needs to run it. */
