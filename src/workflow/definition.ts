@@ -8,7 +8,7 @@
 
 import { LineCounter, parseDocument, isMap, isScalar } from 'yaml'
 import workflowSchema from '../../schemas/workflow.schema.json' with { type: 'json' }
-import { didYouMean, schemaCheck } from '../json-schema.js'
+import { didYouMean as nearest, schemaCheck } from '../json-schema.js'
 import { WorkflowError } from './errors.js'
 import { ExprError, parseCondition, parseTemplate, templateReferences, type Template } from './expr.js'
 import { DEFAULT_APPROVAL_TIMEOUT_MS, WORKFLOW_LIMITS } from './limits.js'
@@ -112,6 +112,15 @@ export interface Plan {
 }
 
 const checkSchema = schemaCheck(workflowSchema)
+
+/**
+ * The name meant by a misspelt step, input or field name: src/json-schema.ts's suggestion,
+ * kept to names of about the same length (its prefix rule would offer "b" for "biuld").
+ */
+function didYouMean (word: string, known: readonly string[]): string | undefined {
+  if (word.length < 3) return undefined
+  return nearest(word, known.filter(k => Math.abs(k.length - word.length) <= 2))
+}
 const PLANS = new WeakMap<object, Plan>()
 
 /** Validates a definition (already parsed from JSON or YAML); throws WorkflowError listing every problem. */
