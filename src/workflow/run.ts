@@ -119,6 +119,8 @@ export class WorkflowRun {
     for (const s of this.plan.steps) {
       if (Object.hasOwn(this.reuse, s.name)) this.finish(s.index, { ...this.reuse[s.name]!, reused: true }, out)
     }
+    // Every step is then considered in definition order (not in the order reuse freed them).
+    this.queue.length = 0
     for (const s of this.plan.steps) this.queue.push(s.index)
     this.drain(out)
     return out
