@@ -36,8 +36,8 @@ export function renderView (steps: StepView[], opts: { color?: boolean } = {}): 
     const parts = [GLYPH[s.state], s.name.padEnd(width), label(s).padEnd(stateWidth)]
     parts.push((s.elements != null ? `${s.elements.done}/${s.elements.total}` : '').padEnd(9))
     parts.push(s.needs.length > 0 ? `← ${s.needs.join(', ')}` : '')
-    if (s.error != null && s.error !== '') parts.push(` ${shorten(s.error.replace(/\s+/g, ' '), ERROR_CHARS)}`)
-    const line = parts.join(' ').trimEnd()
+    let line = parts.join(' ').trimEnd()
+    if (s.error != null && s.error !== '') line += `  ${shorten(s.error.replace(/\s+/g, ' '), ERROR_CHARS)}`
     return opts.color === true ? `${COLOR[s.state]}${line}${RESET}` : line
   })
 }
