@@ -1,7 +1,7 @@
 // The `${{ }}` expression language: syntax, evaluation over plain JSON, and that nothing in an
 // expression can reach past a value's own data.
 import { describe, expect, it } from 'vitest'
-import { ExprError, parseCondition, parseTemplate, references, render, type EvalContext } from '../../../src/workflow/expr.js'
+import { ExprError, parseCondition, parseTemplate, references, render, type EvalContext, type Expr } from '../../../src/workflow/expr.js'
 
 const ctx: EvalContext = {
   inputs: { version: '1.2', n: 3, list: ['a', 'b'], obj: { 'my-key': 7 } },
@@ -146,7 +146,7 @@ describe('expressions', () => {
   })
 
   it('lists the context paths an expression reads, stopping at a computed key', () => {
-    const refs = references((parseTemplate('${{ steps.build.output[inputs.k].x || matrix.item || steps[inputs.s] }}').parts[0] as { expr: never }).expr)
+    const refs = references((parseTemplate('${{ steps.build.output[inputs.k].x || matrix.item || steps[inputs.s] }}').parts[0] as { expr: Expr }).expr)
     expect(refs.map(r => [r.root, r.path.join('.'), r.dynamic])).toEqual([
       ['inputs', 'k', false],
       ['steps', 'build.output', false],
