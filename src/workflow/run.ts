@@ -73,7 +73,7 @@ export interface StepView {
 
 interface Ended { ok: boolean, result: string | undefined, error: string | undefined }
 interface Decision { approved: boolean, by: string, comment: string | undefined }
-type ElementResult = { ok: true, output: unknown } | { ok: false, error: string }
+type ElementResult = { ok: true, output: unknown } | { ok: false, error: string, output?: unknown }
 
 interface Live {
   state: StepState
@@ -419,10 +419,10 @@ export class WorkflowRun {
     const results = l.results as ElementResult[]
     if (!l.matrix) {
       const r = results[0]!
-      this.finish(i, r.ok ? { outcome: 'success', output: r.output } : { outcome: 'failure', error: r.error }, out)
+      this.finish(i, r.ok ? { outcome: 'success', output: r.output } : { outcome: 'failure', ...(r.output !== undefined ? { output: r.output } : {}), error: r.error }, out)
       return
     }
-    const output = results.map(r => r.ok ? r.output : null)
+    const output = results.map(r => r.output ?? null)
     const failed = results.flatMap((r, idx) => r.ok ? [] : [{ idx, error: r.error }])
     if (failed.length === 0) this.finish(i, { outcome: 'success', output }, out)
     else {
@@ -450,17 +450,25 @@ export class WorkflowRun {
   }
 }
 
+/**
+ * One task's outcome as the step sees it. A failed task may still have a result (a command
+ * that exited non-zero keeps its code and output): it is kept as the output.
+ */
 function elementResult (e: Ended): ElementResult {
-  if (!e.ok) return { ok: false, error: e.error ?? 'the task failed' }
-  if (e.result == null) return { ok: true, output: null }
+  if (e.result == null) return e.ok ? { ok: true, output: null } : { ok: false, error: e.error ?? 'the task failed' }
   const size = utf8Bytes(e.result)
-  if (size > WORKFLOW_LIMITS.outputBytes) return { ok: false, error: `output is ${size} bytes, over the ${WORKFLOW_LIMITS.outputBytes}-byte limit for a step output` }
+  if (size > WORKFLOW_LIMITS.outputBytes) {
+    const over = `output is ${size} bytes, over the ${WORKFLOW_LIMITS.outputBytes}-byte limit for a step output`
+    return { ok: false, error: e.ok ? over : `${e.error ?? 'the task failed'} (and its ${over})` }
+  }
+  let output: unknown
   try {
-    return { ok: true, output: JSON.parse(e.result) as unknown }
+    output = JSON.parse(e.result) as unknown
   } catch {
     // Not JSON (a handler that returned text through another path): the text itself.
-    return { ok: true, output: e.result }
+    output = e.result
   }
+  return e.ok ? { ok: true, output } : { ok: false, error: e.error ?? 'the task failed', output }
 }
 
 function errText (err: unknown): string {

@@ -153,6 +153,14 @@ describe('workflow run: conditions, skips and continueOnFailure', () => {
     expect(doneOf(run.taskEnded('1', true, '1', undefined))).toMatchObject({ ok: true, summary: { failed: ['lint'] } })
   })
 
+  it('a failed task that left a result (a command\'s exit code and output) keeps it as the output', () => {
+    const run = new WorkflowRun(wf({ test: { cmd: 'make test', continueOnFailure: true }, report: { type: 'r', needs: ['test'], with: { code: '${{ steps.test.output.code }}', err: '${{ steps.test.output.stderr }}' } } }), {}, 'j')
+    run.start()
+    const a = run.taskEnded('0', false, ok({ code: 2, stdout: '', stderr: 'red' }), 'command exited with code 2: red')
+    expect(a[0]).toEqual({ kind: 'step', step: 'test', record: { outcome: 'failure', output: { code: 2, stdout: '', stderr: 'red' }, error: 'command exited with code 2: red' } })
+    expect(runs(a)[0]!.task.payload).toEqual({ code: 2, err: 'red' })
+  })
+
   it('a skipped need skips by default, and an explicit if can run anyway', () => {
     const run = new WorkflowRun(wf({
       a: { type: 't' },
