@@ -3,7 +3,9 @@
 import { requireSupportedNode } from './runtime.js'
 requireSupportedNode()
 export { startNode, EmbeddedNode } from './node/api.js'
-export type { StartNodeOptions } from './node/api.js'
+export type { StartNodeOptions, WorkflowOptions } from './node/api.js'
+export type { WorkflowDef, StepDef, StepView, StepRecord } from './workflow/index.js'
+export type { WorkflowView } from './work/workflows.js'
 export type { Handler, Handlers, TaskContext } from './work/executors.js'
 export type { JobInput, TaskInput } from './work/spec.js'
 export type { JobView } from './work/jobs.js'

@@ -7,6 +7,7 @@ import { WorkError } from '../work/errors.js'
 import type { Handlers } from '../work/executors.js'
 import { isFinal, type JobView } from '../work/jobs.js'
 import { parseJobInput, type JobInput, type TaskInput } from '../work/spec.js'
+import { parseWorkflowText, type WorkflowDef } from '../workflow/index.js'
 import { resolveConfig, type NodeConfig, type RawValues } from './config.js'
 import type { Logger } from './log.js'
 import { MeshNode } from './node.js'
@@ -40,6 +41,17 @@ export async function startNode (options: StartNodeOptions = {}): Promise<Embedd
  * internals (services, store, host) stay private, so they can change without breaking
  * programs that embed it.
  */
+/** Options of EmbeddedNode.workflow(): its inputs, and the job fields a workflow takes. */
+export interface WorkflowOptions {
+  inputs?: Record<string, unknown>
+  name?: string
+  /** Keep it this long once finished (ms, or "12h", "30d"). */
+  keep?: number | string
+  /** Start it this long from now (ms, or "30s"), or at this time (ms since the epoch, or ISO 8601). */
+  delay?: number | string
+  at?: number | string
+}
+
 export class EmbeddedNode {
   readonly #node: MeshNode
 
@@ -64,6 +76,16 @@ export class EmbeddedNode {
   async submit (job: JobInput | TaskInput): Promise<string> {
     const [rec] = await this.#node.work.engine.submit([parseJobInput(job)])
     return rec!.id
+  }
+
+  /**
+   * Submits a workflow (src/workflow/: named steps with needs, outputs, conditions, matrix
+   * fan-out, approvals) as one job homed here; the definition is an object or the text of a
+   * YAML/JSON workflow file. Same validation and semantics as `meshnode workflow run`.
+   */
+  async workflow (definition: WorkflowDef | string, opts: WorkflowOptions = {}): Promise<string> {
+    const def = typeof definition === 'string' ? parseWorkflowText(definition) : definition
+    return await this.submit({ ...opts, workflow: def, inputs: opts.inputs ?? {} } as unknown as JobInput)
   }
 
   /** A job homed here: state, counts, per-node breakdown, result (one-task jobs). */

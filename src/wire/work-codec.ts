@@ -17,7 +17,7 @@ export function workRequest (op: string, fields: Partial<WorkRequest> = {}): Wor
 }
 
 export function toSpec (t: Task): TaskSpec {
-  return { id: t.id, jobId: t.jobId, type: t.type, payload: Buffer.from(t.payload), requires: t.requires as string[], maxAttempts: t.maxAttempts, attempts: t.attempts, timeoutMs: t.timeoutMs, priority: t.priority, home: t.home, failures: toFailures(t.failures) }
+  return { id: t.id, jobId: t.jobId, type: t.type, payload: Buffer.from(t.payload), requires: t.requires as string[], maxAttempts: t.maxAttempts, attempts: t.attempts, timeoutMs: t.timeoutMs, priority: t.priority, home: t.home, failures: toFailures(t.failures), ...(t.notBefore != null ? { notBeforeMs: t.notBefore } : {}) }
 }
 
 function toFailures (list: readonly Failure[] | undefined): AttemptFailure[] {
@@ -41,7 +41,7 @@ export function fromSpec (s: TaskSpec): Task | undefined {
     return undefined
   }
   const failures = fromFailures(s.failures)
-  return { id: s.id, jobId: s.jobId, type: s.type, payload, requires: [...s.requires], maxAttempts: s.maxAttempts, attempts: s.attempts, timeoutMs: s.timeoutMs, priority: s.priority, home: s.home, ...(failures != null ? { failures } : {}) }
+  return { id: s.id, jobId: s.jobId, type: s.type, payload, requires: [...s.requires], maxAttempts: s.maxAttempts, attempts: s.attempts, timeoutMs: s.timeoutMs, priority: s.priority, home: s.home, ...(failures != null ? { failures } : {}), ...(s.notBeforeMs != null && Number.isSafeInteger(s.notBeforeMs) ? { notBefore: s.notBeforeMs } : {}) }
 }
 
 export function toResult (o: TaskOutcome): TaskResult {

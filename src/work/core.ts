@@ -93,8 +93,9 @@ import { JobBook, isFinal } from './jobs.js'
 import { JOB_LIMITS } from './limits.js'
 import { okReply, failReply, type BatchSignal, type ProgressReport, type WorkBatch, type WorkMsg, type WorkReply } from './messages.js'
 import { ReadyQueue } from './queue.js'
+import { WorkflowBook, type ApprovalDecision, type WorkflowView } from './workflows.js'
 import type { JobRecord, JobReplica, LoadedWork, StoredTask, TaskOutcome, WorkWrite } from './records.js'
-import { CMD_TYPE, canRun, epochOfTask, formatJobId, jobIdTime, jobOfTask, rehomedRoots, rootTasks, type JobInput, type Task } from './spec.js'
+import { CMD_TYPE, WORKFLOW_TYPE, canRun, epochOfTask, formatJobId, jobIdTime, jobOfTask, makeTask, rehomedRoots, rootTasks, type JobInput, type Task } from './spec.js'
 
 export * from './core/types.js'
 
@@ -205,6 +206,10 @@ export class WorkCore {
   /** The node that lent each task held here (escalation hands a task back to it first). */
   private readonly origin = new Map<string, string>()
   private readonly isDead = (peer: string): boolean => this.registry.isDead(peer)
+  /** Workflows homed here (src/work/workflows.ts): their drivers and runs. */
+  private readonly workflows: WorkflowBook
+  /** A workflow spawned step tasks since the last pump (see onResults). */
+  private workflowSpawned = false
   private readonly writer = {
     put: (bucket: 'jobs' | 'results', key: string, value: unknown) => { this.put(bucket, key, value) },
     del: (bucket: 'jobs', key: string) => { this.del(bucket, key) }
@@ -227,6 +232,23 @@ export class WorkCore {
     this.peerBreakers = new Breakers(breaker)
     this.handlerBreakers = new Breakers(breaker)
     this.advertised = cfg.capabilities
+    this.workflows = new WorkflowBook({
+      self: cfg.self,
+      now: () => this.now,
+      known: (jobId, taskId) => this.tasks.has(taskId) || this.running.has(taskId) || this.jobs.isRecorded(jobId, taskId),
+      spawn: (driver, task) => { this.spawnStep(driver, task) },
+      finish: (driver, ok, summary) => {
+        // The result carries what the workflow ran (for `workflow retry`): it stays at home.
+        this.workflows.drop(driver.jobId)
+        if (!this.tasks.has(driver.id)) return
+        const error = ok ? undefined : `workflow failed: ${summary.failed.map(s => `step ${s}${summary.steps[s]?.error != null ? ` (${summary.steps[s]!.error!.slice(0, 200)})` : ''}`).join('; ')}`
+        this.finishTask(driver, ok, JSON.stringify(summary), error, false, 0)
+        if (error != null) this.jobs.setError(driver.jobId, error)
+      },
+      requestApproval: req => { this.out('approvals', req) },
+      approval: id => this.registry.approval?.(id),
+      notice: (type, data) => { this.notice(type, data) }
+    })
   }
 
   /** A core with nothing loaded (a fresh data dir). */
@@ -246,6 +268,8 @@ export class WorkCore {
 
   private loadFrom (loaded: LoadedWork): void {
     this.jobs.restore(loaded.jobs)
+    // Workflow drivers and delayed roots: made runnable once everything else is loaded.
+    const restarted: Task[] = []
     // A restart starts every job's stall clock afresh (stuck-job detection): the time the
     // node was down is not the job's.
     for (const job of this.jobs.activeJobs()) this.progressAt.set(job.id, this.now)
@@ -259,8 +283,10 @@ export class WorkCore {
     for (const st of loaded.tasks) {
       this.tasks.set(st.task.id, st)
       this.countWork(st, +1)
-      if (st.state === 'queued') this.queue.push(st.task)
-      else if (st.batchId != null && st.to != null && !this.lent.batches.has(st.batchId)) this.lent.restoreTask(st.batchId, st.task.jobId, st.to, st.task.id)
+      if (st.state === 'queued') {
+        if (st.task.type === WORKFLOW_TYPE || (st.task.notBefore ?? 0) > this.now) restarted.push(st.task)
+        else this.queue.push(st.task)
+      } else if (st.batchId != null && st.to != null && !this.lent.batches.has(st.batchId)) this.lent.restoreTask(st.batchId, st.task.jobId, st.to, st.task.id)
     }
     for (const o of loaded.outbox) this.outbox.add(o)
     // Active home jobs the completion core does not know never left home: rebuild their live sets.
@@ -268,6 +294,10 @@ export class WorkCore {
     for (const job of this.jobs.activeJobs()) if (!inCore.has(job.id)) this.local.set(job.id, new Set())
     for (const st of loaded.tasks) if (st.state === 'queued') this.local.get(st.task.jobId)?.add(st.task.id)
     for (const [jobId, live] of this.local) if (live.size === 0) this.localDone.push(jobId)
+    if (restarted.length > 0) {
+      const outcomes = new Map(loaded.jobs.map(j => [j.job.id, j.outcomes]))
+      for (const t of restarted) this.makeRunnable(t, outcomes.get(t.jobId))
+    }
     // Jobs whose registration was interrupted: register again (a put is idempotent).
     const unregistered = this.jobs.activeJobs().filter(j => j.state === 'registering')
     if (unregistered.length > 0) {
@@ -594,12 +624,16 @@ export class WorkCore {
       const tasks = rootTasks(id, this.cfg.self, input)
       // A job told to wait for a capable node is queued even if none is live now.
       const wait = input.waitForCapableMs
-      if (wait == null) capable(tasks)
+      if (wait == null) capable(input.workflow != null ? workflowProbes(id, this.cfg.self, input) : tasks)
+      const notBefore = input.delayMs != null ? now + input.delayMs : input.at
+      if (notBefore != null && notBefore > now) for (const t of tasks) t.notBefore = notBefore
       const job: JobRecord = {
         id, home: this.cfg.self, state: 'registering', createdAt: now, roots: tasks.length, total: tasks.length, done: 0, failed: 0, cancelled: 0, byNode: {},
         ...(input.name != null ? { name: input.name } : {}),
         ...(wait != null ? { capableBy: wait === 0 ? 0 : now + wait } : {}),
-        ...(input.keep != null ? { keepMs: input.keep } : {})
+        ...(input.keep != null ? { keepMs: input.keep } : {}),
+        ...(notBefore != null && notBefore > now ? { notBefore } : {}),
+        ...(input.workflow != null ? { isWorkflow: true } : {})
       }
       return { job, tasks }
     })
@@ -749,7 +783,7 @@ export class WorkCore {
         // Runnable only now that it is registered: its queue wait starts here.
         const st = this.tasks.get(t.id)
         if (st != null) st.queuedAt = this.now
-        this.queue.push(t)
+        this.makeRunnable(t)
       }
     }
     this.out('submitted', { id, jobs: reg.jobs.map(p => p.job) })
@@ -766,6 +800,9 @@ export class WorkCore {
     if (this.awaitingCancel.delete(jobId)) this.localDone.push(jobId)
     for (const t of this.queue.drop(t => t.jobId === jobId)) this.finishCancelled(t)
     for (const t of this.retries.dropJob(jobId)) if (this.tasks.has(t.id)) this.finishCancelled(t)
+    // A workflow's driver is in neither: it ends with its run.
+    const driver = this.workflows.drop(jobId)
+    if (driver != null && this.tasks.has(driver.id)) this.finishCancelled(driver)
     for (const r of this.running.values()) if (r.task.jobId === jobId) this.out('abort', { taskId: r.task.id, reason: 'cancelled' })
   }
 
@@ -978,7 +1015,9 @@ export class WorkCore {
       epoch,
       homes: [...(entry.homes ?? [])],
       replicas: [...(entry.replicas ?? [])],
-      ...(replica.keepMs != null ? { keepMs: replica.keepMs } : {})
+      ...(replica.keepMs != null ? { keepMs: replica.keepMs } : {}),
+      ...(tasks[0]?.notBefore != null ? { notBefore: tasks[0].notBefore } : {}),
+      ...(tasks[0]?.type === WORKFLOW_TYPE ? { isWorkflow: true } : {})
     }
     this.jobs.add(job)
     // Re-homed: its stall clock starts here and now (stuck-job detection).
@@ -990,10 +1029,8 @@ export class WorkCore {
     // sweep before the registry has the final state must not adopt it again in that one.
     this.put('replicas', jobId, { ...replica, adoptedEpoch: epoch })
     this.local.set(jobId, new Set(tasks.map(t => t.id)))
-    for (const t of tasks) {
-      this.holdTask(t)
-      this.queue.push(t)
-    }
+    for (const t of tasks) this.holdTask(t)
+    for (const t of tasks) this.makeRunnable(t)
     this.event('info', 'adopted a job whose home was declared dead: running it again from its roots', { job: jobId, epoch, from: job.homes?.at(-1), tasks: tasks.length })
     this.pump()
   }
@@ -1026,6 +1063,7 @@ export class WorkCore {
       if (job != null && (job.epoch ?? 0) < g) {
         // This node was the job's home and was declared dead: the job lives elsewhere now.
         this.jobs.remove(jobId)
+        this.workflows.drop(jobId)
         this.local.delete(jobId)
         this.localDone = this.localDone.filter(id => id !== jobId)
         this.awaitingCancel.delete(jobId)
@@ -1198,6 +1236,23 @@ export class WorkCore {
     return batches.length
   }
 
+  /** The control log decided (or cancelled) a workflow approval: a workflow homed here moves on. */
+  approvalDecided (d: ApprovalDecision, now: number): void {
+    this.now = now
+    if (!this.workflows.has(d.jobId)) return
+    this.workflows.approvalDecided(d)
+    this.changed = true
+    if (this.workflowSpawned) {
+      this.workflowSpawned = false
+      this.pump()
+    }
+  }
+
+  /** A workflow running here: its steps as they stand (`meshnode job ID`). */
+  workflowView (jobId: string): WorkflowView | undefined {
+    return this.workflows.view(jobId)
+  }
+
   /**
    * Stuck-job evidence (src/healing/stuck.ts) for the running jobs homed here that have not
    * progressed since `stalledBefore`: what is queued, running, retrying and lent, and the
@@ -1207,7 +1262,9 @@ export class WorkCore {
     const out = new Map<string, JobEvidence>()
     for (const job of this.jobs.activeJobs()) {
       if (job.state !== 'running') continue
-      const last = Math.max(job.createdAt, job.lastRecordedAt ?? 0, this.progressAt.get(job.id) ?? 0)
+      // Waiting for a person (an approval) or for its start time is not being stuck.
+      if (job.isWorkflow === true && this.workflows.waitingForApproval(job.id)) continue
+      const last = Math.max(job.createdAt, job.notBefore ?? 0, job.lastRecordedAt ?? 0, this.progressAt.get(job.id) ?? 0)
       if (last >= stalledBefore) continue
       out.set(job.id, { jobId: job.id, createdAt: job.createdAt, lastProgressAt: last, total: job.total, done: job.done, queued: [], waitingFor: [], running: [], retrying: 0, lent: [], recentErrors: [...(this.attemptErrors.get(job.id) ?? [])] })
     }
@@ -1215,7 +1272,7 @@ export class WorkCore {
     const queued = new Map<string, QueuedEvidence>()
     for (const st of this.tasks.values()) {
       const ev = out.get(st.task.jobId)
-      if (ev == null || st.state !== 'queued' || this.running.has(st.task.id)) continue
+      if (ev == null || st.state !== 'queued' || this.running.has(st.task.id) || st.task.type === WORKFLOW_TYPE) continue
       const key = `${st.task.jobId}\u0000${st.task.type}\u0000${st.task.requires.join(',')}`
       let q = queued.get(key)
       if (q == null) {
@@ -1676,12 +1733,21 @@ export class WorkCore {
       const job = this.jobs.get(r.jobId)
       if (job != null && epochOfTask(r.taskId) !== (job.epoch ?? 0)) continue
       this.remoteProgress.delete(r.taskId)
-      if (this.jobs.record(r, this.now) && r.cancelled !== true) {
+      const wf = job?.isWorkflow === true
+      if (wf && this.workflows.tolerated(r)) r.tolerated = true
+      const recorded = this.jobs.record(r, this.now)
+      if (recorded && wf) this.workflows.outcome(r)
+      if (recorded && r.cancelled !== true) {
         // Outcomes of work run elsewhere feed that node's circuit (a task that also failed on
         // other nodes is a poison task, not that node's fault).
         if (r.ok) this.peerOutcome(r.node, undefined)
         else if (r.failures == null || r.failures.every(f => f.node === r.node)) this.peerOutcome(r.node, r.error ?? 'failed')
       }
+    }
+    // Step tasks a workflow spawned for these outcomes run now, not at the next pump.
+    if (this.workflowSpawned) {
+      this.workflowSpawned = false
+      this.pump()
     }
     return okReply({ accepted: results.length })
   }
@@ -1931,7 +1997,11 @@ export class WorkCore {
     if (this.draining) this.drained.finished++
     if (task.home === this.cfg.self || cancelled) {
       // Cancelled work elsewhere needs no result at home: the job's state already says why.
-      if (task.home === this.cfg.self) this.jobs.record(outcome, this.now)
+      if (task.home === this.cfg.self) {
+        const wf = this.jobs.get(task.jobId)?.isWorkflow === true
+        if (wf && this.workflows.tolerated(outcome)) outcome.tolerated = true
+        if (this.jobs.record(outcome, this.now) && wf) this.workflows.outcome(outcome)
+      }
       this.localFinished(task.jobId, task.id)
       return
     }
@@ -2209,6 +2279,33 @@ export class WorkCore {
     this.changed = true
   }
 
+  /**
+   * A root task of a job homed here may run: queued, or — for a delayed job — waiting for its
+   * start time like a retry waits out its backoff; a workflow's driver starts its run instead
+   * (`recorded`: the job's outcomes so far, after a restart).
+   */
+  private makeRunnable (t: Task, recorded?: readonly TaskOutcome[]): void {
+    if (t.type === WORKFLOW_TYPE) {
+      this.workflows.start(t, recorded)
+      this.workflowSpawned = false
+      return
+    }
+    if (t.notBefore != null && t.notBefore > this.now) this.retries.add(t, t.notBefore)
+    else this.queue.push(t)
+  }
+
+  /** A workflow's step task: a child of its driver, held and queued here like a spawned child. */
+  private spawnStep (driver: Task, task: Task): void {
+    const live = this.local.get(driver.jobId)
+    if (live != null) live.add(task.id)
+    else if (!this.dscore.taskSpawned(driver.jobId, driver.id, task.id)) return
+    this.holdTask(task)
+    this.queue.push(task)
+    this.jobs.addTotal(driver.jobId, 1)
+    this.workflowSpawned = true
+    this.changed = true
+  }
+
   private holdTask (t: Task): void {
     const st: StoredTask = { task: t, state: 'queued', queuedAt: this.now }
     this.countWork(this.tasks.get(t.id), -1)
@@ -2269,4 +2366,21 @@ function entryOf (job: JobRecord, state: JobEntry['state']): JobEntry {
     ...(state !== 'running' && job.finishedAt != null ? { finishedAt: Math.floor(job.finishedAt) } : {}),
     ...(job.keepMs != null ? { keepMs: job.keepMs } : {})
   }
+}
+
+/**
+ * Tasks standing for a workflow's task steps, for the capability check at submit: every
+ * step's handler (or `cmd`) and requirements, as they will be asked for when it runs.
+ */
+function workflowProbes (jobId: string, home: string, input: JobInput): Task[] {
+  const def = input.workflow!.def
+  const d = def.defaults ?? {}
+  const out: Task[] = []
+  for (const [name, step] of Object.entries(def.steps)) {
+    if (step.approval != null) continue
+    const type = step.cmd != null ? CMD_TYPE : step.type
+    if (type == null) continue
+    out.push(makeTask(`${jobId}/step:${name}`, jobId, home, { type, ...(step.requires != null ? { requires: step.requires } : {}) }, d.requires != null ? { requires: d.requires } : {}))
+  }
+  return out
 }

@@ -9,6 +9,7 @@
 // Pure: it stages writes on the core's write list and reads nothing (the shell loads outcomes).
 
 import type { JobRecord, TaskOutcome } from './records.js'
+import type { WorkflowView } from './workflows.js'
 
 /** Where the book stages its writes (the work core's write list). */
 export interface JobWrites {
@@ -23,6 +24,8 @@ export interface JobView extends JobRecord {
   waitingFor?: string[]
   /** At its home, while it makes no progress (src/healing/stuck.ts): for how long, and why. */
   stuck?: { sinceMs: number, code: string, text: string, peers?: string[], capabilities?: string[] }
+  /** A workflow: its steps as they stand, and what it runs (src/work/workflows.ts). */
+  workflow?: WorkflowView
 }
 
 /** Failed attempts kept in a job's failure record (JobRecord.failures). */
@@ -95,6 +98,18 @@ export class JobBook {
     this.touch(jobId)
   }
 
+  /** A workflow failed: its error names the steps (not the first failed task id). */
+  setError (jobId: string, error: string): void {
+    const job = this.active.get(jobId)
+    if (job != null) job.error = error
+  }
+
+  /** A workflow spawned step tasks (its driver's outcome counts none: they count as they are spawned). */
+  addTotal (jobId: string, n: number): void {
+    const job = this.active.get(jobId)
+    if (job != null) job.total += n
+  }
+
   /** Whether an outcome of this task is already recorded. */
   isRecorded (jobId: string, taskId: string): boolean {
     return this.recorded.get(jobId)?.has(taskId) ?? false
@@ -150,7 +165,7 @@ export class JobBook {
     job.done++
     job.total += o.spawned
     if (o.cancelled === true) job.cancelled++
-    else if (!o.ok) {
+    else if (!o.ok && o.tolerated !== true) {
       job.failed++
       job.error ??= `task ${o.taskId} failed: ${o.error ?? 'unknown error'}`
       if (o.failures != null && o.failures.length > 0 && (job.failures?.length ?? 0) < JOB_FAILURES_KEPT) {

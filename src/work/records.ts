@@ -37,6 +37,8 @@ export interface TaskOutcome {
   failures?: AttemptFailure[]
   /** In the outbox only: the home to deliver it to. */
   home?: string
+  /** Set at the home: a failed workflow step that continues on failure (the job does not fail for it). */
+  tolerated?: boolean
 }
 
 export type JobState = 'registering' | 'running' | 'completed' | 'failed' | 'cancelled'
@@ -88,6 +90,10 @@ export interface JobRecord {
   keepMs?: number
   /** Retention deleted the task outcomes (retention.resultsMaxAgeMs); the record is kept. */
   resultsExpired?: boolean
+  /** Submitted with --delay/--at: its root tasks start no earlier than this (the home's clock, ms). */
+  notBefore?: number
+  /** A workflow (its one root task is the driver, src/work/workflows.ts). */
+  isWorkflow?: boolean
 }
 
 /**

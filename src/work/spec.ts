@@ -9,6 +9,7 @@ import { schemaCheck } from '../json-schema.js'
 import { JOB_LIMITS } from './limits.js'
 import { WorkError } from './errors.js'
 import type { AttemptFailure } from './core/ladder.js'
+import { WorkflowError, parseWorkflow, resolveInputs, type StepRecord, type WorkflowDef } from '../workflow/index.js'
 
 /** The built-in task type that runs a shell command (only on nodes with --allow-commands). */
 export const CMD_TYPE = 'cmd'
@@ -16,6 +17,19 @@ export const CMD_TYPE = 'cmd'
 export const COMMANDS_CAPABILITY = 'commands'
 /** Every handler a node loads is advertised as this capability plus its name. */
 export const HANDLER_CAPABILITY_PREFIX = 'handler:'
+
+/** The reserved type of a workflow's driver task (src/work/workflows.ts): no handler may have it (the job schema refuses `$`). */
+export const WORKFLOW_TYPE = '$workflow'
+
+/** What a workflow's driver task carries (its JSON payload): enough to run the workflow again anywhere. */
+export interface WorkflowPayload {
+  def: WorkflowDef
+  inputs: Record<string, unknown>
+  /** Steps taken as already done (retry-from): their records are reused, they do not run. */
+  reuse?: Record<string, StepRecord>
+  /** The workflow this one retries. */
+  retryOf?: string
+}
 
 export const TASK_DEFAULTS = { attempts: 3, timeoutMs: 60_000, priority: 0 } as const
 
@@ -60,6 +74,12 @@ export interface JobInput {
    * registry can tell a second submit of the same occurrence (src/node/services/schedules.ts).
    */
   jobId?: string
+  /** Start the job's tasks this long after it is accepted (ms; submit --delay). */
+  delayMs?: number
+  /** Start the job's tasks no earlier than this time (ms since the epoch; submit --at). */
+  at?: number
+  /** A workflow (src/workflow/): the job's one root task is its driver (src/work/workflows.ts). */
+  workflow?: WorkflowPayload
 }
 
 /** A task as it travels and is stored: everything a node needs to run it. */
@@ -80,6 +100,8 @@ export interface Task {
   home: string
   /** Its failed attempts so far (the escalation ladder, src/work/core/ladder.ts); absent when none. */
   failures?: AttemptFailure[]
+  /** A root task of a delayed job (submit --delay/--at): not run before this (the home's clock, ms). */
+  notBefore?: number
 }
 
 /**
@@ -151,6 +173,7 @@ export const MAX_CAPABLE_WAIT_MS = 30 * 24 * 3600_000
  */
 export function parseJobInput (raw: unknown): JobInput {
   if (raw == null || typeof raw !== 'object' || Array.isArray(raw)) throw new WorkError('BAD_JOB', 'a job must be a JSON object with a "tasks" array (or a single task with a "type")')
+  if ('workflow' in raw) return parseWorkflowJob(raw as Record<string, unknown>)
   const problems = checkJob(raw)
   const obj = raw as Record<string, unknown>
   // A single task is accepted as shorthand for a one-task job.
@@ -172,7 +195,99 @@ export function parseJobInput (raw: unknown): JobInput {
     timeoutMs: t.timeoutMs as number | undefined,
     priority: t.priority as number | undefined
   }))
-  return { tasks, ...(typeof obj.name === 'string' ? { name: obj.name } : {}), ...dropUndefined({ ...defaults, keep: parseKeep(obj.keep) }) }
+  return { tasks, ...(typeof obj.name === 'string' ? { name: obj.name } : {}), ...dropUndefined({ ...defaults, keep: parseKeep(obj.keep) }), ...parseStart(obj) }
+}
+
+/** The fields a workflow submission may have besides its definition. */
+const WORKFLOW_JOB_FIELDS = new Set(['$schema', 'workflow', 'inputs', 'name', 'keep', 'delay', 'at', 'waitForCapableMs', 'reuse', 'retryOf'])
+
+/**
+ * A workflow submission: `{"workflow": <definition>, "inputs"?: {...}, "name"?, "keep"?,
+ * "delay"?, "at"?, "waitForCapableMs"?}` (plus `reuse` and `retryOf`, which `meshnode workflow
+ * retry` fills in). The definition is validated whole (src/workflow/), the inputs against its
+ * declared ones; nothing is written before both pass.
+ */
+function parseWorkflowJob (obj: Record<string, unknown>): JobInput {
+  const unknown = Object.keys(obj).filter(k => !WORKFLOW_JOB_FIELDS.has(k))
+  if (unknown.length > 0) throw new WorkError('BAD_JOB', `a workflow submission has no field ${unknown.map(k => JSON.stringify(k)).join(', ')} (it takes: ${[...WORKFLOW_JOB_FIELDS].filter(k => k !== '$schema').join(', ')})`)
+  const given = obj.inputs ?? {}
+  if (given == null || typeof given !== 'object' || Array.isArray(given)) throw new WorkError('BAD_JOB', 'a workflow\'s "inputs" must be an object of name: value')
+  let def: WorkflowDef
+  let inputs: Record<string, unknown>
+  try {
+    def = parseWorkflow(obj.workflow)
+    inputs = resolveInputs(def, given as Record<string, unknown>)
+  } catch (err) {
+    // One code for every bad submission, whatever part of it is wrong.
+    if (err instanceof WorkflowError) throw new WorkError('BAD_JOB', err.message, { cause: err })
+    throw err
+  }
+  if (obj.name !== undefined && (typeof obj.name !== 'string' || obj.name.length > 200)) throw new WorkError('BAD_JOB', '"name" must be a string of at most 200 characters')
+  if (obj.retryOf !== undefined && (typeof obj.retryOf !== 'string' || obj.retryOf.length > 256)) throw new WorkError('BAD_JOB', '"retryOf" must be a job id')
+  const reuse = obj.reuse === undefined ? undefined : parseReuse(obj.reuse, def.steps)
+  const wait = obj.waitForCapableMs
+  if (wait !== undefined && (!Number.isSafeInteger(wait) || (wait as number) < 0 || (wait as number) > MAX_CAPABLE_WAIT_MS)) throw new WorkError('BAD_JOB', `"waitForCapableMs" must be a whole number of ms from 0 to ${MAX_CAPABLE_WAIT_MS}`)
+  const workflow: WorkflowPayload = { def, inputs, ...(reuse != null ? { reuse } : {}), ...(typeof obj.retryOf === 'string' ? { retryOf: obj.retryOf } : {}) }
+  const name = typeof obj.name === 'string' ? obj.name : def.name
+  return { tasks: [], workflow, ...(name != null ? { name } : {}), ...dropUndefined({ waitForCapableMs: wait as number | undefined, keep: parseKeep(obj.keep) }), ...parseStart(obj) }
+}
+
+function parseReuse (raw: unknown, steps: Record<string, unknown>): Record<string, StepRecord> {
+  if (raw == null || typeof raw !== 'object' || Array.isArray(raw)) throw new WorkError('BAD_JOB', '"reuse" must be an object of step name: {outcome, output?}')
+  const out: Record<string, StepRecord> = {}
+  for (const [name, rec] of Object.entries(raw as Record<string, unknown>)) {
+    if (!Object.hasOwn(steps, name)) throw new WorkError('BAD_JOB', `"reuse" names step "${name}", which the workflow does not have`)
+    const r = rec as Record<string, unknown> | null
+    if (r == null || typeof r !== 'object' || (r.outcome !== 'success' && r.outcome !== 'skipped')) throw new WorkError('BAD_JOB', `"reuse.${name}" must be {"outcome": "success" | "skipped", "output"?: ...}`)
+    out[name] = { outcome: r.outcome, ...(r.output !== undefined ? { output: r.output } : {}), reused: true }
+  }
+  return out
+}
+
+/**
+ * The shell commands a job would run: its `cmd` tasks, or a workflow's `cmd` steps (their
+ * text before expressions are resolved). Submitting any needs the right to run commands.
+ */
+export function shellCommandsOf (job: JobInput): string[] {
+  if (job.workflow != null) {
+    const out: string[] = []
+    for (const s of Object.values(job.workflow.def.steps)) {
+      if (s.cmd != null) out.push(s.cmd)
+      else if (s.type === CMD_TYPE) out.push(JSON.stringify((s.with as { cmd?: unknown } | undefined)?.cmd ?? null))
+    }
+    return out
+  }
+  return job.tasks.filter(t => t.type === CMD_TYPE).map(t => String((t.payload as { cmd?: unknown } | null)?.cmd))
+}
+
+/** Longest a job may be delayed (submit --delay / --at). */
+export const MAX_DELAY_MS = 30 * 86_400_000
+
+/** A job's "delay" and "at" (both optional, not both). */
+function parseStart (obj: Record<string, unknown>): Pick<JobInput, 'delayMs' | 'at'> {
+  if (obj.delay !== undefined && obj.at !== undefined) throw new WorkError('BAD_JOB', 'a job takes "delay" or "at", not both')
+  if (obj.delay !== undefined) {
+    const ms = parseDuration(obj.delay)
+    if (ms == null || ms > MAX_DELAY_MS) throw new WorkError('BAD_JOB', `job "delay" must be ms or a duration such as "30s", "2h" (at most 30 days), not ${JSON.stringify(obj.delay)}`)
+    return { delayMs: ms }
+  }
+  if (obj.at !== undefined) {
+    const at = typeof obj.at === 'number' ? obj.at : typeof obj.at === 'string' ? Date.parse(obj.at) : NaN
+    if (!Number.isSafeInteger(at) || at < 0) throw new WorkError('BAD_JOB', `job "at" must be ms since the epoch or an ISO 8601 time such as "2026-12-01T09:00:00Z", not ${JSON.stringify(obj.at)}`)
+    return { at }
+  }
+  return {}
+}
+
+/** Whole ms from a number or a duration text ("250ms", "30s", "5m", "2h", "7d"); undefined if neither. */
+export function parseDuration (v: unknown): number | undefined {
+  let ms = NaN
+  if (typeof v === 'number') ms = v
+  else if (typeof v === 'string') {
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(v.trim())
+    if (m != null) ms = Math.round(Number(m[1]) * KEEP_UNIT_MS[m[2] ?? 'ms']!)
+  }
+  return Number.isSafeInteger(ms) && ms >= 0 ? ms : undefined
 }
 
 /** Longest a job may ask to be kept: ten years (src/consensus/retention.ts MAX_RETENTION_MS). */
@@ -196,7 +311,13 @@ const checkJob = schemaCheck(jobSchema)
 
 /** Turns a validated input into the job's root tasks; throws if a payload is too large. */
 export function rootTasks (jobId: string, home: string, job: JobInput): Task[] {
+  if (job.workflow != null) return [workflowDriver(jobId, home, job.workflow)]
   return job.tasks.map((t, i) => makeTask(rootTaskId(jobId, i), jobId, home, t, job))
+}
+
+/** A workflow's one root task: it carries the definition, never runs on a handler, never leaves home. */
+function workflowDriver (jobId: string, home: string, wf: WorkflowPayload): Task {
+  return { id: rootTaskId(jobId, 0), jobId, type: WORKFLOW_TYPE, payload: encodePayload(wf, `workflow ${jobId}`), requires: [], maxAttempts: 1, attempts: 0, timeoutMs: 0, priority: 0, home }
 }
 
 /** A job's root tasks (as first submitted) for a new home generation, never attempted. */

@@ -11,7 +11,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const SRC = join(ROOT, 'src')
 
 /** The deterministic cores: inputs are messages and ticks, the clock and PRNG are injected. */
-const CORES = ['consensus', 'completion', 'healing', 'pheromone', 'work'] as const
+const CORES = ['consensus', 'completion', 'healing', 'pheromone', 'work', 'workflow'] as const
 
 /**
  * Files in a core folder allowed to do I/O or read a clock, each with the reason. A core that

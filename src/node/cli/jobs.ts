@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises'
 import type { Command } from 'commander'
 import type { Libp2p } from 'libp2p'
 import { MAX_CAPABLE_WAIT_MS, parseJobInput, type JobInput } from '../../work/spec.js'
+import { renderView } from '../../workflow/index.js'
 import { detailJson, retentionJson, summaryJson, type JobDetails, type JobSummary } from '../client/jobs-json.js'
 import { MeshError, errorMessage } from '../errors.js'
 import { formatDuration } from '../client/status-json.js'
@@ -23,6 +24,8 @@ interface SubmitOptions extends TargetOptions {
   queueUntilCapable?: boolean
   capableTimeout?: string
   keep?: string
+  delay?: string
+  at?: string
   wait?: boolean
   pollMs?: string
 }
@@ -48,6 +51,8 @@ export function addJobCommands (program: Command, admin: Admin, io: IO, setExit:
     .option('--queue-until-capable', 'queue the job even if no live node can run it yet, and wait for one to join (job field waitForCapableMs)')
     .option('--capable-timeout <duration>', 'with --queue-until-capable: how long to wait, e.g. 10m, 2h, 7d; 0 = for ever (default 10m)')
     .option('--keep <duration>', 'keep the job this long once finished, e.g. 12h, 30d (instead of retention.maxAgeMs; see `meshnode retention`)')
+    .option('--delay <duration>', 'start the job\'s tasks this long from now, e.g. 30s, 2h (at most 30 days)')
+    .option('--at <time>', 'start the job\'s tasks at this time: ISO 8601 (2026-12-01T09:00:00Z) or ms since the epoch')
     .option('--wait', 'show progress until the job finishes, then print its result; exit 1 unless it completed')
     .action(async (type: string | undefined, payload: string | undefined, opts: SubmitOptions) => {
       const job = await buildJob(type, payload, opts)
@@ -258,6 +263,9 @@ async function buildJob (type: string | undefined, payload: string | undefined, 
   if (opts.capableTimeout != null && opts.queueUntilCapable !== true) throw new MeshError('USAGE', '--capable-timeout goes with --queue-until-capable')
   if (opts.queueUntilCapable === true) overrides.waitForCapableMs = opts.capableTimeout == null ? DEFAULT_CAPABLE_WAIT_MS : opts.capableTimeout.trim() === '0' ? 0 : parseDuration(opts.capableTimeout, '--capable-timeout', MAX_CAPABLE_WAIT_MS)
   if (opts.keep != null) overrides.keep = opts.keep
+  if (opts.delay != null && opts.at != null) throw new MeshError('USAGE', 'give --delay or --at, not both')
+  if (opts.delay != null) overrides.delay = opts.delay
+  if (opts.at != null) overrides.at = /^\d+$/.test(opts.at) ? Number(opts.at) : opts.at
   let raw: unknown
   if (opts.file != null) {
     let text: string
@@ -330,7 +338,12 @@ export function formatJob (j: JobDetails): string {
   }
   if (j.keepMs != null) lines.push(`keep     ${formatDuration(j.keepMs)} once finished`)
   if (j.resultsExpired === true) lines.push('results  expired: deleted by retention (retention.resultsMaxAgeMs); the job record is kept')
-  if (j.result !== undefined) lines.push(`result   ${JSON.stringify(j.result)}`)
+  if (j.notBefore != null && j.state === 'running' && j.notBefore > Date.now()) lines.push(`starts   ${new Date(j.notBefore).toISOString()} (delayed)`)
+  if (j.workflow != null) {
+    lines.push(`workflow ${j.workflow.name ?? ''}${j.workflow.retryOf != null ? ` (retry of ${j.workflow.retryOf})` : ''}`)
+    for (const l of renderView(j.workflow.steps)) lines.push('  ' + l)
+  }
+  if (j.result !== undefined && j.workflow == null) lines.push(`result   ${JSON.stringify(j.result)}`)
   for (const r of j.running ?? []) lines.push(`running  ${r.taskId}${r.type != null ? ` (${r.type})` : ''} on ${short(r.node)}${r.progress !== undefined ? `, progress ${JSON.stringify(r.progress)}` : ''}`)
   for (const r of j.results ?? []) lines.push(`  ${r.taskId}  ${r.ok ? JSON.stringify(r.result) : `FAILED: ${r.error ?? ''}`}  [${short(r.node)}]`)
   return lines.join('\n') + '\n'
@@ -344,7 +357,7 @@ function age (createdAt: number): string {
   return formatDuration(Math.max(0, Date.now() - createdAt))
 }
 
-async function readStdin (): Promise<string> {
+export async function readStdin (): Promise<string> {
   const chunks: Buffer[] = []
   for await (const c of process.stdin) chunks.push(c as Buffer)
   return Buffer.concat(chunks).toString('utf8')

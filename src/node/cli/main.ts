@@ -6,6 +6,7 @@ import { defaultDataDir, resolveConfig } from '../config.js'
 import { EXIT_USAGE, MeshError, errorMessage, exitCodeOf, isMeshError } from '../errors.js'
 import { addConfigCommands } from './config.js'
 import { addJobCommands } from './jobs.js'
+import { addWorkflowCommands } from './workflow.js'
 import { addDrainCommand } from './drain.js'
 import { addStatsCommand } from './stats.js'
 import { addIncidentCommands } from './incidents.js'
@@ -75,6 +76,7 @@ export async function main (argv: string[], io: CliIO = defaultIO): Promise<numb
   const output = { out: io.out, err: io.err, isTTY: io.isTTY === true }
   addConfigCommands(program, admin, output)
   addJobCommands(program, admin, output, code => { exitCode = code })
+  addWorkflowCommands(program, admin, output, code => { exitCode = code })
   addStatsCommand(program, admin, output)
   addIncidentCommands(program, admin, output)
   addAccessCommands(program, admin, output)

@@ -3,6 +3,7 @@
 // the two can never disagree. Add fields freely; never rename or remove one.
 import type { JobDetail, JobSummary as WireSummary, RetentionInfo } from '../../wire/proto/admin.js'
 import type { JobRecord } from '../store/work-store.js'
+import type { WorkflowView } from '../../work/workflows.js'
 
 /** A stuck job's diagnosis (src/healing/stuck.ts): no progress for `sinceMs`, and why. */
 export interface StuckJson { sinceMs: number, code: string, text: string, peers?: string[], capabilities?: string[] }
@@ -16,6 +17,8 @@ export interface JobDetails extends JobRecord {
   running?: Array<{ taskId: string, node: string, type?: string, progress?: unknown }>
   results?: Array<{ taskId: string, ok: boolean, result?: unknown, error?: string, node: string }>
   next?: string
+  /** A workflow: its steps, definition and inputs (src/work/workflows.ts). */
+  workflow?: WorkflowView
 }
 
 /** A listed job: counts only for jobs homed on the node asked. */

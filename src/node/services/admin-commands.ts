@@ -13,7 +13,7 @@ import type { AdminCommandName as CommandName, AdminParams as Params, AdminResul
 import { JOB_LIMITS } from '../../wire/constants.js'
 import type { AdminRequest, AdminResponse, ConfigEntry, DrainStatus, JobSummary } from '../../wire/proto/admin.js'
 import type { WorkShell } from './work-shell.js'
-import { CMD_TYPE, parseJobInput, type JobInput } from '../../work/spec.js'
+import { parseJobInput, shellCommandsOf, type JobInput } from '../../work/spec.js'
 import { MeshError, errorMessage } from '../errors.js'
 import { check, roleName, type Principal, type Right } from '../access/policy.js'
 import type { AuditLog } from '../access/audit.js'
@@ -187,7 +187,7 @@ export const ADMIN_COMMANDS: CommandTable = {
       ctx.quota?.submitted(ctx.caller, jobs.map(j => j.id))
       if (inputs.some(usesCommands)) {
         for (let i = 0; i < jobs.length; i++) {
-          if (usesCommands(inputs[i]!)) await ctx.audit?.local({ at: ctx.now(), who: ctx.caller.peerId, action: 'job.submit', target: jobs[i]!.id, outcome: 'ok', detail: `shell commands: ${inputs[i]!.tasks.filter(t => t.type === CMD_TYPE).map(t => JSON.stringify((t.payload as { cmd: string }).cmd)).join(', ').slice(0, 512)}` })
+          if (usesCommands(inputs[i]!)) await ctx.audit?.local({ at: ctx.now(), who: ctx.caller.peerId, action: 'job.submit', target: jobs[i]!.id, outcome: 'ok', detail: `shell commands: ${shellCommandsOf(inputs[i]!).map(c => JSON.stringify(c)).join(', ').slice(0, 512)}` })
         }
       }
       return { jobs: jobs.map(j => ({ id: j.id, home: j.home, tasks: j.roots })) }
@@ -546,7 +546,7 @@ export function resultOf<K extends CommandName> (res: AdminResponse, name: K): R
 }
 
 function usesCommands (job: JobInput): boolean {
-  return job.tasks.some(t => t.type === CMD_TYPE)
+  return shellCommandsOf(job).length > 0
 }
 
 function applied (r: ApplyResult): { version?: number } {

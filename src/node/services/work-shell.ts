@@ -8,6 +8,7 @@
 // shell runs over libp2p in the node (work.ts) and over an in-memory network in tests
 // and benchmarks.
 
+import { finishedView, type ApprovalDecision, type ApprovalRequest, type WorkflowResult } from '../../work/workflows.js'
 import type { JobEntry, JobMove } from '../../consensus/control.js'
 import type { Rng } from '../../prng.js'
 import type { WorkRequest, WorkResponse } from '../../wire/proto/work.js'
@@ -41,6 +42,10 @@ export interface Registry {
   isDead: (peer: string) => boolean
   /** Members of the committed configuration, this node included (undefined: not known yet). */
   memberCount?: () => number | undefined
+  /** The control log's record of a workflow approval (src/node/services/approvals.ts). */
+  approval?: (id: string) => ApprovalDecision | undefined
+  /** Ask the mesh for an approval: proposed until the control log has it (idempotent). */
+  requestApproval?: (req: ApprovalRequest) => void
 }
 
 /**
@@ -182,7 +187,8 @@ export class WorkShell {
     }, loaded, {
       entry: id => this.registry.entry(id),
       isDead: peer => this.registry.isDead(peer),
-      ...(this.registry.memberCount != null ? { memberCount: () => this.registry.memberCount!() } : {})
+      ...(this.registry.memberCount != null ? { memberCount: () => this.registry.memberCount!() } : {}),
+      ...(this.registry.approval != null ? { approval: (id: string) => this.registry.approval!(id) } : {})
     }, this.opts.now())
     this.refreshPeers()
     this.drive()
@@ -294,6 +300,15 @@ export class WorkShell {
     if (rec.roots === 1 && isFinal(rec.state)) {
       const root = await this.store.result(rootTaskId(jobId, 0, rec.epoch ?? 0))
       if (root?.result != null) view.result = JSON.parse(root.result)
+      if (rec.isWorkflow === true && view.result != null) {
+        // A workflow's result is its steps' records; what it ran goes in `workflow`.
+        const { workflow: _ran, ...summary } = view.result as WorkflowResult
+        view.workflow = finishedView(view.result as WorkflowResult)
+        view.result = summary
+      }
+    } else if (rec.isWorkflow === true) {
+      const wf = this.core.workflowView(jobId)
+      if (wf != null) view.workflow = wf
     }
     if (!isFinal(rec.state)) {
       const waiting = this.core.waitingFor(jobId)
@@ -307,6 +322,13 @@ export class WorkShell {
   /** Recorded task outcomes of a job of this home, in task id order. */
   async results (jobId: string, limit: number, after = ''): Promise<TaskOutcome[]> {
     return await this.store.jobResults(jobId, limit, after)
+  }
+
+  /** The control log decided (or cancelled) a workflow approval. */
+  approvalDecided (d: ApprovalDecision): void {
+    if (this._core == null || this.stopped) return
+    this.core.approvalDecided(d, this.opts.now())
+    this.drive()
   }
 
   /** The control log applied a cancel: drop this job's queued tasks, abort running ones. */
@@ -492,6 +514,12 @@ export class WorkShell {
           }
         }
         if (rd.adopt.length > 0) for (const a of rd.adopt) this.adopt(a.jobId)
+        if (rd.approvals.length > 0) {
+          for (const a of rd.approvals) {
+            if (this.registry.requestApproval != null) this.registry.requestApproval(a)
+            else this.opts.log.warn({ job: a.jobId, step: a.step }, 'a workflow asked for an approval, but this node cannot propose approvals')
+          }
+        }
         if (rd.abort.length > 0) {
           for (const a of rd.abort) {
             const run = this.running.get(a.taskId)

@@ -23,6 +23,7 @@ export interface TaskSpec {
   priority: number
   home: string
   failures: AttemptFailure[]
+  notBeforeMs?: number
 }
 
 export namespace TaskSpec {
@@ -92,6 +93,11 @@ export namespace TaskSpec {
             w.uint32(90)
             AttemptFailure.codec().encode(value, w)
           }
+        }
+
+        if (obj.notBeforeMs != null) {
+          w.uint32(96)
+          w.uint64Number(obj.notBeforeMs)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -170,6 +176,10 @@ export namespace TaskSpec {
               obj.failures.push(AttemptFailure.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.failures$
               }))
+              break
+            }
+            case 12: {
+              obj.notBeforeMs = reader.uint64Number()
               break
             }
             default: {

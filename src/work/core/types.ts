@@ -1,6 +1,7 @@
 // The work core's types: its configuration, its inputs' and outputs' shapes, and the numbers
 // (with their reasons) that the README's Jobs section promises. See ../core.ts for the contract.
 
+import type { ApprovalDecision, ApprovalRequest } from '../workflows.js'
 import type { JobEntry } from '../../consensus/control.js'
 import type { Rng } from '../../prng.js'
 import type { WorkError } from '../errors.js'
@@ -66,6 +67,8 @@ export interface RegistryView {
   isDead: (peer: string) => boolean
   /** Members of the committed configuration (voters and learners), this node included; undefined if not known yet. */
   memberCount?: () => number | undefined
+  /** The control log's record of a workflow approval (src/workflow/approvals.ts), if any. */
+  approval?: (id: string) => ApprovalDecision | undefined
 }
 
 export interface PeerInfo {
@@ -175,6 +178,8 @@ export interface Ready {
   adopt: AdoptRequest[]
   events: WorkEvent[]
   notices: WorkNotice[]
+  /** Approvals a workflow homed here asks the mesh for (src/work/workflows.ts): proposed by the shell. */
+  approvals: ApprovalRequest[]
 }
 
 export interface RunningTaskView { taskId: string, node: string, type?: string, startedAt?: number, progress?: unknown }
@@ -221,5 +226,5 @@ export const NO_READY: Ready = Object.freeze(newReady())
 
 export function newReady (): Ready {
   const e = EMPTY as never[]
-  return { seq: 0, writes: e, messages: e, replies: e, register: e, submitted: e, start: e, abort: e, finished: e, adopt: e, events: e, notices: e }
+  return { seq: 0, writes: e, messages: e, replies: e, register: e, submitted: e, start: e, abort: e, finished: e, adopt: e, events: e, notices: e, approvals: e }
 }

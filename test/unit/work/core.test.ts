@@ -527,3 +527,29 @@ describe('WorkCore: what the node\'s metrics read', () => {
     expect(core.counters.stealsGranted).toBe(0)
   })
 })
+
+describe('WorkCore: delayed jobs (submit --delay / --at)', () => {
+  it('starts a delayed job\'s tasks at their start time, not before, and survives a restart', () => {
+    const reg = new FakeRegistry()
+    const core = makeCore('A', reg, 1000)
+    const log = new Log()
+    const { jobId, started } = submitRegistered(core, log, reg, { tasks: [{ type: 'echo' }], delayMs: 30_000 }, 1000)
+    expect(started).toEqual([])
+    expect(core.activeJob(jobId)?.notBefore).toBe(31_000)
+    expect(core.nextDeadline()).toBeLessThanOrEqual(31_000)
+    core.tick(30_999)
+    expect(log.persist(core).start).toEqual([])
+    core.tick(31_000)
+    const rd = log.persist(core)
+    expect(rd.start.map(t => t.id)).toEqual([`${jobId}/0`])
+  })
+
+  it('a delayed job is not flagged stuck while it waits for its start time', () => {
+    const reg = new FakeRegistry()
+    const core = makeCore('A', reg, 1000)
+    const log = new Log()
+    const { jobId } = submitRegistered(core, log, reg, { tasks: [{ type: 'echo' }], at: 600_000 }, 1000)
+    // Stalled before 200 000: a job created at 1000 would be, were it not waiting to start.
+    expect(core.jobEvidence(200_000).map(e => e.jobId)).not.toContain(jobId)
+  })
+})

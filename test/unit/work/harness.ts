@@ -56,6 +56,10 @@ export class MemRegistry implements Registry {
 
   /** The mesh's size, as the committed configuration would say (set by Mesh). */
   memberCount = (): number | undefined => undefined
+
+  /** Workflow approvals: a test sets these to stand in for the control log's. */
+  approval?: Registry['approval']
+  requestApproval?: Registry['requestApproval']
 }
 
 export interface NodeSpec {
