@@ -159,7 +159,7 @@ export async function checkJobs (input: CheckInput): Promise<CheckResult> {
     }
     // The home's full record and every outcome, page by page.
     const at = hostOfHome != null && input.hosts.includes(hostOfHome) ? hostOfHome : input.hosts[0]!
-    let view: { state: string, total: number, done: number, failed: number, cancelled: number, error?: string, finishedAt?: number }
+    let view: { state: string, total: number, done: number, failed: number, cancelled: number, error?: string, finishedAt?: number, workflow?: { steps: Array<{ name: string, state: string, output?: unknown }> } }
     const results: Array<{ taskId: string, ok: boolean, error?: string, cancelled?: boolean, finishedAt?: number }> = []
     try {
       let after = ''
@@ -190,6 +190,16 @@ export async function checkJobs (input: CheckInput): Promise<CheckResult> {
       if (view.finishedAt != null && last > view.finishedAt) bad(`reported done at ${view.finishedAt}, before its last task finished (${last})`)
     }
     if (view.state === 'completed' && view.failed > 0) bad(`${view.failed} failed tasks`)
+    if (job.kind === 'workflow' && view.state === 'completed') {
+      // Every step ran, in order, and the converge step received every element's output.
+      const steps = view.workflow?.steps ?? []
+      const states = steps.map(st => `${st.name}:${st.state}`).join(' ')
+      if (states !== 'first:success each:success last:success') bad(`workflow steps ${states || 'missing'}`)
+      const got = (steps.find(st => st.name === 'last')?.output as { got?: unknown[] } | undefined)?.got
+      if (!Array.isArray(got) || got.length !== job.matrix) bad(`its converge step received ${Array.isArray(got) ? got.length : 'no'} outputs of ${job.matrix ?? '?'}`)
+      const doneAt = (suffix: RegExp): number[] => results.filter(r => suffix.test(r.taskId)).map(r => r.finishedAt ?? 0)
+      if (Math.min(...doneAt(/\.1m\d+$/)) < Math.max(...doneAt(/\.0$/)) || Math.min(...doneAt(/\.2$/)) < Math.max(...doneAt(/\.1m\d+$/))) bad('a step finished before a step it needs')
+    }
     const seen = new Set<string>()
     const dups = new Set<string>()
     for (const r of results) (seen.has(r.taskId) ? dups : seen).add(r.taskId)

@@ -141,12 +141,15 @@ export async function runChaos (opts: ChaosOptions): Promise<ChaosReport> {
       cancelled: count('cancelled'),
       unfinished: checked.finals.filter(f => !['completed', 'failed', 'cancelled'].includes(f.state ?? '')).length
     }
+    const kinds: Record<string, number> = {}
+    for (const j of workload.acked) kinds[j.kind] = (kinds[j.kind] ?? 0) + 1
     const refused = Object.fromEntries(workload.refused)
     const deadHome = violations.filter(v => v.deadHome === true)
     const lines = [
       `seed ${opts.seed}: ${violations.length === 0 ? 'every guarantee held' : `${violations.length} VIOLATION${violations.length === 1 ? '' : 'S'}`}`,
       `faults injected: ${inj.records.length} (${Object.entries(faults).map(([k, n]) => `${k} ${n}`).join(', ')})${inj.dead != null ? `; h${inj.dead} killed for good` : ''}`,
       `jobs: ${jobs.submitted} submitted, ${jobs.acked} acknowledged: ${jobs.completed} completed, ${jobs.failed} failed, ${jobs.cancelled} cancelled, ${jobs.unfinished} unfinished`,
+      `acknowledged by kind: ${Object.entries(kinds).map(([k, n]) => `${k} ${n}`).join(', ')}`,
       `submits refused: ${Object.keys(refused).length === 0 ? 'none' : Object.entries(refused).map(([k, n]) => `${k} ${n}`).join(', ')}`,
       `max time to done after the final heal: ${(checked.maxAfterHealMs / 1000).toFixed(1)} s; converged after ${convergedAfterMs == null ? 'never' : `${(convergedAfterMs / 1000).toFixed(1)} s`}; ${leaders.terms()} terms seen, one leader each${leaders.violations(name).length > 0 ? ' — NOT' : ''}`,
       ...checked.notes.map(n => `note: ${n}`),

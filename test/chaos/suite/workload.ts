@@ -2,14 +2,15 @@
 // (cut-off ones included: they must refuse what they cannot register), drawn from the seed.
 // Kinds: one-task echo and sleep jobs, several roots, fanouts whose sleeping children are
 // stolen across hosts, two-level fanout trees, a job meant to fail (its one attempt times
-// out), and long fanouts cancelled soon after. Only a submit the node answered with a job id
+// out), long fanouts cancelled soon after, and workflows (a step, a matrix of sleeping steps
+// stolen across hosts, a converge step that must receive every element's output). Only a submit the node answered with a job id
 // is acknowledged and recorded; every other outcome is counted by its error code.
 import { randomInt, type Rng } from '../../../src/prng.js'
 import { errorMessage } from '../../../src/node/errors.js'
 import type { ChaosClient } from './client.js'
 import { sleep } from './faults.js'
 
-export type JobKind = 'echo' | 'sleep' | 'roots' | 'fanout' | 'tree' | 'fail' | 'cancel'
+export type JobKind = 'echo' | 'sleep' | 'roots' | 'fanout' | 'tree' | 'fail' | 'cancel' | 'workflow'
 
 export interface AckedJob {
   id: string
@@ -24,9 +25,11 @@ export interface AckedJob {
   /** When a cancel was sent (acknowledged or not: it may have been committed either way). */
   cancelSentAt?: number
   cancelAcked?: boolean
+  /** A workflow: its matrix step's element count (its converge step must receive that many outputs). */
+  matrix?: number
 }
 
-interface Drawn { kind: JobKind, job: unknown, expectTotal: number }
+interface Drawn { kind: JobKind, job: unknown, expectTotal: number, matrix?: number }
 
 const between = (rng: Rng, lo: number, hi: number): number => lo + randomInt(rng, hi - lo + 1)
 
@@ -39,9 +42,23 @@ export function drawJob (rng: Rng, k: number): Drawn {
     const n = between(rng, 2, 5)
     return { kind: 'roots', job: { name: `roots-${k}`, tasks: Array.from({ length: n }, () => ({ type: 'sleep', payload: { ms: between(rng, 50, 400) } })) }, expectTotal: n }
   }
-  if (r < 0.72) {
+  if (r < 0.64) {
     const n = between(rng, 5, 30)
     return { kind: 'fanout', job: { type: 'fanout', payload: { n, type: 'sleep', payload: { ms: between(rng, 50, 300) } } }, expectTotal: 1 + n }
+  }
+  if (r < 0.72) {
+    const n = between(rng, 2, 8)
+    const ms = between(rng, 50, 300)
+    const workflow = {
+      name: `wf-${k}`,
+      steps: {
+        first: { type: 'echo', with: { items: Array.from({ length: n }, (_, i) => i) } },
+        each: { needs: ['first'], type: 'sleep', matrix: '${{ steps.first.output.items }}', with: { ms } },
+        last: { needs: ['each'], type: 'echo', with: { got: '${{ steps.each.outputs }}' } }
+      }
+    }
+    // The driver, then its step tasks: first, one per element, last.
+    return { kind: 'workflow', job: { workflow }, expectTotal: 1 + 1 + n + 1, matrix: n }
   }
   if (r < 0.88) {
     const a = between(rng, 2, 4)
@@ -132,7 +149,7 @@ export class Workload {
       return
     }
     const sub = res.jobs[0]!
-    const job: AckedJob = { id: sub.id, kind: d.kind, host, home: sub.home, expectTotal: d.expectTotal, submittedAt, ackedAt: Date.now() }
+    const job: AckedJob = { id: sub.id, kind: d.kind, host, home: sub.home, expectTotal: d.expectTotal, submittedAt, ackedAt: Date.now(), ...(d.matrix != null ? { matrix: d.matrix } : {}) }
     this.acked.push(job)
     if (d.kind !== 'cancel') return
     await sleep(cancelAfter)
