@@ -25,5 +25,15 @@ console.log(`square(12): ${one.state}, result ${JSON.stringify(one.result)}`)
 const tree = await node.run({ type: 'squares', payload: { numbers: [1, 2, 3, 4] } })
 console.log(`squares: ${tree.state}, ${tree.done}/${tree.total} tasks`)
 
+// A workflow: steps with needs; a later step reads earlier outputs, a matrix fans out.
+const wf = await node.wait(await node.workflow({
+  steps: {
+    base: { type: 'square', with: 3 },
+    each: { needs: ['base'], type: 'square', matrix: [1, 2, '${{ steps.base.output }}'], with: '${{ matrix.item }}' },
+    total: { needs: ['each'], type: 'square', with: '${{ length(steps.each.outputs) }}' }
+  }
+}))
+console.log(`workflow: ${wf.state}, outputs ${JSON.stringify(wf.workflow.steps.map(s => s.output))}`)
+
 await node.stop()
 await rm(dataDir, { recursive: true, force: true })
