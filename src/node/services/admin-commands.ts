@@ -16,6 +16,7 @@ import type { WorkShell } from './work-shell.js'
 import { CMD_TYPE, parseJobInput, type JobInput } from '../../work/spec.js'
 import { MeshError, errorMessage } from '../errors.js'
 import { check, checkApprover, roleName, type Principal, type Right } from '../access/policy.js'
+import { APPROVALS_WEBHOOK_KEY } from './approvals.js'
 import { APPROVAL_LIMITS, describeDecision, parseApprovalRequest, type ApprovalRecord } from '../../workflow/approvals.js'
 import type { AuditLog } from '../access/audit.js'
 import type { SubmitQuota } from '../access/quota.js'
@@ -129,6 +130,7 @@ export const ADMIN_COMMANDS: CommandTable = {
           throw new MeshError('BAD_REQUEST', errorMessage(err))
         }
       }
+      if (p.key === APPROVALS_WEBHOOK_KEY && p.value !== '' && !isHttpUrl(p.value)) throw new MeshError('BAD_REQUEST', `${APPROVALS_WEBHOOK_KEY} must be an http:// or https:// URL, not "${p.value}"`)
       const r = await ctx.consensus.propose({ op: 'config.set', key: p.key, value: p.value, ...(p.expectVersion != null ? { expectVersion: Number(p.expectVersion) } : {}), ...attribution(ctx) })
       return { version: BigInt(applied(r).version ?? 0) }
     }
@@ -623,6 +625,15 @@ export function resultOf<K extends CommandName> (res: AdminResponse, name: K): R
   const result = res[name]
   if (result == null) throw new MeshError('INTERNAL', `the answer to ${name} carried no result`)
   return result as Result<K>
+}
+
+function isHttpUrl (text: string): boolean {
+  try {
+    const u = new URL(text)
+    return u.protocol === 'http:' || u.protocol === 'https:'
+  } catch {
+    return false
+  }
 }
 
 function gates (ctx: AdminContext): AdminContext['consensus']['control'] {

@@ -390,6 +390,13 @@ describe('approval admin commands', () => {
     expect(again.approvalPropose).toEqual({ created: false })
   })
 
+  it('refuses an approvals.webhook that is not an http(s) URL', async () => {
+    const m = meshWithGates()
+    const res = await dispatch({ configSet: { key: 'approvals.webhook', value: 'ftp://x' } }, adminCtx(m, operator))
+    expect(res).toMatchObject({ code: 'BAD_REQUEST', error: 'approvals.webhook must be an http:// or https:// URL, not "ftp://x"' })
+    expect((await dispatch({ configSet: { key: 'approvals.webhook', value: 'https://hooks.example/a' } }, adminCtx(m, operator))).code).toBe('')
+  })
+
   it('has every approval command in the table', () => {
     expect(Object.keys(ADMIN_COMMANDS)).toEqual(expect.arrayContaining(['approvalsList', 'approvalDecide', 'approvalPropose']))
   })
