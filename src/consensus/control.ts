@@ -2,10 +2,13 @@
 // learners) is the Raft core's ConfState; this machine holds the rest of the control plane:
 // a versioned key/value cluster configuration, node-dead declarations, and the job registry
 // slot the jobs layer fills, and the access grants (which client keys may submit, operate,
-// run commands). Every node applies the same committed commands in the same
+// run commands), and the approval gates of workflows (src/workflow/approvals.ts). Every node
+// applies the same committed commands in the same
 // order, so apply() must be deterministic: no clock, no randomness, no iteration over
 // unordered input. A command that fails (a stale compare-and-set) changes nothing and
 // returns an error to the proposer; it still occupies its log index on every node.
+
+import { APPROVAL_LIMITS, TIMEOUT_DECIDER, describeDecision, parseApprovalRequest, type ApprovalRecord, type ApprovalRequest } from '../workflow/approvals.js'
 
 export type ControlCommand = (
   /** Set a config key; with expectVersion it is a compare-and-set (0 = must not exist). */
@@ -32,6 +35,13 @@ export type ControlCommand = (
   | { op: 'jobs.delete', jobIds: string[], resultsOnly?: boolean }
   /** Cancel a running job: every node drops its queued tasks and aborts running ones. */
   | { op: 'job.cancel', jobId: string }
+  /**
+   * A workflow gate asks for a decision (src/workflow/approvals.ts). Idempotent by id; refused
+   * when the job is not registered or is over. Its job's final state or cancel cancels it.
+   */
+  | ({ op: 'approval.request' } & ApprovalRequest)
+  /** Decide a pending gate: a person (Attribution.by), or its deadline (`timeout`, by the leader). */
+  | { op: 'approval.decide', id: string, approved: boolean, comment?: string, timeout?: boolean }
 ) & Attribution
 
 /**
@@ -100,7 +110,7 @@ export interface DeadRecord { incarnation: number, reason: string, index: number
 
 export type ApplyResult =
   | { ok: true, version?: number }
-  | { ok: false, code: 'VERSION_MISMATCH' | 'BAD_COMMAND' | 'NOT_FOUND' | 'JOB_FINISHED', message: string }
+  | { ok: false, code: 'VERSION_MISMATCH' | 'BAD_COMMAND' | 'NOT_FOUND' | 'JOB_FINISHED' | 'ALREADY_DECIDED', message: string }
 
 /** Limits that keep the replicated state small: it is snapshotted and shipped whole. */
 export const CONTROL_LIMITS = { keyBytes: 256, valueBytes: 64 * 1024, jobRecordBytes: 64 * 1024 } as const
@@ -193,6 +203,14 @@ function decodeOp (raw: any, str: Str, int: Int): ControlCommand {
       })
       return { op: 'jobs.put', jobs }
     }
+    case 'approval.request':
+      return { op: 'approval.request', ...parseApprovalRequest(raw) }
+    case 'approval.decide': {
+      if (typeof raw.approved !== 'boolean') throw new Error('approval.decide: "approved" must be true or false')
+      if (raw.timeout !== undefined && typeof raw.timeout !== 'boolean') throw new Error('approval.decide: "timeout" must be true or false')
+      if (raw.comment !== undefined && (typeof raw.comment !== 'string' || Buffer.byteLength(raw.comment) > APPROVAL_LIMITS.commentBytes)) throw new Error(`approval.decide: "comment" must be a string of at most ${APPROVAL_LIMITS.commentBytes} bytes`)
+      return { op: 'approval.decide', id: str('id', 2 * APPROVAL_LIMITS.nameBytes + 1), approved: raw.approved, ...(raw.comment !== undefined && raw.comment !== '' ? { comment: raw.comment } : {}), ...(raw.timeout === true ? { timeout: true } : {}) }
+    }
     case 'jobs.delete': {
       if (!Array.isArray(raw.jobIds) || raw.jobIds.length === 0 || raw.jobIds.length > MAX_JOBS_PER_DELETE) throw new Error(`jobs.delete: "jobIds" must list 1 to ${MAX_JOBS_PER_DELETE} job ids`)
       if (!raw.jobIds.every((id: unknown) => typeof id === 'string' && id.length > 0 && id.length <= CONTROL_LIMITS.keyBytes)) throw new Error('jobs.delete: a job id must be a non-empty string')
@@ -225,6 +243,10 @@ export class ControlState {
    * The leader re-adds such a node when it comes back, as it adds a joiner (src/healing/healer.ts).
    */
   readonly removed = new Map<string, number>()
+  /** Approval gates by id (src/workflow/approvals.ts), decided ones too, until retention forgets their job. */
+  private readonly gates = new Map<string, ApprovalRecord>()
+  /** Job id -> its gates' ids: derived from `gates` (rebuilt on restore, never snapshotted). */
+  private readonly gatesByJob = new Map<string, Set<string>>()
   /** What retention did so far, mesh-wide: jobs forgotten, jobs whose results expired. */
   readonly retention = { deleted: 0, resultsExpired: 0 }
   /** Index of the last applied entry (including failed and empty ones). */
@@ -305,6 +327,7 @@ export class ControlState {
         return { ok: true }
       case 'job.delete':
         this.jobs.delete(cmd.jobId)
+        this.dropGates(cmd.jobId)
         return { ok: true }
       case 'jobs.put':
         for (const [id, entry] of cmd.jobs) {
@@ -317,6 +340,8 @@ export class ControlState {
           }
           const next: JobEntry = cur == null ? entry : { ...cur, ...entry }
           this.jobs.set(id, next)
+          // A job over: its gates still waiting will never be needed.
+          if (next.state !== 'running') this.cancelGates(id, index, { decidedAt: next.finishedAt, comment: `job ${next.state}` })
           // Registered after its home's death was committed: move it now.
           this.moveIfHomeDead(id, next)
         }
@@ -332,6 +357,7 @@ export class ControlState {
             this.retention.resultsExpired++
           } else {
             this.jobs.delete(id)
+            this.dropGates(id)
             this.retention.deleted++
           }
         }
@@ -341,9 +367,72 @@ export class ControlState {
         if (cur == null) return { ok: false, code: 'NOT_FOUND', message: `no job ${cmd.jobId}` }
         if (cur.state !== 'running') return { ok: false, code: 'JOB_FINISHED', message: `job ${cmd.jobId} is already ${cur.state}` }
         this.jobs.set(cmd.jobId, { ...cur, state: 'cancelled' })
+        this.cancelGates(cmd.jobId, index, { decidedAt: cmd.at, by: cmd.by, comment: 'job cancelled' })
+        return { ok: true }
+      }
+      case 'approval.request': {
+        // Idempotent: a home that asks again (a retry, a restart, a new home) changes nothing.
+        if (this.gates.has(cmd.id)) return { ok: true }
+        const job = this.jobs.get(cmd.jobId) as JobEntry | undefined
+        if (job == null) return { ok: false, code: 'NOT_FOUND', message: `no job ${cmd.jobId} in the mesh's registry: an approval gate needs a running workflow` }
+        if (job.state !== 'running') return { ok: false, code: 'JOB_FINISHED', message: `job ${cmd.jobId} is already ${job.state}: its gates need no approval` }
+        const { op: _op, by: _by, at: _at, ...req } = cmd
+        this.gates.set(cmd.id, { ...req, state: 'pending', index })
+        this.indexGate(cmd.jobId, cmd.id)
+        return { ok: true }
+      }
+      case 'approval.decide': {
+        const cur = this.gates.get(cmd.id)
+        if (cur == null) return { ok: false, code: 'NOT_FOUND', message: `no approval ${cmd.id}: \`meshnode approvals\` lists pending ones` }
+        if (cur.state !== 'pending') return { ok: false, code: 'ALREADY_DECIDED', message: `approval ${cmd.id} was already ${describeDecision(cur)}` }
+        this.gates.set(cmd.id, {
+          ...cur,
+          state: cmd.approved ? 'approved' : 'rejected',
+          decidedIndex: index,
+          ...(cmd.at !== undefined ? { decidedAt: cmd.at } : {}),
+          ...(cmd.timeout === true ? { by: TIMEOUT_DECIDER } : cmd.by !== undefined ? { by: cmd.by } : {}),
+          ...(cmd.comment !== undefined ? { comment: cmd.comment } : {})
+        })
         return { ok: true }
       }
     }
+  }
+
+  /** One gate by id (`${jobId}:${step}`). */
+  approval (id: string): ApprovalRecord | undefined {
+    return this.gates.get(id)
+  }
+
+  /** Gates sorted by id; `pending`: only those still waiting. */
+  approvals (opts: { pending?: boolean, jobId?: string } = {}): ApprovalRecord[] {
+    const ids = opts.jobId !== undefined ? [...this.gatesByJob.get(opts.jobId) ?? []] : [...this.gates.keys()]
+    const out: ApprovalRecord[] = []
+    for (const id of ids.sort()) {
+      const r = this.gates.get(id)!
+      if (opts.pending !== true || r.state === 'pending') out.push(r)
+    }
+    return out
+  }
+
+  private indexGate (jobId: string, id: string): void {
+    let ids = this.gatesByJob.get(jobId)
+    if (ids == null) this.gatesByJob.set(jobId, ids = new Set())
+    ids.add(id)
+  }
+
+  /** The job is over: its pending gates are cancelled (the same on every node: it reads only this state). */
+  private cancelGates (jobId: string, index: number, how: { decidedAt?: number, by?: string, comment: string }): void {
+    for (const id of this.gatesByJob.get(jobId) ?? []) {
+      const g = this.gates.get(id)!
+      if (g.state !== 'pending') continue
+      this.gates.set(id, { ...g, state: 'cancelled', decidedIndex: index, comment: how.comment, ...(how.decidedAt !== undefined ? { decidedAt: how.decidedAt } : {}), ...(how.by !== undefined ? { by: how.by } : {}) })
+    }
+  }
+
+  /** Retention forgot the job: its gates go with it. */
+  private dropGates (jobId: string): void {
+    for (const id of this.gatesByJob.get(jobId) ?? []) this.gates.delete(id)
+    this.gatesByJob.delete(jobId)
   }
 
   /**
@@ -388,7 +477,8 @@ export class ControlState {
       jobs: sorted(this.jobs),
       grants: sorted(this.grants),
       removed: sorted(this.removed),
-      retention: this.retention
+      retention: this.retention,
+      approvals: sorted(this.gates)
     }))
   }
 
@@ -410,6 +500,11 @@ export class ControlState {
     // Snapshots from before retention have no counters.
     s.retention.deleted = raw.retention?.deleted ?? 0
     s.retention.resultsExpired = raw.retention?.resultsExpired ?? 0
+    // Snapshots from before approval gates have none.
+    for (const [k, v] of raw.approvals ?? []) {
+      s.gates.set(k, v)
+      s.indexGate(v.jobId, k)
+    }
     return s
   }
 }

@@ -32,6 +32,7 @@ import { InternalService } from './services/internal.js'
 import { adminError } from './client/admin.js'
 import { WorkService, type WorkComponents } from './services/work.js'
 import { RetentionService } from './services/retention.js'
+import { ApprovalService } from './services/approvals.js'
 import { BUILTIN_HANDLERS, type Handlers } from '../work/executors.js'
 import { closeHandlers, loadIsolatedHandlers } from '../work/isolation/index.js'
 import { COMMANDS_CAPABILITY, capabilityOf } from '../work/spec.js'
@@ -94,6 +95,8 @@ export interface NodeComponents {
   stuck: StuckWatch
   /** Memory and disk against their limits: over one, the node takes no new work. */
   resources: ResourceMonitor
+  /** Workflow approval gates: request them, hear their decisions, expire them (leader). */
+  approvals: ApprovalService
 }
 
 /**
@@ -145,6 +148,11 @@ export class MeshNode {
 
   get events (): EventLog {
     return this.c.events
+  }
+
+  /** Workflow approval gates (also reachable as `work.approvals`). */
+  get approvals (): ApprovalService {
+    return this.c.approvals
   }
 
   /** Where the node serves HTTP (HOST:PORT), or undefined when it does not. */
@@ -248,6 +256,19 @@ export class MeshNode {
         hasPeers: config.peers.length > 0 || remembered
       })
       c.history = new LatencyHistory(Date.now())
+      c.events = new EventLog(Date.now)
+      // Before the work layer, which asks for gates; its requests go through the admin table
+      // (built below) as this node's operator, so a follower's are forwarded to the leader.
+      let adminService: AdminService | undefined
+      c.approvals = new ApprovalService({
+        consensus: c.consensus,
+        log,
+        events: c.events,
+        admin: async req => {
+          if (adminService == null) return { code: 'STARTING', error: 'the node is still starting', leader: '' }
+          return await adminService.handle(req, trusted(operatorId))
+        }
+      })
       c.work = new WorkService(c as WorkComponents, {
         incarnation: Number(incarnation),
         concurrency: config.concurrency,
@@ -275,7 +296,6 @@ export class MeshNode {
       c.consensus.onApplied.push((cmd, index) => {
         c.audit!.applied(index, cmd).catch((err: unknown) => { log.warn({ err: errorMessage(err) }, 'cannot write the audit log') })
       })
-      c.events = new EventLog(Date.now)
       const self = host.peerId.toString()
       c.stuck = new StuckWatch({
         engine: c.work.engine,
@@ -310,6 +330,7 @@ export class MeshNode {
       let node: MeshNode | undefined
       const status = new StatusService(components, () => node!.statusSnapshot())
       const admin = new AdminService(components)
+      adminService = admin
       const internal = new InternalService(components, {
         membershipOf: peer => components.consensus.membershipOf(peer),
         admin: async (req, caller) => await admin.handle(req, trusted(caller), true),
@@ -340,6 +361,7 @@ export class MeshNode {
         { name: 'stuck-jobs', service: components.stuck },
         { name: 'resources', service: components.resources },
         { name: 'retention', service: new RetentionService(components.consensus, log) },
+        { name: 'approvals', service: components.approvals },
         { name: 'status', service: status },
         { name: 'internal', service: internal },
         { name: 'admin', service: admin },

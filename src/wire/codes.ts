@@ -29,6 +29,8 @@ export const ADMIN_CODES = [
   'NOT_REGISTERED',
   /** The job already finished (cancel). */
   'JOB_FINISHED',
+  /** An approval gate was decided already (approve/reject): the message says how, by whom and when. */
+  'ALREADY_DECIDED',
   /** A node this request had to reach (a job's home) did not answer. */
   'UNREACHABLE',
   /** The node is still starting its work layer; retry in a moment. */

@@ -1,5 +1,6 @@
 // The audit log: who changed what, when, and what was refused. Two sources feed it:
-// - the control log: every committed config write, grant and cancel carries who asked and
+// - the control log: every committed config write, grant, cancel and approval decision (a
+//   person's, or a gate's deadline: who is then 'timeout') carries who asked and
 //   when (Attribution in consensus/control.ts), and every node records it as it applies the
 //   entry, keyed by the entry's index, so re-applying after a restart writes the same record
 //   and every node's log holds every mesh-wide change;
@@ -29,7 +30,7 @@ export class AuditLog {
 
   /** A record for a committed control command, if it is one a client caused. */
   static fromCommand (index: number, cmd: ControlCommand): { cursor: string, record: Omit<AuditRecord, 'node'> } | undefined {
-    const target = 'key' in cmd ? cmd.key : 'peerId' in cmd ? cmd.peerId : 'jobId' in cmd ? cmd.jobId : ''
+    let target = 'key' in cmd ? cmd.key : 'peerId' in cmd ? cmd.peerId : 'jobId' in cmd ? cmd.jobId : ''
     let detail = ''
     switch (cmd.op) {
       case 'config.set': detail = `${Buffer.byteLength(cmd.value)} bytes${cmd.expectVersion != null ? `, if at version ${cmd.expectVersion}` : ''}`; break
@@ -37,6 +38,10 @@ export class AuditLog {
       case 'grant.set': detail = `role ${cmd.role}${cmd.commands ? ' with commands' : ''}`; break
       case 'grant.remove': break
       case 'job.cancel': break
+      case 'approval.decide':
+        target = cmd.id
+        detail = `${cmd.approved ? 'approved' : 'rejected'}${cmd.timeout === true ? ' at its deadline' : ''}${cmd.comment != null ? `; comment ${JSON.stringify(cmd.comment.slice(0, 512))}` : ''}`
+        break
       default: return undefined
     }
     const at = cmd.at ?? 0

@@ -80,3 +80,16 @@ export function check (p: Principal, right: Right, what: string): void {
     `(an operator can run: meshnode operator add ${p.peerId} ${HOW[right]}; ` +
     'on the node\'s own host, use --data-dir instead of --peer)')
 }
+
+/**
+ * Who may approve or reject an approval gate (src/workflow/approvals.ts): an operator, or a
+ * key the gate names among its `approvers` — even a submitter, or a key with no grant at all
+ * (the "named approver key"). Anyone else is refused FORBIDDEN, naming both ways in.
+ */
+export function checkApprover (p: Principal, gate: { id: string, approvers?: readonly string[] }): void {
+  if (p.rights.has('operate') || gate.approvers?.includes(p.peerId) === true) return
+  const named = gate.approvers != null && gate.approvers.length > 0 ? `the gate names ${gate.approvers.join(', ')}` : 'the gate names no approver keys'
+  throw new MeshError('FORBIDDEN', `${p.peerId} may not decide approval ${gate.id}: that needs ${NEEDS.operate}, or a key named among its approvers (${named}) ` +
+    `(an operator can run: meshnode operator add ${p.peerId} ${HOW.operate}; ` +
+    'on the node\'s own host, use --data-dir instead of --peer)')
+}

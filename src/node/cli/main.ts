@@ -18,6 +18,7 @@ import { addStartOptions } from './start-options.js'
 import { adminClient, clientTarget, withTarget, type TargetOptions } from './target.js'
 import { addAccessCommands } from './access.js'
 import { addRaftCommands } from './raft.js'
+import { addApprovalCommands } from './approvals.js'
 import { fetchStatus } from '../client/status.js'
 import { formatStatus } from '../client/status-json.js'
 
@@ -80,6 +81,7 @@ export async function main (argv: string[], io: CliIO = defaultIO): Promise<numb
   addStatsCommand(program, admin, output)
   addIncidentCommands(program, admin, output)
   addAccessCommands(program, admin, output)
+  addApprovalCommands(program, admin, output)
   addRaftCommands(program, admin, output, io.env)
   addDrainCommand(program, admin, output, code => { exitCode = code })
   addKeygenCommand(program, output)

@@ -16,6 +16,7 @@ import { lastEventId, sseComment, sseFrame, sseRetry } from './sse.js'
 import { statsJson } from '../observe/stats.js'
 import { MAX_SINCE_MS, parseDuration } from '../cli/table.js'
 import { registerDashboard } from './dashboard.js'
+import { approvalJson } from '../client/approvals-json.js'
 
 export interface ApiContext extends HttpComponents {
   principal: (req: FastifyRequest) => Promise<Principal>
@@ -33,6 +34,7 @@ const STATUS_OF: Record<string, number> = {
   NOT_FOUND: 404,
   VERSION_MISMATCH: 409,
   JOB_FINISHED: 409,
+  ALREADY_DECIDED: 409,
   NO_CAPABLE_NODE: 422,
   RATE_LIMITED: 429,
   TOO_MANY_PENDING: 429,
@@ -181,6 +183,13 @@ export function registerApi (app: FastifyInstance, ctx: ApiContext): void {
   app.get<{ Params: { id: string }, Querystring: { local?: string } }>('/v1/incidents/:id', async req => {
     const res = await run(req, 'incidentGet', { id: req.params.id, mesh: !(req.query.local === '1' || req.query.local === 'true') })
     return { ...(JSON.parse(res.incidents[0]!) as Record<string, unknown>), nodesAsked: { answered: res.answered, missing: res.missing } }
+  })
+
+  // Workflow approval gates (the same records as `meshnode approvals --json`): pending ones,
+  // or ?all=1 for decided and cancelled ones too. Read only: decide with the CLI.
+  app.get<{ Querystring: { all?: string } }>('/v1/approvals', async req => {
+    const res = await run(req, 'approvalsList', { all: req.query.all === '1' || req.query.all === 'true' })
+    return { approvals: res.approvals.map(approvalJson) }
   })
 
   app.get('/v1/config', async req => {

@@ -35,6 +35,10 @@
 //   job.unstuck      {id, home}                      it progresses again, or it is over
 //   resource.pressure {node, resource: memory|disk, value, limit, state: over|ok}
 //                    this node crossed a resource limit: over it, it takes no new work
+//   approval.requested {id, job, step, prompt, home, deadline, onTimeout, approvers?}
+//                    a workflow's approval gate was recorded in the control log (every node)
+//   approval.decided {id, job, step, state: approved|rejected|cancelled, by?, comment?, decidedAt?}
+//                    a gate was decided (by a key, or `by: "timeout"`) or cancelled with its job (every node)
 export interface MeshEvent {
   /** 1, 2, 3, … in the order this node saw them (resets when the node restarts). */
   id: number

@@ -11,11 +11,13 @@ import { RETENTION_KEYS, finishedTime, parseRetentionValue, retentionCounts, ret
 import { GRANT_ROLES, type ApplyResult, type ConfigValue, type ControlCommand, type Grant, type GrantRole, type JobEntry } from '../../consensus/control.js'
 import type { AdminCommandName as CommandName, AdminParams as Params, AdminResult as Result } from '../../wire/calls.js'
 import { JOB_LIMITS } from '../../wire/constants.js'
-import type { AdminRequest, AdminResponse, ConfigEntry, DrainStatus, JobSummary } from '../../wire/proto/admin.js'
+import type { AdminRequest, AdminResponse, ApprovalEntry, ConfigEntry, DrainStatus, JobSummary } from '../../wire/proto/admin.js'
 import type { WorkShell } from './work-shell.js'
 import { parseJobInput, shellCommandsOf, type JobInput } from '../../work/spec.js'
 import { MeshError, errorMessage } from '../errors.js'
-import { check, roleName, type Principal, type Right } from '../access/policy.js'
+import { check, checkApprover, roleName, type Principal, type Right } from '../access/policy.js'
+import { APPROVALS_WEBHOOK_KEY } from './approvals.js'
+import { APPROVAL_LIMITS, describeDecision, parseApprovalRequest, type ApprovalRecord } from '../../workflow/approvals.js'
 import type { AuditLog } from '../access/audit.js'
 import type { SubmitQuota } from '../access/quota.js'
 import { meshStats, type StatsSources } from '../observe/stats.js'
@@ -27,7 +29,15 @@ export interface AdminContext {
   self: string
   consensus: {
     propose: (cmd: ControlCommand) => Promise<ApplyResult>
-    control: { config: ReadonlyMap<string, ConfigValue>, jobs: ReadonlyMap<string, unknown>, grants: ReadonlyMap<string, Grant>, retention?: { deleted: number, resultsExpired: number } }
+    control: {
+      config: ReadonlyMap<string, ConfigValue>
+      jobs: ReadonlyMap<string, unknown>
+      grants: ReadonlyMap<string, Grant>
+      retention?: { deleted: number, resultsExpired: number }
+      /** Approval gates (ControlState.approval/approvals); absent in fakes that need none. */
+      approval?: (id: string) => ApprovalRecord | undefined
+      approvals?: (opts?: { pending?: boolean }) => ApprovalRecord[]
+    }
     status: () => RaftStatusView | null
     /** Leader only: remove a voter or learner and wait for the commit (ConsensusService.removeMember). */
     removeMember?: (peerId: string) => Promise<{ index: number, conf: { voters: readonly string[], learners: readonly string[] } }>
@@ -120,6 +130,7 @@ export const ADMIN_COMMANDS: CommandTable = {
           throw new MeshError('BAD_REQUEST', errorMessage(err))
         }
       }
+      if (p.key === APPROVALS_WEBHOOK_KEY && p.value !== '' && !isHttpUrl(p.value)) throw new MeshError('BAD_REQUEST', `${APPROVALS_WEBHOOK_KEY} must be an http:// or https:// URL, not "${p.value}"`)
       const r = await ctx.consensus.propose({ op: 'config.set', key: p.key, value: p.value, ...(p.expectVersion != null ? { expectVersion: Number(p.expectVersion) } : {}), ...attribution(ctx) })
       return { version: BigInt(applied(r).version ?? 0) }
     }
@@ -454,6 +465,77 @@ export const ADMIN_COMMANDS: CommandTable = {
       return { incidents: [JSON.stringify(copies.length === 1 ? copies[0] : mergeIncidents(copies))], answered, missing }
     }
   },
+  approvalsList: {
+    kind: 'read',
+    needs: 'read',
+    what: 'list approvals',
+    handler: async (p, ctx) => {
+      const list = gates(ctx).approvals?.(p.all ? {} : { pending: true }) ?? []
+      list.sort((a, b) => a.deadline - b.deadline || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      return { approvals: list.map(approvalEntry), now: ctx.now() }
+    }
+  },
+  approvalDecide: {
+    // Authorized in the handler: an operator, or a key the gate names (src/node/access/policy.ts
+    // checkApprover), which may hold no grant at all. The leader runs a forwarded decision
+    // without checking again (the member that forwarded it did).
+    kind: 'write',
+    needs: 'none',
+    what: 'decide approvals',
+    handler: async (p, ctx) => {
+      requireField(p.id, 'an approval id is required (`meshnode approvals` lists pending ones)')
+      if (Buffer.byteLength(p.comment) > APPROVAL_LIMITS.commentBytes) throw new MeshError('BAD_REQUEST', `the comment is ${Buffer.byteLength(p.comment)} bytes; at most ${APPROVAL_LIMITS.commentBytes}`)
+      const rec = gates(ctx).approval?.(p.id)
+      if (!ctx.forwarded) {
+        if (rec == null) {
+          // Not in this node's copy of the log. A key that may read learns it does not exist;
+          // one that may not read learns nothing more than that it may not decide it.
+          if (!ctx.caller.rights.has('read')) checkApprover(ctx.caller, { id: p.id })
+          throw new MeshError('NOT_FOUND', `no approval ${p.id}: \`meshnode approvals\` lists pending ones`)
+        }
+        checkApprover(ctx.caller, rec)
+        // Decided already as far as this node knows: say so without writing a log entry.
+        if (rec.state !== 'pending') throw new MeshError('ALREADY_DECIDED', `approval ${p.id} was already ${describeDecision(rec)}`)
+      }
+      applied(await ctx.consensus.propose({ op: 'approval.decide', id: p.id, approved: p.approved, ...(p.comment !== '' ? { comment: p.comment } : {}), ...attribution(ctx) }))
+      const after = gates(ctx).approval?.(p.id)
+      if (after == null) throw new MeshError('NOT_FOUND', `no approval ${p.id}: \`meshnode approvals\` lists pending ones`)
+      return approvalEntry(after)
+    }
+  },
+  approvalPropose: {
+    // A workflow's home asking for a gate (ApprovalService.request, through this table so a
+    // follower's request is forwarded to the leader like any write).
+    kind: 'write',
+    needs: 'operate',
+    what: 'request approvals',
+    handler: async (p, ctx) => {
+      let raw: unknown
+      try {
+        raw = JSON.parse(p.request)
+      } catch (err) {
+        throw new MeshError('BAD_REQUEST', `the approval request is not JSON: ${errorMessage(err)}`)
+      }
+      let req
+      try {
+        req = parseApprovalRequest(raw)
+      } catch (err) {
+        throw new MeshError('BAD_REQUEST', errorMessage(err))
+      }
+      const control = gates(ctx)
+      const existed = control.approval?.(req.id) != null
+      // On the leader (where the write is served), a request for a missing or finished job is
+      // refused before anything is written to the log. A follower's view may lag: it proposes,
+      // and the leader answers.
+      if (!existed && ctx.consensus.status()?.leader === ctx.self) {
+        const job = control.jobs.get(req.jobId) as JobEntry | undefined
+        if (job == null) throw new MeshError('NOT_FOUND', `no job ${req.jobId} in the mesh's registry: an approval gate needs a running workflow`)
+        if (job.state !== 'running') throw new MeshError('JOB_FINISHED', `job ${req.jobId} is already ${job.state}: its gates need no approval`)
+      }
+      applied(await ctx.consensus.propose({ op: 'approval.request', ...req }))
+      return { created: !existed }
+    }
+  },
   auditList: {
     kind: 'read',
     needs: 'operate',
@@ -543,6 +625,40 @@ export function resultOf<K extends CommandName> (res: AdminResponse, name: K): R
   const result = res[name]
   if (result == null) throw new MeshError('INTERNAL', `the answer to ${name} carried no result`)
   return result as Result<K>
+}
+
+function isHttpUrl (text: string): boolean {
+  try {
+    const u = new URL(text)
+    return u.protocol === 'http:' || u.protocol === 'https:'
+  } catch {
+    return false
+  }
+}
+
+function gates (ctx: AdminContext): AdminContext['consensus']['control'] {
+  return ctx.consensus.control
+}
+
+/** A gate as the admin protocol carries it. */
+export function approvalEntry (r: ApprovalRecord): ApprovalEntry {
+  return {
+    id: r.id,
+    jobId: r.jobId,
+    step: r.step,
+    prompt: r.prompt,
+    home: r.home,
+    requestedAt: r.requestedAt,
+    deadline: r.deadline,
+    onTimeout: r.onTimeout,
+    approvers: [...r.approvers ?? []],
+    state: r.state,
+    decidedAt: r.decidedAt ?? 0,
+    by: r.by ?? '',
+    comment: r.comment ?? '',
+    index: r.index,
+    decidedIndex: r.decidedIndex ?? 0
+  }
 }
 
 function usesCommands (job: JobInput): boolean {

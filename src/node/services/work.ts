@@ -18,6 +18,7 @@ import type { SupervisionConfig } from '../../work/core.js'
 import { WorkTransport } from '../transport/work-transport.js'
 import type { Store } from '../store/store.js'
 import type { LatencyHistory } from '../observe/history.js'
+import type { Approvals } from './approvals.js'
 
 export interface WorkServiceInit {
   incarnation: number
@@ -53,12 +54,16 @@ export interface WorkComponents {
   consensus: ConsensusService
   log: Logger
   metrics: Metrics
+  /** Workflow approval gates (src/node/services/approvals.ts), for the work shell's gate steps. */
+  approvals?: Approvals
 }
 
 export class WorkService {
   /** The work core's shell: runs its executors, persists and sends for it. */
   readonly engine: WorkShell
   readonly registrar: Registrar
+  /** Approval gates: `request(req)` when a gate step is reached, `onDecided(cb)` for the outcome. */
+  readonly approvals?: Approvals
   private readonly transport: WorkTransport
   private peersCache: { at: number, peers: PeerInfo[] } = { at: -Infinity, peers: [] }
   private lastAnnounce = 0
@@ -71,6 +76,7 @@ export class WorkService {
   constructor (components: WorkComponents, init: WorkServiceInit) {
     const { host, store, consensus, log, metrics } = components
     ;({ membership: this.membership, consensus: this.consensus } = components)
+    if (components.approvals != null) this.approvals = components.approvals
     this.registrar = new Registrar(host, consensus)
     const self = host.peerId.toString()
     this.transport = new WorkTransport(host, log, metrics, async (from, req) => await this.engine.handle(from, req), peer => consensus.membershipOf(peer) === 'member')

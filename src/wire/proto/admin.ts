@@ -1413,6 +1413,208 @@ export namespace IncidentGet {
   }
 }
 
+export interface ApprovalsList {
+  all: boolean
+}
+
+export namespace ApprovalsList {
+  let _codec: Codec<ApprovalsList>
+
+  export const codec = (): Codec<ApprovalsList> => {
+    if (_codec == null) {
+      _codec = message<ApprovalsList>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.all != null && obj.all !== false)) {
+          w.uint32(8)
+          w.bool(obj.all)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          all: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.all = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<ApprovalsList>): Uint8Array => {
+    return encodeMessage(obj, ApprovalsList.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ApprovalsList>): ApprovalsList => {
+    return decodeMessage(buf, ApprovalsList.codec(), opts)
+  }
+}
+
+export interface ApprovalDecide {
+  id: string
+  approved: boolean
+  comment: string
+}
+
+export namespace ApprovalDecide {
+  let _codec: Codec<ApprovalDecide>
+
+  export const codec = (): Codec<ApprovalDecide> => {
+    if (_codec == null) {
+      _codec = message<ApprovalDecide>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.id != null && obj.id !== '')) {
+          w.uint32(10)
+          w.string(obj.id)
+        }
+
+        if ((obj.approved != null && obj.approved !== false)) {
+          w.uint32(16)
+          w.bool(obj.approved)
+        }
+
+        if ((obj.comment != null && obj.comment !== '')) {
+          w.uint32(26)
+          w.string(obj.comment)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          id: '',
+          approved: false,
+          comment: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.id = reader.string()
+              break
+            }
+            case 2: {
+              obj.approved = reader.bool()
+              break
+            }
+            case 3: {
+              obj.comment = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<ApprovalDecide>): Uint8Array => {
+    return encodeMessage(obj, ApprovalDecide.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ApprovalDecide>): ApprovalDecide => {
+    return decodeMessage(buf, ApprovalDecide.codec(), opts)
+  }
+}
+
+export interface ApprovalPropose {
+  request: string
+}
+
+export namespace ApprovalPropose {
+  let _codec: Codec<ApprovalPropose>
+
+  export const codec = (): Codec<ApprovalPropose> => {
+    if (_codec == null) {
+      _codec = message<ApprovalPropose>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.request != null && obj.request !== '')) {
+          w.uint32(10)
+          w.string(obj.request)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          request: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.request = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<ApprovalPropose>): Uint8Array => {
+    return encodeMessage(obj, ApprovalPropose.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ApprovalPropose>): ApprovalPropose => {
+    return decodeMessage(buf, ApprovalPropose.codec(), opts)
+  }
+}
+
 export interface AdminRequest {
   configSet?: ConfigSet
   configGet?: ConfigGet
@@ -1435,6 +1637,9 @@ export interface AdminRequest {
   retentionStatus?: RetentionStatus
   incidentsList?: IncidentsList
   incidentGet?: IncidentGet
+  approvalsList?: ApprovalsList
+  approvalDecide?: ApprovalDecide
+  approvalPropose?: ApprovalPropose
 }
 
 export namespace AdminRequest {
@@ -1449,7 +1654,88 @@ export namespace AdminRequest {
 
         obj = { ...obj }
 
+        if (obj.approvalPropose != null) {
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
+          obj.retentionStatus = undefined
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
+          obj.statsGet = undefined
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.approvalDecide != null) {
+          obj.approvalPropose = undefined
+          obj.approvalsList = undefined
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
+          obj.retentionStatus = undefined
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
+          obj.statsGet = undefined
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.approvalsList != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
+          obj.retentionStatus = undefined
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
+          obj.statsGet = undefined
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
         if (obj.incidentGet != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
@@ -1473,6 +1759,9 @@ export namespace AdminRequest {
         }
 
         if (obj.incidentsList != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentGet = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
@@ -1496,6 +1785,9 @@ export namespace AdminRequest {
         }
 
         if (obj.retentionStatus != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.raftRemovePeer = undefined
@@ -1519,6 +1811,9 @@ export namespace AdminRequest {
         }
 
         if (obj.raftRemovePeer != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -1542,6 +1837,9 @@ export namespace AdminRequest {
         }
 
         if (obj.raftListPeers != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -1565,6 +1863,9 @@ export namespace AdminRequest {
         }
 
         if (obj.statsGet != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -1588,6 +1889,9 @@ export namespace AdminRequest {
         }
 
         if (obj.nodeRetire != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -1611,6 +1915,9 @@ export namespace AdminRequest {
         }
 
         if (obj.nodeDrain != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -1634,6 +1941,9 @@ export namespace AdminRequest {
         }
 
         if (obj.auditList != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -1657,6 +1967,9 @@ export namespace AdminRequest {
         }
 
         if (obj.whoAmI != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -1680,6 +1993,9 @@ export namespace AdminRequest {
         }
 
         if (obj.grantList != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -1703,6 +2019,9 @@ export namespace AdminRequest {
         }
 
         if (obj.grantRemove != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -1726,6 +2045,9 @@ export namespace AdminRequest {
         }
 
         if (obj.grantSet != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -1749,6 +2071,9 @@ export namespace AdminRequest {
         }
 
         if (obj.jobCancel != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -1772,6 +2097,9 @@ export namespace AdminRequest {
         }
 
         if (obj.jobGet != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -1795,6 +2123,9 @@ export namespace AdminRequest {
         }
 
         if (obj.jobsList != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -1818,6 +2149,9 @@ export namespace AdminRequest {
         }
 
         if (obj.jobsSubmit != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -1841,6 +2175,9 @@ export namespace AdminRequest {
         }
 
         if (obj.configDelete != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -1864,6 +2201,9 @@ export namespace AdminRequest {
         }
 
         if (obj.configList != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -1887,6 +2227,9 @@ export namespace AdminRequest {
         }
 
         if (obj.configGet != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -1910,6 +2253,9 @@ export namespace AdminRequest {
         }
 
         if (obj.configSet != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -2035,6 +2381,21 @@ export namespace AdminRequest {
         if (obj.incidentGet != null) {
           w.uint32(338)
           IncidentGet.codec().encode(obj.incidentGet, w)
+        }
+
+        if (obj.approvalsList != null) {
+          w.uint32(346)
+          ApprovalsList.codec().encode(obj.approvalsList, w)
+        }
+
+        if (obj.approvalDecide != null) {
+          w.uint32(354)
+          ApprovalDecide.codec().encode(obj.approvalDecide, w)
+        }
+
+        if (obj.approvalPropose != null) {
+          w.uint32(362)
+          ApprovalPropose.codec().encode(obj.approvalPropose, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -2175,6 +2536,24 @@ export namespace AdminRequest {
               })
               break
             }
+            case 43: {
+              obj.approvalsList = ApprovalsList.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.approvalsList
+              })
+              break
+            }
+            case 44: {
+              obj.approvalDecide = ApprovalDecide.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.approvalDecide
+              })
+              break
+            }
+            case 45: {
+              obj.approvalPropose = ApprovalPropose.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.approvalPropose
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -2182,7 +2561,88 @@ export namespace AdminRequest {
           }
         }
 
+        if (obj.approvalPropose != null) {
+          delete obj.approvalDecide
+          delete obj.approvalsList
+          delete obj.incidentGet
+          delete obj.incidentsList
+          delete obj.retentionStatus
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
+          delete obj.statsGet
+          delete obj.nodeRetire
+          delete obj.nodeDrain
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.approvalDecide != null) {
+          delete obj.approvalPropose
+          delete obj.approvalsList
+          delete obj.incidentGet
+          delete obj.incidentsList
+          delete obj.retentionStatus
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
+          delete obj.statsGet
+          delete obj.nodeRetire
+          delete obj.nodeDrain
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.approvalsList != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.incidentGet
+          delete obj.incidentsList
+          delete obj.retentionStatus
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
+          delete obj.statsGet
+          delete obj.nodeRetire
+          delete obj.nodeDrain
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
         if (obj.incidentGet != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentsList
           delete obj.retentionStatus
           delete obj.raftRemovePeer
@@ -2206,6 +2666,9 @@ export namespace AdminRequest {
         }
 
         if (obj.incidentsList != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentGet
           delete obj.retentionStatus
           delete obj.raftRemovePeer
@@ -2229,6 +2692,9 @@ export namespace AdminRequest {
         }
 
         if (obj.retentionStatus != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.raftRemovePeer
@@ -2252,6 +2718,9 @@ export namespace AdminRequest {
         }
 
         if (obj.raftRemovePeer != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -2275,6 +2744,9 @@ export namespace AdminRequest {
         }
 
         if (obj.raftListPeers != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -2298,6 +2770,9 @@ export namespace AdminRequest {
         }
 
         if (obj.statsGet != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -2321,6 +2796,9 @@ export namespace AdminRequest {
         }
 
         if (obj.nodeRetire != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -2344,6 +2822,9 @@ export namespace AdminRequest {
         }
 
         if (obj.nodeDrain != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -2367,6 +2848,9 @@ export namespace AdminRequest {
         }
 
         if (obj.auditList != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -2390,6 +2874,9 @@ export namespace AdminRequest {
         }
 
         if (obj.whoAmI != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -2413,6 +2900,9 @@ export namespace AdminRequest {
         }
 
         if (obj.grantList != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -2436,6 +2926,9 @@ export namespace AdminRequest {
         }
 
         if (obj.grantRemove != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -2459,6 +2952,9 @@ export namespace AdminRequest {
         }
 
         if (obj.grantSet != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -2482,6 +2978,9 @@ export namespace AdminRequest {
         }
 
         if (obj.jobCancel != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -2505,6 +3004,9 @@ export namespace AdminRequest {
         }
 
         if (obj.jobGet != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -2528,6 +3030,9 @@ export namespace AdminRequest {
         }
 
         if (obj.jobsList != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -2551,6 +3056,9 @@ export namespace AdminRequest {
         }
 
         if (obj.jobsSubmit != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -2574,6 +3082,9 @@ export namespace AdminRequest {
         }
 
         if (obj.configDelete != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -2597,6 +3108,9 @@ export namespace AdminRequest {
         }
 
         if (obj.configList != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -2620,6 +3134,9 @@ export namespace AdminRequest {
         }
 
         if (obj.configGet != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -2643,6 +3160,9 @@ export namespace AdminRequest {
         }
 
         if (obj.configSet != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -5675,6 +6195,9 @@ export interface AdminResponse {
   retentionStatus?: RetentionInfo
   incidentsList?: IncidentEntries
   incidentGet?: IncidentEntries
+  approvalsList?: ApprovalEntries
+  approvalDecide?: ApprovalEntry
+  approvalPropose?: ApprovalProposed
 }
 
 export namespace AdminResponse {
@@ -5689,7 +6212,88 @@ export namespace AdminResponse {
 
         obj = { ...obj }
 
+        if (obj.approvalPropose != null) {
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
+          obj.retentionStatus = undefined
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
+          obj.statsGet = undefined
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.approvalDecide != null) {
+          obj.approvalPropose = undefined
+          obj.approvalsList = undefined
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
+          obj.retentionStatus = undefined
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
+          obj.statsGet = undefined
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.approvalsList != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
+          obj.retentionStatus = undefined
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
+          obj.statsGet = undefined
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
         if (obj.incidentGet != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
@@ -5713,6 +6317,9 @@ export namespace AdminResponse {
         }
 
         if (obj.incidentsList != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentGet = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
@@ -5736,6 +6343,9 @@ export namespace AdminResponse {
         }
 
         if (obj.retentionStatus != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.raftRemovePeer = undefined
@@ -5759,6 +6369,9 @@ export namespace AdminResponse {
         }
 
         if (obj.raftRemovePeer != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -5782,6 +6395,9 @@ export namespace AdminResponse {
         }
 
         if (obj.raftListPeers != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -5805,6 +6421,9 @@ export namespace AdminResponse {
         }
 
         if (obj.statsGet != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -5828,6 +6447,9 @@ export namespace AdminResponse {
         }
 
         if (obj.nodeRetire != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -5851,6 +6473,9 @@ export namespace AdminResponse {
         }
 
         if (obj.nodeDrain != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -5874,6 +6499,9 @@ export namespace AdminResponse {
         }
 
         if (obj.auditList != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -5897,6 +6525,9 @@ export namespace AdminResponse {
         }
 
         if (obj.whoAmI != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -5920,6 +6551,9 @@ export namespace AdminResponse {
         }
 
         if (obj.grantList != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -5943,6 +6577,9 @@ export namespace AdminResponse {
         }
 
         if (obj.grantRemove != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -5966,6 +6603,9 @@ export namespace AdminResponse {
         }
 
         if (obj.grantSet != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -5989,6 +6629,9 @@ export namespace AdminResponse {
         }
 
         if (obj.jobCancel != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -6012,6 +6655,9 @@ export namespace AdminResponse {
         }
 
         if (obj.jobGet != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -6035,6 +6681,9 @@ export namespace AdminResponse {
         }
 
         if (obj.jobsList != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -6058,6 +6707,9 @@ export namespace AdminResponse {
         }
 
         if (obj.jobsSubmit != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -6081,6 +6733,9 @@ export namespace AdminResponse {
         }
 
         if (obj.configDelete != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -6104,6 +6759,9 @@ export namespace AdminResponse {
         }
 
         if (obj.configList != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -6127,6 +6785,9 @@ export namespace AdminResponse {
         }
 
         if (obj.configGet != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -6150,6 +6811,9 @@ export namespace AdminResponse {
         }
 
         if (obj.configSet != null) {
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -6290,6 +6954,21 @@ export namespace AdminResponse {
         if (obj.incidentGet != null) {
           w.uint32(338)
           IncidentEntries.codec().encode(obj.incidentGet, w)
+        }
+
+        if (obj.approvalsList != null) {
+          w.uint32(346)
+          ApprovalEntries.codec().encode(obj.approvalsList, w)
+        }
+
+        if (obj.approvalDecide != null) {
+          w.uint32(354)
+          ApprovalEntry.codec().encode(obj.approvalDecide, w)
+        }
+
+        if (obj.approvalPropose != null) {
+          w.uint32(362)
+          ApprovalProposed.codec().encode(obj.approvalPropose, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -6446,6 +7125,24 @@ export namespace AdminResponse {
               })
               break
             }
+            case 43: {
+              obj.approvalsList = ApprovalEntries.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.approvalsList
+              })
+              break
+            }
+            case 44: {
+              obj.approvalDecide = ApprovalEntry.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.approvalDecide
+              })
+              break
+            }
+            case 45: {
+              obj.approvalPropose = ApprovalProposed.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.approvalPropose
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -6453,7 +7150,88 @@ export namespace AdminResponse {
           }
         }
 
+        if (obj.approvalPropose != null) {
+          delete obj.approvalDecide
+          delete obj.approvalsList
+          delete obj.incidentGet
+          delete obj.incidentsList
+          delete obj.retentionStatus
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
+          delete obj.statsGet
+          delete obj.nodeRetire
+          delete obj.nodeDrain
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.approvalDecide != null) {
+          delete obj.approvalPropose
+          delete obj.approvalsList
+          delete obj.incidentGet
+          delete obj.incidentsList
+          delete obj.retentionStatus
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
+          delete obj.statsGet
+          delete obj.nodeRetire
+          delete obj.nodeDrain
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.approvalsList != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.incidentGet
+          delete obj.incidentsList
+          delete obj.retentionStatus
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
+          delete obj.statsGet
+          delete obj.nodeRetire
+          delete obj.nodeDrain
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
         if (obj.incidentGet != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentsList
           delete obj.retentionStatus
           delete obj.raftRemovePeer
@@ -6477,6 +7255,9 @@ export namespace AdminResponse {
         }
 
         if (obj.incidentsList != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentGet
           delete obj.retentionStatus
           delete obj.raftRemovePeer
@@ -6500,6 +7281,9 @@ export namespace AdminResponse {
         }
 
         if (obj.retentionStatus != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.raftRemovePeer
@@ -6523,6 +7307,9 @@ export namespace AdminResponse {
         }
 
         if (obj.raftRemovePeer != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -6546,6 +7333,9 @@ export namespace AdminResponse {
         }
 
         if (obj.raftListPeers != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -6569,6 +7359,9 @@ export namespace AdminResponse {
         }
 
         if (obj.statsGet != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -6592,6 +7385,9 @@ export namespace AdminResponse {
         }
 
         if (obj.nodeRetire != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -6615,6 +7411,9 @@ export namespace AdminResponse {
         }
 
         if (obj.nodeDrain != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -6638,6 +7437,9 @@ export namespace AdminResponse {
         }
 
         if (obj.auditList != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -6661,6 +7463,9 @@ export namespace AdminResponse {
         }
 
         if (obj.whoAmI != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -6684,6 +7489,9 @@ export namespace AdminResponse {
         }
 
         if (obj.grantList != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -6707,6 +7515,9 @@ export namespace AdminResponse {
         }
 
         if (obj.grantRemove != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -6730,6 +7541,9 @@ export namespace AdminResponse {
         }
 
         if (obj.grantSet != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -6753,6 +7567,9 @@ export namespace AdminResponse {
         }
 
         if (obj.jobCancel != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -6776,6 +7593,9 @@ export namespace AdminResponse {
         }
 
         if (obj.jobGet != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -6799,6 +7619,9 @@ export namespace AdminResponse {
         }
 
         if (obj.jobsList != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -6822,6 +7645,9 @@ export namespace AdminResponse {
         }
 
         if (obj.jobsSubmit != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -6845,6 +7671,9 @@ export namespace AdminResponse {
         }
 
         if (obj.configDelete != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -6868,6 +7697,9 @@ export namespace AdminResponse {
         }
 
         if (obj.configList != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -6891,6 +7723,9 @@ export namespace AdminResponse {
         }
 
         if (obj.configGet != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -6914,6 +7749,9 @@ export namespace AdminResponse {
         }
 
         if (obj.configSet != null) {
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -6949,6 +7787,365 @@ export namespace AdminResponse {
 
   export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AdminResponse>): AdminResponse => {
     return decodeMessage(buf, AdminResponse.codec(), opts)
+  }
+}
+
+export interface ApprovalEntry {
+  id: string
+  jobId: string
+  step: string
+  prompt: string
+  home: string
+  requestedAt: number
+  deadline: number
+  onTimeout: string
+  approvers: string[]
+  state: string
+  decidedAt: number
+  by: string
+  comment: string
+  index: number
+  decidedIndex: number
+}
+
+export namespace ApprovalEntry {
+  let _codec: Codec<ApprovalEntry>
+
+  export const codec = (): Codec<ApprovalEntry> => {
+    if (_codec == null) {
+      _codec = message<ApprovalEntry>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.id != null && obj.id !== '')) {
+          w.uint32(10)
+          w.string(obj.id)
+        }
+
+        if ((obj.jobId != null && obj.jobId !== '')) {
+          w.uint32(18)
+          w.string(obj.jobId)
+        }
+
+        if ((obj.step != null && obj.step !== '')) {
+          w.uint32(26)
+          w.string(obj.step)
+        }
+
+        if ((obj.prompt != null && obj.prompt !== '')) {
+          w.uint32(34)
+          w.string(obj.prompt)
+        }
+
+        if ((obj.home != null && obj.home !== '')) {
+          w.uint32(42)
+          w.string(obj.home)
+        }
+
+        if ((obj.requestedAt != null && obj.requestedAt !== 0)) {
+          w.uint32(48)
+          w.uint64Number(obj.requestedAt)
+        }
+
+        if ((obj.deadline != null && obj.deadline !== 0)) {
+          w.uint32(56)
+          w.uint64Number(obj.deadline)
+        }
+
+        if ((obj.onTimeout != null && obj.onTimeout !== '')) {
+          w.uint32(66)
+          w.string(obj.onTimeout)
+        }
+
+        if (obj.approvers != null) {
+          for (const value of obj.approvers) {
+            w.uint32(74)
+            w.string(value)
+          }
+        }
+
+        if ((obj.state != null && obj.state !== '')) {
+          w.uint32(82)
+          w.string(obj.state)
+        }
+
+        if ((obj.decidedAt != null && obj.decidedAt !== 0)) {
+          w.uint32(88)
+          w.uint64Number(obj.decidedAt)
+        }
+
+        if ((obj.by != null && obj.by !== '')) {
+          w.uint32(98)
+          w.string(obj.by)
+        }
+
+        if ((obj.comment != null && obj.comment !== '')) {
+          w.uint32(106)
+          w.string(obj.comment)
+        }
+
+        if ((obj.index != null && obj.index !== 0)) {
+          w.uint32(112)
+          w.uint64Number(obj.index)
+        }
+
+        if ((obj.decidedIndex != null && obj.decidedIndex !== 0)) {
+          w.uint32(120)
+          w.uint64Number(obj.decidedIndex)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          id: '',
+          jobId: '',
+          step: '',
+          prompt: '',
+          home: '',
+          requestedAt: 0,
+          deadline: 0,
+          onTimeout: '',
+          approvers: [],
+          state: '',
+          decidedAt: 0,
+          by: '',
+          comment: '',
+          index: 0,
+          decidedIndex: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.id = reader.string()
+              break
+            }
+            case 2: {
+              obj.jobId = reader.string()
+              break
+            }
+            case 3: {
+              obj.step = reader.string()
+              break
+            }
+            case 4: {
+              obj.prompt = reader.string()
+              break
+            }
+            case 5: {
+              obj.home = reader.string()
+              break
+            }
+            case 6: {
+              obj.requestedAt = reader.uint64Number()
+              break
+            }
+            case 7: {
+              obj.deadline = reader.uint64Number()
+              break
+            }
+            case 8: {
+              obj.onTimeout = reader.string()
+              break
+            }
+            case 9: {
+              if (opts.limits?.approvers != null && obj.approvers.length === opts.limits.approvers) {
+                throw new MaxLengthError('Decode error - map field "approvers" had too many elements')
+              }
+
+              obj.approvers.push(reader.string())
+              break
+            }
+            case 10: {
+              obj.state = reader.string()
+              break
+            }
+            case 11: {
+              obj.decidedAt = reader.uint64Number()
+              break
+            }
+            case 12: {
+              obj.by = reader.string()
+              break
+            }
+            case 13: {
+              obj.comment = reader.string()
+              break
+            }
+            case 14: {
+              obj.index = reader.uint64Number()
+              break
+            }
+            case 15: {
+              obj.decidedIndex = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<ApprovalEntry>): Uint8Array => {
+    return encodeMessage(obj, ApprovalEntry.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ApprovalEntry>): ApprovalEntry => {
+    return decodeMessage(buf, ApprovalEntry.codec(), opts)
+  }
+}
+
+export interface ApprovalEntries {
+  approvals: ApprovalEntry[]
+  now: number
+}
+
+export namespace ApprovalEntries {
+  let _codec: Codec<ApprovalEntries>
+
+  export const codec = (): Codec<ApprovalEntries> => {
+    if (_codec == null) {
+      _codec = message<ApprovalEntries>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.approvals != null) {
+          for (const value of obj.approvals) {
+            w.uint32(10)
+            ApprovalEntry.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.now != null && obj.now !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.now)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          approvals: [],
+          now: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.approvals != null && obj.approvals.length === opts.limits.approvals) {
+                throw new MaxLengthError('Decode error - map field "approvals" had too many elements')
+              }
+
+              obj.approvals.push(ApprovalEntry.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.approvals$
+              }))
+              break
+            }
+            case 2: {
+              obj.now = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<ApprovalEntries>): Uint8Array => {
+    return encodeMessage(obj, ApprovalEntries.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ApprovalEntries>): ApprovalEntries => {
+    return decodeMessage(buf, ApprovalEntries.codec(), opts)
+  }
+}
+
+export interface ApprovalProposed {
+  created: boolean
+}
+
+export namespace ApprovalProposed {
+  let _codec: Codec<ApprovalProposed>
+
+  export const codec = (): Codec<ApprovalProposed> => {
+    if (_codec == null) {
+      _codec = message<ApprovalProposed>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.created != null && obj.created !== false)) {
+          w.uint32(8)
+          w.bool(obj.created)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          created: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.created = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<ApprovalProposed>): Uint8Array => {
+    return encodeMessage(obj, ApprovalProposed.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ApprovalProposed>): ApprovalProposed => {
+    return decodeMessage(buf, ApprovalProposed.codec(), opts)
   }
 }
 

@@ -18,10 +18,17 @@ import { dispatch } from '../../../src/node/services/admin.js'
 import { Store } from '../../../src/node/store/store.js'
 import type { AdminRequest } from '../../../src/wire/proto/admin.js'
 import { LAYOUT_VERSION } from '../../../src/node/observe/history.js'
+import type { ApprovalRecord, ApprovalRequest } from '../../../src/workflow/approvals.js'
 
 const CLIENT = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
 const TASK = JSON.stringify({ type: 'echo', payload: 1 })
 const CMD_TASK = JSON.stringify({ type: 'cmd', payload: { cmd: 'id' } })
+const GATE_REQUEST: ApprovalRequest = { id: 'j1:review', jobId: 'j1', step: 'review', prompt: 'ok?', home: 'self', requestedAt: 1, deadline: 1_000, onTimeout: 'reject' }
+/** Pending gates of the fake control state: one names approver keys, one does not. */
+const GATES: ApprovalRecord[] = [
+  { id: 'j1:deploy', jobId: 'j1', step: 'deploy', prompt: 'ship?', home: 'self', requestedAt: 1, deadline: 1_000, onTimeout: 'reject', approvers: ['nobody-else', 's'], state: 'pending', index: 2 },
+  { id: 'j1:ops', jobId: 'j1', step: 'ops', prompt: 'ops?', home: 'self', requestedAt: 1, deadline: 2_000, onTimeout: 'approve', state: 'pending', index: 3 }
+]
 
 function grant (role: Grant['role'], commands = false): Grant {
   return { role, commands, index: 1 }
@@ -61,7 +68,12 @@ const CASES: Array<{ name: string, req: AdminRequest, allowed: string[] }> = [
   { name: 'raftRemovePeer', req: { raftRemovePeer: { peerId: CLIENT } }, allowed: ['operator', 'operator+commands', 'local'] },
   { name: 'retentionStatus', req: { retentionStatus: {} }, allowed: ['submitter', 'submitter+commands', 'operator', 'operator+commands', 'local'] },
   { name: 'incidentsList', req: { incidentsList: { limit: 0, mesh: false } }, allowed: ['submitter', 'submitter+commands', 'operator', 'operator+commands', 'local'] },
-  { name: 'incidentGet', req: { incidentGet: { id: 'dead-x-1', mesh: false } }, allowed: ['submitter', 'submitter+commands', 'operator', 'operator+commands', 'local'] }
+  { name: 'incidentGet', req: { incidentGet: { id: 'dead-x-1', mesh: false } }, allowed: ['submitter', 'submitter+commands', 'operator', 'operator+commands', 'local'] },
+  { name: 'approvalsList', req: { approvalsList: { all: false } }, allowed: ['submitter', 'submitter+commands', 'operator', 'operator+commands', 'local'] },
+  // The gate names the submitter key 's' among its approvers: it may decide this one.
+  { name: 'approvalDecide', req: { approvalDecide: { id: 'j1:deploy', approved: true, comment: '' } }, allowed: ['submitter', 'operator', 'operator+commands', 'local'] },
+  { name: 'approvalDecide (no approvers named)', req: { approvalDecide: { id: 'j1:ops', approved: false, comment: 'no' } }, allowed: ['operator', 'operator+commands', 'local'] },
+  { name: 'approvalPropose', req: { approvalPropose: { request: JSON.stringify(GATE_REQUEST) } }, allowed: ['operator', 'operator+commands', 'local'] }
 ]
 
 interface Fake { ctx: AdminContext, proposed: ControlCommand[], submitted: number }
@@ -82,7 +94,13 @@ function fake (caller: Principal, forwarded = false): Fake {
     self: 'self',
     consensus: {
       propose: async cmd => { f.proposed.push(cmd); return { ok: true, version: 1 } },
-      control: { config: new Map([['k', { value: 'v', version: 1, index: 1 }]]), jobs: new Map(), grants: new Map() },
+      control: {
+        config: new Map([['k', { value: 'v', version: 1, index: 1 }]]),
+        jobs: new Map([['j1', { home: 'self', createdAt: 1, state: 'running' }]]),
+        grants: new Map(),
+        approval: id => GATES.find(g => g.id === id),
+        approvals: () => [...GATES]
+      },
       status: () => ({ leader: 'self', role: 'leader', conf: { voters: ['self', CLIENT], learners: [] } }),
       // Recorded with the proposals: a refused caller changes nothing, membership included.
       removeMember: async peerId => {
