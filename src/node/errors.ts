@@ -92,7 +92,7 @@ export const EXIT_CODES: ReadonlyArray<{ exit: number, codes: readonly string[],
   { exit: EXIT_FORBIDDEN, codes: ['FORBIDDEN', 'UNAUTHORIZED'], meaning: 'the client\'s key lacks the right the command needs' },
   { exit: EXIT_NO_QUORUM, codes: ['NO_QUORUM', 'NOT_REGISTERED'], meaning: 'no quorum: nothing was committed (a submit accepted nothing); retry later or on the majority side' },
   { exit: 5, codes: [], meaning: '`drain` (and `start` after a SIGTERM drain) whose deadline passed: the node retired anyway' },
-  { exit: EXIT_NOT_FOUND, codes: ['NOT_FOUND'], meaning: 'no such job, config key or incident' },
+  { exit: EXIT_NOT_FOUND, codes: ['NOT_FOUND'], meaning: 'no such job, config key, incident, approval or schedule' },
   { exit: EXIT_UNAVAILABLE, codes: ['NODE_NOT_RUNNING', 'UNREACHABLE', 'STARTING', 'STOPPING', 'DRAINING', 'MESH_KEY_MISMATCH'], meaning: 'no node answered, or it cannot serve now (starting, stopping, draining)' },
   { exit: EXIT_RESOURCE_EXHAUSTED, codes: ['RESOURCE_EXHAUSTED'], meaning: 'the node is near its memory or disk limit, or could not write to its disk: nothing was accepted; submit elsewhere or free memory or disk' },
   { exit: 130, codes: [], meaning: '`start` stopped by a second signal' }

@@ -14,36 +14,14 @@
 
 import { WorkflowRun, type ApprovalAsk, type StepRecord, type StepTask, type StepView, type WorkflowAction, type WorkflowSummary } from '../workflow/index.js'
 import type { TaskOutcome } from './records.js'
+import { APPROVAL_LIMITS, approvalId, type ApprovalRecord, type ApprovalRequest } from '../workflow/approvals.js'
 import { makeTask, type Task, type WorkflowPayload } from './spec.js'
 
 export { WORKFLOW_TYPE, type WorkflowPayload } from './spec.js'
 
-/** An approval the home asks the mesh for (src/workflow/approvals.ts, src/node/services/approvals.ts). */
-export interface ApprovalRequest {
-  id: string
-  jobId: string
-  step: string
-  prompt: string
-  home: string
-  requestedAt: number
-  deadline: number
-  onTimeout: 'approve' | 'reject'
-  approvers?: string[]
-}
-
-/** What the registry knows of an approval (enough for the engine). */
-export interface ApprovalDecision {
-  id: string
-  jobId: string
-  step: string
-  state: 'pending' | 'approved' | 'rejected' | 'cancelled'
-  by?: string
-  comment?: string
-}
-
-export function approvalIdOf (jobId: string, step: string): string {
-  return `${jobId}:${step}`
-}
+/** What the control log knows of an approval that the engine needs (an ApprovalRecord has it). */
+export type ApprovalDecision = Pick<ApprovalRecord, 'id' | 'jobId' | 'step' | 'state' | 'by' | 'comment'>
+export type { ApprovalRequest }
 
 export interface WorkflowHost {
   readonly self: string
@@ -200,7 +178,7 @@ export class WorkflowBook {
       // back at once; the rest are asked for (idempotent in the control log).
       let decided = false
       for (const [step, ask] of w.waiting) {
-        const id = approvalIdOf(w.driver.jobId, step)
+        const id = approvalId(w.driver.jobId, step)
         const rec = this.host.approval(id)
         if (rec != null && (rec.state === 'approved' || rec.state === 'rejected')) {
           w.waiting.delete(step)
@@ -212,7 +190,7 @@ export class WorkflowBook {
           w.requested.add(step)
           this.host.requestApproval({
             id, jobId: w.driver.jobId, step, prompt: ask.prompt, home: this.host.self, requestedAt: this.host.now(),
-            deadline: this.host.now() + ask.timeoutMs, onTimeout: ask.onTimeout, ...(ask.approvers != null ? { approvers: ask.approvers } : {})
+            deadline: this.host.now() + (ask.timeoutMs > 0 ? Math.min(ask.timeoutMs, APPROVAL_LIMITS.maxTimeoutMs) : APPROVAL_LIMITS.maxTimeoutMs), onTimeout: ask.onTimeout, ...(ask.approvers != null ? { approvers: ask.approvers } : {})
           })
         }
       }

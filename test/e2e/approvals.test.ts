@@ -4,10 +4,12 @@
 // refused to a key it does not name, approved by the key it names (with no grant at all),
 // heard by the requester, audited on every node with the comment, and served at
 // GET /v1/approvals. A gate with a 3 s deadline expires after its requester is SIGKILLed: the
-// leader of the others decides it, by "timeout".
+// leader of the others decides it, by "timeout". Then real workflows wait at gates: one
+// approved, one rejected, one expired, and each ends as its gate was decided.
 // Ports 19470–19490 (of this suite's 19450–19499; incidents.test.ts uses up to 19460); run with
 // `flock /tmp/meshnode-e2e.lock npx vitest run test/e2e/approvals.test.ts`.
 import { spawn, type ChildProcess } from 'node:child_process'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadState, waitUntil } from '../../scripts/cluster-lib.js'
@@ -162,4 +164,43 @@ describe('approval gates on a 3-node cluster and a requesting node', () => {
       return audit.some(e => e.action === 'approval.decide' && e.target === id && e.who === 'timeout' && e.detail.startsWith('rejected at its deadline'))
     }, 10_000, 'the expiry in the audit log', 250)
   }, 60_000)
+
+  it('gates real workflows: one approved, one rejected, one expired; each workflow ends as its gate was decided', async () => {
+    const file = join(dir, 'gated.yaml')
+    await writeFile(file, [
+      'name: gated',
+      'steps:',
+      '  build: { type: echo, with: { artefact: build-7 } }',
+      '  gate:',
+      '    needs: [build]',
+      '    approval: { prompt: "Ship ${{ steps.build.output.artefact }}?", timeoutMs: 600000, onTimeout: reject }',
+      '  ship: { needs: [gate], type: echo, with: { by: "${{ steps.gate.output.by }}", comment: "${{ steps.gate.output.comment }}" } }',
+      ''
+    ].join('\n'))
+    const short = join(dir, 'gated-short.yaml')
+    await writeFile(short, (await readFile(file, 'utf8')).replace('timeoutMs: 600000', 'timeoutMs: 3000'))
+    const ids: string[] = []
+    for (const [f, node] of [[file, 0], [file, 1], [short, 2]] as const) {
+      const r = await cli(['workflow', 'run', f], node)
+      expect(r.code, r.stderr).toBe(0)
+      ids.push(r.stdout.trim())
+    }
+    const [yes, no, late] = ids as [string, string, string]
+    await waitUntil(async () => (await gates(2)).filter(g => ids.map(i => `${i}:gate`).includes(g.id)).length === 3, 30_000, 'the three gates to be asked for', 250)
+    expect((await gates(1)).find(g => g.id === `${yes}:gate`)).toMatchObject({ prompt: 'Ship build-7?', state: 'pending' })
+    const approved = await cli(['approve', `${yes}:gate`, '--comment', 'go'], 2)
+    expect(approved.code, approved.stderr).toBe(0)
+    const rejected = await cli(['reject', `${no}:gate`, '--comment', 'not today'], 0)
+    expect(rejected.code, rejected.stderr).toBe(0)
+    const job = async (id: string): Promise<any> => JSON.parse((await cli(['job', id, '--json'], 1)).stdout)
+    await waitUntil(async () => (await Promise.all(ids.map(job))).every(j => ['completed', 'failed'].includes(j.state)), 60_000, 'the three workflows to end', 500)
+    const [y, n, l] = await Promise.all(ids.map(job))
+    expect(y.state).toBe('completed')
+    expect(y.workflow.steps.find((s: any) => s.name === 'ship').output).toMatchObject({ comment: 'go' })
+    expect(n.state).toBe('failed')
+    expect(n.workflow.steps.map((s: any) => s.state)).toEqual(['success', 'failure', 'skipped'])
+    expect(n.error).toContain('not today')
+    expect(l.state).toBe('failed')
+    expect((await gates(0)).find(g => g.id === `${late}:gate`)).toMatchObject({ state: 'rejected', by: 'timeout' })
+  }, 120_000)
 })

@@ -89,7 +89,10 @@ export class WorkService {
       memberCount: () => {
         const conf = consensus.status()?.conf
         return conf == null ? undefined : conf.voters.length + conf.learners.length
-      }
+      },
+      // Workflow gates: asked through the approval service, read from the control state.
+      approval: id => consensus.control.approval(id),
+      ...(this.approvals != null ? { requestApproval: req => { this.approvals!.request(req) } } : {})
     }, {
       self,
       incarnation: init.incarnation,
@@ -110,6 +113,8 @@ export class WorkService {
 
   async start (): Promise<void> {
     await this.engine.start()
+    // Decisions (and those taken while this node was down) move the workflows homed here on.
+    this.approvals?.onDecided(rec => { this.engine.approvalDecided(rec) })
     await this.transport.start()
     this.membership.onHeartbeat.push((peerId, hb) => {
       if (hb.queued > 0) this.engine.peerAdvertised(peerId)
