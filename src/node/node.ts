@@ -32,6 +32,7 @@ import { InternalService } from './services/internal.js'
 import { adminError } from './client/admin.js'
 import { WorkService, type WorkComponents } from './services/work.js'
 import { RetentionService } from './services/retention.js'
+import { ScheduleService } from './services/schedules.js'
 import { BUILTIN_HANDLERS, type Handlers } from '../work/executors.js'
 import { closeHandlers, loadIsolatedHandlers } from '../work/isolation/index.js'
 import { COMMANDS_CAPABILITY, capabilityOf } from '../work/spec.js'
@@ -340,6 +341,7 @@ export class MeshNode {
         { name: 'stuck-jobs', service: components.stuck },
         { name: 'resources', service: components.resources },
         { name: 'retention', service: new RetentionService(components.consensus, log) },
+        { name: 'schedules', service: new ScheduleService({ self, consensus: components.consensus, engine: components.work.engine, register: async entries => { await components.work.registrar.register(entries) }, log, metrics: components.metrics, events: components.events }) },
         { name: 'status', service: status },
         { name: 'internal', service: internal },
         { name: 'admin', service: admin },

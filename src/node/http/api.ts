@@ -16,6 +16,7 @@ import { lastEventId, sseComment, sseFrame, sseRetry } from './sse.js'
 import { statsJson } from '../observe/stats.js'
 import { MAX_SINCE_MS, parseDuration } from '../cli/table.js'
 import { registerDashboard } from './dashboard.js'
+import { scheduleJson } from '../client/schedules-json.js'
 
 export interface ApiContext extends HttpComponents {
   principal: (req: FastifyRequest) => Promise<Principal>
@@ -181,6 +182,12 @@ export function registerApi (app: FastifyInstance, ctx: ApiContext): void {
   app.get<{ Params: { id: string }, Querystring: { local?: string } }>('/v1/incidents/:id', async req => {
     const res = await run(req, 'incidentGet', { id: req.params.id, mesh: !(req.query.local === '1' || req.query.local === 'true') })
     return { ...(JSON.parse(res.incidents[0]!) as Record<string, unknown>), nodesAsked: { answered: res.answered, missing: res.missing } }
+  })
+
+  // Schedules (the same as `meshnode schedule list --json`); read-only: change them with the CLI.
+  app.get('/v1/schedules', async req => {
+    const res = await run(req, 'scheduleList', {})
+    return { schedules: res.schedules.map(scheduleJson) }
   })
 
   app.get('/v1/config', async req => {

@@ -35,6 +35,9 @@
 //   job.unstuck      {id, home}                      it progresses again, or it is over
 //   resource.pressure {node, resource: memory|disk, value, limit, state: over|ok}
 //                    this node crossed a resource limit: over it, it takes no new work
+//   schedule.fired   {name, at, jobId, home, lateMs}   on the leader that fired the occurrence
+//   schedule.moved   {name, at, jobId, from, to}       on the leader that took an occurrence off a home declared dead
+//   schedule.failed  {name, at, jobId, code, error}    at the home: the occurrence's job cannot run (recorded failed)
 export interface MeshEvent {
   /** 1, 2, 3, … in the order this node saw them (resets when the node restarts). */
   id: number

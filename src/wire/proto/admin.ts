@@ -1413,6 +1413,309 @@ export namespace IncidentGet {
   }
 }
 
+export interface ScheduleAdd {
+  name: string
+  cron: string
+  tz: string
+  misfire: string
+  catchUpMs?: number
+  job: string
+  paused: boolean
+}
+
+export namespace ScheduleAdd {
+  let _codec: Codec<ScheduleAdd>
+
+  export const codec = (): Codec<ScheduleAdd> => {
+    if (_codec == null) {
+      _codec = message<ScheduleAdd>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(10)
+          w.string(obj.name)
+        }
+
+        if ((obj.cron != null && obj.cron !== '')) {
+          w.uint32(18)
+          w.string(obj.cron)
+        }
+
+        if ((obj.tz != null && obj.tz !== '')) {
+          w.uint32(26)
+          w.string(obj.tz)
+        }
+
+        if ((obj.misfire != null && obj.misfire !== '')) {
+          w.uint32(34)
+          w.string(obj.misfire)
+        }
+
+        if (obj.catchUpMs != null) {
+          w.uint32(40)
+          w.uint64Number(obj.catchUpMs)
+        }
+
+        if ((obj.job != null && obj.job !== '')) {
+          w.uint32(50)
+          w.string(obj.job)
+        }
+
+        if ((obj.paused != null && obj.paused !== false)) {
+          w.uint32(56)
+          w.bool(obj.paused)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          name: '',
+          cron: '',
+          tz: '',
+          misfire: '',
+          job: '',
+          paused: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.name = reader.string()
+              break
+            }
+            case 2: {
+              obj.cron = reader.string()
+              break
+            }
+            case 3: {
+              obj.tz = reader.string()
+              break
+            }
+            case 4: {
+              obj.misfire = reader.string()
+              break
+            }
+            case 5: {
+              obj.catchUpMs = reader.uint64Number()
+              break
+            }
+            case 6: {
+              obj.job = reader.string()
+              break
+            }
+            case 7: {
+              obj.paused = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<ScheduleAdd>): Uint8Array => {
+    return encodeMessage(obj, ScheduleAdd.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ScheduleAdd>): ScheduleAdd => {
+    return decodeMessage(buf, ScheduleAdd.codec(), opts)
+  }
+}
+
+export interface ScheduleList {}
+
+export namespace ScheduleList {
+  let _codec: Codec<ScheduleList>
+
+  export const codec = (): Codec<ScheduleList> => {
+    if (_codec == null) {
+      _codec = message<ScheduleList>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<ScheduleList>): Uint8Array => {
+    return encodeMessage(obj, ScheduleList.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ScheduleList>): ScheduleList => {
+    return decodeMessage(buf, ScheduleList.codec(), opts)
+  }
+}
+
+export interface ScheduleRemove {
+  name: string
+}
+
+export namespace ScheduleRemove {
+  let _codec: Codec<ScheduleRemove>
+
+  export const codec = (): Codec<ScheduleRemove> => {
+    if (_codec == null) {
+      _codec = message<ScheduleRemove>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(10)
+          w.string(obj.name)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          name: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.name = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<ScheduleRemove>): Uint8Array => {
+    return encodeMessage(obj, ScheduleRemove.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ScheduleRemove>): ScheduleRemove => {
+    return decodeMessage(buf, ScheduleRemove.codec(), opts)
+  }
+}
+
+export interface SchedulePause {
+  name: string
+  paused: boolean
+}
+
+export namespace SchedulePause {
+  let _codec: Codec<SchedulePause>
+
+  export const codec = (): Codec<SchedulePause> => {
+    if (_codec == null) {
+      _codec = message<SchedulePause>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(10)
+          w.string(obj.name)
+        }
+
+        if ((obj.paused != null && obj.paused !== false)) {
+          w.uint32(16)
+          w.bool(obj.paused)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          name: '',
+          paused: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.name = reader.string()
+              break
+            }
+            case 2: {
+              obj.paused = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<SchedulePause>): Uint8Array => {
+    return encodeMessage(obj, SchedulePause.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SchedulePause>): SchedulePause => {
+    return decodeMessage(buf, SchedulePause.codec(), opts)
+  }
+}
+
 export interface AdminRequest {
   configSet?: ConfigSet
   configGet?: ConfigGet
@@ -1435,6 +1738,10 @@ export interface AdminRequest {
   retentionStatus?: RetentionStatus
   incidentsList?: IncidentsList
   incidentGet?: IncidentGet
+  scheduleAdd?: ScheduleAdd
+  scheduleList?: ScheduleList
+  scheduleRemove?: ScheduleRemove
+  schedulePause?: SchedulePause
 }
 
 export namespace AdminRequest {
@@ -1449,7 +1756,119 @@ export namespace AdminRequest {
 
         obj = { ...obj }
 
+        if (obj.schedulePause != null) {
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
+          obj.retentionStatus = undefined
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
+          obj.statsGet = undefined
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.scheduleRemove != null) {
+          obj.schedulePause = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
+          obj.retentionStatus = undefined
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
+          obj.statsGet = undefined
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.scheduleList != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleAdd = undefined
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
+          obj.retentionStatus = undefined
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
+          obj.statsGet = undefined
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.scheduleAdd != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
+          obj.retentionStatus = undefined
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
+          obj.statsGet = undefined
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
         if (obj.incidentGet != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
@@ -1473,6 +1892,10 @@ export namespace AdminRequest {
         }
 
         if (obj.incidentsList != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentGet = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
@@ -1496,6 +1919,10 @@ export namespace AdminRequest {
         }
 
         if (obj.retentionStatus != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.raftRemovePeer = undefined
@@ -1519,6 +1946,10 @@ export namespace AdminRequest {
         }
 
         if (obj.raftRemovePeer != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -1542,6 +1973,10 @@ export namespace AdminRequest {
         }
 
         if (obj.raftListPeers != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -1565,6 +2000,10 @@ export namespace AdminRequest {
         }
 
         if (obj.statsGet != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -1588,6 +2027,10 @@ export namespace AdminRequest {
         }
 
         if (obj.nodeRetire != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -1611,6 +2054,10 @@ export namespace AdminRequest {
         }
 
         if (obj.nodeDrain != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -1634,6 +2081,10 @@ export namespace AdminRequest {
         }
 
         if (obj.auditList != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -1657,6 +2108,10 @@ export namespace AdminRequest {
         }
 
         if (obj.whoAmI != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -1680,6 +2135,10 @@ export namespace AdminRequest {
         }
 
         if (obj.grantList != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -1703,6 +2162,10 @@ export namespace AdminRequest {
         }
 
         if (obj.grantRemove != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -1726,6 +2189,10 @@ export namespace AdminRequest {
         }
 
         if (obj.grantSet != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -1749,6 +2216,10 @@ export namespace AdminRequest {
         }
 
         if (obj.jobCancel != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -1772,6 +2243,10 @@ export namespace AdminRequest {
         }
 
         if (obj.jobGet != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -1795,6 +2270,10 @@ export namespace AdminRequest {
         }
 
         if (obj.jobsList != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -1818,6 +2297,10 @@ export namespace AdminRequest {
         }
 
         if (obj.jobsSubmit != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -1841,6 +2324,10 @@ export namespace AdminRequest {
         }
 
         if (obj.configDelete != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -1864,6 +2351,10 @@ export namespace AdminRequest {
         }
 
         if (obj.configList != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -1887,6 +2378,10 @@ export namespace AdminRequest {
         }
 
         if (obj.configGet != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -1910,6 +2405,10 @@ export namespace AdminRequest {
         }
 
         if (obj.configSet != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -2035,6 +2534,26 @@ export namespace AdminRequest {
         if (obj.incidentGet != null) {
           w.uint32(338)
           IncidentGet.codec().encode(obj.incidentGet, w)
+        }
+
+        if (obj.scheduleAdd != null) {
+          w.uint32(378)
+          ScheduleAdd.codec().encode(obj.scheduleAdd, w)
+        }
+
+        if (obj.scheduleList != null) {
+          w.uint32(386)
+          ScheduleList.codec().encode(obj.scheduleList, w)
+        }
+
+        if (obj.scheduleRemove != null) {
+          w.uint32(394)
+          ScheduleRemove.codec().encode(obj.scheduleRemove, w)
+        }
+
+        if (obj.schedulePause != null) {
+          w.uint32(402)
+          SchedulePause.codec().encode(obj.schedulePause, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -2175,6 +2694,30 @@ export namespace AdminRequest {
               })
               break
             }
+            case 47: {
+              obj.scheduleAdd = ScheduleAdd.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.scheduleAdd
+              })
+              break
+            }
+            case 48: {
+              obj.scheduleList = ScheduleList.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.scheduleList
+              })
+              break
+            }
+            case 49: {
+              obj.scheduleRemove = ScheduleRemove.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.scheduleRemove
+              })
+              break
+            }
+            case 50: {
+              obj.schedulePause = SchedulePause.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.schedulePause
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -2182,7 +2725,119 @@ export namespace AdminRequest {
           }
         }
 
+        if (obj.schedulePause != null) {
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
+          delete obj.incidentGet
+          delete obj.incidentsList
+          delete obj.retentionStatus
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
+          delete obj.statsGet
+          delete obj.nodeRetire
+          delete obj.nodeDrain
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.scheduleRemove != null) {
+          delete obj.schedulePause
+          delete obj.scheduleList
+          delete obj.scheduleAdd
+          delete obj.incidentGet
+          delete obj.incidentsList
+          delete obj.retentionStatus
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
+          delete obj.statsGet
+          delete obj.nodeRetire
+          delete obj.nodeDrain
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.scheduleList != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleAdd
+          delete obj.incidentGet
+          delete obj.incidentsList
+          delete obj.retentionStatus
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
+          delete obj.statsGet
+          delete obj.nodeRetire
+          delete obj.nodeDrain
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.scheduleAdd != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.incidentGet
+          delete obj.incidentsList
+          delete obj.retentionStatus
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
+          delete obj.statsGet
+          delete obj.nodeRetire
+          delete obj.nodeDrain
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
         if (obj.incidentGet != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentsList
           delete obj.retentionStatus
           delete obj.raftRemovePeer
@@ -2206,6 +2861,10 @@ export namespace AdminRequest {
         }
 
         if (obj.incidentsList != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentGet
           delete obj.retentionStatus
           delete obj.raftRemovePeer
@@ -2229,6 +2888,10 @@ export namespace AdminRequest {
         }
 
         if (obj.retentionStatus != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.raftRemovePeer
@@ -2252,6 +2915,10 @@ export namespace AdminRequest {
         }
 
         if (obj.raftRemovePeer != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -2275,6 +2942,10 @@ export namespace AdminRequest {
         }
 
         if (obj.raftListPeers != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -2298,6 +2969,10 @@ export namespace AdminRequest {
         }
 
         if (obj.statsGet != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -2321,6 +2996,10 @@ export namespace AdminRequest {
         }
 
         if (obj.nodeRetire != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -2344,6 +3023,10 @@ export namespace AdminRequest {
         }
 
         if (obj.nodeDrain != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -2367,6 +3050,10 @@ export namespace AdminRequest {
         }
 
         if (obj.auditList != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -2390,6 +3077,10 @@ export namespace AdminRequest {
         }
 
         if (obj.whoAmI != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -2413,6 +3104,10 @@ export namespace AdminRequest {
         }
 
         if (obj.grantList != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -2436,6 +3131,10 @@ export namespace AdminRequest {
         }
 
         if (obj.grantRemove != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -2459,6 +3158,10 @@ export namespace AdminRequest {
         }
 
         if (obj.grantSet != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -2482,6 +3185,10 @@ export namespace AdminRequest {
         }
 
         if (obj.jobCancel != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -2505,6 +3212,10 @@ export namespace AdminRequest {
         }
 
         if (obj.jobGet != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -2528,6 +3239,10 @@ export namespace AdminRequest {
         }
 
         if (obj.jobsList != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -2551,6 +3266,10 @@ export namespace AdminRequest {
         }
 
         if (obj.jobsSubmit != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -2574,6 +3293,10 @@ export namespace AdminRequest {
         }
 
         if (obj.configDelete != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -2597,6 +3320,10 @@ export namespace AdminRequest {
         }
 
         if (obj.configList != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -2620,6 +3347,10 @@ export namespace AdminRequest {
         }
 
         if (obj.configGet != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -2643,6 +3374,10 @@ export namespace AdminRequest {
         }
 
         if (obj.configSet != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -5675,6 +6410,10 @@ export interface AdminResponse {
   retentionStatus?: RetentionInfo
   incidentsList?: IncidentEntries
   incidentGet?: IncidentEntries
+  scheduleAdd?: ScheduleAdded
+  scheduleList?: ScheduleEntries
+  scheduleRemove?: ScheduleRemoved
+  schedulePause?: SchedulePaused
 }
 
 export namespace AdminResponse {
@@ -5689,7 +6428,119 @@ export namespace AdminResponse {
 
         obj = { ...obj }
 
+        if (obj.schedulePause != null) {
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
+          obj.retentionStatus = undefined
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
+          obj.statsGet = undefined
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.scheduleRemove != null) {
+          obj.schedulePause = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
+          obj.retentionStatus = undefined
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
+          obj.statsGet = undefined
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.scheduleList != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleAdd = undefined
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
+          obj.retentionStatus = undefined
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
+          obj.statsGet = undefined
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.scheduleAdd != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
+          obj.retentionStatus = undefined
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
+          obj.statsGet = undefined
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
         if (obj.incidentGet != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
@@ -5713,6 +6564,10 @@ export namespace AdminResponse {
         }
 
         if (obj.incidentsList != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentGet = undefined
           obj.retentionStatus = undefined
           obj.raftRemovePeer = undefined
@@ -5736,6 +6591,10 @@ export namespace AdminResponse {
         }
 
         if (obj.retentionStatus != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.raftRemovePeer = undefined
@@ -5759,6 +6618,10 @@ export namespace AdminResponse {
         }
 
         if (obj.raftRemovePeer != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -5782,6 +6645,10 @@ export namespace AdminResponse {
         }
 
         if (obj.raftListPeers != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -5805,6 +6672,10 @@ export namespace AdminResponse {
         }
 
         if (obj.statsGet != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -5828,6 +6699,10 @@ export namespace AdminResponse {
         }
 
         if (obj.nodeRetire != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -5851,6 +6726,10 @@ export namespace AdminResponse {
         }
 
         if (obj.nodeDrain != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -5874,6 +6753,10 @@ export namespace AdminResponse {
         }
 
         if (obj.auditList != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -5897,6 +6780,10 @@ export namespace AdminResponse {
         }
 
         if (obj.whoAmI != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -5920,6 +6807,10 @@ export namespace AdminResponse {
         }
 
         if (obj.grantList != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -5943,6 +6834,10 @@ export namespace AdminResponse {
         }
 
         if (obj.grantRemove != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -5966,6 +6861,10 @@ export namespace AdminResponse {
         }
 
         if (obj.grantSet != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -5989,6 +6888,10 @@ export namespace AdminResponse {
         }
 
         if (obj.jobCancel != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -6012,6 +6915,10 @@ export namespace AdminResponse {
         }
 
         if (obj.jobGet != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -6035,6 +6942,10 @@ export namespace AdminResponse {
         }
 
         if (obj.jobsList != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -6058,6 +6969,10 @@ export namespace AdminResponse {
         }
 
         if (obj.jobsSubmit != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -6081,6 +6996,10 @@ export namespace AdminResponse {
         }
 
         if (obj.configDelete != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -6104,6 +7023,10 @@ export namespace AdminResponse {
         }
 
         if (obj.configList != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -6127,6 +7050,10 @@ export namespace AdminResponse {
         }
 
         if (obj.configGet != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -6150,6 +7077,10 @@ export namespace AdminResponse {
         }
 
         if (obj.configSet != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.incidentGet = undefined
           obj.incidentsList = undefined
           obj.retentionStatus = undefined
@@ -6290,6 +7221,26 @@ export namespace AdminResponse {
         if (obj.incidentGet != null) {
           w.uint32(338)
           IncidentEntries.codec().encode(obj.incidentGet, w)
+        }
+
+        if (obj.scheduleAdd != null) {
+          w.uint32(378)
+          ScheduleAdded.codec().encode(obj.scheduleAdd, w)
+        }
+
+        if (obj.scheduleList != null) {
+          w.uint32(386)
+          ScheduleEntries.codec().encode(obj.scheduleList, w)
+        }
+
+        if (obj.scheduleRemove != null) {
+          w.uint32(394)
+          ScheduleRemoved.codec().encode(obj.scheduleRemove, w)
+        }
+
+        if (obj.schedulePause != null) {
+          w.uint32(402)
+          SchedulePaused.codec().encode(obj.schedulePause, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -6446,6 +7397,30 @@ export namespace AdminResponse {
               })
               break
             }
+            case 47: {
+              obj.scheduleAdd = ScheduleAdded.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.scheduleAdd
+              })
+              break
+            }
+            case 48: {
+              obj.scheduleList = ScheduleEntries.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.scheduleList
+              })
+              break
+            }
+            case 49: {
+              obj.scheduleRemove = ScheduleRemoved.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.scheduleRemove
+              })
+              break
+            }
+            case 50: {
+              obj.schedulePause = SchedulePaused.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.schedulePause
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -6453,7 +7428,119 @@ export namespace AdminResponse {
           }
         }
 
+        if (obj.schedulePause != null) {
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
+          delete obj.incidentGet
+          delete obj.incidentsList
+          delete obj.retentionStatus
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
+          delete obj.statsGet
+          delete obj.nodeRetire
+          delete obj.nodeDrain
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.scheduleRemove != null) {
+          delete obj.schedulePause
+          delete obj.scheduleList
+          delete obj.scheduleAdd
+          delete obj.incidentGet
+          delete obj.incidentsList
+          delete obj.retentionStatus
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
+          delete obj.statsGet
+          delete obj.nodeRetire
+          delete obj.nodeDrain
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.scheduleList != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleAdd
+          delete obj.incidentGet
+          delete obj.incidentsList
+          delete obj.retentionStatus
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
+          delete obj.statsGet
+          delete obj.nodeRetire
+          delete obj.nodeDrain
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.scheduleAdd != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.incidentGet
+          delete obj.incidentsList
+          delete obj.retentionStatus
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
+          delete obj.statsGet
+          delete obj.nodeRetire
+          delete obj.nodeDrain
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
         if (obj.incidentGet != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentsList
           delete obj.retentionStatus
           delete obj.raftRemovePeer
@@ -6477,6 +7564,10 @@ export namespace AdminResponse {
         }
 
         if (obj.incidentsList != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentGet
           delete obj.retentionStatus
           delete obj.raftRemovePeer
@@ -6500,6 +7591,10 @@ export namespace AdminResponse {
         }
 
         if (obj.retentionStatus != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.raftRemovePeer
@@ -6523,6 +7618,10 @@ export namespace AdminResponse {
         }
 
         if (obj.raftRemovePeer != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -6546,6 +7645,10 @@ export namespace AdminResponse {
         }
 
         if (obj.raftListPeers != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -6569,6 +7672,10 @@ export namespace AdminResponse {
         }
 
         if (obj.statsGet != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -6592,6 +7699,10 @@ export namespace AdminResponse {
         }
 
         if (obj.nodeRetire != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -6615,6 +7726,10 @@ export namespace AdminResponse {
         }
 
         if (obj.nodeDrain != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -6638,6 +7753,10 @@ export namespace AdminResponse {
         }
 
         if (obj.auditList != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -6661,6 +7780,10 @@ export namespace AdminResponse {
         }
 
         if (obj.whoAmI != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -6684,6 +7807,10 @@ export namespace AdminResponse {
         }
 
         if (obj.grantList != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -6707,6 +7834,10 @@ export namespace AdminResponse {
         }
 
         if (obj.grantRemove != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -6730,6 +7861,10 @@ export namespace AdminResponse {
         }
 
         if (obj.grantSet != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -6753,6 +7888,10 @@ export namespace AdminResponse {
         }
 
         if (obj.jobCancel != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -6776,6 +7915,10 @@ export namespace AdminResponse {
         }
 
         if (obj.jobGet != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -6799,6 +7942,10 @@ export namespace AdminResponse {
         }
 
         if (obj.jobsList != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -6822,6 +7969,10 @@ export namespace AdminResponse {
         }
 
         if (obj.jobsSubmit != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -6845,6 +7996,10 @@ export namespace AdminResponse {
         }
 
         if (obj.configDelete != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -6868,6 +8023,10 @@ export namespace AdminResponse {
         }
 
         if (obj.configList != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -6891,6 +8050,10 @@ export namespace AdminResponse {
         }
 
         if (obj.configGet != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -6914,6 +8077,10 @@ export namespace AdminResponse {
         }
 
         if (obj.configSet != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.incidentGet
           delete obj.incidentsList
           delete obj.retentionStatus
@@ -6949,6 +8116,450 @@ export namespace AdminResponse {
 
   export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AdminResponse>): AdminResponse => {
     return decodeMessage(buf, AdminResponse.codec(), opts)
+  }
+}
+
+export interface ScheduleAdded {
+  replaced: boolean
+  nextAt?: number
+}
+
+export namespace ScheduleAdded {
+  let _codec: Codec<ScheduleAdded>
+
+  export const codec = (): Codec<ScheduleAdded> => {
+    if (_codec == null) {
+      _codec = message<ScheduleAdded>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.replaced != null && obj.replaced !== false)) {
+          w.uint32(8)
+          w.bool(obj.replaced)
+        }
+
+        if (obj.nextAt != null) {
+          w.uint32(16)
+          w.uint64Number(obj.nextAt)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          replaced: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.replaced = reader.bool()
+              break
+            }
+            case 2: {
+              obj.nextAt = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<ScheduleAdded>): Uint8Array => {
+    return encodeMessage(obj, ScheduleAdded.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ScheduleAdded>): ScheduleAdded => {
+    return decodeMessage(buf, ScheduleAdded.codec(), opts)
+  }
+}
+
+export interface ScheduleInfo {
+  name: string
+  cron: string
+  tz: string
+  misfire: string
+  catchUpMs: number
+  paused: boolean
+  nextAt?: number
+  lastFiredAt?: number
+  lastJobId: string
+  lastHome: string
+  fired: number
+  createdAt: number
+  job: string
+  pending: number
+  by: string
+}
+
+export namespace ScheduleInfo {
+  let _codec: Codec<ScheduleInfo>
+
+  export const codec = (): Codec<ScheduleInfo> => {
+    if (_codec == null) {
+      _codec = message<ScheduleInfo>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(10)
+          w.string(obj.name)
+        }
+
+        if ((obj.cron != null && obj.cron !== '')) {
+          w.uint32(18)
+          w.string(obj.cron)
+        }
+
+        if ((obj.tz != null && obj.tz !== '')) {
+          w.uint32(26)
+          w.string(obj.tz)
+        }
+
+        if ((obj.misfire != null && obj.misfire !== '')) {
+          w.uint32(34)
+          w.string(obj.misfire)
+        }
+
+        if ((obj.catchUpMs != null && obj.catchUpMs !== 0)) {
+          w.uint32(40)
+          w.uint64Number(obj.catchUpMs)
+        }
+
+        if ((obj.paused != null && obj.paused !== false)) {
+          w.uint32(48)
+          w.bool(obj.paused)
+        }
+
+        if (obj.nextAt != null) {
+          w.uint32(56)
+          w.uint64Number(obj.nextAt)
+        }
+
+        if (obj.lastFiredAt != null) {
+          w.uint32(64)
+          w.uint64Number(obj.lastFiredAt)
+        }
+
+        if ((obj.lastJobId != null && obj.lastJobId !== '')) {
+          w.uint32(74)
+          w.string(obj.lastJobId)
+        }
+
+        if ((obj.lastHome != null && obj.lastHome !== '')) {
+          w.uint32(82)
+          w.string(obj.lastHome)
+        }
+
+        if ((obj.fired != null && obj.fired !== 0)) {
+          w.uint32(88)
+          w.uint64Number(obj.fired)
+        }
+
+        if ((obj.createdAt != null && obj.createdAt !== 0)) {
+          w.uint32(96)
+          w.uint64Number(obj.createdAt)
+        }
+
+        if ((obj.job != null && obj.job !== '')) {
+          w.uint32(106)
+          w.string(obj.job)
+        }
+
+        if ((obj.pending != null && obj.pending !== 0)) {
+          w.uint32(112)
+          w.uint32(obj.pending)
+        }
+
+        if ((obj.by != null && obj.by !== '')) {
+          w.uint32(122)
+          w.string(obj.by)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          name: '',
+          cron: '',
+          tz: '',
+          misfire: '',
+          catchUpMs: 0,
+          paused: false,
+          lastJobId: '',
+          lastHome: '',
+          fired: 0,
+          createdAt: 0,
+          job: '',
+          pending: 0,
+          by: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.name = reader.string()
+              break
+            }
+            case 2: {
+              obj.cron = reader.string()
+              break
+            }
+            case 3: {
+              obj.tz = reader.string()
+              break
+            }
+            case 4: {
+              obj.misfire = reader.string()
+              break
+            }
+            case 5: {
+              obj.catchUpMs = reader.uint64Number()
+              break
+            }
+            case 6: {
+              obj.paused = reader.bool()
+              break
+            }
+            case 7: {
+              obj.nextAt = reader.uint64Number()
+              break
+            }
+            case 8: {
+              obj.lastFiredAt = reader.uint64Number()
+              break
+            }
+            case 9: {
+              obj.lastJobId = reader.string()
+              break
+            }
+            case 10: {
+              obj.lastHome = reader.string()
+              break
+            }
+            case 11: {
+              obj.fired = reader.uint64Number()
+              break
+            }
+            case 12: {
+              obj.createdAt = reader.uint64Number()
+              break
+            }
+            case 13: {
+              obj.job = reader.string()
+              break
+            }
+            case 14: {
+              obj.pending = reader.uint32()
+              break
+            }
+            case 15: {
+              obj.by = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<ScheduleInfo>): Uint8Array => {
+    return encodeMessage(obj, ScheduleInfo.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ScheduleInfo>): ScheduleInfo => {
+    return decodeMessage(buf, ScheduleInfo.codec(), opts)
+  }
+}
+
+export interface ScheduleEntries {
+  schedules: ScheduleInfo[]
+}
+
+export namespace ScheduleEntries {
+  let _codec: Codec<ScheduleEntries>
+
+  export const codec = (): Codec<ScheduleEntries> => {
+    if (_codec == null) {
+      _codec = message<ScheduleEntries>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.schedules != null) {
+          for (const value of obj.schedules) {
+            w.uint32(10)
+            ScheduleInfo.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          schedules: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.schedules != null && obj.schedules.length === opts.limits.schedules) {
+                throw new MaxLengthError('Decode error - map field "schedules" had too many elements')
+              }
+
+              obj.schedules.push(ScheduleInfo.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.schedules$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<ScheduleEntries>): Uint8Array => {
+    return encodeMessage(obj, ScheduleEntries.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ScheduleEntries>): ScheduleEntries => {
+    return decodeMessage(buf, ScheduleEntries.codec(), opts)
+  }
+}
+
+export interface ScheduleRemoved {}
+
+export namespace ScheduleRemoved {
+  let _codec: Codec<ScheduleRemoved>
+
+  export const codec = (): Codec<ScheduleRemoved> => {
+    if (_codec == null) {
+      _codec = message<ScheduleRemoved>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<ScheduleRemoved>): Uint8Array => {
+    return encodeMessage(obj, ScheduleRemoved.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ScheduleRemoved>): ScheduleRemoved => {
+    return decodeMessage(buf, ScheduleRemoved.codec(), opts)
+  }
+}
+
+export interface SchedulePaused {}
+
+export namespace SchedulePaused {
+  let _codec: Codec<SchedulePaused>
+
+  export const codec = (): Codec<SchedulePaused> => {
+    if (_codec == null) {
+      _codec = message<SchedulePaused>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<SchedulePaused>): Uint8Array => {
+    return encodeMessage(obj, SchedulePaused.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SchedulePaused>): SchedulePaused => {
+    return decodeMessage(buf, SchedulePaused.codec(), opts)
   }
 }
 
