@@ -40,7 +40,7 @@ export type ControlCommand = (
    * fires twice); occurrences count from `createdAt` (the proposer's clock) on.
    */
   | { op: 'schedule.put', name: string, cron: string, tz?: string, job: Record<string, unknown>, paused: boolean, misfire: MisfirePolicy, catchUpMs?: number, createdAt: number }
-  /** Forget a schedule, and its occurrences fired but not yet submitted. */
+  /** Forget a schedule. Occurrences it fired whose job is not registered yet still run. */
   | { op: 'schedule.remove', name: string }
   /** Pause or resume; a resume counts occurrences from `time` (the proposer's clock) on. */
   | { op: 'schedule.pause', name: string, paused: boolean, time: number }
@@ -154,6 +154,8 @@ export interface PendingOccurrence {
   home: string
   /** Times it moved to another home (its home was declared dead before registering it). */
   moves: number
+  /** The job to submit, kept here once its schedule is removed (until then, the schedule's). */
+  job?: Record<string, unknown>
 }
 
 /** The most bytes a schedule's job definition may take. */
@@ -479,8 +481,11 @@ export class ControlState {
         return { ok: true }
       }
       case 'schedule.remove': {
-        if (!this.schedules.delete(cmd.name)) return { ok: false, code: 'NOT_FOUND', message: `no schedule "${cmd.name}"` }
-        for (const [id, occ] of [...this.occurrences]) if (occ.schedule === cmd.name) this.occurrences.delete(id)
+        const cur = this.schedules.get(cmd.name)
+        if (cur == null) return { ok: false, code: 'NOT_FOUND', message: `no schedule "${cmd.name}"` }
+        this.schedules.delete(cmd.name)
+        // A fired occurrence is owed its run: it keeps the job its home is to submit.
+        for (const [id, occ] of this.occurrences) if (occ.schedule === cmd.name && occ.job == null) this.occurrences.set(id, { ...occ, job: cur.job })
         return { ok: true }
       }
       case 'schedule.pause': {
@@ -499,16 +504,17 @@ export class ControlState {
   /** schedule.fired: a new occurrence (monotone), or a pending one moving off a dead home. */
   private fire (cmd: Extract<ControlCommand, { op: 'schedule.fired' }>): ApplyResult {
     const s = this.schedules.get(cmd.name)
-    if (s == null) return { ok: false, code: 'NOT_FOUND', message: `no schedule "${cmd.name}"` }
     const pending = this.occurrences.get(cmd.jobId)
-    if (cmd.at <= (s.lastFiredAt ?? -1)) {
-      // Fired before: only a move of an unregistered occurrence off a home declared dead.
-      if (pending == null || pending.schedule !== cmd.name || pending.at !== cmd.at) return { ok: false, code: 'VERSION_MISMATCH', message: `occurrence ${cmd.at} of schedule "${cmd.name}" was already fired` }
+    if (pending != null && pending.schedule === cmd.name && pending.at === cmd.at) {
+      // Fired before, job not registered: it moves only off a home declared dead (even
+      // after its schedule was removed: a fired occurrence is owed its run).
       if (pending.home === cmd.home || !this.dead.has(pending.home)) return { ok: false, code: 'VERSION_MISMATCH', message: `occurrence ${cmd.at} of schedule "${cmd.name}" is already with ${pending.home}, which is not declared dead` }
       this.occurrences.set(cmd.jobId, { ...pending, home: cmd.home, moves: pending.moves + 1 })
-      if (s.lastJobId === cmd.jobId) this.schedules.set(cmd.name, { ...s, lastHome: cmd.home })
+      if (s?.lastJobId === cmd.jobId) this.schedules.set(cmd.name, { ...s, lastHome: cmd.home })
       return { ok: true }
     }
+    if (s == null) return { ok: false, code: 'NOT_FOUND', message: `no schedule "${cmd.name}"` }
+    if (cmd.at <= (s.lastFiredAt ?? -1)) return { ok: false, code: 'VERSION_MISMATCH', message: `occurrence ${cmd.at} of schedule "${cmd.name}" was already fired` }
     if (s.paused) return { ok: false, code: 'VERSION_MISMATCH', message: `schedule "${cmd.name}" is paused` }
     if (cmd.at <= s.since) return { ok: false, code: 'VERSION_MISMATCH', message: `occurrence ${cmd.at} of schedule "${cmd.name}" is before it was created, replaced or resumed` }
     // A job id taken already (a hash collision with another schedule, or a job minted with

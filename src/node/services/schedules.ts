@@ -199,10 +199,10 @@ export class ScheduleService {
   }
 
   private async submit (jobId: string, o: PendingOccurrence): Promise<void> {
-    const s = this.c.consensus.control.schedules.get(o.schedule)
+    const job = o.job ?? this.c.consensus.control.schedules.get(o.schedule)?.job
     try {
-      if (s == null) return
-      const input = scheduledInput(s.job, jobId, o.schedule)
+      if (job == null) return
+      const input = scheduledInput(job, jobId, o.schedule)
       await this.c.engine.submit([input])
       this.retryAt.delete(jobId)
       this.c.log.info({ schedule: o.schedule, jobId }, 'schedules: occurrence submitted')

@@ -66,12 +66,17 @@ describe('schedules in the control state', () => {
     expect(l.apply(fired(T, 'B'))).toMatchObject({ ok: false })
   })
 
-  it('removes a schedule and its unsubmitted occurrences; removing an unknown one is NOT_FOUND', () => {
+  it('removes a schedule, keeping the job of an occurrence fired but not yet registered; removing an unknown one is NOT_FOUND', () => {
     const l = new Log()
     l.apply(put())
     l.apply(fired(T, 'A'))
     expect(l.apply({ op: 'schedule.remove', name: 'tick' })).toEqual({ ok: true })
     expect(l.s.schedules.size).toBe(0)
+    expect(l.s.occurrences.get(scheduleJobId('tick', T))).toMatchObject({ home: 'A', job })
+    // It still moves off a dead home, and registers.
+    l.apply({ op: 'node.dead', peerId: 'A', incarnation: 1, reason: 'quorum' })
+    expect(l.apply(fired(T, 'B'))).toEqual({ ok: true })
+    l.apply({ op: 'jobs.put', jobs: [[scheduleJobId('tick', T), { home: 'B', createdAt: T, state: 'running' }]] })
     expect(l.s.occurrences.size).toBe(0)
     expect(l.apply({ op: 'schedule.remove', name: 'tick' })).toMatchObject({ ok: false, code: 'NOT_FOUND' })
     expect(l.apply({ op: 'schedule.pause', name: 'tick', paused: true, time: T })).toMatchObject({ ok: false, code: 'NOT_FOUND' })
