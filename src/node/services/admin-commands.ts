@@ -9,7 +9,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { RETENTION_KEYS, finishedTime, parseRetentionValue, retentionCounts, retentionPolicy } from '../../consensus/retention.js'
 import { GRANT_ROLES, type ApplyResult, type ConfigValue, type ControlCommand, type Grant, type GrantRole, type JobEntry, type PendingOccurrence, type ScheduleRecord } from '../../consensus/control.js'
-import { checkScheduleJob, scheduleInfo, scheduleSpec } from './schedules.js'
+import { checkScheduleJob, scheduleInfo, scheduleSpec, scheduleUsesCommands } from './schedules.js'
 import type { AdminCommandName as CommandName, AdminParams as Params, AdminResult as Result } from '../../wire/calls.js'
 import { JOB_LIMITS } from '../../wire/constants.js'
 import type { AdminRequest, AdminResponse, ConfigEntry, DrainStatus, JobSummary } from '../../wire/proto/admin.js'
@@ -471,7 +471,7 @@ export const ADMIN_COMMANDS: CommandTable = {
       }
       // The leader submits the occurrences in the node's name: who schedules shell commands
       // needs the right to run them.
-      if (Array.isArray(job.tasks) && (job.tasks as Array<{ type?: unknown }>).some(t => t?.type === CMD_TYPE)) check(ctx.caller, 'commands', 'schedule shell-command (cmd) tasks')
+      if (scheduleUsesCommands(job)) check(ctx.caller, 'commands', 'schedule shell-command (cmd) tasks')
       const replaced = control.schedules?.has(spec.name) === true
       applied(await ctx.consensus.propose({ op: 'schedule.put', ...spec, job, paused: p.paused, createdAt: ctx.now(), ...attribution(ctx) }))
       const info = scheduleInfo(spec.name, ctx.consensus.control.schedules?.get(spec.name), 0, ctx.now())

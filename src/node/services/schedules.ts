@@ -24,7 +24,7 @@ import type { JobEntry, PendingOccurrence, ScheduleRecord } from '../../consensu
 import { MAX_SCHEDULE_JOB_BYTES } from '../../consensus/control.js'
 import type { AdminParams, AdminResult } from '../../wire/calls.js'
 import { WorkError } from '../../work/errors.js'
-import { parseJobInput, type JobInput } from '../../work/spec.js'
+import { CMD_TYPE, parseJobInput, type JobInput } from '../../work/spec.js'
 import {
   DEFAULT_CATCH_UP_MS, DEFAULT_MISFIRE, MAX_CATCH_UP_MS, MISFIRE_POLICIES, checkCron, checkScheduleName,
   dueOccurrences, nextOccurrence, scheduleJobId, type CronSpec, type MisfirePolicy
@@ -272,6 +272,21 @@ export function checkScheduleJob (text: string): Record<string, unknown> {
   // Refused now, not at every occurrence.
   parseJobInput(obj)
   return obj
+}
+
+/**
+ * Whether a schedule's job runs shell commands: a job's tasks, or anywhere in a workflow (an
+ * object with type "cmd" at any depth: a workflow's steps are not known here, so any is taken
+ * for one).
+ */
+export function scheduleUsesCommands (job: Record<string, unknown>): boolean {
+  if (!('workflow' in job)) return parseJobInput(job).tasks.some(t => t.type === CMD_TYPE)
+  const seen = (v: unknown, depth: number): boolean => {
+    if (v == null || typeof v !== 'object' || depth > 64) return false
+    if (!Array.isArray(v) && (v as { type?: unknown }).type === CMD_TYPE) return true
+    return Object.values(v).some(x => seen(x, depth + 1))
+  }
+  return seen(job.workflow, 0)
 }
 
 /** A schedule as the admin protocol lists it. */

@@ -61,7 +61,12 @@ const CASES: Array<{ name: string, req: AdminRequest, allowed: string[] }> = [
   { name: 'raftRemovePeer', req: { raftRemovePeer: { peerId: CLIENT } }, allowed: ['operator', 'operator+commands', 'local'] },
   { name: 'retentionStatus', req: { retentionStatus: {} }, allowed: ['submitter', 'submitter+commands', 'operator', 'operator+commands', 'local'] },
   { name: 'incidentsList', req: { incidentsList: { limit: 0, mesh: false } }, allowed: ['submitter', 'submitter+commands', 'operator', 'operator+commands', 'local'] },
-  { name: 'incidentGet', req: { incidentGet: { id: 'dead-x-1', mesh: false } }, allowed: ['submitter', 'submitter+commands', 'operator', 'operator+commands', 'local'] }
+  { name: 'incidentGet', req: { incidentGet: { id: 'dead-x-1', mesh: false } }, allowed: ['submitter', 'submitter+commands', 'operator', 'operator+commands', 'local'] },
+  { name: 'scheduleAdd', req: { scheduleAdd: { name: 'nightly', cron: '0 9 * * *', tz: '', misfire: '', job: '{"type":"echo"}', paused: false } }, allowed: ['operator', 'operator+commands', 'local'] },
+  { name: 'scheduleAdd (shell command)', req: { scheduleAdd: { name: 'nightly', cron: '0 9 * * *', tz: '', misfire: '', job: '{"type":"cmd","payload":{"cmd":"true"}}', paused: false } }, allowed: ['operator+commands', 'local'] },
+  { name: 'scheduleList', req: { scheduleList: {} }, allowed: ['submitter', 'submitter+commands', 'operator', 'operator+commands', 'local'] },
+  { name: 'scheduleRemove', req: { scheduleRemove: { name: 'nightly' } }, allowed: ['operator', 'operator+commands', 'local'] },
+  { name: 'schedulePause', req: { schedulePause: { name: 'nightly', paused: true } }, allowed: ['operator', 'operator+commands', 'local'] }
 ]
 
 interface Fake { ctx: AdminContext, proposed: ControlCommand[], submitted: number }
