@@ -5,10 +5,12 @@
 // run commands), and the approval gates of workflows (src/workflow/approvals.ts). Every node
 // applies the same committed commands in the same
 // order, so apply() must be deterministic: no clock, no randomness, no iteration over
-// unordered input. A command that fails (a stale compare-and-set) changes nothing and
+// unordered input. Schedules (src/workflow/schedule.ts) live here too: their definitions, the
+// last occurrence each fired, and the occurrences fired whose job is not registered yet. A command that fails (a stale compare-and-set) changes nothing and
 // returns an error to the proposer; it still occupies its log index on every node.
 
 import { APPROVAL_LIMITS, TIMEOUT_DECIDER, describeDecision, parseApprovalRequest, type ApprovalRecord, type ApprovalRequest } from '../workflow/approvals.js'
+import { MAX_CATCH_UP_MS, MISFIRE_POLICIES, checkCron, checkScheduleName, scheduleJobId, type MisfirePolicy } from '../workflow/schedule.js'
 
 export type ControlCommand = (
   /** Set a config key; with expectVersion it is a compare-and-set (0 = must not exist). */
@@ -42,6 +44,23 @@ export type ControlCommand = (
   | ({ op: 'approval.request' } & ApprovalRequest)
   /** Decide a pending gate: a person (Attribution.by), or its deadline (`timeout`, by the leader). */
   | { op: 'approval.decide', id: string, approved: boolean, comment?: string, timeout?: boolean }
+  /**
+   * Create or replace a schedule. Replacing keeps what it fired (lastFiredAt: no occurrence
+   * fires twice); occurrences count from `createdAt` (the proposer's clock) on.
+   */
+  | { op: 'schedule.put', name: string, cron: string, tz?: string, job: Record<string, unknown>, paused: boolean, misfire: MisfirePolicy, catchUpMs?: number, createdAt: number }
+  /** Forget a schedule. Occurrences it fired whose job is not registered yet still run. */
+  | { op: 'schedule.remove', name: string }
+  /** Pause or resume; a resume counts occurrences from `time` (the proposer's clock) on. */
+  | { op: 'schedule.pause', name: string, paused: boolean, time: number }
+  /**
+   * The leader fired occurrence `at` of a schedule: `home` submits its job as `jobId`
+   * (scheduleJobId). Applies only if `at` is later than the schedule's last fired occurrence
+   * — so of two leaders racing for one occurrence exactly one entry applies — or, for an
+   * occurrence fired before whose job is not registered, if its home was declared dead since
+   * (the occurrence moves to the new home).
+   */
+  | { op: 'schedule.fired', name: string, at: number, jobId: string, home: string }
 ) & Attribution
 
 /**
@@ -112,6 +131,45 @@ export type ApplyResult =
   | { ok: true, version?: number }
   | { ok: false, code: 'VERSION_MISMATCH' | 'BAD_COMMAND' | 'NOT_FOUND' | 'JOB_FINISHED' | 'ALREADY_DECIDED', message: string }
 
+/** A schedule as the control log holds it (schedule.put, .pause, .fired). */
+export interface ScheduleRecord {
+  cron: string
+  tz?: string
+  /** The job each occurrence submits: a JobInput, or `{workflow, inputs}`, as JSON. */
+  job: Record<string, unknown>
+  paused: boolean
+  misfire: MisfirePolicy
+  catchUpMs?: number
+  /** When it was first created (proposer's clock). */
+  createdAt: number
+  /** Occurrences after this count: the create, the last replace or the last resume. */
+  since: number
+  /** The last occurrence fired, its job and the home that was to submit it. */
+  lastFiredAt?: number
+  lastJobId?: string
+  lastHome?: string
+  /** Occurrences fired so far. */
+  fired: number
+  /** Log index of the last put, and who made it when (if known). */
+  index: number
+  by?: string
+  at?: number
+}
+
+/** An occurrence fired whose job is not registered yet: its home is to submit it. */
+export interface PendingOccurrence {
+  schedule: string
+  at: number
+  home: string
+  /** Times it moved to another home (its home was declared dead before registering it). */
+  moves: number
+  /** The job to submit, kept here once its schedule is removed (until then, the schedule's). */
+  job?: Record<string, unknown>
+}
+
+/** The most bytes a schedule's job definition may take. */
+export const MAX_SCHEDULE_JOB_BYTES = 64 * 1024
+
 /** Limits that keep the replicated state small: it is snapshotted and shipped whole. */
 export const CONTROL_LIMITS = { keyBytes: 256, valueBytes: 64 * 1024, jobRecordBytes: 64 * 1024 } as const
 
@@ -142,6 +200,8 @@ export function decodeCommand (data: Uint8Array): ControlCommand {
     return v
   }
   const cmd = decodeOp(raw, str, int)
+  // schedule.fired's `at` is the occurrence, not an attribution; it is never client-caused.
+  if (cmd.op === 'schedule.fired') return cmd
   const by = raw.by
   const at = raw.at
   if (by !== undefined && (typeof by !== 'string' || by.length > CONTROL_LIMITS.keyBytes)) throw new Error(`control command ${String(raw.op)}: "by" must be a string`)
@@ -217,8 +277,50 @@ function decodeOp (raw: any, str: Str, int: Int): ControlCommand {
       if (raw.resultsOnly !== undefined && typeof raw.resultsOnly !== 'boolean') throw new Error('jobs.delete: "resultsOnly" must be true or false')
       return { op: 'jobs.delete', jobIds: [...raw.jobIds], ...(raw.resultsOnly === true ? { resultsOnly: true } : {}) }
     }
+    case 'schedule.put':
+    case 'schedule.remove':
+    case 'schedule.pause':
+    case 'schedule.fired':
+      return decodeScheduleOp(raw, str, int)
     default:
       throw new Error(`unknown control command "${String(raw.op)}"`)
+  }
+}
+
+/** The schedule.* commands, validated as strictly as the CLI and the admin handler do. */
+function decodeScheduleOp (raw: any, str: Str, int: Int): ControlCommand {
+  const op = String(raw.op)
+  const fail = (err: unknown): never => { throw new Error(`${op}: ${(err as Error).message}`) }
+  let name = ''
+  try { name = checkScheduleName(raw.name) } catch (err) { fail(err) }
+  switch (op) {
+    case 'schedule.put': {
+      const tz = raw.tz === undefined ? undefined : raw.tz
+      try { checkCron({ name, cron: raw.cron, ...(tz !== undefined ? { tz } : {}) }) } catch (err) { fail(err) }
+      if (!MISFIRE_POLICIES.includes(raw.misfire)) throw new Error(`${op}: "misfire" must be one of ${MISFIRE_POLICIES.join(', ')}`)
+      if (typeof raw.paused !== 'boolean') throw new Error(`${op}: "paused" must be true or false`)
+      const job = raw.job
+      if (job == null || typeof job !== 'object' || Array.isArray(job)) throw new Error(`${op}: "job" must be a JSON object`)
+      if (Buffer.byteLength(JSON.stringify(job)) > MAX_SCHEDULE_JOB_BYTES) throw new Error(`${op}: "job" is over ${MAX_SCHEDULE_JOB_BYTES} bytes`)
+      const catchUpMs = int('catchUpMs', true)
+      if (catchUpMs !== undefined && (catchUpMs < 1 || catchUpMs > MAX_CATCH_UP_MS)) throw new Error(`${op}: "catchUpMs" must be between 1 and ${MAX_CATCH_UP_MS}`)
+      return {
+        op, name, cron: raw.cron.trim(), ...(tz !== undefined ? { tz } : {}), job, paused: raw.paused, misfire: raw.misfire,
+        ...(catchUpMs !== undefined ? { catchUpMs } : {}), createdAt: int('createdAt')!
+      }
+    }
+    case 'schedule.remove':
+      return { op, name }
+    case 'schedule.pause':
+      if (typeof raw.paused !== 'boolean') throw new Error(`${op}: "paused" must be true or false`)
+      return { op, name, paused: raw.paused, time: int('time')! }
+    default: {
+      const at = int('at')!
+      const jobId = str('jobId')
+      // Never trust the proposer: the id is the one the occurrence has.
+      if (jobId !== scheduleJobId(name, at)) throw new Error(`${op}: job id ${jobId} is not occurrence ${at} of schedule ${name}`)
+      return { op: 'schedule.fired', name, at, jobId, home: str('home') }
+    }
   }
 }
 
@@ -247,6 +349,10 @@ export class ControlState {
   private readonly gates = new Map<string, ApprovalRecord>()
   /** Job id -> its gates' ids: derived from `gates` (rebuilt on restore, never snapshotted). */
   private readonly gatesByJob = new Map<string, Set<string>>()
+  /** Schedules by name (src/workflow/schedule.ts). */
+  readonly schedules = new Map<string, ScheduleRecord>()
+  /** Occurrences fired whose job is not registered yet, by job id: their homes submit them. */
+  readonly occurrences = new Map<string, PendingOccurrence>()
   /** What retention did so far, mesh-wide: jobs forgotten, jobs whose results expired. */
   readonly retention = { deleted: 0, resultsExpired: 0 }
   /** Index of the last applied entry (including failed and empty ones). */
@@ -337,7 +443,17 @@ export class ControlState {
             if (cur.state !== 'running' && entry.state === 'running') continue
             // A home of an older generation (declared dead, the job re-homed since) is stale.
             if ((entry.epoch ?? 0) < (cur.epoch ?? 0)) continue
+            // Two homes claiming one generation of one job id (only deterministic ids can:
+            // a schedule's occurrence submitted by a home declared dead, then by the next):
+            // the first registered keeps it.
+            if (entry.home !== cur.home && (entry.epoch ?? 0) === (cur.epoch ?? 0)) continue
+          } else {
+            // A scheduled occurrence is registered by the home its fired entry names now,
+            // never by a home it moved away from.
+            const occ = this.occurrences.get(id)
+            if (occ != null && occ.home !== entry.home) continue
           }
+          this.occurrences.delete(id)
           const next: JobEntry = cur == null ? entry : { ...cur, ...entry }
           this.jobs.set(id, next)
           // A job over: its gates still waiting will never be needed.
@@ -395,6 +511,44 @@ export class ControlState {
         })
         return { ok: true }
       }
+      case 'schedule.put': {
+        const cur = this.schedules.get(cmd.name)
+        const rec: ScheduleRecord = {
+          cron: cmd.cron,
+          ...(cmd.tz !== undefined ? { tz: cmd.tz } : {}),
+          job: cmd.job,
+          paused: cmd.paused,
+          misfire: cmd.misfire,
+          ...(cmd.catchUpMs !== undefined ? { catchUpMs: cmd.catchUpMs } : {}),
+          createdAt: cur?.createdAt ?? cmd.createdAt,
+          since: cmd.createdAt,
+          ...(cur?.lastFiredAt !== undefined ? { lastFiredAt: cur.lastFiredAt, lastJobId: cur.lastJobId!, lastHome: cur.lastHome! } : {}),
+          fired: cur?.fired ?? 0,
+          index,
+          ...(cmd.by !== undefined ? { by: cmd.by } : {}),
+          ...(cmd.at !== undefined ? { at: cmd.at } : {})
+        }
+        this.schedules.set(cmd.name, rec)
+        return { ok: true }
+      }
+      case 'schedule.remove': {
+        const cur = this.schedules.get(cmd.name)
+        if (cur == null) return { ok: false, code: 'NOT_FOUND', message: `no schedule "${cmd.name}"` }
+        this.schedules.delete(cmd.name)
+        // A fired occurrence is owed its run: it keeps the job its home is to submit.
+        for (const [id, occ] of this.occurrences) if (occ.schedule === cmd.name && occ.job == null) this.occurrences.set(id, { ...occ, job: cur.job })
+        return { ok: true }
+      }
+      case 'schedule.pause': {
+        const cur = this.schedules.get(cmd.name)
+        if (cur == null) return { ok: false, code: 'NOT_FOUND', message: `no schedule "${cmd.name}"` }
+        // Resuming counts occurrences from now on: none missed while paused is fired.
+        const resumed = cur.paused && !cmd.paused
+        this.schedules.set(cmd.name, { ...cur, paused: cmd.paused, ...(resumed ? { since: Math.max(cur.since, cmd.time) } : {}) })
+        return { ok: true }
+      }
+      case 'schedule.fired':
+        return this.fire(cmd)
     }
   }
 
@@ -433,6 +587,30 @@ export class ControlState {
   private dropGates (jobId: string): void {
     for (const id of this.gatesByJob.get(jobId) ?? []) this.gates.delete(id)
     this.gatesByJob.delete(jobId)
+  }
+
+  /** schedule.fired: a new occurrence (monotone), or a pending one moving off a dead home. */
+  private fire (cmd: Extract<ControlCommand, { op: 'schedule.fired' }>): ApplyResult {
+    const s = this.schedules.get(cmd.name)
+    const pending = this.occurrences.get(cmd.jobId)
+    if (pending != null && pending.schedule === cmd.name && pending.at === cmd.at) {
+      // Fired before, job not registered: it moves only off a home declared dead (even
+      // after its schedule was removed: a fired occurrence is owed its run).
+      if (pending.home === cmd.home || !this.dead.has(pending.home)) return { ok: false, code: 'VERSION_MISMATCH', message: `occurrence ${cmd.at} of schedule "${cmd.name}" is already with ${pending.home}, which is not declared dead` }
+      this.occurrences.set(cmd.jobId, { ...pending, home: cmd.home, moves: pending.moves + 1 })
+      if (s?.lastJobId === cmd.jobId) this.schedules.set(cmd.name, { ...s, lastHome: cmd.home })
+      return { ok: true }
+    }
+    if (s == null) return { ok: false, code: 'NOT_FOUND', message: `no schedule "${cmd.name}"` }
+    if (cmd.at <= (s.lastFiredAt ?? -1)) return { ok: false, code: 'VERSION_MISMATCH', message: `occurrence ${cmd.at} of schedule "${cmd.name}" was already fired` }
+    if (s.paused) return { ok: false, code: 'VERSION_MISMATCH', message: `schedule "${cmd.name}" is paused` }
+    if (cmd.at <= s.since) return { ok: false, code: 'VERSION_MISMATCH', message: `occurrence ${cmd.at} of schedule "${cmd.name}" is before it was created, replaced or resumed` }
+    // A job id taken already (a hash collision with another schedule, or a job minted with
+    // the same id): never run this occurrence under someone else's id.
+    if (this.jobs.has(cmd.jobId) || pending != null) return { ok: false, code: 'VERSION_MISMATCH', message: `job id ${cmd.jobId} is taken` }
+    this.schedules.set(cmd.name, { ...s, lastFiredAt: cmd.at, lastJobId: cmd.jobId, lastHome: cmd.home, fired: s.fired + 1 })
+    this.occurrences.set(cmd.jobId, { schedule: cmd.name, at: cmd.at, home: cmd.home, moves: 0 })
+    return { ok: true }
   }
 
   /**
@@ -478,7 +656,9 @@ export class ControlState {
       grants: sorted(this.grants),
       removed: sorted(this.removed),
       retention: this.retention,
-      approvals: sorted(this.gates)
+      approvals: sorted(this.gates),
+      schedules: sorted(this.schedules),
+      occurrences: sorted(this.occurrences)
     }))
   }
 
@@ -505,6 +685,9 @@ export class ControlState {
       s.gates.set(k, v)
       s.indexGate(v.jobId, k)
     }
+    // Snapshots from before schedules have none.
+    for (const [k, v] of raw.schedules ?? []) s.schedules.set(k, v)
+    for (const [k, v] of raw.occurrences ?? []) s.occurrences.set(k, v)
     return s
   }
 }

@@ -92,6 +92,8 @@ export type Metrics = { readonly [K in keyof typeof NODE_COUNTERS]: Counter } & 
   readonly gossipRejects: Counter<'reason'>
   /** Requests, streams and frames refused, by protocol (status, admin, internal, raft, work) and reason. */
   readonly rpcRejects: Counter<'protocol' | 'reason'>
+  /** Schedule occurrences this node fired as leader (schedule.fired applied), by schedule. */
+  readonly scheduleFired: Counter<'schedule'>
 }
 
 /** Counts one refusal in rpc_rejects_total; `protocol` is a short name or a protocol id. */
@@ -125,7 +127,8 @@ export function createMetrics (registry: Registry, cores: CoreCounterSources = {
     ...counters,
     raftProposal: new Histogram({ name: 'raft_proposal_seconds', help: 'Control-log proposals at the leader, from propose to applied here (seconds)', buckets: PROPOSAL_BUCKETS, registers: [registry] }),
     gossipRejects: new Counter({ name: 'gossip_rejects_total', help: 'Heartbeats refused by gossip validation, by reason (the per-reason counters above, labelled)', labelNames: ['reason'], registers: [registry] }),
-    rpcRejects: new Counter({ name: 'rpc_rejects_total', help: 'Requests, streams and frames refused, by protocol and reason (stranger, rate_limited, forbidden, malformed, misaddressed, failed)', labelNames: ['protocol', 'reason'], registers: [registry] })
+    rpcRejects: new Counter({ name: 'rpc_rejects_total', help: 'Requests, streams and frames refused, by protocol and reason (stranger, rate_limited, forbidden, malformed, misaddressed, failed)', labelNames: ['protocol', 'reason'], registers: [registry] }),
+    scheduleFired: new Counter({ name: 'schedule_fired_total', help: 'Schedule occurrences this node fired as leader (one schedule.fired entry applied each; sum over nodes = occurrences fired), by schedule', labelNames: ['schedule'], registers: [registry] })
   } as unknown as Metrics
 }
 

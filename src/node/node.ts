@@ -33,6 +33,7 @@ import { adminError } from './client/admin.js'
 import { WorkService, type WorkComponents } from './services/work.js'
 import { RetentionService } from './services/retention.js'
 import { ApprovalService } from './services/approvals.js'
+import { ScheduleService } from './services/schedules.js'
 import { BUILTIN_HANDLERS, type Handlers } from '../work/executors.js'
 import { closeHandlers, loadIsolatedHandlers } from '../work/isolation/index.js'
 import { COMMANDS_CAPABILITY, capabilityOf } from '../work/spec.js'
@@ -362,6 +363,7 @@ export class MeshNode {
         { name: 'resources', service: components.resources },
         { name: 'retention', service: new RetentionService(components.consensus, log) },
         { name: 'approvals', service: components.approvals },
+        { name: 'schedules', service: new ScheduleService({ self, consensus: components.consensus, engine: components.work.engine, register: async entries => { await components.work.registrar.register(entries) }, log, metrics: components.metrics, events: components.events }) },
         { name: 'status', service: status },
         { name: 'internal', service: internal },
         { name: 'admin', service: admin },

@@ -1,6 +1,6 @@
 // The audit log: who changed what, when, and what was refused. Two sources feed it:
-// - the control log: every committed config write, grant, cancel and approval decision (a
-//   person's, or a gate's deadline: who is then 'timeout') carries who asked and
+// - the control log: every committed config write, grant, cancel, schedule change and approval
+//   decision (a person's, or a gate's deadline: who is then 'timeout') carries who asked and
 //   when (Attribution in consensus/control.ts), and every node records it as it applies the
 //   entry, keyed by the entry's index, so re-applying after a restart writes the same record
 //   and every node's log holds every mesh-wide change;
@@ -30,7 +30,7 @@ export class AuditLog {
 
   /** A record for a committed control command, if it is one a client caused. */
   static fromCommand (index: number, cmd: ControlCommand): { cursor: string, record: Omit<AuditRecord, 'node'> } | undefined {
-    let target = 'key' in cmd ? cmd.key : 'peerId' in cmd ? cmd.peerId : 'jobId' in cmd ? cmd.jobId : ''
+    let target = 'key' in cmd ? cmd.key : 'peerId' in cmd ? cmd.peerId : 'jobId' in cmd ? cmd.jobId : 'name' in cmd ? cmd.name : ''
     let detail = ''
     switch (cmd.op) {
       case 'config.set': detail = `${Buffer.byteLength(cmd.value)} bytes${cmd.expectVersion != null ? `, if at version ${cmd.expectVersion}` : ''}`; break
@@ -42,6 +42,9 @@ export class AuditLog {
         target = cmd.id
         detail = `${cmd.approved ? 'approved' : 'rejected'}${cmd.timeout === true ? ' at its deadline' : ''}${cmd.comment != null ? `; comment ${JSON.stringify(cmd.comment.slice(0, 512))}` : ''}`
         break
+      case 'schedule.put': detail = `cron "${cmd.cron}"${cmd.tz != null ? ` in ${cmd.tz}` : ''}, misfire ${cmd.misfire}${cmd.paused ? ', paused' : ''}`; break
+      case 'schedule.remove': break
+      case 'schedule.pause': detail = cmd.paused ? 'paused' : 'resumed'; break
       default: return undefined
     }
     const at = cmd.at ?? 0

@@ -13,7 +13,7 @@ import { formatDuration } from '../client/status-json.js'
 import { withTarget, type Admin, type CliOutput, type TargetOptions } from './target.js'
 import { MAX_SINCE_MS, csv, intArg, parseDuration, table } from './table.js'
 
-interface SubmitOptions extends TargetOptions {
+export interface SubmitOptions extends TargetOptions {
   cmd?: string
   file?: string
   requires?: string
@@ -251,7 +251,7 @@ function iso (ms: number | undefined): string | undefined {
   return ms == null ? undefined : new Date(ms).toISOString()
 }
 
-async function buildJob (type: string | undefined, payload: string | undefined, opts: SubmitOptions): Promise<JobInput> {
+export async function buildJob (type: string | undefined, payload: string | undefined, opts: SubmitOptions, readText: (file: string) => Promise<string> = readJobText): Promise<JobInput> {
   const given = [type != null, opts.cmd != null, opts.file != null].filter(Boolean).length
   if (given !== 1) throw new MeshError('USAGE', 'give exactly one of: a handler TYPE (with an optional JSON PAYLOAD), --cmd COMMAND, or --file job.json')
   const overrides: Record<string, unknown> = {}
@@ -270,7 +270,7 @@ async function buildJob (type: string | undefined, payload: string | undefined, 
   if (opts.file != null) {
     let text: string
     try {
-      text = opts.file === '-' ? await readStdin() : await readFile(opts.file, 'utf8')
+      text = await readText(opts.file)
     } catch (err) {
       throw new MeshError('BAD_INPUT', `cannot read job file ${opts.file}: ${errorMessage(err)}`)
     }
@@ -355,6 +355,11 @@ function short (peerId: string): string {
 
 function age (createdAt: number): string {
   return formatDuration(Math.max(0, Date.now() - createdAt))
+}
+
+/** A job file's text (`-`: stdin). */
+export async function readJobText (file: string): Promise<string> {
+  return file === '-' ? await readStdin() : await readFile(file, 'utf8')
 }
 
 export async function readStdin (): Promise<string> {

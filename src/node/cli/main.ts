@@ -10,6 +10,7 @@ import { addWorkflowCommands } from './workflow.js'
 import { addDrainCommand } from './drain.js'
 import { addStatsCommand } from './stats.js'
 import { addIncidentCommands } from './incidents.js'
+import { addScheduleCommands } from './schedule.js'
 import { addKeygenCommand } from './keygen.js'
 import { addTokenCommand } from './token.js'
 import { addCompletionCommand } from './completion.js'
@@ -80,6 +81,7 @@ export async function main (argv: string[], io: CliIO = defaultIO): Promise<numb
   addWorkflowCommands(program, admin, output, code => { exitCode = code })
   addStatsCommand(program, admin, output)
   addIncidentCommands(program, admin, output)
+  addScheduleCommands(program, admin, output)
   addAccessCommands(program, admin, output)
   addApprovalCommands(program, admin, output)
   addRaftCommands(program, admin, output, io.env)

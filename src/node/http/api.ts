@@ -17,6 +17,7 @@ import { statsJson } from '../observe/stats.js'
 import { MAX_SINCE_MS, parseDuration } from '../cli/table.js'
 import { registerDashboard } from './dashboard.js'
 import { approvalJson } from '../client/approvals-json.js'
+import { scheduleJson } from '../client/schedules-json.js'
 
 export interface ApiContext extends HttpComponents {
   principal: (req: FastifyRequest) => Promise<Principal>
@@ -190,6 +191,12 @@ export function registerApi (app: FastifyInstance, ctx: ApiContext): void {
   app.get<{ Querystring: { all?: string } }>('/v1/approvals', async req => {
     const res = await run(req, 'approvalsList', { all: req.query.all === '1' || req.query.all === 'true' })
     return { approvals: res.approvals.map(approvalJson) }
+  })
+
+  // Schedules (the same as `meshnode schedule list --json`); read-only: change them with the CLI.
+  app.get('/v1/schedules', async req => {
+    const res = await run(req, 'scheduleList', {})
+    return { schedules: res.schedules.map(scheduleJson) }
   })
 
   app.get('/v1/config', async req => {

@@ -39,6 +39,9 @@
 //                    a workflow's approval gate was recorded in the control log (every node)
 //   approval.decided {id, job, step, state: approved|rejected|cancelled, by?, comment?, decidedAt?}
 //                    a gate was decided (by a key, or `by: "timeout"`) or cancelled with its job (every node)
+//   schedule.fired   {name, at, jobId, home, lateMs}   on the leader that fired the occurrence
+//   schedule.moved   {name, at, jobId, from, to}       on the leader that took an occurrence off a home declared dead
+//   schedule.failed  {name, at, jobId, code, error}    at the home: the occurrence's job cannot run (recorded failed)
 export interface MeshEvent {
   /** 1, 2, 3, … in the order this node saw them (resets when the node restarts). */
   id: number

@@ -8,7 +8,8 @@
 // leader by the dispatcher (admin.ts), once; job.get forwards itself to the job's home.
 import { peerIdFromString } from '@libp2p/peer-id'
 import { RETENTION_KEYS, finishedTime, parseRetentionValue, retentionCounts, retentionPolicy } from '../../consensus/retention.js'
-import { GRANT_ROLES, type ApplyResult, type ConfigValue, type ControlCommand, type Grant, type GrantRole, type JobEntry } from '../../consensus/control.js'
+import { GRANT_ROLES, type ApplyResult, type ConfigValue, type ControlCommand, type Grant, type GrantRole, type JobEntry, type PendingOccurrence, type ScheduleRecord } from '../../consensus/control.js'
+import { checkScheduleJob, scheduleInfo, scheduleSpec, scheduleUsesCommands } from './schedules.js'
 import type { AdminCommandName as CommandName, AdminParams as Params, AdminResult as Result } from '../../wire/calls.js'
 import { JOB_LIMITS } from '../../wire/constants.js'
 import type { AdminRequest, AdminResponse, ApprovalEntry, ConfigEntry, DrainStatus, JobSummary } from '../../wire/proto/admin.js'
@@ -37,6 +38,8 @@ export interface AdminContext {
       /** Approval gates (ControlState.approval/approvals); absent in fakes that need none. */
       approval?: (id: string) => ApprovalRecord | undefined
       approvals?: (opts?: { pending?: boolean }) => ApprovalRecord[]
+      schedules?: ReadonlyMap<string, ScheduleRecord>
+      occurrences?: ReadonlyMap<string, PendingOccurrence>
     }
     status: () => RaftStatusView | null
     /** Leader only: remove a voter or learner and wait for the commit (ConsensusService.removeMember). */
@@ -534,6 +537,68 @@ export const ADMIN_COMMANDS: CommandTable = {
       }
       applied(await ctx.consensus.propose({ op: 'approval.request', ...req }))
       return { created: !existed }
+    }
+  },
+  scheduleAdd: {
+    kind: 'write',
+    needs: 'operate',
+    what: 'add schedules',
+    handler: async (p, ctx) => {
+      const control = ctx.consensus.control
+      let spec
+      let job: Record<string, unknown>
+      try {
+        spec = scheduleSpec(p)
+        job = checkScheduleJob(p.job)
+      } catch (err) {
+        throw new MeshError('BAD_REQUEST', errorMessage(err))
+      }
+      // The leader submits the occurrences in the node's name: who schedules shell commands
+      // needs the right to run them.
+      if (scheduleUsesCommands(job)) check(ctx.caller, 'commands', 'schedule shell-command (cmd) tasks')
+      const replaced = control.schedules?.has(spec.name) === true
+      applied(await ctx.consensus.propose({ op: 'schedule.put', ...spec, job, paused: p.paused, createdAt: ctx.now(), ...attribution(ctx) }))
+      const info = scheduleInfo(spec.name, ctx.consensus.control.schedules?.get(spec.name), 0, ctx.now())
+      return { replaced, ...(info?.nextAt != null ? { nextAt: info.nextAt } : {}) }
+    }
+  },
+  scheduleList: {
+    kind: 'read',
+    needs: 'read',
+    what: 'list schedules',
+    handler: async (_p, ctx) => {
+      const control = ctx.consensus.control
+      const pending = new Map<string, number>()
+      for (const o of control.occurrences?.values() ?? []) pending.set(o.schedule, (pending.get(o.schedule) ?? 0) + 1)
+      const now = ctx.now()
+      const schedules = [...(control.schedules ?? new Map<string, ScheduleRecord>()).entries()]
+        .sort(([a], [b]) => a < b ? -1 : 1)
+        .map(([name, rec]) => scheduleInfo(name, rec, pending.get(name) ?? 0, now)!)
+      return { schedules }
+    }
+  },
+  scheduleRemove: {
+    kind: 'write',
+    needs: 'operate',
+    what: 'remove schedules',
+    handler: async (p, ctx) => {
+      requireField(p.name, 'a schedule name is required (meshnode schedule list shows them)')
+      const r = await ctx.consensus.propose({ op: 'schedule.remove', name: p.name, ...attribution(ctx) })
+      if (!r.ok && r.code === 'NOT_FOUND') throw new MeshError('NOT_FOUND', `no schedule "${p.name}" (meshnode schedule list shows them)`)
+      applied(r)
+      return {}
+    }
+  },
+  schedulePause: {
+    kind: 'write',
+    needs: 'operate',
+    what: 'pause or resume schedules',
+    handler: async (p, ctx) => {
+      requireField(p.name, 'a schedule name is required (meshnode schedule list shows them)')
+      const r = await ctx.consensus.propose({ op: 'schedule.pause', name: p.name, paused: p.paused, time: ctx.now(), ...attribution(ctx) })
+      if (!r.ok && r.code === 'NOT_FOUND') throw new MeshError('NOT_FOUND', `no schedule "${p.name}" (meshnode schedule list shows them)`)
+      applied(r)
+      return {}
     }
   },
   auditList: {

@@ -1615,6 +1615,309 @@ export namespace ApprovalPropose {
   }
 }
 
+export interface ScheduleAdd {
+  name: string
+  cron: string
+  tz: string
+  misfire: string
+  catchUpMs?: number
+  job: string
+  paused: boolean
+}
+
+export namespace ScheduleAdd {
+  let _codec: Codec<ScheduleAdd>
+
+  export const codec = (): Codec<ScheduleAdd> => {
+    if (_codec == null) {
+      _codec = message<ScheduleAdd>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(10)
+          w.string(obj.name)
+        }
+
+        if ((obj.cron != null && obj.cron !== '')) {
+          w.uint32(18)
+          w.string(obj.cron)
+        }
+
+        if ((obj.tz != null && obj.tz !== '')) {
+          w.uint32(26)
+          w.string(obj.tz)
+        }
+
+        if ((obj.misfire != null && obj.misfire !== '')) {
+          w.uint32(34)
+          w.string(obj.misfire)
+        }
+
+        if (obj.catchUpMs != null) {
+          w.uint32(40)
+          w.uint64Number(obj.catchUpMs)
+        }
+
+        if ((obj.job != null && obj.job !== '')) {
+          w.uint32(50)
+          w.string(obj.job)
+        }
+
+        if ((obj.paused != null && obj.paused !== false)) {
+          w.uint32(56)
+          w.bool(obj.paused)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          name: '',
+          cron: '',
+          tz: '',
+          misfire: '',
+          job: '',
+          paused: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.name = reader.string()
+              break
+            }
+            case 2: {
+              obj.cron = reader.string()
+              break
+            }
+            case 3: {
+              obj.tz = reader.string()
+              break
+            }
+            case 4: {
+              obj.misfire = reader.string()
+              break
+            }
+            case 5: {
+              obj.catchUpMs = reader.uint64Number()
+              break
+            }
+            case 6: {
+              obj.job = reader.string()
+              break
+            }
+            case 7: {
+              obj.paused = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<ScheduleAdd>): Uint8Array => {
+    return encodeMessage(obj, ScheduleAdd.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ScheduleAdd>): ScheduleAdd => {
+    return decodeMessage(buf, ScheduleAdd.codec(), opts)
+  }
+}
+
+export interface ScheduleList {}
+
+export namespace ScheduleList {
+  let _codec: Codec<ScheduleList>
+
+  export const codec = (): Codec<ScheduleList> => {
+    if (_codec == null) {
+      _codec = message<ScheduleList>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<ScheduleList>): Uint8Array => {
+    return encodeMessage(obj, ScheduleList.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ScheduleList>): ScheduleList => {
+    return decodeMessage(buf, ScheduleList.codec(), opts)
+  }
+}
+
+export interface ScheduleRemove {
+  name: string
+}
+
+export namespace ScheduleRemove {
+  let _codec: Codec<ScheduleRemove>
+
+  export const codec = (): Codec<ScheduleRemove> => {
+    if (_codec == null) {
+      _codec = message<ScheduleRemove>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(10)
+          w.string(obj.name)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          name: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.name = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<ScheduleRemove>): Uint8Array => {
+    return encodeMessage(obj, ScheduleRemove.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ScheduleRemove>): ScheduleRemove => {
+    return decodeMessage(buf, ScheduleRemove.codec(), opts)
+  }
+}
+
+export interface SchedulePause {
+  name: string
+  paused: boolean
+}
+
+export namespace SchedulePause {
+  let _codec: Codec<SchedulePause>
+
+  export const codec = (): Codec<SchedulePause> => {
+    if (_codec == null) {
+      _codec = message<SchedulePause>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(10)
+          w.string(obj.name)
+        }
+
+        if ((obj.paused != null && obj.paused !== false)) {
+          w.uint32(16)
+          w.bool(obj.paused)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          name: '',
+          paused: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.name = reader.string()
+              break
+            }
+            case 2: {
+              obj.paused = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<SchedulePause>): Uint8Array => {
+    return encodeMessage(obj, SchedulePause.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SchedulePause>): SchedulePause => {
+    return decodeMessage(buf, SchedulePause.codec(), opts)
+  }
+}
+
 export interface AdminRequest {
   configSet?: ConfigSet
   configGet?: ConfigGet
@@ -1640,6 +1943,10 @@ export interface AdminRequest {
   approvalsList?: ApprovalsList
   approvalDecide?: ApprovalDecide
   approvalPropose?: ApprovalPropose
+  scheduleAdd?: ScheduleAdd
+  scheduleList?: ScheduleList
+  scheduleRemove?: ScheduleRemove
+  schedulePause?: SchedulePause
 }
 
 export namespace AdminRequest {
@@ -1654,7 +1961,131 @@ export namespace AdminRequest {
 
         obj = { ...obj }
 
+        if (obj.schedulePause != null) {
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
+          obj.retentionStatus = undefined
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
+          obj.statsGet = undefined
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.scheduleRemove != null) {
+          obj.schedulePause = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
+          obj.retentionStatus = undefined
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
+          obj.statsGet = undefined
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.scheduleList != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleAdd = undefined
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
+          obj.retentionStatus = undefined
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
+          obj.statsGet = undefined
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.scheduleAdd != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
+          obj.retentionStatus = undefined
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
+          obj.statsGet = undefined
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
         if (obj.approvalPropose != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
           obj.incidentGet = undefined
@@ -1681,6 +2112,10 @@ export namespace AdminRequest {
         }
 
         if (obj.approvalDecide != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalsList = undefined
           obj.incidentGet = undefined
@@ -1707,6 +2142,10 @@ export namespace AdminRequest {
         }
 
         if (obj.approvalsList != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.incidentGet = undefined
@@ -1733,6 +2172,10 @@ export namespace AdminRequest {
         }
 
         if (obj.incidentGet != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -1759,6 +2202,10 @@ export namespace AdminRequest {
         }
 
         if (obj.incidentsList != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -1785,6 +2232,10 @@ export namespace AdminRequest {
         }
 
         if (obj.retentionStatus != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -1811,6 +2262,10 @@ export namespace AdminRequest {
         }
 
         if (obj.raftRemovePeer != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -1837,6 +2292,10 @@ export namespace AdminRequest {
         }
 
         if (obj.raftListPeers != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -1863,6 +2322,10 @@ export namespace AdminRequest {
         }
 
         if (obj.statsGet != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -1889,6 +2352,10 @@ export namespace AdminRequest {
         }
 
         if (obj.nodeRetire != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -1915,6 +2382,10 @@ export namespace AdminRequest {
         }
 
         if (obj.nodeDrain != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -1941,6 +2412,10 @@ export namespace AdminRequest {
         }
 
         if (obj.auditList != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -1967,6 +2442,10 @@ export namespace AdminRequest {
         }
 
         if (obj.whoAmI != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -1993,6 +2472,10 @@ export namespace AdminRequest {
         }
 
         if (obj.grantList != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -2019,6 +2502,10 @@ export namespace AdminRequest {
         }
 
         if (obj.grantRemove != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -2045,6 +2532,10 @@ export namespace AdminRequest {
         }
 
         if (obj.grantSet != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -2071,6 +2562,10 @@ export namespace AdminRequest {
         }
 
         if (obj.jobCancel != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -2097,6 +2592,10 @@ export namespace AdminRequest {
         }
 
         if (obj.jobGet != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -2123,6 +2622,10 @@ export namespace AdminRequest {
         }
 
         if (obj.jobsList != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -2149,6 +2652,10 @@ export namespace AdminRequest {
         }
 
         if (obj.jobsSubmit != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -2175,6 +2682,10 @@ export namespace AdminRequest {
         }
 
         if (obj.configDelete != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -2201,6 +2712,10 @@ export namespace AdminRequest {
         }
 
         if (obj.configList != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -2227,6 +2742,10 @@ export namespace AdminRequest {
         }
 
         if (obj.configGet != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -2253,6 +2772,10 @@ export namespace AdminRequest {
         }
 
         if (obj.configSet != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -2396,6 +2919,26 @@ export namespace AdminRequest {
         if (obj.approvalPropose != null) {
           w.uint32(362)
           ApprovalPropose.codec().encode(obj.approvalPropose, w)
+        }
+
+        if (obj.scheduleAdd != null) {
+          w.uint32(378)
+          ScheduleAdd.codec().encode(obj.scheduleAdd, w)
+        }
+
+        if (obj.scheduleList != null) {
+          w.uint32(386)
+          ScheduleList.codec().encode(obj.scheduleList, w)
+        }
+
+        if (obj.scheduleRemove != null) {
+          w.uint32(394)
+          ScheduleRemove.codec().encode(obj.scheduleRemove, w)
+        }
+
+        if (obj.schedulePause != null) {
+          w.uint32(402)
+          SchedulePause.codec().encode(obj.schedulePause, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -2554,6 +3097,30 @@ export namespace AdminRequest {
               })
               break
             }
+            case 47: {
+              obj.scheduleAdd = ScheduleAdd.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.scheduleAdd
+              })
+              break
+            }
+            case 48: {
+              obj.scheduleList = ScheduleList.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.scheduleList
+              })
+              break
+            }
+            case 49: {
+              obj.scheduleRemove = ScheduleRemove.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.scheduleRemove
+              })
+              break
+            }
+            case 50: {
+              obj.schedulePause = SchedulePause.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.schedulePause
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -2561,7 +3128,131 @@ export namespace AdminRequest {
           }
         }
 
+        if (obj.schedulePause != null) {
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
+          delete obj.incidentGet
+          delete obj.incidentsList
+          delete obj.retentionStatus
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
+          delete obj.statsGet
+          delete obj.nodeRetire
+          delete obj.nodeDrain
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.scheduleRemove != null) {
+          delete obj.schedulePause
+          delete obj.scheduleList
+          delete obj.scheduleAdd
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
+          delete obj.incidentGet
+          delete obj.incidentsList
+          delete obj.retentionStatus
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
+          delete obj.statsGet
+          delete obj.nodeRetire
+          delete obj.nodeDrain
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.scheduleList != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleAdd
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
+          delete obj.incidentGet
+          delete obj.incidentsList
+          delete obj.retentionStatus
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
+          delete obj.statsGet
+          delete obj.nodeRetire
+          delete obj.nodeDrain
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.scheduleAdd != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
+          delete obj.incidentGet
+          delete obj.incidentsList
+          delete obj.retentionStatus
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
+          delete obj.statsGet
+          delete obj.nodeRetire
+          delete obj.nodeDrain
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
         if (obj.approvalPropose != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalDecide
           delete obj.approvalsList
           delete obj.incidentGet
@@ -2588,6 +3279,10 @@ export namespace AdminRequest {
         }
 
         if (obj.approvalDecide != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalsList
           delete obj.incidentGet
@@ -2614,6 +3309,10 @@ export namespace AdminRequest {
         }
 
         if (obj.approvalsList != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.incidentGet
@@ -2640,6 +3339,10 @@ export namespace AdminRequest {
         }
 
         if (obj.incidentGet != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -2666,6 +3369,10 @@ export namespace AdminRequest {
         }
 
         if (obj.incidentsList != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -2692,6 +3399,10 @@ export namespace AdminRequest {
         }
 
         if (obj.retentionStatus != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -2718,6 +3429,10 @@ export namespace AdminRequest {
         }
 
         if (obj.raftRemovePeer != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -2744,6 +3459,10 @@ export namespace AdminRequest {
         }
 
         if (obj.raftListPeers != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -2770,6 +3489,10 @@ export namespace AdminRequest {
         }
 
         if (obj.statsGet != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -2796,6 +3519,10 @@ export namespace AdminRequest {
         }
 
         if (obj.nodeRetire != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -2822,6 +3549,10 @@ export namespace AdminRequest {
         }
 
         if (obj.nodeDrain != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -2848,6 +3579,10 @@ export namespace AdminRequest {
         }
 
         if (obj.auditList != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -2874,6 +3609,10 @@ export namespace AdminRequest {
         }
 
         if (obj.whoAmI != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -2900,6 +3639,10 @@ export namespace AdminRequest {
         }
 
         if (obj.grantList != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -2926,6 +3669,10 @@ export namespace AdminRequest {
         }
 
         if (obj.grantRemove != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -2952,6 +3699,10 @@ export namespace AdminRequest {
         }
 
         if (obj.grantSet != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -2978,6 +3729,10 @@ export namespace AdminRequest {
         }
 
         if (obj.jobCancel != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -3004,6 +3759,10 @@ export namespace AdminRequest {
         }
 
         if (obj.jobGet != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -3030,6 +3789,10 @@ export namespace AdminRequest {
         }
 
         if (obj.jobsList != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -3056,6 +3819,10 @@ export namespace AdminRequest {
         }
 
         if (obj.jobsSubmit != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -3082,6 +3849,10 @@ export namespace AdminRequest {
         }
 
         if (obj.configDelete != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -3108,6 +3879,10 @@ export namespace AdminRequest {
         }
 
         if (obj.configList != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -3134,6 +3909,10 @@ export namespace AdminRequest {
         }
 
         if (obj.configGet != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -3160,6 +3939,10 @@ export namespace AdminRequest {
         }
 
         if (obj.configSet != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -6198,6 +6981,10 @@ export interface AdminResponse {
   approvalsList?: ApprovalEntries
   approvalDecide?: ApprovalEntry
   approvalPropose?: ApprovalProposed
+  scheduleAdd?: ScheduleAdded
+  scheduleList?: ScheduleEntries
+  scheduleRemove?: ScheduleRemoved
+  schedulePause?: SchedulePaused
 }
 
 export namespace AdminResponse {
@@ -6212,7 +6999,131 @@ export namespace AdminResponse {
 
         obj = { ...obj }
 
+        if (obj.schedulePause != null) {
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
+          obj.retentionStatus = undefined
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
+          obj.statsGet = undefined
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.scheduleRemove != null) {
+          obj.schedulePause = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
+          obj.retentionStatus = undefined
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
+          obj.statsGet = undefined
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.scheduleList != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleAdd = undefined
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
+          obj.retentionStatus = undefined
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
+          obj.statsGet = undefined
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
+        if (obj.scheduleAdd != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.approvalPropose = undefined
+          obj.approvalDecide = undefined
+          obj.approvalsList = undefined
+          obj.incidentGet = undefined
+          obj.incidentsList = undefined
+          obj.retentionStatus = undefined
+          obj.raftRemovePeer = undefined
+          obj.raftListPeers = undefined
+          obj.statsGet = undefined
+          obj.nodeRetire = undefined
+          obj.nodeDrain = undefined
+          obj.auditList = undefined
+          obj.whoAmI = undefined
+          obj.grantList = undefined
+          obj.grantRemove = undefined
+          obj.grantSet = undefined
+          obj.jobCancel = undefined
+          obj.jobGet = undefined
+          obj.jobsList = undefined
+          obj.jobsSubmit = undefined
+          obj.configDelete = undefined
+          obj.configList = undefined
+          obj.configGet = undefined
+          obj.configSet = undefined
+        }
+
         if (obj.approvalPropose != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
           obj.incidentGet = undefined
@@ -6239,6 +7150,10 @@ export namespace AdminResponse {
         }
 
         if (obj.approvalDecide != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalsList = undefined
           obj.incidentGet = undefined
@@ -6265,6 +7180,10 @@ export namespace AdminResponse {
         }
 
         if (obj.approvalsList != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.incidentGet = undefined
@@ -6291,6 +7210,10 @@ export namespace AdminResponse {
         }
 
         if (obj.incidentGet != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -6317,6 +7240,10 @@ export namespace AdminResponse {
         }
 
         if (obj.incidentsList != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -6343,6 +7270,10 @@ export namespace AdminResponse {
         }
 
         if (obj.retentionStatus != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -6369,6 +7300,10 @@ export namespace AdminResponse {
         }
 
         if (obj.raftRemovePeer != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -6395,6 +7330,10 @@ export namespace AdminResponse {
         }
 
         if (obj.raftListPeers != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -6421,6 +7360,10 @@ export namespace AdminResponse {
         }
 
         if (obj.statsGet != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -6447,6 +7390,10 @@ export namespace AdminResponse {
         }
 
         if (obj.nodeRetire != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -6473,6 +7420,10 @@ export namespace AdminResponse {
         }
 
         if (obj.nodeDrain != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -6499,6 +7450,10 @@ export namespace AdminResponse {
         }
 
         if (obj.auditList != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -6525,6 +7480,10 @@ export namespace AdminResponse {
         }
 
         if (obj.whoAmI != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -6551,6 +7510,10 @@ export namespace AdminResponse {
         }
 
         if (obj.grantList != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -6577,6 +7540,10 @@ export namespace AdminResponse {
         }
 
         if (obj.grantRemove != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -6603,6 +7570,10 @@ export namespace AdminResponse {
         }
 
         if (obj.grantSet != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -6629,6 +7600,10 @@ export namespace AdminResponse {
         }
 
         if (obj.jobCancel != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -6655,6 +7630,10 @@ export namespace AdminResponse {
         }
 
         if (obj.jobGet != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -6681,6 +7660,10 @@ export namespace AdminResponse {
         }
 
         if (obj.jobsList != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -6707,6 +7690,10 @@ export namespace AdminResponse {
         }
 
         if (obj.jobsSubmit != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -6733,6 +7720,10 @@ export namespace AdminResponse {
         }
 
         if (obj.configDelete != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -6759,6 +7750,10 @@ export namespace AdminResponse {
         }
 
         if (obj.configList != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -6785,6 +7780,10 @@ export namespace AdminResponse {
         }
 
         if (obj.configGet != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -6811,6 +7810,10 @@ export namespace AdminResponse {
         }
 
         if (obj.configSet != null) {
+          obj.schedulePause = undefined
+          obj.scheduleRemove = undefined
+          obj.scheduleList = undefined
+          obj.scheduleAdd = undefined
           obj.approvalPropose = undefined
           obj.approvalDecide = undefined
           obj.approvalsList = undefined
@@ -6969,6 +7972,26 @@ export namespace AdminResponse {
         if (obj.approvalPropose != null) {
           w.uint32(362)
           ApprovalProposed.codec().encode(obj.approvalPropose, w)
+        }
+
+        if (obj.scheduleAdd != null) {
+          w.uint32(378)
+          ScheduleAdded.codec().encode(obj.scheduleAdd, w)
+        }
+
+        if (obj.scheduleList != null) {
+          w.uint32(386)
+          ScheduleEntries.codec().encode(obj.scheduleList, w)
+        }
+
+        if (obj.scheduleRemove != null) {
+          w.uint32(394)
+          ScheduleRemoved.codec().encode(obj.scheduleRemove, w)
+        }
+
+        if (obj.schedulePause != null) {
+          w.uint32(402)
+          SchedulePaused.codec().encode(obj.schedulePause, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -7143,6 +8166,30 @@ export namespace AdminResponse {
               })
               break
             }
+            case 47: {
+              obj.scheduleAdd = ScheduleAdded.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.scheduleAdd
+              })
+              break
+            }
+            case 48: {
+              obj.scheduleList = ScheduleEntries.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.scheduleList
+              })
+              break
+            }
+            case 49: {
+              obj.scheduleRemove = ScheduleRemoved.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.scheduleRemove
+              })
+              break
+            }
+            case 50: {
+              obj.schedulePause = SchedulePaused.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.schedulePause
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -7150,7 +8197,131 @@ export namespace AdminResponse {
           }
         }
 
+        if (obj.schedulePause != null) {
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
+          delete obj.incidentGet
+          delete obj.incidentsList
+          delete obj.retentionStatus
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
+          delete obj.statsGet
+          delete obj.nodeRetire
+          delete obj.nodeDrain
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.scheduleRemove != null) {
+          delete obj.schedulePause
+          delete obj.scheduleList
+          delete obj.scheduleAdd
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
+          delete obj.incidentGet
+          delete obj.incidentsList
+          delete obj.retentionStatus
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
+          delete obj.statsGet
+          delete obj.nodeRetire
+          delete obj.nodeDrain
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.scheduleList != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleAdd
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
+          delete obj.incidentGet
+          delete obj.incidentsList
+          delete obj.retentionStatus
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
+          delete obj.statsGet
+          delete obj.nodeRetire
+          delete obj.nodeDrain
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
+        if (obj.scheduleAdd != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.approvalPropose
+          delete obj.approvalDecide
+          delete obj.approvalsList
+          delete obj.incidentGet
+          delete obj.incidentsList
+          delete obj.retentionStatus
+          delete obj.raftRemovePeer
+          delete obj.raftListPeers
+          delete obj.statsGet
+          delete obj.nodeRetire
+          delete obj.nodeDrain
+          delete obj.auditList
+          delete obj.whoAmI
+          delete obj.grantList
+          delete obj.grantRemove
+          delete obj.grantSet
+          delete obj.jobCancel
+          delete obj.jobGet
+          delete obj.jobsList
+          delete obj.jobsSubmit
+          delete obj.configDelete
+          delete obj.configList
+          delete obj.configGet
+          delete obj.configSet
+        }
+
         if (obj.approvalPropose != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalDecide
           delete obj.approvalsList
           delete obj.incidentGet
@@ -7177,6 +8348,10 @@ export namespace AdminResponse {
         }
 
         if (obj.approvalDecide != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalsList
           delete obj.incidentGet
@@ -7203,6 +8378,10 @@ export namespace AdminResponse {
         }
 
         if (obj.approvalsList != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.incidentGet
@@ -7229,6 +8408,10 @@ export namespace AdminResponse {
         }
 
         if (obj.incidentGet != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -7255,6 +8438,10 @@ export namespace AdminResponse {
         }
 
         if (obj.incidentsList != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -7281,6 +8468,10 @@ export namespace AdminResponse {
         }
 
         if (obj.retentionStatus != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -7307,6 +8498,10 @@ export namespace AdminResponse {
         }
 
         if (obj.raftRemovePeer != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -7333,6 +8528,10 @@ export namespace AdminResponse {
         }
 
         if (obj.raftListPeers != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -7359,6 +8558,10 @@ export namespace AdminResponse {
         }
 
         if (obj.statsGet != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -7385,6 +8588,10 @@ export namespace AdminResponse {
         }
 
         if (obj.nodeRetire != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -7411,6 +8618,10 @@ export namespace AdminResponse {
         }
 
         if (obj.nodeDrain != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -7437,6 +8648,10 @@ export namespace AdminResponse {
         }
 
         if (obj.auditList != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -7463,6 +8678,10 @@ export namespace AdminResponse {
         }
 
         if (obj.whoAmI != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -7489,6 +8708,10 @@ export namespace AdminResponse {
         }
 
         if (obj.grantList != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -7515,6 +8738,10 @@ export namespace AdminResponse {
         }
 
         if (obj.grantRemove != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -7541,6 +8768,10 @@ export namespace AdminResponse {
         }
 
         if (obj.grantSet != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -7567,6 +8798,10 @@ export namespace AdminResponse {
         }
 
         if (obj.jobCancel != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -7593,6 +8828,10 @@ export namespace AdminResponse {
         }
 
         if (obj.jobGet != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -7619,6 +8858,10 @@ export namespace AdminResponse {
         }
 
         if (obj.jobsList != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -7645,6 +8888,10 @@ export namespace AdminResponse {
         }
 
         if (obj.jobsSubmit != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -7671,6 +8918,10 @@ export namespace AdminResponse {
         }
 
         if (obj.configDelete != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -7697,6 +8948,10 @@ export namespace AdminResponse {
         }
 
         if (obj.configList != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -7723,6 +8978,10 @@ export namespace AdminResponse {
         }
 
         if (obj.configGet != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -7749,6 +9008,10 @@ export namespace AdminResponse {
         }
 
         if (obj.configSet != null) {
+          delete obj.schedulePause
+          delete obj.scheduleRemove
+          delete obj.scheduleList
+          delete obj.scheduleAdd
           delete obj.approvalPropose
           delete obj.approvalDecide
           delete obj.approvalsList
@@ -8146,6 +9409,450 @@ export namespace ApprovalProposed {
 
   export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ApprovalProposed>): ApprovalProposed => {
     return decodeMessage(buf, ApprovalProposed.codec(), opts)
+  }
+}
+
+export interface ScheduleAdded {
+  replaced: boolean
+  nextAt?: number
+}
+
+export namespace ScheduleAdded {
+  let _codec: Codec<ScheduleAdded>
+
+  export const codec = (): Codec<ScheduleAdded> => {
+    if (_codec == null) {
+      _codec = message<ScheduleAdded>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.replaced != null && obj.replaced !== false)) {
+          w.uint32(8)
+          w.bool(obj.replaced)
+        }
+
+        if (obj.nextAt != null) {
+          w.uint32(16)
+          w.uint64Number(obj.nextAt)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          replaced: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.replaced = reader.bool()
+              break
+            }
+            case 2: {
+              obj.nextAt = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<ScheduleAdded>): Uint8Array => {
+    return encodeMessage(obj, ScheduleAdded.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ScheduleAdded>): ScheduleAdded => {
+    return decodeMessage(buf, ScheduleAdded.codec(), opts)
+  }
+}
+
+export interface ScheduleInfo {
+  name: string
+  cron: string
+  tz: string
+  misfire: string
+  catchUpMs: number
+  paused: boolean
+  nextAt?: number
+  lastFiredAt?: number
+  lastJobId: string
+  lastHome: string
+  fired: number
+  createdAt: number
+  job: string
+  pending: number
+  by: string
+}
+
+export namespace ScheduleInfo {
+  let _codec: Codec<ScheduleInfo>
+
+  export const codec = (): Codec<ScheduleInfo> => {
+    if (_codec == null) {
+      _codec = message<ScheduleInfo>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(10)
+          w.string(obj.name)
+        }
+
+        if ((obj.cron != null && obj.cron !== '')) {
+          w.uint32(18)
+          w.string(obj.cron)
+        }
+
+        if ((obj.tz != null && obj.tz !== '')) {
+          w.uint32(26)
+          w.string(obj.tz)
+        }
+
+        if ((obj.misfire != null && obj.misfire !== '')) {
+          w.uint32(34)
+          w.string(obj.misfire)
+        }
+
+        if ((obj.catchUpMs != null && obj.catchUpMs !== 0)) {
+          w.uint32(40)
+          w.uint64Number(obj.catchUpMs)
+        }
+
+        if ((obj.paused != null && obj.paused !== false)) {
+          w.uint32(48)
+          w.bool(obj.paused)
+        }
+
+        if (obj.nextAt != null) {
+          w.uint32(56)
+          w.uint64Number(obj.nextAt)
+        }
+
+        if (obj.lastFiredAt != null) {
+          w.uint32(64)
+          w.uint64Number(obj.lastFiredAt)
+        }
+
+        if ((obj.lastJobId != null && obj.lastJobId !== '')) {
+          w.uint32(74)
+          w.string(obj.lastJobId)
+        }
+
+        if ((obj.lastHome != null && obj.lastHome !== '')) {
+          w.uint32(82)
+          w.string(obj.lastHome)
+        }
+
+        if ((obj.fired != null && obj.fired !== 0)) {
+          w.uint32(88)
+          w.uint64Number(obj.fired)
+        }
+
+        if ((obj.createdAt != null && obj.createdAt !== 0)) {
+          w.uint32(96)
+          w.uint64Number(obj.createdAt)
+        }
+
+        if ((obj.job != null && obj.job !== '')) {
+          w.uint32(106)
+          w.string(obj.job)
+        }
+
+        if ((obj.pending != null && obj.pending !== 0)) {
+          w.uint32(112)
+          w.uint32(obj.pending)
+        }
+
+        if ((obj.by != null && obj.by !== '')) {
+          w.uint32(122)
+          w.string(obj.by)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          name: '',
+          cron: '',
+          tz: '',
+          misfire: '',
+          catchUpMs: 0,
+          paused: false,
+          lastJobId: '',
+          lastHome: '',
+          fired: 0,
+          createdAt: 0,
+          job: '',
+          pending: 0,
+          by: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.name = reader.string()
+              break
+            }
+            case 2: {
+              obj.cron = reader.string()
+              break
+            }
+            case 3: {
+              obj.tz = reader.string()
+              break
+            }
+            case 4: {
+              obj.misfire = reader.string()
+              break
+            }
+            case 5: {
+              obj.catchUpMs = reader.uint64Number()
+              break
+            }
+            case 6: {
+              obj.paused = reader.bool()
+              break
+            }
+            case 7: {
+              obj.nextAt = reader.uint64Number()
+              break
+            }
+            case 8: {
+              obj.lastFiredAt = reader.uint64Number()
+              break
+            }
+            case 9: {
+              obj.lastJobId = reader.string()
+              break
+            }
+            case 10: {
+              obj.lastHome = reader.string()
+              break
+            }
+            case 11: {
+              obj.fired = reader.uint64Number()
+              break
+            }
+            case 12: {
+              obj.createdAt = reader.uint64Number()
+              break
+            }
+            case 13: {
+              obj.job = reader.string()
+              break
+            }
+            case 14: {
+              obj.pending = reader.uint32()
+              break
+            }
+            case 15: {
+              obj.by = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<ScheduleInfo>): Uint8Array => {
+    return encodeMessage(obj, ScheduleInfo.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ScheduleInfo>): ScheduleInfo => {
+    return decodeMessage(buf, ScheduleInfo.codec(), opts)
+  }
+}
+
+export interface ScheduleEntries {
+  schedules: ScheduleInfo[]
+}
+
+export namespace ScheduleEntries {
+  let _codec: Codec<ScheduleEntries>
+
+  export const codec = (): Codec<ScheduleEntries> => {
+    if (_codec == null) {
+      _codec = message<ScheduleEntries>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.schedules != null) {
+          for (const value of obj.schedules) {
+            w.uint32(10)
+            ScheduleInfo.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          schedules: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.schedules != null && obj.schedules.length === opts.limits.schedules) {
+                throw new MaxLengthError('Decode error - map field "schedules" had too many elements')
+              }
+
+              obj.schedules.push(ScheduleInfo.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.schedules$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<ScheduleEntries>): Uint8Array => {
+    return encodeMessage(obj, ScheduleEntries.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ScheduleEntries>): ScheduleEntries => {
+    return decodeMessage(buf, ScheduleEntries.codec(), opts)
+  }
+}
+
+export interface ScheduleRemoved {}
+
+export namespace ScheduleRemoved {
+  let _codec: Codec<ScheduleRemoved>
+
+  export const codec = (): Codec<ScheduleRemoved> => {
+    if (_codec == null) {
+      _codec = message<ScheduleRemoved>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<ScheduleRemoved>): Uint8Array => {
+    return encodeMessage(obj, ScheduleRemoved.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ScheduleRemoved>): ScheduleRemoved => {
+    return decodeMessage(buf, ScheduleRemoved.codec(), opts)
+  }
+}
+
+export interface SchedulePaused {}
+
+export namespace SchedulePaused {
+  let _codec: Codec<SchedulePaused>
+
+  export const codec = (): Codec<SchedulePaused> => {
+    if (_codec == null) {
+      _codec = message<SchedulePaused>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<SchedulePaused>): Uint8Array => {
+    return encodeMessage(obj, SchedulePaused.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SchedulePaused>): SchedulePaused => {
+    return decodeMessage(buf, SchedulePaused.codec(), opts)
   }
 }
 

@@ -73,7 +73,12 @@ const CASES: Array<{ name: string, req: AdminRequest, allowed: string[] }> = [
   // The gate names the submitter key 's' among its approvers: it may decide this one.
   { name: 'approvalDecide', req: { approvalDecide: { id: 'j1:deploy', approved: true, comment: '' } }, allowed: ['submitter', 'operator', 'operator+commands', 'local'] },
   { name: 'approvalDecide (no approvers named)', req: { approvalDecide: { id: 'j1:ops', approved: false, comment: 'no' } }, allowed: ['operator', 'operator+commands', 'local'] },
-  { name: 'approvalPropose', req: { approvalPropose: { request: JSON.stringify(GATE_REQUEST) } }, allowed: ['operator', 'operator+commands', 'local'] }
+  { name: 'approvalPropose', req: { approvalPropose: { request: JSON.stringify(GATE_REQUEST) } }, allowed: ['operator', 'operator+commands', 'local'] },
+  { name: 'scheduleAdd', req: { scheduleAdd: { name: 'nightly', cron: '0 9 * * *', tz: '', misfire: '', job: '{"type":"echo"}', paused: false } }, allowed: ['operator', 'operator+commands', 'local'] },
+  { name: 'scheduleAdd (shell command)', req: { scheduleAdd: { name: 'nightly', cron: '0 9 * * *', tz: '', misfire: '', job: '{"type":"cmd","payload":{"cmd":"true"}}', paused: false } }, allowed: ['operator+commands', 'local'] },
+  { name: 'scheduleList', req: { scheduleList: {} }, allowed: ['submitter', 'submitter+commands', 'operator', 'operator+commands', 'local'] },
+  { name: 'scheduleRemove', req: { scheduleRemove: { name: 'nightly' } }, allowed: ['operator', 'operator+commands', 'local'] },
+  { name: 'schedulePause', req: { schedulePause: { name: 'nightly', paused: true } }, allowed: ['operator', 'operator+commands', 'local'] }
 ]
 
 interface Fake { ctx: AdminContext, proposed: ControlCommand[], submitted: number }
