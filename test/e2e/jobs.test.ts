@@ -114,6 +114,25 @@ describe('jobs on a 3-node cluster', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ state: 'completed', home: follower.status!.peerId, result: { via: 'follower' } })
   })
 
+  it('holds a delayed job until its start time, then runs it (submit --delay)', async () => {
+    const before = Date.now()
+    const r = await meshnode(['submit', 'echo', '"later"', '--delay', '2s', '--json', '--data-dir', node1])
+    expect(r.code, r.stderr).toBe(0)
+    const id = JSON.parse(r.stdout).id as string
+    const waiting = await job(id)
+    expect(waiting.state).toBe('running')
+    expect((waiting as { notBefore?: number }).notBefore).toBeGreaterThanOrEqual(before + 2_000)
+    const shown = await meshnode(['job', id, '--data-dir', node1])
+    expect(shown.stdout).toMatch(/starts +\d{4}-\d\d-\d\dT.* \(delayed\)/)
+    const done = await waitFinal(id)
+    expect(done.state).toBe('completed')
+    // Its task started no earlier than the start time (by the home's clock, this machine's).
+    expect(done.lastTaskAt).toBeGreaterThanOrEqual((waiting as { notBefore: number }).notBefore)
+    const both = await meshnode(['submit', 'echo', '--delay', '1s', '--at', '2030-01-01T00:00:00Z', '--data-dir', node1])
+    expect(both.code).toBe(2)
+    expect(both.stderr).toContain('--delay or --at, not both')
+  })
+
   it('rejects bad submissions with clear errors and accepts nothing', async () => {
     const before = JSON.parse((await meshnode(['jobs', '--json', '--limit', '1000', '--data-dir', node1])).stdout).jobs.length
     const unknown = await meshnode(['submit', 'no-such-handler', '--data-dir', node1])
