@@ -251,7 +251,12 @@ function iso (ms: number | undefined): string | undefined {
   return ms == null ? undefined : new Date(ms).toISOString()
 }
 
-export async function buildJob (type: string | undefined, payload: string | undefined, opts: SubmitOptions, readText: (file: string) => Promise<string> = readJobText): Promise<JobInput> {
+/**
+ * The job a submit sends, as the JSON a node takes (checked here with parseJobInput first, so
+ * a bad one fails before anything is sent): the parsed JobInput is not that JSON (its fields
+ * are normalised: a delay in ms, a workflow's checked payload).
+ */
+export async function buildJob (type: string | undefined, payload: string | undefined, opts: SubmitOptions, readText: (file: string) => Promise<string> = readJobText): Promise<Record<string, unknown>> {
   const given = [type != null, opts.cmd != null, opts.file != null].filter(Boolean).length
   if (given !== 1) throw new MeshError('USAGE', 'give exactly one of: a handler TYPE (with an optional JSON PAYLOAD), --cmd COMMAND, or --file job.json')
   const overrides: Record<string, unknown> = {}
@@ -294,7 +299,8 @@ export async function buildJob (type: string | undefined, payload: string | unde
     raw = { type, payload: value, ...overrides }
   }
   try {
-    return parseJobInput(raw)
+    parseJobInput(raw)
+    return raw as Record<string, unknown>
   } catch (err) {
     throw new MeshError('BAD_INPUT', errorMessage(err))
   }

@@ -4,6 +4,7 @@
 // and again by the node and by the control log.
 import type { Command } from 'commander'
 import { MAX_CATCH_UP_MS, MISFIRE_POLICIES, checkCron, checkScheduleName } from '../../workflow/schedule.js'
+import { WorkflowError, parseWorkflowText } from '../../workflow/index.js'
 import { scheduleJson, type ScheduleJson } from '../client/schedules-json.js'
 import { MeshError, errorMessage } from '../errors.js'
 import { buildJob, readJobText, type SubmitOptions } from './jobs.js'
@@ -112,7 +113,13 @@ async function scheduleJob (type: string | undefined, payload: string | undefine
     try {
       raw = JSON.parse(await read(opts.file))
     } catch {
-      raw = undefined // buildJob below says what is wrong with the file
+      // Not JSON: a workflow file in YAML (`workflow run` takes the same files), else buildJob says what is wrong.
+      try {
+        raw = { workflow: parseWorkflowText(await read(opts.file), opts.file) }
+      } catch (err) {
+        if (err instanceof WorkflowError && /^\s*(name|inputs|defaults|steps|description)\s*:/m.test(await read(opts.file))) throw new MeshError('BAD_INPUT', errorMessage(err))
+        raw = undefined
+      }
     }
     if (raw != null && typeof raw === 'object' && !Array.isArray(raw) && 'workflow' in raw) {
       const wf = (raw as { workflow: unknown }).workflow
@@ -120,7 +127,7 @@ async function scheduleJob (type: string | undefined, payload: string | undefine
       return raw as Record<string, unknown>
     }
   }
-  return await buildJob(type, payload, opts, read) as unknown as Record<string, unknown>
+  return await buildJob(type, payload, opts, read)
 }
 
 export function formatSchedules (list: readonly ScheduleJson[]): string {

@@ -23,7 +23,6 @@
 import type { JobEntry, PendingOccurrence, ScheduleRecord } from '../../consensus/control.js'
 import { MAX_SCHEDULE_JOB_BYTES } from '../../consensus/control.js'
 import type { AdminParams, AdminResult } from '../../wire/calls.js'
-import { WorkError } from '../../work/errors.js'
 import { CMD_TYPE, parseJobInput, type JobInput } from '../../work/spec.js'
 import {
   DEFAULT_CATCH_UP_MS, DEFAULT_MISFIRE, MAX_CATCH_UP_MS, MISFIRE_POLICIES, checkCron, checkScheduleName,
@@ -235,7 +234,6 @@ export function cronOf (name: string, s: Pick<ScheduleRecord, 'cron' | 'tz'>): C
  * workflow engine, which plugs in here.
  */
 export function scheduledInput (job: Record<string, unknown>, jobId: string, schedule: string): JobInput {
-  if ('workflow' in job) throw new WorkError('BAD_JOB', 'this node cannot run workflow schedules yet (no workflow engine)')
   const input = parseJobInput(job)
   return { ...input, name: input.name ?? schedule, jobId }
 }
