@@ -29,7 +29,7 @@ import { join } from 'node:path'
 import { ROOT } from '../scripts/cluster-lib.js'
 import { buildInfo, formatBuild } from './lib/build.js'
 import { FlowBench, chainFlow, layerFlow, type Done } from './lib/bullmq-flow.js'
-import { formatMachine, loadavg, machineInfo, procCpuMs, settle } from './lib/machine.js'
+import { foreignCpu, formatMachine, loadavg, machineInfo, procCpuMs, settle } from './lib/machine.js'
 import { freePortBlock } from './lib/ports.js'
 import { markdownTable, max, num, quantile, sum } from './lib/stats.js'
 import { chainDef, dagDef, dagNeeds, layersDef, readStamps, startWfCluster, submitWorkflow, waitJob, type ChainTag, type DagTag, type Isolation, type WfCluster } from './lib/wf-mesh.js'
@@ -66,7 +66,7 @@ const NODE_ARGS = opts.nodeArgs.split(/\s+/).filter(Boolean)
 const PORTS_FROM = 19500
 const REDIS_PORTS = { from: 19590, count: 10 }
 /** The machine is shared: wait (at most this long) for a quiet second before each section. */
-const SETTLE_MAX_MS = 20_000
+const SETTLE_MAX_MS = 10_000
 
 // ----- figures --------------------------------------------------------------------------------
 
@@ -80,6 +80,8 @@ interface ChainFigures {
   wallMs: number[]
   /** Hops whose two steps ran in the same process (should be none). */
   sameProcess: number
+  /** CPU used meanwhile by processes not of this run, % of one core. */
+  othersPct?: number
 }
 
 function emptyChains (): ChainFigures {
@@ -118,6 +120,7 @@ interface DagFigures {
   /** Steps per process, min–max. */
   spread: string
   cpuPctOfCore?: number
+  othersPct?: number
 }
 
 /** max(critical path, total work / slots) with nominal step durations. */
@@ -149,6 +152,10 @@ function dagFigures (stamps: Array<{ tag: DagTag, start: number, end: number, pi
 }
 
 const chainRows: string[][] = []
+/** One line per idle-mesh meshnode row against the issue's target. */
+const summary: string[] = []
+/** The issue's target for the idle-mesh step-to-step p50 on loopback. */
+const TARGET_P50_MS = 10
 const dagRows: string[][] = []
 const notes: string[] = []
 
@@ -157,12 +164,16 @@ function chainRow (system: string, nodes: number, isolation: string, parallel: n
   const home = f.hops.filter(h => h.toHome).map(h => h.ms)
   const away = f.hops.filter(h => !h.toHome).map(h => h.ms)
   const split = system === 'meshnode' ? `${num(quantile(home, 0.5), 1)} / ${num(quantile(away, 0.5), 1)}` : '-'
-  chainRows.push([system, String(nodes), isolation, String(parallel), String(ms.length), num(quantile(ms, 0.5), 1), num(quantile(ms, 0.9), 1), num(quantile(ms, 0.99), 1), num(max(ms), 1), split, num(quantile(f.firstMs, 0.5)), num(quantile(f.wallMs, 0.5))])
+  chainRows.push([system, String(nodes), isolation, String(parallel), String(ms.length), num(quantile(ms, 0.5), 1), num(quantile(ms, 0.9), 1), num(quantile(ms, 0.99), 1), num(max(ms), 1), split, num(quantile(f.firstMs, 0.5)), num(quantile(f.wallMs, 0.5)), num(f.othersPct)])
+  if (system === 'meshnode' && parallel === 1) {
+    const p50 = quantile(ms, 0.5)
+    summary.push(`${nodes} nodes, handlers ${isolation}: p50 ${num(p50, 1)} ms (target < ${TARGET_P50_MS} ms: ${p50 < TARGET_P50_MS ? 'met' : 'not met'}); a dependent stolen from the home p50 ${num(quantile(away, 0.5), 1)} ms, run by the home itself ${num(quantile(home, 0.5), 1)} ms`)
+  }
   if (f.sameProcess > 0) notes.push(`${system}, ${nodes} nodes, ${parallel} at a time: ${f.sameProcess} hops ran in the same process (expected none)`)
 }
 
 function dagRow (system: string, shape: string, nodes: number, f: DagFigures): void {
-  dagRows.push([system, shape, `${nodes} × ${SLOTS}`, num(f.makespanMs), num(f.idealMs), num((f.makespanMs / f.idealMs - 1) * 100), num(f.firstMs), num(Math.max(0, f.tailMs), 1), num(quantile(f.depWait, 0.5), 1), num(quantile(f.depWait, 0.99), 1), num(f.meanStepMs, 1), f.spread, f.cpuPctOfCore != null ? num(f.cpuPctOfCore) : '-'])
+  dagRows.push([system, shape, `${nodes} × ${SLOTS}`, num(f.makespanMs), num(f.idealMs), num((f.makespanMs / f.idealMs - 1) * 100), num(f.firstMs), num(Math.max(0, f.tailMs), 1), num(quantile(f.depWait, 0.5), 1), num(quantile(f.depWait, 0.99), 1), num(f.meanStepMs, 1), f.spread, f.cpuPctOfCore != null ? num(f.cpuPctOfCore) : '-', num(f.othersPct)])
 }
 
 // ----- meshnode ---------------------------------------------------------------------------------
@@ -170,6 +181,7 @@ function dagRow (system: string, shape: string, nodes: number, f: DagFigures): v
 async function meshChains (c: WfCluster, parallel: number, chains = CHAINS): Promise<ChainFigures> {
   const f = emptyChains()
   const home = c.peerIds[0]!
+  const others = foreignCpu(c.pids)
   await pool(chains, parallel, async k => {
     const t0 = Date.now()
     const id = await submitWorkflow(c, chainDef(c.nodes, STEPS, k))
@@ -177,21 +189,23 @@ async function meshChains (c: WfCluster, parallel: number, chains = CHAINS): Pro
     const stamps = await readStamps<ChainTag>(c, id)
     addChain(f, stamps.map(s => ({ ...s, home: s.node === home })), t0, view.finishedAt)
   })
-  return f
+  return { ...f, othersPct: others() }
 }
 
 async function meshDag (c: WfCluster, shape: 'dag' | 'layers'): Promise<DagFigures> {
   const needs = dagNeeds(LAYERS, WIDTH, Number(opts.seed))
   const def = shape === 'dag' ? dagDef(needs, STEP_MS) : layersDef(LAYERS, WIDTH, STEP_MS)
   const cpu0 = c.pids.map(p => procCpuMs(p) ?? 0)
+  const others = foreignCpu(c.pids)
   const t0 = Date.now()
   const id = await submitWorkflow(c, def)
   const view = await waitJob(c, id, 20)
   const cpuMs = c.pids.reduce((a, p, i) => a + (procCpuMs(p) ?? 0) - cpu0[i]!, 0)
+  const othersPct = others()
   const stamps = await readStamps<DagTag>(c, id)
   const all = Array.from({ length: WIDTH }, (_, j) => j)
   const f = dagFigures(stamps, (l, j) => shape === 'dag' ? needs[l]![j]! : all, t0, view.finishedAt, c.nodes * SLOTS)
-  return { ...f, cpuPctOfCore: cpuMs / (view.finishedAt - t0) * 100 }
+  return { ...f, cpuPctOfCore: cpuMs / (view.finishedAt - t0) * 100, othersPct }
 }
 
 async function meshSize (nodes: number, isolation: Isolation, runs: { parallel: boolean, dag: boolean }): Promise<void> {
@@ -224,6 +238,7 @@ async function meshSize (nodes: number, isolation: Isolation, runs: { parallel: 
 
 async function bullChains (b: FlowBench, nodes: number, parallel: number, chains = CHAINS): Promise<ChainFigures> {
   const f = emptyChains()
+  const others = foreignCpu(b.pids())
   await pool(chains, parallel, async k => {
     const isMine = (d: Done): boolean => d.name === 'step' && (d.stamp.tag as ChainTag | null)?.c === k && typeof (d.stamp.tag as ChainTag).i === 'number'
     const root = b.waitFor(d => isMine(d) && (d.stamp.tag as ChainTag).i === STEPS - 1)
@@ -235,20 +250,22 @@ async function bullChains (b: FlowBench, nodes: number, parallel: number, chains
   })
   // The chains' stamps are not needed again: the next run reuses the chain numbers.
   b.done.length = 0
-  return f
+  return { ...f, othersPct: others() }
 }
 
 async function bullLayers (b: FlowBench, nodes: number): Promise<DagFigures> {
   b.done.length = 0
   const shape = { layers: LAYERS, width: WIDTH, ms: STEP_MS }
   const last = b.waitFor(d => d.name === 'barrier' && (d.stamp.tag as { l: number }).l === LAYERS - 1)
+  const others = foreignCpu(b.pids())
   const t0 = Date.now()
   await b.add(layerFlow(0, shape))
   const end = await last
+  const othersPct = others()
   const stamps = b.done.filter(d => d.name === 'step').map(d => d.stamp as Stamp & { tag: DagTag })
   const all = Array.from({ length: WIDTH }, (_, j) => j)
   b.done.length = 0
-  return dagFigures(stamps, () => all, t0, end.finishedOn, nodes * SLOTS)
+  return { ...dagFigures(stamps, () => all, t0, end.finishedOn, nodes * SLOTS), othersPct }
 }
 
 async function bullSize (nodes: number, dag: boolean): Promise<string> {
@@ -299,11 +316,13 @@ async function main (): Promise<void> {
   console.log(`\nStep-to-step latency: ${CHAINS} chains × ${STEPS} no-op steps per row, step i on node (i mod N)+1; ms from a step's end to its dependent's start` +
     (bull !== '' ? `; ${bull}, one worker process per node` : ''))
   console.log('(home / stolen p50: meshnode hops whose dependent ran on the home, node 1, vs on another node)\n')
-  console.log(markdownTable(['system', 'nodes', 'handlers', 'chains at once', 'hops', 'p50', 'p90', 'p99', 'max', 'home / stolen p50', 'submit → 1st step p50', 'chain wall p50'], chainRows))
+  console.log(markdownTable(['system', 'nodes', 'handlers', 'chains at once', 'hops', 'p50', 'p90', 'p99', 'max', 'home / stolen p50', 'submit → 1st step p50', 'chain wall p50', 'others CPU %'], chainRows))
   if (dagRows.length > 0) {
     console.log(`\n${LAYERS * WIDTH}-step DAG: ${LAYERS} layers × ${WIDTH} steps of ${STEP_MS} ms (a timer), seed ${opts.seed}; ideal = max(critical path ${LAYERS * STEP_MS} ms, work / slots); ms\n`)
-    console.log(markdownTable(['system', 'shape', 'nodes × slots', 'makespan', 'ideal', 'overhead %', 'submit → 1st step', 'last step → done', 'need → start p50', 'p99', 'mean step', 'steps per process', 'nodes CPU % of a core'], dagRows))
+    console.log(markdownTable(['system', 'shape', 'nodes × slots', 'makespan', 'ideal', 'overhead %', 'submit → 1st step', 'last step → done', 'need → start p50', 'p99', 'mean step', 'steps per process', 'nodes CPU % of a core', 'others CPU %'], dagRows))
   }
+  console.log('\n"others CPU %": CPU used during the row by processes not of this run (other work on a shared machine), % of one core.')
+  if (summary.length > 0) console.log('\nIdle mesh, step-to-step:\n' + summary.join('\n'))
   for (const n of notes) console.log(n)
   console.log(`\nLoad at the end: ${loadavg()}; whole run ${num((Date.now() - started) / 1000)} s`)
 }

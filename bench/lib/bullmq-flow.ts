@@ -128,6 +128,11 @@ export class FlowBench {
     })
   }
 
+  /** redis-server's and the worker processes' pids (for CPU accounting). */
+  pids (): number[] {
+    return [this.res.redis?.pid ?? -1, ...this.children.map(c => c.pid ?? -1)].filter(p => p > 0)
+  }
+
   async add (job: FlowJob): Promise<void> {
     await this.flow!.add(job)
   }
