@@ -101,7 +101,7 @@ async function waitExit (child: ChildProcess, timeoutMs: number): Promise<boolea
   })
 }
 
-async function stopChild (child: ChildProcess, graceful: () => void, graceMs: number): Promise<void> {
+export async function stopChild (child: ChildProcess, graceful: () => void, graceMs: number): Promise<void> {
   if (child.exitCode != null || child.signalCode != null) return
   try { graceful() } catch {}
   if (await waitExit(child, graceMs)) return
@@ -110,7 +110,7 @@ async function stopChild (child: ChildProcess, graceful: () => void, graceMs: nu
 }
 
 /** Everything one run started, so it can be torn down from any point (and on process exit). */
-class Resources {
+export class Resources {
   dir = mkdtempSync(join(tmpdir(), 'meshnode-bench-bullmq-'))
   redis?: ChildProcess
   workers: WorkerProc[] = []
@@ -133,8 +133,9 @@ class Resources {
   }
 }
 
-async function startRedis (res: Resources): Promise<number> {
-  const port = await freePortBlock(16379 + (process.pid % 50) * 20, 1)
+/** A private redis-server on a free port: one of `ports` (a bench's own range) when given. */
+export async function startRedis (res: Resources, ports?: { from: number, count: number }): Promise<number> {
+  const port = ports != null ? await freePortBlock(ports.from, 1, 1, ports.count) : await freePortBlock(16379 + (process.pid % 50) * 20, 1)
   const log = openSync(join(res.dir, 'redis.log'), 'a')
   // No persistence at all: a queue benchmark must not pay for RDB snapshots or an AOF fsync,
   // and meshnode's figures are compared against BullMQ, not against a disk.

@@ -100,3 +100,17 @@ export async function settle (limitPct = 10, maxMs = 120_000): Promise<string> {
   } while (Number.isFinite(pct) && pct >= limitPct && Date.now() < deadline)
   return `machine busy ${Math.round(pct)} % of a core, load ${loadavg()}`
 }
+
+/**
+ * Starts measuring how much CPU the rest of the machine uses while a run's own processes
+ * (`pids`, this process included) work; the returned function gives it as % of one core over
+ * the time since. A figure measured while others used a lot is a figure of the neighbour too.
+ */
+export function foreignCpu (pids: readonly number[]): () => number {
+  const all = [process.pid, ...pids]
+  const ours = (): number => all.reduce((a, p) => a + (procCpuMs(p) ?? 0), 0)
+  const m0 = machineBusyMs()
+  const o0 = ours()
+  const t0 = Date.now()
+  return () => Math.max(0, (machineBusyMs() - m0) - (ours() - o0)) / Math.max(1, Date.now() - t0) * 100
+}
