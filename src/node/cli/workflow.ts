@@ -29,6 +29,13 @@ interface RetryOptions extends TargetOptions {
 
 /** How often --wait asks for the workflow's state. */
 const POLL_MS = 250
+/**
+ * How long --wait keeps asking a node that does not answer (it restarts: a rolling restart
+ * restarts the very node the workflow was submitted to) before giving up.
+ */
+const UNAVAILABLE_GRACE_MS = 120_000
+/** The codes of a node that is away for now (errors.ts: the "unavailable" exit code's). */
+const AWAY = new Set(['NODE_NOT_RUNNING', 'UNREACHABLE', 'STARTING', 'STOPPING'])
 
 export function addWorkflowCommands (program: Command, admin: Admin, io: CliOutput, setExit: (code: number) => void): void {
   const wf = program.command('workflow').description('run workflows: named steps with dependencies, output passing, conditions, fan-out, approvals (see README "Workflows")')
@@ -104,8 +111,24 @@ async function watch (id: string, opts: TargetOptions, admin: Admin, client: Lib
   const live = io.isTTY && opts.json !== true
   let drawn = 0
   let last = ''
+  let awaySince: number | undefined
   for (;;) {
-    const view = detailJson(await admin(opts, 'jobGet', { id, results: false, limit: 0, after: '' }, client))
+    let answer
+    try {
+      answer = await admin(opts, 'jobGet', { id, results: false, limit: 0, after: '' }, client)
+    } catch (err) {
+      if (!(err instanceof MeshError && AWAY.has(err.code))) throw err
+      if (awaySince == null) {
+        awaySince = Date.now()
+        if (opts.json !== true) io.err(`the node does not answer (${err.code}): asking again for up to ${UNAVAILABLE_GRACE_MS / 1000} s\n`)
+        drawn = 0
+      }
+      if (Date.now() - awaySince > UNAVAILABLE_GRACE_MS) throw err
+      await new Promise(resolve => setTimeout(resolve, 1_000))
+      continue
+    }
+    awaySince = undefined
+    const view = detailJson(answer)
     const done = ['completed', 'failed', 'cancelled'].includes(view.state)
     if (opts.json !== true && view.workflow != null) {
       const lines = renderView(view.workflow.steps, { color: live })
