@@ -237,6 +237,7 @@ export class WorkCore {
       now: () => this.now,
       known: (jobId, taskId) => this.tasks.has(taskId) || this.running.has(taskId) || this.jobs.isRecorded(jobId, taskId),
       spawn: (driver, task) => { this.spawnStep(driver, task) },
+      addTotal: (jobId, n) => { this.jobs.addTotal(jobId, n) },
       finish: (driver, ok, summary) => {
         // The result carries what the workflow ran (for `workflow retry`): it stays at home.
         this.workflows.drop(driver.jobId)
@@ -1951,7 +1952,7 @@ export class WorkCore {
         this.counters.tasksLent += chunk.length
         this.send(peer, { op: 'deliver', batches }, { kind: 'deliver', to: peer })
       }
-      this.event('debug', 'tasks handed to a peer (escalated, or their handler circuit is open here)', { peer, tasks: tasks.length })
+      this.event('debug', 'tasks handed to a peer (escalated, their handler circuit open here, or workflow steps for a peer that can take them now)', { peer, tasks: tasks.length })
     }
   }
 
@@ -2300,10 +2301,27 @@ export class WorkCore {
     if (live != null) live.add(task.id)
     else if (!this.dscore.taskSpawned(driver.jobId, driver.id, task.id)) return
     this.holdTask(task)
-    this.queue.push(task)
-    this.jobs.addTotal(driver.jobId, 1)
     this.workflowSpawned = true
     this.changed = true
+    // A step nobody would take from here soon — this node cannot run it, or its slots are
+    // full — goes at once to a capable peer (an idle one, for the second) instead of waiting
+    // in the queue for a steal: a steal comes only after a heartbeat or a retry says there is
+    // work, tens of ms that would sit between every two steps of a workflow.
+    if (!this.fenced && !this.draining) {
+      const here = canRun(this.advertised, task.requires)
+      if (!here || this.running.size >= this.cfg.concurrency) {
+        const peer = this.pickPeer(task)
+        const idle = peer != null && (this.peerView.find(p => p.peerId === peer)?.queued ?? 0) === 0
+        if (peer != null && (!here || idle)) {
+          this.peerBreakers.allow(peer, this.now)
+          const list = this.divertTo.get(peer)
+          if (list == null) this.divertTo.set(peer, [task])
+          else list.push(task)
+          return
+        }
+      }
+    }
+    this.queue.push(task)
   }
 
   private holdTask (t: Task): void {

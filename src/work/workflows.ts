@@ -30,6 +30,11 @@ export interface WorkflowHost {
   known: (jobId: string, taskId: string) => boolean
   /** Spawns a step task as a child of the driver (held, queued, charged to the driver). */
   spawn: (driver: Task, task: Task) => void
+  /**
+   * Step tasks to add to the job's total: every one the engine asked for, spawned now or
+   * before a restart (the driver's outcome counts none; a restart recounts from outcomes).
+   */
+  addTotal: (jobId: string, n: number) => void
   /** The workflow is over: the driver finishes with this outcome. */
   finish: (driver: Task, ok: boolean, result: WorkflowResult) => void
   requestApproval: (req: ApprovalRequest) => void
@@ -52,6 +57,8 @@ interface Live {
   stepNames: string[]
   summary?: WorkflowSummary
   finished: boolean
+  /** Step tasks counted in the job's total so far (by this run: a restart counts them again). */
+  counted: number
 }
 
 export class WorkflowBook {
@@ -73,7 +80,7 @@ export class WorkflowBook {
     if (old != null && old.driver.id === driver.id) return
     const payload = JSON.parse(driver.payload) as WorkflowPayload
     const run = new WorkflowRun(payload.def, payload.inputs, driver.jobId, payload.reuse)
-    const w: Live = { driver, payload, run, asked: new Map(), waiting: new Map(), requested: new Set(), stepNames: Object.keys(payload.def.steps), finished: false }
+    const w: Live = { driver, payload, run, asked: new Map(), waiting: new Map(), requested: new Set(), stepNames: Object.keys(payload.def.steps), finished: false, counted: 0 }
     this.live.set(driver.jobId, w)
     // Replay: feed everything already recorded before acting, then act on what is left, so
     // nothing recorded is spawned again and nothing finished is asked again.
@@ -158,6 +165,10 @@ export class WorkflowBook {
 
   /** Acts on the run's state: spawns what it waits for, asks for approvals, finishes when done. */
   private settle (w: Live): void {
+    if (w.asked.size > w.counted) {
+      this.host.addTotal(w.driver.jobId, w.asked.size - w.counted)
+      w.counted = w.asked.size
+    }
     for (;;) {
       if (w.finished) return
       if (w.run.done) {

@@ -127,7 +127,7 @@ describe('jobs on a 3-node cluster', () => {
     const done = await waitFinal(id)
     expect(done.state).toBe('completed')
     // Its task started no earlier than the start time (by the home's clock, this machine's).
-    expect(done.lastTaskAt).toBeGreaterThanOrEqual((waiting as { notBefore: number }).notBefore)
+    expect((done as { lastTaskAt?: number }).lastTaskAt).toBeGreaterThanOrEqual((waiting as { notBefore?: number }).notBefore!)
     const both = await meshnode(['submit', 'echo', '--delay', '1s', '--at', '2030-01-01T00:00:00Z', '--data-dir', node1])
     expect(both.code).toBe(2)
     expect(both.stderr).toContain('--delay or --at, not both')

@@ -35,7 +35,7 @@ const POLL_MS = 250
  */
 const UNAVAILABLE_GRACE_MS = 120_000
 /** The codes of a node that is away for now (errors.ts: the "unavailable" exit code's). */
-const AWAY = new Set(['NODE_NOT_RUNNING', 'UNREACHABLE', 'STARTING', 'STOPPING'])
+const AWAY = new Set(['NODE_NOT_RUNNING', 'UNREACHABLE', 'STARTING', 'STOPPING', 'NOT_A_MEMBER'])
 
 export function addWorkflowCommands (program: Command, admin: Admin, io: CliOutput, setExit: (code: number) => void): void {
   const wf = program.command('workflow').description('run workflows: named steps with dependencies, output passing, conditions, fan-out, approvals (see README "Workflows")')

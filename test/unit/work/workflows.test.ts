@@ -96,6 +96,8 @@ describe('workflows in the work engine', () => {
     expect(done.state).toBe('completed')
     expect(runs.get('one')).toBe(1)
     expect(runs.get('three:one')).toBe(1)
+    // Counted across the restart: the driver and its three step tasks, each once.
+    expect(done).toMatchObject({ total: 4, done: 4 })
     const view = await mesh.engine('A').job(job!.id)
     expect(view!.workflow!.steps.map(s => s.state)).toEqual(['success', 'success', 'success'])
   })
