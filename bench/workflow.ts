@@ -245,6 +245,8 @@ async function bullChains (b: FlowBench, nodes: number, parallel: number, chains
     const t0 = Date.now()
     await b.add(chainFlow(nodes, STEPS, k))
     const last = await root
+    // Each worker process reports over its own channel: a step's report may arrive after its parent's.
+    await b.until(() => b.done.filter(isMine).length >= STEPS)
     const steps = b.done.filter(isMine).map(d => ({ ...(d.stamp as Stamp & { tag: ChainTag }), home: false }))
     addChain(f, steps, t0, last.finishedOn)
   })
@@ -261,6 +263,7 @@ async function bullLayers (b: FlowBench, nodes: number): Promise<DagFigures> {
   const t0 = Date.now()
   await b.add(layerFlow(0, shape))
   const end = await last
+  await b.until(() => b.done.filter(d => d.name === 'step').length >= LAYERS * WIDTH)
   const othersPct = others()
   const stamps = b.done.filter(d => d.name === 'step').map(d => d.stamp as Stamp & { tag: DagTag })
   const all = Array.from({ length: WIDTH }, (_, j) => j)

@@ -128,6 +128,12 @@ export class FlowBench {
     })
   }
 
+  /** Waits (up to 10 s) until `cond` holds: reports from other worker processes still on their way. */
+  async until (cond: () => boolean, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    while (!cond() && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 5))
+  }
+
   /** redis-server's and the worker processes' pids (for CPU accounting). */
   pids (): number[] {
     return [this.res.redis?.pid ?? -1, ...this.children.map(c => c.pid ?? -1)].filter(p => p > 0)
