@@ -93,7 +93,7 @@ import { JobBook, isFinal } from './jobs.js'
 import { JOB_LIMITS } from './limits.js'
 import { okReply, failReply, type BatchSignal, type ProgressReport, type WorkBatch, type WorkMsg, type WorkReply } from './messages.js'
 import { ReadyQueue } from './queue.js'
-import { WorkflowBook, type ApprovalDecision, type WorkflowView } from './workflows.js'
+import { WorkflowBook, isStepTask, type ApprovalDecision, type WorkflowView } from './workflows.js'
 import type { JobRecord, JobReplica, LoadedWork, StoredTask, TaskOutcome, WorkWrite } from './records.js'
 import { CMD_TYPE, WORKFLOW_TYPE, canRun, epochOfTask, formatJobId, jobIdTime, jobOfTask, makeTask, rehomedRoots, rootTasks, type JobInput, type Task } from './spec.js'
 
@@ -268,6 +268,10 @@ export class WorkCore {
 
   private loadFrom (loaded: LoadedWork): void {
     this.jobs.restore(loaded.jobs)
+    // A workflow's recorded step tasks count in its total again (held ones: makeRunnable).
+    for (const { job, outcomes } of loaded.jobs) {
+      if (job.isWorkflow === true) this.jobs.addTotal(job.id, outcomes.filter(o => isStepTask(job.id, o.taskId)).length)
+    }
     // Workflow drivers and delayed roots: made runnable once everything else is loaded.
     const restarted: Task[] = []
     // A restart starts every job's stall clock afresh (stuck-job detection): the time the
@@ -2286,7 +2290,8 @@ export class WorkCore {
    */
   private makeRunnable (t: Task, recorded?: readonly TaskOutcome[]): void {
     if (t.type === WORKFLOW_TYPE) {
-      this.workflows.start(t, recorded)
+      // Step tasks a restart finds held here count in the total again (see isStepTask).
+      this.jobs.addTotal(t.jobId, this.workflows.start(t, recorded))
       this.workflowSpawned = false
       return
     }

@@ -45,6 +45,20 @@ export function approvalIdOf (jobId: string, step: string): string {
   return `${jobId}:${step}`
 }
 
+/**
+ * Whether a task of a workflow job is one of its step tasks (`<job>/0.<key>`, `<job>/0@e.<key>`),
+ * not a step's own child. The driver spawns them and its outcome, which comes last, counts
+ * none, so a job record restored from its outcomes (which counts roots and what recorded
+ * outcomes spawned) counts them again: the recorded ones at restore, the held ones when the
+ * run is rebuilt (WorkflowBook.start).
+ */
+export function isStepTask (jobId: string, taskId: string): boolean {
+  if (!taskId.startsWith(jobId + '/')) return false
+  const rest = taskId.slice(jobId.length + 1)
+  const dot = rest.indexOf('.')
+  return dot > 0 && rest.indexOf('.', dot + 1) < 0
+}
+
 export interface WorkflowHost {
   readonly self: string
   now: () => number
@@ -71,6 +85,8 @@ interface Live {
   waiting: Map<string, ApprovalAsk>
   /** Approvals asked for in this run (asked once; the control log deduplicates across restarts). */
   requested: Set<string>
+  /** Keys of the step tasks this run spawned (the others it waits for were there before it: a restart). */
+  spawned: Set<string>
   stepNames: string[]
   summary?: WorkflowSummary
   finished: boolean
@@ -88,14 +104,16 @@ export class WorkflowBook {
 
   /**
    * The driver of a job homed here became runnable (registered, adopted, or restored after a
-   * restart with `recorded`, the job's outcomes so far): start or rebuild its run.
+   * restart with `recorded`, the job's outcomes so far): start or rebuild its run. Returns how
+   * many of its step tasks are held here and not recorded: a restart counts them in the job's
+   * total again (see isStepTask).
    */
-  start (driver: Task, recorded: readonly TaskOutcome[] = []): void {
+  start (driver: Task, recorded: readonly TaskOutcome[] = []): number {
     const old = this.live.get(driver.jobId)
-    if (old != null && old.driver.id === driver.id) return
+    if (old != null && old.driver.id === driver.id) return 0
     const payload = JSON.parse(driver.payload) as WorkflowPayload
     const run = new WorkflowRun(payload.def, payload.inputs, driver.jobId, payload.reuse)
-    const w: Live = { driver, payload, run, asked: new Map(), waiting: new Map(), requested: new Set(), stepNames: Object.keys(payload.def.steps), finished: false }
+    const w: Live = { driver, payload, run, asked: new Map(), waiting: new Map(), requested: new Set(), spawned: new Set(), stepNames: Object.keys(payload.def.steps), finished: false }
     this.live.set(driver.jobId, w)
     // Replay: feed everything already recorded before acting, then act on what is left, so
     // nothing recorded is spawned again and nothing finished is asked again.
@@ -104,6 +122,9 @@ export class WorkflowBook {
     for (const o of mine) pending.push(...run.taskEnded(this.keyOf(w, o.taskId)!, o.ok, o.result, o.error))
     this.note(w, pending)
     this.settle(w)
+    // Rebuilt, the run has asked again for every step task spawned before (their needs are
+    // recorded, their approvals in the registry): those not recorded are held here.
+    return run.outstanding().filter(key => !w.spawned.has(key) && this.host.known(driver.jobId, `${driver.id}.${key}`)).length
   }
 
   /** A recorded outcome of a task of a job homed here: a step task ending moves the run on. */
@@ -194,6 +215,7 @@ export class WorkflowBook {
         if (st == null) continue
         const id = `${w.driver.id}.${key}`
         if (this.host.known(w.driver.jobId, id)) continue
+        w.spawned.add(key)
         this.host.spawn(w.driver, this.stepTask(w, id, st))
       }
       // Approvals already decided (a restart, a re-home, a decision that came first) are fed
