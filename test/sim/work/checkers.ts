@@ -23,6 +23,13 @@
 //                 in that generation, and QUIET_MS later no live node holds anything of a
 //                 finished job, nor any task, outbox entry, completion state or home record
 //                 of an older generation of any job.
+//   workflows     (./workflow-dag.ts computes how each step must end) a step task never starts
+//                 before every step it needs ended at the home of its generation; no step that
+//                 must not run is spawned; a step's outcome carries the output of its true
+//                 payload; a finished workflow ends completed or failed as it must, and its
+//                 driver's result agrees with the expected steps and with a fresh WorkflowRun
+//                 over the outcomes its home recorded; a retry re-ran exactly its plan's steps
+//                 and reused the others' outputs; no step task due at a live home is missing.
 
 import type { JobEntry } from '../../../src/consensus/control.js'
 import type { JobRecord, TaskOutcome } from '../../../src/work/records.js'

@@ -46,6 +46,12 @@
 // roots in a new home generation (task ids `J/i@e`); each generation's true tree is computed
 // apart, and the job must finish at its last home, in the log's generation.
 //
+// With SimOptions.workflows most submissions are workflows (./workflow-dag.ts): seeded DAGs
+// whose step tasks are the sim's tasks, whose approvals the sim decides (standing in for the
+// registry's approval records: each node's copy applied with its lag, told to its core), and
+// some of which, once failed, are retried as `meshnode workflow retry` does. Off, nothing of a
+// seed's run changes (workflow draws come from a PRNG of their own).
+//
 // The invariants (./checkers.ts) run after every event. Limits: a dead node never rejoins
 // (no node.alive, no new incarnation), a node's log lag does not depend on the partitions (a
 // cut-off follower still applies what the others commit; only a zombie stops), a death is
