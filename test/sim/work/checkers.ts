@@ -85,10 +85,11 @@ function checkWorkflowWrite (sim: WorkSim, n: SimNode, bucket: 'tasks' | 'result
 
 /**
  * A step task starts on `n`: every step it needs has its outcome recorded at the home of the
- * task's generation (in its memory if it is up — a start there may come before the flush —
- * else on its disk); an approval it needs is decided in that home's registry; a need that was
- * skipped, or an approval, was decided only once its own needs were. And the step is one that
- * must run.
+ * task's generation — durable on its disk, for a start anywhere else (the home lends a step
+ * only after the flush that holds it and the outcomes that freed it); in its memory will do for
+ * a start at the home itself, which starts tasks before the flush — an approval it needs is
+ * decided in that home's registry, and a need that was skipped, or an approval, was decided
+ * only once its own needs were. And the step is one that must run.
  */
 export function checkStepStart (sim: WorkSim, n: SimNode, job: SimJob, taskId: string, key: string): void {
   const truth = job.wf!.truth
@@ -98,14 +99,19 @@ export function checkStepStart (sim: WorkSim, n: SimNode, job: SimJob, taskId: s
     sim.violation('workflow spawns', `${n.id} starts ${taskId}, a step task that must not run (${job.wf!.spec.reuse != null ? 'skipped, or reused by this retry' : 'its step is skipped'})`)
     return
   }
+  const durable = n.id !== job.homes[epoch]
   for (const j of step.needs) {
-    const why = unsettled(sim, job, epoch, j)
+    const why = unsettled(sim, job, epoch, j, durable)
     if (why != null) sim.violation('workflow order', `${n.id} starts ${taskId} (step ${step.name}) before its need ${truth.steps[j]!.name} ended at the home of generation ${epoch}: ${why}`)
   }
 }
 
-/** Why step `j` of the job has not ended at its home of generation `epoch` (undefined: it has). */
-function unsettled (sim: WorkSim, job: SimJob, epoch: number, j: number, holdings?: Holdings): string | undefined {
+/**
+ * Why step `j` of the job has not ended at its home of generation `epoch` (undefined: it has):
+ * by what that home holds in memory (`holdings`, or its own if it is up) or, `durable` or down,
+ * on its disk.
+ */
+function unsettled (sim: WorkSim, job: SimJob, epoch: number, j: number, durable: boolean, holdings?: Holdings): string | undefined {
   const s = job.wf!.truth.steps[j]!
   if (s.reused) return undefined
   const home = sim.byId.get(job.homes[epoch] ?? '')
@@ -113,17 +119,17 @@ function unsettled (sim: WorkSim, job: SimJob, epoch: number, j: number, holding
   // A step is decided once its needs are (an approval decided first waits for them too).
   if (s.record.outcome === 'skipped' || s.kind === 'approval') {
     for (const k of s.needs) {
-      const why = unsettled(sim, job, epoch, k, holdings)
+      const why = unsettled(sim, job, epoch, k, durable, holdings)
       if (why != null) return why
     }
     if (s.kind === 'approval' && s.record.outcome !== 'skipped' && !home.approvals.has(`${job.id}:${s.name}`)) return `approval ${s.name} not decided in ${home.id}'s registry`
     return undefined
   }
-  const h = holdings ?? (home.up ? home.core.holdings() : undefined)
+  const h = durable ? undefined : holdings ?? (home.up ? home.core.holdings() : undefined)
   const driver = rootTaskId(job.id, 0, epoch)
   for (const t of s.tasks) {
     const id = `${driver}.${t.key}`
-    if (!(h != null ? h.isRecorded(job.id, id) : home.disk.has(`results\u0000${id}`))) return `${id} not recorded at ${home.id}`
+    if (!(h != null ? h.isRecorded(job.id, id) : home.disk.has(`results\u0000${id}`))) return `${id} not recorded at ${home.id}${h == null ? ' (on its disk)' : ''}`
   }
   return undefined
 }
@@ -331,7 +337,7 @@ function lostStep (sim: WorkSim, job: SimJob, homeHoldings: Holdings | undefined
         continue
       }
       if (held(id)) continue
-      due ??= over || (live && s.needs.every(j => unsettled(sim, job, job.epoch, j, homeHoldings) == null))
+      due ??= over || (live && s.needs.every(j => unsettled(sim, job, job.epoch, j, false, homeHoldings) == null))
       if (due) return `${id} (step ${s.name}${over ? ', the workflow finished' : ', its needs ended at the home'})`
     }
   }
