@@ -93,7 +93,7 @@ import { JobBook, isFinal } from './jobs.js'
 import { JOB_LIMITS } from './limits.js'
 import { okReply, failReply, type BatchSignal, type ProgressReport, type WorkBatch, type WorkMsg, type WorkReply } from './messages.js'
 import { ReadyQueue } from './queue.js'
-import { WorkflowBook, type ApprovalDecision, type WorkflowView } from './workflows.js'
+import { WorkflowBook, isStepTask, type ApprovalDecision, type WorkflowView } from './workflows.js'
 import type { JobRecord, JobReplica, LoadedWork, StoredTask, TaskOutcome, WorkWrite } from './records.js'
 import { CMD_TYPE, WORKFLOW_TYPE, canRun, epochOfTask, formatJobId, jobIdTime, jobOfTask, makeTask, rehomedRoots, rootTasks, type JobInput, type Task } from './spec.js'
 
@@ -237,7 +237,6 @@ export class WorkCore {
       now: () => this.now,
       known: (jobId, taskId) => this.tasks.has(taskId) || this.running.has(taskId) || this.jobs.isRecorded(jobId, taskId),
       spawn: (driver, task) => { this.spawnStep(driver, task) },
-      addTotal: (jobId, n) => { this.jobs.addTotal(jobId, n) },
       finish: (driver, ok, summary) => {
         // The result carries what the workflow ran (for `workflow retry`): it stays at home.
         this.workflows.drop(driver.jobId)
@@ -269,6 +268,10 @@ export class WorkCore {
 
   private loadFrom (loaded: LoadedWork): void {
     this.jobs.restore(loaded.jobs)
+    // A workflow's recorded step tasks count in its total again (held ones: makeRunnable).
+    for (const { job, outcomes } of loaded.jobs) {
+      if (job.isWorkflow === true) this.jobs.addTotal(job.id, outcomes.filter(o => isStepTask(job.id, o.taskId)).length)
+    }
     // Workflow drivers and delayed roots: made runnable once everything else is loaded.
     const restarted: Task[] = []
     // A restart starts every job's stall clock afresh (stuck-job detection): the time the
@@ -2287,7 +2290,8 @@ export class WorkCore {
    */
   private makeRunnable (t: Task, recorded?: readonly TaskOutcome[]): void {
     if (t.type === WORKFLOW_TYPE) {
-      this.workflows.start(t, recorded)
+      // Step tasks a restart finds held here count in the total again (see isStepTask).
+      this.jobs.addTotal(t.jobId, this.workflows.start(t, recorded))
       this.workflowSpawned = false
       return
     }
@@ -2301,6 +2305,7 @@ export class WorkCore {
     if (live != null) live.add(task.id)
     else if (!this.dscore.taskSpawned(driver.jobId, driver.id, task.id)) return
     this.holdTask(task)
+    this.jobs.addTotal(driver.jobId, 1)
     this.workflowSpawned = true
     this.changed = true
     // A step nobody would take from here soon — this node cannot run it, or its slots are

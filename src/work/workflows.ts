@@ -23,6 +23,20 @@ export { WORKFLOW_TYPE, type WorkflowPayload } from './spec.js'
 export type ApprovalDecision = Pick<ApprovalRecord, 'id' | 'jobId' | 'step' | 'state' | 'by' | 'comment'>
 export type { ApprovalRequest }
 
+/**
+ * Whether a task of a workflow job is one of its step tasks (`<job>/0.<key>`, `<job>/0@e.<key>`),
+ * not a step's own child. The driver spawns them and its outcome, which comes last, counts
+ * none, so a job record restored from its outcomes (which counts roots and what recorded
+ * outcomes spawned) counts them again: the recorded ones at restore, the held ones when the
+ * run is rebuilt (WorkflowBook.start).
+ */
+export function isStepTask (jobId: string, taskId: string): boolean {
+  if (!taskId.startsWith(jobId + '/')) return false
+  const rest = taskId.slice(jobId.length + 1)
+  const dot = rest.indexOf('.')
+  return dot > 0 && rest.indexOf('.', dot + 1) < 0
+}
+
 export interface WorkflowHost {
   readonly self: string
   now: () => number
@@ -30,11 +44,6 @@ export interface WorkflowHost {
   known: (jobId: string, taskId: string) => boolean
   /** Spawns a step task as a child of the driver (held, queued, charged to the driver). */
   spawn: (driver: Task, task: Task) => void
-  /**
-   * Step tasks to add to the job's total: every one the engine asked for, spawned now or
-   * before a restart (the driver's outcome counts none; a restart recounts from outcomes).
-   */
-  addTotal: (jobId: string, n: number) => void
   /** The workflow is over: the driver finishes with this outcome. */
   finish: (driver: Task, ok: boolean, result: WorkflowResult) => void
   requestApproval: (req: ApprovalRequest) => void
@@ -54,11 +63,11 @@ interface Live {
   waiting: Map<string, ApprovalAsk>
   /** Approvals asked for in this run (asked once; the control log deduplicates across restarts). */
   requested: Set<string>
+  /** Keys of the step tasks this run spawned (the others it waits for were there before it: a restart). */
+  spawned: Set<string>
   stepNames: string[]
   summary?: WorkflowSummary
   finished: boolean
-  /** Step tasks counted in the job's total so far (by this run: a restart counts them again). */
-  counted: number
 }
 
 export class WorkflowBook {
@@ -73,14 +82,16 @@ export class WorkflowBook {
 
   /**
    * The driver of a job homed here became runnable (registered, adopted, or restored after a
-   * restart with `recorded`, the job's outcomes so far): start or rebuild its run.
+   * restart with `recorded`, the job's outcomes so far): start or rebuild its run. Returns how
+   * many of its step tasks are held here and not recorded: a restart counts them in the job's
+   * total again (see isStepTask).
    */
-  start (driver: Task, recorded: readonly TaskOutcome[] = []): void {
+  start (driver: Task, recorded: readonly TaskOutcome[] = []): number {
     const old = this.live.get(driver.jobId)
-    if (old != null && old.driver.id === driver.id) return
+    if (old != null && old.driver.id === driver.id) return 0
     const payload = JSON.parse(driver.payload) as WorkflowPayload
     const run = new WorkflowRun(payload.def, payload.inputs, driver.jobId, payload.reuse)
-    const w: Live = { driver, payload, run, asked: new Map(), waiting: new Map(), requested: new Set(), stepNames: Object.keys(payload.def.steps), finished: false, counted: 0 }
+    const w: Live = { driver, payload, run, asked: new Map(), waiting: new Map(), requested: new Set(), spawned: new Set(), stepNames: Object.keys(payload.def.steps), finished: false }
     this.live.set(driver.jobId, w)
     // Replay: feed everything already recorded before acting, then act on what is left, so
     // nothing recorded is spawned again and nothing finished is asked again.
@@ -89,6 +100,9 @@ export class WorkflowBook {
     for (const o of mine) pending.push(...run.taskEnded(this.keyOf(w, o.taskId)!, o.ok, o.result, o.error))
     this.note(w, pending)
     this.settle(w)
+    // Rebuilt, the run has asked again for every step task spawned before (their needs are
+    // recorded, their approvals in the registry): those not recorded are held here.
+    return run.outstanding().filter(key => !w.spawned.has(key) && this.host.known(driver.jobId, `${driver.id}.${key}`)).length
   }
 
   /** A recorded outcome of a task of a job homed here: a step task ending moves the run on. */
@@ -165,10 +179,6 @@ export class WorkflowBook {
 
   /** Acts on the run's state: spawns what it waits for, asks for approvals, finishes when done. */
   private settle (w: Live): void {
-    if (w.asked.size > w.counted) {
-      this.host.addTotal(w.driver.jobId, w.asked.size - w.counted)
-      w.counted = w.asked.size
-    }
     for (;;) {
       if (w.finished) return
       if (w.run.done) {
@@ -183,6 +193,7 @@ export class WorkflowBook {
         if (st == null) continue
         const id = `${w.driver.id}.${key}`
         if (this.host.known(w.driver.jobId, id)) continue
+        w.spawned.add(key)
         this.host.spawn(w.driver, this.stepTask(w, id, st))
       }
       // Approvals already decided (a restart, a re-home, a decision that came first) are fed

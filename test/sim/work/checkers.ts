@@ -23,12 +23,22 @@
 //                 in that generation, and QUIET_MS later no live node holds anything of a
 //                 finished job, nor any task, outbox entry, completion state or home record
 //                 of an older generation of any job.
+//   workflows     (./workflow-dag.ts computes how each step must end) a step task never starts
+//                 before every step it needs ended at the home of its generation; no step that
+//                 must not run is spawned; a step's outcome carries the output of its true
+//                 payload; a finished workflow ends completed or failed as it must, and its
+//                 driver's result agrees with the expected steps and with a fresh WorkflowRun
+//                 over the outcomes its home recorded; a retry re-ran exactly its plan's steps
+//                 and reused the others' outputs; no step task due at a live home is missing.
 
 import type { JobEntry } from '../../../src/consensus/control.js'
-import type { JobRecord } from '../../../src/work/records.js'
-import { epochOfTask, jobOfTask } from '../../../src/work/spec.js'
-import { idsOf, type SimJob, type SimNode, type WorkSim } from './sim.js'
+import type { JobRecord, TaskOutcome } from '../../../src/work/records.js'
+import { epochOfTask, jobOfTask, rootTaskId } from '../../../src/work/spec.js'
+import { WorkflowRun, type WorkflowAction, type WorkflowSummary } from '../../../src/workflow/index.js'
+import type { Holdings } from './core-adapter.js'
+import { idsOf, workflowResultAt, type SimJob, type SimNode, type WorkSim } from './sim.js'
 import { childPaths, rootPath } from './tree.js'
+import { canonical, stepKeyOf } from './workflow-dag.js'
 
 export interface Violation { kind: string, detail: string }
 
@@ -37,6 +47,7 @@ const QUIET_NOTE = 'after every job finished and the mesh stayed calm'
 /** A flush is about to land on `n`'s disk. */
 export function checkFlush (sim: WorkSim, n: SimNode, batch: ReadonlyArray<{ key: string, text: string | undefined, bucket: string, taskKey: string }>): void {
   for (const w of batch) {
+    if (w.text !== undefined && (w.bucket === 'tasks' || w.bucket === 'results')) checkWorkflowWrite(sim, n, w.bucket, w.taskKey, w.text)
     if (w.bucket !== 'results' || w.text === undefined) continue
     if (n.disk.has(w.key)) sim.violation('results once', `${n.id} records the outcome of ${w.taskKey} a second time`)
     const job = sim.jobs.get(jobOfTask(w.taskKey))
@@ -46,6 +57,81 @@ export function checkFlush (sim: WorkSim, n: SimNode, batch: ReadonlyArray<{ key
     else if (job.homes[epoch] !== n.id) sim.violation('results once', `${n.id} records ${w.taskKey} but the job's home in generation ${epoch} is ${job.homes[epoch] ?? '?'}`)
     else if (!idsOf(job, epoch).has(w.taskKey)) sim.violation('results once', `${n.id} records ${w.taskKey}, which is not a task of the job's tree (generation ${epoch})`)
   }
+}
+
+/**
+ * A workflow job's task or outcome lands on `n`'s disk: a task is one of the run's true tree
+ * (no step is spawned that must not run: skipped, or reused by a retry), and a step's outcome
+ * ends as the step must (ok or failed for good) with the output its handler gives for its
+ * id and its payload — so its payload carried its needs' true outputs.
+ */
+function checkWorkflowWrite (sim: WorkSim, n: SimNode, bucket: 'tasks' | 'results', taskId: string, text: string): void {
+  const job = sim.jobs.get(jobOfTask(taskId))
+  if (job?.wf == null) return
+  const epoch = epochOfTask(taskId)
+  if (bucket === 'tasks') {
+    if (epoch <= job.epoch && !idsOf(job, epoch).has(taskId)) sim.violation('workflow spawns', `${n.id} holds ${taskId}, not a task of the workflow's run (generation ${epoch}: a step that must not run${job.wf.spec.reuse != null ? ', or one the retry reuses' : ''})`)
+    return
+  }
+  const key = stepKeyOf(job.id, taskId)
+  if (key == null) return
+  const o = JSON.parse(text) as TaskOutcome
+  if (o.cancelled === true) return
+  const t = job.wf.truth.byKey.get(key)?.tasks.find(x => x.key === key)
+  if (t == null) return
+  if (o.ok !== t.ok) sim.violation('workflow output', `${n.id} records ${taskId} ${o.ok ? 'ok' : `failed (${o.error ?? ''})`}; the step's task must ${t.ok ? 'succeed' : 'fail for good'}`)
+  else if (o.ok && canonical(o.result == null ? null : JSON.parse(o.result)) !== canonical(t.output)) sim.violation('workflow output', `${n.id} records ${taskId} with output ${o.result ?? 'none'}; its handler gives ${JSON.stringify(t.output)} for its true payload ${t.payload}`)
+}
+
+/**
+ * A step task starts on `n`: every step it needs has its outcome recorded at the home of the
+ * task's generation — durable on its disk, for a start anywhere else (the home lends a step
+ * only after the flush that holds it and the outcomes that freed it); in its memory will do for
+ * a start at the home itself, which starts tasks before the flush — an approval it needs is
+ * decided in that home's registry, and a need that was skipped, or an approval, was decided
+ * only once its own needs were. And the step is one that must run.
+ */
+export function checkStepStart (sim: WorkSim, n: SimNode, job: SimJob, taskId: string, key: string): void {
+  const truth = job.wf!.truth
+  const step = truth.byKey.get(key)
+  const epoch = epochOfTask(taskId)
+  if (step == null) {
+    sim.violation('workflow spawns', `${n.id} starts ${taskId}, a step task that must not run (${job.wf!.spec.reuse != null ? 'skipped, or reused by this retry' : 'its step is skipped'})`)
+    return
+  }
+  const durable = n.id !== job.homes[epoch]
+  for (const j of step.needs) {
+    const why = unsettled(sim, job, epoch, j, durable)
+    if (why != null) sim.violation('workflow order', `${n.id} starts ${taskId} (step ${step.name}) before its need ${truth.steps[j]!.name} ended at the home of generation ${epoch}: ${why}`)
+  }
+}
+
+/**
+ * Why step `j` of the job has not ended at its home of generation `epoch` (undefined: it has):
+ * by what that home holds in memory (`holdings`, or its own if it is up) or, `durable` or down,
+ * on its disk.
+ */
+function unsettled (sim: WorkSim, job: SimJob, epoch: number, j: number, durable: boolean, holdings?: Holdings): string | undefined {
+  const s = job.wf!.truth.steps[j]!
+  if (s.reused) return undefined
+  const home = sim.byId.get(job.homes[epoch] ?? '')
+  if (home == null) return `no home of generation ${epoch}`
+  // A step is decided once its needs are (an approval decided first waits for them too).
+  if (s.record.outcome === 'skipped' || s.kind === 'approval') {
+    for (const k of s.needs) {
+      const why = unsettled(sim, job, epoch, k, durable, holdings)
+      if (why != null) return why
+    }
+    if (s.kind === 'approval' && s.record.outcome !== 'skipped' && !home.approvals.has(`${job.id}:${s.name}`)) return `approval ${s.name} not decided in ${home.id}'s registry`
+    return undefined
+  }
+  const h = durable ? undefined : holdings ?? (home.up ? home.core.holdings() : undefined)
+  const driver = rootTaskId(job.id, 0, epoch)
+  for (const t of s.tasks) {
+    const id = `${driver}.${t.key}`
+    if (!(h != null ? h.isRecorded(job.id, id) : home.disk.has(`results\u0000${id}`))) return `${id} not recorded at ${home.id}${h == null ? ' (on its disk)' : ''}`
+  }
+  return undefined
 }
 
 /** `rec` came out of ready().finished at `n`: durable and final. */
@@ -65,7 +151,13 @@ export function checkFinished (sim: WorkSim, n: SimNode, job: SimJob, rec: JobRe
     if (rec.done > size) sim.violation('results once', `${job.id} counts ${rec.done} outcomes, its tree has ${size} tasks`)
     return
   }
-  if (rec.state !== 'completed') {
+  if (job.wf != null) {
+    // A workflow fails when a step fails (not tolerated): it is judged like a completed job
+    // otherwise — every step that must run ran, once, and nothing else.
+    const want = job.wf.truth.ok ? 'completed' : 'failed'
+    if (rec.state !== want) sim.violation('workflow', `${job.id} finished ${rec.state} (${rec.error ?? ''}); it must end ${want}${job.wf.truth.failed.length > 0 ? ` (steps that fail: ${job.wf.truth.failed.join(', ')})` : ''}`)
+    checkWorkflowResult(sim, n, job, epoch)
+  } else if (rec.state !== 'completed') {
     sim.violation('never early', `${job.id} finished ${rec.state} (${rec.error ?? ''}); no task fails on its last attempt in this simulation`)
     return
   }
@@ -81,6 +173,72 @@ export function checkFinished (sim: WorkSim, n: SimNode, job: SimJob, rec: JobRe
   else if (missing.length > 0) sim.violation('never early', `${job.id} reported completed with ${missing.length} of ${size} outcomes not on its home's disk (e.g. ${missing.slice(0, 3).join(', ')})`)
   if (onDisk !== size) sim.violation('never early', `${job.id} completed with ${onDisk} outcomes on disk, tree has ${size}`)
   if (rec.done !== size || rec.total !== size) sim.violation('never early', `${job.id} completed with done=${rec.done} total=${rec.total}, tree has ${size}`)
+}
+
+/**
+ * A workflow finished (not cancelled) at `n`, its home of generation `epoch`: its driver's
+ * result (what `meshnode job` shows, and what a retry is built from) agrees with
+ *   - the steps as they must end (./workflow-dag.ts: outcome, output, reused), and
+ *   - a fresh WorkflowRun fed the outcomes recorded on the home's disk and the approvals
+ *     decided, in any order: the same summary, field for field;
+ * it carries what was submitted; and a retry re-ran exactly what its plan said and took the
+ * other steps' outputs from the run it retried.
+ */
+function checkWorkflowResult (sim: WorkSim, n: SimNode, job: SimJob, epoch: number): void {
+  const wf = job.wf!
+  const truth = wf.truth
+  const result = workflowResultAt(n, job.id, epoch)
+  if (result == null) {
+    sim.violation('workflow', `${job.id} finished at ${n.id} with no result of its driver ${rootTaskId(job.id, 0, epoch)} on disk`)
+    return
+  }
+  const bad = (what: string): void => { sim.violation('workflow result', `${job.id} (generation ${epoch}): ${what}`) }
+  for (const s of truth.steps) {
+    const r = result.steps[s.name]
+    if (r == null) { bad(`no record of step ${s.name}`); continue }
+    if (r.outcome !== s.record.outcome) bad(`step ${s.name} ended ${r.outcome}${r.error != null ? ` (${r.error})` : ''}; it must end ${s.record.outcome}`)
+    else if (canonical(r.output) !== canonical(s.record.output)) bad(`step ${s.name} has output ${JSON.stringify(r.output)}; it must be ${JSON.stringify(s.record.output)}`)
+    if ((r.reused === true) !== s.reused) bad(`step ${s.name} is ${r.reused === true ? '' : 'not '}marked reused`)
+  }
+  if (result.ok !== truth.ok || canonical(result.failed) !== canonical(truth.failed) || canonical(result.skipped) !== canonical(truth.skipped)) bad(`ok=${String(result.ok)} failed=${result.failed.join(',')} skipped=${result.skipped.join(',')}; must be ok=${String(truth.ok)} failed=${truth.failed.join(',')} skipped=${truth.skipped.join(',')}`)
+  const submitted = { def: wf.spec.def, inputs: wf.spec.inputs, ...(wf.spec.reuse != null ? { reuse: wf.spec.reuse } : {}), ...(wf.spec.retryOf != null ? { retryOf: wf.spec.retryOf } : {}) }
+  if (canonical(result.workflow) !== canonical(submitted)) bad('its result does not carry the workflow as submitted')
+
+  // The engine again, from scratch, over what the home recorded.
+  const run = new WorkflowRun(wf.spec.def, wf.spec.inputs, job.id, wf.spec.reuse)
+  let summary: WorkflowSummary | undefined
+  const take = (actions: WorkflowAction[]): void => { for (const a of actions) if (a.kind === 'done') summary = a.summary }
+  take(run.start())
+  const prefix = `results\u0000${rootTaskId(job.id, 0, epoch)}.`
+  for (const [key, text] of n.disk) {
+    if (!key.startsWith(prefix) || key.includes('.', prefix.length)) continue
+    const o = JSON.parse(text) as TaskOutcome
+    take(run.taskEnded(key.slice(prefix.length), o.ok, o.result, o.error))
+  }
+  for (const s of truth.steps) {
+    const d = sim.approvals.get(`${job.id}:${s.name}`)
+    if (d != null && (d.state === 'approved' || d.state === 'rejected')) take(run.approvalDecided(s.name, d.state === 'approved', d.by ?? 'unknown', d.comment))
+  }
+  if (summary == null) bad('a fresh run over the outcomes recorded at its home is not done')
+  else {
+    const { workflow: _w, ...mine } = result
+    if (canonical(mine) !== canonical(summary)) bad(`its result differs from a fresh run over the recorded outcomes:\n  result: ${canonical(mine)}\n  fresh:  ${canonical(summary)}`)
+  }
+
+  const retry = wf.retry
+  if (retry != null) {
+    const rerun = new Set(retry.rerun)
+    for (const s of truth.steps) {
+      const r = result.steps[s.name]
+      if (r == null) continue
+      if (rerun.has(s.name)) {
+        if (r.reused === true) bad(`retry: step ${s.name} is to run again (plan: ${retry.rerun.join(',')}) but was reused`)
+      } else {
+        if (r.reused !== true) bad(`retry: step ${s.name} is to be reused (plan re-runs ${retry.rerun.join(',')}) but was not`)
+        if (canonical(r.output) !== canonical(retry.previous[s.name]?.output)) bad(`retry: reused step ${s.name} has output ${JSON.stringify(r.output)}, the retried run ${retry.jobId} had ${JSON.stringify(retry.previous[s.name]?.output)}`)
+      }
+    }
+  }
 }
 
 /** After every event. */
@@ -138,7 +296,10 @@ function lostTask (sim: WorkSim, job: SimJob): string | undefined {
   // (Looser than without deaths; liveness and "never early" at the end still prove that
   // nothing was lost.)
   const stack: string[] = []
-  for (let r = 0; r < job.roots; r++) stack.push(rootPath(r, job.epoch))
+  if (job.wf != null) {
+    const lost = lostStep(sim, job, homeHoldings, recorded, held, stack)
+    if (lost != null) return lost
+  } else for (let r = 0; r < job.roots; r++) stack.push(rootPath(r, job.epoch))
   while (stack.length > 0) {
     const path = stack.pop()!
     const id = `${job.id}/${path}`
@@ -148,6 +309,37 @@ function lostTask (sim: WorkSim, job: SimJob): string | undefined {
       continue
     }
     if (!held(id)) return id
+  }
+  return undefined
+}
+
+/**
+ * A workflow's driver and step tasks, for lostTask: the driver is recorded or held (at its
+ * home); every step task is recorded (then its subtree is walked: pushed on `stack`) or held
+ * somewhere — once it must exist: the workflow finished, or its home runs the workflow (up,
+ * its run live) and every need of the step has ended there (the home spawns a step in the same
+ * step that records the outcome or applies the decision freeing it). A home that is down
+ * spawns what is missing when it restarts (from its disk and the registry).
+ */
+function lostStep (sim: WorkSim, job: SimJob, homeHoldings: Holdings | undefined, recorded: (id: string) => boolean, held: (id: string) => boolean, stack: string[]): string | undefined {
+  const driver = rootTaskId(job.id, 0, job.epoch)
+  const over = recorded(driver)
+  if (!over && !held(driver)) return `${driver} (the workflow's driver)`
+  const live = homeHoldings?.workflowView(job.id) != null
+  for (const s of job.wf!.truth.steps) {
+    if (s.tasks.length === 0) continue
+    let due: boolean | undefined
+    for (const t of s.tasks) {
+      const id = `${driver}.${t.key}`
+      if (recorded(id)) {
+        if (sim.stats.deaths > 0 && held(id)) continue
+        if (t.ok) for (const c of childPaths(job.shape, id.slice(job.id.length + 1))) stack.push(c)
+        continue
+      }
+      if (held(id)) continue
+      due ??= over || (live && s.needs.every(j => unsettled(sim, job, job.epoch, j, false, homeHoldings) == null))
+      if (due) return `${id} (step ${s.name}${over ? ', the workflow finished' : ', its needs ended at the home'})`
+    }
   }
   return undefined
 }

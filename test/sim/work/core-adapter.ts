@@ -12,6 +12,7 @@ import { WorkCore, type AttemptEnd, type DrainProgress, type PeerInfo, type Read
 import type { WorkMsg, WorkReply } from '../../../src/work/messages.js'
 import type { JobRecord, JobReplica, LoadedWork, StoredTask, TaskOutcome } from '../../../src/work/records.js'
 import type { JobInput } from '../../../src/work/spec.js'
+import type { ApprovalDecision, WorkflowView } from '../../../src/work/workflows.js'
 
 export type { AttemptEnd, PeerInfo, Ready, WorkCounters } from '../../../src/work/core.js'
 
@@ -30,11 +31,15 @@ export interface Holdings {
   completionView: (jobId: string) => string
   /** Jobs the Dijkstra–Scholten core holds state of, and a sample task id of each (its generation). */
   completionJobs: () => Array<{ jobId: string, sample?: string }>
+  /** A workflow whose run this home holds (its steps as they stand), if any. */
+  workflowView: (jobId: string) => WorkflowView | undefined
 }
 
 export interface SimRegistry {
   entry: (jobId: string) => JobEntry | undefined
   isDead: (peer: string) => boolean
+  /** The registry's record of a workflow approval (the sim's stand-in for the approvals in the log). */
+  approval?: (id: string) => ApprovalDecision | undefined
 }
 
 export interface SimCoreConfig {
@@ -66,6 +71,8 @@ export interface SimCore {
   declaredDead: (now: number) => void
   /** The control log moved jobs to new homes (before the node.dead that moved them). */
   jobsMoved: (moves: readonly JobMove[], now: number) => void
+  /** The control log decided a workflow approval. */
+  approvalDecided: (d: ApprovalDecision, now: number) => void
   /** The replica of a job re-homed here, read from disk after ready().adopt. */
   adopt: (jobId: string, replica: JobReplica | undefined, now: number) => void
   peers: (view: readonly PeerInfo[], now: number) => void
@@ -102,6 +109,7 @@ export function makeCore (cfg: SimCoreConfig, loaded: LoadedWork | undefined, re
     peerDead: (peer, t) => { core.peerDead(peer, t) },
     declaredDead: t => { core.declaredDead(t) },
     jobsMoved: (moves, t) => { core.jobsMoved(moves, t) },
+    approvalDecided: (d, t) => { core.approvalDecided(d, t) },
     adopt: (jobId, replica, t) => { core.adopt(jobId, replica, t) },
     peers: (view, t) => { core.peers(view, t) },
     peerAdvertised: (peer, t) => { core.peerAdvertised(peer, t) },
@@ -130,7 +138,8 @@ export function makeCore (cfg: SimCoreConfig, loaded: LoadedWork | undefined, re
       completionJobs: () => {
         const c = core.completion
         return c.jobIds().map(jobId => ({ jobId, sample: c.ledger(jobId)[0]?.taskIds[0] ?? c.localTasks(jobId)[0]?.taskId }))
-      }
+      },
+      workflowView: jobId => core.workflowView(jobId)
     })
   }
 }

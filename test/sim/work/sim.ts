@@ -46,6 +46,12 @@
 // roots in a new home generation (task ids `J/i@e`); each generation's true tree is computed
 // apart, and the job must finish at its last home, in the log's generation.
 //
+// With SimOptions.workflows most submissions are workflows (./workflow-dag.ts): seeded DAGs
+// whose step tasks are the sim's tasks, whose approvals the sim decides (standing in for the
+// registry's approval records: each node's copy applied with its lag, told to its core), and
+// some of which, once failed, are retried as `meshnode workflow retry` does. Off, nothing of a
+// seed's run changes (workflow draws come from a PRNG of their own).
+//
 // The invariants (./checkers.ts) run after every event. Limits: a dead node never rejoins
 // (no node.alive, no new incarnation), a node's log lag does not depend on the partitions (a
 // cut-off follower still applies what the others commit; only a zombie stops), a death is
@@ -59,10 +65,13 @@ import { mulberry32, type Rng } from '../../../src/prng.js'
 import { decideRetention } from '../../../src/consensus/retention.js'
 import type { WorkMsg, WorkReply } from '../../../src/work/messages.js'
 import type { JobRecord, JobReplica, LoadedWork, StoredTask, TaskOutcome, WorkWrite } from '../../../src/work/records.js'
-import { childTaskId, makeTask, type Task } from '../../../src/work/spec.js'
-import { checkStep, checkFinished, checkFlush, checkEnd, excused, type Violation } from './checkers.js'
+import { WORKFLOW_TYPE, childTaskId, makeTask, parseJobInput, rootTaskId, type Task } from '../../../src/work/spec.js'
+import type { ApprovalDecision, ApprovalRequest, WorkflowResult } from '../../../src/work/workflows.js'
+import { WorkflowRun } from '../../../src/workflow/index.js'
+import { checkStep, checkFinished, checkFlush, checkEnd, checkStepStart, excused, type Violation } from './checkers.js'
 import { makeCore, type PeerInfo, type Ready, type SimCore, type WorkCounters } from './core-adapter.js'
 import { childPaths, treeIds, unit, type TreeShape } from './tree.js'
+import { APPROVER, approves, expectWorkflow, failsForGood, randomWorkflow, stepKeyOf, stepOutput, workflowIds, type RetryOf, type WorkflowSpec, type WorkflowTruth } from './workflow-dag.js'
 
 export type { JobMove }
 
@@ -236,16 +245,39 @@ export interface SimJob {
   finishedAt?: number
   /** Final records of older generations (a home that finished before its death was committed, or a zombie). */
   earlier: Array<{ node: string, rec: JobRecord }>
+  /** A workflow job (SimOptions.workflows): its one root is the driver, its tree the steps that run and their subtrees. */
+  wf?: SimWorkflow
+}
+
+/** A workflow job as the test sees it (./workflow-dag.ts). */
+export interface SimWorkflow {
+  spec: WorkflowSpec
+  /** How every step must end, computed from the definition apart from the code under test. */
+  truth: WorkflowTruth
+  /** A retry: what it was built from. */
+  retry?: RetryOf
+  /** Its driver's result once it finished (read from its home's disk). */
+  result?: WorkflowResult
+  /** A retry of it was scheduled. */
+  retried?: boolean
 }
 
 /** The true tree of generation `epoch` of a job. */
 export function idsOf (job: SimJob, epoch: number): Set<string> {
   let ids = job.idsByGen.get(epoch)
   if (ids == null) {
-    ids = new Set(treeIds(job.id, job.roots, job.shape, epoch))
+    ids = new Set(job.wf != null ? workflowIds(job.id, job.wf.truth, job.shape, epoch) : treeIds(job.id, job.roots, job.shape, epoch))
     job.idsByGen.set(epoch, ids)
   }
   return ids
+}
+
+/** A finished workflow's driver result on `n`'s disk (its home of generation `epoch`), if recorded. */
+export function workflowResultAt (n: SimNode, jobId: string, epoch: number): WorkflowResult | undefined {
+  const text = n.disk.get(`results\u0000${rootTaskId(jobId, 0, epoch)}`)
+  if (text == null) return undefined
+  const o = JSON.parse(text) as TaskOutcome
+  return o.result == null ? undefined : JSON.parse(o.result) as WorkflowResult
 }
 
 // ----- nodes ------------------------------------------------------------------------------
@@ -268,6 +300,8 @@ export class SimNode {
   live = false
   /** Re-homed jobs whose replica the shell is reading (ready().adopt, then adopt()). */
   readonly adopting = new Set<string>()
+  /** Workflow approvals decided, as this node's copy of the registry has them (applied with its lag). */
+  readonly approvals = new Map<string, ApprovalDecision>()
   /** The writes of the flush in flight. */
   inflight: Staged[] = []
   inc = 1
@@ -330,7 +364,7 @@ export interface SimResult {
   /** The last trace lines (all of them with keepTrace). */
   trace: string[]
   jobs: SimJob[]
-  stats: { crashes: number, partitions: number, dropped: number, duplicated: number, timeouts: number, refused: number, cancelled: number, retries: number, deaths: number, homeDeaths: number, moved: number, adopted: number, excused: number, unrecoverable: number, forgotten: number, escalated: number, circuitsOpened: number }
+  stats: { crashes: number, partitions: number, dropped: number, duplicated: number, timeouts: number, refused: number, cancelled: number, retries: number, deaths: number, homeDeaths: number, moved: number, adopted: number, excused: number, unrecoverable: number, forgotten: number, escalated: number, circuitsOpened: number, workflows: number, stepTasks: number, approvals: number, workflowRetries: number, workflowsFinished: number, workflowsFailed: number, workflowsRehomed: number, retriesFinished: number }
   /** The cores' counters, summed over every node and incarnation. */
   counters: WorkCounters
 }
@@ -346,6 +380,17 @@ export interface SimOptions {
   maxEvents?: number
   /** A node (e.g. 'N0') on which every attempt fails but a task's last (a broken handler there). */
   brokenNode?: string
+  /**
+   * Submit workflows too (./workflow-dag.ts): most submissions become a seeded random DAG,
+   * approvals are decided by the sim, and some failed workflows are retried as the CLI does.
+   * Off, a seed runs exactly as before (its trace hash is unchanged).
+   */
+  workflows?: boolean
+  /**
+   * A node dies in every seed, jobs have copies (replicas >= 2), and deaths strike a job's home
+   * whenever one can: re-homing in most seeds.
+   */
+  homeDeaths?: boolean
 }
 
 export class WorkSim {
@@ -370,11 +415,21 @@ export class WorkSim {
   private nextCall = 0
   private allDoneAt = Infinity
   private readonly counters: Record<string, number> = {}
-  readonly stats = { crashes: 0, partitions: 0, dropped: 0, duplicated: 0, timeouts: 0, refused: 0, cancelled: 0, retries: 0, deaths: 0, homeDeaths: 0, moved: 0, adopted: 0, excused: 0, unrecoverable: 0, forgotten: 0, escalated: 0, circuitsOpened: 0 }
+  /** Workflows: their own PRNG, so the draws of a seed's faults stay where they were. */
+  private readonly wfRng: Rng
+  /** Workflow approvals decided (the registry's records, as committed). */
+  readonly approvals = new Map<string, ApprovalDecision>()
+  /** Submissions scheduled and not made yet (retries): the run is not settled before them. */
+  private pendingSubmits = 0
+  /** Approval ids asked for (the registry deduplicates asks). */
+  private readonly approvalAsked = new Set<string>()
+  readonly stats = { crashes: 0, partitions: 0, dropped: 0, duplicated: 0, timeouts: 0, refused: 0, cancelled: 0, retries: 0, deaths: 0, homeDeaths: 0, moved: 0, adopted: 0, excused: 0, unrecoverable: 0, forgotten: 0, escalated: 0, circuitsOpened: 0, workflows: 0, stepTasks: 0, approvals: 0, workflowRetries: 0, workflowsFinished: 0, workflowsFailed: 0, workflowsRehomed: 0, retriesFinished: 0 }
 
   constructor (params: SimParams, private readonly opts: SimOptions = {}) {
-    this.params = params
+    // Home deaths: a node dies in every seed, and jobs have copies so their homes can.
+    this.params = opts.homeDeaths === true ? { ...params, deaths: Math.max(1, params.deaths), replicas: Math.max(2, params.replicas) } : params
     this.rng = mulberry32(hashSeed(params.seed, 0xface))
+    this.wfRng = mulberry32(hashSeed(params.seed, 0xf10f))
     this.hash = createHash('sha256')
     this.nodes = params.slots.map((s, i) => new SimNode(`N${i}`, s))
     for (const n of this.nodes) {
@@ -498,6 +553,13 @@ export class WorkSim {
       submitted.push({ node, t })
       const roots = 1 + Math.floor(this.rng() * 4)
       const shape: TreeShape = { s: Math.floor(this.rng() * 0x7fffffff), maxDepth: p.maxDepth, maxFanout: p.maxFanout }
+      if (this.opts.workflows === true && this.wfRng() < 0.75) {
+        // A workflow: step tasks spawn small subtrees of their own (some stealing under the DAG).
+        const wfShape: TreeShape = { s: shape.s, maxDepth: this.wfRng() < 0.3 ? 3 : 2, maxFanout: 3 }
+        const spec: WorkflowSpec = { def: randomWorkflow(this.wfRng, shape.s), inputs: {} }
+        this.at(t, `submit ${node.id} workflow steps=${Object.keys(spec.def.steps).length} s=${shape.s}`, () => { this.submitWorkflow(node, spec, wfShape) })
+        continue
+      }
       this.at(t, `submit ${node.id} roots=${roots} s=${shape.s}`, () => { this.submit(node, roots, shape) })
     }
     for (let c = 0; c < p.crashes; c++) {
@@ -603,6 +665,7 @@ export class WorkSim {
 
   /** Every acknowledged job finished, and no submission is still unanswered. */
   private settled (): boolean {
+    if (this.pendingSubmits > 0) return false
     for (const j of this.jobs.values()) if (j.acked && j.finished == null && excused(this, j) == null) return false
     for (const n of this.nodes) if (n.up && n.tickets.size > 0) return false
     return true
@@ -658,7 +721,7 @@ export class WorkSim {
     const candidates = this.nodes.filter(n => p.replicas >= 2 || !homes.has(n))
     for (let d = 0; d < p.deaths && candidates.length > 0; d++) {
       const homeCandidates = candidates.filter(n => homes.has(n))
-      const home = homeCandidates.length > 0 && rng() < 0.6
+      const home = homeCandidates.length > 0 && (this.opts.homeDeaths === true || rng() < 0.6)
       const pool = home ? homeCandidates : candidates
       const victim = pool[Math.floor(rng() * pool.length)]!
       candidates.splice(candidates.indexOf(victim), 1)
@@ -744,7 +807,7 @@ export class WorkSim {
     const control = n.control
     // No restart cap: simulated tasks never fail for good (the last attempt succeeds), and a
     // capped task would (the cap has unit tests: test/unit/work/ladder.test.ts).
-    n.core = makeCore({ self: n.id, incarnation: n.inc, concurrency: n.slots, capabilities: CAPABILITIES, replicas: this.params.replicas, supervision: { restartsPerTypePerHour: 0 }, rng: mulberry32(hashSeed(this.params.seed, n.inc * 7919 + Number(n.id.slice(1)))) }, loaded, { entry: id => control.jobs.get(id) as JobEntry | undefined, isDead: peer => control.dead.has(peer) }, this.now)
+    n.core = makeCore({ self: n.id, incarnation: n.inc, concurrency: n.slots, capabilities: CAPABILITIES, replicas: this.params.replicas, supervision: { restartsPerTypePerHour: 0 }, rng: mulberry32(hashSeed(this.params.seed, n.inc * 7919 + Number(n.id.slice(1)))) }, loaded, { entry: id => control.jobs.get(id) as JobEntry | undefined, isDead: peer => control.dead.has(peer), approval: id => n.approvals.get(id) }, this.now)
     this.refreshPeers(n)
     this.drive(n)
   }
@@ -805,8 +868,8 @@ export class WorkSim {
         // The wrong shell: messages and replies leave now, registrations still wait.
         for (const m of rd.messages) this.call(n, m.to, m.id, m.msg)
         for (const r of rd.replies) this.reply(n, r.id, r.reply)
-        if (rd.register.length > 0 || refused) n.held.push({ ...rd, messages: [], replies: [] })
-      } else if (rd.messages.length > 0 || rd.replies.length > 0 || rd.register.length > 0 || refused) n.held.push(rd)
+        if (rd.register.length > 0 || rd.approvals.length > 0 || refused) n.held.push({ ...rd, messages: [], replies: [] })
+      } else if (rd.messages.length > 0 || rd.replies.length > 0 || rd.register.length > 0 || rd.approvals.length > 0 || refused) n.held.push(rd)
       for (const t of rd.start) this.startTask(n, t)
     }
     this.requestCommit(n)
@@ -883,6 +946,7 @@ export class WorkSim {
     for (const r of rd.replies) this.reply(n, r.id, r.reply)
     for (const reg of rd.register) this.register(n, reg.id, reg.entries)
     for (const s of rd.submitted) if (s.error != null) this.answerSubmit(n, s.id, undefined, s.error)
+    for (const a of rd.approvals) this.askApproval(n, a)
   }
 
   // ----- submissions, the registry, cancels -------------------------------------------------
@@ -900,6 +964,74 @@ export class WorkSim {
     }
     n.tickets.set(ticket.id, ids)
     this.drive(n)
+  }
+
+  /** A workflow submission, as `meshnode workflow run` (or, with `retry`, `workflow retry`) makes it. */
+  private submitWorkflow (n: SimNode, spec: WorkflowSpec, shape: TreeShape, retry?: RetryOf): void {
+    if (!n.up || n.stopping != null) return
+    const input = parseJobInput({ workflow: spec.def, inputs: spec.inputs, ...(spec.reuse != null ? { reuse: spec.reuse } : {}), ...(spec.retryOf != null ? { retryOf: spec.retryOf } : {}) })
+    const ticket = n.core.submit([input], this.now)
+    const ids: string[] = []
+    for (const job of ticket.jobs) {
+      ids.push(job.id)
+      if (this.jobs.has(job.id)) this.violation('duplicate job id', `${job.id} minted twice`)
+      this.stats.workflows++
+      const sim: SimJob = { id: job.id, home: n.id, epoch: 0, homes: [n.id], roots: 1, shape, ids: new Set(), idsByGen: new Map(), acked: false, refused: false, cancelRequested: false, earlier: [], wf: { spec, truth: expectWorkflow(job.id, spec), ...(retry != null ? { retry } : {}) } }
+      sim.ids = idsOf(sim, 0)
+      this.jobs.set(job.id, sim)
+    }
+    n.tickets.set(ticket.id, ids)
+    this.drive(n)
+  }
+
+  /**
+   * A workflow failed: retry it as `meshnode workflow retry` does, from its driver's result
+   * (WorkflowRun.retryPlan: what failed and what follows it, or from a step that succeeded),
+   * submitted to a live node a moment later.
+   */
+  private retryWorkflow (job: SimJob, result: WorkflowResult): void {
+    const wf = job.wf!
+    wf.retried = true
+    const ok = Object.entries(result.steps).filter(([, r]) => r.outcome === 'success').map(([name]) => name)
+    const from = ok.length > 0 && this.wfRng() < 0.5 ? ok[Math.floor(this.wfRng() * ok.length)] : undefined
+    const plan = WorkflowRun.retryPlan(wf.spec.def, result.steps, from)
+    const spec: WorkflowSpec = { def: wf.spec.def, inputs: wf.spec.inputs, reuse: plan.reuse, retryOf: job.id }
+    const retry: RetryOf = { jobId: job.id, previous: result.steps, ...(from != null ? { from } : {}), rerun: plan.rerun }
+    this.pendingSubmits++
+    this.stats.workflowRetries++
+    this.at(this.now + this.wfRng() * 50, `retry workflow ${job.id}${from != null ? ` from ${from}` : ''} rerun=${plan.rerun.join(',')}`, () => {
+      this.pendingSubmits--
+      const live = this.nodes.filter(m => m.up && !m.dead && m.stopping == null)
+      if (live.length === 0) return
+      this.submitWorkflow(live[Math.floor(this.wfRng() * live.length)]!, spec, job.shape, retry)
+    })
+  }
+
+  /**
+   * A home asks for an approval (after its flush, as the shell proposes it). The sim stands in
+   * for the registry's approval records and for the person: the first ask of an id is decided
+   * (./workflow-dag.ts approves) a seeded while later, committed, and applied by every node
+   * that hears the log after its own lag, which tells its core (approvalDecided) — a node
+   * down then finds the decision in its registry when it restarts. A zombie's ask commits nothing.
+   */
+  private askApproval (n: SimNode, req: ApprovalRequest): void {
+    if (n.deaf || this.approvalAsked.has(req.id)) return
+    this.approvalAsked.add(req.id)
+    this.stats.approvals++
+    const d: ApprovalDecision = { id: req.id, jobId: req.jobId, step: req.step, state: approves(req.jobId, req.step) ? 'approved' : 'rejected', by: APPROVER }
+    this.at(this.now + 1 + this.wfRng() * 300, `approval ${req.id} ${d.state}`, () => {
+      this.approvals.set(req.id, d)
+      for (const m of this.nodes) {
+        if (m.deaf) continue
+        this.at(this.now + this.wfRng() * APPLY_LAG_MS, `apply approval ${m.id} ${req.id}`, () => {
+          if (m.deaf || m.approvals.has(req.id)) return
+          m.approvals.set(req.id, d)
+          if (!m.up) return
+          m.core.approvalDecided(d, this.now)
+          this.drive(m)
+        })
+      }
+    })
   }
 
   private answerSubmit (n: SimNode, id: number, jobs: JobRecord[] | undefined, error: Error | undefined): void {
@@ -977,6 +1109,15 @@ export class WorkSim {
     }
     job.finished = rec
     job.finishedAt = this.now
+    const wf = job.wf
+    if (wf != null && rec.state !== 'cancelled') {
+      wf.result = workflowResultAt(n, job.id, epoch)
+      this.stats.workflowsFinished++
+      if (rec.state === 'failed') this.stats.workflowsFailed++
+      if (epoch > 0) this.stats.workflowsRehomed++
+      if (wf.retry != null) this.stats.retriesFinished++
+    }
+    if (wf?.result != null && rec.state === 'failed' && wf.retry == null && wf.retried !== true && !job.cancelRequested && this.wfRng() < 0.7) this.retryWorkflow(job, wf.result)
   }
 
   // ----- heartbeats -------------------------------------------------------------------------
@@ -1071,10 +1212,18 @@ export class WorkSim {
 
   private startTask (n: SimNode, task: Task): void {
     const job = this.jobs.get(task.jobId)
+    if (task.type === WORKFLOW_TYPE) this.violation('workflow', `${n.id} started ${task.id}, a workflow's driver, on an executor`)
+    const step = job?.wf != null ? stepKeyOf(job.id, task.id) : undefined
+    if (step != null) {
+      this.stats.stepTasks++
+      checkStepStart(this, n, job!, task.id, step)
+    }
     const path = task.id.slice(task.jobId.length + 1)
     const shape: TreeShape = job?.shape ?? { s: (JSON.parse(task.payload) as { s: number }).s, maxDepth: this.params.maxDepth, maxFanout: this.params.maxFanout }
     const ms = 0.5 + unit(shape.s, path, task.attempts, 'ms') * this.params.maxTaskMs
-    const fails = task.attempts + 1 < task.maxAttempts && (n.id === this.opts.brokenNode || unit(shape.s, path, task.attempts, 'fail') < this.params.taskFail)
+    // A step of a workflow's first run marked `fail` fails for good (it has one attempt).
+    const fails = (step != null && failsForGood(task.payload, job!.wf!.retry != null)) ||
+      (task.attempts + 1 < task.maxAttempts && (n.id === this.opts.brokenNode || unit(shape.s, path, task.attempts, 'fail') < this.params.taskFail))
     const token = (n.runs.get(task.id) ?? 0) + 1
     n.runs.set(task.id, token)
     if (unit(shape.s, path, task.attempts, 'progress') < 0.3) {
@@ -1093,7 +1242,8 @@ export class WorkSim {
         n.core.taskFinished(task.id, { ok: false, error: 'simulated failure', children: [], durationMs: ms, stoppedByNode: false }, this.now)
       } else {
         const children = childPaths(shape, path).map((_, k) => makeTask(childTaskId(task.id, k), task.jobId, task.home, { type: TASK_TYPE, payload: { s: shape.s } }))
-        n.core.taskFinished(task.id, { ok: true, result: JSON.stringify(path), children, durationMs: ms, stoppedByNode: false }, this.now)
+        const result = step != null ? JSON.stringify(stepOutput(task.id, task.payload)) : JSON.stringify(path)
+        n.core.taskFinished(task.id, { ok: true, result, children, durationMs: ms, stoppedByNode: false }, this.now)
       }
       this.drive(n)
     })
