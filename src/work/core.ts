@@ -2314,10 +2314,9 @@ export class WorkCore {
     // work, tens of ms that would sit between every two steps of a workflow.
     if (!this.fenced && !this.draining) {
       const here = canRun(this.advertised, task.requires)
-      if (!here || this.running.size >= this.cfg.concurrency) {
-        const peer = this.pickPeer(task)
-        const idle = peer != null && (this.peerView.find(p => p.peerId === peer)?.queued ?? 0) === 0
-        if (peer != null && (!here || idle)) {
+      if (!here || this.running.size + this.queue.size >= this.cfg.concurrency) {
+        const peer = this.stepPeer(task, here)
+        if (peer != null) {
           this.peerBreakers.allow(peer, this.now)
           const list = this.divertTo.get(peer)
           if (list == null) this.divertTo.set(peer, [task])
@@ -2327,6 +2326,28 @@ export class WorkCore {
       }
     }
     this.queue.push(task)
+  }
+
+  /**
+   * The capable peer a new workflow step goes to: the least loaded by what it advertised
+   * queued plus what this burst already handed it. When this node could run the step later
+   * (`here`), only a peer with less than this node's slot count, or than this node has queued,
+   * takes it: a wide matrix spreads evenly over the mesh instead of landing whole on the first
+   * idle peer or waiting at the home for steals.
+   */
+  private stepPeer (task: Task, here: boolean): string | undefined {
+    let best: string | undefined
+    let bestLoad = Infinity
+    for (const p of this.peerView) {
+      if (p.peerId === this.cfg.self || p.draining === true || this.registry.isDead(p.peerId)) continue
+      if (!canRun(p.capabilities, task.requires) || !this.peerBreakers.wouldAllow(p.peerId, this.now)) continue
+      const load = p.queued + (this.divertTo.get(p.peerId)?.length ?? 0)
+      if (load < bestLoad) {
+        best = p.peerId
+        bestLoad = load
+      }
+    }
+    return best != null && (!here || bestLoad < Math.max(this.cfg.concurrency, this.queue.size)) ? best : undefined
   }
 
   private holdTask (t: Task): void {
