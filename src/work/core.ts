@@ -2290,6 +2290,13 @@ export class WorkCore {
    */
   private makeRunnable (t: Task, recorded?: readonly TaskOutcome[]): void {
     if (t.type === WORKFLOW_TYPE) {
+      // Cancelled while this node was down (or before its cancel was durable here): the run
+      // is not rebuilt — it would spawn steps of a cancelled job — and the driver ends now.
+      if (this.cancelled.has(t.jobId) || this.registry.entry(t.jobId)?.state === 'cancelled') {
+        this.cancel(t.jobId, this.now)
+        if (this.tasks.has(t.id)) this.finishCancelled(t)
+        return
+      }
       // Step tasks a restart finds held here count in the total again (see isStepTask).
       this.jobs.addTotal(t.jobId, this.workflows.start(t, recorded))
       this.workflowSpawned = false
@@ -2301,6 +2308,7 @@ export class WorkCore {
 
   /** A workflow's step task: a child of its driver, held and queued here like a spawned child. */
   private spawnStep (driver: Task, task: Task): void {
+    if (this.cancelled.has(driver.jobId)) return
     const live = this.local.get(driver.jobId)
     if (live != null) live.add(task.id)
     else if (!this.dscore.taskSpawned(driver.jobId, driver.id, task.id)) return

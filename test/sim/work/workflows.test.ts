@@ -88,6 +88,13 @@ describe('regressions', () => {
       if (r.violations.length > 0) expect.fail(failure(r, 'regressions'))
     })
   }
+  // A workflow cancelled while its home was down (its cancel applied before the home's restore)
+  // had its run rebuilt at restore, which spawned a step of the cancelled job (seed 1359: a
+  // torn crash lost the flush that ended the driver; the restored driver started its steps).
+  it('MESHNODE_SIM_SEED=1359: a workflow cancelled while its home was down spawns nothing when the home restarts', () => {
+    const r = runSeed(1359, { workflows: true })
+    if (r.violations.length > 0) expect.fail(failure(r, 'regressions'))
+  })
 })
 
 describe('determinism with workflows', () => {
