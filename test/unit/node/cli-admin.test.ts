@@ -68,7 +68,7 @@ describe('the CLI facing a server failure', () => {
     const o = io()
     expect(await main(['submit', 'gpu-thing', '{"n": 1}', '--peer', addr], o)).toBe(1)
     expect(o.stderr).toContain('[NO_CAPABLE_NODE]')
-    expect(JSON.parse(seen.at(-1)!.jobsSubmit!.jobs[0]!)).toEqual({ tasks: [{ type: 'gpu-thing', payload: { n: 1 } }] })
+    expect(JSON.parse(seen.at(-1)!.jobsSubmit!.jobs[0]!)).toEqual({ type: 'gpu-thing', payload: { n: 1 } })
   })
 
   it('exits 4 when the node has no quorum: a fenced submit, a registration that failed, a write not committed', async () => {
