@@ -8,7 +8,7 @@
 //
 // Ports 19400–19460; run with `flock /tmp/meshnode-e2e.lock npx vitest run test/e2e/incidents.test.ts`.
 import { afterAll, describe, expect, it } from 'vitest'
-import { kill, loadState, restart, statusAll, waitUntil } from '../../scripts/cluster-lib.js'
+import { agreedLeader, kill, loadState, restart, statusAll, waitUntil } from '../../scripts/cluster-lib.js'
 import type { Incident } from '../../src/healing/incidents.js'
 import { cluster, meshnode, tempDir } from './helpers.js'
 
@@ -105,6 +105,9 @@ describe('the incident log: cause tags on real processes', () => {
 
   it('tags a node paused and resumed as a pause, and a node killed and restarted as a crash, once each is back', async () => {
     await cluster(dir, ['up', '3', '--base-port', '19410', '--http-base-port', '19460'])
+    // `up` returns once the nodes see each other; a node paused before the Raft cluster has
+    // formed leaves the other two without a quorum to declare it dead.
+    await agreedLeader(dir, { nodes: 3 })
     const all = await statusAll(dir)
     const id = (i: number): string => all.find(n => n.entry.index === i)!.status!.peerId
     const node1 = loadState(dir).nodes[0]!
