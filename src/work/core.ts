@@ -1914,11 +1914,16 @@ export class WorkCore {
       if (!this.dscore.taskStopped(task.jobId, task.id)) return false
       this.pinned.delete(task.id)
     }
+    this.divert(peer, task)
+    return true
+  }
+
+  /** Hands a task to `peer` at the end of this pump (flushDiverted), as a batch it engages for. */
+  private divert (peer: string, task: Task): void {
     this.peerBreakers.allow(peer, this.now)
     const list = this.divertTo.get(peer)
     if (list == null) this.divertTo.set(peer, [task])
     else list.push(task)
-    return true
   }
 
   /** A live, non-draining peer that can run the task, that it has not failed on and whose circuit is not open. */
@@ -2325,10 +2330,7 @@ export class WorkCore {
       if (!here || this.running.size + this.queue.size >= this.cfg.concurrency) {
         const peer = this.stepPeer(task, here)
         if (peer != null) {
-          this.peerBreakers.allow(peer, this.now)
-          const list = this.divertTo.get(peer)
-          if (list == null) this.divertTo.set(peer, [task])
-          else list.push(task)
+          this.divert(peer, task)
           return
         }
       }

@@ -12,7 +12,7 @@
 //
 // Pure: the host (the work core) brings the clock and does every write.
 
-import { WorkflowRun, type ApprovalAsk, type StepRecord, type StepTask, type StepView, type WorkflowAction, type WorkflowSummary } from '../workflow/index.js'
+import { WorkflowRun, type ApprovalAsk, type StepTask, type StepView, type WorkflowAction, type WorkflowSummary } from '../workflow/index.js'
 import type { TaskOutcome } from './records.js'
 import { APPROVAL_LIMITS, approvalId, type ApprovalRecord, type ApprovalRequest } from '../workflow/approvals.js'
 import { makeTask, type Task, type WorkflowPayload } from './spec.js'
@@ -181,10 +181,10 @@ export class WorkflowBook {
   private settle (w: Live): void {
     for (;;) {
       if (w.finished) return
-      if (w.run.done) {
+      // The engine's `done` action, sent once after its last step, carries the summary.
+      if (w.summary != null) {
         w.finished = true
-        const summary = w.summary ?? this.summary(w)
-        this.host.finish(w.driver, summary.ok, { ...summary, workflow: w.payload })
+        this.host.finish(w.driver, w.summary.ok, { ...w.summary, workflow: w.payload })
         return
       }
       const outstanding = w.run.outstanding()
@@ -223,19 +223,6 @@ export class WorkflowBook {
   private stepTask (w: Live, id: string, st: StepTask): Task {
     const d = w.payload.def.defaults ?? {}
     return makeTask(id, w.driver.jobId, w.driver.home, st.task, { ...(d.requires != null ? { requires: d.requires } : {}), ...(d.attempts != null ? { attempts: d.attempts } : {}), ...(d.timeoutMs != null ? { timeoutMs: d.timeoutMs } : {}), ...(d.priority != null ? { priority: d.priority } : {}) })
-  }
-
-  private summary (w: Live): WorkflowSummary {
-    const steps: Record<string, StepRecord> = {}
-    const failed: string[] = []
-    const skipped: string[] = []
-    for (const v of w.run.view()) {
-      const outcome = v.state === 'success' ? 'success' : v.state === 'skipped' ? 'skipped' : 'failure'
-      steps[v.name] = { outcome, ...(v.output !== undefined ? { output: v.output } : {}), ...(v.error != null ? { error: v.error } : {}), ...(v.reused === true ? { reused: true } : {}) }
-      if (outcome === 'failure' && w.payload.def.steps[v.name]?.continueOnFailure !== true) failed.push(v.name)
-      if (outcome === 'skipped') skipped.push(v.name)
-    }
-    return { ok: failed.length === 0, steps, failed, skipped }
   }
 }
 
