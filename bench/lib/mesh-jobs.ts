@@ -54,6 +54,8 @@ export interface MeshResult {
   byNode: number[]
   /** CPU time of all node processes over the run, ms. */
   cpuMs: number
+  /** Each node's CPU time during the run (submit to last job done), in node order. */
+  cpuByNode: number[]
   /** Scrapes of /metrics answered during the run (scrapeMs), and their mean size in bytes. */
   scrapes?: { count: number, meanBytes: number }
 }
@@ -162,7 +164,8 @@ export async function runMesh (run: MeshRun): Promise<MeshResult> {
       const s = (await statusAll(run.dir, 2_000, client)).find(x => x.entry.index === 1)?.status
       return s != null && Number(s.counters.work_active_jobs ?? 1) === 0
     }, 600_000, 'every job to finish', 20)
-    const cpuMs = pids.reduce((acc, p, i) => acc + ((procCpuMs(p) ?? 0) - cpu0[i]!), 0)
+    const cpuByNode = pids.map((p, i) => (procCpuMs(p) ?? 0) - cpu0[i]!)
+    const cpuMs = cpuByNode.reduce((a, b) => a + b, 0)
 
     const latencies: number[] = []
     let end = 0
@@ -210,6 +213,7 @@ export async function runMesh (run: MeshRun): Promise<MeshResult> {
       submitMs,
       byNode: [...byNode.values()].sort((a, b) => b - a),
       cpuMs,
+      cpuByNode,
       ...(scrapes != null ? { scrapes } : {})
     }
   } finally {

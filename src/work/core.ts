@@ -80,7 +80,7 @@ import { DEFAULT_LOCAL_ATTEMPTS, DEFAULT_RESTARTS_PER_TYPE_PER_HOUR, RestartCap,
 import { LentBatches } from './core/lender.js'
 import { PeerAnswers } from './core/peer-answers.js'
 import { Outbox } from './core/outbox.js'
-import { HeldReplicas, pickHolders, type Replicating } from './core/replicas.js'
+import { HeldReplicas, pickHolders, type ReplicaKey, type Replicating } from './core/replicas.js'
 import { Retries } from './core/retries.js'
 import { Thief } from './core/thief.js'
 import type { AttemptError, JobEvidence, QueuedEvidence } from '../healing/stuck.js'
@@ -159,7 +159,7 @@ export class WorkCore {
   /** Submissions waiting for their replicas to be stored, by ticket. */
   private readonly replicating = new Map<number, Replicating>()
   /** Replicas of other homes' jobs held here. */
-  private readonly held: HeldReplicas
+  private held: HeldReplicas
   /** Jobs re-homed here whose replica the shell is reading (see adopt). */
   private readonly adopting = new Set<string>()
   /** Registrations of finished or interrupted jobs that failed: proposed again at maintenance. */
@@ -277,7 +277,7 @@ export class WorkCore {
     // A restart starts every job's stall clock afresh (stuck-job detection): the time the
     // node was down is not the job's.
     for (const job of this.jobs.activeJobs()) this.progressAt.set(job.id, this.now)
-    for (const id of loaded.replicas ?? []) this.held.add(id)
+    this.held = new HeldReplicas(loaded.replicas ?? [], loaded.replicaSets ?? [])
     // The completion core's ledger is the truth about unsignalled batches: a batch whose tasks
     // came back here (stolen back) must still be re-sent so its thief signals it again, and
     // re-run whole if the thief is declared dead.
@@ -1032,6 +1032,7 @@ export class WorkCore {
     // generation adopted, written in the same ready as the job: a restart or a maintenance
     // sweep before the registry has the final state must not adopt it again in that one.
     this.put('replicas', jobId, { ...replica, adoptedEpoch: epoch })
+    this.dropReplica(this.held.own(jobId))
     this.local.set(jobId, new Set(tasks.map(t => t.id)))
     for (const t of tasks) this.holdTask(t)
     for (const t of tasks) this.makeRunnable(t)
@@ -1046,7 +1047,8 @@ export class WorkCore {
       return
     }
     this.adopting.add(jobId)
-    this.out('adopt', { jobId })
+    const set = this.held.setOf(jobId)
+    this.out('adopt', set != null ? { jobId, set } : { jobId })
   }
 
   /**
@@ -1125,8 +1127,8 @@ export class WorkCore {
   forget (jobIds: readonly string[], now: number): void {
     this.now = now
     for (const id of jobIds) {
-      if (this.held.delete(id)) {
-        this.del('replicas', id)
+      if (this.held.has(id)) {
+        this.dropReplica(this.held.delete(id))
         this.changed = true
       }
       if (this.activeJob(id) == null) this.cancelled.delete(id)
@@ -1138,8 +1140,7 @@ export class WorkCore {
     const e = this.registry.entry(jobId)
     const useless = e == null ? this.now - jobIdTime(jobId) > ORPHAN_REPLICA_MS : isFinal(e.state)
     if (useless) {
-      this.held.delete(jobId)
-      this.del('replicas', jobId)
+      this.dropReplica(this.held.delete(jobId))
     } else if (e?.home === this.cfg.self && e.state === 'running') {
       this.requestAdopt(jobId)
     }
@@ -1778,16 +1779,23 @@ export class WorkCore {
   /** Stores job definitions for their home (answered once written: persist, then reply). */
   private onReplicate (from: string, jobs: readonly JobReplica[], rejected: number): WorkReply {
     this.counters.rejectedMessages += rejected
-    let accepted = 0
+    const accepted: JobReplica[] = []
     for (const j of jobs) {
       if (j.home !== from) {
         this.counters.rejectedMessages++
         continue
       }
-      accepted++
-      if (this.held.add(j.id)) this.put('replicas', j.id, j)
+      accepted.push(j)
     }
-    return okReply({ accepted })
+    // One value for the whole message (see HeldReplicas); a re-sent message writes it again.
+    const key = accepted[0]?.id
+    if (key != null && this.held.addSet(key, accepted.map(j => j.id))) this.put('replicaSets', key, accepted)
+    return okReply({ accepted: accepted.length })
+  }
+
+  /** Deletes a replica's stored value, or its set's once empty (HeldReplicas.delete/own). */
+  private dropReplica (k: ReplicaKey | undefined): void {
+    if (k != null) this.del(k.bucket, k.key)
   }
 
   // ----- running tasks ----------------------------------------------------------------------

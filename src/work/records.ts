@@ -112,7 +112,7 @@ export interface JobReplica {
 }
 
 /** The LevelDB buckets the work layer writes. */
-export type Writable = 'jobs' | 'tasks' | 'completion' | 'results' | 'outbox' | 'replicas'
+export type Writable = 'jobs' | 'tasks' | 'completion' | 'results' | 'outbox' | 'replicas' | 'replicaSets'
 
 /**
  * One staged write, in order: a put then a del of one key in the same batch ends deleted.
@@ -134,6 +134,8 @@ export interface LoadedWork {
   /** Final jobs of this home, so a final state the registry never took is proposed again. */
   finished?: JobRecord[]
   completion: CompletionRecord[]
-  /** Ids of the job replicas held here for other homes (the definitions are read on demand). */
+  /** Ids of the job replicas held here for other homes under their own keys (the definitions are read on demand). */
   replicas?: string[]
+  /** Replica sets held here (one per replicate message): their keys and job ids. */
+  replicaSets?: Array<{ key: string, jobIds: string[] }>
 }

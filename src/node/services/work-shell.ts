@@ -356,8 +356,8 @@ export class WorkShell {
   }
 
   /** Reads a re-homed job's replica (once durable) and hands it to the core. */
-  private adopt (jobId: string): void {
-    this.store.flush().then(async () => await Promise.all([this.store.replica(jobId), this.store.job(jobId)])).then(([replica, record]) => {
+  private adopt (jobId: string, set: string | undefined): void {
+    this.store.flush().then(async () => await Promise.all([this.store.replica(jobId, set), this.store.job(jobId)])).then(([replica, record]) => {
       if (this.closed) return
       const generation = this.registry.entry(jobId)?.epoch ?? 0
       const finishedHere = record != null && isFinal(record.state) && (record.epoch ?? 0) >= generation
@@ -513,7 +513,7 @@ export class WorkShell {
             for (const l of this.jobs.onFinished) l(job)
           }
         }
-        if (rd.adopt.length > 0) for (const a of rd.adopt) this.adopt(a.jobId)
+        if (rd.adopt.length > 0) for (const a of rd.adopt) this.adopt(a.jobId, a.set)
         if (rd.approvals.length > 0) {
           for (const a of rd.approvals) {
             if (this.registry.requestApproval != null) this.registry.requestApproval(a)

@@ -41,7 +41,8 @@ export class WorkStore {
       completion: store.sublevel('completion'),
       results: store.sublevel('results'),
       outbox: store.sublevel('outbox'),
-      replicas: store.sublevel('replicas')
+      replicas: store.sublevel('replicas'),
+      replicaSets: store.sublevel('replicaSets')
     }
     this.prefixes = Object.fromEntries(Object.entries(this.subs).map(([k, sub]) => [k, sub.prefix])) as Record<Writable, string>
   }
@@ -66,12 +67,16 @@ export class WorkStore {
     }
     const replicas: string[] = []
     for await (const k of this.subs.replicas.keys()) replicas.push(k as string)
-    return { tasks, outbox, jobs: active, finished, completion, replicas }
+    const replicaSets: Array<{ key: string, jobIds: string[] }> = []
+    for await (const [key, set] of this.subs.replicaSets.iterator()) replicaSets.push({ key: key as string, jobIds: (set as JobReplica[]).map(j => j.id) })
+    return { tasks, outbox, jobs: active, finished, completion, replicas, replicaSets }
   }
 
-  /** A job definition held here for another home (see WorkCore's re-homing). */
-  async replica (jobId: string): Promise<JobReplica | undefined> {
-    return await this.subs.replicas.get(jobId) as JobReplica | undefined
+  /** A job definition held here for another home (see WorkCore's re-homing): under its own key, or in replica set `set`. */
+  async replica (jobId: string, set?: string): Promise<JobReplica | undefined> {
+    if (set == null) return await this.subs.replicas.get(jobId) as JobReplica | undefined
+    const jobs = await this.subs.replicaSets.get(set) as JobReplica[] | undefined
+    return jobs?.find(j => j.id === jobId)
   }
 
   // Writes are staged in order and applied in order, so a put then a del of one key in the

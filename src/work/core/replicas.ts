@@ -46,17 +46,31 @@ export function pickHolders (peers: readonly PeerInfo[], self: string, isDead: (
   return pool.slice(0, k)
 }
 
+/** Where a held replica is stored: its own key, or a set stored under one key per replicate message. */
+export interface ReplicaKey { bucket: 'replicas' | 'replicaSets', key: string }
+
 /**
  * The replicas this node holds for other homes (ids only: the definitions stay in LevelDB
  * until a re-home needs one). Maintenance checks a rotating slice of them against the
  * registry, so a mesh with many running jobs pays a bounded cost per round.
+ *
+ * A replicate message (one submit request: up to thousands of jobs) is stored as ONE value, a
+ * replica set keyed by its first job id, and deleted once every job in it is over: one put
+ * and one delete per submit instead of per job (issue 14: per-job keys cost each holder
+ * ~40 µs per one-task job). A job adopted here gets its own key (it carries the adopted
+ * generation) and leaves its set.
  */
 export class HeldReplicas {
-  private readonly ids = new Set<string>()
+  /** jobId → the set holding it, or undefined for a replica under its own key. */
+  private readonly ids = new Map<string, string | undefined>()
+  /** Set key → the jobs of it still held. */
+  private readonly sets = new Map<string, Set<string>>()
   private cursor?: Iterator<string>
 
-  constructor (ids: Iterable<string> = []) {
-    for (const id of ids) this.ids.add(id)
+  constructor (ids: Iterable<string> = [], sets: Iterable<{ key: string, jobIds: readonly string[] }> = []) {
+    for (const s of sets) this.addSet(s.key, s.jobIds)
+    // A job with its own key (adopted here) is no longer its set's.
+    for (const id of ids) this.own(id)
   }
 
   get size (): number {
@@ -67,20 +81,56 @@ export class HeldReplicas {
     return this.ids.has(jobId)
   }
 
-  add (jobId: string): boolean {
-    if (this.ids.has(jobId)) return false
-    this.ids.add(jobId)
-    return true
+  /** The set a held job is stored in (undefined: its own key, or not held). */
+  setOf (jobId: string): string | undefined {
+    return this.ids.get(jobId)
   }
 
-  delete (jobId: string): boolean {
-    return this.ids.delete(jobId)
+  /** Jobs of a replicate message, stored under `key`: those not held yet join the set. False if none is new. */
+  addSet (key: string, jobIds: readonly string[]): boolean {
+    let members = this.sets.get(key)
+    let added = false
+    for (const id of jobIds) {
+      if (this.ids.has(id)) continue
+      if (members == null) this.sets.set(key, members = new Set())
+      members.add(id)
+      this.ids.set(id, key)
+      added = true
+    }
+    return added
+  }
+
+  /**
+   * The job's replica is now stored under its own key (adopted here): it leaves its set. Returns
+   * the set's key when that left it empty (delete it).
+   */
+  own (jobId: string): ReplicaKey | undefined {
+    const set = this.ids.get(jobId)
+    this.ids.set(jobId, undefined)
+    return set != null ? this.leave(set, jobId) : undefined
+  }
+
+  /** Stops holding the job: what to delete from the store (its own key, or its set once empty). */
+  delete (jobId: string): ReplicaKey | undefined {
+    if (!this.ids.has(jobId)) return undefined
+    const set = this.ids.get(jobId)
+    this.ids.delete(jobId)
+    return set == null ? { bucket: 'replicas', key: jobId } : this.leave(set, jobId)
+  }
+
+  private leave (set: string, jobId: string): ReplicaKey | undefined {
+    const members = this.sets.get(set)
+    if (members == null) return undefined
+    members.delete(jobId)
+    if (members.size > 0) return undefined
+    this.sets.delete(set)
+    return { bucket: 'replicaSets', key: set }
   }
 
   /** The next `n` ids of the rotation (deleting the current one while iterating is safe). */
   * slice (n: number): Generator<string> {
     for (let i = 0; i < n && this.ids.size > 0; i++) {
-      this.cursor ??= this.ids.values()
+      this.cursor ??= this.ids.keys()
       const next = this.cursor.next()
       if (next.done === true) {
         this.cursor = undefined

@@ -162,7 +162,11 @@ export interface WorkEvent {
 }
 export interface SubmissionTicket { id: number, jobs: JobRecord[] }
 /** A job re-homed here: the shell reads its replica and calls adopt(). */
-export interface AdoptRequest { jobId: string }
+export interface AdoptRequest {
+  jobId: string
+  /** The replica set holding its definition (WorkStore.replica); absent: under its own key. */
+  set?: string
+}
 
 export interface Ready {
   /** advance(seq) once this ready's writes (and every earlier one's) are durable. */

@@ -341,7 +341,8 @@ export class SimNode {
     const final = (j: JobRecord): boolean => j.state === 'completed' || j.state === 'failed' || j.state === 'cancelled'
     const jobs = all.filter(j => !final(j)).map(job => ({ job, outcomes: results.filter(o => o.taskId.startsWith(job.id + '/')) }))
     const replicas = [...this.disk.keys()].filter(k => k.startsWith('replicas\u0000')).sort().map(k => k.slice('replicas\u0000'.length))
-    return { tasks: this.diskValues<StoredTask>('tasks'), outbox: this.diskValues<TaskOutcome>('outbox'), jobs, finished: all.filter(final), completion: this.diskValues('completion'), replicas }
+    const replicaSets = [...this.disk.keys()].filter(k => k.startsWith('replicaSets\u0000')).sort().map(k => ({ key: k.slice('replicaSets\u0000'.length), jobIds: (JSON.parse(this.disk.get(k)!) as JobReplica[]).map(j => j.id) }))
+    return { tasks: this.diskValues<StoredTask>('tasks'), outbox: this.diskValues<TaskOutcome>('outbox'), jobs, finished: all.filter(final), completion: this.diskValues('completion'), replicas, replicaSets }
   }
 
   /** What the shell's store reads for `key` after a flush: staged, then in flight, then disk. */
@@ -857,7 +858,7 @@ export class WorkSim {
         else if (e.type === 'circuit.opened') this.stats.circuitsOpened++
       }
       for (const job of rd.finished) this.onFinished(n, job)
-      for (const a of rd.adopt) this.readReplica(n, a.jobId)
+      for (const a of rd.adopt) this.readReplica(n, a.jobId, a.set)
       for (const a of rd.abort) this.abortRun(n, a.taskId)
       let refused = false
       for (const s of rd.submitted) {
@@ -910,13 +911,15 @@ export class WorkSim {
   }
 
   /** ready().adopt: the shell reads the job's replica (after a flush) and hands it to the core. */
-  private readReplica (n: SimNode, jobId: string): void {
+  private readReplica (n: SimNode, jobId: string, set: string | undefined): void {
     n.adopting.add(jobId)
     this.forNode(n, this.now + this.rng() * ADOPT_READ_MS, `adopt ${n.id} ${jobId}`, () => {
       n.adopting.delete(jobId)
-      const text = n.read(`replicas\u0000${jobId}`)
+      const text = n.read(set == null ? `replicas\u0000${jobId}` : `replicaSets\u0000${set}`)
+      const parsed = text == null ? undefined : JSON.parse(text) as JobReplica | JobReplica[]
+      const replica = Array.isArray(parsed) ? parsed.find(j => j.id === jobId) : parsed
       const before = n.core.holdings().activeJobs().some(r => r.id === jobId)
-      n.core.adopt(jobId, text == null ? undefined : JSON.parse(text) as JobReplica, this.now)
+      n.core.adopt(jobId, replica, this.now)
       if (!before && n.core.holdings().activeJobs().some(r => r.id === jobId)) this.stats.adopted++
       this.drive(n)
     })
