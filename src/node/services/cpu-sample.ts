@@ -12,7 +12,7 @@
 //   a loop busy all the time cannot take another task, whatever the machine's cores do.
 //
 // Cost, measured on the bench machine (Node 24, 2 cores): os.cpus() ~90 µs, process.cpuUsage
-// ~1 µs, eventLoopUtilization ~0.3 µs; at 4 samples a second under load that is ~0.04 % of a
+// ~1 µs, eventLoopUtilization ~0.3 µs; at 10 samples a second under load that is ~0.1 % of a
 // core, and an idle node does not sample at all (WorkShell skips it).
 import { availableParallelism, cpus } from 'node:os'
 import { performance, type EventLoopUtilization } from 'node:perf_hooks'

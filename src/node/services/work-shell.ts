@@ -105,11 +105,11 @@ export interface AutoConcurrency {
 }
 
 /**
- * How often --concurrency auto samples and decides: tasks of tens of ms finish by the dozen
- * between two samples (a throughput worth comparing), and a probe — a step, one tick to
- * settle, two to measure — takes a second.
+ * How often --concurrency auto samples and decides. A probe is a step, a tick to settle and
+ * a measurement of at least two ticks and 40 ended attempts: with tasks of tens of ms on a
+ * few slots that is ~0.4 s, so a burst reaches 8x its starting slots in about 1.5 s.
  */
-export const CONCURRENCY_TICK_MS = 250
+export const CONCURRENCY_TICK_MS = 100
 
 /** The slots as status and heartbeats show them. */
 export interface SlotsView {

@@ -11,14 +11,17 @@
 // - Grow only while the CPU allows: `cpu` is the busiest of what bounds a CPU-bound task on
 //   this node (the machine's cores for worker-thread, process and command tasks; the node's
 //   event loop for handlers that run on it). Far below the ceiling the step is ×2 (I/O-bound
-//   work scales ~linearly with slots), near it +25 %.
-// - Every step up is a probe: after one tick to settle, throughput (completions per second)
-//   is measured and compared with the level before. A step that bought less than a fifth of
+//   work scales ~linearly with slots), near it +50 %.
+// - Every step is a probe: after one tick to settle, throughput (completions per second)
+//   is measured and compared with the level before. A step up that bought most (60 %) of its
+//   proportional gain makes the next one a doubling, whatever the CPU says (like TCP's slow
+//   start: I/O-bound work scales with slots). A step that bought less than a fifth of
 //   its proportional gain is undone, and that level is remembered as the plateau: nothing
 //   above it is tried again until the back-off ends (doubling, up to PROBE_BACKOFF_MAX_TICKS),
 //   so a steady load settles on one value instead of oscillating.
-// - At the CPU ceiling (machine or event loop saturated) the controller does not grow. If the
-//   last step up brought it there without a gain, the step is undone; if the CPU stays
+// - At the CPU ceiling (machine or event loop saturated) it only takes steps up of +50 %
+//   kept only when they pay — the CPU may be busy with another program's work while tasks
+//   here wait on I/O — and undone (and not tried again for a while) when not; if the CPU stays
 //   saturated for SATURATED_TICKS, a step down (−25 %) is tried and kept when throughput
 //   holds (within 5 %): the extra slots only added contention. An undone step down blocks
 //   further ones the same way, so a saturated steady load settles too.
@@ -56,7 +59,7 @@ export interface ConcurrencySample {
 export interface ConcurrencyTuning {
   /** At or above this `cpu` the controller does not grow (default 0.85). */
   cpuCeiling: number
-  /** Below this `cpu` a step up doubles the slots; between it and the ceiling it adds 25 % (default 0.5). */
+  /** Below this `cpu` a step up doubles the slots; above it, it adds 50 % (default 0.5). */
   cpuLow: number
   /** A step up is kept when throughput rose by at least this share of its proportional gain (default 0.2). */
   keepShare: number
@@ -64,12 +67,16 @@ export interface ConcurrencyTuning {
   dropShare: number
   /** Consecutive idle ticks before shrinking (default 4). */
   idleTicks: number
-  /** Consecutive ticks at the CPU ceiling under demand before a step down is tried (default 8). */
+  /** Consecutive ticks at the CPU ceiling under demand, no step taken, before a step down is tried (default 20). */
   saturatedTicks: number
   /** Ticks after a change before throughput is measured (default 1). */
   settleTicks: number
-  /** Ticks throughput is measured over (default 2). */
+  /** Ticks throughput is measured over, at least (default 2)... */
   measureTicks: number
+  /** ...and until this many attempts ended in them (a rate worth comparing: ~±11 % noise at 80)... */
+  minCompleted: number
+  /** ...but no longer than this many ticks (long tasks: then the CPU gate decides alone). */
+  maxMeasureTicks: number
   /** First back-off after an undone step, in ticks (default 20); doubles each time, up to max. */
   probeBackoffTicks: number
   probeBackoffMaxTicks: number
@@ -81,9 +88,11 @@ export const DEFAULT_TUNING: ConcurrencyTuning = {
   keepShare: 0.2,
   dropShare: 0.05,
   idleTicks: 4,
-  saturatedTicks: 8,
+  saturatedTicks: 20,
   settleTicks: 1,
   measureTicks: 2,
+  minCompleted: 80,
+  maxMeasureTicks: 10,
   probeBackoffTicks: 20,
   probeBackoffMaxTicks: 320
 }
@@ -123,6 +132,8 @@ export class ConcurrencyController {
   private readonly down: Block
   private idle = 0
   private saturated = 0
+  /** The last kept step up bought nearly its proportional gain: the next one may be bigger. */
+  private linear = false
   private _reason: ConcurrencyReason = 'hold'
 
   constructor (readonly limits: ConcurrencyLimits, tuning: Partial<ConcurrencyTuning> = {}) {
@@ -178,31 +189,36 @@ export class ConcurrencyController {
     this.rateTicks++
     if (s.cpu >= this.t.cpuCeiling) this.saturated++
     else this.saturated = 0
-    if (this.rateTicks < this.t.measureTicks) return this.decide(cur, 'measuring')
+    if (!this.measured(this.rateTicks, this.rateCompleted)) return this.decide(cur, 'measuring')
     const rate = this.rateCompleted * 1000 / this.rateElapsed
-    // Keep the window short, so the rate follows the load.
-    if (this.rateTicks > this.t.measureTicks) {
-      const keep = this.t.measureTicks / this.rateTicks
-      this.rateCompleted *= keep
-      this.rateElapsed *= keep
-      this.rateTicks = this.t.measureTicks
+    // Keep the window short, so the rate follows the load: shed the oldest half once it
+    // holds twice what a measurement needs.
+    if (this.rateTicks >= 2 * this.t.measureTicks && this.rateCompleted >= 2 * this.t.minCompleted) {
+      this.rateCompleted /= 2
+      this.rateElapsed /= 2
+      this.rateTicks = Math.floor(this.rateTicks / 2)
     }
 
+    const ceiling = Math.min(max, this.up.level)
     if (s.cpu >= this.t.cpuCeiling) {
       // Saturated: more slots cannot add CPU. After a while, try fewer: if throughput holds,
       // the extra slots were only adding contention.
       const floor = Math.max(min, this.down.level)
-      if (this.saturated < this.t.saturatedTicks || cur <= floor) return this.decide(cur, 'cpu')
-      const next = Math.max(floor, Math.floor(cur * 0.75))
-      if (next >= cur) return this.decide(cur, 'cpu')
-      this.saturated = 0
-      return this.start(cur, rate, next, false, 'shrink')
+      const down = Math.max(floor, Math.floor(cur * 0.75))
+      if (this.saturated >= this.t.saturatedTicks && down < cur) {
+        this.saturated = 0
+        return this.start(cur, rate, down, false, 'shrink')
+      }
+      // The CPU may be busy with someone else's work while tasks here wait on I/O: a step
+      // up, kept only if it pays (and, undone, not tried again for a while).
+      const up = Math.min(ceiling, cur + (this.linear ? cur : Math.max(1, Math.ceil(cur / 2))), Math.max(cur + 1, s.running + s.queued))
+      if (up > cur) return this.start(cur, rate, up, true, 'grow')
+      return this.decide(cur, 'cpu')
     }
-    const ceiling = Math.min(max, this.up.level)
     if (cur >= ceiling) return this.decide(cur, 'hold')
     // Doubling while the CPU is far from its ceiling, unless a step up from here was undone
     // before: then the next probe is a small one.
-    const step = s.cpu < this.t.cpuLow && this.up.backoff === this.t.probeBackoffTicks ? cur : Math.max(1, Math.ceil(cur / 4))
+    const step = (s.cpu < this.t.cpuLow && this.up.backoff === this.t.probeBackoffTicks) || this.linear ? cur : Math.max(1, Math.ceil(cur / 2))
     const next = Math.min(ceiling, cur + step, Math.max(cur + 1, s.running + s.queued))
     if (next <= cur) return this.decide(cur, 'hold')
     return this.start(cur, rate, next, true, 'grow')
@@ -210,6 +226,8 @@ export class ConcurrencyController {
 
   private start (from: number, fromRate: number, next: number, up: boolean, reason: ConcurrencyReason): number {
     this.probe = { from, fromRate, up, settle: this.t.settleTicks, completed: 0, elapsedMs: 0, ticks: 0 }
+    this.saturated = 0
+    this.linear = false
     this.resetRate()
     return this.decide(next, reason)
   }
@@ -223,7 +241,7 @@ export class ConcurrencyController {
     }
     p.completed += s.completed
     p.elapsedMs += s.elapsedMs
-    if (++p.ticks < this.t.measureTicks) return this.decide(cur, 'measuring')
+    if (!this.measured(++p.ticks, p.completed)) return this.decide(cur, 'measuring')
     this.probe = undefined
     const rate = p.completed * 1000 / p.elapsedMs
     const wanted = p.up ? p.fromRate * (1 + this.t.keepShare * (cur / p.from - 1)) : p.fromRate * (1 - this.t.dropShare)
@@ -234,6 +252,12 @@ export class ConcurrencyController {
       this.rateTicks = p.ticks
       const b = p.up ? this.up : this.down
       b.backoff = this.t.probeBackoffTicks
+      // The level it came from is known to be worse (up) or no better (down): no step back
+      // there for a while.
+      const other = p.up ? this.down : this.up
+      other.level = cur
+      other.ticks = other.backoff
+      if (p.up) this.linear = p.fromRate > 0 && (rate / p.fromRate - 1) >= LINEAR_SHARE * (cur / p.from - 1)
       return this.decide(cur, 'keep')
     }
     // It did not: back to the level before, and no step that way for a while (longer each time).
@@ -243,6 +267,11 @@ export class ConcurrencyController {
     b.backoff = Math.min(b.backoff * 2, this.t.probeBackoffMaxTicks)
     this.resetRate()
     return this.decide(p.from, 'undo')
+  }
+
+  /** Whether a window of `ticks` holding `completed` ends is a measurement. */
+  private measured (ticks: number, completed: number): boolean {
+    return ticks >= this.t.measureTicks && (completed >= this.t.minCompleted || ticks >= this.t.maxMeasureTicks)
   }
 
   private unblock (): void {
@@ -266,6 +295,9 @@ export class ConcurrencyController {
     return this._target
   }
 }
+
+/** A step up that bought this share of its proportional gain or more: the next step doubles. */
+const LINEAR_SHARE = 0.6
 
 function clamp (v: number, lo: number, hi: number): number {
   return Math.max(lo, Math.min(hi, Math.round(v)))
