@@ -13,16 +13,16 @@
 //   event loop for handlers that run on it). Far below the ceiling the step is ×2 (I/O-bound
 //   work scales ~linearly with slots), near it +50 %.
 // - Every step is a probe: after one tick to settle, throughput (completions per second)
-//   is measured and compared with the level before. A step up that bought most (60 %) of its
-//   proportional gain makes the next one a doubling, whatever the CPU says (like TCP's slow
-//   start: I/O-bound work scales with slots). A step that bought less than a fifth of
+//   is measured and compared with the level before. Below the CPU ceiling, a step up that
+//   bought most (60 %) of its proportional gain makes the next one a doubling (like TCP's
+//   slow start: I/O-bound work scales with slots). A step that bought less than a fifth of
 //   its proportional gain is undone, and that level is remembered as the plateau: nothing
 //   above it is tried again until the back-off ends (doubling, up to PROBE_BACKOFF_MAX_TICKS),
 //   so a steady load settles on one value instead of oscillating.
 // - At the CPU ceiling (machine or event loop saturated) it only takes steps up of +50 %
 //   kept only when they pay — the CPU may be busy with another program's work while tasks
 //   here wait on I/O — and undone (and not tried again for a while) when not; if the CPU stays
-//   saturated for SATURATED_TICKS, a step down (−25 %) is tried and kept when throughput
+//   saturated for saturatedTicks (5 s), a step down (−25 %) is tried and kept when throughput
 //   holds (within 5 %): the extra slots only added contention. An undone step down blocks
 //   further ones the same way, so a saturated steady load settles too.
 // - Idle — no task waiting and slots unused for IDLE_TICKS ticks — shrinks by a quarter per
@@ -67,13 +67,13 @@ export interface ConcurrencyTuning {
   dropShare: number
   /** Consecutive idle ticks before shrinking (default 4). */
   idleTicks: number
-  /** Consecutive ticks at the CPU ceiling under demand, no step taken, before a step down is tried (default 20). */
+  /** Consecutive ticks at the CPU ceiling under demand, no step taken, before a step down is tried (default 50). */
   saturatedTicks: number
   /** Ticks after a change before throughput is measured (default 1). */
   settleTicks: number
   /** Ticks throughput is measured over, at least (default 2)... */
   measureTicks: number
-  /** ...and until this many attempts ended in them (a rate worth comparing: ~±11 % noise at 80)... */
+  /** ...and until this many attempts ended in them (a rate worth comparing: ~±9 % noise at 120)... */
   minCompleted: number
   /** ...but no longer than this many ticks (long tasks: then the CPU gate decides alone). */
   maxMeasureTicks: number
@@ -88,10 +88,10 @@ export const DEFAULT_TUNING: ConcurrencyTuning = {
   keepShare: 0.2,
   dropShare: 0.05,
   idleTicks: 4,
-  saturatedTicks: 20,
+  saturatedTicks: 50,
   settleTicks: 1,
   measureTicks: 2,
-  minCompleted: 80,
+  minCompleted: 120,
   maxMeasureTicks: 10,
   probeBackoffTicks: 20,
   probeBackoffMaxTicks: 320
@@ -211,7 +211,7 @@ export class ConcurrencyController {
       }
       // The CPU may be busy with someone else's work while tasks here wait on I/O: a step
       // up, kept only if it pays (and, undone, not tried again for a while).
-      const up = Math.min(ceiling, cur + (this.linear ? cur : Math.max(1, Math.ceil(cur / 2))), Math.max(cur + 1, s.running + s.queued))
+      const up = Math.min(ceiling, cur + Math.max(1, Math.ceil(cur / 2)), Math.max(cur + 1, s.running + s.queued))
       if (up > cur) return this.start(cur, rate, up, true, 'grow')
       return this.decide(cur, 'cpu')
     }

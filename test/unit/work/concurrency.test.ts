@@ -189,7 +189,7 @@ describe('ConcurrencyController', () => {
     // and throughput is what 4 slots give.
     const c = new ConcurrencyController(limits(2, 64, 32))
     const plant: Plant = slots => ({ rate: Math.min(slots, 4) * 100, cpu: 1 })
-    const run = simulate(c, plant, 200, { noise: 0.02 })
+    const run = simulate(c, plant, 600, { noise: 0.02 })
     expect(run.reasons).toContain('shrink')
     expect(run.targets.at(-1)).toBeLessThanOrEqual(8)
     expect(run.targets.at(-1)).toBeGreaterThanOrEqual(4)
