@@ -15,11 +15,32 @@ import { toMultiaddrString } from './transport/address.js'
 import { didYouMean } from '../json-schema.js'
 import { ISOLATION_MODES, type IsolationMode } from '../work/isolation/pool.js'
 
+/** The most slots --concurrency (and its auto bounds) may give a node. */
+export const MAX_SLOTS = 4096
+
+/** --max-concurrency's default on a host with `cpus` CPUs. */
+export function defaultMaxConcurrency (cpus: number): number {
+  return Math.min(MAX_SLOTS, Math.max(64, 16 * cpus))
+}
+
+/** How many slots a node runs: fixed, or auto between min and max (starting at min). */
+export interface SlotConfig {
+  auto: boolean
+  min: number
+  max: number
+}
+
+/** The slots a resolved configuration asks for (a fixed count is min = max). */
+export function slotConfig (config: Pick<NodeConfig, 'concurrency' | 'minConcurrency' | 'maxConcurrency'>): SlotConfig {
+  if (config.concurrency !== 'auto') return { auto: false, min: config.concurrency, max: config.concurrency }
+  return { auto: true, min: config.minConcurrency, max: config.maxConcurrency }
+}
+
 /** The fixed, documented default port: every node listens here unless told otherwise. */
 export const DEFAULT_PORT = 7420
 
 /** What an option's value is, and so how a flag, an env string or a JSON value is read. */
-export type OptionKind = 'string' | 'list' | 'bool' | 'int' | 'addrs'
+export type OptionKind = 'string' | 'list' | 'bool' | 'int' | 'addrs' | 'slots'
 
 /** One `meshnode start` option. Its key in START_OPTIONS is its config-file key. */
 export interface OptionSpec<V> {
@@ -46,6 +67,8 @@ const between = (min: number, max: number) => (v: number): string | undefined =>
 
 const text = <V extends string = string>(spec: Omit<OptionSpec<NoInfer<V>>, 'kind'>): OptionSpec<V> => ({ kind: 'string', ...spec })
 const int = (spec: Omit<OptionSpec<number>, 'kind'>): OptionSpec<number> => ({ kind: 'int', ...spec })
+/** A slot count or "auto" (--concurrency). */
+const slots = (spec: Omit<OptionSpec<number | 'auto'>, 'kind'>): OptionSpec<number | 'auto'> => ({ kind: 'slots', ...spec })
 const bool = (spec: Omit<OptionSpec<boolean>, 'kind'>): OptionSpec<boolean> => ({ kind: 'bool', ...spec })
 const list = (spec: Omit<OptionSpec<string[]>, 'kind'>): OptionSpec<string[]> => ({ kind: 'list', ...spec })
 const addrs = (spec: Omit<OptionSpec<string[]>, 'kind'>): OptionSpec<string[]> => ({ kind: 'addrs', ...spec })
@@ -167,14 +190,36 @@ export const START_OPTIONS = {
     help: 'compact the raft log after this many applied entries',
     check: between(2, 10_000_000)
   }),
-  concurrency: int({
+  // auto: the slots follow the CPU and the queue between the two bounds below
+  // (src/work/core/concurrency.ts); a number fixes them, as before auto existed.
+  concurrency: slots({
     flag: '--concurrency <n>',
     env: 'MESHNODE_CONCURRENCY',
-    // One task per core: handlers are usually CPU-bound or spawn processes.
+    default: 'auto',
+    help: 'tasks run at once on this node: "auto" (adapts to CPU and queue between --min-concurrency and --max-concurrency) or a fixed number',
+    check: v => v === 'auto' ? undefined : between(1, MAX_SLOTS)(v)
+  }),
+  // One task per core: a CPU-bound load never runs with fewer slots than the cores it can
+  // use, and a burst starts where a fixed --concurrency used to be. Lower it (1) to let a
+  // node saturated by other processes go below its core count.
+  minConcurrency: int({
+    flag: '--min-concurrency <n>',
+    env: 'MESHNODE_MIN_CONCURRENCY',
     default: () => availableParallelism(),
-    shown: 'number of CPUs',
-    help: 'tasks run at once on this node',
-    check: between(1, 4096)
+    shown: 'number of CPUs (at most --max-concurrency)',
+    help: 'with --concurrency auto: the fewest slots (where it starts, and shrinks to when idle)',
+    check: between(1, MAX_SLOTS)
+  }),
+  // Enough for I/O-bound tasks (timers, network calls: slots ≈ rate × latency, 64 slots keep
+  // ~1 600 tasks/s of 40 ms in flight), bounded so a node does not hoard a mesh's queue
+  // (it keeps PREFETCH_PER_SLOT tasks per slot) nor start hundreds of handler workers.
+  maxConcurrency: int({
+    flag: '--max-concurrency <n>',
+    env: 'MESHNODE_MAX_CONCURRENCY',
+    default: () => defaultMaxConcurrency(availableParallelism()),
+    shown: '16 × the number of CPUs, at least 64',
+    help: 'with --concurrency auto: the most slots it grows to under queued work while the CPU allows',
+    check: between(1, MAX_SLOTS)
   }),
   handlers: list({
     flag: '--handlers <path>',
@@ -392,6 +437,8 @@ export function resolveConfig (sources: ConfigSources): NodeConfig {
   const config = defaultConfig()
   const layers: Array<[string, RawValues]> = []
   const explicit = new Set<string>()
+  /** Where each explicitly set option came from, as errors name it. */
+  const from = new Map<string, { label: string, code: 'USAGE' | 'BAD_CONFIG' }>()
   const file = sources.configFile ?? env[CONFIG_FILE_OPTION.env]
   if (file != null && file !== '') layers.push([`config file ${file}`, readConfigFile(file)])
   layers.push(['environment', fromEnv(env)])
@@ -407,10 +454,24 @@ export function resolveConfig (sources: ConfigSources): NodeConfig {
         throw new MeshError('BAD_CONFIG', `${origin}: unknown option "${key}" (${near != null ? `did you mean "${near}"? ` : ''}known: ${Object.keys(START_OPTIONS).join(', ')})`)
       }
       const label = origin === 'environment' ? spec.env : origin === 'flag' ? flagName(spec) : `${origin}: "${key}"`
-      ;(config as Record<StartOptionKey, unknown>)[key as StartOptionKey] = coerce(spec, raw, label, origin === 'flag' ? 'USAGE' : 'BAD_CONFIG')
+      const code = origin === 'flag' ? 'USAGE' : 'BAD_CONFIG'
+      from.set(key, { label, code })
+      ;(config as Record<StartOptionKey, unknown>)[key as StartOptionKey] = coerce(spec, raw, label, code)
     }
   }
   config.dataDir = resolve(config.dataDir)
+  // A bound left at its default gives way to the one set (--max-concurrency 1 on 8 CPUs
+  // means 1..1); two set the wrong way round are an error.
+  if (config.minConcurrency > config.maxConcurrency) {
+    const min = from.get('minConcurrency')
+    const max = from.get('maxConcurrency')
+    if (min == null) config.minConcurrency = config.maxConcurrency
+    else if (max == null) config.maxConcurrency = config.minConcurrency
+    else {
+      const code = min.code === 'USAGE' || max.code === 'USAGE' ? 'USAGE' : 'BAD_CONFIG'
+      throw new MeshError(code, `invalid ${min.label} ${config.minConcurrency}: it is above ${max.label} ${config.maxConcurrency}; the fewest slots cannot exceed the most`)
+    }
+  }
   config.handlers = config.handlers.map(h => resolve(h))
   config.meshKey = config.meshKey.map(k => resolve(k))
   if (!explicit.has('listen') && !secured(config)) config.listen = [`/ip4/127.0.0.1/tcp/${DEFAULT_PORT}`]
@@ -494,6 +555,16 @@ function coerce (spec: OptionSpec<unknown>, raw: unknown, label: string, code: '
     case 'int': {
       const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : NaN
       if (!Number.isSafeInteger(n)) fail('expected a whole number')
+      value = n
+      break
+    }
+    case 'slots': {
+      if (typeof raw === 'string' && raw.trim().toLowerCase() === 'auto') {
+        value = 'auto'
+        break
+      }
+      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : NaN
+      if (!Number.isSafeInteger(n)) fail('expected "auto" or a whole number')
       value = n
       break
     }

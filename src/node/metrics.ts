@@ -138,6 +138,8 @@ export interface NodeGaugeSources {
   members: () => Iterable<{ state: MemberState }> | undefined
   /** Raft's view; undefined while this node belongs to no cluster. */
   raft: () => { role: string, term: number, commit: number, applied: number } | undefined
+  /** The work slots (--concurrency): now, and the bounds auto moves them in (min = max when fixed). */
+  slots?: () => { auto: boolean, slots: number, min: number, max: number } | undefined
 }
 
 const MEMBER_STATES: readonly MemberState[] = ['alive', 'suspect', 'dead', 'left']
@@ -175,6 +177,16 @@ export function registerNodeGauges (registry: Registry, src: NodeGaugeSources): 
   raftGauge('raft_term', 'Current raft term of this node', r => r.term)
   raftGauge('raft_commit_index', 'Highest control-log index this node knows committed', r => r.commit)
   raftGauge('raft_applied_index', 'Highest control-log index applied to this node\'s state', r => r.applied)
+  if (src.slots != null) {
+    const read = src.slots
+    const slotGauge = (name: string, help: string, pick: (s: NonNullable<ReturnType<typeof read>>) => number): void => {
+      status(new Gauge({ name, help, registers: [registry], collect () { const s = read(); if (s != null) this.set(pick(s)) } }))
+    }
+    slotGauge('work_slots', 'Tasks this node runs at once now (--concurrency; with auto, what it adapted to)', s => s.slots)
+    slotGauge('work_slots_min', 'The fewest slots --concurrency auto goes to (= work_slots when fixed)', s => s.min)
+    slotGauge('work_slots_max', 'The most slots --concurrency auto goes to (= work_slots when fixed)', s => s.max)
+    slotGauge('work_slots_auto', '1 when --concurrency is auto, 0 when fixed', s => s.auto ? 1 : 0)
+  }
 }
 
 /** Distinct task types given their own label value; later ones are counted as "other". */

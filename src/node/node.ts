@@ -17,7 +17,7 @@ import { loadOrCreateIdentity, loadOrCreateOperatorKey } from './store/identity.
 import { AuditLog } from './access/audit.js'
 import { trusted, type AccessView } from './access/policy.js'
 import { SubmitQuota } from './access/quota.js'
-import { securityOf } from './config.js'
+import { securityOf, slotConfig } from './config.js'
 import type { JobEntry } from '../consensus/control.js'
 import { createLogger, type Logger } from './log.js'
 import { AdminService } from './services/admin.js'
@@ -163,13 +163,15 @@ export class MeshNode {
 
   static async start (config: NodeConfig, opts: StartOptions = {}): Promise<MeshNode> {
     const log = opts.logger ?? createLogger(config.logLevel, { name: config.name })
+    const slots = slotConfig(config)
     // Modules' handlers run in a pool of workers (--handler-isolation); code-given ones are
     // closures and stay on this event loop.
     const handlers: Handlers = {
       ...BUILTIN_HANDLERS,
       ...await loadIsolatedHandlers(config.handlers, {
         isolation: config.handlerIsolation,
-        size: config.concurrency,
+        // Workers start when tasks need them: as many as the slots can grow to.
+        size: slots.max,
         onWorkerExit: ({ reason, taskId, detail }) => { log.warn({ taskId, detail }, reason === 'killed' ? 'killed a handler worker: its task did not stop when aborted' : 'a handler worker died') }
       }),
       ...opts.handlers
@@ -218,6 +220,7 @@ export class MeshNode {
       })
       registerNodeGauges(registry, {
         members: () => c.membership?.detector.all(),
+        slots: () => c.work?.engine.slots,
         raft: () => {
           const st = c.consensus?.status()
           if (st == null) return undefined
@@ -232,7 +235,7 @@ export class MeshNode {
       const localState = (): LocalState => ({
         load: c.work?.engine.load ?? 0,
         queued: c.work?.engine.stealable ?? 0,
-        slots: config.concurrency,
+        slots: c.work?.engine.slots.slots ?? slots.min,
         draining: c.work?.engine.draining ?? false,
         // Handlers whose circuit is open here are not advertised (see WorkCore.capabilities).
         capabilities: c.work?.engine.capabilities ?? capabilities,
@@ -272,7 +275,8 @@ export class MeshNode {
       })
       c.work = new WorkService(c as WorkComponents, {
         incarnation: Number(incarnation),
-        concurrency: config.concurrency,
+        concurrency: slots.min,
+        ...(slots.auto ? { autoConcurrency: { min: slots.min, max: slots.max } } : {}),
         capabilities,
         handlers,
         allowCommands: config.allowCommands,

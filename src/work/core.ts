@@ -1219,6 +1219,27 @@ export class WorkCore {
   }
 
   /**
+   * Changes the slots at run time (--concurrency auto, src/work/core/concurrency.ts). More
+   * slots start queued tasks at once; fewer stop nothing that runs: new tasks start only
+   * once the running ones fall under the new count. Prefetch, stealing and load follow it.
+   */
+  setConcurrency (slots: number, now: number): void {
+    this.now = now
+    if (!Number.isSafeInteger(slots) || slots < 1 || slots === this.cfg.concurrency) return
+    this.cfg.concurrency = slots
+    this.pump()
+  }
+
+  get concurrency (): number {
+    return this.cfg.concurrency
+  }
+
+  /** Tasks running here, and runnable ones waiting for a slot (the concurrency controller's sample). */
+  get slotUse (): { running: number, queued: number } {
+    return { running: this.running.size, queued: this.queue.runnable }
+  }
+
+  /**
    * Re-sends now every batch lent to `peer` and not signalled (the stuck-job repair for a
    * peer that does not answer): a lost grant, batch or signal is recovered this way, and a
    * peer that answers again signals what it finished. Returns how many batches went.

@@ -79,6 +79,31 @@ export interface StatusJson {
   resources?: ResourcesJson
   /** Jobs homed here flagged stuck now (`meshnode jobs --stuck` lists them). Absent from older nodes. */
   stuckJobs?: number
+  /**
+   * The work slots: `fixed` (--concurrency N: min = max = slots) or `auto`, where `slots`
+   * follows the CPU and the queue between `min` and `max`. Absent from older nodes.
+   */
+  concurrency?: ConcurrencyJson
+}
+
+export interface ConcurrencyJson {
+  mode: 'auto' | 'fixed'
+  /** Tasks the node runs at once now. */
+  slots: number
+  min: number
+  max: number
+}
+
+/** The slots, from the work_slots* gauges every node lists among its status counters. */
+function concurrencyOf (counters: StatusResponse['counters']): ConcurrencyJson | undefined {
+  const get = (name: string): number | undefined => {
+    const c = counters.find(x => x.name === name)
+    return c == null ? undefined : Number(c.value)
+  }
+  const slots = get('work_slots')
+  if (slots == null || slots < 1) return undefined
+  const auto = get('work_slots_auto') === 1
+  return { mode: auto ? 'auto' : 'fixed', slots, min: get('work_slots_min') ?? slots, max: get('work_slots_max') ?? slots }
 }
 
 export interface CircuitJson {
@@ -194,8 +219,19 @@ export function statusToJson (s: StatusResponse): StatusJson {
           }
         }
       : {}),
-    ...(s.stuckJobs != null ? { stuckJobs: s.stuckJobs } : {})
+    ...(s.stuckJobs != null ? { stuckJobs: s.stuckJobs } : {}),
+    ...withConcurrency(s.counters)
   }
+}
+
+function withConcurrency (counters: StatusResponse['counters']): { concurrency?: ConcurrencyJson } {
+  const c = concurrencyOf(counters)
+  return c != null ? { concurrency: c } : {}
+}
+
+/** "slots 12 (auto, 2–64)" or "slots 4 (fixed)". */
+export function formatSlots (c: ConcurrencyJson): string {
+  return c.mode === 'auto' ? `slots ${c.slots} (auto, ${c.min}–${c.max})` : `slots ${c.slots} (fixed)`
 }
 
 /** The resources line of `status`: what is over its limit, and what that means. */
@@ -233,6 +269,7 @@ export function formatStatus (s: StatusJson, dataDir?: string): string {
     ...(s.dead.length > 0 ? [`  declared dead (committed): ${s.dead.map(d => `${nameOf(s, d.peerId)} incarnation ${d.incarnation}`).join(', ')}`] : []),
     ...((s.stuckJobs ?? 0) > 0 ? [`  STUCK JOBS: ${s.stuckJobs} homed here make no progress (\`meshnode jobs --stuck\` says why)`] : []),
     `  work: ${s.counters.work_running ?? 0} running, ${s.counters.work_queued ?? 0} queued, ${s.counters.work_active_jobs ?? 0} active jobs homed here; ${s.counters.work_tasks_run_total ?? 0} tasks run` +
+      `${s.concurrency != null ? `; ${formatSlots(s.concurrency)}` : ''}` +
       `${s.capabilities.length > 0 ? `; offers ${s.capabilities.join(', ')}` : ''}`
   ]
   if (s.peers.length > 0) {

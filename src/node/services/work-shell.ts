@@ -24,6 +24,8 @@ import { CMD_TYPE, childTaskId, encodePayload, makeTask, rootTaskId, type JobInp
 import type { JobRecord, TaskOutcome, WorkStore } from '../store/work-store.js'
 import type { LatencyHistory } from '../observe/history.js'
 import type { JobEvidence } from '../../healing/stuck.js'
+import { ConcurrencyController, type ConcurrencyReason } from '../../work/core/concurrency.js'
+import { CpuSampler } from './cpu-sample.js'
 
 export type { PeerInfo } from '../../work/core.js'
 
@@ -65,7 +67,10 @@ export interface WorkShellOptions {
   self: string
   /** Distinguishes this process's batch ids from the previous run's. */
   incarnation: number
+  /** Slots: fixed, or where --concurrency auto starts (see autoConcurrency). */
   concurrency: number
+  /** --concurrency auto: the slots follow the CPU and the queue between min and max. */
+  autoConcurrency?: AutoConcurrency
   /** Everything this node advertises: user capabilities, handler:<name>, commands. */
   capabilities: readonly string[]
   handlers: Handlers
@@ -87,6 +92,34 @@ export interface WorkShellOptions {
   observer?: WorkObserver
   /** Where attempts run here and jobs finished here are recorded (`meshnode stats`). */
   history?: LatencyHistory
+}
+
+/** --concurrency auto (src/work/core/concurrency.ts). */
+export interface AutoConcurrency {
+  min: number
+  max: number
+  /** How often the CPU is sampled and the slots decided (default CONCURRENCY_TICK_MS). */
+  tickMs?: number
+  /** The CPU reading 0..1 (tests); CpuSampler (machine, process, event loop) otherwise. */
+  cpu?: () => number
+}
+
+/**
+ * How often --concurrency auto samples and decides. A probe is a step, a tick to settle and
+ * a measurement of at least two ticks and 40 ended attempts: with tasks of tens of ms on a
+ * few slots that is ~0.4 s, so a burst reaches 8x its starting slots in about 1.5 s.
+ */
+export const CONCURRENCY_TICK_MS = 100
+
+/** The slots as status and heartbeats show them. */
+export interface SlotsView {
+  auto: boolean
+  /** Slots now. */
+  slots: number
+  min: number
+  max: number
+  /** What --concurrency auto last decided (absent when fixed). */
+  reason?: ConcurrencyReason
 }
 
 /** The job book as callers see it: active jobs in memory, and a listener per finished job. */
@@ -147,6 +180,11 @@ export class WorkShell {
   private stopped = false
   private closed = false
   private readonly end: AttemptEnd = { ok: false, children: [], durationMs: 0, stoppedByNode: false }
+  private slotsControl?: ConcurrencyController
+  private slotsTimer?: NodeJS.Timeout
+  private slotsTickAt = 0
+  /** Attempts ended since the last concurrency tick. */
+  private ended = 0
 
   constructor (private readonly store: WorkStore, private readonly net: WorkNet, private readonly registry: Registry, private readonly opts: WorkShellOptions) {
     this.jobs = new ShellJobs(this)
@@ -174,10 +212,12 @@ export class WorkShell {
 
   async start (): Promise<void> {
     const loaded = await this.store.loadForCore()
+    const auto = this.opts.autoConcurrency
+    if (auto != null) this.slotsControl = new ConcurrencyController({ min: auto.min, max: auto.max })
     this._core = WorkCore.restore({
       self: this.opts.self,
       incarnation: this.opts.incarnation,
-      concurrency: this.opts.concurrency,
+      concurrency: this.slotsControl?.target ?? this.opts.concurrency,
       capabilities: this.opts.capabilities,
       rng: this.opts.rng,
       ...(this.opts.resendAfterMs != null ? { resendAfterMs: this.opts.resendAfterMs } : {}),
@@ -192,11 +232,48 @@ export class WorkShell {
     }, this.opts.now())
     this.refreshPeers()
     this.drive()
+    if (this.slotsControl != null) {
+      const read = auto?.cpu ?? (() => { const s = new CpuSampler(); return () => s.read().cpu })()
+      this.slotsTickAt = performance.now()
+      this.slotsTimer = setInterval(() => { this.slotsTick(read) }, auto?.tickMs ?? CONCURRENCY_TICK_MS)
+      this.slotsTimer.unref?.()
+    }
+  }
+
+  /** One --concurrency auto decision: sample, ask the controller, tell the core. */
+  private slotsTick (cpu: () => number): void {
+    const core = this._core
+    const control = this.slotsControl
+    if (core == null || control == null || this.stopped) return
+    const t = performance.now()
+    const elapsedMs = Math.max(1, t - this.slotsTickAt)
+    this.slotsTickAt = t
+    const use = core.slotUse
+    const completed = this.ended
+    this.ended = 0
+    // An idle node does not sample (the controller ignores the CPU without queued work).
+    const busy = use.running > 0 || use.queued > 0
+    const before = core.concurrency
+    const next = control.tick({ cpu: busy ? cpu() : 0, queued: use.queued, running: use.running, completed, elapsedMs })
+    if (next === before) return
+    this.opts.log.debug({ from: before, to: next, reason: control.reason, running: use.running, queued: use.queued }, 'concurrency changed')
+    core.setConcurrency(next, this.opts.now())
+    this.drive()
+  }
+
+  /** The slots now, and how they are chosen. */
+  get slots (): SlotsView {
+    const auto = this.opts.autoConcurrency
+    const slots = this._core?.concurrency ?? this.slotsControl?.target ?? (auto != null ? auto.min : this.opts.concurrency)
+    if (auto == null) return { auto: false, slots, min: slots, max: slots }
+    return { auto: true, slots, min: auto.min, max: auto.max, ...(this.slotsControl != null ? { reason: this.slotsControl.reason } : {}) }
   }
 
   async stop (): Promise<void> {
     if (this._core == null || this.stopped) return
     this.stopped = true
+    clearInterval(this.slotsTimer)
+    this.slotsTimer = undefined
     this.disarm()
     clearTimeout(this.writeRetry)
     this.core.stop(this.opts.now())
@@ -787,6 +864,7 @@ export class WorkShell {
   private taskDone (run: Running, ok: boolean, result: string | undefined, error: string | undefined, children: readonly Task[]): void {
     this.running.delete(run.task.id)
     if (this.closed) return
+    this.ended++
     if (!ok) {
       for (const l of this.onTaskFailed) l(run.task, error ?? '')
       if (run.timedOut === true) for (const l of this.onTaskTimeout) l(run.task)

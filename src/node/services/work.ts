@@ -13,7 +13,7 @@ import type { Host } from '../transport/host.js'
 import type { Logger } from '../log.js'
 import type { Membership } from './membership.js'
 import { Registrar } from './registrar.js'
-import { WorkShell, type PeerInfo, type WorkObserver } from './work-shell.js'
+import { WorkShell, type AutoConcurrency, type PeerInfo, type WorkObserver } from './work-shell.js'
 import type { SupervisionConfig } from '../../work/core.js'
 import { WorkTransport } from '../transport/work-transport.js'
 import type { Store } from '../store/store.js'
@@ -23,6 +23,8 @@ import type { Approvals } from './approvals.js'
 export interface WorkServiceInit {
   incarnation: number
   concurrency: number
+  /** --concurrency auto: the slots follow the CPU and queue between these bounds. */
+  autoConcurrency?: AutoConcurrency
   capabilities: string[]
   handlers: Handlers
   allowCommands: boolean
@@ -97,6 +99,7 @@ export class WorkService {
       self,
       incarnation: init.incarnation,
       concurrency: init.concurrency,
+      ...(init.autoConcurrency != null ? { autoConcurrency: init.autoConcurrency } : {}),
       capabilities: init.capabilities,
       handlers: init.handlers,
       allowCommands: init.allowCommands,

@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_PORT, defaultConfig, resolveConfig } from '../../../src/node/config.js'
+import { availableParallelism } from 'node:os'
+import { DEFAULT_PORT, defaultConfig, defaultMaxConcurrency, resolveConfig, slotConfig } from '../../../src/node/config.js'
 import type { MeshError } from '../../../src/node/errors.js'
 
 function configFile (content: unknown): string {
@@ -86,5 +87,58 @@ describe('config resolution', () => {
     expect(() => resolveConfig({ configFile: configFile('{ nope') })).toThrow(/not valid JSON/)
     expect(() => resolveConfig({ configFile: '/nonexistent/meshnode.json' })).toThrow(/cannot read config file/)
     expect(() => resolveConfig({ configFile: configFile([1, 2]) })).toThrow(/JSON object/)
+  })
+
+  it('--concurrency: auto by default, between one per CPU and 16 per CPU (at least 64)', () => {
+    const cpus = availableParallelism()
+    const c = resolveConfig({ env: {} })
+    expect(c.concurrency).toBe('auto')
+    expect(c.minConcurrency).toBe(cpus)
+    expect(c.maxConcurrency).toBe(Math.max(64, 16 * cpus))
+    expect(slotConfig(c)).toEqual({ auto: true, min: cpus, max: Math.max(64, 16 * cpus) })
+    expect(defaultMaxConcurrency(2)).toBe(64)
+    expect(defaultMaxConcurrency(8)).toBe(128)
+    expect(defaultMaxConcurrency(1000)).toBe(4096)
+  })
+
+  it('--concurrency: a number fixes the slots from every source; auto from every source', () => {
+    expect(slotConfig(resolveConfig({ flags: { concurrency: '8' } }))).toEqual({ auto: false, min: 8, max: 8 })
+    expect(resolveConfig({ env: { MESHNODE_CONCURRENCY: '3' } }).concurrency).toBe(3)
+    expect(resolveConfig({ configFile: configFile({ concurrency: 5 }) }).concurrency).toBe(5)
+    expect(resolveConfig({ configFile: configFile({ concurrency: 'auto' }), env: {} }).concurrency).toBe('auto')
+    expect(resolveConfig({ env: { MESHNODE_CONCURRENCY: 'AUTO' } }).concurrency).toBe('auto')
+    // A flag over the file, auto over a number.
+    expect(resolveConfig({ configFile: configFile({ concurrency: 5 }), flags: { concurrency: 'auto' } }).concurrency).toBe('auto')
+    const c = resolveConfig({ env: { MESHNODE_MIN_CONCURRENCY: '2', MESHNODE_MAX_CONCURRENCY: '12' } })
+    expect(slotConfig(c)).toEqual({ auto: true, min: 2, max: 12 })
+    expect(resolveConfig({ configFile: configFile({ minConcurrency: 4, maxConcurrency: 6 }) })).toMatchObject({ minConcurrency: 4, maxConcurrency: 6 })
+  })
+
+  it('--concurrency: bad values are usage errors naming the flag', () => {
+    const code = (f: () => unknown): string | undefined => {
+      try {
+        f()
+      } catch (err) {
+        return (err as MeshError).code
+      }
+      return undefined
+    }
+    expect(() => resolveConfig({ flags: { concurrency: 'lots' } })).toThrow(/invalid --concurrency "lots": expected "auto" or a whole number/)
+    expect(() => resolveConfig({ flags: { concurrency: '0' } })).toThrow(/--concurrency.*between 1 and 4096/)
+    expect(() => resolveConfig({ flags: { concurrency: '-2' } })).toThrow(/expected "auto" or a whole number/)
+    expect(() => resolveConfig({ flags: { minConcurrency: 'x' } })).toThrow(/invalid --min-concurrency "x": expected a whole number/)
+    expect(() => resolveConfig({ flags: { maxConcurrency: '0' } })).toThrow(/--max-concurrency.*between 1 and 4096/)
+    expect(() => resolveConfig({ flags: { minConcurrency: '8', maxConcurrency: '4' } })).toThrow(/invalid --min-concurrency 8: it is above --max-concurrency 4/)
+    expect(code(() => resolveConfig({ flags: { minConcurrency: '8', maxConcurrency: '4' } }))).toBe('USAGE')
+    expect(code(() => resolveConfig({ configFile: configFile({ minConcurrency: 8, maxConcurrency: 4 }) }))).toBe('BAD_CONFIG')
+    expect(() => resolveConfig({ env: { MESHNODE_MIN_CONCURRENCY: '9' }, flags: { maxConcurrency: '3' } })).toThrow(/MESHNODE_MIN_CONCURRENCY 9: it is above --max-concurrency 3/)
+    expect(code(() => resolveConfig({ flags: { concurrency: 'lots' } }))).toBe('USAGE')
+    expect(code(() => resolveConfig({ env: { MESHNODE_CONCURRENCY: 'lots' } }))).toBe('BAD_CONFIG')
+  })
+
+  it('--concurrency: a bound left at its default gives way to the one set', () => {
+    expect(resolveConfig({ flags: { maxConcurrency: '1' } })).toMatchObject({ minConcurrency: 1, maxConcurrency: 1 })
+    const big = defaultMaxConcurrency(availableParallelism()) + 1
+    expect(resolveConfig({ flags: { minConcurrency: String(big) } })).toMatchObject({ minConcurrency: big, maxConcurrency: big })
   })
 })

@@ -63,6 +63,8 @@ const SAMPLE: Record<StartOptionKey, string> = {
   voterCap: '7',
   snapshotEvery: '123',
   concurrency: '409',
+  minConcurrency: '3',
+  maxConcurrency: '99',
   handlers: '/tmp/mn-handlers.js',
   handlerIsolation: 'process',
   meshKey: '/tmp/mn-mesh.key',
@@ -101,6 +103,8 @@ const SAMPLE_VALUE: NodeConfig = {
   voterCap: 7,
   snapshotEvery: 123,
   concurrency: 409,
+  minConcurrency: 3,
+  maxConcurrency: 99,
   handlers: ['/tmp/mn-handlers.js'],
   handlerIsolation: 'process',
   meshKey: ['/tmp/mn-mesh.key'],
@@ -240,7 +244,9 @@ describe('the start option table', () => {
       expect: number
       voterCap: number
       snapshotEvery: number
-      concurrency: number
+      concurrency: number | 'auto'
+      minConcurrency: number
+      maxConcurrency: number
       handlers: string[]
       handlerIsolation: 'worker' | 'process' | 'none'
       meshKey: string[]

@@ -1,0 +1,304 @@
+// Dynamic concurrency (`--concurrency auto`): how many executor slots a node runs, adapted to
+// its CPU and its queue. Pure — no clock, no I/O, no randomness: the shell samples the CPU
+// every CONCURRENCY_TICK_MS and feeds each sample here; the answer is the slot count the
+// work core should use (WorkCore.setConcurrency).
+//
+// The design is a hill climber on throughput behind two gates, like a worker-pool autoscaler
+// (the .NET thread pool's hill climbing, TCP's additive increase / multiplicative decrease):
+//
+// - Grow only under demand: every slot busy AND runnable tasks waiting for one. Without
+//   queued work more slots cannot add throughput, whatever the CPU does.
+// - Grow only while the CPU allows: `cpu` is the busiest of what bounds a CPU-bound task on
+//   this node (the machine's cores for worker-thread, process and command tasks; the node's
+//   event loop for handlers that run on it). Far below the ceiling the step is ×2 (I/O-bound
+//   work scales ~linearly with slots), near it +50 %.
+// - Every step is a probe: after one tick to settle, throughput (completions per second)
+//   is measured and compared with the level before. Below the CPU ceiling, a step up that
+//   bought most (60 %) of its proportional gain makes the next one a doubling (like TCP's
+//   slow start: I/O-bound work scales with slots). A step that bought less than a fifth of
+//   its proportional gain is undone, and that level is remembered as the plateau: nothing
+//   above it is tried again until the back-off ends (doubling, up to PROBE_BACKOFF_MAX_TICKS),
+//   so a steady load settles on one value instead of oscillating.
+// - At the CPU ceiling (machine or event loop saturated) it only takes steps up of +50 %
+//   kept only when they pay — the CPU may be busy with another program's work while tasks
+//   here wait on I/O — and undone (and not tried again for a while) when not; if the CPU stays
+//   saturated for saturatedTicks (5 s), a step down (−25 %) is tried and kept when throughput
+//   holds (within 5 %): the extra slots only added contention. An undone step down blocks
+//   further ones the same way, so a saturated steady load settles too.
+// - Idle — no task waiting and slots unused for IDLE_TICKS ticks — shrinks by a quarter per
+//   tick down to the busy slots, and to `min` once nothing runs. The plateau is forgotten: a
+//   new load is probed afresh.
+//
+// Nothing here cancels work: a smaller target only stops the core starting new tasks until
+// the running count falls under it.
+
+export interface ConcurrencyLimits {
+  min: number
+  max: number
+  /** The first target (default: min). */
+  initial?: number
+}
+
+/** One sample, taken every tick by the shell. */
+export interface ConcurrencySample {
+  /**
+   * 0..1: the busiest of what bounds CPU-bound tasks here (machine CPU busy over all cores,
+   * the node's event-loop utilisation). 1 = no CPU left for another slot.
+   */
+  cpu: number
+  /** Runnable tasks queued here, waiting for a slot. */
+  queued: number
+  /** Tasks running now. */
+  running: number
+  /** Attempts that ended since the previous sample. */
+  completed: number
+  /** Time since the previous sample, ms (> 0). */
+  elapsedMs: number
+}
+
+export interface ConcurrencyTuning {
+  /** At or above this `cpu` the controller does not grow (default 0.85). */
+  cpuCeiling: number
+  /** Below this `cpu` a step up doubles the slots; above it, it adds 50 % (default 0.5). */
+  cpuLow: number
+  /** A step up is kept when throughput rose by at least this share of its proportional gain (default 0.2). */
+  keepShare: number
+  /** A step down is kept when throughput fell by at most this share (default 0.05). */
+  dropShare: number
+  /** Consecutive idle ticks before shrinking (default 4). */
+  idleTicks: number
+  /** Consecutive ticks at the CPU ceiling under demand, no step taken, before a step down is tried (default 50). */
+  saturatedTicks: number
+  /** Ticks after a change before throughput is measured (default 1). */
+  settleTicks: number
+  /** Ticks throughput is measured over, at least (default 2)... */
+  measureTicks: number
+  /** ...and until this many attempts ended in them (a rate worth comparing: ~±9 % noise at 120)... */
+  minCompleted: number
+  /** ...but no longer than this many ticks (long tasks: then the CPU gate decides alone). */
+  maxMeasureTicks: number
+  /** First back-off after an undone step, in ticks (default 20); doubles each time, up to max. */
+  probeBackoffTicks: number
+  probeBackoffMaxTicks: number
+}
+
+export const DEFAULT_TUNING: ConcurrencyTuning = {
+  cpuCeiling: 0.85,
+  cpuLow: 0.5,
+  keepShare: 0.2,
+  dropShare: 0.05,
+  idleTicks: 4,
+  saturatedTicks: 50,
+  settleTicks: 1,
+  measureTicks: 2,
+  minCompleted: 120,
+  maxMeasureTicks: 10,
+  probeBackoffTicks: 20,
+  probeBackoffMaxTicks: 320
+}
+
+/** What the controller decided at a tick, and why (status, logs, tests). */
+export type ConcurrencyReason = 'hold' | 'grow' | 'shrink' | 'keep' | 'undo' | 'cpu' | 'idle' | 'measuring'
+
+interface Probe {
+  /** The level before the step, and its throughput (completions/s). */
+  from: number
+  fromRate: number
+  up: boolean
+  /** Ticks left before measuring, then what was measured so far. */
+  settle: number
+  completed: number
+  elapsedMs: number
+  ticks: number
+}
+
+/** Steps that were undone: no step that way is tried again for a while. */
+interface Block {
+  level: number
+  ticks: number
+  backoff: number
+}
+
+export class ConcurrencyController {
+  private _target: number
+  private readonly t: ConcurrencyTuning
+  /** Throughput at the current level, measured over the last ticks under demand. */
+  private rateCompleted = 0
+  private rateElapsed = 0
+  private rateTicks = 0
+  private probe?: Probe
+  /** Above `up.level` (below `down.level`) nothing is tried while its ticks last. */
+  private readonly up: Block
+  private readonly down: Block
+  private idle = 0
+  private saturated = 0
+  /** The last kept step up bought nearly its proportional gain: the next one may be bigger. */
+  private linear = false
+  private _reason: ConcurrencyReason = 'hold'
+
+  constructor (readonly limits: ConcurrencyLimits, tuning: Partial<ConcurrencyTuning> = {}) {
+    if (!(Number.isSafeInteger(limits.min) && Number.isSafeInteger(limits.max) && limits.min >= 1 && limits.max >= limits.min)) {
+      throw new RangeError(`concurrency limits must be whole numbers with 1 <= min <= max (got min ${limits.min}, max ${limits.max})`)
+    }
+    this.t = { ...DEFAULT_TUNING, ...tuning }
+    this._target = clamp(limits.initial ?? limits.min, limits.min, limits.max)
+    this.up = { level: Infinity, ticks: 0, backoff: this.t.probeBackoffTicks }
+    this.down = { level: 0, ticks: 0, backoff: this.t.probeBackoffTicks }
+  }
+
+  get target (): number {
+    return this._target
+  }
+
+  /** What the last tick decided. */
+  get reason (): ConcurrencyReason {
+    return this._reason
+  }
+
+  /** Feed one sample; returns the new target. */
+  tick (s: ConcurrencySample): number {
+    const { min, max } = this.limits
+    const cur = this._target
+    if (this.up.ticks > 0 && --this.up.ticks === 0) this.up.level = Infinity
+    if (this.down.ticks > 0 && --this.down.ticks === 0) this.down.level = 0
+    const demand = s.queued > 0 && s.running >= cur
+
+    if (!demand) {
+      this.probe = undefined
+      this.saturated = 0
+      this.resetRate()
+      if (s.queued > 0 || s.running >= cur) {
+        // Work waits but a slot is free (it was just started), or every slot is busy with
+        // nothing behind: neither grow nor shrink.
+        this.idle = 0
+        return this.decide(cur, 'hold')
+      }
+      if (++this.idle < this.t.idleTicks) return this.decide(cur, 'hold')
+      // Idle: down towards what is busy, by a quarter per tick; a new load is probed afresh.
+      this.unblock()
+      const next = Math.max(min, s.running, Math.floor(cur * 0.75))
+      return this.decide(next, next < cur ? 'idle' : 'hold')
+    }
+    this.idle = 0
+
+    if (this.probe != null) return this.judge(this.probe, s)
+
+    // Measure the current level's throughput before any step from it.
+    this.rateCompleted += s.completed
+    this.rateElapsed += s.elapsedMs
+    this.rateTicks++
+    if (s.cpu >= this.t.cpuCeiling) this.saturated++
+    else this.saturated = 0
+    if (!this.measured(this.rateTicks, this.rateCompleted)) return this.decide(cur, 'measuring')
+    const rate = this.rateCompleted * 1000 / this.rateElapsed
+    // Keep the window short, so the rate follows the load: shed the oldest half once it
+    // holds twice what a measurement needs.
+    if (this.rateTicks >= 2 * this.t.measureTicks && this.rateCompleted >= 2 * this.t.minCompleted) {
+      this.rateCompleted /= 2
+      this.rateElapsed /= 2
+      this.rateTicks = Math.floor(this.rateTicks / 2)
+    }
+
+    const ceiling = Math.min(max, this.up.level)
+    if (s.cpu >= this.t.cpuCeiling) {
+      // Saturated: more slots cannot add CPU. After a while, try fewer: if throughput holds,
+      // the extra slots were only adding contention.
+      const floor = Math.max(min, this.down.level)
+      const down = Math.max(floor, Math.floor(cur * 0.75))
+      if (this.saturated >= this.t.saturatedTicks && down < cur) {
+        this.saturated = 0
+        return this.start(cur, rate, down, false, 'shrink')
+      }
+      // The CPU may be busy with someone else's work while tasks here wait on I/O: a step
+      // up, kept only if it pays (and, undone, not tried again for a while).
+      const up = Math.min(ceiling, cur + Math.max(1, Math.ceil(cur / 2)), Math.max(cur + 1, s.running + s.queued))
+      if (up > cur) return this.start(cur, rate, up, true, 'grow')
+      return this.decide(cur, 'cpu')
+    }
+    if (cur >= ceiling) return this.decide(cur, 'hold')
+    // Doubling while the CPU is far from its ceiling, unless a step up from here was undone
+    // before: then the next probe is a small one.
+    const step = (s.cpu < this.t.cpuLow && this.up.backoff === this.t.probeBackoffTicks) || this.linear ? cur : Math.max(1, Math.ceil(cur / 2))
+    const next = Math.min(ceiling, cur + step, Math.max(cur + 1, s.running + s.queued))
+    if (next <= cur) return this.decide(cur, 'hold')
+    return this.start(cur, rate, next, true, 'grow')
+  }
+
+  private start (from: number, fromRate: number, next: number, up: boolean, reason: ConcurrencyReason): number {
+    this.probe = { from, fromRate, up, settle: this.t.settleTicks, completed: 0, elapsedMs: 0, ticks: 0 }
+    this.saturated = 0
+    this.linear = false
+    this.resetRate()
+    return this.decide(next, reason)
+  }
+
+  /** A step is measured, then kept or undone. */
+  private judge (p: Probe, s: ConcurrencySample): number {
+    const cur = this._target
+    if (p.settle > 0) {
+      p.settle--
+      return this.decide(cur, 'measuring')
+    }
+    p.completed += s.completed
+    p.elapsedMs += s.elapsedMs
+    if (!this.measured(++p.ticks, p.completed)) return this.decide(cur, 'measuring')
+    this.probe = undefined
+    const rate = p.completed * 1000 / p.elapsedMs
+    const wanted = p.up ? p.fromRate * (1 + this.t.keepShare * (cur / p.from - 1)) : p.fromRate * (1 - this.t.dropShare)
+    if (rate >= wanted) {
+      // It paid (or, down, cost nothing): the new level, and its rate the next step's yardstick.
+      this.rateCompleted = p.completed
+      this.rateElapsed = p.elapsedMs
+      this.rateTicks = p.ticks
+      const b = p.up ? this.up : this.down
+      b.backoff = this.t.probeBackoffTicks
+      // The level it came from is known to be worse (up) or no better (down): no step back
+      // there for a while.
+      const other = p.up ? this.down : this.up
+      other.level = cur
+      other.ticks = other.backoff
+      if (p.up) this.linear = p.fromRate > 0 && (rate / p.fromRate - 1) >= LINEAR_SHARE * (cur / p.from - 1)
+      return this.decide(cur, 'keep')
+    }
+    // It did not: back to the level before, and no step that way for a while (longer each time).
+    const b = p.up ? this.up : this.down
+    b.level = p.from
+    b.ticks = b.backoff
+    b.backoff = Math.min(b.backoff * 2, this.t.probeBackoffMaxTicks)
+    this.resetRate()
+    return this.decide(p.from, 'undo')
+  }
+
+  /** Whether a window of `ticks` holding `completed` ends is a measurement. */
+  private measured (ticks: number, completed: number): boolean {
+    return ticks >= this.t.measureTicks && (completed >= this.t.minCompleted || ticks >= this.t.maxMeasureTicks)
+  }
+
+  private unblock (): void {
+    for (const b of [this.up, this.down]) {
+      b.ticks = 0
+      b.backoff = this.t.probeBackoffTicks
+    }
+    this.up.level = Infinity
+    this.down.level = 0
+  }
+
+  private resetRate (): void {
+    this.rateCompleted = 0
+    this.rateElapsed = 0
+    this.rateTicks = 0
+  }
+
+  private decide (target: number, reason: ConcurrencyReason): number {
+    this._target = clamp(target, this.limits.min, this.limits.max)
+    this._reason = reason
+    return this._target
+  }
+}
+
+/** A step up that bought this share of its proportional gain or more: the next step doubles. */
+const LINEAR_SHARE = 0.6
+
+function clamp (v: number, lo: number, hi: number): number {
+  return Math.max(lo, Math.min(hi, Math.round(v)))
+}

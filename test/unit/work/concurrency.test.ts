@@ -1,0 +1,227 @@
+// The dynamic-concurrency controller (src/work/core/concurrency.ts), fed synthetic samples:
+// a plant model says what throughput and CPU a slot count gives, with seeded noise.
+import { describe, expect, it } from 'vitest'
+import { mulberry32 } from '../../../src/prng.js'
+import { ConcurrencyController, type ConcurrencyLimits, type ConcurrencySample } from '../../../src/work/core/concurrency.js'
+
+const TICK_MS = 250
+
+/** What `slots` slots give under a load: completions per second and CPU busy 0..1. */
+type Plant = (slots: number) => { rate: number, cpu: number }
+
+/** CPU-bound tasks of `taskMs` on `cores` cores: throughput stops growing at the cores. */
+const cpuBound = (cores: number, taskMs: number): Plant => slots => ({ rate: Math.min(slots, cores) * 1000 / taskMs, cpu: Math.min(1, slots / cores) })
+/** I/O-bound tasks of `taskMs` (timers, network) costing `cpuPerTask` of a core each. */
+const ioBound = (taskMs: number, cpuPerTask = 0.0005): Plant => slots => ({ rate: slots * 1000 / taskMs, cpu: Math.min(1, slots * 1000 / taskMs * cpuPerTask) })
+/** Half I/O tasks of `ioMs`, half CPU tasks of `cpuMs`, on `cores` cores. */
+const mixed = (cores: number, ioMs: number, cpuMs: number): Plant => slots => {
+  const meanMs = (ioMs + cpuMs) / 2
+  const wanted = slots * 1000 / meanMs
+  const cpuCap = cores * 1000 / (cpuMs / 2)
+  const rate = Math.min(wanted, cpuCap)
+  return { rate, cpu: Math.min(1, rate * cpuMs / 2 / 1000 / cores) }
+}
+
+interface Run { targets: number[], reasons: string[] }
+
+/** Runs `ticks` samples; `queued(tick)` says how much work waits (Infinity: more than enough). */
+function simulate (c: ConcurrencyController, plant: Plant, ticks: number, opts: { noise?: number, seed?: number, queued?: (tick: number) => number } = {}): Run {
+  const rng = mulberry32(opts.seed ?? 1)
+  const targets: number[] = []
+  const reasons: string[] = []
+  let slots = c.target
+  for (let i = 0; i < ticks; i++) {
+    const backlog = opts.queued?.(i) ?? Infinity
+    const running = Math.min(slots, backlog)
+    const { rate, cpu } = plant(running)
+    const noise = 1 + (opts.noise ?? 0) * (rng() * 2 - 1)
+    const s: ConcurrencySample = {
+      cpu: Math.min(1, cpu * (1 + (opts.noise ?? 0) * (rng() * 2 - 1))),
+      queued: Math.max(0, Math.min(backlog - running, 1_000_000)),
+      running,
+      completed: Math.round(rate * noise * TICK_MS / 1000),
+      elapsedMs: TICK_MS
+    }
+    slots = c.tick(s)
+    targets.push(slots)
+    reasons.push(c.reason)
+  }
+  return { targets, reasons }
+}
+
+/** The most frequent value. */
+function mode (xs: number[]): number {
+  const n = new Map<number, number>()
+  for (const x of xs) n.set(x, (n.get(x) ?? 0) + 1)
+  return [...n].sort((a, b) => b[1] - a[1])[0]![0]
+}
+
+/** The share of values that are not the mode (time spent probing). */
+function offMode (xs: number[]): number {
+  const m = mode(xs)
+  return xs.filter(x => x !== m).length / xs.length
+}
+
+/** How often the target changed in a run's tail. */
+function changes (xs: number[]): number {
+  let n = 0
+  for (let i = 1; i < xs.length; i++) if (xs[i] !== xs[i - 1]) n++
+  return n
+}
+
+const limits = (min: number, max: number, initial?: number): ConcurrencyLimits => ({ min, max, ...(initial != null ? { initial } : {}) })
+
+describe('ConcurrencyController', () => {
+  it('refuses limits that are not 1 <= min <= max', () => {
+    expect(() => new ConcurrencyController(limits(0, 4))).toThrow(/min/)
+    expect(() => new ConcurrencyController(limits(5, 4))).toThrow(/min <= max/)
+    expect(() => new ConcurrencyController(limits(1.5, 4))).toThrow(/whole/)
+    expect(new ConcurrencyController(limits(2, 8, 100)).target).toBe(8)
+    expect(new ConcurrencyController(limits(2, 8)).target).toBe(2)
+  })
+
+  it('CPU-bound load: stops growing at the CPU limit (2 cores)', () => {
+    const c = new ConcurrencyController(limits(1, 64))
+    const run = simulate(c, cpuBound(2, 5), 200, { noise: 0.05 })
+    const tail = run.targets.slice(100)
+    // Grows past 1 (the CPU is free), never runs away to the max; stays at 2 but for the
+    // odd probe one step down (and back).
+    expect(Math.max(...run.targets)).toBeLessThanOrEqual(4)
+    expect(mode(tail)).toBe(2)
+    expect(offMode(tail)).toBeLessThan(0.1)
+    expect(Math.max(...tail)).toBeLessThanOrEqual(3)
+  })
+
+  it('CPU-bound load on 8 cores settles near 8', () => {
+    const c = new ConcurrencyController(limits(1, 256))
+    const run = simulate(c, cpuBound(8, 10), 300, { noise: 0.03 })
+    const tail = run.targets.slice(150)
+    expect(mode(tail)).toBeGreaterThanOrEqual(8)
+    expect(mode(tail)).toBeLessThanOrEqual(10)
+    expect(offMode(tail)).toBeLessThan(0.1)
+  })
+
+  it('I/O-bound load: grows to the max', () => {
+    const c = new ConcurrencyController(limits(2, 64))
+    const run = simulate(c, ioBound(40), 80, { noise: 0.05 })
+    expect(run.targets.at(-1)).toBe(64)
+    // Doubling while the CPU is far from its ceiling: the max within a few steps.
+    expect(run.targets.indexOf(64)).toBeLessThan(30)
+  })
+
+  it('I/O-bound load: grows no further than the queue can fill', () => {
+    const c = new ConcurrencyController(limits(2, 64))
+    const run = simulate(c, ioBound(40), 100, { queued: () => 12 })
+    expect(Math.max(...run.targets)).toBeLessThanOrEqual(12)
+  })
+
+  it('I/O-bound load whose throughput plateaus (an external limit) stops where slots stop paying', () => {
+    const c = new ConcurrencyController(limits(1, 64))
+    // Twelve connections to a service: beyond them tasks wait, CPU stays low.
+    const plant: Plant = slots => ({ rate: Math.min(slots, 12) * 25, cpu: 0.05 })
+    const run = simulate(c, plant, 300, { noise: 0.03 })
+    const tail = run.targets.slice(100)
+    // Settles at 12..16 (doubling from 8 overshoots to 16, where it stops paying); later
+    // probes above are small steps, undone.
+    expect(mode(tail)).toBeGreaterThanOrEqual(12)
+    expect(mode(tail)).toBeLessThanOrEqual(16)
+    expect(Math.max(...tail)).toBeLessThanOrEqual(24)
+    expect(offMode(tail)).toBeLessThan(0.1)
+  })
+
+  it('idle: shrinks to the min, and grows again under a new load', () => {
+    const c = new ConcurrencyController(limits(2, 64, 64))
+    const idle = simulate(c, ioBound(40), 40, { queued: () => 0 })
+    expect(idle.targets.at(-1)).toBe(2)
+    expect(idle.reasons).toContain('idle')
+    // Not at the first idle tick: a short gap between jobs keeps the slots.
+    expect(idle.targets.slice(0, 3)).toEqual([64, 64, 64])
+    const busy = simulate(c, ioBound(40), 60)
+    expect(busy.targets.at(-1)).toBe(64)
+  })
+
+  it('never shrinks below the tasks still running', () => {
+    const c = new ConcurrencyController(limits(1, 64, 32))
+    // 20 long tasks keep running, nothing queued.
+    for (let i = 0; i < 50; i++) c.tick({ cpu: 0.1, queued: 0, running: 20, completed: 0, elapsedMs: TICK_MS })
+    expect(c.target).toBe(20)
+  })
+
+  it('mixed CPU/I/O load on 2 cores settles where the CPU saturates', () => {
+    // 35 ms of I/O and 5 ms of CPU alternately: the CPU saturates near 16 slots.
+    const plant = mixed(2, 35, 5)
+    const c = new ConcurrencyController(limits(2, 64))
+    const run = simulate(c, plant, 300, { noise: 0.05 })
+    const tail = run.targets.slice(150)
+    expect(Math.min(...tail)).toBeGreaterThanOrEqual(10)
+    expect(Math.max(...tail)).toBeLessThanOrEqual(32)
+    // Its throughput is within 10 % of the best any slot count gives.
+    const best = plant(64).rate
+    expect(plant(tail.at(-1)!).rate).toBeGreaterThanOrEqual(best * 0.9)
+  })
+
+  it('steady load: no oscillation once settled', () => {
+    for (const [name, plant] of [['cpu', cpuBound(2, 5)], ['mixed', mixed(2, 35, 5)], ['plateau', (n: number) => ({ rate: Math.min(n, 12) * 25, cpu: 0.05 })]] as Array<[string, Plant]>) {
+      for (const seed of [1, 2, 3]) {
+        const c = new ConcurrencyController(limits(1, 64))
+        const run = simulate(c, plant, 1000, { noise: 0.05, seed })
+        const tail = run.targets.slice(200)
+        // Over 800 ticks: a handful of probes, each one step (up or down) and back, rarer
+        // each time; nine ticks in ten at one value.
+        expect(changes(tail), `${name} seed ${seed}: ${tail.join(',')}`).toBeLessThanOrEqual(16)
+        expect(offMode(tail), `${name} seed ${seed}: ${tail.join(',')}`).toBeLessThan(0.1)
+        const m = mode(tail)
+        expect(Math.min(...tail), `${name} seed ${seed}`).toBeGreaterThanOrEqual(Math.floor(m * 0.5))
+        expect(Math.max(...tail), `${name} seed ${seed}`).toBeLessThanOrEqual(Math.ceil(m * 1.5) + 1)
+      }
+    }
+  })
+
+  it('saturated by another program while tasks here wait on I/O: small steps up that pay are kept', () => {
+    // The machine's CPU is busy (cpu 1) but the tasks here sleep: each slot adds throughput.
+    const c = new ConcurrencyController(limits(2, 64))
+    const run = simulate(c, slots => ({ rate: slots * 25, cpu: 1 }), 300, { noise: 0.03 })
+    expect(run.targets.at(-1)).toBeGreaterThanOrEqual(32)
+  })
+
+  it('saturated by someone else: steps down while throughput holds, never below min', () => {
+    // The controller reached 32 slots while the CPU was free; now the machine is saturated
+    // and throughput is what 4 slots give.
+    const c = new ConcurrencyController(limits(2, 64, 32))
+    const plant: Plant = slots => ({ rate: Math.min(slots, 4) * 100, cpu: 1 })
+    const run = simulate(c, plant, 600, { noise: 0.02 })
+    expect(run.reasons).toContain('shrink')
+    expect(run.targets.at(-1)).toBeLessThanOrEqual(8)
+    expect(run.targets.at(-1)).toBeGreaterThanOrEqual(4)
+    expect(Math.min(...run.targets)).toBeGreaterThanOrEqual(2)
+  })
+
+  it('undoes a step down that cost throughput', () => {
+    const c = new ConcurrencyController(limits(1, 64, 8))
+    // Saturated but every slot counts (all 8 needed).
+    const plant: Plant = slots => ({ rate: Math.min(slots, 8) * 100, cpu: 0.95 })
+    const run = simulate(c, plant, 200)
+    expect(run.reasons).toContain('undo')
+    expect(run.targets.at(-1)).toBe(8)
+    expect(mode(run.targets.slice(50))).toBe(8)
+    expect(offMode(run.targets.slice(50))).toBeLessThan(0.15)
+  })
+
+  it('stays within [min, max] whatever it is fed', () => {
+    const rng = mulberry32(99)
+    const c = new ConcurrencyController(limits(3, 9))
+    for (let i = 0; i < 5000; i++) {
+      const t = c.tick({ cpu: rng(), queued: Math.floor(rng() * 40), running: Math.floor(rng() * 12), completed: Math.floor(rng() * 100), elapsedMs: 1 + rng() * 500 })
+      expect(t).toBeGreaterThanOrEqual(3)
+      expect(t).toBeLessThanOrEqual(9)
+      expect(Number.isInteger(t)).toBe(true)
+    }
+  })
+
+  it('does not grow without work waiting, even with the CPU free', () => {
+    const c = new ConcurrencyController(limits(1, 64, 4))
+    // All four busy, nothing queued.
+    for (let i = 0; i < 40; i++) c.tick({ cpu: 0.1, queued: 0, running: 4, completed: 40, elapsedMs: TICK_MS })
+    expect(c.target).toBe(4)
+  })
+})
