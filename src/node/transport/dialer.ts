@@ -50,7 +50,12 @@ export class Dialer {
   private readonly host: Host
   private readonly log: Logger
 
-  constructor (components: { host: Host, log: Logger }, bootstrap: string[]) {
+  /**
+   * @param founding the node starts a new cluster with others (--expect > 1): its bootstrap
+   *   peers list it too, so it may yield to them (start()). A node joining a running cluster
+   *   must not: the members it names do not know it and would never dial it.
+   */
+  constructor (components: { host: Host, log: Logger }, bootstrap: string[], private readonly founding = false) {
     ({ host: this.host, log: this.log } = components)
     for (const a of bootstrap) {
       const ma = multiaddr(a)
@@ -88,14 +93,17 @@ export class Dialer {
    *  - the peer's identify (and later its heartbeats) lists its listen addresses: a bootstrap
    *    target whose address is among them gets the peer's PeerId, and round() then skips it
    *    while a connection to that peer exists, whichever side opened it;
-   *  - of two nodes that list each other, the one whose own address sorts first gives the
-   *    other YIELD_MS to dial it before dialling itself (both compare the same two strings,
-   *    so exactly one of them yields). If the other is not up, the dial is only that late.
+   *  - of two founders (they list each other), the one whose own address sorts first gives
+   *    the other YIELD_MS to dial it before dialling itself (both compare the same two
+   *    strings, so exactly one of them yields). If the other is not up, the dial is only that
+   *    late. Not on a restart: peers remembered on disk (know() before start) are dialled by
+   *    PeerId at once, and the cluster exists already.
    */
   start (): void {
     this.host.addEventListener('peer:identify', this.onIdentify)
     const own = this.host.getMultiaddrs().map(bare).sort()[0]
-    if (own != null) {
+    const restarting = [...this.targets.values()].some(t => t.key === t.peerId)
+    if (this.founding && !restarting && own != null) {
       const at = Date.now() + YIELD_MS
       for (const t of this.targets.values()) {
         if (t.peerId == null && t.addrs.length === 1 && own < bare(t.addrs[0]!)) t.nextAt = at

@@ -36,18 +36,18 @@ describe('Dialer', () => {
 
   it('dials an address that sorts before its own at once and yields to one that sorts after', () => {
     const f = fakeHost()
-    const d = new Dialer({ host: f.host as any, log: f.log as any }, [LOWER, HIGHER])
+    const d = new Dialer({ host: f.host as any, log: f.log as any }, [LOWER, HIGHER], true)
     d.start()
     expect(f.dials).toEqual([LOWER])
     vi.advanceTimersByTime(2_100)
-    expect(f.dials).toEqual([LOWER, HIGHER])
+    expect(f.dials).toEqual([LOWER, HIGHER], true)
     d.stop()
   })
 
   it('does not dial a bootstrap address whose peer identified itself and is connected', async () => {
     const f = fakeHost()
     const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
-    const d = new Dialer({ host: f.host as any, log: f.log as any }, [HIGHER])
+    const d = new Dialer({ host: f.host as any, log: f.log as any }, [HIGHER], true)
     d.start()
     expect(f.dials).toEqual([])
     // The higher node dialled us first: its identify lists the address we were given.
@@ -58,17 +58,31 @@ describe('Dialer', () => {
     // The connection goes: the address is dialled again (bootstrap targets are dialled forever).
     f.connected.delete(peer.toString())
     vi.advanceTimersByTime(100)
+    expect(f.dials).toEqual([HIGHER], true)
+    d.stop()
+  })
+
+  it('does not yield when joining (not founding) or restarting (peers remembered)', () => {
+    const f = fakeHost()
+    const d = new Dialer({ host: f.host as any, log: f.log as any }, [HIGHER], false)
+    d.start()
     expect(f.dials).toEqual([HIGHER])
     d.stop()
+    const g = fakeHost()
+    const e = new Dialer({ host: g.host as any, log: g.log as any }, [HIGHER], true)
+    e.know('12D3KooWABArgaqujmXD69QCMbQxmBosZgQ4Ug1X27xADG6rm98h', ['/ip4/127.0.0.1/tcp/20003'])
+    e.start()
+    expect(g.dials).toContain(HIGHER)
+    e.stop()
   })
 
   it('learns the PeerId of a bootstrap address from a heartbeat as well', async () => {
     const f = fakeHost()
     const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
-    const d = new Dialer({ host: f.host as any, log: f.log as any }, [HIGHER])
+    const d = new Dialer({ host: f.host as any, log: f.log as any }, [HIGHER], true)
     d.start()
     f.connected.add(peer.toString())
-    d.know(peer.toString(), [HIGHER])
+    d.know(peer.toString(), [HIGHER], true)
     vi.advanceTimersByTime(5_000)
     expect(f.dials).toEqual([])
     d.stop()
