@@ -40,7 +40,7 @@ describe('Dialer', () => {
     d.start()
     expect(f.dials).toEqual([LOWER])
     vi.advanceTimersByTime(2_100)
-    expect(f.dials).toEqual([LOWER, HIGHER], true)
+    expect(f.dials).toEqual([LOWER, HIGHER])
     d.stop()
   })
 
@@ -58,7 +58,7 @@ describe('Dialer', () => {
     // The connection goes: the address is dialled again (bootstrap targets are dialled forever).
     f.connected.delete(peer.toString())
     vi.advanceTimersByTime(100)
-    expect(f.dials).toEqual([HIGHER], true)
+    expect(f.dials).toEqual([HIGHER])
     d.stop()
   })
 
@@ -82,7 +82,7 @@ describe('Dialer', () => {
     const d = new Dialer({ host: f.host as any, log: f.log as any }, [HIGHER], true)
     d.start()
     f.connected.add(peer.toString())
-    d.know(peer.toString(), [HIGHER], true)
+    d.know(peer.toString(), [HIGHER])
     vi.advanceTimersByTime(5_000)
     expect(f.dials).toEqual([])
     d.stop()
