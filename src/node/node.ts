@@ -230,7 +230,7 @@ export class MeshNode {
       const workMetrics = new WorkMetrics(registry, (queued, running) => { c.work?.engine.countByType(queued, running) })
       const supervisionMetrics = new SupervisionMetrics(registry, () => c.work?.engine.circuits() ?? [])
       const processMetrics = new ProcessMetrics(registry)
-      c.dialer = new Dialer({ host, log }, config.peers)
+      c.dialer = new Dialer({ host, log }, config.peers, config.expect > 1)
       // The work layer supplies load and stealable work; consensus supplies role, term, leader.
       const localState = (): LocalState => ({
         load: c.work?.engine.load ?? 0,

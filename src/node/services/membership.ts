@@ -53,6 +53,10 @@ export type PeerView = Omit<PeerStatus, 'lastSeenMs' | 'state'> & { state: Membe
 /** Detector ticks: fine enough that a failed probe is re-tried within ~one probe interval. */
 const TICK_MS = 25
 
+/** Greetings of newly subscribed peers: at least this far apart, and this much more per known peer. */
+const GREET_GAP_MIN_MS = 20
+const GREET_GAP_PER_PEER_MS = 20
+
 /** How long a leaving node waits for its `leaving` heartbeat to be flushed to peers. */
 const LEAVE_FLUSH_MS = 150
 
@@ -76,6 +80,7 @@ export class Membership {
   private ownIncarnation: bigint
   private heartbeatTimer?: NodeJS.Timeout
   private tickTimer?: NodeJS.Timeout
+  private greetTimer?: NodeJS.Timeout
   private lastPublish = 0
   private stopped = false
   private leaving = false
@@ -159,6 +164,7 @@ export class Membership {
     this.stopped = true
     clearInterval(this.heartbeatTimer)
     clearInterval(this.tickTimer)
+    clearTimeout(this.greetTimer)
     const pubsub = this.host.services.pubsub as any
     pubsub.removeEventListener('message', this.onMessage)
     pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
@@ -299,10 +305,24 @@ export class Membership {
 
   private readonly onSubscriptionChange = (evt: CustomEvent<{ peerId: PeerId, subscriptions: Array<{ topic: string, subscribe: boolean }> }>): void => {
     // A peer just joined our topic: greet it now instead of at the next interval, which
-    // shaves up to one heartbeat period off formation. Rate-limited to one per 20 ms.
+    // shaves up to one heartbeat period off formation. A greeting is flood-published to every
+    // peer, so at formation (every node greeting every newcomer) N nodes sent ~N² copies in
+    // a few seconds: 25 processes on 2 cores starved each other's event loops until probes
+    // timed out and peers were declared dead (bench/scale). Greetings are therefore at least
+    // GREET_GAP_PER_PEER_MS × peers apart — each node sends at most ~1/that many copies per
+    // ms, whatever N — and one that falls inside the gap is sent at its end, not dropped.
     if (!evt.detail.subscriptions.some(s => s.topic === this.topic && s.subscribe)) return
-    if (performance.now() - this.lastPublish < 20) return
-    void this.publish(false)
+    if (this.greetTimer != null || this.stopped || this.leaving) return
+    const gap = Math.max(GREET_GAP_MIN_MS, GREET_GAP_PER_PEER_MS * this.detector.all().length)
+    const wait = this.lastPublish + gap - performance.now()
+    if (wait <= 0) {
+      void this.publish(false)
+      return
+    }
+    this.greetTimer = setTimeout(() => {
+      this.greetTimer = undefined
+      if (!this.leaving) void this.publish(false)
+    }, wait)
   }
 
   private readonly onConnect = (evt: CustomEvent<PeerId>): void => {

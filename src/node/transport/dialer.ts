@@ -19,6 +19,18 @@ const BACKOFF_MAX_MS = 3_000
  */
 const KEY_MISMATCH_BACKOFF_MS = 30_000
 const ROUND_MS = 50
+/**
+ * How long a node waits before dialing a bootstrap address that sorts after its own listen
+ * address (see Dialer.start): long enough for a peer started at the same moment to start up
+ * (~1–2 s of CPU-bound start-up each when ten start at once on two cores), dial us and
+ * identify itself. A peer that is already up and listed us has dialled us by then anyway.
+ */
+const YIELD_MS = 2_000
+
+/** An address as both ends write it: without the /p2p/<id> suffix. */
+function bare (ma: Multiaddr): string {
+  return ma.decapsulateCode(421).toString()
+}
 
 interface Target {
   key: string
@@ -38,7 +50,12 @@ export class Dialer {
   private readonly host: Host
   private readonly log: Logger
 
-  constructor (components: { host: Host, log: Logger }, bootstrap: string[]) {
+  /**
+   * @param founding the node starts a new cluster with others (--expect > 1): its bootstrap
+   *   peers list it too, so it may yield to them (start()). A node joining a running cluster
+   *   must not: the members it names do not know it and would never dial it.
+   */
+  constructor (components: { host: Host, log: Logger }, bootstrap: string[], private readonly founding = false) {
     ({ host: this.host, log: this.log } = components)
     for (const a of bootstrap) {
       const ma = multiaddr(a)
@@ -51,6 +68,7 @@ export class Dialer {
   know (peerId: string, addrs: string[]): void {
     if (peerId === this.host.peerId.toString()) return
     const parsed = parseAddrs(addrs)
+    this.learn(peerId, parsed)
     const t = this.targets.get(peerId)
     if (t == null) {
       this.targets.set(peerId, { key: peerId, peerId, addrs: parsed, nextAt: 0, backoff: BACKOFF_MIN_MS, dialing: false, active: true })
@@ -66,7 +84,31 @@ export class Dialer {
     if (t != null) t.active = false
   }
 
+  /**
+   * Two nodes given each other's address both dialled at start and both connections stayed:
+   * every pair of a local cluster held two TCP connections, each with its own Noise handshake
+   * at formation (the formation CPU of a 10-node cluster on 2 cores), Yamux session, keepalive
+   * and buffers. A bootstrap address names no PeerId, so a node cannot see that the peer it is
+   * about to dial already dialled it. Two things stop that:
+   *  - the peer's identify (and later its heartbeats) lists its listen addresses: a bootstrap
+   *    target whose address is among them gets the peer's PeerId, and round() then skips it
+   *    while a connection to that peer exists, whichever side opened it;
+   *  - of two founders (they list each other), the one whose own address sorts first gives
+   *    the other YIELD_MS to dial it before dialling itself (both compare the same two
+   *    strings, so exactly one of them yields). If the other is not up, the dial is only that
+   *    late. Not on a restart: peers remembered on disk (know() before start) are dialled by
+   *    PeerId at once, and the cluster exists already.
+   */
   start (): void {
+    this.host.addEventListener('peer:identify', this.onIdentify)
+    const own = this.host.getMultiaddrs().map(bare).sort()[0]
+    const restarting = [...this.targets.values()].some(t => t.key === t.peerId)
+    if (this.founding && !restarting && own != null) {
+      const at = Date.now() + YIELD_MS
+      for (const t of this.targets.values()) {
+        if (t.peerId == null && t.addrs.length === 1 && own < bare(t.addrs[0]!)) t.nextAt = at
+      }
+    }
     this.timer = setInterval(() => { this.round() }, ROUND_MS)
     this.timer.unref()
     this.round()
@@ -74,6 +116,22 @@ export class Dialer {
 
   stop (): void {
     clearInterval(this.timer)
+    this.host.removeEventListener('peer:identify', this.onIdentify)
+  }
+
+  private readonly onIdentify = (evt: CustomEvent<{ peerId: PeerId, listenAddrs: Multiaddr[] }>): void => {
+    this.learn(evt.detail.peerId.toString(), evt.detail.listenAddrs)
+  }
+
+  /** Bootstrap targets at one of `addrs` are `peerId`: dialled only while it is not connected. */
+  private learn (peerId: string, addrs: Multiaddr[]): void {
+    if (addrs.length === 0) return
+    let listed: Set<string> | undefined
+    for (const t of this.targets.values()) {
+      if (t.peerId != null) continue
+      listed ??= new Set(addrs.map(bare))
+      if (t.addrs.some(a => listed!.has(bare(a)))) t.peerId = peerId
+    }
   }
 
   private round (): void {

@@ -120,10 +120,40 @@ export async function createHost (opts: HostOptions): Promise<Host> {
         // Recognise a copy we already have before checking its signature: in a full mesh
         // every heartbeat arrives several times (flood publish plus mesh forwarding), and the
         // ed25519 check of each copy was a fifth of an idle node's CPU (BENCHMARKS.md).
-        fastMsgIdFn: fastMsgId
+        fastMsgIdFn: fastMsgId,
+        ...HEARTBEAT_MESH
       })
     }
   }) as Host, opts.meshKeys)
+}
+
+/**
+ * The gossip mesh for a topic whose every message is flood-published to every connected
+ * subscriber (heartbeats, above). Each node is directly connected to every other one (up to
+ * maxConnections), so flood publishing alone delivers a heartbeat once to everyone; the mesh
+ * is only the relay across a link that is down (a cut link, a peer not yet dialled). With
+ * gossipsub's defaults (D = 6) every node also forwarded every heartbeat to ~6 mesh peers, so
+ * each heartbeat arrived ~7 times at every node: a 10-node idle mesh moved ~80 KB/s of gossip
+ * per node in each direction (libp2p_data_transfer_bytes_total), decrypting and decoding
+ * copies it then dropped (BENCHMARKS.md "Where idle CPU goes"). Two relaying mesh peers still
+ * bridge any single broken link (each of them got the message straight from its publisher),
+ * and the lazy IHAVE/IWANT gossip fills the rest within a gossip heartbeat.
+ *  - D 2 / Dlo 2 / Dhi 4: two forwarded copies instead of six; Dout 1 (must be < Dlo, ≤ D/2)
+ *    and Dscore 1 (≤ Dhi) keep gossipsub's invariants.
+ *  - Dlazy 2, gossipFactor 0: IHAVE to two non-mesh peers per gossip heartbeat, not to a
+ *    quarter of all of them (at 50 nodes, 12 IHAVEs of ~150 message ids each every second).
+ *  - No IDONTWANT: every received heartbeat made each node send one to each mesh peer, a
+ *    socket write and a Noise frame each, to save at most one small copy apiece.
+ */
+const HEARTBEAT_MESH = {
+  D: 2,
+  Dlo: 2,
+  Dhi: 4,
+  Dout: 1,
+  Dscore: 1,
+  Dlazy: 2,
+  gossipFactor: 0,
+  idontwantMinDataSize: Number.MAX_SAFE_INTEGER
 }
 
 /** sender + sequence number: unique per published message, and free to compute. */

@@ -1,0 +1,243 @@
+// bench/scale: how many meshnode processes one machine holds, and what each costs. For each
+// cluster size (default 10, 25, 50) it starts that many real node processes on loopback and
+// reports formation time and per-node idle CPU and RSS; the largest size is then held for
+// --minutes (default 10) with no faults, and the run reports false suspicions
+// (suspicions_total, deaths_total summed over all nodes) and Raft elections (campaigns
+// started, and how far the term moved) — the issue's target is 0 and 0. It prints figures; it
+// never passes or fails on them.
+//
+//   npm run bench:scale -- --sizes 10,25,50 --minutes 10 --base-port 20000
+//
+// Formation: from just before spawning the N processes until every node's own log shows all
+// N-1 peers alive (the same log-based measure as bench/membership, no status polling meanwhile).
+// Idle CPU: user+sys time of each node process over --idle-seconds, starting --settle-seconds
+// after formation. RSS: VmRSS at the end of that window. The nodes run from a frozen copy of
+// bin/ and dist/ (as bench/membership), so a rebuild during a long hold changes nothing.
+import { Command } from 'commander'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { availableParallelism, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { ClusterState, NodeStatus } from '../scripts/cluster-lib.js'
+import { buildInfo, formatBuild } from './lib/build.js'
+import { formatMachine, loadavg, machineInfo, procCpuMs, procMemory } from './lib/machine.js'
+import { firstAllAlive, LogTail, membershipChanges, ownPeerId, type LogLine } from './lib/node-logs.js'
+import { freePortBlock } from './lib/ports.js'
+import { importClusterLib, snapshotBuild, type ClusterLib } from './lib/snapshot.js'
+import { markdownTable, max, mean, median, ms, num, sleep, sum } from './lib/stats.js'
+
+interface Options {
+  sizes: number[]
+  minutes: number
+  holdSize?: number
+  settleSeconds: number
+  idleSeconds: number
+  sampleSeconds: number
+  basePort: number
+  formationTimeoutMs: number
+  nodeArgs: string[]
+  keep: boolean
+}
+
+const list = (v: string): number[] => v.split(',').map(s => {
+  const n = Number(s.trim())
+  if (!Number.isInteger(n) || n < 2) throw new Error(`cluster sizes must be whole numbers >= 2, got "${s}"`)
+  return n
+})
+const num0 = (name: string, minimum = 0) => (v: string): number => {
+  const n = Number(v)
+  if (!Number.isFinite(n) || n < minimum) throw new Error(`--${name} must be a number >= ${minimum}, got "${v}"`)
+  return n
+}
+
+const program = new Command('bench/scale')
+  .description('scale benchmark: formation, idle CPU and RSS per node at 10/25/50 nodes; the largest held for --minutes, counting false suspicions and elections (prints figures, never pass/fail)')
+  .option('--sizes <list>', 'cluster sizes, comma-separated', list, [10, 25, 50])
+  .option('--minutes <m>', 'how long the largest size is held without faults (0: not held)', num0('minutes'), 10)
+  .option('--hold-size <n>', 'which size to hold (default: the largest)', num0('hold-size', 2))
+  .option('--settle-seconds <s>', 'pause after formation before the idle window', num0('settle-seconds'), 15)
+  .option('--idle-seconds <s>', 'idle CPU measuring window per size', num0('idle-seconds', 1), 30)
+  .option('--sample-seconds <s>', 'CPU/RSS sample interval during the hold', num0('sample-seconds', 5), 60)
+  .option('--base-port <port>', 'first port to try for the nodes (a free block of N ports from here)', num0('base-port', 1024), 20000)
+  .option('--formation-timeout-ms <ms>', 'give up on a formation after this long', num0('formation-timeout-ms'), 180_000)
+  .option('--node-args <args>', 'extra flags for every `meshnode start`, space-separated', (v: string) => v.split(/\s+/).filter(Boolean), [] as string[])
+  .option('--keep', 'keep the cluster dirs and node logs under /tmp', false)
+
+let lib: ClusterLib
+const liveDirs = new Set<string>()
+let aborted = false
+
+async function cleanup (): Promise<void> {
+  for (const dir of [...liveDirs]) {
+    try { await lib.down(dir, true) } catch {}
+    liveDirs.delete(dir)
+  }
+}
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    if (aborted) return
+    aborted = true
+    console.error(`\n${sig}: stopping every node this run started`)
+    void cleanup().finally(() => process.exit(130))
+  })
+}
+
+function readAll (tails: LogTail[], into: LogLine[][]): void {
+  tails.forEach((t, i) => { into[i]!.push(...t.read()) })
+}
+
+function cpuWindow (pids: number[]): () => number[] {
+  const t0 = Date.now()
+  const c0 = pids.map(pid => procCpuMs(pid) ?? NaN)
+  return () => {
+    const secs = (Date.now() - t0) / 1000
+    return pids.map((pid, i) => ((procCpuMs(pid) ?? NaN) - c0[i]!) / (secs * 1000) * 100)
+  }
+}
+
+const rssOf = (pids: number[]): number[] => pids.map(pid => procMemory(pid)?.rssMiB ?? NaN)
+const counter = (sts: NodeStatus[], name: string): number => sum(sts.map(s => s.status?.counters[name] ?? 0))
+const terms = (sts: NodeStatus[]): number[] => sts.map(s => Number((s.status as any)?.term ?? NaN)).filter(Number.isFinite)
+
+interface SizeResult {
+  n: number
+  formationMs: number
+  startCpuMs: number[]
+  idleCpuPct: number[]
+  rssMiB: number[]
+  load: string
+  hold?: HoldResult
+}
+
+interface HoldResult {
+  minutes: number
+  suspicions: number
+  deaths: number
+  electionsStarted: number
+  termBefore: number
+  termAfter: number
+  allUp: boolean
+  cpuPct: number[]
+  rssStartMiB: number
+  rssEndMiB: number
+  loads: string[]
+}
+
+async function formation (n: number, dir: string, opts: Options): Promise<{ state: ClusterState, ms: number, cpuMs: number[] }> {
+  const basePort = await freePortBlock(opts.basePort, n)
+  const t0 = Date.now()
+  liveDirs.add(dir)
+  const state = await lib.up(n, { dir, basePort, extraArgs: ['--mesh', `scale-${process.pid}`, ...opts.nodeArgs] })
+  const tails = state.nodes.map(e => new LogTail(e.log, 0))
+  const lines: LogLine[][] = state.nodes.map(() => [])
+  for (;;) {
+    if (aborted) throw new Error('interrupted')
+    if (Date.now() - t0 > opts.formationTimeoutMs) throw new Error(`formation of ${n} nodes timed out after ${opts.formationTimeoutMs} ms; logs in ${dir}`)
+    readAll(tails, lines)
+    const ids = lines.map(ownPeerId)
+    if (ids.every(id => id != null)) {
+      const at = firstAllAlive(new Map(ids.map((id, i) => [id!, membershipChanges(lines[i]!)])), ids as string[])
+      if (at != null) {
+        const cpuMs = state.nodes.map(e => procCpuMs(e.pid) ?? NaN)
+        return { state, ms: at - t0, cpuMs }
+      }
+    }
+    await sleep(20)
+  }
+}
+
+async function hold (dir: string, pids: number[], opts: Options): Promise<HoldResult> {
+  const before = await lib.statusAll(dir, 10_000)
+  const rssStart = mean(rssOf(pids))
+  const cpu = cpuWindow(pids)
+  const loads: string[] = []
+  const end = Date.now() + opts.minutes * 60_000
+  while (Date.now() < end) {
+    if (aborted) throw new Error('interrupted')
+    await sleep(Math.min(opts.sampleSeconds * 1000, Math.max(0, end - Date.now())))
+    const up = pids.filter(pid => lib.isRunning(pid)).length
+    loads.push(loadavg())
+    console.log(`  hold ${((opts.minutes * 60_000 - (end - Date.now())) / 60_000).toFixed(1)} min: ${up}/${pids.length} up, RSS mean ${num(mean(rssOf(pids)), 1)} MiB, load ${loadavg()}`)
+  }
+  const cpuPct = cpu()
+  const after = await lib.statusAll(dir, 10_000)
+  return {
+    minutes: opts.minutes,
+    suspicions: counter(after, 'suspicions_total') - counter(before, 'suspicions_total'),
+    deaths: counter(after, 'deaths_total') - counter(before, 'deaths_total'),
+    electionsStarted: counter(after, 'raft_elections_started_total') - counter(before, 'raft_elections_started_total'),
+    termBefore: max(terms(before)),
+    termAfter: max(terms(after)),
+    allUp: after.every(s => s.status != null),
+    cpuPct,
+    rssStartMiB: rssStart,
+    rssEndMiB: mean(rssOf(pids)),
+    loads
+  }
+}
+
+async function main (): Promise<void> {
+  program.parse(process.argv.slice(2), { from: 'user' })
+  const o = program.opts()
+  const opts: Options = { ...o, sizes: o.sizes, minutes: o.minutes, holdSize: o.holdSize, nodeArgs: o.nodeArgs } as Options
+  const holdSize = opts.holdSize ?? Math.max(...opts.sizes)
+  const root = new URL('../..', import.meta.url).pathname
+  const runDir = mkdtempSync(join(tmpdir(), 'meshnode-scale-'))
+  snapshotBuild(root, join(runDir, 'build'))
+  lib = await importClusterLib(join(runDir, 'build'))
+
+  console.log('# meshnode scale benchmark\n')
+  console.log(formatMachine(machineInfo()))
+  console.log(`Build:   ${formatBuild(buildInfo(root))} (nodes run from a frozen copy in ${runDir}/build)`)
+  console.log(`Load avg at start: ${loadavg()}`)
+  console.log(`Options: sizes ${opts.sizes.join(',')}, hold ${holdSize} nodes for ${opts.minutes} min, settle ${opts.settleSeconds} s, idle window ${opts.idleSeconds} s${opts.nodeArgs.length > 0 ? `, node args ${opts.nodeArgs.join(' ')}` : ''}\n`)
+
+  const results: SizeResult[] = []
+  const started = Date.now()
+  try {
+    for (const n of opts.sizes) {
+      const dir = join(runDir, `n${n}`)
+      console.log(`=== N = ${n} (load avg ${loadavg()}) ===`)
+      const f = await formation(n, dir, opts)
+      console.log(`formation: ${ms(f.ms)} from spawn to every node's log showing all ${n - 1} peers alive; CPU per node by then mean ${ms(mean(f.cpuMs))} (${n} × mean / ${availableParallelism()} cores = ${ms(n * mean(f.cpuMs) / availableParallelism())})`)
+      await sleep(opts.settleSeconds * 1000)
+      const pids = f.state.nodes.map(e => e.pid)
+      const load = loadavg()
+      const window = cpuWindow(pids)
+      await sleep(opts.idleSeconds * 1000)
+      const idleCpuPct = window()
+      const rssMiB = rssOf(pids)
+      console.log(`idle CPU per node over ${opts.idleSeconds} s: mean ${num(mean(idleCpuPct), 2)} %, max ${num(max(idleCpuPct), 2)} % of a core (all ${n}: ${num(sum(idleCpuPct) / 100, 2)} of ${availableParallelism()} cores); RSS mean ${num(mean(rssMiB), 1)} MiB, max ${num(max(rssMiB), 1)} MiB; load ${load} → ${loadavg()}`)
+      const r: SizeResult = { n, formationMs: f.ms, startCpuMs: f.cpuMs, idleCpuPct, rssMiB, load }
+      if (n === holdSize && opts.minutes > 0) {
+        console.log(`holding ${n} nodes for ${opts.minutes} min without faults`)
+        r.hold = await hold(dir, pids, opts)
+        const h = r.hold
+        console.log(`hold: suspicions_total +${h.suspicions}, deaths_total +${h.deaths}, elections started +${h.electionsStarted}, term ${h.termBefore} → ${h.termAfter}; all answering status at the end: ${h.allUp}; CPU per node mean ${num(mean(h.cpuPct), 2)} %, max ${num(max(h.cpuPct), 2)} %; RSS mean ${num(h.rssStartMiB, 1)} → ${num(h.rssEndMiB, 1)} MiB`)
+      }
+      results.push(r)
+      await lib.down(dir, opts.keep)
+      liveDirs.delete(dir)
+    }
+  } finally {
+    await cleanup()
+  }
+
+  console.log('\n==================== BENCHMARKS.md ====================\n')
+  console.log(markdownTable(
+    ['N', 'formation (logs)', 'start-up CPU per node (mean)', 'idle CPU per node mean / max (% of a core)', 'idle RSS mean / max (MiB)', 'load avg (1/5/15) during idle window', 'held', 'false suspicions / deaths', 'elections (campaigns; term moved)'],
+    results.map(r => [
+      String(r.n),
+      ms(r.formationMs),
+      ms(mean(r.startCpuMs)),
+      `${num(mean(r.idleCpuPct), 2)} / ${num(max(r.idleCpuPct), 2)}`,
+      `${num(mean(r.rssMiB), 1)} / ${num(max(r.rssMiB), 1)}`,
+      r.load,
+      r.hold == null ? '—' : `${r.hold.minutes} min`,
+      r.hold == null ? '—' : `${r.hold.suspicions} / ${r.hold.deaths}`,
+      r.hold == null ? '—' : `${r.hold.electionsStarted}; ${r.hold.termBefore} → ${r.hold.termAfter}`
+    ])))
+  console.log(`\nLoad avg at end: ${loadavg()}; total bench time ${ms(Date.now() - started)}; median formation ${ms(median(results.map(r => r.formationMs)))}`)
+  if (!opts.keep) rmSync(runDir, { recursive: true, force: true })
+}
+
+await main()

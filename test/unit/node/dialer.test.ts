@@ -1,0 +1,90 @@
+// The dialer's duplicate-connection avoidance: of two nodes that list each other, the one
+// whose address sorts first yields; a bootstrap address that identified itself is dialled only
+// while its peer is not connected.
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { Dialer } from '../../../src/node/transport/dialer.js'
+
+const OWN = '/ip4/127.0.0.1/tcp/20001'
+const LOWER = '/ip4/127.0.0.1/tcp/20000'
+const HIGHER = '/ip4/127.0.0.1/tcp/20002'
+
+function fakeHost () {
+  const listeners = new Map<string, (evt: any) => void>()
+  const connected = new Set<string>()
+  const dials: string[] = []
+  const host = {
+    peerId: { toString: () => 'self' },
+    getMultiaddrs: () => [multiaddr(OWN)],
+    addEventListener: (name: string, fn: (evt: any) => void) => { listeners.set(name, fn) },
+    removeEventListener: (name: string) => { listeners.delete(name) },
+    getConnections: (pid: { toString: () => string }) => connected.has(pid.toString()) ? [{}] : [],
+    dial: async (target: any) => {
+      dials.push(String(target))
+      return await new Promise(() => {}) // never settles: one dial per target is enough here
+    }
+  }
+  const log = { trace () {}, debug () {}, info () {}, warn () {} }
+  return { host, log, listeners, connected, dials }
+}
+
+describe('Dialer', () => {
+  beforeEach(() => { vi.useFakeTimers() })
+  afterEach(() => { vi.useRealTimers() })
+
+  it('dials an address that sorts before its own at once and yields to one that sorts after', () => {
+    const f = fakeHost()
+    const d = new Dialer({ host: f.host as any, log: f.log as any }, [LOWER, HIGHER], true)
+    d.start()
+    expect(f.dials).toEqual([LOWER])
+    vi.advanceTimersByTime(2_100)
+    expect(f.dials).toEqual([LOWER, HIGHER])
+    d.stop()
+  })
+
+  it('does not dial a bootstrap address whose peer identified itself and is connected', async () => {
+    const f = fakeHost()
+    const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    const d = new Dialer({ host: f.host as any, log: f.log as any }, [HIGHER], true)
+    d.start()
+    expect(f.dials).toEqual([])
+    // The higher node dialled us first: its identify lists the address we were given.
+    f.connected.add(peer.toString())
+    f.listeners.get('peer:identify')!({ detail: { peerId: peer, listenAddrs: [multiaddr(`${HIGHER}/p2p/${peer.toString()}`)] } })
+    vi.advanceTimersByTime(5_000)
+    expect(f.dials).toEqual([])
+    // The connection goes: the address is dialled again (bootstrap targets are dialled forever).
+    f.connected.delete(peer.toString())
+    vi.advanceTimersByTime(100)
+    expect(f.dials).toEqual([HIGHER])
+    d.stop()
+  })
+
+  it('does not yield when joining (not founding) or restarting (peers remembered)', () => {
+    const f = fakeHost()
+    const d = new Dialer({ host: f.host as any, log: f.log as any }, [HIGHER], false)
+    d.start()
+    expect(f.dials).toEqual([HIGHER])
+    d.stop()
+    const g = fakeHost()
+    const e = new Dialer({ host: g.host as any, log: g.log as any }, [HIGHER], true)
+    e.know('12D3KooWABArgaqujmXD69QCMbQxmBosZgQ4Ug1X27xADG6rm98h', ['/ip4/127.0.0.1/tcp/20003'])
+    e.start()
+    expect(g.dials).toContain(HIGHER)
+    e.stop()
+  })
+
+  it('learns the PeerId of a bootstrap address from a heartbeat as well', async () => {
+    const f = fakeHost()
+    const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    const d = new Dialer({ host: f.host as any, log: f.log as any }, [HIGHER], true)
+    d.start()
+    f.connected.add(peer.toString())
+    d.know(peer.toString(), [HIGHER])
+    vi.advanceTimersByTime(5_000)
+    expect(f.dials).toEqual([])
+    d.stop()
+  })
+})

@@ -1,0 +1,55 @@
+// Greeting newly subscribed peers: the first at once, later ones at least
+// 20 ms × known peers apart, none dropped (src/node/services/membership.ts).
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { Membership } from '../../../src/node/services/membership.js'
+
+function membership (peers: number) {
+  const published: number[] = []
+  const host = {
+    getMultiaddrs: () => [],
+    services: { pubsub: { publish: async () => { published.push(Date.now()) } } }
+  }
+  const metrics = { heartbeatsSent: { inc () {} } }
+  const m = new Membership({ host: host as any, store: {} as any, dialer: {} as any, log: { debug () {} } as any, metrics: metrics as any }, {
+    mesh: 'test',
+    name: 'n',
+    capabilities: [],
+    incarnation: 1n,
+    heartbeatMs: 1000,
+    probeAfterMs: 3000,
+    deadAfterMs: 3000,
+    probeTimeoutMs: 500,
+    startedAt: 0,
+    localState: () => ({ role: 'follower', term: 0n, leader: '', load: 0, queued: 0, slots: 1, draining: false, bootstrapSet: [] })
+  })
+  for (let i = 0; i < peers; i++) m.detector.heartbeat(`peer-${i}`, 1n, 1n, 0, false)
+  const subscribed = (): void => (m as any).onSubscriptionChange({ detail: { peerId: {}, subscriptions: [{ topic: (m as any).topic, subscribe: true }] } })
+  return { m, published, subscribed }
+}
+
+describe('Membership greetings', () => {
+  beforeEach(() => { vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] }) })
+  afterEach(() => { vi.useRealTimers() })
+
+  it('greets the first newcomer at once and coalesces a burst into one greeting per gap', async () => {
+    const { published, subscribed } = membership(10) // gap 200 ms
+    vi.advanceTimersByTime(1_000)
+    subscribed()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(published.length).toBe(1)
+    for (let i = 0; i < 9; i++) { subscribed(); await vi.advanceTimersByTimeAsync(10) }
+    expect(published.length).toBe(1)
+    await vi.advanceTimersByTimeAsync(200)
+    expect(published.length).toBe(2) // the burst is greeted once, at the end of the gap
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(published.length).toBe(2)
+  })
+
+  it('ignores other topics and unsubscriptions', async () => {
+    const { m, published } = membership(2)
+    vi.advanceTimersByTime(1_000)
+    ;(m as any).onSubscriptionChange({ detail: { peerId: {}, subscriptions: [{ topic: 'other', subscribe: true }, { topic: (m as any).topic, subscribe: false }] } })
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(published.length).toBe(0)
+  })
+})
