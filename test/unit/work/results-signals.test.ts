@@ -115,42 +115,36 @@ describe('results carry the signals of the batches they finish', () => {
     expect(b.outboxEntries.size).toBe(0)
   })
 
-  it('the last outcome does not wait for a results message in flight: a final message repeats it, with the signal', () => {
+  it('the last outcome behind a results message in flight goes as soon as that one is answered, with the signal, and waits for no linger', () => {
     const { a, b, jobId, stolen, running } = setup(8, 2)
     expect(stolen.length).toBeGreaterThanOrEqual(3)
     let now = 1100
     // First outcome: lingers (B holds more), then goes; its answer is held back.
     b.taskFinished(running[0]!.id, ok(), now)
-    let queue = [running[1]!, ...persist(b).start]
+    const queue = [running[1]!, ...persist(b).start]
     b.tick(now + RESULTS_LINGER_MS)
     const inFlight = persist(b).messages.filter(m => m.msg.op === 'results')
     expect(inFlight).toHaveLength(1)
-    // B finishes everything else while that message is in flight.
-    let final: { id: number, msg: WorkMsg } | undefined
+    // B finishes everything else while that message is in flight: nothing goes yet.
     now += 20
     while (queue.length > 0) {
       const t = queue.shift()!
       b.taskFinished(t.id, ok(), now++)
       const rd = persist(b)
       queue.push(...rd.start)
-      const sent = rd.messages.filter(m => m.msg.op === 'results')
-      if (sent.length > 0) {
-        expect(queue).toEqual([])
-        final = sent[0]
-      }
+      expect(rd.messages.filter(m => m.msg.op === 'results')).toEqual([])
     }
-    expect(final).toBeDefined()
-    const msg = final!.msg as Extract<WorkMsg, { op: 'results' }>
-    // Every outcome of the batch, the one in flight included, and the batch's signal.
-    expect(msg.results.map(r => r.taskId).sort()).toEqual(stolen.map(t => t.id).sort())
+    const first = deliver(a, inFlight[0]!.msg, 500, now)
+    b.response(inFlight[0]!.id, first.reply, now)
+    // Answered: the rest goes in the same ready, with the batch's signal.
+    const rest = persist(b).messages.filter(m => m.msg.op === 'results')
+    expect(rest).toHaveLength(1)
+    const msg = rest[0]!.msg as Extract<WorkMsg, { op: 'results' }>
+    expect([...msg.results, ...(inFlight[0]!.msg as Extract<WorkMsg, { op: 'results' }>).results].map(r => r.taskId).sort()).toEqual(stolen.map(t => t.id).sort())
     expect(msg.signals).toEqual([{ jobId, batchId: expect.any(String) }])
-    const { reply, rd } = deliver(a, msg, 500, now)
+    const { reply, rd } = deliver(a, msg, 501, now)
     expect(finishedJobs(a, rd)).toEqual([jobId])
-    // The home records each outcome once, whichever message arrives first.
-    const early = deliver(a, inFlight[0]!.msg, 501, now)
-    expect(a.activeJob(jobId)).toBeUndefined()
-    b.response(inFlight[0]!.id, early.reply, now)
-    b.response(final!.id, reply, now)
+    b.response(rest[0]!.id, reply, now)
     const after = persist(b)
     expect(after.messages.filter(m => m.msg.op === 'signal' || m.msg.op === 'results')).toEqual([])
     expect(b.outboxEntries.size).toBe(0)
