@@ -24,8 +24,9 @@ const program = new Command('bench/completion')
   .option('--tasks <n>', 'tasks per job', '200')
   .option('--task-ms <ms>', 'duration of each task', '5')
   .option('--concurrency <n>', 'slots per node', '4')
+  .option('--base-port <n>', 'first port to try for the cluster', '18500')
   .parse()
-const opts = program.opts<{ nodes: string, jobs: string, tasks: string, taskMs: string, concurrency: string }>()
+const opts = program.opts<{ nodes: string, jobs: string, tasks: string, taskMs: string, concurrency: string, basePort: string }>()
 const N = Number(opts.nodes)
 
 interface JobView { state: string, finishedAt: number, lastTaskAt: number, byNode: Record<string, number> }
@@ -33,7 +34,7 @@ interface JobView { state: string, finishedAt: number, lastTaskAt: number, byNod
 async function main (): Promise<void> {
   console.log(formatMachine(machineInfo()))
   const dir = join(tmpdir(), `meshnode-bench-completion-${process.pid}`)
-  const basePort = await freePortBlock(18500, N)
+  const basePort = await freePortBlock(Number(opts.basePort), N)
   const { admin, stop } = await startBenchCluster(N, dir, basePort, ['--concurrency', opts.concurrency])
   try {
     const distributed: number[] = []

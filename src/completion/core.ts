@@ -185,6 +185,33 @@ export class CompletionCore {
     return 'accepted'
   }
 
+  /**
+   * Batches received from `from` that will be quiescent once the local tasks in `finishing`
+   * finish: no outgoing batch charged to them and every task still charged to them among
+   * `finishing`. Their signals may travel to `from` in the same message as those tasks'
+   * outcomes, when `from` records the outcomes before it applies the signals (a results
+   * message to the job's home that is also the lender): the signal then never arrives
+   * before the work it stands for is recorded. The engagements stay open here until the
+   * tasks are reported finished (taskFinished), as for any signal.
+   */
+  coveredBy (jobId: JobId, from: NodeId, finishing: ReadonlySet<TaskId>): BatchId[] {
+    const job = this.jobs.get(jobId)
+    if (job === undefined) return []
+    const out: BatchId[] = []
+    for (const e of job.engagements.values()) {
+      if (e.from !== from || e.outgoing.size > 0 || e.tasks.size === 0 || e.tasks.size > finishing.size) continue
+      let all = true
+      for (const t of e.tasks) {
+        if (!finishing.has(t)) {
+          all = false
+          break
+        }
+      }
+      if (all) out.push(e.batchId)
+    }
+    return out
+  }
+
   // ----- inputs from the healing layer -----------------------------------------------------
 
   /**

@@ -108,7 +108,7 @@ export function encodeWorkMsg (msg: WorkMsg): WorkRequest {
     case 'steal': return workRequest('steal', { capabilities: [...msg.capabilities], want: msg.want })
     case 'deliver': return workRequest('deliver', { batches: msg.batches.map(toBatch) })
     case 'signal': return workRequest('signal', { signals: msg.signals.map(s => ({ jobId: s.jobId, batchId: s.batchId })) })
-    case 'results': return workRequest('results', { results: msg.results.map(toResult) })
+    case 'results': return workRequest('results', { results: msg.results.map(toResult), ...(msg.signals != null && msg.signals.length > 0 ? { signals: msg.signals.map(s => ({ jobId: s.jobId, batchId: s.batchId })) } : {}) })
     case 'progress': return workRequest('progress', { progress: msg.progress.map(p => ({ jobId: p.jobId, taskId: p.taskId, value: Buffer.from(p.value) })) })
     case 'replicate': return workRequest('replicate', { replicas: msg.jobs.map(toReplica) })
     case 'unknown': return workRequest(msg.name)
@@ -121,7 +121,7 @@ export function decodeWorkMsg (req: WorkRequest, from: string): WorkMsg {
     case 'steal': return { op: 'steal', capabilities: req.capabilities, want: req.want }
     case 'deliver': return { op: 'deliver', batches: req.batches.map(fromBatch) }
     case 'signal': return { op: 'signal', signals: req.signals }
-    case 'results': return { op: 'results', results: req.results.map(r => fromResult(r, from)) }
+    case 'results': return { op: 'results', results: req.results.map(r => fromResult(r, from)), ...(req.signals.length > 0 ? { signals: req.signals } : {}) }
     case 'progress': return {
       op: 'progress',
       // Oversize reports are dropped here, as the core would.
@@ -141,13 +141,13 @@ export function decodeWorkMsg (req: WorkRequest, from: string): WorkMsg {
 }
 
 export function encodeWorkReply (r: WorkReply): WorkResponse {
-  return { ok: r.ok, error: r.error, batches: r.batches.map(toBatch), remaining: r.remaining, accepted: r.accepted, abandoned: r.abandoned ?? [] }
+  return { ok: r.ok, error: r.error, batches: r.batches.map(toBatch), remaining: r.remaining, accepted: r.accepted, abandoned: r.abandoned ?? [], signalled: r.signalled ?? [] }
 }
 
 export function decodeWorkReply (r: WorkResponse): WorkReply {
-  return { ok: r.ok, error: r.error, batches: r.batches.map(fromBatch), remaining: r.remaining, accepted: r.accepted, ...(r.abandoned.length > 0 ? { abandoned: r.abandoned } : {}) }
+  return { ok: r.ok, error: r.error, batches: r.batches.map(fromBatch), remaining: r.remaining, accepted: r.accepted, ...(r.abandoned.length > 0 ? { abandoned: r.abandoned } : {}), ...(r.signalled.length > 0 ? { signalled: r.signalled } : {}) }
 }
 
 export function fail (error: string): WorkResponse {
-  return { ok: false, error, batches: [], remaining: 0, accepted: 0, abandoned: [] }
+  return { ok: false, error, batches: [], remaining: 0, accepted: 0, abandoned: [], signalled: [] }
 }

@@ -110,7 +110,7 @@ const ERRORS_KEPT = 20
 export const FENCED_SUBMIT = 'this node cannot reach a majority of the mesh (a network partition, the mesh down to a minority, or a cluster not formed yet), so it cannot register the job: nothing was accepted. Submit at a node in the majority, or retry once this one is back in contact (`meshnode status` shows "quorum: ok")'
 type Pending =
   | { kind: 'steal', to: string, started: number }
-  | { kind: 'results', to: string, batch: TaskOutcome[] }
+  | { kind: 'results', to: string, batch: TaskOutcome[], final: boolean }
   | { kind: 'signal' | 'deliver' | 'progress', to: string }
   | { kind: 'replicate', to: string, ticket: number, jobs: number }
 type PendingRegistration =
@@ -201,6 +201,8 @@ export class WorkCore {
   private advertised: readonly string[]
   /** Tasks diverted to peers during a pump (escalated, or their handler's circuit open). */
   private divertTo = new Map<string, Task[]>()
+  /** Batches whose signal their lender took with a results message: not sent again when they settle. */
+  private readonly signalledEarly = new Set<string>()
   /** Batches lent whose tasks came back failed from their thief: their signal is no success. */
   private readonly failedBack = new Set<string>()
   /** The node that lent each task held here (escalation hands a task back to it first). */
@@ -1370,7 +1372,7 @@ export class WorkCore {
           break
         }
         case 'signal': reply = this.onSignals(from, msg.signals); break
-        case 'results': reply = this.onResults(msg.results, msg.rejected ?? 0); break
+        case 'results': reply = this.onResults(from, msg.results, msg.rejected ?? 0, msg.signals); break
         case 'progress': reply = this.onProgress(from, msg.progress); break
         case 'replicate': reply = this.onReplicate(from, msg.jobs, msg.rejected ?? 0); break
         default:
@@ -1394,7 +1396,7 @@ export class WorkCore {
     else this.answers.answered(p.to)
     switch (p.kind) {
       case 'steal': this.onStealAnswer(p.to, p.started, err == null ? res as WorkReply : undefined, err); break
-      case 'results': this.onResultsAnswer(p.to, p.batch, err); break
+      case 'results': this.onResultsAnswer(p.to, p.batch, p.final, err == null ? res as WorkReply : undefined, err); break
       case 'signal':
         // A lost signal is recovered when the sender re-sends the batch (it is answered again).
         if (err != null) this.event('debug', 'signal not delivered; the batch re-send will recover it', { peer: p.to, err: err.message })
@@ -1736,18 +1738,28 @@ export class WorkCore {
   }
 
   private onSignals (from: string, signals: readonly BatchSignal[]): WorkReply {
-    let accepted = 0
+    return okReply({ accepted: this.acceptSignals(from, signals).length })
+  }
+
+  /** Applies signals from `from`; returns the batches they settled. */
+  private acceptSignals (from: string, signals: readonly BatchSignal[]): string[] {
+    const accepted: string[] = []
     for (const s of signals) {
       if (this.dscore.receiveSignal(s.jobId, s.batchId, from) !== 'accepted') continue
-      accepted++
+      accepted.push(s.batchId)
       // A batch whose tasks all ended well there (none came back failed) is a success.
       if (!this.failedBack.delete(s.batchId) && this.lent.batches.get(s.batchId)?.to === from) this.peerOutcome(from, undefined)
       this.releaseLent(s.batchId)
     }
-    return okReply({ accepted })
+    return accepted
   }
 
-  private onResults (results: readonly TaskOutcome[], rejected: number): WorkReply {
+  /**
+   * Outcomes from `from` for jobs homed here, and the signals of batches lent to `from` that
+   * they finish: applied after the outcomes are recorded (in the same ready, so durable
+   * together), so no signal settles a batch before its work is recorded here.
+   */
+  private onResults (from: string, results: readonly TaskOutcome[], rejected: number, signals?: readonly BatchSignal[]): WorkReply {
     this.counters.rejectedMessages += rejected
     for (const r of results) {
       if (jobOfTask(r.taskId) !== r.jobId) {
@@ -1759,6 +1771,9 @@ export class WorkCore {
       const job = this.jobs.get(r.jobId)
       if (job != null && epochOfTask(r.taskId) !== (job.epoch ?? 0)) continue
       this.remoteProgress.delete(r.taskId)
+      // The thief is working through the batch that holds this task: no need to re-send it
+      // yet (a re-send carries every task of the batch again; see LentBatches.heard).
+      if (this.lent.size > 0) this.lent.heard(r.taskId, from, this.now)
       const wf = job?.isWorkflow === true
       if (wf && this.workflows.tolerated(r)) r.tolerated = true
       const recorded = this.jobs.record(r, this.now)
@@ -1775,7 +1790,8 @@ export class WorkCore {
       this.workflowSpawned = false
       this.pump()
     }
-    return okReply({ accepted: results.length })
+    const signalled = signals != null && signals.length > 0 ? this.acceptSignals(from, signals) : undefined
+    return okReply({ accepted: results.length, ...(signalled != null && signalled.length > 0 ? { signalled } : {}) })
   }
 
   private onProgress (from: string, progress: readonly ProgressReport[]): WorkReply {
@@ -2079,26 +2095,51 @@ export class WorkCore {
   // ----- results to the home ----------------------------------------------------------------
 
   private scheduleResults (home: string): void {
-    if (this.outbox.schedule(home, this.workFor.has(home), this.now)) this.sendResults(home)
+    const what = this.outbox.schedule(home, this.workFor.has(home), this.now)
+    if (what !== 'none') this.sendResults(home, what === 'final')
   }
 
-  private sendResults (home: string): void {
+  /**
+   * Sends the outcomes waiting for `home` (see Outbox.take for `final`), with the signals of
+   * the batches `home` lent here that they finish: the home records the outcomes, then
+   * settles those batches, in one step — the signal does not wait for the results' answer,
+   * a LevelDB batch here and a message of its own (the last outcome of a job reaches its
+   * home, and the home detects completion, one message after the task finished).
+   */
+  private sendResults (home: string, final = false): void {
     // A dead home's results wait here: they are of no use to it (re-homing decides their fate).
     if (this.stopped || this.registry.isDead(home)) return
-    const batch = this.outbox.take(home)
-    if (batch != null) this.send(home, { op: 'results', results: batch }, { kind: 'results', to: home, batch })
+    const batch = this.outbox.take(home, final)
+    if (batch == null) return
+    let signals: BatchSignal[] | undefined
+    let byJob: Map<string, Set<string>> | undefined
+    for (const o of batch) {
+      byJob ??= new Map()
+      let ids = byJob.get(o.jobId)
+      if (ids == null) byJob.set(o.jobId, ids = new Set())
+      ids.add(o.taskId)
+    }
+    if (byJob != null) {
+      for (const [jobId, ids] of byJob) {
+        for (const batchId of this.dscore.coveredBy(jobId, home, ids)) (signals ??= []).push({ jobId, batchId })
+      }
+    }
+    this.send(home, { op: 'results', results: batch, ...(signals != null ? { signals } : {}) }, { kind: 'results', to: home, batch, final })
   }
 
-  private onResultsAnswer (home: string, batch: TaskOutcome[], err: Error | undefined): void {
+  private onResultsAnswer (home: string, batch: TaskOutcome[], final: boolean, reply: WorkReply | undefined, err: Error | undefined): void {
     if (err == null) {
-      this.outbox.delivered(home, batch)
-      this.counters.resultsSent += batch.length
-      for (const o of batch) {
+      // Batches whose signal the home took with these outcomes: not signalled again when
+      // they settle here below.
+      if (reply?.signalled != null) for (const b of reply.signalled) this.signalledEarly.add(b)
+      const gone = this.outbox.delivered(home, batch, final)
+      this.counters.resultsSent += gone.length
+      for (const o of gone) {
         this.del('outbox', o.taskId)
         this.dscore.taskFinished(o.jobId, o.taskId)
       }
     } else {
-      const { backoff, failingForMs } = this.outbox.failed(home, this.now)
+      const { backoff, failingForMs } = this.outbox.failed(home, this.now, final)
       this.event('debug', 'results not delivered; will retry', { home, err: err.message, backoff })
       // A home that is alive (not declared dead) yet takes no results holds its jobs up.
       if (failingForMs > 0) this.event('warn', 'results still not delivered to their home; retrying', { home, failingForMs, waiting: this.outbox.size, err: err.message })
@@ -2114,6 +2155,8 @@ export class WorkCore {
   private sendSignals (signals: ReadonlyArray<{ to: string, jobId: string, batchId: string }>): void {
     const byPeer = new Map<string, BatchSignal[]>()
     for (const s of signals) {
+      // Already delivered with the outcomes that finished the batch (see sendResults).
+      if (this.signalledEarly.size > 0 && this.signalledEarly.delete(s.batchId)) continue
       const list = byPeer.get(s.to) ?? []
       list.push({ jobId: s.jobId, batchId: s.batchId })
       byPeer.set(s.to, list)
@@ -2155,6 +2198,8 @@ export class WorkCore {
     if (this.peerBreakers.changed || this.handlerBreakers.changed) this.flushCircuits()
     // Batches with tasks handed back that will never be signalled (their thief died).
     if (this.failedBack.size > 0) for (const b of this.failedBack) if (!this.lent.batches.has(b)) this.failedBack.delete(b)
+    // Early signals are matched within the answer that carried them; what is left is stale.
+    if (this.signalledEarly.size > 0) this.signalledEarly.clear()
     this.expireCapabilityWaits(now)
     if (this.registerRetry.length > 0) {
       for (const reg of this.registerRetry) {

@@ -31,8 +31,12 @@ export type WorkMsg =
   | { op: 'steal', capabilities: readonly string[], want: number }
   | { op: 'deliver', batches: WorkBatch[] }
   | { op: 'signal', signals: BatchSignal[] }
-  /** Outcomes for their home; `node` is set by the receiver to the authenticated sender. */
-  | { op: 'results', results: TaskOutcome[], rejected?: number }
+  /**
+   * Outcomes for their home; `node` is set by the receiver to the authenticated sender.
+   * `signals`: batches the home lent the sender that these outcomes finish (applied after
+   * the outcomes are recorded; see CompletionCore.coveredBy).
+   */
+  | { op: 'results', results: TaskOutcome[], rejected?: number, signals?: BatchSignal[] }
   | { op: 'progress', progress: ProgressReport[] }
   /** Job definitions to keep durably for their home (answered once they are written). */
   | { op: 'replicate', jobs: JobReplica[], rejected?: number }
@@ -49,6 +53,8 @@ export interface WorkReply {
   accepted: number
   /** Deliver: batches the receiver gave up before (see WorkResponse.abandoned). */
   abandoned?: string[]
+  /** Results: the batches of its `signals` the receiver accepted (their signal is delivered). */
+  signalled?: string[]
 }
 
 export function okReply (fields: Partial<WorkReply> = {}): WorkReply {

@@ -1010,6 +1010,7 @@ export interface WorkResponse {
   remaining: number
   accepted: number
   abandoned: string[]
+  signalled: string[]
 }
 
 export namespace WorkResponse {
@@ -1056,6 +1057,13 @@ export namespace WorkResponse {
           }
         }
 
+        if (obj.signalled != null) {
+          for (const value of obj.signalled) {
+            w.uint32(58)
+            w.string(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1066,7 +1074,8 @@ export namespace WorkResponse {
           batches: [],
           remaining: 0,
           accepted: 0,
-          abandoned: []
+          abandoned: [],
+          signalled: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1107,6 +1116,14 @@ export namespace WorkResponse {
               }
 
               obj.abandoned.push(reader.string())
+              break
+            }
+            case 7: {
+              if (opts.limits?.signalled != null && obj.signalled.length === opts.limits.signalled) {
+                throw new MaxLengthError('Decode error - map field "signalled" had too many elements')
+              }
+
+              obj.signalled.push(reader.string())
               break
             }
             default: {

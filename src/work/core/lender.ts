@@ -68,6 +68,22 @@ export class LentBatches {
     return { batchId, to: this.batches.get(batchId)!.to }
   }
 
+  /**
+   * An outcome of `taskId` came from `from`: if an unsignalled batch lent to `from` holds the
+   * task, the thief has that batch (it persisted it before running any of it) and is working
+   * through it, so its re-send waits another interval from now. Re-sends recover a lost
+   * grant, a lost signal or a thief that lost the batch; none of these is the case while its
+   * outcomes keep coming, and a re-send carries every task of the batch again.
+   */
+  heard (taskId: string, from: string, now: number): void {
+    const list = this.byTask.get(taskId)
+    if (list == null) return
+    for (const batchId of list) {
+      const lent = this.batches.get(batchId)
+      if (lent != null && lent.to === from && lent.sentAt < now) lent.sentAt = now
+    }
+  }
+
   /** Unsignalled batches lent to `peer`. */
   to (peer: string): string[] {
     const out: string[] = []

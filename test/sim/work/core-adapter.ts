@@ -89,6 +89,8 @@ export interface SimCore {
   ready: () => Ready
   advance: (seq: number) => void
   readonly stealable: number
+  /** What the node advertises: its capabilities without handlers whose circuit is open. */
+  readonly capabilities: readonly string[]
   readonly counters: WorkCounters
   holdings: () => Holdings
 }
@@ -123,6 +125,7 @@ export function makeCore (cfg: SimCoreConfig, loaded: LoadedWork | undefined, re
     ready: () => core.ready(),
     advance: seq => { core.advance(seq) },
     get stealable () { return core.stealable },
+    get capabilities () { return core.capabilities },
     get counters () { return core.counters },
     holdings: () => ({
       tasks: core.heldTasks,

@@ -1128,7 +1128,9 @@ export class WorkSim {
   private heartbeat (n: SimNode): void {
     this.at(this.now + HEARTBEAT_MS * (0.8 + this.rng() * 0.4), `hb ${n.id}`, () => { this.heartbeat(n) })
     if (!n.up) return
-    const info: PeerInfo = { peerId: n.id, queued: n.core.stealable, capabilities: CAPABILITIES }
+    // What a real node advertises: its capabilities without handlers whose circuit is open
+    // (two nodes with the same circuit open would otherwise hand a task back and forth).
+    const info: PeerInfo = { peerId: n.id, queued: n.core.stealable, capabilities: [...n.core.capabilities] }
     for (const m of this.nodes) {
       if (m === n || !m.up || !this.connected(n, m)) continue
       if (this.faulty && this.rng() < this.params.dropRequest) continue

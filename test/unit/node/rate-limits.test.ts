@@ -198,7 +198,7 @@ describe('the work protocol\'s cap on requests in flight per peer', () => {
     registry = new Registry()
     const handle = async (): Promise<WorkResponse> => {
       await new Promise<void>(resolve => { held.push(resolve) })
-      return { ok: true, error: '', batches: [], remaining: 0, accepted: 1, abandoned: [] }
+      return { ok: true, error: '', batches: [], remaining: 0, accepted: 1, abandoned: [], signalled: [] }
     }
     transport = new WorkTransport(server as unknown as Host, silent, createMetrics(registry), handle, () => true, 3)
     await transport.start()

@@ -25,7 +25,7 @@ async function node (handle: (from: string, req: WorkRequest) => Promise<WorkRes
   return { host, work }
 }
 
-const ok: WorkResponse = { ok: true, error: '', batches: [], remaining: 0, accepted: 1, abandoned: [] }
+const ok: WorkResponse = { ok: true, error: '', batches: [], remaining: 0, accepted: 1, abandoned: [], signalled: [] }
 const REQ: WorkRequest = { op: 'results', capabilities: [], want: 0, batches: [], signals: [], results: [], progress: [], replicas: [] }
 
 function outboundWorkStreams (host: Host, peer: Host): number {

@@ -1,0 +1,264 @@
+// Results and Dijkstra–Scholten signals between a thief and the home that lent it work
+// (src/work/core.ts sendResults/onResults, src/work/core/outbox.ts, CompletionCore.coveredBy):
+// the outcomes that finish a lent batch carry its signal, so the home records them and
+// settles the batch in one step; the last outcome of a job does not wait behind a results
+// message in flight; and nothing is lost when the thief dies before its results arrive.
+import { describe, expect, it } from 'vitest'
+import { mulberry32 } from '../../../src/prng.js'
+import { DEFAULT_RESEND_MS, MAINTAIN_EVERY_MS, RESULTS_LINGER_MS, WorkCore, type AttemptEnd, type PeerInfo, type Ready, type WorkCoreConfig } from '../../../src/work/core.js'
+import type { WorkMsg, WorkReply } from '../../../src/work/messages.js'
+import type { Task } from '../../../src/work/spec.js'
+import { FakeRegistry } from './fake-registry.js'
+
+const ECHO = ['handler:echo']
+
+function makeCore (self: string, registry: FakeRegistry, now: number, cfg: Partial<WorkCoreConfig> = {}): WorkCore {
+  return WorkCore.create({ self, incarnation: 1, concurrency: 1, capabilities: ECHO, rng: mulberry32(7), ...cfg }, registry, now)
+}
+
+/** ready() then advance(): the writes are durable. */
+function persist (core: WorkCore): Ready {
+  const rd = core.ready()
+  if (rd.seq > 0) core.advance(rd.seq)
+  return rd
+}
+
+function ok (): AttemptEnd {
+  return { ok: true, result: '"done"', children: [], durationMs: 5, stoppedByNode: false }
+}
+
+function view (peer: string, core: WorkCore): PeerInfo[] {
+  return [{ peerId: peer, queued: core.stealable, capabilities: core.capabilities }]
+}
+
+interface Setup { reg: FakeRegistry, a: WorkCore, b: WorkCore, jobId: string, stolen: Task[], running: Task[] }
+
+/**
+ * A (the home) holds a job of `tasks` tasks and runs one of them; B steals from A and starts
+ * what its slots take. A's own running task is finished at once, so what is left of the job
+ * is the batch B holds.
+ */
+function setup (tasks: number, thiefSlots = 1): Setup {
+  const reg = new FakeRegistry()
+  const a = makeCore('A', reg, 1000)
+  const b = makeCore('B', reg, 1000, { concurrency: thiefSlots })
+  const ticket = a.submit([{ tasks: Array.from({ length: tasks }, () => ({ type: 'echo' })) }], 1000)
+  for (const r of persist(a).register) for (const [id, e] of r.entries) reg.jobs.set(id, e)
+  a.registered(ticket.id, undefined, 1000)
+  const first = persist(a).start
+  const jobId = ticket.jobs[0]!.id
+  b.peers(view('A', a), 1001)
+  b.peerAdvertised('A', 1001)
+  const ask = persist(b).messages.find(m => m.msg.op === 'steal')!
+  a.request('B', 1, ask.msg, 1001)
+  const grant = persist(a)
+  const reply = grant.replies.find(r => r.id === 1)!.reply
+  const stolen = reply.batches.flatMap(x => x.tasks)
+  b.response(ask.id, reply, 1001)
+  const running = persist(b).start
+  // A runs the rest of its share itself.
+  let now = 1002
+  let queue = [...first]
+  while (queue.length > 0) {
+    const t = queue.shift()!
+    a.taskFinished(t.id, ok(), now++)
+    queue.push(...persist(a).start)
+  }
+  return { reg, a, b, jobId, stolen, running }
+}
+
+/** Delivers a request from B to A; returns A's reply and A's ready. */
+function deliver (a: WorkCore, msg: WorkMsg, id: number, now: number): { reply: WorkReply, rd: Ready } {
+  a.request('B', id, msg, now)
+  const rd = persist(a)
+  return { reply: rd.replies.find(r => r.id === id)!.reply, rd }
+}
+
+function finishedJobs (a: WorkCore, rd: Ready): string[] {
+  return [...rd.finished.map(j => j.id), ...persist(a).finished.map(j => j.id)]
+}
+
+describe('results carry the signals of the batches they finish', () => {
+  it('the last outcome of a batch goes home at once with the batch\'s signal; the home completes the job on that one message', () => {
+    const { a, b, jobId, stolen, running } = setup(6)
+    expect(stolen).toHaveLength(2)
+    let now = 1100
+    // The first of the two: it lingers (B holds more for A), then goes without a signal.
+    b.taskFinished(running[0]!.id, ok(), now)
+    const next = persist(b)
+    expect(next.messages).toEqual([])
+    expect(next.start).toHaveLength(1)
+    b.tick(now + RESULTS_LINGER_MS)
+    const first = persist(b).messages.filter(m => m.msg.op === 'results')
+    expect(first).toHaveLength(1)
+    expect((first[0]!.msg as Extract<WorkMsg, { op: 'results' }>).signals).toBeUndefined()
+    const r1 = deliver(a, first[0]!.msg, 101, now)
+    expect(r1.reply.signalled).toBeUndefined()
+    b.response(first[0]!.id, r1.reply, now)
+    persist(b)
+    // The last: at once, with the batch's signal.
+    now += 10
+    b.taskFinished(next.start[0]!.id, ok(), now)
+    const last = persist(b).messages.filter(m => m.msg.op === 'results')
+    expect(last).toHaveLength(1)
+    const msg = last[0]!.msg as Extract<WorkMsg, { op: 'results' }>
+    expect(msg.results.map(r => r.taskId)).toEqual([next.start[0]!.id])
+    expect(msg.signals).toEqual([{ jobId, batchId: expect.stringMatching(/^A:1\./) }])
+    const { reply, rd } = deliver(a, msg, 102, now)
+    expect(reply.signalled).toHaveLength(1)
+    // The home recorded every outcome and settled the batch: the job is complete.
+    expect(finishedJobs(a, rd)).toEqual([jobId])
+    b.response(last[0]!.id, reply, now)
+    const after = persist(b)
+    // B does not signal the batch again: the home has its signal.
+    expect(after.messages.filter(m => m.msg.op === 'signal')).toEqual([])
+    expect(b.outboxEntries.size).toBe(0)
+  })
+
+  it('the last outcome behind a results message in flight goes as soon as that one is answered, with the signal, and waits for no linger', () => {
+    const { a, b, jobId, stolen, running } = setup(8, 2)
+    expect(stolen.length).toBeGreaterThanOrEqual(3)
+    let now = 1100
+    // First outcome: lingers (B holds more), then goes; its answer is held back.
+    b.taskFinished(running[0]!.id, ok(), now)
+    const queue = [running[1]!, ...persist(b).start]
+    b.tick(now + RESULTS_LINGER_MS)
+    const inFlight = persist(b).messages.filter(m => m.msg.op === 'results')
+    expect(inFlight).toHaveLength(1)
+    // B finishes everything else while that message is in flight: nothing goes yet.
+    now += 20
+    while (queue.length > 0) {
+      const t = queue.shift()!
+      b.taskFinished(t.id, ok(), now++)
+      const rd = persist(b)
+      queue.push(...rd.start)
+      expect(rd.messages.filter(m => m.msg.op === 'results')).toEqual([])
+    }
+    const first = deliver(a, inFlight[0]!.msg, 500, now)
+    b.response(inFlight[0]!.id, first.reply, now)
+    // Answered: the rest goes in the same ready, with the batch's signal.
+    const rest = persist(b).messages.filter(m => m.msg.op === 'results')
+    expect(rest).toHaveLength(1)
+    const msg = rest[0]!.msg as Extract<WorkMsg, { op: 'results' }>
+    expect([...msg.results, ...(inFlight[0]!.msg as Extract<WorkMsg, { op: 'results' }>).results].map(r => r.taskId).sort()).toEqual(stolen.map(t => t.id).sort())
+    expect(msg.signals).toEqual([{ jobId, batchId: expect.any(String) }])
+    const { reply, rd } = deliver(a, msg, 501, now)
+    expect(finishedJobs(a, rd)).toEqual([jobId])
+    b.response(rest[0]!.id, reply, now)
+    const after = persist(b)
+    expect(after.messages.filter(m => m.msg.op === 'signal' || m.msg.op === 'results')).toEqual([])
+    expect(b.outboxEntries.size).toBe(0)
+    expect(b.counters.resultsSent).toBe(stolen.length)
+  })
+
+  it('a home that ignores the signals in a results message (an older version) still gets the signal, on its own', () => {
+    const { a, b, jobId, running } = setup(3)
+    let now = 1100
+    let queue = [...running]
+    let last: { id: number, msg: WorkMsg } | undefined
+    while (queue.length > 0) {
+      b.taskFinished(queue.shift()!.id, ok(), now)
+      const rd = persist(b)
+      queue.push(...rd.start)
+      b.tick(now + RESULTS_LINGER_MS)
+      const msgs = [...rd.messages, ...persist(b).messages].filter(m => m.msg.op === 'results')
+      for (const m of msgs) {
+        const msg = m.msg as Extract<WorkMsg, { op: 'results' }>
+        if (msg.signals != null) last = m
+        const { reply } = deliver(a, { op: 'results', results: msg.results }, 100 + m.id, now)
+        expect(reply.signalled).toBeUndefined()
+        b.response(m.id, reply, now)
+      }
+      now += 10
+    }
+    expect(last).toBeDefined()
+    expect(a.activeJob(jobId)).toBeDefined()
+    const signal = persist(b).messages.filter(m => m.msg.op === 'signal')
+    expect(signal).toHaveLength(1)
+    const { rd } = deliver(a, signal[0]!.msg, 900, now)
+    expect(finishedJobs(a, rd)).toEqual([jobId])
+  })
+
+  it('a signal is not taken when its results message fails: the thief signals after the results arrive', () => {
+    const { a, b, jobId, stolen, running } = setup(3)
+    expect(stolen).toHaveLength(1)
+    let now = 1100
+    b.taskFinished(running[0]!.id, ok(), now)
+    const sent = persist(b).messages.filter(m => m.msg.op === 'results')
+    expect(sent).toHaveLength(1)
+    expect((sent[0]!.msg as Extract<WorkMsg, { op: 'results' }>).signals).toHaveLength(1)
+    b.response(sent[0]!.id, new Error('lost'), now)
+    persist(b)
+    expect(b.outboxEntries.size).toBe(1)
+    // Maintenance sends the results again (with the signal); this time they arrive.
+    for (let i = 0; i < 20 && b.outboxEntries.size > 0; i++) {
+      now += MAINTAIN_EVERY_MS
+      b.tick(now)
+      for (const m of persist(b).messages) {
+        if (m.msg.op !== 'results') continue
+        const { reply } = deliver(a, m.msg, 200 + i, now)
+        b.response(m.id, reply, now)
+      }
+    }
+    expect(b.outboxEntries.size).toBe(0)
+    expect(a.activeJob(jobId)).toBeUndefined()
+  })
+})
+
+describe('nothing is lost when a thief dies with results not yet delivered', () => {
+  it('the lender re-runs the batch, and every outcome is recorded once', () => {
+    const { reg, a, b, jobId, stolen, running } = setup(5)
+    let now = 1100
+    // B finishes one task; its outcome lingers in B's outbox, never sent: B dies.
+    b.taskFinished(running[0]!.id, ok(), now)
+    persist(b)
+    expect(b.outboxEntries.size).toBe(1)
+    reg.dead.add('B')
+    a.peerDead('B', now)
+    let rd = persist(a)
+    let queue = [...rd.start]
+    const ran: string[] = []
+    while (queue.length > 0) {
+      const t = queue.shift()!
+      ran.push(t.id)
+      a.taskFinished(t.id, ok(), ++now)
+      rd = persist(a)
+      queue.push(...rd.start)
+    }
+    expect(ran.sort()).toEqual(stolen.map(t => t.id).sort())
+    const job = a.activeJob(jobId)
+    // Finished (retired at advance) with every task's outcome recorded exactly once.
+    expect(job).toBeUndefined()
+  })
+})
+
+describe('a lender does not re-send a batch whose thief is sending its outcomes', () => {
+  it('each outcome from the thief starts the re-send interval over', () => {
+    const { a, b, running } = setup(40)
+    let now = 1100
+    let queue = [...running]
+    let resends = 0
+    // B sends an outcome every 500 ms for 6 s: longer than the 2 s re-send interval.
+    for (let i = 0; i < 12 && queue.length > 0; i++) {
+      b.taskFinished(queue.shift()!.id, ok(), now)
+      queue.push(...persist(b).start)
+      b.tick(now + RESULTS_LINGER_MS)
+      for (const m of persist(b).messages) {
+        if (m.msg.op !== 'results') continue
+        const { reply } = deliver(a, m.msg, 300 + i, now)
+        b.response(m.id, reply, now)
+        persist(b)
+      }
+      now += MAINTAIN_EVERY_MS
+      a.tick(now)
+      resends += persist(a).messages.filter(m => m.msg.op === 'deliver').length
+    }
+    expect(resends).toBe(0)
+    // Silent for the re-send interval: the batch goes again.
+    for (let t = now; t <= now + DEFAULT_RESEND_MS + MAINTAIN_EVERY_MS; t += MAINTAIN_EVERY_MS) {
+      a.tick(t)
+      resends += persist(a).messages.filter(m => m.msg.op === 'deliver').length
+    }
+    expect(resends).toBe(1)
+  })
+})
