@@ -51,7 +51,10 @@ export interface MembershipInit {
 export type PeerView = Omit<PeerStatus, 'lastSeenMs' | 'state'> & { state: MemberState, lastSeenMs: number }
 
 /** Detector ticks: fine enough that a failed probe is re-tried within ~one probe interval. */
-const TICK_MS = 25
+export const TICK_MS = 25
+
+/** A peer joining the topic is greeted with a heartbeat at once, at most once per this gap. */
+export const GREET_GAP_MS = 20
 
 /** How long a leaving node waits for its `leaving` heartbeat to be flushed to peers. */
 const LEAVE_FLUSH_MS = 150
@@ -299,9 +302,9 @@ export class Membership {
 
   private readonly onSubscriptionChange = (evt: CustomEvent<{ peerId: PeerId, subscriptions: Array<{ topic: string, subscribe: boolean }> }>): void => {
     // A peer just joined our topic: greet it now instead of at the next interval, which
-    // shaves up to one heartbeat period off formation. Rate-limited to one per 20 ms.
+    // shaves up to one heartbeat period off formation. Rate-limited (GREET_GAP_MS).
     if (!evt.detail.subscriptions.some(s => s.topic === this.topic && s.subscribe)) return
-    if (performance.now() - this.lastPublish < 20) return
+    if (performance.now() - this.lastPublish < GREET_GAP_MS) return
     void this.publish(false)
   }
 
