@@ -129,6 +129,8 @@ export interface MembershipSimConfig {
   deadAfterMs: number
   probeTimeoutMs: number
   tickMs: number
+  /** Membership greets a newly subscribed peer at most once per this gap (GREET_GAP_MS). */
+  greetGapMs: number
   maxConnections: number
   /** All dialers allow-listed at every acceptor (loopback on one machine): no inbound cap. */
   allowListed: boolean
@@ -149,6 +151,7 @@ export function defaultSimConfig (over: Partial<MembershipSimConfig> & { seed: n
     deadAfterMs: optionDefault(START_OPTIONS.deadAfterMs),
     probeTimeoutMs: optionDefault(START_OPTIONS.probeTimeoutMs),
     tickMs: TICK_MS,
+    greetGapMs: GREET_GAP_MS,
     maxConnections: 300,
     allowListed: false,
     crashMode: 'kill',
@@ -257,12 +260,29 @@ const K_PROBE_DONE = 12
 
 const RING_MS = 1 << 16
 
-interface Ev {
-  k: number
-  a: number
-  b: number
-  c: number
-  x: number[] | null
+/**
+ * The events due in one millisecond, as flat integers (kind, node, peer, value) plus an
+ * optional list: a large run delivers hundreds of millions of frames, and an object per frame
+ * made the garbage collector a fifth of the time. Buckets are reused round the ring.
+ */
+class Bucket {
+  n = 0
+  ev = new Int32Array(64)
+  xs: Array<number[] | null> = []
+  push (k: number, a: number, b: number, c: number, x: number[] | null): void {
+    const at = this.n * 4
+    if (at + 4 > this.ev.length) {
+      const grown = new Int32Array(this.ev.length * 2)
+      grown.set(this.ev)
+      this.ev = grown
+    }
+    this.ev[at] = k
+    this.ev[at + 1] = a
+    this.ev[at + 2] = b
+    this.ev[at + 3] = c
+    this.xs[this.n] = x
+    this.n++
+  }
 }
 
 /** GRAFT / PRUNE flags of a control frame. */
@@ -339,12 +359,20 @@ export class MembershipSim {
   lost = 0
   private readonly rng: Rng
   /** A ring of per-millisecond buckets; nothing is ever scheduled RING_MS or more ahead. */
-  private readonly queue: Array<Ev[] | undefined> = new Array(RING_MS).fill(undefined)
+  private readonly queue: Array<Bucket | undefined> = new Array(RING_MS).fill(undefined)
   private readonly byId = new Map<string, number>()
   private readonly ids: string[]
   private readonly seqBig: bigint[] = [0n]
   private readonly msgOrigin: number[] = []
   private readonly msgSeq: number[] = []
+  /**
+   * Per message, how many nodes have marked it seen (less those that crashed, counted
+   * generously). A message every running node has seen cannot be wanted by anyone, so an
+   * IHAVE carries, for the receiver to check, only the ids below that count; its size still
+   * counts every id. This is what makes a 1000-node run affordable; it changes no outcome.
+   */
+  private readonly seenBy: number[] = []
+  private runningCount = 0
   /** Per (receiver, sender): newest seqno seen and a bitmask of the 32 before it. */
   private readonly seenMax: Int32Array
   private readonly seenMask: Uint32Array
@@ -373,8 +401,8 @@ export class MembershipSim {
     if (t - this.now >= RING_MS) throw new Error(`event ${t - this.now} ms ahead`)
     const slot = t % RING_MS
     let bucket = this.queue[slot]
-    if (bucket === undefined) { bucket = []; this.queue[slot] = bucket }
-    bucket.push({ k, a, b, c, x })
+    if (bucket === undefined) { bucket = new Bucket(); this.queue[slot] = bucket }
+    bucket.push(k, a, b, c, x)
   }
 
   private delay (): number {
@@ -388,8 +416,15 @@ export class MembershipSim {
       const slot = this.now % RING_MS
       const bucket = this.queue[slot]
       if (bucket !== undefined) {
-        for (let j = 0; j < bucket.length; j++) this.handle(bucket[j]!)
-        this.queue[slot] = undefined
+        // events handled here may add to this very bucket: re-read n and ev every time
+        for (let j = 0; j < bucket.n; j++) {
+          const ev = bucket.ev
+          const at = j * 4
+          const x = bucket.xs[j] ?? null
+          bucket.xs[j] = null
+          this.handle(ev[at]!, ev[at + 1]!, ev[at + 2]!, ev[at + 3]!, x)
+        }
+        bucket.n = 0
       }
       this.now++
       if (stop?.() === true) return true
@@ -401,23 +436,23 @@ export class MembershipSim {
     if (this.cfg.trace) this.events.push(`${this.now} ${s}`)
   }
 
-  private handle (e: Ev): void {
-    const node = this.nodes[e.a]!
-    if (e.k === K_START) { this.start(node); return }
+  private handle (k: number, a: number, b: number, c: number, x: number[] | null): void {
+    const node = this.nodes[a]!
+    if (k === K_START) { this.start(node); return }
     if (node.state !== RUNNING) return
-    switch (e.k) {
-      case K_MSG: if (node.conns.has(e.b)) { this.count(node, false, C_MSG, this.sizes.message); this.receive(node, e.b, e.c) } break
-      case K_MSGS: if (node.conns.has(e.b)) this.receiveMany(node, e.b, e.x!); break
-      case K_CTRL: if (node.conns.has(e.b)) this.control(node, e.b, e.c, e.x); break
-      case K_IWANT: if (node.conns.has(e.b)) this.iwant(node, e.b, e.x!); break
-      case K_SUB: if (node.conns.has(e.b)) this.subscribed(node, e.b); break
+    switch (k) {
+      case K_MSG: if (node.conns.has(b)) { this.count(node, false, C_MSG, this.sizes.message); this.receive(node, b, c) } break
+      case K_MSGS: if (node.conns.has(b)) this.receiveMany(node, b, x!); break
+      case K_CTRL: if (node.conns.has(b)) this.control(node, b, c, x); break
+      case K_IWANT: if (node.conns.has(b)) this.iwant(node, b, x!); break
+      case K_SUB: if (node.conns.has(b)) this.subscribed(node, b); break
       case K_PUBLISH: this.publish(node); this.at(this.now + this.cfg.heartbeatMs, K_PUBLISH, node.i, 0, 0, null); break
       case K_GOSSIP_HB: this.gossipHeartbeat(node); this.at(this.now + this.cfg.gossip.heartbeatMs, K_GOSSIP_HB, node.i, 0, 0, null); break
       case K_TICK: node.det!.tick(this.now); this.drain(node); this.at(this.now + this.cfg.tickMs, K_TICK, node.i, 0, 0, null); break
       case K_ROUND: this.dialRound(node); this.at(this.now + ROUND_MS, K_ROUND, node.i, 0, 0, null); break
-      case K_DIAL_DONE: this.dialDone(node, e.b, e.c === 1); break
-      case K_CLOSED: if (node.conns.has(e.b)) this.disconnect(node, e.b); break
-      case K_PROBE_DONE: this.probeDone(node, e.b, e.c === 1); break
+      case K_DIAL_DONE: this.dialDone(node, b, c === 1); break
+      case K_CLOSED: if (node.conns.has(b)) this.disconnect(node, b); break
+      case K_PROBE_DONE: this.probeDone(node, b, c === 1); break
     }
   }
 
@@ -433,6 +468,7 @@ export class MembershipSim {
     node.wrong = this.cfg.nodes - 1
     this.wrongTotal += node.wrong
     this.started++
+    this.runningCount++
     this.trace(`start ${node.id}`)
     // membership.start(): publish now and every heartbeatMs; tick every TICK_MS; dialer round now
     this.at(this.now, K_PUBLISH, node.i, 0, 0, null)
@@ -452,6 +488,10 @@ export class MembershipSim {
     this.trace(`crash ${node.id} (${this.cfg.crashMode})`)
     this.wrongTotal -= node.wrong
     node.state = CRASHED
+    this.runningCount--
+    // uncount what it saw; seen() may say yes to a message it never marked (older than its
+    // 32-seqno window), which only undercounts: a receiver then checks more ids, not fewer
+    for (let m = 0; m < this.seenBy.length; m++) if (this.seen(node, m)) this.seenBy[m]!--
     for (const other of this.nodes) {
       if (other.state !== RUNNING) continue
       const st = other.det!.get(node.id)?.state
@@ -505,6 +545,7 @@ export class MembershipSim {
     const m = this.msgOrigin.length
     this.msgOrigin.push(node.i)
     this.msgSeq.push(node.seq)
+    this.seenBy.push(1)
     if (this.seqBig.length <= node.seq) this.seqBig.push(BigInt(node.seq))
     this.markSeen(node, m)
     node.mcache[0]!.push(m)
@@ -533,7 +574,7 @@ export class MembershipSim {
   /** Membership.onSubscriptionChange(): greet a peer that joined the topic. */
   private subscribed (node: SimNode, from: number): void {
     node.topic.add(from)
-    if (this.now - node.lastPublish < GREET_GAP_MS) return
+    if (this.now - node.lastPublish < this.cfg.greetGapMs) return
     this.publish(node)
   }
 
@@ -701,6 +742,7 @@ export class MembershipSim {
   private receive (node: SimNode, from: number, m: number): void {
     if (this.seen(node, m)) { node.duplicates++; return }
     this.markSeen(node, m)
+    this.seenBy[m]!++
     node.fresh++
     node.mcache[0]!.push(m)
     this.deliver(node, m)
@@ -782,29 +824,37 @@ export class MembershipSim {
       }
     }
     // emitGossip
-    const ids: number[] = []
-    for (let w = 0; w < g.mcacheGossip; w++) for (const m of node.mcache[w]!) ids.push(m)
+    let count = 0
+    const pending: number[] = []
+    for (let w = 0; w < g.mcacheGossip; w++) {
+      const window = node.mcache[w]!
+      count += window.length
+      for (const m of window) if (this.seenBy[m]! < this.runningCount) pending.push(m)
+    }
     const ihave = new Map<number, number[]>()
-    if (ids.length > 0 && toGossip.size > 0) {
+    if (count > 0 && toGossip.size > 0) {
       let target = Math.max(g.Dlazy, g.gossipFactor * toGossip.size)
       let peers = [...toGossip]
       if (target >= peers.length) target = peers.length
       else peers = this.shuffle(peers).slice(0, target)
-      for (const p of peers) {
-        ihave.set(p, ids.length > g.maxIHaveLength ? this.shuffle(ids.slice()).slice(0, g.maxIHaveLength) : ids)
-      }
+      // Over maxIHaveLength ids gossipsub sends each peer its own random subset; here each
+      // id goes in independently with the same probability (only pending ids need drawing).
+      const p = count > g.maxIHaveLength ? g.maxIHaveLength / count : 1
+      for (const peer of peers) ihave.set(peer, p === 1 ? pending : pending.filter(() => this.rng() < p))
     }
-    for (const [p, list] of ihave) this.sendControl(node, p, flags.get(p) ?? 0, list)
-    for (const [p, f] of flags) if (!ihave.has(p)) this.sendControl(node, p, f, null)
+    const idsSent = Math.min(count, g.maxIHaveLength)
+    for (const [p, list] of ihave) this.sendControl(node, p, flags.get(p) ?? 0, list, idsSent)
+    for (const [p, f] of flags) if (!ihave.has(p)) this.sendControl(node, p, f, null, 0)
     node.mcache.pop()
     node.mcache.unshift([])
   }
 
-  private sendControl (node: SimNode, to: number, flags: number, ihave: number[] | null): void {
+  /** A control frame; `ihave` lists the pending ids of an IHAVE of `idsSent` ids. */
+  private sendControl (node: SimNode, to: number, flags: number, ihave: number[] | null, idsSent: number): void {
     const s = this.sizes
     let bytes = 0
     let cat = C_CTRL
-    if (ihave !== null) { bytes += s.ihaveBase + ihave.length * s.perId; cat = C_IHAVE }
+    if (ihave !== null) { bytes += s.ihaveBase + idsSent * s.perId; cat = C_IHAVE }
     if ((flags & F_GRAFT) !== 0) bytes += s.graftPrune - (bytes > 0 ? TRANSPORT_BYTES : 0)
     if ((flags & F_PRUNE) !== 0) bytes += s.graftPrune - (bytes > 0 ? TRANSPORT_BYTES : 0)
     this.count(node, true, cat, bytes)
@@ -849,10 +899,10 @@ export class MembershipSim {
     if ((flags & F_GRAFT) !== 0 && !node.mesh.has(from)) {
       if (this.backedOff(node, from)) {
         node.backoff.set(from, this.now + g.pruneBackoffMs)
-        this.sendControl(node, from, F_PRUNE, null)
+        this.sendControl(node, from, F_PRUNE, null, 0)
       } else if (node.mesh.size >= g.Dhi && !node.outbound.has(from)) {
         node.backoff.set(from, this.now + g.pruneBackoffMs)
-        this.sendControl(node, from, F_PRUNE, null)
+        this.sendControl(node, from, F_PRUNE, null, 0)
       } else {
         node.mesh.add(from)
       }
