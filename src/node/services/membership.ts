@@ -6,6 +6,7 @@ import { TopicValidatorResult } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { performance } from 'node:perf_hooks'
 import { FailureDetector, type MemberState, type Transition } from '../../healing/failure-detector.js'
+import { Greeter } from '../../healing/greeting.js'
 import { decodeHeartbeat, encodeHeartbeat, type Heartbeat } from '../../wire/heartbeat-codec.js'
 import { VERSION } from '../../version.js'
 import { heartbeatTopic } from '../../wire/constants.js'
@@ -53,7 +54,7 @@ export type PeerView = Omit<PeerStatus, 'lastSeenMs' | 'state'> & { state: Membe
 /** Detector ticks: fine enough that a failed probe is re-tried within ~one probe interval. */
 export const TICK_MS = 25
 
-/** A peer joining the topic is greeted with a heartbeat at once, at most once per this gap. */
+/** A peer joining the topic is greeted with a heartbeat at once, at most once per this gap (Greeter). */
 export const GREET_GAP_MS = 20
 
 /** How long a leaving node waits for its `leaving` heartbeat to be flushed to peers. */
@@ -79,7 +80,8 @@ export class Membership {
   private ownIncarnation: bigint
   private heartbeatTimer?: NodeJS.Timeout
   private tickTimer?: NodeJS.Timeout
-  private lastPublish = 0
+  private readonly greeter = new Greeter(GREET_GAP_MS)
+  private greetTimer?: NodeJS.Timeout
   private stopped = false
   private leaving = false
   /** Listeners for state changes, e.g. consensus learning that a voter died. */
@@ -162,6 +164,7 @@ export class Membership {
     this.stopped = true
     clearInterval(this.heartbeatTimer)
     clearInterval(this.tickTimer)
+    clearTimeout(this.greetTimer)
     const pubsub = this.host.services.pubsub as any
     pubsub.removeEventListener('message', this.onMessage)
     pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
@@ -242,7 +245,7 @@ export class Membership {
       leaving,
       bootstrapSet: local.bootstrapSet
     }
-    this.lastPublish = performance.now()
+    this.greeter.published(performance.now())
     try {
       await this.host.services.pubsub.publish(this.topic, encodeHeartbeat(hb))
       this.metrics.heartbeatsSent.inc()
@@ -302,10 +305,11 @@ export class Membership {
 
   private readonly onSubscriptionChange = (evt: CustomEvent<{ peerId: PeerId, subscriptions: Array<{ topic: string, subscribe: boolean }> }>): void => {
     // A peer just joined our topic: greet it now instead of at the next interval, which
-    // shaves up to one heartbeat period off formation. Rate-limited (GREET_GAP_MS).
+    // shaves up to one heartbeat period off formation. Rate-limited, never dropped (Greeter).
     if (!evt.detail.subscriptions.some(s => s.topic === this.topic && s.subscribe)) return
-    if (performance.now() - this.lastPublish < GREET_GAP_MS) return
-    void this.publish(false)
+    const wait = this.greeter.subscribed(performance.now())
+    if (wait === 0) void this.publish(false)
+    else if (wait !== null) this.greetTimer = setTimeout(() => { if (this.greeter.due()) void this.publish(false) }, wait)
   }
 
   private readonly onConnect = (evt: CustomEvent<PeerId>): void => {

@@ -7,7 +7,8 @@
 //
 // What is modelled (and from where):
 //   - membership.ts: a heartbeat published at start and every heartbeatMs; one more (a greeting)
-//     when a peer's subscription to the topic arrives, at most one per GREET_GAP_MS; every fresh
+//     when a peer's subscription to the topic arrives, as the Greeter (src/healing/greeting.ts)
+//     says: at once, or deferred to GREET_GAP_MS after the last publish; every fresh
 //     heartbeat goes to detector.heartbeat() and makes the dialer know the sender; the detector
 //     ticks every TICK_MS; peer connect/disconnect go to detector.connected()/disconnected();
 //     requested probes run and report probeResult(); a peer turning dead is hung up on.
@@ -64,6 +65,7 @@
 //     negotiation plus 32 bytes of ping).
 
 import { FailureDetector, type MemberState, type Transition } from '../../../src/healing/failure-detector.js'
+import { Greeter } from '../../../src/healing/greeting.js'
 import { START_OPTIONS, optionDefault } from '../../../src/node/config.js'
 import { GREET_GAP_MS, TICK_MS } from '../../../src/node/services/membership.js'
 import { BACKOFF_MAX_MS, BACKOFF_MIN_MS, ROUND_MS } from '../../../src/node/transport/dialer.js'
@@ -257,6 +259,7 @@ const K_SUB = 9
 const K_DIAL_DONE = 10
 const K_CLOSED = 11
 const K_PROBE_DONE = 12
+const K_GREET = 13
 
 const RING_MS = 1 << 16
 
@@ -305,7 +308,7 @@ class SimNode {
   startAt = 0
   det: FailureDetector | null = null
   seq = 0
-  lastPublish = -Infinity
+  greeter: Greeter | null = null
   readonly conns = new Set<number>()
   readonly outbound = new Set<number>()
   readonly topic = new Set<number>()
@@ -453,6 +456,7 @@ export class MembershipSim {
       case K_DIAL_DONE: this.dialDone(node, b, c === 1); break
       case K_CLOSED: if (node.conns.has(b)) this.disconnect(node, b); break
       case K_PROBE_DONE: this.probeDone(node, b, c === 1); break
+      case K_GREET: if (node.greeter!.due()) this.publish(node); break
     }
   }
 
@@ -461,6 +465,7 @@ export class MembershipSim {
   private start (node: SimNode): void {
     node.state = RUNNING
     node.det = new FailureDetector({ probeAfterMs: this.cfg.probeAfterMs, deadAfterMs: this.cfg.deadAfterMs })
+    node.greeter = new Greeter(this.cfg.greetGapMs)
     node.mcache = Array.from({ length: this.cfg.gossip.mcacheLength }, () => [])
     for (let b = 0; b < Math.min(this.cfg.bootstrap, this.cfg.nodes); b++) {
       if (b !== node.i) { node.targets.set(b, { nextAt: 0, backoff: BACKOFF_MIN_MS, dialing: false, active: true }); node.unconnected.add(b) }
@@ -541,7 +546,7 @@ export class MembershipSim {
   /** Membership.publish() through gossipsub.publish(). */
   private publish (node: SimNode): void {
     node.seq++
-    node.lastPublish = this.now
+    node.greeter!.published(this.now)
     const m = this.msgOrigin.length
     this.msgOrigin.push(node.i)
     this.msgSeq.push(node.seq)
@@ -571,11 +576,12 @@ export class MembershipSim {
     this.drain(node)
   }
 
-  /** Membership.onSubscriptionChange(): greet a peer that joined the topic. */
+  /** Membership.onSubscriptionChange(): greet a peer that joined the topic (Greeter decides when). */
   private subscribed (node: SimNode, from: number): void {
     node.topic.add(from)
-    if (this.now - node.lastPublish < this.cfg.greetGapMs) return
-    this.publish(node)
+    const wait = node.greeter!.subscribed(this.now)
+    if (wait === 0) this.publish(node)
+    else if (wait !== null) this.at(this.now + Math.ceil(wait), K_GREET, node.i, 0, 0, null)
   }
 
   private probe (node: SimNode, peer: number): void {
