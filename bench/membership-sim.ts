@@ -5,7 +5,7 @@
 // CPU time for the simulation itself.
 //
 //   npm run bench:membership-sim -- --sizes 10,100,250,500,1000 --seed 1
-//   npm run bench:membership-sim -- --sizes 100,250 --variants configured,lazy6,meshpub,greet250
+//   npm run bench:membership-sim -- --sizes 100,250 --variants configured,factor25,meshpub,greet250
 //
 // For each N: all nodes start at seeded times within --spread-ms, knowing 3 bootstrap peers;
 //   join      = from the last node's start until every node sees every other alive;
@@ -16,10 +16,10 @@
 //   crash     = one seeded node is killed (its connections close) and the time until every
 //   survivor holds it dead is printed.
 // Variants (what-ifs for issue 14 — not what the node runs unless named "configured"):
-//   configured  gossipsub as host.ts builds it (floodPublish, gossipFactor 0.25, Dlazy 6)
-//   lazy6       IHAVE to Dlazy=6 peers only (gossipFactor 0)
+//   configured  gossipsub as host.ts builds it (floodPublish, gossipFactor 0: IHAVE to Dlazy=6)
+//   factor25    gossipFactor 0.25, the library default (IHAVE to a quarter of the non-mesh
+//               peers) — meshnode's setting before this bench
 //   meshpub     floodPublish off: a node publishes to its mesh (D=6) only
-//   lean        lazy6 + meshpub
 //   greet250    membership greets a new subscriber at most once per 250 ms (not 20)
 import { Command } from 'commander'
 import { CATEGORIES, GOSSIPSUB_AS_CONFIGURED, defaultSimConfig, runScenario, type MembershipSimConfig } from '../test/sim/membership/sim.js'
@@ -28,9 +28,8 @@ import { markdownTable } from './lib/stats.js'
 
 const VARIANTS: Record<string, (c: MembershipSimConfig) => MembershipSimConfig> = {
   configured: c => c,
-  lazy6: c => ({ ...c, gossip: { ...c.gossip, gossipFactor: 0 } }),
+  factor25: c => ({ ...c, gossip: { ...c.gossip, gossipFactor: 0.25 } }),
   meshpub: c => ({ ...c, gossip: { ...c.gossip, floodPublish: false } }),
-  lean: c => ({ ...c, gossip: { ...c.gossip, gossipFactor: 0, floodPublish: false } }),
   greet250: c => ({ ...c, greetGapMs: 250 })
 }
 

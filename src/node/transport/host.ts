@@ -113,6 +113,11 @@ export async function createHost (opts: HostOptions): Promise<Host> {
         // Heartbeats go to every subscribed peer at once, not only mesh peers: detection
         // and formation times then do not wait for the gossip mesh to settle.
         floodPublish: true,
+        // IHAVE gossip goes to Dlazy (6) peers, not to a quarter of all connected peers: with
+        // flood publish every subscribed peer already has each heartbeat from its sender, and
+        // in a fully connected mesh of 250 the IHAVE lists (3 s of every node's message ids, to
+        // ~60 peers) were 60 % of a node's gossip bytes (bench:membership-sim, docs-simscale.md).
+        gossipFactor: 0,
         emitSelf: false,
         fallbackToFloodsub: false,
         // Frames larger than any valid message are refused by the RPC decoder itself.

@@ -19,7 +19,7 @@
 //     holds maxConnections (300 in host.ts) unless the dialer's address is allow-listed
 //     (host.ts allow-lists loopback; `allowListed` models a one-machine cluster); outbound
 //     dials are never refused locally.
-//   - gossipsub 14 (defaults; host.ts sets floodPublish): a new connection makes both sides
+//   - gossipsub 14 (defaults; host.ts sets floodPublish, gossipFactor 0): a new connection makes both sides
 //     announce their subscription; the publisher sends its own message to every subscribed
 //     connected peer (floodPublish) or to its mesh; a receiver drops a message whose id
 //     (sender, seqno) it has seen, otherwise delivers it and forwards it to its mesh peers
@@ -94,14 +94,17 @@ export interface GossipParams {
   floodPublish: boolean
 }
 
-/** @chainsafe/libp2p-gossipsub 14 defaults (src/constants.ts) with host.ts's floodPublish. */
+/**
+ * @chainsafe/libp2p-gossipsub 14 defaults (src/constants.ts) with what host.ts changes:
+ * floodPublish and gossipFactor 0 (keep in step with createHost).
+ */
 export const GOSSIPSUB_AS_CONFIGURED: GossipParams = {
   D: 6,
   Dlo: 4,
   Dhi: 12,
   Dout: 2,
   Dlazy: 6,
-  gossipFactor: 0.25,
+  gossipFactor: 0,
   heartbeatMs: 1000,
   heartbeatInitialDelayMs: 100,
   mcacheLength: 5,
