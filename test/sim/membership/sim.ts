@@ -50,7 +50,7 @@
 //     ('hang': the host is silent, like a SIGSTOP or a cut cable).
 //   - Peer scoring is off in meshnode, so every score is 0: no opportunistic grafting, no
 //     score-based pruning, no gossip promises; IDONTWANT is never sent (heartbeats are below
-//     gossipsub's 512-byte threshold; checked in heartbeatDataBytes()).
+//     gossipsub's 512-byte threshold: a representative one encodes to 295 bytes).
 //   - The seen-cache remembers, per (receiver, sender), the newest seqno and the 32 before it;
 //     anything older counts as seen (gossipsub keeps ids for 2 minutes; at one heartbeat a
 //     second a 32-heartbeat window is never the limit). The IWANT retransmission counters are
