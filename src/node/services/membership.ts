@@ -6,6 +6,7 @@ import { TopicValidatorResult } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { performance } from 'node:perf_hooks'
 import { FailureDetector, type MemberState, type Transition } from '../../healing/failure-detector.js'
+import { Greeter } from '../../healing/greeting.js'
 import { decodeHeartbeat, encodeHeartbeat, type Heartbeat } from '../../wire/heartbeat-codec.js'
 import { VERSION } from '../../version.js'
 import { heartbeatTopic } from '../../wire/constants.js'
@@ -51,11 +52,12 @@ export interface MembershipInit {
 export type PeerView = Omit<PeerStatus, 'lastSeenMs' | 'state'> & { state: MemberState, lastSeenMs: number }
 
 /** Detector ticks: fine enough that a failed probe is re-tried within ~one probe interval. */
-const TICK_MS = 25
+export const TICK_MS = 25
 
-/** Greetings of newly subscribed peers: at least this far apart, and this much more per known peer. */
-const GREET_GAP_MIN_MS = 20
-const GREET_GAP_PER_PEER_MS = 20
+/** A peer joining the topic is greeted with a heartbeat at once, at most once per this gap (Greeter)... */
+export const GREET_GAP_MS = 20
+/** ...and this much more per known peer (Greeter). */
+export const GREET_GAP_PER_PEER_MS = 20
 
 /** How long a leaving node waits for its `leaving` heartbeat to be flushed to peers. */
 const LEAVE_FLUSH_MS = 150
@@ -80,8 +82,8 @@ export class Membership {
   private ownIncarnation: bigint
   private heartbeatTimer?: NodeJS.Timeout
   private tickTimer?: NodeJS.Timeout
+  private readonly greeter = new Greeter(GREET_GAP_MS, GREET_GAP_PER_PEER_MS)
   private greetTimer?: NodeJS.Timeout
-  private lastPublish = 0
   private stopped = false
   private leaving = false
   /** Listeners for state changes, e.g. consensus learning that a voter died. */
@@ -245,7 +247,7 @@ export class Membership {
       leaving,
       bootstrapSet: local.bootstrapSet
     }
-    this.lastPublish = performance.now()
+    this.greeter.published(performance.now())
     try {
       await this.host.services.pubsub.publish(this.topic, encodeHeartbeat(hb))
       this.metrics.heartbeatsSent.inc()
@@ -305,24 +307,13 @@ export class Membership {
 
   private readonly onSubscriptionChange = (evt: CustomEvent<{ peerId: PeerId, subscriptions: Array<{ topic: string, subscribe: boolean }> }>): void => {
     // A peer just joined our topic: greet it now instead of at the next interval, which
-    // shaves up to one heartbeat period off formation. A greeting is flood-published to every
-    // peer, so at formation (every node greeting every newcomer) N nodes sent ~N² copies in
-    // a few seconds: 25 processes on 2 cores starved each other's event loops until probes
-    // timed out and peers were declared dead (bench/scale). Greetings are therefore at least
-    // GREET_GAP_PER_PEER_MS × peers apart — each node sends at most ~1/that many copies per
-    // ms, whatever N — and one that falls inside the gap is sent at its end, not dropped.
+    // shaves up to one heartbeat period off formation. Rate-limited by the peers known, never
+    // dropped (Greeter).
     if (!evt.detail.subscriptions.some(s => s.topic === this.topic && s.subscribe)) return
-    if (this.greetTimer != null || this.stopped || this.leaving) return
-    const gap = Math.max(GREET_GAP_MIN_MS, GREET_GAP_PER_PEER_MS * this.detector.all().length)
-    const wait = this.lastPublish + gap - performance.now()
-    if (wait <= 0) {
-      void this.publish(false)
-      return
-    }
-    this.greetTimer = setTimeout(() => {
-      this.greetTimer = undefined
-      if (!this.leaving) void this.publish(false)
-    }, wait)
+    if (this.stopped || this.leaving) return
+    const wait = this.greeter.subscribed(performance.now(), this.detector.all().length)
+    if (wait === 0) void this.publish(false)
+    else if (wait !== null) this.greetTimer = setTimeout(() => { if (this.greeter.due() && !this.leaving) void this.publish(false) }, wait)
   }
 
   private readonly onConnect = (evt: CustomEvent<PeerId>): void => {

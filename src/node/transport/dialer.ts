@@ -10,15 +10,15 @@ import { isMeshKeyMismatch } from './mesh-key.js'
 import type { Logger } from '../log.js'
 
 /** First retry comes quickly: at cluster start most peers are seconds from listening. */
-const BACKOFF_MIN_MS = 50
-const BACKOFF_MAX_MS = 3_000
+export const BACKOFF_MIN_MS = 50
+export const BACKOFF_MAX_MS = 3_000
 /**
  * A peer that refused our mesh key refuses it until an operator changes a key file and
  * restarts a node, and the restarted node dials us itself; retrying every few seconds would
  * only make both ends refuse (and report) over and over.
  */
 const KEY_MISMATCH_BACKOFF_MS = 30_000
-const ROUND_MS = 50
+export const ROUND_MS = 50
 /**
  * How long a node waits before dialing a bootstrap address that sorts after its own listen
  * address (see Dialer.start): long enough for a peer started at the same moment to start up
