@@ -16,11 +16,11 @@
 //   crash     = one seeded node is killed (its connections close) and the time until every
 //   survivor holds it dead is printed.
 // Variants (what-ifs for issue 14 — not what the node runs unless named "configured"):
-//   configured  gossipsub as host.ts builds it (floodPublish, gossipFactor 0: IHAVE to Dlazy=6)
+//   configured  gossipsub as host.ts builds it (HEARTBEAT_MESH: floodPublish, D 2, IHAVE to Dlazy=2)
 //   factor25    gossipFactor 0.25, the library default (IHAVE to a quarter of the non-mesh
 //               peers) — meshnode's setting before this bench
-//   meshpub     floodPublish off: a node publishes to its mesh (D=6) only
-//   greet250    membership greets a new subscriber at most once per 250 ms (not 20)
+//   meshpub     floodPublish off: a node publishes to its mesh (D) only
+//   greet250    membership greets a new subscriber at most once per 250 ms (not max(20, 20 × peers))
 import { Command } from 'commander'
 import { CATEGORIES, GOSSIPSUB_AS_CONFIGURED, defaultSimConfig, runScenario, type MembershipSimConfig } from '../test/sim/membership/sim.js'
 import { formatMachine, loadavg, machineInfo } from './lib/machine.js'
