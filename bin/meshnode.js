@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=8
+#!/usr/bin/env -S node --max-semi-space-size=1
 // Entry point: check the runtime, enable V8's compile cache, then hand argv to the bundled
 // CLI (dist/meshnode.mjs, built by `npm run build`; see scripts/bundle.mjs).
 import module from 'node:module'
@@ -8,11 +8,10 @@ if (major < 22) {
   process.stderr.write(`meshnode needs Node.js >= 22 (this is ${process.version}). Run it through npm (npx meshnode), which uses the node from devDependencies, or install Node 22+.\n`)
   process.exit(1)
 }
-// The shebang's --max-semi-space-size=8: V8 starts the young generation at 1 MiB semi-spaces and
-// grows it under allocation pressure up to this cap. Capped at 1 MiB (until issue 14), busy
-// nodes spent 20–30 % of their CPU collecting garbage and 10–30 % more CPU per one-task job
-// than with 8 MiB; V8's default cap (16 MiB) was no faster and kept more after load. The price
-// is ~10 MiB more idle RSS per node (BENCHMARKS.md, issue 14). It must be a process flag (V8 ignores it once running); scripts that
+// The shebang's --max-semi-space-size=1: a node is mostly idle with a ~20 MiB heap, and V8's
+// default young generation reserves far more; 1 MiB semi-spaces cut idle RSS by ~12 MiB
+// (BENCHMARKS.md). Letting them grow to 8 MiB under load was measured in issue 14: 10–30 % less
+// CPU per one-task job on a loaded machine, within noise on a quiet one, ~10 MiB more idle RSS. It must be a process flag (V8 ignores it once running); scripts that
 // spawn this file with `node` pass it too (NODE_FLAGS in scripts/cluster-lib.ts).
 module.enableCompileCache?.()
 const { main } = await import('../dist/meshnode.mjs')
