@@ -182,6 +182,7 @@ export class WorkShell {
   private readonly end: AttemptEnd = { ok: false, children: [], durationMs: 0, stoppedByNode: false }
   private slotsControl?: ConcurrencyController
   private slotsTimer?: NodeJS.Timeout
+  private slotsRead?: () => number
   private slotsTickAt = 0
   /** Attempts ended since the last concurrency tick. */
   private ended = 0
@@ -234,10 +235,19 @@ export class WorkShell {
     this.drive()
     if (this.slotsControl != null) {
       const read = auto?.cpu ?? (() => { const s = new CpuSampler(); return () => s.read().cpu })()
-      this.slotsTickAt = performance.now()
-      this.slotsTimer = setInterval(() => { this.slotsTick(read) }, auto?.tickMs ?? CONCURRENCY_TICK_MS)
-      this.slotsTimer.unref?.()
+      this.slotsRead = read
+      this.resumeSlots()
     }
+  }
+
+  /** Starts the --concurrency auto ticks (paused while the node idles at its minimum). */
+  private resumeSlots (): void {
+    const read = this.slotsRead
+    if (read == null || this.slotsTimer != null || this.stopped) return
+    this.slotsTickAt = performance.now()
+    this.ended = 0
+    this.slotsTimer = setInterval(() => { this.slotsTick(read) }, this.opts.autoConcurrency?.tickMs ?? CONCURRENCY_TICK_MS)
+    this.slotsTimer.unref?.()
   }
 
   /** One --concurrency auto decision: sample, ask the controller, tell the core. */
@@ -255,6 +265,12 @@ export class WorkShell {
     const busy = use.running > 0 || use.queued > 0
     const before = core.concurrency
     const next = control.tick({ cpu: busy ? cpu() : 0, queued: use.queued, running: use.running, completed, elapsedMs })
+    if (!busy && next <= control.limits.min) {
+      // Idle at the minimum: nothing to decide until a task starts (startTask resumes), and an
+      // idle node should not wake ten times a second for it (issue 14's idle cost).
+      clearInterval(this.slotsTimer)
+      this.slotsTimer = undefined
+    }
     if (next === before) return
     this.opts.log.debug({ from: before, to: next, reason: control.reason, running: use.running, queued: use.queued }, 'concurrency changed')
     core.setConcurrency(next, this.opts.now())
@@ -784,6 +800,7 @@ export class WorkShell {
   // ----- running tasks ----------------------------------------------------------------------
 
   private startTask (task: Task): void {
+    if (this.slotsRead != null && this.slotsTimer == null) this.resumeSlots()
     const startedAt = this.opts.now()
     const run: Running = { task, startedAt, t0: performance.now(), waitMs: Number.NaN }
     if (this.opts.history != null) {

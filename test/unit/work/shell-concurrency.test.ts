@@ -67,5 +67,14 @@ describe('work shell: --concurrency auto', () => {
     expect(ran).toHaveLength(600)
     expect(new Set(ran).size).toBe(600)
     await waitFor(() => shell.slots.slots === 1, 20_000, 'the slots to shrink back to min')
+    // Idle at min the ticks pause; the next load resumes them and the slots grow again.
+    const before = peak
+    peak = 0
+    const [again] = await shell.submit([{ tasks: Array.from({ length: 600 }, () => ({ type: 'io' })) }])
+    await waitFor(() => shell.slots.slots >= 8, 20_000, 'the slots to grow again after an idle spell')
+    await waitFor(() => shell.jobs.get(again!.id) == null || shell.jobs.get(again!.id)?.state === 'completed', 60_000, 'the second job to finish')
+    expect(before).toBeGreaterThanOrEqual(8)
+    expect(peak).toBeGreaterThanOrEqual(8)
+    expect(ran).toHaveLength(1200)
   })
 })
