@@ -110,7 +110,7 @@ const ERRORS_KEPT = 20
 export const FENCED_SUBMIT = 'this node cannot reach a majority of the mesh (a network partition, the mesh down to a minority, or a cluster not formed yet), so it cannot register the job: nothing was accepted. Submit at a node in the majority, or retry once this one is back in contact (`meshnode status` shows "quorum: ok")'
 type Pending =
   | { kind: 'steal', to: string, started: number }
-  | { kind: 'results', to: string, batch: TaskOutcome[], final: boolean }
+  | { kind: 'results', to: string, batch: TaskOutcome[] }
   | { kind: 'signal' | 'deliver' | 'progress', to: string }
   | { kind: 'replicate', to: string, ticket: number, jobs: number }
 type PendingRegistration =
@@ -1396,7 +1396,7 @@ export class WorkCore {
     else this.answers.answered(p.to)
     switch (p.kind) {
       case 'steal': this.onStealAnswer(p.to, p.started, err == null ? res as WorkReply : undefined, err); break
-      case 'results': this.onResultsAnswer(p.to, p.batch, p.final, err == null ? res as WorkReply : undefined, err); break
+      case 'results': this.onResultsAnswer(p.to, p.batch, err == null ? res as WorkReply : undefined, err); break
       case 'signal':
         // A lost signal is recovered when the sender re-sends the batch (it is answered again).
         if (err != null) this.event('debug', 'signal not delivered; the batch re-send will recover it', { peer: p.to, err: err.message })
@@ -2095,21 +2095,20 @@ export class WorkCore {
   // ----- results to the home ----------------------------------------------------------------
 
   private scheduleResults (home: string): void {
-    const what = this.outbox.schedule(home, this.workFor.has(home), this.now)
-    if (what !== 'none') this.sendResults(home, what === 'final')
+    if (this.outbox.schedule(home, this.workFor.has(home), this.now)) this.sendResults(home)
   }
 
   /**
-   * Sends the outcomes waiting for `home` (see Outbox.take for `final`), with the signals of
+   * Sends the outcomes waiting for `home`, with the signals of
    * the batches `home` lent here that they finish: the home records the outcomes, then
    * settles those batches, in one step — the signal does not wait for the results' answer,
    * a LevelDB batch here and a message of its own (the last outcome of a job reaches its
    * home, and the home detects completion, one message after the task finished).
    */
-  private sendResults (home: string, final = false): void {
+  private sendResults (home: string): void {
     // A dead home's results wait here: they are of no use to it (re-homing decides their fate).
     if (this.stopped || this.registry.isDead(home)) return
-    const batch = this.outbox.take(home, final)
+    const batch = this.outbox.take(home)
     if (batch == null) return
     let signals: BatchSignal[] | undefined
     let byJob: Map<string, Set<string>> | undefined
@@ -2124,22 +2123,22 @@ export class WorkCore {
         for (const batchId of this.dscore.coveredBy(jobId, home, ids)) (signals ??= []).push({ jobId, batchId })
       }
     }
-    this.send(home, { op: 'results', results: batch, ...(signals != null ? { signals } : {}) }, { kind: 'results', to: home, batch, final })
+    this.send(home, { op: 'results', results: batch, ...(signals != null ? { signals } : {}) }, { kind: 'results', to: home, batch })
   }
 
-  private onResultsAnswer (home: string, batch: TaskOutcome[], final: boolean, reply: WorkReply | undefined, err: Error | undefined): void {
+  private onResultsAnswer (home: string, batch: TaskOutcome[], reply: WorkReply | undefined, err: Error | undefined): void {
     if (err == null) {
       // Batches whose signal the home took with these outcomes: not signalled again when
       // they settle here below.
       if (reply?.signalled != null) for (const b of reply.signalled) this.signalledEarly.add(b)
-      const gone = this.outbox.delivered(home, batch, final)
+      const gone = this.outbox.delivered(home, batch)
       this.counters.resultsSent += gone.length
       for (const o of gone) {
         this.del('outbox', o.taskId)
         this.dscore.taskFinished(o.jobId, o.taskId)
       }
     } else {
-      const { backoff, failingForMs } = this.outbox.failed(home, this.now, final)
+      const { backoff, failingForMs } = this.outbox.failed(home, this.now)
       this.event('debug', 'results not delivered; will retry', { home, err: err.message, backoff })
       // A home that is alive (not declared dead) yet takes no results holds its jobs up.
       if (failingForMs > 0) this.event('warn', 'results still not delivered to their home; retrying', { home, failingForMs, waiting: this.outbox.size, err: err.message })

@@ -14,8 +14,6 @@ export class Outbox {
   /** Outcomes waiting for their home (each written no later than any message carrying it). */
   readonly entries = new Map<string, TaskOutcome>()
   private readonly sendingTo = new Set<string>()
-  /** Homes with a final batch in flight (see schedule). */
-  private readonly finalTo = new Set<string>()
   /** Per home: when its lingering results go. */
   private readonly lingerAt = new Map<string, number>()
   private readonly backoff = new Map<string, number>()
@@ -37,27 +35,22 @@ export class Outbox {
    * Results go to a home in batches: at once when this node holds no more work for that
    * home (so the last outcome of a job never waits), otherwise after a short linger that
    * lets outcomes of tasks finishing close together share one message, one stream and one
-   * LevelDB write at the home. Says what to send now: nothing, the next batch, or — when
-   * this node holds nothing more for the home while a batch is still in flight — a final
-   * batch of every outcome not yet acknowledged, the in-flight ones included (the home
-   * records each once), so the last outcome does not wait a round trip behind the others
-   * and the batch's signals can travel with it (see WorkCore.sendResults).
+   * LevelDB write at the home. Returns whether to send now.
    */
-  schedule (home: string, holdsWorkFor: boolean, now: number): 'none' | 'next' | 'final' {
-    if (this.finalTo.has(home)) return 'none'
+  schedule (home: string, holdsWorkFor: boolean, now: number): boolean {
     if (!holdsWorkFor) {
       // The last outcome waits for no linger (one may be pending from an earlier outcome,
       // or from the answer to the last batch).
       this.lingerAt.delete(home)
-      // A batch in flight: the rest goes when it is answered. (Sending a final batch beside
-      // it, repeating its outcomes with the signals they complete, broke the work simulator's
-      // liveness and quiet checks on 2 of 5000 seeds together with those signals: not used.)
-      if (this.sendingTo.has(home)) return 'none'
-      return 'next'
+      // A batch in flight: the rest goes when it is answered. (Sending a batch beside it,
+      // repeating its outcomes with the signals they complete, broke the work simulator's
+      // liveness and quiet checks on 2 of 5000 seeds — 3117, 3458 — together with those
+      // signals: see commit 2d3a4b9.)
+      return !this.sendingTo.has(home)
     }
-    if (this.sendingTo.has(home) || this.lingerAt.has(home)) return 'none'
+    if (this.sendingTo.has(home) || this.lingerAt.has(home)) return false
     this.lingerAt.set(home, now + RESULTS_LINGER_MS)
-    return 'none'
+    return false
   }
 
   /** An outcome that will never be delivered (its home generation is over). */
@@ -65,13 +58,9 @@ export class Outbox {
     this.entries.delete(taskId)
   }
 
-  /**
-   * The next batch for `home` (marked in flight), or undefined if none or one is in flight.
-   * `final`: every outcome for the home, those already in flight included, beside at most
-   * one batch in flight (see schedule).
-   */
-  take (home: string, final = false): TaskOutcome[] | undefined {
-    if (final ? this.finalTo.has(home) : this.sendingTo.has(home) || this.finalTo.has(home)) return undefined
+  /** The next batch for `home` (marked in flight), or undefined if none or one is in flight. */
+  take (home: string): TaskOutcome[] | undefined {
+    if (this.sendingTo.has(home)) return undefined
     const batch: TaskOutcome[] = []
     for (const o of this.entries.values()) {
       if (o.jobId === '' || o.home !== home) continue
@@ -79,18 +68,13 @@ export class Outbox {
       if (batch.length >= JOB_LIMITS.results) break
     }
     if (batch.length === 0) return undefined
-    if (final) this.finalTo.add(home)
-    else this.sendingTo.add(home)
+    this.sendingTo.add(home)
     return batch
   }
 
-  /**
-   * The home has the batch: its entries leave the outbox. Returns those that were still
-   * waiting (a final batch repeats outcomes another batch may have delivered first).
-   */
-  delivered (home: string, batch: readonly TaskOutcome[], final = false): TaskOutcome[] {
-    if (final) this.finalTo.delete(home)
-    else this.sendingTo.delete(home)
+  /** The home has the batch: its entries leave the outbox. Returns those that were still waiting. */
+  delivered (home: string, batch: readonly TaskOutcome[]): TaskOutcome[] {
+    this.sendingTo.delete(home)
     this.backoff.delete(home)
     this.failing.delete(home)
     const gone: TaskOutcome[] = []
@@ -103,9 +87,8 @@ export class Outbox {
    * long deliveries to this home have been failing when that is worth a warning (every
    * UNDELIVERED_WARN_MS while they keep failing), else 0.
    */
-  failed (home: string, now: number, final = false): { backoff: number, failingForMs: number } {
-    if (final) this.finalTo.delete(home)
-    else this.sendingTo.delete(home)
+  failed (home: string, now: number): { backoff: number, failingForMs: number } {
+    this.sendingTo.delete(home)
     const b = Math.min(MAX_RESEND_MS, (this.backoff.get(home) ?? 100) * 2)
     this.backoff.set(home, b)
     let f = this.failing.get(home)
