@@ -102,15 +102,30 @@ export function fromReplica (r: JobReplicaSpec, from: string): JobReplica | unde
   return { id: r.jobId, ...(r.name !== '' ? { name: r.name } : {}), home: r.home, createdAt: Number(r.createdAtMs), tasks }
 }
 
+/**
+ * A replicate message goes to every holder with the same job list (WorkCore.askHolders): its
+ * WorkRequest is built once per list, so the transport, which encodes a request object once
+ * (WorkTransport.call), sends the same bytes to every holder. A 1 000-job submit's replicas are
+ * ~250 KB to encode, the largest message a home builds.
+ */
+const replicateRequests = new WeakMap<readonly JobReplica[], WorkRequest>()
+
 /** The core's request as a protobuf WorkRequest. */
 export function encodeWorkMsg (msg: WorkMsg): WorkRequest {
+  if (msg.op === 'replicate') {
+    let req = replicateRequests.get(msg.jobs)
+    if (req == null) {
+      req = workRequest('replicate', { replicas: msg.jobs.map(toReplica) })
+      replicateRequests.set(msg.jobs, req)
+    }
+    return req
+  }
   switch (msg.op) {
     case 'steal': return workRequest('steal', { capabilities: [...msg.capabilities], want: msg.want })
     case 'deliver': return workRequest('deliver', { batches: msg.batches.map(toBatch) })
     case 'signal': return workRequest('signal', { signals: msg.signals.map(s => ({ jobId: s.jobId, batchId: s.batchId })) })
     case 'results': return workRequest('results', { results: msg.results.map(toResult), ...(msg.signals != null && msg.signals.length > 0 ? { signals: msg.signals.map(s => ({ jobId: s.jobId, batchId: s.batchId })) } : {}) })
     case 'progress': return workRequest('progress', { progress: msg.progress.map(p => ({ jobId: p.jobId, taskId: p.taskId, value: Buffer.from(p.value) })) })
-    case 'replicate': return workRequest('replicate', { replicas: msg.jobs.map(toReplica) })
     case 'unknown': return workRequest(msg.name)
   }
 }
