@@ -60,6 +60,8 @@ export class EventLog {
   private readonly ring: Array<MeshEvent | undefined>
   private next = 1
   private readonly listeners = new Set<EventListener>()
+  /** Listeners that want job.progress (a client of /v1/events); see `listening`. */
+  private progressListeners = 0
 
   constructor (private readonly now: () => number, private readonly capacity = EVENT_RING) {
     this.ring = new Array<MeshEvent | undefined>(capacity)
@@ -96,13 +98,24 @@ export class EventLog {
     return this.next - 1
   }
 
-  /** Whether anyone is listening (progress events are computed only then). */
+  /**
+   * Whether anyone listens for job.progress (progress events are computed only then). A
+   * node's own listeners that ignore progress (the incident log) do not count: they are always
+   * subscribed, and computing progress for every active job every PROGRESS_MS and every
+   * finished job cost a busy home ~3 % of its CPU in one-task jobs (issue 14).
+   */
   get listening (): boolean {
-    return this.listeners.size > 0
+    return this.progressListeners > 0
   }
 
-  subscribe (fn: EventListener): () => void {
+  /** `progress: false`: this listener ignores job.progress, so it does not make it computed. */
+  subscribe (fn: EventListener, opts: { progress?: boolean } = {}): () => void {
+    if (this.listeners.has(fn)) return () => {}
+    const counts = opts.progress !== false
     this.listeners.add(fn)
-    return () => { this.listeners.delete(fn) }
+    if (counts) this.progressListeners++
+    return () => {
+      if (this.listeners.delete(fn) && counts) this.progressListeners--
+    }
   }
 }

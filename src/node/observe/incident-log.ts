@@ -55,7 +55,8 @@ export class IncidentLog {
     const stored = await this.bucket.entries()
     this.book.load(stored.map(([, r]) => r))
     await this.prune()
-    this.unsubscribe = this.c.events.subscribe(e => { this.onEvent(e) })
+    // It ignores job.progress (onEvent), so it does not make the node compute it.
+    this.unsubscribe = this.c.events.subscribe(e => { this.onEvent(e) }, { progress: false })
     this.timer = setInterval(() => { void this.prune() }, PRUNE_EVERY_MS)
     this.timer.unref()
   }

@@ -67,6 +67,22 @@ describe('server-sent events', () => {
     expect(log.recent(2).map(e => e.id)).toEqual([5, 6])
     expect(log.listening).toBe(false)
   })
+
+  it('computes progress only for listeners that want it: the incident log always listens but ignores it', () => {
+    const log = new EventLog(() => 1)
+    const heard: string[] = []
+    const offQuiet = log.subscribe(e => heard.push(`quiet:${e.type}`), { progress: false })
+    expect(log.listening).toBe(false)
+    const offClient = log.subscribe(e => heard.push(`client:${e.type}`))
+    expect(log.listening).toBe(true)
+    log.emit('job.submitted', {})
+    expect(heard).toEqual(['quiet:job.submitted', 'client:job.submitted'])
+    offClient()
+    offClient()
+    expect(log.listening).toBe(false)
+    offQuiet()
+    expect(log.listening).toBe(false)
+  })
 })
 
 describe('--http', () => {
