@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=1
+#!/usr/bin/env -S node --max-semi-space-size=16
 // Entry point: check the runtime, enable V8's compile cache, then hand argv to the bundled
 // CLI (dist/meshnode.mjs, built by `npm run build`; see scripts/bundle.mjs).
 import module from 'node:module'
@@ -8,11 +8,12 @@ if (major < 22) {
   process.stderr.write(`meshnode needs Node.js >= 22 (this is ${process.version}). Run it through npm (npx meshnode), which uses the node from devDependencies, or install Node 22+.\n`)
   process.exit(1)
 }
-// The shebang's --max-semi-space-size=1: a node is mostly idle with a ~20 MiB heap, and V8's
-// default young generation reserves far more; 1 MiB semi-spaces cut idle RSS by ~12 MiB
-// (BENCHMARKS.md). Letting them grow to 8 MiB under load was measured in issue 14: 10–30 % less
-// CPU per one-task job on a loaded machine, within noise on a quiet one, ~10 MiB more idle RSS. It must be a process flag (V8 ignores it once running); scripts that
-// spawn this file with `node` pass it too (NODE_FLAGS in scripts/cluster-lib.ts).
+// The shebang's --max-semi-space-size=16: V8 grows the young generation up to 2 × 16 MiB
+// under load, so a busy node scavenges a tenth as often as with the 1 MiB cap used before (GC
+// was 20–36 % of every node's CPU in one-task jobs on 3 nodes; BENCHMARKS.md, issue 14). A
+// node gives that memory back once it is idle (src/node/services/heap-trim.ts), so idle RSS
+// stays what the 1 MiB cap gave. It must be a process flag (V8 reads it once, at start);
+// scripts that spawn this file with `node` pass it too (NODE_FLAGS in scripts/cluster-lib.ts).
 module.enableCompileCache?.()
 const { main } = await import('../dist/meshnode.mjs')
 const code = await main(process.argv.slice(2))

@@ -19,7 +19,7 @@ export const BIN = join(ROOT, 'bin', 'meshnode.js')
 export const DEFAULT_DIR = join(ROOT, '.cluster')
 export const DEFAULT_BASE_PORT = 17420
 /** The flags bin/meshnode.js's shebang gives node; pass them when spawning it via `node`. */
-export const NODE_FLAGS = ['--max-semi-space-size=1']
+export const NODE_FLAGS = ['--max-semi-space-size=16']
 
 export interface NodeEntry {
   index: number

@@ -1,0 +1,101 @@
+// A young generation sized to the load: large while the node is busy, small once it is idle.
+//
+// V8 allocates new objects in the young generation (two semi-spaces) and scavenges it when it
+// fills. A busy node allocates fast (one-task jobs: ~30 KB per job on the home), and with the
+// semi-spaces capped at 1 MiB it scavenged ~180 times a second: 20–36 % of every node's CPU
+// on 3 nodes (BENCHMARKS.md, issue 14, stop 23). With a 16 MiB cap (bin/meshnode.js) V8 grows
+// the young generation under load and scavenges a tenth as often. But V8 does not give that
+// memory back by itself while a node's idle traffic (heartbeats, Raft) keeps allocating: an
+// idle node would keep ~11 MiB more RSS than with the 1 MiB cap.
+//
+// So this trims it: once the process has used less than IDLE_CPU of a core over IDLE_MS, and
+// V8's new space has grown past its starting size, one memory-reducing GC shrinks it back
+// (measured: ~40–60 ms of CPU on a lone node, after which it stays small while idle). At most
+// once per MIN_GAP_MS, so a node that hovers around the threshold pays ≤ ~0.1 % of a core.
+import v8 from 'node:v8'
+import vm from 'node:vm'
+
+/** Process CPU below this share of one core over IDLE_MS counts as idle. */
+export const IDLE_CPU = 0.15
+export const IDLE_MS = 10_000
+export const CHECK_MS = 2_000
+export const MIN_GAP_MS = 60_000
+/** New space at or below this is as small as V8 makes it: nothing to trim. */
+export const SMALL_NEW_SPACE_BYTES = 2 * 1024 * 1024
+
+/**
+ * When to trim (pure: no clock, no V8). Fed a sample every CHECK_MS: the time, the process's
+ * CPU time so far and the new space's size; says whether to trim now.
+ */
+export class TrimPolicy {
+  private readonly window: Array<{ at: number, cpuMs: number }> = []
+  private lastTrimAt = -Infinity
+
+  constructor (private readonly opts = { idleCpu: IDLE_CPU, idleMs: IDLE_MS, minGapMs: MIN_GAP_MS, smallBytes: SMALL_NEW_SPACE_BYTES }) {}
+
+  sample (at: number, cpuMs: number, newSpaceBytes: number): boolean {
+    this.window.push({ at, cpuMs })
+    while (this.window.length > 1 && at - this.window[1]!.at >= this.opts.idleMs) this.window.shift()
+    const first = this.window[0]!
+    const span = at - first.at
+    if (span < this.opts.idleMs) return false
+    if (newSpaceBytes <= this.opts.smallBytes) return false
+    if (at - this.lastTrimAt < this.opts.minGapMs) return false
+    if ((cpuMs - first.cpuMs) / span >= this.opts.idleCpu) return false
+    this.lastTrimAt = at
+    return true
+  }
+}
+
+function newSpaceBytes (): number {
+  return v8.getHeapSpaceStatistics().find(s => s.space_name === 'new_space')?.space_size ?? 0
+}
+
+type Gc = (opts: { type: 'major', execution: 'sync', flavor: 'last-resort' }) => void
+
+/**
+ * V8's gc() without exposing it to the program: --expose-gc set at run time only adds `gc` to
+ * contexts created afterwards, so it is taken from a fresh vm context and handlers never see it.
+ */
+function memoryReducingGc (): Gc | undefined {
+  try {
+    v8.setFlagsFromString('--expose-gc')
+    const gc = vm.runInNewContext('gc') as Gc | undefined
+    return typeof gc === 'function' ? gc : undefined
+  } catch {
+    return undefined
+  }
+}
+
+export class HeapTrim {
+  private timer: NodeJS.Timeout | undefined
+  private readonly policy = new TrimPolicy()
+  private gc: Gc | undefined
+  /** Trims done, and the CPU they took (ms): in status counters. */
+  trims = 0
+  trimMs = 0
+
+  async start (): Promise<void> {
+    this.gc = memoryReducingGc()
+    if (this.gc == null) return
+    this.timer = setInterval(() => { this.check() }, CHECK_MS)
+    this.timer.unref()
+  }
+
+  async stop (): Promise<void> {
+    clearInterval(this.timer)
+    this.timer = undefined
+  }
+
+  private check (): void {
+    const u = process.cpuUsage()
+    const now = performance.now()
+    if (!this.policy.sample(now, (u.user + u.system) / 1000, newSpaceBytes())) return
+    const t0 = performance.now()
+    // 'last-resort' is the flavour that shrinks the young generation (V8's
+    // CollectAllAvailableGarbage with a memory-reducing flag); a plain major GC keeps it.
+    this.gc?.({ type: 'major', execution: 'sync', flavor: 'last-resort' })
+    this.trims++
+    this.trimMs += performance.now() - t0
+  }
+}

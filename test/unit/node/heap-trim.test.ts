@@ -1,0 +1,59 @@
+// When the young generation is trimmed (src/node/services/heap-trim.ts): only after a spell
+// of low CPU long enough to mean "idle", only when V8 has grown it, and at most once per gap.
+import { describe, expect, it } from 'vitest'
+import { CHECK_MS, HeapTrim, IDLE_MS, MIN_GAP_MS, SMALL_NEW_SPACE_BYTES, TrimPolicy } from '../../../src/node/services/heap-trim.js'
+
+const GROWN = 32 * 1024 * 1024
+
+/** Feeds the policy one sample per CHECK_MS for `ms`, at `cpuShare` of a core; returns the trim times. */
+function run (p: TrimPolicy, from: number, ms: number, cpuShare: number, newSpace: number, cpu: { ms: number }): number[] {
+  const trims: number[] = []
+  for (let t = from; t < from + ms; t += CHECK_MS) {
+    cpu.ms += cpuShare * CHECK_MS
+    if (p.sample(t, cpu.ms, newSpace)) trims.push(t)
+  }
+  return trims
+}
+
+describe('TrimPolicy', () => {
+  it('never trims a busy node, and trims once after it has been idle for IDLE_MS', () => {
+    const p = new TrimPolicy()
+    const cpu = { ms: 0 }
+    expect(run(p, 0, 60_000, 0.9, GROWN, cpu)).toEqual([])
+    const trims = run(p, 60_000, 30_000, 0.02, GROWN, cpu)
+    expect(trims).toHaveLength(1)
+    // The window must hold IDLE_MS of idle samples only: not before 60 s + IDLE_MS.
+    expect(trims[0]).toBeGreaterThanOrEqual(60_000 + IDLE_MS - CHECK_MS)
+  })
+
+  it('leaves a young generation that is already small alone', () => {
+    const p = new TrimPolicy()
+    expect(run(p, 0, 120_000, 0.01, SMALL_NEW_SPACE_BYTES, { ms: 0 })).toEqual([])
+  })
+
+  it('trims at most once per MIN_GAP_MS, however long the node idles with a grown heap', () => {
+    const p = new TrimPolicy()
+    const trims = run(p, 0, 5 * MIN_GAP_MS, 0.01, GROWN, { ms: 0 })
+    expect(trims.length).toBeGreaterThanOrEqual(4)
+    expect(trims.length).toBeLessThanOrEqual(5)
+    for (let i = 1; i < trims.length; i++) expect(trims[i]! - trims[i - 1]!).toBeGreaterThanOrEqual(MIN_GAP_MS)
+  })
+
+  it('a short idle gap between bursts is not a trim', () => {
+    const p = new TrimPolicy()
+    const cpu = { ms: 0 }
+    for (let i = 0; i < 5; i++) {
+      expect(run(p, i * 20_000, 14_000, 0.8, GROWN, cpu)).toEqual([])
+      expect(run(p, i * 20_000 + 14_000, 6_000, 0.0, GROWN, cpu)).toEqual([])
+    }
+  })
+})
+
+describe('HeapTrim', () => {
+  it('starts and stops with a real V8 (the gc it needs is available)', async () => {
+    const t = new HeapTrim()
+    await t.start()
+    await t.stop()
+    expect(t.trims).toBe(0)
+  })
+})
