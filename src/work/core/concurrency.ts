@@ -76,8 +76,10 @@ export interface ConcurrencyTuning {
   cpuCeiling: number
   /** Below this `cpu` a step up doubles the slots; above it, it adds 50 % (default 0.5). */
   cpuLow: number
-  /** A step up is kept when throughput rose by at least this share of its proportional gain (default 0.2). */
+  /** A step up is kept when throughput rose by at least this share of its proportional gain (default 0.2)... */
   keepShare: number
+  /** ...this share when the CPU was at its ceiling as the step was taken (default 0.5). */
+  saturatedKeepShare: number
   /** A step down is kept when throughput fell by at most this share (default 0.05). */
   dropShare: number
   /** Consecutive idle ticks before shrinking (default 4). */
@@ -108,6 +110,7 @@ export const DEFAULT_TUNING: ConcurrencyTuning = {
   cpuCeiling: 0.85,
   cpuLow: 0.5,
   keepShare: 0.2,
+  saturatedKeepShare: 0.5,
   dropShare: 0.05,
   idleTicks: 4,
   saturatedTicks: 50,
@@ -142,6 +145,8 @@ interface Probe {
   settled: number
   /** The rate to beat, when not the proportional-gain rule (a warm start's: that level's last rate). */
   bar?: number
+  /** The share of its proportional gain a step up must buy to be kept. */
+  keepShare: number
 }
 
 /** Steps that were undone: no step that way is tried again for a while. */
@@ -265,7 +270,7 @@ export class ConcurrencyController {
       this.rateTicks = Math.floor(this.rateTicks / 2)
     }
     if (plan == null) return this.decide(cur, s.cpu >= this.t.cpuCeiling ? 'cpu' : 'hold')
-    return this.start(cur, rate, plan.next, plan.up, plan.up ? 'grow' : 'shrink')
+    return this.start(cur, rate, plan.next, plan.up, plan.up ? 'grow' : 'shrink', s.cpu)
   }
 
   /** The step the climber would take from `cur` now, if any. */
@@ -302,9 +307,12 @@ export class ConcurrencyController {
     return Math.max(this.t.minCompletedFloor, Math.min(this.t.minCompleted, n))
   }
 
-  private start (from: number, fromRate: number, next: number, up: boolean, reason: ConcurrencyReason): number {
+  private start (from: number, fromRate: number, next: number, up: boolean, reason: ConcurrencyReason, cpu = 0): number {
     next = clamp(next, this.limits.min, this.limits.max)
-    this.probe = { from, fromRate, up, settle: this.t.settleTicks, completed: 0, elapsedMs: 0, ticks: 0, need: this.need(from, next), retried: false, settled: 0 }
+    // At a saturated CPU a step up that buys little mostly takes CPU from someone else (the
+    // other nodes on the machine, another program): it has to buy half its proportional gain.
+    const keepShare = cpu >= this.t.cpuCeiling ? Math.max(this.t.keepShare, this.t.saturatedKeepShare) : this.t.keepShare
+    this.probe = { from, fromRate, up, settle: this.t.settleTicks, completed: 0, elapsedMs: 0, ticks: 0, need: this.need(from, next), retried: false, settled: 0, keepShare }
     this.saturated = 0
     this.linear = false
     this.resetRate()
@@ -330,7 +338,7 @@ export class ConcurrencyController {
     p.elapsedMs += s.elapsedMs
     if (!this.measured(++p.ticks, p.completed, p.need)) return this.decide(cur, 'measuring')
     const rate = p.completed * 1000 / p.elapsedMs
-    const wanted = p.bar != null ? p.bar : p.up ? p.fromRate * (1 + this.t.keepShare * (cur / p.from - 1)) : p.fromRate * (1 - this.t.dropShare)
+    const wanted = p.bar != null ? p.bar : p.up ? p.fromRate * (1 + p.keepShare * (cur / p.from - 1)) : p.fromRate * (1 - this.t.dropShare)
     if (rate < wanted && p.up && !p.retried && s.completed * 1000 / s.elapsedMs >= wanted) {
       // The window fell short but its last tick paid: the level was still warming up (new
       // handler workers cost ~75 ms of CPU each to start). Measure it once more, afresh.
