@@ -23,7 +23,8 @@
 //   scales with 1/step²). A window that fell short but whose last tick paid is measured once
 //   more (a transient). Below the CPU ceiling, a step up that bought most (60 %) of its
 //   proportional gain makes the next one a doubling too. A step that bought less than a
-//   fifth of its proportional gain is undone, and that level is remembered as the plateau:
+//   fifth (at a saturated CPU: half — less is mostly CPU taken from the other nodes on the
+//   machine) of its proportional gain is undone, and that level is remembered as the plateau:
 //   nothing above it is tried again until the back-off ends (doubling, up to
 //   PROBE_BACKOFF_MAX_TICKS), so a steady load settles on one value instead of oscillating.
 // - After slow start, at the CPU ceiling (machine or event loop saturated) it only takes steps up of +50 %
