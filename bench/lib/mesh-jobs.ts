@@ -30,7 +30,7 @@ export interface MeshRun {
   tasks: number
   nodes: number
   /** --concurrency of every node. */
-  concurrency: number
+  concurrency: number | 'auto'
   dir: string
   basePort: number
   /** Jobs per submit request in many-jobs mode (default 1000). */

@@ -17,7 +17,7 @@ import { abortRun, invoke, isThenable, race, signalOf, stoppedByNode, type Runni
 import { WorkCore, type AttemptEnd, type AttemptOutcome, type DrainProgress, type PeerInfo, type Ready, type RunningTaskView, type SubmitAnswer, type SupervisionConfig, type WorkCounters, type WorkNotice } from '../../work/core.js'
 import { WorkError } from '../../work/errors.js'
 import { FailedWithResult, type Handlers, type TaskContext } from '../../work/executors.js'
-import { closeHandlers } from '../../work/isolation/index.js'
+import { closeHandlers, poolsOf, type HandlerPool } from '../../work/isolation/index.js'
 import { isFinal, type JobView } from '../../work/jobs.js'
 import { failReply, type WorkReply } from '../../work/messages.js'
 import { CMD_TYPE, childTaskId, encodePayload, makeTask, rootTaskId, type JobInput, type Task } from '../../work/spec.js'
@@ -186,6 +186,8 @@ export class WorkShell {
   private slotsTickAt = 0
   /** Attempts ended since the last concurrency tick. */
   private ended = 0
+  /** The handler-worker pools (their workers starting: a level warming up). */
+  private pools: HandlerPool[] = []
 
   constructor (private readonly store: WorkStore, private readonly net: WorkNet, private readonly registry: Registry, private readonly opts: WorkShellOptions) {
     this.jobs = new ShellJobs(this)
@@ -236,6 +238,7 @@ export class WorkShell {
     if (this.slotsControl != null) {
       const read = auto?.cpu ?? (() => { const s = new CpuSampler(); return () => s.read().cpu })()
       this.slotsRead = read
+      this.pools = poolsOf(this.opts.handlers)
       this.resumeSlots()
     }
   }
@@ -264,7 +267,12 @@ export class WorkShell {
     // An idle node does not sample (the controller ignores the CPU without queued work).
     const busy = use.running > 0 || use.queued > 0
     const before = core.concurrency
-    const next = control.tick({ cpu: busy ? cpu() : 0, queued: use.queued, running: use.running, completed, elapsedMs })
+    const cpuNow = busy ? cpu() : 0
+    // Handler workers still starting: a new level warming up (the controller waits for them
+    // before it measures the level).
+    let warming = 0
+    for (const p of this.pools) warming += p.starting
+    const next = control.tick({ cpu: cpuNow, queued: use.queued, running: use.running, completed, elapsedMs, warming })
     if (!busy && next <= control.limits.min) {
       // Idle at the minimum: nothing to decide until a task starts (startTask resumes), and an
       // idle node should not wake ten times a second for it (issue 14's idle cost).

@@ -12,22 +12,32 @@
 //   this node (the machine's cores for worker-thread, process and command tasks; the node's
 //   event loop for handlers that run on it). Far below the ceiling the step is ×2 (I/O-bound
 //   work scales ~linearly with slots), near it +50 %.
-// - Every step is a probe: after one tick to settle, throughput (completions per second)
-//   is measured and compared with the level before. Below the CPU ceiling, a step up that
-//   bought most (60 %) of its proportional gain makes the next one a doubling (like TCP's
-//   slow start: I/O-bound work scales with slots). A step that bought less than a fifth of
-//   its proportional gain is undone, and that level is remembered as the plateau: nothing
-//   above it is tried again until the back-off ends (doubling, up to PROBE_BACKOFF_MAX_TICKS),
-//   so a steady load settles on one value instead of oscillating.
-// - At the CPU ceiling (machine or event loop saturated) it only takes steps up of +50 %
+// - Slow start (TCP's): a load starts with doublings, whatever the CPU reads (on a shared
+//   machine it is often busy with other programs' work), for as long as each doubling buys
+//   most (60 %) of its proportional gain; the first that does not, or is undone, ends it.
+// - Every step is a probe: after a tick to settle — longer while the step starts handler
+//   workers (`warming`: each costs ~75 ms of CPU before it runs a task, and a level measured
+//   then looks worse than it is) — throughput (completions per second) is measured and
+//   compared with the level before. The measurement is as long as the step needs: a doubling
+//   is a big effect, seen in a quarter of the completions a +50 % step needs (the count
+//   scales with 1/step²). A window that fell short but whose last tick paid is measured once
+//   more (a transient). Below the CPU ceiling, a step up that bought most (60 %) of its
+//   proportional gain makes the next one a doubling too. A step that bought less than a
+//   fifth (at a saturated CPU: half — less is mostly CPU taken from the other nodes on the
+//   machine) of its proportional gain is undone, and that level is remembered as the plateau:
+//   nothing above it is tried again until the back-off ends (doubling, up to
+//   PROBE_BACKOFF_MAX_TICKS), so a steady load settles on one value instead of oscillating.
+// - After slow start, at the CPU ceiling (machine or event loop saturated) it only takes steps up of +50 %
 //   kept only when they pay — the CPU may be busy with another program's work while tasks
 //   here wait on I/O — and undone (and not tried again for a while) when not; if the CPU stays
 //   saturated for saturatedTicks (5 s), a step down (−25 %) is tried and kept when throughput
 //   holds (within 5 %): the extra slots only added contention. An undone step down blocks
 //   further ones the same way, so a saturated steady load settles too.
 // - Idle — no task waiting and slots unused for IDLE_TICKS ticks — shrinks by a quarter per
-//   tick down to the busy slots, and to `min` once nothing runs. The plateau is forgotten: a
-//   new load is probed afresh.
+//   tick down to the busy slots, and to `min` once nothing runs. The plateau is forgotten, but
+//   the last level that paid is remembered: the next load jumps straight there, as a probe
+//   judged against the rate that level had (a load like the last keeps it at once; one that
+//   runs slower there — below 80 % — is undone and climbs afresh from where it was).
 //
 // Nothing here cancels work: a smaller target only stops the core starting new tasks until
 // the running count falls under it.
@@ -54,6 +64,12 @@ export interface ConcurrencySample {
   completed: number
   /** Time since the previous sample, ms (> 0). */
   elapsedMs: number
+  /**
+   * Per-slot resources starting now (handler workers: ~75 ms of CPU each before their first
+   * task runs). While they start, the level is warming up and its throughput says little: a
+   * probe waits for them before it measures.
+   */
+  warming?: number
 }
 
 export interface ConcurrencyTuning {
@@ -61,20 +77,29 @@ export interface ConcurrencyTuning {
   cpuCeiling: number
   /** Below this `cpu` a step up doubles the slots; above it, it adds 50 % (default 0.5). */
   cpuLow: number
-  /** A step up is kept when throughput rose by at least this share of its proportional gain (default 0.2). */
+  /** A step up is kept when throughput rose by at least this share of its proportional gain (default 0.2)... */
   keepShare: number
+  /** ...this share when the CPU was at its ceiling as the step was taken (default 0.5). */
+  saturatedKeepShare: number
   /** A step down is kept when throughput fell by at most this share (default 0.05). */
   dropShare: number
   /** Consecutive idle ticks before shrinking (default 4). */
   idleTicks: number
   /** Consecutive ticks at the CPU ceiling under demand, no step taken, before a step down is tried (default 50). */
   saturatedTicks: number
-  /** Ticks after a change before throughput is measured (default 1). */
+  /** Ticks after a change before throughput is measured (default 1)... */
   settleTicks: number
+  /** ...more while the step starts resources (`warming`), up to this many in all (default 10). */
+  maxSettleTicks: number
   /** Ticks throughput is measured over, at least (default 2)... */
   measureTicks: number
-  /** ...and until this many attempts ended in them (a rate worth comparing: ~±9 % noise at 120)... */
+  /**
+   * ...and until this many attempts ended in them (a rate worth comparing: ~±9 % noise at 120)
+   * for a step of ±50 %; a bigger step is a bigger effect, seen through more noise: a doubling
+   * needs a quarter of it (the count scales with 1/step², at least minCompletedFloor)...
+   */
   minCompleted: number
+  minCompletedFloor: number
   /** ...but no longer than this many ticks (long tasks: then the CPU gate decides alone). */
   maxMeasureTicks: number
   /** First back-off after an undone step, in ticks (default 20); doubles each time, up to max. */
@@ -86,12 +111,15 @@ export const DEFAULT_TUNING: ConcurrencyTuning = {
   cpuCeiling: 0.85,
   cpuLow: 0.5,
   keepShare: 0.2,
+  saturatedKeepShare: 0.5,
   dropShare: 0.05,
   idleTicks: 4,
   saturatedTicks: 50,
   settleTicks: 1,
+  maxSettleTicks: 10,
   measureTicks: 2,
   minCompleted: 120,
+  minCompletedFloor: 20,
   maxMeasureTicks: 10,
   probeBackoffTicks: 20,
   probeBackoffMaxTicks: 320
@@ -110,6 +138,16 @@ interface Probe {
   completed: number
   elapsedMs: number
   ticks: number
+  /** Attempts the measurement needs (by the step's size). */
+  need: number
+  /** Judged once more after a failed window whose last tick paid (a transient, e.g. new workers starting). */
+  retried: boolean
+  /** Ticks settled so far. */
+  settled: number
+  /** The rate to beat, when not the proportional-gain rule (a warm start's: that level's last rate). */
+  bar?: number
+  /** The share of its proportional gain a step up must buy to be kept. */
+  keepShare: number
 }
 
 /** Steps that were undone: no step that way is tried again for a while. */
@@ -134,6 +172,17 @@ export class ConcurrencyController {
   private saturated = 0
   /** The last kept step up bought nearly its proportional gain: the next one may be bigger. */
   private linear = false
+  /**
+   * Slow start (TCP's): from the start, and after each idle spell, every step is a doubling,
+   * whatever the CPU says (on a shared machine it is often busy with others' work), for as
+   * long as each doubling buys most of its proportional gain; the first that does not, or is
+   * undone, ends it and the climb goes on in the small steps below.
+   */
+  private slow = true
+  /** The last level measured to pay under demand, and its throughput... */
+  private good?: { level: number, rate: number }
+  /** ...remembered when the load ends: where the next load starts. */
+  private warm?: { level: number, rate: number }
   private _reason: ConcurrencyReason = 'hold'
 
   constructor (readonly limits: ConcurrencyLimits, tuning: Partial<ConcurrencyTuning> = {}) {
@@ -174,7 +223,11 @@ export class ConcurrencyController {
         return this.decide(cur, 'hold')
       }
       if (++this.idle < this.t.idleTicks) return this.decide(cur, 'hold')
-      // Idle: down towards what is busy, by a quarter per tick; a new load is probed afresh.
+      // Idle: down towards what is busy, by a quarter per tick; a new load starts where the
+      // last one paid and is probed from there.
+      if (this.good != null && this.good.level > min) this.warm = this.good
+      this.good = undefined
+      this.slow = true
       this.unblock()
       const next = Math.max(min, s.running, Math.floor(cur * 0.75))
       return this.decide(next, next < cur ? 'idle' : 'hold')
@@ -183,14 +236,33 @@ export class ConcurrencyController {
 
     if (this.probe != null) return this.judge(this.probe, s)
 
-    // Measure the current level's throughput before any step from it.
+    // Work is back after an idle spell: straight to the level that paid last time, as a probe
+    // judged against the rate it had there (scaled down to here): a load like the last one
+    // keeps it at once, another one (slower per slot) is undone and climbs afresh.
+    const warm = this.warm
+    this.warm = undefined
+    if (warm != null && warm.level > cur) {
+      const next = Math.min(max, this.up.level, warm.level, Math.max(cur + 1, s.running + s.queued))
+      if (next > cur) {
+        this.slow = false
+        this.start(cur, warm.rate * cur / warm.level, next, true, 'grow')
+        this.probe!.bar = warm.rate * next / warm.level * WARM_SHARE
+        return this._target
+      }
+    }
+
+    // Measure the current level's throughput before any step from it, as precisely as the
+    // step it is the yardstick for needs.
     this.rateCompleted += s.completed
     this.rateElapsed += s.elapsedMs
     this.rateTicks++
     if (s.cpu >= this.t.cpuCeiling) this.saturated++
     else this.saturated = 0
-    if (!this.measured(this.rateTicks, this.rateCompleted)) return this.decide(cur, 'measuring')
+    const plan = this.plan(cur, s)
+    const need = plan != null ? this.need(cur, plan.next) : this.t.minCompleted
+    if (!this.measured(this.rateTicks, this.rateCompleted, need)) return this.decide(cur, 'measuring')
     const rate = this.rateCompleted * 1000 / this.rateElapsed
+    this.good = { level: cur, rate }
     // Keep the window short, so the rate follows the load: shed the oldest half once it
     // holds twice what a measurement needs.
     if (this.rateTicks >= 2 * this.t.measureTicks && this.rateCompleted >= 2 * this.t.minCompleted) {
@@ -198,34 +270,50 @@ export class ConcurrencyController {
       this.rateElapsed /= 2
       this.rateTicks = Math.floor(this.rateTicks / 2)
     }
+    if (plan == null) return this.decide(cur, s.cpu >= this.t.cpuCeiling ? 'cpu' : 'hold')
+    return this.start(cur, rate, plan.next, plan.up, plan.up ? 'grow' : 'shrink', s.cpu)
+  }
 
+  /** The step the climber would take from `cur` now, if any. */
+  private plan (cur: number, s: ConcurrencySample): { next: number, up: boolean } | undefined {
+    const { min, max } = this.limits
     const ceiling = Math.min(max, this.up.level)
+    if (this.slow) {
+      const next = Math.min(ceiling, 2 * cur, Math.max(cur + 1, s.running + s.queued))
+      return next > cur ? { next, up: true } : undefined
+    }
     if (s.cpu >= this.t.cpuCeiling) {
       // Saturated: more slots cannot add CPU. After a while, try fewer: if throughput holds,
       // the extra slots were only adding contention.
       const floor = Math.max(min, this.down.level)
       const down = Math.max(floor, Math.floor(cur * 0.75))
-      if (this.saturated >= this.t.saturatedTicks && down < cur) {
-        this.saturated = 0
-        return this.start(cur, rate, down, false, 'shrink')
-      }
+      if (this.saturated >= this.t.saturatedTicks && down < cur) return { next: down, up: false }
       // The CPU may be busy with someone else's work while tasks here wait on I/O: a step
       // up, kept only if it pays (and, undone, not tried again for a while).
       const up = Math.min(ceiling, cur + Math.max(1, Math.ceil(cur / 2)), Math.max(cur + 1, s.running + s.queued))
-      if (up > cur) return this.start(cur, rate, up, true, 'grow')
-      return this.decide(cur, 'cpu')
+      return up > cur ? { next: up, up: true } : undefined
     }
-    if (cur >= ceiling) return this.decide(cur, 'hold')
+    if (cur >= ceiling) return undefined
     // Doubling while the CPU is far from its ceiling, unless a step up from here was undone
     // before: then the next probe is a small one.
     const step = (s.cpu < this.t.cpuLow && this.up.backoff === this.t.probeBackoffTicks) || this.linear ? cur : Math.max(1, Math.ceil(cur / 2))
     const next = Math.min(ceiling, cur + step, Math.max(cur + 1, s.running + s.queued))
-    if (next <= cur) return this.decide(cur, 'hold')
-    return this.start(cur, rate, next, true, 'grow')
+    return next > cur ? { next, up: true } : undefined
   }
 
-  private start (from: number, fromRate: number, next: number, up: boolean, reason: ConcurrencyReason): number {
-    this.probe = { from, fromRate, up, settle: this.t.settleTicks, completed: 0, elapsedMs: 0, ticks: 0 }
+  /** Attempts a measurement around a step from `from` to `to` needs: fewer for a bigger step. */
+  private need (from: number, to: number): number {
+    const step = Math.abs(to / from - 1)
+    const n = Math.ceil(this.t.minCompleted * (0.5 / Math.max(step, 1e-9)) ** 2)
+    return Math.max(this.t.minCompletedFloor, Math.min(this.t.minCompleted, n))
+  }
+
+  private start (from: number, fromRate: number, next: number, up: boolean, reason: ConcurrencyReason, cpu = 0): number {
+    next = clamp(next, this.limits.min, this.limits.max)
+    // At a saturated CPU a step up that buys little mostly takes CPU from someone else (the
+    // other nodes on the machine, another program): it has to buy half its proportional gain.
+    const keepShare = cpu >= this.t.cpuCeiling ? Math.max(this.t.keepShare, this.t.saturatedKeepShare) : this.t.keepShare
+    this.probe = { from, fromRate, up, settle: this.t.settleTicks, completed: 0, elapsedMs: 0, ticks: 0, need: this.need(from, next), retried: false, settled: 0, keepShare }
     this.saturated = 0
     this.linear = false
     this.resetRate()
@@ -235,17 +323,35 @@ export class ConcurrencyController {
   /** A step is measured, then kept or undone. */
   private judge (p: Probe, s: ConcurrencySample): number {
     const cur = this._target
+    if ((s.warming ?? 0) > 0 && p.settled < this.t.maxSettleTicks) {
+      // Still warming up (workers starting): what was measured so far does not count.
+      p.settle = Math.max(p.settle, 1)
+      p.completed = 0
+      p.elapsedMs = 0
+      p.ticks = 0
+    }
     if (p.settle > 0) {
       p.settle--
+      p.settled++
       return this.decide(cur, 'measuring')
     }
     p.completed += s.completed
     p.elapsedMs += s.elapsedMs
-    if (!this.measured(++p.ticks, p.completed)) return this.decide(cur, 'measuring')
-    this.probe = undefined
+    if (!this.measured(++p.ticks, p.completed, p.need)) return this.decide(cur, 'measuring')
     const rate = p.completed * 1000 / p.elapsedMs
-    const wanted = p.up ? p.fromRate * (1 + this.t.keepShare * (cur / p.from - 1)) : p.fromRate * (1 - this.t.dropShare)
+    const wanted = p.bar != null ? p.bar : p.up ? p.fromRate * (1 + p.keepShare * (cur / p.from - 1)) : p.fromRate * (1 - this.t.dropShare)
+    if (rate < wanted && p.up && !p.retried && s.completed * 1000 / s.elapsedMs >= wanted) {
+      // The window fell short but its last tick paid: the level was still warming up (new
+      // handler workers cost ~75 ms of CPU each to start). Measure it once more, afresh.
+      p.retried = true
+      p.completed = 0
+      p.elapsedMs = 0
+      p.ticks = 0
+      return this.decide(cur, 'measuring')
+    }
+    this.probe = undefined
     if (rate >= wanted) {
+      this.good = { level: cur, rate }
       // It paid (or, down, cost nothing): the new level, and its rate the next step's yardstick.
       this.rateCompleted = p.completed
       this.rateElapsed = p.elapsedMs
@@ -257,10 +363,18 @@ export class ConcurrencyController {
       const other = p.up ? this.down : this.up
       other.level = cur
       other.ticks = other.backoff
-      if (p.up) this.linear = p.fromRate > 0 && (rate / p.fromRate - 1) >= LINEAR_SHARE * (cur / p.from - 1)
+      if (p.up) this.linear = p.bar == null && p.fromRate > 0 && (rate / p.fromRate - 1) >= LINEAR_SHARE * (cur / p.from - 1)
+      if (!this.linear) this.slow = false
       return this.decide(cur, 'keep')
     }
+    if (p.bar != null) {
+      // A warm start that did not pay: another load. Back, and climb afresh (slow start).
+      this.resetRate()
+      this.slow = true
+      return this.decide(p.from, 'undo')
+    }
     // It did not: back to the level before, and no step that way for a while (longer each time).
+    this.slow = false
     const b = p.up ? this.up : this.down
     b.level = p.from
     b.ticks = b.backoff
@@ -270,8 +384,8 @@ export class ConcurrencyController {
   }
 
   /** Whether a window of `ticks` holding `completed` ends is a measurement. */
-  private measured (ticks: number, completed: number): boolean {
-    return ticks >= this.t.measureTicks && (completed >= this.t.minCompleted || ticks >= this.t.maxMeasureTicks)
+  private measured (ticks: number, completed: number, need: number): boolean {
+    return ticks >= this.t.measureTicks && (completed >= need || ticks >= this.t.maxMeasureTicks)
   }
 
   private unblock (): void {
@@ -295,6 +409,9 @@ export class ConcurrencyController {
     return this._target
   }
 }
+
+/** A warm start is kept when the level gives at least this share of the rate it had last time. */
+const WARM_SHARE = 0.8
 
 /** A step up that bought this share of its proportional gain or more: the next step doubles. */
 const LINEAR_SHARE = 0.6

@@ -69,6 +69,8 @@ class HandlerWorker {
   /** Out of the pool: aborted past its grace, crashed, or the pool closed. */
   retired = false
   exited = false
+  /** It has loaded the modules (until then it costs CPU and runs nothing). */
+  loaded = false
   graceTimer?: NodeJS.Timeout
   constructor (readonly endpoint: Endpoint, readonly ready: Promise<string[]>) {}
 }
@@ -90,6 +92,13 @@ export class HandlerPool {
   /** Workers alive and in the pool (busy or idle). */
   get size (): number {
     return this.live.size
+  }
+
+  /** Workers started but not yet ready (each costs ~75 ms of CPU before its first task). */
+  get starting (): number {
+    let n = 0
+    for (const w of this.live) if (!w.loaded) n++
+    return n
   }
 
   /**
@@ -203,6 +212,7 @@ export class HandlerPool {
 
   private message (w: HandlerWorker, msg: FromWorker, onReady: (names: string[]) => void, onLoadError: (err: Error) => void): void {
     if (msg.t === 'ready') {
+      w.loaded = true
       onReady(msg.names)
       return
     }

@@ -164,6 +164,17 @@ describe.each(['worker', 'process'] as const)('a %s pool', mode => {
     expect(p.counters.started).toBe(2)
   })
 
+  it('counts the workers still starting (what --concurrency auto waits for)', async () => {
+    const p = await pool(mode, 3)
+    expect(p.starting).toBe(0)
+    const runs = [1, 2, 3].map(async () => await p.run('nap', { ms: 50 }, context()))
+    // One worker was ready; the two started for the others are loading their modules.
+    expect(p.starting).toBe(2)
+    await Promise.all(runs)
+    expect(p.starting).toBe(0)
+    expect(p.size).toBe(3)
+  })
+
   it('fails running and queued tasks with STOPPING when closed, and kills its workers', async () => {
     const p = await pool(mode, 1)
     const a = p.run('spin', { ms: 30_000 }, context()).catch((e: unknown) => e)
