@@ -21,6 +21,20 @@ export const DEFAULT_BASE_PORT = 17420
 /** The flags bin/meshnode.js's shebang gives node; pass them when spawning it via `node`. */
 export const NODE_FLAGS = ['--max-semi-space-size=16']
 
+/**
+ * The node flags in a bin/meshnode.js's own shebang (`#!/usr/bin/env -S node FLAGS`), so that
+ * another build (UpOptions.bin, e.g. a worktree of an older commit) runs with its own flags.
+ */
+export function shebangFlags (bin: string): string[] | undefined {
+  try {
+    const first = readFileSync(bin, 'utf8').split('\n', 1)[0] ?? ''
+    const m = /^#!\S*env -S node((?: --?\S+)*)\s*$/.exec(first)
+    return m == null ? undefined : m[1]!.trim().split(/\s+/).filter(f => f !== '')
+  } catch {
+    return undefined
+  }
+}
+
 export interface NodeEntry {
   index: number
   name: string
@@ -88,7 +102,8 @@ function addr (e: NodeEntry): string {
 function spawnNode (state: ClusterState, entry: NodeEntry): number {
   const peers = state.nodes.filter(n => n.index !== entry.index).flatMap(n => ['--peer', addr(n)])
   const bin = state.bin ?? BIN
-  const args = [...NODE_FLAGS, bin, 'start', '--data-dir', entry.dataDir, '--listen', addr(entry), '--name', entry.name, ...peers, ...(entry.httpPort != null ? ['--http', `${entry.ip ?? '127.0.0.1'}:${entry.httpPort}`] : []), ...state.extraArgs]
+  const flags = state.bin != null ? shebangFlags(state.bin) ?? NODE_FLAGS : NODE_FLAGS
+  const args = [...flags, bin, 'start', '--data-dir', entry.dataDir, '--listen', addr(entry), '--name', entry.name, ...peers, ...(entry.httpPort != null ? ['--http', `${entry.ip ?? '127.0.0.1'}:${entry.httpPort}`] : []), ...state.extraArgs]
   const fd = openSync(entry.log, 'a')
   try {
     // Detached: the mesh outlives this script; each node leads its own process group.
