@@ -194,6 +194,32 @@ export class FailureDetector {
     }
   }
 
+  /**
+   * The earliest `now` at which tick() has something to do (a probe to request, a suspect to
+   * declare dead), or Infinity when nothing is pending: the shell arms one timer for it instead
+   * of ticking on a fixed period. Mirrors tick() case by case. Every other input (heartbeat,
+   * connection event, probe result) can only move a deadline, so the shell asks again after
+   * each one. A peer being probed has no deadline of its own while alive or dead: its probe
+   * result is the next event.
+   */
+  nextDeadline (): number {
+    let next = Infinity
+    const { probeAfterMs, probeIntervalMs, deadAfterMs } = this.opts
+    for (const m of this.members.values()) {
+      let at = Infinity
+      if (m.state === 'alive') {
+        if (!m.probing) at = Math.max(m.lastHeardAt + probeAfterMs, m.lastProbeAt + probeIntervalMs)
+      } else if (m.state === 'suspect') {
+        at = Math.max(m.lastHeardAt, m.stateSince) + deadAfterMs
+        if (!m.probing) at = Math.min(at, m.lastProbeAt + probeIntervalMs)
+      } else if (m.state === 'dead') {
+        if (!m.probing) at = m.lastProbeAt + deadAfterMs
+      }
+      if (at < next) next = at
+    }
+    return next
+  }
+
   ready (): DetectorReady {
     const out = { probes: this.probes, transitions: this.transitions }
     this.probes = []

@@ -51,7 +51,11 @@ export interface MembershipInit {
 /** A peer as this node sees it: the wire's PeerStatus with the age as a plain number. */
 export type PeerView = Omit<PeerStatus, 'lastSeenMs' | 'state'> & { state: MemberState, lastSeenMs: number }
 
-/** Detector ticks: fine enough that a failed probe is re-tried within ~one probe interval. */
+/**
+ * The period the detector used to be ticked at. The shell no longer ticks on a period: it arms
+ * one timer for the detector's next deadline (Membership.arm). Kept as the membership
+ * simulator's tick (test/sim/membership), which models the old shell.
+ */
 export const TICK_MS = 25
 
 /** A peer joining the topic is greeted with a heartbeat at once, at most once per this gap (Greeter)... */
@@ -81,7 +85,9 @@ export class Membership {
   /** This process's incarnation; renewed (never lowered) when the cluster declared it dead. */
   private ownIncarnation: bigint
   private heartbeatTimer?: NodeJS.Timeout
+  /** One timer, at the detector's next deadline (arm()); `armedAt` is when it fires. */
   private tickTimer?: NodeJS.Timeout
+  private armedAt = Infinity
   private readonly greeter = new Greeter(GREET_GAP_MS, GREET_GAP_PER_PEER_MS)
   private greetTimer?: NodeJS.Timeout
   private stopped = false
@@ -119,7 +125,7 @@ export class Membership {
     this.host.addEventListener('peer:disconnect', this.onDisconnect)
 
     this.heartbeatTimer = setInterval(() => { void this.publish(false) }, this.init.heartbeatMs)
-    this.tickTimer = setInterval(() => { this.tick() }, TICK_MS)
+    this.arm()
     void this.publish(false)
   }
 
@@ -165,7 +171,8 @@ export class Membership {
   stop (): void {
     this.stopped = true
     clearInterval(this.heartbeatTimer)
-    clearInterval(this.tickTimer)
+    clearTimeout(this.tickTimer)
+    this.armedAt = Infinity
     clearTimeout(this.greetTimer)
     const pubsub = this.host.services.pubsub as any
     pubsub.removeEventListener('message', this.onMessage)
@@ -327,15 +334,41 @@ export class Membership {
     this.drain()
   }
 
-  private tick (): void {
+  private readonly tick = (): void => {
+    this.tickTimer = undefined
+    this.armedAt = Infinity
+    if (this.stopped) return
     this.detector.tick(performance.now())
     this.drain()
   }
 
+  /** After every input: run what the detector asks for, then keep its timer at its next deadline. */
   private drain (): void {
     const { probes, transitions } = this.detector.ready()
     for (const t of transitions) this.applyTransition(t)
     for (const peerId of probes) void this.probe(peerId)
+    this.arm()
+  }
+
+  /**
+   * Keeps one timer at the detector's next deadline instead of ticking every 25 ms: an idle
+   * mesh whose peers all heartbeat wakes this node about once per probeAfterMs, not 40 times a
+   * second. A timer already set for an earlier time is kept: most inputs (a heartbeat) only
+   * push deadlines later, and a timer that fires early finds nothing due, and is set again for
+   * the deadline as it is then. A later-moving deadline therefore costs no timer churn. Probes
+   * run at their deadline (to the millisecond) instead of up to one 25 ms tick after it.
+   */
+  private arm (): void {
+    if (this.stopped) return
+    const at = this.detector.nextDeadline()
+    if (at >= this.armedAt) return
+    clearTimeout(this.tickTimer)
+    this.tickTimer = undefined
+    this.armedAt = at
+    if (at === Infinity) return
+    // At least 1 ms: a timer may fire a fraction of a millisecond before the deadline on
+    // performance.now(), and must then wait again rather than spin.
+    this.tickTimer = setTimeout(this.tick, Math.max(1, Math.ceil(at - performance.now())))
   }
 
   private applyTransition (t: Transition): void {

@@ -163,6 +163,8 @@ export class WorkShell {
   readonly onWorkReclaimed: Array<(r: WorkReclaimed) => void> = []
   /** Told of the core's structured events (task.escalated, circuit.*): the event log, metrics. */
   readonly onNotice: Array<(n: WorkNotice) => void> = []
+  /** Told after every drive of the core (its state may have changed: e.g. `stealable`). */
+  readonly onDriven: Array<() => void> = []
   private _core?: WorkCore
   private readonly running = new Map<string, Running>()
   private readonly replies = new Map<number, (r: WorkReply) => void>()
@@ -653,6 +655,7 @@ export class WorkShell {
       this.driving = false
     }
     this.arm()
+    for (let i = 0; i < this.onDriven.length; i++) this.onDriven[i]!()
   }
 
   private requestCommit (): void {

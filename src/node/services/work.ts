@@ -43,8 +43,6 @@ export interface WorkServiceInit {
  * costs each peer a signature check, so a node whose queue flaps must not flood the mesh.
  */
 const ANNOUNCE_EVERY_MS = 250
-/** How often the queue is checked for new stealable work (cheap: a getter). */
-const ANNOUNCE_CHECK_MS = 50
 /** How long the engine's view of peers is reused: it is asked after every task. */
 const PEERS_CACHE_MS = 50
 
@@ -70,7 +68,6 @@ export class WorkService {
   private peersCache: { at: number, peers: PeerInfo[] } = { at: -Infinity, peers: [] }
   private lastAnnounce = 0
   private advertised = 0
-  private announceTimer?: NodeJS.Timeout
 
   private readonly membership: Membership
   private readonly consensus: ConsensusService
@@ -138,12 +135,11 @@ export class WorkService {
     // Cut off from a majority: fenced (no submits, no stealing or lending) until back.
     this.engine.quorumContact(this.consensus.quorumContact().contact)
     this.consensus.onQuorumContact.push(has => { this.engine.quorumContact(has) })
-    this.announceTimer = setInterval(() => { this.maybeAnnounce() }, ANNOUNCE_CHECK_MS)
-    this.announceTimer.unref?.()
+    // Checked after every change of the core instead of every 50 ms: an idle node never looks.
+    this.engine.onDriven.push(() => { this.maybeAnnounce() })
   }
 
   async stop (): Promise<void> {
-    clearInterval(this.announceTimer)
     await this.transport.stop()
     await this.engine.stop()
   }

@@ -18,6 +18,7 @@ export const BACKOFF_MAX_MS = 3_000
  * only make both ends refuse (and report) over and over.
  */
 const KEY_MISMATCH_BACKOFF_MS = 30_000
+/** The shortest wait between two rounds (a burst of events makes one round, not many). */
 export const ROUND_MS = 50
 /**
  * How long a node waits before dialing a bootstrap address that sorts after its own listen
@@ -45,7 +46,11 @@ interface Target {
 
 export class Dialer {
   private readonly targets = new Map<string, Target>()
+  /** One timer, for the next round that has something to do (arm()); `armedAt` is when it fires. */
   private timer?: NodeJS.Timeout
+  private armedAt = Infinity
+  private lastRound = -Infinity
+  private started = false
 
   private readonly host: Host
   private readonly log: Logger
@@ -76,6 +81,7 @@ export class Dialer {
       if (parsed.length > 0) t.addrs = parsed
       t.active = true
     }
+    this.soon()
   }
 
   /** The peer left gracefully: stop dialing it; it will dial us when it returns. */
@@ -109,14 +115,48 @@ export class Dialer {
         if (t.peerId == null && t.addrs.length === 1 && own < bare(t.addrs[0]!)) t.nextAt = at
       }
     }
-    this.timer = setInterval(() => { this.round() }, ROUND_MS)
-    this.timer.unref()
+    this.host.addEventListener('peer:disconnect', this.onDisconnect)
+    this.started = true
     this.round()
   }
 
   stop (): void {
-    clearInterval(this.timer)
+    this.started = false
+    clearTimeout(this.timer)
+    this.timer = undefined
+    this.armedAt = Infinity
     this.host.removeEventListener('peer:identify', this.onIdentify)
+    this.host.removeEventListener('peer:disconnect', this.onDisconnect)
+  }
+
+  /** A peer's last connection closed: if it is a target, dial it again (at its backoff). */
+  private readonly onDisconnect = (): void => { this.soon() }
+
+  /**
+   * Rounds run when one has something to do, not every 50 ms: at the earliest `nextAt` of a
+   * target that is not connected, and after an event that may have made one dialable (a
+   * peer learnt or reactivated, a connection closed, a dial settled). A target whose peer is
+   * connected has no deadline: its `peer:disconnect` brings the next round. On an idle, fully
+   * connected mesh the dialer arms no timer at all. Rounds stay at least ROUND_MS apart, as
+   * with the old fixed period, so a burst of heartbeats or disconnects costs one round.
+   */
+  private soon (): void {
+    if (!this.started) return
+    this.armAt(Math.max(Date.now(), this.lastRound + ROUND_MS))
+  }
+
+  private armAt (at: number): void {
+    if (!this.started || at >= this.armedAt) return
+    clearTimeout(this.timer)
+    this.armedAt = at
+    this.timer = setTimeout(this.onTimer, Math.max(0, at - Date.now()))
+    this.timer.unref()
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = undefined
+    this.armedAt = Infinity
+    if (this.started) this.round()
   }
 
   private readonly onIdentify = (evt: CustomEvent<{ peerId: PeerId, listenAddrs: Multiaddr[] }>): void => {
@@ -136,10 +176,17 @@ export class Dialer {
 
   private round (): void {
     const now = Date.now()
+    this.lastRound = now
+    // The earliest later round a waiting target needs (Infinity: none, events will tell).
+    let next = Infinity
     for (const t of this.targets.values()) {
-      if (!t.active || t.dialing || now < t.nextAt || t.addrs.length === 0) continue
+      if (!t.active || t.dialing || t.addrs.length === 0) continue
       if (t.peerId != null && this.connected(t.peerId)) {
         t.backoff = BACKOFF_MIN_MS
+        continue
+      }
+      if (now < t.nextAt) {
+        next = Math.min(next, t.nextAt)
         continue
       }
       t.dialing = true
@@ -154,8 +201,13 @@ export class Dialer {
         t.backoff = Math.min(BACKOFF_MAX_MS, t.backoff * 2)
         // The protector reports a refusal (rate-limited); a line per attempt here is noise.
         this.log.trace({ target: t.key, err: String(err?.message ?? err), wrongKey }, 'dial failed')
-      }).finally(() => { t.dialing = false })
+      }).finally(() => {
+        t.dialing = false
+        // Dialled again (failed) or checked again (connected) at its nextAt.
+        this.armAt(Math.max(t.nextAt, this.lastRound + ROUND_MS))
+      })
     }
+    if (next !== Infinity) this.armAt(Math.max(next, now + ROUND_MS))
   }
 
   /** Parsed PeerIds: the check runs for every target every round, and parsing is not free. */

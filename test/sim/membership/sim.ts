@@ -10,7 +10,8 @@
 //     when a peer's subscription to the topic arrives, as the Greeter (src/healing/greeting.ts)
 //     says: at once, or deferred to GREET_GAP_MS after the last publish; every fresh
 //     heartbeat goes to detector.heartbeat() and makes the dialer know the sender; the detector
-//     ticks every TICK_MS; peer connect/disconnect go to detector.connected()/disconnected();
+//     ticks at its next deadline (one timer, Membership.arm: kept when a deadline only moves
+//     later, at least 1 ms ahead); peer connect/disconnect go to detector.connected()/disconnected();
 //     requested probes run and report probeResult(); a peer turning dead is hung up on.
 //   - dialer.ts: bootstrap peers plus every peer learned from heartbeats are dialed in a round
 //     every ROUND_MS until connected, with per-target backoff BACKOFF_MIN_MS doubling to
@@ -135,6 +136,7 @@ export interface MembershipSimConfig {
   probeAfterMs: number
   deadAfterMs: number
   probeTimeoutMs: number
+  /** The old detector tick period (TICK_MS): the shell now fires at each deadline; kept as slack in bounds. */
   tickMs: number
   /** Membership greets a newly subscribed peer at most once per this gap (GREET_GAP_MS). */
   greetGapMs: number
@@ -315,6 +317,8 @@ class SimNode {
   state = NOT_STARTED
   startAt = 0
   det: FailureDetector | null = null
+  /** When this node's one detector timer fires (Membership.arm); Infinity: none armed. */
+  armedAt = Infinity
   seq = 0
   greeter: Greeter | null = null
   readonly conns = new Set<number>()
@@ -459,7 +463,13 @@ export class MembershipSim {
       case K_SUB: if (node.conns.has(b)) this.subscribed(node, b); break
       case K_PUBLISH: this.publish(node); this.at(this.now + this.cfg.heartbeatMs, K_PUBLISH, node.i, 0, 0, null); break
       case K_GOSSIP_HB: this.gossipHeartbeat(node); this.at(this.now + this.cfg.gossip.heartbeatMs, K_GOSSIP_HB, node.i, 0, 0, null); break
-      case K_TICK: node.det!.tick(this.now); this.drain(node); this.at(this.now + this.cfg.tickMs, K_TICK, node.i, 0, 0, null); break
+      case K_TICK:
+        // A timer superseded by an earlier one (or from a previous life) does nothing.
+        if (this.now < node.armedAt) break
+        node.armedAt = Infinity
+        node.det!.tick(this.now)
+        this.drain(node)
+        break
       case K_ROUND: this.dialRound(node); this.at(this.now + ROUND_MS, K_ROUND, node.i, 0, 0, null); break
       case K_DIAL_DONE: this.dialDone(node, b, c === 1); break
       case K_CLOSED: if (node.conns.has(b)) this.disconnect(node, b); break
@@ -473,6 +483,7 @@ export class MembershipSim {
   private start (node: SimNode): void {
     node.state = RUNNING
     node.det = new FailureDetector({ probeAfterMs: this.cfg.probeAfterMs, deadAfterMs: this.cfg.deadAfterMs })
+    node.armedAt = Infinity
     node.greeter = new Greeter(this.cfg.greetGapMs, this.cfg.greetGapPerPeerMs)
     node.mcache = Array.from({ length: this.cfg.gossip.mcacheLength }, () => [])
     for (let b = 0; b < Math.min(this.cfg.bootstrap, this.cfg.nodes); b++) {
@@ -483,9 +494,9 @@ export class MembershipSim {
     this.started++
     this.runningCount++
     this.trace(`start ${node.id}`)
-    // membership.start(): publish now and every heartbeatMs; tick every TICK_MS; dialer round now
+    // membership.start(): publish now and every heartbeatMs (the detector's timer is armed by
+    // drain() once it has a deadline); dialer round now
     this.at(this.now, K_PUBLISH, node.i, 0, 0, null)
-    this.at(this.now + this.cfg.tickMs, K_TICK, node.i, 0, 0, null)
     this.at(this.now, K_ROUND, node.i, 0, 0, null)
     this.at(this.now + this.cfg.gossip.heartbeatInitialDelayMs, K_GOSSIP_HB, node.i, 0, 0, null)
   }
@@ -549,6 +560,11 @@ export class MembershipSim {
       if (t.to === 'dead') this.hangUp(node, this.byId.get(t.peerId)!)
     }
     for (const p of probes) this.probe(node, this.byId.get(p)!)
+    // Membership.arm(): one timer at the detector's next deadline, kept if already earlier.
+    const at = node.det!.nextDeadline()
+    if (at >= node.armedAt) return
+    node.armedAt = at
+    if (at !== Infinity) this.at(Math.max(this.now + 1, Math.ceil(at)), K_TICK, node.i, 0, 0, null)
   }
 
   /** Membership.publish() through gossipsub.publish(). */

@@ -57,6 +57,7 @@ describe('Dialer', () => {
     expect(f.dials).toEqual([])
     // The connection goes: the address is dialled again (bootstrap targets are dialled forever).
     f.connected.delete(peer.toString())
+    f.listeners.get('peer:disconnect')!({ detail: peer })
     vi.advanceTimersByTime(100)
     expect(f.dials).toEqual([HIGHER])
     d.stop()
@@ -85,6 +86,53 @@ describe('Dialer', () => {
     d.know(peer.toString(), [HIGHER])
     vi.advanceTimersByTime(5_000)
     expect(f.dials).toEqual([])
+    d.stop()
+  })
+
+  it('arms no timer while every target is connected, and runs a round on a disconnect', async () => {
+    const f = fakeHost()
+    let settle: (v: any) => void = () => {}
+    f.host.dial = async (target: any) => {
+      f.dials.push(String(target))
+      return await new Promise(resolve => { settle = resolve })
+    }
+    const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    const d = new Dialer({ host: f.host as any, log: f.log as any }, [HIGHER], false)
+    d.start()
+    expect(f.dials).toEqual([HIGHER])
+    f.connected.add(peer.toString())
+    settle({ remotePeer: peer })
+    await vi.advanceTimersByTimeAsync(200) // one round after the dial settles finds it connected
+    expect(vi.getTimerCount()).toBe(0)
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(f.dials).toEqual([HIGHER])
+    // The peer's last connection closes: dialled again, by the round the event brings.
+    f.connected.delete(peer.toString())
+    f.listeners.get('peer:disconnect')!({ detail: peer })
+    expect(vi.getTimerCount()).toBe(1)
+    await vi.advanceTimersByTimeAsync(100)
+    expect(f.dials).toEqual([HIGHER, HIGHER])
+    d.stop()
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('retries a refused target at its backoff, and a peer learnt through gossip at once', async () => {
+    const f = fakeHost()
+    const at: number[] = []
+    f.host.dial = async (target: any) => {
+      f.dials.push(String(target))
+      at.push(Date.now())
+      throw new Error('connection refused')
+    }
+    const d = new Dialer({ host: f.host as any, log: f.log as any }, [HIGHER], false)
+    d.start()
+    await vi.advanceTimersByTimeAsync(1_000)
+    // 50, 100, 200, 400 ms backoffs: 0, 50, 150, 350, 750
+    expect(at.map(t => t - at[0]!)).toEqual([0, 50, 150, 350, 750])
+    const before = f.dials.length
+    d.know('12D3KooWABArgaqujmXD69QCMbQxmBosZgQ4Ug1X27xADG6rm98h', ['/ip4/127.0.0.1/tcp/20003'])
+    await vi.advanceTimersByTimeAsync(60)
+    expect(f.dials.slice(before)).toContain('/ip4/127.0.0.1/tcp/20003')
     d.stop()
   })
 })

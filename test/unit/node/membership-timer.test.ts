@@ -1,0 +1,119 @@
+// The membership shell's one detector timer (Membership.arm): armed for the detector's next
+// deadline, none while nothing is pending, re-armed as heartbeats move the deadline.
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { performance } from 'node:perf_hooks'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { Membership } from '../../../src/node/services/membership.js'
+import { encodeHeartbeat, type Heartbeat } from '../../../src/wire/heartbeat-codec.js'
+import { heartbeatTopic } from '../../../src/wire/constants.js'
+
+const PROBE_AFTER_MS = 3_000
+
+function membership () {
+  const pings: Array<{ peer: string, at: number }> = []
+  const host = {
+    peerId: { toString: () => 'self' },
+    getMultiaddrs: () => [],
+    getConnections: () => [],
+    peerStore: { merge: async () => {} },
+    hangUp: async () => {},
+    services: {
+      pubsub: { publish: async () => {} },
+      ping: {
+        ping: async (peer: { toString: () => string }) => {
+          pings.push({ peer: peer.toString(), at: performance.now() })
+          return await new Promise(() => {}) // never answers: the detector waits on it
+        }
+      }
+    }
+  }
+  const counter = { inc () {}, labels: () => counter }
+  const metrics = new Proxy({}, { get: () => counter })
+  const store = { peers: { put: async () => {} } }
+  const dialer = { know () {}, forgetUntilSeen () {} }
+  const log = { debug () {}, info () {}, warn () {}, trace () {} }
+  const m = new Membership({ host: host as any, store: store as any, dialer: dialer as any, log: log as any, metrics: metrics as any }, {
+    mesh: 'test',
+    name: 'n',
+    capabilities: [],
+    incarnation: 1n,
+    heartbeatMs: 1000,
+    probeAfterMs: PROBE_AFTER_MS,
+    deadAfterMs: 3000,
+    probeTimeoutMs: 500,
+    startedAt: 0,
+    localState: () => ({ role: 'follower', term: 0n, leader: '', load: 0, queued: 0, slots: 1, draining: false, bootstrapSet: [] })
+  })
+  let seq = 0n
+  const heartbeat = (from: ReturnType<typeof peerIdFromPrivateKey>): void => {
+    const hb: Heartbeat = { mesh: 'test', name: 'p', version: '0', addrs: [], incarnation: 1n, seq: ++seq, load: 0, queued: 0, slots: 1, draining: false, capabilities: [], role: 'follower', term: 0n, leader: '', uptimeMs: 0n, leaving: false, bootstrapSet: [] }
+    ;(m as any).onMessage({ detail: { type: 'signed', topic: heartbeatTopic('test'), from, data: encodeHeartbeat(hb) } })
+  }
+  return { m, pings, heartbeat }
+}
+
+describe('Membership detector timer', () => {
+  // The shell reads node:perf_hooks' performance (not the global one vitest fakes): on the fake clock.
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] })
+    vi.spyOn(performance, 'now').mockImplementation(() => Date.now())
+  })
+  afterEach(() => {
+    vi.restoreAllMocks()
+    vi.useRealTimers()
+  })
+
+  it('arms no timer while nothing is pending', () => {
+    const { m } = membership()
+    ;(m as any).drain()
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('arms one timer at probeAfterMs after a heartbeat, and re-arms it as heartbeats arrive', async () => {
+    const { pings, heartbeat } = membership()
+    const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    heartbeat(peer)
+    expect(vi.getTimerCount()).toBe(1)
+    // Heartbeats every second for a minute: never probed; the timer wakes about once per
+    // probeAfterMs, not every 25 ms.
+    for (let i = 0; i < 60; i++) {
+      await vi.advanceTimersByTimeAsync(1_000)
+      heartbeat(peer)
+      expect(vi.getTimerCount()).toBe(1)
+    }
+    expect(pings).toEqual([])
+    // Silence: probed probeAfterMs after the last heartbeat, to the millisecond.
+    const last = performance.now()
+    await vi.advanceTimersByTimeAsync(PROBE_AFTER_MS + 10)
+    expect(pings.map(p => p.at - last)).toEqual([PROBE_AFTER_MS])
+    // The probe is outstanding (it never answers here): no timer until its result.
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('wakes about once per probeAfterMs on an idle mesh, not every 25 ms', async () => {
+    const { m, heartbeat } = membership()
+    const peers = await Promise.all([1, 2, 3].map(async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519'))))
+    let ticks = 0
+    const detector = m.detector
+    const orig = detector.tick.bind(detector)
+    detector.tick = (now: number) => { ticks++; orig(now) }
+    for (let i = 0; i < 60; i++) {
+      for (const p of peers) heartbeat(p)
+      await vi.advanceTimersByTimeAsync(1_000)
+    }
+    // 60 s: the old 25 ms tick ran 2 400 times.
+    expect(ticks).toBeLessThanOrEqual(60 / ((PROBE_AFTER_MS - 1_000) / 1_000) + 2)
+  })
+
+  it('stop() clears the timer', async () => {
+    const { m, heartbeat } = membership()
+    heartbeat(peerIdFromPrivateKey(await generateKeyPair('Ed25519')))
+    expect(vi.getTimerCount()).toBe(1)
+    ;(m as any).host.services.pubsub.removeEventListener = () => {}
+    ;(m as any).host.services.pubsub.topicValidators = new Map()
+    ;(m as any).host.removeEventListener = () => {}
+    m.stop()
+    expect(vi.getTimerCount()).toBe(0)
+  })
+})
