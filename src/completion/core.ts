@@ -195,19 +195,30 @@ export class CompletionCore {
    * tasks are reported finished (taskFinished), as for any signal.
    */
   coveredBy (jobId: JobId, from: NodeId, finishing: ReadonlySet<TaskId>): BatchId[] {
+    return this.quiescentWith(jobId, from, (t) => finishing.has(t)).map((q) => q.batchId)
+  }
+
+  /**
+   * Batches received from `from` with no outgoing batch charged to them, every task still
+   * charged to them passing `finished` (the caller's "its outcome is on its way"), and at
+   * least one such task; with those tasks. A signal for one of them may go before those
+   * tasks are reported finished here only to a sender that checks the work they stand for
+   * is recorded there first (see coveredBy, and the work core's covered signals).
+   */
+  quiescentWith (jobId: JobId, from: NodeId, finished: (taskId: TaskId) => boolean): Array<{ batchId: BatchId, tasks: TaskId[] }> {
     const job = this.jobs.get(jobId)
     if (job === undefined) return []
-    const out: BatchId[] = []
+    const out: Array<{ batchId: BatchId, tasks: TaskId[] }> = []
     for (const e of job.engagements.values()) {
-      if (e.from !== from || e.outgoing.size > 0 || e.tasks.size === 0 || e.tasks.size > finishing.size) continue
+      if (e.from !== from || e.outgoing.size > 0 || e.tasks.size === 0) continue
       let all = true
       for (const t of e.tasks) {
-        if (!finishing.has(t)) {
+        if (!finished(t)) {
           all = false
           break
         }
       }
-      if (all) out.push(e.batchId)
+      if (all) out.push({ batchId: e.batchId, tasks: [...e.tasks] })
     }
     return out
   }

@@ -91,7 +91,7 @@ import {
 import { WorkError } from './errors.js'
 import { JobBook, isFinal } from './jobs.js'
 import { JOB_LIMITS } from './limits.js'
-import { okReply, failReply, type BatchSignal, type ProgressReport, type WorkBatch, type WorkMsg, type WorkReply } from './messages.js'
+import { okReply, failReply, type BatchSignal, type CoveredSignal, type ProgressReport, type WorkBatch, type WorkMsg, type WorkReply } from './messages.js'
 import { ReadyQueue } from './queue.js'
 import { WorkflowBook, isStepTask, type ApprovalDecision, type WorkflowView } from './workflows.js'
 import type { JobRecord, JobReplica, LoadedWork, StoredTask, TaskOutcome, WorkWrite } from './records.js'
@@ -1371,8 +1371,8 @@ export class WorkCore {
           this.pump()
           break
         }
-        case 'signal': reply = this.onSignals(from, msg.signals); break
-        case 'results': reply = this.onResults(from, msg.results, msg.rejected ?? 0, msg.signals); break
+        case 'signal': reply = this.onSignals(from, msg.signals, msg.covered); break
+        case 'results': reply = this.onResults(from, msg.results, msg.rejected ?? 0, msg.signals, msg.covered); break
         case 'progress': reply = this.onProgress(from, msg.progress); break
         case 'replicate': reply = this.onReplicate(from, msg.jobs, msg.rejected ?? 0); break
         default:
@@ -1400,6 +1400,8 @@ export class WorkCore {
       case 'signal':
         // A lost signal is recovered when the sender re-sends the batch (it is answered again).
         if (err != null) this.event('debug', 'signal not delivered; the batch re-send will recover it', { peer: p.to, err: err.message })
+        // Covered signals the lender took: not sent again when their batches settle here.
+        else if ((res as WorkReply).signalled != null) for (const b of (res as WorkReply).signalled!) this.signalledEarly.add(b)
         break
       case 'deliver':
         if (err != null) this.event('debug', 'batch re-send failed', { peer: p.to, err: err.message })
@@ -1737,21 +1739,56 @@ export class WorkCore {
     this.peerOutcome(from, last != null ? `task ${t.id} came back failed: ${last.error}` : `task ${t.id} came back unrun (its handler's circuit is open there)`)
   }
 
-  private onSignals (from: string, signals: readonly BatchSignal[]): WorkReply {
-    return okReply({ accepted: this.acceptSignals(from, signals).length })
+  private onSignals (from: string, signals: readonly BatchSignal[], covered?: readonly CoveredSignal[]): WorkReply {
+    const accepted = this.acceptSignals(from, signals)
+    if (covered == null || covered.length === 0) return okReply({ accepted: accepted.length })
+    const early = this.acceptCovered(from, covered)
+    return okReply({ accepted: accepted.length + early.length, ...(early.length > 0 ? { signalled: early } : {}) })
   }
 
   /** Applies signals from `from`; returns the batches they settled. */
   private acceptSignals (from: string, signals: readonly BatchSignal[]): string[] {
     const accepted: string[] = []
+    let relent: Map<string, string> | undefined
     for (const s of signals) {
+      // The home of the job, known from the lent batch (before it is released below).
+      const home = this.lent.size > 0 ? this.homeOfLent(s.batchId) : undefined
       if (this.dscore.receiveSignal(s.jobId, s.batchId, from) !== 'accepted') continue
       accepted.push(s.batchId)
       // A batch whose tasks all ended well there (none came back failed) is a success.
       if (!this.failedBack.delete(s.batchId) && this.lent.batches.get(s.batchId)?.to === from) this.peerOutcome(from, undefined)
       this.releaseLent(s.batchId)
+      if (home != null && home !== this.cfg.self) (relent ??= new Map()).set(s.jobId, home)
     }
+    if (relent != null) for (const [jobId, home] of relent) this.signalCovered(jobId, home)
     return accepted
+  }
+
+  /** The home of the job of a batch lent from here (undefined when not known). */
+  private homeOfLent (batchId: string): string | undefined {
+    const lent = this.lent.batches.get(batchId)
+    if (lent == null) return undefined
+    for (const id of lent.taskIds) {
+      const t = this.tasks.get(id)?.task
+      if (t != null) return t.home
+    }
+    return undefined
+  }
+
+  /**
+   * Covered signals from `from` for batches lent to it from here, the home of their jobs:
+   * each settles its batch only if every task it covers has its outcome recorded here (the
+   * batch's other outcomes were delivered, or came in the same message), so a covered signal
+   * never settles a batch before its work is recorded. One that does not hold yet is not
+   * taken: the sender signals again once its own results are answered. Returns the batches
+   * settled.
+   */
+  private acceptCovered (from: string, covered: readonly CoveredSignal[]): string[] {
+    const ok: BatchSignal[] = []
+    for (const c of covered) {
+      if (c.covers.every(t => jobOfTask(t) === c.jobId && this.jobs.isRecorded(c.jobId, t))) ok.push(c)
+    }
+    return ok.length > 0 ? this.acceptSignals(from, ok) : []
   }
 
   /**
@@ -1759,7 +1796,7 @@ export class WorkCore {
    * they finish: applied after the outcomes are recorded (in the same ready, so durable
    * together), so no signal settles a batch before its work is recorded here.
    */
-  private onResults (from: string, results: readonly TaskOutcome[], rejected: number, signals?: readonly BatchSignal[]): WorkReply {
+  private onResults (from: string, results: readonly TaskOutcome[], rejected: number, signals?: readonly BatchSignal[], covered?: readonly CoveredSignal[]): WorkReply {
     this.counters.rejectedMessages += rejected
     for (const r of results) {
       if (jobOfTask(r.taskId) !== r.jobId) {
@@ -1790,7 +1827,11 @@ export class WorkCore {
       this.workflowSpawned = false
       this.pump()
     }
-    const signalled = signals != null && signals.length > 0 ? this.acceptSignals(from, signals) : undefined
+    let signalled = signals != null && signals.length > 0 ? this.acceptSignals(from, signals) : undefined
+    if (covered != null && covered.length > 0) {
+      const early = this.acceptCovered(from, covered)
+      if (early.length > 0) signalled = signalled != null ? [...signalled, ...early] : early
+    }
     return okReply({ accepted: results.length, ...(signalled != null && signalled.length > 0 ? { signalled } : {}) })
   }
 
@@ -2108,9 +2149,11 @@ export class WorkCore {
   private sendResults (home: string): void {
     // A dead home's results wait here: they are of no use to it (re-homing decides their fate).
     if (this.stopped || this.registry.isDead(home)) return
+    const beside = this.outbox.inFlight(home) > 0
     const batch = this.outbox.take(home)
     if (batch == null) return
     let signals: BatchSignal[] | undefined
+    let covered: CoveredSignal[] | undefined
     let byJob: Map<string, Set<string>> | undefined
     for (const o of batch) {
       byJob ??= new Map()
@@ -2120,10 +2163,40 @@ export class WorkCore {
     }
     if (byJob != null) {
       for (const [jobId, ids] of byJob) {
-        for (const batchId of this.dscore.coveredBy(jobId, home, ids)) (signals ??= []).push({ jobId, batchId })
+        if (!beside) {
+          for (const batchId of this.dscore.coveredBy(jobId, home, ids)) (signals ??= []).push({ jobId, batchId })
+          continue
+        }
+        // Beside a batch in flight: a lent batch whose other outcomes travel in it is signalled
+        // now, covered by those outcomes (the home applies it once it has recorded them).
+        for (const q of this.dscore.quiescentWith(jobId, home, t => ids.has(t) || this.inFlightTo(t, home))) {
+          const covers = q.tasks.filter(t => !ids.has(t))
+          if (covers.length === 0) (signals ??= []).push({ jobId, batchId: q.batchId })
+          else if (covers.length <= JOB_LIMITS.results) (covered ??= []).push({ jobId, batchId: q.batchId, covers })
+        }
       }
     }
-    this.send(home, { op: 'results', results: batch, ...(signals != null ? { signals } : {}) }, { kind: 'results', to: home, batch })
+    this.send(home, { op: 'results', results: batch, ...(signals != null ? { signals } : {}), ...(covered != null ? { covered } : {}) }, { kind: 'results', to: home, batch })
+  }
+
+  /** Whether the outcome of `taskId` is in a results batch in flight to `home`. */
+  private inFlightTo (taskId: string, home: string): boolean {
+    return this.outbox.isSending(taskId) && this.outbox.entries.get(taskId)?.home === home
+  }
+
+  /**
+   * A batch lent from here was signalled: the batches it was charged to, received from a
+   * job's home, may now be finished but for outcomes in flight to that home (the re-lent
+   * part of a batch finishes last). Their signal goes now, covered by those outcomes, instead
+   * of after the answers to the results batches in flight.
+   */
+  private signalCovered (jobId: string, home: string): void {
+    if (home === this.cfg.self || this.registry.isDead(home) || this.outbox.inFlight(home) === 0) return
+    let covered: CoveredSignal[] | undefined
+    for (const q of this.dscore.quiescentWith(jobId, home, t => this.inFlightTo(t, home))) {
+      if (q.tasks.length <= JOB_LIMITS.results) (covered ??= []).push({ jobId, batchId: q.batchId, covers: q.tasks })
+    }
+    if (covered != null) this.send(home, { op: 'signal', signals: [], covered }, { kind: 'signal', to: home })
   }
 
   private onResultsAnswer (home: string, batch: TaskOutcome[], reply: WorkReply | undefined, err: Error | undefined): void {
@@ -2138,7 +2211,7 @@ export class WorkCore {
         this.dscore.taskFinished(o.jobId, o.taskId)
       }
     } else {
-      const { backoff, failingForMs } = this.outbox.failed(home, this.now)
+      const { backoff, failingForMs } = this.outbox.failed(home, batch, this.now)
       this.event('debug', 'results not delivered; will retry', { home, err: err.message, backoff })
       // A home that is alive (not declared dead) yet takes no results holds its jobs up.
       if (failingForMs > 0) this.event('warn', 'results still not delivered to their home; retrying', { home, failingForMs, waiting: this.outbox.size, err: err.message })
