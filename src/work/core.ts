@@ -201,6 +201,14 @@ export class WorkCore {
   private advertised: readonly string[]
   /** Tasks diverted to peers during a pump (escalated, or their handler's circuit open). */
   private divertTo = new Map<string, Task[]>()
+  /**
+   * Batches lent from here whose receiver sent a covered signal (see acceptCovered): the
+   * outcomes it named, still on their way to the job's home. In memory only; a batch leaves
+   * when it is signalled, reclaimed or dropped (releaseLent).
+   */
+  private readonly coveredOut = new Map<string, string[]>()
+  /** Per job: received batches whose covered signal was passed on (see firstCovered). */
+  private readonly coveredPassed = new Map<string, Set<string>>()
   /** Batches whose signal their lender took with a results message: not sent again when they settle. */
   private readonly signalledEarly = new Set<string>()
   /** Batches lent whose tasks came back failed from their thief: their signal is no success. */
@@ -1785,9 +1793,23 @@ export class WorkCore {
    */
   private acceptCovered (from: string, covered: readonly CoveredSignal[]): string[] {
     const ok: BatchSignal[] = []
+    let relent: Map<string, string> | undefined
     for (const c of covered) {
+      if (this.jobs.get(c.jobId) == null) {
+        // Not the job's home: a batch lent from here whose receiver vouches for it, but for
+        // outcomes on their way to the home. Noted (in memory), and passed on towards the
+        // home with the batches it finishes here; the batch stays lent until signalled.
+        const lent = this.lent.batches.get(c.batchId)
+        if (lent == null || lent.to !== from || lent.jobId !== c.jobId) continue
+        const home = this.homeOfLent(c.batchId)
+        if (home == null || home === this.cfg.self) continue
+        this.coveredOut.set(c.batchId, c.covers)
+        ;(relent ??= new Map()).set(c.jobId, home)
+        continue
+      }
       if (c.covers.every(t => jobOfTask(t) === c.jobId && this.jobs.isRecorded(c.jobId, t))) ok.push(c)
     }
+    if (relent != null) for (const [jobId, home] of relent) this.signalCovered(jobId, home)
     return ok.length > 0 ? this.acceptSignals(from, ok) : []
   }
 
@@ -2149,7 +2171,6 @@ export class WorkCore {
   private sendResults (home: string): void {
     // A dead home's results wait here: they are of no use to it (re-homing decides their fate).
     if (this.stopped || this.registry.isDead(home)) return
-    const beside = this.outbox.inFlight(home) > 0
     const batch = this.outbox.take(home)
     if (batch == null) return
     let signals: BatchSignal[] | undefined
@@ -2163,16 +2184,19 @@ export class WorkCore {
     }
     if (byJob != null) {
       for (const [jobId, ids] of byJob) {
-        if (!beside) {
-          for (const batchId of this.dscore.coveredBy(jobId, home, ids)) (signals ??= []).push({ jobId, batchId })
-          continue
-        }
-        // Beside a batch in flight: a lent batch whose other outcomes travel in it is signalled
-        // now, covered by those outcomes (the home applies it once it has recorded them).
-        for (const q of this.dscore.quiescentWith(jobId, home, t => ids.has(t) || this.inFlightTo(t, home))) {
-          const covers = q.tasks.filter(t => !ids.has(t))
-          if (covers.length === 0) (signals ??= []).push({ jobId, batchId: q.batchId })
-          else if (covers.length <= JOB_LIMITS.results) (covered ??= []).push({ jobId, batchId: q.batchId, covers })
+        // A batch lent by the home whose outcomes are all in this message is signalled with
+        // them (CompletionCore.coveredBy). One whose other outcomes are in a batch in flight,
+        // or whose re-lent parts their receivers vouched for, is signalled now as well,
+        // covered by the outcomes still on their way: the home applies it once it has
+        // recorded them. Batches from other lenders go to them covered the same way; they
+        // pass it on towards the home.
+        for (const q of this.dscore.quiescentWith(jobId, undefined, t => ids.has(t) || this.inFlightTo(t, home), b => this.coveredOut.has(b))) {
+          // The home sees the outcomes in this message; another lender needs them named.
+          const covers = this.coversOf(q, q.from !== home ? () => true : t => !ids.has(t))
+          if (covers == null) continue
+          if (q.from !== home) this.passCovered(q.from, { jobId, batchId: q.batchId, covers })
+          else if (covers.length === 0) (signals ??= []).push({ jobId, batchId: q.batchId })
+          else (covered ??= []).push({ jobId, batchId: q.batchId, covers })
         }
       }
     }
@@ -2185,16 +2209,50 @@ export class WorkCore {
   }
 
   /**
-   * A batch lent from here was signalled: the batches it was charged to, received from a
-   * job's home, may now be finished but for outcomes in flight to that home (the re-lent
-   * part of a batch finishes last). Their signal goes now, covered by those outcomes, instead
-   * of after the answers to the results batches in flight.
+   * The outcomes a covered signal for `q` must name: its tasks that `keep` selects, and what
+   * the receivers of its outgoing batches named for theirs; undefined when too many to send.
+   */
+  private coversOf (q: { tasks: string[], outgoing: string[] }, keep: (taskId: string) => boolean): string[] | undefined {
+    const covers = q.tasks.filter(keep)
+    for (const b of q.outgoing) covers.push(...this.coveredOut.get(b)!)
+    return covers.length <= JOB_LIMITS.results ? covers : undefined
+  }
+
+  /** A covered signal to a lender that is not the job's home (it passes it on). */
+  private passCovered (to: string, c: CoveredSignal): void {
+    if (this.registry.isDead(to) || !this.firstCovered(c.jobId, c.batchId)) return
+    this.send(to, { op: 'signal', signals: [], covered: [c] }, { kind: 'signal', to })
+  }
+
+  /**
+   * Whether no covered signal for this received batch was passed on before: each goes once
+   * (lending can go back and forth between two nodes, and each pass would trigger the next);
+   * if the home does not take it, the plain signals follow as always.
+   */
+  private firstCovered (jobId: string, batchId: string): boolean {
+    let set = this.coveredPassed.get(jobId)
+    if (set == null) this.coveredPassed.set(jobId, set = new Set())
+    if (set.has(batchId)) return false
+    set.add(batchId)
+    return true
+  }
+
+  /**
+   * A batch lent from here was signalled, or its receiver vouched for it with a covered
+   * signal: the batches it was charged to may now be finished but for outcomes on their way
+   * to the job's home (the re-lent part of a batch often finishes last). Their signal goes
+   * now, covered by those outcomes, instead of after the answers to the results in flight
+   * (and, up a chain of lenders, after each one's own results and signal).
    */
   private signalCovered (jobId: string, home: string): void {
-    if (home === this.cfg.self || this.registry.isDead(home) || this.outbox.inFlight(home) === 0) return
+    if (home === this.cfg.self || this.registry.isDead(home)) return
+    if (this.outbox.inFlight(home) === 0 && this.coveredOut.size === 0) return
     let covered: CoveredSignal[] | undefined
-    for (const q of this.dscore.quiescentWith(jobId, home, t => this.inFlightTo(t, home))) {
-      if (q.tasks.length <= JOB_LIMITS.results) (covered ??= []).push({ jobId, batchId: q.batchId, covers: q.tasks })
+    for (const q of this.dscore.quiescentWith(jobId, undefined, t => this.inFlightTo(t, home), b => this.coveredOut.has(b))) {
+      const covers = this.coversOf(q, () => true)
+      if (covers == null) continue
+      if (q.from !== home) this.passCovered(q.from, { jobId, batchId: q.batchId, covers })
+      else if (this.firstCovered(jobId, q.batchId)) (covered ??= []).push({ jobId, batchId: q.batchId, covers })
     }
     if (covered != null) this.send(home, { op: 'signal', signals: [], covered }, { kind: 'signal', to: home })
   }
@@ -2318,10 +2376,18 @@ export class WorkCore {
     for (const jobId of this.dscore.jobIds()) {
       const entry = this.registry.entry(jobId)
       if (entry?.state === 'cancelled') this.cancel(jobId, now)
-      else if (entry != null && isFinal(entry.state) && !this.dscore.isHome(jobId) && this.dscore.localTasks(jobId).length === 0 && this.dscore.ledger(jobId).length === 0) {
+      else if (entry != null && isFinal(entry.state) && !this.dscore.isHome(jobId) && this.dscore.localTasks(jobId).length === 0) {
+        const ledger = this.dscore.ledger(jobId)
+        // A batch lent from here may stay unsignalled past its job's completion when its
+        // receiver vouched for it with a covered signal that was passed on to the home (see
+        // acceptCovered) and its plain signal was lost: a job that ended (completed or failed)
+        // was detected complete at its home with every outcome recorded, so there is nothing
+        // left to re-run, and the batch goes. (Cancelled jobs are handled above.)
         this.dscore.forget(jobId)
+        for (const e of ledger) this.releaseLent(e.batchId)
       }
     }
+    if (this.coveredPassed.size > 0) for (const jobId of [...this.coveredPassed.keys()]) if (this.dscore.deficit(jobId) === 0 && this.dscore.engagements(jobId).length === 0) this.coveredPassed.delete(jobId)
   }
 
   // ----- helpers ----------------------------------------------------------------------------
@@ -2535,6 +2601,7 @@ export class WorkCore {
 
   /** A lent batch is over (signalled, reclaimed or dropped): its delegated records go. */
   private releaseLent (batchId: string): void {
+    if (this.coveredOut.size > 0) this.coveredOut.delete(batchId)
     const lent = this.lent.signalled(batchId)
     if (lent == null) return
     for (const id of lent.taskIds) {

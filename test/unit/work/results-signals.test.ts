@@ -324,3 +324,133 @@ describe('a lender does not re-send a batch whose thief is sending its outcomes'
     expect(resends).toBe(1)
   })
 })
+
+describe('a re-lent part of a batch is vouched for up the chain of lenders', () => {
+  /** Delivers `msg` from `from` to `to`; returns the reply and `to`'s ready. */
+  function send (to: WorkCore, from: string, msg: WorkMsg, id: number, now: number): { reply: WorkReply, rd: Ready } {
+    to.request(from, id, msg, now)
+    const rd = persist(to)
+    return { reply: rd.replies.find(r => r.id === id)!.reply, rd }
+  }
+
+  it('the thief of a thief sends its lender a covered signal with its last outcomes; the lender passes it on to the home, which completes the job before either is answered', () => {
+    const { reg, a, b, jobId, stolen, running } = setup(10, 1)
+    expect(stolen.length).toBeGreaterThanOrEqual(3)
+    const c = makeCore('C', reg, 1000)
+    // C steals from B part of what B stole from A.
+    c.peers(view('B', b), 1001)
+    c.peerAdvertised('B', 1001)
+    const ask = persist(c).messages.find(m => m.msg.op === 'steal')!
+    const grant = send(b, 'C', ask.msg, 1, 1001)
+    const relent = grant.reply.batches.flatMap(x => x.tasks)
+    expect(relent.length).toBeGreaterThan(0)
+    c.response(ask.id, grant.reply, 1001)
+    const cRunning = persist(c).start
+    // B runs what it kept; its outcomes reach A and are answered.
+    let now = 1100
+    let id = 10
+    const queue = [...running]
+    while (queue.length > 0) {
+      b.taskFinished(queue.shift()!.id, ok(), now)
+      const rd = persist(b)
+      queue.push(...rd.start)
+      b.tick(now + RESULTS_LINGER_MS)
+      for (const m of [...rd.messages, ...persist(b).messages]) {
+        if (m.msg.op !== 'results') continue
+        const { reply } = send(a, 'B', m.msg, ++id, now)
+        b.response(m.id, reply, now)
+        persist(b)
+      }
+      now += 10
+    }
+    expect(b.outboxEntries.size).toBe(0)
+    expect(a.activeJob(jobId)).toBeDefined()
+    // C finishes the re-lent part: its outcomes go to A, a covered signal to B.
+    const cq = [...cRunning]
+    const fromC: Array<{ id: number, to: string, msg: WorkMsg }> = []
+    while (cq.length > 0) {
+      c.taskFinished(cq.shift()!.id, ok(), now++)
+      const rd = persist(c)
+      cq.push(...rd.start)
+      fromC.push(...rd.messages)
+    }
+    const results = fromC.filter(m => m.msg.op === 'results')
+    const vouch = fromC.filter(m => m.msg.op === 'signal')
+    expect(vouch).toHaveLength(1)
+    expect(vouch[0]!.to).toBe('B')
+    expect((vouch[0]!.msg as Extract<WorkMsg, { op: 'signal' }>).covered![0]!.covers.sort()).toEqual(relent.map(t => t.id).sort())
+    // A records C's outcomes (the answers are held back).
+    const answers: Array<{ id: number, reply: WorkReply }> = []
+    for (const m of results) answers.push({ id: m.id, reply: send(a, 'C', m.msg, ++id, now).reply })
+    expect(a.activeJob(jobId)).toBeDefined()
+    // B passes the covered signal on to A at once; A has every outcome and completes the job.
+    const atB = send(b, 'C', vouch[0]!.msg, ++id, now)
+    expect(atB.reply.signalled).toBeUndefined()
+    const onward = atB.rd.messages.filter(m => m.msg.op === 'signal')
+    expect(onward).toHaveLength(1)
+    expect(onward[0]!.to).toBe('A')
+    const atA = send(a, 'B', onward[0]!.msg, ++id, now)
+    expect(atA.reply.signalled).toHaveLength(1)
+    expect(finishedJobs(a, atA.rd)).toEqual([jobId])
+    b.response(onward[0]!.id, atA.reply, now)
+    persist(b)
+    // Then the answers arrive and the plain signals follow: B does not signal A again.
+    for (const r of answers) c.response(r.id, r.reply, now)
+    const plain = persist(c).messages.filter(m => m.msg.op === 'signal')
+    expect(plain).toHaveLength(1)
+    const toB = send(b, 'C', plain[0]!.msg, ++id, now)
+    expect(toB.reply.accepted).toBe(1)
+    expect(toB.rd.messages.filter(m => m.to === 'A')).toEqual([])
+    expect(c.outboxEntries.size).toBe(0)
+  })
+
+  it('a covered signal passed on before the home has the outcomes it covers is not taken; the chain of plain signals completes the job', () => {
+    const { reg, a, b, jobId, running } = setup(10, 1)
+    const c = makeCore('C', reg, 1000)
+    c.peers(view('B', b), 1001)
+    c.peerAdvertised('B', 1001)
+    const ask = persist(c).messages.find(m => m.msg.op === 'steal')!
+    const grant = send(b, 'C', ask.msg, 1, 1001)
+    c.response(ask.id, grant.reply, 1001)
+    const cRunning = persist(c).start
+    let now = 1100
+    let id = 10
+    const queue = [...running]
+    while (queue.length > 0) {
+      b.taskFinished(queue.shift()!.id, ok(), now)
+      const rd = persist(b)
+      queue.push(...rd.start)
+      b.tick(now + RESULTS_LINGER_MS)
+      for (const m of [...rd.messages, ...persist(b).messages]) {
+        if (m.msg.op !== 'results') continue
+        b.response(m.id, send(a, 'B', m.msg, ++id, now).reply, now)
+        persist(b)
+      }
+      now += 10
+    }
+    const cq = [...cRunning]
+    const fromC: Array<{ id: number, to: string, msg: WorkMsg }> = []
+    while (cq.length > 0) {
+      c.taskFinished(cq.shift()!.id, ok(), now++)
+      const rd = persist(c)
+      cq.push(...rd.start)
+      fromC.push(...rd.messages)
+    }
+    // The covered signal overtakes C's outcomes: A does not take it.
+    const vouch = fromC.filter(m => m.msg.op === 'signal')
+    const atB = send(b, 'C', vouch[0]!.msg, ++id, now)
+    const onward = atB.rd.messages.filter(m => m.msg.op === 'signal')
+    const early = send(a, 'B', onward[0]!.msg, ++id, now)
+    expect(early.reply.signalled).toBeUndefined()
+    b.response(onward[0]!.id, early.reply, now)
+    persist(b)
+    expect(a.activeJob(jobId)).toBeDefined()
+    for (const m of fromC.filter(m => m.msg.op === 'results')) c.response(m.id, send(a, 'C', m.msg, ++id, now).reply, now)
+    expect(a.activeJob(jobId)).toBeDefined()
+    const plain = persist(c).messages.filter(m => m.msg.op === 'signal')
+    const fromB = send(b, 'C', plain[0]!.msg, ++id, now).rd.messages.filter(m => m.msg.op === 'signal' && m.to === 'A')
+    expect(fromB).toHaveLength(1)
+    const { rd } = send(a, 'B', fromB[0]!.msg, ++id, now)
+    expect(finishedJobs(a, rd)).toEqual([jobId])
+  })
+})
