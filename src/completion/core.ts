@@ -195,19 +195,40 @@ export class CompletionCore {
    * tasks are reported finished (taskFinished), as for any signal.
    */
   coveredBy (jobId: JobId, from: NodeId, finishing: ReadonlySet<TaskId>): BatchId[] {
+    return this.quiescentWith(jobId, from, (t) => finishing.has(t)).filter((q) => q.tasks.length > 0).map((q) => q.batchId)
+  }
+
+  /**
+   * Batches received (from `from`, or from anyone when `from` is undefined) whose every task
+   * still charged to them passes `finished` (the caller's "its outcome is on its way") and
+   * every outgoing batch charged to them passes `outgoingDone` (none passes by default), and
+   * that still wait for something; with those tasks and outgoing batches. A signal for one
+   * of them may go before they are settled here only to a sender that checks the work they
+   * stand for is recorded first (see coveredBy, and the work core's covered signals).
+   */
+  quiescentWith (jobId: JobId, from: NodeId | undefined, finished: (taskId: TaskId) => boolean, outgoingDone?: (batchId: BatchId) => boolean): Array<{ batchId: BatchId, from: NodeId, tasks: TaskId[], outgoing: BatchId[] }> {
     const job = this.jobs.get(jobId)
     if (job === undefined) return []
-    const out: BatchId[] = []
+    const out: Array<{ batchId: BatchId, from: NodeId, tasks: TaskId[], outgoing: BatchId[] }> = []
     for (const e of job.engagements.values()) {
-      if (e.from !== from || e.outgoing.size > 0 || e.tasks.size === 0 || e.tasks.size > finishing.size) continue
+      if (e.from === null || (from !== undefined && e.from !== from)) continue
+      if (e.tasks.size === 0 && e.outgoing.size === 0) continue
+      if (e.outgoing.size > 0 && outgoingDone === undefined) continue
       let all = true
-      for (const t of e.tasks) {
-        if (!finishing.has(t)) {
+      for (const b of e.outgoing) {
+        if (!(outgoingDone as (batchId: BatchId) => boolean)(b)) {
           all = false
           break
         }
       }
-      if (all) out.push(e.batchId)
+      if (!all) continue
+      for (const t of e.tasks) {
+        if (!finished(t)) {
+          all = false
+          break
+        }
+      }
+      if (all) out.push({ batchId: e.batchId, from: e.from, tasks: [...e.tasks], outgoing: [...e.outgoing] })
     }
     return out
   }

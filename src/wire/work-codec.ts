@@ -5,7 +5,7 @@
 
 import { MAX_PROGRESS_BYTES } from '../work/core.js'
 import { JOB_LIMITS } from '../work/limits.js'
-import type { WorkBatch, WorkMsg, WorkReply } from '../work/messages.js'
+import type { CoveredSignal, WorkBatch, WorkMsg, WorkReply } from '../work/messages.js'
 import type { JobReplica, TaskOutcome } from '../work/records.js'
 import { jobOfTask, type Task } from '../work/spec.js'
 import { FAILURE_ERROR_CHARS, MAX_FAILURES_CARRIED, type AttemptFailure as Failure } from '../work/core/ladder.js'
@@ -13,7 +13,7 @@ import type { AttemptFailure, Batch, JobReplicaSpec, TaskResult, TaskSpec, WorkR
 
 /** A request with every field the codec needs, the given ones filled in. */
 export function workRequest (op: string, fields: Partial<WorkRequest> = {}): WorkRequest {
-  return { op, capabilities: [], want: 0, batches: [], signals: [], results: [], progress: [], replicas: [], ...fields }
+  return { op, capabilities: [], want: 0, batches: [], signals: [], results: [], progress: [], replicas: [], covered: [], ...fields }
 }
 
 export function toSpec (t: Task): TaskSpec {
@@ -102,6 +102,17 @@ export function fromReplica (r: JobReplicaSpec, from: string): JobReplica | unde
   return { id: r.jobId, ...(r.name !== '' ? { name: r.name } : {}), home: r.home, createdAt: Number(r.createdAtMs), tasks }
 }
 
+function toCovered (list: readonly CoveredSignal[] | undefined): Partial<WorkRequest> {
+  return list != null && list.length > 0 ? { covered: list.map(c => ({ jobId: c.jobId, batchId: c.batchId, covers: c.covers })) } : {}
+}
+
+/** A peer's covered signals, each bounded like a results batch (a longer one is dropped: it cannot be applied). */
+function fromCovered (list: readonly CoveredSignal[]): { covered?: CoveredSignal[] } {
+  if (list.length === 0) return {}
+  const covered = list.filter(c => c.covers.length <= JOB_LIMITS.results).map(c => ({ jobId: c.jobId, batchId: c.batchId, covers: c.covers }))
+  return covered.length > 0 ? { covered } : {}
+}
+
 /**
  * A replicate message goes to every holder with the same job list (WorkCore.askHolders): its
  * WorkRequest is built once per list, so the transport, which encodes a request object once
@@ -123,8 +134,8 @@ export function encodeWorkMsg (msg: WorkMsg): WorkRequest {
   switch (msg.op) {
     case 'steal': return workRequest('steal', { capabilities: [...msg.capabilities], want: msg.want })
     case 'deliver': return workRequest('deliver', { batches: msg.batches.map(toBatch) })
-    case 'signal': return workRequest('signal', { signals: msg.signals.map(s => ({ jobId: s.jobId, batchId: s.batchId })) })
-    case 'results': return workRequest('results', { results: msg.results.map(toResult), ...(msg.signals != null && msg.signals.length > 0 ? { signals: msg.signals.map(s => ({ jobId: s.jobId, batchId: s.batchId })) } : {}) })
+    case 'signal': return workRequest('signal', { signals: msg.signals.map(s => ({ jobId: s.jobId, batchId: s.batchId })), ...toCovered(msg.covered) })
+    case 'results': return workRequest('results', { results: msg.results.map(toResult), ...(msg.signals != null && msg.signals.length > 0 ? { signals: msg.signals.map(s => ({ jobId: s.jobId, batchId: s.batchId })) } : {}), ...toCovered(msg.covered) })
     case 'progress': return workRequest('progress', { progress: msg.progress.map(p => ({ jobId: p.jobId, taskId: p.taskId, value: Buffer.from(p.value) })) })
     case 'unknown': return workRequest(msg.name)
   }
@@ -135,8 +146,8 @@ export function decodeWorkMsg (req: WorkRequest, from: string): WorkMsg {
   switch (req.op) {
     case 'steal': return { op: 'steal', capabilities: req.capabilities, want: req.want }
     case 'deliver': return { op: 'deliver', batches: req.batches.map(fromBatch) }
-    case 'signal': return { op: 'signal', signals: req.signals }
-    case 'results': return { op: 'results', results: req.results.map(r => fromResult(r, from)), ...(req.signals.length > 0 ? { signals: req.signals } : {}) }
+    case 'signal': return { op: 'signal', signals: req.signals, ...fromCovered(req.covered) }
+    case 'results': return { op: 'results', results: req.results.map(r => fromResult(r, from)), ...(req.signals.length > 0 ? { signals: req.signals } : {}), ...fromCovered(req.covered) }
     case 'progress': return {
       op: 'progress',
       // Oversize reports are dropped here, as the core would.

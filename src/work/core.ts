@@ -91,7 +91,7 @@ import {
 import { WorkError } from './errors.js'
 import { JobBook, isFinal } from './jobs.js'
 import { JOB_LIMITS } from './limits.js'
-import { okReply, failReply, type BatchSignal, type ProgressReport, type WorkBatch, type WorkMsg, type WorkReply } from './messages.js'
+import { okReply, failReply, type BatchSignal, type CoveredSignal, type ProgressReport, type WorkBatch, type WorkMsg, type WorkReply } from './messages.js'
 import { ReadyQueue } from './queue.js'
 import { WorkflowBook, isStepTask, type ApprovalDecision, type WorkflowView } from './workflows.js'
 import type { JobRecord, JobReplica, LoadedWork, StoredTask, TaskOutcome, WorkWrite } from './records.js'
@@ -201,6 +201,14 @@ export class WorkCore {
   private advertised: readonly string[]
   /** Tasks diverted to peers during a pump (escalated, or their handler's circuit open). */
   private divertTo = new Map<string, Task[]>()
+  /**
+   * Batches lent from here whose receiver sent a covered signal (see acceptCovered): the
+   * outcomes it named, still on their way to the job's home. In memory only; a batch leaves
+   * when it is signalled, reclaimed or dropped (releaseLent).
+   */
+  private readonly coveredOut = new Map<string, string[]>()
+  /** Per job: received batches whose covered signal was passed on (see firstCovered). */
+  private readonly coveredPassed = new Map<string, Set<string>>()
   /** Batches whose signal their lender took with a results message: not sent again when they settle. */
   private readonly signalledEarly = new Set<string>()
   /** Batches lent whose tasks came back failed from their thief: their signal is no success. */
@@ -1371,8 +1379,8 @@ export class WorkCore {
           this.pump()
           break
         }
-        case 'signal': reply = this.onSignals(from, msg.signals); break
-        case 'results': reply = this.onResults(from, msg.results, msg.rejected ?? 0, msg.signals); break
+        case 'signal': reply = this.onSignals(from, msg.signals, msg.covered); break
+        case 'results': reply = this.onResults(from, msg.results, msg.rejected ?? 0, msg.signals, msg.covered); break
         case 'progress': reply = this.onProgress(from, msg.progress); break
         case 'replicate': reply = this.onReplicate(from, msg.jobs, msg.rejected ?? 0); break
         default:
@@ -1400,6 +1408,8 @@ export class WorkCore {
       case 'signal':
         // A lost signal is recovered when the sender re-sends the batch (it is answered again).
         if (err != null) this.event('debug', 'signal not delivered; the batch re-send will recover it', { peer: p.to, err: err.message })
+        // Covered signals the lender took: not sent again when their batches settle here.
+        else if ((res as WorkReply).signalled != null) for (const b of (res as WorkReply).signalled!) this.signalledEarly.add(b)
         break
       case 'deliver':
         if (err != null) this.event('debug', 'batch re-send failed', { peer: p.to, err: err.message })
@@ -1737,21 +1747,70 @@ export class WorkCore {
     this.peerOutcome(from, last != null ? `task ${t.id} came back failed: ${last.error}` : `task ${t.id} came back unrun (its handler's circuit is open there)`)
   }
 
-  private onSignals (from: string, signals: readonly BatchSignal[]): WorkReply {
-    return okReply({ accepted: this.acceptSignals(from, signals).length })
+  private onSignals (from: string, signals: readonly BatchSignal[], covered?: readonly CoveredSignal[]): WorkReply {
+    const accepted = this.acceptSignals(from, signals)
+    if (covered == null || covered.length === 0) return okReply({ accepted: accepted.length })
+    const early = this.acceptCovered(from, covered)
+    return okReply({ accepted: accepted.length + early.length, ...(early.length > 0 ? { signalled: early } : {}) })
   }
 
   /** Applies signals from `from`; returns the batches they settled. */
   private acceptSignals (from: string, signals: readonly BatchSignal[]): string[] {
     const accepted: string[] = []
+    let relent: Map<string, string> | undefined
     for (const s of signals) {
+      // The home of the job, known from the lent batch (before it is released below).
+      const home = this.lent.size > 0 ? this.homeOfLent(s.batchId) : undefined
       if (this.dscore.receiveSignal(s.jobId, s.batchId, from) !== 'accepted') continue
       accepted.push(s.batchId)
       // A batch whose tasks all ended well there (none came back failed) is a success.
       if (!this.failedBack.delete(s.batchId) && this.lent.batches.get(s.batchId)?.to === from) this.peerOutcome(from, undefined)
       this.releaseLent(s.batchId)
+      if (home != null && home !== this.cfg.self) (relent ??= new Map()).set(s.jobId, home)
     }
+    if (relent != null) for (const [jobId, home] of relent) this.signalCovered(jobId, home)
     return accepted
+  }
+
+  /** The home of the job of a batch lent from here (undefined when not known). */
+  private homeOfLent (batchId: string): string | undefined {
+    const lent = this.lent.batches.get(batchId)
+    if (lent == null) return undefined
+    for (const id of lent.taskIds) {
+      const t = this.tasks.get(id)?.task
+      if (t != null) return t.home
+    }
+    return undefined
+  }
+
+  /**
+   * Covered signals from `from` for batches lent to it from here, the home of their jobs:
+   * each settles its batch only if every task it covers has its outcome recorded here (the
+   * batch's other outcomes were delivered, or came in the same message), so a covered signal
+   * never settles a batch before its work is recorded. One that does not hold yet is not
+   * taken: the sender signals again once its own results are answered. Returns the batches
+   * settled.
+   */
+  private acceptCovered (from: string, covered: readonly CoveredSignal[]): string[] {
+    const ok: BatchSignal[] = []
+    let relent: Map<string, string> | undefined
+    for (const c of covered) {
+      if (this.jobs.get(c.jobId) == null) {
+        // Not the job's home: a batch lent from here whose receiver vouches for it, but for
+        // outcomes on their way to the home. Noted (in memory), and passed on towards the
+        // home with the batches it finishes here; the batch stays lent until signalled.
+        const lent = this.lent.batches.get(c.batchId)
+        if (lent == null || lent.to !== from || lent.jobId !== c.jobId) continue
+        const home = this.homeOfLent(c.batchId)
+        if (home == null || home === this.cfg.self) continue
+        this.coveredOut.set(c.batchId, c.covers)
+        ;(relent ??= new Map()).set(c.jobId, home)
+        continue
+      }
+      if (c.covers.every(t => jobOfTask(t) === c.jobId && this.jobs.isRecorded(c.jobId, t))) ok.push(c)
+    }
+    if (relent != null) for (const [jobId, home] of relent) this.signalCovered(jobId, home)
+    return ok.length > 0 ? this.acceptSignals(from, ok) : []
   }
 
   /**
@@ -1759,7 +1818,7 @@ export class WorkCore {
    * they finish: applied after the outcomes are recorded (in the same ready, so durable
    * together), so no signal settles a batch before its work is recorded here.
    */
-  private onResults (from: string, results: readonly TaskOutcome[], rejected: number, signals?: readonly BatchSignal[]): WorkReply {
+  private onResults (from: string, results: readonly TaskOutcome[], rejected: number, signals?: readonly BatchSignal[], covered?: readonly CoveredSignal[]): WorkReply {
     this.counters.rejectedMessages += rejected
     for (const r of results) {
       if (jobOfTask(r.taskId) !== r.jobId) {
@@ -1790,7 +1849,11 @@ export class WorkCore {
       this.workflowSpawned = false
       this.pump()
     }
-    const signalled = signals != null && signals.length > 0 ? this.acceptSignals(from, signals) : undefined
+    let signalled = signals != null && signals.length > 0 ? this.acceptSignals(from, signals) : undefined
+    if (covered != null && covered.length > 0) {
+      const early = this.acceptCovered(from, covered)
+      if (early.length > 0) signalled = signalled != null ? [...signalled, ...early] : early
+    }
     return okReply({ accepted: results.length, ...(signalled != null && signalled.length > 0 ? { signalled } : {}) })
   }
 
@@ -2111,6 +2174,7 @@ export class WorkCore {
     const batch = this.outbox.take(home)
     if (batch == null) return
     let signals: BatchSignal[] | undefined
+    let covered: CoveredSignal[] | undefined
     let byJob: Map<string, Set<string>> | undefined
     for (const o of batch) {
       byJob ??= new Map()
@@ -2120,10 +2184,77 @@ export class WorkCore {
     }
     if (byJob != null) {
       for (const [jobId, ids] of byJob) {
-        for (const batchId of this.dscore.coveredBy(jobId, home, ids)) (signals ??= []).push({ jobId, batchId })
+        // A batch lent by the home whose outcomes are all in this message is signalled with
+        // them (CompletionCore.coveredBy). One whose other outcomes are in a batch in flight,
+        // or whose re-lent parts their receivers vouched for, is signalled now as well,
+        // covered by the outcomes still on their way: the home applies it once it has
+        // recorded them. Batches from other lenders go to them covered the same way; they
+        // pass it on towards the home.
+        for (const q of this.dscore.quiescentWith(jobId, undefined, t => ids.has(t) || this.inFlightTo(t, home), b => this.coveredOut.has(b))) {
+          // The home sees the outcomes in this message; another lender needs them named.
+          const covers = this.coversOf(q, q.from !== home ? () => true : t => !ids.has(t))
+          if (covers == null) continue
+          if (q.from !== home) this.passCovered(q.from, { jobId, batchId: q.batchId, covers })
+          else if (covers.length === 0) (signals ??= []).push({ jobId, batchId: q.batchId })
+          else (covered ??= []).push({ jobId, batchId: q.batchId, covers })
+        }
       }
     }
-    this.send(home, { op: 'results', results: batch, ...(signals != null ? { signals } : {}) }, { kind: 'results', to: home, batch })
+    this.send(home, { op: 'results', results: batch, ...(signals != null ? { signals } : {}), ...(covered != null ? { covered } : {}) }, { kind: 'results', to: home, batch })
+  }
+
+  /** Whether the outcome of `taskId` is in a results batch in flight to `home`. */
+  private inFlightTo (taskId: string, home: string): boolean {
+    return this.outbox.isSending(taskId) && this.outbox.entries.get(taskId)?.home === home
+  }
+
+  /**
+   * The outcomes a covered signal for `q` must name: its tasks that `keep` selects, and what
+   * the receivers of its outgoing batches named for theirs; undefined when too many to send.
+   */
+  private coversOf (q: { tasks: string[], outgoing: string[] }, keep: (taskId: string) => boolean): string[] | undefined {
+    const covers = q.tasks.filter(keep)
+    for (const b of q.outgoing) covers.push(...this.coveredOut.get(b)!)
+    return covers.length <= JOB_LIMITS.results ? covers : undefined
+  }
+
+  /** A covered signal to a lender that is not the job's home (it passes it on). */
+  private passCovered (to: string, c: CoveredSignal): void {
+    if (this.registry.isDead(to) || !this.firstCovered(c.jobId, c.batchId)) return
+    this.send(to, { op: 'signal', signals: [], covered: [c] }, { kind: 'signal', to })
+  }
+
+  /**
+   * Whether no covered signal for this received batch was passed on before: each goes once
+   * (lending can go back and forth between two nodes, and each pass would trigger the next);
+   * if the home does not take it, the plain signals follow as always.
+   */
+  private firstCovered (jobId: string, batchId: string): boolean {
+    let set = this.coveredPassed.get(jobId)
+    if (set == null) this.coveredPassed.set(jobId, set = new Set())
+    if (set.has(batchId)) return false
+    set.add(batchId)
+    return true
+  }
+
+  /**
+   * A batch lent from here was signalled, or its receiver vouched for it with a covered
+   * signal: the batches it was charged to may now be finished but for outcomes on their way
+   * to the job's home (the re-lent part of a batch often finishes last). Their signal goes
+   * now, covered by those outcomes, instead of after the answers to the results in flight
+   * (and, up a chain of lenders, after each one's own results and signal).
+   */
+  private signalCovered (jobId: string, home: string): void {
+    if (home === this.cfg.self || this.registry.isDead(home)) return
+    if (this.outbox.inFlight(home) === 0 && this.coveredOut.size === 0) return
+    let covered: CoveredSignal[] | undefined
+    for (const q of this.dscore.quiescentWith(jobId, undefined, t => this.inFlightTo(t, home), b => this.coveredOut.has(b))) {
+      const covers = this.coversOf(q, () => true)
+      if (covers == null) continue
+      if (q.from !== home) this.passCovered(q.from, { jobId, batchId: q.batchId, covers })
+      else if (this.firstCovered(jobId, q.batchId)) (covered ??= []).push({ jobId, batchId: q.batchId, covers })
+    }
+    if (covered != null) this.send(home, { op: 'signal', signals: [], covered }, { kind: 'signal', to: home })
   }
 
   private onResultsAnswer (home: string, batch: TaskOutcome[], reply: WorkReply | undefined, err: Error | undefined): void {
@@ -2138,7 +2269,7 @@ export class WorkCore {
         this.dscore.taskFinished(o.jobId, o.taskId)
       }
     } else {
-      const { backoff, failingForMs } = this.outbox.failed(home, this.now)
+      const { backoff, failingForMs } = this.outbox.failed(home, batch, this.now)
       this.event('debug', 'results not delivered; will retry', { home, err: err.message, backoff })
       // A home that is alive (not declared dead) yet takes no results holds its jobs up.
       if (failingForMs > 0) this.event('warn', 'results still not delivered to their home; retrying', { home, failingForMs, waiting: this.outbox.size, err: err.message })
@@ -2245,10 +2376,18 @@ export class WorkCore {
     for (const jobId of this.dscore.jobIds()) {
       const entry = this.registry.entry(jobId)
       if (entry?.state === 'cancelled') this.cancel(jobId, now)
-      else if (entry != null && isFinal(entry.state) && !this.dscore.isHome(jobId) && this.dscore.localTasks(jobId).length === 0 && this.dscore.ledger(jobId).length === 0) {
+      else if (entry != null && isFinal(entry.state) && !this.dscore.isHome(jobId) && this.dscore.localTasks(jobId).length === 0) {
+        const ledger = this.dscore.ledger(jobId)
+        // A batch lent from here may stay unsignalled past its job's completion when its
+        // receiver vouched for it with a covered signal that was passed on to the home (see
+        // acceptCovered) and its plain signal was lost: a job that ended (completed or failed)
+        // was detected complete at its home with every outcome recorded, so there is nothing
+        // left to re-run, and the batch goes. (Cancelled jobs are handled above.)
         this.dscore.forget(jobId)
+        for (const e of ledger) this.releaseLent(e.batchId)
       }
     }
+    if (this.coveredPassed.size > 0) for (const jobId of [...this.coveredPassed.keys()]) if (this.dscore.deficit(jobId) === 0 && this.dscore.engagements(jobId).length === 0) this.coveredPassed.delete(jobId)
   }
 
   // ----- helpers ----------------------------------------------------------------------------
@@ -2462,6 +2601,7 @@ export class WorkCore {
 
   /** A lent batch is over (signalled, reclaimed or dropped): its delegated records go. */
   private releaseLent (batchId: string): void {
+    if (this.coveredOut.size > 0) this.coveredOut.delete(batchId)
     const lent = this.lent.signalled(batchId)
     if (lent == null) return
     for (const id of lent.taskIds) {

@@ -19,6 +19,15 @@ export interface BatchSignal {
   batchId: string
 }
 
+/**
+ * A batch's signal sent before every outcome it stands for is known to be at the home: the
+ * home applies it only if each task in `covers` has its outcome recorded there (the rest of
+ * the batch's outcomes are recorded already, or travel in the same results message).
+ */
+export interface CoveredSignal extends BatchSignal {
+  covers: string[]
+}
+
 export interface ProgressReport {
   jobId: string
   taskId: string
@@ -30,13 +39,14 @@ export interface ProgressReport {
 export type WorkMsg =
   | { op: 'steal', capabilities: readonly string[], want: number }
   | { op: 'deliver', batches: WorkBatch[] }
-  | { op: 'signal', signals: BatchSignal[] }
+  | { op: 'signal', signals: BatchSignal[], covered?: CoveredSignal[] }
   /**
    * Outcomes for their home; `node` is set by the receiver to the authenticated sender.
    * `signals`: batches the home lent the sender that these outcomes finish (applied after
-   * the outcomes are recorded; see CompletionCore.coveredBy).
+   * the outcomes are recorded; see CompletionCore.coveredBy). `covered`: signals of batches
+   * whose other outcomes are on their way in another message (see CoveredSignal).
    */
-  | { op: 'results', results: TaskOutcome[], rejected?: number, signals?: BatchSignal[] }
+  | { op: 'results', results: TaskOutcome[], rejected?: number, signals?: BatchSignal[], covered?: CoveredSignal[] }
   | { op: 'progress', progress: ProgressReport[] }
   /** Job definitions to keep durably for their home (answered once they are written). */
   | { op: 'replicate', jobs: JobReplica[], rejected?: number }

@@ -626,6 +626,94 @@ export namespace SignalMsg {
   }
 }
 
+export interface CoveredSignal {
+  jobId: string
+  batchId: string
+  covers: string[]
+}
+
+export namespace CoveredSignal {
+  let _codec: Codec<CoveredSignal>
+
+  export const codec = (): Codec<CoveredSignal> => {
+    if (_codec == null) {
+      _codec = message<CoveredSignal>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.jobId != null && obj.jobId !== '')) {
+          w.uint32(10)
+          w.string(obj.jobId)
+        }
+
+        if ((obj.batchId != null && obj.batchId !== '')) {
+          w.uint32(18)
+          w.string(obj.batchId)
+        }
+
+        if (obj.covers != null) {
+          for (const value of obj.covers) {
+            w.uint32(26)
+            w.string(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          jobId: '',
+          batchId: '',
+          covers: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.jobId = reader.string()
+              break
+            }
+            case 2: {
+              obj.batchId = reader.string()
+              break
+            }
+            case 3: {
+              if (opts.limits?.covers != null && obj.covers.length === opts.limits.covers) {
+                throw new MaxLengthError('Decode error - map field "covers" had too many elements')
+              }
+
+              obj.covers.push(reader.string())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<CoveredSignal>): Uint8Array => {
+    return encodeMessage(obj, CoveredSignal.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CoveredSignal>): CoveredSignal => {
+    return decodeMessage(buf, CoveredSignal.codec(), opts)
+  }
+}
+
 export interface Progress {
   jobId: string
   taskId: string
@@ -829,6 +917,7 @@ export interface WorkRequest {
   results: TaskResult[]
   progress: Progress[]
   replicas: JobReplicaSpec[]
+  covered: CoveredSignal[]
 }
 
 export namespace WorkRequest {
@@ -893,6 +982,13 @@ export namespace WorkRequest {
           }
         }
 
+        if (obj.covered != null) {
+          for (const value of obj.covered) {
+            w.uint32(74)
+            CoveredSignal.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -905,7 +1001,8 @@ export namespace WorkRequest {
           signals: [],
           results: [],
           progress: [],
-          replicas: []
+          replicas: [],
+          covered: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -977,6 +1074,16 @@ export namespace WorkRequest {
 
               obj.replicas.push(JobReplicaSpec.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.replicas$
+              }))
+              break
+            }
+            case 9: {
+              if (opts.limits?.covered != null && obj.covered.length === opts.limits.covered) {
+                throw new MaxLengthError('Decode error - map field "covered" had too many elements')
+              }
+
+              obj.covered.push(CoveredSignal.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.covered$
               }))
               break
             }

@@ -26,7 +26,7 @@ async function node (handle: (from: string, req: WorkRequest) => Promise<WorkRes
 }
 
 const ok: WorkResponse = { ok: true, error: '', batches: [], remaining: 0, accepted: 1, abandoned: [], signalled: [] }
-const REQ: WorkRequest = { op: 'results', capabilities: [], want: 0, batches: [], signals: [], results: [], progress: [], replicas: [] }
+const REQ: WorkRequest = { op: 'results', capabilities: [], want: 0, batches: [], signals: [], results: [], progress: [], replicas: [], covered: [] }
 
 function outboundWorkStreams (host: Host, peer: Host): number {
   let n = 0

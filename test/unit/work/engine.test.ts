@@ -245,12 +245,13 @@ describe('work engine across nodes', () => {
       results: [],
       progress: [],
       replicas: [],
+      covered: [],
       batches: [{ jobId: 'j1', batchId: 'b1', tasks: [{ id: 'other/0', jobId: 'j1', type: 'echo', payload: new TextEncoder().encode('{}'), requires: [], maxAttempts: 1, attempts: 0, timeoutMs: 0, priority: 0, home: 'X', failures: [] }] }]
     })
     expect(bad).toMatchObject({ ok: true, accepted: 0 })
     expect(a.counters.rejectedMessages).toBe(1)
-    const res = await a.handle('X', { op: 'results', capabilities: [], want: 0, signals: [], batches: [], results: [{ jobId: 'nope', taskId: 'nope/0', ok: true, result: new Uint8Array(), error: '', spawned: 0, attempts: 1, finishedAtMs: 0n, cancelled: false, failures: [] }], progress: [], replicas: [] })
+    const res = await a.handle('X', { op: 'results', capabilities: [], want: 0, signals: [], batches: [], results: [{ jobId: 'nope', taskId: 'nope/0', ok: true, result: new Uint8Array(), error: '', spawned: 0, attempts: 1, finishedAtMs: 0n, cancelled: false, failures: [] }], progress: [], replicas: [], covered: [] })
     expect(res.ok).toBe(true)
-    expect((await a.handle('X', { op: 'bogus', capabilities: [], want: 0, signals: [], batches: [], results: [], progress: [], replicas: [] })).ok).toBe(false)
+    expect((await a.handle('X', { op: 'bogus', capabilities: [], want: 0, signals: [], batches: [], results: [], progress: [], replicas: [], covered: [] })).ok).toBe(false)
   })
 })

@@ -115,40 +115,102 @@ describe('results carry the signals of the batches they finish', () => {
     expect(b.outboxEntries.size).toBe(0)
   })
 
-  it('the last outcome behind a results message in flight goes as soon as that one is answered, with the signal, and waits for no linger', () => {
-    const { a, b, jobId, stolen, running } = setup(8, 2)
-    expect(stolen.length).toBeGreaterThanOrEqual(3)
-    let now = 1100
+  /**
+   * B finishes its whole batch while its first results message is in flight; returns that
+   * message and the one that went beside it with the rest.
+   */
+  function lastBeside (a: WorkCore, b: WorkCore, running: Task[], now: number): { inFlight: { id: number, msg: WorkMsg }, beside: { id: number, msg: WorkMsg }, now: number } {
     // First outcome: lingers (B holds more), then goes; its answer is held back.
     b.taskFinished(running[0]!.id, ok(), now)
     const queue = [running[1]!, ...persist(b).start]
     b.tick(now + RESULTS_LINGER_MS)
     const inFlight = persist(b).messages.filter(m => m.msg.op === 'results')
     expect(inFlight).toHaveLength(1)
-    // B finishes everything else while that message is in flight: nothing goes yet.
+    // B finishes everything else while that message is in flight: only the last one goes,
+    // at once, beside it.
     now += 20
+    const beside: Array<{ id: number, msg: WorkMsg }> = []
     while (queue.length > 0) {
       const t = queue.shift()!
       b.taskFinished(t.id, ok(), now++)
       const rd = persist(b)
       queue.push(...rd.start)
-      expect(rd.messages.filter(m => m.msg.op === 'results')).toEqual([])
+      const sent = rd.messages.filter(m => m.msg.op === 'results')
+      if (queue.length > 0) expect(sent).toEqual([])
+      beside.push(...sent)
     }
-    const first = deliver(a, inFlight[0]!.msg, 500, now)
-    b.response(inFlight[0]!.id, first.reply, now)
-    // Answered: the rest goes in the same ready, with the batch's signal.
-    const rest = persist(b).messages.filter(m => m.msg.op === 'results')
-    expect(rest).toHaveLength(1)
-    const msg = rest[0]!.msg as Extract<WorkMsg, { op: 'results' }>
-    expect([...msg.results, ...(inFlight[0]!.msg as Extract<WorkMsg, { op: 'results' }>).results].map(r => r.taskId).sort()).toEqual(stolen.map(t => t.id).sort())
-    expect(msg.signals).toEqual([{ jobId, batchId: expect.any(String) }])
+    expect(beside).toHaveLength(1)
+    return { inFlight: inFlight[0]!, beside: beside[0]!, now }
+  }
+
+  it('the last outcome goes at once beside a results message in flight, with a covered signal the home applies once it has both', () => {
+    const { a, b, jobId, stolen, running } = setup(8, 2)
+    expect(stolen.length).toBeGreaterThanOrEqual(3)
+    const { inFlight, beside, now } = lastBeside(a, b, running, 1100)
+    const first = inFlight.msg as Extract<WorkMsg, { op: 'results' }>
+    const msg = beside.msg as Extract<WorkMsg, { op: 'results' }>
+    // The second batch does not repeat the first; together they hold the whole batch.
+    expect([...msg.results, ...first.results].map(r => r.taskId).sort()).toEqual(stolen.map(t => t.id).sort())
+    expect(msg.signals).toBeUndefined()
+    expect(msg.covered).toEqual([{ jobId, batchId: expect.any(String), covers: first.results.map(r => r.taskId).sort() }])
+    // In order: the home records the first, then the second with the covered signal.
+    const r1 = deliver(a, first, 500, now)
+    expect(finishedJobs(a, r1.rd)).toEqual([])
     const { reply, rd } = deliver(a, msg, 501, now)
+    expect(reply.signalled).toEqual([msg.covered![0]!.batchId])
     expect(finishedJobs(a, rd)).toEqual([jobId])
-    b.response(rest[0]!.id, reply, now)
+    b.response(inFlight.id, r1.reply, now)
+    b.response(beside.id, reply, now)
     const after = persist(b)
+    // B does not signal the batch again: the home took its covered signal.
     expect(after.messages.filter(m => m.msg.op === 'signal' || m.msg.op === 'results')).toEqual([])
     expect(b.outboxEntries.size).toBe(0)
     expect(b.counters.resultsSent).toBe(stolen.length)
+  })
+
+  it('a covered signal that arrives before the outcomes it covers is not taken: the thief signals once both are answered', () => {
+    const { a, b, jobId, stolen, running } = setup(8, 2)
+    const { inFlight, beside, now } = lastBeside(a, b, running, 1100)
+    const msg = beside.msg as Extract<WorkMsg, { op: 'results' }>
+    expect(msg.covered).toHaveLength(1)
+    // Out of order: the second batch first. Its outcomes are recorded, its signal is not taken.
+    const r2 = deliver(a, msg, 600, now)
+    expect(r2.reply.signalled).toBeUndefined()
+    expect(finishedJobs(a, r2.rd)).toEqual([])
+    b.response(beside.id, r2.reply, now)
+    persist(b)
+    const r1 = deliver(a, inFlight.msg, 601, now)
+    expect(finishedJobs(a, r1.rd)).toEqual([])
+    b.response(inFlight.id, r1.reply, now)
+    const signal = persist(b).messages.filter(m => m.msg.op === 'signal')
+    expect(signal).toHaveLength(1)
+    const { rd } = deliver(a, signal[0]!.msg, 602, now)
+    expect(finishedJobs(a, rd)).toEqual([jobId])
+    expect(b.outboxEntries.size).toBe(0)
+    expect(b.counters.resultsSent).toBe(stolen.length)
+  })
+
+  it('a covered signal is not taken when the batch in flight is lost; the outcomes go again and the batch is signalled after them', () => {
+    const { a, b, jobId, running } = setup(8, 2)
+    const { inFlight, beside, now: at } = lastBeside(a, b, running, 1100)
+    let now = at
+    const r2 = deliver(a, beside.msg, 700, now)
+    expect(r2.reply.signalled).toBeUndefined()
+    b.response(beside.id, r2.reply, now)
+    persist(b)
+    b.response(inFlight.id, new Error('lost'), now)
+    persist(b)
+    for (let i = 0; i < 20 && b.outboxEntries.size > 0; i++) {
+      now += MAINTAIN_EVERY_MS
+      b.tick(now)
+      for (const m of persist(b).messages) {
+        if (m.msg.op !== 'results') continue
+        const { reply } = deliver(a, m.msg, 710 + i, now)
+        b.response(m.id, reply, now)
+      }
+    }
+    expect(b.outboxEntries.size).toBe(0)
+    expect(a.activeJob(jobId)).toBeUndefined()
   })
 
   it('a home that ignores the signals in a results message (an older version) still gets the signal, on its own', () => {
@@ -260,5 +322,135 @@ describe('a lender does not re-send a batch whose thief is sending its outcomes'
       resends += persist(a).messages.filter(m => m.msg.op === 'deliver').length
     }
     expect(resends).toBe(1)
+  })
+})
+
+describe('a re-lent part of a batch is vouched for up the chain of lenders', () => {
+  /** Delivers `msg` from `from` to `to`; returns the reply and `to`'s ready. */
+  function send (to: WorkCore, from: string, msg: WorkMsg, id: number, now: number): { reply: WorkReply, rd: Ready } {
+    to.request(from, id, msg, now)
+    const rd = persist(to)
+    return { reply: rd.replies.find(r => r.id === id)!.reply, rd }
+  }
+
+  it('the thief of a thief sends its lender a covered signal with its last outcomes; the lender passes it on to the home, which completes the job before either is answered', () => {
+    const { reg, a, b, jobId, stolen, running } = setup(10, 1)
+    expect(stolen.length).toBeGreaterThanOrEqual(3)
+    const c = makeCore('C', reg, 1000)
+    // C steals from B part of what B stole from A.
+    c.peers(view('B', b), 1001)
+    c.peerAdvertised('B', 1001)
+    const ask = persist(c).messages.find(m => m.msg.op === 'steal')!
+    const grant = send(b, 'C', ask.msg, 1, 1001)
+    const relent = grant.reply.batches.flatMap(x => x.tasks)
+    expect(relent.length).toBeGreaterThan(0)
+    c.response(ask.id, grant.reply, 1001)
+    const cRunning = persist(c).start
+    // B runs what it kept; its outcomes reach A and are answered.
+    let now = 1100
+    let id = 10
+    const queue = [...running]
+    while (queue.length > 0) {
+      b.taskFinished(queue.shift()!.id, ok(), now)
+      const rd = persist(b)
+      queue.push(...rd.start)
+      b.tick(now + RESULTS_LINGER_MS)
+      for (const m of [...rd.messages, ...persist(b).messages]) {
+        if (m.msg.op !== 'results') continue
+        const { reply } = send(a, 'B', m.msg, ++id, now)
+        b.response(m.id, reply, now)
+        persist(b)
+      }
+      now += 10
+    }
+    expect(b.outboxEntries.size).toBe(0)
+    expect(a.activeJob(jobId)).toBeDefined()
+    // C finishes the re-lent part: its outcomes go to A, a covered signal to B.
+    const cq = [...cRunning]
+    const fromC: Array<{ id: number, to: string, msg: WorkMsg }> = []
+    while (cq.length > 0) {
+      c.taskFinished(cq.shift()!.id, ok(), now++)
+      const rd = persist(c)
+      cq.push(...rd.start)
+      fromC.push(...rd.messages)
+    }
+    const results = fromC.filter(m => m.msg.op === 'results')
+    const vouch = fromC.filter(m => m.msg.op === 'signal')
+    expect(vouch).toHaveLength(1)
+    expect(vouch[0]!.to).toBe('B')
+    expect((vouch[0]!.msg as Extract<WorkMsg, { op: 'signal' }>).covered![0]!.covers.sort()).toEqual(relent.map(t => t.id).sort())
+    // A records C's outcomes (the answers are held back).
+    const answers: Array<{ id: number, reply: WorkReply }> = []
+    for (const m of results) answers.push({ id: m.id, reply: send(a, 'C', m.msg, ++id, now).reply })
+    expect(a.activeJob(jobId)).toBeDefined()
+    // B passes the covered signal on to A at once; A has every outcome and completes the job.
+    const atB = send(b, 'C', vouch[0]!.msg, ++id, now)
+    expect(atB.reply.signalled).toBeUndefined()
+    const onward = atB.rd.messages.filter(m => m.msg.op === 'signal')
+    expect(onward).toHaveLength(1)
+    expect(onward[0]!.to).toBe('A')
+    const atA = send(a, 'B', onward[0]!.msg, ++id, now)
+    expect(atA.reply.signalled).toHaveLength(1)
+    expect(finishedJobs(a, atA.rd)).toEqual([jobId])
+    b.response(onward[0]!.id, atA.reply, now)
+    persist(b)
+    // Then the answers arrive and the plain signals follow: B does not signal A again.
+    for (const r of answers) c.response(r.id, r.reply, now)
+    const plain = persist(c).messages.filter(m => m.msg.op === 'signal')
+    expect(plain).toHaveLength(1)
+    const toB = send(b, 'C', plain[0]!.msg, ++id, now)
+    expect(toB.reply.accepted).toBe(1)
+    expect(toB.rd.messages.filter(m => m.to === 'A')).toEqual([])
+    expect(c.outboxEntries.size).toBe(0)
+  })
+
+  it('a covered signal passed on before the home has the outcomes it covers is not taken; the chain of plain signals completes the job', () => {
+    const { reg, a, b, jobId, running } = setup(10, 1)
+    const c = makeCore('C', reg, 1000)
+    c.peers(view('B', b), 1001)
+    c.peerAdvertised('B', 1001)
+    const ask = persist(c).messages.find(m => m.msg.op === 'steal')!
+    const grant = send(b, 'C', ask.msg, 1, 1001)
+    c.response(ask.id, grant.reply, 1001)
+    const cRunning = persist(c).start
+    let now = 1100
+    let id = 10
+    const queue = [...running]
+    while (queue.length > 0) {
+      b.taskFinished(queue.shift()!.id, ok(), now)
+      const rd = persist(b)
+      queue.push(...rd.start)
+      b.tick(now + RESULTS_LINGER_MS)
+      for (const m of [...rd.messages, ...persist(b).messages]) {
+        if (m.msg.op !== 'results') continue
+        b.response(m.id, send(a, 'B', m.msg, ++id, now).reply, now)
+        persist(b)
+      }
+      now += 10
+    }
+    const cq = [...cRunning]
+    const fromC: Array<{ id: number, to: string, msg: WorkMsg }> = []
+    while (cq.length > 0) {
+      c.taskFinished(cq.shift()!.id, ok(), now++)
+      const rd = persist(c)
+      cq.push(...rd.start)
+      fromC.push(...rd.messages)
+    }
+    // The covered signal overtakes C's outcomes: A does not take it.
+    const vouch = fromC.filter(m => m.msg.op === 'signal')
+    const atB = send(b, 'C', vouch[0]!.msg, ++id, now)
+    const onward = atB.rd.messages.filter(m => m.msg.op === 'signal')
+    const early = send(a, 'B', onward[0]!.msg, ++id, now)
+    expect(early.reply.signalled).toBeUndefined()
+    b.response(onward[0]!.id, early.reply, now)
+    persist(b)
+    expect(a.activeJob(jobId)).toBeDefined()
+    for (const m of fromC.filter(m => m.msg.op === 'results')) c.response(m.id, send(a, 'C', m.msg, ++id, now).reply, now)
+    expect(a.activeJob(jobId)).toBeDefined()
+    const plain = persist(c).messages.filter(m => m.msg.op === 'signal')
+    const fromB = send(b, 'C', plain[0]!.msg, ++id, now).rd.messages.filter(m => m.msg.op === 'signal' && m.to === 'A')
+    expect(fromB).toHaveLength(1)
+    const { rd } = send(a, 'B', fromB[0]!.msg, ++id, now)
+    expect(finishedJobs(a, rd)).toEqual([jobId])
   })
 })
