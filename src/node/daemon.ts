@@ -17,7 +17,7 @@ export async function runDaemon (config: NodeConfig, onStarted?: (node: MeshNode
   // Before anything slow: npm may be killed while the node starts.
   const launcher = findLauncher()
   const log = createLogger(config.logLevel, { name: config.name })
-  const node = await MeshNode.start(config, { logger: log })
+  const node = await MeshNode.start(config, { logger: log, heapTrim: true })
   onStarted?.(node)
   return await new Promise<number>(resolve => {
     let signalled = false

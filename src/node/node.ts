@@ -57,6 +57,12 @@ export interface StartOptions {
   logger?: Logger
   /** Handlers given in code (the library API), besides the built-ins and --handlers modules. */
   handlers?: Handlers
+  /**
+   * Give V8's young generation back once idle (src/node/services/heap-trim.ts). The CLI's
+   * daemon only: it owns its process and started it with `--max-semi-space-size=16`; a
+   * program that embeds a node keeps its own GC settings.
+   */
+  heapTrim?: boolean
 }
 
 /**
@@ -366,7 +372,7 @@ export class MeshNode {
         { name: 'work', service: components.work },
         { name: 'stuck-jobs', service: components.stuck },
         { name: 'resources', service: components.resources },
-        { name: 'heap-trim', service: new HeapTrim() },
+        ...(opts.heapTrim === true ? [{ name: 'heap-trim', service: new HeapTrim() }] : []),
         { name: 'retention', service: new RetentionService(components.consensus, log) },
         { name: 'approvals', service: components.approvals },
         { name: 'schedules', service: new ScheduleService({ self, consensus: components.consensus, engine: components.work.engine, register: async entries => { await components.work.registrar.register(entries) }, log, metrics: components.metrics, events: components.events }) },

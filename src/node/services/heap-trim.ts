@@ -76,6 +76,13 @@ export class HeapTrim {
   trimMs = 0
 
   async start (): Promise<void> {
+    // Isolates created from now on — handler worker threads (--handler-isolation worker) —
+    // get the 1 MiB semi-spaces they always had: this process's own cap stays 16 MiB (V8 read
+    // it when the main isolate was set up), but a pool can hold dozens of workers that this
+    // never trims, each of which could otherwise keep up to 32 MiB of young generation.
+    // (Handler child processes inherit the 16 MiB flag and size their young generation to
+    // their own load.)
+    v8.setFlagsFromString('--max-semi-space-size=1')
     this.gc = memoryReducingGc()
     if (this.gc == null) return
     this.timer = setInterval(() => { this.check() }, CHECK_MS)

@@ -1,5 +1,6 @@
 // When the young generation is trimmed (src/node/services/heap-trim.ts): only after a spell
 // of low CPU long enough to mean "idle", only when V8 has grown it, and at most once per gap.
+import { Worker } from 'node:worker_threads'
 import { describe, expect, it } from 'vitest'
 import { CHECK_MS, HeapTrim, IDLE_MS, MIN_GAP_MS, SMALL_NEW_SPACE_BYTES, TrimPolicy } from '../../../src/node/services/heap-trim.js'
 
@@ -49,6 +50,22 @@ describe('TrimPolicy', () => {
   })
 })
 
+/** A worker thread that allocates hard and reports its new space's size (MiB). */
+async function workerNewSpaceMiB (): Promise<number> {
+  const code = `
+    const { parentPort } = require('node:worker_threads')
+    const v8 = require('node:v8')
+    let keep = []
+    for (let i = 0; i < 2e6; i++) { keep.push({ a: i, b: 'x' + i }); if (keep.length > 100000) keep = [] }
+    parentPort.postMessage(v8.getHeapSpaceStatistics().find(s => s.space_name === 'new_space').space_size / 1048576)`
+  const w = new Worker(code, { eval: true })
+  try {
+    return await new Promise<number>((resolve, reject) => { w.once('message', resolve); w.once('error', reject) })
+  } finally {
+    await w.terminate()
+  }
+}
+
 describe('HeapTrim', () => {
   it('starts and stops with a real V8 (the gc it needs is available)', async () => {
     const t = new HeapTrim()
@@ -56,4 +73,14 @@ describe('HeapTrim', () => {
     await t.stop()
     expect(t.trims).toBe(0)
   })
+
+  it('handler worker threads started after it keep 1 MiB semi-spaces (a new space of at most 2 MiB)', async () => {
+    const t = new HeapTrim()
+    await t.start()
+    try {
+      expect(await workerNewSpaceMiB()).toBeLessThanOrEqual(2)
+    } finally {
+      await t.stop()
+    }
+  }, 30_000)
 })
