@@ -9,7 +9,7 @@
 // Every peer, member or not, is held to INTERNAL_RATE first: over it the answer is
 // RATE_LIMITED and nothing runs (the forwarding member passes the code on to its client).
 import { peerIdFromString } from '@libp2p/peer-id'
-import { MAX_JOBS_PER_PUT, MAX_REPLICAS, type JobEntry, type JobRegistryState } from '../../consensus/control.js'
+import { MAX_JOBS_PER_PUT, MAX_REPLICAS, decodeCommand, encodeCommand, type JobEntry, type JobRegistryState } from '../../consensus/control.js'
 import { CodedError } from '../../errors.js'
 import { HISTORY_CALL, INTERNAL_CALL } from '../../wire/calls.js'
 import { INTERNAL_MAX_STREAMS, INTERNAL_PROTOCOL, INTERNAL_RATE, INTERNAL_TIMEOUT_MS, MAX_INTERNAL_FRAME_BYTES } from '../../wire/constants.js'
@@ -108,7 +108,8 @@ export class InternalService {
       if (req.toLeader != null) return await this.forwarded(from, req.toLeader, 'write')
       if (req.toHome != null) return await this.forwarded(from, req.toHome, 'read')
       if (req.registerJobs != null) {
-        await this.deps.register(registrations(req.registerJobs.jobs))
+        const reg = req.registerJobs
+        await this.deps.register(reg.command != null && reg.command.byteLength > 0 ? compactRegistrations(reg.command) : registrations(reg.jobs))
         return answer('', '') // registered
       }
       if (req.deathOpinions != null) {
@@ -160,7 +161,7 @@ export async function fetchHistory (host: Host, to: string, from: number): Promi
 /** Send a batch of registrations to the leader; throws with the leader's code if it refuses. */
 export async function registerAt (host: Host, leader: string, jobs: Array<[string, JobEntry]>): Promise<InternalResponse> {
   return await callWith(host, peerIdFromString(leader), {
-    registerJobs: { jobs: jobs.map(([id, e]) => ({ id, home: e.home, createdAt: e.createdAt, state: e.state, replicas: e.replicas ?? [], epoch: e.epoch ?? 0, ...(e.finishedAt != null ? { finishedAt: e.finishedAt } : {}), ...(e.keepMs != null ? { keepMs: e.keepMs } : {}) })) }
+    registerJobs: { jobs: [], command: encodeCommand({ op: 'jobs.put', jobs }) }
   }, INTERNAL_CALL)
 }
 
@@ -177,6 +178,19 @@ function opinions (list: Array<{ peerId: string, incarnation: number, reason: st
     if (o.peerId === '' || !Number.isSafeInteger(o.incarnation) || o.incarnation < 0) throw new MeshError('BAD_REQUEST', 'a death opinion needs a peer id and a whole-number incarnation')
     return { peerId: o.peerId, incarnation: o.incarnation, reason: o.reason.slice(0, 200) }
   })
+}
+
+/** A forwarded batch in the compact form: a jobs.put command, validated as the log validates it. */
+function compactRegistrations (command: Uint8Array): Array<[string, JobEntry]> {
+  let cmd
+  try {
+    cmd = decodeCommand(command)
+  } catch (err) {
+    throw new MeshError('BAD_REQUEST', `registration batch: ${errorMessage(err)}`)
+  }
+  // Only registrations, and nothing attributed to a client: the forwarding member speaks for itself.
+  if (cmd.op !== 'jobs.put' || cmd.by !== undefined || cmd.at !== undefined) throw new MeshError('BAD_REQUEST', `registration batch: a ${cmd.op} command is not a registration`)
+  return cmd.jobs
 }
 
 function registrations (jobs: JobRegistration[]): Array<[string, JobEntry]> {

@@ -225,6 +225,7 @@ export namespace JobRegistration {
 
 export interface RegisterJobs {
   jobs: JobRegistration[]
+  command?: Uint8Array
 }
 
 export namespace RegisterJobs {
@@ -242,6 +243,11 @@ export namespace RegisterJobs {
             w.uint32(10)
             JobRegistration.codec().encode(value, w)
           }
+        }
+
+        if (obj.command != null) {
+          w.uint32(18)
+          w.bytes(obj.command)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -266,6 +272,10 @@ export namespace RegisterJobs {
               obj.jobs.push(JobRegistration.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.jobs$
               }))
+              break
+            }
+            case 2: {
+              obj.command = reader.bytes()
               break
             }
             default: {

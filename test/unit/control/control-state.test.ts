@@ -245,3 +245,55 @@ describe('jobs.delete (retention)', () => {
     expect(s.jobs.size).toBe(0)
   })
 })
+
+describe('jobs.put on the wire', () => {
+  const P = (n: number): string => `12D3KooW${String(n).padStart(44, 'x')}`
+  const jobs: Array<[string, JobEntry]> = [
+    ['j1', { home: P(1), createdAt: 1_700_000_000_000, state: 'running', replicas: [P(2), P(3)] }],
+    ['j2', { home: P(1), createdAt: 1_700_000_000_001, state: 'completed', replicas: [P(3), P(2)], epoch: 2, finishedAt: 1_700_000_000_500, keepMs: 60_000 }],
+    ['j3', { home: P(4), createdAt: 7, state: 'failed', finishedAt: 9 }],
+    ['j4', { home: P(2), createdAt: 8, state: 'cancelled', replicas: [] }],
+    ['j5', { home: P(2), createdAt: 8, state: 'running', keepMs: 5 }]
+  ]
+
+  it('round-trips every field, naming each peer once', () => {
+    const bytes = encodeCommand({ op: 'jobs.put', jobs })
+    const raw = JSON.parse(new TextDecoder().decode(bytes))
+    expect(raw.peers).toEqual([P(1), P(2), P(3), P(4)])
+    expect(raw.jobs).toBeUndefined()
+    expect(decodeCommand(bytes)).toEqual({ op: 'jobs.put', jobs })
+  })
+
+  it('is several times smaller than naming the peers in every row', () => {
+    const many: Array<[string, JobEntry]> = Array.from({ length: 1000 }, (_, i) => [`job-${i}`, { home: P(1), createdAt: 1_700_000_000_000 + i, state: 'running', replicas: [P(2), P(3)] }])
+    const compact = encodeCommand({ op: 'jobs.put', jobs: many }).byteLength
+    const long = new TextEncoder().encode(JSON.stringify({ v: 1, op: 'jobs.put', jobs: many })).byteLength
+    expect(compact * 3).toBeLessThan(long)
+  })
+
+  it('still reads the long form that older logs and snapshots hold, and applies both alike', () => {
+    const long = new TextEncoder().encode(JSON.stringify({ v: 1, op: 'jobs.put', jobs }))
+    expect(decodeCommand(long)).toEqual({ op: 'jobs.put', jobs })
+    const a = new ControlState()
+    const b = new ControlState()
+    a.apply(1, long)
+    b.apply(1, encodeCommand({ op: 'jobs.put', jobs }))
+    expect([...b.jobs]).toEqual([...a.jobs])
+  })
+
+  it('refuses rows that name a peer or a state it does not have', () => {
+    const raw = (rows: unknown, peers: unknown = [P(1), P(2)]): Uint8Array => new TextEncoder().encode(JSON.stringify({ v: 1, op: 'jobs.put', peers, rows }))
+    expect(() => decodeCommand(raw([['j', 1, 0, 5]]))).toThrow(/bad entry for job j/)
+    expect(() => decodeCommand(raw([['j', 1, 9, 0]]))).toThrow(/bad entry for job j/)
+    expect(() => decodeCommand(raw([['j', 1, 0, 0, [0, 7]]]))).toThrow(/bad replicas for job j/)
+    expect(() => decodeCommand(raw([['j', 1, 0, 0, null, -1]]))).toThrow(/bad epoch/)
+    expect(() => decodeCommand(raw(['j']))).toThrow(/job id must be/)
+    expect(() => decodeCommand(raw([['j', 1, 0, 0]], 'p'))).toThrow(/"peers"/)
+    expect(() => decodeCommand(raw([]))).toThrow(/1 to/)
+    expect(decodeCommand(raw([['j', 1, 0, 1, [0]]]))).toEqual({ op: 'jobs.put', jobs: [['j', { home: P(2), createdAt: 1, state: 'running', replicas: [P(1)] }]] })
+  })
+
+  it('keeps the attribution of an attributed put', () => {
+    expect(decodeCommand(encodeCommand({ op: 'jobs.put', jobs: jobs.slice(0, 1), by: 'alice', at: 3 }))).toEqual({ op: 'jobs.put', jobs: jobs.slice(0, 1), by: 'alice', at: 3 })
+  })
+})

@@ -2,7 +2,7 @@
 // configuration, by authenticated peer id. Anyone else is refused with NOT_A_MEMBER, counted,
 // and nothing happens.
 import { describe, expect, it } from 'vitest'
-import type { JobEntry } from '../../../src/consensus/control.js'
+import { encodeCommand, type JobEntry } from '../../../src/consensus/control.js'
 import { Registry } from 'prom-client'
 import { createMetrics, statusCounters } from '../../../src/node/metrics.js'
 import { createLogger } from '../../../src/node/log.js'
@@ -79,6 +79,18 @@ describe('the internal protocol', () => {
     const req = InternalRequest.decode(InternalRequest.encode({ registerJobs: { jobs: [{ id: 'j1', home: 'v2', createdAt: 5, state: 'completed', replicas: [], epoch: 0, finishedAt: 9, keepMs: 3_600_000 }] } }))
     expect((await svc.handle('v2', req)).code).toBe('')
     expect(registered).toEqual([[['j1', { home: 'v2', createdAt: 5, state: 'completed', finishedAt: 9, keepMs: 3_600_000 }]]])
+  })
+
+  it('proposes a batch forwarded in the compact form, and refuses anything else in its place', async () => {
+    const { svc, registered } = service(CONF)
+    const jobs: Array<[string, JobEntry]> = [['j1', { home: 'v2', createdAt: 5, state: 'running', replicas: ['v1', 'l1'] }], ['j2', { home: 'v2', createdAt: 6, state: 'completed', finishedAt: 9 }]]
+    const compact = (cmd: Parameters<typeof encodeCommand>[0]): InternalRequest => InternalRequest.decode(InternalRequest.encode({ registerJobs: { jobs: [], command: encodeCommand(cmd) } }))
+    expect((await svc.handle('v2', compact({ op: 'jobs.put', jobs }))).code).toBe('')
+    expect(registered).toEqual([jobs])
+    for (const bad of [compact({ op: 'job.cancel', jobId: 'j1' }), compact({ op: 'jobs.put', jobs, by: 'someone' }), { registerJobs: { jobs: [], command: new TextEncoder().encode('{"v":1,"op":"jobs.put","peers":[],"rows":[["j",1,0,0]]}') } }]) {
+      expect((await svc.handle('v2', bad)).code).toBe('BAD_REQUEST')
+    }
+    expect(registered).toHaveLength(1)
   })
 
   it('refuses a registration with an unknown state and proposes nothing', async () => {
