@@ -2,6 +2,7 @@
 // Options live here so the daemon and the short-lived CLI client build hosts the same way.
 import { gossipsub } from '@chainsafe/libp2p-gossipsub'
 import { noise } from '@chainsafe/libp2p-noise'
+import { coalescingWrites } from './coalesce.js'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import type { PeerDiscovery, PrivateKey, PubSub } from '@libp2p/interface'
@@ -89,7 +90,7 @@ export async function createHost (opts: HostOptions): Promise<Host> {
     ...metricsOption(opts.registry),
     addresses: { listen: opts.listen },
     transports: [tcp()],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [coalescingWrites(noise())],
     streamMuxers: [yamux()],
     peerDiscovery,
     connectionManager: {
@@ -176,7 +177,7 @@ export async function createClientHost (privateKey: PrivateKey, opts: ClientHost
     ...protection(opts.meshKeys, opts.onMeshKeyMismatch),
     addresses: { listen: [] },
     transports: [tcp()],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [coalescingWrites(noise())],
     streamMuxers: [yamux()]
   }), opts.meshKeys)
 }
