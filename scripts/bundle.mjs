@@ -10,13 +10,20 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { check, strip } from './strip-source.mjs'
 
+// Fastify loads its JSON-schema compilers (ajv, fast-json-stringify) only for routes with
+// schemas, and meshnode gives it factories of its own (src/node/http/server.ts) since none has
+// any: left out of the bundle, their code is neither parsed nor held by any node.
+const NEVER_LOADED = ['@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler']
+
 const common = {
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node22',
   sourcemap: 'linked',
-  external: ['classic-level', 'ink', 'react'],
+  external: ['classic-level', 'ink', 'react', ...NEVER_LOADED],
+  // src/lazy-require.ts loads dist/vendor/<package>.cjs (below) when this is defined.
+  define: { MESHNODE_BUNDLE: 'true' },
   // Some bundled CommonJS dependencies call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __meshnodeCreateRequire } from 'node:module'; const require = __meshnodeCreateRequire(import.meta.url);" },
   logLevel: 'warning'
@@ -47,5 +54,14 @@ await build({ ...common, entryPoints: ['dist/src/package.js'], outfile: 'dist/me
 // The handler workers' script (src/work/isolation/worker.ts): a file of its own, next to the
 // CLI bundle, where the pool looks for it.
 await build({ ...common, entryPoints: ['dist/src/work/isolation/worker.js'], outfile: 'dist/meshnode-worker.mjs' })
+// Packages a node rarely needs (src/lazy-require.ts): each a CommonJS file of its own, which
+// the bundle requires the first time it is needed.
+for (const id of ['ajv', 'cron-parser', 'yaml']) {
+  await build({
+    stdin: { contents: `module.exports = require(${JSON.stringify(id)})`, resolveDir: fileURLToPath(new URL('..', import.meta.url)), sourcefile: `vendor-${id}.cjs`, loader: 'js' },
+    bundle: true, platform: 'node', format: 'cjs', target: 'node22', sourcemap: 'linked', logLevel: 'warning',
+    outfile: `dist/vendor/${id}.cjs`
+  })
+}
 // The web dashboard (dashboard/ → dist/dashboard/), which every node serves at /.
 await (await import('./build-dashboard.mjs')).buildDashboard(fileURLToPath(new URL('..', import.meta.url)))
