@@ -22,6 +22,7 @@ const common = {
   target: 'node22',
   sourcemap: 'linked',
   external: ['classic-level', 'ink', 'react', ...NEVER_LOADED],
+  alias: { '@chainsafe/as-sha256': fileURLToPath(new URL('./sha256-node.mjs', import.meta.url)) },
   // src/lazy-require.ts loads dist/vendor/<package>.cjs (below) when this is defined.
   define: { MESHNODE_BUNDLE: 'true' },
   // Some bundled CommonJS dependencies call require(); give the ESM bundle one.
