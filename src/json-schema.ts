@@ -3,10 +3,13 @@
 // (`tasks[2].attempts`) and, for an unknown field, the nearest known one ("did you mean
 // "attempts"?"). Schemas live beside what they describe; the job schema is published in
 // schemas/ for editors.
-import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv'
+import type AjvExports from 'ajv'
+import type { ErrorObject, ValidateFunction } from 'ajv'
+import { lazyRequire } from './lazy-require.js'
 
-// ajv is CommonJS: under Node's ESM interop its class is the module's `default` export.
-const Ajv = AjvModule.default
+// ajv loads with the first schema compiled (src/lazy-require.ts). It is CommonJS: its class is
+// the module's `default` export.
+const ajv = lazyRequire<typeof AjvExports>('ajv', 'to check job and workflow files')
 
 /** Checks a value; returns every problem in words, or [] when it is valid. */
 export type Check = (value: unknown) => string[]
@@ -15,7 +18,7 @@ export type Check = (value: unknown) => string[]
 export function schemaCheck (schema: object): Check {
   let validate: ValidateFunction | undefined
   return value => {
-    const v = validate ??= new Ajv({ allErrors: true, verbose: true, strict: false }).compile(schema)
+    const v = validate ??= new (ajv().default)({ allErrors: true, verbose: true, strict: false }).compile(schema)
     if (v(value)) return []
     return describeErrors(v.errors ?? [])
   }

@@ -6,12 +6,16 @@
 // cycles with their path) and every `${{ }}` expression (syntax with the column, contexts, and
 // that a step reads only the steps it needs, directly or not).
 
-import { LineCounter, parseDocument, isMap, isScalar } from 'yaml'
+import type * as Yaml from 'yaml'
 import workflowSchema from '../../schemas/workflow.schema.json' with { type: 'json' }
 import { didYouMean as nearest, schemaCheck } from '../json-schema.js'
 import { WorkflowError } from './errors.js'
 import { ExprError, parseCondition, parseTemplate, templateReferences, type Template } from './expr.js'
 import { DEFAULT_APPROVAL_TIMEOUT_MS, WORKFLOW_LIMITS } from './limits.js'
+import { lazyRequire } from '../lazy-require.js'
+
+// yaml loads with the first YAML workflow file parsed (src/lazy-require.ts).
+const yaml = lazyRequire<typeof Yaml>('yaml', 'to read YAML workflow files')
 
 /** The built-in task type of shell commands (src/work/spec.ts CMD_TYPE). */
 const CMD_TYPE = 'cmd'
@@ -388,6 +392,7 @@ export function parseWorkflowText (text: string, fileName = 'workflow'): Workflo
     }
     return parseWorkflow(raw)
   }
+  const { LineCounter, parseDocument, isMap, isScalar } = yaml()
   const lines = new LineCounter()
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false })
   if (doc.errors.length > 0) {

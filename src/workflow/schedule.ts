@@ -18,7 +18,9 @@
 // Whatever the policy, an occurrence more than the schedule's catchUpMs (default an hour) in
 // the past is never fired: yesterday's 09:00 run is not started at noon today. Occurrences
 // missed while the schedule was paused are never fired (resuming counts from the resume).
-import { CronExpressionParser, type CronExpression } from 'cron-parser'
+import type * as CronParser from 'cron-parser'
+import type { CronExpression } from 'cron-parser'
+import { lazyRequire } from '../lazy-require.js'
 import { formatJobId } from '../work/spec.js'
 
 export type MisfirePolicy = 'once' | 'skip' | 'all'
@@ -93,8 +95,11 @@ export function checkCron (spec: CronSpec): void {
   }
 }
 
+// cron-parser (and luxon under it) loads with the first cron expression read (src/lazy-require.ts).
+const cronParser = lazyRequire<typeof CronParser>('cron-parser', 'to read cron expressions')
+
 function parse (spec: CronSpec, currentDate: number): CronExpression {
-  return CronExpressionParser.parse(spec.cron.trim(), { currentDate, tz: spec.tz ?? 'UTC', hashSeed: spec.name })
+  return cronParser().CronExpressionParser.parse(spec.cron.trim(), { currentDate, tz: spec.tz ?? 'UTC', hashSeed: spec.name })
 }
 
 /** The first occurrence strictly after `afterMs`, or undefined when there is none. */

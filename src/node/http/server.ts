@@ -42,6 +42,15 @@ export interface HttpComponents {
 const READ_ONLY = new Set(['read'] as const)
 const NOTHING = new Set<never>()
 
+// No route declares a JSON schema (the API checks what it is given itself), so fastify needs no
+// schema compilers; given these, it never loads its default ones (ajv, fast-json-stringify),
+// which scripts/bundle.mjs leaves out of the bundle. A route given a schema fails to register
+// with this error rather than failing later.
+function noSchemaCompiler (): never {
+  throw new Error('meshnode\'s HTTP server has no JSON-schema compiler: its routes check their input themselves (src/node/http/server.ts)')
+}
+const NO_SCHEMA_COMPILERS = { buildValidator: noSchemaCompiler, buildSerializer: noSchemaCompiler }
+
 export class HttpService {
   private app?: FastifyInstance
   /** Where it listens once started ("127.0.0.1:7421"), or undefined (off, or not yet). */
@@ -54,7 +63,7 @@ export class HttpService {
 
   /** The fastify instance with every route, not listening (tests call it through inject()). */
   build (): FastifyInstance {
-    const app = Fastify({ logger: false, bodyLimit: MAX_HTTP_BODY_BYTES, return503OnClosing: true, forceCloseConnections: true })
+    const app = Fastify({ logger: false, bodyLimit: MAX_HTTP_BODY_BYTES, return503OnClosing: true, forceCloseConnections: true, schemaController: { compilersFactory: NO_SCHEMA_COMPILERS } })
     registerApi(app, { ...this.c, principal: async req => await this.principal(req) })
     return app
   }

@@ -15,7 +15,7 @@ const ROOT = join(import.meta.dirname, '..', '..', '..')
 const ALLOWED = [
   /^package\.json$/, /^README\.md$/, /^BENCHMARKS\.md$/, /^LICENSE$/,
   /^bin\/meshnode\.js$/,
-  /^dist\/meshnode\.mjs$/, /^dist\/meshnode-worker\.mjs$/,
+  /^dist\/meshnode\.mjs$/, /^dist\/meshnode-worker\.mjs$/, /^dist\/vendor\/[\w-]+\.cjs$/,
   /^dist\/dashboard\/(assets\/)?[\w.-]+$/,
   /^dist\/src\/.+\.d\.ts$/,
   /^deploy\/[\w.-]+$/,
@@ -28,7 +28,7 @@ describe('the package', () => {
     const files: string[] = JSON.parse(out)[0].files.map((f: { path: string }) => f.path)
     const stray = files.filter(f => !ALLOWED.some(re => re.test(f)))
     expect(stray).toEqual([])
-    for (const need of ['bin/meshnode.js', 'dist/meshnode.mjs', 'dist/meshnode-worker.mjs', 'dist/src/index.d.ts', 'deploy/meshnode.service', 'LICENSE']) expect(files).toContain(need)
+    for (const need of ['bin/meshnode.js', 'dist/meshnode.mjs', 'dist/meshnode-worker.mjs', 'dist/vendor/ajv.cjs', 'dist/vendor/cron-parser.cjs', 'dist/vendor/yaml.cjs', 'dist/src/index.d.ts', 'deploy/meshnode.service', 'LICENSE']) expect(files).toContain(need)
     expect(files.some(f => f.endsWith('.map'))).toBe(false)
   }, 60_000)
 
