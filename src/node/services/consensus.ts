@@ -39,6 +39,13 @@ import { RaftStore } from '../store/raft-store.js'
 import { RaftTransport } from '../transport/raft-transport.js'
 import type { Store } from '../store/store.js'
 
+/**
+ * How a proposal ends when the leader that took it lost leadership before it committed: the
+ * entry may or may not commit under the next leader. Callers whose command is idempotent
+ * (registrations) propose again.
+ */
+export const LEADERSHIP_CHANGED = 'leadership changed'
+
 export interface ConsensusOptions {
   /** Founders to wait for before bootstrapping (Consul's bootstrap_expect). */
   expect: number
@@ -560,7 +567,7 @@ export class ConsensusService {
     this.pending.delete(e.index)
     clearTimeout(p.timer)
     if (p.term === e.term) p.resolve(result)
-    else p.reject(new MeshError('NO_QUORUM', `leadership changed before entry ${e.index} committed; retry`))
+    else p.reject(new MeshError('NO_QUORUM', `${LEADERSHIP_CHANGED} before entry ${e.index} committed; retry`))
   }
 
   private maybeCompact (core: RaftCore): void {

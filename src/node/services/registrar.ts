@@ -4,7 +4,7 @@
 // batch to the leader over the internal protocol (one hop), as config writes are.
 import { MAX_JOBS_PER_PUT, type ControlCommand, type JobEntry } from '../../consensus/control.js'
 import type { InternalResponse } from '../../wire/proto/internal.js'
-import type { ConsensusService } from './consensus.js'
+import { LEADERSHIP_CHANGED, type ConsensusService } from './consensus.js'
 import { MeshError, errorMessage, isMeshError } from '../errors.js'
 import type { Host } from '../transport/host.js'
 import { registerAt } from './internal.js'
@@ -24,6 +24,16 @@ const MAX_IN_FLIGHT = 4
  * need its own retry loop.
  */
 const LEADER_WAIT_MS = 5_000
+
+/**
+ * Worth proposing again: no leader yet (forming, electing), or the leader lost leadership before
+ * the entry committed (an election under load, here or at the leader a batch was forwarded
+ * to). A jobs.put applied twice changes nothing the second time, so a retry is safe either way.
+ */
+function retryable (err: unknown): boolean {
+  if (isMeshError(err, 'NOT_LEADER')) return err.leader == null
+  return isMeshError(err, 'NO_QUORUM') && (/not part of a cluster|no leader/i.test(err.message) || err.message.includes(LEADERSHIP_CHANGED))
+}
 
 export class Registrar {
   private waiting: Waiting[] = []
@@ -77,8 +87,7 @@ export class Registrar {
         await this.proposeOnce(jobs, mayForward)
         return
       } catch (err) {
-        const leaderless = isMeshError(err, 'NO_QUORUM') ? /not part of a cluster|no leader/i.test(err.message) : isMeshError(err, 'NOT_LEADER') && err.leader == null
-        if (!leaderless || Date.now() > deadline) throw err
+        if (!retryable(err) || Date.now() > deadline) throw err
         await new Promise(resolve => setTimeout(resolve, 100))
       }
     }

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest'
+import type { ControlCommand, JobEntry } from '../../../src/consensus/control.js'
+import { MeshError } from '../../../src/node/errors.js'
+import type { ConsensusService } from '../../../src/node/services/consensus.js'
+import { Registrar } from '../../../src/node/services/registrar.js'
+import type { Host } from '../../../src/node/transport/host.js'
+
+const JOB: [string, JobEntry] = ['j1', { home: 'p1', createdAt: 1, state: 'running' }]
+
+/** A consensus service whose proposals fail with `failures`, in order, then commit. */
+function consensus (failures: Error[]): { svc: ConsensusService, proposed: ControlCommand[] } {
+  const proposed: ControlCommand[] = []
+  const svc = {
+    propose: async (cmd: ControlCommand) => {
+      proposed.push(cmd)
+      const err = failures.shift()
+      if (err != null) throw err
+      return { ok: true }
+    }
+  } as unknown as ConsensusService
+  return { svc, proposed }
+}
+
+describe('the registrar', () => {
+  it('proposes again when leadership changed before the entry committed (an election under load)', async () => {
+    const { svc, proposed } = consensus([new MeshError('NO_QUORUM', 'leadership changed before entry 94 committed; retry')])
+    await new Registrar({} as Host, svc).register([JOB])
+    expect(proposed).toHaveLength(2)
+    expect(proposed[1]).toEqual({ op: 'jobs.put', jobs: [JOB] })
+  })
+
+  it('waits for a leader while there is none', async () => {
+    const { svc, proposed } = consensus([new MeshError('NO_QUORUM', 'no quorum: no leader is known'), new MeshError('NOT_LEADER', 'not leader')])
+    await new Registrar({} as Host, svc).register([JOB])
+    expect(proposed).toHaveLength(3)
+  })
+
+  it('gives up at once on anything else, and says why', async () => {
+    const { svc, proposed } = consensus([new MeshError('NO_QUORUM', 'no quorum: entry 5 not committed within 5000 ms')])
+    await expect(new Registrar({} as Host, svc).register([JOB])).rejects.toThrow(/not committed within/)
+    expect(proposed).toHaveLength(1)
+  })
+})
