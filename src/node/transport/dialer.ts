@@ -26,7 +26,7 @@ export const ROUND_MS = 50
  * (~1–2 s of CPU-bound start-up each when ten start at once on two cores), dial us and
  * identify itself. A peer that is already up and listed us has dialled us by then anyway.
  */
-const YIELD_MS = 2_000
+export const YIELD_MS = 2_000
 
 /** An address as both ends write it: without the /p2p/<id> suffix. */
 function bare (ma: Multiaddr): string {
@@ -51,6 +51,7 @@ export class Dialer {
   private armedAt = Infinity
   private lastRound = -Infinity
   private started = false
+  private stopped = false
 
   private readonly host: Host
   private readonly log: Logger
@@ -67,6 +68,10 @@ export class Dialer {
       const pid = ma.getPeerId() ?? undefined
       this.targets.set(pid ?? a, { key: pid ?? a, peerId: pid, addrs: [ma], nextAt: 0, backoff: BACKOFF_MIN_MS, dialing: false, active: true })
     }
+    // From now, not only from start(): between the host starting to listen and the dialer
+    // starting (every other service starts in between), founders that are up already dial in,
+    // and their identify says which bootstrap address they are.
+    this.host.addEventListener('peer:identify', this.onIdentify)
   }
 
   /** A peer met through gossip or remembered from disk; dial it if not connected. */
@@ -98,15 +103,23 @@ export class Dialer {
    * about to dial already dialled it. Two things stop that:
    *  - the peer's identify (and later its heartbeats) lists its listen addresses: a bootstrap
    *    target whose address is among them gets the peer's PeerId, and round() then skips it
-   *    while a connection to that peer exists, whichever side opened it;
+   *    while a connection to that peer exists, whichever side opened it. Identify is watched
+   *    from construction, not from start(): every other service starts in between, and
+   *    founders already up dial in meanwhile; start() also reads what the peer store learnt
+   *    of peers connected before the listener was added;
    *  - of two founders (they list each other), the one whose own address sorts first gives
    *    the other YIELD_MS to dial it before dialling itself (both compare the same two
    *    strings, so exactly one of them yields). If the other is not up, the dial is only that
    *    late. Not on a restart: peers remembered on disk (know() before start) are dialled by
    *    PeerId at once, and the cluster exists already.
+   * Tried and not kept (issue 14, formation): every founder dialling every other once at
+   * start and leaving one that refused to dial it when it starts. Whoever starts second then
+   * connects the pair at once, but on 10 processes starting on 2 cores a handshake takes
+   * long enough that two starts often overlap it: 66–80 inbound sockets on the node ports
+   * instead of 49–56 (45 pairs), and no formation time gained — formation there is bound by
+   * CPU, not by these waits (BENCHMARKS.md).
    */
   start (): void {
-    this.host.addEventListener('peer:identify', this.onIdentify)
     const own = this.host.getMultiaddrs().map(bare).sort()[0]
     const restarting = [...this.targets.values()].some(t => t.key === t.peerId)
     if (this.founding && !restarting && own != null) {
@@ -117,11 +130,27 @@ export class Dialer {
     }
     this.host.addEventListener('peer:disconnect', this.onDisconnect)
     this.started = true
-    this.round()
+    const peerStore = (this.host as any).peerStore
+    const early = peerStore == null ? [] : this.host.getConnections().map(c => c.remotePeer)
+    if (early.length === 0) this.round()
+    else void this.learnConnected(peerStore, early).finally(() => { if (this.started) this.round() })
+  }
+
+  /** Bootstrap targets that are peers connected before start(): known by their identify in the peer store. */
+  private async learnConnected (peerStore: any, early: PeerId[]): Promise<void> {
+    const peers = new Map<string, PeerId>()
+    for (const pid of early) peers.set(pid.toString(), pid)
+    await Promise.all([...peers.values()].map(async pid => {
+      try {
+        const p = await peerStore.get(pid)
+        this.learn(pid.toString(), p.addresses.map((a: { multiaddr: Multiaddr }) => a.multiaddr))
+      } catch {}
+    }))
   }
 
   stop (): void {
     this.started = false
+    this.stopped = true
     clearTimeout(this.timer)
     this.timer = undefined
     this.armedAt = Infinity
@@ -160,6 +189,7 @@ export class Dialer {
   }
 
   private readonly onIdentify = (evt: CustomEvent<{ peerId: PeerId, listenAddrs: Multiaddr[] }>): void => {
+    if (this.stopped) return
     this.learn(evt.detail.peerId.toString(), evt.detail.listenAddrs)
   }
 

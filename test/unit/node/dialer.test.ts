@@ -1,6 +1,6 @@
 // The dialer's duplicate-connection avoidance: of two nodes that list each other, the one
-// whose address sorts first yields; a bootstrap address that identified itself is dialled only
-// while its peer is not connected.
+// whose address sorts first yields; a bootstrap address that identified itself (before or
+// after the dialer started) is dialled only while its peer is not connected.
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -60,6 +60,34 @@ describe('Dialer', () => {
     f.listeners.get('peer:disconnect')!({ detail: peer })
     vi.advanceTimersByTime(100)
     expect(f.dials).toEqual([HIGHER])
+    d.stop()
+  })
+
+  it('learns a bootstrap address of a peer that connected (and identified) before the dialer started', async () => {
+    const f = fakeHost()
+    const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    f.connected.add(peer.toString())
+    const host: any = {
+      ...f.host,
+      getConnections: (pid?: { toString: () => string }) => pid == null ? [{ remotePeer: peer }] : f.host.getConnections(pid),
+      peerStore: { get: async () => ({ addresses: [{ multiaddr: multiaddr(LOWER) }] }) }
+    }
+    const d = new Dialer({ host, log: f.log as any }, [LOWER], false)
+    d.start()
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(f.dials).toEqual([])
+    d.stop()
+  })
+
+  it('watches identify from construction: a founder that dials in before the dialer starts is not dialled back', async () => {
+    const f = fakeHost()
+    const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    const d = new Dialer({ host: f.host as any, log: f.log as any }, [LOWER], true)
+    f.connected.add(peer.toString())
+    f.listeners.get('peer:identify')!({ detail: { peerId: peer, listenAddrs: [multiaddr(LOWER)] } })
+    d.start()
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(f.dials).toEqual([])
     d.stop()
   })
 
