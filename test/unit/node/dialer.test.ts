@@ -144,6 +144,29 @@ describe('Dialer', () => {
     expect(vi.getTimerCount()).toBe(0)
   })
 
+  it('does nothing for a heartbeat of a known peer at the same addresses, but reactivates one that left', async () => {
+    const f = fakeHost()
+    const peer = '12D3KooWABArgaqujmXD69QCMbQxmBosZgQ4Ug1X27xADG6rm98h'
+    const d = new Dialer({ host: f.host as any, log: f.log as any }, [], false)
+    d.start()
+    f.connected.add(peer)
+    d.know(peer, ['/ip4/127.0.0.1/tcp/20003'])
+    expect(vi.getTimerCount()).toBe(1) // a round for the new peer
+    await vi.advanceTimersByTimeAsync(100)
+    expect(vi.getTimerCount()).toBe(0)
+    for (let i = 0; i < 10; i++) d.know(peer, ['/ip4/127.0.0.1/tcp/20003'])
+    expect(vi.getTimerCount()).toBe(0)
+    d.know(peer, ['/ip4/127.0.0.1/tcp/20004']) // moved: a round
+    expect(vi.getTimerCount()).toBe(1)
+    await vi.advanceTimersByTimeAsync(100)
+    d.forgetUntilSeen(peer)
+    f.connected.delete(peer)
+    d.know(peer, ['/ip4/127.0.0.1/tcp/20004']) // back after a leave: dialled again
+    await vi.advanceTimersByTimeAsync(100)
+    expect(f.dials).toEqual(['/ip4/127.0.0.1/tcp/20004'])
+    d.stop()
+  })
+
   it('retries a refused target at its backoff, and a peer learnt through gossip at once', async () => {
     const f = fakeHost()
     const at: number[] = []
