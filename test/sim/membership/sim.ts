@@ -51,8 +51,10 @@
 //     'refused') or after probeTimeoutMs ('hang': the host is silent, like a SIGSTOP or a cut
 //     cable; 'timed-out', which kills only after deadAfterMs of silence). A dial refused by
 //     a full peer (maxConnections) is 'refused' too, as libp2p resets it.
-//   - Peer scoring is off in meshnode, so every score is 0: no opportunistic grafting, no
-//     score-based pruning, no gossip promises; IDONTWANT is never sent (heartbeats are below
+//   - Every peer score is 0: meshnode sets no topic scores and turns the IP-colocation
+//     penalty off (host.ts; with it on, 15+ nodes on one address graylisted each other),
+//     and behaviour penalties (broken IWANT promises) are not modelled: no opportunistic
+//     grafting, no score-based pruning, no gossip promises; IDONTWANT is never sent (heartbeats are below
 //     gossipsub's 512-byte threshold: a representative one encodes to 295 bytes).
 //   - The seen-cache remembers, per (receiver, sender), the newest seqno and the 32 before it;
 //     anything older counts as seen (gossipsub keeps ids for 2 minutes; at one heartbeat a
