@@ -141,7 +141,8 @@ export class FailureDetector {
    * stays unknown: never probed, never held dead, so its death never reaches a quorum when
    * enough voters restarted after it went, and jobs homed on it are never moved. It starts
    * as alive as of now, at the incarnation last remembered, and is treated like any peer:
-   * silence past probeAfterMs gets it probed, two failed probes make it dead.
+   * silence past probeAfterMs gets it probed, two refused probes make it dead (a peer that
+   * never answers at all dies after deadAfterMs as a suspect).
    */
   expect (peerId: string, incarnation: bigint, now: number): void {
     if (this.members.has(peerId)) return
