@@ -17,7 +17,7 @@
 // (which starts with an empty tally) hears everyone again within one resend, or at once: a
 // voter sends as soon as it sees the leader change.
 //
-// Opinions are "dead", not "suspect": the detector's dead already takes two failed probes (a
+// Opinions are "dead", not "suspect": the detector's dead already takes two refused probes (a
 // crash: the closed connection plus a refused probe ~100 ms later, ~130 ms on loopback), so it
 // costs little against the 1 s target, and a suspect (one lost probe) is too weak a signal to
 // put a node's work up for re-running even with a majority.

@@ -5,8 +5,18 @@
 // Why this shape: a missed heartbeat alone is a weak signal on a loaded two-core box, and a
 // closed connection alone is ambiguous (libp2p prunes duplicate connections). Either signal
 // therefore only triggers a direct probe; a peer is suspect after a failed probe (or silence
-// past `probeAfterMs` with the probe not answering) and dead only after a second failed probe
-// or a suspect period of `deadAfterMs` with no sign of life. A heartbeat, a successful probe
+// past `probeAfterMs` with the probe not answering) and dead only after a second refused probe
+// or a suspect period of `deadAfterMs` with no sign of life.
+//
+// How a probe failed matters. A refused one (connection refused or reset: nothing listens
+// there any more) is a process that is gone, and two in a row make it dead at once — a crash
+// is caught in ~130 ms. A timed-out one is a process that did not answer in time: gone, cut
+// off, or only slow. On a loaded machine (25 processes starting on 2 cores) slowness is the
+// common case, and counting timeouts toward the fast rule declared live peers dead, whose
+// connections were then closed, which their peers probed in turn: a cascade that kept the
+// mesh from forming (BENCHMARKS.md, stop 22). So a timed-out probe only makes a peer suspect;
+// it dies after `deadAfterMs` of silence (a cut-off host: no refusal ever comes), and any
+// heartbeat or answered probe before that clears it. A heartbeat, a successful probe
 // or a fresh connection always restores `alive`, except that `left` yields only to a newer
 // incarnation (a restart), never to stale gossip from before the peer stopped. A dead peer is
 // still probed, every `deadAfterMs`: if gossip stays broken after a pause or a partition, an
@@ -14,6 +24,14 @@
 // death opinion, src/healing/death-quorum.ts).
 
 export type MemberState = 'alive' | 'suspect' | 'dead' | 'left'
+
+/**
+ * How a probe ended: answered; refused (the peer's address refused or reset the connection or
+ * the stream: no process there); or timed out / failed in a way that says nothing certain
+ * (the process may be slow, or the host cut off). `true`/`false` are accepted as answered and
+ * refused.
+ */
+export type ProbeOutcome = 'answered' | 'refused' | 'timed-out'
 
 export interface FailureDetectorOptions {
   /** Silence after which a peer is probed directly (several heartbeat intervals). */
@@ -49,8 +67,10 @@ export interface Member {
   connected: boolean
   probing: boolean
   lastProbeAt: number
-  /** Probe failures since the last sign of life. */
+  /** Probe failures (refused or timed out) since the last sign of life. */
   failedProbes: number
+  /** Refused probes since the last sign of life: two make the peer dead at once. */
+  refusedProbes: number
 }
 
 export interface Transition {
@@ -121,7 +141,8 @@ export class FailureDetector {
    * stays unknown: never probed, never held dead, so its death never reaches a quorum when
    * enough voters restarted after it went, and jobs homed on it are never moved. It starts
    * as alive as of now, at the incarnation last remembered, and is treated like any peer:
-   * silence past probeAfterMs gets it probed, two failed probes make it dead.
+   * silence past probeAfterMs gets it probed, two refused probes make it dead (a peer that
+   * never answers at all dies after deadAfterMs as a suspect).
    */
   expect (peerId: string, incarnation: bigint, now: number): void {
     if (this.members.has(peerId)) return
@@ -149,29 +170,36 @@ export class FailureDetector {
     if (m.state === 'alive' || m.state === 'suspect') this.requestProbe(m, now, true)
   }
 
-  /** The outcome of a probe requested by `ready()`. */
-  probeResult (peerId: string, ok: boolean, now: number): void {
+  /**
+   * The outcome of a probe requested by `ready()`. An answer restores the peer. A failure makes
+   * a live peer suspect; a second refusal (no answer in between) makes it dead at once; a
+   * timed-out probe never does — a suspect that only times out dies in tick(), after
+   * `deadAfterMs` of silence.
+   */
+  probeResult (peerId: string, outcome: ProbeOutcome | boolean, now: number): void {
     const m = this.members.get(peerId)
     if (m == null) return
+    const result: ProbeOutcome = outcome === true ? 'answered' : outcome === false ? 'refused' : outcome
     m.probing = false
     if (m.state === 'left') return
     if (m.state === 'dead') {
-      if (ok) {
+      if (result === 'answered') {
         this.heard(m, now)
         this.change(m, 'alive', now, 'probe answered')
       }
       return
     }
-    if (ok) {
+    if (result === 'answered') {
       this.heard(m, now)
       if (m.state === 'suspect') this.change(m, 'alive', now, 'probe answered')
       return
     }
     m.failedProbes++
+    if (result === 'refused') m.refusedProbes++
     if (m.state === 'alive') {
-      this.change(m, 'suspect', now, 'probe failed')
-    } else if (m.failedProbes >= 2) {
-      this.change(m, 'dead', now, 'second probe failed')
+      this.change(m, 'suspect', now, result === 'refused' ? 'probe refused' : 'probe timed out')
+    } else if (m.refusedProbes >= 2) {
+      this.change(m, 'dead', now, 'second probe refused')
     }
   }
 
@@ -251,7 +279,8 @@ export class FailureDetector {
       connected: false,
       probing: false,
       lastProbeAt: -Infinity,
-      failedProbes: 0
+      failedProbes: 0,
+      refusedProbes: 0
     }
     this.members.set(peerId, m)
     this.transitions.push({ peerId, from: 'unknown', to: state, reason: reason ?? (state === 'left' ? 'leave announced' : 'first heartbeat') })
@@ -260,6 +289,7 @@ export class FailureDetector {
   private heard (m: Member, now: number): void {
     m.lastHeardAt = now
     m.failedProbes = 0
+    m.refusedProbes = 0
   }
 
   private requestProbe (m: Member, now: number, urgent: boolean): void {

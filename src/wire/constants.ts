@@ -20,8 +20,14 @@ export const MAX_STATUS_REQUEST_BYTES = 1024
 /** Every stream read has a deadline so a stalled peer cannot pin a handler. */
 export const STATUS_TIMEOUT_MS = 5_000
 
-/** Bounds on repeated fields, checked while decoding so a hostile frame cannot balloon memory. */
-export const HEARTBEAT_LIMITS = { addrs: 32, capabilities: 64, bootstrapSet: 16 } as const
+/**
+ * Bounds on repeated fields, checked while decoding so a hostile frame cannot balloon memory.
+ * bootstrapSet carries a founder's proposed founding set, --expect ids (at most 99, START_OPTIONS
+ * in src/node/config.ts): at 16, every heartbeat of a founder of more than 16 nodes was
+ * rejected as malformed by every peer, and 25 founders never formed (bench/scale, issue 14).
+ * 99 ids are ~5.4 KB, inside MAX_HEARTBEAT_BYTES.
+ */
+export const HEARTBEAT_LIMITS = { addrs: 32, capabilities: 64, bootstrapSet: 99 } as const
 
 /** Mesh names become part of topic names; keep them to a safe alphabet. */
 export const MESH_NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/

@@ -70,7 +70,7 @@ describe('death by quorum on a 3-node cluster', () => {
       process.kill(victim.entry.pid, 'SIGCONT')
     }
     const committed = firstLogged(others.map(s => s.entry.log), 'node declared dead (committed)', peerId)
-    console.log(`[healing] SIGSTOP of node ${index} (${what}) -> node.dead committed after ${committed - t0} ms (silence: --probe-after-ms, then two probes)`)
+    console.log(`[healing] SIGSTOP of node ${index} (${what}) -> node.dead committed after ${committed - t0} ms (silence: --probe-after-ms, then a timed-out probe and --dead-after-ms as a suspect)`)
     const t1 = Date.now()
     await waitUntil(async () => {
       const now = await statusAll(dir)

@@ -26,7 +26,7 @@ export const ROUND_MS = 50
  * (~1–2 s of CPU-bound start-up each when ten start at once on two cores), dial us and
  * identify itself. A peer that is already up and listed us has dialled us by then anyway.
  */
-const YIELD_MS = 2_000
+export const YIELD_MS = 2_000
 
 /** An address as both ends write it: without the /p2p/<id> suffix. */
 function bare (ma: Multiaddr): string {
@@ -42,6 +42,8 @@ interface Target {
   dialing: boolean
   /** Bootstrap addresses are dialed forever; learned peers until they leave. */
   active: boolean
+  /** The addresses last given to know(), as given (a heartbeat with the same ones changes nothing). */
+  addrsKey?: string
 }
 
 export class Dialer {
@@ -51,6 +53,8 @@ export class Dialer {
   private armedAt = Infinity
   private lastRound = -Infinity
   private started = false
+  private stopped = false
+  private selfId?: string
 
   private readonly host: Host
   private readonly log: Logger
@@ -67,21 +71,37 @@ export class Dialer {
       const pid = ma.getPeerId() ?? undefined
       this.targets.set(pid ?? a, { key: pid ?? a, peerId: pid, addrs: [ma], nextAt: 0, backoff: BACKOFF_MIN_MS, dialing: false, active: true })
     }
+    // From now, not only from start(): between the host starting to listen and the dialer
+    // starting (every other service starts in between), founders that are up already dial in,
+    // and their identify says which bootstrap address they are.
+    this.host.addEventListener('peer:identify', this.onIdentify)
   }
 
   /** A peer met through gossip or remembered from disk; dial it if not connected. */
   know (peerId: string, addrs: string[]): void {
-    if (peerId === this.host.peerId.toString()) return
+    if (peerId === this.self) return
+    // Every heartbeat of every peer comes here (membership): one already known, active and at
+    // the same addresses changes nothing, so it costs no parsing and no dial round (at 50
+    // nodes, 49 heartbeats a second each armed a round over every target).
+    const key = addrs.join(' ')
+    const known = this.targets.get(peerId)
+    if (known != null && known.active && known.addrsKey === key) return
     const parsed = parseAddrs(addrs)
     this.learn(peerId, parsed)
-    const t = this.targets.get(peerId)
+    const t = known
     if (t == null) {
-      this.targets.set(peerId, { key: peerId, peerId, addrs: parsed, nextAt: 0, backoff: BACKOFF_MIN_MS, dialing: false, active: true })
+      this.targets.set(peerId, { key: peerId, peerId, addrs: parsed, addrsKey: key, nextAt: 0, backoff: BACKOFF_MIN_MS, dialing: false, active: true })
     } else {
       if (parsed.length > 0) t.addrs = parsed
+      t.addrsKey = key
       t.active = true
     }
     this.soon()
+  }
+
+  private get self (): string {
+    this.selfId ??= this.host.peerId.toString()
+    return this.selfId
   }
 
   /** The peer left gracefully: stop dialing it; it will dial us when it returns. */
@@ -98,15 +118,23 @@ export class Dialer {
    * about to dial already dialled it. Two things stop that:
    *  - the peer's identify (and later its heartbeats) lists its listen addresses: a bootstrap
    *    target whose address is among them gets the peer's PeerId, and round() then skips it
-   *    while a connection to that peer exists, whichever side opened it;
+   *    while a connection to that peer exists, whichever side opened it. Identify is watched
+   *    from construction, not from start(): every other service starts in between, and
+   *    founders already up dial in meanwhile; start() also reads what the peer store learnt
+   *    of peers connected before the listener was added;
    *  - of two founders (they list each other), the one whose own address sorts first gives
    *    the other YIELD_MS to dial it before dialling itself (both compare the same two
    *    strings, so exactly one of them yields). If the other is not up, the dial is only that
    *    late. Not on a restart: peers remembered on disk (know() before start) are dialled by
    *    PeerId at once, and the cluster exists already.
+   * Tried and not kept (issue 14, formation): every founder dialling every other once at
+   * start and leaving one that refused to dial it when it starts. Whoever starts second then
+   * connects the pair at once, but on 10 processes starting on 2 cores a handshake takes
+   * long enough that two starts often overlap it: 66–80 inbound sockets on the node ports
+   * instead of 49–56 (45 pairs), and no formation time gained — formation there is bound by
+   * CPU, not by these waits (BENCHMARKS.md).
    */
   start (): void {
-    this.host.addEventListener('peer:identify', this.onIdentify)
     const own = this.host.getMultiaddrs().map(bare).sort()[0]
     const restarting = [...this.targets.values()].some(t => t.key === t.peerId)
     if (this.founding && !restarting && own != null) {
@@ -117,11 +145,27 @@ export class Dialer {
     }
     this.host.addEventListener('peer:disconnect', this.onDisconnect)
     this.started = true
-    this.round()
+    const peerStore = (this.host as any).peerStore
+    const early = peerStore == null ? [] : this.host.getConnections().map(c => c.remotePeer)
+    if (early.length === 0) this.round()
+    else void this.learnConnected(peerStore, early).finally(() => { if (this.started) this.round() })
+  }
+
+  /** Bootstrap targets that are peers connected before start(): known by their identify in the peer store. */
+  private async learnConnected (peerStore: any, early: PeerId[]): Promise<void> {
+    const peers = new Map<string, PeerId>()
+    for (const pid of early) peers.set(pid.toString(), pid)
+    await Promise.all([...peers.values()].map(async pid => {
+      try {
+        const p = await peerStore.get(pid)
+        this.learn(pid.toString(), p.addresses.map((a: { multiaddr: Multiaddr }) => a.multiaddr))
+      } catch {}
+    }))
   }
 
   stop (): void {
     this.started = false
+    this.stopped = true
     clearTimeout(this.timer)
     this.timer = undefined
     this.armedAt = Infinity
@@ -160,6 +204,7 @@ export class Dialer {
   }
 
   private readonly onIdentify = (evt: CustomEvent<{ peerId: PeerId, listenAddrs: Multiaddr[] }>): void => {
+    if (this.stopped) return
     this.learn(evt.detail.peerId.toString(), evt.detail.listenAddrs)
   }
 

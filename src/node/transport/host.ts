@@ -122,6 +122,14 @@ export async function createHost (opts: HostOptions): Promise<Host> {
         // every heartbeat arrives several times (flood publish plus mesh forwarding), and the
         // ed25519 check of each copy was a fifth of an idle node's CPU (BENCHMARKS.md).
         fastMsgIdFn: fastMsgId,
+        // No penalty for many peers on one IP (gossipsub's P6, default -5 × (peers - 10)²):
+        // every node of a one-machine cluster is 127.0.0.1, and a fleet behind one NAT shares an
+        // address too. From 15 such peers each one scored below the graylist threshold (-80),
+        // and gossipsub dropped every RPC from it and published nothing to it: 25 processes on
+        // this machine never formed a mesh, their heartbeats ignored while the connections
+        // stayed up (bench/scale; issue 14). Peers here are members behind the mesh key, not
+        // strangers on an open network, which is what P6 defends against.
+        scoreParams: { IPColocationFactorWeight: 0 },
         ...HEARTBEAT_MESH
       })
     }

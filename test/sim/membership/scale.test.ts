@@ -4,6 +4,9 @@
 //   - converge after the last node starts (every live node sees every other alive),
 //   - raise no suspicion and no death of a live node, through a steady period longer than
 //     probeAfterMs, and
+//   - survive a stalled process (SIGSTOP, or an event loop starved on a loaded machine) for
+//     STALL_MS: its probes time out, which may make it suspect, never dead, and every view is
+//     right again once it runs (the cascade of bench/scale at 25 processes, stop 22), and
 //   - after one crash, have every survivor hold the victim dead (and everyone else alive).
 // Times asserted are simulated, never wall-clock. MESHNODE_SIM_SEED=N replays one seed
 // exactly (MESHNODE_SIM_TRACE=1 prints its whole trace), MESHNODE_SIM_SEEDS=K runs 1..K.
@@ -37,16 +40,27 @@ function world (seed: number, trace: boolean): MembershipSimConfig {
 
 /** The longest a crash may take to be seen by every survivor, from the detector's rules. */
 function detectionBound (cfg: MembershipSimConfig): number {
-  // silence until probed, a failed probe (suspect), a second one 100 ms later (dead), each
-  // bounded by the probe timeout, plus a heartbeat interval of staleness and tick slack
+  // 'kill': silence until probed, a refused probe (suspect), a second one 100 ms later (dead),
+  // each bounded by the probe timeout, plus a heartbeat interval of staleness and tick slack.
+  // 'hang': probes time out, so the suspect dies after deadAfterMs of silence and suspicion.
+  if (cfg.crashMode === 'hang') return cfg.heartbeatMs + cfg.probeAfterMs + cfg.probeTimeoutMs + cfg.deadAfterMs + 2 * cfg.tickMs
   return cfg.heartbeatMs + cfg.probeAfterMs + 2 * (cfg.probeTimeoutMs + 100) + 2 * cfg.tickMs
 }
 
 const JOIN_BOUND_MS = 5_000
 
+/**
+ * Longer than probeAfterMs + two probe timeouts, so that counting timed-out probes toward the
+ * fast death (as before issue 14) declares the stalled node dead; shorter than probeAfterMs +
+ * probeTimeoutMs + deadAfterMs less a heartbeat interval, so the slow path never does.
+ */
+function stallMs (cfg: MembershipSimConfig): number {
+  return cfg.probeAfterMs + cfg.deadAfterMs - cfg.heartbeatMs - 500
+}
+
 function run (seed: number): { cfg: MembershipSimConfig, r: ScenarioResult, trace: string[] } {
   const cfg = world(seed, replaying && fullTraceFromEnv())
-  const { sim, result } = runScenario(cfg, { limitMs: 15_000, settleMs: 0, steadyMs: cfg.probeAfterMs + 500, crash: true })
+  const { sim, result } = runScenario(cfg, { limitMs: 15_000, settleMs: 0, steadyMs: cfg.probeAfterMs + 500, crash: true, stallMs: stallMs(cfg) })
   return { cfg, r: result, trace: sim.events }
 }
 
@@ -55,6 +69,9 @@ function violations (cfg: MembershipSimConfig, r: ScenarioResult): string[] {
   if (r.joinConvergenceMs === null) out.push(`no convergence within 15 s of the last start (${r.wrongViews} wrong views)`)
   else if (r.joinConvergenceMs >= JOIN_BOUND_MS) out.push(`converged ${r.joinConvergenceMs} ms after the last start (bound ${JOIN_BOUND_MS})`)
   if (r.falseSuspicions > 0 || r.falseDeaths > 0) out.push(`${r.falseSuspicions} false suspicions, ${r.falseDeaths} false deaths`)
+  if (r.stall == null) out.push('no stall ran')
+  else if (r.stall.deaths > 0) out.push(`stalling ${r.stall.node} for ${stallMs(cfg)} ms made ${r.stall.deaths} false deaths`)
+  else if (r.stall.recoveredMs === null) out.push(`after stalling ${r.stall.node}, views never right again (${r.wrongViews} wrong)`)
   const bound = detectionBound(cfg)
   if (r.crashDetectionMs === null) out.push(`crash of ${r.crashed} not seen by every survivor (${r.wrongViews} wrong views)`)
   else if (r.crashDetectionMs > bound) out.push(`crash of ${r.crashed} seen by all after ${r.crashDetectionMs} ms (bound ${bound})`)
@@ -72,15 +89,17 @@ describe('membership at scale (simulated)', () => {
       const failures: string[] = []
       const joins: number[] = []
       const crashes: number[] = []
+      const stalls: NonNullable<ScenarioResult['stall']>[] = []
       for (const seed of seeds) {
         const { cfg, r, trace } = run(seed)
         const v = violations(cfg, r)
         if (r.joinConvergenceMs !== null) joins.push(r.joinConvergenceMs)
         if (r.crashDetectionMs !== null) crashes.push(r.crashDetectionMs)
+        if (r.stall != null) stalls.push(r.stall)
         if (v.length > 0 || replaying) {
           const lines = replaying && fullTraceFromEnv() ? trace : trace.slice(-40)
           const msg = `seed=${seed} (${describeWorld(cfg)}): ${v.length > 0 ? v.join('; ') : 'ok'}` +
-            `\n  join ${r.joinConvergenceMs} ms, crash seen by all ${r.crashDetectionMs} ms` +
+            `\n  join ${r.joinConvergenceMs} ms, crash seen by all ${r.crashDetectionMs} ms, stall ${JSON.stringify(r.stall)}` +
             `\n  replay: MESHNODE_SIM_SEED=${seed} MESHNODE_SIM_TRACE=1 npx vitest run test/sim/membership/scale.test.ts` +
             (lines.length > 0 ? `\n  trace:\n    ${lines.join('\n    ')}` : '')
           if (v.length > 0) failures.push(msg)
@@ -88,7 +107,7 @@ describe('membership at scale (simulated)', () => {
         }
       }
       if (from === 0 && failures.length === 0 && !replaying) {
-        console.log(`membership sim: ${seeds.length} seeds, join max ${Math.max(...joins)} ms, crash seen by all max ${Math.max(...crashes)} ms (simulated)`)
+        console.log(`membership sim: ${seeds.length} seeds, join max ${Math.max(...joins)} ms, crash seen by all max ${Math.max(...crashes)} ms; stalls: ${stalls.reduce((a, x) => a + x.suspicions, 0)} suspicions, ${stalls.reduce((a, x) => a + x.deaths, 0)} deaths, views right again max ${Math.max(...stalls.map(x => x.recoveredMs ?? Infinity))} ms after resuming (simulated)`)
       }
       expect(failures).toEqual([])
     })
@@ -104,7 +123,7 @@ describe('membership at scale (simulated)', () => {
 
   it('a 100-node mesh converges in under 5 s simulated and measures its traffic', () => {
     const cfg = defaultSimConfig({ seed: 1, nodes: 100 })
-    const { result: r } = runScenario(cfg, { limitMs: 15_000, settleMs: 0, steadyMs: 1000, crash: true })
+    const { result: r } = runScenario(cfg, { limitMs: 15_000, settleMs: 0, steadyMs: 1000, crash: true, stallMs: stallMs(cfg) })
     expect(violations(cfg, r)).toEqual([])
     // every node's heartbeat reaches every node about once a second (floodPublish)
     const perSecond = r.steady.rxMsgs[0]!

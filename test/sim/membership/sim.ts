@@ -47,10 +47,14 @@
 //     (identify and stream set-up are folded into the dial time).
 //   - A probe (libp2p ping) over an existing connection takes one round trip; a probe of an
 //     unconnected peer dials first (and the connection stays, as libp2p's would). A probe of a
-//     crashed peer fails after one round trip ('kill': the OS refuses) or after probeTimeoutMs
-//     ('hang': the host is silent, like a SIGSTOP or a cut cable).
-//   - Peer scoring is off in meshnode, so every score is 0: no opportunistic grafting, no
-//     score-based pruning, no gossip promises; IDONTWANT is never sent (heartbeats are below
+//     crashed peer fails after one round trip ('kill': the OS refuses; the detector is told
+//     'refused') or after probeTimeoutMs ('hang': the host is silent, like a SIGSTOP or a cut
+//     cable; 'timed-out', which kills only after deadAfterMs of silence). A dial refused by
+//     a full peer (maxConnections) is 'refused' too, as libp2p resets it.
+//   - Every peer score is 0: meshnode sets no topic scores and turns the IP-colocation
+//     penalty off (host.ts; with it on, 15+ nodes on one address graylisted each other),
+//     and behaviour penalties (broken IWANT promises) are not modelled: no opportunistic
+//     grafting, no score-based pruning, no gossip promises; IDONTWANT is never sent (heartbeats are below
 //     gossipsub's 512-byte threshold: a representative one encodes to 295 bytes).
 //   - The seen-cache remembers, per (receiver, sender), the newest seqno and the 32 before it;
 //     anything older counts as seen (gossipsub keeps ids for 2 minutes; at one heartbeat a
@@ -65,7 +69,7 @@
 //     bytes (from + seqno). A probe is ~110 bytes each way (a new stream's multistream
 //     negotiation plus 32 bytes of ping).
 
-import { FailureDetector, type MemberState, type Transition } from '../../../src/healing/failure-detector.js'
+import { FailureDetector, type MemberState, type ProbeOutcome, type Transition } from '../../../src/healing/failure-detector.js'
 import { Greeter } from '../../../src/healing/greeting.js'
 import { START_OPTIONS, optionDefault } from '../../../src/node/config.js'
 import { HEARTBEAT_MESH } from '../../../src/node/transport/host.js'
@@ -344,6 +348,8 @@ class SimNode {
   fresh = 0
   dials = 0
   refusedDials = 0
+  /** Until then the process is stopped (stall()): every event for it waits, probes to it time out. */
+  stalledUntil = 0
   constructor (readonly i: number, readonly id: string) {}
 }
 
@@ -455,6 +461,8 @@ export class MembershipSim {
     const node = this.nodes[a]!
     if (k === K_START) { this.start(node); return }
     if (node.state !== RUNNING) return
+    // A stalled process handles nothing until it runs again, then everything in order.
+    if (this.now < node.stalledUntil) { this.at(node.stalledUntil, k, a, b, c, x); return }
     switch (k) {
       case K_MSG: if (node.conns.has(b)) { this.count(node, false, C_MSG, this.sizes.message); this.receive(node, b, c) } break
       case K_MSGS: if (node.conns.has(b)) this.receiveMany(node, b, x!); break
@@ -473,7 +481,7 @@ export class MembershipSim {
       case K_ROUND: this.dialRound(node); this.at(this.now + ROUND_MS, K_ROUND, node.i, 0, 0, null); break
       case K_DIAL_DONE: this.dialDone(node, b, c === 1); break
       case K_CLOSED: if (node.conns.has(b)) this.disconnect(node, b); break
-      case K_PROBE_DONE: this.probeDone(node, b, c === 1); break
+      case K_PROBE_DONE: this.probeDone(node, b, c === 1 ? 'answered' : c === 2 ? 'timed-out' : 'refused'); break
       case K_GREET: if (node.greeter!.due()) this.publish(node); break
     }
   }
@@ -612,6 +620,13 @@ export class MembershipSim {
     const target = this.nodes[peer]!
     this.count(node, true, C_PROBE, PROBE_BYTES)
     const rtt = this.delay() + this.delay()
+    if (target.state === RUNNING && target.stalledUntil > this.now) {
+      // The kernel holds the connection; the pong comes when the process runs again.
+      const answerAt = target.stalledUntil + rtt
+      if (answerAt - this.now < this.cfg.probeTimeoutMs) this.at(answerAt, K_PROBE_DONE, node.i, peer, 1, null)
+      else this.at(this.now + this.cfg.probeTimeoutMs, K_PROBE_DONE, node.i, peer, 2, null)
+      return
+    }
     if (target.state === RUNNING) {
       if (node.conns.has(peer)) {
         this.count(target, false, C_PROBE, PROBE_BYTES)
@@ -633,15 +648,15 @@ export class MembershipSim {
       return
     }
     if (target.state === CRASHED && this.cfg.crashMode === 'hang') {
-      this.at(this.now + this.cfg.probeTimeoutMs, K_PROBE_DONE, node.i, peer, 0, null)
+      this.at(this.now + this.cfg.probeTimeoutMs, K_PROBE_DONE, node.i, peer, 2, null)
     } else {
       this.at(this.now + rtt, K_PROBE_DONE, node.i, peer, 0, null)
     }
   }
 
-  private probeDone (node: SimNode, peer: number, ok: boolean): void {
-    if (ok) this.count(node, false, C_PROBE, PROBE_BYTES)
-    node.det!.probeResult(this.ids[peer]!, ok, this.now)
+  private probeDone (node: SimNode, peer: number, outcome: ProbeOutcome): void {
+    if (outcome === 'answered') this.count(node, false, C_PROBE, PROBE_BYTES)
+    node.det!.probeResult(this.ids[peer]!, outcome, this.now)
     this.drain(node)
   }
 
@@ -1003,6 +1018,21 @@ export class MembershipSim {
     }
   }
 
+  /**
+   * Stop a node's process for `ms` (a SIGSTOP, or an event loop starved by a loaded machine):
+   * it sends nothing and handles nothing, connections stay open, probes to it time out; then
+   * it handles everything that arrived meanwhile. Its peers must suspect it at most: a
+   * timed-out probe is not a refusal, and the stall is shorter than probeAfterMs +
+   * probeTimeoutMs + deadAfterMs.
+   */
+  stall (i: number, ms: number): void {
+    const node = this.nodes[i]!
+    if (node.state !== RUNNING) throw new Error(`stall: ${node.id} is not running`)
+    if (ms >= RING_MS) throw new Error(`stall: at most ${RING_MS - 1} ms`)
+    this.trace(`stall ${node.id} for ${ms} ms`)
+    node.stalledUntil = this.now + ms
+  }
+
   /** A random running node. */
   pickRunning (): number {
     const live = this.running()
@@ -1021,6 +1051,8 @@ export interface ScenarioOptions {
   steadyMs: number
   /** Crash one random node after the steady window and time its detection. */
   crash: boolean
+  /** Before the crash, stall one random node this long (MembershipSim.stall) and wait for every view to be right again. */
+  stallMs?: number
 }
 
 export interface ScenarioResult {
@@ -1037,6 +1069,8 @@ export interface ScenarioResult {
   falseDeaths: number
   /** Of the run's end; 0 when converged. */
   wrongViews: number
+  /** With stallMs: the node stalled, suspicions and deaths of it (or anyone) from the stall on, and from its resumption until every view was right (null: never). */
+  stall?: { node: string, suspicions: number, deaths: number, recoveredMs: number | null }
 }
 
 export function runScenario (cfg: MembershipSimConfig, opts: ScenarioOptions): { sim: MembershipSim, result: ScenarioResult } {
@@ -1049,6 +1083,17 @@ export function runScenario (cfg: MembershipSimConfig, opts: ScenarioOptions): {
   const steadyFrom = sim.now
   sim.runUntil(sim.now + opts.steadyMs - 1)
   const steady = sim.traffic(before, sim.now - steadyFrom)
+  let stall: ScenarioResult['stall']
+  if (opts.stallMs != null && opts.stallMs > 0) {
+    const victim = sim.pickRunning()
+    const s0 = sim.falseSuspicions
+    const d0 = sim.falseDeaths
+    sim.stall(victim, opts.stallMs)
+    const resumeAt = sim.now + opts.stallMs
+    sim.runUntil(resumeAt)
+    const recovered = sim.runUntil(resumeAt + opts.limitMs, () => sim.wrongTotal === 0)
+    stall = { node: sim.nodes[victim]!.id, suspicions: sim.falseSuspicions - s0, deaths: sim.falseDeaths - d0, recoveredMs: recovered ? sim.now - resumeAt : null }
+  }
   let crashDetectionMs: number | null = null
   let crashed: string | null = null
   if (opts.crash) {
@@ -1069,9 +1114,11 @@ export function runScenario (cfg: MembershipSimConfig, opts: ScenarioOptions): {
       steady,
       crashDetectionMs,
       crashed,
-      falseSuspicions: sim.falseSuspicions,
-      falseDeaths: sim.falseDeaths,
-      wrongViews: sim.wrongTotal
+      // the stall's suspicions are its own figure
+      falseSuspicions: sim.falseSuspicions - (stall?.suspicions ?? 0),
+      falseDeaths: sim.falseDeaths - (stall?.deaths ?? 0),
+      wrongViews: sim.wrongTotal,
+      ...(stall != null ? { stall } : {})
     }
   }
 }

@@ -1,7 +1,7 @@
 // The failure detector's next deadline (nextDeadline): the membership shell arms one timer for
 // it instead of ticking every 25 ms, so it must name every moment at which tick() would act.
 import { describe, expect, it } from 'vitest'
-import { FailureDetector } from '../../../src/healing/failure-detector.js'
+import { FailureDetector, type ProbeOutcome } from '../../../src/healing/failure-detector.js'
 import { mulberry32 } from '../../../src/prng.js'
 
 const opts = { probeAfterMs: 1_000, probeIntervalMs: 100, deadAfterMs: 2_000 }
@@ -54,7 +54,7 @@ describe('failure detector deadlines', () => {
       const lazy = new FailureDetector(opts)
       const peers = ['a', 'b', 'c', 'd']
       const seq = new Map<string, bigint>()
-      const pending: Array<{ at: number, peer: string, ok: boolean }> = []
+      const pending: Array<{ at: number, peer: string, ok: ProbeOutcome }> = []
       let lazyTicks = 0
       const both = (fn: (fd: FailureDetector) => void): void => { fn(fine); fn(lazy) }
       for (let t = 0; t < 30_000; t++) {
@@ -87,7 +87,11 @@ describe('failure detector deadlines', () => {
         const a = fine.ready()
         const b = lazy.ready()
         expect({ t, ...b }).toEqual({ t, ...a })
-        for (const p of a.probes) pending.push({ at: t + 1 + Math.floor(rng() * 600), peer: p, ok: rng() < 0.5 && !(Math.floor(t / 4_000) % peers.length === peers.indexOf(p)) })
+        for (const p of a.probes) {
+          const silent = Math.floor(t / 4_000) % peers.length === peers.indexOf(p)
+          const x = rng()
+          pending.push({ at: t + 1 + Math.floor(rng() * 600), peer: p, ok: x < 0.5 && !silent ? 'answered' : x < 0.75 ? 'refused' : 'timed-out' })
+        }
       }
       expect(fine.counters).toEqual(lazy.counters)
       expect(lazyTicks).toBeLessThan(3_000) // vs 30 000 ticks for the fine one

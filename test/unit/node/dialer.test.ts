@@ -1,6 +1,6 @@
 // The dialer's duplicate-connection avoidance: of two nodes that list each other, the one
-// whose address sorts first yields; a bootstrap address that identified itself is dialled only
-// while its peer is not connected.
+// whose address sorts first yields; a bootstrap address that identified itself (before or
+// after the dialer started) is dialled only while its peer is not connected.
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -63,6 +63,34 @@ describe('Dialer', () => {
     d.stop()
   })
 
+  it('learns a bootstrap address of a peer that connected (and identified) before the dialer started', async () => {
+    const f = fakeHost()
+    const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    f.connected.add(peer.toString())
+    const host: any = {
+      ...f.host,
+      getConnections: (pid?: { toString: () => string }) => pid == null ? [{ remotePeer: peer }] : f.host.getConnections(pid),
+      peerStore: { get: async () => ({ addresses: [{ multiaddr: multiaddr(LOWER) }] }) }
+    }
+    const d = new Dialer({ host, log: f.log as any }, [LOWER], false)
+    d.start()
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(f.dials).toEqual([])
+    d.stop()
+  })
+
+  it('watches identify from construction: a founder that dials in before the dialer starts is not dialled back', async () => {
+    const f = fakeHost()
+    const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    const d = new Dialer({ host: f.host as any, log: f.log as any }, [LOWER], true)
+    f.connected.add(peer.toString())
+    f.listeners.get('peer:identify')!({ detail: { peerId: peer, listenAddrs: [multiaddr(LOWER)] } })
+    d.start()
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(f.dials).toEqual([])
+    d.stop()
+  })
+
   it('does not yield when joining (not founding) or restarting (peers remembered)', () => {
     const f = fakeHost()
     const d = new Dialer({ host: f.host as any, log: f.log as any }, [HIGHER], false)
@@ -114,6 +142,29 @@ describe('Dialer', () => {
     expect(f.dials).toEqual([HIGHER, HIGHER])
     d.stop()
     expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('does nothing for a heartbeat of a known peer at the same addresses, but reactivates one that left', async () => {
+    const f = fakeHost()
+    const peer = '12D3KooWABArgaqujmXD69QCMbQxmBosZgQ4Ug1X27xADG6rm98h'
+    const d = new Dialer({ host: f.host as any, log: f.log as any }, [], false)
+    d.start()
+    f.connected.add(peer)
+    d.know(peer, ['/ip4/127.0.0.1/tcp/20003'])
+    expect(vi.getTimerCount()).toBe(1) // a round for the new peer
+    await vi.advanceTimersByTimeAsync(100)
+    expect(vi.getTimerCount()).toBe(0)
+    for (let i = 0; i < 10; i++) d.know(peer, ['/ip4/127.0.0.1/tcp/20003'])
+    expect(vi.getTimerCount()).toBe(0)
+    d.know(peer, ['/ip4/127.0.0.1/tcp/20004']) // moved: a round
+    expect(vi.getTimerCount()).toBe(1)
+    await vi.advanceTimersByTimeAsync(100)
+    d.forgetUntilSeen(peer)
+    f.connected.delete(peer)
+    d.know(peer, ['/ip4/127.0.0.1/tcp/20004']) // back after a leave: dialled again
+    await vi.advanceTimersByTimeAsync(100)
+    expect(f.dials).toEqual(['/ip4/127.0.0.1/tcp/20004'])
+    d.stop()
   })
 
   it('retries a refused target at its backoff, and a peer learnt through gossip at once', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { decodeHeartbeat, encodeHeartbeat, type Heartbeat } from '../../../src/wire/heartbeat-codec.js'
 import { MAX_HEARTBEAT_BYTES } from '../../../src/wire/constants.js'
+import { START_OPTIONS } from '../../../src/node/config.js'
 
 const hb: Heartbeat = {
   mesh: 'm',
@@ -39,6 +40,15 @@ describe('heartbeat codec', () => {
 
   it('rejects a heartbeat of another mesh', () => {
     expect(decodeHeartbeat(encodeHeartbeat(hb), 'other')).toMatchObject({ ok: false, reason: 'wrong-mesh' })
+  })
+
+  it('carries a founding set of the largest --expect (99 founders), and refuses a longer one', () => {
+    const ids = Array.from({ length: 99 }, (_, i) => `12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCV${String(i).padStart(4, '0')}`)
+    expect(START_OPTIONS.expect.check?.(99)).toBeUndefined()
+    const bytes = encodeHeartbeat({ ...hb, bootstrapSet: ids })
+    expect(bytes.byteLength).toBeLessThan(MAX_HEARTBEAT_BYTES)
+    expect(decodeHeartbeat(bytes, 'm')).toEqual({ ok: true, heartbeat: { ...hb, bootstrapSet: ids } })
+    expect(decodeHeartbeat(encodeHeartbeat({ ...hb, bootstrapSet: [...ids, 'one more'] }), 'm').ok).toBe(false)
   })
 
   it('rejects too many addresses', () => {
