@@ -190,6 +190,14 @@ export class RaftCore {
   private electionElapsed = 0
   private heartbeatElapsed = 0
   private randomizedElectionTimeout = 0
+  /**
+   * Leader: quiet (see RaftOptions.idleHeartbeatTicks) — it told every follower so with its
+   * last heartbeat round and heartbeats every idleHeartbeatTicks. Follower: the last message
+   * from its leader was a quiet heartbeat, so its lease and timeout are idleElectionTicks.
+   * Never true on either side while anything is in flight: the leader leaves quiet at the
+   * first append and its next message (not a quiet heartbeat) ends it at the follower.
+   */
+  private quiet = false
 
   private leadTransferee: NodeId | null = null
   /** Index of the latest conf entry a leader appended; a new change waits for its commit. */
@@ -232,6 +240,9 @@ export class RaftCore {
     }
     if (opts.heartbeatTicks < 1 || opts.electionTicks <= opts.heartbeatTicks) {
       throw new RaftError('INVALID_OPTIONS', 'need 1 ≤ heartbeatTicks < electionTicks')
+    }
+    if (opts.idleHeartbeatTicks > opts.heartbeatTicks && opts.idleElectionTicks <= opts.idleHeartbeatTicks) {
+      throw new RaftError('INVALID_OPTIONS', 'need idleHeartbeatTicks < idleElectionTicks')
     }
     if (opts.maxEntriesPerMessage < 1 || opts.maxInflightMessages < 1 || opts.maxCommittedPerReady < 1) {
       throw new RaftError('INVALID_OPTIONS', 'message, inflight and ready limits must be ≥ 1')
@@ -425,6 +436,7 @@ export class RaftCore {
   leaderLost (maxTicks = 3): void {
     if (this.role !== 'follower' || this.lead === null) return
     this.lead = null
+    this.quiet = false
     const wait = 1 + Math.floor(this.random() * maxTicks)
     this.electionElapsed = Math.max(this.electionElapsed, this.randomizedElectionTimeout - wait)
   }
@@ -438,7 +450,12 @@ export class RaftCore {
    */
   hasQuorumContact (): boolean {
     if (this.role === 'leader') return true
-    return this.role === 'follower' && this.lead !== null && this.electionElapsed < this.opts.electionTicks
+    return this.role === 'follower' && this.lead !== null && this.electionElapsed < this.leaseTicks()
+  }
+
+  /** Leader: whether it is quiet (heartbeats every idleHeartbeatTicks); for tests and status. */
+  isQuiet (): boolean {
+    return this.quiet
   }
 
   /** The transport could not reach `id`: stop streaming optimistically, probe instead. */
@@ -597,6 +614,7 @@ export class RaftCore {
     this.electionElapsed = 0
     this.heartbeatElapsed = 0
     this.randomizedElectionTimeout = this.opts.electionTicks + Math.floor(this.random() * this.opts.electionTicks)
+    this.quiet = false
     this.leadTransferee = null
     this.tracker.resetVotes()
     this.tracker.resetProgress(this.id, this.log.lastIndex())
@@ -608,7 +626,24 @@ export class RaftCore {
 
   /** We heard from a leader within an election timeout: it is presumed alive. */
   private inLease (): boolean {
-    return this.opts.checkQuorum && this.lead !== null && this.electionElapsed < this.opts.electionTicks
+    return this.opts.checkQuorum && this.lead !== null && this.electionElapsed < this.leaseTicks()
+  }
+
+  /**
+   * How long a leader counts as heard from: electionTicks, or idleElectionTicks after a quiet
+   * heartbeat (the leader promised its next one within idleHeartbeatTicks). Also a leader's
+   * check-quorum period. Raft's safety never rests on it (terms and quorums do); it bounds
+   * how long a silent leader keeps followers from voting and a cut-off leader keeps leading.
+   */
+  private leaseTicks (): number {
+    return this.quiet ? this.opts.idleElectionTicks : this.opts.electionTicks
+  }
+
+  /** A follower's election timeout: the randomized one, lengthened after a quiet heartbeat. */
+  private electionTimeout (): number {
+    return this.quiet
+      ? this.randomizedElectionTimeout - this.opts.electionTicks + this.opts.idleElectionTicks
+      : this.randomizedElectionTimeout
   }
 
   /** Voters may campaign; learners and removed nodes never do, nor a node restoring a snapshot. */
@@ -620,7 +655,7 @@ export class RaftCore {
 
   private tickElection (): void {
     this.electionElapsed++
-    if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
+    if (this.promotable() && this.electionElapsed >= this.electionTimeout()) {
       this.electionElapsed = 0
       this.hup(null)
     }
@@ -629,7 +664,9 @@ export class RaftCore {
   private tickHeartbeat (): void {
     this.electionElapsed++
     this.heartbeatElapsed++
-    if (this.electionElapsed >= this.opts.electionTicks) {
+    const settled = this.settled()
+    if (!settled) this.quiet = false
+    if (this.electionElapsed >= this.leaseTicks()) {
       this.electionElapsed = 0
       if (this.opts.checkQuorum) {
         if (!this.tracker.quorumActive(this.id)) {
@@ -648,10 +685,30 @@ export class RaftCore {
         this.sendAppend(id)
       }
     }
-    if (this.heartbeatElapsed >= this.opts.heartbeatTicks) {
+    if (this.heartbeatElapsed >= (this.quiet ? this.opts.idleHeartbeatTicks : this.opts.heartbeatTicks)) {
       this.heartbeatElapsed = 0
+      // the first round after settling already says quiet: it carries the final commit index,
+      // and the followers must know to wait longer before the leader's next heartbeat is late
+      if (settled && this.opts.idleHeartbeatTicks > this.opts.heartbeatTicks) this.quiet = true
       this.bcastHeartbeat()
     }
+  }
+
+  /**
+   * Leader: nothing is in flight, so heartbeats can be rare. Every member holds the whole log
+   * (in replicate state, no message unacknowledged), all of it is committed, every follower
+   * verified our certificate, no acknowledgement round and no leadership transfer is open.
+   * The commit index reaches the followers on the first quiet heartbeat round.
+   */
+  private settled (): boolean {
+    if (this.leadTransferee !== null || this.ackRound !== null) return false
+    const last = this.log.lastIndex()
+    if (this.log.committed !== last) return false
+    for (const [id, pr] of this.tracker.progress) {
+      if (id === this.id) continue
+      if (pr.state !== 'replicate' || pr.match !== last || pr.inflights.count() > 0 || !pr.certAcked) return false
+    }
+    return true
   }
 
   // ---------------------------------------------------------------- elections
@@ -1037,6 +1094,8 @@ export class RaftCore {
         if (accepted === null) return
         this.electionElapsed = 0
         this.followVerified(m, accepted)
+        // only a quiet heartbeat lengthens the lease; any other message ends it
+        this.quiet = m.type === 'heartbeat' && m.quiet === true
         this.handleLeaderMessage(m)
         return
       }
@@ -1059,6 +1118,7 @@ export class RaftCore {
         const accepted = this.acceptLeader(m)
         if (accepted === null) return
         this.followVerified(m, accepted)
+        this.quiet = m.type === 'heartbeat' && m.quiet === true
         this.handleLeaderMessage(m)
         return
       }
@@ -1384,6 +1444,9 @@ export class RaftCore {
     this.log.append(ents)
     for (const e of ents) if (e.type === 'conf') this.applyConfEntry(e)
     if (this.role === 'leader') {
+      // something to replicate: busy heartbeats again from the next tick (the entries
+      // themselves go out at once, bcastAppend)
+      this.quiet = false
       this.tracker.progress.get(this.id)?.maybeUpdate(this.log.lastIndex())
       this.maybeCommit()
     }
@@ -1412,7 +1475,8 @@ export class RaftCore {
         // never tell a follower to commit beyond what it is known to hold
         commit: Math.min(pr.match, this.log.committed),
         ...this.certificateFor(pr),
-        ...(wantsAck ? { ackRequest: { index: round.index, term: round.term } } : {})
+        ...(wantsAck ? { ackRequest: { index: round.index, term: round.term } } : {}),
+        ...(this.quiet ? { quiet: true } : {})
       })
     }
   }

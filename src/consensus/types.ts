@@ -188,6 +188,12 @@ export interface HeartbeatMessage extends MessageBase {
   readonly chain?: readonly ConfLink[]
   /** Present while the leader gathers acknowledgements for a new certificate. */
   readonly ackRequest?: { readonly index: number, readonly term: number }
+  /**
+   * The leader is quiet (nothing to replicate): its next heartbeat may be idleHeartbeatTicks
+   * away, so the follower waits idleElectionTicks before it campaigns. Any other message of
+   * the leader's ends this.
+   */
+  readonly quiet?: boolean
 }
 
 export interface HeartbeatResponse extends MessageBase {

@@ -108,7 +108,8 @@ export function isWellFormedMessage (m: Message, self: NodeId): boolean {
         (m.certRequired === undefined || typeof m.certRequired === 'boolean') && optionalCount(m.confIndex)
     case 'heartbeat':
       return isCount(m.commit) && optionalCertificate(m.certificate) && optionalChain(m.chain) &&
-        (m.ackRequest === undefined || (isCount(m.ackRequest.index) && isCount(m.ackRequest.term)))
+        (m.ackRequest === undefined || (isCount(m.ackRequest.index) && isCount(m.ackRequest.term))) &&
+        (m.quiet === undefined || typeof m.quiet === 'boolean')
     case 'heartbeatResp':
       return (m.certRequired === undefined || typeof m.certRequired === 'boolean') && optionalCount(m.confIndex) &&
         (m.ack === undefined || (isCount(m.ack.index) && isCount(m.ack.term) && isBytes(m.ack.signature)))

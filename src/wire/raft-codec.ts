@@ -65,7 +65,8 @@ export function toWire (m: Message): RaftMessage {
     lastLogIndex: 0,
     lastLogTerm: 0,
     transfer: false,
-    chain: []
+    chain: [],
+    quiet: false
   }
   switch (m.type) {
     case 'append':
@@ -75,7 +76,7 @@ export function toWire (m: Message): RaftMessage {
       Object.assign(pb, { index: m.index, reject: m.reject, rejectHint: m.rejectHint, hintTerm: m.hintTerm, certRequired: m.certRequired === true, confIndex: m.confIndex })
       break
     case 'heartbeat':
-      Object.assign(pb, { commit: m.commit, certificate: certToWire(m.certificate), chain: chainToWire(m.chain), ackRequest: m.ackRequest })
+      Object.assign(pb, { commit: m.commit, certificate: certToWire(m.certificate), chain: chainToWire(m.chain), ackRequest: m.ackRequest, quiet: m.quiet === true })
       break
     case 'heartbeatResp':
       Object.assign(pb, { certRequired: m.certRequired === true, confIndex: m.confIndex, ack: m.ack })
@@ -109,7 +110,7 @@ export function fromWire (pb: RaftMessage): Message {
     case 'appendResp':
       return { ...base, type, index: num(pb.index, 'index'), reject: pb.reject, rejectHint: num(pb.rejectHint, 'rejectHint'), hintTerm: num(pb.hintTerm, 'hintTerm'), ...(pb.certRequired ? { certRequired: true } : {}), ...optConfIndex(pb.confIndex) }
     case 'heartbeat':
-      return { ...base, type, commit: num(pb.commit, 'commit'), ...optCert(pb.certificate), ...optChain(pb.chain), ...(pb.ackRequest != null ? { ackRequest: { index: num(pb.ackRequest.index, 'ack index'), term: num(pb.ackRequest.term, 'ack term') } } : {}) }
+      return { ...base, type, commit: num(pb.commit, 'commit'), ...optCert(pb.certificate), ...optChain(pb.chain), ...(pb.ackRequest != null ? { ackRequest: { index: num(pb.ackRequest.index, 'ack index'), term: num(pb.ackRequest.term, 'ack term') } } : {}), ...(pb.quiet ? { quiet: true } : {}) }
     case 'heartbeatResp':
       return { ...base, type, ...(pb.certRequired ? { certRequired: true } : {}), ...optConfIndex(pb.confIndex), ...(pb.ack != null ? { ack: { index: num(pb.ack.index, 'ack index'), term: num(pb.ack.term, 'ack term'), signature: pb.ack.signature } } : {}) }
     case 'snapshot':

@@ -74,8 +74,12 @@ export const defaultConsensusOptions: ConsensusOptions = {
   expect: optionDefault(START_OPTIONS.expect),
   hasPeers: false,
   // 30 ms ticks with the Raft core's defaults (10-tick elections, a heartbeat every 3 ticks):
-  // 300–600 ms timeouts and three heartbeats per timeout (see src/consensus/options.ts). A
-  // leader the failure detector sees die is replaced faster than any timeout (onTransition).
+  // 300–600 ms timeouts and three heartbeats per timeout (see src/consensus/options.ts) while
+  // anything is being replicated; at rest the leader goes quiet (a heartbeat every 600 ms,
+  // followers time out after 1.5–1.8 s). A leader the failure detector sees die is replaced
+  // faster than any timeout (onTransition); a silent one (paused, partitioned with its
+  // connections open) by that quiet timeout or by the failure detector's silence rule
+  // (--probe-after-ms, then probes), whichever fires first.
   tickMs: 30,
   electionTicks: defaultRaftOptions.electionTicks,
   heartbeatTicks: defaultRaftOptions.heartbeatTicks,

@@ -957,6 +957,7 @@ export interface RaftMessage {
   transferProof?: TransferProof
   chain: ConfLink[]
   confIndex?: number
+  quiet: boolean
 }
 
 export namespace RaftMessage {
@@ -1093,6 +1094,11 @@ export namespace RaftMessage {
           w.uint64Number(obj.confIndex)
         }
 
+        if ((obj.quiet != null && obj.quiet !== false)) {
+          w.uint32(200)
+          w.bool(obj.quiet)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1114,7 +1120,8 @@ export namespace RaftMessage {
           lastLogIndex: 0,
           lastLogTerm: 0,
           transfer: false,
-          chain: []
+          chain: [],
+          quiet: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1239,6 +1246,10 @@ export namespace RaftMessage {
             }
             case 24: {
               obj.confIndex = reader.uint64Number()
+              break
+            }
+            case 25: {
+              obj.quiet = reader.bool()
               break
             }
             default: {

@@ -47,6 +47,8 @@ export interface SimResult {
   readonly stranded: readonly NodeId[]
   /** The straggler, if this seed has one, and how many voter changes it missed. */
   readonly straggler?: { readonly id: NodeId, readonly missedVoterChanges: number }
+  /** Steps in which some leader was quiet (heartbeats every idleHeartbeatTicks). */
+  readonly quietSteps: number
 }
 
 /** Per-seed fault intensities, drawn from the seed so that runs range from calm to hostile. */
@@ -68,6 +70,14 @@ interface Chaos {
   /** Small batches make a leader replicate old entries without its own term's entry. */
   readonly maxEntriesPerMessage: number
   readonly maxInflightMessages: number
+  /**
+   * A quiet leader's heartbeat interval and its followers' lease (RaftOptions): off (1, the
+   * busy rate), or quiet heartbeats every 3 or 2 × ELECTION_TICKS ticks with a lease of two
+   * or three of them (+ jitter) — so quiet leaders start, stop, crash and get partitioned
+   * under every fault below, and the checkers hold them to the same safety properties.
+   */
+  readonly idleHeartbeatTicks: number
+  readonly idleElectionTicks: number
   /** A founding voter cut off in [from, to) of the chaos phase while the voters change. */
   readonly straggler: { readonly id: NodeId, readonly from: number, readonly to: number } | null
 }
@@ -130,6 +140,7 @@ export class RaftSim {
   private readonly publicKeys = new Map<NodeId, Uint8Array>()
   private proposals = 0
   private crashes = 0
+  private quietSteps = 0
   private confChanges = 0
   private snapshots = 0
   private stepNo = 0
@@ -165,6 +176,10 @@ export class RaftSim {
     // drawn from a PRNG of its own, so that the rest of each seed's world is unchanged
     const draw = mulberry32(this.config.seed ^ 0x57a6)
     const straggles = this.config.initialVoters >= 3 && draw() < 0.25
+    // quiet-leader timing from a PRNG of its own too
+    const idleDraw = mulberry32(this.config.seed ^ 0x1d1e)
+    const idlePick = <T>(xs: readonly T[]): T => xs[Math.floor(idleDraw() * xs.length)] as T
+    const idle = idlePick([1, 3, 2 * ELECTION_TICKS])
     const straggler = straggles
       ? {
           id: `n${1 + Math.floor(draw() * this.config.initialVoters)}`,
@@ -193,7 +208,9 @@ export class RaftSim {
       preVote: this.pick([true, true, false]),
       checkQuorum: this.pick([true, true, false]),
       maxEntriesPerMessage: this.pick([1, 2, 8]),
-      maxInflightMessages: this.pick([1, 4])
+      maxInflightMessages: this.pick([1, 4]),
+      idleHeartbeatTicks: idle,
+      idleElectionTicks: idle * idlePick([2, 3]) + 1
     }
   }
 
@@ -216,6 +233,8 @@ export class RaftSim {
       checkQuorum: this.chaos.checkQuorum,
       electionTicks: ELECTION_TICKS,
       heartbeatTicks: 1,
+      idleHeartbeatTicks: this.chaos.idleHeartbeatTicks,
+      idleElectionTicks: this.chaos.idleElectionTicks,
       maxEntriesPerMessage: this.chaos.maxEntriesPerMessage,
       maxInflightMessages: this.chaos.maxInflightMessages,
       snapshotRetryTicks: 3 * ELECTION_TICKS
@@ -272,6 +291,7 @@ export class RaftSim {
       n.core.tick()
       this.checkers.observe(n.id, n.core.status())
     }
+    if (this.nodes.some((n) => n.core?.isQuiet() === true && n.core.status().role === 'leader')) this.quietSteps++
     for (const env of this.net.advance()) {
       const n = this.byId.get(env.to)
       if (n?.core == null || this.away(env.from) || this.away(env.to)) continue
@@ -443,6 +463,7 @@ export class RaftSim {
       snapshots: this.snapshots,
       livenessSteps,
       rejectedCertificates,
+      quietSteps: this.quietSteps,
       stranded,
       ...(this.chaos.straggler === null ? {} : { straggler: { id: this.chaos.straggler.id, missedVoterChanges: this.missedVoterChanges } })
     }

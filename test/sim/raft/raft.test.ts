@@ -64,7 +64,8 @@ function summary (results: readonly SimResult[]): string {
     `${sum((r) => r.snapshots)} snapshots, slowest recovery ${maxLive} steps, ` +
     `${sum((r) => r.rejectedCertificates)} certificates rejected, ${results.filter((r) => r.stranded.length > 0).length} runs with stranded members, ` +
     `${stragglers.length} stragglers (${stragglers.filter((r) => (r.straggler?.missedVoterChanges ?? 0) >= 2).length} away through 2+ voter changes, ` +
-    `up to ${Math.max(0, ...stragglers.map((r) => r.straggler?.missedVoterChanges ?? 0))})`
+    `up to ${Math.max(0, ...stragglers.map((r) => r.straggler?.missedVoterChanges ?? 0))}), ` +
+    `${results.filter((r) => r.quietSteps > 0).length} runs with a quiet leader (${sum((r) => r.quietSteps)} quiet steps)`
 }
 
 describe('raft under simulated faults', () => {
@@ -90,6 +91,8 @@ describe('raft under simulated faults', () => {
         console.log(summary(results))
       }
       expect(failures).toEqual([])
+      // the quiet leader is exercised, not just allowed
+      expect(results.filter((r) => r.quietSteps > 0).length).toBeGreaterThan(0)
     })
   }
 

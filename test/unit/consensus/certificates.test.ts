@@ -1,3 +1,4 @@
+import { defaultRaftOptions } from '../../../src/consensus/options.js'
 import { describe, expect, it } from 'vitest'
 import type { AppendMessage, NodeId, QuorumCertificate } from '../../../src/consensus/index.js'
 import { signVote } from '../../../src/consensus/index.js'
@@ -121,7 +122,8 @@ describe('leader certificates', () => {
   it('a genuine certificate is verified once per term and then served from the cache', () => {
     const c = new Cluster(['a', 'b', 'c'])
     c.elect('a')
-    c.tick(20)
+    // a quiet leader heartbeats every idleHeartbeatTicks: at least 10 of them
+    c.tick(11 * defaultRaftOptions.idleHeartbeatTicks)
     const b = c.core('b').counters
     expect(b.certificatesVerified).toBe(1)
     expect(b.certificateCacheHits).toBeGreaterThan(10)

@@ -1,3 +1,4 @@
+import { defaultRaftOptions } from '../../../src/consensus/options.js'
 import { describe, expect, it } from 'vitest'
 import { Cluster } from './cluster.js'
 
@@ -176,7 +177,7 @@ describe('membership changes', () => {
     // only a and b signed, and {a,b,c,d} is two changes away from {a,b,c,e}
     c.stop('e')
     c.start('e')
-    c.tick(2)
+    c.tick(defaultRaftOptions.idleHeartbeatTicks)
     expect(c.core('e').status().leader).toBe('a')
     expect(c.core('e').counters.rejectedCertificates).toBe(0)
     expect(c.core('e').counters.certificatesVerified).toBe(1)

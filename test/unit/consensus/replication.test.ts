@@ -1,3 +1,4 @@
+import { defaultRaftOptions } from '../../../src/consensus/options.js'
 import { describe, expect, it } from 'vitest'
 import { Cluster, text } from './cluster.js'
 
@@ -139,7 +140,8 @@ describe('restart', () => {
     c.tick(2)
     c.stop('b')
     c.start('b')
-    c.tick(2)
+    // the leader is quiet: its next heartbeat comes within idleHeartbeatTicks
+    c.tick(defaultRaftOptions.idleHeartbeatTicks)
     expect(c.core('b').counters.certificatesRequested).toBeGreaterThan(0)
     expect(c.core('b').status().leader).toBe('a')
     c.propose('a', 'z')

@@ -28,6 +28,7 @@ const samples: Message[] = [
   { ...base, type: 'vote', lastLogIndex: 10, lastLogTerm: 6, transfer: true, transferProof: proof },
   { ...base, type: 'append', prevIndex: 10, prevTerm: 6, entries: [{ index: 11, term: 7, type: 'conf', data: Uint8Array.from([1, 3, 100]), link }], commit: 10, certificate: cert, chain: [link, { ...link, index: 12 }] },
   { ...base, type: 'heartbeat', commit: 4, certificate: cert, chain: [link] },
+  { ...base, type: 'heartbeat', commit: 4, quiet: true },
   { ...base, type: 'appendResp', index: 0, reject: true, rejectHint: 0, hintTerm: 0, certRequired: true, confIndex: 5 },
   { ...base, type: 'heartbeatResp', certRequired: true, confIndex: 0 },
   { ...base, type: 'snapshot', snapshot: { metadata: { index: 100, term: 6, confState: { voters: ['a', 'b'], learners: [] }, chain: [link] }, data: Uint8Array.from([9]) }, chain: [link] }
