@@ -4,6 +4,7 @@ import { gossipsub } from '@chainsafe/libp2p-gossipsub'
 import { noise } from '@chainsafe/libp2p-noise'
 import { coalescingWrites } from './coalesce.js'
 import { yamux } from '@chainsafe/libp2p-yamux'
+import { StreamState, YamuxStream } from '@chainsafe/libp2p-yamux/stream'
 import { identify } from '@libp2p/identify'
 import type { PeerDiscovery, PrivateKey, PubSub } from '@libp2p/interface'
 import { mdns } from '@libp2p/mdns'
@@ -166,6 +167,33 @@ export const HEARTBEAT_MESH = {
   gossipFactor: 0,
   idontwantMinDataSize: Number.MAX_SAFE_INTEGER
 }
+
+/**
+ * Window updates in batches. @chainsafe/libp2p-yamux 7 sends a WINDOW_UPDATE frame after every
+ * chunk a stream's reader consumes, so each message received costs a second, header-only
+ * frame back: a Noise encryption and a socket write here, a read, decryption and decode at the
+ * sender. At rest that was half of a node's socket writes (docs-idle2.md). As go-yamux does,
+ * give credit back only once half the receive window is used up; frames carrying flags (the
+ * SYN/ACK of a new stream) still go at once. Flow control stays sound: the sender always has
+ * at least half a window of credit, and a reader that stops reading stops the updates, as
+ * before.
+ */
+function batchWindowUpdates (): void {
+  const proto = YamuxStream.prototype as unknown as {
+    sendWindowUpdate: () => void
+    __meshnodeBatched?: boolean
+  }
+  if (proto.__meshnodeBatched === true) return
+  const send = proto.sendWindowUpdate
+  proto.sendWindowUpdate = function (this: { state: StreamState, recvWindow: number, recvWindowCapacity: number }) {
+    // (getSendFlags would tell, but it moves the stream's state: read the state instead)
+    const flagged = this.state === StreamState.Init || this.state === StreamState.SYNReceived
+    if (!flagged && this.recvWindowCapacity > this.recvWindow / 2) return
+    send.call(this)
+  }
+  proto.__meshnodeBatched = true
+}
+batchWindowUpdates()
 
 /** sender + sequence number: unique per published message, and free to compute. */
 function fastMsgId (msg: { from?: Uint8Array, seqno?: Uint8Array }): string {
