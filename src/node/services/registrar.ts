@@ -106,6 +106,9 @@ export class Registrar {
       } catch (e) {
         throw new MeshError('NO_QUORUM', `registration forwarded to leader ${err.leader} failed: ${errorMessage(e)}`)
       }
+      // The leader moved since this node last heard: nothing was written there; ask again
+      // (retryable: the next attempt forwards to whoever leads then).
+      if (res.code === 'NOT_LEADER') throw new MeshError('NOT_LEADER', `${err.leader} is no longer the leader: ${res.error}`)
       if (res.code !== '') throw new MeshError('NO_QUORUM', `leader ${err.leader} could not register the jobs: ${res.error} [${res.code}]`)
     }
   }

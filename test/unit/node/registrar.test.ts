@@ -1,9 +1,19 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { ControlCommand, JobEntry } from '../../../src/consensus/control.js'
 import { MeshError } from '../../../src/node/errors.js'
 import type { ConsensusService } from '../../../src/node/services/consensus.js'
 import { Registrar } from '../../../src/node/services/registrar.js'
 import type { Host } from '../../../src/node/transport/host.js'
+
+// The leader's answers to forwarded batches, in order (registerAt is the one network call).
+const forwarded: Array<{ code: string, error: string }> = []
+const forwards: string[] = []
+vi.mock('../../../src/node/services/internal.js', () => ({
+  registerAt: async (_host: unknown, leader: string) => {
+    forwards.push(leader)
+    return { leader: '', response: new Uint8Array(0), ...(forwarded.shift() ?? { code: '', error: '' }) }
+  }
+}))
 
 const JOB: [string, JobEntry] = ['j1', { home: 'p1', createdAt: 1, state: 'running' }]
 
@@ -39,5 +49,17 @@ describe('the registrar', () => {
     const { svc, proposed } = consensus([new MeshError('NO_QUORUM', 'no quorum: entry 5 not committed within 5000 ms')])
     await expect(new Registrar({} as Host, svc).register([JOB])).rejects.toThrow(/not committed within/)
     expect(proposed).toHaveLength(1)
+  })
+
+  it('forwards again when the leader it forwarded to had moved on, and not for a refusal', async () => {
+    const { svc, proposed } = consensus([new MeshError('NOT_LEADER', 'not leader', { leader: 'L1' }), new MeshError('NOT_LEADER', 'not leader', { leader: 'L2' })])
+    forwarded.push({ code: 'NOT_LEADER', error: 'not leader (leader is L2)' })
+    await new Registrar({} as Host, svc).register([JOB])
+    expect(forwards).toEqual(['L1', 'L2'])
+    expect(proposed).toHaveLength(2)
+
+    const other = consensus([new MeshError('NOT_LEADER', 'not leader', { leader: 'L1' })])
+    forwarded.push({ code: 'BAD_REQUEST', error: 'no' })
+    await expect(new Registrar({} as Host, other.svc).register([JOB])).rejects.toThrow(/could not register the jobs: no \[BAD_REQUEST\]/)
   })
 })
