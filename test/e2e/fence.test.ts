@@ -35,8 +35,10 @@ describe('a node cut off from the majority of a 3-node cluster', () => {
   }
 
   it('refuses a submit at once with NO_QUORUM, keeps running its job, and completes it once the others are back', async () => {
-    // 12 tasks of 800 ms homed at node 1: its own 2 slots alone need about 5 s.
-    const sub = await meshnode(['submit', 'fanout', '{"n":12,"type":"sleep","payload":{"ms":800}}', '--json', ...at(1)])
+    // 36 tasks of 1 s homed at node 1: the share it keeps once the others have stolen theirs
+    // (~12) takes its 2 slots ~6 s, longer than noticing it is cut off (~1.5 s; up to ~3 s when
+    // the leader had gone quiet, see README "Partitions"), so it still has tasks to run then.
+    const sub = await meshnode(['submit', 'fanout', '{"n":36,"type":"sleep","payload":{"ms":1000}}', '--json', ...at(1)])
     expect(sub.code, sub.stderr).toBe(0)
     const jobId = (JSON.parse(sub.stdout) as { id: string }).id
 
