@@ -7,7 +7,7 @@ import { MAX_PROGRESS_BYTES } from '../work/core.js'
 import { JOB_LIMITS } from '../work/limits.js'
 import type { CoveredSignal, WorkBatch, WorkMsg, WorkReply } from '../work/messages.js'
 import type { JobReplica, TaskOutcome } from '../work/records.js'
-import { jobOfTask, type Task } from '../work/spec.js'
+import { jobOfTask, rootTaskId, type Task } from '../work/spec.js'
 import { FAILURE_ERROR_CHARS, MAX_FAILURES_CARRIED, type AttemptFailure as Failure } from '../work/core/ladder.js'
 import type { AttemptFailure, Batch, JobReplicaSpec, TaskResult, TaskSpec, WorkRequest, WorkResponse } from './proto/work.js'
 
@@ -82,24 +82,47 @@ export function fromBatch (b: Batch): WorkBatch {
   return { jobId: b.jobId, batchId: b.batchId, tasks, ...(rejected > 0 ? { rejected } : {}) }
 }
 
+/**
+ * A job's definition for a replicate message, without what the message already says: the
+ * replica's home is its sender, and a root task's job id, home and (the job's i-th root id)
+ * id are left empty for fromReplica to fill in — about half the bytes of a one-task job's
+ * replica, encoded once and decoded by every holder (BENCHMARKS.md, issue 14, stop 25).
+ */
 export function toReplica (r: JobReplica): JobReplicaSpec {
-  return { jobId: r.id, name: r.name ?? '', home: r.home, createdAtMs: BigInt(r.createdAt), tasks: r.tasks.map(toSpec) }
+  return {
+    jobId: r.id,
+    name: r.name ?? '',
+    home: '',
+    createdAtMs: BigInt(r.createdAt),
+    ...(r.keepMs != null ? { keepMs: r.keepMs } : {}),
+    tasks: r.tasks.map((t, i) => {
+      const spec = toSpec(t)
+      if (spec.id === rootTaskId(r.id, i)) spec.id = ''
+      if (spec.jobId === r.id) spec.jobId = ''
+      if (spec.home === r.home) spec.home = ''
+      return spec
+    })
+  }
 }
 
 /**
  * A replica from its home, checked like a batch: every root task must be well formed, of
  * this job and homed at the sender, or the replica is dropped whole (a job re-run from a
- * partial definition would silently lose tasks).
+ * partial definition would silently lose tasks). Empty ids and homes are the implied ones
+ * (toReplica); a replica that names them in full (a node before stop 25) reads the same.
  */
 export function fromReplica (r: JobReplicaSpec, from: string): JobReplica | undefined {
-  if (r.jobId === '' || r.home !== from || r.tasks.length === 0 || r.tasks.length > JOB_LIMITS.rootTasks) return undefined
+  if (r.jobId === '' || (r.home !== '' && r.home !== from) || r.tasks.length === 0 || r.tasks.length > JOB_LIMITS.rootTasks) return undefined
   const tasks: Task[] = []
-  for (const spec of r.tasks) {
-    const t = fromSpec(spec)
+  for (let i = 0; i < r.tasks.length; i++) {
+    const spec = r.tasks[i]!
+    const t = fromSpec(spec.id !== '' && spec.jobId !== '' && spec.home !== ''
+      ? spec
+      : { ...spec, id: spec.id !== '' ? spec.id : rootTaskId(r.jobId, i), jobId: spec.jobId !== '' ? spec.jobId : r.jobId, home: spec.home !== '' ? spec.home : from })
     if (t == null || t.jobId !== r.jobId || t.home !== from) return undefined
     tasks.push(t)
   }
-  return { id: r.jobId, ...(r.name !== '' ? { name: r.name } : {}), home: r.home, createdAt: Number(r.createdAtMs), tasks }
+  return { id: r.jobId, ...(r.name !== '' ? { name: r.name } : {}), home: from, createdAt: Number(r.createdAtMs), ...(r.keepMs != null && Number.isSafeInteger(r.keepMs) ? { keepMs: r.keepMs } : {}), tasks }
 }
 
 function toCovered (list: readonly CoveredSignal[] | undefined): Partial<WorkRequest> {

@@ -80,7 +80,7 @@ import { DEFAULT_LOCAL_ATTEMPTS, DEFAULT_RESTARTS_PER_TYPE_PER_HOUR, RestartCap,
 import { LentBatches } from './core/lender.js'
 import { PeerAnswers } from './core/peer-answers.js'
 import { Outbox } from './core/outbox.js'
-import { HeldReplicas, pickHolders, type ReplicaKey, type Replicating } from './core/replicas.js'
+import { HeldReplicas, packReplicaSet, pickHolders, type ReplicaKey, type Replicating } from './core/replicas.js'
 import { Retries } from './core/retries.js'
 import { Thief } from './core/thief.js'
 import type { AttemptError, JobEvidence, QueuedEvidence } from '../healing/stuck.js'
@@ -1889,7 +1889,7 @@ export class WorkCore {
     }
     // One value for the whole message (see HeldReplicas); a re-sent message writes it again.
     const key = accepted[0]?.id
-    if (key != null && this.held.addSet(key, accepted.map(j => j.id))) this.put('replicaSets', key, accepted)
+    if (key != null && this.held.addSet(key, accepted.map(j => j.id))) this.put('replicaSets', key, packReplicaSet(from, accepted))
     return okReply({ accepted: accepted.length })
   }
 

@@ -7,6 +7,7 @@
 
 import type { CompletionRecord, PersistOp } from '../../completion/index.js'
 import { recordKey } from '../../completion/index.js'
+import { replicaFromSet, replicaSetIds } from '../../work/core/replicas.js'
 import type { BucketName } from './buckets.js'
 import type { Store } from './store.js'
 import type { JobRecord, JobReplica, LoadedWork, StoredTask, TaskOutcome, Writable, WorkWrite } from '../../work/records.js'
@@ -68,15 +69,14 @@ export class WorkStore {
     const replicas: string[] = []
     for await (const k of this.subs.replicas.keys()) replicas.push(k as string)
     const replicaSets: Array<{ key: string, jobIds: string[] }> = []
-    for await (const [key, set] of this.subs.replicaSets.iterator()) replicaSets.push({ key: key as string, jobIds: (set as JobReplica[]).map(j => j.id) })
+    for await (const [key, set] of this.subs.replicaSets.iterator()) replicaSets.push({ key: key as string, jobIds: replicaSetIds(set) })
     return { tasks, outbox, jobs: active, finished, completion, replicas, replicaSets }
   }
 
   /** A job definition held here for another home (see WorkCore's re-homing): under its own key, or in replica set `set`. */
   async replica (jobId: string, set?: string): Promise<JobReplica | undefined> {
     if (set == null) return await this.subs.replicas.get(jobId) as JobReplica | undefined
-    const jobs = await this.subs.replicaSets.get(set) as JobReplica[] | undefined
-    return jobs?.find(j => j.id === jobId)
+    return replicaFromSet(await this.subs.replicaSets.get(set), jobId)
   }
 
   // Writes are staged in order and applied in order, so a put then a del of one key in the

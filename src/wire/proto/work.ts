@@ -802,6 +802,7 @@ export interface JobReplicaSpec {
   home: string
   createdAtMs: bigint
   tasks: TaskSpec[]
+  keepMs?: number
 }
 
 export namespace JobReplicaSpec {
@@ -839,6 +840,11 @@ export namespace JobReplicaSpec {
             w.uint32(42)
             TaskSpec.codec().encode(value, w)
           }
+        }
+
+        if (obj.keepMs != null) {
+          w.uint32(48)
+          w.uint64Number(obj.keepMs)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -883,6 +889,10 @@ export namespace JobReplicaSpec {
               obj.tasks.push(TaskSpec.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.tasks$
               }))
+              break
+            }
+            case 6: {
+              obj.keepMs = reader.uint64Number()
               break
             }
             default: {

@@ -7,6 +7,7 @@
 
 import type { Rng } from '../../prng.js'
 import type { JobReplica } from '../records.js'
+import { rootTaskId, type Task } from '../spec.js'
 import type { PeerInfo } from './types.js'
 
 /** A submission waiting for its replicas before it is registered. */
@@ -139,4 +140,72 @@ export class HeldReplicas {
       yield next.value
     }
   }
+}
+
+/**
+ * A replica set as stored: one value per replicate message, each job's definition without
+ * what the set already says — the home once for all; a root task's job id, home and (when it
+ * is the job's i-th root id) its id; zero attempts, timeouts and priorities. A one-task job
+ * takes ~110 bytes instead of ~380, and that is most of what a holder writes and stringifies
+ * per job (BENCHMARKS.md, issue 14, stop 25). Lossless: a field that differs from what is
+ * implied is kept. Sets written before this form are plain JobReplica arrays; both read back.
+ */
+export interface StoredReplicaSet {
+  home: string
+  jobs: StoredReplica[]
+}
+
+type StoredReplica = Omit<JobReplica, 'home' | 'tasks'> & { home?: string, tasks: StoredRoot[] }
+type StoredRoot = Omit<Task, 'id' | 'jobId' | 'home' | 'attempts' | 'timeoutMs' | 'priority'> & Partial<Pick<Task, 'id' | 'jobId' | 'home' | 'attempts' | 'timeoutMs' | 'priority'>>
+
+/** The value stored for a replicate message from `home`. */
+export function packReplicaSet (home: string, jobs: readonly JobReplica[]): StoredReplicaSet {
+  return { home, jobs: jobs.map(j => packReplica(j, home)) }
+}
+
+function packReplica (j: JobReplica, home: string): StoredReplica {
+  const { home: own, tasks, ...rest } = j
+  const out: StoredReplica = { ...rest, tasks: tasks.map((t, i) => packRoot(t, j, i)) }
+  if (own !== home) out.home = own
+  return out
+}
+
+function packRoot (t: Task, j: JobReplica, i: number): StoredRoot {
+  const { id, jobId, home, attempts, timeoutMs, priority, ...rest } = t
+  const out: StoredRoot = rest
+  if (id !== rootTaskId(j.id, i)) out.id = id
+  if (jobId !== j.id) out.jobId = jobId
+  if (home !== j.home) out.home = home
+  if (attempts !== 0) out.attempts = attempts
+  if (timeoutMs !== 0) out.timeoutMs = timeoutMs
+  if (priority !== 0) out.priority = priority
+  return out
+}
+
+function unpackReplica (s: StoredReplica, setHome: string): JobReplica {
+  const { home: own, tasks, ...rest } = s
+  const home = own ?? setHome
+  return {
+    ...rest,
+    home,
+    tasks: tasks.map((t, i): Task => {
+      const { id, jobId, home: taskHome, attempts, timeoutMs, priority, type, payload, requires, maxAttempts, ...more } = t
+      return { id: id ?? rootTaskId(s.id, i), jobId: jobId ?? s.id, type, payload, requires, maxAttempts, attempts: attempts ?? 0, timeoutMs: timeoutMs ?? 0, priority: priority ?? 0, home: taskHome ?? home, ...more }
+    })
+  }
+}
+
+/** The job ids of a stored replica set (either form). */
+export function replicaSetIds (value: unknown): string[] {
+  const jobs = Array.isArray(value) ? value as JobReplica[] : (value as StoredReplicaSet).jobs
+  return jobs.map(j => j.id)
+}
+
+/** One job's definition out of a stored replica set (either form); undefined if not in it. */
+export function replicaFromSet (value: unknown, jobId: string): JobReplica | undefined {
+  if (value == null) return undefined
+  if (Array.isArray(value)) return (value as JobReplica[]).find(j => j.id === jobId)
+  const set = value as StoredReplicaSet
+  const s = set.jobs.find(j => j.id === jobId)
+  return s != null ? unpackReplica(s, set.home) : undefined
 }

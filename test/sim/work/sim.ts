@@ -66,6 +66,7 @@ import { decideRetention } from '../../../src/consensus/retention.js'
 import type { WorkMsg, WorkReply } from '../../../src/work/messages.js'
 import type { JobRecord, JobReplica, LoadedWork, StoredTask, TaskOutcome, WorkWrite } from '../../../src/work/records.js'
 import { WORKFLOW_TYPE, childTaskId, makeTask, parseJobInput, rootTaskId, type Task } from '../../../src/work/spec.js'
+import { replicaFromSet, replicaSetIds } from '../../../src/work/core/replicas.js'
 import type { ApprovalDecision, ApprovalRequest, WorkflowResult } from '../../../src/work/workflows.js'
 import { WorkflowRun } from '../../../src/workflow/index.js'
 import { checkStep, checkFinished, checkFlush, checkEnd, checkStepStart, excused, type Violation } from './checkers.js'
@@ -341,7 +342,7 @@ export class SimNode {
     const final = (j: JobRecord): boolean => j.state === 'completed' || j.state === 'failed' || j.state === 'cancelled'
     const jobs = all.filter(j => !final(j)).map(job => ({ job, outcomes: results.filter(o => o.taskId.startsWith(job.id + '/')) }))
     const replicas = [...this.disk.keys()].filter(k => k.startsWith('replicas\u0000')).sort().map(k => k.slice('replicas\u0000'.length))
-    const replicaSets = [...this.disk.keys()].filter(k => k.startsWith('replicaSets\u0000')).sort().map(k => ({ key: k.slice('replicaSets\u0000'.length), jobIds: (JSON.parse(this.disk.get(k)!) as JobReplica[]).map(j => j.id) }))
+    const replicaSets = [...this.disk.keys()].filter(k => k.startsWith('replicaSets\u0000')).sort().map(k => ({ key: k.slice('replicaSets\u0000'.length), jobIds: replicaSetIds(JSON.parse(this.disk.get(k)!)) }))
     return { tasks: this.diskValues<StoredTask>('tasks'), outbox: this.diskValues<TaskOutcome>('outbox'), jobs, finished: all.filter(final), completion: this.diskValues('completion'), replicas, replicaSets }
   }
 
@@ -916,8 +917,8 @@ export class WorkSim {
     this.forNode(n, this.now + this.rng() * ADOPT_READ_MS, `adopt ${n.id} ${jobId}`, () => {
       n.adopting.delete(jobId)
       const text = n.read(set == null ? `replicas\u0000${jobId}` : `replicaSets\u0000${set}`)
-      const parsed = text == null ? undefined : JSON.parse(text) as JobReplica | JobReplica[]
-      const replica = Array.isArray(parsed) ? parsed.find(j => j.id === jobId) : parsed
+      const parsed = text == null ? undefined : JSON.parse(text)
+      const replica: JobReplica | undefined = set == null ? parsed : replicaFromSet(parsed, jobId)
       const before = n.core.holdings().activeJobs().some(r => r.id === jobId)
       n.core.adopt(jobId, replica, this.now)
       if (!before && n.core.holdings().activeJobs().some(r => r.id === jobId)) this.stats.adopted++

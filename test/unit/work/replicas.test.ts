@@ -1,7 +1,9 @@
 // HeldReplicas: a replicate message is one stored set, deleted once every job in it is over;
 // a job adopted here moves to its own key and leaves its set.
 import { describe, expect, it } from 'vitest'
-import { HeldReplicas } from '../../../src/work/core/replicas.js'
+import { HeldReplicas, packReplicaSet, replicaFromSet, replicaSetIds } from '../../../src/work/core/replicas.js'
+import type { JobReplica } from '../../../src/work/records.js'
+import type { Task } from '../../../src/work/spec.js'
 
 describe('HeldReplicas', () => {
   it('deletes a set only when its last job is dropped', () => {
@@ -44,5 +46,37 @@ describe('HeldReplicas', () => {
     expect(h.setOf('b')).toBeUndefined()
     expect(h.delete('a')).toEqual({ bucket: 'replicaSets', key: 'a' })
     expect([...h.slice(10)].sort()).toEqual(['b', 'x'])
+  })
+})
+
+describe('stored replica sets', () => {
+  const HOME = '12D3KooWALaxZrHPd73Rm2exampleHomeNode'
+  const one = (id: string, extra: Partial<Task> = {}): JobReplica => ({
+    id,
+    home: HOME,
+    createdAt: 1_795_000_000_000,
+    tasks: [{ id: `${id}/0`, jobId: id, type: 'echo', payload: 'null', requires: ['handler:echo'], maxAttempts: 3, attempts: 0, timeoutMs: 0, priority: 0, home: HOME, ...extra }]
+  })
+
+  it('reads back every job exactly, implied fields and all', () => {
+    const odd: JobReplica = { ...one('c', { id: 'c/0@1', attempts: 2, timeoutMs: 60_000, priority: -3, notBefore: 5, failures: [{ node: 'n', attempt: 1, error: 'boom', at: 4 }] }), name: 'n', keepMs: 9 }
+    const elsewhere: JobReplica = { ...one('d'), home: 'another-home' }
+    const jobs = [one('a'), one('b', { payload: '{"x":1}' }), odd, elsewhere]
+    const stored = JSON.parse(JSON.stringify(packReplicaSet(HOME, jobs)))
+    expect(replicaSetIds(stored)).toEqual(['a', 'b', 'c', 'd'])
+    for (const j of jobs) expect(replicaFromSet(stored, j.id)).toEqual(j)
+    expect(replicaFromSet(stored, 'zz')).toBeUndefined()
+  })
+
+  it('is much smaller than the plain list', () => {
+    const jobs = Array.from({ length: 100 }, (_, i) => one(`0mx2g0jf8-371418bb${String(i).padStart(4, '0')}`))
+    expect(JSON.stringify(packReplicaSet(HOME, jobs)).length).toBeLessThan(JSON.stringify(jobs).length / 2)
+  })
+
+  it('reads sets written before (a plain JobReplica list)', () => {
+    const old = JSON.parse(JSON.stringify([one('a'), one('b')]))
+    expect(replicaSetIds(old)).toEqual(['a', 'b'])
+    expect(replicaFromSet(old, 'b')).toEqual(one('b'))
+    expect(replicaFromSet(undefined, 'b')).toBeUndefined()
   })
 })
