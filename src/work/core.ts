@@ -651,10 +651,14 @@ export class WorkCore {
       }
       return { job, tasks }
     })
+    // Held in memory only until its replicas are stored: the job record and its tasks are
+    // written once, with the holders, in the ready that proposes the registration (see
+    // registerSubmission). Nothing the replicate message depends on is on this node's disk,
+    // and a crash before that write leaves only orphan replicas, which their holders drop.
     for (const { job, tasks } of prepared) {
-      this.jobs.add(job)
+      this.jobs.add(job, false)
       this.local.set(job.id, new Set(tasks.map(t => t.id)))
-      for (const t of tasks) this.holdTask(t)
+      for (const t of tasks) this.holdTask(t, false)
     }
     const id = ++this.nextId
     this.registrations.set(id, { kind: 'submit', jobs: prepared })
@@ -732,7 +736,14 @@ export class WorkCore {
   private registerSubmission (id: number, holders: string[]): void {
     const reg = this.registrations.get(id)
     if (reg?.kind !== 'submit') return
-    for (const { job } of reg.jobs) if (holders.length > 0) this.jobs.update(job.id, { replicas: holders })
+    for (const { job, tasks } of reg.jobs) {
+      if (holders.length > 0) this.jobs.update(job.id, { replicas: holders })
+      else this.jobs.persist(job.id)
+      for (const t of tasks) {
+        const st = this.tasks.get(t.id)
+        if (st != null) this.put('tasks', t.id, st)
+      }
+    }
     this.out('register', { id, entries: reg.jobs.map(({ job }) => [job.id, entryOf(job, 'running')]) })
   }
 
@@ -2572,12 +2583,13 @@ export class WorkCore {
     return best != null && (!here || bestLoad < Math.max(this.cfg.concurrency, this.queue.size)) ? best : undefined
   }
 
-  private holdTask (t: Task): void {
+  /** `persist` false: the caller writes the record later (a submission, once its replicas are stored). */
+  private holdTask (t: Task, persist = true): void {
     const st: StoredTask = { task: t, state: 'queued', queuedAt: this.now }
     this.countWork(this.tasks.get(t.id), -1)
     this.tasks.set(t.id, st)
     this.countWork(st, +1)
-    this.put('tasks', t.id, st)
+    if (persist) this.put('tasks', t.id, st)
   }
 
   private dropTask (id: string): void {

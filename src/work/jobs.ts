@@ -3,9 +3,10 @@
 // ids already recorded, so a duplicate outcome — a re-run after a crash, a re-sent results
 // message — is dropped); finished ones only in LevelDB.
 //
-// A job record is written twice: when the job is submitted and when it finishes. Its counts
-// in between are derived data — every outcome is durable in the results bucket — so after a
-// restart they are recomputed from the results instead of being rewritten on every outcome.
+// A job record is written twice: when the job is registered (once its replicas are stored)
+// and when it finishes. Its counts in between are derived data — every outcome is durable in
+// the results bucket — so after a restart they are recomputed from the results instead of
+// being rewritten on every outcome.
 // Pure: it stages writes on the core's write list and reads nothing (the shell loads outcomes).
 
 import type { JobRecord, TaskOutcome } from './records.js'
@@ -55,10 +56,16 @@ export class JobBook {
     }
   }
 
-  add (job: JobRecord): void {
+  /** `persist` false: not written until persist() or update() (a submission waiting for its replicas). */
+  add (job: JobRecord, persist = true): void {
     this.active.set(job.id, job)
     this.recorded.set(job.id, new Set())
-    this.touch(job.id)
+    if (persist) this.touch(job.id)
+  }
+
+  /** Writes an active job's record at the next stage. */
+  persist (jobId: string): void {
+    if (this.active.has(jobId)) this.touch(jobId)
   }
 
   /** Forget a job whose registration failed: its records are deleted by the caller. */
