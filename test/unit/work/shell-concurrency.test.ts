@@ -1,16 +1,9 @@
 // --concurrency auto in the work shell: it samples (a fake CPU here), feeds the controller and
 // moves the core's slots; I/O-like tasks with the CPU free make it grow, idle makes it shrink
 // back to min, and every task runs once. One real LevelDB, no network; no time is asserted.
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { JobEntry } from '../../../src/consensus/control.js'
-import { Store } from '../../../src/node/store/store.js'
-import { WorkShell } from '../../../src/node/services/work-shell.js'
-import { WorkStore } from '../../../src/node/store/work-store.js'
-import { mulberry32 } from '../../../src/prng.js'
 import { waitUntil as waitFor } from '../../../scripts/cluster-lib.js'
+import { loneShell } from './lone-shell.js'
 
 let cleanup: (() => Promise<void>) | undefined
 afterEach(async () => {
@@ -20,23 +13,11 @@ afterEach(async () => {
 
 describe('work shell: --concurrency auto', () => {
   it('grows under queued I/O-bound work, shrinks to min when idle, runs every task once', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'mn-shell-auto-'))
-    const store = await Store.open(dir)
-    const registry = new Map<string, JobEntry>()
     const ran: string[] = []
     let peak = 0
     let running = 0
-    const shell = new WorkShell(new WorkStore(store), { call: async () => { throw new Error('no peers') } }, {
-      register: async (entries: Array<[string, JobEntry]>) => { for (const [id, e] of entries) registry.set(id, e) },
-      entry: (id: string) => registry.get(id),
-      isDead: () => false,
-      memberCount: () => 1
-    }, {
-      self: 'A',
-      incarnation: 1,
-      concurrency: 1,
+    const { shell, close } = await loneShell('mn-shell-auto-', {
       autoConcurrency: { min: 1, max: 32, tickMs: 20, cpu: () => 0.05 },
-      capabilities: ['handler:io'],
       handlers: {
         io: async (_p: unknown, ctx: { taskId: string }) => {
           running++
@@ -45,19 +26,9 @@ describe('work shell: --concurrency auto', () => {
           running--
           ran.push(ctx.taskId)
         }
-      },
-      allowCommands: false,
-      peers: () => [],
-      rng: mulberry32(1),
-      now: Date.now,
-      log: { info: () => {}, warn: () => {}, debug: () => {} }
+      }
     })
-    cleanup = async () => {
-      await shell.stop()
-      await store.close()
-      await rm(dir, { recursive: true, force: true })
-    }
-    await shell.start()
+    cleanup = close
     expect(shell.slots).toMatchObject({ auto: true, slots: 1, min: 1, max: 32 })
     const [job] = await shell.submit([{ tasks: Array.from({ length: 600 }, () => ({ type: 'io' })) }])
     await waitFor(() => shell.slots.slots >= 8, 20_000, 'the slots to grow')

@@ -2,16 +2,9 @@
 // ends on this node, by task type, as ok, failed or retried, with its queue wait; every job
 // of this home once its final state is durable, with its submit→done latency. One real
 // LevelDB, no network, a fake wall clock that the handlers move.
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { JobEntry } from '../../../src/consensus/control.js'
 import { LatencyHistory } from '../../../src/node/observe/history.js'
-import { WorkShell } from '../../../src/node/services/work-shell.js'
-import { Store } from '../../../src/node/store/store.js'
-import { WorkStore } from '../../../src/node/store/work-store.js'
-import { mulberry32 } from '../../../src/prng.js'
+import { loneShell } from './lone-shell.js'
 
 const T0 = 1_764_000_000_000
 
@@ -23,40 +16,19 @@ afterEach(async () => {
 
 describe('work shell: the latency history', () => {
   it('records attempts by type with their queue wait, and jobs with their latency', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'mn-history-'))
-    const store = await Store.open(dir)
-    const registry = new Map<string, JobEntry>()
     let clock = T0
     const history = new LatencyHistory(T0)
-    const shell = new WorkShell(new WorkStore(store), { call: async () => { throw new Error('no peers') } }, {
-      register: async (entries: Array<[string, JobEntry]>) => { for (const [id, e] of entries) registry.set(id, e) },
-      entry: (id: string) => registry.get(id),
-      isDead: () => false,
-      memberCount: () => 1
-    }, {
-      self: 'A',
-      incarnation: 1,
-      concurrency: 1,
-      capabilities: ['handler:step', 'handler:flaky'],
+    const { shell, close } = await loneShell('mn-history-', {
       // Each attempt takes 10 ms of the wall clock, so the next one in line waited that long more.
       handlers: {
         step: () => { clock += 10; return 'ok' },
         flaky: () => { clock += 10; throw new Error('no luck') }
       },
-      allowCommands: false,
-      peers: () => [],
-      rng: mulberry32(1),
       retryBaseMs: 1,
       now: () => clock,
-      log: { info: () => {}, warn: () => {}, debug: () => {} },
       history
     })
-    await shell.start()
-    cleanup = async () => {
-      await shell.stop()
-      await store.close()
-      await rm(dir, { recursive: true, force: true })
-    }
+    cleanup = close
     const finished: string[] = []
     shell.jobs.onFinished.push(j => finished.push(j.state))
     await shell.submit([

@@ -2,19 +2,14 @@
 // run in a worker thread; spawn and progress reach the engine; a handler that ignores its
 // abort fails at its timeout and has its worker killed (never an orphan); stop kills the
 // workers. One real LevelDB, no network; the workers run the build in dist/.
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { JobEntry } from '../../../src/consensus/control.js'
-import { Store } from '../../../src/node/store/store.js'
-import { WorkShell } from '../../../src/node/services/work-shell.js'
-import { WorkStore } from '../../../src/node/store/work-store.js'
-import { mulberry32 } from '../../../src/prng.js'
+import type { WorkShell } from '../../../src/node/services/work-shell.js'
 import { BUILTIN_HANDLERS } from '../../../src/work/executors.js'
 import { loadIsolatedHandlers, poolsOf } from '../../../src/work/isolation/index.js'
 import type { JobRecord } from '../../../src/work/records.js'
+import { loneShell } from './lone-shell.js'
 
 const SPIN = resolve(fileURLToPath(import.meta.url), '../../../fixtures/spin.mjs')
 
@@ -25,36 +20,11 @@ afterEach(async () => {
 })
 
 async function setup (): Promise<{ shell: WorkShell, finished: (id: string) => Promise<JobRecord>, pool: ReturnType<typeof poolsOf>[number] }> {
-  const dir = await mkdtemp(join(tmpdir(), 'mn-shell-iso-'))
-  const store = await Store.open(dir)
-  const registry = new Map<string, JobEntry>()
   const handlers = { ...BUILTIN_HANDLERS, ...await loadIsolatedHandlers([SPIN], { isolation: 'worker', size: 2 }) }
-  const shell = new WorkShell(new WorkStore(store), { call: async () => { throw new Error('no peers') } }, {
-    register: async (entries: Array<[string, JobEntry]>) => { for (const [id, e] of entries) registry.set(id, e) },
-    entry: (id: string) => registry.get(id),
-    isDead: () => false,
-    memberCount: () => 1
-  }, {
-    self: 'A',
-    incarnation: 1,
-    concurrency: 2,
-    capabilities: Object.keys(handlers).map(h => `handler:${h}`),
-    handlers,
-    allowCommands: false,
-    peers: () => [],
-    rng: mulberry32(1),
-    now: Date.now,
-    retryBaseMs: 10,
-    log: { info: () => {}, warn: () => {}, debug: () => {} }
-  })
-  await shell.start()
+  const { shell, close } = await loneShell('mn-shell-iso-', { concurrency: 2, handlers, retryBaseMs: 10 })
   const done = new Map<string, (j: JobRecord) => void>()
   shell.jobs.onFinished.push(job => { done.get(job.id)?.(job) })
-  cleanup = async () => {
-    await shell.stop()
-    await store.close()
-    await rm(dir, { recursive: true, force: true })
-  }
+  cleanup = close
   return {
     shell,
     pool: poolsOf(handlers)[0]!,

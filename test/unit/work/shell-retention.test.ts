@@ -1,14 +1,10 @@
 // Retention at a home (a real shell on a real LevelDB, no network): what a finished job's
 // registry entry carries for the policy, and what a committed jobs.delete removes from disk.
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { JobEntry } from '../../../src/consensus/control.js'
-import { Store } from '../../../src/node/store/store.js'
-import { WorkShell } from '../../../src/node/services/work-shell.js'
-import { mulberry32 } from '../../../src/prng.js'
-import { WorkStore } from '../../../src/node/store/work-store.js'
+import type { WorkShell } from '../../../src/node/services/work-shell.js'
+import type { WorkStore } from '../../../src/node/store/work-store.js'
+import { loneShell } from './lone-shell.js'
 
 let cleanup: (() => Promise<void>) | undefined
 afterEach(async () => {
@@ -17,35 +13,12 @@ afterEach(async () => {
 })
 
 async function setup (): Promise<{ shell: WorkShell, work: WorkStore, registry: Map<string, JobEntry>, release: () => void }> {
-  const dir = await mkdtemp(join(tmpdir(), 'mn-retention-'))
-  const store = await Store.open(dir)
-  const work = new WorkStore(store)
-  const registry = new Map<string, JobEntry>()
   let release!: () => void
   const blocked = new Promise<void>(resolve => { release = resolve })
-  const shell = new WorkShell(work, { call: async () => { throw new Error('no peers') } }, {
-    register: async (entries: Array<[string, JobEntry]>) => { for (const [id, e] of entries) registry.set(id, { ...registry.get(id), ...e }) },
-    entry: (id: string) => registry.get(id),
-    isDead: () => false,
-    memberCount: () => 1
-  }, {
-    self: 'A',
-    incarnation: 1,
-    concurrency: 2,
-    capabilities: ['handler:echo', 'handler:block'],
-    handlers: { echo: (p: unknown) => p, block: async () => { await blocked } },
-    allowCommands: false,
-    peers: () => [],
-    rng: mulberry32(1),
-    now: Date.now,
-    log: { info: () => {}, warn: () => {}, debug: () => {} }
-  })
-  await shell.start()
+  const { shell, work, registry, close } = await loneShell('mn-retention-', { concurrency: 2, handlers: { echo: (p: unknown) => p, block: async () => { await blocked } } })
   cleanup = async () => {
     release()
-    await shell.stop()
-    await store.close()
-    await rm(dir, { recursive: true, force: true })
+    await close()
   }
   return { shell, work, registry, release }
 }

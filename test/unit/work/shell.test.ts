@@ -1,16 +1,11 @@
 // The work shell's side of "persist, then send": with LevelDB writes held back, nothing that
 // depends on them leaves — an inbound steal is answered only once the delegation it grants is
 // on disk. One real LevelDB, no network.
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { JobEntry } from '../../../src/consensus/control.js'
-import { Store } from '../../../src/node/store/store.js'
-import { WorkShell } from '../../../src/node/services/work-shell.js'
-import { mulberry32 } from '../../../src/prng.js'
+import type { WorkShell } from '../../../src/node/services/work-shell.js'
 import { workRequest } from '../../../src/wire/work-codec.js'
 import { WorkStore } from '../../../src/node/store/work-store.js'
+import { loneShell } from './lone-shell.js'
 
 /** A WorkStore whose flushes wait while `held` is set. */
 class GatedStore extends WorkStore {
@@ -35,38 +30,16 @@ afterEach(async () => {
 })
 
 async function setup (): Promise<{ shell: WorkShell, work: GatedStore }> {
-  const dir = await mkdtemp(join(tmpdir(), 'mn-shell-'))
-  const store = await Store.open(dir)
-  const work = new GatedStore(store)
-  const registry = new Map<string, JobEntry>()
   let release!: () => void
   const blocked = new Promise<void>(resolve => { release = resolve })
-  const shell = new WorkShell(work, { call: async () => { throw new Error('no peers') } }, {
-    register: async (entries: Array<[string, JobEntry]>) => { for (const [id, e] of entries) registry.set(id, e) },
-    entry: (id: string) => registry.get(id),
-    isDead: () => false,
-    memberCount: () => 1
-  }, {
-    self: 'A',
-    incarnation: 1,
-    concurrency: 1,
-    capabilities: ['handler:block'],
-    handlers: { block: async () => { await blocked } },
-    allowCommands: false,
-    peers: () => [],
-    rng: mulberry32(1),
-    now: Date.now,
-    log: { info: () => {}, warn: () => {}, debug: () => {} }
-  })
-  await shell.start()
+  const lone = await loneShell('mn-shell-', { handlers: { block: async () => { await blocked } } }, db => new GatedStore(db))
+  const work = lone.work
   cleanup = async () => {
     work.release()
     release()
-    await shell.stop()
-    await store.close()
-    await rm(dir, { recursive: true, force: true })
+    await lone.close()
   }
-  return { shell, work }
+  return { shell: lone.shell, work }
 }
 
 describe('work shell: persist, then send', () => {

@@ -3,16 +3,13 @@
 // that depended on the failed writes is reported, and once writes succeed again memory and
 // disk agree — the failed writes land first, in order. One real LevelDB whose batch() fails
 // on demand.
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { JobEntry } from '../../../src/consensus/control.js'
-import { Store } from '../../../src/node/store/store.js'
-import { WorkShell } from '../../../src/node/services/work-shell.js'
+import type { Store } from '../../../src/node/store/store.js'
+import type { WorkShell } from '../../../src/node/services/work-shell.js'
 import { WorkStore } from '../../../src/node/store/work-store.js'
-import { mulberry32 } from '../../../src/prng.js'
 import { WorkError } from '../../../src/work/errors.js'
+import { loneShell } from './lone-shell.js'
 
 const DISK_FULL = 'IO error: /data/000123.log: No space left on device'
 
@@ -22,50 +19,29 @@ afterEach(async () => {
   cleanup = undefined
 })
 
-interface Setup { shell: WorkShell, store: Store, work: WorkStore, registry: Map<string, JobEntry>, failing: { on: boolean }, finished: string[], dir: string, gate: { open: () => void } }
+interface Setup { shell: WorkShell, store: Store, work: WorkStore, registry: Map<string, JobEntry>, failing: { on: boolean }, finished: string[], gate: { open: () => void } }
 
 async function setup (): Promise<Setup> {
-  const dir = await mkdtemp(join(tmpdir(), 'mn-writefail-'))
-  const store = await Store.open(dir)
   const failing = { on: false }
-  const batch = store.db.batch.bind(store.db) as (...args: unknown[]) => Promise<void>
-  ;(store.db as unknown as { batch: (...args: unknown[]) => Promise<void> }).batch = async (...args: unknown[]) => {
-    if (failing.on) throw new Error(DISK_FULL)
-    await batch(...args)
-  }
-  const work = new WorkStore(store)
-  const registry = new Map<string, JobEntry>()
   let release!: () => void
   let blocked = new Promise<void>(resolve => { release = resolve })
   const gate = { open: () => { release(); blocked = Promise.resolve() } }
-  const shell = new WorkShell(work, { call: async () => { throw new Error('no peers') } }, {
-    register: async (entries: Array<[string, JobEntry]>) => { for (const [id, e] of entries) registry.set(id, e) },
-    entry: (id: string) => registry.get(id),
-    isDead: () => false,
-    memberCount: () => 1
-  }, {
-    self: 'A',
-    incarnation: 1,
-    concurrency: 2,
-    capabilities: ['handler:echo', 'handler:block'],
-    handlers: { echo: (p: unknown) => p, block: async () => { await blocked; return 'ok' } },
-    allowCommands: false,
-    peers: () => [],
-    rng: mulberry32(1),
-    now: Date.now,
-    log: { info: () => {}, warn: () => {}, debug: () => {} }
+  const { shell, store, work, registry, close } = await loneShell('mn-writefail-', { concurrency: 2, handlers: { echo: (p: unknown) => p, block: async () => { await blocked; return 'ok' } } }, db => {
+    const batch = db.db.batch.bind(db.db) as (...args: unknown[]) => Promise<void>
+    ;(db.db as unknown as { batch: (...args: unknown[]) => Promise<void> }).batch = async (...args: unknown[]) => {
+      if (failing.on) throw new Error(DISK_FULL)
+      await batch(...args)
+    }
+    return new WorkStore(db)
   })
-  await shell.start()
   const finished: string[] = []
   shell.jobs.onFinished.push(j => { finished.push(`${j.id}:${j.state}`) })
   cleanup = async () => {
     failing.on = false
     gate.open()
-    await shell.stop()
-    await store.close()
-    await rm(dir, { recursive: true, force: true })
+    await close()
   }
-  return { shell, store, work, registry, failing, finished, dir, gate }
+  return { shell, store, work, registry, failing, finished, gate }
 }
 
 async function until (cond: () => boolean, ms = 5_000): Promise<void> {
