@@ -246,15 +246,15 @@ export function decodeCommand (data: Uint8Array): ControlCommand {
 function compactRowReader (peers: unknown): (row: unknown) => [unknown, any] {
   if (!Array.isArray(peers) || peers.length > MAX_JOBS_PER_PUT * (1 + MAX_REPLICAS) || !peers.every(p => typeof p === 'string')) throw new Error('jobs.put: "peers" must list peer ids')
   const peer = (i: unknown): unknown => Number.isSafeInteger(i) ? peers[i as number] : undefined
-  const opt = (v: unknown): unknown => v === null ? undefined : v
   return row => {
     if (!Array.isArray(row)) return [undefined, undefined]
     const [id, createdAt, state, home, replicas, epoch, finishedAt, keepMs] = row
     const e: Record<string, unknown> = { home: peer(home), createdAt, state: Number.isSafeInteger(state) ? REGISTRY_STATE_LIST[state] : undefined }
     if (replicas != null) e.replicas = Array.isArray(replicas) ? replicas.map(peer) : replicas
-    if (opt(epoch) !== undefined) e.epoch = epoch
-    if (opt(finishedAt) !== undefined) e.finishedAt = finishedAt
-    if (opt(keepMs) !== undefined) e.keepMs = keepMs
+    // Absent fields are null (or dropped from the end of the row).
+    if (epoch != null) e.epoch = epoch
+    if (finishedAt != null) e.finishedAt = finishedAt
+    if (keepMs != null) e.keepMs = keepMs
     return [id, e]
   }
 }
