@@ -85,13 +85,29 @@ function saveState (state: ClusterState): void {
   writeFileSync(join(state.dir, 'cluster.json'), JSON.stringify(state, null, 2) + '\n')
 }
 
+/**
+ * Whether `pid` is a live process. A node whose process has exited but was not reaped yet (a
+ * zombie: a detached node's parent is init, which may reap only every second or so) has
+ * already closed its port and data dir, so it counts as stopped.
+ */
 export function isRunning (pid: number): boolean {
   if (pid <= 0) return false
   try {
     process.kill(pid, 0)
-    return true
   } catch (err: any) {
     return err?.code === 'EPERM'
+  }
+  return !isZombie(pid)
+}
+
+function isZombie (pid: number): boolean {
+  try {
+    // /proc/PID/stat: "pid (comm) state ..."; comm may hold spaces and parentheses.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return /^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2))
+  } catch {
+    // Reaped meanwhile (gone), or no /proc at all (not Linux: kill(pid, 0) is the answer).
+    return existsSync('/proc/self/stat')
   }
 }
 

@@ -12,8 +12,12 @@ import { cluster, meshnode, tempDir } from './helpers.js'
 
 interface JobJson { id: string, state: string, total: number, done: number, failed: number, byNode: Record<string, number> }
 
-/** 200 children of 300 ms on 3 nodes × 2 slots: about 10 s of work, long enough to drain mid-job. */
-const FANOUT = ['fanout', '{"n":200,"type":"sleep","payload":{"ms":300}}']
+/**
+ * 200 children of 200 ms on 3 nodes × 2 slots: about 7 s of work, long enough to drain
+ * mid-job — and, on the two nodes left once the home drains, still running well past the
+ * 2 s deadline of the test that needs its home retired while the job runs.
+ */
+const FANOUT = ['fanout', '{"n":200,"type":"sleep","payload":{"ms":200}}']
 
 function harness (prefix: string, basePort: number): {
   dir: string

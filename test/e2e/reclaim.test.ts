@@ -21,7 +21,9 @@ import { OPERATOR_KEY_FILE, loadKeyFile } from '../../src/node/store/identity.js
 import { parseJobInput } from '../../src/work/spec.js'
 import { cluster, meshnode, tempDir } from './helpers.js'
 
-const FANOUT = { type: 'fanout', payload: { n: 400, type: 'sleep', payload: { ms: 200 } } }
+// 400 tasks of 100 ms: about 7 s on 3 nodes × 2 slots, so node 3 holds work when it is killed
+// (the test kills it as soon as it has run a task) and most of the job is still to run.
+const FANOUT = { type: 'fanout', payload: { n: 400, type: 'sleep', payload: { ms: 100 } } }
 
 /** The node's components: the test proposes to its control log, as the healing rule will. */
 function componentsOf (node: MeshNode): NodeComponents {

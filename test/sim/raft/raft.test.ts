@@ -1,6 +1,7 @@
 // Seeded simulation of Raft under faults. Every seed is a different world (see harness.ts);
 // the checkers run after every step. Tunables:
-//   MESHNODE_SIM_SEEDS=N   how many seeds (default 2000)
+//   MESHNODE_SIM_SEEDS=N   how many seeds (default 1000; 2000 with MESHNODE_SIM_LONG=1,
+//                          which `npm run test:sim:long` sets)
 //   MESHNODE_SIM_STEPS=N   chaos steps per seed (default 300)
 //   MESHNODE_SIM_SEED=N    replay one seed, with its event trace printed on failure
 // A failure prints `seed=N` and the command that replays it.
@@ -11,8 +12,9 @@ import type { SignatureScheme } from '../../../src/consensus/index.js'
 import { RaftSim } from './harness.js'
 import type { SimResult } from './harness.js'
 import { hmacScheme } from './hmac-scheme.js'
+import { defaultSeeds } from '../completion/seeds.js'
 
-const SEEDS = Number(process.env.MESHNODE_SIM_SEEDS ?? 2000)
+const SEEDS = Number(process.env.MESHNODE_SIM_SEEDS ?? defaultSeeds(1000, 2000))
 const STEPS = Number(process.env.MESHNODE_SIM_STEPS ?? 300)
 const ONE_SEED = process.env.MESHNODE_SIM_SEED
 const CHUNK = 100

@@ -3,12 +3,13 @@
 // (1–3) and nodes that die for good — mostly a job's home when its jobs have copies, so the
 // control log re-homes them — and the invariants of ./checkers.ts run after every event. A failure names its seed:
 // MESHNODE_SIM_SEED=N replays exactly that run (MESHNODE_SIM_TRACE=1 prints its whole trace),
-// MESHNODE_SIM_SEEDS=K runs seeds 1..K.
+// MESHNODE_SIM_SEEDS=K runs seeds 1..K. `npm test` runs 1 000 seeds (about 20 s of CPU);
+// `npm run test:sim:long` (MESHNODE_SIM_LONG=1) runs 2 000, the default before CI had to fit 15 min.
 import { afterAll, describe, expect, it } from 'vitest'
-import { fullTraceFromEnv, seedsFromEnv } from '../completion/seeds.js'
+import { defaultSeeds, fullTraceFromEnv, seedsFromEnv } from '../completion/seeds.js'
 import { WorkSim, paramsFor, runSeed, type SimResult } from './sim.js'
 
-const DEFAULT_SEEDS = 2000
+const DEFAULT_SEEDS = defaultSeeds(1000, 2000)
 
 /**
  * Seeds that hit a known, unfixed bug of the work core. They are skipped by the seed loop and
