@@ -133,6 +133,8 @@ export class ConsensusService {
   private stopped = false
   private bootstrap: BootstrapDecision = { action: 'wait', proposal: [], why: 'starting' }
   private lastBootstrapLog = ''
+  /** Membership.revision when the founding check last ran (-1: run it at the next tick). */
+  private bootstrapSeen = -1
   private readonly opts: ConsensusOptions
   private readonly healer: Healer
   /** Leader only: the voters' death opinions (reset whenever this node stops leading). */
@@ -600,9 +602,14 @@ export class ConsensusService {
   }
 
   private considerBootstrap (): void {
-    const peers = this.membership.view().map(p => {
-      const hb = this.membership.heartbeatOf(p.peerId)
-      return { id: p.peerId, alive: p.state === 'alive', clustered: (hb?.term ?? 0n) > 0n, bootstrapSet: hb?.bootstrapSet ?? [] }
+    // The decision is a function of the members, their states and what their heartbeats
+    // advertise: nothing to do until one of them changed (Membership.revision).
+    const revision = this.membership.revision
+    if (revision === this.bootstrapSeen) return
+    this.bootstrapSeen = revision
+    const peers = this.membership.detector.all().map(m => {
+      const hb = this.membership.heartbeatOf(m.peerId)
+      return { id: m.peerId, alive: m.state === 'alive', clustered: (hb?.term ?? 0n) > 0n, bootstrapSet: hb?.bootstrapSet ?? [] }
     })
     const decision = decideBootstrap({ self: this.selfId, expect: this.opts.expect, hasPeers: this.opts.hasPeers || peers.length > 0, peers })
     const prev = this.bootstrap
@@ -618,7 +625,10 @@ export class ConsensusService {
       const voters = decision.voters
       this.raftStore.bootstrap(voters).then(() => {
         if (this.core == null) this.createCore()
-      }, err => this.log.error({ err: err?.message }, 'bootstrap failed'))
+      }, err => {
+        this.log.error({ err: err?.message }, 'bootstrap failed')
+        this.bootstrapSeen = -1
+      })
       this.bootstrap = { action: 'wait', proposal: [], why: 'founding' }
     }
   }

@@ -46,8 +46,8 @@ function membership () {
     localState: () => ({ role: 'follower', term: 0n, leader: '', load: 0, queued: 0, slots: 1, draining: false, bootstrapSet: [] })
   })
   let seq = 0n
-  const heartbeat = (from: ReturnType<typeof peerIdFromPrivateKey>): void => {
-    const hb: Heartbeat = { mesh: 'test', name: 'p', version: '0', addrs: [], incarnation: 1n, seq: ++seq, load: 0, queued: 0, slots: 1, draining: false, capabilities: [], role: 'follower', term: 0n, leader: '', uptimeMs: 0n, leaving: false, bootstrapSet: [] }
+  const heartbeat = (from: ReturnType<typeof peerIdFromPrivateKey>, advertise: Partial<Heartbeat> = {}): void => {
+    const hb: Heartbeat = { mesh: 'test', name: 'p', version: '0', addrs: [], incarnation: 1n, seq: ++seq, load: 0, queued: 0, slots: 1, draining: false, capabilities: [], role: 'follower', term: 0n, leader: '', uptimeMs: 0n, leaving: false, bootstrapSet: [], ...advertise }
     ;(m as any).onMessage({ detail: { type: 'signed', topic: heartbeatTopic('test'), from, data: encodeHeartbeat(hb) } })
   }
   return { m, pings, heartbeat }
@@ -115,5 +115,40 @@ describe('Membership detector timer', () => {
     ;(m as any).host.removeEventListener = () => {}
     m.stop()
     expect(vi.getTimerCount()).toBe(0)
+  })
+})
+
+describe('Membership.revision (what the founding check waits on)', () => {
+  it('moves on a new member, a state change and a new term or founding set; not on a routine heartbeat', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] })
+    vi.spyOn(performance, 'now').mockImplementation(() => Date.now())
+    try {
+      const { m, heartbeat } = membership()
+      const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+      const r0 = m.revision
+      heartbeat(peer)
+      const r1 = m.revision
+      expect(r1).toBeGreaterThan(r0) // a member added
+      for (let i = 0; i < 5; i++) {
+        vi.advanceTimersByTime(1000)
+        heartbeat(peer, { load: i }) // load, seq: nothing founding reads
+      }
+      expect(m.revision).toBe(r1)
+      heartbeat(peer, { bootstrapSet: ['a', 'b'] })
+      const r2 = m.revision
+      expect(r2).toBeGreaterThan(r1)
+      heartbeat(peer, { bootstrapSet: ['a', 'b'] })
+      expect(m.revision).toBe(r2)
+      heartbeat(peer, { bootstrapSet: ['a', 'b'], term: 1n })
+      const r3 = m.revision
+      expect(r3).toBeGreaterThan(r2)
+      // leaving: a state change, though term and founding set stay
+      heartbeat(peer, { bootstrapSet: ['a', 'b'], term: 1n, leaving: true })
+      expect(m.detector.get(peer.toString())?.state).toBe('left')
+      expect(m.revision).toBeGreaterThan(r3)
+    } finally {
+      vi.restoreAllMocks()
+      vi.useRealTimers()
+    }
   })
 })
