@@ -286,10 +286,16 @@ export class Membership {
     }
   }
 
+  /** Heartbeats validate() decoded, by their bytes: gossipsub delivers the same message object next. */
+  private readonly validated = new WeakMap<Uint8Array, Heartbeat>()
+
   /** Gossip validation: runs before a message is delivered or forwarded. */
   private validate (msg: Message): TopicValidatorResult {
     const verdict = decodeHeartbeat(msg.data, this.init.mesh)
-    if (verdict.ok) return TopicValidatorResult.Accept
+    if (verdict.ok) {
+      this.validated.set(msg.data, verdict.heartbeat)
+      return TopicValidatorResult.Accept
+    }
     const m = this.metrics
     m.gossipRejected.inc()
     const byReason = verdict.reason === 'oversize' ? m.gossipOversize : verdict.reason === 'wrong-mesh' ? m.gossipWrongMesh : m.gossipMalformed
@@ -308,11 +314,14 @@ export class Membership {
       this.metrics.gossipRejects.labels('forged_sender').inc()
       return
     }
-    const verdict = decodeHeartbeat(msg.data, this.init.mesh)
-    if (!verdict.ok) return
+    let hb = this.validated.get(msg.data)
+    if (hb === undefined) {
+      const verdict = decodeHeartbeat(msg.data, this.init.mesh)
+      if (!verdict.ok) return
+      hb = verdict.heartbeat
+    }
     const peerId = msg.from.toString()
     if (peerId === this.host.peerId.toString()) return
-    const hb = verdict.heartbeat
     this.metrics.heartbeatsReceived.inc()
     const fresh = this.detector.heartbeat(peerId, hb.incarnation, hb.seq, performance.now(), hb.leaving)
     if (!fresh) return
