@@ -16,7 +16,9 @@
 //   crash     = one seeded node is killed (its connections close) and the time until every
 //   survivor holds it dead is printed.
 // Variants (what-ifs for issue 14 — not what the node runs unless named "configured"):
-//   configured  gossipsub as host.ts builds it (HEARTBEAT_MESH: floodPublish, D 2, IHAVE to Dlazy=2)
+//   configured  gossipsub as host.ts builds it (HEARTBEAT_MESH: floodPublish, D 2, IHAVE to Dlazy=2),
+//               relaying only while needed (src/healing/relay.ts, --gossip-relay when-needed)
+//   relayalways every fresh heartbeat relayed to the mesh (--gossip-relay always, before stop 25)
 //   factor25    gossipFactor 0.25, the library default (IHAVE to a quarter of the non-mesh
 //               peers) — meshnode's setting before this bench
 //   meshpub     floodPublish off: a node publishes to its mesh (D) only
@@ -28,6 +30,7 @@ import { markdownTable } from './lib/stats.js'
 
 const VARIANTS: Record<string, (c: MembershipSimConfig) => MembershipSimConfig> = {
   configured: c => c,
+  relayalways: c => ({ ...c, relay: 'always' }),
   factor25: c => ({ ...c, gossip: { ...c.gossip, gossipFactor: 0.25 } }),
   meshpub: c => ({ ...c, gossip: { ...c.gossip, floodPublish: false } }),
   greet250: c => ({ ...c, greetGapMs: 250, greetGapPerPeerMs: 0 })

@@ -169,6 +169,13 @@ export const START_OPTIONS = {
     help: 'how long a probe waits for an answer',
     check: between(10, 60_000)
   }),
+  gossipRelay: text<'always' | 'when-needed'>({
+    flag: '--gossip-relay <mode>',
+    env: 'MESHNODE_GOSSIP_RELAY',
+    default: 'when-needed',
+    help: 'forward heartbeats to gossip mesh peers only while some member may lack a direct link (when-needed), or always',
+    choices: ['always', 'when-needed']
+  }),
   expect: int({
     flag: '--expect <n>',
     env: 'MESHNODE_EXPECT',

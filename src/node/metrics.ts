@@ -35,6 +35,7 @@ const NODE_COUNTERS = {
   rpcServed: { name: 'rpc_served_total', help: 'Status and admin requests answered' },
   heartbeatsSent: { name: 'heartbeats_sent_total', help: 'Heartbeats this node published' },
   heartbeatsReceived: { name: 'heartbeats_received_total', help: 'Valid heartbeats received from peers' },
+  gossipRelaysSkipped: { name: 'gossip_relays_skipped_total', help: 'Fresh heartbeats not forwarded to gossip mesh peers: every member was directly connected (healing/relay.ts)' },
   probes: { name: 'probes_total', help: 'Direct probes (libp2p ping) of silent or disconnected peers' },
   probesFailed: { name: 'probes_failed_total', help: 'Probes that got no answer in time' },
   raftSent: { name: 'raft_sent_total', help: 'Raft messages sent' },

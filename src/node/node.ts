@@ -258,7 +258,8 @@ export class MeshNode {
         deadAfterMs: config.deadAfterMs,
         probeTimeoutMs: config.probeTimeoutMs,
         startedAt: Date.now(),
-        localState
+        localState,
+        relay: config.gossipRelay
       })
       c.consensus = new ConsensusService(c as ConsensusComponents, {
         expect: config.expect,

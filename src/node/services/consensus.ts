@@ -16,6 +16,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { performance } from 'node:perf_hooks'
 import type { PrivateKey } from '@libp2p/interface'
 import { decideBootstrap, type BootstrapDecision } from '../../consensus/bootstrap.js'
+import { TickClock } from './tick-clock.js'
 import { ControlState, encodeCommand, type ApplyResult, type ControlCommand, type JobMove } from '../../consensus/control.js'
 import { mulberry32 } from '../../prng.js'
 import { defaultRaftOptions } from '../../consensus/options.js'
@@ -119,6 +120,8 @@ export interface CommittedDeath {
 
 /** Ticks between checks that this voter's death opinions are due at the leader (~90 ms). */
 const OPINION_TICKS = 3
+/** While the core is quiet, the shell wakes once per this many ticks and runs them together (TickClock). */
+const QUIET_TICK_BATCH = 5
 
 export class ConsensusService {
   core: RaftCore | null = null
@@ -126,13 +129,15 @@ export class ConsensusService {
   private raftStore!: RaftStore
   private readonly transport: RaftTransport
   private readonly pending = new Map<number, Pending>()
-  private tickTimer?: NodeJS.Timeout
+  private readonly clock: TickClock
   private ticks = 0
   private processing = false
   private dirty = false
   private stopped = false
   private bootstrap: BootstrapDecision = { action: 'wait', proposal: [], why: 'starting' }
   private lastBootstrapLog = ''
+  /** Membership.revision when the founding check last ran (-1: run it at the next tick). */
+  private bootstrapSeen = -1
   private readonly opts: ConsensusOptions
   private readonly healer: Healer
   /** Leader only: the voters' death opinions (reset whenever this node stops leading). */
@@ -167,6 +172,7 @@ export class ConsensusService {
     // A node in a cluster hears raft only from its members; a node in none (a joiner, a
     // founder) cannot tell yet, and the mesh key is what keeps strangers out then.
     this.transport = new RaftTransport(host, log, metrics, msg => { this.deliver(msg) }, peer => this.membershipOf(peer) !== 'stranger')
+    this.clock = new TickClock(this.opts.tickMs, QUIET_TICK_BATCH, () => this.core?.isQuiet() === true, () => { this.tick() })
   }
 
   get selfId (): string {
@@ -191,7 +197,7 @@ export class ConsensusService {
       const rec = this.control.dead.get(peerId)
       if (rec != null && Number(hb.incarnation) > rec.incarnation) this.decideDeaths()
     })
-    this.tickTimer = setInterval(() => { this.tick() }, this.opts.tickMs)
+    this.clock.start()
   }
 
   /** Hand leadership to a caught-up voter so a rolling restart costs no election timeout. */
@@ -273,7 +279,7 @@ export class ConsensusService {
 
   async stop (): Promise<void> {
     this.stopped = true
-    clearInterval(this.tickTimer)
+    this.clock.stop()
     for (const [, p] of this.pending) {
       clearTimeout(p.timer)
       p.reject(new MeshError('NO_QUORUM', 'node is stopping'))
@@ -407,6 +413,7 @@ export class ConsensusService {
 
   /** Run the persist → send → apply → advance loop until the core has nothing more. */
   private kick (): void {
+    this.clock.wake()
     this.dirty = true
     if (this.processing) return
     void this.processReady()
@@ -437,7 +444,7 @@ export class ConsensusService {
       // A failed write means we cannot keep Raft's promises: stop participating.
       this.log.fatal({ err: err?.message }, 'consensus persistence failed; stopping consensus')
       this.stopped = true
-      clearInterval(this.tickTimer)
+      this.clock.stop()
     } finally {
       this.processing = false
     }
@@ -600,9 +607,14 @@ export class ConsensusService {
   }
 
   private considerBootstrap (): void {
-    const peers = this.membership.view().map(p => {
-      const hb = this.membership.heartbeatOf(p.peerId)
-      return { id: p.peerId, alive: p.state === 'alive', clustered: (hb?.term ?? 0n) > 0n, bootstrapSet: hb?.bootstrapSet ?? [] }
+    // The decision is a function of the members, their states and what their heartbeats
+    // advertise: nothing to do until one of them changed (Membership.revision).
+    const revision = this.membership.revision
+    if (revision === this.bootstrapSeen) return
+    this.bootstrapSeen = revision
+    const peers = this.membership.detector.all().map(m => {
+      const hb = this.membership.heartbeatOf(m.peerId)
+      return { id: m.peerId, alive: m.state === 'alive', clustered: (hb?.term ?? 0n) > 0n, bootstrapSet: hb?.bootstrapSet ?? [] }
     })
     const decision = decideBootstrap({ self: this.selfId, expect: this.opts.expect, hasPeers: this.opts.hasPeers || peers.length > 0, peers })
     const prev = this.bootstrap
@@ -618,7 +630,10 @@ export class ConsensusService {
       const voters = decision.voters
       this.raftStore.bootstrap(voters).then(() => {
         if (this.core == null) this.createCore()
-      }, err => this.log.error({ err: err?.message }, 'bootstrap failed'))
+      }, err => {
+        this.log.error({ err: err?.message }, 'bootstrap failed')
+        this.bootstrapSeen = -1
+      })
       this.bootstrap = { action: 'wait', proposal: [], why: 'founding' }
     }
   }

@@ -7,6 +7,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { performance } from 'node:perf_hooks'
 import { FailureDetector, type MemberState, type ProbeOutcome, type Transition } from '../../healing/failure-detector.js'
 import { Greeter } from '../../healing/greeting.js'
+import { fullyConnected, relayNeeded, type RelayMember } from '../../healing/relay.js'
 import { decodeHeartbeat, encodeHeartbeat, type Heartbeat } from '../../wire/heartbeat-codec.js'
 import { VERSION } from '../../version.js'
 import { heartbeatTopic } from '../../wire/constants.js'
@@ -46,6 +47,11 @@ export interface MembershipInit {
   probeTimeoutMs: number
   startedAt: number
   localState: () => LocalState
+  /**
+   * Gossip relays: 'when-needed' (the default) forwards heartbeats to gossipsub mesh peers only
+   * while some member may lack a direct link (src/healing/relay.ts); 'always' as gossipsub does.
+   */
+  relay?: 'always' | 'when-needed'
 }
 
 /** A peer as this node sees it: the wire's PeerStatus with the age as a plain number. */
@@ -96,6 +102,10 @@ export class Membership {
   readonly onTransition: Array<(t: Transition) => void> = []
   /** Listeners for every fresh heartbeat, e.g. the work layer learning a peer has work to steal. */
   readonly onHeartbeat: Array<(peerId: string, hb: Heartbeat) => void> = []
+  private foundingRevision = 0
+  /** When the detector last reported a transition (relayNeeded's "recent change"). */
+  private lastChangeAt = -Infinity
+  private unhookRelay?: () => void
 
   private readonly host: Host
   private readonly store: Store
@@ -121,6 +131,7 @@ export class Membership {
     pubsub.addEventListener('message', this.onMessage)
     pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
     pubsub.subscribe(this.topic)
+    if (this.init.relay !== 'always') this.hookRelay(pubsub)
     this.host.addEventListener('peer:connect', this.onConnect)
     this.host.addEventListener('peer:disconnect', this.onDisconnect)
 
@@ -178,6 +189,7 @@ export class Membership {
     pubsub.removeEventListener('message', this.onMessage)
     pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
     pubsub.topicValidators.delete(this.topic)
+    this.unhookRelay?.()
     this.host.removeEventListener('peer:connect', this.onConnect)
     this.host.removeEventListener('peer:disconnect', this.onDisconnect)
   }
@@ -202,6 +214,16 @@ export class Membership {
         draining: hb?.draining ?? false
       }
     })
+  }
+
+  /**
+   * Changes whenever what cluster formation decides on may have changed: a member added or
+   * changing state, or a peer's heartbeat advertising another term or founding set. The
+   * founding check runs on every Raft tick while a node has no cluster; it recomputes only
+   * when this moved (issue 14: view() on every tick was 6.7 % of a waiting node's CPU at 25).
+   */
+  get revision (): number {
+    return this.foundingRevision
   }
 
   /** The last heartbeat a peer sent (what it advertises: term, role, load, founding set). */
@@ -252,7 +274,8 @@ export class Membership {
       leader: local.leader,
       uptimeMs: BigInt(Date.now() - this.init.startedAt),
       leaving,
-      bootstrapSet: local.bootstrapSet
+      bootstrapSet: local.bootstrapSet,
+      fullyConnected: fullyConnected(this.relayMembers())
     }
     this.greeter.published(performance.now())
     try {
@@ -263,10 +286,16 @@ export class Membership {
     }
   }
 
+  /** Heartbeats validate() decoded, by their bytes: gossipsub delivers the same message object next. */
+  private readonly validated = new WeakMap<Uint8Array, Heartbeat>()
+
   /** Gossip validation: runs before a message is delivered or forwarded. */
   private validate (msg: Message): TopicValidatorResult {
     const verdict = decodeHeartbeat(msg.data, this.init.mesh)
-    if (verdict.ok) return TopicValidatorResult.Accept
+    if (verdict.ok) {
+      this.validated.set(msg.data, verdict.heartbeat)
+      return TopicValidatorResult.Accept
+    }
     const m = this.metrics
     m.gossipRejected.inc()
     const byReason = verdict.reason === 'oversize' ? m.gossipOversize : verdict.reason === 'wrong-mesh' ? m.gossipWrongMesh : m.gossipMalformed
@@ -285,16 +314,20 @@ export class Membership {
       this.metrics.gossipRejects.labels('forged_sender').inc()
       return
     }
-    const verdict = decodeHeartbeat(msg.data, this.init.mesh)
-    if (!verdict.ok) return
+    let hb = this.validated.get(msg.data)
+    if (hb === undefined) {
+      const verdict = decodeHeartbeat(msg.data, this.init.mesh)
+      if (!verdict.ok) return
+      hb = verdict.heartbeat
+    }
     const peerId = msg.from.toString()
     if (peerId === this.host.peerId.toString()) return
-    const hb = verdict.heartbeat
     this.metrics.heartbeatsReceived.inc()
     const fresh = this.detector.heartbeat(peerId, hb.incarnation, hb.seq, performance.now(), hb.leaving)
     if (!fresh) return
     const prev = this.info.get(peerId)
     this.info.set(peerId, hb)
+    if (prev == null || prev.term !== hb.term || prev.bootstrapSet.join() !== hb.bootstrapSet.join()) this.foundingRevision++
     if (hb.leaving) {
       this.dialer.forgetUntilSeen(peerId)
     } else {
@@ -372,6 +405,8 @@ export class Membership {
   }
 
   private applyTransition (t: Transition): void {
+    this.foundingRevision++
+    this.lastChangeAt = performance.now()
     // Suspicions, deaths and refutations are counted by the detector (metrics.ts reads them).
     const level = t.to === 'dead' || t.to === 'suspect' ? 'warn' : 'info'
     this.log[level]({ peer: t.peerId, name: this.info.get(t.peerId)?.name, from: t.from, to: t.to, reason: t.reason }, 'membership change')
@@ -382,6 +417,36 @@ export class Membership {
     // to revive either one for over 30 s.
     if (t.to === 'dead') void this.host.hangUp(peerIdFromString(t.peerId)).catch(() => {})
     for (const fn of this.onTransition) fn(t)
+  }
+
+  /** The members as the relay rule (src/healing/relay.ts) reads them. */
+  private * relayMembers (): Generator<RelayMember> {
+    for (const m of this.detector.all()) {
+      yield { state: m.state, connected: m.state === 'alive' && this.isConnected(m.peerId), fullyConnected: this.info.get(m.peerId)?.fullyConnected === true }
+    }
+  }
+
+  /** Should gossip be forwarded to mesh peers now (src/healing/relay.ts)? */
+  relayNeeded (): boolean {
+    return relayNeeded(this.relayMembers(), performance.now() - this.lastChangeAt)
+  }
+
+  /**
+   * gossipsub forwards every new message to its mesh peers (selectPeersToForward, called after
+   * the 'message' event, so this sees the heartbeat just applied). While no relay is needed,
+   * it forwards heartbeats to no one; the mesh, IHAVE/IWANT and flood publishing go on.
+   */
+  private hookRelay (pubsub: any): void {
+    const select = pubsub.selectPeersToForward
+    if (typeof select !== 'function') return
+    pubsub.selectPeersToForward = (topic: string, ...rest: unknown[]): Set<string> => {
+      if (topic === this.topic && !this.relayNeeded()) {
+        this.metrics.gossipRelaysSkipped.inc()
+        return new Set()
+      }
+      return select.call(pubsub, topic, ...rest)
+    }
+    this.unhookRelay = () => { pubsub.selectPeersToForward = select }
   }
 
   /**

@@ -16,6 +16,7 @@ import type { Registry } from 'prom-client'
 import { toString } from 'uint8arrays/to-string'
 import { MAX_HEARTBEAT_BYTES } from '../../wire/constants.js'
 import { meshKeyProtector, type MeshKeyMismatch } from './mesh-key.js'
+import { cacheEd25519Verify } from './verify-cache.js'
 
 export interface HostServices extends Record<string, unknown> {
   identify: unknown
@@ -194,6 +195,8 @@ function batchWindowUpdates (): void {
   proto.__meshnodeBatched = true
 }
 batchWindowUpdates()
+// Every gossip message's signature check imported its sender's key afresh (verify-cache.ts).
+cacheEd25519Verify()
 
 /** sender + sequence number: unique per published message, and free to compute. */
 function fastMsgId (msg: { from?: Uint8Array, seqno?: Uint8Array }): string {

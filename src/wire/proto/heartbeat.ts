@@ -28,6 +28,7 @@ export interface Heartbeat {
   queued: number
   slots: number
   draining: boolean
+  fullyConnected: boolean
 }
 
 export namespace Heartbeat {
@@ -131,6 +132,11 @@ export namespace Heartbeat {
           w.bool(obj.draining)
         }
 
+        if ((obj.fullyConnected != null && obj.fullyConnected !== false)) {
+          w.uint32(144)
+          w.bool(obj.fullyConnected)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -152,7 +158,8 @@ export namespace Heartbeat {
           bootstrapSet: [],
           queued: 0,
           slots: 0,
-          draining: false
+          draining: false,
+          fullyConnected: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -239,6 +246,10 @@ export namespace Heartbeat {
             }
             case 17: {
               obj.draining = reader.bool()
+              break
+            }
+            case 18: {
+              obj.fullyConnected = reader.bool()
               break
             }
             default: {

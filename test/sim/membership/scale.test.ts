@@ -14,6 +14,7 @@
 // default; `npm run bench:membership-sim` prints the same figures, see docs-simscale.md).
 
 import { describe, expect, it } from 'vitest'
+import { RELAY_AFTER_CHANGE_MS } from '../../../src/healing/relay.js'
 import { mulberry32 } from '../../../src/prng.js'
 import { fullTraceFromEnv, seedsFromEnv } from '../completion/seeds.js'
 import { MembershipSim, defaultSimConfig, runScenario, type MembershipSimConfig, type ScenarioResult } from './sim.js'
@@ -128,6 +129,20 @@ describe('membership at scale (simulated)', () => {
     // every node's heartbeat reaches every node about once a second (floodPublish)
     const perSecond = r.steady.rxMsgs[0]!
     expect(perSecond).toBeGreaterThan(cfg.nodes - 1)
+  })
+
+  it('a settled mesh stops relaying heartbeats (relay when-needed), and still meets every bound', () => {
+    // settle past RELAY_AFTER_CHANGE_MS, so the steady window is the settled mesh
+    const cfg = (relay: 'always' | 'when-needed'): MembershipSimConfig => defaultSimConfig({ seed: 3, nodes: 20, relay })
+    const opts = { limitMs: 15_000, settleMs: RELAY_AFTER_CHANGE_MS + 2_000, steadyMs: 3_000, crash: true, stallMs: stallMs(cfg('always')) }
+    const always = runScenario(cfg('always'), opts).result
+    const needed = runScenario(cfg('when-needed'), opts).result
+    expect(violations(cfg('always'), always)).toEqual([])
+    expect(violations(cfg('when-needed'), needed)).toEqual([])
+    // gossipsub relays at D 2: each heartbeat arrives ~3 times; flood publishing alone, once
+    expect(always.steady.duplicatesPerMessage).toBeGreaterThan(1)
+    expect(needed.steady.duplicatesPerMessage).toBe(0)
+    expect(needed.steady.rxMsgs[0]!).toBeGreaterThan(cfg('when-needed').nodes - 1.5)
   })
 
   // All on one machine (loopback is allow-listed, so no inbound connection cap): on a LAN,

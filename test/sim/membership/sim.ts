@@ -71,6 +71,7 @@
 
 import { FailureDetector, type MemberState, type ProbeOutcome, type Transition } from '../../../src/healing/failure-detector.js'
 import { Greeter } from '../../../src/healing/greeting.js'
+import { fullyConnected, relayNeeded, type RelayMember } from '../../../src/healing/relay.js'
 import { START_OPTIONS, optionDefault } from '../../../src/node/config.js'
 import { HEARTBEAT_MESH } from '../../../src/node/transport/host.js'
 import { GREET_GAP_MS, GREET_GAP_PER_PEER_MS, TICK_MS } from '../../../src/node/services/membership.js'
@@ -151,6 +152,8 @@ export interface MembershipSimConfig {
   allowListed: boolean
   crashMode: CrashMode
   gossip: GossipParams
+  /** Mesh relays as Membership's `relay` option: 'when-needed' (src/healing/relay.ts) or 'always'. */
+  relay: 'always' | 'when-needed'
   trace: boolean
 }
 
@@ -172,6 +175,7 @@ export function defaultSimConfig (over: Partial<MembershipSimConfig> & { seed: n
     allowListed: false,
     crashMode: 'kill',
     gossip: GOSSIPSUB_AS_CONFIGURED,
+    relay: 'when-needed',
     trace: false,
     ...over
   }
@@ -220,7 +224,8 @@ export function heartbeatDataBytes (): number {
     leader: PEER_ID_TEXT,
     uptimeMs: 3_600_000n,
     leaving: false,
-    bootstrapSet: []
+    bootstrapSet: [],
+    fullyConnected: true
   })
   return bytes.byteLength
 }
@@ -350,6 +355,12 @@ class SimNode {
   refusedDials = 0
   /** Until then the process is stopped (stall()): every event for it waits, probes to it time out. */
   stalledUntil = 0
+  /** What each member's last fresh heartbeat said of itself (`fully_connected`). */
+  readonly claims = new Map<number, boolean>()
+  /** The detector's last transition here (relayNeeded's "recent change"). */
+  lastChangeAt = -Infinity
+  /** Fresh messages not forwarded because no relay was needed. */
+  relaysSkipped = 0
   constructor (readonly i: number, readonly id: string) {}
 }
 
@@ -386,6 +397,8 @@ export class MembershipSim {
   private readonly seqBig: bigint[] = [0n]
   private readonly msgOrigin: number[] = []
   private readonly msgSeq: number[] = []
+  /** The publisher's `fully_connected` claim in each message. */
+  private readonly msgFull: boolean[] = []
   /**
    * Per message, how many nodes have marked it seen (less those that crashed, counted
    * generously). A message every running node has seen cannot be wanted by anyone, so an
@@ -563,6 +576,7 @@ export class MembershipSim {
   /** Membership.drain(): apply transitions (hang up on the dead), run the probes asked for. */
   private drain (node: SimNode): void {
     const { probes, transitions } = node.det!.ready()
+    if (transitions.length > 0) node.lastChangeAt = this.now
     for (const t of transitions) {
       this.transition(node, t)
       if (t.to === 'dead') this.hangUp(node, this.byId.get(t.peerId)!)
@@ -582,6 +596,7 @@ export class MembershipSim {
     const m = this.msgOrigin.length
     this.msgOrigin.push(node.i)
     this.msgSeq.push(node.seq)
+    this.msgFull.push(fullyConnected(this.relayMembers(node)))
     this.seenBy.push(1)
     if (this.seqBig.length <= node.seq) this.seqBig.push(BigInt(node.seq))
     this.markSeen(node, m)
@@ -604,7 +619,10 @@ export class MembershipSim {
     if (origin === node.i) return
     const peerId = this.ids[origin]!
     const fresh = node.det!.heartbeat(peerId, 1n, this.seqBig[this.msgSeq[m]!]!, this.now)
-    if (fresh) this.know(node, origin)
+    if (fresh) {
+      node.claims.set(origin, this.msgFull[m]!)
+      this.know(node, origin)
+    }
     this.drain(node)
   }
 
@@ -792,7 +810,19 @@ export class MembershipSim {
     node.mcache[0]!.push(m)
     this.deliver(node, m)
     if (node.state !== RUNNING) return
+    if (this.cfg.relay === 'when-needed' && !relayNeeded(this.relayMembers(node), this.now - node.lastChangeAt)) {
+      node.relaysSkipped++
+      return
+    }
     for (const p of node.mesh) if (p !== from) this.sendMsg(node, p, m)
+  }
+
+  /** Membership.relayMembers(): the detector's members, connections and what they claim. */
+  private * relayMembers (node: SimNode): Generator<RelayMember> {
+    for (const m of node.det!.all()) {
+      const peer = this.byId.get(m.peerId)!
+      yield { state: m.state, connected: node.conns.has(peer), fullyConnected: node.claims.get(peer) === true }
+    }
   }
 
   private receiveMany (node: SimNode, from: number, ms: number[]): void {
@@ -1069,7 +1099,7 @@ export interface ScenarioResult {
   falseDeaths: number
   /** Of the run's end; 0 when converged. */
   wrongViews: number
-  /** With stallMs: the node stalled, suspicions and deaths of it (or anyone) from the stall on, and from its resumption until every view was right (null: never). */
+  /** With stallMs: the node stalled, suspicions and deaths of it (or anyone) from the stall on until the probes sent during it resolved, and from its resumption until every view was right (null: never). */
   stall?: { node: string, suspicions: number, deaths: number, recoveredMs: number | null }
 }
 
@@ -1092,7 +1122,12 @@ export function runScenario (cfg: MembershipSimConfig, opts: ScenarioOptions): {
     const resumeAt = sim.now + opts.stallMs
     sim.runUntil(resumeAt)
     const recovered = sim.runUntil(resumeAt + opts.limitMs, () => sim.wrongTotal === 0)
-    stall = { node: sim.nodes[victim]!.id, suspicions: sim.falseSuspicions - s0, deaths: sim.falseDeaths - d0, recoveredMs: recovered ? sim.now - resumeAt : null }
+    const recoveredMs = recovered ? sim.now - resumeAt : null
+    // A probe sent while the victim was stopped may time out just after it resumed, and make
+    // it suspect once more (never dead): that suspicion is the stall's too. Its count closes
+    // once every such probe has resolved.
+    sim.runUntil(resumeAt + cfg.probeTimeoutMs)
+    stall = { node: sim.nodes[victim]!.id, suspicions: sim.falseSuspicions - s0, deaths: sim.falseDeaths - d0, recoveredMs }
   }
   let crashDetectionMs: number | null = null
   let crashed: string | null = null

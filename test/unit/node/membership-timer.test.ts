@@ -5,6 +5,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { performance } from 'node:perf_hooks'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { Membership } from '../../../src/node/services/membership.js'
+import { RELAY_AFTER_CHANGE_MS } from '../../../src/healing/relay.js'
 import { encodeHeartbeat, type Heartbeat } from '../../../src/wire/heartbeat-codec.js'
 import { heartbeatTopic } from '../../../src/wire/constants.js'
 
@@ -12,10 +13,12 @@ const PROBE_AFTER_MS = 3_000
 
 function membership () {
   const pings: Array<{ peer: string, at: number }> = []
+  /** What host.getConnections(peer) answers, for every peer. */
+  const connections: unknown[] = []
   const host = {
     peerId: { toString: () => 'self' },
     getMultiaddrs: () => [],
-    getConnections: () => [],
+    getConnections: () => connections,
     peerStore: { merge: async () => {} },
     hangUp: async () => {},
     services: {
@@ -46,11 +49,11 @@ function membership () {
     localState: () => ({ role: 'follower', term: 0n, leader: '', load: 0, queued: 0, slots: 1, draining: false, bootstrapSet: [] })
   })
   let seq = 0n
-  const heartbeat = (from: ReturnType<typeof peerIdFromPrivateKey>): void => {
-    const hb: Heartbeat = { mesh: 'test', name: 'p', version: '0', addrs: [], incarnation: 1n, seq: ++seq, load: 0, queued: 0, slots: 1, draining: false, capabilities: [], role: 'follower', term: 0n, leader: '', uptimeMs: 0n, leaving: false, bootstrapSet: [] }
+  const heartbeat = (from: ReturnType<typeof peerIdFromPrivateKey>, advertise: Partial<Heartbeat> = {}): void => {
+    const hb: Heartbeat = { mesh: 'test', name: 'p', version: '0', addrs: [], incarnation: 1n, seq: ++seq, load: 0, queued: 0, slots: 1, draining: false, capabilities: [], role: 'follower', term: 0n, leader: '', uptimeMs: 0n, leaving: false, bootstrapSet: [], fullyConnected: false, ...advertise }
     ;(m as any).onMessage({ detail: { type: 'signed', topic: heartbeatTopic('test'), from, data: encodeHeartbeat(hb) } })
   }
-  return { m, pings, heartbeat }
+  return { m, pings, heartbeat, connections }
 }
 
 describe('Membership detector timer', () => {
@@ -115,5 +118,77 @@ describe('Membership detector timer', () => {
     ;(m as any).host.removeEventListener = () => {}
     m.stop()
     expect(vi.getTimerCount()).toBe(0)
+  })
+})
+
+describe('Membership.revision (what the founding check waits on)', () => {
+  it('moves on a new member, a state change and a new term or founding set; not on a routine heartbeat', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] })
+    vi.spyOn(performance, 'now').mockImplementation(() => Date.now())
+    try {
+      const { m, heartbeat } = membership()
+      const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+      const r0 = m.revision
+      heartbeat(peer)
+      const r1 = m.revision
+      expect(r1).toBeGreaterThan(r0) // a member added
+      for (let i = 0; i < 5; i++) {
+        vi.advanceTimersByTime(1000)
+        heartbeat(peer, { load: i }) // load, seq: nothing founding reads
+      }
+      expect(m.revision).toBe(r1)
+      heartbeat(peer, { bootstrapSet: ['a', 'b'] })
+      const r2 = m.revision
+      expect(r2).toBeGreaterThan(r1)
+      heartbeat(peer, { bootstrapSet: ['a', 'b'] })
+      expect(m.revision).toBe(r2)
+      heartbeat(peer, { bootstrapSet: ['a', 'b'], term: 1n })
+      const r3 = m.revision
+      expect(r3).toBeGreaterThan(r2)
+      // leaving: a state change, though term and founding set stay
+      heartbeat(peer, { bootstrapSet: ['a', 'b'], term: 1n, leaving: true })
+      expect(m.detector.get(peer.toString())?.state).toBe('left')
+      expect(m.revision).toBeGreaterThan(r3)
+    } finally {
+      vi.restoreAllMocks()
+      vi.useRealTimers()
+    }
+  })
+})
+
+describe('Membership relays gossip only while needed (healing/relay.ts)', () => {
+  it('forwards heartbeats to mesh peers until every member is connected and says so, and again after a change', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] })
+    vi.spyOn(performance, 'now').mockImplementation(() => Date.now())
+    try {
+      const { m, heartbeat, connections } = membership()
+      const mesh = new Set(['a', 'b'])
+      const pubsub = { selectPeersToForward: (_topic: string) => mesh }
+      ;(m as any).hookRelay(pubsub)
+      const topic = heartbeatTopic('test')
+      const forwardsTo = (): Set<string> => pubsub.selectPeersToForward(topic)
+      const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+      heartbeat(peer, { fullyConnected: true })
+      expect(forwardsTo()).toBe(mesh) // a member just added: a change
+      vi.advanceTimersByTime(RELAY_AFTER_CHANGE_MS)
+      heartbeat(peer, { fullyConnected: true })
+      expect(forwardsTo()).toBe(mesh) // no connection to it from here
+      connections.push({})
+      expect(forwardsTo().size).toBe(0) // connected, and it says it is fully connected
+      expect(pubsub.selectPeersToForward('another-topic')).toBe(mesh)
+      heartbeat(peer, { fullyConnected: false })
+      expect(forwardsTo()).toBe(mesh) // it lacks a link: relay for it
+      heartbeat(peer, { fullyConnected: true })
+      expect(forwardsTo().size).toBe(0)
+      const other = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+      heartbeat(other, { fullyConnected: true })
+      expect(forwardsTo()).toBe(mesh) // a new member: a change
+      ;(m as any).unhookRelay()
+      vi.advanceTimersByTime(RELAY_AFTER_CHANGE_MS)
+      expect(forwardsTo()).toBe(mesh)
+    } finally {
+      vi.restoreAllMocks()
+      vi.useRealTimers()
+    }
   })
 })

@@ -59,6 +59,7 @@ const SAMPLE: Record<StartOptionKey, string> = {
   probeAfterMs: '700',
   deadAfterMs: '900',
   probeTimeoutMs: '60',
+  gossipRelay: 'always',
   expect: '3',
   voterCap: '7',
   snapshotEvery: '123',
@@ -99,6 +100,7 @@ const SAMPLE_VALUE: NodeConfig = {
   probeAfterMs: 700,
   deadAfterMs: 900,
   probeTimeoutMs: 60,
+  gossipRelay: 'always',
   expect: 3,
   voterCap: 7,
   snapshotEvery: 123,
@@ -241,6 +243,7 @@ describe('the start option table', () => {
       probeAfterMs: number
       deadAfterMs: number
       probeTimeoutMs: number
+      gossipRelay: 'always' | 'when-needed'
       expect: number
       voterCap: number
       snapshotEvery: number

@@ -20,7 +20,8 @@ const hb: Heartbeat = {
   bootstrapSet: ['a', 'b'],
   queued: 12,
   slots: 2,
-  draining: true
+  draining: true,
+  fullyConnected: true
 }
 
 describe('heartbeat codec', () => {
