@@ -7,6 +7,18 @@ function detector (): FailureDetector {
   return new FailureDetector(opts)
 }
 
+/** A detector whose peer 'a' was heard, lost its connection and refused two probes: dead by 201 ms. */
+function deadByRefusals (): FailureDetector {
+  const fd = detector()
+  fd.heartbeat('a', 1n, 1n, 0)
+  fd.disconnected('a', 10)
+  fd.probeResult('a', false, 11)
+  fd.tick(200)
+  fd.probeResult('a', false, 201)
+  expect(fd.get('a')?.state).toBe('dead')
+  return fd
+}
+
 describe('failure detector', () => {
   it('marks a peer alive on its first heartbeat', () => {
     const fd = detector()
@@ -144,25 +156,13 @@ describe('failure detector', () => {
   })
 
   it('revives a dead peer that heartbeats again after a restart', () => {
-    const fd = detector()
-    fd.heartbeat('a', 1n, 1n, 0)
-    fd.disconnected('a', 10)
-    fd.probeResult('a', false, 11)
-    fd.tick(200)
-    fd.probeResult('a', false, 201)
-    expect(fd.get('a')?.state).toBe('dead')
+    const fd = deadByRefusals()
     fd.heartbeat('a', 2n, 1n, 5_000)
     expect(fd.get('a')?.state).toBe('alive')
   })
 
   it('keeps probing a dead peer, slowly, and revives it when a probe is answered', () => {
-    const fd = detector()
-    fd.heartbeat('a', 1n, 1n, 0)
-    fd.disconnected('a', 10)
-    fd.probeResult('a', false, 11)
-    fd.tick(200)
-    fd.probeResult('a', false, 201)
-    expect(fd.get('a')?.state).toBe('dead')
+    const fd = deadByRefusals()
     fd.ready()
     fd.tick(1_000)
     expect(fd.ready().probes).toEqual([])
@@ -335,13 +335,7 @@ describe('failure detector: refused vs timed-out probes', () => {
   })
 
   it('treats true and false as answered and refused', () => {
-    const fd = detector()
-    fd.heartbeat('a', 1n, 1n, 0)
-    fd.disconnected('a', 10)
-    fd.probeResult('a', false, 11)
-    fd.tick(200)
-    fd.probeResult('a', false, 201)
-    expect(fd.get('a')?.state).toBe('dead')
+    const fd = deadByRefusals()
     fd.tick(200 + opts.deadAfterMs)
     fd.probeResult('a', true, 300 + opts.deadAfterMs)
     expect(fd.get('a')?.state).toBe('alive')
