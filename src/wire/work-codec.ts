@@ -6,14 +6,17 @@
 import { MAX_PROGRESS_BYTES } from '../work/core.js'
 import { JOB_LIMITS } from '../work/limits.js'
 import type { CoveredSignal, WorkBatch, WorkMsg, WorkReply } from '../work/messages.js'
-import type { JobReplica, TaskOutcome } from '../work/records.js'
+import type { JobReplica, SealedReplicas, TaskOutcome } from '../work/records.js'
+import { isSealedReplicaSet, replicaFromSet } from '../work/core/replicas.js'
 import { jobOfTask, rootTaskId, type Task } from '../work/spec.js'
 import { FAILURE_ERROR_CHARS, MAX_FAILURES_CARRIED, type AttemptFailure as Failure } from '../work/core/ladder.js'
-import type { AttemptFailure, Batch, JobReplicaSpec, TaskResult, TaskSpec, WorkRequest, WorkResponse } from './proto/work.js'
+import { ReplicaSet, type AttemptFailure, type Batch, type JobReplicaSpec, type TaskResult, type TaskSpec, type WorkRequest, type WorkResponse } from './proto/work.js'
+
+const EMPTY_BYTES = new Uint8Array(0)
 
 /** A request with every field the codec needs, the given ones filled in. */
 export function workRequest (op: string, fields: Partial<WorkRequest> = {}): WorkRequest {
-  return { op, capabilities: [], want: 0, batches: [], signals: [], results: [], progress: [], replicas: [], covered: [], ...fields }
+  return { op, capabilities: [], want: 0, batches: [], signals: [], results: [], progress: [], replicas: [], covered: [], sealedReplicas: EMPTY_BYTES, replicaIds: [], ...fields }
 }
 
 export function toSpec (t: Task): TaskSpec {
@@ -93,7 +96,7 @@ export function toReplica (r: JobReplica): JobReplicaSpec {
     jobId: r.id,
     name: r.name ?? '',
     home: '',
-    createdAtMs: BigInt(r.createdAt),
+    createdAtMs: BigInt(Math.max(0, Math.floor(r.createdAt))),
     ...(r.keepMs != null ? { keepMs: r.keepMs } : {}),
     tasks: r.tasks.map((t, i) => {
       const spec = toSpec(t)
@@ -149,7 +152,7 @@ export function encodeWorkMsg (msg: WorkMsg): WorkRequest {
   if (msg.op === 'replicate') {
     let req = replicateRequests.get(msg.jobs)
     if (req == null) {
-      req = workRequest('replicate', { replicas: msg.jobs.map(toReplica) })
+      req = workRequest('replicate', { sealedReplicas: ReplicaSet.encode({ replicas: msg.jobs.map(toReplica) }), replicaIds: msg.jobs.map(j => j.id) })
       replicateRequests.set(msg.jobs, req)
     }
     return req
@@ -177,6 +180,11 @@ export function decodeWorkMsg (req: WorkRequest, from: string): WorkMsg {
       progress: req.progress.filter(p => p.value.byteLength <= MAX_PROGRESS_BYTES).map(p => ({ jobId: p.jobId, taskId: p.taskId, value: Buffer.from(p.value).toString('utf8') }))
     }
     case 'replicate': {
+      // Sealed (stop 26 on): stored as it came, checked when a job of it is re-homed here.
+      if (req.replicaIds.length > 0 || req.sealedReplicas.byteLength > 0) {
+        const sealed = sealedFrom(req)
+        return sealed != null ? { op: 'replicate', jobs: [], sealed } : { op: 'replicate', jobs: [], rejected: Math.max(1, req.replicaIds.length) }
+      }
       const jobs: JobReplica[] = []
       for (const r of req.replicas) {
         const job = fromReplica(r, from)
@@ -187,6 +195,52 @@ export function decodeWorkMsg (req: WorkRequest, from: string): WorkMsg {
     }
     default: return { op: 'unknown', name: req.op }
   }
+}
+
+/** Longest job id a sealed replica set may name (ids are ~25 characters; a custom one is bounded too). */
+const MAX_SEALED_ID_CHARS = 256
+
+/**
+ * A sealed replicate message's ids and bytes, if they can be stored: 1 to `jobsPerSubmit` ids,
+ * none empty or oversized, and a body. What the body holds is checked only when a job of it
+ * is re-homed here (readReplicaSet): a home that sent a malformed definition loses its own
+ * job's copy, exactly as if the holder had refused it, and nobody else's.
+ */
+function sealedFrom (req: WorkRequest): SealedReplicas | undefined {
+  const ids = req.replicaIds
+  if (ids.length === 0 || ids.length > JOB_LIMITS.jobsPerSubmit || req.sealedReplicas.byteLength === 0) return undefined
+  for (const id of ids) if (id === '' || id.length > MAX_SEALED_ID_CHARS) return undefined
+  return { ids, body: Buffer.from(req.sealedReplicas.buffer, req.sealedReplicas.byteOffset, req.sealedReplicas.byteLength).toString('base64') }
+}
+
+/**
+ * A stored replica set, opened once for the reads of its jobs: a sealed one is decoded here
+ * (once: a dead home's whole submit is re-homed at once, and each of its jobs is read from the
+ * same set), and each job checked by fromReplica as a decoded replicate message always was;
+ * the decoded forms (stop 25's packed sets, older arrays) are read as they are. A job not in
+ * the set, or whose definition fails the checks, reads as undefined: the node has no replica
+ * of it.
+ */
+export function openReplicaSet (value: unknown): (jobId: string) => JobReplica | undefined {
+  if (!isSealedReplicaSet(value)) return jobId => replicaFromSet(value, jobId)
+  let specs: JobReplicaSpec[]
+  try {
+    specs = ReplicaSet.decode(Buffer.from(value.sealed, 'base64'), { limits: { replicas: JOB_LIMITS.jobsPerSubmit } }).replicas
+  } catch {
+    return () => undefined
+  }
+  const byId = new Map<string, JobReplicaSpec>()
+  for (const spec of specs) if (!byId.has(spec.jobId)) byId.set(spec.jobId, spec)
+  const named = new Set(value.ids)
+  return jobId => {
+    const spec = named.has(jobId) ? byId.get(jobId) : undefined
+    return spec != null ? fromReplica(spec, value.home) : undefined
+  }
+}
+
+/** One job's definition out of a stored replica set of any form (openReplicaSet, read once). */
+export function readReplicaSet (value: unknown, jobId: string): JobReplica | undefined {
+  return openReplicaSet(value)(jobId)
 }
 
 export function encodeWorkReply (r: WorkReply): WorkResponse {

@@ -80,7 +80,7 @@ import { DEFAULT_LOCAL_ATTEMPTS, DEFAULT_RESTARTS_PER_TYPE_PER_HOUR, RestartCap,
 import { LentBatches } from './core/lender.js'
 import { PeerAnswers } from './core/peer-answers.js'
 import { Outbox } from './core/outbox.js'
-import { HeldReplicas, packReplicaSet, pickHolders, type ReplicaKey, type Replicating } from './core/replicas.js'
+import { HeldReplicas, packReplicaSet, pickHolders, sealedReplicaSet, type ReplicaKey, type Replicating } from './core/replicas.js'
 import { Retries } from './core/retries.js'
 import { Thief } from './core/thief.js'
 import type { AttemptError, JobEvidence, QueuedEvidence } from '../healing/stuck.js'
@@ -94,7 +94,7 @@ import { JOB_LIMITS } from './limits.js'
 import { okReply, failReply, type BatchSignal, type CoveredSignal, type ProgressReport, type WorkBatch, type WorkMsg, type WorkReply } from './messages.js'
 import { ReadyQueue } from './queue.js'
 import { WorkflowBook, isStepTask, type ApprovalDecision, type WorkflowView } from './workflows.js'
-import type { JobRecord, JobReplica, LoadedWork, StoredTask, TaskOutcome, WorkWrite } from './records.js'
+import type { JobRecord, JobReplica, LoadedWork, SealedReplicas, StoredTask, TaskOutcome, WorkWrite } from './records.js'
 import { CMD_TYPE, WORKFLOW_TYPE, canRun, epochOfTask, formatJobId, jobIdTime, jobOfTask, makeTask, rehomedRoots, rootTasks, type JobInput, type Task } from './spec.js'
 
 export * from './core/types.js'
@@ -1393,7 +1393,7 @@ export class WorkCore {
         case 'signal': reply = this.onSignals(from, msg.signals, msg.covered); break
         case 'results': reply = this.onResults(from, msg.results, msg.rejected ?? 0, msg.signals, msg.covered); break
         case 'progress': reply = this.onProgress(from, msg.progress); break
-        case 'replicate': reply = this.onReplicate(from, msg.jobs, msg.rejected ?? 0); break
+        case 'replicate': reply = msg.sealed != null ? this.onSealedReplicas(from, msg.sealed) : this.onReplicate(from, msg.jobs, msg.rejected ?? 0); break
         default:
           this.counters.rejectedMessages++
           reply = failReply(`unknown work operation "${msg.op === 'unknown' ? msg.name : (msg as { op: string }).op}"`)
@@ -1902,6 +1902,16 @@ export class WorkCore {
     const key = accepted[0]?.id
     if (key != null && this.held.addSet(key, accepted.map(j => j.id))) this.put('replicaSets', key, packReplicaSet(from, accepted))
     return okReply({ accepted: accepted.length })
+  }
+
+  /**
+   * Stores a replicate message's definitions as they came (sealed: see SealedReplicaSet), one
+   * value under its first job id like a decoded set (not again for a re-sent message).
+   */
+  private onSealedReplicas (from: string, sealed: SealedReplicas): WorkReply {
+    const key = sealed.ids[0]!
+    if (this.held.addSet(key, sealed.ids)) this.put('replicaSets', key, sealedReplicaSet(from, sealed))
+    return okReply({ accepted: sealed.ids.length })
   }
 
   /** Deletes a replica's stored value, or its set's once empty (HeldReplicas.delete/own). */

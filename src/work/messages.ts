@@ -3,7 +3,7 @@
 // tasks a peer sent malformed), so the core and the simulator never touch bytes.
 
 import type { Task } from './spec.js'
-import type { JobReplica, TaskOutcome } from './records.js'
+import type { JobReplica, SealedReplicas, TaskOutcome } from './records.js'
 
 /** A batch of one job's tasks lent from one node to another (a steal grant or a re-send). */
 export interface WorkBatch {
@@ -48,8 +48,12 @@ export type WorkMsg =
    */
   | { op: 'results', results: TaskOutcome[], rejected?: number, signals?: BatchSignal[], covered?: CoveredSignal[] }
   | { op: 'progress', progress: ProgressReport[] }
-  /** Job definitions to keep durably for their home (answered once they are written). */
-  | { op: 'replicate', jobs: JobReplica[], rejected?: number }
+  /**
+   * Job definitions to keep durably for their home (answered once they are written). A home
+   * sends `jobs`; a holder receives them `sealed` (still encoded, stored as they came) or, from
+   * a node before stop 26, decoded in `jobs`.
+   */
+  | { op: 'replicate', jobs: JobReplica[], sealed?: SealedReplicas, rejected?: number }
   /** An operation this version does not know (rejected and counted). */
   | { op: 'unknown', name: string }
 

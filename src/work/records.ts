@@ -111,6 +111,16 @@ export interface JobReplica {
   adoptedEpoch?: number
 }
 
+/**
+ * The job definitions of one replicate message as a holder receives them: still encoded (a
+ * protobuf ReplicaSet, base64), with their job ids beside. The holder stores them unread; only
+ * a job re-homed to it is decoded (src/wire/work-codec.ts openReplicaSet), and checked then.
+ */
+export interface SealedReplicas {
+  ids: string[]
+  body: string
+}
+
 /** The LevelDB buckets the work layer writes. */
 export type Writable = 'jobs' | 'tasks' | 'completion' | 'results' | 'outbox' | 'replicas' | 'replicaSets'
 

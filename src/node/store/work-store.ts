@@ -7,7 +7,8 @@
 
 import type { CompletionRecord, PersistOp } from '../../completion/index.js'
 import { recordKey } from '../../completion/index.js'
-import { replicaFromSet, replicaSetIds } from '../../work/core/replicas.js'
+import { replicaSetIds } from '../../work/core/replicas.js'
+import { openReplicaSet } from '../../wire/work-codec.js'
 import type { BucketName } from './buckets.js'
 import type { Store } from './store.js'
 import type { JobRecord, JobReplica, LoadedWork, StoredTask, TaskOutcome, Writable, WorkWrite } from '../../work/records.js'
@@ -34,6 +35,8 @@ export class WorkStore {
   private readonly subs: Record<Writable, ReturnType<Store['sublevel']>>
   /** Each bucket's key prefix at the root of the database (a sublevel's `!name!`). */
   private readonly prefixes: Record<Writable, string>
+  /** The replica set replica() read last, decoded (see there). */
+  private openSet?: { key: string, find: (jobId: string) => JobReplica | undefined }
 
   constructor (private readonly store: Store) {
     this.subs = {
@@ -76,17 +79,30 @@ export class WorkStore {
   /** A job definition held here for another home (see WorkCore's re-homing): under its own key, or in replica set `set`. */
   async replica (jobId: string, set?: string): Promise<JobReplica | undefined> {
     if (set == null) return await this.subs.replicas.get(jobId) as JobReplica | undefined
-    return replicaFromSet(await this.subs.replicaSets.get(set), jobId)
+    // The last set read stays open: a dead home's submit is re-homed whole, and each of its
+    // jobs is read from the same set (decoding it per job would be quadratic in its size).
+    if (this.openSet?.key !== set) {
+      const find = openReplicaSet(await this.subs.replicaSets.get(set))
+      this.openSet = { key: set, find }
+    }
+    return this.openSet.find(jobId)
+  }
+
+  /** A write to the open replica set's key closes it. */
+  private touched (bucket: Writable, key: string): void {
+    if (bucket === 'replicaSets' && this.openSet?.key === key) this.openSet = undefined
   }
 
   // Writes are staged in order and applied in order, so a put then a del of one key in the
   // same batch ends deleted. Values are JSON-encoded here and written at the root with the
   // bucket's prefix: byte for byte what the bucket's sublevel writes, without its per-op cost.
   put (bucket: Writable, key: string, value: unknown): void {
+    this.touched(bucket, key)
     this.staged.push({ type: 'put', key: this.prefixes[bucket] + key, value: JSON.stringify(value) })
   }
 
   del (bucket: Writable, key: string): void {
+    this.touched(bucket, key)
     this.staged.push({ type: 'del', key: this.prefixes[bucket] + key })
   }
 
@@ -103,6 +119,7 @@ export class WorkStore {
   apply (writes: readonly WorkWrite[]): void {
     for (let i = 0; i < writes.length; i++) {
       const w = writes[i]!
+      if (w.bucket === 'replicaSets') this.touched(w.bucket, w.key)
       if (w.type === 'put') this.staged.push({ type: 'put', key: this.prefixes[w.bucket] + w.key, value: JSON.stringify(w.value) })
       else this.staged.push({ type: 'del', key: this.prefixes[w.bucket] + w.key })
     }

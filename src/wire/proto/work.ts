@@ -918,6 +918,74 @@ export namespace JobReplicaSpec {
   }
 }
 
+export interface ReplicaSet {
+  replicas: JobReplicaSpec[]
+}
+
+export namespace ReplicaSet {
+  let _codec: Codec<ReplicaSet>
+
+  export const codec = (): Codec<ReplicaSet> => {
+    if (_codec == null) {
+      _codec = message<ReplicaSet>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.replicas != null) {
+          for (const value of obj.replicas) {
+            w.uint32(10)
+            JobReplicaSpec.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          replicas: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.replicas != null && obj.replicas.length === opts.limits.replicas) {
+                throw new MaxLengthError('Decode error - map field "replicas" had too many elements')
+              }
+
+              obj.replicas.push(JobReplicaSpec.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.replicas$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<ReplicaSet>): Uint8Array => {
+    return encodeMessage(obj, ReplicaSet.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ReplicaSet>): ReplicaSet => {
+    return decodeMessage(buf, ReplicaSet.codec(), opts)
+  }
+}
+
 export interface WorkRequest {
   op: string
   capabilities: string[]
@@ -928,6 +996,8 @@ export interface WorkRequest {
   progress: Progress[]
   replicas: JobReplicaSpec[]
   covered: CoveredSignal[]
+  sealedReplicas: Uint8Array
+  replicaIds: string[]
 }
 
 export namespace WorkRequest {
@@ -999,6 +1069,18 @@ export namespace WorkRequest {
           }
         }
 
+        if ((obj.sealedReplicas != null && obj.sealedReplicas.byteLength > 0)) {
+          w.uint32(82)
+          w.bytes(obj.sealedReplicas)
+        }
+
+        if (obj.replicaIds != null) {
+          for (const value of obj.replicaIds) {
+            w.uint32(90)
+            w.string(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1012,7 +1094,9 @@ export namespace WorkRequest {
           results: [],
           progress: [],
           replicas: [],
-          covered: []
+          covered: [],
+          sealedReplicas: uint8ArrayAlloc(0),
+          replicaIds: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1095,6 +1179,18 @@ export namespace WorkRequest {
               obj.covered.push(CoveredSignal.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.covered$
               }))
+              break
+            }
+            case 10: {
+              obj.sealedReplicas = reader.bytes()
+              break
+            }
+            case 11: {
+              if (opts.limits?.replicaIds != null && obj.replicaIds.length === opts.limits.replicaIds) {
+                throw new MaxLengthError('Decode error - map field "replicaIds" had too many elements')
+              }
+
+              obj.replicaIds.push(reader.string())
               break
             }
             default: {

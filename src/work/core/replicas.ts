@@ -6,7 +6,7 @@
 // and decides. Pure: no I/O, no clock, randomness only through the rng it is given.
 
 import type { Rng } from '../../prng.js'
-import type { JobReplica } from '../records.js'
+import type { JobReplica, SealedReplicas } from '../records.js'
 import { rootTaskId, type Task } from '../spec.js'
 import type { PeerInfo } from './types.js'
 
@@ -195,15 +195,42 @@ function unpackReplica (s: StoredReplica, setHome: string): JobReplica {
   }
 }
 
-/** The job ids of a stored replica set (either form). */
+/**
+ * A replica set as stored since stop 26: the replicate message's definitions as they came,
+ * still encoded (SealedReplicas), with the home that sent them. A holder's cost per submit is
+ * then a copy of the bytes, whatever the jobs and tasks in them (a 10 000-task job cost each
+ * holder ~20–65 ms to decode, check, build and pack before; BENCHMARKS.md, issue 14, stop 26).
+ * Only a job re-homed here is decoded, and checked as a decoded replica always was
+ * (src/wire/work-codec.ts readReplicaSet).
+ */
+export interface SealedReplicaSet {
+  home: string
+  ids: string[]
+  sealed: string
+}
+
+export function sealedReplicaSet (home: string, sealed: SealedReplicas): SealedReplicaSet {
+  return { home, ids: sealed.ids, sealed: sealed.body }
+}
+
+export function isSealedReplicaSet (value: unknown): value is SealedReplicaSet {
+  return value != null && typeof (value as SealedReplicaSet).sealed === 'string'
+}
+
+/** The job ids of a stored replica set (any form). */
 export function replicaSetIds (value: unknown): string[] {
+  if (isSealedReplicaSet(value)) return value.ids
   const jobs = Array.isArray(value) ? value as JobReplica[] : (value as StoredReplicaSet).jobs
   return jobs.map(j => j.id)
 }
 
-/** One job's definition out of a stored replica set (either form); undefined if not in it. */
+/**
+ * One job's definition out of a stored replica set of a decoded form (packed, or a JobReplica
+ * array before stop 25); undefined if not in it. A sealed set needs the wire decoder: read
+ * any set through readReplicaSet (src/wire/work-codec.ts).
+ */
 export function replicaFromSet (value: unknown, jobId: string): JobReplica | undefined {
-  if (value == null) return undefined
+  if (value == null || isSealedReplicaSet(value)) return undefined
   if (Array.isArray(value)) return (value as JobReplica[]).find(j => j.id === jobId)
   const set = value as StoredReplicaSet
   const s = set.jobs.find(j => j.id === jobId)

@@ -66,7 +66,9 @@ import { decideRetention } from '../../../src/consensus/retention.js'
 import type { WorkMsg, WorkReply } from '../../../src/work/messages.js'
 import type { JobRecord, JobReplica, LoadedWork, StoredTask, TaskOutcome, WorkWrite } from '../../../src/work/records.js'
 import { WORKFLOW_TYPE, childTaskId, makeTask, parseJobInput, rootTaskId, type Task } from '../../../src/work/spec.js'
-import { replicaFromSet, replicaSetIds } from '../../../src/work/core/replicas.js'
+import { replicaSetIds } from '../../../src/work/core/replicas.js'
+import { decodeWorkMsg, encodeWorkMsg, readReplicaSet } from '../../../src/wire/work-codec.js'
+import { WorkRequest } from '../../../src/wire/proto/work.js'
 import type { ApprovalDecision, ApprovalRequest, WorkflowResult } from '../../../src/work/workflows.js'
 import { WorkflowRun } from '../../../src/workflow/index.js'
 import { checkStep, checkFinished, checkFlush, checkEnd, checkStepStart, excused, type Violation } from './checkers.js'
@@ -918,7 +920,7 @@ export class WorkSim {
       n.adopting.delete(jobId)
       const text = n.read(set == null ? `replicas\u0000${jobId}` : `replicaSets\u0000${set}`)
       const parsed = text == null ? undefined : JSON.parse(text)
-      const replica: JobReplica | undefined = set == null ? parsed : replicaFromSet(parsed, jobId)
+      const replica: JobReplica | undefined = set == null ? parsed : readReplicaSet(parsed, jobId)
       const before = n.core.holdings().activeJobs().some(r => r.id === jobId)
       n.core.adopt(jobId, replica, this.now)
       if (!before && n.core.holdings().activeJobs().some(r => r.id === jobId)) this.stats.adopted++
@@ -1171,7 +1173,10 @@ export class WorkSim {
       this.stats.dropped++
       return
     }
-    const text = JSON.stringify(msg)
+    // Replicas travel as the real codec sends them (sealed, stored unread by the holder); the
+    // rest as JSON copies.
+    const text = msg.op === 'replicate' ? undefined : JSON.stringify(msg)
+    const wire = msg.op === 'replicate' ? WorkRequest.encode(encodeWorkMsg(msg)) : undefined
     const copies = this.faulty && this.rng() < this.params.duplicate ? 2 : 1
     if (copies === 2) this.stats.duplicated++
     const fromInc = n.inc
@@ -1180,7 +1185,7 @@ export class WorkSim {
         if (!this.connected(n, dest)) return
         const inId = ++dest.inboundSeq
         dest.inbound.set(inId, { from: n.id, fromInc, callKey })
-        const m = JSON.parse(text) as WorkMsg
+        const m = text != null ? JSON.parse(text) as WorkMsg : decodeWorkMsg(WorkRequest.decode(wire!), n.id)
         // The codec: an outcome's executor is the authenticated sender, whatever it says.
         if (m.op === 'results') for (const o of m.results) o.node = n.id
         dest.core.request(n.id, inId, m, this.now)

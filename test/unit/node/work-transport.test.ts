@@ -11,6 +11,7 @@ import { createHost, type Host } from '../../../src/node/transport/host.js'
 import { WorkTransport } from '../../../src/node/transport/work-transport.js'
 import { WORK_MAX_STREAMS, WORK_PROTOCOL } from '../../../src/wire/constants.js'
 import type { WorkRequest, WorkResponse } from '../../../src/wire/proto/work.js'
+import { workRequest } from '../../../src/wire/work-codec.js'
 
 const hosts: Host[] = []
 const transports: WorkTransport[] = []
@@ -26,7 +27,7 @@ async function node (handle: (from: string, req: WorkRequest) => Promise<WorkRes
 }
 
 const ok: WorkResponse = { ok: true, error: '', batches: [], remaining: 0, accepted: 1, abandoned: [], signalled: [] }
-const REQ: WorkRequest = { op: 'results', capabilities: [], want: 0, batches: [], signals: [], results: [], progress: [], replicas: [], covered: [] }
+const REQ: WorkRequest = workRequest('results')
 
 function outboundWorkStreams (host: Host, peer: Host): number {
   let n = 0

@@ -3,7 +3,7 @@
 // reads it with the generated WorkFrame codec: the two must agree.
 import { describe, expect, it } from 'vitest'
 import { RequestFrame } from '../../../src/node/transport/work-transport.js'
-import { WorkFrame, type WorkRequest } from '../../../src/wire/proto/work.js'
+import { ReplicaSet, WorkFrame, type WorkRequest } from '../../../src/wire/proto/work.js'
 import { encodeWorkMsg, workRequest } from '../../../src/wire/work-codec.js'
 import type { JobReplica } from '../../../src/work/records.js'
 
@@ -47,6 +47,7 @@ describe('RequestFrame', () => {
     expect(WorkFrame.decode(one).request).toEqual(expected)
     expect(WorkFrame.decode(two).request).toEqual(expected)
     expect(WorkFrame.decode(two).id).toBe(2n)
-    expect(WorkFrame.decode(two).request?.replicas).toHaveLength(50)
+    expect(WorkFrame.decode(two).request?.replicaIds).toHaveLength(50)
+    expect(ReplicaSet.decode(WorkFrame.decode(two).request!.sealedReplicas).replicas).toHaveLength(50)
   })
 })

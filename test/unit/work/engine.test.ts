@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { TaskContext } from '../../../src/work/executors.js'
 import { Mesh } from './harness.js'
+import { workRequest } from '../../../src/wire/work-codec.js'
 
 let mesh: Mesh
 afterEach(async () => { await mesh?.close() })
@@ -237,21 +238,13 @@ describe('work engine across nodes', () => {
   it('rejects malformed tasks from a peer and acknowledges results it cannot place', async () => {
     mesh = new Mesh()
     const a = await mesh.add({ id: 'A' })
-    const bad = await a.handle('X', {
-      op: 'deliver',
-      capabilities: [],
-      want: 0,
-      signals: [],
-      results: [],
-      progress: [],
-      replicas: [],
-      covered: [],
+    const bad = await a.handle('X', workRequest('deliver', {
       batches: [{ jobId: 'j1', batchId: 'b1', tasks: [{ id: 'other/0', jobId: 'j1', type: 'echo', payload: new TextEncoder().encode('{}'), requires: [], maxAttempts: 1, attempts: 0, timeoutMs: 0, priority: 0, home: 'X', failures: [] }] }]
-    })
+    }))
     expect(bad).toMatchObject({ ok: true, accepted: 0 })
     expect(a.counters.rejectedMessages).toBe(1)
-    const res = await a.handle('X', { op: 'results', capabilities: [], want: 0, signals: [], batches: [], results: [{ jobId: 'nope', taskId: 'nope/0', ok: true, result: new Uint8Array(), error: '', spawned: 0, attempts: 1, finishedAtMs: 0n, cancelled: false, failures: [] }], progress: [], replicas: [], covered: [] })
+    const res = await a.handle('X', workRequest('results', { results: [{ jobId: 'nope', taskId: 'nope/0', ok: true, result: new Uint8Array(), error: '', spawned: 0, attempts: 1, finishedAtMs: 0n, cancelled: false, failures: [] }] }))
     expect(res.ok).toBe(true)
-    expect((await a.handle('X', { op: 'bogus', capabilities: [], want: 0, signals: [], batches: [], results: [], progress: [], replicas: [], covered: [] })).ok).toBe(false)
+    expect((await a.handle('X', workRequest('bogus'))).ok).toBe(false)
   })
 })

@@ -6,6 +6,9 @@ import type { CompletionRecord, PersistOp } from '../../../src/completion/index.
 import { Store } from '../../../src/node/store/store.js'
 import { formatJobId } from '../../../src/work/spec.js'
 import { WorkStore, type JobRecord, type StoredTask, type TaskOutcome } from '../../../src/node/store/work-store.js'
+import { decodeWorkMsg, encodeWorkMsg } from '../../../src/wire/work-codec.js'
+import { sealedReplicaSet } from '../../../src/work/core/replicas.js'
+import type { JobReplica } from '../../../src/work/records.js'
 
 let dir: string
 let store: Store
@@ -286,5 +289,43 @@ describe('WorkStore.forget (retention)', () => {
     const w = await reopen()
     expect(await w.job('L')).toBeDefined()
     expect(await w.jobResults('L', 10)).toHaveLength(1)
+  })
+})
+
+describe('WorkStore replica sets', () => {
+  const HOME = '12D3KooWexampleHomeOfTheReplicas'
+  const replica = (i: number): JobReplica => {
+    const id = formatJobId(1_795_000_000_000, 'abcd1234', i)
+    return { id, home: HOME, createdAt: 1_795_000_000_000, tasks: [{ id: `${id}/0`, jobId: id, type: 'echo', payload: `{"i":${i}}`, requires: [], maxAttempts: 3, attempts: 0, timeoutMs: 0, priority: 0, home: HOME }] }
+  }
+  /** A set as a holder stores it: the replicate message received, sealed, stored unread. */
+  const sealedSet = (jobs: JobReplica[]): unknown => {
+    const msg = decodeWorkMsg(encodeWorkMsg({ op: 'replicate', jobs }), HOME)
+    if (msg.op !== 'replicate' || msg.sealed == null) throw new Error('not sealed')
+    return sealedReplicaSet(HOME, msg.sealed)
+  }
+
+  it('reads each job of a sealed set from disk, and lists the set\'s ids on load', async () => {
+    const jobs = [1, 2, 3].map(replica)
+    work.put('replicaSets', jobs[0]!.id, sealedSet(jobs))
+    await work.flush()
+    const w = await reopen()
+    expect((await w.loadForCore()).replicaSets).toEqual([{ key: jobs[0]!.id, jobIds: jobs.map(j => j.id) }])
+    for (const j of jobs) expect(await w.replica(j.id, jobs[0]!.id)).toEqual(j)
+    expect(await w.replica(replica(9).id, jobs[0]!.id)).toBeUndefined()
+  })
+
+  it('a write to the set it read last is seen by the next read', async () => {
+    const first = [1, 2].map(replica)
+    work.put('replicaSets', 'S', sealedSet(first))
+    await work.flush()
+    expect(await work.replica(first[1]!.id, 'S')).toEqual(first[1])
+    const second = [1, 2].map(i => ({ ...replica(i), createdAt: 7 }))
+    work.put('replicaSets', 'S', sealedSet(second))
+    await work.flush()
+    expect(await work.replica(second[1]!.id, 'S')).toEqual(second[1])
+    work.apply([{ type: 'del', bucket: 'replicaSets', key: 'S' }])
+    await work.flush()
+    expect(await work.replica(second[1]!.id, 'S')).toBeUndefined()
   })
 })
