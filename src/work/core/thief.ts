@@ -9,6 +9,9 @@ import { EMPTY_HINT_MS, PREFETCH_PER_SLOT, type PeerInfo } from './types.js'
 
 export interface StealPlan { victim: string, want: number }
 
+/** A thief that holds nothing asks first for this part of its fair share (see Thief.ramp). */
+export const RAMP_FIRST_PART = 8
+
 export class Thief {
   private readonly trails = new TrailTable()
   /** What a victim told us it still holds, fresher than its last heartbeat. */
@@ -17,6 +20,15 @@ export class Thief {
   stealing = false
   /** When to look again after every loaded peer just answered empty (Infinity: not set). */
   retryAt = Infinity
+  /**
+   * The most the next steal asks for (0: an eighth of a fair share). A thief asks for an
+   * eighth of its fair share first, then twice what it last got, up to the fair share, and
+   * starts again from an eighth after a steal found nothing (a job's end: the next job is
+   * new work). Nine thieves that each asked a fair share (~900 tasks) of a new job at once
+   * waited for the victim to persist and send ~900 tasks to each thief before them (~40 ms
+   * each: the last one started ~300–400 ms after the first). BENCHMARKS.md, issue 14, stop 26.
+   */
+  private ramp = 0
 
   /**
    * The peer to ask and how much to ask for, or undefined (then maybe retryAt is set: peers
@@ -39,9 +51,12 @@ export class Thief {
     const victim = this.trails.choose(candidates, rng)
     if (victim == null) return undefined
     // Ask for a fair share of what the victim advertises (it grants at most half its spare
-    // queue), and never less than a few tasks per slot so small queues still move.
+    // queue), no more than the ramp allows, and never less than a few tasks per slot so small
+    // queues still move.
     const advertised = candidates.find(c => c.peer === victim)?.heuristic ?? 0
-    const want = Math.min(JOB_LIMITS.batchTasks, Math.max(concurrency * PREFETCH_PER_SLOT * 2, Math.ceil(advertised / (peers.length + 1))))
+    const share = Math.ceil(advertised / (peers.length + 1))
+    const fair = Math.min(share, this.ramp === 0 ? Math.ceil(share / RAMP_FIRST_PART) : this.ramp)
+    const want = Math.min(JOB_LIMITS.batchTasks, Math.max(concurrency * PREFETCH_PER_SLOT * 2, fair))
     this.stealing = true
     return { victim, want }
   }
@@ -54,6 +69,7 @@ export class Thief {
   answered (victim: string, got: number, remaining: number, latencyMs: number, now: number): void {
     this.stealing = false
     this.hints.set(victim, { queued: got > 0 ? remaining : 0, at: now })
+    this.ramp = got > 0 ? Math.min(JOB_LIMITS.batchTasks, Math.max(this.ramp, got) * 2) : 0
     if (got > 0) this.trails.deposit(victim, serviceQuality({ tasks: got, latencyMs }))
     else this.trails.penalize(victim)
   }

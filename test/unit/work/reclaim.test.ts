@@ -304,7 +304,8 @@ describe('WorkCore.peerDead: holders give up work that came through the dead nod
     const a = new Node('A', reg)
     const b = new Node('B', reg, { concurrency: 1 })
     const c = new Node('C', reg, { concurrency: 1 })
-    const jobId = submit(a, 60)
+    // Enough that B's first steal (an eighth of its fair share) leaves B some to lend on.
+    const jobId = submit(a, 400)
     steal(b, a, 1001)
     steal(c, b, 1002)
     const atC = [...c.core.heldTasks.keys()]
@@ -327,7 +328,7 @@ describe('WorkCore.peerDead: holders give up work that came through the dead nod
     // A re-send of the abandoned batch by the dead node is refused.
     a.core.peerDead('B', 1100)
     a.runAll(1200)
-    expect(a.finished.map(j => [j.id, j.state, j.done])).toEqual([[jobId, 'completed', 60]])
+    expect(a.finished.map(j => [j.id, j.state, j.done])).toEqual([[jobId, 'completed', 400]])
   })
 
   it('refuses batches a dead node sends later (a re-send or a late grant)', () => {
