@@ -1,14 +1,13 @@
 // Shared plumbing for end-to-end tests: run the real CLI and scripts/cluster as child
-// processes (the compiled build, as a user would), and make throwaway directories.
+// processes (the compiled build, as a user would); throwaway directories come from ../temp-dir.ts.
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { NODE_FLAGS, ROOT } from '../../scripts/cluster-lib.js'
+import { tempDir } from '../temp-dir.js'
 
 // ROOT is the checkout's root from the sources and from their build in dist/ alike (the
 // chaos suite runs compiled, as `npm run chaos`).
-export { NODE_FLAGS, ROOT }
+export { NODE_FLAGS, ROOT, tempDir }
 export const NODE = process.execPath
 
 export interface RunResult { code: number, stdout: string, stderr: string }
@@ -37,8 +36,4 @@ export async function cluster (dir: string, args: string[], timeoutMs = 60_000):
   const r = await run(join(ROOT, 'scripts', 'cluster'), ['--dir', dir, ...args], { timeoutMs })
   if (r.code !== 0) throw new Error(`scripts/cluster ${args.join(' ')} failed (${r.code}): ${r.stderr}${r.stdout}`)
   return r
-}
-
-export function tempDir (prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `meshnode-${prefix}-`))
 }
