@@ -4,7 +4,8 @@
 // passed — a directory made outside a test (beforeAll, a describe body) if every test of the
 // file passed — and kept otherwise, with their paths on stderr beside the failure. Outside
 // vitest (`npm run chaos` runs the compiled suite) they are kept, as before: the suite prints
-// where its logs are.
+// where its logs are. KEEP_CLUSTER=1 keeps every one. A cluster in one of them is taken down
+// with `--keep` (e2e/helpers.ts): whether it goes is decided here, not by `scripts/cluster down`.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -23,12 +24,17 @@ export function tempDir (name: string): string {
 
 const failed = (t: Task): boolean => t.result?.state === 'fail' || (t.type === 'suite' && t.tasks.some(failed))
 
+/** Whether `dir` was made by tempDir() in this file (and not yet removed). */
+export function isTempDir (dir: string): boolean {
+  return made.some(m => m.dir === dir)
+}
+
 /** Removes the directories of the tests that passed; returns the ones kept. */
 function tidy (file: Suite | File): string[] {
   const fileFailed = failed(file)
   const kept: string[] = []
   for (const m of made.splice(0)) {
-    if (m.test != null ? failed(m.test) : fileFailed) kept.push(m.dir)
+    if (process.env.KEEP_CLUSTER != null || (m.test != null ? failed(m.test) : fileFailed)) kept.push(m.dir)
     else rmSync(m.dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 })
   }
   return kept
@@ -43,6 +49,6 @@ if (process.env.VITEST != null) {
   afterEach(() => { current = undefined })
   afterAll(file => {
     const kept = tidy(file)
-    if (kept.length > 0) console.error(`${file.name}: a test failed; its temporary directories are kept:\n  ${kept.join('\n  ')}`)
+    if (kept.length > 0) console.error(`${file.name}: temporary directories kept (${process.env.KEEP_CLUSTER != null ? 'KEEP_CLUSTER' : 'a test failed'}; node logs and data inside):\n  ${kept.join('\n  ')}`)
   })
 }

@@ -3,7 +3,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import { NODE_FLAGS, ROOT } from '../../scripts/cluster-lib.js'
-import { tempDir } from '../temp-dir.js'
+import { isTempDir, tempDir } from '../temp-dir.js'
 
 // ROOT is the checkout's root from the sources and from their build in dist/ alike (the
 // chaos suite runs compiled, as `npm run chaos`).
@@ -31,9 +31,13 @@ export function spawnMeshnode (args: string[]): ChildProcess {
   return spawn(NODE, [...NODE_FLAGS, join(ROOT, 'bin', 'meshnode.js'), ...args], { stdio: 'ignore' })
 }
 
-/** `scripts/cluster --dir DIR ARGS`. */
+/**
+ * `scripts/cluster --dir DIR ARGS`. `down` in a tempDir() keeps the directory: it goes at the
+ * end of the file if its tests passed, and stays (named on stderr) if one failed.
+ */
 export async function cluster (dir: string, args: string[], timeoutMs = 60_000): Promise<RunResult> {
-  const r = await run(join(ROOT, 'scripts', 'cluster'), ['--dir', dir, ...args], { timeoutMs })
+  const keep = args[0] === 'down' && isTempDir(dir) && !args.includes('--keep') ? ['--keep'] : []
+  const r = await run(join(ROOT, 'scripts', 'cluster'), ['--dir', dir, ...args, ...keep], { timeoutMs })
   if (r.code !== 0) throw new Error(`scripts/cluster ${args.join(' ')} failed (${r.code}): ${r.stderr}${r.stdout}`)
   return r
 }
