@@ -14,7 +14,9 @@
 //   previous collect waited (prom-client's, unchanged).
 //
 // Until stop 26 each had a sampler of its own at this rate (prom-client's native monitor, and
-// a JavaScript setInterval for the histogram): 20 wake-ups a second of an idle node, now 10.
+// a JavaScript setInterval for the histogram). The two mostly shared a wake-up (libuv re-arms
+// both from the loop time once a turn runs late past both): ~50 → ~47 wake-ups a second of an
+// idle node in a 10-node mesh, and no JavaScript per sample (BENCHMARKS.md, stop 26).
 import { monitorEventLoopDelay, type ELDHistogram } from 'node:perf_hooks'
 import { Gauge, type Registry } from 'prom-client'
 import { FastHistogram, type HistogramChild } from './metrics-histogram.js'
