@@ -47,6 +47,8 @@ export interface FastHistogramOptions {
   /** The one label children are told apart by; none: a single unlabelled child. */
   labelName?: string
   registers?: Registry[]
+  /** Called at the start of every read (get()), to bring the counts up to date. */
+  collect?: () => void
 }
 
 export class FastHistogram {
@@ -57,12 +59,14 @@ export class FastHistogram {
   private readonly bounds: readonly number[]
   private readonly labelName: string | undefined
   private readonly children = new Map<string, HistogramChild>()
+  private readonly collect: (() => void) | undefined
 
   constructor (opts: FastHistogramOptions) {
     this.name = opts.name
     this.help = opts.help
     this.bounds = [...opts.buckets]
     this.labelName = opts.labelName
+    this.collect = opts.collect
     for (let i = 1; i < this.bounds.length; i++) {
       if (!(this.bounds[i]! > this.bounds[i - 1]!)) throw new Error(`${opts.name}: buckets must ascend`)
     }
@@ -90,6 +94,7 @@ export class FastHistogram {
 
   /** The values as prom-client's Histogram reports them: _bucket (cumulative, with le), _sum, _count. */
   get (): { name: string, help: string, type: 'histogram', values: SeriesValue[], aggregator: 'sum' } {
+    this.collect?.()
     const values: SeriesValue[] = []
     const children = this.labelName == null ? [this.child()] : [...this.children.values()]
     for (const c of children) {

@@ -13,11 +13,24 @@
 // The per-task paths (WorkMetrics, the shell's WorkObserver) do one Map lookup per attempt and
 // bump plain numbers; prom-client reads them at collect time, and the two per-task histograms
 // are FastHistograms (metrics-histogram.ts) for the same reason.
-import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client'
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
+import gc from 'prom-client/lib/metrics/gc.js'
+import heapSizeAndUsed from 'prom-client/lib/metrics/heapSizeAndUsed.js'
+import heapSpacesSizeAndUsed from 'prom-client/lib/metrics/heapSpacesSizeAndUsed.js'
+import osMemoryHeap from 'prom-client/lib/metrics/osMemoryHeap.js'
+import processCpuTotal from 'prom-client/lib/metrics/processCpuTotal.js'
+import processHandles from 'prom-client/lib/metrics/processHandles.js'
+import processMaxFileDescriptors from 'prom-client/lib/metrics/processMaxFileDescriptors.js'
+import processOpenFileDescriptors from 'prom-client/lib/metrics/processOpenFileDescriptors.js'
+import processRequests from 'prom-client/lib/metrics/processRequests.js'
+import processResources from 'prom-client/lib/metrics/processResources.js'
+import processStartTime from 'prom-client/lib/metrics/processStartTime.js'
+import version from 'prom-client/lib/metrics/version.js'
 import type { RaftCounters } from '../consensus/types.js'
 import type { DetectorCounters, MemberState } from '../healing/failure-detector.js'
 import type { AttemptOutcome } from '../work/core.js'
 import type { JobRecord } from '../work/records.js'
+import { EventLoopLag } from './eventloop-lag.js'
 import { FastHistogram, type HistogramChild } from './metrics-histogram.js'
 import type { WorkObserver } from './services/work-shell.js'
 
@@ -322,42 +335,34 @@ export class WorkMetrics implements WorkObserver {
   }
 }
 
-/** Event-loop lag samples: a timer this often measures how late it fires. */
-const LAG_SAMPLE_MS = 100
-const LAG_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
+/**
+ * prom-client's default metrics, each registered as `collectDefaultMetrics` would, but for its
+ * event-loop lag gauges: those come from the node's one lag sampler (eventloop-lag.ts) instead
+ * of a second native timer. test/unit/node/eventloop-lag.test.ts checks this list against
+ * prom-client's own, so an update that adds a default fails there.
+ */
+export const PROCESS_DEFAULTS = { processCpuTotal, processStartTime, osMemoryHeap, processOpenFileDescriptors, processMaxFileDescriptors, processResources, processHandles, processRequests, heapSizeAndUsed, heapSpacesSizeAndUsed, version, gc }
 
 /**
  * The process's metrics: prom-client's defaults (process_cpu_*_seconds_total,
- * process_resident_memory_bytes, nodejs_heap_*_bytes, nodejs_eventloop_lag_*_seconds gauges,
- * nodejs_gc_duration_seconds, ...) and an event-loop lag histogram, `eventloop_lag_seconds`,
- * from a timer that measures how late it fires (started and stopped with the node).
+ * process_resident_memory_bytes, nodejs_heap_*_bytes, nodejs_gc_duration_seconds, ...) and the
+ * event-loop lag families (`eventloop_lag_seconds`, `nodejs_eventloop_lag_*_seconds`), all read
+ * from one native sampler that runs while the node does (EventLoopLag).
  */
 export class ProcessMetrics {
-  private readonly lag: Histogram
-  private timer?: NodeJS.Timeout
-  private expected = 0
+  private readonly lag: EventLoopLag
 
   constructor (registry: Registry) {
-    // The event-loop delay monitor behind nodejs_eventloop_lag_* is a native timer at this
-    // resolution: prom-client's default of 10 ms woke an idle node 100 times a second, more
-    // than every other timer together. 100 ms, as often as `eventloop_lag_seconds` samples.
-    collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: LAG_SAMPLE_MS })
-    this.lag = new Histogram({ name: 'eventloop_lag_seconds', help: `Event-loop lag: how late a ${LAG_SAMPLE_MS} ms timer fired (seconds), sampled every ${LAG_SAMPLE_MS} ms`, buckets: LAG_BUCKETS, registers: [registry] })
+    for (const register of Object.values(PROCESS_DEFAULTS)) register(registry, {})
+    this.lag = new EventLoopLag(registry)
   }
 
   start (): void {
-    this.expected = performance.now() + LAG_SAMPLE_MS
-    this.timer = setInterval(() => {
-      const now = performance.now()
-      this.lag.observe(Math.max(0, now - this.expected) / 1000)
-      this.expected = now + LAG_SAMPLE_MS
-    }, LAG_SAMPLE_MS)
-    this.timer.unref?.()
+    this.lag.start()
   }
 
   stop (): void {
-    clearInterval(this.timer)
-    this.timer = undefined
+    this.lag.stop()
   }
 }
 

@@ -25,7 +25,7 @@ describe('a node cut off from the majority of a 3-node cluster', () => {
   afterAll(async () => {
     // A paused node must be woken before it can be stopped.
     for (const e of loadState(dir).nodes) if (isRunning(e.pid)) { try { process.kill(e.pid, 'SIGCONT') } catch {} }
-    await cluster(dir, ['down', ...(process.env.KEEP_CLUSTER != null ? ['--keep'] : [])])
+    await cluster(dir, ['down'])
   })
 
   const job = async (id: string, results = false): Promise<JobJson> => {

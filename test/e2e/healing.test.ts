@@ -28,7 +28,7 @@ describe('death by quorum on a 3-node cluster', () => {
   afterAll(async () => {
     // A paused node must be woken before it can be stopped.
     for (const e of loadState(dir).nodes) if (isRunning(e.pid)) { try { process.kill(e.pid, 'SIGCONT') } catch {} }
-    await cluster(dir, ['down', ...(process.env.KEEP_CLUSTER != null ? ['--keep'] : [])])
+    await cluster(dir, ['down'])
   })
 
   it('commits node.dead on the survivors after a SIGKILL, and node.alive once the node restarts', async () => {
@@ -106,7 +106,7 @@ describe('a node dead for good while the others restart', () => {
   })
 
   afterAll(async () => {
-    await cluster(dir, ['down', ...(process.env.KEEP_CLUSTER != null ? ['--keep'] : [])])
+    await cluster(dir, ['down'])
   })
 
   it('is held dead by the restarted majority, which never heard from it since starting, and its death commits', async () => {

@@ -1,14 +1,13 @@
 // Shared plumbing for end-to-end tests: run the real CLI and scripts/cluster as child
-// processes (the compiled build, as a user would), and make throwaway directories.
+// processes (the compiled build, as a user would); throwaway directories come from ../temp-dir.ts.
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { NODE_FLAGS, ROOT } from '../../scripts/cluster-lib.js'
+import { isTempDir, tempDir } from '../temp-dir.js'
 
 // ROOT is the checkout's root from the sources and from their build in dist/ alike (the
 // chaos suite runs compiled, as `npm run chaos`).
-export { NODE_FLAGS, ROOT }
+export { NODE_FLAGS, ROOT, tempDir }
 export const NODE = process.execPath
 
 export interface RunResult { code: number, stdout: string, stderr: string }
@@ -32,13 +31,13 @@ export function spawnMeshnode (args: string[]): ChildProcess {
   return spawn(NODE, [...NODE_FLAGS, join(ROOT, 'bin', 'meshnode.js'), ...args], { stdio: 'ignore' })
 }
 
-/** `scripts/cluster --dir DIR ARGS`. */
+/**
+ * `scripts/cluster --dir DIR ARGS`. `down` in a tempDir() keeps the directory: it goes at the
+ * end of the file if its tests passed, and stays (named on stderr) if one failed.
+ */
 export async function cluster (dir: string, args: string[], timeoutMs = 60_000): Promise<RunResult> {
-  const r = await run(join(ROOT, 'scripts', 'cluster'), ['--dir', dir, ...args], { timeoutMs })
+  const keep = args[0] === 'down' && isTempDir(dir) && !args.includes('--keep') ? ['--keep'] : []
+  const r = await run(join(ROOT, 'scripts', 'cluster'), ['--dir', dir, ...args, ...keep], { timeoutMs })
   if (r.code !== 0) throw new Error(`scripts/cluster ${args.join(' ')} failed (${r.code}): ${r.stderr}${r.stdout}`)
   return r
-}
-
-export function tempDir (prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `meshnode-${prefix}-`))
 }

@@ -16,11 +16,9 @@ interface JobView { id: string, state: string, home: string, homes?: string[], r
 
 describe('a job whose home dies for good is re-homed to a replica holder and completes', () => {
   const dir = tempDir('rehome')
-  let passed = false
   afterAll(async () => {
-    // A failure keeps the nodes' logs for the post-mortem.
-    await cluster(dir, passed ? ['down'] : ['down', '--keep']).catch(() => {})
-    if (!passed) console.error(`rehome: logs kept in ${dir}`)
+    // A failure keeps the nodes' logs for the post-mortem (../temp-dir.ts).
+    await cluster(dir, ['down']).catch(() => {})
   })
 
   async function job (via: number, id: string, results = false): Promise<JobView> {
@@ -73,6 +71,5 @@ describe('a job whose home dies for good is re-homed to a replica holder and com
     const shown = await meshnode(['job', fanoutId, '--data-dir', nodes[1]!.dataDir])
     expect(shown.code, shown.stderr).toBe(0)
     expect(shown.stdout).toMatch(/re-homed 1×/)
-    passed = true
   }, 180_000)
 })

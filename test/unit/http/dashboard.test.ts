@@ -1,7 +1,7 @@
 // The dashboard's serving (src/node/http/dashboard.ts, through fastify's inject) and the
 // pure parts of its browser code (dashboard/lib/*.js: the event model, the task tree, the
 // latency series, the token in the address bar), which run in Node as they are.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -9,12 +9,13 @@ import { gzipSync, brotliCompressSync, gunzipSync } from 'node:zlib'
 import Fastify from 'fastify'
 import { describe, expect, it } from 'vitest'
 import { DASHBOARD_CSP, findDashboardDir, pickEncoding, registerDashboard } from '../../../src/node/http/dashboard.js'
+import { tempDir } from '../../temp-dir.js'
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..', '..', '..')
 const lib = async (name: string): Promise<any> => await import(pathToFileURL(join(ROOT, 'dashboard', 'lib', name)).href)
 
 function fakeBuild (): string {
-  const dir = mkdtempSync(join(tmpdir(), 'meshnode-dash-'))
+  const dir = tempDir('dash')
   mkdirSync(join(dir, 'assets'))
   const html = '<!doctype html><title>x</title><script type="module" src="./assets/app-ABC.js"></script>' + ' '.repeat(300)
   writeFileSync(join(dir, 'index.html'), html)
@@ -73,7 +74,7 @@ describe('serving the dashboard', () => {
   })
 
   it('finds dist/dashboard from the bundle, from tsc output and from the sources', () => {
-    const root = mkdtempSync(join(tmpdir(), 'meshnode-find-'))
+    const root = tempDir('find')
     expect(findDashboardDir(join(root, 'dist', 'meshnode.mjs'))).toBeUndefined()
     mkdirSync(join(root, 'dist', 'dashboard'), { recursive: true })
     writeFileSync(join(root, 'dist', 'dashboard', 'index.html'), '')

@@ -2,9 +2,6 @@
 // FORBIDDEN naming the missing right, before anything is proposed or submitted; a forwarded
 // command (a member authorized its client) is not checked again. Also the grant commands in
 // the control state machine, the submit quota and the audit log on a real LevelDB.
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
@@ -19,6 +16,7 @@ import { Store } from '../../../src/node/store/store.js'
 import type { AdminRequest } from '../../../src/wire/proto/admin.js'
 import { LAYOUT_VERSION } from '../../../src/node/observe/history.js'
 import type { ApprovalRecord, ApprovalRequest } from '../../../src/workflow/approvals.js'
+import { tempDir } from '../../temp-dir.js'
 
 const CLIENT = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
 const TASK = JSON.stringify({ type: 'echo', payload: 1 })
@@ -237,7 +235,7 @@ describe('the submit quota', () => {
 
 describe('the audit log', () => {
   it('records committed changes idempotently and local decisions, newest first, paged, pruned', async () => {
-    const store = await Store.open(mkdtempSync(join(tmpdir(), 'mn-audit-')))
+    const store = await Store.open(tempDir('audit'))
     try {
       const log = new AuditLog(store, '12D3KooWNode', 5)
       await log.applied(10, { op: 'config.set', key: 'color', value: 'blue', by: 'alice', at: 1_000 })

@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { main, type CliIO } from '../../../src/node/cli/main.js'
 import { EXIT_CODES, exitCodeOf } from '../../../src/node/errors.js'
+import { tempDir } from '../../temp-dir.js'
 
 function io (): CliIO & { stdout: string, stderr: string } {
   const o = { stdout: '', stderr: '', env: {}, out: (t: string) => { o.stdout += t }, err: (t: string) => { o.stderr += t } }
@@ -63,7 +63,7 @@ describe('cli', () => {
     const after = io()
     expect(await main(['job', 'J', '--after', 'J/1', '--data-dir', '/nonexistent'], after)).toBe(2)
     expect(after.stderr).toMatch(/--after pages through task results/)
-    const dir = mkdtempSync(join(tmpdir(), 'mn-cli-'))
+    const dir = tempDir('cli')
     writeFileSync(join(dir, 'bad.json'), '{"nmae": "x"}')
     const bad = io()
     expect(await main(['start', '--config', join(dir, 'bad.json')], bad)).toBe(2)

@@ -1,13 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { availableParallelism } from 'node:os'
 import { DEFAULT_PORT, defaultConfig, defaultMaxConcurrency, resolveConfig, slotConfig } from '../../../src/node/config.js'
 import type { MeshError } from '../../../src/node/errors.js'
+import { tempDir } from '../../temp-dir.js'
 
 function configFile (content: unknown): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mn-config-'))
+  const dir = tempDir('config')
   const file = join(dir, 'meshnode.json')
   writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content))
   return file

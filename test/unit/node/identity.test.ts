@@ -1,11 +1,11 @@
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
 import { IDENTITY_FILE, loadOrCreateIdentity } from '../../../src/node/store/identity.js'
+import { tempDir } from '../../temp-dir.js'
 
-const dir = (): string => mkdtempSync(join(tmpdir(), 'mn-id-'))
+const dir = (): string => tempDir('id')
 
 describe('identity', () => {
   it('creates an ed25519 key readable only by its owner', async () => {

@@ -2,13 +2,13 @@
 // types need (an allow list), the shell completion covers every command and is valid bash,
 // and the systemd unit passes systemd's own check.
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Command } from 'commander'
 import { describe, expect, it } from 'vitest'
 import { main } from '../../../src/node/cli/main.js'
 import { bashCompletion, commandTable } from '../../../src/node/cli/completion.js'
+import { tempDir } from '../../temp-dir.js'
 
 const ROOT = join(import.meta.dirname, '..', '..', '..')
 
@@ -53,7 +53,7 @@ describe('meshnode completion', () => {
   it('is valid bash naming every command path', async () => {
     const { code, out } = await script('bash')
     expect(code).toBe(0)
-    const dir = mkdtempSync(join(tmpdir(), 'mn-completion-'))
+    const dir = tempDir('completion')
     writeFileSync(join(dir, 'c.sh'), out)
     expect(spawnSync('bash', ['-n', join(dir, 'c.sh')]).status).toBe(0)
     const probe = spawnSync('bash', ['-c', `source ${join(dir, 'c.sh')}; COMP_WORDS=(meshnode config ""); COMP_CWORD=2; _meshnode_complete; echo "\${COMPREPLY[*]}"`], { encoding: 'utf8' })
@@ -76,7 +76,7 @@ describe('the systemd unit', () => {
   it('passes systemd-analyze verify', () => {
     const which = spawnSync('sh', ['-c', 'command -v systemd-analyze'])
     if (which.status !== 0) return
-    const dir = mkdtempSync(join(tmpdir(), 'mn-unit-'))
+    const dir = tempDir('unit')
     const unit = readFileSync(join(ROOT, 'deploy', 'meshnode.service'), 'utf8')
       .replace('/usr/local/bin/meshnode', join(ROOT, 'bin', 'meshnode.js'))
       .replace(/^User=.*$/m, 'User=root').replace(/^Group=.*$/m, 'Group=root')

@@ -3,9 +3,6 @@
 // into the control state (config, grants, jobs — entries past the commit index it knew too),
 // every other member declared dead for all its lives; and a Raft core started on the result
 // leads alone and commits.
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ControlState, encodeCommand, type ControlCommand } from '../../../src/consensus/control.js'
 import { encodeConfChange } from '../../../src/consensus/confchange.js'
@@ -17,13 +14,14 @@ import { RECOVERY_INCARNATION, forceNewCluster, planRecovery } from '../../../sr
 import { RaftStore } from '../../../src/node/store/raft-store.js'
 import { Store } from '../../../src/node/store/store.js'
 import { keysFor } from '../consensus/cluster.js'
+import { tempDir } from '../../temp-dir.js'
 
 const cmd = (index: number, term: number, c: ControlCommand): Entry => ({ index, term, type: 'normal', data: encodeCommand(c) })
 const noReady = { messages: [], committed: [] }
 
 /** A data dir whose node `a` was a voter of a, b, c (with learner l), with some history. */
 async function survivor (): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'mn-recover-'))
+  const dir = tempDir('recover')
   const store = await Store.open(dir)
   const rs = await RaftStore.open(store)
   await rs.bootstrap(['a', 'b', 'c'])
@@ -108,7 +106,7 @@ describe('forced recovery of a lost quorum', () => {
   })
 
   it('refuses a data dir that holds no cluster, and a node its cluster does not count as a member', async () => {
-    const empty = await Store.open(mkdtempSync(join(tmpdir(), 'mn-recover-')))
+    const empty = await Store.open(tempDir('recover'))
     await expect(planRecovery(empty, 'a')).rejects.toThrow(MeshError)
     await expect(forceNewCluster(empty, 'a')).rejects.toThrow(/no cluster state/)
     await empty.close()

@@ -1,10 +1,8 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { ConfLink, Entry } from '../../../src/consensus/types.js'
 import { entryKey, RaftStore } from '../../../src/node/store/raft-store.js'
 import { Store } from '../../../src/node/store/store.js'
+import { tempDir } from '../../temp-dir.js'
 
 const e = (index: number, term: number, byte = index): Entry => ({ index, term, type: 'normal', data: Uint8Array.from([byte]) })
 const noReady = { messages: [], committed: [] }
@@ -21,7 +19,7 @@ describe('raft store', () => {
   })
 
   it('persists entries and hard state across a restart', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mn-raft-'))
+    const dir = tempDir('raft')
     let store = await Store.open(dir)
     let rs = await RaftStore.open(store)
     expect(rs.isEmpty).toBe(true)
@@ -34,7 +32,7 @@ describe('raft store', () => {
   })
 
   it('replaces a conflicting suffix on disk, not only in memory', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mn-raft-'))
+    const dir = tempDir('raft')
     let store = await Store.open(dir)
     let rs = await RaftStore.open(store)
     await rs.save({ ...noReady, entries: [e(1, 1), e(2, 1), e(3, 1), e(4, 1)] })
@@ -46,7 +44,7 @@ describe('raft store', () => {
   })
 
   it('persists a compaction and an installed snapshot', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mn-raft-'))
+    const dir = tempDir('raft')
     let store = await Store.open(dir)
     let rs = await RaftStore.open(store)
     await rs.save({ ...noReady, entries: [e(1, 1), e(2, 1), e(3, 1)] })
@@ -65,7 +63,7 @@ describe('raft store', () => {
   })
 
   it('persists configuration links on entries and the chain of a snapshot', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mn-raft-'))
+    const dir = tempDir('raft')
     let store = await Store.open(dir)
     let rs = await RaftStore.open(store)
     const sig = Uint8Array.from({ length: 64 }, (_, i) => i)
@@ -88,7 +86,7 @@ describe('raft store', () => {
   })
 
   it('bootstraps the founding configuration once', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mn-raft-'))
+    const dir = tempDir('raft')
     let store = await Store.open(dir)
     let rs = await RaftStore.open(store)
     await rs.bootstrap(['b', 'a'])

@@ -1,7 +1,6 @@
 // START_OPTIONS is the one declaration of the `meshnode start` options; these tests hold the
 // README, the CLI, the env, the config file and the NodeConfig type to it.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Command } from 'commander'
@@ -20,6 +19,7 @@ import {
   type StartOptionKey
 } from '../../../src/node/config.js'
 import type { LogLevel } from '../../../src/node/log.js'
+import { tempDir } from '../../temp-dir.js'
 
 const README = resolve(dirname(fileURLToPath(import.meta.url)), '../../../README.md')
 const entries = Object.entries(START_OPTIONS) as Array<[StartOptionKey, OptionSpec<unknown>]>
@@ -224,7 +224,7 @@ describe('the start option table', () => {
   })
 
   it('reads every option from its config-file key', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'mn-options-')), 'meshnode.json')
+    const file = join(tempDir('options'), 'meshnode.json')
     writeFileSync(file, JSON.stringify(SAMPLE_VALUE))
     expect(resolveConfig({ configFile: file })).toEqual(SAMPLE_VALUE)
   })

@@ -1,11 +1,9 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { BUCKETS, RESERVED_PREFIXES } from '../../../src/node/store/buckets.js'
 import { STORE_SCHEMA_VERSION, Store } from '../../../src/node/store/store.js'
+import { tempDir } from '../../temp-dir.js'
 
-const dir = (): string => mkdtempSync(join(tmpdir(), 'mn-store-'))
+const dir = (): string => tempDir('store')
 
 describe('store', () => {
   it('gives every bucket a distinct prefix that no reserved one shadows', () => {

@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { main, type CliIO } from '../../../src/node/cli/main.js'
 import { TopModel, type TopView } from '../../../src/node/top/model.js'
 import { bar, eventLine, snapshot, statusLine } from '../../../src/node/top/plain.js'
 import { clip, fit, layout, loadView, screenLines } from '../../../src/node/top/view.js'
+import { tempDir } from '../../temp-dir.js'
 
 const T0 = Date.UTC(2026, 10, 29, 7, 1, 2)
 
@@ -116,7 +116,7 @@ describe('meshnode top, its errors', () => {
     o = io()
     expect(await main(['top', '--once', '--url', 'http://127.0.0.1:28999'], o)).toBe(7)
     expect(o.stderr).toMatch(/cannot reach meshnode at http:\/\/127\.0\.0\.1:28999: .*ECONNREFUSED.* Is it running\?/)
-    const dir = mkdtempSync(join(tmpdir(), 'meshnode-top-'))
+    const dir = tempDir('top')
     writeFileSync(join(dir, 'node.json'), JSON.stringify({ pid: process.pid, peerId: 'x', addrs: [], startedAt: '', version: '0.1.0' }))
     o = io()
     expect(await main(['top', '--once', '--data-dir', dir], o)).toBe(7)

@@ -2,8 +2,7 @@
 // processes; ctx crosses the boundary; a task that outlives its abort has its worker killed,
 // a synchronous loop included, and a worker that dies fails its task and is replaced.
 // The workers run the compiled script in dist/, so `npm run build` comes first.
-import { writeFile, mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -11,6 +10,7 @@ import { WorkError } from '../../../src/work/errors.js'
 import type { TaskContext } from '../../../src/work/executors.js'
 import { HandlerPool, closeHandlers, isIsolated, loadIsolatedHandlers, poolsOf, type IsolationMode } from '../../../src/work/isolation/index.js'
 import { childTaskId, makeTask, type Task } from '../../../src/work/spec.js'
+import { tempDir } from '../../temp-dir.js'
 
 const FIXTURES = resolve(fileURLToPath(import.meta.url), '../../../fixtures')
 const SPIN = join(FIXTURES, 'spin.mjs')
@@ -189,7 +189,7 @@ describe.each(['worker', 'process'] as const)('a %s pool', mode => {
   })
 
   it('fails to start on a module that cannot be loaded, naming it', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'mn-iso-'))
+    const dir = tempDir('iso')
     const bad = join(dir, 'bad.mjs')
     await writeFile(bad, 'export default { "x y": () => 1 }\n')
     const p = new HandlerPool({ mode, modules: [bad], size: 1 })
