@@ -95,6 +95,13 @@ export async function createHost (opts: HostOptions): Promise<Host> {
     connectionEncrypters: [coalescingWrites(noise())],
     streamMuxers: [yamux()],
     peerDiscovery,
+    // libp2p pings every connection on a new stream every 10 s by default, and aborts it when
+    // a ping fails. Members are already watched closer than that by the failure detector (a
+    // silent peer is probed, a dead one's connection closed and redialled), and those pings
+    // were ~6 of an idle node's ~21 socket writes a second on a 10-node mesh (CPU per node
+    // ~2.7 % -> ~2.2 % with the monitor off; BENCHMARKS.md, issue 14, stop 26). Once a minute
+    // it still reaps a half-open connection nobody else watches.
+    connectionMonitor: { pingInterval: 60_000 },
     connectionManager: {
       // A mesh of a few hundred nodes stays fully connected; beyond that libp2p prunes.
       maxConnections: 300,
