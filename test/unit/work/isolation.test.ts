@@ -206,12 +206,17 @@ describe.each(['worker', 'process'] as const)('a %s pool', mode => {
     expect(p.size).toBe(0)
   })
 
-  it('fails to start on a module that cannot be loaded, naming it', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'mn-iso-'))
-    const bad = join(dir, 'bad.mjs')
-    await writeFile(bad, 'export default { "x y": () => 1 }\n')
-    const p = new HandlerPool({ mode, modules: [bad], size: 1 })
+  /** A pool (not started) of one module written from `source` to a fresh directory. */
+  async function poolOfModule (source: string, size: number): Promise<{ p: HandlerPool, path: string }> {
+    const path = join(await mkdtemp(join(tmpdir(), 'mn-iso-')), 'module.mjs')
+    await writeFile(path, source)
+    const p = new HandlerPool({ mode, modules: [path], size })
     pools.push(p)
+    return { p, path }
+  }
+
+  it('fails to start on a module that cannot be loaded, naming it', async () => {
+    const { p } = await poolOfModule('export default { "x y": () => 1 }\n', 1)
     const err = await p.start().then(() => undefined, (e: unknown) => e)
     expect(err).toBeInstanceOf(WorkError)
     expect(err).toMatchObject({ code: 'BAD_HANDLERS' })
@@ -219,11 +224,7 @@ describe.each(['worker', 'process'] as const)('a %s pool', mode => {
   })
 
   it('fails the task a later worker was started for when that worker cannot load the modules, and starts no more for it', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'mn-iso-'))
-    const mod = join(dir, 'later.mjs')
-    await writeFile(mod, 'export default { nap: ({ ms }) => new Promise(resolve => setTimeout(() => resolve(ms), ms)), same: x => x }\n')
-    const p = new HandlerPool({ mode, modules: [mod], size: 2 })
-    pools.push(p)
+    const { p, path: mod } = await poolOfModule('export default { nap: ({ ms }) => new Promise(resolve => setTimeout(() => resolve(ms), ms)), same: x => x }\n', 2)
     await p.start()
     const long = p.run('nap', { ms: 1_000 }, context())
     await writeFile(mod, 'throw new Error("broken now")\n')
