@@ -26,8 +26,9 @@ const program = new Command('bench/throughput')
   .option('--chunk <n>', 'jobs per submit request / addBulk call (many-jobs)', '1000')
   .option('--no-bullmq', 'skip BullMQ')
   .option('--scrape-ms <ms>', 'also run meshnode with every node\'s /metrics scraped this often (the cost of metrics), beside the run without')
+  .option('--base-port <port>', 'first port tried for the clusters', '18400')
   .parse()
-const opts = program.opts<{ tasks: string, nodes: string, modes: string, concurrency: string, bullmqConcurrency: string, chunk: string, bullmq: boolean, scrapeMs?: string }>()
+const opts = program.opts<{ tasks: string, nodes: string, modes: string, concurrency: string, bullmqConcurrency: string, chunk: string, bullmq: boolean, scrapeMs?: string, basePort: string }>()
 const list = (s: string): string[] => s.split(',').map(x => x.trim()).filter(Boolean)
 
 async function main (): Promise<void> {
@@ -42,12 +43,12 @@ async function main (): Promise<void> {
     for (const nodes of list(opts.nodes).map(Number)) {
       console.error(`meshnode ${mode} on ${nodes} node(s) (${await settle(10)})`)
       const dir = join(tmpdir(), `meshnode-bench-throughput-${process.pid}`)
-      const basePort = await freePortBlock(18400, nodes)
+      const basePort = await freePortBlock(Number(opts.basePort), nodes)
       const m: MeshResult = await runMesh({ mode, tasks, nodes, concurrency: opts.concurrency === 'auto' ? 'auto' : Number(opts.concurrency), dir, basePort, chunk: Number(opts.chunk) })
       rows.push(['meshnode', mode, String(nodes), num(m.tasksPerSec), num(m.p50Ms), num(m.p99Ms), num(m.elapsedMs), m.byNode.join('/')])
       if (opts.scrapeMs != null) {
         console.error(`meshnode ${mode} on ${nodes} node(s), /metrics scraped every ${opts.scrapeMs} ms (${await settle(10)})`)
-        const s = await runMesh({ mode, tasks, nodes, concurrency: Number(opts.concurrency), dir, basePort: await freePortBlock(18400, nodes), chunk: Number(opts.chunk), scrapeMs: Number(opts.scrapeMs) })
+        const s = await runMesh({ mode, tasks, nodes, concurrency: Number(opts.concurrency), dir, basePort: await freePortBlock(Number(opts.basePort), nodes), chunk: Number(opts.chunk), scrapeMs: Number(opts.scrapeMs) })
         rows.push([`meshnode, scraped every ${opts.scrapeMs} ms`, mode, String(nodes), num(s.tasksPerSec), num(s.p50Ms), num(s.p99Ms), num(s.elapsedMs), s.byNode.join('/')])
         summary.push(`${mode}, ${nodes} node(s): scraping /metrics every ${opts.scrapeMs} ms (${s.scrapes?.count ?? 0} scrapes of ~${num((s.scrapes?.meanBytes ?? 0) / 1024)} KiB) changed tasks/s by ${num((s.tasksPerSec / m.tasksPerSec - 1) * 100, 1)} % (target: less than 3 % lower)`)
       }

@@ -5,6 +5,9 @@
 // killed — a synchronous loop included — and the pool starts a fresh one for the next task.
 // A worker that dies mid-task (uncaught error, process.exit, out of memory) fails that
 // attempt and is replaced the same way.
+//
+// A worker starts only when it pays (workersToStart): each costs ~75 ms of CPU, and more
+// under load, before its first task, while a busy one is often free in a few ms.
 import { fork, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -72,8 +75,67 @@ class HandlerWorker {
   /** It has loaded the modules (until then it costs CPU and runs nothing). */
   loaded = false
   graceTimer?: NodeJS.Timeout
+  /** When it was started, then when its task was sent (performance.now()). */
+  since = 0
   constructor (readonly endpoint: Endpoint, readonly ready: Promise<string[]>) {}
 }
+
+/** What the pool knows when it decides whether to start workers for its queue. */
+export interface StartState {
+  /** Tasks queued (none of them running yet). */
+  queued: number
+  /** Workers running a task, and workers starting (each takes the queue's head when ready). */
+  busy: number
+  starting: number
+  /** What a start costs, ms (spawn to ready, a running mean), and a task's run, ms (unknown until one ends). */
+  startMs: number
+  runMs?: number
+  /**
+   * The waiting queued tasks have done since the last start, summed over the tasks that have
+   * no worker starting for them (task-ms): the rent paid instead of a start.
+   */
+  owed: number
+}
+
+/**
+ * How many workers should be starting now (at least `starting`; the pool caps it at its
+ * size), what is still owed after those starts, and in how long to look again (Infinity: not
+ * until something changes — a task queued or done, a worker ready).
+ *
+ * Rent or buy (the ski-rental rule): a start costs `startMs` (spawn to ready, measured: the
+ * ~75 ms of CPU it takes, and more under load), waiting costs the waiting tasks' time — and
+ * their slots, held meanwhile. Keep waiting for the busy workers while the waiting done since
+ * the last start is less than a start; buy one (a start) when it reaches it. So a task alone
+ * in the queue gets a worker after `startMs` at most, a queue of ten after a tenth of it, and
+ * a short burst that the busy workers clear in a few ms starts none. Two more reasons start
+ * one at once: nothing is busy or starting (nothing would serve the queue), or by the
+ * estimate a task will wait a start's cost anyway — the tasks ahead of it, spread over the
+ * busy workers, run `runMs` each, so the task at place i (from 0) waits about
+ * (⌊i / busy⌋ + 1) × runMs: long tasks do not wait to reach the pool's size.
+ * No more start at once than are busy (at least one): a worker serves many short tasks, so
+ * the count at most doubles per start's time, and stops where the queue stays short.
+ */
+export function workersToStart (s: StartState): { want: number, owed: number, recheckInMs: number } {
+  if (s.queued <= s.starting) return { want: s.starting, owed: 0, recheckInMs: Infinity }
+  let estimated = 0
+  if (s.busy === 0) estimated = s.queued
+  else if (s.runMs != null && s.runMs > 0) estimated = Math.max(0, s.queued - s.busy * Math.max(0, Math.ceil(s.startMs / s.runMs) - 1))
+  // (The epsilon: rent integrated up to the moment it was due may fall short by a rounding.)
+  const rented = s.starting + Math.floor(s.owed / s.startMs + 1e-9)
+  const want = Math.max(s.starting, Math.min(Math.max(estimated, rented), s.queued, Math.max(1, s.busy)))
+  const owed = Math.max(0, s.owed - (want - s.starting) * s.startMs)
+  const waiting = s.queued - want
+  // When the rent reaches a start again (or, held back by the cap, when those starting are ready).
+  const recheckInMs = waiting === 0 ? Infinity : owed >= s.startMs ? s.startMs : (s.startMs - owed) / waiting
+  return { want, owed, recheckInMs }
+}
+
+/** A start's cost before one is measured, ms (the first worker's start measures it). */
+const START_MS_GUESS = 75
+/** No task waits alone longer than this for a start, whatever starts have cost. */
+const START_WAIT_MAX_MS = 1000
+/** Weight of the newest observation in the running means. */
+const MEAN_WEIGHT = 0.2
 
 export class HandlerPool {
   readonly counters: PoolCounters = { started: 0, killed: 0, crashed: 0 }
@@ -84,6 +146,17 @@ export class HandlerPool {
   private nextId = 0
   private closed = false
   private readonly graceMs: number
+  /** Running means: spawn to ready, and a task's run in a worker (ms). */
+  private startMs = START_MS_GUESS
+  private startsSeen = 0
+  private runMs?: number
+  /** Waiting done by queued tasks with no worker coming, since the last start (task-ms), and how many of them there were at the last pump. */
+  private owed = 0
+  private owedAt = 0
+  private uncovered = 0
+  /** Armed while queued tasks have no worker coming: when their waiting will pay for a start. */
+  private startTimer?: NodeJS.Timeout
+  private startTimerAt = Infinity
 
   constructor (private readonly opts: PoolOptions) {
     this.graceMs = opts.abortGraceMs ?? ABORT_GRACE_MS
@@ -109,9 +182,7 @@ export class HandlerPool {
   async start (): Promise<string[]> {
     const w = this.spawnWorker()
     try {
-      const names = await w.ready
-      this.release(w)
-      return names
+      return await w.ready
     } catch (err) {
       this.retire(w)
       throw err
@@ -145,6 +216,7 @@ export class HandlerPool {
   async close (): Promise<void> {
     if (this.closed) return
     this.closed = true
+    this.disarm()
     const stopping = new WorkError('STOPPING', 'node is stopping')
     for (const job of this.queue.splice(0)) job.reject(stopping)
     const all = [...this.live, ...this.dying]
@@ -159,19 +231,55 @@ export class HandlerPool {
 
   // ----- workers ----------------------------------------------------------------------------
 
+  /** Idle workers take the queue's head; then workers start when they pay (workersToStart). */
   private pump (): void {
-    while (this.queue.length > 0) {
-      let w = this.idle.pop()
-      if (w == null) {
-        if (this.live.size >= this.opts.size) return
-        w = this.spawnWorker()
-      }
-      this.assign(w, this.queue.shift()!)
+    if (this.closed) return
+    while (this.queue.length > 0 && this.idle.length > 0) this.assign(this.idle.pop()!, this.queue.shift()!)
+    const now = performance.now()
+    this.owed += (now - this.owedAt) * this.uncovered
+    this.owedAt = now
+    this.uncovered = 0
+    if (this.queue.length === 0 || this.live.size >= this.opts.size) {
+      this.owed = 0
+      this.disarm()
+      return
     }
+    const starting = this.starting
+    const { want, owed, recheckInMs } = workersToStart({
+      queued: this.queue.length,
+      busy: this.live.size - starting,
+      starting,
+      startMs: Math.min(this.startMs, START_WAIT_MAX_MS),
+      ...(this.runMs != null ? { runMs: this.runMs } : {}),
+      owed: this.owed
+    })
+    this.owed = owed
+    for (let n = starting; n < want && this.live.size < this.opts.size; n++) this.spawnWorker()
+    this.uncovered = Math.max(0, this.queue.length - this.starting)
+    if (this.live.size >= this.opts.size || recheckInMs === Infinity) this.disarm()
+    else this.arm(now + recheckInMs, now)
+  }
+
+  private arm (at: number, now: number): void {
+    if (this.startTimer != null && this.startTimerAt <= at) return
+    this.disarm()
+    this.startTimerAt = at
+    this.startTimer = setTimeout(() => {
+      this.startTimer = undefined
+      this.startTimerAt = Infinity
+      this.pump()
+    }, Math.max(1, Math.ceil(at - now)))
+  }
+
+  private disarm (): void {
+    clearTimeout(this.startTimer)
+    this.startTimer = undefined
+    this.startTimerAt = Infinity
   }
 
   private assign (w: HandlerWorker, job: Job): void {
     w.job = job
+    w.since = performance.now()
     w.endpoint.hold(true)
     job.onAbort = () => {
       const reason = reasonOf(job.ctx.signal)
@@ -206,6 +314,7 @@ export class HandlerPool {
       this.exited(w, detail)
     }), ready)
     this.live.add(w)
+    w.since = performance.now()
     w.endpoint.send({ t: 'init', modules: this.opts.modules })
     return w
   }
@@ -213,13 +322,17 @@ export class HandlerPool {
   private message (w: HandlerWorker, msg: FromWorker, onReady: (names: string[]) => void, onLoadError: (err: Error) => void): void {
     if (msg.t === 'ready') {
       w.loaded = true
+      this.startMs = this.startsSeen++ === 0 ? performance.now() - w.since : mean(this.startMs, performance.now() - w.since)
       onReady(msg.names)
+      // Ready: it takes the queue's head, or waits idle.
+      this.release(w)
       return
     }
     if (msg.t === 'loadError') {
       const err = new WorkError('BAD_HANDLERS', msg.message)
       onLoadError(err)
-      w.job?.reject(err)
+      // The task it was started for fails with it (one start per task, not a loop of them).
+      ;(w.job ?? this.queue.shift())?.reject(err)
       w.job = undefined
       this.retire(w)
       return
@@ -236,6 +349,7 @@ export class HandlerPool {
       }
     } else if (msg.t === 'done') {
       w.job = undefined
+      this.runMs = this.runMs == null ? performance.now() - w.since : mean(this.runMs, performance.now() - w.since)
       clearTimeout(w.graceTimer)
       if (msg.ok && job.spawnError != null) job.reject(job.spawnError)
       else if (msg.ok) job.resolve(JSON.parse(msg.result))
@@ -284,10 +398,16 @@ export class HandlerPool {
       this.counters.crashed++
       this.opts.onWorkerExit?.({ reason: 'crashed', ...(job != null ? { taskId: job.ctx.taskId } : {}), detail })
       job?.reject(new Error(`the handler worker died while running the task: ${detail}`))
+      // One that died before it loaded fails the task it was started for, as a load error does.
+      if (job == null && !w.loaded) this.queue.shift()?.reject(new WorkError('BAD_HANDLERS', `the handler worker exited before loading the modules: ${detail}`))
     }
     this.retire(w)
     exitWaiters.get(w)?.()
   }
+}
+
+function mean (old: number, sample: number): number {
+  return old + MEAN_WEIGHT * (sample - old)
 }
 
 const exitWaiters = new WeakMap<HandlerWorker, () => void>()

@@ -167,12 +167,30 @@ describe.each(['worker', 'process'] as const)('a %s pool', mode => {
   it('counts the workers still starting (what --concurrency auto waits for)', async () => {
     const p = await pool(mode, 3)
     expect(p.starting).toBe(0)
-    const runs = [1, 2, 3].map(async () => await p.run('nap', { ms: 50 }, context()))
-    // One worker was ready; the two started for the others are loading their modules.
-    expect(p.starting).toBe(2)
+    const runs = [1, 2, 3].map(async () => await p.run('nap', { ms: 1_000 }, context()))
+    // One worker was ready and runs the first; the others wait a start's cost, then get
+    // workers: no more starting at once than are busy.
+    expect(p.starting).toBe(0)
+    await waitFor(() => p.starting === 1)
     await Promise.all(runs)
     expect(p.starting).toBe(0)
     expect(p.size).toBe(3)
+  })
+
+  it('does not start a worker per task for a burst of short ones: they queue behind the busy ones', async () => {
+    const p = await pool(mode, 16)
+    await p.run('same', 0, context())
+    const results = await Promise.all(Array.from({ length: 40 }, async (_, i) => await p.run('same', i, context(`J/${i}`))))
+    expect(results).toEqual(Array.from({ length: 40 }, (_, i) => i))
+    // Before, all 16 started at once (one per queued task).
+    expect(p.counters.started).toBeLessThan(16)
+  })
+
+  it('reaches its size for long tasks', async () => {
+    const p = await pool(mode, 4)
+    await Promise.all(Array.from({ length: 8 }, async () => await p.run('nap', { ms: 400 }, context())))
+    expect(p.counters.started).toBe(4)
+    expect(p.size).toBe(4)
   })
 
   it('fails running and queued tasks with STOPPING when closed, and kills its workers', async () => {
@@ -188,16 +206,33 @@ describe.each(['worker', 'process'] as const)('a %s pool', mode => {
     expect(p.size).toBe(0)
   })
 
-  it('fails to start on a module that cannot be loaded, naming it', async () => {
-    const dir = tempDir('iso')
-    const bad = join(dir, 'bad.mjs')
-    await writeFile(bad, 'export default { "x y": () => 1 }\n')
-    const p = new HandlerPool({ mode, modules: [bad], size: 1 })
+  /** A pool (not started) of one module written from `source` to a fresh directory. */
+  async function poolOfModule (source: string, size: number): Promise<{ p: HandlerPool, path: string }> {
+    const path = join(tempDir('iso'), 'module.mjs')
+    await writeFile(path, source)
+    const p = new HandlerPool({ mode, modules: [path], size })
     pools.push(p)
+    return { p, path }
+  }
+
+  it('fails to start on a module that cannot be loaded, naming it', async () => {
+    const { p } = await poolOfModule('export default { "x y": () => 1 }\n', 1)
     const err = await p.start().then(() => undefined, (e: unknown) => e)
     expect(err).toBeInstanceOf(WorkError)
     expect(err).toMatchObject({ code: 'BAD_HANDLERS' })
     expect((err as Error).message).toContain('handler name "x y"')
+  })
+
+  it('fails the task a later worker was started for when that worker cannot load the modules, and starts no more for it', async () => {
+    const { p, path: mod } = await poolOfModule('export default { nap: ({ ms }) => new Promise(resolve => setTimeout(() => resolve(ms), ms)), same: x => x }\n', 2)
+    await p.start()
+    const long = p.run('nap', { ms: 1_000 }, context())
+    await writeFile(mod, 'throw new Error("broken now")\n')
+    const err = await p.run('same', 1, context()).then(() => undefined, (e: unknown) => e)
+    expect(err).toMatchObject({ code: 'BAD_HANDLERS' })
+    expect((err as Error).message).toContain('broken now')
+    expect(await long).toBe(1_000)
+    expect(p.counters.started).toBe(2)
   })
 })
 
