@@ -119,7 +119,7 @@ export class WorkStore {
   apply (writes: readonly WorkWrite[]): void {
     for (let i = 0; i < writes.length; i++) {
       const w = writes[i]!
-      if (w.bucket === 'replicaSets') this.touched(w.bucket, w.key)
+      this.touched(w.bucket, w.key)
       if (w.type === 'put') this.staged.push({ type: 'put', key: this.prefixes[w.bucket] + w.key, value: JSON.stringify(w.value) })
       else this.staged.push({ type: 'del', key: this.prefixes[w.bucket] + w.key })
     }

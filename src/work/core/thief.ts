@@ -9,7 +9,7 @@ import { EMPTY_HINT_MS, PREFETCH_PER_SLOT, type PeerInfo } from './types.js'
 
 export interface StealPlan { victim: string, want: number }
 
-/** A thief that holds nothing asks first for this part of its fair share (see Thief.ramp). */
+/** A thief's first steal, and its first after one that found nothing, asks for this part of its fair share (see Thief.ramp). */
 export const RAMP_FIRST_PART = 8
 
 export class Thief {
