@@ -2428,15 +2428,28 @@ export class WorkCore {
    * advertises (or, for a task whose needs no single node covers, its whole list).
    */
   waitingFor (jobId: string): string[] {
+    // Every view of a live job asks (a client polling a job of 10 000 tasks asks many times
+    // a second). A queued task waits either in the queue or out its retry backoff; when every
+    // task in the queue can run here and none is backing off, nothing waits for a capability.
+    if (this.queue.runnable === this.queue.size && this.retries.size === 0) return []
+    // Otherwise walk them, allocating nothing per task: tasks that need only their handler
+    // share one requirement list, judged once while the lists repeat; and forEach allocates no
+    // iterator result per task as for…of over a Map does.
     const nodes = [this.cfg.capabilities, ...this.peerView.map(p => p.capabilities)]
     const missing = new Set<string>()
-    for (const st of this.tasks.values()) {
-      if (st.state !== 'queued' || st.task.jobId !== jobId) continue
+    let judged: readonly string[] | undefined
+    let runnable = false
+    this.tasks.forEach(st => {
+      if (st.state !== 'queued' || st.task.jobId !== jobId) return
       const req = st.task.requires
-      if (nodes.some(n => canRun(n, req))) continue
+      if (req !== judged) {
+        judged = req
+        runnable = nodes.some(n => canRun(n, req))
+      }
+      if (runnable) return
       const absent = req.filter(r => !nodes.some(n => n.includes(r)))
       for (const r of absent.length > 0 ? absent : req) missing.add(r)
-    }
+    })
     return [...missing].sort()
   }
 

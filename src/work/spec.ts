@@ -156,8 +156,15 @@ export function capabilityOf (type: string): string {
 
 /** True when a node advertising `have` may run a task that needs `requires`. */
 export function canRun (have: ReadonlySet<string> | readonly string[], requires: readonly string[]): boolean {
-  const set = have instanceof Set ? have : new Set(have as readonly string[])
-  for (const r of requires) if (!set.has(r)) return false
+  // Called per task when granting, queueing and viewing jobs: allocate nothing. Most tasks
+  // require nothing, and a node advertises a handful of capabilities, so a scan of the list
+  // beats building a Set of it for every call.
+  if (requires.length === 0) return true
+  if (have instanceof Set) {
+    for (const r of requires) if (!have.has(r)) return false
+    return true
+  }
+  for (const r of requires) if (!(have as readonly string[]).includes(r)) return false
   return true
 }
 

@@ -3,7 +3,7 @@
 // exchange, abort on error, close when done.
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { PeerId, PrivateKey, Stream } from '@libp2p/interface'
-import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { isMultiaddr, multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { pbStream } from 'it-protobuf-stream'
 import type { Libp2p } from 'libp2p'
 import type { CallDescriptor, Codec } from '../../wire/calls.js'
@@ -59,13 +59,36 @@ function encryptionFailed (err: unknown, depth = 0): boolean {
 /** What to call and how (the descriptors are in src/wire/calls.ts). */
 export type CallOptions<Req, Res> = CallDescriptor<Req, Res>
 
+/**
+ * The peer behind an open connection of `host` to `target`, if `target` is an address without
+ * a peer id and such a connection exists: libp2p reuses connections only when it knows the
+ * peer, so a caller that names a node by its address (the CLI, the benches, `cluster status`)
+ * would otherwise open a new connection, with its Noise handshake and identify exchange on
+ * both ends, for every call. Dialling the peer instead opens a stream on the open connection.
+ */
+function openPeerAt (host: Libp2p, target: Multiaddr | PeerId): Multiaddr | PeerId {
+  if (!isMultiaddr(target) || target.getPeerId() != null) return target
+  const want = target.toString()
+  for (const c of host.getConnections()) {
+    if (c.status === 'open' && c.remoteAddr.decapsulateCode(P2P_CODE).toString() === want) return c.remotePeer
+  }
+  return target
+}
+
+/** The multicodec of /p2p/<peer id>. */
+const P2P_CODE = 421
+
 /** Make one call from `host` to `target`. */
 export async function callWith<Req, Res> (host: Libp2p, target: Multiaddr | PeerId, req: Req, opts: CallOptions<Req, Res>): Promise<Res> {
   const { signal, clear } = deadline(opts.timeoutMs)
   try {
     let stream: Stream
     try {
-      stream = await host.dialProtocol(target, opts.protocol, { signal })
+      const via = openPeerAt(host, target)
+      // A connection that died unseen (the node restarted) fails the stream: dial afresh.
+      stream = via === target
+        ? await host.dialProtocol(target, opts.protocol, { signal })
+        : await host.dialProtocol(via, opts.protocol, { signal }).catch(async () => await host.dialProtocol(target, opts.protocol, { signal }))
     } catch (err) {
       const refusal = meshKeyMismatchIn(err)
       if (refusal != null) {

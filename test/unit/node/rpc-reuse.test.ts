@@ -1,0 +1,58 @@
+// callWith between real libp2p hosts over TCP on 127.0.0.1: a caller that names a node by its
+// bare address (the CLI, the benches) reuses its open connection instead of opening one, with a
+// Noise handshake and identify on both ends, per call; and still reaches a node that restarted
+// behind the same address with another identity.
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { multiaddr } from '@multiformats/multiaddr'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createHost, type Host } from '../../../src/node/transport/host.js'
+import { callWith, serveOnce } from '../../../src/node/transport/rpc.js'
+
+const ECHO = '/meshnode-test/echo/1.0.0'
+const bytesCodec = { encode: (b: Uint8Array) => b, decode: (b: any) => Uint8Array.from(b.subarray()) }
+const ECHO_CALL = { protocol: ECHO, request: bytesCodec, response: bytesCodec, maxResponseBytes: 1 << 20, timeoutMs: 10_000 }
+
+const running: Host[] = []
+afterEach(async () => {
+  await Promise.all(running.splice(0).map(async h => { await h.stop() }))
+})
+
+async function start (listen = '/ip4/127.0.0.1/tcp/0'): Promise<{ host: Host, opened: () => number }> {
+  const host = await createHost({ privateKey: await generateKeyPair('Ed25519'), listen: [listen], mdns: false, probeTimeoutMs: 2_000 })
+  await host.start()
+  running.push(host)
+  let opened = 0
+  host.addEventListener('connection:open', () => { opened++ })
+  await host.handle(ECHO, async ({ stream }) => {
+    await serveOnce(stream, { request: bytesCodec, response: bytesCodec, maxRequestBytes: 1 << 20, timeoutMs: 10_000 }, req => req).catch(() => {})
+  })
+  return { host, opened: () => opened }
+}
+
+describe('callWith to a bare address', () => {
+  it('opens one connection for a series of calls', async () => {
+    const server = await start()
+    const client = await start()
+    const bare = server.host.getMultiaddrs()[0]!.decapsulateCode(421)
+    expect(bare.getPeerId()).toBeNull()
+    for (let i = 0; i < 5; i++) {
+      const echoed = await callWith(client.host, bare, Uint8Array.of(i), ECHO_CALL)
+      expect([...echoed]).toEqual([i])
+    }
+    expect(server.opened()).toBe(1)
+    expect(client.opened()).toBe(1)
+  })
+
+  it('reaches a node that restarted behind the same address with another identity', async () => {
+    const first = await start()
+    const client = await start()
+    const bare = first.host.getMultiaddrs()[0]!.decapsulateCode(421)
+    expect([...await callWith(client.host, bare, Uint8Array.of(1), ECHO_CALL)]).toEqual([1])
+    // Stop the node without the client noticing first, then start another on the same port.
+    await first.host.stop()
+    const second = await start(bare.toString())
+    expect(second.host.peerId.equals(first.host.peerId)).toBe(false)
+    expect([...await callWith(client.host, multiaddr(bare.toString()), Uint8Array.of(2), ECHO_CALL)]).toEqual([2])
+    expect(second.opened()).toBe(1)
+  })
+})
