@@ -1,10 +1,9 @@
 // Signed votes and quorum certificates. A vote is a signature over a canonical byte string,
 // so any node can check later that a majority really backed a leader in a term: a follower
 // accepts a leader only with such a certificate, which stops a node from claiming leadership
-// it never won. Ed25519 (@noble/ed25519) with its synchronous API keeps the core synchronous.
+// it never won. Ed25519 through node:crypto (src/ed25519.ts) is synchronous, so the core stays so.
 
-import { createHash } from 'node:crypto'
-import * as ed from '@noble/ed25519'
+import * as ed from '../ed25519.js'
 import { majority } from './confchange.js'
 import type { ConfLink, NodeId, QuorumCertificate, VoteKind } from './types.js'
 
@@ -48,41 +47,11 @@ export interface SignatureScheme {
   publicKey (privateKey: Uint8Array): Uint8Array
 }
 
-let sha512Installed = false
-
-/** noble's sync API needs a SHA-512; node:crypto's is native and fast. */
-function installSha512 (): void {
-  if (sha512Installed) return
-  if (ed.etc.sha512Sync === undefined) {
-    ed.etc.sha512Sync = (...messages: Uint8Array[]): Uint8Array => {
-      const h = createHash('sha512')
-      for (const m of messages) h.update(m)
-      return new Uint8Array(h.digest())
-    }
-  }
-  sha512Installed = true
-}
-
 export const ed25519Scheme: SignatureScheme = {
   name: 'ed25519',
-  sign (message, privateKey) {
-    installSha512()
-    return ed.sign(message, privateKey)
-  },
-  verify (signature, message, publicKey) {
-    installSha512()
-    if (signature.length !== SIGNATURE_BYTES || publicKey.length !== 32) return false
-    try {
-      return ed.verify(signature, message, publicKey)
-    } catch {
-      // noble throws on points that do not decode; for us that is just a bad signature
-      return false
-    }
-  },
-  publicKey (privateKey) {
-    installSha512()
-    return ed.getPublicKey(privateKey)
-  }
+  sign: ed.sign,
+  verify: ed.verify,
+  publicKey: ed.publicKeyOf
 }
 
 const utf8 = new TextEncoder()
