@@ -17,6 +17,7 @@ import { toString } from 'uint8arrays/to-string'
 import { MAX_HEARTBEAT_BYTES } from '../../wire/constants.js'
 import { meshKeyProtector, type MeshKeyMismatch } from './mesh-key.js'
 import { cacheEd25519Verify } from './verify-cache.js'
+import { nativeUtf8Strings } from '../../wire/utf8-strings.js'
 
 export interface HostServices extends Record<string, unknown> {
   identify: unknown
@@ -211,6 +212,9 @@ function batchWindowUpdates (): void {
 batchWindowUpdates()
 // Every gossip message's signature check imported its sender's key afresh (verify-cache.ts).
 cacheEd25519Verify()
+// Every decoded protobuf string (gossipsub's RPC, heartbeats, Raft, work) went through a
+// JavaScript UTF-8 loop that allocated ~30 bytes per character (src/wire/utf8-strings.ts).
+nativeUtf8Strings()
 
 /** sender + sequence number: unique per published message, and free to compute. */
 function fastMsgId (msg: { from?: Uint8Array, seqno?: Uint8Array }): string {
