@@ -9,7 +9,7 @@
 // idle node would keep ~11 MiB more RSS than with the 1 MiB cap.
 //
 // So this trims it: once the process has used less than IDLE_CPU of a core over IDLE_MS, and
-// V8's new space has grown past what it keeps by itself at idle, one memory-reducing GC shrinks it back
+// V8's new space has grown past its starting size, one memory-reducing GC shrinks it back
 // (measured: ~40–60 ms of CPU on a lone node, after which it stays small while idle). At most
 // once per MIN_GAP_MS, so a node that hovers around the threshold pays ≤ ~0.1 % of a core.
 import v8 from 'node:v8'
@@ -20,15 +20,8 @@ export const IDLE_CPU = 0.15
 export const IDLE_MS = 10_000
 export const CHECK_MS = 2_000
 export const MIN_GAP_MS = 60_000
-/**
- * New space at or below this is what V8 keeps by itself on an idle mesh node: nothing to trim.
- * At an idle 10-node mesh's allocation (~1.2 MB/s per node) V8 moves the new space between 2,
- * 4 and 8 MiB on its own, and it was back at 4 MiB a second after a trim; with the threshold
- * at 2 MiB every idle node trimmed every MIN_GAP_MS for nothing, ~60 ms of CPU a minute
- * (~0.1 % of a core, BENCHMARKS.md, issue 14, stop 27). A young generation grown by load
- * (16–32 MiB) is still trimmed.
- */
-export const SMALL_NEW_SPACE_BYTES = 8 * 1024 * 1024
+/** New space at or below this is as small as V8 makes it: nothing to trim. */
+export const SMALL_NEW_SPACE_BYTES = 2 * 1024 * 1024
 
 /**
  * When to trim (pure: no clock, no V8). Fed a sample every CHECK_MS: the time, the process's
