@@ -15,6 +15,11 @@
 // - Slow start (TCP's): a load starts with doublings, whatever the CPU reads (on a shared
 //   machine it is often busy with other programs' work), for as long as each doubling buys
 //   most (60 %) of its proportional gain; the first that does not, or is undone, ends it.
+//   While the CPU reads under half busy a step may be bigger, up to ×4: as far as what a slot
+//   costs in CPU (what the last step added per slot, or at first all the CPU read over the
+//   slots) says the new level stays under the ceiling — a cold node with a deep queue of
+//   mostly waiting tasks reaches its level in fewer probes. A step that paid is followed by the
+//   next at once, its measurement the next one's yardstick.
 // - Every step is a probe: after a tick to settle — longer while the step starts handler
 //   workers (`warming`: each costs ~75 ms of CPU before it runs a task, and a level measured
 //   then looks worse than it is) — throughput (completions per second) is measured and
@@ -148,6 +153,9 @@ interface Probe {
   bar?: number
   /** The share of its proportional gain a step up must buy to be kept. */
   keepShare: number
+  /** The mean `cpu` at the level before (over its measurement), and the sum over this one's. */
+  fromCpu: number
+  cpu: number
 }
 
 /** Steps that were undone: no step that way is tried again for a while. */
@@ -164,6 +172,7 @@ export class ConcurrencyController {
   private rateCompleted = 0
   private rateElapsed = 0
   private rateTicks = 0
+  private rateCpu = 0
   private probe?: Probe
   /** Above `up.level` (below `down.level`) nothing is tried while its ticks last. */
   private readonly up: Block
@@ -179,6 +188,11 @@ export class ConcurrencyController {
    * undone, ends it and the climb goes on in the small steps below.
    */
   private slow = true
+  /**
+   * The last step of slow start that paid linearly, and the mean CPU before and after it: what
+   * one more slot costs in CPU, to size the next step by the headroom left.
+   */
+  private lastStep?: { from: number, to: number, fromCpu: number, cpu: number }
   /** The last level measured to pay under demand, and its throughput... */
   private good?: { level: number, rate: number }
   /** ...remembered when the load ends: where the next load starts. */
@@ -228,6 +242,7 @@ export class ConcurrencyController {
       if (this.good != null && this.good.level > min) this.warm = this.good
       this.good = undefined
       this.slow = true
+      this.lastStep = undefined
       this.unblock()
       const next = Math.max(min, s.running, Math.floor(cur * 0.75))
       return this.decide(next, next < cur ? 'idle' : 'hold')
@@ -245,7 +260,7 @@ export class ConcurrencyController {
       const next = Math.min(max, this.up.level, warm.level, Math.max(cur + 1, s.running + s.queued))
       if (next > cur) {
         this.slow = false
-        this.start(cur, warm.rate * cur / warm.level, next, true, 'grow')
+        this.start(cur, warm.rate * cur / warm.level, s.cpu, next, true, 'grow')
         this.probe!.bar = warm.rate * next / warm.level * WARM_SHARE
         return this._target
       }
@@ -256,9 +271,10 @@ export class ConcurrencyController {
     this.rateCompleted += s.completed
     this.rateElapsed += s.elapsedMs
     this.rateTicks++
+    this.rateCpu += s.cpu
     if (s.cpu >= this.t.cpuCeiling) this.saturated++
     else this.saturated = 0
-    const plan = this.plan(cur, s)
+    const plan = this.plan(cur, s, this.rateCpu / this.rateTicks)
     const need = plan != null ? this.need(cur, plan.next) : this.t.minCompleted
     if (!this.measured(this.rateTicks, this.rateCompleted, need)) return this.decide(cur, 'measuring')
     const rate = this.rateCompleted * 1000 / this.rateElapsed
@@ -268,18 +284,19 @@ export class ConcurrencyController {
     if (this.rateTicks >= 2 * this.t.measureTicks && this.rateCompleted >= 2 * this.t.minCompleted) {
       this.rateCompleted /= 2
       this.rateElapsed /= 2
+      this.rateCpu *= Math.floor(this.rateTicks / 2) / this.rateTicks
       this.rateTicks = Math.floor(this.rateTicks / 2)
     }
     if (plan == null) return this.decide(cur, s.cpu >= this.t.cpuCeiling ? 'cpu' : 'hold')
-    return this.start(cur, rate, plan.next, plan.up, plan.up ? 'grow' : 'shrink', s.cpu)
+    return this.start(cur, rate, this.rateCpu / this.rateTicks, plan.next, plan.up, plan.up ? 'grow' : 'shrink', s.cpu)
   }
 
   /** The step the climber would take from `cur` now, if any. */
-  private plan (cur: number, s: ConcurrencySample): { next: number, up: boolean } | undefined {
+  private plan (cur: number, s: ConcurrencySample, levelCpu: number): { next: number, up: boolean } | undefined {
     const { min, max } = this.limits
     const ceiling = Math.min(max, this.up.level)
     if (this.slow) {
-      const next = Math.min(ceiling, 2 * cur, Math.max(cur + 1, s.running + s.queued))
+      const next = Math.min(ceiling, this.slowFactor(cur, levelCpu) * cur, Math.max(cur + 1, s.running + s.queued))
       return next > cur ? { next, up: true } : undefined
     }
     if (s.cpu >= this.t.cpuCeiling) {
@@ -301,6 +318,24 @@ export class ConcurrencyController {
     return next > cur ? { next, up: true } : undefined
   }
 
+  /**
+   * Slow start's next factor: ×2, or up to ×SLOW_MAX_FACTOR while the CPU is far from its
+   * ceiling (under cpuLow, where a step up doubles after slow start too) and what a slot costs
+   * in CPU says the bigger level still fits under the ceiling. A cold node with a deep queue of
+   * mostly waiting tasks gets to its level in fewer probes; one whose slots cost CPU, or a
+   * machine busy with other work, keeps doubling.
+   */
+  private slowFactor (cur: number, cpu: number): number {
+    if (!(cpu < this.t.cpuLow)) return 2
+    // What one more slot costs: what the step that led here added per slot; before any step,
+    // all of the CPU read here, as if the slots used it all (an upper bound: part of it is
+    // the node's own upkeep, or someone else's).
+    const l = this.lastStep
+    const perSlot = l != null && l.to === cur ? (l.cpu - l.fromCpu) / (l.to - l.from) : cpu / cur
+    const fits = perSlot > 0 ? cur + (this.t.cpuCeiling - cpu) / perSlot : Infinity
+    return Math.max(2, Math.min(SLOW_MAX_FACTOR, Math.floor(fits / cur)))
+  }
+
   /** Attempts a measurement around a step from `from` to `to` needs: fewer for a bigger step. */
   private need (from: number, to: number): number {
     const step = Math.abs(to / from - 1)
@@ -308,12 +343,12 @@ export class ConcurrencyController {
     return Math.max(this.t.minCompletedFloor, Math.min(this.t.minCompleted, n))
   }
 
-  private start (from: number, fromRate: number, next: number, up: boolean, reason: ConcurrencyReason, cpu = 0): number {
+  private start (from: number, fromRate: number, fromCpu: number, next: number, up: boolean, reason: ConcurrencyReason, cpu = 0): number {
     next = clamp(next, this.limits.min, this.limits.max)
     // At a saturated CPU a step up that buys little mostly takes CPU from someone else (the
     // other nodes on the machine, another program): it has to buy half its proportional gain.
     const keepShare = cpu >= this.t.cpuCeiling ? Math.max(this.t.keepShare, this.t.saturatedKeepShare) : this.t.keepShare
-    this.probe = { from, fromRate, up, settle: this.t.settleTicks, completed: 0, elapsedMs: 0, ticks: 0, need: this.need(from, next), retried: false, settled: 0, keepShare }
+    this.probe = { from, fromRate, up, settle: this.t.settleTicks, completed: 0, elapsedMs: 0, ticks: 0, need: this.need(from, next), retried: false, settled: 0, keepShare, fromCpu, cpu: 0 }
     this.saturated = 0
     this.linear = false
     this.resetRate()
@@ -329,6 +364,7 @@ export class ConcurrencyController {
       p.completed = 0
       p.elapsedMs = 0
       p.ticks = 0
+      p.cpu = 0
     }
     if (p.settle > 0) {
       p.settle--
@@ -337,6 +373,7 @@ export class ConcurrencyController {
     }
     p.completed += s.completed
     p.elapsedMs += s.elapsedMs
+    p.cpu += s.cpu
     if (!this.measured(++p.ticks, p.completed, p.need)) return this.decide(cur, 'measuring')
     const rate = p.completed * 1000 / p.elapsedMs
     const wanted = p.bar != null ? p.bar : p.up ? p.fromRate * (1 + p.keepShare * (cur / p.from - 1)) : p.fromRate * (1 - this.t.dropShare)
@@ -347,6 +384,7 @@ export class ConcurrencyController {
       p.completed = 0
       p.elapsedMs = 0
       p.ticks = 0
+      p.cpu = 0
       return this.decide(cur, 'measuring')
     }
     this.probe = undefined
@@ -356,6 +394,7 @@ export class ConcurrencyController {
       this.rateCompleted = p.completed
       this.rateElapsed = p.elapsedMs
       this.rateTicks = p.ticks
+      this.rateCpu = p.cpu
       const b = p.up ? this.up : this.down
       b.backoff = this.t.probeBackoffTicks
       // The level it came from is known to be worse (up) or no better (down): no step back
@@ -365,6 +404,13 @@ export class ConcurrencyController {
       other.ticks = other.backoff
       if (p.up) this.linear = p.bar == null && p.fromRate > 0 && (rate / p.fromRate - 1) >= LINEAR_SHARE * (cur / p.from - 1)
       if (!this.linear) this.slow = false
+      this.lastStep = this.slow && p.up ? { from: p.from, to: cur, fromCpu: p.fromCpu, cpu: p.cpu / p.ticks } : undefined
+      if (this.slow) {
+        // Slow start goes on: the window just measured is the next step's yardstick, so the
+        // next step starts now rather than after another tick at this level.
+        const plan = this.plan(cur, s, p.cpu / p.ticks)
+        if (plan != null) return this.start(cur, rate, p.cpu / p.ticks, plan.next, plan.up, 'grow', s.cpu)
+      }
       return this.decide(cur, 'keep')
     }
     if (p.bar != null) {
@@ -375,6 +421,7 @@ export class ConcurrencyController {
     }
     // It did not: back to the level before, and no step that way for a while (longer each time).
     this.slow = false
+    this.lastStep = undefined
     const b = p.up ? this.up : this.down
     b.level = p.from
     b.ticks = b.backoff
@@ -401,6 +448,7 @@ export class ConcurrencyController {
     this.rateCompleted = 0
     this.rateElapsed = 0
     this.rateTicks = 0
+    this.rateCpu = 0
   }
 
   private decide (target: number, reason: ConcurrencyReason): number {
@@ -415,6 +463,9 @@ const WARM_SHARE = 0.8
 
 /** A step up that bought this share of its proportional gain or more: the next step doubles. */
 const LINEAR_SHARE = 0.6
+
+/** Slow start's biggest step, when the CPU a slot costs leaves room for it (see slowFactor). */
+const SLOW_MAX_FACTOR = 4
 
 function clamp (v: number, lo: number, hi: number): number {
   return Math.max(lo, Math.min(hi, Math.round(v)))

@@ -339,4 +339,62 @@ describe('ConcurrencyController', () => {
     expect(cpu.reasons).toContain('undo')
     expect(cpu.targets.at(-1)).toBeLessThanOrEqual(4)
   })
+
+  describe('slow start sized by the CPU a slot costs (a cold node with a deep queue)', () => {
+    // Like bench/concurrency on 2 cores: each slot adds 50 tasks/s until 20 slots make 1000/s;
+    // the node's upkeep reads 20 % of the CPU, each slot 4 % more (half its tasks wait on I/O).
+    const benchLike: Plant = n => ({ rate: Math.min(n * 50, 1000), cpu: Math.min(1, 0.2 + 0.04 * n) })
+    /** The largest factor between two consecutive targets. */
+    const biggestStep = (xs: number[]): number => Math.max(...xs.slice(1).map((x, i) => x / xs[i]!))
+    const firstPaying = (xs: number[], plant: Plant, best: number): number => xs.findIndex(x => plant(x).rate >= 0.8 * best)
+
+    it('reaches the paying level within 7 ticks, taking steps bigger than a doubling while the CPU has room', () => {
+      // (Doubling every time, 2 → 4 → 8 → 16, took 9 ticks here; 64 for I/O-bound work, 18.)
+      for (const seed of [1, 2, 3, 4, 5]) {
+        const c = new ConcurrencyController(limits(2, 64))
+        const run = simulate(c, benchLike, 60, { noise: 0.05, seed })
+        expect(firstPaying(run.targets, benchLike, 1000), `seed ${seed}: ${run.targets.join(',')}`).toBeLessThanOrEqual(7)
+        expect(biggestStep(run.targets), `seed ${seed}: ${run.targets.join(',')}`).toBeGreaterThan(2)
+        // Never more than ×4 in one step.
+        expect(biggestStep(run.targets)).toBeLessThanOrEqual(4)
+      }
+    })
+
+    it('settles without oscillating on that load', () => {
+      for (const seed of [1, 2, 3, 4, 5]) {
+        const c = new ConcurrencyController(limits(2, 64))
+        const tail = simulate(c, benchLike, 1000, { noise: 0.05, seed }).targets.slice(200)
+        const m = mode(tail)
+        expect(changes(tail), `seed ${seed}: ${tail.join(',')}`).toBeLessThanOrEqual(16)
+        expect(offMode(tail), `seed ${seed}`).toBeLessThan(0.1)
+        expect(benchLike(m).rate, `seed ${seed}: mode ${m}`).toBeGreaterThanOrEqual(950)
+        expect(Math.max(...tail), `seed ${seed}`).toBeLessThanOrEqual(Math.ceil(m * 1.5) + 1)
+      }
+    })
+
+    it('I/O-bound work climbs to the max in steps of ×4', () => {
+      for (const seed of [1, 2, 3]) {
+        const c = new ConcurrencyController(limits(2, 64))
+        const run = simulate(c, ioBound(40), 40, { noise: 0.05, seed })
+        expect(run.targets.at(-1)).toBe(64)
+        // 2 → 8 → 32 → 64: three probes.
+        expect(run.targets.indexOf(64), `seed ${seed}: ${run.targets.join(',')}`).toBeLessThan(12)
+        expect(run.targets, `seed ${seed}`).toContain(8)
+        expect(run.targets, `seed ${seed}`).toContain(32)
+      }
+    })
+
+    it('with the CPU half busy or more (its slots, or someone else), it only doubles', () => {
+      for (const plant of [cpuBound(2, 5), (n: number) => ({ rate: Math.min(n * 50, 1000), cpu: Math.min(1, 0.55 + 0.01 * n) })] as Plant[]) {
+        const c = new ConcurrencyController(limits(1, 64))
+        const run = simulate(c, plant, 100, { noise: 0.03 })
+        expect(biggestStep([1, ...run.targets]), run.targets.join(',')).toBeLessThanOrEqual(2)
+      }
+      // CPU-bound on 8 cores: one slot reads 1/8 busy, so the first step may be bigger, but only
+      // as far as the CPU a slot costs says fits under the ceiling (4 slots: half busy).
+      const c = new ConcurrencyController(limits(1, 64))
+      const run = simulate(c, cpuBound(8, 10), 100, { noise: 0.03 })
+      expect(run.targets.slice(0, run.targets.findIndex(x => x > 1) + 1).at(-1)).toBeLessThanOrEqual(4)
+    })
+  })
 })
