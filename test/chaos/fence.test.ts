@@ -64,10 +64,13 @@ describe.skipIf(!canUseNetns())('a host cut off from the majority (partition fen
     // by then, and nothing was left to show it runs what it holds.
     const inMajority = await submit(1, 'fanout', { n: 30, type: 'sleep', payload: { ms: 1000 } })
     const onCutHost = await submit(CUT, 'fanout', { n: 40, type: 'sleep', payload: { ms: 1000 } })
+    let seen: unknown
     await waitUntil(async () => {
       const s = await status(CUT)
+      if (s != null) seen = { running: counter(s, 'work_running'), queued: counter(s, 'work_queued'), stolen: counter(s, 'work_tasks_stolen_total'), granted: counter(s, 'work_steals_granted_total'), run: counter(s, 'work_tasks_run_total') }
       return counter(s, 'work_running') >= 1 && counter(s, 'work_queued') >= 12
     }, 20_000, `h${CUT} running tasks with more queued`, 100)
+      .catch(err => { throw new Error(`${(err as Error).message}; last seen: ${JSON.stringify(seen) ?? 'no status answered'}`) })
 
     sh('-n', ns(CUT), 'link', 'set', 'eth0', 'down')
     const cutAt = Date.now()

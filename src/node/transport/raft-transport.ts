@@ -20,6 +20,7 @@
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { pbStream, type ProtobufStream } from 'it-protobuf-stream'
+import { streamTo } from './stream-to.js'
 import type { Message } from '../../consensus/types.js'
 import { MAX_RAFT_FRAME_BYTES, RAFT_FRAME_RATE, RAFT_MAX_STREAMS, RAFT_PROTOCOL } from '../../wire/constants.js'
 import { RaftMessage } from '../../wire/proto/raft.js'
@@ -109,7 +110,8 @@ export class RaftTransport {
           o.pb = undefined
         }
         if (o.pb == null) {
-          const stream = await this.host.dialProtocol(peerIdFromString(to), RAFT_PROTOCOL, { signal: AbortSignal.timeout(OPEN_TIMEOUT_MS) })
+          const pid = peerIdFromString(to)
+          const stream = await streamTo(this.host, pid, pid, RAFT_PROTOCOL, { signal: AbortSignal.timeout(OPEN_TIMEOUT_MS) })
           o.stream = stream
           o.pb = pbStream(stream, { maxDataLength: MAX_RAFT_FRAME_BYTES })
         }

@@ -3,6 +3,7 @@
 // exchange, abort on error, close when done.
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { PeerId, PrivateKey, Stream } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { isMultiaddr, multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { pbStream } from 'it-protobuf-stream'
 import type { Libp2p } from 'libp2p'
@@ -10,6 +11,7 @@ import type { CallDescriptor, Codec } from '../../wire/calls.js'
 import { MeshError, errorMessage } from '../errors.js'
 import { createClientHost, hasMeshKey, type ClientHostOptions } from './host.js'
 import { meshKeyMismatchIn } from './mesh-key.js'
+import { streamTo } from './stream-to.js'
 
 export type { Codec }
 
@@ -60,19 +62,21 @@ function encryptionFailed (err: unknown, depth = 0): boolean {
 export type CallOptions<Req, Res> = CallDescriptor<Req, Res>
 
 /**
- * The peer behind an open connection of `host` to `target`, if `target` is an address without
- * a peer id and such a connection exists: libp2p reuses connections only when it knows the
+ * The peer `target` names: its own id, or for an address without one the peer behind an open
+ * connection of `host` to that address. libp2p reuses connections only when it knows the
  * peer, so a caller that names a node by its address (the CLI, the benches, `cluster status`)
  * would otherwise open a new connection, with its Noise handshake and identify exchange on
- * both ends, for every call. Dialling the peer instead opens a stream on the open connection.
+ * both ends, for every call.
  */
-function openPeerAt (host: Libp2p, target: Multiaddr | PeerId): Multiaddr | PeerId {
-  if (!isMultiaddr(target) || target.getPeerId() != null) return target
+function peerOf (host: Libp2p, target: Multiaddr | PeerId): PeerId | undefined {
+  if (!isMultiaddr(target)) return target
+  const id = target.getPeerId()
+  if (id != null) return peerIdFromString(id)
   const want = target.toString()
   for (const c of host.getConnections()) {
     if (c.status === 'open' && c.remoteAddr.decapsulateCode(P2P_CODE).toString() === want) return c.remotePeer
   }
-  return target
+  return undefined
 }
 
 /** The multicodec of /p2p/<peer id>. */
@@ -84,11 +88,8 @@ export async function callWith<Req, Res> (host: Libp2p, target: Multiaddr | Peer
   try {
     let stream: Stream
     try {
-      const via = openPeerAt(host, target)
-      // A connection that died unseen (the node restarted) fails the stream: dial afresh.
-      stream = via === target
-        ? await host.dialProtocol(target, opts.protocol, { signal })
-        : await host.dialProtocol(via, opts.protocol, { signal }).catch(async () => await host.dialProtocol(target, opts.protocol, { signal }))
+      const peer = peerOf(host, target)
+      stream = peer != null ? await streamTo(host, peer, target, opts.protocol, { signal }) : await host.dialProtocol(target, opts.protocol, { signal })
     } catch (err) {
       const refusal = meshKeyMismatchIn(err)
       if (refusal != null) {

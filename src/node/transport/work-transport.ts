@@ -25,6 +25,7 @@ import type { Logger } from '../log.js'
 import { deadline } from './rpc.js'
 import { Refusals } from './limits.js'
 import { fail } from '../../wire/work-codec.js'
+import { streamTo } from './stream-to.js'
 
 interface Pending {
   resolve: (res: WorkResponse) => void
@@ -161,7 +162,8 @@ export class WorkTransport {
     ch.opening ??= (async () => {
       const { signal, clear } = deadline(OPEN_TIMEOUT_MS)
       try {
-        const stream = await this.host.dialProtocol(peerIdFromString(peer), WORK_PROTOCOL, { signal })
+        const pid = peerIdFromString(peer)
+        const stream = await streamTo(this.host, pid, pid, WORK_PROTOCOL, { signal })
         // The channel was closed while the stream opened (a timeout, a failed write): nobody
         // would ever close this stream, and leaked streams count against the connection's
         // limit of WORK_MAX_STREAMS until the peer refuses new ones.

@@ -65,6 +65,20 @@ describe('the work transport', () => {
     expect(outboundWorkStreams(a.host, b.host)).toBeLessThanOrEqual(1)
   })
 
+  it('dials a new connection when the one libp2p still lists for the peer is closed', async () => {
+    // libp2p hands a dial by peer id the first connection it lists, whatever its state: one
+    // that closed without leaving the list failed every work request (the chaos suite saw it).
+    const b = await node(async () => ok)
+    const a = await node(async () => ok)
+    await a.host.dial(b.host.getMultiaddrs()[0]!)
+    const peer = b.host.peerId.toString()
+    const stale = a.host.getConnections(b.host.peerId)[0]!
+    ;(stale as { status: string }).status = 'closed'
+    const res = await a.work.call(peer, REQ, 5_000)
+    expect(res.ok).toBe(true)
+    expect(a.host.getConnections(b.host.peerId).filter(c => c.status === 'open')).toHaveLength(1)
+  })
+
   it('works again once a peer that did not answer answers', async () => {
     let answer = false
     const b = await node(async () => answer ? ok : await new Promise<WorkResponse>(() => {}))
