@@ -37,10 +37,14 @@ describe('the incident log: a node killed for good while it holds stolen work', 
     const b = await meshnode(['submit', 'sleep', JSON.stringify({ ms: 20_000 }), '--json', '--data-dir', node3.dataDir])
     expect(b.code, b.stderr).toBe(0)
     const homedAt3 = JSON.parse(b.stdout).id as string
+    // Node 3 must hold stolen work when it dies (its own job's one task aside), or node 1 has
+    // nothing lent to it to reclaim: having run stolen tasks is not enough, they may all be
+    // done and signalled by the kill (a CI run found exactly that).
     await waitUntil(async () => {
       const s = (await statusAll(dir)).find(n => n.entry.index === 3)?.status
-      return Number(s?.counters.work_tasks_run_total ?? 0) > 0
-    }, 30_000, 'node 3 to run stolen tasks', 50)
+      const c = s?.counters ?? {}
+      return Number(c.work_tasks_stolen_total ?? 0) > 0 && (Number(c.work_running ?? 0) >= 2 || Number(c.work_queued ?? 0) > 0)
+    }, 30_000, 'node 3 to hold stolen tasks', 50)
     await cluster(dir, ['kill', '3'])
 
     let mine: Incident[] = []
