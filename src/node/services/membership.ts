@@ -13,6 +13,7 @@ import { VERSION } from '../../version.js'
 import { heartbeatTopic } from '../../wire/constants.js'
 import type { PeerStatus } from '../../wire/proto/status.js'
 import { parseAddrs } from '../transport/addrs.js'
+import { pingPeer } from '../transport/ping.js'
 import type { Dialer } from '../transport/dialer.js'
 import type { Host } from '../transport/host.js'
 import type { Logger } from '../log.js'
@@ -464,7 +465,9 @@ export class Membership {
     let outcome: ProbeOutcome = 'answered'
     const signal = AbortSignal.timeout(this.init.probeTimeoutMs)
     try {
-      await this.host.services.ping.ping(peerIdFromString(peerId), { signal })
+      // Through an open connection (pingPeer): libp2p's own ping, dialling by peer id, could be
+      // handed a listed connection that had closed, and call a live peer refused.
+      await pingPeer(this.host, peerIdFromString(peerId), { signal })
     } catch (err: any) {
       outcome = probeFailure(err)
       this.metrics.probesFailed.inc()

@@ -21,14 +21,13 @@ function membership () {
     getConnections: () => connections,
     peerStore: { merge: async () => {} },
     hangUp: async () => {},
+    // A probe finds no open connection here, so it dials the peer (pingPeer).
+    dial: async (peer: { toString: () => string }) => {
+      pings.push({ peer: peer.toString(), at: performance.now() })
+      return await new Promise(() => {}) // never answers: the detector waits on it
+    },
     services: {
-      pubsub: { publish: async () => {} },
-      ping: {
-        ping: async (peer: { toString: () => string }) => {
-          pings.push({ peer: peer.toString(), at: performance.now() })
-          return await new Promise(() => {}) // never answers: the detector waits on it
-        }
-      }
+      pubsub: { publish: async () => {} }
     }
   }
   const counter = { inc () {}, labels: () => counter }
