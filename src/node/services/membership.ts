@@ -433,12 +433,20 @@ export class Membership {
   }
 
   /**
-   * gossipsub forwards every new message to its mesh peers (selectPeersToForward, called after
-   * the 'message' event, so this sees the heartbeat just applied). While no relay is needed,
-   * it forwards heartbeats to no one; the mesh, IHAVE/IWANT and flood publishing go on.
+   * gossipsub repairs delivery two ways, and both are relays: it forwards every new message to
+   * its mesh peers (selectPeersToForward, called after the 'message' event, so this sees the
+   * heartbeat just applied), and on each of its own heartbeats it sends IHAVE, the ids of the
+   * messages of the last few seconds, to Dlazy non-mesh peers (emitGossip). While no relay is
+   * needed (every member alive here is connected and says it is fully connected, none
+   * suspected, no recent change) every heartbeat already reaches every member straight from
+   * its author, so both are skipped for the heartbeat topic: a settled 10-node mesh sent ~2
+   * IHAVE frames a second per node (BENCHMARKS.md, issue 14, stop 27), each answered by no
+   * IWANT. The mesh (GRAFT/PRUNE) and flood publishing go on, so both resume with the first
+   * message or gossip heartbeat after a change.
    */
   private hookRelay (pubsub: any): void {
     const select = pubsub.selectPeersToForward
+    const emit = pubsub.emitGossip
     if (typeof select !== 'function') return
     pubsub.selectPeersToForward = (topic: string, ...rest: unknown[]): Set<string> => {
       if (topic === this.topic && !this.relayNeeded()) {
@@ -447,7 +455,19 @@ export class Membership {
       }
       return select.call(pubsub, topic, ...rest)
     }
-    this.unhookRelay = () => { pubsub.selectPeersToForward = select }
+    if (typeof emit === 'function') {
+      pubsub.emitGossip = (peersByTopic: Map<string, Set<string>>): unknown => {
+        if (peersByTopic.has(this.topic) && !this.relayNeeded()) {
+          peersByTopic = new Map(peersByTopic)
+          peersByTopic.delete(this.topic)
+        }
+        return emit.call(pubsub, peersByTopic)
+      }
+    }
+    this.unhookRelay = () => {
+      pubsub.selectPeersToForward = select
+      if (typeof emit === 'function') pubsub.emitGossip = emit
+    }
   }
 
   /**
