@@ -14,6 +14,7 @@ import { heartbeatTopic } from '../../wire/constants.js'
 import type { PeerStatus } from '../../wire/proto/status.js'
 import { parseAddrs } from '../transport/addrs.js'
 import { pingPeer } from '../transport/ping.js'
+import { openConnectionTo } from '../transport/stream-to.js'
 import type { Dialer } from '../transport/dialer.js'
 import type { Host } from '../transport/host.js'
 import type { Logger } from '../log.js'
@@ -511,7 +512,9 @@ export class Membership {
       if (this.parsedIds.size > 10_000) this.parsedIds.clear()
       this.parsedIds.set(peerId, pid)
     }
-    return pid != null && this.host.getConnections(pid).length > 0
+    // An open one: libp2p may still list a connection that closed, and counting it had this
+    // node report itself fully connected (no gossip relays) while it could reach nobody on it.
+    return pid != null && openConnectionTo(this.host, pid) != null
   }
 }
 

@@ -176,7 +176,7 @@ describe('Membership relays gossip only while needed (healing/relay.ts)', () => 
       vi.advanceTimersByTime(RELAY_AFTER_CHANGE_MS)
       heartbeat(peer, { fullyConnected: true })
       expect(gossipTo()).toEqual([topic, 'another-topic']) // no connection to it from here
-      connections.push({})
+      connections.push({ status: 'open' })
       expect(gossipTo()).toEqual(['another-topic']) // settled: no IHAVE for heartbeats
       heartbeat(peer, { fullyConnected: false })
       expect(gossipTo()).toEqual([topic, 'another-topic']) // it lacks a link
@@ -204,7 +204,9 @@ describe('Membership relays gossip only while needed (healing/relay.ts)', () => 
       vi.advanceTimersByTime(RELAY_AFTER_CHANGE_MS)
       heartbeat(peer, { fullyConnected: true })
       expect(forwardsTo()).toBe(mesh) // no connection to it from here
-      connections.push({})
+      connections.push({ status: 'closed' })
+      expect(forwardsTo()).toBe(mesh) // only one that closed, still listed by libp2p: not connected
+      connections.push({ status: 'open' })
       expect(forwardsTo().size).toBe(0) // connected, and it says it is fully connected
       expect(pubsub.selectPeersToForward('another-topic')).toBe(mesh)
       heartbeat(peer, { fullyConnected: false })
