@@ -19,8 +19,11 @@
 //     not heard it yet may still count on relays (a healed partition: a member alive again
 //     here may still be dead, and not dialled, at a third node).
 // Members held dead or left do not count (a crashed member would otherwise keep relays on
-// until it is removed). The mesh itself (GRAFT/PRUNE, IHAVE/IWANT) runs as before, so relays
-// resume at once with the first message after a change, with no mesh to rebuild.
+// until it is removed). The same rule gates gossipsub's lazy repair, IHAVE (the ids of recent
+// messages, sent on each gossip heartbeat to a few non-mesh peers): at rest every IHAVE listed
+// only ids its receiver already had. The mesh itself (GRAFT/PRUNE) and IWANT answers run as
+// before, so relays resume at once with the first message after a change, and IHAVE with the
+// next gossip heartbeat, with no mesh to rebuild.
 
 /** How long after a change in its view a node keeps relaying (about five heartbeats). */
 export const RELAY_AFTER_CHANGE_MS = 5_000

@@ -173,7 +173,7 @@ export const START_OPTIONS = {
     flag: '--gossip-relay <mode>',
     env: 'MESHNODE_GOSSIP_RELAY',
     default: 'when-needed',
-    help: 'forward heartbeats to gossip mesh peers only while some member may lack a direct link (when-needed), or always',
+    help: 'relay heartbeats (forward them to gossip mesh peers, and advertise them by IHAVE) only while some member may lack a direct link (when-needed), or always',
     choices: ['always', 'when-needed']
   }),
   expect: int({

@@ -13,6 +13,8 @@ import { VERSION } from '../../version.js'
 import { heartbeatTopic } from '../../wire/constants.js'
 import type { PeerStatus } from '../../wire/proto/status.js'
 import { parseAddrs } from '../transport/addrs.js'
+import { pingPeer } from '../transport/ping.js'
+import { openConnectionTo } from '../transport/stream-to.js'
 import type { Dialer } from '../transport/dialer.js'
 import type { Host } from '../transport/host.js'
 import type { Logger } from '../log.js'
@@ -432,12 +434,20 @@ export class Membership {
   }
 
   /**
-   * gossipsub forwards every new message to its mesh peers (selectPeersToForward, called after
-   * the 'message' event, so this sees the heartbeat just applied). While no relay is needed,
-   * it forwards heartbeats to no one; the mesh, IHAVE/IWANT and flood publishing go on.
+   * gossipsub repairs delivery two ways, and both are relays: it forwards every new message to
+   * its mesh peers (selectPeersToForward, called after the 'message' event, so this sees the
+   * heartbeat just applied), and on each of its own heartbeats it sends IHAVE, the ids of the
+   * messages of the last few seconds, to Dlazy non-mesh peers (emitGossip). While no relay is
+   * needed (every member alive here is connected and says it is fully connected, none
+   * suspected, no recent change) every heartbeat already reaches every member straight from
+   * its author, so both are skipped for the heartbeat topic: a settled 10-node mesh sent ~2
+   * IHAVE frames a second per node (BENCHMARKS.md, issue 14, stop 27), each answered by no
+   * IWANT. The mesh (GRAFT/PRUNE) and flood publishing go on, so both resume with the first
+   * message or gossip heartbeat after a change.
    */
   private hookRelay (pubsub: any): void {
     const select = pubsub.selectPeersToForward
+    const emit = pubsub.emitGossip
     if (typeof select !== 'function') return
     pubsub.selectPeersToForward = (topic: string, ...rest: unknown[]): Set<string> => {
       if (topic === this.topic && !this.relayNeeded()) {
@@ -446,7 +456,19 @@ export class Membership {
       }
       return select.call(pubsub, topic, ...rest)
     }
-    this.unhookRelay = () => { pubsub.selectPeersToForward = select }
+    if (typeof emit === 'function') {
+      pubsub.emitGossip = (peersByTopic: Map<string, Set<string>>): unknown => {
+        if (peersByTopic.has(this.topic) && !this.relayNeeded()) {
+          peersByTopic = new Map(peersByTopic)
+          peersByTopic.delete(this.topic)
+        }
+        return emit.call(pubsub, peersByTopic)
+      }
+    }
+    this.unhookRelay = () => {
+      pubsub.selectPeersToForward = select
+      if (typeof emit === 'function') pubsub.emitGossip = emit
+    }
   }
 
   /**
@@ -464,7 +486,9 @@ export class Membership {
     let outcome: ProbeOutcome = 'answered'
     const signal = AbortSignal.timeout(this.init.probeTimeoutMs)
     try {
-      await this.host.services.ping.ping(peerIdFromString(peerId), { signal })
+      // Through an open connection (pingPeer): libp2p's own ping, dialling by peer id, could be
+      // handed a listed connection that had closed, and call a live peer refused.
+      await pingPeer(this.host, peerIdFromString(peerId), { signal })
     } catch (err: any) {
       outcome = probeFailure(err)
       this.metrics.probesFailed.inc()
@@ -488,7 +512,9 @@ export class Membership {
       if (this.parsedIds.size > 10_000) this.parsedIds.clear()
       this.parsedIds.set(peerId, pid)
     }
-    return pid != null && this.host.getConnections(pid).length > 0
+    // An open one: libp2p may still list a connection that closed, and counting it had this
+    // node report itself fully connected (no gossip relays) while it could reach nobody on it.
+    return pid != null && openConnectionTo(this.host, pid) != null
   }
 }
 

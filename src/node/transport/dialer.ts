@@ -7,6 +7,7 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { parseAddrs } from './addrs.js'
 import type { Host } from './host.js'
 import { isMeshKeyMismatch } from './mesh-key.js'
+import { openConnectionTo } from './stream-to.js'
 import type { Logger } from '../log.js'
 
 /** First retry comes quickly: at cluster start most peers are seconds from listening. */
@@ -236,7 +237,10 @@ export class Dialer {
       }
       t.dialing = true
       const target = t.addrs.length === 1 ? t.addrs[0]! : t.addrs
-      this.host.dial(target, { signal: AbortSignal.timeout(5_000) }).then(conn => {
+      // Past a connection libp2p still lists for the peer after it closed: a dial by an address
+      // with the peer id would otherwise be handed that connection back.
+      const force = t.peerId != null && this.listed(t.peerId)
+      this.host.dial(target, { signal: AbortSignal.timeout(5_000), force }).then(conn => {
         t.peerId ??= conn.remotePeer.toString()
         t.backoff = BACKOFF_MIN_MS
         t.nextAt = Date.now() + BACKOFF_MIN_MS
@@ -258,12 +262,24 @@ export class Dialer {
   /** Parsed PeerIds: the check runs for every target every round, and parsing is not free. */
   private readonly parsed = new Map<string, PeerId | null>()
 
-  private connected (peerId: string): boolean {
+  private pid (peerId: string): PeerId | null {
     let pid = this.parsed.get(peerId)
     if (pid === undefined) {
       try { pid = peerIdFromString(peerId) } catch { pid = null }
       this.parsed.set(peerId, pid)
     }
+    return pid
+  }
+
+  /** Connected: a connection to the peer that is open. */
+  private connected (peerId: string): boolean {
+    const pid = this.pid(peerId)
+    return pid != null && openConnectionTo(this.host, pid) != null
+  }
+
+  /** Some connection to the peer is listed (open or not). */
+  private listed (peerId: string): boolean {
+    const pid = this.pid(peerId)
     return pid != null && this.host.getConnections(pid).length > 0
   }
 }

@@ -94,7 +94,14 @@ export async function createHost (opts: HostOptions): Promise<Host> {
     addresses: { listen: opts.listen },
     transports: [tcp()],
     connectionEncrypters: [coalescingWrites(noise())],
-    streamMuxers: [yamux()],
+    // No yamux keep-alive pings (@chainsafe/libp2p-yamux pings every connection every 30 s
+    // by default, and only to keep it from idling out: it closes nothing when a ping goes
+    // unanswered). Between members a signed heartbeat crosses every connection every second,
+    // and a silent peer is probed by the failure detector; the connection monitor (below)
+    // still pings each connection once a minute. On an idle 10-node mesh the keep-alive was
+    // ~1 of a node's ~15 frames a second, each a wake-up at both ends (BENCHMARKS.md, issue
+    // 14, stop 27).
+    streamMuxers: [yamux({ enableKeepAlive: false })],
     peerDiscovery,
     // libp2p pings every connection on a new stream every 10 s by default, and aborts it when
     // a ping fails. Members are already watched closer than that by the failure detector (a

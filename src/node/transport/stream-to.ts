@@ -7,14 +7,18 @@
 // for every call, and every call would fail. So: use an open connection when there is one;
 // otherwise dial, forcing a new connection past the stale ones; and if a connection that looked
 // open dies under the attempt (the peer restarted behind it unseen), dial afresh.
-import type { AbortOptions, PeerId, Stream } from '@libp2p/interface'
+import type { AbortOptions, Connection, PeerId, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Libp2p } from 'libp2p'
 
+/** A connection to `peer` that is open: not one libp2p still lists after it closed, nor a limited (relayed) one. */
+export function openConnectionTo (host: Pick<Libp2p, 'getConnections'>, peer: PeerId): Connection | undefined {
+  return host.getConnections(peer).find(c => c.status === 'open' && c.limits == null)
+}
+
 /** `dialTarget`: what to dial when no connection to `peer` is open (its address, or `peer`). */
 export async function streamTo (host: Libp2p, peer: PeerId, dialTarget: PeerId | Multiaddr, protocol: string, opts: AbortOptions): Promise<Stream> {
-  const conns = host.getConnections(peer)
-  const open = conns.find(c => c.status === 'open' && c.limits == null)
+  const open = openConnectionTo(host, peer)
   if (open != null) {
     try {
       return await open.newStream(protocol, opts)
@@ -25,5 +29,5 @@ export async function streamTo (host: Libp2p, peer: PeerId, dialTarget: PeerId |
     }
     return await (await host.dial(dialTarget, { ...opts, force: true })).newStream(protocol, opts)
   }
-  return await (await host.dial(dialTarget, { ...opts, force: conns.length > 0 })).newStream(protocol, opts)
+  return await (await host.dial(dialTarget, { ...opts, force: host.getConnections(peer).length > 0 })).newStream(protocol, opts)
 }

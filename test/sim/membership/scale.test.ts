@@ -17,7 +17,7 @@ import { describe, expect, it } from 'vitest'
 import { RELAY_AFTER_CHANGE_MS } from '../../../src/healing/relay.js'
 import { mulberry32 } from '../../../src/prng.js'
 import { fullTraceFromEnv, seedsFromEnv } from '../completion/seeds.js'
-import { MembershipSim, defaultSimConfig, runScenario, type MembershipSimConfig, type ScenarioResult } from './sim.js'
+import { CATEGORIES, MembershipSim, defaultSimConfig, runScenario, type MembershipSimConfig, type ScenarioResult } from './sim.js'
 
 const SEEDS = seedsFromEnv(100)
 const CHUNK = 20
@@ -143,6 +143,10 @@ describe('membership at scale (simulated)', () => {
     expect(always.steady.duplicatesPerMessage).toBeGreaterThan(1)
     expect(needed.steady.duplicatesPerMessage).toBe(0)
     expect(needed.steady.rxMsgs[0]!).toBeGreaterThan(cfg('when-needed').nodes - 1.5)
+    // and no IHAVE: it could only list heartbeats every node already has
+    const ihave = CATEGORIES.indexOf('ihave')
+    expect(always.steady.txMsgs[ihave]!).toBeGreaterThan(0)
+    expect(needed.steady.txMsgs[ihave]!).toBe(0)
   })
 
   // All on one machine (loopback is allow-listed, so no inbound connection cap): on a LAN,

@@ -28,7 +28,8 @@
 //     1 s) maintains the mesh (graft D - |mesh| random candidates below Dlo, prune down to D
 //     above Dhi keeping Dout outbound peers, graft outbound peers when fewer than Dout), sends
 //     IHAVE with the message ids of the last mcacheGossip windows to max(Dlazy, gossipFactor x
-//     non-mesh peers) random non-mesh peers, coalescing GRAFT/PRUNE into the same frame, and
+//     non-mesh peers) random non-mesh peers (with relay 'when-needed', only while a relay is
+//     needed, as Membership's hook on emitGossip), coalescing GRAFT/PRUNE into the same frame, and
 //     shifts the message cache. IHAVE handling: at most 10 IHAVE per peer per heartbeat and
 //     5000 ids asked per peer; IWANT for the ids not seen; IWANT is answered from the
 //     mcacheLength windows, at most 3 times per message and peer. GRAFT is refused (PRUNE)
@@ -810,11 +811,16 @@ export class MembershipSim {
     node.mcache[0]!.push(m)
     this.deliver(node, m)
     if (node.state !== RUNNING) return
-    if (this.cfg.relay === 'when-needed' && !relayNeeded(this.relayMembers(node), this.now - node.lastChangeAt)) {
+    if (!this.relaying(node)) {
       node.relaysSkipped++
       return
     }
     for (const p of node.mesh) if (p !== from) this.sendMsg(node, p, m)
+  }
+
+  /** Membership's relay hook: mesh forwarding and IHAVE both go only while a relay is needed. */
+  private relaying (node: SimNode): boolean {
+    return this.cfg.relay === 'always' || relayNeeded(this.relayMembers(node), this.now - node.lastChangeAt)
   }
 
   /** Membership.relayMembers(): the detector's members, connections and what they claim. */
@@ -907,7 +913,7 @@ export class MembershipSim {
       for (const m of window) if (this.seenBy[m]! < this.runningCount) pending.push(m)
     }
     const ihave = new Map<number, number[]>()
-    if (count > 0 && toGossip.size > 0) {
+    if (count > 0 && toGossip.size > 0 && this.relaying(node)) {
       let target = Math.max(g.Dlazy, g.gossipFactor * toGossip.size)
       let peers = [...toGossip]
       if (target >= peers.length) target = peers.length

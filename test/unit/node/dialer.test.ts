@@ -14,20 +14,24 @@ const HIGHER = '/ip4/127.0.0.1/tcp/20002'
 function fakeHost () {
   const listeners = new Map<string, (evt: any) => void>()
   const connected = new Set<string>()
+  /** Peers for which libp2p lists only a connection that closed. */
+  const stale = new Set<string>()
   const dials: string[] = []
+  const forced: boolean[] = []
   const host = {
     peerId: { toString: () => 'self' },
     getMultiaddrs: () => [multiaddr(OWN)],
     addEventListener: (name: string, fn: (evt: any) => void) => { listeners.set(name, fn) },
     removeEventListener: (name: string) => { listeners.delete(name) },
-    getConnections: (pid: { toString: () => string }) => connected.has(pid.toString()) ? [{}] : [],
-    dial: async (target: any) => {
+    getConnections: (pid: { toString: () => string }) => connected.has(pid.toString()) ? [{ status: 'open' }] : stale.has(pid.toString()) ? [{ status: 'closed' }] : [],
+    dial: async (target: any, opts?: { force?: boolean }) => {
       dials.push(String(target))
+      forced.push(opts?.force === true)
       return await new Promise(() => {}) // never settles: one dial per target is enough here
     }
   }
   const log = { trace () {}, debug () {}, info () {}, warn () {} }
-  return { host, log, listeners, connected, dials }
+  return { host, log, listeners, connected, stale, dials, forced }
 }
 
 describe('Dialer', () => {
@@ -60,6 +64,19 @@ describe('Dialer', () => {
     f.listeners.get('peer:disconnect')!({ detail: peer })
     vi.advanceTimersByTime(100)
     expect(f.dials).toEqual([HIGHER])
+    d.stop()
+  })
+
+  it('dials a peer whose only listed connection closed, forcing a new connection past it', async () => {
+    const f = fakeHost()
+    const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    const d = new Dialer({ host: f.host as any, log: f.log as any }, [], false)
+    f.stale.add(peer.toString())
+    d.know(peer.toString(), [HIGHER])
+    d.start()
+    await vi.advanceTimersByTimeAsync(100)
+    expect(f.dials).toEqual([HIGHER])
+    expect(f.forced).toEqual([true])
     d.stop()
   })
 

@@ -21,14 +21,13 @@ function membership () {
     getConnections: () => connections,
     peerStore: { merge: async () => {} },
     hangUp: async () => {},
+    // A probe finds no open connection here, so it dials the peer (pingPeer).
+    dial: async (peer: { toString: () => string }) => {
+      pings.push({ peer: peer.toString(), at: performance.now() })
+      return await new Promise(() => {}) // never answers: the detector waits on it
+    },
     services: {
-      pubsub: { publish: async () => {} },
-      ping: {
-        ping: async (peer: { toString: () => string }) => {
-          pings.push({ peer: peer.toString(), at: performance.now() })
-          return await new Promise(() => {}) // never answers: the detector waits on it
-        }
-      }
+      pubsub: { publish: async () => {} }
     }
   }
   const counter = { inc () {}, labels: () => counter }
@@ -157,6 +156,38 @@ describe('Membership.revision (what the founding check waits on)', () => {
 })
 
 describe('Membership relays gossip only while needed (healing/relay.ts)', () => {
+  it('sends IHAVE for heartbeats only while a relay is needed; other topics as gossipsub does', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] })
+    vi.spyOn(performance, 'now').mockImplementation(() => Date.now())
+    try {
+      const { m, heartbeat, connections } = membership()
+      const emitted: Array<Map<string, Set<string>>> = []
+      const pubsub = { selectPeersToForward: (_topic: string) => new Set<string>(), emitGossip: (byTopic: Map<string, Set<string>>) => { emitted.push(byTopic) } }
+      const original = pubsub.emitGossip
+      ;(m as any).hookRelay(pubsub)
+      const topic = heartbeatTopic('test')
+      const gossipTo = (): string[] => {
+        pubsub.emitGossip(new Map([[topic, new Set(['c'])], ['another-topic', new Set(['d'])]]))
+        return [...emitted.at(-1)!.keys()]
+      }
+      const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+      heartbeat(peer, { fullyConnected: true })
+      expect(gossipTo()).toEqual([topic, 'another-topic']) // a member just added: a change
+      vi.advanceTimersByTime(RELAY_AFTER_CHANGE_MS)
+      heartbeat(peer, { fullyConnected: true })
+      expect(gossipTo()).toEqual([topic, 'another-topic']) // no connection to it from here
+      connections.push({ status: 'open' })
+      expect(gossipTo()).toEqual(['another-topic']) // settled: no IHAVE for heartbeats
+      heartbeat(peer, { fullyConnected: false })
+      expect(gossipTo()).toEqual([topic, 'another-topic']) // it lacks a link
+      ;(m as any).unhookRelay()
+      expect(pubsub.emitGossip).toBe(original)
+    } finally {
+      vi.restoreAllMocks()
+      vi.useRealTimers()
+    }
+  })
+
   it('forwards heartbeats to mesh peers until every member is connected and says so, and again after a change', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] })
     vi.spyOn(performance, 'now').mockImplementation(() => Date.now())
@@ -173,7 +204,9 @@ describe('Membership relays gossip only while needed (healing/relay.ts)', () => 
       vi.advanceTimersByTime(RELAY_AFTER_CHANGE_MS)
       heartbeat(peer, { fullyConnected: true })
       expect(forwardsTo()).toBe(mesh) // no connection to it from here
-      connections.push({})
+      connections.push({ status: 'closed' })
+      expect(forwardsTo()).toBe(mesh) // only one that closed, still listed by libp2p: not connected
+      connections.push({ status: 'open' })
       expect(forwardsTo().size).toBe(0) // connected, and it says it is fully connected
       expect(pubsub.selectPeersToForward('another-topic')).toBe(mesh)
       heartbeat(peer, { fullyConnected: false })

@@ -1,0 +1,27 @@
+// Connections between daemon hosts (createHost) run no yamux keep-alive: members' heartbeats
+// cross every connection every second and the failure detector probes a silent peer, so the
+// pings every 30 s only woke both ends (BENCHMARKS.md, issue 14, stop 27).
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createHost, type Host } from '../../../src/node/transport/host.js'
+
+describe('createHost: yamux keep-alive', () => {
+  const hosts: Host[] = []
+  afterEach(async () => { await Promise.all(hosts.splice(0).map(async h => await h.stop())) })
+
+  it('is off on both ends of a connection', async () => {
+    for (let i = 0; i < 2; i++) {
+      const host = await createHost({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, probeTimeoutMs: 500 })
+      await host.start()
+      hosts.push(host)
+    }
+    const [a, b] = hosts as [Host, Host]
+    const out = await a.dial(b.getMultiaddrs()[0]!)
+    await expect.poll(() => b.getConnections(a.peerId).length).toBe(1)
+    const inbound = b.getConnections(a.peerId)[0]!
+    for (const conn of [out, inbound]) {
+      expect(conn.multiplexer).toBe('/yamux/1.0.0')
+      expect((conn as any).muxer.config.enableKeepAlive).toBe(false)
+    }
+  })
+})
