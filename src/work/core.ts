@@ -2218,7 +2218,7 @@ export class WorkCore {
   private sendResults (home: string): void {
     // A dead home's results wait here: they are of no use to it (re-homing decides their fate).
     if (this.stopped || this.registry.isDead(home)) return
-    const batch = this.outbox.take(home)
+    const batch = this.outbox.take(home, !this.workFor.has(home))
     if (batch == null) return
     let signals: BatchSignal[] | undefined
     let covered: CoveredSignal[] | undefined
