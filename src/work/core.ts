@@ -548,6 +548,13 @@ export class WorkCore {
         this.progressAt.delete(id)
         this.attemptErrors.delete(id)
         if (this.remoteProgress.size > 0) for (const [taskId, p] of this.remoteProgress) if (p.jobId === id) this.remoteProgress.delete(taskId)
+        // Finished with every outcome recorded before its signals came (allRecorded): the
+        // batches still lent are over (nothing of them is re-sent or re-run), and the batches
+        // received back from thieves are signalled now — everything of the job is finished —
+        // so their senders settle them instead of waiting for the registry.
+        const open = this.dscore.engagements(id)
+        if (open.length > 0) this.sendSignals(open.map(e => ({ to: e.from, jobId: id, batchId: e.batchId })))
+        for (const e of this.dscore.ledger(id)) this.releaseLent(e.batchId)
         this.dscore.forget(id)
         this.out('finished', job)
       }
@@ -1848,6 +1855,7 @@ export class WorkCore {
       if (wf && this.workflows.tolerated(r)) r.tolerated = true
       const recorded = this.jobs.record(r, this.now)
       if (recorded && wf) this.workflows.outcome(r)
+      if (recorded && job!.done === job!.total) this.allRecorded(r.jobId)
       if (recorded && r.cancelled !== true) {
         // Outcomes of work run elsewhere feed that node's circuit (a task that also failed on
         // other nodes is a poison task, not that node's fault).
@@ -2141,6 +2149,7 @@ export class WorkCore {
         if (this.jobs.record(outcome, this.now) && wf) this.workflows.outcome(outcome)
       }
       this.localFinished(task.jobId, task.id)
+      if (task.home === this.cfg.self) this.allRecorded(task.jobId)
       return
     }
     outcome.home = task.home
@@ -2151,6 +2160,23 @@ export class WorkCore {
 
   private finishCancelled (task: Task): void {
     this.finishTask(task, false, undefined, 'cancelled', true, 0)
+  }
+
+  /**
+   * A job that left home is complete once its home has recorded the outcome of every task of
+   * its tree (JobBook.allRecorded) and holds none of its tasks: the signals still on their way
+   * (a batch's lender signals it once its results are answered; a re-lent batch's signal goes
+   * up a chain of lenders) can only say what the outcomes already prove. So the home does
+   * not wait for them: it finishes the job now, its final record durable with the last
+   * outcomes, and the ledger it still holds goes once that is durable (advance). Workflows
+   * (their home spawns steps as outcomes arrive) and cancelled jobs wait for the signals.
+   */
+  private allRecorded (jobId: string): void {
+    if (this.local.has(jobId) || !this.dscore.isHome(jobId)) return
+    const job = this.jobs.get(jobId)
+    if (job == null || job.state !== 'running' || job.isWorkflow === true || this.cancelled.has(jobId) || this.awaitingCancel.has(jobId)) return
+    if (!this.jobs.allRecorded(jobId) || this.dscore.localTasks(jobId).length > 0) return
+    this.localDone.push(jobId)
   }
 
   /** A task finished here with its outcome recorded: tell whichever tracks its job. */
@@ -2192,7 +2218,7 @@ export class WorkCore {
   private sendResults (home: string): void {
     // A dead home's results wait here: they are of no use to it (re-homing decides their fate).
     if (this.stopped || this.registry.isDead(home)) return
-    const batch = this.outbox.take(home)
+    const batch = this.outbox.take(home, !this.workFor.has(home))
     if (batch == null) return
     let signals: BatchSignal[] | undefined
     let covered: CoveredSignal[] | undefined
@@ -2397,13 +2423,16 @@ export class WorkCore {
     for (const jobId of this.dscore.jobIds()) {
       const entry = this.registry.entry(jobId)
       if (entry?.state === 'cancelled') this.cancel(jobId, now)
-      else if (entry != null && isFinal(entry.state) && !this.dscore.isHome(jobId) && this.dscore.localTasks(jobId).length === 0) {
+      else if (entry != null && isFinal(entry.state) && (!this.dscore.isHome(jobId) || this.jobs.get(jobId) == null) && this.dscore.localTasks(jobId).length === 0) {
         const ledger = this.dscore.ledger(jobId)
         // A batch lent from here may stay unsignalled past its job's completion when its
         // receiver vouched for it with a covered signal that was passed on to the home (see
         // acceptCovered) and its plain signal was lost: a job that ended (completed or failed)
         // was detected complete at its home with every outcome recorded, so there is nothing
-        // left to re-run, and the batch goes. (Cancelled jobs are handled above.)
+        // left to re-run, and the batch goes. So do the batches of a job its home finished
+        // with every outcome recorded before their signals came (allRecorded): at the nodes
+        // that lent them, and at the home itself if it stopped before releasing its own.
+        // (Cancelled jobs are handled above.)
         this.dscore.forget(jobId)
         for (const e of ledger) this.releaseLent(e.batchId)
       }

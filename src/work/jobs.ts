@@ -122,6 +122,33 @@ export class JobBook {
     return this.recorded.get(jobId)?.has(taskId) ?? false
   }
 
+  /**
+   * Whether the outcome of every task of the job's tree is recorded: the roots, and each
+   * child of a recorded outcome that spawned children (ids are derived, `<parent>.<index>`),
+   * and no other task. Then nothing of the job can still run anywhere that would change its
+   * record, whatever the Dijkstra–Scholten signals still on their way say (see
+   * WorkCore.allRecorded). O(1) until done reaches total, then one pass over the recorded ids.
+   */
+  allRecorded (jobId: string): boolean {
+    const job = this.active.get(jobId)
+    const seen = this.recorded.get(jobId)
+    if (job == null || seen == null || job.done !== job.total || this.finals.has(jobId)) return false
+    // done === total and every recorded id is one of the tree's: the recorded set is the tree.
+    const spawners = this.spawners.get(jobId)
+    for (const id of seen) {
+      const slash = id.indexOf('/')
+      const dot = id.lastIndexOf('.')
+      if (dot < slash) {
+        const at = id.indexOf('@', slash)
+        const index = Number(id.slice(slash + 1, at < 0 ? undefined : at))
+        if (!(index < job.roots)) return false
+        continue
+      }
+      if (!((spawners?.get(id.slice(0, dot)) ?? 0) > Number(id.slice(dot + 1)))) return false
+    }
+    return true
+  }
+
   /** Records a task outcome once, at `now` (this home's clock); returns false for a duplicate or an unknown job. */
   record (o: TaskOutcome, now: number): boolean {
     const job = this.active.get(o.jobId)

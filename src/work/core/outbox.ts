@@ -7,7 +7,11 @@ import type { ProgressReport } from '../messages.js'
 import type { TaskOutcome } from '../records.js'
 import { MAX_RESEND_MS, PROGRESS_EVERY_MS, RESULTS_LINGER_MS } from './types.js'
 
-/** Results batches in flight to one home at most: a batch, and the last outcomes beside it. */
+/**
+ * Results batches in flight to one home at most while this node still holds work for it: a
+ * batch, and the outcomes beside it. The last outcomes (nothing more held for that home) go
+ * whatever is in flight: the home may be waiting for them alone to complete a job.
+ */
 export const MAX_IN_FLIGHT = 2
 
 /** Results that keep failing to reach their home are reported this often (a warning). */
@@ -16,7 +20,7 @@ export const UNDELIVERED_WARN_MS = 30_000
 export class Outbox {
   /** Outcomes waiting for their home (each written no later than any message carrying it). */
   readonly entries = new Map<string, TaskOutcome>()
-  /** Per home: results batches in flight (at most MAX_IN_FLIGHT). */
+  /** Per home: results batches in flight (MAX_IN_FLIGHT, but for the last outcomes). */
   private readonly sendingTo = new Map<string, number>()
   /** Outcomes in a batch in flight: a second batch beside it does not repeat them. */
   private readonly sending = new Set<string>()
@@ -43,10 +47,12 @@ export class Outbox {
    * lets outcomes of tasks finishing close together share one message, one stream and one
    * LevelDB write at the home. Returns whether to send now.
    *
-   * The last outcomes go even while a batch is in flight, in a second batch beside it that
-   * holds only what the first does not (at most MAX_IN_FLIGHT per home): a batch they finish
-   * is signalled with them as a covered signal, which the home applies only once the
-   * outcomes of the batch in flight are recorded there too (see WorkCore.sendResults).
+   * The last outcomes go even while batches are in flight, in another batch beside them that
+   * holds only what those do not (while more is held here, at most MAX_IN_FLIGHT per home;
+   * the last outcomes wait for no answer): a batch they finish is signalled with them as a
+   * covered signal, which the home applies only once the outcomes of the batches in flight
+   * are recorded there too (see WorkCore.sendResults). A home completes a job once it has
+   * every outcome (WorkCore.allRecorded), so an outcome that waited for an answer delayed it.
    * (The earlier try repeated the in-flight outcomes in the second batch with plain signals;
    * it broke the work simulator on seeds 3117 and 3458 of 5000: see commit 2d3a4b9.)
    */
@@ -55,7 +61,7 @@ export class Outbox {
       // The last outcome waits for no linger (one may be pending from an earlier outcome,
       // or from the answer to the last batch).
       this.lingerAt.delete(home)
-      return this.inFlight(home) < MAX_IN_FLIGHT
+      return true
     }
     if (this.sendingTo.has(home) || this.lingerAt.has(home)) return false
     this.lingerAt.set(home, now + RESULTS_LINGER_MS)
@@ -79,11 +85,12 @@ export class Outbox {
 
   /**
    * The next batch for `home` (marked in flight): the outcomes waiting that no batch in
-   * flight holds; undefined if there are none or MAX_IN_FLIGHT batches are in flight.
+   * flight holds; undefined if there are none, or if MAX_IN_FLIGHT batches are in flight and
+   * these are not the `last` outcomes for that home (nothing more is held for it here).
    */
-  take (home: string): TaskOutcome[] | undefined {
+  take (home: string, last = false): TaskOutcome[] | undefined {
     const n = this.inFlight(home)
-    if (n >= MAX_IN_FLIGHT) return undefined
+    if (n >= MAX_IN_FLIGHT && !last) return undefined
     const batch: TaskOutcome[] = []
     for (const o of this.entries.values()) {
       if (o.jobId === '' || o.home !== home || (n > 0 && this.sending.has(o.taskId))) continue

@@ -54,3 +54,43 @@ describe('the job book', () => {
     expect(results.get('j/0')).toMatchObject({ ok: true, node: 'B' })
   })
 })
+
+describe('every outcome of the tree recorded (allRecorded)', () => {
+  it('holds once the roots and every child of a spawning outcome are recorded, and not before', () => {
+    const { jobs } = book()
+    jobs.add({ ...JOB, roots: 2, total: 2 })
+    jobs.record({ ...out('j/0', true, 2) }, 5)
+    jobs.record(out('j/0.0', true, 0), 6)
+    jobs.record(out('j/1', true, 0), 7)
+    expect(jobs.allRecorded('j')).toBe(false)
+    jobs.record(out('j/0.1', true, 0), 8)
+    expect(jobs.get('j')).toMatchObject({ done: 4, total: 4 })
+    expect(jobs.allRecorded('j')).toBe(true)
+  })
+
+  it('does not hold when the counts meet with a parent missing: a child recorded before its parent', () => {
+    const { jobs } = book()
+    // Roots j/0 (spawns j/0.0, whose outcome overtakes j/0's) and j/1, j/2.
+    jobs.add({ ...JOB, roots: 3, total: 3 })
+    jobs.record(out('j/0.0', true, 0), 5)
+    jobs.record(out('j/1', true, 0), 6)
+    jobs.record(out('j/2', true, 0), 7)
+    // done = total = 3, yet j/0 is not recorded.
+    expect(jobs.get('j')).toMatchObject({ done: 3, total: 3 })
+    expect(jobs.allRecorded('j')).toBe(false)
+    jobs.record(out('j/0', true, 1), 8)
+    expect(jobs.allRecorded('j')).toBe(true)
+  })
+
+  it('does not hold for a child beyond what its parent spawned, nor for a root beyond the roots', () => {
+    const { jobs } = book()
+    jobs.add({ ...JOB, roots: 1, total: 1 })
+    jobs.record(out('j/0.1', true, 0), 5)
+    expect(jobs.get('j')).toMatchObject({ done: 1, total: 1 })
+    expect(jobs.allRecorded('j')).toBe(false)
+    const other = book().jobs
+    other.add({ ...JOB, roots: 1, total: 1 })
+    other.record(out('j/1', true, 0), 5)
+    expect(other.allRecorded('j')).toBe(false)
+  })
+})

@@ -168,7 +168,7 @@ describe('results carry the signals of the batches they finish', () => {
     expect(b.counters.resultsSent).toBe(stolen.length)
   })
 
-  it('a covered signal that arrives before the outcomes it covers is not taken: the thief signals once both are answered', () => {
+  it('a covered signal that arrives before the outcomes it covers is not taken; the home completes the job once it has every outcome, and the thief\'s signal after it changes nothing', () => {
     const { a, b, jobId, stolen, running } = setup(8, 2)
     const { inFlight, beside, now } = lastBeside(a, b, running, 1100)
     const msg = beside.msg as Extract<WorkMsg, { op: 'results' }>
@@ -179,13 +179,16 @@ describe('results carry the signals of the batches they finish', () => {
     expect(finishedJobs(a, r2.rd)).toEqual([])
     b.response(beside.id, r2.reply, now)
     persist(b)
+    // The first batch brings the last outcomes: every task of the job is recorded, so the home
+    // completes it without waiting for the batch's signal (WorkCore.allRecorded).
     const r1 = deliver(a, inFlight.msg, 601, now)
-    expect(finishedJobs(a, r1.rd)).toEqual([])
+    expect(finishedJobs(a, r1.rd)).toEqual([jobId])
     b.response(inFlight.id, r1.reply, now)
     const signal = persist(b).messages.filter(m => m.msg.op === 'signal')
     expect(signal).toHaveLength(1)
     const { rd } = deliver(a, signal[0]!.msg, 602, now)
-    expect(finishedJobs(a, rd)).toEqual([jobId])
+    expect(finishedJobs(a, rd)).toEqual([])
+    expect(a.activeJob(jobId)).toBeUndefined()
     expect(b.outboxEntries.size).toBe(0)
     expect(b.counters.resultsSent).toBe(stolen.length)
   })
@@ -214,6 +217,7 @@ describe('results carry the signals of the batches they finish', () => {
   })
 
   it('a home that ignores the signals in a results message (an older version) still gets the signal, on its own', () => {
+    // (This home completes the job on the last outcomes already: see allRecorded.)
     const { a, b, jobId, running } = setup(3)
     let now = 1100
     let queue = [...running]
@@ -234,11 +238,12 @@ describe('results carry the signals of the batches they finish', () => {
       now += 10
     }
     expect(last).toBeDefined()
-    expect(a.activeJob(jobId)).toBeDefined()
+    expect(a.activeJob(jobId)).toBeUndefined()
+    expect(persist(a).finished.map(j => j.id)).toEqual([jobId])
     const signal = persist(b).messages.filter(m => m.msg.op === 'signal')
     expect(signal).toHaveLength(1)
     const { rd } = deliver(a, signal[0]!.msg, 900, now)
-    expect(finishedJobs(a, rd)).toEqual([jobId])
+    expect(finishedJobs(a, rd)).toEqual([])
   })
 
   it('a signal is not taken when its results message fails: the thief signals after the results arrive', () => {
@@ -333,7 +338,7 @@ describe('a re-lent part of a batch is vouched for up the chain of lenders', () 
     return { reply: rd.replies.find(r => r.id === id)!.reply, rd }
   }
 
-  it('the thief of a thief sends its lender a covered signal with its last outcomes; the lender passes it on to the home, which completes the job before either is answered', () => {
+  it('the thief of a thief sends its lender a covered signal with its last outcomes; the home completes the job on those outcomes, before any signal of the chain, and the signals that follow change nothing', () => {
     const { reg, a, b, jobId, stolen, running } = setup(10, 1)
     expect(stolen.length).toBeGreaterThanOrEqual(3)
     const c = makeCore('C', reg, 1000)
@@ -379,32 +384,41 @@ describe('a re-lent part of a batch is vouched for up the chain of lenders', () 
     expect(vouch).toHaveLength(1)
     expect(vouch[0]!.to).toBe('B')
     expect((vouch[0]!.msg as Extract<WorkMsg, { op: 'signal' }>).covered![0]!.covers.sort()).toEqual(relent.map(t => t.id).sort())
-    // A records C's outcomes (the answers are held back).
+    // A records C's outcomes (the answers are held back): every task of the job is recorded,
+    // so A completes it now, with B's batch still unsignalled (WorkCore.allRecorded).
     const answers: Array<{ id: number, reply: WorkReply }> = []
-    for (const m of results) answers.push({ id: m.id, reply: send(a, 'C', m.msg, ++id, now).reply })
-    expect(a.activeJob(jobId)).toBeDefined()
-    // B passes the covered signal on to A at once; A has every outcome and completes the job.
+    const finished: string[] = []
+    for (const m of results) {
+      const r = send(a, 'C', m.msg, ++id, now)
+      answers.push({ id: m.id, reply: r.reply })
+      finished.push(...finishedJobs(a, r.rd))
+    }
+    expect(finished).toEqual([jobId])
+    expect(a.activeJob(jobId)).toBeUndefined()
+    // B passes the covered signal on to A; A, done with the job, takes nothing.
     const atB = send(b, 'C', vouch[0]!.msg, ++id, now)
     expect(atB.reply.signalled).toBeUndefined()
     const onward = atB.rd.messages.filter(m => m.msg.op === 'signal')
     expect(onward).toHaveLength(1)
     expect(onward[0]!.to).toBe('A')
     const atA = send(a, 'B', onward[0]!.msg, ++id, now)
-    expect(atA.reply.signalled).toHaveLength(1)
-    expect(finishedJobs(a, atA.rd)).toEqual([jobId])
+    expect(atA.reply.signalled).toBeUndefined()
+    expect(finishedJobs(a, atA.rd)).toEqual([])
     b.response(onward[0]!.id, atA.reply, now)
     persist(b)
-    // Then the answers arrive and the plain signals follow: B does not signal A again.
+    // Then the answers arrive and the plain signals follow up the chain; A finishes nothing again.
     for (const r of answers) c.response(r.id, r.reply, now)
     const plain = persist(c).messages.filter(m => m.msg.op === 'signal')
     expect(plain).toHaveLength(1)
     const toB = send(b, 'C', plain[0]!.msg, ++id, now)
     expect(toB.reply.accepted).toBe(1)
-    expect(toB.rd.messages.filter(m => m.to === 'A')).toEqual([])
+    const toA = toB.rd.messages.filter(m => m.to === 'A')
+    expect(toA).toHaveLength(1)
+    expect(finishedJobs(a, send(a, 'B', toA[0]!.msg, ++id, now).rd)).toEqual([])
     expect(c.outboxEntries.size).toBe(0)
   })
 
-  it('a covered signal passed on before the home has the outcomes it covers is not taken; the chain of plain signals completes the job', () => {
+  it('a covered signal passed on before the home has the outcomes it covers is not taken; the outcomes complete the job when they arrive', () => {
     const { reg, a, b, jobId, running } = setup(10, 1)
     const c = makeCore('C', reg, 1000)
     c.peers(view('B', b), 1001)
@@ -445,12 +459,17 @@ describe('a re-lent part of a batch is vouched for up the chain of lenders', () 
     b.response(onward[0]!.id, early.reply, now)
     persist(b)
     expect(a.activeJob(jobId)).toBeDefined()
-    for (const m of fromC.filter(m => m.msg.op === 'results')) c.response(m.id, send(a, 'C', m.msg, ++id, now).reply, now)
-    expect(a.activeJob(jobId)).toBeDefined()
+    const finished: string[] = []
+    for (const m of fromC.filter(m => m.msg.op === 'results')) {
+      const r = send(a, 'C', m.msg, ++id, now)
+      finished.push(...finishedJobs(a, r.rd))
+      c.response(m.id, r.reply, now)
+    }
+    expect(finished).toEqual([jobId])
     const plain = persist(c).messages.filter(m => m.msg.op === 'signal')
     const fromB = send(b, 'C', plain[0]!.msg, ++id, now).rd.messages.filter(m => m.msg.op === 'signal' && m.to === 'A')
     expect(fromB).toHaveLength(1)
     const { rd } = send(a, 'B', fromB[0]!.msg, ++id, now)
-    expect(finishedJobs(a, rd)).toEqual([jobId])
+    expect(finishedJobs(a, rd)).toEqual([])
   })
 })

@@ -1,0 +1,45 @@
+// The results outbox (src/work/core/outbox.ts): outcomes for a home linger while more work for
+// it is held here, at most MAX_IN_FLIGHT batches go at once, and the last outcomes — nothing
+// more held for that home — go at once whatever is in flight, since the home completes a job
+// when its last outcome is recorded (WorkCore.allRecorded).
+import { describe, expect, it } from 'vitest'
+import { MAX_IN_FLIGHT, Outbox } from '../../../src/work/core/outbox.js'
+import { RESULTS_LINGER_MS } from '../../../src/work/core/types.js'
+import type { TaskOutcome } from '../../../src/work/records.js'
+
+const out = (i: number): TaskOutcome => ({ jobId: 'j', taskId: `j/${i}`, ok: true, spawned: 0, attempts: 1, node: 'B', finishedAt: 10, home: 'A' })
+
+describe('the results outbox', () => {
+  it('lingers while more work for the home is held, and holds back a batch beyond MAX_IN_FLIGHT', () => {
+    const ob = new Outbox()
+    const flying: TaskOutcome[][] = []
+    for (let i = 0; i < MAX_IN_FLIGHT; i++) {
+      ob.add(out(i))
+      expect(ob.schedule('A', true, 0)).toBe(false)
+      expect(ob.dueLingers(RESULTS_LINGER_MS)).toEqual(i === 0 ? ['A'] : [])
+      flying.push(ob.take('A')!)
+    }
+    expect(ob.inFlight('A')).toBe(MAX_IN_FLIGHT)
+    ob.add(out(9))
+    expect(ob.schedule('A', true, 0)).toBe(false)
+    expect(ob.take('A')).toBeUndefined()
+    // An answer frees a place: the waiting outcome goes.
+    ob.delivered('A', flying[0]!)
+    expect(ob.take('A')!.map(o => o.taskId)).toEqual(['j/9'])
+  })
+
+  it('sends the last outcomes for a home at once, beside MAX_IN_FLIGHT batches in flight, without repeating theirs', () => {
+    const ob = new Outbox()
+    for (let i = 0; i < MAX_IN_FLIGHT; i++) {
+      ob.add(out(i))
+      ob.take('A')
+    }
+    ob.add(out(7))
+    ob.add(out(8))
+    // Nothing more is held for A here: no linger, no wait for an answer.
+    expect(ob.schedule('A', false, 0)).toBe(true)
+    expect(ob.take('A', true)!.map(o => o.taskId)).toEqual(['j/7', 'j/8'])
+    expect(ob.inFlight('A')).toBe(MAX_IN_FLIGHT + 1)
+    expect(ob.take('A', true)).toBeUndefined()
+  })
+})
