@@ -73,7 +73,8 @@
 // written in the same ready as (or before) the results message carrying it, so by the rule
 // above it is durable before it leaves.
 
-import { CompletionCore, recordKey, type Reclaimed } from '../completion/index.js'
+import { CompletionCore, recordKey, type Reclaimed, type TaskRecord } from '../completion/index.js'
+import { impliedBy, withImpliedTasks } from './core/charges.js'
 import type { JobEntry, JobMove } from '../consensus/control.js'
 import { Breakers, DEFAULT_BREAKER_COOL_DOWN_MS, DEFAULT_BREAKER_FAILURES, type CircuitState } from './core/breakers.js'
 import { DEFAULT_LOCAL_ATTEMPTS, DEFAULT_RESTARTS_PER_TYPE_PER_HOUR, RestartCap, avoidedNodes, escalationStep, failuresOn, withFailure, type LadderConfig } from './core/ladder.js'
@@ -125,6 +126,8 @@ export class WorkCore {
   private readonly caps: Set<string>
   private readonly queue: ReadyQueue<Task>
   private readonly tasks = new Map<string, StoredTask>()
+  /** Keys of the completion task records written to disk (the rest are implied: core/charges.ts). */
+  private readonly explicitTasks = new Set<string>()
   private readonly running = new Map<string, RunningTask>()
   private readonly lent = new LentBatches()
   private readonly outbox = new Outbox()
@@ -271,7 +274,9 @@ export class WorkCore {
    * are registered again (emitted in the first ready).
    */
   static restore (cfg: WorkCoreConfig, loaded: LoadedWork, registry: RegistryView, now: number): WorkCore {
-    const core = new WorkCore(cfg, registry, now, CompletionCore.restore(cfg.self, loaded.completion))
+    const { records, explicit } = withImpliedTasks(loaded.completion, loaded.tasks, loaded.outbox)
+    const core = new WorkCore(cfg, registry, now, CompletionCore.restore(cfg.self, records))
+    for (const key of explicit) core.explicitTasks.add(key)
     core.loadFrom(loaded)
     return core
   }
@@ -493,6 +498,17 @@ export class WorkCore {
       const cr = this.dscore.ready()
       for (const op of cr.persist) {
         const key = recordKey(op.kind, op.jobId, op.id)
+        if (op.kind === 'task') {
+          // A queued task's record here says its single charge: the completion record is
+          // implied, and written only when it is not (see core/charges.ts).
+          if (op.record == null) {
+            if (this.explicitTasks.delete(key)) this.del('completion', key)
+          } else if (this.explicitTasks.has(key) || !impliedBy(this.tasks.get(op.id), this.outbox.entries.get(op.id), op.jobId, (op.record as TaskRecord).charges)) {
+            this.explicitTasks.add(key)
+            this.put('completion', key, op.record)
+          }
+          continue
+        }
         if (op.record == null) this.del('completion', key)
         else this.put('completion', key, op.record)
       }
@@ -1483,7 +1499,8 @@ export class WorkCore {
         if (live != null) live.add(child.id)
         else if (!this.dscore.taskSpawned(task.jobId, task.id, child.id)) continue
         if (held != null || this.running.has(child.id)) continue
-        this.holdTask(child)
+        // A child inherits its parent's charges (src/completion/job.ts).
+        this.holdTask(child, true, this.tasks.get(task.id)?.charge)
         this.queue.push(child)
       }
       this.finishTask(task, true, end.result, undefined, false, children.length)
@@ -1741,7 +1758,7 @@ export class WorkCore {
           this.finishCancelled(t)
           continue
         }
-        this.holdTask(t)
+        this.holdTask(t, true, b.batchId)
         this.queue.push(t)
       }
     }
@@ -2139,6 +2156,7 @@ export class WorkCore {
       finishedAt: this.now,
       ...(!ok && !cancelled && task.failures != null && task.failures.length > 0 ? { failures: task.failures } : {})
     }
+    const charge = this.tasks.get(task.id)?.charge
     this.dropTask(task.id)
     if (this.draining) this.drained.finished++
     if (task.home === this.cfg.self || cancelled) {
@@ -2153,6 +2171,7 @@ export class WorkCore {
       return
     }
     outcome.home = task.home
+    if (charge != null) outcome.charge = charge
     this.outbox.add(outcome)
     this.put('outbox', task.id, outcome)
     this.scheduleResults(task.home)
@@ -2592,7 +2611,7 @@ export class WorkCore {
     const live = this.local.get(driver.jobId)
     if (live != null) live.add(task.id)
     else if (!this.dscore.taskSpawned(driver.jobId, driver.id, task.id)) return
-    this.holdTask(task)
+    this.holdTask(task, true, this.tasks.get(driver.id)?.charge)
     this.jobs.addTotal(driver.jobId, 1)
     this.workflowSpawned = true
     this.changed = true
@@ -2635,9 +2654,13 @@ export class WorkCore {
     return best != null && (!here || bestLoad < Math.max(this.cfg.concurrency, this.queue.size)) ? best : undefined
   }
 
-  /** `persist` false: the caller writes the record later (a submission, once its replicas are stored). */
-  private holdTask (t: Task, persist = true): void {
-    const st: StoredTask = { task: t, state: 'queued', queuedAt: this.now }
+  /**
+   * `persist` false: the caller writes the record later (a submission, once its replicas are
+   * stored). `charge`: the engagement a received task is charged to (see StoredTask.charge);
+   * a task held here again keeps the one it had.
+   */
+  private holdTask (t: Task, persist = true, charge = this.tasks.get(t.id)?.charge): void {
+    const st: StoredTask = charge != null ? { task: t, state: 'queued', queuedAt: this.now, charge } : { task: t, state: 'queued', queuedAt: this.now }
     this.countWork(this.tasks.get(t.id), -1)
     this.tasks.set(t.id, st)
     this.countWork(st, +1)

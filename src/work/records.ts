@@ -18,6 +18,12 @@ export interface StoredTask {
    * clock, ms): where its queue wait starts. Absent in records written before it existed.
    */
   queuedAt?: number
+  /**
+   * Queued: the Dijkstra–Scholten engagement the task is charged to when that is its only
+   * one — absent for the root engagement (a task at its job's home). The completion core's
+   * record of such a task is not written; restore derives it from this one (src/work/core/charges.ts).
+   */
+  charge?: string
 }
 
 /** The outcome of one task, as recorded at its home (and queued in the outbox elsewhere). */
@@ -37,6 +43,11 @@ export interface TaskOutcome {
   failures?: AttemptFailure[]
   /** In the outbox only: the home to deliver it to. */
   home?: string
+  /**
+   * In the outbox only: the engagement the task was charged to here (StoredTask.charge); its
+   * completion record stays implied until the home has the outcome.
+   */
+  charge?: string
   /** Set at the home: a failed workflow step that continues on failure (the job does not fail for it). */
   tolerated?: boolean
 }
