@@ -1,6 +1,6 @@
 // The libp2p host: TCP + Noise + Yamux + Identify + Ping + gossipsub (+ optional mDNS).
 // Options live here so the daemon and the short-lived CLI client build hosts the same way.
-import { gossipsub } from '@chainsafe/libp2p-gossipsub'
+import { GossipSub, gossipsub } from '@chainsafe/libp2p-gossipsub'
 import { noise } from '@chainsafe/libp2p-noise'
 import { coalescingWrites } from './coalesce.js'
 import { yamux } from '@chainsafe/libp2p-yamux'
@@ -16,7 +16,7 @@ import type { Registry } from 'prom-client'
 import { toString } from 'uint8arrays/to-string'
 import { MAX_HEARTBEAT_BYTES } from '../../wire/constants.js'
 import { meshKeyProtector, type MeshKeyMismatch } from './mesh-key.js'
-import { cacheEd25519Verify } from './verify-cache.js'
+import { cacheEd25519Verify, trustOwnChannel } from './verify-cache.js'
 import { nativeUtf8Strings } from '../../wire/utf8-strings.js'
 
 export interface HostServices extends Record<string, unknown> {
@@ -212,6 +212,9 @@ function batchWindowUpdates (): void {
 batchWindowUpdates()
 // Every gossip message's signature check imported its sender's key afresh (verify-cache.ts).
 cacheEd25519Verify()
+// A heartbeat that comes straight from its author needs no signature check: Noise already
+// authenticated that peer (verify-cache.ts). Relayed copies are still checked.
+trustOwnChannel(GossipSub.prototype)
 // Every decoded protobuf string (gossipsub's RPC, heartbeats, Raft, work) went through a
 // JavaScript UTF-8 loop that allocated ~30 bytes per character (src/wire/utf8-strings.ts).
 nativeUtf8Strings()
