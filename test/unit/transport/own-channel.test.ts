@@ -31,7 +31,7 @@ describe('gossipsub: no signature check for a message straight from its author',
   let a: PrivateKey, b: PrivateKey, c: PrivateKey
 
   beforeAll(async () => {
-    host = await createHost({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, probeTimeoutMs: 500 })
+    host = await createHost({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false })
     const pubsub = host.services.pubsub as any
     validate = async (from, msg) => await pubsub.validateReceivedMessage(from, msg)
     a = await generateKeyPair('Ed25519')
