@@ -3,6 +3,7 @@
 import { GossipSub, gossipsub } from '@chainsafe/libp2p-gossipsub'
 import { noise } from '@chainsafe/libp2p-noise'
 import { coalescingWrites } from './coalesce.js'
+import { noiseCrypto } from './noise-keys.js'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { StreamState, YamuxStream } from '@chainsafe/libp2p-yamux/stream'
 import { identify } from '@libp2p/identify'
@@ -91,7 +92,7 @@ export async function createHost (opts: HostOptions): Promise<Host> {
     ...metricsOption(opts.registry),
     addresses: { listen: opts.listen },
     transports: [tcp()],
-    connectionEncrypters: [coalescingWrites(noise())],
+    connectionEncrypters: [coalescingWrites(noise({ crypto: noiseCrypto }))],
     // No yamux keep-alive pings (@chainsafe/libp2p-yamux pings every connection every 30 s
     // by default, and only to keep it from idling out: it closes nothing when a ping goes
     // unanswered). Between members a signed heartbeat crosses every connection every second,
@@ -244,7 +245,7 @@ export async function createClientHost (privateKey: PrivateKey, opts: ClientHost
     ...protection(opts.meshKeys, opts.onMeshKeyMismatch),
     addresses: { listen: [] },
     transports: [tcp()],
-    connectionEncrypters: [coalescingWrites(noise())],
+    connectionEncrypters: [coalescingWrites(noise({ crypto: noiseCrypto }))],
     streamMuxers: [yamux()]
   }), opts.meshKeys)
 }
