@@ -207,7 +207,6 @@ export class MeshNode {
         registry,
         listen: config.listen,
         mdns: config.mdns,
-        probeTimeoutMs: config.probeTimeoutMs,
         ...(meshKeys.length > 0 ? { meshKeys: meshKeys.map(k => k.psk), onMeshKeyMismatch: mismatchLogger(line => { log.warn(line) }) } : {})
       })
       log.info({ peerId: host.peerId.toString(), created, incarnation: Number(incarnation) }, created ? 'created a new identity' : 'loaded identity')

@@ -1,8 +1,9 @@
 // The libp2p host: TCP + Noise + Yamux + Identify + Ping + gossipsub (+ optional mDNS).
 // Options live here so the daemon and the short-lived CLI client build hosts the same way.
-import { gossipsub } from '@chainsafe/libp2p-gossipsub'
+import { GossipSub, gossipsub } from '@chainsafe/libp2p-gossipsub'
 import { noise } from '@chainsafe/libp2p-noise'
 import { coalescingWrites } from './coalesce.js'
+import { noiseCrypto } from './noise-keys.js'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { StreamState, YamuxStream } from '@chainsafe/libp2p-yamux/stream'
 import { identify } from '@libp2p/identify'
@@ -16,7 +17,7 @@ import type { Registry } from 'prom-client'
 import { toString } from 'uint8arrays/to-string'
 import { MAX_HEARTBEAT_BYTES } from '../../wire/constants.js'
 import { meshKeyProtector, type MeshKeyMismatch } from './mesh-key.js'
-import { cacheEd25519Verify } from './verify-cache.js'
+import { cacheEd25519Verify, trustOwnChannel } from './verify-cache.js'
 import { nativeUtf8Strings } from '../../wire/utf8-strings.js'
 
 export interface HostServices extends Record<string, unknown> {
@@ -31,8 +32,6 @@ export interface HostOptions {
   privateKey: PrivateKey
   listen: string[]
   mdns: boolean
-  /** How long a probe waits for a pong before the peer counts as unreachable. */
-  probeTimeoutMs: number
   /**
    * Mesh keys, [primary, ...alsoAccepted] (32 bytes each): every connection must share one
    * with its peer or is refused before any protocol runs. None: connections are not protected.
@@ -93,7 +92,7 @@ export async function createHost (opts: HostOptions): Promise<Host> {
     ...metricsOption(opts.registry),
     addresses: { listen: opts.listen },
     transports: [tcp()],
-    connectionEncrypters: [coalescingWrites(noise())],
+    connectionEncrypters: [coalescingWrites(noise({ crypto: noiseCrypto }))],
     // No yamux keep-alive pings (@chainsafe/libp2p-yamux pings every connection every 30 s
     // by default, and only to keep it from idling out: it closes nothing when a ping goes
     // unanswered). Between members a signed heartbeat crosses every connection every second,
@@ -124,7 +123,16 @@ export async function createHost (opts: HostOptions): Promise<Host> {
     },
     services: {
       identify: identify(),
-      ping: ping({ timeout: opts.probeTimeoutMs }),
+      // Answers peers' pings (membership probes, libp2p's connection monitor) with the library's
+      // own 10 s limit. It was the probe timeout (500 ms), but the answering side's limit runs
+      // from the stream's arrival and aborts the stream when it fires, even after the echo went
+      // back, if the asker has not closed it yet. The connection monitor pings every connection
+      // at once each minute and aborts the *connection* when its ping fails: at 25 processes on
+      // two cores, exchanges slower than 500 ms under that burst reset hundreds of connections
+      // a minute, and each reset was ~3 s without heartbeats on that link, then a probe, a
+      // suspicion (1 090 in a 2-minute hold; BENCHMARKS.md, issue 14, stop 29). A probe's own
+      // timeout is on the asking side (pingPeer, membership.ts), unchanged.
+      ping: ping(),
       pubsub: gossipsub({
         // A lone node must still be able to publish its heartbeat.
         allowPublishToZeroTopicPeers: true,
@@ -212,6 +220,9 @@ function batchWindowUpdates (): void {
 batchWindowUpdates()
 // Every gossip message's signature check imported its sender's key afresh (verify-cache.ts).
 cacheEd25519Verify()
+// A heartbeat that comes straight from its author needs no signature check: Noise already
+// authenticated that peer (verify-cache.ts). Relayed copies are still checked.
+trustOwnChannel(GossipSub.prototype)
 // Every decoded protobuf string (gossipsub's RPC, heartbeats, Raft, work) went through a
 // JavaScript UTF-8 loop that allocated ~30 bytes per character (src/wire/utf8-strings.ts).
 nativeUtf8Strings()
@@ -234,7 +245,7 @@ export async function createClientHost (privateKey: PrivateKey, opts: ClientHost
     ...protection(opts.meshKeys, opts.onMeshKeyMismatch),
     addresses: { listen: [] },
     transports: [tcp()],
-    connectionEncrypters: [coalescingWrites(noise())],
+    connectionEncrypters: [coalescingWrites(noise({ crypto: noiseCrypto }))],
     streamMuxers: [yamux()]
   }), opts.meshKeys)
 }

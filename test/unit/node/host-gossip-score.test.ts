@@ -8,7 +8,7 @@ import { createHost } from '../../../src/node/transport/host.js'
 
 describe('createHost: gossipsub peer scoring', () => {
   it('gives many peers on one address no colocation penalty', async () => {
-    const host = await createHost({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, probeTimeoutMs: 500 })
+    const host = await createHost({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false })
     const pubsub = host.services.pubsub as any
     expect(pubsub.score.params.IPColocationFactorWeight).toBe(0)
   })

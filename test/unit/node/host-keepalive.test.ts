@@ -11,7 +11,7 @@ describe('createHost: yamux keep-alive', () => {
 
   it('is off on both ends of a connection', async () => {
     for (let i = 0; i < 2; i++) {
-      const host = await createHost({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, probeTimeoutMs: 500 })
+      const host = await createHost({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false })
       await host.start()
       hosts.push(host)
     }

@@ -17,7 +17,7 @@ const hosts: Host[] = []
 const memberships: Membership[] = []
 
 async function host (): Promise<Host> {
-  const h = await createHost({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, probeTimeoutMs: PROBE_TIMEOUT_MS })
+  const h = await createHost({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false })
   await h.start()
   hosts.push(h)
   return h

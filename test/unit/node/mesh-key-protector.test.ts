@@ -32,7 +32,6 @@ async function start (meshKeys?: Uint8Array[]): Promise<TestHost> {
     privateKey: await generateKeyPair('Ed25519'),
     listen: ['/ip4/127.0.0.1/tcp/0'],
     mdns: false,
-    probeTimeoutMs: 2_000,
     meshKeys,
     onMeshKeyMismatch: info => { mismatches.push(info) }
   })

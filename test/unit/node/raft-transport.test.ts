@@ -17,7 +17,7 @@ const silent = createLogger('silent')
 
 async function node (): Promise<{ host: Host, registry: Registry }> {
   const registry = new Registry()
-  const host = await createHost({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, probeTimeoutMs: 500, registry })
+  const host = await createHost({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, registry })
   await host.start()
   return { host, registry }
 }

@@ -18,7 +18,7 @@ afterEach(async () => {
 })
 
 async function start (listen = '/ip4/127.0.0.1/tcp/0'): Promise<{ host: Host, opened: () => number }> {
-  const host = await createHost({ privateKey: await generateKeyPair('Ed25519'), listen: [listen], mdns: false, probeTimeoutMs: 2_000 })
+  const host = await createHost({ privateKey: await generateKeyPair('Ed25519'), listen: [listen], mdns: false })
   await host.start()
   running.push(host)
   let opened = 0

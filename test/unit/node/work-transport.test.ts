@@ -17,7 +17,7 @@ const hosts: Host[] = []
 const transports: WorkTransport[] = []
 
 async function node (handle: (from: string, req: WorkRequest) => Promise<WorkResponse>): Promise<{ host: Host, work: WorkTransport }> {
-  const host = await createHost({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, probeTimeoutMs: 1000 })
+  const host = await createHost({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false })
   await host.start()
   const work = new WorkTransport(host, createLogger('silent'), createMetrics(new Registry()), handle)
   await work.start()
