@@ -153,7 +153,7 @@ export class WorkCore {
   /** Home jobs whose completion was detected with outcomes missing: they finish once the cancel is applied here. */
   private readonly awaitingCancel = new Set<string>()
   /** Jobs whose final state went out in ready `seq`: retired at advance(seq). */
-  private finishing: Array<{ seq: number, jobIds: string[] }> = []
+  private finishingJobs: Array<{ seq: number, jobIds: string[] }> = []
   private maintainAt: number
   private lastEvaporate: number
   private burstPending = false
@@ -414,7 +414,7 @@ export class WorkCore {
     const running = this.running.size
     const lent = this.lent.size
     const outbox = this.outbox.size
-    const done = queued + running + lent + engaged + outbox + homeJobs + inFlight === 0 && this.localDone.length === 0 && this.finishing.length === 0
+    const done = queued + running + lent + engaged + outbox + homeJobs + inFlight === 0 && this.localDone.length === 0 && this.finishingJobs.length === 0
     return { done, queued, running, lent, engaged, outbox, homeJobs, inFlight, handedOff: this.drained.handedOff, finished: this.drained.finished }
   }
 
@@ -538,7 +538,7 @@ export class WorkCore {
         if (finished == null) finished = []
         finished.push(done[i]!)
       }
-      if (finished != null) this.finishing.push({ seq, jobIds: finished })
+      if (finished != null) this.finishingJobs.push({ seq, jobIds: finished })
     }
     this.jobs.stage()
     const rd = this.rd
@@ -548,16 +548,21 @@ export class WorkCore {
     return rd
   }
 
+  /** Jobs whose final state is staged and not yet known durable: the shell flushes for them at once. */
+  get finishing (): boolean {
+    return this.finishingJobs.length > 0
+  }
+
   /**
    * The writes of every ready up to `seq` are durable: jobs finished in them are retired
    * (reported in ready().finished, their final state emitted for registration).
    */
   advance (seq: number): void {
-    if (this.finishing.length === 0 || this.finishing[0]!.seq > seq) return
+    if (this.finishingJobs.length === 0 || this.finishingJobs[0]!.seq > seq) return
     const entries: Array<[string, JobEntry]> = []
     let n = 0
-    for (; n < this.finishing.length && this.finishing[n]!.seq <= seq; n++) {
-      for (const id of this.finishing[n]!.jobIds) {
+    for (; n < this.finishingJobs.length && this.finishingJobs[n]!.seq <= seq; n++) {
+      for (const id of this.finishingJobs[n]!.jobIds) {
         const job = this.jobs.retire(id)
         if (job == null) continue
         entries.push([id, entryOf(job, job.state as JobEntry['state'])])
@@ -575,7 +580,7 @@ export class WorkCore {
         this.out('finished', job)
       }
     }
-    this.finishing = n === this.finishing.length ? [] : this.finishing.slice(n)
+    this.finishingJobs = n === this.finishingJobs.length ? [] : this.finishingJobs.slice(n)
     if (entries.length > 0) this.registerFinal(entries)
     this.changed = true
   }

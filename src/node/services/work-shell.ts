@@ -14,7 +14,7 @@ import type { Rng } from '../../prng.js'
 import type { WorkRequest, WorkResponse } from '../../wire/proto/work.js'
 import { decodeWorkMsg, decodeWorkReply, encodeWorkMsg, encodeWorkReply, fail } from '../../wire/work-codec.js'
 import { abortRun, invoke, isThenable, race, signalOf, stoppedByNode, type Running } from '../../work/attempt.js'
-import { WorkCore, type AttemptEnd, type AttemptOutcome, type DrainProgress, type PeerInfo, type Ready, type RunningTaskView, type SubmitAnswer, type SupervisionConfig, type WorkCounters, type WorkNotice } from '../../work/core.js'
+import { RESULTS_LINGER_MS, WorkCore, type AttemptEnd, type AttemptOutcome, type DrainProgress, type PeerInfo, type Ready, type RunningTaskView, type SubmitAnswer, type SupervisionConfig, type WorkCounters, type WorkNotice } from '../../work/core.js'
 import { WorkError } from '../../work/errors.js'
 import { FailedWithResult, type Handlers, type TaskContext } from '../../work/executors.js'
 import { closeHandlers, poolsOf, type HandlerPool } from '../../work/isolation/index.js'
@@ -173,6 +173,7 @@ export class WorkShell {
   private held: Ready[] = []
   private lastSeq = 0
   private commitScheduled = false
+  private lazyCommit?: NodeJS.Timeout
   private inboundSeq = 0
   private driving = false
   private again = false
@@ -302,6 +303,8 @@ export class WorkShell {
     this.slotsTimer = undefined
     this.disarm()
     clearTimeout(this.writeRetry)
+    clearTimeout(this.lazyCommit)
+    this.lazyCommit = undefined
     this.core.stop(this.opts.now())
     this.drive()
     // Running tasks stay in the store as queued: they run again after a restart.
@@ -641,8 +644,11 @@ export class WorkShell {
         const hold = rd.messages.length > 0 || rd.replies.length > 0 || rd.register.length > 0 || refused
         if (hold) this.held.push(rd)
         // A ready with nothing to write or send needs no flush of its own: the next one covers
-        // its seq when advance() is called.
-        if (hold || rd.writes.length > 0) this.requestCommit()
+        // its seq when advance() is called. One whose writes nothing waits for — no message,
+        // reply or registration held for them, no job's final state — is flushed with the
+        // next one that does, or LAZY_FLUSH_MS later (see there).
+        if (hold || core.finishing) this.requestCommit()
+        else if (rd.writes.length > 0) this.requestLazyCommit()
         const start = rd.start
         const observer = this.opts.observer
         for (let i = 0; i < start.length; i++) {
@@ -658,7 +664,22 @@ export class WorkShell {
     for (let i = 0; i < this.onDriven.length; i++) this.onDriven[i]!()
   }
 
+  /** Flush within LAZY_FLUSH_MS, or with the next commit that something waits for. */
+  private requestLazyCommit (): void {
+    if (this.commitScheduled || this.lazyCommit != null || this.closed) return
+    this.lazyCommit = setTimeout(this.lazyCommitDue, LAZY_FLUSH_MS)
+  }
+
+  private readonly lazyCommitDue = (): void => {
+    this.lazyCommit = undefined
+    this.requestCommit()
+  }
+
   private requestCommit (): void {
+    if (this.lazyCommit != null) {
+      clearTimeout(this.lazyCommit)
+      this.lazyCommit = undefined
+    }
     if (this.commitScheduled || this.closed) return
     this.commitScheduled = true
     setImmediate(() => {
@@ -917,6 +938,18 @@ export class WorkShell {
 }
 
 const NO_CHILDREN: readonly Task[] = Object.freeze([])
+/**
+ * How long writes that nothing waits for may stay staged (a task that ended here with no
+ * message to send, an outcome recorded with no reply held): they go with the next flush that
+ * something waits for, or after this. A node running a few slots ended each task in a flush of
+ * its own — a round trip through libuv's thread pool and a wake-up of the event loop per task,
+ * most of such a node's CPU per task (BENCHMARKS.md, issue 14, stop 29). A crash loses at most
+ * this much of them, which costs re-runs, never a result: a task runs again until its outcome
+ * is durable, and nothing is sent or answered before the writes it depends on are durable.
+ * As long as a thief's results linger (RESULTS_LINGER_MS), so its ended tasks are flushed with
+ * the message that carries their outcomes.
+ */
+const LAZY_FLUSH_MS = RESULTS_LINGER_MS
 /** After a failed write, the store is tried again this often until a write succeeds. */
 const WRITE_RETRY_MS = 1_000
 const NO_COUNTERS: WorkCounters = { tasksRun: 0, tasksFailed: 0, tasksRetried: 0, stealsSent: 0, stealsGranted: 0, stealsRefused: 0, tasksStolen: 0, tasksLent: 0, batchesResent: 0, resultsSent: 0, orphanedHandlers: 0, rejectedMessages: 0, tasksReclaimed: 0, tasksAbandoned: 0 }
