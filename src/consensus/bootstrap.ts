@@ -7,8 +7,14 @@
 // member of the set advertises exactly the same set, so founders agree on the configuration
 // before any of them writes it. A node alone with no peers to look for founds a
 // single-node cluster at once (the embedded default). Founders keep advertising their set
-// after founding, so one that saw the agreement late (its peers already hold a term) still
-// founds with the identical set instead of waiting to be added as a learner. A node that knows peers never founds
+// after founding while some founder is not seen in a cluster (alive, heartbeat term > 0),
+// so one that saw the agreement late (its peers already hold a term) still founds with the
+// identical set instead of waiting to be added as a learner (advertiseFounders). Once every
+// founder is seen clustered nobody needs the set: heartbeats carry an empty one, instead of
+// N ids from each of N nodes to N receivers forever (issue 14). A founder that comes back
+// unclustered under its old id (it is no longer seen clustered) brings the set back. A wiped
+// data dir holds a new identity: that node is no founder and joins as a learner (`join`),
+// whatever is advertised. A node that knows peers never founds
 // alone with N = 1: it waits for a cluster to join, so `--peer` cannot split the mesh.
 
 export interface PeerView {
@@ -60,6 +66,17 @@ export function decideBootstrap (input: BootstrapInput): BootstrapDecision {
   const agreed = proposal.every(id => id === input.self || sameSet(alive.find(p => p.id === id)?.bootstrapSet ?? [], proposal))
   if (agreed) return { action: 'found', voters: proposal }
   return { action: 'wait', proposal, why: 'waiting for the other founders to agree on the founding set' }
+}
+
+/**
+ * The founding set a clustered node advertises: `founders` while some founder other than
+ * `self` is not seen clustered (alive, heartbeat term > 0) — it may still be waiting to found
+ * with exactly this set — and empty once every founder is. A founder that never came up, or
+ * is dead or suspect, keeps the set advertised. A node that joined has no founders: empty.
+ */
+export function advertiseFounders (self: string, founders: readonly string[], peers: readonly PeerView[]): string[] {
+  const settled = founders.every(id => id === self || peers.some(p => p.id === id && p.alive && p.clustered))
+  return settled ? [] : [...founders]
 }
 
 function sameSet (a: readonly string[], b: readonly string[]): boolean {

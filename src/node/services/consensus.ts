@@ -15,7 +15,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { performance } from 'node:perf_hooks'
 import type { PrivateKey } from '@libp2p/interface'
-import { decideBootstrap, type BootstrapDecision } from '../../consensus/bootstrap.js'
+import { advertiseFounders, decideBootstrap, type BootstrapDecision, type PeerView } from '../../consensus/bootstrap.js'
 import { TickClock } from './tick-clock.js'
 import { ControlState, encodeCommand, type ApplyResult, type ControlCommand, type JobMove } from '../../consensus/control.js'
 import { mulberry32 } from '../../prng.js'
@@ -138,6 +138,10 @@ export class ConsensusService {
   private lastBootstrapLog = ''
   /** Membership.revision when the founding check last ran (-1: run it at the next tick). */
   private bootstrapSeen = -1
+  /** advertisedFounders' answer and the membership revision it was computed at. */
+  private founders: string[] = []
+  private foundersSeen = -1
+  private foundersOf: readonly string[] = []
   private readonly opts: ConsensusOptions
   private readonly healer: Healer
   /** Leader only: the voters' death opinions (reset whenever this node stops leading). */
@@ -367,7 +371,30 @@ export class ConsensusService {
       return { role: 'none', term: 0n, leader: '', bootstrapSet: this.bootstrap.action === 'wait' ? this.bootstrap.proposal : [] }
     }
     const learner = st.conf.learners.includes(this.selfId)
-    return { role: learner ? 'learner' : st.role, term: BigInt(st.term), leader: st.leader ?? '', bootstrapSet: this.raftStore.founders }
+    return { role: learner ? 'learner' : st.role, term: BigInt(st.term), leader: st.leader ?? '', bootstrapSet: this.advertisedFounders() }
+  }
+
+  /**
+   * The founding set while a founder may still need it (advertiseFounders), recomputed only
+   * when the membership view moved: every heartbeat asks.
+   */
+  private advertisedFounders (): string[] {
+    const revision = this.membership.revision
+    const founders = this.raftStore.founders
+    if (revision !== this.foundersSeen || founders !== this.foundersOf) {
+      this.foundersSeen = revision
+      this.foundersOf = founders
+      this.founders = advertiseFounders(this.selfId, founders, this.peerViews())
+    }
+    return this.founders
+  }
+
+  /** Each known peer as the founding rules see it: alive, clustered, its advertised set. */
+  private peerViews (): PeerView[] {
+    return this.membership.detector.all().map(m => {
+      const hb = this.membership.heartbeatOf(m.peerId)
+      return { id: m.peerId, alive: m.state === 'alive', clustered: (hb?.term ?? 0n) > 0n, bootstrapSet: hb?.bootstrapSet ?? [] }
+    })
   }
 
   private createCore (): void {
@@ -612,10 +639,7 @@ export class ConsensusService {
     const revision = this.membership.revision
     if (revision === this.bootstrapSeen) return
     this.bootstrapSeen = revision
-    const peers = this.membership.detector.all().map(m => {
-      const hb = this.membership.heartbeatOf(m.peerId)
-      return { id: m.peerId, alive: m.state === 'alive', clustered: (hb?.term ?? 0n) > 0n, bootstrapSet: hb?.bootstrapSet ?? [] }
-    })
+    const peers = this.peerViews()
     const decision = decideBootstrap({ self: this.selfId, expect: this.opts.expect, hasPeers: this.opts.hasPeers || peers.length > 0, peers })
     const prev = this.bootstrap
     this.bootstrap = decision

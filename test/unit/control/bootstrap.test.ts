@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decideBootstrap, type PeerView } from '../../../src/consensus/bootstrap.js'
+import { advertiseFounders, decideBootstrap, type PeerView } from '../../../src/consensus/bootstrap.js'
 
 const peer = (id: string, over: Partial<PeerView> = {}): PeerView => ({ id, alive: true, clustered: false, bootstrapSet: [], ...over })
 
@@ -50,5 +50,46 @@ describe('bootstrap decision for a late founder', () => {
   it('joins as a learner when the clustered peers founded without it', () => {
     const peers = [peer('b', { clustered: true, bootstrapSet: ['b', 'c', 'd'] })]
     expect(decideBootstrap({ self: 'a', expect: 3, hasPeers: true, peers })).toEqual({ action: 'join', via: ['b'] })
+  })
+})
+
+describe('founding set a clustered node advertises', () => {
+  const founders = ['a', 'b', 'c']
+
+  it('advertises the set while a founder is not seen clustered: unclustered, dead, suspect or never seen', () => {
+    const b = peer('b', { clustered: true, bootstrapSet: founders })
+    expect(advertiseFounders('a', founders, [b, peer('c')])).toEqual(founders)
+    expect(advertiseFounders('a', founders, [b, peer('c', { clustered: true, alive: false })])).toEqual(founders)
+    expect(advertiseFounders('a', founders, [b])).toEqual(founders)
+  })
+
+  it('advertises nothing once every other founder is seen clustered, whatever non-founders do', () => {
+    const peers = [peer('b', { clustered: true }), peer('c', { clustered: true }), peer('d')]
+    expect(advertiseFounders('a', founders, peers)).toEqual([])
+  })
+
+  it('advertises nothing for a node that joined (no founders) or founded alone', () => {
+    expect(advertiseFounders('d', [], [peer('a', { clustered: true })])).toEqual([])
+    expect(advertiseFounders('a', ['a'], [])).toEqual([])
+  })
+
+  it('a late founder still founds with the identical set, after which the set is withdrawn', () => {
+    // a and b founded; c saw the agreement late.
+    const cAsSeenByB = peer('c')
+    const fromA = advertiseFounders('a', founders, [peer('b', { clustered: true }), cAsSeenByB])
+    const fromB = advertiseFounders('b', founders, [peer('a', { clustered: true }), cAsSeenByB])
+    const late = decideBootstrap({ self: 'c', expect: 3, hasPeers: true, peers: [peer('a', { clustered: true, bootstrapSet: fromA }), peer('b', { clustered: true, bootstrapSet: fromB })] })
+    expect(late).toEqual({ action: 'found', voters: founders })
+    expect(advertiseFounders('a', founders, [peer('b', { clustered: true }), peer('c', { clustered: true })])).toEqual([])
+  })
+
+  it('a founder back unclustered under its old id gets the set again; a wiped one (new id) joins', () => {
+    const settled = [peer('a', { clustered: true, bootstrapSet: [] }), peer('b', { clustered: true, bootstrapSet: [] })]
+    expect(decideBootstrap({ self: 'e', expect: 3, hasPeers: true, peers: settled })).toEqual({ action: 'join', via: ['a', 'b'] })
+    const fromA = advertiseFounders('a', founders, [peer('b', { clustered: true }), peer('c')])
+    expect(fromA).toEqual(founders)
+    const back = [peer('a', { clustered: true, bootstrapSet: fromA }), peer('b', { clustered: true, bootstrapSet: [] })]
+    expect(decideBootstrap({ self: 'c', expect: 3, hasPeers: true, peers: back })).toEqual({ action: 'found', voters: founders })
+    expect(decideBootstrap({ self: 'e', expect: 3, hasPeers: true, peers: back })).toEqual({ action: 'join', via: ['a', 'b'] })
   })
 })
