@@ -74,11 +74,15 @@ describe('HeapTrim', () => {
     expect(t.trims).toBe(0)
   })
 
-  it('handler worker threads started after it keep 1 MiB semi-spaces (a new space of at most 2 MiB)', async () => {
+  it('handler worker threads started after it keep 1 MiB semi-spaces (a new space of a few MiB, not 32+)', async () => {
     const t = new HeapTrim()
     await t.start()
     try {
-      expect(await workerNewSpaceMiB()).toBeLessThanOrEqual(2)
+      // V8 reports the new space with the pages a scavenge has in hand: with 1 MiB semi-spaces
+      // this worker read 2 MiB in most of 40 runs and up to 9 MiB in a few (node 24); without
+      // the flag, 32 MiB under this process's --max-semi-space-size=16 and 64–128 MiB under
+      // V8's default. A bound of 2 failed now and then in CI.
+      expect(await workerNewSpaceMiB()).toBeLessThan(16)
     } finally {
       await t.stop()
     }
