@@ -11,7 +11,7 @@
 import { Command } from 'commander'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { waitUntil } from '../scripts/cluster-lib.js'
+import { untilFinished } from '../src/node/client/job-wait.js'
 import { jobDetail, startBenchCluster } from './lib/mesh-jobs.js'
 import { formatMachine, machineInfo, procCpuMs } from './lib/machine.js'
 import { freePortBlock } from './lib/ports.js'
@@ -47,11 +47,8 @@ async function main (): Promise<void> {
       const cpu0 = pids.map(p => procCpuMs(p) ?? 0)
       const t0 = Date.now()
       const id = (await admin('jobsSubmit', { jobs: [JSON.stringify({ tasks })] })).jobs[0]!.id
-      let view: { state: string, finishedAt?: number } = { state: 'running' }
-      await waitUntil(async () => {
-        view = jobDetail(await admin('jobGet', { id, results: false, limit: 0, after: '' }))
-        return view.state !== 'running'
-      }, 600_000, 'the job to finish', 20)
+      // A long poll: the home is not asked anything while the job runs.
+      const view: { state: string, finishedAt?: number } = await untilFinished(async waitMs => jobDetail(await admin('jobGet', { id, results: false, limit: 0, after: '', waitMs })), { minGapMs: 20, timeoutMs: 600_000 })
       if (view.state !== 'completed') throw new Error(`job ended ${view.state}`)
       const makespan = view.finishedAt! - t0
       const cpuPct = pids.reduce((a, p, i) => a + (procCpuMs(p) ?? 0) - cpu0[i]!, 0) / (Date.now() - t0) * 100

@@ -95,20 +95,10 @@ export class EmbeddedNode {
 
   /** Resolves once the job is completed, failed or cancelled (and durable). */
   async wait (jobId: string): Promise<JobView> {
-    const engine = this.#node.work.engine
-    const finished = new Promise<void>(resolve => {
-      const listener = (j: { id: string }): void => {
-        if (j.id !== jobId) return
-        engine.jobs.onFinished.splice(engine.jobs.onFinished.indexOf(listener), 1)
-        resolve()
-      }
-      engine.jobs.onFinished.push(listener)
-      void engine.job(jobId).then(v => { if (v != null && isFinal(v.state) && engine.jobs.get(jobId) == null) listener(v) })
-    })
-    const now = await engine.job(jobId)
-    if (now == null) throw new WorkError('NOT_FOUND', `no job ${jobId} is homed on this node`)
-    await finished
-    return (await engine.job(jobId))!
+    const view = await this.#node.work.engine.jobs.whenFinished(jobId)
+    if (view == null) throw new WorkError('NOT_FOUND', `no job ${jobId} is homed on this node`)
+    if (!isFinal(view.state)) throw new WorkError('STOPPING', `the node stopped before job ${jobId} finished`)
+    return view
   }
 
   /** Submit and wait: the job's final view. */

@@ -76,6 +76,13 @@ export const MAX_INTERNAL_FRAME_BYTES = MAX_ADMIN_REQUEST_BYTES + 64 * 1024
 export const INTERNAL_TIMEOUT_MS = 8_000
 
 /**
+ * The longest a jobGet waits for its job to finish (its waitMs is cut to this): well inside
+ * INTERNAL_TIMEOUT_MS, so a read forwarded to the job's home is answered before its hop
+ * times out, however loaded the home.
+ */
+export const MAX_JOB_WAIT_MS = 5_000
+
+/**
  * A member's latency history (internal `history` request, for `meshnode stats`): a node that
  * does not answer in this time is listed as missing, so one slow peer cannot stall the
  * stats; the whole gathering stays well inside ADMIN_TIMEOUT_MS.

@@ -63,6 +63,19 @@ describe('jobs on a 3-node cluster', () => {
     expect(full.results!.every(r => r.ok)).toBe(true)
   })
 
+  it('answers a long poll (waitMs) when the job ends, also through a node that is not its home', async () => {
+    const id = await submitFile([{ type: 'nap', payload: { ms: 1_500 } }])
+    const other = loadState(dir).nodes[1]!
+    const key = await loadKeyFile(join(dir, OPERATOR_KEY_FILE))
+    const ask = async (waitMs: number): Promise<JobJson> => JSON.parse((await adminCall(`/ip4/127.0.0.1/tcp/${other.port}`, 'jobGet', { id, results: false, limit: 0, after: '', waitMs }, undefined, { key })).view)
+    // A short wait ends with the job as it stands.
+    expect(await ask(100)).toMatchObject({ state: 'running', done: 0 })
+    // A long one is answered by the home once the job's end is durable, not after the wait.
+    let answered = await ask(5_000)
+    if (answered.state === 'running') answered = await ask(5_000) // a loaded machine: once more
+    expect(answered).toMatchObject({ state: 'completed', total: 1, done: 1 })
+  })
+
   it('resumes after a thief and then the home are killed mid-job', async () => {
     const id = await submitFile(Array.from({ length: 3000 }, () => ({ type: 'nap', payload: { ms: 4 } })))
     const thief = loadState(dir).nodes[1]!

@@ -8,6 +8,7 @@ import type { Libp2p } from 'libp2p'
 import { MAX_CAPABLE_WAIT_MS, parseJobInput, type JobInput } from '../../work/spec.js'
 import { renderView } from '../../workflow/index.js'
 import { detailJson, retentionJson, summaryJson, type JobDetails, type JobSummary } from '../client/jobs-json.js'
+import { untilFinished } from '../client/job-wait.js'
 import { MeshError, errorMessage } from '../errors.js'
 import { formatDuration } from '../client/status-json.js'
 import { withTarget, type Admin, type CliOutput, type TargetOptions } from './target.js'
@@ -35,7 +36,12 @@ type IO = CliOutput
 /** How long `submit --queue-until-capable` waits for a capable node by default. */
 const DEFAULT_CAPABLE_WAIT_MS = 10 * 60_000
 
-/** How often `submit --wait` asks for progress. */
+/**
+ * `submit --wait` asks the job's home to answer when the job ends (a long poll): every BAR_MS
+ * when it draws a progress bar, else every MAX_JOB_WAIT_MS; an older node, which answers at
+ * once, is asked at most every POLL_MS.
+ */
+const BAR_MS = 500
 const POLL_MS = 200
 
 export function addJobCommands (program: Command, admin: Admin, io: IO, setExit: (code: number) => void): void {
@@ -312,13 +318,15 @@ async function waitForJob (id: string, opts: TargetOptions, admin: Admin, client
     : undefined
   bar?.start(1, 0, { state: 'running' })
   try {
-    for (;;) {
-      const view = detailJson(await admin(opts, 'jobGet', { id, results: false, limit: 0, after: '' }, client))
-      bar?.setTotal(Math.max(1, view.total))
-      bar?.update(view.done, { state: view.state })
-      if (['completed', 'failed', 'cancelled'].includes(view.state)) return view
-      await new Promise(resolve => setTimeout(resolve, POLL_MS))
-    }
+    // Long polls: the home answers as the job ends; a bar is redrawn at least every BAR_MS.
+    return await untilFinished(async waitMs => detailJson(await admin(opts, 'jobGet', { id, results: false, limit: 0, after: '', waitMs }, client)), {
+      ...(bar != null ? { waitMs: BAR_MS } : {}),
+      minGapMs: POLL_MS,
+      onView: view => {
+        bar?.setTotal(Math.max(1, view.total))
+        bar?.update(view.done, { state: view.state })
+      }
+    })
   } finally {
     bar?.stop()
   }

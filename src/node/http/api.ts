@@ -5,6 +5,7 @@
 // `{"error": {"code", "message"}}` with an HTTP status that follows the code.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { AdminCommandName, AdminParams, AdminResult } from '../../wire/calls.js'
+import { MAX_JOB_WAIT_MS } from '../../wire/constants.js'
 import { adminError } from '../client/admin.js'
 import { detailJson, summaryJson, type JobSummary } from '../client/jobs-json.js'
 import { statusToJson } from '../client/status-json.js'
@@ -150,8 +151,11 @@ export function registerApi (app: FastifyInstance, ctx: ApiContext): void {
     return await reply.code(201).send(batch ? { jobs } : jobs[0])
   })
 
-  app.get<{ Params: { id: string } }>('/v1/jobs/:id', async req => {
-    return detailJson(await run(req, 'jobGet', { id: req.params.id, results: false, limit: 0, after: '' }))
+  // ?wait=DURATION: a long poll — answered as soon as the job has finished, or after DURATION
+  // (at most MAX_JOB_WAIT_MS) with the job as it stands.
+  app.get<{ Params: { id: string }, Querystring: { wait?: string } }>('/v1/jobs/:id', async req => {
+    const wait = req.query.wait == null || req.query.wait === '' ? 0 : Math.min(durationParam(req.query.wait, 'wait'), MAX_JOB_WAIT_MS)
+    return detailJson(await run(req, 'jobGet', { id: req.params.id, results: false, limit: 0, after: '', ...(wait > 0 ? { waitMs: wait } : {}) }))
   })
 
   app.get<{ Params: { id: string }, Querystring: { after?: string, limit?: string } }>('/v1/jobs/:id/results', async req => {

@@ -11,9 +11,9 @@ import { RETENTION_KEYS, finishedTime, parseRetentionValue, retentionCounts, ret
 import { GRANT_ROLES, type ApplyResult, type ConfigValue, type ControlCommand, type Grant, type GrantRole, type JobEntry, type PendingOccurrence, type ScheduleRecord } from '../../consensus/control.js'
 import { checkScheduleJob, scheduleInfo, scheduleSpec, scheduleUsesCommands } from './schedules.js'
 import type { AdminCommandName as CommandName, AdminParams as Params, AdminResult as Result } from '../../wire/calls.js'
-import { JOB_LIMITS } from '../../wire/constants.js'
+import { JOB_LIMITS, MAX_JOB_WAIT_MS } from '../../wire/constants.js'
 import type { AdminRequest, AdminResponse, ApprovalEntry, ConfigEntry, DrainStatus, JobSummary } from '../../wire/proto/admin.js'
-import type { WorkShell } from './work-shell.js'
+import type { ShellJobs, WorkShell } from './work-shell.js'
 import { parseJobInput, shellCommandsOf, type JobInput } from '../../work/spec.js'
 import { MeshError, errorMessage } from '../errors.js'
 import { check, checkApprover, roleName, type Principal, type Right } from '../access/policy.js'
@@ -94,7 +94,7 @@ export interface RaftStatusView {
 }
 
 /** The part of the work engine the job commands use. */
-export type JobsEngine = Pick<WorkShell, 'submit' | 'job' | 'jobRecord' | 'results' | 'runningTasks' | 'stuckJobs'>
+export type JobsEngine = Pick<WorkShell, 'submit' | 'job' | 'jobRecord' | 'results' | 'runningTasks' | 'stuckJobs'> & { jobs: Pick<ShellJobs, 'whenFinished'> }
 
 export interface AdminCommand<K extends CommandName> {
   /**
@@ -249,7 +249,11 @@ export const ADMIN_COMMANDS: CommandTable = {
       // The registry's home answers: a home declared dead that came back may still hold a
       // record of the job's earlier generation.
       const registered = ctx.consensus.control.jobs.get(p.id) as JobEntry | undefined
-      const view = ctx.forwarded || registered == null || registered.home === ctx.self ? await eng.job(p.id) : undefined
+      const here = ctx.forwarded || registered == null || registered.home === ctx.self
+      // A long poll waits here, at the home, for the job to finish (a forwarded one waits at
+      // the home it was forwarded to): one request instead of a client's poll every few ms.
+      const wait = Math.min(p.waitMs ?? 0, MAX_JOB_WAIT_MS)
+      const view = !here ? undefined : wait > 0 ? await eng.jobs.whenFinished(p.id, wait) : await eng.job(p.id)
       if (view != null) {
         const detail = { view: JSON.stringify({ ...view, running: eng.runningTasks(p.id) }), results: '', next: '' }
         if (p.results) {

@@ -126,7 +126,48 @@ export interface SlotsView {
 export class ShellJobs {
   /** Told once per job when its final state is durable. */
   readonly onFinished: Array<(job: JobRecord) => void> = []
+  /** Callers of whenFinished, by job: each told true when it finishes, false when the engine stops. */
+  private readonly waiters = new Map<string, Set<(finished: boolean) => void>>()
   constructor (private readonly shell: WorkShell) {}
+
+  /**
+   * The job's view once its final state is durable here, or (`timeoutMs`) as it stands when
+   * that time has passed or the engine stops first; undefined if no job of that id is homed
+   * here. What a client's long poll waits on (jobGet's waitMs) and the library's `wait`.
+   */
+  async whenFinished (jobId: string, timeoutMs = Infinity): Promise<JobView | undefined> {
+    // Listen before reading, so a job that finishes in between is not missed. A final state
+    // read while the job is still active is not durable yet: wait for the notice.
+    let tell!: (finished: boolean) => void
+    const told = new Promise<boolean>(resolve => { tell = resolve })
+    let set = this.waiters.get(jobId)
+    if (set == null) this.waiters.set(jobId, set = new Set())
+    set.add(tell)
+    const timer = timeoutMs < Infinity ? setTimeout(tell, Math.max(0, timeoutMs), false) : undefined
+    try {
+      const view = await this.shell.job(jobId)
+      if (view == null) return undefined
+      if (isFinal(view.state) && this.get(jobId) == null) return view
+      if (this.shell.stopping) return view
+      await told
+      return await this.shell.job(jobId) ?? view
+    } finally {
+      clearTimeout(timer)
+      set.delete(tell)
+      if (set.size === 0 && this.waiters.get(jobId) === set) this.waiters.delete(jobId)
+    }
+  }
+
+  /** The shell drained a durable final state (or stops: every waiter is let go). */
+  finished (jobId: string | undefined): void {
+    if (this.waiters.size === 0) return
+    if (jobId == null) {
+      for (const set of this.waiters.values()) for (const tell of set) tell(false)
+      return
+    }
+    const set = this.waiters.get(jobId)
+    if (set != null) for (const tell of set) tell(true)
+  }
 
   get (jobId: string): JobRecord | undefined {
     return this.shell.started ? this.shell.core.activeJob(jobId) : undefined
@@ -207,6 +248,11 @@ export class WorkShell {
 
   get started (): boolean {
     return this._core != null
+  }
+
+  /** stop() was called: nothing new starts, and nobody is kept waiting. */
+  get stopping (): boolean {
+    return this.stopped
   }
 
   get core (): WorkCore {
@@ -299,6 +345,7 @@ export class WorkShell {
   async stop (): Promise<void> {
     if (this._core == null || this.stopped) return
     this.stopped = true
+    this.jobs.finished(undefined)
     clearInterval(this.slotsTimer)
     this.slotsTimer = undefined
     this.disarm()
@@ -617,6 +664,7 @@ export class WorkShell {
           for (const job of rd.finished) {
             observer?.jobFinished(job, now)
             for (const l of this.jobs.onFinished) l(job)
+            this.jobs.finished(job.id)
           }
         }
         if (rd.adopt.length > 0) for (const a of rd.adopt) this.adopt(a.jobId, a.set)

@@ -450,6 +450,7 @@ export interface JobGet {
   results: boolean
   limit: number
   after: string
+  waitMs?: number
 }
 
 export namespace JobGet {
@@ -480,6 +481,11 @@ export namespace JobGet {
         if ((obj.after != null && obj.after !== '')) {
           w.uint32(34)
           w.string(obj.after)
+        }
+
+        if (obj.waitMs != null) {
+          w.uint32(40)
+          w.uint32(obj.waitMs)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -513,6 +519,10 @@ export namespace JobGet {
             }
             case 4: {
               obj.after = reader.string()
+              break
+            }
+            case 5: {
+              obj.waitMs = reader.uint32()
               break
             }
             default: {

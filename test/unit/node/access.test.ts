@@ -89,6 +89,7 @@ function fake (caller: Principal, forwarded = false): Fake {
       return inputs.map((_, i) => ({ id: `j${i}`, home: 'self', roots: 1 })) as any
     },
     job: async () => ({ id: 'j1' }) as any,
+    jobs: { whenFinished: async (id: string) => await engine.job(id) },
     jobRecord: async () => undefined,
     results: async () => [],
     runningTasks: () => []

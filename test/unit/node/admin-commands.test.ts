@@ -12,6 +12,7 @@ import { MeshNode } from '../../../src/node/node.js'
 import { ADMIN_COMMANDS, commandOf, type AdminContext, type JobsEngine } from '../../../src/node/services/admin-commands.js'
 import { dispatch, failure } from '../../../src/node/services/admin.js'
 import type { AdminCommandName } from '../../../src/wire/calls.js'
+import { MAX_JOB_WAIT_MS } from '../../../src/wire/constants.js'
 import { AdminRequest, AdminResponse } from '../../../src/wire/proto/admin.js'
 import { WorkError } from '../../../src/work/errors.js'
 import { encodePayload } from '../../../src/work/spec.js'
@@ -42,6 +43,7 @@ function fake (opts: {
       return inputs.map((_, i) => ({ id: `j${i}`, home: 'self', roots: 1 })) as any
     },
     job: async () => undefined,
+    jobs: { whenFinished: async (id: string) => await engine.job(id) },
     jobRecord: async () => undefined,
     results: async () => [],
     runningTasks: () => [],
@@ -264,6 +266,32 @@ describe('every failure reaches the client with its code unchanged', () => {
   it('the home\'s own failure for a job read forwarded to it', async () => {
     const f = fake({ jobs: { j1: { home: 'other', createdAt: 1, state: 'running' } }, forward: async () => failure('NOT_FOUND', 'job j1 is registered with home other, which does not have it') })
     expect((await clientError({ jobGet: { id: 'j1', results: false, limit: 0, after: '' } }, f)).code).toBe('NOT_FOUND')
+  })
+
+  it('a jobGet with waitMs waits at the job\'s home for it to finish, never longer than MAX_JOB_WAIT_MS', async () => {
+    const waits: Array<number | undefined> = []
+    const f = fake({
+      jobs: { j1: { home: 'self', createdAt: 1, state: 'running' } },
+      engine: {
+        job: async () => { throw new Error('read without waiting') },
+        jobs: { whenFinished: async (id: string, ms?: number) => { waits.push(ms); return { id, state: 'completed' } as any } }
+      }
+    })
+    const res = await roundTrip({ jobGet: { id: 'j1', results: false, limit: 0, after: '', waitMs: 60_000 } }, f)
+    expect(res.code).toBe('')
+    expect(JSON.parse(res.jobGet!.view)).toMatchObject({ id: 'j1', state: 'completed' })
+    expect(waits).toEqual([MAX_JOB_WAIT_MS])
+    // Without waitMs (an older client) it reads at once.
+    const g = fake({ jobs: { j1: { home: 'self', createdAt: 1, state: 'running' } }, engine: { job: async id => ({ id, state: 'running' }) as any, jobs: { whenFinished: async () => { throw new Error('waited') } } } })
+    expect(JSON.parse((await roundTrip({ jobGet: { id: 'j1', results: false, limit: 0, after: '' } }, g)).jobGet!.view).state).toBe('running')
+  })
+
+  it('a waiting jobGet for a job homed elsewhere goes to the home with its wait, and waits there', async () => {
+    const f = fake({ jobs: { j1: { home: 'other', createdAt: 1, state: 'running' } }, forward: async () => ({ code: '', error: '', jobGet: { view: JSON.stringify({ id: 'j1', state: 'completed' }), results: '', next: '' } }) as any })
+    const res = await roundTrip({ jobGet: { id: 'j1', results: false, limit: 0, after: '', waitMs: 2_000 } }, f)
+    expect(JSON.parse(res.jobGet!.view).state).toBe('completed')
+    expect(f.forwards).toHaveLength(1)
+    expect(f.forwards[0]!.req.jobGet?.waitMs).toBe(2_000)
   })
 
   it('STARTING while the work layer is not up', async () => {
