@@ -74,6 +74,15 @@ describe('jobs on a 3-node cluster', () => {
     let answered = await ask(5_000)
     if (answered.state === 'running') answered = await ask(5_000) // a loaded machine: once more
     expect(answered).toMatchObject({ state: 'completed', total: 1, done: 1 })
+    // `meshnode job ID --wait` on a running job: prints it once over; exit 0 only if it completed.
+    const later = await submitFile([{ type: 'nap', payload: { ms: 500 } }])
+    const waited = await meshnode(['job', later, '--wait', '--json', '--data-dir', node1], { timeoutMs: 60_000 })
+    expect(waited.code, waited.stderr).toBe(0)
+    expect(JSON.parse(waited.stdout)).toMatchObject({ id: later, state: 'completed', done: 1 })
+    const failing = await submitFile([{ type: 'boom', payload: { why: 'test' }, attempts: 1 }])
+    const failed = await meshnode(['job', failing, '--wait', '--json', '--data-dir', node1], { timeoutMs: 60_000 })
+    expect(failed.code, failed.stderr).toBe(1)
+    expect(JSON.parse(failed.stdout)).toMatchObject({ id: failing, state: 'failed' })
   })
 
   it('resumes after a thief and then the home are killed mid-job', async () => {

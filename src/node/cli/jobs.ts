@@ -142,10 +142,21 @@ export function addJobCommands (program: Command, admin: Admin, io: IO, setExit:
     .description('show one job: state, task counts, per-node breakdown, result')
     .option('--results', 'also list task outcomes, 1000 at a time in task id order')
     .option('--after <taskId>', 'with --results: the page after this task id (--json prints the next one as "next")')
-    .action(async (id: string, opts: TargetOptions & { results?: boolean, after?: string }) => {
+    .option('--wait', 'show progress until the job finishes, then print it; exit 1 unless it completed')
+    .action(async (id: string, opts: TargetOptions & { results?: boolean, after?: string, wait?: boolean }) => {
       if (opts.after != null && opts.results !== true) throw new MeshError('USAGE', '--after pages through task results: give it with --results')
+      if (opts.wait === true) {
+        const client = await admin.openClient(opts)
+        try {
+          await waitForJob(id, opts, admin, client, io)
+        } finally {
+          await client.stop()
+        }
+      }
+      // With --wait, the view once the job is over (and a page of its results if asked).
       const view = detailJson(await admin(opts, 'jobGet', { id, results: opts.results === true, limit: 0, after: opts.after ?? '' }))
       io.out(opts.json === true ? JSON.stringify(view, null, 2) + '\n' : formatJob(view))
+      if (opts.wait === true) setExit(view.state === 'completed' ? 0 : 1)
     })
 
   withTarget(program.command('cancel <id>'))
