@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # usage: bench/idle-cpu.sh ROOT N LABEL [settle_s] [measure_s] [extra node args...]
-# Starts N nodes of the build in ROOT (scripts/cluster up N), waits converged, settles,
+# Starts N nodes of the build in ROOT (scripts/cluster up N; ports $BASE_PORT or 20000, HTTP 100 above), waits converged, settles,
 # measures CPU (utime+stime from /proc) over measure_s, prints a line, tears down.
 # e.g. flock /tmp/meshnode-e2e.lock bench/idle-cpu.sh /work/wt/before 10 before 10 25; ... bench/idle-cpu.sh . 10 after 10 25
 # Interleave before/after builds in one lock hold; prints CPU % per node (utime+stime from /proc),
@@ -10,7 +10,7 @@ root=$1; n=$2; label=$3; settle=${4:-10}; meas=${5:-20}; shift 5 || shift $#
 dir=/tmp/idle-cluster-$label
 node=${NODE:-$root/node_modules/.bin/node}; [ -x "$node" ] || node=node
 t0=$(date +%s%3N)
-$node $root/dist/scripts/cluster.js --dir $dir up $n --base-port 20000 --http-base-port 20100 --timeout-ms 60000 -- "$@" >/tmp/idle-up-$label.txt 2>&1 || { echo "$label up failed"; cat /tmp/idle-up-$label.txt; }
+$node $root/dist/scripts/cluster.js --dir $dir up $n --base-port ${BASE_PORT:-20000} --http-base-port $(( ${BASE_PORT:-20000} + 100 )) --timeout-ms 60000 -- "$@" >/tmp/idle-up-$label.txt 2>&1 || { echo "$label up failed"; cat /tmp/idle-up-$label.txt; }
 t1=$(date +%s%3N)
 pids=$(grep -o 'pid [0-9]*' /tmp/idle-up-$label.txt | awk '{print $2}')
 sleep $settle

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # usage: bench/idle-pair.sh ROOT_A ROOT_B N [settle_s] [measure_s] [label]
-# Two idle N-node meshes side by side, one of each build (ROOT_A on ports 20000/20100, ROOT_B on
-# 20200/20250; N ≤ 50), measured over the same window: CPU per node (utime+stime from /proc),
+# Two idle N-node meshes side by side, one of each build (ROOT_A on ports BASE/BASE+100, ROOT_B on
+# BASE+200/BASE+250, BASE = $BASE_PORT or 20000; N ≤ 50), measured over the same window: CPU per node (utime+stime from /proc),
 # voluntary context switches (wake-ups) per node per second, RSS per node, the load average.
 # On a shared machine the load swings between two runs moved a single idle-cpu.sh figure by
 # ±0.3 point; side by side both builds see the same swings (BENCHMARKS.md, issue 14, stop 27).
@@ -11,7 +11,8 @@ A=$1; B=$2; n=$3; settle=${4:-15}; meas=${5:-60}; label=${6:-pair}
 node=${NODE:-$A/node_modules/.bin/node}; [ -x "$node" ] || node=node
 dir=/tmp/idle-pair-$label
 up() { $node $1/dist/scripts/cluster.js --dir $dir-$2 up $n --base-port $3 --http-base-port $4 --timeout-ms 60000 >$dir-$2.txt 2>&1 || { echo "$2 up failed"; cat $dir-$2.txt; }; }
-up $A a 20000 20100 & up $B b 20200 20250 & wait
+base=${BASE_PORT:-20000}
+up $A a $base $((base+100)) & up $B b $((base+200)) $((base+250)) & wait
 pa=$(grep -o 'pid [0-9]*' $dir-a.txt | awk '{print $2}'); pb=$(grep -o 'pid [0-9]*' $dir-b.txt | awk '{print $2}')
 sleep $settle
 ticks() { local s=0; for p in "$@"; do read -r u k < <(awk '{print $14, $15}' /proc/$p/stat 2>/dev/null || echo "0 0"); s=$((s+u+k)); done; echo $s; }

@@ -60,6 +60,11 @@ export const publicKeys = new KeyObjectCache()
 /** Private keys by seed: a node signs with its own key only, so a handful at most. */
 const privateKeys = new KeyMap(16, seed => createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' }))
 
+/** Private keys imported so far (cache misses): tests. */
+export function privateKeyImports (): number {
+  return privateKeys.imports
+}
+
 /** The signature of `message` by the 32-byte seed `privateKey`. */
 export function sign (message: Uint8Array, privateKey: Uint8Array): Uint8Array {
   if (privateKey.byteLength !== PRIVATE_KEY_BYTES) throw new TypeError(`an ed25519 private key is ${PRIVATE_KEY_BYTES} bytes, not ${privateKey.byteLength}`)

@@ -71,6 +71,12 @@ export const GREET_GAP_MS = 20
 /** ...and this much more per known peer (Greeter). */
 export const GREET_GAP_PER_PEER_MS = 20
 
+/**
+ * How long a heartbeat may reuse the addresses the host listed last (Membership.ownAddrs). They
+ * are re-read at once when libp2p says they changed ('self:peer:update').
+ */
+export const ADDRS_REREAD_MS = 10_000
+
 /** How long a leaving node waits for its `leaving` heartbeat to be flushed to peers. */
 const LEAVE_FLUSH_MS = 150
 
@@ -108,6 +114,8 @@ export class Membership {
   /** When the detector last reported a transition (relayNeeded's "recent change"). */
   private lastChangeAt = -Infinity
   private unhookRelay?: () => void
+  /** The host's addresses as heartbeats advertise them, and when they were read (ownAddrs). */
+  private addrs: { at: number, list: string[] } = { at: -Infinity, list: [] }
 
   private readonly host: Host
   private readonly store: Store
@@ -136,6 +144,7 @@ export class Membership {
     if (this.init.relay !== 'always') this.hookRelay(pubsub)
     this.host.addEventListener('peer:connect', this.onConnect)
     this.host.addEventListener('peer:disconnect', this.onDisconnect)
+    this.host.addEventListener('self:peer:update', this.onSelfUpdate)
 
     this.heartbeatTimer = setInterval(() => { void this.publish(false) }, this.init.heartbeatMs)
     this.arm()
@@ -194,6 +203,7 @@ export class Membership {
     this.unhookRelay?.()
     this.host.removeEventListener('peer:connect', this.onConnect)
     this.host.removeEventListener('peer:disconnect', this.onDisconnect)
+    this.host.removeEventListener('self:peer:update', this.onSelfUpdate)
   }
 
   view (): PeerView[] {
@@ -263,7 +273,7 @@ export class Membership {
       mesh: this.init.mesh,
       name: this.init.name,
       version: VERSION,
-      addrs: this.host.getMultiaddrs().map(a => a.toString()),
+      addrs: this.ownAddrs(performance.now()),
       incarnation: this.ownIncarnation,
       seq: ++this.seq,
       load: local.load,
@@ -286,6 +296,25 @@ export class Membership {
     } catch (err: any) {
       this.log.debug({ err: err?.message }, 'heartbeat publish failed')
     }
+  }
+
+  /**
+   * The host's addresses for a heartbeat. libp2p builds them afresh on every call (each
+   * listener's addresses, verification and expiry filters, a new Multiaddr with /p2p/ per
+   * address, then the strings): ~1.6 % of an idle node's main-thread CPU at 10 nodes when read
+   * for every heartbeat (BENCHMARKS.md, issue 14, stop 30). They change when a transport starts
+   * or stops listening, which libp2p announces with 'self:peer:update' (onSelfUpdate drops the
+   * copy); otherwise they are re-read every ADDRS_REREAD_MS, and never kept while empty.
+   */
+  private ownAddrs (now: number): string[] {
+    if (now - this.addrs.at >= ADDRS_REREAD_MS || this.addrs.list.length === 0) {
+      this.addrs = { at: now, list: this.host.getMultiaddrs().map(a => a.toString()) }
+    }
+    return this.addrs.list
+  }
+
+  private readonly onSelfUpdate = (): void => {
+    this.addrs = { at: -Infinity, list: [] }
   }
 
   /** Heartbeats validate() decoded, by their bytes: gossipsub delivers the same message object next. */

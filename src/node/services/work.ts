@@ -188,7 +188,9 @@ export class WorkService {
     const now = Date.now()
     if (now - this.peersCache.at < PEERS_CACHE_MS) return this.peersCache.peers
     const peers: PeerInfo[] = []
-    for (const p of this.membership.view()) {
+    // The detector's members, not view(): view() builds every PeerView with a connection lookup
+    // per peer, and this runs on every work timer (maintenance twice a second at rest).
+    for (const p of this.membership.detector.all()) {
       if (p.state !== 'alive') continue
       const hb = this.membership.heartbeatOf(p.peerId)
       peers.push({ peerId: p.peerId, queued: hb?.queued ?? 0, capabilities: hb?.capabilities ?? [], draining: hb?.draining ?? false })

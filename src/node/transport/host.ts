@@ -17,7 +17,7 @@ import type { Registry } from 'prom-client'
 import { toString } from 'uint8arrays/to-string'
 import { MAX_HEARTBEAT_BYTES } from '../../wire/constants.js'
 import { meshKeyProtector, type MeshKeyMismatch } from './mesh-key.js'
-import { cacheEd25519Verify, trustOwnChannel } from './verify-cache.js'
+import { cacheEd25519Sign, cacheEd25519Verify, trustOwnChannel } from './verify-cache.js'
 import { nativeUtf8Strings } from '../../wire/utf8-strings.js'
 
 export interface HostServices extends Record<string, unknown> {
@@ -220,6 +220,8 @@ function batchWindowUpdates (): void {
 batchWindowUpdates()
 // Every gossip message's signature check imported its sender's key afresh (verify-cache.ts).
 cacheEd25519Verify()
+// ...and each heartbeat this node signs imported its own private key afresh (verify-cache.ts).
+cacheEd25519Sign()
 // A heartbeat that comes straight from its author needs no signature check: Noise already
 // authenticated that peer (verify-cache.ts). Relayed copies are still checked.
 trustOwnChannel(GossipSub.prototype)

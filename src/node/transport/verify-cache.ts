@@ -9,10 +9,12 @@
 // `crypto.verify(null, data, key, sig)` as before.
 //
 // A message that arrives straight from its author is not checked at all (`trustOwnChannel`).
-import { publicKeyFromRaw } from '@libp2p/crypto/keys'
+// The node's own signatures (every heartbeat it publishes) go through a kept private KeyObject
+// too (`cacheEd25519Sign`).
+import { privateKeyFromRaw, publicKeyFromRaw } from '@libp2p/crypto/keys'
 import type { PeerId } from '@libp2p/interface'
 import { equals } from 'uint8arrays/equals'
-import { KeyObjectCache, PUBLIC_KEY_BYTES, SIGNATURE_BYTES, publicKeys } from '../../ed25519.js'
+import { KeyObjectCache, PRIVATE_KEY_BYTES, PUBLIC_KEY_BYTES, SIGNATURE_BYTES, publicKeys, sign as signWithSeed } from '../../ed25519.js'
 
 export { KeyObjectCache, publicKeys }
 
@@ -46,6 +48,28 @@ export function cacheEd25519Verify (cache: KeyObjectCache = publicKeys): void {
       return true
     }
     return cache.verify(this.raw, data instanceof Uint8Array ? data : data.subarray(), sig)
+  }
+  proto.__meshnodeCached = true
+}
+
+/**
+ * Make every @libp2p/crypto ed25519 private key sign through a kept KeyObject (src/ed25519.ts).
+ * @libp2p/crypto 5's Ed25519PrivateKey.sign imports the key from a JWK (`crypto.createPrivateKey`,
+ * two base64url encodings) for every signature; gossipsub signs each heartbeat this node
+ * publishes, once a second. Ed25519 signatures are deterministic (RFC 8032): the bytes are the
+ * library's. A key whose raw form is not seed + public key (64 bytes) goes to the library.
+ */
+export function cacheEd25519Sign (): void {
+  const proto = Object.getPrototypeOf(privateKeyFromRaw(new Uint8Array(PRIVATE_KEY_BYTES + PUBLIC_KEY_BYTES))) as {
+    sign: (data: Uint8Array | { subarray: () => Uint8Array }, options?: { signal?: AbortSignal }) => Uint8Array | Promise<Uint8Array>
+    __meshnodeCached?: boolean
+  }
+  if (proto.__meshnodeCached === true) return
+  const sign = proto.sign
+  proto.sign = function (this: { raw: Uint8Array }, data, options) {
+    if (this.raw?.byteLength !== PRIVATE_KEY_BYTES + PUBLIC_KEY_BYTES) return sign.call(this, data, options)
+    options?.signal?.throwIfAborted()
+    return signWithSeed(data instanceof Uint8Array ? data : data.subarray(), this.raw.subarray(0, PRIVATE_KEY_BYTES))
   }
   proto.__meshnodeCached = true
 }

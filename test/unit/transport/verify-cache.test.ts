@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { generateKeyPair, publicKeyFromRaw } from '@libp2p/crypto/keys'
 import { Uint8ArrayList } from 'uint8arraylist'
-import { KeyObjectCache, cacheEd25519Verify, publicKeys } from '../../../src/node/transport/verify-cache.js'
+import { KeyObjectCache, cacheEd25519Sign, cacheEd25519Verify, publicKeys } from '../../../src/node/transport/verify-cache.js'
+import { privateKeyImports } from '../../../src/ed25519.js'
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s)
 
@@ -79,5 +80,31 @@ describe('cacheEd25519Verify: libp2p public keys verify through the cache', () =
     const other = await generateKeyPair('Ed25519')
     expect(await publicKeyFromRaw(other.publicKey.raw).verify(msg, sig)).toBe(false)
     expect(() => publicKeyFromRaw(a.publicKey.raw).verify(msg, sig.subarray(0, 63))).toThrow(/64 bytes/)
+  })
+})
+
+describe('cacheEd25519Sign: the node\'s own key signs through a kept KeyObject', () => {
+  it('gives the library\'s bytes for every message and key, imports each key once', async () => {
+    const keys = [await generateKeyPair('Ed25519'), await generateKeyPair('Ed25519')]
+    const msgs = [new Uint8Array(0), text('a heartbeat'), new Uint8Array(2000).fill(7)]
+    // the library's own signatures, taken before the patch
+    const expected = keys.map(k => msgs.map(m => Buffer.from(k.sign(m) as Uint8Array).toString('hex')))
+    cacheEd25519Sign()
+    cacheEd25519Sign() // once only
+    const before = privateKeyImports()
+    for (let round = 0; round < 3; round++) {
+      keys.forEach((k, i) => msgs.forEach((m, j) => {
+        const sig = k.sign(m) as Uint8Array
+        expect(Buffer.from(sig).toString('hex')).toBe(expected[i]![j])
+        expect(k.publicKey.verify(m, sig)).toBe(true)
+      }))
+    }
+    expect(privateKeyImports() - before).toBe(2)
+    // a Uint8ArrayList message, as gossipsub may pass
+    const list = new Uint8ArrayList(msgs[1]!.subarray(0, 3), msgs[1]!.subarray(3))
+    expect(Buffer.from(keys[0]!.sign(list as any) as Uint8Array).toString('hex')).toBe(expected[0]![1])
+    // a key of the wrong length still goes to the library (which refuses it)
+    const odd = Object.create(Object.getPrototypeOf(keys[0]), { raw: { value: new Uint8Array(10) } })
+    expect(() => odd.sign(msgs[1])).toThrow()
   })
 })

@@ -1,0 +1,99 @@
+// The addresses a heartbeat advertises (Membership.ownAddrs): read from the host once per
+// ADDRS_REREAD_MS, not once per heartbeat, and again at once when libp2p says they changed.
+import { performance } from 'node:perf_hooks'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { ADDRS_REREAD_MS, Membership } from '../../../src/node/services/membership.js'
+import { decodeHeartbeat } from '../../../src/wire/heartbeat-codec.js'
+
+function membership () {
+  let addrs = ['/ip4/127.0.0.1/tcp/1/p2p/self']
+  const reads = { count: 0 }
+  const published: string[][] = []
+  const events = new EventTarget()
+  const host = Object.assign(events, {
+    peerId: { toString: () => 'self' },
+    getMultiaddrs: () => { reads.count++; return addrs.map(a => ({ toString: () => a })) },
+    getConnections: () => [],
+    services: {
+      pubsub: {
+        topicValidators: new Map(),
+        addEventListener () {},
+        removeEventListener () {},
+        subscribe () {},
+        publish: async (_topic: string, data: Uint8Array) => {
+          const v = decodeHeartbeat(data, 'test')
+          if (v.ok) published.push(v.heartbeat.addrs)
+        }
+      }
+    }
+  })
+  const counter = { inc () {}, labels: () => counter }
+  const metrics = new Proxy({}, { get: () => counter })
+  const store = { peers: { entries: async () => [], put: async () => {} } }
+  const dialer = { know () {}, forgetUntilSeen () {} }
+  const log = { debug () {}, info () {}, warn () {}, trace () {} }
+  const m = new Membership({ host: host as any, store: store as any, dialer: dialer as any, log: log as any, metrics: metrics as any }, {
+    mesh: 'test',
+    name: 'n',
+    capabilities: [],
+    incarnation: 1n,
+    heartbeatMs: 1000,
+    probeAfterMs: 3000,
+    deadAfterMs: 3000,
+    probeTimeoutMs: 500,
+    startedAt: 0,
+    relay: 'always',
+    localState: () => ({ role: 'follower', term: 0n, leader: '', load: 0, queued: 0, slots: 1, draining: false, bootstrapSet: [] })
+  })
+  return { m, host, reads, published, setAddrs: (a: string[]) => { addrs = a } }
+}
+
+describe('Membership: the addresses a heartbeat advertises', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] })
+    vi.spyOn(performance, 'now').mockImplementation(() => Date.now())
+  })
+  afterEach(() => {
+    vi.restoreAllMocks()
+    vi.useRealTimers()
+  })
+
+  it('reads them once per ADDRS_REREAD_MS, at once after self:peer:update, and not while empty', async () => {
+    const { m, host, reads, published, setAddrs } = membership()
+    await m.start()
+    await vi.advanceTimersByTimeAsync(5_000)
+    // the first heartbeat at start, then one a second: all carry the address, read once
+    expect(published.length).toBe(6)
+    expect(published.every(a => a.join() === '/ip4/127.0.0.1/tcp/1/p2p/self')).toBe(true)
+    expect(reads.count).toBe(1)
+
+    // libp2p announces new addresses: the next heartbeat carries them
+    setAddrs(['/ip4/127.0.0.1/tcp/2/p2p/self'])
+    host.dispatchEvent(new Event('self:peer:update'))
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(published.at(-1)).toEqual(['/ip4/127.0.0.1/tcp/2/p2p/self'])
+    expect(reads.count).toBe(2)
+
+    // a change libp2p did not announce shows within ADDRS_REREAD_MS
+    setAddrs(['/ip4/127.0.0.1/tcp/3/p2p/self'])
+    await vi.advanceTimersByTimeAsync(ADDRS_REREAD_MS)
+    expect(published.at(-1)).toEqual(['/ip4/127.0.0.1/tcp/3/p2p/self'])
+
+    // no address yet (not listening): asked again for every heartbeat until there is one
+    setAddrs([])
+    host.dispatchEvent(new Event('self:peer:update'))
+    const before = reads.count
+    await vi.advanceTimersByTimeAsync(3_000)
+    expect(reads.count - before).toBe(3)
+    setAddrs(['/ip4/127.0.0.1/tcp/4/p2p/self'])
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(published.at(-1)).toEqual(['/ip4/127.0.0.1/tcp/4/p2p/self'])
+
+    // stopped: the listener is gone
+    m.stop()
+    const after = reads.count
+    host.dispatchEvent(new Event('self:peer:update'))
+    await vi.advanceTimersByTimeAsync(3_000)
+    expect(reads.count).toBe(after)
+  })
+})
