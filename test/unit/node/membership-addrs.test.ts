@@ -1,8 +1,8 @@
 // The addresses a heartbeat advertises (Membership.ownAddrs): read from the host once per
 // ADDRS_REREAD_MS, not once per heartbeat, and again at once when libp2p says they changed.
-import { performance } from 'node:perf_hooks'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { ADDRS_REREAD_MS, Membership } from '../../../src/node/services/membership.js'
+import { describe, expect, it, vi } from 'vitest'
+import { ADDRS_REREAD_MS } from '../../../src/node/services/membership.js'
+import { onFakeClock, quietMembership } from './membership-fixture.js'
 import { decodeHeartbeat } from '../../../src/wire/heartbeat-codec.js'
 
 function membership () {
@@ -27,36 +27,12 @@ function membership () {
       }
     }
   })
-  const counter = { inc () {}, labels: () => counter }
-  const metrics = new Proxy({}, { get: () => counter })
-  const store = { peers: { entries: async () => [], put: async () => {} } }
-  const dialer = { know () {}, forgetUntilSeen () {} }
-  const log = { debug () {}, info () {}, warn () {}, trace () {} }
-  const m = new Membership({ host: host as any, store: store as any, dialer: dialer as any, log: log as any, metrics: metrics as any }, {
-    mesh: 'test',
-    name: 'n',
-    capabilities: [],
-    incarnation: 1n,
-    heartbeatMs: 1000,
-    probeAfterMs: 3000,
-    deadAfterMs: 3000,
-    probeTimeoutMs: 500,
-    startedAt: 0,
-    relay: 'always',
-    localState: () => ({ role: 'follower', term: 0n, leader: '', load: 0, queued: 0, slots: 1, draining: false, bootstrapSet: [] })
-  })
+  const m = quietMembership(host, { relay: 'always' })
   return { m, host, reads, published, setAddrs: (a: string[]) => { addrs = a } }
 }
 
 describe('Membership: the addresses a heartbeat advertises', () => {
-  beforeEach(() => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] })
-    vi.spyOn(performance, 'now').mockImplementation(() => Date.now())
-  })
-  afterEach(() => {
-    vi.restoreAllMocks()
-    vi.useRealTimers()
-  })
+  onFakeClock()
 
   it('reads them once per ADDRS_REREAD_MS, at once after self:peer:update, and not while empty', async () => {
     const { m, host, reads, published, setAddrs } = membership()

@@ -1,7 +1,7 @@
 // Greeting newly subscribed peers: the first at once, later ones at least
 // 20 ms × known peers apart, none dropped (src/node/services/membership.ts).
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { Membership } from '../../../src/node/services/membership.js'
+import { quietMembership } from './membership-fixture.js'
 
 function membership (peers: number) {
   const published: number[] = []
@@ -9,19 +9,7 @@ function membership (peers: number) {
     getMultiaddrs: () => [],
     services: { pubsub: { publish: async () => { published.push(Date.now()) } } }
   }
-  const metrics = { heartbeatsSent: { inc () {} } }
-  const m = new Membership({ host: host as any, store: {} as any, dialer: {} as any, log: { debug () {} } as any, metrics: metrics as any }, {
-    mesh: 'test',
-    name: 'n',
-    capabilities: [],
-    incarnation: 1n,
-    heartbeatMs: 1000,
-    probeAfterMs: 3000,
-    deadAfterMs: 3000,
-    probeTimeoutMs: 500,
-    startedAt: 0,
-    localState: () => ({ role: 'follower', term: 0n, leader: '', load: 0, queued: 0, slots: 1, draining: false, bootstrapSet: [] })
-  })
+  const m = quietMembership(host)
   for (let i = 0; i < peers; i++) m.detector.heartbeat(`peer-${i}`, 1n, 1n, 0, false)
   const subscribed = (): void => (m as any).onSubscriptionChange({ detail: { peerId: {}, subscriptions: [{ topic: (m as any).topic, subscribe: true }] } })
   return { m, published, subscribed }

@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { ProbeOutcome } from '../../../src/healing/failure-detector.js'
 import { createLogger } from '../../../src/node/log.js'
 import { createMetrics } from '../../../src/node/metrics.js'
-import { Membership } from '../../../src/node/services/membership.js'
+import type { Membership } from '../../../src/node/services/membership.js'
+import { quietMembership } from './membership-fixture.js'
 import { createHost, type Host } from '../../../src/node/transport/host.js'
 import { PING_PROTOCOL } from '../../../src/node/transport/ping.js'
 
@@ -25,24 +26,7 @@ async function host (): Promise<Host> {
 
 /** A membership service on `h` that is only asked to probe (never started: no heartbeats). */
 function membership (h: Host): Membership {
-  const m = new Membership({
-    host: h,
-    store: {} as any,
-    dialer: { know () {}, forgetUntilSeen () {} } as any,
-    log: createLogger('silent'),
-    metrics: createMetrics(new Registry())
-  }, {
-    mesh: 'test',
-    name: 'a',
-    capabilities: [],
-    incarnation: 1n,
-    heartbeatMs: 1000,
-    probeAfterMs: 3000,
-    deadAfterMs: 6000,
-    probeTimeoutMs: PROBE_TIMEOUT_MS,
-    startedAt: 0,
-    localState: () => ({ role: 'follower', term: 0n, leader: '', load: 0, queued: 0, slots: 1, draining: false, bootstrapSet: [] })
-  })
+  const m = quietMembership(h, { name: 'a', deadAfterMs: 6000, probeTimeoutMs: PROBE_TIMEOUT_MS }, { log: createLogger('silent'), metrics: createMetrics(new Registry()) })
   memberships.push(m)
   return m
 }

@@ -3,8 +3,8 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { performance } from 'node:perf_hooks'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { Membership } from '../../../src/node/services/membership.js'
+import { describe, expect, it, vi } from 'vitest'
+import { onFakeClock, quietMembership } from './membership-fixture.js'
 import { RELAY_AFTER_CHANGE_MS } from '../../../src/healing/relay.js'
 import { encodeHeartbeat, type Heartbeat } from '../../../src/wire/heartbeat-codec.js'
 import { heartbeatTopic } from '../../../src/wire/constants.js'
@@ -30,23 +30,7 @@ function membership () {
       pubsub: { publish: async () => {} }
     }
   }
-  const counter = { inc () {}, labels: () => counter }
-  const metrics = new Proxy({}, { get: () => counter })
-  const store = { peers: { put: async () => {} } }
-  const dialer = { know () {}, forgetUntilSeen () {} }
-  const log = { debug () {}, info () {}, warn () {}, trace () {} }
-  const m = new Membership({ host: host as any, store: store as any, dialer: dialer as any, log: log as any, metrics: metrics as any }, {
-    mesh: 'test',
-    name: 'n',
-    capabilities: [],
-    incarnation: 1n,
-    heartbeatMs: 1000,
-    probeAfterMs: PROBE_AFTER_MS,
-    deadAfterMs: 3000,
-    probeTimeoutMs: 500,
-    startedAt: 0,
-    localState: () => ({ role: 'follower', term: 0n, leader: '', load: 0, queued: 0, slots: 1, draining: false, bootstrapSet: [] })
-  })
+  const m = quietMembership(host, { probeAfterMs: PROBE_AFTER_MS })
   let seq = 0n
   const heartbeat = (from: ReturnType<typeof peerIdFromPrivateKey>, advertise: Partial<Heartbeat> = {}): void => {
     const hb: Heartbeat = { mesh: 'test', name: 'p', version: '0', addrs: [], incarnation: 1n, seq: ++seq, load: 0, queued: 0, slots: 1, draining: false, capabilities: [], role: 'follower', term: 0n, leader: '', uptimeMs: 0n, leaving: false, bootstrapSet: [], fullyConnected: false, ...advertise }
@@ -56,15 +40,7 @@ function membership () {
 }
 
 describe('Membership detector timer', () => {
-  // The shell reads node:perf_hooks' performance (not the global one vitest fakes): on the fake clock.
-  beforeEach(() => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] })
-    vi.spyOn(performance, 'now').mockImplementation(() => Date.now())
-  })
-  afterEach(() => {
-    vi.restoreAllMocks()
-    vi.useRealTimers()
-  })
+  onFakeClock()
 
   it('arms no timer while nothing is pending', () => {
     const { m } = membership()

@@ -54,3 +54,19 @@ export async function loneShell<W extends WorkStore = WorkStore> (prefix: string
   }
   return { shell, store: db, work, registry, close }
 }
+
+/** A WorkStore whose flushes wait while `held` is set. */
+export class GatedStore extends WorkStore {
+  held = false
+  private waiting: Array<() => void> = []
+
+  override async flush (): Promise<void> {
+    if (this.held) await new Promise<void>(resolve => this.waiting.push(resolve))
+    await super.flush()
+  }
+
+  release (): void {
+    this.held = false
+    for (const w of this.waiting.splice(0)) w()
+  }
+}

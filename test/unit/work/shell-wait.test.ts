@@ -2,24 +2,7 @@
 // it must answer once the job's final state is durable — not when the core has decided it, not
 // only at the timeout — and let every waiter go when the node stops. One real LevelDB.
 import { afterEach, describe, expect, it } from 'vitest'
-import { WorkStore } from '../../../src/node/store/work-store.js'
-import { loneShell, type LoneShell } from './lone-shell.js'
-
-/** A WorkStore whose flushes wait while `held` is set. */
-class GatedStore extends WorkStore {
-  held = false
-  private waiting: Array<() => void> = []
-
-  override async flush (): Promise<void> {
-    if (this.held) await new Promise<void>(resolve => this.waiting.push(resolve))
-    await super.flush()
-  }
-
-  release (): void {
-    this.held = false
-    for (const w of this.waiting.splice(0)) w()
-  }
-}
+import { GatedStore, loneShell, type LoneShell } from './lone-shell.js'
 
 let cleanup: (() => Promise<void>) | undefined
 afterEach(async () => {

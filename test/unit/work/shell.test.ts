@@ -4,24 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { WorkShell } from '../../../src/node/services/work-shell.js'
 import { workRequest } from '../../../src/wire/work-codec.js'
-import { WorkStore } from '../../../src/node/store/work-store.js'
-import { loneShell } from './lone-shell.js'
-
-/** A WorkStore whose flushes wait while `held` is set. */
-class GatedStore extends WorkStore {
-  held = false
-  private waiting: Array<() => void> = []
-
-  override async flush (): Promise<void> {
-    if (this.held) await new Promise<void>(resolve => this.waiting.push(resolve))
-    await super.flush()
-  }
-
-  release (): void {
-    this.held = false
-    for (const w of this.waiting.splice(0)) w()
-  }
-}
+import { GatedStore, loneShell } from './lone-shell.js'
 
 let cleanup: (() => Promise<void>) | undefined
 afterEach(async () => {
