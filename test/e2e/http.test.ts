@@ -78,10 +78,11 @@ describe('the HTTP API on a 3-node cluster', () => {
     expect(res.status).toBe(201)
     const sub = await res.json() as { id: string, home: string, tasks: number }
     expect(sub).toMatchObject({ tasks: 40 })
-    // A long poll on a node that is not the job's home: answered when the job ends (a loaded
-    // machine may need a second wait of 5 s).
-    let polled = await getJson(`${urls[0]}/v1/jobs/${sub.id}?wait=5s`)
-    for (let i = 0; i < 3 && polled.state === 'running'; i++) polled = await getJson(`${urls[0]}/v1/jobs/${sub.id}?wait=5000`)
+    // A long poll at the job's home (the node it was submitted to; another node knows the job
+    // once its registration is applied there): answered when the job ends (a loaded machine
+    // may need a second wait of 5 s).
+    let polled = await getJson(`${urls[1]}/v1/jobs/${sub.id}?wait=5s`)
+    for (let i = 0; i < 3 && polled.state === 'running'; i++) polled = await getJson(`${urls[1]}/v1/jobs/${sub.id}?wait=5000`)
     expect(polled).toMatchObject({ state: 'completed', done: 40 })
     const badWait = await fetch(`${urls[0]}/v1/jobs/${sub.id}?wait=soon`)
     expect(badWait.status).toBe(400)
