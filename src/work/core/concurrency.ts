@@ -19,7 +19,9 @@
 //   costs in CPU (what the last step added per slot, or at first all the CPU read over the
 //   slots) says the new level stays under the ceiling — a cold node with a deep queue of
 //   mostly waiting tasks reaches its level in fewer probes. A step that paid is followed by the
-//   next at once, its measurement the next one's yardstick.
+//   next at once, its measurement the next one's yardstick. A step that took the CPU from
+//   under the ceiling to none idle ends slow start even when it paid: its own slots filled the
+//   CPU, and a doubling from there only adds threads (and their start-up cost).
 // - Every step is a probe: after a tick to settle — longer while the step starts handler
 //   workers (`warming`: each costs ~75 ms of CPU before it runs a task, and a level measured
 //   then looks worse than it is; not from a level that left no CPU idle, where the workers'
@@ -412,7 +414,11 @@ export class ConcurrencyController {
       other.level = cur
       other.ticks = other.backoff
       if (p.up) this.linear = p.bar == null && p.fromRate > 0 && (rate / p.fromRate - 1) >= LINEAR_SHARE * (cur / p.from - 1)
-      if (!this.linear) this.slow = false
+      // Slow start ends where its own slots filled the CPU (from under the ceiling to no CPU
+      // idle): a doubling from there only adds threads and their start-up cost; the climb goes
+      // on in the saturated rule's small, hot-judged steps. (A CPU that read full from the
+      // start is someone else's: the doublings go on.)
+      if (!this.linear || (p.up && p.fromCpu < this.t.cpuCeiling && p.cpu / p.ticks >= HOT_CPU)) this.slow = false
       this.lastStep = this.slow && p.up ? { from: p.from, to: cur, fromCpu: p.fromCpu, cpu: p.cpu / p.ticks } : undefined
       if (this.slow) {
         // Slow start goes on: the window just measured is the next step's yardstick, so the

@@ -419,6 +419,26 @@ describe('ConcurrencyController', () => {
       }
     })
 
+    it('ends at the level whose own slots filled the CPU: no doubling past it, no oscillation', () => {
+      // Like the bench on 2 cores (traced): each slot adds 45 tasks/s and 5 % of the CPU until
+      // 24 slots leave none idle (2 → 6 → 12 → 24, the last step paying linearly); past them
+      // a slot adds 3 tasks/s.
+      const fills: Plant = n => ({ rate: Math.min(n, 24) * 45 + Math.max(0, n - 24) * 3, cpu: Math.min(1, 0.17 + 0.05 * n) })
+      for (const seed of [1, 2, 3, 4, 5]) {
+        const c = new ConcurrencyController(limits(2, 64))
+        const run = simulate(c, fills, 1000, { noise: 0.03, seed })
+        const head = `seed ${seed}: ${run.targets.slice(0, 60).join(',')}`
+        expect(run.targets.indexOf(24), head).toBeGreaterThan(0)
+        expect(run.targets.indexOf(24), head).toBeLessThanOrEqual(12)
+        // From there the probes are +50 % (36), never a doubling (48).
+        expect(Math.max(...run.targets), head).toBeLessThanOrEqual(36)
+        const tail = run.targets.slice(200)
+        expect(mode(tail), `seed ${seed}`).toBeGreaterThanOrEqual(20)
+        expect(changes(tail), `seed ${seed}: ${tail.join(',')}`).toBeLessThanOrEqual(16)
+        expect(offMode(tail), `seed ${seed}`).toBeLessThan(0.1)
+      }
+    })
+
     it('I/O-bound work climbs to the max in steps of ×4', () => {
       for (const seed of [1, 2, 3]) {
         const c = new ConcurrencyController(limits(2, 64))
