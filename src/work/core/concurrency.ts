@@ -19,10 +19,15 @@
 //   costs in CPU (what the last step added per slot, or at first all the CPU read over the
 //   slots) says the new level stays under the ceiling — a cold node with a deep queue of
 //   mostly waiting tasks reaches its level in fewer probes. A step that paid is followed by the
-//   next at once, its measurement the next one's yardstick.
+//   next at once, its measurement the next one's yardstick. A step that took the CPU from
+//   under the ceiling to none idle ends slow start even when it paid: its own slots filled the
+//   CPU, and a doubling from there only adds threads (and their start-up cost).
 // - Every step is a probe: after a tick to settle — longer while the step starts handler
 //   workers (`warming`: each costs ~75 ms of CPU before it runs a task, and a level measured
-//   then looks worse than it is) — throughput (completions per second) is measured and
+//   then looks worse than it is; not from a level that left no CPU idle, where the workers'
+//   start-up CPU is taken from the running tasks and is part of the step's cost, so a step
+//   that only pays once they are up is undone in a few ticks rather than after a second or
+//   more at a starved level) — throughput (completions per second) is measured and
 //   compared with the level before. The measurement is as long as the step needs: a doubling
 //   is a big effect, seen in a quarter of the completions a +50 % step needs (the count
 //   scales with 1/step²). A window that fell short but whose last tick paid is measured once
@@ -156,6 +161,12 @@ interface Probe {
   /** The mean `cpu` at the level before (over its measurement), and the sum over this one's. */
   fromCpu: number
   cpu: number
+  /**
+   * Taken from a level that left no CPU idle (HOT_CPU over its measurement, and at the ceiling
+   * as it was taken): the workers it starts take their CPU from the running tasks, so the
+   * probe does not wait for them — their cost is part of what it is judged on.
+   */
+  hot: boolean
 }
 
 /** Steps that were undone: no step that way is tried again for a while. */
@@ -348,7 +359,7 @@ export class ConcurrencyController {
     // At a saturated CPU a step up that buys little mostly takes CPU from someone else (the
     // other nodes on the machine, another program): it has to buy half its proportional gain.
     const keepShare = cpu >= this.t.cpuCeiling ? Math.max(this.t.keepShare, this.t.saturatedKeepShare) : this.t.keepShare
-    this.probe = { from, fromRate, up, settle: this.t.settleTicks, completed: 0, elapsedMs: 0, ticks: 0, need: this.need(from, next), retried: false, settled: 0, keepShare, fromCpu, cpu: 0 }
+    this.probe = { from, fromRate, up, settle: this.t.settleTicks, completed: 0, elapsedMs: 0, ticks: 0, need: this.need(from, next), retried: false, settled: 0, keepShare, fromCpu, cpu: 0, hot: up && cpu >= this.t.cpuCeiling && fromCpu >= HOT_CPU }
     this.saturated = 0
     this.linear = false
     this.resetRate()
@@ -358,7 +369,7 @@ export class ConcurrencyController {
   /** A step is measured, then kept or undone. */
   private judge (p: Probe, s: ConcurrencySample): number {
     const cur = this._target
-    if ((s.warming ?? 0) > 0 && p.settled < this.t.maxSettleTicks) {
+    if ((s.warming ?? 0) > 0 && !p.hot && p.settled < this.t.maxSettleTicks) {
       // Still warming up (workers starting): what was measured so far does not count.
       p.settle = Math.max(p.settle, 1)
       p.completed = 0
@@ -403,7 +414,11 @@ export class ConcurrencyController {
       other.level = cur
       other.ticks = other.backoff
       if (p.up) this.linear = p.bar == null && p.fromRate > 0 && (rate / p.fromRate - 1) >= LINEAR_SHARE * (cur / p.from - 1)
-      if (!this.linear) this.slow = false
+      // Slow start ends where its own slots filled the CPU (from under the ceiling to no CPU
+      // idle): a doubling from there only adds threads and their start-up cost; the climb goes
+      // on in the saturated rule's small, hot-judged steps. (A CPU that read full from the
+      // start is someone else's: the doublings go on.)
+      if (!this.linear || (p.up && p.fromCpu < this.t.cpuCeiling && p.cpu / p.ticks >= HOT_CPU)) this.slow = false
       this.lastStep = this.slow && p.up ? { from: p.from, to: cur, fromCpu: p.fromCpu, cpu: p.cpu / p.ticks } : undefined
       if (this.slow) {
         // Slow start goes on: the window just measured is the next step's yardstick, so the
@@ -457,6 +472,12 @@ export class ConcurrencyController {
     return this._target
   }
 }
+
+/**
+ * A level whose CPU read at least this over its measurement has none idle: a step up from it
+ * that starts workers is judged with their start-up cost (see Probe.hot).
+ */
+const HOT_CPU = 0.95
 
 /** A warm start is kept when the level gives at least this share of the rate it had last time. */
 const WARM_SHARE = 0.8

@@ -291,6 +291,53 @@ describe('ConcurrencyController', () => {
     expect(targets.at(-1), targets.join(',')).toBeGreaterThanOrEqual(32)
   })
 
+  it('from a level that left no CPU idle, a step up is judged with its workers\' start-up cost', () => {
+    // Handler workers start only for slots past those already run, each warming for 8 ticks
+    // at half the rate (their start-up CPU is taken from the running tasks: the CPU reads full).
+    const run = (cap: number, cpu: number): { targets: number[], reasons: string[] } => {
+      const c = new ConcurrencyController(limits(2, 64, 24))
+      let workers = 24
+      let warmingTicks = 0
+      let slots = c.target
+      const targets: number[] = []
+      const reasons: string[] = []
+      for (let i = 0; i < 300; i++) {
+        if (slots > workers) {
+          workers = slots
+          warmingTicks = 8
+        }
+        const warming = warmingTicks > 0 ? 1 : 0
+        if (warmingTicks > 0) warmingTicks--
+        const rate = Math.min(slots, cap) * 45 * (warming > 0 ? 0.5 : 1)
+        slots = c.tick({ cpu, queued: 10_000, running: slots, completed: Math.round(rate * TICK_MS / 1000), elapsedMs: TICK_MS, warming })
+        targets.push(slots)
+        reasons.push(c.reason)
+      }
+      return { targets, reasons }
+    }
+    // Nothing to gain above 24: the step up is undone after its settle tick and two measured
+    // ones, not after waiting out the warm-up at half the rate (11+ ticks).
+    const flat = run(24, 1)
+    const up = flat.targets.findIndex(x => x > 24)
+    expect(up, flat.targets.join(',')).toBeGreaterThanOrEqual(0)
+    const back = flat.targets.indexOf(24, up)
+    expect(back - up, flat.targets.join(',')).toBeLessThanOrEqual(4)
+    expect(mode(flat.targets.slice(50)), flat.targets.join(',')).toBe(24)
+    // More slots do pay once their workers are up: the first probe pays the warm-up and is
+    // undone, a later one (workers already there) is kept.
+    const paying = run(48, 1)
+    expect(paying.reasons, paying.targets.join(',')).toContain('undo')
+    expect(paying.targets.at(-1), paying.targets.join(',')).toBeGreaterThanOrEqual(48)
+    // With CPU to spare the probe waits for its workers, as before: 48 kept at once (the next
+    // step, to 64, buys nothing and is undone).
+    const spare = run(48, 0.6)
+    const at48 = spare.targets.indexOf(48)
+    const next = spare.targets.findIndex((x, i) => i > at48 && x !== 48)
+    expect(at48, spare.targets.join(',')).toBeLessThanOrEqual(1)
+    expect(spare.targets[next], spare.targets.join(',')).toBe(64)
+    expect(mode(spare.targets.slice(50)), spare.targets.join(',')).toBe(48)
+  })
+
   it('a failed window whose last tick paid is measured once more (a transient), a real loss is undone', () => {
     // Each step's first two ticks run slow (something starting that the sample does not
     // report), then every slot pays: the window (settle tick excluded) holds one slow tick and
@@ -369,6 +416,26 @@ describe('ConcurrencyController', () => {
         expect(offMode(tail), `seed ${seed}`).toBeLessThan(0.1)
         expect(benchLike(m).rate, `seed ${seed}: mode ${m}`).toBeGreaterThanOrEqual(950)
         expect(Math.max(...tail), `seed ${seed}`).toBeLessThanOrEqual(Math.ceil(m * 1.5) + 1)
+      }
+    })
+
+    it('ends at the level whose own slots filled the CPU: no doubling past it, no oscillation', () => {
+      // Like the bench on 2 cores (traced): each slot adds 45 tasks/s and 5 % of the CPU until
+      // 24 slots leave none idle (2 → 6 → 12 → 24, the last step paying linearly); past them
+      // a slot adds 3 tasks/s.
+      const fills: Plant = n => ({ rate: Math.min(n, 24) * 45 + Math.max(0, n - 24) * 3, cpu: Math.min(1, 0.17 + 0.05 * n) })
+      for (const seed of [1, 2, 3, 4, 5]) {
+        const c = new ConcurrencyController(limits(2, 64))
+        const run = simulate(c, fills, 1000, { noise: 0.03, seed })
+        const head = `seed ${seed}: ${run.targets.slice(0, 60).join(',')}`
+        expect(run.targets.indexOf(24), head).toBeGreaterThan(0)
+        expect(run.targets.indexOf(24), head).toBeLessThanOrEqual(12)
+        // From there the probes are +50 % (36), never a doubling (48).
+        expect(Math.max(...run.targets), head).toBeLessThanOrEqual(36)
+        const tail = run.targets.slice(200)
+        expect(mode(tail), `seed ${seed}`).toBeGreaterThanOrEqual(20)
+        expect(changes(tail), `seed ${seed}: ${tail.join(',')}`).toBeLessThanOrEqual(16)
+        expect(offMode(tail), `seed ${seed}`).toBeLessThan(0.1)
       }
     })
 
