@@ -22,6 +22,11 @@
 // still probed, every `deadAfterMs`: if gossip stays broken after a pause or a partition, an
 // answered probe is the only way this node learns the peer is back (and withdraws its
 // death opinion, src/healing/death-quorum.ts).
+//
+// A peer whose heartbeats slow down while nothing it advertises changes (quiet heartbeats,
+// src/node/services/membership.ts) says by how much (`quietMs`): its silence is judged that
+// much later, so it keeps the same margin before a probe as a peer heartbeating at the usual
+// interval.
 
 export type MemberState = 'alive' | 'suspect' | 'dead' | 'left'
 
@@ -71,6 +76,12 @@ export interface Member {
   failedProbes: number
   /** Refused probes since the last sign of life: two make the peer dead at once. */
   refusedProbes: number
+  /**
+   * How much later than usual the peer said its next heartbeat may come while nothing it
+   * advertises changes (its quiet heartbeats); silence is judged that much later. At most
+   * probeAfterMs.
+   */
+  quietMs: number
 }
 
 export interface Transition {
@@ -108,10 +119,11 @@ export class FailureDetector {
    * A heartbeat signed by `peerId`. Returns false when it is stale (older than what we hold),
    * so the shell can skip updating the peer's advertised info.
    */
-  heartbeat (peerId: string, incarnation: bigint, seq: bigint, now: number, leaving = false): boolean {
+  heartbeat (peerId: string, incarnation: bigint, seq: bigint, now: number, leaving = false, quietMs = 0): boolean {
     let m = this.members.get(peerId)
     if (m == null) {
       this.add(peerId, incarnation, seq, now, leaving ? 'left' : 'alive')
+      this.members.get(peerId)!.quietMs = this.quiet(quietMs)
       return true
     }
     const newer = incarnation > m.incarnation || (incarnation === m.incarnation && seq > m.seq)
@@ -126,6 +138,7 @@ export class FailureDetector {
     }
     m.incarnation = incarnation
     m.seq = seq
+    m.quietMs = this.quiet(quietMs)
     this.heard(m, now)
     if (leaving) {
       this.change(m, 'left', now, 'leave announced')
@@ -208,7 +221,7 @@ export class FailureDetector {
     for (const m of this.members.values()) {
       const silentFor = now - m.lastHeardAt
       if (m.state === 'alive') {
-        if (silentFor >= this.opts.probeAfterMs) this.requestProbe(m, now, false)
+        if (silentFor >= this.opts.probeAfterMs + m.quietMs) this.requestProbe(m, now, false)
       } else if (m.state === 'suspect') {
         if (silentFor >= this.opts.deadAfterMs && now - m.stateSince >= this.opts.deadAfterMs) {
           this.change(m, 'dead', now, 'no sign of life while suspect')
@@ -236,7 +249,7 @@ export class FailureDetector {
     for (const m of this.members.values()) {
       let at = Infinity
       if (m.state === 'alive') {
-        if (!m.probing) at = Math.max(m.lastHeardAt + probeAfterMs, m.lastProbeAt + probeIntervalMs)
+        if (!m.probing) at = Math.max(m.lastHeardAt + probeAfterMs + m.quietMs, m.lastProbeAt + probeIntervalMs)
       } else if (m.state === 'suspect') {
         at = Math.max(m.lastHeardAt, m.stateSince) + deadAfterMs
         if (!m.probing) at = Math.min(at, m.lastProbeAt + probeIntervalMs)
@@ -280,10 +293,16 @@ export class FailureDetector {
       probing: false,
       lastProbeAt: -Infinity,
       failedProbes: 0,
-      refusedProbes: 0
+      refusedProbes: 0,
+      quietMs: 0
     }
     this.members.set(peerId, m)
     this.transitions.push({ peerId, from: 'unknown', to: state, reason: reason ?? (state === 'left' ? 'leave announced' : 'first heartbeat') })
+  }
+
+  /** A peer's announced quiet interval, as this detector honours it: no more than probeAfterMs. */
+  private quiet (ms: number): number {
+    return Math.min(Math.max(0, ms), this.opts.probeAfterMs)
   }
 
   private heard (m: Member, now: number): void {

@@ -77,6 +77,26 @@ export const GREET_GAP_PER_PEER_MS = 20
  */
 export const ADDRS_REREAD_MS = 10_000
 
+/**
+ * Quiet heartbeats: while nothing a node advertises changes (every heartbeat field but `seq` and
+ * `uptime_ms`), it heartbeats every QUIET_FACTOR × --heartbeat-ms instead of every interval, and
+ * says so (`quiet_ms`), so its peers wait that much longer before they probe it for silence and
+ * keep the margin they had. An idle mesh's CPU is the number of heartbeat frames — every node
+ * hears every peer's — and halving them took ~0.35 point off a 10-node mesh's idle CPU per node
+ * (BENCHMARKS.md, issue 14, stop 30). Any change goes out at the next interval as before, and
+ * announce() (a role change, a new incarnation, a greeting) at once.
+ */
+export const QUIET_FACTOR = 2
+
+/**
+ * Whether a periodic heartbeat is due: its content changed, or a quiet interval
+ * (QUIET_FACTOR × heartbeatMs) has nearly passed since the last one went out (half an interval
+ * of slack: the timer ticks every heartbeatMs, and a late tick must not skip a whole one).
+ */
+export function heartbeatDue (changed: boolean, sinceLastMs: number, heartbeatMs: number): boolean {
+  return changed || sinceLastMs >= (QUIET_FACTOR - 0.5) * heartbeatMs
+}
+
 /** How long a leaving node waits for its `leaving` heartbeat to be flushed to peers. */
 const LEAVE_FLUSH_MS = 150
 
@@ -114,6 +134,9 @@ export class Membership {
   /** When the detector last reported a transition (relayNeeded's "recent change"). */
   private lastChangeAt = -Infinity
   private unhookRelay?: () => void
+  /** What the last heartbeat said (contentOf) and when it went out: quiet heartbeats. */
+  private lastContent = ''
+  private lastPublishedAt = -Infinity
   /** The host's addresses as heartbeats advertise them, and when they were read (ownAddrs). */
   private addrs: { at: number, list: string[] } = { at: -Infinity, list: [] }
 
@@ -146,7 +169,7 @@ export class Membership {
     this.host.addEventListener('peer:disconnect', this.onDisconnect)
     this.host.addEventListener('self:peer:update', this.onSelfUpdate)
 
-    this.heartbeatTimer = setInterval(() => { void this.publish(false) }, this.init.heartbeatMs)
+    this.heartbeatTimer = setInterval(() => { void this.publish(false, true) }, this.init.heartbeatMs)
     this.arm()
     void this.publish(false)
   }
@@ -266,16 +289,21 @@ export class Membership {
     void this.publish(false)
   }
 
-  private async publish (leaving: boolean): Promise<void> {
+  /**
+   * Publishes a heartbeat. A `periodic` one (the interval timer's) is skipped while its content
+   * is what the last one said and a quiet interval has not passed (heartbeatDue).
+   */
+  private async publish (leaving: boolean, periodic = false): Promise<void> {
     if (this.stopped) return
     const local = this.init.localState()
+    const now = performance.now()
     const hb: Heartbeat = {
       mesh: this.init.mesh,
       name: this.init.name,
       version: VERSION,
-      addrs: this.ownAddrs(performance.now()),
+      addrs: this.ownAddrs(now),
       incarnation: this.ownIncarnation,
-      seq: ++this.seq,
+      seq: 0n,
       load: local.load,
       queued: local.queued,
       slots: local.slots,
@@ -287,9 +315,15 @@ export class Membership {
       uptimeMs: BigInt(Date.now() - this.init.startedAt),
       leaving,
       bootstrapSet: local.bootstrapSet,
-      fullyConnected: fullyConnected(this.relayMembers())
+      fullyConnected: fullyConnected(this.relayMembers()),
+      quietMs: (QUIET_FACTOR - 1) * this.init.heartbeatMs
     }
-    this.greeter.published(performance.now())
+    const content = contentOf(hb)
+    if (periodic && !heartbeatDue(content !== this.lastContent, now - this.lastPublishedAt, this.init.heartbeatMs)) return
+    this.lastContent = content
+    this.lastPublishedAt = now
+    hb.seq = ++this.seq
+    this.greeter.published(now)
     try {
       await this.host.services.pubsub.publish(this.topic, encodeHeartbeat(hb))
       this.metrics.heartbeatsSent.inc()
@@ -354,7 +388,7 @@ export class Membership {
     const peerId = msg.from.toString()
     if (peerId === this.host.peerId.toString()) return
     this.metrics.heartbeatsReceived.inc()
-    const fresh = this.detector.heartbeat(peerId, hb.incarnation, hb.seq, performance.now(), hb.leaving)
+    const fresh = this.detector.heartbeat(peerId, hb.incarnation, hb.seq, performance.now(), hb.leaving, hb.quietMs ?? 0)
     if (!fresh) return
     const prev = this.info.get(peerId)
     this.info.set(peerId, hb)
@@ -571,4 +605,9 @@ export function probeFailure (err: any): ProbeOutcome {
     return refused(e.cause)
   }
   return refused(err) ? 'refused' : 'timed-out'
+}
+
+/** A heartbeat's content for quiet heartbeats: every field but seq and uptime_ms (which always move). */
+export function contentOf (hb: Heartbeat): string {
+  return JSON.stringify([hb.addrs, String(hb.incarnation), hb.load, hb.queued, hb.slots, hb.draining, hb.capabilities, hb.role, String(hb.term), hb.leader, hb.leaving, hb.bootstrapSet, hb.fullyConnected, hb.name, hb.version])
 }

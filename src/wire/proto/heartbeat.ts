@@ -29,6 +29,7 @@ export interface Heartbeat {
   slots: number
   draining: boolean
   fullyConnected: boolean
+  quietMs?: number
 }
 
 export namespace Heartbeat {
@@ -135,6 +136,11 @@ export namespace Heartbeat {
         if ((obj.fullyConnected != null && obj.fullyConnected !== false)) {
           w.uint32(144)
           w.bool(obj.fullyConnected)
+        }
+
+        if (obj.quietMs != null) {
+          w.uint32(152)
+          w.uint32(obj.quietMs)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -250,6 +256,10 @@ export namespace Heartbeat {
             }
             case 18: {
               obj.fullyConnected = reader.bool()
+              break
+            }
+            case 19: {
+              obj.quietMs = reader.uint32()
               break
             }
             default: {

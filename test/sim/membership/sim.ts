@@ -6,7 +6,9 @@
 // replays exactly (MESHNODE_SIM_SEED); MESHNODE_SIM_TRACE=1 keeps an event trace.
 //
 // What is modelled (and from where):
-//   - membership.ts: a heartbeat published at start and every heartbeatMs; one more (a greeting)
+//   - membership.ts: a heartbeat published at start and every heartbeatMs — or, with `quiet`
+//     (the node's default), every QUIET_FACTOR x heartbeatMs while its content (here the
+//     fully-connected claim) is unchanged, announcing quiet_ms to receivers; one more (a greeting)
 //     when a peer's subscription to the topic arrives, as the Greeter (src/healing/greeting.ts)
 //     says: at once, or deferred to GREET_GAP_MS after the last publish; every fresh
 //     heartbeat goes to detector.heartbeat() and makes the dialer know the sender; the detector
@@ -75,7 +77,7 @@ import { Greeter } from '../../../src/healing/greeting.js'
 import { fullyConnected, relayNeeded, type RelayMember } from '../../../src/healing/relay.js'
 import { START_OPTIONS, optionDefault } from '../../../src/node/config.js'
 import { HEARTBEAT_MESH } from '../../../src/node/transport/host.js'
-import { GREET_GAP_MS, GREET_GAP_PER_PEER_MS, TICK_MS } from '../../../src/node/services/membership.js'
+import { GREET_GAP_MS, GREET_GAP_PER_PEER_MS, QUIET_FACTOR, TICK_MS, heartbeatDue } from '../../../src/node/services/membership.js'
 import { BACKOFF_MAX_MS, BACKOFF_MIN_MS, ROUND_MS } from '../../../src/node/transport/dialer.js'
 import { mulberry32, type Rng } from '../../../src/prng.js'
 import { heartbeatTopic } from '../../../src/wire/constants.js'
@@ -139,6 +141,12 @@ export interface MembershipSimConfig {
   /** Probability that a gossip frame is lost. */
   lossRate: number
   heartbeatMs: number
+  /**
+   * Quiet heartbeats, as Membership sends them: while a node's heartbeat would say what its last
+   * one said (here: the fully-connected claim), it publishes every QUIET_FACTOR × heartbeatMs
+   * and receivers judge its silence that much later. False: every heartbeatMs (an older node).
+   */
+  quiet: boolean
   probeAfterMs: number
   deadAfterMs: number
   probeTimeoutMs: number
@@ -166,6 +174,7 @@ export function defaultSimConfig (over: Partial<MembershipSimConfig> & { seed: n
     maxDelayMs: 5,
     lossRate: 0,
     heartbeatMs: optionDefault(START_OPTIONS.heartbeatMs),
+    quiet: true,
     probeAfterMs: optionDefault(START_OPTIONS.probeAfterMs),
     deadAfterMs: optionDefault(START_OPTIONS.deadAfterMs),
     probeTimeoutMs: optionDefault(START_OPTIONS.probeTimeoutMs),
@@ -226,7 +235,8 @@ export function heartbeatDataBytes (): number {
     uptimeMs: 3_600_000n,
     leaving: false,
     bootstrapSet: [],
-    fullyConnected: true
+    fullyConnected: true,
+    quietMs: 1000
   })
   return bytes.byteLength
 }
@@ -330,6 +340,9 @@ class SimNode {
   /** When this node's one detector timer fires (Membership.arm); Infinity: none armed. */
   armedAt = Infinity
   seq = 0
+  /** The last heartbeat's fully-connected claim and when it went out (quiet heartbeats). */
+  lastFull: boolean | null = null
+  lastPublishAt = -Infinity
   greeter: Greeter | null = null
   readonly conns = new Set<number>()
   readonly outbound = new Set<number>()
@@ -483,7 +496,7 @@ export class MembershipSim {
       case K_CTRL: if (node.conns.has(b)) this.control(node, b, c, x); break
       case K_IWANT: if (node.conns.has(b)) this.iwant(node, b, x!); break
       case K_SUB: if (node.conns.has(b)) this.subscribed(node, b); break
-      case K_PUBLISH: this.publish(node); this.at(this.now + this.cfg.heartbeatMs, K_PUBLISH, node.i, 0, 0, null); break
+      case K_PUBLISH: this.periodicPublish(node); this.at(this.now + this.cfg.heartbeatMs, K_PUBLISH, node.i, 0, 0, null); break
       case K_GOSSIP_HB: this.gossipHeartbeat(node); this.at(this.now + this.cfg.gossip.heartbeatMs, K_GOSSIP_HB, node.i, 0, 0, null); break
       case K_TICK:
         // A timer superseded by an earlier one (or from a previous life) does nothing.
@@ -590,14 +603,28 @@ export class MembershipSim {
     if (at !== Infinity) this.at(Math.max(this.now + 1, Math.ceil(at)), K_TICK, node.i, 0, 0, null)
   }
 
+  /** What every heartbeat announces (quiet_ms). */
+  private get quietMs (): number {
+    return this.cfg.quiet ? (QUIET_FACTOR - 1) * this.cfg.heartbeatMs : 0
+  }
+
+  /** The heartbeat timer: Membership.publish(false, true), which skips a quiet one that is not due. */
+  private periodicPublish (node: SimNode): void {
+    const full = fullyConnected(this.relayMembers(node))
+    if (this.cfg.quiet && !heartbeatDue(full !== node.lastFull, this.now - node.lastPublishAt, this.cfg.heartbeatMs)) return
+    this.publish(node, full)
+  }
+
   /** Membership.publish() through gossipsub.publish(). */
-  private publish (node: SimNode): void {
+  private publish (node: SimNode, full = fullyConnected(this.relayMembers(node))): void {
     node.seq++
+    node.lastFull = full
+    node.lastPublishAt = this.now
     node.greeter!.published(this.now)
     const m = this.msgOrigin.length
     this.msgOrigin.push(node.i)
     this.msgSeq.push(node.seq)
-    this.msgFull.push(fullyConnected(this.relayMembers(node)))
+    this.msgFull.push(full)
     this.seenBy.push(1)
     if (this.seqBig.length <= node.seq) this.seqBig.push(BigInt(node.seq))
     this.markSeen(node, m)
@@ -619,7 +646,7 @@ export class MembershipSim {
     const origin = this.msgOrigin[m]!
     if (origin === node.i) return
     const peerId = this.ids[origin]!
-    const fresh = node.det!.heartbeat(peerId, 1n, this.seqBig[this.msgSeq[m]!]!, this.now)
+    const fresh = node.det!.heartbeat(peerId, 1n, this.seqBig[this.msgSeq[m]!]!, this.now, false, this.quietMs)
     if (fresh) {
       node.claims.set(origin, this.msgFull[m]!)
       this.know(node, origin)

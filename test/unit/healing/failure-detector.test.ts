@@ -340,4 +340,26 @@ describe('failure detector: refused vs timed-out probes', () => {
     fd.probeResult('a', true, 300 + opts.deadAfterMs)
     expect(fd.get('a')?.state).toBe('alive')
   })
+
+  it('probes a quiet peer only after probeAfterMs plus the quiet_ms it announced, at most twice probeAfterMs', () => {
+    const fd = detector()
+    fd.heartbeat('a', 1n, 1n, 0, false, 500)
+    fd.tick(opts.probeAfterMs + 499)
+    expect(fd.ready().probes).toEqual([])
+    expect(fd.nextDeadline()).toBe(opts.probeAfterMs + 500)
+    fd.tick(opts.probeAfterMs + 500)
+    expect(fd.ready().probes).toEqual(['a'])
+
+    // an older peer (no quiet_ms): the usual silence
+    const old = detector()
+    old.heartbeat('b', 1n, 1n, 0, false, 500)
+    old.heartbeat('b', 1n, 2n, 100)
+    old.tick(100 + opts.probeAfterMs)
+    expect(old.ready().probes).toEqual(['b'])
+
+    // a peer cannot buy itself unbounded silence
+    const greedy = detector()
+    greedy.heartbeat('c', 1n, 1n, 0, false, 3_600_000)
+    expect(greedy.nextDeadline()).toBe(2 * opts.probeAfterMs)
+  })
 })

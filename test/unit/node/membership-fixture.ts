@@ -3,6 +3,7 @@
 import { performance } from 'node:perf_hooks'
 import { afterEach, beforeEach, vi } from 'vitest'
 import { Membership, type MembershipInit } from '../../../src/node/services/membership.js'
+import { decodeHeartbeat, type Heartbeat } from '../../../src/wire/heartbeat-codec.js'
 
 /** An idle follower with no cluster yet: what localState() says in these tests. */
 export const idleState = (): ReturnType<MembershipInit['localState']> => ({ role: 'follower', term: 0n, leader: '', load: 0, queued: 0, slots: 1, draining: false, bootstrapSet: [] })
@@ -34,5 +35,33 @@ export function onFakeClock (): void {
   afterEach(() => {
     vi.restoreAllMocks()
     vi.useRealTimers()
+  })
+}
+
+/**
+ * A host with no peers for a started Membership: `addrs()` is what getMultiaddrs lists (each
+ * call counted in `reads`), and every heartbeat it publishes is decoded into `published`.
+ */
+export function fakeHost (addrs: () => string[]): EventTarget & { reads: { count: number }, published: Heartbeat[] } {
+  const reads = { count: 0 }
+  const published: Heartbeat[] = []
+  return Object.assign(new EventTarget(), {
+    reads,
+    published,
+    peerId: { toString: () => 'self' },
+    getMultiaddrs: () => { reads.count++; return addrs().map(a => ({ toString: () => a })) },
+    getConnections: () => [],
+    services: {
+      pubsub: {
+        topicValidators: new Map(),
+        addEventListener () {},
+        removeEventListener () {},
+        subscribe () {},
+        publish: async (_topic: string, data: Uint8Array) => {
+          const v = decodeHeartbeat(data, 'test')
+          if (v.ok) published.push(v.heartbeat)
+        }
+      }
+    }
   })
 }
