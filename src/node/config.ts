@@ -142,8 +142,8 @@ export const START_OPTIONS = {
   // Each heartbeat costs every peer a signature check, so a 10-node mesh on 2 cores spent
   // ~17% of a core per node at 200 ms (BENCHMARKS.md); 1 s keeps that small. An idle node
   // heartbeats every 2 × this and its peers probe it that much later (quiet heartbeats,
-  // src/node/services/membership.ts): a silent idle host goes unnoticed up to
-  // 2 × heartbeat + probe-after + dead-after (with the defaults ~1 s longer than a busy one).
+  // src/node/services/membership.ts): a silent idle host goes unnoticed for up to
+  // probe-after + heartbeat + dead-after of silence (with the defaults 7 s instead of 6 s).
   heartbeatMs: int({
     flag: '--heartbeat-ms <ms>',
     env: 'MESHNODE_HEARTBEAT_MS',

@@ -1,8 +1,8 @@
 // Waiting for a job to finish, as a client: long polls (jobGet's waitMs), which the job's home
 // answers the moment the job's final state is durable, or after waitMs with the job as it
 // stands. One request per waitMs instead of one every few milliseconds, and no poll interval
-// added to the time a client takes to see the end. `meshnode submit --wait` and the
-// benchmarks use it.
+// added to the time a client takes to see the end. `meshnode submit --wait`, `meshnode job ID
+// --wait` and the benchmarks use it.
 import { MAX_JOB_WAIT_MS } from '../../wire/constants.js'
 import { isFinal } from '../../work/jobs.js'
 
