@@ -16,7 +16,7 @@ const tasks = Number(process.argv[3] ?? 50_000)
 const dir = await mkdtemp(join(tmpdir(), 'mn-micro-'))
 const store = await Store.open(dir)
 const registry = new Map<string, JobEntry>()
-const engine = new WorkShell(new WorkStore(store), { call: async () => { throw new Error('no peers') } }, {
+const engine = new WorkShell(new WorkStore(store, 'self'), { call: async () => { throw new Error('no peers') } }, {
   register: async (entries: Array<[string, JobEntry]>) => { for (const [id, e] of entries) registry.set(id, e) },
   entry: (id: string) => registry.get(id),
   isDead: () => false

@@ -2,10 +2,12 @@
 // the replicated config. Finished jobs first lose their results (retention.resultsMaxAgeMs),
 // then leave the registry on every node and their home's LevelDB (retention.maxAgeMs); a
 // running job and a job submitted with --keep stay. Ports 29500-29502.
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { kill, loadState, restart, waitUntil } from '../../scripts/cluster-lib.js'
 import { EXIT_NOT_FOUND } from '../../src/node/errors.js'
+import { RUNTIME_FILE, type RuntimeInfo } from '../../src/node/store/runtime-file.js'
 import { Store } from '../../src/node/store/store.js'
 import { WorkStore } from '../../src/node/store/work-store.js'
 import { cluster, meshnode, ROOT, tempDir } from './helpers.js'
@@ -101,10 +103,11 @@ describe('retention on a 3-node cluster', () => {
 
   it('leaves nothing of a forgotten job in its home\'s LevelDB', async () => {
     // The home of the first four is node 1: stop it (without draining), read its store.
+    const self = (JSON.parse(readFileSync(join(dataDirs[0]!, RUNTIME_FILE), 'utf8')) as RuntimeInfo).peerId
     await kill(1, 'SIGUSR2', dir)
     const store = await Store.open(dataDirs[0]!)
     try {
-      const work = new WorkStore(store)
+      const work = new WorkStore(store, self)
       for (const id of finished.slice(0, 4)) {
         expect(await work.job(id)).toBeUndefined()
         expect(await work.jobResults(id, 10)).toEqual([])

@@ -79,7 +79,7 @@ export class WorkService {
     this.registrar = new Registrar(host, consensus)
     const self = host.peerId.toString()
     this.transport = new WorkTransport(host, log, metrics, async (from, req) => await this.engine.handle(from, req), peer => consensus.membershipOf(peer) === 'member')
-    this.engine = new WorkShell(new WorkStore(store), {
+    this.engine = new WorkShell(new WorkStore(store, self), {
       call: async (peer, req) => await this.transport.call(peer, req)
     }, {
       register: async entries => { await this.registrar.register(entries) },

@@ -14,7 +14,7 @@ export const BUCKETS = {
   meta: { prefix: 'm', holds: 'node metadata: schema version, incarnation counter' },
   peers: { prefix: 'p', holds: 'peerId -> KnownPeer: peers met once, re-dialed after restart' },
   raft: { prefix: 'r', holds: "'hs' hard state, 'snap' snapshot, 'e'+hex16(index) log entries (binary)" },
-  jobs: { prefix: 'j', holds: 'jobId -> JobRecord: jobs whose home is this node (state, counts, per-node breakdown)' },
+  jobs: { prefix: 'j', holds: 'jobId -> JobRecord: jobs whose home is this node (state, counts, per-node breakdown); tasks, results and outbox values leave out what their key and the node say (record-codec.ts, schema 2)' },
   tasks: { prefix: 't', holds: 'taskId -> StoredTask: tasks held here, queued (with their single Dijkstra–Scholten charge) or delegated (kept until the batch is signalled)' },
   completion: { prefix: 'c', holds: 'recordKey -> CompletionRecord: the Dijkstra–Scholten core state (a task charged once, queued or in the outbox, has none: src/work/core/charges.ts)' },
   results: { prefix: 'x', holds: 'taskId -> TaskOutcome: results of tasks of jobs homed here, recorded once per id' },

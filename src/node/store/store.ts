@@ -6,8 +6,13 @@ import { join } from 'node:path'
 import { BUCKETS, type BucketName } from './buckets.js'
 import { MeshError, errorMessage } from '../errors.js'
 
-/** Bumped when the on-disk layout changes incompatibly; checked on open. */
-export const STORE_SCHEMA_VERSION = 1
+/**
+ * Bumped when the on-disk layout changes so that an older meshnode could misread it; checked on
+ * open. A database at an older version is read as it is (every version reads the ones before)
+ * and marked with this one, after which an older meshnode refuses it instead of misreading it.
+ * 2: tasks, outcomes and job records leave out what their key or the node says (record-codec.ts).
+ */
+export const STORE_SCHEMA_VERSION = 2
 
 export interface KnownPeer {
   peerId: string
@@ -111,12 +116,9 @@ export class Store {
 
   private async checkSchema (): Promise<void> {
     const found = await this.meta.get('schemaVersion')
-    if (found == null) {
-      await this.meta.put('schemaVersion', STORE_SCHEMA_VERSION)
-      return
-    }
-    if (typeof found !== 'number' || found > STORE_SCHEMA_VERSION) {
+    if (found != null && (typeof found !== 'number' || found > STORE_SCHEMA_VERSION)) {
       throw new MeshError('STORE_CORRUPT', `database ${this.location} has schema version ${String(found)}, newer than this meshnode understands (${STORE_SCHEMA_VERSION}); upgrade meshnode`)
     }
+    if (found !== STORE_SCHEMA_VERSION) await this.meta.put('schemaVersion', STORE_SCHEMA_VERSION)
   }
 }

@@ -10,6 +10,7 @@ import { recordKey } from '../../completion/index.js'
 import { replicaSetIds } from '../../work/core/replicas.js'
 import { openReplicaSet } from '../../wire/work-codec.js'
 import type { BucketName } from './buckets.js'
+import { RecordCodec } from './record-codec.js'
 import type { Store } from './store.js'
 import type { JobRecord, JobReplica, LoadedWork, StoredTask, TaskOutcome, Writable, WorkWrite } from '../../work/records.js'
 
@@ -37,8 +38,12 @@ export class WorkStore {
   private readonly prefixes: Record<Writable, string>
   /** The replica set replica() read last, decoded (see there). */
   private openSet?: { key: string, find: (jobId: string) => JobReplica | undefined }
+  /** Tasks, outcomes and job records as written: without what their key or this node says (record-codec.ts). */
+  private readonly codec: RecordCodec
 
-  constructor (private readonly store: Store) {
+  /** `self`: this node's peer id, which the records it writes then leave out (RecordCodec). */
+  constructor (private readonly store: Store, self?: string) {
+    this.codec = new RecordCodec(self)
     this.subs = {
       jobs: store.sublevel('jobs'),
       tasks: store.sublevel('tasks'),
@@ -52,11 +57,12 @@ export class WorkStore {
   }
 
   async load (): Promise<Loaded> {
+    const c = this.codec
     return {
-      tasks: await this.values<StoredTask>('tasks'),
-      outbox: await this.values<TaskOutcome>('outbox'),
-      jobs: await this.values<JobRecord>('jobs'),
-      completion: await this.values<CompletionRecord>('completion')
+      tasks: await this.values('tasks', (k, v) => c.unpackTask(k, v)),
+      outbox: await this.values('outbox', (k, v) => c.unpackOutcome(k, v)),
+      jobs: await this.values('jobs', (k, v) => c.unpackJob(k, v)),
+      completion: await this.values('completion', (_k, v) => v as CompletionRecord)
     }
   }
 
@@ -94,11 +100,22 @@ export class WorkStore {
   }
 
   // Writes are staged in order and applied in order, so a put then a del of one key in the
-  // same batch ends deleted. Values are JSON-encoded here and written at the root with the
-  // bucket's prefix: byte for byte what the bucket's sublevel writes, without its per-op cost.
+  // same batch ends deleted. Values are JSON-encoded here (tasks, outcomes and job records
+  // through the codec) and written at the root with the bucket's prefix: byte for byte what
+  // the bucket's sublevel writes, without its per-op cost.
   put (bucket: Writable, key: string, value: unknown): void {
     this.touched(bucket, key)
-    this.staged.push({ type: 'put', key: this.prefixes[bucket] + key, value: JSON.stringify(value) })
+    this.staged.push({ type: 'put', key: this.prefixes[bucket] + key, value: this.encode(bucket, key, value) })
+  }
+
+  private encode (bucket: Writable, key: string, value: unknown): string {
+    switch (bucket) {
+      case 'tasks': return JSON.stringify(this.codec.packTask(key, value as StoredTask))
+      case 'results':
+      case 'outbox': return JSON.stringify(this.codec.packOutcome(key, value as TaskOutcome))
+      case 'jobs': return JSON.stringify(this.codec.packJob(key, value as JobRecord))
+      default: return JSON.stringify(value)
+    }
   }
 
   del (bucket: Writable, key: string): void {
@@ -120,7 +137,7 @@ export class WorkStore {
     for (let i = 0; i < writes.length; i++) {
       const w = writes[i]!
       this.touched(w.bucket, w.key)
-      if (w.type === 'put') this.staged.push({ type: 'put', key: this.prefixes[w.bucket] + w.key, value: JSON.stringify(w.value) })
+      if (w.type === 'put') this.staged.push({ type: 'put', key: this.prefixes[w.bucket] + w.key, value: this.encode(w.bucket, w.key, w.value) })
       else this.staged.push({ type: 'del', key: this.prefixes[w.bucket] + w.key })
     }
   }
@@ -151,26 +168,28 @@ export class WorkStore {
   }
 
   async result (taskId: string): Promise<TaskOutcome | undefined> {
-    return await this.subs.results.get(taskId) as TaskOutcome | undefined
+    const v = await this.subs.results.get(taskId)
+    return v == null ? undefined : this.codec.unpackOutcome(taskId, v)
   }
 
   /** Outcomes of a job's tasks in id order, from `after` (exclusive), at most `limit`. */
   async jobResults (jobId: string, limit: number, after = ''): Promise<TaskOutcome[]> {
     const out: TaskOutcome[] = []
     const gt = after === '' ? `${jobId}/` : after
-    for await (const [, v] of this.subs.results.iterator({ gt, lt: `${jobId}/\uffff`, limit })) out.push(v as TaskOutcome)
+    for await (const [k, v] of this.subs.results.iterator({ gt, lt: `${jobId}/\uffff`, limit })) out.push(this.codec.unpackOutcome(k as string, v))
     return out
   }
 
   async job (jobId: string): Promise<JobRecord | undefined> {
-    return await this.subs.jobs.get(jobId) as JobRecord | undefined
+    const v = await this.subs.jobs.get(jobId)
+    return v == null ? undefined : this.codec.unpackJob(jobId, v)
   }
 
   /** Job records of this home, newest first (ids sort by submission time), from before `before`. */
   async listJobs (limit: number, before = ''): Promise<JobRecord[]> {
     const out: JobRecord[] = []
     const range = before === '' ? { reverse: true, limit } : { reverse: true, limit, lt: before }
-    for await (const v of this.subs.jobs.values(range)) out.push(v as JobRecord)
+    for await (const [k, v] of this.subs.jobs.iterator(range)) out.push(this.codec.unpackJob(k as string, v))
     return out
   }
 
@@ -227,9 +246,9 @@ export class WorkStore {
     }
   }
 
-  private async values<V> (bucket: BucketName & Writable): Promise<V[]> {
+  private async values<V> (bucket: BucketName & Writable, read: (key: string, value: unknown) => V): Promise<V[]> {
     const out: V[] = []
-    for await (const v of this.subs[bucket].values()) out.push(v as V)
+    for await (const [k, v] of this.subs[bucket].iterator()) out.push(read(k as string, v))
     return out
   }
 }

@@ -30,6 +30,16 @@ describe('store', () => {
     await s.close()
   })
 
+  it('reads a database of an older schema and marks it with this one', async () => {
+    const d = dir()
+    const s = await Store.open(d)
+    await s.meta.put('schemaVersion', 1)
+    await s.close()
+    const again = await Store.open(d)
+    expect(await again.meta.get('schemaVersion')).toBe(STORE_SCHEMA_VERSION)
+    await again.close()
+  })
+
   it('refuses a database written by a newer schema', async () => {
     const d = dir()
     const s = await Store.open(d)

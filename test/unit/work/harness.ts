@@ -123,7 +123,7 @@ export class Mesh {
     m.store = await Store.open(m.dir)
     const handlers = { ...BUILTIN_HANDLERS, ...m.spec.handlers }
     const capabilities = [...new Set([...(m.spec.capabilities ?? []), ...Object.keys(handlers).map(capabilityOf), ...(m.spec.allowCommands === true ? [COMMANDS_CAPABILITY] : [])])]
-    const engine = new WorkShell(new WorkStore(m.store), { call: async (to, req) => await this.call(id, to, req) }, this.registry, {
+    const engine = new WorkShell(new WorkStore(m.store, id), { call: async (to, req) => await this.call(id, to, req) }, this.registry, {
       self: id,
       incarnation: m.incarnation,
       concurrency: m.spec.concurrency ?? 2,

@@ -27,7 +27,7 @@ export interface LoneShell<W extends WorkStore = WorkStore> {
 export async function loneShell<W extends WorkStore = WorkStore> (prefix: string, opts: Partial<WorkShellOptions> & Pick<WorkShellOptions, 'handlers'>, store?: (db: Store) => W): Promise<LoneShell<W>> {
   const dir = await mkdtemp(join(tmpdir(), prefix))
   const db = await Store.open(dir)
-  const work = store != null ? store(db) : new WorkStore(db) as W
+  const work = store != null ? store(db) : new WorkStore(db, 'A') as W
   const registry = new Map<string, JobEntry>()
   const shell = new WorkShell(work, { call: async () => { throw new Error('no peers') } }, {
     register: async (entries: Array<[string, JobEntry]>) => { for (const [id, e] of entries) registry.set(id, { ...registry.get(id), ...e }) },

@@ -13,7 +13,7 @@ afterEach(async () => {
 async function setup (): Promise<LoneShell<GatedStore> & { finish: () => void }> {
   let finish!: () => void
   const gate = new Promise<void>(resolve => { finish = resolve })
-  const lone = await loneShell('mn-wait-', { handlers: { gate: async () => { await gate; return 'ok' } } }, db => new GatedStore(db))
+  const lone = await loneShell('mn-wait-', { handlers: { gate: async () => { await gate; return 'ok' } } }, db => new GatedStore(db, 'A'))
   cleanup = async () => {
     lone.work.release()
     finish()

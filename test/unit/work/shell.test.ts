@@ -15,7 +15,7 @@ afterEach(async () => {
 async function setup (): Promise<{ shell: WorkShell, work: GatedStore }> {
   let release!: () => void
   const blocked = new Promise<void>(resolve => { release = resolve })
-  const lone = await loneShell('mn-shell-', { handlers: { block: async () => { await blocked } } }, db => new GatedStore(db))
+  const lone = await loneShell('mn-shell-', { handlers: { block: async () => { await blocked } } }, db => new GatedStore(db, 'A'))
   const work = lone.work
   cleanup = async () => {
     work.release()

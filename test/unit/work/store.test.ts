@@ -14,10 +14,13 @@ let dir: string
 let store: Store
 let work: WorkStore
 
+/** The node these stores belong to: the home of the records below, which the codec leaves out. */
+const SELF = 'h'
+
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mn-workstore-'))
   store = await Store.open(dir)
-  work = new WorkStore(store)
+  work = new WorkStore(store, SELF)
 })
 
 afterEach(async () => {
@@ -29,7 +32,7 @@ afterEach(async () => {
 async function reopen (): Promise<WorkStore> {
   await store.close()
   store = await Store.open(dir)
-  work = new WorkStore(store)
+  work = new WorkStore(store, SELF)
   return work
 }
 
@@ -84,6 +87,34 @@ describe('WorkStore staging and flush', () => {
     expect(loaded.jobs).toEqual([jobRecord('J')])
     expect(loaded.outbox).toEqual([outcome('J/0')])
     expect(loaded.completion).toEqual([])
+  })
+
+  it('reads what a store that left nothing out wrote (records before the codec, or no node id)', async () => {
+    const old = new WorkStore(store)
+    old.put('tasks', 'J/0', storedTask('J/0'))
+    old.put('jobs', 'J', { ...jobRecord('J'), byNode: { n: 1, h: 2 } })
+    old.put('outbox', 'J/0', outcome('J/0'))
+    old.put('results', 'J/0', outcome('J/0'))
+    await settles(old.flush())
+    const w = await reopen()
+    expect(await w.load()).toEqual({ tasks: [storedTask('J/0')], outbox: [outcome('J/0')], jobs: [{ ...jobRecord('J'), byNode: { n: 1, h: 2 } }], completion: [] })
+    expect(await w.result('J/0')).toEqual(outcome('J/0'))
+    expect(await w.jobResults('J', 10)).toEqual([outcome('J/0')])
+    expect(await w.listJobs(10)).toEqual([{ ...jobRecord('J'), byNode: { n: 1, h: 2 } }])
+  })
+
+  it('writes records without what their key and this node say, and reads them back whole', async () => {
+    work.put('tasks', 'J/0', storedTask('J/0'))
+    work.put('jobs', 'J', { ...jobRecord('J'), byNode: { n: 1, h: 2 } })
+    work.put('results', 'J/0', { ...outcome('J/0'), node: SELF })
+    await settles(work.flush())
+    const raw: string[] = []
+    for await (const v of store.db.values({ valueEncoding: 'utf8' } as any)) raw.push(v as string)
+    expect(raw.filter(v => v.includes('"J/0"') || v.includes('"home":"h"') || v.includes('"node":"h"'))).toEqual([])
+    const w = await reopen()
+    expect((await w.load()).tasks).toEqual([storedTask('J/0')])
+    expect(await w.job('J')).toEqual({ ...jobRecord('J'), byNode: { n: 1, h: 2 } })
+    expect(await w.result('J/0')).toEqual({ ...outcome('J/0'), node: SELF })
   })
 
   it('deletes what an earlier flush wrote', async () => {

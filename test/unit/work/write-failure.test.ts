@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { JobEntry } from '../../../src/consensus/control.js'
 import type { Store } from '../../../src/node/store/store.js'
 import type { WorkShell } from '../../../src/node/services/work-shell.js'
-import { WorkStore } from '../../../src/node/store/work-store.js'
+import { WorkStore, type JobRecord } from '../../../src/node/store/work-store.js'
 import { WorkError } from '../../../src/work/errors.js'
 import { loneShell } from './lone-shell.js'
 
@@ -32,7 +32,7 @@ async function setup (): Promise<Setup> {
       if (failing.on) throw new Error(DISK_FULL)
       await batch(...args)
     }
-    return new WorkStore(db)
+    return new WorkStore(db, 'A')
   })
   const finished: string[] = []
   shell.jobs.onFinished.push(j => { finished.push(`${j.id}:${j.state}`) })
@@ -112,13 +112,14 @@ describe('work shell: store writes that fail', () => {
   it('keeps the failed writes ahead of newer ones, so a put then a delete never ends resurrected', async () => {
     const s = await setup()
     s.failing.on = true
-    s.work.put('jobs', 'x', { id: 'x' })
+    const rec = (id: string): JobRecord => ({ id, home: 'A', state: 'running', createdAt: 1, roots: 1, total: 1, done: 0, failed: 0, cancelled: 0, byNode: {} })
+    s.work.put('jobs', 'x', rec('x'))
     await expect(s.work.flush()).rejects.toThrow('No space left on device')
     s.work.del('jobs', 'x')
-    s.work.put('jobs', 'y', { id: 'y' })
+    s.work.put('jobs', 'y', rec('y'))
     s.failing.on = false
     await s.work.flush()
     expect(await s.work.job('x')).toBeUndefined()
-    expect(await s.work.job('y')).toEqual({ id: 'y' })
+    expect(await s.work.job('y')).toEqual(rec('y'))
   })
 })

@@ -1,0 +1,123 @@
+// How the work store writes a task, a task outcome and a job record: as the JSON of the
+// record with what the record's key or the node itself already says left out. A one-task
+// job's three records were ~1 270 bytes a job, most of it its ids and the home's 52-character
+// peer id said again in every record; JSON.stringify of them and LevelDB's copy of the bytes
+// were ~20 % of a busy home's main thread (BENCHMARKS.md, issue 14, stop 31).
+//
+// Left out on write, filled in on read:
+// - the record's own id (the key), and a task's or outcome's job id (the key's `<job>/` part);
+// - this node's peer id where a record names it (a task's home, an outcome's node, a job's
+//   home; a job's `byNode` count for this node is keyed '' instead);
+// - fields at the value every new task, outcome and job starts with (FORMAT_DEFAULTS).
+//
+// A field present in a value always wins, so records written before this codec (every field
+// present) read as they were written. The defaults below are part of the on-disk format: a
+// later change of a task default (TASK_DEFAULTS) must not change them.
+import { capabilityOf, jobOfTask } from '../../work/spec.js'
+import type { JobRecord, StoredTask, TaskOutcome } from '../../work/records.js'
+
+/** On-disk defaults. Never change: records written without these fields read them back. */
+const FORMAT_DEFAULTS = { maxAttempts: 3, attempts: 0, timeoutMs: 60_000, priority: 0, payload: 'null', outcomeAttempts: 1 } as const
+
+/** A job's byNode key that stands for this node. */
+const SELF_KEY = ''
+
+export class RecordCodec {
+  /** `self`: this node's peer id; without one nothing is left out for being this node. */
+  constructor (private readonly self?: string) {}
+
+  packTask (key: string, st: StoredTask): unknown {
+    const t = st.task
+    const task: Record<string, unknown> = { type: t.type }
+    if (t.id !== key) task.id = t.id
+    if (t.jobId !== jobOfTask(key)) task.jobId = t.jobId
+    if (t.payload !== FORMAT_DEFAULTS.payload) task.payload = t.payload
+    if (!(t.requires.length === 1 && t.requires[0] === capabilityOf(t.type))) task.requires = t.requires
+    if (t.maxAttempts !== FORMAT_DEFAULTS.maxAttempts) task.maxAttempts = t.maxAttempts
+    if (t.attempts !== FORMAT_DEFAULTS.attempts) task.attempts = t.attempts
+    if (t.timeoutMs !== FORMAT_DEFAULTS.timeoutMs) task.timeoutMs = t.timeoutMs
+    if (t.priority !== FORMAT_DEFAULTS.priority) task.priority = t.priority
+    if (!this.isSelf(t.home)) task.home = t.home
+    if (t.failures !== undefined) task.failures = t.failures
+    if (t.notBefore !== undefined) task.notBefore = t.notBefore
+    return { ...st, task }
+  }
+
+  unpackTask (key: string, v: any): StoredTask {
+    const t = v.task
+    v.task = {
+      id: t.id ?? key,
+      jobId: t.jobId ?? jobOfTask(key),
+      type: t.type,
+      payload: t.payload ?? FORMAT_DEFAULTS.payload,
+      requires: t.requires ?? [capabilityOf(t.type)],
+      maxAttempts: t.maxAttempts ?? FORMAT_DEFAULTS.maxAttempts,
+      attempts: t.attempts ?? FORMAT_DEFAULTS.attempts,
+      timeoutMs: t.timeoutMs ?? FORMAT_DEFAULTS.timeoutMs,
+      priority: t.priority ?? FORMAT_DEFAULTS.priority,
+      home: t.home ?? this.selfOr(key),
+      ...(t.failures !== undefined ? { failures: t.failures } : {}),
+      ...(t.notBefore !== undefined ? { notBefore: t.notBefore } : {})
+    }
+    return v as StoredTask
+  }
+
+  packOutcome (key: string, o: TaskOutcome): unknown {
+    const { jobId, taskId, spawned, attempts, node, ...rest } = o
+    const out: Record<string, unknown> = rest
+    if (taskId !== key) out.taskId = taskId
+    if (jobId !== jobOfTask(key)) out.jobId = jobId
+    if (spawned !== 0) out.spawned = spawned
+    if (attempts !== FORMAT_DEFAULTS.outcomeAttempts) out.attempts = attempts
+    if (!this.isSelf(node)) out.node = node
+    return out
+  }
+
+  unpackOutcome (key: string, v: any): TaskOutcome {
+    v.taskId ??= key
+    v.jobId ??= jobOfTask(key)
+    v.spawned ??= 0
+    v.attempts ??= FORMAT_DEFAULTS.outcomeAttempts
+    v.node ??= this.selfOr(key)
+    return v as TaskOutcome
+  }
+
+  packJob (key: string, j: JobRecord): unknown {
+    const { id, home, done, failed, cancelled, byNode, ...rest } = j
+    const out: Record<string, unknown> = rest
+    if (id !== key) out.id = id
+    if (!this.isSelf(home)) out.home = home
+    if (done !== 0) out.done = done
+    if (failed !== 0) out.failed = failed
+    if (cancelled !== 0) out.cancelled = cancelled
+    let nodes: Record<string, number> | undefined
+    for (const peer in byNode) {
+      nodes ??= {}
+      nodes[this.isSelf(peer) ? SELF_KEY : peer] = byNode[peer]!
+    }
+    if (nodes !== undefined) out.byNode = nodes
+    return out
+  }
+
+  unpackJob (key: string, v: any): JobRecord {
+    v.id ??= key
+    v.home ??= this.selfOr(key)
+    v.done ??= 0
+    v.failed ??= 0
+    v.cancelled ??= 0
+    const byNode: Record<string, number> = {}
+    for (const peer in v.byNode) byNode[peer === SELF_KEY ? this.selfOr(key) : peer] = v.byNode[peer]
+    v.byNode = byNode
+    return v as JobRecord
+  }
+
+  private isSelf (peer: string | undefined): boolean {
+    return this.self !== undefined && peer === this.self
+  }
+
+  /** This node's id, for a field left out because it named this node. */
+  private selfOr (key: string): string {
+    if (this.self === undefined) throw new Error(`record ${key} leaves out this node's id, and the store was opened without one`)
+    return this.self
+  }
+}
