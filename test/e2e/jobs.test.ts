@@ -75,8 +75,10 @@ describe('jobs on a 3-node cluster', () => {
     if (answered.state === 'running') answered = await ask(5_000) // a loaded machine: once more
     expect(answered).toMatchObject({ state: 'completed', total: 1, done: 1 })
     // `meshnode job ID --wait` on a running job: prints it once over; exit 0 only if it completed.
+    // Asked at once of a node that is not the home: one that has not applied the registration
+    // yet waits for it instead of answering NOT_FOUND.
     const later = await submitFile([{ type: 'nap', payload: { ms: 500 } }])
-    const waited = await meshnode(['job', later, '--wait', '--json', '--data-dir', node1], { timeoutMs: 60_000 })
+    const waited = await meshnode(['job', later, '--wait', '--json', '--data-dir', loadState(dir).nodes[2]!.dataDir], { timeoutMs: 60_000 })
     expect(waited.code, waited.stderr).toBe(0)
     expect(JSON.parse(waited.stdout)).toMatchObject({ id: later, state: 'completed', done: 1 })
     const failing = await submitFile([{ type: 'boom', payload: { why: 'test' }, attempts: 1 }])

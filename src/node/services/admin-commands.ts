@@ -46,6 +46,8 @@ export interface AdminContext {
     removeMember?: (peerId: string) => Promise<{ index: number, conf: { voters: readonly string[], learners: readonly string[] } }>
     /** Hand leadership to a caught-up voter; true once another node leads. */
     transferLeadership?: () => Promise<boolean>
+    /** The job's registry entry once applied here, or undefined after the wait (ConsensusService.whenJobRegistered). */
+    whenJobRegistered?: (jobId: string, timeoutMs: number) => Promise<unknown>
   }
   /** This node's name (--name), for listings. */
   selfName?: string
@@ -248,11 +250,17 @@ export const ADMIN_COMMANDS: CommandTable = {
       const eng = engine(ctx)
       // The registry's home answers: a home declared dead that came back may still hold a
       // record of the job's earlier generation.
-      const registered = ctx.consensus.control.jobs.get(p.id) as JobEntry | undefined
-      const here = ctx.forwarded || registered == null || registered.home === ctx.self
+      let registered = ctx.consensus.control.jobs.get(p.id) as JobEntry | undefined
       // A long poll waits here, at the home, for the job to finish (a forwarded one waits at
       // the home it was forwarded to): one request instead of a client's poll every few ms.
-      const wait = Math.min(p.waitMs ?? 0, MAX_JOB_WAIT_MS)
+      let wait = Math.min(p.waitMs ?? 0, MAX_JOB_WAIT_MS)
+      if (registered == null && !ctx.forwarded && wait > 0 && ctx.consensus.whenJobRegistered != null && await eng.jobRecord(p.id) == null) {
+        // Submitted elsewhere a moment ago: the registration may not have reached this node.
+        const since = Date.now()
+        registered = await ctx.consensus.whenJobRegistered(p.id, wait) as JobEntry | undefined
+        wait = Math.max(0, wait - (Date.now() - since))
+      }
+      const here = ctx.forwarded || registered == null || registered.home === ctx.self
       const view = !here ? undefined : wait > 0 ? await eng.jobs.whenFinished(p.id, wait) : await eng.job(p.id)
       if (view != null) {
         const detail = { view: JSON.stringify({ ...view, running: eng.runningTasks(p.id) }), results: '', next: '' }
@@ -269,7 +277,7 @@ export const ADMIN_COMMANDS: CommandTable = {
       if (ctx.forwarded || entry.home === ctx.self) throw new MeshError('NOT_FOUND', `job ${p.id} is registered with home ${entry.home}, which does not have it`)
       let res: AdminResponse
       try {
-        res = await ctx.forward(entry.home, 'home', { jobGet: p }, ctx.caller.peerId)
+        res = await ctx.forward(entry.home, 'home', { jobGet: { ...p, waitMs: wait } }, ctx.caller.peerId)
       } catch (err) {
         throw new MeshError('UNREACHABLE', `job ${p.id} lives on ${entry.home}, which cannot be reached: ${errorMessage(err)}`)
       }

@@ -499,6 +499,29 @@ export class ConsensusService {
    */
   readonly onDeclaredDead: Array<(d: CommittedDeath) => void> = []
 
+  /**
+   * The job's registry entry once this node has applied it, or undefined if it has not within
+   * `timeoutMs`. A client that submits at one node and at once asks another about the job
+   * (a long poll, jobGet's waitMs) waits here for the registration instead of being told there
+   * is no such job. The entry is looked at after every applied command, and once more at the
+   * deadline (a snapshot install applies no command).
+   */
+  async whenJobRegistered (jobId: string, timeoutMs: number): Promise<unknown> {
+    const now = this.control.jobs.get(jobId)
+    if (now != null || timeoutMs <= 0) return now
+    return await new Promise(resolve => {
+      const done = (): void => {
+        clearTimeout(timer)
+        const i = this.onApplied.indexOf(listener)
+        if (i >= 0) this.onApplied.splice(i, 1)
+        resolve(this.control.jobs.get(jobId))
+      }
+      const listener = (): void => { if (this.control.jobs.has(jobId)) done() }
+      const timer = setTimeout(done, timeoutMs)
+      this.onApplied.push(listener)
+    })
+  }
+
   /** The committed dead set: the only deaths anything may act on. */
   deadPeers (): ReadonlyMap<string, DeadRecord> {
     return this.control.dead

@@ -33,6 +33,7 @@ function fake (opts: {
   jobs?: Record<string, JobEntry>
   grants?: Record<string, Grant>
   caller?: Principal
+  whenJobRegistered?: (jobId: string, timeoutMs: number) => Promise<unknown>
 } = {}): Fake {
   const f: Fake = { proposed: [], forwards: [], submitted: 0, ctx: undefined as any }
   const engine: JobsEngine = {
@@ -57,7 +58,8 @@ function fake (opts: {
         return await (opts.propose?.(cmd) ?? Promise.resolve({ ok: true, version: 1 }))
       },
       control: { config: new Map(Object.entries(opts.config ?? {})), jobs: new Map(Object.entries(opts.jobs ?? {})), grants: new Map(Object.entries(opts.grants ?? {})) },
-      status: () => ({ leader: 'leader-id' })
+      status: () => ({ leader: 'leader-id' }),
+      ...(opts.whenJobRegistered != null ? { whenJobRegistered: opts.whenJobRegistered } : {})
     },
     engine: () => opts.engine === null ? undefined : engine,
     forward: async (to, via, req) => {
@@ -292,6 +294,36 @@ describe('every failure reaches the client with its code unchanged', () => {
     expect(JSON.parse(res.jobGet!.view).state).toBe('completed')
     expect(f.forwards).toHaveLength(1)
     expect(f.forwards[0]!.req.jobGet?.waitMs).toBe(2_000)
+  })
+
+  it('a waiting jobGet at a node that has not applied the job\'s registration yet waits for it, then goes to the home', async () => {
+    const asked: Array<[string, number]> = []
+    const f = fake({
+      whenJobRegistered: async (id, ms) => { asked.push([id, ms]); return { home: 'other', createdAt: 1, state: 'running' } },
+      forward: async () => ({ code: '', error: '', jobGet: { view: JSON.stringify({ id: 'j1', state: 'completed' }), results: '', next: '' } }) as any
+    })
+    const res = await roundTrip({ jobGet: { id: 'j1', results: false, limit: 0, after: '', waitMs: 3_000 } }, f)
+    expect(JSON.parse(res.jobGet!.view).state).toBe('completed')
+    expect(asked).toEqual([['j1', 3_000]])
+    expect(f.forwards.map(x => x.to)).toEqual(['other'])
+    // What is left of the wait goes with it.
+    expect(f.forwards[0]!.req.jobGet!.waitMs).toBeGreaterThan(0)
+    expect(f.forwards[0]!.req.jobGet!.waitMs).toBeLessThanOrEqual(3_000)
+  })
+
+  it('NOT_FOUND for a waiting jobGet whose registration never comes; no wait for one that does not ask to wait or is homed here', async () => {
+    const asked: number[] = []
+    const never = fake({ whenJobRegistered: async (_id, ms) => { asked.push(ms); return undefined } })
+    expect((await clientError({ jobGet: { id: 'j9', results: false, limit: 0, after: '', waitMs: 1_000 } }, never)).code).toBe('NOT_FOUND')
+    expect(asked).toEqual([1_000])
+    expect((await clientError({ jobGet: { id: 'j9', results: false, limit: 0, after: '' } }, never)).code).toBe('NOT_FOUND')
+    expect(asked).toEqual([1_000])
+    // Homed here (the engine has its record): it waits for the job, not for the registry.
+    const home = fake({
+      whenJobRegistered: async () => { throw new Error('waited for the registry') },
+      engine: { jobRecord: async id => ({ id }) as any, jobs: { whenFinished: async (id: string) => ({ id, state: 'completed' }) as any } }
+    })
+    expect(JSON.parse((await roundTrip({ jobGet: { id: 'j2', results: false, limit: 0, after: '', waitMs: 1_000 } }, home)).jobGet!.view).state).toBe('completed')
   })
 
   it('STARTING while the work layer is not up', async () => {
