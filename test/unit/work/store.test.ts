@@ -203,7 +203,16 @@ describe('WorkStore staging and flush', () => {
   })
 
   it('keeps working after a failed batch, rejecting only the flushes that were in it', async () => {
-    const batch = vi.spyOn(store.db, 'batch').mockRejectedValueOnce(new Error('disk full'))
+    // The store writes a chained batch: its write() fails once.
+    const real = store.db.batch.bind(store.db) as () => any
+    const batch = vi.spyOn(store.db, 'batch').mockImplementationOnce((() => {
+      const b = real()
+      b.write = async () => {
+        await b.close()
+        throw new Error('disk full')
+      }
+      return b
+    }) as any)
     work.put('jobs', 'A', jobRecord('A'))
     await expect(settles(work.flush())).rejects.toThrow('disk full')
     batch.mockRestore()

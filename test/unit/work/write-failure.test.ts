@@ -27,10 +27,20 @@ async function setup (): Promise<Setup> {
   let blocked = new Promise<void>(resolve => { release = resolve })
   const gate = { open: () => { release(); blocked = Promise.resolve() } }
   const { shell, store, work, registry, close } = await loneShell('mn-writefail-', { concurrency: 2, handlers: { echo: (p: unknown) => p, block: async () => { await blocked; return 'ok' } } }, db => {
-    const batch = db.db.batch.bind(db.db) as (...args: unknown[]) => Promise<void>
-    ;(db.db as unknown as { batch: (...args: unknown[]) => Promise<void> }).batch = async (...args: unknown[]) => {
-      if (failing.on) throw new Error(DISK_FULL)
-      await batch(...args)
+    // The work store writes chained batches: fail their write() while `failing` is on.
+    const batch = db.db.batch.bind(db.db) as (...args: unknown[]) => any
+    ;(db.db as unknown as { batch: (...args: unknown[]) => unknown }).batch = (...args: unknown[]) => {
+      const b = batch(...args)
+      if (args.length > 0) return (async () => { if (failing.on) throw new Error(DISK_FULL); await b })()
+      const write = b.write.bind(b)
+      b.write = async () => {
+        if (failing.on) {
+          await b.close()
+          throw new Error(DISK_FULL)
+        }
+        await write()
+      }
+      return b
     }
     return new WorkStore(db, 'A')
   })
