@@ -55,7 +55,11 @@ describe('RecordCodec', () => {
     const o: Required<TaskOutcome> = { taskId: `${JOB}/1`, jobId: 'other-job', ok: false, result: '{"code":1}', error: 'no', cancelled: true, spawned: 4, attempts: 3, node: OTHER, finishedAt: 7, failures: [{ node: OTHER, attempt: 3, error: 'no', at: 6 }], home: OTHER, charge: 'c2', tolerated: true }
     expect(codec.unpackOutcome(TASK, disk(codec.packOutcome(TASK, o)))).toEqual(o)
 
-    const j = job({ id: 'x', home: OTHER, done: 3, failed: 1, cancelled: 2, byNode: { [SELF]: 2, [OTHER]: 4 }, epoch: 1, homes: [OTHER], replicas: [OTHER], error: 'e' })
+    const j: Required<JobRecord> = {
+      id: 'x', name: 'n', home: OTHER, state: 'failed', createdAt: 1, lastTaskAt: 2, finishedAt: 3, lastRecordedAt: 4, roots: 2, total: 9, done: 3, failed: 1, cancelled: 2,
+      byNode: { [SELF]: 2, [OTHER]: 4 }, error: 'e', failures: [{ taskId: TASK, node: OTHER, attempt: 1, error: 'e', at: 2 }], epoch: 1, homes: [OTHER], replicas: [OTHER],
+      capableBy: 5, keepMs: 6, resultsExpired: true, notBefore: 7, isWorkflow: true
+    }
     expect(codec.unpackJob(JOB, disk(codec.packJob(JOB, j)))).toEqual(j)
   })
 
