@@ -889,12 +889,7 @@ export class WorkShell {
     }
     this.running.set(task.id, run)
     const children: Task[] = []
-    const ctx: TaskContext = {
-      taskId: task.id,
-      jobId: task.jobId,
-      attempt: task.attempts + 1,
-      node: this.opts.self,
-      get signal () { return signalOf(run) },
+    const ctx = new RunContext(run, this.opts.self, {
       spawn: (type, payload, options = {}) => {
         // Who may run shell commands is checked when a job is submitted (the submitter's
         // `commands` right); a handler passing a type through (fanout) must not bypass that.
@@ -909,7 +904,7 @@ export class WorkShell {
         this.core.taskProgress(task.id, value, this.opts.now())
         this.drive()
       }
-    }
+    })
     const ok = (result: unknown): void => {
       let encoded: string
       try {
@@ -1012,5 +1007,34 @@ function abortReason (reason: 'cancelled' | 'stopping' | 'abandoned'): Error {
     case 'stopping': return new WorkError('STOPPING', 'node is stopping')
     case 'abandoned': return new Error('task abandoned: the node it came through was declared dead, and its lender runs it again')
     case 'cancelled': return new Error('job cancelled')
+  }
+}
+
+/**
+ * What a handler gets as its TaskContext. A class rather than an object literal: the literal's
+ * `signal` getter (the AbortSignal is made only when a handler reads it) was defined on every
+ * context through a runtime call that also turned the object into a slow dictionary-mode one
+ * (perf with jitdump, one-task jobs, issue 14, stop 31). `spawn` and `progress` stay own
+ * functions, so a handler may destructure them.
+ */
+class RunContext implements TaskContext {
+  readonly taskId: string
+  readonly jobId: string
+  readonly attempt: number
+  readonly spawn: TaskContext['spawn']
+  readonly progress: TaskContext['progress']
+  readonly #run: Running
+
+  constructor (run: Running, readonly node: string, fns: Pick<TaskContext, 'spawn' | 'progress'>) {
+    this.#run = run
+    this.taskId = run.task.id
+    this.jobId = run.task.jobId
+    this.attempt = run.task.attempts + 1
+    this.spawn = fns.spawn
+    this.progress = fns.progress
+  }
+
+  get signal (): AbortSignal {
+    return signalOf(this.#run)
   }
 }
