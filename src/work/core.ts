@@ -475,6 +475,11 @@ export class WorkCore {
     return this.dscore
   }
 
+  /** Queued tasks below which this node steals, and which it keeps for itself (Thief.lowWater). */
+  private get lowWater (): number {
+    return this.thief.lowWater(this.cfg.concurrency, this.taskMs)
+  }
+
   /**
    * Whether lending runnable work pays: moving a task (persisting it on both sides, a batch,
    * a result message, detection bookkeeping) costs a few hundred microseconds of CPU across
@@ -638,7 +643,7 @@ export class WorkCore {
     if (this.outbox.progressAt <= now) this.sendProgress()
     if (this.thief.retryAt <= now) {
       this.thief.retryAt = Infinity
-      if (this.queue.runnable < this.cfg.concurrency * PREFETCH_PER_SLOT) this.maybeSteal()
+      if (this.queue.runnable < this.lowWater) this.maybeSteal()
     }
     if (this.maintainAt <= now) {
       this.maintainAt = now + MAINTAIN_EVERY_MS
@@ -1400,7 +1405,7 @@ export class WorkCore {
   peerAdvertised (peerId: string, now: number): void {
     this.now = now
     this.thief.advertised(peerId)
-    if (this.queue.runnable < this.cfg.concurrency * PREFETCH_PER_SLOT) this.maybeSteal()
+    if (this.queue.runnable < this.lowWater) this.maybeSteal()
   }
 
   /** An inbound request; its reply goes out in ready().replies with this id. */
@@ -1970,8 +1975,8 @@ export class WorkCore {
       this.startTask(task)
     }
     if (this.divertTo.size > 0) this.flushDiverted()
-    // Prefetch: ask for more while a few tasks per slot remain, so slots never wait on a steal.
-    if (this.queue.runnable < this.cfg.concurrency * PREFETCH_PER_SLOT) this.maybeSteal()
+    // Prefetch: ask for more while the tasks queued here outlast a steal's answer, so slots never wait on one.
+    if (this.queue.runnable < this.lowWater) this.maybeSteal()
   }
 
   private startTask (task: Task): void {
@@ -2373,7 +2378,7 @@ export class WorkCore {
 
   private maybeSteal (): void {
     if (this.stopped || this.fenced || this.draining || this.pressure) return
-    const plan = this.thief.plan(this.peerView, this.cfg.self, this.isDead, this.cfg.concurrency, this.now, this.cfg.rng)
+    const plan = this.thief.plan(this.peerView, this.cfg.self, this.isDead, this.cfg.concurrency, this.now, this.cfg.rng, this.taskMs, this.queue.runnable)
     if (plan == null) return
     this.counters.stealsSent++
     this.send(plan.victim, { op: 'steal', capabilities: this.advertised, want: plan.want }, { kind: 'steal', to: plan.victim, started: this.now })

@@ -12,6 +12,9 @@ export interface StealPlan { victim: string, want: number }
 /** A thief's first steal, and its first after one that found nothing, asks for this part of its fair share (see Thief.ramp). */
 export const RAMP_FIRST_PART = 8
 
+/** Each answered steal takes a quarter off what the slowest earlier one counts for (see Thief.lowWater). */
+export const ANSWER_DECAY = 0.75
+
 export class Thief {
   private readonly trails = new TrailTable()
   /** What a victim told us it still holds, fresher than its last heartbeat. */
@@ -29,34 +32,62 @@ export class Thief {
    * each: the last one started ~300–400 ms after the first). BENCHMARKS.md, issue 14, stop 26.
    */
   private ramp = 0
+  /**
+   * How long steals that brought tasks took to be answered, the slowest recent one counting
+   * most: each answer takes a quarter off what the earlier ones count for (ANSWER_DECAY). See lowWater.
+   */
+  private answerMs = 0
+
+  /**
+   * Queued tasks below which this node asks for more: enough to keep every slot busy while a
+   * steal is answered. At least PREFETCH_PER_SLOT per slot; more when recent answers took
+   * longer than that many rounds of its slots (`taskMs`: a task's mean run time here). A
+   * fixed two per slot (~20 ms of 10 ms tasks) ran thieves dry: a grant of a few hundred
+   * tasks from a home busy with a new job took 30-180 ms to come back (BENCHMARKS.md, issue
+   * 14, stop 31). Above PREFETCH_PER_SLOT per slot a steal is early, and plan() asks only a
+   * victim that holds far more (see there); what a node keeps for itself out of reach of
+   * thieves (WorkCore.stealable) stays PREFETCH_PER_SLOT per slot, so the end of a job is
+   * still shared out to the last few tasks per slot.
+   */
+  lowWater (concurrency: number, taskMs: number): number {
+    const rounds = taskMs > 0 && this.answerMs > 0 ? Math.ceil(this.answerMs / taskMs) : 0
+    return Math.min(JOB_LIMITS.batchTasks / 2, concurrency * Math.max(PREFETCH_PER_SLOT, rounds))
+  }
 
   /**
    * The peer to ask and how much to ask for, or undefined (then maybe retryAt is set: peers
-   * that advertise work but just answered empty are looked at again shortly).
+   * that advertise work but just answered empty are looked at again shortly). `queued`: the
+   * runnable tasks this node holds. An early steal — this node still holds more than
+   * PREFETCH_PER_SLOT per slot, below its lowWater — asks only a peer that advertises more
+   * than twice that: two thieves each below their marks at the end of a job would otherwise
+   * take the same tasks back and forth (after a grant of half the victim's spare, the thief
+   * holds more than the victim has left to advertise, so the victim cannot steal it back early).
    */
-  plan (peers: readonly PeerInfo[], self: string, isDead: (peer: string) => boolean, concurrency: number, now: number, rng: Rng): StealPlan | undefined {
+  plan (peers: readonly PeerInfo[], self: string, isDead: (peer: string) => boolean, concurrency: number, now: number, rng: Rng, taskMs = Number.NaN, queued = 0): StealPlan | undefined {
     if (this.stealing) return undefined
     const candidates: Array<{ peer: string, heuristic: number }> = []
+    const least = queued >= concurrency * PREFETCH_PER_SLOT ? 2 * queued : 0
     let anyQueued = false
     for (const p of peers) {
       if (p.queued > 0) anyQueued = true
       if (p.peerId === self || isDead(p.peerId)) continue
       const heuristic = this.hint(p.peerId, p.queued, now)
-      if (heuristic > 0) candidates.push({ peer: p.peerId, heuristic })
+      if (heuristic > least) candidates.push({ peer: p.peerId, heuristic })
     }
     if (candidates.length === 0) {
-      if (this.retryAt === Infinity && anyQueued) this.retryAt = now + EMPTY_HINT_MS
+      // (An early steal that found no peer far richer waits for the ordinary one.)
+      if (this.retryAt === Infinity && anyQueued && least === 0) this.retryAt = now + EMPTY_HINT_MS
       return undefined
     }
     const victim = this.trails.choose(candidates, rng)
     if (victim == null) return undefined
     // Ask for a fair share of what the victim advertises (it grants at most half its spare
-    // queue), no more than the ramp allows, and never less than a few tasks per slot so small
-    // queues still move.
+    // queue), no more than the ramp allows, and never less than a few tasks per slot above
+    // the low-water mark so small queues still move.
     const advertised = candidates.find(c => c.peer === victim)?.heuristic ?? 0
     const share = Math.ceil(advertised / (peers.length + 1))
     const fair = Math.min(share, this.ramp === 0 ? Math.ceil(share / RAMP_FIRST_PART) : this.ramp)
-    const want = Math.min(JOB_LIMITS.batchTasks, Math.max(concurrency * PREFETCH_PER_SLOT * 2, fair))
+    const want = Math.min(JOB_LIMITS.batchTasks, Math.max(this.lowWater(concurrency, taskMs) + concurrency * PREFETCH_PER_SLOT, fair))
     this.stealing = true
     return { victim, want }
   }
@@ -70,6 +101,7 @@ export class Thief {
     this.stealing = false
     this.hints.set(victim, { queued: got > 0 ? remaining : 0, at: now })
     this.ramp = got > 0 ? Math.min(JOB_LIMITS.batchTasks, Math.max(this.ramp, got) * 2) : 0
+    if (got > 0) this.answerMs = Math.max(latencyMs, this.answerMs * ANSWER_DECAY)
     if (got > 0) this.trails.deposit(victim, serviceQuality({ tasks: got, latencyMs }))
     else this.trails.penalize(victim)
   }

@@ -208,7 +208,7 @@ export const RESULTS_LINGER_MS = 10
 export const EMPTY_HINT_MS = 100
 /** The 'peer declared dead' log line names at most this many of the tasks it requeued. */
 export const REQUEUED_IDS_LOGGED = 1_000
-/** A thief keeps this many tasks per slot queued, stealing again when it drops below. */
+/** A thief keeps at least this many tasks per slot queued, stealing again when it drops below (more when steals take longer: Thief.lowWater). */
 export const PREFETCH_PER_SLOT = 2
 /** Batch re-sends, results retries, trail evaporation and missed cancels, this often. */
 export const MAINTAIN_EVERY_MS = 500

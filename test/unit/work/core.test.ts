@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import type { JobEntry } from '../../../src/consensus/control.js'
 import { mulberry32 } from '../../../src/prng.js'
-import { DEFAULT_RESEND_MS, MAINTAIN_EVERY_MS, MAX_RESEND_MS, PROGRESS_EVERY_MS, RESULTS_LINGER_MS, WorkCore, type AttemptEnd, type PeerInfo, type Ready, type WorkCoreConfig } from '../../../src/work/core.js'
+import { DEFAULT_RESEND_MS, MAINTAIN_EVERY_MS, MAX_RESEND_MS, PREFETCH_PER_SLOT, PROGRESS_EVERY_MS, RESULTS_LINGER_MS, WorkCore, type AttemptEnd, type PeerInfo, type Ready, type WorkCoreConfig } from '../../../src/work/core.js'
 import { okReply, type WorkMsg, type WorkReply } from '../../../src/work/messages.js'
 import type { JobInput, Task } from '../../../src/work/spec.js'
 import { FakeRegistry } from './fake-registry.js'
@@ -209,6 +209,60 @@ function steal (a: WorkCore, b: WorkCore, log: Log, now: number): { grant: Ready
   b.response(ask.id, reply, now)
   return { grant, received: log.persist(b), reply }
 }
+
+describe('WorkCore: a thief asks again before its queue runs dry', () => {
+  /** B (4 slots) steals from A; A's grant reaches B `latencyMs` later. Returns what B holds. */
+  function slowGrant (latencyMs: number): { a: WorkCore, b: WorkCore, log: Log, started: Task[], queued: number } {
+    const reg = new FakeRegistry()
+    const a = makeCore('A', reg, 1000)
+    const b = makeCore('B', reg, 1000, { concurrency: 4 })
+    const log = new Log()
+    submitRegistered(a, log, reg, { tasks: Array.from({ length: 4000 }, () => ({ type: 'echo' })) }, 1000)
+    b.peers(view('A', a), 1001)
+    b.peerAdvertised('A', 1001)
+    const ask = log.persist(b).messages.find(m => m.msg.op === 'steal')!
+    a.request('B', 1, ask.msg, 1001)
+    const grant = log.persist(a)
+    const reply = grant.replies.find(r => r.id === 1)!.reply
+    b.peers(view('A', a), 1001 + latencyMs)
+    b.response(ask.id, reply, 1001 + latencyMs)
+    const rd = log.persist(b)
+    const got = reply.batches.reduce((n, x) => n + x.tasks.length, 0)
+    return { a, b, log, started: rd.start, queued: got - rd.start.length }
+  }
+
+  /** B's tasks end one by one (10 ms each); returns how many were still queued when B asked again. */
+  function queuedAtNextSteal (b: WorkCore, log: Log, started: Task[], queued: number, from: number): number | undefined {
+    const running = [...started]
+    let now = from
+    while (running.length > 0) {
+      now += 10
+      b.taskFinished(running.shift()!.id, ok(10), now)
+      queued = Math.max(0, queued - 1)
+      const rd = log.persist(b)
+      running.push(...rd.start)
+      if (rd.messages.some(m => m.msg.op === 'steal')) return queued
+    }
+    return undefined
+  }
+
+  it('asks again while its queue still holds what the last grant took to come, not only a few tasks per slot', () => {
+    const { b, log, started, queued } = slowGrant(100)
+    expect(started).toHaveLength(4)
+    expect(queued).toBeGreaterThan(4 * 10)
+    // The grant took 100 ms, ten rounds of its 10 ms tasks: B asks with ~40 still queued.
+    const left = queuedAtNextSteal(b, log, started, queued, 1101)
+    expect(left).toBeDefined()
+    expect(left!).toBeGreaterThanOrEqual(4 * 10 - 1)
+    expect(left!).toBeLessThan(4 * 10)
+  })
+
+  it('with grants that come at once, asks when a few tasks per slot remain, as before', () => {
+    const { b, log, started, queued } = slowGrant(0)
+    const left = queuedAtNextSteal(b, log, started, queued, 1001)
+    expect(left).toBe(4 * PREFETCH_PER_SLOT - 1)
+  })
+})
 
 describe('WorkCore: persist, then send', () => {
   it('emits a steal grant in the same ready as the writes that delegate its tasks', () => {

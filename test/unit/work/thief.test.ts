@@ -3,7 +3,7 @@
 // first grant at once instead of queueing behind each other's fair shares.
 import { describe, expect, it } from 'vitest'
 import { mulberry32 } from '../../../src/prng.js'
-import { RAMP_FIRST_PART, Thief } from '../../../src/work/core/thief.js'
+import { ANSWER_DECAY, RAMP_FIRST_PART, Thief } from '../../../src/work/core/thief.js'
 import { PREFETCH_PER_SLOT, type PeerInfo } from '../../../src/work/core/types.js'
 import { JOB_LIMITS } from '../../../src/work/limits.js'
 
@@ -59,5 +59,51 @@ describe('Thief: how much to ask for', () => {
     // The empty answer rules the home out briefly; its next heartbeat advertises a new job.
     thief.advertised('home')
     expect(thief.plan(mesh(10_000), SELF, alive, SLOTS, 11, rng)?.want).toBe(Math.ceil(share / RAMP_FIRST_PART))
+  })
+})
+
+describe('Thief: when to ask again', () => {
+  const SLOTS = 4
+
+  it('keeps enough queued to cover its slowest recent steal, at least a few tasks per slot', () => {
+    const thief = new Thief()
+    // Nothing timed yet: PREFETCH_PER_SLOT per slot.
+    expect(thief.lowWater(SLOTS, Number.NaN)).toBe(SLOTS * PREFETCH_PER_SLOT)
+    expect(thief.lowWater(SLOTS, 10)).toBe(SLOTS * PREFETCH_PER_SLOT)
+    const rng = mulberry32(4)
+    thief.plan(mesh(10_000), SELF, alive, SLOTS, 0, rng, 10)
+    // A grant that took 100 ms to come back: ten rounds of 10 ms tasks on every slot.
+    thief.answered('home', 125, 9_000, 100, 100)
+    expect(thief.lowWater(SLOTS, 10)).toBe(SLOTS * 10)
+    // Tasks of 50 ms: two rounds cover it, and never less than PREFETCH_PER_SLOT per slot.
+    expect(thief.lowWater(SLOTS, 50)).toBe(SLOTS * PREFETCH_PER_SLOT)
+    // A quick answer does not forget the slow one at once, only a quarter of it per answer.
+    thief.plan(mesh(9_000), SELF, alive, SLOTS, 100, rng, 10)
+    thief.answered('home', 250, 8_000, 5, 105)
+    expect(thief.lowWater(SLOTS, 10)).toBe(SLOTS * Math.ceil(100 * ANSWER_DECAY / 10))
+    // An empty answer says nothing about how long a grant takes.
+    thief.plan(mesh(8_000), SELF, alive, SLOTS, 200, rng, 10)
+    thief.answered('home', 0, 0, 500, 700)
+    expect(thief.lowWater(SLOTS, 10)).toBe(SLOTS * Math.ceil(100 * ANSWER_DECAY / 10))
+    // Asked for: above the mark, by a few tasks per slot at least.
+    thief.advertised('home')
+    expect(thief.plan(mesh(50), SELF, alive, SLOTS, 800, rng, 10)?.want).toBe(SLOTS * Math.ceil(100 * ANSWER_DECAY / 10) + SLOTS * PREFETCH_PER_SLOT)
+  })
+
+  it('asks early only a peer that holds more than twice its own queue, so two thieves never trade tasks back and forth', () => {
+    const thief = new Thief()
+    const rng = mulberry32(5)
+    const peers = (home: number, other: number): PeerInfo[] => [{ peerId: 'home', queued: home, capabilities: [] }, { peerId: 'other', queued: other, capabilities: [] }, { peerId: SELF, queued: 0, capabilities: [] }]
+    // Holding 20 (more than PREFETCH_PER_SLOT per slot): a peer advertising 30 is not asked...
+    expect(thief.plan(peers(0, 30), SELF, alive, SLOTS, 0, rng, 10, 20)).toBeUndefined()
+    // ...and no retry is set for it: the ordinary steal comes when the queue runs low.
+    expect(thief.retryAt).toBe(Infinity)
+    expect(thief.plan(peers(0, 40), SELF, alive, SLOTS, 0, rng, 10, 20)).toBeUndefined()
+    // A peer advertising more than twice that is.
+    expect(thief.plan(peers(0, 41), SELF, alive, SLOTS, 0, rng, 10, 20)?.victim).toBe('other')
+    thief.answered('other', 0, 0, 5, 0)
+    // Below PREFETCH_PER_SLOT per slot, any peer with work is asked, as before.
+    thief.advertised('other')
+    expect(thief.plan(peers(0, 3), SELF, alive, SLOTS, 1, rng, 10, SLOTS * PREFETCH_PER_SLOT - 1)?.victim).toBe('other')
   })
 })
