@@ -76,13 +76,25 @@ export function watchMesh (w: Watched, events: EventLog): () => void {
     if (events.listening) progress(j)
     last.delete(j.id)
   })
-  const timer = setInterval(() => {
-    if (!events.listening) {
-      last.clear()
-      return
-    }
-    for (const j of w.engine.jobs.activeJobs()) progress(j)
-  }, PROGRESS_MS)
-  timer.unref()
-  return () => { clearInterval(timer) }
+  // The sampler runs only while someone listens: a timer every PROGRESS_MS that found nobody
+  // listening woke every idle node 5 times a second for nothing (BENCHMARKS.md, issue 14, stop 31).
+  let timer: NodeJS.Timeout | undefined
+  let stopped = false
+  const sample = (listening: boolean): void => {
+    clearInterval(timer)
+    timer = undefined
+    last.clear()
+    if (!listening || stopped) return
+    timer = setInterval(() => { for (const j of w.engine.jobs.activeJobs()) progress(j) }, PROGRESS_MS)
+    timer.unref()
+  }
+  events.onListening.push(sample)
+  if (events.listening) sample(true)
+  return () => {
+    stopped = true
+    clearInterval(timer)
+    timer = undefined
+    const i = events.onListening.indexOf(sample)
+    if (i >= 0) events.onListening.splice(i, 1)
+  }
 }
