@@ -48,6 +48,7 @@ const NODE_COUNTERS = {
   rpcServed: { name: 'rpc_served_total', help: 'Status and admin requests answered' },
   heartbeatsSent: { name: 'heartbeats_sent_total', help: 'Heartbeats this node published' },
   heartbeatsReceived: { name: 'heartbeats_received_total', help: 'Valid heartbeats received from peers' },
+  heartbeatsLeftOut: { name: 'heartbeats_left_out_total', help: 'Quiet heartbeats not sent to a peer this node had just sent a Raft frame, which the peer counts as a sign of life (healing/liveness.ts)' },
   gossipRelaysSkipped: { name: 'gossip_relays_skipped_total', help: 'Fresh heartbeats not forwarded to gossip mesh peers: every member was directly connected (healing/relay.ts)' },
   probes: { name: 'probes_total', help: 'Direct probes (libp2p ping) of silent or disconnected peers' },
   probesFailed: { name: 'probes_failed_total', help: 'Probes that got no answer in time' },

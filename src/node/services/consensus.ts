@@ -175,7 +175,14 @@ export class ConsensusService {
     this.healer = new Healer(host.peerId.toString(), { voterCap: this.opts.voterCap, removeDeadVoterAfterMs: this.opts.removeDeadVoterAfterMs })
     // A node in a cluster hears raft only from its members; a node in none (a joiner, a
     // founder) cannot tell yet, and the mesh key is what keeps strangers out then.
-    this.transport = new RaftTransport(host, log, metrics, msg => { this.deliver(msg) }, peer => this.membershipOf(peer) !== 'stranger')
+    // A frame from an admitted member, checked to come from its connection's authenticated peer,
+    // is a sign of life for the failure detector, and frames sent count as this node's
+    // (src/healing/liveness.ts): a settled leader and its followers need no quiet heartbeats.
+    this.transport = new RaftTransport(host, log, metrics, msg => {
+      this.membership.heardFrom(msg.from)
+      this.deliver(msg)
+    }, peer => this.membershipOf(peer) !== 'stranger')
+    this.membership.frameSentAt = peer => this.transport.lastSentTo(peer)
     this.clock = new TickClock(this.opts.tickMs, QUIET_TICK_BATCH, () => this.core?.isQuiet() === true, () => { this.tick() })
   }
 

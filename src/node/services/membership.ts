@@ -7,6 +7,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { performance } from 'node:perf_hooks'
 import { FailureDetector, type MemberState, type ProbeOutcome, type Transition } from '../../healing/failure-detector.js'
 import { Greeter } from '../../healing/greeting.js'
+import { heartbeatSkips, type FrameLivenessPeer } from '../../healing/liveness.js'
 import { fullyConnected, relayNeeded, type RelayMember } from '../../healing/relay.js'
 import { decodeHeartbeat, encodeHeartbeat, type Heartbeat } from '../../wire/heartbeat-codec.js'
 import { VERSION } from '../../version.js'
@@ -137,6 +138,22 @@ export class Membership {
   /** What the last heartbeat said (contentOf) and when it went out: quiet heartbeats. */
   private lastContent = ''
   private lastPublishedAt = -Infinity
+  /**
+   * Frames as liveness (src/healing/liveness.ts): what the last heartbeat that went to every
+   * peer said, and who it went to; and the peers the heartbeat being published leaves out
+   * (read once by the selectPeersToPublish hook). Heartbeats are published one at a time
+   * (`publishing`), so the hook's set always belongs to the publish in flight.
+   */
+  private lastFullContent = ''
+  private fullRecipients: ReadonlySet<string> = new Set()
+  private leaveOut?: Set<string>
+  private publishing: Promise<void> = Promise.resolve()
+  /**
+   * When this node last sent a peer another authenticated frame (the consensus service's Raft
+   * transport sets it): a peer that counts such frames as signs of life needs no quiet heartbeat
+   * while it gets them.
+   */
+  frameSentAt?: (peerId: string) => number | undefined
   /** The host's addresses as heartbeats advertise them, and when they were read (ownAddrs). */
   private addrs: { at: number, list: string[] } = { at: -Infinity, list: [] }
 
@@ -165,6 +182,7 @@ export class Membership {
     pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
     pubsub.subscribe(this.topic)
     if (this.init.relay !== 'always') this.hookRelay(pubsub)
+    this.hookPublish(pubsub)
     this.host.addEventListener('peer:connect', this.onConnect)
     this.host.addEventListener('peer:disconnect', this.onDisconnect)
     this.host.addEventListener('self:peer:update', this.onSelfUpdate)
@@ -290,10 +308,28 @@ export class Membership {
   }
 
   /**
+   * Another authenticated frame came from the peer (a Raft message from a member): a sign of
+   * life for the failure detector, as a heartbeat is (src/healing/liveness.ts). Only pushes
+   * deadlines later, so the detector's timer stays as it is.
+   */
+  heardFrom (peerId: string): void {
+    if (this.stopped) return
+    this.detector.signOfLife(peerId, performance.now())
+  }
+
+  /**
    * Publishes a heartbeat. A `periodic` one (the interval timer's) is skipped while its content
-   * is what the last one said and a quiet interval has not passed (heartbeatDue).
+   * is what the last one said and a quiet interval has not passed (heartbeatDue); when it goes
+   * out with that content, it leaves out the peers that get frames from this node anyway
+   * (heartbeatSkips). One at a time: see `leaveOut`.
    */
   private async publish (leaving: boolean, periodic = false): Promise<void> {
+    const next = this.publishing.then(async () => { await this.publishNow(leaving, periodic) })
+    this.publishing = next.catch(() => {})
+    await next
+  }
+
+  private async publishNow (leaving: boolean, periodic: boolean): Promise<void> {
     if (this.stopped) return
     const local = this.init.localState()
     const now = performance.now()
@@ -316,7 +352,8 @@ export class Membership {
       leaving,
       bootstrapSet: local.bootstrapSet,
       fullyConnected: fullyConnected(this.relayMembers()),
-      quietMs: (QUIET_FACTOR - 1) * this.init.heartbeatMs
+      quietMs: (QUIET_FACTOR - 1) * this.init.heartbeatMs,
+      framesAlive: true
     }
     const content = contentOf(hb)
     if (periodic && !heartbeatDue(content !== this.lastContent, now - this.lastPublishedAt, this.init.heartbeatMs)) return
@@ -324,11 +361,55 @@ export class Membership {
     this.lastPublishedAt = now
     hb.seq = ++this.seq
     this.greeter.published(now)
+    const leaveOut = periodic && content === this.lastFullContent
+      ? heartbeatSkips(this.frameLivenessPeers(), this.fullRecipients, now, this.init.heartbeatMs, !this.relayNeeded())
+      : undefined
+    this.leaveOut = leaveOut != null && leaveOut.size > 0 ? leaveOut : undefined
     try {
-      await this.host.services.pubsub.publish(this.topic, encodeHeartbeat(hb))
+      const recipients = (await this.host.services.pubsub.publish(this.topic, encodeHeartbeat(hb)))?.recipients ?? []
       this.metrics.heartbeatsSent.inc()
+      if (this.leaveOut == null && leaveOut != null && leaveOut.size > 0) {
+        this.metrics.heartbeatsLeftOut.inc(leaveOut.size)
+      } else if (leaveOut == null || leaveOut.size === 0) {
+        this.lastFullContent = content
+        this.fullRecipients = new Set(recipients.map(p => p.toString()))
+      }
     } catch (err: any) {
       this.log.debug({ err: err?.message }, 'heartbeat publish failed')
+    } finally {
+      this.leaveOut = undefined
+    }
+  }
+
+  /** The live members as the frames-as-liveness rule reads them (src/healing/liveness.ts). */
+  private * frameLivenessPeers (): Generator<FrameLivenessPeer> {
+    if (this.frameSentAt == null) return
+    for (const m of this.detector.all()) {
+      if (m.state !== 'alive') continue
+      yield { peerId: m.peerId, framesAlive: this.info.get(m.peerId)?.framesAlive === true, lastFrameSentAt: this.frameSentAt(m.peerId) }
+    }
+  }
+
+  /**
+   * Leaves the peers in `leaveOut` out of the heartbeat being published (frames as liveness).
+   * gossipsub's publish picks its recipients here after building and signing the message; the
+   * set is consumed by the first selection, so nothing else is ever left out.
+   */
+  private hookPublish (pubsub: any): void {
+    const select = pubsub.selectPeersToPublish
+    if (typeof select !== 'function') return
+    pubsub.selectPeersToPublish = (topic: string, ...rest: unknown[]): { tosend: Set<string> } => {
+      const picked = select.call(pubsub, topic, ...rest)
+      const leaveOut = this.leaveOut
+      if (topic !== this.topic || leaveOut == null) return picked
+      this.leaveOut = undefined
+      for (const id of leaveOut) picked.tosend.delete(id)
+      return picked
+    }
+    const unhookRelay = this.unhookRelay
+    this.unhookRelay = () => {
+      unhookRelay?.()
+      pubsub.selectPeersToPublish = select
     }
   }
 
@@ -609,5 +690,5 @@ export function probeFailure (err: any): ProbeOutcome {
 
 /** A heartbeat's content for quiet heartbeats: every field but seq and uptime_ms (which always move). */
 export function contentOf (hb: Heartbeat): string {
-  return JSON.stringify([hb.addrs, String(hb.incarnation), hb.load, hb.queued, hb.slots, hb.draining, hb.capabilities, hb.role, String(hb.term), hb.leader, hb.leaving, hb.bootstrapSet, hb.fullyConnected, hb.name, hb.version])
+  return JSON.stringify([hb.addrs, String(hb.incarnation), hb.load, hb.queued, hb.slots, hb.draining, hb.capabilities, hb.role, String(hb.term), hb.leader, hb.leaving, hb.bootstrapSet, hb.fullyConnected, hb.name, hb.version, hb.framesAlive])
 }

@@ -19,6 +19,7 @@
 // waiting): nothing it said reached the leader, so it never learned it had been declared dead.
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { performance } from 'node:perf_hooks'
 import { pbStream, type ProtobufStream } from 'it-protobuf-stream'
 import { streamTo } from './stream-to.js'
 import type { Message } from '../../consensus/types.js'
@@ -52,6 +53,8 @@ interface Outbound {
 
 export class RaftTransport {
   private readonly out = new Map<string, Outbound>()
+  /** When a frame last went out to each peer (performance.now()): frames as liveness, src/healing/liveness.ts. */
+  private readonly sentAt = new Map<string, number>()
   private stopped = false
   private readonly guard: RateGuard
 
@@ -80,6 +83,12 @@ export class RaftTransport {
     await this.host.unhandle(RAFT_PROTOCOL)
     for (const o of this.out.values()) o.stream?.abort(new Error('transport stopped'))
     this.out.clear()
+    this.sentAt.clear()
+  }
+
+  /** When a frame to `peer` was last handed to its stream (performance.now()), or undefined. */
+  lastSentTo (peer: string): number | undefined {
+    return this.sentAt.get(peer)
   }
 
   send (msg: Message): void {
@@ -123,6 +132,7 @@ export class RaftTransport {
           clear()
         }
         this.metrics.raftSent.inc(batch.length)
+        this.sentAt.set(to, performance.now())
       }
     } catch (err: any) {
       // The peer is down or the stream broke: drop what is queued; Raft retransmits.

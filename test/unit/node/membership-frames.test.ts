@@ -1,0 +1,141 @@
+// Frames as liveness in the membership shell (src/healing/liveness.ts): a quiet heartbeat
+// leaves out a peer this node just sent a Raft frame, if that peer counts frames as signs of
+// life and got the content the heartbeat repeats; any change goes to everyone; and a frame
+// received (heardFrom) keeps a peer from being probed for silence.
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { performance } from 'node:perf_hooks'
+import { describe, expect, it, vi } from 'vitest'
+import { onFakeClock, idleState, quietMembership } from './membership-fixture.js'
+import { RELAY_AFTER_CHANGE_MS } from '../../../src/healing/relay.js'
+import { decodeHeartbeat, encodeHeartbeat, type Heartbeat } from '../../../src/wire/heartbeat-codec.js'
+import { heartbeatTopic } from '../../../src/wire/constants.js'
+
+const TOPIC = heartbeatTopic('test')
+
+async function setup () {
+  const a = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+  const b = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+  const topicPeers = new Set([a.toString(), b.toString()])
+  /** Each heartbeat this node published, with the peers gossipsub sent it to. */
+  const sent: Array<{ to: string[], hb: Heartbeat }> = []
+  const pubsub = {
+    topicValidators: new Map(),
+    addEventListener () {},
+    removeEventListener () {},
+    subscribe () {},
+    selectPeersToForward: () => new Set<string>(),
+    emitGossip: () => {},
+    selectPeersToPublish (_topic: string) { return { tosend: new Set(topicPeers), tosendCount: {} } },
+    // As gossipsub: the message is built and signed (an await) before the recipients are picked.
+    async publish (topic: string, data: Uint8Array) {
+      await Promise.resolve()
+      const { tosend } = pubsub.selectPeersToPublish(topic)
+      const v = decodeHeartbeat(data, 'test')
+      if (v.ok) sent.push({ to: [...tosend].sort(), hb: v.heartbeat })
+      return { recipients: [...tosend].map(id => ({ toString: () => id })) }
+    }
+  }
+  const host = Object.assign(new EventTarget(), {
+    peerId: { toString: () => 'self' },
+    getMultiaddrs: () => [],
+    getConnections: () => [{ status: 'open' }],
+    peerStore: { merge: async () => {} },
+    hangUp: async () => {},
+    services: { pubsub }
+  })
+  let state = idleState()
+  const m = quietMembership(host, { heartbeatMs: 1000, localState: () => state })
+  const framesTo = new Map<string, number>()
+  m.frameSentAt = peer => framesTo.get(peer)
+  let seq = 0n
+  const heartbeat = (from: typeof a, framesAlive: boolean): void => {
+    const hb: Heartbeat = { mesh: 'test', name: 'p', version: '0', addrs: [], incarnation: 1n, seq: ++seq, load: 0, queued: 0, slots: 1, draining: false, capabilities: [], role: 'follower', term: 0n, leader: '', uptimeMs: 0n, leaving: false, bootstrapSet: [], fullyConnected: true, framesAlive, quietMs: 1000 }
+    ;(m as any).onMessage({ detail: { type: 'signed', topic: TOPIC, from, data: encodeHeartbeat(hb) } })
+  }
+  return { a: a.toString(), b: b.toString(), aId: a, bId: b, m, sent, framesTo, heartbeat, topicPeers, setState: (s: typeof state) => { state = s } }
+}
+
+describe('frames as liveness in the membership shell', () => {
+  onFakeClock()
+
+  it('leaves a peer that gets frames out of quiet heartbeats, until the frames stop or something changes', async () => {
+    const t = await setup()
+    await t.m.start()
+    t.heartbeat(t.aId, true) // a counts frames
+    t.heartbeat(t.bId, false) // b is an older node
+    // Settle: no recent change, everyone connected and saying so; peers keep heartbeating.
+    let ticks = 0
+    const tickPeers = async (ms: number, frames: boolean): Promise<void> => {
+      for (let i = 0; i < ms / 200; i++) {
+        await vi.advanceTimersByTimeAsync(200)
+        const now = performance.now()
+        if (frames) { t.framesTo.set(t.a, now); t.framesTo.set(t.b, now) }
+        if (++ticks % 10 === 0) { t.heartbeat(t.aId, true); t.heartbeat(t.bId, false) }
+      }
+    }
+    await tickPeers(RELAY_AFTER_CHANGE_MS + 3000, true)
+    const both = [t.a, t.b].sort()
+    // Settled, with frames to both: quiet heartbeats go to b only (a counts the frames).
+    t.sent.length = 0
+    await tickPeers(6000, true)
+    expect(t.sent.length).toBeGreaterThanOrEqual(2)
+    for (const s of t.sent) expect(s.to).toEqual([t.b])
+    // A change goes to everyone at the next interval, frames or not.
+    t.sent.length = 0
+    t.setState({ ...idleState(), queued: 3 })
+    await tickPeers(1000, true)
+    expect(t.sent.map(s => s.to)).toEqual([both])
+    // ...and the next quiet one, repeating it, leaves a out again.
+    await tickPeers(2000, true)
+    expect(t.sent.at(-1)!.to).toEqual([t.b])
+    // The frames stop: the next quiet heartbeat goes to a again.
+    t.sent.length = 0
+    await tickPeers(4000, false)
+    expect(t.sent.length).toBeGreaterThanOrEqual(1)
+    for (const s of t.sent) expect(s.to).toEqual(both)
+    t.m.stop()
+  })
+
+  it('leaves nobody out while a relay may be needed, nor a peer that missed the content', async () => {
+    const t = await setup()
+    await t.m.start()
+    t.heartbeat(t.aId, true)
+    t.heartbeat(t.bId, true)
+    const frames = (): void => { const now = performance.now(); t.framesTo.set(t.a, now); t.framesTo.set(t.b, now) }
+    for (let i = 0; i < 40; i++) {
+      await vi.advanceTimersByTimeAsync(200)
+      frames()
+      if (i % 10 === 9) { t.heartbeat(t.aId, true); t.heartbeat(t.bId, true) }
+    }
+    t.sent.length = 0
+    // A new member joins: a change (relays needed for RELAY_AFTER_CHANGE_MS), and it was not
+    // among the recipients of the last full heartbeat.
+    const c = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    t.topicPeers.add(c.toString())
+    t.heartbeat(c, true)
+    for (let i = 0; i < 20; i++) {
+      await vi.advanceTimersByTimeAsync(200)
+      frames()
+      t.framesTo.set(c.toString(), performance.now())
+    }
+    expect(t.sent.length).toBeGreaterThanOrEqual(1)
+    for (const s of t.sent) expect(s.to).toEqual([t.a, t.b, c.toString()].sort())
+    t.m.stop()
+  })
+
+  it('a frame received keeps a live peer from being probed for silence', async () => {
+    const t = await setup()
+    await t.m.start()
+    t.heartbeat(t.aId, true)
+    for (let i = 0; i < 30; i++) {
+      await vi.advanceTimersByTimeAsync(600)
+      t.m.heardFrom(t.a)
+    }
+    const member = t.m.detector.get(t.a)!
+    expect(member.state).toBe('alive')
+    expect(member.lastHeardAt).toBe(performance.now())
+    expect(member.probing).toBe(false)
+    t.m.stop()
+  })
+})
