@@ -7,7 +7,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { performance } from 'node:perf_hooks'
 import { FailureDetector, type MemberState, type ProbeOutcome, type Transition } from '../../healing/failure-detector.js'
 import { Greeter } from '../../healing/greeting.js'
-import { heartbeatSkips, type FrameLivenessPeer } from '../../healing/liveness.js'
+import { quietPlan, type FrameLivenessPeer } from '../../healing/liveness.js'
 import { fullyConnected, relayNeeded, type RelayMember } from '../../healing/relay.js'
 import { decodeHeartbeat, encodeHeartbeat, type Heartbeat } from '../../wire/heartbeat-codec.js'
 import { VERSION } from '../../version.js'
@@ -101,6 +101,13 @@ export function heartbeatDue (changed: boolean, sinceLastMs: number, heartbeatMs
 /** How long a leaving node waits for its `leaving` heartbeat to be flushed to peers. */
 const LEAVE_FLUSH_MS = 150
 
+/** Frames to peers outside gossip (the Raft transport's streams): see Membership.frames. */
+export interface FrameChannel {
+  sentAt: (peerId: string) => number | undefined
+  canPulse: (peerId: string) => boolean
+  pulse: (peerId: string) => void
+}
+
 /** What the membership service uses of the node. */
 export interface MembershipComponents {
   host: Host
@@ -114,6 +121,8 @@ export class Membership {
   readonly detector: FailureDetector
   private readonly topic: string
   private readonly info = new Map<string, Heartbeat>()
+  /** When (Date.now()) each peer's heartbeat in `info` arrived: uptimeOf. */
+  private readonly infoAt = new Map<string, number>()
   /** Peers remembered on disk (the peers bucket), as last written. */
   private readonly remembered = new Map<string, KnownPeer>()
   private seq = 0n
@@ -149,11 +158,11 @@ export class Membership {
   private leaveOut?: Set<string>
   private publishing: Promise<void> = Promise.resolve()
   /**
-   * When this node last sent a peer another authenticated frame (the consensus service's Raft
-   * transport sets it): a peer that counts such frames as signs of life needs no quiet heartbeat
-   * while it gets them.
+   * Other authenticated frames to peers (the consensus service sets it, over its Raft transport):
+   * when this node last sent a peer one — a peer that counts them as signs of life needs no quiet
+   * heartbeat while it gets them —, whether a pulse can reach the peer, and sending one.
    */
-  frameSentAt?: (peerId: string) => number | undefined
+  frames?: FrameChannel
   /** The host's addresses as heartbeats advertise them, and when they were read (ownAddrs). */
   private addrs: { at: number, list: string[] } = { at: -Infinity, list: [] }
 
@@ -284,6 +293,18 @@ export class Membership {
     return this.info.get(peerId)
   }
 
+  /**
+   * How long the peer's process has run now, in the life its last heartbeat was from: that
+   * heartbeat's uptime plus the wall-clock time since it arrived. A quiet heartbeat may be left
+   * out for a long time (src/healing/liveness.ts), so the heartbeat's own figure can be minutes
+   * old; a new process heartbeats at once with a new incarnation, which replaces it.
+   */
+  uptimeOf (peerId: string): number | undefined {
+    const hb = this.info.get(peerId)
+    const at = this.infoAt.get(peerId)
+    return hb == null || at == null ? undefined : Number(hb.uptimeMs) + Math.max(0, Date.now() - at)
+  }
+
   /** The incarnation this node's heartbeats carry. */
   get incarnation (): bigint {
     return this.ownIncarnation
@@ -361,10 +382,12 @@ export class Membership {
     this.lastPublishedAt = now
     hb.seq = ++this.seq
     this.greeter.published(now)
-    const leaveOut = periodic && content === this.lastFullContent
-      ? heartbeatSkips(this.frameLivenessPeers(), this.fullRecipients, now, this.init.heartbeatMs, !this.relayNeeded())
+    const plan = periodic && content === this.lastFullContent
+      ? quietPlan(this.frameLivenessPeers(), this.fullRecipients, now, this.init.heartbeatMs, !this.relayNeeded())
       : undefined
+    const leaveOut = plan?.leaveOut
     this.leaveOut = leaveOut != null && leaveOut.size > 0 ? leaveOut : undefined
+    for (const peer of plan?.pulse ?? []) this.frames?.pulse(peer)
     try {
       const recipients = (await this.host.services.pubsub.publish(this.topic, encodeHeartbeat(hb)))?.recipients ?? []
       this.metrics.heartbeatsSent.inc()
@@ -383,10 +406,11 @@ export class Membership {
 
   /** The live members as the frames-as-liveness rule reads them (src/healing/liveness.ts). */
   private * frameLivenessPeers (): Generator<FrameLivenessPeer> {
-    if (this.frameSentAt == null) return
+    const frames = this.frames
+    if (frames == null) return
     for (const m of this.detector.all()) {
       if (m.state !== 'alive') continue
-      yield { peerId: m.peerId, framesAlive: this.info.get(m.peerId)?.framesAlive === true, lastFrameSentAt: this.frameSentAt(m.peerId) }
+      yield { peerId: m.peerId, framesAlive: this.info.get(m.peerId)?.framesAlive === true, lastFrameSentAt: frames.sentAt(m.peerId), pulsable: frames.canPulse(m.peerId) }
     }
   }
 
@@ -473,6 +497,7 @@ export class Membership {
     if (!fresh) return
     const prev = this.info.get(peerId)
     this.info.set(peerId, hb)
+    this.infoAt.set(peerId, Date.now())
     if (prev == null || prev.term !== hb.term || prev.bootstrapSet.join() !== hb.bootstrapSet.join()) this.foundingRevision++
     if (hb.leaving) {
       this.dialer.forgetUntilSeen(peerId)

@@ -1,28 +1,49 @@
 // Frames as liveness (src/healing/liveness.ts): which peers a quiet heartbeat may leave out.
 import { describe, expect, it } from 'vitest'
-import { heartbeatSkips, type FrameLivenessPeer } from '../../../src/healing/liveness.js'
+import { quietPlan, type FrameLivenessPeer } from '../../../src/healing/liveness.js'
 import { FailureDetector } from '../../../src/healing/failure-detector.js'
 
-const peer = (peerId: string, lastFrameSentAt: number | undefined, framesAlive = true): FrameLivenessPeer => ({ peerId, framesAlive, lastFrameSentAt })
+const peer = (peerId: string, lastFrameSentAt: number | undefined, framesAlive = true, pulsable = true): FrameLivenessPeer => ({ peerId, framesAlive, lastFrameSentAt, pulsable })
+const sorted = (s: Set<string>): string[] => [...s].sort()
 
-describe('heartbeatSkips', () => {
+describe('quietPlan', () => {
   const all = new Set(['a', 'b', 'c', 'd', 'e'])
+  const peers = [peer('a', 9_500), peer('b', 9_000), peer('c', 8_999), peer('d', undefined), peer('e', 9_900, false)]
 
-  it('leaves out a peer that counts frames, got the last full heartbeat and was sent a frame within the window', () => {
-    const peers = [peer('a', 9_500), peer('b', 9_000), peer('c', 8_999), peer('d', undefined), peer('e', 9_900, false)]
-    expect([...heartbeatSkips(peers, all, 10_000, 1_000, true)].sort()).toEqual(['a', 'b'])
+  it('leaves out a peer that counts frames and got the last full heartbeat; one sent no frame within the window gets a pulse', () => {
+    const plan = quietPlan(peers, all, 10_000, 1_000, true)
+    expect(sorted(plan.leaveOut)).toEqual(['a', 'b', 'c', 'd'])
+    expect(sorted(plan.pulse)).toEqual(['c', 'd'])
+  })
+
+  it('leaves out a peer a pulse cannot reach (not a member) only if it was just sent a frame', () => {
+    const plan = quietPlan(peers.map(p => ({ ...p, pulsable: false })), all, 10_000, 1_000, true)
+    expect(sorted(plan.leaveOut)).toEqual(['a', 'b'])
+    expect(plan.pulse.size).toBe(0)
   })
 
   it('leaves out nobody while the mesh is not settled (a relay may be needed)', () => {
-    expect(heartbeatSkips([peer('a', 9_999)], all, 10_000, 1_000, false).size).toBe(0)
+    const plan = quietPlan(peers, all, 10_000, 1_000, false)
+    expect(plan.leaveOut.size + plan.pulse.size).toBe(0)
   })
 
   it('never leaves out a peer that was not sent the content it repeats', () => {
-    expect(heartbeatSkips([peer('x', 9_999)], all, 10_000, 1_000, true).size).toBe(0)
+    const plan = quietPlan([peer('x', 9_999), peer('y', undefined)], all, 10_000, 1_000, true)
+    expect(plan.leaveOut.size + plan.pulse.size).toBe(0)
   })
 
   it('never leaves out an older peer, which does not count frames', () => {
-    expect(heartbeatSkips([peer('a', 9_999, false)], all, 10_000, 1_000, true).size).toBe(0)
+    const plan = quietPlan([peer('a', 9_999, false), peer('b', undefined, false)], all, 10_000, 1_000, true)
+    expect(plan.leaveOut.size + plan.pulse.size).toBe(0)
+  })
+
+  it('pulses only go to peers it leaves out', () => {
+    for (const settled of [true, false]) {
+      for (const pulsable of [true, false]) {
+        const plan = quietPlan(peers.map(p => ({ ...p, pulsable })), all, 10_000, 1_000, settled)
+        for (const p of plan.pulse) expect(plan.leaveOut.has(p)).toBe(true)
+      }
+    }
   })
 })
 

@@ -47,7 +47,7 @@ async function setup () {
   let state = idleState()
   const m = quietMembership(host, { heartbeatMs: 1000, localState: () => state })
   const framesTo = new Map<string, number>()
-  m.frameSentAt = peer => framesTo.get(peer)
+  m.frames = { sentAt: peer => framesTo.get(peer), canPulse: () => false, pulse: () => { throw new Error('no pulses here') } }
   let seq = 0n
   const heartbeat = (from: typeof a, framesAlive: boolean): void => {
     const hb: Heartbeat = { mesh: 'test', name: 'p', version: '0', addrs: [], incarnation: 1n, seq: ++seq, load: 0, queued: 0, slots: 1, draining: false, capabilities: [], role: 'follower', term: 0n, leader: '', uptimeMs: 0n, leaving: false, bootstrapSet: [], fullyConnected: true, framesAlive, quietMs: 1000 }
@@ -124,6 +124,33 @@ describe('frames as liveness in the membership shell', () => {
     t.m.stop()
   })
 
+  it('sends a pulse instead of a quiet heartbeat to a peer that counts frames and got no other frame', async () => {
+    const t = await setup()
+    const pulses: Array<{ to: string, at: number }> = []
+    t.m.frames = { ...t.m.frames!, canPulse: () => true, pulse: peer => { pulses.push({ to: peer, at: performance.now() }) } }
+    await t.m.start()
+    t.heartbeat(t.aId, true)
+    t.heartbeat(t.bId, false)
+    for (let i = 0; i < (RELAY_AFTER_CHANGE_MS + 9000) / 200; i++) {
+      await vi.advanceTimersByTimeAsync(200)
+      if (i % 10 === 9) { t.heartbeat(t.aId, true); t.heartbeat(t.bId, false) }
+    }
+    // The last 8 s: a quiet interval is 2 s, so 4 heartbeats, each to b only, and a pulse to a with each.
+    const from = performance.now() - 8000
+    const recent = t.sent.filter((_s, i) => i >= t.sent.length - 4)
+    for (const s of recent) expect(s.to).toEqual([t.b])
+    const recentPulses = pulses.filter(p => p.at > from)
+    expect(recentPulses.length).toBe(4)
+    for (const p of recentPulses) expect(p.to).toBe(t.a)
+    // A change: the heartbeat goes to both, and no pulse with it.
+    const before = pulses.length
+    t.setState({ ...idleState(), queued: 1 })
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(t.sent.at(-1)!.to).toEqual([t.a, t.b].sort())
+    expect(pulses.length).toBe(before)
+    t.m.stop()
+  })
+
   it('a frame received keeps a live peer from being probed for silence', async () => {
     const t = await setup()
     await t.m.start()
@@ -136,6 +163,10 @@ describe('frames as liveness in the membership shell', () => {
     expect(member.state).toBe('alive')
     expect(member.lastHeardAt).toBe(performance.now())
     expect(member.probing).toBe(false)
+    // Its uptime as of now, not as its one heartbeat said 18 s ago (the incident log's evidence).
+    expect(t.m.heartbeatOf(t.a)!.uptimeMs).toBe(0n)
+    expect(t.m.uptimeOf(t.a)).toBe(30 * 600)
+    expect(t.m.uptimeOf('someone-else')).toBeUndefined()
     t.m.stop()
   })
 })
