@@ -154,7 +154,7 @@ export class Membership {
    * (`publishing`), so the hook's set always belongs to the publish in flight.
    */
   private lastFullContent = ''
-  private fullRecipients: ReadonlySet<string> = new Set()
+  private fullRecipients = new Set<string>()
   private leaveOut?: Set<string>
   private publishing: Promise<void> = Promise.resolve()
   /**
@@ -341,8 +341,8 @@ export class Membership {
   /**
    * Publishes a heartbeat. A `periodic` one (the interval timer's) is skipped while its content
    * is what the last one said and a quiet interval has not passed (heartbeatDue); when it goes
-   * out with that content, it leaves out the peers that get frames from this node anyway
-   * (heartbeatSkips). One at a time: see `leaveOut`.
+   * out with that content, it leaves out the peers that get frames from this node anyway or a
+   * pulse instead (quietPlan). One at a time: see `leaveOut`.
    */
   private async publish (leaving: boolean, periodic = false): Promise<void> {
     const next = this.publishing.then(async () => { await this.publishNow(leaving, periodic) })
@@ -392,7 +392,9 @@ export class Membership {
       const recipients = (await this.host.services.pubsub.publish(this.topic, encodeHeartbeat(hb)))?.recipients ?? []
       this.metrics.heartbeatsSent.inc()
       if (this.leaveOut == null && leaveOut != null && leaveOut.size > 0) {
+        // Those it went to have the content too (a peer that reconnected, say).
         this.metrics.heartbeatsLeftOut.inc(leaveOut.size)
+        for (const p of recipients) this.fullRecipients.add(p.toString())
       } else if (leaveOut == null || leaveOut.size === 0) {
         this.lastFullContent = content
         this.fullRecipients = new Set(recipients.map(p => p.toString()))
@@ -496,6 +498,8 @@ export class Membership {
     const fresh = this.detector.heartbeat(peerId, hb.incarnation, hb.seq, performance.now(), hb.leaving, hb.quietMs ?? 0)
     if (!fresh) return
     const prev = this.info.get(peerId)
+    // A new life of the peer knows nothing this node said before.
+    if (prev != null && prev.incarnation !== hb.incarnation) this.fullRecipients.delete(peerId)
     this.info.set(peerId, hb)
     this.infoAt.set(peerId, Date.now())
     if (prev == null || prev.term !== hb.term || prev.bootstrapSet.join() !== hb.bootstrapSet.join()) this.foundingRevision++
@@ -534,6 +538,9 @@ export class Membership {
 
   private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
     if (this.stopped) return
+    // What was on its way to it may be lost with the connection: it gets heartbeats again
+    // until one has reached it (frames as liveness).
+    this.fullRecipients.delete(evt.detail.toString())
     this.detector.disconnected(evt.detail.toString(), performance.now())
     this.drain()
   }

@@ -49,8 +49,8 @@ async function setup () {
   const framesTo = new Map<string, number>()
   m.frames = { sentAt: peer => framesTo.get(peer), canPulse: () => false, pulse: () => { throw new Error('no pulses here') } }
   let seq = 0n
-  const heartbeat = (from: typeof a, framesAlive: boolean): void => {
-    const hb: Heartbeat = { mesh: 'test', name: 'p', version: '0', addrs: [], incarnation: 1n, seq: ++seq, load: 0, queued: 0, slots: 1, draining: false, capabilities: [], role: 'follower', term: 0n, leader: '', uptimeMs: 0n, leaving: false, bootstrapSet: [], fullyConnected: true, framesAlive, quietMs: 1000 }
+  const heartbeat = (from: typeof a, framesAlive: boolean, incarnation = 1n): void => {
+    const hb: Heartbeat = { mesh: 'test', name: 'p', version: '0', addrs: [], incarnation, seq: ++seq, load: 0, queued: 0, slots: 1, draining: false, capabilities: [], role: 'follower', term: 0n, leader: '', uptimeMs: 0n, leaving: false, bootstrapSet: [], fullyConnected: true, framesAlive, quietMs: 1000 }
     ;(m as any).onMessage({ detail: { type: 'signed', topic: TOPIC, from, data: encodeHeartbeat(hb) } })
   }
   return { a: a.toString(), b: b.toString(), aId: a, bId: b, m, sent, framesTo, heartbeat, topicPeers, setState: (s: typeof state) => { state = s } }
@@ -148,6 +148,41 @@ describe('frames as liveness in the membership shell', () => {
     await vi.advanceTimersByTimeAsync(1000)
     expect(t.sent.at(-1)!.to).toEqual([t.a, t.b].sort())
     expect(pulses.length).toBe(before)
+    t.m.stop()
+  })
+
+  it('sends the heartbeat again to a peer whose connection closed or that restarted, until one reached it', async () => {
+    const t = await setup()
+    const pulses: string[] = []
+    t.m.frames = { ...t.m.frames!, canPulse: () => true, pulse: peer => { pulses.push(peer) } }
+    await t.m.start()
+    let aIncarnation = 1n
+    const beat = (): void => { t.heartbeat(t.aId, true, aIncarnation); t.heartbeat(t.bId, true) }
+    beat()
+    const run = async (ms: number): Promise<void> => {
+      for (let i = 0; i < ms / 200; i++) {
+        await vi.advanceTimersByTimeAsync(200)
+        if (i % 10 === 9) beat()
+      }
+    }
+    await run(RELAY_AFTER_CHANGE_MS + 5000)
+    expect(t.sent.at(-1)!.to).toEqual([]) // settled: pulses to both, the heartbeat to nobody
+    // a's connection closes and opens again (no restart): the next quiet heartbeat goes to it,
+    // and the one after that to nobody again.
+    ;(t.m as any).onDisconnect({ detail: t.aId })
+    ;(t.m as any).onConnect({ detail: t.aId })
+    t.sent.length = 0
+    pulses.length = 0
+    await run(RELAY_AFTER_CHANGE_MS + 5000)
+    expect(t.sent.some(s => s.to.includes(t.a))).toBe(true)
+    expect(t.sent.at(-1)!.to).toEqual([])
+    // a restarts (a new incarnation): the same.
+    aIncarnation = 2n
+    beat()
+    t.sent.length = 0
+    await run(RELAY_AFTER_CHANGE_MS + 5000)
+    expect(t.sent.some(s => s.to.includes(t.a))).toBe(true)
+    expect(t.sent.at(-1)!.to).toEqual([])
     t.m.stop()
   })
 
