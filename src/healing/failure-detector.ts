@@ -162,6 +162,17 @@ export class FailureDetector {
     this.add(peerId, incarnation, 0n, now, 'alive', 'a member not heard from yet')
   }
 
+  /**
+   * Another authenticated frame from the peer (a Raft message from a member: its connection is
+   * Noise-authenticated): a sign of life like a heartbeat for a live peer, so it keeps the peer
+   * from being probed for silence (src/healing/liveness.ts). It clears nothing: a suspect, dead
+   * or departed peer is judged by heartbeats and probes as before.
+   */
+  signOfLife (peerId: string, now: number): void {
+    const m = this.members.get(peerId)
+    if (m != null && m.state === 'alive') this.heard(m, now)
+  }
+
   /** A connection to the peer opened: it is reachable right now. */
   connected (peerId: string, now: number): void {
     const m = this.members.get(peerId)

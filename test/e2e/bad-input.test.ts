@@ -119,7 +119,7 @@ describe('a running node facing a hostile peer', () => {
     await rogue.services.pubsub.publish(topic, new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x0f]))
     await rogue.services.pubsub.publish(topic, new Uint8Array(MAX_HEARTBEAT_BYTES + 100))
     await rogue.services.pubsub.publish(topic, encodeHeartbeat({
-      mesh: 'some-other-mesh', name: 'liar', version: '0', addrs: [], incarnation: 1n, seq: 1n, load: 0, capabilities: [], role: '', term: 0n, leader: '', uptimeMs: 0n, leaving: false, bootstrapSet: [], queued: 0, slots: 1, draining: false, fullyConnected: false
+      mesh: 'some-other-mesh', name: 'liar', version: '0', addrs: [], incarnation: 1n, seq: 1n, load: 0, capabilities: [], role: '', term: 0n, leader: '', uptimeMs: 0n, leaving: false, bootstrapSet: [], queued: 0, slots: 1, draining: false, fullyConnected: false, framesAlive: false
     }))
     await waitUntil(async () => (await status(dataDir)).counters.gossip_rejected_total! >= 3, 10_000, 'rejections to be counted', 100)
     const s = await status(dataDir)

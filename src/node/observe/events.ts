@@ -62,6 +62,8 @@ export class EventLog {
   private readonly listeners = new Set<EventListener>()
   /** Listeners that want job.progress (a client of /v1/events); see `listening`. */
   private progressListeners = 0
+  /** Told when `listening` turns true or false (the progress sampler runs only while it is true). */
+  readonly onListening: Array<(listening: boolean) => void> = []
 
   constructor (private readonly now: () => number, private readonly capacity = EVENT_RING) {
     this.ring = new Array<MeshEvent | undefined>(capacity)
@@ -113,9 +115,13 @@ export class EventLog {
     if (this.listeners.has(fn)) return () => {}
     const counts = opts.progress !== false
     this.listeners.add(fn)
-    if (counts) this.progressListeners++
+    if (counts && this.progressListeners++ === 0) this.tellListening(true)
     return () => {
-      if (this.listeners.delete(fn) && counts) this.progressListeners--
+      if (this.listeners.delete(fn) && counts && --this.progressListeners === 0) this.tellListening(false)
     }
+  }
+
+  private tellListening (listening: boolean): void {
+    for (const fn of this.onListening) fn(listening)
   }
 }

@@ -12,7 +12,7 @@ import type { EventLog } from './events.js'
 export const PROGRESS_MS = 200
 
 export interface Watched {
-  membership: Pick<Membership, 'onTransition' | 'view'> & Partial<Pick<Membership, 'heartbeatOf'>>
+  membership: Pick<Membership, 'onTransition' | 'view'> & Partial<Pick<Membership, 'heartbeatOf' | 'uptimeOf'>>
   consensus: Pick<ConsensusService, 'onApplied' | 'onJobsMoved' | 'onNodeDead' | 'onNodeAlive' | 'onRoleChange'>
   engine: Pick<WorkShell, 'onTaskFailed' | 'onNotice' | 'jobs'> & Partial<Pick<WorkShell, 'onTaskTimeout' | 'onWorkReclaimed'>>
   self: string
@@ -26,7 +26,9 @@ export function watchMesh (w: Watched, events: EventLog): () => void {
     // The life it is heard in and how long its process has run: how the incident log tells a
     // restart (a crash) from a pause or a cut (src/healing/incidents.ts).
     const hb = t.to === 'alive' ? w.membership.heartbeatOf?.(t.peerId) : undefined
-    events.emit(`member.${t.to}`, { peerId: t.peerId, name: nameOf(t.peerId), from: t.from, reason: t.reason, ...(hb != null ? { incarnation: Number(hb.incarnation), uptimeMs: Number(hb.uptimeMs) } : {}) })
+    // Its uptime as of now (uptimeOf): the heartbeat may be older than the silence it ends.
+    const uptimeMs = hb != null ? (w.membership.uptimeOf?.(t.peerId) ?? Number(hb.uptimeMs)) : undefined
+    events.emit(`member.${t.to}`, { peerId: t.peerId, name: nameOf(t.peerId), from: t.from, reason: t.reason, ...(hb != null ? { incarnation: Number(hb.incarnation), uptimeMs } : {}) })
   })
 
   let leader: string | null = null
@@ -76,13 +78,25 @@ export function watchMesh (w: Watched, events: EventLog): () => void {
     if (events.listening) progress(j)
     last.delete(j.id)
   })
-  const timer = setInterval(() => {
-    if (!events.listening) {
-      last.clear()
-      return
-    }
-    for (const j of w.engine.jobs.activeJobs()) progress(j)
-  }, PROGRESS_MS)
-  timer.unref()
-  return () => { clearInterval(timer) }
+  // The sampler runs only while someone listens: a timer every PROGRESS_MS that found nobody
+  // listening woke every idle node 5 times a second for nothing (BENCHMARKS.md, issue 14, stop 31).
+  let timer: NodeJS.Timeout | undefined
+  let stopped = false
+  const sample = (listening: boolean): void => {
+    clearInterval(timer)
+    timer = undefined
+    last.clear()
+    if (!listening || stopped) return
+    timer = setInterval(() => { for (const j of w.engine.jobs.activeJobs()) progress(j) }, PROGRESS_MS)
+    timer.unref()
+  }
+  events.onListening.push(sample)
+  if (events.listening) sample(true)
+  return () => {
+    stopped = true
+    clearInterval(timer)
+    timer = undefined
+    const i = events.onListening.indexOf(sample)
+    if (i >= 0) events.onListening.splice(i, 1)
+  }
 }

@@ -175,7 +175,21 @@ export class ConsensusService {
     this.healer = new Healer(host.peerId.toString(), { voterCap: this.opts.voterCap, removeDeadVoterAfterMs: this.opts.removeDeadVoterAfterMs })
     // A node in a cluster hears raft only from its members; a node in none (a joiner, a
     // founder) cannot tell yet, and the mesh key is what keeps strangers out then.
-    this.transport = new RaftTransport(host, log, metrics, msg => { this.deliver(msg) }, peer => this.membershipOf(peer) !== 'stranger')
+    // A frame from an admitted member, checked to come from its connection's authenticated peer,
+    // is a sign of life for the failure detector, and frames sent count as this node's
+    // (src/healing/liveness.ts): a settled leader and its followers need no quiet heartbeats,
+    // and other members get a pulse on the same stream instead.
+    this.transport = new RaftTransport(host, log, metrics, msg => {
+      this.membership.heardFrom(msg.from)
+      this.deliver(msg)
+    }, peer => this.membershipOf(peer) !== 'stranger')
+    this.membership.frames = {
+      sentAt: peer => this.transport.lastSentTo(peer),
+      // Both members: the peer's transport admits this node's stream (members only).
+      canPulse: peer => this.membershipOf(this.selfId) === 'member' && this.membershipOf(peer) === 'member',
+      pulse: peer => { this.transport.pulse(peer) }
+    }
+    this.transport.onPulse = peer => { this.membership.heardFrom(peer) }
     this.clock = new TickClock(this.opts.tickMs, QUIET_TICK_BATCH, () => this.core?.isQuiet() === true, () => { this.tick() })
   }
 

@@ -7,6 +7,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { performance } from 'node:perf_hooks'
 import { FailureDetector, type MemberState, type ProbeOutcome, type Transition } from '../../healing/failure-detector.js'
 import { Greeter } from '../../healing/greeting.js'
+import { quietPlan, type FrameLivenessPeer } from '../../healing/liveness.js'
 import { fullyConnected, relayNeeded, type RelayMember } from '../../healing/relay.js'
 import { decodeHeartbeat, encodeHeartbeat, type Heartbeat } from '../../wire/heartbeat-codec.js'
 import { VERSION } from '../../version.js'
@@ -100,6 +101,13 @@ export function heartbeatDue (changed: boolean, sinceLastMs: number, heartbeatMs
 /** How long a leaving node waits for its `leaving` heartbeat to be flushed to peers. */
 const LEAVE_FLUSH_MS = 150
 
+/** Frames to peers outside gossip (the Raft transport's streams): see Membership.frames. */
+export interface FrameChannel {
+  sentAt: (peerId: string) => number | undefined
+  canPulse: (peerId: string) => boolean
+  pulse: (peerId: string) => void
+}
+
 /** What the membership service uses of the node. */
 export interface MembershipComponents {
   host: Host
@@ -113,6 +121,8 @@ export class Membership {
   readonly detector: FailureDetector
   private readonly topic: string
   private readonly info = new Map<string, Heartbeat>()
+  /** When (Date.now()) each peer's heartbeat in `info` arrived: uptimeOf. */
+  private readonly infoAt = new Map<string, number>()
   /** Peers remembered on disk (the peers bucket), as last written. */
   private readonly remembered = new Map<string, KnownPeer>()
   private seq = 0n
@@ -137,6 +147,22 @@ export class Membership {
   /** What the last heartbeat said (contentOf) and when it went out: quiet heartbeats. */
   private lastContent = ''
   private lastPublishedAt = -Infinity
+  /**
+   * Frames as liveness (src/healing/liveness.ts): what the last heartbeat that went to every
+   * peer said, and who it went to; and the peers the heartbeat being published leaves out
+   * (read once by the selectPeersToPublish hook). Heartbeats are published one at a time
+   * (`publishing`), so the hook's set always belongs to the publish in flight.
+   */
+  private lastFullContent = ''
+  private fullRecipients = new Set<string>()
+  private leaveOut?: Set<string>
+  private publishing: Promise<void> = Promise.resolve()
+  /**
+   * Other authenticated frames to peers (the consensus service sets it, over its Raft transport):
+   * when this node last sent a peer one — a peer that counts them as signs of life needs no quiet
+   * heartbeat while it gets them —, whether a pulse can reach the peer, and sending one.
+   */
+  frames?: FrameChannel
   /** The host's addresses as heartbeats advertise them, and when they were read (ownAddrs). */
   private addrs: { at: number, list: string[] } = { at: -Infinity, list: [] }
 
@@ -165,6 +191,7 @@ export class Membership {
     pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
     pubsub.subscribe(this.topic)
     if (this.init.relay !== 'always') this.hookRelay(pubsub)
+    this.hookPublish(pubsub)
     this.host.addEventListener('peer:connect', this.onConnect)
     this.host.addEventListener('peer:disconnect', this.onDisconnect)
     this.host.addEventListener('self:peer:update', this.onSelfUpdate)
@@ -266,6 +293,18 @@ export class Membership {
     return this.info.get(peerId)
   }
 
+  /**
+   * How long the peer's process has run now, in the life its last heartbeat was from: that
+   * heartbeat's uptime plus the wall-clock time since it arrived. A quiet heartbeat may be left
+   * out for a long time (src/healing/liveness.ts), so the heartbeat's own figure can be minutes
+   * old; a new process heartbeats at once with a new incarnation, which replaces it.
+   */
+  uptimeOf (peerId: string): number | undefined {
+    const hb = this.info.get(peerId)
+    const at = this.infoAt.get(peerId)
+    return hb == null || at == null ? undefined : Number(hb.uptimeMs) + Math.max(0, Date.now() - at)
+  }
+
   /** The incarnation this node's heartbeats carry. */
   get incarnation (): bigint {
     return this.ownIncarnation
@@ -290,10 +329,28 @@ export class Membership {
   }
 
   /**
+   * Another authenticated frame came from the peer (a Raft message from a member): a sign of
+   * life for the failure detector, as a heartbeat is (src/healing/liveness.ts). Only pushes
+   * deadlines later, so the detector's timer stays as it is.
+   */
+  heardFrom (peerId: string): void {
+    if (this.stopped) return
+    this.detector.signOfLife(peerId, performance.now())
+  }
+
+  /**
    * Publishes a heartbeat. A `periodic` one (the interval timer's) is skipped while its content
-   * is what the last one said and a quiet interval has not passed (heartbeatDue).
+   * is what the last one said and a quiet interval has not passed (heartbeatDue); when it goes
+   * out with that content, it leaves out the peers that get frames from this node anyway or a
+   * pulse instead (quietPlan). One at a time: see `leaveOut`.
    */
   private async publish (leaving: boolean, periodic = false): Promise<void> {
+    const next = this.publishing.then(async () => { await this.publishNow(leaving, periodic) })
+    this.publishing = next.catch(() => {})
+    await next
+  }
+
+  private async publishNow (leaving: boolean, periodic: boolean): Promise<void> {
     if (this.stopped) return
     const local = this.init.localState()
     const now = performance.now()
@@ -316,7 +373,8 @@ export class Membership {
       leaving,
       bootstrapSet: local.bootstrapSet,
       fullyConnected: fullyConnected(this.relayMembers()),
-      quietMs: (QUIET_FACTOR - 1) * this.init.heartbeatMs
+      quietMs: (QUIET_FACTOR - 1) * this.init.heartbeatMs,
+      framesAlive: true
     }
     const content = contentOf(hb)
     if (periodic && !heartbeatDue(content !== this.lastContent, now - this.lastPublishedAt, this.init.heartbeatMs)) return
@@ -324,11 +382,60 @@ export class Membership {
     this.lastPublishedAt = now
     hb.seq = ++this.seq
     this.greeter.published(now)
+    const plan = periodic && content === this.lastFullContent
+      ? quietPlan(this.frameLivenessPeers(), this.fullRecipients, now, this.init.heartbeatMs, !this.relayNeeded())
+      : undefined
+    const leaveOut = plan?.leaveOut
+    this.leaveOut = leaveOut != null && leaveOut.size > 0 ? leaveOut : undefined
+    for (const peer of plan?.pulse ?? []) this.frames?.pulse(peer)
     try {
-      await this.host.services.pubsub.publish(this.topic, encodeHeartbeat(hb))
+      const recipients = (await this.host.services.pubsub.publish(this.topic, encodeHeartbeat(hb)))?.recipients ?? []
       this.metrics.heartbeatsSent.inc()
+      if (this.leaveOut == null && leaveOut != null && leaveOut.size > 0) {
+        // Those it went to have the content too (a peer that reconnected, say).
+        this.metrics.heartbeatsLeftOut.inc(leaveOut.size)
+        for (const p of recipients) this.fullRecipients.add(p.toString())
+      } else if (leaveOut == null || leaveOut.size === 0) {
+        this.lastFullContent = content
+        this.fullRecipients = new Set(recipients.map(p => p.toString()))
+      }
     } catch (err: any) {
       this.log.debug({ err: err?.message }, 'heartbeat publish failed')
+    } finally {
+      this.leaveOut = undefined
+    }
+  }
+
+  /** The live members as the frames-as-liveness rule reads them (src/healing/liveness.ts). */
+  private * frameLivenessPeers (): Generator<FrameLivenessPeer> {
+    const frames = this.frames
+    if (frames == null) return
+    for (const m of this.detector.all()) {
+      if (m.state !== 'alive') continue
+      yield { peerId: m.peerId, framesAlive: this.info.get(m.peerId)?.framesAlive === true, lastFrameSentAt: frames.sentAt(m.peerId), pulsable: frames.canPulse(m.peerId) }
+    }
+  }
+
+  /**
+   * Leaves the peers in `leaveOut` out of the heartbeat being published (frames as liveness).
+   * gossipsub's publish picks its recipients here after building and signing the message; the
+   * set is consumed by the first selection, so nothing else is ever left out.
+   */
+  private hookPublish (pubsub: any): void {
+    const select = pubsub.selectPeersToPublish
+    if (typeof select !== 'function') return
+    pubsub.selectPeersToPublish = (topic: string, ...rest: unknown[]): { tosend: Set<string> } => {
+      const picked = select.call(pubsub, topic, ...rest)
+      const leaveOut = this.leaveOut
+      if (topic !== this.topic || leaveOut == null) return picked
+      this.leaveOut = undefined
+      for (const id of leaveOut) picked.tosend.delete(id)
+      return picked
+    }
+    const unhookRelay = this.unhookRelay
+    this.unhookRelay = () => {
+      unhookRelay?.()
+      pubsub.selectPeersToPublish = select
     }
   }
 
@@ -391,7 +498,10 @@ export class Membership {
     const fresh = this.detector.heartbeat(peerId, hb.incarnation, hb.seq, performance.now(), hb.leaving, hb.quietMs ?? 0)
     if (!fresh) return
     const prev = this.info.get(peerId)
+    // A new life of the peer knows nothing this node said before.
+    if (prev != null && prev.incarnation !== hb.incarnation) this.fullRecipients.delete(peerId)
     this.info.set(peerId, hb)
+    this.infoAt.set(peerId, Date.now())
     if (prev == null || prev.term !== hb.term || prev.bootstrapSet.join() !== hb.bootstrapSet.join()) this.foundingRevision++
     if (hb.leaving) {
       this.dialer.forgetUntilSeen(peerId)
@@ -428,6 +538,9 @@ export class Membership {
 
   private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
     if (this.stopped) return
+    // What was on its way to it may be lost with the connection: it gets heartbeats again
+    // until one has reached it (frames as liveness).
+    this.fullRecipients.delete(evt.detail.toString())
     this.detector.disconnected(evt.detail.toString(), performance.now())
     this.drain()
   }
@@ -609,5 +722,5 @@ export function probeFailure (err: any): ProbeOutcome {
 
 /** A heartbeat's content for quiet heartbeats: every field but seq and uptime_ms (which always move). */
 export function contentOf (hb: Heartbeat): string {
-  return JSON.stringify([hb.addrs, String(hb.incarnation), hb.load, hb.queued, hb.slots, hb.draining, hb.capabilities, hb.role, String(hb.term), hb.leader, hb.leaving, hb.bootstrapSet, hb.fullyConnected, hb.name, hb.version])
+  return JSON.stringify([hb.addrs, String(hb.incarnation), hb.load, hb.queued, hb.slots, hb.draining, hb.capabilities, hb.role, String(hb.term), hb.leader, hb.leaving, hb.bootstrapSet, hb.fullyConnected, hb.name, hb.version, hb.framesAlive])
 }

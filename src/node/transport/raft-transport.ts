@@ -19,11 +19,12 @@
 // waiting): nothing it said reached the leader, so it never learned it had been declared dead.
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { performance } from 'node:perf_hooks'
 import { pbStream, type ProtobufStream } from 'it-protobuf-stream'
 import { streamTo } from './stream-to.js'
 import type { Message } from '../../consensus/types.js'
 import { MAX_RAFT_FRAME_BYTES, RAFT_FRAME_RATE, RAFT_MAX_STREAMS, RAFT_PROTOCOL } from '../../wire/constants.js'
-import { RaftMessage } from '../../wire/proto/raft.js'
+import { MessageType, RaftMessage } from '../../wire/proto/raft.js'
 import { fromWire, toWire } from '../../wire/raft-codec.js'
 import type { Host } from './host.js'
 import type { Logger } from '../log.js'
@@ -43,15 +44,20 @@ const OPEN_TIMEOUT_MS = 2_000
  */
 const WRITE_TIMEOUT_MS = 10_000
 
+/** A pulse queued for a peer (src/healing/liveness.ts): a frame with only from and to. */
+const PULSE = Symbol('pulse')
+
 interface Outbound {
   pb?: ProtobufStream<Stream>
   stream?: Stream
-  queue: Message[]
+  queue: Array<Message | typeof PULSE>
   flushing: boolean
 }
 
 export class RaftTransport {
   private readonly out = new Map<string, Outbound>()
+  /** When a frame last went out to each peer (performance.now()): frames as liveness, src/healing/liveness.ts. */
+  private readonly sentAt = new Map<string, number>()
   private stopped = false
   private readonly guard: RateGuard
 
@@ -80,21 +86,42 @@ export class RaftTransport {
     await this.host.unhandle(RAFT_PROTOCOL)
     for (const o of this.out.values()) o.stream?.abort(new Error('transport stopped'))
     this.out.clear()
+    this.sentAt.clear()
+  }
+
+  /** Told of each pulse from an admitted member (checked like a Raft frame); never reaches `deliver`. */
+  onPulse?: (peer: string) => void
+
+  /** When a frame to `peer` was last handed to its stream (performance.now()), or undefined. */
+  lastSentTo (peer: string): number | undefined {
+    return this.sentAt.get(peer)
   }
 
   send (msg: Message): void {
+    this.enqueue(msg.to, msg)
+  }
+
+  /**
+   * A sign of life for `peer`, which counts frames as liveness (src/healing/liveness.ts): on the
+   * same stream as Raft, dropped with it if the stream fails (the next one goes 2 s later).
+   */
+  pulse (peer: string): void {
+    this.enqueue(peer, PULSE)
+  }
+
+  private enqueue (to: string, item: Message | typeof PULSE): void {
     if (this.stopped) return
-    let o = this.out.get(msg.to)
+    let o = this.out.get(to)
     if (o == null) {
       o = { queue: [], flushing: false }
-      this.out.set(msg.to, o)
+      this.out.set(to, o)
     }
-    o.queue.push(msg)
+    o.queue.push(item)
     if (o.queue.length > MAX_QUEUE) {
       o.queue.splice(0, o.queue.length - MAX_QUEUE)
       this.metrics.raftDropped.inc()
     }
-    if (!o.flushing) void this.flush(msg.to, o)
+    if (!o.flushing) void this.flush(to, o)
   }
 
   private async flush (to: string, o: Outbound): Promise<void> {
@@ -116,13 +143,22 @@ export class RaftTransport {
           o.pb = pbStream(stream, { maxDataLength: MAX_RAFT_FRAME_BYTES })
         }
         const batch = o.queue.splice(0, o.queue.length)
+        const self = this.host.peerId.toString()
+        let pulses = 0
+        const frames = batch.map(m => {
+          if (m !== PULSE) return toWire(m)
+          pulses++
+          return pulseFrame(self, to)
+        })
         const { signal, clear } = deadline(WRITE_TIMEOUT_MS)
         try {
-          await o.pb.writeV(batch.map(toWire), RaftMessage, { signal })
+          await o.pb.writeV(frames, RaftMessage, { signal })
         } finally {
           clear()
         }
-        this.metrics.raftSent.inc(batch.length)
+        this.metrics.raftSent.inc(batch.length - pulses)
+        this.metrics.pulsesSent.inc(pulses)
+        this.sentAt.set(to, performance.now())
       }
     } catch (err: any) {
       // The peer is down or the stream broke: drop what is queued; Raft retransmits.
@@ -161,6 +197,17 @@ export class RaftTransport {
         }
         // Before the frame is checked and handed to the core, where a flood would cost the most.
         if (!this.guard.admit(peer)) continue
+        if (frame.type === MessageType.PULSE) {
+          // Only from and to: a sign of life from the connection's own peer, to this node.
+          if (frame.from !== peer || frame.to !== self) {
+            this.metrics.raftRejected.inc()
+            countReject(this.metrics, 'raft', 'misaddressed')
+            continue
+          }
+          this.metrics.pulsesReceived.inc()
+          this.onPulse?.(peer)
+          continue
+        }
         let msg: Message
         try {
           msg = fromWire(frame)
@@ -202,4 +249,9 @@ export class RaftTransport {
 /** Whether a write on `stream` can still reach its muxer. */
 function writable (stream: Stream): boolean {
   return stream.status === 'open' && (stream.writeStatus === 'ready' || stream.writeStatus === 'writing')
+}
+
+/** A pulse on the wire: a RaftMessage of type PULSE with from and to, every other field empty. */
+function pulseFrame (from: string, to: string): RaftMessage {
+  return { type: MessageType.PULSE, from, to, term: 0, prevIndex: 0, prevTerm: 0, entries: [], commit: 0, index: 0, reject: false, rejectHint: 0, hintTerm: 0, certRequired: false, lastLogIndex: 0, lastLogTerm: 0, transfer: false, chain: [], quiet: false }
 }

@@ -30,6 +30,7 @@ export interface Heartbeat {
   draining: boolean
   fullyConnected: boolean
   quietMs?: number
+  framesAlive: boolean
 }
 
 export namespace Heartbeat {
@@ -143,6 +144,11 @@ export namespace Heartbeat {
           w.uint32(obj.quietMs)
         }
 
+        if ((obj.framesAlive != null && obj.framesAlive !== false)) {
+          w.uint32(160)
+          w.bool(obj.framesAlive)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -165,7 +171,8 @@ export namespace Heartbeat {
           queued: 0,
           slots: 0,
           draining: false,
-          fullyConnected: false
+          fullyConnected: false,
+          framesAlive: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -260,6 +267,10 @@ export namespace Heartbeat {
             }
             case 19: {
               obj.quietMs = reader.uint32()
+              break
+            }
+            case 20: {
+              obj.framesAlive = reader.bool()
               break
             }
             default: {

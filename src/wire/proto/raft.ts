@@ -910,7 +910,8 @@ export enum MessageType {
   PREVOTE = 'PREVOTE',
   VOTE_RESP = 'VOTE_RESP',
   PREVOTE_RESP = 'PREVOTE_RESP',
-  TIMEOUT_NOW = 'TIMEOUT_NOW'
+  TIMEOUT_NOW = 'TIMEOUT_NOW',
+  PULSE = 'PULSE'
 }
 
 enum __MessageTypeValues {
@@ -923,7 +924,8 @@ enum __MessageTypeValues {
   PREVOTE = 6,
   VOTE_RESP = 7,
   PREVOTE_RESP = 8,
-  TIMEOUT_NOW = 9
+  TIMEOUT_NOW = 9,
+  PULSE = 10
 }
 
 export namespace MessageType {

@@ -236,7 +236,8 @@ export function heartbeatDataBytes (): number {
     leaving: false,
     bootstrapSet: [],
     fullyConnected: true,
-    quietMs: 1000
+    quietMs: 1000,
+    framesAlive: true
   })
   return bytes.byteLength
 }

@@ -33,7 +33,7 @@ function membership () {
   const m = quietMembership(host, { probeAfterMs: PROBE_AFTER_MS })
   let seq = 0n
   const heartbeat = (from: ReturnType<typeof peerIdFromPrivateKey>, advertise: Partial<Heartbeat> = {}): void => {
-    const hb: Heartbeat = { mesh: 'test', name: 'p', version: '0', addrs: [], incarnation: 1n, seq: ++seq, load: 0, queued: 0, slots: 1, draining: false, capabilities: [], role: 'follower', term: 0n, leader: '', uptimeMs: 0n, leaving: false, bootstrapSet: [], fullyConnected: false, ...advertise }
+    const hb: Heartbeat = { mesh: 'test', name: 'p', version: '0', addrs: [], incarnation: 1n, seq: ++seq, load: 0, queued: 0, slots: 1, draining: false, capabilities: [], role: 'follower', term: 0n, leader: '', uptimeMs: 0n, leaving: false, bootstrapSet: [], fullyConnected: false, framesAlive: false, ...advertise }
     ;(m as any).onMessage({ detail: { type: 'signed', topic: heartbeatTopic('test'), from, data: encodeHeartbeat(hb) } })
   }
   return { m, pings, heartbeat, connections }

@@ -12,6 +12,9 @@ import { createLogger } from '../../../src/node/log.js'
 import { createMetrics } from '../../../src/node/metrics.js'
 import { createHost, type Host } from '../../../src/node/transport/host.js'
 import { RaftTransport } from '../../../src/node/transport/raft-transport.js'
+import { MessageType, RaftMessage } from '../../../src/wire/proto/raft.js'
+import { pbStream } from 'it-protobuf-stream'
+import { RAFT_PROTOCOL } from '../../../src/wire/constants.js'
 
 const silent = createLogger('silent')
 
@@ -64,3 +67,66 @@ describe('the raft transport after the peer hangs up', () => {
     expect(delivered.map(m => m.type === 'heartbeat' ? m.commit : -1)).toEqual([1, 2, 3])
   })
 })
+
+describe('pulses on the raft stream (src/healing/liveness.ts)', () => {
+  const stops: Array<() => Promise<void>> = []
+  afterEach(async () => { for (const stop of stops.splice(0).reverse()) await stop() })
+
+  it('reach the peer as a sign of life from the sender, never as a Raft message, between Raft messages', async () => {
+    const a = await node()
+    const b = await node()
+    const delivered: Message[] = []
+    const pulses: string[] = []
+    const sender = new RaftTransport(a.host, silent, createMetrics(a.registry), () => {})
+    const receiver = new RaftTransport(b.host, silent, createMetrics(b.registry), msg => { delivered.push(msg) })
+    receiver.onPulse = peer => { pulses.push(peer) }
+    await sender.start()
+    await receiver.start()
+    stops.push(async () => { await a.host.stop() }, async () => { await b.host.stop() }, async () => { await sender.stop() }, async () => { await receiver.stop() })
+    const from = a.host.peerId.toString()
+    const to = b.host.peerId.toString()
+    await a.host.dial(b.host.getMultiaddrs()[0]!)
+    expect(sender.lastSentTo(to)).toBeUndefined()
+    sender.pulse(to)
+    sender.send({ type: 'heartbeat', from, to, term: 1, commit: 1 })
+    sender.pulse(to)
+    await until('two pulses and the heartbeat', () => pulses.length === 2 && delivered.length === 1)
+    expect(pulses).toEqual([from, from])
+    expect(delivered.map(m => m.type)).toEqual(['heartbeat'])
+    expect(sender.lastSentTo(to)).toBeGreaterThan(0)
+    expect(await counter(a.registry, 'pulses_sent_total')).toBe(2)
+    expect(await counter(a.registry, 'raft_sent_total')).toBe(1)
+    expect(await counter(b.registry, 'pulses_received_total')).toBe(2)
+  })
+
+  it('drops a pulse that speaks for another peer or is addressed to another, and counts it', async () => {
+    const a = await node()
+    const b = await node()
+    const pulses: string[] = []
+    const receiver = new RaftTransport(b.host, silent, createMetrics(b.registry), () => {})
+    receiver.onPulse = peer => { pulses.push(peer) }
+    await receiver.start()
+    stops.push(async () => { await a.host.stop() }, async () => { await b.host.stop() }, async () => { await receiver.stop() })
+    const self = a.host.peerId.toString()
+    const to = b.host.peerId.toString()
+    const other = (await node())
+    stops.push(async () => { await other.host.stop() })
+    const stranger = other.host.peerId.toString()
+    const stream = await a.host.dialProtocol(b.host.getMultiaddrs()[0]!, RAFT_PROTOCOL)
+    const pb = pbStream(stream)
+    const frame = (from: string, dest: string): RaftMessage => ({ type: MessageType.PULSE, from, to: dest, term: 0, prevIndex: 0, prevTerm: 0, entries: [], commit: 0, index: 0, reject: false, rejectHint: 0, hintTerm: 0, certRequired: false, lastLogIndex: 0, lastLogTerm: 0, transfer: false, chain: [], quiet: false })
+    await pb.write(frame(stranger, to), RaftMessage)
+    await pb.write(frame(self, stranger), RaftMessage)
+    await pb.write(frame(self, to), RaftMessage)
+    await until('the good pulse', () => pulses.length === 1)
+    expect(pulses).toEqual([self])
+    expect(await counter(b.registry, 'raft_rejected_total')).toBe(2)
+    expect(await counter(b.registry, 'pulses_received_total')).toBe(1)
+  })
+})
+
+async function counter (registry: Registry, name: string): Promise<number> {
+  const m = registry.getSingleMetric(name)
+  return m == null ? NaN : ((await m.get()).values[0]?.value ?? 0)
+}
+

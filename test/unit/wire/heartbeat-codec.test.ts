@@ -21,7 +21,8 @@ const hb: Heartbeat = {
   queued: 12,
   slots: 2,
   draining: true,
-  fullyConnected: true
+  fullyConnected: true,
+  framesAlive: true
 }
 
 describe('heartbeat codec', () => {
