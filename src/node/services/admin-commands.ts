@@ -256,9 +256,9 @@ export const ADMIN_COMMANDS: CommandTable = {
       let wait = Math.min(p.waitMs ?? 0, MAX_JOB_WAIT_MS)
       if (registered == null && !ctx.forwarded && wait > 0 && ctx.consensus.whenJobRegistered != null && await eng.jobRecord(p.id) == null) {
         // Submitted elsewhere a moment ago: the registration may not have reached this node.
-        const since = Date.now()
+        const since = ctx.now()
         registered = await ctx.consensus.whenJobRegistered(p.id, wait) as JobEntry | undefined
-        wait = Math.max(0, wait - (Date.now() - since))
+        wait = Math.max(0, wait - (ctx.now() - since))
       }
       const here = ctx.forwarded || registered == null || registered.home === ctx.self
       const view = !here ? undefined : wait > 0 ? await eng.jobs.whenFinished(p.id, wait) : await eng.job(p.id)
