@@ -79,6 +79,17 @@ function peerOf (host: Libp2p, target: Multiaddr | PeerId): PeerId | undefined {
   return undefined
 }
 
+/**
+ * Whether a call's read failed because the other end closed or reset the stream, or its
+ * connection closed, before an answer came: not because it sent something unreadable.
+ */
+function endedUnanswered (err: unknown): boolean {
+  const name = (err as { name?: unknown } | null)?.name
+  return typeof name === 'string' && UNANSWERED.has(name)
+}
+
+const UNANSWERED = new Set(['UnexpectedEOFError', 'StreamResetError', 'StreamStateError', 'ConnectionClosedError', 'ConnectionClosingError', 'MuxerClosedError'])
+
 /** The multicodec of /p2p/<peer id>. */
 const P2P_CODE = 421
 
@@ -112,6 +123,13 @@ export async function callWith<Req, Res> (host: Libp2p, target: Multiaddr | Peer
       return res
     } catch (err) {
       stream.abort(err instanceof Error ? err : new Error(String(err)))
+      if (!signal.aborted && endedUnanswered(err)) {
+        // The node ended the call without a word: it is stopping or restarting (its connections
+        // close under calls in flight), or it refused this caller's pace. Either way the call may
+        // be tried again later, as with a node that cannot be reached at all: exit 7, and a
+        // client riding out a restart (workflow --wait) keeps asking.
+        throw new MeshError('UNREACHABLE', `meshnode at ${target.toString()} ended the call without an answer (${errorMessage(err)}): it may be stopping or restarting; try again`, { cause: err })
+      }
       throw new MeshError('BAD_RESPONSE', `meshnode at ${target.toString()} sent no valid answer: ${errorMessage(err)}`, { cause: err })
     }
   } finally {

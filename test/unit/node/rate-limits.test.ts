@@ -176,7 +176,7 @@ describe('per-peer limits on a node\'s open protocols', () => {
   it('tells a status client that is refused what may have happened and what to do', async () => {
     const c = await client()
     await statuses(c, STATUS_RATE.burst)
-    await expect(fetchStatus({ peer: addr.toString() }, c)).rejects.toThrow(new RegExp(`sent no valid answer.*asking more than ${STATUS_RATE.ratePerSec} a second: if this one polls that fast, slow down`))
+    await expect(fetchStatus({ peer: addr.toString() }, c)).rejects.toThrow(new RegExp(`ended the call without an answer.*asking more than ${STATUS_RATE.ratePerSec} a second: if this one polls that fast, slow down`))
   })
 
   it('never limits the local operator\'s status requests', async () => {

@@ -1,12 +1,15 @@
 // callWith between real libp2p hosts over TCP on 127.0.0.1: a caller that names a node by its
 // bare address (the CLI, the benches) reuses its open connection instead of opening one, with a
 // Noise handshake and identify on both ends, per call; and still reaches a node that restarted
-// behind the same address with another identity.
+// behind the same address with another identity. A node that ends a call without answering
+// (it stops, or it resets the stream) is UNREACHABLE, retryable; one that answers garbage is
+// BAD_RESPONSE.
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createHost, type Host } from '../../../src/node/transport/host.js'
 import { callWith, serveOnce } from '../../../src/node/transport/rpc.js'
+import { isMeshError } from '../../../src/node/errors.js'
 
 const ECHO = '/meshnode-test/echo/1.0.0'
 const bytesCodec = { encode: (b: Uint8Array) => b, decode: (b: any) => Uint8Array.from(b.subarray()) }
@@ -54,5 +57,39 @@ describe('callWith to a bare address', () => {
     expect(second.host.peerId.equals(first.host.peerId)).toBe(false)
     expect([...await callWith(client.host, multiaddr(bare.toString()), Uint8Array.of(2), ECHO_CALL)]).toEqual([2])
     expect(second.opened()).toBe(1)
+  })
+})
+
+describe('callWith to a node that ends the call', () => {
+  const SILENT = '/meshnode-test/silent/1.0.0'
+  const call = { ...ECHO_CALL, protocol: SILENT }
+
+  async function failure (behave: (stream: any, host: Host) => Promise<void>): Promise<unknown> {
+    const server = await start()
+    const client = await start()
+    await server.host.handle(SILENT, async ({ stream }) => { await behave(stream, server.host).catch(() => {}) })
+    return await callWith(client.host, server.host.getMultiaddrs()[0]!, Uint8Array.of(1), call).then(() => 'answered', err => err)
+  }
+
+  it('closed without a word: UNREACHABLE, saying the node may be stopping', async () => {
+    const err = await failure(async stream => { await stream.close() })
+    expect(isMeshError(err, 'UNREACHABLE'), String(err)).toBe(true)
+    expect((err as Error).message).toMatch(/ended the call without an answer.*may be stopping or restarting/)
+  })
+
+  it('reset: UNREACHABLE', async () => {
+    const err = await failure(async stream => { stream.abort(new Error('refused')) })
+    expect(isMeshError(err, 'UNREACHABLE'), String(err)).toBe(true)
+  })
+
+  it('the node stops with the call in flight: UNREACHABLE', async () => {
+    const err = await failure(async (_stream, host) => { await host.stop() })
+    expect(isMeshError(err, 'UNREACHABLE'), String(err)).toBe(true)
+  })
+
+  it('an answer that is not one: BAD_RESPONSE', async () => {
+    // A length prefix of 2^28 then nothing: over maxResponseBytes.
+    const err = await failure(async stream => { await stream.sink([Uint8Array.of(0x80, 0x80, 0x80, 0x80, 0x01)]) })
+    expect(isMeshError(err, 'BAD_RESPONSE'), String(err)).toBe(true)
   })
 })
