@@ -11,7 +11,9 @@
 // Formation: from just before spawning the N processes until every node's own log shows all
 // N-1 peers alive (the same log-based measure as bench/membership, no status polling meanwhile).
 // Idle CPU: user+sys time of each node process over --idle-seconds, starting --settle-seconds
-// after formation. RSS: VmRSS at the end of that window. The nodes run from a frozen copy of
+// after formation. Messages: what each node sent per second in that window, by kind (gossip
+// heartbeats, pulses, Raft frames; from every node's status counters at its start and end).
+// RSS: VmRSS at the end of that window. The nodes run from a frozen copy of
 // bin/ and dist/ (as bench/membership), so a rebuild during a long hold changes nothing.
 import { Command } from 'commander'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -105,8 +107,26 @@ interface SizeResult {
   idleCpuPct: number[]
   rssMiB: number[]
   load: string
+  /** What each node sent per second in the idle window, mean over the nodes (LIVENESS_COUNTERS). */
+  sentPerSec: Record<string, number>
   hold?: HoldResult
 }
+
+/**
+ * The messages an idle node sends to keep its peers' view of it alive, by kind: gossip
+ * heartbeats, pulses (and the peers a quiet heartbeat left out), Raft frames. Their rates
+ * against N say which part of the idle cost grows with the mesh.
+ */
+const LIVENESS_COUNTERS = ['heartbeats_sent_total', 'heartbeats_left_out_total', 'pulses_sent_total', 'raft_sent_total']
+
+/** Per node per second, mean over the nodes, of each counter's growth between two status rounds. */
+function ratesPerNode (before: NodeStatus[], after: NodeStatus[], seconds: number, names: string[]): Record<string, number> {
+  const n = Math.max(1, after.filter(s => s.status != null).length)
+  return Object.fromEntries(names.map(k => [k, (counter(after, k) - counter(before, k)) / n / seconds]))
+}
+
+const formatRates = (r: Record<string, number>): string =>
+  `heartbeats ${num(r.heartbeats_sent_total ?? NaN, 2)} (left out for ${num(r.heartbeats_left_out_total ?? NaN, 1)} peers), pulses ${num(r.pulses_sent_total ?? NaN, 1)}, Raft frames ${num(r.raft_sent_total ?? NaN, 1)}`
 
 interface HoldResult {
   minutes: number
@@ -202,12 +222,17 @@ async function main (): Promise<void> {
       await sleep(opts.settleSeconds * 1000)
       const pids = f.state.nodes.map(e => e.pid)
       const load = loadavg()
+      // The status calls fall outside the CPU window: they cost the nodes too.
+      const sentBefore = await lib.statusAll(dir, 10_000)
       const window = cpuWindow(pids)
+      const t0 = Date.now()
       await sleep(opts.idleSeconds * 1000)
       const idleCpuPct = window()
+      const sentPerSec = ratesPerNode(sentBefore, await lib.statusAll(dir, 10_000), (Date.now() - t0) / 1000, LIVENESS_COUNTERS)
       const rssMiB = rssOf(pids)
       console.log(`idle CPU per node over ${opts.idleSeconds} s: mean ${num(mean(idleCpuPct), 2)} %, max ${num(max(idleCpuPct), 2)} % of a core (all ${n}: ${num(sum(idleCpuPct) / 100, 2)} of ${availableParallelism()} cores); RSS mean ${num(mean(rssMiB), 1)} MiB, max ${num(max(rssMiB), 1)} MiB; load ${load} → ${loadavg()}`)
-      const r: SizeResult = { n, formationMs: f.ms, startCpuMs: f.cpuMs, idleCpuPct, rssMiB, load }
+      console.log(`sent per node per second while idle: ${formatRates(sentPerSec)}`)
+      const r: SizeResult = { n, formationMs: f.ms, startCpuMs: f.cpuMs, idleCpuPct, rssMiB, load, sentPerSec }
       if (n === holdSize && opts.minutes > 0) {
         console.log(`holding ${n} nodes for ${opts.minutes} min without faults`)
         r.hold = await hold(dir, pids, opts)
@@ -224,13 +249,14 @@ async function main (): Promise<void> {
 
   console.log('\n==================== BENCHMARKS.md ====================\n')
   console.log(markdownTable(
-    ['N', 'formation (logs)', 'start-up CPU per node (mean)', 'idle CPU per node mean / max (% of a core)', 'idle RSS mean / max (MiB)', 'load avg (1/5/15) during idle window', 'held', 'false suspicions / deaths', 'elections (campaigns; term moved)'],
+    ['N', 'formation (logs)', 'start-up CPU per node (mean)', 'idle CPU per node mean / max (% of a core)', 'idle RSS mean / max (MiB)', 'sent per node per s while idle', 'load avg (1/5/15) during idle window', 'held', 'false suspicions / deaths', 'elections (campaigns; term moved)'],
     results.map(r => [
       String(r.n),
       ms(r.formationMs),
       ms(mean(r.startCpuMs)),
       `${num(mean(r.idleCpuPct), 2)} / ${num(max(r.idleCpuPct), 2)}`,
       `${num(mean(r.rssMiB), 1)} / ${num(max(r.rssMiB), 1)}`,
+      formatRates(r.sentPerSec),
       r.load,
       r.hold == null ? '—' : `${r.hold.minutes} min`,
       r.hold == null ? '—' : `${r.hold.suspicions} / ${r.hold.deaths}`,
