@@ -43,7 +43,7 @@ import { Drain } from './drain.js'
 import { EventLog } from './observe/events.js'
 import { StuckWatch } from './services/stuck-watch.js'
 import { ResourceMonitor } from './services/resource-monitor.js'
-import { HeapTrim } from './services/heap-trim.js'
+import { HeapTrim, workActivity } from './services/heap-trim.js'
 import { watchMesh } from './observe/watch.js'
 import { IncidentLog } from './observe/incident-log.js'
 import { HttpService } from './http/server.js'
@@ -372,7 +372,7 @@ export class MeshNode {
         { name: 'work', service: components.work },
         { name: 'stuck-jobs', service: components.stuck },
         { name: 'resources', service: components.resources },
-        ...(opts.heapTrim === true ? [{ name: 'heap-trim', service: new HeapTrim() }] : []),
+        ...(opts.heapTrim === true ? [{ name: 'heap-trim', service: new HeapTrim(workActivity(components.work.engine)) }] : []),
         { name: 'retention', service: new RetentionService(components.consensus, log) },
         { name: 'approvals', service: components.approvals },
         { name: 'schedules', service: new ScheduleService({ self, consensus: components.consensus, engine: components.work.engine, register: async entries => { await components.work.registrar.register(entries) }, log, metrics: components.metrics, events: components.events }) },

@@ -543,7 +543,10 @@ export class WorkCore {
         if (finished == null) finished = []
         finished.push(done[i]!)
       }
-      if (finished != null) this.finishingJobs.push({ seq, jobIds: finished })
+      if (finished != null) {
+        this.finishingJobs.push({ seq, jobIds: finished })
+        this.rd.flushNow = true
+      }
     }
     this.jobs.stage()
     const rd = this.rd
@@ -2247,8 +2250,11 @@ export class WorkCore {
   private sendResults (home: string): void {
     // A dead home's results wait here: they are of no use to it (re-homing decides their fate).
     if (this.stopped || this.registry.isDead(home)) return
-    const batch = this.outbox.take(home, !this.workFor.has(home))
+    const last = !this.workFor.has(home)
+    const batch = this.outbox.take(home, last)
     if (batch == null) return
+    // The home may be waiting for these outcomes alone to complete a job.
+    if (last) this.rd.flushNow = true
     let signals: BatchSignal[] | undefined
     let covered: CoveredSignal[] | undefined
     let byJob: Map<string, Set<string>> | undefined

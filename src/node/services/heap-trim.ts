@@ -8,10 +8,17 @@
 // memory back by itself while a node's idle traffic (heartbeats, Raft) keeps allocating: an
 // idle node would keep ~11 MiB more RSS than with the 1 MiB cap.
 //
-// So this trims it: once the process has used less than IDLE_CPU of a core over IDLE_MS, and
-// V8's new space has grown past its starting size, one memory-reducing GC shrinks it back
-// (measured: ~40–60 ms of CPU on a lone node, after which it stays small while idle). At most
-// once per MIN_GAP_MS, so a node that hovers around the threshold pays ≤ ~0.1 % of a core.
+// So this trims it: once the process has used less than IDLE_CPU of a core over IDLE_MS, has
+// held no work over IDLE_MS either, and V8's new space has grown past its starting size, one
+// memory-reducing GC shrinks it back (measured: ~40–60 ms of CPU on a lone node, after which it
+// stays small while idle). At most once per MIN_GAP_MS, so a node that hovers around the
+// threshold pays ≤ ~0.1 % of a core.
+//
+// Low CPU alone does not mean idle: a node running a few slots of I/O-bound tasks among ten on
+// two cores used under 15 % of a core, and every such node of bench/completion trimmed 8 s into
+// the run, all within 0.6 s — a last-resort GC is two full collections, 130–445 ms of wall time
+// each at that load, with the outcome of a job's last task waiting behind it (a job's completion
+// took 404 ms; BENCHMARKS.md, issue 14, stop 32). So the work engine must be idle too (workActivity).
 import v8 from 'node:v8'
 import vm from 'node:vm'
 
@@ -25,17 +32,22 @@ export const SMALL_NEW_SPACE_BYTES = 2 * 1024 * 1024
 
 /**
  * When to trim (pure: no clock, no V8). Fed a sample every CHECK_MS: the time, the process's
- * CPU time so far and the new space's size; says whether to trim now.
+ * CPU time so far, the new space's size and whether the node held or did work since the last
+ * sample (workActivity); says whether to trim now. Never while the node works, nor before it
+ * has done none for IDLE_MS.
  */
 export class TrimPolicy {
   private readonly window: Array<{ at: number, cpuMs: number }> = []
   private lastTrimAt = -Infinity
+  private lastWorkAt = -Infinity
 
   constructor (private readonly opts = { idleCpu: IDLE_CPU, idleMs: IDLE_MS, minGapMs: MIN_GAP_MS, smallBytes: SMALL_NEW_SPACE_BYTES }) {}
 
-  sample (at: number, cpuMs: number, newSpaceBytes: number): boolean {
+  sample (at: number, cpuMs: number, newSpaceBytes: number, working = false): boolean {
     this.window.push({ at, cpuMs })
     while (this.window.length > 1 && at - this.window[1]!.at >= this.opts.idleMs) this.window.shift()
+    if (working) this.lastWorkAt = at
+    if (at - this.lastWorkAt < this.opts.idleMs) return false
     const first = this.window[0]!
     const span = at - first.at
     if (span < this.opts.idleMs) return false
@@ -49,6 +61,29 @@ export class TrimPolicy {
 
 function newSpaceBytes (): number {
   return v8.getHeapSpaceStatistics().find(s => s.space_name === 'new_space')?.space_size ?? 0
+}
+
+/** What workActivity reads of the work engine (WorkShell). */
+export interface WorkEngineView {
+  stats: () => { queued: number, running: number, lent: number, outbox: number, activeJobs: number }
+  readonly counters: { tasksRun: number, tasksLent: number }
+}
+
+/**
+ * Whether the work engine holds work now (tasks queued or running here, batches lent, outcomes
+ * to deliver, jobs of this home still active) or ran or lent a task since the last call (work
+ * that came and went between two samples). The first call says yes.
+ */
+export function workActivity (engine: WorkEngineView): () => boolean {
+  let seen = -1
+  return () => {
+    const c = engine.counters
+    const done = c.tasksRun + c.tasksLent
+    const moved = done !== seen
+    seen = done
+    const s = engine.stats()
+    return moved || s.queued + s.running + s.lent + s.outbox + s.activeJobs > 0
+  }
 }
 
 type Gc = (opts: { type: 'major', execution: 'sync', flavor: 'last-resort' }) => void
@@ -75,6 +110,9 @@ export class HeapTrim {
   trims = 0
   trimMs = 0
 
+  /** `working`: whether the node held or did work since it was last asked (workActivity). */
+  constructor (private readonly working: () => boolean = () => false) {}
+
   async start (): Promise<void> {
     // Isolates created from now on — handler worker threads (--handler-isolation worker) —
     // get the 1 MiB semi-spaces they always had: this process's own cap stays 16 MiB (V8 read
@@ -97,7 +135,7 @@ export class HeapTrim {
   private check (): void {
     const u = process.cpuUsage()
     const now = performance.now()
-    if (!this.policy.sample(now, (u.user + u.system) / 1000, newSpaceBytes())) return
+    if (!this.policy.sample(now, (u.user + u.system) / 1000, newSpaceBytes(), this.working())) return
     const t0 = performance.now()
     // 'last-resort' is the flavour that shrinks the young generation (V8's
     // CollectAllAvailableGarbage with a memory-reducing flag); a plain major GC keeps it.

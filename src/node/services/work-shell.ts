@@ -694,8 +694,10 @@ export class WorkShell {
         // A ready with nothing to write or send needs no flush of its own: the next one covers
         // its seq when advance() is called. One whose writes nothing waits for — no message,
         // reply or registration held for them, no job's final state — is flushed with the
-        // next one that does, or LAZY_FLUSH_MS later (see there).
-        if (hold || core.finishing) this.requestCommit()
+        // next one that does, or LAZY_FLUSH_MS later (see there). One a job's completion waits
+        // for (a job's last outcomes for their home, a job's final state) is flushed now.
+        if (rd.flushNow) this.commitNow()
+        else if (hold || core.finishing) this.requestCommit()
         else if (rd.writes.length > 0) this.requestLazyCommit()
         const start = rd.start
         const observer = this.opts.observer
@@ -724,20 +726,38 @@ export class WorkShell {
   }
 
   private requestCommit (): void {
-    if (this.lazyCommit != null) {
-      clearTimeout(this.lazyCommit)
-      this.lazyCommit = undefined
-    }
+    this.cancelLazyCommit()
     if (this.commitScheduled || this.closed) return
     this.commitScheduled = true
     setImmediate(() => {
       this.commitScheduled = false
-      this.commit().catch(err => {
-        // A failed write was logged once when writes started failing (see commit).
-        if (this.writeFailure?.error === errText(err)) this.opts.log.debug({ err: errText(err) }, 'work commit failed')
-        else this.opts.log.warn({ err: errText(err) }, 'work commit failed')
-      })
+      this.commit().catch(this.commitFailed)
     })
+  }
+
+  /**
+   * Flush now rather than at the end of this turn of the event loop (Ready.flushNow): the
+   * write goes to LevelDB's thread while this turn's other callbacks run, instead of after
+   * them. Under load a turn took up to tens of ms before the commit started, with a job's
+   * last outcome waiting (BENCHMARKS.md, issue 14, stop 32). Readies drained after this one in
+   * the same turn go with the next flush, as before.
+   */
+  private commitNow (): void {
+    this.cancelLazyCommit()
+    if (this.closed) return
+    this.commit().catch(this.commitFailed)
+  }
+
+  private cancelLazyCommit (): void {
+    if (this.lazyCommit == null) return
+    clearTimeout(this.lazyCommit)
+    this.lazyCommit = undefined
+  }
+
+  private readonly commitFailed = (err: unknown): void => {
+    // A failed write was logged once when writes started failing (see commit).
+    if (this.writeFailure?.error === errText(err)) this.opts.log.debug({ err: errText(err) }, 'work commit failed')
+    else this.opts.log.warn({ err: errText(err) }, 'work commit failed')
   }
 
   /** Persist everything drained so far, tell the core, then send what waited for it. */

@@ -184,6 +184,12 @@ export interface Ready {
   notices: WorkNotice[]
   /** Approvals a workflow homed here asks the mesh for (src/work/workflows.ts): proposed by the shell. */
   approvals: ApprovalRequest[]
+  /**
+   * A job's completion waits for this ready's flush: it holds a job's last outcomes for their
+   * home (nothing more held here for it), or stages a job's final state. The shell flushes it
+   * at once instead of at the end of the event loop's turn.
+   */
+  flushNow: boolean
 }
 
 export interface RunningTaskView { taskId: string, node: string, type?: string, startedAt?: number, progress?: unknown }
@@ -223,12 +229,12 @@ export const DEFAULT_RETRY_BASE_MS = 200
 export const EMPTY: readonly never[] = Object.freeze([])
 
 /** The list-valued fields of a Ready. */
-export type ReadyList = Exclude<keyof Ready, 'seq'>
+export type ReadyList = Exclude<keyof Ready, 'seq' | 'flushNow'>
 
 /** What ready() returns when nothing changed: shared, never to be modified. */
 export const NO_READY: Ready = Object.freeze(newReady())
 
 export function newReady (): Ready {
   const e = EMPTY as never[]
-  return { seq: 0, writes: e, messages: e, replies: e, register: e, submitted: e, start: e, abort: e, finished: e, adopt: e, events: e, notices: e, approvals: e }
+  return { seq: 0, flushNow: false, writes: e, messages: e, replies: e, register: e, submitted: e, start: e, abort: e, finished: e, adopt: e, events: e, notices: e, approvals: e }
 }

@@ -1,17 +1,18 @@
 // When the young generation is trimmed (src/node/services/heap-trim.ts): only after a spell
-// of low CPU long enough to mean "idle", only when V8 has grown it, and at most once per gap.
+// of low CPU and no work long enough to mean "idle", only when V8 has grown it, and at most
+// once per gap.
 import { Worker } from 'node:worker_threads'
 import { describe, expect, it } from 'vitest'
-import { CHECK_MS, HeapTrim, IDLE_MS, MIN_GAP_MS, SMALL_NEW_SPACE_BYTES, TrimPolicy } from '../../../src/node/services/heap-trim.js'
+import { CHECK_MS, HeapTrim, IDLE_MS, MIN_GAP_MS, SMALL_NEW_SPACE_BYTES, TrimPolicy, workActivity, type WorkEngineView } from '../../../src/node/services/heap-trim.js'
 
 const GROWN = 32 * 1024 * 1024
 
 /** Feeds the policy one sample per CHECK_MS for `ms`, at `cpuShare` of a core; returns the trim times. */
-function run (p: TrimPolicy, from: number, ms: number, cpuShare: number, newSpace: number, cpu: { ms: number }): number[] {
+function run (p: TrimPolicy, from: number, ms: number, cpuShare: number, newSpace: number, cpu: { ms: number }, working = false): number[] {
   const trims: number[] = []
   for (let t = from; t < from + ms; t += CHECK_MS) {
     cpu.ms += cpuShare * CHECK_MS
-    if (p.sample(t, cpu.ms, newSpace)) trims.push(t)
+    if (p.sample(t, cpu.ms, newSpace, working)) trims.push(t)
   }
   return trims
 }
@@ -40,6 +41,31 @@ describe('TrimPolicy', () => {
     for (let i = 1; i < trims.length; i++) expect(trims[i]! - trims[i - 1]!).toBeGreaterThanOrEqual(MIN_GAP_MS)
   })
 
+  it('never trims a node that holds work, however little CPU it uses; idle, it trims IDLE_MS after the work ended', () => {
+    // bench/completion's thieves: 4 slots of 5 ms sleeps among ten nodes on two cores used
+    // under 15 % of a core, and each one's trim (two full GCs) stalled it mid-job.
+    const p = new TrimPolicy()
+    const cpu = { ms: 0 }
+    expect(run(p, 0, 5 * MIN_GAP_MS, 0.02, GROWN, cpu, true)).toEqual([])
+    const from = 5 * MIN_GAP_MS
+    const trims = run(p, from, 30_000, 0.02, GROWN, cpu, false)
+    expect(trims).toHaveLength(1)
+    expect(trims[0]).toBeGreaterThanOrEqual(from - CHECK_MS + IDLE_MS)
+  })
+
+  it('work seen at one sample holds the trim off for IDLE_MS', () => {
+    const p = new TrimPolicy()
+    const cpu = { ms: 0 }
+    expect(run(p, 0, 30_000, 0.01, GROWN, cpu, false)).toHaveLength(1)
+    // Past the gap, idle but for one sample with work: no trim until IDLE_MS after it.
+    const at = MIN_GAP_MS + 10_000
+    expect(run(p, 30_000, at - 30_000, 0.01, GROWN, cpu, false)).toEqual([])
+    expect(p.sample(at, cpu.ms, GROWN, true)).toBe(false)
+    const trims = run(p, at + CHECK_MS, 30_000, 0.01, GROWN, cpu, false)
+    expect(trims).toHaveLength(1)
+    expect(trims[0]).toBeGreaterThanOrEqual(at + IDLE_MS)
+  })
+
   it('a short idle gap between bursts is not a trim', () => {
     const p = new TrimPolicy()
     const cpu = { ms: 0 }
@@ -47,6 +73,33 @@ describe('TrimPolicy', () => {
       expect(run(p, i * 20_000, 14_000, 0.8, GROWN, cpu)).toEqual([])
       expect(run(p, i * 20_000 + 14_000, 6_000, 0.0, GROWN, cpu)).toEqual([])
     }
+  })
+})
+
+describe('workActivity', () => {
+  function engine (): WorkEngineView & { held: { queued: number, running: number, lent: number, outbox: number, activeJobs: number } } {
+    const held = { queued: 0, running: 0, lent: 0, outbox: 0, activeJobs: 0 }
+    return { held, stats: () => held, counters: { tasksRun: 0, tasksLent: 0 } }
+  }
+
+  it('says whether the engine holds work now or ran or lent a task since the last call', () => {
+    const e = engine()
+    const working = workActivity(e)
+    expect(working()).toBe(true)
+    expect(working()).toBe(false)
+    for (const k of ['queued', 'running', 'lent', 'outbox', 'activeJobs'] as const) {
+      e.held[k] = 1
+      expect(working(), k).toBe(true)
+      e.held[k] = 0
+      expect(working(), k).toBe(false)
+    }
+    // A task that came and went between two calls.
+    e.counters.tasksRun++
+    expect(working()).toBe(true)
+    expect(working()).toBe(false)
+    e.counters.tasksLent += 3
+    expect(working()).toBe(true)
+    expect(working()).toBe(false)
   })
 })
 

@@ -272,6 +272,37 @@ describe('results carry the signals of the batches they finish', () => {
   })
 })
 
+describe('what a job\'s completion waits for is flushed at once (Ready.flushNow)', () => {
+  it('the thief\'s last outcomes and the home\'s final state are flagged; outcomes that linger, a task that starts and a batch answered are not', () => {
+    const { a, b, jobId, running } = setup(6)
+    let now = 1100
+    b.taskFinished(running[0]!.id, ok(), now)
+    const next = persist(b)
+    expect(next.start).toHaveLength(1)
+    expect(next.flushNow).toBe(false)
+    // B holds more for A: the first outcome lingers, and goes in a batch nothing waits on.
+    b.tick(now + RESULTS_LINGER_MS)
+    const lingered = persist(b)
+    expect(lingered.messages.filter(m => m.msg.op === 'results')).toHaveLength(1)
+    expect(lingered.flushNow).toBe(false)
+    const r1 = deliver(a, lingered.messages[0]!.msg, 101, now)
+    expect(r1.rd.flushNow).toBe(false)
+    b.response(lingered.messages[0]!.id, r1.reply, now)
+    expect(persist(b).flushNow).toBe(false)
+    // The last outcome B holds for A: A may be waiting for it alone.
+    now += 10
+    b.taskFinished(next.start[0]!.id, ok(), now)
+    const last = persist(b)
+    expect(last.messages.filter(m => m.msg.op === 'results')).toHaveLength(1)
+    expect(last.flushNow).toBe(true)
+    // The ready in which A stages the job's final state.
+    const { rd } = deliver(a, last.messages[0]!.msg, 102, now)
+    expect(rd.flushNow).toBe(true)
+    expect(finishedJobs(a, rd)).toEqual([jobId])
+    expect(persist(a).flushNow).toBe(false)
+  })
+})
+
 describe('nothing is lost when a thief dies with results not yet delivered', () => {
   it('the lender re-runs the batch, and every outcome is recorded once', () => {
     const { reg, a, b, jobId, stolen, running } = setup(5)
