@@ -19,7 +19,10 @@
 //   costs in CPU (what the last step added per slot, or at first all the CPU read over the
 //   slots) says the new level stays under the ceiling — a cold node with a deep queue of
 //   mostly waiting tasks reaches its level in fewer probes. A step that paid is followed by the
-//   next at once, its measurement the next one's yardstick. A step that took the CPU from
+//   next at once, its measurement the next one's yardstick. A cold node's first step (nothing
+//   measured since it started or last idled; a queue deep enough to fill the step; the CPU
+//   under half busy) goes after one tick instead of a full measurement: the minimum is the
+//   slowest level of the climb, and the step is still judged. A step that took the CPU from
 //   under the ceiling to none idle ends slow start even when it paid: its own slots filled the
 //   CPU, and a doubling from there only adds threads (and their start-up cost).
 // - Every step is a probe: after a tick to settle — longer while the step starts handler
@@ -199,6 +202,8 @@ export class ConcurrencyController {
    * undone, ends it and the climb goes on in the small steps below.
    */
   private slow = true
+  /** Nothing measured yet in this busy spell (since the start, or the last idle spell). */
+  private cold = true
   /**
    * The last step of slow start that paid linearly, and the mean CPU before and after it: what
    * one more slot costs in CPU, to size the next step by the headroom left.
@@ -253,6 +258,7 @@ export class ConcurrencyController {
       if (this.good != null && this.good.level > min) this.warm = this.good
       this.good = undefined
       this.slow = true
+      this.cold = true
       this.lastStep = undefined
       this.unblock()
       const next = Math.max(min, s.running, Math.floor(cur * 0.75))
@@ -287,7 +293,11 @@ export class ConcurrencyController {
     else this.saturated = 0
     const plan = this.plan(cur, s, this.rateCpu / this.rateTicks)
     const need = plan != null ? this.need(cur, plan.next) : this.t.minCompleted
-    if (!this.measured(this.rateTicks, this.rateCompleted, need)) return this.decide(cur, 'measuring')
+    // A cold node's first step (nothing measured since it last idled), with a queue deep
+    // enough to fill it and the CPU under half busy, goes after one tick that saw attempts
+    // end: the slowest level of the climb is the first, and the step is still judged.
+    const cold = this.cold && plan != null && plan.up && s.cpu < this.t.cpuLow && s.queued >= plan.next - cur && this.rateCompleted > 0
+    if (!cold && !this.measured(this.rateTicks, this.rateCompleted, need)) return this.decide(cur, 'measuring')
     const rate = this.rateCompleted * 1000 / this.rateElapsed
     this.good = { level: cur, rate }
     // Keep the window short, so the rate follows the load: shed the oldest half once it
@@ -362,6 +372,7 @@ export class ConcurrencyController {
     this.probe = { from, fromRate, up, settle: this.t.settleTicks, completed: 0, elapsedMs: 0, ticks: 0, need: this.need(from, next), retried: false, settled: 0, keepShare, fromCpu, cpu: 0, hot: up && cpu >= this.t.cpuCeiling && fromCpu >= HOT_CPU }
     this.saturated = 0
     this.linear = false
+    this.cold = false
     this.resetRate()
     return this.decide(next, reason)
   }

@@ -400,10 +400,12 @@ describe('ConcurrencyController', () => {
       for (const seed of [1, 2, 3, 4, 5]) {
         const c = new ConcurrencyController(limits(2, 64))
         const run = simulate(c, benchLike, 60, { noise: 0.05, seed })
+        // (The first step may be taken at the first tick: count it from the minimum.)
+        const steps = [2, ...run.targets]
         expect(firstPaying(run.targets, benchLike, 1000), `seed ${seed}: ${run.targets.join(',')}`).toBeLessThanOrEqual(7)
-        expect(biggestStep(run.targets), `seed ${seed}: ${run.targets.join(',')}`).toBeGreaterThan(2)
+        expect(biggestStep(steps), `seed ${seed}: ${run.targets.join(',')}`).toBeGreaterThan(2)
         // Never more than ×4 in one step.
-        expect(biggestStep(run.targets)).toBeLessThanOrEqual(4)
+        expect(biggestStep(steps)).toBeLessThanOrEqual(4)
       }
     })
 
@@ -437,6 +439,35 @@ describe('ConcurrencyController', () => {
         expect(changes(tail), `seed ${seed}: ${tail.join(',')}`).toBeLessThanOrEqual(16)
         expect(offMode(tail), `seed ${seed}`).toBeLessThan(0.1)
       }
+    })
+
+    it('a cold node takes its first step after one tick, judged like any other', () => {
+      // The minimum is the slowest level of the climb: its step goes after one tick that saw
+      // attempts end (main's controller: two ticks and 30 of them). Still a probe: kept only
+      // when it pays.
+      for (const seed of [1, 2, 3, 4, 5]) {
+        const c = new ConcurrencyController(limits(2, 64))
+        const run = simulate(c, benchLike, 60, { noise: 0.05, seed })
+        expect(run.targets[0], `seed ${seed}: ${run.targets.join(',')}`).toBeGreaterThan(2)
+        expect(run.reasons[0]).toBe('grow')
+        expect(firstPaying(run.targets, benchLike, 1000), `seed ${seed}: ${run.targets.join(',')}`).toBeLessThanOrEqual(6)
+      }
+      // A first step that does not pay (nothing above 2 adds throughput) is undone.
+      const flat = new ConcurrencyController(limits(2, 64))
+      const run = simulate(flat, () => ({ rate: 100, cpu: 0.3 }), 20, { noise: 0.02 })
+      expect(run.targets[0]).toBeGreaterThan(2)
+      expect(run.reasons, run.targets.join(',')).toContain('undo')
+      expect(run.targets.at(-1)).toBe(2)
+      // With the CPU half busy or more, or nothing to measure yet, it measures first.
+      const busy = new ConcurrencyController(limits(2, 64))
+      expect(simulate(busy, n => ({ rate: n * 50, cpu: 0.6 }), 1).targets[0]).toBe(2)
+      const quiet = new ConcurrencyController(limits(2, 64))
+      expect(quiet.tick({ cpu: 0.2, queued: 1000, running: 2, completed: 0, elapsedMs: 100 })).toBe(2)
+      // After an idle spell with nothing remembered above the minimum, it is cold again.
+      const again = new ConcurrencyController(limits(2, 64))
+      simulate(again, () => ({ rate: 100, cpu: 0.3 }), 20, { noise: 0.02 })
+      simulate(again, () => ({ rate: 100, cpu: 0.3 }), 10, { queued: () => 0 })
+      expect(simulate(again, benchLike, 1).targets[0]).toBeGreaterThan(2)
     })
 
     it('I/O-bound work climbs to the max in steps of ×4', () => {
