@@ -26,6 +26,36 @@
 // or the heartbeat again, so its margin before a probe is what a quiet heartbeat gives
 // (probe-after + quiet_ms). A silent host (SIGSTOP, a cut link) sends neither, a crashed one's
 // connection closes: both are found as before.
+//
+// Pulses between followers still grow with N: each follower sends one to every other follower
+// every quiet interval, N − 2 each way. A settled leader already hears every follower every
+// 600 ms, so it *vouches* for them instead: at most every VOUCH_GAP_MS, one of its Raft frames
+// to a follower carries a Vouch (raft.proto: a bitmap over the sorted member list of the
+// committed configuration and a 32-bit hash of that list, ~17 bytes at 50 members) naming the
+// members it heard an authenticated frame from within --heartbeat-ms (makeVouch). The transport
+// takes it off the frame after the frame was checked and delivered; the Raft core never sees it.
+// A follower counts a vouch only from the leader it currently follows and only over a member
+// list that hashes like its own (readVouch), and takes it as a sign of life for each member
+// named, dated --heartbeat-ms before it arrived, the earliest the leader may have heard the
+// member (signOfLife: it only delays a silence probe; it clears no suspicion, death or
+// departure). A follower X then sends a follower P neither a pulse nor the heartbeat (quietPlan's
+// `vouched`) when the mesh is settled, P says it counts vouches over X's own member list and
+// follows X's leader (heartbeat fields vouch_members, leader), and X itself was named in a vouch
+// from that leader within the window: the leader hears X, so it is vouching for X to P as well.
+// Otherwise (no leader, a new one, a stale vouch, P on an older version or another list) pulses
+// and heartbeats go as before.
+//
+// What still holds: a silent follower stops being vouched for within --heartbeat-ms (the leader
+// no longer hears it), and its peers' probe-after runs from the last vouch's date, no later than
+// from the last frame the leader had from it; a silent or dead leader stops sending frames
+// (followers elect as before) and vouches, so within the window followers pulse each other
+// again; a crash still closes connections; quorum-confirmed death and the detector's states are
+// unchanged. A link cut between two followers that both still reach the leader no longer shows
+// as silence between them: libp2p's connection monitor (a ping per connection a minute) closes
+// such a connection, and the close gets the peer probed. A lying member gains nothing: only the
+// followed leader's vouches count, and a leader can already keep any member alive by refusing
+// to commit its death (src/healing/death-quorum.ts) — a vouch only postpones a follower's own
+// probe of a member the leader says it hears.
 
 /** A peer as the rule reads it. */
 export interface FrameLivenessPeer {

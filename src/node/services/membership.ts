@@ -344,8 +344,10 @@ export class Membership {
 
   /**
    * The leader this node follows vouched for `members` (src/healing/liveness.ts readVouch has
-   * judged the vouch): a sign of life for each, as a frame from it would be; and when this node
-   * is among them, the leader is vouching for it to its other followers too (quietPlan).
+   * judged the vouch): a sign of life for each — dated --heartbeat-ms ago, the earliest the
+   * leader may have heard it, so a member that falls silent is probed no later than if this
+   * node had heard the leader's frames from it itself; and when this node is among them, the
+   * leader is vouching for it to its other followers too (quietPlan).
    */
   vouched (leader: string, members: readonly string[]): void {
     if (this.stopped) return
@@ -353,7 +355,7 @@ export class Membership {
     const self = this.host.peerId.toString()
     for (const peerId of members) {
       if (peerId === self) this.selfVouch = { leader, at: now }
-      else this.detector.signOfLife(peerId, now)
+      else this.detector.signOfLife(peerId, now - this.init.heartbeatMs)
     }
   }
 

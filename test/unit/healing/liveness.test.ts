@@ -139,6 +139,16 @@ describe('FailureDetector.signOfLife', () => {
     expect(d.ready().probes).toEqual(['p'])
   })
 
+  it('a sign of life dated in the past (a vouch\'s window) never moves the last one back', () => {
+    const d = new FailureDetector(opts)
+    d.heartbeat('p', 1n, 1n, 5_000, false, 1_000)
+    d.signOfLife('p', 4_000)
+    expect(d.get('p')!.lastHeardAt).toBe(5_000)
+    d.signOfLife('p', 5_500)
+    expect(d.get('p')!.lastHeardAt).toBe(5_500)
+    expect(d.nextDeadline()).toBe(5_500 + 3_000 + 1_000)
+  })
+
   it('clears no suspicion and revives no dead or departed peer', () => {
     const d = new FailureDetector(opts)
     d.heartbeat('s', 1n, 1n, 0)
