@@ -166,11 +166,13 @@ export class FailureDetector {
    * Another authenticated frame from the peer (a Raft message from a member: its connection is
    * Noise-authenticated): a sign of life like a heartbeat for a live peer, so it keeps the peer
    * from being probed for silence (src/healing/liveness.ts). It clears nothing: a suspect, dead
-   * or departed peer is judged by heartbeats and probes as before.
+   * or departed peer is judged by heartbeats and probes as before. `at` may lie in the past (a
+   * leader's vouch says only that it heard the peer within a window): it never moves the last
+   * sign of life back.
    */
-  signOfLife (peerId: string, now: number): void {
+  signOfLife (peerId: string, at: number): void {
     const m = this.members.get(peerId)
-    if (m != null && m.state === 'alive') this.heard(m, now)
+    if (m != null && m.state === 'alive' && at >= m.lastHeardAt) this.heard(m, at)
   }
 
   /** A connection to the peer opened: it is reachable right now. */

@@ -25,6 +25,7 @@ import type { ConfState, Entry, Message } from '../../consensus/types.js'
 import { decodeConfChange } from '../../consensus/confchange.js'
 import type { RaftStatus } from '../../consensus/raft.js'
 import type { Transition } from '../../healing/failure-detector.js'
+import { VOUCH_GAP_MS, makeVouch, memberList, type MemberList, type Vouch } from '../../healing/liveness.js'
 import { Healer, defaultHealerOptions, proposeFirst } from '../../healing/healer.js'
 import { QuorumContact, type QuorumContactOptions, type QuorumContactView } from '../../healing/quorum-contact.js'
 import { DeathTally, OpinionOutbox, declaredDead, needsAlive, type AliveProposal, type DeathProposal, type Opinion } from '../../healing/death-quorum.js'
@@ -128,6 +129,10 @@ export class ConsensusService {
   control = new ControlState()
   private raftStore!: RaftStore
   private readonly transport: RaftTransport
+  /** The committed configuration's member list as vouches index it, for the conf it was made from. */
+  private vouchList?: { conf: ConfState, list: MemberList }
+  /** Leader: the vouch it last made (one for every follower), and when. */
+  private lastVouch?: { at: number, list: MemberList, vouch: Vouch }
   private readonly pending = new Map<number, Pending>()
   private readonly clock: TickClock
   private ticks = 0
@@ -190,6 +195,14 @@ export class ConsensusService {
       pulse: peer => { this.transport.pulse(peer) }
     }
     this.transport.onPulse = peer => { this.membership.heardFrom(peer) }
+    // Vouches (src/healing/liveness.ts): as leader, for the members it hears, to followers that
+    // count them; as follower, counted only from the leader it follows.
+    this.transport.vouchFor = peer => this.vouchFor(peer)
+    this.transport.followed = () => {
+      const st = this.core?.status()
+      return st == null ? undefined : { leader: st.role === 'leader' ? null : st.leader, list: this.memberList(st.conf) }
+    }
+    this.transport.onVouched = (leader, members) => { this.membership.vouched(leader, members) }
     this.clock = new TickClock(this.opts.tickMs, QUIET_TICK_BATCH, () => this.core?.isQuiet() === true, () => { this.tick() })
   }
 
@@ -379,13 +392,40 @@ export class ConsensusService {
 
 
   /** What the heartbeat advertises. */
-  localState (): { role: string, term: bigint, leader: string, bootstrapSet: string[] } {
+  localState (): { role: string, term: bigint, leader: string, bootstrapSet: string[], vouchMembers: number } {
     const st = this.core?.status()
     if (st == null) {
-      return { role: 'none', term: 0n, leader: '', bootstrapSet: this.bootstrap.action === 'wait' ? this.bootstrap.proposal : [] }
+      return { role: 'none', term: 0n, leader: '', bootstrapSet: this.bootstrap.action === 'wait' ? this.bootstrap.proposal : [], vouchMembers: 0 }
     }
     const learner = st.conf.learners.includes(this.selfId)
-    return { role: learner ? 'learner' : st.role, term: BigInt(st.term), leader: st.leader ?? '', bootstrapSet: this.advertisedFounders() }
+    const member = learner || st.conf.voters.includes(this.selfId)
+    return { role: learner ? 'learner' : st.role, term: BigInt(st.term), leader: st.leader ?? '', bootstrapSet: this.advertisedFounders(), vouchMembers: member ? this.memberList(st.conf).hash : 0 }
+  }
+
+  /** The member list vouches index, made once per committed configuration. */
+  private memberList (conf: ConfState): MemberList {
+    if (this.vouchList?.conf !== conf) this.vouchList = { conf, list: memberList([...conf.voters, ...conf.learners]) }
+    return this.vouchList.list
+  }
+
+  /**
+   * Leader: the vouch a frame to `peer` carries, if the peer counts vouches over this node's
+   * member list (its heartbeat says so). Made at most once per VOUCH_GAP_MS / 2 for all
+   * followers: the transport asks for each follower within one Raft heartbeat round.
+   */
+  private vouchFor (peer: string): Vouch | undefined {
+    const now = performance.now()
+    let last = this.lastVouch
+    if (last == null || now - last.at >= VOUCH_GAP_MS / 2) {
+      const st = this.core?.status()
+      if (st == null || st.role !== 'leader') {
+        this.lastVouch = undefined
+        return undefined
+      }
+      const list = this.memberList(st.conf)
+      last = this.lastVouch = { at: now, list, vouch: makeVouch(list, this.selfId, p => this.transport.lastHeardFrom(p), now, this.membership.heartbeatMs) }
+    }
+    return this.membership.heartbeatOf(peer)?.vouchMembers === last.list.hash ? last.vouch : undefined
   }
 
   /**

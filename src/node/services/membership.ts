@@ -7,7 +7,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { performance } from 'node:perf_hooks'
 import { FailureDetector, type MemberState, type ProbeOutcome, type Transition } from '../../healing/failure-detector.js'
 import { Greeter } from '../../healing/greeting.js'
-import { quietPlan, type FrameLivenessPeer } from '../../healing/liveness.js'
+import { quietPlan, type FrameLivenessPeer, type OwnVouch } from '../../healing/liveness.js'
 import { fullyConnected, relayNeeded, type RelayMember } from '../../healing/relay.js'
 import { decodeHeartbeat, encodeHeartbeat, type Heartbeat } from '../../wire/heartbeat-codec.js'
 import { VERSION } from '../../version.js'
@@ -37,6 +37,8 @@ export interface LocalState {
   capabilities?: readonly string[]
   /** The founding voter set this node proposes while it belongs to no cluster. */
   bootstrapSet: string[]
+  /** The hash of the member list it reads its leader's vouches over (src/healing/liveness.ts); 0 or absent: none. */
+  vouchMembers?: number
 }
 
 export interface MembershipInit {
@@ -163,6 +165,8 @@ export class Membership {
    * heartbeat while it gets them —, whether a pulse can reach the peer, and sending one.
    */
   frames?: FrameChannel
+  /** The last vouch that named this node: from which leader, when (performance.now()). */
+  private selfVouch?: { leader: string, at: number }
   /** The host's addresses as heartbeats advertise them, and when they were read (ownAddrs). */
   private addrs: { at: number, list: string[] } = { at: -Infinity, list: [] }
 
@@ -339,6 +343,28 @@ export class Membership {
   }
 
   /**
+   * The leader this node follows vouched for `members` (src/healing/liveness.ts readVouch has
+   * judged the vouch): a sign of life for each — dated --heartbeat-ms ago, the earliest the
+   * leader may have heard it, so a member that falls silent is probed no later than if this
+   * node had heard the leader's frames from it itself; and when this node is among them, the
+   * leader is vouching for it to its other followers too (quietPlan).
+   */
+  vouched (leader: string, members: readonly string[]): void {
+    if (this.stopped) return
+    const now = performance.now()
+    const self = this.host.peerId.toString()
+    for (const peerId of members) {
+      if (peerId === self) this.selfVouch = { leader, at: now }
+      else this.detector.signOfLife(peerId, now - this.init.heartbeatMs)
+    }
+  }
+
+  /** The heartbeat interval (--heartbeat-ms): how recent a frame must be to count as current. */
+  get heartbeatMs (): number {
+    return this.init.heartbeatMs
+  }
+
+  /**
    * Publishes a heartbeat. A `periodic` one (the interval timer's) is skipped while its content
    * is what the last one said and a quiet interval has not passed (heartbeatDue); when it goes
    * out with that content, it leaves out the peers that get frames from this node anyway or a
@@ -374,7 +400,8 @@ export class Membership {
       bootstrapSet: local.bootstrapSet,
       fullyConnected: fullyConnected(this.relayMembers()),
       quietMs: (QUIET_FACTOR - 1) * this.init.heartbeatMs,
-      framesAlive: true
+      framesAlive: true,
+      vouchMembers: local.vouchMembers != null && local.vouchMembers !== 0 ? local.vouchMembers : undefined
     }
     const content = contentOf(hb)
     if (periodic && !heartbeatDue(content !== this.lastContent, now - this.lastPublishedAt, this.init.heartbeatMs)) return
@@ -383,11 +410,12 @@ export class Membership {
     hb.seq = ++this.seq
     this.greeter.published(now)
     const plan = periodic && content === this.lastFullContent
-      ? quietPlan(this.frameLivenessPeers(), this.fullRecipients, now, this.init.heartbeatMs, !this.relayNeeded())
+      ? quietPlan(this.frameLivenessPeers(), this.fullRecipients, now, this.init.heartbeatMs, !this.relayNeeded(), this.ownVouch(local))
       : undefined
     const leaveOut = plan?.leaveOut
     this.leaveOut = leaveOut != null && leaveOut.size > 0 ? leaveOut : undefined
     for (const peer of plan?.pulse ?? []) this.frames?.pulse(peer)
+    if (plan != null && plan.vouched.size > 0) this.metrics.pulsesVouched.inc(plan.vouched.size)
     try {
       const recipients = (await this.host.services.pubsub.publish(this.topic, encodeHeartbeat(hb)))?.recipients ?? []
       this.metrics.heartbeatsSent.inc()
@@ -412,8 +440,16 @@ export class Membership {
     if (frames == null) return
     for (const m of this.detector.all()) {
       if (m.state !== 'alive') continue
-      yield { peerId: m.peerId, framesAlive: this.info.get(m.peerId)?.framesAlive === true, lastFrameSentAt: frames.sentAt(m.peerId), pulsable: frames.canPulse(m.peerId) }
+      const hb = this.info.get(m.peerId)
+      yield { peerId: m.peerId, framesAlive: hb?.framesAlive === true, lastFrameSentAt: frames.sentAt(m.peerId), pulsable: frames.canPulse(m.peerId), leader: hb?.leader, vouchMembers: hb?.vouchMembers }
     }
+  }
+
+  /** This node's side of vouching (quietPlan): the leader it follows, its list, when that leader last vouched for it. */
+  private ownVouch (local: LocalState): OwnVouch | undefined {
+    if (local.leader === '' || local.leader === this.host.peerId.toString() || local.vouchMembers == null || local.vouchMembers === 0) return undefined
+    const v = this.selfVouch
+    return { leader: local.leader, members: local.vouchMembers, vouchedAt: v != null && v.leader === local.leader ? v.at : undefined }
   }
 
   /**
@@ -722,5 +758,5 @@ export function probeFailure (err: any): ProbeOutcome {
 
 /** A heartbeat's content for quiet heartbeats: every field but seq and uptime_ms (which always move). */
 export function contentOf (hb: Heartbeat): string {
-  return JSON.stringify([hb.addrs, String(hb.incarnation), hb.load, hb.queued, hb.slots, hb.draining, hb.capabilities, hb.role, String(hb.term), hb.leader, hb.leaving, hb.bootstrapSet, hb.fullyConnected, hb.name, hb.version, hb.framesAlive])
+  return JSON.stringify([hb.addrs, String(hb.incarnation), hb.load, hb.queued, hb.slots, hb.draining, hb.capabilities, hb.role, String(hb.term), hb.leader, hb.leaving, hb.bootstrapSet, hb.fullyConnected, hb.name, hb.version, hb.framesAlive, hb.vouchMembers])
 }

@@ -17,6 +17,14 @@
 // peer's queue is stuck behind it for good. A paused node met exactly that on waking (its
 // streams were closed by the peers that had declared it dead, and a burst of Raft replies was
 // waiting): nothing it said reached the leader, so it never learned it had been declared dead.
+//
+// Vouches (src/healing/liveness.ts) ride here too: a frame to a peer carries one at most every
+// VOUCH_GAP_MS when `vouchFor` gives one (the consensus service: only as leader). An inbound
+// frame's vouch is read after the frame itself was checked and delivered, and never reaches the
+// Raft core: counted only from the leader this node follows, over its own member list
+// (`followed`, readVouch), it goes to `onVouched`; a malformed or oversize one is dropped and
+// counted, the frame and the stream go on. When a frame last came from each peer is kept for
+// makeVouch.
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { performance } from 'node:perf_hooks'
@@ -31,6 +39,7 @@ import type { Logger } from '../log.js'
 import { countReject, type Metrics } from '../metrics.js'
 import { deadline } from './rpc.js'
 import { RateGuard } from './limits.js'
+import { VOUCH_GAP_MS, readVouch, type MemberList, type Vouch } from '../../healing/liveness.js'
 
 /** A stream silent this long is closed; an active leader sends heartbeats far more often. */
 const IDLE_TIMEOUT_MS = 30_000
@@ -58,6 +67,10 @@ export class RaftTransport {
   private readonly out = new Map<string, Outbound>()
   /** When a frame last went out to each peer (performance.now()): frames as liveness, src/healing/liveness.ts. */
   private readonly sentAt = new Map<string, number>()
+  /** When an admitted frame last came from each peer (performance.now()): what a leader vouches for. */
+  private readonly heardAt = new Map<string, number>()
+  /** When a vouch last went out to each peer (performance.now()). */
+  private readonly vouchedAt = new Map<string, number>()
   private stopped = false
   private readonly guard: RateGuard
 
@@ -87,6 +100,8 @@ export class RaftTransport {
     for (const o of this.out.values()) o.stream?.abort(new Error('transport stopped'))
     this.out.clear()
     this.sentAt.clear()
+    this.heardAt.clear()
+    this.vouchedAt.clear()
   }
 
   /** Told of each pulse from an admitted member (checked like a Raft frame); never reaches `deliver`. */
@@ -96,6 +111,20 @@ export class RaftTransport {
   lastSentTo (peer: string): number | undefined {
     return this.sentAt.get(peer)
   }
+
+  /** When an admitted, well-addressed frame (Raft or pulse) last came from `peer` (performance.now()), or undefined. */
+  lastHeardFrom (peer: string): number | undefined {
+    return this.heardAt.get(peer)
+  }
+
+  /** The vouch a frame to `peer` may carry now, if any (asked at most every VOUCH_GAP_MS per peer). */
+  vouchFor?: (peer: string) => Vouch | undefined
+
+  /** The leader this node follows and its member list, when it reads vouches at all. */
+  followed?: () => { leader: string | null, list: MemberList } | undefined
+
+  /** Told of the members each counted vouch names (`leader` is the peer it came from). */
+  onVouched?: (leader: string, members: string[]) => void
 
   send (msg: Message): void {
     this.enqueue(msg.to, msg)
@@ -150,6 +179,7 @@ export class RaftTransport {
           pulses++
           return pulseFrame(self, to)
         })
+        this.attachVouch(to, frames)
         const { signal, clear } = deadline(WRITE_TIMEOUT_MS)
         try {
           await o.pb.writeV(frames, RaftMessage, { signal })
@@ -171,6 +201,20 @@ export class RaftTransport {
     } finally {
       o.flushing = false
     }
+  }
+
+  /** Puts a vouch on the first Raft frame of a batch to `to`, at most every VOUCH_GAP_MS. */
+  private attachVouch (to: string, frames: RaftMessage[]): void {
+    if (this.vouchFor == null) return
+    const first = frames.find(f => f.type !== MessageType.PULSE)
+    if (first == null) return
+    const now = performance.now()
+    if (now - (this.vouchedAt.get(to) ?? -Infinity) < VOUCH_GAP_MS) return
+    const vouch = this.vouchFor(to)
+    if (vouch == null) return
+    first.vouch = vouch
+    this.vouchedAt.set(to, now)
+    this.metrics.vouchesSent.inc()
   }
 
   private async receive (stream: Stream, connection: Connection): Promise<void> {
@@ -205,6 +249,7 @@ export class RaftTransport {
             continue
           }
           this.metrics.pulsesReceived.inc()
+          this.heardAt.set(peer, performance.now())
           this.onPulse?.(peer)
           continue
         }
@@ -232,7 +277,10 @@ export class RaftTransport {
           continue
         }
         this.metrics.raftReceived.inc()
+        this.heardAt.set(peer, performance.now())
         this.deliver(msg)
+        // After the frame: a new leader's first heartbeat makes it the leader this node follows.
+        if (frame.vouch != null) this.vouched(peer, frame.vouch)
       }
     } catch (err: any) {
       // End of stream, idle timeout, or an oversize/undecodable frame (which ends the stream:
@@ -242,6 +290,30 @@ export class RaftTransport {
         countReject(this.metrics, 'raft', 'malformed')
       }
       stream.abort(err instanceof Error ? err : new Error(String(err)))
+    }
+  }
+
+  /** Reads a vouch from `peer` (readVouch) and hands on what it names; whatever happens, the stream goes on. */
+  private vouched (peer: string, vouch: Vouch): void {
+    try {
+      const f = this.followed?.()
+      const reading = f == null ? { ok: false as const, reason: 'not-leader' as const } : readVouch(peer, f.leader, vouch, f.list)
+      if (!reading.ok) {
+        if (reading.reason === 'malformed' || reading.reason === 'oversize') {
+          this.metrics.vouchesRejected.inc()
+          this.metrics.raftRejected.inc()
+          countReject(this.metrics, 'raft', 'malformed')
+          this.log.debug({ peer, reason: reading.reason }, 'rejected vouch')
+        } else {
+          this.metrics.vouchesIgnored.inc()
+        }
+        return
+      }
+      this.metrics.vouchesReceived.inc()
+      this.metrics.membersVouched.inc(reading.vouched.length)
+      this.onVouched?.(peer, reading.vouched)
+    } catch (err: any) {
+      this.log.warn({ peer, err: err?.message }, 'vouch not read')
     }
   }
 }

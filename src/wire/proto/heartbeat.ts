@@ -31,6 +31,7 @@ export interface Heartbeat {
   fullyConnected: boolean
   quietMs?: number
   framesAlive: boolean
+  vouchMembers?: number
 }
 
 export namespace Heartbeat {
@@ -147,6 +148,11 @@ export namespace Heartbeat {
         if ((obj.framesAlive != null && obj.framesAlive !== false)) {
           w.uint32(160)
           w.bool(obj.framesAlive)
+        }
+
+        if (obj.vouchMembers != null) {
+          w.uint32(173)
+          w.fixed32(obj.vouchMembers)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -271,6 +277,10 @@ export namespace Heartbeat {
             }
             case 20: {
               obj.framesAlive = reader.bool()
+              break
+            }
+            case 21: {
+              obj.vouchMembers = reader.fixed32()
               break
             }
             default: {

@@ -934,6 +934,77 @@ export namespace MessageType {
   }
 }
 
+export interface Vouch {
+  members: number
+  heard: Uint8Array
+}
+
+export namespace Vouch {
+  let _codec: Codec<Vouch>
+
+  export const codec = (): Codec<Vouch> => {
+    if (_codec == null) {
+      _codec = message<Vouch>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.members != null && obj.members !== 0)) {
+          w.uint32(13)
+          w.fixed32(obj.members)
+        }
+
+        if ((obj.heard != null && obj.heard.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.heard)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          members: 0,
+          heard: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.members = reader.fixed32()
+              break
+            }
+            case 2: {
+              obj.heard = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<Vouch>): Uint8Array => {
+    return encodeMessage(obj, Vouch.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Vouch>): Vouch => {
+    return decodeMessage(buf, Vouch.codec(), opts)
+  }
+}
+
 export interface RaftMessage {
   type: MessageType
   from: string
@@ -960,6 +1031,7 @@ export interface RaftMessage {
   chain: ConfLink[]
   confIndex?: number
   quiet: boolean
+  vouch?: Vouch
 }
 
 export namespace RaftMessage {
@@ -1099,6 +1171,11 @@ export namespace RaftMessage {
         if ((obj.quiet != null && obj.quiet !== false)) {
           w.uint32(200)
           w.bool(obj.quiet)
+        }
+
+        if (obj.vouch != null) {
+          w.uint32(210)
+          Vouch.codec().encode(obj.vouch, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1252,6 +1329,12 @@ export namespace RaftMessage {
             }
             case 25: {
               obj.quiet = reader.bool()
+              break
+            }
+            case 26: {
+              obj.vouch = Vouch.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.vouch
+              })
               break
             }
             default: {

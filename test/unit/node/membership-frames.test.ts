@@ -49,8 +49,8 @@ async function setup () {
   const framesTo = new Map<string, number>()
   m.frames = { sentAt: peer => framesTo.get(peer), canPulse: () => false, pulse: () => { throw new Error('no pulses here') } }
   let seq = 0n
-  const heartbeat = (from: typeof a, framesAlive: boolean, incarnation = 1n): void => {
-    const hb: Heartbeat = { mesh: 'test', name: 'p', version: '0', addrs: [], incarnation, seq: ++seq, load: 0, queued: 0, slots: 1, draining: false, capabilities: [], role: 'follower', term: 0n, leader: '', uptimeMs: 0n, leaving: false, bootstrapSet: [], fullyConnected: true, framesAlive, quietMs: 1000 }
+  const heartbeat = (from: typeof a, framesAlive: boolean, incarnation = 1n, extra: Partial<Heartbeat> = {}): void => {
+    const hb: Heartbeat = { mesh: 'test', name: 'p', version: '0', addrs: [], incarnation, seq: ++seq, load: 0, queued: 0, slots: 1, draining: false, capabilities: [], role: 'follower', term: 0n, leader: '', uptimeMs: 0n, leaving: false, bootstrapSet: [], fullyConnected: true, framesAlive, quietMs: 1000, ...extra }
     ;(m as any).onMessage({ detail: { type: 'signed', topic: TOPIC, from, data: encodeHeartbeat(hb) } })
   }
   return { a: a.toString(), b: b.toString(), aId: a, bId: b, m, sent, framesTo, heartbeat, topicPeers, setState: (s: typeof state) => { state = s } }
@@ -202,6 +202,84 @@ describe('frames as liveness in the membership shell', () => {
     expect(t.m.heartbeatOf(t.a)!.uptimeMs).toBe(0n)
     expect(t.m.uptimeOf(t.a)).toBe(30 * 600)
     expect(t.m.uptimeOf('someone-else')).toBeUndefined()
+    t.m.stop()
+  })
+
+  it('a follower its leader vouches for sends a fellow follower no pulse at rest; pulses come back when the vouches stop', async () => {
+    // a leads; this node ('self') and b follow it over the same member list.
+    const t = await setup()
+    const H = 0xabcdef
+    t.setState({ ...idleState(), leader: t.a, vouchMembers: H })
+    const pulses: Array<{ to: string, at: number }> = []
+    const framesTo = t.framesTo
+    t.m.frames = { ...t.m.frames!, canPulse: () => true, pulse: peer => { pulses.push({ to: peer, at: performance.now() }) } }
+    await t.m.start()
+    let vouching = true
+    let bVouched = true
+    const beat = (): void => {
+      t.heartbeat(t.aId, true, 1n, { role: 'leader', leader: t.a, vouchMembers: H })
+      t.heartbeat(t.bId, true, 1n, { leader: t.a, vouchMembers: H })
+    }
+    beat()
+    const run = async (ms: number): Promise<void> => {
+      for (let i = 0; i < ms / 200; i++) {
+        await vi.advanceTimersByTimeAsync(200)
+        if (i % 3 === 2) {
+          framesTo.set(t.a, performance.now()) // this node answers the leader's Raft heartbeats
+          t.m.heardFrom(t.a)
+          if (vouching) t.m.vouched(t.a, bVouched ? ['self', t.b] : ['self'])
+        }
+      }
+    }
+    await run(RELAY_AFTER_CHANGE_MS + 9000)
+    // Settled: the last 8 s sent b nothing (no pulse, no heartbeat), and the leader gets frames.
+    const from = performance.now() - 8000
+    expect(pulses.filter(p => p.at > from)).toEqual([])
+    expect(t.sent.at(-1)!.to).toEqual([])
+    // b counts as alive through the vouches alone: never probed.
+    expect(t.m.detector.get(t.b)!.state).toBe('alive')
+    expect(t.m.detector.get(t.b)!.probing).toBe(false)
+    // The leader stops vouching (it went silent, or another leads): b gets pulses again within a quiet interval and the window.
+    vouching = false
+    const stoppedAt = performance.now()
+    await run(4000)
+    const back = pulses.filter(p => p.at > stoppedAt && p.to === t.b)
+    expect(back.length).toBeGreaterThan(0)
+    expect(back[0]!.at - stoppedAt).toBeLessThanOrEqual(1000 + 2000)
+    t.m.stop()
+  })
+
+  it('a peer the leader stops vouching for (it went silent) is probed probe-after + its quiet interval after the window of the last vouch naming it', async () => {
+    const t = await setup()
+    const H = 0xabcdef
+    t.setState({ ...idleState(), leader: t.a, vouchMembers: H })
+    const probed: Array<{ peer: string, at: number }> = []
+    const probe = (t.m as any).probe.bind(t.m)
+    ;(t.m as any).probe = async (peer: string) => { probed.push({ peer, at: performance.now() }); await probe(peer) }
+    await t.m.start()
+    t.heartbeat(t.aId, true, 1n, { role: 'leader', leader: t.a, vouchMembers: H })
+    t.heartbeat(t.bId, true, 1n, { leader: t.a, vouchMembers: H })
+    let lastNamingB = 0
+    for (let i = 0; i < 20; i++) {
+      await vi.advanceTimersByTimeAsync(600)
+      t.m.heardFrom(t.a)
+      t.m.vouched(t.a, ['self', t.b])
+      lastNamingB = performance.now()
+    }
+    // b goes silent: the leader's vouches no longer name it; nothing else comes from b.
+    for (let i = 0; i < 8; i++) {
+      await vi.advanceTimersByTimeAsync(600)
+      t.m.heardFrom(t.a)
+      t.m.vouched(t.a, ['self'])
+    }
+    const b = t.m.detector.get(t.b)!
+    // Dated --heartbeat-ms before it came: the leader heard b at some time in that window.
+    expect(b.lastHeardAt).toBe(lastNamingB - 1000)
+    expect(probed.find(p => p.peer === t.b)?.at).toBe(lastNamingB - 1000 + 3000 + 1000)
+    // A vouch clears no suspicion.
+    ;(t.m.detector as any).probeResult(t.b, 'timed-out', performance.now())
+    t.m.vouched(t.a, ['self', t.b])
+    expect(t.m.detector.get(t.b)!.state).toBe('suspect')
     t.m.stop()
   })
 })

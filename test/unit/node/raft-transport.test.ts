@@ -15,6 +15,7 @@ import { RaftTransport } from '../../../src/node/transport/raft-transport.js'
 import { MessageType, RaftMessage } from '../../../src/wire/proto/raft.js'
 import { pbStream } from 'it-protobuf-stream'
 import { RAFT_PROTOCOL } from '../../../src/wire/constants.js'
+import { MAX_VOUCH_BYTES, memberList, type Vouch } from '../../../src/healing/liveness.js'
 
 const silent = createLogger('silent')
 
@@ -122,6 +123,94 @@ describe('pulses on the raft stream (src/healing/liveness.ts)', () => {
     expect(pulses).toEqual([self])
     expect(await counter(b.registry, 'raft_rejected_total')).toBe(2)
     expect(await counter(b.registry, 'pulses_received_total')).toBe(1)
+  })
+})
+
+describe('vouches on the raft stream (src/healing/liveness.ts)', () => {
+  const stops: Array<() => Promise<void>> = []
+  afterEach(async () => { for (const stop of stops.splice(0).reverse()) await stop() })
+
+  async function pair () {
+    const a = await node()
+    const b = await node()
+    const delivered: Message[] = []
+    const vouched: Array<{ leader: string, members: string[] }> = []
+    const sender = new RaftTransport(a.host, silent, createMetrics(a.registry), () => {})
+    const receiver = new RaftTransport(b.host, silent, createMetrics(b.registry), msg => { delivered.push(msg) })
+    receiver.onVouched = (leader, members) => { vouched.push({ leader, members }) }
+    await sender.start()
+    await receiver.start()
+    stops.push(async () => { await a.host.stop() }, async () => { await b.host.stop() }, async () => { await sender.stop() }, async () => { await receiver.stop() })
+    const from = a.host.peerId.toString()
+    const to = b.host.peerId.toString()
+    const list = memberList([from, to, 'x-member'])
+    await a.host.dial(b.host.getMultiaddrs()[0]!)
+    return { a, b, from, to, list, sender, receiver, delivered, vouched }
+  }
+
+  it('a frame to a follower carries the leader\'s vouch at most every VOUCH_GAP_MS; the follower of that leader reads it, the core never sees it', async () => {
+    const t = await pair()
+    const asked: string[] = []
+    const vouch: Vouch = { members: t.list.hash, heard: new Uint8Array([0]) }
+    t.list.ids.forEach((id, i) => { if (id !== t.from) vouch.heard[0] = vouch.heard[0]! | (1 << i) })
+    t.sender.vouchFor = peer => { asked.push(peer); return vouch }
+    t.receiver.followed = () => ({ leader: t.from, list: t.list })
+    t.sender.pulse(t.to) // a pulse never carries one
+    t.sender.send({ type: 'heartbeat', from: t.from, to: t.to, term: 1, commit: 1 })
+    await until('the first heartbeat', () => t.delivered.length === 1)
+    t.sender.send({ type: 'heartbeat', from: t.from, to: t.to, term: 1, commit: 2 })
+    await until('the second heartbeat', () => t.delivered.length === 2)
+    expect(asked).toEqual([t.to])
+    expect(t.vouched).toEqual([{ leader: t.from, members: [t.to, 'x-member'].sort() }])
+    expect(t.delivered.map(m => m.type)).toEqual(['heartbeat', 'heartbeat'])
+    expect(t.receiver.lastHeardFrom(t.from)).toBeGreaterThan(0)
+    expect(await counter(t.a.registry, 'vouches_sent_total')).toBe(1)
+    expect(await counter(t.b.registry, 'vouches_received_total')).toBe(1)
+    expect(await counter(t.b.registry, 'members_vouched_total')).toBe(2)
+  })
+
+  it('ignores a vouch from a node it does not follow, or over another member list, and counts it', async () => {
+    const t = await pair()
+    t.sender.vouchFor = () => ({ members: t.list.hash, heard: new Uint8Array([0b110]) })
+    let followed: { leader: string | null, list: typeof t.list } | undefined = { leader: 'someone-else', list: t.list }
+    t.receiver.followed = () => followed
+    const beat = async (commit: number): Promise<void> => {
+      t.sender.send({ type: 'heartbeat', from: t.from, to: t.to, term: 1, commit })
+      await until(`heartbeat ${commit}`, () => t.delivered.length === commit)
+      await new Promise(resolve => setTimeout(resolve, 520)) // past VOUCH_GAP_MS
+    }
+    await beat(1)
+    followed = { leader: null, list: t.list } // this node leads
+    await beat(2)
+    followed = { leader: t.from, list: memberList([t.from, t.to]) }
+    await beat(3)
+    followed = undefined // in no cluster
+    await beat(4)
+    expect(t.vouched).toEqual([])
+    expect(await counter(t.b.registry, 'vouches_ignored_total')).toBe(4)
+    expect(await counter(t.b.registry, 'vouches_received_total')).toBe(0)
+  })
+
+  it('rejects a malformed or oversize vouch with a counter, delivers the frame, and the stream goes on; a throwing reader breaks nothing', async () => {
+    const t = await pair()
+    t.receiver.followed = () => ({ leader: t.from, list: t.list })
+    const stream = await t.a.host.dialProtocol(t.b.host.getMultiaddrs()[0]!, RAFT_PROTOCOL)
+    const pb = pbStream(stream)
+    const frame = (commit: number, vouch?: Vouch): RaftMessage => ({ type: MessageType.HEARTBEAT, from: t.from, to: t.to, term: 1, prevIndex: 0, prevTerm: 0, entries: [], commit, index: 0, reject: false, rejectHint: 0, hintTerm: 0, certRequired: false, lastLogIndex: 0, lastLogTerm: 0, transfer: false, chain: [], quiet: false, vouch })
+    await pb.write(frame(1, { members: t.list.hash, heard: new Uint8Array(2) }), RaftMessage) // 3 members: 1 byte
+    await pb.write(frame(2, { members: t.list.hash, heard: new Uint8Array([0b1000]) }), RaftMessage) // bit 3 of 3
+    await pb.write(frame(3, { members: t.list.hash, heard: new Uint8Array(MAX_VOUCH_BYTES + 1) }), RaftMessage)
+    await until('three frames', () => t.delivered.length === 3)
+    t.receiver.onVouched = () => { throw new Error('reader failed') }
+    await pb.write(frame(4, { members: t.list.hash, heard: new Uint8Array([0b010]) }), RaftMessage)
+    await until('the fourth frame', () => t.delivered.length === 4)
+    t.receiver.onVouched = (leader, members) => { t.vouched.push({ leader, members }) }
+    await pb.write(frame(5, { members: t.list.hash, heard: new Uint8Array([0b100]) }), RaftMessage)
+    await until('the fifth frame', () => t.delivered.length === 5)
+    expect(t.vouched.length).toBe(1)
+    expect(t.vouched[0]!.members).toEqual([t.list.ids[2]])
+    expect(await counter(t.b.registry, 'vouches_rejected_total')).toBe(3)
+    expect(await counter(t.b.registry, 'vouches_received_total')).toBe(2)
   })
 })
 
