@@ -126,7 +126,7 @@ function ratesPerNode (before: NodeStatus[], after: NodeStatus[], seconds: numbe
 }
 
 const formatRates = (r: Record<string, number>): string =>
-  `heartbeats ${num(r.heartbeats_sent_total ?? NaN, 2)} (left out for ${num(r.heartbeats_left_out_total ?? NaN, 1)} peers), pulses ${num(r.pulses_sent_total ?? NaN, 1)}, Raft frames ${num(r.raft_sent_total ?? NaN, 1)}`
+  `heartbeats ${num(r.heartbeats_sent_total ?? NaN, 2)} (each left out for ${num((r.heartbeats_left_out_total ?? NaN) / (r.heartbeats_sent_total ?? NaN), 1)} peers), pulses ${num(r.pulses_sent_total ?? NaN, 1)}, Raft frames ${num(r.raft_sent_total ?? NaN, 1)}`
 
 interface HoldResult {
   minutes: number
