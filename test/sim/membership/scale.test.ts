@@ -5,8 +5,11 @@
 //   - raise no suspicion and no death of a live node, through a steady period longer than
 //     probeAfterMs, and
 //   - survive a stalled process (SIGSTOP, or an event loop starved on a loaded machine) for
-//     STALL_MS: its probes time out, which may make it suspect, never dead, and every view is
-//     right again once it runs (the cascade of bench/scale at 25 processes, stop 22), and
+//     stallMs: its probes time out, which may make it suspect, and every view is right again
+//     once it runs (the cascade of bench/scale at 25 processes, stop 22). Without loss it is
+//     never declared dead; with loss a peer that missed its last heartbeat before the stall
+//     has been silent longer and may, but no peer ever declares it dead sooner than the
+//     detector's silence tolerance after the last word it had from it (earlyDeaths), and
 //   - after one crash, have every survivor hold the victim dead (and everyone else alive).
 // Times asserted are simulated, never wall-clock. MESHNODE_SIM_SEED=N replays one seed
 // exactly (MESHNODE_SIM_TRACE=1 prints its whole trace), MESHNODE_SIM_SEEDS=K runs 1..K.
@@ -63,10 +66,16 @@ const JOIN_BOUND_MS = 5_000
 /**
  * Longer than probeAfterMs + two probe timeouts, so that counting timed-out probes toward the
  * fast death (as before issue 14) declares the stalled node dead; shorter than probeAfterMs +
- * probeTimeoutMs + deadAfterMs less a heartbeat interval, so the slow path never does.
+ * probeTimeoutMs + deadAfterMs less a heartbeat interval (quiet: QUIET_FACTOR of them — a
+ * node stopped just before its next heartbeat has been silent that long already), so the slow
+ * path never does: halfway between, which leaves 250 ms for the first word after it resumes
+ * with the defaults.
  */
 function stallMs (cfg: MembershipSimConfig): number {
-  return probeAfterMs(cfg) + cfg.deadAfterMs - cfg.heartbeatMs - 500
+  const interval = cfg.quiet ? QUIET_FACTOR * cfg.heartbeatMs : cfg.heartbeatMs
+  const fastDeath = probeAfterMs(cfg) + 2 * cfg.probeTimeoutMs
+  const slowDeath = probeAfterMs(cfg) + cfg.probeTimeoutMs + cfg.deadAfterMs - interval
+  return Math.floor((fastDeath + slowDeath) / 2)
 }
 
 function run (seed: number): { cfg: MembershipSimConfig, r: ScenarioResult, trace: string[] } {
@@ -81,7 +90,8 @@ function violations (cfg: MembershipSimConfig, r: ScenarioResult): string[] {
   else if (r.joinConvergenceMs >= JOIN_BOUND_MS) out.push(`converged ${r.joinConvergenceMs} ms after the last start (bound ${JOIN_BOUND_MS})`)
   if (r.falseSuspicions > 0 || r.falseDeaths > 0) out.push(`${r.falseSuspicions} false suspicions, ${r.falseDeaths} false deaths`)
   if (r.stall == null) out.push('no stall ran')
-  else if (r.stall.deaths > 0) out.push(`stalling ${r.stall.node} for ${stallMs(cfg)} ms made ${r.stall.deaths} false deaths`)
+  else if (r.stall.earlyDeaths > 0) out.push(`stalling ${r.stall.node} for ${stallMs(cfg)} ms made ${r.stall.earlyDeaths} deaths before the silence tolerance`)
+  else if (r.stall.deaths > 0 && cfg.lossRate === 0) out.push(`stalling ${r.stall.node} for ${stallMs(cfg)} ms made ${r.stall.deaths} false deaths`)
   else if (r.stall.recoveredMs === null) out.push(`after stalling ${r.stall.node}, views never right again (${r.wrongViews} wrong)`)
   const bound = detectionBound(cfg)
   if (r.crashDetectionMs === null) out.push(`crash of ${r.crashed} not seen by every survivor (${r.wrongViews} wrong views)`)

@@ -403,7 +403,15 @@ export class MembershipSim {
   wrongTotal = 0
   falseSuspicions = 0
   falseDeaths = 0
+  /**
+   * Deaths of a live node declared by a peer that had heard from it — a fresh heartbeat, an
+   * answered probe, a new connection — less than the detector's own tolerance
+   * (silenceToleranceMs) before: each breaks the detector's contract, whatever the network lost.
+   */
+  earlyDeaths = 0
   lost = 0
+  /** heard[observer * N + peer]: when the observer last had a sign of life from the peer. */
+  private readonly heard: Float64Array
   private readonly rng: Rng
   /** A ring of per-millisecond buckets; nothing is ever scheduled RING_MS or more ahead. */
   private readonly queue: Array<Bucket | undefined> = new Array(RING_MS).fill(undefined)
@@ -437,6 +445,7 @@ export class MembershipSim {
     this.ids.forEach((id, i) => { this.byId.set(id, i); this.nodes.push(new SimNode(i, id)) })
     this.seenMax = new Int32Array(n * n)
     this.seenMask = new Uint32Array(n * n)
+    this.heard = new Float64Array(n * n).fill(-Infinity)
     for (const node of this.nodes) {
       node.startAt = Math.floor(this.rng() * cfg.startSpreadMs)
       this.lastStartAt = Math.max(this.lastStartAt, node.startAt)
@@ -581,7 +590,10 @@ export class MembershipSim {
     if (!before && after) { node.wrong--; this.wrongTotal-- }
     if (this.nodes[peer]!.state !== CRASHED) {
       if (t.to === 'suspect') this.falseSuspicions++
-      if (t.to === 'dead') this.falseDeaths++
+      if (t.to === 'dead') {
+        this.falseDeaths++
+        if (this.now - this.heard[node.i * this.nodes.length + peer]! < this.silenceToleranceMs) this.earlyDeaths++
+      }
     }
     this.trace(`${node.id} sees ${t.peerId} ${t.from}->${t.to} (${t.reason})`)
   }
@@ -649,6 +661,7 @@ export class MembershipSim {
     const peerId = this.ids[origin]!
     const fresh = node.det!.heartbeat(peerId, 1n, this.seqBig[this.msgSeq[m]!]!, this.now, false, this.quietMs)
     if (fresh) {
+      this.heard[node.i * this.nodes.length + origin] = this.now
       node.claims.set(origin, this.msgFull[m]!)
       this.know(node, origin)
     }
@@ -702,7 +715,10 @@ export class MembershipSim {
   }
 
   private probeDone (node: SimNode, peer: number, outcome: ProbeOutcome): void {
-    if (outcome === 'answered') this.count(node, false, C_PROBE, PROBE_BYTES)
+    if (outcome === 'answered') {
+      this.count(node, false, C_PROBE, PROBE_BYTES)
+      this.heard[node.i * this.nodes.length + peer] = this.now
+    }
     node.det!.probeResult(this.ids[peer]!, outcome, this.now)
     this.drain(node)
   }
@@ -777,6 +793,7 @@ export class MembershipSim {
       this.at(this.now + this.delay(), K_SUB, b.i, a.i, 0, null)
       // membership onConnect
       a.det!.connected(b.id, this.now)
+      this.heard[a.i * this.nodes.length + b.i] = this.now
       this.drain(a)
     }
   }
@@ -1089,6 +1106,15 @@ export class MembershipSim {
    * timed-out probe is not a refusal, and the stall is shorter than probeAfterMs +
    * probeTimeoutMs + deadAfterMs.
    */
+  /**
+   * The least silence after which a detector may declare a peer dead that refuses nothing: a
+   * probe after --probe-after-ms (plus quiet_ms with quiet heartbeats), its timeout making the
+   * peer suspect, then --dead-after-ms with no sign of life.
+   */
+  get silenceToleranceMs (): number {
+    return this.cfg.probeAfterMs + this.quietMs + this.cfg.probeTimeoutMs + this.cfg.deadAfterMs
+  }
+
   stall (i: number, ms: number): void {
     const node = this.nodes[i]!
     if (node.state !== RUNNING) throw new Error(`stall: ${node.id} is not running`)
@@ -1134,7 +1160,7 @@ export interface ScenarioResult {
   /** Of the run's end; 0 when converged. */
   wrongViews: number
   /** With stallMs: the node stalled, suspicions and deaths of it (or anyone) from the stall on until the probes sent during it resolved, and from its resumption until every view was right (null: never). */
-  stall?: { node: string, suspicions: number, deaths: number, recoveredMs: number | null }
+  stall?: { node: string, suspicions: number, deaths: number, earlyDeaths: number, recoveredMs: number | null }
 }
 
 export function runScenario (cfg: MembershipSimConfig, opts: ScenarioOptions): { sim: MembershipSim, result: ScenarioResult } {
@@ -1152,6 +1178,7 @@ export function runScenario (cfg: MembershipSimConfig, opts: ScenarioOptions): {
     const victim = sim.pickRunning()
     const s0 = sim.falseSuspicions
     const d0 = sim.falseDeaths
+    const e0 = sim.earlyDeaths
     sim.stall(victim, opts.stallMs)
     const resumeAt = sim.now + opts.stallMs
     sim.runUntil(resumeAt)
@@ -1161,7 +1188,7 @@ export function runScenario (cfg: MembershipSimConfig, opts: ScenarioOptions): {
     // it suspect once more (never dead): that suspicion is the stall's too. Its count closes
     // once every such probe has resolved.
     sim.runUntil(resumeAt + cfg.probeTimeoutMs)
-    stall = { node: sim.nodes[victim]!.id, suspicions: sim.falseSuspicions - s0, deaths: sim.falseDeaths - d0, recoveredMs }
+    stall = { node: sim.nodes[victim]!.id, suspicions: sim.falseSuspicions - s0, deaths: sim.falseDeaths - d0, earlyDeaths: sim.earlyDeaths - e0, recoveredMs }
   }
   let crashDetectionMs: number | null = null
   let crashed: string | null = null
