@@ -45,10 +45,17 @@ export type MeshErrorCode =
 export class MeshError extends CodedError<MeshErrorCode> {
   /** For NOT_LEADER: the leader the node believes in, so a client can redirect. */
   readonly leader?: string | null
+  /**
+   * For UNREACHABLE: the node took the call, then closed or reset its stream (or the
+   * connection closed) before any answer — it may be stopping, restarting, or refusing a
+   * client over its rate — rather than never being reached.
+   */
+  readonly unanswered?: boolean
 
-  constructor (code: MeshErrorCode, message: string, options?: { cause?: unknown, leader?: string | null }) {
+  constructor (code: MeshErrorCode, message: string, options?: { cause?: unknown, leader?: string | null, unanswered?: boolean }) {
     super('MeshError', code, message, options)
     if (options?.leader !== undefined) this.leader = options.leader
+    if (options?.unanswered === true) this.unanswered = true
   }
 }
 

@@ -24,7 +24,7 @@ export async function fetchStatus (target: NodeTarget, client?: Libp2p): Promise
   } catch (err) {
     // A node over a client's status rate resets the stream without a word (an answer would
     // cost what the limit protects), so the one hint the client can give is here.
-    if (!isMeshError(err, 'UNREACHABLE') || !err.message.includes('without an answer')) throw err
+    if (!isMeshError(err, 'UNREACHABLE') || err.unanswered !== true) throw err
     throw new MeshError('UNREACHABLE', `${err.message} (a node also resets the status requests of a client asking more than ${STATUS_RATE.ratePerSec} a second: if this one polls that fast, slow down)`, { cause: err })
   }
   return statusToJson(res)

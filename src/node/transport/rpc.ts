@@ -128,7 +128,7 @@ export async function callWith<Req, Res> (host: Libp2p, target: Multiaddr | Peer
         // close under calls in flight), or it refused this caller's pace. Either way the call may
         // be tried again later, as with a node that cannot be reached at all: exit 7, and a
         // client riding out a restart (workflow --wait) keeps asking.
-        throw new MeshError('UNREACHABLE', `meshnode at ${target.toString()} ended the call without an answer (${errorMessage(err)}): it may be stopping or restarting; try again`, { cause: err })
+        throw new MeshError('UNREACHABLE', `meshnode at ${target.toString()} ended the call without an answer (${errorMessage(err)}): it may be stopping or restarting; try again`, { cause: err, unanswered: true })
       }
       throw new MeshError('BAD_RESPONSE', `meshnode at ${target.toString()} sent no valid answer: ${errorMessage(err)}`, { cause: err })
     }

@@ -9,7 +9,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createHost, type Host } from '../../../src/node/transport/host.js'
 import { callWith, serveOnce } from '../../../src/node/transport/rpc.js'
-import { isMeshError } from '../../../src/node/errors.js'
+import { isMeshError, type MeshError } from '../../../src/node/errors.js'
 
 const ECHO = '/meshnode-test/echo/1.0.0'
 const bytesCodec = { encode: (b: Uint8Array) => b, decode: (b: any) => Uint8Array.from(b.subarray()) }
@@ -75,11 +75,13 @@ describe('callWith to a node that ends the call', () => {
     const err = await failure(async stream => { await stream.close() })
     expect(isMeshError(err, 'UNREACHABLE'), String(err)).toBe(true)
     expect((err as Error).message).toMatch(/ended the call without an answer.*may be stopping or restarting/)
+    expect((err as MeshError).unanswered).toBe(true)
   })
 
   it('reset: UNREACHABLE', async () => {
     const err = await failure(async stream => { stream.abort(new Error('refused')) })
     expect(isMeshError(err, 'UNREACHABLE'), String(err)).toBe(true)
+    expect((err as MeshError).unanswered).toBe(true)
   })
 
   it('the node stops with the call in flight: UNREACHABLE', async () => {
@@ -91,5 +93,6 @@ describe('callWith to a node that ends the call', () => {
     // A length prefix of 2^28 then nothing: over maxResponseBytes.
     const err = await failure(async stream => { await stream.sink([Uint8Array.of(0x80, 0x80, 0x80, 0x80, 0x01)]) })
     expect(isMeshError(err, 'BAD_RESPONSE'), String(err)).toBe(true)
+    expect((err as MeshError).unanswered).toBeUndefined()
   })
 })
