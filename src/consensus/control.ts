@@ -450,8 +450,9 @@ function decodeScheduleOp (raw: any, str: Str, int: Int): ControlCommand {
 }
 
 /**
- * `{ ...cur, ...entry }` field by field (a put's fields win; those it leaves out stay): a final
- * state is merged into every registered job, and the spreads' copies showed in the profile.
+ * `{ ...cur, ...entry }` field by field (a put's fields win; those it leaves out stay): every
+ * job's final state is merged into its registration on every node, where applying the registry
+ * was 7–12 % of a node's CPU on one-task jobs (stop 32); one object, no spread's generic copy.
  */
 function mergeEntry (cur: JobEntry, entry: JobEntry): JobEntry {
   const next: JobEntry = { home: entry.home, createdAt: entry.createdAt, state: entry.state }
