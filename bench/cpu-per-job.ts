@@ -26,9 +26,10 @@ const program = new Command('bench/cpu-per-job')
   .option('--rounds <n>', 'runs per build, interleaved', '3')
   .option('--concurrency <n>', 'meshnode --concurrency per node', '64')
   .option('--chunk <n>', 'jobs per submit request', '1000')
+  .option('--base-port <n>', 'first port tried for a cluster (a free block at or above it)', '18400')
   .argument('[flags...]', 'extra flags for every node (after --)')
   .parse()
-const opts = program.opts<{ builds: string, nodes: string, jobs: string, rounds: string, concurrency: string, chunk: string }>()
+const opts = program.opts<{ builds: string, nodes: string, jobs: string, rounds: string, concurrency: string, chunk: string, basePort: string }>()
 
 async function main (): Promise<void> {
   console.log(formatMachine(machineInfo()))
@@ -47,7 +48,7 @@ async function main (): Promise<void> {
         concurrency: Number(opts.concurrency),
         chunk: Number(opts.chunk),
         dir: join(tmpdir(), `meshnode-bench-cpu-${process.pid}`),
-        basePort: await freePortBlock(18400, nodes),
+        basePort: await freePortBlock(Number(opts.basePort), nodes),
         extraArgs: program.args,
         bin: join(build, 'bin', 'meshnode.js')
       })

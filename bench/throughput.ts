@@ -26,7 +26,7 @@ const program = new Command('bench/throughput')
   .option('--chunk <n>', 'jobs per submit request / addBulk call (many-jobs)', '1000')
   .option('--no-bullmq', 'skip BullMQ')
   .option('--scrape-ms <ms>', 'also run meshnode with every node\'s /metrics scraped this often (the cost of metrics), beside the run without')
-  .option('--base-port <port>', 'first port tried for the clusters', '18400')
+  .option('--base-port <port>', 'first port tried for the clusters (redis-server: one of the 10 from base + 90)', '18400')
   .parse()
 const opts = program.opts<{ tasks: string, nodes: string, modes: string, concurrency: string, bullmqConcurrency: string, chunk: string, bullmq: boolean, scrapeMs?: string, basePort: string }>()
 const list = (s: string): string[] => s.split(',').map(x => x.trim()).filter(Boolean)
@@ -56,7 +56,7 @@ async function main (): Promise<void> {
       console.error(`BullMQ ${mode} with ${nodes} worker(s) (${await settle(10)})`)
       let b: BullmqResult
       try {
-        b = await runBullmq({ mode, tasks, workers: nodes, concurrency: Number(opts.bullmqConcurrency), chunk: Number(opts.chunk) })
+        b = await runBullmq({ mode, tasks, workers: nodes, concurrency: Number(opts.bullmqConcurrency), chunk: Number(opts.chunk), redisPorts: { from: Number(opts.basePort) + 90, count: 10 } })
       } catch (err) {
         console.error(`BullMQ run failed (is redis-server installed?): ${(err as Error).message}`)
         continue

@@ -48,6 +48,8 @@ export interface BullmqRun {
   chunk?: number
   /** Give up after this long (default 10 minutes). */
   timeoutMs?: number
+  /** Where redis-server may listen (a bench's own port range); a free port chosen by pid otherwise. */
+  redisPorts?: { from: number, count: number }
 }
 
 export interface BullmqResult {
@@ -236,7 +238,7 @@ export async function runBullmq (run: BullmqRun): Promise<BullmqResult> {
   const chunk = run.chunk ?? 1_000
   const res = new Resources()
   try {
-    const port = await startRedis(res)
+    const port = await startRedis(res, run.redisPorts)
     const connection = { host: '127.0.0.1', port }
     const queue = new Queue(QUEUE, { connection })
     res.closers.push(async () => { await queue.close() })

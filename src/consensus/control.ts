@@ -184,12 +184,18 @@ export function encodeCommand (cmd: ControlCommand): Uint8Array {
 /**
  * jobs.put is the bulk of the log (a registration and a final state per job), and every row
  * named its home and replica holders by peer id — 52 characters each, three per row, ~270 bytes
- * a row. Written compactly, the entry names each peer once in `peers` and a row is
- * `[id, createdAt, state, home, replicas, epoch, finishedAt, keepMs]`: state an index into
- * REGISTRY_STATE_LIST, home and replicas indexes into `peers`, absent fields null and trailing
- * ones dropped (~80 bytes a row). The leader forwards, every node stores, ships and parses
- * 3–4× fewer bytes (BENCHMARKS.md, stop 24). decodeCommand reads both forms: logs and
- * snapshots written before hold the long one.
+ * a row. Stop 24 wrote it compactly: the entry names each peer once in `peers`, and a row was
+ * `[id, createdAt, state, home, replicas, epoch, finishedAt, keepMs]` (state an index into
+ * REGISTRY_STATE_LIST, home and replicas indexes into `peers`; ~80 bytes a row).
+ *
+ * Since stop 33 the rows go in groups: a submit request's registrations (or a batch of its
+ * final states) share state, home, replica holders, epoch, keep and creation time, so a group
+ * says those once, `[state, home, replicas, epoch, keepMs, createdAt, ids, finishedAt]`
+ * (absent fields null; `finishedAt` a list beside `ids`, or null), and each job is its id
+ * (and finish time) in a list. A node parses a few tokens per job instead of a nested array,
+ * builds no row object, and the group's entries share one replica list. Consecutive jobs that
+ * agree form a group, so the encoding is deterministic and a job order is kept. decodeCommand
+ * reads all three forms: logs and snapshots written before hold the others.
  */
 function compactJobsPut (cmd: Extract<ControlCommand, { op: 'jobs.put' }>): Record<string, unknown> {
   const peers: string[] = []
@@ -199,13 +205,79 @@ function compactJobsPut (cmd: Extract<ControlCommand, { op: 'jobs.put' }>): Reco
     if (i === undefined) { i = peers.length; peers.push(p); ix.set(p, i) }
     return i
   }
-  const rows = cmd.jobs.map(([id, e]) => {
-    const row: unknown[] = [id, e.createdAt, REGISTRY_STATE_LIST.indexOf(e.state), ref(e.home), e.replicas?.map(ref) ?? null, e.epoch ?? null, e.finishedAt ?? null, e.keepMs ?? null]
-    while (row[row.length - 1] === null) row.pop()
-    return row
-  })
+  const groups: unknown[][] = []
+  let prev: JobEntry | undefined
+  let ids: string[] = []
+  let finished: number[] | null = null
+  for (const [id, e] of cmd.jobs) {
+    if (prev === undefined || !sameGroup(prev, e)) {
+      prev = e
+      ids = []
+      finished = e.finishedAt !== undefined ? [] : null
+      groups.push([REGISTRY_STATE_LIST.indexOf(e.state), ref(e.home), e.replicas?.map(ref) ?? null, e.epoch ?? null, e.keepMs ?? null, e.createdAt, ids, finished])
+    }
+    ids.push(id)
+    if (finished !== null) finished.push(e.finishedAt!)
+  }
   const { jobs, ...rest } = cmd
-  return { ...rest, peers, rows }
+  return { ...rest, peers, groups }
+}
+
+/** Whether two entries may share a group: all but the id and the finish time agree (and both have one or neither). */
+function sameGroup (a: JobEntry, b: JobEntry): boolean {
+  if (a.state !== b.state || a.home !== b.home || a.createdAt !== b.createdAt || a.epoch !== b.epoch || a.keepMs !== b.keepMs) return false
+  if ((a.finishedAt === undefined) !== (b.finishedAt === undefined)) return false
+  const ra = a.replicas
+  const rb = b.replicas
+  if (ra === rb) return true
+  if (ra === undefined || rb === undefined || ra.length !== rb.length) return false
+  for (let i = 0; i < ra.length; i++) if (ra[i] !== rb[i]) return false
+  return true
+}
+
+/**
+ * Reads the groups of a jobs.put (see compactJobsPut), validating as the row forms are: a
+ * group's shared fields once, each job's id and finish time. Entries of a group share its
+ * replica list (nothing changes a list in place: a move builds a new one).
+ */
+function readGroups (peers: unknown, groups: unknown): Array<[string, JobEntry]> {
+  if (!Array.isArray(peers) || peers.length > MAX_JOBS_PER_PUT * (1 + MAX_REPLICAS) || !peers.every(p => typeof p === 'string' && p.length > 0 && p.length <= CONTROL_LIMITS.keyBytes)) throw new Error('jobs.put: "peers" must list peer ids')
+  if (!Array.isArray(groups) || groups.length === 0 || groups.length > MAX_JOBS_PER_PUT) throw new Error(`jobs.put: "groups" must list 1 to ${MAX_JOBS_PER_PUT} groups`)
+  const peer = (i: unknown): string | undefined => Number.isSafeInteger(i) ? peers[i as number] : undefined
+  const count = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0
+  const jobs: Array<[string, JobEntry]> = []
+  for (const g of groups) {
+    if (!Array.isArray(g) || g.length !== 8) throw new Error('jobs.put: a group must be [state, home, replicas, epoch, keepMs, createdAt, ids, finishedAt]')
+    const [st, h, reps, epoch, keepMs, createdAt, ids, finished] = g
+    const state = Number.isSafeInteger(st) ? REGISTRY_STATE_LIST[st] : undefined
+    const home = peer(h)
+    if (state === undefined || home === undefined || !count(createdAt)) throw new Error('jobs.put: bad group (state, home or createdAt)')
+    let replicas: string[] | undefined
+    if (reps !== null) {
+      if (!Array.isArray(reps) || reps.length > MAX_REPLICAS) throw new Error('jobs.put: bad replicas in a group')
+      replicas = reps.map(peer) as string[]
+      if (replicas.includes(undefined as unknown as string)) throw new Error('jobs.put: bad replicas in a group')
+    }
+    if (epoch !== null && !count(epoch)) throw new Error('jobs.put: bad epoch in a group')
+    if (keepMs !== null && !count(keepMs)) throw new Error('jobs.put: bad keepMs in a group')
+    if (!Array.isArray(ids) || ids.length === 0 || jobs.length + ids.length > MAX_JOBS_PER_PUT) throw new Error(`jobs.put: "jobs" must list 1 to ${MAX_JOBS_PER_PUT} jobs`)
+    if (finished !== null && (!Array.isArray(finished) || finished.length !== ids.length)) throw new Error('jobs.put: a group\'s finish times must match its ids')
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]
+      if (typeof id !== 'string' || id.length === 0 || id.length > CONTROL_LIMITS.keyBytes) throw new Error('jobs.put: a job id must be a non-empty string')
+      const entry: JobEntry = { home, createdAt: createdAt as number, state }
+      if (replicas !== undefined) entry.replicas = replicas
+      if (epoch !== null) entry.epoch = epoch as number
+      if (finished !== null) {
+        const at = finished[i]
+        if (!count(at)) throw new Error(`jobs.put: bad finishedAt for job ${id}`)
+        entry.finishedAt = at as number
+      }
+      if (keepMs !== null) entry.keepMs = keepMs as number
+      jobs.push([id, entry])
+    }
+  }
+  return jobs
 }
 
 /** Parse and validate; throws with a reason for anything that is not a valid command. */
@@ -239,7 +311,7 @@ export function decodeCommand (data: Uint8Array): ControlCommand {
 }
 
 /**
- * Reads one row of a compact jobs.put (see compactJobsPut) back into the long form, which
+ * Reads one row of a stop-24 compact jobs.put (see compactJobsPut) back into the long form, which
  * decodeOp then validates as it always has; a row that does not fit yields undefined fields
  * and fails there.
  */
@@ -290,6 +362,7 @@ function decodeOp (raw: any, str: Str, int: Int): ControlCommand {
     case 'job.cancel':
       return { op: 'job.cancel', jobId: str('jobId') }
     case 'jobs.put': {
+      if (raw.groups !== undefined) return { op: 'jobs.put', jobs: readGroups(raw.peers, raw.groups) }
       const list = raw.rows !== undefined ? raw.rows : raw.jobs
       if (!Array.isArray(list) || list.length === 0 || list.length > MAX_JOBS_PER_PUT) throw new Error(`jobs.put: "jobs" must list 1 to ${MAX_JOBS_PER_PUT} jobs`)
       const row = raw.rows !== undefined ? compactRowReader(raw.peers) : undefined
@@ -374,6 +447,28 @@ function decodeScheduleOp (raw: any, str: Str, int: Int): ControlCommand {
       return { op: 'schedule.fired', name, at, jobId, home: str('home') }
     }
   }
+}
+
+/**
+ * `{ ...cur, ...entry }` field by field (a put's fields win; those it leaves out stay): every
+ * job's final state is merged into its registration on every node, where applying the registry
+ * was 7–12 % of a node's CPU on one-task jobs (stop 32); one object, no spread's generic copy.
+ */
+function mergeEntry (cur: JobEntry, entry: JobEntry): JobEntry {
+  const next: JobEntry = { home: entry.home, createdAt: entry.createdAt, state: entry.state }
+  const replicas = entry.replicas ?? cur.replicas
+  if (replicas !== undefined) next.replicas = replicas
+  const epoch = entry.epoch ?? cur.epoch
+  if (epoch !== undefined) next.epoch = epoch
+  const homes = entry.homes ?? cur.homes
+  if (homes !== undefined) next.homes = homes
+  const finishedAt = entry.finishedAt ?? cur.finishedAt
+  if (finishedAt !== undefined) next.finishedAt = finishedAt
+  const keepMs = entry.keepMs ?? cur.keepMs
+  if (keepMs !== undefined) next.keepMs = keepMs
+  const expired = entry.resultsExpired ?? cur.resultsExpired
+  if (expired !== undefined) next.resultsExpired = expired
+  return next
 }
 
 function withOptional<T extends object, K extends string, V> (obj: T, key: K, value: V | undefined): T {
@@ -506,7 +601,7 @@ export class ControlState {
             if (occ != null && occ.home !== entry.home) continue
           }
           this.occurrences.delete(id)
-          const next: JobEntry = cur == null ? entry : { ...cur, ...entry }
+          const next: JobEntry = cur == null ? entry : mergeEntry(cur, entry)
           this.jobs.set(id, next)
           // A job over: its gates still waiting will never be needed.
           if (next.state !== 'running') this.cancelGates(id, index, { decidedAt: next.finishedAt, comment: `job ${next.state}` })

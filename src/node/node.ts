@@ -346,7 +346,7 @@ export class MeshNode {
       const internal = new InternalService(components, {
         membershipOf: peer => components.consensus.membershipOf(peer),
         admin: async (req, caller) => await admin.handle(req, trusted(caller), true),
-        register: async jobs => { await components.work.registrar.proposeHere(jobs) },
+        register: async (jobs, encoded) => { await components.work.registrar.proposeHere(jobs, encoded) },
         deathOpinions: (from, opinions, aliveIncarnation) => { components.consensus.deathOpinions(from, opinions, aliveIncarnation) },
         history: from => historyToWire(components.history.snapshot(from, Date.now()))
       })

@@ -321,12 +321,16 @@ export class ConsensusService {
     while (this.processing) await new Promise(resolve => setTimeout(resolve, 5))
   }
 
-  /** Propose a control command; resolves once committed and applied. */
-  async propose (cmd: ControlCommand): Promise<ApplyResult> {
+  /**
+   * Propose a control command; resolves once committed and applied. `encoded`: the command's
+   * bytes when the caller has them already (encodeCommand's, or a forwarded batch decodeCommand
+   * accepted), so a registration batch is not encoded again.
+   */
+  async propose (cmd: ControlCommand, encoded?: Uint8Array): Promise<ApplyResult> {
     const core = this.core
     if (core == null) throw new MeshError('NO_QUORUM', 'this node is not part of a cluster yet')
     const t0 = performance.now()
-    const r = core.propose(encodeCommand(cmd))
+    const r = core.propose(encoded ?? encodeCommand(cmd))
     if (!r.ok) {
       // No leader known (an election under way, or no majority reachable): nothing can commit
       // now, which is what NO_QUORUM says, with the same words wherever it happens.

@@ -9,7 +9,7 @@
 // Every peer, member or not, is held to INTERNAL_RATE first: over it the answer is
 // RATE_LIMITED and nothing runs (the forwarding member passes the code on to its client).
 import { peerIdFromString } from '@libp2p/peer-id'
-import { MAX_JOBS_PER_PUT, MAX_REPLICAS, decodeCommand, encodeCommand, type JobEntry, type JobRegistryState } from '../../consensus/control.js'
+import { MAX_JOBS_PER_PUT, MAX_REPLICAS, decodeCommand, type JobEntry, type JobRegistryState } from '../../consensus/control.js'
 import { CodedError } from '../../errors.js'
 import { HISTORY_CALL, INTERNAL_CALL } from '../../wire/calls.js'
 import { INTERNAL_MAX_STREAMS, INTERNAL_PROTOCOL, INTERNAL_RATE, INTERNAL_TIMEOUT_MS, MAX_INTERNAL_FRAME_BYTES } from '../../wire/constants.js'
@@ -34,8 +34,11 @@ export interface InternalDeps {
   membershipOf: (peer: string) => Standing
   /** Run a forwarded admin command here for `caller`, marked as forwarded (never forwarded again). */
   admin: (req: AdminRequest, caller: string) => Promise<AdminResponse>
-  /** Propose registrations as they are (on the leader); throws a coded error if it cannot. */
-  register: (jobs: Array<[string, JobEntry]>) => Promise<void>
+  /**
+   * Propose registrations as they are (on the leader); throws a coded error if it cannot.
+   * `encoded`: the batch's jobs.put as it came, validated, proposed without encoding it again.
+   */
+  register: (jobs: Array<[string, JobEntry]>, encoded?: Uint8Array) => Promise<void>
   /**
    * A member's whole opinion set for the leader's death tally, and its own incarnation if it
    * claims to be alive in a newer life than its committed death (0 otherwise); throws
@@ -109,7 +112,8 @@ export class InternalService {
       if (req.toHome != null) return await this.forwarded(from, req.toHome, 'read')
       if (req.registerJobs != null) {
         const reg = req.registerJobs
-        await this.deps.register(reg.command != null && reg.command.byteLength > 0 ? compactRegistrations(reg.command) : registrations(reg.jobs))
+        if (reg.command != null && reg.command.byteLength > 0) await this.deps.register(compactRegistrations(reg.command), reg.command)
+        else await this.deps.register(registrations(reg.jobs))
         return answer('', '') // registered
       }
       if (req.deathOpinions != null) {
@@ -158,10 +162,10 @@ export async function fetchHistory (host: Host, to: string, from: number): Promi
   return historyFromWire(res.history)
 }
 
-/** Send a batch of registrations to the leader; throws with the leader's code if it refuses. */
-export async function registerAt (host: Host, leader: string, jobs: Array<[string, JobEntry]>): Promise<InternalResponse> {
+/** Send a batch of registrations (a jobs.put, encoded) to the leader; throws with the leader's code if it refuses. */
+export async function registerAt (host: Host, leader: string, command: Uint8Array): Promise<InternalResponse> {
   return await callWith(host, peerIdFromString(leader), {
-    registerJobs: { jobs: [], command: encodeCommand({ op: 'jobs.put', jobs }) }
+    registerJobs: { jobs: [], command }
   }, INTERNAL_CALL)
 }
 

@@ -2,7 +2,7 @@
 // while a proposal is in flight go out together in the next jobs.put entry, so fifty thousand
 // one-task jobs cost a few dozen Raft entries, not fifty thousand. A follower forwards each
 // batch to the leader over the internal protocol (one hop), as config writes are.
-import { MAX_JOBS_PER_PUT, type ControlCommand, type JobEntry } from '../../consensus/control.js'
+import { MAX_JOBS_PER_PUT, encodeCommand, type ControlCommand, type JobEntry } from '../../consensus/control.js'
 import type { InternalResponse } from '../../wire/proto/internal.js'
 import { LEADERSHIP_CHANGED, type ConsensusService } from './consensus.js'
 import { MeshError, errorMessage, isMeshError } from '../errors.js'
@@ -52,9 +52,12 @@ export class Registrar {
     })
   }
 
-  /** On the leader: a forwarded batch is proposed as it is, never forwarded again. */
-  async proposeHere (entries: Array<[string, JobEntry]>): Promise<void> {
-    await this.propose(entries, false)
+  /**
+   * On the leader: a forwarded batch is proposed as it is, never forwarded again — as the
+   * bytes it came in (`encoded`, validated by decodeCommand) when given.
+   */
+  async proposeHere (entries: Array<[string, JobEntry]>, encoded?: Uint8Array): Promise<void> {
+    await this.propose(entries, false, encoded)
   }
 
   private pump (): void {
@@ -80,11 +83,14 @@ export class Registrar {
     }
   }
 
-  private async propose (jobs: Array<[string, JobEntry]>, mayForward: boolean): Promise<void> {
+  private async propose (jobs: Array<[string, JobEntry]>, mayForward: boolean, encoded?: Uint8Array): Promise<void> {
     const deadline = Date.now() + LEADER_WAIT_MS
+    // Encoded once: proposed here, or forwarded to the leader, and again on a retry.
+    const cmd: ControlCommand = { op: 'jobs.put', jobs }
+    const bytes = encoded ?? encodeCommand(cmd)
     for (;;) {
       try {
-        await this.proposeOnce(jobs, mayForward)
+        await this.proposeOnce(cmd, bytes, mayForward)
         return
       } catch (err) {
         if (!retryable(err) || Date.now() > deadline) throw err
@@ -93,16 +99,15 @@ export class Registrar {
     }
   }
 
-  private async proposeOnce (jobs: Array<[string, JobEntry]>, mayForward: boolean): Promise<void> {
-    const cmd: ControlCommand = { op: 'jobs.put', jobs }
+  private async proposeOnce (cmd: ControlCommand, bytes: Uint8Array, mayForward: boolean): Promise<void> {
     try {
-      const r = await this.consensus.propose(cmd)
+      const r = await this.consensus.propose(cmd, bytes)
       if (!r.ok) throw new MeshError('NO_QUORUM', r.message)
     } catch (err) {
       if (!mayForward || !isMeshError(err, 'NOT_LEADER') || err.leader == null) throw err
       let res: InternalResponse
       try {
-        res = await registerAt(this.host, err.leader, jobs)
+        res = await registerAt(this.host, err.leader, bytes)
       } catch (e) {
         throw new MeshError('NO_QUORUM', `registration forwarded to leader ${err.leader} failed: ${errorMessage(e)}`)
       }

@@ -11,8 +11,10 @@ import { MeshError, errorMessage } from '../errors.js'
  * open. A database at an older version is read as it is (every version reads the ones before)
  * and marked with this one, after which an older meshnode refuses it instead of misreading it.
  * 2: tasks, outcomes and job records leave out what their key or the node says (record-codec.ts).
+ * 3: the Raft log's jobs.put entries may be in groups (control.ts, compactJobsPut), which a
+ *    schema-2 meshnode cannot decode: it would replay its log without those jobs.
  */
-export const STORE_SCHEMA_VERSION = 2
+export const STORE_SCHEMA_VERSION = 3
 
 export interface KnownPeer {
   peerId: string

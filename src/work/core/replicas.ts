@@ -64,8 +64,13 @@ export interface ReplicaKey { bucket: 'replicas' | 'replicaSets', key: string }
 export class HeldReplicas {
   /** jobId → the set holding it, or undefined for a replica under its own key. */
   private readonly ids = new Map<string, string | undefined>()
-  /** Set key → the jobs of it still held. */
-  private readonly sets = new Map<string, Set<string>>()
+  /**
+   * Set key → how many of its jobs are still held in it. A count, not a Set of ids: `ids` says
+   * which set a job is in, and a job joins a set once (addSet skips a job held already) and
+   * leaves it once (own, delete), so the count is what a Set's size would be, without a Set
+   * entry per job beside the Map entry (stop 33: addSet was 5–8 % of a holder's CPU).
+   */
+  private readonly sets = new Map<string, number>()
   private cursor?: Iterator<string>
 
   constructor (ids: Iterable<string> = [], sets: Iterable<{ key: string, jobIds: readonly string[] }> = []) {
@@ -89,16 +94,15 @@ export class HeldReplicas {
 
   /** Jobs of a replicate message, stored under `key`: those not held yet join the set. False if none is new. */
   addSet (key: string, jobIds: readonly string[]): boolean {
-    let members = this.sets.get(key)
-    let added = false
+    const ids = this.ids
+    let added = 0
     for (const id of jobIds) {
-      if (this.ids.has(id)) continue
-      if (members == null) this.sets.set(key, members = new Set())
-      members.add(id)
-      this.ids.set(id, key)
-      added = true
+      if (ids.has(id)) continue
+      ids.set(id, key)
+      added++
     }
-    return added
+    if (added > 0) this.sets.set(key, (this.sets.get(key) ?? 0) + added)
+    return added > 0
   }
 
   /**
@@ -122,8 +126,10 @@ export class HeldReplicas {
   private leave (set: string, jobId: string): ReplicaKey | undefined {
     const members = this.sets.get(set)
     if (members == null) return undefined
-    members.delete(jobId)
-    if (members.size > 0) return undefined
+    if (members > 1) {
+      this.sets.set(set, members - 1)
+      return undefined
+    }
     this.sets.delete(set)
     return { bucket: 'replicaSets', key: set }
   }

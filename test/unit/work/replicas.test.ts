@@ -49,6 +49,52 @@ describe('HeldReplicas', () => {
   })
 })
 
+describe('HeldReplicas against a model of sets of ids', () => {
+  it('returns the same store deletions as one Set per replica set would, over random adds, adoptions and deletes', () => {
+    let seed = 7
+    const rnd = (n: number): number => { seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648; return seed % n }
+    const h = new HeldReplicas()
+    // The model: set key -> ids still in it; id -> its set (undefined: its own key).
+    const sets = new Map<string, Set<string>>()
+    const ids = new Map<string, string | undefined>()
+    const leave = (set: string | undefined, id: string): unknown => {
+      if (set == null) return undefined
+      const m = sets.get(set)!
+      m.delete(id)
+      if (m.size > 0) return undefined
+      sets.delete(set)
+      return { bucket: 'replicaSets', key: set }
+    }
+    for (let step = 0; step < 5_000; step++) {
+      const id = `j${rnd(60)}`
+      const op = rnd(4)
+      if (op === 0) {
+        const key = `j${rnd(60)}`
+        const jobIds = Array.from({ length: 1 + rnd(5) }, () => `j${rnd(60)}`)
+        let added = false
+        for (const j of jobIds) {
+          if (ids.has(j)) continue
+          if (!sets.has(key)) sets.set(key, new Set())
+          sets.get(key)!.add(j)
+          ids.set(j, key)
+          added = true
+        }
+        expect(h.addSet(key, jobIds)).toBe(added)
+      } else if (op === 1) {
+        const set = ids.get(id)
+        ids.set(id, undefined)
+        expect(h.own(id)).toEqual(leave(set, id))
+      } else {
+        const want = !ids.has(id) ? undefined : ids.get(id) == null ? { bucket: 'replicas', key: id } : leave(ids.get(id), id)
+        ids.delete(id)
+        expect(h.delete(id)).toEqual(want)
+      }
+      expect(h.size).toBe(ids.size)
+      expect(h.setOf(id)).toBe(ids.get(id))
+    }
+  })
+})
+
 describe('stored replica sets', () => {
   const HOME = '12D3KooWALaxZrHPd73Rm2exampleHomeNode'
   const one = (id: string, extra: Partial<Task> = {}): JobReplica => ({
