@@ -2237,7 +2237,7 @@ export class WorkCore {
   // ----- results to the home ----------------------------------------------------------------
 
   private scheduleResults (home: string): void {
-    if (this.outbox.schedule(home, this.workFor.has(home), this.now)) this.sendResults(home)
+    if (this.outbox.schedule(home, this.workFor.get(home) ?? 0, this.now)) this.sendResults(home)
   }
 
   /**

@@ -1009,8 +1009,10 @@ const NO_CHILDREN: readonly Task[] = Object.freeze([])
  * most of such a node's CPU per task (BENCHMARKS.md, issue 14, stop 29). A crash loses at most
  * this much of them, which costs re-runs, never a result: a task runs again until its outcome
  * is durable, and nothing is sent or answered before the writes it depends on are durable.
- * As long as a thief's results linger (RESULTS_LINGER_MS), so its ended tasks are flushed with
- * the message that carries their outcomes.
+ * As long as a thief's results linger when they are a share of the work it holds for their
+ * home (RESULTS_LINGER_MS), so near a grant's end its ended tasks are flushed with the message
+ * that carries their outcomes; while outcomes linger longer (RESULTS_MAX_LINGER_MS) they are
+ * flushed this often all the same, so the longer linger widens no crash window.
  */
 const LAZY_FLUSH_MS = RESULTS_LINGER_MS
 /** After a failed write, the store is tried again this often until a write succeeds. */

@@ -5,7 +5,7 @@
 import { JOB_LIMITS } from '../limits.js'
 import type { ProgressReport } from '../messages.js'
 import type { TaskOutcome } from '../records.js'
-import { MAX_RESEND_MS, PROGRESS_EVERY_MS, RESULTS_LINGER_MS } from './types.js'
+import { MAX_RESEND_MS, PROGRESS_EVERY_MS, RESULTS_LINGER_MS, RESULTS_MAX_LINGER_MS, RESULTS_SHARE } from './types.js'
 
 /**
  * Results batches in flight to one home at most while this node still holds work for it: a
@@ -43,9 +43,18 @@ export class Outbox {
 
   /**
    * Results go to a home in batches: at once when this node holds no more work for that
-   * home (so the last outcome of a job never waits), otherwise after a short linger that
-   * lets outcomes of tasks finishing close together share one message, one stream and one
-   * LevelDB write at the home. Returns whether to send now.
+   * home (`held`: its tasks queued or running here; so the last outcome of a job never
+   * waits), otherwise after a linger that lets outcomes of tasks finishing close together
+   * share one message, one stream and one LevelDB write at the home. The linger follows the
+   * work held: while the outcomes waiting are less than a RESULTS_SHARE part of it, up to
+   * RESULTS_MAX_LINGER_MS; once they are that many, RESULTS_LINGER_MS. A thief working
+   * through a grant of hundreds of short tasks so sends a few results messages per grant
+   * (a fixed 10 ms linger sent one every ~6 outcomes: ~35 messages a second per thief, each
+   * a decode, a LevelDB write, a flush and a reply at the home, which all nine thieves fed at
+   * once; BENCHMARKS.md, issue 14, stop 33), while one holding a few tasks — a workflow's
+   * parallel steps, a job's last tasks — still sends each outcome within RESULTS_LINGER_MS.
+   * (Outcomes waiting are counted over every home: with several homes a batch goes sooner,
+   * never later.) Returns whether to send now.
    *
    * The last outcomes go even while batches are in flight, in another batch beside them that
    * holds only what those do not (while more is held here, at most MAX_IN_FLIGHT per home;
@@ -56,15 +65,19 @@ export class Outbox {
    * (The earlier try repeated the in-flight outcomes in the second batch with plain signals;
    * it broke the work simulator on seeds 3117 and 3458 of 5000: see commit 2d3a4b9.)
    */
-  schedule (home: string, holdsWorkFor: boolean, now: number): boolean {
-    if (!holdsWorkFor) {
+  schedule (home: string, held: number, now: number): boolean {
+    if (held <= 0) {
       // The last outcome waits for no linger (one may be pending from an earlier outcome,
       // or from the answer to the last batch).
       this.lingerAt.delete(home)
       return true
     }
-    if (this.sendingTo.has(home) || this.lingerAt.has(home)) return false
-    this.lingerAt.set(home, now + RESULTS_LINGER_MS)
+    // A batch in flight: its answer schedules what waits meanwhile.
+    if (this.sendingTo.has(home)) return false
+    const waiting = this.entries.size - this.sending.size
+    const due = now + (waiting * RESULTS_SHARE >= held ? RESULTS_LINGER_MS : RESULTS_MAX_LINGER_MS)
+    const at = this.lingerAt.get(home)
+    if (at == null || due < at) this.lingerAt.set(home, due)
     return false
   }
 

@@ -208,8 +208,20 @@ export const MAX_PROGRESS_BYTES = 1024
 export const STEAL_MIN_TASK_MS = 0.5
 /** Tasks started back to back before the event loop gets a turn (see pump). */
 export const BURST = 512
-/** Longest an outcome waits for others bound to the same home (see scheduleResults). */
+/**
+ * How long outcomes bound to a home wait for others once they are a share of the work held
+ * here for it (RESULTS_SHARE; see Outbox.schedule), and how long a thief's ended tasks wait
+ * for a flush (the work shell's LAZY_FLUSH_MS).
+ */
 export const RESULTS_LINGER_MS = 10
+/**
+ * Longest an outcome waits for others bound to the same home while this node holds much more
+ * work for it (see Outbox.schedule): a home then hears from a thief working through its grants
+ * about ten times a second, far inside the lender's re-send interval (DEFAULT_RESEND_MS).
+ */
+export const RESULTS_MAX_LINGER_MS = 100
+/** Outcomes waiting go within RESULTS_LINGER_MS once they number this part of the work still held for their home. */
+export const RESULTS_SHARE = 4
 /** How long an empty steal answer rules a victim out (unless a heartbeat says otherwise). */
 export const EMPTY_HINT_MS = 100
 /** The 'peer declared dead' log line names at most this many of the tasks it requeued. */

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import type { JobEntry } from '../../../src/consensus/control.js'
 import { mulberry32 } from '../../../src/prng.js'
-import { DEFAULT_RESEND_MS, MAINTAIN_EVERY_MS, MAX_RESEND_MS, PREFETCH_PER_SLOT, PROGRESS_EVERY_MS, RESULTS_LINGER_MS, WorkCore, type AttemptEnd, type PeerInfo, type Ready, type WorkCoreConfig } from '../../../src/work/core.js'
+import { DEFAULT_RESEND_MS, MAINTAIN_EVERY_MS, MAX_RESEND_MS, PREFETCH_PER_SLOT, PROGRESS_EVERY_MS, RESULTS_LINGER_MS, RESULTS_MAX_LINGER_MS, RESULTS_SHARE, WorkCore, type AttemptEnd, type PeerInfo, type Ready, type WorkCoreConfig } from '../../../src/work/core.js'
 import { okReply, type WorkMsg, type WorkReply } from '../../../src/work/messages.js'
 import type { JobInput, Task } from '../../../src/work/spec.js'
 import { FakeRegistry } from './fake-registry.js'
@@ -292,6 +292,30 @@ describe('WorkCore: persist, then send', () => {
     const sent = log.persist(b).messages.filter(m => m.msg.op === 'results')
     expect(sent).toHaveLength(1)
     expect(sent[0]!.to).toBe('A')
+  })
+
+  it('lingers up to RESULTS_MAX_LINGER_MS while its outcomes are a small part of the work it holds for the home', () => {
+    const { reg, a, b, log } = pair()
+    submitRegistered(a, log, reg, { tasks: Array.from({ length: 400 }, () => ({ type: 'echo' })) }, 1000)
+    const { received, reply } = steal(a, b, log, 1001)
+    const got = reply.batches.flatMap(x => x.tasks).length
+    expect(got).toBeGreaterThan(4 * RESULTS_SHARE)
+    let t = 1002
+    let running = received.start
+    // Outcomes of a few tasks, fewer than a RESULTS_SHARE part of the grant: no message yet.
+    for (let i = 0; i < 3; i++, t++) {
+      b.taskFinished(running[0]!.id, ok(), t)
+      const rd = log.persist(b)
+      expect(rd.messages.filter(m => m.msg.op === 'results')).toEqual([])
+      running = rd.start
+    }
+    expect(b.nextDeadline()).toBe(1002 + RESULTS_MAX_LINGER_MS)
+    b.tick(1002 + RESULTS_LINGER_MS)
+    expect(log.persist(b).messages.filter(m => m.msg.op === 'results')).toEqual([])
+    b.tick(1002 + RESULTS_MAX_LINGER_MS)
+    const sent = log.persist(b).messages.filter(m => m.msg.op === 'results')
+    expect(sent).toHaveLength(1)
+    expect((sent[0]!.msg as { results: unknown[] }).results).toHaveLength(3)
   })
 
   it('keeps retrying results a live home does not take, and warns every 30 s while it does not', () => {

@@ -4,7 +4,7 @@
 // when its last outcome is recorded (WorkCore.allRecorded).
 import { describe, expect, it } from 'vitest'
 import { MAX_IN_FLIGHT, Outbox } from '../../../src/work/core/outbox.js'
-import { RESULTS_LINGER_MS } from '../../../src/work/core/types.js'
+import { RESULTS_LINGER_MS, RESULTS_MAX_LINGER_MS, RESULTS_SHARE } from '../../../src/work/core/types.js'
 import type { TaskOutcome } from '../../../src/work/records.js'
 
 const out = (i: number): TaskOutcome => ({ jobId: 'j', taskId: `j/${i}`, ok: true, spawned: 0, attempts: 1, node: 'B', finishedAt: 10, home: 'A' })
@@ -15,13 +15,14 @@ describe('the results outbox', () => {
     const flying: TaskOutcome[][] = []
     for (let i = 0; i < MAX_IN_FLIGHT; i++) {
       ob.add(out(i))
-      expect(ob.schedule('A', true, 0)).toBe(false)
+      // Holding as much as the outcomes waiting: they are a share of it, and linger briefly.
+      expect(ob.schedule('A', 1, 0)).toBe(false)
       expect(ob.dueLingers(RESULTS_LINGER_MS)).toEqual(i === 0 ? ['A'] : [])
       flying.push(ob.take('A')!)
     }
     expect(ob.inFlight('A')).toBe(MAX_IN_FLIGHT)
     ob.add(out(9))
-    expect(ob.schedule('A', true, 0)).toBe(false)
+    expect(ob.schedule('A', 1, 0)).toBe(false)
     expect(ob.take('A')).toBeUndefined()
     // An answer frees a place: the waiting outcome goes.
     ob.delivered('A', flying[0]!)
@@ -37,9 +38,43 @@ describe('the results outbox', () => {
     ob.add(out(7))
     ob.add(out(8))
     // Nothing more is held for A here: no linger, no wait for an answer.
-    expect(ob.schedule('A', false, 0)).toBe(true)
+    expect(ob.schedule('A', 0, 0)).toBe(true)
     expect(ob.take('A', true)!.map(o => o.taskId)).toEqual(['j/7', 'j/8'])
     expect(ob.inFlight('A')).toBe(MAX_IN_FLIGHT + 1)
     expect(ob.take('A', true)).toBeUndefined()
+  })
+
+  it('lets outcomes linger longer while they are a small part of the work held for their home, and briefly once they are a share of it', () => {
+    const ob = new Outbox()
+    const held = 100
+    let i = 0
+    // A first outcome of a grant of a hundred: it may wait for others.
+    ob.add(out(i++))
+    expect(ob.schedule('A', held, 0)).toBe(false)
+    expect(ob.nextLinger).toBe(RESULTS_MAX_LINGER_MS)
+    // More outcomes, not yet a share: the linger set by the first one stands.
+    while ((i + 1) * RESULTS_SHARE < held) {
+      ob.add(out(i++))
+      expect(ob.schedule('A', held, i)).toBe(false)
+      expect(ob.nextLinger).toBe(RESULTS_MAX_LINGER_MS)
+    }
+    // One more makes them a share of what is held: they go within RESULTS_LINGER_MS.
+    ob.add(out(i++))
+    expect(ob.schedule('A', held, 20)).toBe(false)
+    expect(ob.nextLinger).toBe(20 + RESULTS_LINGER_MS)
+    expect(ob.dueLingers(20 + RESULTS_LINGER_MS - 1)).toEqual([])
+    expect(ob.dueLingers(20 + RESULTS_LINGER_MS)).toEqual(['A'])
+    expect(ob.take('A')).toHaveLength(i)
+  })
+
+  it('sends no later than RESULTS_MAX_LINGER_MS after the first outcome waiting, however much is held', () => {
+    const ob = new Outbox()
+    ob.add(out(0))
+    expect(ob.schedule('A', 4_000, 0)).toBe(false)
+    ob.add(out(1))
+    expect(ob.schedule('A', 4_000, RESULTS_MAX_LINGER_MS - 1)).toBe(false)
+    expect(ob.dueLingers(RESULTS_MAX_LINGER_MS - 1)).toEqual([])
+    expect(ob.dueLingers(RESULTS_MAX_LINGER_MS)).toEqual(['A'])
+    expect(ob.take('A')!.map(o => o.taskId)).toEqual(['j/0', 'j/1'])
   })
 })
