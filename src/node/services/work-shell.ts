@@ -214,6 +214,10 @@ export class WorkShell {
   private held: Ready[] = []
   private lastSeq = 0
   private commitScheduled = false
+  /** Flushes (commit()) started and not yet ended. */
+  private flushing = 0
+  /** A flush commitNow() asked for while one was in flight: it starts as that one ends. */
+  private flushNowAfter = false
   private lazyCommit?: NodeJS.Timeout
   private inboundSeq = 0
   private driving = false
@@ -745,6 +749,10 @@ export class WorkShell {
   private commitNow (): void {
     this.cancelLazyCommit()
     if (this.closed) return
+    // A flush in flight: this one starts the moment it ends, with everything staged by then
+    // (group commit). Started beside it instead, a busy home wrote and advanced once per job —
+    // one-task jobs on one node cost 38 → 44 µs each (BENCHMARKS.md, issue 14, stop 33).
+    if (this.flushing > 0) { this.flushNowAfter = true; return }
     this.commit().catch(this.commitFailed)
   }
 
@@ -766,6 +774,7 @@ export class WorkShell {
     const upTo = this.lastSeq
     const held = this.held
     this.held = []
+    this.flushing++
     try {
       await this.store.flush()
     } catch (err) {
@@ -787,6 +796,13 @@ export class WorkShell {
       const failure = new WorkError('RESOURCE_EXHAUSTED', `could not write to this node's store: ${text}`, { cause: err })
       for (const rd of held) this.abandon(rd, failure)
       throw err
+    } finally {
+      this.flushing--
+      if (this.flushNowAfter && this.flushing === 0) {
+        this.flushNowAfter = false
+        // after this flush's own advance and sends (a microtask later), as a flush of its own
+        queueMicrotask(() => { this.commitNow() })
+      }
     }
     if (this.writeFailure != null) {
       this.opts.log.info({ failedSince: this.writeFailure.at }, 'writes to the store succeed again')

@@ -39,4 +39,35 @@ describe('a job\'s final state is flushed in the turn its last task ends', () =>
       await close()
     }
   })
+
+  it('while a flush is in flight, completions wait for it and go together in the next (group commit)', async () => {
+    let store!: SlowStore
+    const { shell, close } = await loneShell('mn-flush-group-', { handlers: { last: () => 'done' } }, (db: Store) => (store = new SlowStore(db, 'A')))
+    try {
+      const jobs = await shell.submit(Array.from({ length: 60 }, () => ({ tasks: [{ type: 'last' }] })))
+      const before = store.flushes
+      for (const job of jobs) expect(await shell.jobs.whenFinished(job.id)).toMatchObject({ state: 'completed' })
+      // one flush per finished job before; now the ones that end during a flush share the next
+      expect(store.flushes - before).toBeLessThan(jobs.length / 2)
+    } finally {
+      await close()
+    }
+  })
 })
+
+/** A store whose flushes take 20 ms, and which counts how many run at once. */
+class SlowStore extends WorkStore {
+  flushes = 0
+  inFlight = 0
+  maxInFlight = 0
+  override async flush (): Promise<void> {
+    this.flushes++
+    this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight)
+    try {
+      await new Promise(resolve => setTimeout(resolve, 20))
+      await super.flush()
+    } finally {
+      this.inFlight--
+    }
+  }
+}
