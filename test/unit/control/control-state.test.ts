@@ -344,6 +344,19 @@ describe('jobs.put on the wire', () => {
     expect(s.jobs.get('x')).toEqual({ home: P(1), createdAt: 5, state: 'completed', replicas: [P(3)], keepMs: 7, finishedAt: 9, resultsExpired: true })
   })
 
+  it('keeps every field a put carries through the merge (a field JobEntry gains must be merged too)', () => {
+    // Required<…>: a field added to JobEntry fails to compile here until it is listed, then
+    // fails below until decodeCommand and mergeEntry (which lists fields one by one, for
+    // speed) carry it. homes and resultsExpired are the state's own (a move, a results-only
+    // delete), never a put's: the test above and the moves' tests keep them.
+    const full: Required<JobEntry> = { home: P(1), createdAt: 5, state: 'completed', replicas: [P(2)], epoch: 3, homes: [P(4)], finishedAt: 9, keepMs: 7, resultsExpired: true }
+    const { homes: _homes, resultsExpired: _expired, ...put } = full
+    const s = new ControlState()
+    s.apply(1, encodeCommand({ op: 'jobs.put', jobs: [['x', { home: P(1), createdAt: 5, state: 'running' }]] }))
+    s.apply(2, encodeCommand({ op: 'jobs.put', jobs: [['x', put]] }))
+    expect(s.jobs.get('x')).toEqual(put)
+  })
+
   it('refuses groups that are malformed, with the reason', () => {
     const raw = (groups: unknown, peers: unknown = [P(1), P(2)]): Uint8Array => new TextEncoder().encode(JSON.stringify({ v: 1, op: 'jobs.put', peers, groups }))
     const g = (over: Record<number, unknown>): unknown[] => Object.assign([0, 0, null, null, null, 5, ['j'], null], over)
