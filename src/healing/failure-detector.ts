@@ -27,6 +27,10 @@
 // src/node/services/membership.ts) says by how much (`quietMs`): its silence is judged that
 // much later, so it keeps the same margin before a probe as a peer heartbeating at the usual
 // interval.
+//
+// A node whose own event loop runs late stretches its thresholds (stretch(): src/healing/lag.ts):
+// both the silence before a probe and a suspect's time before it dies grow by the allowance, so
+// a node that cannot read its sockets in time does not call its peers silent.
 
 export type MemberState = 'alive' | 'suspect' | 'dead' | 'left'
 
@@ -110,6 +114,8 @@ export class FailureDetector {
   private probes: string[] = []
   private transitions: Transition[] = []
   readonly counters: DetectorCounters = { suspicions: 0, refutedSuspicions: 0, deaths: 0, staleHeartbeats: 0 }
+  /** How much longer than configured silences must last now (this node's own lag: stretch()). */
+  private allowanceMs = 0
 
   constructor (opts: FailureDetectorInit) {
     this.opts = { ...defaultFailureDetectorOptions, ...opts }
@@ -229,20 +235,37 @@ export class FailureDetector {
     }
   }
 
+  /**
+   * This node's event loop runs late (src/healing/lag.ts): a peer is probed for silence, a
+   * suspect dies, and a peer whose last probe timed out is probed again, `ms` later than
+   * configured until the next call (a refused probe's follow-up is not delayed). A shorter allowance moves
+   * deadlines earlier: the shell asks nextDeadline() again after each call.
+   */
+  stretch (ms: number): void {
+    this.allowanceMs = Math.max(0, ms)
+  }
+
+  /** The allowance stretch() set. */
+  get allowance (): number {
+    return this.allowanceMs
+  }
+
   /** Advance time: silent peers get probed, long-silent suspects die. */
   tick (now: number): void {
+    const probeAfterMs = this.opts.probeAfterMs + this.allowanceMs
+    const deadAfterMs = this.opts.deadAfterMs + this.allowanceMs
     for (const m of this.members.values()) {
       const silentFor = now - m.lastHeardAt
       if (m.state === 'alive') {
-        if (silentFor >= this.opts.probeAfterMs + m.quietMs) this.requestProbe(m, now, false)
+        if (silentFor >= probeAfterMs + m.quietMs) this.requestProbe(m, now, false)
       } else if (m.state === 'suspect') {
-        if (silentFor >= this.opts.deadAfterMs && now - m.stateSince >= this.opts.deadAfterMs) {
+        if (silentFor >= deadAfterMs && now - m.stateSince >= deadAfterMs) {
           this.change(m, 'dead', now, 'no sign of life while suspect')
         } else {
           // Confirm (or refute) the suspicion with a second probe.
           this.requestProbe(m, now, false)
         }
-      } else if (m.state === 'dead' && now - m.lastProbeAt >= this.opts.deadAfterMs) {
+      } else if (m.state === 'dead' && now - m.lastProbeAt >= deadAfterMs) {
         this.requestProbe(m, now, false)
       }
     }
@@ -258,14 +281,15 @@ export class FailureDetector {
    */
   nextDeadline (): number {
     let next = Infinity
-    const { probeAfterMs, probeIntervalMs, deadAfterMs } = this.opts
+    const probeAfterMs = this.opts.probeAfterMs + this.allowanceMs
+    const deadAfterMs = this.opts.deadAfterMs + this.allowanceMs
     for (const m of this.members.values()) {
       let at = Infinity
       if (m.state === 'alive') {
-        if (!m.probing) at = Math.max(m.lastHeardAt + probeAfterMs + m.quietMs, m.lastProbeAt + probeIntervalMs)
+        if (!m.probing) at = Math.max(m.lastHeardAt + probeAfterMs + m.quietMs, m.lastProbeAt + this.probeGap(m))
       } else if (m.state === 'suspect') {
         at = Math.max(m.lastHeardAt, m.stateSince) + deadAfterMs
-        if (!m.probing) at = Math.min(at, m.lastProbeAt + probeIntervalMs)
+        if (!m.probing) at = Math.min(at, m.lastProbeAt + this.probeGap(m))
       } else if (m.state === 'dead') {
         if (!m.probing) at = m.lastProbeAt + deadAfterMs
       }
@@ -324,9 +348,18 @@ export class FailureDetector {
     m.refusedProbes = 0
   }
 
+  /**
+   * The least time between two probes of a peer: probeIntervalMs, stretched by the allowance
+   * unless the last probe was refused (a crash's second refusal, which makes it dead, is never
+   * delayed).
+   */
+  private probeGap (m: Member): number {
+    return this.opts.probeIntervalMs + (m.refusedProbes > 0 ? 0 : this.allowanceMs)
+  }
+
   private requestProbe (m: Member, now: number, urgent: boolean): void {
     if (m.probing) return
-    if (!urgent && now - m.lastProbeAt < this.opts.probeIntervalMs) return
+    if (!urgent && now - m.lastProbeAt < this.probeGap(m)) return
     m.probing = true
     m.lastProbeAt = now
     this.probes.push(m.peerId)

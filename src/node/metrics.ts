@@ -117,6 +117,8 @@ export type Metrics = { readonly [K in keyof typeof NODE_COUNTERS]: Counter } & 
   readonly rpcRejects: Counter<'protocol' | 'reason'>
   /** Schedule occurrences this node fired as leader (schedule.fired applied), by schedule. */
   readonly scheduleFired: Counter<'schedule'>
+  /** How much the failure detector's thresholds are stretched now for this node's own lag (src/healing/lag.ts). */
+  readonly lagAllowance: Gauge
 }
 
 /** Counts one refusal in rpc_rejects_total; `protocol` is a short name or a protocol id. */
@@ -151,7 +153,8 @@ export function createMetrics (registry: Registry, cores: CoreCounterSources = {
     raftProposal: new Histogram({ name: 'raft_proposal_seconds', help: 'Control-log proposals at the leader, from propose to applied here (seconds)', buckets: PROPOSAL_BUCKETS, registers: [registry] }),
     gossipRejects: new Counter({ name: 'gossip_rejects_total', help: 'Heartbeats refused by gossip validation, by reason (the per-reason counters above, labelled)', labelNames: ['reason'], registers: [registry] }),
     rpcRejects: new Counter({ name: 'rpc_rejects_total', help: 'Requests, streams and frames refused, by protocol and reason (stranger, rate_limited, forbidden, malformed, misaddressed, failed)', labelNames: ['protocol', 'reason'], registers: [registry] }),
-    scheduleFired: new Counter({ name: 'schedule_fired_total', help: 'Schedule occurrences this node fired as leader (one schedule.fired entry applied each; sum over nodes = occurrences fired), by schedule', labelNames: ['schedule'], registers: [registry] })
+    scheduleFired: new Counter({ name: 'schedule_fired_total', help: 'Schedule occurrences this node fired as leader (one schedule.fired entry applied each; sum over nodes = occurrences fired), by schedule', labelNames: ['schedule'], registers: [registry] }),
+    lagAllowance: status(new Gauge({ name: 'lag_allowance_seconds', help: 'How much later than configured this node probes a silent peer and declares a suspect dead, for its own event-loop lag (healing/lag.ts; 0 at rest)', registers: [registry] }))
   } as unknown as Metrics
 }
 

@@ -7,6 +7,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { performance } from 'node:perf_hooks'
 import { FailureDetector, type MemberState, type ProbeOutcome, type Transition } from '../../healing/failure-detector.js'
 import { Greeter } from '../../healing/greeting.js'
+import { LagAllowance } from '../../healing/lag.js'
 import { quietPlan, type FrameLivenessPeer, type OwnVouch } from '../../healing/liveness.js'
 import { fullyConnected, relayNeeded, type RelayMember } from '../../healing/relay.js'
 import { decodeHeartbeat, encodeHeartbeat, type Heartbeat } from '../../wire/heartbeat-codec.js'
@@ -131,9 +132,15 @@ export class Membership {
   /** This process's incarnation; renewed (never lowered) when the cluster declared it dead. */
   private ownIncarnation: bigint
   private heartbeatTimer?: NodeJS.Timeout
+  /** When the heartbeat interval last fired (performance.now()): how late the next one is. */
+  private heartbeatTickAt = -Infinity
+  /** This node's own lag, from how late its timers fire: the detector's stretch (src/healing/lag.ts). */
+  private readonly lag: LagAllowance
   /** One timer, at the detector's next deadline (arm()); `armedAt` is when it fires. */
   private tickTimer?: NodeJS.Timeout
   private armedAt = Infinity
+  /** When that timer is due to fire (armedAt, or 1 ms after arming if that was past): how late it fired. */
+  private tickDueAt = Infinity
   private readonly greeter = new Greeter(GREET_GAP_MS, GREET_GAP_PER_PEER_MS)
   private greetTimer?: NodeJS.Timeout
   private stopped = false
@@ -181,6 +188,7 @@ export class Membership {
     this.topic = heartbeatTopic(init.mesh)
     this.ownIncarnation = init.incarnation
     this.detector = new FailureDetector({ probeAfterMs: init.probeAfterMs, deadAfterMs: init.deadAfterMs })
+    this.lag = new LagAllowance(init.probeAfterMs)
   }
 
   async start (): Promise<void> {
@@ -200,7 +208,8 @@ export class Membership {
     this.host.addEventListener('peer:disconnect', this.onDisconnect)
     this.host.addEventListener('self:peer:update', this.onSelfUpdate)
 
-    this.heartbeatTimer = setInterval(() => { void this.publish(false, true) }, this.init.heartbeatMs)
+    this.heartbeatTickAt = performance.now()
+    this.heartbeatTimer = setInterval(this.onHeartbeatTimer, this.init.heartbeatMs)
     this.arm()
     void this.publish(false)
   }
@@ -581,12 +590,34 @@ export class Membership {
     this.drain()
   }
 
+  private readonly onHeartbeatTimer = (): void => {
+    const now = performance.now()
+    this.lagged(now - this.heartbeatTickAt - this.init.heartbeatMs, now)
+    this.heartbeatTickAt = now
+    void this.publish(false, true)
+  }
+
   private readonly tick = (): void => {
+    const now = performance.now()
+    const late = now - this.tickDueAt
     this.tickTimer = undefined
     this.armedAt = Infinity
     if (this.stopped) return
-    this.detector.tick(performance.now())
+    this.lagged(late, now)
+    this.detector.tick(now)
     this.drain()
+  }
+
+  /**
+   * One of this node's timers fired `late` ms after it was due: the detector's thresholds and
+   * the probe timeout stretch by what the lag rule allows now (src/healing/lag.ts).
+   */
+  private lagged (late: number, now: number): void {
+    this.lag.observe(late, now)
+    const allowance = this.lag.allowance(now)
+    if (allowance === this.detector.allowance) return
+    this.detector.stretch(allowance)
+    this.metrics.lagAllowance.set(allowance / 1000)
   }
 
   /** After every input: run what the detector asks for, then keep its timer at its next deadline. */
@@ -615,7 +646,10 @@ export class Membership {
     if (at === Infinity) return
     // At least 1 ms: a timer may fire a fraction of a millisecond before the deadline on
     // performance.now(), and must then wait again rather than spin.
-    this.tickTimer = setTimeout(this.tick, Math.max(1, Math.ceil(at - performance.now())))
+    const now = performance.now()
+    const wait = Math.max(1, Math.ceil(at - now))
+    this.tickDueAt = now + wait
+    this.tickTimer = setTimeout(this.tick, wait)
   }
 
   private applyTransition (t: Transition): void {
@@ -696,7 +730,7 @@ export class Membership {
   private async probe (peerId: string): Promise<void> {
     this.metrics.probes.inc()
     let outcome: ProbeOutcome = 'answered'
-    const signal = AbortSignal.timeout(this.init.probeTimeoutMs)
+    const signal = AbortSignal.timeout(this.init.probeTimeoutMs + this.detector.allowance)
     try {
       // Through an open connection (pingPeer): libp2p's own ping, dialling by peer id, could be
       // handed a listed connection that had closed, and call a live peer refused.

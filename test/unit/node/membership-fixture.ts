@@ -15,7 +15,7 @@ export function membershipInit (over: Partial<MembershipInit> = {}): MembershipI
 
 /** A Membership on `host` whose store, dialer, log and metrics do nothing (unless given). */
 export function quietMembership (host: unknown, over: Partial<MembershipInit> = {}, components: Record<string, unknown> = {}): Membership {
-  const counter = { inc () {}, labels: () => counter }
+  const counter = { inc () {}, set () {}, labels: () => counter }
   const metrics = new Proxy({}, { get: () => counter })
   const store = { peers: { entries: async () => [], put: async () => {} } }
   const dialer = { know () {}, forgetUntilSeen () {} }

@@ -69,6 +69,37 @@ describe('Membership detector timer', () => {
     expect(vi.getTimerCount()).toBe(0)
   })
 
+  it('probes a silent peer later while its own timers fire late (healing/lag.ts), at the configured time again once the lag is over', async () => {
+    const { m, pings, heartbeat } = membership()
+    const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    // performance.now() runs `stall` ms ahead of the timers: each timer then fires that late.
+    let stall = 0
+    vi.spyOn(performance, 'now').mockImplementation(() => Date.now() + stall)
+    heartbeat(peer)
+    await vi.advanceTimersByTimeAsync(1_000)
+    heartbeat(peer)
+    stall = 2_000 // the loop stalls 2 s: the timer armed for 3 s after the first heartbeat fires that late
+    await vi.advanceTimersByTimeAsync(2_000)
+    expect(m.detector.allowance).toBe(PROBE_AFTER_MS) // 2 × 2 s, capped at probe-after
+    heartbeat(peer)
+    const last = performance.now()
+    await vi.advanceTimersByTimeAsync(2 * PROBE_AFTER_MS + 10)
+    expect(pings.map(p => p.at - last)).toEqual([2 * PROBE_AFTER_MS])
+    // No lag for a while (each heartbeat re-arms the timer, which fires on time): configured again.
+    const { pings: pings2, heartbeat: heartbeat2, m: m2 } = membership()
+    heartbeat2(peer)
+    ;(m2 as any).lagged(1_000, performance.now())
+    expect(m2.detector.allowance).toBe(2_000)
+    for (let i = 0; i < 40; i++) {
+      await vi.advanceTimersByTimeAsync(1_000)
+      heartbeat2(peer)
+    }
+    expect(m2.detector.allowance).toBe(0)
+    const last2 = performance.now()
+    await vi.advanceTimersByTimeAsync(PROBE_AFTER_MS + 10)
+    expect(pings2.map(p => p.at - last2)).toEqual([PROBE_AFTER_MS])
+  })
+
   it('wakes about once per probeAfterMs on an idle mesh, not every 25 ms', async () => {
     const { m, heartbeat } = membership()
     const peers = await Promise.all([1, 2, 3].map(async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519'))))

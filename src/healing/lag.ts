@@ -1,0 +1,65 @@
+// Back-pressure from this node's own lag (pure): a node whose event loop runs late stretches
+// its own failure-detector thresholds instead of suspecting its peers.
+//
+// Why: every silence the failure detector judges is measured on this node's event loop. When
+// the loop runs late — its own work, or the CPU taken by other processes (50 node processes on
+// two cores) — a peer's heartbeat may sit unread in a socket while a deadline timer fires late
+// and counts the wait as the peer's silence, and a probe's answer may sit there while its
+// timeout fires. At 50 processes on two cores the nodes' event loops ran 0.6 s late on average
+// and up to 3.5 s (eventloop_lag_seconds, BENCHMARKS.md, issue 14, stop 33): thousands of probes
+// timed out against live peers, each suspicion turned gossip relays on everywhere and sent
+// every heartbeat to every peer again (src/healing/relay.ts, liveness.ts), which added load —
+// a loop that kept the mesh from settling.
+//
+// The rule: the shell reports how late each of its timers fired (observe); the allowance is
+// LAG_FACTOR × the largest lateness seen within the last LAG_WINDOW_MS (two half windows), 0
+// while that stays under LAG_FLOOR_MS (a node at rest sees a few milliseconds: its timings stay
+// exactly as configured), and never more than `capMs`. The detector adds it to the silence
+// before a probe and to a suspect's time before it is dead, and the shell to a probe's timeout.
+// LAG_FACTOR 2: this node's lateness delays both when it reads a peer's frames and — on a shared
+// machine — the peer's answer.
+//
+// What still holds: a crashed peer is found by its closed connection and two refused probes,
+// which no allowance delays; a silent host (SIGSTOP, a cut link) is still probed, suspected and
+// declared dead, at most 2 × capMs later than on an idle node (the allowance only ever delays a
+// probe or a death by at most capMs each); quorum-confirmed death, Raft elections and leadership
+// are untouched. It is this node's own measurement: no peer can make another node lenient.
+
+/** How long a lateness sample counts (two halves: the allowance falls back within this after the lag ends). */
+export const LAG_WINDOW_MS = 30_000
+/** Lateness below this is no lag: the thresholds stay as configured. */
+export const LAG_FLOOR_MS = 100
+/** How many times the observed lateness the thresholds are stretched by. */
+export const LAG_FACTOR = 2
+
+export class LagAllowance {
+  /** The largest lateness in the current half window, and in the one before it. */
+  private current = 0
+  private previous = 0
+  private halfStart = -Infinity
+
+  constructor (private readonly capMs: number) {}
+
+  /** A timer that was due at `now - lateMs` fired at `now`. */
+  observe (lateMs: number, now: number): void {
+    this.rotate(now)
+    if (lateMs > this.current) this.current = lateMs
+  }
+
+  /** How much longer than configured a silence must last before it counts, now. */
+  allowance (now: number): number {
+    this.rotate(now)
+    const peak = Math.max(this.current, this.previous)
+    if (peak < LAG_FLOOR_MS) return 0
+    return Math.min(this.capMs, Math.round(LAG_FACTOR * peak))
+  }
+
+  private rotate (now: number): void {
+    const half = LAG_WINDOW_MS / 2
+    if (now - this.halfStart < half) return
+    // A whole window with no sample forgets both halves.
+    this.previous = now - this.halfStart < 2 * half ? this.current : 0
+    this.current = 0
+    this.halfStart = this.halfStart === -Infinity ? now : this.halfStart + half * Math.floor((now - this.halfStart) / half)
+  }
+}
