@@ -154,7 +154,7 @@ export function createMetrics (registry: Registry, cores: CoreCounterSources = {
     gossipRejects: new Counter({ name: 'gossip_rejects_total', help: 'Heartbeats refused by gossip validation, by reason (the per-reason counters above, labelled)', labelNames: ['reason'], registers: [registry] }),
     rpcRejects: new Counter({ name: 'rpc_rejects_total', help: 'Requests, streams and frames refused, by protocol and reason (stranger, rate_limited, forbidden, malformed, misaddressed, failed)', labelNames: ['protocol', 'reason'], registers: [registry] }),
     scheduleFired: new Counter({ name: 'schedule_fired_total', help: 'Schedule occurrences this node fired as leader (one schedule.fired entry applied each; sum over nodes = occurrences fired), by schedule', labelNames: ['schedule'], registers: [registry] }),
-    lagAllowance: status(new Gauge({ name: 'lag_allowance_seconds', help: 'How much later than configured this node probes a silent peer and declares a suspect dead, for its own event-loop lag (healing/lag.ts; 0 at rest)', registers: [registry] }))
+    lagAllowance: status(new Gauge({ name: 'lag_allowance_seconds', help: 'How many seconds later than configured this node probes a silent peer and declares a suspect dead, for its own event-loop lag (healing/lag.ts; 0 at rest)', registers: [registry] }))
   } as unknown as Metrics
 }
 
