@@ -154,6 +154,7 @@ export function createMetrics (registry: Registry, cores: CoreCounterSources = {
     gossipRejects: new Counter({ name: 'gossip_rejects_total', help: 'Heartbeats refused by gossip validation, by reason (the per-reason counters above, labelled)', labelNames: ['reason'], registers: [registry] }),
     rpcRejects: new Counter({ name: 'rpc_rejects_total', help: 'Requests, streams and frames refused, by protocol and reason (stranger, rate_limited, forbidden, malformed, misaddressed, failed)', labelNames: ['protocol', 'reason'], registers: [registry] }),
     scheduleFired: new Counter({ name: 'schedule_fired_total', help: 'Schedule occurrences this node fired as leader (one schedule.fired entry applied each; sum over nodes = occurrences fired), by schedule', labelNames: ['schedule'], registers: [registry] }),
+    // In status as whole seconds (statusCounters rounds); /metrics has the fraction.
     lagAllowance: status(new Gauge({ name: 'lag_allowance_seconds', help: 'How many seconds later than configured this node probes a silent peer and declares a suspect dead, for its own event-loop lag (healing/lag.ts; 0 at rest)', registers: [registry] }))
   } as unknown as Metrics
 }
@@ -419,7 +420,9 @@ export function statusCounters (registry: Registry): Array<[string, number]> {
     const m = metric as unknown as SyncReadable
     if (m.collect?.call(metric) instanceof Promise) continue
     const unlabelled = Object.values(m.hashMap ?? {}).find(v => Object.keys(v.labels ?? {}).length === 0)
-    if (unlabelled != null) out.push([m.name, unlabelled.value])
+    // The status answer carries whole numbers (uint64): a fraction is rounded here rather than
+    // failing the whole answer when it is converted (BigInt(2.5) throws).
+    if (unlabelled != null) out.push([m.name, Math.round(unlabelled.value)])
   }
   return out
 }
