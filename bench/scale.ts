@@ -59,7 +59,7 @@ const program = new Command('bench/scale')
   .option('--settle-seconds <s>', 'pause after formation before the idle window', num0('settle-seconds'), 15)
   .option('--idle-seconds <s>', 'idle CPU measuring window per size', num0('idle-seconds', 1), 30)
   .option('--sample-seconds <s>', 'CPU/RSS sample interval during the hold', num0('sample-seconds', 5), 60)
-  .option('--base-port <port>', 'first port to try for the nodes (a free block of N ports from here)', num0('base-port', 1024), 20000)
+  .option('--base-port <port>', 'first port to try for the nodes (a free block of 2N ports from here: N for libp2p, then N for HTTP)', num0('base-port', 1024), 20000)
   .option('--formation-timeout-ms <ms>', 'give up on a formation after this long', num0('formation-timeout-ms'), 180_000)
   .option('--node-args <args>', 'extra flags for every `meshnode start`, space-separated', (v: string) => v.split(/\s+/).filter(Boolean), [] as string[])
   .option('--keep', 'keep the cluster dirs and node logs under /tmp', false)
@@ -143,10 +143,12 @@ interface HoldResult {
 }
 
 async function formation (n: number, dir: string, opts: Options): Promise<{ state: ClusterState, ms: number, cpuMs: number[] }> {
-  const basePort = await freePortBlock(opts.basePort, n)
+  // Node i listens on basePort+i-1 and serves HTTP (/metrics) on basePort+n+i-1: left to
+  // --http's default, every node asked for 7421 and only one node's /metrics could be read.
+  const basePort = await freePortBlock(opts.basePort, 2 * n)
   const t0 = Date.now()
   liveDirs.add(dir)
-  const state = await lib.up(n, { dir, basePort, extraArgs: ['--mesh', `scale-${process.pid}`, ...opts.nodeArgs] })
+  const state = await lib.up(n, { dir, basePort, httpBasePort: basePort + n, extraArgs: ['--mesh', `scale-${process.pid}`, ...opts.nodeArgs] })
   const tails = state.nodes.map(e => new LogTail(e.log, 0))
   const lines: LogLine[][] = state.nodes.map(() => [])
   for (;;) {
