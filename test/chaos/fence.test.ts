@@ -61,9 +61,11 @@ describe.skipIf(!canUseNetns())('a host cut off from the majority (partition fen
     // The cut host must still hold queued work once the test sees it fenced (~4 s after the cut
     // here, status polling included; peers may steal some just before the cut): 12 queued is
     // 6 s of work on its 2 slots. With 2 queued, a CI run found it had run or lent everything
-    // by then, and nothing was left to show it runs what it holds.
+    // by then, and nothing was left to show it runs what it holds. With 40 there, the two other
+    // hosts' fair-share steals could leave it ~13 — under 12 by the first status poll now and then
+    // (stop 34: "running 0, queued 0" seen for 20 s in a full run); 80 leaves ~26.
     const inMajority = await submit(1, 'fanout', { n: 30, type: 'sleep', payload: { ms: 1000 } })
-    const onCutHost = await submit(CUT, 'fanout', { n: 40, type: 'sleep', payload: { ms: 1000 } })
+    const onCutHost = await submit(CUT, 'fanout', { n: 80, type: 'sleep', payload: { ms: 1000 } })
     let seen: unknown
     await waitUntil(async () => {
       const s = await status(CUT)
