@@ -21,6 +21,7 @@ import { securityOf, slotConfig } from './config.js'
 import type { JobEntry } from '../consensus/control.js'
 import { createLogger, type Logger } from './log.js'
 import { AdminService } from './services/admin.js'
+import { processCpuFull } from './services/cpu-sample.js'
 import { ConsensusService, type ConsensusComponents } from './services/consensus.js'
 import { Membership, type LocalState, type MembershipComponents } from './services/membership.js'
 import { ProcessMetrics, SupervisionMetrics, WorkMetrics, createMetrics, registerEntries, registerNodeGauges, statusCounters, type Metrics } from './metrics.js'
@@ -179,6 +180,9 @@ export class MeshNode {
         isolation: config.handlerIsolation,
         // Workers start when tasks need them: as many as the slots can grow to.
         size: slots.max,
+        // None starts while this process keeps every core busy: another thread would only
+        // time-slice them, its start-up CPU taken from the running tasks.
+        cpuFull: processCpuFull(),
         onWorkerExit: ({ reason, taskId, detail }) => { log.warn({ taskId, detail }, reason === 'killed' ? 'killed a handler worker: its task did not stop when aborted' : 'a handler worker died') }
       }),
       ...opts.handlers

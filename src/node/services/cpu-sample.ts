@@ -66,3 +66,33 @@ export class CpuSampler {
     return { cpu: Math.max(r.machine, r.process, r.eventLoop), ...r }
   }
 }
+
+/**
+ * The handler pool's "is the CPU full" (PoolOptions.cpuFull): whether this process — its event
+ * loop and its handler workers — used at least `share` of the cores it may use over the last
+ * window of at least `windowMs` (re-read when asked after that long; ~1 µs a read). The
+ * node's own CPU, not the machine's: its own threads keeping every core busy says its workers
+ * are computing (one is free soon, and another thread only time-slices the cores), while a
+ * machine busy with others' work says nothing about what this node's tasks wait on (nor do
+ * other nodes on the same host: each reads only its own share, and starts workers as before).
+ * Worker threads count in the process's CPU; child processes (--handler-isolation process)
+ * do not, so with those this reads full only when the event loop alone fills the cores.
+ */
+export function processCpuFull (share = PROCESS_FULL_SHARE, windowMs = 100): () => boolean {
+  const cores = Math.max(1, availableParallelism())
+  let at = performance.now()
+  let used = process.cpuUsage()
+  let full = false
+  return () => {
+    const now = performance.now()
+    if (now - at < windowMs) return full
+    const d = process.cpuUsage(used)
+    used = process.cpuUsage()
+    full = (d.user + d.system) / 1000 / (now - at) / cores >= share
+    at = now
+    return full
+  }
+}
+
+/** At least this share of the cores busy with the node's own threads: no handler worker starts (see processCpuFull). */
+export const PROCESS_FULL_SHARE = 0.9

@@ -31,6 +31,7 @@ export interface LoadOptions {
   isolation: IsolationMode
   /** Pool size: the node's --concurrency. */
   size: number
+  cpuFull?: PoolOptions['cpuFull']
   onWorkerExit?: PoolOptions['onWorkerExit']
 }
 
@@ -41,7 +42,7 @@ export interface LoadOptions {
  */
 export async function loadIsolatedHandlers (paths: readonly string[], opts: LoadOptions): Promise<Handlers> {
   if (opts.isolation === 'none' || paths.length === 0) return await loadHandlers(paths)
-  const pool = new HandlerPool({ mode: opts.isolation, modules: paths, size: opts.size, ...(opts.onWorkerExit != null ? { onWorkerExit: opts.onWorkerExit } : {}) })
+  const pool = new HandlerPool({ mode: opts.isolation, modules: paths, size: opts.size, ...(opts.cpuFull != null ? { cpuFull: opts.cpuFull } : {}), ...(opts.onWorkerExit != null ? { onWorkerExit: opts.onWorkerExit } : {}) })
   const names = await pool.start()
   const out: Handlers = {}
   for (const name of names) {

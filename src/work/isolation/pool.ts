@@ -7,7 +7,9 @@
 // attempt and is replaced the same way.
 //
 // A worker starts only when it pays (workersToStart): each costs ~75 ms of CPU, and more
-// under load, before its first task, while a busy one is often free in a few ms.
+// under load, before its first task, while a busy one is often free in a few ms — and none
+// starts while the node's own threads keep every core busy (PoolOptions.cpuFull), where
+// another thread only time-slices the cores.
 import { fork, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -34,6 +36,14 @@ export interface PoolOptions {
   /** Most workers alive at once, not counting killed ones on their way out. */
   size: number
   abortGraceMs?: number
+  /**
+   * Whether the node's own threads keep every core it may use busy now (the node passes its
+   * process CPU, see cpu-sample.ts processCpuFull). While they do, a queued task waits for a
+   * busy worker (up to START_WAIT_MAX_MS) rather than starting one: the workers are computing,
+   * so one is free soon, and another thread adds no CPU — its start-up (~75 ms of CPU, more
+   * under load) is taken from the running tasks. Absent: never full.
+   */
+  cpuFull?: () => boolean
   /** Told when a worker is killed or dies; for the log. */
   onWorkerExit?: (info: { reason: 'killed' | 'crashed', taskId?: string, detail: string }) => void
 }
@@ -57,6 +67,8 @@ interface Endpoint {
 
 interface Job {
   id: number
+  /** When it was queued (performance.now()). */
+  queuedAt: number
   type: string
   payload: unknown
   ctx: TaskContext
@@ -95,6 +107,10 @@ export interface StartState {
    * no worker starting for them (task-ms): the rent paid instead of a start.
    */
   owed: number
+  /** The node's own threads keep every core busy (PoolOptions.cpuFull)... */
+  cpuFull?: boolean
+  /** ...and the queue's head has waited this long, ms. */
+  headWaitMs?: number
 }
 
 /**
@@ -114,9 +130,19 @@ export interface StartState {
  * (⌊i / busy⌋ + 1) × runMs: long tasks do not wait to reach the pool's size.
  * No more start at once than are busy (at least one): a worker serves many short tasks, so
  * the count at most doubles per start's time, and stops where the queue stays short.
+ *
+ * While the node's own threads keep every core busy (`cpuFull`) and a worker is busy, none
+ * starts and no rent is owed: the waiting costs no throughput (the cores are doing the node's
+ * work either way), and a start would take its CPU from the running tasks. The queue waits
+ * for the busy workers — until its head has waited START_WAIT_MAX_MS (a busy worker stuck on
+ * something that is not CPU, say), then the rules above decide again.
  */
 export function workersToStart (s: StartState): { want: number, owed: number, recheckInMs: number } {
   if (s.queued <= s.starting) return { want: s.starting, owed: 0, recheckInMs: Infinity }
+  const waited = s.headWaitMs ?? 0
+  if (s.cpuFull === true && s.busy > 0 && waited < START_WAIT_MAX_MS) {
+    return { want: s.starting, owed: 0, recheckInMs: Math.min(CPU_LOOK_MS, START_WAIT_MAX_MS - waited) }
+  }
   let estimated = 0
   if (s.busy === 0) estimated = s.queued
   else if (s.runMs != null && s.runMs > 0) estimated = Math.max(0, s.queued - s.busy * Math.max(0, Math.ceil(s.startMs / s.runMs) - 1))
@@ -132,8 +158,10 @@ export function workersToStart (s: StartState): { want: number, owed: number, re
 
 /** A start's cost before one is measured, ms (the first worker's start measures it). */
 const START_MS_GUESS = 75
-/** No task waits alone longer than this for a start, whatever starts have cost. */
+/** No task waits alone longer than this for a start, whatever starts have cost (or while the CPU is full). */
 const START_WAIT_MAX_MS = 1000
+/** While the CPU is full, how soon the pool looks again (a task ending looks sooner). */
+const CPU_LOOK_MS = 100
 /** Weight of the newest observation in the running means. */
 const MEAN_WEIGHT = 0.2
 
@@ -193,7 +221,7 @@ export class HandlerPool {
   async run (type: string, payload: unknown, ctx: TaskContext): Promise<unknown> {
     if (this.closed) throw new WorkError('STOPPING', 'node is stopping')
     return await new Promise((resolve, reject) => {
-      const job: Job = { id: ++this.nextId, type, payload, ctx, resolve, reject }
+      const job: Job = { id: ++this.nextId, queuedAt: performance.now(), type, payload, ctx, resolve, reject }
       const signal = ctx.signal
       if (signal.aborted) {
         reject(reasonOf(signal))
@@ -251,7 +279,9 @@ export class HandlerPool {
       starting,
       startMs: Math.min(this.startMs, START_WAIT_MAX_MS),
       ...(this.runMs != null ? { runMs: this.runMs } : {}),
-      owed: this.owed
+      owed: this.owed,
+      cpuFull: this.opts.cpuFull?.() ?? false,
+      headWaitMs: now - this.queue[0]!.queuedAt
     })
     this.owed = owed
     for (let n = starting; n < want && this.live.size < this.opts.size; n++) this.spawnWorker()

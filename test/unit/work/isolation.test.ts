@@ -193,6 +193,23 @@ describe.each(['worker', 'process'] as const)('a %s pool', mode => {
     expect(p.size).toBe(4)
   })
 
+  it('starts no worker while the node\'s cores are full: the queue waits for the busy one', async () => {
+    // The same tasks as above reach the pool's size (4 workers) with CPU to spare.
+    const p = new HandlerPool({ mode, modules: [SPIN, HANDLERS], size: 4, cpuFull: () => true })
+    pools.push(p)
+    await p.start()
+    await Promise.all(Array.from({ length: 6 }, async () => await p.run('nap', { ms: 100 }, context())))
+    expect(p.counters.started).toBe(1)
+  })
+
+  it('with the cores full, starts workers for a queue whose head has waited a second (a busy worker stuck on something else)', async () => {
+    const p = new HandlerPool({ mode, modules: [SPIN, HANDLERS], size: 3, cpuFull: () => true })
+    pools.push(p)
+    await p.start()
+    await Promise.all(Array.from({ length: 3 }, async () => await p.run('nap', { ms: 1_500 }, context())))
+    expect(p.counters.started).toBe(3)
+  })
+
   it('fails running and queued tasks with STOPPING when closed, and kills its workers', async () => {
     const p = await pool(mode, 1)
     const a = p.run('spin', { ms: 30_000 }, context()).catch((e: unknown) => e)

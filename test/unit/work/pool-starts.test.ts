@@ -44,6 +44,21 @@ describe('workersToStart', () => {
     expect(workersToStart({ ...base, queued: 2, busy: 0, starting: 1 }).want).toBe(1)
   })
 
+  it('starts none while the node\'s own threads keep every core busy and a worker is busy, owes nothing for the waiting, and looks again soon', () => {
+    // Rent that would buy two starts, long runs that would buy as many as are busy: with the
+    // cores full, the queue waits for the busy workers.
+    expect(workersToStart({ ...base, queued: 30, runMs: 3, owed: 800, cpuFull: true, headWaitMs: 10 })).toEqual({ want: 0, owed: 0, recheckInMs: 100 })
+    expect(workersToStart({ ...base, queued: 7, busy: 4, runMs: 1_000, cpuFull: true, headWaitMs: 10 }).want).toBe(0)
+    // Those already starting are kept; the look comes when the head's wait reaches its bound.
+    expect(workersToStart({ ...base, queued: 7, starting: 1, runMs: 3, cpuFull: true, headWaitMs: 950 })).toEqual({ want: 1, owed: 0, recheckInMs: 50 })
+  })
+
+  it('with the cores full still starts one when nothing is busy, and decides as usual once the queue\'s head has waited a second', () => {
+    expect(workersToStart({ ...base, queued: 2, busy: 0, cpuFull: true, headWaitMs: 0 }).want).toBe(1)
+    expect(workersToStart({ ...base, queued: 7, busy: 4, runMs: 1_000, cpuFull: true, headWaitMs: 1_000 }).want).toBe(4)
+    expect(workersToStart({ ...base, queued: 30, runMs: 3, owed: 100, cpuFull: true, headWaitMs: 1_200 }).want).toBe(1)
+  })
+
   it('never lets a task wait unboundedly: with every worker busy for ever, each task is served a few starts after it queued', () => {
     // Tasks keep arriving, no worker ever finishes one: each needs a worker of its own. The
     // pool integrates the rent between looks, as HandlerPool.pump does, and looks again when
