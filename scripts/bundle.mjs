@@ -6,7 +6,8 @@
 // ink's static import of the optional react-devtools-core would be hoisted to the bundle's
 // top and fail every command, and ink, React and yoga's WebAssembly would be parsed by all.
 import { build as esbuild } from 'esbuild'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { isBuiltin } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { check, strip } from './strip-source.mjs'
 
@@ -14,6 +15,38 @@ import { check, strip } from './strip-source.mjs'
 // schemas, and meshnode gives it factories of its own (src/node/http/server.ts) since none has
 // any: left out of the bundle, their code is neither parsed nor held by any node.
 const NEVER_LOADED = ['@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler']
+
+// prom-client's index requires its Pushgateway (node's http, https and zlib, and with https tls)
+// and its cluster AggregatorRegistry (node's cluster) at load; meshnode uses neither. With the
+// HTTP routes loaded lazily (src/node/http/app.ts) nothing else loads https, tls or zlib at
+// start: with this and BUILTINS_BY_REQUIRE below, importing the bundle takes 55-65 ms of CPU and
+// 72 MiB instead of 80-94 ms and 78 MiB (BENCHMARKS.md, issue 14, stop 34). In the bundle both
+// are a class that says so when constructed.
+const PROM_CLIENT_UNUSED = {
+  name: 'prom-client-unused',
+  setup (b) {
+    b.onResolve({ filter: /^\.\/lib\/(pushgateway|cluster)$/ }, args => /[\\/]prom-client[\\/]index\.js$/.test(args.importer) ? { path: args.path, namespace: 'prom-client-unused' } : undefined)
+    b.onLoad({ filter: /.*/, namespace: 'prom-client-unused' }, args => ({
+      loader: 'js',
+      contents: `module.exports = class { constructor () { throw new Error(${JSON.stringify(`prom-client's ${args.path.slice(6)} is not in meshnode's bundle (scripts/bundle.mjs)`)}) } }`
+    }))
+  }
+}
+
+// An ESM import of a node built-in module makes node build its ES module facade, which reads
+// every export, and so runs every lazy getter: `import … from 'node:http'` alone loads tls,
+// http2, zlib, worker_threads and perf_hooks (112 built-in modules, against 39 for
+// require('node:http')); node:util, node:fs and node:process load 30–40 more each. In the bundle
+// an import statement of a built-in becomes a require() (the banner's), which reads an export
+// only when the code uses it. The code's view is the same: esbuild's interop gives the named
+// and default imports from module.exports.
+const BUILTINS_BY_REQUIRE = {
+  name: 'builtins-by-require',
+  setup (b) {
+    b.onResolve({ filter: /^[a-z_:/]+$/ }, args => args.kind === 'import-statement' && isBuiltin(args.path) ? { path: args.path, namespace: 'builtin-by-require' } : undefined)
+    b.onLoad({ filter: /.*/, namespace: 'builtin-by-require' }, args => ({ loader: 'js', contents: `module.exports = require(${JSON.stringify(args.path)})` }))
+  }
+}
 
 const common = {
   bundle: true,
@@ -27,6 +60,7 @@ const common = {
   define: { MESHNODE_BUNDLE: 'true' },
   // Some bundled CommonJS dependencies call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __meshnodeCreateRequire } from 'node:module'; const require = __meshnodeCreateRequire(import.meta.url);" },
+  plugins: [PROM_CLIENT_UNUSED, BUILTINS_BY_REQUIRE],
   logLevel: 'warning'
 }
 
@@ -38,20 +72,30 @@ const common = {
 // Then the indentation and comments go (scripts/strip-source.mjs: a 5.6 MB bundle becomes
 // 4.0 MB, held by every node; lines stay, the source map's columns follow).
 async function build (options) {
-  await esbuild(options)
-  const built = readFileSync(options.outfile, 'utf8')
-  const mapFile = `${options.outfile}.map`
+  const result = await esbuild({ ...options, metafile: true })
+  for (const file of Object.keys(result.metafile.outputs).filter(f => /\.(mjs|js|cjs)$/.test(f))) await tidy(file)
+}
+
+async function tidy (file) {
+  const built = readFileSync(file, 'utf8')
+  const mapFile = `${file}.map`
   const stripped = strip(built, JSON.parse(readFileSync(mapFile, 'utf8')))
-  await check(built, stripped.code, options.outfile)
+  await check(built, stripped.code, file)
   writeFileSync(mapFile, JSON.stringify(stripped.map))
   const text = stripped.code
   const ascii = text.replace(/[^\x00-\x7f\u2028\u2029]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
-  writeFileSync(options.outfile, ascii)
+  writeFileSync(file, ascii)
 }
 
 // One bundle for the CLI and the library (src/package.ts exports both): the package's
-// "exports" and bin/meshnode.js load the same file.
-await build({ ...common, entryPoints: ['dist/src/package.js'], outfile: 'dist/meshnode.mjs' })
+// "exports" and bin/meshnode.js load the same file. What the code imports with `import()` (the
+// HTTP routes and fastify: src/node/http/app.ts) goes to chunks beside it, dist/meshnode-*.mjs,
+// loaded when first needed; code both use goes to a shared chunk the bundle imports. The chunks
+// sit in dist/ itself: code in them finds dist/vendor/ and dist/meshnode-worker.mjs relative to
+// import.meta.url, as the bundle does. A build removes the chunks of the builds before it
+// (and the worker's file, written again below).
+for (const f of readdirSync('dist')) if (/^meshnode-.*\.mjs(\.map)?$/.test(f)) rmSync(`dist/${f}`)
+await build({ ...common, entryPoints: { meshnode: 'dist/src/package.js' }, outdir: 'dist', splitting: true, outExtension: { '.js': '.mjs' }, chunkNames: 'meshnode-[name]-[hash]' })
 // The handler workers' script (src/work/isolation/worker.ts): a file of its own, next to the
 // CLI bundle, where the pool looks for it.
 await build({ ...common, entryPoints: ['dist/src/work/isolation/worker.js'], outfile: 'dist/meshnode-worker.mjs' })

@@ -27,6 +27,12 @@ function jsFiles (dir: string): string[] {
   return out.sort()
 }
 
+/** The bundle and its chunks (scripts/bundle.mjs): dist/meshnode.mjs and dist/meshnode-*.mjs. */
+function bundleFiles (dist: string): string[] {
+  if (!existsSync(dist)) return []
+  return readdirSync(dist).filter(f => /^meshnode(-[\w-]+)?\.mjs$/.test(f)).sort().map(f => join(dist, f))
+}
+
 export function buildInfo (root: string): BuildInfo {
   let gitHead = 'unknown'
   let gitDirty = NaN
@@ -39,7 +45,7 @@ export function buildInfo (root: string): BuildInfo {
   const bin = join(root, 'bin', 'meshnode.js')
   const usesBundle = existsSync(bin) && readFileSync(bin, 'utf8').includes('meshnode.mjs')
   const groups: Record<string, string[]> = usesBundle
-    ? { 'bin/meshnode.js': [bin], 'dist/meshnode.mjs': [join(root, 'dist', 'meshnode.mjs')] }
+    ? { 'bin/meshnode.js': [bin], 'dist/meshnode.mjs': bundleFiles(join(root, 'dist')) }
     : { 'bin/meshnode.js': [bin], 'dist/src': jsFiles(join(root, 'dist', 'src')) }
   const parts: Record<string, string> = {}
   let newest = 0

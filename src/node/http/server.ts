@@ -3,14 +3,16 @@
 // (dashboard.ts). Served by fastify: a small, widely used server with a tested router,
 // body limits and JSON parsing, and `inject()`, which lets the unit tests call every route
 // without a socket. Node's bare `http` would have meant hand-written routing and body
-// handling; express is larger and slower and has no inject.
+// handling; express is larger and slower and has no inject. Node's own server listens from
+// start-up; fastify and the routes (app.ts) load at the first request (HttpService).
 //
 // Who is asking: a bearer token (token.ts) names a client key, whose rights come from the
 // same grants the admin protocol uses. Without a token, a caller on loopback may read (the
 // dashboard on the node's own host works with no set-up) and anyone else may read status and
 // metrics only. Every command goes through the admin service's dispatch, so authorization,
 // rate limits, forwarding to the leader and the audit log are the admin protocol's own.
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Registry } from 'prom-client'
 import { MeshError, errorMessage } from '../errors.js'
 import type { Logger } from '../log.js'
@@ -19,11 +21,7 @@ import type { AdminRequest, AdminResponse } from '../../wire/proto/admin.js'
 import type { StatusResponse } from '../../wire/proto/status.js'
 import type { EventLog } from '../observe/events.js'
 import { verifyToken } from './token.js'
-import { registerApi } from './api.js'
 import { isLoopbackHost, type HttpListen } from './listen.js'
-
-/** Largest request body (a submit of many jobs); the admin protocol's own limit is larger. */
-export const MAX_HTTP_BODY_BYTES = 4 * 1024 * 1024
 
 export interface HttpComponents {
   log: Logger
@@ -42,17 +40,36 @@ export interface HttpComponents {
 const READ_ONLY = new Set(['read'] as const)
 const NOTHING = new Set<never>()
 
-// No route declares a JSON schema (the API checks what it is given itself), so fastify needs no
-// schema compilers; given these, it never loads its default ones (ajv, fast-json-stringify),
-// which scripts/bundle.mjs leaves out of the bundle. A route given a schema fails to register
-// with this error rather than failing later.
-function noSchemaCompiler (): never {
-  throw new Error('meshnode\'s HTTP server has no JSON-schema compiler: its routes check their input themselves (src/node/http/server.ts)')
-}
-const NO_SCHEMA_COMPILERS = { buildValidator: noSchemaCompiler, buildSerializer: noSchemaCompiler }
+type Handler = (req: IncomingMessage, res: ServerResponse) => void
 
+/** `server.listen(port, host)` as a promise: rejects with the listen error (EADDRINUSE …). */
+async function listenOn (server: Server, host: string, port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const failed = (err: Error): void => { server.off('listening', listening); reject(err) }
+    const listening = (): void => { server.off('error', failed); resolve() }
+    server.once('error', failed).once('listening', listening)
+    server.listen({ host, port })
+  })
+}
+
+/** Stop accepting, end every open connection (event streams among them), wait for the close. */
+async function closeServer (server: Server): Promise<void> {
+  await new Promise<void>(resolve => {
+    server.close(() => resolve())
+    server.closeAllConnections()
+  })
+}
+
+/**
+ * The HTTP endpoint. Start-up binds node's own HTTP server on the address (so a port in use
+ * fails start-up as it always did), and the routes (app.ts: fastify, the API, the dashboard)
+ * load when the first request arrives: a node nobody asks over HTTP never parses them.
+ */
 export class HttpService {
   private app?: FastifyInstance
+  private servers: Server[] = []
+  private handler?: Handler
+  private loading?: Promise<Handler>
   /** Where it listens once started ("127.0.0.1:7421"), or undefined (off, or not yet). */
   address?: string
   private readonly now: () => number
@@ -62,38 +79,82 @@ export class HttpService {
   }
 
   /** The fastify instance with every route, not listening (tests call it through inject()). */
-  build (): FastifyInstance {
-    const app = Fastify({ logger: false, bodyLimit: MAX_HTTP_BODY_BYTES, return503OnClosing: true, forceCloseConnections: true, schemaController: { compilersFactory: NO_SCHEMA_COMPILERS } })
-    registerApi(app, { ...this.c, principal: async req => await this.principal(req) })
-    return app
+  async build (serverFactory?: (handler: Handler) => Server): Promise<FastifyInstance> {
+    const { buildApp } = await import('./app.js')
+    return buildApp({ ...this.c, principal: async req => await this.principal(req) }, serverFactory)
   }
 
   async start (): Promise<void> {
     if (this.listen == null) return
-    const app = this.build()
     const { host, port, fallback } = this.listen
+    const server = this.server()
     try {
-      await app.listen({ host, port })
+      await listenOn(server, host, port)
     } catch (err: any) {
       if (err?.code !== 'EADDRINUSE' || !fallback) {
-        await app.close().catch(() => {})
         if (err?.code === 'EADDRINUSE') throw new MeshError('PORT_IN_USE', `cannot serve HTTP on ${host}:${port}: the address is already in use. Pick another with --http HOST:PORT, or --http off.`, { cause: err })
         throw new MeshError('LISTEN_FAILED', `cannot serve HTTP on ${host}:${port}: ${errorMessage(err)}`, { cause: err })
       }
       // The default port is taken (another node on this host): any free port, said in the
       // log, in node.json and in status, so the local CLI and `meshnode top` still find it.
-      await app.listen({ host, port: 0 })
+      await listenOn(server, host, 0)
       this.c.log.info({ wanted: `${host}:${port}` }, 'the default HTTP port is taken; serving HTTP on a free port instead')
     }
-    const a = app.server.address()
+    this.servers.push(server)
+    const a = server.address()
     if (a != null && typeof a === 'object') this.address = a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`
-    this.app = app
+    // "localhost" may name 127.0.0.1 and ::1: serve on each (as fastify's listen did); an
+    // address that cannot be bound is left out, the first one is enough.
+    if (host === 'localhost' && a != null && typeof a === 'object') {
+      const { lookup } = await import('node:dns/promises')
+      const others = await lookup(host, { all: true }).catch(() => [])
+      for (const other of others.filter(o => o.address !== a.address)) {
+        const more = this.server()
+        await listenOn(more, other.address, a.port).then(() => this.servers.push(more), () => {})
+      }
+    }
     this.c.log.info({ http: `http://${this.address}/` }, 'serving HTTP (dashboard, /v1 API, /metrics)')
   }
 
   async stop (): Promise<void> {
+    await this.loading?.catch(() => {})
     await this.app?.close()
     this.app = undefined
+    const servers = this.servers
+    this.servers = []
+    await Promise.all(servers.map(closeServer))
+  }
+
+  /** Node's HTTP server with fastify's defaults; a request goes to the routes, loaded at the first. */
+  private server (): Server {
+    const server = createServer((req, res) => {
+      if (this.handler != null) this.handler(req, res)
+      else void this.routes().then(handler => handler(req, res), err => this.unavailable(res, err))
+    })
+    server.keepAliveTimeout = 72_000
+    server.requestTimeout = 0
+    return server
+  }
+
+  /** The routes' request handler, loading them once; every server of this service shares it. */
+  private async routes (): Promise<Handler> {
+    this.loading ??= (async () => {
+      let handler: Handler | undefined
+      const app = await this.build(h => { handler = h; return this.servers[0]! })
+      await app.ready()
+      this.app = app
+      this.handler = handler
+      return handler!
+    })()
+    this.loading.catch(() => { this.loading = undefined })
+    return await this.loading
+  }
+
+  private unavailable (res: ServerResponse, err: unknown): void {
+    this.c.log.error({ err: errorMessage(err) }, 'could not load the HTTP routes')
+    if (res.headersSent) { res.destroy(); return }
+    res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' })
+    res.end(JSON.stringify({ error: { code: 'INTERNAL', message: `the HTTP routes did not load: ${errorMessage(err)}` } }))
   }
 
   /** Who the request is from: the token's key with its grants, or an anonymous caller. */

@@ -1,10 +1,12 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { Registry } from 'prom-client'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { resolveConfig } from '../../../src/node/config.js'
 import { createLogger } from '../../../src/node/log.js'
-import { parseHttpOption } from '../../../src/node/http/listen.js'
+import { parseHttpOption, type HttpListen } from '../../../src/node/http/listen.js'
 import { HttpService } from '../../../src/node/http/server.js'
 import { httpStatusOf } from '../../../src/node/http/api.js'
 import { lastEventId, sseComment, sseFrame } from '../../../src/node/http/sse.js'
@@ -101,7 +103,7 @@ describe('--http', () => {
 describe('HTTP API', () => {
   const status = { peerId: 'P', name: 'a', version: '1', addrs: [], uptimeMs: 1n, role: 'leader', term: 2n, leader: 'P', commitIndex: 1n, appliedIndex: 1n, voters: ['P'], learners: [], formation: 'member', rssBytes: 1n, heapUsedBytes: 1n, mesh: 'prod', security: 'mesh-key', incarnation: 1n, load: 0, capabilities: [], peers: [], counters: [], dead: [], quorum: 'contact', draining: false, http: '127.0.0.1:1', circuits: [] } as StatusResponse
 
-  async function setup (): Promise<{ svc: HttpService, seen: Array<{ req: AdminRequest, caller: Principal }>, grants: Map<string, Grant>, key: Awaited<ReturnType<typeof generateKeyPair>> }> {
+  async function setup (listen: HttpListen = null): Promise<{ svc: HttpService, seen: Array<{ req: AdminRequest, caller: Principal }>, grants: Map<string, Grant>, key: Awaited<ReturnType<typeof generateKeyPair>> }> {
     const seen: Array<{ req: AdminRequest, caller: Principal }> = []
     const grants = new Map<string, Grant>()
     const key = await generateKeyPair('Ed25519')
@@ -124,13 +126,13 @@ describe('HTTP API', () => {
       return { code: 'INTERNAL', error: 'unexpected', leader: '' }
     }
     const registry = new Registry()
-    const svc = new HttpService({ log: createLogger('silent'), registry, events: new EventLog(() => NOW), access: { localOperators: new Set(), grants }, mesh: 'prod', status: () => status, admin, now: () => NOW }, null)
+    const svc = new HttpService({ log: createLogger('silent'), registry, events: new EventLog(() => NOW), access: { localOperators: new Set(), grants }, mesh: 'prod', status: () => status, admin, now: () => NOW }, listen)
     return { svc, seen, grants, key }
   }
 
   it('serves status to anyone, and reads to an anonymous caller on loopback only', async () => {
     const { svc } = await setup()
-    const app = svc.build()
+    const app = await svc.build()
     const s = await app.inject({ url: '/v1/status' })
     expect(s.statusCode).toBe(200)
     expect(s.json()).toMatchObject({ peerId: 'P', mesh: 'prod', http: 'http://127.0.0.1:1/' })
@@ -143,7 +145,7 @@ describe('HTTP API', () => {
 
   it('submits as the token\'s key with its grant, and refuses anonymous writes', async () => {
     const { svc, seen, grants, key } = await setup()
-    const app = svc.build()
+    const app = await svc.build()
     const anon = await app.inject({ method: 'POST', url: '/v1/jobs', payload: { type: 'echo' } })
     expect(anon.statusCode).toBe(403)
     expect(anon.json()).toMatchObject({ error: { code: 'FORBIDDEN' } })
@@ -167,7 +169,7 @@ describe('HTTP API', () => {
 
   it('lists the stuck jobs of every home with their diagnosis (?stuck=true)', async () => {
     const { svc, seen } = await setup()
-    const app = svc.build()
+    const app = await svc.build()
     const res = await app.inject({ url: '/v1/jobs?stuck=true' })
     expect(res.json()).toEqual({
       jobs: [{ id: 'J2', home: 'P', state: 'running', createdAt: 2, total: 3, done: 1, failed: 0, stuck: { sinceMs: 72_000, code: 'no-capable-node', text: 'needs gpu', capabilities: ['gpu'] } }],
@@ -178,7 +180,7 @@ describe('HTTP API', () => {
 
   it('lists jobs with a state filter across pages, and maps codes to HTTP statuses', async () => {
     const { svc } = await setup()
-    const app = svc.build()
+    const app = await svc.build()
     const all = await app.inject({ url: '/v1/jobs?limit=2' })
     expect(all.json()).toEqual({ jobs: [expect.objectContaining({ id: 'J3' }), expect.objectContaining({ id: 'J2' })], next: 'J2' })
     const done = await app.inject({ url: '/v1/jobs?state=completed&limit=5' })
@@ -192,5 +194,59 @@ describe('HTTP API', () => {
     expect(httpStatusOf('NO_QUORUM')).toBe(503)
     expect(httpStatusOf('RESOURCE_EXHAUSTED')).toBe(507)
     expect(httpStatusOf('WHATEVER')).toBe(500)
+  })
+  it('listens from start() and serves every route from the first request on, over a socket', async () => {
+    const { svc } = await setup({ host: '127.0.0.1', port: 0, fallback: false })
+    await svc.start()
+    const base = `http://${svc.address!}`
+    try {
+      // The first requests arrive together, before the routes are loaded: each is answered.
+      const [s, m, d] = await Promise.all([fetch(`${base}/v1/status`), fetch(`${base}/metrics`), fetch(`${base}/`)])
+      expect(s.status).toBe(200)
+      expect(await s.json()).toMatchObject({ peerId: 'P', mesh: 'prod' })
+      expect(m.headers.get('content-type')).toMatch(/text\/plain/)
+      await m.text()
+      expect([d.status, d.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8'])
+      await d.text()
+      const missing = await fetch(`${base}/v1/nothing`)
+      expect([missing.status, (await missing.json() as { error: { code: string } }).error.code]).toEqual([404, 'NOT_FOUND'])
+    } finally {
+      await svc.stop()
+    }
+    await expect(fetch(`${base}/v1/status`)).rejects.toThrow()
+  })
+
+  it('fails start() with PORT_IN_USE when its port is taken, unless it may fall back to a free one', async () => {
+    const blocker = createServer()
+    await new Promise<void>(resolve => blocker.listen(0, '127.0.0.1', resolve))
+    const port = (blocker.address() as AddressInfo).port
+    try {
+      const { svc } = await setup({ host: '127.0.0.1', port, fallback: false })
+      await expect(svc.start()).rejects.toMatchObject({ code: 'PORT_IN_USE', message: expect.stringMatching(/127\.0\.0\.1:\d+: the address is already in use\. Pick another with --http/) })
+      await svc.stop()
+      const auto = (await setup({ host: '127.0.0.1', port, fallback: true })).svc
+      await auto.start()
+      try {
+        expect(auto.address).toMatch(/^127\.0\.0\.1:\d+$/)
+        expect(auto.address).not.toBe(`127.0.0.1:${port}`)
+        expect((await fetch(`http://${auto.address!}/v1/status`)).status).toBe(200)
+      } finally {
+        await auto.stop()
+      }
+    } finally {
+      blocker.close()
+    }
+  })
+
+  it('ends an open event stream when it stops', async () => {
+    const { svc } = await setup({ host: '127.0.0.1', port: 0, fallback: false })
+    await svc.start()
+    const res = await fetch(`http://${svc.address!}/v1/events`)
+    expect(res.headers.get('content-type')).toMatch(/text\/event-stream/)
+    const reader = res.body!.getReader()
+    expect(new TextDecoder().decode((await reader.read()).value)).toMatch(/connected/)
+    await svc.stop()
+    const end = await reader.read().then(r => r.done, () => true)
+    expect(end).toBe(true)
   })
 })

@@ -15,7 +15,7 @@ const ROOT = join(import.meta.dirname, '..', '..', '..')
 const ALLOWED = [
   /^package\.json$/, /^README\.md$/, /^BENCHMARKS\.md$/, /^LICENSE$/,
   /^bin\/meshnode\.js$/,
-  /^dist\/meshnode\.mjs$/, /^dist\/meshnode-worker\.mjs$/, /^dist\/vendor\/[\w-]+\.cjs$/,
+  /^dist\/meshnode(-[\w-]+)?\.mjs$/, /^dist\/vendor\/[\w-]+\.cjs$/,
   /^dist\/dashboard\/(assets\/)?[\w.-]+$/,
   /^dist\/src\/.+\.d\.ts$/,
   /^deploy\/[\w.-]+$/,
@@ -30,6 +30,11 @@ describe('the package', () => {
     expect(stray).toEqual([])
     for (const need of ['bin/meshnode.js', 'dist/meshnode.mjs', 'dist/meshnode-worker.mjs', 'dist/vendor/ajv.cjs', 'dist/vendor/cron-parser.cjs', 'dist/vendor/yaml.cjs', 'dist/src/index.d.ts', 'deploy/meshnode.service', 'LICENSE']) expect(files).toContain(need)
     expect(files.some(f => f.endsWith('.map'))).toBe(false)
+    // The bundle's chunks (scripts/bundle.mjs): every one a shipped file imports is shipped.
+    const chunks = files.filter(f => /^dist\/meshnode.*\.mjs$/.test(f))
+    const imported = chunks.flatMap(f => [...readFileSync(join(ROOT, f), 'utf8').matchAll(/["']\.\/(meshnode-[\w-]+\.mjs)["']/g)].map(m => `dist/${m[1]!}`))
+    expect(imported.length).toBeGreaterThan(0)
+    for (const need of imported) expect(files).toContain(need)
   }, 60_000)
 
   it('has a README that links only to files in the repository', () => {
