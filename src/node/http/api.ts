@@ -1,4 +1,4 @@
-// The HTTP JSON API, versioned under /v1 (README: "HTTP API"), and /metrics. Each route is a
+// The HTTP JSON API, versioned under /v1 (README: "HTTP API"); /metrics is server.ts's. Each route is a
 // thin translation onto an admin command (src/node/services/admin-commands.ts) run through
 // the admin service, so a request over HTTP is authorized, rate-limited, forwarded and
 // audited exactly as the same command over the admin protocol. Errors are
@@ -85,11 +85,8 @@ export function registerApi (app: FastifyInstance, ctx: ApiContext): void {
   app.setErrorHandler((err, _req, reply) => sendError(reply, err))
   app.setNotFoundHandler((req, reply) => sendError(reply, new MeshError('NOT_FOUND', `no such endpoint: ${req.method} ${req.url.split('?')[0]!} (see the README's HTTP API section)`)))
 
-  // Prometheus text format, open to whoever reaches the port (as a scrape target is).
-  app.get('/metrics', async (_req, reply) => {
-    const body = await ctx.registry.metrics()
-    return await reply.type(ctx.registry.contentType).send(body)
-  })
+  // GET /metrics (Prometheus text) is answered by node's own server before a request reaches
+  // these routes (server.ts, HttpService.metrics): a scrape never loads them.
 
   app.get('/v1/status', async () => statusToJson(ctx.status()))
 

@@ -4,7 +4,8 @@
 // body limits and JSON parsing, and `inject()`, which lets the unit tests call every route
 // without a socket. Node's bare `http` would have meant hand-written routing and body
 // handling; express is larger and slower and has no inject. Node's own server listens from
-// start-up; fastify and the routes (app.ts) load at the first request (HttpService).
+// start-up; fastify and the routes (app.ts) load at the first request (HttpService), except a
+// scrape of /metrics, which node's server answers itself (HttpService.metrics).
 //
 // Who is asking: a bearer token (token.ts) names a client key, whose rights come from the
 // same grants the admin protocol uses. Without a token, a caller on loopback may read (the
@@ -41,6 +42,13 @@ const READ_ONLY = new Set(['read'] as const)
 const NOTHING = new Set<never>()
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void
+
+/** A Prometheus scrape: GET or HEAD of /metrics (a query string is ignored). */
+function isScrape (req: IncomingMessage): boolean {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false
+  const url = req.url ?? ''
+  return url === '/metrics' || url.startsWith('/metrics?')
+}
 
 /** `server.listen(port, host)` as a promise: rejects with the listen error (EADDRINUSE …). */
 async function listenOn (server: Server, host: string, port: number): Promise<void> {
@@ -128,7 +136,8 @@ export class HttpService {
   /** Node's HTTP server with fastify's defaults; a request goes to the routes, loaded at the first. */
   private server (): Server {
     const server = createServer((req, res) => {
-      if (this.handler != null) this.handler(req, res)
+      if (isScrape(req)) void this.metrics(req, res)
+      else if (this.handler != null) this.handler(req, res)
       else void this.routes().then(handler => handler(req, res), err => this.unavailable(res, err))
     })
     server.keepAliveTimeout = 72_000
@@ -148,6 +157,25 @@ export class HttpService {
     })()
     this.loading.catch(() => { this.loading = undefined })
     return await this.loading
+  }
+
+  /**
+   * GET or HEAD /metrics, answered here rather than by the routes: Prometheus scrapes every node
+   * every few seconds, and loading fastify for a scrape would give back the ~6 MB of RSS the lazy
+   * routes save (BENCHMARKS.md, issue 14, stop 34). Open to whoever reaches the port, as a
+   * scrape target is. Any other method on /metrics goes to the routes (which answer 404).
+   */
+  private async metrics (req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const body = await this.c.registry.metrics()
+      res.writeHead(200, { 'content-type': this.c.registry.contentType, 'content-length': Buffer.byteLength(body) })
+      res.end(req.method === 'HEAD' ? undefined : body)
+    } catch (err) {
+      this.c.log.error({ err: errorMessage(err) }, 'could not collect the metrics')
+      if (res.headersSent) { res.destroy(); return }
+      res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' })
+      res.end(JSON.stringify({ error: { code: 'INTERNAL', message: `the metrics could not be collected: ${errorMessage(err)}` } }))
+    }
   }
 
   private unavailable (res: ServerResponse, err: unknown): void {

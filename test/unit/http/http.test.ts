@@ -140,7 +140,6 @@ describe('HTTP API', () => {
     const remote = await app.inject({ url: '/v1/members', remoteAddress: '10.0.0.9' })
     expect(remote.statusCode).toBe(403)
     expect(remote.json().error.message).toMatch(/Bearer TOKEN/)
-    expect((await app.inject({ url: '/metrics' })).headers['content-type']).toMatch(/text\/plain/)
   })
 
   it('submits as the token\'s key with its grant, and refuses anonymous writes', async () => {
@@ -214,6 +213,28 @@ describe('HTTP API', () => {
       await svc.stop()
     }
     await expect(fetch(`${base}/v1/status`)).rejects.toThrow()
+  })
+
+  it('answers a scrape of /metrics without loading the routes', async () => {
+    const { svc } = await setup({ host: '127.0.0.1', port: 0, fallback: false })
+    const loaded = (): boolean => (svc as unknown as { handler?: unknown }).handler != null
+    await svc.start()
+    const base = `http://${svc.address!}`
+    try {
+      const m = await fetch(`${base}/metrics`)
+      expect([m.status, m.headers.get('content-type')]).toEqual([200, 'text/plain; version=0.0.4; charset=utf-8'])
+      await m.text()
+      const head = await fetch(`${base}/metrics?x=1`, { method: 'HEAD' })
+      expect([head.status, await head.text()]).toEqual([200, ''])
+      expect(loaded()).toBe(false)
+      // Anything else loads them: another method on /metrics is theirs to refuse.
+      const post = await fetch(`${base}/metrics`, { method: 'POST' })
+      expect(post.status).toBe(404)
+      await post.text()
+      expect(loaded()).toBe(true)
+    } finally {
+      await svc.stop()
+    }
   })
 
   it('fails start() with PORT_IN_USE when its port is taken, unless it may fall back to a free one', async () => {
