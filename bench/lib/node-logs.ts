@@ -121,3 +121,42 @@ export function firstLogged (logs: readonly string[], msg: string, since = 0, ma
   }
   return first
 }
+
+/** What the nodes' own logs say happened in a window (bench/scale's hold). */
+export interface LoggedEvents {
+  /** A node came to suspect a peer ("membership change" to suspect). */
+  suspicions: number
+  /** A node declared a peer dead on its own ("membership change" to dead). */
+  deaths: number
+  /** A node started an election ("raft role change" to candidate). */
+  campaigns: number
+  /** A node became leader. */
+  leaders: number
+}
+
+/**
+ * Counts, over every log, the lines from `from` to `to` (epoch ms) that record a suspicion, a
+ * local death, a campaign or a new leader. The logs hold every one of them, where status
+ * counters read at the end miss the nodes that do not answer in time (a saturated mesh).
+ */
+export function countLogged (logs: readonly string[], from: number, to: number): LoggedEvents {
+  const out: LoggedEvents = { suspicions: 0, deaths: 0, campaigns: 0, leaders: 0 }
+  for (const file of logs) {
+    let text = ''
+    try { text = readFileSync(file, 'utf8') } catch { continue }
+    for (const raw of text.split('\n')) {
+      if (!raw.includes('"membership change"') && !raw.includes('"raft role change"')) continue
+      let line: LogLine
+      try { line = JSON.parse(raw) as LogLine } catch { continue }
+      if (line.time < from || line.time > to) continue
+      if (line.msg === 'membership change') {
+        if (line.to === 'suspect') out.suspicions++
+        else if (line.to === 'dead') out.deaths++
+      } else if (line.msg === 'raft role change') {
+        if (line.role === 'candidate') out.campaigns++
+        else if (line.role === 'leader') out.leaders++
+      }
+    }
+  }
+  return out
+}
