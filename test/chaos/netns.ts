@@ -6,7 +6,7 @@
 // The chaos suite (suite/) also kills, restarts and pauses single hosts' nodes, cuts links
 // and splits the bridge with blackhole routes, and talks to the nodes from the root
 // namespace through an address of its own on the bridge (MeshOptions.client).
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { closeSync, copyFileSync, mkdirSync, openSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { generateKeyPair, privateKeyToProtobuf } from '@libp2p/crypto/keys'
@@ -14,46 +14,23 @@ import { OPERATOR_KEY_FILE } from '../../src/node/store/identity.js'
 import type { StatusJson } from '../../src/node/client/status-json.js'
 import { generateMeshKey } from '../../src/node/transport/mesh-key.js'
 import { NODE_FLAGS, waitUntil } from '../../scripts/cluster-lib.js'
+import { BridgeNet, netnsUsable, sh } from '../../scripts/netns-lib.js'
 import { NODE, ROOT, run, tempDir, type RunResult } from '../e2e/helpers.js'
 
-const BRIDGE = 'mnchaos0'
-const SUBNET = '10.213.77'
 /** Every namespace any chaos file may make: cleanup removes them all, whoever made them. */
-const MAX_HOSTS = 5
+const net = new BridgeNet({ prefix: 'mnchaos', subnet: '10.213.77', maxHosts: 5 })
 export const PORT = 7420
 
-export const ns = (i: number): string => `mnchaos${i}`
-export const ip = (i: number): string => `${SUBNET}.${i + 10}`
+export const ns = net.ns
+export const ip = net.ip
 /** The root namespace's address on the bridge (MeshOptions.client). */
-export const CLIENT_IP = `${SUBNET}.1`
+export const CLIENT_IP = net.clientIp
 export const addrOf = (i: number): string => `/ip4/${ip(i)}/tcp/${PORT}`
-
-export function sh (...args: string[]): void {
-  execFileSync('ip', args, { stdio: 'ignore' })
-}
-
-function tryIp (...args: string[]): void {
-  try { sh(...args) } catch { /* already gone */ }
-}
-
-export function canUseNetns (): boolean {
-  if (process.getuid?.() !== 0) return false
-  try {
-    execFileSync('ip', ['-V'], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-}
+export { sh, netnsUsable as canUseNetns }
 
 /** Kills whatever runs in our namespaces and removes them, their links and the bridge. */
 export function cleanup (): void {
-  for (let i = 1; i <= MAX_HOSTS; i++) {
-    try { execFileSync('ip', ['netns', 'pids', ns(i)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n').filter(Boolean).forEach(pid => { try { process.kill(Number(pid), 'SIGKILL') } catch {} }) } catch {}
-    tryIp('netns', 'del', ns(i))
-    tryIp('link', 'del', `veth-${ns(i)}`)
-  }
-  tryIp('link', 'del', BRIDGE)
+  net.cleanup()
 }
 
 export interface NetnsMesh {
@@ -99,7 +76,6 @@ export interface MeshOptions {
 /** Builds the network, starts the nodes with a mesh key, and waits for one cluster with a leader. */
 export async function startMesh (opts: MeshOptions): Promise<NetnsMesh> {
   const hosts = opts.nodes + (opts.spare ?? 0)
-  if (hosts > MAX_HOSTS) throw new Error(`at most ${MAX_HOSTS} hosts`)
   const dataDir = tempDir('chaos')
   const meshKey = join(dataDir, 'mesh.key')
   const procs = new Map<number, ChildProcess>()
@@ -148,19 +124,8 @@ export async function startMesh (opts: MeshOptions): Promise<NetnsMesh> {
       cleanup()
     }
   }
-  cleanup()
   try {
-    sh('link', 'add', BRIDGE, 'type', 'bridge')
-    sh('link', 'set', BRIDGE, 'up')
-    if (opts.client === true) sh('addr', 'add', `${CLIENT_IP}/24`, 'dev', BRIDGE)
-    for (let i = 1; i <= hosts; i++) {
-      sh('netns', 'add', ns(i))
-      sh('link', 'add', `veth-${ns(i)}`, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns(i))
-      sh('link', 'set', `veth-${ns(i)}`, 'master', BRIDGE, 'up')
-      sh('-n', ns(i), 'addr', 'add', `${ip(i)}/24`, 'dev', 'eth0')
-      sh('-n', ns(i), 'link', 'set', 'eth0', 'up')
-      sh('-n', ns(i), 'link', 'set', 'lo', 'up')
-    }
+    net.build(hosts, { client: opts.client === true })
     // Hosts on a real network need a mesh key (a node refuses to listen beyond loopback
     // without one); the CLI with --data-dir uses the node's.
     writeFileSync(meshKey, generateMeshKey(), { mode: 0o600 })
