@@ -2,45 +2,22 @@
 // server answered, and exits 1 (3 for FORBIDDEN, 4 for NO_QUORUM and NOT_REGISTERED); its
 // usage errors still exit 2. The server here is a bare
 // libp2p host on loopback answering the admin protocol with a fixed failure.
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { tcp } from '@libp2p/tcp'
-import { createLibp2p, type Libp2p } from 'libp2p'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { main, type CliIO } from '../../../src/node/cli/main.js'
-import { serveOnce } from '../../../src/node/transport/rpc.js'
-import { ADMIN_PROTOCOL } from '../../../src/wire/constants.js'
-import { AdminRequest, AdminResponse } from '../../../src/wire/proto/admin.js'
-
-function io (): CliIO & { stdout: string, stderr: string } {
-  const o = { stdout: '', stderr: '', env: {}, out: (t: string) => { o.stdout += t }, err: (t: string) => { o.stderr += t } }
-  return o
-}
+import { main } from '../../../src/node/cli/main.js'
+import type { AdminRequest, AdminResponse } from '../../../src/wire/proto/admin.js'
+import { captureIO as io, fakeAdminServer, type FakeAdmin } from './cli-fixture.js'
 
 describe('the CLI facing a server failure', () => {
-  let server: Libp2p
+  let server: FakeAdmin
   let addr = ''
-  const seen: AdminRequest[] = []
+  let seen: AdminRequest[] = []
   let answer: AdminResponse = { code: '', error: '', leader: '' }
 
   beforeAll(async () => {
-    server = await createLibp2p({
-      privateKey: await generateKeyPair('Ed25519'),
-      addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-      transports: [tcp()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      // Every CLI call is a new connection from loopback; do not rate-limit them.
-      connectionManager: { allow: ['/ip4/127.0.0.0/ipcidr/8'] }
-    })
-    await server.handle(ADMIN_PROTOCOL, ({ stream }) => {
-      void serveOnce(stream, { request: AdminRequest, response: AdminResponse, maxRequestBytes: 1 << 20, timeoutMs: 5_000 }, req => {
-        seen.push(req)
-        return answer
-      }).catch(() => {})
-    })
-    addr = server.getMultiaddrs()[0]!.toString()
+    server = await fakeAdminServer()
+    server.answer = () => answer
+    addr = server.addr
+    seen = server.seen
   })
 
   afterAll(async () => {

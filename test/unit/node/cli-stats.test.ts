@@ -1,24 +1,12 @@
 // `meshnode stats` and `meshnode jobs --since/--format` against a bare libp2p host answering
 // the admin protocol with canned answers; and the small pieces they are made of: duration
 // flags and RFC 4180 CSV fields.
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { tcp } from '@libp2p/tcp'
-import { createLibp2p, type Libp2p } from 'libp2p'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { main, type CliIO } from '../../../src/node/cli/main.js'
+import { main } from '../../../src/node/cli/main.js'
 import { MAX_SINCE_MS, csv, csvField, parseDuration } from '../../../src/node/cli/table.js'
-import { serveOnce } from '../../../src/node/transport/rpc.js'
-import { ADMIN_PROTOCOL } from '../../../src/wire/constants.js'
-import { AdminRequest, AdminResponse, type JobSummary, type MeshStats } from '../../../src/wire/proto/admin.js'
+import type { AdminRequest, AdminResponse, JobSummary, MeshStats } from '../../../src/wire/proto/admin.js'
+import { OK, captureIO as io, fakeAdminServer, type FakeAdmin } from './cli-fixture.js'
 
-function io (): CliIO & { stdout: string, stderr: string } {
-  const o = { stdout: '', stderr: '', env: {}, out: (t: string) => { o.stdout += t }, err: (t: string) => { o.stderr += t } }
-  return o
-}
-
-const OK = { code: '', error: '', leader: '' }
 const MIN = 60_000
 const T0 = 1_764_000_000_000
 
@@ -43,27 +31,16 @@ function job (id: string, createdAt: number, extra: Partial<JobSummary> = {}): J
 }
 
 describe('meshnode stats and jobs --since/--format', () => {
-  let server: Libp2p
+  let server: FakeAdmin
   let addr = ''
-  const seen: AdminRequest[] = []
+  let seen: AdminRequest[] = []
   let answer: (req: AdminRequest) => AdminResponse = () => OK
 
   beforeAll(async () => {
-    server = await createLibp2p({
-      privateKey: await generateKeyPair('Ed25519'),
-      addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-      transports: [tcp()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      connectionManager: { allow: ['/ip4/127.0.0.0/ipcidr/8'] }
-    })
-    await server.handle(ADMIN_PROTOCOL, ({ stream }) => {
-      void serveOnce(stream, { request: AdminRequest, response: AdminResponse, maxRequestBytes: 1 << 20, timeoutMs: 5_000 }, req => {
-        seen.push(req)
-        return answer(req)
-      }).catch(() => {})
-    }, { maxInboundStreams: 64 })
-    addr = server.getMultiaddrs()[0]!.toString()
+    server = await fakeAdminServer()
+    server.answer = req => answer(req)
+    addr = server.addr
+    seen = server.seen
   })
 
   afterAll(async () => {

@@ -1,14 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { main, type CliIO } from '../../../src/node/cli/main.js'
+import { main } from '../../../src/node/cli/main.js'
+import { captureIO as io } from './cli-fixture.js'
 import { EXIT_CODES, exitCodeOf } from '../../../src/node/errors.js'
 import { tempDir } from '../../temp-dir.js'
-
-function io (): CliIO & { stdout: string, stderr: string } {
-  const o = { stdout: '', stderr: '', env: {}, out: (t: string) => { o.stdout += t }, err: (t: string) => { o.stderr += t } }
-  return o
-}
 
 describe('cli', () => {
   it('prints help and exits 0', async () => {

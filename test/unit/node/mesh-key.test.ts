@@ -5,7 +5,8 @@ import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { main, type CliIO } from '../../../src/node/cli/main.js'
+import { main } from '../../../src/node/cli/main.js'
+import { captureIO as io } from './cli-fixture.js'
 import { isMeshError } from '../../../src/node/errors.js'
 import { generateMeshKey, loadMeshKeyFile, parseMeshKey, writeMeshKeyFile } from '../../../src/node/transport/mesh-key.js'
 
@@ -161,11 +162,6 @@ describe('mesh key files', () => {
     expect(err.message).toContain(`mesh key ${file} does not start with the header line`)
   })
 })
-
-function io (): CliIO & { stdout: string, stderr: string } {
-  const o = { stdout: '', stderr: '', env: {}, out: (t: string) => { o.stdout += t }, err: (t: string) => { o.stderr += t } }
-  return o
-}
 
 describe('meshnode keygen', () => {
   it('prints a new mesh key to stdout without --out', async () => {
