@@ -1,7 +1,9 @@
 // scripts/dependency-edits.mjs: the bundle's edits to dependencies apply to the installed
 // versions, a build fails when one no longer does, and the edited code does what it did
 // without the memory: Noise's WebAssembly cipher is compiled at its first frame, not at load,
-// and the peer store sorts without an ICU collator (String.prototype.localeCompare).
+// and the peer store sorts without an ICU collator (String.prototype.localeCompare). The built
+// bundle (`npm run build` comes first) compiles no WebAssembly at import.
+import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { readFileSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
@@ -111,5 +113,15 @@ describe('dependency edits', () => {
     it('called localeCompare without the edit', async () => {
       await expect(record(false)).rejects.toThrow('localeCompare called')
     })
+  })
+
+  it('leave the built bundle compiling no WebAssembly at import', async () => {
+    const script = [
+      'let wasm = 0; const M = WebAssembly.Module; WebAssembly.Module = new Proxy(M, { construct (t, a) { wasm++; return Reflect.construct(t, a) } })',
+      `await import(${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'meshnode.mjs')).href)})`,
+      'console.log(JSON.stringify({ wasm }))'
+    ].join('\n')
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })
+    expect(JSON.parse(out)).toEqual({ wasm: 0 })
   })
 })
