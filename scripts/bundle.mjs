@@ -9,6 +9,7 @@ import { build as esbuild } from 'esbuild'
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { isBuiltin } from 'node:module'
 import { fileURLToPath } from 'node:url'
+import { DEPENDENCY_EDITS } from './dependency-edits.mjs'
 import { check, strip } from './strip-source.mjs'
 
 // Fastify loads its JSON-schema compilers (ajv, fast-json-stringify) only for routes with
@@ -60,7 +61,9 @@ const common = {
   define: { MESHNODE_BUNDLE: 'true' },
   // Some bundled CommonJS dependencies call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __meshnodeCreateRequire } from 'node:module'; const require = __meshnodeCreateRequire(import.meta.url);" },
-  plugins: [PROM_CLIENT_UNUSED, BUILTINS_BY_REQUIRE],
+  // DEPENDENCY_EDITS: scripts/dependency-edits.mjs (code that a node ran at load or at its first
+  // peer, that cost idle memory for nothing)
+  plugins: [PROM_CLIENT_UNUSED, BUILTINS_BY_REQUIRE, DEPENDENCY_EDITS],
   logLevel: 'warning'
 }
 
