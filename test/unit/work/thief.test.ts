@@ -113,11 +113,17 @@ describe('Thief: after a steal that found nothing', () => {
   /** The end of a job: three peers still advertise work in their last heartbeats. */
   const stale: PeerInfo[] = [{ peerId: 'home', queued: 100, capabilities: [] }, { peerId: 'p1', queued: 50, capabilities: [] }, { peerId: 'p2', queued: 50, capabilities: [] }, { peerId: SELF, queued: 0, capabilities: [] }]
 
-  it('asks no other peer for EMPTY_QUIET_MS, then the next one', () => {
+  /** A thief whose first steal (at 0) was answered empty at 2. */
+  function foundNothing (seed: number): { thief: Thief, rng: ReturnType<typeof mulberry32>, first: string } {
     const thief = new Thief()
-    const rng = mulberry32(6)
-    const first = thief.plan(stale, SELF, alive, SLOTS, 0, rng)!
-    thief.answered(first.victim, 0, 0, 2, 2)
+    const rng = mulberry32(seed)
+    const first = thief.plan(stale, SELF, alive, SLOTS, 0, rng)!.victim
+    thief.answered(first, 0, 0, 2, 2)
+    return { thief, rng, first }
+  }
+
+  it('asks no other peer for EMPTY_QUIET_MS, then the next one', () => {
+    const { thief, rng, first } = foundNothing(6)
     expect(thief.plan(stale, SELF, alive, SLOTS, 3, rng)).toBeUndefined()
     expect(thief.plan(stale, SELF, alive, SLOTS, 2 + EMPTY_QUIET_MS - 1, rng)).toBeUndefined()
     // Looked at again when the quiet ends.
@@ -126,23 +132,17 @@ describe('Thief: after a steal that found nothing', () => {
     expect(next).toBeDefined()
     // The empty victim is still ruled out (EMPTY_HINT_MS > EMPTY_QUIET_MS).
     expect(EMPTY_HINT_MS).toBeGreaterThan(EMPTY_QUIET_MS)
-    expect(next!.victim).not.toBe(first.victim)
+    expect(next!.victim).not.toBe(first)
   })
 
   it('asks at once when a heartbeat advertises work meanwhile', () => {
-    const thief = new Thief()
-    const rng = mulberry32(7)
-    const first = thief.plan(stale, SELF, alive, SLOTS, 0, rng)!
-    thief.answered(first.victim, 0, 0, 2, 2)
+    const { thief, rng } = foundNothing(7)
     thief.advertised('p2')
     expect(thief.plan(stale, SELF, alive, SLOTS, 3, rng)).toBeDefined()
   })
 
   it('is not quiet after a steal that brought tasks', () => {
-    const thief = new Thief()
-    const rng = mulberry32(8)
-    const first = thief.plan(stale, SELF, alive, SLOTS, 0, rng)!
-    thief.answered(first.victim, 0, 0, 2, 2)
+    const { thief, rng } = foundNothing(8)
     thief.advertised('home')
     const second = thief.plan(stale, SELF, alive, SLOTS, 3, rng)!
     thief.answered(second.victim, 10, 40, 2, 5)
