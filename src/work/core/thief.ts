@@ -5,7 +5,7 @@
 import { TrailTable, serviceQuality } from '../../pheromone/index.js'
 import type { Rng } from '../../prng.js'
 import { JOB_LIMITS } from '../limits.js'
-import { EMPTY_HINT_MS, PREFETCH_PER_SLOT, type PeerInfo } from './types.js'
+import { EMPTY_HINT_MS, EMPTY_QUIET_MS, PREFETCH_PER_SLOT, type PeerInfo } from './types.js'
 
 export interface StealPlan { victim: string, want: number }
 
@@ -23,6 +23,8 @@ export class Thief {
   stealing = false
   /** When to look again after every loaded peer just answered empty (Infinity: not set). */
   retryAt = Infinity
+  /** Until when no peer is asked after a steal that found nothing (see answered). */
+  private quietUntil = 0
   /**
    * The most the next steal asks for (0: an eighth of a fair share). A thief asks for an
    * eighth of its fair share first, then twice what it last got, up to the fair share, and
@@ -65,6 +67,10 @@ export class Thief {
    */
   plan (peers: readonly PeerInfo[], self: string, isDead: (peer: string) => boolean, concurrency: number, now: number, rng: Rng, taskMs = Number.NaN, queued = 0): StealPlan | undefined {
     if (this.stealing) return undefined
+    if (now < this.quietUntil) {
+      if (this.retryAt > this.quietUntil) this.retryAt = this.quietUntil
+      return undefined
+    }
     const candidates: Array<{ peer: string, heuristic: number }> = []
     const least = queued >= concurrency * PREFETCH_PER_SLOT ? 2 * queued : 0
     let anyQueued = false
@@ -95,10 +101,17 @@ export class Thief {
   /**
    * The victim answered with `got` new tasks. An empty grant (nothing this node may run, or
    * the victim drained meanwhile) rules the victim out until its next heartbeat, so a thief
-   * never spins on it.
+   * never spins on it, and keeps this thief from asking anyone for EMPTY_QUIET_MS unless a
+   * heartbeat advertises work meanwhile (advertised). At a job's end heartbeats are stale:
+   * every peer that held work a moment ago still advertises it, and a thief that asked them
+   * one after another at once sent ~80 steals per job of 200 tasks among ten nodes, nearly
+   * all empty — each a stream, a decode, a flush's turn and a reply on two of ten processes
+   * sharing two cores, just as the job's last outcomes travelled to its home (half of them,
+   * and a job's completion p50 10 → 3–4 ms: BENCHMARKS.md, issue 14, stop 35).
    */
   answered (victim: string, got: number, remaining: number, latencyMs: number, now: number): void {
     this.stealing = false
+    this.quietUntil = got > 0 ? 0 : now + EMPTY_QUIET_MS
     this.hints.set(victim, { queued: got > 0 ? remaining : 0, at: now })
     this.ramp = got > 0 ? Math.min(JOB_LIMITS.batchTasks, Math.max(this.ramp, got) * 2) : 0
     if (got > 0) this.answerMs = Math.max(latencyMs, this.answerMs * ANSWER_DECAY)
@@ -114,6 +127,7 @@ export class Thief {
 
   /** A fresh heartbeat replaces what the last grant told us about that peer. */
   advertised (peer: string): void {
+    this.quietUntil = 0
     this.hints.delete(peer)
   }
 

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import { mulberry32 } from '../../../src/prng.js'
 import { ANSWER_DECAY, RAMP_FIRST_PART, Thief } from '../../../src/work/core/thief.js'
-import { PREFETCH_PER_SLOT, type PeerInfo } from '../../../src/work/core/types.js'
+import { EMPTY_HINT_MS, EMPTY_QUIET_MS, PREFETCH_PER_SLOT, type PeerInfo } from '../../../src/work/core/types.js'
 import { JOB_LIMITS } from '../../../src/work/limits.js'
 
 const SELF = 'thief'
@@ -105,5 +105,47 @@ describe('Thief: when to ask again', () => {
     // Below PREFETCH_PER_SLOT per slot, any peer with work is asked, as before.
     thief.advertised('other')
     expect(thief.plan(peers(0, 3), SELF, alive, SLOTS, 1, rng, 10, SLOTS * PREFETCH_PER_SLOT - 1)?.victim).toBe('other')
+  })
+})
+
+describe('Thief: after a steal that found nothing', () => {
+  const SLOTS = 4
+  /** The end of a job: three peers still advertise work in their last heartbeats. */
+  const stale: PeerInfo[] = [{ peerId: 'home', queued: 100, capabilities: [] }, { peerId: 'p1', queued: 50, capabilities: [] }, { peerId: 'p2', queued: 50, capabilities: [] }, { peerId: SELF, queued: 0, capabilities: [] }]
+
+  /** A thief whose first steal (at 0) was answered empty at 2. */
+  function foundNothing (seed: number): { thief: Thief, rng: ReturnType<typeof mulberry32>, first: string } {
+    const thief = new Thief()
+    const rng = mulberry32(seed)
+    const first = thief.plan(stale, SELF, alive, SLOTS, 0, rng)!.victim
+    thief.answered(first, 0, 0, 2, 2)
+    return { thief, rng, first }
+  }
+
+  it('asks no other peer for EMPTY_QUIET_MS, then the next one', () => {
+    const { thief, rng, first } = foundNothing(6)
+    expect(thief.plan(stale, SELF, alive, SLOTS, 3, rng)).toBeUndefined()
+    expect(thief.plan(stale, SELF, alive, SLOTS, 2 + EMPTY_QUIET_MS - 1, rng)).toBeUndefined()
+    // Looked at again when the quiet ends.
+    expect(thief.retryAt).toBe(2 + EMPTY_QUIET_MS)
+    const next = thief.plan(stale, SELF, alive, SLOTS, 2 + EMPTY_QUIET_MS, rng)
+    expect(next).toBeDefined()
+    // The empty victim is still ruled out (EMPTY_HINT_MS > EMPTY_QUIET_MS).
+    expect(EMPTY_HINT_MS).toBeGreaterThan(EMPTY_QUIET_MS)
+    expect(next!.victim).not.toBe(first)
+  })
+
+  it('asks at once when a heartbeat advertises work meanwhile', () => {
+    const { thief, rng } = foundNothing(7)
+    thief.advertised('p2')
+    expect(thief.plan(stale, SELF, alive, SLOTS, 3, rng)).toBeDefined()
+  })
+
+  it('is not quiet after a steal that brought tasks', () => {
+    const { thief, rng } = foundNothing(8)
+    thief.advertised('home')
+    const second = thief.plan(stale, SELF, alive, SLOTS, 3, rng)!
+    thief.answered(second.victim, 10, 40, 2, 5)
+    expect(thief.plan(stale, SELF, alive, SLOTS, 6, rng)).toBeDefined()
   })
 })
