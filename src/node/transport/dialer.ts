@@ -100,7 +100,7 @@ export class Dialer {
     if (known != null && known.active && known.addrsKey === key) return
     const parsed = parseAddrs(addrs)
     this.learn(peerId, parsed)
-    const twin = this.bootstrapOf(peerId)
+    const twin = this.bootstrapOf(peerId, parsed)
     const t = known
     if (t == null) {
       this.targets.set(peerId, { key: peerId, peerId, addrs: parsed, addrsKey: key, nextAt: 0, backoff: BACKOFF_MIN_MS, dialing: false, active: true, twin })
@@ -233,9 +233,16 @@ export class Dialer {
     }
   }
 
-  /** The bootstrap target that learnt (learn()) it is `peerId`, if any. */
-  private bootstrapOf (peerId: string): Target | undefined {
-    for (const t of this.targets.values()) if (t.key !== peerId && t.peerId === peerId) return t
+  /**
+   * The bootstrap target that learnt (learn()) it is `peerId` and dials one of `addrs`, if any.
+   * A peer that moved away from its bootstrap address has no twin: the bootstrap target keeps
+   * dialling the old address, and must not hold back the dials of the new one.
+   */
+  private bootstrapOf (peerId: string, addrs: Multiaddr[]): Target | undefined {
+    const listed = new Set(addrs.map(bare))
+    for (const t of this.targets.values()) {
+      if (t.key !== peerId && t.peerId === peerId && t.addrs.some(a => listed.has(bare(a)))) return t
+    }
     return undefined
   }
 

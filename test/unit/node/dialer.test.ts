@@ -86,6 +86,20 @@ describe('Dialer', () => {
     d.stop()
   })
 
+  it('dials a peer that moved away from its bootstrap address at its new address, whatever the old one does', async () => {
+    const f = fakeHost()
+    const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    const d = new Dialer({ host: f.host as any, log: f.log as any }, [LOWER], false)
+    d.start()
+    expect(f.dials).toEqual([LOWER]) // in flight, and it never settles
+    d.know(peer.toString(), [`${LOWER}/p2p/${peer.toString()}`])
+    // Restarted elsewhere: its heartbeat names a new address.
+    d.know(peer.toString(), [`${HIGHER}/p2p/${peer.toString()}`])
+    await vi.advanceTimersByTimeAsync(100)
+    expect(f.dials).toEqual([LOWER, `${HIGHER}/p2p/${peer.toString()}`])
+    d.stop()
+  })
+
   it('does not dial a bootstrap address whose peer identified itself and is connected', async () => {
     const f = fakeHost()
     const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
