@@ -23,11 +23,15 @@ const KEY_MISMATCH_BACKOFF_MS = 30_000
 export const ROUND_MS = 50
 /**
  * How long a node waits before dialing a bootstrap address that sorts after its own listen
- * address (see Dialer.start): long enough for a peer started at the same moment to start up
- * (~1–2 s of CPU-bound start-up each when ten start at once on two cores), dial us and
- * identify itself. A peer that is already up and listed us has dialled us by then anyway.
+ * address (see Dialer.start). The peer there dials us itself; this wait is only the fallback
+ * for a peer that cannot reach us. So it must outlast that peer's own way to us: a refused
+ * dial (we were not listening yet) waits up to BACKOFF_MAX_MS before its retry, and the retry's
+ * handshake and identify take another 1–2 s when ten nodes start at once on two cores. At 2 s
+ * (shorter than the peer's backoff alone) a 10-node start dialled ~10 of its 45 pairs from both
+ * ends, each a second Noise handshake, identify and gossipsub stream at both ends in the
+ * CPU-bound formation, and the second connection stayed open (BENCHMARKS.md, issue 14, stop 35).
  */
-export const YIELD_MS = 2_000
+export const YIELD_MS = BACKOFF_MAX_MS + 2_000
 
 /** An address as both ends write it: without the /p2p/<id> suffix. */
 function bare (ma: Multiaddr): string {
@@ -45,6 +49,13 @@ interface Target {
   active: boolean
   /** The addresses last given to know(), as given (a heartbeat with the same ones changes nothing). */
   addrsKey?: string
+  /**
+   * A peer learnt by heartbeat that is also a bootstrap address: that target speaks for it.
+   * While it waits (a yield, a backoff) or dials, this one does not dial: the peer's heartbeat
+   * often arrives, relayed, before its own dial to us has finished, and dialling it then made
+   * a second connection to a peer we were yielding to, or a second dial of one we were dialling.
+   */
+  twin?: Target
 }
 
 export class Dialer {
@@ -89,13 +100,15 @@ export class Dialer {
     if (known != null && known.active && known.addrsKey === key) return
     const parsed = parseAddrs(addrs)
     this.learn(peerId, parsed)
+    const twin = this.bootstrapOf(peerId, parsed)
     const t = known
     if (t == null) {
-      this.targets.set(peerId, { key: peerId, peerId, addrs: parsed, addrsKey: key, nextAt: 0, backoff: BACKOFF_MIN_MS, dialing: false, active: true })
+      this.targets.set(peerId, { key: peerId, peerId, addrs: parsed, addrsKey: key, nextAt: 0, backoff: BACKOFF_MIN_MS, dialing: false, active: true, twin })
     } else {
       if (parsed.length > 0) t.addrs = parsed
       t.addrsKey = key
       t.active = true
+      t.twin = twin
     }
     this.soon()
   }
@@ -220,6 +233,19 @@ export class Dialer {
     }
   }
 
+  /**
+   * The bootstrap target that learnt (learn()) it is `peerId` and dials one of `addrs`, if any.
+   * A peer that moved away from its bootstrap address has no twin: the bootstrap target keeps
+   * dialling the old address, and must not hold back the dials of the new one.
+   */
+  private bootstrapOf (peerId: string, addrs: Multiaddr[]): Target | undefined {
+    const listed = new Set(addrs.map(bare))
+    for (const t of this.targets.values()) {
+      if (t.key !== peerId && t.peerId === peerId && t.addrs.some(a => listed.has(bare(a)))) return t
+    }
+    return undefined
+  }
+
   private round (): void {
     const now = Date.now()
     this.lastRound = now
@@ -233,6 +259,11 @@ export class Dialer {
       }
       if (now < t.nextAt) {
         next = Math.min(next, t.nextAt)
+        continue
+      }
+      // Its bootstrap twin dials this peer: its settling arms the next round, its wait ends one.
+      if (t.twin != null && (t.twin.dialing || now < t.twin.nextAt)) {
+        if (!t.twin.dialing) next = Math.min(next, t.twin.nextAt)
         continue
       }
       t.dialing = true

@@ -5,7 +5,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { Dialer } from '../../../src/node/transport/dialer.js'
+import { BACKOFF_MAX_MS, Dialer, YIELD_MS } from '../../../src/node/transport/dialer.js'
 
 const OWN = '/ip4/127.0.0.1/tcp/20001'
 const LOWER = '/ip4/127.0.0.1/tcp/20000'
@@ -43,8 +43,60 @@ describe('Dialer', () => {
     const d = new Dialer({ host: f.host as any, log: f.log as any }, [LOWER, HIGHER], true)
     d.start()
     expect(f.dials).toEqual([LOWER])
-    vi.advanceTimersByTime(2_100)
+    vi.advanceTimersByTime(YIELD_MS + 100)
     expect(f.dials).toEqual([LOWER, HIGHER])
+    d.stop()
+  })
+
+  it('yields longer than the other founder waits between its dials, so a reachable one gets there first', () => {
+    const f = fakeHost()
+    const d = new Dialer({ host: f.host as any, log: f.log as any }, [HIGHER], true)
+    d.start()
+    // The higher founder dialled us before we listened, was refused, and retries at its
+    // longest backoff; its handshake then takes a while on a loaded machine.
+    vi.advanceTimersByTime(BACKOFF_MAX_MS + 1_000)
+    expect(f.dials).toEqual([])
+    d.stop()
+  })
+
+  it('does not dial a peer learnt by heartbeat while it yields to that peer\'s bootstrap address', async () => {
+    const f = fakeHost()
+    const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    const d = new Dialer({ host: f.host as any, log: f.log as any }, [HIGHER], true)
+    d.start()
+    // Its heartbeat arrives relayed by a third node before its own dial to us has finished.
+    d.know(peer.toString(), [`${HIGHER}/p2p/${peer.toString()}`])
+    await vi.advanceTimersByTimeAsync(YIELD_MS - 100)
+    expect(f.dials).toEqual([])
+    // It never connected: the yield ends and the address is dialled, once.
+    await vi.advanceTimersByTimeAsync(200)
+    expect(f.dials).toEqual([HIGHER])
+    d.stop()
+  })
+
+  it('does not dial a peer learnt by heartbeat a second time while its bootstrap address is being dialled', async () => {
+    const f = fakeHost()
+    const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    const d = new Dialer({ host: f.host as any, log: f.log as any }, [LOWER], true)
+    d.start()
+    expect(f.dials).toEqual([LOWER]) // in flight (the fake's dials never settle)
+    d.know(peer.toString(), [`${LOWER}/p2p/${peer.toString()}`])
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(f.dials).toEqual([LOWER])
+    d.stop()
+  })
+
+  it('dials a peer that moved away from its bootstrap address at its new address, whatever the old one does', async () => {
+    const f = fakeHost()
+    const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    const d = new Dialer({ host: f.host as any, log: f.log as any }, [LOWER], false)
+    d.start()
+    expect(f.dials).toEqual([LOWER]) // in flight, and it never settles
+    d.know(peer.toString(), [`${LOWER}/p2p/${peer.toString()}`])
+    // Restarted elsewhere: its heartbeat names a new address.
+    d.know(peer.toString(), [`${HIGHER}/p2p/${peer.toString()}`])
+    await vi.advanceTimersByTimeAsync(100)
+    expect(f.dials).toEqual([LOWER, `${HIGHER}/p2p/${peer.toString()}`])
     d.stop()
   })
 
