@@ -51,7 +51,7 @@ interface Target {
   addrsKey?: string
   /**
    * A peer learnt by heartbeat that is also a bootstrap address: that target speaks for it.
-   * While it waits (a yield, a backoff) or dials, this one does not dial: the peer's heartbeat
+   * While it yields or dials for the first time, this one does not dial: the peer's heartbeat
    * often arrives, relayed, before its own dial to us has finished, and dialling it then made
    * a second connection to a peer we were yielding to, or a second dial of one we were dialling.
    */
@@ -262,7 +262,10 @@ export class Dialer {
         continue
       }
       // Its bootstrap twin dials this peer: its settling arms the next round, its wait ends one.
-      if (t.twin != null && (t.twin.dialing || now < t.twin.nextAt)) {
+      // Only until the twin's address has failed once: the heartbeat may name addresses the
+      // bootstrap one is not (a peer reached by another route), and a twin that keeps failing
+      // would otherwise hold this peer back for good.
+      if (t.twin != null && t.twin.backoff === BACKOFF_MIN_MS && (t.twin.dialing || now < t.twin.nextAt)) {
         if (!t.twin.dialing) next = Math.min(next, t.twin.nextAt)
         continue
       }

@@ -86,6 +86,24 @@ describe('Dialer', () => {
     d.stop()
   })
 
+  it('dials a peer learnt by heartbeat at all its addresses once its bootstrap address has failed', async () => {
+    const f = fakeHost()
+    const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    const other = `/ip4/10.0.0.2/tcp/20000/p2p/${peer.toString()}`
+    // The bootstrap address never answers from here; the peer's other address would.
+    f.host.dial = async (target: any) => {
+      f.dials.push(String(target))
+      if (String(target) === LOWER) throw new Error('connection refused')
+      return await new Promise(() => {})
+    }
+    const d = new Dialer({ host: f.host as any, log: f.log as any }, [LOWER], true)
+    d.know(peer.toString(), [`${LOWER}/p2p/${peer.toString()}`, other])
+    d.start()
+    await vi.advanceTimersByTimeAsync(500)
+    expect(f.dials.filter(x => x.includes(other))).toHaveLength(1)
+    d.stop()
+  })
+
   it('dials a peer that moved away from its bootstrap address at its new address, whatever the old one does', async () => {
     const f = fakeHost()
     const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
