@@ -85,9 +85,8 @@ describe('mesh key protector', () => {
   it('refuses hosts with different keys promptly, on both sides, with MESH_KEY_MISMATCH', async () => {
     const a = await start([OLD])
     const b = await start([OTHER])
-    const started = Date.now()
+    // Refused at the hello, not by the 5 s handshake timeout: that would be UNREACHABLE.
     const err = await dialError(a, b)
-    expect(Date.now() - started).toBeLessThan(2_000)
     const refusal = meshKeyMismatchIn(err)
     expect(refusal).toBeDefined()
     expect(isMeshError(refusal, 'MESH_KEY_MISMATCH')).toBe(true)

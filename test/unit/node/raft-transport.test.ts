@@ -16,6 +16,7 @@ import { MessageType, RaftMessage } from '../../../src/wire/proto/raft.js'
 import { pbStream } from 'it-protobuf-stream'
 import { RAFT_PROTOCOL } from '../../../src/wire/constants.js'
 import { MAX_VOUCH_BYTES, memberList, type Vouch } from '../../../src/healing/liveness.js'
+import { until } from '../../until.js'
 
 const silent = createLogger('silent')
 
@@ -27,13 +28,6 @@ async function node (): Promise<{ host: Host, registry: Registry }> {
 }
 
 /** Waits (polling) until `pred` holds, or fails saying what it waited for. */
-async function until (what: string, pred: () => boolean, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 10))
-  }
-}
 
 describe('the raft transport after the peer hangs up', () => {
   const stops: Array<() => Promise<void>> = []

@@ -32,6 +32,7 @@ import { ADMIN_ANONYMOUS_RATE, ADMIN_GRANTED_RATE, RAFT_FRAME_RATE, RAFT_PROTOCO
 import { StatusResponse } from '../../../src/wire/proto/status.js'
 import { WorkFrame, type WorkResponse } from '../../../src/wire/proto/work.js'
 import { workRequest } from '../../../src/wire/work-codec.js'
+import { until } from '../../until.js'
 
 async function host (listen = false): Promise<Libp2p> {
   return await createLibp2p({
@@ -47,9 +48,6 @@ async function host (listen = false): Promise<Libp2p> {
 const silent = createLogger('silent')
 
 /** Waits (polling) until `pred` holds; the test's own timeout bounds it. */
-async function until (pred: () => boolean): Promise<void> {
-  while (!pred()) await new Promise(resolve => setTimeout(resolve, 5))
-}
 /** The services' clock: frozen, so no bucket refills while a test runs. */
 const frozen = (): number => 1_000_000
 
@@ -226,7 +224,7 @@ describe('the work protocol\'s cap on requests in flight per peer', () => {
     expect(served.every(f => f.response?.ok === true)).toBe(true)
     // Below the cap again: the next request is handled.
     await pb.write({ id: 6n, request: workRequest('deliver') }, WorkFrame)
-    await until(() => held.length === 1)
+    await until('the held frame', () => held.length === 1)
     held.splice(0).forEach(release => { release() })
     expect((await pb.read(WorkFrame)).id).toBe(6n)
     await stream.close()
@@ -249,7 +247,7 @@ describe('the raft transport\'s per-peer frame rate', () => {
       const pb = pbStream(await peer.dialProtocol(server.getMultiaddrs()[0]!, RAFT_PROTOCOL))
       await pb.writeV(frames, RaftMessage)
       const counter = (name: string): number => statusCounters(registry).find(([n]) => n === name)?.[1] ?? 0
-      await until(() => delivered.length + counter('rate_limited_total') === frames.length)
+      await until('every frame delivered or limited', () => delivered.length + counter('rate_limited_total') === frames.length)
       expect(delivered.length).toBe(RAFT_FRAME_RATE.burst)
       expect(counter('rate_limited_total')).toBe(extra)
       // The first burst got through in order; the flood's tail was dropped.

@@ -8,16 +8,9 @@ import type { Handlers } from '../../../src/work/executors.js'
 import type { JobRecord } from '../../../src/work/records.js'
 import { parseJobInput } from '../../../src/work/spec.js'
 import { Mesh } from './harness.js'
+import { until } from '../../until.js'
 
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
-
-async function until (what: string, pred: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await pred())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(10)
-  }
-}
 
 /** A slow handler, so the job is still running when its home dies. */
 const SLOW: Handlers = { slow: async (payload: unknown) => { await sleep((payload as { ms: number }).ms); return 'ok' } }

@@ -5,6 +5,7 @@ import type { JobEntry } from '../../../src/consensus/control.js'
 import type { WorkShell } from '../../../src/node/services/work-shell.js'
 import type { WorkStore } from '../../../src/node/store/work-store.js'
 import { loneShell } from './lone-shell.js'
+import { until } from '../../until.js'
 
 let cleanup: (() => Promise<void>) | undefined
 afterEach(async () => {
@@ -23,20 +24,12 @@ async function setup (): Promise<{ shell: WorkShell, work: WorkStore, registry: 
   return { shell, work, registry, release }
 }
 
-async function until (cond: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (await cond()) return
-    await new Promise(resolve => setTimeout(resolve, 10))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
-
 describe('work shell: retention', () => {
   it('registers a finished job with when it finished and the keep it was submitted with', async () => {
     const { shell, registry } = await setup()
     const [job] = await shell.submit([{ tasks: [{ type: 'echo', payload: 1 }], keep: 60_000 }])
     expect(registry.get(job!.id)).toMatchObject({ state: 'running', keepMs: 60_000 })
-    await until(() => registry.get(job!.id)?.state === 'completed', 'the final state')
+    await until('the final state', () => registry.get(job!.id)?.state === 'completed')
     const e = registry.get(job!.id)!
     expect(e.keepMs).toBe(60_000)
     expect(e.finishedAt).toBeGreaterThanOrEqual(e.createdAt)
@@ -46,7 +39,7 @@ describe('work shell: retention', () => {
   it('forgets a finished job: record and outcomes leave the store', async () => {
     const { shell, work, registry } = await setup()
     const [job] = await shell.submit([{ tasks: [{ type: 'echo', payload: 1 }, { type: 'echo', payload: 2 }] }])
-    await until(() => registry.get(job!.id)?.state === 'completed', 'the final state')
+    await until('the final state', () => registry.get(job!.id)?.state === 'completed')
     expect(await work.jobResults(job!.id, 10)).toHaveLength(2)
     await shell.forgetJobs([job!.id], false)
     expect(await shell.job(job!.id)).toBeUndefined()
@@ -57,7 +50,7 @@ describe('work shell: retention', () => {
   it('expires only the results: the record stays, marked resultsExpired', async () => {
     const { shell, registry } = await setup()
     const [job] = await shell.submit([{ tasks: [{ type: 'echo', payload: 'x' }] }])
-    await until(() => registry.get(job!.id)?.state === 'completed', 'the final state')
+    await until('the final state', () => registry.get(job!.id)?.state === 'completed')
     expect((await shell.job(job!.id))?.result).toBe('x')
     await shell.forgetJobs([job!.id], true)
     const view = await shell.job(job!.id)

@@ -10,6 +10,7 @@ import type { WorkShell } from '../../../src/node/services/work-shell.js'
 import { WorkStore, type JobRecord } from '../../../src/node/store/work-store.js'
 import { WorkError } from '../../../src/work/errors.js'
 import { loneShell } from './lone-shell.js'
+import { until } from '../../until.js'
 
 const DISK_FULL = 'IO error: /data/000123.log: No space left on device'
 
@@ -54,14 +55,6 @@ async function setup (): Promise<Setup> {
   return { shell, store, work, registry, failing, finished, gate }
 }
 
-async function until (cond: () => boolean, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting')
-    await new Promise(resolve => setTimeout(resolve, 10))
-  }
-}
-
 async function refusal (p: Promise<unknown>): Promise<WorkError> {
   try {
     await p
@@ -94,9 +87,9 @@ describe('work shell: store writes that fail', () => {
     expect(second.message).toMatch(/cannot write to its disk .*No space left on device.*nothing was accepted/)
     s.failing.on = false
     // The shell tries the store again by itself: the failed writes, then the undo, land.
-    await until(() => s.shell.writeFailure == null)
+    await until('the write failure to clear', () => s.shell.writeFailure == null)
     const [job] = await s.shell.submit([{ tasks: [{ type: 'echo', payload: 3 }] }])
-    await until(() => s.finished.includes(`${job!.id}:completed`))
+    await until('the job to complete', () => s.finished.includes(`${job!.id}:completed`))
     expect(s.shell.writeFailure).toBeUndefined()
   })
 
@@ -106,12 +99,12 @@ describe('work shell: store writes that fail', () => {
     s.failing.on = true
     s.gate.open()
     // Both tasks finish in memory; the job's final record cannot be written.
-    await until(() => s.shell.jobs.get(job!.id)?.done === 2)
+    await until('two tasks done', () => s.shell.jobs.get(job!.id)?.done === 2)
     await new Promise(resolve => setTimeout(resolve, 100))
     expect(s.finished).toEqual([])
     expect(await s.work.job(job!.id)).toMatchObject({ state: 'registering' })
     s.failing.on = false
-    await until(() => s.finished.includes(`${job!.id}:completed`))
+    await until('the job to complete', () => s.finished.includes(`${job!.id}:completed`))
     // Disk agrees with memory: the final record and both outcomes, no task left.
     expect(await s.work.job(job!.id)).toMatchObject({ state: 'completed', done: 2 })
     expect(await s.work.jobResults(job!.id, 10)).toHaveLength(2)
