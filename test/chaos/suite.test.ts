@@ -1,6 +1,8 @@
-// The 5-host chaos suite, short: two seeds of about a minute of faults each (kills and
-// restarts of the leader and of jobs' homes, one host killed for good, isolation, 2|3 splits
-// both ways, pauses) under a workload, then every guarantee checked (suite/checker.ts). A
+// The 5-host chaos suite, short: one seed's minute of faults (kills and restarts of the
+// leader and of jobs' homes, one host killed for good, isolation, 2|3 splits both ways,
+// pauses) under a workload, then every guarantee checked (suite/checker.ts). Seed 3 is the
+// default because its one-minute plan draws every fault kind and both split directions
+// (seeds 1 and 2 each miss some; the two together cost CI a minute more). A
 // failure prints the seed and the command that replays it; `npm run chaos` runs longer
 // soaks. Namespaces and processes go in afterAll and at process exit, whatever happened.
 // MESHNODE_CHAOS_SEEDS=a,b picks other seeds, MESHNODE_CHAOS_FAULTS=kill,split,… another
@@ -10,7 +12,7 @@ import { canUseNetns, cleanup } from './netns.js'
 import { FAULT_KINDS, parseFaults } from './suite/faults.js'
 import { runChaos } from './suite/run.js'
 
-const SEEDS = (process.env.MESHNODE_CHAOS_SEEDS ?? '1,2').split(',').map(s => Number(s) >>> 0)
+const SEEDS = (process.env.MESHNODE_CHAOS_SEEDS ?? '3').split(',').map(s => Number(s) >>> 0)
 const FAULTS = process.env.MESHNODE_CHAOS_FAULTS != null ? parseFaults(process.env.MESHNODE_CHAOS_FAULTS) : FAULT_KINDS
 const MINUTES = 1
 
