@@ -1,4 +1,9 @@
+import { availableParallelism } from 'node:os'
 import { defineConfig } from 'vitest/config'
+
+// e2e files each run a cluster of real processes; running them side by side on two cores
+// starves heartbeats and turns timing into noise, so they go one at a time.
+const e2e = process.argv.some(a => a.includes('test/e2e') || a.includes('test/chaos'))
 
 // Unit and simulation tests are pure and fast; e2e tests spawn real node processes and
 // share two cores, so they run one file at a time with generous timeouts.
@@ -8,10 +13,10 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    poolOptions: { forks: { singleFork: false } },
-    // e2e files each run a cluster of real processes; running them side by side on two
-    // cores starves heartbeats and turns timing into noise, so they go one at a time.
-    fileParallelism: !process.argv.some(a => a.includes('test/e2e') || a.includes('test/chaos')),
+    // Unit and simulation files use every core (vitest's default leaves one idle: on two
+    // cores, one fork ran the whole tier, a third of CI's time).
+    poolOptions: { forks: { singleFork: false, ...(e2e ? {} : { maxForks: availableParallelism() }) } },
+    fileParallelism: !e2e,
     reporters: ['default']
   }
 })
