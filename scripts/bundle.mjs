@@ -6,6 +6,7 @@
 // ink's static import of the optional react-devtools-core would be hoisted to the bundle's
 // top and fail every command, and ink, React and yoga's WebAssembly would be parsed by all.
 import { build as esbuild } from 'esbuild'
+import { execFileSync } from 'node:child_process'
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { isBuiltin } from 'node:module'
 import { fileURLToPath } from 'node:url'
@@ -113,3 +114,8 @@ for (const id of ['ajv', 'cron-parser', 'yaml']) {
 }
 // The web dashboard (dashboard/ → dist/dashboard/), which every node serves at /.
 await (await import('./build-dashboard.mjs')).buildDashboard(fileURLToPath(new URL('..', import.meta.url)))
+// The compile cache (bin/meshnode.js keeps it in dist/.cache): emptied, since every entry of
+// the last build names a chunk that is gone, then written by loading the new bundle once, so a
+// node started from this build (or a copy of it) does not compile the bundle first.
+rmSync('dist/.cache', { recursive: true, force: true })
+execFileSync(process.execPath, ['bin/meshnode.js', '--version'], { stdio: 'ignore' })
