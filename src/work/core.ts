@@ -2254,8 +2254,8 @@ export class WorkCore {
   private sendResults (home: string, jobLast = false): void {
     // A dead home's results wait here: they are of no use to it (re-homing decides their fate).
     if (this.stopped || this.registry.isDead(home)) return
-    // The last outcomes held here for the home, or for one of its jobs.
     const last = !this.workFor.has(home)
+    // The last outcomes held here for the home, or for one of its jobs.
     const urgent = last || jobLast || this.outbox.hasUrgent(home)
     const batch = this.outbox.take(home, last)
     if (batch == null) return
