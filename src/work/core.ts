@@ -139,6 +139,8 @@ export class WorkCore {
   private readonly remoteProgress = new Map<string, { jobId: string, node: string, value: unknown }>()
   /** Tasks held here (queued or running) per remote home. */
   private readonly workFor = new Map<string, number>()
+  /** Tasks held here (queued or running) per job of a remote home (see Outbox.schedule). */
+  private readonly workForJob = new Map<string, number>()
   private readonly cancelled = new Set<string>()
   /** Running attempts of abandoned lineages (healing): their end is discarded. */
   private readonly abandonedRuns = new Set<string>()
@@ -2187,7 +2189,7 @@ export class WorkCore {
     if (charge != null) outcome.charge = charge
     this.outbox.add(outcome)
     this.put('outbox', task.id, outcome)
-    this.scheduleResults(task.home)
+    this.scheduleResults(task.home, task.jobId)
   }
 
   private finishCancelled (task: Task): void {
@@ -2236,8 +2238,10 @@ export class WorkCore {
 
   // ----- results to the home ----------------------------------------------------------------
 
-  private scheduleResults (home: string): void {
-    if (this.outbox.schedule(home, this.workFor.get(home) ?? 0, this.now)) this.sendResults(home)
+  /** `jobId`: the job of an outcome just added (its last here goes at once: Outbox.schedule). */
+  private scheduleResults (home: string, jobId?: string): void {
+    const jobHeld = jobId != null ? this.workForJob.get(jobId) ?? 0 : undefined
+    if (this.outbox.schedule(home, this.workFor.get(home) ?? 0, this.now, jobHeld)) this.sendResults(home, jobHeld === 0)
   }
 
   /**
@@ -2247,14 +2251,16 @@ export class WorkCore {
    * a LevelDB batch here and a message of its own (the last outcome of a job reaches its
    * home, and the home detects completion, one message after the task finished).
    */
-  private sendResults (home: string): void {
+  private sendResults (home: string, jobLast = false): void {
     // A dead home's results wait here: they are of no use to it (re-homing decides their fate).
     if (this.stopped || this.registry.isDead(home)) return
     const last = !this.workFor.has(home)
+    // The last outcomes held here for the home, or for one of its jobs.
+    const urgent = last || jobLast || this.outbox.hasUrgent(home)
     const batch = this.outbox.take(home, last)
     if (batch == null) return
     // The home may be waiting for these outcomes alone to complete a job.
-    if (last) this.rd.flushNow = true
+    if (urgent) this.rd.flushNow = true
     let signals: BatchSignal[] | undefined
     let covered: CoveredSignal[] | undefined
     let byJob: Map<string, Set<string>> | undefined
@@ -2715,13 +2721,19 @@ export class WorkCore {
     }
   }
 
-  /** Keeps `workFor`: tasks held here (queued or running) per remote home. */
+  /** Keeps `workFor` and `workForJob`: tasks held here (queued or running) per remote home and per job of one. */
   private countWork (st: StoredTask | undefined, by: number): void {
     if (st?.state !== 'queued' || st.task.home === this.cfg.self) return
-    const n = (this.workFor.get(st.task.home) ?? 0) + by
-    if (n > 0) this.workFor.set(st.task.home, n)
-    else this.workFor.delete(st.task.home)
+    addCount(this.workFor, st.task.home, by)
+    addCount(this.workForJob, st.task.jobId, by)
   }
+}
+
+/** Adds `by` to a count kept per key; a count that reaches 0 leaves the map. */
+function addCount (counts: Map<string, number>, key: string, by: number): void {
+  const n = (counts.get(key) ?? 0) + by
+  if (n > 0) counts.set(key, n)
+  else counts.delete(key)
 }
 
 /** A home's job record as a registry entry. */

@@ -9,8 +9,9 @@ import { MAX_RESEND_MS, PROGRESS_EVERY_MS, RESULTS_LINGER_MS, RESULTS_MAX_LINGER
 
 /**
  * Results batches in flight to one home at most while this node still holds work for it: a
- * batch, and the outcomes beside it. The last outcomes (nothing more held for that home) go
- * whatever is in flight: the home may be waiting for them alone to complete a job.
+ * batch, and the outcomes beside it (a job's last outcome here among them). The last outcomes
+ * (nothing more held for that home) go whatever is in flight: the home may be waiting for them
+ * alone to complete a job.
  */
 export const MAX_IN_FLIGHT = 2
 
@@ -24,6 +25,8 @@ export class Outbox {
   private readonly sendingTo = new Map<string, number>()
   /** Outcomes in a batch in flight: a second batch beside it does not repeat them. */
   private readonly sending = new Set<string>()
+  /** Homes with a job's last outcome waiting (see schedule): it goes with the first answer. */
+  private readonly urgent = new Set<string>()
   /** Per home: when its lingering results go. */
   private readonly lingerAt = new Map<string, number>()
   private readonly backoff = new Map<string, number>()
@@ -43,8 +46,14 @@ export class Outbox {
 
   /**
    * Results go to a home in batches: at once when this node holds no more work for that
-   * home (`held`: its tasks queued or running here; so the last outcome of a job never
-   * waits), otherwise after a linger that lets outcomes of tasks finishing close together
+   * home (`held`: its tasks queued or running here) or for the outcome's job (`jobHeld`, the
+   * same count for that job alone; undefined when no outcome was just added), so the last
+   * outcome of a job held here does not linger while this node still works for the home's
+   * other jobs (with the per-home count alone it waited up to RESULTS_MAX_LINGER_MS behind
+   * them, and the job's completion with it). A job's last outcome goes beside the batches in
+   * flight up to MAX_IN_FLIGHT, else with the first answer: one-task jobs stolen in bulk
+   * (each outcome its job's last) still share messages, as many as answers come back.
+   * Otherwise outcomes go after a linger that lets outcomes of tasks finishing close together
    * share one message, one stream and one LevelDB write at the home. The linger follows the
    * work held: while the outcomes waiting are less than a RESULTS_SHARE part of it, up to
    * RESULTS_MAX_LINGER_MS; once they are that many, RESULTS_LINGER_MS. A thief working
@@ -65,13 +74,21 @@ export class Outbox {
    * (The earlier try repeated the in-flight outcomes in the second batch with plain signals;
    * it broke the work simulator on seeds 3117 and 3458 of 5000: see commit 2d3a4b9.)
    */
-  schedule (home: string, held: number, now: number): boolean {
+  schedule (home: string, held: number, now: number, jobHeld?: number): boolean {
     if (held <= 0) {
       // The last outcome waits for no linger (one may be pending from an earlier outcome,
       // or from the answer to the last batch).
       this.lingerAt.delete(home)
       return true
     }
+    // A job's last outcome here: now, in a batch that takes whatever waits for the home, or
+    // (MAX_IN_FLIGHT in flight) with the first answer, and no linger.
+    if (jobHeld === 0) {
+      if (this.inFlight(home) < MAX_IN_FLIGHT) return true
+      this.urgent.add(home)
+      return false
+    }
+    if (this.urgent.has(home)) return this.inFlight(home) < MAX_IN_FLIGHT
     // A batch in flight: its answer schedules what waits meanwhile.
     if (this.sendingTo.has(home)) return false
     const waiting = this.entries.size - this.sending.size
@@ -84,6 +101,11 @@ export class Outbox {
   /** Results batches in flight to `home`. */
   inFlight (home: string): number {
     return this.sendingTo.get(home) ?? 0
+  }
+
+  /** Whether a job's last outcome held here waits for `home` (see schedule). */
+  hasUrgent (home: string): boolean {
+    return this.urgent.has(home)
   }
 
   /** Whether this outcome is in a batch in flight. */
@@ -110,7 +132,10 @@ export class Outbox {
       batch.push(o)
       if (batch.length >= JOB_LIMITS.results) break
     }
+    this.urgent.delete(home)
     if (batch.length === 0) return undefined
+    // What waited for a linger goes now; the outcomes that follow set their own.
+    this.lingerAt.delete(home)
     this.sendingTo.set(home, n + 1)
     for (const o of batch) this.sending.add(o.taskId)
     return batch

@@ -1,7 +1,7 @@
 // The results outbox (src/work/core/outbox.ts): outcomes for a home linger while more work for
 // it is held here, at most MAX_IN_FLIGHT batches go at once, and the last outcomes — nothing
-// more held for that home — go at once whatever is in flight, since the home completes a job
-// when its last outcome is recorded (WorkCore.allRecorded).
+// more held for that home, or for the outcome's job — go at once whatever is in flight, since
+// the home completes a job when its last outcome is recorded (WorkCore.allRecorded).
 import { describe, expect, it } from 'vitest'
 import { MAX_IN_FLIGHT, Outbox } from '../../../src/work/core/outbox.js'
 import { RESULTS_LINGER_MS, RESULTS_MAX_LINGER_MS, RESULTS_SHARE } from '../../../src/work/core/types.js'
@@ -42,6 +42,42 @@ describe('the results outbox', () => {
     expect(ob.take('A', true)!.map(o => o.taskId)).toEqual(['j/7', 'j/8'])
     expect(ob.inFlight('A')).toBe(MAX_IN_FLIGHT + 1)
     expect(ob.take('A', true)).toBeUndefined()
+  })
+
+  it('sends a job\'s last outcome held here at once though more is held for its home, beside batches in flight up to MAX_IN_FLIGHT, else with the first answer', () => {
+    const ob = new Outbox()
+    ob.add(out(0))
+    // More of the same job held here: it lingers.
+    expect(ob.schedule('A', 300, 0, 1)).toBe(false)
+    ob.add(out(1))
+    // The last of its job held here, while 300 tasks of the home's other jobs are: at once.
+    expect(ob.schedule('A', 300, 0, 0)).toBe(true)
+    const flying = [ob.take('A', true)!]
+    expect(flying[0]!.map(o => o.taskId)).toEqual(['j/0', 'j/1'])
+    for (let i = 1; i < MAX_IN_FLIGHT; i++) {
+      ob.add(out(1 + i))
+      expect(ob.schedule('A', 300, 0, 0)).toBe(true)
+      flying.push(ob.take('A')!)
+    }
+    // MAX_IN_FLIGHT batches in flight: the next job's last outcome waits for an answer, and
+    // no linger — it goes when the first answer schedules the home's results.
+    ob.add(out(8))
+    expect(ob.schedule('A', 300, 0, 0)).toBe(false)
+    expect(ob.hasUrgent('A')).toBe(true)
+    ob.add(out(9))
+    expect(ob.schedule('A', 300, 1, 1)).toBe(false)
+    expect(ob.nextLinger).toBe(Infinity)
+    ob.delivered('A', flying[0]!)
+    expect(ob.schedule('A', 300, 2)).toBe(true)
+    const third = ob.take('A')!
+    expect(third.map(o => o.taskId)).toEqual(['j/8', 'j/9'])
+    expect(ob.hasUrgent('A')).toBe(false)
+    // Nothing of a job's last waiting: the per-home linger again.
+    ob.delivered('A', flying[1]!)
+    ob.delivered('A', third)
+    ob.add(out(10))
+    expect(ob.schedule('A', 300, 3)).toBe(false)
+    expect(ob.nextLinger).toBe(3 + RESULTS_MAX_LINGER_MS)
   })
 
   it('lets outcomes linger longer while they are a small part of the work held for their home, and briefly once they are a share of it', () => {

@@ -303,6 +303,54 @@ describe('what a job\'s completion waits for is flushed at once (Ready.flushNow)
   })
 })
 
+describe('a job\'s last outcome on a thief goes at once, though the thief holds other jobs of the same home', () => {
+  it('B ends the last task it holds of one job while it holds another job\'s: the outcome goes at once, flagged flushNow, and the home completes the job on it', () => {
+    const reg = new FakeRegistry()
+    const a = makeCore('A', reg, 1000)
+    const b = makeCore('B', reg, 1000)
+    const ticket = a.submit([{ tasks: Array.from({ length: 40 }, () => ({ type: 'echo' })) }, { tasks: Array.from({ length: 2 }, () => ({ type: 'echo' })) }], 1000)
+    for (const r of persist(a).register) for (const [id, e] of r.entries) reg.jobs.set(id, e)
+    a.registered(ticket.id, undefined, 1000)
+    const first = persist(a).start
+    const [long, short] = ticket.jobs.map(j => j.id)
+    b.peers(view('A', a), 1001)
+    b.peerAdvertised('A', 1001)
+    const ask = persist(b).messages.find(m => m.msg.op === 'steal')!
+    a.request('B', 1, ask.msg, 1001)
+    const reply = persist(a).replies.find(r => r.id === 1)!.reply
+    // B holds both tasks of the short job and two of the long one (A runs the long one's first).
+    expect(reply.batches.map(x => [x.jobId, x.tasks.length])).toEqual([[short, 2], [long, 2]])
+    expect(first.map(t => t.jobId)).toEqual([long])
+    b.response(ask.id, reply, 1001)
+    const queue = persist(b).start
+    const now = 1100
+    let shortLeft = 2
+    let sent: Ready | undefined
+    while (shortLeft > 0) {
+      const t = queue.shift()!
+      b.taskFinished(t.id, ok(), now)
+      const rd = persist(b)
+      queue.push(...rd.start)
+      if (t.jobId === short) shortLeft--
+      const results = rd.messages.filter(m => m.msg.op === 'results')
+      // Until the short job's last outcome, B's outcomes linger: it holds more for A.
+      if (shortLeft > 0) expect(results).toEqual([])
+      else sent = rd
+    }
+    // Its last outcome goes at once — not after a linger behind the long job's tasks B still
+    // holds — with the short job's other outcome, flagged to be flushed at once.
+    expect(b.outboxEntries.size).toBeGreaterThan(0)
+    const results = sent!.messages.filter(m => m.msg.op === 'results')
+    expect(results).toHaveLength(1)
+    const msg = results[0]!.msg as Extract<WorkMsg, { op: 'results' }>
+    expect(msg.results.filter(r => r.jobId === short)).toHaveLength(2)
+    expect(sent!.flushNow).toBe(true)
+    // The home completes the short job on that one message.
+    const { rd } = deliver(a, msg, 102, now)
+    expect(finishedJobs(a, rd)).toEqual([short])
+  })
+})
+
 describe('nothing is lost when a thief dies with results not yet delivered', () => {
   it('the lender re-runs the batch, and every outcome is recorded once', () => {
     const { reg, a, b, jobId, stolen, running } = setup(5)
