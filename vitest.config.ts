@@ -5,8 +5,7 @@ import { defineConfig } from 'vitest/config'
 // starves heartbeats and turns timing into noise, so they go one at a time.
 const e2e = process.argv.some(a => a.includes('test/e2e') || a.includes('test/chaos'))
 
-// Unit and simulation tests are pure and fast; e2e tests spawn real node processes and
-// share two cores, so they run one file at a time with generous timeouts.
+// Timeouts are generous: e2e tests spawn real node processes on shared cores.
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
