@@ -21,7 +21,7 @@ describe('death by quorum on a 3-node cluster', () => {
   const dir = tempDir('heal3')
 
   beforeAll(async () => {
-    await cluster(dir, ['up', '3', '--base-port', '19600'])
+    await cluster(dir, ['up', '3', '--base-port', '21200'])
     await agreedLeader(dir, { nodes: 3, allAlive: true, timeoutMs: 30_000 })
   })
 

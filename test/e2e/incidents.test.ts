@@ -6,7 +6,7 @@
 // The record survives the survivor's restart. Then, on a second cluster, the cause tags on real
 // processes: a SIGSTOPped node resumed is a `pause`, a SIGKILLed node restarted a `crash`.
 //
-// Ports 19400–19460; run with `flock /tmp/meshnode-e2e.lock npx vitest run test/e2e/incidents.test.ts`.
+// Ports 21000–21060; run with `flock /tmp/meshnode-e2e.lock npx vitest run test/e2e/incidents.test.ts`.
 import { afterAll, describe, expect, it } from 'vitest'
 import { agreedLeader, kill, loadState, restart, statusAll, waitUntil } from '../../scripts/cluster-lib.js'
 import type { Incident } from '../../src/healing/incidents.js'
@@ -27,7 +27,7 @@ describe('the incident log: a node killed for good while it holds stolen work', 
   }
 
   it('records one incident for the death, with its reclaims and re-homes grouped, and a summary naming the node and what was re-run', async () => {
-    await cluster(dir, ['up', '3', '--base-port', '19400', '--http-base-port', '19450', '--', '--concurrency', '2'])
+    await cluster(dir, ['up', '3', '--base-port', '21000', '--http-base-port', '21050', '--', '--concurrency', '2'])
     const [node1, node2, node3] = loadState(dir).nodes as [ReturnType<typeof loadState>['nodes'][number], ReturnType<typeof loadState>['nodes'][number], ReturnType<typeof loadState>['nodes'][number]]
     const victimId = (await statusAll(dir)).find(n => n.entry.index === 3)!.status!.peerId
 
@@ -78,7 +78,7 @@ describe('the incident log: a node killed for good while it holds stolen work', 
     const missing = await meshnode(['incident', 'dead-nosuchid-1', '--data-dir', node1.dataDir])
     expect(missing.code).toBe(6)
 
-    // The HTTP API serves the same records (node 2 serves HTTP on 19451).
+    // The HTTP API serves the same records (node 2 serves HTTP on 21051).
     const res = await fetch(`http://127.0.0.1:${node2.httpPort!}/v1/incidents/${r.id}`)
     expect(res.status).toBe(200)
     const body = await res.json() as Incident
@@ -108,7 +108,7 @@ describe('the incident log: cause tags on real processes', () => {
   }
 
   it('tags a node paused and resumed as a pause, and a node killed and restarted as a crash, once each is back', async () => {
-    await cluster(dir, ['up', '3', '--base-port', '19410', '--http-base-port', '19460'])
+    await cluster(dir, ['up', '3', '--base-port', '21010', '--http-base-port', '21060'])
     // `up` returns once the nodes see each other; a node paused before the Raft cluster has
     // formed leaves the other two without a quorum to declare it dead.
     await agreedLeader(dir, { nodes: 3 })

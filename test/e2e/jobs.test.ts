@@ -19,7 +19,7 @@ describe('jobs on a 3-node cluster', () => {
   let node1 = ''
 
   beforeAll(async () => {
-    await cluster(dir, ['up', '3', '--base-port', '19120', '--', '--handlers', HANDLERS, '--concurrency', '4'])
+    await cluster(dir, ['up', '3', '--base-port', '21400', '--', '--handlers', HANDLERS, '--concurrency', '4'])
     node1 = loadState(dir).nodes[0]!.dataDir
   })
 

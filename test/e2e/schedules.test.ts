@@ -5,7 +5,7 @@
 // occurrence twice (job ids encode it), none missing — and every one of them completes. Also:
 // a bad cron expression is refused at submit with exit 2 and nothing is written.
 //
-// Ports 19400–19449; run with `flock /tmp/meshnode-e2e.lock npx vitest run test/e2e/schedules.test.ts`.
+// Ports 21100–21102; run with `flock /tmp/meshnode-e2e.lock npx vitest run test/e2e/schedules.test.ts`.
 import { afterAll, describe, expect, it } from 'vitest'
 import { agreedLeader, loadState, waitUntil } from '../../scripts/cluster-lib.js'
 import { jobIdTime } from '../../src/work/spec.js'
@@ -37,7 +37,7 @@ describe('a schedule fires once per occurrence across a leader kill', () => {
   }
 
   it('refuses a bad cron expression at submit: exit 2, a clear message, nothing written', async () => {
-    await cluster(dir, ['up', '3', '--base-port', '19400'])
+    await cluster(dir, ['up', '3', '--base-port', '21100'])
     await agreedLeader(dir, { nodes: 3, allAlive: true })
     const node = loadState(dir).nodes[0]!
     const bad = await meshnode(['schedule', 'add', 'bad', '--cron', '61 * * * *', 'echo', '{}', '--data-dir', node.dataDir])

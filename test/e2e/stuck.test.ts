@@ -9,7 +9,7 @@ import { loadState, waitUntil } from '../../scripts/cluster-lib.js'
 import { cluster, meshnode, spawnMeshnode, tempDir } from './helpers.js'
 import type { ChildProcess } from 'node:child_process'
 
-const BASE_PORT = 19600
+const BASE_PORT = 21300
 const STUCK_AFTER_MS = 3_000
 
 describe('a job whose capability leaves the mesh', () => {
