@@ -18,12 +18,18 @@
 // machine's clock. The path it covers: the last task's result travels to the home, the
 // executor's batches signal back up the Dijkstra–Scholten tree, and the home sees its deficit
 // reach zero. Only jobs that ran on more than one node count as "distributed".
+//
+// Below the table (Linux): how the scheduler treated the nodes' main threads (their event
+// loops) over the run — the share of a core they ran, and the share they were runnable but
+// waited for a CPU, all nodes and the home. A home that waits for a CPU for most of the run
+// answers every message late, the completing one included (BENCHMARKS.md, issue 14, stop 37):
+// compare runs, and builds, only at like figures here.
 import { Command } from 'commander'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { untilFinished } from '../src/node/client/job-wait.js'
 import { jobDetail, startBenchCluster } from './lib/mesh-jobs.js'
-import { formatMachine, machineInfo } from './lib/machine.js'
+import { formatMachine, machineInfo, procSchedMs } from './lib/machine.js'
 import { freePortBlock } from './lib/ports.js'
 import { markdownTable, max, mean, num, quantile } from './lib/stats.js'
 
@@ -48,11 +54,13 @@ async function main (): Promise<void> {
   const basePort = await freePortBlock(Number(opts.basePort), N)
   const bin = opts.build != null ? join(resolve(opts.build), 'bin', 'meshnode.js') : undefined
   if (bin != null) console.log(`Nodes:   ${bin}`)
-  const { admin, stop } = await startBenchCluster(N, dir, basePort, ['--concurrency', opts.concurrency], bin)
+  const { admin, pids, stop } = await startBenchCluster(N, dir, basePort, ['--concurrency', opts.concurrency], bin)
   try {
     const distributed: number[] = []
     const local: number[] = []
     const spread: number[] = []
+    const sched0 = pids.map(procSchedMs)
+    const t0 = performance.now()
     const runJob = async (): Promise<void> => {
       const tasks = Array.from({ length: Number(opts.tasks) }, () => ({ type: 'sleep', payload: { ms: Number(opts.taskMs) } }))
       const id = (await admin('jobsSubmit', { jobs: [JSON.stringify({ tasks })] })).jobs[0]!.id
@@ -78,9 +86,21 @@ async function main (): Promise<void> {
     console.log(`\n${opts.jobs} jobs × ${opts.tasks} tasks of ${opts.taskMs} ms, ${N} nodes × ${opts.concurrency} slots, submitted to node 1 ${Number(opts.parallel) > 1 ? `${opts.parallel} at a time` : 'one after another'}`)
     console.log(`nodes per job: median ${num(quantile(spread, 0.5))}, max ${num(max(spread))}\n`)
     console.log(markdownTable(['jobs', 'count', 'detection p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'mean ms'], [row('distributed', distributed), row('home only', local), row('all', [...distributed, ...local])]))
+    printScheduler(pids, sched0, performance.now() - t0)
   } finally {
     await stop()
   }
+}
+
+/** What the scheduler did to the nodes' main threads (see the top of this file). */
+function printScheduler (pids: number[], sched0: Array<ReturnType<typeof procSchedMs>>, wallMs: number): void {
+  const sched1 = pids.map(procSchedMs)
+  if (sched0.some(s => s == null) || sched1.some(s => s == null)) return
+  const pct = (ms: number): string => `${num(100 * ms / wallMs)} %`
+  const run = sched1.map((s, i) => s!.runMs - sched0[i]!.runMs)
+  const wait = sched1.map((s, i) => s!.waitMs - sched0[i]!.waitMs)
+  const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0)
+  console.log(`\nnode main threads over the run (schedstat, share of one core): running ${pct(sum(run))} (home ${pct(run[0]!)}), runnable but waiting for a CPU ${pct(sum(wait))} (home ${pct(wait[0]!)})`)
 }
 
 main().catch(err => {

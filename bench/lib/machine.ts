@@ -45,6 +45,23 @@ export function loadavg (): string {
   return os.loadavg().map(v => v.toFixed(2)).join(' / ')
 }
 
+/**
+ * A process's main thread (a node's event loop) as Linux's scheduler saw it, from
+ * /proc/<pid>/schedstat: ms on a CPU, and ms runnable but waiting in a run queue for one. The
+ * second is what a loaded machine costs a node beyond its own work: on ten nodes sharing two
+ * cores with other benches it was most of a busy home's wall time (BENCHMARKS.md, issue 14,
+ * stop 37). Undefined off Linux or without schedstats.
+ */
+export function procSchedMs (pid: number): { runMs: number, waitMs: number } | undefined {
+  try {
+    const [run, wait] = readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(' ').map(Number)
+    if (!Number.isFinite(run) || !Number.isFinite(wait)) return undefined
+    return { runMs: run! / 1e6, waitMs: wait! / 1e6 }
+  } catch {
+    return undefined
+  }
+}
+
 /** VmRSS and VmHWM (peak RSS) of a process, in MiB, from /proc/<pid>/status. */
 export function procMemory (pid: number): { rssMiB: number, hwmMiB: number } | undefined {
   try {
