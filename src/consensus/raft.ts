@@ -442,6 +442,16 @@ export class RaftCore {
   }
 
   /**
+   * A follower that knows no leader waits `ticks` longer than its election timeout before it
+   * campaigns, this once (the next timeout is drawn afresh): a founder that leaves the first
+   * campaign to another founder (src/consensus/bootstrap.ts firstFounder).
+   */
+  postponeElection (ticks: number): void {
+    if (this.role !== 'follower' || this.lead !== null || !Number.isSafeInteger(ticks) || ticks <= 0) return
+    this.randomizedElectionTimeout += ticks
+  }
+
+  /**
    * Whether this node is in contact with a quorum, as far as the core can tell: a leader
    * (check-quorum makes one that a majority stopped answering step down within two election
    * timeouts), or a follower or learner that heard from its verified leader within the last

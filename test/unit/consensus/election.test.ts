@@ -91,6 +91,16 @@ describe('elections', () => {
     expect(c.core('a').status().leader).toBeNull()
   })
 
+  it('a follower told to postpone its election campaigns one election timeout later, once', () => {
+    const c = new Cluster(['a'])
+    c.core('a').postponeElection(10)
+    // the timeout is drawn from [10, 20) ticks: postponed, from [20, 30)
+    c.tick(19)
+    expect(c.core('a').status().role).toBe('follower')
+    c.tick(11)
+    expect(c.core('a').status().role).toBe('leader')
+  })
+
   it('a rejoining node does not disrupt the leader under pre-vote', () => {
     const c = new Cluster(['a', 'b', 'c'])
     c.elect('a')
