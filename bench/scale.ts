@@ -7,9 +7,13 @@
 // never passes or fails on them.
 //
 //   npm run bench:scale -- --sizes 10,25,50 --minutes 10 --base-port 20000
+//   npm run bench:scale -- --sizes 10 --minutes 0 --build ../base   (another checkout's nodes)
 //
 // Formation: from just before spawning the N processes until every node's own log shows all
 // N-1 peers alive (the same log-based measure as bench/membership, no status polling meanwhile).
+// Beside it, "leader known": until every node's log names the same Raft leader (the cluster
+// founded, elected, and every follower verified the leader), with how many leaders were
+// elected by then (1: the first election stood); CPU per node is read at both points.
 // Idle CPU: user+sys time of each node process over --idle-seconds, starting --settle-seconds
 // after formation. Messages: what each node sent per second in that window, by kind (gossip
 // heartbeats, pulses, Raft frames; from every node's status counters at its start and end).
@@ -18,11 +22,11 @@
 import { Command } from 'commander'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import type { ClusterState, NodeStatus } from '../scripts/cluster-lib.js'
 import { buildInfo, formatBuild } from './lib/build.js'
 import { formatMachine, loadavg, machineInfo, procCpuMs, procMemory } from './lib/machine.js'
-import { countLogged, firstAllAlive, LogTail, membershipChanges, ownPeerId, type LogLine, type LoggedEvents } from './lib/node-logs.js'
+import { countLogged, firstAllAlive, firstLeaderAgreed, LogTail, membershipChanges, ownPeerId, type LogLine, type LoggedEvents } from './lib/node-logs.js'
 import { freePortBlock } from './lib/ports.js'
 import { importClusterLib, snapshotBuild, type ClusterLib } from './lib/snapshot.js'
 import { markdownTable, max, mean, median, ms, num, sleep, sum } from './lib/stats.js'
@@ -38,6 +42,7 @@ interface Options {
   formationTimeoutMs: number
   nodeArgs: string[]
   keep: boolean
+  build?: string
 }
 
 const list = (v: string): number[] => v.split(',').map(s => {
@@ -63,6 +68,7 @@ const program = new Command('bench/scale')
   .option('--formation-timeout-ms <ms>', 'give up on a formation after this long', num0('formation-timeout-ms'), 180_000)
   .option('--node-args <args>', 'extra flags for every `meshnode start`, space-separated', (v: string) => v.split(/\s+/).filter(Boolean), [] as string[])
   .option('--keep', 'keep the cluster dirs and node logs under /tmp', false)
+  .option('--build <dir>', 'run the nodes of this built checkout (its bin/ and dist/; default: this one), for A/B runs with one bench')
 
 let lib: ClusterLib
 const liveDirs = new Set<string>()
@@ -104,6 +110,7 @@ interface SizeResult {
   n: number
   formationMs: number
   startCpuMs: number[]
+  leader: LeaderKnown
   idleCpuPct: number[]
   rssMiB: number[]
   load: string
@@ -144,7 +151,18 @@ interface HoldResult {
   loads: string[]
 }
 
-async function formation (n: number, dir: string, opts: Options): Promise<{ state: ClusterState, ms: number, cpuMs: number[] }> {
+/** How long after formation the bench waits for every node to name the same leader. */
+const LEADER_WAIT_MS = 30_000
+
+/** When every node named the same leader, from spawn (NaN: not within LEADER_WAIT_MS of formation). */
+interface LeaderKnown {
+  ms: number
+  cpuMs: number[]
+  term: number
+  elected: number
+}
+
+async function formation (n: number, dir: string, opts: Options): Promise<{ state: ClusterState, ms: number, cpuMs: number[], leader: LeaderKnown }> {
   // Node i listens on basePort+i-1 and serves HTTP (/metrics) on basePort+n+i-1: left to
   // --http's default, every node asked for 7421 and only one node's /metrics could be read.
   const basePort = await freePortBlock(opts.basePort, 2 * n)
@@ -153,16 +171,25 @@ async function formation (n: number, dir: string, opts: Options): Promise<{ stat
   const state = await lib.up(n, { dir, basePort, httpBasePort: basePort + n, extraArgs: ['--mesh', `scale-${process.pid}`, ...opts.nodeArgs] })
   const tails = state.nodes.map(e => new LogTail(e.log, 0))
   const lines: LogLine[][] = state.nodes.map(() => [])
+  const cpuNow = (): number[] => state.nodes.map(e => procCpuMs(e.pid) ?? NaN)
+  let alive: { ms: number, cpuMs: number[] } | undefined
   for (;;) {
     if (aborted) throw new Error('interrupted')
-    if (Date.now() - t0 > opts.formationTimeoutMs) throw new Error(`formation of ${n} nodes timed out after ${opts.formationTimeoutMs} ms; logs in ${dir}`)
+    const waited = Date.now() - t0
+    if (alive != null && waited - alive.ms > LEADER_WAIT_MS) {
+      return { state, ...alive, leader: { ms: NaN, cpuMs: alive.cpuMs.map(() => NaN), term: NaN, elected: NaN } }
+    }
+    if (waited > opts.formationTimeoutMs) throw new Error(`formation of ${n} nodes timed out after ${opts.formationTimeoutMs} ms; logs in ${dir}`)
     readAll(tails, lines)
     const ids = lines.map(ownPeerId)
     if (ids.every(id => id != null)) {
-      const at = firstAllAlive(new Map(ids.map((id, i) => [id!, membershipChanges(lines[i]!)])), ids as string[])
-      if (at != null) {
-        const cpuMs = state.nodes.map(e => procCpuMs(e.pid) ?? NaN)
-        return { state, ms: at - t0, cpuMs }
+      if (alive == null) {
+        const at = firstAllAlive(new Map(ids.map((id, i) => [id!, membershipChanges(lines[i]!)])), ids as string[])
+        if (at != null) alive = { ms: at - t0, cpuMs: cpuNow() }
+      }
+      const agreed = alive == null ? undefined : firstLeaderAgreed(lines)
+      if (alive != null && agreed != null) {
+        return { state, ...alive, leader: { ms: agreed.time - t0, cpuMs: cpuNow(), term: agreed.term, elected: agreed.elected } }
       }
     }
     await sleep(20)
@@ -207,14 +234,14 @@ async function main (): Promise<void> {
   const o = program.opts()
   const opts: Options = { ...o, sizes: o.sizes, minutes: o.minutes, holdSize: o.holdSize, nodeArgs: o.nodeArgs } as Options
   const holdSize = opts.holdSize ?? Math.max(...opts.sizes)
-  const root = new URL('../..', import.meta.url).pathname
+  const root = opts.build != null ? resolve(opts.build) : new URL('../..', import.meta.url).pathname
   const runDir = mkdtempSync(join(tmpdir(), 'meshnode-scale-'))
   snapshotBuild(root, join(runDir, 'build'))
   lib = await importClusterLib(join(runDir, 'build'))
 
   console.log('# meshnode scale benchmark\n')
   console.log(formatMachine(machineInfo()))
-  console.log(`Build:   ${formatBuild(buildInfo(root))} (nodes run from a frozen copy in ${runDir}/build)`)
+  console.log(`Build:   ${formatBuild(buildInfo(root))}${opts.build != null ? ` from ${root}` : ''} (nodes run from a frozen copy in ${runDir}/build)`)
   console.log(`Load avg at start: ${loadavg()}`)
   console.log(`Options: sizes ${opts.sizes.join(',')}, hold ${holdSize} nodes for ${opts.minutes} min, settle ${opts.settleSeconds} s, idle window ${opts.idleSeconds} s${opts.nodeArgs.length > 0 ? `, node args ${opts.nodeArgs.join(' ')}` : ''}\n`)
 
@@ -226,6 +253,7 @@ async function main (): Promise<void> {
       console.log(`=== N = ${n} (load avg ${loadavg()}) ===`)
       const f = await formation(n, dir, opts)
       console.log(`formation: ${ms(f.ms)} from spawn to every node's log showing all ${n - 1} peers alive; CPU per node by then mean ${ms(mean(f.cpuMs))} (${n} × mean / ${availableParallelism()} cores = ${ms(n * mean(f.cpuMs) / availableParallelism())})`)
+      console.log(`leader known: ${ms(f.leader.ms)} from spawn to every node's log naming the same leader (term ${f.leader.term}, ${f.leader.elected} leader(s) elected by then); CPU per node by then mean ${ms(mean(f.leader.cpuMs))}`)
       await sleep(opts.settleSeconds * 1000)
       const pids = f.state.nodes.map(e => e.pid)
       const load = loadavg()
@@ -239,7 +267,7 @@ async function main (): Promise<void> {
       const rssMiB = rssOf(pids)
       console.log(`idle CPU per node over ${opts.idleSeconds} s: mean ${num(mean(idleCpuPct), 2)} %, max ${num(max(idleCpuPct), 2)} % of a core (all ${n}: ${num(sum(idleCpuPct) / 100, 2)} of ${availableParallelism()} cores); RSS mean ${num(mean(rssMiB), 1)} MiB, max ${num(max(rssMiB), 1)} MiB; load ${load} → ${loadavg()}`)
       console.log(`sent per node per second while idle: ${formatRates(sentPerSec)}`)
-      const r: SizeResult = { n, formationMs: f.ms, startCpuMs: f.cpuMs, idleCpuPct, rssMiB, load, sentPerSec }
+      const r: SizeResult = { n, formationMs: f.ms, startCpuMs: f.cpuMs, leader: f.leader, idleCpuPct, rssMiB, load, sentPerSec }
       if (n === holdSize && opts.minutes > 0) {
         console.log(`holding ${n} nodes for ${opts.minutes} min without faults`)
         r.hold = await hold(dir, pids, f.state.nodes.map(e => e.log), opts)
@@ -258,11 +286,13 @@ async function main (): Promise<void> {
 
   console.log('\n==================== BENCHMARKS.md ====================\n')
   console.log(markdownTable(
-    ['N', 'formation (logs)', 'start-up CPU per node (mean)', 'idle CPU per node mean / max (% of a core)', 'idle RSS mean / max (MiB)', 'sent per node per s while idle', 'load avg (1/5/15) during idle window', 'held', 'false suspicions / local deaths (logs)', 'elections (campaigns, logs; term moved)'],
+    ['N', 'formation (logs)', 'start-up CPU per node (mean)', 'leader known (logs; term, leaders elected)', 'CPU per node until leader known (mean)', 'idle CPU per node mean / max (% of a core)', 'idle RSS mean / max (MiB)', 'sent per node per s while idle', 'load avg (1/5/15) during idle window', 'held', 'false suspicions / local deaths (logs)', 'elections (campaigns, logs; term moved)'],
     results.map(r => [
       String(r.n),
       ms(r.formationMs),
       ms(mean(r.startCpuMs)),
+      `${ms(r.leader.ms)} (term ${r.leader.term}, ${r.leader.elected})`,
+      ms(mean(r.leader.cpuMs)),
       `${num(mean(r.idleCpuPct), 2)} / ${num(max(r.idleCpuPct), 2)}`,
       `${num(mean(r.rssMiB), 1)} / ${num(max(r.rssMiB), 1)}`,
       formatRates(r.sentPerSec),

@@ -101,6 +101,35 @@ export function firstAllAlive (events: Map<string, MembershipChange[]>, peerIds:
   return undefined
 }
 
+/** When every node first named the same leader, and what it took (firstLeaderAgreed). */
+export interface LeaderAgreed {
+  time: number
+  leader: string
+  term: number
+  /** "raft role change" lines to leader up to then, over every node: 1 when the first election stood. */
+  elected: number
+}
+
+/**
+ * Replays every node's "raft role change" lines (role, leader, term) in time order and returns
+ * the first instant at which every node of `lines` named the same leader — the leader itself
+ * included, which names itself —, or undefined if that has not happened (yet).
+ */
+export function firstLeaderAgreed (lines: readonly LogLine[][]): LeaderAgreed | undefined {
+  const merged: Array<{ node: number, line: LogLine }> = []
+  lines.forEach((ls, node) => { for (const line of ls) if (line.msg === 'raft role change') merged.push({ node, line }) })
+  merged.sort((a, b) => a.line.time - b.line.time)
+  const leaderOf: Array<string | null> = lines.map(() => null)
+  let elected = 0
+  for (const { node, line } of merged) {
+    if (line.role === 'leader') elected++
+    leaderOf[node] = typeof line.leader === 'string' && line.leader !== '' ? line.leader : null
+    const first = leaderOf[0]
+    if (first != null && leaderOf.every(l => l === first)) return { time: line.time, leader: first, term: Number(line.term), elected }
+  }
+  return undefined
+}
+
 /**
  * The earliest time (epoch ms) at or after `since` that any of `logs` says `msg` on a line
  * `match` accepts, or NaN if none does yet. Reads the files whole: for tests and benches that

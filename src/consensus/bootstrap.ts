@@ -79,6 +79,31 @@ export function advertiseFounders (self: string, founders: readonly string[], pe
   return settled ? [] : [...founders]
 }
 
+/**
+ * The founder that campaigns at founding (campaignAtFounding): the one that sorts first. Every
+ * founder computes the same one, so only one campaigns early and no two split the vote; the
+ * others wait an election timeout longer than usual for their first campaign (the shell
+ * postpones it), so that theirs do not race it.
+ */
+export function firstFounder (founders: readonly string[]): string | undefined {
+  return [...founders].sort()[0]
+}
+
+/**
+ * Whether `self`, having just founded with `founders`, should campaign now instead of after an
+ * election timeout (300–600 ms from its own founding): it is the first founder, and a majority
+ * of the founders (itself included) is seen founded — alive, heartbeat term > 0 —, so a
+ * majority has a Raft core to answer its pre-vote and vote (a founder that has none yet drops
+ * them). Its own election timeout still runs, so if the campaign stalls it campaigns again
+ * then, as before. The campaign is the one a timeout starts — pre-vote, signed votes,
+ * check-quorum —: only its moment moves.
+ */
+export function campaignAtFounding (self: string, founders: readonly string[], peers: readonly PeerView[]): boolean {
+  if (firstFounder(founders) !== self) return false
+  const founded = founders.filter(id => id === self || peers.some(p => p.id === id && p.alive && p.clustered)).length
+  return founded >= Math.floor(founders.length / 2) + 1
+}
+
 function sameSet (a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false
   const sa = [...a].sort()

@@ -442,6 +442,16 @@ export class RaftCore {
   }
 
   /**
+   * A follower that knows no leader waits `ticks` longer than its election timeout before it
+   * campaigns, this once (the next timeout is drawn afresh): a founder that leaves the first
+   * campaign to another founder (src/consensus/bootstrap.ts firstFounder).
+   */
+  postponeElection (ticks: number): void {
+    if (this.role !== 'follower' || this.lead !== null || !Number.isSafeInteger(ticks) || ticks <= 0) return
+    this.randomizedElectionTimeout += ticks
+  }
+
+  /**
    * Whether this node is in contact with a quorum, as far as the core can tell: a leader
    * (check-quorum makes one that a majority stopped answering step down within two election
    * timeouts), or a follower or learner that heard from its verified leader within the last
@@ -595,7 +605,20 @@ export class RaftCore {
     this.lead = this.id
     this.role = 'leader'
     this.tracker.progress.get(this.id)?.becomeReplicate()
-    if (election !== null) this.certificate = this.buildCertificate('vote', election, this.tracker.conf.voters)
+    if (election !== null) {
+      this.certificate = this.buildCertificate('vote', election, this.tracker.conf.voters)
+      // The voters that granted this term's vote were heard within this election: they count
+      // for the first check-quorum, one election timeout from now. Otherwise a majority had to
+      // answer the first append within that timeout — each checking the certificate's
+      // signatures and, at formation, opening its Raft stream first —, and on a loaded host a
+      // leader of ten nodes stepped down 0.3 s after winning, costing a second election
+      // (BENCHMARKS.md, issue 14, stop 37). A leader cut off from then on still steps down at
+      // the second check, within two election timeouts as hasQuorumContact says.
+      for (const id of election.signatures.keys()) {
+        const pr = this.tracker.progress.get(id)
+        if (pr !== undefined) pr.recentActive = true
+      }
+    }
     this.verifiedLeaders.set(this.term, this.id)
     // commit an entry of our own term at once: it commits everything before it (§5.4.2) and,
     // until it commits, no membership change may start (the single-server change fix, §4.1)

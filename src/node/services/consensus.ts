@@ -15,7 +15,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { performance } from 'node:perf_hooks'
 import type { PrivateKey } from '@libp2p/interface'
-import { advertiseFounders, decideBootstrap, type BootstrapDecision, type PeerView } from '../../consensus/bootstrap.js'
+import { advertiseFounders, campaignAtFounding, decideBootstrap, firstFounder, type BootstrapDecision, type PeerView } from '../../consensus/bootstrap.js'
 import { TickClock } from './tick-clock.js'
 import { ControlState, encodeCommand, type ApplyResult, type ControlCommand, type JobMove } from '../../consensus/control.js'
 import { mulberry32 } from '../../prng.js'
@@ -147,6 +147,17 @@ export class ConsensusService {
   private founders: string[] = []
   private foundersSeen = -1
   private foundersOf: readonly string[] = []
+  /**
+   * This process founded the cluster just now, in this term: until a leader is known or the
+   * term moves, it checks on every tick whether to campaign at once (campaignAtFounding).
+   */
+  private foundedIn?: number
+  /**
+   * The founding set is being written: no second decision meanwhile. Heartbeats go on changing
+   * the revision while the write is in flight, and each tick then founded again — two or three
+   * "founding the cluster" writes of the same set on most nodes of a 10-node start.
+   */
+  private founding = false
   private readonly opts: ConsensusOptions
   private readonly healer: Healer
   /** Leader only: the voters' death opinions (reset whenever this node stops leading). */
@@ -490,6 +501,7 @@ export class ConsensusService {
       this.considerBootstrap()
       return
     }
+    if (this.foundedIn !== undefined) this.considerFoundingCampaign(this.core)
     this.core.tick()
     if (this.healer.reviewDue(this.ticks)) this.manageMembership()
     if (this.ticks % OPINION_TICKS === 0) this.flushOpinions()
@@ -718,7 +730,7 @@ export class ConsensusService {
     // The decision is a function of the members, their states and what their heartbeats
     // advertise: nothing to do until one of them changed (Membership.revision).
     const revision = this.membership.revision
-    if (revision === this.bootstrapSeen) return
+    if (revision === this.bootstrapSeen || this.founding) return
     this.bootstrapSeen = revision
     const peers = this.peerViews()
     const decision = decideBootstrap({ self: this.selfId, expect: this.opts.expect, hasPeers: this.opts.hasPeers || peers.length > 0, peers })
@@ -733,14 +745,55 @@ export class ConsensusService {
     if (decision.action === 'found') {
       this.log.info({ voters: decision.voters }, 'founding the cluster')
       const voters = decision.voters
+      this.founding = true
       this.raftStore.bootstrap(voters).then(() => {
-        if (this.core == null) this.createCore()
+        if (this.core != null) return
+        this.createCore()
+        const core = this.core!
+        this.foundedIn = core.status().term
+        // The first founder campaigns as soon as a majority has founded (considerFoundingCampaign);
+        // the others give it an election timeout more before they campaign themselves: founders
+        // found up to a few hundred ms apart on a loaded host, and timeouts that fire meanwhile
+        // split the first vote (BENCHMARKS.md, issue 14, stop 37).
+        if (firstFounder(voters) !== this.selfId) core.postponeElection(this.opts.electionTicks)
+        // The other founders found as soon as they hear it (decideBootstrap: a clustered peer
+        // advertising a set with them in it), not at its next periodic heartbeat (up to
+        // --heartbeat-ms, and 2 × that when quiet).
+        this.membership.announce()
       }, err => {
         this.log.error({ err: err?.message }, 'bootstrap failed')
+        this.founding = false
         this.bootstrapSeen = -1
       })
       this.bootstrap = { action: 'wait', proposal: [], why: 'founding' }
     }
+  }
+
+  /**
+   * Just founded: the founder that sorts first campaigns as soon as a majority of the founders is
+   * seen founded (campaignAtFounding) rather than at its election timeout. Given up once any node
+   * has campaigned (the role or term moved) or a leader is known: the timeouts then run as usual.
+   */
+  private considerFoundingCampaign (core: RaftCore): void {
+    const st = core.status()
+    if (st.role !== 'follower' || st.leader != null || st.term !== this.foundedIn) {
+      this.foundedIn = undefined
+      return
+    }
+    // A late founder (the others founded, and may have elected, without it) leaves it to them.
+    const term = BigInt(st.term)
+    for (const id of this.raftStore.founders) {
+      const hb = this.membership.heartbeatOf(id)
+      if (hb != null && (hb.term > term || hb.leader !== '')) {
+        this.foundedIn = undefined
+        return
+      }
+    }
+    if (!campaignAtFounding(this.selfId, this.raftStore.founders, this.peerViews())) return
+    this.foundedIn = undefined
+    this.log.info({ term: st.term }, 'campaigning at founding: a majority of the founders has founded')
+    core.campaign()
+    this.kick()
   }
 
   /** Leader only: the healer's membership review (add joiners, promote learners, replace long-dead voters). */

@@ -8,6 +8,9 @@
 // every node restarts, and a proposal must commit within a bounded number of steps
 // (liveness). The checkers run after every step of both phases.
 //
+// In half the seeds the first founder campaigns at once and the others postpone their first
+// election, as the node shell founds a cluster.
+//
 // In some seeds a founding voter is a straggler: cut off from everyone for most of the chaos
 // phase while the leader keeps changing the voter set (it is never removed itself). Once
 // healed it must verify the leader through the chain of configuration links and follow it
@@ -164,6 +167,14 @@ export class RaftSim {
       this.nodes.push(node)
       this.byId.set(id, node)
       this.start(node)
+    }
+    // Half the seeds found as the node shell does (src/node/services/consensus.ts): the first
+    // founder campaigns at once and the others postpone their first election by a timeout.
+    // Drawn from a PRNG of its own, so the rest of each seed's world is unchanged.
+    if (mulberry32(config.seed ^ 0xf0c5)() < 0.5) {
+      for (const id of founders.slice(1)) this.byId.get(id)!.core!.postponeElection(ELECTION_TICKS)
+      this.byId.get(founders[0]!)!.core!.campaign()
+      this.log(`${founders[0]!} campaigns at founding`)
     }
   }
 

@@ -1,9 +1,9 @@
-// bench/lib/node-logs.ts countLogged: what bench/scale reports for its hold, from the node logs.
+// bench/lib/node-logs.ts countLogged and firstLeaderAgreed: what bench/scale reports from the node logs.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { countLogged } from '../../../bench/lib/node-logs.js'
+import { countLogged, firstLeaderAgreed, type LogLine } from '../../../bench/lib/node-logs.js'
 
 const dirs: string[] = []
 afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }) })
@@ -34,5 +34,24 @@ describe('countLogged', () => {
       { time: 21, msg: 'membership change', peer: 'R', from: 'alive', to: 'suspect' }
     ])
     expect(countLogged([a, b, join(tmpdir(), 'no-such-meshnode-log')], 10, 25)).toEqual({ suspicions: 2, deaths: 1, campaigns: 1, leaders: 1 })
+  })
+})
+
+describe('firstLeaderAgreed', () => {
+  const role = (time: number, r: string, leader: string | null, term: number): LogLine => ({ time, msg: 'raft role change', role: r, leader, term })
+
+  it('is the first moment every node names the same leader, counting the leaders elected until then', () => {
+    const a = [role(10, 'candidate', null, 2), role(12, 'leader', 'A', 2), role(20, 'follower', null, 2), role(31, 'follower', 'B', 3)]
+    const b = [role(13, 'follower', 'A', 2), role(25, 'candidate', null, 3), role(30, 'leader', 'B', 3)]
+    const c = [{ time: 1, msg: 'meshnode started' }, role(14, 'follower', 'A', 2), role(29, 'follower', null, 3), role(33, 'follower', 'B', 3)]
+    // every node named A at 14 (a leader that later stepped down still counts as known then)
+    expect(firstLeaderAgreed([a, b, c])).toEqual({ time: 14, leader: 'A', term: 2, elected: 1 })
+    // without c's first line, they agree only on B, at 33, after two leaders were elected
+    expect(firstLeaderAgreed([a, b, c.filter(l => l.time !== 14)])).toEqual({ time: 33, leader: 'B', term: 3, elected: 2 })
+  })
+
+  it('is undefined while some node names no leader or another one', () => {
+    expect(firstLeaderAgreed([[role(12, 'leader', 'A', 2)], [role(13, 'follower', null, 2)]])).toBeUndefined()
+    expect(firstLeaderAgreed([[role(12, 'leader', 'A', 2)], []])).toBeUndefined()
   })
 })

@@ -91,6 +91,29 @@ describe('elections', () => {
     expect(c.core('a').status().leader).toBeNull()
   })
 
+  it('a new leader counts the voters that elected it at its first check-quorum, and steps down at the second if none answers after', () => {
+    const c = new Cluster(['a', 'b', 'c'])
+    // b and c grant a's votes but answer none of its appends or heartbeats (slow to check the
+    // certificate, say): the votes are all a has heard from them
+    c.filter = m => m.to !== 'a' || (m.type !== 'appendResp' && m.type !== 'heartbeatResp')
+    c.elect('a')
+    expect(c.core('a').status().role).toBe('leader')
+    c.tick(10, ['a'])
+    expect(c.core('a').status().role).toBe('leader')
+    c.tick(10, ['a'])
+    expect(c.core('a').status().role).toBe('follower')
+  })
+
+  it('a follower told to postpone its election campaigns one election timeout later, once', () => {
+    const c = new Cluster(['a'])
+    c.core('a').postponeElection(10)
+    // the timeout is drawn from [10, 20) ticks: postponed, from [20, 30)
+    c.tick(19)
+    expect(c.core('a').status().role).toBe('follower')
+    c.tick(11)
+    expect(c.core('a').status().role).toBe('leader')
+  })
+
   it('a rejoining node does not disrupt the leader under pre-vote', () => {
     const c = new Cluster(['a', 'b', 'c'])
     c.elect('a')

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { advertiseFounders, decideBootstrap, type PeerView } from '../../../src/consensus/bootstrap.js'
+import { advertiseFounders, campaignAtFounding, decideBootstrap, firstFounder, type PeerView } from '../../../src/consensus/bootstrap.js'
 
 const peer = (id: string, over: Partial<PeerView> = {}): PeerView => ({ id, alive: true, clustered: false, bootstrapSet: [], ...over })
 
@@ -91,5 +91,32 @@ describe('founding set a clustered node advertises', () => {
     const back = [peer('a', { clustered: true, bootstrapSet: fromA }), peer('b', { clustered: true, bootstrapSet: [] })]
     expect(decideBootstrap({ self: 'c', expect: 3, hasPeers: true, peers: back })).toEqual({ action: 'found', voters: founders })
     expect(decideBootstrap({ self: 'e', expect: 3, hasPeers: true, peers: back })).toEqual({ action: 'join', via: ['a', 'b'] })
+  })
+})
+
+describe('the first campaign of a new cluster', () => {
+  const founders = ['c', 'a', 'd', 'b', 'e']
+  const founded = (id: string): PeerView => peer(id, { clustered: true })
+
+  it('is left to the founder that sorts first, whichever order the set is in', () => {
+    expect(firstFounder(founders)).toBe('a')
+    expect(firstFounder(['b', 'a'])).toBe('a')
+    const peers = ['a', 'b', 'c', 'd', 'e'].map(founded)
+    expect(campaignAtFounding('a', founders, peers)).toBe(true)
+    for (const other of ['b', 'c', 'd', 'e']) expect(campaignAtFounding(other, founders, peers)).toBe(false)
+  })
+
+  it('starts once a majority of the founders, itself included, is seen founded', () => {
+    expect(campaignAtFounding('a', founders, [founded('b'), peer('c'), peer('d')])).toBe(false)
+    expect(campaignAtFounding('a', founders, [founded('b'), founded('c'), peer('d')])).toBe(true)
+  })
+
+  it('does not count founders that are dead or suspect, nor peers outside the set', () => {
+    const dead = (id: string): PeerView => peer(id, { clustered: true, alive: false })
+    expect(campaignAtFounding('a', founders, [founded('b'), dead('c'), founded('x'), founded('y')])).toBe(false)
+  })
+
+  it('starts at once for a node that founded alone', () => {
+    expect(campaignAtFounding('a', ['a'], [])).toBe(true)
   })
 })
