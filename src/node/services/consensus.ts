@@ -148,8 +148,9 @@ export class ConsensusService {
   private foundersSeen = -1
   private foundersOf: readonly string[] = []
   /**
-   * This process founded the cluster just now, in this term: until a leader is known or the
-   * term moves, it checks on every tick whether to campaign at once (campaignAtFounding).
+   * This process, the first founder, founded the cluster just now, in this term: until a leader
+   * is known or the term moves, it checks on every tick whether to campaign at once
+   * (campaignAtFounding). The other founders never set it.
    */
   private foundedIn?: number
   /**
@@ -750,12 +751,12 @@ export class ConsensusService {
         if (this.core != null) return
         this.createCore()
         const core = this.core!
-        this.foundedIn = core.status().term
         // The first founder campaigns as soon as a majority has founded (considerFoundingCampaign);
         // the others give it an election timeout more before they campaign themselves: founders
         // found up to a few hundred ms apart on a loaded host, and timeouts that fire meanwhile
         // split the first vote (BENCHMARKS.md, issue 14, stop 37).
-        if (firstFounder(voters) !== this.selfId) core.postponeElection(this.opts.electionTicks)
+        if (firstFounder(voters) === this.selfId) this.foundedIn = core.status().term
+        else core.postponeElection(this.opts.electionTicks)
         // The other founders found as soon as they hear it (decideBootstrap: a clustered peer
         // advertising a set with them in it), not at its next periodic heartbeat (up to
         // --heartbeat-ms, and 2 × that when quiet).
