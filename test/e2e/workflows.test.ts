@@ -181,8 +181,10 @@ describe('workflows on a 3-node cluster', () => {
 
   it('rolling-restart.yaml restarts every node one at a time; the mesh is healthy after and a job submitted before completes', async () => {
     const before = await statusAll(dir)
-    // About 15 s of work on 6 slots: it runs while the nodes restart, its home (node 1) included.
-    const sub = await meshnode(['submit', 'fanout', '{"n":90,"type":"sleep","payload":{"ms":1000}}', '--json', '--data-dir', node1])
+    // About 30 s of work on 6 slots: it runs while the nodes restart, its home (node 1) included.
+    // (15 s was not enough with another e2e file's cluster beside this one: the first restart
+    // and the mesh's health after it took longer, and the job finished before them.)
+    const sub = await meshnode(['submit', 'fanout', '{"n":90,"type":"sleep","payload":{"ms":2000}}', '--json', '--data-dir', node1])
     expect(sub.code, sub.stderr).toBe(0)
     const jobId = JSON.parse(sub.stdout).id as string
 
