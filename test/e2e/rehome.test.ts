@@ -40,6 +40,10 @@ describe('a job whose home dies for good is re-homed to a replica holder and com
     const home = nodes[0]!
     // A few long one-task jobs first (still running or queued when the home dies: each is
     // acknowledged only once replicated), then a fanout that spreads over the mesh.
+    // One job finished before the home dies: its details live only there.
+    const early = await meshnode(['submit', 'echo', '{"x":1}', '--wait', '--json', '--data-dir', home.dataDir])
+    expect(early.code, early.stderr).toBe(0)
+    const earlyId = JSON.parse(early.stdout).id as string
     const small: string[] = []
     for (let i = 0; i < 4; i++) {
       const r = await meshnode(['submit', 'sleep', '{"ms":8000}', '--json', '--data-dir', home.dataDir])
@@ -84,5 +88,13 @@ describe('a job whose home dies for good is re-homed to a replica holder and com
     const shown = await meshnode(['job', fanoutId, '--data-dir', nodes[1]!.dataDir])
     expect(shown.code, shown.stderr).toBe(0)
     expect(shown.stdout).toMatch(/re-homed 1×/)
+    // The job that finished before the death: the registry's view from any node, not a
+    // question forwarded to the dead home for ever.
+    const orphan = await meshnode(['job', earlyId, '--json', '--data-dir', nodes[2]!.dataDir])
+    expect(orphan.code, orphan.stderr).toBe(0)
+    expect(JSON.parse(orphan.stdout)).toMatchObject({ id: earlyId, state: 'completed', home: peerIds[0], homeDead: true })
+    const orphanText = await meshnode(['job', earlyId, '--data-dir', nodes[1]!.dataDir])
+    expect(orphanText.code, orphanText.stderr).toBe(0)
+    expect(orphanText.stdout).toMatch(/lost {5}its home .* was declared dead after the job completed/)
   }, 180_000)
 })

@@ -334,8 +334,8 @@ async function waitForJob (id: string, opts: TargetOptions, admin: Admin, client
       ...(bar != null ? { waitMs: BAR_MS } : {}),
       minGapMs: POLL_MS,
       onView: view => {
-        bar?.setTotal(Math.max(1, view.total))
-        bar?.update(view.done, { state: view.state })
+        bar?.setTotal(Math.max(1, view.total ?? 1))
+        bar?.update(view.done ?? (view.total == null && view.state !== 'running' ? 1 : 0), { state: view.state })
       }
     })
   } finally {
@@ -347,7 +347,9 @@ export function formatJob (j: JobDetails): string {
   const lines = [
     `job      ${j.id}${j.name != null ? `  (${j.name})` : ''}`,
     `state    ${j.state}${(j.waitingFor?.length ?? 0) > 0 ? `, waiting for capability ${j.waitingFor!.join(', ')}${j.capableBy != null && j.capableBy > 0 ? ` (until ${new Date(j.capableBy).toISOString()}, then those tasks fail)` : ' (no live node offers it yet)'}` : ''}`,
-    `tasks    ${j.done}/${j.total} done, ${j.failed} failed${j.cancelled > 0 ? `, ${j.cancelled} cancelled` : ''}`,
+    j.total != null
+      ? `tasks    ${j.done ?? 0}/${j.total} done, ${j.failed ?? 0} failed${(j.cancelled ?? 0) > 0 ? `, ${j.cancelled!} cancelled` : ''}`
+      : 'tasks    unknown: counted only at its home',
     `home     ${j.home}${(j.homes?.length ?? 0) > 0 ? ` (re-homed ${j.homes!.length}×: earlier ${j.homes!.map(short).join(' → ')} declared dead; ran again from its roots)` : ''}`,
     ...((j.replicas?.length ?? 0) > 0 ? [`replicas ${j.replicas!.map(short).join(', ')}`] : []),
     ...(j.stuck != null ? [`stuck    for ${formatDuration(j.stuck.sinceMs)}: ${j.stuck.text} [${j.stuck.code}]`] : []),
@@ -362,6 +364,7 @@ export function formatJob (j: JobDetails): string {
     for (const f of j.failures!) lines.push(`  ${f.taskId}  attempt ${f.attempt} on ${short(f.node)} at ${new Date(f.at).toISOString()}: ${f.error}`)
   }
   if (j.keepMs != null) lines.push(`keep     ${formatDuration(j.keepMs)} once finished`)
+  if (j.homeDead === true) lines.push(`lost     its home ${short(j.home)} was declared dead after the job ${j.state === 'completed' ? 'completed' : `ended (${j.state})`}; its counts, results and error were kept only there`)
   if (j.resultsExpired === true) lines.push('results  expired: deleted by retention (retention.resultsMaxAgeMs); the job record is kept')
   if (j.notBefore != null && j.state === 'running' && j.notBefore > Date.now()) lines.push(`starts   ${new Date(j.notBefore).toISOString()} (delayed)`)
   if (j.workflow != null) {

@@ -10,7 +10,15 @@ export interface StuckJson { sinceMs: number, code: string, text: string, peers?
 
 export interface JobSummary { id: string, home: string, state: string, createdAt: number, name?: string, total?: number, done?: number, failed?: number, finishedAt?: number, stuck?: StuckJson }
 
-export interface JobDetails extends JobRecord {
+/** What only a job's home knows: absent when the home was declared dead after the job finished. */
+type HomeCounts = 'roots' | 'total' | 'done' | 'failed' | 'cancelled' | 'byNode'
+
+export interface JobDetails extends Omit<JobRecord, HomeCounts>, Partial<Pick<JobRecord, HomeCounts>> {
+  /**
+   * The job finished before its home was declared dead: this view is the registry's (state,
+   * times, homes); its counts, results and error were kept only at that home and are gone.
+   */
+  homeDead?: true
   result?: unknown
   stuck?: StuckJson
   waitingFor?: string[]

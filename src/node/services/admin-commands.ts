@@ -40,6 +40,8 @@ export interface AdminContext {
       approvals?: (opts?: { pending?: boolean }) => ApprovalRecord[]
       schedules?: ReadonlyMap<string, ScheduleRecord>
       occurrences?: ReadonlyMap<string, PendingOccurrence>
+      /** Committed deaths (ControlState.dead); absent in fakes that need none. */
+      dead?: ReadonlyMap<string, unknown>
     }
     status: () => RaftStatusView | null
     /** Leader only: remove a voter or learner and wait for the commit (ConsensusService.removeMember). */
@@ -275,6 +277,8 @@ export const ADMIN_COMMANDS: CommandTable = {
       const entry = registered
       if (entry == null) throw new MeshError('NOT_FOUND', `no job ${p.id} in the mesh's registry`)
       if (ctx.forwarded || entry.home === ctx.self) throw new MeshError('NOT_FOUND', `job ${p.id} is registered with home ${entry.home}, which does not have it`)
+      const orphan = finishedAtDeadHome(p.id, entry, ctx.consensus.control.dead)
+      if (orphan != null) return { view: JSON.stringify(orphan), results: '', next: '' }
       let res: AdminResponse
       try {
         res = await ctx.forward(entry.home, 'home', { jobGet: { ...p, waitMs: wait } }, ctx.caller.peerId)
@@ -682,6 +686,28 @@ function attribution (ctx: AdminContext): { by: string, at: number } {
 }
 
 /** A client key's peer id, as `meshnode keygen --client` printed it. */
+/**
+ * The view of a job that finished before its home was declared dead: the registry's record of
+ * it (state, times, homes), since its counts, results and error were kept only at that home.
+ * Without it every node would forward the question to the dead home and answer UNREACHABLE
+ * for ever. A job still running there is moved to a holder by the same log entry, and asked
+ * of its new home; a home that comes back (a new incarnation) is no longer dead and is asked.
+ */
+function finishedAtDeadHome (id: string, e: JobEntry, dead: ReadonlyMap<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (e.state === 'running' || dead?.has(e.home) !== true) return undefined
+  return {
+    id,
+    home: e.home,
+    state: e.state,
+    createdAt: e.createdAt,
+    ...(e.finishedAt != null ? { finishedAt: e.finishedAt } : {}),
+    ...(e.epoch != null ? { epoch: e.epoch } : {}),
+    ...((e.homes?.length ?? 0) > 0 ? { homes: e.homes } : {}),
+    ...(e.keepMs != null ? { keepMs: e.keepMs } : {}),
+    homeDead: true
+  }
+}
+
 function clientId (text: string): string {
   requireField(text, 'a peer id (the client key\'s public id) is required')
   try {

@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest'
 import type { ApplyResult, ConfigValue, ControlCommand, Grant, JobEntry } from '../../../src/consensus/control.js'
 import { trusted, type Principal } from '../../../src/node/access/policy.js'
 import { adminError, unwrap } from '../../../src/node/client/admin.js'
+import { detailJson } from '../../../src/node/client/jobs-json.js'
+import { formatJob } from '../../../src/node/cli/jobs.js'
 import { MeshError } from '../../../src/node/errors.js'
 import { MeshNode } from '../../../src/node/node.js'
 import { ADMIN_COMMANDS, commandOf, type AdminContext, type JobsEngine } from '../../../src/node/services/admin-commands.js'
@@ -34,6 +36,7 @@ function fake (opts: {
   grants?: Record<string, Grant>
   caller?: Principal
   whenJobRegistered?: (jobId: string, timeoutMs: number) => Promise<unknown>
+  dead?: string[]
 } = {}): Fake {
   const f: Fake = { proposed: [], forwards: [], submitted: 0, ctx: undefined as any }
   const engine: JobsEngine = {
@@ -57,7 +60,7 @@ function fake (opts: {
         f.proposed.push(cmd)
         return await (opts.propose?.(cmd) ?? Promise.resolve({ ok: true, version: 1 }))
       },
-      control: { config: new Map(Object.entries(opts.config ?? {})), jobs: new Map(Object.entries(opts.jobs ?? {})), grants: new Map(Object.entries(opts.grants ?? {})) },
+      control: { config: new Map(Object.entries(opts.config ?? {})), jobs: new Map(Object.entries(opts.jobs ?? {})), grants: new Map(Object.entries(opts.grants ?? {})), dead: new Map((opts.dead ?? []).map(p => [p, { incarnation: 1, reason: 'test', index: 1 }])) },
       status: () => ({ leader: 'leader-id' }),
       ...(opts.whenJobRegistered != null ? { whenJobRegistered: opts.whenJobRegistered } : {})
     },
@@ -263,6 +266,28 @@ describe('every failure reaches the client with its code unchanged', () => {
     expect(err.code).toBe('UNREACHABLE')
     expect(err.message).toContain('lives on other')
     expect(f.forwards).toMatchObject([{ to: 'other', via: 'home' }])
+  })
+
+  it('a job that finished before its home was declared dead: the registry\'s view, not UNREACHABLE', async () => {
+    const f = fake({
+      dead: ['gone'],
+      jobs: {
+        j1: { home: 'gone', createdAt: 1, state: 'completed', finishedAt: 5, replicas: ['r1'], epoch: 1, homes: ['older'] },
+        j2: { home: 'gone', createdAt: 2, state: 'running' }
+      }
+    })
+    for (const results of [false, true]) {
+      const res = await roundTrip({ jobGet: { id: 'j1', results, limit: 10, after: '' } }, f)
+      const detail = detailJson(unwrap(res, 'jobGet'))
+      expect(detail).toEqual({ id: 'j1', home: 'gone', state: 'completed', createdAt: 1, finishedAt: 5, epoch: 1, homes: ['older'], homeDead: true })
+      expect(formatJob(detail)).toMatch(/tasks {4}unknown: counted only at its home\n[^]*lost {5}its home gone was declared dead after the job completed/)
+    }
+    expect(f.forwards).toEqual([])
+    // Still running at a dead home: the same log entry moved it, so it is asked of a live home.
+    expect((await clientError({ jobGet: { id: 'j2', results: false, limit: 0, after: '' } }, f)).code).toBe('UNREACHABLE')
+    // A home alive (not in the committed deaths) is asked, whatever the job's state.
+    const alive = fake({ jobs: { j1: { home: 'other', createdAt: 1, state: 'completed', finishedAt: 5 } } })
+    expect((await clientError({ jobGet: { id: 'j1', results: false, limit: 0, after: '' } }, alive)).code).toBe('UNREACHABLE')
   })
 
   it('the home\'s own failure for a job read forwarded to it', async () => {
