@@ -6,7 +6,7 @@
 //
 // Talks to the parent over the IPC channel: sends {type:'ready'} once connected, answers
 // {type:'poll'} with how many jobs it has completed (and, when asked, every task's latency),
-// closes on {type:'stop'}, and exits by itself if the parent goes away (so a crashed benchmark
+// forgets them on {type:'reset'} (after a warm-up round), closes on {type:'stop'}, and exits by itself if the parent goes away (so a crashed benchmark
 // does not leave workers behind).
 //
 // Latency is recorded here, from the job as BullMQ hands it to the 'completed' listener:
@@ -26,6 +26,7 @@ export interface WorkerConfig {
 
 export type ToWorker =
   | { type: 'poll', latencies: boolean }
+  | { type: 'reset' }
   | { type: 'stop' }
 
 export type WorkerMessage =
@@ -72,7 +73,13 @@ async function stop (code: number): Promise<void> {
 }
 process.on('message', (m: ToWorker) => {
   if (m.type === 'stop') void stop(0)
-  else if (m.type === 'poll') send({ type: 'count', completed, lastFinishedOn, parentFinishedOn, latencies: m.latencies ? latencies : undefined })
+  else if (m.type === 'reset') {
+    // After a warm-up round: count and time only what follows.
+    completed = 0
+    lastFinishedOn = 0
+    parentFinishedOn = undefined
+    latencies.length = 0
+  } else if (m.type === 'poll') send({ type: 'count', completed, lastFinishedOn, parentFinishedOn, latencies: m.latencies ? latencies : undefined })
 })
 process.on('disconnect', () => { void stop(0) })
 

@@ -50,6 +50,8 @@ export interface BullmqRun {
   timeoutMs?: number
   /** Where redis-server may listen (a bench's own port range); a free port chosen by pid otherwise. */
   redisPorts?: { from: number, count: number }
+  /** Run this many tasks the same way first, with the same workers, and measure only what follows (MeshRun.warmup). */
+  warmup?: number
 }
 
 export interface BullmqResult {
@@ -255,22 +257,30 @@ export async function runBullmq (run: BullmqRun): Promise<BullmqResult> {
     // Removed on completion (see the top of the file); kept on failure, though a no-op
     // cannot fail. One attempt: retries would only add bookkeeping.
     const opts: JobsOptions = { attempts: 1, removeOnComplete: true, removeOnFail: false }
-    const cpu0 = cpuSample(res)
-    const deadline = Date.now() + (run.timeoutMs ?? 600_000)
-    const start = Date.now()
-    if (flow == null) {
-      for (let i = 0; i < tasks; i += chunk) {
-        const n = Math.min(chunk, tasks - i)
-        await queue.addBulk(Array.from({ length: n }, (_, k) => ({ name: 'task', data: { i: i + k }, opts })))
+    const add = async (count: number): Promise<void> => {
+      if (flow == null) {
+        for (let i = 0; i < count; i += chunk) {
+          const n = Math.min(chunk, count - i)
+          await queue.addBulk(Array.from({ length: n }, (_, k) => ({ name: 'task', data: { i: i + k }, opts })))
+        }
+      } else {
+        await flow.add({
+          name: PARENT,
+          queueName: QUEUE,
+          opts,
+          children: Array.from({ length: count }, (_, i) => ({ name: 'task', queueName: QUEUE, data: { i }, opts }))
+        })
       }
-    } else {
-      await flow.add({
-        name: PARENT,
-        queueName: QUEUE,
-        opts,
-        children: Array.from({ length: tasks }, (_, i) => ({ name: 'task', queueName: QUEUE, data: { i }, opts }))
-      })
     }
+    const deadline = Date.now() + (run.timeoutMs ?? 600_000)
+    if ((run.warmup ?? 0) > 0) {
+      await add(run.warmup!)
+      await waitCompleted(res.workers, run.warmup! + (flow != null ? 1 : 0), deadline)
+      for (const w of res.workers) w.send({ type: 'reset' })
+    }
+    const cpu0 = cpuSample(res)
+    const start = Date.now()
+    await add(tasks)
     const addMs = Date.now() - start
     await waitCompleted(res.workers, tasks + (flow != null ? 1 : 0), deadline)
     const cpu1 = cpuSample(res)

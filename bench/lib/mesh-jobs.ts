@@ -41,6 +41,11 @@ export interface MeshRun {
   bin?: string
   /** Scrape every node's GET /metrics this often during the run (the cost of being watched). */
   scrapeMs?: number
+  /**
+   * Run this many tasks the same way first, on the same nodes, and measure only what follows:
+   * a figure for nodes whose JIT has warmed up (long-lived workers), beside a fresh node's.
+   */
+  warmup?: number
 }
 
 export interface MeshResult {
@@ -128,42 +133,59 @@ export async function startBenchCluster (nodes: number, dir: string, basePort: n
   }
 }
 
+/** Submits `count` no-op tasks as one job (one-job) or as one-task jobs, IN_FLIGHT requests at a time. */
+async function submitAll (admin: Admin, mode: MeshRun['mode'], count: number, chunk = 1000): Promise<{ sent: Map<string, number>, start: number, submitMs: number }> {
+  const sent = new Map<string, number>()
+  const start = Date.now()
+  if (mode === 'one-job') {
+    const tasks = Array.from({ length: count }, () => ({ type: 'echo' }))
+    const res = await admin('jobsSubmit', { jobs: [JSON.stringify({ tasks })] })
+    sent.set(res.jobs[0]!.id, start)
+  } else {
+    let next = 0
+    const worker = async (): Promise<void> => {
+      while (next < count) {
+        const n = Math.min(chunk, count - next)
+        next += n
+        const t = Date.now()
+        const res = await admin('jobsSubmit', { jobs: Array.from({ length: n }, () => JSON.stringify({ type: 'echo' })) })
+        for (const j of res.jobs) sent.set(j.id, t)
+      }
+    }
+    await Promise.all(Array.from({ length: IN_FLIGHT }, worker))
+  }
+  return { sent, start, submitMs: Date.now() - start }
+}
+
+/** Done when the home (node 1) has no active job left. */
+async function untilIdle (dir: string, client: Libp2p): Promise<void> {
+  await waitUntil(async () => {
+    const s = (await statusAll(dir, 2_000, client)).find(x => x.entry.index === 1)?.status
+    return s != null && Number(s.counters.work_active_jobs ?? 1) === 0
+  }, 600_000, 'every job to finish', 20)
+}
+
+async function tasksRunByNode (dir: string, client: Libp2p): Promise<Map<string, number>> {
+  const ran = new Map<string, number>()
+  for (const s of await statusAll(dir, 2_000, client)) {
+    if (s.status != null) ran.set(s.status.peerId, Number(s.status.counters.work_tasks_run_total ?? 0))
+  }
+  return ran
+}
+
 export async function runMesh (run: MeshRun): Promise<MeshResult> {
   const { admin, client, pids, stop } = await startBenchCluster(run.nodes, run.dir, run.basePort, ['--concurrency', String(run.concurrency), ...(run.extraArgs ?? [])], run.bin)
   const stopScraping = run.scrapeMs != null ? scrapeAll(run.dir, run.scrapeMs) : undefined
   try {
-    const cpu0 = pids.map(p => procCpuMs(p) ?? 0)
-
-    const sent = new Map<string, number>()
-    const start = Date.now()
-    let submitMs = 0
-    if (run.mode === 'one-job') {
-      const tasks = Array.from({ length: run.tasks }, () => ({ type: 'echo' }))
-      const res = await admin('jobsSubmit', { jobs: [JSON.stringify({ tasks })] })
-      const id = res.jobs[0]!.id
-      sent.set(id, start)
-      submitMs = Date.now() - start
-    } else {
-      const chunk = run.chunk ?? 1000
-      let next = 0
-      const worker = async (): Promise<void> => {
-        while (next < run.tasks) {
-          const n = Math.min(chunk, run.tasks - next)
-          next += n
-          const t = Date.now()
-          const res = await admin('jobsSubmit', { jobs: Array.from({ length: n }, () => JSON.stringify({ type: 'echo' })) })
-          for (const j of res.jobs) sent.set(j.id, t)
-        }
-      }
-      await Promise.all(Array.from({ length: IN_FLIGHT }, worker))
-      submitMs = Date.now() - start
+    const warmup = run.warmup ?? 0
+    if (warmup > 0) {
+      await submitAll(admin, run.mode, warmup, run.chunk)
+      await untilIdle(run.dir, client)
     }
-
-    // Done when the home has no active job left.
-    await waitUntil(async () => {
-      const s = (await statusAll(run.dir, 2_000, client)).find(x => x.entry.index === 1)?.status
-      return s != null && Number(s.counters.work_active_jobs ?? 1) === 0
-    }, 600_000, 'every job to finish', 20)
+    const ranBefore = warmup > 0 ? await tasksRunByNode(run.dir, client) : new Map<string, number>()
+    const cpu0 = pids.map(p => procCpuMs(p) ?? 0)
+    const { sent, start, submitMs } = await submitAll(admin, run.mode, run.tasks, run.chunk)
+    await untilIdle(run.dir, client)
     const cpuByNode = pids.map((p, i) => (procCpuMs(p) ?? 0) - cpu0[i]!)
     const cpuMs = cpuByNode.reduce((a, b) => a + b, 0)
 
@@ -198,9 +220,7 @@ export async function runMesh (run: MeshRun): Promise<MeshResult> {
         if (page.next === '') break
         before = page.next
       }
-      for (const s of await statusAll(run.dir, 2_000, client)) {
-        if (s.status != null) byNode.set(s.status.peerId, Number(s.status.counters.work_tasks_run_total ?? 0))
-      }
+      for (const [peer, n] of await tasksRunByNode(run.dir, client)) byNode.set(peer, n - (ranBefore.get(peer) ?? 0))
     }
     if (latencies.length !== run.tasks) throw new Error(`expected ${run.tasks} outcomes, read ${latencies.length}`)
     const elapsedMs = end - start
