@@ -425,13 +425,6 @@ export class Membership {
     this.leaveOut = leaveOut != null && leaveOut.size > 0 ? leaveOut : undefined
     for (const peer of plan?.pulse ?? []) this.frames?.pulse(peer)
     if (plan != null && plan.vouched.size > 0) this.metrics.pulsesVouched.inc(plan.vouched.size)
-    if (leaveOut != null && this.leavesOutEverySubscriber(leaveOut)) {
-      // A settled mesh's quiet heartbeat goes to nobody: not signed, encoded or cached for gossip.
-      this.leaveOut = undefined
-      this.metrics.heartbeatsSent.inc()
-      this.metrics.heartbeatsLeftOut.inc(leaveOut.size)
-      return
-    }
     try {
       const recipients = (await this.host.services.pubsub.publish(this.topic, encodeHeartbeat(hb)))?.recipients ?? []
       this.metrics.heartbeatsSent.inc()
@@ -448,24 +441,6 @@ export class Membership {
     } finally {
       this.leaveOut = undefined
     }
-  }
-
-  /**
-   * Whether a quiet heartbeat leaving out `leaveOut` would reach no peer: gossipsub publishes to
-   * the topic's subscribers only (flood publish), so when every one is left out there is nothing
-   * to publish. Each peer left out holds the content being repeated (quietPlan), so skipping
-   * changes nothing any peer hears; `seq` still moves, as it does for a peer left out.
-   */
-  private leavesOutEverySubscriber (leaveOut: ReadonlySet<string>): boolean {
-    if (leaveOut.size === 0) return false
-    let subscribers
-    try {
-      subscribers = this.host.services.pubsub.getSubscribers(this.topic)
-    } catch {
-      return false // not started: publish as before, which fails the same way
-    }
-    for (const p of subscribers) if (!leaveOut.has(p.toString())) return false
-    return true
   }
 
   /** The live members as the frames-as-liveness rule reads them (src/healing/liveness.ts). */
