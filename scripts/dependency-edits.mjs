@@ -6,7 +6,9 @@
 // - @chainsafe/libp2p-noise compiled and instantiated its WebAssembly ChaCha20-Poly1305 when
 //   the bundle loaded: V8's WebAssembly decoder, Liftoff and the module's memory, ~9 MiB of RSS
 //   in a bare `node`, in a node that never opens a Noise session too (a lone node). The module
-//   is now required, compiled and instantiated at the first frame it encrypts or decrypts.
+//   is now required, compiled and instantiated at the first frame it encrypts or decrypts, and
+//   instantiated once: the package's index instantiated it a second time, with a memory of its
+//   own, for a stream cipher Noise does not use (stop 38).
 // - @libp2p/peer-store and @libp2p/utils sort strings (protocols, metadata and tag keys,
 //   multiaddrs) with localeCompare only to get a stable order. localeCompare builds an ICU
 //   collator: ICU's collation code and data, ~2.7 MiB of RSS in a bare `node`, at the node's
@@ -23,7 +25,10 @@ export const EDITS = {
     ['const ctx = newInstance();\nconst asImpl = new ChaCha20Poly1305(ctx);\n',
       'let asInstance;\n' +
       'function asCipher() {\n' +
-      "    if (asInstance === undefined) {\n        const { newInstance, ChaCha20Poly1305 } = require('@chainsafe/as-chacha20poly1305');\n" +
+      // its two files, not its index: the index also loads chacha20.js, which instantiates the
+      // module a second time (a memory of its own) for chacha20StreamXOR, which Noise never calls
+      "    if (asInstance === undefined) {\n        const { newInstance } = require('@chainsafe/as-chacha20poly1305/lib/src/wasm.js');\n" +
+      "        const { ChaCha20Poly1305 } = require('@chainsafe/as-chacha20poly1305/lib/src/chacha20poly1305.js');\n" +
       '        asInstance = new ChaCha20Poly1305(newInstance());\n    }\n    return asInstance;\n}\n', 1],
     ['asImpl.seal(', 'asCipher().seal(', 1],
     ['asImpl.open(', 'asCipher().open(', 1]

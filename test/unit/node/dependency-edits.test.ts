@@ -52,13 +52,16 @@ describe('dependency edits', () => {
 
   describe('Noise\'s WebAssembly cipher', () => {
     // WebAssembly is a global of node's, not in the ES library the types use
-    const wasm = (globalThis as any).WebAssembly as { Module: new (bytes: Uint8Array) => unknown }
-    const Module = wasm.Module
+    const wasm = (globalThis as any).WebAssembly as { Module: new (bytes: Uint8Array) => unknown, Instance: new (m: unknown, i: unknown) => unknown }
+    const { Module, Instance } = wasm
     let compiled = 0
-    afterEach(() => { wasm.Module = Module })
+    let instances = 0
+    afterEach(() => { wasm.Module = Module; wasm.Instance = Instance })
     const counting = (): void => {
       compiled = 0
+      instances = 0
       wasm.Module = new Proxy(Module, { construct (t, a) { compiled++; return Reflect.construct(t, a) } })
+      wasm.Instance = new Proxy(Instance, { construct (t, a) { instances++; return Reflect.construct(t, a) } })
     }
 
     it('is compiled at the first frame, not when the code loads, and encrypts as before', async () => {
@@ -71,18 +74,22 @@ describe('dependency edits', () => {
       const plain = new TextEncoder().encode('a small frame, under 1 200 bytes')
       const sealed = defaultCrypto.chaCha20Poly1305Encrypt(plain, nonce, ad, k)
       expect(compiled).toBe(1)
+      // one instance (one memory): not a second one for the package's unused chacha20StreamXOR
+      expect(instances).toBe(1)
       expect(Buffer.from(defaultCrypto.chaCha20Poly1305Decrypt(sealed, nonce, ad, k))).toEqual(Buffer.from(plain))
       // the same bytes as node:crypto's ChaCha20-Poly1305 (the library's cipher for large frames)
       const { nodeCrypto } = await bundled('@chainsafe/libp2p-noise/dist/src/crypto/index.js', true)
       expect(Buffer.from(nodeCrypto.chaCha20Poly1305Encrypt(plain, nonce, ad, k))).toEqual(Buffer.from(sealed))
       defaultCrypto.chaCha20Poly1305Encrypt(plain, nonce, ad, k)
       expect(compiled).toBe(1)
+      expect(instances).toBe(1)
     })
 
     it('was compiled at load without the edit (what the test above guards)', async () => {
       counting()
       await bundled('@chainsafe/libp2p-noise/dist/src/crypto/index.js', false)
       expect(compiled).toBe(1)
+      expect(instances).toBe(2)
     })
   })
 
