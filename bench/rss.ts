@@ -22,7 +22,7 @@ import { join, resolve } from 'node:path'
 import { NODE_FLAGS, down, shebangFlags, statusAll, up, waitUntil } from '../scripts/cluster-lib.js'
 import { startBenchCluster } from './lib/mesh-jobs.js'
 import { loadavg, procCpuMs } from './lib/machine.js'
-import { mean, sleep } from './lib/stats.js'
+import { mean, median, sleep } from './lib/stats.js'
 
 interface Mem { rss: number, anon: number, file: number }
 
@@ -104,7 +104,7 @@ async function mesh (bin: string, nodes: number, basePort: number, idleS: number
     const map = anonMap(state.nodes[0]!.pid)
     const alive = (await statusAll(dir, 3_000)).map(s => s.status?.peers.filter(p => p.state === 'alive').length ?? -1)
     const rss = mems.map(m => m.rss)
-    return `start-up CPU per process mean ${f1(mean(cpus))} ms (max ${Math.max(...cpus)}); RSS after ${idleS} s mean ${f1(mean(rss))} / max ${f1(Math.max(...rss))} MiB (anon mean ${f1(mean(mems.map(m => m.anon)))}, file mean ${f1(mean(mems.map(m => m.file)))}); alive peers seen ${alive.join(',')}; node 1 ${map}; load ${loadavg()}`
+    return `start-up CPU per process mean ${f1(mean(cpus))} ms (max ${Math.max(...cpus)}); RSS after ${idleS} s mean ${f1(mean(rss))} / median ${f1(median(rss))} / max ${f1(Math.max(...rss))} MiB (anon mean ${f1(mean(mems.map(m => m.anon)))}, file mean ${f1(mean(mems.map(m => m.file)))}); alive peers seen ${alive.join(',')}; node 1 ${map}; load ${loadavg()}`
   } finally {
     await down(dir)
   }
