@@ -26,6 +26,7 @@ import type { LatencyHistory } from '../observe/history.js'
 import type { JobEvidence } from '../../healing/stuck.js'
 import { ConcurrencyController, type ConcurrencyReason } from '../../work/core/concurrency.js'
 import { CpuSampler } from './cpu-sample.js'
+import { availableParallelism, cpus } from 'node:os'
 
 export type { PeerInfo } from '../../work/core.js'
 
@@ -92,6 +93,23 @@ export interface WorkShellOptions {
   observer?: WorkObserver
   /** Where attempts run here and jobs finished here are recorded (`meshnode stats`). */
   history?: LatencyHistory
+}
+
+/** One --concurrency auto CPU reading: the bound, and whose CPU it is when known. */
+interface SlotsCpu { cpu: number, own?: number, machine?: number }
+
+/**
+ * The sampler's readings for the controller. `own` and `machine` only where the machine's
+ * counters cover the cores this process may use: with an affinity mask (fewer usable cores
+ * than the machine has) `machine - own` is not what others use on this node's cores, and the
+ * controller keeps its strict bar without them.
+ */
+function slotsCpu (sampler: CpuSampler): () => SlotsCpu {
+  const whose = availableParallelism() === cpus().length
+  return () => {
+    const r = sampler.read()
+    return whose ? { cpu: r.cpu, own: r.process, machine: r.machine } : { cpu: r.cpu }
+  }
 }
 
 /** --concurrency auto (src/work/core/concurrency.ts). */
@@ -230,7 +248,7 @@ export class WorkShell {
   private readonly end: AttemptEnd = { ok: false, children: [], durationMs: 0, stoppedByNode: false }
   private slotsControl?: ConcurrencyController
   private slotsTimer?: NodeJS.Timeout
-  private slotsRead?: () => number
+  private slotsRead?: () => SlotsCpu
   private slotsTickAt = 0
   /** Attempts ended since the last concurrency tick. */
   private ended = 0
@@ -289,7 +307,8 @@ export class WorkShell {
     this.refreshPeers()
     this.drive()
     if (this.slotsControl != null) {
-      const read = auto?.cpu ?? (() => { const s = new CpuSampler(); return () => s.read().cpu })()
+      const hook = auto?.cpu
+      const read = hook != null ? () => ({ cpu: hook() }) : slotsCpu(new CpuSampler())
       this.slotsRead = read
       this.pools = poolsOf(this.opts.handlers)
       this.resumeSlots()
@@ -307,7 +326,7 @@ export class WorkShell {
   }
 
   /** One --concurrency auto decision: sample, ask the controller, tell the core. */
-  private slotsTick (cpu: () => number): void {
+  private slotsTick (cpu: () => SlotsCpu): void {
     const core = this._core
     const control = this.slotsControl
     if (core == null || control == null || this.stopped) return
@@ -320,12 +339,12 @@ export class WorkShell {
     // An idle node does not sample (the controller ignores the CPU without queued work).
     const busy = use.running > 0 || use.queued > 0
     const before = core.concurrency
-    const cpuNow = busy ? cpu() : 0
+    const reading = busy ? cpu() : { cpu: 0 }
     // Handler workers still starting: a new level warming up (the controller waits for them
     // before it measures the level).
     let warming = 0
     for (const p of this.pools) warming += p.starting
-    const next = control.tick({ cpu: cpuNow, queued: use.queued, running: use.running, completed, elapsedMs, warming })
+    const next = control.tick({ ...reading, queued: use.queued, running: use.running, completed, elapsedMs, warming })
     if (!busy && next <= control.limits.min) {
       // Idle at the minimum: nothing to decide until a task starts (startTask resumes), and an
       // idle node should not wake ten times a second for it (issue 14's idle cost).

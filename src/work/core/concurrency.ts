@@ -46,6 +46,16 @@
 //   saturated for saturatedTicks (5 s), a step down (−25 %) is tried and kept when throughput
 //   holds (within 5 %): the extra slots only added contention. An undone step down blocks
 //   further ones the same way, so a saturated steady load settles too.
+// - Whose CPU fills the machine: the half bar at a saturated CPU guards CPU that other
+//   processes would lose. When the shell says whose CPU it is (`own`, `machine`) and everything
+//   else used at most 15 % of the cores over the level before and over the step, the node is
+//   alone: its step's gain cannot have come from anyone else in any quantity, and what a step
+//   can still buy there — waits overlapped with the compute — is small and of the size of the
+//   tick-to-tick noise. Such a step (up or down) is judged on the spread of per-tick rates
+//   over ~1 s at each level instead of on a count of completions (see alone()): an up step is
+//   kept when it bought more than a step down may lose, by two standard errors; a step down
+//   only when it plainly cost less than that. A busy neighbour, or no word on whose CPU it is,
+//   leaves the strict rules.
 // - Idle — no task waiting and slots unused for IDLE_TICKS ticks — shrinks by a quarter per
 //   tick down to the busy slots, and to `min` once nothing runs. The plateau is forgotten, but
 //   the last level that paid is remembered: the next load jumps straight there, as a probe
@@ -83,6 +93,14 @@ export interface ConcurrencySample {
    * probe waits for them before it measures.
    */
   warming?: number
+  /**
+   * Whose CPU it is, when the shell can tell (0..1 of the cores): `own`, this node's process
+   * (event loop and worker threads); `machine`, all of the machine's cores. What the rest of
+   * the machine uses (`machine - own`) says whether a step at a saturated CPU could have taken
+   * its gain from someone else (see alone()). Absent: the strict bar, as if it could.
+   */
+  own?: number
+  machine?: number
 }
 
 export interface ConcurrencyTuning {
@@ -170,6 +188,15 @@ interface Probe {
    * probe does not wait for them — their cost is part of what it is judged on.
    */
   hot: boolean
+  /** Taken at the CPU ceiling (up or down): judged by alone() when the node is alone there. */
+  saturated: boolean
+  /** The level before's per-tick rates and mean `machine - own` (undefined: not told). */
+  fromRates: number[]
+  fromOthers?: number
+  /** This window's per-tick rates, and the sum and count of its `machine - own`. */
+  rates: number[]
+  others: number
+  othersTicks: number
 }
 
 /** Steps that were undone: no step that way is tried again for a while. */
@@ -187,6 +214,10 @@ export class ConcurrencyController {
   private rateElapsed = 0
   private rateTicks = 0
   private rateCpu = 0
+  /** The current level's last per-tick rates (up to ALONE_TICKS), and its `machine - own` readings. */
+  private rateRing: number[] = []
+  private rateOthers = 0
+  private rateOthersTicks = 0
   private probe?: Probe
   /** Above `up.level` (below `down.level`) nothing is tried while its ticks last. */
   private readonly up: Block
@@ -289,6 +320,12 @@ export class ConcurrencyController {
     this.rateElapsed += s.elapsedMs
     this.rateTicks++
     this.rateCpu += s.cpu
+    this.ring(this.rateRing, s)
+    const others = othersOf(s)
+    if (others != null) {
+      this.rateOthers += others
+      this.rateOthersTicks++
+    }
     if (s.cpu >= this.t.cpuCeiling) this.saturated++
     else this.saturated = 0
     const plan = this.plan(cur, s, this.rateCpu / this.rateTicks)
@@ -297,6 +334,9 @@ export class ConcurrencyController {
     // enough to fill it and the CPU under half busy, goes after one tick that saw attempts
     // end: the slowest level of the climb is the first, and the step is still judged.
     const cold = this.cold && plan != null && plan.up && s.cpu < this.t.cpuLow && s.queued >= plan.next - cur && this.rateCompleted > 0
+    // A step up at the ceiling from a level where the node is alone is judged on the spread of
+    // per-tick rates (see alone()): the level's own needs that many ticks first.
+    if (plan != null && this.aloneTooShort(s)) return this.decide(cur, 'measuring')
     if (!cold && !this.measured(this.rateTicks, this.rateCompleted, need)) return this.decide(cur, 'measuring')
     const rate = this.rateCompleted * 1000 / this.rateElapsed
     this.good = { level: cur, rate }
@@ -369,7 +409,17 @@ export class ConcurrencyController {
     // At a saturated CPU a step up that buys little mostly takes CPU from someone else (the
     // other nodes on the machine, another program): it has to buy half its proportional gain.
     const keepShare = cpu >= this.t.cpuCeiling ? Math.max(this.t.keepShare, this.t.saturatedKeepShare) : this.t.keepShare
-    this.probe = { from, fromRate, up, settle: this.t.settleTicks, completed: 0, elapsedMs: 0, ticks: 0, need: this.need(from, next), retried: false, settled: 0, keepShare, fromCpu, cpu: 0, hot: up && cpu >= this.t.cpuCeiling && fromCpu >= HOT_CPU }
+    const fromOthers = this.levelOthers()
+    this.probe = {
+      from, fromRate, up, settle: this.t.settleTicks, completed: 0, elapsedMs: 0, ticks: 0, need: this.need(from, next), retried: false, settled: 0, keepShare, fromCpu, cpu: 0,
+      hot: up && cpu >= this.t.cpuCeiling && fromCpu >= HOT_CPU,
+      saturated: cpu >= this.t.cpuCeiling,
+      fromRates: this.rateRing,
+      ...(fromOthers != null ? { fromOthers } : {}),
+      rates: [],
+      others: 0,
+      othersTicks: 0
+    }
     this.saturated = 0
     this.linear = false
     this.cold = false
@@ -380,13 +430,18 @@ export class ConcurrencyController {
   /** A step is measured, then kept or undone. */
   private judge (p: Probe, s: ConcurrencySample): number {
     const cur = this._target
-    if ((s.warming ?? 0) > 0 && !p.hot && p.settled < this.t.maxSettleTicks) {
-      // Still warming up (workers starting): what was measured so far does not count.
+    if ((s.warming ?? 0) > 0 && (!p.hot || this.aloneFrom(p)) && p.settled < this.t.maxSettleTicks) {
+      // Still warming up (workers starting): what was measured so far does not count. (Alone
+      // on the machine, a hot step too: its workers' start-up is paid once, whether the step
+      // is kept or a later one finds them up; what decides is the level once they are.)
       p.settle = Math.max(p.settle, 1)
       p.completed = 0
       p.elapsedMs = 0
       p.ticks = 0
       p.cpu = 0
+      p.rates = []
+      p.others = 0
+      p.othersTicks = 0
     }
     if (p.settle > 0) {
       p.settle--
@@ -396,10 +451,19 @@ export class ConcurrencyController {
     p.completed += s.completed
     p.elapsedMs += s.elapsedMs
     p.cpu += s.cpu
-    if (!this.measured(++p.ticks, p.completed, p.need)) return this.decide(cur, 'measuring')
+    this.ring(p.rates, s)
+    const others = othersOf(s)
+    if (others != null) {
+      p.others += others
+      p.othersTicks++
+    }
+    ++p.ticks
+    const alone = this.alone(p, (s.warming ?? 0) > 0)
+    if (alone === 'measuring') return this.decide(cur, 'measuring')
+    if (alone == null && !this.measured(p.ticks, p.completed, p.need)) return this.decide(cur, 'measuring')
     const rate = p.completed * 1000 / p.elapsedMs
-    const wanted = p.bar != null ? p.bar : p.up ? p.fromRate * (1 + p.keepShare * (cur / p.from - 1)) : p.fromRate * (1 - this.t.dropShare)
-    if (rate < wanted && p.up && !p.retried && s.completed * 1000 / s.elapsedMs >= wanted) {
+    const wanted = alone != null ? (alone === 'keep' ? rate : Infinity) : p.bar != null ? p.bar : p.up ? p.fromRate * (1 + p.keepShare * (cur / p.from - 1)) : p.fromRate * (1 - this.t.dropShare)
+    if (alone == null && rate < wanted && p.up && !p.retried && s.completed * 1000 / s.elapsedMs >= wanted) {
       // The window fell short but its last tick paid: the level was still warming up (new
       // handler workers cost ~75 ms of CPU each to start). Measure it once more, afresh.
       p.retried = true
@@ -407,6 +471,9 @@ export class ConcurrencyController {
       p.elapsedMs = 0
       p.ticks = 0
       p.cpu = 0
+      p.rates = []
+      p.others = 0
+      p.othersTicks = 0
       return this.decide(cur, 'measuring')
     }
     this.probe = undefined
@@ -417,6 +484,9 @@ export class ConcurrencyController {
       this.rateElapsed = p.elapsedMs
       this.rateTicks = p.ticks
       this.rateCpu = p.cpu
+      this.rateRing = p.rates
+      this.rateOthers = p.others
+      this.rateOthersTicks = p.othersTicks
       const b = p.up ? this.up : this.down
       b.backoff = this.t.probeBackoffTicks
       // The level it came from is known to be worse (up) or no better (down): no step back
@@ -435,7 +505,10 @@ export class ConcurrencyController {
         // Slow start goes on: the window just measured is the next step's yardstick, so the
         // next step starts now rather than after another tick at this level.
         const plan = this.plan(cur, s, p.cpu / p.ticks)
-        if (plan != null) return this.start(cur, rate, p.cpu / p.ticks, plan.next, plan.up, 'grow', s.cpu)
+        // Not a step judged alone at the ceiling: that needs ALONE_MIN_TICKS at this level
+        // first (tick() measures them); a doubling there from a 2-tick yardstick would be
+        // judged by the strict bar, which no doubling at a full CPU can clear.
+        if (plan != null && !this.aloneTooShort(s)) return this.start(cur, rate, p.cpu / p.ticks, plan.next, plan.up, 'grow', s.cpu)
       }
       return this.decide(cur, 'keep')
     }
@@ -454,6 +527,78 @@ export class ConcurrencyController {
     b.backoff = Math.min(b.backoff * 2, this.t.probeBackoffMaxTicks)
     this.resetRate()
     return this.decide(p.from, 'undo')
+  }
+
+  /**
+   * A step taken at the CPU ceiling, judged when the node is (nearly) alone on the machine:
+   * everything else used at most ALONE_OTHERS of the cores over the level before and over the
+   * step. Then the step's gain cannot have been taken from someone else in any quantity, and
+   * the strict bar (half the proportional gain: more slots at a full CPU mostly take CPU from
+   * other nodes) does not apply. What the step can still buy is wait overlapped with compute —
+   * small (a +50 % step at a full CPU buys ~+5–10 % on the bench's mix), and of the size of the
+   * tick-to-tick noise of a busy machine. So the step is judged on that noise rather than on a
+   * count of completions: it is kept when its mean per-tick rate beats the level before's by
+   * more than a step down may lose (dropShare — no step back and forth between two levels)
+   * and by ALONE_Z standard errors of the difference (the pooled spread of both windows' per-tick
+   * rates), after ALONE_TICKS ticks; it is undone as soon as the gain plus ALONE_Z standard errors
+   * falls short of dropShare (a step that plainly does not pay costs little; not while its
+   * workers start — judge() waits for them, up to maxSettleTicks, hot step or not), or at the
+   * end. A step down is the mirror image (see below).
+   * Returns undefined where the strict rules apply (not saturated, not told whose CPU it is,
+   * someone else busy, too few ticks at the level before), 'measuring' while it waits.
+   */
+  private alone (p: Probe, warming: boolean): 'keep' | 'undo' | 'measuring' | undefined {
+    if (!this.aloneFrom(p)) return undefined
+    if (p.othersTicks < p.ticks) return undefined
+    if (p.ticks < this.t.measureTicks) return 'measuring'
+    // Whether the rest of the machine stayed light is read over the whole window (a worker
+    // starting, a neighbour's burst, move one tick): a window that was not is judged by the
+    // strict rules at its end.
+    const light = p.others / p.othersTicks <= ALONE_OTHERS
+    const a = p.fromRates
+    const b = p.rates
+    const ma = mean(a)
+    if (!(ma > 0)) return undefined
+    const gain = mean(b) / ma - 1
+    const pooled = (sq(a) + sq(b)) / Math.max(1, a.length + b.length - 2)
+    const se = Math.sqrt(pooled * (1 / a.length + 1 / b.length)) / ma
+    const floor = this.t.dropShare
+    if (p.up) {
+      if (light && gain + ALONE_Z * se < floor && !warming) return 'undo'
+      if (p.ticks < ALONE_TICKS) return 'measuring'
+      if (!light) return undefined
+      return gain >= floor && gain >= ALONE_Z * se ? 'keep' : 'undo'
+    }
+    // A step down (after a while at the ceiling) is kept when it plainly costs less than a step
+    // up must buy: the slots it gives back cost little when nobody else wants the CPU, and a
+    // step down kept on noise would walk the level down a plateau that pays.
+    const loss = -gain
+    if (light && loss - ALONE_Z * se > floor) return 'undo'
+    if (p.ticks < ALONE_TICKS) return 'measuring'
+    if (!light) return undefined
+    return loss + ALONE_Z * se <= floor ? 'keep' : 'undo'
+  }
+
+  /** A step taken at the ceiling from a level where the node was alone, measured long enough. */
+  private aloneFrom (p: Probe): boolean {
+    return p.saturated && p.bar == null && p.fromOthers != null && p.fromOthers <= ALONE_OTHERS && p.fromRates.length >= ALONE_MIN_TICKS
+  }
+
+  /** A step from here now would be judged alone (see alone()), but the level has too few ticks for it. */
+  private aloneTooShort (s: ConcurrencySample): boolean {
+    const others = this.levelOthers()
+    return s.cpu >= this.t.cpuCeiling && others != null && others <= ALONE_OTHERS && this.rateRing.length < ALONE_MIN_TICKS
+  }
+
+  /** The current level's mean `machine - own`, when every tick of its window said. */
+  private levelOthers (): number | undefined {
+    return this.rateOthersTicks > 0 && this.rateOthersTicks >= this.rateRing.length ? this.rateOthers / this.rateOthersTicks : undefined
+  }
+
+  /** Adds a tick's rate to a window of the last ALONE_TICKS. */
+  private ring (rates: number[], s: ConcurrencySample): void {
+    rates.push(s.completed * 1000 / s.elapsedMs)
+    if (rates.length > ALONE_TICKS) rates.shift()
   }
 
   /** Whether a window of `ticks` holding `completed` ends is a measurement. */
@@ -475,6 +620,9 @@ export class ConcurrencyController {
     this.rateElapsed = 0
     this.rateTicks = 0
     this.rateCpu = 0
+    this.rateRing = []
+    this.rateOthers = 0
+    this.rateOthersTicks = 0
   }
 
   private decide (target: number, reason: ConcurrencyReason): number {
@@ -498,6 +646,34 @@ const LINEAR_SHARE = 0.6
 
 /** Slow start's biggest step, when the CPU a slot costs leaves room for it (see slowFactor). */
 const SLOW_MAX_FACTOR = 4
+
+/** A node whose machine's other users took at most this share of the cores is alone there (see alone()). */
+const ALONE_OTHERS = 0.15
+
+/** An alone step is judged over this many ticks at each level (~1 s at the shell's tick)... */
+const ALONE_TICKS = 10
+/** ...with at least this many at the level before... */
+const ALONE_MIN_TICKS = 5
+/** ...and kept when its gain is this many standard errors of the difference above zero. */
+const ALONE_Z = 2
+
+function othersOf (s: ConcurrencySample): number | undefined {
+  return s.own != null && s.machine != null ? Math.max(0, s.machine - s.own) : undefined
+}
+
+function mean (xs: number[]): number {
+  let sum = 0
+  for (const x of xs) sum += x
+  return xs.length > 0 ? sum / xs.length : 0
+}
+
+/** The sum of squared deviations from the mean. */
+function sq (xs: number[]): number {
+  const m = mean(xs)
+  let sum = 0
+  for (const x of xs) sum += (x - m) ** 2
+  return sum
+}
 
 function clamp (v: number, lo: number, hi: number): number {
   return Math.max(lo, Math.min(hi, Math.round(v)))

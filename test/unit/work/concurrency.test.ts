@@ -338,6 +338,76 @@ describe('ConcurrencyController', () => {
     expect(mode(spare.targets.slice(50)), spare.targets.join(',')).toBe(48)
   })
 
+  describe('at a saturated CPU, whose CPU it is (own, machine)', () => {
+    // Like bench/concurrency on one node: its own slots fill the machine at 24; above, a +50 %
+    // step overlaps more waits with the compute and buys +8 % (to 48), nothing past it. Its
+    // process reads 0.93 of the cores at the ceiling, the rest of the machine `others`.
+    const gain = (step: number) => (slots: number): number => slots <= 24 ? slots * 40 : 960 * (1 + step * Math.min(1, (slots - 24) / 24) * 2)
+    const ownCpu = (slots: number): number => 0.93 * Math.min(1, slots / 24)
+    const run = (opts: { others?: number, step: number, seed: number, whose?: boolean, ticks?: number }): number[] => {
+      const rng = mulberry32(opts.seed)
+      const c = new ConcurrencyController(limits(2, 128))
+      const others = opts.others ?? 0.05
+      const rate = gain(opts.step)
+      const targets: number[] = []
+      let slots = c.target
+      for (let i = 0; i < (opts.ticks ?? 400); i++) {
+        // 5 % tick-to-tick noise on the rate (the bench machine's, at 100 ms ticks), less on the CPU.
+        const completed = Math.round(rate(slots) * (1 + 0.05 * (rng() * 2 - 1)) * TICK_MS / 1000)
+        const own = Math.min(1 - others, ownCpu(slots)) * (1 + 0.02 * (rng() * 2 - 1))
+        const machine = Math.min(1, own + others)
+        slots = c.tick({ cpu: machine, queued: 10_000, running: slots, completed, elapsedMs: TICK_MS, ...(opts.whose !== false ? { own, machine } : {}) })
+        targets.push(slots)
+      }
+      return targets
+    }
+
+    it('alone on the machine, a step that buys a real gain smaller than the strict bar is kept', () => {
+      // +8 % for +50 % slots: under the strict half bar (+25 %) but well above the noise.
+      for (const seed of [1, 2, 3, 4, 5]) {
+        const targets = run({ step: 0.08, seed })
+        expect(mode(targets.slice(200)), `seed ${seed}: ${targets.join(',')}`).toBeGreaterThanOrEqual(36)
+      }
+    })
+
+    it('alone, a doubling at the ceiling is judged on the noise too, not stopped where the CPU first filled', () => {
+      // The slots fill the CPU at 16; 32 buys +15 % more. Slow start's next doubling from 16 had
+      // to buy +50 % (the strict bar) and stayed at 16 (bench/concurrency at stop 37).
+      const ends: number[] = []
+      for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+        const rng = mulberry32(seed)
+        const c = new ConcurrencyController(limits(2, 256))
+        let slots = c.target
+        for (let i = 0; i < 100; i++) {
+          const rate = slots <= 16 ? slots * 40 : 640 * (1 + 0.15 * Math.min(1, (slots - 16) / 16))
+          const own = 0.93 * Math.min(1, slots / 16) * (1 + 0.02 * (rng() * 2 - 1))
+          const machine = Math.min(1, own + 0.05)
+          slots = c.tick({ cpu: machine, own, machine, queued: 10_000, running: slots, completed: Math.round(rate * (1 + 0.06 * (rng() * 2 - 1)) * TICK_MS / 1000), elapsedMs: TICK_MS })
+        }
+        ends.push(slots)
+      }
+      expect(ends.filter(x => x >= 24).length, ends.join(',')).toBeGreaterThanOrEqual(6)
+    })
+
+    it('alone, where more slots buy nothing, it does not climb on the noise', () => {
+      for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+        const targets = run({ step: 0, seed })
+        // Slow start's doublings may end at 32 (16 -> 32 buys +50 %); no step above is kept.
+        expect(mode(targets.slice(100)), `seed ${seed}: ${targets.join(',')}`).toBeLessThanOrEqual(32)
+        expect(Math.max(...targets.slice(100)), `seed ${seed}: ${targets.join(',')}`).toBeLessThanOrEqual(48)
+      }
+    })
+
+    it('with a neighbour busy, or not told whose CPU it is, the strict bar holds', () => {
+      for (const seed of [1, 2, 3]) {
+        for (const opts of [{ others: 0.6 }, { others: 0.2 }, { whose: false }]) {
+          const targets = run({ step: 0.08, seed, ...opts })
+          expect(mode(targets.slice(200)), `seed ${seed} ${JSON.stringify(opts)}: ${targets.join(',')}`).toBe(24)
+        }
+      }
+    })
+  })
+
   it('a failed window whose last tick paid is measured once more (a transient), a real loss is undone', () => {
     // Each step's first two ticks run slow (something starting that the sample does not
     // report), then every slot pays: the window (settle tick excluded) holds one slow tick and
