@@ -199,6 +199,17 @@ interface Probe {
   othersTicks: number
 }
 
+/** Forgets what a probe's window measured so far: it measures again, afresh. */
+function freshWindow (p: Probe): void {
+  p.completed = 0
+  p.elapsedMs = 0
+  p.ticks = 0
+  p.cpu = 0
+  p.rates = []
+  p.others = 0
+  p.othersTicks = 0
+}
+
 /** Steps that were undone: no step that way is tried again for a while. */
 interface Block {
   level: number
@@ -435,13 +446,7 @@ export class ConcurrencyController {
       // on the machine, a hot step too: its workers' start-up is paid once, whether the step
       // is kept or a later one finds them up; what decides is the level once they are.)
       p.settle = Math.max(p.settle, 1)
-      p.completed = 0
-      p.elapsedMs = 0
-      p.ticks = 0
-      p.cpu = 0
-      p.rates = []
-      p.others = 0
-      p.othersTicks = 0
+      freshWindow(p)
     }
     if (p.settle > 0) {
       p.settle--
@@ -467,13 +472,7 @@ export class ConcurrencyController {
       // The window fell short but its last tick paid: the level was still warming up (new
       // handler workers cost ~75 ms of CPU each to start). Measure it once more, afresh.
       p.retried = true
-      p.completed = 0
-      p.elapsedMs = 0
-      p.ticks = 0
-      p.cpu = 0
-      p.rates = []
-      p.others = 0
-      p.othersTicks = 0
+      freshWindow(p)
       return this.decide(cur, 'measuring')
     }
     this.probe = undefined
