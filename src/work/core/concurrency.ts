@@ -166,9 +166,7 @@ interface Probe {
   up: boolean
   /** Ticks left before measuring, then what was measured so far. */
   settle: number
-  completed: number
-  elapsedMs: number
-  ticks: number
+  w: Window
   /** Attempts the measurement needs (by the step's size). */
   need: number
   /** Judged once more after a failed window whose last tick paid (a transient, e.g. new workers starting). */
@@ -179,9 +177,8 @@ interface Probe {
   bar?: number
   /** The share of its proportional gain a step up must buy to be kept. */
   keepShare: number
-  /** The mean `cpu` at the level before (over its measurement), and the sum over this one's. */
+  /** The mean `cpu` at the level before (over its measurement). */
   fromCpu: number
-  cpu: number
   /**
    * Taken from a level that left no CPU idle (HOT_CPU over its measurement, and at the ceiling
    * as it was taken): the workers it starts take their CPU from the running tasks, so the
@@ -193,21 +190,39 @@ interface Probe {
   /** The level before's per-tick rates and mean `machine - own` (undefined: not told). */
   fromRates: number[]
   fromOthers?: number
-  /** This window's per-tick rates, and the sum and count of its `machine - own`. */
+}
+
+/**
+ * What a run of ticks measured — a level's (its yardstick) or a probe's: attempts ended, time
+ * and ticks, the sum of `cpu`, the last ALONE_TICKS per-tick rates, and the sum and count of
+ * `machine - own` over the ticks that said.
+ */
+interface Window {
+  completed: number
+  elapsedMs: number
+  ticks: number
+  cpu: number
   rates: number[]
   others: number
   othersTicks: number
 }
 
-/** Forgets what a probe's window measured so far: it measures again, afresh. */
-function freshWindow (p: Probe): void {
-  p.completed = 0
-  p.elapsedMs = 0
-  p.ticks = 0
-  p.cpu = 0
-  p.rates = []
-  p.others = 0
-  p.othersTicks = 0
+function freshWindow (): Window {
+  return { completed: 0, elapsedMs: 0, ticks: 0, cpu: 0, rates: [], others: 0, othersTicks: 0 }
+}
+
+function addTick (w: Window, s: ConcurrencySample): void {
+  w.completed += s.completed
+  w.elapsedMs += s.elapsedMs
+  w.ticks++
+  w.cpu += s.cpu
+  w.rates.push(s.completed * 1000 / s.elapsedMs)
+  if (w.rates.length > ALONE_TICKS) w.rates.shift()
+  const others = othersOf(s)
+  if (others != null) {
+    w.others += others
+    w.othersTicks++
+  }
 }
 
 /** Steps that were undone: no step that way is tried again for a while. */
@@ -221,14 +236,7 @@ export class ConcurrencyController {
   private _target: number
   private readonly t: ConcurrencyTuning
   /** Throughput at the current level, measured over the last ticks under demand. */
-  private rateCompleted = 0
-  private rateElapsed = 0
-  private rateTicks = 0
-  private rateCpu = 0
-  /** The current level's last per-tick rates (up to ALONE_TICKS), and its `machine - own` readings. */
-  private rateRing: number[] = []
-  private rateOthers = 0
-  private rateOthersTicks = 0
+  private level: Window = freshWindow()
   private probe?: Probe
   /** Above `up.level` (below `down.level`) nothing is tried while its ticks last. */
   private readonly up: Block
@@ -327,40 +335,31 @@ export class ConcurrencyController {
 
     // Measure the current level's throughput before any step from it, as precisely as the
     // step it is the yardstick for needs.
-    this.rateCompleted += s.completed
-    this.rateElapsed += s.elapsedMs
-    this.rateTicks++
-    this.rateCpu += s.cpu
-    this.ring(this.rateRing, s)
-    const others = othersOf(s)
-    if (others != null) {
-      this.rateOthers += others
-      this.rateOthersTicks++
-    }
+    addTick(this.level, s)
     if (s.cpu >= this.t.cpuCeiling) this.saturated++
     else this.saturated = 0
-    const plan = this.plan(cur, s, this.rateCpu / this.rateTicks)
+    const plan = this.plan(cur, s, this.level.cpu / this.level.ticks)
     const need = plan != null ? this.need(cur, plan.next) : this.t.minCompleted
     // A cold node's first step (nothing measured since it last idled), with a queue deep
     // enough to fill it and the CPU under half busy, goes after one tick that saw attempts
     // end: the slowest level of the climb is the first, and the step is still judged.
-    const cold = this.cold && plan != null && plan.up && s.cpu < this.t.cpuLow && s.queued >= plan.next - cur && this.rateCompleted > 0
+    const cold = this.cold && plan != null && plan.up && s.cpu < this.t.cpuLow && s.queued >= plan.next - cur && this.level.completed > 0
     // A step up at the ceiling from a level where the node is alone is judged on the spread of
     // per-tick rates (see alone()): the level's own needs that many ticks first.
     if (plan != null && this.aloneTooShort(s)) return this.decide(cur, 'measuring')
-    if (!cold && !this.measured(this.rateTicks, this.rateCompleted, need)) return this.decide(cur, 'measuring')
-    const rate = this.rateCompleted * 1000 / this.rateElapsed
+    if (!cold && !this.measured(this.level.ticks, this.level.completed, need)) return this.decide(cur, 'measuring')
+    const rate = this.level.completed * 1000 / this.level.elapsedMs
     this.good = { level: cur, rate }
     // Keep the window short, so the rate follows the load: shed the oldest half once it
     // holds twice what a measurement needs.
-    if (this.rateTicks >= 2 * this.t.measureTicks && this.rateCompleted >= 2 * this.t.minCompleted) {
-      this.rateCompleted /= 2
-      this.rateElapsed /= 2
-      this.rateCpu *= Math.floor(this.rateTicks / 2) / this.rateTicks
-      this.rateTicks = Math.floor(this.rateTicks / 2)
+    if (this.level.ticks >= 2 * this.t.measureTicks && this.level.completed >= 2 * this.t.minCompleted) {
+      this.level.completed /= 2
+      this.level.elapsedMs /= 2
+      this.level.cpu *= Math.floor(this.level.ticks / 2) / this.level.ticks
+      this.level.ticks = Math.floor(this.level.ticks / 2)
     }
     if (plan == null) return this.decide(cur, s.cpu >= this.t.cpuCeiling ? 'cpu' : 'hold')
-    return this.start(cur, rate, this.rateCpu / this.rateTicks, plan.next, plan.up, plan.up ? 'grow' : 'shrink', s.cpu)
+    return this.start(cur, rate, this.level.cpu / this.level.ticks, plan.next, plan.up, plan.up ? 'grow' : 'shrink', s.cpu)
   }
 
   /** The step the climber would take from `cur` now, if any. */
@@ -422,14 +421,11 @@ export class ConcurrencyController {
     const keepShare = cpu >= this.t.cpuCeiling ? Math.max(this.t.keepShare, this.t.saturatedKeepShare) : this.t.keepShare
     const fromOthers = this.levelOthers()
     this.probe = {
-      from, fromRate, up, settle: this.t.settleTicks, completed: 0, elapsedMs: 0, ticks: 0, need: this.need(from, next), retried: false, settled: 0, keepShare, fromCpu, cpu: 0,
+      from, fromRate, up, settle: this.t.settleTicks, w: freshWindow(), need: this.need(from, next), retried: false, settled: 0, keepShare, fromCpu,
       hot: up && cpu >= this.t.cpuCeiling && fromCpu >= HOT_CPU,
       saturated: cpu >= this.t.cpuCeiling,
-      fromRates: this.rateRing,
-      ...(fromOthers != null ? { fromOthers } : {}),
-      rates: [],
-      others: 0,
-      othersTicks: 0
+      fromRates: this.level.rates,
+      ...(fromOthers != null ? { fromOthers } : {})
     }
     this.saturated = 0
     this.linear = false
@@ -446,46 +442,31 @@ export class ConcurrencyController {
       // on the machine, a hot step too: its workers' start-up is paid once, whether the step
       // is kept or a later one finds them up; what decides is the level once they are.)
       p.settle = Math.max(p.settle, 1)
-      freshWindow(p)
+      p.w = freshWindow()
     }
     if (p.settle > 0) {
       p.settle--
       p.settled++
       return this.decide(cur, 'measuring')
     }
-    p.completed += s.completed
-    p.elapsedMs += s.elapsedMs
-    p.cpu += s.cpu
-    this.ring(p.rates, s)
-    const others = othersOf(s)
-    if (others != null) {
-      p.others += others
-      p.othersTicks++
-    }
-    ++p.ticks
+    addTick(p.w, s)
     const alone = this.alone(p, (s.warming ?? 0) > 0)
     if (alone === 'measuring') return this.decide(cur, 'measuring')
-    if (alone == null && !this.measured(p.ticks, p.completed, p.need)) return this.decide(cur, 'measuring')
-    const rate = p.completed * 1000 / p.elapsedMs
+    if (alone == null && !this.measured(p.w.ticks, p.w.completed, p.need)) return this.decide(cur, 'measuring')
+    const rate = p.w.completed * 1000 / p.w.elapsedMs
     const wanted = alone != null ? (alone === 'keep' ? rate : Infinity) : p.bar != null ? p.bar : p.up ? p.fromRate * (1 + p.keepShare * (cur / p.from - 1)) : p.fromRate * (1 - this.t.dropShare)
     if (alone == null && rate < wanted && p.up && !p.retried && s.completed * 1000 / s.elapsedMs >= wanted) {
       // The window fell short but its last tick paid: the level was still warming up (new
       // handler workers cost ~75 ms of CPU each to start). Measure it once more, afresh.
       p.retried = true
-      freshWindow(p)
+      p.w = freshWindow()
       return this.decide(cur, 'measuring')
     }
     this.probe = undefined
     if (rate >= wanted) {
       this.good = { level: cur, rate }
       // It paid (or, down, cost nothing): the new level, and its rate the next step's yardstick.
-      this.rateCompleted = p.completed
-      this.rateElapsed = p.elapsedMs
-      this.rateTicks = p.ticks
-      this.rateCpu = p.cpu
-      this.rateRing = p.rates
-      this.rateOthers = p.others
-      this.rateOthersTicks = p.othersTicks
+      this.level = p.w
       const b = p.up ? this.up : this.down
       b.backoff = this.t.probeBackoffTicks
       // The level it came from is known to be worse (up) or no better (down): no step back
@@ -498,16 +479,16 @@ export class ConcurrencyController {
       // idle): a doubling from there only adds threads and their start-up cost; the climb goes
       // on in the saturated rule's small, hot-judged steps. (A CPU that read full from the
       // start is someone else's: the doublings go on.)
-      if (!this.linear || (p.up && p.fromCpu < this.t.cpuCeiling && p.cpu / p.ticks >= HOT_CPU)) this.slow = false
-      this.lastStep = this.slow && p.up ? { from: p.from, to: cur, fromCpu: p.fromCpu, cpu: p.cpu / p.ticks } : undefined
+      if (!this.linear || (p.up && p.fromCpu < this.t.cpuCeiling && p.w.cpu / p.w.ticks >= HOT_CPU)) this.slow = false
+      this.lastStep = this.slow && p.up ? { from: p.from, to: cur, fromCpu: p.fromCpu, cpu: p.w.cpu / p.w.ticks } : undefined
       if (this.slow) {
         // Slow start goes on: the window just measured is the next step's yardstick, so the
         // next step starts now rather than after another tick at this level.
-        const plan = this.plan(cur, s, p.cpu / p.ticks)
+        const plan = this.plan(cur, s, p.w.cpu / p.w.ticks)
         // Not a step judged alone at the ceiling: that needs ALONE_MIN_TICKS at this level
         // first (tick() measures them); a doubling there from a 2-tick yardstick would be
         // judged by the strict bar, which no doubling at a full CPU can clear.
-        if (plan != null && !this.aloneTooShort(s)) return this.start(cur, rate, p.cpu / p.ticks, plan.next, plan.up, 'grow', s.cpu)
+        if (plan != null && !this.aloneTooShort(s)) return this.start(cur, rate, p.w.cpu / p.w.ticks, plan.next, plan.up, 'grow', s.cpu)
       }
       return this.decide(cur, 'keep')
     }
@@ -548,14 +529,14 @@ export class ConcurrencyController {
    */
   private alone (p: Probe, warming: boolean): 'keep' | 'undo' | 'measuring' | undefined {
     if (!this.aloneFrom(p)) return undefined
-    if (p.othersTicks < p.ticks) return undefined
-    if (p.ticks < this.t.measureTicks) return 'measuring'
+    if (p.w.othersTicks < p.w.ticks) return undefined
+    if (p.w.ticks < this.t.measureTicks) return 'measuring'
     // Whether the rest of the machine stayed light is read over the whole window (a worker
     // starting, a neighbour's burst, move one tick): a window that was not is judged by the
     // strict rules at its end.
-    const light = p.others / p.othersTicks <= ALONE_OTHERS
+    const light = p.w.others / p.w.othersTicks <= ALONE_OTHERS
     const a = p.fromRates
-    const b = p.rates
+    const b = p.w.rates
     const ma = mean(a)
     if (!(ma > 0)) return undefined
     const gain = mean(b) / ma - 1
@@ -564,7 +545,7 @@ export class ConcurrencyController {
     const floor = this.t.dropShare
     if (p.up) {
       if (light && gain + ALONE_Z * se < floor && !warming) return 'undo'
-      if (p.ticks < ALONE_TICKS) return 'measuring'
+      if (p.w.ticks < ALONE_TICKS) return 'measuring'
       if (!light) return undefined
       return gain >= floor && gain >= ALONE_Z * se ? 'keep' : 'undo'
     }
@@ -573,7 +554,7 @@ export class ConcurrencyController {
     // step down kept on noise would walk the level down a plateau that pays.
     const loss = -gain
     if (light && loss - ALONE_Z * se > floor) return 'undo'
-    if (p.ticks < ALONE_TICKS) return 'measuring'
+    if (p.w.ticks < ALONE_TICKS) return 'measuring'
     if (!light) return undefined
     return loss + ALONE_Z * se <= floor ? 'keep' : 'undo'
   }
@@ -586,18 +567,12 @@ export class ConcurrencyController {
   /** A step from here now would be judged alone (see alone()), but the level has too few ticks for it. */
   private aloneTooShort (s: ConcurrencySample): boolean {
     const others = this.levelOthers()
-    return s.cpu >= this.t.cpuCeiling && others != null && others <= ALONE_OTHERS && this.rateRing.length < ALONE_MIN_TICKS
+    return s.cpu >= this.t.cpuCeiling && others != null && others <= ALONE_OTHERS && this.level.rates.length < ALONE_MIN_TICKS
   }
 
   /** The current level's mean `machine - own`, when every tick of its window said. */
   private levelOthers (): number | undefined {
-    return this.rateOthersTicks > 0 && this.rateOthersTicks >= this.rateRing.length ? this.rateOthers / this.rateOthersTicks : undefined
-  }
-
-  /** Adds a tick's rate to a window of the last ALONE_TICKS. */
-  private ring (rates: number[], s: ConcurrencySample): void {
-    rates.push(s.completed * 1000 / s.elapsedMs)
-    if (rates.length > ALONE_TICKS) rates.shift()
+    return this.level.othersTicks > 0 && this.level.othersTicks >= this.level.rates.length ? this.level.others / this.level.othersTicks : undefined
   }
 
   /** Whether a window of `ticks` holding `completed` ends is a measurement. */
@@ -615,13 +590,7 @@ export class ConcurrencyController {
   }
 
   private resetRate (): void {
-    this.rateCompleted = 0
-    this.rateElapsed = 0
-    this.rateTicks = 0
-    this.rateCpu = 0
-    this.rateRing = []
-    this.rateOthers = 0
-    this.rateOthersTicks = 0
+    this.level = freshWindow()
   }
 
   private decide (target: number, reason: ConcurrencyReason): number {
