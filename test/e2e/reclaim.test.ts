@@ -79,7 +79,10 @@ describe('a node dead for good: in process, its death committed through the cont
     })
     expect(done).toMatchObject({ state: 'completed', total: 201, done: 201, failed: 0 })
     expect(survivors.reduce((n, s) => n + s.work.engine.counters.tasksReclaimed, 0)).toBeGreaterThan(0)
-    expect(survivors.every(s => s.work.engine.stats().lent === 0)).toBe(true)
+    // Nothing stays lent for good. Not asserted at the instant of completion: a batch a
+    // survivor re-lent may be vouched for by a covered signal that reached the home first, and
+    // is released by work maintenance once the registry holds the job's final state.
+    await waitUntil(() => survivors.every(s => s.work.engine.stats().lent === 0), 30_000, 'no batch left lent on a survivor', 100)
   }, 120_000)
 })
 
