@@ -389,6 +389,9 @@ export class Membership {
     if (this.stopped) return
     const local = this.init.localState()
     const now = performance.now()
+    // What this heartbeat tells peers about this node, its own detector holds for itself: while
+    // it belongs to no cluster, timed-out probes suspect nobody (src/healing/failure-detector.ts).
+    this.detector.forming(local.term === 0n)
     const hb: Heartbeat = {
       mesh: this.init.mesh,
       name: this.init.name,
@@ -540,7 +543,8 @@ export class Membership {
     const peerId = msg.from.toString()
     if (peerId === this.host.peerId.toString()) return
     this.metrics.heartbeatsReceived.inc()
-    const fresh = this.detector.heartbeat(peerId, hb.incarnation, hb.seq, performance.now(), hb.leaving, hb.quietMs ?? 0)
+    // Term 0: the peer belongs to no cluster yet (it is forming one, or waits to join one).
+    const fresh = this.detector.heartbeat(peerId, hb.incarnation, hb.seq, performance.now(), hb.leaving, hb.quietMs ?? 0, hb.term === 0n)
     if (!fresh) return
     const prev = this.info.get(peerId)
     // A new life of the peer knows nothing this node said before.
