@@ -9,10 +9,17 @@
 // At 50 processes starting together on two cores ~100 such failures left blocks of pairs that
 // never heard each other, and no founder ever saw all 50 (BENCHMARKS.md, issue 14, stop 39).
 //
+// A third way: the outbound stream ends (the peer reset it, or removed this node after a read
+// error and closed its side) and gossipsub keeps it as the peer's stream — it only logs the
+// pipe's error —, so every later heartbeat to that peer goes into a stream that is gone, and a
+// new one is never opened (at 50 processes, one node was never heard by 29 of the 49 others
+// while it heard 46 of them).
+//
 // check() — run on the membership heartbeat timer, no timer of its own — finds every open
 // connection to a peer whose identify listed a gossipsub protocol and to which gossipsub holds
-// no outbound stream, and hands it to gossipsub as its topology does on a new connection
-// (onPeerConnected): the peer is added back and its stream opened, which makes the peer open
+// no outbound stream, or one that is no longer open for writing (that one is dropped first), and
+// hands it to gossipsub as its topology does on a new connection (onPeerConnected): the peer is
+// added back and its stream opened (with this node's subscriptions), which makes the peer open
 // its own in turn. At most once per RETRY_GAP_MS per peer, so an attempt has ended before the next.
 import type { Connection, PeerId } from '@libp2p/interface'
 
@@ -22,7 +29,7 @@ export const RETRY_GAP_MS = 10_000
 /** What this uses of gossipsub (@chainsafe/libp2p-gossipsub's GossipSub). */
 export interface GossipRouter {
   multicodecs: string[]
-  streamsOutbound: Map<string, unknown>
+  streamsOutbound: Map<string, { rawStream?: { status?: string, writeStatus?: string } }>
   onPeerConnected: (peerId: PeerId, connection: Connection) => void
 }
 
@@ -49,15 +56,17 @@ export class GossipLinks {
         if (conn.status !== 'open') continue
         const id = conn.remotePeer.toString()
         open.add(id)
-        if (this.router.streamsOutbound.has(id)) continue
+        if (this.writable(id)) continue
         if (now - (this.tried.get(id) ?? -Infinity) < RETRY_GAP_MS) continue
         let protocols: string[] = []
         try {
           protocols = (await this.host.peerStore.get(conn.remotePeer)).protocols
         } catch {}
         if (!protocols.some(p => this.router.multicodecs.includes(p))) continue
-        if (conn.status !== 'open' || this.router.streamsOutbound.has(id)) continue
+        if (conn.status !== 'open' || this.writable(id)) continue
         this.tried.set(id, now)
+        // gossipsub opens no new stream while it holds one for the peer, even a dead one.
+        this.router.streamsOutbound.delete(id)
         this.router.onPeerConnected(conn.remotePeer, conn)
         reopened++
       }
@@ -66,5 +75,14 @@ export class GossipLinks {
       this.checking = false
     }
     return reopened
+  }
+
+  /** gossipsub holds an outbound stream to the peer that can still be written (libp2p Stream status). */
+  private writable (id: string): boolean {
+    const s = this.router.streamsOutbound.get(id)
+    if (s == null) return false
+    const raw = s.rawStream
+    if (raw == null) return true
+    return (raw.status == null || raw.status === 'open') && (raw.writeStatus == null || raw.writeStatus === 'ready' || raw.writeStatus === 'writing')
   }
 }

@@ -19,7 +19,7 @@ function world (conns: Connection[], protocols: Record<string, string[]>): { hos
       }
     }
   }
-  const router = { multicodecs: [MESHSUB], streamsOutbound: new Map<string, unknown>(), handed: [] as string[], onPeerConnected: (pid: PeerId) => { router.handed.push(pid.toString()) } }
+  const router = { multicodecs: [MESHSUB], streamsOutbound: new Map() as GossipRouter['streamsOutbound'], handed: [] as string[], onPeerConnected: (pid: PeerId) => { router.handed.push(pid.toString()) } }
   return { host, router }
 }
 
@@ -50,5 +50,16 @@ describe('gossip links', () => {
     expect(router.handed).toEqual(['a'])
     await links.check(RETRY_GAP_MS)
     expect(router.handed).toEqual(['a', 'a'])
+  })
+})
+
+describe('gossip links: a stream that ended', () => {
+  it('drops an outbound stream that is no longer open and hands the peer to gossipsub again', async () => {
+    const { host, router } = world([conn('a'), conn('b')], { a: [MESHSUB], b: [MESHSUB] })
+    router.streamsOutbound.set('a', { rawStream: { status: 'reset', writeStatus: 'closed' } })
+    router.streamsOutbound.set('b', { rawStream: { status: 'open', writeStatus: 'writing' } })
+    expect(await new GossipLinks(host, router).check(0)).toBe(1)
+    expect(router.handed).toEqual(['a'])
+    expect(router.streamsOutbound.has('a')).toBe(false)
   })
 })
