@@ -31,6 +31,19 @@
 // A node whose own event loop runs late stretches its thresholds (stretch(): src/healing/lag.ts):
 // both the silence before a probe and a suspect's time before it dies grow by the allowance, so
 // a node that cannot read its sockets in time does not call its peers silent.
+//
+// While a cluster is forming, a timed-out probe suspects nobody: when the peer says it belongs
+// to no cluster yet (its heartbeat's `forming`), or this node does (forming()). A mesh forms
+// while every process is starting at once — 50 processes, each compiling and handshaking with
+// all the others, on two cores —, and there a probe that times out is a starved process far
+// more often than a gone one: the detector suspected and killed starting peers faster than
+// they were heard, each death hung up a connection that had to be dialled and handshaken
+// again, and a founder's count of the founders it held alive collapsed every time it neared
+// the expected number (BENCHMARKS.md, issue 14, stops 36 and 38). Such a peer stays alive and
+// is probed again after another probe-after of silence; a refused probe still makes it suspect
+// and two make it dead, so a crash is caught as fast as ever. Nothing that needs a peer's
+// liveness judged fast depends on a forming peer: it holds no vote, no work and no log, and as
+// soon as both ends belong to the cluster the usual rules apply.
 
 export type MemberState = 'alive' | 'suspect' | 'dead' | 'left'
 
@@ -86,6 +99,8 @@ export interface Member {
    * probeAfterMs.
    */
   quietMs: number
+  /** Its last heartbeat said it belongs to no cluster yet: timed-out probes do not suspect it. */
+  forming: boolean
 }
 
 export interface Transition {
@@ -106,6 +121,8 @@ export interface DetectorCounters {
   refutedSuspicions: number
   deaths: number
   staleHeartbeats: number
+  /** Timed-out probes of live peers that suspected nobody because the cluster was forming. */
+  formingTimeouts: number
 }
 
 export class FailureDetector {
@@ -113,9 +130,11 @@ export class FailureDetector {
   private readonly members = new Map<string, Member>()
   private probes: string[] = []
   private transitions: Transition[] = []
-  readonly counters: DetectorCounters = { suspicions: 0, refutedSuspicions: 0, deaths: 0, staleHeartbeats: 0 }
+  readonly counters: DetectorCounters = { suspicions: 0, refutedSuspicions: 0, deaths: 0, staleHeartbeats: 0, formingTimeouts: 0 }
   /** How much longer than configured silences must last now (this node's own lag: stretch()). */
   private allowanceMs = 0
+  /** This node belongs to no cluster yet (forming()). */
+  private selfForming = false
 
   constructor (opts: FailureDetectorInit) {
     this.opts = { ...defaultFailureDetectorOptions, ...opts }
@@ -123,13 +142,16 @@ export class FailureDetector {
 
   /**
    * A heartbeat signed by `peerId`. Returns false when it is stale (older than what we hold),
-   * so the shell can skip updating the peer's advertised info.
+   * so the shell can skip updating the peer's advertised info. `forming`: the peer says it
+   * belongs to no cluster yet.
    */
-  heartbeat (peerId: string, incarnation: bigint, seq: bigint, now: number, leaving = false, quietMs = 0): boolean {
+  heartbeat (peerId: string, incarnation: bigint, seq: bigint, now: number, leaving = false, quietMs = 0, forming = false): boolean {
     let m = this.members.get(peerId)
     if (m == null) {
       this.add(peerId, incarnation, seq, now, leaving ? 'left' : 'alive')
-      this.members.get(peerId)!.quietMs = this.quiet(quietMs)
+      const added = this.members.get(peerId)!
+      added.quietMs = this.quiet(quietMs)
+      added.forming = forming
       return true
     }
     const newer = incarnation > m.incarnation || (incarnation === m.incarnation && seq > m.seq)
@@ -145,6 +167,7 @@ export class FailureDetector {
     m.incarnation = incarnation
     m.seq = seq
     m.quietMs = this.quiet(quietMs)
+    m.forming = forming
     this.heard(m, now)
     if (leaving) {
       this.change(m, 'left', now, 'leave announced')
@@ -206,7 +229,9 @@ export class FailureDetector {
    * The outcome of a probe requested by `ready()`. An answer restores the peer. A failure makes
    * a live peer suspect; a second refusal (no answer in between) makes it dead at once; a
    * timed-out probe never does — a suspect that only times out dies in tick(), after
-   * `deadAfterMs` of silence.
+   * `deadAfterMs` of silence. While the cluster is forming (the peer or this node belongs to
+   * none yet) a timed-out probe leaves a live peer alive: it is probed again after another
+   * probeAfterMs of silence.
    */
   probeResult (peerId: string, outcome: ProbeOutcome | boolean, now: number): void {
     const m = this.members.get(peerId)
@@ -228,6 +253,10 @@ export class FailureDetector {
     }
     m.failedProbes++
     if (result === 'refused') m.refusedProbes++
+    if (m.state === 'alive' && result === 'timed-out' && this.formingWith(m)) {
+      this.counters.formingTimeouts++
+      return
+    }
     if (m.state === 'alive') {
       this.change(m, 'suspect', now, result === 'refused' ? 'probe refused' : 'probe timed out')
     } else if (m.refusedProbes >= 2) {
@@ -243,6 +272,14 @@ export class FailureDetector {
    */
   stretch (ms: number): void {
     this.allowanceMs = Math.max(0, ms)
+  }
+
+  /**
+   * Whether this node belongs to no cluster yet: until it does, timed-out probes suspect no
+   * peer (see the top of this file). The shell says so with every heartbeat it publishes.
+   */
+  forming (self: boolean): void {
+    this.selfForming = self
   }
 
   /** The allowance stretch() set. */
@@ -331,7 +368,8 @@ export class FailureDetector {
       lastProbeAt: -Infinity,
       failedProbes: 0,
       refusedProbes: 0,
-      quietMs: 0
+      quietMs: 0,
+      forming: false
     }
     this.members.set(peerId, m)
     this.transitions.push({ peerId, from: 'unknown', to: state, reason: reason ?? (state === 'left' ? 'leave announced' : 'first heartbeat') })
@@ -351,10 +389,19 @@ export class FailureDetector {
   /**
    * The least time between two probes of a peer: probeIntervalMs, stretched by the allowance
    * unless the last probe was refused (a crash's second refusal, which makes it dead, is never
-   * delayed).
+   * delayed). A live peer whose probes only timed out while the cluster is forming is asked
+   * again after another probeAfterMs (stretched), not every probeIntervalMs: it stays alive
+   * meanwhile, and a starved peer is not sent a probe it cannot answer ten times a second.
    */
   private probeGap (m: Member): number {
-    return this.opts.probeIntervalMs + (m.refusedProbes > 0 ? 0 : this.allowanceMs)
+    if (m.refusedProbes > 0) return this.opts.probeIntervalMs
+    if (m.state === 'alive' && m.failedProbes > 0 && this.formingWith(m)) return this.opts.probeAfterMs + this.allowanceMs
+    return this.opts.probeIntervalMs + this.allowanceMs
+  }
+
+  /** The cluster is forming as far as `m` and this node go: either belongs to none yet. */
+  private formingWith (m: Member): boolean {
+    return m.forming || this.selfForming
   }
 
   private requestProbe (m: Member, now: number, urgent: boolean): void {

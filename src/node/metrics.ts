@@ -58,6 +58,7 @@ const NODE_COUNTERS = {
   pulsesVouched: { name: 'pulses_vouched_total', help: 'Pulses not sent (nor a quiet heartbeat) because the leader vouches for this node to the peer' },
   heartbeatsLeftOut: { name: 'heartbeats_left_out_total', help: 'Quiet heartbeats not sent to a peer that counts frames as signs of life: it was just sent a Raft frame, or gets a pulse instead (healing/liveness.ts)' },
   gossipRelaysSkipped: { name: 'gossip_relays_skipped_total', help: 'Fresh heartbeats not forwarded to gossip mesh peers: every member was directly connected (healing/relay.ts)' },
+  gossipLinksReopened: { name: 'gossip_links_reopened_total', help: 'Gossip streams reopened to connected peers that gossipsub had given up on (transport/gossip-links.ts)' },
   probes: { name: 'probes_total', help: 'Direct probes (libp2p ping) of silent or disconnected peers' },
   probesFailed: { name: 'probes_failed_total', help: 'Probes that got no answer in time' },
   raftSent: { name: 'raft_sent_total', help: 'Raft messages sent' },
@@ -82,7 +83,8 @@ const DETECTOR_COUNTERS: ReadonlyArray<{ name: string, help: string, field: keyo
   { name: 'suspicions_total', help: 'Peers that became suspect', field: 'suspicions' },
   { name: 'refuted_suspicions_total', help: 'Suspect peers that proved alive', field: 'refutedSuspicions' },
   { name: 'deaths_total', help: 'Peers the failure detector declared dead', field: 'deaths' },
-  { name: 'stale_heartbeats_total', help: 'Heartbeats older than one already held (replayed or reordered gossip)', field: 'staleHeartbeats' }
+  { name: 'stale_heartbeats_total', help: 'Heartbeats older than one already held (replayed or reordered gossip)', field: 'staleHeartbeats' },
+  { name: 'forming_probe_timeouts_total', help: 'Timed-out probes that suspected no peer because it or this node belonged to no cluster yet', field: 'formingTimeouts' }
 ]
 
 /** The Raft core's counters of refused input. */

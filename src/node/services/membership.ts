@@ -17,6 +17,7 @@ import type { PeerStatus } from '../../wire/proto/status.js'
 import { parseAddrs } from '../transport/addrs.js'
 import { pingPeer } from '../transport/ping.js'
 import { openConnectionTo } from '../transport/stream-to.js'
+import { GossipLinks } from '../transport/gossip-links.js'
 import type { Dialer } from '../transport/dialer.js'
 import type { Host } from '../transport/host.js'
 import type { Logger } from '../log.js'
@@ -153,6 +154,8 @@ export class Membership {
   /** When the detector last reported a transition (relayNeeded's "recent change"). */
   private lastChangeAt = -Infinity
   private unhookRelay?: () => void
+  /** Reopens gossip streams that gossipsub gave up on (src/node/transport/gossip-links.ts). */
+  private links?: GossipLinks
   /** What the last heartbeat said (contentOf) and when it went out: quiet heartbeats. */
   private lastContent = ''
   private lastPublishedAt = -Infinity
@@ -204,6 +207,7 @@ export class Membership {
     pubsub.subscribe(this.topic)
     if (this.init.relay !== 'always') this.hookRelay(pubsub)
     this.hookPublish(pubsub)
+    if (pubsub.streamsOutbound instanceof Map && typeof pubsub.onPeerConnected === 'function') this.links = new GossipLinks(this.host as any, pubsub)
     this.host.addEventListener('peer:connect', this.onConnect)
     this.host.addEventListener('peer:disconnect', this.onDisconnect)
     this.host.addEventListener('self:peer:update', this.onSelfUpdate)
@@ -389,6 +393,9 @@ export class Membership {
     if (this.stopped) return
     const local = this.init.localState()
     const now = performance.now()
+    // What this heartbeat tells peers about this node, its own detector holds for itself: while
+    // it belongs to no cluster, timed-out probes suspect nobody (src/healing/failure-detector.ts).
+    this.detector.forming(local.term === 0n)
     const hb: Heartbeat = {
       mesh: this.init.mesh,
       name: this.init.name,
@@ -540,7 +547,8 @@ export class Membership {
     const peerId = msg.from.toString()
     if (peerId === this.host.peerId.toString()) return
     this.metrics.heartbeatsReceived.inc()
-    const fresh = this.detector.heartbeat(peerId, hb.incarnation, hb.seq, performance.now(), hb.leaving, hb.quietMs ?? 0)
+    // Term 0: the peer belongs to no cluster yet (it is forming one, or waits to join one).
+    const fresh = this.detector.heartbeat(peerId, hb.incarnation, hb.seq, performance.now(), hb.leaving, hb.quietMs ?? 0, hb.term === 0n)
     if (!fresh) return
     const prev = this.info.get(peerId)
     // A new life of the peer knows nothing this node said before.
@@ -595,6 +603,7 @@ export class Membership {
     this.lagged(now - this.heartbeatTickAt - this.init.heartbeatMs, now)
     this.heartbeatTickAt = now
     void this.publish(false, true)
+    this.links?.check(now).then(n => { if (n > 0) this.metrics.gossipLinksReopened.inc(n) }, err => { this.log.debug({ err: err?.message }, 'gossip link check failed') })
   }
 
   private readonly tick = (): void => {

@@ -19,6 +19,7 @@ import { MAX_HEARTBEAT_BYTES } from '../../wire/constants.js'
 import { meshKeyProtector, type MeshKeyMismatch } from './mesh-key.js'
 import { cacheEd25519Sign, cacheEd25519Verify, trustOwnChannel } from './verify-cache.js'
 import { nativeUtf8Strings } from '../../wire/utf8-strings.js'
+import { identifyOnOpen, type Identifier } from './identify-again.js'
 
 export interface HostServices extends Record<string, unknown> {
   identify: unknown
@@ -85,7 +86,7 @@ export function hasMeshKey (host: Libp2p<any>): boolean {
 export async function createHost (opts: HostOptions): Promise<Host> {
   const peerDiscovery: Array<(components: any) => PeerDiscovery> = []
   if (opts.mdns) peerDiscovery.push(mdns({ interval: 5_000 }))
-  return remember(await createLibp2p({
+  const host = await createLibp2p({
     privateKey: opts.privateKey,
     start: false,
     ...protection(opts.meshKeys, opts.onMeshKeyMismatch),
@@ -122,7 +123,8 @@ export async function createHost (opts: HostOptions): Promise<Host> {
       maxIncomingPendingConnections: 50
     },
     services: {
-      identify: identify(),
+      // Run by identifyOnOpen (below), which tries again when it times out on a loaded host.
+      identify: identify({ runOnConnectionOpen: false }),
       // Answers peers' pings (membership probes, libp2p's connection monitor) with the library's
       // own 10 s limit. It was the probe timeout (500 ms), but the answering side's limit runs
       // from the stream's arrival and aborts the stream when it fires, even after the echo went
@@ -158,7 +160,9 @@ export async function createHost (opts: HostOptions): Promise<Host> {
         ...HEARTBEAT_MESH
       })
     }
-  }) as Host, opts.meshKeys)
+  }) as Host
+  identifyOnOpen(host, () => host.services.identify as Identifier)
+  return remember(host, opts.meshKeys)
 }
 
 /**

@@ -363,3 +363,83 @@ describe('failure detector: refused vs timed-out probes', () => {
     expect(greedy.nextDeadline()).toBe(2 * opts.probeAfterMs)
   })
 })
+
+describe('failure detector: while the cluster is forming', () => {
+  /** A peer heard once at 0 (forming as given), silent since, probed at 1 000 and timed out at 1 500. */
+  function timedOutOnce (peerForming: boolean, selfForming: boolean): FailureDetector {
+    const fd = detector()
+    fd.forming(selfForming)
+    fd.heartbeat('a', 1n, 1n, 0, false, 0, peerForming)
+    fd.tick(1_000)
+    expect(fd.ready().probes).toEqual(['a'])
+    fd.probeResult('a', 'timed-out', 1_500)
+    return fd
+  }
+
+  it('does not suspect a peer that belongs to no cluster yet when its probe times out', () => {
+    const fd = timedOutOnce(true, false)
+    expect(fd.get('a')?.state).toBe('alive')
+    expect(fd.ready().transitions).toEqual([])
+    expect(fd.counters.suspicions).toBe(0)
+    expect(fd.counters.formingTimeouts).toBe(1)
+  })
+
+  it('does not suspect any peer on a timed-out probe while this node belongs to no cluster yet', () => {
+    const fd = timedOutOnce(false, true)
+    expect(fd.get('a')?.state).toBe('alive')
+    expect(fd.counters.suspicions).toBe(0)
+  })
+
+  it('suspects a peer whose probe times out once both belong to the cluster', () => {
+    const fd = timedOutOnce(false, false)
+    expect(fd.get('a')?.state).toBe('suspect')
+    expect(fd.counters.formingTimeouts).toBe(0)
+  })
+
+  it('never declares a forming peer dead for silence alone, and probes it again only after another probeAfterMs', () => {
+    const fd = timedOutOnce(true, true)
+    fd.ready()
+    expect(fd.nextDeadline()).toBe(1_000 + opts.probeAfterMs)
+    fd.tick(1_999)
+    expect(fd.ready().probes).toEqual([])
+    fd.tick(2_000)
+    expect(fd.ready().probes).toEqual(['a'])
+    fd.probeResult('a', 'timed-out', 2_500)
+    fd.tick(60_000)
+    fd.probeResult('a', 'timed-out', 60_500)
+    expect(fd.get('a')?.state).toBe('alive')
+    expect(fd.counters.deaths).toBe(0)
+  })
+
+  it('still declares a forming peer dead at its second refused probe, as fast as any peer', () => {
+    const fd = detector()
+    fd.forming(true)
+    fd.heartbeat('a', 1n, 1n, 0, false, 0, true)
+    fd.disconnected('a', 10)
+    expect(fd.ready().probes).toEqual(['a'])
+    fd.probeResult('a', 'refused', 11)
+    expect(fd.get('a')?.state).toBe('suspect')
+    fd.tick(111)
+    expect(fd.ready().probes).toEqual(['a'])
+    fd.probeResult('a', 'refused', 112)
+    expect(fd.get('a')?.state).toBe('dead')
+  })
+
+  it('judges a peer by the usual rules once its heartbeat says it joined a cluster', () => {
+    const fd = timedOutOnce(true, false)
+    fd.heartbeat('a', 1n, 2n, 1_600, false, 0, false)
+    fd.tick(2_600)
+    expect(fd.ready().probes).toEqual(['a'])
+    fd.probeResult('a', 'timed-out', 3_100)
+    expect(fd.get('a')?.state).toBe('suspect')
+  })
+
+  it('judges every peer by the usual rules once this node has joined a cluster', () => {
+    const fd = timedOutOnce(false, true)
+    fd.forming(false)
+    fd.tick(2_000)
+    expect(fd.ready().probes).toEqual(['a'])
+    fd.probeResult('a', 'timed-out', 2_500)
+    expect(fd.get('a')?.state).toBe('suspect')
+  })
+})

@@ -252,13 +252,14 @@ describe('frames as liveness in the membership shell', () => {
   it('a peer the leader stops vouching for (it went silent) is probed probe-after + its quiet interval after the window of the last vouch naming it', async () => {
     const t = await setup()
     const H = 0xabcdef
-    t.setState({ ...idleState(), leader: t.a, vouchMembers: H })
+    // A formed cluster (term 1): while it forms, a timed-out probe suspects nobody.
+    t.setState({ ...idleState(), term: 1n, leader: t.a, vouchMembers: H })
     const probed: Array<{ peer: string, at: number }> = []
     const probe = (t.m as any).probe.bind(t.m)
     ;(t.m as any).probe = async (peer: string) => { probed.push({ peer, at: performance.now() }); await probe(peer) }
     await t.m.start()
-    t.heartbeat(t.aId, true, 1n, { role: 'leader', leader: t.a, vouchMembers: H })
-    t.heartbeat(t.bId, true, 1n, { leader: t.a, vouchMembers: H })
+    t.heartbeat(t.aId, true, 1n, { role: 'leader', term: 1n, leader: t.a, vouchMembers: H })
+    t.heartbeat(t.bId, true, 1n, { term: 1n, leader: t.a, vouchMembers: H })
     let lastNamingB = 0
     for (let i = 0; i < 20; i++) {
       await vi.advanceTimersByTimeAsync(600)
