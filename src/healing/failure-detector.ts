@@ -40,12 +40,17 @@
 // they were heard, each death hung up a connection that had to be dialled and handshaken
 // again, and a founder's count of the founders it held alive collapsed every time it neared
 // the expected number (BENCHMARKS.md, issue 14, stops 36 and 38). Such a peer stays alive and
-// is probed again after another probe-after of silence; a refused probe still makes it suspect
-// and two make it dead, so a crash is caught as fast as ever. Nothing that needs a peer's
+// is probed again after another probe-after of silence — for FORMING_PATIENCE rounds of
+// probe-after + dead-after (60 s with the defaults) of silence, after which a timed-out probe
+// suspects it as usual, so a forming peer stopped for good is not shown alive for ever; a
+// refused probe still makes it suspect and two make it dead, so a crash is caught as fast as ever. Nothing that needs a peer's
 // liveness judged fast depends on a forming peer: it holds no vote, no work and no log, and as
 // soon as both ends belong to the cluster the usual rules apply.
 
 export type MemberState = 'alive' | 'suspect' | 'dead' | 'left'
+
+/** Rounds of probe-after + dead-after a forming peer may stay silent unsuspected (see formingPatience). */
+export const FORMING_PATIENCE = 10
 
 /**
  * How a probe ended: answered; refused (the peer's address refused or reset the connection or
@@ -230,8 +235,8 @@ export class FailureDetector {
    * a live peer suspect; a second refusal (no answer in between) makes it dead at once; a
    * timed-out probe never does — a suspect that only times out dies in tick(), after
    * `deadAfterMs` of silence. While the cluster is forming (the peer or this node belongs to
-   * none yet) a timed-out probe leaves a live peer alive: it is probed again after another
-   * probeAfterMs of silence.
+   * none yet) a timed-out probe leaves a live peer alive, silent for less than its patience
+   * (formingPatience): it is probed again after another probeAfterMs of silence.
    */
   probeResult (peerId: string, outcome: ProbeOutcome | boolean, now: number): void {
     const m = this.members.get(peerId)
@@ -253,7 +258,7 @@ export class FailureDetector {
     }
     m.failedProbes++
     if (result === 'refused') m.refusedProbes++
-    if (m.state === 'alive' && result === 'timed-out' && this.formingWith(m)) {
+    if (m.state === 'alive' && result === 'timed-out' && this.formingWith(m) && now - m.lastHeardAt < this.formingPatience()) {
       this.counters.formingTimeouts++
       return
     }
@@ -397,6 +402,16 @@ export class FailureDetector {
     if (m.refusedProbes > 0) return this.opts.probeIntervalMs
     if (m.state === 'alive' && m.failedProbes > 0 && this.formingWith(m)) return this.opts.probeAfterMs + this.allowanceMs
     return this.opts.probeIntervalMs + this.allowanceMs
+  }
+
+  /**
+   * How long a forming peer may stay silent before a timed-out probe suspects it after all:
+   * FORMING_PATIENCE rounds of probe-after and dead-after (60 s with the defaults), stretched.
+   * A starved process is heard again well within it; a forming peer stopped for good without
+   * closing its connection (SIGSTOP, a cut cable) is not shown alive for ever.
+   */
+  private formingPatience (): number {
+    return FORMING_PATIENCE * (this.opts.probeAfterMs + this.opts.deadAfterMs) + this.allowanceMs
   }
 
   /** The cluster is forming as far as `m` and this node go: either belongs to none yet. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { FailureDetector } from '../../../src/healing/failure-detector.js'
+import { FORMING_PATIENCE, FailureDetector } from '../../../src/healing/failure-detector.js'
 
 const opts = { probeAfterMs: 1_000, probeIntervalMs: 100, deadAfterMs: 2_000 }
 
@@ -396,7 +396,7 @@ describe('failure detector: while the cluster is forming', () => {
     expect(fd.counters.formingTimeouts).toBe(0)
   })
 
-  it('never declares a forming peer dead for silence alone, and probes it again only after another probeAfterMs', () => {
+  it('keeps a silent forming peer alive through its patience, probing it again only after another probeAfterMs', () => {
     const fd = timedOutOnce(true, true)
     fd.ready()
     expect(fd.nextDeadline()).toBe(1_000 + opts.probeAfterMs)
@@ -405,10 +405,34 @@ describe('failure detector: while the cluster is forming', () => {
     fd.tick(2_000)
     expect(fd.ready().probes).toEqual(['a'])
     fd.probeResult('a', 'timed-out', 2_500)
-    fd.tick(60_000)
-    fd.probeResult('a', 'timed-out', 60_500)
+    // Patience: FORMING_PATIENCE × (probeAfterMs + deadAfterMs) = 30 s of silence.
+    const patience = FORMING_PATIENCE * (opts.probeAfterMs + opts.deadAfterMs)
+    fd.tick(patience - 1_000)
+    expect(fd.ready().probes).toEqual(['a'])
+    fd.probeResult('a', 'timed-out', patience - 1)
     expect(fd.get('a')?.state).toBe('alive')
-    expect(fd.counters.deaths).toBe(0)
+    expect(fd.counters.suspicions).toBe(0)
+  })
+
+  it('suspects a forming peer silent past its patience, which then dies as any silent suspect (a peer stopped for good is not shown alive for ever)', () => {
+    const fd = timedOutOnce(true, true)
+    const patience = FORMING_PATIENCE * (opts.probeAfterMs + opts.deadAfterMs)
+    fd.tick(patience)
+    expect(fd.ready().probes).toEqual(['a'])
+    fd.probeResult('a', 'timed-out', patience + 500)
+    expect(fd.get('a')?.state).toBe('suspect')
+    fd.tick(patience + 500 + opts.deadAfterMs)
+    expect(fd.get('a')?.state).toBe('dead')
+  })
+
+  it('stretches the patience by this node\'s lag allowance', () => {
+    const fd = timedOutOnce(true, true)
+    fd.stretch(5_000)
+    const patience = FORMING_PATIENCE * (opts.probeAfterMs + opts.deadAfterMs)
+    fd.tick(patience + 1_000)
+    fd.ready()
+    fd.probeResult('a', 'timed-out', patience + 4_000)
+    expect(fd.get('a')?.state).toBe('alive')
   })
 
   it('still declares a forming peer dead at its second refused probe, as fast as any peer', () => {
