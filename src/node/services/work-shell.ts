@@ -345,8 +345,6 @@ export class WorkShell {
     let warming = 0
     for (const p of this.pools) warming += p.starting
     const next = control.tick({ ...reading, queued: use.queued, running: use.running, completed, elapsedMs, warming })
-    const measuring = control.measuringUp
-    for (const p of this.pools) p.measuring = measuring
     if (!busy && next <= control.limits.min) {
       // Idle at the minimum: nothing to decide until a task starts (startTask resumes), and an
       // idle node should not wake ten times a second for it (issue 14's idle cost).

@@ -284,17 +284,6 @@ export class ConcurrencyController {
     return this._reason
   }
 
-  /**
-   * The level a step up is being measured at, 0 when none: the slots the node should get
-   * handler workers for now, even at a full CPU (see HandlerPool.measuring). A pool that
-   * starts no worker while the node's threads fill the cores would otherwise let the new
-   * slots' tasks wait for the old level's workers, so the probe would measure the old level
-   * with its workers trickling in, and undo a step that pays (BENCHMARKS.md, issue 14, stop 38).
-   */
-  get measuringUp (): number {
-    return this.probe?.up === true ? this._target : 0
-  }
-
   /** Feed one sample; returns the new target. */
   tick (s: ConcurrencySample): number {
     const { min, max } = this.limits

@@ -109,11 +109,6 @@ export interface StartState {
   owed: number
   /** The node's own threads keep every core busy (PoolOptions.cpuFull)... */
   cpuFull?: boolean
-  /**
-   * ...but `--concurrency auto` is measuring this many slots (0: none): workers start at
-   * once for the tasks up to it, full CPU or not (see HandlerPool.measuring).
-   */
-  measuring?: number
   /** ...and the queue's head has waited this long, ms. */
   headWaitMs?: number
 }
@@ -146,8 +141,6 @@ export function workersToStart (s: StartState): { want: number, owed: number, re
   if (s.queued <= s.starting) return { want: s.starting, owed: 0, recheckInMs: Infinity }
   const waited = s.headWaitMs ?? 0
   if (s.cpuFull === true && s.busy > 0 && waited < START_WAIT_MAX_MS) {
-    const forLevel = Math.min(s.queued, (s.measuring ?? 0) - s.busy)
-    if (forLevel > s.starting) return { want: forLevel, owed: 0, recheckInMs: Infinity }
     return { want: s.starting, owed: 0, recheckInMs: Math.min(CPU_LOOK_MS, START_WAIT_MAX_MS - waited) }
   }
   let estimated = 0
@@ -192,23 +185,9 @@ export class HandlerPool {
   /** Armed while queued tasks have no worker coming: when their waiting will pay for a start. */
   private startTimer?: NodeJS.Timeout
   private startTimerAt = Infinity
-  /** See `measuring`. */
-  private measuringSlots = 0
 
   constructor (private readonly opts: PoolOptions) {
     this.graceMs = opts.abortGraceMs ?? ABORT_GRACE_MS
-  }
-
-  /**
-   * The slots `--concurrency auto` is measuring a step up at (0: none). At a full CPU the pool
-   * starts no worker while one is busy (cpuFull), so a probe's new slots would wait for the
-   * old level's workers and the probe measure the old level; up to this many tasks get
-   * workers at once instead. The fixed settings start theirs before the CPU fills.
-   */
-  set measuring (slots: number) {
-    if (slots === this.measuringSlots) return
-    this.measuringSlots = slots
-    if (slots > this.live.size) this.pump()
   }
 
   /** Workers alive and in the pool (busy or idle). */
@@ -302,7 +281,6 @@ export class HandlerPool {
       ...(this.runMs != null ? { runMs: this.runMs } : {}),
       owed: this.owed,
       cpuFull: this.opts.cpuFull?.() ?? false,
-      measuring: this.measuringSlots,
       headWaitMs: now - this.queue[0]!.queuedAt
     })
     this.owed = owed

@@ -565,30 +565,4 @@ describe('ConcurrencyController', () => {
       expect(run.targets.slice(0, run.targets.findIndex(x => x > 1) + 1).at(-1)).toBeLessThanOrEqual(4)
     })
   })
-
-  it('names the level a step up is being measured at (the slots the pools start workers for at a full CPU), and 0 otherwise', () => {
-    // CPU-bound from 32 slots: steps up undone, then steps down at the saturated CPU.
-    const c = new ConcurrencyController(limits(1, 64, 32))
-    expect(c.measuringUp).toBe(0)
-    let seen = 0
-    let downs = 0
-    let slots = c.target
-    for (let i = 0; i < 300; i++) {
-      const before = slots
-      const running = slots
-      const { rate, cpu } = cpuBound(2, 5)(running)
-      slots = c.tick({ cpu, queued: 1_000, running, completed: Math.round(rate * TICK_MS / 1000), elapsedMs: TICK_MS })
-      if (c.measuringUp > 0) {
-        seen++
-        expect(c.measuringUp).toBe(slots)
-      }
-      if (slots < before) {
-        // An undone step, or a step down: nothing is measured up.
-        expect(c.measuringUp).toBe(0)
-        downs++
-      }
-    }
-    expect(seen).toBeGreaterThan(0)
-    expect(downs).toBeGreaterThan(0)
-  })
 })

@@ -204,21 +204,6 @@ describe.each(['worker', 'process'] as const)('a %s pool', mode => {
     expect(p.counters.started).toBe(1)
   })
 
-  it('with the cores full, starts workers at once for the slots --concurrency auto is measuring', async () => {
-    const p = new HandlerPool({ mode, modules: [SPIN, HANDLERS], size: 4, cpuFull: () => true })
-    pools.push(p)
-    await p.start()
-    p.measuring = 3
-    // Queued in one turn: the pool decides as they come, before any has waited. Two workers
-    // start at once for the level's slots; the fourth task waits for a busy worker (until its
-    // head has waited a second), as every task would without the level.
-    const naps = Array.from({ length: 4 }, async () => await p.run('nap', { ms: 600_000 }, context()).catch((e: unknown) => e))
-    expect(p.counters.started).toBe(3)
-    await until('three naps running', () => p.size === 3 && p.starting === 0)
-    await p.close()
-    for (const r of await Promise.all(naps)) expect(r).toMatchObject({ code: 'STOPPING' })
-  })
-
   it('with the cores full, starts workers for a queue whose head has waited a second (a busy worker stuck on something else)', async () => {
     // Naps far longer than the test: no worker frees itself for the queue, so only the
     // head's wait can start the others (however slowly workers start on a loaded machine).

@@ -53,18 +53,6 @@ describe('workersToStart', () => {
     expect(workersToStart({ ...base, queued: 7, starting: 1, runMs: 3, cpuFull: true, headWaitMs: 950 })).toEqual({ want: 1, owed: 0, recheckInMs: 50 })
   })
 
-  it('with the cores full, starts at once the workers a level --concurrency auto is measuring needs, and no more', () => {
-    // 24 busy, 12 queued for a probe at 36: all 12 start now, not one per look.
-    expect(workersToStart({ ...base, queued: 12, busy: 24, runMs: 10, cpuFull: true, headWaitMs: 0, measuring: 36 })).toEqual({ want: 12, owed: 0, recheckInMs: Infinity })
-    // A probe at 30: six start; the rest of the queue waits for the busy workers as before.
-    expect(workersToStart({ ...base, queued: 12, busy: 24, runMs: 10, cpuFull: true, headWaitMs: 0, measuring: 30 }).want).toBe(6)
-    // Those already starting count towards the level.
-    expect(workersToStart({ ...base, queued: 12, busy: 24, starting: 6, runMs: 10, cpuFull: true, headWaitMs: 0, measuring: 30 })).toEqual({ want: 6, owed: 0, recheckInMs: 100 })
-    // No probe (0), or one at a level the busy workers cover: the full-CPU rule as before.
-    expect(workersToStart({ ...base, queued: 12, busy: 24, runMs: 10, cpuFull: true, headWaitMs: 0, measuring: 0 }).want).toBe(0)
-    expect(workersToStart({ ...base, queued: 12, busy: 24, runMs: 10, cpuFull: true, headWaitMs: 0, measuring: 24 }).want).toBe(0)
-  })
-
   it('with the cores full still starts one when nothing is busy, and decides as usual once the queue\'s head has waited a second', () => {
     expect(workersToStart({ ...base, queued: 2, busy: 0, cpuFull: true, headWaitMs: 0 }).want).toBe(1)
     expect(workersToStart({ ...base, queued: 7, busy: 4, runMs: 1_000, cpuFull: true, headWaitMs: 1_000 }).want).toBe(4)
