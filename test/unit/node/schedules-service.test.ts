@@ -134,12 +134,19 @@ describe('the schedule runner at rest', () => {
     await settle()
   }
 
-  it('sets no timer while there is no schedule and no pending occurrence', async () => {
+  /** A started runner on fake timers, after its first pass; `runs` counts its passes. */
+  const started = async (self: string, role: 'leader' | 'follower') => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
-    const h = harness('L', 'leader')
+    const h = harness(self, role)
     const runs = vi.spyOn(h.svc, 'run')
     await h.svc.start()
     await pass(0)
+    return { ...h, runs }
+  }
+
+  it('sets no timer while there is no schedule and no pending occurrence', async () => {
+    const h = await started('L', 'leader')
+    const runs = h.runs
     expect(runs).toHaveBeenCalledTimes(1)
     expect(vi.getTimerCount()).toBe(0)
     await pass(10_000)
@@ -148,11 +155,8 @@ describe('the schedule runner at rest', () => {
   })
 
   it('wakes when a schedule is applied, and re-checks every second while there is one', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
-    const h = harness('F', 'follower')
-    const runs = vi.spyOn(h.svc, 'run')
-    await h.svc.start()
-    await pass(0)
+    const h = await started('F', 'follower')
+    const runs = h.runs
     h.apply(put)
     await pass(10)
     expect(runs).toHaveBeenCalledTimes(2)
@@ -168,11 +172,8 @@ describe('the schedule runner at rest', () => {
   })
 
   it('wakes when a snapshot is installed and when this node is elected leader', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
-    const h = harness('L', 'leader')
-    const runs = vi.spyOn(h.svc, 'run')
-    await h.svc.start()
-    await pass(0)
+    const h = await started('L', 'leader')
+    const runs = h.runs
     for (const l of h.onRestored) l()
     await pass(10)
     expect(runs).toHaveBeenCalledTimes(2)
