@@ -15,7 +15,8 @@
 // founded, elected, and every follower verified the leader), with how many leaders were
 // elected by then (1: the first election stood); CPU per node is read at both points.
 // Idle CPU: user+sys time of each node process over --idle-seconds, starting --settle-seconds
-// after formation. Messages: what each node sent per second in that window, by kind (gossip
+// after formation, the Raft leader's apart from the followers', with each node's main-thread
+// wake-ups a second (voluntary context switches) over the same window. Messages: what each node sent per second in that window, by kind (gossip
 // heartbeats, pulses, Raft frames; from every node's status counters at its start and end).
 // RSS: VmRSS at the end of that window. The nodes run from a frozen copy of
 // bin/ and dist/ (as bench/membership), so a rebuild during a long hold changes nothing.
@@ -25,7 +26,7 @@ import { availableParallelism, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { ClusterState, NodeStatus } from '../scripts/cluster-lib.js'
 import { buildInfo, formatBuild } from './lib/build.js'
-import { formatMachine, loadavg, machineInfo, procCpuMs, procMemory } from './lib/machine.js'
+import { formatMachine, loadavg, machineInfo, procCpuMs, procMemory, procWakeups } from './lib/machine.js'
 import { countLogged, firstAllAlive, firstLeaderAgreed, LogTail, membershipChanges, ownPeerId, type LogLine, type LoggedEvents } from './lib/node-logs.js'
 import { freePortBlock } from './lib/ports.js'
 import { importClusterLib, snapshotBuild, type ClusterLib } from './lib/snapshot.js'
@@ -100,6 +101,27 @@ function cpuWindow (pids: number[]): () => number[] {
     const secs = (Date.now() - t0) / 1000
     return pids.map((pid, i) => ((procCpuMs(pid) ?? NaN) - c0[i]!) / (secs * 1000) * 100)
   }
+}
+
+/** Main-thread wake-ups per second of each process from now until the returned function is called. */
+function wakeupWindow (pids: number[]): () => number[] {
+  const t0 = Date.now()
+  const w0 = pids.map(pid => procWakeups(pid) ?? NaN)
+  return () => {
+    const secs = (Date.now() - t0) / 1000
+    return pids.map((pid, i) => ((procWakeups(pid) ?? NaN) - w0[i]!) / secs)
+  }
+}
+
+/** The Raft leader's index among the nodes (by their status at the window's end), or -1. */
+function leaderIndex (sts: NodeStatus[]): number {
+  return sts.findIndex(s => s.status?.role === 'leader')
+}
+
+/** "leader X, followers mean Y" of a per-node figure. */
+function byRole (values: number[], leader: number, digits: number): string {
+  const followers = values.filter((_, i) => i !== leader)
+  return `leader ${leader < 0 ? '?' : num(values[leader]!, digits)}, followers mean ${num(mean(followers), digits)}`
 }
 
 const rssOf = (pids: number[]): number[] => pids.map(pid => procMemory(pid)?.rssMiB ?? NaN)
@@ -260,12 +282,17 @@ async function main (): Promise<void> {
       // The status calls fall outside the CPU window: they cost the nodes too.
       const sentBefore = await lib.statusAll(dir, 10_000)
       const window = cpuWindow(pids)
+      const wakeups = wakeupWindow(pids)
       const t0 = Date.now()
       await sleep(opts.idleSeconds * 1000)
       const idleCpuPct = window()
-      const sentPerSec = ratesPerNode(sentBefore, await lib.statusAll(dir, 10_000), (Date.now() - t0) / 1000, LIVENESS_COUNTERS)
+      const wakeupsPerSec = wakeups()
+      const sentAfter = await lib.statusAll(dir, 10_000)
+      const sentPerSec = ratesPerNode(sentBefore, sentAfter, (Date.now() - t0) / 1000, LIVENESS_COUNTERS)
+      const leader = leaderIndex(sentAfter)
       const rssMiB = rssOf(pids)
       console.log(`idle CPU per node over ${opts.idleSeconds} s: mean ${num(mean(idleCpuPct), 2)} %, max ${num(max(idleCpuPct), 2)} % of a core (all ${n}: ${num(sum(idleCpuPct) / 100, 2)} of ${availableParallelism()} cores); RSS mean ${num(mean(rssMiB), 1)} MiB, max ${num(max(rssMiB), 1)} MiB; load ${load} → ${loadavg()}`)
+      console.log(`idle CPU by role: ${byRole(idleCpuPct, leader, 2)} %; main-thread wake-ups per second: mean ${num(mean(wakeupsPerSec), 1)}, ${byRole(wakeupsPerSec, leader, 1)}`)
       console.log(`sent per node per second while idle: ${formatRates(sentPerSec)}`)
       const r: SizeResult = { n, formationMs: f.ms, startCpuMs: f.cpuMs, leader: f.leader, idleCpuPct, rssMiB, load, sentPerSec }
       if (n === holdSize && opts.minutes > 0) {

@@ -76,6 +76,19 @@ export function procMemory (pid: number): { rssMiB: number, hwmMiB: number } | u
   }
 }
 
+/**
+ * Voluntary context switches of a process's main thread so far (/proc/<pid>/status): each is
+ * the event loop going to sleep, so their rate is its wake-ups (timers fired, sockets read).
+ */
+export function procWakeups (pid: number): number | undefined {
+  try {
+    const m = /^voluntary_ctxt_switches:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return m == null ? undefined : Number(m[1])
+  } catch {
+    return undefined
+  }
+}
+
 /** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat. */
 export function procCpuMs (pid: number, clockTicks = 100): number | undefined {
   try {

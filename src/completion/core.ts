@@ -357,6 +357,11 @@ export class CompletionCore {
     return [...this.jobs.keys()]
   }
 
+  /** How many jobs this node takes part in (without copying their ids). */
+  get jobCount (): number {
+    return this.jobs.size
+  }
+
   isHome (jobId: JobId): boolean {
     return this.jobs.get(jobId)?.home ?? false
   }

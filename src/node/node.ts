@@ -336,9 +336,12 @@ export class MeshNode {
       })
       c.work.engine.stuckOf = id => c.stuck!.view(id)
       c.work.engine.stuckJobs = () => c.stuck!.all()
+      // The heap trim samples on the resource monitor's timer (both every 2 s): one wake-up.
+      const heapTrim = opts.heapTrim === true ? new HeapTrim(workActivity(c.work.engine), false) : undefined
       c.resources = new ResourceMonitor({ dataDir: config.dataDir, engine: c.work.engine, events: c.events, log, self }, {
         maxRssBytes: config['resources.maxRssBytes'],
-        minFreeDiskBytes: config['resources.minFreeDiskBytes']
+        minFreeDiskBytes: config['resources.minFreeDiskBytes'],
+        ...(heapTrim != null ? { also: () => { heapTrim.check() } } : {})
       })
       c.incidents = new IncidentLog({ store, events: c.events, log, registry }, { self: host.peerId.toString(), maxAgeMs: config['incidents.maxAgeMs'], max: config['incidents.max'] })
       const components = c as NodeComponents
@@ -376,7 +379,7 @@ export class MeshNode {
         { name: 'work', service: components.work },
         { name: 'stuck-jobs', service: components.stuck },
         { name: 'resources', service: components.resources },
-        ...(opts.heapTrim === true ? [{ name: 'heap-trim', service: new HeapTrim(workActivity(components.work.engine)) }] : []),
+        ...(heapTrim != null ? [{ name: 'heap-trim', service: heapTrim }] : []),
         { name: 'retention', service: new RetentionService(components.consensus, log) },
         { name: 'approvals', service: components.approvals },
         { name: 'schedules', service: new ScheduleService({ self, consensus: components.consensus, engine: components.work.engine, register: async entries => { await components.work.registrar.register(entries) }, log, metrics: components.metrics, events: components.events }) },

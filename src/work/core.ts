@@ -608,6 +608,7 @@ export class WorkCore {
    */
   nextDeadline (): number {
     if (this.stopped) return Infinity
+    this.wakeMaintenance()
     let d = this.maintainAt
     if (this.burstPending && this.now < d) d = this.now
     if (this.outbox.progressAt < d) d = this.outbox.progressAt
@@ -621,9 +622,41 @@ export class WorkCore {
     return d
   }
 
-  /** When maintenance is next due (a deadline that is always there while running). */
+  /** When maintenance is next due (Infinity while the core holds nothing it looks at: see quiet). */
   get maintenanceAt (): number {
+    this.wakeMaintenance()
     return this.maintainAt
+  }
+
+  /**
+   * Whether maintenance has nothing to look at: no job, task, lent or received batch, outcome
+   * to deliver, replica held, registration to retry or circuit not closed. An idle node's
+   * maintenance every MAINTAIN_EVERY_MS found nothing to do and was 2 of its ~16 timer fires
+   * a second on a 10-node mesh at rest (BENCHMARKS.md, issue 14, stop 38). Everything it
+   * would find arrives through an input that leaves one of these non-empty; trails fade by
+   * the time elapsed (evaporate), so skipping maintenance loses none of their decay.
+   */
+  private get quiet (): boolean {
+    return this.tasks.size === 0 && this.dscore.jobCount === 0 && this.jobs.activeCount === 0 && this.lent.size === 0 &&
+      this.outbox.size === 0 && this.held.size === 0 && this.registerRetry.length === 0 && this.failedBack.size === 0 &&
+      this.signalledEarly.size === 0 && this.coveredPassed.size === 0 &&
+      !this.peerBreakers.anyOpen && !this.handlerBreakers.anyOpen && !this.peerBreakers.changed && !this.handlerBreakers.changed
+  }
+
+  /**
+   * Maintenance sleeps (maintainAt Infinity) while quiet and is due MAINTAIN_EVERY_MS after
+   * the core stops being quiet, as it would be had it just run: asked wherever the deadline is
+   * read (the shell after every drive, tick).
+   */
+  private wakeMaintenance (): void {
+    if (this.maintainAt === Infinity && !this.stopped && !this.quiet) this.maintainAt = this.now + MAINTAIN_EVERY_MS
+  }
+
+  /** Trails fade with the time elapsed: brought up to now before they are read, and at maintenance. */
+  private evaporate (now: number): void {
+    if (now <= this.lastEvaporate) return
+    this.thief.evaporate(now - this.lastEvaporate)
+    this.lastEvaporate = now
   }
 
   // ----- inputs: time -----------------------------------------------------------------------
@@ -650,9 +683,10 @@ export class WorkCore {
       this.thief.retryAt = Infinity
       if (this.queue.runnable < this.lowWater) this.maybeSteal()
     }
+    this.wakeMaintenance()
     if (this.maintainAt <= now) {
-      this.maintainAt = now + MAINTAIN_EVERY_MS
       this.maintain()
+      this.maintainAt = this.quiet ? Infinity : now + MAINTAIN_EVERY_MS
     }
     this.pump()
   }
@@ -2390,6 +2424,9 @@ export class WorkCore {
 
   private maybeSteal (): void {
     if (this.stopped || this.fenced || this.draining || this.pressure) return
+    // (Maintenance evaporates every MAINTAIN_EVERY_MS while it runs; after a quiet spell the
+    // first steal catches the trails up.)
+    if (this.now - this.lastEvaporate >= MAINTAIN_EVERY_MS) this.evaporate(this.now)
     const plan = this.thief.plan(this.peerView, this.cfg.self, this.isDead, this.cfg.concurrency, this.now, this.cfg.rng, this.taskMs, this.queue.runnable)
     if (plan == null) return
     this.counters.stealsSent++
@@ -2428,8 +2465,7 @@ export class WorkCore {
       }
       this.registerRetry = []
     }
-    this.thief.evaporate(now - this.lastEvaporate)
-    this.lastEvaporate = now
+    this.evaporate(now)
     // Re-send batches that stay unsignalled: recovers lost grants, lost signals, and
     // batches a thief lost in a crash before persisting them.
     const byPeer = new Map<string, WorkBatch[]>()

@@ -552,6 +552,8 @@ export class ConsensusService {
   readonly onApplied: Array<(cmd: ControlCommand, index: number) => void> = []
   /** Jobs the control state moved to new homes (their home was declared dead), before onApplied of that entry. */
   readonly onJobsMoved: Array<(moves: JobMove[], index: number) => void> = []
+  /** Told after a snapshot replaced the control state (no onApplied for what it brought). */
+  readonly onRestored: Array<() => void> = []
   /** Told when this node's role, leader or term changes (Raft soft state). */
   readonly onRoleChange: Array<(role: string, leader: string | null, term: number) => void> = []
   /**
@@ -621,6 +623,9 @@ export class ConsensusService {
       if (old == null || old.incarnation < rec.incarnation) this.emitDeath({ peerId, ...rec })
     }
     this.checkDeclaredDead()
+    for (const l of this.onRestored) {
+      try { l() } catch (err: any) { this.log.error({ err: err?.message }, 'an onRestored listener failed') }
+    }
   }
 
   private onControlApplied (cmd: ControlCommand, index: number): void {

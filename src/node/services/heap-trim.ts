@@ -110,8 +110,12 @@ export class HeapTrim {
   trims = 0
   trimMs = 0
 
-  /** `working`: whether the node held or did work since it was last asked (workActivity). */
-  constructor (private readonly working: () => boolean = () => false) {}
+  /**
+   * `working`: whether the node held or did work since it was last asked (workActivity).
+   * `ownTimer` false: another timer calls check() every CHECK_MS (the resource monitor's, in
+   * the node: one wake-up for both).
+   */
+  constructor (private readonly working: () => boolean = () => false, private readonly ownTimer = true) {}
 
   async start (): Promise<void> {
     // Isolates created from now on — handler worker threads (--handler-isolation worker) —
@@ -122,7 +126,7 @@ export class HeapTrim {
     // their own load.)
     v8.setFlagsFromString('--max-semi-space-size=1')
     this.gc = memoryReducingGc()
-    if (this.gc == null) return
+    if (this.gc == null || !this.ownTimer) return
     this.timer = setInterval(() => { this.check() }, CHECK_MS)
     this.timer.unref()
   }
@@ -132,14 +136,16 @@ export class HeapTrim {
     this.timer = undefined
   }
 
-  private check (): void {
+  /** One sample, and a trim if the policy says so (nothing before start() or without gc). */
+  check (): void {
+    if (this.gc == null) return
     const u = process.cpuUsage()
     const now = performance.now()
     if (!this.policy.sample(now, (u.user + u.system) / 1000, newSpaceBytes(), this.working())) return
     const t0 = performance.now()
     // 'last-resort' is the flavour that shrinks the young generation (V8's
     // CollectAllAvailableGarbage with a memory-reducing flag); a plain major GC keeps it.
-    this.gc?.({ type: 'major', execution: 'sync', flavor: 'last-resort' })
+    this.gc({ type: 'major', execution: 'sync', flavor: 'last-resort' })
     this.trims++
     this.trimMs += performance.now() - t0
   }

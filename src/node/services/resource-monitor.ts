@@ -27,6 +27,11 @@ export interface ResourceMonitorInit {
   checkMs?: number
   /** Samples for tests; the real process and file system otherwise. */
   sample?: () => Promise<{ rssBytes: number, freeDiskBytes?: number }>
+  /**
+   * Also run on this timer, before each sample (the heap trim's check, HeapTrim.check): one
+   * wake-up every checkMs for both instead of one each (BENCHMARKS.md, issue 14, stop 39).
+   */
+  also?: () => void
 }
 
 /** What status shows. */
@@ -51,7 +56,10 @@ export class ResourceMonitor {
 
   async start (): Promise<void> {
     await this.check()
-    this.timer = setInterval(() => { void this.check() }, this.init.checkMs ?? RESOURCE_CHECK_MS)
+    this.timer = setInterval(() => {
+      this.init.also?.()
+      void this.check()
+    }, this.init.checkMs ?? RESOURCE_CHECK_MS)
     this.timer.unref?.()
   }
 

@@ -51,7 +51,7 @@ export const defaultSchedulesOptions: SchedulesOptions = {
 
 export interface SchedulesComponents {
   self: string
-  consensus: Pick<ConsensusService, 'status' | 'control' | 'propose' | 'onApplied'>
+  consensus: Pick<ConsensusService, 'status' | 'control' | 'propose' | 'onApplied' | 'onRestored' | 'onRoleChange'>
   engine: Pick<WorkShell, 'submit' | 'jobRecord'>
   /** Registers entries in the job registry (the work layer's registrar). */
   register: (entries: Array<[string, JobEntry]>) => Promise<void>
@@ -84,6 +84,10 @@ export class ScheduleService {
       // A schedule changed, or an occurrence was handed to this node: look now.
       if (cmd.op.startsWith('schedule.') && !this.stopped) this.arm(cmd.op === 'schedule.fired' && cmd.home === this.c.self ? 0 : 10)
     })
+    // What a sleeping runner (see quiet) would not hear of by an applied schedule.* entry: a
+    // snapshot brings schedules and occurrences without one, and a new leader takes on firing.
+    this.c.consensus.onRestored.push(() => { this.arm(10) })
+    this.c.consensus.onRoleChange.push(role => { if (role === 'leader') this.arm(10) })
     this.arm(0)
   }
 
@@ -119,8 +123,21 @@ export class ScheduleService {
       this.c.log.warn({ err: errorMessage(err) }, 'schedules: a pass failed; trying again shortly')
     } finally {
       this.busy = false
-      this.arm(this.delay())
+      if (this.quiet()) clearTimeout(this.timer)
+      else this.arm(this.delay())
     }
+  }
+
+  /**
+   * Nothing to look at until the control log changes: no schedule, no pending occurrence, no
+   * submit in flight or waiting for a retry. The runner then sets no timer (a re-check every
+   * checkEveryMs was one of an idle node's ~16 timer fires a second: BENCHMARKS.md, issue 14,
+   * stop 38) and wakes on what can end that: a schedule.* entry applied, a snapshot installed,
+   * this node elected leader.
+   */
+  private quiet (): boolean {
+    const control = this.c.consensus.control
+    return control.schedules.size === 0 && control.occurrences.size === 0 && this.inFlight.size === 0 && this.retryAt.size === 0
   }
 
   private isLeader (): boolean {

@@ -1,6 +1,6 @@
 // The libp2p host: TCP + Noise + Yamux + Identify + Ping + gossipsub (+ optional mDNS).
 // Options live here so the daemon and the short-lived CLI client build hosts the same way.
-import { GossipSub, gossipsub } from '@chainsafe/libp2p-gossipsub'
+import { GossipSub, gossipsub, type GossipsubEvents } from '@chainsafe/libp2p-gossipsub'
 import { noise } from '@chainsafe/libp2p-noise'
 import { coalescingWrites } from './coalesce.js'
 import { noiseCrypto } from './noise-keys.js'
@@ -135,7 +135,7 @@ export async function createHost (opts: HostOptions): Promise<Host> {
       // suspicion (1 090 in a 2-minute hold; BENCHMARKS.md, issue 14, stop 29). A probe's own
       // timeout is on the asking side (pingPeer, membership.ts), unchanged.
       ping: ping(),
-      pubsub: gossipsub({
+      pubsub: scoreOnHeartbeat(gossipsub({
         // A lone node must still be able to publish its heartbeat.
         allowPublishToZeroTopicPeers: true,
         // Heartbeats go to every subscribed peer at once, not only mesh peers: detection
@@ -158,11 +158,35 @@ export async function createHost (opts: HostOptions): Promise<Host> {
         // strangers on an open network, which is what P6 defends against.
         scoreParams: { IPColocationFactorWeight: 0 },
         ...HEARTBEAT_MESH
-      })
+      }))
     }
   }) as Host
   identifyOnOpen(host, () => host.services.identify as Identifier)
   return remember(host, opts.meshKeys)
+}
+
+/**
+ * gossipsub's peer scores decay at the start of each gossip heartbeat instead of on a timer of
+ * their own. Both run every second (decayInterval and heartbeatInterval, 1 s by default), each
+ * a wake-up of an idle node: 2 of its ~16 timer fires a second (BENCHMARKS.md, issue 14, stop
+ * 38). The scores still matter here — with no topic scored and P6 off, what is left is P7, the
+ * behaviour penalty (broken IWANT promises, GRAFTs during a backoff) that graylists a peer at
+ * -80 and decays by 0.2 a second — so they keep decaying once a second, right before the
+ * heartbeat's mesh maintenance reads them; the same background() also forgets the delivery
+ * records of messages past the seen-cache time and the scores of peers gone for retainScore.
+ */
+export function scoreOnHeartbeat<C> (factory: (components: C) => PubSub<GossipsubEvents>): (components: C) => PubSub<GossipsubEvents> {
+  return components => {
+    const gs = factory(components) as GossipSub
+    const score = gs.score
+    score.start = () => {}
+    const heartbeat = gs.heartbeat.bind(gs)
+    gs.heartbeat = async () => {
+      score.background()
+      await heartbeat()
+    }
+    return gs
+  }
 }
 
 /**

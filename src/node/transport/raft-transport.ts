@@ -37,7 +37,7 @@ import { fromWire, toWire } from '../../wire/raft-codec.js'
 import type { Host } from './host.js'
 import type { Logger } from '../log.js'
 import { countReject, type Metrics } from '../metrics.js'
-import { deadline } from './rpc.js'
+import { StreamDeadline } from './rpc.js'
 import { RateGuard } from './limits.js'
 import { VOUCH_GAP_MS, readVouch, type MemberList, type Vouch } from '../../healing/liveness.js'
 
@@ -59,6 +59,8 @@ const PULSE = Symbol('pulse')
 interface Outbound {
   pb?: ProtobufStream<Stream>
   stream?: Stream
+  /** The stream's write deadline (WRITE_TIMEOUT_MS), one for all its writes. */
+  deadline?: StreamDeadline
   queue: Array<Message | typeof PULSE>
   flushing: boolean
 }
@@ -97,7 +99,10 @@ export class RaftTransport {
   async stop (): Promise<void> {
     this.stopped = true
     await this.host.unhandle(RAFT_PROTOCOL)
-    for (const o of this.out.values()) o.stream?.abort(new Error('transport stopped'))
+    for (const o of this.out.values()) {
+      o.stream?.abort(new Error('transport stopped'))
+      o.deadline?.close()
+    }
     this.out.clear()
     this.sentAt.clear()
     this.heardAt.clear()
@@ -162,14 +167,14 @@ export class RaftTransport {
           // write to it may never settle. Open a fresh one; what is queued goes out on it.
           this.log.trace({ peer: to, status: o.stream.status }, 'raft stream closed; reopening')
           o.stream.abort(new Error('raft stream closed'))
-          o.stream = undefined
-          o.pb = undefined
+          dropStream(o)
         }
         if (o.pb == null) {
           const pid = peerIdFromString(to)
           const stream = await streamTo(this.host, pid, pid, RAFT_PROTOCOL, { signal: AbortSignal.timeout(OPEN_TIMEOUT_MS) })
           o.stream = stream
           o.pb = pbStream(stream, { maxDataLength: MAX_RAFT_FRAME_BYTES })
+          o.deadline = new StreamDeadline(WRITE_TIMEOUT_MS)
         }
         const batch = o.queue.splice(0, o.queue.length)
         const self = this.host.peerId.toString()
@@ -180,11 +185,11 @@ export class RaftTransport {
           return pulseFrame(self, to)
         })
         this.attachVouch(to, frames)
-        const { signal, clear } = deadline(WRITE_TIMEOUT_MS)
+        const deadline = o.deadline!
         try {
-          await o.pb.writeV(frames, RaftMessage, { signal })
+          await o.pb.writeV(frames, RaftMessage, { signal: deadline.arm() })
         } finally {
-          clear()
+          deadline.disarm()
         }
         this.metrics.raftSent.inc(batch.length - pulses)
         this.metrics.pulsesSent.inc(pulses)
@@ -195,8 +200,7 @@ export class RaftTransport {
       this.metrics.raftDropped.inc(o.queue.length)
       o.queue.length = 0
       o.stream?.abort(err instanceof Error ? err : new Error(String(err)))
-      o.stream = undefined
-      o.pb = undefined
+      dropStream(o)
       this.log.trace({ peer: to, err: err?.message }, 'raft send failed')
     } finally {
       o.flushing = false
@@ -230,14 +234,14 @@ export class RaftTransport {
       return
     }
     const pb = pbStream(stream, { maxDataLength: MAX_RAFT_FRAME_BYTES })
+    const idle = new StreamDeadline(IDLE_TIMEOUT_MS)
     try {
       while (!this.stopped) {
-        const idle = deadline(IDLE_TIMEOUT_MS)
         let frame: RaftMessage
         try {
-          frame = await pb.read(RaftMessage, { signal: idle.signal })
+          frame = await pb.read(RaftMessage, { signal: idle.arm() })
         } finally {
-          idle.clear()
+          idle.disarm()
         }
         // Before the frame is checked and handed to the core, where a flood would cost the most.
         if (!this.guard.admit(peer)) continue
@@ -290,6 +294,8 @@ export class RaftTransport {
         countReject(this.metrics, 'raft', 'malformed')
       }
       stream.abort(err instanceof Error ? err : new Error(String(err)))
+    } finally {
+      idle.close()
     }
   }
 
@@ -316,6 +322,14 @@ export class RaftTransport {
       this.log.warn({ peer, err: err?.message }, 'vouch not read')
     }
   }
+}
+
+/** Forgets a peer's outbound stream (aborted by the caller) and its write deadline. */
+function dropStream (o: Outbound): void {
+  o.deadline?.close()
+  o.stream = undefined
+  o.pb = undefined
+  o.deadline = undefined
 }
 
 /** Whether a write on `stream` can still reach its muxer. */

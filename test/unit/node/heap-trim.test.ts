@@ -2,7 +2,9 @@
 // of low CPU and no work long enough to mean "idle", only when V8 has grown it, and at most
 // once per gap.
 import { Worker } from 'node:worker_threads'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { ResourceMonitor } from '../../../src/node/services/resource-monitor.js'
+import type { EventLog } from '../../../src/node/observe/events.js'
 import { CHECK_MS, HeapTrim, IDLE_MS, MIN_GAP_MS, SMALL_NEW_SPACE_BYTES, TrimPolicy, workActivity, type WorkEngineView } from '../../../src/node/services/heap-trim.js'
 
 const GROWN = 32 * 1024 * 1024
@@ -140,4 +142,26 @@ describe('HeapTrim', () => {
       await t.stop()
     }
   }, 30_000)
+})
+
+describe('HeapTrim on the resource monitor\'s timer', () => {
+  afterEach(() => { vi.useRealTimers() })
+
+  it('sets no timer of its own when another timer samples for it, and that one runs it every check', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
+    const t = new HeapTrim(() => false, false)
+    await t.start()
+    expect(vi.getTimerCount()).toBe(0)
+    const check = vi.spyOn(t, 'check')
+    const quietLog = { info: () => {}, warn: () => {} }
+    const monitor = new ResourceMonitor(
+      { dataDir: '/', engine: { resourcePressure: () => {} }, events: { emit: () => {} } as unknown as EventLog, log: quietLog, self: 'A' },
+      { maxRssBytes: 1e12, minFreeDiskBytes: 0, checkMs: CHECK_MS, sample: async () => ({ rssBytes: 1 }), also: () => { t.check() } })
+    await monitor.start()
+    expect(vi.getTimerCount()).toBe(1)
+    await vi.advanceTimersByTimeAsync(2 * CHECK_MS)
+    expect(check).toHaveBeenCalledTimes(2)
+    await monitor.stop()
+    await t.stop()
+  })
 })

@@ -2,7 +2,7 @@
 // is due under the occurrence's id, the named home submits it once, a follower fires nothing,
 // a restarted home does not submit what it already holds, the leader takes over an
 // occurrence from a home declared dead, and a job that cannot run is recorded failed.
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ControlState, encodeCommand, type ApplyResult, type ControlCommand, type JobEntry } from '../../../src/consensus/control.js'
 import { ScheduleService } from '../../../src/node/services/schedules.js'
 import { WorkError } from '../../../src/work/errors.js'
@@ -20,9 +20,13 @@ function harness (self: string, role: 'leader' | 'follower', opts: { held?: stri
   const apply = (cmd: ControlCommand): ApplyResult => control.apply(++index, encodeCommand(cmd))
   const submitted: JobInput[] = []
   let now = T
+  const onRestored: Array<() => void> = []
+  const onRoleChange: Array<(role: string, leader: string | null, term: number) => void> = []
   const consensus = {
     control,
     onApplied,
+    onRestored,
+    onRoleChange,
     status: () => ({ role, leader: 'L', applied: index, commit: index }) as any,
     propose: async (cmd: ControlCommand) => apply(cmd)
   }
@@ -37,7 +41,7 @@ function harness (self: string, role: 'leader' | 'follower', opts: { held?: stri
     jobRecord: async (id: string) => opts.held?.includes(id) === true ? { id } as any : undefined
   }
   const svc = new ScheduleService({ self, consensus, engine, register, log: quiet, now: () => now })
-  return { control, apply, submitted, svc, setNow: (t: number) => { now = t } }
+  return { control, apply, submitted, svc, onRestored, onRoleChange, setNow: (t: number) => { now = t } }
 }
 
 const put: ControlCommand = { op: 'schedule.put', name: 'tick', cron: '*/2 * * * * *', job: { tasks: [{ type: 'echo' }] }, paused: false, misfire: 'once', createdAt: T - 10_000 }
@@ -118,5 +122,68 @@ describe('the schedule runner', () => {
     await settle()
     expect(h.control.occurrences.size).toBe(1)
     expect(h.control.jobs.size).toBe(0)
+  })
+})
+
+describe('the schedule runner at rest', () => {
+  afterEach(() => { vi.useRealTimers() })
+
+  /** Runs the timers due within `ms` and lets the passes they start finish. */
+  const pass = async (ms: number): Promise<void> => {
+    await vi.advanceTimersByTimeAsync(ms)
+    await settle()
+  }
+
+  /** A started runner on fake timers, after its first pass; `runs` counts its passes. */
+  const started = async (self: string, role: 'leader' | 'follower') => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const h = harness(self, role)
+    const runs = vi.spyOn(h.svc, 'run')
+    await h.svc.start()
+    await pass(0)
+    return { ...h, runs }
+  }
+
+  it('sets no timer while there is no schedule and no pending occurrence', async () => {
+    const h = await started('L', 'leader')
+    const runs = h.runs
+    expect(runs).toHaveBeenCalledTimes(1)
+    expect(vi.getTimerCount()).toBe(0)
+    await pass(10_000)
+    expect(runs).toHaveBeenCalledTimes(1)
+    await h.svc.stop()
+  })
+
+  it('wakes when a schedule is applied, and re-checks every second while there is one', async () => {
+    const h = await started('F', 'follower')
+    const runs = h.runs
+    h.apply(put)
+    await pass(10)
+    expect(runs).toHaveBeenCalledTimes(2)
+    await pass(3_000)
+    expect(runs).toHaveBeenCalledTimes(5)
+    h.apply({ op: 'schedule.remove', name: 'tick' } as ControlCommand)
+    await pass(1_010)
+    const after = runs.mock.calls.length
+    await pass(5_000)
+    expect(runs).toHaveBeenCalledTimes(after)
+    expect(vi.getTimerCount()).toBe(0)
+    await h.svc.stop()
+  })
+
+  it('wakes when a snapshot is installed and when this node is elected leader', async () => {
+    const h = await started('L', 'leader')
+    const runs = h.runs
+    for (const l of h.onRestored) l()
+    await pass(10)
+    expect(runs).toHaveBeenCalledTimes(2)
+    for (const l of h.onRoleChange) l('follower', 'X', 2)
+    await pass(10)
+    expect(runs).toHaveBeenCalledTimes(2)
+    for (const l of h.onRoleChange) l('leader', 'L', 3)
+    await pass(10)
+    expect(runs).toHaveBeenCalledTimes(3)
+    expect(vi.getTimerCount()).toBe(0)
+    await h.svc.stop()
   })
 })

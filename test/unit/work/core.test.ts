@@ -165,11 +165,32 @@ describe('WorkCore: deadlines instead of timers', () => {
     expect(second - first).toBeLessThan(400)
   })
 
-  it('keeps maintenance as a deadline every 500 ms', () => {
-    const core = makeCore('A', new FakeRegistry(), 1000)
+  it('keeps maintenance as a deadline every 500 ms while it holds work', () => {
+    const reg = new FakeRegistry()
+    const core = makeCore('A', reg, 1000)
+    const log = new Log()
+    submitRegistered(core, log, reg, { tasks: [{ type: 'echo' }] }, 1000)
     expect(core.nextDeadline()).toBe(1000 + MAINTAIN_EVERY_MS)
     core.tick(1000 + MAINTAIN_EVERY_MS)
     expect(core.nextDeadline()).toBe(1000 + 2 * MAINTAIN_EVERY_MS)
+  })
+
+  it('sets no maintenance deadline while it holds nothing, and one 500 ms after work arrives', () => {
+    const reg = new FakeRegistry()
+    const core = makeCore('A', reg, 1000)
+    const log = new Log()
+    core.tick(1000 + MAINTAIN_EVERY_MS)
+    expect(core.nextDeadline()).toBe(Infinity)
+    const { jobId, started } = submitRegistered(core, log, reg, { tasks: [{ type: 'echo' }] }, 9_000)
+    expect(core.nextDeadline()).toBe(9_000 + MAINTAIN_EVERY_MS)
+    core.taskFinished(started[0]!.id, ok(), 9_002)
+    core.advance(log.drain(core).seq)
+    log.drain(core)
+    expect(core.activeJob(jobId)).toBeUndefined()
+    // The finished job's bookkeeping goes at the next maintenance; then nothing is due.
+    core.tick(9_000 + MAINTAIN_EVERY_MS)
+    log.drain(core)
+    expect(core.nextDeadline()).toBe(Infinity)
   })
 
   it('ends a burst of 512 starts at the next tick', () => {
