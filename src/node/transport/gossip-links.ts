@@ -21,6 +21,9 @@
 // hands it to gossipsub as its topology does on a new connection (onPeerConnected): the peer is
 // added back and its stream opened (with this node's subscriptions), which makes the peer open
 // its own in turn. At most once per RETRY_GAP_MS per peer, so an attempt has ended before the next.
+// A connection with no outbound stream yet is left alone for its first RETRY_GAP_MS: gossipsub
+// opens its streams one peer at a time, and while a mesh forms many are still queued, not given
+// up on (a 10-node formation otherwise counted 2–7 "reopened" links per node that were only late).
 import type { Connection, PeerId } from '@libp2p/interface'
 
 /** libp2p's limit on an outbound stream's protocol negotiation (PROTOCOL_NEGOTIATION_TIMEOUT): one attempt's longest. */
@@ -45,8 +48,11 @@ export class GossipLinks {
 
   constructor (private readonly host: LinkHost, private readonly router: GossipRouter) {}
 
-  /** Reopen missing gossip streams; resolves with how many were handed to gossipsub. */
-  async check (now: number): Promise<number> {
+  /**
+   * Reopen missing gossip streams; resolves with how many were handed to gossipsub. `now` paces
+   * the retries; `wallNow` (epoch ms, as libp2p's connection timeline) tells a connection's age.
+   */
+  async check (now: number, wallNow = Date.now()): Promise<number> {
     if (this.checking) return 0
     this.checking = true
     let reopened = 0
@@ -57,6 +63,7 @@ export class GossipLinks {
         const id = conn.remotePeer.toString()
         open.add(id)
         if (this.writable(id)) continue
+        if (!this.router.streamsOutbound.has(id) && wallNow - (conn.timeline?.open ?? -Infinity) < RETRY_GAP_MS) continue
         if (now - (this.tried.get(id) ?? -Infinity) < RETRY_GAP_MS) continue
         let protocols: string[] = []
         try {

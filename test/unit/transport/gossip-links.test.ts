@@ -53,6 +53,24 @@ describe('gossip links', () => {
   })
 })
 
+describe('gossip links: a young connection', () => {
+  it('leaves a connection with no outbound stream alone for its first retry gap (gossipsub may still have it queued)', async () => {
+    const young = { ...conn('a'), timeline: { open: 50_000 } } as unknown as Connection
+    const { host, router } = world([young], { a: [MESHSUB] })
+    const links = new GossipLinks(host, router)
+    expect(await links.check(0, 50_000 + RETRY_GAP_MS - 1)).toBe(0)
+    expect(await links.check(1, 50_000 + RETRY_GAP_MS)).toBe(1)
+    expect(router.handed).toEqual(['a'])
+  })
+
+  it('still reopens an ended stream on a young connection', async () => {
+    const young = { ...conn('a'), timeline: { open: 50_000 } } as unknown as Connection
+    const { host, router } = world([young], { a: [MESHSUB] })
+    router.streamsOutbound.set('a', { rawStream: { status: 'reset', writeStatus: 'closed' } })
+    expect(await new GossipLinks(host, router).check(0, 50_001)).toBe(1)
+  })
+})
+
 describe('gossip links: a stream that ended', () => {
   it('drops an outbound stream that is no longer open and hands the peer to gossipsub again', async () => {
     const { host, router } = world([conn('a'), conn('b')], { a: [MESHSUB], b: [MESHSUB] })
