@@ -685,7 +685,6 @@ function attribution (ctx: AdminContext): { by: string, at: number } {
   return { by: ctx.caller.peerId, at: ctx.now() }
 }
 
-/** A client key's peer id, as `meshnode keygen --client` printed it. */
 /**
  * The view of a job that finished before its home was declared dead: the registry's record of
  * it (state, times, homes), since its counts, results and error were kept only at that home.
@@ -708,6 +707,7 @@ function finishedAtDeadHome (id: string, e: JobEntry, dead: ReadonlyMap<string, 
   }
 }
 
+/** A client key's peer id, as `meshnode keygen --client` printed it. */
 function clientId (text: string): string {
   requireField(text, 'a peer id (the client key\'s public id) is required')
   try {
