@@ -109,16 +109,21 @@ export function finishedTime (e: JobEntry): number {
 /**
  * One sweep over the registry. Pure: the same registry, policy and `now` give the same
  * answer. `limit` bounds each list (the runner cuts them into jobs.delete entries of at most
- * MAX_JOBS_PER_DELETE). O(n log limit) in the registry's size: the count limit keeps only the `limit`
- * oldest candidates in a heap, never sorting the whole registry.
+ * MAX_JOBS_PER_DELETE). O(n log limit) in the registry's size: the count limit keeps only the
+ * oldest candidates it can delete in a heap, never sorting the whole registry.
+ *
+ * The registry is read twice only when the count limit is exceeded: a first pass counts the
+ * finished jobs (and gathers the aged and the results due, which are rare), and only a registry
+ * over `maxJobs` is read again for its oldest. A leader under load sweeps every few seconds a
+ * registry near its bound (100 000 entries by default) that is mostly under it; offering every
+ * finished job to a heap of `limit` (100 000) there cost the leader a tenth of its main thread
+ * in a 3-node one-task run (BENCHMARKS.md, issue 14, stop 40). `jobs` is iterated up to twice.
  */
-export function decideRetention (jobs: Iterable<[string, unknown]>, policy: RetentionPolicy, now: number, limit = MAX_JOBS_PER_DELETE): RetentionDecision {
+export function decideRetention (jobs: ReadonlyMap<string, unknown>, policy: RetentionPolicy, now: number, limit = MAX_JOBS_PER_DELETE): RetentionDecision {
   const batch = Math.max(1, limit)
   const aged = new MaxHeap(batch)
   let finished = 0
   let expiredByAge = 0
-  // Candidates for the count limit (finished, not aged out): the oldest `batch` of them.
-  const oldest = new MaxHeap(batch)
   // Candidates for results expiry: the oldest, with room for those the count limit deletes.
   const results = new MaxHeap(2 * batch)
   let resultsDue = 0
@@ -133,7 +138,6 @@ export function decideRetention (jobs: Iterable<[string, unknown]>, policy: Rete
       aged.offer(t, id)
       continue
     }
-    oldest.offer(t, id)
     if (e.keepMs == null && e.resultsExpired !== true && age >= policy.resultsMaxAgeMs) {
       resultsDue++
       results.offer(t, id)
@@ -143,7 +147,20 @@ export function decideRetention (jobs: Iterable<[string, unknown]>, policy: Rete
   const kept = finished - expiredByAge
   const overCount = Number.isFinite(policy.maxJobs) ? Math.max(0, kept - policy.maxJobs) : 0
   const room = batch - del.length
-  const byCount = oldest.drain().slice(0, Math.min(overCount, room))
+  const take = Math.min(overCount, room)
+  // The count limit: the `take` oldest finished jobs not aged out (a second pass, only when due).
+  let byCount: Array<[number, string]> = []
+  if (take > 0) {
+    const oldest = new MaxHeap(take)
+    for (const [id, raw] of jobs) {
+      const e = raw as JobEntry
+      if (e == null || typeof e !== 'object' || e.state === 'running') continue
+      const t = finishedTime(e)
+      if (now - t >= (e.keepMs ?? policy.maxAgeMs)) continue
+      oldest.offer(t, id)
+    }
+    byCount = oldest.drain()
+  }
   for (const [, id] of byCount) del.push(id)
   const deleting = new Set(byCount.map(([, id]) => id))
   const expire = results.drain().filter(([, id]) => !deleting.has(id)).slice(0, batch).map(([, id]) => id)

@@ -122,6 +122,44 @@ describe('retention policy', () => {
     expect(a).toEqual(b)
   })
 
+  it('decides what a full sort of the registry decides, over random registries and policies (200 seeds)', () => {
+    // The reference: every finished job sorted oldest first (ties by id), the aged ones first,
+    // then the count limit's oldest of the rest, then the results due that are not deleted.
+    const byAge = (a: [number, string], b: [number, string]): number => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0)
+    function reference (jobs: Map<string, JobEntry>, p: RetentionPolicy, now: number, limit: number): { delete: string[], expireResults: string[] } {
+      const done = [...jobs].filter(([, e]) => e.state !== 'running').map(([id, e]) => [e.finishedAt ?? e.createdAt, id, e] as const)
+      const isAged = ([t, , e]: typeof done[number]): boolean => now - t >= (e.keepMs ?? p.maxAgeMs)
+      const aged = done.filter(isAged).map(([t, id]) => [t, id] as [number, string]).sort(byAge).slice(0, limit)
+      const rest = done.filter(d => !isAged(d))
+      const over = Number.isFinite(p.maxJobs) ? Math.max(0, rest.length - p.maxJobs) : 0
+      const byCount = rest.map(([t, id]) => [t, id] as [number, string]).sort(byAge).slice(0, Math.min(over, limit - aged.length))
+      const deleting = new Set(byCount.map(([, id]) => id))
+      const results = rest.filter(([t, , e]) => e.keepMs == null && e.resultsExpired !== true && now - t >= p.resultsMaxAgeMs)
+        .map(([t, id]) => [t, id] as [number, string]).sort(byAge).slice(0, 2 * limit).filter(([, id]) => !deleting.has(id)).slice(0, limit)
+      return { delete: [...aged, ...byCount].map(([, id]) => id), expireResults: results.map(([, id]) => id) }
+    }
+    for (let seed = 1; seed <= 200; seed++) {
+      let x = seed
+      const rnd = (n: number): number => { x = (x * 1103515245 + 12345) % 2147483648; return x % n }
+      const jobs = new Map<string, JobEntry>()
+      const count = rnd(60)
+      for (let i = 0; i < count; i++) {
+        const t = T0 + rnd(10) * HOUR
+        jobs.set(`j${rnd(1000)}`, rnd(5) === 0
+          ? { home: 'h', createdAt: t, state: 'running' }
+          : finished(t, { ...(rnd(4) === 0 ? { keepMs: rnd(12) * HOUR } : {}), ...(rnd(6) === 0 ? { resultsExpired: true } : {}) }))
+      }
+      const p = policy({
+        maxAgeMs: rnd(3) === 0 ? Infinity : rnd(12) * HOUR,
+        maxJobs: rnd(3) === 0 ? Infinity : rnd(40),
+        resultsMaxAgeMs: rnd(2) === 0 ? Infinity : rnd(12) * HOUR
+      })
+      const limit = 1 + rnd(20)
+      const d = decideRetention(jobs, p, T0 + 8 * HOUR, limit)
+      expect({ delete: d.delete, expireResults: d.expireResults }, `seed ${seed}`).toEqual(reference(jobs, p, T0 + 8 * HOUR, limit))
+    }
+  })
+
   it('counts what the registry holds', () => {
     const jobs = new Map<string, JobEntry>([['a', finished(T0)], ['b', finished(T0, { resultsExpired: true })], ['r', { home: 'h', createdAt: T0, state: 'running' }]])
     expect(retentionCounts(jobs)).toEqual({ running: 1, finished: 2, resultsExpired: 1 })
