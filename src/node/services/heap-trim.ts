@@ -65,23 +65,34 @@ function newSpaceBytes (): number {
 
 /** What workActivity reads of the work engine (WorkShell). */
 export interface WorkEngineView {
-  stats: () => { queued: number, running: number, lent: number, outbox: number, activeJobs: number }
+  stats: () => { queued: number, running: number, lent: number, outbox: number, activeJobs: number, replicas?: number }
   readonly counters: { tasksRun: number, tasksLent: number }
 }
 
 /**
  * Whether the work engine holds work now (tasks queued or running here, batches lent, outcomes
  * to deliver, jobs of this home still active) or ran or lent a task since the last call (work
- * that came and went between two samples). The first call says yes.
+ * that came and went between two samples), or the job replicas it holds changed since then.
+ * The first call says yes.
+ *
+ * Replicas: a node that only holds other homes' replicas runs nothing, but while jobs are being
+ * submitted it stores and drops replicas by the thousand a second. Starved of CPU on a shared
+ * machine it can read under IDLE_CPU, and it trimmed in the middle of a 3-node one-task run: a
+ * last-resort GC with the registry of 100 000 jobs in its heap (11.7 % of that follower's main
+ * thread in a 5-s profile; BENCHMARKS.md, issue 14, stop 40). A replica count that holds still
+ * (an idle mesh, or a long job's replicas) says nothing.
  */
 export function workActivity (engine: WorkEngineView): () => boolean {
   let seen = -1
+  let seenReplicas = -1
   return () => {
     const c = engine.counters
     const done = c.tasksRun + c.tasksLent
-    const moved = done !== seen
-    seen = done
     const s = engine.stats()
+    const replicas = s.replicas ?? 0
+    const moved = done !== seen || replicas !== seenReplicas
+    seen = done
+    seenReplicas = replicas
     return moved || s.queued + s.running + s.lent + s.outbox + s.activeJobs > 0
   }
 }

@@ -103,6 +103,19 @@ describe('workActivity', () => {
     expect(working()).toBe(true)
     expect(working()).toBe(false)
   })
+
+  it('counts replicas stored or dropped since the last call as work, and replicas held still as none', () => {
+    const held = { queued: 0, running: 0, lent: 0, outbox: 0, activeJobs: 0, replicas: 5 }
+    const working = workActivity({ stats: () => held, counters: { tasksRun: 0, tasksLent: 0 } })
+    expect(working()).toBe(true)
+    expect(working()).toBe(false)
+    held.replicas = 900
+    expect(working()).toBe(true)
+    expect(working()).toBe(false)
+    held.replicas = 0
+    expect(working()).toBe(true)
+    expect(working()).toBe(false)
+  })
 })
 
 /** A worker thread that allocates hard and reports its new space's size (MiB). */
