@@ -2,7 +2,12 @@
 // cluster. Makespan = submit → the home records the job complete; ideal = total work /
 // total slots (tasks × 10 ms / (nodes × --concurrency)). Prints figures; never fails on time.
 //
-//   node dist/bench/makespan.js [--nodes 10] [--tasks 10000] [--task-ms 10] [--concurrency 4] [--runs 3]
+//   node dist/bench/makespan.js [--nodes 10] [--tasks 10000] [--task-ms 10] [--concurrency 4] [--runs 3] [--build DIR]
+//
+// --build runs the nodes of another built checkout (its bin/meshnode.js) with this client, so
+// two builds are compared by the same bench. "first task done by node" is each node's first
+// outcome after the submit, sorted (the home's is usually the first): how long the thieves
+// stood idle at the start.
 //
 // The tasks are the built-in `sleep` handler (a timer, no CPU), so the ideal is reachable in
 // principle even with ten nodes sharing two cores: what is measured is how fast idle nodes
@@ -10,7 +15,7 @@
 // uses the tasks' real mean duration (timers overshoot a little) instead of the nominal one.
 import { Command } from 'commander'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { untilFinished } from '../src/node/client/job-wait.js'
 import { jobDetail, startBenchCluster } from './lib/mesh-jobs.js'
 import { formatMachine, machineInfo, procCpuMs } from './lib/machine.js'
@@ -24,8 +29,9 @@ const program = new Command('bench/makespan')
   .option('--concurrency <n>', 'slots per node', '4')
   .option('--base-port <n>', 'first port to try for the cluster', '18600')
   .option('--runs <n>', 'jobs to run, one after another', '3')
+  .option('--build <dir>', 'run the nodes of this built checkout (default: this one)')
   .parse()
-const opts = program.opts<{ nodes: string, tasks: string, taskMs: string, concurrency: string, runs: string, basePort: string }>()
+const opts = program.opts<{ nodes: string, tasks: string, taskMs: string, concurrency: string, runs: string, basePort: string, build?: string }>()
 const N = Number(opts.nodes)
 const TASKS = Number(opts.tasks)
 const TASK_MS = Number(opts.taskMs)
@@ -37,10 +43,13 @@ async function main (): Promise<void> {
   console.log(formatMachine(machineInfo()))
   const dir = join(tmpdir(), `meshnode-bench-makespan-${process.pid}`)
   const basePort = await freePortBlock(Number(opts.basePort), N)
-  const { admin, pids, stop } = await startBenchCluster(N, dir, basePort, ['--concurrency', String(SLOTS)])
+  const bin = opts.build != null ? join(resolve(opts.build), 'bin', 'meshnode.js') : undefined
+  if (bin != null) console.log(`nodes: ${bin}`)
+  const { admin, pids, stop } = await startBenchCluster(N, dir, basePort, ['--concurrency', String(SLOTS)], bin)
   try {
     const ideal = TASKS * TASK_MS / (N * SLOTS)
     const rows: string[][] = []
+    const firsts: string[] = []
     const ratios: number[] = []
     for (let run = 1; run <= Number(opts.runs); run++) {
       const tasks = Array.from({ length: TASKS }, () => ({ type: 'sleep', payload: { ms: TASK_MS } }))
@@ -62,7 +71,12 @@ async function main (): Promise<void> {
         after = page.next
       }
       const perNode = new Map<string, number>()
-      for (const o of outcomes) perNode.set(o.node, (perNode.get(o.node) ?? 0) + 1)
+      const firstByNode = new Map<string, number>()
+      for (const o of outcomes) {
+        perNode.set(o.node, (perNode.get(o.node) ?? 0) + 1)
+        if (o.finishedAt < (firstByNode.get(o.node) ?? Infinity)) firstByNode.set(o.node, o.finishedAt)
+      }
+      firsts.push(`run ${run}: ${[...firstByNode.values()].sort((a, b) => a - b).map(t => num(t - t0)).join(', ')}`)
       const counts = [...perNode.values()].sort((a, b) => a - b)
       const firstDone = Math.min(...outcomes.map(o => o.finishedAt))
       const ratio = makespan / ideal
@@ -71,6 +85,7 @@ async function main (): Promise<void> {
     }
     console.log(`\n${TASKS} tasks × ${TASK_MS} ms, ${N} nodes × ${SLOTS} slots, submitted to node 1 as one job\n`)
     console.log(markdownTable(['run', 'makespan ms', 'ideal ms', 'makespan/ideal', 'nodes used', 'tasks per node (min–max)', 'first task done ms', 'nodes CPU % of a core'], rows))
+    console.log(`\nfirst task done by node, ms after the submit (sorted):\n${firsts.join('\n')}`)
     console.log(`\nmedian makespan/ideal: ${num(median(ratios), 2)} (target ≤ 1.15)`)
   } finally {
     await stop()

@@ -76,15 +76,22 @@ export class CompletionCore {
 
   // ----- inputs from the executor ---------------------------------------------------------
 
-  /** At the home node: the job's diffusing computation starts with these tasks. */
-  startJob (jobId: JobId, rootTaskIds: readonly TaskId[]): void {
+  /**
+   * At the home node: the job's diffusing computation starts with these tasks. `stored`: root
+   * tasks whose record the caller keeps itself (the work layer's queued task record names the
+   * root charge: src/work/core/charges.ts); ready() reports no task record for them. A home
+   * whose 10 000-task job first left home built 10 000 such records, all dropped as implied,
+   * while the first steal waited and every other thief's steal queued behind it
+   * (BENCHMARKS.md, issue 14, stop 40).
+   */
+  startJob (jobId: JobId, rootTaskIds: readonly TaskId[], stored?: (taskId: TaskId) => boolean): void {
     checkId(jobId, 'job id')
     for (const taskId of rootTaskIds) checkId(taskId, 'task id')
     const existing = this.jobs.get(jobId)
     if (existing !== undefined && (existing.home || existing.completed)) {
       throw new CompletionError('JOB_ALREADY_STARTED', `job ${jobId} was already started on this node; after a restart restore its state instead of starting it again`)
     }
-    this.job(jobId).start(rootTaskIds)
+    this.job(jobId).start(rootTaskIds, stored)
   }
 
   /**

@@ -51,6 +51,9 @@ export interface JobEffects {
   complete: () => void
 }
 
+/** The charges of a task the home node started the job with. */
+const ROOT_CHARGES: readonly BatchId[] = [ROOT_ENGAGEMENT]
+
 export class JobState {
   readonly jobId: JobId
   home = false
@@ -66,13 +69,13 @@ export class JobState {
     this.fx = fx
   }
 
-  /** The home node opens the root engagement with the job's first tasks. */
-  start (rootTaskIds: readonly TaskId[]): void {
+  /** The home node opens the root engagement with the job's first tasks (`stored`: see CompletionCore.startJob). */
+  start (rootTaskIds: readonly TaskId[], stored?: (taskId: TaskId) => boolean): void {
     this.home = true
     this.fx.touch('job', '')
     this.engagements.set(ROOT_ENGAGEMENT, newEngagement(ROOT_ENGAGEMENT, null))
     this.fx.touch('engagement', ROOT_ENGAGEMENT)
-    for (const taskId of rootTaskIds) this.addTask(taskId, [ROOT_ENGAGEMENT])
+    for (const taskId of rootTaskIds) this.addTask(taskId, ROOT_CHARGES, stored?.(taskId) !== true)
     // A job with no tasks at all is complete at once.
     this.checkCompletion()
   }
@@ -80,8 +83,9 @@ export class JobState {
   /**
    * Makes `taskId` a local pending task charged to `charges` (merged if already local).
    * Returns whether it was not local before, i.e. whether the caller must schedule it.
+   * `report`: whether its record is reported as changed (false: the caller keeps it).
    */
-  addTask (taskId: TaskId, charges: Iterable<BatchId>): boolean {
+  addTask (taskId: TaskId, charges: Iterable<BatchId>, report = true): boolean {
     let task = this.tasks.get(taskId)
     const isNew = task === undefined
     if (task === undefined) {
@@ -99,7 +103,7 @@ export class JobState {
       this.tasks.delete(taskId)
       return false
     }
-    this.fx.touch('task', taskId)
+    if (report) this.fx.touch('task', taskId)
     return isNew
   }
 

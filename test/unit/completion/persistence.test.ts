@@ -83,6 +83,19 @@ describe('persistence and restore', () => {
     expect(core.hasReady()).toBe(false)
   })
 
+  it('startJob reports no task record for the root tasks the caller stores itself', () => {
+    const core = new CompletionCore('a')
+    core.startJob('j', ['t0', 't1', 't2'], id => id !== 't2')
+    expect(core.ready().persist.map(op => `${op.kind}:${op.id}`).sort()).toEqual(['engagement:', 'job:', 'task:t2'])
+    // Still the job's live tasks: it completes only once all three have finished.
+    expect(core.localTasks('j').map(t => t.taskId)).toEqual(['t0', 't1', 't2'])
+    core.taskFinished('j', 't0')
+    core.taskFinished('j', 't2')
+    expect(core.ready().completed).toEqual([])
+    core.taskFinished('j', 't1')
+    expect(core.ready().completed).toEqual(['j'])
+  })
+
   it('restore rejects records that refer to missing state', () => {
     const records: CompletionRecord[] = [
       { kind: 'job', jobId: 'j', home: false, completed: false },
