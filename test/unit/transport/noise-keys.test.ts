@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
-import { defaultCrypto } from '@chainsafe/libp2p-noise/crypto'
+import { defaultCrypto, pureJsCrypto } from '@chainsafe/libp2p-noise/crypto'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { describe, expect, it } from 'vitest'
-import { NODE_CIPHER_FROM_BYTES, noiseCrypto, noiseKeyImports } from '../../../src/node/transport/noise-keys.js'
+import { NODE_CIPHER_FROM_BYTES, noiseCrypto, noiseKeyImports, x25519KeyImports } from '../../../src/node/transport/noise-keys.js'
 
 const bytes = (u: Uint8Array | Uint8ArrayList): Uint8Array => new Uint8Array(u.subarray())
 
@@ -51,5 +51,43 @@ describe('noiseCrypto: ChaCha20-Poly1305 with the session key imported once', ()
       }
     }
     expect(noiseKeyImports.count - before).toBe(2)
+  })
+})
+
+describe('noiseCrypto: the handshake\'s HKDF and X25519 through node:crypto', () => {
+  it('derives the same three keys as the library\'s HKDF, an empty input included', () => {
+    for (const size of [0, 32, 64]) {
+      const ck = new Uint8Array(randomBytes(32))
+      const ikm = new Uint8Array(randomBytes(size))
+      expect(noiseCrypto.getHKDF(ck, ikm).map(bytes)).toEqual(pureJsCrypto.getHKDF(ck, ikm).map(bytes))
+    }
+  })
+
+  it('agrees on the shared secret with the library, both ways, for generated and seeded keys', () => {
+    const ours = noiseCrypto.generateX25519KeyPair()
+    const theirs = defaultCrypto.generateX25519KeyPair()
+    const seeded = noiseCrypto.generateX25519KeyPairFromSeed(new Uint8Array(randomBytes(32)))
+    for (const a of [ours, seeded]) {
+      const secret = bytes(noiseCrypto.generateX25519SharedKey(a.privateKey, theirs.publicKey))
+      expect(secret).toEqual(bytes(defaultCrypto.generateX25519SharedKey(theirs.privateKey, a.publicKey)))
+      expect(secret).toEqual(bytes(pureJsCrypto.generateX25519SharedKey(a.privateKey, theirs.publicKey)))
+      expect(bytes(noiseCrypto.generateX25519SharedKey(theirs.privateKey, a.publicKey))).toEqual(secret)
+    }
+  })
+
+  it('imports a private key once however many handshakes use it, and a generated one never', () => {
+    const before = x25519KeyImports.count
+    const ephemeral = noiseCrypto.generateX25519KeyPair()
+    const peer = defaultCrypto.generateX25519KeyPair()
+    noiseCrypto.generateX25519SharedKey(ephemeral.privateKey, peer.publicKey)
+    expect(x25519KeyImports.count).toBe(before)
+    const staticKey = defaultCrypto.generateX25519KeyPair()
+    for (let i = 0; i < 5; i++) noiseCrypto.generateX25519SharedKey(staticKey.privateKey, defaultCrypto.generateX25519KeyPair().publicKey)
+    expect(x25519KeyImports.count - before).toBe(1)
+  })
+
+  it('refuses a peer key that is not an X25519 key, as the library does', () => {
+    const ours = noiseCrypto.generateX25519KeyPair()
+    expect(() => noiseCrypto.generateX25519SharedKey(ours.privateKey, new Uint8Array(31))).toThrow()
   })
 })
