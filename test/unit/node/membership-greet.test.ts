@@ -1,7 +1,7 @@
 // Greeting newly subscribed peers: the first at once, later ones at least
 // 20 ms × known peers apart, none dropped (src/node/services/membership.ts).
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { quietMembership } from './membership-fixture.js'
+import { describe, expect, it, vi } from 'vitest'
+import { onFakeClock, quietMembership } from './membership-fixture.js'
 
 function membership (peers: number) {
   const published: number[] = []
@@ -16,8 +16,10 @@ function membership (peers: number) {
 }
 
 describe('Membership greetings', () => {
-  beforeEach(() => { vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] }) })
-  afterEach(() => { vi.useRealTimers() })
+  // The shell reads node:perf_hooks' performance.now, which vitest's 'performance' fake does not
+  // reach: on the real clock, a loaded machine let 200 ms pass between two fake 10-ms steps and
+  // the burst was greeted twice (a unit-tier failure at load ~100, stop 40).
+  onFakeClock()
 
   it('greets the first newcomer at once and coalesces a burst into one greeting per gap', async () => {
     const { published, subscribed } = membership(10) // gap 200 ms
