@@ -78,9 +78,9 @@ export interface WorkEngineView {
  * Replicas: a node that only holds other homes' replicas runs nothing, but while jobs are being
  * submitted it stores and drops replicas by the thousand a second. Starved of CPU on a shared
  * machine it can read under IDLE_CPU, and it trimmed in the middle of a 3-node one-task run: a
- * last-resort GC with the registry of 100 000 jobs in its heap (11.7 % of that follower's main
- * thread in a 5-s profile; BENCHMARKS.md, issue 14, stop 40). A replica count that holds still
- * (an idle mesh, or a long job's replicas) says nothing.
+ * last-resort GC with the registry of 100 000 jobs in its heap (11.7 % of that node's main
+ * thread in a 5-s profile — the leader, which ran no task; BENCHMARKS.md, issue 14, stop 40).
+ * A replica count that holds still (an idle mesh, or a long job's replicas) says nothing.
  */
 export function workActivity (engine: WorkEngineView): () => boolean {
   let seen = -1
