@@ -7,7 +7,7 @@ export { CompletionCore } from './core.js'
 export { CompletionError } from './errors.js'
 export type { CompletionErrorCode } from './errors.js'
 export { recordKey, recordId } from './records.js'
-export { ROOT_ENGAGEMENT } from './types.js'
+export { ROOT_CHARGES, ROOT_ENGAGEMENT } from './types.js'
 export type {
   Abandoned,
   BatchId,

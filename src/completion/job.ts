@@ -16,7 +16,7 @@
 // Methods here trust their arguments (the core validates); they report what changed
 // through JobEffects so the core can persist it and emit signals and completions.
 
-import { ROOT_ENGAGEMENT } from './types.js'
+import { ROOT_CHARGES, ROOT_ENGAGEMENT } from './types.js'
 import type { BatchId, JobId, LedgerEntry, NodeId, RecordKind, TaskId } from './types.js'
 
 export interface Engagement {
@@ -50,9 +50,6 @@ export interface JobEffects {
   signal: (to: NodeId, batchId: BatchId) => void
   complete: () => void
 }
-
-/** The charges of a task the home node started the job with. */
-const ROOT_CHARGES: readonly BatchId[] = [ROOT_ENGAGEMENT]
 
 export class JobState {
   readonly jobId: JobId

@@ -15,6 +15,9 @@ export type NodeId = string
  */
 export const ROOT_ENGAGEMENT: BatchId = ''
 
+/** The charges of a task the home node started a job with: the root engagement alone. */
+export const ROOT_CHARGES: readonly BatchId[] = [ROOT_ENGAGEMENT]
+
 /** Tell `to` (the sender of batch `batchId`) that everything descending from it finished. */
 export interface Signal {
   to: NodeId

@@ -73,7 +73,7 @@
 // written in the same ready as (or before) the results message carrying it, so by the rule
 // above it is durable before it leaves.
 
-import { CompletionCore, ROOT_ENGAGEMENT, recordKey, type Reclaimed, type TaskRecord } from '../completion/index.js'
+import { CompletionCore, ROOT_CHARGES, recordKey, type Reclaimed, type TaskRecord } from '../completion/index.js'
 import { impliedBy, withImpliedTasks } from './core/charges.js'
 import type { JobEntry, JobMove } from '../consensus/control.js'
 import { Breakers, DEFAULT_BREAKER_COOL_DOWN_MS, DEFAULT_BREAKER_FAILURES, type CircuitState } from './core/breakers.js'
@@ -106,9 +106,6 @@ interface RunningTask { task: Task, startedAt: number, progress?: unknown, /** m
 export const RESOURCE_SUBMIT = 'this node is near its memory or disk limit (`meshnode status` says which), so it takes no new jobs: nothing was accepted. Submit at another node, or free memory or disk here'
 /** Failed attempts kept per home job as stuck-job evidence. */
 const ERRORS_KEPT = 20
-
-/** The charges of a task the home started a job with (a queued home task's record implies them). */
-const ROOT_CHARGES: readonly string[] = [ROOT_ENGAGEMENT]
 
 /** What a client is told when it submits at a fenced node (see WorkCore.quorumContact). */
 export const FENCED_SUBMIT = 'this node cannot reach a majority of the mesh (a network partition, the mesh down to a minority, or a cluster not formed yet), so it cannot register the job: nothing was accepted. Submit at a node in the majority, or retry once this one is back in contact (`meshnode status` shows "quorum: ok")'
