@@ -116,7 +116,7 @@ export function finishedTime (e: JobEntry): number {
  * finished jobs (and gathers the aged and the results due, which are rare), and only a registry
  * over `maxJobs` is read again for its oldest. A leader under load sweeps every few seconds a
  * registry near its bound (100 000 entries by default) that is mostly under it; offering every
- * finished job to a heap of `limit` (100 000) there cost the leader a tenth of its main thread
+ * finished job to a heap of `limit` (100 000) there cost the leader ~20 % of its main thread
  * in a 3-node one-task run (BENCHMARKS.md, issue 14, stop 40). `jobs` is iterated up to twice.
  */
 export function decideRetention (jobs: ReadonlyMap<string, unknown>, policy: RetentionPolicy, now: number, limit = MAX_JOBS_PER_DELETE): RetentionDecision {
@@ -128,12 +128,12 @@ export function decideRetention (jobs: ReadonlyMap<string, unknown>, policy: Ret
   const results = new MaxHeap(2 * batch)
   let resultsDue = 0
   for (const [id, raw] of jobs) {
-    const e = raw as JobEntry
-    if (e == null || typeof e !== 'object' || e.state === 'running') continue
+    const e = finishedEntry(raw)
+    if (e === undefined) continue
     finished++
     const t = finishedTime(e)
     const age = now - t
-    if (age >= (e.keepMs ?? policy.maxAgeMs)) {
+    if (agedOut(e, age, policy)) {
       expiredByAge++
       aged.offer(t, id)
       continue
@@ -153,11 +153,10 @@ export function decideRetention (jobs: ReadonlyMap<string, unknown>, policy: Ret
   if (take > 0) {
     const oldest = new MaxHeap(take)
     for (const [id, raw] of jobs) {
-      const e = raw as JobEntry
-      if (e == null || typeof e !== 'object' || e.state === 'running') continue
+      const e = finishedEntry(raw)
+      if (e === undefined) continue
       const t = finishedTime(e)
-      if (now - t >= (e.keepMs ?? policy.maxAgeMs)) continue
-      oldest.offer(t, id)
+      if (!agedOut(e, now - t, policy)) oldest.offer(t, id)
     }
     byCount = oldest.drain()
   }
@@ -166,6 +165,17 @@ export function decideRetention (jobs: ReadonlyMap<string, unknown>, policy: Ret
   const expire = results.drain().filter(([, id]) => !deleting.has(id)).slice(0, batch).map(([, id]) => id)
   const more = expiredByAge > batch || overCount > byCount.length || resultsDue - deleting.size > expire.length
   return { delete: del, expireResults: expire, more }
+}
+
+/** A registry entry of a finished job (undefined: running, or not an entry). */
+function finishedEntry (raw: unknown): JobEntry | undefined {
+  const e = raw as JobEntry
+  return e == null || typeof e !== 'object' || e.state === 'running' ? undefined : e
+}
+
+/** Whether a finished job `age` ms old is past its age limit (its own keepMs, else the policy's). */
+function agedOut (e: JobEntry, age: number, policy: RetentionPolicy): boolean {
+  return age >= (e.keepMs ?? policy.maxAgeMs)
 }
 
 /** Counts for `meshnode retention`. */

@@ -31,14 +31,19 @@ const keys = new WeakMap<Uint8Array, KeyObject>()
 /** KeyObjects built (tests). */
 export const noiseKeyImports = { count: 0 }
 
-function keyObject (k: Uint8Array): KeyObject {
-  let key = keys.get(k)
+/** The KeyObject kept for a raw key array, built (and counted) the first time it is seen. */
+function kept (cache: WeakMap<Uint8Array, KeyObject>, raw: Uint8Array, imports: { count: number }, build: (raw: Uint8Array) => KeyObject): KeyObject {
+  let key = cache.get(raw)
   if (key === undefined) {
-    key = createSecretKey(k)
-    noiseKeyImports.count++
-    keys.set(k, key)
+    key = build(raw)
+    imports.count++
+    cache.set(raw, key)
   }
   return key
+}
+
+function keyObject (k: Uint8Array): KeyObject {
+  return kept(keys, k, noiseKeyImports, createSecretKey)
 }
 
 type Crypto = typeof defaultCrypto
@@ -68,13 +73,7 @@ function x25519KeyPair (): { publicKey: Uint8Array, privateKey: Uint8Array } {
 }
 
 function x25519PrivateKey (raw: Uint8Array): KeyObject {
-  let key = x25519Keys.get(raw)
-  if (key === undefined) {
-    key = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, raw]), format: 'der', type: 'pkcs8' })
-    x25519KeyImports.count++
-    x25519Keys.set(raw, key)
-  }
-  return key
+  return kept(x25519Keys, raw, x25519KeyImports, r => createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, r]), format: 'der', type: 'pkcs8' }))
 }
 
 /** defaultCrypto, with node:crypto's cipher given a kept KeyObject instead of the raw key, and HKDF and X25519 through node:crypto. */
