@@ -22,6 +22,7 @@ import { unwrap } from '../../src/node/client/admin.js'
 import { callWith } from '../../src/node/transport/rpc.js'
 import { ADMIN_CALL, type AdminCommandName, type AdminParams, type AdminResult } from '../../src/wire/calls.js'
 import type { AdminRequest, JobDetail } from '../../src/wire/proto/admin.js'
+import { defaultRetentionPolicy, RETENTION_KEYS } from '../../src/consensus/retention.js'
 import { procCpuMs } from './machine.js'
 import { quantile } from './stats.js'
 
@@ -178,6 +179,11 @@ export async function runMesh (run: MeshRun): Promise<MeshResult> {
   const stopScraping = run.scrapeMs != null ? scrapeAll(run.dir, run.scrapeMs) : undefined
   try {
     const warmup = run.warmup ?? 0
+    // The leader forgets the oldest finished jobs past retention.maxJobs (100 000 by default),
+    // and their outcomes with them: a longer run keeps them all until it has read them.
+    if (warmup + run.tasks > defaultRetentionPolicy.maxJobs) {
+      await admin('configSet', { key: RETENTION_KEYS.maxJobs, value: String(warmup + run.tasks) })
+    }
     if (warmup > 0) {
       await submitAll(admin, run.mode, warmup, run.chunk)
       await untilIdle(run.dir, client)
