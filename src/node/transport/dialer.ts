@@ -19,6 +19,15 @@ export const BACKOFF_MAX_MS = 3_000
  * only make both ends refuse (and report) over and over.
  */
 const KEY_MISMATCH_BACKOFF_MS = 30_000
+/**
+ * Dials in flight at once. A dial is a TCP connect and a Noise handshake whose CPU both ends
+ * pay, and it is aborted after 5 s. 50 founders on 2 cores each started all ~49 dials at once:
+ * most handshakes were aborted half done (one node's listener logged ~2 800 EPIPE upgrade
+ * failures in 3 minutes, the dialling ends the timeouts), the CPU they had cost was wasted, and
+ * nodes held 1–12 connections of 49 after 3 minutes (BENCHMARKS.md, issue 14, stop 40). A few at
+ * a time finish, and the rest wait their turn instead of timing out.
+ */
+export const MAX_DIALS_IN_FLIGHT = 4
 /** The shortest wait between two rounds (a burst of events makes one round, not many). */
 export const ROUND_MS = 50
 /**
@@ -67,6 +76,10 @@ export class Dialer {
   private started = false
   private stopped = false
   private selfId?: string
+  /** Dials started and not settled (MAX_DIALS_IN_FLIGHT). */
+  private inFlight = 0
+  /** Targets in the order a round dials them (dialOrder), rebuilt when a target is added. */
+  private order?: Target[]
 
   private readonly host: Host
   private readonly log: Logger
@@ -104,8 +117,9 @@ export class Dialer {
     const t = known
     if (t == null) {
       this.targets.set(peerId, { key: peerId, peerId, addrs: parsed, addrsKey: key, nextAt: 0, backoff: BACKOFF_MIN_MS, dialing: false, active: true, twin })
+      this.order = undefined
     } else {
-      if (parsed.length > 0) t.addrs = parsed
+      if (parsed.length > 0) { t.addrs = parsed; this.order = undefined }
       t.addrsKey = key
       t.active = true
       t.twin = twin
@@ -251,7 +265,9 @@ export class Dialer {
     this.lastRound = now
     // The earliest later round a waiting target needs (Infinity: none, events will tell).
     let next = Infinity
-    for (const t of this.targets.values()) {
+    for (const t of this.dialOrder()) {
+      // The rest wait for a dial to settle: its finally arms the next round.
+      if (this.inFlight >= MAX_DIALS_IN_FLIGHT) break
       if (!t.active || t.dialing || t.addrs.length === 0) continue
       if (t.peerId != null && this.connected(t.peerId)) {
         t.backoff = BACKOFF_MIN_MS
@@ -270,6 +286,7 @@ export class Dialer {
         continue
       }
       t.dialing = true
+      this.inFlight++
       const target = t.addrs.length === 1 ? t.addrs[0]! : t.addrs
       // Past a connection libp2p still lists for the peer after it closed: a dial by an address
       // with the peer id would otherwise be handed that connection back.
@@ -286,11 +303,27 @@ export class Dialer {
         this.log.trace({ target: t.key, err: String(err?.message ?? err), wrongKey }, 'dial failed')
       }).finally(() => {
         t.dialing = false
+        this.inFlight--
         // Dialled again (failed) or checked again (connected) at its nextAt.
         this.armAt(Math.max(t.nextAt, this.lastRound + ROUND_MS))
       })
     }
     if (next !== Infinity) this.armAt(Math.max(next, now + ROUND_MS))
+  }
+
+  /**
+   * Targets from the address just below this node's own downwards, round the ring: founders
+   * list the same bootstrap addresses in the same order, and dialled in that order (a few at a
+   * time, MAX_DIALS_IN_FLIGHT) every node's first dials all went to the first address.
+   */
+  private dialOrder (): Target[] {
+    if (this.order != null) return this.order
+    const own = this.host.getMultiaddrs().map(bare).sort()[0] ?? ''
+    const at = (t: Target): string => t.addrs.length > 0 ? bare(t.addrs[0]!) : t.key
+    const all = [...this.targets.values()].sort((a, b) => at(a) < at(b) ? 1 : at(a) > at(b) ? -1 : 0)
+    const order = [...all.filter(t => at(t) < own), ...all.filter(t => at(t) >= own)]
+    if (own !== '') this.order = order // not listening yet: ordered again next round
+    return order
   }
 
   /** Parsed PeerIds: the check runs for every target every round, and parsing is not free. */

@@ -5,7 +5,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { BACKOFF_MAX_MS, Dialer, YIELD_MS } from '../../../src/node/transport/dialer.js'
+import { BACKOFF_MAX_MS, Dialer, MAX_DIALS_IN_FLIGHT, YIELD_MS } from '../../../src/node/transport/dialer.js'
 
 const OWN = '/ip4/127.0.0.1/tcp/20001'
 const LOWER = '/ip4/127.0.0.1/tcp/20000'
@@ -271,6 +271,41 @@ describe('Dialer', () => {
     d.know('12D3KooWABArgaqujmXD69QCMbQxmBosZgQ4Ug1X27xADG6rm98h', ['/ip4/127.0.0.1/tcp/20003'])
     await vi.advanceTimersByTimeAsync(60)
     expect(f.dials.slice(before)).toContain('/ip4/127.0.0.1/tcp/20003')
+    d.stop()
+  })
+})
+
+describe('Dialer: a few dials at a time', () => {
+  beforeEach(() => { vi.useFakeTimers() })
+  afterEach(() => { vi.useRealTimers() })
+
+  const port = (p: number): string => `/ip4/127.0.0.1/tcp/${p}`
+
+  it('starts at most MAX_DIALS_IN_FLIGHT dials at once, and the next as one settles', async () => {
+    const f = fakeHost()
+    const settle: Array<() => void> = []
+    f.host.dial = async (target: any) => {
+      f.dials.push(String(target))
+      return await new Promise((_resolve, reject) => { settle.push(() => reject(new Error('timed out'))) })
+    }
+    const lower = Array.from({ length: MAX_DIALS_IN_FLIGHT + 3 }, (_, i) => port(10_000 + i))
+    const d = new Dialer({ host: f.host as any, log: f.log as any }, lower, false)
+    d.start()
+    await vi.advanceTimersByTimeAsync(10)
+    expect(f.dials).toHaveLength(MAX_DIALS_IN_FLIGHT)
+    settle.shift()!()
+    await vi.advanceTimersByTimeAsync(100)
+    expect(f.dials).toHaveLength(MAX_DIALS_IN_FLIGHT + 1)
+    d.stop()
+  })
+
+  it('dials the addresses just below its own first, then round the ring from the top', async () => {
+    const f = fakeHost()
+    // Listed as every founder lists them: in address order, its own (20001) among them.
+    const d = new Dialer({ host: f.host as any, log: f.log as any }, [port(19_998), port(19_999), port(20_000), port(20_005), port(20_006)], false)
+    d.start()
+    await vi.advanceTimersByTimeAsync(10)
+    expect(f.dials).toEqual([port(20_000), port(19_999), port(19_998), port(20_006)].slice(0, MAX_DIALS_IN_FLIGHT))
     d.stop()
   })
 })
