@@ -43,9 +43,21 @@
 // is probed again after another probe-after of silence — for FORMING_PATIENCE rounds of
 // probe-after + dead-after (60 s with the defaults) of silence, after which a timed-out probe
 // suspects it as usual, so a forming peer stopped for good is not shown alive for ever; a
-// refused probe still makes it suspect and two make it dead, so a crash is caught as fast as ever. Nothing that needs a peer's
-// liveness judged fast depends on a forming peer: it holds no vote, no work and no log, and as
-// soon as both ends belong to the cluster the usual rules apply.
+// refused probe still makes it suspect and two make it dead, so a crash is caught as fast as
+// ever. Nothing that needs a peer's liveness judged fast depends on a forming peer: it holds no
+// vote, no work and no log, and as soon as both ends belong to the cluster the usual rules apply.
+//
+// The patience runs only for a forming peer this node has reached directly (a connection to it
+// opened, or a probe answered: `reached`). Of one it never reached, a timed-out probe is a dial
+// that did not finish its handshake — on 50 processes starting on two cores, this node's own
+// starvation far more often than the peer's absence: its heartbeats came relayed, and the relays
+// are lossy at that load. Bounding the patience there brought the collapse back (BENCHMARKS.md,
+// issue 14, stop 40: 1 150–2 300 "probe timed out" suspicions a 50-node run, with a quarter to
+// a third of all pairs never connected, and the founders each node held alive falling from
+// their peak as the deaths came). What the bound is for — a peer stopped
+// for good without closing its connection — needs a connection; a peer never reached that is
+// gone for good refuses the dial (suspect, then dead at the second refusal) or is never heard
+// again, and until it belongs to the cluster nothing waits on its liveness.
 
 export type MemberState = 'alive' | 'suspect' | 'dead' | 'left'
 
@@ -106,6 +118,8 @@ export interface Member {
   quietMs: number
   /** Its last heartbeat said it belongs to no cluster yet: timed-out probes do not suspect it. */
   forming: boolean
+  /** This node has reached it directly (a connection opened, a probe answered): its forming patience runs. */
+  reached: boolean
 }
 
 export interface Transition {
@@ -214,6 +228,7 @@ export class FailureDetector {
     const m = this.members.get(peerId)
     if (m == null) return
     m.connected = true
+    m.reached = true
     if (m.state === 'suspect') {
       this.heard(m, now)
       this.change(m, 'alive', now, 'reconnected')
@@ -235,8 +250,9 @@ export class FailureDetector {
    * a live peer suspect; a second refusal (no answer in between) makes it dead at once; a
    * timed-out probe never does — a suspect that only times out dies in tick(), after
    * `deadAfterMs` of silence. While the cluster is forming (the peer or this node belongs to
-   * none yet) a timed-out probe leaves a live peer alive, silent for less than its patience
-   * (formingPatience): it is probed again after another probeAfterMs of silence.
+   * none yet) a timed-out probe leaves a live peer alive — one this node never reached directly
+   * always, one it reached while silent for less than its patience (formingPatience): it is
+   * probed again after another probeAfterMs of silence.
    */
   probeResult (peerId: string, outcome: ProbeOutcome | boolean, now: number): void {
     const m = this.members.get(peerId)
@@ -253,12 +269,13 @@ export class FailureDetector {
     }
     if (result === 'answered') {
       this.heard(m, now)
+      m.reached = true
       if (m.state === 'suspect') this.change(m, 'alive', now, 'probe answered')
       return
     }
     m.failedProbes++
     if (result === 'refused') m.refusedProbes++
-    if (m.state === 'alive' && result === 'timed-out' && this.formingWith(m) && now - m.lastHeardAt < this.formingPatience()) {
+    if (m.state === 'alive' && result === 'timed-out' && this.formingWith(m) && (!m.reached || now - m.lastHeardAt < this.formingPatience())) {
       this.counters.formingTimeouts++
       return
     }
@@ -374,7 +391,8 @@ export class FailureDetector {
       failedProbes: 0,
       refusedProbes: 0,
       quietMs: 0,
-      forming: false
+      forming: false,
+      reached: false
     }
     this.members.set(peerId, m)
     this.transitions.push({ peerId, from: 'unknown', to: state, reason: reason ?? (state === 'left' ? 'leave announced' : 'first heartbeat') })

@@ -365,11 +365,20 @@ describe('failure detector: refused vs timed-out probes', () => {
 })
 
 describe('failure detector: while the cluster is forming', () => {
-  /** A peer heard once at 0 (forming as given), silent since, probed at 1 000 and timed out at 1 500. */
-  function timedOutOnce (peerForming: boolean, selfForming: boolean): FailureDetector {
+  /**
+   * A peer heard once at 0 (forming as given; `reached`: connected to at 0, closed at once and
+   * its probe answered), silent since, probed at 1 000 and timed out at 1 500.
+   */
+  function timedOutOnce (peerForming: boolean, selfForming: boolean, reached = true): FailureDetector {
     const fd = detector()
     fd.forming(selfForming)
     fd.heartbeat('a', 1n, 1n, 0, false, 0, peerForming)
+    if (reached) {
+      fd.connected('a', 0)
+      fd.disconnected('a', 0)
+      fd.probeResult('a', 'answered', 0)
+      fd.ready()
+    }
     fd.tick(1_000)
     expect(fd.ready().probes).toEqual(['a'])
     fd.probeResult('a', 'timed-out', 1_500)
@@ -423,6 +432,36 @@ describe('failure detector: while the cluster is forming', () => {
     expect(fd.get('a')?.state).toBe('suspect')
     fd.tick(patience + 500 + opts.deadAfterMs)
     expect(fd.get('a')?.state).toBe('dead')
+  })
+
+  it('keeps a silent forming peer it never reached directly alive past its patience: a timed-out dial of it says nothing', () => {
+    const fd = timedOutOnce(true, true, false)
+    const patience = FORMING_PATIENCE * (opts.probeAfterMs + opts.deadAfterMs)
+    fd.tick(10 * patience)
+    expect(fd.ready().probes).toEqual(['a'])
+    fd.probeResult('a', 'timed-out', 10 * patience + 500)
+    expect(fd.get('a')?.state).toBe('alive')
+    expect(fd.counters.suspicions).toBe(0)
+  })
+
+  it('runs a forming peer\'s patience once a probe of it was answered', () => {
+    const fd = timedOutOnce(true, true, false)
+    fd.tick(2_000)
+    expect(fd.ready().probes).toEqual(['a'])
+    fd.probeResult('a', 'answered', 2_000)
+    const patience = FORMING_PATIENCE * (opts.probeAfterMs + opts.deadAfterMs)
+    fd.tick(2_000 + patience)
+    expect(fd.ready().probes).toEqual(['a'])
+    fd.probeResult('a', 'timed-out', 2_000 + patience + 500)
+    expect(fd.get('a')?.state).toBe('suspect')
+  })
+
+  it('still suspects a forming peer it never reached when its dial is refused', () => {
+    const fd = timedOutOnce(true, true, false)
+    fd.tick(2_000)
+    expect(fd.ready().probes).toEqual(['a'])
+    fd.probeResult('a', 'refused', 2_000)
+    expect(fd.get('a')?.state).toBe('suspect')
   })
 
   it('stretches the patience by this node\'s lag allowance', () => {
