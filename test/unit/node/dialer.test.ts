@@ -5,7 +5,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { BACKOFF_MAX_MS, Dialer, MAX_DIALS_IN_FLIGHT, YIELD_MS } from '../../../src/node/transport/dialer.js'
+import { BACKOFF_MAX_MS, DIAL_TIMEOUT_MS, Dialer, YIELD_MS } from '../../../src/node/transport/dialer.js'
 
 const OWN = '/ip4/127.0.0.1/tcp/20001'
 const LOWER = '/ip4/127.0.0.1/tcp/20000'
@@ -275,27 +275,80 @@ describe('Dialer', () => {
   })
 })
 
-describe('Dialer: a few dials at a time', () => {
+describe('Dialer: dials in flight (congestion window)', () => {
   beforeEach(() => { vi.useFakeTimers() })
   afterEach(() => { vi.useRealTimers() })
 
   const port = (p: number): string => `/ip4/127.0.0.1/tcp/${p}`
 
-  it('starts at most MAX_DIALS_IN_FLIGHT dials at once, and the next as one settles', async () => {
+  /** A host whose dials settle only when told to, or fail when their signal aborts (the dialer's timeout). */
+  function slowHost () {
     const f = fakeHost()
-    const settle: Array<() => void> = []
-    f.host.dial = async (target: any) => {
+    const pending = new Map<string, { connect: () => void }>()
+    let n = 0
+    f.host.dial = async (target: any, opts?: any) => {
       f.dials.push(String(target))
-      return await new Promise((_resolve, reject) => { settle.push(() => reject(new Error('timed out'))) })
+      return await new Promise((resolve, reject) => {
+        const id = `peer-${n++}`
+        pending.set(String(target), { connect: () => resolve({ remotePeer: { toString: () => id } }) })
+        opts?.signal?.addEventListener('abort', () => reject(opts.signal.reason))
+      })
     }
-    const lower = Array.from({ length: MAX_DIALS_IN_FLIGHT + 3 }, (_, i) => port(10_000 + i))
+    return { ...f, pending }
+  }
+
+  /** Twelve addresses below OWN (20001). */
+  const lower = Array.from({ length: 12 }, (_, i) => port(10_000 + i))
+
+  it('dials every target at once while no dial has timed out', async () => {
+    const f = slowHost()
     const d = new Dialer({ host: f.host as any, log: f.log as any }, lower, false)
     d.start()
     await vi.advanceTimersByTimeAsync(10)
-    expect(f.dials).toHaveLength(MAX_DIALS_IN_FLIGHT)
-    settle.shift()!()
+    expect(f.dials).toHaveLength(12)
+    expect(d.dialWindow).toBe(Infinity)
+    d.stop()
+  })
+
+  it('halves the dials in flight once when the dials of one window time out, and starts the rest as dials settle', async () => {
+    const f = slowHost()
+    const d = new Dialer({ host: f.host as any, log: f.log as any }, lower, false)
+    d.start()
+    await vi.advanceTimersByTimeAsync(10)
+    // All twelve time out together: one cut, to half of twelve, not one cut per dial.
+    await vi.advanceTimersByTimeAsync(DIAL_TIMEOUT_MS)
+    expect(d.dialWindow).toBe(6)
+    // They are dialled again after their backoff, six at a time.
+    f.dials.length = 0
+    await vi.advanceTimersByTimeAsync(200)
+    expect(f.dials).toHaveLength(6)
+    // One of those connects: the window grows by one, and two more dials start.
+    f.pending.get(f.dials[0]!)!.connect()
     await vi.advanceTimersByTimeAsync(100)
-    expect(f.dials).toHaveLength(MAX_DIALS_IN_FLIGHT + 1)
+    expect(d.dialWindow).toBe(7)
+    expect(f.dials).toHaveLength(8)
+    d.stop()
+  })
+
+  it('halves the window again when a dial started under the cut one times out, down to MIN_DIAL_WINDOW', async () => {
+    const f = slowHost()
+    const d = new Dialer({ host: f.host as any, log: f.log as any }, lower, false)
+    d.start()
+    for (let i = 0; i < 6; i++) await vi.advanceTimersByTimeAsync(DIAL_TIMEOUT_MS + 10)
+    expect(d.dialWindow).toBe(1)
+    d.stop()
+  })
+
+  it('does not narrow the window for a dial that is refused', async () => {
+    const f = fakeHost()
+    f.host.dial = async (target: any) => {
+      f.dials.push(String(target))
+      throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })
+    }
+    const d = new Dialer({ host: f.host as any, log: f.log as any }, lower, false)
+    d.start()
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(d.dialWindow).toBe(Infinity)
     d.stop()
   })
 
@@ -305,7 +358,7 @@ describe('Dialer: a few dials at a time', () => {
     const d = new Dialer({ host: f.host as any, log: f.log as any }, [port(19_998), port(19_999), port(20_000), port(20_005), port(20_006)], false)
     d.start()
     await vi.advanceTimersByTimeAsync(10)
-    expect(f.dials).toEqual([port(20_000), port(19_999), port(19_998), port(20_006)].slice(0, MAX_DIALS_IN_FLIGHT))
+    expect(f.dials).toEqual([port(20_000), port(19_999), port(19_998), port(20_006), port(20_005)])
     d.stop()
   })
 })
