@@ -47,17 +47,20 @@
 // ever. Nothing that needs a peer's liveness judged fast depends on a forming peer: it holds no
 // vote, no work and no log, and as soon as both ends belong to the cluster the usual rules apply.
 //
-// The patience runs only for a forming peer this node has reached directly (a connection to it
-// opened, or a probe answered: `reached`). Of one it never reached, a timed-out probe is a dial
-// that did not finish its handshake — on 50 processes starting on two cores, this node's own
-// starvation far more often than the peer's absence: its heartbeats came relayed, and the relays
-// are lossy at that load. Bounding the patience there brought the collapse back (BENCHMARKS.md,
+// A forming peer this node has never reached directly (no connection to it opened, no probe
+// answered: `reached`) is not probed for silence, and its patience never runs out. Probing it
+// is dialling it: a Noise handshake, outside the dialer's window (src/node/transport/dialer.ts,
+// which is dialling it already), aborted at the probe timeout. On 50 processes starting on two
+// cores such a handshake does not finish in time — this node's own starvation far more often
+// than the peer's absence — and a handshake the starved peer resets reads as a refusal; the
+// peer's heartbeats meanwhile come relayed, and the relays are lossy at that load. Bounding the patience there brought the collapse back (BENCHMARKS.md,
 // issue 14, stop 40: 1 150–2 300 "probe timed out" suspicions a 50-node run, with a quarter to
 // a third of all pairs never connected, and the founders each node held alive falling from
 // their peak as the deaths came). What the bound is for — a peer stopped
-// for good without closing its connection — needs a connection; a peer never reached that is
-// gone for good refuses the dial (suspect, then dead at the second refusal) or is never heard
-// again, and until it belongs to the cluster nothing waits on its liveness.
+// for good without closing its connection — needs a connection. A peer never reached that is
+// gone stays alive here while the cluster forms (the cluster cannot found without it: founders
+// wait for all --expect of them), and once both ends belong to the cluster the usual rules
+// apply; nothing waits on a forming peer's liveness meanwhile.
 
 export type MemberState = 'alive' | 'suspect' | 'dead' | 'left'
 
@@ -242,6 +245,7 @@ export class FailureDetector {
     const m = this.members.get(peerId)
     if (m == null) return
     m.connected = false
+    m.reached = true
     if (m.state === 'alive' || m.state === 'suspect') this.requestProbe(m, now, true)
   }
 
@@ -316,7 +320,7 @@ export class FailureDetector {
     for (const m of this.members.values()) {
       const silentFor = now - m.lastHeardAt
       if (m.state === 'alive') {
-        if (silentFor >= probeAfterMs + m.quietMs) this.requestProbe(m, now, false)
+        if (silentFor >= probeAfterMs + m.quietMs && !this.unreachedForming(m)) this.requestProbe(m, now, false)
       } else if (m.state === 'suspect') {
         if (silentFor >= deadAfterMs && now - m.stateSince >= deadAfterMs) {
           this.change(m, 'dead', now, 'no sign of life while suspect')
@@ -345,7 +349,7 @@ export class FailureDetector {
     for (const m of this.members.values()) {
       let at = Infinity
       if (m.state === 'alive') {
-        if (!m.probing) at = Math.max(m.lastHeardAt + probeAfterMs + m.quietMs, m.lastProbeAt + this.probeGap(m))
+        if (!m.probing && !this.unreachedForming(m)) at = Math.max(m.lastHeardAt + probeAfterMs + m.quietMs, m.lastProbeAt + this.probeGap(m))
       } else if (m.state === 'suspect') {
         at = Math.max(m.lastHeardAt, m.stateSince) + deadAfterMs
         if (!m.probing) at = Math.min(at, m.lastProbeAt + this.probeGap(m))
@@ -430,6 +434,11 @@ export class FailureDetector {
    */
   private formingPatience (): number {
     return FORMING_PATIENCE * (this.opts.probeAfterMs + this.opts.deadAfterMs) + this.allowanceMs
+  }
+
+  /** A forming peer this node never reached directly: not probed for silence (see the top of this file). */
+  private unreachedForming (m: Member): boolean {
+    return !m.reached && this.formingWith(m)
   }
 
   /** The cluster is forming as far as `m` and this node go: either belongs to none yet. */

@@ -549,6 +549,9 @@ export class Membership {
     this.metrics.heartbeatsReceived.inc()
     // Term 0: the peer belongs to no cluster yet (it is forming one, or waits to join one).
     const fresh = this.detector.heartbeat(peerId, hb.incarnation, hb.seq, performance.now(), hb.leaving, hb.quietMs ?? 0, hb.term === 0n)
+    // Its connection may have opened before the detector knew it (the first heartbeat comes over
+    // it): it counts as reached, as if the connection had opened now.
+    if (this.detector.get(peerId)?.reached === false && this.isConnected(peerId)) this.detector.connected(peerId, performance.now())
     if (!fresh) return
     const prev = this.info.get(peerId)
     // A new life of the peer knows nothing this node said before.

@@ -434,34 +434,40 @@ describe('failure detector: while the cluster is forming', () => {
     expect(fd.get('a')?.state).toBe('dead')
   })
 
-  it('keeps a silent forming peer it never reached directly alive past its patience: a timed-out dial of it says nothing', () => {
-    const fd = timedOutOnce(true, true, false)
+  /** A forming peer heard at 0, relayed: never connected to, never probed. */
+  function unreached (): FailureDetector {
+    const fd = detector()
+    fd.forming(true)
+    fd.heartbeat('a', 1n, 1n, 0, false, 0, true)
+    fd.ready()
+    return fd
+  }
+
+  it('does not probe a silent forming peer it never reached directly, and keeps it alive past any patience', () => {
+    const fd = unreached()
     const patience = FORMING_PATIENCE * (opts.probeAfterMs + opts.deadAfterMs)
+    expect(fd.nextDeadline()).toBe(Infinity)
     fd.tick(10 * patience)
-    expect(fd.ready().probes).toEqual(['a'])
-    fd.probeResult('a', 'timed-out', 10 * patience + 500)
+    expect(fd.ready()).toEqual({ probes: [], transitions: [] })
     expect(fd.get('a')?.state).toBe('alive')
-    expect(fd.counters.suspicions).toBe(0)
   })
 
-  it('runs a forming peer\'s patience once a probe of it was answered', () => {
-    const fd = timedOutOnce(true, true, false)
-    fd.tick(2_000)
-    expect(fd.ready().probes).toEqual(['a'])
-    fd.probeResult('a', 'answered', 2_000)
+  it('probes a forming peer for silence once a connection to it opened, and runs its patience from then on', () => {
+    const fd = unreached()
+    fd.connected('a', 500)
+    expect(fd.nextDeadline()).toBe(500 + opts.probeAfterMs)
     const patience = FORMING_PATIENCE * (opts.probeAfterMs + opts.deadAfterMs)
-    fd.tick(2_000 + patience)
+    fd.tick(500 + patience)
     expect(fd.ready().probes).toEqual(['a'])
-    fd.probeResult('a', 'timed-out', 2_000 + patience + 500)
+    fd.probeResult('a', 'timed-out', 500 + patience + 500)
     expect(fd.get('a')?.state).toBe('suspect')
   })
 
-  it('still suspects a forming peer it never reached when its dial is refused', () => {
-    const fd = timedOutOnce(true, true, false)
-    fd.tick(2_000)
+  it('probes every silent peer once this node and the peer belong to the cluster, reached or not', () => {
+    const fd = detector()
+    fd.heartbeat('a', 1n, 1n, 0)
+    fd.tick(opts.probeAfterMs)
     expect(fd.ready().probes).toEqual(['a'])
-    fd.probeResult('a', 'refused', 2_000)
-    expect(fd.get('a')?.state).toBe('suspect')
   })
 
   it('stretches the patience by this node\'s lag allowance', () => {
