@@ -43,9 +43,24 @@
 // is probed again after another probe-after of silence — for FORMING_PATIENCE rounds of
 // probe-after + dead-after (60 s with the defaults) of silence, after which a timed-out probe
 // suspects it as usual, so a forming peer stopped for good is not shown alive for ever; a
-// refused probe still makes it suspect and two make it dead, so a crash is caught as fast as ever. Nothing that needs a peer's
-// liveness judged fast depends on a forming peer: it holds no vote, no work and no log, and as
-// soon as both ends belong to the cluster the usual rules apply.
+// refused probe still makes it suspect and two make it dead, so a crash is caught as fast as
+// ever. Nothing that needs a peer's liveness judged fast depends on a forming peer: it holds no
+// vote, no work and no log, and as soon as both ends belong to the cluster the usual rules apply.
+//
+// A forming peer this node has never reached directly (no connection to it opened, no probe
+// answered: `reached`) is not probed for silence, and its patience never runs out. Probing it
+// is dialling it: a Noise handshake, outside the dialer's window (src/node/transport/dialer.ts,
+// which is dialling it already), aborted at the probe timeout. On 50 processes starting on two
+// cores such a handshake does not finish in time — this node's own starvation far more often
+// than the peer's absence — and a handshake the starved peer resets reads as a refusal; the
+// peer's heartbeats meanwhile come relayed, and the relays are lossy at that load. Bounding the patience there brought the collapse back (BENCHMARKS.md,
+// issue 14, stop 40: 1 150–2 300 "probe timed out" suspicions a 50-node run, with a quarter to
+// a third of all pairs never connected, and the founders each node held alive falling from
+// their peak as the deaths came). What the bound is for — a peer stopped
+// for good without closing its connection — needs a connection. A peer never reached that is
+// gone stays alive here while the cluster forms (the cluster cannot found without it: founders
+// wait for all --expect of them), and once both ends belong to the cluster the usual rules
+// apply; nothing waits on a forming peer's liveness meanwhile.
 
 export type MemberState = 'alive' | 'suspect' | 'dead' | 'left'
 
@@ -106,6 +121,8 @@ export interface Member {
   quietMs: number
   /** Its last heartbeat said it belongs to no cluster yet: timed-out probes do not suspect it. */
   forming: boolean
+  /** This node has reached it directly (a connection opened, a probe answered): its forming patience runs. */
+  reached: boolean
 }
 
 export interface Transition {
@@ -214,6 +231,7 @@ export class FailureDetector {
     const m = this.members.get(peerId)
     if (m == null) return
     m.connected = true
+    m.reached = true
     if (m.state === 'suspect') {
       this.heard(m, now)
       this.change(m, 'alive', now, 'reconnected')
@@ -227,6 +245,7 @@ export class FailureDetector {
     const m = this.members.get(peerId)
     if (m == null) return
     m.connected = false
+    m.reached = true
     if (m.state === 'alive' || m.state === 'suspect') this.requestProbe(m, now, true)
   }
 
@@ -235,8 +254,9 @@ export class FailureDetector {
    * a live peer suspect; a second refusal (no answer in between) makes it dead at once; a
    * timed-out probe never does — a suspect that only times out dies in tick(), after
    * `deadAfterMs` of silence. While the cluster is forming (the peer or this node belongs to
-   * none yet) a timed-out probe leaves a live peer alive, silent for less than its patience
-   * (formingPatience): it is probed again after another probeAfterMs of silence.
+   * none yet) a timed-out probe leaves a live peer alive — one this node never reached directly
+   * always, one it reached while silent for less than its patience (formingPatience): it is
+   * probed again after another probeAfterMs of silence.
    */
   probeResult (peerId: string, outcome: ProbeOutcome | boolean, now: number): void {
     const m = this.members.get(peerId)
@@ -253,12 +273,13 @@ export class FailureDetector {
     }
     if (result === 'answered') {
       this.heard(m, now)
+      m.reached = true
       if (m.state === 'suspect') this.change(m, 'alive', now, 'probe answered')
       return
     }
     m.failedProbes++
     if (result === 'refused') m.refusedProbes++
-    if (m.state === 'alive' && result === 'timed-out' && this.formingWith(m) && now - m.lastHeardAt < this.formingPatience()) {
+    if (m.state === 'alive' && result === 'timed-out' && this.formingWith(m) && (!m.reached || now - m.lastHeardAt < this.formingPatience())) {
       this.counters.formingTimeouts++
       return
     }
@@ -299,7 +320,7 @@ export class FailureDetector {
     for (const m of this.members.values()) {
       const silentFor = now - m.lastHeardAt
       if (m.state === 'alive') {
-        if (silentFor >= probeAfterMs + m.quietMs) this.requestProbe(m, now, false)
+        if (silentFor >= probeAfterMs + m.quietMs && !this.unreachedForming(m)) this.requestProbe(m, now, false)
       } else if (m.state === 'suspect') {
         if (silentFor >= deadAfterMs && now - m.stateSince >= deadAfterMs) {
           this.change(m, 'dead', now, 'no sign of life while suspect')
@@ -328,7 +349,7 @@ export class FailureDetector {
     for (const m of this.members.values()) {
       let at = Infinity
       if (m.state === 'alive') {
-        if (!m.probing) at = Math.max(m.lastHeardAt + probeAfterMs + m.quietMs, m.lastProbeAt + this.probeGap(m))
+        if (!m.probing && !this.unreachedForming(m)) at = Math.max(m.lastHeardAt + probeAfterMs + m.quietMs, m.lastProbeAt + this.probeGap(m))
       } else if (m.state === 'suspect') {
         at = Math.max(m.lastHeardAt, m.stateSince) + deadAfterMs
         if (!m.probing) at = Math.min(at, m.lastProbeAt + this.probeGap(m))
@@ -374,7 +395,8 @@ export class FailureDetector {
       failedProbes: 0,
       refusedProbes: 0,
       quietMs: 0,
-      forming: false
+      forming: false,
+      reached: false
     }
     this.members.set(peerId, m)
     this.transitions.push({ peerId, from: 'unknown', to: state, reason: reason ?? (state === 'left' ? 'leave announced' : 'first heartbeat') })
@@ -412,6 +434,11 @@ export class FailureDetector {
    */
   private formingPatience (): number {
     return FORMING_PATIENCE * (this.opts.probeAfterMs + this.opts.deadAfterMs) + this.allowanceMs
+  }
+
+  /** A forming peer this node never reached directly: not probed for silence (see the top of this file). */
+  private unreachedForming (m: Member): boolean {
+    return !m.reached && this.formingWith(m)
   }
 
   /** The cluster is forming as far as `m` and this node go: either belongs to none yet. */

@@ -394,8 +394,8 @@ export class Membership {
     const local = this.init.localState()
     const now = performance.now()
     // What this heartbeat tells peers about this node, its own detector holds for itself: while
-    // it belongs to no cluster, timed-out probes suspect nobody (src/healing/failure-detector.ts).
-    this.detector.forming(local.term === 0n)
+    // its cluster is forming, timed-out probes suspect nobody (src/healing/failure-detector.ts).
+    this.detector.forming(forming(local.term, local.leader))
     const hb: Heartbeat = {
       mesh: this.init.mesh,
       name: this.init.name,
@@ -547,8 +547,10 @@ export class Membership {
     const peerId = msg.from.toString()
     if (peerId === this.host.peerId.toString()) return
     this.metrics.heartbeatsReceived.inc()
-    // Term 0: the peer belongs to no cluster yet (it is forming one, or waits to join one).
-    const fresh = this.detector.heartbeat(peerId, hb.incarnation, hb.seq, performance.now(), hb.leaving, hb.quietMs ?? 0, hb.term === 0n)
+    const fresh = this.detector.heartbeat(peerId, hb.incarnation, hb.seq, performance.now(), hb.leaving, hb.quietMs ?? 0, forming(hb.term, hb.leader))
+    // Its connection may have opened before the detector knew it (the first heartbeat comes over
+    // it): it counts as reached, as if the connection had opened now.
+    if (this.detector.get(peerId)?.reached === false && this.isConnected(peerId)) this.detector.connected(peerId, performance.now())
     if (!fresh) return
     const prev = this.info.get(peerId)
     // A new life of the peer knows nothing this node said before.
@@ -771,6 +773,19 @@ export class Membership {
     // node report itself fully connected (no gossip relays) while it could reach nobody on it.
     return pid != null && openConnectionTo(this.host, pid) != null
   }
+}
+
+/**
+ * Whether a node whose heartbeat says `term` and `leader` is forming a cluster, as the failure
+ * detector reads it: term 0, it belongs to none yet (it founds one, or waits to join one); or
+ * term 1 with no leader, its cluster is founded but has never elected a leader (the first
+ * election moves the term to 2, so this never comes back). At 50 processes on two cores the
+ * founders' usual rules began with the founding, while the mesh was as starved as before it:
+ * 3 400 suspicions and 1 860 local deaths in the minute after founding, each death hanging up a
+ * connection the first election needed, and no leader elected (BENCHMARKS.md, issue 14, stop 41).
+ */
+export function forming (term: bigint, leader: string): boolean {
+  return term === 0n || (term <= 1n && leader === '')
 }
 
 /** Error codes, names and message fragments that mean no process answers at the peer's address. */

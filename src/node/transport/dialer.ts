@@ -19,6 +19,21 @@ export const BACKOFF_MAX_MS = 3_000
  * only make both ends refuse (and report) over and over.
  */
 const KEY_MISMATCH_BACKOFF_MS = 30_000
+/** A dial not connected and upgraded (TCP, pnet, Noise, Yamux) by then is aborted. */
+export const DIAL_TIMEOUT_MS = 5_000
+/**
+ * The fewest dials a node keeps in flight once its dials time out (Dialer's window). A dial is
+ * a TCP connect and a Noise handshake whose CPU both ends pay, aborted after DIAL_TIMEOUT_MS.
+ * 50 founders on 2 cores each started all ~49 dials at once: the handshakes shared a starved
+ * CPU, none finished in time, most were aborted half done (one node's listener logged ~2 800
+ * EPIPE upgrade failures in 3 minutes), the CPU they had cost was wasted and spent again at the
+ * next attempt, and nodes held 1–12 connections of 49 after 3 minutes (BENCHMARKS.md, issue 14,
+ * stop 40). A fixed cap of four fixed that but slowed a 10-node formation, whose dials never
+ * time out, by ~3 s (same section). So the window is congestion control, as TCP's: no limit
+ * while dials finish; halved when one times out (once per window: dials started before the
+ * cut say nothing about the new window); one more for each dial that connects.
+ */
+export const MIN_DIAL_WINDOW = 1
 /** The shortest wait between two rounds (a burst of events makes one round, not many). */
 export const ROUND_MS = 50
 /**
@@ -67,6 +82,17 @@ export class Dialer {
   private started = false
   private stopped = false
   private selfId?: string
+  /** Dials started and not settled. */
+  private inFlight = 0
+  /** How many may be (MIN_DIAL_WINDOW): no limit until a dial times out. */
+  private window = Infinity
+  /** Dials started so far, and how many had been when the window was last halved: those do not halve it again. */
+  private dialsStarted = 0
+  private dialsAtCut = 0
+  /** The timeouts of the dials in flight (cleared by stop()). */
+  private readonly dialTimers = new Set<NodeJS.Timeout>()
+  /** Targets in the order a round dials them (dialOrder), rebuilt when a target is added. */
+  private order?: Target[]
 
   private readonly host: Host
   private readonly log: Logger
@@ -104,8 +130,9 @@ export class Dialer {
     const t = known
     if (t == null) {
       this.targets.set(peerId, { key: peerId, peerId, addrs: parsed, addrsKey: key, nextAt: 0, backoff: BACKOFF_MIN_MS, dialing: false, active: true, twin })
+      this.order = undefined
     } else {
-      if (parsed.length > 0) t.addrs = parsed
+      if (parsed.length > 0) { t.addrs = parsed; this.order = undefined }
       t.addrsKey = key
       t.active = true
       t.twin = twin
@@ -183,6 +210,8 @@ export class Dialer {
     clearTimeout(this.timer)
     this.timer = undefined
     this.armedAt = Infinity
+    for (const t of this.dialTimers) clearTimeout(t)
+    this.dialTimers.clear()
     this.host.removeEventListener('peer:identify', this.onIdentify)
     this.host.removeEventListener('peer:disconnect', this.onDisconnect)
   }
@@ -251,7 +280,9 @@ export class Dialer {
     this.lastRound = now
     // The earliest later round a waiting target needs (Infinity: none, events will tell).
     let next = Infinity
-    for (const t of this.targets.values()) {
+    for (const t of this.dialOrder()) {
+      // The rest wait for a dial to settle: its finally arms the next round.
+      if (this.inFlight >= this.window) break
       if (!t.active || t.dialing || t.addrs.length === 0) continue
       if (t.peerId != null && this.connected(t.peerId)) {
         t.backoff = BACKOFF_MIN_MS
@@ -270,27 +301,69 @@ export class Dialer {
         continue
       }
       t.dialing = true
+      this.inFlight++
       const target = t.addrs.length === 1 ? t.addrs[0]! : t.addrs
       // Past a connection libp2p still lists for the peer after it closed: a dial by an address
       // with the peer id would otherwise be handed that connection back.
       const force = t.peerId != null && this.listed(t.peerId)
-      this.host.dial(target, { signal: AbortSignal.timeout(5_000), force }).then(conn => {
+      const seq = ++this.dialsStarted
+      const abort = new AbortController()
+      const timer = setTimeout(() => abort.abort(new Error(`dial timed out after ${DIAL_TIMEOUT_MS} ms`)), DIAL_TIMEOUT_MS)
+      this.dialTimers.add(timer)
+      this.host.dial(target, { signal: abort.signal, force }).then(conn => {
         t.peerId ??= conn.remotePeer.toString()
         t.backoff = BACKOFF_MIN_MS
         t.nextAt = Date.now() + BACKOFF_MIN_MS
+        this.window += 1
       }, err => {
+        if (abort.signal.aborted) this.timedOut(seq)
         const wrongKey = isMeshKeyMismatch(err)
         t.nextAt = Date.now() + (wrongKey ? KEY_MISMATCH_BACKOFF_MS : t.backoff)
         t.backoff = Math.min(BACKOFF_MAX_MS, t.backoff * 2)
         // The protector reports a refusal (rate-limited); a line per attempt here is noise.
         this.log.trace({ target: t.key, err: String(err?.message ?? err), wrongKey }, 'dial failed')
       }).finally(() => {
+        clearTimeout(timer)
+        this.dialTimers.delete(timer)
         t.dialing = false
+        this.inFlight--
         // Dialled again (failed) or checked again (connected) at its nextAt.
         this.armAt(Math.max(t.nextAt, this.lastRound + ROUND_MS))
       })
     }
     if (next !== Infinity) this.armAt(Math.max(next, now + ROUND_MS))
+  }
+
+  /**
+   * The `seq`-th dial timed out: this node's handshakes do not finish in time with as many in
+   * flight, so halve the window (MIN_DIAL_WINDOW) — once for all the dials started before it was
+   * last halved, which ran under the old one.
+   */
+  private timedOut (seq: number): void {
+    if (seq <= this.dialsAtCut) return
+    this.window = Math.max(MIN_DIAL_WINDOW, Math.floor(Math.min(this.window, this.inFlight) / 2))
+    this.dialsAtCut = this.dialsStarted
+    this.log.debug({ window: this.window }, 'dials timed out: fewer in flight')
+  }
+
+  /** How many dials may be in flight now (for tests and status). */
+  get dialWindow (): number {
+    return this.window
+  }
+
+  /**
+   * Targets from the address just below this node's own downwards, round the ring: founders
+   * list the same bootstrap addresses in the same order, and dialled in that order (a few at a
+   * time, once the window is cut) every node's first dials all went to the first address.
+   */
+  private dialOrder (): Target[] {
+    if (this.order != null) return this.order
+    const own = this.host.getMultiaddrs().map(bare).sort()[0] ?? ''
+    const at = (t: Target): string => t.addrs.length > 0 ? bare(t.addrs[0]!) : t.key
+    const all = [...this.targets.values()].sort((a, b) => at(a) < at(b) ? 1 : at(a) > at(b) ? -1 : 0)
+    const order = [...all.filter(t => at(t) < own), ...all.filter(t => at(t) >= own)]
+    if (own !== '') this.order = order // not listening yet: ordered again next round
+    return order
   }
 
   /** Parsed PeerIds: the check runs for every target every round, and parsing is not free. */

@@ -365,11 +365,20 @@ describe('failure detector: refused vs timed-out probes', () => {
 })
 
 describe('failure detector: while the cluster is forming', () => {
-  /** A peer heard once at 0 (forming as given), silent since, probed at 1 000 and timed out at 1 500. */
-  function timedOutOnce (peerForming: boolean, selfForming: boolean): FailureDetector {
+  /**
+   * A peer heard once at 0 (forming as given; `reached`: connected to at 0, closed at once and
+   * its probe answered), silent since, probed at 1 000 and timed out at 1 500.
+   */
+  function timedOutOnce (peerForming: boolean, selfForming: boolean, reached = true): FailureDetector {
     const fd = detector()
     fd.forming(selfForming)
     fd.heartbeat('a', 1n, 1n, 0, false, 0, peerForming)
+    if (reached) {
+      fd.connected('a', 0)
+      fd.disconnected('a', 0)
+      fd.probeResult('a', 'answered', 0)
+      fd.ready()
+    }
     fd.tick(1_000)
     expect(fd.ready().probes).toEqual(['a'])
     fd.probeResult('a', 'timed-out', 1_500)
@@ -423,6 +432,42 @@ describe('failure detector: while the cluster is forming', () => {
     expect(fd.get('a')?.state).toBe('suspect')
     fd.tick(patience + 500 + opts.deadAfterMs)
     expect(fd.get('a')?.state).toBe('dead')
+  })
+
+  /** A forming peer heard at 0, relayed: never connected to, never probed. */
+  function unreached (): FailureDetector {
+    const fd = detector()
+    fd.forming(true)
+    fd.heartbeat('a', 1n, 1n, 0, false, 0, true)
+    fd.ready()
+    return fd
+  }
+
+  it('does not probe a silent forming peer it never reached directly, and keeps it alive past any patience', () => {
+    const fd = unreached()
+    const patience = FORMING_PATIENCE * (opts.probeAfterMs + opts.deadAfterMs)
+    expect(fd.nextDeadline()).toBe(Infinity)
+    fd.tick(10 * patience)
+    expect(fd.ready()).toEqual({ probes: [], transitions: [] })
+    expect(fd.get('a')?.state).toBe('alive')
+  })
+
+  it('probes a forming peer for silence once a connection to it opened, and runs its patience from then on', () => {
+    const fd = unreached()
+    fd.connected('a', 500)
+    expect(fd.nextDeadline()).toBe(500 + opts.probeAfterMs)
+    const patience = FORMING_PATIENCE * (opts.probeAfterMs + opts.deadAfterMs)
+    fd.tick(500 + patience)
+    expect(fd.ready().probes).toEqual(['a'])
+    fd.probeResult('a', 'timed-out', 500 + patience + 500)
+    expect(fd.get('a')?.state).toBe('suspect')
+  })
+
+  it('probes every silent peer once this node and the peer belong to the cluster, reached or not', () => {
+    const fd = detector()
+    fd.heartbeat('a', 1n, 1n, 0)
+    fd.tick(opts.probeAfterMs)
+    expect(fd.ready().probes).toEqual(['a'])
   })
 
   it('stretches the patience by this node\'s lag allowance', () => {

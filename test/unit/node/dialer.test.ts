@@ -5,7 +5,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { BACKOFF_MAX_MS, Dialer, YIELD_MS } from '../../../src/node/transport/dialer.js'
+import { BACKOFF_MAX_MS, DIAL_TIMEOUT_MS, Dialer, YIELD_MS } from '../../../src/node/transport/dialer.js'
 
 const OWN = '/ip4/127.0.0.1/tcp/20001'
 const LOWER = '/ip4/127.0.0.1/tcp/20000'
@@ -271,6 +271,94 @@ describe('Dialer', () => {
     d.know('12D3KooWABArgaqujmXD69QCMbQxmBosZgQ4Ug1X27xADG6rm98h', ['/ip4/127.0.0.1/tcp/20003'])
     await vi.advanceTimersByTimeAsync(60)
     expect(f.dials.slice(before)).toContain('/ip4/127.0.0.1/tcp/20003')
+    d.stop()
+  })
+})
+
+describe('Dialer: dials in flight (congestion window)', () => {
+  beforeEach(() => { vi.useFakeTimers() })
+  afterEach(() => { vi.useRealTimers() })
+
+  const port = (p: number): string => `/ip4/127.0.0.1/tcp/${p}`
+
+  /** A host whose dials settle only when told to, or fail when their signal aborts (the dialer's timeout). */
+  function slowHost () {
+    const f = fakeHost()
+    const pending = new Map<string, { connect: () => void }>()
+    let n = 0
+    f.host.dial = async (target: any, opts?: any) => {
+      f.dials.push(String(target))
+      return await new Promise((resolve, reject) => {
+        const id = `peer-${n++}`
+        pending.set(String(target), { connect: () => resolve({ remotePeer: { toString: () => id } }) })
+        opts?.signal?.addEventListener('abort', () => reject(opts.signal.reason))
+      })
+    }
+    return { ...f, pending }
+  }
+
+  /** Twelve addresses below OWN (20001). */
+  const lower = Array.from({ length: 12 }, (_, i) => port(10_000 + i))
+
+  it('dials every target at once while no dial has timed out', async () => {
+    const f = slowHost()
+    const d = new Dialer({ host: f.host as any, log: f.log as any }, lower, false)
+    d.start()
+    await vi.advanceTimersByTimeAsync(10)
+    expect(f.dials).toHaveLength(12)
+    expect(d.dialWindow).toBe(Infinity)
+    d.stop()
+  })
+
+  it('halves the dials in flight once when the dials of one window time out, and starts the rest as dials settle', async () => {
+    const f = slowHost()
+    const d = new Dialer({ host: f.host as any, log: f.log as any }, lower, false)
+    d.start()
+    await vi.advanceTimersByTimeAsync(10)
+    // All twelve time out together: one cut, to half of twelve, not one cut per dial.
+    await vi.advanceTimersByTimeAsync(DIAL_TIMEOUT_MS)
+    expect(d.dialWindow).toBe(6)
+    // They are dialled again after their backoff, six at a time.
+    f.dials.length = 0
+    await vi.advanceTimersByTimeAsync(200)
+    expect(f.dials).toHaveLength(6)
+    // One of those connects: the window grows by one, and two more dials start.
+    f.pending.get(f.dials[0]!)!.connect()
+    await vi.advanceTimersByTimeAsync(100)
+    expect(d.dialWindow).toBe(7)
+    expect(f.dials).toHaveLength(8)
+    d.stop()
+  })
+
+  it('halves the window again when a dial started under the cut one times out, down to MIN_DIAL_WINDOW', async () => {
+    const f = slowHost()
+    const d = new Dialer({ host: f.host as any, log: f.log as any }, lower, false)
+    d.start()
+    for (let i = 0; i < 6; i++) await vi.advanceTimersByTimeAsync(DIAL_TIMEOUT_MS + 10)
+    expect(d.dialWindow).toBe(1)
+    d.stop()
+  })
+
+  it('does not narrow the window for a dial that is refused', async () => {
+    const f = fakeHost()
+    f.host.dial = async (target: any) => {
+      f.dials.push(String(target))
+      throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })
+    }
+    const d = new Dialer({ host: f.host as any, log: f.log as any }, lower, false)
+    d.start()
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(d.dialWindow).toBe(Infinity)
+    d.stop()
+  })
+
+  it('dials the addresses just below its own first, then round the ring from the top', async () => {
+    const f = fakeHost()
+    // Listed as every founder lists them: in address order, its own (20001) among them.
+    const d = new Dialer({ host: f.host as any, log: f.log as any }, [port(19_998), port(19_999), port(20_000), port(20_005), port(20_006)], false)
+    d.start()
+    await vi.advanceTimersByTimeAsync(10)
+    expect(f.dials).toEqual([port(20_000), port(19_999), port(19_998), port(20_006), port(20_005)])
     d.stop()
   })
 })

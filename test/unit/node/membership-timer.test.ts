@@ -4,7 +4,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { performance } from 'node:perf_hooks'
 import { describe, expect, it, vi } from 'vitest'
-import { onFakeClock, quietMembership } from './membership-fixture.js'
+import { idleState, onFakeClock, quietMembership } from './membership-fixture.js'
 import { RELAY_AFTER_CHANGE_MS } from '../../../src/healing/relay.js'
 import { encodeHeartbeat, type Heartbeat } from '../../../src/wire/heartbeat-codec.js'
 import { heartbeatTopic } from '../../../src/wire/constants.js'
@@ -30,10 +30,12 @@ function membership () {
       pubsub: { publish: async () => {} }
     }
   }
-  const m = quietMembership(host, { probeAfterMs: PROBE_AFTER_MS })
+  // This node and its peer belong to a cluster that has a leader: a peer of a forming cluster
+  // that was never connected to is not probed for silence at all (failure-detector.ts).
+  const m = quietMembership(host, { probeAfterMs: PROBE_AFTER_MS, localState: () => ({ ...idleState(), term: 2n, leader: 'leader' }) })
   let seq = 0n
   const heartbeat = (from: ReturnType<typeof peerIdFromPrivateKey>, advertise: Partial<Heartbeat> = {}): void => {
-    const hb: Heartbeat = { mesh: 'test', name: 'p', version: '0', addrs: [], incarnation: 1n, seq: ++seq, load: 0, queued: 0, slots: 1, draining: false, capabilities: [], role: 'follower', term: 0n, leader: '', uptimeMs: 0n, leaving: false, bootstrapSet: [], fullyConnected: false, framesAlive: false, ...advertise }
+    const hb: Heartbeat = { mesh: 'test', name: 'p', version: '0', addrs: [], incarnation: 1n, seq: ++seq, load: 0, queued: 0, slots: 1, draining: false, capabilities: [], role: 'follower', term: 2n, leader: 'leader', uptimeMs: 0n, leaving: false, bootstrapSet: [], fullyConnected: false, framesAlive: false, ...advertise }
     ;(m as any).onMessage({ detail: { type: 'signed', topic: heartbeatTopic('test'), from, data: encodeHeartbeat(hb) } })
   }
   return { m, pings, heartbeat, connections }
