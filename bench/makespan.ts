@@ -7,7 +7,12 @@
 // --build runs the nodes of another built checkout (its bin/meshnode.js) with this client, so
 // two builds are compared by the same bench. "first task done by node" is each node's first
 // outcome after the submit, sorted (the home's is usually the first): how long the thieves
-// stood idle at the start.
+// stood idle at the start. "Per node" then splits each run from the outcomes alone (their
+// finish times; a task's start is not reported): each node's tasks, its first and last
+// outcome, the time it stalled mid-run (STALL_TASKS or more tasks' time between two of its
+// outcomes, less the one task that ended the gap: with every slot busy one ends every task-ms /
+// slots, so such a gap is a node that ran dry or whose event loop was held), and the end: the
+// last outcome anywhere, and the home's completion record after it.
 //
 // The tasks are the built-in `sleep` handler (a timer, no CPU), so the ideal is reachable in
 // principle even with ten nodes sharing two cores: what is measured is how fast idle nodes
@@ -39,6 +44,23 @@ const SLOTS = Number(opts.concurrency)
 
 interface Outcome { taskId: string, node: string, finishedAt: number }
 
+/** A gap of this many tasks' time between two outcomes of one node counts as that node stalled. */
+const STALL_TASKS = 3
+
+/** One node's share of a run, from its outcomes' finish times (ms after the submit). */
+function nodeSpan (finishes: number[]): { tasks: number, first: number, last: number, stalledMs: number, stalls: number } {
+  finishes.sort((a, b) => a - b)
+  let stalledMs = 0
+  let stalls = 0
+  for (let i = 1; i < finishes.length; i++) {
+    const gap = finishes[i]! - finishes[i - 1]!
+    if (gap < STALL_TASKS * TASK_MS) continue
+    stalledMs += gap - TASK_MS
+    stalls++
+  }
+  return { tasks: finishes.length, first: finishes[0]!, last: finishes[finishes.length - 1]!, stalledMs, stalls }
+}
+
 async function main (): Promise<void> {
   console.log(formatMachine(machineInfo()))
   const dir = join(tmpdir(), `meshnode-bench-makespan-${process.pid}`)
@@ -50,6 +72,7 @@ async function main (): Promise<void> {
     const ideal = TASKS * TASK_MS / (N * SLOTS)
     const rows: string[][] = []
     const firsts: string[] = []
+    const spans: string[] = []
     const ratios: number[] = []
     for (let run = 1; run <= Number(opts.runs); run++) {
       const tasks = Array.from({ length: TASKS }, () => ({ type: 'sleep', payload: { ms: TASK_MS } }))
@@ -70,22 +93,28 @@ async function main (): Promise<void> {
         if (page.next == null) break
         after = page.next
       }
-      const perNode = new Map<string, number>()
-      const firstByNode = new Map<string, number>()
+      const byNode = new Map<string, number[]>()
       for (const o of outcomes) {
-        perNode.set(o.node, (perNode.get(o.node) ?? 0) + 1)
-        if (o.finishedAt < (firstByNode.get(o.node) ?? Infinity)) firstByNode.set(o.node, o.finishedAt)
+        const list = byNode.get(o.node)
+        if (list == null) byNode.set(o.node, [o.finishedAt - t0])
+        else list.push(o.finishedAt - t0)
       }
-      firsts.push(`run ${run}: ${[...firstByNode.values()].sort((a, b) => a - b).map(t => num(t - t0)).join(', ')}`)
-      const counts = [...perNode.values()].sort((a, b) => a - b)
+      const perNode = [...byNode.values()].map(nodeSpan).sort((a, b) => a.first - b.first)
+      firsts.push(`run ${run}: ${perNode.map(n => num(n.first)).join(', ')}`)
+      const lastDone = Math.max(...perNode.map(n => n.last))
+      spans.push(`run ${run} (last outcome ${num(lastDone)} ms, the home's completion record ${num(makespan - lastDone)} ms after it; ` +
+        `stalled mid-run: ${num(perNode.reduce((a, n) => a + n.stalledMs, 0))} node-ms in ${perNode.reduce((a, n) => a + n.stalls, 0)} gaps):\n` +
+        markdownTable(['node (by first outcome)', 'tasks', 'first done ms', 'last done ms', 'stalled mid-run ms (gaps)'], perNode.map((n, i) => [String(i + 1), String(n.tasks), num(n.first), num(n.last), `${num(n.stalledMs)} (${n.stalls})`])))
+      const counts = perNode.map(n => n.tasks).sort((a, b) => a - b)
       const firstDone = Math.min(...outcomes.map(o => o.finishedAt))
       const ratio = makespan / ideal
       ratios.push(ratio)
-      rows.push([String(run), num(makespan), num(ideal), num(ratio, 2), `${perNode.size}/${N}`, `${counts[0]}–${counts[counts.length - 1]}`, num(firstDone - t0), num(cpuPct)])
+      rows.push([String(run), num(makespan), num(ideal), num(ratio, 2), `${perNode.length}/${N}`, `${counts[0]}–${counts[counts.length - 1]}`, num(firstDone - t0), num(cpuPct)])
     }
     console.log(`\n${TASKS} tasks × ${TASK_MS} ms, ${N} nodes × ${SLOTS} slots, submitted to node 1 as one job\n`)
     console.log(markdownTable(['run', 'makespan ms', 'ideal ms', 'makespan/ideal', 'nodes used', 'tasks per node (min–max)', 'first task done ms', 'nodes CPU % of a core'], rows))
     console.log(`\nfirst task done by node, ms after the submit (sorted):\n${firsts.join('\n')}`)
+    console.log(`\nper node, ms after the submit (stalled mid-run: gaps of ${STALL_TASKS}+ tasks' time between a node's outcomes, less one task; a thief that ran dry, or a loop held):\n\n${spans.join('\n\n')}`)
     console.log(`\nmedian makespan/ideal: ${num(median(ratios), 2)} (target ≤ 1.15)`)
   } finally {
     await stop()
