@@ -713,14 +713,14 @@ export class WorkCore {
       if (wait == null) capable(input.workflow != null ? workflowProbes(id, this.cfg.self, input) : tasks)
       const notBefore = input.delayMs != null ? now + input.delayMs : input.at
       if (notBefore != null && notBefore > now) for (const t of tasks) t.notBefore = notBefore
-      const job: JobRecord = {
-        id, home: this.cfg.self, state: 'registering', createdAt: now, roots: tasks.length, total: tasks.length, done: 0, failed: 0, cancelled: 0, byNode: {},
-        ...(input.name != null ? { name: input.name } : {}),
-        ...(wait != null ? { capableBy: wait === 0 ? 0 : now + wait } : {}),
-        ...(input.keep != null ? { keepMs: input.keep } : {}),
-        ...(notBefore != null && notBefore > now ? { notBefore } : {}),
-        ...(input.workflow != null ? { isWorkflow: true } : {})
-      }
+      // Field by field, not with conditional spreads: each spread is a call and a temporary
+      // object per job on the submit path (BENCHMARKS.md, issue 14, stop 42).
+      const job: JobRecord = { id, home: this.cfg.self, state: 'registering', createdAt: now, roots: tasks.length, total: tasks.length, done: 0, failed: 0, cancelled: 0, byNode: {} }
+      if (input.name != null) job.name = input.name
+      if (wait != null) job.capableBy = wait === 0 ? 0 : now + wait
+      if (input.keep != null) job.keepMs = input.keep
+      if (notBefore != null && notBefore > now) job.notBefore = notBefore
+      if (input.workflow != null) job.isWorkflow = true
       return { job, tasks }
     })
     // Held in memory only until its replicas are stored: the job record and its tasks are
@@ -729,8 +729,12 @@ export class WorkCore {
     // and a crash before that write leaves only orphan replicas, which their holders drop.
     for (const { job, tasks } of prepared) {
       this.jobs.add(job, false)
-      this.local.set(job.id, new Set(tasks.map(t => t.id)))
-      for (const t of tasks) this.holdTask(t, false)
+      const live = new Set<string>()
+      for (const t of tasks) {
+        live.add(t.id)
+        this.holdTask(t, false)
+      }
+      this.local.set(job.id, live)
     }
     const id = ++this.nextId
     this.registrations.set(id, { kind: 'submit', jobs: prepared })
@@ -740,7 +744,7 @@ export class WorkCore {
     if (want === 0) {
       this.registerSubmission(id, [])
     } else {
-      const replicas: JobReplica[] = prepared.map(({ job, tasks }) => ({ id: job.id, ...(job.name != null ? { name: job.name } : {}), home: job.home, createdAt: job.createdAt, ...(job.keepMs != null ? { keepMs: job.keepMs } : {}), tasks }))
+      const replicas: JobReplica[] = prepared.map(({ job, tasks }) => replicaOf(job, tasks))
       const r: Replicating = { replicas, want, holders: [], tried: new Set(), asking: 0, patience: now + REPLICATE_PATIENCE_MS, retry: [], retryAt: Infinity }
       this.replicating.set(id, r)
       this.askHolders(id, r)
@@ -2192,19 +2196,16 @@ export class WorkCore {
 
   /** Records the outcome at home (directly here, or via the outbox) and retires the task. */
   private finishTask (task: Task, ok: boolean, result: string | undefined, error: string | undefined, cancelled: boolean, spawned: number): void {
-    const outcome: TaskOutcome = {
-      jobId: task.jobId,
-      taskId: task.id,
-      ok,
-      ...(result !== undefined ? { result } : {}),
-      ...(error !== undefined ? { error } : {}),
-      ...(cancelled ? { cancelled: true } : {}),
-      spawned,
-      attempts: task.attempts + (ok ? 1 : 0),
-      node: this.cfg.self,
-      finishedAt: this.now,
-      ...(!ok && !cancelled && task.failures != null && task.failures.length > 0 ? { failures: task.failures } : {})
-    }
+    // Field by field, in the order the spreads gave (one per task on the hot path).
+    const outcome: TaskOutcome = { jobId: task.jobId, taskId: task.id, ok } as TaskOutcome
+    if (result !== undefined) outcome.result = result
+    if (error !== undefined) outcome.error = error
+    if (cancelled) outcome.cancelled = true
+    outcome.spawned = spawned
+    outcome.attempts = task.attempts + (ok ? 1 : 0)
+    outcome.node = this.cfg.self
+    outcome.finishedAt = this.now
+    if (!ok && !cancelled && task.failures != null && task.failures.length > 0) outcome.failures = task.failures
     const charge = this.tasks.get(task.id)?.charge
     this.dropTask(task.id)
     if (this.draining) this.drained.finished++
@@ -2775,16 +2776,26 @@ function addCount (counts: Map<string, number>, key: string, by: number): void {
 
 /** A home's job record as a registry entry. */
 function entryOf (job: JobRecord, state: JobEntry['state']): JobEntry {
-  return {
-    home: job.home,
-    createdAt: job.createdAt,
-    state,
-    ...(job.replicas != null && job.replicas.length > 0 ? { replicas: job.replicas } : {}),
-    ...(job.epoch != null && job.epoch > 0 ? { epoch: job.epoch } : {}),
-    // What retention reads: when the job finished, and how long its submitter wants it kept.
-    ...(state !== 'running' && job.finishedAt != null ? { finishedAt: Math.floor(job.finishedAt) } : {}),
-    ...(job.keepMs != null ? { keepMs: job.keepMs } : {})
-  }
+  // Field by field (twice per job: its registration and its final state).
+  const e: JobEntry = { home: job.home, createdAt: job.createdAt, state }
+  if (job.replicas != null && job.replicas.length > 0) e.replicas = job.replicas
+  if (job.epoch != null && job.epoch > 0) e.epoch = job.epoch
+  // What retention reads: when the job finished, and how long its submitter wants it kept.
+  if (state !== 'running' && job.finishedAt != null) e.finishedAt = Math.floor(job.finishedAt)
+  if (job.keepMs != null) e.keepMs = job.keepMs
+  return e
+}
+
+/** What a holder stores of a submitted job (the replicate message's definition). */
+function replicaOf (job: JobRecord, tasks: Task[]): JobReplica {
+  // Field by field, in the order the spreads gave.
+  const r = { id: job.id } as JobReplica
+  if (job.name != null) r.name = job.name
+  r.home = job.home
+  r.createdAt = job.createdAt
+  if (job.keepMs != null) r.keepMs = job.keepMs
+  r.tasks = tasks
+  return r
 }
 
 /**

@@ -34,7 +34,12 @@ export const JOB_FAILURES_KEPT = 100
 
 export class JobBook {
   private readonly active = new Map<string, JobRecord>()
-  private readonly recorded = new Map<string, Set<string>>()
+  /**
+   * Per active job: the task ids whose outcomes are recorded — the first one as a string, a Set
+   * from the second on (most jobs have one task: no Set of their own; BENCHMARKS.md, issue 14,
+   * stop 42). No entry: nothing recorded yet.
+   */
+  private readonly recorded = new Map<string, string | Set<string>>()
   /** Per job: recorded tasks whose successful outcome spawned children, and how many. */
   private readonly spawners = new Map<string, Map<string, number>>()
   private readonly dirty = new Set<string>()
@@ -51,7 +56,6 @@ export class JobBook {
       const fresh: JobRecord = { ...job, total: job.roots, done: 0, failed: 0, cancelled: 0, byNode: {} }
       const { error: _drop, failures: _again, ...rest } = fresh
       this.active.set(job.id, rest)
-      this.recorded.set(job.id, new Set())
       for (const o of outcomes) this.count(rest, o, o.finishedAt)
     }
   }
@@ -59,7 +63,6 @@ export class JobBook {
   /** `persist` false: not written until persist() or update() (a submission waiting for its replicas). */
   add (job: JobRecord, persist = true): void {
     this.active.set(job.id, job)
-    this.recorded.set(job.id, new Set())
     if (persist) this.touch(job.id)
   }
 
@@ -119,7 +122,7 @@ export class JobBook {
 
   /** Whether an outcome of this task is already recorded. */
   isRecorded (jobId: string, taskId: string): boolean {
-    return this.recorded.get(jobId)?.has(taskId) ?? false
+    return holds(this.recorded.get(jobId), taskId)
   }
 
   /**
@@ -131,30 +134,21 @@ export class JobBook {
    */
   allRecorded (jobId: string): boolean {
     const job = this.active.get(jobId)
-    const seen = this.recorded.get(jobId)
-    if (job == null || seen == null || job.done !== job.total || this.finals.has(jobId)) return false
+    if (job == null || job.done !== job.total || this.finals.has(jobId)) return false
     // done === total and every recorded id is one of the tree's: the recorded set is the tree.
+    const seen = this.recorded.get(jobId)
+    if (seen == null) return true
     const spawners = this.spawners.get(jobId)
-    for (const id of seen) {
-      const slash = id.indexOf('/')
-      const dot = id.lastIndexOf('.')
-      if (dot < slash) {
-        const at = id.indexOf('@', slash)
-        const index = Number(id.slice(slash + 1, at < 0 ? undefined : at))
-        if (!(index < job.roots)) return false
-        continue
-      }
-      if (!((spawners?.get(id.slice(0, dot)) ?? 0) > Number(id.slice(dot + 1)))) return false
-    }
+    if (typeof seen === 'string') return inTree(seen, job.roots, spawners)
+    for (const id of seen) if (!inTree(id, job.roots, spawners)) return false
     return true
   }
 
   /** Records a task outcome once, at `now` (this home's clock); returns false for a duplicate or an unknown job. */
   record (o: TaskOutcome, now: number): boolean {
     const job = this.active.get(o.jobId)
-    const seen = this.recorded.get(o.jobId)
-    if (job == null || seen == null) return false
-    if (seen.has(o.taskId)) {
+    if (job == null) return false
+    if (holds(this.recorded.get(o.jobId), o.taskId)) {
       this.duplicates++
       this.lostSubtree(job, o)
       return false
@@ -190,7 +184,10 @@ export class JobBook {
   }
 
   private count (job: JobRecord, o: TaskOutcome, recordedAt: number): void {
-    this.recorded.get(job.id)?.add(o.taskId)
+    const seen = this.recorded.get(job.id)
+    if (seen == null) this.recorded.set(job.id, o.taskId)
+    else if (typeof seen !== 'string') seen.add(o.taskId)
+    else if (seen !== o.taskId) this.recorded.set(job.id, new Set([seen, o.taskId]))
     if (o.ok && o.spawned > 0) {
       let m = this.spawners.get(job.id)
       if (m == null) this.spawners.set(job.id, m = new Map())
@@ -259,4 +256,24 @@ export class JobBook {
 
 export function isFinal (state: string): boolean {
   return state === 'completed' || state === 'failed' || state === 'cancelled'
+}
+
+/** Whether a job's recorded ids (JobBook.recorded) hold `taskId`. */
+function holds (seen: string | Set<string> | undefined, taskId: string): boolean {
+  return seen != null && (typeof seen === 'string' ? seen === taskId : seen.has(taskId))
+}
+
+/**
+ * Whether a recorded task id is one of the job's tree: a root (`<job>/<i>`, maybe `@<epoch>`)
+ * below `roots`, or a child (`<parent>.<i>`) of a recorded outcome that spawned more than `i`.
+ */
+function inTree (id: string, roots: number, spawners: ReadonlyMap<string, number> | undefined): boolean {
+  const slash = id.indexOf('/')
+  const dot = id.lastIndexOf('.')
+  if (dot < slash) {
+    const at = id.indexOf('@', slash)
+    const index = Number(id.slice(slash + 1, at < 0 ? undefined : at))
+    return index < roots
+  }
+  return (spawners?.get(id.slice(0, dot)) ?? 0) > Number(id.slice(dot + 1))
 }
