@@ -19,7 +19,9 @@ const registry = new Map<string, JobEntry>()
 const engine = new WorkShell(new WorkStore(store, 'self'), { call: async () => { throw new Error('no peers') } }, {
   register: async (entries: Array<[string, JobEntry]>) => { for (const [id, e] of entries) registry.set(id, e) },
   entry: (id: string) => registry.get(id),
-  isDead: () => false
+  isDead: () => false,
+  // a mesh of one: a submit waits for no replica holders
+  memberCount: () => 1
 }, {
   self: 'self', incarnation: 1, concurrency: 64, capabilities: ['handler:echo'], handlers: BUILTIN_HANDLERS, allowCommands: false,
   peers: () => [], rng: mulberry32(1), now: Date.now, log: { info: () => {}, warn: () => {}, debug: () => {} }
