@@ -39,6 +39,7 @@ import type { Metrics } from '../metrics.js'
 import type { Membership } from './membership.js'
 import { RaftStore } from '../store/raft-store.js'
 import { RaftTransport } from '../transport/raft-transport.js'
+import type { Dialer } from '../transport/dialer.js'
 import type { Store } from '../store/store.js'
 
 /**
@@ -101,6 +102,8 @@ interface Pending {
 /** What the consensus service uses of the node. */
 export interface ConsensusComponents {
   host: Host
+  /** Connects the peers Raft must reach (RaftTransport.connect); without it Raft dials them itself. */
+  dialer?: Pick<Dialer, 'want'>
   store: Store
   membership: Membership
   privateKey: PrivateKey
@@ -207,6 +210,8 @@ export class ConsensusService {
       pulse: peer => { this.transport.pulse(peer) }
     }
     this.transport.onPulse = peer => { this.membership.heardFrom(peer) }
+    const dialer = components.dialer
+    if (dialer != null) this.transport.connect = peer => dialer.want(peer)
     // Vouches (src/healing/liveness.ts): as leader, for the members it hears, to followers that
     // count them; as follower, counted only from the leader it follows.
     this.transport.vouchFor = peer => this.vouchFor(peer)
@@ -485,6 +490,11 @@ export class ConsensusService {
 
   private deliver (msg: Message): void {
     if (this.stopped) return
+    if (msg.type === 'prevote' || msg.type === 'vote' || msg.type === 'prevoteResp' || msg.type === 'voteResp') {
+      // Rare once a leader holds; what an election that does not end is read from (debug).
+      const st = this.core?.status()
+      this.log.debug({ type: msg.type, from: msg.from, term: msg.term, reject: 'reject' in msg ? msg.reject : undefined, lastIndex: msg.lastLogIndex, lastTerm: msg.lastLogTerm, core: st == null ? null : { role: st.role, term: st.term, leader: st.leader, vote: st.vote, lastIndex: st.lastIndex, lastTerm: st.lastTerm } }, 'raft vote message in')
+    }
     if (this.core == null) {
       // A fresh node learns the cluster from its leader's first append or snapshot.
       if (msg.type !== 'append' && msg.type !== 'snapshot' && msg.type !== 'heartbeat') return
@@ -528,6 +538,8 @@ export class ConsensusService {
           const rd = core.ready()
           await this.raftStore.save(rd)
           for (const m of rd.messages) this.transport.send(m)
+          const asks = rd.messages.filter(m => m.type === 'prevote' || m.type === 'vote')
+          if (asks.length > 0) this.log.debug({ type: asks[0]!.type, term: asks[0]!.term, to: asks.length }, 'raft campaign round sent')
           if (rd.snapshot != null) {
             this.restoreControl(rd.snapshot.data)
             this.log.info({ index: rd.snapshot.metadata.index, term: rd.snapshot.metadata.term }, 'installed a snapshot from the leader')

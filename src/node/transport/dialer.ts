@@ -71,6 +71,8 @@ interface Target {
    * a second connection to a peer we were yielding to, or a second dial of one we were dialling.
    */
   twin?: Target
+  /** A service waits for a connection to it (want()): dialled first, until connected. */
+  wanted?: boolean
 }
 
 export class Dialer {
@@ -143,6 +145,32 @@ export class Dialer {
   private get self (): string {
     this.selfId ??= this.host.peerId.toString()
     return this.selfId
+  }
+
+  /**
+   * A service needs a connection to `peerId` and waits for it rather than dialling itself (Raft:
+   * src/node/transport/raft-transport.ts). Its target goes first in every round until it is
+   * connected, inside the same window and at its own backoff: a second handshake outside the
+   * window is what starved a loaded mesh. False if there is no target with an address for the
+   * peer (the caller then dials it itself).
+   */
+  want (peerId: string): boolean {
+    const t = this.targetOf(peerId)
+    if (t == null || !t.active || t.addrs.length === 0) return false
+    if (!t.wanted) {
+      t.wanted = true
+      this.order = undefined
+      this.soon()
+    }
+    return true
+  }
+
+  /** The target that dials `peerId`: learnt by heartbeat, or a bootstrap address known to be it. */
+  private targetOf (peerId: string): Target | undefined {
+    const t = this.targets.get(peerId)
+    if (t != null && t.addrs.length > 0) return t
+    for (const b of this.targets.values()) if (b.peerId === peerId && b.addrs.length > 0) return b
+    return t
   }
 
   /** The peer left gracefully: stop dialing it; it will dial us when it returns. */
@@ -286,6 +314,7 @@ export class Dialer {
       if (!t.active || t.dialing || t.addrs.length === 0) continue
       if (t.peerId != null && this.connected(t.peerId)) {
         t.backoff = BACKOFF_MIN_MS
+        if (t.wanted === true) { t.wanted = false; this.order = undefined }
         continue
       }
       if (now < t.nextAt) {
@@ -361,7 +390,8 @@ export class Dialer {
     const own = this.host.getMultiaddrs().map(bare).sort()[0] ?? ''
     const at = (t: Target): string => t.addrs.length > 0 ? bare(t.addrs[0]!) : t.key
     const all = [...this.targets.values()].sort((a, b) => at(a) < at(b) ? 1 : at(a) > at(b) ? -1 : 0)
-    const order = [...all.filter(t => at(t) < own), ...all.filter(t => at(t) >= own)]
+    const ring = [...all.filter(t => at(t) < own), ...all.filter(t => at(t) >= own)]
+    const order = [...ring.filter(t => t.wanted === true), ...ring.filter(t => t.wanted !== true)]
     if (own !== '') this.order = order // not listening yet: ordered again next round
     return order
   }

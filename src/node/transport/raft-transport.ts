@@ -18,6 +18,14 @@
 // streams were closed by the peers that had declared it dead, and a burst of Raft replies was
 // waiting): nothing it said reached the leader, so it never learned it had been declared dead.
 //
+// A stream is opened only on a connection that is open. With none, the transport does not dial
+// the peer itself: it asks the dialer (`connect`), which dials under its congestion window
+// (src/node/transport/dialer.ts), and drops what is queued — Raft retransmits, and the next
+// frame after the connection opens goes out on it. Raft used to dial under its own 2 s abort:
+// at 50 processes on 2 cores (load ~90) a Noise handshake takes longer than that, so every
+// pre-vote request aborted a handshake half done, outside the dialer's window, and was lost —
+// 95 % of them in one run, and no leader was ever elected (BENCHMARKS.md, issue 14, stop 42).
+//
 // Vouches (src/healing/liveness.ts) ride here too: a frame to a peer carries one at most every
 // VOUCH_GAP_MS when `vouchFor` gives one (the consensus service: only as leader). An inbound
 // frame's vouch is read after the frame itself was checked and delivered, and never reaches the
@@ -29,7 +37,8 @@ import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { performance } from 'node:perf_hooks'
 import { pbStream, type ProtobufStream } from 'it-protobuf-stream'
-import { streamTo } from './stream-to.js'
+import { openConnectionTo, streamTo } from './stream-to.js'
+import { DIAL_TIMEOUT_MS } from './dialer.js'
 import type { Message } from '../../consensus/types.js'
 import { MAX_RAFT_FRAME_BYTES, RAFT_FRAME_RATE, RAFT_MAX_STREAMS, RAFT_PROTOCOL } from '../../wire/constants.js'
 import { MessageType, RaftMessage } from '../../wire/proto/raft.js'
@@ -45,7 +54,14 @@ import { VOUCH_GAP_MS, readVouch, type MemberList, type Vouch } from '../../heal
 const IDLE_TIMEOUT_MS = 30_000
 /** Messages waiting for one peer's stream; beyond this the oldest are dropped. */
 const MAX_QUEUE = 1024
-const OPEN_TIMEOUT_MS = 2_000
+/**
+ * Opening a stream on an open connection (one multistream-select round trip). Generous: at load
+ * ~90 it took 1.1–5.4 s (p10–p90), and an open aborted half done is lost with its frames while
+ * the next one pays the round trip again (BENCHMARKS.md, issue 14, stop 42).
+ */
+const OPEN_TIMEOUT_MS = 10_000
+/** A dial of our own, only for a peer the dialer has no address for (`connect` said no): as long as the dialer's. */
+const DIAL_OPEN_TIMEOUT_MS = DIAL_TIMEOUT_MS
 /**
  * A write waits for the muxer to take its bytes, which a live peer does within its flow-control
  * window; generous, so a 4 MiB frame to a slow peer is not cut off, and only a wedged stream
@@ -112,6 +128,12 @@ export class RaftTransport {
   /** Told of each pulse from an admitted member (checked like a Raft frame); never reaches `deliver`. */
   onPulse?: (peer: string) => void
 
+  /**
+   * Asks for a connection to `peer` (the dialer's want()): true if one is being made, and then
+   * the transport waits for it rather than dialling; false if it must dial the peer itself.
+   */
+  connect?: (peer: string) => boolean
+
   /** When a frame to `peer` was last handed to its stream (performance.now()), or undefined. */
   lastSentTo (peer: string): number | undefined {
     return this.sentAt.get(peer)
@@ -160,6 +182,8 @@ export class RaftTransport {
 
   private async flush (to: string, o: Outbound): Promise<void> {
     o.flushing = true
+    /** When the stream being opened started opening (for the logs). */
+    let opening: number | undefined
     try {
       while (o.queue.length > 0 && !this.stopped) {
         if (o.stream != null && !writable(o.stream)) {
@@ -170,11 +194,21 @@ export class RaftTransport {
           dropStream(o)
         }
         if (o.pb == null) {
+          opening = performance.now()
           const pid = peerIdFromString(to)
-          const stream = await streamTo(this.host, pid, pid, RAFT_PROTOCOL, { signal: AbortSignal.timeout(OPEN_TIMEOUT_MS) })
+          const connected = openConnectionTo(this.host, pid) != null
+          if (!connected && this.connect?.(to) === true) {
+            // The dialer connects it; Raft retransmits what is dropped here.
+            this.metrics.raftDropped.inc(o.queue.length)
+            o.queue.length = 0
+            break
+          }
+          const stream = await streamTo(this.host, pid, pid, RAFT_PROTOCOL, { signal: AbortSignal.timeout(connected ? OPEN_TIMEOUT_MS : DIAL_OPEN_TIMEOUT_MS) })
           o.stream = stream
           o.pb = pbStream(stream, { maxDataLength: MAX_RAFT_FRAME_BYTES })
           o.deadline = new StreamDeadline(WRITE_TIMEOUT_MS)
+          this.log.debug({ peer: to, openMs: Math.round(performance.now() - opening), connected }, 'raft stream opened')
+          opening = undefined
         }
         const batch = o.queue.splice(0, o.queue.length)
         const self = this.host.peerId.toString()
@@ -197,11 +231,11 @@ export class RaftTransport {
       }
     } catch (err: any) {
       // The peer is down or the stream broke: drop what is queued; Raft retransmits.
+      this.log.debug({ peer: to, err: err?.message, openMs: opening == null ? undefined : Math.round(performance.now() - opening), dropped: o.queue.map(m => m === PULSE ? 'pulse' : m.type).join(',') }, 'raft send failed')
       this.metrics.raftDropped.inc(o.queue.length)
       o.queue.length = 0
       o.stream?.abort(err instanceof Error ? err : new Error(String(err)))
       dropStream(o)
-      this.log.trace({ peer: to, err: err?.message }, 'raft send failed')
     } finally {
       o.flushing = false
     }
