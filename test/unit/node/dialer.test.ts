@@ -352,6 +352,29 @@ describe('Dialer: dials in flight (congestion window)', () => {
     d.stop()
   })
 
+  it('dials a peer a service wants before every other target, inside the window', async () => {
+    const f = slowHost()
+    const d = new Dialer({ host: f.host as any, log: f.log as any }, lower, false)
+    d.start()
+    for (let i = 0; i < 6; i++) await vi.advanceTimersByTimeAsync(DIAL_TIMEOUT_MS + 10)
+    expect(d.dialWindow).toBe(1)
+    // Learnt by heartbeat at an address that sorts after all the others: the ring dials it last.
+    d.know('wanted-peer', [port(30_000)])
+    expect(d.want('wanted-peer')).toBe(true)
+    f.dials.length = 0
+    await vi.advanceTimersByTimeAsync(DIAL_TIMEOUT_MS + 10)
+    expect(f.dials[0]).toBe(port(30_000))
+    d.stop()
+  })
+
+  it('says no when asked for a peer it has no address for', () => {
+    const f = fakeHost()
+    const d = new Dialer({ host: f.host as any, log: f.log as any }, lower, false)
+    d.start()
+    expect(d.want('unknown-peer')).toBe(false)
+    d.stop()
+  })
+
   it('dials the addresses just below its own first, then round the ring from the top', async () => {
     const f = fakeHost()
     // Listed as every founder lists them: in address order, its own (20001) among them.

@@ -63,6 +63,53 @@ describe('the raft transport after the peer hangs up', () => {
   })
 })
 
+describe('the raft transport with a dialer (connect)', () => {
+  const stops: Array<() => Promise<void>> = []
+  afterEach(async () => { for (const stop of stops.splice(0).reverse()) await stop() })
+
+  it('does not dial a peer it has no connection to: it asks the dialer, drops the frame, and sends once the connection is open', async () => {
+    const a = await node()
+    const b = await node()
+    const delivered: Message[] = []
+    const asked: string[] = []
+    const sender = new RaftTransport(a.host, silent, createMetrics(a.registry), () => {})
+    sender.connect = peer => { asked.push(peer); return true }
+    const receiver = new RaftTransport(b.host, silent, createMetrics(b.registry), msg => { delivered.push(msg) })
+    await sender.start()
+    await receiver.start()
+    stops.push(async () => { await a.host.stop() }, async () => { await b.host.stop() }, async () => { await sender.stop() }, async () => { await receiver.stop() })
+    const from = a.host.peerId.toString()
+    const to = b.host.peerId.toString()
+    const heartbeat = (commit: number): Message => ({ type: 'heartbeat', from, to, term: 1, commit })
+
+    sender.send(heartbeat(1))
+    await until('the dialer asked for the peer', () => asked.length === 1)
+    await new Promise(resolve => setTimeout(resolve, 200))
+    expect(asked).toEqual([to])
+    expect(a.host.getConnections(b.host.peerId)).toHaveLength(0)
+
+    await a.host.dial(b.host.getMultiaddrs()[0]!)
+    sender.send(heartbeat(2))
+    await until('the heartbeat sent on the connection', () => delivered.length === 1)
+    expect(delivered.map(m => m.type === 'heartbeat' ? m.commit : -1)).toEqual([2])
+  })
+
+  it('dials the peer itself when the dialer has no address for it', async () => {
+    const a = await node()
+    const b = await node()
+    const delivered: Message[] = []
+    const sender = new RaftTransport(a.host, silent, createMetrics(a.registry), () => {})
+    sender.connect = () => false
+    const receiver = new RaftTransport(b.host, silent, createMetrics(b.registry), msg => { delivered.push(msg) })
+    await sender.start()
+    await receiver.start()
+    stops.push(async () => { await a.host.stop() }, async () => { await b.host.stop() }, async () => { await sender.stop() }, async () => { await receiver.stop() })
+    await a.host.peerStore.merge(b.host.peerId, { multiaddrs: b.host.getMultiaddrs() })
+    sender.send({ type: 'heartbeat', from: a.host.peerId.toString(), to: b.host.peerId.toString(), term: 1, commit: 1 })
+    await until('the heartbeat sent on a connection of its own', () => delivered.length === 1)
+  })
+})
+
 describe('pulses on the raft stream (src/healing/liveness.ts)', () => {
   const stops: Array<() => Promise<void>> = []
   afterEach(async () => { for (const stop of stops.splice(0).reverse()) await stop() })
