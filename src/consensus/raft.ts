@@ -190,6 +190,8 @@ export class RaftCore {
   private electionElapsed = 0
   private heartbeatElapsed = 0
   private randomizedElectionTimeout = 0
+  /** Ticks added to the election timeout and the lease while this node's own loop runs late (stretchElection). */
+  private electionStretch = 0
   /**
    * Leader: quiet (see RaftOptions.idleHeartbeatTicks) — it told every follower so with its
    * last heartbeat round and heartbeats every idleHeartbeatTicks. Follower: the last message
@@ -438,7 +440,21 @@ export class RaftCore {
     this.lead = null
     this.quiet = false
     const wait = 1 + Math.floor(this.random() * maxTicks)
-    this.electionElapsed = Math.max(this.electionElapsed, this.randomizedElectionTimeout - wait)
+    this.electionElapsed = Math.max(this.electionElapsed, this.electionTimeout() - wait)
+  }
+
+  /**
+   * This node's event loop runs late (the shell measures it: src/healing/lag.ts): its election
+   * timeout, its lease and, as leader, its check-quorum period last `ticks` more until the next
+   * call (0: as configured). Late timers make a tick last longer, but what a node waits for —
+   * a heartbeat, a round of (pre-)vote answers, acknowledgements — waits on the peers' loops and
+   * on reading the frames as well: at 50 processes on 2 cores (load ~95) followers timed out on
+   * a live leader every few seconds and pre-vote rounds ended before their answers were read
+   * (BENCHMARKS.md, issue 14, stop 42). Safety never rests on timeouts; a crashed leader is
+   * still dropped at once (leaderLost), and a node at rest is never stretched.
+   */
+  stretchElection (ticks: number): void {
+    this.electionStretch = Number.isSafeInteger(ticks) && ticks > 0 ? ticks : 0
   }
 
   /**
@@ -659,14 +675,14 @@ export class RaftCore {
    * how long a silent leader keeps followers from voting and a cut-off leader keeps leading.
    */
   private leaseTicks (): number {
-    return this.quiet ? this.opts.idleElectionTicks : this.opts.electionTicks
+    return (this.quiet ? this.opts.idleElectionTicks : this.opts.electionTicks) + this.electionStretch
   }
 
   /** A follower's election timeout: the randomized one, lengthened after a quiet heartbeat. */
   private electionTimeout (): number {
-    return this.quiet
+    return (this.quiet
       ? this.randomizedElectionTimeout - this.opts.electionTicks + this.opts.idleElectionTicks
-      : this.randomizedElectionTimeout
+      : this.randomizedElectionTimeout) + this.electionStretch
   }
 
   /** Voters may campaign; learners and removed nodes never do, nor a node restoring a snapshot. */

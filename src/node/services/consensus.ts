@@ -513,6 +513,8 @@ export class ConsensusService {
       return
     }
     if (this.foundedIn !== undefined) this.considerFoundingCampaign(this.core)
+    // This node's lag, as its failure detector allows for it (src/healing/lag.ts), in ticks.
+    this.core.stretchElection(Math.ceil(this.membership.detector.allowance / this.opts.tickMs))
     this.core.tick()
     if (this.healer.reviewDue(this.ticks)) this.manageMembership()
     if (this.ticks % OPINION_TICKS === 0) this.flushOpinions()

@@ -114,6 +114,33 @@ describe('elections', () => {
     expect(c.core('a').status().role).toBe('leader')
   })
 
+  it('a follower whose loop runs late (stretchElection) campaigns that many ticks later, and as configured once it is not', () => {
+    const c = new Cluster(['a'])
+    c.core('a').stretchElection(30)
+    // the timeout is drawn from [10, 20) ticks: stretched, from [40, 50)
+    c.tick(39)
+    expect(c.core('a').status().role).toBe('follower')
+    c.tick(11)
+    expect(c.core('a').status().role).toBe('leader')
+    const d = new Cluster(['d'])
+    d.core('d').stretchElection(30)
+    d.core('d').stretchElection(0)
+    d.tick(20)
+    expect(d.core('d').status().role).toBe('leader')
+  })
+
+  it('a leader whose loop runs late keeps leading without acknowledgements for the stretched lease, then steps down', () => {
+    const c = new Cluster(['a', 'b', 'c'])
+    c.filter = m => m.to !== 'a' || (m.type !== 'appendResp' && m.type !== 'heartbeatResp')
+    c.elect('a')
+    c.core('a').stretchElection(20)
+    // check-quorum every 10 + 20 ticks: the votes count for the first, nothing for the second
+    c.tick(30, ['a'])
+    expect(c.core('a').status().role).toBe('leader')
+    c.tick(30, ['a'])
+    expect(c.core('a').status().role).toBe('follower')
+  })
+
   it('a rejoining node does not disrupt the leader under pre-vote', () => {
     const c = new Cluster(['a', 'b', 'c'])
     c.elect('a')

@@ -15,6 +15,18 @@ describe('leader lost (failure detector fast path)', () => {
     expect(leaders[0]!.core.status().term).toBeGreaterThan(term)
   })
 
+  it('is as fast on a node whose loop runs late: the stretch does not delay it', () => {
+    const c = new Cluster(['a', 'b', 'c'])
+    c.elect('a')
+    c.stop('a')
+    for (const id of ['b', 'c']) {
+      c.core(id).stretchElection(100)
+      c.core(id).leaderLost()
+    }
+    c.tick(4, ['b', 'c'])
+    expect(c.leaders().filter(n => n.id !== 'a')).toHaveLength(1)
+  })
+
   it('a wrong verdict does not depose a live leader the others still hear', () => {
     const c = new Cluster(['a', 'b', 'c'])
     c.elect('a')
