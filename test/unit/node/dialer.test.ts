@@ -330,11 +330,16 @@ describe('Dialer: dials in flight (congestion window)', () => {
     d.stop()
   })
 
-  it('halves the window again when a dial started under the cut one times out, down to MIN_DIAL_WINDOW', async () => {
-    const f = slowHost()
+  /** A dialer of the twelve lower addresses whose dials time out until its window is down to one. */
+  async function cutToOne (f: ReturnType<typeof slowHost>): Promise<Dialer> {
     const d = new Dialer({ host: f.host as any, log: f.log as any }, lower, false)
     d.start()
     for (let i = 0; i < 6; i++) await vi.advanceTimersByTimeAsync(DIAL_TIMEOUT_MS + 10)
+    return d
+  }
+
+  it('halves the window again when a dial started under the cut one times out, down to MIN_DIAL_WINDOW', async () => {
+    const d = await cutToOne(slowHost())
     expect(d.dialWindow).toBe(1)
     d.stop()
   })
@@ -354,9 +359,7 @@ describe('Dialer: dials in flight (congestion window)', () => {
 
   it('dials a peer a service wants before every other target, inside the window', async () => {
     const f = slowHost()
-    const d = new Dialer({ host: f.host as any, log: f.log as any }, lower, false)
-    d.start()
-    for (let i = 0; i < 6; i++) await vi.advanceTimersByTimeAsync(DIAL_TIMEOUT_MS + 10)
+    const d = await cutToOne(f)
     expect(d.dialWindow).toBe(1)
     // Learnt by heartbeat at an address that sorts after all the others: the ring dials it last.
     d.know('wanted-peer', [port(30_000)])

@@ -63,29 +63,32 @@ describe('the raft transport after the peer hangs up', () => {
   })
 })
 
+/** A sender and a receiver on two unconnected hosts, stopped by `stops`; the sender asks `connect` for connections. */
+async function unconnectedPair (stops: Array<() => Promise<void>>, connect: (peer: string) => boolean) {
+  const a = await node()
+  const b = await node()
+  const delivered: Message[] = []
+  const sender = new RaftTransport(a.host, silent, createMetrics(a.registry), () => {})
+  sender.connect = connect
+  const receiver = new RaftTransport(b.host, silent, createMetrics(b.registry), msg => { delivered.push(msg) })
+  await sender.start()
+  await receiver.start()
+  stops.push(async () => { await a.host.stop() }, async () => { await b.host.stop() }, async () => { await sender.stop() }, async () => { await receiver.stop() })
+  const heartbeat = (commit: number): Message => ({ type: 'heartbeat', from: a.host.peerId.toString(), to: b.host.peerId.toString(), term: 1, commit })
+  return { a, b, sender, delivered, heartbeat }
+}
+
 describe('the raft transport with a dialer (connect)', () => {
   const stops: Array<() => Promise<void>> = []
   afterEach(async () => { for (const stop of stops.splice(0).reverse()) await stop() })
 
   it('does not dial a peer it has no connection to: it asks the dialer, drops the frame, and sends once the connection is open', async () => {
-    const a = await node()
-    const b = await node()
-    const delivered: Message[] = []
     const asked: string[] = []
-    const sender = new RaftTransport(a.host, silent, createMetrics(a.registry), () => {})
-    sender.connect = peer => { asked.push(peer); return true }
-    const receiver = new RaftTransport(b.host, silent, createMetrics(b.registry), msg => { delivered.push(msg) })
-    await sender.start()
-    await receiver.start()
-    stops.push(async () => { await a.host.stop() }, async () => { await b.host.stop() }, async () => { await sender.stop() }, async () => { await receiver.stop() })
-    const from = a.host.peerId.toString()
-    const to = b.host.peerId.toString()
-    const heartbeat = (commit: number): Message => ({ type: 'heartbeat', from, to, term: 1, commit })
-
+    const { a, b, sender, delivered, heartbeat } = await unconnectedPair(stops, peer => { asked.push(peer); return true })
     sender.send(heartbeat(1))
     await until('the dialer asked for the peer', () => asked.length === 1)
     await new Promise(resolve => setTimeout(resolve, 200))
-    expect(asked).toEqual([to])
+    expect(asked).toEqual([b.host.peerId.toString()])
     expect(a.host.getConnections(b.host.peerId)).toHaveLength(0)
 
     await a.host.dial(b.host.getMultiaddrs()[0]!)
@@ -95,17 +98,9 @@ describe('the raft transport with a dialer (connect)', () => {
   })
 
   it('dials the peer itself when the dialer has no address for it', async () => {
-    const a = await node()
-    const b = await node()
-    const delivered: Message[] = []
-    const sender = new RaftTransport(a.host, silent, createMetrics(a.registry), () => {})
-    sender.connect = () => false
-    const receiver = new RaftTransport(b.host, silent, createMetrics(b.registry), msg => { delivered.push(msg) })
-    await sender.start()
-    await receiver.start()
-    stops.push(async () => { await a.host.stop() }, async () => { await b.host.stop() }, async () => { await sender.stop() }, async () => { await receiver.stop() })
+    const { a, b, sender, delivered, heartbeat } = await unconnectedPair(stops, () => false)
     await a.host.peerStore.merge(b.host.peerId, { multiaddrs: b.host.getMultiaddrs() })
-    sender.send({ type: 'heartbeat', from: a.host.peerId.toString(), to: b.host.peerId.toString(), term: 1, commit: 1 })
+    sender.send(heartbeat(1))
     await until('the heartbeat sent on a connection of its own', () => delivered.length === 1)
   })
 })
