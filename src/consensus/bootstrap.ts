@@ -2,10 +2,18 @@
 // ask to join an existing one. Pure, so every rule is unit-tested.
 //
 // Founding follows Consul's bootstrap_expect: with --expect N, a node waits until it sees
-// N not-yet-clustered nodes (itself included), proposes the N lowest ids as the founding
-// voter set, and advertises that set in its heartbeat. It founds only when every other
-// member of the set advertises exactly the same set, so founders agree on the configuration
-// before any of them writes it. A node alone with no peers to look for founds a
+// N not-yet-clustered nodes (itself included), proposes the N lowest ids as the founding set,
+// and advertises that set in its heartbeat. It founds only when every other member of the set
+// advertises exactly the same set, so founders agree on the configuration before any of them
+// writes it. The founding configuration makes the lowest ids of the set voters — all N, or the
+// voter cap's worth when N is larger (--voter-cap, 5) — and the others learners, all in the
+// same founding entries, so every founder has its Raft core at once and none waits to be
+// added one change at a time. The founders agree on that count as on the set (it rides in the
+// heartbeat beside it): two founders with different caps would otherwise write different
+// entries at the same log indexes. 50 founders as 50 voters never elected a leader on two
+// cores (a pre-vote needs 26 answers over direct connections from starved processes), and
+// five voters with 45 learners added one by one took minutes (BENCHMARKS.md, issue 14, stops
+// 41–42). A node alone with no peers to look for founds a
 // single-node cluster at once (the embedded default). Founders keep advertising their set
 // after founding while some founder is not seen in a cluster (alive, heartbeat term > 0),
 // so one that saw the agreement late (its peers already hold a term) still founds with the
@@ -27,20 +35,28 @@ export interface PeerView {
    * set they founded with (empty if they joined), so a founder that is late still founds.
    */
   bootstrapSet: readonly string[]
+  /**
+   * How many of bootstrapSet (its lowest ids) found as voters; 0 or absent (an older node, or
+   * a cap at least the set's size): all of them.
+   */
+  bootstrapVoters?: number
 }
 
 export interface BootstrapInput {
   self: string
   expect: number
+  /** At most this many founding voters (--voter-cap); the other founders found as learners. */
+  voterCap?: number
   /** Whether this node was given bootstrap peers or remembers any. */
   hasPeers: boolean
   peers: readonly PeerView[]
 }
 
 export type BootstrapDecision =
-  | { action: 'found', voters: string[] }
-  /** Wait; advertise `proposal` (possibly empty) meanwhile. */
-  | { action: 'wait', proposal: string[], why: string }
+  /** Found with this configuration: `voters` and `learners` are the founding set, split. */
+  | { action: 'found', voters: string[], learners: string[] }
+  /** Wait; advertise `proposal` (possibly empty) meanwhile, `proposalVoters` of it voters (0: all). */
+  | { action: 'wait', proposal: string[], proposalVoters?: number, why: string }
   /** A cluster exists: wait for its leader to add this node as a learner. */
   | { action: 'join', via: string[] }
 
@@ -49,10 +65,10 @@ export function decideBootstrap (input: BootstrapInput): BootstrapDecision {
   const clustered = alive.filter(p => p.clustered)
   // Founders agreed on a set that includes us and some already wrote it: write the same.
   const founded = clustered.find(p => p.bootstrapSet.includes(input.self))
-  if (founded != null) return { action: 'found', voters: [...founded.bootstrapSet].sort() }
+  if (founded != null) return foundWith(founded.bootstrapSet, votersOf(founded))
   if (clustered.length > 0) return { action: 'join', via: clustered.map(p => p.id).sort() }
   if (input.expect <= 1) {
-    if (!input.hasPeers) return { action: 'found', voters: [input.self] }
+    if (!input.hasPeers) return { action: 'found', voters: [input.self], learners: [] }
     return { action: 'wait', proposal: [], why: 'no cluster found among known peers yet; to found a new one, start its founders with --expect N' }
   }
   const candidates = [input.self, ...alive.map(p => p.id)].sort()
@@ -63,9 +79,31 @@ export function decideBootstrap (input: BootstrapInput): BootstrapDecision {
   if (!proposal.includes(input.self)) {
     return { action: 'wait', proposal: [], why: 'not among the founders; will join once they form a cluster' }
   }
-  const agreed = proposal.every(id => id === input.self || sameSet(alive.find(p => p.id === id)?.bootstrapSet ?? [], proposal))
-  if (agreed) return { action: 'found', voters: proposal }
-  return { action: 'wait', proposal, why: 'waiting for the other founders to agree on the founding set' }
+  const voters = foundingVoters(proposal.length, input.voterCap)
+  const agreed = proposal.every(id => {
+    if (id === input.self) return true
+    const p = alive.find(q => q.id === id)
+    return p != null && sameSet(p.bootstrapSet, proposal) && votersOf(p) === voters
+  })
+  if (agreed) return foundWith(proposal, voters)
+  return { action: 'wait', proposal, proposalVoters: voters < proposal.length ? voters : 0, why: 'waiting for the other founders to agree on the founding set' }
+}
+
+/** How many of a founding set of `size` found as voters under `cap` (--voter-cap). */
+export function foundingVoters (size: number, cap: number | undefined): number {
+  return cap == null || cap <= 0 ? size : Math.min(size, cap)
+}
+
+/** The voters a peer's advertised founding set names (0 or absent: all of it). */
+function votersOf (p: PeerView): number {
+  const n = p.bootstrapVoters ?? 0
+  return n > 0 && n < p.bootstrapSet.length ? n : p.bootstrapSet.length
+}
+
+/** The founding configuration of `set`: its `voters` lowest ids vote, the others learn. */
+function foundWith (set: readonly string[], voters: number): BootstrapDecision {
+  const sorted = [...new Set(set)].sort()
+  return { action: 'found', voters: sorted.slice(0, voters), learners: sorted.slice(voters) }
 }
 
 /**

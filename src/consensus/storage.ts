@@ -39,16 +39,18 @@ export class MemoryStorage implements Storage {
    * already committed. Writing the configuration as entries, not as a snapshot, lets nodes
    * that join later learn it by plain replication.
    */
-  static bootstrap (voters: readonly NodeId[]): MemoryStorage {
+  static bootstrap (voters: readonly NodeId[], learners: readonly NodeId[] = []): MemoryStorage {
     const s = new MemoryStorage()
-    const sorted = [...new Set(voters)].sort()
-    s.ents = sorted.map((nodeId, i) => ({
+    const v = [...new Set(voters)].sort()
+    const l = [...new Set(learners)].filter(id => !v.includes(id)).sort()
+    const changes = [...v.map(nodeId => ({ type: 'addVoter' as const, nodeId })), ...l.map(nodeId => ({ type: 'addLearner' as const, nodeId }))]
+    s.ents = changes.map((cc, i) => ({
       index: i + 1,
       term: 1,
       type: 'conf' as const,
-      data: encodeConfChange({ type: 'addVoter', nodeId })
+      data: encodeConfChange(cc)
     }))
-    s.hs = { term: 1, vote: null, commit: sorted.length }
+    s.hs = { term: 1, vote: null, commit: changes.length }
     return s
   }
 

@@ -413,14 +413,17 @@ export class ConsensusService {
 
 
   /** What the heartbeat advertises. */
-  localState (): { role: string, term: bigint, leader: string, bootstrapSet: string[], vouchMembers: number } {
+  localState (): { role: string, term: bigint, leader: string, bootstrapSet: string[], bootstrapVoters: number, vouchMembers: number } {
     const st = this.core?.status()
     if (st == null) {
-      return { role: 'none', term: 0n, leader: '', bootstrapSet: this.bootstrap.action === 'wait' ? this.bootstrap.proposal : [], vouchMembers: 0 }
+      const b = this.bootstrap
+      return { role: 'none', term: 0n, leader: '', bootstrapSet: b.action === 'wait' ? b.proposal : [], bootstrapVoters: b.action === 'wait' ? b.proposalVoters ?? 0 : 0, vouchMembers: 0 }
     }
     const learner = st.conf.learners.includes(this.selfId)
     const member = learner || st.conf.voters.includes(this.selfId)
-    return { role: learner ? 'learner' : st.role, term: BigInt(st.term), leader: st.leader ?? '', bootstrapSet: this.advertisedFounders(), vouchMembers: member ? this.memberList(st.conf).hash : 0 }
+    const founders = this.advertisedFounders()
+    const foundingVoters = founders.length > 0 && this.raftStore.foundingVoters < founders.length ? this.raftStore.foundingVoters : 0
+    return { role: learner ? 'learner' : st.role, term: BigInt(st.term), leader: st.leader ?? '', bootstrapSet: founders, bootstrapVoters: foundingVoters, vouchMembers: member ? this.memberList(st.conf).hash : 0 }
   }
 
   /** The member list vouches index, made once per committed configuration. */
@@ -468,7 +471,7 @@ export class ConsensusService {
   private peerViews (): PeerView[] {
     return this.membership.detector.all().map(m => {
       const hb = this.membership.heartbeatOf(m.peerId)
-      return { id: m.peerId, alive: m.state === 'alive', clustered: (hb?.term ?? 0n) > 0n, bootstrapSet: hb?.bootstrapSet ?? [] }
+      return { id: m.peerId, alive: m.state === 'alive', clustered: (hb?.term ?? 0n) > 0n, bootstrapSet: hb?.bootstrapSet ?? [], bootstrapVoters: hb?.bootstrapVoters ?? 0 }
     })
   }
 
@@ -753,7 +756,7 @@ export class ConsensusService {
     if (revision === this.bootstrapSeen || this.founding) return
     this.bootstrapSeen = revision
     const peers = this.peerViews()
-    const decision = decideBootstrap({ self: this.selfId, expect: this.opts.expect, hasPeers: this.opts.hasPeers || peers.length > 0, peers })
+    const decision = decideBootstrap({ self: this.selfId, expect: this.opts.expect, voterCap: this.opts.voterCap, hasPeers: this.opts.hasPeers || peers.length > 0, peers })
     const prev = this.bootstrap
     this.bootstrap = decision
     const summary = decision.action === 'wait' ? `wait: ${decision.why}` : decision.action
@@ -761,12 +764,12 @@ export class ConsensusService {
       this.lastBootstrapLog = summary
       this.log.info({ decision: summary }, 'cluster formation')
     }
-    if (decision.action === 'wait' && (prev.action !== 'wait' || prev.proposal.join() !== decision.proposal.join())) this.membership.announce()
+    if (decision.action === 'wait' && (prev.action !== 'wait' || prev.proposal.join() !== decision.proposal.join() || prev.proposalVoters !== decision.proposalVoters)) this.membership.announce()
     if (decision.action === 'found') {
-      this.log.info({ voters: decision.voters }, 'founding the cluster')
+      this.log.info({ voters: decision.voters, learners: decision.learners.length }, 'founding the cluster')
       const voters = decision.voters
       this.founding = true
-      this.raftStore.bootstrap(voters).then(() => {
+      this.raftStore.bootstrap(voters, decision.learners).then(() => {
         if (this.core != null) return
         this.createCore()
         const core = this.core!
@@ -809,7 +812,9 @@ export class ConsensusService {
         return
       }
     }
-    if (!campaignAtFounding(this.selfId, this.raftStore.founders, this.peerViews())) return
+    // Only the founding voters count: the learners among the founders never vote.
+    const voters = this.raftStore.founders.slice(0, this.raftStore.foundingVoters)
+    if (!campaignAtFounding(this.selfId, voters, this.peerViews())) return
     this.foundedIn = undefined
     this.log.info({ term: st.term }, 'campaigning at founding: a majority of the founders has founded')
     core.campaign()

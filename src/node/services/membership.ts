@@ -37,8 +37,10 @@ export interface LocalState {
   draining: boolean
   /** What it advertises now (handlers whose circuit is open left out); `capabilities` of the init when absent. */
   capabilities?: readonly string[]
-  /** The founding voter set this node proposes while it belongs to no cluster. */
+  /** The founding set this node proposes while it belongs to no cluster. */
   bootstrapSet: string[]
+  /** How many of bootstrapSet (its lowest ids) found as voters; 0 or absent: all. */
+  bootstrapVoters?: number
   /** The hash of the member list it reads its leader's vouches over (src/healing/liveness.ts); 0 or absent: none. */
   vouchMembers?: number
 }
@@ -414,6 +416,7 @@ export class Membership {
       uptimeMs: BigInt(Date.now() - this.init.startedAt),
       leaving,
       bootstrapSet: local.bootstrapSet,
+      bootstrapVoters: local.bootstrapVoters != null && local.bootstrapVoters !== 0 ? local.bootstrapVoters : undefined,
       fullyConnected: fullyConnected(this.relayMembers()),
       quietMs: (QUIET_FACTOR - 1) * this.init.heartbeatMs,
       framesAlive: true,
@@ -557,7 +560,7 @@ export class Membership {
     if (prev != null && prev.incarnation !== hb.incarnation) this.fullRecipients.delete(peerId)
     this.info.set(peerId, hb)
     this.infoAt.set(peerId, Date.now())
-    if (prev == null || prev.term !== hb.term || prev.bootstrapSet.join() !== hb.bootstrapSet.join()) this.foundingRevision++
+    if (prev == null || prev.term !== hb.term || prev.bootstrapSet.join() !== hb.bootstrapSet.join() || prev.bootstrapVoters !== hb.bootstrapVoters) this.foundingRevision++
     if (hb.leaving) {
       this.dialer.forgetUntilSeen(peerId)
     } else {
@@ -816,5 +819,5 @@ export function probeFailure (err: any): ProbeOutcome {
 
 /** A heartbeat's content for quiet heartbeats: every field but seq and uptime_ms (which always move). */
 export function contentOf (hb: Heartbeat): string {
-  return JSON.stringify([hb.addrs, String(hb.incarnation), hb.load, hb.queued, hb.slots, hb.draining, hb.capabilities, hb.role, String(hb.term), hb.leader, hb.leaving, hb.bootstrapSet, hb.fullyConnected, hb.name, hb.version, hb.framesAlive, hb.vouchMembers])
+  return JSON.stringify([hb.addrs, String(hb.incarnation), hb.load, hb.queued, hb.slots, hb.draining, hb.capabilities, hb.role, String(hb.term), hb.leader, hb.leaving, hb.bootstrapSet, hb.bootstrapVoters, hb.fullyConnected, hb.name, hb.version, hb.framesAlive, hb.vouchMembers])
 }

@@ -11,8 +11,10 @@ import type { Store } from './store.js'
 
 const HARD_STATE_KEY = 'hs'
 const SNAPSHOT_KEY = 'snap'
-/** The founding voter set, kept for good so founders that are late can still join in. */
+/** The founding set, kept for good so founders that are late can still join in. */
 const FOUNDERS_KEY = 'founders'
+/** How many of the founding set (its lowest ids) founded as voters; absent: all of them. */
+const FOUNDING_VOTERS_KEY = 'founding-voters'
 
 /** Big-endian hex so LevelDB's byte order is index order. */
 export function entryKey (index: number): string {
@@ -23,8 +25,10 @@ type BatchOp = { type: 'put', key: string, value: Uint8Array } | { type: 'del', 
 
 export class RaftStore {
   private readonly sub
-  /** The voter set this node founded the cluster with; empty if it joined or never founded. */
+  /** The set this node founded the cluster with (voters and learners); empty if it joined or never founded. */
   founders: string[] = []
+  /** How many of `founders` (the lowest ids) founded as voters. */
+  foundingVoters = 0
 
   private constructor (private readonly store: Store, readonly mirror: MemoryStorage) {
     this.sub = store.db.sublevel<string, Uint8Array>(BUCKETS.raft.prefix, { valueEncoding: 'view' })
@@ -43,14 +47,17 @@ export class RaftStore {
   }
 
   /** Persist a founding configuration (identical on every founding member) before first start. */
-  async bootstrap (voters: string[]): Promise<void> {
+  async bootstrap (voters: string[], learners: string[] = []): Promise<void> {
     if (!this.isEmpty) throw new Error('raft log already initialised; cannot bootstrap again')
-    const fresh = MemoryStorage.bootstrap(voters)
+    const fresh = MemoryStorage.bootstrap(voters, learners)
     const entries = fresh.entries(1, fresh.lastIndex() + 1) ?? []
-    const founders = [...new Set(voters)].sort()
+    const founders = [...new Set([...voters, ...learners])].sort()
+    const voterCount = new Set(voters).size
     await this.sub.put(FOUNDERS_KEY, new TextEncoder().encode(JSON.stringify(founders)))
+    if (voterCount < founders.length) await this.sub.put(FOUNDING_VOTERS_KEY, new TextEncoder().encode(String(voterCount)))
     await this.save({ hardState: fresh.hardState(), entries, messages: [], committed: [] })
     this.founders = founders
+    this.foundingVoters = voterCount
   }
 
   /**
@@ -64,10 +71,12 @@ export class RaftStore {
     ops.push({ type: 'put', key: SNAPSHOT_KEY, value: encodeSnapshot(snapshot) })
     ops.push({ type: 'put', key: HARD_STATE_KEY, value: encodeHardState(hardState) })
     ops.push({ type: 'put', key: FOUNDERS_KEY, value: new TextEncoder().encode(JSON.stringify(founders)) })
+    ops.push({ type: 'del', key: FOUNDING_VOTERS_KEY })
     await this.sub.batch(ops)
     this.mirror.applySnapshot(snapshot)
     this.mirror.setHardState(hardState)
     this.founders = founders
+    this.foundingVoters = founders.length
   }
 
   async save (rd: Pick<Ready, 'snapshot' | 'entries' | 'hardState' | 'compaction' | 'truncateFrom'> & Partial<Ready>): Promise<void> {
@@ -105,6 +114,8 @@ export class RaftStore {
     if (hs != null) this.mirror.setHardState(decodeHardState(hs))
     const founders = await this.sub.get(FOUNDERS_KEY)
     if (founders != null) this.founders = JSON.parse(new TextDecoder().decode(founders))
+    const voters = await this.sub.get(FOUNDING_VOTERS_KEY)
+    this.foundingVoters = voters != null ? Number(new TextDecoder().decode(voters)) : this.founders.length
   }
 }
 

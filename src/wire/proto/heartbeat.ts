@@ -32,6 +32,7 @@ export interface Heartbeat {
   quietMs?: number
   framesAlive: boolean
   vouchMembers?: number
+  bootstrapVoters?: number
 }
 
 export namespace Heartbeat {
@@ -153,6 +154,11 @@ export namespace Heartbeat {
         if (obj.vouchMembers != null) {
           w.uint32(173)
           w.fixed32(obj.vouchMembers)
+        }
+
+        if (obj.bootstrapVoters != null) {
+          w.uint32(176)
+          w.uint32(obj.bootstrapVoters)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -281,6 +287,10 @@ export namespace Heartbeat {
             }
             case 21: {
               obj.vouchMembers = reader.fixed32()
+              break
+            }
+            case 22: {
+              obj.bootstrapVoters = reader.uint32()
               break
             }
             default: {

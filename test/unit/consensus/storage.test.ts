@@ -54,6 +54,17 @@ describe('MemoryStorage', () => {
       { type: 'addVoter', nodeId: 'c' }
     ])
   })
+
+  it('bootstrap with learners writes the voters, then the learners, all committed', () => {
+    const s = MemoryStorage.bootstrap(['b', 'a'], ['d', 'c', 'a'])
+    expect(s.hardState()).toEqual({ term: 1, vote: null, commit: 4 })
+    expect(s.entries(1, 5)?.map((x) => decodeConfChange(x.data))).toEqual([
+      { type: 'addVoter', nodeId: 'a' },
+      { type: 'addVoter', nodeId: 'b' },
+      { type: 'addLearner', nodeId: 'c' },
+      { type: 'addLearner', nodeId: 'd' }
+    ])
+  })
 })
 
 describe('RaftLog', () => {

@@ -5,7 +5,7 @@ const peer = (id: string, over: Partial<PeerView> = {}): PeerView => ({ id, aliv
 
 describe('bootstrap decision', () => {
   it('founds a single-node cluster at once when alone with no peers to look for', () => {
-    expect(decideBootstrap({ self: 'a', expect: 1, hasPeers: false, peers: [] })).toEqual({ action: 'found', voters: ['a'] })
+    expect(decideBootstrap({ self: 'a', expect: 1, hasPeers: false, peers: [] })).toEqual({ action: 'found', voters: ['a'], learners: [] })
   })
 
   it('never founds alone when it knows peers and expects one node', () => {
@@ -26,14 +26,49 @@ describe('bootstrap decision', () => {
 
   it('proposes the lowest ids and founds only when every founder proposes the same set', () => {
     const peers = [peer('b'), peer('c')]
-    expect(decideBootstrap({ self: 'a', expect: 3, hasPeers: true, peers })).toEqual({ action: 'wait', proposal: ['a', 'b', 'c'], why: expect.any(String) })
+    expect(decideBootstrap({ self: 'a', expect: 3, hasPeers: true, peers })).toEqual({ action: 'wait', proposal: ['a', 'b', 'c'], proposalVoters: 0, why: expect.any(String) })
     const agreeing = [peer('b', { bootstrapSet: ['c', 'a', 'b'] }), peer('c', { bootstrapSet: ['a', 'b', 'c'] })]
-    expect(decideBootstrap({ self: 'a', expect: 3, hasPeers: true, peers: agreeing })).toEqual({ action: 'found', voters: ['a', 'b', 'c'] })
+    expect(decideBootstrap({ self: 'a', expect: 3, hasPeers: true, peers: agreeing })).toEqual({ action: 'found', voters: ['a', 'b', 'c'], learners: [] })
   })
 
   it('does not found while a founder proposes a different set', () => {
     const peers = [peer('b', { bootstrapSet: ['a', 'b', 'c'] }), peer('c', { bootstrapSet: ['a', 'c', 'd'] })]
     expect(decideBootstrap({ self: 'a', expect: 3, hasPeers: true, peers }).action).toBe('wait')
+  })
+
+  it('founds every expected founder at once: the voter cap\'s lowest as voters, the others as learners', () => {
+    const ids = ['a', 'b', 'c', 'd', 'e', 'f', 'g']
+    const view = (self: string, sets: Record<string, string[]> = {}, voters = 3): PeerView[] => ids.filter(id => id !== self).map(id => peer(id, { bootstrapSet: sets[id] ?? [], bootstrapVoters: voters }))
+    // Every founder proposes all seven, and says three of them vote.
+    expect(decideBootstrap({ self: 'a', expect: 7, voterCap: 3, hasPeers: true, peers: view('a') })).toEqual({ action: 'wait', proposal: ids, proposalVoters: 3, why: expect.any(String) })
+    const agreed = Object.fromEntries(ids.map(id => [id, [...ids].reverse()]))
+    const config = { action: 'found', voters: ['a', 'b', 'c'], learners: ['d', 'e', 'f', 'g'] }
+    expect(decideBootstrap({ self: 'a', expect: 7, voterCap: 3, hasPeers: true, peers: view('a', agreed) })).toEqual(config)
+    // A founder beyond the cap founds the same configuration, as a learner.
+    expect(decideBootstrap({ self: 'e', expect: 7, voterCap: 3, hasPeers: true, peers: view('e', agreed) })).toEqual(config)
+    // A late one follows a founded peer's set and count, whatever its own cap.
+    const founded = view('e').map(p => p.id === 'a' ? { ...p, clustered: true, bootstrapSet: ids } : p)
+    expect(decideBootstrap({ self: 'e', expect: 7, voterCap: 5, hasPeers: true, peers: founded })).toEqual(config)
+    // Waiting for all seven still: six seen are not enough, whatever the cap.
+    expect(decideBootstrap({ self: 'a', expect: 7, voterCap: 3, hasPeers: true, peers: view('a').slice(1) })).toMatchObject({ action: 'wait', proposal: [] })
+  })
+
+  it('does not found while a founder proposes another number of voters: the log would fork', () => {
+    const ids = ['a', 'b', 'c', 'd']
+    const others = (voters: Record<string, number | undefined>): PeerView[] => ids.slice(1).map(id => peer(id, { bootstrapSet: ids, bootstrapVoters: voters[id] }))
+    // a has --voter-cap 3; d another cap, or an older meshnode that sends no count (all vote).
+    expect(decideBootstrap({ self: 'a', expect: 4, voterCap: 3, hasPeers: true, peers: others({ b: 3, c: 3, d: 2 }) }).action).toBe('wait')
+    expect(decideBootstrap({ self: 'a', expect: 4, voterCap: 3, hasPeers: true, peers: others({ b: 3, c: 3 }) }).action).toBe('wait')
+    // With the older one founded (every founder a voter), a follows its configuration.
+    const oldFounded = others({ b: 3, c: 3 }).map(p => p.id === 'd' ? { ...p, clustered: true } : p)
+    expect(decideBootstrap({ self: 'a', expect: 4, voterCap: 3, hasPeers: true, peers: oldFounded })).toEqual({ action: 'found', voters: ids, learners: [] })
+    // A count of 0, or one at least the set's size, means every founder votes.
+    expect(decideBootstrap({ self: 'a', expect: 4, voterCap: 9, hasPeers: true, peers: others({ b: 0, c: 4, d: 7 }) })).toEqual({ action: 'found', voters: ids, learners: [] })
+  })
+
+  it('founds with every expected founder as a voter when they are no more than the cap', () => {
+    const peers = [peer('b', { bootstrapSet: ['a', 'b', 'c'] }), peer('c', { bootstrapSet: ['a', 'b', 'c'] })]
+    expect(decideBootstrap({ self: 'a', expect: 3, voterCap: 5, hasPeers: true, peers })).toEqual({ action: 'found', voters: ['a', 'b', 'c'], learners: [] })
   })
 
   it('stays out of the founding set when its id is not among the lowest', () => {
@@ -44,7 +79,7 @@ describe('bootstrap decision', () => {
 describe('bootstrap decision for a late founder', () => {
   it('founds with the set a clustered founder advertises when that set includes it', () => {
     const peers = [peer('b', { clustered: true, bootstrapSet: ['a', 'b', 'c'] }), peer('c')]
-    expect(decideBootstrap({ self: 'a', expect: 3, hasPeers: true, peers })).toEqual({ action: 'found', voters: ['a', 'b', 'c'] })
+    expect(decideBootstrap({ self: 'a', expect: 3, hasPeers: true, peers })).toEqual({ action: 'found', voters: ['a', 'b', 'c'], learners: [] })
   })
 
   it('joins as a learner when the clustered peers founded without it', () => {
@@ -79,7 +114,7 @@ describe('founding set a clustered node advertises', () => {
     const fromA = advertiseFounders('a', founders, [peer('b', { clustered: true }), cAsSeenByB])
     const fromB = advertiseFounders('b', founders, [peer('a', { clustered: true }), cAsSeenByB])
     const late = decideBootstrap({ self: 'c', expect: 3, hasPeers: true, peers: [peer('a', { clustered: true, bootstrapSet: fromA }), peer('b', { clustered: true, bootstrapSet: fromB })] })
-    expect(late).toEqual({ action: 'found', voters: founders })
+    expect(late).toEqual({ action: 'found', voters: founders, learners: [] })
     expect(advertiseFounders('a', founders, [peer('b', { clustered: true }), peer('c', { clustered: true })])).toEqual([])
   })
 
@@ -89,7 +124,7 @@ describe('founding set a clustered node advertises', () => {
     const fromA = advertiseFounders('a', founders, [peer('b', { clustered: true }), peer('c')])
     expect(fromA).toEqual(founders)
     const back = [peer('a', { clustered: true, bootstrapSet: fromA }), peer('b', { clustered: true, bootstrapSet: [] })]
-    expect(decideBootstrap({ self: 'c', expect: 3, hasPeers: true, peers: back })).toEqual({ action: 'found', voters: founders })
+    expect(decideBootstrap({ self: 'c', expect: 3, hasPeers: true, peers: back })).toEqual({ action: 'found', voters: founders, learners: [] })
     expect(decideBootstrap({ self: 'e', expect: 3, hasPeers: true, peers: back })).toEqual({ action: 'join', via: ['a', 'b'] })
   })
 })
