@@ -493,7 +493,7 @@ export class ConsensusService {
 
   private deliver (msg: Message): void {
     if (this.stopped) return
-    if (msg.type === 'prevote' || msg.type === 'vote' || msg.type === 'prevoteResp' || msg.type === 'voteResp') {
+    if ((msg.type === 'prevote' || msg.type === 'vote' || msg.type === 'prevoteResp' || msg.type === 'voteResp') && this.log.isLevelEnabled('debug')) {
       // Rare once a leader holds; what an election that does not end is read from (debug).
       const st = this.core?.status()
       this.log.debug({ type: msg.type, from: msg.from, term: msg.term, reject: 'reject' in msg ? msg.reject : undefined, lastIndex: msg.lastLogIndex, lastTerm: msg.lastLogTerm, core: st == null ? null : { role: st.role, term: st.term, leader: st.leader, vote: st.vote, lastIndex: st.lastIndex, lastTerm: st.lastTerm } }, 'raft vote message in')
@@ -543,8 +543,11 @@ export class ConsensusService {
           const rd = core.ready()
           await this.raftStore.save(rd)
           for (const m of rd.messages) this.transport.send(m)
-          const asks = rd.messages.filter(m => m.type === 'prevote' || m.type === 'vote')
-          if (asks.length > 0) this.log.debug({ type: asks[0]!.type, term: asks[0]!.term, to: asks.length }, 'raft campaign round sent')
+          // Debug only: every Ready passes here (a registration burst makes thousands a second).
+          if (this.log.isLevelEnabled('debug')) {
+            const asks = rd.messages.filter(m => m.type === 'prevote' || m.type === 'vote')
+            if (asks.length > 0) this.log.debug({ type: asks[0]!.type, term: asks[0]!.term, to: asks.length }, 'raft campaign round sent')
+          }
           if (rd.snapshot != null) {
             this.restoreControl(rd.snapshot.data)
             this.log.info({ index: rd.snapshot.metadata.index, term: rd.snapshot.metadata.term }, 'installed a snapshot from the leader')
