@@ -1,5 +1,5 @@
 // Results and Dijkstra–Scholten signals between a thief and the home that lent it work
-// (src/work/core.ts sendResults/onResults, src/work/core/outbox.ts, CompletionCore.coveredBy):
+// (src/work/core/results.ts sendResults/onResults, src/work/core/outbox.ts, CompletionCore.coveredBy):
 // the outcomes that finish a lent batch carry its signal, so the home records them and
 // settles the batch in one step; the last outcome of a job does not wait behind a results
 // message in flight; and nothing is lost when the thief dies before its results arrive.
