@@ -30,7 +30,19 @@
 //
 // A node whose own event loop runs late stretches its thresholds (stretch(): src/healing/lag.ts):
 // both the silence before a probe and a suspect's time before it dies grow by the allowance, so
-// a node that cannot read its sockets in time does not call its peers silent.
+// a node that cannot read its sockets in time does not call its peers silent. A peer whose own
+// loop runs late says so in its heartbeat (`lagMs`, its own allowance): its heartbeats and its
+// answers to probes come that much late, so its silence, a probe of it (the shell's timeout:
+// probeWaitMs) and its time as a suspect are judged that much later too. Like quietMs it is
+// capped at probeAfterMs, so no peer makes this node more lenient than that. At 50 processes on
+// two cores every node's loop runs seconds late, the sender's as much as the observer's; the
+// observer's allowance alone left ~900 "probe timed out" suspicions of live peers in two minutes
+// once the forming rules ended (BENCHMARKS.md, issue 14, stop 43).
+//
+// A probe that times out after the peer was heard from again (a heartbeat or another sign of
+// life that arrived while the probe was out) says nothing the detector does not know better:
+// the peer is not silent. It suspects nobody. A refused probe still counts (a crash right after
+// a heartbeat).
 //
 // While a cluster is forming, a timed-out probe suspects nobody: when the peer says it belongs
 // to no cluster yet (its heartbeat's `forming`), or this node does (forming()). A mesh forms
@@ -119,6 +131,11 @@ export interface Member {
    * probeAfterMs.
    */
   quietMs: number
+  /**
+   * How late the peer said its own event loop runs (its heartbeat's lag_ms): its silence, a
+   * probe of it and its time as a suspect are judged that much later. At most probeAfterMs.
+   */
+  lagMs: number
   /** Its last heartbeat said it belongs to no cluster yet: timed-out probes do not suspect it. */
   forming: boolean
   /** This node has reached it directly (a connection opened, a probe answered): its forming patience runs. */
@@ -145,6 +162,8 @@ export interface DetectorCounters {
   staleHeartbeats: number
   /** Timed-out probes of live peers that suspected nobody because the cluster was forming. */
   formingTimeouts: number
+  /** Timed-out probes that suspected nobody because the peer was heard from while the probe was out. */
+  heardTimeouts: number
 }
 
 export class FailureDetector {
@@ -152,7 +171,7 @@ export class FailureDetector {
   private readonly members = new Map<string, Member>()
   private probes: string[] = []
   private transitions: Transition[] = []
-  readonly counters: DetectorCounters = { suspicions: 0, refutedSuspicions: 0, deaths: 0, staleHeartbeats: 0, formingTimeouts: 0 }
+  readonly counters: DetectorCounters = { suspicions: 0, refutedSuspicions: 0, deaths: 0, staleHeartbeats: 0, formingTimeouts: 0, heardTimeouts: 0 }
   /** How much longer than configured silences must last now (this node's own lag: stretch()). */
   private allowanceMs = 0
   /** This node belongs to no cluster yet (forming()). */
@@ -165,14 +184,15 @@ export class FailureDetector {
   /**
    * A heartbeat signed by `peerId`. Returns false when it is stale (older than what we hold),
    * so the shell can skip updating the peer's advertised info. `forming`: the peer says it
-   * belongs to no cluster yet.
+   * belongs to no cluster yet. `lagMs`: how late the peer says its own event loop runs.
    */
-  heartbeat (peerId: string, incarnation: bigint, seq: bigint, now: number, leaving = false, quietMs = 0, forming = false): boolean {
+  heartbeat (peerId: string, incarnation: bigint, seq: bigint, now: number, leaving = false, quietMs = 0, forming = false, lagMs = 0): boolean {
     let m = this.members.get(peerId)
     if (m == null) {
       this.add(peerId, incarnation, seq, now, leaving ? 'left' : 'alive')
       const added = this.members.get(peerId)!
       added.quietMs = this.quiet(quietMs)
+      added.lagMs = this.quiet(lagMs)
       added.forming = forming
       return true
     }
@@ -189,6 +209,7 @@ export class FailureDetector {
     m.incarnation = incarnation
     m.seq = seq
     m.quietMs = this.quiet(quietMs)
+    m.lagMs = this.quiet(lagMs)
     m.forming = forming
     this.heard(m, now)
     if (leaving) {
@@ -256,12 +277,15 @@ export class FailureDetector {
    * `deadAfterMs` of silence. While the cluster is forming (the peer or this node belongs to
    * none yet) a timed-out probe leaves a live peer alive — one this node never reached directly
    * always, one it reached while silent for less than its patience (formingPatience): it is
-   * probed again after another probeAfterMs of silence.
+   * probed again after another probeAfterMs of silence. A timed-out probe of a live peer heard
+   * from after it was sent (`sentAt`; by default when ready() asked for the probe, if it did)
+   * leaves it alive.
    */
-  probeResult (peerId: string, outcome: ProbeOutcome | boolean, now: number): void {
+  probeResult (peerId: string, outcome: ProbeOutcome | boolean, now: number, sentAt?: number): void {
     const m = this.members.get(peerId)
     if (m == null) return
     const result: ProbeOutcome = outcome === true ? 'answered' : outcome === false ? 'refused' : outcome
+    const sent = sentAt ?? (m.probing ? m.lastProbeAt : Infinity)
     m.probing = false
     if (m.state === 'left') return
     if (m.state === 'dead') {
@@ -275,6 +299,11 @@ export class FailureDetector {
       this.heard(m, now)
       m.reached = true
       if (m.state === 'suspect') this.change(m, 'alive', now, 'probe answered')
+      return
+    }
+    if (m.state === 'alive' && result === 'timed-out' && m.lastHeardAt > sent) {
+      // Heard from while the probe was out: not silent, whatever became of the probe.
+      this.counters.heardTimeouts++
       return
     }
     m.failedProbes++
@@ -320,9 +349,9 @@ export class FailureDetector {
     for (const m of this.members.values()) {
       const silentFor = now - m.lastHeardAt
       if (m.state === 'alive') {
-        if (silentFor >= probeAfterMs + m.quietMs && !this.unreachedForming(m)) this.requestProbe(m, now, false)
+        if (silentFor >= probeAfterMs + m.quietMs + m.lagMs && !this.unreachedForming(m)) this.requestProbe(m, now, false)
       } else if (m.state === 'suspect') {
-        if (silentFor >= deadAfterMs && now - m.stateSince >= deadAfterMs) {
+        if (silentFor >= deadAfterMs + m.lagMs && now - m.stateSince >= deadAfterMs + m.lagMs) {
           this.change(m, 'dead', now, 'no sign of life while suspect')
         } else {
           // Confirm (or refute) the suspicion with a second probe.
@@ -349,9 +378,9 @@ export class FailureDetector {
     for (const m of this.members.values()) {
       let at = Infinity
       if (m.state === 'alive') {
-        if (!m.probing && !this.unreachedForming(m)) at = Math.max(m.lastHeardAt + probeAfterMs + m.quietMs, m.lastProbeAt + this.probeGap(m))
+        if (!m.probing && !this.unreachedForming(m)) at = Math.max(m.lastHeardAt + probeAfterMs + m.quietMs + m.lagMs, m.lastProbeAt + this.probeGap(m))
       } else if (m.state === 'suspect') {
-        at = Math.max(m.lastHeardAt, m.stateSince) + deadAfterMs
+        at = Math.max(m.lastHeardAt, m.stateSince) + deadAfterMs + m.lagMs
         if (!m.probing) at = Math.min(at, m.lastProbeAt + this.probeGap(m))
       } else if (m.state === 'dead') {
         if (!m.probing) at = m.lastProbeAt + deadAfterMs
@@ -395,6 +424,7 @@ export class FailureDetector {
       failedProbes: 0,
       refusedProbes: 0,
       quietMs: 0,
+      lagMs: 0,
       forming: false,
       reached: false
     }
@@ -402,7 +432,16 @@ export class FailureDetector {
     this.transitions.push({ peerId, from: 'unknown', to: state, reason: reason ?? (state === 'left' ? 'leave announced' : 'first heartbeat') })
   }
 
-  /** A peer's announced quiet interval, as this detector honours it: no more than probeAfterMs. */
+  /**
+   * How long a probe of `peerId` may wait for its answer, given `timeoutMs` configured: longer by
+   * this node's allowance (its own loop may read the answer late) and by the peer's announced
+   * lag (it may send it late).
+   */
+  probeWaitMs (peerId: string, timeoutMs: number): number {
+    return timeoutMs + this.allowanceMs + (this.members.get(peerId)?.lagMs ?? 0)
+  }
+
+  /** A peer's announced quiet interval (or lag), as this detector honours it: no more than probeAfterMs. */
   private quiet (ms: number): number {
     return Math.min(Math.max(0, ms), this.opts.probeAfterMs)
   }

@@ -84,7 +84,8 @@ const DETECTOR_COUNTERS: ReadonlyArray<{ name: string, help: string, field: keyo
   { name: 'refuted_suspicions_total', help: 'Suspect peers that proved alive', field: 'refutedSuspicions' },
   { name: 'deaths_total', help: 'Peers the failure detector declared dead', field: 'deaths' },
   { name: 'stale_heartbeats_total', help: 'Heartbeats older than one already held (replayed or reordered gossip)', field: 'staleHeartbeats' },
-  { name: 'forming_probe_timeouts_total', help: 'Timed-out probes that suspected no peer because it or this node belonged to no cluster yet', field: 'formingTimeouts' }
+  { name: 'forming_probe_timeouts_total', help: 'Timed-out probes that suspected no peer because it or this node belonged to no cluster yet', field: 'formingTimeouts' },
+  { name: 'heard_probe_timeouts_total', help: 'Timed-out probes that suspected no peer because it was heard from while the probe was out', field: 'heardTimeouts' }
 ]
 
 /** The Raft core's counters of refused input. */

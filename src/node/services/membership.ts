@@ -15,7 +15,7 @@ import { VERSION } from '../../version.js'
 import { heartbeatTopic } from '../../wire/constants.js'
 import type { PeerStatus } from '../../wire/proto/status.js'
 import { parseAddrs } from '../transport/addrs.js'
-import { pingPeer } from '../transport/ping.js'
+import { pingPeer, timeoutAfterPoll } from '../transport/ping.js'
 import { openConnectionTo } from '../transport/stream-to.js'
 import { GossipLinks } from '../transport/gossip-links.js'
 import type { Dialer } from '../transport/dialer.js'
@@ -419,6 +419,7 @@ export class Membership {
       bootstrapVoters: local.bootstrapVoters != null && local.bootstrapVoters !== 0 ? local.bootstrapVoters : undefined,
       fullyConnected: fullyConnected(this.relayMembers()),
       quietMs: (QUIET_FACTOR - 1) * this.init.heartbeatMs,
+      lagMs: this.detector.allowance !== 0 ? this.detector.allowance : undefined,
       framesAlive: true,
       vouchMembers: local.vouchMembers != null && local.vouchMembers !== 0 ? local.vouchMembers : undefined
     }
@@ -550,7 +551,7 @@ export class Membership {
     const peerId = msg.from.toString()
     if (peerId === this.host.peerId.toString()) return
     this.metrics.heartbeatsReceived.inc()
-    const fresh = this.detector.heartbeat(peerId, hb.incarnation, hb.seq, performance.now(), hb.leaving, hb.quietMs ?? 0, forming(hb.term, hb.leader))
+    const fresh = this.detector.heartbeat(peerId, hb.incarnation, hb.seq, performance.now(), hb.leaving, hb.quietMs ?? 0, forming(hb.term, hb.leader), hb.lagMs ?? 0)
     // Its connection may have opened before the detector knew it (the first heartbeat comes over
     // it): it counts as reached, as if the connection had opened now.
     if (this.detector.get(peerId)?.reached === false && this.isConnected(peerId)) this.detector.connected(peerId, performance.now())
@@ -670,8 +671,14 @@ export class Membership {
     this.foundingRevision++
     this.lastChangeAt = performance.now()
     // Suspicions, deaths and refutations are counted by the detector (metrics.ts reads them).
-    const level = t.to === 'dead' || t.to === 'suspect' ? 'warn' : 'info'
-    this.log[level]({ peer: t.peerId, name: this.info.get(t.peerId)?.name, from: t.from, to: t.to, reason: t.reason }, 'membership change')
+    if (t.to === 'dead' || t.to === 'suspect') {
+      // How it was judged: the silence, this node's own lag allowance and the peer's announced lag.
+      const m = this.detector.get(t.peerId)
+      const silentMs = m != null ? Math.round(performance.now() - m.lastHeardAt) : undefined
+      this.log.warn({ peer: t.peerId, name: this.info.get(t.peerId)?.name, from: t.from, to: t.to, reason: t.reason, probeErr: this.probeErrors.get(t.peerId), silentMs, allowanceMs: this.detector.allowance, peerLagMs: m?.lagMs }, 'membership change')
+    } else {
+      this.log.info({ peer: t.peerId, name: this.info.get(t.peerId)?.name, from: t.from, to: t.to, reason: t.reason }, 'membership change')
+    }
     // A peer declared dead may still hold a connection that went silent (a cut link gives no
     // close): drop it, so that when the peer is reachable again the dialer opens a fresh one
     // and gossip starts over on it. Chaos runs showed two hosts that had declared each other
@@ -744,7 +751,8 @@ export class Membership {
   private async probe (peerId: string): Promise<void> {
     this.metrics.probes.inc()
     let outcome: ProbeOutcome = 'answered'
-    const signal = AbortSignal.timeout(this.init.probeTimeoutMs + this.detector.allowance)
+    const sentAt = performance.now()
+    const signal = timeoutAfterPoll(this.detector.probeWaitMs(peerId, this.init.probeTimeoutMs))
     try {
       // Through an open connection (pingPeer): libp2p's own ping, dialling by peer id, could be
       // handed a listed connection that had closed, and call a live peer refused.
@@ -753,11 +761,16 @@ export class Membership {
       outcome = probeFailure(err)
       this.metrics.probesFailed.inc()
       this.log.debug({ peer: peerId, err: err?.message, name: err?.name, code: err?.code, outcome }, 'probe failed')
+      this.probeErrors.set(peerId, String(err?.code ?? err?.name ?? err?.message))
     }
     if (this.stopped) return
-    this.detector.probeResult(peerId, outcome, performance.now())
+    if (outcome === 'answered') this.probeErrors.delete(peerId)
+    this.detector.probeResult(peerId, outcome, performance.now(), sentAt)
     this.drain()
   }
+
+  /** How each peer's last failed probe failed (an error code or name), until one is answered: logged with a suspicion. */
+  private readonly probeErrors = new Map<string, string>()
 
   /**
    * view() asks this for every peer, and the founding check calls view() on every Raft tick:
@@ -817,7 +830,7 @@ export function probeFailure (err: any): ProbeOutcome {
   return refused(err) ? 'refused' : 'timed-out'
 }
 
-/** A heartbeat's content for quiet heartbeats: every field but seq and uptime_ms (which always move). */
+/** A heartbeat's content for quiet heartbeats: every field but seq and uptime_ms (which always move) and lag_ms (a peer that gets no heartbeat hears frames). */
 export function contentOf (hb: Heartbeat): string {
   return JSON.stringify([hb.addrs, String(hb.incarnation), hb.load, hb.queued, hb.slots, hb.draining, hb.capabilities, hb.role, String(hb.term), hb.leader, hb.leaving, hb.bootstrapSet, hb.bootstrapVoters, hb.fullyConnected, hb.name, hb.version, hb.framesAlive, hb.vouchMembers])
 }

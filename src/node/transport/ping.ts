@@ -33,3 +33,20 @@ export async function pingPeer (host: Libp2p, peer: PeerId, opts: { signal: Abor
   // fails after the echo came back does not make the peer any less alive.
   await stream.close(opts).catch((err: Error) => { stream.abort(err) })
 }
+
+/**
+ * An AbortSignal that aborts (a TimeoutError, as AbortSignal.timeout's) `ms` after now — but only
+ * once this node has read the I/O that arrived meanwhile. Node runs timers before it polls its
+ * sockets, so after a loop turn that ran late a plain timeout fires before the answer already
+ * waiting in the socket is read, and a probe of a live peer reads as timed out — the common case
+ * at 50 processes on two cores, where turns run seconds late. Here the timer only queues the
+ * abort for the check phase (setImmediate), which comes after the poll phase has read what is
+ * there; an answer that has arrived wins.
+ */
+export function timeoutAfterPoll (ms: number): AbortSignal {
+  const controller = new AbortController()
+  setTimeout(() => {
+    setImmediate(() => { controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')) }).unref()
+  }, ms).unref()
+  return controller.signal
+}

@@ -33,6 +33,7 @@ export interface Heartbeat {
   framesAlive: boolean
   vouchMembers?: number
   bootstrapVoters?: number
+  lagMs?: number
 }
 
 export namespace Heartbeat {
@@ -159,6 +160,11 @@ export namespace Heartbeat {
         if (obj.bootstrapVoters != null) {
           w.uint32(176)
           w.uint32(obj.bootstrapVoters)
+        }
+
+        if (obj.lagMs != null) {
+          w.uint32(184)
+          w.uint32(obj.lagMs)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -291,6 +297,10 @@ export namespace Heartbeat {
             }
             case 22: {
               obj.bootstrapVoters = reader.uint32()
+              break
+            }
+            case 23: {
+              obj.lagMs = reader.uint32()
               break
             }
             default: {

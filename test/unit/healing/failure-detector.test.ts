@@ -362,6 +362,66 @@ describe('failure detector: refused vs timed-out probes', () => {
     greedy.heartbeat('c', 1n, 1n, 0, false, 3_600_000)
     expect(greedy.nextDeadline()).toBe(2 * opts.probeAfterMs)
   })
+
+  it('does not suspect a peer heard from while its timed-out probe was out; a refused one still counts', () => {
+    const fd = detector()
+    fd.heartbeat('a', 1n, 1n, 0)
+    fd.tick(1_000)
+    expect(fd.ready().probes).toEqual(['a'])
+    fd.heartbeat('a', 1n, 2n, 1_200)
+    fd.probeResult('a', 'timed-out', 1_500)
+    expect(fd.get('a')?.state).toBe('alive')
+    expect(fd.counters).toMatchObject({ suspicions: 0, heardTimeouts: 1 })
+    // silent again: the next probe is judged from the heartbeat at 1 200
+    expect(fd.nextDeadline()).toBe(2_200)
+    fd.tick(2_200)
+    expect(fd.ready().probes).toEqual(['a'])
+    fd.probeResult('a', 'timed-out', 2_700)
+    expect(fd.get('a')?.state).toBe('suspect')
+
+    // a crash right after a heartbeat: the refusal counts
+    fd.heartbeat('b', 1n, 1n, 0)
+    fd.disconnected('b', 100)
+    fd.heartbeat('b', 1n, 2n, 101)
+    fd.probeResult('b', 'refused', 102)
+    expect(fd.get('b')?.state).toBe('suspect')
+
+    // a probe the shell ran of its own (sentAt given): judged from when it was sent
+    fd.heartbeat('c', 1n, 1n, 0)
+    fd.probeResult('c', 'timed-out', 600, 500)
+    expect(fd.get('c')?.state).toBe('suspect')
+  })
+
+  it('judges a peer that announces lag that much later: its silence, its probe\'s wait and its time as a suspect, at most probeAfterMs', () => {
+    const fd = detector()
+    fd.heartbeat('a', 1n, 1n, 0, false, 0, false, 700)
+    fd.tick(opts.probeAfterMs + 699)
+    expect(fd.ready().probes).toEqual([])
+    expect(fd.nextDeadline()).toBe(opts.probeAfterMs + 700)
+    fd.stretch(300)
+    expect(fd.probeWaitMs('a', 500)).toBe(500 + 300 + 700)
+    expect(fd.probeWaitMs('unknown', 500)).toBe(800)
+    fd.stretch(0)
+    fd.tick(opts.probeAfterMs + 700)
+    expect(fd.ready().probes).toEqual(['a'])
+    fd.probeResult('a', 'timed-out', 2_000)
+    expect(fd.get('a')?.state).toBe('suspect')
+    fd.tick(2_000 + opts.deadAfterMs + 699)
+    expect(fd.get('a')?.state).toBe('suspect')
+    fd.tick(2_000 + opts.deadAfterMs + 700)
+    expect(fd.get('a')?.state).toBe('dead')
+
+    // its next heartbeat without lag: the usual silence again
+    fd.heartbeat('a', 1n, 2n, 10_000, false, 0, false, 0)
+    fd.tick(10_000 + opts.probeAfterMs)
+    expect(fd.ready().probes).toContain('a')
+
+    // a peer cannot buy itself unbounded patience
+    const greedy = detector()
+    greedy.heartbeat('c', 1n, 1n, 0, false, 0, false, 3_600_000)
+    expect(greedy.nextDeadline()).toBe(2 * opts.probeAfterMs)
+    expect(greedy.probeWaitMs('c', 500)).toBe(500 + opts.probeAfterMs)
+  })
 })
 
 describe('failure detector: while the cluster is forming', () => {
