@@ -23,12 +23,15 @@
 // loops) over the run — the share of a core they ran, and the share they were runnable but
 // waited for a CPU, all nodes and the home. A home that waits for a CPU for most of the run
 // answers every message late, the completing one included (BENCHMARKS.md, issue 14, stop 37):
-// compare runs, and builds, only at like figures here.
+// compare runs, and builds, only at like figures here. Then the five slowest distributed
+// jobs (with ~100 jobs the p99 is the second of them: read it against the others) and which
+// node led Raft.
 import { Command } from 'commander'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { untilFinished } from '../src/node/client/job-wait.js'
 import { jobDetail, startBenchCluster } from './lib/mesh-jobs.js'
+import { statusAll } from '../scripts/cluster-lib.js'
 import { formatMachine, machineInfo, procSchedMs } from './lib/machine.js'
 import { freePortBlock } from './lib/ports.js'
 import { markdownTable, max, mean, num, quantile } from './lib/stats.js'
@@ -54,7 +57,7 @@ async function main (): Promise<void> {
   const basePort = await freePortBlock(Number(opts.basePort), N)
   const bin = opts.build != null ? join(resolve(opts.build), 'bin', 'meshnode.js') : undefined
   if (bin != null) console.log(`Nodes:   ${bin}`)
-  const { admin, pids, stop } = await startBenchCluster(N, dir, basePort, ['--concurrency', opts.concurrency], bin)
+  const { admin, pids, stop, client } = await startBenchCluster(N, dir, basePort, ['--concurrency', opts.concurrency], bin)
   try {
     const distributed: number[] = []
     const local: number[] = []
@@ -87,9 +90,22 @@ async function main (): Promise<void> {
     console.log(`nodes per job: median ${num(quantile(spread, 0.5))}, max ${num(max(spread))}\n`)
     console.log(markdownTable(['jobs', 'count', 'detection p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'mean ms'], [row('distributed', distributed), row('home only', local), row('all', [...distributed, ...local])]))
     printScheduler(pids, sched0, performance.now() - t0)
+    console.log(`slowest distributed jobs, ms: ${[...distributed].sort((a, b) => b - a).slice(0, 5).map(x => num(x)).join(', ')}`)
+    await printLeader(dir, client)
   } finally {
     await stop()
   }
+}
+
+/**
+ * Which node led Raft at the end: a leader's heartbeats and appends to nine peers share the
+ * home's CPU when the home leads (since the founding voter cap, only nodes 1–5 can).
+ */
+async function printLeader (dir: string, client: Parameters<typeof statusAll>[2]): Promise<void> {
+  const all = await statusAll(dir, 2_000, client)
+  const leader = all[0]?.status?.leader ?? ''
+  const i = all.findIndex(x => x.status?.peerId === leader)
+  console.log(`Raft leader at the end: ${i >= 0 ? `node ${i + 1}` : 'none known'} (the home is node 1)`)
 }
 
 /** What the scheduler did to the nodes' main threads (see the top of this file). */
