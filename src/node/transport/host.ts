@@ -82,6 +82,18 @@ export function hasMeshKey (host: Libp2p<any>): boolean {
 }
 
 /** Build (but do not start) the daemon's host. */
+/**
+ * The loopback ranges exempt from libp2p's inbound rate limit: IPv4's always, IPv6's only when
+ * the node listens on an IPv6 address (no IPv6 connection can arrive otherwise). Parsing an
+ * `/ip6/` multiaddr runs node's `isIPv6`, whose first call compiles a large regular
+ * expression: 13–60 ms of a lone start's ~600 ms of CPU (BENCHMARKS.md, issue 14, stop 44).
+ */
+export function loopbackAllowList (listen: readonly string[]): string[] {
+  const allow = ['/ip4/127.0.0.0/ipcidr/8']
+  if (listen.some(a => a.startsWith('/ip6/'))) allow.push('/ip6/::1/ipcidr/128')
+  return allow
+}
+
 export async function createHost (opts: HostOptions): Promise<Host> {
   const peerDiscovery: Array<(components: any) => PeerDiscovery> = []
   if (opts.mdns) peerDiscovery.push(mdns({ interval: 5_000 }))
@@ -116,7 +128,7 @@ export async function createHost (opts: HostOptions): Promise<Host> {
       dialTimeout: 5_000,
       // Local CLI calls and local clusters all come from loopback; libp2p's default of five
       // inbound connections per second per host would refuse them.
-      allow: ['/ip4/127.0.0.0/ipcidr/8', '/ip6/::1/ipcidr/128'],
+      allow: loopbackAllowList(opts.listen),
       // A whole fleet reconnecting after a restart may share a NAT address.
       inboundConnectionThreshold: 50,
       maxIncomingPendingConnections: 50
