@@ -22,6 +22,8 @@ export function entryKey (index: number): string {
 }
 
 type BatchOp = { type: 'put', key: string, value: Uint8Array } | { type: 'del', key: string }
+/** What `save` persists of a Ready. */
+type Persisted = Pick<Ready, 'snapshot' | 'entries' | 'hardState' | 'compaction' | 'truncateFrom'> & Partial<Ready>
 
 export class RaftStore {
   private readonly sub
@@ -53,9 +55,13 @@ export class RaftStore {
     const entries = fresh.entries(1, fresh.lastIndex() + 1) ?? []
     const founders = [...new Set([...voters, ...learners])].sort()
     const voterCount = new Set(voters).size
-    await this.sub.put(FOUNDERS_KEY, new TextEncoder().encode(JSON.stringify(founders)))
-    if (voterCount < founders.length) await this.sub.put(FOUNDING_VOTERS_KEY, new TextEncoder().encode(String(voterCount)))
-    await this.save({ hardState: fresh.hardState(), entries, messages: [], committed: [] })
+    // One atomic batch with the founding entries: a crash cannot leave the founders on disk
+    // without their voter count (which would read back as "all of them voters") or the log.
+    const ops: BatchOp[] = [{ type: 'put', key: FOUNDERS_KEY, value: new TextEncoder().encode(JSON.stringify(founders)) }]
+    if (voterCount < founders.length) ops.push({ type: 'put', key: FOUNDING_VOTERS_KEY, value: new TextEncoder().encode(String(voterCount)) })
+    const rd: Persisted = { hardState: fresh.hardState(), entries, messages: [], committed: [] }
+    await this.sub.batch([...ops, ...this.opsFor(rd)])
+    this.mirror.save(rd as Ready)
     this.founders = founders
     this.foundingVoters = voterCount
   }
@@ -79,7 +85,14 @@ export class RaftStore {
     this.foundingVoters = founders.length
   }
 
-  async save (rd: Pick<Ready, 'snapshot' | 'entries' | 'hardState' | 'compaction' | 'truncateFrom'> & Partial<Ready>): Promise<void> {
+  async save (rd: Persisted): Promise<void> {
+    const ops = this.opsFor(rd)
+    if (ops.length > 0) await this.sub.batch(ops)
+    this.mirror.save(rd as Ready)
+  }
+
+  /** The writes that persist `rd` against what the mirror holds now (the mirror is not touched). */
+  private opsFor (rd: Persisted): BatchOp[] {
     const ops: BatchOp[] = []
     const m = this.mirror
     if (rd.snapshot !== undefined && rd.snapshot.metadata.index > m.snapshot().metadata.index) {
@@ -99,8 +112,7 @@ export class RaftStore {
       for (let i = m.firstIndex(); i <= upTo; i++) ops.push({ type: 'del', key: entryKey(i) })
       ops.push({ type: 'put', key: SNAPSHOT_KEY, value: encodeSnapshot(rd.compaction) })
     }
-    if (ops.length > 0) await this.sub.batch(ops)
-    m.save(rd as Ready)
+    return ops
   }
 
   private async load (): Promise<void> {

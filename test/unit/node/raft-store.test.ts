@@ -99,6 +99,29 @@ describe('raft store', () => {
     await store.close()
   })
 
+  it('bootstraps in one atomic write: a crash cannot leave the founders without their voter count or their log', async () => {
+    const dir = tempDir('raft')
+    let store = await Store.open(dir)
+    let rs = await RaftStore.open(store)
+    // Every write after the first fails, as a crash between writes would cut them off.
+    const sub = (rs as unknown as { sub: { put: (...a: unknown[]) => Promise<void>, batch: (...a: unknown[]) => Promise<void> } }).sub
+    let writes = 0
+    for (const method of ['put', 'batch'] as const) {
+      const original = sub[method].bind(sub)
+      sub[method] = async (...args: unknown[]) => {
+        if (++writes > 1) throw new Error('crashed')
+        await original(...args)
+      }
+    }
+    await rs.bootstrap(['b', 'a'], ['d', 'c'])
+    expect(writes).toBe(1)
+    ;({ store, rs } = await reopen(dir, store))
+    expect(rs.founders).toEqual(['a', 'b', 'c', 'd'])
+    expect(rs.foundingVoters).toBe(2)
+    expect(rs.mirror.lastIndex()).toBe(4)
+    await store.close()
+  })
+
   it('keeps how many founders founded as voters, for the founders that come late', async () => {
     const dir = tempDir('raft')
     let store = await Store.open(dir)
