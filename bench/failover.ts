@@ -21,6 +21,7 @@ import { agreedFullLeader, measureFailover, roleChanges } from './lib/failover.j
 import { formatMachine, loadavg, machineInfo } from './lib/machine.js'
 import { freePortBlock } from './lib/ports.js'
 import { markdownTable, max, median, ms, quantile, sleep } from './lib/stats.js'
+import { runWriters } from './lib/writers.js'
 
 const program = new Command('bench/failover')
   .option('--nodes <n>', 'cluster size', '5')
@@ -59,21 +60,8 @@ async function main (): Promise<void> {
     const client = await clusterCaller(dir)
     const target = multiaddr(pickLocalAddr(leader.status!.addrs)!)
     const seconds = Number(opts.proposeSeconds)
-    const deadline = Date.now() + seconds * 1_000
-    let committed = 0
-    let failed = 0
-    const latencies: number[] = []
-    await Promise.all(Array.from({ length: Number(opts.concurrency) }, async (_, w) => {
-      let i = 0
-      while (Date.now() < deadline) {
-        const t = performance.now()
-        const res = await callWith(client, target, { configSet: { key: `bench/${w}`, value: String(i++) } }, ADMIN_CALL).catch(() => null)
-        if (res != null && res.code === '') {
-          committed++
-          latencies.push(performance.now() - t)
-        } else failed++
-      }
-    }))
+    const { committed, failed, latencies } = await runWriters(Number(opts.concurrency), seconds, async (w, i) =>
+      (await callWith(client, target, { configSet: { key: `bench/${w}`, value: String(i) } }, ADMIN_CALL)).code === '')
     await client.stop()
     const rate = committed / seconds
     console.log(`proposals: ${committed} committed in ${seconds} s = ${rate.toFixed(0)}/s with ${opts.concurrency} in flight (${failed} failed); latency p50 ${ms(median(latencies), 1)} p99 ${ms(quantile(latencies, 0.99), 1)}`)
