@@ -8,8 +8,8 @@
 // past `probeAfterMs` with the probe not answering) and dead only after a second refused probe
 // or a suspect period of `deadAfterMs` with no sign of life.
 //
-// How a probe failed matters. A refused one (connection refused or reset: nothing listens
-// there any more) is a process that is gone, and two in a row make it dead at once — a crash
+// How a probe failed matters. A refused one (the dial was refused: nothing listens there any
+// more) is a process that is gone, and two in a row make it dead at once — a crash
 // is caught in ~130 ms. A timed-out one is a process that did not answer in time: gone, cut
 // off, or only slow. On a loaded machine (25 processes starting on 2 cores) slowness is the
 // common case, and counting timeouts toward the fast rule declared live peers dead, whose
@@ -38,6 +38,17 @@
 // two cores every node's loop runs seconds late, the sender's as much as the observer's; the
 // observer's allowance alone left ~900 "probe timed out" suspicions of live peers in two minutes
 // once the forming rules ended (BENCHMARKS.md, issue 14, stop 43).
+//
+// What counts as refused is narrow: the peer's address refused a dial (ECONNREFUSED — a
+// crashed process's port does so within a millisecond; a disconnect, then a refused redial, is
+// the usual crash). A stream or connection reset under the ping says nothing certain at load:
+// at 50 processes on two cores every "refusal" of a live peer was one (UnexpectedEOF,
+// StreamReset, ECONNRESET), never a closed port, and two made a live peer dead (BENCHMARKS.md,
+// issue 14, stops 43 and 44). The shell probes again at once over a fresh stream after a reset
+// (a crashed peer's redial is refused then) and reports a second failure as timed out. A probe
+// that could not even be sent because this node's own stream limit was reached (a ping stream
+// of its own still closing) is `inconclusive`: no outcome, the peer is probed again after the
+// gap; a second one in a row counts as timed out, so nothing keeps a silent peer unjudged.
 //
 // A probe that times out after the peer was heard from again (a heartbeat or another sign of
 // life that arrived while the probe was out) says nothing the detector does not know better:
@@ -80,12 +91,12 @@ export type MemberState = 'alive' | 'suspect' | 'dead' | 'left'
 export const FORMING_PATIENCE = 10
 
 /**
- * How a probe ended: answered; refused (the peer's address refused or reset the connection or
- * the stream: no process there); or timed out / failed in a way that says nothing certain
- * (the process may be slow, or the host cut off). `true`/`false` are accepted as answered and
- * refused.
+ * How a probe ended: answered; refused (the peer's address refused the dial: no process
+ * there); timed out / failed in a way that says nothing certain (the process may be slow, the
+ * host cut off, a stream reset at load); or inconclusive (it never reached the peer: this
+ * node's own stream limit). `true`/`false` are accepted as answered and refused.
  */
-export type ProbeOutcome = 'answered' | 'refused' | 'timed-out'
+export type ProbeOutcome = 'answered' | 'refused' | 'timed-out' | 'inconclusive'
 
 export interface FailureDetectorOptions {
   /** Silence after which a peer is probed directly (several heartbeat intervals). */
@@ -125,6 +136,8 @@ export interface Member {
   failedProbes: number
   /** Refused probes since the last sign of life: two make the peer dead at once. */
   refusedProbes: number
+  /** Inconclusive probes in a row (no other outcome, no sign of life between): the second counts as timed out. */
+  inconclusiveProbes: number
   /**
    * How much later than usual the peer said its next heartbeat may come while nothing it
    * advertises changes (its quiet heartbeats); silence is judged that much later. At most
@@ -164,6 +177,8 @@ export interface DetectorCounters {
   formingTimeouts: number
   /** Timed-out probes that suspected nobody because the peer was heard from while the probe was out. */
   heardTimeouts: number
+  /** Probes that gave no outcome (inconclusive: this node's own stream limit), to be run again after the gap. */
+  inconclusiveProbes: number
 }
 
 export class FailureDetector {
@@ -171,7 +186,7 @@ export class FailureDetector {
   private readonly members = new Map<string, Member>()
   private probes: string[] = []
   private transitions: Transition[] = []
-  readonly counters: DetectorCounters = { suspicions: 0, refutedSuspicions: 0, deaths: 0, staleHeartbeats: 0, formingTimeouts: 0, heardTimeouts: 0 }
+  readonly counters: DetectorCounters = { suspicions: 0, refutedSuspicions: 0, deaths: 0, staleHeartbeats: 0, formingTimeouts: 0, heardTimeouts: 0, inconclusiveProbes: 0 }
   /** How much longer than configured silences must last now (this node's own lag: stretch()). */
   private allowanceMs = 0
   /** This node belongs to no cluster yet (forming()). */
@@ -279,14 +294,24 @@ export class FailureDetector {
    * always, one it reached while silent for less than its patience (formingPatience): it is
    * probed again after another probeAfterMs of silence. A timed-out probe of a live peer heard
    * from after it was sent (`sentAt`; by default when ready() asked for the probe, if it did)
-   * leaves it alive.
+   * leaves it alive. An inconclusive probe changes nothing but that the peer is probed again
+   * after the gap; the second in a row is taken as timed out.
    */
   probeResult (peerId: string, outcome: ProbeOutcome | boolean, now: number, sentAt?: number): void {
     const m = this.members.get(peerId)
     if (m == null) return
-    const result: ProbeOutcome = outcome === true ? 'answered' : outcome === false ? 'refused' : outcome
+    let result: ProbeOutcome = outcome === true ? 'answered' : outcome === false ? 'refused' : outcome
     const sent = sentAt ?? (m.probing ? m.lastProbeAt : Infinity)
     m.probing = false
+    if (result === 'inconclusive') {
+      if (m.inconclusiveProbes === 0) {
+        m.inconclusiveProbes++
+        this.counters.inconclusiveProbes++
+        return
+      }
+      result = 'timed-out'
+    }
+    m.inconclusiveProbes = 0
     if (m.state === 'left') return
     if (m.state === 'dead') {
       if (result === 'answered') {
@@ -423,6 +448,7 @@ export class FailureDetector {
       lastProbeAt: -Infinity,
       failedProbes: 0,
       refusedProbes: 0,
+      inconclusiveProbes: 0,
       quietMs: 0,
       lagMs: 0,
       forming: false,
@@ -450,6 +476,7 @@ export class FailureDetector {
     m.lastHeardAt = now
     m.failedProbes = 0
     m.refusedProbes = 0
+    m.inconclusiveProbes = 0
   }
 
   /**

@@ -60,7 +60,8 @@ const NODE_COUNTERS = {
   gossipRelaysSkipped: { name: 'gossip_relays_skipped_total', help: 'Fresh heartbeats not forwarded to gossip mesh peers: every member was directly connected (healing/relay.ts)' },
   gossipLinksReopened: { name: 'gossip_links_reopened_total', help: 'Gossip streams reopened to connected peers that gossipsub had given up on (transport/gossip-links.ts)' },
   probes: { name: 'probes_total', help: 'Direct probes (libp2p ping) of silent or disconnected peers' },
-  probesFailed: { name: 'probes_failed_total', help: 'Probes that got no answer in time' },
+  probesFailed: { name: 'probes_failed_total', help: 'Probe pings that got no answer (a probe retried after a reset counts each ping)' },
+  probesRetried: { name: 'probes_retried_total', help: 'Probes tried a second time at once because the first ping\'s stream or connection was reset (a reset is not a refusal)' },
   raftSent: { name: 'raft_sent_total', help: 'Raft messages sent' },
   raftReceived: { name: 'raft_received_total', help: 'Raft messages received and decoded' },
   raftDropped: { name: 'raft_dropped_total', help: 'Raft messages dropped before sending (queue full, stream lost)' },
@@ -85,7 +86,8 @@ const DETECTOR_COUNTERS: ReadonlyArray<{ name: string, help: string, field: keyo
   { name: 'deaths_total', help: 'Peers the failure detector declared dead', field: 'deaths' },
   { name: 'stale_heartbeats_total', help: 'Heartbeats older than one already held (replayed or reordered gossip)', field: 'staleHeartbeats' },
   { name: 'forming_probe_timeouts_total', help: 'Timed-out probes that suspected no peer because it or this node belonged to no cluster yet', field: 'formingTimeouts' },
-  { name: 'heard_probe_timeouts_total', help: 'Timed-out probes that suspected no peer because it was heard from while the probe was out', field: 'heardTimeouts' }
+  { name: 'heard_probe_timeouts_total', help: 'Timed-out probes that suspected no peer because it was heard from while the probe was out', field: 'heardTimeouts' },
+  { name: 'inconclusive_probes_total', help: 'Probes that gave no outcome (this node\'s own ping stream limit reached) and were run again after the gap', field: 'inconclusiveProbes' }
 ]
 
 /** The Raft core's counters of refused input. */

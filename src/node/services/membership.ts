@@ -556,6 +556,7 @@ export class Membership {
     // it): it counts as reached, as if the connection had opened now.
     if (this.detector.get(peerId)?.reached === false && this.isConnected(peerId)) this.detector.connected(peerId, performance.now())
     if (!fresh) return
+    this.heartbeatAt.set(peerId, performance.now())
     const prev = this.info.get(peerId)
     // A new life of the peer knows nothing this node said before.
     if (prev != null && prev.incarnation !== hb.incarnation) this.fullRecipients.delete(peerId)
@@ -591,12 +592,14 @@ export class Membership {
   }
 
   private readonly onConnect = (evt: CustomEvent<PeerId>): void => {
+    this.log.debug({ peer: evt.detail.toString() }, 'peer connected')
     this.detector.connected(evt.detail.toString(), performance.now())
     this.drain()
   }
 
   private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
     if (this.stopped) return
+    this.log.debug({ peer: evt.detail.toString() }, 'peer disconnected')
     // What was on its way to it may be lost with the connection: it gets heartbeats again
     // until one has reached it (frames as liveness).
     this.fullRecipients.delete(evt.detail.toString())
@@ -674,8 +677,9 @@ export class Membership {
     if (t.to === 'dead' || t.to === 'suspect') {
       // How it was judged: the silence, this node's own lag allowance and the peer's announced lag.
       const m = this.detector.get(t.peerId)
-      const silentMs = m != null ? Math.round(performance.now() - m.lastHeardAt) : undefined
-      this.log.warn({ peer: t.peerId, name: this.info.get(t.peerId)?.name, from: t.from, to: t.to, reason: t.reason, probeErr: this.probeErrors.get(t.peerId), silentMs, allowanceMs: this.detector.allowance, peerLagMs: m?.lagMs }, 'membership change')
+      const now = performance.now()
+      const silentMs = m != null ? Math.round(now - m.lastHeardAt) : undefined
+      this.log.warn({ peer: t.peerId, name: this.info.get(t.peerId)?.name, from: t.from, to: t.to, reason: t.reason, probeErr: this.probeErrors.get(t.peerId), silentMs, allowanceMs: this.detector.allowance, peerLagMs: m?.lagMs, ...this.linkOf(t.peerId, now) }, 'membership change')
     } else {
       this.log.info({ peer: t.peerId, name: this.info.get(t.peerId)?.name, from: t.from, to: t.to, reason: t.reason }, 'membership change')
     }
@@ -687,6 +691,31 @@ export class Membership {
     if (t.to === 'dead') void this.host.hangUp(peerIdFromString(t.peerId)).catch(() => {})
     for (const fn of this.onTransition) fn(t)
   }
+
+  /**
+   * What this node held of its link to a peer it suspects, for the log line: whether a gossip
+   * heartbeat or only other signs of life stopped (ms since the last heartbeat), whether a
+   * connection was open (and since when), whether gossipsub had a stream each way, and whether
+   * heartbeats went to every peer (no relay needed: a quiet heartbeat may be left out).
+   */
+  private linkOf (peerId: string, now: number): Record<string, unknown> {
+    const pubsub = this.host.services.pubsub as any
+    let conns: Array<{ status: string, timeline?: { open?: number } }> = []
+    try { conns = this.host.getConnections(peerIdFromString(peerId)) } catch {}
+    const open = conns.filter(c => c.status === 'open')
+    const hbAt = this.heartbeatAt.get(peerId)
+    return {
+      hbAgoMs: hbAt === undefined ? undefined : Math.round(now - hbAt),
+      conns: open.length,
+      connAgeMs: open.length > 0 ? Date.now() - Math.min(...open.map(c => c.timeline?.open ?? Date.now())) : undefined,
+      gossipOut: pubsub?.streamsOutbound?.has?.(peerId),
+      gossipIn: pubsub?.streamsInbound?.has?.(peerId),
+      relay: this.relayNeeded()
+    }
+  }
+
+  /** When (performance.now()) each peer's last fresh gossip heartbeat arrived: linkOf. */
+  private readonly heartbeatAt = new Map<string, number>()
 
   /** The members as the relay rule (src/healing/relay.ts) reads them. */
   private * relayMembers (): Generator<RelayMember> {
@@ -748,25 +777,43 @@ export class Membership {
     void this.probe(peerId)
   }
 
+  /**
+   * One probe as the detector sees it. A stream or connection reset under the ping says
+   * nothing certain at load (a crashed process's port refuses the next dial instead), so it is
+   * tried again at once over a fresh stream — on a new connection if the old one closed, whose
+   * dial a crashed peer refuses — and a second failure that is not a refusal counts as timed
+   * out. Our own stream limit reached is inconclusive (probeFailure).
+   */
   private async probe (peerId: string): Promise<void> {
     this.metrics.probes.inc()
-    let outcome: ProbeOutcome = 'answered'
     const sentAt = performance.now()
     const signal = timeoutAfterPoll(this.detector.probeWaitMs(peerId, this.init.probeTimeoutMs))
+    let outcome = await this.ping(peerId, signal)
+    if (outcome === 'reset' && !signal.aborted && !this.stopped) {
+      this.metrics.probesRetried.inc()
+      outcome = await this.ping(peerId, signal)
+      if (outcome === 'reset' || outcome === 'inconclusive') outcome = 'timed-out'
+    }
+    if (this.stopped) return
+    if (outcome === 'answered') this.probeErrors.delete(peerId)
+    this.detector.probeResult(peerId, outcome === 'reset' ? 'timed-out' : outcome, performance.now(), sentAt)
+    this.drain()
+  }
+
+  /** One ping of `peerId` and how it ended. */
+  private async ping (peerId: string, signal: AbortSignal): Promise<ProbeOutcome | 'reset'> {
     try {
       // Through an open connection (pingPeer): libp2p's own ping, dialling by peer id, could be
       // handed a listed connection that had closed, and call a live peer refused.
       await pingPeer(this.host, peerIdFromString(peerId), { signal })
+      return 'answered'
     } catch (err: any) {
-      outcome = probeFailure(err)
+      const outcome = probeFailure(err)
       this.metrics.probesFailed.inc()
       this.log.debug({ peer: peerId, err: err?.message, name: err?.name, code: err?.code, outcome }, 'probe failed')
       this.probeErrors.set(peerId, String(err?.code ?? err?.name ?? err?.message))
+      return outcome
     }
-    if (this.stopped) return
-    if (outcome === 'answered') this.probeErrors.delete(peerId)
-    this.detector.probeResult(peerId, outcome, performance.now(), sentAt)
-    this.drain()
   }
 
   /** How each peer's last failed probe failed (an error code or name), until one is answered: logged with a suspicion. */
@@ -804,30 +851,48 @@ export function forming (term: bigint, leader: string): boolean {
   return term === 0n || (term <= 1n && leader === '')
 }
 
-/** Error codes, names and message fragments that mean no process answers at the peer's address. */
-const REFUSED_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ERR_UNEXPECTED_EOF', 'ERR_STREAM_RESET', 'ERR_CONNECTION_CLOSED'])
-const REFUSED_NAMES = new Set(['UnexpectedEOFError', 'StreamResetError', 'ConnectionClosedError'])
-const REFUSED_TEXT = /ECONNREFUSED|ECONNRESET|EPIPE/
+/** Error codes and message fragments that mean the peer's address refused the dial: no process listens there. */
+const REFUSED_CODES = new Set(['ECONNREFUSED'])
+const REFUSED_TEXT = /ECONNREFUSED/
+/** Error codes, names and message fragments of a stream or connection reset under the ping. */
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ERR_UNEXPECTED_EOF', 'ERR_STREAM_RESET', 'ERR_CONNECTION_CLOSED'])
+const RESET_NAMES = new Set(['UnexpectedEOFError', 'StreamResetError', 'ConnectionClosedError'])
+const RESET_TEXT = /ECONNRESET|EPIPE/
+/** This node's own limit of outbound ping streams per connection was reached: the ping never went. */
+const OWN_LIMIT_NAMES = new Set(['TooManyOutboundProtocolStreamsError'])
+const OWN_LIMIT_TEXT = /Too many outbound protocol streams/
+const NONE = new Set<string>()
 
 /**
- * How a failed probe failed (FailureDetector.probeResult). Refused: the dial was refused or
- * reset, or the connection or stream ended under the ping — measured on loopback, a killed
- * process gives `connect ECONNREFUSED` (code ECONNREFUSED) within a millisecond, an in-flight
- * ping to it UnexpectedEOFError, a dead connection's Noise read ECONNRESET. Anything else
- * (our timeout, a SIGSTOPped or cut-off host, an error that proves nothing) counts as
- * timed out: it makes the peer suspect, and dead only after --dead-after-ms of silence.
+ * How a failed ping failed. Refused: the dial was refused — measured on loopback, a killed
+ * process gives `connect ECONNREFUSED` (code ECONNREFUSED) within a millisecond. Reset: the
+ * connection or stream ended under the ping (UnexpectedEOFError, StreamResetError, ECONNRESET,
+ * a closed connection): what a ping in flight to a process that just died gets, but at 50
+ * processes on two cores every such failure came from a live peer (BENCHMARKS.md, issue 14,
+ * stop 43), so the probe tries once more (Membership.probe). Inconclusive: our own stream limit
+ * (a ping stream of ours, or libp2p's connection monitor's, still open): the peer was never
+ * asked. Anything else (our timeout, a SIGSTOPped or cut-off host, an error that proves
+ * nothing) is timed out: it makes the peer suspect, and dead only after --dead-after-ms of
+ * silence. A refusal anywhere in the error's causes wins over a reset.
  */
-export function probeFailure (err: any): ProbeOutcome {
+export function probeFailure (err: any): ProbeOutcome | 'reset' {
   const seen = new Set<any>()
-  const refused = (e: any): boolean => {
+  const find = (e: any, codes: Set<string>, names: Set<string>, text: RegExp): boolean => {
     if (e == null || typeof e !== 'object' || seen.has(e)) return false
     seen.add(e)
-    if (REFUSED_CODES.has(e.code) || REFUSED_NAMES.has(e.name)) return true
-    if (typeof e.message === 'string' && REFUSED_TEXT.test(e.message)) return true
-    if (Array.isArray(e.errors) && e.errors.some(refused)) return true
-    return refused(e.cause)
+    if (codes.has(e.code) || names.has(e.name)) return true
+    if (typeof e.message === 'string' && text.test(e.message)) return true
+    if (Array.isArray(e.errors) && e.errors.some((x: any) => find(x, codes, names, text))) return true
+    return find(e.cause, codes, names, text)
   }
-  return refused(err) ? 'refused' : 'timed-out'
+  const has = (codes: Set<string>, names: Set<string>, text: RegExp): boolean => {
+    seen.clear()
+    return find(err, codes, names, text)
+  }
+  if (has(REFUSED_CODES, NONE, REFUSED_TEXT)) return 'refused'
+  if (has(RESET_CODES, RESET_NAMES, RESET_TEXT)) return 'reset'
+  if (has(NONE, OWN_LIMIT_NAMES, OWN_LIMIT_TEXT)) return 'inconclusive'
+  return 'timed-out'
 }
 
 /** A heartbeat's content for quiet heartbeats: every field but seq and uptime_ms (which always move) and lag_ms (a peer that gets no heartbeat hears frames). */

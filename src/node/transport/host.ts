@@ -64,6 +64,9 @@ function protection (meshKeys: Uint8Array[] | undefined, onMismatch?: (info: Mes
   return { connectionProtector: meshKeyProtector({ keys: meshKeys, onMismatch }) }
 }
 
+/** Ping streams per connection each way: the connection monitor's, a probe's, and its retry's (see ping() below). */
+export const PING_STREAMS = 3
+
 /** Hosts built with a mesh key (libp2p does not say whether a host has a protector). */
 const keyed = new WeakSet<Libp2p<any>>()
 
@@ -145,7 +148,15 @@ export async function createHost (opts: HostOptions): Promise<Host> {
       // a minute, and each reset was ~3 s without heartbeats on that link, then a probe, a
       // suspicion (1 090 in a 2-minute hold; BENCHMARKS.md, issue 14, stop 29). A probe's own
       // timeout is on the asking side (pingPeer, membership.ts), unchanged.
-      ping: ping(),
+      // Streams: the library allows one outbound ping stream per connection, and libp2p's
+      // connection monitor pings on the same protocol as the membership probe. Whichever came
+      // second failed TooManyOutboundProtocolStreams — a probe with no outcome, or the monitor
+      // aborting the whole *connection* (it aborts on any failed ping), which reset every
+      // stream on it, gossip's and Raft's with the probe's: ~200 a 50-process run (BENCHMARKS.md,
+      // issue 14, stops 43 and 44). Room for the monitor's ping, a probe and a probe's retry
+      // after a reset while the reset stream is still being removed; the answering side allows
+      // as many from each peer.
+      ping: ping({ maxOutboundStreams: PING_STREAMS, maxInboundStreams: PING_STREAMS }),
       pubsub: scoreOnHeartbeat(gossipsub({
         // A lone node must still be able to publish its heartbeat.
         allowPublishToZeroTopicPeers: true,

@@ -53,7 +53,8 @@
 //     crashed peer fails after one round trip ('kill': the OS refuses; the detector is told
 //     'refused') or after probeTimeoutMs ('hang': the host is silent, like a SIGSTOP or a cut
 //     cable; 'timed-out', which kills only after deadAfterMs of silence). A dial refused by
-//     a full peer (maxConnections) is 'refused' too, as libp2p resets it.
+//     a full peer (maxConnections) is reset by libp2p, tried again at once and reset again:
+//     'timed-out' after two round trips (a reset is not a refusal, Membership.probe).
 //   - Every peer score is 0: meshnode sets no topic scores and turns the IP-colocation
 //     penalty off (host.ts; with it on, 15+ nodes on one address graylisted each other),
 //     and behaviour penalties (broken IWANT promises) are not modelled: no opportunistic
@@ -702,8 +703,9 @@ export class MembershipSim {
         this.connect(node, target)
         this.at(this.now + rtt + 3 * this.cfg.maxDelayMs, K_PROBE_DONE, node.i, peer, 1, null)
       } else {
+        // libp2p resets it; the shell tries again at once and calls a second reset timed out.
         target.refusedDials++
-        this.at(this.now + rtt, K_PROBE_DONE, node.i, peer, 0, null)
+        this.at(this.now + 2 * rtt, K_PROBE_DONE, node.i, peer, 2, null)
       }
       return
     }

@@ -19,6 +19,16 @@ function deadByRefusals (): FailureDetector {
   return fd
 }
 
+/** A detector whose connected peer 'a', heard at 0, is due a silence probe at 1 000 ms (asked for, not yet drained). */
+function probedAt1000 (): FailureDetector {
+  const fd = detector()
+  fd.heartbeat('a', 1n, 1n, 0)
+  fd.connected('a', 0)
+  fd.ready()
+  fd.tick(1_000)
+  return fd
+}
+
 describe('failure detector', () => {
   it('marks a peer alive on its first heartbeat', () => {
     const fd = detector()
@@ -421,6 +431,43 @@ describe('failure detector: refused vs timed-out probes', () => {
     greedy.heartbeat('c', 1n, 1n, 0, false, 0, false, 3_600_000)
     expect(greedy.nextDeadline()).toBe(2 * opts.probeAfterMs)
     expect(greedy.probeWaitMs('c', 500)).toBe(500 + opts.probeAfterMs)
+  })
+
+  it('changes nothing on an inconclusive probe but probes the peer again after the gap', () => {
+    const fd = probedAt1000()
+    expect(fd.ready().probes).toEqual(['a'])
+    fd.probeResult('a', 'inconclusive', 1_050)
+    expect(fd.get('a')?.state).toBe('alive')
+    expect(fd.ready().transitions).toEqual([])
+    expect(fd.counters.inconclusiveProbes).toBe(1)
+    expect(fd.nextDeadline()).toBe(1_000 + opts.probeIntervalMs)
+    fd.tick(1_000 + opts.probeIntervalMs)
+    expect(fd.ready().probes).toEqual(['a'])
+  })
+
+  it('takes a second inconclusive probe in a row as timed out, so a silent peer is still judged', () => {
+    const fd = probedAt1000()
+    fd.ready()
+    fd.probeResult('a', 'inconclusive', 1_050)
+    fd.tick(1_100)
+    fd.probeResult('a', 'inconclusive', 1_150)
+    expect(fd.get('a')?.state).toBe('suspect')
+    expect(fd.ready().transitions.map(t => t.reason)).toEqual(['probe timed out'])
+  })
+
+  it('starts the count of inconclusive probes again after a sign of life or another outcome', () => {
+    const fd = probedAt1000()
+    fd.probeResult('a', 'inconclusive', 1_050)
+    fd.heartbeat('a', 1n, 2n, 1_060)
+    fd.tick(2_100)
+    fd.probeResult('a', 'inconclusive', 2_150)
+    expect(fd.get('a')?.state).toBe('alive')
+    fd.tick(2_250)
+    fd.probeResult('a', 'answered', 2_300)
+    fd.tick(3_300)
+    fd.probeResult('a', 'inconclusive', 3_350)
+    expect(fd.get('a')?.state).toBe('alive')
+    expect(fd.counters.inconclusiveProbes).toBe(3)
   })
 })
 

@@ -77,6 +77,32 @@ describe('the membership probe', () => {
     expect(await probe(m, b)).toBe('refused')
   })
 
+  it('tries again at once after a reset stream, and counts the answer to the second ping', async () => {
+    const b = await host()
+    let pings = 0
+    await b.unhandle(PING_PROTOCOL)
+    await b.handle(PING_PROTOCOL, ({ stream }) => {
+      // The first ping's stream is reset (as a loaded peer's may be); later ones are echoed.
+      if (pings++ === 0) stream.abort(new Error('reset under load'))
+      else void stream.sink(stream.source)
+    })
+    const a = await host()
+    await a.dial(b.getMultiaddrs()[0]!)
+    expect(await probe(membership(a), b)).toBe('answered')
+    expect(pings).toBe(2)
+  })
+
+  it('calls a peer whose ping streams are reset twice timed out, not refused', async () => {
+    const b = await host()
+    let pings = 0
+    await b.unhandle(PING_PROTOCOL)
+    await b.handle(PING_PROTOCOL, ({ stream }) => { pings++; stream.abort(new Error('reset under load')) })
+    const a = await host()
+    await a.dial(b.getMultiaddrs()[0]!)
+    expect(await probe(membership(a), b)).toBe('timed-out')
+    expect(pings).toBe(2)
+  })
+
   it('calls a peer that holds the connection but never echoes timed out', async () => {
     const b = await host()
     // A host that takes the ping stream and never answers (as a paused process would not).
