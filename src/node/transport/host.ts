@@ -67,6 +67,13 @@ function protection (meshKeys: Uint8Array[] | undefined, onMismatch?: (info: Mes
 /** Ping streams per connection each way: the connection monitor's, a probe's, and its retry's (see ping() below). */
 export const PING_STREAMS = 3
 
+/**
+ * The least time libp2p's connection monitor waits for a ping before it aborts the connection
+ * (see connectionMonitor below): well above what a live peer on a starved host takes, with both
+ * loops at the lag cap (--probe-after-ms, 3 s).
+ */
+export const MONITOR_PING_TIMEOUT_MS = 30_000
+
 /** Hosts built with a mesh key (libp2p does not say whether a host has a protector). */
 const keyed = new WeakSet<Libp2p<any>>()
 
@@ -122,8 +129,15 @@ export async function createHost (opts: HostOptions): Promise<Host> {
     // silent peer is probed, a dead one's connection closed and redialled), and those pings
     // were ~6 of an idle node's ~21 socket writes a second on a 10-node mesh (CPU per node
     // ~2.7 % -> ~2.2 % with the monitor off; BENCHMARKS.md, issue 14, stop 26). Once a minute
-    // it still reaps a half-open connection nobody else watches.
-    connectionMonitor: { pingInterval: 60_000 },
+    // it still reaps a half-open connection nobody else watches. It aborts the connection when
+    // its ping is not answered within an adaptive timeout of at least 5 s by default, and it
+    // pings all of a node's connections at once: at 50 processes on two cores, where every
+    // loop runs seconds late, ~300 connections a minute were aborted 5–15 s after each node's
+    // minute, a quarter of the mesh's pairs; 83 of 90 false suspicions after the election were
+    // of a peer this node held no connection to, silent for 9–27 s while the dialer redialled
+    // (BENCHMARKS.md, issue 14, stop 44). A half-open connection answers no ping however long
+    // it waits, so a longer floor only reaps it later (within 90 s, not 65 s).
+    connectionMonitor: { pingInterval: 60_000, pingTimeout: { minTimeout: MONITOR_PING_TIMEOUT_MS } },
     connectionManager: {
       // A mesh of a few hundred nodes stays fully connected; beyond that libp2p prunes.
       maxConnections: 300,

@@ -14,9 +14,9 @@
 import type { Connection } from '@libp2p/interface'
 
 /**
- * Tries per connection, each within identify's own limit (5 s): about a minute, as long as
+ * Tries per connection, each within identify's own limit (5 s): about a minute, about as long as
  * libp2p's connection monitor (pingInterval, host.ts) lets a connection that does not answer its
- * ping stay open. A connection to a process that is stopped for good is closed by then.
+ * ping stay open (a minute, then its ping timeout). A connection to a process that is stopped for good is closed by then.
  */
 export const IDENTIFY_ATTEMPTS = 12
 

@@ -3,7 +3,7 @@
 // pings every 30 s only woke both ends (BENCHMARKS.md, issue 14, stop 27).
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createHost, type Host } from '../../../src/node/transport/host.js'
+import { createHost, MONITOR_PING_TIMEOUT_MS, type Host } from '../../../src/node/transport/host.js'
 
 describe('createHost: yamux keep-alive', () => {
   const hosts: Host[] = []
@@ -23,5 +23,19 @@ describe('createHost: yamux keep-alive', () => {
       expect(conn.multiplexer).toBe('/yamux/1.0.0')
       expect((conn as any).muxer.config.enableKeepAlive).toBe(false)
     }
+  })
+})
+
+describe('createHost: connection monitor', () => {
+  const hosts: Host[] = []
+  afterEach(async () => { await Promise.all(hosts.splice(0).map(async h => await h.stop())) })
+
+  it('waits at least MONITOR_PING_TIMEOUT_MS for a ping before it aborts a connection', async () => {
+    const host = await createHost({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false })
+    hosts.push(host)
+    const monitor = (host as any).components.connectionMonitor
+    expect(monitor.pingIntervalMs).toBe(60_000)
+    expect(monitor.timeout.minTimeout).toBe(MONITOR_PING_TIMEOUT_MS)
+    expect(MONITOR_PING_TIMEOUT_MS).toBeGreaterThan(5_000)
   })
 })
