@@ -132,9 +132,9 @@ export async function createHost (opts: HostOptions): Promise<Host> {
     // it still reaps a half-open connection nobody else watches. It aborts the connection when
     // its ping is not answered within an adaptive timeout of at least 5 s by default, and it
     // pings all of a node's connections at once: at 50 processes on two cores, where every
-    // loop runs seconds late, ~300 connections a minute were aborted 5–15 s after each node's
-    // minute, a quarter of the mesh's pairs; 83 of 90 false suspicions after the election were
-    // of a peer this node held no connection to, silent for 9–27 s while the dialer redialled
+    // loop runs seconds late, ~400 connections a minute were aborted 5–15 s after each node's
+    // minute, a third of the mesh's pairs; 377 of 398 false suspicions after the election were
+    // of a peer this node held no connection to, silent for 9–28 s while the dialer redialled
     // (BENCHMARKS.md, issue 14, stop 44). A half-open connection answers no ping however long
     // it waits, so a longer floor only reaps it later (within 90 s, not 65 s).
     connectionMonitor: { pingInterval: 60_000, pingTimeout: { minTimeout: MONITOR_PING_TIMEOUT_MS } },
