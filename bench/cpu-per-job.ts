@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { formatMachine, loadavg, machineInfo } from './lib/machine.js'
-import { runMesh } from './lib/mesh-jobs.js'
+import { runMesh, type NodeMessages } from './lib/mesh-jobs.js'
 import { freePortBlock } from './lib/ports.js'
 import { markdownTable, mean, num } from './lib/stats.js'
 
@@ -27,9 +27,10 @@ const program = new Command('bench/cpu-per-job')
   .option('--concurrency <n>', 'meshnode --concurrency per node', '64')
   .option('--chunk <n>', 'jobs per submit request', '1000')
   .option('--base-port <n>', 'first port tried for a cluster (a free block at or above it)', '18400')
+  .option('--count-messages', 'also print the messages each node sent and received per 1 000 jobs, by role (the builds must count them)')
   .argument('[flags...]', 'extra flags for every node (after --)')
   .parse()
-const opts = program.opts<{ builds: string, nodes: string, jobs: string, rounds: string, concurrency: string, chunk: string, basePort: string }>()
+const opts = program.opts<{ builds: string, nodes: string, jobs: string, rounds: string, concurrency: string, chunk: string, basePort: string, countMessages?: boolean }>()
 
 async function main (): Promise<void> {
   console.log(formatMachine(machineInfo()))
@@ -50,8 +51,10 @@ async function main (): Promise<void> {
         dir: join(tmpdir(), `meshnode-bench-cpu-${process.pid}`),
         basePort: await freePortBlock(Number(opts.basePort), nodes),
         extraArgs: program.args,
-        bin: join(build, 'bin', 'meshnode.js')
+        bin: join(build, 'bin', 'meshnode.js'),
+        countMessages: opts.countMessages === true
       })
+      if (r.messages != null) printMessages(round, build, jobs, r.messages)
       const cpuUs = r.cpuMs * 1000 / jobs
       per.get(build)!.tps.push(r.tasksPerSec)
       per.get(build)!.cpu.push(cpuUs)
@@ -63,6 +66,13 @@ async function main (): Promise<void> {
   console.log(markdownTable(['round', 'build', 'tasks/s', 'p50 ms', 'p99 ms', 'CPU µs per job, all nodes', 'per node', 'load average'], rows))
   console.log('')
   for (const [build, v] of per) console.log(`${build}: mean ${num(mean(v.tps))} tasks/s, ${num(mean(v.cpu))} µs of CPU per job`)
+}
+
+/** Each node's message counts per 1 000 jobs, one column per node (its role at the end), kinds with any count. */
+function printMessages (round: number, build: string, jobs: number, nodes: NodeMessages[]): void {
+  const kinds = [...new Set(nodes.flatMap(n => [...n.counts].filter(([, v]) => v > 0).map(([k]) => k)))].sort()
+  console.log(`\nround ${round}, ${build}: messages per 1 000 jobs\n`)
+  console.log(markdownTable(['what', ...nodes.map((n, i) => `node ${i + 1} (${n.role})`)], kinds.map(k => [k, ...nodes.map(n => num((n.counts.get(k) ?? 0) * 1000 / jobs, 1))])))
 }
 
 process.once('SIGINT', () => process.exit(130))

@@ -47,6 +47,16 @@ export interface MeshRun {
    * a figure for nodes whose JIT has warmed up (long-lived workers), beside a fresh node's.
    */
   warmup?: number
+  /** Read every node's message counts (GET /metrics: messages_*_total, socket_writes_total) before and after the run. */
+  countMessages?: boolean
+}
+
+/** One node's message counts over a run (after − before), with its role at the end. */
+export interface NodeMessages {
+  /** home (node 1, where every job is submitted), and leader or follower. */
+  role: string
+  /** "sent raft.append", "received work.replicate", "socket members writes", ... → count. */
+  counts: Map<string, number>
 }
 
 export interface MeshResult {
@@ -64,6 +74,26 @@ export interface MeshResult {
   cpuByNode: number[]
   /** Scrapes of /metrics answered during the run (scrapeMs), and their mean size in bytes. */
   scrapes?: { count: number, meanBytes: number }
+  /** Per node, in node order (countMessages). */
+  messages?: NodeMessages[]
+}
+
+/** The families countMessages reads. */
+const MESSAGE_FAMILIES = /^(messages_sent_total|messages_received_total|socket_writes_total)\{([^}]*)\} (\S+)$/
+
+/** Every node's message counts now, in node order. */
+async function messageCounts (dir: string): Promise<Array<Map<string, number>>> {
+  return await Promise.all(loadState(dir).nodes.map(async n => {
+    const url = `http://${JSON.parse(readFileSync(join(n.dataDir, 'node.json'), 'utf8')).http as string}/metrics`
+    const counts = new Map<string, number>()
+    for (const line of (await (await fetch(url)).text()).split('\n')) {
+      const m = MESSAGE_FAMILIES.exec(line)
+      if (m == null) continue
+      const labels = [...m[2]!.matchAll(/="([^"]*)"/g)].map(l => l[1]).join(' ')
+      counts.set(`${m[1] === 'messages_sent_total' ? 'sent' : m[1] === 'messages_received_total' ? 'received' : 'socket'} ${labels}`, Number(m[3]))
+    }
+    return counts
+  }))
 }
 
 /**
@@ -189,10 +219,21 @@ export async function runMesh (run: MeshRun): Promise<MeshResult> {
       await untilIdle(run.dir, client)
     }
     const ranBefore = warmup > 0 ? await tasksRunByNode(run.dir, client) : new Map<string, number>()
+    const counts0 = run.countMessages === true ? await messageCounts(run.dir) : undefined
     const cpu0 = pids.map(p => procCpuMs(p) ?? 0)
     const { sent, start, submitMs } = await submitAll(admin, run.mode, run.tasks, run.chunk)
     await untilIdle(run.dir, client)
     const cpuByNode = pids.map((p, i) => (procCpuMs(p) ?? 0) - cpu0[i]!)
+    let messages: NodeMessages[] | undefined
+    if (counts0 != null) {
+      const counts1 = await messageCounts(run.dir)
+      const statuses = await statusAll(run.dir, 2_000, client)
+      messages = counts1.map((c, i) => {
+        const st = statuses.find(x => x.entry.index === i + 1)?.status
+        const role = `${i === 0 ? 'home ' : ''}${st?.role ?? '?'}`
+        return { role, counts: new Map([...c].map(([k, v]) => [k, v - (counts0[i]!.get(k) ?? 0)])) }
+      })
+    }
     const cpuMs = cpuByNode.reduce((a, b) => a + b, 0)
 
     const latencies: number[] = []
@@ -240,7 +281,8 @@ export async function runMesh (run: MeshRun): Promise<MeshResult> {
       byNode: [...byNode.values()].sort((a, b) => b - a),
       cpuMs,
       cpuByNode,
-      ...(scrapes != null ? { scrapes } : {})
+      ...(scrapes != null ? { scrapes } : {}),
+      ...(messages != null ? { messages } : {})
     }
   } finally {
     await stopScraping?.()

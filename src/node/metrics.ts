@@ -33,6 +33,7 @@ import type { JobRecord } from '../work/records.js'
 import { EventLoopLag } from './eventloop-lag.js'
 import { FastHistogram, type HistogramChild } from './metrics-histogram.js'
 import type { WorkObserver } from './services/work-shell.js'
+import { Traffic } from './transport/traffic.js'
 
 /** Metrics `meshnode status` lists (ours, unlabelled, synchronous); libp2p's and the process's are not. */
 const STATUS = new WeakSet<object>()
@@ -124,6 +125,8 @@ export type Metrics = { readonly [K in keyof typeof NODE_COUNTERS]: Counter } & 
   readonly scheduleFired: Counter<'schedule'>
   /** How much the failure detector's thresholds are stretched now for this node's own lag (src/healing/lag.ts). */
   readonly lagAllowance: Gauge
+  /** Messages between nodes by protocol and kind, and socket writes (transport/traffic.ts). */
+  readonly traffic: Traffic
 }
 
 /** Counts one refusal in rpc_rejects_total; `protocol` is a short name or a protocol id. */
@@ -142,6 +145,8 @@ export interface CoreCounterSources {
   detector?: () => DetectorCounters | undefined
   /** The Raft core's counters; undefined while this node belongs to no cluster. */
   raft?: () => RaftCounters | undefined
+  /** The wire counts the host's connections bump (given to createHost too); a fresh one if none. */
+  traffic?: Traffic
 }
 
 /**
@@ -153,7 +158,10 @@ export function createMetrics (registry: Registry, cores: CoreCounterSources = {
     [key, status(new Counter({ name, help, registers: [registry] }))]))
   for (const { name, help, field } of DETECTOR_COUNTERS) coreCounter(registry, name, help, () => cores.detector?.()?.[field])
   for (const { name, help, field } of RAFT_COUNTERS) coreCounter(registry, name, help, () => cores.raft?.()?.[field])
+  const traffic = cores.traffic ?? new Traffic()
+  registerTraffic(registry, traffic)
   return {
+    traffic,
     ...counters,
     raftProposal: new Histogram({ name: 'raft_proposal_seconds', help: 'Control-log proposals at the leader, from propose to applied here (seconds)', buckets: PROPOSAL_BUCKETS, registers: [registry] }),
     gossipRejects: new Counter({ name: 'gossip_rejects_total', help: 'Heartbeats refused by gossip validation, by reason (the per-reason counters above, labelled)', labelNames: ['reason'], registers: [registry] }),
@@ -162,6 +170,39 @@ export function createMetrics (registry: Registry, cores: CoreCounterSources = {
     // In status as whole seconds (statusCounters rounds); /metrics has the fraction.
     lagAllowance: status(new Gauge({ name: 'lag_allowance_seconds', help: 'How many seconds later than configured this node probes a silent peer and declares a suspect dead, for its own event-loop lag (healing/lag.ts; 0 at rest)', registers: [registry] }))
   } as unknown as Metrics
+}
+
+/** The traffic counts as labelled counters, read at collect. */
+function registerTraffic (registry: Registry, traffic: Traffic): void {
+  const byKind = (name: string, help: string, counts: Map<string, number>): void => {
+    new Counter({
+      name,
+      help,
+      labelNames: ['kind'],
+      registers: [registry],
+      collect () {
+        this.reset()
+        for (const [kind, n] of counts) this.labels(kind).inc(n)
+      }
+    })
+  }
+  byKind('messages_sent_total', 'Messages this node sent to other nodes, by protocol and kind: raft.<type>, raft.write (stream writes carrying them), work.<op> requests, work.response (transport/traffic.ts)', traffic.sent)
+  byKind('messages_received_total', 'Messages this node received from other nodes, by protocol and kind (as messages_sent_total; internal.<request> for the internal protocol)', traffic.received)
+  new Counter({
+    name: 'socket_writes_total',
+    help: 'Outbound Noise frames, socket writes and bytes on this node\'s connections, to members and to others (clients), counted once each connection\'s remote peer is known',
+    labelNames: ['peers', 'what'],
+    registers: [registry],
+    collect () {
+      this.reset()
+      const t = traffic.socketTotals()
+      for (const [peers, c] of [['members', t.members], ['others', t.others]] as const) {
+        this.labels(peers, 'frames').inc(c.frames)
+        this.labels(peers, 'writes').inc(c.writes)
+        this.labels(peers, 'bytes').inc(c.bytes)
+      }
+    }
+  })
 }
 
 /** Where the node-level gauges read their values, at collect time. */

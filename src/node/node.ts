@@ -12,6 +12,7 @@ import type { NodeConfig } from './config.js'
 import { Dialer } from './transport/dialer.js'
 import { MeshError, errorMessage, isMeshError } from './errors.js'
 import { createHost, type Host } from './transport/host.js'
+import { Traffic } from './transport/traffic.js'
 import { loadMeshKeyFile, mismatchLogger } from './transport/mesh-key.js'
 import { loadOrCreateIdentity, loadOrCreateOperatorKey } from './store/identity.js'
 import { AuditLog } from './access/audit.js'
@@ -206,9 +207,11 @@ export class MeshNode {
       for (const k of meshKeys) if (k.warning != null) log.warn(k.warning)
       // Before the host: libp2p registers its own metrics into it as it builds its components.
       const registry = new Registry()
+      const traffic = new Traffic()
       host = await createHost({
         privateKey: key,
         registry,
+        traffic,
         listen: config.listen,
         mdns: config.mdns,
         ...(meshKeys.length > 0 ? { meshKeys: meshKeys.map(k => k.psk), onMeshKeyMismatch: mismatchLogger(line => { log.warn(line) }) } : {})
@@ -225,6 +228,7 @@ export class MeshNode {
       const c: Partial<NodeComponents> = { config, log, store, host, privateKey: key, incarnation, capabilities, handlers, operatorId }
       c.registry = registry
       c.metrics = createMetrics(registry, {
+        traffic,
         detector: () => c.membership?.detector.counters,
         raft: () => c.consensus?.core?.counters
       })
@@ -270,6 +274,7 @@ export class MeshNode {
         snapshotEvery: config.snapshotEvery,
         hasPeers: config.peers.length > 0 || remembered
       })
+      traffic.isMember = peer => c.consensus?.membershipOf(peer) === 'member'
       c.history = new LatencyHistory(Date.now())
       c.events = new EventLog(Date.now)
       // Before the work layer, which asks for gates; its requests go through the admin table

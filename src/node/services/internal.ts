@@ -107,6 +107,7 @@ export class InternalService {
         ? 'this node is not part of a cluster yet, so it serves no internal requests'
         : `${from} is not a member of this cluster; the internal protocol is for member nodes (clients use the admin protocol)`)
     }
+    this.metrics.traffic.receive(internalKind(req))
     try {
       if (req.toLeader != null) return await this.forwarded(from, req.toLeader, 'write')
       if (req.toHome != null) return await this.forwarded(from, req.toHome, 'read')
@@ -204,6 +205,16 @@ function registrations (jobs: JobRegistration[]): Array<[string, JobEntry]> {
     if (j.replicas.length > MAX_REPLICAS) throw new MeshError('BAD_REQUEST', `registration of "${j.id}" names ${j.replicas.length} replica holders; at most ${MAX_REPLICAS}`)
     return [j.id, { home: j.home, createdAt: j.createdAt, state: j.state as JobRegistryState, ...(j.replicas.length > 0 ? { replicas: j.replicas } : {}), ...(j.epoch > 0 ? { epoch: j.epoch } : {}), ...(j.finishedAt != null ? { finishedAt: j.finishedAt } : {}), ...(j.keepMs != null ? { keepMs: j.keepMs } : {}) }]
   })
+}
+
+/** An internal request's name in the traffic counts (each is a stream of its own). */
+function internalKind (req: InternalRequest): string {
+  if (req.toLeader != null) return 'internal.toLeader'
+  if (req.toHome != null) return 'internal.toHome'
+  if (req.registerJobs != null) return 'internal.registerJobs'
+  if (req.deathOpinions != null) return 'internal.deathOpinions'
+  if (req.history != null) return 'internal.history'
+  return 'internal.other'
 }
 
 function answer (code: string, error: string, leader = ''): InternalResponse {

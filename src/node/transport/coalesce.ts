@@ -7,6 +7,7 @@
 // produced its frames has settled (process.nextTick), so latency is unchanged.
 import type { ConnectionEncrypter } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
+import type { SocketCounts, Traffic } from './traffic.js'
 
 /** One coalesced write carries at most this much (Noise frames are ≤ 64 KiB each). */
 export const MAX_COALESCED_BYTES = 256 * 1024
@@ -27,7 +28,7 @@ function bytes (chunk: Uint8Array | Uint8ArrayList): Uint8Array {
  * `maxBytes`). Order and content are unchanged; an error of the source is thrown after the
  * chunks before it.
  */
-export async function * coalesce (source: AsyncIterable<Uint8Array | Uint8ArrayList> | Iterable<Uint8Array | Uint8ArrayList>, maxBytes = MAX_COALESCED_BYTES): AsyncGenerator<Uint8Array, void, undefined> {
+export async function * coalesce (source: AsyncIterable<Uint8Array | Uint8ArrayList> | Iterable<Uint8Array | Uint8ArrayList>, maxBytes = MAX_COALESCED_BYTES, counts?: SocketCounts): AsyncGenerator<Uint8Array, void, undefined> {
   const it: AsyncIterator<Uint8Array | Uint8ArrayList> | Iterator<Uint8Array | Uint8ArrayList> = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]()
   let next = Promise.resolve(it.next())
   try {
@@ -51,6 +52,11 @@ export async function * coalesce (source: AsyncIterable<Uint8Array | Uint8ArrayL
         parts.push(b)
         size += b.byteLength
       }
+      if (counts != null) {
+        counts.frames += parts.length
+        counts.writes++
+        counts.bytes += size
+      }
       yield parts.length === 1 ? parts[0]! : Buffer.concat(parts, size)
       if (ended) return
     }
@@ -65,20 +71,31 @@ interface SinkOwner { sink: (source: AsyncIterable<Uint8Array | Uint8ArrayList>)
 /**
  * An encrypter whose encrypted frames reach the connection through coalesce(). Wrapping the
  * encrypter is the one public place where libp2p hands over the raw (or mesh-key protected)
- * connection before anything is written on it encrypted.
+ * connection before anything is written on it encrypted. With `traffic`, each connection's
+ * Noise frames and socket writes are counted there, under its remote peer once known.
  */
-export function coalescingWrites<C> (inner: (components: C) => ConnectionEncrypter): (components: C) => ConnectionEncrypter {
+export function coalescingWrites<C> (inner: (components: C) => ConnectionEncrypter, traffic?: Traffic): (components: C) => ConnectionEncrypter {
   return components => {
     const enc = inner(components)
-    const wrap = <T>(conn: T): T => {
+    const wrap = <T>(conn: T, counts: SocketCounts | undefined): T => {
       const owner = conn as unknown as SinkOwner
       const sink = owner.sink.bind(owner)
-      owner.sink = async source => { await sink(coalesce(source)) }
+      owner.sink = async source => { await sink(coalesce(source, MAX_COALESCED_BYTES, counts)) }
       return conn
     }
+    const secured = <R extends { remotePeer: { toString: () => string } }>(r: R, counts: SocketCounts | undefined): R => {
+      if (counts != null) traffic?.connected(r.remotePeer.toString(), counts)
+      return r
+    }
     const wrapped: ConnectionEncrypter = Object.create(enc)
-    wrapped.secureInbound = async (conn, opts) => await enc.secureInbound(wrap(conn), opts)
-    wrapped.secureOutbound = async (conn, opts) => await enc.secureOutbound(wrap(conn), opts)
+    wrapped.secureInbound = async (conn, opts) => {
+      const counts = traffic?.socket()
+      return secured(await enc.secureInbound(wrap(conn, counts), opts), counts)
+    }
+    wrapped.secureOutbound = async (conn, opts) => {
+      const counts = traffic?.socket()
+      return secured(await enc.secureOutbound(wrap(conn, counts), opts), counts)
+    }
     return wrapped
   }
 }

@@ -3,6 +3,7 @@
 import { GossipSub, gossipsub, type GossipsubEvents } from '@chainsafe/libp2p-gossipsub'
 import { noise } from '@chainsafe/libp2p-noise'
 import { coalescingWrites } from './coalesce.js'
+import type { Traffic } from './traffic.js'
 import { noiseCrypto } from './noise-keys.js'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { StreamState, YamuxStream } from '@chainsafe/libp2p-yamux/stream'
@@ -41,6 +42,8 @@ export interface HostOptions {
   onMeshKeyMismatch?: (info: MeshKeyMismatch) => void
   /** The node's metrics registry: libp2p's own metrics (libp2p_*, nodejs_memory_*, ...) go into it. */
   registry?: Registry
+  /** Counts each connection's Noise frames and socket writes (traffic.ts). */
+  traffic?: Traffic
 }
 
 /**
@@ -114,7 +117,7 @@ export async function createHost (opts: HostOptions): Promise<Host> {
     ...metricsOption(opts.registry),
     addresses: { listen: opts.listen },
     transports: [tcp()],
-    connectionEncrypters: [coalescingWrites(noise({ crypto: noiseCrypto }))],
+    connectionEncrypters: [coalescingWrites(noise({ crypto: noiseCrypto }), opts.traffic)],
     // No yamux keep-alive pings (@chainsafe/libp2p-yamux pings every connection every 30 s
     // by default, and only to keep it from idling out: it closes nothing when a ping goes
     // unanswered). Between members a signed heartbeat crosses every connection every second,

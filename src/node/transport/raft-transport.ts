@@ -69,6 +69,20 @@ const DIAL_OPEN_TIMEOUT_MS = DIAL_TIMEOUT_MS
  */
 const WRITE_TIMEOUT_MS = 10_000
 
+/** Each Raft message type's name in the traffic counts (transport/traffic.ts). */
+const RAFT_KIND: Record<Message['type'], string> = {
+  append: 'raft.append',
+  appendResp: 'raft.appendResp',
+  heartbeat: 'raft.heartbeat',
+  heartbeatResp: 'raft.heartbeatResp',
+  snapshot: 'raft.snapshot',
+  vote: 'raft.vote',
+  prevote: 'raft.prevote',
+  voteResp: 'raft.voteResp',
+  prevoteResp: 'raft.prevoteResp',
+  timeoutNow: 'raft.timeoutNow'
+}
+
 /** A pulse queued for a peer (src/healing/liveness.ts): a frame with only from and to. */
 const PULSE = Symbol('pulse')
 
@@ -227,6 +241,9 @@ export class RaftTransport {
         }
         this.metrics.raftSent.inc(batch.length - pulses)
         this.metrics.pulsesSent.inc(pulses)
+        const traffic = this.metrics.traffic
+        traffic.send('raft.write')
+        for (const m of batch) traffic.send(m === PULSE ? 'raft.pulse' : RAFT_KIND[m.type])
         this.sentAt.set(to, performance.now())
       }
     } catch (err: any) {
@@ -287,6 +304,7 @@ export class RaftTransport {
             continue
           }
           this.metrics.pulsesReceived.inc()
+          this.metrics.traffic.receive('raft.pulse')
           this.heardAt.set(peer, performance.now())
           this.onPulse?.(peer)
           continue
@@ -315,6 +333,7 @@ export class RaftTransport {
           continue
         }
         this.metrics.raftReceived.inc()
+        this.metrics.traffic.receive(RAFT_KIND[msg.type])
         this.heardAt.set(peer, performance.now())
         this.deliver(msg)
         // After the frame: a new leader's first heartbeat makes it the leader this node follows.

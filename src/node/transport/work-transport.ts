@@ -114,6 +114,7 @@ export class WorkTransport {
       }, timeoutMs)
       channel.pending.set(id, { resolve, reject, timer })
     })
+    this.metrics.traffic.send(workKind(req.op))
     // Frames go out one after another; a failed write closes the channel and fails its calls.
     channel.writes = channel.writes.then(async () => {
       const pb = await this.open(peer, channel)
@@ -188,6 +189,7 @@ export class WorkTransport {
       while (!this.stopped && ch.pb === pb) {
         const frame = await pb.read(WorkFrame)
         ch.lastReadAt = Date.now()
+        this.metrics.traffic.receive('work.response')
         const p = ch.pending.get(frame.id)
         if (p == null || frame.response == null) continue
         ch.pending.delete(frame.id)
@@ -242,6 +244,7 @@ export class WorkTransport {
         const frame = await pb.read(WorkFrame)
         if (frame.request == null) throw new Error('a work frame from a requester must carry a request')
         const { id, request } = frame
+        this.metrics.traffic.receive(workKind(request.op))
         // A member removed while its stream is open is cut off at its next request.
         if (!this.admit(from)) throw new Error(`${from} is no longer a member`)
         const busy = this.inFlight.get(from) ?? 0
@@ -254,6 +257,7 @@ export class WorkTransport {
         this.inFlight.set(from, busy + 1)
         void this.handle(from, request).then(response => {
           this.metrics.workServed.inc()
+          this.metrics.traffic.send('work.response')
           writes = writes.then(async () => { await writeFrame(pb, stream, { id, response }) }).catch(err => { stream.abort(err instanceof Error ? err : new Error(String(err))) })
         }, err => {
           this.log.warn({ from, err: errorMessage(err) }, 'work request failed')
@@ -271,6 +275,13 @@ export class WorkTransport {
     }
   }
 }
+
+/** A work request's name in the traffic counts: its op if one this node knows (the label stays bounded). */
+function workKind (op: string): string {
+  return WORK_KINDS.get(op) ?? 'work.other'
+}
+
+const WORK_KINDS = new Map(['steal', 'deliver', 'signal', 'results', 'progress', 'replicate'].map(op => [op, `work.${op}`]))
 
 /** How long one frame may wait for the muxer to take it: a live peer takes it within its window. */
 const WRITE_TIMEOUT_MS = 10_000
