@@ -32,6 +32,8 @@ export interface Running {
   abortReason?: Error
   /** Ends a pending attempt early; set while an asynchronous handler runs. */
   onAbort?: (reason: Error) => void
+  /** A built-in handler's abort callback (onAbortOf): what the signal would do, without one. */
+  aborted?: (reason: Error) => void
   /** Runs in a handler worker, which is killed if it outlives its abort: never an orphan. */
   isolated?: boolean
 }
@@ -50,43 +52,44 @@ export function invoke (task: Task, ctx: TaskContext, run: Running, handlers: Ha
 }
 
 /**
- * Settles with the handler's promise, or rejects when the attempt times out or is aborted.
- * `onOrphan` is told when an attempt ends while its in-process handler is still running (it
- * ignored its abort signal and cannot be stopped); an isolated one is killed instead.
+ * Hands the handler's outcome to `ok` or `failed` once, or `failed` the abort (timeout, cancel,
+ * shutdown) when that comes first. `onOrphan` is told when an attempt ends while its
+ * in-process handler is still running (it ignored its abort signal and cannot be stopped); an
+ * isolated one is killed instead. The callbacks are called straight from the handler's
+ * settlement — no promise of its own per attempt — and an abort's a microtask after it, so
+ * the caller never sees an attempt end inside the call that aborted it. The timeout is not
+ * kept here: the caller times its attempts with one timer (timeOut), not one per attempt.
  */
-export async function race (run: Running, work: PromiseLike<unknown>, onOrphan: () => void): Promise<unknown> {
-  return await new Promise((resolve, reject) => {
-    let settled = false
-    let timer: NodeJS.Timeout | undefined
-    const done = (): void => {
-      clearTimeout(timer)
-      run.onAbort = undefined
-    }
-    run.onAbort = reason => {
-      done()
-      if (!settled && run.isolated !== true) onOrphan()
-      reject(reason)
-    }
-    const timeoutMs = run.task.timeoutMs
-    if (timeoutMs > 0) {
-      timer = setTimeout(() => {
-        if (run.abortReason == null) run.timedOut = true
-        abortRun(run, new Error(`timed out after ${timeoutMs} ms`))
-      }, timeoutMs)
-    }
-    work.then(value => {
-      settled = true
-      if (run.abortReason != null) return
-      done()
-      resolve(value)
-    }, err => {
-      settled = true
-      if (run.abortReason != null) return
-      done()
-      reject(err)
-    })
-    if (run.abortReason != null) run.onAbort(run.abortReason)
+export function settle (run: Running, work: PromiseLike<unknown>, onOrphan: () => void, ok: (value: unknown) => void, failed: (err: unknown) => void): void {
+  let settled = false
+  let ended = false
+  run.onAbort = reason => {
+    if (ended) return
+    ended = true
+    run.onAbort = undefined
+    if (!settled && run.isolated !== true) onOrphan()
+    queueMicrotask(() => { failed(reason) })
+  }
+  work.then(value => {
+    settled = true
+    if (ended) return
+    ended = true
+    run.onAbort = undefined
+    ok(value)
+  }, err => {
+    settled = true
+    if (ended) return
+    ended = true
+    run.onAbort = undefined
+    failed(err)
   })
+  if (run.abortReason != null) run.onAbort(run.abortReason)
+}
+
+/** The attempt ran past its task's timeoutMs: abort it as timed out. */
+export function timeOut (run: Running): void {
+  if (run.abortReason == null) run.timedOut = true
+  abortRun(run, new Error(`timed out after ${run.task.timeoutMs} ms`))
 }
 
 /** Whether the attempt was stopped by its node (shutdown): such an attempt is not a failure. */
@@ -111,5 +114,16 @@ export function abortRun (run: Running, reason: Error): void {
   if (run.abortReason != null) return
   run.abortReason = reason
   run.controller?.abort(reason)
+  run.aborted?.(reason)
   run.onAbort?.(reason)
+}
+
+/**
+ * Calls `fn` once when the attempt is aborted (at once if it already was): for the built-in
+ * handlers, which need no AbortSignal — making one and listening on it is an EventTarget and
+ * two listener calls per attempt (BENCHMARKS.md, issue 14, stop 44). One callback an attempt.
+ */
+export function onAbortOf (run: Running, fn: (reason: Error) => void): void {
+  if (run.abortReason != null) fn(run.abortReason)
+  else run.aborted = fn
 }

@@ -32,7 +32,15 @@ export interface TaskContext {
   spawn: (type: string, payload?: unknown, options?: Omit<TaskInput, 'type' | 'payload'>) => string
   /** Report progress (a number 0..1 or any small JSON value); shown by `meshnode job`. */
   progress: (value: unknown) => void
+  /**
+   * The engine's own contexts only (not for handlers): call `fn` once when the attempt is
+   * aborted — what `signal` tells, without making one (the built-in sleep's per-task cost).
+   */
+  readonly [ON_ABORT]?: (fn: (reason: Error) => void) => void
 }
+
+/** Key of TaskContext's abort callback (the engine's contexts have it; others may not). */
+export const ON_ABORT: unique symbol = Symbol('meshnode.onAbort')
 
 export type Handler = (payload: any, ctx: TaskContext) => unknown
 export type Handlers = Record<string, Handler>
@@ -44,11 +52,19 @@ export type Handlers = Record<string, Handler>
  */
 export const BUILTIN_HANDLERS: Handlers = {
   echo: (payload: unknown) => payload,
-  sleep: async (payload: { ms?: unknown }, ctx: TaskContext) => {
+  sleep: (payload: { ms?: unknown }, ctx: TaskContext) => {
     const ms = Number(payload?.ms ?? 0)
-    if (!Number.isFinite(ms) || ms < 0) throw new Error('sleep needs {"ms": non-negative number}')
-    await sleep(ms, undefined, { signal: ctx.signal })
-    return { slept: ms }
+    if (!Number.isFinite(ms) || ms < 0) return Promise.reject(new Error('sleep needs {"ms": non-negative number}'))
+    if (ctx[ON_ABORT] == null) return sleep(ms, undefined, { signal: ctx.signal }).then(() => ({ slept: ms }))
+    // One timer and one callback: the AbortSignal and its listener cost more than the timer
+    // (BENCHMARKS.md, issue 14, stop 44).
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(resolve, ms, { slept: ms })
+      ctx[ON_ABORT]!(reason => {
+        clearTimeout(timer)
+        reject(reason)
+      })
+    })
   },
   fanout: (payload: { n?: unknown, type?: unknown, payload?: unknown }, ctx: TaskContext) => {
     const n = Number(payload?.n)

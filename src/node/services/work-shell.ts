@@ -13,10 +13,10 @@ import type { JobEntry, JobMove } from '../../consensus/control.js'
 import type { Rng } from '../../prng.js'
 import type { WorkRequest, WorkResponse } from '../../wire/proto/work.js'
 import { decodeWorkMsg, decodeWorkReply, encodeWorkMsg, encodeWorkReply, fail } from '../../wire/work-codec.js'
-import { abortRun, invoke, isThenable, race, signalOf, stoppedByNode, type Running } from '../../work/attempt.js'
+import { abortRun, invoke, isThenable, onAbortOf, settle, signalOf, stoppedByNode, timeOut, type Running } from '../../work/attempt.js'
 import { RESULTS_LINGER_MS, WorkCore, type AttemptEnd, type AttemptOutcome, type DrainProgress, type PeerInfo, type Ready, type RunningTaskView, type SubmitAnswer, type SupervisionConfig, type WorkCounters, type WorkNotice } from '../../work/core.js'
 import { WorkError } from '../../work/errors.js'
-import { FailedWithResult, type Handlers, type TaskContext } from '../../work/executors.js'
+import { FailedWithResult, ON_ABORT, type Handlers, type TaskContext } from '../../work/executors.js'
 import { closeHandlers, poolsOf, type HandlerPool } from '../../work/isolation/index.js'
 import { isFinal, type JobView } from '../../work/jobs.js'
 import { failReply, type WorkReply } from '../../work/messages.js'
@@ -243,6 +243,9 @@ export class WorkShell {
   private timer?: NodeJS.Timeout
   private immediate?: NodeJS.Immediate
   private armedAt = Infinity
+  /** The attempts' timeout timer (timeAttempt) and when it fires. */
+  private timeoutTimer?: NodeJS.Timeout
+  private timeoutAt = Infinity
   private stopped = false
   private closed = false
   private readonly end: AttemptEnd = { ok: false, children: [], durationMs: 0, stoppedByNode: false }
@@ -372,6 +375,8 @@ export class WorkShell {
     clearInterval(this.slotsTimer)
     this.slotsTimer = undefined
     this.disarm()
+    clearTimeout(this.timeoutTimer)
+    this.timeoutTimer = undefined
     clearTimeout(this.writeRetry)
     clearTimeout(this.lazyCommit)
     this.lazyCommit = undefined
@@ -992,7 +997,42 @@ export class WorkShell {
       run.syncMs = performance.now() - run.t0
       queueMicrotask(() => { ok(work) })
     }
-    else race(run, work, () => { this._core?.handlerOrphaned(task.id) }).then(ok, failed)
+    else {
+      settle(run, work, () => { this._core?.handlerOrphaned(task.id) }, ok, failed)
+      if (task.timeoutMs > 0 && run.abortReason == null) this.timeAttempt(run.t0 + task.timeoutMs)
+    }
+  }
+
+  // ----- attempt timeouts: one timer for all ------------------------------------------------
+
+  /**
+   * Keeps one timer at (or before) the earliest timeout of the attempts running here. It was
+   * a timer per attempt, set and cleared around every task (BENCHMARKS.md, issue 14, stop 44);
+   * now an attempt that ends leaves the timer as it is — firing early only finds nothing due.
+   */
+  private timeAttempt (deadline: number): void {
+    if (deadline >= this.timeoutAt || this.stopped) return
+    clearTimeout(this.timeoutTimer)
+    this.timeoutAt = deadline
+    this.timeoutTimer = setTimeout(this.timeoutsDue, Math.max(0, deadline - performance.now()))
+    // Running handlers hold the process as they need; a timeout alone does not.
+    this.timeoutTimer.unref?.()
+  }
+
+  private readonly timeoutsDue = (): void => {
+    this.timeoutTimer = undefined
+    this.timeoutAt = Infinity
+    if (this.stopped) return
+    const t = performance.now()
+    let next = Infinity
+    for (const run of this.running.values()) {
+      const ms = run.task.timeoutMs
+      if (ms <= 0 || run.onAbort == null) continue
+      const deadline = run.t0 + ms
+      if (deadline <= t) timeOut(run)
+      else if (deadline < next) next = deadline
+    }
+    if (next < Infinity) this.timeAttempt(next)
   }
 
   private reclaimed (f: Record<string, unknown>): void {
@@ -1093,5 +1133,9 @@ class RunContext implements TaskContext {
 
   get signal (): AbortSignal {
     return signalOf(this.#run)
+  }
+
+  [ON_ABORT] (fn: (reason: Error) => void): void {
+    onAbortOf(this.#run, fn)
   }
 }

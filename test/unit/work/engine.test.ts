@@ -90,6 +90,16 @@ describe('work engine on one node', () => {
     expect(a.counters.orphanedHandlers).toBe(1)
   })
 
+  it('times out an attempt whose timeout is earlier than one already running, each at its own time', async () => {
+    mesh = new Mesh()
+    const a = await mesh.add({ id: 'A', concurrency: 2, handlers: { hang: async () => await new Promise(() => {}) } })
+    const [slow] = await a.submit([{ tasks: [{ type: 'hang', timeoutMs: 60_000, attempts: 1 }] }])
+    const [quick] = await a.submit([{ tasks: [{ type: 'hang', timeoutMs: 40, attempts: 1 }] }])
+    const done = await mesh.waitFinal('A', quick!.id)
+    expect(done.error).toContain('timed out after 40 ms')
+    expect((await a.job(slow!.id))?.state).toBe('running')
+  })
+
   it('tells its listeners of an attempt killed at its timeout, and not of one that failed otherwise', async () => {
     mesh = new Mesh()
     const a = await mesh.add({ id: 'A', handlers: { hang: async () => await new Promise(() => {}), bad: () => { throw new Error('no') } } })

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { JOB_LIMITS } from '../../../src/wire/constants.js'
 import { WorkError } from '../../../src/work/errors.js'
-import { BUILTIN_HANDLERS, FailedWithResult, loadHandlers, runCommand, type TaskContext } from '../../../src/work/executors.js'
+import { BUILTIN_HANDLERS, FailedWithResult, loadHandlers, ON_ABORT, runCommand, type TaskContext } from '../../../src/work/executors.js'
 
 interface FakeContext extends TaskContext {
   controller: AbortController
@@ -51,6 +51,19 @@ describe('built-in handlers', () => {
     const p = BUILTIN_HANDLERS.sleep!({ ms: 3_600_000 }, ctx) as Promise<unknown>
     ctx.controller.abort()
     await expect(p).rejects.toMatchObject({ name: 'AbortError' })
+  })
+
+  it('sleep in an engine context is ended by the abort callback, without asking for a signal', async () => {
+    let abort!: (reason: Error) => void
+    const ctx: TaskContext = {
+      ...context(),
+      get signal (): AbortSignal { throw new Error('the signal was asked for') },
+      [ON_ABORT]: fn => { abort = fn }
+    }
+    const p = BUILTIN_HANDLERS.sleep!({ ms: 3_600_000 }, ctx) as Promise<unknown>
+    abort(new Error('job cancelled'))
+    await expect(p).rejects.toThrow('job cancelled')
+    await expect(BUILTIN_HANDLERS.sleep!({ ms: 1 }, { ...context(), [ON_ABORT]: () => {} })).resolves.toEqual({ slept: 1 })
   })
 
   it('sleep rejects at once when the signal is already aborted', async () => {
