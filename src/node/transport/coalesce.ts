@@ -61,6 +61,7 @@ export async function * coalesce (source: AsyncIterable<Uint8Array | Uint8ArrayL
       if (ended) return
     }
   } finally {
+    if (counts != null) counts.closed = true
     // Never awaited: a pending next() of an idle source would hold the close up.
     void Promise.resolve(it.return?.()).catch(() => {})
   }

@@ -12,6 +12,17 @@ export interface SocketCounts {
   frames: number
   writes: number
   bytes: number
+  /** The connection's writes ended (coalesce's end): its counts are folded into the totals. */
+  closed?: boolean
+}
+
+/** Connections counted between two sweeps of the closed ones (connected()). */
+const SWEEP_EVERY = 64
+
+function add (to: SocketCounts, c: SocketCounts): void {
+  to.frames += c.frames
+  to.writes += c.writes
+  to.bytes += c.bytes
 }
 
 export class Traffic {
@@ -19,8 +30,14 @@ export class Traffic {
   readonly sent = new Map<string, number>()
   /** "protocol.kind" → messages received. */
   readonly received = new Map<string, number>()
-  /** Remote peer → its connections' socket counts (those whose handshake finished). */
+  /**
+   * Remote peer → its open connections' socket counts (those whose handshake finished). A
+   * closed connection's counts are folded into `closedTotals` and dropped, so a daemon that
+   * serves a new client peer id per CLI call holds only its open connections here.
+   */
   private readonly sockets = new Map<string, SocketCounts[]>()
+  private readonly closedTotals = { members: this.socket(), others: this.socket() }
+  private sinceSweep = 0
   /** Whether a peer is a member: socket counts are reported for members and for the others apart. */
   isMember: (peer: string) => boolean = () => true
 
@@ -39,6 +56,7 @@ export class Traffic {
 
   /** The connection whose counts these are now knows its remote peer. */
   connected (peer: string, counts: SocketCounts): void {
+    if (++this.sinceSweep >= SWEEP_EVERY) this.sweep()
     const list = this.sockets.get(peer)
     if (list == null) this.sockets.set(peer, [counts])
     else list.push(counts)
@@ -46,16 +64,38 @@ export class Traffic {
 
   /** Socket counts summed over members' connections and over the others' (clients, strangers). */
   socketTotals (): { members: SocketCounts, others: SocketCounts } {
+    this.sweep()
     const members = this.socket()
     const others = this.socket()
+    add(members, this.closedTotals.members)
+    add(others, this.closedTotals.others)
     for (const [peer, list] of this.sockets) {
       const to = this.isMember(peer) ? members : others
-      for (const c of list) {
-        to.frames += c.frames
-        to.writes += c.writes
-        to.bytes += c.bytes
-      }
+      for (const c of list) add(to, c)
     }
     return { members, others }
+  }
+
+  /** Open connections tracked (for tests): closed ones are folded away at the next sweep. */
+  get tracked (): number {
+    let n = 0
+    for (const list of this.sockets.values()) n += list.length
+    return n
+  }
+
+  /** Folds closed connections' counts into the totals (by the peer's standing then) and drops them. */
+  private sweep (): void {
+    this.sinceSweep = 0
+    for (const [peer, list] of this.sockets) {
+      if (!list.some(c => c.closed === true)) continue
+      const to = this.isMember(peer) ? this.closedTotals.members : this.closedTotals.others
+      const open = list.filter(c => {
+        if (c.closed !== true) return true
+        add(to, c)
+        return false
+      })
+      if (open.length === 0) this.sockets.delete(peer)
+      else this.sockets.set(peer, open)
+    }
   }
 }

@@ -96,6 +96,31 @@ describe('coalesce with counts', () => {
     p.end()
     await done
     expect(out).toEqual([3, 1])
-    expect(counts).toEqual({ frames: 3, writes: 2, bytes: 4 })
+    // The connection's writes ended: its counts say so, for Traffic to fold them away.
+    expect(counts).toEqual({ frames: 3, writes: 2, bytes: 4, closed: true })
+  })
+})
+
+describe('Traffic: closed connections', () => {
+  it('folds a closed connection into the totals and keeps no entry for it, however many peers came and went', () => {
+    const t = new Traffic()
+    t.isMember = peer => peer === 'member'
+    const live = { ...t.socket(), frames: 2, writes: 1, bytes: 10 }
+    t.connected('member', live)
+    for (let i = 0; i < 1000; i++) {
+      // A CLI call: a new client peer id, a connection, a few writes, closed.
+      const c = { ...t.socket(), frames: 1, writes: 1, bytes: 5 }
+      t.connected(`client-${i}`, c)
+      c.closed = true
+    }
+    const totals = t.socketTotals()
+    expect(totals.others).toEqual({ frames: 1000, writes: 1000, bytes: 5000 })
+    expect(totals.members).toEqual({ frames: 2, writes: 1, bytes: 10 })
+    expect(t.tracked).toBe(1)
+    // The open one keeps counting; closing it moves its counts, not loses them.
+    live.writes++
+    live.closed = true
+    expect(t.socketTotals().members).toEqual({ frames: 2, writes: 2, bytes: 10 })
+    expect(t.tracked).toBe(0)
   })
 })
