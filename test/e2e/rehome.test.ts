@@ -50,7 +50,10 @@ describe('a job whose home dies for good is re-homed to a replica holder and com
       expect(r.code, r.stderr).toBe(0)
       small.push(JSON.parse(r.stdout).id as string)
     }
-    const fanout = await meshnode(['submit', 'fanout', JSON.stringify({ n: 120, type: 'sleep', payload: { ms: 200 } }), '--json', '--data-dir', home.dataDir])
+    // Children of 2 s: the fanout must still be running when the kill lands, a CLI call or
+    // two after it is seen running (with 200 ms children it finished first on a loaded CI
+    // machine, and only the dead home held its details).
+    const fanout = await meshnode(['submit', 'fanout', JSON.stringify({ n: 120, type: 'sleep', payload: { ms: 2000 } }), '--json', '--data-dir', home.dataDir])
     expect(fanout.code, fanout.stderr).toBe(0)
     const fanoutId = JSON.parse(fanout.stdout).id as string
     const before = await job(2, fanoutId)
