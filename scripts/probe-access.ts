@@ -120,17 +120,19 @@ export async function probe (target: string, opts: ProbeOptions = {}): Promise<P
 /** Every attempt, by protocol and name, in the order they run. */
 const PLAN: Array<[string, string]> = [
   [STATUS_CALL.protocol, 'status'],
-  [ADMIN_CALL.protocol, 'whoAmI'],
-  [ADMIN_CALL.protocol, 'configSet'],
-  [ADMIN_CALL.protocol, 'configDelete'],
-  [ADMIN_CALL.protocol, 'jobsSubmit'],
-  [ADMIN_CALL.protocol, 'jobsSubmit cmd'],
-  [ADMIN_CALL.protocol, 'jobCancel'],
-  [ADMIN_CALL.protocol, 'grantSet self operator --commands'],
-  [ADMIN_CALL.protocol, 'auditList'],
-  [ADMIN_CALL.protocol, 'configList'],
-  [INTERNAL_CALL.protocol, 'toLeader configSet'],
-  [INTERNAL_CALL.protocol, 'registerJobs forged'],
+  [ADMIN_CALL.channel!, 'whoAmI'],
+  [ADMIN_CALL.channel!, 'configSet'],
+  [ADMIN_CALL.channel!, 'configDelete'],
+  [ADMIN_CALL.channel!, 'jobsSubmit'],
+  [ADMIN_CALL.channel!, 'jobsSubmit cmd'],
+  [ADMIN_CALL.channel!, 'jobCancel'],
+  [ADMIN_CALL.channel!, 'grantSet self operator --commands'],
+  [ADMIN_CALL.channel!, 'auditList'],
+  [ADMIN_CALL.channel!, 'configList'],
+  [ADMIN_CALL.protocol, 'configSet (stream per call)'],
+  [INTERNAL_CALL.channel!, 'toLeader configSet'],
+  [INTERNAL_CALL.channel!, 'registerJobs forged'],
+  [INTERNAL_CALL.protocol, 'toLeader configSet (stream per call)'],
   [RAFT_PROTOCOL, 'vote request at a huge term'],
   [RAFT_PROTOCOL, 'leader heartbeat at a huge term'],
   [WORK_PROTOCOL, 'steal'],
@@ -141,14 +143,16 @@ const PLAN: Array<[string, string]> = [
 async function runAll (host: Libp2p, node: PeerId, job: string | undefined, timeoutMs: number, out: Attempt[]): Promise<void> {
   const self = host.peerId.toString()
   const to = node.toString()
-  const admin = async (attempt: string, req: AdminRequest): Promise<Attempt> =>
-    await rpc(ADMIN_CALL.protocol, attempt, async () => {
-      const res = await callWith(host, node, req, { ...ADMIN_CALL, timeoutMs })
+  // Admin and internal calls go on the node's call channel (one stream, many calls), as every
+  // client's do; the "(stream per call)" attempts use the protocol older clients speak.
+  const admin = async (attempt: string, req: AdminRequest, channel: string | undefined = ADMIN_CALL.channel): Promise<Attempt> =>
+    await rpc(channel ?? ADMIN_CALL.protocol, attempt, async () => {
+      const res = await callWith(host, node, req, { ...ADMIN_CALL, channel, timeoutMs })
       // An accepted submission names its job, so that the cancel below aims at it.
       return { ...res, detail: res.jobsSubmit?.jobs[0]?.id ?? (res.whoAmI != null ? `role ${res.whoAmI.role}, rights [${res.whoAmI.rights.join(', ')}]` : undefined) }
     })
-  const internal = async (attempt: string, req: InternalRequest): Promise<Attempt> =>
-    await rpc(INTERNAL_CALL.protocol, attempt, async () => await callWith(host, node, req, { ...INTERNAL_CALL, timeoutMs }))
+  const internal = async (attempt: string, req: InternalRequest, channel: string | undefined = INTERNAL_CALL.channel): Promise<Attempt> =>
+    await rpc(channel ?? INTERNAL_CALL.protocol, attempt, async () => await callWith(host, node, req, { ...INTERNAL_CALL, channel, timeoutMs }))
 
   out.push({ ...await admin('whoAmI', { whoAmI: {} }), open: true })
 
@@ -161,9 +165,11 @@ async function runAll (host: Libp2p, node: PeerId, job: string | undefined, time
   out.push(await admin('grantSet self operator --commands', { grantSet: { peerId: self, role: 'operator', commands: true } }))
   out.push(await admin('auditList', { auditList: { limit: 1, before: '' } }))
   out.push(await admin('configList', { configList: {} }))
+  out.push(await admin('configSet (stream per call)', { configSet: { key: PROBE_KEY, value: self } }, undefined))
 
   out.push(await internal('toLeader configSet', { toLeader: { request: AdminRequest.encode({ configSet: { key: PROBE_KEY, value: self } }), caller: '' } }))
   out.push(await internal('registerJobs forged', { registerJobs: { jobs: [{ id: `probe-forged-${Date.now()}`, home: self, createdAt: Date.now(), state: 'running', replicas: [], epoch: 0 }] } }))
+  out.push(await internal('toLeader configSet (stream per call)', { toLeader: { request: AdminRequest.encode({ configSet: { key: PROBE_KEY, value: self } }), caller: '' } }, undefined))
 
   out.push(await raft(host, node, 'vote request at a huge term', { type: 'vote', from: self, to, term: HUGE_TERM, lastLogIndex: HUGE_TERM, lastLogTerm: HUGE_TERM, transfer: false }, timeoutMs))
   out.push(await raft(host, node, 'leader heartbeat at a huge term', { type: 'heartbeat', from: self, to, term: HUGE_TERM, commit: 0 }, timeoutMs))
@@ -180,7 +186,7 @@ async function runAll (host: Libp2p, node: PeerId, job: string | undefined, time
   }), timeoutMs))
 
   // A node that let a stranger in has written the probe's key; leave nothing behind.
-  if (out.some(a => a.attempt.endsWith('configSet') && a.outcome === 'accepted')) {
+  if (out.some(a => a.attempt.includes('configSet') && a.outcome === 'accepted')) {
     await callWith(host, node, { configDelete: { key: PROBE_KEY } }, { ...ADMIN_CALL, timeoutMs }).catch(() => {})
   }
 }

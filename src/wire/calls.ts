@@ -1,7 +1,7 @@
 // Client-side descriptors of the one-request, one-response protocols: protocol id, codecs,
 // the most a reply may be, and how long a call may take. Callers (the CLI, scripts, benches,
 // nodes calling each other) import these, never the server modules.
-import { ADMIN_PROTOCOL, ADMIN_TIMEOUT_MS, HISTORY_TIMEOUT_MS, INTERNAL_PROTOCOL, INTERNAL_TIMEOUT_MS, MAX_ADMIN_RESPONSE_BYTES, MAX_HISTORY_BYTES, MAX_INTERNAL_FRAME_BYTES, MAX_STATUS_FRAME_BYTES, STATUS_PROTOCOL, STATUS_TIMEOUT_MS } from './constants.js'
+import { ADMIN_CHANNEL_PROTOCOL, ADMIN_PROTOCOL, ADMIN_TIMEOUT_MS, HISTORY_TIMEOUT_MS, INTERNAL_CHANNEL_PROTOCOL, INTERNAL_PROTOCOL, INTERNAL_TIMEOUT_MS, MAX_ADMIN_RESPONSE_BYTES, MAX_HISTORY_BYTES, MAX_INTERNAL_FRAME_BYTES, MAX_STATUS_FRAME_BYTES, STATUS_PROTOCOL, STATUS_TIMEOUT_MS } from './constants.js'
 import { AdminRequest, AdminResponse } from './proto/admin.js'
 import { InternalRequest, InternalResponse } from './proto/internal.js'
 import { StatusRequest, StatusResponse } from './proto/status.js'
@@ -18,6 +18,12 @@ export interface CallDescriptor<Req, Res> {
   response: Codec<Res>
   maxResponseBytes: number
   timeoutMs: number
+  /**
+   * The protocol of the same calls on a call channel (src/node/transport/channel.ts), if the
+   * server offers one: many calls on one long-lived stream. Callers use it when the node speaks
+   * it, `protocol` otherwise.
+   */
+  channel?: string
 }
 
 /** An admin command's name: its field in the oneofs of AdminRequest and AdminResponse. */
@@ -28,6 +34,7 @@ export type AdminResult<K extends AdminCommandName> = NonNullable<AdminResponse[
 
 export const ADMIN_CALL: CallDescriptor<AdminRequest, AdminResponse> = {
   protocol: ADMIN_PROTOCOL,
+  channel: ADMIN_CHANNEL_PROTOCOL,
   request: AdminRequest,
   response: AdminResponse,
   maxResponseBytes: MAX_ADMIN_RESPONSE_BYTES,
@@ -44,6 +51,7 @@ export const STATUS_CALL: CallDescriptor<StatusRequest, StatusResponse> = {
 
 export const INTERNAL_CALL: CallDescriptor<InternalRequest, InternalResponse> = {
   protocol: INTERNAL_PROTOCOL,
+  channel: INTERNAL_CHANNEL_PROTOCOL,
   request: InternalRequest,
   response: InternalResponse,
   maxResponseBytes: MAX_INTERNAL_FRAME_BYTES,

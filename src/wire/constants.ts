@@ -50,6 +50,16 @@ export const MAX_RAFT_ENTRIES_PER_MESSAGE = 4096
  */
 export const ADMIN_PROTOCOL = '/meshnode/admin/2.0.0'
 
+/**
+ * The admin commands again, many at once on one long-lived stream (a call channel,
+ * src/node/transport/channel.ts; CallFrame in channel.proto wraps each AdminRequest and
+ * AdminResponse). A stream per call cost the client and the node about a millisecond of CPU
+ * each (stream negotiation, its close's AbortError and DOMException, yamux and Noise frames),
+ * more than a control-log write itself (BENCHMARKS.md, issue 14, stop 45). Clients fall back
+ * to ADMIN_PROTOCOL with a node that does not speak this.
+ */
+export const ADMIN_CHANNEL_PROTOCOL = '/meshnode/admin-channel/1.0.0'
+
 /** An admin request carries a config value or a job submission (--file jobs of thousands of tasks). */
 export const MAX_ADMIN_REQUEST_BYTES = 8 * 1024 * 1024
 
@@ -64,6 +74,9 @@ export const ADMIN_TIMEOUT_MS = 10_000
  * registrations to the leader, a job read forwarded to the job's home (internal.proto).
  */
 export const INTERNAL_PROTOCOL = '/meshnode/internal/1.0.0'
+
+/** The internal requests on a call channel, as ADMIN_CHANNEL_PROTOCOL is to ADMIN_PROTOCOL. */
+export const INTERNAL_CHANNEL_PROTOCOL = '/meshnode/internal-channel/1.0.0'
 
 /** A forwarded admin request or response, whole, plus the envelope. */
 export const MAX_INTERNAL_FRAME_BYTES = MAX_ADMIN_REQUEST_BYTES + 64 * 1024
@@ -181,6 +194,28 @@ export const ADMIN_MAX_STREAMS = 256
 
 /** Every follower forwards its clients' writes and registrations through here, pipelined. */
 export const INTERNAL_MAX_STREAMS = 256
+
+/**
+ * Calls one channel stream may have being handled at once: as many as a connection may have
+ * streams of the per-call protocol, so a channel gives a client no more than it had. Beyond
+ * it the server reads no more frames until one is answered (the muxer's window then holds the
+ * client back).
+ */
+export const CHANNEL_MAX_IN_FLIGHT = 256
+
+/**
+ * Channel streams of one protocol per connection: a client host keeps one per node and size
+ * limit (internal calls and history reads differ), and a closing one may overlap a new one.
+ */
+export const CHANNEL_MAX_STREAMS = 16
+
+/**
+ * A client closes a channel it has not used for this long; the next call opens a new one
+ * (one stream negotiation). A server closes a channel that sent nothing and waits for nothing
+ * for CHANNEL_SERVER_IDLE_MS, well after any live client would have.
+ */
+export const CHANNEL_CLIENT_IDLE_MS = 10_000
+export const CHANNEL_SERVER_IDLE_MS = 5 * 60_000
 
 /** One long-lived stream per direction; a few spare cover a reconnect racing the old stream. */
 export const RAFT_MAX_STREAMS = 4

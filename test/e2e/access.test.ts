@@ -121,10 +121,15 @@ describe('a node started with a mesh key', () => {
     expect(report.node).toBe(before.status.peerId)
     expect(report.notRefused).toEqual([])
     const by = (name: string): ProbeReport['attempts'][number] => report.attempts.find(a => a.attempt === name)!
-    for (const name of ['configSet', 'configDelete', 'jobsSubmit', 'jobsSubmit cmd', 'jobCancel', 'grantSet self operator --commands', 'auditList', 'configList']) {
+    for (const name of ['configSet', 'configDelete', 'jobsSubmit', 'jobsSubmit cmd', 'jobCancel', 'grantSet self operator --commands', 'auditList', 'configList', 'configSet (stream per call)']) {
       expect(by(name), name).toMatchObject({ outcome: 'refused', code: 'FORBIDDEN' })
     }
-    for (const name of ['toLeader configSet', 'registerJobs forged']) expect(by(name), name).toMatchObject({ outcome: 'refused', code: 'NOT_A_MEMBER' })
+    for (const name of ['toLeader configSet', 'registerJobs forged', 'toLeader configSet (stream per call)']) expect(by(name), name).toMatchObject({ outcome: 'refused', code: 'NOT_A_MEMBER' })
+    // On the call channels (one stream, many calls) and on a stream per call alike.
+    expect(by('configSet').protocol).toBe('/meshnode/admin-channel/1.0.0')
+    expect(by('configSet (stream per call)').protocol).toBe('/meshnode/admin/2.0.0')
+    expect(by('toLeader configSet').protocol).toBe('/meshnode/internal-channel/1.0.0')
+    expect(by('toLeader configSet (stream per call)').protocol).toBe('/meshnode/internal/1.0.0')
     for (const name of ['vote request at a huge term', 'leader heartbeat at a huge term', 'steal', 'deliver forged task', 'results forged']) expect(by(name).outcome, name).toBe('refused')
     expect(by('whoAmI')).toMatchObject({ outcome: 'accepted', detail: 'role none, rights []' })
 
@@ -132,9 +137,9 @@ describe('a node started with a mesh key', () => {
     expect(after.term).toBe(before.status.term)
     expect(after.leader).toBe(before.status.leader)
     expect(after.counters.work_tasks_run_total).toBe(before.status.counters.work_tasks_run_total)
-    // 2 internal requests, 2 raft streams, 3 work streams; 8 admin commands.
-    expect(after.counters.strangers_refused_total).toBeGreaterThanOrEqual((before.status.counters.strangers_refused_total ?? 0) + 7)
-    expect(after.counters.admin_forbidden_total).toBeGreaterThanOrEqual((before.status.counters.admin_forbidden_total ?? 0) + 8)
+    // 3 internal requests, 2 raft streams, 3 work streams; 9 admin commands.
+    expect(after.counters.strangers_refused_total).toBeGreaterThanOrEqual((before.status.counters.strangers_refused_total ?? 0) + 8)
+    expect(after.counters.admin_forbidden_total).toBeGreaterThanOrEqual((before.status.counters.admin_forbidden_total ?? 0) + 9)
     expect(await json(['config', 'list', '--data-dir', dataDir])).toEqual(before.config)
     expect(await json(['jobs', '--data-dir', dataDir])).toEqual(before.jobs)
     expect(await json(['job', job.id, '--results', '--data-dir', dataDir])).toEqual(before.job)
@@ -142,7 +147,7 @@ describe('a node started with a mesh key', () => {
     // Every refused admin command is in the audit log, under the stranger's peer id.
     const audit = await json(['audit', '--limit', '50', '--data-dir', dataDir])
     const refused = audit.entries.filter((e: any) => e.who === report.prober)
-    expect(refused.map((e: any) => e.action).sort()).toEqual(['auditList', 'configDelete', 'configList', 'configSet', 'grantSet', 'jobCancel', 'jobsSubmit', 'jobsSubmit'])
+    expect(refused.map((e: any) => e.action).sort()).toEqual(['auditList', 'configDelete', 'configList', 'configSet', 'configSet', 'grantSet', 'jobCancel', 'jobsSubmit', 'jobsSubmit'])
     expect(refused.every((e: any) => e.outcome === 'FORBIDDEN')).toBe(true)
   })
 

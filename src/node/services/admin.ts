@@ -1,5 +1,6 @@
-// Serves /meshnode/admin/2.0.0: one typed command per stream, dispatched through the command
-// table (admin-commands.ts). Every command is authorized first: the caller is the
+// Serves /meshnode/admin/2.0.0: one typed command per stream, and /meshnode/admin-channel/1.0.0:
+// many on one stream (src/node/transport/channel.ts); both dispatch through the command table
+// (admin-commands.ts). Every command is authorized first: the caller is the
 // connection's authenticated peer id, and it must hold the right the table says the command
 // needs (src/node/access/policy.ts); a refusal is FORBIDDEN, recorded in the audit log, and
 // changes nothing. Reads answer from this node; a write that reaches a follower is
@@ -7,7 +8,7 @@
 // Every failure goes back with its code unchanged. Before any of that, a caller other than the
 // local operator is held to a request rate per key (granted or anonymous): over it the answer
 // is RATE_LIMITED and nothing runs.
-import { ADMIN_ANONYMOUS_RATE, ADMIN_GRANTED_RATE, ADMIN_MAX_STREAMS, ADMIN_PROTOCOL, ADMIN_TIMEOUT_MS, MAX_ADMIN_REQUEST_BYTES } from '../../wire/constants.js'
+import { ADMIN_ANONYMOUS_RATE, ADMIN_CHANNEL_PROTOCOL, ADMIN_GRANTED_RATE, ADMIN_MAX_STREAMS, ADMIN_PROTOCOL, CHANNEL_MAX_STREAMS, ADMIN_TIMEOUT_MS, MAX_ADMIN_REQUEST_BYTES } from '../../wire/constants.js'
 import { AdminRequest, AdminResponse, type DrainStatus } from '../../wire/proto/admin.js'
 import { CodedError } from '../../errors.js'
 import { ADMIN_COMMANDS, commandOf, type AdminContext, type CommandTable, type IncidentSource } from './admin-commands.js'
@@ -17,6 +18,7 @@ import { MeshError, errorMessage, isMeshError } from '../errors.js'
 import type { Host } from '../transport/host.js'
 import type { Logger } from '../log.js'
 import { serveOnce } from '../transport/rpc.js'
+import { serveChannel } from '../transport/channel.js'
 import { fetchHistory, forwardCommand } from './internal.js'
 import type { LatencyHistory } from '../observe/history.js'
 import type { StatsSources } from '../observe/stats.js'
@@ -160,10 +162,22 @@ export class AdminService {
           this.log.debug({ err: err?.message, protocol: ADMIN_PROTOCOL }, 'admin request rejected')
         })
     }, { maxInboundStreams: ADMIN_MAX_STREAMS, maxOutboundStreams: ADMIN_MAX_STREAMS })
+    // The same commands, many at once on one stream. The caller's rights are read for each
+    // request, not once per stream: a grant changed while the channel is open applies at once.
+    await this.host.handle(ADMIN_CHANNEL_PROTOCOL, ({ stream, connection }) => {
+      const caller = connection.remotePeer.toString()
+      serveChannel(stream, { request: AdminRequest, response: AdminResponse, maxRequestBytes: MAX_ADMIN_REQUEST_BYTES }, async req => await this.handle(req, principalOf(caller, this.access)), () => { this.metrics.rpcServed.inc() })
+        .catch((err: any) => {
+          this.metrics.rpcRejected.inc()
+          countReject(this.metrics, 'admin', 'failed')
+          this.log.debug({ err: err?.message, protocol: ADMIN_CHANNEL_PROTOCOL }, 'admin channel rejected')
+        })
+    }, { maxInboundStreams: CHANNEL_MAX_STREAMS, maxOutboundStreams: CHANNEL_MAX_STREAMS })
   }
 
   async stop (): Promise<void> {
     await this.host.unhandle(ADMIN_PROTOCOL)
+    await this.host.unhandle(ADMIN_CHANNEL_PROTOCOL)
   }
 
   /**

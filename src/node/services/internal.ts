@@ -12,7 +12,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { MAX_JOBS_PER_PUT, MAX_REPLICAS, decodeCommand, type JobEntry, type JobRegistryState } from '../../consensus/control.js'
 import { CodedError } from '../../errors.js'
 import { HISTORY_CALL, INTERNAL_CALL } from '../../wire/calls.js'
-import { INTERNAL_MAX_STREAMS, INTERNAL_PROTOCOL, INTERNAL_RATE, INTERNAL_TIMEOUT_MS, MAX_INTERNAL_FRAME_BYTES } from '../../wire/constants.js'
+import { CHANNEL_MAX_STREAMS, INTERNAL_CHANNEL_PROTOCOL, INTERNAL_MAX_STREAMS, INTERNAL_PROTOCOL, INTERNAL_RATE, INTERNAL_TIMEOUT_MS, MAX_INTERNAL_FRAME_BYTES } from '../../wire/constants.js'
 import { AdminRequest, AdminResponse } from '../../wire/proto/admin.js'
 import { InternalRequest, InternalResponse, type ForwardedCommand, type History, type JobRegistration } from '../../wire/proto/internal.js'
 import { historyFromWire } from '../observe/stats.js'
@@ -24,6 +24,7 @@ import { MeshError, errorMessage } from '../errors.js'
 import type { Host } from '../transport/host.js'
 import type { Logger } from '../log.js'
 import { callWith, serveOnce } from '../transport/rpc.js'
+import { serveChannel } from '../transport/channel.js'
 import { RateGuard } from '../transport/limits.js'
 import type { Standing } from './consensus.js'
 
@@ -86,10 +87,23 @@ export class InternalService {
         this.log.debug({ err: err?.message, protocol: INTERNAL_PROTOCOL, from }, 'internal request rejected')
       })
     }, { maxInboundStreams: INTERNAL_MAX_STREAMS, maxOutboundStreams: INTERNAL_MAX_STREAMS })
+    // The same requests, many at once on one stream (a follower's forwarded writes and
+    // registration batches). Membership and the rate are checked per request, in handle().
+    await this.host.handle(INTERNAL_CHANNEL_PROTOCOL, ({ stream, connection }) => {
+      const from = connection.remotePeer.toString()
+      serveChannel(stream, { request: InternalRequest, response: InternalResponse, maxRequestBytes: MAX_INTERNAL_FRAME_BYTES }, async req => await this.handle(from, req), res => {
+        if (res.code !== 'NOT_A_MEMBER' && res.code !== 'RATE_LIMITED') this.metrics.rpcServed.inc()
+      }).catch((err: any) => {
+        this.metrics.rpcRejected.inc()
+        countReject(this.metrics, 'internal', 'failed')
+        this.log.debug({ err: err?.message, protocol: INTERNAL_CHANNEL_PROTOCOL, from }, 'internal channel rejected')
+      })
+    }, { maxInboundStreams: CHANNEL_MAX_STREAMS, maxOutboundStreams: CHANNEL_MAX_STREAMS })
   }
 
   async stop (): Promise<void> {
     await this.host.unhandle(INTERNAL_PROTOCOL)
+    await this.host.unhandle(INTERNAL_CHANNEL_PROTOCOL)
   }
 
   /** Answer one request from `from` (the connection's authenticated peer id). */

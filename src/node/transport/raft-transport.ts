@@ -37,7 +37,7 @@ import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { performance } from 'node:perf_hooks'
 import { pbStream, type ProtobufStream } from 'it-protobuf-stream'
-import { openConnectionTo, streamTo } from './stream-to.js'
+import { openConnectionTo, streamTo, writable } from './stream-to.js'
 import { DIAL_TIMEOUT_MS } from './dialer.js'
 import type { Message } from '../../consensus/types.js'
 import { MAX_RAFT_FRAME_BYTES, RAFT_FRAME_RATE, RAFT_MAX_STREAMS, RAFT_PROTOCOL } from '../../wire/constants.js'
@@ -383,11 +383,6 @@ function dropStream (o: Outbound): void {
   o.stream = undefined
   o.pb = undefined
   o.deadline = undefined
-}
-
-/** Whether a write on `stream` can still reach its muxer. */
-function writable (stream: Stream): boolean {
-  return stream.status === 'open' && (stream.writeStatus === 'ready' || stream.writeStatus === 'writing')
 }
 
 /** A pulse on the wire: a RaftMessage of type PULSE with from and to, every other field empty. */

@@ -12,6 +12,10 @@ import { MeshError, errorMessage } from '../errors.js'
 import { createClientHost, hasMeshKey, type ClientHostOptions } from './host.js'
 import { meshKeyMismatchIn } from './mesh-key.js'
 import { streamTo } from './stream-to.js'
+import { deadline } from './deadline.js'
+import { callOnChannel, lacksChannel, type ChannelErrors } from './channel.js'
+
+export { deadline, StreamDeadline } from './deadline.js'
 
 export type { Codec }
 
@@ -36,64 +40,6 @@ export async function serveOnce<Req, Res> (stream: Stream, opts: ServeOptions<Re
     throw err
   } finally {
     clear()
-  }
-}
-
-/**
- * An abort signal that fires after `ms`, with a way to cancel it. AbortSignal.timeout()
- * cannot be cancelled: on a busy node every finished call would leave a timer behind that
- * later fires, builds a DOMException and dispatches an abort nobody listens to any more.
- */
-export function deadline (ms: number): { signal: AbortSignal, clear: () => void } {
-  const controller = new AbortController()
-  const timer = setTimeout(() => { controller.abort(new MeshError('UNREACHABLE', `no answer within ${ms} ms`)) }, ms)
-  return { signal: controller.signal, clear: () => { clearTimeout(timer) } }
-}
-
-/**
- * One deadline for the operations of a long-lived stream, one after another (a Raft stream's
- * writes, or its reads): arm() before each and disarm() after; its signal aborts when an armed
- * operation has lasted `ms`. deadline() per frame made an AbortController and a timer, and
- * cleared them, for every Raft frame: ~29 a second on an idle 10-node mesh's leader
- * (BENCHMARKS.md, issue 14, stop 38). Here the controller lasts until it fires, and arm()
- * refreshes one timer (Timeout.refresh: no allocation); a timer that fires while nothing is
- * armed does nothing. A stream used more often than every `ms` never fires it at all.
- * close() when the stream is done with; after the signal fired, the stream is (make another).
- */
-export class StreamDeadline {
-  private readonly controller = new AbortController()
-  private timer?: NodeJS.Timeout
-  private armed = false
-
-  constructor (private readonly ms: number) {}
-
-  get signal (): AbortSignal {
-    return this.controller.signal
-  }
-
-  arm (): AbortSignal {
-    this.armed = true
-    if (this.timer == null) {
-      this.timer = setTimeout(this.fire, this.ms)
-      // What is waited for holds the process: a socket.
-      this.timer.unref()
-    } else {
-      this.timer.refresh()
-    }
-    return this.controller.signal
-  }
-
-  disarm (): void {
-    this.armed = false
-  }
-
-  close (): void {
-    this.armed = false
-    clearTimeout(this.timer)
-  }
-
-  private readonly fire = (): void => {
-    if (this.armed) this.controller.abort(new MeshError('UNREACHABLE', `no answer within ${this.ms} ms`))
   }
 }
 
@@ -140,8 +86,70 @@ const UNANSWERED = new Set(['UnexpectedEOFError', 'StreamResetError', 'StreamSta
 /** The multicodec of /p2p/<peer id>. */
 const P2P_CODE = 421
 
-/** Make one call from `host` to `target`. */
+/** Why a call could not reach `target`, in the words an operator can act on. */
+function unreachable (host: Libp2p, target: Multiaddr | PeerId, err: unknown): MeshError {
+  const refusal = meshKeyMismatchIn(err)
+  if (refusal != null) {
+    // "Is it running?" would send the operator the wrong way: it runs, and refused us.
+    return new MeshError('UNREACHABLE', `cannot reach meshnode at ${target.toString()}: wrong mesh key; ${refusal.message}`, { cause: err })
+  }
+  if (!hasMeshKey(host) && encryptionFailed(err)) {
+    // A keyed node answers with its mesh key hello, which a host without a key reads as a
+    // garbled negotiation ("Missing newline", "unexpected end of input"): say what it means.
+    return new MeshError('UNREACHABLE', `cannot reach meshnode at ${target.toString()}: the connection failed before encryption started (${errorMessage(err)}); ` +
+      'the node most likely requires a mesh key: connect with --mesh-key FILE (or MESHNODE_MESH_KEY_FILE)', { cause: err })
+  }
+  return new MeshError('UNREACHABLE', `cannot reach meshnode at ${target.toString()}: ${errorMessage(err)}. Is it running?`, { cause: err })
+}
+
+/**
+ * The node ended the call without a word: it is stopping or restarting (its connections close
+ * under calls in flight), or it refused this caller's pace. Either way the call may be tried
+ * again later, as with a node that cannot be reached at all: exit 7, and a client riding out a
+ * restart (workflow --wait) keeps asking.
+ */
+function unanswered (target: Multiaddr | PeerId, err: unknown): MeshError {
+  return new MeshError('UNREACHABLE', `meshnode at ${target.toString()} ended the call without an answer (${errorMessage(err)}): it may be stopping or restarting; try again`, { cause: err, unanswered: true })
+}
+
+function badAnswer (target: Multiaddr | PeerId, err: unknown): MeshError {
+  return new MeshError('BAD_RESPONSE', `meshnode at ${target.toString()} sent no valid answer: ${errorMessage(err)}`, { cause: err })
+}
+
+/**
+ * Make one call from `host` to `target`: on a call channel (channel.ts) when the descriptor
+ * names one and the node speaks it, else on a stream of its own.
+ */
 export async function callWith<Req, Res> (host: Libp2p, target: Multiaddr | PeerId, req: Req, opts: CallOptions<Req, Res>): Promise<Res> {
+  if (opts.channel != null) {
+    let peer = peerOf(host, target)
+    if (peer == null) {
+      // An address without a peer id and no connection to it yet: connect, to learn the peer.
+      const { signal, clear } = deadline(opts.timeoutMs)
+      try {
+        peer = (await host.dial(target, { signal })).remotePeer
+      } catch (err) {
+        throw unreachable(host, target, err)
+      } finally {
+        clear()
+      }
+    }
+    if (!lacksChannel(host, peer, opts.channel)) {
+      const errors: ChannelErrors = {
+        unreachable: err => unreachable(host, target, err),
+        unanswered: err => unanswered(target, err),
+        late: () => badAnswer(target, new Error(`no answer within ${opts.timeoutMs} ms`)),
+        badAnswer: err => badAnswer(target, err)
+      }
+      const answered = await callOnChannel(host, peer, target, req, { ...opts, channel: opts.channel }, errors)
+      if (answered != null) return answered.res
+    }
+  }
+  return await callOnStream(host, target, req, opts)
+}
+
+/** One call on a stream of its own. */
+async function callOnStream<Req, Res> (host: Libp2p, target: Multiaddr | PeerId, req: Req, opts: CallOptions<Req, Res>): Promise<Res> {
   const { signal, clear } = deadline(opts.timeoutMs)
   try {
     let stream: Stream
@@ -149,18 +157,7 @@ export async function callWith<Req, Res> (host: Libp2p, target: Multiaddr | Peer
       const peer = peerOf(host, target)
       stream = peer != null ? await streamTo(host, peer, target, opts.protocol, { signal }) : await host.dialProtocol(target, opts.protocol, { signal })
     } catch (err) {
-      const refusal = meshKeyMismatchIn(err)
-      if (refusal != null) {
-        // "Is it running?" would send the operator the wrong way: it runs, and refused us.
-        throw new MeshError('UNREACHABLE', `cannot reach meshnode at ${target.toString()}: wrong mesh key; ${refusal.message}`, { cause: err })
-      }
-      if (!hasMeshKey(host) && encryptionFailed(err)) {
-        // A keyed node answers with its mesh key hello, which a host without a key reads as a
-        // garbled negotiation ("Missing newline", "unexpected end of input"): say what it means.
-        throw new MeshError('UNREACHABLE', `cannot reach meshnode at ${target.toString()}: the connection failed before encryption started (${errorMessage(err)}); ` +
-          'the node most likely requires a mesh key: connect with --mesh-key FILE (or MESHNODE_MESH_KEY_FILE)', { cause: err })
-      }
-      throw new MeshError('UNREACHABLE', `cannot reach meshnode at ${target.toString()}: ${errorMessage(err)}. Is it running?`, { cause: err })
+      throw unreachable(host, target, err)
     }
     const pb = pbStream(stream, { maxDataLength: opts.maxResponseBytes })
     try {
@@ -170,14 +167,8 @@ export async function callWith<Req, Res> (host: Libp2p, target: Multiaddr | Peer
       return res
     } catch (err) {
       stream.abort(err instanceof Error ? err : new Error(String(err)))
-      if (!signal.aborted && endedUnanswered(err)) {
-        // The node ended the call without a word: it is stopping or restarting (its connections
-        // close under calls in flight), or it refused this caller's pace. Either way the call may
-        // be tried again later, as with a node that cannot be reached at all: exit 7, and a
-        // client riding out a restart (workflow --wait) keeps asking.
-        throw new MeshError('UNREACHABLE', `meshnode at ${target.toString()} ended the call without an answer (${errorMessage(err)}): it may be stopping or restarting; try again`, { cause: err, unanswered: true })
-      }
-      throw new MeshError('BAD_RESPONSE', `meshnode at ${target.toString()} sent no valid answer: ${errorMessage(err)}`, { cause: err })
+      if (!signal.aborted && endedUnanswered(err)) throw unanswered(target, err)
+      throw badAnswer(target, err)
     }
   } finally {
     clear()

@@ -31,3 +31,11 @@ export async function streamTo (host: Libp2p, peer: PeerId, dialTarget: PeerId |
   }
   return await (await host.dial(dialTarget, { ...opts, force: host.getConnections(peer).length > 0 })).newStream(protocol, opts)
 }
+
+/**
+ * Whether a write on `stream` can still reach its muxer. On a stream that closed, a write can
+ * wait for ever (see raft-transport.ts), so long-lived streams check before each write.
+ */
+export function writable (stream: Stream): boolean {
+  return stream.status === 'open' && (stream.writeStatus === 'ready' || stream.writeStatus === 'writing')
+}

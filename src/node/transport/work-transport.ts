@@ -25,7 +25,7 @@ import type { Logger } from '../log.js'
 import { deadline } from './rpc.js'
 import { Refusals } from './limits.js'
 import { fail } from '../../wire/work-codec.js'
-import { streamTo } from './stream-to.js'
+import { streamTo, writable } from './stream-to.js'
 
 interface Pending {
   resolve: (res: WorkResponse) => void
@@ -293,7 +293,7 @@ const WRITE_TIMEOUT_MS = 10_000
  * the chain would wait behind it.
  */
 async function writeFrame<F extends WorkFrame> (pb: ProtobufStream<Stream>, stream: Stream | undefined, frame: F, codec: { encode: (f: F) => Uint8Array } = WorkFrame): Promise<void> {
-  if (stream != null && !(stream.status === 'open' && (stream.writeStatus === 'ready' || stream.writeStatus === 'writing'))) {
+  if (stream != null && !writable(stream)) {
     throw new MeshError('UNREACHABLE', `work stream ${stream.status}`)
   }
   const { signal, clear } = deadline(WRITE_TIMEOUT_MS)

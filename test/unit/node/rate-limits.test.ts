@@ -59,6 +59,8 @@ describe('per-peer limits on a node\'s open protocols', () => {
   const clients: Libp2p[] = []
   const operatorKey = generateKeyPair('Ed25519')
   const grantedKey = generateKeyPair('Ed25519')
+  const revokedKey = generateKeyPair('Ed25519')
+  let access: AccessView & { grants: Map<string, Grant> }
 
   const counter = (name: string): number => statusCounters(registry).find(([n]) => n === name)?.[1] ?? 0
 
@@ -79,9 +81,12 @@ describe('per-peer limits on a node\'s open protocols', () => {
     addr = server.getMultiaddrs()[0]!
     registry = new Registry()
     metrics = createMetrics(registry)
-    const access: AccessView = {
+    access = {
       localOperators: new Set([peerIdFromPrivateKey(await operatorKey).toString()]),
-      grants: new Map<string, Grant>([[peerIdFromPrivateKey(await grantedKey).toString(), { role: 'submitter', commands: false, index: 1 }]])
+      grants: new Map<string, Grant>([
+        [peerIdFromPrivateKey(await grantedKey).toString(), { role: 'submitter', commands: false, index: 1 }],
+        [peerIdFromPrivateKey(await revokedKey).toString(), { role: 'operator', commands: false, index: 2 }]
+      ])
     }
     const consensus = {
       status: () => null,
@@ -162,6 +167,18 @@ describe('per-peer limits on a node\'s open protocols', () => {
     const codes = await whoami(await client(await grantedKey), ADMIN_GRANTED_RATE.burst + 5)
     expect(codes.filter(c => c === '').length).toBe(ADMIN_GRANTED_RATE.burst)
     expect(codes.filter(c => c === 'RATE_LIMITED').length).toBe(5)
+  })
+
+  it('reads a caller\'s rights for each request on its call channel: a grant revoked meanwhile applies to the next call', async () => {
+    const c = await client(await revokedKey)
+    const before = await callWith(c, addr, { whoAmI: {} }, ADMIN_CALL)
+    expect(before.whoAmI?.role).toBe('operator')
+    access.grants.delete(peerIdFromPrivateKey(await revokedKey).toString())
+    const after = await callWith(c, addr, { whoAmI: {} }, ADMIN_CALL)
+    expect(after.whoAmI?.role).toBe('none')
+    // Both calls went on the one channel stream the first one opened.
+    const channels = c.getConnections().flatMap(conn => conn.streams).filter(st => st.protocol === ADMIN_CALL.channel)
+    expect(channels).toHaveLength(1)
   })
 
   it('aborts status requests beyond a peer\'s burst, counts them, and still answers another client', async () => {
