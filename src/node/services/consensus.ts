@@ -206,8 +206,19 @@ export class ConsensusService {
     }, peer => this.membershipOf(peer) !== 'stranger')
     this.membership.frames = {
       sentAt: peer => this.transport.lastSentTo(peer),
-      // Both members: the peer's transport admits this node's stream (members only).
-      canPulse: peer => this.membershipOf(this.selfId) === 'member' && this.membershipOf(peer) === 'member',
+      // Both members: the peer's transport admits this node's stream (members only). And a
+      // stream to it open now: a pulse queued behind a stream being opened waited up to 12 s at
+      // load and was dropped when the open timed out, while the heartbeat it stood for had left
+      // the peer out. A follower whose leader's vouch went stale had to pulse all 49 peers of a
+      // 50-process mesh at once, opened 49 streams, and 15 peers suspected it within seconds
+      // (BENCHMARKS.md, issue 14, stop 45). Without one, the heartbeat goes to the peer this time
+      // and the stream is opened for the next (warm).
+      canPulse: peer => {
+        if (this.membershipOf(this.selfId) !== 'member' || this.membershipOf(peer) !== 'member') return false
+        if (this.transport.ready(peer)) return true
+        this.transport.warm(peer)
+        return false
+      },
       pulse: peer => { this.transport.pulse(peer) }
     }
     this.transport.onPulse = peer => { this.membership.heardFrom(peer) }

@@ -461,7 +461,9 @@ export class Membership {
     for (const m of this.detector.all()) {
       if (m.state !== 'alive') continue
       const hb = this.info.get(m.peerId)
-      yield { peerId: m.peerId, framesAlive: hb?.framesAlive === true, lastFrameSentAt: frames.sentAt(m.peerId), pulsable: frames.canPulse(m.peerId), leader: hb?.leader, vouchMembers: hb?.vouchMembers }
+      const peerId = m.peerId
+      // Read only for a peer that neither a frame nor a vouch covers (quietPlan): asking may open a stream.
+      yield { peerId, framesAlive: hb?.framesAlive === true, lastFrameSentAt: frames.sentAt(peerId), get pulsable () { return frames.canPulse(peerId) }, leader: hb?.leader, vouchMembers: hb?.vouchMembers }
     }
   }
 

@@ -179,13 +179,38 @@ export class RaftTransport {
     this.enqueue(peer, PULSE)
   }
 
-  private enqueue (to: string, item: Message | typeof PULSE): void {
-    if (this.stopped) return
+  /** Whether a frame to `peer` goes out at once: its stream is open and writable, none is being opened. */
+  ready (peer: string): boolean {
+    const o = this.out.get(peer)
+    return o?.pb != null && o.stream != null && writable(o.stream)
+  }
+
+  /**
+   * Opens the stream to `peer`, sending nothing, if it has none and a connection is open (no
+   * dial): what is queued next, a pulse say, then goes out at once (ready).
+   */
+  warm (peer: string): void {
+    if (this.stopped || this.ready(peer)) return
+    const o = this.outbound(peer)
+    if (o.flushing) return
+    let pid: PeerId
+    try { pid = peerIdFromString(peer) } catch { return }
+    if (openConnectionTo(this.host, pid) == null) return
+    void this.flush(peer, o, true)
+  }
+
+  private outbound (to: string): Outbound {
     let o = this.out.get(to)
     if (o == null) {
       o = { queue: [], flushing: false }
       this.out.set(to, o)
     }
+    return o
+  }
+
+  private enqueue (to: string, item: Message | typeof PULSE): void {
+    if (this.stopped) return
+    const o = this.outbound(to)
     o.queue.push(item)
     if (o.queue.length > MAX_QUEUE) {
       o.queue.splice(0, o.queue.length - MAX_QUEUE)
@@ -194,12 +219,13 @@ export class RaftTransport {
     if (!o.flushing) void this.flush(to, o)
   }
 
-  private async flush (to: string, o: Outbound): Promise<void> {
+  /** Sends what is queued for `to`; `open`: open its stream even with nothing queued (warm). */
+  private async flush (to: string, o: Outbound, open = false): Promise<void> {
     o.flushing = true
     /** When the stream being opened started opening (for the logs). */
     let opening: number | undefined
     try {
-      while (o.queue.length > 0 && !this.stopped) {
+      while ((o.queue.length > 0 || (open && o.pb == null)) && !this.stopped) {
         if (o.stream != null && !writable(o.stream)) {
           // Closed since the last write (the peer hung up, or the connection dropped): a
           // write to it may never settle. Open a fresh one; what is queued goes out on it.
@@ -223,6 +249,7 @@ export class RaftTransport {
           o.deadline = new StreamDeadline(WRITE_TIMEOUT_MS)
           this.log.debug({ peer: to, openMs: Math.round(performance.now() - opening), connected }, 'raft stream opened')
           opening = undefined
+          if (o.queue.length === 0) break
         }
         const batch = o.queue.splice(0, o.queue.length)
         const self = this.host.peerId.toString()

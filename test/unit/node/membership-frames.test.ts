@@ -151,6 +151,44 @@ describe('frames as liveness in the membership shell', () => {
     t.m.stop()
   })
 
+  it('asks for a pulse channel only for a peer no frame covers, and heartbeats it while there is none', async () => {
+    const t = await setup()
+    const asked: string[] = []
+    let ready = false
+    const pulses: string[] = []
+    t.m.frames = { ...t.m.frames!, canPulse: peer => { asked.push(peer); return ready }, pulse: peer => { pulses.push(peer) } }
+    await t.m.start()
+    const tick = async (ms: number, frames: boolean): Promise<void> => {
+      for (let i = 0; i < ms / 200; i++) {
+        await vi.advanceTimersByTimeAsync(200)
+        if (frames) t.framesTo.set(t.a, performance.now())
+        if (i % 10 === 9) { t.heartbeat(t.aId, true); t.heartbeat(t.bId, false) }
+      }
+    }
+    t.heartbeat(t.aId, true)
+    t.heartbeat(t.bId, false)
+    await tick(RELAY_AFTER_CHANGE_MS + 3000, true)
+    // Frames to a cover it: its pulse channel is never asked for (asking may open a stream).
+    asked.length = 0
+    t.sent.length = 0
+    await tick(4000, true)
+    expect(asked).toEqual([])
+    for (const s of t.sent) expect(s.to).toEqual([t.b])
+    // The frames stop and no stream is open yet: a gets the heartbeat, no pulse.
+    t.sent.length = 0
+    await tick(4000, false)
+    expect(asked.length).toBeGreaterThanOrEqual(1)
+    expect(pulses).toEqual([])
+    for (const s of t.sent) expect(s.to).toEqual([t.a, t.b].sort())
+    // Once the stream is open, a pulse stands for it.
+    ready = true
+    t.sent.length = 0
+    await tick(4000, false)
+    expect(pulses.length).toBeGreaterThanOrEqual(1)
+    for (const s of t.sent) expect(s.to).toEqual([t.b])
+    t.m.stop()
+  })
+
   it('sends the heartbeat again to a peer whose connection closed or that restarted, until one reached it', async () => {
     const t = await setup()
     const pulses: string[] = []

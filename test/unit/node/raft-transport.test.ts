@@ -136,6 +136,37 @@ describe('pulses on the raft stream (src/healing/liveness.ts)', () => {
     expect(await counter(b.registry, 'pulses_received_total')).toBe(2)
   })
 
+  it('is ready for a pulse only with its stream open: warm opens it, sending nothing, and never dials', async () => {
+    const a = await node()
+    const b = await node()
+    const delivered: Message[] = []
+    const pulses: string[] = []
+    const sender = new RaftTransport(a.host, silent, createMetrics(a.registry), () => {})
+    const receiver = new RaftTransport(b.host, silent, createMetrics(b.registry), msg => { delivered.push(msg) })
+    receiver.onPulse = peer => { pulses.push(peer) }
+    await sender.start()
+    await receiver.start()
+    stops.push(async () => { await a.host.stop() }, async () => { await b.host.stop() }, async () => { await sender.stop() }, async () => { await receiver.stop() })
+    const to = b.host.peerId.toString()
+    // No connection: warm neither dials nor asks for one.
+    let asked = 0
+    sender.connect = () => { asked++; return true }
+    sender.warm(to)
+    expect(sender.ready(to)).toBe(false)
+    expect(a.host.getConnections(b.host.peerId)).toHaveLength(0)
+    expect(asked).toBe(0)
+    await a.host.dial(b.host.getMultiaddrs()[0]!)
+    expect(sender.ready(to)).toBe(false)
+    sender.warm(to)
+    await until('the stream open', () => sender.ready(to))
+    expect(sender.lastSentTo(to)).toBeUndefined()
+    expect(await counter(a.registry, 'pulses_sent_total')).toBe(0)
+    sender.pulse(to)
+    await until('the pulse', () => pulses.length === 1)
+    expect(delivered).toHaveLength(0)
+    expect(asked).toBe(0)
+  })
+
   it('drops a pulse that speaks for another peer or is addressed to another, and counts it', async () => {
     const a = await node()
     const b = await node()
