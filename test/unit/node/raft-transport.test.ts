@@ -109,7 +109,8 @@ describe('pulses on the raft stream (src/healing/liveness.ts)', () => {
   const stops: Array<() => Promise<void>> = []
   afterEach(async () => { for (const stop of stops.splice(0).reverse()) await stop() })
 
-  it('reach the peer as a sign of life from the sender, never as a Raft message, between Raft messages', async () => {
+  /** A sender and a receiver on two hosts, not connected; what the receiver delivers and hears as pulses. */
+  async function pair (): Promise<{ a: Awaited<ReturnType<typeof node>>, b: Awaited<ReturnType<typeof node>>, delivered: Message[], pulses: string[], sender: RaftTransport }> {
     const a = await node()
     const b = await node()
     const delivered: Message[] = []
@@ -120,6 +121,11 @@ describe('pulses on the raft stream (src/healing/liveness.ts)', () => {
     await sender.start()
     await receiver.start()
     stops.push(async () => { await a.host.stop() }, async () => { await b.host.stop() }, async () => { await sender.stop() }, async () => { await receiver.stop() })
+    return { a, b, delivered, pulses, sender }
+  }
+
+  it('reach the peer as a sign of life from the sender, never as a Raft message, between Raft messages', async () => {
+    const { a, b, delivered, pulses, sender } = await pair()
     const from = a.host.peerId.toString()
     const to = b.host.peerId.toString()
     await a.host.dial(b.host.getMultiaddrs()[0]!)
@@ -137,16 +143,7 @@ describe('pulses on the raft stream (src/healing/liveness.ts)', () => {
   })
 
   it('is ready for a pulse only with its stream open: warm opens it, sending nothing, and never dials', async () => {
-    const a = await node()
-    const b = await node()
-    const delivered: Message[] = []
-    const pulses: string[] = []
-    const sender = new RaftTransport(a.host, silent, createMetrics(a.registry), () => {})
-    const receiver = new RaftTransport(b.host, silent, createMetrics(b.registry), msg => { delivered.push(msg) })
-    receiver.onPulse = peer => { pulses.push(peer) }
-    await sender.start()
-    await receiver.start()
-    stops.push(async () => { await a.host.stop() }, async () => { await b.host.stop() }, async () => { await sender.stop() }, async () => { await receiver.stop() })
+    const { a, b, delivered, pulses, sender } = await pair()
     const to = b.host.peerId.toString()
     // No connection: warm neither dials nor asks for one.
     let asked = 0
