@@ -184,6 +184,8 @@ export class ConsensusService {
   private readonly store: Store
   private readonly membership: Membership
   private readonly dialer?: Pick<Dialer, 'want'>
+  /** The leader and term last asked for first (leadsUnheard), so the ask is logged once. */
+  private wantedLeader = ''
   private readonly privateKey: PrivateKey
   private readonly log: Logger
 
@@ -258,7 +260,13 @@ export class ConsensusService {
       const rec = this.control.dead.get(peerId)
       if (rec != null && Number(hb.incarnation) > rec.incarnation) this.decideDeaths()
       // A leader this node has not heard over Raft: connect to it first (leadsUnheard).
-      if (dialer != null && leadsUnheard(peerId, hb, () => this.core?.status())) dialer.want(peerId)
+      if (dialer != null && leadsUnheard(peerId, hb, () => this.core?.status())) {
+        if (this.wantedLeader !== `${peerId}/${hb.term}`) {
+          this.wantedLeader = `${peerId}/${hb.term}`
+          this.log.debug({ leader: peerId, term: Number(hb.term), connected: this.membership.isConnected(peerId) }, 'connecting first to a leader not heard over Raft')
+        }
+        dialer.want(peerId)
+      }
     })
     this.clock.start()
   }

@@ -827,7 +827,7 @@ export class Membership {
    */
   private readonly parsedIds = new Map<string, PeerId | null>()
 
-  private isConnected (peerId: string): boolean {
+  isConnected (peerId: string): boolean {
     let pid = this.parsedIds.get(peerId)
     if (pid === undefined) {
       try { pid = peerIdFromString(peerId) } catch { pid = null }

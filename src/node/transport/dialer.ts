@@ -350,7 +350,9 @@ export class Dialer {
         t.nextAt = Date.now() + (wrongKey ? KEY_MISMATCH_BACKOFF_MS : t.backoff)
         t.backoff = Math.min(BACKOFF_MAX_MS, t.backoff * 2)
         // The protector reports a refusal (rate-limited); a line per attempt here is noise.
-        this.log.trace({ target: t.key, err: String(err?.message ?? err), wrongKey }, 'dial failed')
+        // A dial a service waits for (want) is worth a line at debug: few, and they hold Raft up.
+        if (t.wanted === true) this.log.debug({ target: t.key, err: String(err?.message ?? err), wrongKey }, 'wanted dial failed')
+        else this.log.trace({ target: t.key, err: String(err?.message ?? err), wrongKey }, 'dial failed')
       }).finally(() => {
         clearTimeout(timer)
         this.dialTimers.delete(timer)
