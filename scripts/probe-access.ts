@@ -145,14 +145,14 @@ async function runAll (host: Libp2p, node: PeerId, job: string | undefined, time
   const to = node.toString()
   // Admin and internal calls go on the node's call channel (one stream, many calls), as every
   // client's do; the "(stream per call)" attempts use the protocol older clients speak.
-  const admin = async (attempt: string, req: AdminRequest, channel: string | undefined = ADMIN_CALL.channel): Promise<Attempt> =>
-    await rpc(channel ?? ADMIN_CALL.protocol, attempt, async () => {
-      const res = await callWith(host, node, req, { ...ADMIN_CALL, channel, timeoutMs })
+  const admin = async (attempt: string, req: AdminRequest, perCall = false): Promise<Attempt> =>
+    await rpc(perCall ? ADMIN_CALL.protocol : ADMIN_CALL.channel!, attempt, async () => {
+      const res = await callWith(host, node, req, { ...ADMIN_CALL, channel: perCall ? undefined : ADMIN_CALL.channel, timeoutMs })
       // An accepted submission names its job, so that the cancel below aims at it.
       return { ...res, detail: res.jobsSubmit?.jobs[0]?.id ?? (res.whoAmI != null ? `role ${res.whoAmI.role}, rights [${res.whoAmI.rights.join(', ')}]` : undefined) }
     })
-  const internal = async (attempt: string, req: InternalRequest, channel: string | undefined = INTERNAL_CALL.channel): Promise<Attempt> =>
-    await rpc(channel ?? INTERNAL_CALL.protocol, attempt, async () => await callWith(host, node, req, { ...INTERNAL_CALL, channel, timeoutMs }))
+  const internal = async (attempt: string, req: InternalRequest, perCall = false): Promise<Attempt> =>
+    await rpc(perCall ? INTERNAL_CALL.protocol : INTERNAL_CALL.channel!, attempt, async () => await callWith(host, node, req, { ...INTERNAL_CALL, channel: perCall ? undefined : INTERNAL_CALL.channel, timeoutMs }))
 
   out.push({ ...await admin('whoAmI', { whoAmI: {} }), open: true })
 
@@ -165,11 +165,11 @@ async function runAll (host: Libp2p, node: PeerId, job: string | undefined, time
   out.push(await admin('grantSet self operator --commands', { grantSet: { peerId: self, role: 'operator', commands: true } }))
   out.push(await admin('auditList', { auditList: { limit: 1, before: '' } }))
   out.push(await admin('configList', { configList: {} }))
-  out.push(await admin('configSet (stream per call)', { configSet: { key: PROBE_KEY, value: self } }, undefined))
+  out.push(await admin('configSet (stream per call)', { configSet: { key: PROBE_KEY, value: self } }, true))
 
   out.push(await internal('toLeader configSet', { toLeader: { request: AdminRequest.encode({ configSet: { key: PROBE_KEY, value: self } }), caller: '' } }))
   out.push(await internal('registerJobs forged', { registerJobs: { jobs: [{ id: `probe-forged-${Date.now()}`, home: self, createdAt: Date.now(), state: 'running', replicas: [], epoch: 0 }] } }))
-  out.push(await internal('toLeader configSet (stream per call)', { toLeader: { request: AdminRequest.encode({ configSet: { key: PROBE_KEY, value: self } }), caller: '' } }, undefined))
+  out.push(await internal('toLeader configSet (stream per call)', { toLeader: { request: AdminRequest.encode({ configSet: { key: PROBE_KEY, value: self } }), caller: '' } }, true))
 
   out.push(await raft(host, node, 'vote request at a huge term', { type: 'vote', from: self, to, term: HUGE_TERM, lastLogIndex: HUGE_TERM, lastLogTerm: HUGE_TERM, transfer: false }, timeoutMs))
   out.push(await raft(host, node, 'leader heartbeat at a huge term', { type: 'heartbeat', from: self, to, term: HUGE_TERM, commit: 0 }, timeoutMs))
