@@ -23,6 +23,9 @@ export class AuditLog {
   private readonly db: Sublevel
   private seq = 0
   private sincePrune = 0
+  /** Records waiting for the next batch, and that batch's write (see put). */
+  private queue: Array<{ type: 'put', key: string, value: AuditRecord }> = []
+  private batch?: Promise<void>
 
   constructor (store: Store, private readonly node: string, private readonly retention = AUDIT_RETENTION) {
     this.db = store.sublevel('audit')
@@ -71,8 +74,20 @@ export class AuditLog {
     return { entries, next: entries.length === limit ? entries[entries.length - 1]!.cursor : '' }
   }
 
+  /**
+   * Records put in one turn of the event loop are written in one LevelDB batch: a Raft Ready
+   * applies many entries at once, and a put each was ~6 % of every node's CPU under a stream of
+   * config writes (BENCHMARKS.md, issue 14, stop 45). Resolves once the record is written.
+   */
   private async put (cursor: string, record: AuditRecord): Promise<void> {
-    await this.db.put(cursor, record)
+    this.queue.push({ type: 'put', key: cursor, value: record })
+    this.batch ??= new Promise<void>(resolve => { setImmediate(resolve) }).then(async () => {
+      const ops = this.queue
+      this.queue = []
+      this.batch = undefined
+      await this.db.batch(ops)
+    })
+    await this.batch
     if (++this.sincePrune >= PRUNE_EVERY) {
       this.sincePrune = 0
       await this.prune()

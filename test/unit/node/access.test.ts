@@ -260,5 +260,25 @@ describe('the audit log', () => {
       await store.close()
     }
   })
+
+  it('writes the records of one turn (a Ready\'s applied entries) in one batch, each put resolving once written', async () => {
+    const store = await Store.open(tempDir('audit'))
+    try {
+      const log = new AuditLog(store, '12D3KooWNode')
+      const db = (log as unknown as { db: { batch: (ops: unknown[]) => Promise<void>, put: unknown } }).db
+      const batches: number[] = []
+      const batch = db.batch.bind(db)
+      db.batch = async (ops: unknown[]) => { batches.push(ops.length); await batch(ops) }
+      db.put = async () => { throw new Error('no single puts') }
+      await Promise.all(Array.from({ length: 40 }, async (_, i) => { await log.applied(100 + i, { op: 'config.set', key: `k${i}`, value: 'v', by: 'alice', at: 5_000 + i }) }))
+      await log.applied(200, { op: 'config.delete', key: 'k0', by: 'alice', at: 6_000 })
+      expect(batches).toEqual([40, 1])
+      const all = await log.list(100)
+      expect(all.entries).toHaveLength(41)
+      expect(all.entries[0]!.action).toBe('config.delete')
+    } finally {
+      await store.close()
+    }
+  })
 })
 
