@@ -63,8 +63,14 @@ export type CallOptions<Req, Res> = CallDescriptor<Req, Res>
  */
 function peerOf (host: Libp2p, target: Multiaddr | PeerId): PeerId | undefined {
   if (!isMultiaddr(target)) return target
+  const named = namedPeers.get(target)
+  if (named != null) return named
   const id = target.getPeerId()
-  if (id != null) return peerIdFromString(id)
+  if (id != null) {
+    const peer = peerIdFromString(id)
+    namedPeers.set(target, peer)
+    return peer
+  }
   const want = target.toString()
   for (const c of host.getConnections()) {
     if (c.status === 'open' && c.remoteAddr.decapsulateCode(P2P_CODE).toString() === want) return c.remotePeer
@@ -82,6 +88,14 @@ function endedUnanswered (err: unknown): boolean {
 }
 
 const UNANSWERED = new Set(['UnexpectedEOFError', 'StreamResetError', 'StreamStateError', 'ConnectionClosedError', 'ConnectionClosingError', 'MuxerClosedError'])
+
+/**
+ * The peer an address names in its /p2p part, per address object: a caller that makes many
+ * calls to one address (a bench, a library client) decoded the id, and its call channel's key
+ * encoded it again, on every call — ~40 % of such a client's CPU (BENCHMARKS.md, issue 14,
+ * stop 45). A PeerId keeps its string once made.
+ */
+const namedPeers = new WeakMap<Multiaddr, PeerId>()
 
 /** The multicodec of /p2p/<peer id>. */
 const P2P_CODE = 421
