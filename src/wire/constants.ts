@@ -196,10 +196,10 @@ export const ADMIN_MAX_STREAMS = 256
 export const INTERNAL_MAX_STREAMS = 256
 
 /**
- * Calls one channel stream may have being handled at once: as many as a connection may have
- * streams of the per-call protocol, so a channel gives a client no more than it had. Beyond
- * it the server reads no more frames until one is answered (the muxer's window then holds the
- * client back).
+ * Calls a connection's channel streams of one protocol may have being handled at once: as many
+ * as it may have streams of the per-call protocol, so channels give a client no more than it
+ * had. Beyond it the server reads no more frames until one is answered (the muxer's window
+ * then holds the client back).
  */
 export const CHANNEL_MAX_IN_FLIGHT = 256
 

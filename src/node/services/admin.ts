@@ -166,7 +166,7 @@ export class AdminService {
     // request, not once per stream: a grant changed while the channel is open applies at once.
     await this.host.handle(ADMIN_CHANNEL_PROTOCOL, ({ stream, connection }) => {
       const caller = connection.remotePeer.toString()
-      serveChannel(stream, { request: AdminRequest, response: AdminResponse, maxRequestBytes: MAX_ADMIN_REQUEST_BYTES }, async req => await this.handle(req, principalOf(caller, this.access)), () => { this.metrics.rpcServed.inc() })
+      serveChannel(stream, { request: AdminRequest, response: AdminResponse, maxRequestBytes: MAX_ADMIN_REQUEST_BYTES, connection }, async req => await this.handle(req, principalOf(caller, this.access)), () => { this.metrics.rpcServed.inc() })
         .catch((err: any) => {
           this.metrics.rpcRejected.inc()
           countReject(this.metrics, 'admin', 'failed')

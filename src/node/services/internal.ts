@@ -91,7 +91,7 @@ export class InternalService {
     // registration batches). Membership and the rate are checked per request, in handle().
     await this.host.handle(INTERNAL_CHANNEL_PROTOCOL, ({ stream, connection }) => {
       const from = connection.remotePeer.toString()
-      serveChannel(stream, { request: InternalRequest, response: InternalResponse, maxRequestBytes: MAX_INTERNAL_FRAME_BYTES }, async req => await this.handle(from, req), res => {
+      serveChannel(stream, { request: InternalRequest, response: InternalResponse, maxRequestBytes: MAX_INTERNAL_FRAME_BYTES, connection }, async req => await this.handle(from, req), res => {
         if (res.code !== 'NOT_A_MEMBER' && res.code !== 'RATE_LIMITED') this.metrics.rpcServed.inc()
       }).catch((err: any) => {
         this.metrics.rpcRejected.inc()

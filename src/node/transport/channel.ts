@@ -29,7 +29,7 @@ import { CallFrame } from '../../wire/proto/channel.js'
 import type { Codec } from '../../wire/calls.js'
 import { MeshError } from '../errors.js'
 import { deadline, StreamDeadline } from './deadline.js'
-import { streamTo, writable } from './stream-to.js'
+import { streamEnded, streamTo, writable } from './stream-to.js'
 
 /** What a CallFrame adds around a body: its tags, id and length (at most 1 + 5 + 1 + 5 bytes). */
 const FRAME_OVERHEAD = 16
@@ -107,10 +107,40 @@ export interface ChannelServeOptions<Req, Res> {
   request: Codec<Req>
   response: Codec<Res>
   maxRequestBytes: number
-  /** Calls handled at once; beyond it no frame is read until one is answered. */
+  /**
+   * Calls handled at once, over all the channel streams of `connection` of this protocol (of
+   * this one stream without it); beyond it no frame is read until one is answered. Per
+   * connection, so a caller opening more channels gets no more than the per-call protocol's
+   * stream limit gave it.
+   */
   maxInFlight?: number
+  connection?: object
   /** A channel with nothing read for this long is closed. */
   idleTimeoutMs?: number
+}
+
+/** Calls being handled, and the readers waiting for one to finish. */
+interface Budget {
+  used: number
+  waiting: Array<() => void>
+}
+
+/** Per connection and protocol: the calls its channel streams have being handled. */
+const budgets = new WeakMap<object, Map<string, Budget>>()
+
+function budgetOf (connection: object | undefined, protocol: string): Budget {
+  if (connection == null) return { used: 0, waiting: [] }
+  let m = budgets.get(connection)
+  if (m == null) {
+    m = new Map()
+    budgets.set(connection, m)
+  }
+  let b = m.get(protocol)
+  if (b == null) {
+    b = { used: 0, waiting: [] }
+    m.set(protocol, b)
+  }
+  return b
 }
 
 /**
@@ -126,20 +156,21 @@ export async function serveChannel<Req, Res> (stream: Stream, opts: ChannelServe
   const pb = pbStream(stream, { maxDataLength: opts.maxRequestBytes + FRAME_OVERHEAD })
   const idle = new StreamDeadline(opts.idleTimeoutMs ?? CHANNEL_SERVER_IDLE_MS)
   const max = opts.maxInFlight ?? CHANNEL_MAX_IN_FLIGHT
+  const budget = budgetOf(opts.connection, stream.protocol ?? '')
   let failure: Error | undefined
   const writer = new FrameWriter(pb, stream, err => { failure = err })
+  /** This stream's calls being handled. */
   let inFlight = 0
-  let slot: (() => void) | undefined
   let allDone: (() => void) | undefined
   const finished = (): void => {
     inFlight--
-    slot?.()
-    slot = undefined
+    budget.used--
+    budget.waiting.shift()?.()
     if (inFlight === 0) allDone?.()
   }
   try {
     for (;;) {
-      if (inFlight >= max) await new Promise<void>(resolve => { slot = resolve })
+      while (budget.used >= max) await new Promise<void>(resolve => { budget.waiting.push(resolve) })
       if (failure != null) throw failure
       let frame: CallFrame
       try {
@@ -147,20 +178,23 @@ export async function serveChannel<Req, Res> (stream: Stream, opts: ChannelServe
       } catch (err) {
         if (failure != null) throw failure
         // The caller hung up, or sent nothing for the idle time: no fault of its frames.
-        if (!ended(err) && !idle.signal.aborted) throw err
+        if (!streamEnded(err) && !idle.signal.aborted) throw err
         break
       } finally {
         idle.disarm()
       }
       const req = opts.request.decode(frame.body)
       const id = frame.id
+      // Another stream of the connection may have taken the last slot while this one read.
+      while (budget.used >= max) await new Promise<void>(resolve => { budget.waiting.push(resolve) })
       inFlight++
+      budget.used++
       handle(req).then(res => {
         writer.push({ id, body: opts.response.encode(res) })
         answered?.(res)
       }, (err: unknown) => {
-        // The services answer every failure with a code; a throw here is a bug. The caller's
-        // call then times out, and the stream goes on for its other calls.
+        // The services answer every failure with a code; a throw here is a bug. The stream is
+        // aborted: the caller's calls on it fail as unanswered, and its next call opens another.
         failure ??= err instanceof Error ? err : new Error(String(err))
         stream.abort(failure)
       }).finally(finished)
@@ -177,13 +211,6 @@ export async function serveChannel<Req, Res> (stream: Stream, opts: ChannelServe
     idle.close()
     writer.close()
   }
-}
-
-/** Whether a read ended because the stream (or its connection) ended between frames. */
-function ended (err: unknown): boolean {
-  const name = (err as { name?: unknown } | null)?.name
-  return name === 'UnexpectedEOFError' || name === 'StreamResetError' || name === 'StreamStateError' ||
-    name === 'ConnectionClosedError' || name === 'ConnectionClosingError' || name === 'MuxerClosedError'
 }
 
 /** How a channel call is made: the per-call descriptor's codecs and limits, and the channel's protocol. */

@@ -11,7 +11,7 @@ import type { CallDescriptor, Codec } from '../../wire/calls.js'
 import { MeshError, errorMessage } from '../errors.js'
 import { createClientHost, hasMeshKey, type ClientHostOptions } from './host.js'
 import { meshKeyMismatchIn } from './mesh-key.js'
-import { streamTo } from './stream-to.js'
+import { streamEnded, streamTo } from './stream-to.js'
 import { deadline } from './deadline.js'
 import { callOnChannel, lacksChannel, type ChannelErrors } from './channel.js'
 
@@ -77,17 +77,6 @@ function peerOf (host: Libp2p, target: Multiaddr | PeerId): PeerId | undefined {
   }
   return undefined
 }
-
-/**
- * Whether a call's read failed because the other end closed or reset the stream, or its
- * connection closed, before an answer came: not because it sent something unreadable.
- */
-function endedUnanswered (err: unknown): boolean {
-  const name = (err as { name?: unknown } | null)?.name
-  return typeof name === 'string' && UNANSWERED.has(name)
-}
-
-const UNANSWERED = new Set(['UnexpectedEOFError', 'StreamResetError', 'StreamStateError', 'ConnectionClosedError', 'ConnectionClosingError', 'MuxerClosedError'])
 
 /**
  * The peer an address names in its /p2p part, per address object: a caller that makes many
@@ -181,7 +170,7 @@ async function callOnStream<Req, Res> (host: Libp2p, target: Multiaddr | PeerId,
       return res
     } catch (err) {
       stream.abort(err instanceof Error ? err : new Error(String(err)))
-      if (!signal.aborted && endedUnanswered(err)) throw unanswered(target, err)
+      if (!signal.aborted && streamEnded(err)) throw unanswered(target, err)
       throw badAnswer(target, err)
     }
   } finally {

@@ -39,3 +39,14 @@ export async function streamTo (host: Libp2p, peer: PeerId, dialTarget: PeerId |
 export function writable (stream: Stream): boolean {
   return stream.status === 'open' && (stream.writeStatus === 'ready' || stream.writeStatus === 'writing')
 }
+
+/**
+ * Whether a stream operation failed because the other end closed or reset the stream, or its
+ * connection closed: not because of anything that was read.
+ */
+export function streamEnded (err: unknown): boolean {
+  const name = (err as { name?: unknown } | null)?.name
+  return typeof name === 'string' && ENDED.has(name)
+}
+
+const ENDED = new Set(['UnexpectedEOFError', 'StreamResetError', 'StreamStateError', 'ConnectionClosedError', 'ConnectionClosingError', 'MuxerClosedError'])

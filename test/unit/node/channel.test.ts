@@ -36,7 +36,7 @@ type Handler = (req: Uint8Array) => Promise<Uint8Array>
 
 const echo: Handler = async req => req
 
-async function start (opts: { channel?: boolean, handle?: Handler, maxInFlight?: number, idleTimeoutMs?: number } = {}): Promise<Server> {
+async function start (opts: { channel?: boolean, handle?: Handler, maxInFlight?: number, idleTimeoutMs?: number, perConnection?: boolean } = {}): Promise<Server> {
   const host = await createHost({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false })
   await host.start()
   running.push(host)
@@ -48,9 +48,9 @@ async function start (opts: { channel?: boolean, handle?: Handler, maxInFlight?:
     await serveOnce(stream, { request: bytesCodec, response: bytesCodec, maxRequestBytes: 1 << 20, timeoutMs: 10_000 }, handle).catch(() => {})
   })
   if (opts.channel !== false) {
-    await host.handle(CHANNEL, ({ stream }) => {
+    await host.handle(CHANNEL, ({ stream, connection }) => {
       count(CHANNEL)
-      serveChannel(stream, { request: bytesCodec, response: bytesCodec, maxRequestBytes: 1 << 16, ...(opts.maxInFlight != null ? { maxInFlight: opts.maxInFlight } : {}), ...(opts.idleTimeoutMs != null ? { idleTimeoutMs: opts.idleTimeoutMs } : {}) }, handle)
+      serveChannel(stream, { request: bytesCodec, response: bytesCodec, maxRequestBytes: 1 << 16, ...(opts.perConnection === true ? { connection } : {}), ...(opts.maxInFlight != null ? { maxInFlight: opts.maxInFlight } : {}), ...(opts.idleTimeoutMs != null ? { idleTimeoutMs: opts.idleTimeoutMs } : {}) }, handle)
         .then(() => { s.closed++ }, err => { s.failures.push(err) })
     })
   }
@@ -147,6 +147,28 @@ describe('call channels', () => {
     const addr = server.host.getMultiaddrs()[0]!
     const answers = await Promise.all(Array.from({ length: 30 }, async (_, i) => (await callWith(c, addr, Uint8Array.of(i), CALL))[0]))
     expect(answers).toEqual(Array.from({ length: 30 }, (_, i) => i))
+    expect(most).toBe(4)
+  })
+
+  it('holds its in-flight cap over all the channel streams of one connection', async () => {
+    let now = 0
+    let most = 0
+    const server = await start({ maxInFlight: 4, perConnection: true, handle: async req => { most = Math.max(most, ++now); await sleep(30); now--; return req } })
+    const c = await client()
+    const addr = server.host.getMultiaddrs()[0]!
+    // Three raw channel streams on the one connection, six requests each.
+    const answered = await Promise.all([0, 1, 2].map(async s => {
+      const stream = await c.dialProtocol(addr, CHANNEL)
+      const frames = Array.from({ length: 6 }, (_, i) => lp.encode.single(CallFrame.encode({ id: s * 10 + i, body: Uint8Array.of(i) })).subarray())
+      const ids: number[] = []
+      await Promise.all([
+        stream.sink((async function * () { yield * frames })()),
+        (async () => { for await (const msg of lp.decode(stream.source)) ids.push(CallFrame.decode(msg.subarray()).id) })()
+      ])
+      return ids.length
+    }))
+    expect(answered).toEqual([6, 6, 6])
+    expect(c.getConnections()).toHaveLength(1)
     expect(most).toBe(4)
   })
 
