@@ -153,17 +153,10 @@ export class AdminService {
   }
 
   async start (): Promise<void> {
-    await this.host.handle(ADMIN_PROTOCOL, ({ stream, connection }) => {
-      const caller = connection.remotePeer.toString()
-      serveOnce(stream, { request: AdminRequest, response: AdminResponse, maxRequestBytes: MAX_ADMIN_REQUEST_BYTES, timeoutMs: ADMIN_TIMEOUT_MS }, async req => await this.handle(req, principalOf(caller, this.access)))
-        .then(() => { this.metrics.rpcServed.inc() }, (err: any) => {
-          this.metrics.rpcRejected.inc()
-          countReject(this.metrics, 'admin', 'failed')
-          this.log.debug({ err: err?.message, protocol: ADMIN_PROTOCOL }, 'admin request rejected')
-        })
-    }, { maxInboundStreams: ADMIN_MAX_STREAMS, maxOutboundStreams: ADMIN_MAX_STREAMS })
-    // The same commands, many at once on one stream. The caller's rights are read for each
-    // request, not once per stream: a grant changed while the channel is open applies at once.
+    // The commands, many at once on one stream (a call channel). The caller's rights are read
+    // for each request, not once per stream: a grant changed while the channel is open applies
+    // at once. The channel first: a caller that finds the per-call protocol here finds the
+    // channel too (one that asked between the two would call the old way for a minute).
     await this.host.handle(ADMIN_CHANNEL_PROTOCOL, ({ stream, connection }) => {
       const caller = connection.remotePeer.toString()
       serveChannel(stream, { request: AdminRequest, response: AdminResponse, maxRequestBytes: MAX_ADMIN_REQUEST_BYTES, connection }, async req => await this.handle(req, principalOf(caller, this.access)), () => { this.metrics.rpcServed.inc() })
@@ -173,6 +166,15 @@ export class AdminService {
           this.log.debug({ err: err?.message, protocol: ADMIN_CHANNEL_PROTOCOL }, 'admin channel rejected')
         })
     }, { maxInboundStreams: CHANNEL_MAX_STREAMS, maxOutboundStreams: CHANNEL_MAX_STREAMS })
+    await this.host.handle(ADMIN_PROTOCOL, ({ stream, connection }) => {
+      const caller = connection.remotePeer.toString()
+      serveOnce(stream, { request: AdminRequest, response: AdminResponse, maxRequestBytes: MAX_ADMIN_REQUEST_BYTES, timeoutMs: ADMIN_TIMEOUT_MS }, async req => await this.handle(req, principalOf(caller, this.access)))
+        .then(() => { this.metrics.rpcServed.inc() }, (err: any) => {
+          this.metrics.rpcRejected.inc()
+          countReject(this.metrics, 'admin', 'failed')
+          this.log.debug({ err: err?.message, protocol: ADMIN_PROTOCOL }, 'admin request rejected')
+        })
+    }, { maxInboundStreams: ADMIN_MAX_STREAMS, maxOutboundStreams: ADMIN_MAX_STREAMS })
   }
 
   async stop (): Promise<void> {

@@ -74,6 +74,20 @@ export class InternalService {
   }
 
   async start (): Promise<void> {
+    // The requests, many at once on one stream (a call channel: a follower's forwarded writes
+    // and registration batches). Membership and the rate are checked per request, in handle().
+    // The channel first: a caller that finds the per-call protocol here finds the channel too
+    // (one that asked between the two would call the old way for a minute).
+    await this.host.handle(INTERNAL_CHANNEL_PROTOCOL, ({ stream, connection }) => {
+      const from = connection.remotePeer.toString()
+      serveChannel(stream, { request: InternalRequest, response: InternalResponse, maxRequestBytes: MAX_INTERNAL_FRAME_BYTES, connection }, async req => await this.handle(from, req), res => {
+        if (res.code !== 'NOT_A_MEMBER' && res.code !== 'RATE_LIMITED') this.metrics.rpcServed.inc()
+      }).catch((err: any) => {
+        this.metrics.rpcRejected.inc()
+        countReject(this.metrics, 'internal', 'failed')
+        this.log.debug({ err: err?.message, protocol: INTERNAL_CHANNEL_PROTOCOL, from }, 'internal channel rejected')
+      })
+    }, { maxInboundStreams: CHANNEL_MAX_STREAMS, maxOutboundStreams: CHANNEL_MAX_STREAMS })
     await this.host.handle(INTERNAL_PROTOCOL, ({ stream, connection }) => {
       const from = connection.remotePeer.toString()
       let refused = false
@@ -87,18 +101,6 @@ export class InternalService {
         this.log.debug({ err: err?.message, protocol: INTERNAL_PROTOCOL, from }, 'internal request rejected')
       })
     }, { maxInboundStreams: INTERNAL_MAX_STREAMS, maxOutboundStreams: INTERNAL_MAX_STREAMS })
-    // The same requests, many at once on one stream (a follower's forwarded writes and
-    // registration batches). Membership and the rate are checked per request, in handle().
-    await this.host.handle(INTERNAL_CHANNEL_PROTOCOL, ({ stream, connection }) => {
-      const from = connection.remotePeer.toString()
-      serveChannel(stream, { request: InternalRequest, response: InternalResponse, maxRequestBytes: MAX_INTERNAL_FRAME_BYTES, connection }, async req => await this.handle(from, req), res => {
-        if (res.code !== 'NOT_A_MEMBER' && res.code !== 'RATE_LIMITED') this.metrics.rpcServed.inc()
-      }).catch((err: any) => {
-        this.metrics.rpcRejected.inc()
-        countReject(this.metrics, 'internal', 'failed')
-        this.log.debug({ err: err?.message, protocol: INTERNAL_CHANNEL_PROTOCOL, from }, 'internal channel rejected')
-      })
-    }, { maxInboundStreams: CHANNEL_MAX_STREAMS, maxOutboundStreams: CHANNEL_MAX_STREAMS })
   }
 
   async stop (): Promise<void> {

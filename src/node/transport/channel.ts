@@ -15,7 +15,7 @@
 // the per-call protocol (the services pass the same handler); a caller's concurrency is capped
 // as before (CHANNEL_MAX_IN_FLIGHT per stream, the per-call protocol's stream limit); a call
 // that gets no answer fails with the same errors. A node that does not speak the channel
-// protocol (an older one) is called the old way, and remembered, per client host.
+// protocol (an older one) is called the old way, and remembered for a minute, per client host.
 //
 // A write never goes to a stream that has closed and always has a deadline (see
 // raft-transport.ts for why a write on a closed stream can wait for ever). Frames finished in
@@ -356,26 +356,40 @@ class ClientChannel {
   }
 }
 
-/** Per client host: its open channels by peer, protocol and frame limit, and the peers that speak no channel. */
+/** Per client host: its open channels by peer, protocol and frame limit, and when peers were found to speak no channel. */
 interface HostChannels {
   open: Map<string, ClientChannel>
-  unsupported: Set<string>
+  unsupported: Map<string, number>
 }
+
+/**
+ * A peer found not to speak a channel protocol is called the old way for this long, then asked
+ * again: it may have been upgraded in place, or have been starting (its services register their
+ * protocols one after another), and a node calls its peers for as long as it runs.
+ */
+const UNSUPPORTED_RECHECK_MS = 60_000
 
 const hosts = new WeakMap<Libp2p, HostChannels>()
 
 function channelsOf (host: Libp2p): HostChannels {
   let h = hosts.get(host)
   if (h == null) {
-    h = { open: new Map(), unsupported: new Set() }
+    h = { open: new Map(), unsupported: new Map() }
     hosts.set(host, h)
   }
   return h
 }
 
-/** Whether `host` knows that `peer` does not speak `protocol` (an older node). */
+/** Whether `host` found, within UNSUPPORTED_RECHECK_MS, that `peer` does not speak `protocol` (an older node). */
 export function lacksChannel (host: Libp2p, peer: PeerId, protocol: string): boolean {
-  return hosts.get(host)?.unsupported.has(`${peer.toString()} ${protocol}`) === true
+  const h = hosts.get(host)
+  if (h == null || h.unsupported.size === 0) return false
+  const key = `${peer.toString()} ${protocol}`
+  const at = h.unsupported.get(key)
+  if (at == null) return false
+  if (performance.now() - at < UNSUPPORTED_RECHECK_MS) return true
+  h.unsupported.delete(key)
+  return false
 }
 
 /** Whether opening a stream failed because the peer does not speak the protocol. */
@@ -400,7 +414,7 @@ export interface ChannelErrors {
 /**
  * One call to `peer` on a channel of `host`'s, opened if needed. Resolves undefined, without
  * sending anything, when the peer does not speak the channel protocol: the caller then makes
- * the call the old way (and lacksChannel says so from then on).
+ * the call the old way (and lacksChannel says so for UNSUPPORTED_RECHECK_MS).
  */
 export async function callOnChannel<Req, Res> (host: Libp2p, peer: PeerId, dialTarget: PeerId | Multiaddr, req: Req, d: ChannelCall<Req, Res>, errors: ChannelErrors): Promise<{ res: Res } | undefined> {
   const h = channelsOf(host)
@@ -418,7 +432,7 @@ export async function callOnChannel<Req, Res> (host: Libp2p, peer: PeerId, dialT
       await ch.open(dialTarget, signal)
     } catch (err) {
       if (unsupported(err)) {
-        h.unsupported.add(`${peer.toString()} ${d.channel}`)
+        h.unsupported.set(`${peer.toString()} ${d.channel}`, performance.now())
         ch.close(new Error('the peer does not speak the channel protocol'))
         return undefined
       }

@@ -1,6 +1,8 @@
 // One-request, one-response stream RPC over libp2p, shared by every such protocol (status,
 // admin, internal): length-prefixed protobuf, a size limit on what is read, a deadline on the whole
-// exchange, abort on error, close when done.
+// exchange, abort on error, close when done. Where the protocol has a call channel (admin,
+// internal: channel.ts), callWith makes the call on it instead, and on a stream of its own only
+// with a node that does not speak the channel.
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { PeerId, PrivateKey, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'

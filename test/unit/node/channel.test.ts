@@ -5,7 +5,7 @@
 // fails its calls with the per-call protocol's errors, and the next call opens a new one.
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import * as lp from 'it-length-prefixed'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createHost, type Host } from '../../../src/node/transport/host.js'
 import { callWith, serveOnce } from '../../../src/node/transport/rpc.js'
 import { serveChannel } from '../../../src/node/transport/channel.js'
@@ -94,6 +94,29 @@ describe('call channels', () => {
     // The first call asked for the channel once; none after.
     const outbound = c.getConnections().flatMap(conn => conn.streams).filter(st => st.protocol === CHANNEL)
     expect(outbound).toHaveLength(0)
+  })
+
+  it('asks a node without the channel again after a minute: one upgraded in place is then called on a channel', async () => {
+    const server = await start({ channel: false })
+    const c = await client()
+    const addr = server.host.getMultiaddrs()[0]!
+    expect([...await callWith(c, addr, Uint8Array.of(1), CALL)]).toEqual([1])
+    // The node learns the channel protocol (an upgrade, or its start finishing).
+    await server.host.handle(CHANNEL, ({ stream }) => {
+      server.streams.set(CHANNEL, (server.streams.get(CHANNEL) ?? 0) + 1)
+      serveChannel(stream, { request: bytesCodec, response: bytesCodec, maxRequestBytes: 1 << 16 }, echo).catch(() => {})
+    })
+    expect([...await callWith(c, addr, Uint8Array.of(2), CALL)]).toEqual([2])
+    expect(server.streams.get(CHANNEL)).toBeUndefined()
+    const real = performance.now.bind(performance)
+    const later = vi.spyOn(performance, 'now').mockImplementation(() => real() + 61_000)
+    try {
+      expect([...await callWith(c, addr, Uint8Array.of(3), CALL)]).toEqual([3])
+    } finally {
+      later.mockRestore()
+    }
+    expect(server.streams.get(CHANNEL)).toBe(1)
+    expect(server.streams.get(ONCE)).toBe(2)
   })
 
   it('ends a channel that sends an oversize frame, reports it, and handles nothing of it', async () => {
