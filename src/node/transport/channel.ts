@@ -13,7 +13,7 @@
 //
 // What stays as it was: every request is authorized, rate limited and handled exactly as on
 // the per-call protocol (the services pass the same handler); a caller's concurrency is capped
-// as before (CHANNEL_MAX_IN_FLIGHT per stream, the per-call protocol's stream limit); a call
+// as before (CHANNEL_MAX_IN_FLIGHT per connection, the per-call protocol's stream limit); a call
 // that gets no answer fails with the same errors. A node that does not speak the channel
 // protocol (an older one) is called the old way, and remembered for a minute, per client host.
 //
@@ -162,6 +162,10 @@ export async function serveChannel<Req, Res> (stream: Stream, opts: ChannelServe
   /** This stream's calls being handled. */
   let inFlight = 0
   let allDone: (() => void) | undefined
+  /** Waits until the connection has a call slot free. */
+  const slot = async (): Promise<void> => {
+    while (budget.used >= max) await new Promise<void>(resolve => { budget.waiting.push(resolve) })
+  }
   const finished = (): void => {
     inFlight--
     budget.used--
@@ -170,7 +174,7 @@ export async function serveChannel<Req, Res> (stream: Stream, opts: ChannelServe
   }
   try {
     for (;;) {
-      while (budget.used >= max) await new Promise<void>(resolve => { budget.waiting.push(resolve) })
+      await slot()
       if (failure != null) throw failure
       let frame: CallFrame
       try {
@@ -186,7 +190,7 @@ export async function serveChannel<Req, Res> (stream: Stream, opts: ChannelServe
       const req = opts.request.decode(frame.body)
       const id = frame.id
       // Another stream of the connection may have taken the last slot while this one read.
-      while (budget.used >= max) await new Promise<void>(resolve => { budget.waiting.push(resolve) })
+      await slot()
       inFlight++
       budget.used++
       handle(req).then(res => {
