@@ -47,7 +47,28 @@ const program = new Command('bench/proposals')
   .parse()
 const opts = program.opts<{ nodes: number, seconds: number, concurrency: number, rounds: number, basePort: number, etcd: boolean, build?: string }>()
 
-interface Measured { system: string, round: number, run: WriterRun, clusterCpuMs: number, clientCpuMs: number, load: string }
+interface Measured { system: string, round: number, run: WriterRun, clusterCpuMs: number, clientCpuMs: number, load: string, raft?: RaftSent }
+
+/** Raft messages the cluster sent over a measurement, by type (raft.write: the stream writes carrying them). */
+type RaftSent = Map<string, number>
+
+/** The cluster's Raft messages sent so far, from every node's /metrics (messages_sent_total{kind="raft.*"}). */
+async function raftSent (httpPorts: number[]): Promise<RaftSent> {
+  const sent: RaftSent = new Map()
+  for (const port of httpPorts) {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
+    for (const m of text.matchAll(/^messages_sent_total\{kind="raft\.([a-zA-Z]+)"\} (\d+)/gm)) {
+      sent.set(m[1]!, (sent.get(m[1]!) ?? 0) + Number(m[2]))
+    }
+  }
+  return sent
+}
+
+function raftPerWrite (m: Measured): string {
+  if (m.raft == null) return ''
+  const per = (k: string): string => num((m.raft!.get(k) ?? 0) / m.run.committed, 2)
+  return `; Raft messages a write: append ${per('append')}, appendResp ${per('appendResp')}, heartbeat ${per('heartbeat')}, stream writes ${per('write')}`
+}
 
 /** CPU of the cluster's processes and of this client process over `body`. */
 async function measure (system: string, round: number, pids: () => number[], body: () => Promise<WriterRun>): Promise<Measured> {
@@ -60,9 +81,11 @@ async function measure (system: string, round: number, pids: () => number[], bod
 }
 
 async function measureMeshnode (round: number, dir: string): Promise<Measured> {
-  const basePort = await freePortBlock(opts.basePort, opts.nodes)
+  // the nodes' libp2p ports, then their HTTP ports (for /metrics)
+  const basePort = await freePortBlock(opts.basePort, 2 * opts.nodes)
+  const httpPorts = Array.from({ length: opts.nodes }, (_, i) => basePort + opts.nodes + i)
   const bin = opts.build != null ? join(opts.build, 'bin', 'meshnode.js') : undefined
-  await up(opts.nodes, { dir, basePort, ...(bin != null ? { bin } : {}) })
+  await up(opts.nodes, { dir, basePort, httpBasePort: httpPorts[0], ...(bin != null ? { bin } : {}) })
   try {
     const leader = await agreedFullLeader(dir, opts.nodes)
     const client = await clusterCaller(dir)
@@ -72,7 +95,11 @@ async function measureMeshnode (round: number, dir: string): Promise<Measured> {
       const write = async (w: number, i: number): Promise<boolean> =>
         (await callWith(client, target, { configSet: { key: `bench/${w}`, value: String(i) } }, ADMIN_CALL)).code === ''
       await runWriters(opts.concurrency, 1, write)
-      return await measure('meshnode', round, () => loadState(dir).nodes.map(n => n.pid), async () => await runWriters(opts.concurrency, opts.seconds, write))
+      const before = await raftSent(httpPorts)
+      const m = await measure('meshnode', round, () => loadState(dir).nodes.map(n => n.pid), async () => await runWriters(opts.concurrency, opts.seconds, write))
+      const after = await raftSent(httpPorts)
+      m.raft = new Map([...after].map(([k, n]) => [k, n - (before.get(k) ?? 0)]))
+      return m
     } finally {
       await client.stop()
     }
@@ -159,7 +186,7 @@ async function main (): Promise<void> {
         const m = system === 'meshnode' ? await measureMeshnode(round, join(dir, 'meshnode')) : await measureEtcd(round, join(dir, 'etcd'))
         results.push(m)
         const r = m.run
-        console.log(`${m.system} round ${round}: ${r.committed} committed in ${num(r.elapsedMs / 1000, 1)} s = ${num(r.committed * 1000 / r.elapsedMs)}/s (${r.failed} failed); latency p50 ${num(median(r.latencies), 1)} p99 ${num(quantile(r.latencies, 0.99), 1)} ms; cluster CPU ${num(m.clusterCpuMs / r.committed * 1000)} µs a write, client ${num(m.clientCpuMs / r.committed * 1000)} µs; load ${m.load}`)
+        console.log(`${m.system} round ${round}: ${r.committed} committed in ${num(r.elapsedMs / 1000, 1)} s = ${num(r.committed * 1000 / r.elapsedMs)}/s (${r.failed} failed); latency p50 ${num(median(r.latencies), 1)} p99 ${num(quantile(r.latencies, 0.99), 1)} ms; cluster CPU ${num(m.clusterCpuMs / r.committed * 1000)} µs a write, client ${num(m.clientCpuMs / r.committed * 1000)} µs${raftPerWrite(m)}; load ${m.load}`)
       }
     }
   } finally {

@@ -186,6 +186,14 @@ export class RaftCore {
   private lead: NodeId | null = null
   private role: Role = 'follower'
   private msgs: Message[] = []
+  /**
+   * Followers owed an append, sent when the next Ready is drained (flushAppends): true if
+   * one must go even without new entries (it carries a commit index or is a probe), false if
+   * only to keep the replication window full. A burst of proposals, or of answers that each
+   * advance the commit index, between two Readies then costs one append a follower carrying
+   * every new entry and the latest commit, not one append per event.
+   */
+  private readonly appendDue = new Map<NodeId, boolean>()
 
   private electionElapsed = 0
   private heartbeatElapsed = 0
@@ -501,7 +509,9 @@ export class RaftCore {
   }
 
   hasReady (): boolean {
-    return this.outstanding === null && (
+    if (this.outstanding !== null) return false
+    this.flushAppends()
+    return (
       this.msgs.length > 0 ||
       this.log.unstable.entries.length > 0 ||
       this.log.hasPendingSnapshot() ||
@@ -514,6 +524,7 @@ export class RaftCore {
   /** Drains what must be persisted, sent and applied; see the top of this file for the order. */
   ready (): Ready {
     if (this.outstanding !== null) throw new RaftError('READY_OUTSTANDING', 'call advance() before the next ready()')
+    this.flushAppends()
     const entries = this.log.unstableEntries()
     const snapshot = this.log.unstable.snapshot
     const committed = this.log.nextCommittedEntries(this.opts.maxCommittedPerReady)
@@ -661,6 +672,7 @@ export class RaftCore {
     this.certificate = null
     this.ackRound = null
     this.pendingConfIndex = 0
+    this.appendDue.clear()
   }
 
   /** We heard from a leader within an election timeout: it is presumed alive. */
@@ -1324,7 +1336,7 @@ export class RaftCore {
       this.sendAppend(m.from)
     }
     // keep the window full while there is more to send
-    while (this.maybeSendAppend(m.from, false)) { /* send */ }
+    this.appendOwed(m.from, false)
     if (m.from === this.leadTransferee && pr.match === this.log.lastIndex()) this.sendTimeoutNow(m.from)
   }
 
@@ -1531,8 +1543,27 @@ export class RaftCore {
     return chain.length === 0 ? { certificate: this.certificate } : { certificate: this.certificate, chain }
   }
 
+  /** `to` is owed an append, even one without entries; it goes out with the next Ready. */
   private sendAppend (to: NodeId): void {
-    this.maybeSendAppend(to, true)
+    this.appendOwed(to, true)
+  }
+
+  private appendOwed (to: NodeId, evenIfEmpty: boolean): void {
+    if (evenIfEmpty || !this.appendDue.has(to)) this.appendDue.set(to, evenIfEmpty)
+  }
+
+  /** Sends the appends owed (appendDue), as many as each follower's window takes. */
+  private flushAppends (): void {
+    if (this.appendDue.size === 0) return
+    if (this.role === 'leader') {
+      for (const [to, evenIfEmpty] of this.appendDue) {
+        if (to === this.id) continue
+        if (this.maybeSendAppend(to, evenIfEmpty)) {
+          while (this.maybeSendAppend(to, false)) { /* fill the window */ }
+        }
+      }
+    }
+    this.appendDue.clear()
   }
 
   /** Sends the entries `to` needs next (or a snapshot); false if nothing was sent. */

@@ -1,5 +1,6 @@
 import { defaultRaftOptions } from '../../../src/consensus/options.js'
 import { describe, expect, it } from 'vitest'
+import type { Message, Ready } from '../../../src/consensus/types.js'
 import { Cluster, text } from './cluster.js'
 
 describe('log replication', () => {
@@ -101,6 +102,76 @@ describe('log replication', () => {
     expect(stale).toMatchObject({ ok: false, code: 'OUT_OF_DATE' })
     const future = a.core.createSnapshot(a.appliedIndex + 1, text('future'))
     expect(future).toMatchObject({ ok: false, code: 'NOT_APPLIED' })
+  })
+})
+
+describe('appends between two Readies', () => {
+  /** Drains one Ready of `id` by hand (persisted, applied, advanced) and returns its messages. */
+  function drain (c: Cluster, id: string): readonly Message[] {
+    const n = c.node(id)
+    const rd: Ready = n.core.ready()
+    n.storage.save(rd)
+    n.core.advance()
+    return rd.messages
+  }
+  const appendsTo = (msgs: readonly Message[], to: string): Array<Extract<Message, { type: 'append' }>> =>
+    msgs.filter((m): m is Extract<Message, { type: 'append' }> => m.type === 'append' && m.to === to)
+
+  it('proposals made before the leader\'s next Ready go to each follower as one append carrying them all', () => {
+    const c = new Cluster(['a', 'b', 'c'])
+    c.elect('a')
+    const a = c.core('a')
+    const last = a.status().lastIndex
+    for (let i = 0; i < 5; i++) expect(a.propose(text(`p${i}`)).ok).toBe(true)
+    const msgs = drain(c, 'a')
+    for (const f of ['b', 'c']) {
+      const appends = appendsTo(msgs, f)
+      expect(appends).toHaveLength(1)
+      expect(appends[0]!.entries.map((e) => e.index)).toEqual([1, 2, 3, 4, 5].map((i) => last + i))
+    }
+    for (const m of msgs) c.core(m.to).step(m)
+    c.settle()
+    for (const id of ['a', 'b', 'c']) expect(c.node(id).applied).toEqual(['p0', 'p1', 'p2', 'p3', 'p4'])
+  })
+
+  it('answers that advance the commit index step by step cost one append a follower, with the latest commit', () => {
+    const c = new Cluster(['a', 'b', 'c'])
+    c.elect('a')
+    const a = c.core('a')
+    const last = a.status().lastIndex
+    // two appends to b, one entry each, answered separately
+    a.propose(text('x'))
+    const first = appendsTo(drain(c, 'a'), 'b')
+    a.propose(text('y'))
+    const second = appendsTo(drain(c, 'a'), 'b')
+    const answers: Message[] = []
+    for (const m of [...first, ...second]) {
+      c.core('b').step(m)
+      answers.push(...drain(c, 'b').filter((r) => r.type === 'appendResp'))
+    }
+    expect(answers).toHaveLength(2)
+    for (const r of answers) a.step(r)
+    const msgs = drain(c, 'a')
+    for (const f of ['b', 'c']) expect(appendsTo(msgs, f)).toHaveLength(1)
+    expect(appendsTo(msgs, 'b')[0]).toMatchObject({ commit: last + 2, entries: [] })
+    expect(a.status().commit).toBe(last + 2)
+  })
+
+  it('appends owed by a leader that stepped down before its Ready are not sent', () => {
+    const c = new Cluster(['a', 'b', 'c'], { core: { checkQuorum: false } })
+    c.elect('a')
+    c.isolate('a')
+    c.elect('b')
+    c.heal()
+    const a = c.core('a')
+    expect(a.propose(text('x')).ok).toBe(true)
+    // b's heartbeat of the newer term reaches a before a drains its Ready
+    c.core('b').tick()
+    const heartbeat = drain(c, 'b').find((m) => m.type === 'heartbeat' && m.to === 'a')
+    expect(heartbeat).toBeDefined()
+    a.step(heartbeat!)
+    expect(a.status()).toMatchObject({ role: 'follower', leader: 'b' })
+    expect(drain(c, 'a').filter((m) => m.type === 'append')).toEqual([])
   })
 })
 
