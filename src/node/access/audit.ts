@@ -15,20 +15,34 @@ export type AuditRecord = Omit<AuditEntry, 'cursor'>
 
 /** Records kept; the oldest go first. ~300 bytes each, so about 30 MB at most. */
 export const AUDIT_RETENTION = 100_000
-const PRUNE_EVERY = 1_000
 
 type Sublevel = ReturnType<Store['sublevel']>
 
 export class AuditLog {
   private readonly db: Sublevel
   private seq = 0
-  private sincePrune = 0
+  /** Records put by this process (a put rewriting a key, as re-applying an entry does, counts too). */
+  private puts = 0
+  /**
+   * Records held as the last prune counted them, and `puts` when it began: `held` plus the puts
+   * since is never below what the log holds. Unknown until the first prune, which the first put
+   * runs.
+   */
+  private counted?: { held: number, puts: number }
+  private pruning?: Promise<void>
+  /**
+   * Records beyond the retention a prune waits for: a prune walks the newest `retention` keys,
+   * so pruning every 1 000 records cost ~100 key reads a record at the default retention
+   * (BENCHMARKS.md, issue 14, stop 46); a tenth of the retention makes it ~10.
+   */
+  private readonly slack: number
   /** Records waiting for the next batch, and that batch's write (see put). */
   private queue: Array<{ type: 'put', key: string, value: AuditRecord }> = []
   private batch?: Promise<void>
 
   constructor (store: Store, private readonly node: string, private readonly retention = AUDIT_RETENTION) {
     this.db = store.sublevel('audit')
+    this.slack = Math.max(1, Math.floor(retention / 10))
   }
 
   /** A record for a committed control command, if it is one a client caused. */
@@ -88,14 +102,17 @@ export class AuditLog {
       await this.db.batch(ops)
     })
     await this.batch
-    if (++this.sincePrune >= PRUNE_EVERY) {
-      this.sincePrune = 0
-      await this.prune()
+    this.puts++
+    const c = this.counted
+    if (this.pruning === undefined && (c === undefined || c.held + this.puts - c.puts > this.retention + this.slack)) {
+      this.pruning = this.prune().finally(() => { this.pruning = undefined })
+      await this.pruning
     }
   }
 
   /** Drop the oldest records beyond the retention limit. */
   async prune (): Promise<void> {
+    const puts = this.puts
     let n = 0
     let cut: string | undefined
     for await (const key of this.db.keys({ reverse: true }) as AsyncIterable<string>) {
@@ -105,6 +122,8 @@ export class AuditLog {
       }
     }
     if (cut != null) await this.db.clear({ lte: cut })
+    // puts made during the walk count again from here, whether the walk saw them or not
+    this.counted = { held: Math.min(n, this.retention), puts }
   }
 }
 

@@ -261,6 +261,30 @@ describe('the audit log', () => {
     }
   })
 
+  it('prunes from a kept count: once a tenth of the retention has been added, never holding more than that beyond it', async () => {
+    const store = await Store.open(tempDir('audit'))
+    try {
+      const log = new AuditLog(store, '12D3KooWNode', 100)
+      const db = (log as unknown as { db: { keys: (...a: unknown[]) => unknown } }).db
+      let walks = 0
+      const keys = db.keys.bind(db)
+      db.keys = (...a: unknown[]) => { walks++; return keys(...a) }
+      for (let i = 0; i < 300; i++) {
+        await log.local({ at: 7_000 + i, who: 'x', action: 'jobsSubmit', target: `j${i}`, outcome: 'ok', detail: '' })
+        const held = (await log.list(1_000)).entries.length
+        expect(held).toBeLessThanOrEqual(111)
+      }
+      // the first put counts; then one walk per 10 records beyond 100 (20 of them), not one a put
+      expect(walks).toBeGreaterThanOrEqual(15)
+      expect(walks).toBeLessThanOrEqual(25)
+      const kept = await log.list(1_000)
+      expect(kept.entries.length).toBeGreaterThanOrEqual(100)
+      expect(kept.entries[0]!.target).toBe('j299')
+    } finally {
+      await store.close()
+    }
+  })
+
   it('writes the records of one turn (a Ready\'s applied entries) in one batch, each put resolving once written', async () => {
     const store = await Store.open(tempDir('audit'))
     try {
