@@ -17,9 +17,8 @@
 // that gets no answer fails with the same errors. A node that does not speak the channel
 // protocol (an older one) is called the old way, and remembered for a minute, per client host.
 //
-// A write never goes to a stream that has closed and always has a deadline (see
-// raft-transport.ts for why a write on a closed stream can wait for ever). Frames finished in
-// one turn of the event loop go out in one write of the stream.
+// Frames finished in one turn of the event loop go out in one write of the stream, which never
+// goes to a closed stream and always has a deadline (frame-writer.ts).
 import type { PeerId, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { pbStream, type ProtobufStream } from 'it-protobuf-stream'
@@ -29,79 +28,11 @@ import { CallFrame } from '../../wire/proto/channel.js'
 import type { Codec } from '../../wire/calls.js'
 import { MeshError } from '../errors.js'
 import { deadline, StreamDeadline } from './deadline.js'
-import { streamEnded, streamTo, writable } from './stream-to.js'
+import { FrameWriter } from './frame-writer.js'
+import { streamEnded, streamTo } from './stream-to.js'
 
 /** What a CallFrame adds around a body: its tags, id and length (at most 1 + 5 + 1 + 5 bytes). */
 const FRAME_OVERHEAD = 16
-
-/**
- * How long a write may wait for the muxer to take it. A live peer takes it within its window;
- * generous, so a large answer to a slow reader is not cut off.
- */
-const WRITE_TIMEOUT_MS = 10_000
-
-/**
- * The frames of one end of a channel, written one batch at a time: frames pushed in one turn
- * of the event loop go out together (one writeV: one yamux frame, one Noise frame). A failed
- * write aborts the stream and drops what is queued; `onFail` hears of it once.
- */
-class FrameWriter {
-  private queue: CallFrame[] = []
-  private scheduled = false
-  private failed = false
-  private readonly deadline = new StreamDeadline(WRITE_TIMEOUT_MS)
-  private idle?: () => void
-
-  constructor (
-    private readonly pb: ProtobufStream<Stream>,
-    private readonly stream: Stream,
-    private readonly onFail: (err: Error) => void
-  ) {}
-
-  push (frame: CallFrame): void {
-    if (this.failed) return
-    this.queue.push(frame)
-    if (this.scheduled) return
-    this.scheduled = true
-    // After the cascade that produced this frame: its neighbours go in the same write.
-    process.nextTick(() => { void this.flush() })
-  }
-
-  /** Resolves once everything pushed so far was written (or the writer failed). */
-  async drained (): Promise<void> {
-    if (!this.scheduled) return
-    await new Promise<void>(resolve => { this.idle = resolve })
-  }
-
-  close (): void {
-    this.deadline.close()
-  }
-
-  private async flush (): Promise<void> {
-    try {
-      while (this.queue.length > 0 && !this.failed) {
-        if (!writable(this.stream)) throw new MeshError('UNREACHABLE', `channel stream ${this.stream.status}`)
-        const batch = this.queue
-        this.queue = []
-        try {
-          await this.pb.writeV(batch, CallFrame, { signal: this.deadline.arm() })
-        } finally {
-          this.deadline.disarm()
-        }
-      }
-    } catch (err) {
-      this.failed = true
-      this.queue = []
-      const e = err instanceof Error ? err : new Error(String(err))
-      this.stream.abort(e)
-      this.onFail(e)
-    } finally {
-      this.scheduled = false
-      this.idle?.()
-      this.idle = undefined
-    }
-  }
-}
 
 export interface ChannelServeOptions<Req, Res> {
   request: Codec<Req>
@@ -158,7 +89,7 @@ export async function serveChannel<Req, Res> (stream: Stream, opts: ChannelServe
   const max = opts.maxInFlight ?? CHANNEL_MAX_IN_FLIGHT
   const budget = budgetOf(opts.connection, stream.protocol ?? '')
   let failure: Error | undefined
-  const writer = new FrameWriter(pb, stream, err => { failure = err })
+  const writer = new FrameWriter<CallFrame>(pb, stream, CallFrame, err => { failure = err })
   /** This stream's calls being handled. */
   let inFlight = 0
   let allDone: (() => void) | undefined
@@ -236,8 +167,8 @@ interface Pending {
 /** The caller's end of one channel: its stream, the calls waiting for answers. */
 class ClientChannel {
   private stream?: Stream
-  private writer?: FrameWriter
-  private opening?: Promise<FrameWriter>
+  private writer?: FrameWriter<CallFrame>
+  private opening?: Promise<FrameWriter<CallFrame>>
   private readonly pending = new Map<number, Pending>()
   private seq = 0
   private closed = false
@@ -261,7 +192,7 @@ class ClientChannel {
   }
 
   /** The writer of an open stream, opening one if needed (its errors are the caller's to map). */
-  async open (dialTarget: PeerId | Multiaddr, signal: AbortSignal): Promise<FrameWriter> {
+  async open (dialTarget: PeerId | Multiaddr, signal: AbortSignal): Promise<FrameWriter<CallFrame>> {
     if (this.writer != null) return this.writer
     this.opening ??= (async () => {
       try {
@@ -273,7 +204,7 @@ class ClientChannel {
         }
         const pb = pbStream(stream, { maxDataLength: this.maxFrameBytes })
         this.stream = stream
-        this.writer = new FrameWriter(pb, stream, err => { this.close(err) })
+        this.writer = new FrameWriter<CallFrame>(pb, stream, CallFrame, err => { this.close(err) })
         void this.read(pb)
         return this.writer
       } finally {

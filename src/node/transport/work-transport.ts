@@ -3,7 +3,8 @@
 // length-prefixed WorkFrames matched by id, many in flight at once. Opening a libp2p stream
 // per message cost about 1.4 ms of CPU across both ends (protocol negotiation, yamux and
 // Noise frames, socket writes), more than the work itself for a short task; a frame on an
-// open stream costs a small fraction of that.
+// open stream costs a small fraction of that. The frames of one turn of the event loop go out
+// in one write (frame-writer.ts), requests in the order they were made.
 //
 // Inbound frames are size-limited; a malformed or oversize frame, or one that is not a
 // request, is counted and the stream is closed (the peer reopens it). The sender is always
@@ -22,10 +23,11 @@ import { countReject, type Metrics } from '../metrics.js'
 import { MeshError, errorMessage } from '../errors.js'
 import type { Host } from './host.js'
 import type { Logger } from '../log.js'
-import { deadline } from './rpc.js'
+import { deadline } from './deadline.js'
+import { FrameWriter } from './frame-writer.js'
 import { Refusals } from './limits.js'
 import { fail } from '../../wire/work-codec.js'
-import { streamTo, writable } from './stream-to.js'
+import { streamTo } from './stream-to.js'
 
 interface Pending {
   resolve: (res: WorkResponse) => void
@@ -33,13 +35,17 @@ interface Pending {
   timer: NodeJS.Timeout
 }
 
+interface RequestOut { id: bigint, request: WorkRequest }
+
 /** One direction to one peer: our requests out, its responses back. */
 interface Channel {
-  opening?: Promise<ProtobufStream<Stream>>
+  opening?: Promise<void>
   pb?: ProtobufStream<Stream>
   stream?: Stream
+  writer?: FrameWriter<RequestOut>
+  /** Requests made while the stream opens, sent first once it is open. */
+  backlog: RequestOut[]
   pending: Map<bigint, Pending>
-  writes: Promise<void>
   /** When a response last arrived on this channel (ms), to tell a slow peer from a dead stream. */
   lastReadAt: number
   /** Closed: a stream its open() still brings is aborted, not adopted (it would leak). */
@@ -95,7 +101,7 @@ export class WorkTransport {
     if (this.stopped) throw new MeshError('UNREACHABLE', 'node is stopping')
     let ch = this.out.get(peer)
     if (ch == null) {
-      ch = { pending: new Map(), writes: Promise.resolve(), lastReadAt: Date.now() }
+      ch = { pending: new Map(), backlog: [], lastReadAt: Date.now() }
       this.out.set(peer, ch)
     }
     const channel = ch
@@ -115,11 +121,13 @@ export class WorkTransport {
       channel.pending.set(id, { resolve, reject, timer })
     })
     this.metrics.traffic.send(workKind(req.op))
-    // Frames go out one after another; a failed write closes the channel and fails its calls.
-    channel.writes = channel.writes.then(async () => {
-      const pb = await this.open(peer, channel)
-      await writeFrame(pb, channel.stream, { id, request: req }, RequestFrame)
-    }).catch(err => { this.close(peer, channel, err) })
+    // A failed write closes the channel and fails its calls.
+    if (channel.writer != null) {
+      channel.writer.push({ id, request: req })
+    } else {
+      channel.backlog.push({ id, request: req })
+      this.open(peer, channel).catch(err => { this.close(peer, channel, err) })
+    }
     try {
       const res = await result
       this.failing.delete(peer)
@@ -156,9 +164,8 @@ export class WorkTransport {
     this.log.warn({ peer, failures: f.count, failingForMs: now - f.since, err: errorMessage(err), connections, outboundWorkStreams: streams }, 'work requests to a peer keep failing')
   }
 
-  private async open (peer: string, ch: Channel): Promise<ProtobufStream<Stream>> {
-    if (ch.pb != null) return ch.pb
-    // A call queued behind a write that failed: its channel is closed and its call failed.
+  /** Opens the channel's stream, then sends its backlog; the calls fail with the channel if it cannot. */
+  private async open (peer: string, ch: Channel): Promise<void> {
     if (ch.closed === true) throw new MeshError('UNREACHABLE', `work channel to ${peer} closed`)
     ch.opening ??= (async () => {
       const { signal, clear } = deadline(OPEN_TIMEOUT_MS)
@@ -174,8 +181,10 @@ export class WorkTransport {
         }
         ch.stream = stream
         ch.pb = pbStream(stream, { maxDataLength: MAX_WORK_FRAME_BYTES })
+        ch.writer = new FrameWriter<RequestOut>(ch.pb, stream, RequestFrame, err => { this.close(peer, ch, err) })
+        for (const r of ch.backlog) ch.writer.push(r)
+        ch.backlog = []
         void this.readResponses(peer, ch, ch.pb)
-        return ch.pb
       } finally {
         clear()
         ch.opening = undefined
@@ -205,9 +214,12 @@ export class WorkTransport {
   private close (peer: string, ch: Channel, err: unknown): void {
     const reason = err instanceof Error ? err : new Error(String(err))
     ch.closed = true
+    ch.writer?.close()
     ch.stream?.abort(reason)
     ch.stream = undefined
     ch.pb = undefined
+    ch.writer = undefined
+    ch.backlog = []
     // A fresh channel for the next call: this one's write chain may be stuck on a write that
     // never settles.
     if (this.out.get(peer) === ch) this.out.delete(peer)
@@ -237,8 +249,9 @@ export class WorkTransport {
       return
     }
     const pb = pbStream(stream, { maxDataLength: MAX_WORK_FRAME_BYTES })
+    // a failed write aborts the stream, which ends the read loop below
+    const writer = new FrameWriter<WorkFrame>(pb, stream, WorkFrame, () => {})
     this.inbound.add(stream)
-    let writes = Promise.resolve()
     try {
       while (!this.stopped) {
         const frame = await pb.read(WorkFrame)
@@ -250,15 +263,14 @@ export class WorkTransport {
         const busy = this.inFlight.get(from) ?? 0
         if (busy >= this.maxInFlight) {
           this.refusals.count(from, `has ${busy} work requests in flight`)
-          const response = fail(`RATE_LIMITED: ${busy} of this peer's work requests are still being handled here; retry later`)
-          writes = writes.then(async () => { await writeFrame(pb, stream, { id, response }) }).catch(() => {})
+          writer.push({ id, response: fail(`RATE_LIMITED: ${busy} of this peer's work requests are still being handled here; retry later`) })
           continue
         }
         this.inFlight.set(from, busy + 1)
         void this.handle(from, request).then(response => {
           this.metrics.workServed.inc()
           this.metrics.traffic.send('work.response')
-          writes = writes.then(async () => { await writeFrame(pb, stream, { id, response }) }).catch(err => { stream.abort(err instanceof Error ? err : new Error(String(err))) })
+          writer.push({ id, response })
         }, err => {
           this.log.warn({ from, err: errorMessage(err) }, 'work request failed')
         }).finally(() => { this.done(from) })
@@ -271,6 +283,7 @@ export class WorkTransport {
       }
       stream.abort(err instanceof Error ? err : new Error(String(err)))
     } finally {
+      writer.close()
       this.inbound.delete(stream)
     }
   }
@@ -282,27 +295,6 @@ function workKind (op: string): string {
 }
 
 const WORK_KINDS = new Map(['steal', 'deliver', 'signal', 'results', 'progress', 'replicate'].map(op => [op, `work.${op}`]))
-
-/** How long one frame may wait for the muxer to take it: a live peer takes it within its window. */
-const WRITE_TIMEOUT_MS = 10_000
-
-/**
- * Writes one frame, never to a stream that has closed, and with a deadline: on a closed
- * stream a write can wait forever (see raft-transport.ts: it-byte-stream's write settles only
- * when the sink takes the bytes, and a sink that stopped never does), and every later frame of
- * the chain would wait behind it.
- */
-async function writeFrame<F extends WorkFrame> (pb: ProtobufStream<Stream>, stream: Stream | undefined, frame: F, codec: { encode: (f: F) => Uint8Array } = WorkFrame): Promise<void> {
-  if (stream != null && !writable(stream)) {
-    throw new MeshError('UNREACHABLE', `work stream ${stream.status}`)
-  }
-  const { signal, clear } = deadline(WRITE_TIMEOUT_MS)
-  try {
-    await pb.write(frame, codec, { signal })
-  } finally {
-    clear()
-  }
-}
 
 /**
  * Replicate requests encoded once: the same WorkRequest object goes to every holder of a

@@ -6,7 +6,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { Registry } from 'prom-client'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createLogger } from '../../../src/node/log.js'
-import { createMetrics } from '../../../src/node/metrics.js'
+import { createMetrics, type Metrics } from '../../../src/node/metrics.js'
 import { createHost, type Host } from '../../../src/node/transport/host.js'
 import { WorkTransport } from '../../../src/node/transport/work-transport.js'
 import { WORK_MAX_STREAMS, WORK_PROTOCOL } from '../../../src/wire/constants.js'
@@ -16,14 +16,21 @@ import { workRequest } from '../../../src/wire/work-codec.js'
 const hosts: Host[] = []
 const transports: WorkTransport[] = []
 
-async function node (handle: (from: string, req: WorkRequest) => Promise<WorkResponse>): Promise<{ host: Host, work: WorkTransport }> {
-  const host = await createHost({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false })
+async function node (handle: (from: string, req: WorkRequest) => Promise<WorkResponse>): Promise<{ host: Host, work: WorkTransport, metrics: Metrics }> {
+  const metrics = createMetrics(new Registry())
+  const host = await createHost({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, traffic: metrics.traffic })
   await host.start()
-  const work = new WorkTransport(host, createLogger('silent'), createMetrics(new Registry()), handle)
+  const work = new WorkTransport(host, createLogger('silent'), metrics, handle)
   await work.start()
   hosts.push(host)
   transports.push(work)
-  return { host, work }
+  return { host, work, metrics }
+}
+
+/** Noise frames this node has sent on all its connections. */
+function framesSent (metrics: Metrics): number {
+  const t = metrics.traffic.socketTotals()
+  return t.members.frames + t.others.frames
 }
 
 const ok: WorkResponse = { ok: true, error: '', batches: [], remaining: 0, accepted: 1, abandoned: [], signalled: [] }
@@ -49,6 +56,23 @@ describe('the work transport', () => {
     const answers = await Promise.all(Array.from({ length: 50 }, async () => await a.work.call(peer, REQ)))
     expect(answers.every(r => r.ok)).toBe(true)
     expect(outboundWorkStreams(a.host, b.host)).toBe(1)
+  })
+
+  it('sends the requests of one turn in one frame, in the order they were made, and answers them in one frame', async () => {
+    const seen: number[] = []
+    const b = await node(async (_from, req) => { seen.push(req.want); return ok })
+    const a = await node(async () => ok)
+    await a.host.dial(b.host.getMultiaddrs()[0]!)
+    const peer = b.host.peerId.toString()
+    // the first calls open the stream: they wait for it and then go out together, in order
+    await Promise.all(Array.from({ length: 10 }, async (_, i) => await a.work.call(peer, workRequest('results', { want: i }))))
+    const aBefore = framesSent(a.metrics)
+    const bBefore = framesSent(b.metrics)
+    await Promise.all(Array.from({ length: 50 }, async (_, i) => await a.work.call(peer, workRequest('results', { want: 10 + i }))))
+    expect(seen).toEqual(Array.from({ length: 60 }, (_, i) => i))
+    // 50 frames of their own before; a window update or two may go beside them
+    expect(framesSent(a.metrics) - aBefore).toBeLessThanOrEqual(4)
+    expect(framesSent(b.metrics) - bBefore).toBeLessThanOrEqual(4)
   })
 
   it('leaves no stream open for calls that timed out, even while their stream was still opening', async () => {
