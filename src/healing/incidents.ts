@@ -186,6 +186,11 @@ export class IncidentBook {
    */
   apply (e: IncidentEvent): Array<{ incident: Incident, opened: boolean }> {
     const d = e.data
+    // Every node hears two events per job (job.submitted, then its final state) from the
+    // registry, and nearly none concerns an incident: those return before the bookkeeping
+    // below (a map and a closure per event; ~5 % of a follower's main thread in a run of
+    // one-task jobs, BENCHMARKS.md, issue 14, stop 46).
+    if (this.pending.size === 0 && !this.concerns(e)) return []
     const name = str(d.name)
     if (name !== '' && str(d.peerId) !== '') this.names.set(str(d.peerId), name)
     const changed = new Map<string, boolean>()
@@ -209,6 +214,27 @@ export class IncidentBook {
       out.push({ incident: r, opened })
     }
     return out
+  }
+
+  /**
+   * Whether `e` can change anything here (pending reclaims aside): a type dispatch() acts
+   * on, a name to learn, or a finished job with an open task or stuck incident.
+   */
+  private concerns (e: IncidentEvent): boolean {
+    switch (e.type) {
+      case 'job.submitted':
+        break
+      case 'job.completed':
+      case 'job.failed':
+      case 'job.cancelled': {
+        const job = str(e.data.id)
+        if (this.tasksOf.has(job) || this.stuckOf.has(job)) return true
+        break
+      }
+      default:
+        return true
+    }
+    return str(e.data.name) !== '' && str(e.data.peerId) !== ''
   }
 
   private dispatch (e: IncidentEvent, touch: (r: Incident, opened?: boolean) => void, late = false): void {

@@ -182,6 +182,25 @@ describe('circuits, tasks, stuck jobs and resources', () => {
     expect(r.state).toBe('resolved')
   })
 
+  it('passes over the registry\'s per-job events that concern no incident, and still acts on those that do', () => {
+    const book = new IncidentBook(A)
+    for (let i = 0; i < 3; i++) {
+      expect(book.apply(ev(i, 'job.submitted', { id: `q${i}`, home: A }))).toEqual([])
+      expect(book.apply(ev(i, 'job.completed', { id: `q${i}`, home: A, state: 'completed' }))).toEqual([])
+    }
+    expect(book.size).toBe(0)
+    // A finished job with an open stuck incident closes it.
+    feed(book, [ev(10, 'job.stuck', { id: 'j6', home: A, stuckForMs: 60_000, code: 'partition', text: 'its tasks sit beyond a network cut' })])
+    const changed = book.apply(ev(20, 'job.failed', { id: 'j6', home: A, state: 'failed' }))
+    expect(changed.map(c => c.incident.state)).toEqual(['resolved'])
+    // A reclaim waiting for its death is still let go by a later per-job event.
+    const other = new IncidentBook(A)
+    other.apply(ev(0, 'work.reclaimed', { peerId: C, node: A, reclaimedBatches: 1, requeued: 3, abandonedBatches: 0, dropped: 0, jobs: ['j7'] }))
+    expect(other.size).toBe(0)
+    expect(other.apply(ev(31_000, 'job.submitted', { id: 'q9', home: A }))).toHaveLength(1)
+    expect(other.size).toBe(1)
+  })
+
   it('opens a stuck-job incident with a cause from its diagnosis and closes it when the job moves', () => {
     const book = new IncidentBook(A)
     feed(book, [
