@@ -14,6 +14,7 @@ import type { AdminCommandName as CommandName, AdminParams as Params, AdminResul
 import { JOB_LIMITS, MAX_JOB_WAIT_MS } from '../../wire/constants.js'
 import type { AdminRequest, AdminResponse, ApprovalEntry, ConfigEntry, DrainStatus, JobSummary } from '../../wire/proto/admin.js'
 import type { ShellJobs, WorkShell } from './work-shell.js'
+import type { JobRecord } from '../../work/records.js'
 import { parseJobInput, shellCommandsOf, type JobInput } from '../../work/spec.js'
 import { MeshError, errorMessage } from '../errors.js'
 import { check, checkApprover, roleName, type Principal, type Right } from '../access/policy.js'
@@ -98,7 +99,7 @@ export interface RaftStatusView {
 }
 
 /** The part of the work engine the job commands use. */
-export type JobsEngine = Pick<WorkShell, 'submit' | 'job' | 'jobRecord' | 'results' | 'runningTasks' | 'stuckJobs'> & { jobs: Pick<ShellJobs, 'whenFinished'> }
+export type JobsEngine = Pick<WorkShell, 'submit' | 'job' | 'jobRecord' | 'jobRecords' | 'results' | 'runningTasks' | 'stuckJobs'> & { jobs: Pick<ShellJobs, 'whenFinished'> }
 
 export interface AdminCommand<K extends CommandName> {
   /**
@@ -233,9 +234,14 @@ export const ADMIN_COMMANDS: CommandTable = {
         return false
       }).map(([id]) => id).sort().reverse().slice(0, limit)
       const jobs: JobSummary[] = []
-      for (const id of ids) {
-        const e = ctx.consensus.control.jobs.get(id) as JobEntry
-        const local = e.home === ctx.self ? await engine(ctx).jobRecord(id) : undefined
+      const entries = ids.map(id => ctx.consensus.control.jobs.get(id) as JobEntry)
+      const homed = ids.filter((_id, i) => entries[i]!.home === ctx.self)
+      const records = new Map<string, JobRecord | undefined>()
+      if (homed.length > 0) (await engine(ctx).jobRecords(homed)).forEach((r, i) => records.set(homed[i]!, r))
+      for (let i = 0; i < ids.length; i++) {
+        const id = ids[i]!
+        const e = entries[i]!
+        const local = records.get(id)
         jobs.push(local != null
           ? { id, home: e.home, state: local.state, createdAt: local.createdAt, name: local.name, total: local.total, done: local.done, failed: local.failed, finishedAt: local.finishedAt }
           : { id, home: e.home, state: e.state, createdAt: e.createdAt })

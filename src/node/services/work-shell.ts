@@ -473,6 +473,20 @@ export class WorkShell {
     return this.core.activeJob(jobId) ?? await this.store.job(jobId)
   }
 
+  /**
+   * The records of `ids` at this home, in order (undefined where it has none): the live ones
+   * from memory, the others in one store read — a listing of 10 000 jobs read them one get
+   * at a time (BENCHMARKS.md, issue 14, stop 46).
+   */
+  async jobRecords (ids: readonly string[]): Promise<Array<JobRecord | undefined>> {
+    const out = ids.map(id => this.core.activeJob(id))
+    const missing: number[] = []
+    for (let i = 0; i < out.length; i++) if (out[i] == null) missing.push(i)
+    const read = await this.store.jobsMany(missing.map(i => ids[i]!))
+    for (let k = 0; k < missing.length; k++) out[missing[k]!] = read[k]
+    return out
+  }
+
   /** A job of this home, live or finished, with its result when it has one root. */
   async job (jobId: string): Promise<JobView | undefined> {
     const rec = await this.jobRecord(jobId)

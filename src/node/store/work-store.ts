@@ -188,6 +188,13 @@ export class WorkStore {
     return v == null ? undefined : this.codec.unpackJob(jobId, v)
   }
 
+  /** The job records of `ids` in order (undefined where there is none), in one read. */
+  async jobsMany (ids: readonly string[]): Promise<Array<JobRecord | undefined>> {
+    if (ids.length === 0) return []
+    const values = await this.subs.jobs.getMany(ids as string[])
+    return values.map((v, i) => v == null ? undefined : this.codec.unpackJob(ids[i]!, v))
+  }
+
   /** Job records of this home, newest first (ids sort by submission time), from before `before`. */
   async listJobs (limit: number, before = ''): Promise<JobRecord[]> {
     const out: JobRecord[] = []

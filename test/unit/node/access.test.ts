@@ -91,6 +91,7 @@ function fake (caller: Principal, forwarded = false): Fake {
     job: async () => ({ id: 'j1' }) as any,
     jobs: { whenFinished: async (id: string) => await engine.job(id) },
     jobRecord: async () => undefined,
+    jobRecords: async (ids: readonly string[]) => ids.map(() => undefined),
     results: async () => [],
     runningTasks: () => []
   }

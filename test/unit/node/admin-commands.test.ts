@@ -49,6 +49,7 @@ function fake (opts: {
     job: async () => undefined,
     jobs: { whenFinished: async (id: string) => await engine.job(id) },
     jobRecord: async () => undefined,
+    jobRecords: async (ids: readonly string[]) => ids.map(() => undefined),
     results: async () => [],
     runningTasks: () => [],
     ...opts.engine
@@ -388,6 +389,21 @@ describe('admin commands: retention', () => {
     const res = await roundTrip({ configSet: { key: 'retention.maxAgeMs', value: '86400000' } }, f)
     expect(res.code).toBe('')
     expect(f.proposed).toMatchObject([{ op: 'config.set', key: 'retention.maxAgeMs', value: '86400000' }])
+  })
+
+  it('lists the jobs homed here with their records, read together, and the others from the registry', async () => {
+    const asked: string[][] = []
+    const f = fake({
+      jobs: {
+        a: { home: 'self', createdAt: 1, state: 'running' },
+        b: { home: 'x', createdAt: 2, state: 'running' },
+        c: { home: 'self', createdAt: 3, state: 'running' }
+      },
+      engine: { jobRecords: async ids => { asked.push([...ids]); return ids.map(id => id === 'c' ? { id, home: 'self', state: 'completed', createdAt: 3, total: 1, done: 1, failed: 0, finishedAt: 9 } as any : undefined) } }
+    })
+    const list = await roundTrip({ jobsList: { limit: 0, before: '', all: true } }, f)
+    expect(asked).toEqual([['c', 'a']])
+    expect(list.jobsList?.jobs.map(j => [j.id, j.home, j.state, j.done ?? 0])).toEqual([['c', 'self', 'completed', 1], ['b', 'x', 'running', 0], ['a', 'self', 'running', 0]])
   })
 
   it('lists running jobs and jobs finished within a day by default, every retained job with all', async () => {

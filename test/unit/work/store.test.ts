@@ -103,6 +103,15 @@ describe('WorkStore staging and flush', () => {
     expect(await w.listJobs(10)).toEqual([{ ...jobRecord('J'), byNode: { n: 1, h: 2 } }])
   })
 
+  it('reads many job records in one call, in the order asked, undefined where there is none', async () => {
+    const work = new WorkStore(store)
+    work.put('jobs', 'J1', jobRecord('J1', 1))
+    work.put('jobs', 'J2', jobRecord('J2', 2))
+    await settles(work.flush())
+    expect(await work.jobsMany(['J2', 'nope', 'J1'])).toEqual([jobRecord('J2', 2), undefined, jobRecord('J1', 1)])
+    expect(await work.jobsMany([])).toEqual([])
+  })
+
   it('writes records without what their key and this node say, and reads them back whole', async () => {
     work.put('tasks', 'J/0', storedTask('J/0'))
     work.put('jobs', 'J', { ...jobRecord('J'), byNode: { n: 1, h: 2 } })
