@@ -137,6 +137,13 @@ export class Membership {
   private heartbeatTimer?: NodeJS.Timeout
   /** When the heartbeat interval last fired (performance.now()): how late the next one is. */
   private heartbeatTickAt = -Infinity
+  /**
+   * What the debug line of each heartbeat interval (intervalLine) says: when (performance.now())
+   * this node last published a heartbeat and sent pulses, and how many pulses since the last line.
+   */
+  private lastHeartbeatAt = -Infinity
+  private lastPulseAt = -Infinity
+  private pulsesSinceLine = 0
   /** This node's own lag, from how late its timers fire: the detector's stretch (src/healing/lag.ts). */
   private readonly lag: LagAllowance
   /** One timer, at the detector's next deadline (arm()); `armedAt` is when it fires. */
@@ -435,10 +442,12 @@ export class Membership {
     const leaveOut = plan?.leaveOut
     this.leaveOut = leaveOut != null && leaveOut.size > 0 ? leaveOut : undefined
     for (const peer of plan?.pulse ?? []) this.frames?.pulse(peer)
+    if (plan != null && plan.pulse.size > 0) { this.lastPulseAt = now; this.pulsesSinceLine += plan.pulse.size }
     if (plan != null && plan.vouched.size > 0) this.metrics.pulsesVouched.inc(plan.vouched.size)
     try {
       const recipients = (await this.host.services.pubsub.publish(this.topic, encodeHeartbeat(hb)))?.recipients ?? []
       this.metrics.heartbeatsSent.inc()
+      this.lastHeartbeatAt = now
       if (this.leaveOut == null && leaveOut != null && leaveOut.size > 0) {
         // Those it went to have the content too (a peer that reconnected, say).
         this.metrics.heartbeatsLeftOut.inc(leaveOut.size)
@@ -611,10 +620,24 @@ export class Membership {
 
   private readonly onHeartbeatTimer = (): void => {
     const now = performance.now()
-    this.lagged(now - this.heartbeatTickAt - this.init.heartbeatMs, now)
+    const late = now - this.heartbeatTickAt - this.init.heartbeatMs
+    this.lagged(late, now)
+    if (this.log.isLevelEnabled('debug')) this.intervalLine(late, now)
     this.heartbeatTickAt = now
     void this.publish(false, true)
     this.links?.check(now).then(n => { if (n > 0) this.metrics.gossipLinksReopened.inc(n) }, err => { this.log.debug({ err: err?.message }, 'gossip link check failed') })
+  }
+
+  /**
+   * At debug, one line a heartbeat interval: how late its timer fired, and when this node last
+   * published a heartbeat and sent pulses. A voter at 50 processes went silent to ten peers with
+   * no line in its own log for 4 minutes (BENCHMARKS.md, issue 14, stop 45, helper scale22):
+   * these lines say whether its loop ran at all, and whether it sent anything while it did.
+   */
+  private intervalLine (late: number, now: number): void {
+    const ago = (at: number): number | undefined => at === -Infinity ? undefined : Math.round(now - at)
+    this.log.debug({ lateMs: Math.round(late), allowanceMs: this.detector.allowance, heartbeatAgoMs: ago(this.lastHeartbeatAt), seq: Number(this.seq), pulseAgoMs: ago(this.lastPulseAt), pulses: this.pulsesSinceLine, leftOut: this.leaveOut?.size ?? 0 }, 'heartbeat interval')
+    this.pulsesSinceLine = 0
   }
 
   private readonly tick = (): void => {

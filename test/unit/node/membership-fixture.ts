@@ -19,7 +19,7 @@ export function quietMembership (host: unknown, over: Partial<MembershipInit> = 
   const metrics = new Proxy({}, { get: () => counter })
   const store = { peers: { entries: async () => [], put: async () => {} } }
   const dialer = { know () {}, forgetUntilSeen () {} }
-  const log = { debug () {}, info () {}, warn () {}, trace () {} }
+  const log = { debug () {}, info () {}, warn () {}, trace () {}, isLevelEnabled () { return true } }
   return new Membership({ host, store, dialer, log, metrics, ...components } as any, membershipInit(over))
 }
 
