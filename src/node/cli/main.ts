@@ -63,33 +63,10 @@ export async function main (argv: string[], io: CliIO = defaultIO): Promise<numb
       : undefined)
   })
 
-  withTarget(program.command('status'), false)
-    .description('show a running node\'s view of the mesh')
-    .option('--json', 'print the stable JSON form (see README)')
-    .option('--timeout-ms <ms>', 'give up after this long (default 5000)')
-    .action(async (opts: TargetOptions & { timeoutMs?: string }) => {
-      const timeoutMs = opts.timeoutMs == null ? undefined : Number(opts.timeoutMs)
-      if (timeoutMs != null && !(Number.isInteger(timeoutMs) && timeoutMs > 0)) throw new MeshError('USAGE', `invalid --timeout-ms "${opts.timeoutMs}": expected a positive whole number`)
-      const status = await fetchStatus({ ...clientTarget(opts, io.env), ...(timeoutMs != null ? { timeoutMs } : {}) })
-      io.out((opts.json === true ? JSON.stringify(status, null, 2) : formatStatus(status, opts.peer == null ? opts.dataDir ?? defaultDataDir(io.env) : undefined)) + '\n')
-    })
-
-  const admin = adminClient(io.env)
-  const output = { out: io.out, err: io.err, isTTY: io.isTTY === true }
-  addConfigCommands(program, admin, output)
-  addJobCommands(program, admin, output, code => { exitCode = code })
-  addWorkflowCommands(program, admin, output, code => { exitCode = code })
-  addStatsCommand(program, admin, output)
-  addIncidentCommands(program, admin, output)
-  addScheduleCommands(program, admin, output)
-  addAccessCommands(program, admin, output)
-  addApprovalCommands(program, admin, output)
-  addRaftCommands(program, admin, output, io.env)
-  addDrainCommand(program, admin, output, code => { exitCode = code })
-  addKeygenCommand(program, output)
-  addTokenCommand(program, output, io.env)
-  addCompletionCommand(program, output)
-  addTopCommand(program, { out: io.out, err: io.err, env: io.env, tty: io.stdoutTTY === true, ...(io === defaultIO ? { stdout: process.stdout } : {}) })
+  // A node's start builds only its own command: the other commands are ~60 commander objects
+  // with their options and help text, built and parsed by nothing in a process that runs a node
+  // (every node of a cluster pays it at start; BENCHMARKS.md, issue 14, stop 46).
+  if (argv[0] !== 'start') addClientCommands(program, io, code => { exitCode = code })
 
   const json = argv.includes('--json')
   try {
@@ -116,6 +93,37 @@ export async function main (argv: string[], io: CliIO = defaultIO): Promise<numb
     }
     return exitCodeOf(err)
   }
+}
+
+/** Every command but `start`: the client side of the CLI. */
+function addClientCommands (program: Command, io: CliIO, setExit: (code: number) => void): void {
+  withTarget(program.command('status'), false)
+    .description('show a running node\'s view of the mesh')
+    .option('--json', 'print the stable JSON form (see README)')
+    .option('--timeout-ms <ms>', 'give up after this long (default 5000)')
+    .action(async (opts: TargetOptions & { timeoutMs?: string }) => {
+      const timeoutMs = opts.timeoutMs == null ? undefined : Number(opts.timeoutMs)
+      if (timeoutMs != null && !(Number.isInteger(timeoutMs) && timeoutMs > 0)) throw new MeshError('USAGE', `invalid --timeout-ms "${opts.timeoutMs}": expected a positive whole number`)
+      const status = await fetchStatus({ ...clientTarget(opts, io.env), ...(timeoutMs != null ? { timeoutMs } : {}) })
+      io.out((opts.json === true ? JSON.stringify(status, null, 2) : formatStatus(status, opts.peer == null ? opts.dataDir ?? defaultDataDir(io.env) : undefined)) + '\n')
+    })
+
+  const admin = adminClient(io.env)
+  const output = { out: io.out, err: io.err, isTTY: io.isTTY === true }
+  addConfigCommands(program, admin, output)
+  addJobCommands(program, admin, output, setExit)
+  addWorkflowCommands(program, admin, output, setExit)
+  addStatsCommand(program, admin, output)
+  addIncidentCommands(program, admin, output)
+  addScheduleCommands(program, admin, output)
+  addAccessCommands(program, admin, output)
+  addApprovalCommands(program, admin, output)
+  addRaftCommands(program, admin, output, io.env)
+  addDrainCommand(program, admin, output, setExit)
+  addKeygenCommand(program, output)
+  addTokenCommand(program, output, io.env)
+  addCompletionCommand(program, output)
+  addTopCommand(program, { out: io.out, err: io.err, env: io.env, tty: io.stdoutTTY === true, ...(io === defaultIO ? { stdout: process.stdout } : {}) })
 }
 
 /**

@@ -15,6 +15,15 @@ describe('cli', () => {
     expect(o.stdout).toContain('--listen <multiaddr>')
   })
 
+  it('builds every command for anything but a start, and a start still parses its own flags', async () => {
+    const o = io()
+    expect(await main(['--help'], o)).toBe(0)
+    for (const name of ['start', 'status', 'submit', 'workflow', 'operator', 'drain', 'keygen', 'completion', 'top']) expect(o.stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'))
+    const s = io()
+    expect(await main(['start', '--listen', 'nowhere'], s)).toBe(2)
+    expect(s.stderr).not.toContain('unknown command')
+  })
+
   it('exits 2 with a message and usage on an unknown flag', async () => {
     const o = io()
     expect(await main(['start', '--bogus'], o)).toBe(2)
