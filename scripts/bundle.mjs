@@ -1,7 +1,7 @@
 // Bundles the CLI and the library (and everything they import) into dist/meshnode.mjs. A node process then
 // loads one file instead of resolving hundreds of small ESM modules: start-up CPU drops
 // from ~250 ms to ~70 ms (BENCHMARKS.md), which is most of a 10-node cluster's formation
-// time on two cores. classic-level stays external: it loads a native addon. ink and react
+// time on two cores. classic-level's native addon stays external (CLASSIC_LEVEL_BINDING). ink and react
 // (`meshnode top` only) stay external too and are imported dynamically where used: bundled,
 // ink's static import of the optional react-devtools-core would be hoisted to the bundle's
 // top and fail every command, and ink, React and yoga's WebAssembly would be parsed by all.
@@ -28,6 +28,15 @@ const PROM_CLIENT_UNUSED = {
   name: 'prom-client-unused',
   setup (b) {
     b.onResolve({ filter: /^\.\/lib\/(pushgateway|cluster)$/ }, args => /[\\/]prom-client[\\/]index\.js$/.test(args.importer) ? { path: args.path, namespace: 'prom-client-unused' } : undefined)
+    // processCpuTotal reads the OpenTelemetry span only for exemplars, which meshnode never
+    // enables (src/node/metrics.ts); the API's ~40 CommonJS files ran at every load for that
+    // (~5 ms of a node's start, BENCHMARKS.md, issue 14, stop 46). In the bundle it is an object
+    // that says so when used.
+    b.onResolve({ filter: /^@opentelemetry\/api$/ }, args => /[\\/]prom-client[\\/]/.test(args.importer) ? { path: args.path, namespace: 'prom-client-no-otel' } : undefined)
+    b.onLoad({ filter: /.*/, namespace: 'prom-client-no-otel' }, () => ({
+      loader: 'js',
+      contents: `const no = () => { throw new Error("prom-client's exemplars need @opentelemetry/api, which is not in meshnode's bundle (scripts/bundle.mjs)") }\nmodule.exports = { trace: { getSpan: no }, context: { active: no } }`
+    }))
     b.onLoad({ filter: /.*/, namespace: 'prom-client-unused' }, args => ({
       loader: 'js',
       contents: `module.exports = class { constructor () { throw new Error(${JSON.stringify(`prom-client's ${args.path.slice(6)} is not in meshnode's bundle (scripts/bundle.mjs)`)}) } }`
@@ -50,13 +59,25 @@ const BUILTINS_BY_REQUIRE = {
   }
 }
 
+// classic-level's JavaScript (and abstract-level's, ~30 small CommonJS files) is bundled; only its
+// native addon's loader, classic-level/binding.js (node-gyp-build finding the .node file beside
+// it), stays outside and is required from the installed package. Resolving, reading and
+// compiling those files one by one was ~10 ms of every node's start (BENCHMARKS.md, issue 14,
+// stop 46).
+const CLASSIC_LEVEL_BINDING = {
+  name: 'classic-level-binding',
+  setup (b) {
+    b.onResolve({ filter: /^\.\/binding(\.js)?$/ }, args => /[\\/]classic-level[\\/][^\\/]+\.js$/.test(args.importer) ? { path: 'classic-level/binding.js', external: true } : undefined)
+  }
+}
+
 const common = {
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node22',
   sourcemap: 'linked',
-  external: ['classic-level', 'ink', 'react', ...NEVER_LOADED],
+  external: ['ink', 'react', ...NEVER_LOADED],
   alias: { '@chainsafe/as-sha256': fileURLToPath(new URL('./sha256-node.mjs', import.meta.url)) },
   // src/lazy-require.ts loads dist/vendor/<package>.cjs (below) when this is defined.
   define: { MESHNODE_BUNDLE: 'true' },
@@ -64,7 +85,7 @@ const common = {
   banner: { js: "import { createRequire as __meshnodeCreateRequire } from 'node:module'; const require = __meshnodeCreateRequire(import.meta.url);" },
   // DEPENDENCY_EDITS: scripts/dependency-edits.mjs (code that a node ran at load or at its first
   // peer, that cost idle memory for nothing)
-  plugins: [PROM_CLIENT_UNUSED, BUILTINS_BY_REQUIRE, DEPENDENCY_EDITS],
+  plugins: [PROM_CLIENT_UNUSED, BUILTINS_BY_REQUIRE, CLASSIC_LEVEL_BINDING, DEPENDENCY_EDITS],
   logLevel: 'warning'
 }
 
