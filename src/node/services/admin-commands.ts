@@ -185,26 +185,26 @@ export const ADMIN_COMMANDS: CommandTable = {
       const list = p.jobs
       if (list.length === 0) throw new MeshError('BAD_JOB', 'a submission needs at least one job')
       if (list.length > JOB_LIMITS.jobsPerSubmit) throw new MeshError('BAD_JOB', `at most ${JOB_LIMITS.jobsPerSubmit} jobs per request`)
+      // A request of many jobs often repeats one job text (a batch of the same task): it is
+      // parsed and checked once, and its jobs share the parsed input, which nothing after this
+      // changes (each job's record and tasks are built from it afresh). Parsing and the schema
+      // check were ~4 % of a lone home's main thread in a run of one-task jobs (BENCHMARKS.md,
+      // issue 14, stop 46).
+      let lastText: string | undefined
+      let lastInput: JobInput | undefined
+      let commands = false
       const inputs: JobInput[] = list.map((text, i) => {
-        const what = list.length > 1 ? `job ${i}: ` : ''
-        let raw: unknown
-        try {
-          raw = JSON.parse(text)
-        } catch (err) {
-          throw new MeshError('BAD_REQUEST', `${what}the job is not JSON: ${errorMessage(err)}`)
-        }
-        try {
-          return parseJobInput(raw)
-        } catch (err) {
-          if (what === '') throw err
-          throw new MeshError((err as MeshError).code ?? 'BAD_JOB', `${what}${errorMessage(err)}`)
-        }
+        if (text === lastText) return lastInput!
+        lastText = text
+        lastInput = parseSubmitted(text, list.length > 1 ? `job ${i}: ` : '')
+        commands ||= usesCommands(lastInput)
+        return lastInput
       })
-      if (inputs.some(usesCommands)) check(ctx.caller, 'commands', 'submit shell-command (cmd) tasks')
+      if (commands) check(ctx.caller, 'commands', 'submit shell-command (cmd) tasks')
       ctx.quota?.admit(ctx.caller, inputs.length)
       const jobs = await engine(ctx).submit(inputs)
       ctx.quota?.submitted(ctx.caller, jobs.map(j => j.id))
-      if (inputs.some(usesCommands)) {
+      if (commands) {
         for (let i = 0; i < jobs.length; i++) {
           if (usesCommands(inputs[i]!)) await ctx.audit?.local({ at: ctx.now(), who: ctx.caller.peerId, action: 'job.submit', target: jobs[i]!.id, outcome: 'ok', detail: `shell commands: ${shellCommandsOf(inputs[i]!).map(c => JSON.stringify(c)).join(', ').slice(0, 512)}` })
         }
@@ -767,6 +767,22 @@ export function approvalEntry (r: ApprovalRecord): ApprovalEntry {
     comment: r.comment ?? '',
     index: r.index,
     decidedIndex: r.decidedIndex ?? 0
+  }
+}
+
+/** One job text of a submission, parsed and checked; `what` names it in a batch's errors ("job 3: "). */
+function parseSubmitted (text: string, what: string): JobInput {
+  let raw: unknown
+  try {
+    raw = JSON.parse(text)
+  } catch (err) {
+    throw new MeshError('BAD_REQUEST', `${what}the job is not JSON: ${errorMessage(err)}`)
+  }
+  try {
+    return parseJobInput(raw)
+  } catch (err) {
+    if (what === '') throw err
+    throw new MeshError((err as MeshError).code ?? 'BAD_JOB', `${what}${errorMessage(err)}`)
   }
 }
 

@@ -17,7 +17,7 @@ import type { AdminCommandName } from '../../../src/wire/calls.js'
 import { MAX_JOB_WAIT_MS } from '../../../src/wire/constants.js'
 import { AdminRequest, AdminResponse } from '../../../src/wire/proto/admin.js'
 import { WorkError } from '../../../src/work/errors.js'
-import { encodePayload } from '../../../src/work/spec.js'
+import { encodePayload, parseJobInput, type JobInput } from '../../../src/work/spec.js'
 
 interface Fake {
   ctx: AdminContext
@@ -142,6 +142,26 @@ describe('the admin dispatcher answers', () => {
     const res = await roundTrip({ jobsSubmit: { jobs: [TASK, TASK] } }, f)
     expect(res.code).toBe('')
     expect(res.jobsSubmit?.jobs.map(j => j.id)).toEqual(['j0', 'j1'])
+  })
+
+  it('a submission repeating a job text with one job per text, each as if parsed alone', async () => {
+    let seen: readonly JobInput[] = []
+    const f = fake({ engine: { submit: async inputs => { seen = inputs; return inputs.map((_, i) => ({ id: `j${i}`, home: 'self', roots: 1 })) as any } } })
+    const other = JSON.stringify({ type: 'echo', payload: { n: 2 }, attempts: 2 })
+    const texts = [TASK, TASK, other, other, TASK]
+    const res = await roundTrip({ jobsSubmit: { jobs: texts } }, f)
+    expect(res.code).toBe('')
+    expect(res.jobsSubmit?.jobs.map(j => j.id)).toEqual(['j0', 'j1', 'j2', 'j3', 'j4'])
+    expect(seen).toEqual(texts.map(t => parseJobInput(JSON.parse(t))))
+  })
+
+  it('BAD_JOB for a repeated invalid job text, naming the first of them', async () => {
+    const f = fake()
+    const bad = JSON.stringify({ type: 'echo', attempts: 0 })
+    const err = await clientError({ jobsSubmit: { jobs: [TASK, TASK, bad, bad] } }, f)
+    expect(err.code).toBe('BAD_JOB')
+    expect(err.message).toMatch(/^job 2: /)
+    expect(f.submitted).toBe(0)
   })
 })
 
