@@ -102,6 +102,7 @@ import { isStepTask, type ApprovalDecision, type WorkflowView } from './workflow
 import type { JobRecord, LoadedWork, StoredTask, TaskOutcome } from './records.js'
 import { WORKFLOW_TYPE, type Task } from './spec.js'
 import { Healing } from './core/healing.js'
+import { LiveTasks } from './core/live-tasks.js'
 import { entryOf } from './core/entries.js'
 
 export * from './core/types.js'
@@ -157,7 +158,7 @@ export class WorkCore extends Healing {
     for (const o of loaded.outbox) this.outbox.add(o)
     // Active home jobs the completion core does not know never left home: rebuild their live sets.
     const inCore = new Set(this.dscore.jobIds())
-    for (const job of this.jobs.activeJobs()) if (!inCore.has(job.id)) this.local.set(job.id, new Set())
+    for (const job of this.jobs.activeJobs()) if (!inCore.has(job.id)) this.local.set(job.id, new LiveTasks())
     for (const st of loaded.tasks) if (st.state === 'queued') this.local.get(st.task.jobId)?.add(st.task.id)
     for (const [jobId, live] of this.local) if (live.size === 0) this.localDone.push(jobId)
     if (restarted.length > 0) {

@@ -400,7 +400,7 @@ export abstract class Execution extends CoreState {
     if (live == null) return
     this.local.delete(jobId)
     // Their queued task records here name the root charge: no completion record of their own.
-    this.dscore.startJob(jobId, [...live], id => impliedBy(this.tasks.get(id), this.outbox.entries.get(id), jobId, ROOT_CHARGES))
+    this.dscore.startJob(jobId, live.ids(), id => impliedBy(this.tasks.get(id), this.outbox.entries.get(id), jobId, ROOT_CHARGES))
     for (const id of this.running.keys()) if (live.has(id)) this.dscore.taskStarted(jobId, id)
   }
 

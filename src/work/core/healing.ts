@@ -9,6 +9,7 @@ import { isFinal } from '../jobs.js'
 import type { JobRecord, JobReplica } from '../records.js'
 import { WORKFLOW_TYPE, epochOfTask, jobIdTime, rehomedRoots } from '../spec.js'
 import { Submission } from './submission.js'
+import { LiveTasks } from './live-tasks.js'
 
 export abstract class Healing extends Submission {
   /**
@@ -232,7 +233,7 @@ export abstract class Healing extends Submission {
     // sweep before the registry has the final state must not adopt it again in that one.
     this.put('replicas', jobId, { ...replica, adoptedEpoch: epoch })
     this.dropReplica(this.held.own(jobId))
-    this.local.set(jobId, new Set(tasks.map(t => t.id)))
+    this.local.set(jobId, new LiveTasks(tasks.map(t => t.id)))
     for (const t of tasks) this.holdTask(t)
     for (const t of tasks) this.makeRunnable(t)
     this.event('info', 'adopted a job whose home was declared dead: running it again from its roots', { job: jobId, epoch, from: job.homes?.at(-1), tasks: tasks.length })

@@ -7,6 +7,7 @@ import type { JobEntry } from '../../consensus/control.js'
 import { Breakers, DEFAULT_BREAKER_COOL_DOWN_MS, DEFAULT_BREAKER_FAILURES } from './breakers.js'
 import { DEFAULT_LOCAL_ATTEMPTS, DEFAULT_RESTARTS_PER_TYPE_PER_HOUR, RestartCap, type LadderConfig } from './ladder.js'
 import { LentBatches } from './lender.js'
+import { LiveTasks } from './live-tasks.js'
 import { PeerAnswers } from './peer-answers.js'
 import { Outbox } from './outbox.js'
 import { HeldReplicas, type Replicating } from './replicas.js'
@@ -69,7 +70,7 @@ export abstract class CoreState {
   /** Tasks taken from the queue while an abandoned attempt of the same id was still ending. */
   protected readonly requeueAfterAbandon = new Map<string, Task>()
   /** Home jobs not (yet) in the completion core: their live task ids here. */
-  protected readonly local = new Map<string, Set<string>>()
+  protected readonly local = new Map<string, LiveTasks>()
   /** Jobs whose wait for a capable node is over (expireCapabilityWaits ran for them). */
   protected readonly capableWaitOver = new Set<string>()
   /** Jobs whose last task finished: their final state is staged at the next ready(). */
@@ -254,9 +255,13 @@ export abstract class CoreState {
    * stored). `charge`: the engagement a received task is charged to (see StoredTask.charge);
    * a task held here again keeps the one it had.
    */
-  protected holdTask (t: Task, persist = true, charge = this.tasks.get(t.id)?.charge): void {
+  protected holdTask (t: Task, persist = true, charge?: string): void {
+    // One lookup of the task's present record, for its charge and its count (a map lookup of
+    // a fresh id is its first hash: a per-task cost on the submit path).
+    const prev = this.tasks.get(t.id)
+    charge ??= prev?.charge
     const st: StoredTask = charge != null ? { task: t, state: 'queued', queuedAt: this.now, charge } : { task: t, state: 'queued', queuedAt: this.now }
-    this.countWork(this.tasks.get(t.id), -1)
+    this.countWork(prev, -1)
     this.tasks.set(t.id, st)
     this.countWork(st, +1)
     if (persist) this.put('tasks', t.id, st)

@@ -10,6 +10,7 @@ import { okReply, type WorkReply } from '../messages.js'
 import type { JobRecord, JobReplica, SealedReplicas } from '../records.js'
 import { CMD_TYPE, makeTask, rootTasks, type JobInput, type Task } from '../spec.js'
 import { Stealing } from './stealing.js'
+import { LiveTasks } from './live-tasks.js'
 import { entryOf } from './entries.js'
 import { replicaOf } from './entries.js'
 
@@ -80,7 +81,7 @@ export abstract class Submission extends Stealing {
     // and a crash before that write leaves only orphan replicas, which their holders drop.
     for (const { job, tasks } of prepared) {
       this.jobs.add(job, false)
-      const live = new Set<string>()
+      const live = new LiveTasks()
       for (const t of tasks) {
         live.add(t.id)
         this.holdTask(t, false)
