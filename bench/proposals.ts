@@ -10,7 +10,8 @@
 //
 // Both systems persist before they acknowledge: meshnode one LevelDB batch per Raft Ready on
 // every node (synced), etcd its WAL (fsync) — so the disk is the same. The clients differ: one
-// libp2p stream per meshnode call (Noise, yamux), one keep-alive HTTP/1.1 request per etcd put.
+// libp2p channel stream carrying every meshnode call (Noise, yamux), one keep-alive HTTP/1.1
+// request per etcd put.
 import { multiaddr } from '@multiformats/multiaddr'
 import { Command, InvalidArgumentError } from 'commander'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
