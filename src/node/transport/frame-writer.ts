@@ -35,10 +35,6 @@ export class FrameWriter<F> {
     private readonly onFail: (err: Error) => void
   ) {}
 
-  get hasFailed (): boolean {
-    return this.failed
-  }
-
   push (frame: F): void {
     if (this.failed) return
     this.queue.push(frame)
