@@ -100,7 +100,7 @@ import { isFinal } from './jobs.js'
 import { okReply, failReply, type WorkBatch, type WorkMsg, type WorkReply } from './messages.js'
 import { isStepTask, type ApprovalDecision, type WorkflowView } from './workflows.js'
 import type { JobRecord, LoadedWork, StoredTask, TaskOutcome } from './records.js'
-import { WORKFLOW_TYPE, type Task } from './spec.js'
+import { WORKFLOW_TYPE, jobOfTask, type Task } from './spec.js'
 import { Healing } from './core/healing.js'
 import { LiveTasks } from './core/live-tasks.js'
 import { entryOf } from './core/entries.js'
@@ -155,6 +155,9 @@ export class WorkCore extends Healing {
         else this.queue.push(st.task)
       } else if (st.batchId != null && st.to != null && !this.lent.batches.has(st.batchId)) this.lent.restoreTask(st.batchId, st.task.jobId, st.to, st.task.id)
     }
+    // Tasks held only inside their job's record, and records holding a stale copy (StoredJob).
+    if (loaded.inRecord != null) for (const id of loaded.inRecord) this.inRecord.set(jobOfTask(id), id)
+    if (loaded.rewrite != null) for (const jobId of loaded.rewrite) this.jobs.persist(jobId)
     for (const o of loaded.outbox) this.outbox.add(o)
     // Active home jobs the completion core does not know never left home: rebuild their live sets.
     const inCore = new Set(this.dscore.jobIds())

@@ -6,7 +6,8 @@
 // A job record is written twice: when the job is registered (once its replicas are stored)
 // and when it finishes. Its counts in between are derived data — every outcome is durable in
 // the results bucket — so after a restart they are recomputed from the results instead of
-// being rewritten on every outcome.
+// being rewritten on every outcome. A one-task job's outcome, recorded in the ready that
+// finishes the job (the usual case), is written inside its final record instead (StoredJob).
 // Pure: it stages writes on the core's write list and reads nothing (the shell loads outcomes).
 
 import type { JobRecord, TaskOutcome } from './records.js'
@@ -14,7 +15,8 @@ import type { WorkflowView } from './workflows.js'
 
 /** Where the book stages its writes (the work core's write list). */
 export interface JobWrites {
-  put: (bucket: 'jobs' | 'results', key: string, value: unknown) => void
+  /** `outcome`: a final job record's one outcome, written inside it (see StoredJob). */
+  put: (bucket: 'jobs' | 'results', key: string, value: unknown, outcome?: TaskOutcome) => void
   del: (bucket: 'jobs', key: string) => void
 }
 
@@ -45,6 +47,11 @@ export class JobBook {
   private readonly dirty = new Set<string>()
   /** Final records staged and not yet durable (see finish). */
   private readonly finals = new Map<string, JobRecord>()
+  /**
+   * One-task jobs' outcomes recorded since the last stage: written inside the final record
+   * if the job finishes in the same ready, else in `results` when the ready is staged.
+   */
+  private readonly deferred = new Map<string, TaskOutcome>()
   duplicates = 0
 
   constructor (private readonly store: JobWrites) {}
@@ -66,9 +73,9 @@ export class JobBook {
     if (persist) this.touch(job.id)
   }
 
-  /** Writes an active job's record at the next stage. */
+  /** Writes an active job's record at the next stage (not one whose final record is staged). */
   persist (jobId: string): void {
-    if (this.active.has(jobId)) this.touch(jobId)
+    if (this.active.has(jobId) && !this.finals.has(jobId)) this.touch(jobId)
   }
 
   /** Forget a job whose registration failed: its records are deleted by the caller. */
@@ -77,6 +84,7 @@ export class JobBook {
     this.recorded.delete(jobId)
     this.spawners.delete(jobId)
     this.dirty.delete(jobId)
+    this.deferred.delete(jobId)
     this.store.del('jobs', jobId)
   }
 
@@ -153,7 +161,10 @@ export class JobBook {
       this.lostSubtree(job, o)
       return false
     }
-    this.store.put('results', o.taskId, o)
+    // A one-task job's only outcome (it spawned nothing) waits for the stage: its job most
+    // likely finishes in this ready, and then it goes inside the final record.
+    if (job.total === 1 && o.spawned === 0 && job.isWorkflow !== true) this.deferred.set(o.jobId, o)
+    else this.store.put('results', o.taskId, o)
     this.count(job, o, now)
     return true
   }
@@ -221,7 +232,9 @@ export class JobBook {
     const final: JobRecord = Object.assign({}, job, { byNode: Object.assign({}, job.byNode), state, finishedAt: now })
     this.finals.set(jobId, final)
     this.dirty.delete(jobId)
-    this.store.put('jobs', jobId, final)
+    const outcome = this.deferred.get(jobId)
+    if (outcome !== undefined) this.deferred.delete(jobId)
+    this.store.put('jobs', jobId, final, outcome)
     return final
   }
 
@@ -237,11 +250,15 @@ export class JobBook {
   }
 
   get hasDirty (): boolean {
-    return this.dirty.size > 0
+    return this.dirty.size > 0 || this.deferred.size > 0
   }
 
-  /** Stage every changed record; called by the core in ready(). */
+  /** Stage every changed record, and the outcomes no final record took; called by the core in ready(). */
   stage (): void {
+    if (this.deferred.size > 0) {
+      for (const o of this.deferred.values()) this.store.put('results', o.taskId, o)
+      this.deferred.clear()
+    }
     for (const id of this.dirty) {
       const job = this.active.get(id)
       if (job != null) this.store.put('jobs', id, job)

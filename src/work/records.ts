@@ -144,6 +144,55 @@ export interface WorkWrite {
   bucket: Writable
   key: string
   value?: unknown
+  /**
+   * A job record's put only: its root task, written inside the record instead of under its own
+   * key, while it is the job's only task and held here queued (see StoredJob).
+   */
+  task?: StoredTask
+  /** A final job record's put only: its one task's outcome, written inside it instead of in `results`. */
+  outcome?: TaskOutcome
+}
+
+/**
+ * A job record as stored, with what a one-task job keeps inside it (BENCHMARKS.md, issue 14,
+ * stop 47): from its registration its root task, as long as that is held here and never
+ * written under its own key; once final, its one outcome. A one-task job then costs two
+ * LevelDB writes at its home (the record at registration, the final record with the outcome)
+ * instead of five (record, task; outcome, the task's delete, final record).
+ *
+ * Read back: a task inside an active job's record is held (queued) unless the `tasks` bucket
+ * has a newer record of it or its outcome is recorded; an outcome inside a final record is
+ * one of the job's results like those in `results`.
+ */
+export interface StoredJob {
+  job: JobRecord
+  task?: StoredTask
+  outcome?: TaskOutcome
+}
+
+/**
+ * The tasks restore holds, from the `tasks` bucket and from the records of active jobs: a
+ * task inside its job's record counts unless `tasks` has it (then the bucket's record is the
+ * newer one, and the job's record is to be rewritten without it: `rewrite`) or its outcome is
+ * recorded (its record's copy was superseded when it finished). `inRecord`: the ids of the
+ * tasks held only inside their job records.
+ */
+export function tasksWithEmbedded (tasks: readonly StoredTask[], jobs: ReadonlyArray<{ job: JobRecord, outcomes: readonly TaskOutcome[], task?: StoredTask }>): { tasks: StoredTask[], inRecord: string[], rewrite: string[] } {
+  const out = tasks.slice()
+  const inRecord: string[] = []
+  const rewrite: string[] = []
+  let own: Set<string> | undefined
+  for (const { job, outcomes, task } of jobs) {
+    if (task == null) continue
+    const id = task.task.id
+    own ??= new Set(tasks.map(t => t.task.id))
+    if (own.has(id)) rewrite.push(job.id)
+    else if (!outcomes.some(o => o.taskId === id)) {
+      out.push(task)
+      inRecord.push(id)
+    }
+  }
+  return { tasks: out, inRecord, rewrite }
 }
 
 /** What the shell loaded from LevelDB for WorkCore.restore: the core does no reads. */
@@ -159,4 +208,8 @@ export interface LoadedWork {
   replicas?: string[]
   /** Replica sets held here (one per replicate message): their keys and job ids. */
   replicaSets?: Array<{ key: string, jobIds: string[] }>
+  /** Ids of the tasks (among `tasks`) held only inside their job records (StoredJob). */
+  inRecord?: string[]
+  /** Active jobs whose records hold a task the `tasks` bucket has too: rewritten without it. */
+  rewrite?: string[]
 }

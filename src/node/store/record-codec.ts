@@ -14,7 +14,7 @@
 // present) read as they were written. The defaults below are part of the on-disk format: a
 // later change of a task default (TASK_DEFAULTS) must not change them.
 import { capabilityOf, jobOfTask } from '../../work/spec.js'
-import type { JobRecord, StoredTask, TaskOutcome } from '../../work/records.js'
+import type { JobRecord, StoredJob, StoredTask, TaskOutcome } from '../../work/records.js'
 
 /** On-disk defaults. Never change: records written without these fields read them back. */
 const FORMAT_DEFAULTS = { maxAttempts: 3, attempts: 0, timeoutMs: 60_000, priority: 0, payload: 'null', outcomeAttempts: 1 } as const
@@ -98,6 +98,29 @@ export class RecordCodec {
     return v as TaskOutcome
   }
 
+  /**
+   * A job record with what a one-task job keeps inside it (StoredJob): its root task or its
+   * outcome, each packed against the task's id (`rootId`), which their own keys would have been.
+   */
+  packStoredJob (key: string, j: JobRecord, task: StoredTask | undefined, outcome: TaskOutcome | undefined): unknown {
+    const out = this.packJob(key, j) as Record<string, unknown>
+    const id = task?.task.id ?? outcome!.taskId
+    out.rootId = id
+    if (task !== undefined) out.rootTask = this.packTask(id, task)
+    if (outcome !== undefined) out.rootOutcome = this.packOutcome(id, outcome)
+    return out
+  }
+
+  /** A stored job record and what it holds inside (packStoredJob). */
+  unpackStoredJob (key: string, v: any): StoredJob {
+    if (v.rootId === undefined) return { job: this.jobFields(key, v) }
+    const { rootId, rootTask, rootOutcome, ...rest } = v
+    const out: StoredJob = { job: this.jobFields(key, rest) }
+    if (rootTask !== undefined) out.task = this.unpackTask(rootId, rootTask)
+    if (rootOutcome !== undefined) out.outcome = this.unpackOutcome(rootId, rootOutcome)
+    return out
+  }
+
   packJob (key: string, j: JobRecord): unknown {
     // Field by field, as in packTask.
     const out: Record<string, unknown> = { state: j.state, createdAt: j.createdAt, roots: j.roots, total: j.total }
@@ -129,7 +152,12 @@ export class RecordCodec {
     return out
   }
 
+  /** A stored job record, without what it holds inside (unpackStoredJob). */
   unpackJob (key: string, v: any): JobRecord {
+    return v.rootId === undefined ? this.jobFields(key, v) : this.unpackStoredJob(key, v).job
+  }
+
+  private jobFields (key: string, v: any): JobRecord {
     v.id ??= key
     v.home ??= this.selfOr(key)
     v.done ??= 0

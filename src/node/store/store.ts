@@ -13,8 +13,10 @@ import { MeshError, errorMessage } from '../errors.js'
  * 2: tasks, outcomes and job records leave out what their key or the node says (record-codec.ts).
  * 3: the Raft log's jobs.put entries may be in groups (control.ts, compactJobsPut), which a
  *    schema-2 meshnode cannot decode: it would replay its log without those jobs.
+ * 4: a one-task job's root task and outcome may be inside its job record (records.ts,
+ *    StoredJob), which a schema-3 meshnode would not read: it would lose the task.
  */
-export const STORE_SCHEMA_VERSION = 3
+export const STORE_SCHEMA_VERSION = 4
 
 export interface KnownPeer {
   peerId: string

@@ -12,9 +12,10 @@ import { openReplicaSet } from '../../wire/work-codec.js'
 import type { BucketName } from './buckets.js'
 import { RecordCodec } from './record-codec.js'
 import type { Store } from './store.js'
-import type { JobRecord, JobReplica, LoadedWork, StoredTask, TaskOutcome, Writable, WorkWrite } from '../../work/records.js'
+import { tasksWithEmbedded, type JobRecord, type JobReplica, type LoadedWork, type StoredJob, type StoredTask, type TaskOutcome, type Writable, type WorkWrite } from '../../work/records.js'
+import { jobOfTask } from '../../work/spec.js'
 
-export type { StoredTask, TaskOutcome, JobState, JobRecord, LoadedWork, Writable, WorkWrite } from '../../work/records.js'
+export type { StoredTask, StoredJob, TaskOutcome, JobState, JobRecord, LoadedWork, Writable, WorkWrite } from '../../work/records.js'
 
 /** A staged write, already in the form LevelDB's batch takes at the root of the database. */
 interface Op { type: 'put' | 'del', key: string, value?: string }
@@ -28,7 +29,8 @@ const FORGET_SLICE = 500
 export interface Loaded {
   tasks: StoredTask[]
   outbox: TaskOutcome[]
-  jobs: JobRecord[]
+  /** Job records, each with the root task or outcome it holds inside (StoredJob). */
+  jobs: StoredJob[]
   completion: CompletionRecord[]
 }
 
@@ -64,25 +66,27 @@ export class WorkStore {
     return {
       tasks: await this.values('tasks', (k, v) => c.unpackTask(k, v)),
       outbox: await this.values('outbox', (k, v) => c.unpackOutcome(k, v)),
-      jobs: await this.values('jobs', (k, v) => c.unpackJob(k, v)),
+      jobs: await this.values('jobs', (k, v) => c.unpackStoredJob(k, v)),
       completion: await this.values('completion', (_k, v) => v as CompletionRecord)
     }
   }
 
   /** Everything WorkCore.restore needs: load() with the recorded outcomes of every active job. */
   async loadForCore (): Promise<LoadedWork> {
-    const { tasks, outbox, jobs, completion } = await this.load()
-    const active: LoadedWork['jobs'] = []
+    const { tasks: own, outbox, jobs, completion } = await this.load()
+    const active: Array<LoadedWork['jobs'][number] & { task?: StoredTask }> = []
     const finished: JobRecord[] = []
-    for (const job of jobs) {
+    for (const { job, task } of jobs) {
       if (job.state === 'completed' || job.state === 'failed' || job.state === 'cancelled') finished.push(job)
-      else active.push({ job, outcomes: await this.jobResults(job.id, Number.MAX_SAFE_INTEGER) })
+      else active.push({ job, outcomes: await this.bucketResults(job.id, Number.MAX_SAFE_INTEGER, ''), task })
     }
+    const { tasks, inRecord, rewrite } = tasksWithEmbedded(own, active)
+    for (const a of active) delete a.task
     const replicas: string[] = []
     for await (const k of this.subs.replicas.keys()) replicas.push(k as string)
     const replicaSets: Array<{ key: string, jobIds: string[] }> = []
     for await (const [key, set] of this.subs.replicaSets.iterator()) replicaSets.push({ key: key as string, jobIds: replicaSetIds(set) })
-    return { tasks, outbox, jobs: active, finished, completion, replicas, replicaSets }
+    return { tasks, outbox, jobs: active, finished, completion, replicas, replicaSets, inRecord, rewrite }
   }
 
   /** A job definition held here for another home (see WorkCore's re-homing): under its own key, or in replica set `set`. */
@@ -111,12 +115,12 @@ export class WorkStore {
     this.staged.push({ type: 'put', key: this.prefixes[bucket] + key, value: this.encode(bucket, key, value) })
   }
 
-  private encode (bucket: Writable, key: string, value: unknown): string {
+  private encode (bucket: Writable, key: string, value: unknown, w?: WorkWrite): string {
     switch (bucket) {
       case 'tasks': return JSON.stringify(this.codec.packTask(key, value as StoredTask))
       case 'results':
       case 'outbox': return JSON.stringify(this.codec.packOutcome(key, value as TaskOutcome))
-      case 'jobs': return JSON.stringify(this.codec.packJob(key, value as JobRecord))
+      case 'jobs': return JSON.stringify(w?.task !== undefined || w?.outcome !== undefined ? this.codec.packStoredJob(key, value as JobRecord, w.task, w.outcome) : this.codec.packJob(key, value as JobRecord))
       default: return JSON.stringify(value)
     }
   }
@@ -140,7 +144,7 @@ export class WorkStore {
     for (let i = 0; i < writes.length; i++) {
       const w = writes[i]!
       this.touched(w.bucket, w.key)
-      if (w.type === 'put') this.staged.push({ type: 'put', key: this.prefixes[w.bucket] + w.key, value: this.encode(w.bucket, w.key, w.value) })
+      if (w.type === 'put') this.staged.push({ type: 'put', key: this.prefixes[w.bucket] + w.key, value: this.encode(w.bucket, w.key, w.value, w) })
       else this.staged.push({ type: 'del', key: this.prefixes[w.bucket] + w.key })
     }
   }
@@ -170,13 +174,28 @@ export class WorkStore {
     })
   }
 
+  /** A task's recorded outcome: in `results`, or inside its job's final record (StoredJob). */
   async result (taskId: string): Promise<TaskOutcome | undefined> {
     const v = await this.subs.results.get(taskId)
-    return v == null ? undefined : this.codec.unpackOutcome(taskId, v)
+    if (v != null) return this.codec.unpackOutcome(taskId, v)
+    const o = (await this.storedJob(jobOfTask(taskId)))?.outcome
+    return o?.taskId === taskId ? o : undefined
   }
 
   /** Outcomes of a job's tasks in id order, from `after` (exclusive), at most `limit`. */
   async jobResults (jobId: string, limit: number, after = ''): Promise<TaskOutcome[]> {
+    const out = await this.bucketResults(jobId, limit, after)
+    // One inside its final record (a one-task job's), in id order with the others.
+    const o = (await this.storedJob(jobId))?.outcome
+    if (o === undefined || o.taskId <= after || out.some(r => r.taskId === o.taskId)) return out
+    const at = out.findIndex(r => r.taskId > o.taskId)
+    if (at < 0) out.push(o)
+    else out.splice(at, 0, o)
+    return out.length > limit ? out.slice(0, limit) : out
+  }
+
+  /** The outcomes of a job in `results` only. */
+  private async bucketResults (jobId: string, limit: number, after: string): Promise<TaskOutcome[]> {
     const out: TaskOutcome[] = []
     const gt = after === '' ? `${jobId}/` : after
     for await (const [k, v] of this.subs.results.iterator({ gt, lt: `${jobId}/\uffff`, limit })) out.push(this.codec.unpackOutcome(k as string, v))
@@ -184,8 +203,13 @@ export class WorkStore {
   }
 
   async job (jobId: string): Promise<JobRecord | undefined> {
+    return (await this.storedJob(jobId))?.job
+  }
+
+  /** A job record with what it holds inside (StoredJob). */
+  async storedJob (jobId: string): Promise<StoredJob | undefined> {
     const v = await this.subs.jobs.get(jobId)
-    return v == null ? undefined : this.codec.unpackJob(jobId, v)
+    return v == null ? undefined : this.codec.unpackStoredJob(jobId, v)
   }
 
   /** The job records of `ids` in order (undefined where there is none), in one read. */
@@ -219,13 +243,16 @@ export class WorkStore {
           this.del('results', k as string)
           results++
         }
-        const rec = await this.job(id)
-        if (rec == null) {
+        const stored = await this.storedJob(id)
+        if (stored == null) {
           // Not the home: a replica is all it may hold (the work core deletes those it knows of).
           if (!resultsOnly) this.del('replicas', id)
           continue
         }
+        const rec = stored.job
         jobs++
+        // An outcome inside the record goes with it (put() writes the record alone).
+        if (stored.outcome !== undefined) results++
         if (resultsOnly) this.put('jobs', id, { ...rec, resultsExpired: true })
         else {
           this.del('jobs', id)

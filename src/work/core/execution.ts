@@ -339,7 +339,7 @@ export abstract class Execution extends CoreState {
     outcome.finishedAt = this.now
     if (!ok && !cancelled && task.failures != null && task.failures.length > 0) outcome.failures = task.failures
     const charge = this.tasks.get(task.id)?.charge
-    this.dropTask(task.id)
+    this.dropTask(task.id, task.home === this.cfg.self)
     if (this.draining) this.drained.finished++
     if (task.home === this.cfg.self || cancelled) {
       // Cancelled work elsewhere needs no result at home: the job's state already says why.

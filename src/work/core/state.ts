@@ -51,6 +51,12 @@ export abstract class CoreState {
   protected readonly tasks = new Map<string, StoredTask>()
   /** Keys of the completion task records written to disk (the rest are implied: core/charges.ts). */
   protected readonly explicitTasks = new Set<string>()
+  /**
+   * Per home job: its root task, while that is held here only inside the job's record (a
+   * one-task job from its registration, see StoredJob). Every write of the record carries it
+   * (the writer below); a write of the task under its own key takes it out of the record.
+   */
+  protected readonly inRecord = new Map<string, string>()
   protected readonly running = new Map<string, RunningTask>()
   protected readonly lent = new LentBatches()
   protected readonly outbox = new Outbox()
@@ -149,7 +155,16 @@ export abstract class CoreState {
   /** A workflow spawned step tasks since the last pump (see onResults). */
   protected workflowSpawned = false
   private readonly writer = {
-    put: (bucket: 'jobs' | 'results', key: string, value: unknown) => { this.put(bucket, key, value) },
+    put: (bucket: 'jobs' | 'results', key: string, value: unknown, outcome?: TaskOutcome) => {
+      if (bucket === 'results') return this.put(bucket, key, value)
+      const taskId = this.inRecord.size > 0 ? this.inRecord.get(key) : undefined
+      const task = taskId !== undefined ? this.tasks.get(taskId) : undefined
+      if (task === undefined && outcome === undefined) return this.put(bucket, key, value)
+      const w: WorkWrite = { type: 'put', bucket, key, value }
+      if (task !== undefined) w.task = task
+      if (outcome !== undefined) w.outcome = outcome
+      this.out('writes', w)
+    },
     del: (bucket: 'jobs', key: string) => { this.del(bucket, key) }
   }
 
@@ -243,6 +258,15 @@ export abstract class CoreState {
   protected put (bucket: WorkWrite['bucket'], key: string, value: unknown): void {
     this.out('writes', { type: 'put', bucket, key, value })
     this.changed = true
+    if (bucket === 'tasks' && this.inRecord.size > 0) {
+      // Written under its own key now (lent, retried, re-held): the job's record, rewritten
+      // in the same ready, no longer holds it.
+      const jobId = (value as StoredTask).task.jobId
+      if (this.inRecord.get(jobId) === key) {
+        this.inRecord.delete(jobId)
+        this.jobs.persist(jobId)
+      }
+    }
   }
 
   protected del (bucket: WorkWrite['bucket'], key: string): void {
@@ -267,7 +291,12 @@ export abstract class CoreState {
     if (persist) this.put('tasks', t.id, st)
   }
 
-  protected dropTask (id: string): void {
+  /**
+   * `finished`: its outcome is recorded at this home in the same ready (finishTask), which
+   * supersedes a copy of the task inside its job's record; any other drop of such a task
+   * rewrites the record without it.
+   */
+  protected dropTask (id: string, finished = false): void {
     if (this.pinned.size > 0) this.pinned.delete(id)
     if (this.origin.size > 0) this.origin.delete(id)
     const st = this.tasks.get(id)
@@ -283,6 +312,12 @@ export abstract class CoreState {
       return
     }
     this.tasks.delete(id)
+    if (st != null && this.inRecord.size > 0 && this.inRecord.get(st.task.jobId) === id) {
+      // Never written under its own key: nothing to delete there.
+      this.inRecord.delete(st.task.jobId)
+      if (!finished) this.jobs.persist(st.task.jobId)
+      return
+    }
     this.del('tasks', id)
   }
 

@@ -165,12 +165,17 @@ export abstract class Submission extends Stealing {
     const reg = this.registrations.get(id)
     if (reg?.kind !== 'submit') return
     for (const { job, tasks } of reg.jobs) {
+      // A one-task job's root task is written inside its record (StoredJob), set before the
+      // record is staged so that write carries it.
+      if (tasks.length === 1 && job.isWorkflow !== true && this.tasks.has(tasks[0]!.id)) this.inRecord.set(job.id, tasks[0]!.id)
+      else {
+        for (const t of tasks) {
+          const st = this.tasks.get(t.id)
+          if (st != null) this.put('tasks', t.id, st)
+        }
+      }
       if (holders.length > 0) this.jobs.update(job.id, { replicas: holders })
       else this.jobs.persist(job.id)
-      for (const t of tasks) {
-        const st = this.tasks.get(t.id)
-        if (st != null) this.put('tasks', t.id, st)
-      }
     }
     this.out('register', { id, entries: reg.jobs.map(({ job }) => [job.id, entryOf(job, 'running')]) })
   }

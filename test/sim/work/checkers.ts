@@ -32,7 +32,7 @@
 //                 and reused the others' outputs; no step task due at a live home is missing.
 
 import type { JobEntry } from '../../../src/consensus/control.js'
-import type { JobRecord, TaskOutcome } from '../../../src/work/records.js'
+import type { JobRecord, StoredTask, TaskOutcome } from '../../../src/work/records.js'
 import { epochOfTask, jobOfTask, rootTaskId } from '../../../src/work/spec.js'
 import { WorkflowRun, type WorkflowAction, type WorkflowSummary } from '../../../src/workflow/index.js'
 import type { Holdings } from './core-adapter.js'
@@ -288,7 +288,7 @@ function lostTask (sim: WorkSim, job: SimJob): string | undefined {
   }
   const held = (id: string): boolean => {
     for (const { n, h } of all) {
-      if (h != null ? h.tasks.has(id) || h.running.has(id) : n.disk.has(`tasks\u0000${id}`)) return true
+      if (h != null ? h.tasks.has(id) || h.running.has(id) : n.holdsOnDisk(id)) return true
     }
     return false
   }
@@ -417,6 +417,10 @@ export function checkEnd (sim: WorkSim, settled: boolean): void {
     for (const key of n.disk.keys()) {
       const [bucket, id] = key.split('\u0000') as [string, string]
       if ((bucket === 'tasks' || bucket === 'outbox') && old(id) != null) sim.violation('quiet', `${n.id} still has ${id} of an older generation in its ${bucket} bucket on disk`)
+      if (bucket === 'jobs') {
+        const inside = (JSON.parse(n.disk.get(key)!) as { rootTask?: StoredTask }).rootTask?.task.id
+        if (inside != null && n.holdsOnDisk(inside) && old(inside) != null) sim.violation('quiet', `${n.id} still has ${inside} of an older generation inside its job record on disk`)
+      }
     }
     for (const { jobId, sample } of h.completionJobs()) {
       if (sample != null && old(sample) != null) sim.violation('quiet', `${n.id} still has Dijkstra–Scholten state of an older generation of ${jobId} (e.g. ${sample})`)

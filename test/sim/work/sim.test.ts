@@ -129,6 +129,31 @@ describe('the checkers are not vacuous', () => {
     }
     expect(caught.length, 'no seed of 1..200 caught a shell that sends before it persists').toBeGreaterThan(0)
   })
+
+  it('a store that loses the root tasks kept inside job records across a restart is caught', () => {
+    const caught: string[] = []
+    for (let seed = 1; seed <= 300 && caught.length === 0; seed++) {
+      const r = runSeed(seed, { oneTaskShare: 0.7, ignoreTasksInRecords: true })
+      if (r.violations.length > 0) caught.push(`${seed}: ${r.violations[0]!.kind}`)
+    }
+    expect(caught.length, 'no seed of 1..300 caught a restart that loses one-task jobs\' tasks').toBeGreaterThan(0)
+  })
+})
+
+describe('one-task jobs (their root task and outcome inside their job records) in virtual time', () => {
+  // Most jobs one task, none with children: kept inside their records from registration to
+  // the end, through the same crashes, cancels, partitions and deaths.
+  const seeds = seedsFromEnv(defaultSeeds(150, 1000))
+  for (let i = 0; i < seeds.length; i += CHUNK) {
+    const chunk = seeds.slice(i, i + CHUNK)
+    it(`seeds ${chunk[0]}..${chunk[chunk.length - 1]}`, async () => {
+      await new Promise(resolve => setImmediate(resolve))
+      for (const seed of chunk) {
+        const r = runSeed(seed, { oneTaskShare: 0.7, keepTrace: fullTraceFromEnv() })
+        if (r.violations.length > 0) expect.fail(`(oneTaskShare 0.7) ${failure(r)}`)
+      }
+    })
+  }
 })
 
 describe('deaths are simulated', () => {

@@ -64,8 +64,9 @@ import { ControlState, encodeCommand, type ControlCommand, type JobEntry, type J
 import { mulberry32, type Rng } from '../../../src/prng.js'
 import { decideRetention } from '../../../src/consensus/retention.js'
 import type { WorkMsg, WorkReply } from '../../../src/work/messages.js'
-import type { JobRecord, JobReplica, LoadedWork, StoredTask, TaskOutcome, WorkWrite } from '../../../src/work/records.js'
-import { WORKFLOW_TYPE, childTaskId, makeTask, parseJobInput, rootTaskId, type Task } from '../../../src/work/spec.js'
+import { tasksWithEmbedded, type JobRecord, type JobReplica, type LoadedWork, type StoredTask, type TaskOutcome, type WorkWrite } from '../../../src/work/records.js'
+import { WORKFLOW_TYPE, childTaskId, jobOfTask, makeTask, parseJobInput, rootTaskId, type Task } from '../../../src/work/spec.js'
+import { isFinal } from '../../../src/work/jobs.js'
 import { replicaSetIds } from '../../../src/work/core/replicas.js'
 import { decodeWorkMsg, encodeWorkMsg, readReplicaSet } from '../../../src/wire/work-codec.js'
 import { WorkRequest } from '../../../src/wire/proto/work.js'
@@ -338,14 +339,29 @@ export class SimNode {
   }
 
   /** What the shell's WorkStore.loadForCore would read from this disk. */
-  load (): LoadedWork {
+  load (ignoreTasksInRecords = false): LoadedWork {
     const results = this.diskValues<TaskOutcome>('results')
-    const all = this.diskValues<JobRecord>('jobs')
+    const stored = this.diskValues<JobRecord & { rootTask?: StoredTask }>('jobs').map(({ rootTask, ...job }) => ({ job, task: ignoreTasksInRecords ? undefined : rootTask }))
+    const all = stored.map(s => s.job)
     const final = (j: JobRecord): boolean => j.state === 'completed' || j.state === 'failed' || j.state === 'cancelled'
-    const jobs = all.filter(j => !final(j)).map(job => ({ job, outcomes: results.filter(o => o.taskId.startsWith(job.id + '/')) }))
+    const active = stored.filter(s => !final(s.job)).map(({ job, task }) => ({ job, outcomes: results.filter(o => o.taskId.startsWith(job.id + '/')), task }))
+    const { tasks, inRecord, rewrite } = tasksWithEmbedded(this.diskValues<StoredTask>('tasks'), active)
+    const jobs = active.map(({ job, outcomes }) => ({ job, outcomes }))
     const replicas = [...this.disk.keys()].filter(k => k.startsWith('replicas\u0000')).sort().map(k => k.slice('replicas\u0000'.length))
     const replicaSets = [...this.disk.keys()].filter(k => k.startsWith('replicaSets\u0000')).sort().map(k => ({ key: k.slice('replicaSets\u0000'.length), jobIds: replicaSetIds(JSON.parse(this.disk.get(k)!)) }))
-    return { tasks: this.diskValues<StoredTask>('tasks'), outbox: this.diskValues<TaskOutcome>('outbox'), jobs, finished: all.filter(final), completion: this.diskValues('completion'), replicas, replicaSets }
+    return { tasks, outbox: this.diskValues<TaskOutcome>('outbox'), jobs, finished: all.filter(final), completion: this.diskValues('completion'), replicas, replicaSets, inRecord, rewrite }
+  }
+
+  /**
+   * Whether restore would hold task `id` from this disk: its own record, or a copy inside its
+   * active job's record that nothing superseded (tasksWithEmbedded).
+   */
+  holdsOnDisk (id: string): boolean {
+    if (this.disk.has(`tasks\u0000${id}`)) return true
+    const text = this.disk.get(`jobs\u0000${jobOfTask(id)}`)
+    if (text == null) return false
+    const rec = JSON.parse(text) as JobRecord & { rootTask?: StoredTask }
+    return rec.rootTask?.task.id === id && !isFinal(rec.state) && !this.disk.has(`results\u0000${id}`)
   }
 
   /** What the shell's store reads for `key` after a flush: staged, then in flight, then disk. */
@@ -380,6 +396,16 @@ export interface SimOptions {
    * durable (for the test that the checkers catch what the persist-then-send rule prevents).
    */
   sendBeforePersist?: boolean
+  /**
+   * Model a WRONG store that does not read back the root tasks kept inside job records (for
+   * the test that the checkers catch a restart losing a one-task job's task).
+   */
+  ignoreTasksInRecords?: boolean
+  /**
+   * The share of jobs made one-task jobs (one root, no children): the ones whose root task and
+   * outcome are kept inside their job records (StoredJob). Drawn from a PRNG of their own.
+   */
+  oneTaskShare?: number
   /** Stop after this many events (a runaway guard). */
   maxEvents?: number
   /** A node (e.g. 'N0') on which every attempt fails but a task's last (a broken handler there). */
@@ -421,6 +447,8 @@ export class WorkSim {
   private readonly counters: Record<string, number> = {}
   /** Workflows: their own PRNG, so the draws of a seed's faults stay where they were. */
   private readonly wfRng: Rng
+  /** One-task jobs (SimOptions.oneTaskShare): their own PRNG, likewise. */
+  private readonly oneRng: Rng
   /** Workflow approvals decided (the registry's records, as committed). */
   readonly approvals = new Map<string, ApprovalDecision>()
   /** Submissions scheduled and not made yet (retries): the run is not settled before them. */
@@ -432,8 +460,11 @@ export class WorkSim {
   constructor (params: SimParams, private readonly opts: SimOptions = {}) {
     // Home deaths: a node dies in every seed, and jobs have copies so their homes can.
     this.params = opts.homeDeaths === true ? { ...params, deaths: Math.max(1, params.deaths), replicas: Math.max(2, params.replicas) } : params
+    // One-task jobs are over fast: more of them, so crashes find some queued or running.
+    if (opts.oneTaskShare != null) this.params = { ...this.params, jobs: this.params.jobs * 4 }
     this.rng = mulberry32(hashSeed(params.seed, 0xface))
     this.wfRng = mulberry32(hashSeed(params.seed, 0xf10f))
+    this.oneRng = mulberry32(hashSeed(params.seed, 0x1a5c))
     this.hash = createHash('sha256')
     this.nodes = params.slots.map((s, i) => new SimNode(`N${i}`, s))
     for (const n of this.nodes) {
@@ -555,8 +586,12 @@ export class WorkSim {
       const t = j === 0 ? 1 : this.rng() * p.faultsUntil * 0.8
       const node = this.nodes[Math.floor(this.rng() * this.nodes.length)]!
       submitted.push({ node, t })
-      const roots = 1 + Math.floor(this.rng() * 4)
+      let roots = 1 + Math.floor(this.rng() * 4)
       const shape: TreeShape = { s: Math.floor(this.rng() * 0x7fffffff), maxDepth: p.maxDepth, maxFanout: p.maxFanout }
+      if (this.opts.oneTaskShare != null && this.oneRng() < this.opts.oneTaskShare) {
+        roots = 1
+        shape.maxDepth = 0
+      }
       if (this.opts.workflows === true && this.wfRng() < 0.75) {
         // A workflow: step tasks spawn small subtrees of their own (some stealing under the DAG).
         const wfShape: TreeShape = { s: shape.s, maxDepth: this.wfRng() < 0.3 ? 3 : 2, maxFanout: 3 }
@@ -583,7 +618,7 @@ export class WorkSim {
         if (!node.up) return
         this.crash(node)
         if (cancelAfter != null) this.at(this.now + cancelAfter, `cancel homed at ${node.id}`, () => { this.cancelOne(pick, node.id) })
-        this.at(Math.min(this.now + down, p.faultsUntil), `restart ${node.id}`, () => { this.boot(node, node.load()) })
+        this.at(Math.min(this.now + down, p.faultsUntil), `restart ${node.id}`, () => { this.boot(node, node.load(this.opts.ignoreTasksInRecords === true)) })
       }
       this.at(t, `${how === 'torn' ? 'torn-crash armed' : how === 'graceful' ? 'stop' : 'crash'} ${node.id}`, () => {
         if (!node.up || node.stopping != null || node.dead) return
@@ -853,7 +888,12 @@ export class WorkSim {
     while (core.hasReady()) {
       const rd = core.ready()
       for (const w of rd.writes) {
-        n.staged.push({ key: `${w.bucket}\u0000${w.key}`, text: w.type === 'put' ? JSON.stringify(w.value) : undefined, bucket: w.bucket, taskKey: w.key })
+        // A job record with its root task inside is stored as WorkStore stores it (one value);
+        // an outcome inside a final record is stored here under its results key, in the same
+        // batch, where the checkers look for outcomes (restore reads no outcome of a final job).
+        const value = w.task != null ? { ...(w.value as JobRecord), rootTask: w.task } : w.value
+        n.staged.push({ key: `${w.bucket}\u0000${w.key}`, text: w.type === 'put' ? JSON.stringify(value) : undefined, bucket: w.bucket, taskKey: w.key })
+        if (w.outcome != null) n.staged.push({ key: `results\u0000${w.outcome.taskId}`, text: JSON.stringify(w.outcome), bucket: 'results', taskKey: w.outcome.taskId })
       }
       n.lastSeq = rd.seq
       for (const e of rd.notices) {

@@ -63,7 +63,9 @@ describe('WorkCore: submit and registration', () => {
     const rd = log.drain(core)
     expect(rd.register).toHaveLength(1)
     expect(rd.register[0]!.id).toBe(ticket.id)
-    expect(rd.writes.map(w => `${w.type} ${w.bucket}`)).toEqual(expect.arrayContaining(['put tasks', 'put jobs']))
+    // A one-task job: its root task is written inside its record (StoredJob), not under its own key.
+    expect(rd.writes.map(w => `${w.type} ${w.bucket}`)).toEqual(['put jobs'])
+    expect(rd.writes[0]!.task?.task.id).toBe(`${ticket.jobs[0]!.id}/0`)
     expect(rd.start).toEqual([])
     expect(rd.submitted).toEqual([])
     core.registered(ticket.id, undefined, 1001)

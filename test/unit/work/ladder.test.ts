@@ -9,6 +9,7 @@ import { RestartCap, avoidedNodes, escalationStep, withFailure, type AttemptFail
 import type { WorkMsg } from '../../../src/work/messages.js'
 import type { JobInput, Task } from '../../../src/work/spec.js'
 import { FakeRegistry } from './fake-registry.js'
+import { outcomeWritten } from './writes.js'
 
 const ECHO = ['handler:echo']
 const T0 = 1_000_000
@@ -152,7 +153,7 @@ describe('WorkCore: the escalation ladder', () => {
       log.persist(a)
     }
     expect(log.steps()).toEqual(['retry-here', 'other-node', 'failed'])
-    const outcome = log.writes.find(w => w.bucket === 'results' && w.key === id)!.value as { ok: boolean, error: string, attempts: number, failures: AttemptFailure[] }
+    const outcome = outcomeWritten(log.writes, id) as unknown as { ok: boolean, error: string, attempts: number, failures: AttemptFailure[] }
     expect(outcome).toMatchObject({ ok: false, error: 'boom 3', attempts: 3 })
     expect(outcome.failures.map(f => [f.node, f.attempt, f.error])).toEqual([['A', 1, 'boom 1'], ['A', 2, 'boom 2'], ['A', 3, 'boom 3']])
     // The job's failure record keeps them, with the task.
@@ -171,7 +172,7 @@ describe('WorkCore: the escalation ladder', () => {
     a.taskFinished(started[1]!.id, failed('boom'), T0 + 2)
     const rd = log.persist(a)
     expect(log.steps()).toEqual(['retry-here', 'capped'])
-    const outcome = rd.writes.find(w => w.bucket === 'results' && w.key === started[1]!.id)!.value as { ok: boolean, error: string, failures: AttemptFailure[] }
+    const outcome = outcomeWritten(rd.writes, started[1]!.id) as unknown as { ok: boolean, error: string, failures: AttemptFailure[] }
     expect(outcome.ok).toBe(false)
     expect(outcome.error).toMatch(/^restart cap reached: 1 restarts of "echo" tasks on A in the last hour/)
     expect(outcome.failures).toEqual([expect.objectContaining({ node: 'A', attempt: 1, error: 'boom' })])

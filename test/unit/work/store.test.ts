@@ -84,7 +84,7 @@ describe('WorkStore staging and flush', () => {
 
     const loaded = await (await reopen()).load()
     expect(loaded.tasks).toEqual([storedTask('J/0')])
-    expect(loaded.jobs).toEqual([jobRecord('J')])
+    expect(loaded.jobs).toEqual([{ job: jobRecord('J') }])
     expect(loaded.outbox).toEqual([outcome('J/0')])
     expect(loaded.completion).toEqual([])
   })
@@ -97,7 +97,7 @@ describe('WorkStore staging and flush', () => {
     old.put('results', 'J/0', outcome('J/0'))
     await settles(old.flush())
     const w = await reopen()
-    expect(await w.load()).toEqual({ tasks: [storedTask('J/0')], outbox: [outcome('J/0')], jobs: [{ ...jobRecord('J'), byNode: { n: 1, h: 2 } }], completion: [] })
+    expect(await w.load()).toEqual({ tasks: [storedTask('J/0')], outbox: [outcome('J/0')], jobs: [{ job: { ...jobRecord('J'), byNode: { n: 1, h: 2 } } }], completion: [] })
     expect(await w.result('J/0')).toEqual(outcome('J/0'))
     expect(await w.jobResults('J', 10)).toEqual([outcome('J/0')])
     expect(await w.listJobs(10)).toEqual([{ ...jobRecord('J'), byNode: { n: 1, h: 2 } }])
@@ -124,6 +124,60 @@ describe('WorkStore staging and flush', () => {
     expect((await w.load()).tasks).toEqual([storedTask('J/0')])
     expect(await w.job('J')).toEqual({ ...jobRecord('J'), byNode: { n: 1, h: 2 } })
     expect(await w.result('J/0')).toEqual({ ...outcome('J/0'), node: SELF })
+  })
+
+  it('keeps a one-task job\'s root task inside its record, and reads it back as held until its outcome is recorded', async () => {
+    const job = { ...jobRecord('J'), state: 'running' as const }
+    work.apply([{ type: 'put', bucket: 'jobs', key: 'J', value: job, task: storedTask('J/0') }])
+    await settles(work.flush())
+    // One value: no key of its own.
+    const keys: string[] = []
+    for await (const k of store.db.keys({ keyEncoding: 'utf8' } as any)) keys.push(k as string)
+    expect(keys.filter(k => k.includes('J/0'))).toEqual([])
+    let w = await reopen()
+    expect(await w.job('J')).toEqual(job)
+    expect((await w.load()).jobs).toEqual([{ job, task: storedTask('J/0') }])
+    const core = await w.loadForCore()
+    expect(core.tasks).toEqual([storedTask('J/0')])
+    expect(core.inRecord).toEqual(['J/0'])
+    expect(core.jobs).toEqual([{ job, outcomes: [] }])
+    // Its outcome recorded (in results, the job still running): no longer held.
+    w.put('results', 'J/0', outcome('J/0'))
+    await settles(w.flush())
+    w = await reopen()
+    expect((await w.loadForCore()).tasks).toEqual([])
+    // A newer record of it under its own key wins, and the job's record is to be rewritten.
+    w.del('results', 'J/0')
+    w.put('tasks', 'J/0', { ...storedTask('J/0'), state: 'delegated', batchId: 'b', to: 'p' })
+    await settles(w.flush())
+    const again = await (await reopen()).loadForCore()
+    expect(again.tasks).toEqual([{ ...storedTask('J/0'), state: 'delegated', batchId: 'b', to: 'p' }])
+    expect(again).toMatchObject({ inRecord: [], rewrite: ['J'] })
+  })
+
+  it('reads a one-task job\'s outcome from inside its final record like one in results, and forgets it with the record', async () => {
+    const final = { ...jobRecord('J'), state: 'completed' as const, done: 1, finishedAt: 5 }
+    work.put('results', 'K/0', outcome('K/0'))
+    work.put('jobs', 'K', { ...jobRecord('K'), state: 'completed' as const })
+    work.apply([{ type: 'put', bucket: 'jobs', key: 'J', value: final, outcome: outcome('J/0') }])
+    await settles(work.flush())
+    const w = await reopen()
+    expect(await w.job('J')).toEqual(final)
+    expect(await w.listJobs(10)).toEqual([{ ...jobRecord('K'), state: 'completed' }, final])
+    expect(await w.result('J/0')).toEqual(outcome('J/0'))
+    expect(await w.result('J/1')).toBeUndefined()
+    expect(await w.jobResults('J', 10)).toEqual([outcome('J/0')])
+    expect(await w.jobResults('J', 10, 'J/0')).toEqual([])
+    expect(await w.jobResults('K', 10)).toEqual([outcome('K/0')])
+    const loaded = await w.loadForCore()
+    expect(loaded.finished).toEqual([final, { ...jobRecord('K'), state: 'completed' }])
+    expect(loaded.tasks).toEqual([])
+    // Results only: the record stays, without the outcome.
+    expect(await w.forget(['J'], true)).toEqual({ jobs: 1, results: 1 })
+    expect(await w.result('J/0')).toBeUndefined()
+    expect(await w.job('J')).toEqual({ ...final, resultsExpired: true })
+    expect(await w.forget(['J'], false)).toEqual({ jobs: 1, results: 0 })
+    expect(await w.job('J')).toBeUndefined()
   })
 
   it('deletes what an earlier flush wrote', async () => {
