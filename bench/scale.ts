@@ -13,7 +13,10 @@
 // N-1 peers alive (the same log-based measure as bench/membership, no status polling meanwhile).
 // Beside it, "leader known": until every node's log names the same Raft leader (the cluster
 // founded, elected, and every follower verified the leader), with how many leaders were
-// elected by then (1: the first election stood); CPU per node is read at both points.
+// elected by then (1: the first election stood); CPU per node is read at both points. Beside
+// formation, whether it was bound by CPU or by waiting: the cores the nodes used from spawn to
+// formation, the machine's idle share and what everything else used, and each node's CPU at
+// its "meshnode started" line (its start; the rest is connections and heartbeats).
 // Idle CPU: user+sys time of each node process over --idle-seconds, starting --settle-seconds
 // after formation, the Raft leader's apart from the followers', with each node's main-thread
 // wake-ups a second (voluntary context switches) over the same window. Messages: what each node sent per second in that window, by kind (gossip
@@ -26,7 +29,7 @@ import { availableParallelism, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { ClusterState, NodeStatus } from '../scripts/cluster-lib.js'
 import { buildInfo, formatBuild } from './lib/build.js'
-import { formatMachine, loadavg, machineInfo, procCpuMs, procMemory, procWakeups } from './lib/machine.js'
+import { foreignCpu, formatMachine, loadavg, machineBusyMs, machineInfo, procCpuMs, procMemory, procWakeups } from './lib/machine.js'
 import { countLogged, firstAllAlive, firstLeaderAgreed, LogTail, membershipChanges, ownPeerId, type LogLine, type LoggedEvents } from './lib/node-logs.js'
 import { freePortBlock } from './lib/ports.js'
 import { importClusterLib, snapshotBuild, type ClusterLib } from './lib/snapshot.js'
@@ -88,10 +91,6 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     console.error(`\n${sig}: stopping every node this run started`)
     void cleanup().finally(() => process.exit(130))
   })
-}
-
-function readAll (tails: LogTail[], into: LogLine[][]): void {
-  tails.forEach((t, i) => { into[i]!.push(...t.read()) })
 }
 
 function cpuWindow (pids: number[]): () => number[] {
@@ -176,6 +175,19 @@ interface HoldResult {
 /** How long after formation the bench waits for every node to name the same leader. */
 const LEADER_WAIT_MS = 30_000
 
+/**
+ * Whether a formation was bound by CPU or by waiting: over spawn → formation, what share of the
+ * cores the nodes used, how idle the machine was and what the rest of it used; and each node's
+ * CPU at its own "meshnode started" line (its start, the rest being connections and heartbeats).
+ * Nodes that use every core the whole time form no sooner for a shorter timer or backoff.
+ */
+interface FormationWindow {
+  nodeCores: number
+  idlePct: number
+  foreignPct: number
+  startedCpuMs: number[]
+}
+
 /** When every node named the same leader, from spawn (NaN: not within LEADER_WAIT_MS of formation). */
 interface LeaderKnown {
   ms: number
@@ -184,17 +196,20 @@ interface LeaderKnown {
   elected: number
 }
 
-async function formation (n: number, dir: string, opts: Options): Promise<{ state: ClusterState, ms: number, cpuMs: number[], leader: LeaderKnown }> {
+async function formation (n: number, dir: string, opts: Options): Promise<{ state: ClusterState, ms: number, cpuMs: number[], leader: LeaderKnown, window: FormationWindow }> {
   // Node i listens on basePort+i-1 and serves HTTP (/metrics) on basePort+n+i-1: left to
   // --http's default, every node asked for 7421 and only one node's /metrics could be read.
   const basePort = await freePortBlock(opts.basePort, 2 * n)
   const t0 = Date.now()
+  const busy0 = machineBusyMs()
   liveDirs.add(dir)
   const state = await lib.up(n, { dir, basePort, httpBasePort: basePort + n, extraArgs: ['--mesh', `scale-${process.pid}`, ...opts.nodeArgs] })
   const tails = state.nodes.map(e => new LogTail(e.log, 0))
   const lines: LogLine[][] = state.nodes.map(() => [])
   const cpuNow = (): number[] => state.nodes.map(e => procCpuMs(e.pid) ?? NaN)
-  let alive: { ms: number, cpuMs: number[] } | undefined
+  const foreign = foreignCpu(state.nodes.map(e => e.pid))
+  const startedCpuMs = state.nodes.map(() => NaN)
+  let alive: { ms: number, cpuMs: number[], window: FormationWindow } | undefined
   for (;;) {
     if (aborted) throw new Error('interrupted')
     const waited = Date.now() - t0
@@ -202,12 +217,21 @@ async function formation (n: number, dir: string, opts: Options): Promise<{ stat
       return { state, ...alive, leader: { ms: NaN, cpuMs: alive.cpuMs.map(() => NaN), term: NaN, elected: NaN } }
     }
     if (waited > opts.formationTimeoutMs) throw new Error(`formation of ${n} nodes timed out after ${opts.formationTimeoutMs} ms; logs in ${dir}`)
-    readAll(tails, lines)
+    tails.forEach((t, i) => {
+      const fresh = t.read()
+      if (Number.isNaN(startedCpuMs[i]) && fresh.some(l => l.msg === 'meshnode started')) startedCpuMs[i] = procCpuMs(state.nodes[i]!.pid) ?? NaN
+      lines[i]!.push(...fresh)
+    })
     const ids = lines.map(ownPeerId)
     if (ids.every(id => id != null)) {
       if (alive == null) {
         const at = firstAllAlive(new Map(ids.map((id, i) => [id!, membershipChanges(lines[i]!)])), ids as string[])
-        if (at != null) alive = { ms: at - t0, cpuMs: cpuNow() }
+        if (at != null) {
+          const cpuMs = cpuNow()
+          const wallMs = Date.now() - t0
+          const cores = availableParallelism()
+          alive = { ms: at - t0, cpuMs, window: { nodeCores: sum(cpuMs) / wallMs, idlePct: Math.max(0, 100 * (1 - (machineBusyMs() - busy0) / (cores * wallMs))), foreignPct: foreign(), startedCpuMs } }
+        }
       }
       const agreed = alive == null ? undefined : firstLeaderAgreed(lines)
       if (alive != null && agreed != null) {
@@ -275,6 +299,7 @@ async function main (): Promise<void> {
       console.log(`=== N = ${n} (load avg ${loadavg()}) ===`)
       const f = await formation(n, dir, opts)
       console.log(`formation: ${ms(f.ms)} from spawn to every node's log showing all ${n - 1} peers alive; CPU per node by then mean ${ms(mean(f.cpuMs))} (${n} × mean / ${availableParallelism()} cores = ${ms(n * mean(f.cpuMs) / availableParallelism())})`)
+      console.log(`formation window (spawn → formation): the nodes used ${num(f.window.nodeCores, 2)} of ${availableParallelism()} cores, the machine was idle ${num(f.window.idlePct, 1)} % of the time, everything else used ${num(f.window.foreignPct, 0)} % of a core; CPU per node at its "meshnode started" mean ${ms(mean(f.window.startedCpuMs))}, from there to formation ${ms(mean(f.cpuMs) - mean(f.window.startedCpuMs))}`)
       console.log(`leader known: ${ms(f.leader.ms)} from spawn to every node's log naming the same leader (term ${f.leader.term}, ${f.leader.elected} leader(s) elected by then); CPU per node by then mean ${ms(mean(f.leader.cpuMs))}`)
       await sleep(opts.settleSeconds * 1000)
       const pids = f.state.nodes.map(e => e.pid)
