@@ -12,6 +12,7 @@
 
 import type { JobRecord, TaskOutcome } from './records.js'
 import type { WorkflowView } from './workflows.js'
+import { rootTaskId } from './spec.js'
 
 /** Where the book stages its writes (the work core's write list). */
 export interface JobWrites {
@@ -75,7 +76,7 @@ export class JobBook {
 
   /** Writes an active job's record at the next stage (not one whose final record is staged). */
   persist (jobId: string): void {
-    if (this.active.has(jobId) && !this.finals.has(jobId)) this.touch(jobId)
+    if (this.active.has(jobId)) this.touch(jobId)
   }
 
   /** Forget a job whose registration failed: its records are deleted by the caller. */
@@ -161,10 +162,15 @@ export class JobBook {
       this.lostSubtree(job, o)
       return false
     }
-    // A one-task job's only outcome (it spawned nothing) waits for the stage: its job most
-    // likely finishes in this ready, and then it goes inside the final record.
-    if (job.total === 1 && o.spawned === 0 && job.isWorkflow !== true) this.deferred.set(o.jobId, o)
-    else this.store.put('results', o.taskId, o)
+    // A one-task job's outcome — its root's, first recorded, spawning nothing — waits for the
+    // stage: its job most likely finishes in this ready, and then it goes inside the final
+    // record. Not a child's (a child's outcome may come before its parent's while the total
+    // still says one task).
+    if (job.total === 1 && job.done === 0 && o.spawned === 0 && job.isWorkflow !== true && o.taskId === rootTaskId(job.id, 0, job.epoch ?? 0)) {
+      const before = this.deferred.get(o.jobId)
+      if (before !== undefined) this.store.put('results', before.taskId, before)
+      this.deferred.set(o.jobId, o)
+    } else this.store.put('results', o.taskId, o)
     this.count(job, o, now)
     return true
   }
@@ -266,8 +272,9 @@ export class JobBook {
     this.dirty.clear()
   }
 
+  /** Its final record staged, an active job's record is never written again (it would overwrite that). */
   private touch (jobId: string): void {
-    this.dirty.add(jobId)
+    if (!this.finals.has(jobId)) this.dirty.add(jobId)
   }
 }
 

@@ -107,6 +107,7 @@ export class RecordCodec {
     const id = task?.task.id ?? outcome!.taskId
     out.rootId = id
     if (task !== undefined) out.rootTask = this.packTask(id, task)
+    // Packed against its own id (which it then writes when that is not rootId).
     if (outcome !== undefined) out.rootOutcome = this.packOutcome(id, outcome)
     return out
   }

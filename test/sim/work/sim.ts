@@ -402,8 +402,9 @@ export interface SimOptions {
    */
   ignoreTasksInRecords?: boolean
   /**
-   * The share of jobs made one-task jobs (one root, no children): the ones whose root task and
-   * outcome are kept inside their job records (StoredJob). Drawn from a PRNG of their own.
+   * The share of jobs made one-root jobs, half of them one-task jobs (no children): those whose
+   * root task and outcome are kept inside their job records (StoredJob). Drawn from a PRNG of
+   * their own.
    */
   oneTaskShare?: number
   /** Stop after this many events (a runaway guard). */
@@ -589,8 +590,10 @@ export class WorkSim {
       let roots = 1 + Math.floor(this.rng() * 4)
       const shape: TreeShape = { s: Math.floor(this.rng() * 0x7fffffff), maxDepth: p.maxDepth, maxFanout: p.maxFanout }
       if (this.opts.oneTaskShare != null && this.oneRng() < this.opts.oneTaskShare) {
+        // One root: half of them with no children (their outcome goes inside the final
+        // record), half with a tree (children's outcomes may reach home before the root's).
         roots = 1
-        shape.maxDepth = 0
+        if (this.oneRng() < 0.5) shape.maxDepth = 0
       }
       if (this.opts.workflows === true && this.wfRng() < 0.75) {
         // A workflow: step tasks spawn small subtrees of their own (some stealing under the DAG).

@@ -6,16 +6,71 @@ import { describe, expect, it } from 'vitest'
 import { JobBook } from '../../../src/work/jobs.js'
 import type { JobRecord, TaskOutcome } from '../../../src/work/records.js'
 
-function book (): { jobs: JobBook, results: Map<string, TaskOutcome> } {
+/** A book whose writes land in `results` and `inFinal` (outcomes inside final job records). */
+function book (): { jobs: JobBook, results: Map<string, TaskOutcome>, inFinal: Map<string, TaskOutcome> } {
   const results = new Map<string, TaskOutcome>()
-  const jobs = new JobBook({ put: (bucket, key, value) => { if (bucket === 'results') results.set(key, value as TaskOutcome) }, del: () => {} })
-  return { jobs, results }
+  const inFinal = new Map<string, TaskOutcome>()
+  const jobs = new JobBook({
+    put: (bucket, key, value, outcome) => {
+      if (bucket === 'results') results.set(key, value as TaskOutcome)
+      if (outcome !== undefined) inFinal.set(key, outcome)
+    },
+    del: () => {}
+  })
+  return { jobs, results, inFinal }
 }
 
 const JOB: JobRecord = { id: 'j', home: 'A', state: 'running', createdAt: 1, roots: 1, total: 1, done: 0, failed: 0, cancelled: 0, byNode: {} }
 const out = (taskId: string, ok: boolean, spawned: number, node = 'B', error?: string): TaskOutcome => ({ jobId: 'j', taskId, ok, spawned, attempts: 1, node, finishedAt: 10, ...(error != null ? { error } : {}) })
 
 describe('the job book', () => {
+  it('keeps a one-task job\'s outcome for its final record when the job finishes in the same stage, else writes it to results', () => {
+    const { jobs, results, inFinal } = book()
+    jobs.add({ ...JOB })
+    jobs.record(out('j/0', true, 0), 5)
+    jobs.finish('j', 6)
+    jobs.stage()
+    expect([...results.keys()]).toEqual([])
+    expect(inFinal.get('j')).toMatchObject({ taskId: 'j/0' })
+    const other = book()
+    other.jobs.add({ ...JOB })
+    other.jobs.record(out('j/0', true, 0), 5)
+    other.jobs.stage()
+    expect([...other.results.keys()]).toEqual(['j/0'])
+  })
+
+  it('writes the outcomes of a one-root job\'s children that come before its root\'s, each to results', () => {
+    // The root ran on a thief whose children ran on another, whose results reached home first:
+    // the job's total still says one task. Only the root's own outcome may wait for the final record.
+    const { jobs, results, inFinal } = book()
+    jobs.add({ ...JOB })
+    expect(jobs.record(out('j/0.0', true, 0, 'C'), 5)).toBe(true)
+    expect(jobs.record(out('j/0.1', true, 0, 'C'), 5)).toBe(true)
+    jobs.stage()
+    expect([...results.keys()].sort()).toEqual(['j/0.0', 'j/0.1'])
+    jobs.record(out('j/0', true, 2), 6)
+    jobs.finish('j', 7)
+    jobs.stage()
+    expect([...results.keys()].sort()).toEqual(['j/0', 'j/0.0', 'j/0.1'])
+    expect(inFinal.size).toBe(0)
+  })
+
+  it('never writes an active record over a final one staged and not yet durable', () => {
+    const writes: string[] = []
+    const jobs = new JobBook({ put: (bucket, key, value) => { if (bucket === 'jobs') writes.push((value as JobRecord).state) }, del: () => {} })
+    jobs.add({ ...JOB, roots: 1, total: 3 }, false)
+    jobs.record(out('j/0', true, 2), 5)
+    jobs.record(out('j/0.0', true, 0), 5)
+    jobs.record(out('j/0.1', true, 0), 5)
+    jobs.stage()
+    jobs.finish('j', 6)
+    // A duplicate failed re-run of the root (it spawned children) touches the job.
+    jobs.record(out('j/0', false, 0, 'C', 'boom'), 6)
+    jobs.persist('j')
+    jobs.stage()
+    expect(writes).toEqual(['completed'])
+  })
+
   it('drops a duplicate outcome of a task recorded once', () => {
     const { jobs } = book()
     jobs.add({ ...JOB })
