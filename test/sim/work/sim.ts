@@ -450,6 +450,8 @@ export class WorkSim {
   private readonly wfRng: Rng
   /** One-task jobs (SimOptions.oneTaskShare): their own PRNG, likewise. */
   private readonly oneRng: Rng
+  /** Jobs the seed drew (params.jobs before the one-task mode adds its own). */
+  private readonly drawnJobs: number
   /** Workflow approvals decided (the registry's records, as committed). */
   readonly approvals = new Map<string, ApprovalDecision>()
   /** Submissions scheduled and not made yet (retries): the run is not settled before them. */
@@ -461,7 +463,10 @@ export class WorkSim {
   constructor (params: SimParams, private readonly opts: SimOptions = {}) {
     // Home deaths: a node dies in every seed, and jobs have copies so their homes can.
     this.params = opts.homeDeaths === true ? { ...params, deaths: Math.max(1, params.deaths), replicas: Math.max(2, params.replicas) } : params
-    // One-task jobs are over fast: more of them, so crashes find some queued or running.
+    // One-task jobs are over fast: more of them, so crashes find some queued or running. The
+    // extra ones are all one-task jobs (see run), so the trees' work stays what the seed drew:
+    // a lone survivor with one slot still finishes it within the liveness window.
+    this.drawnJobs = this.params.jobs
     if (opts.oneTaskShare != null) this.params = { ...this.params, jobs: this.params.jobs * 4 }
     this.rng = mulberry32(hashSeed(params.seed, 0xface))
     this.wfRng = mulberry32(hashSeed(params.seed, 0xf10f))
@@ -589,11 +594,12 @@ export class WorkSim {
       submitted.push({ node, t })
       let roots = 1 + Math.floor(this.rng() * 4)
       const shape: TreeShape = { s: Math.floor(this.rng() * 0x7fffffff), maxDepth: p.maxDepth, maxFanout: p.maxFanout }
-      if (this.opts.oneTaskShare != null && this.oneRng() < this.opts.oneTaskShare) {
-        // One root: half of them with no children (their outcome goes inside the final
-        // record), half with a tree (children's outcomes may reach home before the root's).
+      if (this.opts.oneTaskShare != null && (j >= this.drawnJobs || this.oneRng() < this.opts.oneTaskShare)) {
+        // One root: the extra jobs and half of the others with no children (their outcome goes
+        // inside the final record), the rest with a tree (children's outcomes may reach home
+        // before the root's).
         roots = 1
-        if (this.oneRng() < 0.5) shape.maxDepth = 0
+        if (j >= this.drawnJobs || this.oneRng() < 0.5) shape.maxDepth = 0
       }
       if (this.opts.workflows === true && this.wfRng() < 0.75) {
         // A workflow: step tasks spawn small subtrees of their own (some stealing under the DAG).
