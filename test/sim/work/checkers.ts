@@ -48,14 +48,19 @@ const QUIET_NOTE = 'after every job finished and the mesh stayed calm'
 export function checkFlush (sim: WorkSim, n: SimNode, batch: ReadonlyArray<{ key: string, text: string | undefined, bucket: string, taskKey: string }>): void {
   for (const w of batch) {
     if (w.text !== undefined && (w.bucket === 'tasks' || w.bucket === 'results')) checkWorkflowWrite(sim, n, w.bucket, w.taskKey, w.text)
-    if (w.bucket !== 'results' || w.text === undefined) continue
-    if (n.disk.has(w.key)) sim.violation('results once', `${n.id} records the outcome of ${w.taskKey} a second time`)
-    const job = sim.jobs.get(jobOfTask(w.taskKey))
-    const epoch = epochOfTask(w.taskKey)
-    if (job == null) sim.violation('results once', `${n.id} records an outcome of unknown job ${w.taskKey}`)
-    else if (epoch > job.epoch) sim.violation('results once', `${n.id} records ${w.taskKey} of generation ${epoch}, the log is at ${job.epoch}`)
-    else if (job.homes[epoch] !== n.id) sim.violation('results once', `${n.id} records ${w.taskKey} but the job's home in generation ${epoch} is ${job.homes[epoch] ?? '?'}`)
-    else if (!idsOf(job, epoch).has(w.taskKey)) sim.violation('results once', `${n.id} records ${w.taskKey}, which is not a task of the job's tree (generation ${epoch})`)
+    if (w.text === undefined) continue
+    // An outcome: under `results`, or inside a (final) job record (StoredJob).
+    let taskId: string
+    if (w.bucket === 'results') taskId = w.taskKey
+    else if (w.bucket === 'jobs' && w.text.includes('"rootOutcome"')) taskId = (JSON.parse(w.text) as { rootOutcome: TaskOutcome }).rootOutcome.taskId
+    else continue
+    if (n.outcomeOnDisk(taskId)) sim.violation('results once', `${n.id} records the outcome of ${taskId} a second time`)
+    const job = sim.jobs.get(jobOfTask(taskId))
+    const epoch = epochOfTask(taskId)
+    if (job == null) sim.violation('results once', `${n.id} records an outcome of unknown job ${taskId}`)
+    else if (epoch > job.epoch) sim.violation('results once', `${n.id} records ${taskId} of generation ${epoch}, the log is at ${job.epoch}`)
+    else if (job.homes[epoch] !== n.id) sim.violation('results once', `${n.id} records ${taskId} but the job's home in generation ${epoch} is ${job.homes[epoch] ?? '?'}`)
+    else if (!idsOf(job, epoch).has(taskId)) sim.violation('results once', `${n.id} records ${taskId}, which is not a task of the job's tree (generation ${epoch})`)
   }
 }
 
@@ -164,14 +169,13 @@ export function checkFinished (sim: WorkSim, n: SimNode, job: SimJob, rec: JobRe
     sim.violation('never early', `${job.id} finished ${rec.state} (${rec.error ?? ''}); no task fails on its last attempt in this simulation`)
     return
   }
-  const prefix = `results\u0000${job.id}/`
-  let onDisk = 0
-  for (const key of n.disk.keys()) {
-    if (!key.startsWith(prefix)) continue
-    onDisk++
-    if (!ids.has(key.slice('results\u0000'.length))) sim.violation('never early', `${job.id}: outcome on disk for ${key.slice(8)}, not in the tree of generation ${epoch}`)
+  const recorded = n.outcomesOnDisk(job.id)
+  const onDisk = recorded.length
+  for (const id of recorded) {
+    if (!ids.has(id)) sim.violation('never early', `${job.id}: outcome on disk for ${id}, not in the tree of generation ${epoch}`)
   }
-  const missing = [...ids].filter(id => !n.disk.has(`results\u0000${id}`))
+  const have = new Set(recorded)
+  const missing = [...ids].filter(id => !have.has(id))
   if (missing.length > 0 && job.cancelRequested) sim.violation('never early', `cancelled job reported completed: ${job.id} (registry: ${sim.registry.get(job.id)?.state ?? 'none'}) finished completed at its home with ${missing.length} of ${size} tasks never run (e.g. ${missing.slice(0, 3).join(', ')})`)
   else if (missing.length > 0) sim.violation('never early', `${job.id} reported completed with ${missing.length} of ${size} outcomes not on its home's disk (e.g. ${missing.slice(0, 3).join(', ')})`)
   if (onDisk !== size) sim.violation('never early', `${job.id} completed with ${onDisk} outcomes on disk, tree has ${size}`)
@@ -280,7 +284,7 @@ function lostTask (sim: WorkSim, job: SimJob): string | undefined {
   // holds, ran or has in its outbox must be accounted for by the living.
   const all = sim.nodes.filter(n => !n.dead).map(n => ({ n, h: n.up ? n.core.holdings() : undefined }))
   const recorded = (id: string): boolean => {
-    if (homeHoldings != null ? homeHoldings.isRecorded(job.id, id) : home.disk.has(`results\u0000${id}`)) return true
+    if (homeHoldings != null ? homeHoldings.isRecorded(job.id, id) : home.outcomeOnDisk(id)) return true
     for (const { n, h } of all) {
       if (h != null ? h.outbox.has(id) : n.disk.has(`outbox\u0000${id}`)) return true
     }

@@ -138,6 +138,11 @@ describe('the checkers are not vacuous', () => {
     }
     expect(caught.length, 'no seed of 1..300 caught a restart that loses one-task jobs\' tasks').toBeGreaterThan(0)
   })
+
+  it('a store that drops the outcome a final job record carries is caught', () => {
+    const r = runSeed(1, { oneTaskShare: 0.7, dropOutcomesInRecords: true })
+    expect(r.violations.map(v => v.kind)).toContain('never early')
+  })
 })
 
 describe('one-task jobs (their root task and outcome inside their job records) in virtual time', () => {

@@ -341,7 +341,7 @@ export class SimNode {
   /** What the shell's WorkStore.loadForCore would read from this disk. */
   load (ignoreTasksInRecords = false): LoadedWork {
     const results = this.diskValues<TaskOutcome>('results')
-    const stored = this.diskValues<JobRecord & { rootTask?: StoredTask }>('jobs').map(({ rootTask, ...job }) => ({ job, task: ignoreTasksInRecords ? undefined : rootTask }))
+    const stored = this.diskValues<JobRecord & { rootTask?: StoredTask, rootOutcome?: TaskOutcome }>('jobs').map(({ rootTask, rootOutcome: _o, ...job }) => ({ job, task: ignoreTasksInRecords ? undefined : rootTask }))
     const all = stored.map(s => s.job)
     const final = (j: JobRecord): boolean => j.state === 'completed' || j.state === 'failed' || j.state === 'cancelled'
     const active = stored.filter(s => !final(s.job)).map(({ job, task }) => ({ job, outcomes: results.filter(o => o.taskId.startsWith(job.id + '/')), task }))
@@ -352,16 +352,36 @@ export class SimNode {
     return { tasks, outbox: this.diskValues<TaskOutcome>('outbox'), jobs, finished: all.filter(final), completion: this.diskValues('completion'), replicas, replicaSets, inRecord, rewrite }
   }
 
+  /** Whether the outcome of task `id` is recorded on this disk: under `results`, or inside its final job record (StoredJob). */
+  outcomeOnDisk (id: string): boolean {
+    if (this.disk.has(`results\u0000${id}`)) return true
+    return this.recordOnDisk(jobOfTask(id))?.rootOutcome?.taskId === id
+  }
+
+  /** The ids of the outcomes of `jobId` on this disk: under `results`, and inside its record. */
+  outcomesOnDisk (jobId: string): string[] {
+    const prefix = `results\u0000${jobId}/`
+    const out: string[] = []
+    for (const key of this.disk.keys()) if (key.startsWith(prefix)) out.push(key.slice('results\u0000'.length))
+    const inside = this.recordOnDisk(jobId)?.rootOutcome?.taskId
+    if (inside != null) out.push(inside)
+    return out
+  }
+
+  /** A job record on this disk, with what it holds inside. */
+  recordOnDisk (jobId: string): (JobRecord & { rootTask?: StoredTask, rootOutcome?: TaskOutcome }) | undefined {
+    const text = this.disk.get(`jobs\u0000${jobId}`)
+    return text == null ? undefined : JSON.parse(text)
+  }
+
   /**
    * Whether restore would hold task `id` from this disk: its own record, or a copy inside its
    * active job's record that nothing superseded (tasksWithEmbedded).
    */
   holdsOnDisk (id: string): boolean {
     if (this.disk.has(`tasks\u0000${id}`)) return true
-    const text = this.disk.get(`jobs\u0000${jobOfTask(id)}`)
-    if (text == null) return false
-    const rec = JSON.parse(text) as JobRecord & { rootTask?: StoredTask }
-    return rec.rootTask?.task.id === id && !isFinal(rec.state) && !this.disk.has(`results\u0000${id}`)
+    const rec = this.recordOnDisk(jobOfTask(id))
+    return rec?.rootTask?.task.id === id && !isFinal(rec.state) && !this.disk.has(`results\u0000${id}`)
   }
 
   /** What the shell's store reads for `key` after a flush: staged, then in flight, then disk. */
@@ -401,6 +421,8 @@ export interface SimOptions {
    * the test that the checkers catch a restart losing a one-task job's task).
    */
   ignoreTasksInRecords?: boolean
+  /** Model a WRONG store that writes a final job record without the outcome it carries. */
+  dropOutcomesInRecords?: boolean
   /**
    * The share of jobs made one-root jobs, half of them one-task jobs (no children): those whose
    * root task and outcome are kept inside their job records (StoredJob). Drawn from a PRNG of
@@ -897,12 +919,11 @@ export class WorkSim {
     while (core.hasReady()) {
       const rd = core.ready()
       for (const w of rd.writes) {
-        // A job record with its root task inside is stored as WorkStore stores it (one value);
-        // an outcome inside a final record is stored here under its results key, in the same
-        // batch, where the checkers look for outcomes (restore reads no outcome of a final job).
-        const value = w.task != null ? { ...(w.value as JobRecord), rootTask: w.task } : w.value
+        // A job record with its root task or its outcome inside is stored as WorkStore stores
+        // it: one value (StoredJob); the checkers find outcomes there too (outcomeOnDisk).
+        const outcome = this.opts.dropOutcomesInRecords === true ? undefined : w.outcome
+        const value = w.task != null || outcome != null ? { ...(w.value as JobRecord), ...(w.task != null ? { rootTask: w.task } : {}), ...(outcome != null ? { rootOutcome: outcome } : {}) } : w.value
         n.staged.push({ key: `${w.bucket}\u0000${w.key}`, text: w.type === 'put' ? JSON.stringify(value) : undefined, bucket: w.bucket, taskKey: w.key })
-        if (w.outcome != null) n.staged.push({ key: `results\u0000${w.outcome.taskId}`, text: JSON.stringify(w.outcome), bucket: 'results', taskKey: w.outcome.taskId })
       }
       n.lastSeq = rd.seq
       for (const e of rd.notices) {
