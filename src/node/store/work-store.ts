@@ -287,7 +287,7 @@ export class WorkStore {
    * One atomic LevelDB batch, built op by op (a chained batch): the array form cost ~1.6 µs of
    * CPU per op against ~1.0 (abstract-level copies and checks every op object, and
    * classic-level then reads its type, key and value back through N-API property lookups),
-   * and a busy home writes ~5 ops a job (BENCHMARKS.md, issue 14, stop 31).
+   * and a busy home then wrote ~5 ops a job (BENCHMARKS.md, issue 14, stop 31; a one-task job is 2 since stop 47).
    */
   private async write (ops: readonly Op[]): Promise<void> {
     const batch = this.store.db.batch()
