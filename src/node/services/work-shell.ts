@@ -489,11 +489,15 @@ export class WorkShell {
 
   /** A job of this home, live or finished, with its result when it has one root. */
   async job (jobId: string): Promise<JobView | undefined> {
-    const rec = await this.jobRecord(jobId)
+    const live = this.core.activeJob(jobId)
+    // Read from disk with what it holds inside: a one-task job's outcome (StoredJob).
+    const stored = live == null ? await this.store.storedJob(jobId) : undefined
+    const rec = live ?? stored?.job
     if (rec == null) return undefined
     const view: JobView = { ...rec, byNode: { ...rec.byNode } }
     if (rec.roots === 1 && isFinal(rec.state)) {
-      const root = await this.store.result(rootTaskId(jobId, 0, rec.epoch ?? 0))
+      const rootId = rootTaskId(jobId, 0, rec.epoch ?? 0)
+      const root = stored?.outcome?.taskId === rootId ? stored.outcome : await this.store.result(rootId)
       if (root?.result != null) view.result = JSON.parse(root.result)
       if (rec.isWorkflow === true && view.result != null) {
         // A workflow's result is its steps' records; what it ran goes in `workflow`.

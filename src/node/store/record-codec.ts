@@ -153,9 +153,11 @@ export class RecordCodec {
     return out
   }
 
-  /** A stored job record, without what it holds inside (unpackStoredJob). */
+  /** A stored job record, without what it holds inside (left undecoded; unpackStoredJob reads it). */
   unpackJob (key: string, v: any): JobRecord {
-    return v.rootId === undefined ? this.jobFields(key, v) : this.unpackStoredJob(key, v).job
+    if (v.rootId === undefined) return this.jobFields(key, v)
+    const { rootId: _id, rootTask: _task, rootOutcome: _outcome, ...rest } = v
+    return this.jobFields(key, rest)
   }
 
   private jobFields (key: string, v: any): JobRecord {

@@ -74,14 +74,19 @@ export class WorkStore {
   /** Everything WorkCore.restore needs: load() with the recorded outcomes of every active job. */
   async loadForCore (): Promise<LoadedWork> {
     const { tasks: own, outbox, jobs, completion } = await this.load()
-    const active: Array<LoadedWork['jobs'][number] & { task?: StoredTask }> = []
+    const active: LoadedWork['jobs'] = []
+    // Active jobs holding their root task inside their records (StoredJob).
+    const holding: Array<LoadedWork['jobs'][number] & { task: StoredTask }> = []
     const finished: JobRecord[] = []
     for (const { job, task } of jobs) {
       if (job.state === 'completed' || job.state === 'failed' || job.state === 'cancelled') finished.push(job)
-      else active.push({ job, outcomes: await this.bucketResults(job.id, Number.MAX_SAFE_INTEGER, ''), task })
+      else {
+        const entry = { job, outcomes: await this.bucketResults(job.id, Number.MAX_SAFE_INTEGER, '') }
+        active.push(entry)
+        if (task !== undefined) holding.push({ ...entry, task })
+      }
     }
-    const { tasks, inRecord, rewrite } = tasksWithEmbedded(own, active)
-    for (const a of active) delete a.task
+    const { tasks, inRecord, rewrite } = tasksWithEmbedded(own, holding)
     const replicas: string[] = []
     for await (const k of this.subs.replicas.keys()) replicas.push(k as string)
     const replicaSets: Array<{ key: string, jobIds: string[] }> = []
