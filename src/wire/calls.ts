@@ -2,7 +2,8 @@
 // the most a reply may be, and how long a call may take. Callers (the CLI, scripts, benches,
 // nodes calling each other) import these, never the server modules.
 import { ADMIN_CHANNEL_PROTOCOL, ADMIN_PROTOCOL, ADMIN_TIMEOUT_MS, HISTORY_TIMEOUT_MS, INTERNAL_CHANNEL_PROTOCOL, INTERNAL_PROTOCOL, INTERNAL_TIMEOUT_MS, MAX_ADMIN_RESPONSE_BYTES, MAX_HISTORY_BYTES, MAX_INTERNAL_FRAME_BYTES, MAX_STATUS_FRAME_BYTES, STATUS_PROTOCOL, STATUS_TIMEOUT_MS } from './constants.js'
-import { AdminRequest, AdminResponse } from './proto/admin.js'
+import { AdminRequest, type AdminResponse } from './proto/admin.js'
+import { AdminResponseWire } from './admin-codec.js'
 import { InternalRequest, InternalResponse } from './proto/internal.js'
 import { StatusRequest, StatusResponse } from './proto/status.js'
 
@@ -36,7 +37,7 @@ export const ADMIN_CALL: CallDescriptor<AdminRequest, AdminResponse> = {
   protocol: ADMIN_PROTOCOL,
   channel: ADMIN_CHANNEL_PROTOCOL,
   request: AdminRequest,
-  response: AdminResponse,
+  response: AdminResponseWire,
   maxResponseBytes: MAX_ADMIN_RESPONSE_BYTES,
   timeoutMs: ADMIN_TIMEOUT_MS
 }

@@ -209,7 +209,7 @@ export const ADMIN_COMMANDS: CommandTable = {
           if (usesCommands(inputs[i]!)) await ctx.audit?.local({ at: ctx.now(), who: ctx.caller.peerId, action: 'job.submit', target: jobs[i]!.id, outcome: 'ok', detail: `shell commands: ${shellCommandsOf(inputs[i]!).map(c => JSON.stringify(c)).join(', ').slice(0, 512)}` })
         }
       }
-      return { jobs: jobs.map(j => ({ id: j.id, home: j.home, tasks: j.roots })) }
+      return { home: ctx.self, jobs: jobs.map(j => ({ id: j.id, home: j.home, tasks: j.roots })) }
     }
   },
   jobsList: {

@@ -10,6 +10,7 @@
 // is RATE_LIMITED and nothing runs.
 import { ADMIN_ANONYMOUS_RATE, ADMIN_CHANNEL_PROTOCOL, ADMIN_GRANTED_RATE, ADMIN_MAX_STREAMS, ADMIN_PROTOCOL, CHANNEL_MAX_STREAMS, ADMIN_TIMEOUT_MS, MAX_ADMIN_REQUEST_BYTES } from '../../wire/constants.js'
 import { AdminRequest, AdminResponse, type DrainStatus } from '../../wire/proto/admin.js'
+import { AdminResponseWire } from '../../wire/admin-codec.js'
 import { CodedError } from '../../errors.js'
 import { ADMIN_COMMANDS, commandOf, type AdminContext, type CommandTable, type IncidentSource } from './admin-commands.js'
 import type { ConsensusService } from './consensus.js'
@@ -159,7 +160,7 @@ export class AdminService {
     // channel too (one that asked between the two would call the old way for a minute).
     await this.host.handle(ADMIN_CHANNEL_PROTOCOL, ({ stream, connection }) => {
       const caller = connection.remotePeer.toString()
-      serveChannel(stream, { request: AdminRequest, response: AdminResponse, maxRequestBytes: MAX_ADMIN_REQUEST_BYTES, connection }, async req => await this.handle(req, principalOf(caller, this.access)), () => { this.metrics.rpcServed.inc() })
+      serveChannel(stream, { request: AdminRequest, response: AdminResponseWire, maxRequestBytes: MAX_ADMIN_REQUEST_BYTES, connection }, async req => await this.handle(req, principalOf(caller, this.access)), () => { this.metrics.rpcServed.inc() })
         .catch((err: any) => {
           this.metrics.rpcRejected.inc()
           countReject(this.metrics, 'admin', 'failed')
@@ -168,7 +169,7 @@ export class AdminService {
     }, { maxInboundStreams: CHANNEL_MAX_STREAMS, maxOutboundStreams: CHANNEL_MAX_STREAMS })
     await this.host.handle(ADMIN_PROTOCOL, ({ stream, connection }) => {
       const caller = connection.remotePeer.toString()
-      serveOnce(stream, { request: AdminRequest, response: AdminResponse, maxRequestBytes: MAX_ADMIN_REQUEST_BYTES, timeoutMs: ADMIN_TIMEOUT_MS }, async req => await this.handle(req, principalOf(caller, this.access)))
+      serveOnce(stream, { request: AdminRequest, response: AdminResponseWire, maxRequestBytes: MAX_ADMIN_REQUEST_BYTES, timeoutMs: ADMIN_TIMEOUT_MS }, async req => await this.handle(req, principalOf(caller, this.access)))
         .then(() => { this.metrics.rpcServed.inc() }, (err: any) => {
           this.metrics.rpcRejected.inc()
           countReject(this.metrics, 'admin', 'failed')

@@ -13,7 +13,8 @@ import { MAX_JOBS_PER_PUT, MAX_REPLICAS, decodeCommand, type JobEntry, type JobR
 import { CodedError } from '../../errors.js'
 import { HISTORY_CALL, INTERNAL_CALL } from '../../wire/calls.js'
 import { CHANNEL_MAX_STREAMS, INTERNAL_CHANNEL_PROTOCOL, INTERNAL_MAX_STREAMS, INTERNAL_PROTOCOL, INTERNAL_RATE, INTERNAL_TIMEOUT_MS, MAX_INTERNAL_FRAME_BYTES } from '../../wire/constants.js'
-import { AdminRequest, AdminResponse } from '../../wire/proto/admin.js'
+import { AdminRequest, type AdminResponse } from '../../wire/proto/admin.js'
+import { AdminResponseWire } from '../../wire/admin-codec.js'
 import { InternalRequest, InternalResponse, type ForwardedCommand, type History, type JobRegistration } from '../../wire/proto/internal.js'
 import { historyFromWire } from '../observe/stats.js'
 import type { HistorySnapshot } from '../observe/history.js'
@@ -159,7 +160,7 @@ export class InternalService {
     if (name == null || ADMIN_COMMANDS[name].kind !== kind) return answer('BAD_REQUEST', `only ${kind} commands are forwarded this way`)
     // The member authorized its client; the client's id is kept for the audit log.
     const res = await this.deps.admin(req, fwd.caller !== '' ? fwd.caller : from)
-    return { code: '', error: '', leader: '', response: AdminResponse.encode(res) }
+    return { code: '', error: '', leader: '', response: AdminResponseWire.encode(res) }
   }
 }
 
@@ -168,7 +169,7 @@ export async function forwardCommand (host: Host, to: string, via: 'leader' | 'h
   const fwd = { request: AdminRequest.encode(req), caller }
   const res = await callWith(host, peerIdFromString(to), via === 'leader' ? { toLeader: fwd } : { toHome: fwd }, INTERNAL_CALL)
   if (res.code !== '') return { code: res.code, error: res.error, leader: res.leader }
-  return AdminResponse.decode(res.response)
+  return AdminResponseWire.decode(res.response)
 }
 
 /** Ask member `to` for its latency history from `from`; rejects if it refuses or does not answer in HISTORY_TIMEOUT_MS. */

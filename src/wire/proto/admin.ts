@@ -4288,6 +4288,7 @@ export namespace SubmittedJob {
 
 export interface JobsSubmitted {
   jobs: SubmittedJob[]
+  home: string
 }
 
 export namespace JobsSubmitted {
@@ -4307,12 +4308,18 @@ export namespace JobsSubmitted {
           }
         }
 
+        if ((obj.home != null && obj.home !== '')) {
+          w.uint32(18)
+          w.string(obj.home)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          jobs: []
+          jobs: [],
+          home: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -4329,6 +4336,10 @@ export namespace JobsSubmitted {
               obj.jobs.push(SubmittedJob.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.jobs$
               }))
+              break
+            }
+            case 2: {
+              obj.home = reader.string()
               break
             }
             default: {
