@@ -8,7 +8,11 @@
 // - the record's own id (the key), and a task's or outcome's job id (the key's `<job>/` part);
 // - this node's peer id where a record names it (a task's home, an outcome's node, a job's
 //   home; a job's `byNode` count for this node is keyed '' instead);
-// - fields at the value every new task, outcome and job starts with (FORMAT_DEFAULTS).
+// - fields at the value every new task, outcome and job starts with (FORMAT_DEFAULTS);
+// - (schema 5) a finished job's three end times when they are one time, as `at`; the
+//   finishedAt of an outcome inside a job record when it is the record's; the queuedAt of a
+//   task inside a job record when it is the record's createdAt. A one-task job's final record
+//   said the same 13-digit time four times (BENCHMARKS.md, issue 14, stop 48).
 //
 // A field present in a value always wins, so records written before this codec (every field
 // present) read as they were written. The defaults below are part of the on-disk format: a
@@ -18,6 +22,11 @@ import type { JobRecord, StoredJob, StoredTask, TaskOutcome } from '../../work/r
 
 /** On-disk defaults. Never change: records written without these fields read them back. */
 const FORMAT_DEFAULTS = { maxAttempts: 3, attempts: 0, timeoutMs: 60_000, priority: 0, payload: 'null', outcomeAttempts: 1 } as const
+
+/** A finished job whose three end times are one (written once, as `at`). */
+function oneEndTime (j: JobRecord): boolean {
+  return j.finishedAt !== undefined && j.lastTaskAt === j.finishedAt && j.lastRecordedAt === j.finishedAt
+}
 
 /** A job's byNode key that stands for this node. */
 const SELF_KEY = ''
@@ -106,10 +115,24 @@ export class RecordCodec {
     const out = this.packJob(key, j) as Record<string, unknown>
     const id = task?.task.id ?? outcome!.taskId
     out.rootId = id
-    if (task !== undefined) out.rootTask = this.packTask(id, task)
+    if (task !== undefined) out.rootTask = this.packRootTask(id, j, task)
     // Packed against its own id (which it then writes when that is not rootId).
-    if (outcome !== undefined) out.rootOutcome = this.packOutcome(id, outcome)
+    if (outcome !== undefined) out.rootOutcome = this.packRootOutcome(id, j, outcome)
     return out
+  }
+
+  private packRootTask (id: string, j: JobRecord, task: StoredTask): unknown {
+    const t = this.packTask(id, task) as Record<string, unknown>
+    // Left out: the record's createdAt; none at all: null.
+    if (t.queuedAt === j.createdAt) delete t.queuedAt
+    else if (t.queuedAt === undefined) t.queuedAt = null
+    return t
+  }
+
+  private packRootOutcome (id: string, j: JobRecord, outcome: TaskOutcome): unknown {
+    const o = this.packOutcome(id, outcome) as Record<string, unknown>
+    if (j.finishedAt !== undefined && o.finishedAt === j.finishedAt) delete o.finishedAt
+    return o
   }
 
   /** A stored job record and what it holds inside (packStoredJob). */
@@ -117,8 +140,15 @@ export class RecordCodec {
     if (v.rootId === undefined) return { job: this.jobFields(key, v) }
     const { rootId, rootTask, rootOutcome, ...rest } = v
     const out: StoredJob = { job: this.jobFields(key, rest) }
-    if (rootTask !== undefined) out.task = this.unpackTask(rootId, rootTask)
-    if (rootOutcome !== undefined) out.outcome = this.unpackOutcome(rootId, rootOutcome)
+    if (rootTask !== undefined) {
+      if (rootTask.queuedAt === null) delete rootTask.queuedAt
+      else rootTask.queuedAt ??= out.job.createdAt
+      out.task = this.unpackTask(rootId, rootTask)
+    }
+    if (rootOutcome !== undefined) {
+      rootOutcome.finishedAt ??= out.job.finishedAt
+      out.outcome = this.unpackOutcome(rootId, rootOutcome)
+    }
     return out
   }
 
@@ -137,9 +167,13 @@ export class RecordCodec {
     }
     if (nodes !== undefined) out.byNode = nodes
     if (j.name !== undefined) out.name = j.name
-    if (j.lastTaskAt !== undefined) out.lastTaskAt = j.lastTaskAt
-    if (j.finishedAt !== undefined) out.finishedAt = j.finishedAt
-    if (j.lastRecordedAt !== undefined) out.lastRecordedAt = j.lastRecordedAt
+    if (oneEndTime(j)) {
+      out.at = j.finishedAt
+    } else {
+      if (j.lastTaskAt !== undefined) out.lastTaskAt = j.lastTaskAt
+      if (j.finishedAt !== undefined) out.finishedAt = j.finishedAt
+      if (j.lastRecordedAt !== undefined) out.lastRecordedAt = j.lastRecordedAt
+    }
     if (j.error !== undefined) out.error = j.error
     if (j.failures !== undefined) out.failures = j.failures
     if (j.epoch !== undefined) out.epoch = j.epoch
@@ -161,6 +195,12 @@ export class RecordCodec {
   }
 
   private jobFields (key: string, v: any): JobRecord {
+    if (v.at !== undefined) {
+      v.lastTaskAt ??= v.at
+      v.finishedAt ??= v.at
+      v.lastRecordedAt ??= v.at
+      delete v.at
+    }
     v.id ??= key
     v.home ??= this.selfOr(key)
     v.done ??= 0

@@ -15,8 +15,11 @@ import { MeshError, errorMessage } from '../errors.js'
  *    schema-2 meshnode cannot decode: it would replay its log without those jobs.
  * 4: a one-task job's root task and outcome may be inside its job record (records.ts,
  *    StoredJob), which a schema-3 meshnode would not read: it would lose the task.
+ * 5: a finished job record may say its end times once (`at`), and a task or outcome inside a
+ *    job record may leave out the record's times (record-codec.ts), which a schema-4 meshnode
+ *    would read as missing.
  */
-export const STORE_SCHEMA_VERSION = 4
+export const STORE_SCHEMA_VERSION = 5
 
 export interface KnownPeer {
   peerId: string

@@ -63,6 +63,41 @@ describe('RecordCodec', () => {
     expect(codec.unpackJob(JOB, disk(codec.packJob(JOB, j)))).toEqual(j)
   })
 
+  it('reads back a job record and what it holds inside, for every field and every way its times relate', () => {
+    const full: Required<JobRecord> = {
+      id: 'x"y', name: 'n\u2028"\\', home: OTHER, state: 'failed', createdAt: 1, lastTaskAt: 2, finishedAt: 3, lastRecordedAt: 4, roots: 2, total: 9, done: 3, failed: 1, cancelled: 2,
+      byNode: { [SELF]: 2, [OTHER]: 4 }, error: 'e\n', failures: [{ taskId: TASK, node: OTHER, attempt: 1, error: 'e', at: 2 }], epoch: 1, homes: [OTHER], replicas: [OTHER],
+      capableBy: 5, keepMs: 6, resultsExpired: true, notBefore: 7, isWorkflow: false
+    }
+    const records: JobRecord[] = [job(), job({ byNode: {} }), job({ state: 'running', finishedAt: undefined, done: 0 }), job({ lastTaskAt: 9, lastRecordedAt: 9, finishedAt: 9 }), job({ lastTaskAt: 8, lastRecordedAt: 9, finishedAt: 9 }), full]
+    for (const j of records) {
+      expect(codec.unpackJob(JOB, disk(codec.packJob(JOB, j)))).toEqual(j)
+      for (const t of [task({}, { queuedAt: j.createdAt }), task({}, { queuedAt: 77 })]) {
+        expect(codec.unpackStoredJob(JOB, disk(codec.packStoredJob(JOB, j, t, undefined)))).toEqual({ job: j, task: t })
+      }
+      for (const o of [outcome({ finishedAt: j.finishedAt ?? 5 }), outcome({ finishedAt: 77 })]) {
+        expect(codec.unpackStoredJob(JOB, disk(codec.packStoredJob(JOB, j, undefined, o)))).toEqual({ job: j, outcome: o })
+        expect(codec.unpackJob(JOB, disk(codec.packStoredJob(JOB, j, undefined, o)))).toEqual(j)
+      }
+    }
+    // A root task held without a queue time keeps none.
+    const { queuedAt: _q, ...unqueued } = task()
+    expect(codec.unpackStoredJob(JOB, disk(codec.packStoredJob(JOB, job(), unqueued, undefined)))).toEqual({ job: job(), task: unqueued })
+  })
+
+  it('says a finished one-task job\'s end time once (schema 5)', () => {
+    const at = 1_796_048_386_180
+    const j = job({ lastTaskAt: at, finishedAt: at, lastRecordedAt: at })
+    const o = outcome({ finishedAt: at })
+    const text = JSON.stringify(codec.packStoredJob(JOB, j, undefined, o))
+    expect(text.split(String(at)).length - 1).toBe(1)
+    expect(codec.unpackStoredJob(JOB, JSON.parse(text))).toEqual({ job: j, outcome: o })
+    // A record written before (schema 4: every time said) reads the same.
+    const old = { ...(codec.packJob(JOB, job()) as object), lastTaskAt: at, finishedAt: at, lastRecordedAt: at, rootId: TASK, rootOutcome: codec.packOutcome(TASK, o) }
+    delete (old as any).at
+    expect(codec.unpackStoredJob(JOB, disk(old))).toEqual({ job: j, outcome: o })
+  })
+
   it('reads records written before it (every field present) as they were written', () => {
     const old = { t: task({ home: OTHER }), o: outcome({ node: OTHER }), j: job({ byNode: {} }) }
     expect(codec.unpackTask(TASK, disk(old.t))).toEqual(old.t)
