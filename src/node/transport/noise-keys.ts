@@ -20,7 +20,9 @@
 // - X25519: the library wraps both keys in DER and imports both as KeyObjects for each of a
 //   handshake's three DHs. Our own keys (the static key, every handshake; an ephemeral key,
 //   once or twice) keep the KeyObject they were generated or first imported as; only the
-//   peer's public key is imported per DH.
+//   peer's public key is imported per DH. The peer's ephemeral key comes as a Uint8ArrayList
+//   (two of each side's three DHs): until stop 48 those went to the library's path, which
+//   imported our private key from DER again each time (issue 14, stop 48, helper form25).
 import { createPrivateKey, createPublicKey, createSecretKey, diffieHellman, generateKeyPairSync, hkdfSync, type KeyObject } from 'node:crypto'
 import { defaultCrypto, nodeCrypto } from '@chainsafe/libp2p-noise/crypto'
 
@@ -82,11 +84,12 @@ export const noiseCrypto: Crypto = {
   getHKDF: hkdf,
   generateX25519KeyPair: x25519KeyPair,
   generateX25519SharedKey (privateKey, publicKey) {
-    if (!(privateKey instanceof Uint8Array) || !(publicKey instanceof Uint8Array) ||
-      privateKey.byteLength !== X25519_KEY_BYTES || publicKey.byteLength !== X25519_KEY_BYTES) {
+    // The peer's ephemeral key arrives as a Uint8ArrayList (the library keeps `re` as a sublist
+    // of the received message); its static key as a Uint8Array. Both take this path.
+    if (!(privateKey instanceof Uint8Array) || privateKey.byteLength !== X25519_KEY_BYTES || publicKey.byteLength !== X25519_KEY_BYTES) {
       return defaultCrypto.generateX25519SharedKey(privateKey, publicKey)
     }
-    const peer = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' })
+    const peer = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey.subarray()]), format: 'der', type: 'spki' })
     return diffieHellman({ privateKey: x25519PrivateKey(privateKey), publicKey: peer })
   },
   chaCha20Poly1305Encrypt (plaintext, nonce, ad, k) {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { defaultCrypto, pureJsCrypto } from '@chainsafe/libp2p-noise/crypto'
 import { Uint8ArrayList } from 'uint8arraylist'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { NODE_CIPHER_FROM_BYTES, noiseCrypto, noiseKeyImports, x25519KeyImports } from '../../../src/node/transport/noise-keys.js'
 
 const bytes = (u: Uint8Array | Uint8ArrayList): Uint8Array => new Uint8Array(u.subarray())
@@ -86,8 +86,29 @@ describe('noiseCrypto: the handshake\'s HKDF and X25519 through node:crypto', ()
     expect(x25519KeyImports.count - before).toBe(1)
   })
 
+  it('takes the peer\'s ephemeral key as Noise hands it over (a sublist of the message) without the library\'s import of our key', () => {
+    const library = vi.spyOn(defaultCrypto, 'generateX25519SharedKey')
+    try {
+      const ours = noiseCrypto.generateX25519KeyPair()
+      const theirs = defaultCrypto.generateX25519KeyPair()
+      const expected = bytes(defaultCrypto.generateX25519SharedKey(theirs.privateKey, ours.publicKey))
+      library.mockClear()
+      // readE: `re = message.sublist(offset, offset + 32)`, the message itself a list of chunks
+      const message = new Uint8ArrayList(theirs.publicKey.subarray(0, 7), theirs.publicKey.subarray(7), new Uint8Array(randomBytes(48)))
+      for (const re of [message.sublist(0, 32), new Uint8ArrayList(theirs.publicKey)]) {
+        const before = x25519KeyImports.count
+        expect(bytes(noiseCrypto.generateX25519SharedKey(ours.privateKey, re))).toEqual(expected)
+        expect(x25519KeyImports.count).toBe(before)
+      }
+      expect(library).not.toHaveBeenCalled()
+    } finally {
+      library.mockRestore()
+    }
+  })
+
   it('refuses a peer key that is not an X25519 key, as the library does', () => {
     const ours = noiseCrypto.generateX25519KeyPair()
     expect(() => noiseCrypto.generateX25519SharedKey(ours.privateKey, new Uint8Array(31))).toThrow()
+    expect(() => noiseCrypto.generateX25519SharedKey(ours.privateKey, new Uint8ArrayList(new Uint8Array(31)))).toThrow()
   })
 })
