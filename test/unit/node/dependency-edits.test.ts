@@ -4,7 +4,7 @@
 // and the peer store sorts without an ICU collator (String.prototype.localeCompare); a stream
 // merges its protocol into the peer's record only when the record does not list it yet (or
 // was written over a minute ago); gossipsub parses a sender's bytes into one PeerId; weald asks
-// isatty once. The built bundle (`npm run build` comes first) compiles no WebAssembly at import.
+// isatty once; identify seals this node's signed peer record once per set of addresses. The built bundle (`npm run build` comes first) compiles no WebAssembly at import.
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { readFileSync } from 'node:fs'
@@ -45,6 +45,14 @@ async function bundled (entry: string | { code: string }, edits: boolean): Promi
 }
 
 describe('dependency edits', () => {
+  /** A libp2p of the bundle's parts, bundled with or without the edits; nodes started from it stop after each test. */
+  const LIBP2P = {
+    code: "export { createLibp2p } from 'libp2p'; export { tcp } from '@libp2p/tcp'; export { identify } from '@libp2p/identify'; " +
+      "export { noise } from '@chainsafe/libp2p-noise'; export { yamux } from '@chainsafe/libp2p-yamux'"
+  }
+  const nodes: any[] = []
+  afterEach(async () => { await Promise.all(nodes.splice(0).map(async n => await n.stop())) })
+
   it('apply to the installed packages, and a build fails when a text is not found', () => {
     for (const [file, edits] of Object.entries(EDITS)) {
       const path = join(ROOT, 'node_modules', file)
@@ -128,12 +136,6 @@ describe('dependency edits', () => {
   })
 
   describe('a stream\'s protocol in the peer store', () => {
-    const LIBP2P = {
-      code: "export { createLibp2p } from 'libp2p'; export { tcp } from '@libp2p/tcp'; " +
-        "export { noise } from '@chainsafe/libp2p-noise'; export { yamux } from '@chainsafe/libp2p-yamux'"
-    }
-    const nodes: any[] = []
-    afterEach(async () => { await Promise.all(nodes.splice(0).map(async n => await n.stop())) })
 
     /** Two nodes of the bundled libp2p; `b` opens `streams` streams of one protocol to `a`: the protocol merges each side made. */
     async function streams (edits: boolean, count: number, between?: (a: any, b: any) => Promise<void>): Promise<{ outbound: number, inbound: number, listed: boolean }> {
@@ -186,6 +188,52 @@ describe('dependency edits', () => {
 
     it('was merged by every stream without the edit', async () => {
       expect(await streams(false, 4)).toEqual({ outbound: 4, inbound: 4, listed: true })
+    })
+  })
+
+  describe('identify\'s signed peer record', () => {
+
+    /** `b` identifies `a` `count` times, `between` run after the first: each answer's record (sequence number, addresses). */
+    async function records (edits: boolean, count: number, between?: (a: any) => Promise<void>): Promise<Array<{ seq: bigint, addresses: string[] }>> {
+      const { createLibp2p, tcp, identify, noise, yamux } = await bundled(LIBP2P, edits)
+      const make = async (): Promise<any> => await createLibp2p({
+        addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+        transports: [tcp()],
+        connectionEncrypters: [noise()],
+        streamMuxers: [yamux()],
+        services: { identify: identify({ runOnConnectionOpen: false }) }
+      })
+      const a = await make()
+      const b = await make()
+      nodes.push(a, b)
+      const connection = await b.dial(a.getMultiaddrs()[0])
+      const out: Array<{ seq: bigint, addresses: string[] }> = []
+      for (let i = 0; i < count; i++) {
+        if (i === 1) await between?.(a)
+        const { signedPeerRecord } = await b.services.identify.identify(connection)
+        out.push({ seq: signedPeerRecord.seq, addresses: signedPeerRecord.addresses.map(String).sort() })
+        await new Promise(resolve => setTimeout(resolve, 5)) // a new seal has a later sequence number
+      }
+      return out
+    }
+
+    it('is sealed once for the same addresses, and again when they change', async () => {
+      const same = await records(true, 3)
+      expect(new Set(same.map(r => r.seq)).size).toBe(1)
+      expect(same[0]!.addresses).toHaveLength(1)
+      expect(same[2]).toEqual(same[0])
+      // a second listener: one address more
+      const moved = await records(true, 3, async a => { await a.components.transportManager.listen([multiaddr('/ip4/127.0.0.1/tcp/0')]) })
+      expect(moved[1]!.seq).toBeGreaterThan(moved[0]!.seq)
+      expect(moved[1]!.addresses).toHaveLength(2)
+      expect(moved[1]!.addresses).toEqual(expect.arrayContaining(moved[0]!.addresses))
+      expect(moved[2]).toEqual(moved[1])
+    })
+
+    it('was sealed for every answer without the edit', async () => {
+      const plain = await records(false, 3)
+      expect(plain[1]!.seq).toBeGreaterThan(plain[0]!.seq)
+      expect(plain[2]!.seq).toBeGreaterThan(plain[1]!.seq)
     })
   })
 
