@@ -597,10 +597,12 @@ export class ControlState {
           } else {
             // A scheduled occurrence is registered by the home its fired entry names now,
             // never by a home it moved away from.
-            const occ = this.occurrences.get(id)
+            // (Sizes first: a registration of 1 000 jobs asks these maps 1 000 times, and
+            // they are almost always empty.)
+            const occ = this.occurrences.size > 0 ? this.occurrences.get(id) : undefined
             if (occ != null && occ.home !== entry.home) continue
           }
-          this.occurrences.delete(id)
+          if (this.occurrences.size > 0) this.occurrences.delete(id)
           const next: JobEntry = cur == null ? entry : mergeEntry(cur, entry)
           this.jobs.set(id, next)
           // A job over: its gates still waiting will never be needed.
@@ -723,6 +725,7 @@ export class ControlState {
 
   /** The job is over: its pending gates are cancelled (the same on every node: it reads only this state). */
   private cancelGates (jobId: string, index: number, how: { decidedAt?: number, by?: string, comment: string }): void {
+    if (this.gatesByJob.size === 0) return
     for (const id of this.gatesByJob.get(jobId) ?? []) {
       const g = this.gates.get(id)!
       if (g.state !== 'pending') continue
@@ -768,7 +771,7 @@ export class ControlState {
    * Deterministic: it reads only this state.
    */
   private moveIfHomeDead (id: string, e: JobEntry | undefined): void {
-    if (e == null || typeof e !== 'object' || e.state !== 'running' || !this.dead.has(e.home)) return
+    if (this.dead.size === 0 || e == null || typeof e !== 'object' || e.state !== 'running' || !this.dead.has(e.home)) return
     const epoch = (e.epoch ?? 0) + 1
     const homes = [...(e.homes ?? []), e.home]
     // A holder that has not been home yet; else one that was home and is alive again (its
