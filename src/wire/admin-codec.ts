@@ -18,7 +18,10 @@ function compact (s: JobsSubmitted): JobsSubmitted {
 export const AdminResponseWire: Codec<AdminResponse> = {
   encode (res: AdminResponse): Uint8Array {
     const s = res.jobsSubmit
-    return AdminResponse.encode(s == null || s.jobs.length < 2 ? res : { ...res, jobsSubmit: compact(s) })
+    if (s == null) return AdminResponse.encode(res)
+    // One job: its own home says it; the answer's would only say it again.
+    if (s.jobs.length < 2) return AdminResponse.encode(s.home === '' ? res : { ...res, jobsSubmit: { jobs: s.jobs, home: '' } })
+    return AdminResponse.encode({ ...res, jobsSubmit: compact(s) })
   },
   decode (bytes: Uint8Array): AdminResponse {
     const res = AdminResponse.decode(bytes)

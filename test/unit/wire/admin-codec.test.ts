@@ -47,5 +47,7 @@ describe('AdminResponseWire', () => {
     expect(AdminResponseWire.encode(res)).toEqual(AdminResponse.encode(res))
     const one = answer([{ id: 'a', home: HOME, tasks: 1 }])
     expect(AdminResponseWire.decode(AdminResponseWire.encode(one)).jobsSubmit?.jobs).toEqual(one.jobsSubmit?.jobs)
+    // A one-job answer is the bytes it was before the answer had a home of its own.
+    expect(AdminResponseWire.encode(one)).toEqual(AdminResponse.encode({ ...one, jobsSubmit: { jobs: one.jobsSubmit!.jobs, home: '' } }))
   })
 })
