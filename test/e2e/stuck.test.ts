@@ -23,12 +23,19 @@ describe('a job whose capability leaves the mesh', () => {
     node1 = loadState(dir).nodes[0]!.dataDir
     node2 = loadState(dir).nodes[1]!.dataDir
     gpu = spawnMeshnode(['start', '--data-dir', join(dir, 'gpu'), '--listen', `/ip4/127.0.0.1/tcp/${BASE_PORT + 10}`, '--peer', `127.0.0.1:${BASE_PORT}`, '--capabilities', 'gpu', '--http', 'off', '--name', 'gpu', '--stuck-after-ms', String(STUCK_AFTER_MS)])
+    // Both nodes must have heard the gpu node: its death is declared by a majority of the
+    // voters' own detectors, and a node that never heard a peer holds no opinion of it. (Killed
+    // before node 2 heard it — it lived under a second in one CI run — the task came back only
+    // when the leader removed the silent member after a minute.)
     await waitUntil(async () => {
-      const r = await meshnode(['status', '--json', '--data-dir', node1])
-      if (r.code !== 0) return false
-      const s = JSON.parse(r.stdout) as { voters: string[], learners: string[], peers: Array<{ name: string, state: string }> }
-      return s.voters.length + s.learners.length === 3 && s.peers.some(p => p.name === 'gpu' && p.state === 'alive')
-    }, 60_000, 'the gpu node to join the mesh')
+      for (const dataDir of [node1, node2]) {
+        const r = await meshnode(['status', '--json', '--data-dir', dataDir])
+        if (r.code !== 0) return false
+        const s = JSON.parse(r.stdout) as { voters: string[], learners: string[], peers: Array<{ name: string, state: string }> }
+        if (s.voters.length + s.learners.length !== 3 || !s.peers.some(p => p.name === 'gpu' && p.state === 'alive')) return false
+      }
+      return true
+    }, 60_000, 'the gpu node to join the mesh, heard by both nodes')
   }, 90_000)
 
   afterAll(async () => {
