@@ -2,7 +2,7 @@
 // cluster. Makespan = submit → the home records the job complete; ideal = total work /
 // total slots (tasks × 10 ms / (nodes × --concurrency)). Prints figures; never fails on time.
 //
-//   node dist/bench/makespan.js [--nodes 10] [--tasks 10000] [--task-ms 10] [--concurrency 4] [--runs 3] [--build DIR]
+//   node dist/bench/makespan.js [--nodes 10] [--tasks 10000] [--task-ms 10] [--concurrency 4] [--runs 3] [--build DIR] [--http-base-port P]
 //
 // --build runs the nodes of another built checkout (its bin/meshnode.js) with this client, so
 // two builds are compared by the same bench. "first task done by node" is each node's first
@@ -34,9 +34,10 @@ const program = new Command('bench/makespan')
   .option('--concurrency <n>', 'slots per node', '4')
   .option('--base-port <n>', 'first port to try for the cluster', '18600')
   .option('--runs <n>', 'jobs to run, one after another', '3')
+  .option('--http-base-port <n>', "node i serves HTTP on this port + i - 1 (default: each node's own default)")
   .option('--build <dir>', 'run the nodes of this built checkout (default: this one)')
   .parse()
-const opts = program.opts<{ nodes: string, tasks: string, taskMs: string, concurrency: string, runs: string, basePort: string, build?: string }>()
+const opts = program.opts<{ nodes: string, tasks: string, taskMs: string, concurrency: string, runs: string, basePort: string, httpBasePort?: string, build?: string }>()
 const N = Number(opts.nodes)
 const TASKS = Number(opts.tasks)
 const TASK_MS = Number(opts.taskMs)
@@ -67,7 +68,7 @@ async function main (): Promise<void> {
   const basePort = await freePortBlock(Number(opts.basePort), N)
   const bin = opts.build != null ? join(resolve(opts.build), 'bin', 'meshnode.js') : undefined
   if (bin != null) console.log(`nodes: ${bin}`)
-  const { admin, pids, stop } = await startBenchCluster(N, dir, basePort, ['--concurrency', String(SLOTS)], bin)
+  const { admin, pids, stop } = await startBenchCluster(N, dir, basePort, ['--concurrency', String(SLOTS)], bin, opts.httpBasePort != null ? Number(opts.httpBasePort) : undefined)
   try {
     const ideal = TASKS * TASK_MS / (N * SLOTS)
     const rows: string[][] = []

@@ -141,8 +141,8 @@ export interface BenchCluster {
 }
 
 /** A fresh local cluster with a leader, and one client host to talk to it. */
-export async function startBenchCluster (nodes: number, dir: string, basePort: number, extraArgs: string[], bin?: string): Promise<BenchCluster> {
-  await up(nodes, { dir, basePort, extraArgs: [...extraArgs, '--log-level', 'warn'], bin })
+export async function startBenchCluster (nodes: number, dir: string, basePort: number, extraArgs: string[], bin?: string, httpBasePort?: number): Promise<BenchCluster> {
+  await up(nodes, { dir, basePort, extraArgs: [...extraArgs, '--log-level', 'warn'], bin, ...(httpBasePort != null ? { httpBasePort } : {}) })
   const client = await clusterCaller(dir)
   const stop = async (): Promise<void> => {
     await client.stop()
