@@ -3,6 +3,7 @@
 // result from ever being run or recorded: a malformed task is dropped here and counted in
 // its batch's `rejected`, which the core adds to its rejected-messages counter.
 
+import { deflateRawSync, inflateRawSync } from 'node:zlib'
 import { MAX_PROGRESS_BYTES } from '../work/core.js'
 import { JOB_LIMITS } from '../work/limits.js'
 import type { CoveredSignal, WorkBatch, WorkMsg, WorkReply } from '../work/messages.js'
@@ -10,13 +11,14 @@ import type { JobReplica, SealedReplicas, TaskOutcome } from '../work/records.js
 import { isSealedReplicaSet, replicaFromSet } from '../work/core/replicas.js'
 import { jobOfTask, rootTaskId, type Task } from '../work/spec.js'
 import { FAILURE_ERROR_CHARS, MAX_FAILURES_CARRIED, type AttemptFailure as Failure } from '../work/core/ladder.js'
+import { MAX_WORK_FRAME_BYTES } from './constants.js'
 import { ReplicaSet, type AttemptFailure, type Batch, type JobReplicaSpec, type TaskResult, type TaskSpec, type WorkRequest, type WorkResponse } from './proto/work.js'
 
 const EMPTY_BYTES = new Uint8Array(0)
 
 /** A request with every field the codec needs, the given ones filled in. */
 export function workRequest (op: string, fields: Partial<WorkRequest> = {}): WorkRequest {
-  return { op, capabilities: [], want: 0, batches: [], signals: [], results: [], progress: [], replicas: [], covered: [], sealedReplicas: EMPTY_BYTES, replicaIds: [], ...fields }
+  return { op, capabilities: [], want: 0, batches: [], signals: [], results: [], progress: [], replicas: [], covered: [], sealedReplicas: EMPTY_BYTES, replicaIds: [], packedReplicas: EMPTY_BYTES, ...fields }
 }
 
 export function toSpec (t: Task): TaskSpec {
@@ -90,35 +92,70 @@ export function fromBatch (b: Batch): WorkBatch {
  * replica's home is its sender, and a root task's job id, home and (the job's i-th root id)
  * id are left empty for fromReplica to fill in — about half the bytes of a one-task job's
  * replica, encoded once and decoded by every holder (BENCHMARKS.md, issue 14, stop 25).
+ *
+ * A job of several roots that differ only in their payloads (the usual wide job: one handler,
+ * one set of limits) is written in the compact form: the fields its roots share once
+ * (`shared`), then each root's payload. A 10 000-task job was 10 000 TaskSpecs, ~410 KB and
+ * 13–40 ms of the home's main thread to encode before its first replica could leave
+ * (BENCHMARKS.md, issue 14, stop 49).
  */
 export function toReplica (r: JobReplica): JobReplicaSpec {
-  return {
-    jobId: r.id,
-    name: r.name ?? '',
-    home: '',
-    createdAtMs: BigInt(Math.max(0, Math.floor(r.createdAt))),
-    ...(r.keepMs != null ? { keepMs: r.keepMs } : {}),
-    tasks: r.tasks.map((t, i) => {
-      const spec = toSpec(t)
-      if (spec.id === rootTaskId(r.id, i)) spec.id = ''
-      if (spec.jobId === r.id) spec.jobId = ''
-      if (spec.home === r.home) spec.home = ''
-      return spec
-    })
+  const spec: JobReplicaSpec = { jobId: r.id, name: r.name ?? '', home: '', createdAtMs: BigInt(Math.max(0, Math.floor(r.createdAt))), tasks: [], payloads: [] }
+  if (r.keepMs != null) spec.keepMs = r.keepMs
+  if (r.tasks.length > 1 && rootsShareAllButPayload(r)) {
+    const shared = toSpec(r.tasks[0]!)
+    shared.id = ''
+    shared.jobId = ''
+    shared.home = ''
+    shared.payload = EMPTY_BYTES
+    spec.shared = shared
+    spec.payloads = r.tasks.map(t => t.payload)
+    return spec
   }
+  spec.tasks = r.tasks.map((t, i) => {
+    const s = toSpec(t)
+    if (s.id === rootTaskId(r.id, i)) s.id = ''
+    if (s.jobId === r.id) s.jobId = ''
+    if (s.home === r.home) s.home = ''
+    return s
+  })
+  return spec
+}
+
+/** Every root task has its implied id, job id and home, and the first's other fields but its payload. */
+function rootsShareAllButPayload (r: JobReplica): boolean {
+  const first = r.tasks[0]!
+  if (first.failures != null) return false
+  for (let i = 0; i < r.tasks.length; i++) {
+    const t = r.tasks[i]!
+    if (t.id !== rootTaskId(r.id, i) || t.jobId !== r.id || t.home !== r.home || t.failures != null) return false
+    if (t.type !== first.type || t.maxAttempts !== first.maxAttempts || t.attempts !== first.attempts || t.timeoutMs !== first.timeoutMs || t.priority !== first.priority || t.notBefore !== first.notBefore) return false
+    if (t.requires !== first.requires && !sameList(t.requires, first.requires)) return false
+  }
+  return true
+}
+
+function sameList (a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
 }
 
 /**
  * A replica from its home, checked like a batch: every root task must be well formed, of
  * this job and homed at the sender, or the replica is dropped whole (a job re-run from a
  * partial definition would silently lose tasks). Empty ids and homes are the implied ones
- * (toReplica); a replica that names them in full (a node before stop 25) reads the same.
+ * (toReplica); a replica that names them in full (a node before stop 25) reads the same, and
+ * so does the compact form (`shared` and `payloads`, stop 49).
  */
 export function fromReplica (r: JobReplicaSpec, from: string): JobReplica | undefined {
-  if (r.jobId === '' || (r.home !== '' && r.home !== from) || r.tasks.length === 0 || r.tasks.length > JOB_LIMITS.rootTasks) return undefined
+  const shared = r.shared
+  const roots = shared != null ? r.payloads.length : r.tasks.length
+  if (r.jobId === '' || (r.home !== '' && r.home !== from) || roots === 0 || roots > JOB_LIMITS.rootTasks) return undefined
+  if (shared != null && (r.tasks.length > 0 || (shared.home !== '' && shared.home !== from))) return undefined
   const tasks: Task[] = []
-  for (let i = 0; i < r.tasks.length; i++) {
-    const spec = r.tasks[i]!
+  for (let i = 0; i < roots; i++) {
+    const spec = shared != null ? { ...shared, id: rootTaskId(r.jobId, i), jobId: r.jobId, home: from, payload: Buffer.from(r.payloads[i]!) } : r.tasks[i]!
     const t = fromSpec(spec.id !== '' && spec.jobId !== '' && spec.home !== ''
       ? spec
       : { ...spec, id: spec.id !== '' ? spec.id : rootTaskId(r.jobId, i), jobId: spec.jobId !== '' ? spec.jobId : r.jobId, home: spec.home !== '' ? spec.home : from })
@@ -144,6 +181,15 @@ function fromCovered (list: readonly CoveredSignal[]): { covered?: CoveredSignal
  * WorkRequest is built once per list, so the transport, which encodes a request object once
  * (WorkTransport.call), sends the same bytes to every holder. A 1 000-job submit's replicas are
  * ~250 KB to encode, the largest message a home builds.
+ *
+ * Since stop 49 the encoded set travels deflated (`packed_replicas`, level 1), and holders
+ * store it so: a submit's definitions repeat their handler, limits and payload shapes job
+ * after job. A 10 000-task job's set is ~3 KB instead of 410 KB (547 KB as stored), which
+ * went through each holder's Noise session, yamux window, store and flush before the job
+ * could be registered; a 1 000-job submit's ~250 KB is ~25 KB. Deflating costs ~0.3–2 ms
+ * (BENCHMARKS.md, issue 14, stop 49). A holder built before stop 49 reads no set in it and
+ * stores nothing (it answers 0 accepted): the home asks another peer, and registers the jobs
+ * with the holders it got (README, "Upgrade the nodes of a mesh together").
  */
 const replicateRequests = new WeakMap<readonly JobReplica[], WorkRequest>()
 
@@ -152,7 +198,7 @@ export function encodeWorkMsg (msg: WorkMsg): WorkRequest {
   if (msg.op === 'replicate') {
     let req = replicateRequests.get(msg.jobs)
     if (req == null) {
-      req = workRequest('replicate', { sealedReplicas: ReplicaSet.encode({ replicas: msg.jobs.map(toReplica) }), replicaIds: msg.jobs.map(j => j.id) })
+      req = workRequest('replicate', { packedReplicas: deflateRawSync(ReplicaSet.encode({ replicas: msg.jobs.map(toReplica) }), { level: 1 }), replicaIds: msg.jobs.map(j => j.id) })
       replicateRequests.set(msg.jobs, req)
     }
     return req
@@ -180,8 +226,8 @@ export function decodeWorkMsg (req: WorkRequest, from: string): WorkMsg {
       progress: req.progress.filter(p => p.value.byteLength <= MAX_PROGRESS_BYTES).map(p => ({ jobId: p.jobId, taskId: p.taskId, value: Buffer.from(p.value).toString('utf8') }))
     }
     case 'replicate': {
-      // Sealed (stop 26 on): stored as it came, checked when a job of it is re-homed here.
-      if (req.replicaIds.length > 0 || req.sealedReplicas.byteLength > 0) {
+      // Sealed (stop 26 on; deflated, stop 49 on): stored as it came, checked when a job of it is re-homed here.
+      if (req.replicaIds.length > 0 || req.sealedReplicas.byteLength > 0 || req.packedReplicas.byteLength > 0) {
         const sealed = sealedFrom(req)
         return sealed != null ? { op: 'replicate', jobs: [], sealed } : { op: 'replicate', jobs: [], rejected: Math.max(1, req.replicaIds.length) }
       }
@@ -202,16 +248,27 @@ const MAX_SEALED_ID_CHARS = 256
 
 /**
  * A sealed replicate message's ids and bytes, if they can be stored: 1 to `jobsPerSubmit` ids,
- * none empty or oversized, and a body. What the body holds is checked only when a job of it
+ * none empty or oversized, and one body (sealed, or deflated: packed). What the body holds is checked only when a job of it
  * is re-homed here (readReplicaSet): a home that sent a malformed definition loses its own
  * job's copy, exactly as if the holder had refused it, and nobody else's.
  */
 function sealedFrom (req: WorkRequest): SealedReplicas | undefined {
   const ids = req.replicaIds
-  if (ids.length === 0 || ids.length > JOB_LIMITS.jobsPerSubmit || req.sealedReplicas.byteLength === 0) return undefined
+  const deflated = req.packedReplicas.byteLength > 0
+  const body = deflated ? req.packedReplicas : req.sealedReplicas
+  if (ids.length === 0 || ids.length > JOB_LIMITS.jobsPerSubmit || body.byteLength === 0 || (deflated && req.sealedReplicas.byteLength > 0)) return undefined
   for (const id of ids) if (id === '' || id.length > MAX_SEALED_ID_CHARS) return undefined
-  return { ids, body: Buffer.from(req.sealedReplicas.buffer, req.sealedReplicas.byteOffset, req.sealedReplicas.byteLength).toString('base64') }
+  const sealed: SealedReplicas = { ids, body: Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('base64') }
+  if (deflated) sealed.deflated = true
+  return sealed
 }
+
+/**
+ * The most a deflated replica set may inflate to: four work frames. Its home encoded it from one
+ * submit request (an admin request is at most 8 MiB), so a real set is far below; a larger
+ * one is not read (its jobs read as having no replica here), rather than filling memory.
+ */
+const MAX_INFLATED_REPLICAS = 4 * MAX_WORK_FRAME_BYTES
 
 /**
  * A stored replica set, opened once for the reads of its jobs: a sealed one is decoded here
@@ -225,7 +282,8 @@ export function openReplicaSet (value: unknown): (jobId: string) => JobReplica |
   if (!isSealedReplicaSet(value)) return jobId => replicaFromSet(value, jobId)
   let specs: JobReplicaSpec[]
   try {
-    specs = ReplicaSet.decode(Buffer.from(value.sealed, 'base64'), { limits: { replicas: JOB_LIMITS.jobsPerSubmit } }).replicas
+    const bytes = Buffer.from(value.sealed, 'base64')
+    specs = ReplicaSet.decode(value.deflated === true ? inflateRawSync(bytes, { maxOutputLength: MAX_INFLATED_REPLICAS }) : bytes, { limits: { replicas: JOB_LIMITS.jobsPerSubmit } }).replicas
   } catch {
     return () => undefined
   }

@@ -130,6 +130,8 @@ export interface JobReplica {
 export interface SealedReplicas {
   ids: string[]
   body: string
+  /** The body is raw-deflated (a home since stop 49: WorkRequest.packed_replicas). */
+  deflated?: boolean
 }
 
 /** The LevelDB buckets the work layer writes. */

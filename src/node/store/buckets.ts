@@ -20,7 +20,7 @@ export const BUCKETS = {
   results: { prefix: 'x', holds: 'taskId -> TaskOutcome: results of tasks of jobs homed here, recorded once per id' },
   outbox: { prefix: 'o', holds: 'taskId -> TaskOutcome: results of tasks run here (with their charge), until their home acknowledges them' },
   replicas: { prefix: 'd', holds: "jobId -> JobReplica: definitions of other homes' running jobs, kept until the registry says they are over (re-homing)" },
-  replicaSets: { prefix: 'g', holds: "first jobId -> SealedReplicaSet (src/work/core/replicas.ts; StoredReplicaSet at stop 25, JobReplica[] before): one replicate message of another home (a submit's jobs), kept until every job in it is over" },
+  replicaSets: { prefix: 'g', holds: "first jobId -> SealedReplicaSet (src/work/core/replicas.ts; deflated since stop 49; StoredReplicaSet at stop 25, JobReplica[] before): one replicate message of another home (a submit's jobs), kept until every job in it is over" },
   audit: { prefix: 'a', holds: "cursor (hex16(at ms) + ':' + source) -> AuditRecord: mutations and refusals, newest kept (src/node/access/audit.ts)" },
   incidents: { prefix: 'i', holds: 'incidentId -> Incident: what went wrong and what the mesh did, as this node saw it; pruned by age and count (src/node/observe/incident-log.ts)' }
   // Reserved for later modules (do not reuse): 'h' healing ledger.

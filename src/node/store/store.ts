@@ -18,8 +18,11 @@ import { MeshError, errorMessage } from '../errors.js'
  * 5: a finished job record may say its end times once (`at`), and a task or outcome inside a
  *    job record may leave out the record's times (record-codec.ts), which a schema-4 meshnode
  *    would read as missing.
+ * 6: a held replica set may be stored deflated (replicas.ts, SealedReplicaSet.deflated), which
+ *    a schema-5 meshnode would read as no replica: a job whose home died would not be re-homed
+ *    there.
  */
-export const STORE_SCHEMA_VERSION = 5
+export const STORE_SCHEMA_VERSION = 6
 
 export interface KnownPeer {
   peerId: string

@@ -803,6 +803,8 @@ export interface JobReplicaSpec {
   createdAtMs: bigint
   tasks: TaskSpec[]
   keepMs?: number
+  shared?: TaskSpec
+  payloads: string[]
 }
 
 export namespace JobReplicaSpec {
@@ -847,6 +849,18 @@ export namespace JobReplicaSpec {
           w.uint64Number(obj.keepMs)
         }
 
+        if (obj.shared != null) {
+          w.uint32(58)
+          TaskSpec.codec().encode(obj.shared, w)
+        }
+
+        if (obj.payloads != null) {
+          for (const value of obj.payloads) {
+            w.uint32(66)
+            w.string(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -856,7 +870,8 @@ export namespace JobReplicaSpec {
           name: '',
           home: '',
           createdAtMs: 0n,
-          tasks: []
+          tasks: [],
+          payloads: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -893,6 +908,20 @@ export namespace JobReplicaSpec {
             }
             case 6: {
               obj.keepMs = reader.uint64Number()
+              break
+            }
+            case 7: {
+              obj.shared = TaskSpec.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.shared
+              })
+              break
+            }
+            case 8: {
+              if (opts.limits?.payloads != null && obj.payloads.length === opts.limits.payloads) {
+                throw new MaxLengthError('Decode error - map field "payloads" had too many elements')
+              }
+
+              obj.payloads.push(reader.string())
               break
             }
             default: {
@@ -998,6 +1027,7 @@ export interface WorkRequest {
   covered: CoveredSignal[]
   sealedReplicas: Uint8Array
   replicaIds: string[]
+  packedReplicas: Uint8Array
 }
 
 export namespace WorkRequest {
@@ -1081,6 +1111,11 @@ export namespace WorkRequest {
           }
         }
 
+        if ((obj.packedReplicas != null && obj.packedReplicas.byteLength > 0)) {
+          w.uint32(98)
+          w.bytes(obj.packedReplicas)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1096,7 +1131,8 @@ export namespace WorkRequest {
           replicas: [],
           covered: [],
           sealedReplicas: uint8ArrayAlloc(0),
-          replicaIds: []
+          replicaIds: [],
+          packedReplicas: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1191,6 +1227,10 @@ export namespace WorkRequest {
               }
 
               obj.replicaIds.push(reader.string())
+              break
+            }
+            case 12: {
+              obj.packedReplicas = reader.bytes()
               break
             }
             default: {

@@ -213,10 +213,14 @@ export interface SealedReplicaSet {
   home: string
   ids: string[]
   sealed: string
+  /** `sealed` is raw-deflated (since stop 49; store schema 6: an older meshnode would read it as no replica). */
+  deflated?: true
 }
 
 export function sealedReplicaSet (home: string, sealed: SealedReplicas): SealedReplicaSet {
-  return { home, ids: sealed.ids, sealed: sealed.body }
+  const set: SealedReplicaSet = { home, ids: sealed.ids, sealed: sealed.body }
+  if (sealed.deflated === true) set.deflated = true
+  return set
 }
 
 export function isSealedReplicaSet (value: unknown): value is SealedReplicaSet {

@@ -5,6 +5,7 @@
 // decodes and checks a job's only when it is re-homed there (openReplicaSet).
 import { describe, expect, it } from 'vitest'
 import { ReplicaSet, WorkFrame, type JobReplicaSpec } from '../../../src/wire/proto/work.js'
+import { deflateRawSync } from 'node:zlib'
 import { decodeWorkMsg, encodeWorkMsg, fromReplica, openReplicaSet, readReplicaSet, toReplica, toSpec, workRequest } from '../../../src/wire/work-codec.js'
 import { JOB_LIMITS } from '../../../src/work/limits.js'
 import { packReplicaSet, replicaSetIds, sealedReplicaSet } from '../../../src/work/core/replicas.js'
@@ -56,7 +57,7 @@ describe('replica wire form', () => {
     const spec = toReplica(job(1))
     expect(spec.home).toBe('')
     expect(spec.tasks[0]).toMatchObject({ id: '', jobId: '', home: '' })
-    const full: JobReplicaSpec = { jobId: job(1).id, name: '', home: HOME, createdAtMs: BigInt(job(1).createdAt), tasks: job(1).tasks.map(toSpec) }
+    const full: JobReplicaSpec = { jobId: job(1).id, name: '', home: HOME, createdAtMs: BigInt(job(1).createdAt), tasks: job(1).tasks.map(toSpec), payloads: [] }
     const size = (r: JobReplicaSpec): number => WorkFrame.encode({ id: 1n, request: { ...encodeWorkMsg({ op: 'replicate', jobs: [] }), replicas: [r] } }).byteLength
     expect(size(spec)).toBeLessThan(size(full) * 0.6)
   })
@@ -69,7 +70,7 @@ describe('replica wire form', () => {
 
   it('reads a full-form replica (home and task fields named) the same', () => {
     const j = job(4)
-    const full: JobReplicaSpec = { jobId: j.id, name: '', home: HOME, createdAtMs: BigInt(j.createdAt), tasks: j.tasks.map(toSpec) }
+    const full: JobReplicaSpec = { jobId: j.id, name: '', home: HOME, createdAtMs: BigInt(j.createdAt), tasks: j.tasks.map(toSpec), payloads: [] }
     expect(fromReplica(full, HOME)).toEqual(j)
   })
 
@@ -132,5 +133,96 @@ describe('sealed replica sets', () => {
     const packed = JSON.parse(JSON.stringify(packReplicaSet(HOME, jobs)))
     expect(readReplicaSet(packed, job(2).id)).toEqual(job(2))
     expect(replicaSetIds(packed)).toEqual(jobs.map(j => j.id))
+  })
+})
+
+/** A job of `n` roots that differ only in their payloads (the usual wide job). */
+function wide (n: number, i = 20): JobReplica {
+  const j = job(i)
+  j.tasks = Array.from({ length: n }, (_, k) => ({ ...j.tasks[0]!, id: `${j.id}/${k}`, type: 'sleep', requires: ['handler:sleep'], timeoutMs: 0, payload: `{"ms":${k % 7}}` }))
+  return j
+}
+
+/** The form a home before stop 49 sent: every root a TaskSpec, the set not deflated. */
+function oldFormSet (jobs: JobReplica[]): unknown {
+  const full = jobs.map(j => ({ ...toReplica(j), tasks: j.tasks.map((t, k) => ({ ...toSpec(t), id: k === 0 ? t.id : '', jobId: '', home: '' })), payloads: [] }))
+  delete (full[0] as Partial<JobReplicaSpec>).shared
+  for (const f of full) delete (f as Partial<JobReplicaSpec>).shared
+  const req = workRequest('replicate', { sealedReplicas: ReplicaSet.encode({ replicas: full }), replicaIds: jobs.map(j => j.id) })
+  return stored(decodeWorkMsg(WorkFrame.decode(WorkFrame.encode({ id: 1n, request: req })).request!, HOME))
+}
+
+describe('compact, deflated replica sets (stop 49)', () => {
+  it('a wide job travels as its shared fields once and a payload a root, and reads back exactly', () => {
+    const j = wide(500)
+    const spec = toReplica(j)
+    expect(spec.tasks).toEqual([])
+    expect(spec.shared).toMatchObject({ id: '', jobId: '', home: '', type: 'sleep', payload: new Uint8Array(0) })
+    expect(spec.payloads).toEqual(j.tasks.map(t => t.payload))
+    const got = viaWire([j, job(1)])
+    expect(got.unreadable).toBe(0)
+    expect(got.jobs).toEqual([j, job(1)])
+  })
+
+  it('a job re-homed from a compact replica equals one re-homed from the old form', () => {
+    const jobs = [wide(300), job(2), wide(40, 21)]
+    const old = oldFormSet(jobs)
+    expect((old as { deflated?: boolean }).deflated).toBeUndefined()
+    const now = JSON.parse(JSON.stringify(sealedReplicaSet(HOME, (received(jobs) as { sealed: NonNullable<Extract<WorkMsg, { op: 'replicate' }>['sealed']> }).sealed)))
+    expect(now.deflated).toBe(true)
+    for (const j of jobs) {
+      expect(readReplicaSet(now, j.id)).toEqual(j)
+      expect(readReplicaSet(now, j.id)).toEqual(readReplicaSet(old, j.id))
+    }
+  })
+
+  it('roots that differ in anything but their payload travel in full, as before', () => {
+    const base = wide(4)
+    const variants: Array<(t: JobReplica['tasks'][number], k: number) => JobReplica['tasks'][number]> = [
+      (t, k) => ({ ...t, priority: k }),
+      (t, k) => k === 2 ? { ...t, type: 'echo', requires: ['handler:echo'] } : t,
+      (t, k) => k === 1 ? { ...t, requires: ['handler:sleep', 'gpu'] } : t,
+      (t, k) => k === 3 ? { ...t, notBefore: 1_795_000_100_000 } : t,
+      (t, k) => k === 1 ? { ...t, id: `${base.id}/1@2` } : t,
+      (t, k) => k === 0 ? { ...t, maxAttempts: 1 } : t,
+      (t, k) => k === 2 ? { ...t, failures: [{ node: OTHER, attempt: 1, error: 'boom', at: 1_795_000_000_500 }] } : t
+    ]
+    for (const v of variants) {
+      const j = { ...base, tasks: base.tasks.map(v) }
+      const spec = toReplica(j)
+      expect(spec.shared).toBeUndefined()
+      expect(spec.tasks).toHaveLength(4)
+      expect(viaWire([j]).jobs).toEqual([j])
+    }
+  })
+
+  it('a wide job\'s set is a few KB on the wire instead of hundreds', () => {
+    const j = wide(10_000)
+    const bytes = WorkFrame.encode({ id: 1n, request: encodeWorkMsg({ op: 'replicate', jobs: [j] }) }).byteLength
+    expect(bytes).toBeLessThan(10_000)
+    const old = JSON.stringify(oldFormSet([j])).length
+    expect(old).toBeGreaterThan(100 * bytes)
+  })
+
+  it('drops a compact replica with tasks beside it, another home, or a malformed payload', () => {
+    const j = wide(3)
+    const spec = toReplica(j)
+    expect(fromReplica(spec, HOME)).toEqual(j)
+    expect(fromReplica({ ...spec, tasks: [toSpec(j.tasks[0]!)] }, HOME)).toBeUndefined()
+    expect(fromReplica({ ...spec, shared: { ...spec.shared!, home: OTHER } }, HOME)).toBeUndefined()
+    expect(fromReplica({ ...spec, payloads: ['{"ms":1}', '{not json', 'null'] }, HOME)).toBeUndefined()
+    expect(fromReplica({ ...spec, payloads: [] }, HOME)).toBeUndefined()
+  })
+
+  it('refuses a message with both bodies; reads garbage or an oversized inflation as no replica, without throwing', () => {
+    const body = ReplicaSet.encode({ replicas: [toReplica(job(1))] })
+    expect(decodeWorkMsg(workRequest('replicate', { sealedReplicas: body, packedReplicas: deflateRawSync(body), replicaIds: [job(1).id] }), HOME)).toMatchObject({ jobs: [], rejected: 1 })
+    const ok = decodeWorkMsg(workRequest('replicate', { packedReplicas: deflateRawSync(body), replicaIds: [job(1).id] }), HOME)
+    expect(readReplicaSet(stored(ok), job(1).id)).toEqual(job(1))
+    const garbage = { ...(stored(ok) as object), sealed: Buffer.from([0xff, 0xff, 0xff, 0x0f]).toString('base64') }
+    expect(readReplicaSet(garbage, job(1).id)).toBeUndefined()
+    // More than four work frames once inflated (a ReplicaSet of one huge field: far above any submit).
+    const bomb = deflateRawSync(Buffer.concat([Buffer.from([0x0a]), Buffer.from([0x80, 0x80, 0x80, 0x28]), Buffer.alloc(80 * 1024 * 1024)]), { level: 1 })
+    expect(readReplicaSet({ ...(stored(ok) as object), sealed: bomb.toString('base64') }, job(1).id)).toBeUndefined()
   })
 })

@@ -1,6 +1,7 @@
 // A requester's frame is written by RequestFrame (src/node/transport/work-transport.ts), not by
 // protons, so that a replicate request sent to several holders is encoded once. The receiver
 // reads it with the generated WorkFrame codec: the two must agree.
+import { inflateRawSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { RequestFrame } from '../../../src/node/transport/work-transport.js'
 import { ReplicaSet, WorkFrame, type WorkRequest } from '../../../src/wire/proto/work.js'
@@ -48,6 +49,6 @@ describe('RequestFrame', () => {
     expect(WorkFrame.decode(two).request).toEqual(expected)
     expect(WorkFrame.decode(two).id).toBe(2n)
     expect(WorkFrame.decode(two).request?.replicaIds).toHaveLength(50)
-    expect(ReplicaSet.decode(WorkFrame.decode(two).request!.sealedReplicas).replicas).toHaveLength(50)
+    expect(ReplicaSet.decode(inflateRawSync(WorkFrame.decode(two).request!.packedReplicas)).replicas).toHaveLength(50)
   })
 })
