@@ -162,6 +162,11 @@ describe('compact, deflated replica sets (stop 49)', () => {
     const got = viaWire([j, job(1)])
     expect(got.unreadable).toBe(0)
     expect(got.jobs).toEqual([j, job(1)])
+    // Named, kept, delayed (every root the same notBefore), with requirements and limits of its own.
+    const w = wide(50, 22)
+    const delayed: JobReplica = { ...w, name: 'batch', keepMs: 9000, tasks: w.tasks.map(t => ({ ...t, notBefore: 1_795_000_100_000, requires: ['handler:sleep', 'gpu'], maxAttempts: 5, timeoutMs: 1234, priority: -2 })) }
+    expect(toReplica(delayed).shared).toBeDefined()
+    expect(viaWire([delayed]).jobs).toEqual([delayed])
   })
 
   it('a job re-homed from a compact replica equals one re-homed from the old form', () => {
