@@ -16,8 +16,9 @@
 //
 // The tasks are the built-in `sleep` handler (a timer, no CPU), so the ideal is reachable in
 // principle even with ten nodes sharing two cores: what is measured is how fast idle nodes
-// find and steal work, and how little the scheduling itself costs. The "measured task" ideal
-// uses the tasks' real mean duration (timers overshoot a little) instead of the nominal one.
+// find and steal work, and how little the scheduling itself costs. The ideal is the nominal
+// one: a `sleep` timer fires 0.1–0.4 ms late in a lone process and 1–2 ms late on a busy home
+// (BENCHMARKS.md, issue 14, stop 49, helper refill26), which is in the makespan.
 import { Command } from 'commander'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
