@@ -184,11 +184,12 @@ function fromCovered (list: readonly CoveredSignal[]): { covered?: CoveredSignal
  *
  * Since stop 49 the encoded set travels deflated (`packed_replicas`, level 1), and holders
  * store it so: a submit's definitions repeat their handler, limits and payload shapes job
- * after job. A 10 000-task job's set is ~3 KB instead of 410 KB (547 KB as stored), which
- * went through each holder's Noise session, yamux window, store and flush before the job
- * could be registered; a 1 000-job submit's ~250 KB is ~25 KB. Deflating costs ~0.3–2 ms
- * (BENCHMARKS.md, issue 14, stop 49). A holder built before stop 49 reads no set in it and
- * stores nothing (it answers 0 accepted): the home asks another peer, and registers the jobs
+ * after job. A 10 000-task job's set is ~756 bytes instead of 410 KB (547 KB as stored),
+ * which went through each holder's Noise session, yamux window, store and flush before the
+ * job could be registered; a 1 000 one-task-job submit's 74 KB is 5.5 KB. Building and
+ * deflating the set costs the home 2.7–4.3 ms for those two (BENCHMARKS.md, issue 14, stop
+ * 49). A holder built before stop 49 reads no set in it and stores nothing (it answers 0
+ * accepted): the home asks another peer, and registers the jobs
  * with the holders it got (README, "Upgrade the nodes of a mesh together").
  */
 const replicateRequests = new WeakMap<readonly JobReplica[], WorkRequest>()
