@@ -7,7 +7,7 @@
 // top and fail every command, and ink, React and yoga's WebAssembly would be parsed by all.
 import { build as esbuild } from 'esbuild'
 import { execFileSync } from 'node:child_process'
-import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { isBuiltin } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { DEPENDENCY_EDITS } from './dependency-edits.mjs'
@@ -124,15 +124,20 @@ await build({ ...common, entryPoints: { meshnode: 'dist/src/package.js' }, outdi
 // The handler workers' script (src/work/isolation/worker.ts): a file of its own, next to the
 // CLI bundle, where the pool looks for it.
 await build({ ...common, entryPoints: ['dist/src/work/isolation/worker.js'], outfile: 'dist/meshnode-worker.mjs' })
-// Packages a node rarely needs (src/lazy-require.ts): each a CommonJS file of its own, which
-// the bundle requires the first time it is needed.
-for (const id of ['ajv', 'cron-parser', 'yaml']) {
+// Code a node rarely needs (src/lazy-require.ts): each a CommonJS file of its own, which the
+// bundle requires the first time it is needed — packages, and the schema validators compiled
+// ahead of time (src/generated/), which dist/src (unbundled) finds copied beside it.
+const generated = ['job-validate', 'workflow-validate']
+for (const id of ['cron-parser', 'yaml', ...generated]) {
+  const entry = generated.includes(id) ? `./src/generated/${id}.cjs` : id
   await build({
-    stdin: { contents: `module.exports = require(${JSON.stringify(id)})`, resolveDir: fileURLToPath(new URL('..', import.meta.url)), sourcefile: `vendor-${id}.cjs`, loader: 'js' },
+    stdin: { contents: `module.exports = require(${JSON.stringify(entry)})`, resolveDir: fileURLToPath(new URL('..', import.meta.url)), sourcefile: `vendor-${id}.cjs`, loader: 'js' },
     bundle: true, platform: 'node', format: 'cjs', target: 'node22', sourcemap: 'linked', logLevel: 'warning',
     outfile: `dist/vendor/${id}.cjs`
   })
 }
+mkdirSync('dist/src/generated', { recursive: true })
+for (const id of generated) copyFileSync(`src/generated/${id}.cjs`, `dist/src/generated/${id}.cjs`)
 // The web dashboard (dashboard/ → dist/dashboard/), which every node serves at /.
 await (await import('./build-dashboard.mjs')).buildDashboard(fileURLToPath(new URL('..', import.meta.url)))
 // The compile cache (bin/meshnode.js keeps it in dist/.cache): emptied, since every entry of

@@ -1,26 +1,29 @@
 // The one way meshnode checks JSON that people write (job files, task specs, the config
 // file): a JSON Schema compiled by ajv, every error reported at once, each naming where it is
 // (`tasks[2].attempts`) and, for an unknown field, the nearest known one ("did you mean
-// "attempts"?"). Schemas live beside what they describe; the job schema is published in
-// schemas/ for editors.
-import type AjvExports from 'ajv'
-import type { ErrorObject, ValidateFunction } from 'ajv'
-import { lazyRequire } from './lazy-require.js'
-
-// ajv loads with the first schema compiled (src/lazy-require.ts). It is CommonJS: its class is
-// the module's `default` export.
-const ajv = lazyRequire<typeof AjvExports>('ajv', 'to check job and workflow files')
+// "attempts"?"). The schemas are published in schemas/ for editors and compiled ahead of time
+// (npm run schemas) into src/generated/.
+import type { ErrorObject } from 'ajv'
 
 /** Checks a value; returns every problem in words, or [] when it is valid. */
 export type Check = (value: unknown) => string[]
 
-/** Compiles `schema` once, on first use (start-up does not pay for schemas it never needs). */
-export function schemaCheck (schema: object): Check {
-  let validate: ValidateFunction | undefined
+/** A schema's validation function as ajv compiles it: true or false, and the errors of the last call. */
+export interface Validate {
+  (value: unknown): boolean
+  errors?: ErrorObject[] | null
+}
+
+/**
+ * A check from a schema compiled ahead of time: scripts/gen-validators.mjs writes
+ * src/generated/<name>-validate.cjs with ajv's standalone code (`allErrors` and `verbose` on),
+ * and `load` returns it (src/lazy-require.ts loads it on first use). Compiling at run time cost
+ * a node ~100 ms of its main thread at its first submit (BENCHMARKS.md, issue 14, stop 50).
+ */
+export function schemaCheck (load: () => Validate): Check {
   return value => {
-    const v = validate ??= new (ajv().default)({ allErrors: true, verbose: true, strict: false }).compile(schema)
-    if (v(value)) return []
-    return describeErrors(v.errors ?? [])
+    const validate = load()
+    return validate(value) ? [] : describeErrors(validate.errors ?? [])
   }
 }
 

@@ -4,8 +4,8 @@
 // `<parent>.<k>` for a parent's k-th child — so a task re-run after a crash spawns children
 // with the same ids, and every result is recorded once per id.
 
-import jobSchema from '../../schemas/job.schema.json' with { type: 'json' }
-import { schemaCheck } from '../json-schema.js'
+import { lazyRequire } from '../lazy-require.js'
+import { schemaCheck, type Validate } from '../json-schema.js'
 import { JOB_LIMITS } from './limits.js'
 import { WorkError } from './errors.js'
 import type { AttemptFailure } from './core/ladder.js'
@@ -322,7 +322,7 @@ export function parseKeep (v: unknown): number | undefined {
   return ms
 }
 
-const checkJob = schemaCheck(jobSchema)
+const checkJob = schemaCheck(lazyRequire<Validate>('job-validate', 'to check job files'))
 
 /** Turns a validated input into the job's root tasks; throws if a payload is too large. */
 export function rootTasks (jobId: string, home: string, job: JobInput): Task[] {

@@ -7,8 +7,7 @@
 // that a step reads only the steps it needs, directly or not).
 
 import type * as Yaml from 'yaml'
-import workflowSchema from '../../schemas/workflow.schema.json' with { type: 'json' }
-import { didYouMean as nearest, schemaCheck } from '../json-schema.js'
+import { didYouMean as nearest, schemaCheck, type Validate } from '../json-schema.js'
 import { WorkflowError } from './errors.js'
 import { ExprError, parseCondition, parseTemplate, templateReferences, type Template } from './expr.js'
 import { DEFAULT_APPROVAL_TIMEOUT_MS, WORKFLOW_LIMITS } from './limits.js'
@@ -115,7 +114,7 @@ export interface Plan {
   templates: ReadonlyMap<string, Template>
 }
 
-const checkSchema = schemaCheck(workflowSchema)
+const checkSchema = schemaCheck(lazyRequire<Validate>('workflow-validate', 'to check workflow files'))
 
 /**
  * The name meant by a misspelt step, input or field name: src/json-schema.ts's suggestion,
