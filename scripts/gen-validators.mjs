@@ -20,11 +20,11 @@ const require = createRequire(import.meta.url)
 const root = fileURLToPath(new URL('..', import.meta.url))
 
 /** The options src/json-schema.ts's errors rely on: every error at once, with its schema and data. */
-export const AJV_OPTIONS = { allErrors: true, verbose: true, strict: false }
-export const SCHEMAS = ['job', 'workflow']
+const AJV_OPTIONS = { allErrors: true, verbose: true, strict: false }
+const SCHEMAS = ['job', 'workflow']
 
 /** The CommonJS module for schemas/<name>.schema.json. */
-export function generate (name) {
+function generate (name) {
   const Ajv = require('ajv').default
   const standaloneCode = require('ajv/dist/standalone').default
   const schema = JSON.parse(readFileSync(`${root}schemas/${name}.schema.json`, 'utf8'))
