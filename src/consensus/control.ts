@@ -708,7 +708,11 @@ export class ControlState {
 
   /** Gates sorted by id; `pending`: only those still waiting. */
   approvals (opts: { pending?: boolean, jobId?: string } = {}): ApprovalRecord[] {
-    const ids = opts.jobId !== undefined ? [...this.gatesByJob.get(opts.jobId) ?? []] : [...this.gates.keys()]
+    // Asked for every finished job on every node (src/node/services/approvals.ts); almost
+    // none has a gate, so that answer allocates and sorts nothing.
+    const byJob = opts.jobId !== undefined ? this.gatesByJob.get(opts.jobId) : undefined
+    if (opts.jobId !== undefined && byJob === undefined) return []
+    const ids = byJob !== undefined ? [...byJob] : [...this.gates.keys()]
     const out: ApprovalRecord[] = []
     for (const id of ids.sort()) {
       const r = this.gates.get(id)!

@@ -244,7 +244,9 @@ export const ADMIN_COMMANDS: CommandTable = {
         const local = records.get(id)
         jobs.push(local != null
           ? { id, home: e.home, state: local.state, createdAt: local.createdAt, name: local.name, total: local.total, done: local.done, failed: local.failed, finishedAt: local.finishedAt }
-          : { id, home: e.home, state: e.state, createdAt: e.createdAt })
+          // Another home's job: the registry's state, and its finish time once final (the home
+          // registers the one its record holds), so a listing on any node says when it ended.
+          : { id, home: e.home, state: e.state, createdAt: e.createdAt, ...(e.finishedAt !== undefined ? { finishedAt: e.finishedAt } : {}) })
       }
       return { jobs, next: ids.length === limit ? ids[ids.length - 1]! : '', ...(hidden > 0 ? { hidden } : {}) }
     }

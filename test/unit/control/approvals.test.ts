@@ -54,6 +54,9 @@ describe('approval gates: apply', () => {
     expect(s.apply(2, enc({ op: 'approval.request', ...gate() }))).toEqual({ ok: true })
     expect(s.approval('j1:deploy')).toEqual({ ...gate(), state: 'pending', index: 2 })
     expect(s.approvals({ pending: true }).map(a => a.id)).toEqual(['j1:deploy'])
+    expect(s.approvals({ jobId: 'j1' }).map(a => a.id)).toEqual(['j1:deploy'])
+    expect(s.approvals({ jobId: 'j2' })).toEqual([])
+    expect(s.approvals({ jobId: 'j2', pending: true })).toEqual([])
   })
 
   it('is idempotent by id: a second request (another prompt, a later time) changes nothing and is ok', () => {

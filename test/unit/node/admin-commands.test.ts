@@ -443,6 +443,8 @@ describe('admin commands: retention', () => {
     const all = await roundTrip({ jobsList: { limit: 0, before: '', all: true } }, f)
     expect(all.jobsList?.jobs.map(j => j.id)).toEqual(['run', 'recent', 'old', 'legacy'])
     expect(all.jobsList?.hidden ?? 0).toBe(0)
+    // another home's finished job carries the finish time its registry entry holds
+    expect(all.jobsList?.jobs.map(j => [j.id, j.finishedAt])).toEqual([['run', undefined], ['recent', now - 1000], ['old', now - 2 * DAY], ['legacy', undefined]])
   })
 
   it('reports the policy in force, which keys are defaults, and the counts', async () => {
