@@ -5,12 +5,16 @@
 //
 //   node dist/bench/throughput.js [--tasks 50000] [--nodes 1,3] [--modes one-job,many-jobs]
 //        [--concurrency 64] [--bullmq-concurrency 100] [--no-bullmq] [--chunk 1000] [--scrape-ms 1000]
-//        [--warmup 0]
+//        [--warmup 0] [--spread]
 //
 // --warmup N runs N tasks the same way first, on the same nodes and the same BullMQ workers,
 // and measures only the --tasks that follow: long-lived workers whose JIT has compiled the hot
 // path, where the default measures fresh processes (stop 36 found ~1 s of compilation in a
 // fresh node's 50 000 jobs).
+//
+// --spread also runs many-jobs on each multi-node mesh with the submit requests sent to the
+// nodes in turn (each node the home of a share, as producers submitting to their own host's
+// node would), beside the default where node 1 is the home of every job.
 //
 // How each side is driven and timed is in bench/lib/mesh-jobs.ts and bench/lib/bullmq.ts.
 // The machine is shared: before each run we wait (up to 2 min) for a quiet second.
@@ -31,11 +35,12 @@ const program = new Command('bench/throughput')
   .option('--bullmq-concurrency <n>', 'BullMQ Worker concurrency per process', '100')
   .option('--chunk <n>', 'jobs per submit request / addBulk call (many-jobs)', '1000')
   .option('--no-bullmq', 'skip BullMQ')
+  .option('--spread', 'also run many-jobs on more than one node with the submits spread over the nodes')
   .option('--warmup <n>', 'tasks run first on the same processes, not measured (both systems)', '0')
   .option('--scrape-ms <ms>', 'also run meshnode with every node\'s /metrics scraped this often (the cost of metrics), beside the run without')
   .option('--base-port <port>', 'first port tried for the clusters (redis-server: one of the 10 from base + 90)', '18400')
   .parse()
-const opts = program.opts<{ tasks: string, nodes: string, modes: string, concurrency: string, bullmqConcurrency: string, chunk: string, bullmq: boolean, scrapeMs?: string, basePort: string, warmup: string }>()
+const opts = program.opts<{ tasks: string, nodes: string, modes: string, concurrency: string, bullmqConcurrency: string, chunk: string, bullmq: boolean, scrapeMs?: string, basePort: string, warmup: string, spread?: boolean }>()
 const list = (s: string): string[] => s.split(',').map(x => x.trim()).filter(Boolean)
 
 async function main (): Promise<void> {
@@ -55,6 +60,12 @@ async function main (): Promise<void> {
       const basePort = await freePortBlock(Number(opts.basePort), nodes)
       const m: MeshResult = await runMesh({ mode, tasks, nodes, concurrency: opts.concurrency === 'auto' ? 'auto' : Number(opts.concurrency), dir, basePort, chunk: Number(opts.chunk), warmup })
       rows.push(['meshnode', mode, String(nodes), num(m.tasksPerSec), num(m.p50Ms), num(m.p99Ms), num(m.elapsedMs), m.byNode.join('/')])
+      let spread: MeshResult | undefined
+      if (opts.spread === true && mode === 'many-jobs' && nodes > 1) {
+        console.error(`meshnode ${mode} on ${nodes} node(s), submits spread over the nodes (${await settle(10)})`)
+        spread = await runMesh({ mode, tasks, nodes, concurrency: opts.concurrency === 'auto' ? 'auto' : Number(opts.concurrency), dir, basePort: await freePortBlock(Number(opts.basePort), nodes), chunk: Number(opts.chunk), warmup, spread: true })
+        rows.push(['meshnode, submits spread', mode, String(nodes), num(spread.tasksPerSec), num(spread.p50Ms), num(spread.p99Ms), num(spread.elapsedMs), spread.byNode.join('/')])
+      }
       if (opts.scrapeMs != null) {
         console.error(`meshnode ${mode} on ${nodes} node(s), /metrics scraped every ${opts.scrapeMs} ms (${await settle(10)})`)
         const s = await runMesh({ mode, tasks, nodes, concurrency: Number(opts.concurrency), dir, basePort: await freePortBlock(Number(opts.basePort), nodes), chunk: Number(opts.chunk), scrapeMs: Number(opts.scrapeMs), warmup })
@@ -73,6 +84,7 @@ async function main (): Promise<void> {
       redisVersion = b.redisVersion
       rows.push(['BullMQ', mode, String(nodes), num(b.tasksPerSec), num(b.p50Ms), num(b.p99Ms), num(b.elapsedMs), '-'])
       summary.push(`${mode}, ${nodes} node(s): meshnode ${num(m.tasksPerSec / b.tasksPerSec, 1)}× BullMQ's tasks/s; meshnode p99 ${num(m.p99Ms)} ms vs BullMQ p50 ${num(b.p50Ms)} ms (${m.p99Ms < b.p50Ms ? 'below' : 'not below'})`)
+      if (spread != null) summary.push(`${mode}, ${nodes} node(s), submits spread: meshnode ${num(spread.tasksPerSec / b.tasksPerSec, 1)}× BullMQ's tasks/s; meshnode p99 ${num(spread.p99Ms)} ms vs BullMQ p50 ${num(b.p50Ms)} ms (${spread.p99Ms < b.p50Ms ? 'below' : 'not below'})`)
     }
   }
   console.log(`\n${tasks} no-op tasks per run${warmup > 0 ? `, measured after ${warmup} run the same way on the same processes (warm)` : ' on fresh processes'}; meshnode --concurrency ${opts.concurrency} per node` +

@@ -7,6 +7,9 @@
 //   addBulk chunks), up to 4 requests in flight. Each request is acknowledged once its jobs
 //   are durable and registered in the control log.
 // - one-job: one job whose `tasks` roots are the tasks; done when the whole job is.
+// - spread (many-jobs on several nodes): the requests go to the nodes in turn, so each node is
+//   the home of a share of the jobs — producers on every host submitting to their own node,
+//   where the default has every job homed on node 1 (one process doing every home's work).
 //
 // Timing: start = Date.now() just before the first request. A task's latency = its outcome's
 // finishedAt (the executor's clock, recorded in its result) − the send time of the request
@@ -49,6 +52,8 @@ export interface MeshRun {
   warmup?: number
   /** Read every node's message counts (GET /metrics: messages_*_total, socket_writes_total) before and after the run. */
   countMessages?: boolean
+  /** many-jobs: send the submit requests to the nodes in turn instead of all to node 1. */
+  spread?: boolean
 }
 
 /** One node's message counts over a run (after − before), with its role at the end. */
@@ -136,6 +141,8 @@ export interface BenchCluster {
   client: Libp2p
   /** An admin call to node 1 (the home of every job the benches submit). */
   admin: Admin
+  /** Admin calls to each node, in node order (admins[0] is admin). */
+  admins: Admin[]
   pids: number[]
   stop: () => Promise<void>
 }
@@ -150,35 +157,40 @@ export async function startBenchCluster (nodes: number, dir: string, basePort: n
   }
   try {
     const state = loadState(dir)
-    const home = multiaddr(`/ip4/127.0.0.1/tcp/${state.nodes[0]!.port}`)
-    const admin: Admin = async (name, params) => {
-      const res = await callWith(client, home, { [name]: params } as AdminRequest, { ...ADMIN_CALL, timeoutMs: 120_000 })
-      return unwrap(res, name)
-    }
+    const admins = state.nodes.map((n): Admin => {
+      const addr = multiaddr(`/ip4/127.0.0.1/tcp/${n.port}`)
+      return async (name, params) => unwrap(await callWith(client, addr, { [name]: params } as AdminRequest, { ...ADMIN_CALL, timeoutMs: 120_000 }), name)
+    })
+    const admin = admins[0]!
     // Wait for a leader everywhere, so the first registration does not include an election.
     await waitUntil(async () => (await statusAll(dir, 2_000, client)).every(s => (s.status?.leader ?? '') !== ''), 60_000, 'a leader')
-    return { dir, client, admin, pids: state.nodes.map(n => n.pid), stop }
+    return { dir, client, admin, admins, pids: state.nodes.map(n => n.pid), stop }
   } catch (err) {
     await stop()
     throw err
   }
 }
 
-/** Submits `count` no-op tasks as one job (one-job) or as one-task jobs, IN_FLIGHT requests at a time. */
-async function submitAll (admin: Admin, mode: MeshRun['mode'], count: number, chunk = 1000): Promise<{ sent: Map<string, number>, start: number, submitMs: number }> {
+/**
+ * Submits `count` no-op tasks as one job (one-job, to the first node) or as one-task jobs,
+ * IN_FLIGHT requests at a time, each request to the next of `admins` in turn.
+ */
+async function submitAll (admins: Admin[], mode: MeshRun['mode'], count: number, chunk = 1000): Promise<{ sent: Map<string, number>, start: number, submitMs: number }> {
   const sent = new Map<string, number>()
   const start = Date.now()
   if (mode === 'one-job') {
     const tasks = Array.from({ length: count }, () => ({ type: 'echo' }))
-    const res = await admin('jobsSubmit', { jobs: [JSON.stringify({ tasks })] })
+    const res = await admins[0]!('jobsSubmit', { jobs: [JSON.stringify({ tasks })] })
     sent.set(res.jobs[0]!.id, start)
   } else {
     let next = 0
+    let request = 0
     const worker = async (): Promise<void> => {
       while (next < count) {
         const n = Math.min(chunk, count - next)
         next += n
         const t = Date.now()
+        const admin = admins[request++ % admins.length]!
         const res = await admin('jobsSubmit', { jobs: Array.from({ length: n }, () => JSON.stringify({ type: 'echo' })) })
         for (const j of res.jobs) sent.set(j.id, t)
       }
@@ -188,11 +200,11 @@ async function submitAll (admin: Admin, mode: MeshRun['mode'], count: number, ch
   return { sent, start, submitMs: Date.now() - start }
 }
 
-/** Done when the home (node 1) has no active job left. */
-async function untilIdle (dir: string, client: Libp2p): Promise<void> {
+/** Done when the home (node 1), or with `every` each node, has no active job left. */
+async function untilIdle (dir: string, client: Libp2p, every = false): Promise<void> {
   await waitUntil(async () => {
-    const s = (await statusAll(dir, 2_000, client)).find(x => x.entry.index === 1)?.status
-    return s != null && Number(s.counters.work_active_jobs ?? 1) === 0
+    const homes = (await statusAll(dir, 2_000, client)).filter(x => every || x.entry.index === 1)
+    return homes.length > 0 && homes.every(x => x.status != null && Number(x.status.counters.work_active_jobs ?? 1) === 0)
   }, 600_000, 'every job to finish', 20)
 }
 
@@ -205,7 +217,7 @@ async function tasksRunByNode (dir: string, client: Libp2p): Promise<Map<string,
 }
 
 export async function runMesh (run: MeshRun): Promise<MeshResult> {
-  const { admin, client, pids, stop } = await startBenchCluster(run.nodes, run.dir, run.basePort, ['--concurrency', String(run.concurrency), ...(run.extraArgs ?? [])], run.bin)
+  const { admin, admins, client, pids, stop } = await startBenchCluster(run.nodes, run.dir, run.basePort, ['--concurrency', String(run.concurrency), ...(run.extraArgs ?? [])], run.bin)
   const stopScraping = run.scrapeMs != null ? scrapeAll(run.dir, run.scrapeMs) : undefined
   try {
     const warmup = run.warmup ?? 0
@@ -214,15 +226,17 @@ export async function runMesh (run: MeshRun): Promise<MeshResult> {
     if (warmup + run.tasks > defaultRetentionPolicy.maxJobs) {
       await admin('configSet', { key: RETENTION_KEYS.maxJobs, value: String(warmup + run.tasks) })
     }
+    const spread = run.spread === true && run.mode === 'many-jobs'
+    const homes = spread ? admins : [admin]
     if (warmup > 0) {
-      await submitAll(admin, run.mode, warmup, run.chunk)
-      await untilIdle(run.dir, client)
+      await submitAll(homes, run.mode, warmup, run.chunk)
+      await untilIdle(run.dir, client, spread)
     }
     const ranBefore = warmup > 0 ? await tasksRunByNode(run.dir, client) : new Map<string, number>()
     const counts0 = run.countMessages === true ? await messageCounts(run.dir) : undefined
     const cpu0 = pids.map(p => procCpuMs(p) ?? 0)
-    const { sent, start, submitMs } = await submitAll(admin, run.mode, run.tasks, run.chunk)
-    await untilIdle(run.dir, client)
+    const { sent, start, submitMs } = await submitAll(homes, run.mode, run.tasks, run.chunk)
+    await untilIdle(run.dir, client, spread)
     const cpuByNode = pids.map((p, i) => (procCpuMs(p) ?? 0) - cpu0[i]!)
     let messages: NodeMessages[] | undefined
     if (counts0 != null) {
@@ -254,18 +268,24 @@ export async function runMesh (run: MeshRun): Promise<MeshResult> {
         after = view.next
       }
     } else {
-      let before = ''
-      for (;;) {
-        const page = await admin('jobsList', { limit: 10_000, before })
-        for (const j of page.jobs) {
-          const t = sent.get(j.id)
-          if (t == null) continue
-          if (j.state !== 'completed' || j.finishedAt == null) throw new Error(`job ${j.id} ended ${j.state}`)
-          latencies.push(Number(j.finishedAt) - t)
-          end = Math.max(end, Number(j.finishedAt))
+      // Each job's finish time as its home's record holds it: from node 1, or with the jobs
+      // spread from every node (a node's listing has the counts and times of its own jobs).
+      const read = new Set<string>()
+      for (const home of homes) {
+        let before = ''
+        for (;;) {
+          const page = await home('jobsList', { limit: 10_000, before })
+          for (const j of page.jobs) {
+            const t = sent.get(j.id)
+            if (t == null || read.has(j.id) || (spread && j.total == null)) continue
+            if (j.state !== 'completed' || j.finishedAt == null) throw new Error(`job ${j.id} ended ${j.state}`)
+            read.add(j.id)
+            latencies.push(Number(j.finishedAt) - t)
+            end = Math.max(end, Number(j.finishedAt))
+          }
+          if (page.next === '') break
+          before = page.next
         }
-        if (page.next === '') break
-        before = page.next
       }
       for (const [peer, n] of await tasksRunByNode(run.dir, client)) byNode.set(peer, n - (ranBefore.get(peer) ?? 0))
     }
