@@ -452,14 +452,16 @@ export class RaftCore {
   }
 
   /**
-   * This node's event loop runs late (the shell measures it: src/healing/lag.ts): its election
-   * timeout, its lease and, as leader, its check-quorum period last `ticks` more until the next
-   * call (0: as configured). Late timers make a tick last longer, but what a node waits for —
-   * a heartbeat, a round of (pre-)vote answers, acknowledgements — waits on the peers' loops and
-   * on reading the frames as well: at 50 processes on 2 cores (load ~95) followers timed out on
-   * a live leader every few seconds and pre-vote rounds ended before their answers were read
-   * (BENCHMARKS.md, issue 14, stop 42). Safety never rests on timeouts; a crashed leader is
-   * still dropped at once (leaderLost), and a node at rest is never stretched.
+   * This node's event loop runs late, or its leader's does (the shell measures its own and
+   * reads its leader's from the leader's heartbeats: src/healing/lag.ts, raftStretchMs): its
+   * election timeout, its lease (which also decides whether it grants a pre-vote) and, as
+   * leader, its check-quorum period last `ticks` more until the next call (0: as configured).
+   * Late timers make a tick last longer, but what a node waits for — a heartbeat, a round of
+   * (pre-)vote answers, acknowledgements — waits on the peers' loops and on reading the frames
+   * as well: at 50 processes on 2 cores (load ~95) followers timed out on a live leader every
+   * few seconds and pre-vote rounds ended before their answers were read (BENCHMARKS.md, issue
+   * 14, stop 42). Safety never rests on timeouts; a crashed leader is still dropped at once
+   * (leaderLost), and a node at rest is never stretched.
    */
   stretchElection (ticks: number): void {
     this.electionStretch = Number.isSafeInteger(ticks) && ticks > 0 ? ticks : 0
@@ -485,6 +487,11 @@ export class RaftCore {
   hasQuorumContact (): boolean {
     if (this.role === 'leader') return true
     return this.role === 'follower' && this.lead !== null && this.electionElapsed < this.leaseTicks()
+  }
+
+  /** The leader this node follows (itself as leader), null if it knows none: status().leader without building the status. */
+  leaderId (): NodeId | null {
+    return this.lead
   }
 
   /** Leader: whether it is quiet (heartbeats every idleHeartbeatTicks); for tests and status. */

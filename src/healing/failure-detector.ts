@@ -426,6 +426,16 @@ export class FailureDetector {
     return this.members.get(peerId)
   }
 
+  /**
+   * How late `peerId` said its own event loop runs, as this detector honours it (its last
+   * heartbeat's lag_ms, at most probeAfterMs); 0 for a peer it does not hold alive or suspect.
+   * The consensus shell stretches a follower's Raft election timeout by its leader's (lag.ts).
+   */
+  lagOf (peerId: string): number {
+    const m = this.members.get(peerId)
+    return m != null && (m.state === 'alive' || m.state === 'suspect') ? m.lagMs : 0
+  }
+
   all (): Array<Readonly<Member>> {
     return [...this.members.values()]
   }

@@ -19,11 +19,23 @@
 // LAG_FACTOR 2: this node's lateness delays both when it reads a peer's frames and — on a shared
 // machine — the peer's answer.
 //
+// Raft waits too (raftStretchMs): a follower's election timeout and lease — the lease also
+// decides whether it grants a pre-vote — grow by the larger of this node's allowance and its
+// leader's announced lag (the leader's heartbeat's lag_ms, as the failure detector honours it:
+// at most probeAfterMs). A leader whose loop runs late sends its Raft heartbeats late: at 50
+// processes on two cores the first leader's loop ran up to 2.7 s late in its first 70 s while
+// it advertised 3 s, and voters whose own loops ran nearly on time (allowances 0.3 and 1.1 s)
+// timed it out after 0.6–2.3 s, pre-voted each other and elected a second leader
+// (BENCHMARKS.md, issue 14, stops 50 and 51). As leader a node stretches its check-quorum period by its own allowance.
+//
 // What still holds: a crashed peer is found by its closed connection and two refused probes,
-// which no allowance delays; a silent host (SIGSTOP, a cut link) is still probed, suspected and
-// declared dead, at most 2 × capMs later than on an idle node (the allowance only ever delays a
-// probe or a death by at most capMs each); quorum-confirmed death, Raft elections and leadership
-// are untouched. It is this node's own measurement: no peer can make another node lenient.
+// which no allowance delays (a crashed leader is dropped at once: RaftCore.leaderLost); a
+// silent host (SIGSTOP, a cut link) is still probed, suspected and declared dead, at most
+// 2 × capMs later than on an idle node (the allowance only ever delays a probe or a death by at
+// most capMs each), and a silent leader is replaced at most capMs later; quorum-confirmed death
+// is untouched. A peer's lag only ever delays, never speeds, a probe, a death or an election,
+// and a node at rest advertises none (below LAG_FLOOR_MS): its peers' timings stay as
+// configured.
 
 /** How long a lateness sample counts (two halves: the allowance falls back within this after the lag ends). */
 export const LAG_WINDOW_MS = 30_000
@@ -62,4 +74,14 @@ export class LagAllowance {
     this.current = 0
     this.halfStart = this.halfStart === -Infinity ? now : this.halfStart + half * Math.floor((now - this.halfStart) / half)
   }
+}
+
+/**
+ * How much longer than configured a Raft follower's election timeout and lease last: this node's
+ * own allowance or its leader's announced lag (as its failure detector honours it, already at
+ * most probeAfterMs), the larger — not their sum: a silent leader is replaced at most capMs
+ * later than on an idle mesh. 0 for both at rest; a leader passes 0 as its leader's lag.
+ */
+export function raftStretchMs (ownMs: number, leaderLagMs: number): number {
+  return Math.max(0, ownMs, leaderLagMs)
 }

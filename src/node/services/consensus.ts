@@ -25,6 +25,7 @@ import type { ConfState, Entry, Message } from '../../consensus/types.js'
 import { decodeConfChange } from '../../consensus/confchange.js'
 import type { RaftStatus } from '../../consensus/raft.js'
 import type { Transition } from '../../healing/failure-detector.js'
+import { raftStretchMs } from '../../healing/lag.js'
 import { VOUCH_GAP_MS, makeVouch, memberList, type MemberList, type Vouch } from '../../healing/liveness.js'
 import { Healer, defaultHealerOptions, proposeFirst } from '../../healing/healer.js'
 import { QuorumContact, type QuorumContactOptions, type QuorumContactView } from '../../healing/quorum-contact.js'
@@ -539,8 +540,11 @@ export class ConsensusService {
       return
     }
     if (this.foundedIn !== undefined) this.considerFoundingCampaign(this.core)
-    // This node's lag, as its failure detector allows for it (src/healing/lag.ts), in ticks.
-    this.core.stretchElection(Math.ceil(this.membership.detector.allowance / this.opts.tickMs))
+    // This node's lag or its leader's, as its failure detector allows for them (src/healing/lag.ts), in ticks.
+    const detector = this.membership.detector
+    const lead = this.core.leaderId()
+    const leaderLag = lead === null || lead === this.selfId ? 0 : detector.lagOf(lead)
+    this.core.stretchElection(Math.ceil(raftStretchMs(detector.allowance, leaderLag) / this.opts.tickMs))
     this.core.tick()
     if (this.healer.reviewDue(this.ticks)) this.manageMembership()
     if (this.ticks % OPINION_TICKS === 0) this.flushOpinions()
