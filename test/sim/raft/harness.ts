@@ -52,6 +52,8 @@ export interface SimResult {
   readonly straggler?: { readonly id: NodeId, readonly missedVoterChanges: number }
   /** Steps in which some leader was quiet (heartbeats every idleHeartbeatTicks). */
   readonly quietSteps: number
+  /** Ticks with an election timeout stretched by a leader's announced lag beyond the node's own (see Chaos.lag). */
+  readonly leaderLagTicks: number
 }
 
 /** Per-seed fault intensities, drawn from the seed so that runs range from calm to hostile. */
@@ -83,6 +85,15 @@ interface Chaos {
   readonly idleElectionTicks: number
   /** A founding voter cut off in [from, to) of the chaos phase while the voters change. */
   readonly straggler: { readonly id: NodeId, readonly from: number, readonly to: number } | null
+  /**
+   * Lagging event loops, as the node shell stretches for them (src/node/services/consensus.ts,
+   * src/healing/lag.ts raftStretchMs): every node announces a lag of 0..cap ticks, drawn again
+   * with probability `redraw` a step, and before each tick stretches its election timeout and
+   * lease by the larger of its own and its leader's lag as last heard from the leader (any
+   * message). Null: no stretch at all. Timeouts may grow, never shrink: safety must not care,
+   * and liveness must hold with a stretch bounded by the cap.
+   */
+  readonly lag: { readonly cap: number, readonly redraw: number } | null
 }
 
 /** The simulated application: a hash chain over applied entries, snapshotted as (index, hash). */
@@ -144,6 +155,11 @@ export class RaftSim {
   private proposals = 0
   private crashes = 0
   private quietSteps = 0
+  /** Chaos.lag: each node's announced lag (ticks), and what each node last heard from each peer (`to<from`). */
+  private readonly lagOf = new Map<NodeId, number>()
+  private readonly heardLag = new Map<string, number>()
+  private readonly lagDraw: () => number
+  private leaderLagTicks = 0
   private confChanges = 0
   private snapshots = 0
   private stepNo = 0
@@ -152,6 +168,7 @@ export class RaftSim {
   constructor (config: SimConfig) {
     this.config = config
     this.random = mulberry32(config.seed)
+    this.lagDraw = mulberry32(config.seed ^ 0x1a62)
     this.chaos = this.drawChaos()
     this.net = new SimNetwork<Message>(mulberry32(config.seed ^ 0x5eed), this.chaos.net)
     const ids = Array.from({ length: config.nodes }, (_, i) => `n${i + 1}`)
@@ -191,6 +208,9 @@ export class RaftSim {
     const idleDraw = mulberry32(this.config.seed ^ 0x1d1e)
     const idlePick = <T>(xs: readonly T[]): T => xs[Math.floor(idleDraw() * xs.length)] as T
     const idle = idlePick([1, 3, 2 * ELECTION_TICKS])
+    // and lag too (half the seeds)
+    const lagDraw = mulberry32(this.config.seed ^ 0x1a61)
+    const lag = lagDraw() < 0.5 ? { cap: lagDraw() < 0.5 ? ELECTION_TICKS : 2 * ELECTION_TICKS, redraw: lagDraw() < 0.5 ? 0.02 : 0.2 } : null
     const straggler = straggles
       ? {
           id: `n${1 + Math.floor(draw() * this.config.initialVoters)}`,
@@ -200,6 +220,7 @@ export class RaftSim {
       : null
     return {
       straggler,
+      lag,
       net: {
         dropRate: this.pick([0, 0.02, 0.1, 0.25]),
         duplicateRate: this.pick([0, 0.02, 0.1]),
@@ -296,9 +317,11 @@ export class RaftSim {
     else this.stepNo = Infinity
     if (chaos) this.injectFaults()
     if (chaos) this.clientActions()
+    if (this.chaos.lag !== null) this.drawLags(this.chaos.lag)
     for (const n of this.nodes) {
       if (n.core === null) continue
       if (this.chaos.tick < 1 && chaos && this.random() >= this.chaos.tick) continue
+      if (this.chaos.lag !== null) this.stretch(n, n.core)
       n.core.tick()
       this.checkers.observe(n.id, n.core.status())
     }
@@ -306,6 +329,7 @@ export class RaftSim {
     for (const env of this.net.advance()) {
       const n = this.byId.get(env.to)
       if (n?.core == null || this.away(env.from) || this.away(env.to)) continue
+      if (this.chaos.lag !== null) this.heardLag.set(`${env.to}<${env.from}`, this.lagOf.get(env.from) ?? 0)
       n.core.step(env.msg)
       this.checkers.observe(n.id, n.core.status())
     }
@@ -322,6 +346,23 @@ export class RaftSim {
         throw new Violation(`${n.id} rejected a message from an honest node as malformed`)
       }
     }
+  }
+
+  /** Chaos.lag: some nodes' loops start or stop running late. */
+  private drawLags (lag: { readonly cap: number, readonly redraw: number }): void {
+    for (const n of this.nodes) {
+      if (this.lagOf.has(n.id) && this.lagDraw() >= lag.redraw) continue
+      this.lagOf.set(n.id, this.lagDraw() < 0.5 ? 0 : 1 + Math.floor(this.lagDraw() * lag.cap))
+    }
+  }
+
+  /** The shell's stretch before a tick: its own lag or its leader's as last heard, the larger. */
+  private stretch (n: SimNode, core: RaftCore): void {
+    const own = this.lagOf.get(n.id) ?? 0
+    const lead = core.leaderId()
+    const leaderLag = lead === null || lead === n.id ? 0 : this.heardLag.get(`${n.id}<${lead}`) ?? 0
+    if (leaderLag > own) this.leaderLagTicks++
+    core.stretchElection(Math.max(own, leaderLag))
   }
 
   /** The node shell: persist, then send, then apply, then advance. */
@@ -475,6 +516,7 @@ export class RaftSim {
       livenessSteps,
       rejectedCertificates,
       quietSteps: this.quietSteps,
+      leaderLagTicks: this.leaderLagTicks,
       stranded,
       ...(this.chaos.straggler === null ? {} : { straggler: { id: this.chaos.straggler.id, missedVoterChanges: this.missedVoterChanges } })
     }

@@ -67,7 +67,8 @@ function summary (results: readonly SimResult[]): string {
     `${sum((r) => r.rejectedCertificates)} certificates rejected, ${results.filter((r) => r.stranded.length > 0).length} runs with stranded members, ` +
     `${stragglers.length} stragglers (${stragglers.filter((r) => (r.straggler?.missedVoterChanges ?? 0) >= 2).length} away through 2+ voter changes, ` +
     `up to ${Math.max(0, ...stragglers.map((r) => r.straggler?.missedVoterChanges ?? 0))}), ` +
-    `${results.filter((r) => r.quietSteps > 0).length} runs with a quiet leader (${sum((r) => r.quietSteps)} quiet steps)`
+    `${results.filter((r) => r.quietSteps > 0).length} runs with a quiet leader (${sum((r) => r.quietSteps)} quiet steps), ` +
+    `${results.filter((r) => r.leaderLagTicks > 0).length} runs stretched by a leader's lag (${sum((r) => r.leaderLagTicks)} ticks)`
 }
 
 describe('raft under simulated faults', () => {
