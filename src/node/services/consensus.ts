@@ -546,6 +546,10 @@ export class ConsensusService {
     const leaderLag = lead === null || lead === this.selfId ? 0 : detector.lagOf(lead)
     this.core.stretchElection(Math.ceil(raftStretchMs(detector.allowance, leaderLag) / this.opts.tickMs))
     this.core.tick()
+    if (lead !== null && lead !== this.selfId && this.core.leaderId() === null && this.log.isLevelEnabled('debug')) {
+      // Rare: a follower timed its leader out. How long it waited for it is read from here (debug).
+      this.log.debug({ leader: lead, role: this.core.status().role, allowanceMs: detector.allowance, leaderLagMs: leaderLag }, 'raft leader timed out')
+    }
     if (this.healer.reviewDue(this.ticks)) this.manageMembership()
     if (this.ticks % OPINION_TICKS === 0) this.flushOpinions()
     this.kick()
