@@ -25,8 +25,9 @@
 // at most probeAfterMs). A leader whose loop runs late sends its Raft heartbeats late: at 50
 // processes on two cores the first leader's loop ran up to 2.7 s late in its first 70 s while
 // it advertised 3 s, and voters whose own loops ran nearly on time (allowances 0.3 and 1.1 s)
-// timed it out after 0.6–2.3 s, pre-voted each other and elected a second leader
-// (BENCHMARKS.md, issue 14, stops 50 and 51). As leader a node stretches its check-quorum period by its own allowance.
+// timed it out after 0.6–1.7 s, pre-voted each other and elected a second leader
+// (BENCHMARKS.md, issue 14, stops 50 and 51). A leader stretches its check-quorum period by its
+// own allowance alone.
 //
 // What still holds: a crashed peer is found by its closed connection and two refused probes,
 // which no allowance delays (a crashed leader is dropped at once: RaftCore.leaderLost); a
