@@ -117,13 +117,7 @@ export class WorkService {
     this.approvals?.onDecided(rec => { this.engine.approvalDecided(rec) })
     await this.transport.start()
     this.membership.onHeartbeat.push((peerId, hb) => {
-      if (hb.queued <= 0) return
-      // The core plans its steal from peers(): a view cached before this heartbeat would not
-      // show the work it advertises, and the thief asked someone else or took a stale count
-      // (a new job's thieves stole from each other for up to PEERS_CACHE_MS after the home's
-      // announce: BENCHMARKS.md, issue 14, stop 51).
-      this.peersCache.at = -Infinity
-      this.engine.peerAdvertised(peerId)
+      if (hb.queued > 0) this.engine.peerAdvertised(peerId)
     })
     this.consensus.onApplied.push((cmd, index) => {
       if (cmd.op === 'job.cancel') this.engine.cancelJob(cmd.jobId)

@@ -26,11 +26,6 @@ export class Thief {
   /** Until when no peer is asked after a steal that found nothing (see answered). */
   private quietUntil = 0
   /**
-   * A heartbeat advertised work while the steal in flight was out (see advertised): its
-   * empty answer then says nothing about that work, and must not make this thief quiet.
-   */
-  private advertisedMeanwhile = false
-  /**
    * The most the next steal asks for (0: an eighth of a fair share). A thief asks for an
    * eighth of its fair share first, then twice what it last got, up to the fair share, and
    * starts again from an eighth after a steal found nothing (a job's end: the next job is
@@ -112,16 +107,11 @@ export class Thief {
    * one after another at once sent ~80 steals per job of 200 tasks among ten nodes, nearly
    * all empty — each a stream, a decode, a flush's turn and a reply on two of ten processes
    * sharing two cores, just as the job's last outcomes travelled to its home (half of them,
-   * and a job's completion p50 10 → 3–4 ms: BENCHMARKS.md, issue 14, stop 35). Unless a
-   * heartbeat advertised work while this steal was out: at a new job's start, thieves that
-   * heard the home's announce with a steal out to a peer still advertising the last job
-   * waited out the quiet before asking the home — 50–80 ms of 36 idle slots
-   * (BENCHMARKS.md, issue 14, stop 51).
+   * and a job's completion p50 10 → 3–4 ms: BENCHMARKS.md, issue 14, stop 35).
    */
   answered (victim: string, got: number, remaining: number, latencyMs: number, now: number): void {
     this.stealing = false
-    this.quietUntil = got > 0 || this.advertisedMeanwhile ? 0 : now + EMPTY_QUIET_MS
-    this.advertisedMeanwhile = false
+    this.quietUntil = got > 0 ? 0 : now + EMPTY_QUIET_MS
     this.hints.set(victim, { queued: got > 0 ? remaining : 0, at: now })
     this.ramp = got > 0 ? Math.min(JOB_LIMITS.batchTasks, Math.max(this.ramp, got) * 2) : 0
     if (got > 0) this.answerMs = Math.max(latencyMs, this.answerMs * ANSWER_DECAY)
@@ -131,7 +121,6 @@ export class Thief {
 
   failed (victim: string, now: number): void {
     this.stealing = false
-    this.advertisedMeanwhile = false
     this.hints.set(victim, { queued: 0, at: now })
     this.trails.penalize(victim)
   }
@@ -139,7 +128,6 @@ export class Thief {
   /** A fresh heartbeat replaces what the last grant told us about that peer. */
   advertised (peer: string): void {
     this.quietUntil = 0
-    if (this.stealing) this.advertisedMeanwhile = true
     this.hints.delete(peer)
   }
 
