@@ -453,7 +453,7 @@ export class RaftCore {
 
   /**
    * This node's event loop runs late, or its leader's does (the shell measures its own and
-   * reads its leader's from the leader's heartbeats: src/healing/lag.ts, raftStretchMs): its
+   * reads its leader's from the leader's heartbeats: src/healing/lag.ts, raftStretchTicks): its
    * election timeout, its lease (which also decides whether it grants a pre-vote) and, as
    * leader, its check-quorum period last `ticks` more until the next call (0: as configured).
    * Late timers make a tick last longer, but what a node waits for — a heartbeat, a round of

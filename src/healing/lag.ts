@@ -19,7 +19,7 @@
 // LAG_FACTOR 2: this node's lateness delays both when it reads a peer's frames and — on a shared
 // machine — the peer's answer.
 //
-// Raft waits too (raftStretchMs): a follower's election timeout and lease — the lease also
+// Raft waits too (raftStretchTicks): a follower's election timeout and lease — the lease also
 // decides whether it grants a pre-vote — grow by the larger of this node's allowance and its
 // leader's announced lag (the leader's heartbeat's lag_ms, as the failure detector honours it:
 // at most probeAfterMs). A leader whose loop runs late sends its Raft heartbeats late: at 50
@@ -77,12 +77,21 @@ export class LagAllowance {
   }
 }
 
+/** What a node's failure detector knows of lag: its own allowance, and each peer's announced lag as it honours it. */
+export interface LagView {
+  readonly allowance: number
+  lagOf: (peerId: string) => number
+}
+
 /**
- * How much longer than configured a Raft follower's election timeout and lease last: this node's
- * own allowance or its leader's announced lag (as its failure detector honours it, already at
- * most probeAfterMs), the larger — not their sum: a silent leader is replaced at most capMs
- * later than on an idle mesh. 0 for both at rest; a leader passes 0 as its leader's lag.
+ * How many ticks longer than configured a node's Raft election timeout and lease last (what the
+ * consensus shell passes RaftCore.stretchElection before every tick): this node's own allowance
+ * or its leader's announced lag (as its failure detector honours it, already at most
+ * probeAfterMs), the larger — not their sum: a silent leader is replaced at most capMs later than
+ * on an idle mesh. A leader (`leader` is `self`) and a node that knows no leader use their own
+ * allowance alone; 0 for both at rest.
  */
-export function raftStretchMs (ownMs: number, leaderLagMs: number): number {
-  return Math.max(0, ownMs, leaderLagMs)
+export function raftStretchTicks (view: LagView, self: string, leader: string | null, tickMs: number): number {
+  const leaderLag = leader === null || leader === self ? 0 : view.lagOf(leader)
+  return Math.ceil(Math.max(0, view.allowance, leaderLag) / tickMs)
 }

@@ -25,7 +25,7 @@ import type { ConfState, Entry, Message } from '../../consensus/types.js'
 import { decodeConfChange } from '../../consensus/confchange.js'
 import type { RaftStatus } from '../../consensus/raft.js'
 import type { Transition } from '../../healing/failure-detector.js'
-import { raftStretchMs } from '../../healing/lag.js'
+import { raftStretchTicks } from '../../healing/lag.js'
 import { VOUCH_GAP_MS, makeVouch, memberList, type MemberList, type Vouch } from '../../healing/liveness.js'
 import { Healer, defaultHealerOptions, proposeFirst } from '../../healing/healer.js'
 import { QuorumContact, type QuorumContactOptions, type QuorumContactView } from '../../healing/quorum-contact.js'
@@ -543,12 +543,11 @@ export class ConsensusService {
     // This node's lag or its leader's, as its failure detector allows for them (src/healing/lag.ts), in ticks.
     const detector = this.membership.detector
     const lead = this.core.leaderId()
-    const leaderLag = lead === null || lead === this.selfId ? 0 : detector.lagOf(lead)
-    this.core.stretchElection(Math.ceil(raftStretchMs(detector.allowance, leaderLag) / this.opts.tickMs))
+    this.core.stretchElection(raftStretchTicks(detector, this.selfId, lead, this.opts.tickMs))
     this.core.tick()
     if (lead !== null && lead !== this.selfId && this.core.leaderId() === null && this.log.isLevelEnabled('debug')) {
       // Rare: a follower timed its leader out. How long it waited for it is read from here (debug).
-      this.log.debug({ leader: lead, role: this.core.status().role, allowanceMs: detector.allowance, leaderLagMs: leaderLag }, 'raft leader timed out')
+      this.log.debug({ leader: lead, role: this.core.status().role, allowanceMs: detector.allowance, leaderLagMs: detector.lagOf(lead) }, 'raft leader timed out')
     }
     if (this.healer.reviewDue(this.ticks)) this.manageMembership()
     if (this.ticks % OPINION_TICKS === 0) this.flushOpinions()

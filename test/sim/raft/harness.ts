@@ -87,7 +87,7 @@ interface Chaos {
   readonly straggler: { readonly id: NodeId, readonly from: number, readonly to: number } | null
   /**
    * Lagging event loops, as the node shell stretches for them (src/node/services/consensus.ts,
-   * src/healing/lag.ts raftStretchMs): every node announces a lag of 0..cap ticks, drawn again
+   * src/healing/lag.ts raftStretchTicks): every node announces a lag of 0..cap ticks, drawn again
    * with probability `redraw` a step, and before each tick stretches its election timeout and
    * lease by the larger of its own and its leader's lag as last heard from the leader (any
    * message). Null: no stretch at all. Timeouts may grow, never shrink: safety must not care,

@@ -1,10 +1,10 @@
 // A follower waits for its Raft leader by the leader's announced lag too (src/healing/lag.ts,
-// raftStretchMs), as the consensus shell computes it before every tick: the larger of its own
+// raftStretchTicks), as the consensus shell computes it before every tick: the larger of its own
 // allowance and its leader's lag_ms as its failure detector holds it, in ticks. Time is the
 // cluster's ticks (a fake clock: TICK_MS each), the detectors are the real ones.
 import { describe, expect, it } from 'vitest'
 import { FailureDetector } from '../../../src/healing/failure-detector.js'
-import { LAG_FLOOR_MS, LagAllowance, raftStretchMs } from '../../../src/healing/lag.js'
+import { LAG_FLOOR_MS, LagAllowance, raftStretchTicks } from '../../../src/healing/lag.js'
 import type { NodeId } from '../../../src/consensus/index.js'
 import { Cluster } from './cluster.js'
 
@@ -32,10 +32,7 @@ class Shell {
 
   /** What ConsensusService.tick() passes the core (src/node/services/consensus.ts). */
   stretchTicks (id: NodeId): number {
-    const d = this.detectors.get(id)!
-    const lead = this.c.core(id).leaderId()
-    const leaderLag = lead === null || lead === id ? 0 : d.lagOf(lead)
-    return Math.ceil(raftStretchMs(d.allowance, leaderLag) / TICK_MS)
+    return raftStretchTicks(this.detectors.get(id)!, id, this.c.core(id).leaderId(), TICK_MS)
   }
 
   /** `n` ticks of `ids`, each stretched first as the shell does. */
