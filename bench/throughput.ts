@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { bullmqVersion, runBullmq, type BullmqResult } from './lib/bullmq.js'
 import { formatMachine, machineInfo, settle } from './lib/machine.js'
-import { runMesh, type MeshResult } from './lib/mesh-jobs.js'
+import { runMesh, type MeshResult, type MeshRun } from './lib/mesh-jobs.js'
 import { freePortBlock } from './lib/ports.js'
 import { markdownTable, num } from './lib/stats.js'
 
@@ -58,12 +58,13 @@ async function main (): Promise<void> {
       console.error(`meshnode ${mode} on ${nodes} node(s) (${await settle(10)})`)
       const dir = join(tmpdir(), `meshnode-bench-throughput-${process.pid}`)
       const basePort = await freePortBlock(Number(opts.basePort), nodes)
-      const m: MeshResult = await runMesh({ mode, tasks, nodes, concurrency: opts.concurrency === 'auto' ? 'auto' : Number(opts.concurrency), dir, basePort, chunk: Number(opts.chunk), warmup })
+      const run: Omit<MeshRun, 'basePort'> = { mode, tasks, nodes, concurrency: opts.concurrency === 'auto' ? 'auto' : Number(opts.concurrency), dir, chunk: Number(opts.chunk), warmup }
+      const m: MeshResult = await runMesh({ ...run, basePort })
       rows.push(['meshnode', mode, String(nodes), num(m.tasksPerSec), num(m.p50Ms), num(m.p99Ms), num(m.elapsedMs), m.byNode.join('/')])
       let spread: MeshResult | undefined
       if (opts.spread === true && mode === 'many-jobs' && nodes > 1) {
         console.error(`meshnode ${mode} on ${nodes} node(s), submits spread over the nodes (${await settle(10)})`)
-        spread = await runMesh({ mode, tasks, nodes, concurrency: opts.concurrency === 'auto' ? 'auto' : Number(opts.concurrency), dir, basePort: await freePortBlock(Number(opts.basePort), nodes), chunk: Number(opts.chunk), warmup, spread: true })
+        spread = await runMesh({ ...run, basePort: await freePortBlock(Number(opts.basePort), nodes), spread: true })
         rows.push(['meshnode, submits spread', mode, String(nodes), num(spread.tasksPerSec), num(spread.p50Ms), num(spread.p99Ms), num(spread.elapsedMs), spread.byNode.join('/')])
       }
       if (opts.scrapeMs != null) {

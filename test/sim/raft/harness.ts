@@ -18,6 +18,7 @@
 
 import { MemoryStorage, RaftCore, mulberry32 } from '../../../src/consensus/index.js'
 import type { ConfChange, Entry, Message, NodeId, RaftStatus, SignatureScheme } from '../../../src/consensus/index.js'
+import { raftStretchTicks } from '../../../src/healing/lag.js'
 import { CALM, SimNetwork } from '../net.js'
 import type { NetworkFaults } from '../net.js'
 import { RaftCheckers, Violation, entryKey } from './checkers.js'
@@ -356,13 +357,12 @@ export class RaftSim {
     }
   }
 
-  /** The shell's stretch before a tick: its own lag or its leader's as last heard, the larger. */
+  /** The shell's stretch before a tick (raftStretchTicks, in ticks): its own lag or its leader's as last heard, the larger. */
   private stretch (n: SimNode, core: RaftCore): void {
-    const own = this.lagOf.get(n.id) ?? 0
-    const lead = core.leaderId()
-    const leaderLag = lead === null || lead === n.id ? 0 : this.heardLag.get(`${n.id}<${lead}`) ?? 0
-    if (leaderLag > own) this.leaderLagTicks++
-    core.stretchElection(Math.max(own, leaderLag))
+    const view = { allowance: this.lagOf.get(n.id) ?? 0, lagOf: (peer: string) => this.heardLag.get(`${n.id}<${peer}`) ?? 0 }
+    const ticks = raftStretchTicks(view, n.id, core.leaderId(), 1)
+    if (ticks > view.allowance) this.leaderLagTicks++
+    core.stretchElection(ticks)
   }
 
   /** The node shell: persist, then send, then apply, then advance. */
