@@ -342,7 +342,11 @@ export class MeshNode {
       c.work.engine.stuckOf = id => c.stuck!.view(id)
       c.work.engine.stuckJobs = () => c.stuck!.all()
       // The heap trim samples on the resource monitor's timer (both every 2 s): one wake-up.
-      const heapTrim = opts.heapTrim === true ? new HeapTrim(workActivity(c.work.engine), false) : undefined
+      const heapTrim = opts.heapTrim === true ? new HeapTrim({
+        working: workActivity(c.work.engine),
+        ownTimer: false,
+        onTrim: t => { log.debug({ ms: Math.round(t.ms), newSpaceBefore: t.newSpaceBefore, newSpaceAfter: t.newSpaceAfter }, 'heap trimmed: the young generation given back while idle') }
+      }) : undefined
       c.resources = new ResourceMonitor({ dataDir: config.dataDir, engine: c.work.engine, events: c.events, log, self }, {
         maxRssBytes: config['resources.maxRssBytes'],
         minFreeDiskBytes: config['resources.minFreeDiskBytes'],
