@@ -104,7 +104,7 @@ describe('TrimPolicy', () => {
     const drawn = slots(i => mulberry32(1000 + i))
     const total = [...drawn.values()].reduce((a, b) => a + b, 0)
     // As many trims as a node's mean gap allows (~1.5 MIN_GAP_MS), but never a quarter of the
-    // nodes in one check (the first trims, spread over one IDLE_MS, are the most crowded).
+    // nodes in one check (the first trims, which only the drawn idle spell and the slot spread, are the most crowded).
     expect(total).toBeGreaterThan(50 * 10)
     expect(Math.max(...drawn.values())).toBeLessThanOrEqual(12)
     // Past the first few gaps, at most a handful in any one check.
