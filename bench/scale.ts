@@ -164,6 +164,10 @@ interface HoldResult {
   termBefore: number
   termAfter: number
   allUp: boolean
+  /** Timed-out probes that suspected nobody: the peer was heard from (or vouched for) while the probe was out. */
+  heardTimeouts: number
+  /** Dials aborted at their time limit, all nodes together, by the hold's start and by its end (handshakes wasted). */
+  dialsTimedOut: [number, number]
   /** The same window from the node logs, which every node writes however loaded it is. */
   logged: LoggedEvents
   cpuPct: number[]
@@ -267,6 +271,8 @@ async function hold (dir: string, pids: number[], logs: string[], opts: Options)
     termBefore: max(terms(before)),
     termAfter: max(terms(after)),
     allUp: after.every(s => s.status != null),
+    heardTimeouts: counter(after, 'heard_probe_timeouts_total') - counter(before, 'heard_probe_timeouts_total'),
+    dialsTimedOut: [counter(before, 'dials_timed_out_total'), counter(after, 'dials_timed_out_total')],
     logged: countLogged(logs, from, to),
     cpuPct,
     rssStartMiB: rssStart,
@@ -326,7 +332,7 @@ async function main (): Promise<void> {
         const h = r.hold
         const l = h.logged
         console.log(`hold, from the node logs: ${l.suspicions} suspicions, ${l.deaths} local deaths, ${l.campaigns} campaigns, ${l.leaders} leaders elected`)
-        console.log(`hold, from status (nodes that answered): suspicions_total +${h.suspicions}, deaths_total +${h.deaths}, elections started +${h.electionsStarted}, term ${h.termBefore} → ${h.termAfter}; all answering status at the end: ${h.allUp}; CPU per node mean ${num(mean(h.cpuPct), 2)} %, max ${num(max(h.cpuPct), 2)} %; RSS mean ${num(h.rssStartMiB, 1)} → ${num(h.rssEndMiB, 1)} MiB`)
+        console.log(`hold, from status (nodes that answered): suspicions_total +${h.suspicions} (timed-out probes that suspected nobody, the peer heard from meanwhile: +${h.heardTimeouts}), deaths_total +${h.deaths}, elections started +${h.electionsStarted}, term ${h.termBefore} → ${h.termAfter}; all answering status at the end: ${h.allUp}; CPU per node mean ${num(mean(h.cpuPct), 2)} %, max ${num(max(h.cpuPct), 2)} %; RSS mean ${num(h.rssStartMiB, 1)} → ${num(h.rssEndMiB, 1)} MiB; dials timed out (all nodes) ${h.dialsTimedOut[0]} by the hold's start, ${h.dialsTimedOut[1]} by its end`)
       }
       results.push(r)
       await lib.down(dir, opts.keep)

@@ -176,6 +176,17 @@ export function makeVouch (list: MemberList, self: string, heardAt: (peer: strin
   return { members: list.hash, heard }
 }
 
+/** The members `prev` named and `next` (over the same list) does not: dropped from the leader's vouch. */
+export function unvouched (prev: Vouch, next: Vouch, list: MemberList): string[] {
+  const dropped: string[] = []
+  if (prev.members !== list.hash || next.members !== list.hash) return dropped
+  list.ids.forEach((id, i) => {
+    const bit = 1 << (i & 7)
+    if (((prev.heard[i >> 3] ?? 0) & bit) !== 0 && ((next.heard[i >> 3] ?? 0) & bit) === 0) dropped.push(id)
+  })
+  return dropped
+}
+
 export type VouchReading =
   | { ok: true, vouched: string[] }
   /** not-leader: not from the leader this node follows; other-list: over another member list (both ignored). malformed, oversize: rejected. */

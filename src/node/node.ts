@@ -244,7 +244,7 @@ export class MeshNode {
       const workMetrics = new WorkMetrics(registry, (queued, running) => { c.work?.engine.countByType(queued, running) })
       const supervisionMetrics = new SupervisionMetrics(registry, () => c.work?.engine.circuits() ?? [])
       const processMetrics = new ProcessMetrics(registry)
-      c.dialer = new Dialer({ host, log }, config.peers, config.expect > 1)
+      c.dialer = new Dialer({ host, log, metrics: c.metrics }, config.peers, config.expect > 1)
       // The work layer supplies load and stealable work; consensus supplies role, term, leader.
       const localState = (): LocalState => ({
         load: c.work?.engine.load ?? 0,
@@ -268,6 +268,9 @@ export class MeshNode {
         localState,
         relay: config.gossipRelay
       })
+      // A dial's time limit stretches as a probe's does: by this node's lag and the peer's.
+      const membership = c.membership
+      c.dialer.stretch = peer => peer === undefined ? membership.detector.allowance : membership.detector.probeWaitMs(peer, 0)
       c.consensus = new ConsensusService(c as ConsensusComponents, {
         expect: config.expect,
         voterCap: config.voterCap,

@@ -26,7 +26,7 @@ import { decodeConfChange } from '../../consensus/confchange.js'
 import type { RaftStatus } from '../../consensus/raft.js'
 import type { Transition } from '../../healing/failure-detector.js'
 import { raftStretchTicks } from '../../healing/lag.js'
-import { VOUCH_GAP_MS, makeVouch, memberList, type MemberList, type Vouch } from '../../healing/liveness.js'
+import { VOUCH_GAP_MS, makeVouch, memberList, unvouched, type MemberList, type Vouch } from '../../healing/liveness.js'
 import { Healer, defaultHealerOptions, proposeFirst } from '../../healing/healer.js'
 import { QuorumContact, type QuorumContactOptions, type QuorumContactView } from '../../healing/quorum-contact.js'
 import { DeathTally, OpinionOutbox, declaredDead, needsAlive, type AliveProposal, type DeathProposal, type Opinion } from '../../healing/death-quorum.js'
@@ -471,9 +471,26 @@ export class ConsensusService {
         return undefined
       }
       const list = this.memberList(st.conf)
+      const prev = last
       last = this.lastVouch = { at: now, list, vouch: makeVouch(list, this.selfId, p => this.transport.lastHeardFrom(p), now, this.membership.heartbeatMs) }
+      if (prev != null && prev.list === list && this.log.isLevelEnabled('debug')) this.logUnvouched(prev.vouch, last.vouch, list, now)
     }
     return this.membership.heartbeatOf(peer)?.vouchMembers === last.list.hash ? last.vouch : undefined
+  }
+
+  /**
+   * At debug: the members the last vouch named and this one does not (nothing heard from them
+   * within --heartbeat-ms), with how long ago the leader last heard each. Their peers that
+   * count vouches stop hearing of them now and probe them --probe-after-ms later.
+   */
+  private logUnvouched (prev: Vouch, next: Vouch, list: MemberList, now: number): void {
+    const ids = unvouched(prev, next, list)
+    if (ids.length === 0) return
+    const dropped = ids.map(peer => {
+      const at = this.transport.lastHeardFrom(peer)
+      return { peer, heardAgoMs: at === undefined ? undefined : Math.round(now - at) }
+    })
+    this.log.debug({ dropped }, 'vouch no longer names members')
   }
 
   /**

@@ -186,6 +186,13 @@ export class Membership {
   frames?: FrameChannel
   /** The last vouch that named this node: from which leader, when (performance.now()). */
   private selfVouch?: { leader: string, at: number }
+  /**
+   * When (performance.now()) this node last counted a vouch from its leader, and each peer's
+   * last vouch naming it: a suspicion's log line says whether vouches stopped coming or only
+   * stopped naming the peer (linkOf).
+   */
+  private lastVouchAt?: number
+  private readonly vouchNamedAt = new Map<string, number>()
   /** The host's addresses as heartbeats advertise them, and when they were read (ownAddrs). */
   private addrs: { at: number, list: string[] } = { at: -Infinity, list: [] }
 
@@ -375,9 +382,13 @@ export class Membership {
     if (this.stopped) return
     const now = performance.now()
     const self = this.host.peerId.toString()
+    this.lastVouchAt = now
     for (const peerId of members) {
       if (peerId === self) this.selfVouch = { leader, at: now }
-      else this.detector.signOfLife(peerId, now - this.init.heartbeatMs)
+      else {
+        this.detector.signOfLife(peerId, now - this.init.heartbeatMs, now)
+        this.vouchNamedAt.set(peerId, now)
+      }
     }
   }
 
@@ -719,9 +730,11 @@ export class Membership {
 
   /**
    * What this node held of its link to a peer it suspects, for the log line: whether a gossip
-   * heartbeat or only other signs of life stopped (ms since the last heartbeat), whether a
-   * connection was open (and since when), whether gossipsub had a stream each way, and whether
-   * heartbeats went to every peer (no relay needed: a quiet heartbeat may be left out).
+   * heartbeat or only other signs of life stopped (ms since the last heartbeat), how long ago
+   * this node counted a vouch from its leader and one that named the peer (a quiet peer's
+   * liveness may rest on those alone), whether a connection was open (and since when), whether
+   * gossipsub had a stream each way, and whether heartbeats went to every peer (no relay
+   * needed: a quiet heartbeat may be left out).
    */
   private linkOf (peerId: string, now: number): Record<string, unknown> {
     const pubsub = this.host.services.pubsub as any
@@ -729,8 +742,11 @@ export class Membership {
     try { conns = this.host.getConnections(peerIdFromString(peerId)) } catch {}
     const open = conns.filter(c => c.status === 'open')
     const hbAt = this.heartbeatAt.get(peerId)
+    const named = this.vouchNamedAt.get(peerId)
     return {
       hbAgoMs: hbAt === undefined ? undefined : Math.round(now - hbAt),
+      vouchAgoMs: this.lastVouchAt === undefined ? undefined : Math.round(now - this.lastVouchAt),
+      vouchNamedAgoMs: named === undefined ? undefined : Math.round(now - named),
       conns: open.length,
       connAgeMs: open.length > 0 ? Date.now() - Math.min(...open.map(c => c.timeline?.open ?? Date.now())) : undefined,
       gossipOut: pubsub?.streamsOutbound?.has?.(peerId),

@@ -19,7 +19,11 @@ export const BACKOFF_MAX_MS = 3_000
  * only make both ends refuse (and report) over and over.
  */
 const KEY_MISMATCH_BACKOFF_MS = 30_000
-/** A dial not connected and upgraded (TCP, pnet, Noise, Yamux) by then is aborted. */
+/**
+ * A dial not connected and upgraded (TCP, pnet, Noise, Yamux) by then is aborted — that much
+ * later while this node's event loop, or the peer's, runs late (Dialer.stretch): a handshake
+ * takes turns of both loops, and one aborted half done wasted the CPU both ends spent on it.
+ */
 export const DIAL_TIMEOUT_MS = 5_000
 /**
  * The fewest dials a node keeps in flight once its dials time out (Dialer's window). A dial is
@@ -95,17 +99,25 @@ export class Dialer {
   private readonly dialTimers = new Set<NodeJS.Timeout>()
   /** Targets in the order a round dials them (dialOrder), rebuilt when a target is added. */
   private order?: Target[]
+  /**
+   * How much longer than DIAL_TIMEOUT_MS a dial to `peerId` (undefined: a bootstrap address
+   * whose peer is not known yet) may take now: this node's lag allowance and the peer's
+   * announced lag, as a probe's timeout stretches (src/healing/lag.ts). Set by the node; 0 without.
+   */
+  stretch?: (peerId: string | undefined) => number
 
   private readonly host: Host
   private readonly log: Logger
+  private readonly timeouts?: { inc: () => void }
 
   /**
    * @param founding the node starts a new cluster with others (--expect > 1): its bootstrap
    *   peers list it too, so it may yield to them (start()). A node joining a running cluster
    *   must not: the members it names do not know it and would never dial it.
    */
-  constructor (components: { host: Host, log: Logger }, bootstrap: string[], private readonly founding = false) {
+  constructor (components: { host: Host, log: Logger, metrics?: { dialsTimedOut: { inc: () => void } } }, bootstrap: string[], private readonly founding = false) {
     ({ host: this.host, log: this.log } = components)
+    this.timeouts = components.metrics?.dialsTimedOut
     for (const a of bootstrap) {
       const ma = multiaddr(a)
       const pid = ma.getPeerId() ?? undefined
@@ -337,7 +349,8 @@ export class Dialer {
       const force = t.peerId != null && this.listed(t.peerId)
       const seq = ++this.dialsStarted
       const abort = new AbortController()
-      const timer = setTimeout(() => abort.abort(new Error(`dial timed out after ${DIAL_TIMEOUT_MS} ms`)), DIAL_TIMEOUT_MS)
+      const timeoutMs = DIAL_TIMEOUT_MS + Math.max(0, this.stretch?.(t.peerId) ?? 0)
+      const timer = setTimeout(() => abort.abort(new Error(`dial timed out after ${timeoutMs} ms`)), timeoutMs)
       this.dialTimers.add(timer)
       this.host.dial(target, { signal: abort.signal, force }).then(conn => {
         t.peerId ??= conn.remotePeer.toString()
@@ -345,7 +358,10 @@ export class Dialer {
         t.nextAt = Date.now() + BACKOFF_MIN_MS
         this.window += 1
       }, err => {
-        if (abort.signal.aborted) this.timedOut(seq)
+        if (abort.signal.aborted) {
+          this.timeouts?.inc()
+          this.timedOut(seq)
+        }
         const wrongKey = isMeshKeyMismatch(err)
         t.nextAt = Date.now() + (wrongKey ? KEY_MISMATCH_BACKOFF_MS : t.backoff)
         t.backoff = Math.min(BACKOFF_MAX_MS, t.backoff * 2)

@@ -402,6 +402,33 @@ describe('failure detector: refused vs timed-out probes', () => {
     expect(fd.get('c')?.state).toBe('suspect')
   })
 
+  it('does not suspect a peer a leader vouched for while its timed-out probe was out, though the vouch is dated before the probe left; one dated back that came before it does not count', () => {
+    const fd = detector()
+    fd.heartbeat('a', 1n, 1n, 0)
+    fd.tick(1_000)
+    expect(fd.ready().probes).toEqual(['a'])
+    // A vouch at 1 300 (the probe left at 1 000): the leader heard 'a' within the 500 ms before it.
+    fd.signOfLife('a', 800, 1_300)
+    expect(fd.get('a')?.lastHeardAt).toBe(800)
+    fd.probeResult('a', 'timed-out', 1_500)
+    expect(fd.get('a')?.state).toBe('alive')
+    expect(fd.counters).toMatchObject({ suspicions: 0, heardTimeouts: 1 })
+    // No vouch names it any more: the next probe, a second after the vouch's date, suspects it.
+    expect(fd.nextDeadline()).toBe(1_800)
+    fd.tick(1_800)
+    expect(fd.ready().probes).toEqual(['a'])
+    fd.probeResult('a', 'timed-out', 2_300)
+    expect(fd.get('a')?.state).toBe('suspect')
+
+    // A vouch that came before the probe left, however it is dated, is no news to the probe.
+    fd.heartbeat('b', 1n, 1n, 0)
+    fd.signOfLife('b', 200, 700)
+    fd.tick(1_200)
+    expect(fd.ready().probes).toEqual(['b'])
+    fd.probeResult('b', 'timed-out', 1_700)
+    expect(fd.get('b')?.state).toBe('suspect')
+  })
+
   it('judges a peer that announces lag that much later: its silence, its probe\'s wait and its time as a suspect, at most probeAfterMs', () => {
     const fd = detector()
     fd.heartbeat('a', 1n, 1n, 0, false, 0, false, 700)

@@ -1,6 +1,6 @@
 // Frames as liveness (src/healing/liveness.ts): which peers a quiet heartbeat may leave out.
 import { describe, expect, it } from 'vitest'
-import { MAX_VOUCH_BYTES, makeVouch, memberList, quietPlan, readVouch, type FrameLivenessPeer, type OwnVouch } from '../../../src/healing/liveness.js'
+import { MAX_VOUCH_BYTES, makeVouch, memberList, quietPlan, readVouch, unvouched, type FrameLivenessPeer, type OwnVouch } from '../../../src/healing/liveness.js'
 import { FailureDetector } from '../../../src/healing/failure-detector.js'
 
 const peer = (peerId: string, lastFrameSentAt: number | undefined, framesAlive = true, pulsable = true): FrameLivenessPeer => ({ peerId, framesAlive, lastFrameSentAt, pulsable })
@@ -117,6 +117,21 @@ describe('vouches (makeVouch, readVouch)', () => {
     pastTheEnd[6] = pastTheEnd[6]! | 0x80 // bit 55: there are 50 members
     expect(readVouch('peer-00', 'peer-00', { ...v, heard: pastTheEnd }, list)).toEqual({ ok: false, reason: 'malformed' })
     expect(readVouch('peer-00', 'peer-00', { members: list.hash, heard: new Uint8Array(MAX_VOUCH_BYTES + 1) }, list)).toEqual({ ok: false, reason: 'oversize' })
+  })
+
+  it('unvouched: the members one vouch named and the next one does not, over the same list only', () => {
+    const before = makeVouch(list, 'peer-00', id => heard.get(id), 10_000, 1_000)
+    // 600 ms later peer-03 and peer-48 were heard again, the others of the first vouch were not.
+    const later = new Map(heard)
+    later.set('peer-03', 10_500)
+    later.set('peer-48', 10_500)
+    const after = makeVouch(list, 'peer-00', id => later.get(id), 10_600, 1_000)
+    const named = ids.filter((_id, i) => i % 3 === 0 && i !== 0)
+    expect(unvouched(before, after, list)).toEqual(named.filter(id => id !== 'peer-03' && id !== 'peer-48'))
+    expect(unvouched(after, before, list)).toEqual([])
+    expect(unvouched(before, before, list)).toEqual([])
+    // A vouch over another list says nothing about this one's members.
+    expect(unvouched(before, { ...after, members: memberList(ids.slice(1)).hash }, list)).toEqual([])
   })
 })
 

@@ -330,6 +330,28 @@ describe('Dialer: dials in flight (congestion window)', () => {
     d.stop()
   })
 
+  it('waits longer for a handshake while this node or the peer runs late (stretch), and counts each dial that times out', async () => {
+    const f = slowHost()
+    let timedOut = 0
+    const metrics = { dialsTimedOut: { inc: () => { timedOut++ } } }
+    const d = new Dialer({ host: f.host as any, log: f.log as any, metrics }, [], false)
+    const asked: Array<string | undefined> = []
+    d.stretch = peer => { asked.push(peer); return peer === 'slow-peer' ? 2_000 : 0 }
+    d.know('slow-peer', [port(30_000)])
+    d.know('quick-peer', [port(30_001)])
+    d.start()
+    await vi.advanceTimersByTimeAsync(10)
+    expect(f.dials).toHaveLength(2)
+    expect(asked.sort()).toEqual(['quick-peer', 'slow-peer'])
+    // At DIAL_TIMEOUT_MS only the dial of the peer with no lag is aborted; the other one has 2 s more.
+    await vi.advanceTimersByTimeAsync(DIAL_TIMEOUT_MS)
+    expect(timedOut).toBe(1)
+    f.pending.get(port(30_000))!.connect()
+    await vi.advanceTimersByTimeAsync(2_000)
+    expect(timedOut).toBe(1)
+    d.stop()
+  })
+
   /** A dialer of the twelve lower addresses whose dials time out until its window is down to one. */
   async function cutToOne (f: ReturnType<typeof slowHost>): Promise<Dialer> {
     const d = new Dialer({ host: f.host as any, log: f.log as any }, lower, false)

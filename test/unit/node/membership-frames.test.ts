@@ -45,7 +45,10 @@ async function setup () {
     services: { pubsub }
   })
   let state = idleState()
-  const m = quietMembership(host, { heartbeatMs: 1000, localState: () => state })
+  /** What the shell logged at warn (suspicions, deaths). */
+  const warned: Array<Record<string, unknown>> = []
+  const log = { debug () {}, info () {}, trace () {}, isLevelEnabled () { return true }, warn (o: Record<string, unknown>) { warned.push(o) } }
+  const m = quietMembership(host, { heartbeatMs: 1000, localState: () => state }, { log })
   const framesTo = new Map<string, number>()
   m.frames = { sentAt: peer => framesTo.get(peer), canPulse: () => false, pulse: () => { throw new Error('no pulses here') } }
   let seq = 0n
@@ -53,7 +56,7 @@ async function setup () {
     const hb: Heartbeat = { mesh: 'test', name: 'p', version: '0', addrs: [], incarnation, seq: ++seq, load: 0, queued: 0, slots: 1, draining: false, capabilities: [], role: 'follower', term: 0n, leader: '', uptimeMs: 0n, leaving: false, bootstrapSet: [], fullyConnected: true, framesAlive, quietMs: 1000, ...extra }
     ;(m as any).onMessage({ detail: { type: 'signed', topic: TOPIC, from, data: encodeHeartbeat(hb) } })
   }
-  return { a: a.toString(), b: b.toString(), aId: a, bId: b, m, sent, framesTo, heartbeat, topicPeers, setState: (s: typeof state) => { state = s } }
+  return { a: a.toString(), b: b.toString(), aId: a, bId: b, m, sent, framesTo, heartbeat, topicPeers, warned, setState: (s: typeof state) => { state = s } }
 }
 
 describe('frames as liveness in the membership shell', () => {
@@ -315,6 +318,12 @@ describe('frames as liveness in the membership shell', () => {
     // Dated --heartbeat-ms before it came: the leader heard b at some time in that window.
     expect(b.lastHeardAt).toBe(lastNamingB - 1000)
     expect(probed.find(p => p.peer === t.b)?.at).toBe(lastNamingB - 1000 + 3000 + 1000)
+    // The suspicion's line (its probe timed out: no answer here) says vouches kept coming, every
+    // 600 ms, but had stopped naming b since lastNamingB (probed 1 s dating + 3 s + 1 s quiet
+    // after it, the probe's 500 ms on top).
+    const line = t.warned.find(w => w.peer === t.b && w.to === 'suspect')!
+    expect(line.vouchAgoMs).toBeLessThanOrEqual(600)
+    expect(line.vouchNamedAgoMs).toBeGreaterThanOrEqual(3000)
     // A vouch clears no suspicion.
     ;(t.m.detector as any).probeResult(t.b, 'timed-out', performance.now())
     t.m.vouched(t.a, ['self', t.b])

@@ -151,7 +151,7 @@ describe('metric names and types of a started node', () => {
     expect(names).not.toContain('tasks_done_total')
     expect(names).toContain('raft_elections_started_total')
     expect(names).toContain('work_steals_refused_total')
-    expect(names.length).toBeLessThan(85)
+    expect(names.length).toBeLessThan(90)
   })
 })
 
