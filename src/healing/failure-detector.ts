@@ -55,9 +55,10 @@
 // the peer is not silent. It suspects nobody. A refused probe still counts (a crash right after
 // a heartbeat). A leader's vouch that arrives while the probe is out counts too, though it is
 // dated back to the start of its window: at 50 processes on two cores a fifth of the
-// timed-out suspicions (29 of 146 in twelve holds) were of peers whose silence, by the
-// vouches that had come in meanwhile, was already below the probe threshold when the probe
-// timed out (BENCHMARKS.md, issue 14, stop 53).
+// timed-out suspicions (29 of 146 in twelve holds) were of peers whose silence was already
+// below the probe threshold when the probe timed out, and in each of the 15 whose log lines
+// could tell, a vouch naming the peer had arrived while the probe was out (BENCHMARKS.md,
+// issue 14, stop 53).
 //
 // While a cluster is forming, a timed-out probe suspects nobody: when the peer says it belongs
 // to no cluster yet (its heartbeat's `forming`), or this node does (forming()). A mesh forms

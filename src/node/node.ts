@@ -269,8 +269,9 @@ export class MeshNode {
         relay: config.gossipRelay
       })
       // A dial's time limit stretches as a probe's does: by this node's lag and the peer's.
-      const membership = c.membership
-      c.dialer.stretch = peer => peer === undefined ? membership.detector.allowance : membership.detector.probeWaitMs(peer, 0)
+      // (A bootstrap address whose peer is not known yet: this node's allowance alone.)
+      const detector = c.membership.detector
+      c.dialer.stretch = peer => detector.probeWaitMs(peer ?? '', 0)
       c.consensus = new ConsensusService(c as ConsensusComponents, {
         expect: config.expect,
         voterCap: config.voterCap,
