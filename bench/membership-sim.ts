@@ -9,6 +9,8 @@
 //
 // For each N: all nodes start at seeded times within --spread-ms, knowing 3 bootstrap peers;
 //   join      = from the last node's start until every node sees every other alive;
+//   the join's own traffic (from the first start until it converged): heartbeat copies received
+//   per node per second, duplicates per distinct heartbeat, relayed copies held back (relayTo);
 //   then --settle-ms of quiet (the join's greetings leave the message caches) and a
 //   --steady-ms window in which traffic is counted per node per second: gossip frames and
 //   bytes sent (heartbeats incl. forwards, IHAVE, IWANT, GRAFT/PRUNE, subscriptions,
@@ -19,6 +21,8 @@
 //   configured  gossipsub as host.ts builds it (HEARTBEAT_MESH: floodPublish, D 2, IHAVE to Dlazy=2),
 //               relaying only while needed (src/healing/relay.ts, --gossip-relay when-needed)
 //   relayalways every fresh heartbeat relayed to the mesh (--gossip-relay always, before stop 25)
+//   relaymesh   while relaying, every mesh peer gets the copy, also one that lists the author as
+//               heard straight from (no relayTo; before stop 54)
 //   factor25    gossipFactor 0.25, the library default (IHAVE to a quarter of the non-mesh
 //               peers) — meshnode's setting before this bench
 //   meshpub     floodPublish off: a node publishes to its mesh (D) only
@@ -31,6 +35,7 @@ import { markdownTable } from './lib/stats.js'
 const VARIANTS: Record<string, (c: MembershipSimConfig) => MembershipSimConfig> = {
   configured: c => c,
   relayalways: c => ({ ...c, relay: 'always' }),
+  relaymesh: c => ({ ...c, directRelays: false }),
   factor25: c => ({ ...c, gossip: { ...c.gossip, gossipFactor: 0.25 } }),
   meshpub: c => ({ ...c, gossip: { ...c.gossip, floodPublish: false } }),
   greet250: c => ({ ...c, greetGapMs: 250, greetGapPerPeerMs: 0 })
@@ -69,11 +74,14 @@ for (const variant of o.variants.split(',')) {
     const { sim, result: r } = runScenario(cfg, { limitMs: Number(o.limitMs), settleMs: Number(o.settleMs), steadyMs: Number(o.steadyMs), crash: true })
     const cpu = process.cpuUsage(cpu0)
     const s = r.steady
+    const j = r.join
+    const msgCat = CATEGORIES.indexOf('heartbeat')
     const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0)
     rows.push([
       variant, `${n}`, ms(r.joinConvergenceMs), ms(r.crashDetectionMs),
       f1(sum(s.txMsgs)), kb(sum(s.txBytes)), f1(sum(s.rxMsgs)), kb(sum(s.rxBytes)),
       s.duplicatesPerMessage.toFixed(2),
+      f1(j.rxMsgs[msgCat]!), kb(sum(j.rxBytes)), j.duplicatesPerMessage.toFixed(2), f1(j.relaysUnneededPerNodePerSecond),
       `${s.meshSize.min}/${f1(s.meshSize.mean)}/${s.meshSize.max}`,
       `${s.connections.min}/${f1(s.connections.mean)}/${s.connections.max}`,
       f1(s.refusedDialsPerNodePerSecond),
@@ -87,8 +95,8 @@ for (const variant of o.variants.split(',')) {
   }
 }
 console.log()
-console.log('Simulated times in ms; traffic per node per second in the steady window (mean over live nodes).')
-console.log(markdownTable(['variant', 'N', 'join ms', 'crash seen by all ms', 'sent frames/s', 'sent KiB/s', 'recv frames/s', 'recv KiB/s', 'dup per msg', 'mesh min/mean/max', 'conns min/mean/max', 'refused dials/s', 'false susp.', 'sim CPU s'], rows))
+console.log('Simulated times in ms; traffic per node per second in the steady window (mean over live nodes); "join:" columns over the join, from the first start until it converged.')
+console.log(markdownTable(['variant', 'N', 'join ms', 'crash seen by all ms', 'sent frames/s', 'sent KiB/s', 'recv frames/s', 'recv KiB/s', 'dup per msg', 'join: heartbeat copies recv/s', 'join: recv KiB/s', 'join: dup per msg', 'join: relays held back/s', 'mesh min/mean/max', 'conns min/mean/max', 'refused dials/s', 'false susp.', 'sim CPU s'], rows))
 console.log()
 console.log('Sent per node per second by kind (frames / KiB):')
 console.log(markdownTable(['variant', 'N', ...CATEGORIES], breakdown))

@@ -168,6 +168,8 @@ interface HoldResult {
   heardTimeouts: number
   /** Dials aborted at their time limit, all nodes together, by the hold's start and by its end (handshakes wasted). */
   dialsTimedOut: [number, number]
+  /** Relayed heartbeat copies held back from peers that hear their author directly (healing/relay.ts), by the hold's start and by its end. */
+  relaysUnneeded: [number, number]
   /** The same window from the node logs, which every node writes however loaded it is. */
   logged: LoggedEvents
   cpuPct: number[]
@@ -273,6 +275,7 @@ async function hold (dir: string, pids: number[], logs: string[], opts: Options)
     allUp: after.every(s => s.status != null),
     heardTimeouts: counter(after, 'heard_probe_timeouts_total') - counter(before, 'heard_probe_timeouts_total'),
     dialsTimedOut: [counter(before, 'dials_timed_out_total'), counter(after, 'dials_timed_out_total')],
+    relaysUnneeded: [counter(before, 'gossip_relays_unneeded_total'), counter(after, 'gossip_relays_unneeded_total')],
     logged: countLogged(logs, from, to),
     cpuPct,
     rssStartMiB: rssStart,
@@ -332,7 +335,7 @@ async function main (): Promise<void> {
         const h = r.hold
         const l = h.logged
         console.log(`hold, from the node logs: ${l.suspicions} suspicions, ${l.deaths} local deaths, ${l.campaigns} campaigns, ${l.leaders} leaders elected`)
-        console.log(`hold, from status (nodes that answered): suspicions_total +${h.suspicions} (timed-out probes that suspected nobody, the peer heard from meanwhile: +${h.heardTimeouts}), deaths_total +${h.deaths}, elections started +${h.electionsStarted}, term ${h.termBefore} → ${h.termAfter}; all answering status at the end: ${h.allUp}; CPU per node mean ${num(mean(h.cpuPct), 2)} %, max ${num(max(h.cpuPct), 2)} %; RSS mean ${num(h.rssStartMiB, 1)} → ${num(h.rssEndMiB, 1)} MiB; dials timed out (all nodes) ${h.dialsTimedOut[0]} by the hold's start, ${h.dialsTimedOut[1]} by its end`)
+        console.log(`hold, from status (nodes that answered): suspicions_total +${h.suspicions} (timed-out probes that suspected nobody, the peer heard from meanwhile: +${h.heardTimeouts}), deaths_total +${h.deaths}, elections started +${h.electionsStarted}, term ${h.termBefore} → ${h.termAfter}; all answering status at the end: ${h.allUp}; CPU per node mean ${num(mean(h.cpuPct), 2)} %, max ${num(max(h.cpuPct), 2)} %; RSS mean ${num(h.rssStartMiB, 1)} → ${num(h.rssEndMiB, 1)} MiB; dials timed out (all nodes) ${h.dialsTimedOut[0]} by the hold's start, ${h.dialsTimedOut[1]} by its end; relayed copies held back from peers that hear the author directly ${h.relaysUnneeded[0]} by the hold's start, ${h.relaysUnneeded[1]} by its end`)
       }
       results.push(r)
       await lib.down(dir, opts.keep)

@@ -54,3 +54,37 @@ export function relayNeeded (members: Iterable<RelayMember>, msSinceChange: numb
   }
   return false
 }
+
+// While relays are on, they go only where they may be needed. A receiver that gets an author's
+// heartbeats straight from it (flood publishing reaches every subscriber the author is
+// connected to) gains nothing from a relayed copy: a duplicate it decrypts, decodes and drops.
+// So each heartbeat lists the members a heartbeat came straight from, over a connection still
+// open, that its sender does not suspect (`direct`, as 32-bit tags: peerTag; the membership
+// shell keeps it), and a node forwards an author's heartbeat to a mesh peer only if that peer's
+// last heartbeat does not list the author. Before, relays went to every mesh peer as soon as
+// one member was not fully connected: during a 50-process formation, every heartbeat arrived
+// about three times at every node until the 1 225 connections were made, minutes later
+// (BENCHMARKS.md, issue 14, stops 53–54). An open connection alone is not listed: its peer
+// publishes to this node only once it has this node's subscription, seconds later on a loaded
+// host. A peer with no list (an older node; one linked to more members than a heartbeat may
+// list, HEARTBEAT_LIMITS in src/wire/constants.ts; not heard yet) gets every relay as before. A
+// node that stops hearing a member it listed heartbeats at the next interval, not the next
+// quiet one, so a relay it now needs is held back about as long as relays already were for a
+// mesh that believed itself settled.
+
+/**
+ * A member's tag in `direct`: the last 4 bytes of its PeerId's multihash (an Ed25519 key's
+ * last bytes; a SHA-256 digest's for other key types) — free to compute from the `from` bytes
+ * of a gossip message. Two members whose tags collide only cost a peer that lists one of them
+ * the other's relays; a peer can only hold back relays to itself.
+ */
+export function peerTag (multihash: Uint8Array): number {
+  const n = multihash.byteLength
+  if (n < 4) return 0
+  return ((multihash[n - 4]! << 24) | (multihash[n - 3]! << 16) | (multihash[n - 2]! << 8) | multihash[n - 1]!) >>> 0
+}
+
+/** Should a heartbeat by the author tagged `author` be relayed to a peer whose last heartbeat listed `direct`? */
+export function relayTo (author: number, direct: readonly number[] | undefined): boolean {
+  return direct == null || direct.length === 0 || !direct.includes(author)
+}

@@ -59,6 +59,7 @@ const NODE_COUNTERS = {
   pulsesVouched: { name: 'pulses_vouched_total', help: 'Pulses not sent (nor a quiet heartbeat) because the leader vouches for this node to the peer' },
   heartbeatsLeftOut: { name: 'heartbeats_left_out_total', help: 'Quiet heartbeats not sent to a peer that counts frames as signs of life: it was just sent a Raft frame, or gets a pulse instead (healing/liveness.ts)' },
   gossipRelaysSkipped: { name: 'gossip_relays_skipped_total', help: 'Fresh heartbeats not forwarded to gossip mesh peers: every member was directly connected (healing/relay.ts)' },
+  gossipRelaysUnneeded: { name: 'gossip_relays_unneeded_total', help: 'Relayed heartbeat copies not sent to a mesh peer whose last heartbeat says it hears their author directly (healing/relay.ts)' },
   gossipLinksReopened: { name: 'gossip_links_reopened_total', help: 'Gossip streams reopened to connected peers that gossipsub had given up on (transport/gossip-links.ts)' },
   dialsTimedOut: { name: 'dials_timed_out_total', help: 'Dials aborted unconnected at their time limit (transport/dialer.ts): the handshake CPU both ends spent on them was wasted' },
   probes: { name: 'probes_total', help: 'Direct probes (libp2p ping) of silent or disconnected peers' },

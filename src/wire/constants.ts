@@ -25,9 +25,10 @@ export const STATUS_TIMEOUT_MS = 5_000
  * bootstrapSet carries a founder's proposed founding set, --expect ids (at most 99, START_OPTIONS
  * in src/node/config.ts): at 16, every heartbeat of a founder of more than 16 nodes was
  * rejected as malformed by every peer, and 25 founders never formed (bench/scale, issue 14).
- * 99 ids are ~5.4 KB, inside MAX_HEARTBEAT_BYTES.
+ * 99 ids are ~5.4 KB, inside MAX_HEARTBEAT_BYTES. `direct` (the members a node hears straight
+ * from, src/healing/relay.ts) is 5 bytes a member: a node linked to more than 1 024 lists none.
  */
-export const HEARTBEAT_LIMITS = { addrs: 32, capabilities: 64, bootstrapSet: 99 } as const
+export const HEARTBEAT_LIMITS = { addrs: 32, capabilities: 64, bootstrapSet: 99, direct: 1024 } as const
 
 /** Mesh names become part of topic names; keep them to a safe alphabet. */
 export const MESH_NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/

@@ -117,7 +117,7 @@ describe('a running node facing a hostile peer', () => {
   it('drops and counts malformed, oversize and wrong-mesh heartbeats and keeps running', async () => {
     const topic = heartbeatTopic('default')
     const liar = encodeHeartbeat({
-      mesh: 'some-other-mesh', name: 'liar', version: '0', addrs: [], incarnation: 1n, seq: 1n, load: 0, capabilities: [], role: '', term: 0n, leader: '', uptimeMs: 0n, leaving: false, bootstrapSet: [], queued: 0, slots: 1, draining: false, fullyConnected: false, framesAlive: false
+      mesh: 'some-other-mesh', name: 'liar', version: '0', addrs: [], incarnation: 1n, seq: 1n, load: 0, capabilities: [], role: '', term: 0n, leader: '', uptimeMs: 0n, leaving: false, bootstrapSet: [], queued: 0, slots: 1, draining: false, fullyConnected: false, framesAlive: false, direct: []
     })
     // The rogue learns of the node's subscription over the node's stream, but its own outbound
     // gossip stream may open a moment later, and gossipsub drops what it publishes before then

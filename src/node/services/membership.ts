@@ -4,15 +4,16 @@
 import type { Message, PeerId } from '@libp2p/interface'
 import { TopicValidatorResult } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { equals } from 'uint8arrays/equals'
 import { performance } from 'node:perf_hooks'
 import { FailureDetector, type MemberState, type ProbeOutcome, type Transition } from '../../healing/failure-detector.js'
 import { Greeter } from '../../healing/greeting.js'
 import { LagAllowance } from '../../healing/lag.js'
 import { quietPlan, type FrameLivenessPeer, type OwnVouch } from '../../healing/liveness.js'
-import { fullyConnected, relayNeeded, type RelayMember } from '../../healing/relay.js'
+import { fullyConnected, peerTag, relayNeeded, relayTo, type RelayMember } from '../../healing/relay.js'
 import { decodeHeartbeat, encodeHeartbeat, type Heartbeat } from '../../wire/heartbeat-codec.js'
 import { VERSION } from '../../version.js'
-import { heartbeatTopic } from '../../wire/constants.js'
+import { HEARTBEAT_LIMITS, heartbeatTopic } from '../../wire/constants.js'
 import type { PeerStatus } from '../../wire/proto/status.js'
 import { parseAddrs } from '../transport/addrs.js'
 import { pingPeer, timeoutAfterPoll } from '../transport/ping.js'
@@ -168,6 +169,13 @@ export class Membership {
   /** What the last heartbeat said (contentOf) and when it went out: quiet heartbeats. */
   private lastContent = ''
   private lastPublishedAt = -Infinity
+  /** The members the last heartbeat listed as heard straight from (`direct`, src/healing/relay.ts). */
+  private lastDirect: readonly number[] = []
+  /** The author of the gossip message being forwarded (hookRelay), as its tag. */
+  private forwarding?: number
+  /** Peers a heartbeat came straight from over the connection open now, with their tags (hookDirect). */
+  private readonly heardDirect = new Map<string, number>()
+  private unhookDirect?: () => void
   /**
    * Frames as liveness (src/healing/liveness.ts): what the last heartbeat that went to every
    * peer said, and who it went to; and the peers the heartbeat being published leaves out
@@ -222,6 +230,7 @@ export class Membership {
     pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
     pubsub.subscribe(this.topic)
     if (this.init.relay !== 'always') this.hookRelay(pubsub)
+    this.hookDirect(pubsub)
     this.hookPublish(pubsub)
     if (pubsub.streamsOutbound instanceof Map && typeof pubsub.onPeerConnected === 'function') this.links = new GossipLinks(this.host as any, pubsub)
     this.host.addEventListener('peer:connect', this.onConnect)
@@ -284,6 +293,7 @@ export class Membership {
     pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
     pubsub.topicValidators.delete(this.topic)
     this.unhookRelay?.()
+    this.unhookDirect?.()
     this.host.removeEventListener('peer:connect', this.onConnect)
     this.host.removeEventListener('peer:disconnect', this.onDisconnect)
     this.host.removeEventListener('self:peer:update', this.onSelfUpdate)
@@ -439,12 +449,17 @@ export class Membership {
       quietMs: (QUIET_FACTOR - 1) * this.init.heartbeatMs,
       lagMs: this.detector.allowance !== 0 ? this.detector.allowance : undefined,
       framesAlive: true,
-      vouchMembers: local.vouchMembers != null && local.vouchMembers !== 0 ? local.vouchMembers : undefined
+      vouchMembers: local.vouchMembers != null && local.vouchMembers !== 0 ? local.vouchMembers : undefined,
+      direct: this.directTags()
     }
     const content = contentOf(hb)
-    if (periodic && !heartbeatDue(content !== this.lastContent, now - this.lastPublishedAt, this.init.heartbeatMs)) return
+    // A member newly heard straight from can wait for the next quiet heartbeat (until then its
+    // relays still come); one no longer heard so cannot: peers hold its relays back from here.
+    const unlinked = this.lastDirect.some(t => !hb.direct.includes(t))
+    if (periodic && !heartbeatDue(content !== this.lastContent || unlinked, now - this.lastPublishedAt, this.init.heartbeatMs)) return
     this.lastContent = content
     this.lastPublishedAt = now
+    this.lastDirect = hb.direct
     hb.seq = ++this.seq
     this.greeter.published(now)
     const plan = periodic && content === this.lastFullContent
@@ -472,6 +487,42 @@ export class Membership {
     } finally {
       this.leaveOut = undefined
     }
+  }
+
+  /**
+   * The members whose heartbeats reach this node straight from them (src/healing/relay.ts): one
+   * of their heartbeats came from them, not relayed, and the connection it came over is still
+   * open. Not a member it suspects or holds dead: it is not hearing that one, whatever the
+   * connection looks like (half open, a stream gossipsub gave up on), so relays of its
+   * heartbeats are welcome. None past HEARTBEAT_LIMITS.direct.
+   */
+  private directTags (): number[] {
+    const tags: number[] = []
+    for (const [id, tag] of this.heardDirect) {
+      const state = this.detector.get(id)?.state
+      if (state === 'suspect' || state === 'dead' || !this.isConnected(id)) continue
+      tags.push(tag)
+    }
+    return tags.length <= HEARTBEAT_LIMITS.direct ? tags : []
+  }
+
+  /**
+   * Notes each peer whose heartbeat arrives straight from it (directTags), duplicates included:
+   * gossipsub drops a copy it has seen before validating it, so only its receive path sees them
+   * all. A connection being open is not enough: the peer publishes to this node only once it
+   * has this node's subscription, which on a loaded host comes seconds after the connection —
+   * listed meanwhile, relays this node still needed would have been held back.
+   */
+  private hookDirect (pubsub: any): void {
+    const receive = pubsub.handleReceivedMessage
+    if (typeof receive !== 'function') return
+    pubsub.handleReceivedMessage = (from: PeerId, msg: { topic?: string, from?: Uint8Array }, ...rest: unknown[]): unknown => {
+      if (msg?.topic === this.topic && msg.from != null && !this.heardDirect.has(from.toString()) && equals(msg.from, from.toMultihash().bytes)) {
+        this.heardDirect.set(from.toString(), peerTag(msg.from))
+      }
+      return receive.call(pubsub, from, msg, ...rest)
+    }
+    this.unhookDirect = () => { pubsub.handleReceivedMessage = receive }
   }
 
   /** The live members as the frames-as-liveness rule reads them (src/healing/liveness.ts). */
@@ -625,6 +676,8 @@ export class Membership {
     // What was on its way to it may be lost with the connection: it gets heartbeats again
     // until one has reached it (frames as liveness).
     this.fullRecipients.delete(evt.detail.toString())
+    // A heartbeat must come straight from it over the next connection before it is listed again.
+    if (!this.isConnected(evt.detail.toString())) this.heardDirect.delete(evt.detail.toString())
     this.detector.disconnected(evt.detail.toString(), performance.now())
     this.drain()
   }
@@ -784,14 +837,37 @@ export class Membership {
    */
   private hookRelay (pubsub: any): void {
     const select = pubsub.selectPeersToForward
+    const forward = pubsub.forwardMessage
     const emit = pubsub.emitGossip
     if (typeof select !== 'function') return
     pubsub.selectPeersToForward = (topic: string, ...rest: unknown[]): Set<string> => {
-      if (topic === this.topic && !this.relayNeeded()) {
+      if (topic !== this.topic) return select.call(pubsub, topic, ...rest)
+      if (!this.relayNeeded()) {
         this.metrics.gossipRelaysSkipped.inc()
         return new Set()
       }
-      return select.call(pubsub, topic, ...rest)
+      const peers: Set<string> = select.call(pubsub, topic, ...rest)
+      const author = this.forwarding
+      if (author === undefined) return peers
+      // Only to the peers that do not hear the author straight from it (relayTo).
+      for (const peer of peers) {
+        if (!relayTo(author, this.info.get(peer)?.direct)) {
+          peers.delete(peer)
+          this.metrics.gossipRelaysUnneeded.inc()
+        }
+      }
+      return peers
+    }
+    if (typeof forward === 'function') {
+      // selectPeersToForward is not told whose message it forwards; forwardMessage is, and calls it.
+      pubsub.forwardMessage = (msgId: string, raw: { from?: Uint8Array }, ...rest: unknown[]): unknown => {
+        this.forwarding = raw?.from != null ? peerTag(raw.from) : undefined
+        try {
+          return forward.call(pubsub, msgId, raw, ...rest)
+        } finally {
+          this.forwarding = undefined
+        }
+      }
     }
     if (typeof emit === 'function') {
       pubsub.emitGossip = (peersByTopic: Map<string, Set<string>>): unknown => {
@@ -804,6 +880,7 @@ export class Membership {
     }
     this.unhookRelay = () => {
       pubsub.selectPeersToForward = select
+      if (typeof forward === 'function') pubsub.forwardMessage = forward
       if (typeof emit === 'function') pubsub.emitGossip = emit
     }
   }

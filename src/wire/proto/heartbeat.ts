@@ -34,6 +34,7 @@ export interface Heartbeat {
   vouchMembers?: number
   bootstrapVoters?: number
   lagMs?: number
+  direct: number[]
 }
 
 export namespace Heartbeat {
@@ -167,6 +168,13 @@ export namespace Heartbeat {
           w.uint32(obj.lagMs)
         }
 
+        if (obj.direct != null) {
+          for (const value of obj.direct) {
+            w.uint32(197)
+            w.fixed32(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -190,7 +198,8 @@ export namespace Heartbeat {
           slots: 0,
           draining: false,
           fullyConnected: false,
-          framesAlive: false
+          framesAlive: false,
+          direct: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -301,6 +310,14 @@ export namespace Heartbeat {
             }
             case 23: {
               obj.lagMs = reader.uint32()
+              break
+            }
+            case 24: {
+              if (opts.limits?.direct != null && obj.direct.length === opts.limits.direct) {
+                throw new MaxLengthError('Decode error - map field "direct" had too many elements')
+              }
+
+              obj.direct.push(reader.fixed32())
               break
             }
             default: {

@@ -144,9 +144,11 @@ describe('membership at scale (simulated)', () => {
 
   it('a 100-node mesh converges in under 5 s simulated and measures its traffic', () => {
     const cfg = defaultSimConfig({ seed: 1, nodes: 100 })
-    const { result: r } = runScenario(cfg, { limitMs: 15_000, settleMs: 0, steadyMs: 1000, crash: true, stallMs: stallMs(cfg) })
+    // one quiet interval: every node publishes at least once in it
+    const { result: r } = runScenario(cfg, { limitMs: 15_000, settleMs: 0, steadyMs: QUIET_FACTOR * cfg.heartbeatMs, crash: true, stallMs: stallMs(cfg) })
     expect(violations(cfg, r)).toEqual([])
     // every node's heartbeat reaches every node (floodPublish) at least once per quiet interval
+    // (counted by copies received: relays right after the join no longer pad it, relayTo)
     const perSecond = r.steady.rxMsgs[0]!
     expect(perSecond).toBeGreaterThan((cfg.nodes - 1) / QUIET_FACTOR)
   })
@@ -169,6 +171,28 @@ describe('membership at scale (simulated)', () => {
     const ihave = CATEGORIES.indexOf('ihave')
     expect(always.steady.txMsgs[ihave]!).toBeGreaterThan(0)
     expect(needed.steady.txMsgs[ihave]!).toBe(0)
+  })
+
+  it('while relaying, a heartbeat is relayed only to peers that do not hear its author directly, and every bound still holds', () => {
+    for (const seed of [1, 2, 3]) {
+      const cfg = (directRelays: boolean): MembershipSimConfig => defaultSimConfig({ seed, nodes: 50, directRelays })
+      const opts = { limitMs: 15_000, settleMs: 0, steadyMs: QUIET_FACTOR * cfg(true).heartbeatMs, crash: true, stallMs: stallMs(cfg(true)) }
+      const mesh = runScenario(cfg(false), opts).result
+      const direct = runScenario(cfg(true), opts).result
+      expect(violations(cfg(false), mesh)).toEqual([])
+      expect(violations(cfg(true), direct)).toEqual([])
+      // during the join, each heartbeat arrives ~3 times without the rule (flood publish plus
+      // the mesh's relays), less than twice with it: the relays go to members not yet linked
+      const beat = CATEGORIES.indexOf('heartbeat')
+      expect(mesh.join.duplicatesPerMessage).toBeGreaterThan(1.5)
+      expect(direct.join.duplicatesPerMessage).toBeLessThan(1)
+      expect(direct.join.rxMsgs[beat]!).toBeLessThan(0.7 * mesh.join.rxMsgs[beat]!)
+      expect(direct.join.relaysUnneededPerNodePerSecond).toBeGreaterThan(0)
+      // and right after it, while relays are still on (RELAY_AFTER_CHANGE_MS), everyone is
+      // linked to everyone: almost no copy is relayed at all
+      expect(mesh.steady.duplicatesPerMessage).toBeGreaterThan(1.5)
+      expect(direct.steady.duplicatesPerMessage).toBeLessThan(0.25)
+    }
   })
 
   // All on one machine (loopback is allow-listed, so no inbound connection cap): on a LAN,

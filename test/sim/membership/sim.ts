@@ -26,7 +26,12 @@
 //     announce their subscription; the publisher sends its own message to every subscribed
 //     connected peer (floodPublish) or to its mesh; a receiver drops a message whose id
 //     (sender, seqno) it has seen, otherwise delivers it and forwards it to its mesh peers
-//     except the one it came from. Every gossipsub heartbeat (100 ms after start, then every
+//     except the one it came from — with relay 'when-needed' only while a relay is needed
+//     (relayNeeded), and only to a mesh peer whose last heartbeat does not list the author
+//     among the members it hears straight from (relayTo; a heartbeat lists the connected
+//     peers a copy came straight from, but those it suspects, and goes out at the next
+//     interval when one of them is lost).
+//     Every gossipsub heartbeat (100 ms after start, then every
 //     1 s) maintains the mesh (graft D - |mesh| random candidates below Dlo, prune down to D
 //     above Dhi keeping Dout outbound peers, graft outbound peers when fewer than Dout), sends
 //     IHAVE with the message ids of the last mcacheGossip windows to max(Dlazy, gossipFactor x
@@ -68,14 +73,14 @@
 //     listeners, consensus) cost nothing here; a heartbeat's content never changes the
 //     detector (incarnation is 1, no restarts, no leaves).
 //   - Frame sizes are computed, not measured: the real heartbeat encoding of a representative
-//     heartbeat, the gossipsub RPC protobuf around it (from, seqno, topic, 64-byte signature),
+//     heartbeat (plus 5 bytes for each member its `direct` list names), the gossipsub RPC protobuf around it (from, seqno, topic, 64-byte signature),
 //     a length prefix and 30 bytes of Yamux header and Noise tag per frame. A message id is 46
 //     bytes (from + seqno). A probe is ~110 bytes each way (a new stream's multistream
 //     negotiation plus 32 bytes of ping).
 
 import { FailureDetector, type MemberState, type ProbeOutcome, type Transition } from '../../../src/healing/failure-detector.js'
 import { Greeter } from '../../../src/healing/greeting.js'
-import { fullyConnected, relayNeeded, type RelayMember } from '../../../src/healing/relay.js'
+import { fullyConnected, relayNeeded, relayTo, type RelayMember } from '../../../src/healing/relay.js'
 import { START_OPTIONS, optionDefault } from '../../../src/node/config.js'
 import { HEARTBEAT_MESH } from '../../../src/node/transport/host.js'
 import { GREET_GAP_MS, GREET_GAP_PER_PEER_MS, QUIET_FACTOR, TICK_MS, heartbeatDue } from '../../../src/node/services/membership.js'
@@ -164,6 +169,12 @@ export interface MembershipSimConfig {
   gossip: GossipParams
   /** Mesh relays as Membership's `relay` option: 'when-needed' (src/healing/relay.ts) or 'always'. */
   relay: 'always' | 'when-needed'
+  /**
+   * While relaying, forward a heartbeat only to mesh peers whose last heartbeat does not list its
+   * author as heard straight from (relayTo, src/healing/relay.ts), as Membership does; false: to
+   * every mesh peer (before issue 14, stop 54).
+   */
+  directRelays: boolean
   trace: boolean
 }
 
@@ -187,6 +198,7 @@ export function defaultSimConfig (over: Partial<MembershipSimConfig> & { seed: n
     crashMode: 'kill',
     gossip: GOSSIPSUB_AS_CONFIGURED,
     relay: 'when-needed',
+    directRelays: true,
     trace: false,
     ...over
   }
@@ -203,6 +215,8 @@ const MSG_ID_BYTES = FROM_BYTES + SEQNO_BYTES
 /** Yamux header (12) + Noise length (2) + Noise tag (16) per frame. */
 const TRANSPORT_BYTES = 30
 const PROBE_BYTES = 110
+/** A `direct` entry: a fixed32 field's tag and value (protons writes repeated scalars unpacked). */
+const DIRECT_ENTRY_BYTES = 5
 const MESH = 'default'
 const TOPIC = heartbeatTopic(MESH)
 
@@ -238,7 +252,8 @@ export function heartbeatDataBytes (): number {
     bootstrapSet: [],
     fullyConnected: true,
     quietMs: 1000,
-    framesAlive: true
+    framesAlive: true,
+    direct: []
   })
   return bytes.byteLength
 }
@@ -377,6 +392,17 @@ class SimNode {
   lastChangeAt = -Infinity
   /** Fresh messages not forwarded because no relay was needed. */
   relaysSkipped = 0
+  /** Copies not forwarded to a mesh peer that listed the author as heard straight from (relayTo). */
+  relaysUnneeded = 0
+  /** Peers a heartbeat came straight from over the connection open now (Membership.hookDirect). */
+  readonly heardDirect = new Set<number>()
+  /** What the last heartbeat listed as heard straight from (`direct`): heardDirect but the suspected. */
+  lastDirect: number[] = []
+  /** What the next would list (Membership.directTags), kept until the topic's subscribers or the detector's view change. */
+  direct: number[] = []
+  directStale = true
+  /** What each member's last fresh heartbeat listed as heard straight from (`direct`). */
+  readonly directClaims = new Map<number, number[]>()
   constructor (readonly i: number, readonly id: string) {}
 }
 
@@ -388,6 +414,8 @@ export interface TrafficWindow {
   rxBytes: number[]
   /** Duplicate copies received per distinct message delivered. */
   duplicatesPerMessage: number
+  /** Relayed copies not sent to a mesh peer that hears the author straight from it (relayTo). */
+  relaysUnneededPerNodePerSecond: number
   dialsPerNodePerSecond: number
   refusedDialsPerNodePerSecond: number
   meshSize: { min: number, mean: number, max: number }
@@ -423,6 +451,8 @@ export class MembershipSim {
   private readonly msgSeq: number[] = []
   /** The publisher's `fully_connected` claim in each message. */
   private readonly msgFull: boolean[] = []
+  /** Each message's `direct` list (shared with its publisher's lastDirect while unchanged). */
+  private readonly msgDirect: number[][] = []
   /**
    * Per message, how many nodes have marked it seen (less those that crashed, counted
    * generously). A message every running node has seen cannot be wanted by anyone, so an
@@ -502,7 +532,7 @@ export class MembershipSim {
     // A stalled process handles nothing until it runs again, then everything in order.
     if (this.now < node.stalledUntil) { this.at(node.stalledUntil, k, a, b, c, x); return }
     switch (k) {
-      case K_MSG: if (node.conns.has(b)) { this.count(node, false, C_MSG, this.sizes.message); this.receive(node, b, c) } break
+      case K_MSG: if (node.conns.has(b)) { this.count(node, false, C_MSG, this.msgBytes(c)); this.heardFrom(node, b, c); this.receive(node, b, c) } break
       case K_MSGS: if (node.conns.has(b)) this.receiveMany(node, b, x!); break
       case K_CTRL: if (node.conns.has(b)) this.control(node, b, c, x); break
       case K_IWANT: if (node.conns.has(b)) this.iwant(node, b, x!); break
@@ -604,7 +634,7 @@ export class MembershipSim {
   /** Membership.drain(): apply transitions (hang up on the dead), run the probes asked for. */
   private drain (node: SimNode): void {
     const { probes, transitions } = node.det!.ready()
-    if (transitions.length > 0) node.lastChangeAt = this.now
+    if (transitions.length > 0) { node.lastChangeAt = this.now; node.directStale = true }
     for (const t of transitions) {
       this.transition(node, t)
       if (t.to === 'dead') this.hangUp(node, this.byId.get(t.peerId)!)
@@ -625,7 +655,10 @@ export class MembershipSim {
   /** The heartbeat timer: Membership.publish(false, true), which skips a quiet one that is not due. */
   private periodicPublish (node: SimNode): void {
     const full = fullyConnected(this.relayMembers(node))
-    if (this.cfg.quiet && !heartbeatDue(full !== node.lastFull, this.now - node.lastPublishAt, this.cfg.heartbeatMs)) return
+    // Membership: a member listed as heard straight from and no longer so makes the heartbeat due.
+    const direct = this.directOf(node)
+    const unlinked = node.lastDirect.some(p => !direct.includes(p))
+    if (this.cfg.quiet && !heartbeatDue(full !== node.lastFull || unlinked, this.now - node.lastPublishAt, this.cfg.heartbeatMs)) return
     this.publish(node, full)
   }
 
@@ -639,6 +672,8 @@ export class MembershipSim {
     this.msgOrigin.push(node.i)
     this.msgSeq.push(node.seq)
     this.msgFull.push(full)
+    node.lastDirect = this.directOf(node)
+    this.msgDirect.push(node.lastDirect)
     this.seenBy.push(1)
     if (this.seqBig.length <= node.seq) this.seqBig.push(BigInt(node.seq))
     this.markSeen(node, m)
@@ -655,6 +690,23 @@ export class MembershipSim {
     }
   }
 
+  /** Membership.hookDirect: a copy (fresh or not) that came straight from its author. */
+  private heardFrom (node: SimNode, from: number, m: number): void {
+    if (this.msgOrigin[m] === from && !node.heardDirect.has(from)) { node.heardDirect.add(from); node.directStale = true }
+  }
+
+  /** Membership.directTags(): heardDirect, but those the detector suspects or holds dead. */
+  private directOf (node: SimNode): number[] {
+    if (node.directStale) {
+      node.direct = [...node.heardDirect].filter(p => {
+        const state = node.det!.get(this.ids[p]!)?.state
+        return state !== 'suspect' && state !== 'dead'
+      })
+      node.directStale = false
+    }
+    return node.direct
+  }
+
   /** Membership.onMessage() after gossipsub accepted a fresh message. */
   private deliver (node: SimNode, m: number): void {
     const origin = this.msgOrigin[m]!
@@ -664,6 +716,7 @@ export class MembershipSim {
     if (fresh) {
       this.heard[node.i * this.nodes.length + origin] = this.now
       node.claims.set(origin, this.msgFull[m]!)
+      node.directClaims.set(origin, this.msgDirect[m]!)
       this.know(node, origin)
     }
     this.drain(node)
@@ -812,6 +865,7 @@ export class MembershipSim {
     node.conns.delete(peer)
     node.outbound.delete(peer)
     node.topic.delete(peer)
+    if (node.heardDirect.delete(peer)) node.directStale = true
     node.mesh.delete(peer)
     const t = node.targets.get(peer)
     if (t !== undefined) { t.backoff = BACKOFF_MIN_MS; node.unconnected.add(peer) }
@@ -843,8 +897,13 @@ export class MembershipSim {
     }
   }
 
+  /** A heartbeat frame's bytes: the representative one, plus 5 bytes a member its `direct` lists. */
+  private msgBytes (m: number): number {
+    return this.sizes.message + DIRECT_ENTRY_BYTES * this.msgDirect[m]!.length
+  }
+
   private sendMsg (node: SimNode, to: number, m: number): void {
-    this.count(node, true, C_MSG, this.sizes.message)
+    this.count(node, true, C_MSG, this.msgBytes(m))
     if (this.cfg.lossRate > 0 && this.rng() < this.cfg.lossRate) { this.lost++; return }
     this.at(this.now + this.delay(), K_MSG, to, node.i, m, null)
   }
@@ -862,7 +921,12 @@ export class MembershipSim {
       node.relaysSkipped++
       return
     }
-    for (const p of node.mesh) if (p !== from) this.sendMsg(node, p, m)
+    const origin = this.msgOrigin[m]!
+    for (const p of node.mesh) {
+      if (p === from) continue
+      if (this.cfg.directRelays && this.cfg.relay === 'when-needed' && !relayTo(origin, node.directClaims.get(p))) { node.relaysUnneeded++; continue }
+      this.sendMsg(node, p, m)
+    }
   }
 
   /** Membership's relay hook: mesh forwarding and IHAVE both go only while a relay is needed. */
@@ -879,8 +943,8 @@ export class MembershipSim {
   }
 
   private receiveMany (node: SimNode, from: number, ms: number[]): void {
-    this.count(node, false, C_MSG, frame(0) + ms.length * (this.sizes.message - TRANSPORT_BYTES))
-    for (const m of ms) this.receive(node, from, m)
+    this.count(node, false, C_MSG, frame(0) + ms.reduce((a, m) => a + this.msgBytes(m) - TRANSPORT_BYTES, 0))
+    for (const m of ms) { this.heardFrom(node, from, m); this.receive(node, from, m) }
   }
 
   private backedOff (node: SimNode, peer: number): boolean {
@@ -1056,7 +1120,7 @@ export class MembershipSim {
       out.push(m)
     }
     if (out.length === 0) return
-    this.count(node, true, C_MSG, frame(0) + out.length * (this.sizes.message - TRANSPORT_BYTES))
+    this.count(node, true, C_MSG, frame(0) + out.reduce((a, m) => a + this.msgBytes(m) - TRANSPORT_BYTES, 0))
     if (this.cfg.lossRate > 0 && this.rng() < this.cfg.lossRate) { this.lost++; return }
     this.at(this.now + this.delay(), K_MSGS, from, node.i, 0, out)
   }
@@ -1068,10 +1132,14 @@ export class MembershipSim {
   }
 
   /** Counters of every running node, to diff against later. */
-  snapshot (): Map<number, { tx: number[], txb: number[], rx: number[], rxb: number[], dup: number, fresh: number, dials: number, refused: number }> {
-    const out = new Map<number, { tx: number[], txb: number[], rx: number[], rxb: number[], dup: number, fresh: number, dials: number, refused: number }>()
+  /** Every running node's counters now, or (`zero`) as they were before anything ran. */
+  snapshot (zero = false): Map<number, { tx: number[], txb: number[], rx: number[], rxb: number[], dup: number, fresh: number, dials: number, refused: number, unneeded: number }> {
+    const out = new Map<number, { tx: number[], txb: number[], rx: number[], rxb: number[], dup: number, fresh: number, dials: number, refused: number, unneeded: number }>()
+    const none = CATEGORIES.map(() => 0)
     for (const n of this.running()) {
-      out.set(n.i, { tx: [...n.txMsgs], txb: [...n.txBytes], rx: [...n.rxMsgs], rxb: [...n.rxBytes], dup: n.duplicates, fresh: n.fresh, dials: n.dials, refused: n.refusedDials })
+      out.set(n.i, zero
+        ? { tx: none, txb: none, rx: none, rxb: none, dup: 0, fresh: 0, dials: 0, refused: 0, unneeded: 0 }
+        : { tx: [...n.txMsgs], txb: [...n.txBytes], rx: [...n.rxMsgs], rxb: [...n.rxBytes], dup: n.duplicates, fresh: n.fresh, dials: n.dials, refused: n.refusedDials, unneeded: n.relaysUnneeded })
     }
     return out
   }
@@ -1094,6 +1162,7 @@ export class MembershipSim {
       rxMsgs: cat(n => n.rxMsgs, 'rx'),
       rxBytes: cat(n => n.rxBytes, 'rxb'),
       duplicatesPerMessage: fresh === 0 ? 0 : dup / fresh,
+      relaysUnneededPerNodePerSecond: per((n, s) => n.relaysUnneeded - s.unneeded),
       dialsPerNodePerSecond: per((n, s) => n.dials - s.dials),
       refusedDialsPerNodePerSecond: per((n, s) => n.refusedDials - s.refused),
       meshSize: stat(live.map(n => n.mesh.size)),
@@ -1153,6 +1222,8 @@ export interface ScenarioResult {
   lastStartAt: number
   /** From the last node's start until every live node sees every other alive; null if never. */
   joinConvergenceMs: number | null
+  /** Traffic from the first start until the join converged (or gave up), per live node per second. */
+  join: TrafficWindow
   steady: TrafficWindow
   /** From the crash until every survivor sees the victim dead and the rest alive. */
   crashDetectionMs: number | null
@@ -1170,6 +1241,7 @@ export function runScenario (cfg: MembershipSimConfig, opts: ScenarioOptions): {
   const doneJoin = (): boolean => sim.allStarted && sim.wrongTotal === 0
   const joined = sim.runUntil(sim.lastStartAt + opts.limitMs, doneJoin)
   const joinConvergenceMs = joined ? sim.now - sim.lastStartAt : null
+  const join = sim.traffic(sim.snapshot(true), Math.max(1, sim.now))
   sim.runUntil(sim.now + opts.settleMs - 1)
   const before = sim.snapshot()
   const steadyFrom = sim.now
@@ -1209,6 +1281,7 @@ export function runScenario (cfg: MembershipSimConfig, opts: ScenarioOptions): {
       nodes: cfg.nodes,
       lastStartAt: sim.lastStartAt,
       joinConvergenceMs,
+      join,
       steady,
       crashDetectionMs,
       crashed,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { RELAY_AFTER_CHANGE_MS, fullyConnected, relayNeeded, type RelayMember } from '../../../src/healing/relay.js'
+import { RELAY_AFTER_CHANGE_MS, fullyConnected, peerTag, relayNeeded, relayTo, type RelayMember } from '../../../src/healing/relay.js'
 
 const member = (over: Partial<RelayMember> = {}): RelayMember => ({ state: 'alive', connected: true, fullyConnected: true, ...over })
 const SETTLED = RELAY_AFTER_CHANGE_MS
@@ -44,5 +44,20 @@ describe('gossip relays only while needed', () => {
     const members = [member(), member({ state: 'dead', connected: false, fullyConnected: false }), member({ state: 'left', connected: false, fullyConnected: false })]
     expect(fullyConnected(members)).toBe(true)
     expect(relayNeeded(members, SETTLED)).toBe(false)
+  })
+})
+
+describe('relays only to peers that do not hear the author directly', () => {
+  it('a peer that lists the author gets no relay; one that lists others, none or nothing, does', () => {
+    expect(relayTo(7, [3, 7, 9])).toBe(false)
+    expect(relayTo(7, [3, 9])).toBe(true)
+    expect(relayTo(7, [])).toBe(true) // linked to nobody, or an older node
+    expect(relayTo(7, undefined)).toBe(true) // not heard yet
+  })
+
+  it("a member's tag is the last 4 bytes of its PeerId's multihash", () => {
+    expect(peerTag(new Uint8Array([0, 36, 8, 1, 0xde, 0xad, 0xbe, 0xef]))).toBe(0xdeadbeef)
+    expect(peerTag(new Uint8Array([1, 2, 3, 4]))).toBe(0x01020304)
+    expect(peerTag(new Uint8Array([1, 2]))).toBe(0)
   })
 })

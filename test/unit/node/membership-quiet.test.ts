@@ -3,6 +3,10 @@
 // usual the next may come (quiet_ms); a change goes out at the next interval, announce() at once.
 import { describe, expect, it, vi } from 'vitest'
 import { QUIET_FACTOR, contentOf, heartbeatDue } from '../../../src/node/services/membership.js'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { peerTag } from '../../../src/healing/relay.js'
+import { heartbeatTopic } from '../../../src/wire/constants.js'
 import { fakeHost, idleState, onFakeClock, quietMembership } from './membership-fixture.js'
 
 describe('quiet heartbeats', () => {
@@ -64,6 +68,54 @@ describe('quiet heartbeats', () => {
     await vi.advanceTimersByTimeAsync(0)
     expect(count()).toBe(8)
     expect(host.published.at(-1)!.role).toBe('leader')
+    m.stop()
+  })
+
+  it('lists the peers a heartbeat came straight from while connected, and heartbeats at the next interval when one is lost', async () => {
+    const host = fakeHost(() => ['/ip4/127.0.0.1/tcp/1/p2p/self'])
+    const [p1, p2, p3] = await Promise.all([0, 1, 2].map(async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519'))))
+    const open = new Map([[p1!.toString(), 'open'], [p2!.toString(), 'open'], [p3!.toString(), 'open']])
+    Object.assign(host, { getConnections: (peer: { toString: () => string }) => open.has(peer.toString()) ? [{ status: open.get(peer.toString()) }] : [] })
+    const pubsub = (host as any).services.pubsub
+    pubsub.handleReceivedMessage = async () => {}
+    const tag = (p: typeof p1): number => peerTag(p!.toMultihash().bytes)
+    const m = quietMembership(host, { relay: 'always', heartbeatMs: 1000 })
+    await m.start()
+    const topic = heartbeatTopic('test')
+    // p1's and p2's heartbeats come straight from them; p3 only relays p1's (it is connected, but
+    // its own heartbeats do not reach this node yet); another topic's messages do not count
+    await pubsub.handleReceivedMessage(p1, { topic, from: p1!.toMultihash().bytes })
+    await pubsub.handleReceivedMessage(p2, { topic, from: p2!.toMultihash().bytes })
+    await pubsub.handleReceivedMessage(p3, { topic, from: p1!.toMultihash().bytes })
+    await pubsub.handleReceivedMessage(p3, { topic: 'other', from: p3!.toMultihash().bytes })
+    await vi.advanceTimersByTimeAsync(2010)
+    expect(host.published.at(-1)!.direct).toEqual([tag(p1), tag(p2)])
+    const count = host.published.length
+    await vi.advanceTimersByTimeAsync(1000)
+    // a new link is no news (its relays go on until the next quiet heartbeat)...
+    await pubsub.handleReceivedMessage(p3, { topic, from: p3!.toMultihash().bytes })
+    // ...but a lost one is: peers would hold back relays it now needs
+    open.set(p2!.toString(), 'closed')
+    host.dispatchEvent(new CustomEvent('peer:disconnect', { detail: p2 }))
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(host.published).toHaveLength(count + 1)
+    expect(host.published.at(-1)!.direct).toEqual([tag(p1), tag(p3)])
+    expect(contentOf(host.published.at(-1)!)).toBe(contentOf(host.published[0]!))
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(host.published).toHaveLength(count + 1) // quiet again
+    // back, but not listed until a heartbeat comes straight from it again
+    open.set(p2!.toString(), 'open')
+    expect((m as any).directTags()).toEqual([tag(p1), tag(p3)])
+    await pubsub.handleReceivedMessage(p2, { topic, from: p2!.toMultihash().bytes })
+    expect((m as any).directTags()).toEqual([tag(p1), tag(p3), tag(p2)])
+    // a member it suspects is not heard, whatever its connection looks like: no longer listed
+    const detector = (m as any).detector
+    const get = detector.get.bind(detector)
+    vi.spyOn(detector, 'get').mockImplementation((id: unknown) => id === p1!.toString() ? { state: 'suspect' } : get(id))
+    const before = host.published.length
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(host.published).toHaveLength(before + 1)
+    expect(host.published.at(-1)!.direct).toEqual([tag(p3), tag(p2)])
     m.stop()
   })
 })

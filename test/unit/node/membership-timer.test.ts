@@ -5,7 +5,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { performance } from 'node:perf_hooks'
 import { describe, expect, it, vi } from 'vitest'
 import { idleState, onFakeClock, quietMembership } from './membership-fixture.js'
-import { RELAY_AFTER_CHANGE_MS } from '../../../src/healing/relay.js'
+import { RELAY_AFTER_CHANGE_MS, peerTag } from '../../../src/healing/relay.js'
 import { encodeHeartbeat, type Heartbeat } from '../../../src/wire/heartbeat-codec.js'
 import { heartbeatTopic } from '../../../src/wire/constants.js'
 
@@ -35,7 +35,7 @@ function membership () {
   const m = quietMembership(host, { probeAfterMs: PROBE_AFTER_MS, localState: () => ({ ...idleState(), term: 2n, leader: 'leader' }) })
   let seq = 0n
   const heartbeat = (from: ReturnType<typeof peerIdFromPrivateKey>, advertise: Partial<Heartbeat> = {}): void => {
-    const hb: Heartbeat = { mesh: 'test', name: 'p', version: '0', addrs: [], incarnation: 1n, seq: ++seq, load: 0, queued: 0, slots: 1, draining: false, capabilities: [], role: 'follower', term: 2n, leader: 'leader', uptimeMs: 0n, leaving: false, bootstrapSet: [], fullyConnected: false, framesAlive: false, ...advertise }
+    const hb: Heartbeat = { mesh: 'test', name: 'p', version: '0', addrs: [], incarnation: 1n, seq: ++seq, load: 0, queued: 0, slots: 1, draining: false, capabilities: [], role: 'follower', term: 2n, leader: 'leader', uptimeMs: 0n, leaving: false, bootstrapSet: [], fullyConnected: false, framesAlive: false, direct: [], ...advertise }
     ;(m as any).onMessage({ detail: { type: 'signed', topic: heartbeatTopic('test'), from, data: encodeHeartbeat(hb) } })
   }
   return { m, pings, heartbeat, connections }
@@ -233,5 +233,38 @@ describe('Membership relays gossip only while needed (healing/relay.ts)', () => 
       vi.restoreAllMocks()
       vi.useRealTimers()
     }
+  })
+
+  it('while relaying, forwards a heartbeat only to the mesh peers that do not say they hear its author directly', async () => {
+    const { m, heartbeat } = membership()
+    const [author, other, a, b] = await Promise.all([0, 1, 2, 3].map(async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519'))))
+    const topic = heartbeatTopic('test')
+    const mesh = [a!.toString(), b!.toString(), 'never-heard']
+    const sent: string[][] = []
+    const pubsub = {
+      selectPeersToForward: (_topic: string) => new Set(mesh),
+      // gossipsub's: picks the peers (through the hooked selectPeersToForward) and sends
+      forwardMessage (this: any, _id: string, raw: { from: Uint8Array, topic: string }, from: string) { sent.push([...this.selectPeersToForward(raw.topic, from)]) }
+    }
+    const original = pubsub.forwardMessage
+    ;(m as any).hookRelay(pubsub)
+    const forward = (by: typeof author): string[] => {
+      pubsub.forwardMessage('id', { from: by!.toMultihash().bytes, topic }, 'source')
+      return sent.at(-1)!
+    }
+    // a lists the author among the members it hears directly; b lists someone else
+    heartbeat(a!, { direct: [peerTag(author!.toMultihash().bytes)] })
+    heartbeat(b!, { direct: [12345] })
+    // relays are on (members just added): the author's heartbeat goes to b and to the peer never heard, not to a
+    expect(forward(author)).toEqual([b!.toString(), 'never-heard'])
+    expect(forward(other)).toEqual(mesh)
+    // a lost its link to the author: its next heartbeat no longer lists it
+    heartbeat(a!, { direct: [] })
+    expect(forward(author)).toEqual(mesh)
+    // not forwarding a message (nothing says whose): every mesh peer
+    heartbeat(a!, { direct: [peerTag(author!.toMultihash().bytes)] })
+    expect([...pubsub.selectPeersToForward(topic)]).toEqual(mesh)
+    ;(m as any).unhookRelay()
+    expect(pubsub.forwardMessage).toBe(original)
   })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { decodeHeartbeat, encodeHeartbeat, type Heartbeat } from '../../../src/wire/heartbeat-codec.js'
-import { MAX_HEARTBEAT_BYTES } from '../../../src/wire/constants.js'
+import { HEARTBEAT_LIMITS, MAX_HEARTBEAT_BYTES } from '../../../src/wire/constants.js'
 import { START_OPTIONS } from '../../../src/node/config.js'
 
 const hb: Heartbeat = {
@@ -22,7 +22,8 @@ const hb: Heartbeat = {
   slots: 2,
   draining: true,
   fullyConnected: true,
-  framesAlive: true
+  framesAlive: true,
+  direct: [0xdeadbeef, 7]
 }
 
 describe('heartbeat codec', () => {
@@ -51,6 +52,15 @@ describe('heartbeat codec', () => {
     expect(bytes.byteLength).toBeLessThan(MAX_HEARTBEAT_BYTES)
     expect(decodeHeartbeat(bytes, 'm')).toEqual({ ok: true, heartbeat: { ...hb, bootstrapSet: ids } })
     expect(decodeHeartbeat(encodeHeartbeat({ ...hb, bootstrapSet: [...ids, 'one more'] }), 'm').ok).toBe(false)
+  })
+
+  it('carries the largest direct list beside the largest founding set, and refuses a longer one', () => {
+    const ids = Array.from({ length: HEARTBEAT_LIMITS.bootstrapSet }, (_, i) => `12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCV${String(i).padStart(4, '0')}`)
+    const direct = Array.from({ length: HEARTBEAT_LIMITS.direct }, (_, i) => (0xffffffff - i) >>> 0)
+    const bytes = encodeHeartbeat({ ...hb, bootstrapSet: ids, direct })
+    expect(bytes.byteLength).toBeLessThan(MAX_HEARTBEAT_BYTES)
+    expect(decodeHeartbeat(bytes, 'm')).toEqual({ ok: true, heartbeat: { ...hb, bootstrapSet: ids, direct } })
+    expect(decodeHeartbeat(encodeHeartbeat({ ...hb, direct: [...direct, 1] }), 'm')).toMatchObject({ ok: false, reason: 'malformed' })
   })
 
   it('rejects too many addresses', () => {
