@@ -77,6 +77,24 @@ export const PING_STREAMS = 3
  */
 export const MONITOR_PING_TIMEOUT_MS = 30_000
 
+/**
+ * How often libp2p's connection monitor pings all of a node's connections: drawn per host in
+ * [MONITOR_INTERVAL_MS, MONITOR_INTERVAL_MS + MONITOR_INTERVAL_SPREAD_MS). The monitor pings
+ * every connection at once, each on a new stream, on a timer that starts with the node. With
+ * one interval for all, nodes started together pinged together for good: in seven 50-process
+ * holds, every event-loop stall over 1 s after the connection storm fell in the first 5–20 s of
+ * each minute counted from the nodes' start (2 450 ping streams opened within seconds, both
+ * ends), and so did the mesh-wide suspicion bursts (BENCHMARKS.md, issue 14, stop 54). Drawn
+ * apart, the nodes' monitors drift out of step within a few rounds.
+ */
+export const MONITOR_INTERVAL_MS = 60_000
+export const MONITOR_INTERVAL_SPREAD_MS = 30_000
+
+/** A host's monitor interval (MONITOR_INTERVAL_MS), from `rng` in [0, 1). */
+export function monitorIntervalMs (rng: () => number = Math.random): number {
+  return MONITOR_INTERVAL_MS + Math.floor(rng() * MONITOR_INTERVAL_SPREAD_MS)
+}
+
 /** Hosts built with a mesh key (libp2p does not say whether a host has a protector). */
 const keyed = new WeakSet<Libp2p<any>>()
 
@@ -122,7 +140,7 @@ export async function createHost (opts: HostOptions): Promise<Host> {
     // by default, and only to keep it from idling out: it closes nothing when a ping goes
     // unanswered). Between members a signed heartbeat crosses every connection every second,
     // and a silent peer is probed by the failure detector; the connection monitor (below)
-    // still pings each connection once a minute. On an idle 10-node mesh the keep-alive was
+    // still pings each connection every 60–90 s. On an idle 10-node mesh the keep-alive was
     // ~1 of a node's ~15 frames a second, each a wake-up at both ends (BENCHMARKS.md, issue
     // 14, stop 27).
     streamMuxers: [yamux({ enableKeepAlive: false })],
@@ -134,13 +152,14 @@ export async function createHost (opts: HostOptions): Promise<Host> {
     // ~2.7 % -> ~2.2 % with the monitor off; BENCHMARKS.md, issue 14, stop 26). Once a minute
     // it still reaps a half-open connection nobody else watches. It aborts the connection when
     // its ping is not answered within an adaptive timeout of at least 5 s by default, and it
-    // pings all of a node's connections at once: at 50 processes on two cores, where every
+    // pings all of a node's connections at once (so each node's interval is drawn apart,
+    // monitorIntervalMs): at 50 processes on two cores, where every
     // loop runs seconds late, ~400 connections a minute were aborted 5–15 s after each node's
     // minute, a third of the mesh's pairs; 377 of 398 false suspicions after the election were
     // of a peer this node held no connection to, silent for 9–28 s while the dialer redialled
     // (BENCHMARKS.md, issue 14, stop 44). A half-open connection answers no ping however long
     // it waits, so a longer floor only reaps it later (within 90 s, not 65 s).
-    connectionMonitor: { pingInterval: 60_000, pingTimeout: { minTimeout: MONITOR_PING_TIMEOUT_MS } },
+    connectionMonitor: { pingInterval: monitorIntervalMs(), pingTimeout: { minTimeout: MONITOR_PING_TIMEOUT_MS } },
     connectionManager: {
       // A mesh of a few hundred nodes stays fully connected; beyond that libp2p prunes.
       maxConnections: 300,

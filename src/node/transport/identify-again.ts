@@ -15,8 +15,8 @@ import type { Connection } from '@libp2p/interface'
 
 /**
  * Tries per connection, each within identify's own limit (5 s): about a minute, about as long as
- * libp2p's connection monitor (pingInterval, host.ts) lets a connection that does not answer its
- * ping stay open (a minute, then its ping timeout). A connection to a process that is stopped for good is closed by then.
+ * libp2p's connection monitor (monitorIntervalMs, host.ts: 60–90 s, then its ping timeout) lets
+ * a connection that does not answer its ping stay open.
  */
 export const IDENTIFY_ATTEMPTS = 12
 

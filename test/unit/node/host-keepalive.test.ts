@@ -3,7 +3,7 @@
 // pings every 30 s only woke both ends (BENCHMARKS.md, issue 14, stop 27).
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createHost, MONITOR_PING_TIMEOUT_MS, type Host } from '../../../src/node/transport/host.js'
+import { createHost, MONITOR_INTERVAL_MS, MONITOR_INTERVAL_SPREAD_MS, MONITOR_PING_TIMEOUT_MS, monitorIntervalMs, type Host } from '../../../src/node/transport/host.js'
 
 describe('createHost: yamux keep-alive', () => {
   const hosts: Host[] = []
@@ -34,8 +34,19 @@ describe('createHost: connection monitor', () => {
     const host = await createHost({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false })
     hosts.push(host)
     const monitor = (host as any).components.connectionMonitor
-    expect(monitor.pingIntervalMs).toBe(60_000)
+    expect(monitor.pingIntervalMs).toBeGreaterThanOrEqual(MONITOR_INTERVAL_MS)
+    expect(monitor.pingIntervalMs).toBeLessThan(MONITOR_INTERVAL_MS + MONITOR_INTERVAL_SPREAD_MS)
     expect(monitor.timeout.minTimeout).toBe(MONITOR_PING_TIMEOUT_MS)
     expect(MONITOR_PING_TIMEOUT_MS).toBeGreaterThan(5_000)
+  })
+})
+
+describe('monitorIntervalMs', () => {
+  it('draws each host its own interval, so nodes started together do not ping together for good', () => {
+    expect(monitorIntervalMs(() => 0)).toBe(MONITOR_INTERVAL_MS)
+    expect(monitorIntervalMs(() => 0.5)).toBe(MONITOR_INTERVAL_MS + MONITOR_INTERVAL_SPREAD_MS / 2)
+    expect(monitorIntervalMs(() => 0.999999)).toBe(MONITOR_INTERVAL_MS + MONITOR_INTERVAL_SPREAD_MS - 1)
+    const drawn = new Set(Array.from({ length: 20 }, () => monitorIntervalMs()))
+    expect(drawn.size).toBeGreaterThan(1)
   })
 })
