@@ -13,7 +13,9 @@
 // N-1 peers alive (the same log-based measure as bench/membership, no status polling meanwhile).
 // Beside it, "leader known": until every node's log names the same Raft leader (the cluster
 // founded, elected, and every follower verified the leader), with how many leaders were
-// elected by then (1: the first election stood); CPU per node is read at both points. Beside
+// elected by then (1: the first election stood); CPU per node is read at both points. A leader
+// not named by every node within LEADER_WAIT_MS of formation is read from the whole logs after
+// the idle window (or the hold), without CPU: at 50 processes that is the usual case. Beside
 // formation, whether it was bound by CPU or by waiting: the cores the nodes used from spawn to
 // formation, the machine's idle share and what everything else used, and each node's CPU at
 // its "meshnode started" line (its start; the rest is connections and heartbeats).
@@ -30,7 +32,7 @@ import { join, resolve } from 'node:path'
 import type { ClusterState, NodeStatus } from '../scripts/cluster-lib.js'
 import { buildInfo, formatBuild } from './lib/build.js'
 import { foreignCpu, formatMachine, loadavg, machineBusyMs, machineInfo, procCpuMs, procMemory, procWakeups } from './lib/machine.js'
-import { countLogged, firstAllAlive, firstLeaderAgreed, LogTail, membershipChanges, ownPeerId, type LogLine, type LoggedEvents } from './lib/node-logs.js'
+import { countLogged, firstAllAlive, firstLeaderAgreed, leaderAgreedInLogs, LogTail, membershipChanges, ownPeerId, type LogLine, type LoggedEvents } from './lib/node-logs.js'
 import { freePortBlock } from './lib/ports.js'
 import { importClusterLib, snapshotBuild, type ClusterLib } from './lib/snapshot.js'
 import { markdownTable, max, mean, median, ms, num, sleep, sum } from './lib/stats.js'
@@ -194,15 +196,35 @@ interface FormationWindow {
   startedCpuMs: number[]
 }
 
-/** When every node named the same leader, from spawn (NaN: not within LEADER_WAIT_MS of formation). */
+/**
+ * When every node named the same leader, from spawn (NaN: not yet). `late`: not within
+ * LEADER_WAIT_MS of formation, so read again from the whole logs after the idle window (and the
+ * hold); CPU is then not sampled (NaN). At 50 processes the last follower names the leader
+ * during the connection storm, a minute or more after formation.
+ */
 interface LeaderKnown {
   ms: number
   cpuMs: number[]
   term: number
   elected: number
+  late?: boolean
 }
 
-async function formation (n: number, dir: string, opts: Options): Promise<{ state: ClusterState, ms: number, cpuMs: number[], leader: LeaderKnown, window: FormationWindow }> {
+/** `leader` read again from the nodes' whole logs, if it was not known within LEADER_WAIT_MS. */
+function leaderFromLogs (leader: LeaderKnown, logs: readonly string[], spawnedAt: number): LeaderKnown {
+  if (leader.late !== true || !Number.isNaN(leader.ms)) return leader
+  const agreed = leaderAgreedInLogs(logs)
+  return agreed == null ? leader : { ...leader, ms: agreed.time - spawnedAt, term: agreed.term, elected: agreed.elected }
+}
+
+function formatLeaderKnown (l: LeaderKnown): string {
+  const what = `(term ${l.term}, ${l.elected} leader(s) elected by then)`
+  if (l.late !== true) return `${ms(l.ms)} from spawn to every node's log naming the same leader ${what}; CPU per node by then mean ${ms(mean(l.cpuMs))}`
+  if (Number.isNaN(l.ms)) return `not within ${LEADER_WAIT_MS / 1000} s of formation (the bench reads the logs again later)`
+  return `${ms(l.ms)} from spawn to every node's log naming the same leader ${what}, read from the logs afterwards (not within ${LEADER_WAIT_MS / 1000} s of formation, so CPU not sampled)`
+}
+
+async function formation (n: number, dir: string, opts: Options): Promise<{ state: ClusterState, spawnedAt: number, ms: number, cpuMs: number[], leader: LeaderKnown, window: FormationWindow }> {
   // Node i listens on basePort+i-1 and serves HTTP (/metrics) on basePort+n+i-1: left to
   // --http's default, every node asked for 7421 and only one node's /metrics could be read.
   const basePort = await freePortBlock(opts.basePort, 2 * n)
@@ -220,7 +242,7 @@ async function formation (n: number, dir: string, opts: Options): Promise<{ stat
     if (aborted) throw new Error('interrupted')
     const waited = Date.now() - t0
     if (alive != null && waited - alive.ms > LEADER_WAIT_MS) {
-      return { state, ...alive, leader: { ms: NaN, cpuMs: alive.cpuMs.map(() => NaN), term: NaN, elected: NaN } }
+      return { state, spawnedAt: t0, ...alive, leader: { ms: NaN, cpuMs: alive.cpuMs.map(() => NaN), term: NaN, elected: NaN, late: true } }
     }
     if (waited > opts.formationTimeoutMs) throw new Error(`formation of ${n} nodes timed out after ${opts.formationTimeoutMs} ms; logs in ${dir}`)
     tails.forEach((t, i) => {
@@ -241,7 +263,7 @@ async function formation (n: number, dir: string, opts: Options): Promise<{ stat
       }
       const agreed = alive == null ? undefined : firstLeaderAgreed(lines)
       if (alive != null && agreed != null) {
-        return { state, ...alive, leader: { ms: agreed.time - t0, cpuMs: cpuNow(), term: agreed.term, elected: agreed.elected } }
+        return { state, spawnedAt: t0, ...alive, leader: { ms: agreed.time - t0, cpuMs: cpuNow(), term: agreed.term, elected: agreed.elected } }
       }
     }
     await sleep(20)
@@ -309,7 +331,7 @@ async function main (): Promise<void> {
       const f = await formation(n, dir, opts)
       console.log(`formation: ${ms(f.ms)} from spawn to every node's log showing all ${n - 1} peers alive; CPU per node by then mean ${ms(mean(f.cpuMs))} (${n} × mean / ${availableParallelism()} cores = ${ms(n * mean(f.cpuMs) / availableParallelism())})`)
       console.log(`formation window (spawn → formation): the nodes used ${num(f.window.nodeCores, 2)} of ${availableParallelism()} cores, the machine was idle ${num(f.window.idlePct, 1)} % of the time, everything else used ${num(f.window.foreignPct, 0)} % of a core; CPU per node at its "meshnode started" mean ${ms(mean(f.window.startedCpuMs))}, from there to formation ${ms(mean(f.cpuMs) - mean(f.window.startedCpuMs))}`)
-      console.log(`leader known: ${ms(f.leader.ms)} from spawn to every node's log naming the same leader (term ${f.leader.term}, ${f.leader.elected} leader(s) elected by then); CPU per node by then mean ${ms(mean(f.leader.cpuMs))}`)
+      console.log(`leader known: ${formatLeaderKnown(f.leader)}`)
       await sleep(opts.settleSeconds * 1000)
       const pids = f.state.nodes.map(e => e.pid)
       const load = loadavg()
@@ -328,10 +350,16 @@ async function main (): Promise<void> {
       console.log(`idle CPU per node over ${opts.idleSeconds} s: mean ${num(mean(idleCpuPct), 2)} %, max ${num(max(idleCpuPct), 2)} % of a core (all ${n}: ${num(sum(idleCpuPct) / 100, 2)} of ${availableParallelism()} cores); RSS mean ${num(mean(rssMiB), 1)} MiB, max ${num(max(rssMiB), 1)} MiB; load ${load} → ${loadavg()}`)
       console.log(`idle CPU by role: ${byRole(idleCpuPct, leader, 2)} %; main-thread wake-ups per second: mean ${num(mean(wakeupsPerSec), 1)}, ${byRole(wakeupsPerSec, leader, 1)}`)
       console.log(`sent per node per second while idle: ${formatRates(sentPerSec)}`)
-      const r: SizeResult = { n, formationMs: f.ms, startCpuMs: f.cpuMs, leader: f.leader, idleCpuPct, rssMiB, load, sentPerSec }
+      const logs = f.state.nodes.map(e => e.log)
+      const r: SizeResult = { n, formationMs: f.ms, startCpuMs: f.cpuMs, leader: leaderFromLogs(f.leader, logs, f.spawnedAt), idleCpuPct, rssMiB, load, sentPerSec }
+      if (r.leader !== f.leader) console.log(`leader known: ${formatLeaderKnown(r.leader)}`)
       if (n === holdSize && opts.minutes > 0) {
         console.log(`holding ${n} nodes for ${opts.minutes} min without faults`)
-        r.hold = await hold(dir, pids, f.state.nodes.map(e => e.log), opts)
+        r.hold = await hold(dir, pids, logs, opts)
+        if (Number.isNaN(r.leader.ms)) {
+          r.leader = leaderFromLogs(r.leader, logs, f.spawnedAt)
+          console.log(`leader known: ${formatLeaderKnown(r.leader)}`)
+        }
         const h = r.hold
         const l = h.logged
         console.log(`hold, from the node logs: ${l.suspicions} suspicions, ${l.deaths} local deaths, ${l.campaigns} campaigns, ${l.leaders} leaders elected`)

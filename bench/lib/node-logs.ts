@@ -130,6 +130,11 @@ export function firstLeaderAgreed (lines: readonly LogLine[][]): LeaderAgreed | 
   return undefined
 }
 
+/** firstLeaderAgreed over the whole of each log file (read once, after the fact). */
+export function leaderAgreedInLogs (logs: readonly string[]): LeaderAgreed | undefined {
+  return firstLeaderAgreed(logs.map(log => new LogTail(log, 0).read()))
+}
+
 /**
  * The earliest time (epoch ms) at or after `since` that any of `logs` says `msg` on a line
  * `match` accepts, or NaN if none does yet. Reads the files whole: for tests and benches that

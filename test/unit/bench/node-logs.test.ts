@@ -1,9 +1,9 @@
-// bench/lib/node-logs.ts countLogged and firstLeaderAgreed: what bench/scale reports from the node logs.
+// bench/lib/node-logs.ts countLogged, firstLeaderAgreed and leaderAgreedInLogs: what bench/scale reports from the node logs.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { countLogged, firstLeaderAgreed, type LogLine } from '../../../bench/lib/node-logs.js'
+import { countLogged, firstLeaderAgreed, leaderAgreedInLogs, type LogLine } from '../../../bench/lib/node-logs.js'
 
 const dirs: string[] = []
 afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }) })
@@ -53,5 +53,14 @@ describe('firstLeaderAgreed', () => {
   it('is undefined while some node names no leader or another one', () => {
     expect(firstLeaderAgreed([[role(12, 'leader', 'A', 2)], [role(13, 'follower', null, 2)]])).toBeUndefined()
     expect(firstLeaderAgreed([[role(12, 'leader', 'A', 2)], []])).toBeUndefined()
+  })
+})
+
+describe('leaderAgreedInLogs', () => {
+  it('reads each log file whole, torn lines and other messages skipped', () => {
+    const a = log([{ time: 1, msg: 'meshnode started' }, { time: 12, msg: 'raft role change', role: 'leader', leader: 'A', term: 2 }])
+    const b = log([{ time: 13, msg: 'raft role change', role: 'follower', leader: null, term: 2 }, '{"time": 14, "msg": "raft ro', { time: 40, msg: 'raft role change', role: 'follower', leader: 'A', term: 2 }])
+    expect(leaderAgreedInLogs([a, b])).toEqual({ time: 40, leader: 'A', term: 2, elected: 1 })
+    expect(leaderAgreedInLogs([a, join(tmpdir(), 'no-such-node-log')])).toBeUndefined()
   })
 })
