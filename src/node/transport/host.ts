@@ -81,11 +81,12 @@ export const MONITOR_PING_TIMEOUT_MS = 30_000
  * How often libp2p's connection monitor pings all of a node's connections: drawn per host in
  * [MONITOR_INTERVAL_MS, MONITOR_INTERVAL_MS + MONITOR_INTERVAL_SPREAD_MS). The monitor pings
  * every connection at once, each on a new stream, on a timer that starts with the node. With
- * one interval for all, nodes started together pinged together for good: in seven 50-process
- * holds, every event-loop stall over 1 s after the connection storm fell in the first 5–20 s of
- * each minute counted from the nodes' start (2 450 ping streams opened within seconds, both
- * ends), and so did the mesh-wide suspicion bursts (BENCHMARKS.md, issue 14, stop 54). Drawn
- * apart, the nodes' monitors drift out of step within a few rounds.
+ * one interval for all, nodes started together pinged together for good (2 450 ping streams
+ * opened within seconds, both ends): in six of seven 50-process holds (the seventh's connection
+ * storm ran to 356 s), every event-loop stall over 1 s after the storm fell within the 5 s
+ * before and the 20 s after each minute mark counted from the nodes' start, and so did the
+ * mesh-wide suspicion bursts (BENCHMARKS.md, issue 14, stop 54). Drawn apart, the nodes'
+ * monitors drift out of step within a few rounds.
  */
 export const MONITOR_INTERVAL_MS = 60_000
 export const MONITOR_INTERVAL_SPREAD_MS = 30_000
@@ -149,7 +150,7 @@ export async function createHost (opts: HostOptions): Promise<Host> {
     // a ping fails. Members are already watched closer than that by the failure detector (a
     // silent peer is probed, a dead one's connection closed and redialled), and those pings
     // were ~6 of an idle node's ~21 socket writes a second on a 10-node mesh (CPU per node
-    // ~2.7 % -> ~2.2 % with the monitor off; BENCHMARKS.md, issue 14, stop 26). Once a minute
+    // ~2.7 % -> ~2.2 % with the monitor off; BENCHMARKS.md, issue 14, stop 26). Every 60–90 s
     // it still reaps a half-open connection nobody else watches. It aborts the connection when
     // its ping is not answered within an adaptive timeout of at least 5 s by default, and it
     // pings all of a node's connections at once (so each node's interval is drawn apart,
@@ -158,7 +159,7 @@ export async function createHost (opts: HostOptions): Promise<Host> {
     // minute, a third of the mesh's pairs; 377 of 398 false suspicions after the election were
     // of a peer this node held no connection to, silent for 9–28 s while the dialer redialled
     // (BENCHMARKS.md, issue 14, stop 44). A half-open connection answers no ping however long
-    // it waits, so a longer floor only reaps it later (within 90 s, not 65 s).
+    // it waits, so a longer floor only reaps it later (within ~2 minutes, not 65–95 s).
     connectionMonitor: { pingInterval: monitorIntervalMs(), pingTimeout: { minTimeout: MONITOR_PING_TIMEOUT_MS } },
     connectionManager: {
       // A mesh of a few hundred nodes stays fully connected; beyond that libp2p prunes.
