@@ -33,11 +33,21 @@ export const DIAL_TIMEOUT_MS = 5_000
  * EPIPE upgrade failures in 3 minutes), the CPU they had cost was wasted and spent again at the
  * next attempt, and nodes held 1–12 connections of 49 after 3 minutes (BENCHMARKS.md, issue 14,
  * stop 40). A fixed cap of four fixed that but slowed a 10-node formation, whose dials never
- * time out, by ~3 s (same section). So the window is congestion control, as TCP's: no limit
- * while dials finish; halved when one times out (once per window: dials started before the
- * cut say nothing about the new window); one more for each dial that connects.
+ * time out, by ~3 s (same section). So the window is congestion control, as TCP's: it starts
+ * at INITIAL_DIAL_WINDOW; one more for each dial that connects (slow start: it doubles each
+ * time a window's dials connect); halved when one times out (once per window: dials started
+ * before the cut say nothing about the new window).
  */
 export const MIN_DIAL_WINDOW = 1
+/**
+ * The dials a node starts before any has connected. It started unlimited (stops 40–55), and 50
+ * founders started ~2 450 dials at once: in the first 20 s 1 942 were aborted half done and 249
+ * connected (a probe of every dial's outcome, BENCHMARKS.md, issue 14, stop 55 §7); the window
+ * came down only as those timed out, 5 s at a time. Eight covers a 10-node founder's dials (it
+ * yields to the peers above its own address, so it dials at most nine at once, and the ninth
+ * when the first settles), and slow start opens it as fast as dials connect.
+ */
+export const INITIAL_DIAL_WINDOW = 8
 /** The shortest wait between two rounds (a burst of events makes one round, not many). */
 export const ROUND_MS = 50
 /**
@@ -88,10 +98,12 @@ export class Dialer {
   private started = false
   private stopped = false
   private selfId?: string
+  /** The last round left due targets undialled for want of room in the window. */
+  private waiting = false
   /** Dials started and not settled. */
   private inFlight = 0
-  /** How many may be (MIN_DIAL_WINDOW): no limit until a dial times out. */
-  private window = Infinity
+  /** How many may be (INITIAL_DIAL_WINDOW, MIN_DIAL_WINDOW). */
+  private window = INITIAL_DIAL_WINDOW
   /** Dials started so far, and how many had been when the window was last halved: those do not halve it again. */
   private dialsStarted = 0
   private dialsAtCut = 0
@@ -320,9 +332,8 @@ export class Dialer {
     this.lastRound = now
     // The earliest later round a waiting target needs (Infinity: none, events will tell).
     let next = Infinity
+    const due: Target[] = []
     for (const t of this.dialOrder()) {
-      // The rest wait for a dial to settle: its finally arms the next round.
-      if (this.inFlight >= this.window) break
       if (!t.active || t.dialing || t.addrs.length === 0) continue
       if (t.peerId != null && this.connected(t.peerId)) {
         t.backoff = BACKOFF_MIN_MS
@@ -341,6 +352,20 @@ export class Dialer {
         if (!t.twin.dialing) next = Math.min(next, t.twin.nextAt)
         continue
       }
+      due.push(t)
+    }
+    // More are due than the window has room for: those that have waited longest go first
+    // (wanted ones before all; the sort is stable, so ties keep the ring's order). In the ring's
+    // order alone, the targets a round had just dialled were the first ones due again when
+    // their backoff ended — the rounds run then — and took every place while the others waited:
+    // a few dead or overloaded peers at the top of the ring kept the rest from being dialled.
+    this.waiting = due.length > this.window - this.inFlight
+    if (this.waiting) due.sort((a, b) => Number(b.wanted === true) - Number(a.wanted === true) || a.nextAt - b.nextAt)
+    for (const t of due) {
+      // The rest wait for a dial to settle: its finally arms the next round.
+      if (this.inFlight >= this.window) break
+      // Its twin was dialled just now, earlier in this loop (the check above ran before).
+      if (t.twin?.dialing === true && t.twin.backoff === BACKOFF_MIN_MS) continue
       t.dialing = true
       this.inFlight++
       const target = t.addrs.length === 1 ? t.addrs[0]! : t.addrs
@@ -374,8 +399,9 @@ export class Dialer {
         this.dialTimers.delete(timer)
         t.dialing = false
         this.inFlight--
-        // Dialled again (failed) or checked again (connected) at its nextAt.
-        this.armAt(Math.max(t.nextAt, this.lastRound + ROUND_MS))
+        // Dialled again (failed) or checked again (connected) at its nextAt; at once if others
+        // are due and waited for this place.
+        this.armAt(Math.max(this.waiting ? Date.now() : t.nextAt, this.lastRound + ROUND_MS))
       })
     }
     if (next !== Infinity) this.armAt(Math.max(next, now + ROUND_MS))

@@ -5,7 +5,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { BACKOFF_MAX_MS, DIAL_TIMEOUT_MS, Dialer, YIELD_MS } from '../../../src/node/transport/dialer.js'
+import { BACKOFF_MAX_MS, DIAL_TIMEOUT_MS, Dialer, INITIAL_DIAL_WINDOW, YIELD_MS } from '../../../src/node/transport/dialer.js'
 
 const OWN = '/ip4/127.0.0.1/tcp/20001'
 const LOWER = '/ip4/127.0.0.1/tcp/20000'
@@ -300,13 +300,20 @@ describe('Dialer: dials in flight (congestion window)', () => {
   /** Twelve addresses below OWN (20001). */
   const lower = Array.from({ length: 12 }, (_, i) => port(10_000 + i))
 
-  it('dials every target at once while no dial has timed out', async () => {
+  it('starts INITIAL_DIAL_WINDOW dials, and one more as each connects and opens the window (slow start)', async () => {
     const f = slowHost()
     const d = new Dialer({ host: f.host as any, log: f.log as any }, lower, false)
     d.start()
     await vi.advanceTimersByTimeAsync(10)
+    expect(INITIAL_DIAL_WINDOW).toBe(8)
+    expect(f.dials).toEqual(lower.slice(4).reverse()) // the ring's order: nearest below its own first
+    expect(d.dialWindow).toBe(8)
+    // Two connect: each frees its place and widens the window by one, so four more start.
+    f.pending.get(f.dials[0]!)!.connect()
+    f.pending.get(f.dials[1]!)!.connect()
+    await vi.advanceTimersByTimeAsync(100)
+    expect(d.dialWindow).toBe(10)
     expect(f.dials).toHaveLength(12)
-    expect(d.dialWindow).toBe(Infinity)
     d.stop()
   })
 
@@ -315,18 +322,22 @@ describe('Dialer: dials in flight (congestion window)', () => {
     const d = new Dialer({ host: f.host as any, log: f.log as any }, lower, false)
     d.start()
     await vi.advanceTimersByTimeAsync(10)
-    // All twelve time out together: one cut, to half of twelve, not one cut per dial.
-    await vi.advanceTimersByTimeAsync(DIAL_TIMEOUT_MS)
-    expect(d.dialWindow).toBe(6)
-    // They are dialled again after their backoff, six at a time.
+    // All eight in flight time out together: one cut, to half of eight, not one cut per dial.
     f.dials.length = 0
-    await vi.advanceTimersByTimeAsync(200)
-    expect(f.dials).toHaveLength(6)
-    // One of those connects: the window grows by one, and two more dials start.
+    await vi.advanceTimersByTimeAsync(DIAL_TIMEOUT_MS)
+    expect(d.dialWindow).toBe(4)
+    // The four places go at once to the four that have waited since the start, not to the
+    // eight just timed out, although the ring puts those first.
+    expect(f.dials.sort()).toEqual(lower.slice(0, 4))
+    // Nothing more while those four are in flight, past the others' backoff.
+    await vi.advanceTimersByTimeAsync(500)
+    expect(f.dials).toHaveLength(4)
+    // One of those connects: the window grows by one, and two of the eight start again.
     f.pending.get(f.dials[0]!)!.connect()
     await vi.advanceTimersByTimeAsync(100)
-    expect(d.dialWindow).toBe(7)
-    expect(f.dials).toHaveLength(8)
+    expect(d.dialWindow).toBe(5)
+    expect(f.dials).toHaveLength(6)
+    expect(lower.slice(4)).toEqual(expect.arrayContaining(f.dials.slice(4)))
     d.stop()
   })
 
@@ -366,7 +377,20 @@ describe('Dialer: dials in flight (congestion window)', () => {
     d.stop()
   })
 
-  it('does not narrow the window for a dial that is refused', async () => {
+  it('gives each place in a narrow window to the target that has waited longest, round every target in turn', async () => {
+    const f = slowHost()
+    const d = await cutToOne(f)
+    expect(d.dialWindow).toBe(1)
+    // Every dial keeps timing out, one at a time: the twelve targets take turns, not the few at
+    // the top of the ring whose backoff ends first.
+    f.dials.length = 0
+    for (let i = 0; i < 12; i++) await vi.advanceTimersByTimeAsync(DIAL_TIMEOUT_MS + 60)
+    expect(f.dials).toHaveLength(12)
+    expect(new Set(f.dials)).toEqual(new Set(lower))
+    d.stop()
+  })
+
+  it('does not narrow the window for a dial that is refused, and gives its place to a target that waited', async () => {
     const f = fakeHost()
     f.host.dial = async (target: any) => {
       f.dials.push(String(target))
@@ -374,8 +398,11 @@ describe('Dialer: dials in flight (congestion window)', () => {
     }
     const d = new Dialer({ host: f.host as any, log: f.log as any }, lower, false)
     d.start()
+    // The next round dials the four that did not fit first, then four of the refused ones.
+    await vi.advanceTimersByTimeAsync(60)
+    expect(f.dials.slice(8, 12).sort()).toEqual(lower.slice(0, 4))
     await vi.advanceTimersByTimeAsync(1_000)
-    expect(d.dialWindow).toBe(Infinity)
+    expect(d.dialWindow).toBe(INITIAL_DIAL_WINDOW)
     d.stop()
   })
 
