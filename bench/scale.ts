@@ -127,6 +127,16 @@ function byRole (values: number[], leader: number, digits: number): string {
 
 const rssOf = (pids: number[]): number[] => pids.map(pid => procMemory(pid)?.rssMiB ?? NaN)
 const counter = (sts: NodeStatus[], name: string): number => sum(sts.map(s => s.status?.counters[name] ?? 0))
+/** The nodes (by index, as statusAll lists them) that answered both status calls. */
+const answeredBoth = (before: NodeStatus[], after: NodeStatus[]): number[] =>
+  after.flatMap((s, i) => s.status != null && before[i]?.status != null ? [i] : [])
+/**
+ * How much `name` grew between the two calls, over the nodes that answered both: a node that
+ * answered only one of them (a loaded node times out) would otherwise add or take away its
+ * whole counter (the 50-node idle window, in the connection storm, read -1.12 heartbeats a second).
+ */
+const delta = (before: NodeStatus[], after: NodeStatus[], name: string): number =>
+  sum(answeredBoth(before, after).map(i => (after[i]!.status!.counters[name] ?? 0) - (before[i]!.status!.counters[name] ?? 0)))
 const terms = (sts: NodeStatus[]): number[] => sts.map(s => Number((s.status as any)?.term ?? NaN)).filter(Number.isFinite)
 
 interface SizeResult {
@@ -151,8 +161,8 @@ const LIVENESS_COUNTERS = ['heartbeats_sent_total', 'heartbeats_left_out_total',
 
 /** Per node per second, mean over the nodes, of each counter's growth between two status rounds. */
 function ratesPerNode (before: NodeStatus[], after: NodeStatus[], seconds: number, names: string[]): Record<string, number> {
-  const n = Math.max(1, after.filter(s => s.status != null).length)
-  return Object.fromEntries(names.map(k => [k, (counter(after, k) - counter(before, k)) / n / seconds]))
+  const n = answeredBoth(before, after).length
+  return Object.fromEntries(names.map(k => [k, n === 0 ? NaN : delta(before, after, k) / n / seconds]))
 }
 
 const formatRates = (r: Record<string, number>): string =>
@@ -289,13 +299,13 @@ async function hold (dir: string, pids: number[], logs: string[], opts: Options)
   const after = await lib.statusAll(dir, 10_000)
   return {
     minutes: opts.minutes,
-    suspicions: counter(after, 'suspicions_total') - counter(before, 'suspicions_total'),
-    deaths: counter(after, 'deaths_total') - counter(before, 'deaths_total'),
-    electionsStarted: counter(after, 'raft_elections_started_total') - counter(before, 'raft_elections_started_total'),
+    suspicions: delta(before, after, 'suspicions_total'),
+    deaths: delta(before, after, 'deaths_total'),
+    electionsStarted: delta(before, after, 'raft_elections_started_total'),
     termBefore: max(terms(before)),
     termAfter: max(terms(after)),
     allUp: after.every(s => s.status != null),
-    heardTimeouts: counter(after, 'heard_probe_timeouts_total') - counter(before, 'heard_probe_timeouts_total'),
+    heardTimeouts: delta(before, after, 'heard_probe_timeouts_total'),
     dialsTimedOut: [counter(before, 'dials_timed_out_total'), counter(after, 'dials_timed_out_total')],
     relaysUnneeded: [counter(before, 'gossip_relays_unneeded_total'), counter(after, 'gossip_relays_unneeded_total')],
     logged: countLogged(logs, from, to),
