@@ -43,9 +43,9 @@ export const MIN_DIAL_WINDOW = 1
  * The dials a node starts before any has connected. It started unlimited (stops 40–55), and 50
  * founders started ~2 450 dials at once: in the first 20 s 1 942 were aborted half done and 249
  * connected (a probe of every dial's outcome, BENCHMARKS.md, issue 14, stop 55 §7); the window
- * came down only as those timed out, 5 s at a time. Eight covers a 10-node founder's dials (it
- * yields to the peers above its own address, so it dials at most nine at once, and the ninth
- * when the first settles), and slow start opens it as fast as dials connect.
+ * came down only as those timed out, 5 s at a time. Eight holds a 10-node founder back by one
+ * dial at most (it yields to the peers above its own address, so it has at most nine to dial
+ * at first; the ninth starts when one settles), and slow start opens it as dials connect.
  */
 export const INITIAL_DIAL_WINDOW = 8
 /** The shortest wait between two rounds (a burst of events makes one round, not many). */
@@ -344,12 +344,14 @@ export class Dialer {
         next = Math.min(next, t.nextAt)
         continue
       }
-      // Its bootstrap twin dials this peer: its settling arms the next round, its wait ends one.
-      // Only until the twin's address has failed once: the heartbeat may name addresses the
-      // bootstrap one is not (a peer reached by another route), and a twin that keeps failing
-      // would otherwise hold this peer back for good.
-      if (t.twin != null && t.twin.backoff === BACKOFF_MIN_MS && (t.twin.dialing || now < t.twin.nextAt)) {
-        if (!t.twin.dialing) next = Math.min(next, t.twin.nextAt)
+      // Its bootstrap twin dials this peer (when it is due, in this round or a later one): its
+      // settling arms the next round, its wait ends one. Only until the twin's address has
+      // failed once: the heartbeat may name addresses the bootstrap one is not (a peer reached
+      // by another route), and a twin that keeps failing would otherwise hold this peer back for
+      // good. Held back even while the twin is due and not dialled yet: the longest-waiting
+      // order below would often put this target, learnt earlier, before its twin.
+      if (t.twin != null && t.twin.active && t.twin.backoff === BACKOFF_MIN_MS) {
+        if (!t.twin.dialing && now < t.twin.nextAt) next = Math.min(next, t.twin.nextAt)
         continue
       }
       due.push(t)
@@ -364,8 +366,6 @@ export class Dialer {
     for (const t of due) {
       // The rest wait for a dial to settle: its finally arms the next round.
       if (this.inFlight >= this.window) break
-      // Its twin was dialled just now, earlier in this loop (the check above ran before).
-      if (t.twin?.dialing === true && t.twin.backoff === BACKOFF_MIN_MS) continue
       t.dialing = true
       this.inFlight++
       const target = t.addrs.length === 1 ? t.addrs[0]! : t.addrs

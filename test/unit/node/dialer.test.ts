@@ -305,14 +305,13 @@ describe('Dialer: dials in flight (congestion window)', () => {
     const d = new Dialer({ host: f.host as any, log: f.log as any }, lower, false)
     d.start()
     await vi.advanceTimersByTimeAsync(10)
-    expect(INITIAL_DIAL_WINDOW).toBe(8)
-    expect(f.dials).toEqual(lower.slice(4).reverse()) // the ring's order: nearest below its own first
-    expect(d.dialWindow).toBe(8)
+    expect(f.dials).toEqual(lower.slice(12 - INITIAL_DIAL_WINDOW).reverse()) // the ring's order: nearest below its own first
+    expect(d.dialWindow).toBe(INITIAL_DIAL_WINDOW)
     // Two connect: each frees its place and widens the window by one, so four more start.
     f.pending.get(f.dials[0]!)!.connect()
     f.pending.get(f.dials[1]!)!.connect()
     await vi.advanceTimersByTimeAsync(100)
-    expect(d.dialWindow).toBe(10)
+    expect(d.dialWindow).toBe(INITIAL_DIAL_WINDOW + 2)
     expect(f.dials).toHaveLength(12)
     d.stop()
   })
@@ -326,8 +325,8 @@ describe('Dialer: dials in flight (congestion window)', () => {
     f.dials.length = 0
     await vi.advanceTimersByTimeAsync(DIAL_TIMEOUT_MS)
     expect(d.dialWindow).toBe(4)
-    // The four places go at once to the four that have waited since the start, not to the
-    // eight just timed out, although the ring puts those first.
+    // The four places go at once to the four that have waited since the start: a dial that
+    // settles while others wait runs the next round at once, not at its own backoff's end.
     expect(f.dials.sort()).toEqual(lower.slice(0, 4))
     // Nothing more while those four are in flight, past the others' backoff.
     await vi.advanceTimersByTimeAsync(500)
@@ -387,6 +386,21 @@ describe('Dialer: dials in flight (congestion window)', () => {
     for (let i = 0; i < 12; i++) await vi.advanceTimersByTimeAsync(DIAL_TIMEOUT_MS + 60)
     expect(f.dials).toHaveLength(12)
     expect(new Set(f.dials)).toEqual(new Set(lower))
+    d.stop()
+  })
+
+  it('does not dial a peer learnt by heartbeat beside its bootstrap address when the window is short of room', async () => {
+    const f = fakeHost()
+    const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    // Six below its own address dialled at once (never settling): two places left. The two above
+    // it wait YIELD_MS; meanwhile the peer at 20003 is learnt by heartbeat, earlier than its
+    // bootstrap address will be due, so the longest-waiting order would put it first.
+    const d = new Dialer({ host: f.host as any, log: f.log as any }, [...lower.slice(0, 6), port(20_002), port(20_003)], true)
+    d.start()
+    d.know(peer.toString(), [`${port(20_003)}/p2p/${peer.toString()}`])
+    await vi.advanceTimersByTimeAsync(YIELD_MS + 100)
+    expect(f.dials.filter(x => x.includes('/tcp/20003'))).toEqual([port(20_003)])
+    expect(f.dials).toContain(port(20_002))
     d.stop()
   })
 
