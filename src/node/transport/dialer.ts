@@ -181,8 +181,12 @@ export class Dialer {
   want (peerId: string): boolean {
     const t = this.targetOf(peerId)
     if (t == null || !t.active || t.addrs.length === 0) return false
-    if (!t.wanted) {
+    // Its bootstrap twin, while it speaks for the peer (round()), goes first too: otherwise the
+    // twin waits its turn in a full window while the wanted target waits for the twin.
+    const twin = t.twin != null && t.twin.active && t.twin.backoff === BACKOFF_MIN_MS ? t.twin : undefined
+    if (!t.wanted || (twin != null && !twin.wanted)) {
       t.wanted = true
+      if (twin != null) twin.wanted = true
       this.order = undefined
       this.soon()
     }

@@ -404,6 +404,25 @@ describe('Dialer: dials in flight (congestion window)', () => {
     d.stop()
   })
 
+  it('dials first the bootstrap address that speaks for a peer a service wants', async () => {
+    const f = slowHost()
+    const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    const d = new Dialer({ host: f.host as any, log: f.log as any }, lower, false)
+    // Learnt by heartbeat at the lowest bootstrap address, the last in the ring: that target
+    // speaks for it, and the heartbeat-learnt one waits for it.
+    d.know(peer.toString(), [`${lower[0]!}/p2p/${peer.toString()}`])
+    d.start()
+    await vi.advanceTimersByTimeAsync(10)
+    expect(f.dials).toHaveLength(INITIAL_DIAL_WINDOW)
+    expect(d.want(peer.toString())).toBe(true)
+    // A place frees (and the window grows): the wanted peer's address goes first.
+    f.pending.get(f.dials[0]!)!.connect()
+    await vi.advanceTimersByTimeAsync(100)
+    expect(f.dials[INITIAL_DIAL_WINDOW]).toBe(lower[0])
+    expect(f.dials.filter(x => x.includes(lower[0]!))).toHaveLength(1)
+    d.stop()
+  })
+
   it('does not narrow the window for a dial that is refused, and gives its place to a target that waited', async () => {
     const f = fakeHost()
     f.host.dial = async (target: any) => {
